@@ -1,0 +1,238 @@
+#pragma once
+// Every tensor op of the core: one declaration and one line each. Names and semantics follow
+// PyTorch's. Errors name the op and the shapes involved.
+#include <optional>
+#include <tuple>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "ember/random.h"
+#include "ember/tensor.h"
+
+namespace ember {
+
+using OptDType = std::optional<DType>;
+using Dims = std::vector<int64_t>;
+using OptDims = std::optional<Dims>;
+
+// ---- creation -------------------------------------------------------------------------
+/// Uninitialized memory of the given shape.
+EMBER_API Tensor empty(const Shape& size, DType dtype = DType::Float32, Device device = {});
+/// All zeros.
+EMBER_API Tensor zeros(const Shape& size, DType dtype = DType::Float32, Device device = {});
+/// All ones.
+EMBER_API Tensor ones(const Shape& size, DType dtype = DType::Float32, Device device = {});
+/// Every element `value`; dtype defaults from the value's kind (bool, int64, float32).
+EMBER_API Tensor full(const Shape& size, Scalar value, OptDType dtype = {}, Device device = {});
+/// A 0-d tensor holding a Python number, marked as such for type promotion.
+EMBER_API Tensor scalar_tensor(Scalar value, OptDType dtype = {}, Device device = {});
+/// start, start+step, ... < end; int64 unless a bound or the step is a float.
+EMBER_API Tensor arange(Scalar start, Scalar end, Scalar step = 1, OptDType dtype = {}, Device device = {});
+/// `steps` points evenly from start to end inclusive.
+EMBER_API Tensor linspace(double start, double end, int64_t steps, DType dtype = DType::Float32, Device device = {});
+/// n x m identity (m = n when negative).
+EMBER_API Tensor eye(int64_t n, int64_t m = -1, DType dtype = DType::Float32, Device device = {});
+
+// ---- random (each takes an optional generator; the default one otherwise) -------------
+/// Uniform on [0, 1).
+EMBER_API Tensor rand(const Shape& size, DType dtype = DType::Float32, Generator* gen = nullptr);
+/// Standard normal.
+EMBER_API Tensor randn(const Shape& size, DType dtype = DType::Float32, Generator* gen = nullptr);
+/// Integers uniform on [low, high).
+EMBER_API Tensor randint(int64_t low, int64_t high, const Shape& size, DType dtype = DType::Int64, Generator* gen = nullptr);
+/// A random permutation of 0..n-1.
+EMBER_API Tensor randperm(int64_t n, DType dtype = DType::Int64, Generator* gen = nullptr);
+/// Each element 1 with probability p[i] (p in [0, 1]), else 0; the dtype of p.
+EMBER_API Tensor bernoulli(const Tensor& p, Generator* gen = nullptr);
+/// In place: uniform on [from, to).
+EMBER_API Tensor& uniform_(Tensor& t, double from = 0, double to = 1, Generator* gen = nullptr);
+/// In place: normal with the given mean and std.
+EMBER_API Tensor& normal_(Tensor& t, double mean = 0, double std = 1, Generator* gen = nullptr);
+/// In place: 1 with probability p, else 0.
+EMBER_API Tensor& bernoulli_(Tensor& t, double p = 0.5, Generator* gen = nullptr);
+
+// ---- copies and conversion ------------------------------------------------------------
+/// In place: dst = src, with broadcasting and dtype conversion.
+EMBER_API Tensor& copy_(Tensor& dst, const Tensor& src);
+/// In place: every element = value.
+EMBER_API Tensor& fill_(Tensor& t, Scalar value);
+/// In place: every element = 0.
+EMBER_API Tensor& zero_(Tensor& t);
+/// A new tensor with its own memory, same values.
+EMBER_API Tensor clone(const Tensor& t);
+/// t itself when row-major contiguous, else a contiguous copy.
+EMBER_API Tensor contiguous(const Tensor& t);
+/// t converted to dtype (t itself when it already has it and copy is false).
+EMBER_API Tensor to_dtype(const Tensor& t, DType dtype, bool copy = false);
+/// The dtype an op on a and b computes in (PyTorch's rules: dims > 0-d > Python numbers).
+EMBER_API DType result_type(const Tensor& a, const Tensor& b);
+
+// ---- views (no copy) ------------------------------------------------------------------
+/// Same data, new shape (one -1 is inferred); copies only when strides make a view impossible.
+EMBER_API Tensor reshape(const Tensor& t, const Shape& shape);
+/// Same data, new shape; raises when the strides do not allow a view.
+EMBER_API Tensor view(const Tensor& t, const Shape& shape);
+/// Swaps two dims.
+EMBER_API Tensor transpose(const Tensor& t, int64_t dim0, int64_t dim1);
+/// Reorders all dims.
+EMBER_API Tensor permute(const Tensor& t, const Dims& dims);
+/// Reverses dims (2-D transpose for matrices, as Tensor.T).
+EMBER_API Tensor reverse_dims(const Tensor& t);
+/// Transpose of the last two dims (Tensor.mT).
+EMBER_API Tensor matrix_transpose(const Tensor& t);
+/// Repeats size-1 dims to `size` with stride 0 (-1 keeps a dim).
+EMBER_API Tensor expand(const Tensor& t, const Shape& size);
+/// Drops all size-1 dims, or only those among dims.
+EMBER_API Tensor squeeze(const Tensor& t, const OptDims& dims = {});
+/// Inserts a size-1 dim at dim.
+EMBER_API Tensor unsqueeze(const Tensor& t, int64_t dim);
+/// Merges dims start..end into one.
+EMBER_API Tensor flatten(const Tensor& t, int64_t start_dim = 0, int64_t end_dim = -1);
+/// Splits dim into sizes (one -1 inferred).
+EMBER_API Tensor unflatten(const Tensor& t, int64_t dim, const Shape& sizes);
+/// Elements start..start+length along dim.
+EMBER_API Tensor narrow(const Tensor& t, int64_t dim, int64_t start, int64_t length);
+/// Removes dim by taking index along it.
+EMBER_API Tensor select(const Tensor& t, int64_t dim, int64_t index);
+/// Python slice start:stop:step along dim (bounds clamped as Python does; step > 0).
+EMBER_API Tensor slice(const Tensor& t, int64_t dim, std::optional<int64_t> start,
+                       std::optional<int64_t> stop, int64_t step = 1);
+/// Moves dim `source` to position `destination`.
+EMBER_API Tensor movedim(const Tensor& t, int64_t source, int64_t destination);
+
+// ---- joining and splitting ------------------------------------------------------------
+/// Concatenates along an existing dim.
+EMBER_API Tensor cat(const std::vector<Tensor>& tensors, int64_t dim = 0);
+/// Stacks along a new dim.
+EMBER_API Tensor stack(const std::vector<Tensor>& tensors, int64_t dim = 0);
+/// Views of `split_size` elements along dim (the last may be smaller).
+EMBER_API std::vector<Tensor> split(const Tensor& t, int64_t split_size, int64_t dim = 0);
+/// Views of the given sizes along dim (they must add up to the dim's size).
+EMBER_API std::vector<Tensor> split_with_sizes(const Tensor& t, const Shape& sizes, int64_t dim = 0);
+/// At most `chunks` views of equal size along dim.
+EMBER_API std::vector<Tensor> chunk(const Tensor& t, int64_t chunks, int64_t dim = 0);
+/// The views along dim, dim removed.
+EMBER_API std::vector<Tensor> unbind(const Tensor& t, int64_t dim = 0);
+
+// ---- indexing -------------------------------------------------------------------------
+/// cond ? a : b elementwise with broadcasting.
+EMBER_API Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
+/// out[i][j] = t[index[i][j]][j] for dim 0 (index has t's number of dims).
+EMBER_API Tensor gather(const Tensor& t, int64_t dim, const Tensor& index);
+/// A copy of t with src written at the positions index gives along dim.
+EMBER_API Tensor scatter(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src);
+/// In place: scatter.
+EMBER_API Tensor& scatter_(Tensor& t, int64_t dim, const Tensor& index, const Tensor& src);
+/// A copy of t with src added at the positions index gives along dim.
+EMBER_API Tensor scatter_add(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src);
+/// In place: scatter_add.
+EMBER_API Tensor& scatter_add_(Tensor& t, int64_t dim, const Tensor& index, const Tensor& src);
+/// The entries of t at `index` (1-D int64) along dim.
+EMBER_API Tensor index_select(const Tensor& t, int64_t dim, const Tensor& index);
+/// t with value where mask (bool, broadcast to t) is true.
+EMBER_API Tensor masked_fill(const Tensor& t, const Tensor& mask, Scalar value);
+/// In place: masked_fill.
+EMBER_API Tensor& masked_fill_(Tensor& t, const Tensor& mask, Scalar value);
+/// The elements of t where mask is true, as 1-D.
+EMBER_API Tensor masked_select(const Tensor& t, const Tensor& mask);
+/// Indices of the nonzero elements, shape (count, ndim).
+EMBER_API Tensor nonzero(const Tensor& t);
+/// int64 class indices -> int64 one-hot rows (num_classes = max + 1 when negative).
+EMBER_API Tensor one_hot(const Tensor& t, int64_t num_classes = -1);
+
+/// One entry of a subscript, as Python's t[...] allows.
+struct Slice {
+  std::optional<int64_t> start, stop, step;
+};
+struct NoneIndex {};
+struct EllipsisIndex {};
+using TensorIndex = std::variant<int64_t, Slice, NoneIndex, EllipsisIndex, Tensor>;
+/// t[indices]: a view for ints, slices, None and Ellipsis; a copy when an index is a tensor.
+EMBER_API Tensor index(const Tensor& t, const std::vector<TensorIndex>& indices);
+/// t[indices] = value (broadcast to the indexed shape).
+EMBER_API void index_put_(Tensor& t, const std::vector<TensorIndex>& indices, const Tensor& value);
+
+// ---- pointwise (the table in elementwise.def) -----------------------------------------
+#define EMBER_UNARY(name, kind, formula, doc) EMBER_API Tensor name(const Tensor& x);
+#define EMBER_BINARY(name, kind, formula, doc) \
+  EMBER_API Tensor name(const Tensor& x, const Tensor& y);   \
+  EMBER_API Tensor& name##_(Tensor& x, const Tensor& y);
+#include "ember/elementwise.def"
+/// In place unary: x = f(x) (the result dtype must be x's).
+EMBER_API Tensor& apply_unary_(const char* name, Tensor& x);
+/// min(max(x, lo), hi) with optional bounds.
+EMBER_API Tensor clamp(const Tensor& x, const std::optional<Tensor>& min, const std::optional<Tensor>& max);
+/// In place: clamp.
+EMBER_API Tensor& clamp_(Tensor& x, const std::optional<Tensor>& min, const std::optional<Tensor>& max);
+/// |a - b| <= atol + rtol * |b|, elementwise (NaNs equal when equal_nan).
+EMBER_API Tensor isclose(const Tensor& a, const Tensor& b, double rtol = 1e-5, double atol = 1e-8, bool equal_nan = false);
+/// All of isclose.
+EMBER_API bool allclose(const Tensor& a, const Tensor& b, double rtol = 1e-5, double atol = 1e-8, bool equal_nan = false);
+/// Same shape and the same values.
+EMBER_API bool equal(const Tensor& a, const Tensor& b);
+
+inline Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
+inline Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }
+inline Tensor operator*(const Tensor& a, const Tensor& b) { return mul(a, b); }
+inline Tensor operator/(const Tensor& a, const Tensor& b) { return div(a, b); }
+inline Tensor operator-(const Tensor& a) { return neg(a); }
+inline Tensor operator+(const Tensor& a, Scalar b) { return add(a, scalar_tensor(b)); }
+inline Tensor operator-(const Tensor& a, Scalar b) { return sub(a, scalar_tensor(b)); }
+inline Tensor operator*(const Tensor& a, Scalar b) { return mul(a, scalar_tensor(b)); }
+inline Tensor operator/(const Tensor& a, Scalar b) { return div(a, scalar_tensor(b)); }
+
+// ---- reductions (dims empty or absent = all dims) -------------------------------------
+/// Sum; bool and int64 sum to int64.
+EMBER_API Tensor sum(const Tensor& t, const OptDims& dims = {}, bool keepdim = false, OptDType dtype = {});
+/// Mean (floating dtypes only, as PyTorch).
+EMBER_API Tensor mean(const Tensor& t, const OptDims& dims = {}, bool keepdim = false, OptDType dtype = {});
+/// Product; bool and int64 multiply to int64.
+EMBER_API Tensor prod(const Tensor& t, const OptDims& dims = {}, bool keepdim = false, OptDType dtype = {});
+/// Largest value over dims (NaN propagates).
+EMBER_API Tensor amax(const Tensor& t, const OptDims& dims = {}, bool keepdim = false);
+/// Smallest value over dims (NaN propagates).
+EMBER_API Tensor amin(const Tensor& t, const OptDims& dims = {}, bool keepdim = false);
+/// (values, indices) of the largest along dim; the first index on ties.
+EMBER_API std::pair<Tensor, Tensor> max_dim(const Tensor& t, int64_t dim, bool keepdim = false);
+/// (values, indices) of the smallest along dim.
+EMBER_API std::pair<Tensor, Tensor> min_dim(const Tensor& t, int64_t dim, bool keepdim = false);
+/// Index of the largest (over the flattened tensor when dim is absent).
+EMBER_API Tensor argmax(const Tensor& t, std::optional<int64_t> dim = {}, bool keepdim = false);
+/// Index of the smallest.
+EMBER_API Tensor argmin(const Tensor& t, std::optional<int64_t> dim = {}, bool keepdim = false);
+/// Variance with Bessel's correction by default (divisor N - correction).
+EMBER_API Tensor var(const Tensor& t, const OptDims& dims = {}, double correction = 1, bool keepdim = false);
+/// sqrt(var).
+EMBER_API Tensor std(const Tensor& t, const OptDims& dims = {}, double correction = 1, bool keepdim = false);
+/// log(sum(exp(t))) computed stably (the max is subtracted first).
+EMBER_API Tensor logsumexp(const Tensor& t, const Dims& dims, bool keepdim = false);
+/// True where every element is nonzero.
+EMBER_API Tensor all(const Tensor& t, const OptDims& dims = {}, bool keepdim = false);
+/// True where any element is nonzero.
+EMBER_API Tensor any(const Tensor& t, const OptDims& dims = {}, bool keepdim = false);
+/// p-norm over dims (p = inf / -inf for max / min of |t|, p = 0 counts nonzeros).
+EMBER_API Tensor norm(const Tensor& t, double p = 2, const OptDims& dims = {}, bool keepdim = false);
+/// Running sum along dim.
+EMBER_API Tensor cumsum(const Tensor& t, int64_t dim, OptDType dtype = {});
+
+// ---- linear algebra (BLAS) ------------------------------------------------------------
+/// NumPy matmul: 1-D vectors, 2-D matrices, batched and broadcast stacks.
+EMBER_API Tensor matmul(const Tensor& a, const Tensor& b);
+/// 2-D x 2-D.
+EMBER_API Tensor mm(const Tensor& a, const Tensor& b);
+/// 3-D x 3-D with equal batch sizes.
+EMBER_API Tensor bmm(const Tensor& a, const Tensor& b);
+/// 2-D x 1-D.
+EMBER_API Tensor mv(const Tensor& a, const Tensor& v);
+/// 1-D . 1-D.
+EMBER_API Tensor dot(const Tensor& a, const Tensor& b);
+/// a (n) x b (m) -> n x m.
+EMBER_API Tensor outer(const Tensor& a, const Tensor& b);
+
+// ---- threads --------------------------------------------------------------------------
+/// Threads for ember's kernels and for BLAS, both.
+EMBER_API void set_num_threads(int n);
+EMBER_API int get_num_threads();
+
+}  // namespace ember

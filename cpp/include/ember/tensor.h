@@ -1,0 +1,96 @@
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+#include "ember/device.h"
+#include "ember/dtype.h"
+#include "ember/error.h"
+#include "ember/scalar.h"
+#include "ember/shape.h"
+
+namespace ember {
+
+/// A block of memory shared by a tensor and its views. `owner` frees it (or releases the NumPy
+/// array / DLPack capsule it came from) when the last view goes.
+struct EMBER_API Storage {
+  std::shared_ptr<void> owner;
+  int64_t nbytes = 0;
+  Device device;
+  /// Bumped by every in-place write; autograd compares it to catch changed saved tensors.
+  std::atomic<uint32_t> version{0};
+
+  /// Fresh, 64-byte aligned, uninitialized CPU memory; raises naming op when it cannot be had.
+  static std::shared_ptr<Storage> allocate(int64_t nbytes, Device device, const char* op);
+  /// Wraps memory owned elsewhere: `owner` keeps it alive and releases it.
+  static std::shared_ptr<Storage> wrap(std::shared_ptr<void> owner, int64_t nbytes, Device device);
+  void* data() const { return owner.get(); }
+};
+
+struct AutogradMeta;  // defined by the autograd engine; null while a tensor needs no gradient
+
+/// What a Tensor handle points to: storage plus the strided view of it.
+struct EMBER_API TensorImpl {
+  std::shared_ptr<Storage> storage;
+  Shape sizes;
+  Shape strides;        // in elements, may be 0 (broadcast)
+  int64_t offset = 0;   // in elements
+  int64_t numel = 0;
+  DType dtype = DType::Float32;
+  bool is_wrapped_number = false;  // a Python scalar made a 0-d tensor: lower promotion priority
+  std::shared_ptr<AutogradMeta> autograd;  // the place each op will record its backward
+};
+
+/// A cheap, shared handle to a TensorImpl. Copies alias; views share storage.
+class EMBER_API Tensor {
+ public:
+  Tensor() = default;
+  explicit Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
+
+  /// Uninitialized tensor of the given shape (sizes are checked here, once).
+  static Tensor empty(const Shape& sizes, DType dtype = DType::Float32, Device device = {});
+  /// A view of `base`'s storage with new geometry (no copy, no checks beyond numel).
+  static Tensor make_view(const Tensor& base, Shape sizes, Shape strides, int64_t offset);
+
+  bool defined() const { return impl_ != nullptr; }
+  TensorImpl* impl() const { return impl_.get(); }
+  const std::shared_ptr<TensorImpl>& impl_ptr() const { return impl_; }
+
+  const Shape& sizes() const { return impl_->sizes; }
+  const Shape& strides() const { return impl_->strides; }
+  int64_t size(int64_t dim) const;
+  int64_t stride(int64_t dim) const;
+  int64_t dim() const { return static_cast<int64_t>(impl_->sizes.size()); }
+  int64_t numel() const { return impl_->numel; }
+  int64_t offset() const { return impl_->offset; }
+  DType dtype() const { return impl_->dtype; }
+  Device device() const { return impl_->storage->device; }
+  int64_t itemsize() const { return ::ember::itemsize(impl_->dtype); }
+  int64_t nbytes() const { return numel() * itemsize(); }
+  bool is_contiguous() const;
+  bool is_same(const Tensor& o) const { return impl_ == o.impl_; }
+  const std::shared_ptr<Storage>& storage() const { return impl_->storage; }
+
+  /// Address of element 0 of this view.
+  void* raw_data() const {
+    return static_cast<char*>(impl_->storage->data()) + impl_->offset * itemsize();
+  }
+  template <class T>
+  T* data() const {
+    EMBER_CHECK_TYPE(dtype_of<T>::value == dtype(), "data: tensor has dtype ", dtype_name(dtype()));
+    return static_cast<T*>(raw_data());
+  }
+  /// The single value of a one-element tensor.
+  Scalar item() const;
+  template <class T>
+  T item() const { return item().to<T>(); }
+
+  /// Marks an in-place write (see Storage::version).
+  void bump_version() const { impl_->storage->version.fetch_add(1, std::memory_order_relaxed); }
+
+ private:
+  std::shared_ptr<TensorImpl> impl_;
+};
+
+}  // namespace ember

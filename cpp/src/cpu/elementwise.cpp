@@ -1,0 +1,139 @@
+// CPU kernels of the pointwise table, copy, fill and where.
+#include <type_traits>
+
+#include "cpu/loops.h"
+#include "elementwise_fn.h"
+#include "kernels.h"
+
+namespace ember::cpu {
+namespace {
+
+// Which C++ types each kind of the table is instantiated for.
+struct AllTypes { template <class T> static constexpr bool ok = true; };
+struct FloatTypes { template <class T> static constexpr bool ok = std::is_floating_point_v<T>; };
+struct NumericTypes { template <class T> static constexpr bool ok = !std::is_same_v<T, bool>; };
+struct IntegralTypes { template <class T> static constexpr bool ok = std::is_integral_v<T>; };
+struct BoolTypes { template <class T> static constexpr bool ok = std::is_same_v<T, bool>; };
+using FLOAT = FloatTypes;
+using NUMERIC = NumericTypes;
+using ROUND = FloatTypes;
+using PREDICATE = AllTypes;
+using INTEGRAL = IntegralTypes;
+using ARITH = AllTypes;
+using DIVIDE = FloatTypes;
+using COMPARE = AllTypes;
+using LOGICAL = BoolTypes;
+using BITWISE = IntegralTypes;
+
+template <class R, class T, class F>
+void unary_loop(const Tensor& out, const Tensor& x, F f) {
+  for_each<2>({&out, &x}, [f](char* const* p, const int64_t* s, int64_t n) {
+    R* o = reinterpret_cast<R*>(p[0]);
+    const T* a = reinterpret_cast<const T*>(p[1]);
+    if (s[0] == sizeof(R) && s[1] == sizeof(T)) {
+      for (int64_t i = 0; i < n; ++i) o[i] = f(a[i]);
+    } else {
+      for (int64_t i = 0; i < n; ++i)
+        *reinterpret_cast<R*>(p[0] + i * s[0]) = f(*reinterpret_cast<const T*>(p[1] + i * s[1]));
+    }
+  });
+}
+
+template <class Kind, class F>
+void unary_kernel(const Tensor& out, const Tensor& x, F f) {
+  visit_dtype(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (Kind::template ok<T>) {
+      using R = decltype(f(T{}));
+      unary_loop<R, T>(out, x, f);
+    } else {
+      throw TypeError(detail::cat("kernel: dtype ", dtype_name(x.dtype()), " not supported"));
+    }
+  });
+}
+
+template <class R, class T, class F>
+void binary_loop(const Tensor& out, const Tensor& x, const Tensor& y, F f) {
+  for_each<3>({&out, &x, &y}, [f](char* const* p, const int64_t* s, int64_t n) {
+    R* o = reinterpret_cast<R*>(p[0]);
+    const T* a = reinterpret_cast<const T*>(p[1]);
+    const T* b = reinterpret_cast<const T*>(p[2]);
+    constexpr int64_t sr = sizeof(R), st = sizeof(T);
+    if (s[0] == sr && s[1] == st && s[2] == st) {
+      for (int64_t i = 0; i < n; ++i) o[i] = f(a[i], b[i]);
+    } else if (s[0] == sr && s[1] == st && s[2] == 0) {
+      const T bv = *b;
+      for (int64_t i = 0; i < n; ++i) o[i] = f(a[i], bv);
+    } else if (s[0] == sr && s[1] == 0 && s[2] == st) {
+      const T av = *a;
+      for (int64_t i = 0; i < n; ++i) o[i] = f(av, b[i]);
+    } else {
+      for (int64_t i = 0; i < n; ++i)
+        *reinterpret_cast<R*>(p[0] + i * s[0]) = f(*reinterpret_cast<const T*>(p[1] + i * s[1]),
+                                                   *reinterpret_cast<const T*>(p[2] + i * s[2]));
+    }
+  });
+}
+
+template <class Kind, class F>
+void binary_kernel(const Tensor& out, const Tensor& x, const Tensor& y, F f) {
+  visit_dtype(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (Kind::template ok<T>) {
+      using R = decltype(f(T{}, T{}));
+      binary_loop<R, T>(out, x, y, f);
+    } else {
+      throw TypeError(detail::cat("kernel: dtype ", dtype_name(x.dtype()), " not supported"));
+    }
+  });
+}
+
+}  // namespace
+
+#define EMBER_UNARY(name, kind, formula, doc) \
+  void name(const Tensor& out, const Tensor& x) { unary_kernel<kind>(out, x, name##_fn{}); }
+#define EMBER_BINARY(name, kind, formula, doc)                        \
+  void name(const Tensor& out, const Tensor& x, const Tensor& y) { \
+    binary_kernel<kind>(out, x, y, name##_fn{});                   \
+  }
+#include "ember/elementwise.def"
+
+void copy(const Tensor& dst, const Tensor& src) {
+  visit_dtype(dst.dtype(), [&](auto dtag) {
+    using D = decltype(dtag);
+    visit_dtype(src.dtype(), [&](auto stag) {
+      using S = decltype(stag);
+      unary_loop<D, S>(dst, src, [](S v) { return static_cast<D>(v); });
+    });
+  });
+}
+
+void fill(const Tensor& dst, Scalar value) {
+  visit_dtype(dst.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T v = value.to<T>();
+    for_each<1>({&dst}, [v](char* const* p, const int64_t* s, int64_t n) {
+      if (s[0] == sizeof(T)) {
+        T* o = reinterpret_cast<T*>(p[0]);
+        for (int64_t i = 0; i < n; ++i) o[i] = v;
+      } else {
+        for (int64_t i = 0; i < n; ++i) *reinterpret_cast<T*>(p[0] + i * s[0]) = v;
+      }
+    });
+  });
+}
+
+void where(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b) {
+  visit_dtype(out.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    for_each<4>({&out, &cond, &a, &b}, [](char* const* p, const int64_t* s, int64_t n) {
+      for (int64_t i = 0; i < n; ++i) {
+        const bool c = *reinterpret_cast<const bool*>(p[1] + i * s[1]);
+        *reinterpret_cast<T*>(p[0] + i * s[0]) =
+            c ? *reinterpret_cast<const T*>(p[2] + i * s[2]) : *reinterpret_cast<const T*>(p[3] + i * s[3]);
+      }
+    });
+  });
+}
+
+}  // namespace ember::cpu

@@ -1,0 +1,117 @@
+// CPU kernels of indexing: gather/scatter along a dim, take/put at element offsets, nonzero.
+#include "cpu/loops.h"
+#include "kernels.h"
+
+namespace ember::cpu {
+
+void gather(const Tensor& out, const Tensor& src, const Tensor& index, int64_t dim_stride) {
+  visit_dtype(out.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    for_each<3>({&out, &index, &src}, [dim_stride](char* const* p, const int64_t* s, int64_t n) {
+      for (int64_t i = 0; i < n; ++i) {
+        const int64_t k = *reinterpret_cast<const int64_t*>(p[1] + i * s[1]);
+        *reinterpret_cast<T*>(p[0] + i * s[0]) = reinterpret_cast<const T*>(p[2] + i * s[2])[k * dim_stride];
+      }
+    });
+  });
+}
+
+void scatter(const Tensor& dst, const Tensor& src, const Tensor& index, int64_t dim_stride, bool add) {
+  visit_dtype(dst.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    Geometry<3> g({&dst, &index, &src});
+    auto run = [dim_stride, add](char* const* p, const int64_t* s, int64_t n) {
+      for (int64_t i = 0; i < n; ++i) {
+        const int64_t k = *reinterpret_cast<const int64_t*>(p[1] + i * s[1]);
+        T& d = reinterpret_cast<T*>(p[0] + i * s[0])[k * dim_stride];
+        const T v = *reinterpret_cast<const T*>(p[2] + i * s[2]);
+        if constexpr (std::is_same_v<T, bool>) d = add ? (d || v) : v;
+        else d = add ? T(d + v) : v;
+      }
+    };
+    g.for_range(0, g.numel, run);  // serial: several indices may name one element
+  });
+}
+
+void take_offsets(const Tensor& out, const Tensor& src, const Tensor& offsets) {
+  visit_dtype(out.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    for_each<3>({&out, &offsets, &src}, [](char* const* p, const int64_t* s, int64_t n) {
+      for (int64_t i = 0; i < n; ++i) {
+        const int64_t k = *reinterpret_cast<const int64_t*>(p[1] + i * s[1]);
+        *reinterpret_cast<T*>(p[0] + i * s[0]) = reinterpret_cast<const T*>(p[2] + i * s[2])[k];
+      }
+    });
+  });
+}
+
+void put_offsets(const Tensor& dst, const Tensor& value, const Tensor& offsets) {
+  visit_dtype(dst.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    Geometry<3> g({&dst, &offsets, &value});
+    auto run = [](char* const* p, const int64_t* s, int64_t n) {
+      for (int64_t i = 0; i < n; ++i) {
+        const int64_t k = *reinterpret_cast<const int64_t*>(p[1] + i * s[1]);
+        reinterpret_cast<T*>(p[0] + i * s[0])[k] = *reinterpret_cast<const T*>(p[2] + i * s[2]);
+      }
+    };
+    g.for_range(0, g.numel, run);
+  });
+}
+
+int64_t count_nonzero(const Tensor& t) {
+  int64_t count = 0;
+  visit_dtype(t.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    Geometry<1> g({&t});
+    auto run = [&count](char* const* p, const int64_t* s, int64_t n) {
+      for (int64_t i = 0; i < n; ++i) count += *reinterpret_cast<const T*>(p[0] + i * s[0]) != T(0);
+    };
+    g.for_range(0, g.numel, run);
+  });
+  return count;
+}
+
+void nonzero(const Tensor& out, const Tensor& t) {
+  const int64_t nd = t.dim();
+  int64_t* o = out.data<int64_t>();
+  std::vector<int64_t> idx(nd, 0);
+  visit_dtype(t.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* base = static_cast<const T*>(t.raw_data());
+    for (int64_t flat = 0; flat < t.numel(); ++flat) {
+      int64_t off = 0;
+      for (int64_t d = 0; d < nd; ++d) off += idx[d] * t.strides()[d];
+      if (base[off] != T(0)) {
+        for (int64_t d = 0; d < nd; ++d) *o++ = idx[d];
+      }
+      for (int64_t d = nd - 1; d >= 0; --d) {
+        if (++idx[d] < t.sizes()[d]) break;
+        idx[d] = 0;
+      }
+    }
+  });
+}
+
+void arange(const Tensor& out, double start, double step) {
+  visit_dtype(out.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    T* o = static_cast<T*>(out.raw_data());
+    for (int64_t i = 0; i < out.numel(); ++i) o[i] = static_cast<T>(start + static_cast<double>(i) * step);
+  });
+}
+
+void linspace(const Tensor& out, double start, double end) {
+  const int64_t n = out.numel();
+  const double step = n > 1 ? (end - start) / static_cast<double>(n - 1) : 0.0;
+  visit_dtype(out.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    T* o = static_cast<T*>(out.raw_data());
+    // Symmetric from both ends, as PyTorch, so the last point is exactly `end`.
+    for (int64_t i = 0; i < n; ++i)
+      o[i] = static_cast<T>(i < n / 2 ? start + step * static_cast<double>(i)
+                                      : end - step * static_cast<double>(n - 1 - i));
+  });
+}
+
+}  // namespace ember::cpu

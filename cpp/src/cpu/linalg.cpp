@@ -1,0 +1,91 @@
+// CPU matrix products: BLAS for floats (strided operands passed as transpose flags and leading
+// dimensions, copied only when neither layout fits), a plain loop for int64 and bool.
+#include <climits>
+
+#include "cpu/blas.h"
+#include "ember/ops.h"
+#include "kernels.h"
+
+namespace ember::cpu {
+namespace {
+
+/// How BLAS can read a rows x cols matrix with the given strides (elements), if at all.
+struct Layout {
+  bool ok = false;
+  bool trans = false;
+  int64_t ld = 0;
+};
+Layout layout_of(int64_t rows, int64_t cols, int64_t rs, int64_t cs) {
+  // A size-1 dim's stride is irrelevant: pick whatever makes the layout valid.
+  int64_t r = rows == 1 ? std::max<int64_t>(cols, 1) : rs, c = cols == 1 ? 1 : cs;
+  if (c == 1 && r >= std::max<int64_t>(1, cols)) return {true, false, r};
+  r = rows == 1 ? 1 : rs;
+  c = cols == 1 ? std::max<int64_t>(rows, 1) : cs;
+  if (r == 1 && c >= std::max<int64_t>(1, rows)) return {true, true, c};
+  return {};
+}
+
+template <class T>
+void gemm_blas(const Tensor& out, Tensor a, Tensor b) {
+  const int64_t B = out.sizes()[0], M = out.sizes()[1], N = out.sizes()[2], K = a.sizes()[2];
+  EMBER_CHECK_RUNTIME(M <= INT_MAX && N <= INT_MAX && K <= INT_MAX, "matmul: dimensions (", M, ", ", K,
+                      ", ", N, ") exceed what the 32-bit BLAS can address");
+  Layout la = layout_of(M, K, a.strides()[1], a.strides()[2]);
+  if (!la.ok) {
+    a = contiguous(a);
+    la = layout_of(M, K, a.strides()[1], a.strides()[2]);
+  }
+  Layout lb = layout_of(K, N, b.strides()[1], b.strides()[2]);
+  if (!lb.ok) {
+    b = contiguous(b);
+    lb = layout_of(K, N, b.strides()[1], b.strides()[2]);
+  }
+  const T* pa = static_cast<const T*>(a.raw_data());
+  const T* pb = static_cast<const T*>(b.raw_data());
+  T* po = static_cast<T*>(out.raw_data());
+  const CBLAS_TRANSPOSE ta = la.trans ? CblasTrans : CblasNoTrans, tb = lb.trans ? CblasTrans : CblasNoTrans;
+  for (int64_t i = 0; i < B; ++i) {
+    const T* ai = pa + i * a.strides()[0];
+    const T* bi = pb + i * b.strides()[0];
+    T* oi = po + i * M * N;
+    if constexpr (std::is_same_v<T, float>) {
+      EMBER_CBLAS(sgemm)(CblasRowMajor, ta, tb, M, N, K, 1.0f, ai, la.ld, bi, lb.ld, 0.0f, oi, std::max<int64_t>(N, 1));
+    } else {
+      EMBER_CBLAS(dgemm)(CblasRowMajor, ta, tb, M, N, K, 1.0, ai, la.ld, bi, lb.ld, 0.0, oi, std::max<int64_t>(N, 1));
+    }
+  }
+}
+
+template <class T>
+void gemm_loop(const Tensor& out, const Tensor& a, const Tensor& b) {
+  const int64_t B = out.sizes()[0], M = out.sizes()[1], N = out.sizes()[2], K = a.sizes()[2];
+  const T* pa = static_cast<const T*>(a.raw_data());
+  const T* pb = static_cast<const T*>(b.raw_data());
+  T* po = static_cast<T*>(out.raw_data());
+  const auto& sa = a.strides();
+  const auto& sb = b.strides();
+  for (int64_t i = 0; i < B; ++i)
+    for (int64_t m = 0; m < M; ++m)
+      for (int64_t n = 0; n < N; ++n) {
+        T acc = 0;
+        for (int64_t k = 0; k < K; ++k) {
+          const T x = pa[i * sa[0] + m * sa[1] + k * sa[2]], y = pb[i * sb[0] + k * sb[1] + n * sb[2]];
+          if constexpr (std::is_same_v<T, bool>) acc = acc || (x && y);
+          else acc += x * y;
+        }
+        po[(i * M + m) * N + n] = acc;
+      }
+}
+
+}  // namespace
+
+void gemm(const Tensor& out, const Tensor& a, const Tensor& b) {
+  switch (out.dtype()) {
+    case DType::Float32: return gemm_blas<float>(out, a, b);
+    case DType::Float64: return gemm_blas<double>(out, a, b);
+    case DType::Int64: return gemm_loop<int64_t>(out, a, b);
+    case DType::Bool: return gemm_loop<bool>(out, a, b);
+  }
+}
+
+}  // namespace ember::cpu

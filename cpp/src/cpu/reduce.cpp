@@ -1,0 +1,238 @@
+// CPU reductions: the outer (kept) dims are walked with the strided-loop helper, the inner
+// (reduced) dims by a small nested counter, with a vectorized path for contiguous float sums.
+#include <cmath>
+#include <limits>
+#include <type_traits>
+#include <vector>
+
+#include "cpu/loops.h"
+#include "kernels.h"
+
+namespace ember::cpu {
+namespace {
+
+/// The reduced dims of a tensor collapsed where contiguous: sizes and strides in elements.
+struct Inner {
+  int nd = 0;
+  int64_t sizes[kMaxDims];
+  int64_t strides[kMaxDims];
+  int64_t numel = 1;
+  Inner(const Tensor& in, int64_t first) {
+    for (int64_t d = first; d < in.dim(); ++d) {
+      int64_t sz = in.sizes()[d], st = in.strides()[d];
+      numel *= sz;
+      if (sz == 1) continue;
+      if (nd > 0 && strides[nd - 1] == st * sz) {
+        sizes[nd - 1] *= sz;
+        strides[nd - 1] = st;
+      } else {
+        sizes[nd] = sz;
+        strides[nd] = st;
+        ++nd;
+      }
+    }
+  }
+  bool contiguous() const { return nd == 0 || (nd == 1 && strides[0] == 1); }
+  /// Calls f(value) for inner elements [begin, end) of the block starting at p.
+  template <class T, class F>
+  void visit(const T* p, int64_t begin, int64_t end, F&& f) const {
+    if (nd == 0) {
+      if (begin < end) f(p[0]);
+      return;
+    }
+    int64_t idx[kMaxDims];
+    int64_t rem = begin;
+    for (int d = nd - 1; d >= 0; --d) {
+      idx[d] = rem % sizes[d];
+      rem /= sizes[d];
+    }
+    while (begin < end) {
+      const T* q = p;
+      for (int d = 0; d < nd - 1; ++d) q += idx[d] * strides[d];
+      const int64_t s = strides[nd - 1];
+      int64_t n = std::min(sizes[nd - 1] - idx[nd - 1], end - begin);
+      q += idx[nd - 1] * s;
+      for (int64_t i = 0; i < n; ++i) f(q[i * s]);
+      begin += n;
+      idx[nd - 1] += n;
+      for (int d = nd - 1; d > 0 && idx[d] == sizes[d]; --d) {
+        idx[d] = 0;
+        ++idx[d - 1];
+      }
+    }
+  }
+};
+
+/// A view of t with dim removed (its first slice along dim).
+Tensor drop_dim(const Tensor& t, int64_t dim) {
+  Shape sizes = t.sizes(), strides = t.strides();
+  sizes.erase(sizes.begin() + dim);
+  strides.erase(strides.begin() + dim);
+  return Tensor::make_view(t, sizes, strides, t.offset());
+}
+
+template <class T>
+using acc_t = std::conditional_t<std::is_same_v<T, float>, double,
+                                 std::conditional_t<std::is_same_v<T, bool>, int64_t, T>>;
+
+/// Sum of a contiguous float run: float lanes within blocks (vectorized), blocks added in double.
+double sum_contiguous(const float* p, int64_t n) {
+  double total = 0;
+  constexpr int64_t kBlock = 2048;
+  for (int64_t b = 0; b < n; b += kBlock) {
+    const int64_t e = std::min(n, b + kBlock);
+    float s = 0;
+#pragma omp simd reduction(+ : s)
+    for (int64_t i = b; i < e; ++i) s += p[i];
+    total += s;
+  }
+  return total;
+}
+double sum_contiguous(const double* p, int64_t n) {
+  double s = 0;
+#pragma omp simd reduction(+ : s)
+  for (int64_t i = 0; i < n; ++i) s += p[i];
+  return s;
+}
+
+template <class T, class A>
+struct Reducer {
+  ReduceOp op;
+  A identity() const {
+    switch (op) {
+      case ReduceOp::Sum: return A(0);
+      case ReduceOp::Prod: return A(1);
+      case ReduceOp::Max:
+        return std::numeric_limits<A>::has_infinity ? -std::numeric_limits<A>::infinity()
+                                                    : std::numeric_limits<A>::lowest();
+      case ReduceOp::Min:
+        return std::numeric_limits<A>::has_infinity ? std::numeric_limits<A>::infinity()
+                                                    : std::numeric_limits<A>::max();
+      case ReduceOp::All: return A(1);
+      case ReduceOp::Any: return A(0);
+    }
+    return A(0);
+  }
+  A combine(A a, A v) const {
+    switch (op) {
+      case ReduceOp::Sum: return a + v;
+      case ReduceOp::Prod: return a * v;
+      case ReduceOp::Max: return (v != v || v > a) ? v : a;  // NaN sticks
+      case ReduceOp::Min: return (v != v || v < a) ? v : a;
+      case ReduceOp::All: return A(a && v);
+      case ReduceOp::Any: return A(a || v);
+    }
+    return a;
+  }
+  /// Reduction of inner elements [begin, end) of the block at p.
+  A run(const Inner& in, const T* p, int64_t begin, int64_t end) const {
+    if constexpr (std::is_floating_point_v<T>) {
+      if (op == ReduceOp::Sum && in.contiguous()) return A(sum_contiguous(p + begin, end - begin));
+    }
+    A acc = identity();
+    in.visit(p, begin, end, [&](T v) { acc = combine(acc, A(v)); });
+    return acc;
+  }
+};
+
+}  // namespace
+
+void reduce(ReduceOp op, const Tensor& out, const Tensor& in, int64_t n_reduced) {
+  const int64_t n_outer_dims = in.dim() - n_reduced;
+  Inner inner(in, n_outer_dims);
+  Shape outer_sizes(in.sizes().begin(), in.sizes().begin() + n_outer_dims);
+  Shape outer_strides(in.strides().begin(), in.strides().begin() + n_outer_dims);
+  Tensor in_outer = Tensor::make_view(in, outer_sizes, outer_strides, in.offset());
+  // out may have a different dtype (sum of bool -> int64): read in's, write out's.
+  visit_dtype(in.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    using A = acc_t<T>;
+    visit_dtype(out.dtype(), [&](auto otag) {
+      using O = decltype(otag);
+      const Reducer<T, A> r{op};
+      const int64_t n_out = out.numel();
+      if (n_out == 1 && inner.numel >= kParallelGrain && omp_get_max_threads() > 1) {
+        // One result from many elements: split the inner range, then combine the partials.
+        const T* p = static_cast<const T*>(in.raw_data());
+        std::vector<A> partial(omp_get_max_threads(), r.identity());
+#pragma omp parallel
+        {
+          int64_t nt = omp_get_num_threads(), t = omp_get_thread_num();
+          int64_t chunk = (inner.numel + nt - 1) / nt;
+          int64_t b = std::min(inner.numel, t * chunk), e = std::min(inner.numel, b + chunk);
+          partial[t] = r.run(inner, p, b, e);
+        }
+        A acc = r.identity();
+        for (A v : partial) acc = r.combine(acc, v);
+        *static_cast<O*>(out.raw_data()) = static_cast<O>(acc);
+        return;
+      }
+      Geometry<2> g({&out, &in_outer});
+      auto body = [&](int64_t b, int64_t e) {
+        auto run = [&](char* const* p, const int64_t* s, int64_t n) {
+          for (int64_t i = 0; i < n; ++i) {
+            const T* src = reinterpret_cast<const T*>(p[1] + i * s[1]);
+            *reinterpret_cast<O*>(p[0] + i * s[0]) = static_cast<O>(r.run(inner, src, 0, inner.numel));
+          }
+        };
+        g.for_range(b, e, run);
+      };
+      parallel_range(g.numel, std::max<int64_t>(1, inner.numel), body);
+    });
+  });
+}
+
+void arg_reduce(bool is_max, const Tensor& values, const Tensor& indices, const Tensor& in, int64_t dim) {
+  const int64_t len = in.sizes()[dim], step = in.strides()[dim];
+  Tensor in0 = drop_dim(in, dim);
+  visit_dtype(in.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    Geometry<3> g({&values, &indices, &in0});
+    auto body = [&](int64_t b, int64_t e) {
+      auto run = [&](char* const* p, const int64_t* s, int64_t n) {
+        for (int64_t i = 0; i < n; ++i) {
+          const T* src = reinterpret_cast<const T*>(p[2] + i * s[2]);
+          T best = src[0];
+          int64_t best_i = 0;
+          for (int64_t j = 1; j < len && best == best; ++j) {
+            const T v = src[j * step];
+            if (v != v || (is_max ? v > best : v < best)) {
+              best = v;
+              best_i = j;
+            }
+          }
+          *reinterpret_cast<T*>(p[0] + i * s[0]) = best;
+          *reinterpret_cast<int64_t*>(p[1] + i * s[1]) = best_i;
+        }
+      };
+      g.for_range(b, e, run);
+    };
+    parallel_range(g.numel, std::max<int64_t>(1, len), body);
+  });
+}
+
+void cumsum(const Tensor& out, const Tensor& in, int64_t dim) {
+  const int64_t len = in.sizes()[dim], in_step = in.strides()[dim], out_step = out.strides()[dim];
+  Tensor out0 = drop_dim(out, dim), in0 = drop_dim(in, dim);
+  visit_dtype(out.dtype(), [&](auto otag) {
+    using O = decltype(otag);
+    visit_dtype(in.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      Geometry<2> g({&out0, &in0});
+      auto run = [&](char* const* p, const int64_t* s, int64_t n) {
+        for (int64_t i = 0; i < n; ++i) {
+          O* o = reinterpret_cast<O*>(p[0] + i * s[0]);
+          const T* src = reinterpret_cast<const T*>(p[1] + i * s[1]);
+          O acc = 0;
+          for (int64_t j = 0; j < len; ++j) {
+            acc = static_cast<O>(acc + static_cast<O>(src[j * in_step]));
+            o[j * out_step] = acc;
+          }
+        }
+      };
+      g.for_range(0, g.numel, run);
+    });
+  });
+}
+
+}  // namespace ember::cpu

@@ -1,0 +1,61 @@
+#pragma once
+// The contract every device implements: one declaration per kernel. Kernels trust their
+// arguments: the ops in ops/ have checked shapes, dtypes and index ranges and allocated the
+// outputs. Inputs are already broadcast to the output's shape (stride-0 dims).
+#include "ember/tensor.h"
+
+namespace ember {
+
+/// Calls the kernel for the tensors' device. CUDA kernels join here when EMBER_CUDA is built.
+template <class F, class... Args>
+inline void call_kernel(Device device, const char* op, F&& cpu_fn, Args&&... args) {
+  EMBER_CHECK_RUNTIME(device.is_cpu(), op, ": not implemented for ", device.str());
+  cpu_fn(std::forward<Args>(args)...);
+}
+
+namespace cpu {
+
+/// dst = src elementwise, converting dtypes.
+void copy(const Tensor& dst, const Tensor& src);
+/// Every element of dst = value.
+void fill(const Tensor& dst, Scalar value);
+
+// Pointwise: inputs are in the op's compute dtype; out has the result dtype.
+#define EMBER_UNARY(name, kind, formula, doc) void name(const Tensor& out, const Tensor& x);
+#define EMBER_BINARY(name, kind, formula, doc) void name(const Tensor& out, const Tensor& x, const Tensor& y);
+#include "ember/elementwise.def"
+/// out = cond ? a : b (cond bool; a, b and out one dtype).
+void where(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b);
+
+enum class ReduceOp { Sum, Prod, Max, Min, All, Any };
+/// Reduces the last `n_reduced` dims of `in` into `out` (contiguous, the leading dims' shape).
+void reduce(ReduceOp op, const Tensor& out, const Tensor& in, int64_t n_reduced);
+/// Max (or min) and its first index along `dim`; values and indices have in's shape less dim.
+void arg_reduce(bool is_max, const Tensor& values, const Tensor& indices, const Tensor& in, int64_t dim);
+/// Running sum along dim (out and in of one shape; dtypes may differ).
+void cumsum(const Tensor& out, const Tensor& in, int64_t dim);
+
+/// out[b] = a[b] @ b[b] for 3-D operands (batch strides may be 0); float via BLAS.
+void gemm(const Tensor& out, const Tensor& a, const Tensor& b);
+
+/// out[.., i, ..] = src[.., index[.., i, ..], ..] along dim; src has index's shape with stride
+/// 0 at dim and `dim_stride` elements between entries along dim.
+void gather(const Tensor& out, const Tensor& src, const Tensor& index, int64_t dim_stride);
+/// dst[.., index[...], ..] = src[...] (or +=), same layout as gather; runs serially.
+void scatter(const Tensor& dst, const Tensor& src, const Tensor& index, int64_t dim_stride, bool add);
+/// out = src at element offsets (int64, in elements, broadcast over out's shape).
+void take_offsets(const Tensor& out, const Tensor& src, const Tensor& offsets);
+/// dst at element offsets = value; serial, last write wins.
+void put_offsets(const Tensor& dst, const Tensor& value, const Tensor& offsets);
+/// Count of nonzero elements.
+int64_t count_nonzero(const Tensor& t);
+/// Rows of the multi-indices of nonzero elements into out (count, ndim), row-major order.
+void nonzero(const Tensor& out, const Tensor& t);
+
+/// out (contiguous) = start + i * step.
+void arange(const Tensor& out, double start, double step);
+/// out (contiguous) = start + i * (end - start) / (n - 1).
+void linspace(const Tensor& out, double start, double end);
+
+}  // namespace cpu
+}  // namespace ember

@@ -1,0 +1,194 @@
+// Creation ops, conversion and the random ops.
+#include <cmath>
+
+#include "ember/ops.h"
+#include "kernels.h"
+
+namespace ember {
+
+Tensor empty(const Shape& size, DType dtype, Device device) { return Tensor::empty(size, dtype, device); }
+
+Tensor zeros(const Shape& size, DType dtype, Device device) { return full(size, 0, dtype, device); }
+
+Tensor ones(const Shape& size, DType dtype, Device device) { return full(size, 1, dtype, device); }
+
+namespace {
+DType default_dtype_for(Scalar v) {
+  return v.kind() == DType::Float64 ? DType::Float32 : v.kind();
+}
+}  // namespace
+
+Tensor full(const Shape& size, Scalar value, OptDType dtype, Device device) {
+  Tensor t = Tensor::empty(size, dtype.value_or(default_dtype_for(value)), device);
+  call_kernel(device, "full", cpu::fill, t, value);
+  return t;
+}
+
+Tensor scalar_tensor(Scalar value, OptDType dtype, Device device) {
+  Tensor t = Tensor::empty({}, dtype.value_or(value.kind()), device);
+  visit_dtype(t.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    *static_cast<T*>(t.raw_data()) = value.to<T>();
+  });
+  t.impl()->is_wrapped_number = !dtype.has_value();
+  return t;
+}
+
+Tensor arange(Scalar start, Scalar end, Scalar step, OptDType dtype, Device device) {
+  const bool any_float = start.is_floating() || end.is_floating() || step.is_floating();
+  const DType dt = dtype.value_or(any_float ? DType::Float32 : DType::Int64);
+  const double a = start.to_double(), b = end.to_double(), s = step.to_double();
+  EMBER_CHECK(std::isfinite(a) && std::isfinite(b), "arange: start and end must be finite, got ", a, " and ", b);
+  EMBER_CHECK(s != 0, "arange: step must be nonzero");
+  EMBER_CHECK((s > 0 && b >= a) || (s < 0 && b <= a), "arange: upper bound and larger bound inconsistent with step sign (start=",
+              a, ", end=", b, ", step=", s, ")");
+  const double count = std::ceil((b - a) / s);
+  EMBER_CHECK(count < 9.2e18, "arange: ", count, " elements are too many");
+  Tensor t = Tensor::empty({static_cast<int64_t>(count)}, dt, device);
+  call_kernel(device, "arange", cpu::arange, t, a, s);
+  return t;
+}
+
+Tensor linspace(double start, double end, int64_t steps, DType dtype, Device device) {
+  EMBER_CHECK(steps >= 0, "linspace: number of steps must be non-negative, got ", steps);
+  Tensor t = Tensor::empty({steps}, dtype, device);
+  call_kernel(device, "linspace", cpu::linspace, t, start, end);
+  return t;
+}
+
+Tensor eye(int64_t n, int64_t m, DType dtype, Device device) {
+  if (m < 0) m = n;
+  EMBER_CHECK(n >= 0, "eye: n must be non-negative, got ", n);
+  Tensor t = zeros({n, m}, dtype, device);
+  Tensor diag = Tensor::make_view(t, {std::min(n, m)}, {m + 1}, 0);
+  fill_(diag, 1);
+  return t;
+}
+
+// ---- random ---------------------------------------------------------------------------
+namespace {
+/// Fills a fresh contiguous tensor element by element from the generator, under its lock.
+template <class F>
+Tensor random_fill(Tensor t, Generator* gen, F draw) {
+  Generator& g = gen ? *gen : default_generator();
+  std::lock_guard<std::mutex> lock(g.mutex());
+  visit_dtype(t.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    T* p = static_cast<T*>(t.raw_data());
+    for (int64_t i = 0; i < t.numel(); ++i) p[i] = static_cast<T>(draw(g, i));
+  });
+  return t;
+}
+/// Runs a fill on a contiguous temporary and copies it into t when t is a strided view.
+template <class F>
+Tensor& random_fill_(Tensor& t, Generator* gen, F draw) {
+  if (t.is_contiguous()) {
+    random_fill(t, gen, draw);
+  } else {
+    Tensor tmp = random_fill(Tensor::empty(t.sizes(), t.dtype(), t.device()), gen, draw);
+    cpu::copy(t, tmp);
+  }
+  t.bump_version();
+  return t;
+}
+}  // namespace
+
+Tensor rand(const Shape& size, DType dtype, Generator* gen) {
+  Tensor t = Tensor::empty(size, dtype);
+  return uniform_(t, 0, 1, gen);
+}
+
+Tensor randn(const Shape& size, DType dtype, Generator* gen) {
+  Tensor t = Tensor::empty(size, dtype);
+  return normal_(t, 0, 1, gen);
+}
+
+Tensor randint(int64_t low, int64_t high, const Shape& size, DType dtype, Generator* gen) {
+  EMBER_CHECK(low < high, "randint: expected low < high, got low=", low, ", high=", high);
+  const uint64_t range = static_cast<uint64_t>(high) - static_cast<uint64_t>(low);
+  return random_fill(Tensor::empty(size, dtype), gen,
+                     [&](Generator& g, int64_t) { return static_cast<int64_t>(low + g.next_below(range)); });
+}
+
+Tensor randperm(int64_t n, DType dtype, Generator* gen) {
+  EMBER_CHECK(n >= 0, "randperm: n must be non-negative, got ", n);
+  Tensor t = arange(0, n, 1, DType::Int64);
+  {
+    Generator& g = gen ? *gen : default_generator();
+    std::lock_guard<std::mutex> lock(g.mutex());
+    int64_t* p = t.data<int64_t>();
+    for (int64_t i = n - 1; i > 0; --i) std::swap(p[i], p[g.next_below(i + 1)]);
+  }
+  return to_dtype(t, dtype);
+}
+
+Tensor bernoulli(const Tensor& p, Generator* gen) {
+  EMBER_CHECK_TYPE(is_floating(p.dtype()), "bernoulli: expected a floating probability tensor, got ",
+                   dtype_name(p.dtype()));
+  Tensor pc = contiguous(to_dtype(p, DType::Float64));
+  const double* pp = pc.data<double>();
+  for (int64_t i = 0; i < pc.numel(); ++i)
+    EMBER_CHECK(pp[i] >= 0 && pp[i] <= 1, "bernoulli: expected all probabilities in [0, 1], got ", pp[i]);
+  return random_fill(Tensor::empty(p.sizes(), p.dtype()), gen,
+                     [&](Generator& g, int64_t i) { return g.next_double() < pp[i] ? 1.0 : 0.0; });
+}
+
+Tensor& uniform_(Tensor& t, double from, double to, Generator* gen) {
+  EMBER_CHECK_TYPE(is_floating(t.dtype()), "uniform_: expected a floating tensor, got ", dtype_name(t.dtype()));
+  EMBER_CHECK(from <= to, "uniform_: expected from <= to, got from=", from, ", to=", to);
+  const bool f32 = t.dtype() == DType::Float32;
+  return random_fill_(t, gen, [&](Generator& g, int64_t) {
+    return f32 ? from + (to - from) * g.next_float() : from + (to - from) * g.next_double();
+  });
+}
+
+Tensor& normal_(Tensor& t, double mean, double std, Generator* gen) {
+  EMBER_CHECK_TYPE(is_floating(t.dtype()), "normal_: expected a floating tensor, got ", dtype_name(t.dtype()));
+  EMBER_CHECK(std >= 0, "normal_: expected std >= 0, got ", std);
+  return random_fill_(t, gen, [&](Generator& g, int64_t) { return mean + std * g.next_normal(); });
+}
+
+Tensor& bernoulli_(Tensor& t, double p, Generator* gen) {
+  EMBER_CHECK(p >= 0 && p <= 1, "bernoulli_: expected p in [0, 1], got ", p);
+  return random_fill_(t, gen, [&](Generator& g, int64_t) { return g.next_double() < p ? 1.0 : 0.0; });
+}
+
+// ---- copies and conversion ------------------------------------------------------------
+
+Tensor& copy_(Tensor& dst, const Tensor& src) {
+  Tensor s = src;
+  if (src.sizes() != dst.sizes()) {
+    const Shape b = broadcast_shapes(dst.sizes(), src.sizes(), "copy_");
+    EMBER_CHECK(b == dst.sizes(), "copy_: source of shape ", shape_str(src.sizes()),
+                " cannot be broadcast to the destination's shape ", shape_str(dst.sizes()));
+    s = expand(src, dst.sizes());
+  }
+  call_kernel(dst.device(), "copy_", cpu::copy, dst, s);
+  dst.bump_version();
+  return dst;
+}
+
+Tensor& fill_(Tensor& t, Scalar value) {
+  call_kernel(t.device(), "fill_", cpu::fill, t, value);
+  t.bump_version();
+  return t;
+}
+
+Tensor& zero_(Tensor& t) { return fill_(t, 0); }
+
+Tensor clone(const Tensor& t) {
+  Tensor out = Tensor::empty(t.sizes(), t.dtype(), t.device());
+  call_kernel(t.device(), "clone", cpu::copy, out, t);
+  return out;
+}
+
+Tensor contiguous(const Tensor& t) { return t.is_contiguous() ? t : clone(t); }
+
+Tensor to_dtype(const Tensor& t, DType dtype, bool copy) {
+  if (t.dtype() == dtype && !copy) return t;
+  Tensor out = Tensor::empty(t.sizes(), dtype, t.device());
+  call_kernel(t.device(), "to", cpu::copy, out, t);
+  return out;
+}
+
+}  // namespace ember

@@ -1,0 +1,203 @@
+// The pointwise ops of elementwise.def: type promotion, broadcasting and in-place rules are
+// written once here for the whole family. The backward of each row joins the table with autograd.
+#include <cstring>
+
+#include "ember/ops.h"
+#include "kernels.h"
+
+namespace ember {
+
+namespace {
+int category(DType t) { return t == DType::Bool ? 0 : (t == DType::Int64 ? 1 : 2); }
+DType default_of_category(int c) { return c == 0 ? DType::Bool : (c == 1 ? DType::Int64 : DType::Float32); }
+
+enum class Kind { FLOAT, NUMERIC, ROUND, PREDICATE, INTEGRAL, ARITH, DIVIDE, COMPARE, LOGICAL, BITWISE };
+
+/// The dtype a pointwise op computes in, for an input of dtype t (after promotion).
+DType compute_dtype(Kind kind, DType t, const char* op) {
+  switch (kind) {
+    case Kind::FLOAT:
+    case Kind::DIVIDE: return is_floating(t) ? t : DType::Float32;
+    case Kind::NUMERIC:
+      EMBER_CHECK_TYPE(t != DType::Bool, op, ": not supported for bool tensors");
+      return t;
+    case Kind::INTEGRAL:
+    case Kind::BITWISE:
+      EMBER_CHECK_TYPE(!is_floating(t), op, ": only integer and bool tensors are supported, got ", dtype_name(t));
+      return t;
+    case Kind::LOGICAL: return DType::Bool;
+    default: return t;
+  }
+}
+DType output_dtype(Kind kind, DType compute) {
+  return (kind == Kind::PREDICATE || kind == Kind::COMPARE || kind == Kind::LOGICAL) ? DType::Bool : compute;
+}
+
+using UnaryKernel = void (*)(const Tensor&, const Tensor&);
+using BinaryKernel = void (*)(const Tensor&, const Tensor&, const Tensor&);
+
+Tensor unary_op(const char* op, Kind kind, const Tensor& x, UnaryKernel kernel) {
+  const DType ct = compute_dtype(kind, x.dtype(), op);
+  if (kind == Kind::ROUND && !is_floating(x.dtype())) {
+    EMBER_CHECK_TYPE(x.dtype() != DType::Bool, op, ": not supported for bool tensors");
+    return clone(x);  // rounding an integer is the identity
+  }
+  Tensor out = Tensor::empty(x.sizes(), output_dtype(kind, ct), x.device());
+  call_kernel(x.device(), op, kernel, out, to_dtype(x, ct));
+  return out;
+}
+
+/// Divisors of integer ops must be nonzero: checked here, never inside a kernel.
+void check_integer_divisor(const char* op, const Tensor& y, DType ct) {
+  if (is_floating(ct) || y.numel() == 0) return;
+  EMBER_CHECK_RUNTIME(cpu::count_nonzero(y) == y.numel(), op, ": ZeroDivisionError (integer division by zero)");
+}
+
+/// Checks op-specific rules, then returns the compute dtype of x (op) y.
+DType binary_compute_dtype(const char* op, Kind kind, const Tensor& x, const Tensor& y) {
+  const DType promoted = result_type(x, y);
+  const DType ct = compute_dtype(kind, promoted, op);
+  if (std::strcmp(op, "sub") == 0)
+    EMBER_CHECK_TYPE(promoted != DType::Bool, "sub: subtraction, the `-` operator, with two bool tensors is not "
+                     "supported; use the `^` or `logical_xor()` operator instead");
+  if (std::strcmp(op, "pow") == 0 && ct == DType::Int64) {
+    Tensor neg_exp = lt(y, scalar_tensor(0));
+    EMBER_CHECK_RUNTIME(cpu::count_nonzero(neg_exp) == 0, "pow: integers to negative integer powers are not allowed");
+  }
+  if (std::strcmp(op, "floor_divide") == 0 || std::strcmp(op, "remainder") == 0 || std::strcmp(op, "fmod") == 0)
+    check_integer_divisor(op, y, ct);
+  return ct;
+}
+
+Tensor binary_op(const char* op, Kind kind, const Tensor& x, const Tensor& y, BinaryKernel kernel) {
+  const DType ct = binary_compute_dtype(op, kind, x, y);
+  const Shape shape = broadcast_shapes(x.sizes(), y.sizes(), op);
+  Tensor out = Tensor::empty(shape, output_dtype(kind, ct), x.device());
+  Tensor xe = to_dtype(x, ct), ye = to_dtype(y, ct);
+  if (xe.sizes() != shape) xe = expand(xe, shape);
+  if (ye.sizes() != shape) ye = expand(ye, shape);
+  call_kernel(x.device(), op, kernel, out, xe, ye);
+  return out;
+}
+
+/// x = x (op) y: the result must fit x's shape and dtype (as PyTorch's in-place rules).
+Tensor& binary_op_(const char* op, Kind kind, Tensor& x, const Tensor& y, BinaryKernel kernel) {
+  const DType ct = binary_compute_dtype(op, kind, x, y);
+  const DType rt = output_dtype(kind, ct);
+  EMBER_CHECK_RUNTIME(category(rt) <= category(x.dtype()), op, "_: result type ", dtype_name(rt),
+                      " can't be cast to the desired output type ", dtype_name(x.dtype()));
+  const Shape shape = broadcast_shapes(x.sizes(), y.sizes(), op);
+  EMBER_CHECK(shape == x.sizes(), op, "_: output with shape ", shape_str(x.sizes()),
+              " doesn't match the broadcast shape ", shape_str(shape));
+  Tensor ye = to_dtype(y, ct);
+  if (ye.sizes() != shape) ye = expand(ye, shape);
+  if (ct == x.dtype() && rt == x.dtype()) {
+    call_kernel(x.device(), op, kernel, x, x, ye);
+  } else {
+    Tensor tmp = Tensor::empty(shape, rt, x.device());
+    call_kernel(x.device(), op, kernel, tmp, to_dtype(x, ct), ye);
+    cpu::copy(x, tmp);
+  }
+  x.bump_version();
+  return x;
+}
+}  // namespace
+
+DType result_type(const Tensor& a, const Tensor& b) {
+  // Three priority groups, as PyTorch: tensors with dims, 0-d tensors, Python numbers. A lower
+  // group only matters when it is of a higher category (bool < integer < float).
+  int groups[3] = {-1, -1, -1};
+  DType types[3] = {DType::Bool, DType::Bool, DType::Bool};
+  for (const Tensor* t : {&a, &b}) {
+    const int g = t->impl()->is_wrapped_number ? 2 : (t->dim() == 0 ? 1 : 0);
+    types[g] = groups[g] < 0 ? t->dtype() : promote_types(types[g], t->dtype());
+    groups[g] = 1;
+  }
+  DType result = DType::Bool;
+  int cat = -1;
+  if (groups[0] > 0) {
+    result = types[0];
+    cat = category(result);
+  }
+  if (groups[1] > 0 && category(types[1]) > cat) {
+    result = types[1];
+    cat = category(result);
+  }
+  if (groups[2] > 0 && category(types[2]) > cat) result = default_of_category(category(types[2]));
+  return result;
+}
+
+#define EMBER_UNARY(name, kind, formula, doc) \
+  Tensor name(const Tensor& x) { return unary_op(#name, Kind::kind, x, cpu::name); }
+#define EMBER_BINARY(name, kind, formula, doc)                                                     \
+  Tensor name(const Tensor& x, const Tensor& y) { return binary_op(#name, Kind::kind, x, y, cpu::name); } \
+  Tensor& name##_(Tensor& x, const Tensor& y) { return binary_op_(#name, Kind::kind, x, y, cpu::name); }
+#include "ember/elementwise.def"
+
+Tensor& apply_unary_(const char* name, Tensor& x) {
+  struct Row {
+    const char* name;
+    Kind kind;
+    UnaryKernel kernel;
+  };
+  static const Row rows[] = {
+#define EMBER_UNARY(name, kind, formula, doc) {#name, Kind::kind, cpu::name},
+#include "ember/elementwise.def"
+  };
+  for (const Row& r : rows) {
+    if (std::strcmp(r.name, name) != 0) continue;
+    const DType ct = compute_dtype(r.kind, x.dtype(), name);
+    if (r.kind == Kind::ROUND && !is_floating(x.dtype())) {
+      EMBER_CHECK_TYPE(x.dtype() != DType::Bool, name, "_: not supported for bool tensors");
+      return x;
+    }
+    const DType rt = output_dtype(r.kind, ct);
+    EMBER_CHECK_RUNTIME(rt == x.dtype(), name, "_: result type ", dtype_name(rt),
+                        " can't be cast to the desired output type ", dtype_name(x.dtype()));
+    call_kernel(x.device(), name, r.kernel, x, x);
+    x.bump_version();
+    return x;
+  }
+  throw ValueError(detail::cat("apply_unary_: unknown op '", name, "'"));
+}
+
+Tensor clamp(const Tensor& x, const std::optional<Tensor>& min, const std::optional<Tensor>& max) {
+  EMBER_CHECK(min || max, "clamp: at least one of 'min' or 'max' must not be None");
+  EMBER_CHECK_TYPE(x.dtype() != DType::Bool, "clamp: not supported for bool tensors");
+  // NaN in x propagates; NaN bounds propagate too, as PyTorch's.
+  Tensor out = x;
+  if (min) out = maximum(out, *min);
+  if (max) out = minimum(out, *max);
+  return out.is_same(x) ? clone(x) : out;
+}
+
+Tensor& clamp_(Tensor& x, const std::optional<Tensor>& min, const std::optional<Tensor>& max) {
+  Tensor r = clamp(x, min, max);
+  EMBER_CHECK_RUNTIME(r.dtype() == x.dtype(), "clamp_: result type ", dtype_name(r.dtype()),
+                      " can't be cast to the desired output type ", dtype_name(x.dtype()));
+  return copy_(x, r);
+}
+
+Tensor isclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool equal_nan) {
+  EMBER_CHECK_TYPE(a.dtype() == b.dtype(), "isclose: expected tensors of one dtype, got ", dtype_name(a.dtype()),
+                   " and ", dtype_name(b.dtype()));
+  EMBER_CHECK(rtol >= 0 && atol >= 0, "isclose: rtol and atol must be non-negative, got rtol=", rtol, ", atol=", atol);
+  Tensor close = eq(a, b);
+  if (is_floating(a.dtype())) {
+    Tensor diff = abs(sub(a, b));
+    Tensor tol = add(scalar_tensor(atol), mul(scalar_tensor(rtol), abs(b)));
+    close = logical_or(close, logical_and(le(diff, tol), isfinite(diff)));
+    if (equal_nan) close = logical_or(close, logical_and(isnan(a), isnan(b)));
+  }
+  return close;
+}
+
+bool allclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool equal_nan) {
+  return all(isclose(a, b, rtol, atol, equal_nan)).item<bool>();
+}
+
+bool equal(const Tensor& a, const Tensor& b) {
+  return a.sizes() == b.sizes() && all(eq(a, b)).item<bool>();
+}
+
+}  // namespace ember

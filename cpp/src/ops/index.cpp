@@ -1,0 +1,343 @@
+// Indexing: where, gather/scatter, index_select, masks, one_hot and Python subscripts.
+#include <algorithm>
+
+#include "ember/ops.h"
+#include "kernels.h"
+
+namespace ember {
+
+namespace {
+/// Every entry of an int64 index tensor must lie in [lo, size); lo is -size where negative
+/// indices are allowed. Checked before any kernel runs.
+void check_index_range(const Tensor& index, int64_t size, bool allow_negative, const char* op, int64_t dim) {
+  if (index.numel() == 0) return;
+  const int64_t lo = amin(index).item<int64_t>(), hi = amax(index).item<int64_t>();
+  const int64_t bad = hi >= size ? hi : lo;
+  EMBER_CHECK_INDEX(hi < size && lo >= (allow_negative ? -size : 0), op, ": index ", bad,
+                    " is out of bounds for dim ", dim, " with size ", size);
+}
+
+void check_index_dtype(const Tensor& index, const char* op) {
+  EMBER_CHECK_TYPE(index.dtype() == DType::Int64, op, ": expected an int64 index tensor, got ",
+                   dtype_name(index.dtype()));
+}
+
+/// t's geometry stretched to index's shape with stride 0 along dim (gather/scatter layout).
+Tensor along_dim_view(const Tensor& t, const Tensor& index, int64_t dim) {
+  Shape strides = t.strides();
+  strides[dim] = 0;
+  return Tensor::make_view(t, index.sizes(), std::move(strides), t.offset());
+}
+
+/// gather/scatter: index has t's number of dims and is no larger than t outside dim.
+void check_gather_shapes(const char* op, const Tensor& t, int64_t dim, const Tensor& index, const Tensor* src) {
+  check_index_dtype(index, op);
+  EMBER_CHECK(index.dim() == t.dim(), op, ": index tensor must have the same number of dims as input (index shape ",
+              shape_str(index.sizes()), ", input shape ", shape_str(t.sizes()), ")");
+  for (int64_t d = 0; d < t.dim(); ++d) {
+    if (d != dim)
+      EMBER_CHECK(index.sizes()[d] <= t.sizes()[d], op, ": size of index ", shape_str(index.sizes()),
+                  " exceeds the input's ", shape_str(t.sizes()), " at dim ", d);
+    if (src)
+      EMBER_CHECK(index.sizes()[d] <= src->sizes()[d], op, ": size of index ", shape_str(index.sizes()),
+                  " exceeds the source's ", shape_str(src->sizes()), " at dim ", d);
+  }
+}
+}  // namespace
+
+Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
+  EMBER_CHECK_TYPE(cond.dtype() == DType::Bool, "where: expected a bool condition, got ", dtype_name(cond.dtype()));
+  const DType dt = result_type(a, b);
+  const Shape shape = broadcast_shapes(broadcast_shapes(cond.sizes(), a.sizes(), "where"), b.sizes(), "where");
+  Tensor out = Tensor::empty(shape, dt, a.device());
+  call_kernel(a.device(), "where", cpu::where, out, expand(cond, shape), expand(to_dtype(a, dt), shape),
+              expand(to_dtype(b, dt), shape));
+  return out;
+}
+
+namespace {
+Tensor as_1d(const Tensor& t) { return t.dim() == 0 ? reshape(t, {1}) : t; }
+}  // namespace
+
+Tensor gather(const Tensor& t, int64_t dim, const Tensor& index) {
+  dim = wrap_dim(dim, t.dim(), "gather");
+  check_gather_shapes("gather", t, dim, index, nullptr);
+  Tensor t1 = as_1d(t), i1 = as_1d(index);
+  check_index_range(i1, t1.sizes()[dim], false, "gather", dim);
+  Tensor out = Tensor::empty(i1.sizes(), t.dtype(), t.device());
+  call_kernel(t.device(), "gather", cpu::gather, out, along_dim_view(t1, i1, dim), i1, t1.strides()[dim]);
+  return t.dim() == 0 ? reshape(out, index.sizes()) : out;
+}
+
+namespace {
+Tensor& scatter_impl(const char* op, Tensor& t, int64_t dim, const Tensor& index, const Tensor& src, bool add) {
+  dim = wrap_dim(dim, t.dim(), op);
+  check_gather_shapes(op, t, dim, index, &src);
+  EMBER_CHECK_TYPE(src.dtype() == t.dtype(), op, ": expected src of dtype ", dtype_name(t.dtype()), ", got ",
+                   dtype_name(src.dtype()));
+  Tensor t1 = as_1d(t), i1 = as_1d(index), s1 = as_1d(src);
+  check_index_range(i1, t1.sizes()[dim], false, op, dim);
+  Tensor src_view = Tensor::make_view(s1, i1.sizes(), s1.strides(), s1.offset());
+  call_kernel(t.device(), op, cpu::scatter, along_dim_view(t1, i1, dim), src_view, i1, t1.strides()[dim], add);
+  t.bump_version();
+  return t;
+}
+}  // namespace
+
+Tensor& scatter_(Tensor& t, int64_t dim, const Tensor& index, const Tensor& src) {
+  return scatter_impl("scatter_", t, dim, index, src, false);
+}
+Tensor scatter(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src) {
+  Tensor out = clone(t);
+  return scatter_impl("scatter", out, dim, index, src, false);
+}
+Tensor& scatter_add_(Tensor& t, int64_t dim, const Tensor& index, const Tensor& src) {
+  return scatter_impl("scatter_add_", t, dim, index, src, true);
+}
+Tensor scatter_add(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src) {
+  Tensor out = clone(t);
+  return scatter_impl("scatter_add", out, dim, index, src, true);
+}
+
+Tensor index_select(const Tensor& t, int64_t dim, const Tensor& index) {
+  check_index_dtype(index, "index_select");
+  EMBER_CHECK(index.dim() <= 1, "index_select: index must be 0-d or 1-d, got shape ", shape_str(index.sizes()));
+  dim = wrap_dim(dim, t.dim(), "index_select");
+  Tensor t1 = as_1d(t), i1 = as_1d(index);
+  check_index_range(i1, t1.sizes()[dim], false, "index_select", dim);
+  // index_select is gather with the index stretched across the other dims (stride 0).
+  Shape out_shape = t1.sizes();
+  out_shape[dim] = i1.sizes()[0];
+  Shape istrides(t1.dim(), 0);
+  istrides[dim] = i1.strides()[0];
+  Tensor iview = Tensor::make_view(i1, out_shape, istrides, i1.offset());
+  Tensor out = Tensor::empty(out_shape, t.dtype(), t.device());
+  call_kernel(t.device(), "index_select", cpu::gather, out, along_dim_view(t1, iview, dim), iview, t1.strides()[dim]);
+  return t.dim() == 0 ? reshape(out, {}) : out;
+}
+
+Tensor& masked_fill_(Tensor& t, const Tensor& mask, Scalar value) {
+  EMBER_CHECK_TYPE(mask.dtype() == DType::Bool, "masked_fill_: expected a bool mask, got ", dtype_name(mask.dtype()));
+  const Shape shape = broadcast_shapes(t.sizes(), mask.sizes(), "masked_fill_");
+  EMBER_CHECK(shape == t.sizes(), "masked_fill_: mask of shape ", shape_str(mask.sizes()),
+              " cannot be broadcast to the tensor's shape ", shape_str(t.sizes()));
+  EMBER_CHECK_RUNTIME(!(value.is_floating() && !is_floating(t.dtype())), "masked_fill_: value ", value.to_double(),
+                      " cannot be converted to dtype ", dtype_name(t.dtype()), " without overflow");
+  Tensor v = full({}, value, t.dtype(), t.device());
+  call_kernel(t.device(), "masked_fill_", cpu::where, t, expand(mask, shape), expand(v, shape), t);
+  t.bump_version();
+  return t;
+}
+
+Tensor masked_fill(const Tensor& t, const Tensor& mask, Scalar value) {
+  EMBER_CHECK_TYPE(mask.dtype() == DType::Bool, "masked_fill: expected a bool mask, got ", dtype_name(mask.dtype()));
+  const Shape shape = broadcast_shapes(t.sizes(), mask.sizes(), "masked_fill");
+  Tensor out = clone(expand(t, shape));
+  return masked_fill_(out, mask, value);
+}
+
+Tensor nonzero(const Tensor& t) {
+  const int64_t count = cpu::count_nonzero(t);
+  Tensor out = Tensor::empty({count, t.dim()}, DType::Int64, t.device());
+  call_kernel(t.device(), "nonzero", cpu::nonzero, out, t);
+  return out;
+}
+
+Tensor masked_select(const Tensor& t, const Tensor& mask) {
+  EMBER_CHECK_TYPE(mask.dtype() == DType::Bool, "masked_select: expected a bool mask, got ", dtype_name(mask.dtype()));
+  const Shape shape = broadcast_shapes(t.sizes(), mask.sizes(), "masked_select");
+  return index(expand(t, shape), {expand(mask, shape)});
+}
+
+Tensor one_hot(const Tensor& t, int64_t num_classes) {
+  EMBER_CHECK_TYPE(t.dtype() == DType::Int64, "one_hot: expected an int64 tensor of class indices, got ",
+                   dtype_name(t.dtype()));
+  if (num_classes < 0) {
+    EMBER_CHECK_RUNTIME(t.numel() > 0, "one_hot: cannot infer the number of classes from an empty tensor");
+    num_classes = amax(t).item<int64_t>() + 1;
+  }
+  if (t.numel() > 0) {
+    EMBER_CHECK_RUNTIME(amin(t).item<int64_t>() >= 0, "one_hot: class values must be non-negative");
+    EMBER_CHECK_RUNTIME(amax(t).item<int64_t>() < num_classes, "one_hot: class values must be smaller than num_classes (",
+                        num_classes, ")");
+  }
+  Shape shape = t.sizes();
+  shape.push_back(num_classes);
+  Tensor out = zeros(shape, DType::Int64, t.device());
+  Tensor ones_src = expand(ones({}, DType::Int64), t.sizes());
+  Tensor out_t = out;
+  scatter_impl("one_hot", out_t, -1, unsqueeze(t, -1), unsqueeze(ones_src, -1), false);
+  return out;
+}
+
+// ---- Python subscripts ----------------------------------------------------------------
+
+namespace {
+/// The result of applying the basic entries (ints, slices, None, ...) of a subscript: a view,
+/// plus each tensor entry and the dim of the view it indexes.
+struct Subscript {
+  Tensor view;
+  std::vector<std::pair<int64_t, Tensor>> advanced;  // (dim in view, int64 index)
+};
+
+Subscript apply_basic(const Tensor& t, const std::vector<TensorIndex>& indices, const char* op) {
+  // How many dims of t the subscript consumes (None adds, Ellipsis fills, bool masks take several).
+  int64_t consumed = 0, ellipses = 0;
+  for (const TensorIndex& ix : indices) {
+    if (std::holds_alternative<int64_t>(ix) || std::holds_alternative<Slice>(ix)) ++consumed;
+    else if (std::holds_alternative<EllipsisIndex>(ix)) ++ellipses;
+    else if (const Tensor* it = std::get_if<Tensor>(&ix))
+      consumed += it->dtype() == DType::Bool ? it->dim() : 1;
+  }
+  EMBER_CHECK_INDEX(ellipses <= 1, op, ": an index can only have a single ellipsis ('...')");
+  EMBER_CHECK_INDEX(consumed <= t.dim(), op, ": too many indices for tensor of dimension ", t.dim(), " (shape ",
+                    shape_str(t.sizes()), ")");
+  Subscript r{t, {}};
+  int64_t d = 0;  // current dim of r.view
+  int64_t src_dim = 0;  // dims of t consumed so far, for messages
+  for (const TensorIndex& ix : indices) {
+    if (const int64_t* i = std::get_if<int64_t>(&ix)) {
+      const int64_t size = r.view.sizes()[d];
+      EMBER_CHECK_INDEX(*i >= -size && *i < size, op, ": index ", *i, " is out of bounds for dimension ", src_dim,
+                        " with size ", size);
+      r.view = select(r.view, d, *i);
+      ++src_dim;
+    } else if (const Slice* s = std::get_if<Slice>(&ix)) {
+      const int64_t step = s->step.value_or(1);
+      EMBER_CHECK(step > 0, op, ": step must be greater than zero, got ", step);
+      r.view = slice(r.view, d, s->start, s->stop, step);
+      ++d;
+      ++src_dim;
+    } else if (std::holds_alternative<NoneIndex>(ix)) {
+      r.view = unsqueeze(r.view, d);
+      for (auto& a : r.advanced)
+        if (a.first >= d) ++a.first;
+      ++d;
+    } else if (std::holds_alternative<EllipsisIndex>(ix)) {
+      const int64_t skip = t.dim() - consumed;
+      d += skip;
+      src_dim += skip;
+    } else {
+      const Tensor& it = std::get<Tensor>(ix);
+      if (it.dtype() == DType::Bool) {
+        if (it.dim() == 0) {
+          // A scalar bool adds a dim of size 1 (true) or 0 (false), as NumPy.
+          r.view = unsqueeze(r.view, d);
+          r.advanced.push_back({d, it.item<bool>() ? zeros({1}, DType::Int64) : zeros({0}, DType::Int64)});
+          ++d;
+          continue;
+        }
+        for (int64_t k = 0; k < it.dim(); ++k)
+          EMBER_CHECK_INDEX(it.sizes()[k] == r.view.sizes()[d + k], op, ": the shape of the mask ",
+                            shape_str(it.sizes()), " at index ", k, " does not match the shape of the indexed tensor ",
+                            shape_str(t.sizes()), " at index ", src_dim + k);
+        Tensor nz = nonzero(it);
+        for (int64_t k = 0; k < it.dim(); ++k) r.advanced.push_back({d + k, select(nz, 1, k)});
+        d += it.dim();
+        src_dim += it.dim();
+      } else {
+        EMBER_CHECK_INDEX(it.dtype() == DType::Int64, op, ": tensors used as indices must be int64 or bool, got ",
+                          dtype_name(it.dtype()));
+        const int64_t size = r.view.sizes()[d];
+        check_index_range(it, size, true, op, src_dim);
+        r.advanced.push_back({d, it});
+        ++d;
+        ++src_dim;
+      }
+    }
+  }
+  return r;
+}
+
+/// The layout of an advanced subscript: the view permuted so indexed dims come first,
+/// element offsets for every index position, and where the index dims land in the result.
+struct Advanced {
+  Tensor src;       // shape B + rest, stride 0 over B
+  Tensor offsets;   // int64 element offsets, shape B + rest (stride 0 over rest)
+  Shape out_shape;  // B + rest
+  int64_t n_index_dims = 0;
+  int64_t insert_at = 0;  // where B goes in the final result
+};
+
+Advanced plan_advanced(const Subscript& s, const char* op) {
+  const Tensor& v = s.view;
+  std::vector<Tensor> idx;
+  for (const auto& a : s.advanced) idx.push_back(a.second);
+  Shape b = idx[0].sizes();
+  for (const Tensor& i : idx) b = broadcast_shapes(b, i.sizes(), op);
+  bool adjacent = true;
+  for (size_t k = 1; k < s.advanced.size(); ++k) adjacent = adjacent && s.advanced[k].first == s.advanced[k - 1].first + 1;
+  // offsets = sum_k wrap(idx_k) * stride_k, computed with ember ops.
+  Tensor offsets = zeros({}, DType::Int64);
+  std::vector<bool> indexed(v.dim(), false);
+  for (const auto& a : s.advanced) {
+    const int64_t size = v.sizes()[a.first];
+    Tensor i = where(lt(a.second, scalar_tensor(0)), add(a.second, scalar_tensor(size)), a.second);
+    offsets = add(offsets, mul(i, scalar_tensor(v.strides()[a.first])));
+    indexed[a.first] = true;
+  }
+  Advanced r;
+  r.n_index_dims = static_cast<int64_t>(b.size());
+  r.insert_at = adjacent ? s.advanced[0].first : 0;
+  Shape src_strides(b.size(), 0);
+  r.out_shape = b;
+  for (int64_t d = 0; d < v.dim(); ++d) {
+    if (indexed[d]) continue;
+    r.out_shape.push_back(v.sizes()[d]);
+    src_strides.push_back(v.strides()[d]);
+  }
+  r.src = Tensor::make_view(v, r.out_shape, src_strides, v.offset());
+  Tensor off = expand(offsets, b);
+  Shape off_strides = off.strides();
+  off_strides.resize(r.out_shape.size(), 0);
+  r.offsets = Tensor::make_view(off, r.out_shape, off_strides, off.offset());
+  return r;
+}
+
+/// Moves the index dims (leading n) of a B + rest tensor to position `at`.
+Tensor place_index_dims(const Tensor& t, int64_t n, int64_t at) {
+  if (at == 0) return t;
+  Dims order;
+  for (int64_t d = n; d < n + at; ++d) order.push_back(d);
+  for (int64_t d = 0; d < n; ++d) order.push_back(d);
+  for (int64_t d = n + at; d < t.dim(); ++d) order.push_back(d);
+  return permute(t, order);
+}
+}  // namespace
+
+Tensor index(const Tensor& t, const std::vector<TensorIndex>& indices) {
+  Subscript s = apply_basic(t, indices, "index");
+  if (s.advanced.empty()) return s.view;
+  Advanced a = plan_advanced(s, "index");
+  Tensor out = Tensor::empty(a.out_shape, t.dtype(), t.device());
+  call_kernel(t.device(), "index", cpu::take_offsets, out, a.src, a.offsets);
+  return place_index_dims(out, a.n_index_dims, a.insert_at);
+}
+
+void index_put_(Tensor& t, const std::vector<TensorIndex>& indices, const Tensor& value) {
+  Subscript s = apply_basic(t, indices, "index_put_");
+  if (s.advanced.empty()) {
+    copy_(s.view, value);
+    return;
+  }
+  Advanced a = plan_advanced(s, "index_put_");
+  // value broadcasts against the result's shape (index dims in place), then is laid out as B + rest.
+  Shape final_shape = place_index_dims(a.src, a.n_index_dims, a.insert_at).sizes();
+  const Shape b = broadcast_shapes(final_shape, value.sizes(), "index_put_");
+  EMBER_CHECK(b == final_shape, "index_put_: shape mismatch: value tensor of shape ", shape_str(value.sizes()),
+              " cannot be broadcast to indexing result of shape ", shape_str(final_shape));
+  Tensor v = expand(to_dtype(value, t.dtype()), final_shape);
+  // Undo place_index_dims on v so it lines up with B + rest.
+  if (a.insert_at != 0) {
+    Dims order;
+    const int64_t n = a.n_index_dims, at = a.insert_at;
+    for (int64_t d = at; d < at + n; ++d) order.push_back(d);
+    for (int64_t d = 0; d < at; ++d) order.push_back(d);
+    for (int64_t d = at + n; d < v.dim(); ++d) order.push_back(d);
+    v = permute(v, order);
+  }
+  call_kernel(t.device(), "index_put_", cpu::put_offsets, a.src, v, a.offsets);
+  t.bump_version();
+}
+
+}  // namespace ember

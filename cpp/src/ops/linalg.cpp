@@ -1,0 +1,102 @@
+// Matrix products. Every form reduces to the batched 3-D gemm kernel over views: vectors become
+// 1-row or 1-column matrices, broadcast batch dims become stride-0 batches.
+#include <omp.h>
+
+#include "cpu/blas.h"
+#include "ember/ops.h"
+#include "kernels.h"
+
+namespace ember {
+
+namespace {
+DType matmul_dtype(const char* op, const Tensor& a, const Tensor& b) {
+  EMBER_CHECK_TYPE(a.dtype() == b.dtype(), op, ": expected both operands to have the same dtype, but got ",
+                   dtype_name(a.dtype()), " and ", dtype_name(b.dtype()));
+  return a.dtype();
+}
+
+/// out (B, M, N) = a (B, M, K) @ b (B, K, N).
+Tensor gemm3(const char* op, const Tensor& a, const Tensor& b) {
+  Tensor out = Tensor::empty({a.sizes()[0], a.sizes()[1], b.sizes()[2]}, a.dtype(), a.device());
+  call_kernel(a.device(), op, cpu::gemm, out, a, b);
+  return out;
+}
+
+std::string mismatch(const Tensor& a, const Tensor& b) {
+  return detail::cat(": shapes ", shape_str(a.sizes()), " and ", shape_str(b.sizes()), " cannot be multiplied");
+}
+}  // namespace
+
+Tensor mm(const Tensor& a, const Tensor& b) {
+  EMBER_CHECK(a.dim() == 2 && b.dim() == 2, "mm: expected 2-D tensors, got shapes ", shape_str(a.sizes()), " and ",
+              shape_str(b.sizes()));
+  EMBER_CHECK(a.sizes()[1] == b.sizes()[0], "mm", mismatch(a, b));
+  matmul_dtype("mm", a, b);
+  return select(gemm3("mm", unsqueeze(a, 0), unsqueeze(b, 0)), 0, 0);
+}
+
+Tensor bmm(const Tensor& a, const Tensor& b) {
+  EMBER_CHECK(a.dim() == 3 && b.dim() == 3, "bmm: expected 3-D tensors, got shapes ", shape_str(a.sizes()), " and ",
+              shape_str(b.sizes()));
+  EMBER_CHECK(a.sizes()[0] == b.sizes()[0] && a.sizes()[2] == b.sizes()[1], "bmm", mismatch(a, b));
+  matmul_dtype("bmm", a, b);
+  return gemm3("bmm", a, b);
+}
+
+Tensor mv(const Tensor& a, const Tensor& v) {
+  EMBER_CHECK(a.dim() == 2 && v.dim() == 1, "mv: expected a 2-D matrix and a 1-D vector, got shapes ",
+              shape_str(a.sizes()), " and ", shape_str(v.sizes()));
+  EMBER_CHECK(a.sizes()[1] == v.sizes()[0], "mv", mismatch(a, v));
+  return matmul(a, v);
+}
+
+Tensor dot(const Tensor& a, const Tensor& b) {
+  EMBER_CHECK(a.dim() == 1 && b.dim() == 1, "dot: expected 1-D tensors, got shapes ", shape_str(a.sizes()), " and ",
+              shape_str(b.sizes()));
+  EMBER_CHECK(a.sizes()[0] == b.sizes()[0], "dot: inconsistent tensor size, expected tensor ", shape_str(a.sizes()),
+              " and ", shape_str(b.sizes()), " to have the same number of elements");
+  return matmul(a, b);
+}
+
+Tensor outer(const Tensor& a, const Tensor& b) {
+  EMBER_CHECK(a.dim() == 1 && b.dim() == 1, "outer: expected 1-D tensors, got shapes ", shape_str(a.sizes()), " and ",
+              shape_str(b.sizes()));
+  return mul(unsqueeze(a, 1), unsqueeze(b, 0));
+}
+
+Tensor matmul(const Tensor& a, const Tensor& b) {
+  EMBER_CHECK(a.dim() > 0 && b.dim() > 0, "matmul: both arguments need at least 1 dim, got shapes ",
+              shape_str(a.sizes()), " and ", shape_str(b.sizes()));
+  matmul_dtype("matmul", a, b);
+  // Vectors become matrices; the added dim is dropped from the result.
+  const bool a_vec = a.dim() == 1, b_vec = b.dim() == 1;
+  Tensor am = a_vec ? unsqueeze(a, 0) : a;
+  Tensor bm = b_vec ? unsqueeze(b, 1) : b;
+  const int64_t M = am.sizes()[am.dim() - 2], K = am.sizes()[am.dim() - 1];
+  const int64_t K2 = bm.sizes()[bm.dim() - 2], N = bm.sizes()[bm.dim() - 1];
+  EMBER_CHECK(K == K2, "matmul", mismatch(a, b));
+  const Shape a_batch(am.sizes().begin(), am.sizes().end() - 2), b_batch(bm.sizes().begin(), bm.sizes().end() - 2);
+  const Shape batch = broadcast_shapes(a_batch, b_batch, "matmul");
+  Shape a_full = batch, b_full = batch;
+  a_full.insert(a_full.end(), {M, K});
+  b_full.insert(b_full.end(), {K, N});
+  // The batch dims flatten into one (a view when the broadcast strides allow, a copy otherwise).
+  const int64_t nb = numel_of(batch);
+  Tensor a3 = reshape(expand(am, a_full), {nb, M, K});
+  Tensor b3 = reshape(expand(bm, b_full), {nb, K, N});
+  Shape out_shape = batch;
+  if (!a_vec) out_shape.push_back(M);
+  if (!b_vec) out_shape.push_back(N);
+  Tensor out = gemm3("matmul", a3, b3);
+  return Tensor::make_view(out, out_shape, contiguous_strides(out_shape), 0);
+}
+
+void set_num_threads(int n) {
+  EMBER_CHECK(n >= 1, "set_num_threads: expected a positive number of threads, got ", n);
+  omp_set_num_threads(n);
+  EMBER_OPENBLAS(set_num_threads)(n);
+}
+
+int get_num_threads() { return omp_get_max_threads(); }
+
+}  // namespace ember

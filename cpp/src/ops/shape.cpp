@@ -1,0 +1,354 @@
+// Views (no copy: new sizes/strides over the same storage), joining and splitting.
+#include <algorithm>
+#include <numeric>
+
+#include "ember/ops.h"
+#include "kernels.h"
+
+namespace ember {
+
+namespace {
+/// Resolves one -1 in `shape` against numel; raises naming op.
+Shape infer_shape(const Shape& shape, int64_t numel, const char* op, const Shape& from) {
+  Shape out = shape;
+  int64_t known = 1, infer = -1;
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (out[i] == -1) {
+      EMBER_CHECK(infer < 0, op, ": only one dimension can be inferred, got shape ", shape_str(shape));
+      infer = static_cast<int64_t>(i);
+    } else {
+      EMBER_CHECK(out[i] >= 0, op, ": invalid shape dimension ", out[i], " in ", shape_str(shape));
+      known *= out[i];
+    }
+  }
+  if (infer >= 0) {
+    EMBER_CHECK(known != 0 && numel % known == 0, op, ": shape ", shape_str(shape),
+                " is invalid for input of size ", numel, " (shape ", shape_str(from), ")");
+    out[infer] = numel / known;
+  }
+  EMBER_CHECK(numel_of(out) == numel, op, ": shape ", shape_str(shape), " is invalid for input of size ", numel,
+              " (shape ", shape_str(from), ")");
+  return out;
+}
+
+/// Strides giving `shape` over t's memory without a copy, if any exist (PyTorch's computeStride).
+bool view_strides(const Tensor& t, const Shape& shape, Shape& out) {
+  out.assign(shape.size(), 0);
+  if (t.numel() == 0) {
+    out = contiguous_strides(shape);
+    return true;
+  }
+  const Shape& os = t.sizes();
+  const Shape& ost = t.strides();
+  int64_t view_d = static_cast<int64_t>(shape.size()) - 1;
+  int64_t chunk_base_stride = ost.empty() ? 1 : ost.back();
+  int64_t tensor_numel = 1, view_numel = 1;
+  for (int64_t d = static_cast<int64_t>(os.size()) - 1; d >= 0; --d) {
+    tensor_numel *= os[d];
+    if (d == 0 || (os[d - 1] != 1 && ost[d - 1] != tensor_numel * chunk_base_stride)) {
+      while (view_d >= 0 && (view_numel < tensor_numel || shape[view_d] == 1)) {
+        out[view_d] = view_numel * chunk_base_stride;
+        view_numel *= shape[view_d];
+        --view_d;
+      }
+      if (view_numel != tensor_numel) return false;
+      if (d > 0) {
+        chunk_base_stride = ost[d - 1];
+        tensor_numel = 1;
+        view_numel = 1;
+      }
+    }
+  }
+  return view_d == -1;
+}
+}  // namespace
+
+Tensor view(const Tensor& t, const Shape& shape) {
+  Shape s = infer_shape(shape, t.numel(), "view", t.sizes());
+  Shape st;
+  EMBER_CHECK_RUNTIME(view_strides(t, s, st), "view: size ", shape_str(s), " is not compatible with input of shape ",
+                      shape_str(t.sizes()), " and strides ", shape_str(t.strides()),
+                      " (at least one dimension spans across two contiguous subspaces); use reshape instead");
+  return Tensor::make_view(t, std::move(s), std::move(st), t.offset());
+}
+
+Tensor reshape(const Tensor& t, const Shape& shape) {
+  Shape s = infer_shape(shape, t.numel(), "reshape", t.sizes());
+  Shape st;
+  if (view_strides(t, s, st)) return Tensor::make_view(t, std::move(s), std::move(st), t.offset());
+  Tensor c = clone(t);
+  return Tensor::make_view(c, s, contiguous_strides(s), 0);
+}
+
+Tensor transpose(const Tensor& t, int64_t dim0, int64_t dim1) {
+  const int64_t n = t.dim();
+  dim0 = wrap_dim(dim0, n, "transpose");
+  dim1 = wrap_dim(dim1, n, "transpose");
+  if (n == 0) return Tensor::make_view(t, t.sizes(), t.strides(), t.offset());
+  Shape sizes = t.sizes(), strides = t.strides();
+  std::swap(sizes[dim0], sizes[dim1]);
+  std::swap(strides[dim0], strides[dim1]);
+  return Tensor::make_view(t, std::move(sizes), std::move(strides), t.offset());
+}
+
+Tensor permute(const Tensor& t, const Dims& dims) {
+  const int64_t n = t.dim();
+  EMBER_CHECK(static_cast<int64_t>(dims.size()) == n, "permute: number of dims ", dims.size(),
+              " does not match the tensor's ", n, " (shape ", shape_str(t.sizes()), ")");
+  Shape sizes(n), strides(n);
+  std::vector<bool> seen(n, false);
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t d = wrap_dim(dims[i], n, "permute");
+    EMBER_CHECK(!seen[d], "permute: dim ", d, " appears twice in ", shape_str(dims));
+    seen[d] = true;
+    sizes[i] = t.sizes()[d];
+    strides[i] = t.strides()[d];
+  }
+  return Tensor::make_view(t, std::move(sizes), std::move(strides), t.offset());
+}
+
+Tensor reverse_dims(const Tensor& t) {
+  Shape sizes(t.sizes().rbegin(), t.sizes().rend()), strides(t.strides().rbegin(), t.strides().rend());
+  return Tensor::make_view(t, std::move(sizes), std::move(strides), t.offset());
+}
+
+Tensor matrix_transpose(const Tensor& t) {
+  EMBER_CHECK(t.dim() >= 2, "mT: expected a tensor with at least 2 dims, got shape ", shape_str(t.sizes()));
+  return transpose(t, -2, -1);
+}
+
+Tensor expand(const Tensor& t, const Shape& size) {
+  const int64_t n = static_cast<int64_t>(size.size()), k = t.dim();
+  EMBER_CHECK(n >= k, "expand: the number of sizes ", n, " must be at least the tensor's ", k, " dims (shape ",
+              shape_str(t.sizes()), " to ", shape_str(size), ")");
+  Shape sizes(n), strides(n);
+  for (int64_t i = n - 1; i >= 0; --i) {
+    const int64_t j = i - (n - k);
+    const int64_t want = size[i];
+    if (j >= 0) {
+      const int64_t have = t.sizes()[j];
+      const int64_t target = want == -1 ? have : want;
+      EMBER_CHECK(have == target || have == 1, "expand: the expanded size ", want, " must match the existing size ",
+                  have, " at non-singleton dim ", i, " (shape ", shape_str(t.sizes()), " to ", shape_str(size), ")");
+      EMBER_CHECK(target >= 0, "expand: invalid size ", want, " at dim ", i);
+      sizes[i] = target;
+      strides[i] = have == target ? t.strides()[j] : 0;
+    } else {
+      EMBER_CHECK(want >= 0, "expand: -1 is not allowed in a new leading dim ", i, " (to ", shape_str(size), ")");
+      sizes[i] = want;
+      strides[i] = 0;
+    }
+  }
+  return Tensor::make_view(t, std::move(sizes), std::move(strides), t.offset());
+}
+
+Tensor squeeze(const Tensor& t, const OptDims& dims) {
+  std::vector<bool> drop(t.dim(), false);
+  if (dims) {
+    for (int64_t d : *dims) {
+      d = wrap_dim(d, t.dim(), "squeeze");
+      if (t.dim() > 0 && t.sizes()[d] == 1) drop[d] = true;
+    }
+  } else {
+    for (int64_t d = 0; d < t.dim(); ++d) drop[d] = t.sizes()[d] == 1;
+  }
+  Shape sizes, strides;
+  for (int64_t d = 0; d < t.dim(); ++d) {
+    if (drop[d]) continue;
+    sizes.push_back(t.sizes()[d]);
+    strides.push_back(t.strides()[d]);
+  }
+  return Tensor::make_view(t, std::move(sizes), std::move(strides), t.offset());
+}
+
+Tensor unsqueeze(const Tensor& t, int64_t dim) {
+  dim = wrap_dim(dim, t.dim() + 1, "unsqueeze");
+  Shape sizes = t.sizes(), strides = t.strides();
+  const int64_t st = dim < t.dim() ? t.strides()[dim] * t.sizes()[dim] : 1;
+  sizes.insert(sizes.begin() + dim, 1);
+  strides.insert(strides.begin() + dim, st);
+  return Tensor::make_view(t, std::move(sizes), std::move(strides), t.offset());
+}
+
+Tensor flatten(const Tensor& t, int64_t start_dim, int64_t end_dim) {
+  if (t.dim() == 0) return reshape(t, {1});
+  start_dim = wrap_dim(start_dim, t.dim(), "flatten");
+  end_dim = wrap_dim(end_dim, t.dim(), "flatten");
+  EMBER_CHECK(start_dim <= end_dim, "flatten: start_dim ", start_dim, " cannot come after end_dim ", end_dim);
+  Shape shape(t.sizes().begin(), t.sizes().begin() + start_dim);
+  int64_t merged = 1;
+  for (int64_t d = start_dim; d <= end_dim; ++d) merged *= t.sizes()[d];
+  shape.push_back(merged);
+  shape.insert(shape.end(), t.sizes().begin() + end_dim + 1, t.sizes().end());
+  return reshape(t, shape);
+}
+
+Tensor unflatten(const Tensor& t, int64_t dim, const Shape& sizes) {
+  dim = wrap_dim(dim, t.dim(), "unflatten");
+  EMBER_CHECK(!sizes.empty(), "unflatten: sizes must be non-empty");
+  Shape inner = infer_shape(sizes, t.sizes()[dim], "unflatten", t.sizes());
+  Shape shape(t.sizes().begin(), t.sizes().begin() + dim);
+  shape.insert(shape.end(), inner.begin(), inner.end());
+  shape.insert(shape.end(), t.sizes().begin() + dim + 1, t.sizes().end());
+  return view(t, shape);
+}
+
+Tensor narrow(const Tensor& t, int64_t dim, int64_t start, int64_t length) {
+  EMBER_CHECK_INDEX(t.dim() > 0, "narrow: cannot narrow a 0-d tensor");
+  dim = wrap_dim(dim, t.dim(), "narrow");
+  const int64_t size = t.sizes()[dim];
+  if (start < 0) start += size;
+  EMBER_CHECK_INDEX(start >= 0 && start <= size, "narrow: start ", start, " is out of range for dim ", dim,
+                    " of size ", size);
+  EMBER_CHECK(length >= 0 && start + length <= size, "narrow: start (", start, ") + length (", length,
+              ") exceeds dim ", dim, " of size ", size);
+  Shape sizes = t.sizes();
+  sizes[dim] = length;
+  return Tensor::make_view(t, std::move(sizes), t.strides(), t.offset() + start * t.strides()[dim]);
+}
+
+Tensor select(const Tensor& t, int64_t dim, int64_t index) {
+  EMBER_CHECK_INDEX(t.dim() > 0, "select: invalid index of a 0-dim tensor");
+  dim = wrap_dim(dim, t.dim(), "select");
+  const int64_t size = t.sizes()[dim];
+  EMBER_CHECK_INDEX(index >= -size && index < size, "select: index ", index, " is out of bounds for dim ", dim,
+                    " with size ", size);
+  if (index < 0) index += size;
+  Shape sizes = t.sizes(), strides = t.strides();
+  const int64_t offset = t.offset() + index * strides[dim];
+  sizes.erase(sizes.begin() + dim);
+  strides.erase(strides.begin() + dim);
+  return Tensor::make_view(t, std::move(sizes), std::move(strides), offset);
+}
+
+Tensor slice(const Tensor& t, int64_t dim, std::optional<int64_t> start, std::optional<int64_t> stop, int64_t step) {
+  EMBER_CHECK_INDEX(t.dim() > 0, "slice: cannot slice a 0-d tensor");
+  dim = wrap_dim(dim, t.dim(), "slice");
+  EMBER_CHECK(step > 0, "slice: step must be positive, got ", step);
+  const int64_t size = t.sizes()[dim];
+  auto clampi = [size](std::optional<int64_t> v, int64_t dflt) {
+    if (!v) return dflt;
+    int64_t x = *v < 0 ? *v + size : *v;
+    return std::min(std::max<int64_t>(x, 0), size);
+  };
+  const int64_t b = clampi(start, 0), e = std::max(clampi(stop, size), b);
+  Shape sizes = t.sizes(), strides = t.strides();
+  sizes[dim] = (e - b + step - 1) / step;
+  strides[dim] *= step;
+  return Tensor::make_view(t, std::move(sizes), std::move(strides), t.offset() + b * t.strides()[dim]);
+}
+
+Tensor movedim(const Tensor& t, int64_t source, int64_t destination) {
+  const int64_t n = t.dim();
+  source = wrap_dim(source, n, "movedim");
+  destination = wrap_dim(destination, n, "movedim");
+  Dims order;
+  for (int64_t d = 0; d < n; ++d)
+    if (d != source) order.push_back(d);
+  order.insert(order.begin() + destination, source);
+  return permute(t, order);
+}
+
+// ---- joining and splitting ------------------------------------------------------------
+
+Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
+  EMBER_CHECK(!tensors.empty(), "cat: expected a non-empty list of tensors");
+  // PyTorch skips legacy 1-D empty tensors (shape (0,)) when others have more dims.
+  const Tensor* ref = nullptr;
+  for (const Tensor& t : tensors)
+    if (!(t.dim() == 1 && t.numel() == 0)) {
+      ref = &t;
+      break;
+    }
+  if (!ref) ref = &tensors[0];
+  EMBER_CHECK(ref->dim() > 0, "cat: zero-dimensional tensor cannot be concatenated");
+  dim = wrap_dim(dim, ref->dim(), "cat");
+  Shape out_shape = ref->sizes();
+  DType dtype = tensors[0].dtype();
+  int64_t total = 0;
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    const Tensor& t = tensors[i];
+    dtype = promote_types(dtype, t.dtype());
+    if (t.dim() == 1 && t.numel() == 0 && ref->dim() != 1) continue;
+    EMBER_CHECK(t.dim() == ref->dim(), "cat: tensors must have the same number of dims: tensor 0 has shape ",
+                shape_str(ref->sizes()), " but tensor ", i, " has shape ", shape_str(t.sizes()));
+    for (int64_t d = 0; d < t.dim(); ++d)
+      EMBER_CHECK(d == dim || t.sizes()[d] == ref->sizes()[d], "cat: sizes must match except in dim ", dim,
+                  ": expected size ", ref->sizes()[d], " but got size ", t.sizes()[d], " at dim ", d, " for tensor ",
+                  i, " (shapes ", shape_str(ref->sizes()), " and ", shape_str(t.sizes()), ")");
+    total += t.sizes()[dim];
+  }
+  out_shape[dim] = total;
+  Tensor out = Tensor::empty(out_shape, dtype, ref->device());
+  int64_t at = 0;
+  for (const Tensor& t : tensors) {
+    if (t.dim() == 1 && t.numel() == 0 && ref->dim() != 1) continue;
+    Tensor part = narrow(out, dim, at, t.sizes()[dim]);
+    call_kernel(t.device(), "cat", cpu::copy, part, t);
+    at += t.sizes()[dim];
+  }
+  return out;
+}
+
+Tensor stack(const std::vector<Tensor>& tensors, int64_t dim) {
+  EMBER_CHECK(!tensors.empty(), "stack: expected a non-empty list of tensors");
+  for (size_t i = 1; i < tensors.size(); ++i)
+    EMBER_CHECK(tensors[i].sizes() == tensors[0].sizes(), "stack: expected each tensor to be equal size, but got ",
+                shape_str(tensors[0].sizes()), " at entry 0 and ", shape_str(tensors[i].sizes()), " at entry ", i);
+  dim = wrap_dim(dim, tensors[0].dim() + 1, "stack");
+  std::vector<Tensor> parts;
+  parts.reserve(tensors.size());
+  for (const Tensor& t : tensors) parts.push_back(unsqueeze(t, dim));
+  return cat(parts, dim);
+}
+
+std::vector<Tensor> split(const Tensor& t, int64_t split_size, int64_t dim) {
+  EMBER_CHECK(t.dim() > 0, "split: expected at least a 1-dimensional tensor");
+  dim = wrap_dim(dim, t.dim(), "split");
+  EMBER_CHECK(split_size >= 0, "split: split_size must be non-negative, got ", split_size);
+  const int64_t size = t.sizes()[dim];
+  EMBER_CHECK(split_size > 0 || size == 0, "split: split_size can only be 0 if dim ", dim, " has size 0, got size ",
+              size);
+  std::vector<Tensor> out;
+  if (split_size == 0) return {t};
+  for (int64_t at = 0; at < size || (size == 0 && out.empty()); at += split_size)
+    out.push_back(narrow(t, dim, at, std::min(split_size, size - at)));
+  return out;
+}
+
+std::vector<Tensor> split_with_sizes(const Tensor& t, const Shape& sizes, int64_t dim) {
+  EMBER_CHECK(t.dim() > 0, "split: expected at least a 1-dimensional tensor");
+  dim = wrap_dim(dim, t.dim(), "split");
+  int64_t total = 0;
+  for (int64_t s : sizes) {
+    EMBER_CHECK(s >= 0, "split: split sizes must be non-negative, got ", shape_str(sizes));
+    total += s;
+  }
+  EMBER_CHECK(total == t.sizes()[dim], "split: split sizes ", shape_str(sizes), " add up to ", total,
+              " but dim ", dim, " has size ", t.sizes()[dim]);
+  std::vector<Tensor> out;
+  int64_t at = 0;
+  for (int64_t s : sizes) {
+    out.push_back(narrow(t, dim, at, s));
+    at += s;
+  }
+  return out;
+}
+
+std::vector<Tensor> chunk(const Tensor& t, int64_t chunks, int64_t dim) {
+  EMBER_CHECK(chunks > 0, "chunk: chunks must be positive, got ", chunks);
+  EMBER_CHECK(t.dim() > 0, "chunk: expected at least a 1-dimensional tensor");
+  dim = wrap_dim(dim, t.dim(), "chunk");
+  const int64_t size = t.sizes()[dim];
+  return split(t, std::max<int64_t>((size + chunks - 1) / chunks, size == 0 ? 0 : 1), dim);
+}
+
+std::vector<Tensor> unbind(const Tensor& t, int64_t dim) {
+  EMBER_CHECK(t.dim() > 0, "unbind: expected at least a 1-dimensional tensor");
+  dim = wrap_dim(dim, t.dim(), "unbind");
+  std::vector<Tensor> out;
+  for (int64_t i = 0; i < t.sizes()[dim]; ++i) out.push_back(select(t, dim, i));
+  return out;
+}
+
+}  // namespace ember

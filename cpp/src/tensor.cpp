@@ -1,0 +1,169 @@
+// Tensor, Storage and the shape helpers: the one place sizes are checked.
+#include "ember/tensor.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <limits>
+
+#include "ember/ops.h"
+
+namespace ember {
+
+const char* dtype_name(DType t) {
+  switch (t) {
+    case DType::Bool: return "bool";
+    case DType::Int64: return "int64";
+    case DType::Float32: return "float32";
+    case DType::Float64: return "float64";
+  }
+  return "?";
+}
+
+std::string Device::str() const { return type == DeviceType::CPU ? "cpu" : "cuda:" + std::to_string(index); }
+
+bool cuda_is_built() { return false; }
+
+Device Device::parse(const std::string& s) {
+  if (s == "cpu") return {};
+  if (s == "cuda" || s.rfind("cuda:", 0) == 0) {
+    EMBER_CHECK_RUNTIME(cuda_is_built(), "device: '", s,
+                        "' was asked for, but this build of ember has no CUDA backend "
+                        "(rebuild with EMBER_CUDA=ON)");
+  }
+  throw ValueError("device: expected 'cpu' or 'cuda[:N]', got '" + s + "'");
+}
+
+std::string shape_str(const Shape& s) {
+  std::string out = "(";
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (i) out += ", ";
+    out += std::to_string(s[i]);
+  }
+  if (s.size() == 1) out += ",";
+  return out + ")";
+}
+
+namespace {
+int64_t physical_memory_bytes() {
+  static const int64_t bytes = [] {
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+    return pages > 0 && page > 0 ? static_cast<int64_t>(pages) * page : std::numeric_limits<int64_t>::max();
+  }();
+  return bytes;
+}
+}  // namespace
+
+int64_t checked_numel(const Shape& s, int64_t itemsize, const char* op) {
+  EMBER_CHECK(s.size() <= 64, op, ": at most 64 dims are supported, got ", s.size());
+  int64_t n = 1;
+  bool overflow = false;
+  for (int64_t d : s) {
+    EMBER_CHECK(d >= 0, op, ": negative dimension ", d, " in shape ", shape_str(s));
+    overflow = overflow || __builtin_mul_overflow(n, d, &n);
+  }
+  int64_t bytes = 0;
+  overflow = overflow || __builtin_mul_overflow(n, itemsize, &bytes);
+  EMBER_CHECK(!overflow, op, ": shape ", shape_str(s), " has too many elements (the byte count overflows int64)");
+  return n;
+}
+
+Shape contiguous_strides(const Shape& sizes) {
+  Shape st(sizes.size());
+  int64_t acc = 1;
+  for (int64_t i = static_cast<int64_t>(sizes.size()) - 1; i >= 0; --i) {
+    st[i] = acc;
+    acc *= std::max<int64_t>(sizes[i], 1);
+  }
+  return st;
+}
+
+Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
+  if (a == b) return a;
+  const size_t n = std::max(a.size(), b.size());
+  Shape out(n);
+  for (size_t i = 0; i < n; ++i) {
+    const int64_t da = i < n - a.size() ? 1 : a[i - (n - a.size())];
+    const int64_t db = i < n - b.size() ? 1 : b[i - (n - b.size())];
+    EMBER_CHECK(da == db || da == 1 || db == 1, op, ": shapes ", shape_str(a), " and ", shape_str(b),
+                " cannot be broadcast together (dim ", i, ": ", da, " vs ", db, ")");
+    out[i] = da == 1 ? db : da;
+  }
+  return out;
+}
+
+int64_t wrap_dim(int64_t dim, int64_t ndim, const char* op) {
+  const int64_t n = std::max<int64_t>(ndim, 1);  // a 0-d tensor accepts dim 0 and -1
+  EMBER_CHECK_INDEX(dim >= -n && dim < n, op, ": dim ", dim, " is out of range for a tensor with ", ndim,
+                    " dims (expected in [", -n, ", ", n - 1, "])");
+  return dim < 0 ? dim + n : dim;
+}
+
+std::shared_ptr<Storage> Storage::allocate(int64_t nbytes, Device device, const char* op) {
+  EMBER_CHECK_RUNTIME(device.is_cpu(), op, ": not implemented for ", device.str());
+  // Refuse what the machine cannot hold: Linux would hand it out lazily and kill us later.
+  EMBER_CHECK_RUNTIME(nbytes <= physical_memory_bytes(), op, ": cannot allocate ", nbytes,
+                      " bytes (more than the machine's ", physical_memory_bytes(), " bytes of memory)");
+  const size_t rounded = (static_cast<size_t>(std::max<int64_t>(nbytes, 1)) + 63) / 64 * 64;
+  void* p = std::aligned_alloc(64, rounded);
+  EMBER_CHECK_RUNTIME(p != nullptr, op, ": cannot allocate ", nbytes, " bytes: out of memory");
+  auto s = std::make_shared<Storage>();
+  s->owner = std::shared_ptr<void>(p, std::free);
+  s->nbytes = nbytes;
+  s->device = device;
+  return s;
+}
+
+std::shared_ptr<Storage> Storage::wrap(std::shared_ptr<void> owner, int64_t nbytes, Device device) {
+  auto s = std::make_shared<Storage>();
+  s->owner = std::move(owner);
+  s->nbytes = nbytes;
+  s->device = device;
+  return s;
+}
+
+Tensor Tensor::empty(const Shape& sizes, DType dtype, Device device) {
+  const int64_t n = checked_numel(sizes, ::ember::itemsize(dtype), "empty");
+  auto impl = std::make_shared<TensorImpl>();
+  impl->storage = Storage::allocate(n * ::ember::itemsize(dtype), device, "empty");
+  impl->sizes = sizes;
+  impl->strides = contiguous_strides(sizes);
+  impl->numel = n;
+  impl->dtype = dtype;
+  return Tensor(std::move(impl));
+}
+
+Tensor Tensor::make_view(const Tensor& base, Shape sizes, Shape strides, int64_t offset) {
+  auto impl = std::make_shared<TensorImpl>();
+  impl->storage = base.impl_->storage;
+  impl->numel = numel_of(sizes);
+  impl->sizes = std::move(sizes);
+  impl->strides = std::move(strides);
+  impl->offset = offset;
+  impl->dtype = base.impl_->dtype;
+  return Tensor(std::move(impl));
+}
+
+int64_t Tensor::size(int64_t dim) const { return sizes()[wrap_dim(dim, this->dim(), "size")]; }
+int64_t Tensor::stride(int64_t dim) const { return strides()[wrap_dim(dim, this->dim(), "stride")]; }
+
+bool Tensor::is_contiguous() const {
+  int64_t expected = 1;
+  for (int64_t i = dim() - 1; i >= 0; --i) {
+    if (sizes()[i] == 1) continue;
+    if (strides()[i] != expected) return false;
+    expected *= sizes()[i];
+  }
+  return true;
+}
+
+Scalar Tensor::item() const {
+  EMBER_CHECK(numel() == 1, "item: a tensor with ", numel(), " elements cannot be converted to a number (shape ",
+              shape_str(sizes()), ")");
+  return visit_dtype(dtype(), [&](auto tag) -> Scalar {
+    using T = decltype(tag);
+    return Scalar(*static_cast<const T*>(raw_data()));
+  });
+}
+
+}  // namespace ember

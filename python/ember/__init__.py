@@ -1,0 +1,48 @@
+"""ember: a deep-learning library with a C++ core, BLAS-backed tensors and a PyTorch-shaped API."""
+
+# libscipy_openblas.so must be loaded (RTLD_GLOBAL) before the core that links it: this works in
+# every install layout, editable ones included.
+import scipy_openblas32 as _openblas  # noqa: F401
+
+from ember import _C
+from ember._tensor_str import tensor_repr as _tensor_repr
+from ember.size import Size
+
+__version__ = "0.1.0"
+
+Tensor = _C.Tensor
+dtype = _C.dtype
+device = _C.device
+Generator = _C.Generator
+
+bool = _C.dtype.bool  # noqa: A001 - torch.bool, as PyTorch names it
+int64 = long = _C.dtype.int64
+float32 = float = _C.dtype.float32  # noqa: A001
+float64 = double = _C.dtype.float64
+
+Tensor.__repr__ = _tensor_repr
+Tensor.__str__ = _tensor_repr
+Tensor.__module__ = "ember"
+
+_exported = [name for name in dir(_C) if not name.startswith("_") and name not in ("dtype", "device")]
+globals().update({name: getattr(_C, name) for name in _exported})
+
+
+def get_cmake_dir():
+    """Folder holding emberConfig.cmake, for CMake's -Dember_DIR (native C++ projects)."""
+    import os
+
+    return os.path.join(os.path.dirname(_C.__file__), "lib", "cmake", "ember")
+
+
+def get_include():
+    """Folder holding ember's C++ headers (ember/ember.h)."""
+    import os
+
+    return os.path.join(os.path.dirname(_C.__file__), "include")
+
+
+__all__ = sorted(set(_exported) | {
+    "Tensor", "Size", "dtype", "device", "Generator", "bool", "int64", "long", "float32", "float",
+    "float64", "double", "get_cmake_dir", "get_include",
+})

@@ -1,0 +1,386 @@
+// Tensor ops, bound once as ember.<op> and as Tensor.<op> where PyTorch has both.
+#include "convert.h"
+
+namespace ember {
+
+using namespace py_convert;
+
+namespace {
+/// Binds fn as both the module function ember.name(input, ...) and the method Tensor.name(...).
+template <class F, class... Extra>
+void def_both(py::module_& m, py::class_<Tensor>& cls, const char* name, F&& fn, const Extra&... extra) {
+  m.def(name, fn, py::arg("input"), extra...);
+  cls.def(name, fn, extra...);
+}
+
+OptDims dims_from(py::handle dim) {
+  if (dim.is_none()) return std::nullopt;
+  if (PyLong_Check(dim.ptr())) return Dims{dim.cast<int64_t>()};
+  return dim.cast<Dims>();
+}
+
+std::optional<Tensor> bound(py::handle h, const char* op, const char* arg) {
+  if (h.is_none()) return std::nullopt;
+  return tensor_or_scalar(h, op, arg);
+}
+
+Tensor to_impl(const Tensor& t, py::args args, py::kwargs kwargs) {
+  // to(dtype), to(device), to(device, dtype), to(other), with copy= as a keyword.
+  std::optional<DType> dtype;
+  bool copy = kwargs.contains("copy") && kwargs["copy"].cast<bool>();
+  auto take = [&](py::handle h) {
+    if (py::isinstance<DType>(h)) dtype = h.cast<DType>();
+    else if (py::isinstance<Tensor>(h)) dtype = h.cast<Tensor>().dtype();
+    else device_from(h);  // validates: only "cpu" exists in this build
+  };
+  for (py::handle h : args) take(h);
+  if (kwargs.contains("dtype")) take(kwargs["dtype"]);
+  if (kwargs.contains("device")) take(kwargs["device"]);
+  return to_dtype(t, dtype.value_or(t.dtype()), copy);
+}
+
+Generator* gen_from(py::handle g) { return g.is_none() ? nullptr : &g.cast<Generator&>(); }
+}  // namespace
+
+void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
+  // ---- creation ---------------------------------------------------------------------
+  m.def("tensor", [](py::handle data, std::optional<DType> dtype, py::handle device, bool requires_grad) {
+          device_from(device);
+          EMBER_CHECK_RUNTIME(!requires_grad, "tensor: requires_grad=True needs autograd, which is not built yet");
+          return tensor_from_data(data, dtype);
+        }, py::arg("data"), py::kw_only(), py::arg("dtype") = py::none(), py::arg("device") = py::none(),
+        py::arg("requires_grad") = false, "A new tensor holding a copy of data (nested sequences, numbers, arrays).");
+  m.def("as_tensor", [](py::handle data, std::optional<DType> dtype, py::handle device) {
+          device_from(device);
+          if (py::isinstance<Tensor>(data)) return to_dtype(data.cast<Tensor>(), dtype.value_or(data.cast<Tensor>().dtype()));
+          if (py::isinstance<py::array>(data)) {
+            try {
+              Tensor t = from_numpy(data);
+              return to_dtype(t, dtype.value_or(t.dtype()));
+            } catch (const TypeError&) {
+            } catch (const ValueError&) {
+            }
+          }
+          return tensor_from_data(data, dtype);
+        }, py::arg("data"), py::arg("dtype") = py::none(), py::arg("device") = py::none(),
+        "Data as a tensor, sharing memory with a tensor or NumPy array when it can.");
+
+#define EMBER_SIZED_CREATION(name, fill_expr)                                                                    \
+  m.def(#name, [](py::args size, DType dtype, py::handle device, bool requires_grad) {                          \
+          EMBER_CHECK_RUNTIME(!requires_grad, #name ": requires_grad=True needs autograd, which is not built yet"); \
+          return fill_expr(size_from_args(size, #name), dtype, device_from(device));                            \
+        }, py::kw_only(), py::arg("dtype") = DType::Float32, py::arg("device") = py::none(),                    \
+        py::arg("requires_grad") = false);
+  EMBER_SIZED_CREATION(zeros, zeros)
+  EMBER_SIZED_CREATION(ones, ones)
+  EMBER_SIZED_CREATION(empty, empty)
+#undef EMBER_SIZED_CREATION
+  m.def("full", [](py::handle size, Scalar value, std::optional<DType> dtype, py::handle device) {
+          return full(shape_from(size, "full"), value, dtype, device_from(device));
+        }, py::arg("size"), py::arg("fill_value"), py::kw_only(), py::arg("dtype") = py::none(),
+        py::arg("device") = py::none());
+  m.def("zeros_like", [](const Tensor& t, std::optional<DType> dtype) { return zeros(t.sizes(), dtype.value_or(t.dtype())); },
+        py::arg("input"), py::kw_only(), py::arg("dtype") = py::none());
+  m.def("ones_like", [](const Tensor& t, std::optional<DType> dtype) { return ones(t.sizes(), dtype.value_or(t.dtype())); },
+        py::arg("input"), py::kw_only(), py::arg("dtype") = py::none());
+  m.def("empty_like", [](const Tensor& t, std::optional<DType> dtype) { return empty(t.sizes(), dtype.value_or(t.dtype())); },
+        py::arg("input"), py::kw_only(), py::arg("dtype") = py::none());
+  m.def("full_like", [](const Tensor& t, Scalar v, std::optional<DType> dtype) {
+          return full(t.sizes(), v, dtype.value_or(t.dtype()));
+        }, py::arg("input"), py::arg("fill_value"), py::kw_only(), py::arg("dtype") = py::none());
+  m.def("rand_like", [](const Tensor& t, std::optional<DType> dtype) { return rand(t.sizes(), dtype.value_or(t.dtype())); },
+        py::arg("input"), py::kw_only(), py::arg("dtype") = py::none());
+  m.def("randn_like", [](const Tensor& t, std::optional<DType> dtype) { return randn(t.sizes(), dtype.value_or(t.dtype())); },
+        py::arg("input"), py::kw_only(), py::arg("dtype") = py::none());
+  m.def("arange", [](Scalar a, std::optional<Scalar> b, Scalar step, std::optional<DType> dtype, py::handle device) {
+          // arange(end) or arange(start, end[, step]), as Python's range.
+          return b ? arange(a, *b, step, dtype, device_from(device)) : arange(0, a, step, dtype, device_from(device));
+        }, py::arg("start"), py::arg("end") = py::none(), py::arg("step") = 1, py::kw_only(),
+        py::arg("dtype") = py::none(), py::arg("device") = py::none());
+  m.def("linspace", [](double a, double b, int64_t steps, DType dtype, py::handle device) {
+          return linspace(a, b, steps, dtype, device_from(device));
+        }, py::arg("start"), py::arg("end"), py::arg("steps"), py::kw_only(), py::arg("dtype") = DType::Float32,
+        py::arg("device") = py::none());
+  m.def("eye", [](int64_t n, std::optional<int64_t> mm, DType dtype, py::handle device) {
+          return eye(n, mm.value_or(-1), dtype, device_from(device));
+        }, py::arg("n"), py::arg("m") = py::none(), py::kw_only(), py::arg("dtype") = DType::Float32,
+        py::arg("device") = py::none());
+
+  // ---- random -----------------------------------------------------------------------
+  py::class_<Generator>(m, "Generator", "A seedable source of random numbers for the random ops.")
+      .def(py::init([](py::handle device) {
+             device_from(device);
+             return new Generator();
+           }), py::arg("device") = "cpu")
+      .def("manual_seed", [](Generator& g, uint64_t s) -> Generator& { g.manual_seed(s); return g; },
+           py::return_value_policy::reference)
+      .def("initial_seed", &Generator::initial_seed)
+      .def("seed", &Generator::seed);
+  m.def("manual_seed", [](int64_t s) { manual_seed(static_cast<uint64_t>(s)); }, py::arg("seed"),
+        "Seeds the default generator: the same seed reproduces a run.");
+  m.def("initial_seed", []() { return default_generator().initial_seed(); });
+  m.def("seed", []() { return default_generator().seed(); });
+  m.def("default_generator", []() -> Generator& { return default_generator(); }, py::return_value_policy::reference);
+  m.def("rand", [](py::args size, DType dtype, py::handle gen) { return rand(size_from_args(size, "rand"), dtype, gen_from(gen)); },
+        py::kw_only(), py::arg("dtype") = DType::Float32, py::arg("generator") = py::none());
+  m.def("randn", [](py::args size, DType dtype, py::handle gen) { return randn(size_from_args(size, "randn"), dtype, gen_from(gen)); },
+        py::kw_only(), py::arg("dtype") = DType::Float32, py::arg("generator") = py::none());
+  m.def("randint", [](int64_t a, py::handle b, py::handle size, DType dtype, py::handle gen) {
+          // randint(high, size) or randint(low, high, size), as PyTorch.
+          if (size.is_none()) return randint(0, a, shape_from(b, "randint"), dtype, gen_from(gen));
+          return randint(a, b.cast<int64_t>(), shape_from(size, "randint"), dtype, gen_from(gen));
+        }, py::arg("low"), py::arg("high"), py::arg("size") = py::none(), py::kw_only(), py::arg("dtype") = DType::Int64,
+        py::arg("generator") = py::none());
+  m.def("randperm", [](int64_t n, DType dtype, py::handle gen) { return randperm(n, dtype, gen_from(gen)); },
+        py::arg("n"), py::kw_only(), py::arg("dtype") = DType::Int64, py::arg("generator") = py::none());
+  def_both(m, cls, "bernoulli", [](const Tensor& p, py::handle gen) { return bernoulli(p, gen_from(gen)); },
+           py::kw_only(), py::arg("generator") = py::none());
+  m.def("normal", [](double mean, double std, py::handle size, py::handle gen) {
+          Tensor t = empty(shape_from(size, "normal"));
+          return normal_(t, mean, std, gen_from(gen));
+        }, py::arg("mean"), py::arg("std"), py::arg("size"), py::kw_only(), py::arg("generator") = py::none());
+  cls.def("uniform_", [](py::object self, double a, double b, py::handle gen) {
+           uniform_(self.cast<Tensor&>(), a, b, gen_from(gen));
+           return self;
+         }, py::arg("from") = 0.0, py::arg("to") = 1.0, py::kw_only(), py::arg("generator") = py::none());
+  cls.def("normal_", [](py::object self, double mean, double std, py::handle gen) {
+           normal_(self.cast<Tensor&>(), mean, std, gen_from(gen));
+           return self;
+         }, py::arg("mean") = 0.0, py::arg("std") = 1.0, py::kw_only(), py::arg("generator") = py::none());
+  cls.def("bernoulli_", [](py::object self, double p, py::handle gen) {
+           bernoulli_(self.cast<Tensor&>(), p, gen_from(gen));
+           return self;
+         }, py::arg("p") = 0.5, py::kw_only(), py::arg("generator") = py::none());
+
+  // ---- copies and conversion ---------------------------------------------------------
+  cls.def("copy_", [](py::object self, const Tensor& src) { copy_(self.cast<Tensor&>(), src); return self; }, py::arg("src"));
+  cls.def("fill_", [](py::object self, Scalar v) { fill_(self.cast<Tensor&>(), v); return self; }, py::arg("value"));
+  cls.def("zero_", [](py::object self) { zero_(self.cast<Tensor&>()); return self; });
+  def_both(m, cls, "clone", &clone);
+  cls.def("contiguous", &contiguous);
+  cls.def("to", &to_impl);
+  cls.def("type", [](const Tensor& t, DType d) { return to_dtype(t, d); }, py::arg("dtype"));
+  cls.def("float", [](const Tensor& t) { return to_dtype(t, DType::Float32); });
+  cls.def("double", [](const Tensor& t) { return to_dtype(t, DType::Float64); });
+  cls.def("long", [](const Tensor& t) { return to_dtype(t, DType::Int64); });
+  cls.def("bool", [](const Tensor& t) { return to_dtype(t, DType::Bool); });
+  cls.def("cpu", [](const Tensor& t) { return t; });
+  cls.def("cuda", [](const Tensor& t) -> Tensor {
+    Device::parse("cuda");
+    return t;
+  });
+  cls.def("detach", [](const Tensor& t) { return Tensor::make_view(t, t.sizes(), t.strides(), t.offset()); });
+  m.def("result_type", &result_type, py::arg("tensor1"), py::arg("tensor2"));
+  m.def("promote_types", &promote_types, py::arg("type1"), py::arg("type2"));
+
+  // ---- views ------------------------------------------------------------------------
+  def_both(m, cls, "reshape", [](const Tensor& t, py::args shape) { return reshape(t, size_from_args(shape, "reshape")); });
+  cls.def("view", [](const Tensor& t, py::args shape) {
+    if (shape.size() == 1 && py::isinstance<DType>(shape[0])) {
+      EMBER_CHECK_RUNTIME(shape[0].cast<DType>() == t.dtype(), "view: reinterpreting the dtype is not supported");
+      return t;
+    }
+    return view(t, size_from_args(shape, "view"));
+  });
+  cls.def("view_as", [](const Tensor& t, const Tensor& o) { return view(t, o.sizes()); });
+  cls.def("reshape_as", [](const Tensor& t, const Tensor& o) { return reshape(t, o.sizes()); });
+  def_both(m, cls, "transpose", &transpose, py::arg("dim0"), py::arg("dim1"));
+  def_both(m, cls, "swapaxes", &transpose, py::arg("axis0"), py::arg("axis1"));
+  cls.def("permute", [](const Tensor& t, py::args dims) { return permute(t, size_from_args(dims, "permute")); });
+  m.def("permute", [](const Tensor& t, const Dims& dims) { return permute(t, dims); }, py::arg("input"), py::arg("dims"));
+  def_both(m, cls, "t", [](const Tensor& t) {
+    EMBER_CHECK(t.dim() <= 2, "t: expects a tensor with <= 2 dims, but got shape ", shape_str(t.sizes()));
+    return reverse_dims(t);
+  });
+  cls.def_property_readonly("T", &reverse_dims);
+  cls.def_property_readonly("mT", &matrix_transpose);
+  cls.def("expand", [](const Tensor& t, py::args size) { return expand(t, size_from_args(size, "expand")); });
+  cls.def("expand_as", [](const Tensor& t, const Tensor& o) { return expand(t, o.sizes()); });
+  m.def("broadcast_to", [](const Tensor& t, py::handle s) { return expand(t, shape_from(s, "broadcast_to")); },
+        py::arg("input"), py::arg("size"));
+  m.def("broadcast_shapes", [](py::args shapes) {
+    Shape out;
+    for (py::handle s : shapes) out = broadcast_shapes(out, shape_from(s, "broadcast_shapes"), "broadcast_shapes");
+    return to_size(out);
+  });
+  def_both(m, cls, "squeeze", [](const Tensor& t, py::handle dim) { return squeeze(t, dims_from(dim)); },
+           py::arg("dim") = py::none());
+  def_both(m, cls, "unsqueeze", &unsqueeze, py::arg("dim"));
+  def_both(m, cls, "flatten", &flatten, py::arg("start_dim") = 0, py::arg("end_dim") = -1);
+  def_both(m, cls, "unflatten", [](const Tensor& t, int64_t dim, py::handle sizes) {
+    return unflatten(t, dim, shape_from(sizes, "unflatten"));
+  }, py::arg("dim"), py::arg("sizes"));
+  def_both(m, cls, "narrow", &narrow, py::arg("dim"), py::arg("start"), py::arg("length"));
+  def_both(m, cls, "select", &select, py::arg("dim"), py::arg("index"));
+  def_both(m, cls, "movedim", &movedim, py::arg("source"), py::arg("destination"));
+
+  // ---- joining and splitting ----------------------------------------------------------
+  m.def("cat", &cat, py::arg("tensors"), py::arg("dim") = 0);
+  m.def("concat", &cat, py::arg("tensors"), py::arg("dim") = 0);
+  m.def("stack", &stack, py::arg("tensors"), py::arg("dim") = 0);
+  def_both(m, cls, "split", [](const Tensor& t, py::handle size, int64_t dim) {
+    auto parts = PyLong_Check(size.ptr()) ? split(t, size.cast<int64_t>(), dim)
+                                          : split_with_sizes(t, shape_from(size, "split"), dim);
+    return py::tuple(py::cast(parts));
+  }, py::arg("split_size_or_sections"), py::arg("dim") = 0);
+  def_both(m, cls, "chunk", [](const Tensor& t, int64_t n, int64_t dim) { return py::tuple(py::cast(chunk(t, n, dim))); },
+           py::arg("chunks"), py::arg("dim") = 0);
+  def_both(m, cls, "unbind", [](const Tensor& t, int64_t dim) { return py::tuple(py::cast(unbind(t, dim))); },
+           py::arg("dim") = 0);
+
+  // ---- indexing -----------------------------------------------------------------------
+  m.def("where", [](const Tensor& c, py::handle a, py::handle b) {
+    return where(c, tensor_or_scalar(a, "where", "input"), tensor_or_scalar(b, "where", "other"));
+  }, py::arg("condition"), py::arg("input"), py::arg("other"));
+  cls.def("where", [](const Tensor& self, const Tensor& c, py::handle b) {
+    return where(c, self, tensor_or_scalar(b, "where", "other"));
+  }, py::arg("condition"), py::arg("other"));
+  def_both(m, cls, "gather", &gather, py::arg("dim"), py::arg("index"));
+  def_both(m, cls, "scatter", [](const Tensor& t, int64_t dim, const Tensor& index, py::handle src) {
+    Tensor s = py::isinstance<Tensor>(src) ? src.cast<Tensor>() : expand(full({}, src.cast<Scalar>(), t.dtype()), index.sizes());
+    return scatter(t, dim, index, s);
+  }, py::arg("dim"), py::arg("index"), py::arg("src"));
+  cls.def("scatter_", [](py::object self, int64_t dim, const Tensor& index, py::handle src) {
+    Tensor& t = self.cast<Tensor&>();
+    Tensor s = py::isinstance<Tensor>(src) ? src.cast<Tensor>() : expand(full({}, src.cast<Scalar>(), t.dtype()), index.sizes());
+    scatter_(t, dim, index, s);
+    return self;
+  }, py::arg("dim"), py::arg("index"), py::arg("src"));
+  def_both(m, cls, "scatter_add", &scatter_add, py::arg("dim"), py::arg("index"), py::arg("src"));
+  cls.def("scatter_add_", [](py::object self, int64_t dim, const Tensor& index, const Tensor& src) {
+    scatter_add_(self.cast<Tensor&>(), dim, index, src);
+    return self;
+  }, py::arg("dim"), py::arg("index"), py::arg("src"));
+  def_both(m, cls, "index_select", &index_select, py::arg("dim"), py::arg("index"));
+  def_both(m, cls, "masked_fill", [](const Tensor& t, const Tensor& mask, py::handle v) {
+    return masked_fill(t, mask, py::isinstance<Tensor>(v) ? v.cast<Tensor>().item() : v.cast<Scalar>());
+  }, py::arg("mask"), py::arg("value"));
+  cls.def("masked_fill_", [](py::object self, const Tensor& mask, py::handle v) {
+    masked_fill_(self.cast<Tensor&>(), mask, py::isinstance<Tensor>(v) ? v.cast<Tensor>().item() : v.cast<Scalar>());
+    return self;
+  }, py::arg("mask"), py::arg("value"));
+  def_both(m, cls, "masked_select", &masked_select, py::arg("mask"));
+  def_both(m, cls, "nonzero", [](const Tensor& t, bool as_tuple) -> py::object {
+    Tensor nz = nonzero(t);
+    if (!as_tuple) return py::cast(nz);
+    return py::tuple(py::cast(unbind(nz, 1)));
+  }, py::kw_only(), py::arg("as_tuple") = false);
+  def_both(m, cls, "count_nonzero", [](const Tensor& t) { return nonzero(t).sizes()[0]; });
+
+  // ---- pointwise ----------------------------------------------------------------------
+#define EMBER_UNARY(name, kind, formula, doc)                                  \
+  def_both(m, cls, #name, static_cast<Tensor (*)(const Tensor&)>(&name), doc); \
+  cls.def(#name "_", [](py::object self) { apply_unary_(#name, self.cast<Tensor&>()); return self; });
+#define EMBER_BINARY(name, kind, formula, doc)                                                              \
+  def_both(m, cls, #name, [](const Tensor& a, const Tensor& b) { return name(a, b); }, py::arg("other"), doc); \
+  def_both(m, cls, #name, [](const Tensor& a, py::handle b) { return name(a, tensor_or_scalar(b, #name, "other")); }, \
+           py::arg("other"), doc);                                                                          \
+  cls.def(#name "_", [](py::object self, py::handle b) {                                                   \
+    name##_(self.cast<Tensor&>(), tensor_or_scalar(b, #name "_", "other"));                                \
+    return self;                                                                                           \
+  }, py::arg("other"));
+#include "ember/elementwise.def"
+  // PyTorch's aliases.
+  for (auto [alias, target] : {std::pair{"subtract", "sub"}, {"multiply", "mul"}, {"divide", "div"},
+                               {"true_divide", "div"}, {"negative", "neg"}, {"absolute", "abs"}, {"arctan2", "atan2"},
+                               {"greater", "gt"}, {"less", "lt"}, {"greater_equal", "ge"}, {"less_equal", "le"},
+                               {"not_equal", "ne"}}) {
+    m.attr(alias) = m.attr(target);
+    cls.attr(alias) = cls.attr(target);
+  }
+  def_both(m, cls, "clamp", [](const Tensor& t, py::handle lo, py::handle hi) {
+    return clamp(t, bound(lo, "clamp", "min"), bound(hi, "clamp", "max"));
+  }, py::arg("min") = py::none(), py::arg("max") = py::none());
+  m.attr("clip") = m.attr("clamp");
+  cls.attr("clip") = cls.attr("clamp");
+  cls.def("clamp_", [](py::object self, py::handle lo, py::handle hi) {
+    clamp_(self.cast<Tensor&>(), bound(lo, "clamp_", "min"), bound(hi, "clamp_", "max"));
+    return self;
+  }, py::arg("min") = py::none(), py::arg("max") = py::none());
+  def_both(m, cls, "isclose", &isclose, py::arg("other"), py::arg("rtol") = 1e-5, py::arg("atol") = 1e-8,
+           py::arg("equal_nan") = false);
+  def_both(m, cls, "allclose", &allclose, py::arg("other"), py::arg("rtol") = 1e-5, py::arg("atol") = 1e-8,
+           py::arg("equal_nan") = false);
+  def_both(m, cls, "equal", &equal, py::arg("other"));
+
+  // ---- reductions ---------------------------------------------------------------------
+#define EMBER_REDUCTION_WITH_DTYPE(name)                                                                      \
+  def_both(m, cls, #name, [](const Tensor& t, py::handle dim, bool keepdim, std::optional<DType> dtype) {    \
+    return name(t, dims_from(dim), keepdim, dtype);                                                           \
+  }, py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(), py::arg("dtype") = py::none());
+  EMBER_REDUCTION_WITH_DTYPE(sum)
+  EMBER_REDUCTION_WITH_DTYPE(mean)
+#undef EMBER_REDUCTION_WITH_DTYPE
+  def_both(m, cls, "prod", [](const Tensor& t, std::optional<int64_t> dim, bool keepdim, std::optional<DType> dtype) {
+    return prod(t, dim ? OptDims{Dims{*dim}} : OptDims{}, keepdim, dtype);
+  }, py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(), py::arg("dtype") = py::none());
+#define EMBER_REDUCTION(name)                                                                            \
+  def_both(m, cls, #name, [](const Tensor& t, py::handle dim, bool keepdim) {                           \
+    return name(t, dims_from(dim), keepdim);                                                             \
+  }, py::arg("dim") = py::none(), py::arg("keepdim") = false);
+  EMBER_REDUCTION(amax)
+  EMBER_REDUCTION(amin)
+  EMBER_REDUCTION(all)
+  EMBER_REDUCTION(any)
+#undef EMBER_REDUCTION
+  py::object namedtuple = py::module_::import("collections").attr("namedtuple");
+  static py::object minmax_type = namedtuple("return_types", py::make_tuple("values", "indices"));
+  m.attr("_minmax_type") = minmax_type;
+  auto max_min = [](bool is_max) {
+    return [is_max](const Tensor& t, py::handle dim, bool keepdim) -> py::object {
+      if (dim.is_none()) {
+        EMBER_CHECK_RUNTIME(t.numel() > 0, is_max ? "max" : "min",
+                            ": expected reduction dim to be specified for input.numel() == 0");
+        return py::cast(is_max ? amax(t) : amin(t));
+      }
+      if (py::isinstance<Tensor>(dim)) return py::cast(is_max ? maximum(t, dim.cast<Tensor>()) : minimum(t, dim.cast<Tensor>()));
+      auto [v, i] = is_max ? max_dim(t, dim.cast<int64_t>(), keepdim) : min_dim(t, dim.cast<int64_t>(), keepdim);
+      return minmax_type(v, i);
+    };
+  };
+  def_both(m, cls, "max", max_min(true), py::arg("dim") = py::none(), py::arg("keepdim") = false);
+  def_both(m, cls, "min", max_min(false), py::arg("dim") = py::none(), py::arg("keepdim") = false);
+  def_both(m, cls, "argmax", &argmax, py::arg("dim") = py::none(), py::arg("keepdim") = false);
+  def_both(m, cls, "argmin", &argmin, py::arg("dim") = py::none(), py::arg("keepdim") = false);
+  auto correction_of = [](std::optional<bool> unbiased, std::optional<double> correction) {
+    if (correction) return *correction;
+    return unbiased.value_or(true) ? 1.0 : 0.0;
+  };
+  def_both(m, cls, "var", [correction_of](const Tensor& t, py::handle dim, std::optional<bool> unbiased, bool keepdim,
+                                          std::optional<double> correction) {
+    return var(t, dims_from(dim), correction_of(unbiased, correction), keepdim);
+  }, py::arg("dim") = py::none(), py::arg("unbiased") = py::none(), py::arg("keepdim") = false, py::kw_only(),
+     py::arg("correction") = py::none());
+  def_both(m, cls, "std", [correction_of](const Tensor& t, py::handle dim, std::optional<bool> unbiased, bool keepdim,
+                                          std::optional<double> correction) {
+    return ember::std(t, dims_from(dim), correction_of(unbiased, correction), keepdim);
+  }, py::arg("dim") = py::none(), py::arg("unbiased") = py::none(), py::arg("keepdim") = false, py::kw_only(),
+     py::arg("correction") = py::none());
+  def_both(m, cls, "logsumexp", [](const Tensor& t, py::handle dim, bool keepdim) {
+    return logsumexp(t, dims_from(dim).value_or(Dims{}), keepdim);
+  }, py::arg("dim"), py::arg("keepdim") = false);
+  def_both(m, cls, "norm", [](const Tensor& t, py::handle p, py::handle dim, bool keepdim) {
+    double pv = 2;
+    if (py::isinstance<py::str>(p)) {
+      EMBER_CHECK(p.cast<std::string>() == "fro", "norm: unsupported norm type '", p.cast<std::string>(), "'");
+    } else if (!p.is_none()) {
+      pv = p.cast<double>();
+    }
+    return norm(t, pv, dims_from(dim), keepdim);
+  }, py::arg("p") = "fro", py::arg("dim") = py::none(), py::arg("keepdim") = false);
+  def_both(m, cls, "cumsum", [](const Tensor& t, int64_t dim, std::optional<DType> dtype) { return cumsum(t, dim, dtype); },
+           py::arg("dim"), py::kw_only(), py::arg("dtype") = py::none());
+
+  // ---- linear algebra -----------------------------------------------------------------
+  def_both(m, cls, "matmul", &matmul, py::arg("other"));
+  def_both(m, cls, "mm", &mm, py::arg("mat2"));
+  def_both(m, cls, "bmm", &bmm, py::arg("mat2"));
+  def_both(m, cls, "mv", &mv, py::arg("vec"));
+  def_both(m, cls, "dot", &dot, py::arg("other"));
+  def_both(m, cls, "outer", &outer, py::arg("vec2"));
+
+  m.def("set_num_threads", &set_num_threads, py::arg("n"), "Threads for ember's kernels and BLAS.");
+  m.def("get_num_threads", &get_num_threads);
+}
+
+}  // namespace ember

@@ -1,0 +1,156 @@
+// The Tensor class: attributes, conversion (NumPy, lists, buffer protocol), subscripts and
+// Python operators. Ops shared with the module namespace live in bind_ops.cpp.
+#include "convert.h"
+
+namespace ember {
+
+using namespace py_convert;
+
+namespace {
+const char* buffer_format(DType t) {
+  switch (t) {
+    case DType::Bool: return "?";
+    case DType::Int64: return "q";
+    case DType::Float32: return "f";
+    case DType::Float64: return "d";
+  }
+  return "?";
+}
+
+py::object tolist(const Tensor& t) {
+  Tensor c = contiguous(t);
+  if (c.dim() == 0) return py::cast(c.item());
+  return py::reinterpret_borrow<py::object>(to_numpy(c, py::cast(c)).attr("tolist")());
+}
+
+/// Binds an in-place binary op so that `a op= b` keeps the same Python object.
+template <Tensor& (*Fn)(Tensor&, const Tensor&)>
+py::object inplace(py::object self, py::handle other, const char* op) {
+  Tensor& a = self.cast<Tensor&>();
+  Fn(a, tensor_or_scalar(other, op, "other"));
+  return self;
+}
+}  // namespace
+
+void bind_tensor(py::module_& m, py::class_<Tensor>& cls) {
+  cls.def_property_readonly("shape", [](const Tensor& t) { return to_size(t.sizes()); })
+      .def("size", [](const Tensor& t) { return to_size(t.sizes()); })
+      .def("size", [](const Tensor& t, int64_t dim) { return t.size(dim); }, py::arg("dim"))
+      .def("stride", [](const Tensor& t) { return py::tuple(py::cast(t.strides())); })
+      .def("stride", [](const Tensor& t, int64_t dim) { return t.stride(dim); }, py::arg("dim"))
+      .def_property_readonly("dtype", &Tensor::dtype)
+      .def_property_readonly("device", &Tensor::device)
+      .def_property_readonly("ndim", &Tensor::dim)
+      .def("dim", &Tensor::dim)
+      .def("numel", &Tensor::numel)
+      .def("nelement", &Tensor::numel)
+      .def("element_size", &Tensor::itemsize)
+      .def_property_readonly("itemsize", &Tensor::itemsize)
+      .def_property_readonly("nbytes", &Tensor::nbytes)
+      .def("storage_offset", &Tensor::offset)
+      .def("is_contiguous", &Tensor::is_contiguous)
+      .def("is_floating_point", [](const Tensor& t) { return is_floating(t.dtype()); })
+      .def("data_ptr", [](const Tensor& t) { return reinterpret_cast<uintptr_t>(t.raw_data()); })
+      .def_property_readonly("is_cuda", [](const Tensor& t) { return !t.device().is_cpu(); })
+      .def_property_readonly("_version", [](const Tensor& t) { return t.storage()->version.load(); })
+      .def("item", [](const Tensor& t) { return t.item(); })
+      .def("tolist", &tolist)
+      .def("numpy", [](py::object self, bool force) {
+             const Tensor& t = self.cast<const Tensor&>();
+             return force ? to_numpy(clone(t), py::cast(clone(t))) : to_numpy(t, self);
+           }, py::arg("force") = false)
+      .def("__array__", [](py::object self, py::object dtype, py::object copy) {
+             py::object arr = to_numpy(self.cast<const Tensor&>(), self);
+             if (!dtype.is_none()) arr = arr.attr("astype")(dtype, py::arg("copy") = false);
+             if (!copy.is_none() && copy.cast<bool>()) arr = arr.attr("copy")();
+             return arr;
+           }, py::arg("dtype") = py::none(), py::arg("copy") = py::none())
+      .def("__len__", [](const Tensor& t) {
+             EMBER_CHECK_TYPE(t.dim() > 0, "len() of a 0-d tensor");
+             return t.sizes()[0];
+           })
+      .def("__iter__", [](const Tensor& t) {
+             EMBER_CHECK_TYPE(t.dim() > 0, "iteration over a 0-d tensor");
+             return py::iter(py::cast(unbind(t, 0)));
+           })
+      .def("__bool__", [](const Tensor& t) {
+             EMBER_CHECK_RUNTIME(t.numel() == 1, "bool: a Tensor with ", t.numel(),
+                                 " elements is ambiguous (shape ", shape_str(t.sizes()), "); use .any() or .all()");
+             return t.item<bool>();
+           })
+      .def("__float__", [](const Tensor& t) { return t.item<double>(); })
+      .def("__int__", [](const Tensor& t) { return t.item<int64_t>(); })
+      .def("__index__", [](const Tensor& t) {
+             EMBER_CHECK_TYPE(t.numel() == 1 && !is_floating(t.dtype()),
+                              "only integer tensors of a single element can be converted to an index");
+             return t.item<int64_t>();
+           })
+      .def("__hash__", [](py::handle self) { return reinterpret_cast<intptr_t>(self.ptr()); })
+      .def("__getitem__", [](const Tensor& t, py::handle idx) { return index(t, indices_from(idx)); })
+      .def("__setitem__", [](Tensor& t, py::handle idx, py::handle value) {
+             Tensor v = py::isinstance<Tensor>(value) ? value.cast<Tensor>() : tensor_from_data(value, t.dtype());
+             index_put_(t, indices_from(idx), v);
+           });
+
+  // Operators: a typed Tensor overload first (the fast path), then numbers.
+  auto num = [](py::handle h, const char* op) { return tensor_or_scalar(h, op, "other"); };
+#define EMBER_BINARY_OPERATOR(pyname, fn)                                                            \
+  cls.def(pyname, [](const Tensor& a, const Tensor& b) { return fn(a, b); }, py::is_operator());    \
+  cls.def(pyname, [num](const Tensor& a, py::handle b) { return fn(a, num(b, #fn)); }, py::is_operator());
+#define EMBER_REVERSED_OPERATOR(pyname, fn) \
+  cls.def(pyname, [num](const Tensor& a, py::handle b) { return fn(num(b, #fn), a); }, py::is_operator());
+  EMBER_BINARY_OPERATOR("__add__", add)
+  EMBER_BINARY_OPERATOR("__sub__", sub)
+  EMBER_BINARY_OPERATOR("__mul__", mul)
+  EMBER_BINARY_OPERATOR("__truediv__", div)
+  EMBER_BINARY_OPERATOR("__floordiv__", floor_divide)
+  EMBER_BINARY_OPERATOR("__mod__", remainder)
+  EMBER_BINARY_OPERATOR("__pow__", pow)
+  EMBER_BINARY_OPERATOR("__and__", bitwise_and)
+  EMBER_BINARY_OPERATOR("__or__", bitwise_or)
+  EMBER_BINARY_OPERATOR("__xor__", bitwise_xor)
+  EMBER_BINARY_OPERATOR("__eq__", eq)
+  EMBER_BINARY_OPERATOR("__ne__", ne)
+  EMBER_BINARY_OPERATOR("__lt__", lt)
+  EMBER_BINARY_OPERATOR("__le__", le)
+  EMBER_BINARY_OPERATOR("__gt__", gt)
+  EMBER_BINARY_OPERATOR("__ge__", ge)
+  EMBER_REVERSED_OPERATOR("__radd__", add)
+  EMBER_REVERSED_OPERATOR("__rsub__", sub)
+  EMBER_REVERSED_OPERATOR("__rmul__", mul)
+  EMBER_REVERSED_OPERATOR("__rtruediv__", div)
+  EMBER_REVERSED_OPERATOR("__rfloordiv__", floor_divide)
+  EMBER_REVERSED_OPERATOR("__rmod__", remainder)
+  EMBER_REVERSED_OPERATOR("__rpow__", pow)
+  EMBER_REVERSED_OPERATOR("__rand__", bitwise_and)
+  EMBER_REVERSED_OPERATOR("__ror__", bitwise_or)
+  EMBER_REVERSED_OPERATOR("__rxor__", bitwise_xor)
+#undef EMBER_BINARY_OPERATOR
+#undef EMBER_REVERSED_OPERATOR
+  cls.def("__matmul__", [](const Tensor& a, const Tensor& b) { return matmul(a, b); }, py::is_operator());
+  cls.def("__rmatmul__", [](const Tensor& a, const Tensor& b) { return matmul(b, a); }, py::is_operator());
+  cls.def("__iadd__", [](py::object s, py::handle o) { return inplace<add_>(s, o, "add_"); });
+  cls.def("__isub__", [](py::object s, py::handle o) { return inplace<sub_>(s, o, "sub_"); });
+  cls.def("__imul__", [](py::object s, py::handle o) { return inplace<mul_>(s, o, "mul_"); });
+  cls.def("__itruediv__", [](py::object s, py::handle o) { return inplace<div_>(s, o, "div_"); });
+  cls.def("__ifloordiv__", [](py::object s, py::handle o) { return inplace<floor_divide_>(s, o, "floor_divide_"); });
+  cls.def("__imod__", [](py::object s, py::handle o) { return inplace<remainder_>(s, o, "remainder_"); });
+  cls.def("__ipow__", [](py::object s, py::handle o) { return inplace<pow_>(s, o, "pow_"); });
+  cls.def("__iand__", [](py::object s, py::handle o) { return inplace<bitwise_and_>(s, o, "bitwise_and_"); });
+  cls.def("__ior__", [](py::object s, py::handle o) { return inplace<bitwise_or_>(s, o, "bitwise_or_"); });
+  cls.def("__ixor__", [](py::object s, py::handle o) { return inplace<bitwise_xor_>(s, o, "bitwise_xor_"); });
+  cls.def("__neg__", [](const Tensor& a) { return neg(a); });
+  cls.def("__pos__", [](const Tensor& a) { return a; });
+  cls.def("__abs__", [](const Tensor& a) { return abs(a); });
+  cls.def("__invert__", [](const Tensor& a) { return bitwise_not(a); });
+
+  cls.def_buffer([](const Tensor& t) {
+    std::vector<ssize_t> shape(t.sizes().begin(), t.sizes().end()), strides;
+    for (int64_t s : t.strides()) strides.push_back(s * t.itemsize());
+    return py::buffer_info(t.raw_data(), t.itemsize(), buffer_format(t.dtype()), t.dim(), shape, strides);
+  });
+
+  m.def("from_numpy", &from_numpy, py::arg("ndarray"), "A tensor sharing memory with a NumPy array (no copy).");
+}
+
+}  // namespace ember

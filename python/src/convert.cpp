@@ -1,0 +1,190 @@
+#include "convert.h"
+
+#include <cstring>
+
+namespace ember::py_convert {
+
+Shape shape_from(py::handle obj, const char* op) {
+  if (PyLong_Check(obj.ptr())) return {obj.cast<int64_t>()};
+  EMBER_CHECK_TYPE(py::isinstance<py::sequence>(obj) && !py::isinstance<py::str>(obj), op,
+                   ": expected a sequence of ints for the size, got ", std::string(py::str(obj.get_type().attr("__name__"))));
+  Shape s;
+  for (py::handle h : py::reinterpret_borrow<py::sequence>(obj)) {
+    EMBER_CHECK_TYPE(PyLong_Check(h.ptr()) || PyObject_HasAttrString(h.ptr(), "__index__"), op,
+                     ": expected ints in the size, got ", std::string(py::str(h.get_type().attr("__name__"))));
+    s.push_back(py::reinterpret_borrow<py::object>(h).attr("__index__")().cast<int64_t>());
+  }
+  return s;
+}
+
+Shape size_from_args(const py::args& args, const char* op) {
+  if (args.size() == 1 && !PyLong_Check(args[0].ptr())) return shape_from(args[0], op);
+  return shape_from(args, op);
+}
+
+py::object to_size(const Shape& s) {
+  static py::object size_type = py::module_::import("ember.size").attr("Size");
+  py::tuple t(s.size());
+  for (size_t i = 0; i < s.size(); ++i) t[i] = PyLong_FromLongLong(s[i]), (void)0;
+  return size_type(t);
+}
+
+Device device_from(py::handle obj) {
+  if (obj.is_none()) return {};
+  if (py::isinstance<Device>(obj)) return obj.cast<Device>();
+  EMBER_CHECK_TYPE(py::isinstance<py::str>(obj), "device: expected a string such as 'cpu' or an ember.device, got ",
+                   std::string(py::str(obj.get_type().attr("__name__"))));
+  return Device::parse(obj.cast<std::string>());
+}
+
+Tensor tensor_or_scalar(py::handle obj, const char* op, const char* arg) {
+  if (py::isinstance<Tensor>(obj)) return obj.cast<Tensor>();
+  PyObject* o = obj.ptr();
+  if (PyBool_Check(o) || PyFloat_Check(o) || PyLong_Check(o)) return scalar_tensor(obj.cast<Scalar>());
+  throw TypeError(detail::cat(op, ": expected a Tensor or a number for '", arg, "', got ",
+                              std::string(py::str(obj.get_type().attr("__name__")))));
+}
+
+namespace {
+std::optional<DType> dtype_from_numpy(const py::dtype& dt) {
+  const char kind = dt.kind();
+  const ssize_t size = dt.itemsize();
+  if (kind == 'b') return DType::Bool;
+  if (kind == 'i' && size == 8) return DType::Int64;
+  if (kind == 'f' && size == 4) return DType::Float32;
+  if (kind == 'f' && size == 8) return DType::Float64;
+  return std::nullopt;
+}
+
+const char* numpy_format(DType t) {
+  switch (t) {
+    case DType::Bool: return "?";
+    case DType::Int64: return "q";
+    case DType::Float32: return "f";
+    case DType::Float64: return "d";
+  }
+  return "?";
+}
+}  // namespace
+
+Tensor from_numpy(py::handle obj) {
+  EMBER_CHECK_TYPE(py::isinstance<py::array>(obj), "from_numpy: expected a numpy.ndarray, got ",
+                   std::string(py::str(obj.get_type().attr("__name__"))));
+  py::array arr = py::reinterpret_borrow<py::array>(obj);
+  std::optional<DType> dt = dtype_from_numpy(arr.dtype());
+  EMBER_CHECK_TYPE(dt.has_value(), "from_numpy: can't convert an array of dtype ", std::string(py::str(arr.dtype())),
+                   "; supported: bool, int64, float32, float64");
+  EMBER_CHECK_TYPE(arr.dtype().byteorder() != '>', "from_numpy: big-endian arrays are not supported");
+  const int64_t isz = itemsize(*dt);
+  Shape sizes, strides;
+  int64_t extent = arr.size() == 0 ? 0 : isz;
+  for (ssize_t d = 0; d < arr.ndim(); ++d) {
+    const int64_t st = arr.strides(d);
+    EMBER_CHECK(st >= 0, "from_numpy: arrays with negative strides are not supported (shape ",
+                shape_str(Shape(arr.shape(), arr.shape() + arr.ndim())), "); use numpy.ascontiguousarray first");
+    EMBER_CHECK(st % isz == 0, "from_numpy: strides of ", st, " bytes are not a multiple of the element size ", isz);
+    sizes.push_back(arr.shape(d));
+    strides.push_back(st / isz);
+    if (arr.shape(d) > 0) extent += (arr.shape(d) - 1) * st;
+  }
+  // The array (a new reference) lives as long as the storage; release it under the GIL.
+  PyObject* keep = arr.inc_ref().ptr();
+  std::shared_ptr<void> owner(const_cast<void*>(arr.data()), [keep](void*) {
+    py::gil_scoped_acquire gil;
+    Py_DECREF(keep);
+  });
+  auto impl = std::make_shared<TensorImpl>();
+  impl->storage = Storage::wrap(std::move(owner), extent, Device{});
+  impl->numel = numel_of(sizes);
+  impl->sizes = std::move(sizes);
+  impl->strides = std::move(strides);
+  impl->dtype = *dt;
+  return Tensor(std::move(impl));
+}
+
+py::array to_numpy(const Tensor& t, py::handle owner) {
+  EMBER_CHECK_RUNTIME(t.device().is_cpu(), "numpy: can't convert a ", t.device().str(),
+                      " tensor to numpy; use .cpu() first");
+  std::vector<ssize_t> shape(t.sizes().begin(), t.sizes().end()), strides;
+  for (int64_t s : t.strides()) strides.push_back(s * t.itemsize());
+  return py::array(py::dtype(numpy_format(t.dtype())), shape, strides, t.raw_data(), owner);
+}
+
+Tensor tensor_from_data(py::handle data, std::optional<DType> dtype) {
+  if (py::isinstance<Tensor>(data)) {
+    Tensor t = data.cast<Tensor>();
+    return to_dtype(t, dtype.value_or(t.dtype()), true);
+  }
+  py::module_ np = py::module_::import("numpy");
+  const bool is_array = py::isinstance<py::array>(data);
+  py::array arr;
+  try {
+    arr = np.attr("asarray")(data);
+  } catch (py::error_already_set& e) {
+    throw ValueError(detail::cat("tensor: could not build a tensor from the data: ", e.what()));
+  }
+  const char kind = arr.dtype().kind();
+  if (!(kind == 'b' || kind == 'i' || kind == 'u' || kind == 'f')) {
+    const std::string what = is_array ? "dtype " + std::string(py::str(arr.dtype()))
+                                      : "type " + std::string(py::str(data.get_type().attr("__name__")));
+    throw TypeError("tensor: can't build a tensor from data of " + what + "; expected numbers (bool, int, float)");
+  }
+  // Python floats default to float32, as torch.tensor; NumPy arrays keep their float width.
+  DType natural;
+  if (kind == 'b') natural = DType::Bool;
+  else if (kind == 'i' || kind == 'u') natural = DType::Int64;
+  else natural = (is_array && arr.dtype().itemsize() == 8) ? DType::Float64 : DType::Float32;
+  if (kind == 'u' && arr.dtype().itemsize() == 8 && arr.size() > 0) {
+    EMBER_CHECK_RUNTIME(arr.attr("max")().cast<uint64_t>() <= static_cast<uint64_t>(INT64_MAX),
+                        "tensor: a uint64 value does not fit in int64");
+  }
+  const DType target = dtype.value_or(natural);
+  static const char* np_names[] = {"bool", "int64", "float32", "float64"};
+  py::array conv = np.attr("ascontiguousarray")(arr, np.attr(np_names[static_cast<int>(target)]));
+  Tensor view = from_numpy(conv);
+  return clone(view);
+}
+
+std::vector<TensorIndex> indices_from(py::handle index) {
+  std::vector<TensorIndex> out;
+  auto one = [&out](py::handle h) {
+    PyObject* o = h.ptr();
+    if (o == Py_None) {
+      out.emplace_back(NoneIndex{});
+    } else if (o == Py_Ellipsis) {
+      out.emplace_back(EllipsisIndex{});
+    } else if (PyBool_Check(o)) {
+      out.emplace_back(scalar_tensor(o == Py_True, DType::Bool));
+    } else if (PyLong_Check(o)) {
+      out.emplace_back(h.cast<int64_t>());
+    } else if (PySlice_Check(o)) {
+      auto* s = reinterpret_cast<PySliceObject*>(o);
+      auto get = [](PyObject* v) -> std::optional<int64_t> {
+        if (v == Py_None) return std::nullopt;
+        return py::reinterpret_borrow<py::object>(v).attr("__index__")().cast<int64_t>();
+      };
+      out.emplace_back(Slice{get(s->start), get(s->stop), get(s->step)});
+    } else if (py::isinstance<Tensor>(h)) {
+      out.emplace_back(h.cast<Tensor>());
+    } else if (PyObject_HasAttrString(o, "__index__") && !py::isinstance<py::array>(h)) {
+      out.emplace_back(py::reinterpret_borrow<py::object>(h).attr("__index__")().cast<int64_t>());
+    } else if (py::isinstance<py::sequence>(h) || py::isinstance<py::array>(h)) {
+      Tensor t = tensor_from_data(h, std::nullopt);
+      EMBER_CHECK_INDEX(t.dtype() == DType::Int64 || t.dtype() == DType::Bool || t.numel() == 0,
+                        "index: tensors used as indices must be int64 or bool, got ", dtype_name(t.dtype()));
+      out.emplace_back(t.numel() == 0 ? to_dtype(t, DType::Int64) : t);
+    } else {
+      throw IndexError(detail::cat("index: only integers, slices (`:`), ellipsis (`...`), None and int64 or bool "
+                                   "tensors are valid indices, got ",
+                                   std::string(py::str(h.get_type().attr("__name__")))));
+    }
+  };
+  if (PyTuple_Check(index.ptr())) {
+    for (py::handle h : py::reinterpret_borrow<py::tuple>(index)) one(h);
+  } else {
+    one(index);
+  }
+  return out;
+}
+
+}  // namespace ember::py_convert

@@ -1,0 +1,77 @@
+#pragma once
+// Conversions between Python objects and ember's C++ types, shared by every binding file.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include "ember/ember.h"
+
+namespace py = pybind11;
+
+namespace pybind11::detail {
+/// Python bool / int / float (and NumPy scalars of those kinds) <-> ember::Scalar.
+template <>
+struct type_caster<ember::Scalar> {
+  PYBIND11_TYPE_CASTER(ember::Scalar, const_name("Number"));
+  bool load(handle src, bool convert) {
+    PyObject* o = src.ptr();
+    if (PyBool_Check(o)) {
+      value = ember::Scalar(o == Py_True);
+      return true;
+    }
+    if (PyFloat_Check(o)) {
+      value = ember::Scalar(PyFloat_AS_DOUBLE(o));
+      return true;
+    }
+    if (PyLong_Check(o)) {
+      int overflow = 0;
+      long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+      if (overflow) throw ember::RuntimeError("value cannot be converted to int64 without overflow");
+      value = ember::Scalar(static_cast<int64_t>(v));
+      return true;
+    }
+    if (!convert) return false;
+    // NumPy scalars: np.bool_, np.integer, np.floating.
+    if (py::isinstance(src, py::module_::import("numpy").attr("generic"))) {
+      py::object kind = src.attr("dtype").attr("kind");
+      const std::string k = kind.cast<std::string>();
+      if (k == "b") value = ember::Scalar(src.cast<bool>());
+      else if (k == "i" || k == "u") value = ember::Scalar(src.cast<int64_t>());
+      else if (k == "f") value = ember::Scalar(src.cast<double>());
+      else return false;
+      return true;
+    }
+    return false;
+  }
+  static handle cast(const ember::Scalar& s, return_value_policy, handle) {
+    switch (s.kind()) {
+      case ember::DType::Bool: return py::bool_(s.to<bool>()).release();
+      case ember::DType::Int64: return PyLong_FromLongLong(s.to<int64_t>());
+      default: return PyFloat_FromDouble(s.to<double>());
+    }
+  }
+};
+}  // namespace pybind11::detail
+
+namespace ember::py_convert {
+
+/// `*size` arguments: zeros(2, 3), zeros((2, 3)) and zeros([2, 3]) all give (2, 3).
+Shape size_from_args(const py::args& args, const char* op);
+/// A shape from a sequence of ints, a single int, or an ember.Size.
+Shape shape_from(py::handle obj, const char* op);
+/// ember.Size(...) for a shape.
+py::object to_size(const Shape& s);
+/// "cpu", "cuda:0", an ember.device or None (cpu).
+Device device_from(py::handle obj);
+/// A Tensor, or a Python number as a 0-d tensor marked for type promotion; op names errors.
+Tensor tensor_or_scalar(py::handle obj, const char* op, const char* arg);
+/// Copies Python data (nested sequences, numbers, arrays) into a new tensor, as torch.tensor.
+Tensor tensor_from_data(py::handle data, std::optional<DType> dtype);
+/// Zero-copy tensor over a NumPy array (the array stays alive as long as the tensor).
+Tensor from_numpy(py::handle array);
+/// NumPy array sharing the tensor's memory; `owner` is the Python object kept alive.
+py::array to_numpy(const Tensor& t, py::handle owner);
+/// A Python subscript as ember's index entries.
+std::vector<TensorIndex> indices_from(py::handle index);
+
+}  // namespace ember::py_convert

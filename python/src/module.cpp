@@ -1,0 +1,60 @@
+// The extension ember._C: error translation, then one bind_<area> call per file.
+#include "convert.h"
+
+namespace ember {
+void bind_tensor(py::module_& m, py::class_<Tensor>& cls);
+void bind_ops(py::module_& m, py::class_<Tensor>& cls);
+void bind_dlpack(py::module_& m, py::class_<Tensor>& cls);
+}  // namespace ember
+
+using namespace ember;
+
+PYBIND11_MODULE(_C, m) {
+  m.doc() = "ember's C++ core";
+  // The one place ember's C++ errors become Python exceptions.
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const ember::ValueError& e) {
+      PyErr_SetString(PyExc_ValueError, e.what());
+    } catch (const ember::TypeError& e) {
+      PyErr_SetString(PyExc_TypeError, e.what());
+    } catch (const ember::IndexError& e) {
+      PyErr_SetString(PyExc_IndexError, e.what());
+    } catch (const ember::Error& e) {
+      PyErr_SetString(PyExc_RuntimeError, e.what());
+    } catch (const std::bad_alloc&) {
+      PyErr_SetString(PyExc_MemoryError, "ember: out of memory");
+    }
+  });
+
+  py::enum_<DType>(m, "dtype", "A tensor element type: ember.bool, ember.int64, ember.float32, ember.float64.")
+      .value("bool", DType::Bool)
+      .value("int64", DType::Int64)
+      .value("float32", DType::Float32)
+      .value("float64", DType::Float64)
+      .def("__repr__", [](DType t) { return std::string("ember.") + dtype_name(t); })
+      .def("__str__", [](DType t) { return std::string("ember.") + dtype_name(t); })
+      .def_property_readonly("is_floating_point", [](DType t) { return is_floating(t); })
+      .def_property_readonly("itemsize", [](DType t) { return itemsize(t); });
+
+  py::class_<Device>(m, "device", "Where a tensor lives: ember.device('cpu').")
+      .def(py::init([](const std::string& s) { return Device::parse(s); }), py::arg("type"))
+      .def_property_readonly("type", [](const Device& d) { return d.is_cpu() ? "cpu" : "cuda"; })
+      .def_property_readonly("index", [](const Device& d) -> py::object {
+        return d.is_cpu() ? py::none() : py::object(py::int_(d.index));
+      })
+      .def("__eq__", [](const Device& a, py::handle b) {
+        if (py::isinstance<py::str>(b)) return a == Device::parse(b.cast<std::string>());
+        return py::isinstance<Device>(b) && a == b.cast<Device>();
+      })
+      .def("__hash__", [](const Device& d) { return static_cast<int>(d.type) * 1000 + d.index; })
+      .def("__repr__", [](const Device& d) { return "device(type='" + std::string(d.is_cpu() ? "cpu" : "cuda") + "')"; })
+      .def("__str__", &Device::str);
+  m.def("cuda_is_available", []() { return cuda_is_built(); });
+
+  py::class_<Tensor> cls(m, "Tensor", py::buffer_protocol(), "An n-dimensional array on a device.");
+  bind_tensor(m, cls);
+  bind_ops(m, cls);
+  bind_dlpack(m, cls);
+}
