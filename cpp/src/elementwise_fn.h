@@ -1,62 +1,65 @@
 #pragma once
 // Scalar helpers used by the formulas in ember/elementwise.def, and one functor per row.
 // Written once, shared by every device's kernels.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <limits>
 #include <type_traits>
 
-namespace ember {
+#include "cpu/isa.h"
 
-/// e^x. float: Cody-Waite reduction and a degree-7 polynomial, branch-free so loops vectorize
-/// (within 2 ulp; subnormal results, inf and NaN handled). double: the C library.
-inline float ember_exp(float x) {
-  const float kf = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;  // round(x / ln2)
-  const float xc = x > 88.8f ? 88.8f : (x < -104.0f ? -104.0f : x);
-  const float k = kf > 128.0f ? 128.0f : (kf < -150.0f ? -150.0f : kf);
+// Forced inline: in a translation unit instantiating every kernel, GCC's inlining budget runs
+// out, and one call per element would stop the loops from vectorizing.
+#define EMBER_INLINE inline __attribute__((always_inline))
+
+namespace ember {
+inline namespace EMBER_ISA {
+
+/// e^x. float: Cody-Waite reduction and Cephes' degree-5 polynomial (< 1 ulp), branch-free so
+/// loops vectorize; results below FLT_MIN flush to 0, NaN and +-inf are kept. double: libm.
+EMBER_INLINE float ember_exp(float x) {
+  const float xc = std::min(std::max(x, -87.33654f), 88.72283f);
+  const float k = (xc * 1.44269504088896341f + 12582912.0f) - 12582912.0f;  // round(xc / ln2)
   const float r = (xc - k * 0.693359375f) + k * 2.12194440e-4f;
-  float p = 1.0f / 5040.0f;
-  p = p * r + 1.0f / 720.0f;
-  p = p * r + 1.0f / 120.0f;
-  p = p * r + 1.0f / 24.0f;
-  p = p * r + 1.0f / 6.0f;
-  p = p * r + 0.5f;
-  p = p * r + 1.0f;
-  p = p * r + 1.0f;
-  // 2^k as two factors so that k down to -150 (subnormal results) stays representable.
-  const int32_t ki = static_cast<int32_t>(k);
-  const int32_t k1 = ki / 2, k2 = ki - k1;
-  const int32_t b1 = (k1 + 127) << 23, b2 = (k2 + 127) << 23;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  // 2^k as two factors: k reaches 128 at the top of the range.
+  const int32_t ki = static_cast<int32_t>(k), k1 = ki >> 1;
+  const int32_t b1 = (k1 + 127) << 23, b2 = (ki - k1 + 127) << 23;
   float s1, s2;
   std::memcpy(&s1, &b1, 4);
   std::memcpy(&s2, &b2, 4);
-  float y = p * s1 * s2;
-  y = x > 88.72283935546875f ? std::numeric_limits<float>::infinity() : y;
-  y = x < -103.97208f ? 0.0f : y;
-  return x != x ? x : y;
+  const float y = p * s1 * s2;
+  return x > 88.72283f ? std::numeric_limits<float>::infinity() : (x < -87.33654f ? 0.0f : y);
 }
-inline double ember_exp(double x) { return std::exp(x); }
+EMBER_INLINE double ember_exp(double x) { return std::exp(x); }
 template <class T>
-T ember_exp(T x) { return static_cast<T>(std::exp(static_cast<double>(x))); }
+EMBER_INLINE T ember_exp(T x) { return static_cast<T>(std::exp(static_cast<double>(x))); }
 
 template <class T>
-T ember_add(T x, T y) {
+EMBER_INLINE T ember_add(T x, T y) {
   if constexpr (std::is_same_v<T, bool>) return x || y;
   else return x + y;
 }
 template <class T>
-T ember_mul(T x, T y) {
+EMBER_INLINE T ember_mul(T x, T y) {
   if constexpr (std::is_same_v<T, bool>) return x && y;
   else return x * y;
 }
 template <class T>
-T ember_bitwise_not(T x) {
+EMBER_INLINE T ember_bitwise_not(T x) {
   if constexpr (std::is_same_v<T, bool>) return !x;
   else return ~x;
 }
 template <class T>
-T ember_maximum(T x, T y) {
+EMBER_INLINE T ember_maximum(T x, T y) {
   if constexpr (std::is_floating_point_v<T>) {
     if (x != x) return x;
     if (y != y) return y;
@@ -64,7 +67,7 @@ T ember_maximum(T x, T y) {
   return x > y ? x : y;
 }
 template <class T>
-T ember_minimum(T x, T y) {
+EMBER_INLINE T ember_minimum(T x, T y) {
   if constexpr (std::is_floating_point_v<T>) {
     if (x != x) return x;
     if (y != y) return y;
@@ -73,7 +76,7 @@ T ember_minimum(T x, T y) {
 }
 // Integer division: the op checks y != 0 before the kernel runs; y == -1 avoids INT64_MIN / -1.
 template <class T>
-T ember_floor_divide(T x, T y) {
+EMBER_INLINE T ember_floor_divide(T x, T y) {
   if constexpr (std::is_floating_point_v<T>) {
     return std::floor(x / y);
   } else if constexpr (std::is_same_v<T, bool>) {
@@ -85,19 +88,19 @@ T ember_floor_divide(T x, T y) {
   }
 }
 template <class T>
-T ember_fmod(T x, T y) {
+EMBER_INLINE T ember_fmod(T x, T y) {
   if constexpr (std::is_floating_point_v<T>) return std::fmod(x, y);
   else if constexpr (std::is_same_v<T, bool>) return false;
   else return y == -1 ? 0 : x % y;
 }
 template <class T>
-T ember_remainder(T x, T y) {
+EMBER_INLINE T ember_remainder(T x, T y) {
   T r = ember_fmod(x, y);
   if constexpr (std::is_same_v<T, bool>) return r;
   else return (r != 0 && ((r < 0) != (y < 0))) ? r + y : r;
 }
 template <class T>
-T ember_pow(T x, T y) {
+EMBER_INLINE T ember_pow(T x, T y) {
   if constexpr (std::is_floating_point_v<T>) {
     return std::pow(x, y);
   } else if constexpr (std::is_same_v<T, bool>) {
@@ -117,17 +120,18 @@ T ember_pow(T x, T y) {
 #define EMBER_UNARY(name, kind, formula, doc) \
   struct name##_fn {                          \
     template <class T>                        \
-    auto operator()(T x) const {              \
+    EMBER_INLINE auto operator()(T x) const {              \
       return formula;                         \
     }                                         \
   };
 #define EMBER_BINARY(name, kind, formula, doc) \
   struct name##_fn {                           \
     template <class T>                         \
-    auto operator()(T x, T y) const {          \
+    EMBER_INLINE auto operator()(T x, T y) const {          \
       return formula;                          \
     }                                          \
   };
 #include "ember/elementwise.def"
 
+}  // namespace EMBER_ISA
 }  // namespace ember

@@ -1,11 +1,11 @@
-// CPU kernels of the pointwise table, copy, fill and where.
+// CPU kernels of the pointwise table (compiled once per instruction set, see cpu/isa.h).
 #include <type_traits>
 
 #include "cpu/loops.h"
 #include "elementwise_fn.h"
 #include "kernels.h"
 
-namespace ember::cpu {
+namespace ember::cpu::pointwise::EMBER_ISA {
 namespace {
 
 // Which C++ types each kind of the table is instantiated for.
@@ -98,42 +98,4 @@ void binary_kernel(const Tensor& out, const Tensor& x, const Tensor& y, F f) {
   }
 #include "ember/elementwise.def"
 
-void copy(const Tensor& dst, const Tensor& src) {
-  visit_dtype(dst.dtype(), [&](auto dtag) {
-    using D = decltype(dtag);
-    visit_dtype(src.dtype(), [&](auto stag) {
-      using S = decltype(stag);
-      unary_loop<D, S>(dst, src, [](S v) { return static_cast<D>(v); });
-    });
-  });
-}
-
-void fill(const Tensor& dst, Scalar value) {
-  visit_dtype(dst.dtype(), [&](auto tag) {
-    using T = decltype(tag);
-    const T v = value.to<T>();
-    for_each<1>({&dst}, [v](char* const* p, const int64_t* s, int64_t n) {
-      if (s[0] == sizeof(T)) {
-        T* o = reinterpret_cast<T*>(p[0]);
-        for (int64_t i = 0; i < n; ++i) o[i] = v;
-      } else {
-        for (int64_t i = 0; i < n; ++i) *reinterpret_cast<T*>(p[0] + i * s[0]) = v;
-      }
-    });
-  });
-}
-
-void where(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b) {
-  visit_dtype(out.dtype(), [&](auto tag) {
-    using T = decltype(tag);
-    for_each<4>({&out, &cond, &a, &b}, [](char* const* p, const int64_t* s, int64_t n) {
-      for (int64_t i = 0; i < n; ++i) {
-        const bool c = *reinterpret_cast<const bool*>(p[1] + i * s[1]);
-        *reinterpret_cast<T*>(p[0] + i * s[0]) =
-            c ? *reinterpret_cast<const T*>(p[2] + i * s[2]) : *reinterpret_cast<const T*>(p[3] + i * s[3]);
-      }
-    });
-  });
-}
-
-}  // namespace ember::cpu
+}  // namespace ember::cpu::pointwise::EMBER_ISA

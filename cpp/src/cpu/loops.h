@@ -7,9 +7,11 @@
 #include <array>
 #include <cstdint>
 
+#include "cpu/isa.h"
 #include "ember/tensor.h"
 
 namespace ember::cpu {
+inline namespace EMBER_ISA {
 
 constexpr int64_t kMaxDims = 64;
 /// Below this many elements a kernel runs on one thread: the fork costs more than it saves.
@@ -120,4 +122,5 @@ void parallel_range(int64_t n, int64_t cost_per_item, F body) {
   }
 }
 
+}  // namespace EMBER_ISA
 }  // namespace ember::cpu

@@ -33,6 +33,17 @@ struct Inner {
     }
   }
   bool contiguous() const { return nd == 0 || (nd == 1 && strides[0] == 1); }
+  /// Calls f(offset) with the element offset of every inner element, in order.
+  template <class F>
+  void for_each_offset(F&& f) const {
+    int64_t idx[kMaxDims] = {};
+    for (int64_t k = 0; k < numel; ++k) {
+      int64_t off = 0;
+      for (int d = 0; d < nd; ++d) off += idx[d] * strides[d];
+      f(off);
+      for (int d = nd - 1; d >= 0 && ++idx[d] == sizes[d]; --d) idx[d] = 0;
+    }
+  }
   /// Calls f(value) for inner elements [begin, end) of the block starting at p.
   template <class T, class F>
   void visit(const T* p, int64_t begin, int64_t end, F&& f) const {
@@ -71,34 +82,45 @@ Tensor drop_dim(const Tensor& t, int64_t dim) {
   return Tensor::make_view(t, sizes, strides, t.offset());
 }
 
+/// Calls f(std::integral_constant<ReduceOp, op>{}): the op becomes a compile-time constant.
+template <class F>
+void visit_reduce_op(ReduceOp op, F&& f) {
+  switch (op) {
+    case ReduceOp::Sum: return f(std::integral_constant<ReduceOp, ReduceOp::Sum>{});
+    case ReduceOp::Prod: return f(std::integral_constant<ReduceOp, ReduceOp::Prod>{});
+    case ReduceOp::Max: return f(std::integral_constant<ReduceOp, ReduceOp::Max>{});
+    case ReduceOp::Min: return f(std::integral_constant<ReduceOp, ReduceOp::Min>{});
+    case ReduceOp::All: return f(std::integral_constant<ReduceOp, ReduceOp::All>{});
+    case ReduceOp::Any: return f(std::integral_constant<ReduceOp, ReduceOp::Any>{});
+  }
+}
+
 template <class T>
 using acc_t = std::conditional_t<std::is_same_v<T, float>, double,
                                  std::conditional_t<std::is_same_v<T, bool>, int64_t, T>>;
 
-/// Sum of a contiguous float run: float lanes within blocks (vectorized), blocks added in double.
-double sum_contiguous(const float* p, int64_t n) {
+/// Sum of a contiguous run: 32 independent lanes (vectorized, not latency-bound) within blocks,
+/// blocks added in double so float32 sums stay accurate.
+template <class T>
+double sum_contiguous(const T* p, int64_t n) {
+  constexpr int64_t kLanes = 32, kBlock = 4096;
   double total = 0;
-  constexpr int64_t kBlock = 2048;
   for (int64_t b = 0; b < n; b += kBlock) {
     const int64_t e = std::min(n, b + kBlock);
-    float s = 0;
-#pragma omp simd reduction(+ : s)
-    for (int64_t i = b; i < e; ++i) s += p[i];
+    T lanes[kLanes] = {};
+    int64_t i = b;
+    for (; i + kLanes <= e; i += kLanes)
+      for (int64_t j = 0; j < kLanes; ++j) lanes[j] += p[i + j];
+    T s = 0;
+    for (; i < e; ++i) s += p[i];
+    for (int64_t j = 0; j < kLanes; ++j) s += lanes[j];
     total += s;
   }
   return total;
 }
-double sum_contiguous(const double* p, int64_t n) {
-  double s = 0;
-#pragma omp simd reduction(+ : s)
-  for (int64_t i = 0; i < n; ++i) s += p[i];
-  return s;
-}
-
-template <class T, class A>
+template <ReduceOp op, class T, class A>
 struct Reducer {
-  ReduceOp op;
-  A identity() const {
+  static constexpr A identity() {
     switch (op) {
       case ReduceOp::Sum: return A(0);
       case ReduceOp::Prod: return A(1);
@@ -113,7 +135,7 @@ struct Reducer {
     }
     return A(0);
   }
-  A combine(A a, A v) const {
+  static A combine(A a, A v) {
     switch (op) {
       case ReduceOp::Sum: return a + v;
       case ReduceOp::Prod: return a * v;
@@ -125,9 +147,9 @@ struct Reducer {
     return a;
   }
   /// Reduction of inner elements [begin, end) of the block at p.
-  A run(const Inner& in, const T* p, int64_t begin, int64_t end) const {
-    if constexpr (std::is_floating_point_v<T>) {
-      if (op == ReduceOp::Sum && in.contiguous()) return A(sum_contiguous(p + begin, end - begin));
+  static A run(const Inner& in, const T* p, int64_t begin, int64_t end) {
+    if constexpr (std::is_floating_point_v<T> && op == ReduceOp::Sum) {
+      if (in.contiguous()) return A(sum_contiguous(p + begin, end - begin));
     }
     A acc = identity();
     in.visit(p, begin, end, [&](T v) { acc = combine(acc, A(v)); });
@@ -144,12 +166,14 @@ void reduce(ReduceOp op, const Tensor& out, const Tensor& in, int64_t n_reduced)
   Shape outer_strides(in.strides().begin(), in.strides().begin() + n_outer_dims);
   Tensor in_outer = Tensor::make_view(in, outer_sizes, outer_strides, in.offset());
   // out may have a different dtype (sum of bool -> int64): read in's, write out's.
-  visit_dtype(in.dtype(), [&](auto tag) {
+  visit_reduce_op(op, [&](auto op_tag) {
+   visit_dtype(in.dtype(), [&](auto tag) {
     using T = decltype(tag);
     using A = acc_t<T>;
     visit_dtype(out.dtype(), [&](auto otag) {
       using O = decltype(otag);
-      const Reducer<T, A> r{op};
+      using R = Reducer<decltype(op_tag)::value, T, A>;
+      const R r{};
       const int64_t n_out = out.numel();
       if (n_out == 1 && inner.numel >= kParallelGrain && omp_get_max_threads() > 1) {
         // One result from many elements: split the inner range, then combine the partials.
@@ -167,6 +191,32 @@ void reduce(ReduceOp op, const Tensor& out, const Tensor& in, int64_t n_reduced)
         *static_cast<O*>(out.raw_data()) = static_cast<O>(acc);
         return;
       }
+      const int64_t outer_nd = in_outer.dim();
+      if (!inner.contiguous() && n_out >= 256 && outer_nd > 0 && in_outer.strides()[outer_nd - 1] == 1) {
+        // Reducing strided elements (sum over dim 0 of a row-major matrix): add whole contiguous
+        // slices into an accumulator row instead, so the loads stay sequential and vectorize.
+        std::vector<A> acc(n_out, r.identity());
+        Geometry<1> slices({&in_outer});
+        parallel_range(n_out, inner.numel, [&](int64_t b, int64_t e) {
+          inner.for_each_offset([&](int64_t off) {
+            int64_t k = b;
+            auto run = [&](char* const* p, const int64_t* s, int64_t n) {
+              const T* src = reinterpret_cast<const T*>(p[0]) + off;
+              A* a = acc.data() + k;
+              if (s[0] == sizeof(T)) {
+                for (int64_t i = 0; i < n; ++i) a[i] = r.combine(a[i], A(src[i]));
+              } else {
+                for (int64_t i = 0; i < n; ++i) a[i] = r.combine(a[i], A(src[i * s[0] / int64_t(sizeof(T))]));
+              }
+              k += n;
+            };
+            slices.for_range(b, e, run);
+          });
+        });
+        O* o = static_cast<O*>(out.raw_data());
+        for (int64_t i = 0; i < n_out; ++i) o[i] = static_cast<O>(acc[i]);
+        return;
+      }
       Geometry<2> g({&out, &in_outer});
       auto body = [&](int64_t b, int64_t e) {
         auto run = [&](char* const* p, const int64_t* s, int64_t n) {
@@ -179,6 +229,7 @@ void reduce(ReduceOp op, const Tensor& out, const Tensor& in, int64_t n_reduced)
       };
       parallel_range(g.numel, std::max<int64_t>(1, inner.numel), body);
     });
+   });
   });
 }
 
