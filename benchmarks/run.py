@@ -1,0 +1,432 @@
+#!/usr/bin/env python
+"""Benchmark ember against PyTorch (CPU) and NumPy.
+
+    python benchmarks/run.py                  # all cases, printed as a table
+    python benchmarks/run.py --filter matmul  # only cases whose name contains "matmul"
+    python benchmarks/run.py --json           # machine-readable results on stdout
+    python benchmarks/run.py --threads 1 --repeat 10
+
+Method: for every (case, library) pair the inputs are created once, outside the
+timed region, by the case's setup function, which returns a zero-argument
+callable. After a short pause (so the previous library's BLAS threads stop
+spinning), that callable (which allocates its output, as a user's code would)
+is called once as a warm-up, then in a calibration loop that picks an inner loop
+count so one timed repeat lasts about 100 ms; those calls are discarded too.
+Then `--repeat` repeats of the inner loop are timed with time.perf_counter
+(garbage collection off) and the best (minimum) repeat, divided by the loop
+count, is reported as the time per call. The minimum is the estimate least
+disturbed by other work on a shared machine.
+
+All libraries use the same thread count: os.cpu_count() unless `--threads N`
+is given. ember and torch get it through set_num_threads; NumPy's BLAS through
+the OPENBLAS/OMP/MKL_NUM_THREADS environment variables, which are set before
+any library is imported (NumPy's elementwise kernels are single-threaded).
+
+If torch is not installed, its column shows '-'. A case that raises for one
+library shows 'error' in that cell (details with --json) and the run goes on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import itertools
+import json
+import os
+import platform
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+LIBRARIES = ("ember", "torch", "numpy")
+
+# Setup functions take the library module and return the zero-argument callable
+# to time. ember and torch share an API, so most cases use one function for both.
+Setup = Callable[[Any], Callable[[], Any]]
+
+
+@dataclass
+class Case:
+    name: str
+    ember: Setup
+    torch: Setup
+    numpy: Setup
+    flops: float | None = None  # floating-point operations per call, for GFLOPS
+
+
+# --------------------------------------------------------------------------- #
+# Inputs                                                                        #
+# --------------------------------------------------------------------------- #
+
+M = 1_000_000  # "1M" elements
+
+
+def randn(m, *shape):
+    """A float32 standard-normal array/tensor of `shape` from library module `m`."""
+    if m.__name__ == "numpy":
+        return m.random.default_rng(0).standard_normal(shape, dtype=m.float32)
+    return m.randn(*shape)  # float32 by default in ember and torch
+
+
+def randint(m, high, n):
+    """An int64 vector of `n` random indices in [0, high) from library module `m`."""
+    if m.__name__ == "numpy":
+        return m.random.default_rng(0).integers(0, high, size=n, dtype=m.int64)
+    return m.randint(0, high, (n,), dtype=m.int64)
+
+
+# --------------------------------------------------------------------------- #
+# Cases                                                                         #
+# --------------------------------------------------------------------------- #
+
+def matmul(n: int) -> Case:
+    def tensor_lib(m):
+        a, b = randn(m, n, n), randn(m, n, n)
+        return lambda: m.matmul(a, b)
+
+    def numpy_lib(np):
+        a, b = randn(np, n, n), randn(np, n, n)
+        return lambda: np.matmul(a, b)
+
+    return Case(f"matmul {n}x{n}", tensor_lib, tensor_lib, numpy_lib, flops=2.0 * n**3)
+
+
+def binary_add(n: int, name: str) -> Case:
+    def tensor_lib(m):
+        a, b = randn(m, n), randn(m, n)
+        return lambda: a + b
+
+    def numpy_lib(np):
+        a, b = randn(np, n), randn(np, n)
+        return lambda: np.add(a, b)
+
+    return Case(name, tensor_lib, tensor_lib, numpy_lib)
+
+
+def _exp_tensor(m):
+    x = randn(m, M)
+    return lambda: x.exp()
+
+
+def _exp_numpy(np):
+    x = randn(np, M)
+    return lambda: np.exp(x)
+
+
+def _mul_scalar(m):  # same expression for all three libraries
+    x = randn(m, M)
+    return lambda: x * 2.5
+
+
+def _sum_tensor(m):
+    x = randn(m, M)
+    return lambda: x.sum()
+
+
+def _sum_numpy(np):
+    x = randn(np, M)
+    return lambda: np.sum(x)
+
+
+def _sum_dim0_tensor(m):
+    x = randn(m, 1024, 1024)
+    return lambda: x.sum(dim=0)
+
+
+def _sum_dim0_numpy(np):
+    x = randn(np, 1024, 1024)
+    return lambda: np.sum(x, axis=0)
+
+
+def _transpose_contiguous_tensor(m):
+    x = randn(m, 1024, 1024)
+    return lambda: x.t().contiguous()
+
+
+def _transpose_contiguous_numpy(np):
+    x = randn(np, 1024, 1024)
+    return lambda: np.ascontiguousarray(x.T)
+
+
+def _cat_tensor(m):
+    xs = [randn(m, 100_000) for _ in range(10)]
+    return lambda: m.cat(xs)
+
+
+def _cat_numpy(np):
+    xs = [randn(np, 100_000) for _ in range(10)]
+    return lambda: np.concatenate(xs)
+
+
+def _index_rows(m):  # x[idx] with an int64 index vector, same for all three
+    x = randn(m, 200_000, 16)
+    idx = randint(m, 200_000, 100_000)
+    return lambda: x[idx]
+
+
+def _zeros_tensor(m):
+    return lambda: m.zeros(M)
+
+
+def _zeros_numpy(np):
+    # np.zeros gets pre-zeroed pages from calloc and never touches them, so this
+    # measures allocation only; ember and torch write the zeros.
+    return lambda: np.zeros(M, dtype=np.float32)
+
+
+CASES: list[Case] = [
+    matmul(256),
+    matmul(1024),
+    matmul(2048),
+    binary_add(M, "add 1M"),
+    Case("mul scalar 1M", _mul_scalar, _mul_scalar, _mul_scalar),
+    Case("exp 1M", _exp_tensor, _exp_tensor, _exp_numpy),
+    Case("sum 1M", _sum_tensor, _sum_tensor, _sum_numpy),
+    Case("sum(dim=0) 1024x1024", _sum_dim0_tensor, _sum_dim0_tensor, _sum_dim0_numpy),
+    Case("t().contiguous() 1024^2", _transpose_contiguous_tensor,
+         _transpose_contiguous_tensor, _transpose_contiguous_numpy),
+    Case("cat 10x100k", _cat_tensor, _cat_tensor, _cat_numpy),
+    Case("index 100k rows (int64)", _index_rows, _index_rows, _index_rows),
+    Case("zeros 1M", _zeros_tensor, _zeros_tensor, _zeros_numpy),
+    binary_add(4, "add 4 elems (overhead)"),
+]
+
+
+# --------------------------------------------------------------------------- #
+# Timing harness                                                                #
+# --------------------------------------------------------------------------- #
+
+CALIBRATION_MIN_S = 0.05   # grow the inner loop until one pass takes at least this
+TARGET_REPEAT_S = 0.1      # then size the inner loop so one repeat takes about this
+SLOW_REPEAT_S = 0.5        # repeats longer than this are capped at 3 (bounds run time)
+SETTLE_S = 0.15            # pause before each measurement: lets the previous library's
+                           # BLAS threads stop spinning (OpenBLAS spins ~0.1 s after a call)
+
+
+def _time_loop(fn: Callable[[], Any], number: int) -> float:
+    """Seconds taken by `number` back-to-back calls of fn, with gc disabled."""
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        start = time.perf_counter()
+        for _ in itertools.repeat(None, number):
+            fn()
+        return time.perf_counter() - start
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def measure(fn: Callable[[], Any], repeat: int) -> dict:
+    """Best time per call of fn, in seconds, plus how it was measured."""
+    time.sleep(SETTLE_S)
+    fn()  # warm-up: first-call costs (lazy init, page faults, thread pool start)
+
+    # Calibration (also warm-up; discarded): 1, 2, 5, 10, 20, 50, ... calls.
+    for number in (k * 10**e for e in itertools.count() for k in (1, 2, 5)):
+        elapsed = _time_loop(fn, number)
+        if elapsed >= CALIBRATION_MIN_S:
+            break
+    per_call = elapsed / number
+    number = max(1, round(TARGET_REPEAT_S / per_call))
+    if per_call * number > SLOW_REPEAT_S:  # a single call is slow
+        repeat = min(repeat, 3)
+
+    times = sorted(_time_loop(fn, number) / number for _ in range(repeat))
+    return {
+        "seconds": times[0],  # the reported figure
+        "median_seconds": times[len(times) // 2],  # median/best >> 1 means a noisy run
+        "number": number,
+        "repeat": repeat,
+    }
+
+
+# --------------------------------------------------------------------------- #
+# Libraries                                                                     #
+# --------------------------------------------------------------------------- #
+
+def load_libraries(threads: int) -> dict[str, Any]:
+    """Import the libraries with `threads` threads each; torch is None if missing."""
+    # Must happen before numpy (which ember and torch also import) loads its BLAS.
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = str(threads)
+
+    import numpy
+    import ember
+
+    ember.set_num_threads(threads)
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    else:
+        torch.set_num_threads(threads)
+    return {"ember": ember, "torch": torch, "numpy": numpy}
+
+
+def library_versions(libs: dict[str, Any]) -> dict[str, str | None]:
+    return {name: getattr(mod, "__version__", "?") if mod else None
+            for name, mod in libs.items()}
+
+
+def thread_counts(libs: dict[str, Any]) -> dict[str, int | None]:
+    return {
+        "ember": libs["ember"].get_num_threads(),
+        "torch": libs["torch"].get_num_threads() if libs["torch"] else None,
+        "numpy": int(os.environ["OPENBLAS_NUM_THREADS"]),  # BLAS only
+    }
+
+
+# --------------------------------------------------------------------------- #
+# Running and reporting                                                         #
+# --------------------------------------------------------------------------- #
+
+def run_case(case: Case, libs: dict[str, Any], repeat: int) -> dict:
+    result: dict[str, Any] = {"case": case.name, "flops": case.flops}
+    for lib in LIBRARIES:
+        module = libs[lib]
+        if module is None:
+            result[lib] = None
+            continue
+        try:
+            fn = getattr(case, lib)(module)
+            result[lib] = measure(fn, repeat)
+        except Exception as exc:  # keep going: one failing op should not end the run
+            result[lib] = {"error": f"{type(exc).__name__}: {exc}"}
+        finally:
+            fn = None  # free this library's inputs before the next one runs
+            gc.collect()
+
+    def seconds(lib):
+        entry = result[lib]
+        return entry["seconds"] if entry and "seconds" in entry else None
+
+    ember_s = seconds("ember")
+    for other in ("torch", "numpy"):
+        other_s = seconds(other)
+        result[f"ember/{other}"] = ember_s / other_s if ember_s and other_s else None
+    if case.flops:
+        result["gflops"] = {lib: case.flops / s / 1e9 if (s := seconds(lib)) else None
+                            for lib in LIBRARIES}
+    return result
+
+
+def format_time(entry: dict | None) -> str:
+    if entry is None:
+        return "-"
+    if "error" in entry:
+        return "error"
+    s = entry["seconds"]
+    if s < 1e-3:
+        return f"{s * 1e6:.2f} us"
+    if s < 1.0:
+        return f"{s * 1e3:.3f} ms"
+    return f"{s:.3f} s"
+
+
+def format_number(x: float | None, fmt: str) -> str:
+    return "-" if x is None else format(x, fmt)
+
+
+COLUMNS = [  # (title, width)
+    ("case", 24), ("ember", 11), ("torch", 11), ("numpy", 11),
+    ("ember/torch", 11), ("ember/numpy", 11),
+    ("GFLOPS ember", 12), ("torch", 7), ("numpy", 7),
+]
+
+
+def table_row(cells: list[str]) -> str:
+    first, *rest = zip(cells, COLUMNS)
+    return "  ".join([first[0].ljust(first[1][1])]
+                     + [cell.rjust(width) for cell, (_, width) in rest])
+
+
+def format_result(r: dict) -> str:
+    gflops = r.get("gflops") or {}
+    return table_row([
+        r["case"],
+        *(format_time(r[lib]) for lib in LIBRARIES),
+        format_number(r["ember/torch"], ".2f"),
+        format_number(r["ember/numpy"], ".2f"),
+        *(format_number(gflops.get(lib), ".1f") if gflops else "" for lib in LIBRARIES),
+    ])
+
+
+def print_header(meta: dict) -> None:
+    v, t = meta["versions"], meta["threads"]
+    print(f"ember {v['ember']} | torch {v['torch'] or 'not installed'} | "
+          f"numpy {v['numpy']} | Python {meta['python']} | {meta['machine']}")
+    print(f"threads: ember {t['ember']}, torch {t['torch'] if t['torch'] else '-'}, "
+          f"numpy BLAS {t['numpy']} (os.cpu_count() = {meta['cpu_count']}); "
+          f"load average before the run: {meta['load_average']:.2f}")
+    if meta["load_average"] > 0.25 * (meta["cpu_count"] or 1):
+        print("warning: the machine is busy; multi-threaded timings will be noisy "
+              "(see median_seconds in --json)")
+    print(f"time per call: best of {meta['repeat']} repeats of ~{TARGET_REPEAT_S * 1e3:.0f} ms "
+          f"(output allocation included); ratios are ember time / other time, "
+          f"lower is better for ember")
+    print()
+    print(table_row([title for title, _ in COLUMNS]))
+    print(table_row(["-" * width for _, width in COLUMNS]))
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--filter", metavar="SUBSTR", default="",
+                   help="run only cases whose name contains SUBSTR (case-insensitive)")
+    p.add_argument("--repeat", metavar="N", type=int, default=5,
+                   help="timed repeats per case and library; the best is kept (default 5)")
+    p.add_argument("--threads", metavar="N", type=int, default=os.cpu_count() or 1,
+                   help="threads for every library (default: os.cpu_count())")
+    p.add_argument("--json", action="store_true",
+                   help="print machine-readable JSON instead of a table")
+    p.add_argument("--list", action="store_true", help="list case names and exit")
+    args = p.parse_args(argv)
+    if args.repeat < 1 or args.threads < 1:
+        p.error("--repeat and --threads must be at least 1")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    cases = [c for c in CASES if args.filter.lower() in c.name.lower()]
+    if args.list:
+        print("\n".join(c.name for c in cases))
+        return 0
+    if not cases:
+        print(f"no case matches --filter {args.filter!r}; try --list", file=sys.stderr)
+        return 1
+
+    libs = load_libraries(args.threads)
+    meta = {
+        "versions": library_versions(libs),
+        "threads": thread_counts(libs),
+        "cpu_count": os.cpu_count(),
+        "load_average": os.getloadavg()[0],
+        "repeat": args.repeat,
+        "python": platform.python_version(),
+        "machine": f"{platform.system()} {platform.machine()}",
+    }
+
+    if not args.json:
+        print_header(meta)
+    results = []
+    for case in cases:
+        results.append(run_case(case, libs, args.repeat))
+        if not args.json:
+            print(format_result(results[-1]), flush=True)
+
+    if args.json:
+        json.dump({"meta": meta, "results": results}, sys.stdout, indent=2)
+        print()
+    else:
+        errors = [(r["case"], lib, r[lib]["error"]) for r in results for lib in LIBRARIES
+                  if r[lib] and "error" in r[lib]]
+        for case_name, lib, message in errors:
+            print(f"error: {case_name} [{lib}]: {message}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
