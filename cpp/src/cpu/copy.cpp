@@ -17,6 +17,28 @@ void map_loop(const Tensor& out, const Tensor& x, F f) {
     }
   });
 }
+
+/// A transposing copy (src contiguous along dim 0, dst along dim 1) in small square tiles, so
+/// neither side walks memory with a large stride. 8 rows: power-of-two strides map a tile's
+/// lines to one L1 set, and larger tiles thrash it (measured 1.2 ms vs 3.3 ms for 32 at 1024^2).
+/// Returns false for other layouts.
+template <class D, class S>
+bool copy_transposed(const Tensor& dst, const Tensor& src) {
+  const Geometry<2> g({&dst, &src});
+  if (g.nd != 2 || g.strides[0][1] != sizeof(D) || g.strides[1][0] != sizeof(S) || g.numel < 4096) return false;
+  constexpr int64_t kTile = 8;
+  const int64_t rows = g.sizes[0], cols = g.sizes[1];
+  const int64_t drow = g.strides[0][0] / int64_t(sizeof(D)), scol = g.strides[1][1] / int64_t(sizeof(S));
+  D* d = reinterpret_cast<D*>(g.base[0]);
+  const S* s = reinterpret_cast<const S*>(g.base[1]);
+  parallel_range((rows + kTile - 1) / kTile, kTile * cols, [&](int64_t tb, int64_t te) {
+    for (int64_t i0 = tb * kTile; i0 < std::min(rows, te * kTile); i0 += kTile)
+      for (int64_t j0 = 0; j0 < cols; j0 += kTile)
+        for (int64_t j = j0; j < std::min(cols, j0 + kTile); ++j)
+          for (int64_t i = i0; i < std::min(rows, i0 + kTile); ++i) d[i * drow + j] = static_cast<D>(s[i + j * scol]);
+  });
+  return true;
+}
 }  // namespace
 
 void copy(const Tensor& dst, const Tensor& src) {
@@ -24,7 +46,7 @@ void copy(const Tensor& dst, const Tensor& src) {
     using D = decltype(dtag);
     visit_dtype(src.dtype(), [&](auto stag) {
       using S = decltype(stag);
-      map_loop<D, S>(dst, src, [](S v) { return static_cast<D>(v); });
+      if (!copy_transposed<D, S>(dst, src)) map_loop<D, S>(dst, src, [](S v) { return static_cast<D>(v); });
     });
   });
 }
