@@ -148,6 +148,7 @@ int64_t Tensor::size(int64_t dim) const { return sizes()[wrap_dim(dim, this->dim
 int64_t Tensor::stride(int64_t dim) const { return strides()[wrap_dim(dim, this->dim(), "stride")]; }
 
 bool Tensor::is_contiguous() const {
+  if (numel() == 0) return true;
   int64_t expected = 1;
   for (int64_t i = dim() - 1; i >= 0; --i) {
     if (sizes()[i] == 1) continue;
@@ -155,6 +156,15 @@ bool Tensor::is_contiguous() const {
     expected *= sizes()[i];
   }
   return true;
+}
+
+void Tensor::check_in_place(const char* op) const {
+  if (numel() <= 1) return;
+  for (int64_t d = 0; d < dim(); ++d)
+    EMBER_CHECK_RUNTIME(strides()[d] != 0 || sizes()[d] <= 1, op,
+                        ": unsupported operation: more than one element of the written-to tensor (shape ",
+                        shape_str(sizes()), ", strides ", shape_str(strides()),
+                        ") refers to a single memory location; clone() the tensor first");
 }
 
 Scalar Tensor::item() const {

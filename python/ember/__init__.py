@@ -20,6 +20,7 @@ int64 = long = _C.dtype.int64
 float32 = float = _C.dtype.float32  # noqa: A001
 float64 = double = _C.dtype.float64
 
+dtype.__repr__ = dtype.__str__  # "ember.float32", as torch.float32 prints
 Tensor.__repr__ = _tensor_repr
 Tensor.__str__ = _tensor_repr
 Tensor.__module__ = "ember"

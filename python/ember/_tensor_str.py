@@ -1,5 +1,6 @@
-"""Tensor.__repr__ in PyTorch's format: four decimals, scientific notation when the
-magnitudes call for it, summarized with '...' above a thousand elements."""
+"""Tensor.__repr__ in PyTorch's format: four decimals; scientific notation when the nonzero
+finite magnitudes span more than 1000x (or exceed 1e8, or fall under 1e-4); whole-valued
+floats printed as "2."; summarized with '...' above a thousand elements."""
 
 import math
 
@@ -12,71 +13,70 @@ LINEWIDTH = 80
 
 
 class _Formatter:
+    """Chooses one format and one column width for every element, from the shown values."""
+
     def __init__(self, values, floating):
         self.floating = floating
         self.int_mode = True
         self.sci_mode = False
-        self.max_width = 1
+        self.width = 1
         if not floating:
-            self.max_width = max((len(str(v)) for v in values.flat), default=1)
+            self.width = max((len(str(v)) for v in values.tolist()), default=1)
             return
-        finite = values[np.isfinite(values)]
-        nonzero = np.abs(finite[finite != 0])
+        finite = values[np.isfinite(values) & (values != 0)].astype(np.float64)
         if finite.size == 0:
-            self.max_width = max((len(self._fmt_special(v)) for v in values.flat), default=1)
             return
+        hi, lo = float(np.abs(finite).max()), float(np.abs(finite).min())
         self.int_mode = bool(np.all(finite == np.ceil(finite)))
-        if nonzero.size:
-            hi, lo = float(nonzero.max()), float(nonzero.min())
-            if self.int_mode:
-                self.sci_mode = hi > 1e8
-            else:
-                self.sci_mode = hi / lo > 1000.0 or hi > 1e8 or lo < 1e-4
-        self.max_width = max(len(self.format_plain(v)) for v in values.flat)
-
-    @staticmethod
-    def _fmt_special(v):
-        return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")
-
-    def format_plain(self, v):
-        if not self.floating:
-            return str(v)
-        v = float(v)
-        if not math.isfinite(v):
-            return self._fmt_special(v)
-        if self.sci_mode:
-            return f"{v:.{PRECISION}e}"
         if self.int_mode:
-            return f"{v:.0f}."
-        return f"{v:.{PRECISION}f}"
+            self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8
+        else:
+            self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4
+        if self.sci_mode:
+            self.width = max(len(f"{v:.{PRECISION}e}") for v in finite.tolist())
+        elif self.int_mode:
+            self.width = max(len(f"{v:.0f}") + 1 for v in finite.tolist())
+        else:
+            self.width = max(len(f"{v:.{PRECISION}f}") for v in finite.tolist())
 
     def format(self, v):
-        return self.format_plain(v).rjust(self.max_width)
+        if not self.floating:
+            text = str(v)
+        elif self.sci_mode:
+            text = f"{v:.{PRECISION}e}"
+        elif self.int_mode:
+            text = f"{v:.0f}" + ("" if math.isinf(v) or math.isnan(v) else ".")
+        else:
+            text = f"{v:.{PRECISION}f}"
+        return text.rjust(self.width)
 
 
-def _summarized(a):
-    """The edge items PyTorch shows when a tensor is summarized."""
+def _edges(a):
+    """The elements shown when a tensor is summarized: EDGEITEMS from each end of every dim."""
     if a.ndim == 0:
         return a.reshape(1)
     if a.shape[0] > 2 * EDGEITEMS:
         a = np.concatenate([a[:EDGEITEMS], a[-EDGEITEMS:]])
-    return np.stack([_summarized(x) for x in a]) if a.ndim > 1 else a
+    return np.concatenate([_edges(x).reshape(-1) for x in a]) if a.ndim > 1 else a
 
 
-def _format_array(a, fmt, indent, summarize):
+def _format(a, fmt, indent, summarize):
     if a.ndim == 0:
         return fmt.format(a.item())
     if a.ndim == 1:
-        items = [fmt.format(v) for v in a.tolist()]
-        if summarize and len(items) > 2 * EDGEITEMS:
-            items = items[:EDGEITEMS] + ["..."] + items[-EDGEITEMS:]
-        per_line = max(1, (LINEWIDTH - indent) // (fmt.max_width + 2))
+        if summarize and a.shape[0] > 2 * EDGEITEMS:
+            items = ([fmt.format(v) for v in a[:EDGEITEMS].tolist()] + [" ..."]
+                     + [fmt.format(v) for v in a[-EDGEITEMS:].tolist()])
+        else:
+            items = [fmt.format(v) for v in a.tolist()]
+        per_line = max(1, (LINEWIDTH - indent) // (fmt.width + 2))
         lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
         return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
-    rows = list(a)
-    parts = [_format_array(r, fmt, indent + 1, summarize) for r in rows]
-    if summarize and len(rows) > 2 * EDGEITEMS:
-        parts = parts[:EDGEITEMS] + ["..."] + parts[-EDGEITEMS:]
+    if summarize and a.shape[0] > 2 * EDGEITEMS:
+        parts = ([_format(r, fmt, indent + 1, summarize) for r in a[:EDGEITEMS]] + ["..."]
+                 + [_format(r, fmt, indent + 1, summarize) for r in a[-EDGEITEMS:]])
+    else:
+        parts = [_format(r, fmt, indent + 1, summarize) for r in a]
     sep = "," + "\n" * (a.ndim - 1) + " " * (indent + 1)
     return "[" + sep.join(parts) + "]"
 
@@ -85,20 +85,21 @@ def tensor_repr(t):
     import ember
 
     a = np.asarray(t)
-    floating = t.dtype.is_floating_point
-    summarize = a.size > THRESHOLD
-    if a.dtype == np.bool_:
-        fmt = _Formatter(np.zeros(0), False)
-        fmt.max_width = 5 if a.size and not a.all() else 4
-        body = _format_array(a, fmt, len("tensor("), summarize) if a.size else "[]"
-    elif a.size == 0:
-        body = "[]"
-    else:
-        fmt = _Formatter(_summarized(a) if summarize else a, floating)
-        body = _format_array(a, fmt, len("tensor("), summarize)
+    prefix = "tensor("
     suffix = []
-    if a.size == 0 and a.shape != (0,):
-        suffix.append(f"size={tuple(a.shape)}")
-    if t.dtype not in (ember.float32, ember.int64, ember.bool):
-        suffix.append(f"dtype={t.dtype!r}")
-    return "tensor(" + body + "".join(", " + s for s in suffix) + ")"
+    if a.size == 0:
+        body = "[]"
+        if a.ndim != 1:
+            suffix.append(f"size={tuple(a.shape)}")
+        if t.dtype != ember.float32:
+            suffix.append(f"dtype={t.dtype}")
+    else:
+        summarize = a.size > THRESHOLD
+        if a.dtype == np.bool_:
+            fmt = _Formatter(np.array([True, False] if not a.all() else [True]), False)
+        else:
+            fmt = _Formatter(_edges(a) if summarize else a.reshape(-1), t.dtype.is_floating_point)
+        body = _format(a, fmt, len(prefix), summarize)
+        if t.dtype not in (ember.float32, ember.int64, ember.bool):
+            suffix.append(f"dtype={t.dtype}")
+    return prefix + body + "".join(", " + s for s in suffix) + ")"

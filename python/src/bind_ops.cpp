@@ -92,17 +92,20 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
         py::arg("input"), py::kw_only(), py::arg("dtype") = py::none());
   m.def("randn_like", [](const Tensor& t, std::optional<DType> dtype) { return randn(t.sizes(), dtype.value_or(t.dtype())); },
         py::arg("input"), py::kw_only(), py::arg("dtype") = py::none());
-  m.def("arange", [](Scalar a, std::optional<Scalar> b, Scalar step, std::optional<DType> dtype, py::handle device) {
-          // arange(end) or arange(start, end[, step]), as Python's range.
-          return b ? arange(a, *b, step, dtype, device_from(device)) : arange(0, a, step, dtype, device_from(device));
-        }, py::arg("start"), py::arg("end") = py::none(), py::arg("step") = 1, py::kw_only(),
+  m.def("arange", [](std::optional<Scalar> a, std::optional<Scalar> b, Scalar step, std::optional<DType> dtype,
+                     py::handle device) {
+          // arange(end), arange(start, end[, step]) or arange(end=...), as PyTorch.
+          EMBER_CHECK_TYPE(a || b, "arange: expected an end value");
+          if (!b) return arange(0, *a, step, dtype, device_from(device));
+          return arange(a.value_or(Scalar(0)), *b, step, dtype, device_from(device));
+        }, py::arg("start") = py::none(), py::arg("end") = py::none(), py::arg("step") = 1, py::kw_only(),
         py::arg("dtype") = py::none(), py::arg("device") = py::none());
   m.def("linspace", [](double a, double b, int64_t steps, DType dtype, py::handle device) {
           return linspace(a, b, steps, dtype, device_from(device));
         }, py::arg("start"), py::arg("end"), py::arg("steps"), py::kw_only(), py::arg("dtype") = DType::Float32,
         py::arg("device") = py::none());
   m.def("eye", [](int64_t n, std::optional<int64_t> mm, DType dtype, py::handle device) {
-          return eye(n, mm.value_or(-1), dtype, device_from(device));
+          return eye(n, mm, dtype, device_from(device));
         }, py::arg("n"), py::arg("m") = py::none(), py::kw_only(), py::arg("dtype") = DType::Float32,
         py::arg("device") = py::none());
 
@@ -154,7 +157,18 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
 
   // ---- copies and conversion ---------------------------------------------------------
   cls.def("copy_", [](py::object self, const Tensor& src) { copy_(self.cast<Tensor&>(), src); return self; }, py::arg("src"));
-  cls.def("fill_", [](py::object self, Scalar v) { fill_(self.cast<Tensor&>(), v); return self; }, py::arg("value"));
+  cls.def("fill_", [](py::object self, py::handle v) {
+    Tensor& t = self.cast<Tensor&>();
+    if (py::isinstance<Tensor>(v)) {
+      const Tensor& vt = v.cast<const Tensor&>();
+      EMBER_CHECK(vt.dim() == 0, "fill_: only supports a 0-dimension value tensor, but got one with shape ",
+                  shape_str(vt.sizes()));
+      fill_(t, vt.item());
+    } else {
+      fill_(t, v.cast<Scalar>());
+    }
+    return self;
+  }, py::arg("value"));
   cls.def("zero_", [](py::object self) { zero_(self.cast<Tensor&>()); return self; });
   def_both(m, cls, "clone", &clone);
   cls.def("contiguous", &contiguous);

@@ -57,7 +57,9 @@ void bind_tensor(py::module_& m, py::class_<Tensor>& cls) {
       .def("tolist", &tolist)
       .def("numpy", [](py::object self, bool force) {
              const Tensor& t = self.cast<const Tensor&>();
-             return force ? to_numpy(clone(t), py::cast(clone(t))) : to_numpy(t, self);
+             if (!force) return to_numpy(t, self);
+             py::object copy = py::cast(clone(t));  // the array keeps this copy alive
+             return to_numpy(copy.cast<const Tensor&>(), copy);
            }, py::arg("force") = false)
       .def("__array__", [](py::object self, py::object dtype, py::object copy) {
              py::object arr = to_numpy(self.cast<const Tensor&>(), self);

@@ -4,21 +4,29 @@
 
 namespace ember::py_convert {
 
+namespace {
+bool is_index(py::handle h) {
+  return PyLong_Check(h.ptr()) || (!PyBool_Check(h.ptr()) && PyObject_HasAttrString(h.ptr(), "__index__") &&
+                                   !py::isinstance<py::sequence>(h));
+}
+int64_t index_of(py::handle h) { return py::reinterpret_borrow<py::object>(h).attr("__index__")().cast<int64_t>(); }
+}  // namespace
+
 Shape shape_from(py::handle obj, const char* op) {
-  if (PyLong_Check(obj.ptr())) return {obj.cast<int64_t>()};
+  if (is_index(obj) && !py::isinstance<Tensor>(obj)) return {index_of(obj)};
   EMBER_CHECK_TYPE(py::isinstance<py::sequence>(obj) && !py::isinstance<py::str>(obj), op,
                    ": expected a sequence of ints for the size, got ", std::string(py::str(obj.get_type().attr("__name__"))));
   Shape s;
   for (py::handle h : py::reinterpret_borrow<py::sequence>(obj)) {
-    EMBER_CHECK_TYPE(PyLong_Check(h.ptr()) || PyObject_HasAttrString(h.ptr(), "__index__"), op,
-                     ": expected ints in the size, got ", std::string(py::str(h.get_type().attr("__name__"))));
-    s.push_back(py::reinterpret_borrow<py::object>(h).attr("__index__")().cast<int64_t>());
+    EMBER_CHECK_TYPE(is_index(h), op, ": expected ints in the size, got ",
+                     std::string(py::str(h.get_type().attr("__name__"))));
+    s.push_back(index_of(h));
   }
   return s;
 }
 
 Shape size_from_args(const py::args& args, const char* op) {
-  if (args.size() == 1 && !PyLong_Check(args[0].ptr())) return shape_from(args[0], op);
+  if (args.size() == 1 && !is_index(args[0])) return shape_from(args[0], op);
   return shape_from(args, op);
 }
 
@@ -116,7 +124,8 @@ Tensor tensor_from_data(py::handle data, std::optional<DType> dtype) {
     return to_dtype(t, dtype.value_or(t.dtype()), true);
   }
   py::module_ np = py::module_::import("numpy");
-  const bool is_array = py::isinstance<py::array>(data);
+  // Arrays and NumPy scalars keep their float width; Python floats default to float32.
+  const bool is_array = py::isinstance<py::array>(data) || py::isinstance(data, np.attr("generic"));
   py::array arr;
   try {
     arr = np.attr("asarray")(data);
@@ -140,9 +149,10 @@ Tensor tensor_from_data(py::handle data, std::optional<DType> dtype) {
   }
   const DType target = dtype.value_or(natural);
   static const char* np_names[] = {"bool", "int64", "float32", "float64"};
-  py::array conv = np.attr("ascontiguousarray")(arr, np.attr(np_names[static_cast<int>(target)]));
-  Tensor view = from_numpy(conv);
-  return clone(view);
+  // A fresh C-ordered copy (0-d stays 0-d) that the new tensor then owns: one copy in all.
+  py::array copy = np.attr("array")(arr, py::arg("dtype") = np.attr(np_names[static_cast<int>(target)]),
+                                    py::arg("order") = "C", py::arg("copy") = true);
+  return from_numpy(copy);
 }
 
 std::vector<TensorIndex> indices_from(py::handle index) {

@@ -33,7 +33,6 @@ PYBIND11_MODULE(_C, m) {
       .value("int64", DType::Int64)
       .value("float32", DType::Float32)
       .value("float64", DType::Float64)
-      .def("__repr__", [](DType t) { return std::string("ember.") + dtype_name(t); })
       .def("__str__", [](DType t) { return std::string("ember.") + dtype_name(t); })
       .def_property_readonly("is_floating_point", [](DType t) { return is_floating(t); })
       .def_property_readonly("itemsize", [](DType t) { return itemsize(t); });

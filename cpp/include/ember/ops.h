@@ -31,8 +31,8 @@ EMBER_API Tensor scalar_tensor(Scalar value, OptDType dtype = {}, Device device 
 EMBER_API Tensor arange(Scalar start, Scalar end, Scalar step = 1, OptDType dtype = {}, Device device = {});
 /// `steps` points evenly from start to end inclusive.
 EMBER_API Tensor linspace(double start, double end, int64_t steps, DType dtype = DType::Float32, Device device = {});
-/// n x m identity (m = n when negative).
-EMBER_API Tensor eye(int64_t n, int64_t m = -1, DType dtype = DType::Float32, Device device = {});
+/// n x m identity (m = n when absent).
+EMBER_API Tensor eye(int64_t n, std::optional<int64_t> m = {}, DType dtype = DType::Float32, Device device = {});
 
 // ---- random (each takes an optional generator; the default one otherwise) -------------
 /// Uniform on [0, 1).

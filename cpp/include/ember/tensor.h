@@ -86,6 +86,9 @@ class EMBER_API Tensor {
   template <class T>
   T item() const { return item().to<T>(); }
 
+  /// Raises when elements of this view share memory (a stride-0 dim of size > 1, as expand
+  /// makes): an in-place op would write them several times over.
+  void check_in_place(const char* op) const;
   /// Marks an in-place write (see Storage::version).
   void bump_version() const { impl_->storage->version.fetch_add(1, std::memory_order_relaxed); }
 

@@ -104,6 +104,7 @@ void arange(const Tensor& out, double start, double step) {
 void linspace(const Tensor& out, double start, double end) {
   const int64_t n = out.numel();
   const double step = n > 1 ? (end - start) / static_cast<double>(n - 1) : 0.0;
+  if (n == 1) end = start;  // a single point is the start, as PyTorch
   visit_dtype(out.dtype(), [&](auto tag) {
     using T = decltype(tag);
     T* o = static_cast<T*>(out.raw_data());

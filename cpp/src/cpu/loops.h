@@ -55,6 +55,7 @@ struct Geometry {
   template <class F>
   void for_range(int64_t begin, int64_t end, F& run) const {
     std::array<char*, N> p;
+    if (begin >= end) return;
     if (nd == 0) {
       int64_t zero[N] = {};
       if (begin < end) run(base.data(), zero, int64_t{1});

@@ -47,6 +47,7 @@ struct Inner {
   /// Calls f(value) for inner elements [begin, end) of the block starting at p.
   template <class T, class F>
   void visit(const T* p, int64_t begin, int64_t end, F&& f) const {
+    if (begin >= end) return;
     if (nd == 0) {
       if (begin < end) f(p[0]);
       return;

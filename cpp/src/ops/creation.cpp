@@ -56,9 +56,10 @@ Tensor linspace(double start, double end, int64_t steps, DType dtype, Device dev
   return t;
 }
 
-Tensor eye(int64_t n, int64_t m, DType dtype, Device device) {
-  if (m < 0) m = n;
+Tensor eye(int64_t n, std::optional<int64_t> m_opt, DType dtype, Device device) {
+  const int64_t m = m_opt.value_or(n);
   EMBER_CHECK(n >= 0, "eye: n must be non-negative, got ", n);
+  EMBER_CHECK(m >= 0, "eye: m must be non-negative, got ", m);
   Tensor t = zeros({n, m}, dtype, device);
   Tensor diag = Tensor::make_view(t, {std::min(n, m)}, {m + 1}, 0);
   fill_(diag, 1);
@@ -81,7 +82,8 @@ Tensor random_fill(Tensor t, Generator* gen, F draw) {
 }
 /// Runs a fill on a contiguous temporary and copies it into t when t is a strided view.
 template <class F>
-Tensor& random_fill_(Tensor& t, Generator* gen, F draw) {
+Tensor& random_fill_(Tensor& t, const char* op, Generator* gen, F draw) {
+  t.check_in_place(op);
   if (t.is_contiguous()) {
     random_fill(t, gen, draw);
   } else {
@@ -137,7 +139,7 @@ Tensor& uniform_(Tensor& t, double from, double to, Generator* gen) {
   EMBER_CHECK_TYPE(is_floating(t.dtype()), "uniform_: expected a floating tensor, got ", dtype_name(t.dtype()));
   EMBER_CHECK(from <= to, "uniform_: expected from <= to, got from=", from, ", to=", to);
   const bool f32 = t.dtype() == DType::Float32;
-  return random_fill_(t, gen, [&](Generator& g, int64_t) {
+  return random_fill_(t, "uniform_", gen, [&](Generator& g, int64_t) {
     return f32 ? from + (to - from) * g.next_float() : from + (to - from) * g.next_double();
   });
 }
@@ -145,17 +147,18 @@ Tensor& uniform_(Tensor& t, double from, double to, Generator* gen) {
 Tensor& normal_(Tensor& t, double mean, double std, Generator* gen) {
   EMBER_CHECK_TYPE(is_floating(t.dtype()), "normal_: expected a floating tensor, got ", dtype_name(t.dtype()));
   EMBER_CHECK(std >= 0, "normal_: expected std >= 0, got ", std);
-  return random_fill_(t, gen, [&](Generator& g, int64_t) { return mean + std * g.next_normal(); });
+  return random_fill_(t, "normal_", gen, [&](Generator& g, int64_t) { return mean + std * g.next_normal(); });
 }
 
 Tensor& bernoulli_(Tensor& t, double p, Generator* gen) {
   EMBER_CHECK(p >= 0 && p <= 1, "bernoulli_: expected p in [0, 1], got ", p);
-  return random_fill_(t, gen, [&](Generator& g, int64_t) { return g.next_double() < p ? 1.0 : 0.0; });
+  return random_fill_(t, "bernoulli_", gen, [&](Generator& g, int64_t) { return g.next_double() < p ? 1.0 : 0.0; });
 }
 
 // ---- copies and conversion ------------------------------------------------------------
 
 Tensor& copy_(Tensor& dst, const Tensor& src) {
+  dst.check_in_place("copy_");
   Tensor s = src;
   if (src.sizes() != dst.sizes()) {
     const Shape b = broadcast_shapes(dst.sizes(), src.sizes(), "copy_");

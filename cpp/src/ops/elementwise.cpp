@@ -82,6 +82,7 @@ Tensor binary_op(const char* op, Kind kind, const Tensor& x, const Tensor& y, Bi
 
 /// x = x (op) y: the result must fit x's shape and dtype (as PyTorch's in-place rules).
 Tensor& binary_op_(const char* op, Kind kind, Tensor& x, const Tensor& y, BinaryKernel kernel) {
+  x.check_in_place(op);
   const DType ct = binary_compute_dtype(op, kind, x, y);
   const DType rt = output_dtype(kind, ct);
   EMBER_CHECK_RUNTIME(category(rt) <= category(x.dtype()), op, "_: result type ", dtype_name(rt),
@@ -146,6 +147,7 @@ Tensor& apply_unary_(const char* name, Tensor& x) {
   };
   for (const Row& r : rows) {
     if (std::strcmp(r.name, name) != 0) continue;
+    x.check_in_place(name);
     const DType ct = compute_dtype(r.kind, x.dtype(), name);
     if (r.kind == Kind::ROUND && !is_floating(x.dtype())) {
       EMBER_CHECK_TYPE(x.dtype() != DType::Bool, name, "_: not supported for bool tensors");

@@ -75,6 +75,7 @@ Tensor& scatter_impl(const char* op, Tensor& t, int64_t dim, const Tensor& index
   check_gather_shapes(op, t, dim, index, &src);
   EMBER_CHECK_TYPE(src.dtype() == t.dtype(), op, ": expected src of dtype ", dtype_name(t.dtype()), ", got ",
                    dtype_name(src.dtype()));
+  t.check_in_place(op);
   Tensor t1 = as_1d(t), i1 = as_1d(index), s1 = as_1d(src);
   check_index_range(i1, t1.sizes()[dim], false, op, dim);
   Tensor src_view = Tensor::make_view(s1, i1.sizes(), s1.strides(), s1.offset());
@@ -123,6 +124,7 @@ Tensor& masked_fill_(Tensor& t, const Tensor& mask, Scalar value) {
               " cannot be broadcast to the tensor's shape ", shape_str(t.sizes()));
   EMBER_CHECK_RUNTIME(!(value.is_floating() && !is_floating(t.dtype())), "masked_fill_: value ", value.to_double(),
                       " cannot be converted to dtype ", dtype_name(t.dtype()), " without overflow");
+  t.check_in_place("masked_fill_");
   Tensor v = full({}, value, t.dtype(), t.device());
   call_kernel(t.device(), "masked_fill_", cpu::where, t, expand(mask, shape), expand(v, shape), t);
   t.bump_version();
@@ -320,6 +322,7 @@ void index_put_(Tensor& t, const std::vector<TensorIndex>& indices, const Tensor
     copy_(s.view, value);
     return;
   }
+  t.check_in_place("index_put_");
   Advanced a = plan_advanced(s, "index_put_");
   // value broadcasts against the result's shape (index dims in place), then is laid out as B + rest.
   Shape final_shape = place_index_dims(a.src, a.n_index_dims, a.insert_at).sizes();
