@@ -78,7 +78,15 @@ EMBER_INLINE T ember_minimum(T x, T y) {
 template <class T>
 EMBER_INLINE T ember_floor_divide(T x, T y) {
   if constexpr (std::is_floating_point_v<T>) {
-    return std::floor(x / y);
+    // Python's float floor division: exact through fmod, and NaN for an infinite x.
+    if (y == 0) return x / y;
+    const T mod = std::fmod(x, y);
+    T div = (x - mod) / y;
+    if (mod != 0 && ((y < 0) != (mod < 0))) div -= 1;
+    if (div == 0) return std::copysign(T(0), x / y);
+    T floordiv = std::floor(div);
+    if (div - floordiv > T(0.5)) floordiv += 1;
+    return floordiv;
   } else if constexpr (std::is_same_v<T, bool>) {
     return x;
   } else {
@@ -105,7 +113,8 @@ EMBER_INLINE T ember_pow(T x, T y) {
     return std::pow(x, y);
   } else if constexpr (std::is_same_v<T, bool>) {
     return x || !y;
-  } else {  // y >= 0, checked by the op
+  } else {
+    if (y < 0) return x == 1 ? 1 : (x == -1 ? ((y & 1) ? -1 : 1) : 0);  // as PyTorch's integer pow
     T result = 1;
     while (y > 0) {
       if (y & 1) result *= x;

@@ -7,6 +7,7 @@ import scipy_openblas32 as _openblas  # noqa: F401
 from ember import _C
 from ember._tensor_str import tensor_repr as _tensor_repr
 from ember.size import Size
+from ember import nn  # noqa: E402  (ember.nn.functional)
 
 __version__ = "0.1.0"
 

@@ -80,6 +80,8 @@ void gemm_loop(const Tensor& out, const Tensor& a, const Tensor& b) {
 }  // namespace
 
 void gemm(const Tensor& out, const Tensor& a, const Tensor& b) {
+  if (out.numel() == 0) return;
+  if (a.sizes()[2] == 0) return fill(out, 0);  // an empty sum; BLAS would reject the leading dims
   switch (out.dtype()) {
     case DType::Float32: return gemm_blas<float>(out, a, b);
     case DType::Float64: return gemm_blas<double>(out, a, b);

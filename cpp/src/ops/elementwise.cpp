@@ -11,7 +11,7 @@ namespace {
 int category(DType t) { return t == DType::Bool ? 0 : (t == DType::Int64 ? 1 : 2); }
 DType default_of_category(int c) { return c == 0 ? DType::Bool : (c == 1 ? DType::Int64 : DType::Float32); }
 
-enum class Kind { FLOAT, NUMERIC, ROUND, PREDICATE, INTEGRAL, ARITH, DIVIDE, COMPARE, LOGICAL, BITWISE };
+enum class Kind { FLOAT, NUMERIC, ANY, SQUARE, ROUND, PREDICATE, INTEGRAL, ARITH, NONBOOL, DIVIDE, COMPARE, LOGICAL, BITWISE };
 
 /// The dtype a pointwise op computes in, for an input of dtype t (after promotion).
 DType compute_dtype(Kind kind, DType t, const char* op) {
@@ -19,8 +19,10 @@ DType compute_dtype(Kind kind, DType t, const char* op) {
     case Kind::FLOAT:
     case Kind::DIVIDE: return is_floating(t) ? t : DType::Float32;
     case Kind::NUMERIC:
+    case Kind::NONBOOL:
       EMBER_CHECK_TYPE(t != DType::Bool, op, ": not supported for bool tensors");
       return t;
+    case Kind::SQUARE: return t == DType::Bool ? DType::Int64 : t;
     case Kind::INTEGRAL:
     case Kind::BITWISE:
       EMBER_CHECK_TYPE(!is_floating(t), op, ": only integer and bool tensors are supported, got ", dtype_name(t));
@@ -56,14 +58,16 @@ void check_integer_divisor(const char* op, const Tensor& y, DType ct) {
 /// Checks op-specific rules, then returns the compute dtype of x (op) y.
 DType binary_compute_dtype(const char* op, Kind kind, const Tensor& x, const Tensor& y) {
   const DType promoted = result_type(x, y);
+  // PyTorch's one exception to "no bool": a bool tensor to a Python bool power (x**True is x).
+  if (kind == Kind::NONBOOL && promoted == DType::Bool && y.impl()->is_wrapped_number && std::strcmp(op, "pow") == 0)
+    return DType::Bool;
   const DType ct = compute_dtype(kind, promoted, op);
   if (std::strcmp(op, "sub") == 0)
-    EMBER_CHECK_TYPE(promoted != DType::Bool, "sub: subtraction, the `-` operator, with two bool tensors is not "
-                     "supported; use the `^` or `logical_xor()` operator instead");
-  if (std::strcmp(op, "pow") == 0 && ct == DType::Int64) {
-    Tensor neg_exp = lt(y, scalar_tensor(0));
-    EMBER_CHECK_RUNTIME(cpu::count_nonzero(neg_exp) == 0, "pow: integers to negative integer powers are not allowed");
-  }
+    EMBER_CHECK_RUNTIME(x.dtype() != DType::Bool && y.dtype() != DType::Bool,
+                        "sub: subtraction, the `-` operator, with a bool tensor is not supported; to invert a mask "
+                        "use the `~` or `logical_not()` operator instead");
+  if (std::strcmp(op, "pow") == 0 && ct == DType::Int64 && y.impl()->is_wrapped_number)
+    EMBER_CHECK_RUNTIME(y.item<int64_t>() >= 0, "pow: integers to negative integer powers are not allowed");
   if (std::strcmp(op, "floor_divide") == 0 || std::strcmp(op, "remainder") == 0 || std::strcmp(op, "fmod") == 0)
     check_integer_divisor(op, y, ct);
   return ct;
@@ -154,9 +158,15 @@ Tensor& apply_unary_(const char* name, Tensor& x) {
       return x;
     }
     const DType rt = output_dtype(r.kind, ct);
-    EMBER_CHECK_RUNTIME(rt == x.dtype(), name, "_: result type ", dtype_name(rt),
+    EMBER_CHECK_RUNTIME(category(rt) <= category(x.dtype()), name, "_: result type ", dtype_name(rt),
                         " can't be cast to the desired output type ", dtype_name(x.dtype()));
-    call_kernel(x.device(), name, r.kernel, x, x);
+    if (rt == x.dtype() && ct == x.dtype()) {
+      call_kernel(x.device(), name, r.kernel, x, x);
+    } else {
+      Tensor tmp = Tensor::empty(x.sizes(), rt, x.device());
+      call_kernel(x.device(), name, r.kernel, tmp, to_dtype(x, ct));
+      cpu::copy(x, tmp);
+    }
     x.bump_version();
     return x;
   }
@@ -165,7 +175,13 @@ Tensor& apply_unary_(const char* name, Tensor& x) {
 
 Tensor clamp(const Tensor& x, const std::optional<Tensor>& min, const std::optional<Tensor>& max) {
   EMBER_CHECK(min || max, "clamp: at least one of 'min' or 'max' must not be None");
-  EMBER_CHECK_TYPE(x.dtype() != DType::Bool, "clamp: not supported for bool tensors");
+  DType rt = x.dtype();
+  for (const auto& b : {min, max}) {
+    if (!b) continue;
+    broadcast_shapes(x.sizes(), b->sizes(), "clamp");
+    rt = result_type(x, *b) > rt ? result_type(x, *b) : rt;
+  }
+  EMBER_CHECK_TYPE(rt != DType::Bool, "clamp: not implemented for bool tensors");
   // NaN in x propagates; NaN bounds propagate too, as PyTorch's.
   Tensor out = x;
   if (min) out = maximum(out, *min);

@@ -122,8 +122,6 @@ Tensor& masked_fill_(Tensor& t, const Tensor& mask, Scalar value) {
   const Shape shape = broadcast_shapes(t.sizes(), mask.sizes(), "masked_fill_");
   EMBER_CHECK(shape == t.sizes(), "masked_fill_: mask of shape ", shape_str(mask.sizes()),
               " cannot be broadcast to the tensor's shape ", shape_str(t.sizes()));
-  EMBER_CHECK_RUNTIME(!(value.is_floating() && !is_floating(t.dtype())), "masked_fill_: value ", value.to_double(),
-                      " cannot be converted to dtype ", dtype_name(t.dtype()), " without overflow");
   t.check_in_place("masked_fill_");
   Tensor v = full({}, value, t.dtype(), t.device());
   call_kernel(t.device(), "masked_fill_", cpu::where, t, expand(mask, shape), expand(v, shape), t);

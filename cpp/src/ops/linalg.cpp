@@ -10,6 +10,7 @@ namespace ember {
 
 namespace {
 DType matmul_dtype(const char* op, const Tensor& a, const Tensor& b) {
+  EMBER_CHECK_TYPE(a.dtype() != DType::Bool && b.dtype() != DType::Bool, op, ": not implemented for bool tensors");
   EMBER_CHECK_TYPE(a.dtype() == b.dtype(), op, ": expected both operands to have the same dtype, but got ",
                    dtype_name(a.dtype()), " and ", dtype_name(b.dtype()));
   return a.dtype();
@@ -47,6 +48,7 @@ Tensor mv(const Tensor& a, const Tensor& v) {
   EMBER_CHECK(a.dim() == 2 && v.dim() == 1, "mv: expected a 2-D matrix and a 1-D vector, got shapes ",
               shape_str(a.sizes()), " and ", shape_str(v.sizes()));
   EMBER_CHECK(a.sizes()[1] == v.sizes()[0], "mv", mismatch(a, v));
+  matmul_dtype("mv", a, v);
   return matmul(a, v);
 }
 
@@ -55,6 +57,7 @@ Tensor dot(const Tensor& a, const Tensor& b) {
               shape_str(b.sizes()));
   EMBER_CHECK(a.sizes()[0] == b.sizes()[0], "dot: inconsistent tensor size, expected tensor ", shape_str(a.sizes()),
               " and ", shape_str(b.sizes()), " to have the same number of elements");
+  matmul_dtype("dot", a, b);
   return matmul(a, b);
 }
 
@@ -76,7 +79,13 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   const int64_t K2 = bm.sizes()[bm.dim() - 2], N = bm.sizes()[bm.dim() - 1];
   EMBER_CHECK(K == K2, "matmul", mismatch(a, b));
   const Shape a_batch(am.sizes().begin(), am.sizes().end() - 2), b_batch(bm.sizes().begin(), bm.sizes().end() - 2);
-  const Shape batch = broadcast_shapes(a_batch, b_batch, "matmul");
+  Shape batch;
+  try {
+    batch = broadcast_shapes(a_batch, b_batch, "matmul");
+  } catch (const ValueError&) {
+    throw ValueError(detail::cat("matmul: batch dims of shapes ", shape_str(a.sizes()), " and ", shape_str(b.sizes()),
+                                 " cannot be broadcast together"));
+  }
   Shape a_full = batch, b_full = batch;
   a_full.insert(a_full.end(), {M, K});
   b_full.insert(b_full.end(), {K, N});

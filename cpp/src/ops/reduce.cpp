@@ -102,16 +102,19 @@ Tensor amin(const Tensor& t, const OptDims& dims, bool keepdim) {
 }
 
 Tensor all(const Tensor& t, const OptDims& dims, bool keepdim) {
+  if (dims && dims->empty()) return to_dtype(t, DType::Bool, true);  // dim=(): nothing reduced
   return reduce_op("all", cpu::ReduceOp::All, t, dims, keepdim, DType::Bool, DType::Bool);
 }
 
 Tensor any(const Tensor& t, const OptDims& dims, bool keepdim) {
+  if (dims && dims->empty()) return to_dtype(t, DType::Bool, true);
   return reduce_op("any", cpu::ReduceOp::Any, t, dims, keepdim, DType::Bool, DType::Bool);
 }
 
 namespace {
 std::pair<Tensor, Tensor> arg_reduce(const char* op, bool is_max, const Tensor& t, int64_t dim, bool keepdim) {
   dim = wrap_dim(dim, t.dim(), op);
+  if (op[0] == 'a') EMBER_CHECK_TYPE(t.dtype() != DType::Bool, op, ": does not support bool input");
   Tensor in = t.dim() == 0 ? reshape(t, {1}) : t;
   EMBER_CHECK_INDEX(in.sizes()[dim] > 0, op, ": expected reduction dim ", dim, " to have non-zero size (shape ",
                     shape_str(t.sizes()), ")");
@@ -150,20 +153,27 @@ Tensor argmin(const Tensor& t, std::optional<int64_t> dim, bool keepdim) {
   return keepdim ? reshape(idx, Shape(t.dim(), 1)) : idx;
 }
 
-Tensor var(const Tensor& t, const OptDims& dims, double correction, bool keepdim) {
-  EMBER_CHECK_TYPE(is_floating(t.dtype()), "var: expected a floating tensor, got ", dtype_name(t.dtype()));
-  const int64_t n = count_reduced(t, dims, "var");
+namespace {
+Tensor var_impl(const char* op, const Tensor& t, const OptDims& dims, double correction, bool keepdim) {
+  EMBER_CHECK_TYPE(is_floating(t.dtype()), op, ": expected a floating tensor, got ", dtype_name(t.dtype()));
+  const int64_t n = count_reduced(t, dims, op);  // validates dims under this op's name
   Tensor centered = sub(t, mean(t, dims, true));
   Tensor ss = sum(mul(centered, centered), dims, keepdim);
   // N - correction <= 0 gives inf or NaN, as PyTorch (with its warning left out).
   return div(ss, scalar_tensor(std::max(0.0, static_cast<double>(n) - correction)));
 }
+}  // namespace
+
+Tensor var(const Tensor& t, const OptDims& dims, double correction, bool keepdim) {
+  return var_impl("var", t, dims, correction, keepdim);
+}
 
 Tensor std(const Tensor& t, const OptDims& dims, double correction, bool keepdim) {
-  return sqrt(var(t, dims, correction, keepdim));
+  return sqrt(var_impl("std", t, dims, correction, keepdim));
 }
 
 Tensor logsumexp(const Tensor& t, const Dims& dims, bool keepdim) {
+  reduced_mask(t, dims, "logsumexp");
   Tensor x = is_floating(t.dtype()) ? t : to_dtype(t, DType::Float32);
   if (x.numel() == 0) return log(sum(exp(x), dims, keepdim));
   Tensor m = amax(x, dims, true);
@@ -175,6 +185,11 @@ Tensor logsumexp(const Tensor& t, const Dims& dims, bool keepdim) {
 
 Tensor norm(const Tensor& t, double p, const OptDims& dims, bool keepdim) {
   EMBER_CHECK_TYPE(is_floating(t.dtype()), "norm: expected a floating tensor, got ", dtype_name(t.dtype()));
+  const std::vector<bool> mask = reduced_mask(t, dims, "norm");
+  if (std::isinf(p))
+    for (int64_t d = 0; d < t.dim(); ++d)
+      EMBER_CHECK_INDEX(!mask[d] || t.sizes()[d] > 0, "norm: cannot compute the ", p > 0 ? "" : "-",
+                        "inf norm over dim ", d, " of size 0 (shape ", shape_str(t.sizes()), ")");
   Tensor a = abs(t);
   if (std::isinf(p)) return p > 0 ? amax(a, dims, keepdim) : amin(a, dims, keepdim);
   if (p == 0) return sum(to_dtype(ne(t, zeros({}, t.dtype())), t.dtype()), dims, keepdim);

@@ -340,7 +340,12 @@ std::vector<Tensor> chunk(const Tensor& t, int64_t chunks, int64_t dim) {
   EMBER_CHECK(t.dim() > 0, "chunk: expected at least a 1-dimensional tensor");
   dim = wrap_dim(dim, t.dim(), "chunk");
   const int64_t size = t.sizes()[dim];
-  return split(t, std::max<int64_t>((size + chunks - 1) / chunks, size == 0 ? 0 : 1), dim);
+  if (size == 0) {  // PyTorch gives `chunks` empty views
+    std::vector<Tensor> out;
+    for (int64_t i = 0; i < chunks; ++i) out.push_back(narrow(t, dim, 0, 0));
+    return out;
+  }
+  return split(t, (size + chunks - 1) / chunks, dim);
 }
 
 std::vector<Tensor> unbind(const Tensor& t, int64_t dim) {
