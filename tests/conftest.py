@@ -1,8 +1,6 @@
 """Shared setup for ember's Python tests.
 
 * Puts this folder (and only it) on sys.path, so test modules can ``import op_db``.
-* Imports ember through op_db.import_ember: with SKBUILD_EDITABLE_SKIP naming the editable build
-  dir, ember is loaded from the existing build and no C++ rebuild is ever started.
 * ``torch`` fixture: the oracle, skipping cleanly where torch is not installed.
 """
 import pathlib
@@ -25,9 +23,3 @@ def torch():
 @pytest.fixture(scope="session")
 def ember():
     return op_db.ember
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _stop_crash_guard():
-    yield
-    op_db.stop_crash_guard()

@@ -32,7 +32,8 @@ def test_external_cmake_project_builds_and_runs(tmp_path):
         [cmake, "-S", os.path.join(HERE, "cpp_consumer"), "-B", str(build),
          f"-Dember_DIR={ember.get_cmake_dir()}", "-DCMAKE_BUILD_TYPE=Release"],
         check=True, capture_output=True, text=True, env=env)
-    subprocess.run([cmake, "--build", str(build)], check=True, capture_output=True, text=True, env=env)
+    subprocess.run([cmake, "--build", str(build)], check=True, capture_output=True, text=True,
+                   env=env)
     exe = build / "test_core"
     # No preload: libember_core must find OpenBLAS through its own RUNPATH.
     run = subprocess.run([str(exe)], capture_output=True, text=True, env=env)

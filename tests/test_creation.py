@@ -72,13 +72,16 @@ def test_tensor_nan_list():
 
 
 @pytest.mark.parametrize(
-    "data,dtype", [(1.5, ember.float32), (7, ember.int64), (True, ember.bool), (-3, ember.int64), (0.0, ember.float32)],
+    "data,dtype",
+    [(1.5, ember.float32), (7, ember.int64), (True, ember.bool), (-3, ember.int64),
+     (0.0, ember.float32)],
     ids=["float", "int", "bool", "negative_int", "zero_float"],
 )
 def test_tensor_from_python_scalar_is_zero_d(data, dtype):
     torch = _torch()
     t = ember.tensor(data)
-    assert tuple(t.shape) == () and t.dim() == 0, f"ember.tensor({data!r}) has shape {tuple(t.shape)}"
+    assert tuple(t.shape) == () and t.dim() == 0, \
+        f"ember.tensor({data!r}) has shape {tuple(t.shape)}"
     assert t.dtype == dtype
     assert t.item() == data
     _assert_matches_torch(t, torch.tensor(data))
@@ -123,7 +126,8 @@ def test_tensor_dtype_argument(dtype):
     _assert_matches_torch(ember.tensor(data, dtype=dtype), torch.tensor(data, dtype=_tdtype(dtype)))
     data_f = [0.0, 1.5, -2.75]
     if dtype != ember.bool:
-        _assert_matches_torch(ember.tensor(data_f, dtype=dtype), torch.tensor(data_f, dtype=_tdtype(dtype)))
+        _assert_matches_torch(ember.tensor(data_f, dtype=dtype),
+                              torch.tensor(data_f, dtype=_tdtype(dtype)))
 
 
 def test_tensor_from_tensor_copies():
@@ -139,16 +143,19 @@ def test_tensor_from_tensor_copies():
 def test_tensor_from_list_of_tensors():
     torch = _torch()
     parts = [ember.tensor([1.0, 2.0]), ember.tensor([3.0, 4.0])]
-    _assert_matches_torch(ember.tensor([p.tolist() for p in parts]), torch.tensor([[1.0, 2.0], [3.0, 4.0]]))
+    _assert_matches_torch(ember.tensor([p.tolist() for p in parts]),
+                          torch.tensor([[1.0, 2.0], [3.0, 4.0]]))
 
 
-@pytest.mark.parametrize("data", [[[1, 2], [3]], [[1], [2, 3]], [1, [2]], [[[1, 2]], [[3]]]], ids=repr)
+@pytest.mark.parametrize("data", [[[1, 2], [3]], [[1], [2, 3]], [1, [2]], [[[1, 2]], [[3]]]],
+                         ids=repr)
 def test_tensor_ragged_raises_value_error(data):
     with pytest.raises(ValueError):
         ember.tensor(data)
 
 
-@pytest.mark.parametrize("data", ["abc", ["a"], [1, "a"], [["x", "y"]], np.array(["a", "b"])], ids=repr)
+@pytest.mark.parametrize("data", ["abc", ["a"], [1, "a"], [["x", "y"]], np.array(["a", "b"])],
+                         ids=repr)
 def test_tensor_strings_raise_type_error(data):
     with pytest.raises(TypeError):
         ember.tensor(data)
@@ -190,8 +197,10 @@ def test_zeros_ones_match_torch(name, shape, dtype):
         assert e.is_contiguous()
     if len(shape) > 0:
         # varargs form
-        _assert_matches_torch(getattr(ember, name)(*shape, **kw), getattr(torch, name)(*shape, **tkw))
-        _assert_matches_torch(getattr(ember, name)(list(shape), **kw), getattr(torch, name)(list(shape), **tkw))
+        _assert_matches_torch(getattr(ember, name)(*shape, **kw),
+                              getattr(torch, name)(*shape, **tkw))
+        _assert_matches_torch(getattr(ember, name)(list(shape), **kw),
+                              getattr(torch, name)(list(shape), **tkw))
 
 
 def test_sizes_from_ember_size_and_tensor_shape():
@@ -210,7 +219,9 @@ def test_sizes_from_numpy_integers_like_torch():
 
 
 @pytest.mark.parametrize(
-    "value,dtype", [(7, None), (1.5, None), (True, None), (-2, ember.float64), (2.75, ember.int64), (0, ember.bool),
+    "value,dtype",
+    [(7, None), (1.5, None), (True, None), (-2, ember.float64), (2.75, ember.int64),
+     (0, ember.bool),
                     (3, ember.float32), (float("inf"), None)],
     ids=lambda v: str(v),
 )
@@ -218,7 +229,10 @@ def test_full_matches_torch(value, dtype):
     torch = _torch()
     for shape in [(2, 3), (), (0,)]:
         e = ember.full(shape, value) if dtype is None else ember.full(shape, value, dtype=dtype)
-        t = torch.full(shape, value) if dtype is None else torch.full(shape, value, dtype=_tdtype(dtype))
+        if dtype is None:
+            t = torch.full(shape, value)
+        else:
+            t = torch.full(shape, value, dtype=_tdtype(dtype))
         _assert_matches_torch(e, t)
 
 
@@ -236,14 +250,17 @@ def test_empty_shape_and_dtype(dtype):
 @pytest.mark.parametrize("dtype", DTYPES, ids=str)
 def test_like_functions_match_torch(dtype):
     torch = _torch()
-    src = np.arange(6).reshape(2, 3).astype({ember.bool: np.bool_, ember.int64: np.int64, ember.float32: np.float32,
-                                              ember.float64: np.float64}[dtype])
+    np_dtype = {ember.bool: np.bool_, ember.int64: np.int64, ember.float32: np.float32,
+                ember.float64: np.float64}[dtype]
+    src = np.arange(6).reshape(2, 3).astype(np_dtype)
     e, t = ember.from_numpy(src.copy()), torch.from_numpy(src.copy())
     _assert_matches_torch(ember.zeros_like(e), torch.zeros_like(t))
     _assert_matches_torch(ember.ones_like(e), torch.ones_like(t))
     _assert_matches_torch(ember.full_like(e, 1), torch.full_like(t, 1))
-    _assert_matches_torch(ember.zeros_like(e, dtype=ember.float64), torch.zeros_like(t, dtype=torch.float64))
-    _assert_matches_torch(ember.ones_like(e, dtype=ember.int64), torch.ones_like(t, dtype=torch.int64))
+    _assert_matches_torch(ember.zeros_like(e, dtype=ember.float64),
+                          torch.zeros_like(t, dtype=torch.float64))
+    _assert_matches_torch(ember.ones_like(e, dtype=ember.int64),
+                          torch.ones_like(t, dtype=torch.int64))
     el = ember.empty_like(e)
     assert tuple(el.shape) == (2, 3) and el.dtype == dtype
     assert el.data_ptr() != e.data_ptr()
@@ -269,8 +286,9 @@ def test_like_of_non_contiguous_input():
 # ---------------------------------------------------------------------------------------
 
 ARANGE_ARGS = [
-    (5,), (0,), (5.0,), (1, 10), (1, 10, 3), (10, 0, -2), (0, -5, -1), (5, 5), (0, 1, 0.1), (1.0, 0.0, -0.25),
-    (-3, 3), (-2.5, 2.5, 0.5), (0, 10, 3.0), (2, 3.5), (0.5, 5), (3, -3, -1.5), (0, 1e-3, 1e-4), (10, 1, -3),
+    (5,), (0,), (5.0,), (1, 10), (1, 10, 3), (10, 0, -2), (0, -5, -1), (5, 5), (0, 1, 0.1),
+    (1.0, 0.0, -0.25), (-3, 3), (-2.5, 2.5, 0.5), (0, 10, 3.0), (2, 3.5), (0.5, 5), (3, -3, -1.5),
+    (0, 1e-3, 1e-4), (10, 1, -3),
 ]
 
 
@@ -286,7 +304,8 @@ def test_arange_matches_torch(args):
 @pytest.mark.parametrize("dtype", [ember.int64, ember.float32, ember.float64], ids=str)
 def test_arange_dtype_argument(dtype):
     torch = _torch()
-    _assert_matches_torch(ember.arange(1, 8, 2, dtype=dtype), torch.arange(1, 8, 2, dtype=_tdtype(dtype)))
+    _assert_matches_torch(ember.arange(1, 8, 2, dtype=dtype),
+                          torch.arange(1, 8, 2, dtype=_tdtype(dtype)))
     _assert_matches_torch(ember.arange(6, dtype=dtype), torch.arange(6, dtype=_tdtype(dtype)))
 
 
@@ -307,7 +326,9 @@ def test_arange_zero_step_raises_value_error(args):
         ember.arange(*args)
 
 
-@pytest.mark.parametrize("args", [(0, 5, -1), (5, 0, 1), (0.0, -1.0, 0.5), (0, float("inf")), (float("nan"), 3)],
+@pytest.mark.parametrize("args",
+                         [(0, 5, -1), (5, 0, 1), (0.0, -1.0, 0.5), (0, float("inf")),
+                          (float("nan"), 3)],
                          ids=repr)
 def test_arange_inconsistent_or_non_finite_bounds_raise(args):
     torch = _torch()
@@ -317,8 +338,8 @@ def test_arange_inconsistent_or_non_finite_bounds_raise(args):
         ember.arange(*args)
 
 
-LINSPACE_ARGS = [(0, 1, 5), (-1, 1, 1), (0, 1, 0), (1, 0, 4), (0, 10, 11), (-5.5, 2.25, 7), (3, 3, 4), (0, 1, 2),
-                 (1e-3, 1e3, 9), (0, 1, 100)]
+LINSPACE_ARGS = [(0, 1, 5), (-1, 1, 1), (0, 1, 0), (1, 0, 4), (0, 10, 11), (-5.5, 2.25, 7),
+                 (3, 3, 4), (0, 1, 2), (1e-3, 1e3, 9), (0, 1, 100)]
 
 
 @pytest.mark.parametrize("args", LINSPACE_ARGS, ids=repr)
@@ -354,7 +375,9 @@ def test_eye_matches_torch(args, dtype):
 
 
 @pytest.mark.parametrize(
-    "make", [lambda m: m.zeros(2, 0, 4), lambda m: m.ones(3, 0), lambda m: m.empty(0, 2), lambda m: m.eye(0),
+    "make",
+    [lambda m: m.zeros(2, 0, 4), lambda m: m.ones(3, 0), lambda m: m.empty(0, 2),
+     lambda m: m.eye(0),
              lambda m: m.eye(3, 0), lambda m: m.zeros(0), lambda m: m.full((0, 1, 2), 1.0)],
     ids=["zeros", "ones", "empty", "eye0", "eye30", "zeros0", "full"],
 )
@@ -382,10 +405,13 @@ def test_eye_default_and_errors():
 
 @pytest.mark.parametrize(
     "draw",
-    [lambda: ember.rand(7), lambda: ember.randn(3, 4), lambda: ember.randint(0, 100, (20,)), lambda: ember.randperm(30),
+    [lambda: ember.rand(7), lambda: ember.randn(3, 4), lambda: ember.randint(0, 100, (20,)),
+     lambda: ember.randperm(30),
      lambda: ember.bernoulli(ember.full((50,), 0.5)), lambda: ember.rand(5, dtype=ember.float64),
-     lambda: ember.normal(0.0, 2.0, (6,)), lambda: ember.empty(8).uniform_(-2, 2), lambda: ember.empty(8).normal_(1, 3)],
-    ids=["rand", "randn", "randint", "randperm", "bernoulli", "rand64", "normal", "uniform_", "normal_"],
+     lambda: ember.normal(0.0, 2.0, (6,)), lambda: ember.empty(8).uniform_(-2, 2),
+     lambda: ember.empty(8).normal_(1, 3)],
+    ids=["rand", "randn", "randint", "randperm", "bernoulli", "rand64", "normal", "uniform_",
+         "normal_"],
 )
 def test_manual_seed_reproducible(draw):
     ember.manual_seed(1234)
@@ -622,7 +648,8 @@ def test_negative_dims_raise_value_error(call):
 
 @pytest.mark.parametrize(
     "call",
-    [lambda: ember.zeros(2**40, 2**40), lambda: ember.ones(2**31, 2**31, 2**31), lambda: ember.empty(2**62, 4),
+    [lambda: ember.zeros(2**40, 2**40), lambda: ember.ones(2**31, 2**31, 2**31),
+     lambda: ember.empty(2**62, 4),
      lambda: ember.empty(2**61, dtype=ember.float64), lambda: ember.full((2**40, 2**40), 1.0),
      lambda: ember.rand(2**40, 2**40), lambda: ember.zeros(2**63 - 1)],
     ids=["zeros", "ones3", "empty_bytes", "empty_f64", "full", "rand", "zeros_max"],
@@ -633,7 +660,9 @@ def test_overflowing_numel_raises_without_crash(call):
 
 
 @pytest.mark.parametrize(
-    "call", [lambda: ember.empty(2**45), lambda: ember.zeros(2**45), lambda: ember.ones(2**43, dtype=ember.float64),
+    "call",
+    [lambda: ember.empty(2**45), lambda: ember.zeros(2**45),
+     lambda: ember.ones(2**43, dtype=ember.float64),
              lambda: ember.empty(2**20, 2**25)],
     ids=["empty", "zeros", "ones_f64", "empty_2d"],
 )
@@ -740,7 +769,8 @@ def test_dtype_device_and_size_reprs():
     assert repr(ember.int64) == "ember.int64"
     assert repr(ember.bool) == "ember.bool"
     assert repr(ember.float64) == "ember.float64"
-    assert ember.double is ember.float64 and ember.long is ember.int64 and ember.float is ember.float32
+    assert (ember.double is ember.float64 and ember.long is ember.int64
+            and ember.float is ember.float32)
     assert repr(ember.zeros(2, 3).shape) == "ember.Size([2, 3])"
     assert repr(ember.zeros(()).shape) == "ember.Size([])"
     assert repr(ember.device("cpu")) == "device(type='cpu')"

@@ -95,7 +95,8 @@ def test_inplace_op_on_view_writes_into_base(name, op):
 
 
 SHAPE_FREE_INPLACE = [(n, op) for n, op in INPLACE
-                      if n not in ("mul_bcast", "copy_bcast_col", "add_tensor", "copy_bcast_row", "div_tensor", "copy_")]
+                      if n not in ("mul_bcast", "copy_bcast_col", "add_tensor", "copy_bcast_row",
+                                   "div_tensor", "copy_")]
 
 
 @pytest.mark.parametrize("name,op", SHAPE_FREE_INPLACE, ids=[n for n, _ in SHAPE_FREE_INPLACE])
@@ -108,7 +109,8 @@ def test_inplace_op_on_transposed_view(name, op):
 
 @pytest.mark.parametrize(
     "opname,other", [("__iadd__", 2), ("__isub__", 1.5), ("__imul__", 3), ("__itruediv__", 4.0),
-                     ("__iadd__", "tensor"), ("__imul__", "tensor"), ("__isub__", "tensor"), ("__itruediv__", "tensor")],
+                     ("__iadd__", "tensor"), ("__imul__", "tensor"), ("__isub__", "tensor"),
+                     ("__itruediv__", "tensor")],
 )
 def test_augmented_assignment_keeps_identity(opname, other):
     e, t = _pair(_base())
@@ -155,9 +157,10 @@ def test_augmented_assignment_on_views_and_items():
     [(ember.int64, lambda x: x.add_(1.5)), (ember.int64, lambda x: x.mul_(ember.ones(3))),
      (ember.int64, lambda x: x.div_(2)), (ember.int64, lambda x: x.exp_()),
      (ember.int64, lambda x: x.clamp_(0.5, 2)), (ember.bool, lambda x: x.add_(1)),
-     (ember.bool, lambda x: x.mul_(2.0)), (ember.int64, lambda x: x.sub_(ember.ones(3, dtype=ember.float64)))],
-    ids=["int+=float", "int*=ftensor", "int/=int", "int.exp_", "int.clamp_float", "bool+=int", "bool*=float",
-         "int-=f64tensor"],
+     (ember.bool, lambda x: x.mul_(2.0)),
+     (ember.int64, lambda x: x.sub_(ember.ones(3, dtype=ember.float64)))],
+    ids=["int+=float", "int*=ftensor", "int/=int", "int.exp_", "int.clamp_float", "bool+=int",
+         "bool*=float", "int-=f64tensor"],
 )
 def test_inplace_dtype_rule_runtime_error(dtype, op):
     x = ember.zeros(3, dtype=dtype)
@@ -208,7 +211,8 @@ def test_inplace_broadcast_cannot_grow_self():
 @pytest.mark.parametrize(
     "src_shape", [(2, 3, 4), (4,), (3, 1), (1, 3, 4), (), (2, 1, 1), (1,)], ids=repr
 )
-@pytest.mark.parametrize("src_dtype", [np.float64, np.int64, np.bool_], ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("src_dtype", [np.float64, np.int64, np.bool_],
+                         ids=lambda d: np.dtype(d).name)
 def test_copy_broadcasting_and_conversion(src_shape, src_dtype):
     src = (np.arange(int(np.prod(src_shape))).reshape(src_shape) % 5).astype(src_dtype)
     e, t = _pair(np.zeros((2, 3, 4), dtype=np.float32))
@@ -248,8 +252,8 @@ def test_copy_from_non_contiguous_source():
 
 
 def test_fill_value_conversions():
-    for dtype, value in [(np.int64, 2.7), (np.int64, -2.7), (np.bool_, 0.5), (np.float32, True), (np.bool_, 0),
-                         (np.float64, 1e300), (np.int64, 2**40)]:
+    for dtype, value in [(np.int64, 2.7), (np.int64, -2.7), (np.bool_, 0.5), (np.float32, True),
+                         (np.bool_, 0), (np.float64, 1e300), (np.int64, 2**40)]:
         e, t = _pair(np.zeros(3, dtype=dtype))
         e.fill_(value)
         t.fill_(value)
@@ -463,14 +467,15 @@ def test_view_writes_through_both_ways(name, make):
 
 @pytest.mark.parametrize(
     "make",
-    [lambda x: x.transpose(0, 1), lambda x: x[:, ::2], lambda x: x.permute(2, 1, 0)[1:], lambda x: x[..., 1],
-     lambda x: x.mT, lambda x: x[:, :1].expand(-1, 3, -1)],
+    [lambda x: x.transpose(0, 1), lambda x: x[:, ::2], lambda x: x.permute(2, 1, 0)[1:],
+     lambda x: x[..., 1], lambda x: x.mT, lambda x: x[:, :1].expand(-1, 3, -1)],
     ids=["transpose", "step", "permute_slice", "ellipsis_int", "mT", "expand"],
 )
 def test_views_of_non_contiguous_tensors_match_torch(make):
     e, t = _pair(_base())
     e, t = e.transpose(0, 2), t.transpose(0, 2)  # a non-contiguous base
-    for follow in [lambda x: x, lambda x: x.unsqueeze(1), lambda x: x.squeeze(), lambda x: x.narrow(0, 0, 1),
+    for follow in [lambda x: x, lambda x: x.unsqueeze(1), lambda x: x.squeeze(),
+                   lambda x: x.narrow(0, 0, 1),
                    lambda x: x.reshape(-1), lambda x: x.flatten(), lambda x: x.unsqueeze(-1)]:
         ev, tv = follow(make(e)), follow(make(t))
         assert tuple(ev.shape) == tuple(tv.shape)
@@ -501,7 +506,8 @@ def test_reshape_views_when_possible_and_copies_otherwise():
 
 @pytest.mark.parametrize(
     "make,shape",
-    [(lambda x: x.transpose(0, 2), (-1,)), (lambda x: x.transpose(0, 1), (6, 4)), (lambda x: x[:, ::2], (-1,)),
+    [(lambda x: x.transpose(0, 2), (-1,)), (lambda x: x.transpose(0, 1), (6, 4)),
+     (lambda x: x[:, ::2], (-1,)),
      (lambda x: x.permute(1, 2, 0), (24,)), (lambda x: x.mT, (2, 12))],
     ids=["T_flat", "T_merge", "step_flat", "permute", "mT"],
 )
@@ -555,10 +561,12 @@ def test_clone_is_a_copy():
 
 @pytest.mark.parametrize(
     "make",
-    [lambda x: x.reshape(1), lambda x: x.reshape(1, 1), lambda x: x.view(1), lambda x: x.view(1, 1, 1),
+    [lambda x: x.reshape(1), lambda x: x.reshape(1, 1), lambda x: x.view(1),
+     lambda x: x.view(1, 1, 1),
      lambda x: x.unsqueeze(0), lambda x: x.expand(3), lambda x: x.reshape(()), lambda x: x.view(-1),
      lambda x: x.flatten()],
-    ids=["reshape1", "reshape11", "view1", "view111", "unsqueeze", "expand", "reshape0d", "view-1", "flatten"],
+    ids=["reshape1", "reshape11", "view1", "view111", "unsqueeze", "expand", "reshape0d", "view-1",
+         "flatten"],
 )
 def test_views_of_zero_d_tensor(make):
     e, t = _pair(np.array(2.5, dtype=np.float32))

@@ -134,6 +134,7 @@ Tensor Tensor::empty(const Shape& sizes, DType dtype, Device device) {
 }
 
 Tensor Tensor::make_view(const Tensor& base, Shape sizes, Shape strides, int64_t offset) {
+  EMBER_CHECK(sizes.size() <= 64, "view: at most 64 dims are supported, got ", sizes.size());
   auto impl = std::make_shared<TensorImpl>();
   impl->storage = base.impl_->storage;
   impl->numel = numel_of(sizes);

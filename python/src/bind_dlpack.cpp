@@ -84,6 +84,7 @@ Tensor wrap_dl(const DLTensor& dl, std::function<void()> release) {
                       dl.device.device_type);
   std::shared_ptr<void> guard(nullptr, [release](void*) { release(); });  // frees even if a check throws
   const DType dt = dtype_from_dl(dl.dtype);
+  EMBER_CHECK(dl.ndim >= 0 && dl.ndim <= 64, "from_dlpack: at most 64 dims are supported, got ", dl.ndim);
   Shape sizes(dl.shape, dl.shape + dl.ndim);
   Shape strides = dl.strides ? Shape(dl.strides, dl.strides + dl.ndim) : contiguous_strides(sizes);
   int64_t extent = itemsize(dt);
@@ -96,7 +97,7 @@ Tensor wrap_dl(const DLTensor& dl, std::function<void()> release) {
   std::shared_ptr<void> owner(base, [guard](void*) mutable { guard.reset(); });
   auto impl = std::make_shared<TensorImpl>();
   impl->storage = Storage::wrap(std::move(owner), extent, Device{});
-  impl->numel = numel_of(sizes);
+  impl->numel = checked_numel(sizes, itemsize(dt), "from_dlpack");
   impl->sizes = std::move(sizes);
   impl->strides = std::move(strides);
   impl->dtype = dt;

@@ -115,7 +115,7 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
              device_from(device);
              return new Generator();
            }), py::arg("device") = "cpu")
-      .def("manual_seed", [](Generator& g, uint64_t s) -> Generator& { g.manual_seed(s); return g; },
+      .def("manual_seed", [](Generator& g, int64_t s) -> Generator& { g.manual_seed(static_cast<uint64_t>(s)); return g; },
            py::return_value_policy::reference)
       .def("initial_seed", &Generator::initial_seed)
       .def("seed", &Generator::seed);

@@ -94,13 +94,13 @@ void bind_tensor(py::module_& m, py::class_<Tensor>& cls) {
              index_put_(t, indices_from(idx), v);
            });
 
-  // Operators: a typed Tensor overload first (the fast path), then numbers.
-  auto num = [](py::handle h, const char* op) { return tensor_or_scalar(h, op, "other"); };
-#define EMBER_BINARY_OPERATOR(pyname, fn)                                                            \
-  cls.def(pyname, [](const Tensor& a, const Tensor& b) { return fn(a, b); }, py::is_operator());    \
-  cls.def(pyname, [num](const Tensor& a, py::handle b) { return fn(a, num(b, #fn)); }, py::is_operator());
+  // Operators: a typed Tensor overload first (the fast path), then Python numbers. Anything else
+  // gives NotImplemented, so Python tries the other operand (t == None is False, t + "a" a TypeError).
+#define EMBER_BINARY_OPERATOR(pyname, fn)                                                         \
+  cls.def(pyname, [](const Tensor& a, const Tensor& b) { return fn(a, b); }, py::is_operator()); \
+  cls.def(pyname, [](const Tensor& a, Scalar b) { return fn(a, scalar_tensor(b)); }, py::is_operator());
 #define EMBER_REVERSED_OPERATOR(pyname, fn) \
-  cls.def(pyname, [num](const Tensor& a, py::handle b) { return fn(num(b, #fn), a); }, py::is_operator());
+  cls.def(pyname, [](const Tensor& a, Scalar b) { return fn(scalar_tensor(b), a); }, py::is_operator());
   EMBER_BINARY_OPERATOR("__add__", add)
   EMBER_BINARY_OPERATOR("__sub__", sub)
   EMBER_BINARY_OPERATOR("__mul__", mul)

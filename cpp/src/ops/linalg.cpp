@@ -101,7 +101,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
 }
 
 void set_num_threads(int n) {
-  EMBER_CHECK(n >= 1, "set_num_threads: expected a positive number of threads, got ", n);
+  EMBER_CHECK(n >= 1 && n <= 1024, "set_num_threads: expected a number of threads in [1, 1024], got ", n);
   omp_set_num_threads(n);
   EMBER_OPENBLAS(set_num_threads)(n);
 }

@@ -1,0 +1,370 @@
+"""op_db rows: pointwise ops (every row of cpp/include/ember/elementwise.def), clamp and where.
+
+Imported by op_db at its end (import op_db, not this module): it takes the core names from op_db
+and registers its rows with op_db.add_op.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from op_db import (ALL, Arg, DEFAULT, Domain, EMPTY, ErrorCase, FLOAT_DTYPES, INTEGRAL, NONCONTIG,
+                   NP_DTYPE, NUMERIC, OPS, OpInfo, REGULAR, SPECIAL, SampleInput, ZERO_DIM, add_op,
+                   by_name, contig, noncontig, scalar_of)
+
+
+SPECIAL_FLOATS = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, 0.5, -0.5, 1.0, -1.0, 1.5, 2.5, -2.5,
+                           1e-6, 7.0, -7.0])
+
+
+# ---- unary -------------------------------------------------------------------------------------
+def unary_samples(op: "OpInfo", dtype: str, rng) -> list[SampleInput]:
+    dom = op.domain
+    out = [SampleInput((contig(s, dtype, rng, dom),), desc=str(s))
+           for s in [(7,), (3, 4), (2, 3, 4), (4, 1, 3)]]
+    out.append(SampleInput((contig((65, 513), dtype, rng, dom),), desc="large"))
+    out.append(SampleInput((contig((), dtype, rng, dom),), kind=ZERO_DIM))
+    out += [SampleInput((contig(s, dtype, rng, dom),), kind=EMPTY, desc=str(s))
+            for s in [(0,), (2, 0, 3)]]
+    out += [SampleInput((noncontig(s, dtype, rng, dom),), kind=NONCONTIG, desc=str(s))
+            for s in [(3, 4), (6,), (2, 3, 4), (0, 3), (65, 513)]]
+    if dtype in FLOAT_DTYPES:
+        out.append(SampleInput((Arg(SPECIAL_FLOATS.astype(NP_DTYPE[dtype])),), kind=SPECIAL))
+    return out
+
+
+# ---- binary ------------------------------------------------------------------------------------
+BINARY_SHAPES = [((5,), (5,)), ((3, 4), (3, 4)), ((3, 1), (1, 4)), ((2, 3, 4), (4,)),
+                 ((4,), (2, 3, 4)), ((2, 1, 4), (3, 1)), ((3, 4), ()), ((), (3, 4))]
+
+
+def binary_samples(op: "OpInfo", dtype: str, rng) -> list[SampleInput]:
+    d1, d2 = op.domain, op.domain_rhs or op.domain
+    out = []
+    for s1, s2 in BINARY_SHAPES:
+        kind = REGULAR
+        out.append(SampleInput((contig(s1, dtype, rng, d1), contig(s2, dtype, rng, d2)), kind=kind,
+                               desc=f"{s1} {s2}"))
+    out.append(SampleInput((contig((65, 513), dtype, rng, d1), contig((65, 513), dtype, rng, d2)),
+                           desc="large"))
+    out.append(SampleInput((contig((65, 513), dtype, rng, d1), contig((513,), dtype, rng, d2)),
+                           desc="large bcast"))
+    out.append(SampleInput((contig((), dtype, rng, d1), contig((), dtype, rng, d2)), kind=ZERO_DIM,
+                           desc="() ()"))
+    if op.scalar_rhs:  # a Python number of the tensor's kind as the second operand
+        out.append(SampleInput((contig((3, 4), dtype, rng, d1), scalar_of(dtype, rng, d2)),
+                               desc="python scalar"))
+        out.append(SampleInput((contig((), dtype, rng, d1), scalar_of(dtype, rng, d2)),
+                               kind=ZERO_DIM, desc="() scalar"))
+    for s1, s2 in [((0,), (0,)), ((0, 3), (1, 3)), ((0,), ()), ((2, 0, 3), (3,)), ((1,), (0,))]:
+        out.append(SampleInput((contig(s1, dtype, rng, d1), contig(s2, dtype, rng, d2)), kind=EMPTY,
+                               desc=f"{s1} {s2}"))
+    out.append(SampleInput((noncontig((3, 4), dtype, rng, d1), contig((3, 4), dtype, rng, d2)),
+                           kind=NONCONTIG, desc="T, c"))
+    out.append(SampleInput((contig((3, 4), dtype, rng, d1), noncontig((3, 4), dtype, rng, d2)),
+                           kind=NONCONTIG, desc="c, T"))
+    out.append(SampleInput((noncontig((2, 3, 4), dtype, rng, d1),
+                            noncontig((3, 4), dtype, rng, d2)), kind=NONCONTIG,
+                           desc="T, T bcast"))
+    out.append(SampleInput((noncontig((5,), dtype, rng, d1), noncontig((5,), dtype, rng, d2)),
+                           kind=NONCONTIG, desc="strided"))
+    out.append(SampleInput((noncontig((65, 513), dtype, rng, d1), contig((65, 1), dtype, rng, d2)),
+                           kind=NONCONTIG, desc="large T bcast"))
+    if dtype in FLOAT_DTYPES and op.special:
+        sp = SPECIAL_FLOATS.astype(NP_DTYPE[dtype])
+        out.append(SampleInput((Arg(sp.reshape(-1, 1)), Arg(sp.reshape(1, -1))), kind=SPECIAL,
+                               desc=f"(i, j) = (x, y) pairs of {SPECIAL_FLOATS.tolist()}"))
+    return out
+
+
+
+# ---------------------------------------------------------------------------------------------
+# Pointwise ops: every row of cpp/include/ember/elementwise.def
+# ---------------------------------------------------------------------------------------------
+def _np_sigmoid(x):
+    x = np.asarray(x, dtype=np.float64)
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+_np_erf = np.vectorize(math.erf, otypes=[np.float64])
+
+
+def _np_relu(x):
+    return np.where(np.isnan(x), x, np.maximum(x, 0)) if x.dtype.kind == "f" else np.maximum(x, 0)
+
+
+def _np_round(x):
+    return np.round(x) if x.dtype.kind == "f" else x.copy()
+
+
+def _as_float(f):
+    """FLOAT-kind ops promote bool / int64 to float32 first."""
+    def g(x):
+        x = np.asarray(x)
+        if x.dtype.kind in "bi":
+            x = x.astype(np.float32)
+        return f(x)
+    return g
+
+
+_POS = Domain(0.05, 5.0)
+_UNARY = [
+    # name, kind, numpy reference, domain, extra rtol for float32
+    ("exp", "FLOAT", np.exp, DEFAULT, None),
+    ("exp2", "FLOAT", np.exp2, DEFAULT, None),
+    ("expm1", "FLOAT", np.expm1, DEFAULT, None),
+    ("log", "FLOAT", np.log, _POS, None),
+    ("log2", "FLOAT", np.log2, _POS, None),
+    ("log10", "FLOAT", np.log10, _POS, None),
+    ("log1p", "FLOAT", np.log1p, Domain(-0.95, 5.0), None),
+    ("sqrt", "FLOAT", np.sqrt, Domain(0.0, 5.0), None),
+    ("rsqrt", "FLOAT", lambda x: 1.0 / np.sqrt(x), _POS, None),
+    ("reciprocal", "FLOAT", lambda x: 1.0 / x, Domain(-3.0, 3.0, nonzero=True), None),
+    ("sin", "FLOAT", np.sin, DEFAULT, None),
+    ("cos", "FLOAT", np.cos, DEFAULT, None),
+    ("tan", "FLOAT", np.tan, Domain(-1.4, 1.4), None),
+    ("asin", "FLOAT", np.arcsin, Domain(-1.0, 1.0), None),
+    ("acos", "FLOAT", np.arccos, Domain(-1.0, 1.0), None),
+    ("atan", "FLOAT", np.arctan, DEFAULT, None),
+    ("sinh", "FLOAT", np.sinh, DEFAULT, None),
+    ("cosh", "FLOAT", np.cosh, DEFAULT, None),
+    ("tanh", "FLOAT", np.tanh, DEFAULT, None),
+    ("sigmoid", "FLOAT", _np_sigmoid, DEFAULT, None),
+    ("erf", "FLOAT", _np_erf, DEFAULT, None),
+    ("neg", "NUMERIC", np.negative, DEFAULT, None),
+    ("abs", "NUMERIC", np.abs, DEFAULT, None),
+    ("sign", "NUMERIC", lambda x: np.where(np.isnan(x), 0, np.sign(x)) if x.dtype.kind == "f"
+     else (x.copy() if x.dtype == np.bool_ else np.sign(x)),
+     Domain(-3, 3, discrete=True), None),  # torch: sign(NaN) is 0
+    ("square", "NUMERIC", np.square, DEFAULT, None),
+    ("relu", "NUMERIC", _np_relu, DEFAULT, None),
+    ("floor", "ROUND", np.floor, DEFAULT, None),
+    ("ceil", "ROUND", np.ceil, DEFAULT, None),
+    ("round", "ROUND", _np_round, Domain(-3, 3, discrete=True), None),
+    ("trunc", "ROUND", np.trunc, DEFAULT, None),
+    ("isnan", "PREDICATE", np.isnan, DEFAULT, None),
+    ("isinf", "PREDICATE", np.isinf, DEFAULT, None),
+    ("isfinite", "PREDICATE", np.isfinite, DEFAULT, None),
+    ("logical_not", "PREDICATE", np.logical_not, Domain(-3, 3, discrete=True), None),
+    ("bitwise_not", "INTEGRAL", np.invert, DEFAULT, None),
+]
+
+# The dtypes each kind accepts, as torch accepts them. torch also takes bool for sign (bool out) and
+# square (int64 out), so those rows list bool although elementwise.def calls them NUMERIC.
+_UNARY_DTYPES = {"FLOAT": ALL, "NUMERIC": NUMERIC, "ROUND": NUMERIC, "PREDICATE": ALL,
+                 "INTEGRAL": INTEGRAL}
+_UNARY_DTYPE_OVERRIDES = {"sign": ALL, "square": ALL}
+# Pointwise ops all meet the default float32 tolerance (rtol 1e-5, atol 1e-6): exp-like ops are
+# within ~1.4e-7 relative of torch's vectorized versions, so none gets a wider one.
+
+
+def _np_wrap_unary(f, kind):
+    if kind in ("FLOAT", "PREDICATE") and f not in (np.isnan, np.isinf, np.isfinite,
+                                                    np.logical_not):
+        f = _as_float(f)
+    return f
+
+
+# Ops torch has no in-place method for: there is nothing to compare the in-place form with.
+_NO_TORCH_INPLACE = {"isnan", "isinf", "isfinite", "maximum", "minimum"}
+
+for _name, _kind, _npf, _dom, _ in _UNARY:
+    add_op(_name, by_name(_name), _UNARY_DTYPE_OVERRIDES.get(_name, _UNARY_DTYPES[_kind]),
+           unary_samples, numpy_fn=_np_wrap_unary(_npf, _kind), domain=_dom, category="unary",
+           inplace=_name not in _NO_TORCH_INPLACE)
+
+
+def _binary_errors(name, dtype="float32", exc=ValueError):
+    def cases():
+        rng = np.random.default_rng(0)
+        out = [ErrorCase(SampleInput((contig((2, 3), dtype, rng), contig((4,), dtype, rng))), exc,
+                         (name, "(2, 3)", "(4,)"), id="bcast"),
+               ErrorCase(SampleInput((contig((2, 3, 4), dtype, rng), contig((3, 3), dtype, rng))),
+                         exc, (name, "(2, 3, 4)", "(3, 3)"), id="bcast3d")]
+        return out
+    return cases
+
+
+def _np_floor_divide(x, y):
+    return np.floor_divide(x, y)
+
+
+def _np_pow(x, y):
+    return np.power(x.astype(np.float64) if x.dtype.kind == "f" else x, y)
+
+
+def _np_div(x, y):
+    x, y = np.asarray(x), np.asarray(y)
+    if x.dtype.kind in "bi" and y.dtype.kind in "bi":
+        return np.true_divide(x.astype(np.float64), y.astype(np.float64))
+    return np.true_divide(x, y)
+
+
+def _np_atan2(x, y):
+    return np.arctan2(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64))
+
+
+def _np_maximum(x, y):
+    return np.maximum(x, y)
+
+
+def _np_logical(f):
+    return lambda x, y: f(np.asarray(x).astype(bool), np.asarray(y).astype(bool))
+
+
+_NONZERO = Domain(-5, 5, nonzero=True)
+_TIES = Domain(-3, 3, discrete=True)
+_BINARY = [
+    # name, dtypes, numpy ref, domain (lhs), domain (rhs)
+    ("add", ALL, np.add, DEFAULT, None),
+    ("sub", NUMERIC, np.subtract, DEFAULT, None),
+    ("mul", ALL, np.multiply, DEFAULT, None),
+    ("div", ALL, _np_div, DEFAULT, _NONZERO),
+    ("floor_divide", NUMERIC, _np_floor_divide, Domain(-9, 9), _NONZERO),
+    ("remainder", NUMERIC, np.remainder, Domain(-9, 9), _NONZERO),
+    ("fmod", NUMERIC, np.fmod, Domain(-9, 9), _NONZERO),
+    ("pow", NUMERIC, _np_pow, Domain(0.1, 3.0), Domain(0.0, 3.0)),
+    ("atan2", ALL, _np_atan2, DEFAULT, None),
+    ("maximum", ALL, _np_maximum, _TIES, None),
+    ("minimum", ALL, np.minimum, _TIES, None),
+    ("eq", ALL, np.equal, _TIES, None),
+    ("ne", ALL, np.not_equal, _TIES, None),
+    ("lt", ALL, np.less, _TIES, None),
+    ("le", ALL, np.less_equal, _TIES, None),
+    ("gt", ALL, np.greater, _TIES, None),
+    ("ge", ALL, np.greater_equal, _TIES, None),
+    ("logical_and", ALL, _np_logical(np.logical_and), _TIES, None),
+    ("logical_or", ALL, _np_logical(np.logical_or), _TIES, None),
+    ("logical_xor", ALL, _np_logical(np.logical_xor), _TIES, None),
+    ("bitwise_and", INTEGRAL, np.bitwise_and, Domain(-9, 9), None),
+    ("bitwise_or", INTEGRAL, np.bitwise_or, Domain(-9, 9), None),
+    ("bitwise_xor", INTEGRAL, np.bitwise_xor, Domain(-9, 9), None),
+]
+
+# torch.atan2 / maximum / minimum / logical_* take only a tensor as `other` (ember also takes
+# numbers).
+_TENSOR_ONLY_RHS = {"atan2", "maximum", "minimum", "logical_and", "logical_or", "logical_xor"}
+for _name, _dts, _npf, _dom, _dom2 in _BINARY:
+    add_op(_name, by_name(_name), _dts, binary_samples, numpy_fn=_npf, domain=_dom,
+           domain_rhs=_dom2, scalar_rhs=_name not in _TENSOR_ONLY_RHS,
+           # torch refuses bool subtraction with a RuntimeError (its message names the `-` operator)
+           unsupported_exc=RuntimeError if _name == "sub" else TypeError,
+           category="binary", inplace=_name not in _NO_TORCH_INPLACE,
+           error_cases=_binary_errors(_name, "int64" if _dts == INTEGRAL else "float32"))
+
+
+# pow with float exponents on negative bases is NaN in both; the regular samples keep bases
+# positive and, for int64, exponents non-negative (torch raises on negative integer powers).
+def _pow_int_error():
+    rng = np.random.default_rng(0)
+    # torch raises for a negative Python int exponent only (a tensor exponent gives 0 / +-1).
+    return [ErrorCase(SampleInput((Arg(np.array([2, 3])), -1)), RuntimeError, ("pow", "negative"),
+                      id="int_negative_power")]
+
+
+for _op in OPS:
+    if _op.name == "pow":
+        _base = _op.error_cases
+        _op.error_cases = (lambda b=_base: b() + _pow_int_error())
+    if _op.name in ("floor_divide", "remainder", "fmod"):
+        _base = _op.error_cases
+        _op.error_cases = (lambda b=_base, n=_op.name: b() + [
+            ErrorCase(SampleInput((Arg(np.array([2, 3])), Arg(np.array([0, 1])))), RuntimeError,
+                      (n, "zero"), id="int_by_zero")])
+
+
+# ---------------------------------------------------------------------------------------------
+# clamp, where
+# ---------------------------------------------------------------------------------------------
+def clamp_samples(op, dtype, rng):
+    lo_s, hi_s = (-1, 2) if dtype != "bool" else (False, True)
+    if dtype in FLOAT_DTYPES:
+        lo_s, hi_s = -1.25, 1.5
+    out = [
+        SampleInput((contig((3, 4), dtype, rng),), {"min": lo_s, "max": hi_s}, desc="scalars"),
+        SampleInput((contig((3, 4), dtype, rng),), {"min": lo_s}, desc="min only"),
+        SampleInput((contig((3, 4), dtype, rng),), {"max": hi_s}, desc="max only"),
+        SampleInput((contig((3, 4), dtype, rng),), {"min": hi_s, "max": lo_s}, desc="min > max"),
+        SampleInput((contig((3, 4), dtype, rng),),
+                    {"min": contig((4,), dtype, rng, Domain(-3, 0)),
+                     "max": contig((3, 1), dtype, rng, Domain(0, 3))}, desc="tensors"),
+        SampleInput((contig((2, 3, 4), dtype, rng),),
+                    {"min": contig((), dtype, rng, Domain(-3, 0))}, desc="0-d min"),
+        SampleInput((contig((65, 513), dtype, rng),), {"min": lo_s, "max": hi_s}, desc="large"),
+        SampleInput((contig((), dtype, rng),), {"min": lo_s, "max": hi_s}, kind=ZERO_DIM),
+        SampleInput((contig((0, 3), dtype, rng),), {"min": lo_s, "max": hi_s}, kind=EMPTY),
+        SampleInput((noncontig((3, 4), dtype, rng),), {"min": lo_s, "max": hi_s}, kind=NONCONTIG),
+        SampleInput((contig((3, 4), dtype, rng),),
+                    {"min": noncontig((3, 4), dtype, rng, Domain(-3, 0))},
+                    kind=NONCONTIG, desc="noncontig bound"),
+    ]
+    if dtype in FLOAT_DTYPES:
+        sp = SPECIAL_FLOATS.astype(NP_DTYPE[dtype])
+        out.append(SampleInput((Arg(sp),), {"min": -1.0, "max": 1.0}, kind=SPECIAL))
+        out.append(SampleInput((Arg(np.ones(3, NP_DTYPE[dtype])),),
+                               {"min": Arg(np.array([np.nan, 0, 2], NP_DTYPE[dtype]))},
+                               kind=SPECIAL, desc="nan bound"))
+    return out
+
+
+def _np_clamp(x, min=None, max=None):
+    out = x
+    if min is not None:
+        out = np.where(np.isnan(out) if out.dtype.kind == "f" else False, out, np.maximum(out, min))
+    if max is not None:
+        out = np.where(np.isnan(out) if out.dtype.kind == "f" else False, out, np.minimum(out, max))
+    return out
+
+
+def _clamp_errors():
+    rng = np.random.default_rng(0)
+    return [ErrorCase(SampleInput((contig((3, 4), "float32", rng),), {}), ValueError, ("clamp",),
+                      id="no_bounds"),
+            ErrorCase(SampleInput((contig((3, 4), "float32", rng),),
+                                  {"min": contig((5,), "float32", rng)}), ValueError,
+                      ("clamp", "(3, 4)", "(5,)"), id="bcast")]
+
+
+# torch: clamp of a bool tensor by bool bounds is not implemented (by int bounds it promotes to
+# int64, see test_clamp_promotes), so bool is not among clamp's own dtypes.
+add_op("clamp", by_name("clamp"), NUMERIC, clamp_samples, numpy_fn=None, category="binary",
+       error_cases=_clamp_errors)
+
+
+def where_samples(op, dtype, rng):
+    def cond(shape, nc=False):
+        return (noncontig if nc else contig)(shape, "bool", rng)
+
+    sc = scalar_of(dtype, rng)
+    return [
+        SampleInput((cond((3, 4)), contig((3, 4), dtype, rng), contig((3, 4), dtype, rng)),
+                    desc="same"),
+        SampleInput((cond((3, 1)), contig((1, 4), dtype, rng), contig((2, 3, 4), dtype, rng)),
+                    desc="bcast"),
+        SampleInput((cond((3, 4)), contig((3, 4), dtype, rng), sc), desc="scalar other"),
+        SampleInput((cond((3, 4)), sc, contig((4,), dtype, rng)), desc="scalar input"),
+        SampleInput((cond((65, 513)), contig((65, 513), dtype, rng), contig((513,), dtype, rng)),
+                    desc="large"),
+        SampleInput((cond(()), contig((), dtype, rng), contig((), dtype, rng)), kind=ZERO_DIM),
+        SampleInput((cond((0, 4)), contig((0, 4), dtype, rng), contig((4,), dtype, rng)),
+                    kind=EMPTY),
+        SampleInput((cond((3, 4), True), noncontig((3, 4), dtype, rng), contig((3, 4), dtype, rng)),
+                    kind=NONCONTIG),
+        SampleInput((cond((3, 4)), contig((3, 4), dtype, rng), noncontig((3, 4), dtype, rng)),
+                    kind=NONCONTIG),
+    ]
+
+
+def _where_errors():
+    rng = np.random.default_rng(0)
+    return [ErrorCase(SampleInput((contig((3, 4), "bool", rng), contig((3, 4), "float32", rng),
+                                   contig((5,), "float32", rng))),
+                      ValueError, ("where", "(5,)"), id="bcast"),
+            ErrorCase(SampleInput((contig((3, 4), "float32", rng), contig((3, 4), "float32", rng),
+                                   contig((3, 4), "float32", rng))),
+                      TypeError, ("where", "bool"), id="cond_not_bool")]
+
+
+add_op("where", by_name("where"), ALL, where_samples, numpy_fn=lambda c, x, y: np.where(c, x, y),
+       category="index", error_cases=_where_errors, method=False)
