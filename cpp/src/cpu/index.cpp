@@ -1,4 +1,6 @@
 // CPU kernels of indexing: gather/scatter along a dim, take/put at element offsets, nonzero.
+#include <cstring>
+
 #include "cpu/loops.h"
 #include "kernels.h"
 
@@ -33,7 +35,47 @@ void scatter(const Tensor& dst, const Tensor& src, const Tensor& index, int64_t 
   });
 }
 
+namespace {
+/// x[idx] on a row-major x: each index selects a whole contiguous row, so copy rows, not
+/// elements (the random access is then one cache miss per row). False for other layouts.
+bool take_rows(const Tensor& out, const Tensor& src, const Tensor& offsets) {
+  const int64_t nd = out.dim();
+  int64_t k = nd;  // dims [0, k) are the index dims, [k, nd) the row
+  while (k > 0 && offsets.strides()[k - 1] == 0) --k;
+  int64_t rows = 1, row = 1, src_expect = 1, off_expect = 1;
+  for (int64_t d = nd - 1; d >= 0; --d) {
+    const int64_t size = out.sizes()[d];
+    if (size == 1) continue;
+    if (d >= k) {
+      if (src.strides()[d] != src_expect) return false;
+      src_expect *= size;
+      row *= size;
+    } else {
+      if (src.strides()[d] != 0 || offsets.strides()[d] != off_expect) return false;
+      off_expect *= size;
+      rows *= size;
+    }
+  }
+  if (!out.is_contiguous() || out.numel() == 0) return false;
+  const int64_t* off = static_cast<const int64_t*>(offsets.raw_data());
+  visit_dtype(out.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* base = static_cast<const T*>(src.raw_data());
+    T* o = static_cast<T*>(out.raw_data());
+    parallel_range(rows, row, [&](int64_t b, int64_t e) {
+      if (row == 1) {
+        for (int64_t i = b; i < e; ++i) o[i] = base[off[i]];
+      } else {
+        for (int64_t i = b; i < e; ++i) std::memcpy(o + i * row, base + off[i], row * sizeof(T));
+      }
+    });
+  });
+  return true;
+}
+}  // namespace
+
 void take_offsets(const Tensor& out, const Tensor& src, const Tensor& offsets) {
+  if (take_rows(out, src, offsets)) return;
   visit_dtype(out.dtype(), [&](auto tag) {
     using T = decltype(tag);
     for_each<3>({&out, &offsets, &src}, [](char* const* p, const int64_t* s, int64_t n) {
