@@ -7,16 +7,6 @@ namespace ember {
 using namespace py_convert;
 
 namespace {
-const char* buffer_format(DType t) {
-  switch (t) {
-    case DType::Bool: return "?";
-    case DType::Int64: return "q";
-    case DType::Float32: return "f";
-    case DType::Float64: return "d";
-  }
-  return "?";
-}
-
 py::object tolist(const Tensor& t) {
   Tensor c = contiguous(t);
   if (c.dim() == 0) return py::cast(c.item());
@@ -149,7 +139,7 @@ void bind_tensor(py::module_& m, py::class_<Tensor>& cls) {
   cls.def_buffer([](const Tensor& t) {
     std::vector<ssize_t> shape(t.sizes().begin(), t.sizes().end()), strides;
     for (int64_t s : t.strides()) strides.push_back(s * t.itemsize());
-    return py::buffer_info(t.raw_data(), t.itemsize(), buffer_format(t.dtype()), t.dim(), shape, strides);
+    return py::buffer_info(t.raw_data(), t.itemsize(), numpy_format(t.dtype()), t.dim(), shape, strides);
   });
 
   m.def("from_numpy", &from_numpy, py::arg("ndarray"), "A tensor sharing memory with a NumPy array (no copy).");

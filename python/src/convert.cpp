@@ -64,6 +64,8 @@ std::optional<DType> dtype_from_numpy(const py::dtype& dt) {
   return std::nullopt;
 }
 
+}  // namespace
+
 const char* numpy_format(DType t) {
   switch (t) {
     case DType::Bool: return "?";
@@ -73,7 +75,6 @@ const char* numpy_format(DType t) {
   }
   return "?";
 }
-}  // namespace
 
 Tensor from_numpy(py::handle obj) {
   EMBER_CHECK_TYPE(py::isinstance<py::array>(obj), "from_numpy: expected a numpy.ndarray, got ",

@@ -69,6 +69,8 @@ Tensor tensor_or_scalar(py::handle obj, const char* op, const char* arg);
 Tensor tensor_from_data(py::handle data, std::optional<DType> dtype);
 /// Zero-copy tensor over a NumPy array (the array stays alive as long as the tensor).
 Tensor from_numpy(py::handle array);
+/// The struct/NumPy format character of a dtype ("f", "d", "q", "?").
+const char* numpy_format(DType t);
 /// NumPy array sharing the tensor's memory; `owner` is the Python object kept alive.
 py::array to_numpy(const Tensor& t, py::handle owner);
 /// A Python subscript as ember's index entries.

@@ -28,27 +28,13 @@ using COMPARE = AllTypes;
 using LOGICAL = BoolTypes;
 using BITWISE = IntegralTypes;
 
-template <class R, class T, class F>
-void unary_loop(const Tensor& out, const Tensor& x, F f) {
-  for_each<2>({&out, &x}, [f](char* const* p, const int64_t* s, int64_t n) {
-    R* o = reinterpret_cast<R*>(p[0]);
-    const T* a = reinterpret_cast<const T*>(p[1]);
-    if (s[0] == sizeof(R) && s[1] == sizeof(T)) {
-      for (int64_t i = 0; i < n; ++i) o[i] = f(a[i]);
-    } else {
-      for (int64_t i = 0; i < n; ++i)
-        *reinterpret_cast<R*>(p[0] + i * s[0]) = f(*reinterpret_cast<const T*>(p[1] + i * s[1]));
-    }
-  });
-}
-
 template <class Kind, class F>
 void unary_kernel(const Tensor& out, const Tensor& x, F f) {
   visit_dtype(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
     if constexpr (Kind::template ok<T>) {
       using R = decltype(f(T{}));
-      unary_loop<R, T>(out, x, f);
+      map<R, T>(out, x, f);
     } else {
       throw TypeError(detail::cat("kernel: dtype ", dtype_name(x.dtype()), " not supported"));
     }
