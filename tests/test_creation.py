@@ -775,3 +775,16 @@ def test_dtype_device_and_size_reprs():
     assert repr(ember.zeros(()).shape) == "ember.Size([])"
     assert repr(ember.device("cpu")) == "device(type='cpu')"
     assert ember.zeros(1).device == "cpu"
+
+
+def test_legacy_tensor_constructor_matches_torch():
+    torch = pytest.importorskip("torch")
+    for args in [(2, 3), (0,), ()]:
+        assert tuple(ember.Tensor(*args).shape) == tuple(torch.Tensor(*args).shape)
+        assert ember.Tensor(*args).dtype == ember.float32
+    for data in [[1, 2], [[1.5, 2.5]], [True, False]]:
+        e, t = ember.Tensor(data), torch.Tensor(data)
+        assert e.dtype == ember.float32 and t.dtype == torch.float32
+        np.testing.assert_array_equal(np.asarray(e), t.numpy())
+    with pytest.raises(ValueError, match="negative dimension"):
+        ember.Tensor(2, -1)
