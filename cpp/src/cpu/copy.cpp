@@ -1,4 +1,7 @@
 // CPU kernels that move data: copy (with dtype conversion), fill and where.
+#include <cmath>
+#include <cstring>
+
 #include "cpu/loops.h"
 #include "kernels.h"
 
@@ -41,9 +44,14 @@ void fill(const Tensor& dst, Scalar value) {
   visit_dtype(dst.dtype(), [&](auto tag) {
     using T = decltype(tag);
     const T v = value.to<T>();
-    for_each<1>({&dst}, [v](char* const* p, const int64_t* s, int64_t n) {
+    const bool zero_bits = v == T(0) && !std::signbit(static_cast<double>(v));  // -0.0 is not all zero bytes
+    for_each<1>({&dst}, [v, zero_bits](char* const* p, const int64_t* s, int64_t n) {
       if (s[0] == sizeof(T)) {
         T* o = reinterpret_cast<T*>(p[0]);
+        if (zero_bits) {
+          std::memset(o, 0, n * sizeof(T));  // libc's memset uses the widest stores the CPU has
+          return;
+        }
         for (int64_t i = 0; i < n; ++i) o[i] = v;
       } else {
         for (int64_t i = 0; i < n; ++i) *reinterpret_cast<T*>(p[0] + i * s[0]) = v;
