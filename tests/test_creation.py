@@ -788,3 +788,23 @@ def test_legacy_tensor_constructor_matches_torch():
         np.testing.assert_array_equal(np.asarray(e), t.numpy())
     with pytest.raises(ValueError, match="negative dimension"):
         ember.Tensor(2, -1)
+
+
+def test_new_methods_match_torch():
+    torch = pytest.importorskip("torch")
+    for dtype in ["float64", "int64", "bool"]:
+        e = ember.zeros(2, dtype=getattr(ember, dtype))
+        t = torch.zeros(2, dtype=getattr(torch, dtype))
+        pairs = [
+            (e.new_zeros((2, 3)), t.new_zeros((2, 3))),
+            (e.new_ones([4]), t.new_ones([4])),
+            (e.new_full((2,), 1), t.new_full((2,), 1)),
+            (e.new_tensor([[1, 0]]), t.new_tensor([[1, 0]])),
+            (e.new_zeros(3, dtype=ember.float32), t.new_zeros(3, dtype=torch.float32)),
+        ]
+        for got, want in pairs:
+            assert str(got.dtype).split(".")[1] == str(want.dtype).split(".")[1]
+            np.testing.assert_array_equal(np.asarray(got), want.numpy())
+        assert tuple(e.new_empty((3, 0)).shape) == (3, 0)
+    with pytest.raises(ValueError, match="negative dimension"):
+        ember.zeros(1).new_zeros((2, -1))

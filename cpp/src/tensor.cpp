@@ -79,6 +79,8 @@ Shape contiguous_strides(const Shape& sizes) {
 }
 
 Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
+  for (const Shape* s : {&a, &b})
+    for (int64_t d : *s) EMBER_CHECK(d >= 0, op, ": attempting to broadcast a dimension of negative length in ", shape_str(*s));
   if (a == b) return a;
   const size_t n = std::max(a.size(), b.size());
   Shape out(n);
@@ -123,6 +125,8 @@ std::shared_ptr<Storage> Storage::wrap(std::shared_ptr<void> owner, int64_t nbyt
 }
 
 Tensor Tensor::empty(const Shape& sizes, DType dtype, Device device) {
+  EMBER_CHECK_TYPE(static_cast<uint8_t>(dtype) <= static_cast<uint8_t>(DType::Float64), "empty: invalid dtype value ",
+                   static_cast<int>(dtype));
   const int64_t n = checked_numel(sizes, ::ember::itemsize(dtype), "empty");
   auto impl = std::make_shared<TensorImpl>();
   impl->storage = Storage::allocate(n * ::ember::itemsize(dtype), device, "empty");
@@ -137,7 +141,10 @@ Tensor Tensor::make_view(const Tensor& base, Shape sizes, Shape strides, int64_t
   EMBER_CHECK(sizes.size() <= 64, "view: at most 64 dims are supported, got ", sizes.size());
   auto impl = std::make_shared<TensorImpl>();
   impl->storage = base.impl_->storage;
-  impl->numel = numel_of(sizes);
+  int64_t n = 1;
+  for (int64_t d : sizes)
+    EMBER_CHECK(!__builtin_mul_overflow(n, d, &n), "view: shape ", shape_str(sizes), " overflows int64 in its number of elements");
+  impl->numel = n;
   impl->sizes = std::move(sizes);
   impl->strides = std::move(strides);
   impl->offset = offset;
@@ -145,8 +152,14 @@ Tensor Tensor::make_view(const Tensor& base, Shape sizes, Shape strides, int64_t
   return Tensor(std::move(impl));
 }
 
-int64_t Tensor::size(int64_t dim) const { return sizes()[wrap_dim(dim, this->dim(), "size")]; }
-int64_t Tensor::stride(int64_t dim) const { return strides()[wrap_dim(dim, this->dim(), "stride")]; }
+int64_t Tensor::size(int64_t dim) const {
+  EMBER_CHECK_INDEX(this->dim() > 0, "size: dimension specified as ", dim, " but the tensor has no dimensions");
+  return sizes()[wrap_dim(dim, this->dim(), "size")];
+}
+int64_t Tensor::stride(int64_t dim) const {
+  EMBER_CHECK_INDEX(this->dim() > 0, "stride: dimension specified as ", dim, " but the tensor has no dimensions");
+  return strides()[wrap_dim(dim, this->dim(), "stride")];
+}
 
 bool Tensor::is_contiguous() const {
   if (numel() == 0) return true;
@@ -159,7 +172,12 @@ bool Tensor::is_contiguous() const {
   return true;
 }
 
+void Tensor::check_writable(const char* op) const {
+  EMBER_CHECK_RUNTIME(!impl_->storage->readonly, op, ": the tensor's memory is read-only (from a read-only array)");
+}
+
 void Tensor::check_in_place(const char* op) const {
+  check_writable(op);
   if (numel() <= 1) return;
   for (int64_t d = 0; d < dim(); ++d)
     EMBER_CHECK_RUNTIME(strides()[d] != 0 || sizes()[d] <= 1, op,

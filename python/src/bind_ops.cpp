@@ -79,6 +79,22 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
           return full(shape_from(size, "full"), value, dtype, device_from(device));
         }, py::arg("size"), py::arg("fill_value"), py::kw_only(), py::arg("dtype") = py::none(),
         py::arg("device") = py::none());
+  // Tensor.new_*: a new tensor with this one's dtype (unless given) and device.
+  cls.def("new_zeros", [](const Tensor& t, py::handle size, std::optional<DType> dtype) {
+    return zeros(shape_from(size, "new_zeros"), dtype.value_or(t.dtype()), t.device());
+  }, py::arg("size"), py::kw_only(), py::arg("dtype") = py::none());
+  cls.def("new_ones", [](const Tensor& t, py::handle size, std::optional<DType> dtype) {
+    return ones(shape_from(size, "new_ones"), dtype.value_or(t.dtype()), t.device());
+  }, py::arg("size"), py::kw_only(), py::arg("dtype") = py::none());
+  cls.def("new_empty", [](const Tensor& t, py::handle size, std::optional<DType> dtype) {
+    return empty(shape_from(size, "new_empty"), dtype.value_or(t.dtype()), t.device());
+  }, py::arg("size"), py::kw_only(), py::arg("dtype") = py::none());
+  cls.def("new_full", [](const Tensor& t, py::handle size, Scalar value, std::optional<DType> dtype) {
+    return full(shape_from(size, "new_full"), value, dtype.value_or(t.dtype()), t.device());
+  }, py::arg("size"), py::arg("fill_value"), py::kw_only(), py::arg("dtype") = py::none());
+  cls.def("new_tensor", [](const Tensor& t, py::handle data, std::optional<DType> dtype) {
+    return tensor_from_data(data, dtype.value_or(t.dtype()));
+  }, py::arg("data"), py::kw_only(), py::arg("dtype") = py::none());
   m.def("zeros_like", [](const Tensor& t, std::optional<DType> dtype) { return zeros(t.sizes(), dtype.value_or(t.dtype())); },
         py::arg("input"), py::kw_only(), py::arg("dtype") = py::none());
   m.def("ones_like", [](const Tensor& t, std::optional<DType> dtype) { return ones(t.sizes(), dtype.value_or(t.dtype())); },
@@ -360,13 +376,22 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
     if (correction) return *correction;
     return unbiased.value_or(true) ? 1.0 : 0.0;
   };
-  def_both(m, cls, "var", [correction_of](const Tensor& t, py::handle dim, std::optional<bool> unbiased, bool keepdim,
-                                          std::optional<double> correction) {
+  // var(True) / std(False): a lone bool is PyTorch's `unbiased`, not a dim.
+  auto bool_as_unbiased = [](py::handle& dim, std::optional<bool>& unbiased) {
+    if (PyBool_Check(dim.ptr())) {
+      unbiased = dim.ptr() == Py_True;
+      dim = py::none();
+    }
+  };
+  def_both(m, cls, "var", [correction_of, bool_as_unbiased](const Tensor& t, py::handle dim, std::optional<bool> unbiased,
+                                                            bool keepdim, std::optional<double> correction) {
+    bool_as_unbiased(dim, unbiased);
     return var(t, dims_from(dim), correction_of(unbiased, correction), keepdim);
   }, py::arg("dim") = py::none(), py::arg("unbiased") = py::none(), py::arg("keepdim") = false, py::kw_only(),
      py::arg("correction") = py::none());
-  def_both(m, cls, "std", [correction_of](const Tensor& t, py::handle dim, std::optional<bool> unbiased, bool keepdim,
-                                          std::optional<double> correction) {
+  def_both(m, cls, "std", [correction_of, bool_as_unbiased](const Tensor& t, py::handle dim, std::optional<bool> unbiased,
+                                                            bool keepdim, std::optional<double> correction) {
+    bool_as_unbiased(dim, unbiased);
     return ember::std(t, dims_from(dim), correction_of(unbiased, correction), keepdim);
   }, py::arg("dim") = py::none(), py::arg("unbiased") = py::none(), py::arg("keepdim") = false, py::kw_only(),
      py::arg("correction") = py::none());

@@ -17,7 +17,8 @@ Shape shape_from(py::handle obj, const char* op) {
   EMBER_CHECK_TYPE(py::isinstance<py::sequence>(obj) && !py::isinstance<py::str>(obj), op,
                    ": expected a sequence of ints for the size, got ", std::string(py::str(obj.get_type().attr("__name__"))));
   Shape s;
-  for (py::handle h : py::reinterpret_borrow<py::sequence>(obj)) {
+  // Hold each item: a sequence may build its items on access (NumPy scalars, range, tensors).
+  for (py::object h : py::reinterpret_borrow<py::sequence>(obj)) {
     EMBER_CHECK_TYPE(is_index(h), op, ": expected ints in the size, got ",
                      std::string(py::str(h.get_type().attr("__name__"))));
     s.push_back(index_of(h));
@@ -96,6 +97,7 @@ Tensor from_numpy(py::handle obj) {
     strides.push_back(st / isz);
     if (arr.shape(d) > 0) extent += (arr.shape(d) - 1) * st;
   }
+  const bool readonly = !arr.writeable();
   // The array (a new reference) lives as long as the storage; release it under the GIL.
   PyObject* keep = arr.inc_ref().ptr();
   std::shared_ptr<void> owner(const_cast<void*>(arr.data()), [keep](void*) {
@@ -104,6 +106,7 @@ Tensor from_numpy(py::handle obj) {
   });
   auto impl = std::make_shared<TensorImpl>();
   impl->storage = Storage::wrap(std::move(owner), extent, Device{});
+  impl->storage->readonly = readonly;
   impl->numel = numel_of(sizes);
   impl->sizes = std::move(sizes);
   impl->strides = std::move(strides);
@@ -149,6 +152,11 @@ Tensor tensor_from_data(py::handle data, std::optional<DType> dtype) {
                         "tensor: a uint64 value does not fit in int64");
   }
   const DType target = dtype.value_or(natural);
+  if (kind == 'f' && target == DType::Int64 && arr.size() > 0) {
+    const bool ok = np.attr("all")(np.attr("isfinite")(arr)).cast<bool>() &&
+                    np.attr("all")(np.attr("abs")(arr).attr("__lt__")(9.2233720368547758e18)).cast<bool>();
+    EMBER_CHECK_RUNTIME(ok, "tensor: a value cannot be converted to int64 without overflow (NaN, inf or too large)");
+  }
   static const char* np_names[] = {"bool", "int64", "float32", "float64"};
   // A fresh C-ordered copy (0-d stays 0-d) that the new tensor then owns: one copy in all.
   py::array copy = np.attr("array")(arr, py::arg("dtype") = np.attr(np_names[static_cast<int>(target)]),
@@ -172,6 +180,8 @@ std::vector<TensorIndex> indices_from(py::handle index) {
       auto* s = reinterpret_cast<PySliceObject*>(o);
       auto get = [](PyObject* v) -> std::optional<int64_t> {
         if (v == Py_None) return std::nullopt;
+        EMBER_CHECK_TYPE(PyIndex_Check(v), "index: slice bounds must be integers or None, got ",
+                         std::string(py::str(py::handle(v).get_type().attr("__name__"))));
         return py::reinterpret_borrow<py::object>(v).attr("__index__")().cast<int64_t>();
       };
       out.emplace_back(Slice{get(s->start), get(s->stop), get(s->step)});

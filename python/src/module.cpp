@@ -29,6 +29,11 @@ PYBIND11_MODULE(_C, m) {
   });
 
   py::enum_<DType>(m, "dtype", "A tensor element type: ember.bool, ember.int64, ember.float32, ember.float64.")
+      .def(py::init([](int v) {
+             EMBER_CHECK_TYPE(v >= 0 && v <= static_cast<int>(DType::Float64), "dtype: ", v,
+                              " is not a dtype value (0: bool, 1: int64, 2: float32, 3: float64)");
+             return static_cast<DType>(v);
+           }), py::arg("value"), py::prepend())
       .value("bool", DType::Bool)
       .value("int64", DType::Int64)
       .value("float32", DType::Float32)

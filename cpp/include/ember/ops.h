@@ -65,6 +65,11 @@ EMBER_API Tensor clone(const Tensor& t);
 EMBER_API Tensor contiguous(const Tensor& t);
 /// t converted to dtype (t itself when it already has it and copy is false).
 EMBER_API Tensor to_dtype(const Tensor& t, DType dtype, bool copy = false);
+/// Raises when a Python float cannot be stored in dtype (NaN or out of range for int64, beyond float32).
+EMBER_API void check_fits(Scalar value, DType dtype, const char* op);
+/// src itself, or a copy when it shares memory with dst in another layout: an in-place op then
+/// reads the values from before the write, as if src had been cloned.
+EMBER_API Tensor unaliased(const Tensor& src, const Tensor& dst);
 /// The dtype an op on a and b computes in (PyTorch's rules: dims > 0-d > Python numbers).
 EMBER_API DType result_type(const Tensor& a, const Tensor& b);
 

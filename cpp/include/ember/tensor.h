@@ -20,6 +20,8 @@ struct EMBER_API Storage {
   Device device;
   /// Bumped by every in-place write; autograd compares it to catch changed saved tensors.
   std::atomic<uint32_t> version{0};
+  /// Memory that must not be written (a read-only NumPy array or DLPack capsule).
+  bool readonly = false;
 
   /// Fresh, 64-byte aligned, uninitialized CPU memory; raises naming op when it cannot be had.
   static std::shared_ptr<Storage> allocate(int64_t nbytes, Device device, const char* op);
@@ -89,6 +91,8 @@ class EMBER_API Tensor {
   /// Raises when elements of this view share memory (a stride-0 dim of size > 1, as expand
   /// makes): an in-place op would write them several times over.
   void check_in_place(const char* op) const;
+  /// Raises when the memory is read-only.
+  void check_writable(const char* op) const;
   /// Marks an in-place write (see Storage::version).
   void bump_version() const { impl_->storage->version.fetch_add(1, std::memory_order_relaxed); }
 

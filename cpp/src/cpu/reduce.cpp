@@ -103,7 +103,7 @@ using acc_t = std::conditional_t<std::is_same_v<T, float>, double,
 /// Sum of a contiguous run: 32 independent lanes (vectorized, not latency-bound) within blocks,
 /// blocks added in double so float32 sums stay accurate.
 template <class T>
-double sum_contiguous(const T* p, int64_t n) {
+inline double sum_lanes(const T* p, int64_t n) {
   constexpr int64_t kLanes = 32, kBlock = 4096;
   double total = 0;
   for (int64_t b = 0; b < n; b += kBlock) {
@@ -119,6 +119,24 @@ double sum_contiguous(const T* p, int64_t n) {
   }
   return total;
 }
+/// acc[i] += src[i]: the vertical step of a sum over strided elements.
+template <class T>
+inline void add_row(double* acc, const T* src, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) acc[i] += src[i];
+}
+
+// The float sums again for AVX2 (chosen per CPU by GCC's ifunc resolver): leaf functions, so
+// unlike the OpenMP kernels they can simply be cloned.
+#if defined(__x86_64__)
+#define EMBER_AVX2_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define EMBER_AVX2_CLONES
+#endif
+EMBER_AVX2_CLONES double sum_contiguous(const float* p, int64_t n) { return sum_lanes(p, n); }
+EMBER_AVX2_CLONES double sum_contiguous(const double* p, int64_t n) { return sum_lanes(p, n); }
+EMBER_AVX2_CLONES void accumulate_row(double* acc, const float* src, int64_t n) { add_row(acc, src, n); }
+EMBER_AVX2_CLONES void accumulate_row(double* acc, const double* src, int64_t n) { add_row(acc, src, n); }
+
 template <ReduceOp op, class T, class A>
 struct Reducer {
   static constexpr A identity() {
@@ -204,6 +222,13 @@ void reduce(ReduceOp op, const Tensor& out, const Tensor& in, int64_t n_reduced)
             auto run = [&](char* const* p, const int64_t* s, int64_t n) {
               const T* src = reinterpret_cast<const T*>(p[0]) + off;
               A* a = acc.data() + k;
+              if constexpr (std::is_floating_point_v<T> && decltype(op_tag)::value == ReduceOp::Sum) {
+                if (s[0] == sizeof(T)) {
+                  accumulate_row(a, src, n);
+                  k += n;
+                  return;
+                }
+              }
               if (s[0] == sizeof(T)) {
                 for (int64_t i = 0; i < n; ++i) a[i] = r.combine(a[i], A(src[i]));
               } else {

@@ -18,7 +18,17 @@ DType default_dtype_for(Scalar v) {
 }
 }  // namespace
 
+void check_fits(Scalar v, DType dtype, const char* op) {
+  if (!v.is_floating()) return;
+  const double x = v.to_double();
+  const bool fits = dtype == DType::Bool || dtype == DType::Float64 ||
+                    (dtype == DType::Float32 ? !std::isfinite(x) || std::fabs(x) <= 3.4028234663852886e38
+                                             : std::isfinite(x) && x >= -9223372036854775808.0 && x < 9223372036854775808.0);
+  EMBER_CHECK_RUNTIME(fits, op, ": value ", x, " cannot be converted to ", dtype_name(dtype), " without overflow");
+}
+
 Tensor full(const Shape& size, Scalar value, OptDType dtype, Device device) {
+  if (dtype) check_fits(value, *dtype, "full");
   Tensor t = Tensor::empty(size, dtype.value_or(default_dtype_for(value)), device);
   call_kernel(device, "full", cpu::fill, t, value);
   return t;
@@ -42,6 +52,15 @@ Tensor arange(Scalar start, Scalar end, Scalar step, OptDType dtype, Device devi
   EMBER_CHECK(s != 0, "arange: step must be nonzero");
   EMBER_CHECK((s > 0 && b >= a) || (s < 0 && b <= a), "arange: upper bound and larger bound inconsistent with step sign (start=",
               a, ", end=", b, ", step=", s, ")");
+  if (!any_float && dt == DType::Int64) {
+    // Integer bounds in integer arithmetic: doubles lose precision beyond 2^53.
+    const __int128 ia = start.to<int64_t>(), ib = end.to<int64_t>(), is = step.to<int64_t>();
+    const __int128 n = (ib - ia + is + (is > 0 ? -1 : 1)) / is;
+    Tensor t = Tensor::empty({static_cast<int64_t>(n)}, dt, device);
+    int64_t* p = t.data<int64_t>();
+    for (int64_t i = 0; i < static_cast<int64_t>(n); ++i) p[i] = static_cast<int64_t>(ia + is * i);
+    return t;
+  }
   const double count = std::ceil((b - a) / s);
   EMBER_CHECK(count < 9.2e18, "arange: ", count, " elements are too many");
   Tensor t = Tensor::empty({static_cast<int64_t>(count)}, dt, device);
@@ -138,6 +157,8 @@ Tensor bernoulli(const Tensor& p, Generator* gen) {
 Tensor& uniform_(Tensor& t, double from, double to, Generator* gen) {
   EMBER_CHECK_TYPE(is_floating(t.dtype()), "uniform_: expected a floating tensor, got ", dtype_name(t.dtype()));
   EMBER_CHECK(from <= to, "uniform_: expected from <= to, got from=", from, ", to=", to);
+  EMBER_CHECK(std::isfinite(from) && std::isfinite(to), "uniform_: from and to must be finite, got from=", from,
+              ", to=", to);
   const bool f32 = t.dtype() == DType::Float32;
   return random_fill_(t, "uniform_", gen, [&](Generator& g, int64_t) {
     return f32 ? from + (to - from) * g.next_float() : from + (to - from) * g.next_double();
@@ -159,7 +180,7 @@ Tensor& bernoulli_(Tensor& t, double p, Generator* gen) {
 
 Tensor& copy_(Tensor& dst, const Tensor& src) {
   dst.check_in_place("copy_");
-  Tensor s = src;
+  Tensor s = unaliased(src, dst);
   if (src.sizes() != dst.sizes()) {
     const Shape b = broadcast_shapes(dst.sizes(), src.sizes(), "copy_");
     EMBER_CHECK(b == dst.sizes(), "copy_: source of shape ", shape_str(src.sizes()),
@@ -172,12 +193,19 @@ Tensor& copy_(Tensor& dst, const Tensor& src) {
 }
 
 Tensor& fill_(Tensor& t, Scalar value) {
+  t.check_writable("fill_");
+  check_fits(value, t.dtype(), "fill_");
   call_kernel(t.device(), "fill_", cpu::fill, t, value);
   t.bump_version();
   return t;
 }
 
 Tensor& zero_(Tensor& t) { return fill_(t, 0); }
+
+Tensor unaliased(const Tensor& src, const Tensor& dst) {
+  const bool same_view = src.offset() == dst.offset() && src.sizes() == dst.sizes() && src.strides() == dst.strides();
+  return src.storage() == dst.storage() && !same_view ? clone(src) : src;
+}
 
 Tensor clone(const Tensor& t) {
   Tensor out = Tensor::empty(t.sizes(), t.dtype(), t.device());

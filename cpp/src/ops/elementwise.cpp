@@ -94,7 +94,7 @@ Tensor& binary_op_(const char* op, Kind kind, Tensor& x, const Tensor& y, Binary
   const Shape shape = broadcast_shapes(x.sizes(), y.sizes(), op);
   EMBER_CHECK(shape == x.sizes(), op, "_: output with shape ", shape_str(x.sizes()),
               " doesn't match the broadcast shape ", shape_str(shape));
-  Tensor ye = to_dtype(y, ct);
+  Tensor ye = to_dtype(unaliased(y, x), ct);
   if (ye.sizes() != shape) ye = expand(ye, shape);
   if (ct == x.dtype() && rt == x.dtype()) {
     call_kernel(x.device(), op, kernel, x, x, ye);

@@ -32,6 +32,9 @@ Tensor along_dim_view(const Tensor& t, const Tensor& index, int64_t dim) {
 /// gather/scatter: index has t's number of dims and is no larger than t outside dim.
 void check_gather_shapes(const char* op, const Tensor& t, int64_t dim, const Tensor& index, const Tensor* src) {
   check_index_dtype(index, op);
+  if (src)
+    EMBER_CHECK(src->dim() == index.dim(), op, ": src must have the same number of dims as index (src shape ",
+                shape_str(src->sizes()), ", index shape ", shape_str(index.sizes()), ")");
   EMBER_CHECK(index.dim() == t.dim(), op, ": index tensor must have the same number of dims as input (index shape ",
               shape_str(index.sizes()), ", input shape ", shape_str(t.sizes()), ")");
   for (int64_t d = 0; d < t.dim(); ++d) {
@@ -123,6 +126,7 @@ Tensor& masked_fill_(Tensor& t, const Tensor& mask, Scalar value) {
   EMBER_CHECK(shape == t.sizes(), "masked_fill_: mask of shape ", shape_str(mask.sizes()),
               " cannot be broadcast to the tensor's shape ", shape_str(t.sizes()));
   t.check_in_place("masked_fill_");
+  check_fits(value, t.dtype(), "masked_fill_");
   Tensor v = full({}, value, t.dtype(), t.device());
   call_kernel(t.device(), "masked_fill_", cpu::where, t, expand(mask, shape), expand(v, shape), t);
   t.bump_version();
@@ -327,7 +331,7 @@ void index_put_(Tensor& t, const std::vector<TensorIndex>& indices, const Tensor
   const Shape b = broadcast_shapes(final_shape, value.sizes(), "index_put_");
   EMBER_CHECK(b == final_shape, "index_put_: shape mismatch: value tensor of shape ", shape_str(value.sizes()),
               " cannot be broadcast to indexing result of shape ", shape_str(final_shape));
-  Tensor v = expand(to_dtype(value, t.dtype()), final_shape);
+  Tensor v = expand(to_dtype(unaliased(value, t), t.dtype()), final_shape);
   // Undo place_index_dims on v so it lines up with B + rest.
   if (a.insert_at != 0) {
     Dims order;

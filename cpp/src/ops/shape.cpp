@@ -18,7 +18,8 @@ Shape infer_shape(const Shape& shape, int64_t numel, const char* op, const Shape
       infer = static_cast<int64_t>(i);
     } else {
       EMBER_CHECK(out[i] >= 0, op, ": invalid shape dimension ", out[i], " in ", shape_str(shape));
-      known *= out[i];
+      EMBER_CHECK(!__builtin_mul_overflow(known, out[i], &known), op, ": shape ", shape_str(shape),
+                  " has more elements than int64 holds");
     }
   }
   if (infer >= 0) {
@@ -28,6 +29,17 @@ Shape infer_shape(const Shape& shape, int64_t numel, const char* op, const Shape
   }
   EMBER_CHECK(numel_of(out) == numel, op, ": shape ", shape_str(shape), " is invalid for input of size ", numel,
               " (shape ", shape_str(from), ")");
+  return out;
+}
+
+/// An empty list with room for n views, or an error naming op (PyTorch fails the same way).
+std::vector<Tensor> reserve_views(int64_t n, const char* op) {
+  std::vector<Tensor> out;
+  try {
+    out.reserve(static_cast<size_t>(n));
+  } catch (const std::exception&) {
+    throw RuntimeError(detail::cat(op, ": cannot allocate ", n, " views"));
+  }
   return out;
 }
 
@@ -184,6 +196,7 @@ Tensor flatten(const Tensor& t, int64_t start_dim, int64_t end_dim) {
 }
 
 Tensor unflatten(const Tensor& t, int64_t dim, const Shape& sizes) {
+  EMBER_CHECK_INDEX(t.dim() > 0, "unflatten: cannot unflatten a 0-d tensor");
   dim = wrap_dim(dim, t.dim(), "unflatten");
   EMBER_CHECK(!sizes.empty(), "unflatten: sizes must be non-empty");
   Shape inner = infer_shape(sizes, t.sizes()[dim], "unflatten", t.sizes());
@@ -200,7 +213,7 @@ Tensor narrow(const Tensor& t, int64_t dim, int64_t start, int64_t length) {
   if (start < 0) start += size;
   EMBER_CHECK_INDEX(start >= 0 && start <= size, "narrow: start ", start, " is out of range for dim ", dim,
                     " of size ", size);
-  EMBER_CHECK(length >= 0 && start + length <= size, "narrow: start (", start, ") + length (", length,
+  EMBER_CHECK(length >= 0 && length <= size - start, "narrow: start (", start, ") + length (", length,
               ") exceeds dim ", dim, " of size ", size);
   Shape sizes = t.sizes();
   sizes[dim] = length;
@@ -233,7 +246,7 @@ Tensor slice(const Tensor& t, int64_t dim, std::optional<int64_t> start, std::op
   };
   const int64_t b = clampi(start, 0), e = std::max(clampi(stop, size), b);
   Shape sizes = t.sizes(), strides = t.strides();
-  sizes[dim] = (e - b + step - 1) / step;
+  sizes[dim] = e > b ? (e - b - 1) / step + 1 : 0;
   strides[dim] *= step;
   return Tensor::make_view(t, std::move(sizes), std::move(strides), t.offset() + b * t.strides()[dim]);
 }
@@ -309,8 +322,8 @@ std::vector<Tensor> split(const Tensor& t, int64_t split_size, int64_t dim) {
   const int64_t size = t.sizes()[dim];
   EMBER_CHECK(split_size > 0 || size == 0, "split: split_size can only be 0 if dim ", dim, " has size 0, got size ",
               size);
-  std::vector<Tensor> out;
   if (split_size == 0) return {t};
+  std::vector<Tensor> out = reserve_views(size == 0 ? 1 : (size + split_size - 1) / split_size, "split");
   for (int64_t at = 0; at < size || (size == 0 && out.empty()); at += split_size)
     out.push_back(narrow(t, dim, at, std::min(split_size, size - at)));
   return out;
@@ -341,7 +354,7 @@ std::vector<Tensor> chunk(const Tensor& t, int64_t chunks, int64_t dim) {
   dim = wrap_dim(dim, t.dim(), "chunk");
   const int64_t size = t.sizes()[dim];
   if (size == 0) {  // PyTorch gives `chunks` empty views
-    std::vector<Tensor> out;
+    std::vector<Tensor> out = reserve_views(chunks, "chunk");
     for (int64_t i = 0; i < chunks; ++i) out.push_back(narrow(t, dim, 0, 0));
     return out;
   }
@@ -351,7 +364,7 @@ std::vector<Tensor> chunk(const Tensor& t, int64_t chunks, int64_t dim) {
 std::vector<Tensor> unbind(const Tensor& t, int64_t dim) {
   EMBER_CHECK(t.dim() > 0, "unbind: expected at least a 1-dimensional tensor");
   dim = wrap_dim(dim, t.dim(), "unbind");
-  std::vector<Tensor> out;
+  std::vector<Tensor> out = reserve_views(t.sizes()[dim], "unbind");
   for (int64_t i = 0; i < t.sizes()[dim]; ++i) out.push_back(select(t, dim, i));
   return out;
 }
