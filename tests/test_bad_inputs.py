@@ -86,8 +86,7 @@ print({_MARK!r} + json.dumps(_res), flush=True)
     proc = _run_child(body, debug_malloc=debug_malloc, timeout=timeout)
     where = f"\n    setup: {setup.strip()}\n    call:  {call}" + ("  [PYTHONMALLOC=debug]" if debug_malloc else "")
     rc = proc.returncode
-    assert rc == 0, (f"child died (exit status {rc}, a crash) on bad input:{where}\n"
-                                  f"stderr tail: {proc.stderr[-600:]}")
+    assert rc == 0, f"child died (exit status {rc}, a crash) on bad input:{where}\nstderr tail: {proc.stderr[-600:]}"
     lines = [l for l in proc.stdout.splitlines() if l.startswith(_MARK)]
     assert lines, f"child printed no result:{where}\nstderr: {proc.stderr[-600:]}"
     res = json.loads(lines[-1][len(_MARK):])

@@ -6,6 +6,13 @@ class Size(tuple):
 
     __slots__ = ()
 
+    def __new__(cls, sizes=()):
+        sizes = tuple(sizes)
+        for d in sizes:
+            if isinstance(d, bool) or not hasattr(d, "__index__"):
+                raise TypeError(f"Size: expected ints, got {type(d).__name__}")
+        return super().__new__(cls, (d.__index__() for d in sizes))
+
     def __repr__(self):
         return f"ember.Size({list(self)})"
 

@@ -6,6 +6,7 @@ namespace ember::py_convert {
 
 namespace {
 bool is_index(py::handle h) {
+  if (py::isinstance<DType>(h)) return false;  // a dtype has __index__ but is no size
   return PyLong_Check(h.ptr()) || (!PyBool_Check(h.ptr()) && PyObject_HasAttrString(h.ptr(), "__index__") &&
                                    !py::isinstance<py::sequence>(h));
 }

@@ -79,7 +79,8 @@ Tensor& scatter_impl(const char* op, Tensor& t, int64_t dim, const Tensor& index
   EMBER_CHECK_TYPE(src.dtype() == t.dtype(), op, ": expected src of dtype ", dtype_name(t.dtype()), ", got ",
                    dtype_name(src.dtype()));
   t.check_in_place(op);
-  Tensor t1 = as_1d(t), i1 = as_1d(index), s1 = as_1d(src);
+  // Writes land at permuted places: any source sharing t's memory is read from a copy.
+  Tensor t1 = as_1d(t), i1 = as_1d(index), s1 = as_1d(src.storage() == t.storage() ? clone(src) : src);
   check_index_range(i1, t1.sizes()[dim], false, op, dim);
   Tensor src_view = Tensor::make_view(s1, i1.sizes(), s1.strides(), s1.offset());
   call_kernel(t.device(), op, cpu::scatter, along_dim_view(t1, i1, dim), src_view, i1, t1.strides()[dim], add);
@@ -156,6 +157,7 @@ Tensor masked_select(const Tensor& t, const Tensor& mask) {
 Tensor one_hot(const Tensor& t, int64_t num_classes) {
   EMBER_CHECK_TYPE(t.dtype() == DType::Int64, "one_hot: expected an int64 tensor of class indices, got ",
                    dtype_name(t.dtype()));
+  EMBER_CHECK(num_classes >= -1, "one_hot: num_classes must be positive or -1 (inferred), got ", num_classes);
   if (num_classes < 0) {
     EMBER_CHECK_RUNTIME(t.numel() > 0, "one_hot: cannot infer the number of classes from an empty tensor");
     num_classes = amax(t).item<int64_t>() + 1;
@@ -331,7 +333,8 @@ void index_put_(Tensor& t, const std::vector<TensorIndex>& indices, const Tensor
   const Shape b = broadcast_shapes(final_shape, value.sizes(), "index_put_");
   EMBER_CHECK(b == final_shape, "index_put_: shape mismatch: value tensor of shape ", shape_str(value.sizes()),
               " cannot be broadcast to indexing result of shape ", shape_str(final_shape));
-  Tensor v = expand(to_dtype(unaliased(value, t), t.dtype()), final_shape);
+  // Writes land at indexed places: a value sharing t's memory is read from a copy.
+  Tensor v = expand(to_dtype(value.storage() == t.storage() ? clone(value) : value, t.dtype()), final_shape);
   // Undo place_index_dims on v so it lines up with B + rest.
   if (a.insert_at != 0) {
     Dims order;

@@ -183,6 +183,8 @@ Tensor unsqueeze(const Tensor& t, int64_t dim) {
 }
 
 Tensor flatten(const Tensor& t, int64_t start_dim, int64_t end_dim) {
+  start_dim = wrap_dim(start_dim, t.dim(), "flatten");
+  end_dim = wrap_dim(end_dim, t.dim(), "flatten");
   if (t.dim() == 0) return reshape(t, {1});
   start_dim = wrap_dim(start_dim, t.dim(), "flatten");
   end_dim = wrap_dim(end_dim, t.dim(), "flatten");
