@@ -125,15 +125,16 @@ inline void add_row(double* acc, const T* src, int64_t n) {
   for (int64_t i = 0; i < n; ++i) acc[i] += src[i];
 }
 
-// The float sums again for AVX2 (chosen per CPU by GCC's ifunc resolver): leaf functions, so
-// unlike the OpenMP kernels they can simply be cloned.
+// The vertical sum step again for AVX2 (chosen per CPU by GCC's ifunc resolver): a leaf
+// function, so unlike the OpenMP kernels it can simply be cloned.
 #if defined(__x86_64__)
 #define EMBER_AVX2_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define EMBER_AVX2_CLONES
 #endif
-EMBER_AVX2_CLONES double sum_contiguous(const float* p, int64_t n) { return sum_lanes(p, n); }
-EMBER_AVX2_CLONES double sum_contiguous(const double* p, int64_t n) { return sum_lanes(p, n); }
+// (sum_lanes itself stays baseline: an AVX2 clone of it measured no faster for 1M floats.)
+template <class T>
+double sum_contiguous(const T* p, int64_t n) { return sum_lanes(p, n); }
 EMBER_AVX2_CLONES void accumulate_row(double* acc, const float* src, int64_t n) { add_row(acc, src, n); }
 EMBER_AVX2_CLONES void accumulate_row(double* acc, const double* src, int64_t n) { add_row(acc, src, n); }
 
