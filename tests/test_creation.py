@@ -170,8 +170,10 @@ def test_tensor_other_non_numbers_raise(data):
 
 def test_tensor_requires_grad_and_device_arguments():
     assert ember.tensor([1.0], device="cpu").tolist() == [1.0]
-    with pytest.raises(RuntimeError):
-        ember.tensor([1.0], requires_grad=True)
+    t = ember.tensor([1.0], requires_grad=True)
+    assert t.requires_grad and t.is_leaf and t.grad is None
+    with pytest.raises(RuntimeError, match="floating point"):
+        ember.tensor([1], requires_grad=True)
     with pytest.raises((TypeError, ValueError, RuntimeError)):
         ember.tensor([1.0], device=3)
 

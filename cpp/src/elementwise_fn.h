@@ -126,14 +126,14 @@ EMBER_INLINE T ember_pow(T x, T y) {
 }
 
 // One functor per table row: name##_fn{}(x) / (x, y) computes the formula in type T.
-#define EMBER_UNARY(name, kind, formula, doc) \
+#define EMBER_UNARY(name, kind, formula, doc, ...) \
   struct name##_fn {                          \
     template <class T>                        \
     EMBER_INLINE auto operator()(T x) const {              \
       return formula;                         \
     }                                         \
   };
-#define EMBER_BINARY(name, kind, formula, doc) \
+#define EMBER_BINARY(name, kind, formula, doc, ...) \
   struct name##_fn {                           \
     template <class T>                         \
     EMBER_INLINE auto operator()(T x, T y) const {          \

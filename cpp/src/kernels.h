@@ -21,8 +21,8 @@ void copy(const Tensor& dst, const Tensor& src);
 void fill(const Tensor& dst, Scalar value);
 
 // Pointwise: inputs are in the op's compute dtype; out has the result dtype.
-#define EMBER_UNARY(name, kind, formula, doc) void name(const Tensor& out, const Tensor& x);
-#define EMBER_BINARY(name, kind, formula, doc) void name(const Tensor& out, const Tensor& x, const Tensor& y);
+#define EMBER_UNARY(name, kind, formula, doc, ...) void name(const Tensor& out, const Tensor& x);
+#define EMBER_BINARY(name, kind, formula, doc, ...) void name(const Tensor& out, const Tensor& x, const Tensor& y);
 #include "ember/elementwise.def"
 /// out = cond ? a : b (cond bool; a, b and out one dtype).
 void where(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b);
@@ -45,8 +45,8 @@ void gather(const Tensor& out, const Tensor& src, const Tensor& index, int64_t d
 void scatter(const Tensor& dst, const Tensor& src, const Tensor& index, int64_t dim_stride, bool add);
 /// out = src at element offsets (int64, in elements, broadcast over out's shape).
 void take_offsets(const Tensor& out, const Tensor& src, const Tensor& offsets);
-/// dst at element offsets = value; serial, last write wins.
-void put_offsets(const Tensor& dst, const Tensor& value, const Tensor& offsets);
+/// dst at element offsets = value (last write wins), or += value; serial.
+void put_offsets(const Tensor& dst, const Tensor& value, const Tensor& offsets, bool accumulate);
 /// Count of nonzero elements.
 int64_t count_nonzero(const Tensor& t);
 /// Rows of the multi-indices of nonzero elements into out (count, ndim), row-major order.

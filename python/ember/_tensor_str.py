@@ -84,7 +84,7 @@ def _format(a, fmt, indent, summarize):
 def tensor_repr(t):
     import ember
 
-    a = np.asarray(t)
+    a = np.asarray(t.detach())
     prefix = "tensor("
     suffix = []
     if a.size == 0:
@@ -102,4 +102,8 @@ def tensor_repr(t):
         body = _format(a, fmt, len(prefix), summarize)
         if t.dtype not in (ember.float32, ember.int64, ember.bool):
             suffix.append(f"dtype={t.dtype}")
+    if t.grad_fn is not None:
+        suffix.append(f"grad_fn=<{t.grad_fn.name()}>")
+    elif t.requires_grad:
+        suffix.append("requires_grad=True")
     return prefix + body + "".join(", " + s for s in suffix) + ")"

@@ -40,14 +40,19 @@ Tensor to_impl(const Tensor& t, py::args args, py::kwargs kwargs) {
 }
 
 Generator* gen_from(py::handle g) { return g.is_none() ? nullptr : &g.cast<Generator&>(); }
+
+/// The requires_grad= of the creation functions.
+Tensor with_grad(Tensor t, bool requires_grad) {
+  if (requires_grad) t.requires_grad_(true);
+  return t;
+}
 }  // namespace
 
 void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
   // ---- creation ---------------------------------------------------------------------
   m.def("tensor", [](py::handle data, std::optional<DType> dtype, py::handle device, bool requires_grad) {
           device_from(device);
-          EMBER_CHECK_RUNTIME(!requires_grad, "tensor: requires_grad=True needs autograd, which is not built yet");
-          return tensor_from_data(data, dtype);
+          return with_grad(tensor_from_data(data, dtype), requires_grad);
         }, py::arg("data"), py::kw_only(), py::arg("dtype") = py::none(), py::arg("device") = py::none(),
         py::arg("requires_grad") = false, "A new tensor holding a copy of data (nested sequences, numbers, arrays).");
   m.def("as_tensor", [](py::handle data, std::optional<DType> dtype, py::handle device) {
@@ -67,18 +72,17 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
 
 #define EMBER_SIZED_CREATION(name, fill_expr)                                                                    \
   m.def(#name, [](py::args size, DType dtype, py::handle device, bool requires_grad) {                          \
-          EMBER_CHECK_RUNTIME(!requires_grad, #name ": requires_grad=True needs autograd, which is not built yet"); \
-          return fill_expr(size_from_args(size, #name), dtype, device_from(device));                            \
+          return with_grad(fill_expr(size_from_args(size, #name), dtype, device_from(device)), requires_grad);    \
         }, py::kw_only(), py::arg("dtype") = DType::Float32, py::arg("device") = py::none(),                    \
         py::arg("requires_grad") = false);
   EMBER_SIZED_CREATION(zeros, zeros)
   EMBER_SIZED_CREATION(ones, ones)
   EMBER_SIZED_CREATION(empty, empty)
 #undef EMBER_SIZED_CREATION
-  m.def("full", [](py::handle size, Scalar value, std::optional<DType> dtype, py::handle device) {
-          return full(shape_from(size, "full"), value, dtype, device_from(device));
+  m.def("full", [](py::handle size, Scalar value, std::optional<DType> dtype, py::handle device, bool requires_grad) {
+          return with_grad(full(shape_from(size, "full"), value, dtype, device_from(device)), requires_grad);
         }, py::arg("size"), py::arg("fill_value"), py::kw_only(), py::arg("dtype") = py::none(),
-        py::arg("device") = py::none());
+        py::arg("device") = py::none(), py::arg("requires_grad") = false);
   // Tensor.new_*: a new tensor with this one's dtype (unless given) and device.
   cls.def("new_zeros", [](const Tensor& t, py::handle size, std::optional<DType> dtype) {
     return zeros(shape_from(size, "new_zeros"), dtype.value_or(t.dtype()), t.device());
@@ -95,35 +99,36 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
   cls.def("new_tensor", [](const Tensor& t, py::handle data, std::optional<DType> dtype) {
     return tensor_from_data(data, dtype.value_or(t.dtype()));
   }, py::arg("data"), py::kw_only(), py::arg("dtype") = py::none());
-  m.def("zeros_like", [](const Tensor& t, std::optional<DType> dtype) { return zeros(t.sizes(), dtype.value_or(t.dtype())); },
-        py::arg("input"), py::kw_only(), py::arg("dtype") = py::none());
-  m.def("ones_like", [](const Tensor& t, std::optional<DType> dtype) { return ones(t.sizes(), dtype.value_or(t.dtype())); },
-        py::arg("input"), py::kw_only(), py::arg("dtype") = py::none());
-  m.def("empty_like", [](const Tensor& t, std::optional<DType> dtype) { return empty(t.sizes(), dtype.value_or(t.dtype())); },
-        py::arg("input"), py::kw_only(), py::arg("dtype") = py::none());
-  m.def("full_like", [](const Tensor& t, Scalar v, std::optional<DType> dtype) {
-          return full(t.sizes(), v, dtype.value_or(t.dtype()));
-        }, py::arg("input"), py::arg("fill_value"), py::kw_only(), py::arg("dtype") = py::none());
-  m.def("rand_like", [](const Tensor& t, std::optional<DType> dtype) { return rand(t.sizes(), dtype.value_or(t.dtype())); },
-        py::arg("input"), py::kw_only(), py::arg("dtype") = py::none());
-  m.def("randn_like", [](const Tensor& t, std::optional<DType> dtype) { return randn(t.sizes(), dtype.value_or(t.dtype())); },
-        py::arg("input"), py::kw_only(), py::arg("dtype") = py::none());
+  m.def("zeros_like", [](const Tensor& t, std::optional<DType> dtype, bool rg) { return with_grad(zeros(t.sizes(), dtype.value_or(t.dtype())), rg); },
+        py::arg("input"), py::kw_only(), py::arg("dtype") = py::none(), py::arg("requires_grad") = false);
+  m.def("ones_like", [](const Tensor& t, std::optional<DType> dtype, bool rg) { return with_grad(ones(t.sizes(), dtype.value_or(t.dtype())), rg); },
+        py::arg("input"), py::kw_only(), py::arg("dtype") = py::none(), py::arg("requires_grad") = false);
+  m.def("empty_like", [](const Tensor& t, std::optional<DType> dtype, bool rg) { return with_grad(empty(t.sizes(), dtype.value_or(t.dtype())), rg); },
+        py::arg("input"), py::kw_only(), py::arg("dtype") = py::none(), py::arg("requires_grad") = false);
+  m.def("full_like", [](const Tensor& t, Scalar v, std::optional<DType> dtype, bool rg) {
+          return with_grad(full(t.sizes(), v, dtype.value_or(t.dtype())), rg);
+        }, py::arg("input"), py::arg("fill_value"), py::kw_only(), py::arg("dtype") = py::none(),
+        py::arg("requires_grad") = false);
+  m.def("rand_like", [](const Tensor& t, std::optional<DType> dtype, bool rg) { return with_grad(rand(t.sizes(), dtype.value_or(t.dtype())), rg); },
+        py::arg("input"), py::kw_only(), py::arg("dtype") = py::none(), py::arg("requires_grad") = false);
+  m.def("randn_like", [](const Tensor& t, std::optional<DType> dtype, bool rg) { return with_grad(randn(t.sizes(), dtype.value_or(t.dtype())), rg); },
+        py::arg("input"), py::kw_only(), py::arg("dtype") = py::none(), py::arg("requires_grad") = false);
   m.def("arange", [](std::optional<Scalar> a, std::optional<Scalar> b, Scalar step, std::optional<DType> dtype,
-                     py::handle device) {
+                     py::handle device, bool rg) {
           // arange(end), arange(start, end[, step]) or arange(end=...), as PyTorch.
           EMBER_CHECK_TYPE(a || b, "arange: expected an end value");
-          if (!b) return arange(0, *a, step, dtype, device_from(device));
-          return arange(a.value_or(Scalar(0)), *b, step, dtype, device_from(device));
+          if (!b) return with_grad(arange(0, *a, step, dtype, device_from(device)), rg);
+          return with_grad(arange(a.value_or(Scalar(0)), *b, step, dtype, device_from(device)), rg);
         }, py::arg("start") = py::none(), py::arg("end") = py::none(), py::arg("step") = 1, py::kw_only(),
-        py::arg("dtype") = py::none(), py::arg("device") = py::none());
-  m.def("linspace", [](double a, double b, int64_t steps, DType dtype, py::handle device) {
-          return linspace(a, b, steps, dtype, device_from(device));
+        py::arg("dtype") = py::none(), py::arg("device") = py::none(), py::arg("requires_grad") = false);
+  m.def("linspace", [](double a, double b, int64_t steps, DType dtype, py::handle device, bool rg) {
+          return with_grad(linspace(a, b, steps, dtype, device_from(device)), rg);
         }, py::arg("start"), py::arg("end"), py::arg("steps"), py::kw_only(), py::arg("dtype") = DType::Float32,
-        py::arg("device") = py::none());
-  m.def("eye", [](int64_t n, std::optional<int64_t> mm, DType dtype, py::handle device) {
-          return eye(n, mm, dtype, device_from(device));
+        py::arg("device") = py::none(), py::arg("requires_grad") = false);
+  m.def("eye", [](int64_t n, std::optional<int64_t> mm, DType dtype, py::handle device, bool rg) {
+          return with_grad(eye(n, mm, dtype, device_from(device)), rg);
         }, py::arg("n"), py::arg("m") = py::none(), py::kw_only(), py::arg("dtype") = DType::Float32,
-        py::arg("device") = py::none());
+        py::arg("device") = py::none(), py::arg("requires_grad") = false);
 
   // ---- random -----------------------------------------------------------------------
   py::class_<Generator>(m, "Generator", "A seedable source of random numbers for the random ops.")
@@ -140,10 +145,14 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
   m.def("initial_seed", []() { return default_generator().initial_seed(); });
   m.def("seed", []() { return default_generator().seed(); });
   m.def("default_generator", []() -> Generator& { return default_generator(); }, py::return_value_policy::reference);
-  m.def("rand", [](py::args size, DType dtype, py::handle gen) { return rand(size_from_args(size, "rand"), dtype, gen_from(gen)); },
-        py::kw_only(), py::arg("dtype") = DType::Float32, py::arg("generator") = py::none());
-  m.def("randn", [](py::args size, DType dtype, py::handle gen) { return randn(size_from_args(size, "randn"), dtype, gen_from(gen)); },
-        py::kw_only(), py::arg("dtype") = DType::Float32, py::arg("generator") = py::none());
+  m.def("rand", [](py::args size, DType dtype, py::handle gen, bool rg) {
+          return with_grad(rand(size_from_args(size, "rand"), dtype, gen_from(gen)), rg);
+        }, py::kw_only(), py::arg("dtype") = DType::Float32, py::arg("generator") = py::none(),
+        py::arg("requires_grad") = false);
+  m.def("randn", [](py::args size, DType dtype, py::handle gen, bool rg) {
+          return with_grad(randn(size_from_args(size, "randn"), dtype, gen_from(gen)), rg);
+        }, py::kw_only(), py::arg("dtype") = DType::Float32, py::arg("generator") = py::none(),
+        py::arg("requires_grad") = false);
   m.def("randint", [](int64_t a, py::handle b, py::handle size, DType dtype, py::handle gen) {
           // randint(high, size) or randint(low, high, size), as PyTorch.
           if (size.is_none()) return randint(0, a, shape_from(b, "randint"), dtype, gen_from(gen));
@@ -298,10 +307,10 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
   def_both(m, cls, "count_nonzero", [](const Tensor& t) { return nonzero(t).sizes()[0]; });
 
   // ---- pointwise ----------------------------------------------------------------------
-#define EMBER_UNARY(name, kind, formula, doc)                                  \
+#define EMBER_UNARY(name, kind, formula, doc, ...)                                  \
   def_both(m, cls, #name, static_cast<Tensor (*)(const Tensor&)>(&name), doc); \
   cls.def(#name "_", [](py::object self) { apply_unary_(#name, self.cast<Tensor&>()); return self; });
-#define EMBER_BINARY(name, kind, formula, doc)                                                              \
+#define EMBER_BINARY(name, kind, formula, doc, ...)                                                              \
   def_both(m, cls, #name, [](const Tensor& a, const Tensor& b) { return name(a, b); }, py::arg("other"), doc); \
   def_both(m, cls, #name, [](const Tensor& a, py::handle b) { return name(a, tensor_or_scalar(b, #name, "other")); }, \
            py::arg("other"), doc);                                                                          \
@@ -409,6 +418,12 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
   }, py::arg("p") = "fro", py::arg("dim") = py::none(), py::arg("keepdim") = false);
   def_both(m, cls, "cumsum", [](const Tensor& t, int64_t dim, std::optional<DType> dtype) { return cumsum(t, dim, dtype); },
            py::arg("dim"), py::kw_only(), py::arg("dtype") = py::none());
+
+  def_both(m, cls, "softmax", [](const Tensor& t, int64_t dim, std::optional<DType> dtype) { return softmax(t, dim, dtype); },
+           py::arg("dim"), py::arg("dtype") = py::none());
+  def_both(m, cls, "log_softmax", [](const Tensor& t, int64_t dim, std::optional<DType> dtype) {
+    return log_softmax(t, dim, dtype);
+  }, py::arg("dim"), py::arg("dtype") = py::none());
 
   // ---- linear algebra -----------------------------------------------------------------
   def_both(m, cls, "matmul", &matmul, py::arg("other"));

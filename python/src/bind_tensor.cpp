@@ -7,8 +7,14 @@ namespace ember {
 using namespace py_convert;
 
 namespace {
+/// NumPy must not see memory autograd tracks: writes through it would go unrecorded (as PyTorch).
+void check_no_grad(const Tensor& t) {
+  EMBER_CHECK_RUNTIME(!t.requires_grad(), "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
+                      "instead.");
+}
+
 py::object tolist(const Tensor& t) {
-  Tensor c = contiguous(t);
+  Tensor c = contiguous(t.detach());
   if (c.dim() == 0) return py::cast(c.item());
   return py::reinterpret_borrow<py::object>(to_numpy(c, py::cast(c)).attr("tolist")());
 }
@@ -54,11 +60,15 @@ void bind_tensor(py::module_& m, py::class_<Tensor>& cls) {
       .def("tolist", &tolist)
       .def("numpy", [](py::object self, bool force) {
              const Tensor& t = self.cast<const Tensor&>();
-             if (!force) return to_numpy(t, self);
+             if (!force) {
+               check_no_grad(t);
+               return to_numpy(t, self);
+             }
              py::object copy = py::cast(clone(t));  // the array keeps this copy alive
              return to_numpy(copy.cast<const Tensor&>(), copy);
            }, py::arg("force") = false)
       .def("__array__", [](py::object self, py::object dtype, py::object copy) {
+             check_no_grad(self.cast<const Tensor&>());
              py::object arr = to_numpy(self.cast<const Tensor&>(), self);
              if (!dtype.is_none()) arr = arr.attr("astype")(dtype, py::arg("copy") = false);
              if (!copy.is_none() && copy.cast<bool>()) arr = arr.attr("copy")();
@@ -144,6 +154,7 @@ void bind_tensor(py::module_& m, py::class_<Tensor>& cls) {
   cls.def("__invert__", [](const Tensor& a) { return bitwise_not(a); });
 
   cls.def_buffer([](const Tensor& t) {
+    check_no_grad(t);
     std::vector<ssize_t> shape(t.sizes().begin(), t.sizes().end()), strides;
     for (int64_t s : t.strides()) strides.push_back(s * t.itemsize());
     return py::buffer_info(t.raw_data(), t.itemsize(), numpy_format(t.dtype()), t.dim(), shape, strides);

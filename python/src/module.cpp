@@ -5,6 +5,7 @@ namespace ember {
 void bind_tensor(py::module_& m, py::class_<Tensor>& cls);
 void bind_ops(py::module_& m, py::class_<Tensor>& cls);
 void bind_dlpack(py::module_& m, py::class_<Tensor>& cls);
+void bind_autograd(py::module_& m, py::class_<Tensor>& cls);
 }  // namespace ember
 
 using namespace ember;
@@ -61,4 +62,5 @@ PYBIND11_MODULE(_C, m) {
   bind_tensor(m, cls);
   bind_ops(m, cls);
   bind_dlpack(m, cls);
+  bind_autograd(m, cls);
 }

@@ -1,5 +1,6 @@
 #pragma once
 // The umbrella include of ember's C++ API.
+#include "ember/autograd.h"
 #include "ember/device.h"
 #include "ember/dtype.h"
 #include "ember/error.h"

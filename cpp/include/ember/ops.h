@@ -155,12 +155,16 @@ struct EllipsisIndex {};
 using TensorIndex = std::variant<int64_t, Slice, NoneIndex, EllipsisIndex, Tensor>;
 /// t[indices]: a view for ints, slices, None and Ellipsis; a copy when an index is a tensor.
 EMBER_API Tensor index(const Tensor& t, const std::vector<TensorIndex>& indices);
-/// t[indices] = value (broadcast to the indexed shape).
-EMBER_API void index_put_(Tensor& t, const std::vector<TensorIndex>& indices, const Tensor& value);
+/// t[indices] = value (broadcast to the indexed shape), or += value (repeated indices add up).
+EMBER_API void index_put_(Tensor& t, const std::vector<TensorIndex>& indices, const Tensor& value,
+                          bool accumulate = false);
+/// A copy of t with index_put_ applied.
+EMBER_API Tensor index_put(const Tensor& t, const std::vector<TensorIndex>& indices, const Tensor& value,
+                           bool accumulate = false);
 
 // ---- pointwise (the table in elementwise.def) -----------------------------------------
-#define EMBER_UNARY(name, kind, formula, doc) EMBER_API Tensor name(const Tensor& x);
-#define EMBER_BINARY(name, kind, formula, doc) \
+#define EMBER_UNARY(name, kind, formula, doc, ...) EMBER_API Tensor name(const Tensor& x);
+#define EMBER_BINARY(name, kind, formula, doc, ...) \
   EMBER_API Tensor name(const Tensor& x, const Tensor& y);   \
   EMBER_API Tensor& name##_(Tensor& x, const Tensor& y);
 #include "ember/elementwise.def"
@@ -186,6 +190,19 @@ inline Tensor operator+(const Tensor& a, Scalar b) { return add(a, scalar_tensor
 inline Tensor operator-(const Tensor& a, Scalar b) { return sub(a, scalar_tensor(b)); }
 inline Tensor operator*(const Tensor& a, Scalar b) { return mul(a, scalar_tensor(b)); }
 inline Tensor operator/(const Tensor& a, Scalar b) { return div(a, scalar_tensor(b)); }
+inline Tensor operator+(Scalar a, const Tensor& b) { return add(scalar_tensor(a), b); }
+inline Tensor operator-(Scalar a, const Tensor& b) { return sub(scalar_tensor(a), b); }
+inline Tensor operator*(Scalar a, const Tensor& b) { return mul(scalar_tensor(a), b); }
+inline Tensor operator/(Scalar a, const Tensor& b) { return div(scalar_tensor(a), b); }
+// Comparisons give bool tensors, as PyTorch's C++ API.
+inline Tensor operator==(const Tensor& a, const Tensor& b) { return eq(a, b); }
+inline Tensor operator<(const Tensor& a, const Tensor& b) { return lt(a, b); }
+inline Tensor operator>(const Tensor& a, const Tensor& b) { return gt(a, b); }
+inline Tensor operator==(const Tensor& a, Scalar b) { return eq(a, scalar_tensor(b)); }
+inline Tensor operator<(const Tensor& a, Scalar b) { return lt(a, scalar_tensor(b)); }
+inline Tensor operator<=(const Tensor& a, Scalar b) { return le(a, scalar_tensor(b)); }
+inline Tensor operator>(const Tensor& a, Scalar b) { return gt(a, scalar_tensor(b)); }
+inline Tensor operator>=(const Tensor& a, Scalar b) { return ge(a, scalar_tensor(b)); }
 
 // ---- reductions (dims empty or absent = all dims) -------------------------------------
 /// Sum; bool and int64 sum to int64.
@@ -220,6 +237,14 @@ EMBER_API Tensor any(const Tensor& t, const OptDims& dims = {}, bool keepdim = f
 EMBER_API Tensor norm(const Tensor& t, double p = 2, const OptDims& dims = {}, bool keepdim = false);
 /// Running sum along dim.
 EMBER_API Tensor cumsum(const Tensor& t, int64_t dim, OptDType dtype = {});
+/// t summed down to `shape` (a shape t broadcasts from): the gradient of a broadcast.
+EMBER_API Tensor sum_to(const Tensor& t, const Shape& shape);
+
+// ---- softmax family (composites: their gradients come from the ops they are made of) ----
+/// exp(t) / sum(exp(t)) along dim, computed stably (the max is subtracted first).
+EMBER_API Tensor softmax(const Tensor& t, int64_t dim, OptDType dtype = {});
+/// log(softmax(t)) along dim, computed stably as t - logsumexp(t).
+EMBER_API Tensor log_softmax(const Tensor& t, int64_t dim, OptDType dtype = {});
 
 // ---- linear algebra (BLAS) ------------------------------------------------------------
 /// NumPy matmul: 1-D vectors, 2-D matrices, batched and broadcast stacks.

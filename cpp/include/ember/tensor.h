@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include "ember/device.h"
 #include "ember/dtype.h"
@@ -34,6 +35,11 @@ struct AutogradMeta;  // defined by the autograd engine; null while a tensor nee
 
 /// What a Tensor handle points to: storage plus the strided view of it.
 struct EMBER_API TensorImpl {
+  TensorImpl();
+  ~TensorImpl();
+  TensorImpl(const TensorImpl&) = delete;
+  TensorImpl& operator=(const TensorImpl&) = delete;
+
   std::shared_ptr<Storage> storage;
   Shape sizes;
   Shape strides;        // in elements, may be 0 (broadcast)
@@ -41,7 +47,10 @@ struct EMBER_API TensorImpl {
   int64_t numel = 0;
   DType dtype = DType::Float32;
   bool is_wrapped_number = false;  // a Python scalar made a 0-d tensor: lower promotion priority
-  std::shared_ptr<AutogradMeta> autograd;  // the place each op will record its backward
+  std::shared_ptr<AutogradMeta> autograd;  // null until the tensor takes part in autograd
+  /// Views: the tensor that owns the memory (never itself a view). Autograd routes in-place
+  /// writes through a view to it.
+  std::shared_ptr<TensorImpl> view_base;
 };
 
 /// A cheap, shared handle to a TensorImpl. Copies alias; views share storage.
@@ -95,6 +104,17 @@ class EMBER_API Tensor {
   void check_writable(const char* op) const;
   /// Marks an in-place write (see Storage::version).
   void bump_version() const { impl_->storage->version.fetch_add(1, std::memory_order_relaxed); }
+  /// Marks this tensor as a view of `of` (sharing its memory), for autograd's in-place rules.
+  void set_view_of(const Tensor& of) const;
+  bool is_view() const { return impl_->view_base != nullptr; }
+
+  // Autograd (see ember/autograd.h for the rest).
+  bool requires_grad() const;
+  Tensor& requires_grad_(bool requires_grad = true);
+  Tensor grad() const;
+  /// Gradients of this tensor into every leaf's .grad (gradient defaults to 1 for a scalar).
+  void backward(const Tensor& gradient = {}, std::optional<bool> retain_graph = {}, bool create_graph = false) const;
+  Tensor detach() const;
 
  private:
   std::shared_ptr<TensorImpl> impl_;

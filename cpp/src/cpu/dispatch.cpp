@@ -3,14 +3,14 @@
 
 namespace ember::cpu {
 
-#define EMBER_UNARY(name, kind, formula, doc) void name(const Tensor& out, const Tensor& x);
-#define EMBER_BINARY(name, kind, formula, doc) void name(const Tensor& out, const Tensor& x, const Tensor& y);
+#define EMBER_UNARY(name, kind, formula, doc, ...) void name(const Tensor& out, const Tensor& x);
+#define EMBER_BINARY(name, kind, formula, doc, ...) void name(const Tensor& out, const Tensor& x, const Tensor& y);
 namespace pointwise::baseline {
 #include "ember/elementwise.def"
 }
 #ifdef EMBER_HAVE_AVX2
-#define EMBER_UNARY(name, kind, formula, doc) void name(const Tensor& out, const Tensor& x);
-#define EMBER_BINARY(name, kind, formula, doc) void name(const Tensor& out, const Tensor& x, const Tensor& y);
+#define EMBER_UNARY(name, kind, formula, doc, ...) void name(const Tensor& out, const Tensor& x);
+#define EMBER_BINARY(name, kind, formula, doc, ...) void name(const Tensor& out, const Tensor& x, const Tensor& y);
 namespace pointwise::avx2 {
 #include "ember/elementwise.def"
 }
@@ -32,9 +32,9 @@ bool use_avx2() {
 #else
 #define EMBER_PICK(name, ...) pointwise::baseline::name(__VA_ARGS__)
 #endif
-#define EMBER_UNARY(name, kind, formula, doc) \
+#define EMBER_UNARY(name, kind, formula, doc, ...) \
   void name(const Tensor& out, const Tensor& x) { EMBER_PICK(name, out, x); }
-#define EMBER_BINARY(name, kind, formula, doc) \
+#define EMBER_BINARY(name, kind, formula, doc, ...) \
   void name(const Tensor& out, const Tensor& x, const Tensor& y) { EMBER_PICK(name, out, x, y); }
 #include "ember/elementwise.def"
 

@@ -79,9 +79,9 @@ void binary_kernel(const Tensor& out, const Tensor& x, const Tensor& y, F f) {
 
 }  // namespace
 
-#define EMBER_UNARY(name, kind, formula, doc) \
+#define EMBER_UNARY(name, kind, formula, doc, ...) \
   void name(const Tensor& out, const Tensor& x) { unary_kernel<kind>(out, x, name##_fn{}); }
-#define EMBER_BINARY(name, kind, formula, doc)                        \
+#define EMBER_BINARY(name, kind, formula, doc, ...)                        \
   void name(const Tensor& out, const Tensor& x, const Tensor& y) { \
     binary_kernel<kind>(out, x, y, name##_fn{});                   \
   }

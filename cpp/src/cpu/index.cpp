@@ -87,14 +87,16 @@ void take_offsets(const Tensor& out, const Tensor& src, const Tensor& offsets) {
   });
 }
 
-void put_offsets(const Tensor& dst, const Tensor& value, const Tensor& offsets) {
+void put_offsets(const Tensor& dst, const Tensor& value, const Tensor& offsets, bool accumulate) {
   visit_dtype(dst.dtype(), [&](auto tag) {
     using T = decltype(tag);
     Geometry<3> g({&dst, &offsets, &value});
-    auto run = [](char* const* p, const int64_t* s, int64_t n) {
+    auto run = [accumulate](char* const* p, const int64_t* s, int64_t n) {
       for (int64_t i = 0; i < n; ++i) {
         const int64_t k = *reinterpret_cast<const int64_t*>(p[1] + i * s[1]);
-        reinterpret_cast<T*>(p[0] + i * s[0])[k] = *reinterpret_cast<const T*>(p[2] + i * s[2]);
+        T& d = reinterpret_cast<T*>(p[0] + i * s[0])[k];
+        const T v = *reinterpret_cast<const T*>(p[2] + i * s[2]);
+        d = accumulate ? T(d + v) : v;
       }
     };
     g.for_range(0, g.numel, run);

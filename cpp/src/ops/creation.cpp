@@ -1,6 +1,7 @@
 // Creation ops, conversion and the random ops.
 #include <cmath>
 
+#include "autograd/record.h"
 #include "ember/ops.h"
 #include "kernels.h"
 
@@ -103,6 +104,10 @@ Tensor random_fill(Tensor t, Generator* gen, F draw) {
 template <class F>
 Tensor& random_fill_(Tensor& t, const char* op, Generator* gen, F draw) {
   t.check_in_place(op);
+  if (autograd::inplace_requires_grad(t, {}, op))  // new values owe nothing to the old ones
+    return autograd::apply_inplace(t, op, [&](const Tensor& old) {
+      return random_fill(Tensor::empty(old.sizes(), old.dtype(), old.device()), gen, draw);
+    });
   if (t.is_contiguous()) {
     random_fill(t, gen, draw);
   } else {
@@ -180,13 +185,17 @@ Tensor& bernoulli_(Tensor& t, double p, Generator* gen) {
 
 Tensor& copy_(Tensor& dst, const Tensor& src) {
   dst.check_in_place("copy_");
-  Tensor s = unaliased(src, dst);
   if (src.sizes() != dst.sizes()) {
     const Shape b = broadcast_shapes(dst.sizes(), src.sizes(), "copy_");
     EMBER_CHECK(b == dst.sizes(), "copy_: source of shape ", shape_str(src.sizes()),
                 " cannot be broadcast to the destination's shape ", shape_str(dst.sizes()));
-    s = expand(src, dst.sizes());
   }
+  if (autograd::inplace_requires_grad(dst, {&src}, "copy_"))
+    return autograd::apply_inplace(dst, "copy_", [&](const Tensor&) {
+      return to_dtype(expand(src, dst.sizes()), dst.dtype(), true);
+    });
+  Tensor s = unaliased(src, dst);
+  if (src.sizes() != dst.sizes()) s = expand(s, dst.sizes());
   call_kernel(dst.device(), "copy_", cpu::copy, dst, s);
   dst.bump_version();
   return dst;
@@ -195,6 +204,11 @@ Tensor& copy_(Tensor& dst, const Tensor& src) {
 Tensor& fill_(Tensor& t, Scalar value) {
   t.check_writable("fill_");
   check_fits(value, t.dtype(), "fill_");
+  if (autograd::inplace_requires_grad(t, {}, "fill_"))
+    return autograd::apply_inplace(t, "fill_", [&](const Tensor& old) {
+      // where() keeps old in the graph with a zero gradient, so t still requires grad (as PyTorch).
+      return where(full(old.sizes(), true, DType::Bool), full({}, value, old.dtype()), old);
+    });
   call_kernel(t.device(), "fill_", cpu::fill, t, value);
   t.bump_version();
   return t;
@@ -210,6 +224,8 @@ Tensor unaliased(const Tensor& src, const Tensor& dst) {
 Tensor clone(const Tensor& t) {
   Tensor out = Tensor::empty(t.sizes(), t.dtype(), t.device());
   call_kernel(t.device(), "clone", cpu::copy, out, t);
+  if (autograd::needs_grad(t))
+    autograd::record("CloneBackward0", {out}, {t}, {}, [](const Tensors& g, const Tensors&) { return Tensors{g[0]}; });
   return out;
 }
 
@@ -219,6 +235,8 @@ Tensor to_dtype(const Tensor& t, DType dtype, bool copy) {
   if (t.dtype() == dtype && !copy) return t;
   Tensor out = Tensor::empty(t.sizes(), dtype, t.device());
   call_kernel(t.device(), "to", cpu::copy, out, t);
+  if (autograd::needs_grad(t) && is_floating(dtype))
+    autograd::record("ToCopyBackward0", {out}, {t}, {}, [](const Tensors& g, const Tensors&) { return Tensors{g[0]}; });
   return out;
 }
 

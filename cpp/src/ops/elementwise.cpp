@@ -1,7 +1,9 @@
 // The pointwise ops of elementwise.def: type promotion, broadcasting and in-place rules are
 // written once here for the whole family. The backward of each row joins the table with autograd.
+#include <cmath>
 #include <cstring>
 
+#include "autograd/record.h"
 #include "ember/ops.h"
 #include "kernels.h"
 
@@ -73,7 +75,8 @@ DType binary_compute_dtype(const char* op, Kind kind, const Tensor& x, const Ten
   return ct;
 }
 
-Tensor binary_op(const char* op, Kind kind, const Tensor& x, const Tensor& y, BinaryKernel kernel) {
+Tensor binary_op(const char* op, Kind kind, const Tensor& x, const Tensor& y, BinaryKernel kernel, bool recording) {
+  autograd::RecordingOff off(recording);  // the casts and expands below are not the op's history
   const DType ct = binary_compute_dtype(op, kind, x, y);
   const Shape shape = broadcast_shapes(x.sizes(), y.sizes(), op);
   Tensor out = Tensor::empty(shape, output_dtype(kind, ct), x.device());
@@ -85,7 +88,8 @@ Tensor binary_op(const char* op, Kind kind, const Tensor& x, const Tensor& y, Bi
 }
 
 /// x = x (op) y: the result must fit x's shape and dtype (as PyTorch's in-place rules).
-Tensor& binary_op_(const char* op, Kind kind, Tensor& x, const Tensor& y, BinaryKernel kernel) {
+Tensor& binary_op_(const char* op, Kind kind, Tensor& x, const Tensor& y, BinaryKernel kernel,
+                   Tensor (*out_of_place)(const Tensor&, const Tensor&)) {
   x.check_in_place(op);
   const DType ct = binary_compute_dtype(op, kind, x, y);
   const DType rt = output_dtype(kind, ct);
@@ -94,6 +98,8 @@ Tensor& binary_op_(const char* op, Kind kind, Tensor& x, const Tensor& y, Binary
   const Shape shape = broadcast_shapes(x.sizes(), y.sizes(), op);
   EMBER_CHECK(shape == x.sizes(), op, "_: output with shape ", shape_str(x.sizes()),
               " doesn't match the broadcast shape ", shape_str(shape));
+  if (autograd::inplace_requires_grad(x, {&y}, op))
+    return autograd::apply_inplace(x, op, [&](const Tensor& old) { return out_of_place(old, y); });
   Tensor ye = to_dtype(unaliased(y, x), ct);
   if (ye.sizes() != shape) ye = expand(ye, shape);
   if (ct == x.dtype() && rt == x.dtype()) {
@@ -132,21 +138,87 @@ DType result_type(const Tensor& a, const Tensor& b) {
   return result;
 }
 
-#define EMBER_UNARY(name, kind, formula, doc) \
-  Tensor name(const Tensor& x) { return unary_op(#name, Kind::kind, x, cpu::name); }
-#define EMBER_BINARY(name, kind, formula, doc)                                                     \
-  Tensor name(const Tensor& x, const Tensor& y) { return binary_op(#name, Kind::kind, x, y, cpu::name); } \
-  Tensor& name##_(Tensor& x, const Tensor& y) { return binary_op_(#name, Kind::kind, x, y, cpu::name); }
+// ---- backward of the table's rows -----------------------------------------------------------
+namespace {
+enum Saves { NONE = 0, X = 1, Y = 2, R = 4, XY = X | Y, XR = X | R, XYR = X | Y | R };
+Tensor zero() { return scalar_tensor(0.0); }
+Tensor zeros_like(const Tensor& t) { return zeros(t.sizes(), t.dtype()); }
+#define NOGRAD Tensor()
+
+/// A row's gradient formula: (g, x, y, r) -> the gradient of one input.
+using GradFormula = Tensor (*)(const Tensor& g, const Tensor& x, const Tensor& y, const Tensor& r);
+
+void record_pointwise(const std::string& name, const Tensor& out, const Tensor& x, const Tensor* y, int saves,
+                      const GradFormula* grads) {
+  const uint8_t needs = static_cast<uint8_t>(autograd::requires_grad(x) | (y && autograd::requires_grad(*y)) << 1);
+  const Tensor none;
+  autograd::record(name.c_str(), {out}, y ? Tensors{x, *y} : Tensors{x},
+                   {saves & X ? x : none, y && (saves & Y) ? *y : none, saves & R ? out : none},
+                   [grads, needs](const Tensors& g, const Tensors& s) {
+                     Tensors in(grads[1] ? 2 : 1);
+                     for (size_t i = 0; i < in.size(); ++i)
+                       if (needs >> i & 1) in[i] = grads[i](g[0], s[0], s[1], s[2]);
+                     return in;
+                   });
+}
+
+/// "log_softmax" -> "LogSoftmaxBackward0", PyTorch's names for the nodes.
+std::string backward_name(const char* op) {
+  std::string out;
+  bool upper = true;
+  for (const char* c = op; *c; ++c) {
+    if (*c == '_') {
+      upper = true;
+      continue;
+    }
+    out += upper ? static_cast<char>(std::toupper(*c)) : *c;
+    upper = false;
+  }
+  return out + "Backward0";
+}
+}  // namespace
+
+#define EMBER_GRAD_FORMULA(expr)                                                          \
+  [](const Tensor& g, const Tensor& x, const Tensor& y, const Tensor& r) -> Tensor {        \
+    (void)g, (void)x, (void)y, (void)r;                                                     \
+    return expr;                                                                            \
+  }
+#define EMBER_UNARY(name, kind, formula, doc, saves, grad)                                              \
+  Tensor name(const Tensor& x) {                                                                        \
+    const bool rec = autograd::needs_grad(x);                                                           \
+    Tensor out = unary_op(#name, Kind::kind, x, cpu::name);                                             \
+    if (rec && is_floating(out.dtype())) {                                                              \
+      static const std::string node = backward_name(#name);                                            \
+      static const GradFormula grads[2] = {EMBER_GRAD_FORMULA(grad), nullptr};                          \
+      record_pointwise(node, out, x, nullptr, saves, grads);                                            \
+    }                                                                                                   \
+    return out;                                                                                         \
+  }
+#define EMBER_BINARY(name, kind, formula, doc, saves, grad_x, grad_y)                                    \
+  Tensor name(const Tensor& x, const Tensor& y) {                                                       \
+    const bool rec = autograd::needs_grad(x, y);                                                        \
+    Tensor out = binary_op(#name, Kind::kind, x, y, cpu::name, rec);                                    \
+    if (rec && is_floating(out.dtype())) {                                                              \
+      static const std::string node = backward_name(#name);                                            \
+      static const GradFormula grads[2] = {EMBER_GRAD_FORMULA(grad_x), EMBER_GRAD_FORMULA(grad_y)};     \
+      record_pointwise(node, out, x, &y, saves, grads);                                                 \
+    }                                                                                                   \
+    return out;                                                                                         \
+  }                                                                                                     \
+  Tensor& name##_(Tensor& x, const Tensor& y) { return binary_op_(#name, Kind::kind, x, y, cpu::name, &name); }
 #include "ember/elementwise.def"
+#undef EMBER_GRAD_FORMULA
+#undef NOGRAD
 
 Tensor& apply_unary_(const char* name, Tensor& x) {
   struct Row {
     const char* name;
     Kind kind;
     UnaryKernel kernel;
+    Tensor (*out_of_place)(const Tensor&);
   };
   static const Row rows[] = {
-#define EMBER_UNARY(name, kind, formula, doc) {#name, Kind::kind, cpu::name},
+#define EMBER_UNARY(name, kind, formula, doc, ...) {#name, Kind::kind, cpu::name, &name},
 #include "ember/elementwise.def"
   };
   for (const Row& r : rows) {
@@ -160,6 +232,7 @@ Tensor& apply_unary_(const char* name, Tensor& x) {
     const DType rt = output_dtype(r.kind, ct);
     EMBER_CHECK_RUNTIME(category(rt) <= category(x.dtype()), name, "_: result type ", dtype_name(rt),
                         " can't be cast to the desired output type ", dtype_name(x.dtype()));
+    if (autograd::inplace_requires_grad(x, {}, name)) return autograd::apply_inplace(x, name, r.out_of_place);
     if (rt == x.dtype() && ct == x.dtype()) {
       call_kernel(x.device(), name, r.kernel, x, x);
     } else {
@@ -182,14 +255,38 @@ Tensor clamp(const Tensor& x, const std::optional<Tensor>& min, const std::optio
     rt = result_type(x, *b) > rt ? result_type(x, *b) : rt;
   }
   EMBER_CHECK_TYPE(rt != DType::Bool, "clamp: not implemented for bool tensors");
-  // NaN in x propagates; NaN bounds propagate too, as PyTorch's.
+  const Tensor lo = min.value_or(Tensor()), hi = max.value_or(Tensor());
+  const bool rec = autograd::any_requires_grad({&x, &lo, &hi});
   Tensor out = x;
-  if (min) out = maximum(out, *min);
-  if (max) out = minimum(out, *max);
+  {
+    autograd::RecordingOff off(rec);
+    // NaN in x propagates; NaN bounds propagate too, as PyTorch's.
+    if (min) out = maximum(out, *min);
+    if (max) out = minimum(out, *max);
+  }
+  if (rec && is_floating(out.dtype())) {
+    // The gradient passes where x is inside [min, max], bounds included (PyTorch's rule; a
+    // bound gets it where it is the value, and where min > max the max wins).
+    autograd::record("ClampBackward1", {out}, {x, lo, hi}, {x, lo, hi}, [](const Tensors& g, const Tensors& s) {
+      const Tensor &x = s[0], &lo = s[1], &hi = s[2];
+      Tensor pass = lo.defined() ? ge(x, lo) : Tensor();
+      if (hi.defined()) pass = pass.defined() ? logical_and(pass, le(x, hi)) : le(x, hi);
+      Tensors in(3);
+      in[0] = where(pass, g[0], zero());
+      if (lo.defined()) in[1] = where(hi.defined() ? logical_and(x < lo, lo < hi) : x < lo, g[0], zero());
+      if (hi.defined()) in[2] = where(lo.defined() ? logical_or(x > hi, hi < lo) : x > hi, g[0], zero());
+      return in;
+    });
+  }
   return out.is_same(x) ? clone(x) : out;
 }
 
 Tensor& clamp_(Tensor& x, const std::optional<Tensor>& min, const std::optional<Tensor>& max) {
+  const Tensor lo = min.value_or(Tensor()), hi = max.value_or(Tensor());
+  if (autograd::inplace_requires_grad(x, {&lo, &hi}, "clamp_")) {
+    x.check_in_place("clamp_");
+    return autograd::apply_inplace(x, "clamp_", [&](const Tensor& old) { return clamp(old, min, max); });
+  }
   Tensor r = clamp(x, min, max);
   EMBER_CHECK_RUNTIME(r.dtype() == x.dtype(), "clamp_: result type ", dtype_name(r.dtype()),
                       " can't be cast to the desired output type ", dtype_name(x.dtype()));

@@ -1,6 +1,7 @@
 // Indexing: where, gather/scatter, index_select, masks, one_hot and Python subscripts.
 #include <algorithm>
 
+#include "autograd/record.h"
 #include "ember/ops.h"
 #include "kernels.h"
 
@@ -52,24 +53,52 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   EMBER_CHECK_TYPE(cond.dtype() == DType::Bool, "where: expected a bool condition, got ", dtype_name(cond.dtype()));
   const DType dt = result_type(a, b);
   const Shape shape = broadcast_shapes(broadcast_shapes(cond.sizes(), a.sizes(), "where"), b.sizes(), "where");
+  const bool rec = autograd::needs_grad(a, b);
   Tensor out = Tensor::empty(shape, dt, a.device());
-  call_kernel(a.device(), "where", cpu::where, out, expand(cond, shape), expand(to_dtype(a, dt), shape),
-              expand(to_dtype(b, dt), shape));
+  {
+    autograd::RecordingOff off(rec);
+    call_kernel(a.device(), "where", cpu::where, out, expand(cond, shape), expand(to_dtype(a, dt), shape),
+                expand(to_dtype(b, dt), shape));
+  }
+  if (rec && is_floating(dt))
+    autograd::record("WhereBackward0", {out}, {a, b}, {cond}, [](const Tensors& g, const Tensors& s) {
+      const Tensor zero = scalar_tensor(0.0);
+      return Tensors{where(s[0], g[0], zero), where(s[0], zero, g[0])};
+    });
   return out;
 }
 
 namespace {
 Tensor as_1d(const Tensor& t) { return t.dim() == 0 ? reshape(t, {1}) : t; }
+
+/// The gradient of scatter's src: the gathered part (index's shape) padded with zeros to src's.
+Tensor pad_to(const Tensor& part, const Shape& sizes) {
+  if (part.sizes() == sizes) return part;
+  std::vector<TensorIndex> region;
+  for (int64_t n : part.sizes()) region.push_back(Slice{0, n, 1});
+  return index_put(zeros(sizes, part.dtype(), part.device()), region, part);
+}
 }  // namespace
 
 Tensor gather(const Tensor& t, int64_t dim, const Tensor& index) {
   dim = wrap_dim(dim, t.dim(), "gather");
   check_gather_shapes("gather", t, dim, index, nullptr);
-  Tensor t1 = as_1d(t), i1 = as_1d(index);
-  check_index_range(i1, t1.sizes()[dim], false, "gather", dim);
-  Tensor out = Tensor::empty(i1.sizes(), t.dtype(), t.device());
-  call_kernel(t.device(), "gather", cpu::gather, out, along_dim_view(t1, i1, dim), i1, t1.strides()[dim]);
-  return t.dim() == 0 ? reshape(out, index.sizes()) : out;
+  const bool rec = autograd::needs_grad(t);
+  Tensor out;
+  {
+    autograd::RecordingOff off(rec);
+    Tensor t1 = as_1d(t), i1 = as_1d(index);
+    check_index_range(i1, t1.sizes()[dim], false, "gather", dim);
+    out = Tensor::empty(i1.sizes(), t.dtype(), t.device());
+    call_kernel(t.device(), "gather", cpu::gather, out, along_dim_view(t1, i1, dim), i1, t1.strides()[dim]);
+    if (t.dim() == 0) out = reshape(out, index.sizes());
+  }
+  if (rec)
+    autograd::record("GatherBackward0", {out}, {t}, {index}, [dim, in_sizes = t.sizes()](const Tensors& g,
+                                                                                          const Tensors& s) {
+      return Tensors{scatter_add(zeros(in_sizes, g[0].dtype()), dim, s[0], g[0])};
+    });
+  return out;
 }
 
 namespace {
@@ -90,35 +119,78 @@ Tensor& scatter_impl(const char* op, Tensor& t, int64_t dim, const Tensor& index
 }  // namespace
 
 Tensor& scatter_(Tensor& t, int64_t dim, const Tensor& index, const Tensor& src) {
+  if (autograd::inplace_requires_grad(t, {&src}, "scatter_"))
+    return autograd::apply_inplace(t, "scatter_", [&](const Tensor& old) { return scatter(old, dim, index, src); });
   return scatter_impl("scatter_", t, dim, index, src, false);
 }
 Tensor scatter(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src) {
-  Tensor out = clone(t);
-  return scatter_impl("scatter", out, dim, index, src, false);
+  const bool rec = autograd::needs_grad(t, src);
+  Tensor out;
+  {
+    autograd::RecordingOff off(rec);
+    out = clone(t);
+    scatter_impl("scatter", out, dim, index, src, false);
+  }
+  if (rec)
+    autograd::record("ScatterBackward0", {out}, {t, src}, {index}, [dim, src_sizes = src.sizes()](
+                                                                        const Tensors& g, const Tensors& s) {
+      const Tensor& idx = s[0];
+      return Tensors{scatter(g[0], dim, idx, zeros(idx.sizes(), g[0].dtype())), pad_to(gather(g[0], dim, idx), src_sizes)};
+    });
+  return out;
 }
 Tensor& scatter_add_(Tensor& t, int64_t dim, const Tensor& index, const Tensor& src) {
+  if (autograd::inplace_requires_grad(t, {&src}, "scatter_add_"))
+    return autograd::apply_inplace(t, "scatter_add_", [&](const Tensor& old) { return scatter_add(old, dim, index, src); });
   return scatter_impl("scatter_add_", t, dim, index, src, true);
 }
 Tensor scatter_add(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src) {
-  Tensor out = clone(t);
-  return scatter_impl("scatter_add", out, dim, index, src, true);
+  const bool rec = autograd::needs_grad(t, src);
+  Tensor out;
+  {
+    autograd::RecordingOff off(rec);
+    out = clone(t);
+    scatter_impl("scatter_add", out, dim, index, src, true);
+  }
+  if (rec)
+    autograd::record("ScatterAddBackward0", {out}, {t, src}, {index}, [dim, src_sizes = src.sizes()](
+                                                                          const Tensors& g, const Tensors& s) {
+      return Tensors{g[0], pad_to(gather(g[0], dim, s[0]), src_sizes)};
+    });
+  return out;
 }
 
 Tensor index_select(const Tensor& t, int64_t dim, const Tensor& index) {
   check_index_dtype(index, "index_select");
   EMBER_CHECK(index.dim() <= 1, "index_select: index must be 0-d or 1-d, got shape ", shape_str(index.sizes()));
   dim = wrap_dim(dim, t.dim(), "index_select");
-  Tensor t1 = as_1d(t), i1 = as_1d(index);
-  check_index_range(i1, t1.sizes()[dim], false, "index_select", dim);
-  // index_select is gather with the index stretched across the other dims (stride 0).
-  Shape out_shape = t1.sizes();
-  out_shape[dim] = i1.sizes()[0];
-  Shape istrides(t1.dim(), 0);
-  istrides[dim] = i1.strides()[0];
-  Tensor iview = Tensor::make_view(i1, out_shape, istrides, i1.offset());
-  Tensor out = Tensor::empty(out_shape, t.dtype(), t.device());
-  call_kernel(t.device(), "index_select", cpu::gather, out, along_dim_view(t1, iview, dim), iview, t1.strides()[dim]);
-  return t.dim() == 0 ? reshape(out, {}) : out;
+  const bool rec = autograd::needs_grad(t);
+  Tensor out;
+  {
+    autograd::RecordingOff off(rec);
+    Tensor t1 = as_1d(t), i1 = as_1d(index);
+    check_index_range(i1, t1.sizes()[dim], false, "index_select", dim);
+    // index_select is gather with the index stretched across the other dims (stride 0).
+    Shape out_shape = t1.sizes();
+    out_shape[dim] = i1.sizes()[0];
+    Shape istrides(t1.dim(), 0);
+    istrides[dim] = i1.strides()[0];
+    Tensor iview = Tensor::make_view(i1, out_shape, istrides, i1.offset());
+    out = Tensor::empty(out_shape, t.dtype(), t.device());
+    call_kernel(t.device(), "index_select", cpu::gather, out, along_dim_view(t1, iview, dim), iview, t1.strides()[dim]);
+    if (t.dim() == 0) out = reshape(out, {});
+  }
+  if (rec)
+    autograd::record("IndexSelectBackward0", {out}, {t}, {index}, [dim, in_sizes = t.sizes()](const Tensors& g,
+                                                                                               const Tensors& s) {
+      if (in_sizes.empty()) return Tensors{g[0]};
+      // Rows picked several times add up: scatter_add with the index spread over g's shape.
+      Shape shape(g[0].dim(), 1);
+      shape[dim] = s[0].numel();
+      Tensor idx = contiguous(expand(reshape(s[0], shape), g[0].sizes()));
+      return Tensors{scatter_add(zeros(in_sizes, g[0].dtype()), dim, idx, g[0])};
+    });
+  return out;
 }
 
 Tensor& masked_fill_(Tensor& t, const Tensor& mask, Scalar value) {
@@ -128,6 +200,8 @@ Tensor& masked_fill_(Tensor& t, const Tensor& mask, Scalar value) {
               " cannot be broadcast to the tensor's shape ", shape_str(t.sizes()));
   t.check_in_place("masked_fill_");
   check_fits(value, t.dtype(), "masked_fill_");
+  if (autograd::inplace_requires_grad(t, {}, "masked_fill_"))
+    return autograd::apply_inplace(t, "masked_fill_", [&](const Tensor& old) { return masked_fill(old, mask, value); });
   Tensor v = full({}, value, t.dtype(), t.device());
   call_kernel(t.device(), "masked_fill_", cpu::where, t, expand(mask, shape), expand(v, shape), t);
   t.bump_version();
@@ -137,8 +211,18 @@ Tensor& masked_fill_(Tensor& t, const Tensor& mask, Scalar value) {
 Tensor masked_fill(const Tensor& t, const Tensor& mask, Scalar value) {
   EMBER_CHECK_TYPE(mask.dtype() == DType::Bool, "masked_fill: expected a bool mask, got ", dtype_name(mask.dtype()));
   const Shape shape = broadcast_shapes(t.sizes(), mask.sizes(), "masked_fill");
-  Tensor out = clone(expand(t, shape));
-  return masked_fill_(out, mask, value);
+  const bool rec = autograd::needs_grad(t);
+  Tensor out;
+  {
+    autograd::RecordingOff off(rec);
+    out = clone(expand(t, shape));
+    masked_fill_(out, mask, value);
+  }
+  if (rec)
+    autograd::record("MaskedFillBackward0", {out}, {t}, {mask}, [](const Tensors& g, const Tensors& s) {
+      return Tensors{where(s[0], scalar_tensor(0.0), g[0])};
+    });
+  return out;
 }
 
 Tensor nonzero(const Tensor& t) {
@@ -312,18 +396,31 @@ Tensor place_index_dims(const Tensor& t, int64_t n, int64_t at) {
 }  // namespace
 
 Tensor index(const Tensor& t, const std::vector<TensorIndex>& indices) {
-  Subscript s = apply_basic(t, indices, "index");
+  Subscript s = apply_basic(t, indices, "index");  // a view, with the views' own history
   if (s.advanced.empty()) return s.view;
-  Advanced a = plan_advanced(s, "index");
-  Tensor out = Tensor::empty(a.out_shape, t.dtype(), t.device());
-  call_kernel(t.device(), "index", cpu::take_offsets, out, a.src, a.offsets);
-  return place_index_dims(out, a.n_index_dims, a.insert_at);
+  const bool rec = autograd::needs_grad(t);
+  Tensor out;
+  {
+    autograd::RecordingOff off(rec);
+    Advanced a = plan_advanced(s, "index");
+    out = Tensor::empty(a.out_shape, t.dtype(), t.device());
+    call_kernel(t.device(), "index", cpu::take_offsets, out, a.src, a.offsets);
+    out = place_index_dims(out, a.n_index_dims, a.insert_at);
+  }
+  if (rec)
+    autograd::record("IndexBackward0", {out}, {t}, {}, [indices, in_sizes = t.sizes()](const Tensors& g,
+                                                                                       const Tensors&) {
+      return Tensors{index_put(zeros(in_sizes, g[0].dtype()), indices, g[0], true)};  // repeats add up
+    });
+  return out;
 }
 
-void index_put_(Tensor& t, const std::vector<TensorIndex>& indices, const Tensor& value) {
+namespace {
+void index_put_raw(Tensor& t, const std::vector<TensorIndex>& indices, const Tensor& value, bool accumulate) {
   Subscript s = apply_basic(t, indices, "index_put_");
   if (s.advanced.empty()) {
-    copy_(s.view, value);
+    if (accumulate) add_(s.view, value);
+    else copy_(s.view, value);
     return;
   }
   t.check_in_place("index_put_");
@@ -344,8 +441,36 @@ void index_put_(Tensor& t, const std::vector<TensorIndex>& indices, const Tensor
     for (int64_t d = at + n; d < v.dim(); ++d) order.push_back(d);
     v = permute(v, order);
   }
-  call_kernel(t.device(), "index_put_", cpu::put_offsets, a.src, v, a.offsets);
+  call_kernel(t.device(), "index_put_", cpu::put_offsets, a.src, v, a.offsets, accumulate);
   t.bump_version();
+}
+}  // namespace
+
+Tensor index_put(const Tensor& t, const std::vector<TensorIndex>& indices, const Tensor& value, bool accumulate) {
+  const bool rec = autograd::needs_grad(t, value);
+  Tensor out;
+  {
+    autograd::RecordingOff off(rec);
+    out = clone(t);
+    index_put_raw(out, indices, value, accumulate);
+  }
+  if (rec)
+    autograd::record("IndexPutBackward0", {out}, {t, value}, {}, [indices, accumulate](const Tensors& g,
+                                                                                       const Tensors&) {
+      // Overwritten places pass nothing back to t; value gets what its places received.
+      Tensor gt = accumulate ? g[0] : index_put(g[0], indices, zeros({}, g[0].dtype()));
+      return Tensors{gt, index(g[0], indices)};
+    });
+  return out;
+}
+
+void index_put_(Tensor& t, const std::vector<TensorIndex>& indices, const Tensor& value, bool accumulate) {
+  if (autograd::inplace_requires_grad(t, {&value}, "index_put_")) {
+    t.check_in_place("index_put_");
+    autograd::apply_inplace(t, "index_put_", [&](const Tensor& old) { return index_put(old, indices, value, accumulate); });
+    return;
+  }
+  index_put_raw(t, indices, value, accumulate);
 }
 
 }  // namespace ember

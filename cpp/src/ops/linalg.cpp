@@ -2,6 +2,7 @@
 // 1-row or 1-column matrices, broadcast batch dims become stride-0 batches.
 #include <omp.h>
 
+#include "autograd/record.h"
 #include "cpu/blas.h"
 #include "ember/ops.h"
 #include "kernels.h"
@@ -26,6 +27,37 @@ Tensor gemm3(const char* op, const Tensor& a, const Tensor& b) {
 std::string mismatch(const Tensor& a, const Tensor& b) {
   return detail::cat(": shapes ", shape_str(a.sizes()), " and ", shape_str(b.sizes()), " cannot be multiplied");
 }
+
+Tensor matmul_forward(const Tensor& a, const Tensor& b);
+
+/// The backward of every matrix product (written once, through matmul): vectors are made
+/// matrices as in the forward, ga = g @ b^T and gb = a^T @ g, summed over broadcast batches.
+void record_matmul(const char* name, const Tensor& out, const Tensor& a, const Tensor& b) {
+  const bool need_a = autograd::requires_grad(a), need_b = autograd::requires_grad(b);
+  const bool a_vec = a.dim() == 1, b_vec = b.dim() == 1;
+  autograd::record(name, {out}, {a, b}, {need_b ? a : Tensor(), need_a ? b : Tensor()},
+                   [need_a, need_b, a_vec, b_vec](const Tensors& g, const Tensors& s) {
+                     Tensor gm = g[0];
+                     if (b_vec) gm = unsqueeze(gm, gm.dim());
+                     if (a_vec) gm = unsqueeze(gm, gm.dim() - 1);
+                     Tensors in(2);
+                     if (need_a) {
+                       const Tensor& b = s[1];
+                       Tensor bm = b_vec ? unsqueeze(b, 1) : b;
+                       Tensor ga = matmul(gm, matrix_transpose(bm));
+                       // The engine sums broadcast batch dims back; a vector also drops its row.
+                       in[0] = a_vec ? reshape(sum_to(ga, {1, ga.sizes().back()}), {ga.sizes().back()}) : ga;
+                     }
+                     if (need_b) {
+                       const Tensor& a = s[0];
+                       Tensor am = a_vec ? unsqueeze(a, 0) : a;
+                       Tensor gb = matmul(matrix_transpose(am), gm);
+                       const int64_t k = gb.sizes()[gb.dim() - 2];
+                       in[1] = b_vec ? reshape(sum_to(gb, {k, 1}), {k}) : gb;
+                     }
+                     return in;
+                   });
+}
 }  // namespace
 
 Tensor mm(const Tensor& a, const Tensor& b) {
@@ -33,7 +65,15 @@ Tensor mm(const Tensor& a, const Tensor& b) {
               shape_str(b.sizes()));
   EMBER_CHECK(a.sizes()[1] == b.sizes()[0], "mm", mismatch(a, b));
   matmul_dtype("mm", a, b);
-  return select(gemm3("mm", unsqueeze(a, 0), unsqueeze(b, 0)), 0, 0);
+  const bool rec = autograd::needs_grad(a, b);
+  Tensor out;
+  {
+    autograd::RecordingOff off(rec);
+    Tensor r = gemm3("mm", unsqueeze(a, 0), unsqueeze(b, 0));
+    out = Tensor::make_view(r, {a.sizes()[0], b.sizes()[1]}, {b.sizes()[1], 1}, 0);
+  }
+  if (rec && is_floating(out.dtype())) record_matmul("MmBackward0", out, a, b);
+  return out;
 }
 
 Tensor bmm(const Tensor& a, const Tensor& b) {
@@ -41,7 +81,14 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
               shape_str(b.sizes()));
   EMBER_CHECK(a.sizes()[0] == b.sizes()[0] && a.sizes()[2] == b.sizes()[1], "bmm", mismatch(a, b));
   matmul_dtype("bmm", a, b);
-  return gemm3("bmm", a, b);
+  const bool rec = autograd::needs_grad(a, b);
+  Tensor out;
+  {
+    autograd::RecordingOff off(rec);
+    out = gemm3("bmm", a, b);
+  }
+  if (rec && is_floating(out.dtype())) record_matmul("BmmBackward0", out, a, b);
+  return out;
 }
 
 Tensor mv(const Tensor& a, const Tensor& v) {
@@ -71,6 +118,24 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   EMBER_CHECK(a.dim() > 0 && b.dim() > 0, "matmul: both arguments need at least 1 dim, got shapes ",
               shape_str(a.sizes()), " and ", shape_str(b.sizes()));
   matmul_dtype("matmul", a, b);
+  const bool rec = autograd::needs_grad(a, b);
+  Tensor out;
+  {
+    autograd::RecordingOff off(rec);
+    out = matmul_forward(a, b);
+  }
+  if (rec && is_floating(out.dtype())) {
+    const char* name = a.dim() == 2 && b.dim() == 2 ? "MmBackward0"
+                       : a.dim() == 1 && b.dim() == 1 ? "DotBackward0"
+                       : a.dim() == 2 && b.dim() == 1 ? "MvBackward0"
+                                                      : "MatmulBackward0";
+    record_matmul(name, out, a, b);
+  }
+  return out;
+}
+
+namespace {
+Tensor matmul_forward(const Tensor& a, const Tensor& b) {
   // Vectors become matrices; the added dim is dropped from the result.
   const bool a_vec = a.dim() == 1, b_vec = b.dim() == 1;
   Tensor am = a_vec ? unsqueeze(a, 0) : a;
@@ -99,6 +164,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   Tensor out = gemm3("matmul", a3, b3);
   return Tensor::make_view(out, out_shape, contiguous_strides(out_shape), 0);
 }
+}  // namespace
 
 void set_num_threads(int n) {
   EMBER_CHECK(n >= 1 && n <= 1024, "set_num_threads: expected a number of threads in [1, 1024], got ", n);

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "autograd/record.h"
 #include "ember/ops.h"
 #include "kernels.h"
 
@@ -65,6 +66,30 @@ DType sum_dtype(const Tensor& t, OptDType dtype) {
   return is_floating(t.dtype()) ? t.dtype() : DType::Int64;
 }
 
+/// The result's shape with the reduced dims kept as 1: a gradient reshaped to it broadcasts back
+/// over the input.
+Shape kept_shape(const Tensor& t, const OptDims& dims, const char* op) {
+  return reduced_shape(t, reduced_mask(t, dims, op), true);
+}
+
+/// sum and mean: every input element gets the gradient of its slice, times scale.
+void record_sum(const char* name, const Tensor& out, const Tensor& t, const OptDims& dims, double scale) {
+  autograd::record(name, {out}, {t}, {},
+                   [kshape = kept_shape(t, dims, "sum"), in_sizes = t.sizes(), scale](const Tensors& g, const Tensors&) {
+                     Tensor gk = expand(reshape(g[0], kshape), in_sizes);
+                     return Tensors{scale == 1 ? gk : mul(gk, scalar_tensor(scale))};
+                   });
+}
+
+/// amax and amin: the gradient is shared evenly by the elements equal to the result.
+void record_extreme(const char* name, const Tensor& out, const Tensor& t, const OptDims& dims) {
+  autograd::record(name, {out}, {t}, {t, out}, [kshape = kept_shape(t, dims, "amax"), dims](const Tensors& g,
+                                                                                              const Tensors& s) {
+    Tensor hit = to_dtype(eq(s[0], reshape(s[1], kshape)), g[0].dtype());
+    return Tensors{div(mul(reshape(g[0], kshape), hit), sum(hit, dims, true))};
+  });
+}
+
 int64_t count_reduced(const Tensor& t, const OptDims& dims, const char* op) {
   const std::vector<bool> mask = reduced_mask(t, dims, op);
   int64_t n = 1;
@@ -76,12 +101,39 @@ int64_t count_reduced(const Tensor& t, const OptDims& dims, const char* op) {
 
 Tensor sum(const Tensor& t, const OptDims& dims, bool keepdim, OptDType dtype) {
   const DType dt = sum_dtype(t, dtype);
-  return reduce_op("sum", cpu::ReduceOp::Sum, t, dims, keepdim, dt, dt);
+  const bool rec = autograd::needs_grad(t) && is_floating(dt);
+  Tensor out;
+  {
+    autograd::RecordingOff off(rec);
+    out = reduce_op("sum", cpu::ReduceOp::Sum, t, dims, keepdim, dt, dt);
+  }
+  if (rec) record_sum("SumBackward0", out, t, dims, 1);
+  return out;
 }
 
 Tensor prod(const Tensor& t, const OptDims& dims, bool keepdim, OptDType dtype) {
   const DType dt = sum_dtype(t, dtype);
-  return reduce_op("prod", cpu::ReduceOp::Prod, t, dims, keepdim, dt, dt);
+  const bool rec = autograd::needs_grad(t) && is_floating(dt);
+  Tensor out;
+  {
+    autograd::RecordingOff off(rec);
+    out = reduce_op("prod", cpu::ReduceOp::Prod, t, dims, keepdim, dt, dt);
+  }
+  if (rec) {
+    // d prod / d x_i is the product of the others: prod / x_i without zeros; with one zero in
+    // the slice only that element gets the product of the rest; with two or more, nothing.
+    autograd::record("ProdBackward0", {out}, {t}, {t, out}, [kshape = kept_shape(t, dims, "prod"), dims](
+                                                                  const Tensors& g, const Tensors& s) {
+      const Tensor& x = s[0];
+      Tensor is_zero = x == 0;
+      Tensor zeros_in_slice = sum(to_dtype(is_zero, DType::Int64), dims, true);
+      Tensor safe_x = where(is_zero, scalar_tensor(1.0), x);
+      Tensor others = where(zeros_in_slice == 0, div(reshape(s[1], kshape), safe_x),
+                            where(logical_and(is_zero, zeros_in_slice == 1), prod(safe_x, dims, true), scalar_tensor(0.0)));
+      return Tensors{mul(reshape(g[0], kshape), others)};
+    });
+  }
+  return out;
 }
 
 Tensor mean(const Tensor& t, const OptDims& dims, bool keepdim, OptDType dtype) {
@@ -89,16 +141,36 @@ Tensor mean(const Tensor& t, const OptDims& dims, bool keepdim, OptDType dtype) 
   EMBER_CHECK_TYPE(is_floating(dt), "mean: could not infer output dtype: input dtype ", dtype_name(t.dtype()),
                    " is not floating; pass a floating dtype or convert the input");
   const int64_t n = count_reduced(t, dims, "mean");
-  Tensor s = reduce_op("mean", cpu::ReduceOp::Sum, t, dims, keepdim, dt, dt);
-  return div(s, scalar_tensor(static_cast<double>(n)));
+  const bool rec = autograd::needs_grad(t);
+  Tensor out;
+  {
+    autograd::RecordingOff off(rec);
+    out = div(reduce_op("mean", cpu::ReduceOp::Sum, t, dims, keepdim, dt, dt), scalar_tensor(static_cast<double>(n)));
+  }
+  if (rec) record_sum("MeanBackward0", out, t, dims, 1.0 / static_cast<double>(n));
+  return out;
 }
 
 Tensor amax(const Tensor& t, const OptDims& dims, bool keepdim) {
-  return reduce_op("amax", cpu::ReduceOp::Max, t, dims, keepdim, t.dtype(), t.dtype());
+  const bool rec = autograd::needs_grad(t);
+  Tensor out;
+  {
+    autograd::RecordingOff off(rec);
+    out = reduce_op("amax", cpu::ReduceOp::Max, t, dims, keepdim, t.dtype(), t.dtype());
+  }
+  if (rec) record_extreme("AmaxBackward0", out, t, dims);
+  return out;
 }
 
 Tensor amin(const Tensor& t, const OptDims& dims, bool keepdim) {
-  return reduce_op("amin", cpu::ReduceOp::Min, t, dims, keepdim, t.dtype(), t.dtype());
+  const bool rec = autograd::needs_grad(t);
+  Tensor out;
+  {
+    autograd::RecordingOff off(rec);
+    out = reduce_op("amin", cpu::ReduceOp::Min, t, dims, keepdim, t.dtype(), t.dtype());
+  }
+  if (rec) record_extreme("AminBackward0", out, t, dims);
+  return out;
 }
 
 Tensor all(const Tensor& t, const OptDims& dims, bool keepdim) {
@@ -113,6 +185,7 @@ Tensor any(const Tensor& t, const OptDims& dims, bool keepdim) {
 
 namespace {
 std::pair<Tensor, Tensor> arg_reduce(const char* op, bool is_max, const Tensor& t, int64_t dim, bool keepdim) {
+  autograd::RecordingOff off(autograd::needs_grad(t));  // max_dim records the values' history
   dim = wrap_dim(dim, t.dim(), op);
   if (op[0] == 'a') EMBER_CHECK_TYPE(t.dtype() != DType::Bool, op, ": does not support bool input");
   Tensor in = t.dim() == 0 ? reshape(t, {1}) : t;
@@ -129,14 +202,30 @@ std::pair<Tensor, Tensor> arg_reduce(const char* op, bool is_max, const Tensor& 
   }
   return {values, indices};
 }
+
+/// max(dim) / min(dim): the gradient goes to the index that was picked.
+void record_picked(const char* name, const Tensor& values, const Tensor& indices, const Tensor& t, int64_t dim,
+                   bool keepdim) {
+  dim = wrap_dim(dim, t.dim(), name);
+  autograd::record(name, {values}, {t}, {indices}, [in_sizes = t.sizes(), dim, keepdim](const Tensors& g,
+                                                                                         const Tensors& s) {
+    if (in_sizes.empty()) return Tensors{reshape(g[0], {})};
+    Tensor gv = keepdim ? g[0] : unsqueeze(g[0], dim), idx = keepdim ? s[0] : unsqueeze(s[0], dim);
+    return Tensors{scatter(zeros(in_sizes, g[0].dtype()), dim, idx, gv)};
+  });
+}
 }  // namespace
 
 std::pair<Tensor, Tensor> max_dim(const Tensor& t, int64_t dim, bool keepdim) {
-  return arg_reduce("max", true, t, dim, keepdim);
+  auto r = arg_reduce("max", true, t, dim, keepdim);
+  if (autograd::needs_grad(t)) record_picked("MaxBackward0", r.first, r.second, t, dim, keepdim);
+  return r;
 }
 
 std::pair<Tensor, Tensor> min_dim(const Tensor& t, int64_t dim, bool keepdim) {
-  return arg_reduce("min", false, t, dim, keepdim);
+  auto r = arg_reduce("min", false, t, dim, keepdim);
+  if (autograd::needs_grad(t)) record_picked("MinBackward0", r.first, r.second, t, dim, keepdim);
+  return r;
 }
 
 Tensor argmax(const Tensor& t, std::optional<int64_t> dim, bool keepdim) {
@@ -176,9 +265,14 @@ Tensor logsumexp(const Tensor& t, const Dims& dims, bool keepdim) {
   reduced_mask(t, dims, "logsumexp");
   Tensor x = is_floating(t.dtype()) ? t : to_dtype(t, DType::Float32);
   if (x.numel() == 0) return log(sum(exp(x), dims, keepdim));
-  Tensor m = amax(x, dims, true);
-  // An all -inf (or +inf) slice would give inf - inf: shift by 0 there instead.
-  m = where(isinf(m), zeros({}, m.dtype()), m);
+  Tensor m;
+  {
+    // The shift cancels out of the value, so it is a constant for the gradient.
+    autograd::NoGradGuard no_grad;
+    m = amax(x, dims, true);
+    // An all -inf (or +inf) slice would give inf - inf: shift by 0 there instead.
+    m = where(isinf(m), zeros({}, m.dtype()), m);
+  }
   Tensor out = add(log(sum(exp(sub(x, m)), dims, true)), m);
   return keepdim ? out : squeeze(out, dims.empty() ? OptDims{} : OptDims{dims});
 }
@@ -194,17 +288,93 @@ Tensor norm(const Tensor& t, double p, const OptDims& dims, bool keepdim) {
   if (std::isinf(p)) return p > 0 ? amax(a, dims, keepdim) : amin(a, dims, keepdim);
   if (p == 0) return sum(to_dtype(ne(t, zeros({}, t.dtype())), t.dtype()), dims, keepdim);
   if (p == 1) return sum(a, dims, keepdim);
-  if (p == 2) return sqrt(sum(mul(a, a), dims, keepdim));
-  return pow(sum(pow(a, scalar_tensor(p)), dims, keepdim), scalar_tensor(1.0 / p));
+  const bool rec = autograd::needs_grad(t);
+  Tensor out;
+  {
+    autograd::RecordingOff off(rec);
+    out = p == 2 ? sqrt(sum(mul(a, a), dims, keepdim))
+                 : pow(sum(pow(a, scalar_tensor(p)), dims, keepdim), scalar_tensor(1.0 / p));
+  }
+  if (rec) {
+    // d|x|_p / dx = sign(x) |x|^(p-1) / |x|_p^(p-1), and 0 where the norm is 0 (as PyTorch).
+    autograd::record("NormBackward1", {out}, {t}, {t, out}, [kshape = kept_shape(t, dims, "norm"), p](
+                                                                const Tensors& g, const Tensors& s) {
+      const Tensor& x = s[0];
+      Tensor n = reshape(s[1], kshape);
+      Tensor scale = p == 2 ? div(x, n) : div(mul(sign(x), pow(abs(x), scalar_tensor(p - 1))), pow(n, scalar_tensor(p - 1)));
+      return Tensors{where(n == 0, scalar_tensor(0.0), mul(reshape(g[0], kshape), scale))};
+    });
+  }
+  return out;
 }
 
 Tensor cumsum(const Tensor& t, int64_t dim, OptDType dtype) {
   dim = wrap_dim(dim, t.dim(), "cumsum");
   const DType dt = sum_dtype(t, dtype);
-  Tensor in = t.dim() == 0 ? reshape(t, {1}) : t;
-  Tensor out = Tensor::empty(in.sizes(), dt, t.device());
-  call_kernel(t.device(), "cumsum", cpu::cumsum, out, in, dim);
-  return t.dim() == 0 ? reshape(out, {}) : out;
+  const bool rec = autograd::needs_grad(t) && is_floating(dt);
+  Tensor out;
+  {
+    autograd::RecordingOff off(rec);
+    Tensor in = t.dim() == 0 ? reshape(t, {1}) : t;
+    out = Tensor::empty(in.sizes(), dt, t.device());
+    call_kernel(t.device(), "cumsum", cpu::cumsum, out, in, dim);
+    if (t.dim() == 0) out = reshape(out, {});
+  }
+  if (rec) {
+    // Element i feeds every running sum from i on: the reversed running sum of the gradient.
+    autograd::record("CumsumBackward0", {out}, {t}, {}, [dim](const Tensors& g, const Tensors&) {
+      if (g[0].dim() == 0) return Tensors{g[0]};
+      return Tensors{add(sub(sum(g[0], Dims{dim}, true), cumsum(g[0], dim)), g[0])};
+    });
+  }
+  return out;
+}
+
+Tensor sum_to(const Tensor& t, const Shape& shape) {
+  if (t.sizes() == shape) return t;
+  const int64_t lead = t.dim() - static_cast<int64_t>(shape.size());
+  EMBER_CHECK(lead >= 0, "sum_to: shape ", shape_str(t.sizes()), " cannot be summed to ", shape_str(shape));
+  Dims dims;
+  for (int64_t d = 0; d < lead; ++d) dims.push_back(d);
+  for (size_t i = 0; i < shape.size(); ++i) {
+    const int64_t have = t.sizes()[lead + static_cast<int64_t>(i)];
+    EMBER_CHECK(shape[i] == have || shape[i] == 1, "sum_to: shape ", shape_str(t.sizes()), " cannot be summed to ",
+                shape_str(shape));
+    if (shape[i] == 1 && have != 1) dims.push_back(lead + static_cast<int64_t>(i));
+  }
+  return reshape(dims.empty() ? t : sum(t, dims, true), shape);
+}
+
+// ---- softmax family ---------------------------------------------------------------------------
+namespace {
+Tensor softmax_input(const char* op, const Tensor& t, int64_t& dim, OptDType dtype) {
+  Tensor x = dtype ? to_dtype(t, *dtype) : t;
+  EMBER_CHECK_TYPE(is_floating(x.dtype()), op, ": expected a floating tensor (or a floating dtype=), got ",
+                   dtype_name(x.dtype()));
+  dim = wrap_dim(dim, std::max<int64_t>(x.dim(), 1), op);
+  return x;
+}
+
+/// The row maximum, a constant for the gradient (the shift cancels out of softmax). Not guarded
+/// against infinities, so rows holding +inf or only -inf give NaN, as PyTorch's kernels do.
+Tensor softmax_shift(const Tensor& x, int64_t dim) {
+  autograd::NoGradGuard no_grad;
+  return amax(x, Dims{dim}, true);
+}
+}  // namespace
+
+Tensor softmax(const Tensor& t, int64_t dim, OptDType dtype) {
+  Tensor x = softmax_input("softmax", t, dim, dtype);
+  if (x.dim() == 0 || x.numel() == 0) return exp(sub(x, x));
+  Tensor e = exp(sub(x, softmax_shift(x, dim)));
+  return div(e, sum(e, Dims{dim}, true));
+}
+
+Tensor log_softmax(const Tensor& t, int64_t dim, OptDType dtype) {
+  Tensor x = softmax_input("log_softmax", t, dim, dtype);
+  if (x.dim() == 0 || x.numel() == 0) return sub(x, x);
+  Tensor shifted = sub(x, softmax_shift(x, dim));
+  return sub(shifted, log(sum(exp(shifted), Dims{dim}, true)));
 }
 
 }  // namespace ember

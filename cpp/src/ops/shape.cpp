@@ -1,13 +1,51 @@
 // Views (no copy: new sizes/strides over the same storage), joining and splitting.
 #include <algorithm>
+#include <functional>
 #include <numeric>
 
+#include "autograd/record.h"
 #include "ember/ops.h"
 #include "kernels.h"
 
 namespace ember {
 
 namespace {
+using Pick = std::function<Tensor(const Tensor&)>;
+
+/// Marks r as a view of t and, when t requires grad, records the view's backward: a function of
+/// the view's gradient giving t's.
+template <class Backward>
+Tensor as_view(const Tensor& t, Tensor r, const char* name, Backward backward) {
+  r.set_view_of(t);
+  if (autograd::needs_grad(t))
+    autograd::record(name, {r}, {t}, {}, [backward = std::move(backward)](const Tensors& g, const Tensors&) {
+      return Tensors{backward(g[0])};
+    });
+  return r;
+}
+
+/// The gradient of a view that picks part of its input: zeros of the input's shape with g in
+/// that part. Its own gradient is the same pick of the incoming gradient (double backward).
+Tensor unpick(const Tensor& g, const Shape& in_sizes, const Pick& pick) {
+  Tensor out = zeros(in_sizes, g.dtype(), g.device());
+  call_kernel(g.device(), "backward", cpu::copy, pick(out), g);
+  if (autograd::needs_grad(g))
+    autograd::record("UnpickBackward0", {out}, {g}, {}, [pick](const Tensors& gg, const Tensors&) {
+      return Tensors{pick(gg[0])};
+    });
+  return out;
+}
+
+/// A view that picks part of t (narrow, select, slice).
+Tensor picked_view(const Tensor& t, Tensor r, const char* name, Pick pick) {
+  return as_view(t, std::move(r), name, [in_sizes = t.sizes(), pick = std::move(pick)](const Tensor& g) {
+    return unpick(g, in_sizes, pick);
+  });
+}
+
+Tensor reshape_back(const Tensor& t, Tensor r, const char* name) {
+  return as_view(t, std::move(r), name, [in_sizes = t.sizes()](const Tensor& g) { return reshape(g, in_sizes); });
+}
 /// Resolves one -1 in `shape` against numel; raises naming op.
 Shape infer_shape(const Shape& shape, int64_t numel, const char* op, const Shape& from) {
   Shape out = shape;
@@ -81,26 +119,38 @@ Tensor view(const Tensor& t, const Shape& shape) {
   EMBER_CHECK_RUNTIME(view_strides(t, s, st), "view: size ", shape_str(s), " is not compatible with input of shape ",
                       shape_str(t.sizes()), " and strides ", shape_str(t.strides()),
                       " (at least one dimension spans across two contiguous subspaces); use reshape instead");
-  return Tensor::make_view(t, std::move(s), std::move(st), t.offset());
+  return reshape_back(t, Tensor::make_view(t, std::move(s), std::move(st), t.offset()), "ViewBackward0");
 }
 
 Tensor reshape(const Tensor& t, const Shape& shape) {
   Shape s = infer_shape(shape, t.numel(), "reshape", t.sizes());
   Shape st;
-  if (view_strides(t, s, st)) return Tensor::make_view(t, std::move(s), std::move(st), t.offset());
-  Tensor c = clone(t);
-  return Tensor::make_view(c, s, contiguous_strides(s), 0);
+  if (view_strides(t, s, st))
+    return reshape_back(t, Tensor::make_view(t, std::move(s), std::move(st), t.offset()), "ViewBackward0");
+  const bool rec = autograd::needs_grad(t);
+  Tensor out;
+  {
+    autograd::RecordingOff off(rec);
+    out = Tensor::make_view(clone(t), s, contiguous_strides(s), 0);
+  }
+  if (rec)
+    autograd::record("UnsafeViewBackward0", {out}, {t}, {}, [in_sizes = t.sizes()](const Tensors& g, const Tensors&) {
+      return Tensors{reshape(g[0], in_sizes)};
+    });
+  return out;
 }
 
 Tensor transpose(const Tensor& t, int64_t dim0, int64_t dim1) {
   const int64_t n = t.dim();
   dim0 = wrap_dim(dim0, n, "transpose");
   dim1 = wrap_dim(dim1, n, "transpose");
-  if (n == 0) return Tensor::make_view(t, t.sizes(), t.strides(), t.offset());
   Shape sizes = t.sizes(), strides = t.strides();
-  std::swap(sizes[dim0], sizes[dim1]);
-  std::swap(strides[dim0], strides[dim1]);
-  return Tensor::make_view(t, std::move(sizes), std::move(strides), t.offset());
+  if (n > 0) {
+    std::swap(sizes[dim0], sizes[dim1]);
+    std::swap(strides[dim0], strides[dim1]);
+  }
+  return as_view(t, Tensor::make_view(t, std::move(sizes), std::move(strides), t.offset()), "TransposeBackward0",
+                 [dim0, dim1](const Tensor& g) { return transpose(g, dim0, dim1); });
 }
 
 Tensor permute(const Tensor& t, const Dims& dims) {
@@ -116,12 +166,16 @@ Tensor permute(const Tensor& t, const Dims& dims) {
     sizes[i] = t.sizes()[d];
     strides[i] = t.strides()[d];
   }
-  return Tensor::make_view(t, std::move(sizes), std::move(strides), t.offset());
+  Dims inverse(n);
+  for (int64_t i = 0; i < n; ++i) inverse[wrap_dim(dims[i], n, "permute")] = i;
+  return as_view(t, Tensor::make_view(t, std::move(sizes), std::move(strides), t.offset()), "PermuteBackward0",
+                 [inverse](const Tensor& g) { return permute(g, inverse); });
 }
 
 Tensor reverse_dims(const Tensor& t) {
   Shape sizes(t.sizes().rbegin(), t.sizes().rend()), strides(t.strides().rbegin(), t.strides().rend());
-  return Tensor::make_view(t, std::move(sizes), std::move(strides), t.offset());
+  return as_view(t, Tensor::make_view(t, std::move(sizes), std::move(strides), t.offset()), "PermuteBackward0",
+                 [](const Tensor& g) { return reverse_dims(g); });
 }
 
 Tensor matrix_transpose(const Tensor& t) {
@@ -151,7 +205,8 @@ Tensor expand(const Tensor& t, const Shape& size) {
       strides[i] = 0;
     }
   }
-  return Tensor::make_view(t, std::move(sizes), std::move(strides), t.offset());
+  return as_view(t, Tensor::make_view(t, std::move(sizes), std::move(strides), t.offset()), "ExpandBackward0",
+                 [in_sizes = t.sizes()](const Tensor& g) { return sum_to(g, in_sizes); });
 }
 
 Tensor squeeze(const Tensor& t, const OptDims& dims) {
@@ -170,7 +225,7 @@ Tensor squeeze(const Tensor& t, const OptDims& dims) {
     sizes.push_back(t.sizes()[d]);
     strides.push_back(t.strides()[d]);
   }
-  return Tensor::make_view(t, std::move(sizes), std::move(strides), t.offset());
+  return reshape_back(t, Tensor::make_view(t, std::move(sizes), std::move(strides), t.offset()), "SqueezeBackward0");
 }
 
 Tensor unsqueeze(const Tensor& t, int64_t dim) {
@@ -179,7 +234,7 @@ Tensor unsqueeze(const Tensor& t, int64_t dim) {
   const int64_t st = dim < t.dim() ? t.strides()[dim] * t.sizes()[dim] : 1;
   sizes.insert(sizes.begin() + dim, 1);
   strides.insert(strides.begin() + dim, st);
-  return Tensor::make_view(t, std::move(sizes), std::move(strides), t.offset());
+  return reshape_back(t, Tensor::make_view(t, std::move(sizes), std::move(strides), t.offset()), "UnsqueezeBackward0");
 }
 
 Tensor flatten(const Tensor& t, int64_t start_dim, int64_t end_dim) {
@@ -219,7 +274,8 @@ Tensor narrow(const Tensor& t, int64_t dim, int64_t start, int64_t length) {
               ") exceeds dim ", dim, " of size ", size);
   Shape sizes = t.sizes();
   sizes[dim] = length;
-  return Tensor::make_view(t, std::move(sizes), t.strides(), t.offset() + start * t.strides()[dim]);
+  return picked_view(t, Tensor::make_view(t, std::move(sizes), t.strides(), t.offset() + start * t.strides()[dim]),
+                     "NarrowBackward0", [dim, start, length](const Tensor& g) { return narrow(g, dim, start, length); });
 }
 
 Tensor select(const Tensor& t, int64_t dim, int64_t index) {
@@ -233,7 +289,8 @@ Tensor select(const Tensor& t, int64_t dim, int64_t index) {
   const int64_t offset = t.offset() + index * strides[dim];
   sizes.erase(sizes.begin() + dim);
   strides.erase(strides.begin() + dim);
-  return Tensor::make_view(t, std::move(sizes), std::move(strides), offset);
+  return picked_view(t, Tensor::make_view(t, std::move(sizes), std::move(strides), offset), "SelectBackward0",
+                     [dim, index](const Tensor& g) { return select(g, dim, index); });
 }
 
 Tensor slice(const Tensor& t, int64_t dim, std::optional<int64_t> start, std::optional<int64_t> stop, int64_t step) {
@@ -250,7 +307,8 @@ Tensor slice(const Tensor& t, int64_t dim, std::optional<int64_t> start, std::op
   Shape sizes = t.sizes(), strides = t.strides();
   sizes[dim] = e > b ? (e - b - 1) / step + 1 : 0;
   strides[dim] *= step;
-  return Tensor::make_view(t, std::move(sizes), std::move(strides), t.offset() + b * t.strides()[dim]);
+  return picked_view(t, Tensor::make_view(t, std::move(sizes), std::move(strides), t.offset() + b * t.strides()[dim]),
+                     "SliceBackward0", [dim, b, e, step](const Tensor& g) { return slice(g, dim, b, e, step); });
 }
 
 Tensor movedim(const Tensor& t, int64_t source, int64_t destination) {
@@ -295,13 +353,24 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
   }
   out_shape[dim] = total;
   Tensor out = Tensor::empty(out_shape, dtype, ref->device());
+  std::vector<std::pair<int64_t, int64_t>> ranges;  // (start, length) of each input along dim; -1: skipped
   int64_t at = 0;
   for (const Tensor& t : tensors) {
-    if (t.dim() == 1 && t.numel() == 0 && ref->dim() != 1) continue;
+    if (t.dim() == 1 && t.numel() == 0 && ref->dim() != 1) {
+      ranges.emplace_back(-1, 0);
+      continue;
+    }
     Tensor part = narrow(out, dim, at, t.sizes()[dim]);
     call_kernel(t.device(), "cat", cpu::copy, part, t);
+    ranges.emplace_back(at, t.sizes()[dim]);
     at += t.sizes()[dim];
   }
+  if (autograd::needs_grad(tensors))
+    autograd::record("CatBackward0", {out}, tensors, {}, [ranges, dim](const Tensors& g, const Tensors&) {
+      Tensors in;
+      for (const auto& [start, length] : ranges) in.push_back(start < 0 ? Tensor() : narrow(g[0], dim, start, length));
+      return in;
+    });
   return out;
 }
 

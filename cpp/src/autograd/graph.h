@@ -1,0 +1,23 @@
+#pragma once
+// Internal pieces of the graph shared by the recording code, the engine and the in-place rules.
+#include "ember/autograd.h"
+
+namespace ember {
+
+/// The node at a leaf that requires grad: adds the incoming gradient into the leaf's .grad.
+struct AccumulateGrad : Node {
+  explicit AccumulateGrad(Tensor leaf);
+  Tensors apply(Tensors&& grads) override;
+  std::string name() const override { return "AccumulateGrad"; }
+  void run_hooks(Tensors& grads) override;
+
+  Tensor variable;
+};
+
+namespace autograd {
+/// A view whose memory was written in place since its history was recorded takes a fresh
+/// history: the matching part of its base's.
+void refresh_view(const Tensor& view);
+}  // namespace autograd
+
+}  // namespace ember

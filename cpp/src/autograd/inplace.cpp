@@ -1,0 +1,107 @@
+// In-place ops under autograd. The new value is computed out of place from a copy of the old
+// one (so whatever the op saves stays intact), written into the tensor's memory, and the tensor
+// takes over the new history. A write through a view also rewrites the history of the base
+// (CopySlices): the base's gradient outside the view goes to its old history, the part inside
+// to the new value's. Other views of the base notice the version change and rebuild theirs.
+#include "autograd/graph.h"
+#include "autograd/record.h"
+#include "ember/ops.h"
+#include "kernels.h"
+
+namespace ember::autograd {
+
+namespace {
+/// For each element of `view`, its position in the row-major order of `base` (int64, view's shape).
+Tensor view_offsets(const Tensor& view, const Tensor& base) {
+  NoGradGuard no_grad;
+  Tensor off = full({}, view.offset() - base.offset(), DType::Int64);
+  for (int64_t d = 0; d < view.dim(); ++d) {
+    Shape s(view.dim(), 1);
+    s[d] = view.sizes()[d];
+    off = add(off, mul(reshape(arange(0, view.sizes()[d]), s), scalar_tensor(view.strides()[d])));
+  }
+  return contiguous(expand(off, view.sizes()));
+}
+
+Tensor base_of(const Tensor& view) { return Tensor(view.impl()->view_base); }
+
+void check_base_layout(const Tensor& base, const char* op) {
+  EMBER_CHECK_RUNTIME(base.is_contiguous(), op, ": autograd does not support in-place writes through a view of a "
+                      "non-contiguous tensor (shape ", shape_str(base.sizes()), ", strides ", shape_str(base.strides()),
+                      "); clone() the tensor first");
+}
+
+/// Records `view`'s history as the part of its base's that it covers.
+void record_view_from_base(const Tensor& view, const Tensor& base) {
+  Tensor offs = view_offsets(view, base);
+  const Shape base_sizes = base.sizes();
+  record("AsStridedBackward0", {view}, {base}, {}, [offs, base_sizes](const Tensors& g, const Tensors&) {
+    // Elements the view repeats (expand) add up.
+    Tensor flat = zeros({numel_of(base_sizes)}, g[0].dtype());
+    return Tensors{reshape(scatter_add(flat, 0, reshape(offs, {-1}), reshape(g[0], {-1})), base_sizes)};
+  });
+}
+}  // namespace
+
+void refresh_view(const Tensor& view) {
+  AutogradMeta& m = *view.impl()->autograd;
+  m.view_version = view.storage()->version.load(std::memory_order_relaxed);
+  Tensor base = base_of(view);
+  if (!requires_grad_fast(base) || !base.is_contiguous()) return;
+  record_view_from_base(view, base);
+}
+
+bool inplace_requires_grad(const Tensor& x, std::initializer_list<const Tensor*> others, const char* op) {
+  if (!state::grad_enabled) return false;
+  const bool self = requires_grad_fast(x);
+  bool any = self;
+  for (const Tensor* t : others) any = any || (t && t->defined() && requires_grad_fast(*t));
+  const bool base_requires = x.is_view() && requires_grad_fast(base_of(x));
+  if (!any && !base_requires) return false;
+  EMBER_CHECK_RUNTIME(!(self && is_leaf(x)), op, ": a leaf Variable that requires grad is being used in an in-place "
+                      "operation.");
+  EMBER_CHECK_RUNTIME(!(base_requires && is_leaf(base_of(x))), op, ": a view of a leaf Variable that requires grad is "
+                      "being used in an in-place operation.");
+  if (x.is_view()) check_base_layout(base_of(x), op);
+  return true;
+}
+
+Tensor& apply_inplace(Tensor& x, const char* op, const std::function<Tensor(const Tensor&)>& compute) {
+  Tensor r = compute(clone(x));
+  if (r.dtype() != x.dtype()) r = to_dtype(r, x.dtype());
+  if (r.sizes() != x.sizes()) r = expand(r, x.sizes());
+  call_kernel(x.device(), op, cpu::copy, x, r);
+  x.bump_version();
+  if (!x.is_view()) {
+    AutogradMeta* rm = r.impl()->autograd.get();
+    if (!rm || !rm->grad_fn) {  // the new value is a constant: x no longer depends on anything
+      detach_(x);
+      return x;
+    }
+    AutogradMeta& m = *(x.impl()->autograd ? x.impl()->autograd : (x.impl()->autograd = std::make_shared<AutogradMeta>()));
+    m.requires_grad = true;
+    m.grad_fn = rm->grad_fn;
+    m.output_nr = rm->output_nr;
+    return x;
+  }
+  // CopySlices: the base's gradient outside the view goes to its old history, inside to r's.
+  Tensor base = base_of(x);
+  Tensor offs = view_offsets(x, base);
+  const Shape base_sizes = base.sizes();
+  auto node = std::make_shared<FunctionNode>("CopySlices", [offs, base_sizes](const Tensors& g, const Tensors&) {
+    Tensor flat = reshape(g[0], {-1}), idx = reshape(offs, {-1});
+    Tensor outside = scatter(flat, 0, idx, zeros({idx.numel()}, g[0].dtype()));
+    return Tensors{reshape(outside, base_sizes), reshape(gather(flat, 0, idx), offs.sizes())};
+  });
+  connect(node, {}, {base, r});
+  node->output_meta.push_back({base.sizes(), base.dtype()});
+  AutogradMeta& bm = *(base.impl()->autograd ? base.impl()->autograd
+                                              : (base.impl()->autograd = std::make_shared<AutogradMeta>()));
+  bm.requires_grad = true;
+  bm.grad_fn = node;
+  bm.output_nr = 0;
+  record_view_from_base(x, base);
+  return x;
+}
+
+}  // namespace ember::autograd

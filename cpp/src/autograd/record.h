@@ -1,0 +1,44 @@
+#pragma once
+// What ops need from autograd on their hot path: the recording gate (one thread-local load and
+// a pointer test per input) and a guard that keeps a primitive's inner ops from recording.
+#include "ember/autograd.h"
+
+namespace ember::autograd {
+
+namespace state {
+extern thread_local bool grad_enabled;
+}
+
+inline bool requires_grad_fast(const Tensor& t) {
+  const AutogradMeta* m = t.impl()->autograd.get();
+  return m != nullptr && m->requires_grad;
+}
+/// Whether an op on these inputs records a node.
+inline bool needs_grad(const Tensor& a) { return state::grad_enabled && requires_grad_fast(a); }
+inline bool needs_grad(const Tensor& a, const Tensor& b) {
+  return state::grad_enabled && (requires_grad_fast(a) || requires_grad_fast(b));
+}
+inline bool needs_grad(const Tensors& ts) {
+  if (!state::grad_enabled) return false;
+  for (const Tensor& t : ts)
+    if (t.defined() && requires_grad_fast(t)) return true;
+  return false;
+}
+
+/// While a primitive op that records its own node runs its forward, its inner ops must not.
+class RecordingOff {
+ public:
+  explicit RecordingOff(bool active) : active_(active) {
+    if (active_) state::grad_enabled = false;
+  }
+  ~RecordingOff() {
+    if (active_) state::grad_enabled = true;
+  }
+  RecordingOff(const RecordingOff&) = delete;
+  RecordingOff& operator=(const RecordingOff&) = delete;
+
+ private:
+  bool active_;
+};
+
+}  // namespace ember::autograd

@@ -1,0 +1,35 @@
+"""ember.autograd: reverse-mode differentiation of tensor ops (the engine is C++)."""
+from ember._C import _autograd
+from ember.autograd.anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
+from ember.autograd.function import Function, FunctionCtx
+from ember.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
+                                      set_grad_enabled)
+from ember.autograd.gradcheck import gradcheck, gradgradcheck
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulates the gradients of tensors (weighted by grad_tensors) into the leaves' .grad."""
+    if inputs is not None:
+        raise NotImplementedError("backward: inputs= is not supported; use ember.autograd.grad")
+    _autograd.backward(tensors, grad_tensors, retain_graph, create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """The gradients of outputs with respect to inputs, as a tuple (None for an unused input when
+    allow_unused=True); .grad is left alone."""
+    if is_grads_batched:
+        raise NotImplementedError("grad: is_grads_batched=True is not supported")
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    result = _autograd.grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused)
+    if materialize_grads:
+        from ember._C import zeros_like
+        ins = (inputs,) if not isinstance(inputs, (tuple, list)) else inputs
+        result = tuple(g if g is not None else zeros_like(i) for g, i in zip(result, ins))
+    return result
+
+
+__all__ = ["Function", "FunctionCtx", "backward", "detect_anomaly", "enable_grad", "grad",
+           "gradcheck", "gradgradcheck", "inference_mode", "is_anomaly_enabled", "is_grad_enabled",
+           "no_grad", "set_detect_anomaly", "set_grad_enabled"]

@@ -1,0 +1,111 @@
+"""ember.autograd.Function: ops written in Python with a hand-written backward, as PyTorch's.
+
+    class Cube(Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x ** 3
+
+        @staticmethod
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            return grad * 3 * x ** 2
+
+    y = Cube.apply(x)
+
+forward runs with grad mode off; when an input requires grad, the outputs get a node whose
+backward calls the class's backward. Saved tensors are checked for in-place changes and freed
+with the graph, like those of ember's own ops.
+"""
+from ember._C import Tensor, _autograd
+from ember.autograd.grad_mode import is_grad_enabled, no_grad
+
+
+class FunctionCtx:
+    """What forward leaves for backward: saved tensors plus any attributes set on it."""
+
+    def __init__(self):
+        self._to_save = ()
+        self._saved = None
+        self._non_differentiable = ()
+        self.needs_input_grad = ()
+
+    def save_for_backward(self, *tensors):
+        for t in tensors:
+            if t is not None and not isinstance(t, Tensor):
+                raise TypeError("save_for_backward can only save tensors (or None), got "
+                                f"{type(t).__name__}")
+        self._to_save = tensors
+
+    @property
+    def saved_tensors(self):
+        if self._saved is None:
+            raise RuntimeError("saved_tensors can only be read inside backward (and before the graph "
+                               "is freed)")
+        return self._saved
+
+    def mark_non_differentiable(self, *tensors):
+        self._non_differentiable = tensors
+
+    def set_materialize_grads(self, value):
+        if not value:
+            raise NotImplementedError("set_materialize_grads(False): ember always passes zeros for "
+                                      "outputs that received no gradient")
+
+
+class Function:
+    """Subclass with staticmethods forward(ctx, *args) and backward(ctx, *grads); call apply()."""
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("Function subclasses must define forward(ctx, ...)")
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise NotImplementedError("Function subclasses must define backward(ctx, ...) to be differentiated")
+
+    @classmethod
+    def apply(cls, *args):
+        ctx = FunctionCtx()
+        recording = is_grad_enabled()
+        ctx.needs_input_grad = tuple(recording and isinstance(a, Tensor) and a.requires_grad for a in args)
+        with no_grad():
+            result = cls.forward(ctx, *args)
+        if not any(ctx.needs_input_grad):
+            return result
+        single = not isinstance(result, tuple)
+        outputs = (result,) if single else tuple(result)
+        # An input returned as is becomes a new tensor (the same memory), so that it can carry
+        # this node's history without rewriting the input's.
+        with no_grad():
+            outputs = tuple(o.view(o.shape) if isinstance(o, Tensor) and any(o is a for a in args) else o
+                            for o in outputs)
+        is_tensor = tuple(isinstance(a, Tensor) for a in args)
+        name = f"{cls.__name__}Backward"
+
+        def backward(grads, saved):
+            ctx._saved = saved
+            try:
+                result = cls.backward(ctx, *grads)
+            finally:
+                ctx._saved = None
+            if not isinstance(result, tuple):
+                result = (result,)
+            if len(result) < len(args) or any(r is not None for r in result[len(args):]):
+                raise RuntimeError(f"function {name} returned an incorrect number of gradients "
+                                   f"(expected {len(args)}, got {len(result)})")
+            grads_in = []
+            for i, (g, t) in enumerate(zip(result, is_tensor)):
+                if g is not None and not isinstance(g, Tensor):
+                    raise TypeError(f"function {name}: gradient {i} must be a Tensor or None, "
+                                    f"got {type(g).__name__}")
+                grads_in.append(g if t else None)
+            return grads_in
+
+        _autograd.record_function(
+            name, [o if isinstance(o, Tensor) else None for o in outputs],
+            [a if isinstance(a, Tensor) else None for a in args], list(ctx._to_save), backward)
+        ctx._to_save = ()  # the node holds them now (outputs without a reference cycle)
+        for t in ctx._non_differentiable:
+            t.detach_()
+        return outputs[0] if single else outputs

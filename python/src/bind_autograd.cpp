@@ -1,0 +1,157 @@
+// Autograd in Python: Tensor's autograd attributes, graph nodes (grad_fn), the engine entry
+// points, grad and anomaly modes, gradcheck, and the hook custom Functions record through.
+#include "convert.h"
+#include "ember/autograd.h"
+
+namespace ember {
+
+using namespace py_convert;
+
+namespace {
+/// A hook registered on a tensor; remove() takes it off (as torch's RemovableHandle).
+struct HookHandle {
+  std::weak_ptr<TensorImpl> tensor;
+  int64_t id;
+  void remove() {
+    if (auto impl = tensor.lock()) autograd::remove_hook(Tensor(impl), id);
+  }
+};
+
+Tensors tensors_or_none(py::handle seq) {
+  Tensors out;
+  for (py::handle h : seq) out.push_back(h.is_none() ? Tensor() : h.cast<Tensor>());
+  return out;
+}
+
+/// One tensor or a sequence of tensors, as torch.autograd's arguments.
+Tensors tensor_list(py::handle h) {
+  if (h.is_none()) return {};
+  if (py::isinstance<Tensor>(h)) return {h.cast<Tensor>()};
+  return tensors_or_none(h);
+}
+
+py::object grads_to_python(const Tensors& gs) {
+  py::tuple out(gs.size());
+  for (size_t i = 0; i < gs.size(); ++i) out[i] = gs[i].defined() ? py::cast(gs[i]) : py::none();
+  return std::move(out);
+}
+
+std::optional<bool> retain_from(py::handle h) {
+  if (h.is_none()) return std::nullopt;
+  return h.cast<bool>();
+}
+
+/// A Python callable (list of tensors -> tensor or sequence of tensors) as a C++ Function.
+autograd::Function function_from(py::function fn) {
+  return [fn](const Tensors& args) {
+    py::object r = fn(py::cast(args));
+    return tensor_list(r);
+  };
+}
+}  // namespace
+
+void bind_autograd(py::module_& m, py::class_<Tensor>& cls) {
+  py::class_<Node, std::shared_ptr<Node>>(m, "Node", "A recorded op of the autograd graph (a tensor's grad_fn).")
+      .def("name", &Node::name)
+      .def_property_readonly("next_functions", [](const Node& n) {
+        py::tuple out(n.next_edges.size());
+        for (size_t i = 0; i < n.next_edges.size(); ++i) {
+          const Edge& e = n.next_edges[i];
+          out[i] = py::make_tuple(e.fn ? py::cast(e.fn) : py::none(), e.input_nr);
+        }
+        return out;
+      })
+      .def("__repr__", [](const std::shared_ptr<Node>& n) {
+        return "<" + n->name() + " object at " + std::to_string(reinterpret_cast<uintptr_t>(n.get())) + ">";
+      });
+  py::class_<HookHandle>(m, "RemovableHandle").def("remove", &HookHandle::remove);
+
+  cls.def_property("requires_grad", &Tensor::requires_grad,
+                   [](const Tensor& t, bool v) { autograd::set_requires_grad(t, v); })
+      .def("requires_grad_", [](py::object self, bool v) {
+             autograd::set_requires_grad(self.cast<const Tensor&>(), v);
+             return self;
+           }, py::arg("requires_grad") = true)
+      .def_property("grad", [](const Tensor& t) -> py::object {
+             Tensor g = autograd::grad(t);
+             return g.defined() ? py::cast(g) : py::none();
+           }, [](const Tensor& t, py::handle g) { autograd::set_grad(t, g.is_none() ? Tensor() : g.cast<Tensor>()); })
+      .def_property_readonly("grad_fn", [](const Tensor& t) -> py::object {
+             auto fn = autograd::grad_fn(t);
+             return fn ? py::cast(fn) : py::none();
+           })
+      .def_property_readonly("is_leaf", &autograd::is_leaf)
+      .def("backward", [](const Tensor& t, py::handle gradient, py::handle retain_graph, bool create_graph,
+                          py::handle inputs) {
+             EMBER_CHECK_RUNTIME(inputs.is_none(), "backward: inputs= is not supported; use ember.autograd.grad");
+             autograd::backward({t}, {gradient.is_none() ? Tensor() : gradient.cast<Tensor>()}, retain_from(retain_graph),
+                                create_graph);
+           }, py::arg("gradient") = py::none(), py::arg("retain_graph") = py::none(), py::arg("create_graph") = false,
+           py::arg("inputs") = py::none())
+      .def("detach", &autograd::detach)
+      .def("detach_", [](py::object self) {
+             autograd::detach_(self.cast<const Tensor&>());
+             return self;
+           })
+      .def("retain_grad", &autograd::retain_grad)
+      .def_property_readonly("retains_grad", &autograd::retains_grad)
+      .def("register_hook", [](const Tensor& t, py::function fn) {
+             const int64_t id = autograd::register_hook(t, [fn](const Tensor& g) -> Tensor {
+               py::object r = fn(g);
+               return r.is_none() ? Tensor() : r.cast<Tensor>();
+             });
+             return HookHandle{t.impl_ptr(), id};
+           }, py::arg("hook"))
+      .def_property("data", &autograd::detach, [](const Tensor& t, const Tensor& src) {
+             // x.data = y: x keeps its identity and history but takes y's memory and shape.
+             TensorImpl* impl = t.impl();
+             impl->storage = src.storage();
+             impl->sizes = src.sizes();
+             impl->strides = src.strides();
+             impl->offset = src.offset();
+             impl->numel = src.numel();
+             impl->dtype = src.dtype();
+           });
+
+  py::module_ ag = m.def_submodule("_autograd", "C++ side of ember.autograd");
+  ag.def("backward", [](py::handle tensors, py::handle grad_tensors, py::handle retain_graph, bool create_graph) {
+          autograd::backward(tensor_list(tensors), tensor_list(grad_tensors), retain_from(retain_graph), create_graph);
+        }, py::arg("tensors"), py::arg("grad_tensors") = py::none(), py::arg("retain_graph") = py::none(),
+        py::arg("create_graph") = false);
+  ag.def("grad", [](py::handle outputs, py::handle inputs, py::handle grad_outputs, py::handle retain_graph,
+                    bool create_graph, bool allow_unused) {
+          return grads_to_python(autograd::grad(tensor_list(outputs), tensor_list(inputs), tensor_list(grad_outputs),
+                                                retain_from(retain_graph), create_graph, allow_unused));
+        }, py::arg("outputs"), py::arg("inputs"), py::arg("grad_outputs") = py::none(),
+        py::arg("retain_graph") = py::none(), py::arg("create_graph") = false, py::arg("allow_unused") = false);
+  ag.def("is_grad_enabled", &autograd::is_grad_enabled);
+  ag.def("set_grad_enabled", &autograd::set_grad_enabled, py::arg("mode"));
+  ag.def("is_anomaly_enabled", &autograd::is_anomaly_enabled);
+  ag.def("set_anomaly_enabled", &autograd::set_anomaly_enabled, py::arg("mode"));
+  ag.def("set_creation_site_provider", [](py::object provider) {
+    if (provider.is_none()) return autograd::set_creation_site_provider(nullptr);  // at exit: drop the callable
+    autograd::set_creation_site_provider([provider]() { return provider().cast<std::string>(); });
+  });
+  ag.def("gradcheck", [](py::function fn, const Tensors& inputs, double eps, double atol, double rtol, bool raise) {
+    return autograd::gradcheck(function_from(fn), inputs, {eps, atol, rtol, raise});
+  }, py::arg("fn"), py::arg("inputs"), py::arg("eps"), py::arg("atol"), py::arg("rtol"), py::arg("raise_exception"));
+  ag.def("gradgradcheck", [](py::function fn, const Tensors& inputs, py::handle grad_outputs, double eps, double atol,
+                             double rtol, bool raise) {
+    return autograd::gradgradcheck(function_from(fn), inputs, tensor_list(grad_outputs), {eps, atol, rtol, raise});
+  }, py::arg("fn"), py::arg("inputs"), py::arg("grad_outputs"), py::arg("eps"), py::arg("atol"), py::arg("rtol"),
+     py::arg("raise_exception"));
+  // Custom Functions: connects outputs to a node whose backward calls back into Python with
+  // (gradients of the outputs, the saved tensors unpacked) and returns one gradient per input.
+  ag.def("record_function", [](const std::string& name, py::handle outputs, py::handle inputs, py::handle saved,
+                               py::function backward) {
+    autograd::record(name.c_str(), tensors_or_none(outputs), tensors_or_none(inputs), tensors_or_none(saved),
+                     [backward](const Tensors& grads, const Tensors& unpacked) {
+                       py::object r = backward(grads_to_python(grads), grads_to_python(unpacked));
+                       return tensors_or_none(r);
+                     });
+  }, py::arg("name"), py::arg("outputs"), py::arg("inputs"), py::arg("saved"), py::arg("backward"));
+  m.def("_live_tensor_count", &autograd::live_tensor_count, "Live TensorImpl objects (for leak tests).");
+  m.def("_live_node_count", &autograd::live_node_count, "Live autograd graph nodes (for leak tests).");
+}
+
+}  // namespace ember
