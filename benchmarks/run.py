@@ -51,8 +51,9 @@ class Case:
     name: str
     ember: Setup
     torch: Setup
-    numpy: Setup
+    numpy: Setup | None  # None: NumPy has no counterpart (autograd)
     flops: float | None = None  # floating-point operations per call, for GFLOPS
+    ops_per_call: int = 1  # times are reported per op: a call's time / ops_per_call
 
 
 # --------------------------------------------------------------------------- #
@@ -165,6 +166,29 @@ def _index_rows(m):  # x[idx] with an int64 index vector, same for all three
     return lambda: x[idx]
 
 
+def _add_with_grad(m):
+    a, b = randn(m, 4).requires_grad_(), randn(m, 4).requires_grad_()
+    return lambda: a + b
+
+
+CHAIN_OPS = 20
+
+
+def _chain_backward(m):
+    """20 small ops recorded, then backward through them (the per-op cost of autograd)."""
+    x = randn(m, 16).requires_grad_()
+    w = randn(m, 16)
+
+    def run():
+        y = x
+        for _ in range(CHAIN_OPS // 4):
+            y = ((y * w + 0.5).tanh() - y).exp()
+        y.sum().backward()
+        x.grad = None
+
+    return run
+
+
 def _zeros_tensor(m):
     return lambda: m.zeros(M)
 
@@ -190,6 +214,9 @@ CASES: list[Case] = [
     Case("index 100k rows (int64)", _index_rows, _index_rows, _index_rows),
     Case("zeros 1M", _zeros_tensor, _zeros_tensor, _zeros_numpy),
     binary_add(4, "add 4 elems (overhead)"),
+    Case("add 4 elems, requires_grad", _add_with_grad, _add_with_grad, None),
+    Case(f"{CHAIN_OPS}-op chain+backward, per op", _chain_backward, _chain_backward, None,
+         ops_per_call=CHAIN_OPS),
 ]
 
 
@@ -285,13 +312,15 @@ def thread_counts(libs: dict[str, Any]) -> dict[str, int | None]:
 def run_case(case: Case, libs: dict[str, Any], repeat: int) -> dict:
     result: dict[str, Any] = {"case": case.name, "flops": case.flops}
     for lib in LIBRARIES:
-        module = libs[lib]
-        if module is None:
+        module, setup = libs[lib], getattr(case, lib)
+        if module is None or setup is None:
             result[lib] = None
             continue
         try:
-            fn = getattr(case, lib)(module)
+            fn = setup(module)
             result[lib] = measure(fn, repeat)
+            for key in ("seconds", "median_seconds"):
+                result[lib][key] /= case.ops_per_call
         except Exception as exc:  # keep going: one failing op should not end the run
             result[lib] = {"error": f"{type(exc).__name__}: {exc}"}
         finally:

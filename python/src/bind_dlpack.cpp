@@ -49,6 +49,7 @@ void capsule_destructor(PyObject* capsule) {
 }
 
 py::object to_dlpack(const Tensor& t, py::object stream, py::object max_version, py::object dl_device, py::object copy) {
+  EMBER_CHECK_RUNTIME(!t.requires_grad(), "__dlpack__: Can't export tensors that require gradient, use tensor.detach()");
   EMBER_CHECK_RUNTIME(t.device().is_cpu(), "__dlpack__: only CPU tensors can be exported");
   EMBER_CHECK(stream.is_none() || stream.equal(py::int_(-1)), "__dlpack__: stream must be None for CPU tensors");
   if (!dl_device.is_none()) {

@@ -79,6 +79,25 @@ int main() {
   Tensor p = matmul(ones({2, 3}), ones({3, 4}));
   CHECK(p.sizes() == (Shape{2, 4}) && p.data<float>()[7] == 3.0f);
 
+  // Autograd from C++ alone: backward into .grad, gradients of gradients, gradcheck.
+  Tensor w = randn({3, 2}, DType::Float64).requires_grad_();
+  Tensor x = randn({4, 3}, DType::Float64);
+  Tensor loss = sum(square(tanh(matmul(x, w))));
+  loss.backward();
+  CHECK(w.grad().defined() && w.grad().sizes() == w.sizes());
+  Tensor u = full({}, 2.0, DType::Float64).requires_grad_();
+  Tensor du = autograd::grad({mul(mul(u, u), u)}, {u}, {}, {}, true)[0];  // 3u^2, with history
+  CHECK(du.item<double>() == 12.0 && autograd::grad({du}, {u})[0].item<double>() == 12.0);
+  auto layer = [&x](const Tensors& in) { return Tensors{sum(square(tanh(matmul(x, in[0]))), Dims{0})}; };
+  CHECK(autograd::gradcheck(layer, {w}) && autograd::gradgradcheck(layer, {w}));
+  CHECK(!autograd::gradcheck([](const Tensors& in) { return Tensors{mul(autograd::detach(in[0]), in[0])}; }, {w},
+                             {1e-6, 1e-5, 1e-3, false}));
+  {
+    autograd::NoGradGuard no_grad;
+    CHECK(!mul(w, w).requires_grad());
+  }
+  CHECK(throws_with<RuntimeError>([&] { loss.backward(); }, "retain_graph=True"));
+
   std::printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }

@@ -152,12 +152,15 @@ void record_pointwise(const std::string& name, const Tensor& out, const Tensor& 
                       const GradFormula* grads) {
   const uint8_t needs = static_cast<uint8_t>(autograd::requires_grad(x) | (y && autograd::requires_grad(*y)) << 1);
   const Tensor none;
-  autograd::record(name.c_str(), {out}, y ? Tensors{x, *y} : Tensors{x},
-                   {saves & X ? x : none, y && (saves & Y) ? *y : none, saves & R ? out : none},
+  Tensors saved;
+  if (saves != NONE) saved = {saves & X ? x : none, y && (saves & Y) ? *y : none, saves & R ? out : none};
+  autograd::record(name.c_str(), {out}, y ? Tensors{x, *y} : Tensors{x}, saved,
                    [grads, needs](const Tensors& g, const Tensors& s) {
+                     const Tensor none;
+                     const Tensor &x = s.empty() ? none : s[0], &y = s.empty() ? none : s[1], &r = s.empty() ? none : s[2];
                      Tensors in(grads[1] ? 2 : 1);
                      for (size_t i = 0; i < in.size(); ++i)
-                       if (needs >> i & 1) in[i] = grads[i](g[0], s[0], s[1], s[2]);
+                       if (needs >> i & 1) in[i] = grads[i](g[0], x, y, r);
                      return in;
                    });
 }

@@ -258,7 +258,18 @@ Tensor var(const Tensor& t, const OptDims& dims, double correction, bool keepdim
 }
 
 Tensor std(const Tensor& t, const OptDims& dims, double correction, bool keepdim) {
-  return sqrt(var_impl("std", t, dims, correction, keepdim));
+  Tensor v = var_impl("std", t, dims, correction, keepdim);
+  const bool rec = autograd::needs_grad(v);
+  Tensor out;
+  {
+    autograd::RecordingOff off(rec);
+    out = sqrt(v);
+  }
+  if (rec)  // as sqrt's, but 0 where the spread is 0 (PyTorch's rule) instead of inf * 0
+    autograd::record("StdBackward0", {out}, {v}, {out}, [](const Tensors& g, const Tensors& s) {
+      return Tensors{where(s[0] == 0, scalar_tensor(0.0), div(g[0], mul(s[0], scalar_tensor(2.0))))};
+    });
+  return out;
 }
 
 Tensor logsumexp(const Tensor& t, const Dims& dims, bool keepdim) {
