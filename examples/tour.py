@@ -28,6 +28,13 @@ try:
 except ValueError as err:
     print("errors name the op and the shapes:", err)
 
+w = ember.randn(3, 2, requires_grad=True)
+loss = (x @ w).tanh().pow(2).mean()
+loss.backward()
+print("autograd: loss =", loss.item(), " d loss / d w =", w.grad)
+(g,) = ember.autograd.grad((w ** 3).sum(), w, create_graph=True)
+print("gradients of gradients: d/dw sum(3 w^2) =", ember.autograd.grad(g.sum(), w)[0])
+
 print(f"\nfloat32 matmul, {ember.get_num_threads()} threads:")
 for n in (256, 1024, 2048):
     a, b = ember.randn(n, n), ember.randn(n, n)

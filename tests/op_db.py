@@ -22,6 +22,7 @@ this folder on sys.path); importing it imports ember.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import zlib
 from dataclasses import dataclass, field
@@ -291,11 +292,35 @@ class OpInfo:
     inplace: bool = False                  # Tensor.<name>_ exists (pointwise ops)
     method: bool = True                    # Tensor.<name> exists and equals ember.<name>
     unsupported_exc: type = TypeError      # what an unsupported dtype raises
+    # gradients (tests/test_gradients.py). The differentiable arguments of a row are its floating
+    # tensor arguments (Args, kwargs included); int / bool ones (indices, masks, conditions) never
+    # are. Python numbers are never differentiable.
+    supports_grad: bool | None = None      # None: True when the op takes a floating dtype
+    grad_domain: Domain | None = None      # gradcheck samples draw values here instead of `domain`
+    grad_domain_rhs: Domain | None = None  # ... and here instead of `domain_rhs`
+    grad_ok: Callable | None = None        # (numpy args, numpy kwargs) -> False where the op is not
+    #                                        differentiable within reach of gradcheck's eps (a kink,
+    #                                        a jump, a tie): such samples stay out of gradcheck but
+    #                                        are still compared with torch's gradient convention
+
+    def __post_init__(self):
+        if self.supports_grad is None:
+            self.supports_grad = bool(self.dtypes & FLOATING)
 
     def samples(self, dtype: str, seed: int = 0) -> list[SampleInput]:
         # A seed that does not depend on PYTHONHASHSEED: the same values in every process.
         rng = np.random.default_rng([zlib.crc32(self.name.encode()), DTYPES.index(dtype), seed])
         return self.sample_fn(self, dtype, rng)
+
+    def grad_samples(self, dtype: str, seed: int = 0) -> list[SampleInput]:
+        """The samples gradcheck runs on: the same shapes and arguments as ``samples``, with
+        values drawn from ``grad_domain`` / ``grad_domain_rhs`` where the row sets them (e.g.
+        abs away from 0, maximum without ties)."""
+        if self.grad_domain is None and self.grad_domain_rhs is None:
+            return self.samples(dtype, seed)
+        moved = dataclasses.replace(self, domain=self.grad_domain or self.domain,
+                                    domain_rhs=self.grad_domain_rhs or self.domain_rhs)
+        return moved.samples(dtype, seed)
 
     def tolerance(self, dtype: str):
         rtol = {"float32": 1e-5, "float64": 1e-9}.get(dtype, 0.0)

@@ -169,10 +169,54 @@ def _np_wrap_unary(f, kind):
 # Ops torch has no in-place method for: there is nothing to compare the in-place form with.
 _NO_TORCH_INPLACE = {"isnan", "isinf", "isfinite", "maximum", "minimum"}
 
+
+# ---- gradients: where gradcheck must not look (tests/test_gradients.py) ------------------------
+_GRAD_MARGIN = 1e-3  # far beyond gradcheck's eps (1e-6): no kink or jump between x - eps, x + eps
+
+
+def _far_from_grid(x, step=1.0, offset=0.0) -> bool:
+    """Every value at least _GRAD_MARGIN away from offset + k * step (the jumps of floor & co)."""
+    q = (np.asarray(x, dtype=np.float64) - offset) / step
+    return bool(np.all(np.abs(q - np.round(q)) * step > _GRAD_MARGIN))
+
+
+def _apart(args, kwargs) -> bool:
+    """maximum / minimum: no ties between the operands (where the gradient has a kink)."""
+    x, y = np.broadcast_arrays(np.asarray(args[0], np.float64), np.asarray(args[1], np.float64))
+    return bool(np.all(np.abs(x - y) > _GRAD_MARGIN))
+
+
+def _quotient_off_integers(args, kwargs) -> bool:
+    """remainder / fmod jump where x / y is an integer."""
+    x, y = np.asarray(args[0], np.float64), np.asarray(args[1], np.float64)
+    return _far_from_grid(x / y)
+
+
+def _off_branch_cut(args, kwargs) -> bool:
+    """atan2(y, x) jumps on the negative x axis and is singular at the origin."""
+    y, x = np.broadcast_arrays(np.asarray(args[0], np.float64), np.asarray(args[1], np.float64))
+    return bool(np.all(~((x < 0) & (np.abs(y) < _GRAD_MARGIN)) & (x * x + y * y > 1e-2)))
+
+
+_AWAY_FROM_0 = Domain(-3.0, 3.0, nonzero=True)
+_UNARY_GRAD = {
+    "sqrt": dict(grad_domain=Domain(0.1, 5.0)),        # sqrt' is infinite at 0
+    "asin": dict(grad_domain=Domain(-0.9, 0.9)),       # ... asin' and acos' at +-1
+    "acos": dict(grad_domain=Domain(-0.9, 0.9)),
+    "abs": dict(grad_domain=_AWAY_FROM_0),             # kinks at 0 (torch's gradient there: 0)
+    "relu": dict(grad_domain=_AWAY_FROM_0),
+    "sign": dict(grad_domain=_AWAY_FROM_0),            # a jump at 0 (gradient 0 elsewhere)
+    "floor": dict(grad_ok=lambda a, kw: _far_from_grid(a[0])),  # gradient 0 between the jumps
+    "ceil": dict(grad_ok=lambda a, kw: _far_from_grid(a[0])),
+    "trunc": dict(grad_ok=lambda a, kw: _far_from_grid(a[0])),
+    "round": dict(grad_domain=DEFAULT, grad_ok=lambda a, kw: _far_from_grid(a[0], offset=0.5)),
+}
+
 for _name, _kind, _npf, _dom, _ in _UNARY:
     add_op(_name, by_name(_name), _UNARY_DTYPE_OVERRIDES.get(_name, _UNARY_DTYPES[_kind]),
            unary_samples, numpy_fn=_np_wrap_unary(_npf, _kind), domain=_dom, category="unary",
-           inplace=_name not in _NO_TORCH_INPLACE)
+           inplace=_name not in _NO_TORCH_INPLACE,
+           supports_grad=_kind not in ("PREDICATE", "INTEGRAL"), **_UNARY_GRAD.get(_name, {}))
 
 
 def _binary_errors(name, dtype="float32", exc=ValueError):
@@ -245,13 +289,26 @@ _BINARY = [
 # torch.atan2 / maximum / minimum / logical_* take only a tensor as `other` (ember also takes
 # numbers).
 _TENSOR_ONLY_RHS = {"atan2", "maximum", "minimum", "logical_and", "logical_or", "logical_xor"}
+# Binary rows with no gradient: bool results, and floor_divide (torch: "derivative for
+# aten::floor_divide is not implemented").
+_NO_GRAD_BINARY = {"eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor",
+                   "floor_divide"}
+_BINARY_GRAD = {
+    "maximum": dict(grad_domain=DEFAULT, grad_ok=_apart),  # no ties (torch splits the gradient)
+    "minimum": dict(grad_domain=DEFAULT, grad_ok=_apart),
+    "remainder": dict(grad_ok=_quotient_off_integers),
+    "fmod": dict(grad_ok=_quotient_off_integers),
+    "atan2": dict(grad_ok=_off_branch_cut),
+}
 for _name, _dts, _npf, _dom, _dom2 in _BINARY:
     add_op(_name, by_name(_name), _dts, binary_samples, numpy_fn=_npf, domain=_dom,
            domain_rhs=_dom2, scalar_rhs=_name not in _TENSOR_ONLY_RHS,
            # torch refuses bool subtraction with a RuntimeError (its message names the `-` operator)
            unsupported_exc=RuntimeError if _name == "sub" else TypeError,
            category="binary", inplace=_name not in _NO_TORCH_INPLACE,
-           error_cases=_binary_errors(_name, "int64" if _dts == INTEGRAL else "float32"))
+           error_cases=_binary_errors(_name, "int64" if _dts == INTEGRAL else "float32"),
+           supports_grad=None if _name not in _NO_GRAD_BINARY else False,
+           **_BINARY_GRAD.get(_name, {}))
 
 
 # pow with float exponents on negative bases is NaN in both; the regular samples keep bases
@@ -328,8 +385,16 @@ def _clamp_errors():
 
 # torch: clamp of a bool tensor by bool bounds is not implemented (by int bounds it promotes to
 # int64, see test_clamp_promotes), so bool is not among clamp's own dtypes.
+def _clamp_grad_ok(args, kwargs) -> bool:
+    """clamp has kinks where x meets a bound."""
+    x = np.asarray(args[0], np.float64)
+    return all(bool(np.all(np.abs(np.subtract(*np.broadcast_arrays(x, np.asarray(b, np.float64))))
+                           > _GRAD_MARGIN))
+               for k, b in kwargs.items() if k in ("min", "max") and b is not None)
+
+
 add_op("clamp", by_name("clamp"), NUMERIC, clamp_samples, numpy_fn=None, category="binary",
-       error_cases=_clamp_errors)
+       error_cases=_clamp_errors, grad_ok=_clamp_grad_ok)
 
 
 def where_samples(op, dtype, rng):

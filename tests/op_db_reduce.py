@@ -9,9 +9,9 @@ import math
 
 import numpy as np
 
-from op_db import (ALL, Arg, DT, Domain, EMPTY, ErrorCase, FLOATING, NONCONTIG, NUMERIC, OPS,
-                   OpInfo, REGULAR, SampleInput, ZERO_DIM, add_op, by_name, contig, make_array,
-                   noncontig)
+from op_db import (ALL, Arg, DT, Domain, EMPTY, ErrorCase, FLOATING, NONCONTIG, NP_DTYPE, NUMERIC,
+                   OPS, OpInfo, REGULAR, SPECIAL, SampleInput, ZERO_DIM, add_op, by_name, contig,
+                   make_array, noncontig)
 
 
 # ---- reductions --------------------------------------------------------------------------------
@@ -218,42 +218,59 @@ add_op("prod", by_name("prod"), ALL, reduction_samples, numpy_fn=_np_0d(_np_prod
        domain=Domain(-1.5, 1.5), error_cases=_reduce_errors("prod"), **_RED_TOL)
 add_op("amax", by_name("amax"), ALL, reduction_samples, numpy_fn=_np_0d(_np_amax),
        category="reduction", empty_ok=False,
+       # ties: torch splits the gradient evenly among them (gradcheck draws tie-free values)
+       domain=Domain(-3, 3, discrete=True), grad_domain=Domain(),
        error_cases=_reduce_errors("amax", extra=_empty_reduce_errors("amax")))
 add_op("amin", by_name("amin"), ALL, reduction_samples, numpy_fn=_np_0d(_np_amin),
        category="reduction", empty_ok=False,
+       # ties: torch splits the gradient evenly among them (gradcheck draws tie-free values)
+       domain=Domain(-3, 3, discrete=True), grad_domain=Domain(),
        error_cases=_reduce_errors("amin", extra=_empty_reduce_errors("amin")))
 add_op("max", by_name("max"), ALL, reduction_samples, category="reduction", empty_ok=False,
-       dims_mode="single", domain=Domain(-3, 3, discrete=True),
+       dims_mode="single", domain=Domain(-3, 3, discrete=True), grad_domain=Domain(),
        error_cases=_reduce_errors("max", extra=_empty_reduce_errors("max")))
 add_op("min", by_name("min"), ALL, reduction_samples, category="reduction", empty_ok=False,
-       dims_mode="single", domain=Domain(-3, 3, discrete=True),
+       dims_mode="single", domain=Domain(-3, 3, discrete=True), grad_domain=Domain(),
        error_cases=_reduce_errors("min", extra=_empty_reduce_errors("min")))
 add_op("argmax", by_name("argmax"), NUMERIC, reduction_samples, numpy_fn=_np_arg(np.argmax),
-       category="reduction", empty_ok=False, dims_mode="single",
+       category="reduction", empty_ok=False, dims_mode="single", supports_grad=False,
        domain=Domain(-3, 3, discrete=True),
        error_cases=_reduce_errors("argmax", extra=_empty_reduce_errors("argmax")))
 add_op("argmin", by_name("argmin"), NUMERIC, reduction_samples, numpy_fn=_np_arg(np.argmin),
-       category="reduction", empty_ok=False, dims_mode="single",
+       category="reduction", empty_ok=False, dims_mode="single", supports_grad=False,
        domain=Domain(-3, 3, discrete=True),
        error_cases=_reduce_errors("argmin", extra=_empty_reduce_errors("argmin")))
 for _n in ("amax", "amin", "argmax", "argmin"):
     OPS[[o.name for o in OPS].index(_n)].keepdim_without_dim = True
 _VAR_KW = lambda d: [{}, {"unbiased": False}, {"correction": 0}, {"correction": 2}]  # noqa: E731
+
+
+def _var_grad_ok(std):
+    """var / std are not differentiable where the result is inf / NaN (correction >= the number of
+    elements), nor std where it is 0 (a single element, correction 0: torch's gradient is NaN)."""
+    def ok(args, kwargs):
+        r = np.asarray(_np_0d(_np_var)(args[0], std=std, **kwargs))
+        return bool(np.all(np.isfinite(r)) and (not std or np.all(r > 1e-3)))
+    return ok
+
+
 add_op("var", by_name("var"), FLOATING, reduction_samples, numpy_fn=_np_0d(_np_var),
-       category="reduction", extra_kwargs=_VAR_KW, error_cases=_reduce_errors("var"), **_RED_TOL)
+       category="reduction", extra_kwargs=_VAR_KW, error_cases=_reduce_errors("var"),
+       grad_ok=_var_grad_ok(False), **_RED_TOL)
 add_op("std", by_name("std"), FLOATING, reduction_samples,
        numpy_fn=_np_0d(lambda x, **k: _np_var(x, std=True, **k)), category="reduction",
-       extra_kwargs=_VAR_KW, error_cases=_reduce_errors("std"), **_RED_TOL)
+       extra_kwargs=_VAR_KW, error_cases=_reduce_errors("std"), grad_ok=_var_grad_ok(True),
+       **_RED_TOL)
 add_op("logsumexp", by_name("logsumexp"), ALL, reduction_samples, numpy_fn=_np_0d(_np_logsumexp),
        category="reduction", dims_mode="multi_required", error_cases=_reduce_errors("logsumexp"),
        rtol={"float32": 3e-5, "float64": 1e-9}, atol={"float32": 2e-5, "float64": 1e-11})
 # all / any: torch reads dim=() as "no dims" (unlike sum's "all dims"): see
 # test_all_any_empty_dim_tuple.
 add_op("all", by_name("all"), ALL, reduction_samples, numpy_fn=_np_0d(_np_all),
-       category="reduction", skip_sample=lambda shape, kw: kw.get("dim") == (),
+       category="reduction", skip_sample=lambda shape, kw: kw.get("dim") == (), supports_grad=False,
        domain=Domain(-1, 1, discrete=True), error_cases=_reduce_errors("all"))
 add_op("any", by_name("any"), ALL, reduction_samples, numpy_fn=_np_0d(_np_any),
-       category="reduction", skip_sample=lambda shape, kw: kw.get("dim") == (),
+       category="reduction", skip_sample=lambda shape, kw: kw.get("dim") == (), supports_grad=False,
        domain=Domain(-0.5, 0.5, discrete=True), error_cases=_reduce_errors("any"))
 add_op("norm", by_name("norm"), FLOATING, reduction_samples, numpy_fn=_np_0d(_np_norm),
        category="reduction",
@@ -272,6 +289,62 @@ add_op("cumsum", by_name("cumsum"), ALL, reduction_samples, numpy_fn=_np_0d(_np_
        category="reduction", dims_mode="int", has_keepdim=False,
        extra_kwargs=lambda d: [{}, {"dtype": DT("float64")}] if d != "bool" else [{}],
        error_cases=_reduce_errors("cumsum"), **_RED_TOL)
+
+
+# ---------------------------------------------------------------------------------------------
+# softmax, log_softmax (normalizations along one dim)
+# ---------------------------------------------------------------------------------------------
+def softmax_samples(op, dtype, rng):
+    """dim is required (an int); dtype= casts the input first (torch's semantics)."""
+    c, n = contig, noncontig
+    out = [SampleInput((c(shape, dtype, rng),), {"dim": d}, desc=str(shape))
+           for shape, dims in [((5,), (0, -1)), ((3, 4), (0, 1, -1)), ((2, 3, 4), (0, 1, 2, -2)),
+                               ((4, 1), (1,))]
+           for d in dims]
+    out.append(SampleInput((contig((3, 5), dtype, rng, Domain(-1000.0, 1000.0)),), {"dim": 1},
+                           desc="large magnitudes (exp overflows without the max shift)"))
+    out.append(SampleInput((c((65, 513), dtype, rng),), {"dim": -1}, desc="large"))
+    out.append(SampleInput((c((65, 513), dtype, rng),), {"dim": 0}, desc="large, dim 0"))
+    if dtype in FLOATING:
+        other = "float64" if dtype == "float32" else "float32"
+        out.append(SampleInput((c((3, 4), dtype, rng),), {"dim": 1, "dtype": DT(other)},
+                               desc=f"dtype={other}"))
+    out += [SampleInput((c((), dtype, rng),), {"dim": d}, kind=ZERO_DIM) for d in (0, -1)]
+    out += [SampleInput((c(shape, dtype, rng),), {"dim": d}, kind=EMPTY, desc=str(shape))
+            for shape, d in [((0,), 0), ((2, 0, 3), 1), ((2, 0, 3), 2), ((0, 4), -1)]]
+    out += [SampleInput((n(shape, dtype, rng),), {"dim": d}, kind=NONCONTIG, desc=str(shape))
+            for shape, d in [((3, 4), 0), ((3, 4), 1), ((2, 3, 4), 1), ((2, 3, 4), -1), ((6,), 0),
+                             ((65, 513), -1)]]
+    if dtype in FLOATING:
+        inf, nan = math.inf, math.nan
+        sp = np.array([[0.0, -inf, 1.0, 2.0], [-inf, -inf, -inf, -inf], [inf, 0.0, 1.0, 2.0],
+                       [nan, 0.0, 1.0, 2.0], [1e30, -1e30, 0.0, 1e30]], dtype=NP_DTYPE[dtype])
+        out += [SampleInput((Arg(sp),), {"dim": d}, kind=SPECIAL, desc="-inf / inf / nan rows")
+                for d in (-1, 0)]
+    return out
+
+
+def _np_softmax(log):
+    def f(x, dim, dtype=None):
+        x = np.asarray(x, dtype=np.float64)
+        if x.ndim == 0:
+            return f(x.reshape(1), 0).reshape(())
+        if x.size == 0:
+            return x.copy()
+        with np.errstate(all="ignore"):
+            z = x - np.max(x, axis=dim, keepdims=True)
+            s = np.sum(np.exp(z), axis=dim, keepdims=True)
+            return z - np.log(s) if log else np.exp(z) / s
+    return f
+
+
+for _name in ("softmax", "log_softmax"):
+    add_op(_name, by_name(_name), FLOATING, softmax_samples,
+           numpy_fn=_np_softmax(_name == "log_softmax"), category="normalization",
+           error_cases=_reduce_errors(_name),
+           # float64 in, float32 inside (dtype=float32): too coarse for gradcheck's differences
+           grad_ok=lambda args, kwargs: kwargs.get("dtype") in (None, np.float64),
+           rtol={"float32": 2e-5, "float64": 1e-9}, atol={"float32": 2e-6, "float64": 1e-12})
 
 
 # ---------------------------------------------------------------------------------------------

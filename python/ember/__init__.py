@@ -28,6 +28,8 @@ dtype.__repr__ = dtype.__str__  # "ember.float32", as torch.float32 prints
 Tensor.__repr__ = _tensor_repr
 Tensor.__str__ = _tensor_repr
 Tensor.__module__ = "ember"
+_grad = Tensor.grad
+Tensor.grad = property(_grad.fget, _grad.fset, lambda t: _grad.fset(t, None), _grad.__doc__)  # del x.grad
 
 _exported = [name for name in dir(_C) if not name.startswith("_") and name not in ("dtype", "device")]
 globals().update({name: getattr(_C, name) for name in _exported})

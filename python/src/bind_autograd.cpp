@@ -67,7 +67,12 @@ void bind_autograd(py::module_& m, py::class_<Tensor>& cls) {
   py::class_<HookHandle>(m, "RemovableHandle").def("remove", &HookHandle::remove);
 
   cls.def_property("requires_grad", &Tensor::requires_grad,
-                   [](const Tensor& t, bool v) { autograd::set_requires_grad(t, v); })
+                   [](const Tensor& t, bool v) {
+                     // The attribute is the leaves' flag; requires_grad_() accepts True on others.
+                     EMBER_CHECK_RUNTIME(autograd::is_leaf(t), "requires_grad: you can only change requires_grad "
+                                         "flags of leaf variables.");
+                     autograd::set_requires_grad(t, v);
+                   })
       .def("requires_grad_", [](py::object self, bool v) {
              autograd::set_requires_grad(self.cast<const Tensor&>(), v);
              return self;
@@ -102,7 +107,15 @@ void bind_autograd(py::module_& m, py::class_<Tensor>& cls) {
              });
              return HookHandle{t.impl_ptr(), id};
            }, py::arg("hook"))
-      .def_property("data", &autograd::detach, [](const Tensor& t, const Tensor& src) {
+      .def_property("data", [](const Tensor& t) {
+             // Same memory, no history, and a version counter of its own (as PyTorch's .data):
+             // changes made through it are not checked against saved tensors.
+             Tensor d = autograd::detach(t);
+             const Storage& s = *t.storage();
+             d.impl()->storage = Storage::wrap(s.owner, s.nbytes, s.device);
+             d.impl()->storage->readonly = s.readonly;
+             return d;
+           }, [](const Tensor& t, const Tensor& src) {
              // x.data = y: x keeps its identity and history but takes y's memory and shape.
              TensorImpl* impl = t.impl();
              impl->storage = src.storage();

@@ -292,10 +292,12 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
   }, py::arg("dim"), py::arg("index"), py::arg("src"));
   def_both(m, cls, "index_select", &index_select, py::arg("dim"), py::arg("index"));
   def_both(m, cls, "masked_fill", [](const Tensor& t, const Tensor& mask, py::handle v) {
-    return masked_fill(t, mask, py::isinstance<Tensor>(v) ? v.cast<Tensor>().item() : v.cast<Scalar>());
+    if (py::isinstance<Tensor>(v)) return masked_fill(t, mask, v.cast<Tensor>());
+    return masked_fill(t, mask, v.cast<Scalar>());
   }, py::arg("mask"), py::arg("value"));
   cls.def("masked_fill_", [](py::object self, const Tensor& mask, py::handle v) {
-    masked_fill_(self.cast<Tensor&>(), mask, py::isinstance<Tensor>(v) ? v.cast<Tensor>().item() : v.cast<Scalar>());
+    if (py::isinstance<Tensor>(v)) masked_fill_(self.cast<Tensor&>(), mask, v.cast<Tensor>());
+    else masked_fill_(self.cast<Tensor&>(), mask, v.cast<Scalar>());
     return self;
   }, py::arg("mask"), py::arg("value"));
   def_both(m, cls, "masked_select", &masked_select, py::arg("mask"));

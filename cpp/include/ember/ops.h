@@ -103,6 +103,8 @@ EMBER_API Tensor select(const Tensor& t, int64_t dim, int64_t index);
 /// Python slice start:stop:step along dim (bounds clamped as Python does; step > 0).
 EMBER_API Tensor slice(const Tensor& t, int64_t dim, std::optional<int64_t> start,
                        std::optional<int64_t> stop, int64_t step = 1);
+/// A view of all of t (what t[()] gives).
+EMBER_API Tensor alias(const Tensor& t);
 /// Moves dim `source` to position `destination`.
 EMBER_API Tensor movedim(const Tensor& t, int64_t source, int64_t destination);
 
@@ -139,6 +141,10 @@ EMBER_API Tensor index_select(const Tensor& t, int64_t dim, const Tensor& index)
 EMBER_API Tensor masked_fill(const Tensor& t, const Tensor& mask, Scalar value);
 /// In place: masked_fill.
 EMBER_API Tensor& masked_fill_(Tensor& t, const Tensor& mask, Scalar value);
+/// masked_fill with a 0-d tensor value (differentiable in the value too).
+EMBER_API Tensor masked_fill(const Tensor& t, const Tensor& mask, const Tensor& value);
+/// In place: masked_fill with a 0-d tensor value.
+EMBER_API Tensor& masked_fill_(Tensor& t, const Tensor& mask, const Tensor& value);
 /// The elements of t where mask is true, as 1-D.
 EMBER_API Tensor masked_select(const Tensor& t, const Tensor& mask);
 /// Indices of the nonzero elements, shape (count, ndim).

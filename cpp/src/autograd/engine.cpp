@@ -188,7 +188,11 @@ Tensors run(const Tensors& roots, const Tensors& grad_roots, bool keep_graph, bo
       if (c != task.captures.end())
         for (const Capture& cap : c->second) task.captured[cap.index] = grads[cap.output_nr];
     }
-    const bool execute = !task.capturing || (task.needed[n] && !dynamic_cast<AccumulateGrad*>(n));
+    // A node no gradient reached (every incoming one undefined) passes none on, as PyTorch's
+    // formulas do: leaves below it keep .grad None rather than zeros.
+    bool reached = false;
+    for (const Tensor& g : grads) reached = reached || g.defined();
+    const bool execute = reached && (!task.capturing || (task.needed[n] && !dynamic_cast<AccumulateGrad*>(n)));
     Tensors outs;
     if (execute) {
       for (size_t i = 0; i < grads.size(); ++i)

@@ -3,6 +3,8 @@
 // takes over the new history. A write through a view also rewrites the history of the base
 // (CopySlices): the base's gradient outside the view goes to its old history, the part inside
 // to the new value's. Other views of the base notice the version change and rebuild theirs.
+#include <algorithm>
+
 #include "autograd/graph.h"
 #include "autograd/record.h"
 #include "ember/ops.h"
@@ -32,6 +34,15 @@ void check_base_layout(const Tensor& base, const char* op) {
 }
 
 /// Records `view`'s history as the part of its base's that it covers.
+/// retain_grad() follows a tensor to its new history after an in-place op.
+void move_retained(const Tensor& x, const std::shared_ptr<Node>& old_fn) {
+  AutogradMeta& m = *x.impl()->autograd;
+  if (!m.retains_grad || !old_fn || old_fn == m.grad_fn) return;
+  auto& r = old_fn->retained;
+  r.erase(std::remove_if(r.begin(), r.end(), [&](const auto& e) { return e.second.lock() == x.impl_ptr(); }), r.end());
+  m.grad_fn->retained.emplace_back(m.output_nr, x.impl_ptr());
+}
+
 void record_view_from_base(const Tensor& view, const Tensor& base) {
   Tensor offs = view_offsets(view, base);
   const Shape base_sizes = base.sizes();
@@ -67,6 +78,7 @@ bool inplace_requires_grad(const Tensor& x, std::initializer_list<const Tensor*>
 }
 
 Tensor& apply_inplace(Tensor& x, const char* op, const std::function<Tensor(const Tensor&)>& compute) {
+  const std::shared_ptr<Node> old_fn = x.impl()->autograd ? x.impl()->autograd->grad_fn : nullptr;
   Tensor r = compute(clone(x));
   if (r.dtype() != x.dtype()) r = to_dtype(r, x.dtype());
   if (r.sizes() != x.sizes()) r = expand(r, x.sizes());
@@ -82,6 +94,7 @@ Tensor& apply_inplace(Tensor& x, const char* op, const std::function<Tensor(cons
     m.requires_grad = true;
     m.grad_fn = rm->grad_fn;
     m.output_nr = rm->output_nr;
+    move_retained(x, old_fn);
     return x;
   }
   // CopySlices: the base's gradient outside the view goes to its old history, inside to r's.
@@ -101,6 +114,7 @@ Tensor& apply_inplace(Tensor& x, const char* op, const std::function<Tensor(cons
   bm.grad_fn = node;
   bm.output_nr = 0;
   record_view_from_base(x, base);
+  move_retained(x, old_fn);
   return x;
 }
 

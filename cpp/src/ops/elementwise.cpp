@@ -140,7 +140,7 @@ DType result_type(const Tensor& a, const Tensor& b) {
 
 // ---- backward of the table's rows -----------------------------------------------------------
 namespace {
-enum Saves { NONE = 0, X = 1, Y = 2, R = 4, XY = X | Y, XR = X | R, XYR = X | Y | R };
+enum Saves { NONE = 0, X = 1, Y = 2, R = 4, XY = X | Y, XR = X | R };
 Tensor zero() { return scalar_tensor(0.0); }
 Tensor zeros_like(const Tensor& t) { return zeros(t.sizes(), t.dtype()); }
 #define NOGRAD Tensor()
@@ -148,12 +148,14 @@ Tensor zeros_like(const Tensor& t) { return zeros(t.sizes(), t.dtype()); }
 /// A row's gradient formula: (g, x, y, r) -> the gradient of one input.
 using GradFormula = Tensor (*)(const Tensor& g, const Tensor& x, const Tensor& y, const Tensor& r);
 
-void record_pointwise(const std::string& name, const Tensor& out, const Tensor& x, const Tensor* y, int saves,
-                      const GradFormula* grads) {
-  const uint8_t needs = static_cast<uint8_t>(autograd::requires_grad(x) | (y && autograd::requires_grad(*y)) << 1);
+void record_pointwise(const std::string& name, const Tensor& out, const Tensor& x, const Tensor* y,
+                      const int* saves, const GradFormula* grads) {
+  const bool need_x = autograd::requires_grad(x), need_y = y && autograd::requires_grad(*y);
+  const uint8_t needs = static_cast<uint8_t>(need_x | need_y << 1);
+  const int save = (need_x ? saves[0] : NONE) | (need_y ? saves[1] : NONE);
   const Tensor none;
   Tensors saved;
-  if (saves != NONE) saved = {saves & X ? x : none, y && (saves & Y) ? *y : none, saves & R ? out : none};
+  if (save != NONE) saved = {save & X ? x : none, save & Y ? *y : none, save & R ? out : none};
   autograd::record(name.c_str(), {out}, y ? Tensors{x, *y} : Tensors{x}, saved,
                    [grads, needs](const Tensors& g, const Tensors& s) {
                      const Tensor none;
@@ -193,18 +195,20 @@ std::string backward_name(const char* op) {
     if (rec && is_floating(out.dtype())) {                                                              \
       static const std::string node = backward_name(#name);                                            \
       static const GradFormula grads[2] = {EMBER_GRAD_FORMULA(grad), nullptr};                          \
-      record_pointwise(node, out, x, nullptr, saves, grads);                                            \
+      static const int save[2] = {saves, NONE};                                                        \
+      record_pointwise(node, out, x, nullptr, save, grads);                                             \
     }                                                                                                   \
     return out;                                                                                         \
   }
-#define EMBER_BINARY(name, kind, formula, doc, saves, grad_x, grad_y)                                    \
+#define EMBER_BINARY(name, kind, formula, doc, saves_x, grad_x, saves_y, grad_y)                        \
   Tensor name(const Tensor& x, const Tensor& y) {                                                       \
     const bool rec = autograd::needs_grad(x, y);                                                        \
     Tensor out = binary_op(#name, Kind::kind, x, y, cpu::name, rec);                                    \
     if (rec && is_floating(out.dtype())) {                                                              \
       static const std::string node = backward_name(#name);                                            \
       static const GradFormula grads[2] = {EMBER_GRAD_FORMULA(grad_x), EMBER_GRAD_FORMULA(grad_y)};     \
-      record_pointwise(node, out, x, &y, saves, grads);                                                 \
+      static const int save[2] = {saves_x, saves_y};                                                   \
+      record_pointwise(node, out, x, &y, save, grads);                                                  \
     }                                                                                                   \
     return out;                                                                                         \
   }                                                                                                     \

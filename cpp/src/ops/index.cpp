@@ -225,6 +225,26 @@ Tensor masked_fill(const Tensor& t, const Tensor& mask, Scalar value) {
   return out;
 }
 
+namespace {
+void check_fill_value(const Tensor& value, const char* op) {
+  EMBER_CHECK_RUNTIME(value.dim() == 0, op, ": only supports a 0-dimensional value tensor, but got a tensor with ",
+                      value.dim(), " dimension(s)");
+}
+}  // namespace
+
+Tensor masked_fill(const Tensor& t, const Tensor& mask, const Tensor& value) {
+  check_fill_value(value, "masked_fill");
+  if (!autograd::needs_grad(value)) return masked_fill(t, mask, value.item());
+  EMBER_CHECK_TYPE(mask.dtype() == DType::Bool, "masked_fill: expected a bool mask, got ", dtype_name(mask.dtype()));
+  return where(mask, to_dtype(value, t.dtype()), t);  // the value gets the gradient of the filled places
+}
+
+Tensor& masked_fill_(Tensor& t, const Tensor& mask, const Tensor& value) {
+  check_fill_value(value, "masked_fill_");
+  if (!autograd::needs_grad(value)) return masked_fill_(t, mask, value.item());
+  return copy_(t, masked_fill(t, mask, value));
+}
+
 Tensor nonzero(const Tensor& t) {
   const int64_t count = cpu::count_nonzero(t);
   Tensor out = Tensor::empty({count, t.dim()}, DType::Int64, t.device());
@@ -397,7 +417,7 @@ Tensor place_index_dims(const Tensor& t, int64_t n, int64_t at) {
 
 Tensor index(const Tensor& t, const std::vector<TensorIndex>& indices) {
   Subscript s = apply_basic(t, indices, "index");  // a view, with the views' own history
-  if (s.advanced.empty()) return s.view;
+  if (s.advanced.empty()) return s.view.is_same(t) ? alias(t) : s.view;
   const bool rec = autograd::needs_grad(t);
   Tensor out;
   {

@@ -246,10 +246,22 @@ namespace {
 Tensor var_impl(const char* op, const Tensor& t, const OptDims& dims, double correction, bool keepdim) {
   EMBER_CHECK_TYPE(is_floating(t.dtype()), op, ": expected a floating tensor, got ", dtype_name(t.dtype()));
   const int64_t n = count_reduced(t, dims, op);  // validates dims under this op's name
-  Tensor centered = sub(t, mean(t, dims, true));
-  Tensor ss = sum(mul(centered, centered), dims, keepdim);
   // N - correction <= 0 gives inf or NaN, as PyTorch (with its warning left out).
-  return div(ss, scalar_tensor(std::max(0.0, static_cast<double>(n) - correction)));
+  const double divisor = std::max(0.0, static_cast<double>(n) - correction);
+  const bool rec = autograd::needs_grad(t);
+  Tensor out;
+  {
+    autograd::RecordingOff off(rec);
+    Tensor centered = sub(t, mean(t, dims, true));
+    out = div(sum(mul(centered, centered), dims, keepdim), scalar_tensor(divisor));
+  }
+  if (rec)  // d var / dx = 2 (x - mean) / (N - correction)
+    autograd::record("VarBackward0", {out}, {t}, {t}, [kshape = kept_shape(t, dims, op), dims, divisor](
+                                                           const Tensors& g, const Tensors& s) {
+      Tensor centered = sub(s[0], mean(s[0], dims, true));
+      return Tensors{mul(reshape(g[0], kshape), mul(centered, scalar_tensor(2.0 / divisor)))};
+    });
+  return out;
 }
 }  // namespace
 
@@ -297,7 +309,16 @@ Tensor norm(const Tensor& t, double p, const OptDims& dims, bool keepdim) {
                         "inf norm over dim ", d, " of size 0 (shape ", shape_str(t.sizes()), ")");
   Tensor a = abs(t);
   if (std::isinf(p)) return p > 0 ? amax(a, dims, keepdim) : amin(a, dims, keepdim);
-  if (p == 0) return sum(to_dtype(ne(t, zeros({}, t.dtype())), t.dtype()), dims, keepdim);
+  if (p == 0) {  // a count: it requires grad, as PyTorch's, but passes no gradient on
+    const bool rec = autograd::needs_grad(t);
+    Tensor out;
+    {
+      autograd::RecordingOff off(rec);
+      out = sum(to_dtype(ne(t, zeros({}, t.dtype())), t.dtype()), dims, keepdim);
+    }
+    if (rec) autograd::record("NormBackward1", {out}, {t}, {}, [](const Tensors&, const Tensors&) { return Tensors(1); });
+    return out;
+  }
   if (p == 1) return sum(a, dims, keepdim);
   const bool rec = autograd::needs_grad(t);
   Tensor out;

@@ -311,6 +311,11 @@ Tensor slice(const Tensor& t, int64_t dim, std::optional<int64_t> start, std::op
                      "SliceBackward0", [dim, b, e, step](const Tensor& g) { return slice(g, dim, b, e, step); });
 }
 
+Tensor alias(const Tensor& t) {
+  return as_view(t, Tensor::make_view(t, t.sizes(), t.strides(), t.offset()), "AliasBackward0",
+                 [](const Tensor& g) { return g; });
+}
+
 Tensor movedim(const Tensor& t, int64_t source, int64_t destination) {
   const int64_t n = t.dim();
   source = wrap_dim(source, n, "movedim");
@@ -368,7 +373,8 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
   if (autograd::needs_grad(tensors))
     autograd::record("CatBackward0", {out}, tensors, {}, [ranges, dim](const Tensors& g, const Tensors&) {
       Tensors in;
-      for (const auto& [start, length] : ranges) in.push_back(start < 0 ? Tensor() : narrow(g[0], dim, start, length));
+      for (const auto& [start, length] : ranges)
+        in.push_back(start < 0 ? zeros({0}, g[0].dtype()) : narrow(g[0], dim, start, length));
       return in;
     });
   return out;

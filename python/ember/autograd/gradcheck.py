@@ -4,7 +4,7 @@ from ember._C import Tensor, _autograd
 
 
 def _as_tuple(x):
-    return x if isinstance(x, tuple) else (x,)
+    return tuple(x) if isinstance(x, (tuple, list)) else (x,)
 
 
 def _wrap(func, inputs):
