@@ -1888,7 +1888,7 @@ _DEEP_CHAIN = textwrap.dedent("""
     for _ in range(N):
         y = y + 1.0
     assert abs(y.item() - (1.0 + N)) < 1e-6
-    del y
+    del y, x  # the leaf owns its gradient accumulator: it goes with it
     gc.collect()
     assert C._live_node_count() == base_nodes, (C._live_node_count(), base_nodes)
     print("OK")

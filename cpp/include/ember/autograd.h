@@ -33,7 +33,7 @@ struct EMBER_API AutogradMeta {
   uint32_t output_nr = 0;      // which output of grad_fn this tensor is
   uint32_t view_version = 0;   // storage version when a view's grad_fn was set
   std::shared_ptr<Node> grad_fn;
-  std::weak_ptr<Node> grad_accumulator;  // leaves: the AccumulateGrad node, while a graph uses it
+  std::shared_ptr<Node> grad_accumulator;  // leaves: their AccumulateGrad node (it holds them weakly)
   Tensor grad;
   std::vector<std::pair<int64_t, HookFn>> hooks;  // leaves' hooks (others live on grad_fn)
 };

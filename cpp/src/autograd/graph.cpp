@@ -114,12 +114,13 @@ FunctionNode::~FunctionNode() {
   for (SavedTensor& s : saved) s.reset();
 }
 
-AccumulateGrad::AccumulateGrad(Tensor leaf) : variable(std::move(leaf)) {
-  output_meta.push_back({variable.sizes(), variable.dtype()});
+AccumulateGrad::AccumulateGrad(const Tensor& leaf) : variable(leaf.impl_ptr()) {
+  output_meta.push_back({leaf.sizes(), leaf.dtype()});
 }
 
 void AccumulateGrad::run_hooks(Tensors& grads) {
-  const AutogradMeta* m = variable.impl()->autograd.get();
+  std::shared_ptr<TensorImpl> leaf = variable.lock();
+  const AutogradMeta* m = leaf ? leaf->autograd.get() : nullptr;
   if (!m || grads.empty() || !grads[0].defined()) return;
   for (const auto& [id, fn] : m->hooks) {
     Tensor r = fn(grads[0]);
@@ -130,8 +131,9 @@ void AccumulateGrad::run_hooks(Tensors& grads) {
 Tensors AccumulateGrad::apply(Tensors&& grads) {
   Tensor g = std::move(grads[0]);
   grads.clear();
-  if (!g.defined()) return {};
-  AutogradMeta& m = meta_of(variable);
+  std::shared_ptr<TensorImpl> leaf = variable.lock();
+  if (!g.defined() || !leaf) return {};  // a leaf nobody holds any more has no .grad to fill
+  AutogradMeta& m = *leaf->autograd;
   if (autograd::is_grad_enabled()) {  // create_graph: the gradient keeps its own history
     m.grad = m.grad.defined() ? add(m.grad, g) : g;
     return {};
@@ -312,12 +314,8 @@ Edge gradient_edge(const Tensor& t) {
     return {m->grad_fn, m->output_nr};
   }
   if (!m->requires_grad) return {};
-  std::shared_ptr<Node> acc = m->grad_accumulator.lock();
-  if (!acc) {
-    acc = std::make_shared<AccumulateGrad>(t);
-    m->grad_accumulator = acc;
-  }
-  return {acc, 0};
+  if (!m->grad_accumulator) m->grad_accumulator = std::make_shared<AccumulateGrad>(t);
+  return {m->grad_accumulator, 0};
 }
 
 // ---- recording --------------------------------------------------------------------------------

@@ -4,14 +4,15 @@
 
 namespace ember {
 
-/// The node at a leaf that requires grad: adds the incoming gradient into the leaf's .grad.
+/// The node at a leaf that requires grad: adds the incoming gradient into the leaf's .grad. The
+/// leaf owns it (made once, not per graph); it refers back to the leaf weakly.
 struct AccumulateGrad : Node {
-  explicit AccumulateGrad(Tensor leaf);
+  explicit AccumulateGrad(const Tensor& leaf);
   Tensors apply(Tensors&& grads) override;
   std::string name() const override { return "AccumulateGrad"; }
   void run_hooks(Tensors& grads) override;
 
-  Tensor variable;
+  std::weak_ptr<TensorImpl> variable;
 };
 
 namespace autograd {
