@@ -1991,3 +1991,150 @@ def test_function_ctx_does_not_leak():
     y = Keep.apply(x)  # graph dropped without backward
     del x, y
     assert _live() == (t0, n0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Cases a code review found (each compared with torch: the same result or the same exception)
+# ---------------------------------------------------------------------------------------------
+def _pow_scalar_base(L):
+    x = L.tensor([0., 1., 2.], requires_grad=True)
+    (2 ** x).sum().backward()
+    return x.grad
+
+
+def _grad_wrt_intermediate_keeps_its_node(L):
+    x = L.tensor([1., 2.], requires_grad=True)
+    y = x.exp()
+    L.autograd.grad((y * 3).sum(), y)
+    (y * 2).sum().backward()
+    return x.grad
+
+
+def _view_taken_before_base_gains_history(L):
+    a = L.tensor([1., 2.], requires_grad=True)
+    p = L.tensor([1., 1.], requires_grad=True)
+    buf = L.zeros(2, 2)
+    row1 = buf[1]
+    buf[1] = a * 3
+    (row1 * p).sum().backward()
+    return a.grad
+
+
+def _prod_hessian_with_zeros(L):
+    rows = []
+    for values in ([0., 2., 3.], [0., 0., 3.], [1., 2., 3.]):
+        x = L.tensor(values, dtype=L.float64, requires_grad=True)
+        (g,) = L.autograd.grad(x.prod(), x, create_graph=True)
+        rows += [L.autograd.grad(g[i], x, retain_graph=True)[0] for i in range(3)]
+    return L.stack(rows)
+
+
+def _index_modified_after_use(L):
+    a = L.tensor([1., 2., 3.], requires_grad=True)
+    idx = L.tensor([0, 1])
+    y = a[idx]
+    idx[0] = 2
+    (y * L.tensor([1., 2.])).sum().backward()
+    return a.grad
+
+
+def _create_graph_grad_is_private(L):
+    x = L.tensor([1., 2.], requires_grad=True)
+    w = L.tensor([3., 4.], requires_grad=True)
+    v = L.ones(2)
+    (x + w).backward(v, create_graph=True)
+    x.grad.mul_(.5)
+    return L.stack([x.grad.detach(), w.grad.detach(), v])
+
+
+def _cumsum_backward_without_cancellation(L):
+    x = L.zeros(4, requires_grad=True)
+    x.cumsum(0).backward(L.tensor([1e8, 1., 1., 1.]))
+    return x.grad
+
+
+def _hook_removing_itself(L):
+    t = L.tensor([1., 2.], requires_grad=True)
+    h = t.register_hook(lambda g: (h.remove(), g * 2)[1])
+    (t * 1).sum().backward()
+    (t * 1).sum().backward()
+    return t.grad
+
+
+def _retain_grad_on_refreshed_view(L):
+    a = L.tensor([1., 2., 3.], requires_grad=True)
+    b = a * 1
+    v = b[0:2]
+    v.retain_grad()
+    b.mul_(2)
+    (v * 5).sum().backward()
+    return v.grad
+
+
+def _hook_removed_after_inplace(L):
+    x = L.tensor([1.], requires_grad=True)
+    y = x * 2
+    h = y.register_hook(lambda g: g * 100)
+    y.add_(1)
+    h.remove()
+    y.sum().backward()
+    return x.grad
+
+
+def _copy_keeps_requires_grad(L):
+    a = L.tensor([1., 2.], requires_grad=True)
+    w = L.tensor([1., 1.], requires_grad=True)
+    b = a * 1
+    (b.copy_(L.tensor([5., 6.])) * w).sum().backward()
+    return L.stack([a.grad, w.grad])
+
+
+def _backward_inputs(L):
+    x = L.tensor([1., 2.], requires_grad=True)
+    w = L.tensor([1., 3.], requires_grad=True)
+    (x * w).sum().backward(inputs=[x])
+    assert w.grad is None
+    return x.grad
+
+
+def _index_put_accumulate(L):
+    x = L.zeros(3, requires_grad=True)
+    v = L.tensor([1., 2., 3.], requires_grad=True)
+    y = (x * 1).index_put((L.tensor([0, 0, 2]),), v, accumulate=True)
+    (y * L.tensor([1., 10., 100.])).sum().backward()
+    return L.stack([y.detach(), x.grad, v.grad])
+
+
+def _unused_input_without_allow_unused(L):
+    class PassFirst(L.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            return a + b
+
+        @staticmethod
+        def backward(ctx, g):
+            return g, None
+
+    x = L.tensor([1.], requires_grad=True)
+    z = L.tensor([2.], requires_grad=True)
+    return L.autograd.grad(PassFirst.apply(x, z).sum(), [x, z])[1]
+
+
+@pytest.mark.parametrize("case", [
+    _pow_scalar_base, _grad_wrt_intermediate_keeps_its_node, _view_taken_before_base_gains_history,
+    _prod_hessian_with_zeros, _index_modified_after_use, _create_graph_grad_is_private,
+    _cumsum_backward_without_cancellation, _hook_removing_itself, _retain_grad_on_refreshed_view,
+    _hook_removed_after_inplace, _copy_keeps_requires_grad, _backward_inputs, _index_put_accumulate,
+    _unused_input_without_allow_unused,
+], ids=lambda f: f.__name__.strip("_"))
+def test_review_case_matches_torch(case, torch):
+    def run(L):
+        try:
+            return case(L)
+        except RuntimeError:
+            return RuntimeError
+    expected, actual = run(torch), run(ember)
+    if expected is RuntimeError or actual is RuntimeError:
+        assert actual is expected, f"ember gave {actual!r}, torch {expected!r}"
+        return
+    np.testing.assert_allclose(actual.detach().numpy(), expected.detach().numpy(), rtol=1e-6)

@@ -12,6 +12,7 @@ from ember import autograd  # noqa: E402
 from ember.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,  # noqa: E402
                                       no_grad, set_grad_enabled)
 
+
 __version__ = "0.1.0"
 
 Tensor = _C.Tensor
@@ -30,6 +31,14 @@ Tensor.__str__ = _tensor_repr
 Tensor.__module__ = "ember"
 _grad = Tensor.grad
 Tensor.grad = property(_grad.fget, _grad.fset, lambda t: _grad.fset(t, None), _grad.__doc__)  # del x.grad
+
+
+def _backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulates this tensor's gradients into the leaves' .grad (see ember.autograd.backward)."""
+    autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+
+Tensor.backward = _backward
 
 _exported = [name for name in dir(_C) if not name.startswith("_") and name not in ("dtype", "device")]
 globals().update({name: getattr(_C, name) for name in _exported})

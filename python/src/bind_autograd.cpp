@@ -1,5 +1,7 @@
 // Autograd in Python: Tensor's autograd attributes, graph nodes (grad_fn), the engine entry
 // points, grad and anomaly modes, gradcheck, and the hook custom Functions record through.
+#include <algorithm>
+
 #include "convert.h"
 #include "ember/autograd.h"
 
@@ -11,8 +13,12 @@ namespace {
 /// A hook registered on a tensor; remove() takes it off (as torch's RemovableHandle).
 struct HookHandle {
   std::weak_ptr<TensorImpl> tensor;
+  std::weak_ptr<Node> node;  // where a non-leaf's hook lives, even after the tensor's history moved on
   int64_t id;
   void remove() {
+    if (auto n = node.lock())
+      n->hooks.erase(std::remove_if(n->hooks.begin(), n->hooks.end(), [this](const Node::Hook& h) { return h.id == id; }),
+                     n->hooks.end());
     if (auto impl = tensor.lock()) autograd::remove_hook(Tensor(impl), id);
   }
 };
@@ -86,13 +92,6 @@ void bind_autograd(py::module_& m, py::class_<Tensor>& cls) {
              return fn ? py::cast(fn) : py::none();
            })
       .def_property_readonly("is_leaf", &autograd::is_leaf)
-      .def("backward", [](const Tensor& t, py::handle gradient, py::handle retain_graph, bool create_graph,
-                          py::handle inputs) {
-             EMBER_CHECK_RUNTIME(inputs.is_none(), "backward: inputs= is not supported; use ember.autograd.grad");
-             autograd::backward({t}, {gradient.is_none() ? Tensor() : gradient.cast<Tensor>()}, retain_from(retain_graph),
-                                create_graph);
-           }, py::arg("gradient") = py::none(), py::arg("retain_graph") = py::none(), py::arg("create_graph") = false,
-           py::arg("inputs") = py::none())
       .def("detach", &autograd::detach)
       .def("detach_", [](py::object self) {
              autograd::detach_(self.cast<const Tensor&>());
@@ -105,7 +104,7 @@ void bind_autograd(py::module_& m, py::class_<Tensor>& cls) {
                py::object r = fn(g);
                return r.is_none() ? Tensor() : r.cast<Tensor>();
              });
-             return HookHandle{t.impl_ptr(), id};
+             return HookHandle{t.impl_ptr(), autograd::grad_fn(t), id};
            }, py::arg("hook"))
       .def_property("data", [](const Tensor& t) {
              // Same memory, no history, and a version counter of its own (as PyTorch's .data):

@@ -84,21 +84,22 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
         }, py::arg("size"), py::arg("fill_value"), py::kw_only(), py::arg("dtype") = py::none(),
         py::arg("device") = py::none(), py::arg("requires_grad") = false);
   // Tensor.new_*: a new tensor with this one's dtype (unless given) and device.
-  cls.def("new_zeros", [](const Tensor& t, py::handle size, std::optional<DType> dtype) {
-    return zeros(shape_from(size, "new_zeros"), dtype.value_or(t.dtype()), t.device());
-  }, py::arg("size"), py::kw_only(), py::arg("dtype") = py::none());
-  cls.def("new_ones", [](const Tensor& t, py::handle size, std::optional<DType> dtype) {
-    return ones(shape_from(size, "new_ones"), dtype.value_or(t.dtype()), t.device());
-  }, py::arg("size"), py::kw_only(), py::arg("dtype") = py::none());
-  cls.def("new_empty", [](const Tensor& t, py::handle size, std::optional<DType> dtype) {
-    return empty(shape_from(size, "new_empty"), dtype.value_or(t.dtype()), t.device());
-  }, py::arg("size"), py::kw_only(), py::arg("dtype") = py::none());
-  cls.def("new_full", [](const Tensor& t, py::handle size, Scalar value, std::optional<DType> dtype) {
-    return full(shape_from(size, "new_full"), value, dtype.value_or(t.dtype()), t.device());
-  }, py::arg("size"), py::arg("fill_value"), py::kw_only(), py::arg("dtype") = py::none());
-  cls.def("new_tensor", [](const Tensor& t, py::handle data, std::optional<DType> dtype) {
-    return tensor_from_data(data, dtype.value_or(t.dtype()));
-  }, py::arg("data"), py::kw_only(), py::arg("dtype") = py::none());
+  cls.def("new_zeros", [](const Tensor& t, py::handle size, std::optional<DType> dtype, bool rg) {
+    return with_grad(zeros(shape_from(size, "new_zeros"), dtype.value_or(t.dtype()), t.device()), rg);
+  }, py::arg("size"), py::kw_only(), py::arg("dtype") = py::none(), py::arg("requires_grad") = false);
+  cls.def("new_ones", [](const Tensor& t, py::handle size, std::optional<DType> dtype, bool rg) {
+    return with_grad(ones(shape_from(size, "new_ones"), dtype.value_or(t.dtype()), t.device()), rg);
+  }, py::arg("size"), py::kw_only(), py::arg("dtype") = py::none(), py::arg("requires_grad") = false);
+  cls.def("new_empty", [](const Tensor& t, py::handle size, std::optional<DType> dtype, bool rg) {
+    return with_grad(empty(shape_from(size, "new_empty"), dtype.value_or(t.dtype()), t.device()), rg);
+  }, py::arg("size"), py::kw_only(), py::arg("dtype") = py::none(), py::arg("requires_grad") = false);
+  cls.def("new_full", [](const Tensor& t, py::handle size, Scalar value, std::optional<DType> dtype, bool rg) {
+    return with_grad(full(shape_from(size, "new_full"), value, dtype.value_or(t.dtype()), t.device()), rg);
+  }, py::arg("size"), py::arg("fill_value"), py::kw_only(), py::arg("dtype") = py::none(),
+     py::arg("requires_grad") = false);
+  cls.def("new_tensor", [](const Tensor& t, py::handle data, std::optional<DType> dtype, bool rg) {
+    return with_grad(tensor_from_data(data, dtype.value_or(t.dtype())), rg);
+  }, py::arg("data"), py::kw_only(), py::arg("dtype") = py::none(), py::arg("requires_grad") = false);
   m.def("zeros_like", [](const Tensor& t, std::optional<DType> dtype, bool rg) { return with_grad(zeros(t.sizes(), dtype.value_or(t.dtype())), rg); },
         py::arg("input"), py::kw_only(), py::arg("dtype") = py::none(), py::arg("requires_grad") = false);
   m.def("ones_like", [](const Tensor& t, std::optional<DType> dtype, bool rg) { return with_grad(ones(t.sizes(), dtype.value_or(t.dtype())), rg); },
@@ -301,6 +302,22 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
     return self;
   }, py::arg("mask"), py::arg("value"));
   def_both(m, cls, "masked_select", &masked_select, py::arg("mask"));
+  // index_put(indices, values, accumulate): indices is a tuple of index tensors (None: a whole dim).
+  auto index_list = [](py::handle indices) {
+    std::vector<TensorIndex> out;
+    for (py::handle h : indices) {
+      if (h.is_none()) out.emplace_back(Slice{});
+      else out.emplace_back(h.cast<Tensor>());
+    }
+    return out;
+  };
+  def_both(m, cls, "index_put", [index_list](const Tensor& t, py::tuple indices, const Tensor& values, bool acc) {
+    return index_put(t, index_list(indices), values, acc);
+  }, py::arg("indices"), py::arg("values"), py::arg("accumulate") = false);
+  cls.def("index_put_", [index_list](py::object self, py::tuple indices, const Tensor& values, bool acc) {
+    index_put_(self.cast<Tensor&>(), index_list(indices), values, acc);
+    return self;
+  }, py::arg("indices"), py::arg("values"), py::arg("accumulate") = false);
   def_both(m, cls, "nonzero", [](const Tensor& t, bool as_tuple) -> py::object {
     Tensor nz = nonzero(t);
     if (!as_tuple) return py::cast(nz);

@@ -31,7 +31,6 @@ struct EMBER_API AutogradMeta {
   bool requires_grad = false;  // a leaf the user marked, or any tensor with a grad_fn
   bool retains_grad = false;
   uint32_t output_nr = 0;      // which output of grad_fn this tensor is
-  uint32_t view_version = 0;   // storage version when a view's grad_fn was set
   std::shared_ptr<Node> grad_fn;
   std::shared_ptr<Node> grad_accumulator;  // leaves: their AccumulateGrad node (it holds them weakly)
   Tensor grad;
@@ -185,7 +184,9 @@ EMBER_API void connect(const std::shared_ptr<Node>& node, const Tensors& outputs
 EMBER_API bool inplace_requires_grad(const Tensor& x, std::initializer_list<const Tensor*> others, const char* op);
 /// Runs an in-place op under autograd: `compute(old)` returns the new value with its history,
 /// out of place; the value is written into x, and x (and the base it views) takes the history.
-EMBER_API Tensor& apply_inplace(Tensor& x, const char* op, const std::function<Tensor(const Tensor&)>& compute);
+/// `keeps_old`: compute's backward saves old, which then must be a copy (x is overwritten).
+EMBER_API Tensor& apply_inplace(Tensor& x, const char* op, const std::function<Tensor(const Tensor&)>& compute,
+                                bool keeps_old);
 
 // ---- gradcheck ------------------------------------------------------------------------------
 using Function = std::function<Tensors(const Tensors&)>;

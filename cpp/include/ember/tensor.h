@@ -51,6 +51,9 @@ struct EMBER_API TensorImpl {
   /// Views: the tensor that owns the memory (never itself a view). Autograd routes in-place
   /// writes through a view to it.
   std::shared_ptr<TensorImpl> view_base;
+  /// Views: the storage version when the view's history was last set (a later in-place write
+  /// to the memory makes autograd rebuild it from the base's).
+  uint32_t view_version = 0;
 };
 
 /// A cheap, shared handle to a TensorImpl. Copies alias; views share storage.

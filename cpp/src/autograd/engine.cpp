@@ -70,10 +70,12 @@ void prepare(GraphTask& task, const std::vector<Node*>& roots) {
     }
   }
   if (!task.capturing) return;
+  // A node runs when a capture lies below it; a captured node itself only needs its incoming
+  // gradient (taken before it would run), so it runs only if another capture lies below it.
   for (Node* n : post_order) {
-    bool need = task.captures.count(n) > 0;
+    bool need = false;
     for (const Edge& e : n->next_edges)
-      if (e.fn && task.needed[e.fn.get()]) need = true;
+      if (e.fn && (task.needed[e.fn.get()] || task.captures.count(e.fn.get()))) need = true;
     task.needed[n] = need;
   }
 }
@@ -228,8 +230,11 @@ Tensors grad(const Tensors& outputs, const Tensors& inputs, const Tensors& grad_
              bool create_graph, bool allow_unused) {
   EMBER_CHECK_RUNTIME(!inputs.empty(), "grad: requires at least one input");
   Tensors result = run(outputs, grad_outputs, retain_graph.value_or(create_graph), create_graph, &inputs, allow_unused);
-  for (Tensor& g : result) {
-    if (g.defined() && !create_graph) g = detach(g);
+  for (size_t i = 0; i < result.size(); ++i) {
+    EMBER_CHECK_RUNTIME(result[i].defined() || allow_unused, "grad: One of the differentiated Tensors (input ", i,
+                        ") appears to not have been used in the graph. Set allow_unused=True if this is the desired "
+                        "behavior.");
+    if (result[i].defined() && !create_graph) result[i] = detach(result[i]);
   }
   return result;
 }

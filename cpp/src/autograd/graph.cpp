@@ -78,11 +78,23 @@ Node::~Node() {
   live_nodes.fetch_sub(1, std::memory_order_relaxed);
 }
 
+namespace {
+/// A hook may return a replacement gradient: of the same shape and dtype.
+void take_hook_result(Tensor& grad, const Tensor& r, const std::string& where) {
+  if (!r.defined()) return;
+  EMBER_CHECK_RUNTIME(r.sizes() == grad.sizes(), "hook on ", where, " has changed the size of value: expected ",
+                      shape_str(grad.sizes()), ", got ", shape_str(r.sizes()));
+  EMBER_CHECK_TYPE(r.dtype() == grad.dtype(), "hook on ", where, " has changed the type of value: expected ",
+                   dtype_name(grad.dtype()), ", got ", dtype_name(r.dtype()));
+  grad = r;
+}
+}  // namespace
+
 void Node::run_hooks(Tensors& grads) {
-  for (const Hook& h : hooks) {
+  const std::vector<Hook> snapshot = hooks;  // a hook may remove itself or add others
+  for (const Hook& h : snapshot) {
     if (h.output_nr >= grads.size() || !grads[h.output_nr].defined()) continue;
-    Tensor r = h.fn(grads[h.output_nr]);
-    if (r.defined()) grads[h.output_nr] = r;
+    take_hook_result(grads[h.output_nr], h.fn(grads[h.output_nr]), "an output of " + name());
   }
   for (const auto& [nr, weak] : retained) {
     std::shared_ptr<TensorImpl> impl = weak.lock();
@@ -122,10 +134,8 @@ void AccumulateGrad::run_hooks(Tensors& grads) {
   std::shared_ptr<TensorImpl> leaf = variable.lock();
   const AutogradMeta* m = leaf ? leaf->autograd.get() : nullptr;
   if (!m || grads.empty() || !grads[0].defined()) return;
-  for (const auto& [id, fn] : m->hooks) {
-    Tensor r = fn(grads[0]);
-    if (r.defined()) grads[0] = r;
-  }
+  const auto snapshot = m->hooks;  // a hook may remove itself or add others
+  for (const auto& [id, fn] : snapshot) take_hook_result(grads[0], fn(grads[0]), "a leaf");
 }
 
 Tensors AccumulateGrad::apply(Tensors&& grads) {
@@ -134,15 +144,15 @@ Tensors AccumulateGrad::apply(Tensors&& grads) {
   std::shared_ptr<TensorImpl> leaf = variable.lock();
   if (!g.defined() || !leaf) return {};  // a leaf nobody holds any more has no .grad to fill
   AutogradMeta& m = *leaf->autograd;
+  // Take the buffer when nothing else can see it; otherwise a copy of our own.
+  const bool exclusive = g.impl_ptr().use_count() == 1 && g.storage().use_count() == 1 && !g.is_view() &&
+                         g.is_contiguous();
   if (autograd::is_grad_enabled()) {  // create_graph: the gradient keeps its own history
-    m.grad = m.grad.defined() ? add(m.grad, g) : g;
+    m.grad = m.grad.defined() ? add(m.grad, g) : (exclusive ? g : clone(g));
     return {};
   }
   if (!m.grad.defined()) {
-    // Take the buffer when nothing else can see it; otherwise a copy of our own.
-    const bool exclusive = g.impl_ptr().use_count() == 1 && g.storage().use_count() == 1 && !g.is_view() &&
-                           g.is_contiguous() && !autograd::requires_grad(g);
-    m.grad = exclusive ? g : autograd::detach(clone(g));
+    m.grad = exclusive && !autograd::requires_grad(g) ? g : autograd::detach(clone(g));
   } else if (autograd::requires_grad(m.grad)) {
     m.grad = autograd::detach(add(m.grad, g));
   } else {
@@ -219,8 +229,15 @@ int64_t live_node_count() { return live_nodes.load(); }
 bool requires_grad(const Tensor& t) { return requires_grad_fast(t); }
 
 bool is_leaf(const Tensor& t) {
+  if (!t.impl()->autograd && !requires_grad_fast(t)) return true;
+  gradient_edge(t);  // a view whose base gained history takes its own here
   const AutogradMeta* m = t.impl()->autograd.get();
   return !m || !m->grad_fn;
+}
+
+bool view_gained_history(const TensorImpl& view) {
+  const AutogradMeta* bm = view.view_base->autograd.get();
+  return bm && bm->grad_fn && view.storage->version.load(std::memory_order_relaxed) != view.view_version;
 }
 
 void set_requires_grad(const Tensor& t, bool value) {
@@ -237,8 +254,7 @@ void set_requires_grad(const Tensor& t, bool value) {
 }
 
 std::shared_ptr<Node> grad_fn(const Tensor& t) {
-  const AutogradMeta* m = t.impl()->autograd.get();
-  if (!m || !m->grad_fn) return nullptr;
+  if (is_leaf(t)) return nullptr;
   return gradient_edge(t).fn;  // a stale view's history is rebuilt first
 }
 
@@ -308,9 +324,13 @@ void remove_hook(const Tensor& t, int64_t id) {
 
 Edge gradient_edge(const Tensor& t) {
   AutogradMeta* m = t.impl()->autograd.get();
-  if (!m) return {};
+  if (!m) {
+    if (!t.is_view() || !view_gained_history(*t.impl())) return {};
+    refresh_view(t);
+    m = t.impl()->autograd.get();
+  }
   if (m->grad_fn) {
-    if (t.is_view() && m->view_version != t.storage()->version.load(std::memory_order_relaxed)) refresh_view(t);
+    if (t.is_view() && t.impl()->view_version != t.storage()->version.load(std::memory_order_relaxed)) refresh_view(t);
     return {m->grad_fn, m->output_nr};
   }
   if (!m->requires_grad) return {};
@@ -352,7 +372,7 @@ void connect(const std::shared_ptr<Node>& node, const Tensors& outputs, const Te
     m.requires_grad = true;
     m.grad_fn = node;
     m.output_nr = i;
-    if (out.is_view()) m.view_version = out.storage()->version.load(std::memory_order_relaxed);
+    if (out.is_view()) out.impl()->view_version = out.storage()->version.load(std::memory_order_relaxed);
   }
 }
 
@@ -374,6 +394,7 @@ std::shared_ptr<FunctionNode> record(const char* name, const Tensors& outputs, c
 // ---- Tensor's autograd members -------------------------------------------------------------------
 void Tensor::set_view_of(const Tensor& of) const {
   impl_->view_base = of.impl_->view_base ? of.impl_->view_base : of.impl_;
+  impl_->view_version = impl_->storage->version.load(std::memory_order_relaxed);
 }
 bool Tensor::requires_grad() const { return autograd::requires_grad(*this); }
 Tensor& Tensor::requires_grad_(bool value) {

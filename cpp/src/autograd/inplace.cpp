@@ -37,7 +37,7 @@ void check_base_layout(const Tensor& base, const char* op) {
 /// retain_grad() follows a tensor to its new history after an in-place op.
 void move_retained(const Tensor& x, const std::shared_ptr<Node>& old_fn) {
   AutogradMeta& m = *x.impl()->autograd;
-  if (!m.retains_grad || !old_fn || old_fn == m.grad_fn) return;
+  if (!m.retains_grad || !old_fn || !m.grad_fn || old_fn == m.grad_fn) return;
   auto& r = old_fn->retained;
   r.erase(std::remove_if(r.begin(), r.end(), [&](const auto& e) { return e.second.lock() == x.impl_ptr(); }), r.end());
   m.grad_fn->retained.emplace_back(m.output_nr, x.impl_ptr());
@@ -55,11 +55,14 @@ void record_view_from_base(const Tensor& view, const Tensor& base) {
 }  // namespace
 
 void refresh_view(const Tensor& view) {
-  AutogradMeta& m = *view.impl()->autograd;
-  m.view_version = view.storage()->version.load(std::memory_order_relaxed);
+  auto& meta = view.impl()->autograd;
+  if (!meta) meta = std::make_shared<AutogradMeta>();
+  const std::shared_ptr<Node> old_fn = meta->grad_fn;
+  view.impl()->view_version = view.storage()->version.load(std::memory_order_relaxed);
   Tensor base = base_of(view);
   if (!requires_grad_fast(base) || !base.is_contiguous()) return;
   record_view_from_base(view, base);
+  move_retained(view, old_fn);
 }
 
 bool inplace_requires_grad(const Tensor& x, std::initializer_list<const Tensor*> others, const char* op) {
@@ -77,24 +80,39 @@ bool inplace_requires_grad(const Tensor& x, std::initializer_list<const Tensor*>
   return true;
 }
 
-Tensor& apply_inplace(Tensor& x, const char* op, const std::function<Tensor(const Tensor&)>& compute) {
-  const std::shared_ptr<Node> old_fn = x.impl()->autograd ? x.impl()->autograd->grad_fn : nullptr;
-  Tensor r = compute(clone(x));
+Tensor& apply_inplace(Tensor& x, const char* op, const std::function<Tensor(const Tensor&)>& compute, bool keeps_old) {
+  const Edge old_edge = gradient_edge(x);  // (a stale view's history is rebuilt here)
+  // The old value enters compute with x's history: a copy when compute's backward keeps it
+  // (x is about to be overwritten), else a second handle on x's memory.
+  Tensor old = keeps_old ? clone(x) : detach(x);
+  if (!keeps_old && old_edge.fn) {
+    AutogradMeta& m = *(old.impl()->autograd = std::make_shared<AutogradMeta>());
+    m.requires_grad = true;
+    m.grad_fn = old_edge.fn;
+    m.output_nr = old_edge.input_nr;
+  }
+  Tensor r = compute(old);
   if (r.dtype() != x.dtype()) r = to_dtype(r, x.dtype());
   if (r.sizes() != x.sizes()) r = expand(r, x.sizes());
+  if (!requires_grad_fast(r) && old_edge.fn) {
+    // A value owing nothing to the old one (fill_, copy_ of a constant): x still requires grad
+    // and its old history receives zeros, as PyTorch's.
+    Tensor constant = detach(r);
+    record(backward_name(op).c_str(), {constant}, {old}, {}, [sizes = x.sizes()](const Tensors& g, const Tensors&) {
+      return Tensors{zeros(sizes, g[0].dtype())};
+    });
+    r = constant;
+  }
   call_kernel(x.device(), op, cpu::copy, x, r);
   x.bump_version();
   if (!x.is_view()) {
     AutogradMeta* rm = r.impl()->autograd.get();
-    if (!rm || !rm->grad_fn) {  // the new value is a constant: x no longer depends on anything
-      detach_(x);
-      return x;
-    }
+    if (!rm || !rm->grad_fn) return x;  // nothing required grad before or after
     AutogradMeta& m = *(x.impl()->autograd ? x.impl()->autograd : (x.impl()->autograd = std::make_shared<AutogradMeta>()));
     m.requires_grad = true;
     m.grad_fn = rm->grad_fn;
     m.output_nr = rm->output_nr;
-    move_retained(x, old_fn);
+    move_retained(x, old_edge.fn);
     return x;
   }
   // CopySlices: the base's gradient outside the view goes to its old history, inside to r's.
@@ -114,7 +132,7 @@ Tensor& apply_inplace(Tensor& x, const char* op, const std::function<Tensor(cons
   bm.grad_fn = node;
   bm.output_nr = 0;
   record_view_from_base(x, base);
-  move_retained(x, old_fn);
+  move_retained(x, old_edge.fn);
   return x;
 }
 

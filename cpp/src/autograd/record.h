@@ -1,6 +1,9 @@
 #pragma once
 // What ops need from autograd on their hot path: the recording gate (one thread-local load and
 // a pointer test per input) and a guard that keeps a primitive's inner ops from recording.
+#include <cctype>
+#include <string>
+
 #include "ember/autograd.h"
 
 namespace ember::autograd {
@@ -9,9 +12,14 @@ namespace state {
 extern thread_local bool grad_enabled;
 }
 
+/// A view taken without history whose base has gained history through an in-place write since.
+bool view_gained_history(const TensorImpl& view);
+
 inline bool requires_grad_fast(const Tensor& t) {
-  const AutogradMeta* m = t.impl()->autograd.get();
-  return m != nullptr && m->requires_grad;
+  const TensorImpl* impl = t.impl();
+  const AutogradMeta* m = impl->autograd.get();
+  if (m) return m->requires_grad;
+  return impl->view_base && view_gained_history(*impl);
 }
 /// Whether an op on these inputs records a node.
 inline bool needs_grad(const Tensor& a) { return state::grad_enabled && requires_grad_fast(a); }
@@ -40,5 +48,20 @@ class RecordingOff {
  private:
   bool active_;
 };
+
+/// PyTorch's node names: "log_softmax" -> "LogSoftmaxBackward0", "fill_" -> "FillBackward0".
+inline std::string backward_name(const char* op) {
+  std::string out;
+  bool upper = true;
+  for (const char* c = op; *c; ++c) {
+    if (*c == '_') {
+      upper = true;
+      continue;
+    }
+    out += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(*c))) : *c;
+    upper = false;
+  }
+  return out + "Backward0";
+}
 
 }  // namespace ember::autograd

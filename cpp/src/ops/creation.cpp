@@ -107,7 +107,7 @@ Tensor& random_fill_(Tensor& t, const char* op, Generator* gen, F draw) {
   if (autograd::inplace_requires_grad(t, {}, op))  // new values owe nothing to the old ones
     return autograd::apply_inplace(t, op, [&](const Tensor& old) {
       return random_fill(Tensor::empty(old.sizes(), old.dtype(), old.device()), gen, draw);
-    });
+    }, false);
   if (t.is_contiguous()) {
     random_fill(t, gen, draw);
   } else {
@@ -193,7 +193,7 @@ Tensor& copy_(Tensor& dst, const Tensor& src) {
   if (autograd::inplace_requires_grad(dst, {&src}, "copy_"))
     return autograd::apply_inplace(dst, "copy_", [&](const Tensor&) {
       return to_dtype(expand(src, dst.sizes()), dst.dtype(), true);
-    });
+    }, false);
   Tensor s = unaliased(src, dst);
   if (src.sizes() != dst.sizes()) s = expand(s, dst.sizes());
   call_kernel(dst.device(), "copy_", cpu::copy, dst, s);
@@ -206,9 +206,8 @@ Tensor& fill_(Tensor& t, Scalar value) {
   check_fits(value, t.dtype(), "fill_");
   if (autograd::inplace_requires_grad(t, {}, "fill_"))
     return autograd::apply_inplace(t, "fill_", [&](const Tensor& old) {
-      // where() keeps old in the graph with a zero gradient, so t still requires grad (as PyTorch).
-      return where(full(old.sizes(), true, DType::Bool), full({}, value, old.dtype()), old);
-    });
+      return full(old.sizes(), value, old.dtype(), old.device());
+    }, false);
   call_kernel(t.device(), "fill_", cpu::fill, t, value);
   t.bump_version();
   return t;

@@ -14,6 +14,8 @@ int category(DType t) { return t == DType::Bool ? 0 : (t == DType::Int64 ? 1 : 2
 DType default_of_category(int c) { return c == 0 ? DType::Bool : (c == 1 ? DType::Int64 : DType::Float32); }
 
 enum class Kind { FLOAT, NUMERIC, ANY, SQUARE, ROUND, PREDICATE, INTEGRAL, ARITH, NONBOOL, DIVIDE, COMPARE, LOGICAL, BITWISE };
+/// What a row's gradient formula reads (the `saves` columns of elementwise.def).
+enum Saves { NONE = 0, X = 1, Y = 2, R = 4, XY = X | Y, XR = X | R, XYR = X | Y | R };
 
 /// The dtype a pointwise op computes in, for an input of dtype t (after promotion).
 DType compute_dtype(Kind kind, DType t, const char* op) {
@@ -89,7 +91,7 @@ Tensor binary_op(const char* op, Kind kind, const Tensor& x, const Tensor& y, Bi
 
 /// x = x (op) y: the result must fit x's shape and dtype (as PyTorch's in-place rules).
 Tensor& binary_op_(const char* op, Kind kind, Tensor& x, const Tensor& y, BinaryKernel kernel,
-                   Tensor (*out_of_place)(const Tensor&, const Tensor&)) {
+                   Tensor (*out_of_place)(const Tensor&, const Tensor&), const int* saves) {
   x.check_in_place(op);
   const DType ct = binary_compute_dtype(op, kind, x, y);
   const DType rt = output_dtype(kind, ct);
@@ -98,8 +100,11 @@ Tensor& binary_op_(const char* op, Kind kind, Tensor& x, const Tensor& y, Binary
   const Shape shape = broadcast_shapes(x.sizes(), y.sizes(), op);
   EMBER_CHECK(shape == x.sizes(), op, "_: output with shape ", shape_str(x.sizes()),
               " doesn't match the broadcast shape ", shape_str(shape));
-  if (autograd::inplace_requires_grad(x, {&y}, op))
-    return autograd::apply_inplace(x, op, [&](const Tensor& old) { return out_of_place(old, y); });
+  if (autograd::inplace_requires_grad(x, {&y}, op)) {
+    // x's old value needs a copy of its own only when a gradient formula keeps it.
+    const bool keeps_old = (autograd::requires_grad(x) && saves[0] & X) || (autograd::requires_grad(y) && saves[1] & X);
+    return autograd::apply_inplace(x, op, [&](const Tensor& old) { return out_of_place(old, y); }, keeps_old);
+  }
   Tensor ye = to_dtype(unaliased(y, x), ct);
   if (ye.sizes() != shape) ye = expand(ye, shape);
   if (ct == x.dtype() && rt == x.dtype()) {
@@ -140,7 +145,6 @@ DType result_type(const Tensor& a, const Tensor& b) {
 
 // ---- backward of the table's rows -----------------------------------------------------------
 namespace {
-enum Saves { NONE = 0, X = 1, Y = 2, R = 4, XY = X | Y, XR = X | R };
 Tensor zero() { return scalar_tensor(0.0); }
 Tensor zeros_like(const Tensor& t) { return zeros(t.sizes(), t.dtype()); }
 #define NOGRAD Tensor()
@@ -167,20 +171,6 @@ void record_pointwise(const std::string& name, const Tensor& out, const Tensor& 
                    });
 }
 
-/// "log_softmax" -> "LogSoftmaxBackward0", PyTorch's names for the nodes.
-std::string backward_name(const char* op) {
-  std::string out;
-  bool upper = true;
-  for (const char* c = op; *c; ++c) {
-    if (*c == '_') {
-      upper = true;
-      continue;
-    }
-    out += upper ? static_cast<char>(std::toupper(*c)) : *c;
-    upper = false;
-  }
-  return out + "Backward0";
-}
 }  // namespace
 
 #define EMBER_GRAD_FORMULA(expr)                                                          \
@@ -193,7 +183,7 @@ std::string backward_name(const char* op) {
     const bool rec = autograd::needs_grad(x);                                                           \
     Tensor out = unary_op(#name, Kind::kind, x, cpu::name);                                             \
     if (rec && is_floating(out.dtype())) {                                                              \
-      static const std::string node = backward_name(#name);                                            \
+      static const std::string node = autograd::backward_name(#name);                                            \
       static const GradFormula grads[2] = {EMBER_GRAD_FORMULA(grad), nullptr};                          \
       static const int save[2] = {saves, NONE};                                                        \
       record_pointwise(node, out, x, nullptr, save, grads);                                             \
@@ -205,14 +195,17 @@ std::string backward_name(const char* op) {
     const bool rec = autograd::needs_grad(x, y);                                                        \
     Tensor out = binary_op(#name, Kind::kind, x, y, cpu::name, rec);                                    \
     if (rec && is_floating(out.dtype())) {                                                              \
-      static const std::string node = backward_name(#name);                                            \
+      static const std::string node = autograd::backward_name(#name);                                            \
       static const GradFormula grads[2] = {EMBER_GRAD_FORMULA(grad_x), EMBER_GRAD_FORMULA(grad_y)};     \
       static const int save[2] = {saves_x, saves_y};                                                   \
       record_pointwise(node, out, x, &y, save, grads);                                                  \
     }                                                                                                   \
     return out;                                                                                         \
   }                                                                                                     \
-  Tensor& name##_(Tensor& x, const Tensor& y) { return binary_op_(#name, Kind::kind, x, y, cpu::name, &name); }
+  Tensor& name##_(Tensor& x, const Tensor& y) {                                                       \
+    static const int save[2] = {saves_x, saves_y};                                                     \
+    return binary_op_(#name, Kind::kind, x, y, cpu::name, &name, save);                                 \
+  }
 #include "ember/elementwise.def"
 #undef EMBER_GRAD_FORMULA
 #undef NOGRAD
@@ -223,9 +216,10 @@ Tensor& apply_unary_(const char* name, Tensor& x) {
     Kind kind;
     UnaryKernel kernel;
     Tensor (*out_of_place)(const Tensor&);
+    int saves;
   };
   static const Row rows[] = {
-#define EMBER_UNARY(name, kind, formula, doc, ...) {#name, Kind::kind, cpu::name, &name},
+#define EMBER_UNARY(name, kind, formula, doc, saves, grad) {#name, Kind::kind, cpu::name, &name, saves},
 #include "ember/elementwise.def"
   };
   for (const Row& r : rows) {
@@ -239,7 +233,8 @@ Tensor& apply_unary_(const char* name, Tensor& x) {
     const DType rt = output_dtype(r.kind, ct);
     EMBER_CHECK_RUNTIME(category(rt) <= category(x.dtype()), name, "_: result type ", dtype_name(rt),
                         " can't be cast to the desired output type ", dtype_name(x.dtype()));
-    if (autograd::inplace_requires_grad(x, {}, name)) return autograd::apply_inplace(x, name, r.out_of_place);
+    if (autograd::inplace_requires_grad(x, {}, name))
+      return autograd::apply_inplace(x, name, r.out_of_place, r.saves & X);
     if (rt == x.dtype() && ct == x.dtype()) {
       call_kernel(x.device(), name, r.kernel, x, x);
     } else {
@@ -292,7 +287,7 @@ Tensor& clamp_(Tensor& x, const std::optional<Tensor>& min, const std::optional<
   const Tensor lo = min.value_or(Tensor()), hi = max.value_or(Tensor());
   if (autograd::inplace_requires_grad(x, {&lo, &hi}, "clamp_")) {
     x.check_in_place("clamp_");
-    return autograd::apply_inplace(x, "clamp_", [&](const Tensor& old) { return clamp(old, min, max); });
+    return autograd::apply_inplace(x, "clamp_", [&](const Tensor& old) { return clamp(old, min, max); }, true);
   }
   Tensor r = clamp(x, min, max);
   EMBER_CHECK_RUNTIME(r.dtype() == x.dtype(), "clamp_: result type ", dtype_name(r.dtype()),

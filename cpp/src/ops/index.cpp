@@ -120,7 +120,7 @@ Tensor& scatter_impl(const char* op, Tensor& t, int64_t dim, const Tensor& index
 
 Tensor& scatter_(Tensor& t, int64_t dim, const Tensor& index, const Tensor& src) {
   if (autograd::inplace_requires_grad(t, {&src}, "scatter_"))
-    return autograd::apply_inplace(t, "scatter_", [&](const Tensor& old) { return scatter(old, dim, index, src); });
+    return autograd::apply_inplace(t, "scatter_", [&](const Tensor& old) { return scatter(old, dim, index, src); }, false);
   return scatter_impl("scatter_", t, dim, index, src, false);
 }
 Tensor scatter(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src) {
@@ -141,7 +141,7 @@ Tensor scatter(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& 
 }
 Tensor& scatter_add_(Tensor& t, int64_t dim, const Tensor& index, const Tensor& src) {
   if (autograd::inplace_requires_grad(t, {&src}, "scatter_add_"))
-    return autograd::apply_inplace(t, "scatter_add_", [&](const Tensor& old) { return scatter_add(old, dim, index, src); });
+    return autograd::apply_inplace(t, "scatter_add_", [&](const Tensor& old) { return scatter_add(old, dim, index, src); }, false);
   return scatter_impl("scatter_add_", t, dim, index, src, true);
 }
 Tensor scatter_add(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src) {
@@ -201,7 +201,7 @@ Tensor& masked_fill_(Tensor& t, const Tensor& mask, Scalar value) {
   t.check_in_place("masked_fill_");
   check_fits(value, t.dtype(), "masked_fill_");
   if (autograd::inplace_requires_grad(t, {}, "masked_fill_"))
-    return autograd::apply_inplace(t, "masked_fill_", [&](const Tensor& old) { return masked_fill(old, mask, value); });
+    return autograd::apply_inplace(t, "masked_fill_", [&](const Tensor& old) { return masked_fill(old, mask, value); }, false);
   Tensor v = full({}, value, t.dtype(), t.device());
   call_kernel(t.device(), "masked_fill_", cpu::where, t, expand(mask, shape), expand(v, shape), t);
   t.bump_version();
@@ -415,6 +415,24 @@ Tensor place_index_dims(const Tensor& t, int64_t n, int64_t at) {
 }
 }  // namespace
 
+namespace {
+/// The tensor entries of a subscript, saved with the node so in-place changes to them are caught.
+Tensors index_tensors(const std::vector<TensorIndex>& indices) {
+  Tensors out;
+  for (const TensorIndex& ix : indices)
+    if (const Tensor* t = std::get_if<Tensor>(&ix)) out.push_back(*t);
+  return out;
+}
+
+/// The subscript with its tensor entries replaced by the saved ones, unpacked.
+std::vector<TensorIndex> with_index_tensors(std::vector<TensorIndex> indices, const Tensors& saved) {
+  size_t k = 0;
+  for (TensorIndex& ix : indices)
+    if (std::holds_alternative<Tensor>(ix)) ix = saved[k++];
+  return indices;
+}
+}  // namespace
+
 Tensor index(const Tensor& t, const std::vector<TensorIndex>& indices) {
   Subscript s = apply_basic(t, indices, "index");  // a view, with the views' own history
   if (s.advanced.empty()) return s.view.is_same(t) ? alias(t) : s.view;
@@ -428,9 +446,10 @@ Tensor index(const Tensor& t, const std::vector<TensorIndex>& indices) {
     out = place_index_dims(out, a.n_index_dims, a.insert_at);
   }
   if (rec)
-    autograd::record("IndexBackward0", {out}, {t}, {}, [indices, in_sizes = t.sizes()](const Tensors& g,
-                                                                                       const Tensors&) {
-      return Tensors{index_put(zeros(in_sizes, g[0].dtype()), indices, g[0], true)};  // repeats add up
+    autograd::record("IndexBackward0", {out}, {t}, index_tensors(indices), [indices, in_sizes = t.sizes()](
+                                                                            const Tensors& g, const Tensors& s) {
+      // Repeated indices add up.
+      return Tensors{index_put(zeros(in_sizes, g[0].dtype()), with_index_tensors(indices, s), g[0], true)};
     });
   return out;
 }
@@ -475,11 +494,13 @@ Tensor index_put(const Tensor& t, const std::vector<TensorIndex>& indices, const
     index_put_raw(out, indices, value, accumulate);
   }
   if (rec)
-    autograd::record("IndexPutBackward0", {out}, {t, value}, {}, [indices, accumulate](const Tensors& g,
-                                                                                       const Tensors&) {
+    autograd::record("IndexPutBackward0", {out}, {t, value}, index_tensors(indices), [indices, accumulate](
+                                                                                        const Tensors& g,
+                                                                                        const Tensors& s) {
       // Overwritten places pass nothing back to t; value gets what its places received.
-      Tensor gt = accumulate ? g[0] : index_put(g[0], indices, zeros({}, g[0].dtype()));
-      return Tensors{gt, index(g[0], indices)};
+      const std::vector<TensorIndex> ix = with_index_tensors(indices, s);
+      Tensor gt = accumulate ? g[0] : index_put(g[0], ix, zeros({}, g[0].dtype()));
+      return Tensors{gt, index(g[0], ix)};
     });
   return out;
 }
@@ -487,7 +508,7 @@ Tensor index_put(const Tensor& t, const std::vector<TensorIndex>& indices, const
 void index_put_(Tensor& t, const std::vector<TensorIndex>& indices, const Tensor& value, bool accumulate) {
   if (autograd::inplace_requires_grad(t, {&value}, "index_put_")) {
     t.check_in_place("index_put_");
-    autograd::apply_inplace(t, "index_put_", [&](const Tensor& old) { return index_put(old, indices, value, accumulate); });
+    autograd::apply_inplace(t, "index_put_", [&](const Tensor& old) { return index_put(old, indices, value, accumulate); }, false);
     return;
   }
   index_put_raw(t, indices, value, accumulate);

@@ -120,16 +120,22 @@ Tensor prod(const Tensor& t, const OptDims& dims, bool keepdim, OptDType dtype) 
     out = reduce_op("prod", cpu::ReduceOp::Prod, t, dims, keepdim, dt, dt);
   }
   if (rec) {
-    // d prod / d x_i is the product of the others: prod / x_i without zeros; with one zero in
-    // the slice only that element gets the product of the rest; with two or more, nothing.
-    autograd::record("ProdBackward0", {out}, {t}, {t, out}, [kshape = kept_shape(t, dims, "prod"), dims](
-                                                                  const Tensors& g, const Tensors& s) {
+    // d prod / d x_i is the product of the others. Zeros are handled apart so that the formula
+    // stays differentiable (double backward): with z zeros in a slice, nz the product of the
+    // nonzeros and zsum the sum of the zero entries (0, but it carries their gradient),
+    //   z = 0: nz / x_i;   z = 1: nz at the zero, zsum * nz / x_i elsewhere;
+    //   z = 2: (zsum - x_i) * nz at a zero (the other zero times nz), 0 elsewhere;  z > 2: 0.
+    autograd::record("ProdBackward0", {out}, {t}, {t}, [kshape = kept_shape(t, dims, "prod"), dims](
+                                                             const Tensors& g, const Tensors& s) {
       const Tensor& x = s[0];
+      const Tensor zero = scalar_tensor(0.0);
       Tensor is_zero = x == 0;
       Tensor zeros_in_slice = sum(to_dtype(is_zero, DType::Int64), dims, true);
       Tensor safe_x = where(is_zero, scalar_tensor(1.0), x);
-      Tensor others = where(zeros_in_slice == 0, div(reshape(s[1], kshape), safe_x),
-                            where(logical_and(is_zero, zeros_in_slice == 1), prod(safe_x, dims, true), scalar_tensor(0.0)));
+      Tensor nz = prod(safe_x, dims, true), zsum = sum(where(is_zero, x, zero), dims, true);
+      Tensor others = where(zeros_in_slice == 0, div(nz, safe_x),
+                            where(zeros_in_slice == 1, where(is_zero, nz, div(mul(zsum, nz), safe_x)),
+                                  where(logical_and(zeros_in_slice == 2, is_zero), mul(sub(zsum, x), nz), zero)));
       return Tensors{mul(reshape(g[0], kshape), others)};
     });
   }
@@ -353,10 +359,13 @@ Tensor cumsum(const Tensor& t, int64_t dim, OptDType dtype) {
     if (t.dim() == 0) out = reshape(out, {});
   }
   if (rec) {
-    // Element i feeds every running sum from i on: the reversed running sum of the gradient.
+    // Element i feeds every running sum from i on: the running sum of the gradient taken from
+    // the end (reversed, summed, reversed back; no cancellation).
     autograd::record("CumsumBackward0", {out}, {t}, {}, [dim](const Tensors& g, const Tensors&) {
       if (g[0].dim() == 0) return Tensors{g[0]};
-      return Tensors{add(sub(sum(g[0], Dims{dim}, true), cumsum(g[0], dim)), g[0])};
+      const int64_t n = g[0].sizes()[dim];
+      Tensor reversed = n > 0 ? arange(n - 1, -1, -1) : zeros({0}, DType::Int64);
+      return Tensors{index_select(cumsum(index_select(g[0], dim, reversed), dim), dim, reversed)};
     });
   }
   return out;

@@ -1,5 +1,5 @@
 """ember.autograd: reverse-mode differentiation of tensor ops (the engine is C++)."""
-from ember._C import _autograd
+from ember._C import Tensor, _autograd
 from ember.autograd.anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from ember.autograd.function import Function, FunctionCtx
 from ember.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
@@ -8,10 +8,25 @@ from ember.autograd.gradcheck import gradcheck, gradgradcheck
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
-    """Accumulates the gradients of tensors (weighted by grad_tensors) into the leaves' .grad."""
-    if inputs is not None:
-        raise NotImplementedError("backward: inputs= is not supported; use ember.autograd.grad")
-    _autograd.backward(tensors, grad_tensors, retain_graph, create_graph)
+    """Accumulates the gradients of tensors (weighted by grad_tensors) into the leaves' .grad, or
+    only into the .grad of `inputs` (leaves or not) when given."""
+    if inputs is None:
+        _autograd.backward(tensors, grad_tensors, retain_graph, create_graph)
+        return
+    inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+    if not inputs:
+        raise RuntimeError("backward: inputs= cannot be empty (leave it out to reach every leaf)")
+    grads = _autograd.grad(tensors, inputs, grad_tensors, retain_graph, create_graph, True)
+    for t, g in zip(inputs, grads):
+        if g is None:
+            continue
+        if t.grad is None:
+            t.grad = g.clone()  # .grad is the tensor's own (with history under create_graph)
+        elif create_graph:
+            t.grad = t.grad + g
+        else:
+            with no_grad():
+                t.grad.add_(g)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,

@@ -80,7 +80,8 @@ class Function:
         with no_grad():
             outputs = tuple(o.view(o.shape) if isinstance(o, Tensor) and any(o is a for a in args) else o
                             for o in outputs)
-        is_tensor = tuple(isinstance(a, Tensor) for a in args)
+        is_tensor = tuple(isinstance(a, Tensor) for a in args)  # (the node must not keep args alive)
+        n_args = len(args)
         name = f"{cls.__name__}Backward"
 
         def backward(grads, saved):
@@ -91,9 +92,9 @@ class Function:
                 ctx._saved = None
             if not isinstance(result, tuple):
                 result = (result,)
-            if len(result) < len(args) or any(r is not None for r in result[len(args):]):
+            if len(result) < n_args or any(r is not None for r in result[n_args:]):
                 raise RuntimeError(f"function {name} returned an incorrect number of gradients "
-                                   f"(expected {len(args)}, got {len(result)})")
+                                   f"(expected {n_args}, got {len(result)})")
             grads_in = []
             for i, (g, t) in enumerate(zip(result, is_tensor)):
                 if g is not None and not isinstance(g, Tensor):

@@ -19,7 +19,8 @@ class _GradMode:
 
     def __new__(cls, *args, **kwargs):
         # @no_grad without parentheses: the class is called with the function itself.
-        if cls in (no_grad, enable_grad) and len(args) == 1 and callable(args[0]) and not kwargs:
+        bare = len(args) == 1 and callable(args[0]) and not kwargs
+        if bare and cls in (no_grad, enable_grad, inference_mode):
             return cls()(args[0])
         return super().__new__(cls)
 
