@@ -81,15 +81,6 @@ void record_sum(const char* name, const Tensor& out, const Tensor& t, const OptD
                    });
 }
 
-/// amax and amin: the gradient is shared evenly by the elements equal to the result.
-void record_extreme(const char* name, const Tensor& out, const Tensor& t, const OptDims& dims) {
-  autograd::record(name, {out}, {t}, {t, out}, [kshape = kept_shape(t, dims, "amax"), dims](const Tensors& g,
-                                                                                              const Tensors& s) {
-    Tensor hit = to_dtype(eq(s[0], reshape(s[1], kshape)), g[0].dtype());
-    return Tensors{div(mul(reshape(g[0], kshape), hit), sum(hit, dims, true))};
-  });
-}
-
 int64_t count_reduced(const Tensor& t, const OptDims& dims, const char* op) {
   const std::vector<bool> mask = reduced_mask(t, dims, op);
   int64_t n = 1;
@@ -157,26 +148,31 @@ Tensor mean(const Tensor& t, const OptDims& dims, bool keepdim, OptDType dtype) 
   return out;
 }
 
-Tensor amax(const Tensor& t, const OptDims& dims, bool keepdim) {
+namespace {
+/// amax and amin: the gradient is shared evenly by the elements equal to the result.
+Tensor extreme(const char* op, cpu::ReduceOp rop, const char* node, const Tensor& t, const OptDims& dims, bool keepdim) {
   const bool rec = autograd::needs_grad(t);
   Tensor out;
   {
     autograd::RecordingOff off(rec);
-    out = reduce_op("amax", cpu::ReduceOp::Max, t, dims, keepdim, t.dtype(), t.dtype());
+    out = reduce_op(op, rop, t, dims, keepdim, t.dtype(), t.dtype());
   }
-  if (rec) record_extreme("AmaxBackward0", out, t, dims);
+  if (rec)
+    autograd::record(node, {out}, {t}, {t, out}, [kshape = kept_shape(t, dims, op), dims](const Tensors& g,
+                                                                                         const Tensors& s) {
+      Tensor hit = to_dtype(eq(s[0], reshape(s[1], kshape)), g[0].dtype());
+      return Tensors{div(mul(reshape(g[0], kshape), hit), sum(hit, dims, true))};
+    });
   return out;
+}
+}  // namespace
+
+Tensor amax(const Tensor& t, const OptDims& dims, bool keepdim) {
+  return extreme("amax", cpu::ReduceOp::Max, "AmaxBackward0", t, dims, keepdim);
 }
 
 Tensor amin(const Tensor& t, const OptDims& dims, bool keepdim) {
-  const bool rec = autograd::needs_grad(t);
-  Tensor out;
-  {
-    autograd::RecordingOff off(rec);
-    out = reduce_op("amin", cpu::ReduceOp::Min, t, dims, keepdim, t.dtype(), t.dtype());
-  }
-  if (rec) record_extreme("AminBackward0", out, t, dims);
-  return out;
+  return extreme("amin", cpu::ReduceOp::Min, "AminBackward0", t, dims, keepdim);
 }
 
 Tensor all(const Tensor& t, const OptDims& dims, bool keepdim) {
