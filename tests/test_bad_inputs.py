@@ -534,3 +534,242 @@ def test_generic_bad_input_sweep(tmp_path):
     out = json.loads(lines[-1][len(_MARK):])
     assert not out["problems"], f"{len(out['problems'])} of {out['calls']} calls misbehaved:\n" + "\n".join(
         out["problems"][:40])
+
+
+# =============================================================================================
+# Autograd: bad input to backward / grad / hooks / Function / gradcheck / .data / in-place ops
+# =============================================================================================
+# Crashes: an in-place write through a view of an int / bool tensor, from an operand that
+# requires grad. apply_inplace takes the CopySlices path for views; the non-float view gets no
+# autograd meta from record_view_from_base, and move_retained dereferences it (segfault).
+# torch: copy_ casts and leaves the int tensor without history; index_put_ raises a dtype error.
+@pytest.mark.parametrize("dtype", ["int64", "bool"])
+@pytest.mark.parametrize("call", [
+    "t[:2].copy_(x)",
+    "t.view(2, 2)[0].copy_(x)",
+    "t[:3].index_put_((ember.tensor([0, 1]),), x)",
+    "v.__setitem__(slice(0, 2), x)",          # v[0:2] = x on a view
+    "t[:2].clamp_(x, x)",
+    "t[:2].copy_(x[0])",                      # a 0-d source requiring grad, broadcast
+])
+def test_inplace_write_through_non_float_view_from_grad_operand(call, dtype):
+    setup = f"t = ember.zeros(4, dtype=ember.{dtype})\nv = t[:3]\nx = ember.ones(2, requires_grad=True)"
+    res = _outcome(f"({call}, t)[1]", setup=setup,
+                   check="_r.tolist()[:2] == [1, 1] and _r.tolist()[2:] == [0, 0] and not _r.requires_grad")
+    _assert_error_or_check(res, ["copy_", "index_put", "clamp", "setitem", "dtype", "grad", "float"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Crashes / silently passing checks: gradcheck when fn's outputs change between calls or are
+# not tensors at all
+# ---------------------------------------------------------------------------------------------
+_COUNTING_FN = """
+x = ember.ones(3, dtype=ember.float64, requires_grad=True)
+calls = [0]
+def fn(a):
+    calls[0] += 1
+    first = calls[0] == 1
+    return {body}
+"""
+
+
+@pytest.mark.parametrize("body", [
+    "a * 2 if first else ()",                   # 1 output, then none: plus[0] read out of range (segfault)
+    "a * 2 if first else (a * 2)[:1]",          # fewer elements: Jacobian indexed with the wrong row length, passes
+    "None",                                     # nothing checked at all: returns True (torch raises)
+    "'not a tensor'",
+])
+def test_gradcheck_outputs_that_change_or_are_missing(body):
+    res = _outcome("ember.autograd.gradcheck(fn, (x,))", setup=_COUNTING_FN.format(body=body))
+    # A fixed gradcheck raises (torch: IndexError / expand error / GradcheckError / AttributeError).
+    _assert_clean_error(res, ["gradcheck", "output", "shape", "mismatch", "tensor"])
+
+
+def test_gradcheck_on_readonly_memory(tmp_path):
+    # gradcheck perturbs inputs through a raw pointer, skipping the read-only check every kernel
+    # makes: a read-only memmap segfaults (as in torch 2.13). Either raise or copy the input.
+    path = tmp_path / "ro.bin"
+    np.ones(3).tofile(path)
+    setup = (f"m = np.memmap({str(path)!r}, dtype=np.float64, mode='r')\n"
+             "x = ember.from_numpy(m).requires_grad_()")
+    res = _outcome("ember.autograd.gradcheck(lambda a: a * 2, (x,))", setup=setup, check="_r is True")
+    _assert_error_or_check(res, ["gradcheck", "read-only", "readonly", "writ"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Crash classes that are fixed now (representative guards): hooks that change the hook list
+# while it runs, a wrong-shaped gradient from a hook, a deep custom-Function graph
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("call,want", [
+    # registering inside a non-leaf hook reallocated the vector being iterated (segfault)
+    ("z.register_hook(lambda g: (z.register_hook(lambda g2: g2 * 10), g)[1]) and (z * 1).sum().backward()", 2.0),
+    ("h.append(z.register_hook(lambda g: (h[0].remove(), g * 2)[1])) or (z * 1).sum().backward()", 4.0),
+    ("x.register_hook(lambda g: (x.register_hook(lambda g2: g2), g)[1]) and (x * 2).sum().backward()", 2.0),
+])
+def test_hook_changing_hooks_during_backward(call, want):
+    res = _outcome(f"({call}, x.grad.tolist())[1]", setup="x = ember.ones(3, requires_grad=True)\nz = x * 2\nh = []",
+                   check=f"_r == [{want}] * 3", debug_malloc=True)
+    assert not res["raised"] and res["check"], res  # torch's gradients
+
+
+def test_hook_returning_wrong_shape_is_rejected():
+    # A smaller gradient through a slice's backward read past its end (garbage values in .grad).
+    x = ember.ones(5, 3, requires_grad=True)
+    z = x[1:3]
+    z.register_hook(lambda g: ember.ones(1, 3))
+    with pytest.raises(ALLOWED_EXC, match="hook"):
+        (z * 1).sum().backward()
+
+
+def test_deep_custom_function_graph(tmp_path):
+    body = """
+class Ident(ember.autograd.Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return a * 1.0
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g
+import gc
+gc.collect()
+n0 = ember._C._live_node_count()
+x = ember.ones(1, requires_grad=True)
+y = x
+for _ in range(100_000):
+    y = Ident.apply(y)
+y.sum().backward()
+del y
+gc.collect()
+print(@@MARK@@ + json.dumps({"grad": x.grad.tolist(), "nodes": ember._C._live_node_count() - n0}), flush=True)
+"""
+    proc = _run_child(body.replace("@@MARK@@", repr(_MARK)), timeout=60)
+    assert proc.returncode == 0, f"child died (exit status {proc.returncode}): {proc.stderr[-600:]}"
+    out = json.loads([l for l in proc.stdout.splitlines() if l.startswith(_MARK)][-1][len(_MARK):])
+    assert out["grad"] == [1.0] and out["nodes"] <= 1, out  # (x's own accumulator may remain)
+
+
+# ---------------------------------------------------------------------------------------------
+# Silently wrong gradients / graphs
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("how", ["method", "function"])
+def test_backward_inputs_with_duplicates_accumulate_once(how):
+    # ember adds the gradient once per listed copy: x.grad == 4 (torch: 2).
+    x = ember.ones(3, requires_grad=True)
+    y = (x * 2).sum()
+    if how == "method":
+        y.backward(inputs=[x, x])
+    else:
+        ember.autograd.backward(y, inputs=[x, x])
+    assert x.grad.tolist() == [2.0, 2.0, 2.0]
+
+
+class _MarkInput(ember.autograd.Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.mark_non_differentiable(a)  # an input, not an output: torch ignores it
+        return a * 2
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 2
+
+
+class _MarkReturnedInput(ember.autograd.Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.mark_non_differentiable(a)
+        return a
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+def test_mark_non_differentiable_does_not_detach_inputs():
+    # ember calls detach_() on whatever is marked: the caller's leaf loses requires_grad, a
+    # non-leaf input loses its history, and the returned tensor still requires grad.
+    x = ember.ones(3, requires_grad=True)
+    y = _MarkInput.apply(x)
+    assert x.requires_grad and x.is_leaf, "mark_non_differentiable(input) detached the caller's leaf"
+    y.sum().backward()
+    assert x.grad.tolist() == [2.0, 2.0, 2.0]
+
+    w = ember.ones(3, requires_grad=True)
+    h = w * 3
+    _MarkInput.apply(h)
+    assert h.grad_fn is not None and h.requires_grad, "mark_non_differentiable(input) erased the input's history"
+
+    x2 = ember.ones(3, requires_grad=True)
+    out = _MarkReturnedInput.apply(x2)
+    assert x2.requires_grad, "marking the returned input detached the input itself"
+    assert not out.requires_grad, "an output marked non-differentiable requires grad"
+
+
+def test_inplace_through_view_taken_under_no_grad():
+    # The view has no history, so CopySlices sends zeros for the part it overwrote: x.grad is
+    # [0, 0, 2] (the true gradient is [10, 10, 2]). torch raises "A view was created in no_grad
+    # mode and is being modified inplace with grad mode enabled".
+    x = ember.ones(3, requires_grad=True)
+    z = x * 2
+    with ember.no_grad():
+        v = z[:2]
+    try:
+        v.mul_(5)
+        z.sum().backward()
+    except ALLOWED_EXC:
+        return
+    assert x.grad.tolist() == [10.0, 10.0, 2.0], f"silently wrong gradient {x.grad.tolist()}"
+
+
+def test_view_of_noncontiguous_root_follows_base_history():
+    # b is a non-contiguous root (a transposed array); b.add_(w) gives it history, but refresh_view
+    # skips non-contiguous bases, so the older view v silently stops carrying gradient:
+    # w.grad is all zeros (torch: ones in row 0).
+    b = ember.from_numpy(np.zeros((2, 3)).T)
+    v = b[0]
+    w = ember.ones(3, 2, dtype=ember.float64, requires_grad=True)
+    try:
+        b.add_(w)
+        ((v * 1).sum() + (b * 0).sum()).backward()
+    except ALLOWED_EXC:
+        return
+    np.testing.assert_array_equal(np.asarray(w.grad), [[1, 1], [0, 0], [0, 0]])
+
+
+@pytest.mark.parametrize("make", [
+    lambda x: ember.tensor(x, requires_grad=True),
+    lambda x: ember.tensor(x).requires_grad_(),
+    lambda x: x.new_tensor(x, requires_grad=True),
+    lambda x: ember.tensor(x, dtype=ember.float64, requires_grad=True),
+], ids=["tensor", "tensor_then_requires_grad_", "new_tensor", "tensor_float64"])
+def test_tensor_from_tensor_is_a_new_leaf(make):
+    # ember.tensor(x) records ToCopyBackward0 when x requires grad: the "new parameter" is a
+    # non-leaf whose .grad stays None, and its gradient lands in x. torch: a detached leaf copy.
+    x = ember.ones(3, requires_grad=True)
+    p = make(x)
+    assert p.is_leaf and p.grad_fn is None
+    (p * 2).sum().backward()
+    assert p.grad is not None and p.grad.tolist() == [2.0, 2.0, 2.0]
+    assert x.grad is None, "gradient flowed back into the source of a copy"
+
+
+def test_tensor_from_tensor_requiring_grad_does_not_require_grad():
+    x = ember.ones(3, requires_grad=True)
+    assert not ember.tensor(x).requires_grad
+    assert not x.new_tensor(x).requires_grad
+
+
+@pytest.mark.parametrize("dtype", [ember.int64, ember.bool])
+def test_data_setter_rejects_non_float_for_tensor_requiring_grad(dtype):
+    # ember accepts it and leaves an int tensor with requires_grad=True (its old graph then writes
+    # a float .grad into it). torch: "data set to a tensor that requires gradients must be floating
+    # point or complex dtype".
+    x = ember.ones(3, requires_grad=True)
+
+    def set_data():
+        x.data = ember.zeros(3, dtype=dtype)
+
+    _assert_raises_in_process(set_data, ["data", "float"])
+    assert x.dtype == ember.float32 and x.requires_grad

@@ -23,17 +23,26 @@ struct HookHandle {
   }
 };
 
-Tensors tensors_or_none(py::handle seq) {
+Tensor tensor_arg(py::handle h, const char* what) {
+  EMBER_CHECK_TYPE(py::isinstance<Tensor>(h), what, ": expected a Tensor, got ",
+                   std::string(py::str(h.get_type().attr("__name__"))));
+  return h.cast<Tensor>();
+}
+
+Tensors tensors_or_none(py::handle seq, const char* what) {
+  EMBER_CHECK_TYPE(py::isinstance<py::sequence>(seq) && !py::isinstance<py::str>(seq), what,
+                   ": expected a Tensor or a sequence of Tensors, got ",
+                   std::string(py::str(seq.get_type().attr("__name__"))));
   Tensors out;
-  for (py::handle h : seq) out.push_back(h.is_none() ? Tensor() : h.cast<Tensor>());
+  for (py::handle h : seq) out.push_back(h.is_none() ? Tensor() : tensor_arg(h, what));
   return out;
 }
 
 /// One tensor or a sequence of tensors, as torch.autograd's arguments.
-Tensors tensor_list(py::handle h) {
+Tensors tensor_list(py::handle h, const char* what) {
   if (h.is_none()) return {};
   if (py::isinstance<Tensor>(h)) return {h.cast<Tensor>()};
-  return tensors_or_none(h);
+  return tensors_or_none(h, what);
 }
 
 py::object grads_to_python(const Tensors& gs) {
@@ -51,7 +60,7 @@ std::optional<bool> retain_from(py::handle h) {
 autograd::Function function_from(py::function fn) {
   return [fn](const Tensors& args) {
     py::object r = fn(py::cast(args));
-    return tensor_list(r);
+    return tensor_list(r, "gradcheck: fn's result");
   };
 }
 }  // namespace
@@ -86,7 +95,7 @@ void bind_autograd(py::module_& m, py::class_<Tensor>& cls) {
       .def_property("grad", [](const Tensor& t) -> py::object {
              Tensor g = autograd::grad(t);
              return g.defined() ? py::cast(g) : py::none();
-           }, [](const Tensor& t, py::handle g) { autograd::set_grad(t, g.is_none() ? Tensor() : g.cast<Tensor>()); })
+           }, [](const Tensor& t, py::handle g) { autograd::set_grad(t, g.is_none() ? Tensor() : tensor_arg(g, "grad")); })
       .def_property_readonly("grad_fn", [](const Tensor& t) -> py::object {
              auto fn = autograd::grad_fn(t);
              return fn ? py::cast(fn) : py::none();
@@ -102,7 +111,7 @@ void bind_autograd(py::module_& m, py::class_<Tensor>& cls) {
       .def("register_hook", [](const Tensor& t, py::function fn) {
              const int64_t id = autograd::register_hook(t, [fn](const Tensor& g) -> Tensor {
                py::object r = fn(g);
-               return r.is_none() ? Tensor() : r.cast<Tensor>();
+               return r.is_none() ? Tensor() : tensor_arg(r, "hook result");
              });
              return HookHandle{t.impl_ptr(), autograd::grad_fn(t), id};
            }, py::arg("hook"))
@@ -116,6 +125,8 @@ void bind_autograd(py::module_& m, py::class_<Tensor>& cls) {
              return d;
            }, [](const Tensor& t, const Tensor& src) {
              // x.data = y: x keeps its identity and history but takes y's memory and shape.
+             EMBER_CHECK_RUNTIME(!t.requires_grad() || is_floating(src.dtype()), "data: data set to a tensor that "
+                                 "requires gradients must be floating point, got ", dtype_name(src.dtype()));
              TensorImpl* impl = t.impl();
              impl->storage = src.storage();
              impl->sizes = src.sizes();
@@ -127,12 +138,14 @@ void bind_autograd(py::module_& m, py::class_<Tensor>& cls) {
 
   py::module_ ag = m.def_submodule("_autograd", "C++ side of ember.autograd");
   ag.def("backward", [](py::handle tensors, py::handle grad_tensors, py::handle retain_graph, bool create_graph) {
-          autograd::backward(tensor_list(tensors), tensor_list(grad_tensors), retain_from(retain_graph), create_graph);
+          autograd::backward(tensor_list(tensors, "backward: tensors"), tensor_list(grad_tensors, "backward: grad_tensors"),
+                             retain_from(retain_graph), create_graph);
         }, py::arg("tensors"), py::arg("grad_tensors") = py::none(), py::arg("retain_graph") = py::none(),
         py::arg("create_graph") = false);
   ag.def("grad", [](py::handle outputs, py::handle inputs, py::handle grad_outputs, py::handle retain_graph,
                     bool create_graph, bool allow_unused) {
-          return grads_to_python(autograd::grad(tensor_list(outputs), tensor_list(inputs), tensor_list(grad_outputs),
+          return grads_to_python(autograd::grad(tensor_list(outputs, "grad: outputs"), tensor_list(inputs, "grad: inputs"),
+                                                tensor_list(grad_outputs, "grad: grad_outputs"),
                                                 retain_from(retain_graph), create_graph, allow_unused));
         }, py::arg("outputs"), py::arg("inputs"), py::arg("grad_outputs") = py::none(),
         py::arg("retain_graph") = py::none(), py::arg("create_graph") = false, py::arg("allow_unused") = false);
@@ -149,19 +162,29 @@ void bind_autograd(py::module_& m, py::class_<Tensor>& cls) {
   }, py::arg("fn"), py::arg("inputs"), py::arg("eps"), py::arg("atol"), py::arg("rtol"), py::arg("raise_exception"));
   ag.def("gradgradcheck", [](py::function fn, const Tensors& inputs, py::handle grad_outputs, double eps, double atol,
                              double rtol, bool raise) {
-    return autograd::gradgradcheck(function_from(fn), inputs, tensor_list(grad_outputs), {eps, atol, rtol, raise});
+    return autograd::gradgradcheck(function_from(fn), inputs, tensor_list(grad_outputs, "gradgradcheck: grad_outputs"),
+                                   {eps, atol, rtol, raise});
   }, py::arg("fn"), py::arg("inputs"), py::arg("grad_outputs"), py::arg("eps"), py::arg("atol"), py::arg("rtol"),
      py::arg("raise_exception"));
   // Custom Functions: connects outputs to a node whose backward calls back into Python with
   // (gradients of the outputs, the saved tensors unpacked) and returns one gradient per input.
   ag.def("record_function", [](const std::string& name, py::handle outputs, py::handle inputs, py::handle saved,
-                               py::function backward) {
-    autograd::record(name.c_str(), tensors_or_none(outputs), tensors_or_none(inputs), tensors_or_none(saved),
-                     [backward](const Tensors& grads, const Tensors& unpacked) {
+                               py::function backward, const std::vector<size_t>& non_differentiable) {
+    Tensors outs = tensors_or_none(outputs, "Function outputs");
+    autograd::record(name.c_str(), outs, tensors_or_none(inputs, "Function inputs"),
+                     tensors_or_none(saved, "save_for_backward"), [backward](const Tensors& grads, const Tensors& unpacked) {
                        py::object r = backward(grads_to_python(grads), grads_to_python(unpacked));
-                       return tensors_or_none(r);
+                       return tensors_or_none(r, "Function backward's result");
                      });
-  }, py::arg("name"), py::arg("outputs"), py::arg("inputs"), py::arg("saved"), py::arg("backward"));
+    for (size_t i : non_differentiable) {  // outputs that carry no gradient (mark_non_differentiable)
+      EMBER_CHECK(i < outs.size(), "record_function: output index ", i, " out of range");
+      if (outs[i].defined() && outs[i].impl()->autograd) {
+        outs[i].impl()->autograd->grad_fn.reset();
+        outs[i].impl()->autograd->requires_grad = false;
+      }
+    }
+  }, py::arg("name"), py::arg("outputs"), py::arg("inputs"), py::arg("saved"), py::arg("backward"),
+     py::arg("non_differentiable"));
   m.def("_live_tensor_count", &autograd::live_tensor_count, "Live TensorImpl objects (for leak tests).");
   m.def("_live_node_count", &autograd::live_node_count, "Live autograd graph nodes (for leak tests).");
 }

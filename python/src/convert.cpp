@@ -1,4 +1,5 @@
 #include "convert.h"
+#include "ember/autograd.h"
 
 #include <cstring>
 
@@ -124,8 +125,8 @@ py::array to_numpy(const Tensor& t, py::handle owner) {
 }
 
 Tensor tensor_from_data(py::handle data, std::optional<DType> dtype) {
-  if (py::isinstance<Tensor>(data)) {
-    Tensor t = data.cast<Tensor>();
+  if (py::isinstance<Tensor>(data)) {  // a copy with no history: a new leaf (as torch.tensor(t))
+    Tensor t = autograd::detach(data.cast<Tensor>());
     return to_dtype(t, dtype.value_or(t.dtype()), true);
   }
   py::module_ np = py::module_::import("numpy");

@@ -54,6 +54,9 @@ struct EMBER_API TensorImpl {
   /// Views: the storage version when the view's history was last set (a later in-place write
   /// to the memory makes autograd rebuild it from the base's).
   uint32_t view_version = 0;
+  /// Views taken with grad mode off from a base that requires grad: autograd refuses in-place
+  /// writes through them with grad mode on (the base's history could not see them).
+  bool view_without_grad = false;
 };
 
 /// A cheap, shared handle to a TensorImpl. Copies alias; views share storage.

@@ -49,11 +49,17 @@ bool gradcheck(const Function& fn, const Tensors& inputs, const GradcheckOptions
                      " requires gradient and is not float64 (finite differences need double precision), got ",
                      dtype_name(inputs[i].dtype()));
 
+  for (size_t i : checked) {
+    // Finite differences write into the inputs: they must be writable and not overlap.
+    inputs[i].check_writable("gradcheck");
+    inputs[i].check_in_place("gradcheck");
+  }
   Tensors outs;
   {
     GradModeGuard on(true);
     outs = fn(inputs);
   }
+  EMBER_CHECK(!outs.empty(), "gradcheck: fn returned no tensor to check");
   Tensors diff_inputs;
   for (size_t i : checked) diff_inputs.push_back(inputs[i]);
 
@@ -102,8 +108,13 @@ bool gradcheck(const Function& fn, const Tensors& inputs, const GradcheckOptions
         minus = flat_outputs(fn(inputs));
         *p = orig;
       }
+      EMBER_CHECK_RUNTIME(plus.size() == outs.size() && minus.size() == outs.size(), "gradcheck: fn returned ",
+                          outs.size(), " outputs at first, then ", plus.size(), " and ", minus.size(),
+                          ": it must return the same outputs on every call");
       for (size_t o = 0; o < outs.size(); ++o) {
         if (analytical[o].empty()) continue;
+        EMBER_CHECK_RUNTIME(plus[o].size() == static_cast<size_t>(outs[o].numel()) && minus[o].size() == plus[o].size(),
+                            "gradcheck: output ", o, " changed its number of elements between calls");
         for (size_t j = 0; j < plus[o].size(); ++j) {
           const double num = (plus[o][j] - minus[o][j]) / (2 * opts.eps);
           const double ana = analytical[o][c][static_cast<size_t>(k) * plus[o].size() + j];
@@ -158,6 +169,10 @@ bool gradgradcheck(const Function& fn, const Tensors& inputs, const Tensors& gra
   };
   Tensors all = inputs;
   all.insert(all.end(), gos.begin(), gos.end());
+  {
+    GradModeGuard on(true);
+    if (grad_fn(all).empty()) return true;  // no gradient reaches an input (norm(p=0)): nothing to check
+  }
   return gradcheck(grad_fn, all, opts);
 }
 

@@ -395,6 +395,7 @@ std::shared_ptr<FunctionNode> record(const char* name, const Tensors& outputs, c
 void Tensor::set_view_of(const Tensor& of) const {
   impl_->view_base = of.impl_->view_base ? of.impl_->view_base : of.impl_;
   impl_->view_version = impl_->storage->version.load(std::memory_order_relaxed);
+  impl_->view_without_grad = !autograd::state::grad_enabled && autograd::requires_grad_fast(of);
 }
 bool Tensor::requires_grad() const { return autograd::requires_grad(*this); }
 Tensor& Tensor::requires_grad_(bool value) {

@@ -14,6 +14,8 @@ namespace ember::autograd {
 
 namespace {
 /// For each element of `view`, its position in the row-major order of `base` (int64, view's shape).
+/// The base may have any layout without overlap: a storage offset is turned back into the base's
+/// index by taking its dims from the largest stride down.
 Tensor view_offsets(const Tensor& view, const Tensor& base) {
   NoGradGuard no_grad;
   Tensor off = full({}, view.offset() - base.offset(), DType::Int64);
@@ -22,20 +24,39 @@ Tensor view_offsets(const Tensor& view, const Tensor& base) {
     s[d] = view.sizes()[d];
     off = add(off, mul(reshape(arange(0, view.sizes()[d]), s), scalar_tensor(view.strides()[d])));
   }
-  return contiguous(expand(off, view.sizes()));
+  off = contiguous(expand(off, view.sizes()));
+  if (base.is_contiguous()) return off;
+  Dims order(base.dim());
+  for (int64_t d = 0; d < base.dim(); ++d) order[d] = d;
+  std::sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return base.strides()[a] > base.strides()[b]; });
+  const Shape row_major = contiguous_strides(base.sizes());
+  Tensor pos = zeros(view.sizes(), DType::Int64);
+  for (int64_t d : order) {
+    if (base.sizes()[d] == 1) continue;
+    Tensor idx = floor_divide(off, scalar_tensor(base.strides()[d]));
+    off = sub(off, mul(idx, scalar_tensor(base.strides()[d])));
+    pos = add(pos, mul(idx, scalar_tensor(row_major[d])));
+  }
+  return pos;
 }
 
 Tensor base_of(const Tensor& view) { return Tensor(view.impl()->view_base); }
 
-void check_base_layout(const Tensor& base, const char* op) {
-  EMBER_CHECK_RUNTIME(base.is_contiguous(), op, ": autograd does not support in-place writes through a view of a "
-                      "non-contiguous tensor (shape ", shape_str(base.sizes()), ", strides ", shape_str(base.strides()),
-                      "); clone() the tensor first");
+bool overlaps(const Tensor& t) {
+  for (int64_t d = 0; d < t.dim(); ++d)
+    if (t.sizes()[d] > 1 && t.strides()[d] == 0) return true;
+  return false;
 }
 
-/// Records `view`'s history as the part of its base's that it covers.
+void check_base_layout(const Tensor& base, const char* op) {
+  EMBER_CHECK_RUNTIME(!overlaps(base), op, ": autograd does not support in-place writes through a view of a tensor "
+                      "whose elements overlap in memory (shape ", shape_str(base.sizes()), ", strides ",
+                      shape_str(base.strides()), "); clone() it first");
+}
+
 /// retain_grad() follows a tensor to its new history after an in-place op.
 void move_retained(const Tensor& x, const std::shared_ptr<Node>& old_fn) {
+  if (!x.impl()->autograd) return;
   AutogradMeta& m = *x.impl()->autograd;
   if (!m.retains_grad || !old_fn || !m.grad_fn || old_fn == m.grad_fn) return;
   auto& r = old_fn->retained;
@@ -60,7 +81,8 @@ void refresh_view(const Tensor& view) {
   const std::shared_ptr<Node> old_fn = meta->grad_fn;
   view.impl()->view_version = view.storage()->version.load(std::memory_order_relaxed);
   Tensor base = base_of(view);
-  if (!requires_grad_fast(base) || !base.is_contiguous()) return;
+  if (!requires_grad_fast(base)) return;
+  check_base_layout(base, "autograd");
   record_view_from_base(view, base);
   move_retained(view, old_fn);
 }
@@ -72,6 +94,10 @@ bool inplace_requires_grad(const Tensor& x, std::initializer_list<const Tensor*>
   for (const Tensor* t : others) any = any || (t && t->defined() && requires_grad_fast(*t));
   const bool base_requires = x.is_view() && requires_grad_fast(base_of(x));
   if (!any && !base_requires) return false;
+  if (!is_floating(x.dtype())) return false;  // an integer or bool tensor takes the values, never a gradient
+  EMBER_CHECK_RUNTIME(!x.impl()->view_without_grad, op, ": a view was created in no_grad mode and is being modified "
+                      "inplace with grad mode enabled; the base's gradient would miss the change. Take the view with "
+                      "grad mode on, or do the in-place op under no_grad too.");
   EMBER_CHECK_RUNTIME(!(self && is_leaf(x)), op, ": a leaf Variable that requires grad is being used in an in-place "
                       "operation.");
   EMBER_CHECK_RUNTIME(!(base_requires && is_leaf(base_of(x))), op, ": a view of a leaf Variable that requires grad is "

@@ -14,6 +14,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         _autograd.backward(tensors, grad_tensors, retain_graph, create_graph)
         return
     inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+    inputs = tuple({id(t): t for t in inputs}.values())  # a tensor listed twice accumulates once
     if not inputs:
         raise RuntimeError("backward: inputs= cannot be empty (leave it out to reach every leaf)")
     grads = _autograd.grad(tensors, inputs, grad_tensors, retain_graph, create_graph, True)

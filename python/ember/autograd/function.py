@@ -45,6 +45,11 @@ class FunctionCtx:
         return self._saved
 
     def mark_non_differentiable(self, *tensors):
+        """Outputs among `tensors` get no history (integer-like results: indices, masks)."""
+        for t in tensors:
+            if not isinstance(t, Tensor):
+                raise TypeError("mark_non_differentiable only accepts tensors, got "
+                                f"{type(t).__name__}")
         self._non_differentiable = tensors
 
     def set_materialize_grads(self, value):
@@ -75,6 +80,8 @@ class Function:
             return result
         single = not isinstance(result, tuple)
         outputs = (result,) if single else tuple(result)
+        marked = {id(t) for t in ctx._non_differentiable}
+        non_differentiable = [i for i, o in enumerate(outputs) if id(o) in marked]
         # An input returned as is becomes a new tensor (the same memory), so that it can carry
         # this node's history without rewriting the input's.
         with no_grad():
@@ -105,8 +112,8 @@ class Function:
 
         _autograd.record_function(
             name, [o if isinstance(o, Tensor) else None for o in outputs],
-            [a if isinstance(a, Tensor) else None for a in args], list(ctx._to_save), backward)
+            [a if isinstance(a, Tensor) else None for a in args], list(ctx._to_save), backward,
+            non_differentiable)
         ctx._to_save = ()  # the node holds them now (outputs without a reference cycle)
-        for t in ctx._non_differentiable:
-            t.detach_()
+        ctx._non_differentiable = ()
         return outputs[0] if single else outputs
