@@ -214,8 +214,8 @@ CASES: list[Case] = [
     Case("index 100k rows (int64)", _index_rows, _index_rows, _index_rows),
     Case("zeros 1M", _zeros_tensor, _zeros_tensor, _zeros_numpy),
     binary_add(4, "add 4 elems (overhead)"),
-    Case("add 4 elems, requires_grad", _add_with_grad, _add_with_grad, None),
-    Case(f"{CHAIN_OPS}-op chain+backward, per op", _chain_backward, _chain_backward, None,
+    Case("add 4 elems, with grad", _add_with_grad, _add_with_grad, None),
+    Case(f"{CHAIN_OPS}-op chain+bwd, per op", _chain_backward, _chain_backward, None,
          ops_per_call=CHAIN_OPS),
 ]
 
