@@ -1,6 +1,6 @@
-// In-place ops under autograd. The new value is computed out of place from a copy of the old
-// one (so whatever the op saves stays intact), written into the tensor's memory, and the tensor
-// takes over the new history. A write through a view also rewrites the history of the base
+// In-place ops under autograd. The new value is computed out of place (from a copy of the old
+// one when the op's backward keeps it, so that it stays intact), written into the tensor's
+// memory, and the tensor takes over the new history. A write through a view also rewrites the history of the base
 // (CopySlices): the base's gradient outside the view goes to its old history, the part inside
 // to the new value's. Other views of the base notice the version change and rebuild theirs.
 #include <algorithm>
@@ -64,6 +64,7 @@ void move_retained(const Tensor& x, const std::shared_ptr<Node>& old_fn) {
   m.grad_fn->retained.emplace_back(m.output_nr, x.impl_ptr());
 }
 
+/// Records `view`'s history as the part of its base's that it covers.
 void record_view_from_base(const Tensor& view, const Tensor& base) {
   Tensor offs = view_offsets(view, base);
   const Shape base_sizes = base.sizes();
