@@ -2138,3 +2138,30 @@ def test_review_case_matches_torch(case, torch):
         assert actual is expected, f"ember gave {actual!r}, torch {expected!r}"
         return
     np.testing.assert_allclose(actual.detach().numpy(), expected.detach().numpy(), rtol=1e-6)
+
+
+def test_function_mark_dirty_matches_torch(torch):
+    def run(L):
+        class ReluInPlace(L.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                x.clamp_(min=0)
+                ctx.mark_dirty(x)
+                ctx.save_for_backward(x)
+                return x
+
+            @staticmethod
+            def backward(ctx, g):
+                (y,) = ctx.saved_tensors
+                return g * (y > 0)
+
+        a = L.tensor([-1., 2., 3.], requires_grad=True)
+        b = a * 2
+        c = ReluInPlace.apply(b)
+        assert c is b and not b.is_leaf  # the input itself carries the new history
+        (c * c).sum().backward()
+        with pytest.raises(RuntimeError, match="leaf"):
+            ReluInPlace.apply(L.tensor([1.], requires_grad=True))
+        return a.grad.detach().numpy()
+
+    np.testing.assert_allclose(run(ember), run(torch))

@@ -185,6 +185,15 @@ void bind_autograd(py::module_& m, py::class_<Tensor>& cls) {
     }
   }, py::arg("name"), py::arg("outputs"), py::arg("inputs"), py::arg("saved"), py::arg("backward"),
      py::arg("non_differentiable"));
+  // Function.mark_dirty: the input modified in place takes the history its output alias got.
+  ag.def("take_history", [](const Tensor& dst, const Tensor& src) {
+    const AutogradMeta* sm = src.impl()->autograd.get();
+    auto& dm = dst.impl()->autograd;
+    if (!dm) dm = std::make_shared<AutogradMeta>();
+    dm->requires_grad = sm && sm->requires_grad;
+    dm->grad_fn = sm ? sm->grad_fn : nullptr;
+    dm->output_nr = sm ? sm->output_nr : 0;
+  }, py::arg("dst"), py::arg("src"));
   m.def("_live_tensor_count", &autograd::live_tensor_count, "Live TensorImpl objects (for leak tests).");
   m.def("_live_node_count", &autograd::live_node_count, "Live autograd graph nodes (for leak tests).");
 }

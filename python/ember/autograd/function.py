@@ -28,6 +28,7 @@ class FunctionCtx:
         self._to_save = ()
         self._saved = None
         self._non_differentiable = ()
+        self._dirty = ()
         self.needs_input_grad = ()
 
     def save_for_backward(self, *tensors):
@@ -51,6 +52,13 @@ class FunctionCtx:
                 raise TypeError("mark_non_differentiable only accepts tensors, got "
                                 f"{type(t).__name__}")
         self._non_differentiable = tensors
+
+    def mark_dirty(self, *tensors):
+        """Inputs that forward modified in place (and returns): they take this node's history."""
+        for t in tensors:
+            if not isinstance(t, Tensor):
+                raise TypeError(f"mark_dirty only accepts tensors, got {type(t).__name__}")
+        self._dirty = tensors
 
     def set_materialize_grads(self, value):
         if not value:
@@ -82,8 +90,14 @@ class Function:
         outputs = (result,) if single else tuple(result)
         marked = {id(t) for t in ctx._non_differentiable}
         non_differentiable = [i for i, o in enumerate(outputs) if id(o) in marked]
+        dirty = {id(t) for t in ctx._dirty}
+        for t in ctx._dirty:
+            if t.is_leaf and t.requires_grad:
+                raise RuntimeError(f"{cls.__name__}: a leaf Variable that requires grad has been used "
+                                   "in an in-place operation (mark_dirty).")
         # An input returned as is becomes a new tensor (the same memory), so that it can carry
-        # this node's history without rewriting the input's.
+        # this node's history; a dirty input (modified in place) then takes that history over.
+        returned = outputs
         with no_grad():
             outputs = tuple(o.view(o.shape) if isinstance(o, Tensor) and any(o is a for a in args) else o
                             for o in outputs)
@@ -116,4 +130,8 @@ class Function:
             non_differentiable)
         ctx._to_save = ()  # the node holds them now (outputs without a reference cycle)
         ctx._non_differentiable = ()
+        if dirty:
+            outputs = tuple(r if id(r) in dirty and _autograd.take_history(r, o) is None else o
+                            for r, o in zip(returned, outputs))
+            ctx._dirty = ()
         return outputs[0] if single else outputs
