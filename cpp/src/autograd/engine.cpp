@@ -1,7 +1,6 @@
 // The engine: counts each node's dependencies, then runs nodes in reverse topological order
 // (latest created first among the ready ones), accumulating gradients into per-node buffers.
 // Iterative throughout: a graph of any depth needs no stack.
-#include <algorithm>
 #include <cmath>
 #include <queue>
 #include <unordered_map>
@@ -113,7 +112,7 @@ void check_anomaly(const Node& node, const Tensors& grads) {
 }
 
 Tensors run(const Tensors& roots, const Tensors& grad_roots, bool keep_graph, bool create_graph,
-            const Tensors* inputs, bool allow_unused) {
+            const Tensors* inputs) {
   EMBER_CHECK_RUNTIME(grad_roots.empty() || grad_roots.size() == roots.size(), "backward: got ", roots.size(),
                       " tensors and ", grad_roots.size(), " gradients");
   GraphTask task;
@@ -158,15 +157,6 @@ Tensors run(const Tensors& roots, const Tensors& grad_roots, bool keep_graph, bo
   }
 
   prepare(task, root_nodes);
-  if (inputs && !allow_unused) {
-    for (size_t i = 0; i < input_edges.size(); ++i) {
-      Node* n = input_edges[i].fn.get();
-      const bool reached = task.deps.count(n) > 0 ||
-                           std::find(root_nodes.begin(), root_nodes.end(), n) != root_nodes.end();
-      EMBER_CHECK_RUNTIME(reached, "grad: One of the differentiated Tensors (input ", i, ") appears to not have been "
-                          "used in the graph. Set allow_unused=True if this is the desired behavior.");
-    }
-  }
 
   std::priority_queue<Node*, std::vector<Node*>, LaterFirst> ready;
   for (auto& [edge, g] : seeds) accumulate(task.buffers[edge.fn.get()], edge.input_nr, std::move(g));
@@ -223,14 +213,14 @@ Tensors run(const Tensors& roots, const Tensors& grad_roots, bool keep_graph, bo
 }  // namespace
 
 void backward(const Tensors& tensors, const Tensors& grad_tensors, std::optional<bool> retain_graph, bool create_graph) {
-  run(tensors, grad_tensors, retain_graph.value_or(create_graph), create_graph, nullptr, false);
+  run(tensors, grad_tensors, retain_graph.value_or(create_graph), create_graph, nullptr);
 }
 
 Tensors grad(const Tensors& outputs, const Tensors& inputs, const Tensors& grad_outputs, std::optional<bool> retain_graph,
              bool create_graph, bool allow_unused) {
   EMBER_CHECK_RUNTIME(!inputs.empty(), "grad: requires at least one input");
-  Tensors result = run(outputs, grad_outputs, retain_graph.value_or(create_graph), create_graph, &inputs, allow_unused);
-  for (size_t i = 0; i < result.size(); ++i) {
+  Tensors result = run(outputs, grad_outputs, retain_graph.value_or(create_graph), create_graph, &inputs);
+  for (size_t i = 0; i < result.size(); ++i) {  // an input no gradient reached was not used
     EMBER_CHECK_RUNTIME(result[i].defined() || allow_unused, "grad: One of the differentiated Tensors (input ", i,
                         ") appears to not have been used in the graph. Set allow_unused=True if this is the desired "
                         "behavior.");
