@@ -246,7 +246,7 @@ EMBER_API Tensor cumsum(const Tensor& t, int64_t dim, OptDType dtype = {});
 /// t summed down to `shape` (a shape t broadcasts from): the gradient of a broadcast.
 EMBER_API Tensor sum_to(const Tensor& t, const Shape& shape);
 
-// ---- softmax family (composites: their gradients come from the ops they are made of) ----
+// ---- softmax family (composite forwards; one node each, with PyTorch's backward) ----
 /// exp(t) / sum(exp(t)) along dim, computed stably (the max is subtracted first).
 EMBER_API Tensor softmax(const Tensor& t, int64_t dim, OptDType dtype = {});
 /// log(softmax(t)) along dim, computed stably as t - logsumexp(t).

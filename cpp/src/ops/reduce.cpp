@@ -400,18 +400,41 @@ Tensor softmax_shift(const Tensor& x, int64_t dim) {
 }
 }  // namespace
 
+// The forwards are composites (their reference); each records one node whose backward is
+// PyTorch's closed form, a few passes instead of the composite's many.
 Tensor softmax(const Tensor& t, int64_t dim, OptDType dtype) {
   Tensor x = softmax_input("softmax", t, dim, dtype);
   if (x.dim() == 0 || x.numel() == 0) return exp(sub(x, x));
-  Tensor e = exp(sub(x, softmax_shift(x, dim)));
-  return div(e, sum(e, Dims{dim}, true));
+  const bool rec = autograd::needs_grad(x);
+  Tensor out;
+  {
+    autograd::RecordingOff off(rec);
+    Tensor e = exp(sub(x, softmax_shift(x, dim)));
+    out = div(e, sum(e, Dims{dim}, true));
+  }
+  if (rec)  // dx = y * (g - sum(g * y))
+    autograd::record("SoftmaxBackward0", {out}, {x}, {out}, [dim](const Tensors& g, const Tensors& s) {
+      const Tensor& y = s[0];
+      return Tensors{mul(y, sub(g[0], sum(mul(g[0], y), Dims{dim}, true)))};
+    });
+  return out;
 }
 
 Tensor log_softmax(const Tensor& t, int64_t dim, OptDType dtype) {
   Tensor x = softmax_input("log_softmax", t, dim, dtype);
   if (x.dim() == 0 || x.numel() == 0) return sub(x, x);
-  Tensor shifted = sub(x, softmax_shift(x, dim));
-  return sub(shifted, log(sum(exp(shifted), Dims{dim}, true)));
+  const bool rec = autograd::needs_grad(x);
+  Tensor out;
+  {
+    autograd::RecordingOff off(rec);
+    Tensor shifted = sub(x, softmax_shift(x, dim));
+    out = sub(shifted, log(sum(exp(shifted), Dims{dim}, true)));
+  }
+  if (rec)  // dx = g - softmax(x) * sum(g)
+    autograd::record("LogSoftmaxBackward0", {out}, {x}, {out}, [dim](const Tensors& g, const Tensors& s) {
+      return Tensors{sub(g[0], mul(exp(s[0]), sum(g[0], Dims{dim}, true)))};
+    });
+  return out;
 }
 
 }  // namespace ember
