@@ -189,6 +189,16 @@ def _chain_backward(m):
     return run
 
 
+def _softmax_backward(m):
+    x = randn(m, 256, 1000).requires_grad_()
+
+    def run():
+        m.softmax(x, 1).sum().backward()
+        x.grad = None
+
+    return run
+
+
 def _zeros_tensor(m):
     return lambda: m.zeros(M)
 
@@ -217,6 +227,7 @@ CASES: list[Case] = [
     Case("add 4 elems, with grad", _add_with_grad, _add_with_grad, None),
     Case(f"{CHAIN_OPS}-op chain+bwd, per op", _chain_backward, _chain_backward, None,
          ops_per_call=CHAIN_OPS),
+    Case("softmax+bwd 256x1000", _softmax_backward, _softmax_backward, None),
 ]
 
 
