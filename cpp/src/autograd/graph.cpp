@@ -290,7 +290,7 @@ void detach_(const Tensor& t) {
 
 void retain_grad(const Tensor& t) {
   EMBER_CHECK_RUNTIME(requires_grad(t), "retain_grad: can't retain_grad on Tensor that has requires_grad=False");
-  if (is_leaf(t)) return;  // a leaf's .grad is kept anyway
+  if (is_leaf(t)) return;  // a leaf's .grad is kept anyway (is_leaf rebuilds a stale view's history)
   AutogradMeta& m = meta_of(t);
   if (m.retains_grad) return;
   m.retains_grad = true;
@@ -306,8 +306,9 @@ int64_t register_hook(const Tensor& t, HookFn fn) {
   EMBER_CHECK_RUNTIME(requires_grad(t), "register_hook: cannot register a hook on a tensor that doesn't require "
                       "gradient");
   const int64_t id = next_hook_id.fetch_add(1);
+  const Edge e = gradient_edge(t);  // a stale view's history is rebuilt first
   AutogradMeta& m = meta_of(t);
-  if (m.grad_fn) m.grad_fn->hooks.push_back({m.output_nr, id, std::move(fn)});
+  if (m.grad_fn) e.fn->hooks.push_back({e.input_nr, id, std::move(fn)});
   else m.hooks.emplace_back(id, std::move(fn));
   return id;
 }
