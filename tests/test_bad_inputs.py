@@ -773,3 +773,29 @@ def test_data_setter_rejects_non_float_for_tensor_requiring_grad(dtype):
 
     _assert_raises_in_process(set_data, ["data", "float"])
     assert x.dtype == ember.float32 and x.requires_grad
+
+
+# Flags and counts PyTorch checks strictly (checked against torch: the same exception type).
+_STRICT_AUTOGRAD_ARGS = {
+    "requires_grad_int": lambda L: L.ones(2).requires_grad_(2),
+    "requires_grad_none": lambda L: setattr(L.ones(2), "requires_grad", None),
+    "detect_anomaly_str": lambda L: L.autograd.set_detect_anomaly("yes"),
+    "softmax_bool_dim": lambda L: L.softmax(L.ones(2), True),
+    "create_graph_none": lambda L: L.ones(2, requires_grad=True).sum().backward(create_graph=None),
+    "grad_tensors_count": lambda L: L.autograd.backward(
+        [L.ones(2, requires_grad=True).sum(), L.ones(2, requires_grad=True).sum()], []),
+}
+
+
+@pytest.mark.parametrize("case", sorted(_STRICT_AUTOGRAD_ARGS))
+def test_autograd_flags_are_checked_like_torch(case, torch):
+    fn = _STRICT_AUTOGRAD_ARGS[case]
+    with pytest.raises(Exception) as expected:
+        fn(torch)
+    with pytest.raises(expected.type):
+        fn(ember)
+
+
+def test_softmax_takes_numpy_int_dims():
+    x = ember.tensor([1.0, 2.0])
+    assert ember.allclose(ember.softmax(x, np.int64(0)), ember.softmax(x, 0))

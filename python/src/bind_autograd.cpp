@@ -82,14 +82,17 @@ void bind_autograd(py::module_& m, py::class_<Tensor>& cls) {
   py::class_<HookHandle>(m, "RemovableHandle").def("remove", &HookHandle::remove);
 
   cls.def_property("requires_grad", &Tensor::requires_grad,
-                   [](const Tensor& t, bool v) {
+                   [](const Tensor& t, py::handle v) {
+                     EMBER_CHECK_RUNTIME(PyBool_Check(v.ptr()), "requires_grad must be a bool");
                      // The attribute is the leaves' flag; requires_grad_() accepts True on others.
                      EMBER_CHECK_RUNTIME(autograd::is_leaf(t), "requires_grad: you can only change requires_grad "
                                          "flags of leaf variables.");
-                     autograd::set_requires_grad(t, v);
+                     autograd::set_requires_grad(t, v.ptr() == Py_True);
                    })
-      .def("requires_grad_", [](py::object self, bool v) {
-             autograd::set_requires_grad(self.cast<const Tensor&>(), v);
+      .def("requires_grad_", [](py::object self, py::handle v) {
+             EMBER_CHECK_TYPE(PyBool_Check(v.ptr()), "requires_grad_(): argument 'requires_grad' must be bool, not ",
+                              std::string(py::str(v.get_type().attr("__name__"))));
+             autograd::set_requires_grad(self.cast<const Tensor&>(), v.ptr() == Py_True);
              return self;
            }, py::arg("requires_grad") = true)
       .def_property("grad", [](const Tensor& t) -> py::object {

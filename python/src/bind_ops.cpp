@@ -438,10 +438,16 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
   def_both(m, cls, "cumsum", [](const Tensor& t, int64_t dim, std::optional<DType> dtype) { return cumsum(t, dim, dtype); },
            py::arg("dim"), py::kw_only(), py::arg("dtype") = py::none());
 
-  def_both(m, cls, "softmax", [](const Tensor& t, int64_t dim, std::optional<DType> dtype) { return softmax(t, dim, dtype); },
-           py::arg("dim"), py::arg("dtype") = py::none());
-  def_both(m, cls, "log_softmax", [](const Tensor& t, int64_t dim, std::optional<DType> dtype) {
-    return log_softmax(t, dim, dtype);
+  auto softmax_dim = [](py::handle dim, const char* op) {
+    EMBER_CHECK_TYPE(PyIndex_Check(dim.ptr()) && !PyBool_Check(dim.ptr()), op, ": argument 'dim' must be int, not ",
+                     std::string(py::str(dim.get_type().attr("__name__"))));
+    return dim.cast<int64_t>();
+  };
+  def_both(m, cls, "softmax", [softmax_dim](const Tensor& t, py::handle dim, std::optional<DType> dtype) {
+    return softmax(t, softmax_dim(dim, "softmax"), dtype);
+  }, py::arg("dim"), py::arg("dtype") = py::none());
+  def_both(m, cls, "log_softmax", [softmax_dim](const Tensor& t, py::handle dim, std::optional<DType> dtype) {
+    return log_softmax(t, softmax_dim(dim, "log_softmax"), dtype);
   }, py::arg("dim"), py::arg("dtype") = py::none());
 
   // ---- linear algebra -----------------------------------------------------------------

@@ -7,9 +7,19 @@ from ember.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabl
 from ember.autograd.gradcheck import gradcheck, gradgradcheck
 
 
+def _check_flag(name, value):
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be a bool, not {type(value).__name__}")
+
+
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
     """Accumulates the gradients of tensors (weighted by grad_tensors) into the leaves' .grad, or
     only into the .grad of `inputs` (leaves or not) when given."""
+    _check_flag("create_graph", create_graph)
+    if grad_tensors is not None and not isinstance(grad_tensors, Tensor):
+        n = 1 if isinstance(tensors, Tensor) else len(tensors)
+        if len(grad_tensors) != n:
+            raise RuntimeError(f"backward: got {n} tensors and {len(grad_tensors)} gradients")
     if inputs is None:
         _autograd.backward(tensors, grad_tensors, retain_graph, create_graph)
         return
@@ -34,6 +44,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
          allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """The gradients of outputs with respect to inputs, as a tuple (None for an unused input when
     allow_unused=True); .grad is left alone."""
+    _check_flag("create_graph", create_graph)
     if is_grads_batched:
         raise NotImplementedError("grad: is_grads_batched=True is not supported")
     if allow_unused is None:

@@ -49,6 +49,8 @@ class set_detect_anomaly:
     """set_detect_anomaly(mode): sets anomaly detection at once, or for a block (with)."""
 
     def __init__(self, mode, check_nan=True):
+        if not isinstance(mode, bool):
+            raise TypeError(f"set_detect_anomaly: mode must be a bool, not {type(mode).__name__}")
         self._prev = _autograd.is_anomaly_enabled()
         _autograd.set_anomaly_enabled(bool(mode) and check_nan)
 
