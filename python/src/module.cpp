@@ -6,6 +6,7 @@ void bind_tensor(py::module_& m, py::class_<Tensor>& cls);
 void bind_ops(py::module_& m, py::class_<Tensor>& cls);
 void bind_dlpack(py::module_& m, py::class_<Tensor>& cls);
 void bind_autograd(py::module_& m, py::class_<Tensor>& cls);
+void bind_nn(py::module_& m);
 }  // namespace ember
 
 using namespace ember;
@@ -63,4 +64,5 @@ PYBIND11_MODULE(_C, m) {
   bind_ops(m, cls);
   bind_dlpack(m, cls);
   bind_autograd(m, cls);
+  bind_nn(m);
 }

@@ -1,0 +1,163 @@
+// Weight initialization (torch.nn.init's formulas), written with ember ops under no_grad.
+#include "ember/nn/init.h"
+
+#include <cmath>
+#include <vector>
+
+#include "ember/autograd.h"
+#include "ember/ops.h"
+
+namespace ember::nn::init {
+
+namespace {
+void check_floating(const Tensor& t, const char* op) {
+  EMBER_CHECK_TYPE(is_floating(t.dtype()), op, ": expected a floating tensor, got ", dtype_name(t.dtype()));
+}
+
+int64_t fan_of(const Tensor& t, const std::string& mode, const char* op) {
+  EMBER_CHECK(mode == "fan_in" || mode == "fan_out", op, ": mode ", mode,
+              " not supported, please use one of fan_in, fan_out");
+  const auto [fan_in, fan_out] = calculate_fan_in_and_fan_out(t);
+  return mode == "fan_in" ? fan_in : fan_out;
+}
+
+/// Householder QR of a rows x cols matrix (rows >= cols), row-major in `a`: returns Q (rows x
+/// cols) with the signs fixed so that R's diagonal is positive (a uniformly random Q).
+std::vector<double> orthonormal_columns(std::vector<double> a, int64_t rows, int64_t cols) {
+  std::vector<double> q(static_cast<size_t>(rows * cols), 0.0);
+  std::vector<std::vector<double>> reflectors;
+  std::vector<double> diag(static_cast<size_t>(cols));
+  for (int64_t k = 0; k < cols; ++k) {
+    double norm = 0;
+    for (int64_t i = k; i < rows; ++i) norm += a[i * cols + k] * a[i * cols + k];
+    norm = std::sqrt(norm);
+    const double alpha = a[k * cols + k] > 0 ? -norm : norm;
+    std::vector<double> v(static_cast<size_t>(rows), 0.0);
+    for (int64_t i = k; i < rows; ++i) v[i] = a[i * cols + k];
+    v[k] -= alpha;
+    double vnorm = 0;
+    for (int64_t i = k; i < rows; ++i) vnorm += v[i] * v[i];
+    if (vnorm > 0)
+      for (int64_t j = k; j < cols; ++j) {  // a = (I - 2 v v^T / v^T v) a
+        double dot = 0;
+        for (int64_t i = k; i < rows; ++i) dot += v[i] * a[i * cols + j];
+        const double f = 2 * dot / vnorm;
+        for (int64_t i = k; i < rows; ++i) a[i * cols + j] -= f * v[i];
+      }
+    diag[k] = a[k * cols + k];
+    reflectors.push_back(std::move(v));
+  }
+  // Q = H_0 H_1 ... H_{cols-1} applied to the first cols columns of the identity.
+  for (int64_t j = 0; j < cols; ++j) q[j * cols + j] = 1.0;
+  for (int64_t k = cols - 1; k >= 0; --k) {
+    const std::vector<double>& v = reflectors[k];
+    double vnorm = 0;
+    for (int64_t i = k; i < rows; ++i) vnorm += v[i] * v[i];
+    if (vnorm == 0) continue;
+    for (int64_t j = 0; j < cols; ++j) {
+      double dot = 0;
+      for (int64_t i = k; i < rows; ++i) dot += v[i] * q[i * cols + j];
+      const double f = 2 * dot / vnorm;
+      for (int64_t i = k; i < rows; ++i) q[i * cols + j] -= f * v[i];
+    }
+  }
+  for (int64_t j = 0; j < cols; ++j)  // sign of R's diagonal into Q's columns
+    if (diag[j] < 0)
+      for (int64_t i = 0; i < rows; ++i) q[i * cols + j] = -q[i * cols + j];
+  return q;
+}
+}  // namespace
+
+double calculate_gain(const std::string& nonlinearity, std::optional<double> param) {
+  static const char* linear[] = {"linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+                                 "conv_transpose3d", "sigmoid"};
+  for (const char* n : linear)
+    if (nonlinearity == n) return 1.0;
+  if (nonlinearity == "tanh") return 5.0 / 3;
+  if (nonlinearity == "relu") return std::sqrt(2.0);
+  if (nonlinearity == "leaky_relu") {
+    const double slope = param.value_or(0.01);
+    return std::sqrt(2.0 / (1 + slope * slope));
+  }
+  if (nonlinearity == "selu") return 3.0 / 4;
+  throw ValueError(detail::cat("calculate_gain: unsupported nonlinearity ", nonlinearity));
+}
+
+std::pair<int64_t, int64_t> calculate_fan_in_and_fan_out(const Tensor& t) {
+  EMBER_CHECK(t.dim() >= 2, "Fan in and fan out can not be computed for tensor with fewer than 2 dimensions (shape ",
+              shape_str(t.sizes()), ")");
+  int64_t receptive = 1;
+  for (int64_t d = 2; d < t.dim(); ++d) receptive *= t.sizes()[d];
+  return {t.sizes()[1] * receptive, t.sizes()[0] * receptive};
+}
+
+Tensor& constant_(Tensor& t, double value) {
+  autograd::NoGradGuard no_grad;
+  return fill_(t, value);
+}
+Tensor& zeros_(Tensor& t) { return constant_(t, 0); }
+Tensor& ones_(Tensor& t) { return constant_(t, 1); }
+
+Tensor& uniform_(Tensor& t, double a, double b, Generator* gen) {
+  check_floating(t, "uniform_");
+  autograd::NoGradGuard no_grad;
+  return ::ember::uniform_(t, a, b, gen);
+}
+
+Tensor& normal_(Tensor& t, double mean, double std, Generator* gen) {
+  check_floating(t, "normal_");
+  EMBER_CHECK(std >= 0, "normal_: std must be non-negative, got ", std);
+  autograd::NoGradGuard no_grad;
+  return ::ember::normal_(t, mean, std, gen);
+}
+
+Tensor& xavier_uniform_(Tensor& t, double gain, Generator* gen) {
+  const auto [fan_in, fan_out] = calculate_fan_in_and_fan_out(t);
+  const double bound = gain * std::sqrt(6.0 / static_cast<double>(fan_in + fan_out));
+  return init::uniform_(t, -bound, bound, gen);
+}
+
+Tensor& xavier_normal_(Tensor& t, double gain, Generator* gen) {
+  const auto [fan_in, fan_out] = calculate_fan_in_and_fan_out(t);
+  return init::normal_(t, 0, gain * std::sqrt(2.0 / static_cast<double>(fan_in + fan_out)), gen);
+}
+
+Tensor& kaiming_uniform_(Tensor& t, double a, const std::string& mode, const std::string& nonlinearity, Generator* gen) {
+  if (t.numel() == 0) return t;  // nothing to fill (PyTorch warns)
+  const double bound = calculate_gain(nonlinearity, a) * std::sqrt(3.0 / static_cast<double>(fan_of(t, mode, "kaiming_uniform_")));
+  return init::uniform_(t, -bound, bound, gen);
+}
+
+Tensor& kaiming_normal_(Tensor& t, double a, const std::string& mode, const std::string& nonlinearity, Generator* gen) {
+  if (t.numel() == 0) return t;
+  const double std = calculate_gain(nonlinearity, a) / std::sqrt(static_cast<double>(fan_of(t, mode, "kaiming_normal_")));
+  return init::normal_(t, 0, std, gen);
+}
+
+Tensor& lecun_normal_(Tensor& t, Generator* gen) {
+  if (t.numel() == 0) return t;
+  return init::normal_(t, 0, 1 / std::sqrt(static_cast<double>(fan_of(t, "fan_in", "lecun_normal_"))), gen);
+}
+
+Tensor& orthogonal_(Tensor& t, double gain, Generator* gen) {
+  check_floating(t, "orthogonal_");
+  EMBER_CHECK(t.dim() >= 2, "orthogonal_: only tensors with 2 or more dimensions are supported, got shape ",
+              shape_str(t.sizes()));
+  if (t.numel() == 0) return t;
+  const int64_t rows = t.sizes()[0], cols = t.numel() / rows;
+  const bool wide = rows < cols;  // QR of the transpose, then transposed back
+  const int64_t m = wide ? cols : rows, n = wide ? rows : cols;
+  Tensor flat = randn({rows, cols}, DType::Float64, gen);
+  if (wide) flat = contiguous(matrix_transpose(flat));
+  const double* p = flat.data<double>();
+  std::vector<double> q = orthonormal_columns(std::vector<double>(p, p + m * n), m, n);
+  Tensor out = empty({m, n}, DType::Float64);
+  std::copy(q.begin(), q.end(), out.data<double>());
+  if (wide) out = matrix_transpose(out);
+  autograd::NoGradGuard no_grad;
+  Tensor view = reshape(out, t.sizes());
+  copy_(t, mul(view, scalar_tensor(gain)));
+  return t;
+}
+
+}  // namespace ember::nn::init
