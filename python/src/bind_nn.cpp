@@ -1,5 +1,6 @@
 // ember.nn's C++ pieces: weight initialization (ember._C._nn_init, wrapped by ember/nn/init.py).
 #include "convert.h"
+#include "ember/nn/functional.h"
 #include "ember/nn/init.h"
 
 namespace ember {
@@ -13,6 +14,16 @@ Tensor& tensor_of(py::handle self) { return self.cast<Tensor&>(); }
 
 // Each init function fills the tensor in place and hands the very same Python object back.
 void bind_nn(py::module_& m) {
+  namespace F = nn::functional;
+  py::module_ fm = m.attr("_nn_functional");
+  fm.def("leaky_relu", &F::leaky_relu, py::arg("input"), py::arg("negative_slope") = 0.01);
+  fm.def("prelu", &F::prelu, py::arg("input"), py::arg("weight"));
+  fm.def("elu", &F::elu, py::arg("input"), py::arg("alpha") = 1.0);
+  fm.def("gelu", &F::gelu, py::arg("input"), py::kw_only(), py::arg("approximate") = "none");
+  fm.def("silu", &F::silu, py::arg("input"));
+  fm.def("softplus", &F::softplus, py::arg("input"), py::arg("beta") = 1.0, py::arg("threshold") = 20.0);
+  fm.def("logsigmoid", &F::logsigmoid, py::arg("input"));
+
   namespace init = nn::init;
   py::module_ nm = m.def_submodule("_nn_init", "C++ side of ember.nn.init");
   nm.def("calculate_gain", &init::calculate_gain, py::arg("nonlinearity"), py::arg("param") = py::none());

@@ -1,0 +1,77 @@
+// Activations as composites. Where a where() picks between branches, the branch it drops is
+// clamped first: its gradient is multiplied by 0, and 0 * inf would be NaN.
+#include "ember/nn/functional.h"
+
+#include <cmath>
+
+#include "ember/ops.h"
+
+namespace ember::nn::functional {
+
+namespace {
+void check_floating(const Tensor& x, const char* op) {
+  EMBER_CHECK_TYPE(is_floating(x.dtype()), op, ": expected a floating tensor, got ", dtype_name(x.dtype()));
+}
+Tensor number(double v) { return scalar_tensor(v); }
+}  // namespace
+
+Tensor relu(const Tensor& x) { return ember::relu(x); }
+
+Tensor leaky_relu(const Tensor& x, double negative_slope) {
+  check_floating(x, "leaky_relu");
+  return where(x > 0, x, mul(x, number(negative_slope)));
+}
+
+Tensor prelu(const Tensor& x, const Tensor& weight) {
+  check_floating(x, "prelu");
+  const int64_t channels = x.dim() >= 2 ? x.sizes()[1] : 1;
+  EMBER_CHECK(weight.numel() == 1 || weight.numel() == channels, "prelu: mismatch of parameter numbers and input "
+              "channel size: weight has ", weight.numel(), " elements, input of shape ", shape_str(x.sizes()), " has ",
+              channels, " channels");
+  Tensor w = weight;
+  if (weight.numel() != 1 || x.dim() >= 2) {  // one slope per channel, broadcast along dim 1
+    Shape shape(static_cast<size_t>(std::max<int64_t>(x.dim() - 1, 0)), 1);
+    if (!shape.empty()) shape[0] = weight.numel();
+    w = reshape(weight, shape);
+  } else {
+    w = reshape(weight, {});
+  }
+  return where(x > 0, x, mul(w, x));
+}
+
+Tensor elu(const Tensor& x, double alpha) {
+  check_floating(x, "elu");
+  Tensor negative = mul(expm1(clamp(x, std::nullopt, number(0.0))), number(alpha));
+  return where(x > 0, x, negative);
+}
+
+Tensor gelu(const Tensor& x, const std::string& approximate) {
+  check_floating(x, "gelu");
+  if (approximate == "none") return mul(mul(x, number(0.5)), add(number(1.0), erf(mul(x, number(M_SQRT1_2)))));
+  EMBER_CHECK(approximate == "tanh", "gelu: approximate must be 'none' or 'tanh', got '", approximate, "'");
+  const double k = std::sqrt(2.0 / M_PI);
+  Tensor inner = mul(number(k), add(x, mul(number(0.044715), mul(mul(x, x), x))));
+  return mul(mul(x, number(0.5)), add(number(1.0), tanh(inner)));
+}
+
+Tensor silu(const Tensor& x) {
+  check_floating(x, "silu");
+  return mul(x, sigmoid(x));
+}
+
+Tensor softplus(const Tensor& x, double beta, double threshold) {
+  check_floating(x, "softplus");
+  Tensor bx = mul(x, number(beta));
+  Tensor smooth = div(log1p(exp(clamp(bx, std::nullopt, number(threshold)))), number(beta));
+  return where(bx > threshold, x, smooth);
+}
+
+Tensor logsigmoid(const Tensor& x) {
+  check_floating(x, "logsigmoid");
+  // -log(1 + e^-x) for x >= 0, x - log(1 + e^x) below: each exponent is at most 0.
+  Tensor upper = neg(log1p(exp(neg(clamp(x, number(0.0), std::nullopt)))));
+  Tensor lower = clamp(x, std::nullopt, number(0.0));
+  return where(x >= 0, upper, sub(lower, log1p(exp(lower))));
+}
+
+}  // namespace ember::nn::functional
