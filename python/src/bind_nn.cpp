@@ -2,6 +2,7 @@
 #include "convert.h"
 #include "ember/nn/functional.h"
 #include "ember/nn/init.h"
+#include "ember/nn/loss.h"
 
 namespace ember {
 
@@ -23,6 +24,27 @@ void bind_nn(py::module_& m) {
   fm.def("silu", &F::silu, py::arg("input"));
   fm.def("softplus", &F::softplus, py::arg("input"), py::arg("beta") = 1.0, py::arg("threshold") = 20.0);
   fm.def("logsigmoid", &F::logsigmoid, py::arg("input"));
+  auto opt = [](py::handle t) { return t.is_none() ? Tensor() : t.cast<Tensor>(); };
+  fm.def("mse_loss", &F::mse_loss, py::arg("input"), py::arg("target"), py::arg("reduction"));
+  fm.def("l1_loss", &F::l1_loss, py::arg("input"), py::arg("target"), py::arg("reduction"));
+  fm.def("huber_loss", &F::huber_loss, py::arg("input"), py::arg("target"), py::arg("reduction"), py::arg("delta"));
+  fm.def("smooth_l1_loss", &F::smooth_l1_loss, py::arg("input"), py::arg("target"), py::arg("reduction"),
+         py::arg("beta"));
+  fm.def("binary_cross_entropy", [opt](const Tensor& x, const Tensor& y, py::handle w, const std::string& r) {
+    return F::binary_cross_entropy(x, y, opt(w), r);
+  }, py::arg("input"), py::arg("target"), py::arg("weight"), py::arg("reduction"));
+  fm.def("binary_cross_entropy_with_logits", [opt](const Tensor& x, const Tensor& y, py::handle w, const std::string& r,
+                                                   py::handle pw) {
+    return F::binary_cross_entropy_with_logits(x, y, opt(w), r, opt(pw));
+  }, py::arg("input"), py::arg("target"), py::arg("weight"), py::arg("reduction"), py::arg("pos_weight"));
+  fm.def("nll_loss", [opt](const Tensor& x, const Tensor& y, py::handle w, int64_t ignore, const std::string& r) {
+    return F::nll_loss(x, y, opt(w), ignore, r);
+  }, py::arg("input"), py::arg("target"), py::arg("weight"), py::arg("ignore_index"), py::arg("reduction"));
+  fm.def("cross_entropy", [opt](const Tensor& x, const Tensor& y, py::handle w, int64_t ignore, const std::string& r,
+                                double smoothing) {
+    return F::cross_entropy(x, y, opt(w), ignore, r, smoothing);
+  }, py::arg("input"), py::arg("target"), py::arg("weight"), py::arg("ignore_index"), py::arg("reduction"),
+     py::arg("label_smoothing"));
 
   namespace init = nn::init;
   py::module_ nm = m.def_submodule("_nn_init", "C++ side of ember.nn.init");

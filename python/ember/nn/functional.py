@@ -4,6 +4,7 @@ from ember._C import log_softmax as _log_softmax, softmax as _softmax
 from ember._C import sigmoid, tanh  # noqa: F401  (torch.nn.functional has them too)
 from ember._C._nn_functional import elu as _elu, gelu, leaky_relu as _leaky_relu, logsigmoid, one_hot
 from ember._C._nn_functional import prelu, silu as _silu, softplus
+from ember._C import _nn_functional as _F
 
 
 def _maybe_inplace(input, result, inplace):
@@ -48,5 +49,63 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     return _log_softmax(input, _softmax_dim(input.dim()) if dim is None else dim, dtype)
 
 
-__all__ = ["elu", "gelu", "leaky_relu", "log_softmax", "logsigmoid", "one_hot", "prelu", "relu",
-           "sigmoid", "silu", "softmax", "softplus", "tanh"]
+def _reduction(size_average, reduce, reduction):
+    """PyTorch's legacy size_average/reduce flags, turned into a reduction string."""
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    if not reduce:
+        return "none"
+    return "mean" if size_average else "sum"
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """mean((input - target)^2) (or their sum, or none)."""
+    return _F.mse_loss(input, target, _reduction(size_average, reduce, reduction))
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """mean(|input - target|)."""
+    return _F.l1_loss(input, target, _reduction(size_average, reduce, reduction))
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0):
+    """0.5 d^2 where |d| < delta, else delta (|d| - delta / 2)."""
+    return _F.huber_loss(input, target, reduction, delta)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """0.5 d^2 / beta where |d| < beta, else |d| - beta / 2."""
+    return _F.smooth_l1_loss(input, target, _reduction(size_average, reduce, reduction), beta)
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    """-w (y log p + (1 - y) log(1 - p)) on probabilities p in [0, 1]."""
+    return _F.binary_cross_entropy(input, target, weight, _reduction(size_average, reduce, reduction))
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction="mean", pos_weight=None):
+    """binary_cross_entropy(sigmoid(input), target), computed stably from the logits."""
+    return _F.binary_cross_entropy_with_logits(input, target, weight,
+                                               _reduction(size_average, reduce, reduction), pos_weight)
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+             reduction="mean"):
+    """-input[target] per sample (log-probabilities in, class indices as target)."""
+    return _F.nll_loss(input, target, weight, ignore_index, _reduction(size_average, reduce, reduction))
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                  reduction="mean", label_smoothing=0.0):
+    """log_softmax + nll_loss for class indices, or -sum(target * log_softmax) for probabilities."""
+    return _F.cross_entropy(input, target, weight, ignore_index,
+                            _reduction(size_average, reduce, reduction), label_smoothing)
+
+
+__all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "elu", "gelu",
+           "huber_loss", "l1_loss", "leaky_relu", "log_softmax", "logsigmoid", "mse_loss", "nll_loss",
+           "one_hot", "prelu", "relu", "sigmoid", "silu", "smooth_l1_loss", "softmax", "softplus",
+           "tanh"]
