@@ -9,6 +9,7 @@ from ember._tensor_str import tensor_repr as _tensor_repr
 from ember.size import Size
 from ember import nn  # noqa: E402  (ember.nn.functional)
 from ember import autograd  # noqa: E402
+from ember.serialization import load, save  # noqa: E402
 from ember.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,  # noqa: E402
                                       no_grad, set_grad_enabled)
 
@@ -61,5 +62,5 @@ def get_include():
 __all__ = sorted(set(_exported) | {
     "Tensor", "Size", "dtype", "device", "Generator", "bool", "int64", "long", "float32", "float",
     "float64", "double", "get_cmake_dir", "get_include", "autograd", "no_grad", "enable_grad",
-    "set_grad_enabled", "is_grad_enabled", "inference_mode",
+    "set_grad_enabled", "is_grad_enabled", "inference_mode", "save", "load",
 })

@@ -1,8 +1,11 @@
 // ember.nn's C++ pieces: weight initialization (ember._C._nn_init, wrapped by ember/nn/init.py).
+#include <pybind11/stl.h>
+
 #include "convert.h"
 #include "ember/nn/functional.h"
 #include "ember/nn/init.h"
 #include "ember/nn/loss.h"
+#include "ember/serialize.h"
 
 namespace ember {
 
@@ -15,6 +18,11 @@ Tensor& tensor_of(py::handle self) { return self.cast<Tensor&>(); }
 
 // Each init function fills the tensor in place and hands the very same Python object back.
 void bind_nn(py::module_& m) {
+  m.def("_save_safetensors", &save_safetensors, py::arg("tensors"), py::arg("path"), py::arg("metadata"));
+  m.def("_load_safetensors", [](const std::string& path) {
+    Loaded l = load_safetensors(path);
+    return py::make_tuple(py::cast(l.tensors), py::cast(l.metadata));
+  }, py::arg("path"));
   namespace F = nn::functional;
   py::module_ fm = m.attr("_nn_functional");
   fm.def("leaky_relu", &F::leaky_relu, py::arg("input"), py::arg("negative_slope") = 0.01);
