@@ -5,6 +5,7 @@
 #include "ember/nn/functional.h"
 #include "ember/nn/init.h"
 #include "ember/nn/loss.h"
+#include "ember/nn/utils.h"
 #include "ember/serialize.h"
 
 namespace ember {
@@ -23,6 +24,14 @@ void bind_nn(py::module_& m) {
     Loaded l = load_safetensors(path);
     return py::make_tuple(py::cast(l.tensors), py::cast(l.metadata));
   }, py::arg("path"));
+  py::module_ um = m.def_submodule("_nn_utils", "C++ side of ember.nn.utils");
+  um.def("l1_penalty", &nn::utils::l1_penalty, py::arg("params"), py::arg("weight"));
+  um.def("l2_penalty", &nn::utils::l2_penalty, py::arg("params"), py::arg("weight"));
+  um.def("elastic_net_penalty", &nn::utils::elastic_net_penalty, py::arg("params"), py::arg("l1"), py::arg("l2"));
+  um.def("activity_penalty", &nn::utils::activity_penalty, py::arg("activation"), py::arg("l1"), py::arg("l2"),
+         py::arg("batch_mean"));
+  um.def("max_norm_", &nn::utils::max_norm_, py::arg("params"), py::arg("max_norm"), py::arg("norm_type"),
+         py::arg("dim"));
   namespace F = nn::functional;
   py::module_ fm = m.attr("_nn_functional");
   fm.def("leaky_relu", &F::leaky_relu, py::arg("input"), py::arg("negative_slope") = 0.01);

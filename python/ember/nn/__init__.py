@@ -1,4 +1,5 @@
 """ember.nn: neural-network building blocks. Layers arrive with the layers issue; for now the
-functional namespace holds the ops that PyTorch keeps there, and init the weight initializers."""
+functional namespace holds the ops that PyTorch keeps there, init the weight initializers and
+utils the regularization helpers."""
 
-from ember.nn import functional, init  # noqa: F401
+from ember.nn import functional, init, utils  # noqa: F401
