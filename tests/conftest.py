@@ -2,6 +2,7 @@
 
 * Puts this folder (and only it) on sys.path, so test modules can ``import op_db``.
 * ``torch`` fixture: the oracle, skipping cleanly where torch is not installed.
+* Every test ends with grad mode on and anomaly mode off, whatever it did.
 """
 import pathlib
 import sys
@@ -13,6 +14,15 @@ if _TESTS_DIR not in sys.path:
     sys.path.insert(0, _TESTS_DIR)
 
 import op_db  # noqa: E402  (imports ember)
+
+
+@pytest.fixture(autouse=True)
+def _restore_global_modes():
+    """A failing test must not leave grad mode off or anomaly mode on for the tests after it (the
+    tests themselves assert the modes they expect)."""
+    yield
+    op_db.ember.set_grad_enabled(True)
+    op_db.ember.autograd.set_detect_anomaly(False)
 
 
 @pytest.fixture(scope="session")
