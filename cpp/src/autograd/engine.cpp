@@ -184,14 +184,15 @@ Tensors run(const Tensors& roots, const Tensors& grad_roots, bool keep_graph, bo
     // formulas do: leaves below it keep .grad None rather than zeros.
     bool reached = false;
     for (const Tensor& g : grads) reached = reached || g.defined();
-    const bool execute = reached && (!task.capturing || (task.needed[n] && !dynamic_cast<AccumulateGrad*>(n)));
+    const bool at_leaf = dynamic_cast<AccumulateGrad*>(n) != nullptr;
+    const bool execute = reached && (!task.capturing || (task.needed[n] && !at_leaf));
     Tensors outs;
     if (execute) {
       for (size_t i = 0; i < grads.size(); ++i)
         if (!grads[i].defined()) grads[i] = zeros(n->output_meta[i].sizes, n->output_meta[i].dtype);
       outs = n->apply(std::move(grads));
       if (!keep_graph) n->release();
-      if (!dynamic_cast<AccumulateGrad*>(n)) {
+      if (!at_leaf) {
         EMBER_CHECK_RUNTIME(outs.size() == n->next_edges.size(), "function ", n->name(), " returned an incorrect "
                             "number of gradients (expected ", n->next_edges.size(), ", got ", outs.size(), ")");
         for (size_t i = 0; i < outs.size(); ++i) {

@@ -116,48 +116,49 @@ Tensor& scatter_impl(const char* op, Tensor& t, int64_t dim, const Tensor& index
   t.bump_version();
   return t;
 }
+
+/// scatter and scatter_add out of place. src's gradient is what its places received (gathered);
+/// t's is the incoming one, less the overwritten places for scatter.
+Tensor scatter_copy(const char* op, const char* node, const Tensor& t, int64_t dim, const Tensor& index,
+                    const Tensor& src, bool add) {
+  const bool rec = autograd::needs_grad(t, src);
+  Tensor out;
+  {
+    autograd::RecordingOff off(rec);
+    out = clone(t);
+    scatter_impl(op, out, dim, index, src, add);
+  }
+  if (rec)
+    autograd::record(node, {out}, {t, src}, {index}, [dim, add, src_sizes = src.sizes()](const Tensors& g,
+                                                                                         const Tensors& s) {
+      const Tensor& idx = s[0];
+      Tensor gt = add ? g[0] : scatter(g[0], dim, idx, zeros(idx.sizes(), g[0].dtype()));
+      return Tensors{gt, pad_to(gather(g[0], dim, idx), src_sizes)};
+    });
+  return out;
+}
+
+/// scatter_ and scatter_add_: with grad, the out-of-place op written back (it keeps no old value).
+Tensor& scatter_inplace(const char* op, Tensor& t, int64_t dim, const Tensor& index, const Tensor& src, bool add) {
+  if (autograd::inplace_requires_grad(t, {&src}, op))
+    return autograd::apply_inplace(t, op, [&](const Tensor& old) {
+      return add ? scatter_add(old, dim, index, src) : scatter(old, dim, index, src);
+    }, false);
+  return scatter_impl(op, t, dim, index, src, add);
+}
 }  // namespace
 
-Tensor& scatter_(Tensor& t, int64_t dim, const Tensor& index, const Tensor& src) {
-  if (autograd::inplace_requires_grad(t, {&src}, "scatter_"))
-    return autograd::apply_inplace(t, "scatter_", [&](const Tensor& old) { return scatter(old, dim, index, src); }, false);
-  return scatter_impl("scatter_", t, dim, index, src, false);
-}
 Tensor scatter(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src) {
-  const bool rec = autograd::needs_grad(t, src);
-  Tensor out;
-  {
-    autograd::RecordingOff off(rec);
-    out = clone(t);
-    scatter_impl("scatter", out, dim, index, src, false);
-  }
-  if (rec)
-    autograd::record("ScatterBackward0", {out}, {t, src}, {index}, [dim, src_sizes = src.sizes()](
-                                                                        const Tensors& g, const Tensors& s) {
-      const Tensor& idx = s[0];
-      return Tensors{scatter(g[0], dim, idx, zeros(idx.sizes(), g[0].dtype())), pad_to(gather(g[0], dim, idx), src_sizes)};
-    });
-  return out;
+  return scatter_copy("scatter", "ScatterBackward0", t, dim, index, src, false);
 }
-Tensor& scatter_add_(Tensor& t, int64_t dim, const Tensor& index, const Tensor& src) {
-  if (autograd::inplace_requires_grad(t, {&src}, "scatter_add_"))
-    return autograd::apply_inplace(t, "scatter_add_", [&](const Tensor& old) { return scatter_add(old, dim, index, src); }, false);
-  return scatter_impl("scatter_add_", t, dim, index, src, true);
+Tensor& scatter_(Tensor& t, int64_t dim, const Tensor& index, const Tensor& src) {
+  return scatter_inplace("scatter_", t, dim, index, src, false);
 }
 Tensor scatter_add(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src) {
-  const bool rec = autograd::needs_grad(t, src);
-  Tensor out;
-  {
-    autograd::RecordingOff off(rec);
-    out = clone(t);
-    scatter_impl("scatter_add", out, dim, index, src, true);
-  }
-  if (rec)
-    autograd::record("ScatterAddBackward0", {out}, {t, src}, {index}, [dim, src_sizes = src.sizes()](
-                                                                          const Tensors& g, const Tensors& s) {
-      return Tensors{g[0], pad_to(gather(g[0], dim, s[0]), src_sizes)};
-    });
-  return out;
+  return scatter_copy("scatter_add", "ScatterAddBackward0", t, dim, index, src, true);
+}
+Tensor& scatter_add_(Tensor& t, int64_t dim, const Tensor& index, const Tensor& src) {
+  return scatter_inplace("scatter_add_", t, dim, index, src, true);
 }
 
 Tensor index_select(const Tensor& t, int64_t dim, const Tensor& index) {

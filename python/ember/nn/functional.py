@@ -1,10 +1,9 @@
 """ember.nn.functional: stateless forms of the layers, as torch.nn.functional."""
 
+from ember._C import _nn_functional as _F
 from ember._C import log_softmax as _log_softmax, softmax as _softmax
 from ember._C import sigmoid, tanh  # noqa: F401  (torch.nn.functional has them too)
-from ember._C._nn_functional import elu as _elu, gelu, leaky_relu as _leaky_relu, logsigmoid, one_hot
-from ember._C._nn_functional import prelu, silu as _silu, softplus
-from ember._C import _nn_functional as _F
+from ember._C._nn_functional import gelu, logsigmoid, one_hot, prelu, softplus
 
 
 def _maybe_inplace(input, result, inplace):
@@ -21,17 +20,17 @@ def relu(input, inplace=False):
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """x for x > 0, negative_slope * x otherwise."""
-    return _maybe_inplace(input, _leaky_relu(input, negative_slope), inplace)
+    return _maybe_inplace(input, _F.leaky_relu(input, negative_slope), inplace)
 
 
 def elu(input, alpha=1.0, inplace=False):
     """x for x > 0, alpha * (e^x - 1) otherwise."""
-    return _maybe_inplace(input, _elu(input, alpha), inplace)
+    return _maybe_inplace(input, _F.elu(input, alpha), inplace)
 
 
 def silu(input, inplace=False):
     """x * sigmoid(x)."""
-    return _maybe_inplace(input, _silu(input), inplace)
+    return _maybe_inplace(input, _F.silu(input), inplace)
 
 
 def _softmax_dim(ndim):
