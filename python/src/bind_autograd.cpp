@@ -23,12 +23,6 @@ struct HookHandle {
   }
 };
 
-Tensor tensor_arg(py::handle h, const char* what) {
-  EMBER_CHECK_TYPE(py::isinstance<Tensor>(h), what, ": expected a Tensor, got ",
-                   std::string(py::str(h.get_type().attr("__name__"))));
-  return h.cast<Tensor>();
-}
-
 Tensors tensors_or_none(py::handle seq, const char* what) {
   EMBER_CHECK_TYPE(py::isinstance<py::sequence>(seq) && !py::isinstance<py::str>(seq), what,
                    ": expected a Tensor or a sequence of Tensors, got ",
@@ -126,18 +120,7 @@ void bind_autograd(py::module_& m, py::class_<Tensor>& cls) {
              d.impl()->storage = Storage::wrap(s.owner, s.nbytes, s.device);
              d.impl()->storage->readonly = s.readonly;
              return d;
-           }, [](const Tensor& t, const Tensor& src) {
-             // x.data = y: x keeps its identity and history but takes y's memory and shape.
-             EMBER_CHECK_RUNTIME(!t.requires_grad() || is_floating(src.dtype()), "data: data set to a tensor that "
-                                 "requires gradients must be floating point, got ", dtype_name(src.dtype()));
-             TensorImpl* impl = t.impl();
-             impl->storage = src.storage();
-             impl->sizes = src.sizes();
-             impl->strides = src.strides();
-             impl->offset = src.offset();
-             impl->numel = src.numel();
-             impl->dtype = src.dtype();
-           });
+           }, &autograd::set_data);
 
   py::module_ ag = m.def_submodule("_autograd", "C++ side of ember.autograd");
   ag.def("backward", [](py::handle tensors, py::handle grad_tensors, py::handle retain_graph, bool create_graph) {

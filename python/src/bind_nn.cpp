@@ -42,6 +42,32 @@ void bind_nn(py::module_& m) {
   fm.def("softplus", &F::softplus, py::arg("input"), py::arg("beta") = 1.0, py::arg("threshold") = 20.0);
   fm.def("logsigmoid", &F::logsigmoid, py::arg("input"));
   auto opt = [](py::handle t) { return t.is_none() ? Tensor() : t.cast<Tensor>(); };
+  fm.def("sign_straight_through", &F::sign_straight_through, py::arg("input"));
+  fm.def("linear", [opt](const Tensor& x, const Tensor& w, py::handle b) { return F::linear(x, w, opt(b)); },
+         py::arg("input"), py::arg("weight"), py::arg("bias") = py::none());
+  fm.def("batch_norm", [opt](const Tensor& x, py::handle rm, py::handle rv, py::handle w, py::handle b, bool training,
+                             double momentum, double eps) {
+    return F::batch_norm(x, opt(rm), opt(rv), opt(w), opt(b), training, momentum, eps);
+  }, py::arg("input"), py::arg("running_mean"), py::arg("running_var"), py::arg("weight") = py::none(),
+     py::arg("bias") = py::none(), py::arg("training") = false, py::arg("momentum") = 0.1, py::arg("eps") = 1e-5);
+  fm.def("layer_norm", [opt](const Tensor& x, py::handle shape, py::handle w, py::handle b, double eps) {
+    Shape s = PyLong_Check(shape.ptr()) ? Shape{shape.cast<int64_t>()} : shape_from(shape, "layer_norm");
+    return F::layer_norm(x, s, opt(w), opt(b), eps);
+  }, py::arg("input"), py::arg("normalized_shape"), py::arg("weight") = py::none(), py::arg("bias") = py::none(),
+     py::arg("eps") = 1e-5);
+  fm.def("dropout", [](const Tensor& x, double p, bool training, py::handle g) {
+    return F::dropout(x, p, training, generator_from(g));
+  }, py::arg("input"), py::arg("p"), py::arg("training"), py::arg("generator") = py::none());
+  fm.def("gaussian_noise", [](const Tensor& x, double std, bool training, py::handle g) {
+    return F::gaussian_noise(x, std, training, generator_from(g));
+  }, py::arg("input"), py::arg("std") = 0.1, py::arg("training") = true, py::arg("generator") = py::none());
+  fm.def("embedding", [](const Tensor& idx, const Tensor& w, py::handle padding_idx, py::handle max_norm,
+                         double norm_type) {
+    auto pad = padding_idx.is_none() ? std::nullopt : std::optional<int64_t>(padding_idx.cast<int64_t>());
+    auto mn = max_norm.is_none() ? std::nullopt : std::optional<double>(max_norm.cast<double>());
+    return F::embedding(idx, w, pad, mn, norm_type);
+  }, py::arg("input"), py::arg("weight"), py::arg("padding_idx") = py::none(), py::arg("max_norm") = py::none(),
+     py::arg("norm_type") = 2.0);
   fm.def("mse_loss", &F::mse_loss, py::arg("input"), py::arg("target"), py::arg("reduction"));
   fm.def("l1_loss", &F::l1_loss, py::arg("input"), py::arg("target"), py::arg("reduction"));
   fm.def("huber_loss", &F::huber_loss, py::arg("input"), py::arg("target"), py::arg("reduction"), py::arg("delta"));

@@ -210,4 +210,10 @@ std::vector<TensorIndex> indices_from(py::handle index) {
   return out;
 }
 
+Tensor tensor_arg(py::handle h, const char* what) {
+  EMBER_CHECK_TYPE(py::isinstance<Tensor>(h), what, ": expected a Tensor, got ",
+                   std::string(py::str(h.get_type().attr("__name__"))));
+  return h.cast<Tensor>();
+}
+
 }  // namespace ember::py_convert

@@ -55,6 +55,9 @@ struct type_caster<ember::Scalar> {
 
 namespace ember::py_convert {
 
+/// h itself when it is a Tensor; TypeError naming `what` otherwise.
+Tensor tensor_arg(py::handle h, const char* what);
+
 /// `*size` arguments: zeros(2, 3), zeros((2, 3)) and zeros([2, 3]) all give (2, 3).
 Shape size_from_args(const py::args& args, const char* op);
 /// A shape from a sequence of ints, a single int, or an ember.Size.

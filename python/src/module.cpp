@@ -7,6 +7,7 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls);
 void bind_dlpack(py::module_& m, py::class_<Tensor>& cls);
 void bind_autograd(py::module_& m, py::class_<Tensor>& cls);
 void bind_nn(py::module_& m);
+void bind_modules(py::module_& m);
 }  // namespace ember
 
 using namespace ember;
@@ -23,6 +24,10 @@ PYBIND11_MODULE(_C, m) {
       PyErr_SetString(PyExc_TypeError, e.what());
     } catch (const ember::IndexError& e) {
       PyErr_SetString(PyExc_IndexError, e.what());
+    } catch (const ember::KeyError& e) {
+      PyErr_SetString(PyExc_KeyError, e.what());
+    } catch (const ember::NotImplementedError& e) {
+      PyErr_SetString(PyExc_NotImplementedError, e.what());
     } catch (const ember::Error& e) {
       PyErr_SetString(PyExc_RuntimeError, e.what());
     } catch (const std::bad_alloc&) {
@@ -65,4 +70,5 @@ PYBIND11_MODULE(_C, m) {
   bind_dlpack(m, cls);
   bind_autograd(m, cls);
   bind_nn(m);
+  bind_modules(m);
 }

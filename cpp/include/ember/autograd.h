@@ -149,6 +149,8 @@ EMBER_API Tensor grad(const Tensor& t);
 EMBER_API void set_grad(const Tensor& t, const Tensor& grad);
 /// Same memory, no history.
 EMBER_API Tensor detach(const Tensor& t);
+/// t.data = src: t keeps its identity and history but takes src's memory, shape and dtype.
+EMBER_API void set_data(const Tensor& t, const Tensor& src);
 /// In place: drops t's history.
 EMBER_API void detach_(const Tensor& t);
 /// Keeps the gradient of a non-leaf in its .grad after backward.

@@ -18,6 +18,10 @@ class EMBER_API ValueError : public Error { using Error::Error; };
 class EMBER_API TypeError : public Error { using Error::Error; };
 /// Raised as IndexError: an index or dimension out of range.
 class EMBER_API IndexError : public Error { using Error::Error; };
+/// Raised as KeyError: a name that cannot be registered or looked up (module slots).
+class EMBER_API KeyError : public Error { using Error::Error; };
+/// Raised as NotImplementedError: a method a subclass must provide (Module.forward).
+class EMBER_API NotImplementedError : public Error { using Error::Error; };
 /// Raised as RuntimeError: everything else (allocation failure, not implemented, ...).
 class EMBER_API RuntimeError : public Error { using Error::Error; };
 
@@ -42,4 +46,5 @@ std::string cat(const Args&... args) {
 #define EMBER_CHECK(cond, ...) EMBER_CHECK_T(ValueError, cond, __VA_ARGS__)
 #define EMBER_CHECK_TYPE(cond, ...) EMBER_CHECK_T(TypeError, cond, __VA_ARGS__)
 #define EMBER_CHECK_INDEX(cond, ...) EMBER_CHECK_T(IndexError, cond, __VA_ARGS__)
+#define EMBER_CHECK_KEY(cond, ...) EMBER_CHECK_T(KeyError, cond, __VA_ARGS__)
 #define EMBER_CHECK_RUNTIME(cond, ...) EMBER_CHECK_T(RuntimeError, cond, __VA_ARGS__)

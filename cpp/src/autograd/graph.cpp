@@ -278,6 +278,18 @@ void set_grad(const Tensor& t, const Tensor& g) {
 
 Tensor detach(const Tensor& t) { return alias_of(t); }
 
+void set_data(const Tensor& t, const Tensor& src) {
+  EMBER_CHECK_RUNTIME(!t.requires_grad() || is_floating(src.dtype()), "data: data set to a tensor that "
+                      "requires gradients must be floating point, got ", dtype_name(src.dtype()));
+  TensorImpl* impl = t.impl();
+  impl->storage = src.storage();
+  impl->sizes = src.sizes();
+  impl->strides = src.strides();
+  impl->offset = src.offset();
+  impl->numel = src.numel();
+  impl->dtype = src.dtype();
+}
+
 void detach_(const Tensor& t) {
   EMBER_CHECK_RUNTIME(!(t.is_view() && t.impl()->autograd && t.impl()->autograd->grad_fn),
                       "detach_: can't detach views in-place; use detach() instead");

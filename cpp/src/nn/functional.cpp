@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "ember/autograd.h"
 #include "ember/ops.h"
 
 namespace ember::nn::functional {
@@ -72,6 +73,19 @@ Tensor logsigmoid(const Tensor& x) {
   Tensor upper = neg(log1p(exp(neg(clamp(x, number(0.0), std::nullopt)))));
   Tensor lower = clamp(x, std::nullopt, number(0.0));
   return where(x >= 0, upper, sub(lower, log1p(exp(lower))));
+}
+
+Tensor sign_straight_through(const Tensor& x) {
+  check_floating(x, "sign_straight_through");
+  Tensor out;
+  {
+    autograd::NoGradGuard no_grad;
+    out = sign(x);
+  }
+  if (autograd::any_requires_grad({&x}))
+    autograd::record("SignStraightThroughBackward0", {out}, {x}, {},
+                     [](const Tensors& g, const Tensors&) { return Tensors{g[0]}; });
+  return out;
 }
 
 }  // namespace ember::nn::functional

@@ -2,6 +2,7 @@
 #include "ember/nn/loss.h"
 
 #include "ember/autograd.h"
+#include "ember/error.h"
 #include "ember/nn/functional.h"
 #include "ember/ops.h"
 
@@ -162,3 +163,70 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& we
 }
 
 }  // namespace ember::nn::functional
+
+namespace ember::nn {
+
+namespace F = functional;
+
+Loss::Loss(std::string type_name, std::string reduction) : Module(std::move(type_name)), reduction(std::move(reduction)) {
+  EMBER_CHECK(this->reduction == "mean" || this->reduction == "sum" || this->reduction == "none",
+              this->type_name(), ": ", this->reduction, " is not a valid value for reduction (use 'none', 'mean' or "
+              "'sum')");
+}
+
+Tensor Loss::forward(const Tensor&) {
+  throw TypeError(type_name() + ".forward: a loss takes two tensors, input and target");
+}
+
+Tensor MSELoss::forward(const Tensor& input, const Tensor& target) { return F::mse_loss(input, target, reduction); }
+
+Tensor L1Loss::forward(const Tensor& input, const Tensor& target) { return F::l1_loss(input, target, reduction); }
+
+HuberLoss::HuberLoss(std::string reduction, double delta) : Loss("HuberLoss", std::move(reduction)), delta(delta) {}
+Tensor HuberLoss::forward(const Tensor& input, const Tensor& target) {
+  return F::huber_loss(input, target, reduction, delta);
+}
+
+SmoothL1Loss::SmoothL1Loss(std::string reduction, double beta) : Loss("SmoothL1Loss", std::move(reduction)), beta(beta) {}
+Tensor SmoothL1Loss::forward(const Tensor& input, const Tensor& target) {
+  return F::smooth_l1_loss(input, target, reduction, beta);
+}
+
+BCELoss::BCELoss(const Tensor& weight, std::string reduction) : Loss("BCELoss", std::move(reduction)) {
+  register_buffer("weight", weight);
+}
+Tensor BCELoss::forward(const Tensor& input, const Tensor& target) {
+  return F::binary_cross_entropy(input, target, buffer("weight"), reduction);
+}
+
+BCEWithLogitsLoss::BCEWithLogitsLoss(const Tensor& weight, std::string reduction, const Tensor& pos_weight)
+    : Loss("BCEWithLogitsLoss", std::move(reduction)) {
+  register_buffer("weight", weight);
+  register_buffer("pos_weight", pos_weight);
+}
+Tensor BCEWithLogitsLoss::forward(const Tensor& input, const Tensor& target) {
+  return F::binary_cross_entropy_with_logits(input, target, buffer("weight"), reduction,
+                                             buffer("pos_weight"));
+}
+
+NLLLoss::NLLLoss(const Tensor& weight, int64_t ignore_index, std::string reduction)
+    : Loss("NLLLoss", std::move(reduction)), ignore_index(ignore_index) {
+  register_buffer("weight", weight);
+}
+Tensor NLLLoss::forward(const Tensor& input, const Tensor& target) {
+  return F::nll_loss(input, target, buffer("weight"), ignore_index, reduction);
+}
+
+CrossEntropyLoss::CrossEntropyLoss(const Tensor& weight, int64_t ignore_index, std::string reduction,
+                                   double label_smoothing)
+    : Loss("CrossEntropyLoss", std::move(reduction)), ignore_index(ignore_index), label_smoothing(label_smoothing) {
+  EMBER_CHECK(label_smoothing >= 0 && label_smoothing <= 1, "CrossEntropyLoss: label_smoothing must be in [0, 1], got ",
+              label_smoothing);
+  register_buffer("weight", weight);
+}
+Tensor CrossEntropyLoss::forward(const Tensor& input, const Tensor& target) {
+  return F::cross_entropy(input, target, buffer("weight"), ignore_index, reduction,
+                          label_smoothing);
+}
+
+}  // namespace ember::nn

@@ -1,5 +1,9 @@
-"""ember.nn: neural-network building blocks. Layers arrive with the layers issue; for now the
-functional namespace holds the ops that PyTorch keeps there, init the weight initializers and
-utils the regularization helpers."""
+"""ember.nn: neural-network building blocks, as torch.nn: the Module tree and its layers
+(C++ classes), functional forms, weight initializers, regularization helpers and summary."""
 
 from ember.nn import functional, init, utils  # noqa: F401
+from ember.nn.modules import *  # noqa: F401,F403
+from ember.nn.modules import __all__ as _modules_all
+from ember.nn.summary import Summary, summary  # noqa: F401
+
+__all__ = _modules_all + ["Summary", "functional", "init", "summary", "utils"]

@@ -48,15 +48,7 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     return _log_softmax(input, _softmax_dim(input.dim()) if dim is None else dim, dtype)
 
 
-def _reduction(size_average, reduce, reduction):
-    """PyTorch's legacy size_average/reduce flags, turned into a reduction string."""
-    if size_average is None and reduce is None:
-        return reduction
-    size_average = True if size_average is None else size_average
-    reduce = True if reduce is None else reduce
-    if not reduce:
-        return "none"
-    return "mean" if size_average else "sum"
+from ember._C._nn_modules import _legacy_reduction as _reduction  # noqa: E402
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
@@ -104,7 +96,48 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
                             _reduction(size_average, reduce, reduction), label_smoothing)
 
 
-__all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "elu", "gelu",
-           "huber_loss", "l1_loss", "leaky_relu", "log_softmax", "logsigmoid", "mse_loss", "nll_loss",
-           "one_hot", "prelu", "relu", "sigmoid", "silu", "smooth_l1_loss", "softmax", "softplus",
-           "tanh"]
+def linear(input, weight, bias=None):
+    """input @ weight.T + bias."""
+    return _F.linear(input, weight, bias)
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
+               eps=1e-05):
+    """Normalizes each channel (dim 1) by the batch's statistics (training; the running ones are
+    updated in place) or by the running statistics, then scales and shifts."""
+    return _F.batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
+    """Normalizes over the trailing dims normalized_shape, then scales and shifts."""
+    return _F.layer_norm(input, normalized_shape, weight, bias, eps)
+
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    """Zeroes elements with probability p and scales the rest by 1/(1-p) (training only)."""
+    return _maybe_inplace(input, _F.dropout(input, p, training), inplace and training and p > 0)
+
+
+def gaussian_noise(input, std=0.1, training=True):
+    """Adds N(0, std^2) noise (training only); ember's own, torch has no such function."""
+    return _F.gaussian_noise(input, std, training)
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
+              sparse=False):
+    """Rows of weight picked by the integer indices in input."""
+    if scale_grad_by_freq or sparse:
+        raise ValueError("embedding: scale_grad_by_freq and sparse are not supported")
+    return _F.embedding(input, weight, padding_idx, max_norm, norm_type)
+
+
+def sign(input, straight_through=False):
+    """-1, 0 or 1 by sign; gradient zero, or the identity with straight_through."""
+    return _F.sign_straight_through(input) if straight_through else input.sign()
+
+
+__all__ = ["batch_norm", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+           "cross_entropy", "dropout", "elu", "embedding", "gaussian_noise", "gelu", "huber_loss",
+           "l1_loss", "layer_norm", "leaky_relu", "linear", "log_softmax", "logsigmoid", "mse_loss",
+           "nll_loss", "one_hot", "prelu", "relu", "sigmoid", "sign", "silu", "smooth_l1_loss",
+           "softmax", "softplus", "tanh"]

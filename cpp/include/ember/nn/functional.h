@@ -1,8 +1,10 @@
 #pragma once
 // Activations, as torch.nn.functional: composites of ember ops (their gradients come from the
 // ops), written so that no branch where() drops can overflow into a NaN gradient.
+#include <optional>
 #include <string>
 
+#include "ember/random.h"
 #include "ember/tensor.h"
 
 namespace ember::nn::functional {
@@ -23,5 +25,31 @@ EMBER_API Tensor silu(const Tensor& x);
 EMBER_API Tensor softplus(const Tensor& x, double beta = 1, double threshold = 20);
 /// log(sigmoid(x)), computed stably (no exponent above 0).
 EMBER_API Tensor logsigmoid(const Tensor& x);
+/// sign(x) forward with the identity as gradient (the straight-through estimator); ember::sign
+/// itself has a zero gradient.
+EMBER_API Tensor sign_straight_through(const Tensor& x);
+
+// Layers' stateless forms (the modules in linear.h, normalization.h, dropout.h, embedding.h).
+
+/// x W^T + b over the last dim of x (bias may be undefined).
+EMBER_API Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = {});
+/// Normalizes each channel (dim 1) of an (N, C) or (N, C, L...) input: with the batch's
+/// statistics when training (updating the running ones in place, if given, by momentum, the
+/// variance unbiased), with the running statistics otherwise; then scales and shifts.
+EMBER_API Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var,
+                            const Tensor& weight = {}, const Tensor& bias = {}, bool training = false,
+                            double momentum = 0.1, double eps = 1e-5);
+/// Normalizes over the trailing dims given by normalized_shape, then scales and shifts.
+EMBER_API Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& weight = {},
+                            const Tensor& bias = {}, double eps = 1e-5);
+/// Zeroes each element with probability p and scales the rest by 1 / (1 - p) when training.
+EMBER_API Tensor dropout(const Tensor& x, double p = 0.5, bool training = true, Generator* gen = nullptr);
+/// Adds N(0, std^2) noise when training.
+EMBER_API Tensor gaussian_noise(const Tensor& x, double std = 0.1, bool training = true, Generator* gen = nullptr);
+/// Rows of weight picked by integer indices: output (*indices.shape, embedding_dim). Rows at
+/// padding_idx get no gradient; with max_norm, the picked rows are first rescaled in place to
+/// at most that norm.
+EMBER_API Tensor embedding(const Tensor& indices, const Tensor& weight, std::optional<int64_t> padding_idx = {},
+                           std::optional<double> max_norm = {}, double norm_type = 2.0);
 
 }  // namespace ember::nn::functional

@@ -3,6 +3,7 @@
 // computed stably (log-sigmoid, log-softmax). reduction: "mean" (default), "sum" or "none".
 #include <string>
 
+#include "ember/nn/module.h"
 #include "ember/tensor.h"
 
 namespace ember::nn::functional {
@@ -33,3 +34,81 @@ EMBER_API Tensor cross_entropy(const Tensor& input, const Tensor& target, const 
                                double label_smoothing = 0.0);
 
 }  // namespace ember::nn::functional
+
+namespace ember::nn {
+
+/// A loss as a module: forward(input, target) calls the functional form with the module's
+/// settings. Weights (class weights, pos_weight) are buffers, so state_dict holds them.
+class EMBER_API Loss : public Module {
+ public:
+  Loss(std::string type_name, std::string reduction);
+  virtual Tensor forward(const Tensor& input, const Tensor& target) = 0;
+  /// A loss needs a target: forward(input) alone raises.
+  Tensor forward(const Tensor& input) override;
+  Tensor operator()(const Tensor& input, const Tensor& target) { return forward(input, target); }
+  std::string reduction;
+};
+
+class EMBER_API MSELoss : public Loss {
+ public:
+  explicit MSELoss(std::string reduction = "mean") : Loss("MSELoss", std::move(reduction)) {}
+  using Loss::forward;
+  Tensor forward(const Tensor& input, const Tensor& target) override;
+};
+
+class EMBER_API L1Loss : public Loss {
+ public:
+  explicit L1Loss(std::string reduction = "mean") : Loss("L1Loss", std::move(reduction)) {}
+  using Loss::forward;
+  Tensor forward(const Tensor& input, const Tensor& target) override;
+};
+
+class EMBER_API HuberLoss : public Loss {
+ public:
+  explicit HuberLoss(std::string reduction = "mean", double delta = 1.0);
+  using Loss::forward;
+  Tensor forward(const Tensor& input, const Tensor& target) override;
+  double delta;
+};
+
+class EMBER_API SmoothL1Loss : public Loss {
+ public:
+  explicit SmoothL1Loss(std::string reduction = "mean", double beta = 1.0);
+  using Loss::forward;
+  Tensor forward(const Tensor& input, const Tensor& target) override;
+  double beta;
+};
+
+class EMBER_API BCELoss : public Loss {
+ public:
+  explicit BCELoss(const Tensor& weight = {}, std::string reduction = "mean");
+  using Loss::forward;
+  Tensor forward(const Tensor& input, const Tensor& target) override;
+};
+
+class EMBER_API BCEWithLogitsLoss : public Loss {
+ public:
+  explicit BCEWithLogitsLoss(const Tensor& weight = {}, std::string reduction = "mean", const Tensor& pos_weight = {});
+  using Loss::forward;
+  Tensor forward(const Tensor& input, const Tensor& target) override;
+};
+
+class EMBER_API NLLLoss : public Loss {
+ public:
+  explicit NLLLoss(const Tensor& weight = {}, int64_t ignore_index = -100, std::string reduction = "mean");
+  using Loss::forward;
+  Tensor forward(const Tensor& input, const Tensor& target) override;
+  int64_t ignore_index;
+};
+
+class EMBER_API CrossEntropyLoss : public Loss {
+ public:
+  explicit CrossEntropyLoss(const Tensor& weight = {}, int64_t ignore_index = -100, std::string reduction = "mean",
+                            double label_smoothing = 0.0);
+  using Loss::forward;
+  Tensor forward(const Tensor& input, const Tensor& target) override;
+  int64_t ignore_index;
+  double label_smoothing;
+};
+
+}  // namespace ember::nn

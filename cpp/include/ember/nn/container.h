@@ -1,0 +1,92 @@
+#pragma once
+// Modules that hold or reshape other modules' data: Sequential, ModuleList, ModuleDict,
+// Identity, Flatten, Unflatten (as torch.nn's).
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ember/nn/module.h"
+
+namespace ember::nn {
+
+/// Children named "0", "1", ... by position; removing or inserting renumbers them (as PyTorch).
+class EMBER_API ModuleSequence : public Module {
+ public:
+  using Module::Module;
+  int64_t size() const { return static_cast<int64_t>(named_children().size()); }
+  /// The child at position index (negative counts from the end); IndexError outside.
+  ModulePtr at(int64_t index) const;
+  void set(int64_t index, ModulePtr module);
+  void push_back(ModulePtr module);
+  /// Inserts before position index (clamped as Python's list.insert).
+  void insert(int64_t index, ModulePtr module);
+  /// Removes the child at index and renumbers the rest.
+  ModulePtr erase(int64_t index);
+
+ protected:
+  int64_t position(int64_t index) const;
+  void renumber();
+};
+
+/// Calls its children in order, each on the previous one's output.
+class EMBER_API Sequential : public ModuleSequence {
+ public:
+  Sequential() : ModuleSequence("Sequential") {}
+  explicit Sequential(const std::vector<ModulePtr>& modules);
+  /// Children under given names (PyTorch's Sequential(OrderedDict(...))).
+  explicit Sequential(const Children& named);
+  Tensor forward(const Tensor& input) override;
+};
+
+/// A list of modules (no forward of its own).
+class EMBER_API ModuleList : public ModuleSequence {
+ public:
+  ModuleList() : ModuleSequence("ModuleList") {}
+  explicit ModuleList(const std::vector<ModulePtr>& modules);
+  /// PyTorch's repr: consecutive equal children shown once ("(0-2): 3 x Linear(...)").
+  std::string repr() const override;
+};
+
+/// Modules by name, in insertion order (no forward of its own).
+class EMBER_API ModuleDict : public Module {
+ public:
+  ModuleDict() : Module("ModuleDict") {}
+  explicit ModuleDict(const Children& named);
+  ModulePtr at(const std::string& key) const;
+  void set(const std::string& key, ModulePtr module) { register_module(key, std::move(module)); }
+  bool contains(const std::string& key) const;
+  /// Removes key and returns its module (KeyError when absent).
+  ModulePtr pop(const std::string& key);
+  std::vector<std::string> keys() const;
+};
+
+/// Returns its input.
+class EMBER_API Identity : public Module {
+ public:
+  Identity() : Module("Identity") {}
+  Tensor forward(const Tensor& input) override { return input; }
+};
+
+/// Flattens dims start_dim..end_dim into one.
+class EMBER_API Flatten : public Module {
+ public:
+  explicit Flatten(int64_t start_dim = 1, int64_t end_dim = -1)
+      : Module("Flatten"), start_dim(start_dim), end_dim(end_dim) {}
+  Tensor forward(const Tensor& input) override;
+  std::string extra_repr() const override;
+  int64_t start_dim, end_dim;
+};
+
+/// Splits dim into unflattened_size.
+class EMBER_API Unflatten : public Module {
+ public:
+  Unflatten(int64_t dim, Shape unflattened_size)
+      : Module("Unflatten"), dim(dim), unflattened_size(std::move(unflattened_size)) {}
+  Tensor forward(const Tensor& input) override;
+  std::string extra_repr() const override;
+  int64_t dim;
+  Shape unflattened_size;
+};
+
+}  // namespace ember::nn

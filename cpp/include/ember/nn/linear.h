@@ -1,0 +1,47 @@
+#pragma once
+// Dense layers: Linear (as torch.nn.Linear) and the classic Perceptron.
+#include <vector>
+
+#include "ember/nn/module.h"
+
+namespace ember::nn {
+
+/// y = x W^T + b over the last dim; W is (out_features, in_features). PyTorch's default
+/// initialization: W and b uniform in +-1/sqrt(in_features).
+class EMBER_API Linear : public Module {
+ public:
+  Linear(int64_t in_features, int64_t out_features, bool bias = true, DType dtype = DType::Float32);
+  Tensor forward(const Tensor& input) override;
+  std::string extra_repr() const override;
+  void reset_parameters();
+  int64_t in_features, out_features;
+  Tensor weight() const { return parameter("weight"); }
+  Tensor bias() const { return parameter("bias"); }  // undefined without one
+};
+
+/// Rosenblatt's perceptron: predicts sign(w.x + b) as -1 or +1 and learns by the classic rule,
+/// w <- w + lr * y * x and b <- b + lr * y on each misclassified sample (y * (w.x + b) <= 0).
+class EMBER_API Perceptron : public Module {
+ public:
+  struct FitResult {
+    bool converged = false;       // an epoch passed with no mistake
+    int64_t epochs = 0;           // epochs run
+    std::vector<int64_t> mistakes;  // per epoch
+  };
+  /// Starts from zero weights (the rule needs no random start).
+  explicit Perceptron(int64_t in_features, DType dtype = DType::Float64);
+  /// w.x + b, shape (N,) for x of shape (N, in_features) (or () for one sample).
+  Tensor decision_function(const Tensor& x);
+  /// -1 or +1 for each sample (+1 where w.x + b >= 0).
+  Tensor forward(const Tensor& x) override;
+  /// Sweeps the samples in order, up to max_epochs times, until an epoch makes no mistake.
+  /// Labels are -1/+1 (0/1 is taken as -1/+1).
+  FitResult fit(const Tensor& x, const Tensor& y, double lr = 1.0, int64_t max_epochs = 100);
+  std::string extra_repr() const override;
+  int64_t in_features;
+  // (in_features,) and (); learned by fit, not by gradients.
+  Tensor weight() const { return parameter("weight"); }
+  Tensor bias() const { return parameter("bias"); }
+};
+
+}  // namespace ember::nn

@@ -1,0 +1,135 @@
+#pragma once
+// The Module tree, as torch.nn.Module: each module holds parameters, buffers and child modules
+// by name, in registration order; traversals give PyTorch's dotted names ("body.0.weight").
+// One tree whether built in C++ or in Python (the bindings subclass these classes).
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ember/serialize.h"
+#include "ember/tensor.h"
+
+namespace ember::nn {
+
+class EMBER_API Module {
+ public:
+  /// A named place for a tensor; an undefined tensor is an empty slot (a layer without bias).
+  struct Slot {
+    std::string name;
+    Tensor value;
+    bool persistent = true;  // buffers only: whether state_dict includes it
+  };
+  enum class Kind { Parameter, Buffer };
+  using Children = std::vector<std::pair<std::string, std::shared_ptr<Module>>>;
+  /// What load_state_dict did not match.
+  struct LoadResult {
+    std::vector<std::string> missing_keys, unexpected_keys;
+  };
+
+  explicit Module(std::string type_name = "Module") : type_name_(std::move(type_name)) {}
+  virtual ~Module() = default;
+  Module(const Module&) = delete;
+  Module& operator=(const Module&) = delete;
+
+  /// The computation, one tensor in and one out. Layers override it; Module's own raises.
+  virtual Tensor forward(const Tensor& input);
+  /// forward and what wraps it (the Python bindings run forward hooks there). Containers call
+  /// their children through it.
+  virtual Tensor call(const Tensor& input) { return forward(input); }
+  Tensor operator()(const Tensor& input) { return call(input); }
+
+  /// The class name that repr and errors show ("Linear").
+  virtual std::string type_name() const { return type_name_; }
+  /// What repr shows between the parentheses ("in_features=784, out_features=10, bias=True").
+  virtual std::string extra_repr() const { return {}; }
+  /// PyTorch's layout: "Net(\n  (fc): Linear(in_features=2, out_features=1, bias=True)\n)".
+  virtual std::string repr() const;
+  /// "Linear(in_features=784, out_features=10)": how a layer names itself in its errors.
+  std::string describe() const { return type_name() + "(" + extra_repr() + ")"; }
+
+  // ---- registration -----------------------------------------------------------------------
+  /// Adds (or replaces) a parameter; a defined value becomes a leaf with requires_grad set.
+  Tensor& register_parameter(const std::string& name, Tensor value, bool requires_grad = true);
+  Tensor& register_buffer(const std::string& name, Tensor value, bool persistent = true);
+  std::shared_ptr<Module> register_module(const std::string& name, std::shared_ptr<Module> module);
+  template <class M>
+  std::shared_ptr<M> register_module(const std::string& name, std::shared_ptr<M> module) {
+    register_module(name, std::static_pointer_cast<Module>(module));
+    return module;
+  }
+  /// Removes the parameter, buffer or child called name; false when there is none.
+  bool unregister(const std::string& name);
+
+  /// This module's own slots (nullptr when name is not one of them).
+  Slot* find(Kind kind, const std::string& name);
+  std::shared_ptr<Module>* find_child(const std::string& name);
+  const std::vector<Slot>& slots(Kind kind) const { return kind == Kind::Parameter ? params_ : buffers_; }
+  const Children& named_children() const { return children_; }
+  /// The tensor in this module's own parameter or buffer slot `name` (undefined when empty).
+  /// Layers read their tensors through these, so reassigning a slot (from Python too) counts.
+  const Tensor& parameter(const std::string& name) const { return slot_value(Kind::Parameter, name); }
+  const Tensor& buffer(const std::string& name) const { return slot_value(Kind::Buffer, name); }
+
+  // ---- traversal ------------------------------------------------------------------------------
+  using SlotVisitor = std::function<void(const std::string& name, Module& owner, Kind kind, const Slot& slot)>;
+  /// This module and its descendants, pre-order; a module reached twice is listed once (the
+  /// first name found for it) unless remove_duplicate is false.
+  std::vector<std::pair<std::string, Module*>> named_modules(const std::string& prefix = "",
+                                                             bool remove_duplicate = true);
+  /// Calls fn(qualified name, owner, kind, slot) for every filled slot of kind, in named_modules
+  /// order (just this module's own when recurse is false), each tensor once unless
+  /// remove_duplicate is false.
+  void visit(Kind kind, bool recurse, const SlotVisitor& fn, bool remove_duplicate = true);
+  /// Calls fn for every entry of state_dict, in its order: per module, parameters then
+  /// persistent buffers, then the children's (a shared module under each of its names).
+  void visit_state(const SlotVisitor& fn, const std::string& prefix = "");
+  NamedTensors named_parameters(bool recurse = true);
+  NamedTensors named_buffers(bool recurse = true);
+  std::vector<Tensor> parameters(bool recurse = true);
+  std::vector<Tensor> buffers(bool recurse = true);
+
+  // ---- state ----------------------------------------------------------------------------------
+  bool is_training() const { return training_; }
+  /// Sets the training flag of this module only (the Python attribute `training`).
+  void set_training_flag(bool on) { training_ = on; }
+  /// Training mode (on) or evaluation mode for this module and every descendant.
+  virtual void train(bool on = true);
+  void eval() { train(false); }
+  /// Drops (set_to_none) or zeroes every parameter's gradient.
+  void zero_grad(bool set_to_none = true);
+  /// fn on every descendant (children first), then on this module.
+  void apply(const std::function<void(Module&)>& fn);
+  /// Casts floating-point parameters, their gradients and buffers to dtype, in place (the
+  /// tensors keep their identity, so optimizers holding them stay valid).
+  void to(DType dtype);
+
+  /// Parameters and persistent buffers under their dotted names, detached, module by module.
+  NamedTensors state_dict();
+  /// Copies state into the parameters and buffers (casting dtype). Raises, copying nothing,
+  /// on a shape mismatch or (strict) on missing or unexpected keys; returns those keys.
+  LoadResult load_state_dict(const NamedTensors& state, bool strict = true);
+
+ protected:
+  Children& children_mut() { return children_; }
+
+ private:
+  std::vector<Slot>& slots_mut(Kind kind) { return kind == Kind::Parameter ? params_ : buffers_; }
+  void check_new_name(const std::string& name, const char* what) const;
+  const Tensor& slot_value(Kind kind, const std::string& name) const;
+
+  std::string type_name_;
+  std::vector<Slot> params_, buffers_;
+  Children children_;
+  bool training_ = true;
+};
+
+using ModulePtr = std::shared_ptr<Module>;
+
+/// A double as Python's repr writes it ("0.01", "1.0", "1e-05"), for extra_repr.
+EMBER_API std::string repr_float(double v);
+/// Indents every line of a child's repr but the first by two spaces (PyTorch's _addindent).
+EMBER_API std::string indent_repr(const std::string& s);
+
+}  // namespace ember::nn

@@ -1,0 +1,185 @@
+// BatchNorm1d and LayerNorm, and their functional forms: composites of ember ops.
+#include "ember/nn/normalization.h"
+
+#include "ember/autograd.h"
+#include "ember/error.h"
+#include "ember/nn/functional.h"
+#include "ember/ops.h"
+
+namespace ember::nn {
+
+namespace {
+/// A per-channel (C,) tensor shaped to broadcast along dim 1 of an input with ndim dims.
+Tensor per_channel(const Tensor& t, int64_t ndim) {
+  Shape shape(static_cast<size_t>(ndim - 1), 1);
+  shape[0] = t.numel();
+  return reshape(t, shape);
+}
+/// "4" or "2, 3": a normalized_shape as the tail of an input shape.
+std::string trailing_dims(const Shape& shape) {
+  const std::string s = shape_str(shape);
+  return s.substr(1, s.size() - (shape.size() == 1 ? 3 : 2));
+}
+}  // namespace
+
+Tensor functional::batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var,
+                              const Tensor& weight, const Tensor& bias, bool training, double momentum, double eps) {
+  EMBER_CHECK(x.dim() >= 2, "batch_norm: expected an input of at least 2 dims (N, C, ...), got ",
+              shape_str(x.sizes()));
+  EMBER_CHECK_TYPE(is_floating(x.dtype()), "batch_norm: expected a floating input, got ", dtype_name(x.dtype()));
+  const int64_t channels = x.sizes()[1];
+  for (const Tensor* t : {&running_mean, &running_var, &weight, &bias})
+    if (t->defined())
+      EMBER_CHECK(t->numel() == channels, "batch_norm: expected per-channel tensors of ", channels,
+                  " elements for input ", shape_str(x.sizes()), ", got ", shape_str(t->sizes()));
+  Dims dims{0};
+  for (int64_t d = 2; d < x.dim(); ++d) dims.push_back(d);
+  const int64_t per_channel_count = x.numel() / std::max<int64_t>(channels, 1);
+  Tensor mean, var;
+  if (training) {
+    EMBER_CHECK(per_channel_count > 1, "batch_norm: expected more than 1 value per channel when training, got input "
+                "of shape ", shape_str(x.sizes()));
+    mean = ember::mean(x, dims);
+    var = ember::var(x, dims, /*correction=*/0);
+    if (running_mean.defined() && running_var.defined()) {
+      autograd::NoGradGuard no_grad;
+      const double unbias = static_cast<double>(per_channel_count) / static_cast<double>(per_channel_count - 1);
+      Tensor rm = running_mean, rv = running_var;
+      copy_(rm, add(mul(rm, scalar_tensor(1 - momentum)), mul(mean, scalar_tensor(momentum))));
+      copy_(rv, add(mul(rv, scalar_tensor(1 - momentum)), mul(var, scalar_tensor(momentum * unbias))));
+    }
+  } else {
+    EMBER_CHECK(running_mean.defined() && running_var.defined(),
+                "batch_norm: running_mean and running_var are needed when not training");
+    mean = running_mean;
+    var = running_var;
+  }
+  Tensor y = mul(sub(x, per_channel(mean, x.dim())), per_channel(rsqrt(add(var, scalar_tensor(eps))), x.dim()));
+  if (weight.defined()) y = mul(y, per_channel(weight, x.dim()));
+  if (bias.defined()) y = add(y, per_channel(bias, x.dim()));
+  return y;
+}
+
+Tensor functional::layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& weight, const Tensor& bias,
+                              double eps) {
+  const auto k = static_cast<int64_t>(normalized_shape.size());
+  EMBER_CHECK(k >= 1, "layer_norm: normalized_shape must not be empty");
+  EMBER_CHECK_TYPE(is_floating(x.dtype()), "layer_norm: expected a floating input, got ", dtype_name(x.dtype()));
+  const bool fits = x.dim() >= k && Shape(x.sizes().end() - k, x.sizes().end()) == normalized_shape;
+  EMBER_CHECK(fits, "layer_norm: expected input (..., ", trailing_dims(normalized_shape), ") for normalized_shape ",
+              shape_str(normalized_shape), ", got ", shape_str(x.sizes()));
+  for (const Tensor* t : {&weight, &bias})
+    if (t->defined())
+      EMBER_CHECK(t->sizes() == normalized_shape, "layer_norm: weight and bias must have shape ",
+                  shape_str(normalized_shape), ", got ", shape_str(t->sizes()));
+  Dims dims;
+  for (int64_t d = x.dim() - k; d < x.dim(); ++d) dims.push_back(d);
+  Tensor mean = ember::mean(x, dims, /*keepdim=*/true);
+  Tensor var = ember::var(x, dims, /*correction=*/0, /*keepdim=*/true);
+  Tensor y = mul(sub(x, mean), rsqrt(add(var, scalar_tensor(eps))));
+  if (weight.defined()) y = mul(y, weight);
+  if (bias.defined()) y = add(y, bias);
+  return y;
+}
+
+// ---- BatchNorm1d ----------------------------------------------------------------------------
+
+BatchNorm1d::BatchNorm1d(int64_t num_features, double eps, std::optional<double> momentum, bool affine,
+                         bool track_running_stats, DType dtype)
+    : Module("BatchNorm1d"),
+      num_features(num_features),
+      eps(eps),
+      momentum(momentum),
+      affine(affine),
+      track_running_stats(track_running_stats) {
+  EMBER_CHECK(num_features >= 1, "BatchNorm1d: num_features must be at least 1, got ", num_features);
+  EMBER_CHECK(eps > 0, "BatchNorm1d: eps must be positive, got ", eps);
+  EMBER_CHECK_TYPE(is_floating(dtype), "BatchNorm1d: dtype must be floating point, got ", dtype_name(dtype));
+  register_parameter("weight", affine ? empty({num_features}, dtype) : Tensor());
+  register_parameter("bias", affine ? empty({num_features}, dtype) : Tensor());
+  register_buffer("running_mean", track_running_stats ? empty({num_features}, dtype) : Tensor());
+  register_buffer("running_var", track_running_stats ? empty({num_features}, dtype) : Tensor());
+  register_buffer("num_batches_tracked", track_running_stats ? zeros({}, DType::Int64) : Tensor());
+  reset_parameters();
+}
+
+void BatchNorm1d::reset_running_stats() {
+  if (!track_running_stats) return;
+  autograd::NoGradGuard no_grad;
+  Tensor mean = running_mean(), var = running_var(), count = num_batches_tracked();
+  zero_(mean);
+  fill_(var, 1);
+  zero_(count);
+}
+
+void BatchNorm1d::reset_parameters() {
+  reset_running_stats();
+  if (!affine) return;
+  autograd::NoGradGuard no_grad;
+  Tensor w = weight(), b = bias();
+  fill_(w, 1);
+  zero_(b);
+}
+
+Tensor BatchNorm1d::forward(const Tensor& input) {
+  EMBER_CHECK((input.dim() == 2 || input.dim() == 3) && input.sizes()[1] == num_features, describe(),
+              ": expected input (N, ", num_features, ") or (N, ", num_features, ", L), got ",
+              shape_str(input.sizes()));
+  double factor = momentum.value_or(0.0);
+  if (is_training() && track_running_stats) {
+    autograd::NoGradGuard no_grad;
+    Tensor count = num_batches_tracked();
+    copy_(count, add(count, scalar_tensor(int64_t{1})));
+    if (!momentum) factor = 1.0 / static_cast<double>(count.item<int64_t>());
+  }
+  // Batch statistics when training, or when there are no running ones to use.
+  const bool use_batch_stats = is_training() || !track_running_stats;
+  const bool update = is_training() && track_running_stats;
+  const int64_t values = input.numel() / num_features;
+  EMBER_CHECK(!use_batch_stats || values > 1, describe(), ": expected more than 1 value per channel when training, "
+              "got input of shape ", shape_str(input.sizes()));
+  const bool pass_running = update || !use_batch_stats;
+  return functional::batch_norm(input, pass_running ? running_mean() : Tensor(),
+                                pass_running ? running_var() : Tensor(), weight(), bias(), use_batch_stats, factor, eps);
+}
+
+std::string BatchNorm1d::extra_repr() const {
+  return std::to_string(num_features) + ", eps=" + repr_float(eps) +
+         ", momentum=" + (momentum ? repr_float(*momentum) : std::string("None")) +
+         ", affine=" + (affine ? "True" : "False") +
+         ", track_running_stats=" + (track_running_stats ? "True" : "False");
+}
+
+// ---- LayerNorm ------------------------------------------------------------------------------
+
+LayerNorm::LayerNorm(Shape normalized_shape, double eps, bool elementwise_affine, bool bias, DType dtype)
+    : Module("LayerNorm"), normalized_shape(std::move(normalized_shape)), eps(eps), elementwise_affine(elementwise_affine) {
+  EMBER_CHECK(!this->normalized_shape.empty(), "LayerNorm: normalized_shape must not be empty");
+  for (int64_t d : this->normalized_shape)
+    EMBER_CHECK(d >= 1, "LayerNorm: normalized_shape must be positive sizes, got ", shape_str(this->normalized_shape));
+  EMBER_CHECK_TYPE(is_floating(dtype), "LayerNorm: dtype must be floating point, got ", dtype_name(dtype));
+  register_parameter("weight", elementwise_affine ? empty(this->normalized_shape, dtype) : Tensor());
+  register_parameter("bias", elementwise_affine && bias ? empty(this->normalized_shape, dtype) : Tensor());
+  reset_parameters();
+}
+
+void LayerNorm::reset_parameters() {
+  autograd::NoGradGuard no_grad;
+  Tensor w = weight(), b = bias();
+  if (w.defined()) fill_(w, 1);
+  if (b.defined()) zero_(b);
+}
+
+Tensor LayerNorm::forward(const Tensor& input) {
+  const auto k = static_cast<int64_t>(normalized_shape.size());
+  const bool fits = input.dim() >= k && Shape(input.sizes().end() - k, input.sizes().end()) == normalized_shape;
+  EMBER_CHECK(fits, describe(), ": expected input (..., ", trailing_dims(normalized_shape), "), got ",
+              shape_str(input.sizes()));
+  return functional::layer_norm(input, normalized_shape, weight(), bias(), eps);
+}
+
+std::string LayerNorm::extra_repr() const {
+  return shape_str(normalized_shape) + ", eps=" + repr_float(eps) + ", elementwise_affine=" + (elementwise_affine ? "True" : "False");
+}
+
+}  // namespace ember::nn

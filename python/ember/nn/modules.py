@@ -1,0 +1,259 @@
+"""ember.nn's modules: C++ classes (ember._C._nn_modules) with PyTorch's Python API.
+
+The C++ side holds the tree (parameters, buffers, children, training flags, state dicts);
+this file adds what is Python's own: calling a module with forward hooks, hook handles,
+``to()``'s argument forms, and the named tuple load_state_dict returns.
+"""
+import collections
+import itertools
+import weakref
+
+from ember._C import Tensor, device as _device, dtype as _dtype
+
+_float32, _float64 = _dtype.float32, _dtype.float64
+from ember._C import _nn_modules as _M
+
+Module = _M.Module
+Parameter = _M.Parameter
+
+Sequential, ModuleList, ModuleDict = _M.Sequential, _M.ModuleList, _M.ModuleDict
+Identity, Flatten, Unflatten = _M.Identity, _M.Flatten, _M.Unflatten
+Linear, Perceptron = _M.Linear, _M.Perceptron
+Sigmoid, Tanh, ReLU, LeakyReLU, PReLU = _M.Sigmoid, _M.Tanh, _M.ReLU, _M.LeakyReLU, _M.PReLU
+ELU, GELU, SiLU, Softplus, Softmax, LogSoftmax, Sign = (_M.ELU, _M.GELU, _M.SiLU, _M.Softplus, _M.Softmax,
+                                                        _M.LogSoftmax, _M.Sign)
+BatchNorm1d, LayerNorm, Dropout, GaussianNoise, Embedding = (_M.BatchNorm1d, _M.LayerNorm, _M.Dropout,
+                                                             _M.GaussianNoise, _M.Embedding)
+L1Loss, MSELoss, HuberLoss, SmoothL1Loss = _M.L1Loss, _M.MSELoss, _M.HuberLoss, _M.SmoothL1Loss
+BCELoss, BCEWithLogitsLoss, NLLLoss, CrossEntropyLoss = (_M.BCELoss, _M.BCEWithLogitsLoss, _M.NLLLoss,
+                                                         _M.CrossEntropyLoss)
+
+
+def _parameter_repr(self):
+    return "Parameter containing:\n" + Tensor.__repr__(self)
+
+
+Parameter.__repr__ = Parameter.__str__ = _parameter_repr
+
+
+# ---- calling a module: forward hooks ---------------------------------------------------------
+
+class RemovableHandle:
+    """Returned by register_forward_hook / register_forward_pre_hook; remove() unregisters."""
+
+    _ids = itertools.count()
+
+    def __init__(self, hooks):
+        self._hooks = weakref.ref(hooks)
+        self.id = next(RemovableHandle._ids)
+
+    def remove(self):
+        hooks = self._hooks()
+        if hooks is not None:
+            hooks.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+def _hooks(module, attribute):
+    """The module's own ordered dict of hooks of one kind (made on first use)."""
+    hooks = module.__dict__.get(attribute)
+    if hooks is None:
+        hooks = collections.OrderedDict()
+        module.__dict__[attribute] = hooks
+    return hooks
+
+
+def _register(module, attribute, entry, prepend):
+    hooks = _hooks(module, attribute)
+    handle = RemovableHandle(hooks)
+    hooks[handle.id] = entry
+    if prepend:
+        hooks.move_to_end(handle.id, last=False)
+    return handle
+
+
+def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+    """hook(module, args) -> None or new args (with_kwargs: hook(module, args, kwargs) -> None or
+    (args, kwargs)), run before forward."""
+    return _register(self, "_forward_pre_hooks", (hook, with_kwargs), prepend)
+
+
+def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
+    """hook(module, args, output) -> None or a new output (with_kwargs: hook(module, args, kwargs,
+    output)), run after forward; always_call runs it even when forward raises."""
+    return _register(self, "_forward_hooks", (hook, with_kwargs, always_call), prepend)
+
+
+def _call_with_hooks(self, args, kwargs):
+    for hook, with_kwargs in list(self.__dict__.get("_forward_pre_hooks", {}).values()):
+        if with_kwargs:
+            result = hook(self, args, kwargs)
+            if result is not None:
+                if not (isinstance(result, tuple) and len(result) == 2):
+                    raise RuntimeError("forward pre-hook must return None or a tuple of (new_args, new_kwargs), "
+                                       f"but got {result}.")
+                args, kwargs = result
+        else:
+            result = hook(self, args)
+            if result is not None:
+                args = result if isinstance(result, tuple) else (result,)
+    post = list(self.__dict__.get("_forward_hooks", {}).values())
+    try:
+        output = self.forward(*args, **kwargs)
+    except Exception:
+        for hook, with_kwargs, always_call in post:
+            if always_call:
+                try:
+                    hook(self, args, kwargs, None) if with_kwargs else hook(self, args, None)
+                except Exception:  # the forward's own error is the one to report
+                    pass
+        raise
+    for hook, with_kwargs, _ in post:
+        result = hook(self, args, kwargs, output) if with_kwargs else hook(self, args, output)
+        if result is not None:
+            output = result
+    return output
+
+
+def _call(self, *args, **kwargs):
+    d = self.__dict__
+    if d.get("_forward_hooks") or d.get("_forward_pre_hooks"):
+        return _call_with_hooks(self, args, kwargs)
+    return self.forward(*args, **kwargs)
+
+
+# ---- conversions and state ----------------------------------------------------------------
+
+def _to(self, *args, **kwargs):
+    """to(dtype), to(device), to(device, dtype), to(tensor): floating-point parameters and buffers
+    take the dtype in place (they keep their identity); ember's modules live on the CPU."""
+    dtype = kwargs.pop("dtype", None)
+    device = kwargs.pop("device", None)
+    kwargs.pop("non_blocking", None)
+    if kwargs:
+        raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    for a in args:
+        if isinstance(a, _dtype):
+            dtype = a
+        elif isinstance(a, Tensor):
+            dtype, device = a.dtype, a.device
+        elif isinstance(a, (str, _device)):
+            device = a
+        elif a is not None and not isinstance(a, bool):
+            raise TypeError(f"to() received an invalid argument: {type(a).__name__}")
+    if device is not None and _device(str(device)).type != "cpu":
+        raise RuntimeError(f"Module.to: ember's modules run on the CPU; device '{device}' is not available")
+    if dtype is not None:
+        self._to_dtype(dtype)
+    return self
+
+
+def _cpu(self):
+    return self
+
+
+def _cuda(self, device=None):
+    raise RuntimeError("Module.cuda: ember was built without CUDA")
+
+
+def _double(self):
+    return self._to_dtype(_float64)
+
+
+def _float(self):
+    return self._to_dtype(_float32)
+
+
+def _requires_grad_(self, requires_grad=True):
+    for p in self.parameters():
+        p.requires_grad_(requires_grad)
+    return self
+
+
+class _IncompatibleKeys(collections.namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    def __repr__(self):
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return super().__repr__()
+
+    __str__ = __repr__
+
+
+def _load_state_dict(self, state_dict, strict=True, assign=False):
+    """Copies parameters and buffers from state_dict (names as state_dict() gives them); strict:
+    missing or unexpected keys raise. Nothing is copied when it raises."""
+    if assign:
+        raise NotImplementedError("load_state_dict: assign=True is not supported; tensors are copied in place")
+    missing, unexpected = self._load_state_dict(state_dict, strict)
+    return _IncompatibleKeys(missing, unexpected)
+
+
+def _get_submodule(self, target):
+    """The module at a dotted path ("body.0"); '' is the module itself."""
+    module = self
+    if target == "":
+        return module
+    for part in target.split("."):
+        children = dict(module.named_children())
+        if part not in children:
+            raise AttributeError(f"{module._get_name()} has no attribute `{part}`")
+        module = children[part]
+    return module
+
+
+def _get_parameter(self, target):
+    """The parameter at a dotted path ("body.0.weight")."""
+    module_path, _, name = target.rpartition(".")
+    module = self.get_submodule(module_path)
+    params = dict(module.named_parameters(recurse=False))
+    if name not in params:
+        raise AttributeError(f"{module._get_name()} has no parameter `{name}`")
+    return params[name]
+
+
+def _summary(self, input_shape, dtype=None):
+    """A table of the layers with their output shapes and parameter counts (ember.nn.summary)."""
+    from ember.nn.summary import summary
+
+    return summary(self, input_shape, dtype)
+
+
+Module.__call__ = _call
+Module.register_forward_pre_hook = register_forward_pre_hook
+Module.register_forward_hook = register_forward_hook
+Module.to = _to
+Module.cpu = _cpu
+Module.cuda = _cuda
+Module.double = _double
+Module.float = _float
+Module.requires_grad_ = _requires_grad_
+Module.load_state_dict = _load_state_dict
+Module.get_submodule = _get_submodule
+Module.get_parameter = _get_parameter
+Module.summary = _summary
+
+_classes = [Module, Parameter, Sequential, ModuleList, ModuleDict, Identity, Flatten, Unflatten, Linear,
+            Perceptron, Sigmoid, Tanh, ReLU, LeakyReLU, PReLU, ELU, GELU, SiLU, Softplus, Softmax, LogSoftmax,
+            Sign, BatchNorm1d, LayerNorm, Dropout, GaussianNoise, Embedding, L1Loss, MSELoss, HuberLoss,
+            SmoothL1Loss, BCELoss, BCEWithLogitsLoss, NLLLoss, CrossEntropyLoss]
+for _cls in _classes:
+    _cls.__module__ = "ember.nn"
+__all__ = [c.__name__ for c in _classes]
+
+
+def _from_pretrained(cls, embeddings, freeze=True, padding_idx=None, max_norm=None, norm_type=2.0,
+                     scale_grad_by_freq=False, sparse=False):
+    """An Embedding holding a copy of the 2-D embeddings; freeze: no gradient for them."""
+    if not isinstance(embeddings, Tensor) or embeddings.dim() != 2:
+        raise ValueError("Embedding.from_pretrained: embeddings must be a 2-D tensor")
+    rows, cols = embeddings.shape
+    return cls(rows, cols, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse, _weight=embeddings,
+               _freeze=freeze)
+
+
+Embedding.from_pretrained = classmethod(_from_pretrained)

@@ -1,0 +1,729 @@
+// ember.nn's Module tree for Python (ember._C._nn_modules, dressed by ember/nn/modules.py).
+//
+// Every module made from Python is a PyModule trampoline held by py::smart_holder: a C++
+// parent holding a child keeps the child's Python object alive, so its attributes, hooks and
+// Python overrides (forward, extra_repr, train) live as long as the C++ module does.
+// Parameters and buffers live in the C++ slots; each Python module caches the Python objects
+// for them in its __dict__, so `m.weight is m.weight` and attribute reads stay fast.
+#include <pybind11/stl.h>
+
+#include "convert.h"
+#include "ember/nn/activation.h"
+#include "ember/nn/container.h"
+#include "ember/nn/dropout.h"
+#include "ember/nn/embedding.h"
+#include "ember/nn/linear.h"
+#include "ember/nn/loss.h"
+#include "ember/nn/module.h"
+#include "ember/nn/normalization.h"
+
+namespace ember {
+
+using namespace py_convert;
+using nn::Module;
+using nn::ModulePtr;
+using Kind = Module::Kind;
+
+namespace {
+
+/// ember.nn.Parameter: a Tensor that a module registers as a parameter when it is assigned.
+struct Parameter : Tensor {
+  explicit Parameter(Tensor t) : Tensor(std::move(t)) {}
+};
+
+template <class Base>
+class PyModule : public Base, public py::trampoline_self_life_support {
+ public:
+  using Base::Base;
+  Tensor forward(const Tensor& input) override { PYBIND11_OVERRIDE(Tensor, Base, forward, input); }
+  /// C++ containers call children here: through Python's __call__, so hooks run.
+  Tensor call(const Tensor& input) override {
+    py::gil_scoped_acquire gil;
+    return tensor_arg(self()(input), "Module.__call__ result");
+  }
+  std::string type_name() const override {
+    py::gil_scoped_acquire gil;
+    return py::str(py::type::handle_of(self()).attr("__name__"));
+  }
+  std::string extra_repr() const override { PYBIND11_OVERRIDE(std::string, Base, extra_repr, ); }
+  std::string repr() const override { PYBIND11_OVERRIDE_NAME(std::string, Base, "__repr__", repr, ); }
+  void train(bool on) override { PYBIND11_OVERRIDE(void, Base, train, on); }
+
+ private:
+  py::object self() const { return py::cast(static_cast<const Base*>(this), py::return_value_policy::reference); }
+};
+
+template <class T>
+using ModuleClass = py::class_<T, Module, PyModule<T>, py::smart_holder>;
+
+std::string type_name_of(py::handle obj) { return py::str(py::type::handle_of(obj).attr("__name__")); }
+
+Module* module_or_null(py::handle self);
+
+/// The C++ module behind a Python one (RuntimeError before Module.__init__ has run).
+Module& module_of(py::handle self) {
+  Module* m = module_or_null(self);
+  EMBER_CHECK_RUNTIME(m, "Module.__init__() was not called on this ", std::string(py::str(py::type::handle_of(self).attr("__name__"))),
+                      " (call super().__init__() first in __init__)");
+  return *m;
+}
+
+/// The C++ module behind a Python one; nullptr before Module.__init__ has run.
+Module* module_or_null(py::handle self) {
+  auto* inst = reinterpret_cast<py::detail::instance*>(self.ptr());
+  for (auto v_h : py::detail::values_and_holders(inst))
+    if (!v_h.holder_constructed()) return nullptr;
+  return &self.cast<Module&>();
+}
+
+/// PyTorch's legacy size_average / reduce flags, turned into a reduction string.
+std::string legacy_reduction(py::handle size_average, py::handle reduce, const std::string& reduction) {
+  if (size_average.is_none() && reduce.is_none()) return reduction;
+  if (!reduce.is_none() && !reduce.cast<bool>()) return "none";
+  return size_average.is_none() || size_average.cast<bool>() ? "mean" : "sum";
+}
+
+py::object slot_object(Kind kind, const Tensor& t) {
+  if (!t.defined()) return py::none();
+  return kind == Kind::Parameter ? py::cast(Parameter(t)) : py::cast(t);
+}
+
+py::object wrapper_of(Module& m) { return py::cast(&m, py::return_value_policy::reference); }
+
+/// The Python object a slot holds, as its owner's attribute (the owner's cached object).
+py::object slot_attribute(Module& owner, const Module::Slot& slot) {
+  return py::getattr(wrapper_of(owner), slot.name.c_str());
+}
+
+std::string qualified(const std::string& prefix, const std::string& name) {
+  return prefix.empty() ? name : prefix + "." + name;
+}
+
+py::list named_slots(py::handle self, Kind kind, const std::string& prefix, bool recurse, bool remove_duplicate) {
+  py::list out;
+  module_of(self).visit(kind, recurse, [&](const std::string& name, Module& owner, Kind, const Module::Slot& slot) {
+    out.append(py::make_tuple(qualified(prefix, name), slot_attribute(owner, slot)));
+  }, remove_duplicate);
+  return out;
+}
+
+void set_in_dict(py::handle self, py::handle name, py::handle value) {
+  if (PyObject_GenericSetAttr(self.ptr(), name.ptr(), value.ptr()) != 0) throw py::error_already_set();
+}
+
+void module_setattr(py::handle self, py::str name_obj, py::object value) {
+  const std::string name = name_obj;
+  Module* m = module_or_null(self);
+  if (py::isinstance<Parameter>(value)) {
+    if (!m) throw py::attribute_error("cannot assign parameters before Module.__init__() call");
+    if (!m->find(Kind::Parameter, name)) m->unregister(name);
+    const Tensor& p = value.cast<const Tensor&>();
+    m->register_parameter(name, p, p.requires_grad());
+  } else if (py::isinstance<Module>(value)) {
+    if (!m) throw py::attribute_error("cannot assign module before Module.__init__() call");
+    if (!m->find_child(name)) m->unregister(name);
+    m->register_module(name, value.cast<ModulePtr>());
+  } else if (Module::Slot* slot = m ? m->find(Kind::Parameter, name) : nullptr) {
+    EMBER_CHECK_TYPE(value.is_none(), "cannot assign '", type_name_of(value), "' as parameter '", name,
+                     "' (ember.nn.Parameter or None expected)");
+    slot->value = Tensor();
+  } else if (ModulePtr* child = m ? m->find_child(name) : nullptr) {
+    EMBER_CHECK_TYPE(value.is_none(), "cannot assign '", type_name_of(value), "' as child module '", name,
+                     "' (ember.nn.Module or None expected)");
+    child->reset();
+  } else if (Module::Slot* buffer = m ? m->find(Kind::Buffer, name) : nullptr) {
+    EMBER_CHECK_TYPE(value.is_none() || py::isinstance<Tensor>(value), "cannot assign '", type_name_of(value),
+                     "' as buffer '", name, "' (ember.Tensor or None expected)");
+    buffer->value = value.is_none() ? Tensor() : value.cast<Tensor>();
+  }
+  set_in_dict(self, name_obj, value);
+}
+
+py::object module_getattr(py::handle self, py::str name_obj) {
+  const std::string name = name_obj;
+  Module* m = module_or_null(self);
+  if (m) {
+    for (Kind kind : {Kind::Parameter, Kind::Buffer}) {
+      if (Module::Slot* slot = m->find(kind, name)) {
+        py::object obj = slot_object(kind, slot->value);
+        set_in_dict(self, name_obj, obj);  // later reads find it in __dict__, as the same object
+        return obj;
+      }
+    }
+    if (ModulePtr* child = m->find_child(name)) return *child ? py::cast(*child) : py::none();
+  }
+  throw py::attribute_error("'" + type_name_of(self) + "' object has no attribute '" + name + "'");
+}
+
+void module_delattr(py::handle self, py::str name_obj) {
+  const std::string name = name_obj;
+  const bool registered = module_of(self).unregister(name);
+  py::dict d = self.attr("__dict__");
+  if (d.contains(name_obj)) {
+    PyDict_DelItem(d.ptr(), name_obj.ptr());
+  } else if (!registered) {
+    if (PyObject_GenericSetAttr(self.ptr(), name_obj.ptr(), nullptr) != 0) throw py::error_already_set();
+  }
+}
+
+/// Name checks shared by register_parameter, register_buffer and add_module (PyTorch's).
+void check_register(py::handle self, py::handle name, const char* what, Kind kind, bool is_child) {
+  EMBER_CHECK_TYPE(py::isinstance<py::str>(name), what, " name should be a string. Got ", type_name_of(name));
+  const std::string n = name.cast<std::string>();
+  Module& m = module_of(self);
+  const bool own = is_child ? m.find_child(n) != nullptr : m.find(kind, n) != nullptr;
+  const bool attribute = py::hasattr(py::type::handle_of(self), n.c_str()) ||
+                         (py::dict(self.attr("__dict__")).contains(name) && !own);
+  EMBER_CHECK_KEY(own || !attribute, "attribute '", n, "' already exists");
+}
+
+void register_parameter(py::handle self, py::handle name, py::object param) {
+  check_register(self, name, "parameter", Kind::Parameter, false);
+  EMBER_CHECK_TYPE(param.is_none() || py::isinstance<Parameter>(param), "cannot assign '", type_name_of(param),
+                   "' object to parameter '", std::string(py::str(name)), "' (ember.nn.Parameter or None required)");
+  const std::string n = name.cast<std::string>();
+  Module& m = module_of(self);
+  if (param.is_none()) {
+    m.register_parameter(n, Tensor());
+  } else {
+    const Tensor& p = param.cast<const Tensor&>();
+    m.register_parameter(n, p, p.requires_grad());
+  }
+  set_in_dict(self, name, param);
+}
+
+void register_buffer(py::handle self, py::handle name, py::object tensor, bool persistent) {
+  check_register(self, name, "buffer", Kind::Buffer, false);
+  EMBER_CHECK_TYPE(tensor.is_none() || py::isinstance<Tensor>(tensor), "cannot assign '", type_name_of(tensor),
+                   "' object to buffer '", std::string(py::str(name)), "' (ember.Tensor or None required)");
+  module_of(self).register_buffer(name.cast<std::string>(), tensor.is_none() ? Tensor() : tensor.cast<Tensor>(),
+                                  persistent);
+  set_in_dict(self, name, tensor);
+}
+
+void add_module(py::handle self, py::handle name, py::object module) {
+  check_register(self, name, "module", Kind::Parameter, true);
+  EMBER_CHECK_TYPE(module.is_none() || py::isinstance<Module>(module), type_name_of(module),
+                   " is not a Module subclass");
+  module_of(self).register_module(name.cast<std::string>(), module.is_none() ? nullptr : module.cast<ModulePtr>());
+  set_in_dict(self, name, module);
+}
+
+py::object state_dict(py::handle self, py::object destination, const std::string& prefix, bool keep_vars) {
+  if (destination.is_none()) destination = py::module_::import("collections").attr("OrderedDict")();
+  module_of(self).visit_state([&](const std::string& name, Module& owner, Kind, const Module::Slot& slot) {
+    destination[py::str(qualified(prefix, name))] =
+        keep_vars ? slot_attribute(owner, slot) : py::cast(autograd::detach(slot.value));
+  });
+  return destination;
+}
+
+py::tuple load_state_dict(py::handle self, py::handle state, bool strict) {
+  EMBER_CHECK_TYPE(PyMapping_Check(state.ptr()) && py::hasattr(state, "items"), "Expected state_dict to be dict-like, "
+                   "got ", type_name_of(state), ".");
+  NamedTensors entries;
+  for (py::handle item : state.attr("items")()) {
+    py::tuple kv = py::reinterpret_borrow<py::tuple>(item);
+    EMBER_CHECK_TYPE(py::isinstance<py::str>(kv[0]), "load_state_dict: keys must be strings, got ",
+                     type_name_of(kv[0]));
+    // A value that is not a tensor fails only where the model has that key.
+    entries.emplace_back(kv[0].cast<std::string>(), py::isinstance<Tensor>(kv[1]) ? kv[1].cast<Tensor>() : Tensor());
+  }
+  Module::LoadResult r = module_of(self).load_state_dict(entries, strict);
+  return py::make_tuple(r.missing_keys, r.unexpected_keys);
+}
+
+py::list module_list(const std::vector<std::pair<std::string, Module*>>& mods, bool with_names) {
+  py::list out;
+  for (auto& [name, m] : mods) {
+    if (with_names) out.append(py::make_tuple(name, wrapper_of(*m)));
+    else out.append(wrapper_of(*m));
+  }
+  return out;
+}
+
+std::optional<int64_t> optional_int(py::handle h) {
+  return h.is_none() ? std::nullopt : std::optional<int64_t>(h.cast<int64_t>());
+}
+std::optional<double> optional_float(py::handle h) {
+  return h.is_none() ? std::nullopt : std::optional<double>(h.cast<double>());
+}
+DType dtype_or_default(py::handle h) { return h.is_none() ? DType::Float32 : h.cast<DType>(); }
+Tensor optional_tensor(py::handle h, const char* what) { return h.is_none() ? Tensor() : tensor_arg(h, what); }
+
+/// Children (name, module) from a mapping or an iterable of pairs (ModuleDict and
+/// Sequential(OrderedDict)).
+Module::Children named_modules_from(py::handle modules, const char* what) {
+  Module::Children out;
+  py::object items = py::hasattr(modules, "items") ? modules.attr("items")() : py::reinterpret_borrow<py::object>(modules);
+  for (py::handle item : items) {
+    py::tuple kv = py::tuple(py::reinterpret_borrow<py::object>(item));
+    EMBER_CHECK(kv.size() == 2, what, ": expected (name, module) pairs");
+    EMBER_CHECK_TYPE(py::isinstance<Module>(kv[1]) || kv[1].is_none(), what, ": ", type_name_of(kv[1]),
+                     " is not a Module subclass");
+    out.emplace_back(kv[0].cast<std::string>(), kv[1].is_none() ? nullptr : kv[1].cast<ModulePtr>());
+  }
+  return out;
+}
+
+ModulePtr module_arg(py::handle h, const char* what) {
+  EMBER_CHECK_TYPE(py::isinstance<Module>(h), what, ": ", type_name_of(h), " is not a Module subclass");
+  return h.cast<ModulePtr>();
+}
+
+py::object child_object(const ModulePtr& m) { return m ? py::cast(m) : py::none(); }
+
+/// Positions a Python slice picks from a sequence of length n.
+std::vector<int64_t> slice_positions(const py::slice& s, int64_t n) {
+  size_t start, stop, step, length;
+  if (!s.compute(static_cast<size_t>(n), &start, &stop, &step, &length)) throw py::error_already_set();
+  std::vector<int64_t> out;
+  for (size_t i = 0; i < length; ++i) out.push_back(static_cast<int64_t>(start + i * step));
+  return out;
+}
+
+/// The methods Sequential and ModuleList share: len, indexing, slicing, append, insert, ...
+template <class T, class Cls>
+void bind_sequence(Cls& cls) {
+  cls.def("__len__", &T::size)
+      .def("__getitem__", [](py::object self, py::handle index) -> py::object {
+        T& s = self.cast<T&>();
+        if (py::isinstance<py::slice>(index)) {
+          py::list picked;
+          for (int64_t i : slice_positions(index.cast<py::slice>(), s.size())) picked.append(child_object(s.at(i)));
+          return py::type::handle_of(self)(*picked);
+        }
+        return child_object(s.at(index.cast<int64_t>()));
+      }, py::arg("idx"))
+      .def("__setitem__", [](T& s, int64_t index, py::handle m) { s.set(index, module_arg(m, "__setitem__")); },
+           py::arg("idx"), py::arg("module"))
+      .def("__delitem__", [](T& s, py::handle index) {
+        if (py::isinstance<py::slice>(index)) {
+          auto picked = slice_positions(index.cast<py::slice>(), s.size());
+          std::sort(picked.rbegin(), picked.rend());
+          for (int64_t i : picked) s.erase(i);
+        } else {
+          s.erase(index.cast<int64_t>());
+        }
+      }, py::arg("idx"))
+      .def("__iter__", [](T& s) {
+        py::list out;
+        for (auto& [name, m] : s.named_children()) out.append(child_object(m));
+        return py::iter(out);
+      })
+      .def("append", [](py::object self, py::handle m) {
+        self.cast<T&>().push_back(module_arg(m, "append"));
+        return self;
+      }, py::arg("module"))
+      .def("insert", [](T& s, int64_t index, py::handle m) { s.insert(index, module_arg(m, "insert")); },
+           py::arg("index"), py::arg("module"))
+      .def("extend", [](py::object self, py::iterable modules) {
+        T& s = self.cast<T&>();
+        for (py::handle m : modules) s.push_back(module_arg(m, "extend"));
+        return self;
+      }, py::arg("modules"))
+      .def("pop", [](T& s, int64_t index) { return child_object(s.erase(index)); }, py::arg("index") = -1);
+}
+
+}  // namespace
+
+void bind_modules(py::module_& m) {
+  py::module_ nm = m.def_submodule("_nn_modules", "C++ side of ember.nn's modules");
+
+  py::class_<Parameter, Tensor>(nm, "Parameter", "A Tensor that a Module registers as a parameter when assigned.")
+      .def(py::init([](py::object data, bool requires_grad) {
+             Tensor p = autograd::detach(data.is_none() ? empty({0}) : tensor_arg(data, "Parameter"));
+             autograd::set_requires_grad(p, requires_grad);
+             return Parameter(p);
+           }), py::arg("data") = py::none(), py::arg("requires_grad") = true);
+
+  py::class_<Module, PyModule<Module>, py::smart_holder> mod(nm, "Module", py::dynamic_attr(),
+                                                             "Base of every layer and model.");
+  mod.def(py::init_alias<>())
+      .def("forward", [](py::handle self, py::args, py::kwargs) -> py::object {
+        throw NotImplementedError("Module [" + type_name_of(self) + "] is missing the required \"forward\" function");
+      })
+      .def("__setattr__", &module_setattr)
+      .def("__getattr__", &module_getattr)
+      .def("__delattr__", &module_delattr)
+      .def("__repr__", &Module::repr)
+      .def("extra_repr", &Module::extra_repr)
+      .def("_get_name", &Module::type_name)
+      .def("register_parameter", &register_parameter, py::arg("name"), py::arg("param"))
+      .def("register_buffer", &register_buffer, py::arg("name"), py::arg("tensor"), py::arg("persistent") = true)
+      .def("add_module", &add_module, py::arg("name"), py::arg("module"))
+      .def("register_module", &add_module, py::arg("name"), py::arg("module"))
+      .def("named_parameters", [](py::handle self, const std::string& prefix, bool recurse, bool remove_duplicate) {
+        return py::iter(named_slots(self, Kind::Parameter, prefix, recurse, remove_duplicate));
+      }, py::arg("prefix") = "", py::arg("recurse") = true, py::arg("remove_duplicate") = true)
+      .def("parameters", [](py::handle self, bool recurse) {
+        py::list out;
+        for (py::handle kv : named_slots(self, Kind::Parameter, "", recurse, true)) out.append(kv.cast<py::tuple>()[1]);
+        return py::iter(out);
+      }, py::arg("recurse") = true)
+      .def("named_buffers", [](py::handle self, const std::string& prefix, bool recurse, bool remove_duplicate) {
+        return py::iter(named_slots(self, Kind::Buffer, prefix, recurse, remove_duplicate));
+      }, py::arg("prefix") = "", py::arg("recurse") = true, py::arg("remove_duplicate") = true)
+      .def("buffers", [](py::handle self, bool recurse) {
+        py::list out;
+        for (py::handle kv : named_slots(self, Kind::Buffer, "", recurse, true)) out.append(kv.cast<py::tuple>()[1]);
+        return py::iter(out);
+      }, py::arg("recurse") = true)
+      .def("named_children", [](Module& self) {
+        py::list out;
+        for (auto& [name, child] : self.named_children())
+          if (child) out.append(py::make_tuple(name, py::cast(child)));
+        return py::iter(out);
+      })
+      .def("children", [](Module& self) {
+        py::list out;
+        for (auto& [name, child] : self.named_children())
+          if (child) out.append(py::cast(child));
+        return py::iter(out);
+      })
+      .def("named_modules", [](Module& self, py::handle memo, const std::string& prefix, bool remove_duplicate) {
+        EMBER_CHECK_TYPE(memo.is_none(), "named_modules: memo is not supported; leave it None");
+        return py::iter(module_list(self.named_modules(prefix, remove_duplicate), true));
+      }, py::arg("memo") = py::none(), py::arg("prefix") = "", py::arg("remove_duplicate") = true)
+      .def("modules", [](Module& self) { return py::iter(module_list(self.named_modules(), false)); })
+      .def_property("training", &Module::is_training, &Module::set_training_flag)
+      .def("train", [](py::object self, py::handle mode) {
+        EMBER_CHECK(PyBool_Check(mode.ptr()), "training mode is expected to be boolean");
+        self.cast<Module&>().train(mode.cast<bool>());
+        return self;
+      }, py::arg("mode") = true)
+      .def("eval", [](py::object self) {
+        self.attr("train")(false);
+        return self;
+      })
+      .def("zero_grad", &Module::zero_grad, py::arg("set_to_none") = true)
+      .def("apply", [](py::object self, py::function fn) {
+        self.cast<Module&>().apply([&](Module& each) { fn(wrapper_of(each)); });
+        return self;
+      }, py::arg("fn"))
+      .def("_to_dtype", [](py::object self, DType dtype) {
+        self.cast<Module&>().to(dtype);
+        return self;
+      })
+      .def("state_dict", &state_dict, py::kw_only(), py::arg("destination") = py::none(), py::arg("prefix") = "",
+           py::arg("keep_vars") = false)
+      .def("_load_state_dict", &load_state_dict, py::arg("state_dict"), py::arg("strict"));
+
+  // ---- containers and shape modules ------------------------------------------------------
+  ModuleClass<nn::Sequential> seq(nm, "Sequential", py::dynamic_attr());
+  seq.def(py::init([](py::args args) {
+       auto s = std::make_unique<PyModule<nn::Sequential>>();
+       if (args.size() == 1 && py::isinstance(args[0], py::module_::import("collections").attr("OrderedDict"))) {
+         for (auto& [name, child] : named_modules_from(args[0], "Sequential")) s->register_module(name, child);
+       } else {
+         for (py::handle a : args) s->push_back(module_arg(a, "Sequential"));
+       }
+       return s;
+     }))
+      .def("forward", &nn::Sequential::forward, py::arg("input"));
+  bind_sequence<nn::Sequential>(seq);
+
+  ModuleClass<nn::ModuleList> list(nm, "ModuleList", py::dynamic_attr());
+  list.def(py::init([](py::handle modules) {
+    auto l = std::make_unique<PyModule<nn::ModuleList>>();
+    if (!modules.is_none())
+      for (py::handle mm : modules) l->push_back(module_arg(mm, "ModuleList"));
+    return l;
+  }), py::arg("modules") = py::none());
+  bind_sequence<nn::ModuleList>(list);
+  list.def("__iadd__", [](py::object self, py::iterable modules) { return self.attr("extend")(modules); });
+
+  ModuleClass<nn::ModuleDict>(nm, "ModuleDict", py::dynamic_attr())
+      .def(py::init([](py::handle modules) {
+        auto d = std::make_unique<PyModule<nn::ModuleDict>>();
+        if (!modules.is_none())
+          for (auto& [name, child] : named_modules_from(modules, "ModuleDict")) d->set(name, child);
+        return d;
+      }), py::arg("modules") = py::none())
+      .def("__getitem__", [](nn::ModuleDict& d, const std::string& key) { return child_object(d.at(key)); })
+      .def("__setitem__", [](nn::ModuleDict& d, const std::string& key, py::handle mm) {
+        d.set(key, module_arg(mm, "ModuleDict"));
+      })
+      .def("__delitem__", [](nn::ModuleDict& d, const std::string& key) { d.pop(key); })
+      .def("__len__", [](nn::ModuleDict& d) { return d.named_children().size(); })
+      .def("__iter__", [](nn::ModuleDict& d) { return py::iter(py::cast(d.keys())); })
+      .def("__contains__", &nn::ModuleDict::contains)
+      .def("keys", &nn::ModuleDict::keys)
+      .def("values", [](nn::ModuleDict& d) {
+        py::list out;
+        for (auto& [name, child] : d.named_children()) out.append(child_object(child));
+        return out;
+      })
+      .def("items", [](nn::ModuleDict& d) {
+        py::list out;
+        for (auto& [name, child] : d.named_children()) out.append(py::make_tuple(name, child_object(child)));
+        return out;
+      })
+      .def("update", [](nn::ModuleDict& d, py::handle modules) {
+        for (auto& [name, child] : named_modules_from(modules, "ModuleDict.update")) d.set(name, child);
+      }, py::arg("modules"))
+      .def("pop", [](nn::ModuleDict& d, const std::string& key) { return child_object(d.pop(key)); }, py::arg("key"))
+      .def("clear", [](nn::ModuleDict& d) {
+        for (const auto& key : d.keys()) d.pop(key);
+      });
+
+  ModuleClass<nn::Identity>(nm, "Identity", py::dynamic_attr())
+      .def(py::init([](py::args, py::kwargs) { return std::make_unique<PyModule<nn::Identity>>(); }))
+      .def("forward", &nn::Identity::forward, py::arg("input"));
+  ModuleClass<nn::Flatten>(nm, "Flatten", py::dynamic_attr())
+      .def(py::init_alias<int64_t, int64_t>(), py::arg("start_dim") = 1, py::arg("end_dim") = -1)
+      .def("forward", &nn::Flatten::forward, py::arg("input"))
+      .def_readwrite("start_dim", &nn::Flatten::start_dim)
+      .def_readwrite("end_dim", &nn::Flatten::end_dim);
+  ModuleClass<nn::Unflatten>(nm, "Unflatten", py::dynamic_attr())
+      .def(py::init([](int64_t dim, py::handle sizes) {
+        return std::make_unique<PyModule<nn::Unflatten>>(dim, shape_from(sizes, "Unflatten"));
+      }), py::arg("dim"), py::arg("unflattened_size"))
+      .def("forward", &nn::Unflatten::forward, py::arg("input"))
+      .def_readwrite("dim", &nn::Unflatten::dim)
+      .def_property_readonly("unflattened_size", [](nn::Unflatten& u) { return py::tuple(py::cast(u.unflattened_size)); });
+
+  // ---- layers ----------------------------------------------------------------------------
+  ModuleClass<nn::Linear>(nm, "Linear", py::dynamic_attr())
+      .def(py::init([](int64_t in, int64_t out, bool bias, py::handle device, py::handle dtype) {
+        device_from(device.is_none() ? py::str("cpu") : device);
+        return std::make_unique<PyModule<nn::Linear>>(in, out, bias, dtype_or_default(dtype));
+      }), py::arg("in_features"), py::arg("out_features"), py::arg("bias") = true, py::arg("device") = py::none(),
+         py::arg("dtype") = py::none())
+      .def("forward", &nn::Linear::forward, py::arg("input"))
+      .def("reset_parameters", &nn::Linear::reset_parameters)
+      .def_readwrite("in_features", &nn::Linear::in_features)
+      .def_readwrite("out_features", &nn::Linear::out_features);
+
+  py::class_<nn::Perceptron::FitResult>(nm, "PerceptronFit", "What Perceptron.fit did.")
+      .def_readonly("converged", &nn::Perceptron::FitResult::converged)
+      .def_readonly("epochs", &nn::Perceptron::FitResult::epochs)
+      .def_readonly("mistakes", &nn::Perceptron::FitResult::mistakes)
+      .def("__repr__", [](const nn::Perceptron::FitResult& r) {
+        return "PerceptronFit(converged=" + std::string(r.converged ? "True" : "False") +
+               ", epochs=" + std::to_string(r.epochs) + ", last_mistakes=" +
+               std::to_string(r.mistakes.empty() ? 0 : r.mistakes.back()) + ")";
+      });
+  ModuleClass<nn::Perceptron>(nm, "Perceptron", py::dynamic_attr())
+      .def(py::init([](int64_t in, py::handle dtype) {
+        return std::make_unique<PyModule<nn::Perceptron>>(in, dtype.is_none() ? DType::Float64 : dtype.cast<DType>());
+      }), py::arg("in_features"), py::arg("dtype") = py::none())
+      .def("forward", &nn::Perceptron::forward, py::arg("input"))
+      .def("decision_function", &nn::Perceptron::decision_function, py::arg("input"))
+      .def("fit", [](nn::Perceptron& p, const Tensor& x, const Tensor& y, double lr, int64_t max_epochs) {
+        nn::Perceptron::FitResult r = p.fit(x, y, lr, max_epochs);
+        if (!r.converged) {
+          const std::string msg = "Perceptron.fit: no convergence in " + std::to_string(r.epochs) + " epochs (" +
+                                  std::to_string(r.mistakes.back()) + " mistakes in the last); the data may not be "
+                                  "linearly separable";
+          if (PyErr_WarnEx(PyExc_RuntimeWarning, msg.c_str(), 1) != 0) throw py::error_already_set();
+        }
+        return r;
+      }, py::arg("x"), py::arg("y"), py::arg("lr") = 1.0, py::arg("max_epochs") = 100)
+      .def_readonly("in_features", &nn::Perceptron::in_features);
+
+  // ---- activations -----------------------------------------------------------------------
+  ModuleClass<nn::Sigmoid>(nm, "Sigmoid", py::dynamic_attr())
+      .def(py::init_alias<>())
+      .def("forward", &nn::Sigmoid::forward, py::arg("input"));
+  ModuleClass<nn::Tanh>(nm, "Tanh", py::dynamic_attr())
+      .def(py::init_alias<>())
+      .def("forward", &nn::Tanh::forward, py::arg("input"));
+  ModuleClass<nn::ReLU>(nm, "ReLU", py::dynamic_attr())
+      .def(py::init_alias<bool>(), py::arg("inplace") = false)
+      .def("forward", &nn::ReLU::forward, py::arg("input"))
+      .def_readwrite("inplace", &nn::ReLU::inplace);
+  ModuleClass<nn::LeakyReLU>(nm, "LeakyReLU", py::dynamic_attr())
+      .def(py::init_alias<double, bool>(), py::arg("negative_slope") = 0.01, py::arg("inplace") = false)
+      .def("forward", &nn::LeakyReLU::forward, py::arg("input"))
+      .def_readwrite("negative_slope", &nn::LeakyReLU::negative_slope)
+      .def_readwrite("inplace", &nn::LeakyReLU::inplace);
+  ModuleClass<nn::PReLU>(nm, "PReLU", py::dynamic_attr())
+      .def(py::init([](int64_t n, double init, py::handle device, py::handle dtype) {
+        device_from(device.is_none() ? py::str("cpu") : device);
+        auto p = std::make_unique<PyModule<nn::PReLU>>(n, init);
+        if (!dtype.is_none()) p->to(dtype.cast<DType>());
+        return p;
+      }), py::arg("num_parameters") = 1, py::arg("init") = 0.25, py::arg("device") = py::none(),
+         py::arg("dtype") = py::none())
+      .def("forward", &nn::PReLU::forward, py::arg("input"))
+      .def("reset_parameters", &nn::PReLU::reset_parameters)
+      .def_readonly("num_parameters", &nn::PReLU::num_parameters)
+      .def_readwrite("init", &nn::PReLU::init);
+  ModuleClass<nn::ELU>(nm, "ELU", py::dynamic_attr())
+      .def(py::init_alias<double, bool>(), py::arg("alpha") = 1.0, py::arg("inplace") = false)
+      .def("forward", &nn::ELU::forward, py::arg("input"))
+      .def_readwrite("alpha", &nn::ELU::alpha)
+      .def_readwrite("inplace", &nn::ELU::inplace);
+  ModuleClass<nn::GELU>(nm, "GELU", py::dynamic_attr())
+      .def(py::init_alias<std::string>(), py::arg("approximate") = "none")
+      .def("forward", &nn::GELU::forward, py::arg("input"))
+      .def_readonly("approximate", &nn::GELU::approximate);
+  ModuleClass<nn::SiLU>(nm, "SiLU", py::dynamic_attr())
+      .def(py::init_alias<bool>(), py::arg("inplace") = false)
+      .def("forward", &nn::SiLU::forward, py::arg("input"))
+      .def_readwrite("inplace", &nn::SiLU::inplace);
+  ModuleClass<nn::Softplus>(nm, "Softplus", py::dynamic_attr())
+      .def(py::init_alias<double, double>(), py::arg("beta") = 1.0, py::arg("threshold") = 20.0)
+      .def("forward", &nn::Softplus::forward, py::arg("input"))
+      .def_readwrite("beta", &nn::Softplus::beta)
+      .def_readwrite("threshold", &nn::Softplus::threshold);
+  ModuleClass<nn::Softmax>(nm, "Softmax", py::dynamic_attr())
+      .def(py::init([](py::handle dim) { return std::make_unique<PyModule<nn::Softmax>>(optional_int(dim)); }),
+           py::arg("dim") = py::none())
+      .def("forward", &nn::Softmax::forward, py::arg("input"))
+      .def_readwrite("dim", &nn::Softmax::dim);
+  ModuleClass<nn::LogSoftmax>(nm, "LogSoftmax", py::dynamic_attr())
+      .def(py::init([](py::handle dim) { return std::make_unique<PyModule<nn::LogSoftmax>>(optional_int(dim)); }),
+           py::arg("dim") = py::none())
+      .def("forward", &nn::LogSoftmax::forward, py::arg("input"))
+      .def_readwrite("dim", &nn::LogSoftmax::dim);
+  ModuleClass<nn::Sign>(nm, "Sign", py::dynamic_attr())
+      .def(py::init_alias<bool>(), py::arg("straight_through") = false)
+      .def("forward", &nn::Sign::forward, py::arg("input"))
+      .def_readwrite("straight_through", &nn::Sign::straight_through);
+
+  // ---- normalization, dropout, embedding -------------------------------------------------
+  ModuleClass<nn::BatchNorm1d>(nm, "BatchNorm1d", py::dynamic_attr())
+      .def(py::init([](int64_t n, double eps, py::handle momentum, bool affine, bool track, py::handle device,
+                       py::handle dtype) {
+        device_from(device.is_none() ? py::str("cpu") : device);
+        return std::make_unique<PyModule<nn::BatchNorm1d>>(n, eps, optional_float(momentum), affine, track,
+                                                           dtype_or_default(dtype));
+      }), py::arg("num_features"), py::arg("eps") = 1e-5, py::arg("momentum") = 0.1, py::arg("affine") = true,
+         py::arg("track_running_stats") = true, py::arg("device") = py::none(), py::arg("dtype") = py::none())
+      .def("forward", &nn::BatchNorm1d::forward, py::arg("input"))
+      .def("reset_parameters", &nn::BatchNorm1d::reset_parameters)
+      .def("reset_running_stats", &nn::BatchNorm1d::reset_running_stats)
+      .def_readonly("num_features", &nn::BatchNorm1d::num_features)
+      .def_readwrite("eps", &nn::BatchNorm1d::eps)
+      .def_readwrite("momentum", &nn::BatchNorm1d::momentum)
+      .def_readonly("affine", &nn::BatchNorm1d::affine)
+      .def_readonly("track_running_stats", &nn::BatchNorm1d::track_running_stats);
+  ModuleClass<nn::LayerNorm>(nm, "LayerNorm", py::dynamic_attr())
+      .def(py::init([](py::handle shape, double eps, bool affine, bool bias, py::handle device, py::handle dtype) {
+        device_from(device.is_none() ? py::str("cpu") : device);
+        Shape s = PyLong_Check(shape.ptr()) ? Shape{shape.cast<int64_t>()} : shape_from(shape, "LayerNorm");
+        return std::make_unique<PyModule<nn::LayerNorm>>(s, eps, affine, bias, dtype_or_default(dtype));
+      }), py::arg("normalized_shape"), py::arg("eps") = 1e-5, py::arg("elementwise_affine") = true,
+         py::arg("bias") = true, py::arg("device") = py::none(), py::arg("dtype") = py::none())
+      .def("forward", &nn::LayerNorm::forward, py::arg("input"))
+      .def("reset_parameters", &nn::LayerNorm::reset_parameters)
+      .def_property_readonly("normalized_shape", [](nn::LayerNorm& l) { return py::tuple(py::cast(l.normalized_shape)); })
+      .def_readwrite("eps", &nn::LayerNorm::eps)
+      .def_readonly("elementwise_affine", &nn::LayerNorm::elementwise_affine);
+  ModuleClass<nn::Dropout>(nm, "Dropout", py::dynamic_attr())
+      .def(py::init_alias<double, bool>(), py::arg("p") = 0.5, py::arg("inplace") = false)
+      .def("forward", &nn::Dropout::forward, py::arg("input"))
+      .def_readwrite("p", &nn::Dropout::p)
+      .def_readwrite("inplace", &nn::Dropout::inplace);
+  ModuleClass<nn::GaussianNoise>(nm, "GaussianNoise", py::dynamic_attr())
+      .def(py::init_alias<double>(), py::arg("std") = 0.1)
+      .def("forward", &nn::GaussianNoise::forward, py::arg("input"))
+      .def_readwrite("std", &nn::GaussianNoise::std);
+  ModuleClass<nn::Embedding> emb(nm, "Embedding", py::dynamic_attr());
+  emb.def(py::init([](int64_t n, int64_t dim, py::handle padding_idx, py::handle max_norm, double norm_type,
+                      bool scale_grad_by_freq, bool sparse, py::handle weight, bool freeze, py::handle device,
+                      py::handle dtype) {
+       EMBER_CHECK(!scale_grad_by_freq && !sparse, "Embedding: scale_grad_by_freq and sparse are not supported");
+       device_from(device.is_none() ? py::str("cpu") : device);
+       Tensor w = optional_tensor(weight, "Embedding _weight");
+       auto e = std::make_unique<PyModule<nn::Embedding>>(n, dim, optional_int(padding_idx), optional_float(max_norm),
+                                                          norm_type, w.defined() ? w.dtype() : dtype_or_default(dtype));
+       if (w.defined()) {
+         EMBER_CHECK(w.sizes() == Shape({n, dim}), "Embedding: _weight must have shape (", n, ", ", dim, "), got ",
+                     shape_str(w.sizes()));
+         autograd::NoGradGuard no_grad;
+         Tensor own = e->weight();
+         copy_(own, w);
+       }
+       autograd::set_requires_grad(e->weight(), !freeze);
+       return e;
+     }), py::arg("num_embeddings"), py::arg("embedding_dim"), py::arg("padding_idx") = py::none(),
+        py::arg("max_norm") = py::none(), py::arg("norm_type") = 2.0, py::arg("scale_grad_by_freq") = false,
+        py::arg("sparse") = false, py::arg("_weight") = py::none(), py::arg("_freeze") = false,
+        py::arg("device") = py::none(), py::arg("dtype") = py::none())
+      .def("forward", &nn::Embedding::forward, py::arg("input"))
+      .def("reset_parameters", &nn::Embedding::reset_parameters)
+      .def_readonly("num_embeddings", &nn::Embedding::num_embeddings)
+      .def_readonly("embedding_dim", &nn::Embedding::embedding_dim)
+      .def_readonly("padding_idx", &nn::Embedding::padding_idx)
+      .def_readwrite("max_norm", &nn::Embedding::max_norm)
+      .def_readwrite("norm_type", &nn::Embedding::norm_type);
+
+  // ---- losses (PyTorch's signatures, legacy size_average / reduce flags included) ----------
+  nm.def("_legacy_reduction", &legacy_reduction, py::arg("size_average"), py::arg("reduce"), py::arg("reduction"));
+  auto none = py::none();
+  ModuleClass<nn::L1Loss>(nm, "L1Loss", py::dynamic_attr())
+      .def(py::init([](py::handle sa, py::handle rd, const std::string& r) {
+        return std::make_unique<PyModule<nn::L1Loss>>(legacy_reduction(sa, rd, r));
+      }), py::arg("size_average") = none, py::arg("reduce") = none, py::arg("reduction") = "mean")
+      .def("forward", py::overload_cast<const Tensor&, const Tensor&>(&nn::L1Loss::forward), py::arg("input"),
+           py::arg("target"))
+      .def_readwrite("reduction", &nn::L1Loss::reduction);
+  ModuleClass<nn::MSELoss>(nm, "MSELoss", py::dynamic_attr())
+      .def(py::init([](py::handle sa, py::handle rd, const std::string& r) {
+        return std::make_unique<PyModule<nn::MSELoss>>(legacy_reduction(sa, rd, r));
+      }), py::arg("size_average") = none, py::arg("reduce") = none, py::arg("reduction") = "mean")
+      .def("forward", py::overload_cast<const Tensor&, const Tensor&>(&nn::MSELoss::forward), py::arg("input"),
+           py::arg("target"))
+      .def_readwrite("reduction", &nn::MSELoss::reduction);
+  ModuleClass<nn::HuberLoss>(nm, "HuberLoss", py::dynamic_attr())
+      .def(py::init_alias<std::string, double>(), py::arg("reduction") = "mean", py::arg("delta") = 1.0)
+      .def("forward", py::overload_cast<const Tensor&, const Tensor&>(&nn::HuberLoss::forward), py::arg("input"),
+           py::arg("target"))
+      .def_readwrite("reduction", &nn::HuberLoss::reduction)
+      .def_readwrite("delta", &nn::HuberLoss::delta);
+  ModuleClass<nn::SmoothL1Loss>(nm, "SmoothL1Loss", py::dynamic_attr())
+      .def(py::init([](py::handle sa, py::handle rd, const std::string& r, double beta) {
+        return std::make_unique<PyModule<nn::SmoothL1Loss>>(legacy_reduction(sa, rd, r), beta);
+      }), py::arg("size_average") = none, py::arg("reduce") = none, py::arg("reduction") = "mean",
+         py::arg("beta") = 1.0)
+      .def("forward", py::overload_cast<const Tensor&, const Tensor&>(&nn::SmoothL1Loss::forward), py::arg("input"),
+           py::arg("target"))
+      .def_readwrite("reduction", &nn::SmoothL1Loss::reduction)
+      .def_readwrite("beta", &nn::SmoothL1Loss::beta);
+  ModuleClass<nn::BCELoss>(nm, "BCELoss", py::dynamic_attr())
+      .def(py::init([](py::handle weight, py::handle sa, py::handle rd, const std::string& r) {
+        return std::make_unique<PyModule<nn::BCELoss>>(optional_tensor(weight, "BCELoss weight"),
+                                                       legacy_reduction(sa, rd, r));
+      }), py::arg("weight") = none, py::arg("size_average") = none, py::arg("reduce") = none,
+         py::arg("reduction") = "mean")
+      .def("forward", py::overload_cast<const Tensor&, const Tensor&>(&nn::BCELoss::forward), py::arg("input"),
+           py::arg("target"))
+      .def_readwrite("reduction", &nn::BCELoss::reduction);
+  ModuleClass<nn::BCEWithLogitsLoss>(nm, "BCEWithLogitsLoss", py::dynamic_attr())
+      .def(py::init([](py::handle weight, py::handle sa, py::handle rd, const std::string& r, py::handle pos_weight) {
+        return std::make_unique<PyModule<nn::BCEWithLogitsLoss>>(
+            optional_tensor(weight, "BCEWithLogitsLoss weight"), legacy_reduction(sa, rd, r),
+            optional_tensor(pos_weight, "BCEWithLogitsLoss pos_weight"));
+      }), py::arg("weight") = none, py::arg("size_average") = none, py::arg("reduce") = none,
+         py::arg("reduction") = "mean", py::arg("pos_weight") = none)
+      .def("forward", py::overload_cast<const Tensor&, const Tensor&>(&nn::BCEWithLogitsLoss::forward),
+           py::arg("input"), py::arg("target"))
+      .def_readwrite("reduction", &nn::BCEWithLogitsLoss::reduction);
+  ModuleClass<nn::NLLLoss>(nm, "NLLLoss", py::dynamic_attr())
+      .def(py::init([](py::handle weight, py::handle sa, int64_t ignore_index, py::handle rd, const std::string& r) {
+        return std::make_unique<PyModule<nn::NLLLoss>>(optional_tensor(weight, "NLLLoss weight"), ignore_index,
+                                                       legacy_reduction(sa, rd, r));
+      }), py::arg("weight") = none, py::arg("size_average") = none, py::arg("ignore_index") = -100,
+         py::arg("reduce") = none, py::arg("reduction") = "mean")
+      .def("forward", py::overload_cast<const Tensor&, const Tensor&>(&nn::NLLLoss::forward), py::arg("input"),
+           py::arg("target"))
+      .def_readwrite("reduction", &nn::NLLLoss::reduction)
+      .def_readwrite("ignore_index", &nn::NLLLoss::ignore_index);
+  ModuleClass<nn::CrossEntropyLoss>(nm, "CrossEntropyLoss", py::dynamic_attr())
+      .def(py::init([](py::handle weight, py::handle sa, int64_t ignore_index, py::handle rd, const std::string& r,
+                       double smoothing) {
+        return std::make_unique<PyModule<nn::CrossEntropyLoss>>(optional_tensor(weight, "CrossEntropyLoss weight"),
+                                                                ignore_index, legacy_reduction(sa, rd, r), smoothing);
+      }), py::arg("weight") = none, py::arg("size_average") = none, py::arg("ignore_index") = -100,
+         py::arg("reduce") = none, py::arg("reduction") = "mean", py::arg("label_smoothing") = 0.0)
+      .def("forward", py::overload_cast<const Tensor&, const Tensor&>(&nn::CrossEntropyLoss::forward),
+           py::arg("input"), py::arg("target"))
+      .def_readwrite("reduction", &nn::CrossEntropyLoss::reduction)
+      .def_readwrite("ignore_index", &nn::CrossEntropyLoss::ignore_index)
+      .def_readwrite("label_smoothing", &nn::CrossEntropyLoss::label_smoothing);
+}
+
+}  // namespace ember
