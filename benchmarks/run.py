@@ -199,6 +199,26 @@ def _softmax_backward(m):
     return run
 
 
+def _mlp_step(m):
+    """One training step of an MLP 784-256-128-10 (ReLU) on a batch of 128: forward,
+    cross-entropy, backward and a plain SGD update written out (the same for both)."""
+    nn = m.nn
+    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
+    x, y = randn(m, 128, 784), randint(m, 10, 128)
+    params = list(model.parameters())
+
+    def run():
+        loss = nn.functional.cross_entropy(model(x), y)
+        for p in params:
+            p.grad = None
+        loss.backward()
+        with m.no_grad():
+            for p in params:
+                p.sub_(p.grad * 0.01)
+
+    return run
+
+
 def _zeros_tensor(m):
     return lambda: m.zeros(M)
 
@@ -228,6 +248,7 @@ CASES: list[Case] = [
     Case(f"{CHAIN_OPS}-op chain+bwd, per op", _chain_backward, _chain_backward, None,
          ops_per_call=CHAIN_OPS),
     Case("softmax+bwd 256x1000", _softmax_backward, _softmax_backward, None),
+    Case("MLP 784-256-128-10 step, batch 128", _mlp_step, _mlp_step, None),
 ]
 
 

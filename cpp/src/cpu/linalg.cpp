@@ -26,7 +26,7 @@ Layout layout_of(int64_t rows, int64_t cols, int64_t rs, int64_t cs) {
 }
 
 template <class T>
-void gemm_blas(const Tensor& out, Tensor a, Tensor b) {
+void gemm_blas(const Tensor& out, Tensor a, Tensor b, bool accumulate) {
   const int64_t B = out.sizes()[0], M = out.sizes()[1], N = out.sizes()[2], K = a.sizes()[2];
   EMBER_CHECK_RUNTIME(M <= INT_MAX && N <= INT_MAX && K <= INT_MAX, "matmul: dimensions (", M, ", ", K,
                       ", ", N, ") exceed what the 32-bit BLAS can address");
@@ -44,20 +44,21 @@ void gemm_blas(const Tensor& out, Tensor a, Tensor b) {
   const T* pb = static_cast<const T*>(b.raw_data());
   T* po = static_cast<T*>(out.raw_data());
   const CBLAS_TRANSPOSE ta = la.trans ? CblasTrans : CblasNoTrans, tb = lb.trans ? CblasTrans : CblasNoTrans;
+  const T beta = accumulate ? T(1) : T(0);
   for (int64_t i = 0; i < B; ++i) {
     const T* ai = pa + i * a.strides()[0];
     const T* bi = pb + i * b.strides()[0];
     T* oi = po + i * M * N;
     if constexpr (std::is_same_v<T, float>) {
-      EMBER_CBLAS(sgemm)(CblasRowMajor, ta, tb, M, N, K, 1.0f, ai, la.ld, bi, lb.ld, 0.0f, oi, std::max<int64_t>(N, 1));
+      EMBER_CBLAS(sgemm)(CblasRowMajor, ta, tb, M, N, K, 1.0f, ai, la.ld, bi, lb.ld, beta, oi, std::max<int64_t>(N, 1));
     } else {
-      EMBER_CBLAS(dgemm)(CblasRowMajor, ta, tb, M, N, K, 1.0, ai, la.ld, bi, lb.ld, 0.0, oi, std::max<int64_t>(N, 1));
+      EMBER_CBLAS(dgemm)(CblasRowMajor, ta, tb, M, N, K, 1.0, ai, la.ld, bi, lb.ld, beta, oi, std::max<int64_t>(N, 1));
     }
   }
 }
 
 template <class T>
-void gemm_loop(const Tensor& out, const Tensor& a, const Tensor& b) {
+void gemm_loop(const Tensor& out, const Tensor& a, const Tensor& b, bool accumulate) {
   const int64_t B = out.sizes()[0], M = out.sizes()[1], N = out.sizes()[2], K = a.sizes()[2];
   const T* pa = static_cast<const T*>(a.raw_data());
   const T* pb = static_cast<const T*>(b.raw_data());
@@ -67,7 +68,7 @@ void gemm_loop(const Tensor& out, const Tensor& a, const Tensor& b) {
   for (int64_t i = 0; i < B; ++i)
     for (int64_t m = 0; m < M; ++m)
       for (int64_t n = 0; n < N; ++n) {
-        T acc = 0;
+        T acc = accumulate ? po[(i * M + m) * N + n] : T(0);
         for (int64_t k = 0; k < K; ++k) {
           const T x = pa[i * sa[0] + m * sa[1] + k * sa[2]], y = pb[i * sb[0] + k * sb[1] + n * sb[2]];
           if constexpr (std::is_same_v<T, bool>) acc = acc || (x && y);
@@ -79,14 +80,17 @@ void gemm_loop(const Tensor& out, const Tensor& a, const Tensor& b) {
 
 }  // namespace
 
-void gemm(const Tensor& out, const Tensor& a, const Tensor& b) {
+void gemm(const Tensor& out, const Tensor& a, const Tensor& b, bool accumulate) {
   if (out.numel() == 0) return;
-  if (a.sizes()[2] == 0) return fill(out, 0);  // an empty sum; BLAS would reject the leading dims
+  if (a.sizes()[2] == 0) {  // an empty sum; BLAS would reject the leading dims
+    if (!accumulate) fill(out, 0);
+    return;
+  }
   switch (out.dtype()) {
-    case DType::Float32: return gemm_blas<float>(out, a, b);
-    case DType::Float64: return gemm_blas<double>(out, a, b);
-    case DType::Int64: return gemm_loop<int64_t>(out, a, b);
-    case DType::Bool: return gemm_loop<bool>(out, a, b);
+    case DType::Float32: return gemm_blas<float>(out, a, b, accumulate);
+    case DType::Float64: return gemm_blas<double>(out, a, b, accumulate);
+    case DType::Int64: return gemm_loop<int64_t>(out, a, b, accumulate);
+    case DType::Bool: return gemm_loop<bool>(out, a, b, accumulate);
   }
 }
 

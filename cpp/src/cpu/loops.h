@@ -14,8 +14,9 @@ namespace ember::cpu {
 inline namespace EMBER_ISA {
 
 constexpr int64_t kMaxDims = 64;
-/// Below this many elements a kernel runs on one thread: the fork costs more than it saves.
-constexpr int64_t kParallelGrain = 32768;
+/// Below this many elements a kernel runs on one thread: waking the (sleeping, see
+/// ember/__init__.py) OpenMP threads costs more than it saves.
+constexpr int64_t kParallelGrain = 262144;
 
 /// Shape and byte strides of N operands after collapsing dims; operand 0 is the output.
 template <size_t N>

@@ -12,16 +12,7 @@
 namespace ember::nn {
 
 Tensor functional::linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
-  EMBER_CHECK(weight.dim() == 2, "linear: weight must be 2-D (out_features, in_features), got ",
-              shape_str(weight.sizes()));
-  EMBER_CHECK(x.dim() >= 1 && x.sizes().back() == weight.sizes()[1], "linear: input ", shape_str(x.sizes()),
-              " and weight ", shape_str(weight.sizes()), " cannot be multiplied (the input's last dim must be ",
-              weight.sizes()[1], ")");
-  if (bias.defined())
-    EMBER_CHECK(bias.dim() <= 1 && bias.numel() == weight.sizes()[0], "linear: bias ", shape_str(bias.sizes()),
-                " does not match weight ", shape_str(weight.sizes()));
-  Tensor out = matmul(x, transpose(weight, 0, 1));
-  return bias.defined() ? add(out, bias) : out;
+  return ember::linear(x, weight, bias);
 }
 
 // ---- Linear ---------------------------------------------------------------------------------

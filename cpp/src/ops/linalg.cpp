@@ -20,7 +20,7 @@ DType matmul_dtype(const char* op, const Tensor& a, const Tensor& b) {
 /// out (B, M, N) = a (B, M, K) @ b (B, K, N).
 Tensor gemm3(const char* op, const Tensor& a, const Tensor& b) {
   Tensor out = Tensor::empty({a.sizes()[0], a.sizes()[1], b.sizes()[2]}, a.dtype(), a.device());
-  call_kernel(a.device(), op, cpu::gemm, out, a, b);
+  call_kernel(a.device(), op, cpu::gemm, out, a, b, false);
   return out;
 }
 
@@ -112,6 +112,53 @@ Tensor outer(const Tensor& a, const Tensor& b) {
   EMBER_CHECK(a.dim() == 1 && b.dim() == 1, "outer: expected 1-D tensors, got shapes ", shape_str(a.sizes()), " and ",
               shape_str(b.sizes()));
   return mul(unsqueeze(a, 1), unsqueeze(b, 0));
+}
+
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+  EMBER_CHECK(weight.dim() == 2, "linear: weight must be 2-D (out_features, in_features), got ",
+              shape_str(weight.sizes()));
+  const int64_t out_features = weight.sizes()[0], in_features = weight.sizes()[1];
+  EMBER_CHECK(x.dim() >= 1 && x.sizes().back() == in_features, "linear: input ", shape_str(x.sizes()),
+              " and weight ", shape_str(weight.sizes()), " cannot be multiplied (the input's last dim must be ",
+              in_features, ")");
+  matmul_dtype("linear", x, weight);
+  if (bias.defined()) {
+    EMBER_CHECK(bias.dim() == 1 && bias.numel() == out_features, "linear: bias ", shape_str(bias.sizes()),
+                " does not match weight ", shape_str(weight.sizes()));
+    EMBER_CHECK_TYPE(bias.dtype() == x.dtype(), "linear: bias has dtype ", dtype_name(bias.dtype()),
+                     ", input and weight ", dtype_name(x.dtype()));
+  }
+  const bool rec = autograd::needs_grad(x, weight) || (bias.defined() && autograd::needs_grad(bias));
+  int64_t rows = 1;
+  for (int64_t d = 0; d + 1 < x.dim(); ++d) rows *= x.sizes()[d];
+  Shape out_shape = x.sizes();
+  out_shape.back() = out_features;
+  Tensor out;
+  {
+    autograd::RecordingOff off(rec);
+    Tensor x2 = reshape(x, {1, rows, in_features});
+    out = Tensor::empty({1, rows, out_features}, x.dtype(), x.device());
+    // The bias goes in first; the product is added onto it (BLAS beta = 1).
+    if (bias.defined()) copy_(out, expand(bias, out.sizes()));
+    call_kernel(x.device(), "linear", cpu::gemm, out, x2, unsqueeze(transpose(weight, 0, 1), 0), bias.defined());
+    out = reshape(out, out_shape);
+  }
+  if (!rec) return out;
+  const bool need_x = autograd::requires_grad(x), need_w = autograd::requires_grad(weight);
+  const bool has_bias = bias.defined(), need_b = has_bias && autograd::requires_grad(bias);
+  autograd::record(bias.defined() ? "AddmmBackward0" : "MmBackward0", {out},
+                   bias.defined() ? Tensors{x, weight, bias} : Tensors{x, weight},
+                   {need_w ? x : Tensor(), need_x ? weight : Tensor()},
+                   [need_x, need_w, need_b, has_bias, rows, in_sizes = x.sizes()](const Tensors& g, const Tensors& s) {
+                     const int64_t out_features = g[0].sizes().back();
+                     Tensor g2 = reshape(g[0], {rows, out_features});
+                     Tensors grads(has_bias ? 3 : 2);
+                     if (need_x) grads[0] = reshape(mm(g2, s[1]), in_sizes);
+                     if (need_w) grads[1] = mm(transpose(g2, 0, 1), reshape(s[0], {rows, s[0].sizes().back()}));
+                     if (need_b) grads[2] = sum(g2, Dims{0});
+                     return grads;
+                   });
+  return out;
 }
 
 Tensor matmul(const Tensor& a, const Tensor& b) {
