@@ -3,6 +3,7 @@
 
     python benchmarks/run.py                  # all cases, printed as a table
     python benchmarks/run.py --filter matmul  # only cases whose name contains "matmul"
+    python benchmarks/run.py --filter startup # only import time and resident memory
     python benchmarks/run.py --json           # machine-readable results on stdout
     python benchmarks/run.py --threads 1 --repeat 10
 
@@ -432,6 +433,58 @@ def print_header(meta: dict) -> None:
     print(table_row(["-" * width for _, width in COLUMNS]))
 
 
+# --------------------------------------------------------------------------- #
+# Startup: import time and resident memory, each in a fresh interpreter         #
+# --------------------------------------------------------------------------- #
+
+STARTUP_RUNS = 5
+_STARTUP_SCRIPT = """
+import time
+t = time.perf_counter()
+import {lib}
+elapsed = time.perf_counter() - t
+rss_kb = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmRSS"))
+print(elapsed, rss_kb * 1024)
+"""
+
+
+def measure_startup(lib: str) -> dict | None:
+    """Best-of-N `import lib` time and the process's resident memory after it (Linux)."""
+    import subprocess
+
+    times, rss = [], []
+    for _ in range(STARTUP_RUNS):
+        run = subprocess.run([sys.executable, "-c", _STARTUP_SCRIPT.format(lib=lib)], capture_output=True,
+                             text=True)
+        if run.returncode != 0:
+            return None
+        t, r = run.stdout.split()
+        times.append(float(t))
+        rss.append(int(r))
+    return {"import_seconds": min(times), "rss_bytes": min(rss)}
+
+
+def startup_results() -> dict:
+    results = {lib: measure_startup(lib) for lib in LIBRARIES}
+    e, t = results["ember"], results["torch"]
+    if e and t:
+        results["ember/torch"] = {"import": e["import_seconds"] / t["import_seconds"],
+                                  "rss": e["rss_bytes"] / t["rss_bytes"]}
+    return results
+
+
+def print_startup(results: dict) -> None:
+    print()
+    print(f"startup, each in a fresh interpreter (best of {STARTUP_RUNS}):")
+    for lib in LIBRARIES:
+        r = results[lib]
+        cells = "-" if r is None else f"{r['import_seconds'] * 1e3:8.1f} ms  {r['rss_bytes'] / 2**20:7.1f} MB RSS"
+        print(f"  import {lib:<6} {cells}")
+    if "ember/torch" in results:
+        ratio = results["ember/torch"]
+        print(f"  ember/torch: import time {ratio['import']:.2f}, resident memory {ratio['rss']:.2f}")
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--filter", metavar="SUBSTR", default="",
@@ -455,7 +508,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.list:
         print("\n".join(c.name for c in cases))
         return 0
-    if not cases:
+    if not cases and args.filter.lower() not in "startup import":
         print(f"no case matches --filter {args.filter!r}; try --list", file=sys.stderr)
         return 1
 
@@ -478,8 +531,11 @@ def main(argv: list[str] | None = None) -> int:
         if not args.json:
             print(format_result(results[-1]), flush=True)
 
+    startup = startup_results() if args.filter.lower() in "startup import" else None
+    if startup and not args.json:
+        print_startup(startup)
     if args.json:
-        json.dump({"meta": meta, "results": results}, sys.stdout, indent=2)
+        json.dump({"meta": meta, "results": results, "startup": startup}, sys.stdout, indent=2)
         print()
     else:
         errors = [(r["case"], lib, r[lib]["error"]) for r in results for lib in LIBRARIES

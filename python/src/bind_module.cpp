@@ -7,6 +7,10 @@
 // for them in its __dict__, so `m.weight is m.weight` and attribute reads stay fast.
 #include <pybind11/stl.h>
 
+#include <cctype>
+#include <type_traits>
+#include <unordered_set>
+
 #include "convert.h"
 #include "ember/nn/activation.h"
 #include "ember/nn/container.h"
@@ -114,19 +118,20 @@ void set_in_dict(py::handle self, py::handle name, py::handle value) {
 void module_setattr(py::handle self, py::str name_obj, py::object value) {
   const std::string name = name_obj;
   Module* m = module_or_null(self);
+  // The order of PyTorch's Module.__setattr__: a parameter's name takes only a Parameter or None.
   if (py::isinstance<Parameter>(value)) {
     if (!m) throw py::attribute_error("cannot assign parameters before Module.__init__() call");
     if (!m->find(Kind::Parameter, name)) m->unregister(name);
     const Tensor& p = value.cast<const Tensor&>();
     m->register_parameter(name, p, p.requires_grad());
-  } else if (py::isinstance<Module>(value)) {
-    if (!m) throw py::attribute_error("cannot assign module before Module.__init__() call");
-    if (!m->find_child(name)) m->unregister(name);
-    m->register_module(name, value.cast<ModulePtr>());
   } else if (Module::Slot* slot = m ? m->find(Kind::Parameter, name) : nullptr) {
     EMBER_CHECK_TYPE(value.is_none(), "cannot assign '", type_name_of(value), "' as parameter '", name,
                      "' (ember.nn.Parameter or None expected)");
     slot->value = Tensor();
+  } else if (py::isinstance<Module>(value)) {
+    if (!m) throw py::attribute_error("cannot assign module before Module.__init__() call");
+    if (!m->find_child(name)) m->unregister(name);
+    m->register_module(name, value.cast<ModulePtr>());
   } else if (ModulePtr* child = m ? m->find_child(name) : nullptr) {
     EMBER_CHECK_TYPE(value.is_none(), "cannot assign '", type_name_of(value), "' as child module '", name,
                      "' (ember.nn.Module or None expected)");
@@ -212,7 +217,7 @@ void add_module(py::handle self, py::handle name, py::object module) {
 py::object state_dict(py::handle self, py::object destination, const std::string& prefix, bool keep_vars) {
   if (destination.is_none()) destination = py::module_::import("collections").attr("OrderedDict")();
   module_of(self).visit_state([&](const std::string& name, Module& owner, Kind, const Module::Slot& slot) {
-    destination[py::str(qualified(prefix, name))] =
+    destination[py::str(prefix + name)] =  // PyTorch's prefix carries its own dot ("body.")
         keep_vars ? slot_attribute(owner, slot) : py::cast(autograd::detach(slot.value));
   });
   return destination;
@@ -231,6 +236,18 @@ py::tuple load_state_dict(py::handle self, py::handle state, bool strict) {
   }
   Module::LoadResult r = module_of(self).load_state_dict(entries, strict);
   return py::make_tuple(r.missing_keys, r.unexpected_keys);
+}
+
+/// Children in order, a module held under two names listed once (as PyTorch's).
+py::list distinct_children(Module& m, bool with_names) {
+  py::list out;
+  std::unordered_set<const Module*> seen;
+  for (auto& [name, child] : m.named_children()) {
+    if (!child || !seen.insert(child.get()).second) continue;
+    if (with_names) out.append(py::make_tuple(name, py::cast(child)));
+    else out.append(py::cast(child));
+  }
+  return out;
 }
 
 py::list module_list(const std::vector<std::pair<std::string, Module*>>& mods, bool with_names) {
@@ -271,6 +288,17 @@ ModulePtr module_arg(py::handle h, const char* what) {
   return h.cast<ModulePtr>();
 }
 
+/// A layer's forward for Python: a tensor in, a tensor out; when the layer hands its input
+/// back (Identity, in-place activations, eval-mode Dropout) the caller gets the same object.
+template <class T>
+auto forward_of() {
+  return [](T& m, py::object input) -> py::object {
+    const std::string op = m.type_name() + ".forward";
+    Tensor out = m.forward(tensor_arg(input, op.c_str()));
+    return out.is_same(input.cast<const Tensor&>()) ? input : py::cast(std::move(out));
+  };
+}
+
 py::object child_object(const ModulePtr& m) { return m ? py::cast(m) : py::none(); }
 
 /// Positions a Python slice picks from a sequence of length n.
@@ -289,9 +317,17 @@ void bind_sequence(Cls& cls) {
       .def("__getitem__", [](py::object self, py::handle index) -> py::object {
         T& s = self.cast<T&>();
         if (py::isinstance<py::slice>(index)) {
+          // A Sequential slice keeps the children's names (PyTorch's); a ModuleList renumbers.
           py::list picked;
-          for (int64_t i : slice_positions(index.cast<py::slice>(), s.size())) picked.append(child_object(s.at(i)));
-          return py::type::handle_of(self)(*picked);
+          for (int64_t i : slice_positions(index.cast<py::slice>(), s.size())) {
+            const auto& [name, child] = s.named_children()[i];
+            if constexpr (std::is_same_v<T, nn::Sequential>) picked.append(py::make_tuple(name, child_object(child)));
+            else picked.append(child_object(child));
+          }
+          if constexpr (std::is_same_v<T, nn::Sequential>)
+            return py::type::handle_of(self)(py::module_::import("collections").attr("OrderedDict")(picked));
+          else
+            return py::type::handle_of(self)(picked);
         }
         return child_object(s.at(index.cast<int64_t>()));
       }, py::arg("idx"))
@@ -369,17 +405,21 @@ void bind_modules(py::module_& m) {
         for (py::handle kv : named_slots(self, Kind::Buffer, "", recurse, true)) out.append(kv.cast<py::tuple>()[1]);
         return py::iter(out);
       }, py::arg("recurse") = true)
-      .def("named_children", [](Module& self) {
+      .def("named_children", [](Module& self) { return py::iter(distinct_children(self, true)); })
+      .def("children", [](Module& self) { return py::iter(distinct_children(self, false)); })
+      .def("__dir__", [](py::handle self) {
+        // Registered names too, as PyTorch's (they are not all in __dict__); like PyTorch's,
+        // no names that are not identifiers ("0").
+        py::list names = py::module_::import("builtins").attr("object").attr("__dir__")(self);
+        Module& m = module_of(self);
+        for (Kind kind : {Kind::Parameter, Kind::Buffer})
+          for (const auto& slot : m.slots(kind)) names.append(slot.name);
+        for (const auto& [name, child] : m.named_children()) names.append(name);
         py::list out;
-        for (auto& [name, child] : self.named_children())
-          if (child) out.append(py::make_tuple(name, py::cast(child)));
-        return py::iter(out);
-      })
-      .def("children", [](Module& self) {
-        py::list out;
-        for (auto& [name, child] : self.named_children())
-          if (child) out.append(py::cast(child));
-        return py::iter(out);
+        for (py::handle n : py::set(names))
+          if (!std::isdigit(static_cast<unsigned char>(n.cast<std::string>()[0]))) out.append(n);
+        out.attr("sort")();
+        return out;
       })
       .def("named_modules", [](Module& self, py::handle memo, const std::string& prefix, bool remove_duplicate) {
         EMBER_CHECK_TYPE(memo.is_none(), "named_modules: memo is not supported; leave it None");
@@ -420,7 +460,7 @@ void bind_modules(py::module_& m) {
        }
        return s;
      }))
-      .def("forward", &nn::Sequential::forward, py::arg("input"));
+      .def("forward", forward_of<nn::Sequential>(), py::arg("input"));
   bind_sequence<nn::Sequential>(seq);
 
   ModuleClass<nn::ModuleList> list(nm, "ModuleList", py::dynamic_attr());
@@ -469,17 +509,17 @@ void bind_modules(py::module_& m) {
 
   ModuleClass<nn::Identity>(nm, "Identity", py::dynamic_attr())
       .def(py::init([](py::args, py::kwargs) { return std::make_unique<PyModule<nn::Identity>>(); }))
-      .def("forward", &nn::Identity::forward, py::arg("input"));
+      .def("forward", forward_of<nn::Identity>(), py::arg("input"));
   ModuleClass<nn::Flatten>(nm, "Flatten", py::dynamic_attr())
       .def(py::init_alias<int64_t, int64_t>(), py::arg("start_dim") = 1, py::arg("end_dim") = -1)
-      .def("forward", &nn::Flatten::forward, py::arg("input"))
+      .def("forward", forward_of<nn::Flatten>(), py::arg("input"))
       .def_readwrite("start_dim", &nn::Flatten::start_dim)
       .def_readwrite("end_dim", &nn::Flatten::end_dim);
   ModuleClass<nn::Unflatten>(nm, "Unflatten", py::dynamic_attr())
       .def(py::init([](int64_t dim, py::handle sizes) {
         return std::make_unique<PyModule<nn::Unflatten>>(dim, shape_from(sizes, "Unflatten"));
       }), py::arg("dim"), py::arg("unflattened_size"))
-      .def("forward", &nn::Unflatten::forward, py::arg("input"))
+      .def("forward", forward_of<nn::Unflatten>(), py::arg("input"))
       .def_readwrite("dim", &nn::Unflatten::dim)
       .def_property_readonly("unflattened_size", [](nn::Unflatten& u) { return py::tuple(py::cast(u.unflattened_size)); });
 
@@ -490,7 +530,7 @@ void bind_modules(py::module_& m) {
         return std::make_unique<PyModule<nn::Linear>>(in, out, bias, dtype_or_default(dtype));
       }), py::arg("in_features"), py::arg("out_features"), py::arg("bias") = true, py::arg("device") = py::none(),
          py::arg("dtype") = py::none())
-      .def("forward", &nn::Linear::forward, py::arg("input"))
+      .def("forward", forward_of<nn::Linear>(), py::arg("input"))
       .def("reset_parameters", &nn::Linear::reset_parameters)
       .def_readwrite("in_features", &nn::Linear::in_features)
       .def_readwrite("out_features", &nn::Linear::out_features);
@@ -508,7 +548,7 @@ void bind_modules(py::module_& m) {
       .def(py::init([](int64_t in, py::handle dtype) {
         return std::make_unique<PyModule<nn::Perceptron>>(in, dtype.is_none() ? DType::Float64 : dtype.cast<DType>());
       }), py::arg("in_features"), py::arg("dtype") = py::none())
-      .def("forward", &nn::Perceptron::forward, py::arg("input"))
+      .def("forward", forward_of<nn::Perceptron>(), py::arg("input"))
       .def("decision_function", &nn::Perceptron::decision_function, py::arg("input"))
       .def("fit", [](nn::Perceptron& p, const Tensor& x, const Tensor& y, double lr, int64_t max_epochs) {
         nn::Perceptron::FitResult r = p.fit(x, y, lr, max_epochs);
@@ -525,17 +565,17 @@ void bind_modules(py::module_& m) {
   // ---- activations -----------------------------------------------------------------------
   ModuleClass<nn::Sigmoid>(nm, "Sigmoid", py::dynamic_attr())
       .def(py::init_alias<>())
-      .def("forward", &nn::Sigmoid::forward, py::arg("input"));
+      .def("forward", forward_of<nn::Sigmoid>(), py::arg("input"));
   ModuleClass<nn::Tanh>(nm, "Tanh", py::dynamic_attr())
       .def(py::init_alias<>())
-      .def("forward", &nn::Tanh::forward, py::arg("input"));
+      .def("forward", forward_of<nn::Tanh>(), py::arg("input"));
   ModuleClass<nn::ReLU>(nm, "ReLU", py::dynamic_attr())
       .def(py::init_alias<bool>(), py::arg("inplace") = false)
-      .def("forward", &nn::ReLU::forward, py::arg("input"))
+      .def("forward", forward_of<nn::ReLU>(), py::arg("input"))
       .def_readwrite("inplace", &nn::ReLU::inplace);
   ModuleClass<nn::LeakyReLU>(nm, "LeakyReLU", py::dynamic_attr())
       .def(py::init_alias<double, bool>(), py::arg("negative_slope") = 0.01, py::arg("inplace") = false)
-      .def("forward", &nn::LeakyReLU::forward, py::arg("input"))
+      .def("forward", forward_of<nn::LeakyReLU>(), py::arg("input"))
       .def_readwrite("negative_slope", &nn::LeakyReLU::negative_slope)
       .def_readwrite("inplace", &nn::LeakyReLU::inplace);
   ModuleClass<nn::PReLU>(nm, "PReLU", py::dynamic_attr())
@@ -546,53 +586,54 @@ void bind_modules(py::module_& m) {
         return p;
       }), py::arg("num_parameters") = 1, py::arg("init") = 0.25, py::arg("device") = py::none(),
          py::arg("dtype") = py::none())
-      .def("forward", &nn::PReLU::forward, py::arg("input"))
+      .def("forward", forward_of<nn::PReLU>(), py::arg("input"))
       .def("reset_parameters", &nn::PReLU::reset_parameters)
       .def_readonly("num_parameters", &nn::PReLU::num_parameters)
       .def_readwrite("init", &nn::PReLU::init);
   ModuleClass<nn::ELU>(nm, "ELU", py::dynamic_attr())
       .def(py::init_alias<double, bool>(), py::arg("alpha") = 1.0, py::arg("inplace") = false)
-      .def("forward", &nn::ELU::forward, py::arg("input"))
+      .def("forward", forward_of<nn::ELU>(), py::arg("input"))
       .def_readwrite("alpha", &nn::ELU::alpha)
       .def_readwrite("inplace", &nn::ELU::inplace);
   ModuleClass<nn::GELU>(nm, "GELU", py::dynamic_attr())
       .def(py::init_alias<std::string>(), py::arg("approximate") = "none")
-      .def("forward", &nn::GELU::forward, py::arg("input"))
+      .def("forward", forward_of<nn::GELU>(), py::arg("input"))
       .def_readonly("approximate", &nn::GELU::approximate);
   ModuleClass<nn::SiLU>(nm, "SiLU", py::dynamic_attr())
       .def(py::init_alias<bool>(), py::arg("inplace") = false)
-      .def("forward", &nn::SiLU::forward, py::arg("input"))
+      .def("forward", forward_of<nn::SiLU>(), py::arg("input"))
       .def_readwrite("inplace", &nn::SiLU::inplace);
   ModuleClass<nn::Softplus>(nm, "Softplus", py::dynamic_attr())
       .def(py::init_alias<double, double>(), py::arg("beta") = 1.0, py::arg("threshold") = 20.0)
-      .def("forward", &nn::Softplus::forward, py::arg("input"))
+      .def("forward", forward_of<nn::Softplus>(), py::arg("input"))
       .def_readwrite("beta", &nn::Softplus::beta)
       .def_readwrite("threshold", &nn::Softplus::threshold);
   ModuleClass<nn::Softmax>(nm, "Softmax", py::dynamic_attr())
       .def(py::init([](py::handle dim) { return std::make_unique<PyModule<nn::Softmax>>(optional_int(dim)); }),
            py::arg("dim") = py::none())
-      .def("forward", &nn::Softmax::forward, py::arg("input"))
+      .def("forward", forward_of<nn::Softmax>(), py::arg("input"))
       .def_readwrite("dim", &nn::Softmax::dim);
   ModuleClass<nn::LogSoftmax>(nm, "LogSoftmax", py::dynamic_attr())
       .def(py::init([](py::handle dim) { return std::make_unique<PyModule<nn::LogSoftmax>>(optional_int(dim)); }),
            py::arg("dim") = py::none())
-      .def("forward", &nn::LogSoftmax::forward, py::arg("input"))
+      .def("forward", forward_of<nn::LogSoftmax>(), py::arg("input"))
       .def_readwrite("dim", &nn::LogSoftmax::dim);
   ModuleClass<nn::Sign>(nm, "Sign", py::dynamic_attr())
       .def(py::init_alias<bool>(), py::arg("straight_through") = false)
-      .def("forward", &nn::Sign::forward, py::arg("input"))
+      .def("forward", forward_of<nn::Sign>(), py::arg("input"))
       .def_readwrite("straight_through", &nn::Sign::straight_through);
 
   // ---- normalization, dropout, embedding -------------------------------------------------
   ModuleClass<nn::BatchNorm1d>(nm, "BatchNorm1d", py::dynamic_attr())
       .def(py::init([](int64_t n, double eps, py::handle momentum, bool affine, bool track, py::handle device,
-                       py::handle dtype) {
+                       py::handle dtype, bool bias) {
         device_from(device.is_none() ? py::str("cpu") : device);
         return std::make_unique<PyModule<nn::BatchNorm1d>>(n, eps, optional_float(momentum), affine, track,
-                                                           dtype_or_default(dtype));
+                                                           dtype_or_default(dtype), bias);
       }), py::arg("num_features"), py::arg("eps") = 1e-5, py::arg("momentum") = 0.1, py::arg("affine") = true,
-         py::arg("track_running_stats") = true, py::arg("device") = py::none(), py::arg("dtype") = py::none())
-      .def("forward", &nn::BatchNorm1d::forward, py::arg("input"))
+         py::arg("track_running_stats") = true, py::arg("device") = py::none(), py::arg("dtype") = py::none(),
+         py::kw_only(), py::arg("bias") = true)
+      .def("forward", forward_of<nn::BatchNorm1d>(), py::arg("input"))
       .def("reset_parameters", &nn::BatchNorm1d::reset_parameters)
       .def("reset_running_stats", &nn::BatchNorm1d::reset_running_stats)
       .def_readonly("num_features", &nn::BatchNorm1d::num_features)
@@ -607,19 +648,19 @@ void bind_modules(py::module_& m) {
         return std::make_unique<PyModule<nn::LayerNorm>>(s, eps, affine, bias, dtype_or_default(dtype));
       }), py::arg("normalized_shape"), py::arg("eps") = 1e-5, py::arg("elementwise_affine") = true,
          py::arg("bias") = true, py::arg("device") = py::none(), py::arg("dtype") = py::none())
-      .def("forward", &nn::LayerNorm::forward, py::arg("input"))
+      .def("forward", forward_of<nn::LayerNorm>(), py::arg("input"))
       .def("reset_parameters", &nn::LayerNorm::reset_parameters)
       .def_property_readonly("normalized_shape", [](nn::LayerNorm& l) { return py::tuple(py::cast(l.normalized_shape)); })
       .def_readwrite("eps", &nn::LayerNorm::eps)
       .def_readonly("elementwise_affine", &nn::LayerNorm::elementwise_affine);
   ModuleClass<nn::Dropout>(nm, "Dropout", py::dynamic_attr())
       .def(py::init_alias<double, bool>(), py::arg("p") = 0.5, py::arg("inplace") = false)
-      .def("forward", &nn::Dropout::forward, py::arg("input"))
+      .def("forward", forward_of<nn::Dropout>(), py::arg("input"))
       .def_readwrite("p", &nn::Dropout::p)
       .def_readwrite("inplace", &nn::Dropout::inplace);
   ModuleClass<nn::GaussianNoise>(nm, "GaussianNoise", py::dynamic_attr())
       .def(py::init_alias<double>(), py::arg("std") = 0.1)
-      .def("forward", &nn::GaussianNoise::forward, py::arg("input"))
+      .def("forward", forward_of<nn::GaussianNoise>(), py::arg("input"))
       .def_readwrite("std", &nn::GaussianNoise::std);
   ModuleClass<nn::Embedding> emb(nm, "Embedding", py::dynamic_attr());
   emb.def(py::init([](int64_t n, int64_t dim, py::handle padding_idx, py::handle max_norm, double norm_type,
@@ -643,7 +684,7 @@ void bind_modules(py::module_& m) {
         py::arg("max_norm") = py::none(), py::arg("norm_type") = 2.0, py::arg("scale_grad_by_freq") = false,
         py::arg("sparse") = false, py::arg("_weight") = py::none(), py::arg("_freeze") = false,
         py::arg("device") = py::none(), py::arg("dtype") = py::none())
-      .def("forward", &nn::Embedding::forward, py::arg("input"))
+      .def("forward", forward_of<nn::Embedding>(), py::arg("input"))
       .def("reset_parameters", &nn::Embedding::reset_parameters)
       .def_readonly("num_embeddings", &nn::Embedding::num_embeddings)
       .def_readonly("embedding_dim", &nn::Embedding::embedding_dim)

@@ -42,6 +42,18 @@ void bind_nn(py::module_& m) {
   fm.def("softplus", &F::softplus, py::arg("input"), py::arg("beta") = 1.0, py::arg("threshold") = 20.0);
   fm.def("logsigmoid", &F::logsigmoid, py::arg("input"));
   auto opt = [](py::handle t) { return t.is_none() ? Tensor() : t.cast<Tensor>(); };
+  fm.def("leaky_relu_", [](py::object x, double slope) {
+    F::leaky_relu_(x.cast<Tensor&>(), slope);
+    return x;
+  }, py::arg("input"), py::arg("negative_slope") = 0.01);
+  fm.def("elu_", [](py::object x, double alpha) {
+    F::elu_(x.cast<Tensor&>(), alpha);
+    return x;
+  }, py::arg("input"), py::arg("alpha") = 1.0);
+  fm.def("silu_", [](py::object x) {
+    F::silu_(x.cast<Tensor&>());
+    return x;
+  }, py::arg("input"));
   fm.def("sign_straight_through", &F::sign_straight_through, py::arg("input"));
   fm.def("linear", [opt](const Tensor& x, const Tensor& w, py::handle b) { return F::linear(x, w, opt(b)); },
          py::arg("input"), py::arg("weight"), py::arg("bias") = py::none());

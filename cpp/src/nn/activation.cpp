@@ -11,12 +11,6 @@ namespace ember::nn {
 namespace F = functional;
 
 namespace {
-/// inplace=True writes the result into the input and returns it, as PyTorch's.
-Tensor maybe_inplace(const Tensor& input, const Tensor& result, bool inplace) {
-  if (!inplace) return result;
-  Tensor out = input;
-  return copy_(out, result);
-}
 std::string inplace_repr(bool inplace) { return inplace ? "inplace=True" : ""; }
 }  // namespace
 
@@ -33,7 +27,8 @@ Tensor ReLU::forward(const Tensor& input) {
 std::string ReLU::extra_repr() const { return inplace_repr(inplace); }
 
 Tensor LeakyReLU::forward(const Tensor& input) {
-  return maybe_inplace(input, F::leaky_relu(input, negative_slope), inplace);
+  Tensor x = input;
+  return inplace ? F::leaky_relu_(x, negative_slope) : F::leaky_relu(input, negative_slope);
 }
 std::string LeakyReLU::extra_repr() const {
   return "negative_slope=" + repr_float(negative_slope) + (inplace ? ", inplace=True" : "");
@@ -52,7 +47,10 @@ void PReLU::reset_parameters() {
 Tensor PReLU::forward(const Tensor& input) { return F::prelu(input, weight()); }
 std::string PReLU::extra_repr() const { return "num_parameters=" + std::to_string(num_parameters); }
 
-Tensor ELU::forward(const Tensor& input) { return maybe_inplace(input, F::elu(input, alpha), inplace); }
+Tensor ELU::forward(const Tensor& input) {
+  Tensor x = input;
+  return inplace ? F::elu_(x, alpha) : F::elu(input, alpha);
+}
 std::string ELU::extra_repr() const { return "alpha=" + repr_float(alpha) + (inplace ? ", inplace=True" : ""); }
 
 GELU::GELU(std::string approximate) : Module("GELU"), approximate(std::move(approximate)) {
@@ -62,7 +60,10 @@ GELU::GELU(std::string approximate) : Module("GELU"), approximate(std::move(appr
 Tensor GELU::forward(const Tensor& input) { return F::gelu(input, approximate); }
 std::string GELU::extra_repr() const { return "approximate='" + approximate + "'"; }
 
-Tensor SiLU::forward(const Tensor& input) { return maybe_inplace(input, F::silu(input), inplace); }
+Tensor SiLU::forward(const Tensor& input) {
+  Tensor x = input;
+  return inplace ? F::silu_(x) : F::silu(input);
+}
 std::string SiLU::extra_repr() const { return inplace_repr(inplace); }
 
 Tensor Softplus::forward(const Tensor& input) { return F::softplus(input, beta, threshold); }

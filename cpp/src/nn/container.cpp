@@ -91,7 +91,7 @@ ModuleDict::ModuleDict(const Children& named) : ModuleDict() {
 ModulePtr ModuleDict::at(const std::string& key) const {
   for (const auto& [name, m] : named_children())
     if (name == key) return m;
-  throw KeyError("'" + key + "'");
+  throw KeyError(key);
 }
 
 bool ModuleDict::contains(const std::string& key) const {

@@ -3,6 +3,7 @@
 #include "ember/nn/functional.h"
 
 #include <cmath>
+#include <functional>
 
 #include "ember/autograd.h"
 #include "ember/ops.h"
@@ -66,6 +67,28 @@ Tensor softplus(const Tensor& x, double beta, double threshold) {
   Tensor smooth = div(log1p(exp(clamp(bx, std::nullopt, number(threshold)))), number(beta));
   return where(bx > threshold, x, smooth);
 }
+
+namespace {
+/// x = f(x) in place. Under autograd the out-of-place f runs on a copy of the old value (its
+/// backward reads it) and x takes over the result's history.
+Tensor& inplace(Tensor& x, const char* op, const std::function<Tensor(const Tensor&)>& f) {
+  if (autograd::inplace_requires_grad(x, {}, op)) return autograd::apply_inplace(x, op, f, /*keeps_old=*/true);
+  Tensor result;
+  {
+    autograd::NoGradGuard no_grad;
+    result = f(x);
+  }
+  return copy_(x, result);
+}
+}  // namespace
+
+Tensor& leaky_relu_(Tensor& x, double negative_slope) {
+  return inplace(x, "leaky_relu_", [negative_slope](const Tensor& t) { return leaky_relu(t, negative_slope); });
+}
+Tensor& elu_(Tensor& x, double alpha) {
+  return inplace(x, "elu_", [alpha](const Tensor& t) { return elu(t, alpha); });
+}
+Tensor& silu_(Tensor& x) { return inplace(x, "silu_", [](const Tensor& t) { return silu(t); }); }
 
 Tensor logsigmoid(const Tensor& x) {
   check_floating(x, "logsigmoid");

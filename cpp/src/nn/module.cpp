@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
@@ -270,13 +271,21 @@ Module::LoadResult Module::load_state_dict(const NamedTensors& state, bool stric
 // ---- repr -----------------------------------------------------------------------------------
 
 std::string repr_float(double v) {
-  char buf[32];
-  for (int precision = 1; precision <= 17; ++precision) {
-    std::snprintf(buf, sizeof buf, "%.*g", precision, v);
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  // The fewest digits that read back as v, then Python's layout: positional for exponents
+  // in [-4, 16), else "1e-05" / "1.5e+20".
+  char buf[40];
+  int digits = 0;
+  for (; digits < 17; ++digits) {
+    std::snprintf(buf, sizeof buf, "%.*e", digits, v);
     if (std::strtod(buf, nullptr) == v) break;
   }
+  const int exponent = std::atoi(std::strchr(buf, 'e') + 1);
+  if (exponent < -4 || exponent >= 16) return buf;
+  std::snprintf(buf, sizeof buf, "%.*f", std::max(digits - exponent, 0), v);
   std::string out = buf;
-  if (std::isfinite(v) && out.find_first_of(".e") == std::string::npos) out += ".0";
+  if (out.find('.') == std::string::npos) out += ".0";
   return out;
 }
 

@@ -85,7 +85,7 @@ Tensor functional::layer_norm(const Tensor& x, const Shape& normalized_shape, co
 // ---- BatchNorm1d ----------------------------------------------------------------------------
 
 BatchNorm1d::BatchNorm1d(int64_t num_features, double eps, std::optional<double> momentum, bool affine,
-                         bool track_running_stats, DType dtype)
+                         bool track_running_stats, DType dtype, bool bias)
     : Module("BatchNorm1d"),
       num_features(num_features),
       eps(eps),
@@ -96,7 +96,7 @@ BatchNorm1d::BatchNorm1d(int64_t num_features, double eps, std::optional<double>
   EMBER_CHECK(eps > 0, "BatchNorm1d: eps must be positive, got ", eps);
   EMBER_CHECK_TYPE(is_floating(dtype), "BatchNorm1d: dtype must be floating point, got ", dtype_name(dtype));
   register_parameter("weight", affine ? empty({num_features}, dtype) : Tensor());
-  register_parameter("bias", affine ? empty({num_features}, dtype) : Tensor());
+  register_parameter("bias", affine && bias ? empty({num_features}, dtype) : Tensor());
   register_buffer("running_mean", track_running_stats ? empty({num_features}, dtype) : Tensor());
   register_buffer("running_var", track_running_stats ? empty({num_features}, dtype) : Tensor());
   register_buffer("num_batches_tracked", track_running_stats ? zeros({}, DType::Int64) : Tensor());
@@ -118,7 +118,7 @@ void BatchNorm1d::reset_parameters() {
   autograd::NoGradGuard no_grad;
   Tensor w = weight(), b = bias();
   fill_(w, 1);
-  zero_(b);
+  if (b.defined()) zero_(b);
 }
 
 Tensor BatchNorm1d::forward(const Tensor& input) {
@@ -146,7 +146,7 @@ Tensor BatchNorm1d::forward(const Tensor& input) {
 std::string BatchNorm1d::extra_repr() const {
   return std::to_string(num_features) + ", eps=" + repr_float(eps) +
          ", momentum=" + (momentum ? repr_float(*momentum) : std::string("None")) +
-         ", affine=" + (affine ? "True" : "False") +
+         ", affine=" + (affine ? "True" : "False") + ", bias=" + (bias().defined() ? "True" : "False") +
          ", track_running_stats=" + (track_running_stats ? "True" : "False");
 }
 
@@ -179,7 +179,8 @@ Tensor LayerNorm::forward(const Tensor& input) {
 }
 
 std::string LayerNorm::extra_repr() const {
-  return shape_str(normalized_shape) + ", eps=" + repr_float(eps) + ", elementwise_affine=" + (elementwise_affine ? "True" : "False");
+  return shape_str(normalized_shape) + ", eps=" + repr_float(eps) +
+         ", elementwise_affine=" + (elementwise_affine ? "True" : "False") + ", bias=" + (bias().defined() ? "True" : "False");
 }
 
 }  // namespace ember::nn

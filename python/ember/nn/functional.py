@@ -20,17 +20,17 @@ def relu(input, inplace=False):
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """x for x > 0, negative_slope * x otherwise."""
-    return _maybe_inplace(input, _F.leaky_relu(input, negative_slope), inplace)
+    return _F.leaky_relu_(input, negative_slope) if inplace else _F.leaky_relu(input, negative_slope)
 
 
 def elu(input, alpha=1.0, inplace=False):
     """x for x > 0, alpha * (e^x - 1) otherwise."""
-    return _maybe_inplace(input, _F.elu(input, alpha), inplace)
+    return _F.elu_(input, alpha) if inplace else _F.elu(input, alpha)
 
 
 def silu(input, inplace=False):
     """x * sigmoid(x)."""
-    return _maybe_inplace(input, _F.silu(input), inplace)
+    return _F.silu_(input) if inplace else _F.silu(input)
 
 
 def _softmax_dim(ndim):

@@ -223,6 +223,18 @@ def _summary(self, input_shape, dtype=None):
     return summary(self, input_shape, dtype)
 
 
+def _sequential_add(self, other):
+    if not isinstance(other, Sequential):
+        raise ValueError(f"add operator supports only objects of Sequential class, but {type(other)} is given.")
+    return Sequential(*self, *other)
+
+
+def _module_list_add(self, other):
+    return ModuleList([*self, *other])
+
+
+Sequential.__add__ = _sequential_add
+ModuleList.__add__ = _module_list_add
 Module.__call__ = _call
 Module.register_forward_pre_hook = register_forward_pre_hook
 Module.register_forward_hook = register_forward_hook

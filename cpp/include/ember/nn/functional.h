@@ -23,6 +23,11 @@ EMBER_API Tensor gelu(const Tensor& x, const std::string& approximate = "none");
 EMBER_API Tensor silu(const Tensor& x);
 /// log(1 + e^(beta x)) / beta, and x itself where beta x > threshold.
 EMBER_API Tensor softplus(const Tensor& x, double beta = 1, double threshold = 20);
+/// In place: x = f(x) for the activations above (what inplace=True does); the gradient flows
+/// as through the out-of-place form.
+EMBER_API Tensor& leaky_relu_(Tensor& x, double negative_slope = 0.01);
+EMBER_API Tensor& elu_(Tensor& x, double alpha = 1);
+EMBER_API Tensor& silu_(Tensor& x);
 /// log(sigmoid(x)), computed stably (no exponent above 0).
 EMBER_API Tensor logsigmoid(const Tensor& x);
 /// sign(x) forward with the identity as gradient (the straight-through estimator); ember::sign

@@ -11,8 +11,10 @@ namespace ember::nn {
 /// by momentum (unset: a cumulative average); in eval mode with the running statistics.
 class EMBER_API BatchNorm1d : public Module {
  public:
+  /// bias: with affine, whether to learn the shift (PyTorch 2.13's keyword).
   explicit BatchNorm1d(int64_t num_features, double eps = 1e-5, std::optional<double> momentum = 0.1,
-                       bool affine = true, bool track_running_stats = true, DType dtype = DType::Float32);
+                       bool affine = true, bool track_running_stats = true, DType dtype = DType::Float32,
+                       bool bias = true);
   Tensor forward(const Tensor& input) override;
   std::string extra_repr() const override;
   void reset_running_stats();
