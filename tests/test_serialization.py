@@ -63,11 +63,57 @@ def test_atomic_write_replaces_and_leaves_nothing_behind(tmp_path):
     assert os.listdir(tmp_path) == ["ckpt"]
 
 
-def test_save_rejects_what_is_not_a_state_dict(tmp_path):
-    for bad, exc in [([ember.ones(1)], TypeError), ({"a": 1}, TypeError), ({1: ember.ones(1)}, TypeError),
+def test_save_rejects_what_it_cannot_store(tmp_path):
+    for bad, exc in [(ember.ones(1), TypeError), (3, TypeError), ({"a": object()}, TypeError),
+                     ({1.5: ember.ones(1)}, TypeError), ({"a": {True: 1}}, TypeError), ({"a": {1, 2}}, TypeError),
                      ({"__metadata__": ember.ones(1)}, ValueError)]:
         with pytest.raises(exc):
             ember.save(bad, tmp_path / "x")
+    assert not os.path.exists(tmp_path / "x")
+
+
+def test_checkpoints_round_trip_nested(tmp_path):
+    """A model's and an optimizer's state with the epoch: dotted tensor names, the rest as JSON."""
+    model = ember.nn.Sequential(ember.nn.Linear(3, 2), ember.nn.BatchNorm1d(2))
+    state = {0: {"step": ember.tensor(3.0), "exp_avg": ember.randn(2, 3)}, 1: {"step": ember.tensor(3.0)}}
+    groups = [{"lr": 1e-3, "betas": (0.9, 0.999), "eps": float("inf"), "amsgrad": False, "params": [0, 1],
+               "name": None, "decay": float("nan")}]
+    ckpt = {"model": model.state_dict(), "optimizer": {"state": state, "param_groups": groups}, "epoch": 7,
+            "note": "best", "history": [0.5, 0.25]}
+    path = tmp_path / "ckpt.safetensors"
+    ember.save(ckpt, path)
+    back = ember.load(path)
+    assert list(back) == list(ckpt) and back["epoch"] == 7 and back["note"] == "best"
+    assert back["history"] == [0.5, 0.25]
+    assert list(back["model"]) == list(model.state_dict())
+    for k, t in model.state_dict().items():
+        assert back["model"][k].dtype == t.dtype and ember.equal(back["model"][k], t)
+    assert list(back["optimizer"]["state"]) == [0, 1]  # int keys stay ints
+    assert ember.equal(back["optimizer"]["state"][0]["exp_avg"], state[0]["exp_avg"])
+    g = back["optimizer"]["param_groups"][0]
+    assert g["betas"] == (0.9, 0.999) and g["eps"] == float("inf") and g["decay"] != g["decay"]
+    assert g["params"] == [0, 1] and g["name"] is None and g["amsgrad"] is False
+    model.load_state_dict(back["model"])
+    # The tensors are plain safetensors entries under dotted names.
+    safetensors = pytest.importorskip("safetensors.numpy")
+    names = set(safetensors.load_file(str(path)))
+    assert {"model.0.weight", "model.1.running_mean", "optimizer.state.0.exp_avg"} <= names
+
+
+def test_checkpoint_names_that_meet_are_both_kept(tmp_path):
+    a, b = ember.ones(1), ember.zeros(1)
+    ember.save({"x.y": a, "x": {"y": b}, "n": 1}, tmp_path / "c")
+    back = ember.load(tmp_path / "c")
+    assert ember.equal(back["x.y"], a) and ember.equal(back["x"]["y"], b)
+
+
+@pytest.mark.parametrize("structure", ['{"tensor": "missing"}', '{"dict": 3}', '{"what": 1}', '{"dict": [[1]]}',
+                                       "[" * 100000 + "]" * 100000, "not json"])
+def test_malformed_checkpoint_structure_raises_value_error(structure, tmp_path):
+    path = tmp_path / "bad.safetensors"
+    ember.save({"a": ember.ones(1)}, path, metadata={"ember.structure": structure})
+    with pytest.raises(ValueError, match="bad.safetensors"):
+        ember.load(path)
 
 
 def _write(path, header, data=b""):
