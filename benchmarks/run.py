@@ -220,6 +220,19 @@ def _mlp_step(m):
     return run
 
 
+def _small_model_forward(m):
+    """A forward through 3 small layers without gradients: the per-module call overhead."""
+    nn = m.nn
+    model = nn.Sequential(nn.Linear(16, 16), nn.ReLU(), nn.Linear(16, 4))
+    x = randn(m, 8, 16)
+
+    def run():
+        with m.no_grad():
+            return model(x)
+
+    return run
+
+
 def _zeros_tensor(m):
     return lambda: m.zeros(M)
 
@@ -249,6 +262,7 @@ CASES: list[Case] = [
     Case(f"{CHAIN_OPS}-op chain+bwd, per op", _chain_backward, _chain_backward, None,
          ops_per_call=CHAIN_OPS),
     Case("softmax+bwd 256x1000", _softmax_backward, _softmax_backward, None),
+    Case("Sequential 16-16-4 forward", _small_model_forward, _small_model_forward, None),
     Case("MLP 784-256-128-10 step, batch 128", _mlp_step, _mlp_step, None),
 ]
 
@@ -392,7 +406,7 @@ def format_number(x: float | None, fmt: str) -> str:
 
 
 COLUMNS = [  # (title, width)
-    ("case", 24), ("ember", 11), ("torch", 11), ("numpy", 11),
+    ("case", 34), ("ember", 11), ("torch", 11), ("numpy", 11),
     ("ember/torch", 11), ("ember/numpy", 11),
     ("GFLOPS ember", 12), ("torch", 7), ("numpy", 7),
 ]
