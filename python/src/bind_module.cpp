@@ -60,6 +60,16 @@ class PyModule : public Base, public py::trampoline_self_life_support {
 template <class T>
 using ModuleClass = py::class_<T, Module, PyModule<T>, py::smart_holder>;
 
+/// A layer's Python class. Its repr and extra_repr call the C++ class's own (not virtually):
+/// a Python subclass reaching them through super() or a helper must not loop back into its
+/// override.
+template <class T>
+ModuleClass<T> module_class(py::module_& nm, const char* name) {
+  ModuleClass<T> cls(nm, name, py::dynamic_attr());
+  cls.def("__repr__", [](T& m) { return m.T::repr(); }).def("extra_repr", [](T& m) { return m.T::extra_repr(); });
+  return cls;
+}
+
 std::string type_name_of(py::handle obj) { return py::str(py::type::handle_of(obj).attr("__name__")); }
 
 Module* module_or_null(py::handle self);
@@ -115,6 +125,11 @@ void set_in_dict(py::handle self, py::handle name, py::handle value) {
   if (PyObject_GenericSetAttr(self.ptr(), name.ptr(), value.ptr()) != 0) throw py::error_already_set();
 }
 
+void drop_from_dict(py::handle self, py::handle name) {
+  py::dict d = self.attr("__dict__");
+  if (d.contains(name)) PyDict_DelItem(d.ptr(), name.ptr());
+}
+
 void module_setattr(py::handle self, py::str name_obj, py::object value) {
   const std::string name = name_obj;
   Module* m = module_or_null(self);
@@ -132,10 +147,14 @@ void module_setattr(py::handle self, py::str name_obj, py::object value) {
     if (!m) throw py::attribute_error("cannot assign module before Module.__init__() call");
     if (!m->find_child(name)) m->unregister(name);
     m->register_module(name, value.cast<ModulePtr>());
+    drop_from_dict(self, name_obj);  // children are read from the C++ tree (containers rename them)
+    return;
   } else if (ModulePtr* child = m ? m->find_child(name) : nullptr) {
     EMBER_CHECK_TYPE(value.is_none(), "cannot assign '", type_name_of(value), "' as child module '", name,
                      "' (ember.nn.Module or None expected)");
     child->reset();
+    drop_from_dict(self, name_obj);
+    return;
   } else if (Module::Slot* buffer = m ? m->find(Kind::Buffer, name) : nullptr) {
     EMBER_CHECK_TYPE(value.is_none() || py::isinstance<Tensor>(value), "cannot assign '", type_name_of(value),
                      "' as buffer '", name, "' (ember.Tensor or None expected)");
@@ -211,7 +230,7 @@ void add_module(py::handle self, py::handle name, py::object module) {
   EMBER_CHECK_TYPE(module.is_none() || py::isinstance<Module>(module), type_name_of(module),
                    " is not a Module subclass");
   module_of(self).register_module(name.cast<std::string>(), module.is_none() ? nullptr : module.cast<ModulePtr>());
-  set_in_dict(self, name, module);
+  drop_from_dict(self, name);
 }
 
 py::object state_dict(py::handle self, py::object destination, const std::string& prefix, bool keep_vars) {
@@ -293,8 +312,8 @@ ModulePtr module_arg(py::handle h, const char* what) {
 template <class T>
 auto forward_of() {
   return [](T& m, py::object input) -> py::object {
-    const std::string op = m.type_name() + ".forward";
-    Tensor out = m.forward(tensor_arg(input, op.c_str()));
+    const std::string op = m.T::type_name() + ".forward";
+    Tensor out = m.T::forward(tensor_arg(input, op.c_str()));  // not virtual: see module_class
     return out.is_same(input.cast<const Tensor&>()) ? input : py::cast(std::move(out));
   };
 }
@@ -382,8 +401,8 @@ void bind_modules(py::module_& m) {
       .def("__setattr__", &module_setattr)
       .def("__getattr__", &module_getattr)
       .def("__delattr__", &module_delattr)
-      .def("__repr__", &Module::repr)
-      .def("extra_repr", &Module::extra_repr)
+      .def("__repr__", [](Module& m) { return m.Module::repr(); })
+      .def("extra_repr", [](Module& m) { return m.Module::extra_repr(); })
       .def("_get_name", &Module::type_name)
       .def("register_parameter", &register_parameter, py::arg("name"), py::arg("param"))
       .def("register_buffer", &register_buffer, py::arg("name"), py::arg("tensor"), py::arg("persistent") = true)
@@ -429,7 +448,7 @@ void bind_modules(py::module_& m) {
       .def_property("training", &Module::is_training, &Module::set_training_flag)
       .def("train", [](py::object self, py::handle mode) {
         EMBER_CHECK(PyBool_Check(mode.ptr()), "training mode is expected to be boolean");
-        self.cast<Module&>().train(mode.cast<bool>());
+        self.cast<Module&>().Module::train(mode.cast<bool>());  // children's overrides still run
         return self;
       }, py::arg("mode") = true)
       .def("eval", [](py::object self) {
@@ -450,7 +469,7 @@ void bind_modules(py::module_& m) {
       .def("_load_state_dict", &load_state_dict, py::arg("state_dict"), py::arg("strict"));
 
   // ---- containers and shape modules ------------------------------------------------------
-  ModuleClass<nn::Sequential> seq(nm, "Sequential", py::dynamic_attr());
+  auto seq = module_class<nn::Sequential>(nm, "Sequential");
   seq.def(py::init([](py::args args) {
        auto s = std::make_unique<PyModule<nn::Sequential>>();
        if (args.size() == 1 && py::isinstance(args[0], py::module_::import("collections").attr("OrderedDict"))) {
@@ -463,7 +482,7 @@ void bind_modules(py::module_& m) {
       .def("forward", forward_of<nn::Sequential>(), py::arg("input"));
   bind_sequence<nn::Sequential>(seq);
 
-  ModuleClass<nn::ModuleList> list(nm, "ModuleList", py::dynamic_attr());
+  auto list = module_class<nn::ModuleList>(nm, "ModuleList");
   list.def(py::init([](py::handle modules) {
     auto l = std::make_unique<PyModule<nn::ModuleList>>();
     if (!modules.is_none())
@@ -473,7 +492,7 @@ void bind_modules(py::module_& m) {
   bind_sequence<nn::ModuleList>(list);
   list.def("__iadd__", [](py::object self, py::iterable modules) { return self.attr("extend")(modules); });
 
-  ModuleClass<nn::ModuleDict>(nm, "ModuleDict", py::dynamic_attr())
+  module_class<nn::ModuleDict>(nm, "ModuleDict")
       .def(py::init([](py::handle modules) {
         auto d = std::make_unique<PyModule<nn::ModuleDict>>();
         if (!modules.is_none())
@@ -507,15 +526,15 @@ void bind_modules(py::module_& m) {
         for (const auto& key : d.keys()) d.pop(key);
       });
 
-  ModuleClass<nn::Identity>(nm, "Identity", py::dynamic_attr())
+  module_class<nn::Identity>(nm, "Identity")
       .def(py::init([](py::args, py::kwargs) { return std::make_unique<PyModule<nn::Identity>>(); }))
       .def("forward", forward_of<nn::Identity>(), py::arg("input"));
-  ModuleClass<nn::Flatten>(nm, "Flatten", py::dynamic_attr())
+  module_class<nn::Flatten>(nm, "Flatten")
       .def(py::init_alias<int64_t, int64_t>(), py::arg("start_dim") = 1, py::arg("end_dim") = -1)
       .def("forward", forward_of<nn::Flatten>(), py::arg("input"))
       .def_readwrite("start_dim", &nn::Flatten::start_dim)
       .def_readwrite("end_dim", &nn::Flatten::end_dim);
-  ModuleClass<nn::Unflatten>(nm, "Unflatten", py::dynamic_attr())
+  module_class<nn::Unflatten>(nm, "Unflatten")
       .def(py::init([](int64_t dim, py::handle sizes) {
         return std::make_unique<PyModule<nn::Unflatten>>(dim, shape_from(sizes, "Unflatten"));
       }), py::arg("dim"), py::arg("unflattened_size"))
@@ -524,7 +543,7 @@ void bind_modules(py::module_& m) {
       .def_property_readonly("unflattened_size", [](nn::Unflatten& u) { return py::tuple(py::cast(u.unflattened_size)); });
 
   // ---- layers ----------------------------------------------------------------------------
-  ModuleClass<nn::Linear>(nm, "Linear", py::dynamic_attr())
+  module_class<nn::Linear>(nm, "Linear")
       .def(py::init([](int64_t in, int64_t out, bool bias, py::handle device, py::handle dtype) {
         device_from(device.is_none() ? py::str("cpu") : device);
         return std::make_unique<PyModule<nn::Linear>>(in, out, bias, dtype_or_default(dtype));
@@ -544,7 +563,7 @@ void bind_modules(py::module_& m) {
                ", epochs=" + std::to_string(r.epochs) + ", last_mistakes=" +
                std::to_string(r.mistakes.empty() ? 0 : r.mistakes.back()) + ")";
       });
-  ModuleClass<nn::Perceptron>(nm, "Perceptron", py::dynamic_attr())
+  module_class<nn::Perceptron>(nm, "Perceptron")
       .def(py::init([](int64_t in, py::handle dtype) {
         return std::make_unique<PyModule<nn::Perceptron>>(in, dtype.is_none() ? DType::Float64 : dtype.cast<DType>());
       }), py::arg("in_features"), py::arg("dtype") = py::none())
@@ -563,22 +582,22 @@ void bind_modules(py::module_& m) {
       .def_readonly("in_features", &nn::Perceptron::in_features);
 
   // ---- activations -----------------------------------------------------------------------
-  ModuleClass<nn::Sigmoid>(nm, "Sigmoid", py::dynamic_attr())
+  module_class<nn::Sigmoid>(nm, "Sigmoid")
       .def(py::init_alias<>())
       .def("forward", forward_of<nn::Sigmoid>(), py::arg("input"));
-  ModuleClass<nn::Tanh>(nm, "Tanh", py::dynamic_attr())
+  module_class<nn::Tanh>(nm, "Tanh")
       .def(py::init_alias<>())
       .def("forward", forward_of<nn::Tanh>(), py::arg("input"));
-  ModuleClass<nn::ReLU>(nm, "ReLU", py::dynamic_attr())
+  module_class<nn::ReLU>(nm, "ReLU")
       .def(py::init_alias<bool>(), py::arg("inplace") = false)
       .def("forward", forward_of<nn::ReLU>(), py::arg("input"))
       .def_readwrite("inplace", &nn::ReLU::inplace);
-  ModuleClass<nn::LeakyReLU>(nm, "LeakyReLU", py::dynamic_attr())
+  module_class<nn::LeakyReLU>(nm, "LeakyReLU")
       .def(py::init_alias<double, bool>(), py::arg("negative_slope") = 0.01, py::arg("inplace") = false)
       .def("forward", forward_of<nn::LeakyReLU>(), py::arg("input"))
       .def_readwrite("negative_slope", &nn::LeakyReLU::negative_slope)
       .def_readwrite("inplace", &nn::LeakyReLU::inplace);
-  ModuleClass<nn::PReLU>(nm, "PReLU", py::dynamic_attr())
+  module_class<nn::PReLU>(nm, "PReLU")
       .def(py::init([](int64_t n, double init, py::handle device, py::handle dtype) {
         device_from(device.is_none() ? py::str("cpu") : device);
         auto p = std::make_unique<PyModule<nn::PReLU>>(n, init);
@@ -590,41 +609,41 @@ void bind_modules(py::module_& m) {
       .def("reset_parameters", &nn::PReLU::reset_parameters)
       .def_readonly("num_parameters", &nn::PReLU::num_parameters)
       .def_readwrite("init", &nn::PReLU::init);
-  ModuleClass<nn::ELU>(nm, "ELU", py::dynamic_attr())
+  module_class<nn::ELU>(nm, "ELU")
       .def(py::init_alias<double, bool>(), py::arg("alpha") = 1.0, py::arg("inplace") = false)
       .def("forward", forward_of<nn::ELU>(), py::arg("input"))
       .def_readwrite("alpha", &nn::ELU::alpha)
       .def_readwrite("inplace", &nn::ELU::inplace);
-  ModuleClass<nn::GELU>(nm, "GELU", py::dynamic_attr())
+  module_class<nn::GELU>(nm, "GELU")
       .def(py::init_alias<std::string>(), py::arg("approximate") = "none")
       .def("forward", forward_of<nn::GELU>(), py::arg("input"))
       .def_readonly("approximate", &nn::GELU::approximate);
-  ModuleClass<nn::SiLU>(nm, "SiLU", py::dynamic_attr())
+  module_class<nn::SiLU>(nm, "SiLU")
       .def(py::init_alias<bool>(), py::arg("inplace") = false)
       .def("forward", forward_of<nn::SiLU>(), py::arg("input"))
       .def_readwrite("inplace", &nn::SiLU::inplace);
-  ModuleClass<nn::Softplus>(nm, "Softplus", py::dynamic_attr())
+  module_class<nn::Softplus>(nm, "Softplus")
       .def(py::init_alias<double, double>(), py::arg("beta") = 1.0, py::arg("threshold") = 20.0)
       .def("forward", forward_of<nn::Softplus>(), py::arg("input"))
       .def_readwrite("beta", &nn::Softplus::beta)
       .def_readwrite("threshold", &nn::Softplus::threshold);
-  ModuleClass<nn::Softmax>(nm, "Softmax", py::dynamic_attr())
+  module_class<nn::Softmax>(nm, "Softmax")
       .def(py::init([](py::handle dim) { return std::make_unique<PyModule<nn::Softmax>>(optional_int(dim)); }),
            py::arg("dim") = py::none())
       .def("forward", forward_of<nn::Softmax>(), py::arg("input"))
       .def_readwrite("dim", &nn::Softmax::dim);
-  ModuleClass<nn::LogSoftmax>(nm, "LogSoftmax", py::dynamic_attr())
+  module_class<nn::LogSoftmax>(nm, "LogSoftmax")
       .def(py::init([](py::handle dim) { return std::make_unique<PyModule<nn::LogSoftmax>>(optional_int(dim)); }),
            py::arg("dim") = py::none())
       .def("forward", forward_of<nn::LogSoftmax>(), py::arg("input"))
       .def_readwrite("dim", &nn::LogSoftmax::dim);
-  ModuleClass<nn::Sign>(nm, "Sign", py::dynamic_attr())
+  module_class<nn::Sign>(nm, "Sign")
       .def(py::init_alias<bool>(), py::arg("straight_through") = false)
       .def("forward", forward_of<nn::Sign>(), py::arg("input"))
       .def_readwrite("straight_through", &nn::Sign::straight_through);
 
   // ---- normalization, dropout, embedding -------------------------------------------------
-  ModuleClass<nn::BatchNorm1d>(nm, "BatchNorm1d", py::dynamic_attr())
+  module_class<nn::BatchNorm1d>(nm, "BatchNorm1d")
       .def(py::init([](int64_t n, double eps, py::handle momentum, bool affine, bool track, py::handle device,
                        py::handle dtype, bool bias) {
         device_from(device.is_none() ? py::str("cpu") : device);
@@ -641,7 +660,7 @@ void bind_modules(py::module_& m) {
       .def_readwrite("momentum", &nn::BatchNorm1d::momentum)
       .def_readonly("affine", &nn::BatchNorm1d::affine)
       .def_readonly("track_running_stats", &nn::BatchNorm1d::track_running_stats);
-  ModuleClass<nn::LayerNorm>(nm, "LayerNorm", py::dynamic_attr())
+  module_class<nn::LayerNorm>(nm, "LayerNorm")
       .def(py::init([](py::handle shape, double eps, bool affine, bool bias, py::handle device, py::handle dtype) {
         device_from(device.is_none() ? py::str("cpu") : device);
         Shape s = PyLong_Check(shape.ptr()) ? Shape{shape.cast<int64_t>()} : shape_from(shape, "LayerNorm");
@@ -653,16 +672,16 @@ void bind_modules(py::module_& m) {
       .def_property_readonly("normalized_shape", [](nn::LayerNorm& l) { return py::tuple(py::cast(l.normalized_shape)); })
       .def_readwrite("eps", &nn::LayerNorm::eps)
       .def_readonly("elementwise_affine", &nn::LayerNorm::elementwise_affine);
-  ModuleClass<nn::Dropout>(nm, "Dropout", py::dynamic_attr())
+  module_class<nn::Dropout>(nm, "Dropout")
       .def(py::init_alias<double, bool>(), py::arg("p") = 0.5, py::arg("inplace") = false)
       .def("forward", forward_of<nn::Dropout>(), py::arg("input"))
       .def_readwrite("p", &nn::Dropout::p)
       .def_readwrite("inplace", &nn::Dropout::inplace);
-  ModuleClass<nn::GaussianNoise>(nm, "GaussianNoise", py::dynamic_attr())
+  module_class<nn::GaussianNoise>(nm, "GaussianNoise")
       .def(py::init_alias<double>(), py::arg("std") = 0.1)
       .def("forward", forward_of<nn::GaussianNoise>(), py::arg("input"))
       .def_readwrite("std", &nn::GaussianNoise::std);
-  ModuleClass<nn::Embedding> emb(nm, "Embedding", py::dynamic_attr());
+  auto emb = module_class<nn::Embedding>(nm, "Embedding");
   emb.def(py::init([](int64_t n, int64_t dim, py::handle padding_idx, py::handle max_norm, double norm_type,
                       bool scale_grad_by_freq, bool sparse, py::handle weight, bool freeze, py::handle device,
                       py::handle dtype) {
@@ -695,27 +714,27 @@ void bind_modules(py::module_& m) {
   // ---- losses (PyTorch's signatures, legacy size_average / reduce flags included) ----------
   nm.def("_legacy_reduction", &legacy_reduction, py::arg("size_average"), py::arg("reduce"), py::arg("reduction"));
   auto none = py::none();
-  ModuleClass<nn::L1Loss>(nm, "L1Loss", py::dynamic_attr())
+  module_class<nn::L1Loss>(nm, "L1Loss")
       .def(py::init([](py::handle sa, py::handle rd, const std::string& r) {
         return std::make_unique<PyModule<nn::L1Loss>>(legacy_reduction(sa, rd, r));
       }), py::arg("size_average") = none, py::arg("reduce") = none, py::arg("reduction") = "mean")
       .def("forward", py::overload_cast<const Tensor&, const Tensor&>(&nn::L1Loss::forward), py::arg("input"),
            py::arg("target"))
       .def_readwrite("reduction", &nn::L1Loss::reduction);
-  ModuleClass<nn::MSELoss>(nm, "MSELoss", py::dynamic_attr())
+  module_class<nn::MSELoss>(nm, "MSELoss")
       .def(py::init([](py::handle sa, py::handle rd, const std::string& r) {
         return std::make_unique<PyModule<nn::MSELoss>>(legacy_reduction(sa, rd, r));
       }), py::arg("size_average") = none, py::arg("reduce") = none, py::arg("reduction") = "mean")
       .def("forward", py::overload_cast<const Tensor&, const Tensor&>(&nn::MSELoss::forward), py::arg("input"),
            py::arg("target"))
       .def_readwrite("reduction", &nn::MSELoss::reduction);
-  ModuleClass<nn::HuberLoss>(nm, "HuberLoss", py::dynamic_attr())
+  module_class<nn::HuberLoss>(nm, "HuberLoss")
       .def(py::init_alias<std::string, double>(), py::arg("reduction") = "mean", py::arg("delta") = 1.0)
       .def("forward", py::overload_cast<const Tensor&, const Tensor&>(&nn::HuberLoss::forward), py::arg("input"),
            py::arg("target"))
       .def_readwrite("reduction", &nn::HuberLoss::reduction)
       .def_readwrite("delta", &nn::HuberLoss::delta);
-  ModuleClass<nn::SmoothL1Loss>(nm, "SmoothL1Loss", py::dynamic_attr())
+  module_class<nn::SmoothL1Loss>(nm, "SmoothL1Loss")
       .def(py::init([](py::handle sa, py::handle rd, const std::string& r, double beta) {
         return std::make_unique<PyModule<nn::SmoothL1Loss>>(legacy_reduction(sa, rd, r), beta);
       }), py::arg("size_average") = none, py::arg("reduce") = none, py::arg("reduction") = "mean",
@@ -724,7 +743,7 @@ void bind_modules(py::module_& m) {
            py::arg("target"))
       .def_readwrite("reduction", &nn::SmoothL1Loss::reduction)
       .def_readwrite("beta", &nn::SmoothL1Loss::beta);
-  ModuleClass<nn::BCELoss>(nm, "BCELoss", py::dynamic_attr())
+  module_class<nn::BCELoss>(nm, "BCELoss")
       .def(py::init([](py::handle weight, py::handle sa, py::handle rd, const std::string& r) {
         return std::make_unique<PyModule<nn::BCELoss>>(optional_tensor(weight, "BCELoss weight"),
                                                        legacy_reduction(sa, rd, r));
@@ -733,7 +752,7 @@ void bind_modules(py::module_& m) {
       .def("forward", py::overload_cast<const Tensor&, const Tensor&>(&nn::BCELoss::forward), py::arg("input"),
            py::arg("target"))
       .def_readwrite("reduction", &nn::BCELoss::reduction);
-  ModuleClass<nn::BCEWithLogitsLoss>(nm, "BCEWithLogitsLoss", py::dynamic_attr())
+  module_class<nn::BCEWithLogitsLoss>(nm, "BCEWithLogitsLoss")
       .def(py::init([](py::handle weight, py::handle sa, py::handle rd, const std::string& r, py::handle pos_weight) {
         return std::make_unique<PyModule<nn::BCEWithLogitsLoss>>(
             optional_tensor(weight, "BCEWithLogitsLoss weight"), legacy_reduction(sa, rd, r),
@@ -743,7 +762,7 @@ void bind_modules(py::module_& m) {
       .def("forward", py::overload_cast<const Tensor&, const Tensor&>(&nn::BCEWithLogitsLoss::forward),
            py::arg("input"), py::arg("target"))
       .def_readwrite("reduction", &nn::BCEWithLogitsLoss::reduction);
-  ModuleClass<nn::NLLLoss>(nm, "NLLLoss", py::dynamic_attr())
+  module_class<nn::NLLLoss>(nm, "NLLLoss")
       .def(py::init([](py::handle weight, py::handle sa, int64_t ignore_index, py::handle rd, const std::string& r) {
         return std::make_unique<PyModule<nn::NLLLoss>>(optional_tensor(weight, "NLLLoss weight"), ignore_index,
                                                        legacy_reduction(sa, rd, r));
@@ -753,7 +772,7 @@ void bind_modules(py::module_& m) {
            py::arg("target"))
       .def_readwrite("reduction", &nn::NLLLoss::reduction)
       .def_readwrite("ignore_index", &nn::NLLLoss::ignore_index);
-  ModuleClass<nn::CrossEntropyLoss>(nm, "CrossEntropyLoss", py::dynamic_attr())
+  module_class<nn::CrossEntropyLoss>(nm, "CrossEntropyLoss")
       .def(py::init([](py::handle weight, py::handle sa, int64_t ignore_index, py::handle rd, const std::string& r,
                        double smoothing) {
         return std::make_unique<PyModule<nn::CrossEntropyLoss>>(optional_tensor(weight, "CrossEntropyLoss weight"),

@@ -59,7 +59,10 @@ Sequential::Sequential(const Children& named) : Sequential() {
 
 Tensor Sequential::forward(const Tensor& input) {
   Tensor x = input;
-  for (const auto& [name, m] : named_children()) x = m->call(x);
+  for (const auto& [name, m] : named_children()) {
+    EMBER_CHECK_TYPE(m, "Sequential: child '", name, "' is None and cannot be called");
+    x = m->call(x);
+  }
   return x;
 }
 

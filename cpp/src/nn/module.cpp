@@ -2,6 +2,7 @@
 #include "ember/nn/module.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -273,20 +274,26 @@ Module::LoadResult Module::load_state_dict(const NamedTensors& state, bool stric
 std::string repr_float(double v) {
   if (std::isnan(v)) return "nan";
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  // The fewest digits that read back as v, then Python's layout: positional for exponents
-  // in [-4, 16), else "1e-05" / "1.5e+20".
-  char buf[40];
-  int digits = 0;
-  for (; digits < 17; ++digits) {
-    std::snprintf(buf, sizeof buf, "%.*e", digits, v);
-    if (std::strtod(buf, nullptr) == v) break;
+  // The shortest digits that read back as v (to_chars: as Python's repr, locale-free), then
+  // Python's layout: positional for exponents in [-4, 16), else "1e-05" / "1.5e+20".
+  char buf[64];
+  const std::string s(buf, std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific).ptr);
+  const size_t e = s.find('e');
+  const int exponent = std::stoi(s.substr(e + 1));
+  if (exponent < -4 || exponent >= 16) return s;
+  const bool negative = s[0] == '-';
+  std::string digits;
+  for (char c : s.substr(negative, e - negative))
+    if (c != '.') digits += c;
+  std::string out;
+  if (exponent < 0) {
+    out = "0." + std::string(static_cast<size_t>(-exponent - 1), '0') + digits;
+  } else {
+    const auto whole = static_cast<size_t>(exponent + 1);
+    if (digits.size() <= whole) out = digits + std::string(whole - digits.size(), '0') + ".0";
+    else out = digits.substr(0, whole) + "." + digits.substr(whole);
   }
-  const int exponent = std::atoi(std::strchr(buf, 'e') + 1);
-  if (exponent < -4 || exponent >= 16) return buf;
-  std::snprintf(buf, sizeof buf, "%.*f", std::max(digits - exponent, 0), v);
-  std::string out = buf;
-  if (out.find('.') == std::string::npos) out += ".0";
-  return out;
+  return negative ? "-" + out : out;
 }
 
 std::string indent_repr(const std::string& s) {

@@ -37,11 +37,11 @@ Tensor functional::batch_norm(const Tensor& x, const Tensor& running_mean, const
   const int64_t per_channel_count = x.numel() / std::max<int64_t>(channels, 1);
   Tensor mean, var;
   if (training) {
-    EMBER_CHECK(per_channel_count > 1, "batch_norm: expected more than 1 value per channel when training, got input "
+    EMBER_CHECK(per_channel_count != 1, "batch_norm: expected more than 1 value per channel when training, got input "
                 "of shape ", shape_str(x.sizes()));
     mean = ember::mean(x, dims);
     var = ember::var(x, dims, /*correction=*/0);
-    if (running_mean.defined() && running_var.defined()) {
+    if (running_mean.defined() && running_var.defined() && per_channel_count > 0) {  // an empty batch changes nothing
       autograd::NoGradGuard no_grad;
       const double unbias = static_cast<double>(per_channel_count) / static_cast<double>(per_channel_count - 1);
       Tensor rm = running_mean, rv = running_var;
@@ -136,7 +136,7 @@ Tensor BatchNorm1d::forward(const Tensor& input) {
   const bool use_batch_stats = is_training() || !track_running_stats;
   const bool update = is_training() && track_running_stats;
   const int64_t values = input.numel() / num_features;
-  EMBER_CHECK(!use_batch_stats || values > 1, describe(), ": expected more than 1 value per channel when training, "
+  EMBER_CHECK(!use_batch_stats || values != 1, describe(), ": expected more than 1 value per channel when training, "
               "got input of shape ", shape_str(input.sizes()));
   const bool pass_running = update || !use_batch_stats;
   return functional::batch_norm(input, pass_running ? running_mean() : Tensor(),

@@ -233,6 +233,14 @@ def _module_list_add(self, other):
     return ModuleList([*self, *other])
 
 
+def _sequential_forward(self, input):
+    """Each child on the previous one's output; in Python, so children may pass anything."""
+    for module in self:
+        input = module(input)
+    return input
+
+
+Sequential.forward = _sequential_forward
 Sequential.__add__ = _sequential_add
 ModuleList.__add__ = _module_list_add
 Module.__call__ = _call
