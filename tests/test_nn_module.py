@@ -971,3 +971,66 @@ def test_layer_error_names_layer():
     assert "Linear(in_features=784, out_features=10): expected input (..., 784), got (32, 100)" in str(e.value)
     with pytest.raises(ValueError, match=r"Linear\(in_features=784, out_features=10\): expected input"):
         nn.Sequential(nn.Flatten(), nn.Linear(784, 10))(ember.randn(32, 100))
+
+
+# ---- regressions from the code review ----------------------------------------------------------
+
+def test_subclass_reaching_base_methods_through_helpers_does_not_loop():
+    class L(nn.Linear):
+        def forward(self, x):
+            return self._base(x) * 2
+
+        def _base(self, x):
+            return super().forward(x)
+
+        def extra_repr(self):
+            return self._extra() + ", doubled"
+
+        def _extra(self):
+            return nn.Linear.extra_repr(self)
+
+    m = L(2, 3)
+    x = ember.ones(4, 2)
+    assert ember.allclose(m(x), nn.Linear.forward(m, x) * 2)
+    assert repr(m) == "L(in_features=2, out_features=3, bias=True, doubled)"
+
+
+def test_container_children_are_never_stale():
+    d = nn.ModuleDict()
+    d.a = nn.Linear(1, 1)
+    d["a"] = nn.ReLU()
+    assert isinstance(d.a, nn.ReLU)
+    del d["a"]
+    with pytest.raises(AttributeError):
+        d.a
+    s = nn.Sequential()
+    s.add_module("fc", nn.Linear(1, 1))
+    s[0] = nn.Tanh()
+    assert isinstance(s.fc, nn.Tanh)
+
+
+def test_sequential_passes_any_object_and_rejects_none_children(torch):
+    class Split(nn.Module):
+        def forward(self, x):
+            return x, 2 * x
+
+    class Pick(nn.Module):
+        def forward(self, pair):
+            return pair[1]
+
+    assert ember.equal(nn.Sequential(Split(), Pick())(ember.ones(2)), ember.full((2,), 2.0))
+    for L in (torch, ember):
+        with pytest.raises(TypeError):
+            L.nn.Sequential(OrderedDict([("a", None)]))(L.ones(2))
+
+
+@pytest.mark.parametrize("v", [2.0 ** -24, 2.0 ** -44, 20.0, 1e-5, 0.1, 1e16, 1.5e20, 123.456, 5e-324, 1 / 3])
+def test_float_arguments_print_as_python_repr(v):
+    assert repr(nn.LeakyReLU(v)) == f"LeakyReLU(negative_slope={v!r})"
+
+
+def test_batchnorm_empty_batch_passes_and_keeps_statistics(torch):
+    for L in (torch, ember):
+        bn = L.nn.BatchNorm1d(3)
+        assert tuple(bn(L.zeros(0, 3)).shape) == (0, 3)
+        assert L.equal(bn.running_mean, L.zeros(3)) and L.equal(bn.running_var, L.ones(3))
