@@ -456,7 +456,8 @@ import os, re
 IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 prog = open(os.environ["EMBER_SWEEP_PROGRESS"], "w", buffering=1)
 # BufferError: what NumPy's __dlpack__ raises for dtypes DLPack cannot carry (PyTorch passes it on too).
-ALLOWED = (ValueError, TypeError, IndexError, RuntimeError, MemoryError, BufferError)
+# OSError: what a path that is no file gets (ember.load('abc'): FileNotFoundError, as open()).
+ALLOWED = (ValueError, TypeError, IndexError, RuntimeError, MemoryError, BufferError, OSError)
 
 FIXTURES = {
     "f32": "ember.tensor([[0.5, -1.5, 2.0], [3.0, -4.0, 0.0]])",

@@ -287,9 +287,18 @@ std::optional<double> optional_float(py::handle h) {
 DType dtype_or_default(py::handle h) { return h.is_none() ? DType::Float32 : h.cast<DType>(); }
 Tensor optional_tensor(py::handle h, const char* what) { return h.is_none() ? Tensor() : tensor_arg(h, what); }
 
+/// A child's name as PyTorch's add_module checks it: a string (TypeError) that is not an
+/// attribute of cls ("training", "forward": KeyError).
+std::string child_name(py::handle cls, py::handle name) {
+  EMBER_CHECK_TYPE(py::isinstance<py::str>(name), "module name should be a string. Got ", type_name_of(name));
+  const std::string n = name.cast<std::string>();
+  EMBER_CHECK_KEY(!py::hasattr(cls, n.c_str()), "attribute '", n, "' already exists");
+  return n;
+}
+
 /// Children (name, module) from a mapping or an iterable of pairs (ModuleDict and
-/// Sequential(OrderedDict)).
-Module::Children named_modules_from(py::handle modules, const char* what) {
+/// Sequential(OrderedDict)); cls is the container's class, whose attributes no name may shadow.
+Module::Children named_modules_from(py::handle cls, py::handle modules, const char* what) {
   Module::Children out;
   py::object items = py::hasattr(modules, "items") ? modules.attr("items")() : py::reinterpret_borrow<py::object>(modules);
   for (py::handle item : items) {
@@ -297,9 +306,15 @@ Module::Children named_modules_from(py::handle modules, const char* what) {
     EMBER_CHECK(kv.size() == 2, what, ": expected (name, module) pairs");
     EMBER_CHECK_TYPE(py::isinstance<Module>(kv[1]) || kv[1].is_none(), what, ": ", type_name_of(kv[1]),
                      " is not a Module subclass");
-    out.emplace_back(kv[0].cast<std::string>(), kv[1].is_none() ? nullptr : kv[1].cast<ModulePtr>());
+    out.emplace_back(child_name(cls, kv[0]), kv[1].is_none() ? nullptr : kv[1].cast<ModulePtr>());
   }
   return out;
+}
+
+/// A ModuleDict key: a key of another type is simply not there (KeyError), as in a dict.
+std::string dict_key(py::handle key) {
+  if (!py::isinstance<py::str>(key)) throw py::key_error(std::string(py::repr(key)));
+  return key.cast<std::string>();
 }
 
 ModulePtr module_arg(py::handle h, const char* what) {
@@ -329,6 +344,15 @@ std::vector<int64_t> slice_positions(const py::slice& s, int64_t n) {
   return out;
 }
 
+/// A position in a sequence as Python's lists take it: TypeError for a non-integer; an int
+/// past int64 clips, so ModuleSequence's range check names it.
+int64_t sequence_index(py::handle index, const char* cls) {
+  EMBER_CHECK_TYPE(PyIndex_Check(index.ptr()), cls, " indices must be integers or slices, not ", type_name_of(index));
+  const Py_ssize_t i = PyNumber_AsSsize_t(index.ptr(), nullptr);  // clips past int64: out of range
+  if (i == -1 && PyErr_Occurred()) throw py::error_already_set();    // __index__ raised (an array)
+  return static_cast<int64_t>(i);
+}
+
 /// The methods Sequential and ModuleList share: len, indexing, slicing, append, insert, ...
 template <class T, class Cls>
 void bind_sequence(Cls& cls) {
@@ -348,17 +372,18 @@ void bind_sequence(Cls& cls) {
           else
             return py::type::handle_of(self)(picked);
         }
-        return child_object(s.at(index.cast<int64_t>()));
+        return child_object(s.at(sequence_index(index, s.T::type_name().c_str())));
       }, py::arg("idx"))
-      .def("__setitem__", [](T& s, int64_t index, py::handle m) { s.set(index, module_arg(m, "__setitem__")); },
-           py::arg("idx"), py::arg("module"))
+      .def("__setitem__", [](T& s, py::handle index, py::handle m) {
+        s.set(sequence_index(index, s.T::type_name().c_str()), module_arg(m, "__setitem__"));
+      }, py::arg("idx"), py::arg("module"))
       .def("__delitem__", [](T& s, py::handle index) {
         if (py::isinstance<py::slice>(index)) {
           auto picked = slice_positions(index.cast<py::slice>(), s.size());
           std::sort(picked.rbegin(), picked.rend());
           for (int64_t i : picked) s.erase(i);
         } else {
-          s.erase(index.cast<int64_t>());
+          s.erase(sequence_index(index, s.T::type_name().c_str()));
         }
       }, py::arg("idx"))
       .def("__iter__", [](T& s) {
@@ -370,7 +395,13 @@ void bind_sequence(Cls& cls) {
         self.cast<T&>().push_back(module_arg(m, "append"));
         return self;
       }, py::arg("module"))
-      .def("insert", [](T& s, int64_t index, py::handle m) { s.insert(index, module_arg(m, "insert")); },
+      .def("insert", [](T& s, int64_t index, py::handle m) {
+        // PyTorch's Sequential.insert checks the range; its ModuleList.insert clamps as list.insert.
+        if constexpr (std::is_same_v<T, nn::Sequential>)
+          EMBER_CHECK_INDEX(index >= -s.size() && index <= s.size(), "Sequential.insert: index ", index,
+                            " is out of range (length ", s.size(), ")");
+        s.insert(index, module_arg(m, "insert"));
+      },
            py::arg("index"), py::arg("module"))
       .def("extend", [](py::object self, py::iterable modules) {
         T& s = self.cast<T&>();
@@ -473,7 +504,8 @@ void bind_modules(py::module_& m) {
   seq.def(py::init([](py::args args) {
        auto s = std::make_unique<PyModule<nn::Sequential>>();
        if (args.size() == 1 && py::isinstance(args[0], py::module_::import("collections").attr("OrderedDict"))) {
-         for (auto& [name, child] : named_modules_from(args[0], "Sequential")) s->register_module(name, child);
+         for (auto& [name, child] : named_modules_from(py::type::of<nn::Sequential>(), args[0], "Sequential"))
+           s->register_module(name, child);
        } else {
          for (py::handle a : args) s->push_back(module_arg(a, "Sequential"));
        }
@@ -496,17 +528,20 @@ void bind_modules(py::module_& m) {
       .def(py::init([](py::handle modules) {
         auto d = std::make_unique<PyModule<nn::ModuleDict>>();
         if (!modules.is_none())
-          for (auto& [name, child] : named_modules_from(modules, "ModuleDict")) d->set(name, child);
+          for (auto& [name, child] : named_modules_from(py::type::of<nn::ModuleDict>(), modules, "ModuleDict"))
+            d->set(name, child);
         return d;
       }), py::arg("modules") = py::none())
-      .def("__getitem__", [](nn::ModuleDict& d, const std::string& key) { return child_object(d.at(key)); })
-      .def("__setitem__", [](nn::ModuleDict& d, const std::string& key, py::handle mm) {
-        d.set(key, module_arg(mm, "ModuleDict"));
+      .def("__getitem__", [](nn::ModuleDict& d, py::handle key) { return child_object(d.at(dict_key(key))); })
+      .def("__setitem__", [](py::handle self, py::handle key, py::handle mm) {
+        self.cast<nn::ModuleDict&>().set(child_name(py::type::handle_of(self), key), module_arg(mm, "ModuleDict"));
       })
-      .def("__delitem__", [](nn::ModuleDict& d, const std::string& key) { d.pop(key); })
+      .def("__delitem__", [](nn::ModuleDict& d, py::handle key) { d.pop(dict_key(key)); })
       .def("__len__", [](nn::ModuleDict& d) { return d.named_children().size(); })
       .def("__iter__", [](nn::ModuleDict& d) { return py::iter(py::cast(d.keys())); })
-      .def("__contains__", &nn::ModuleDict::contains)
+      .def("__contains__", [](nn::ModuleDict& d, py::handle key) {
+        return py::isinstance<py::str>(key) && d.contains(key.cast<std::string>());
+      })
       .def("keys", &nn::ModuleDict::keys)
       .def("values", [](nn::ModuleDict& d) {
         py::list out;
@@ -519,7 +554,8 @@ void bind_modules(py::module_& m) {
         return out;
       })
       .def("update", [](nn::ModuleDict& d, py::handle modules) {
-        for (auto& [name, child] : named_modules_from(modules, "ModuleDict.update")) d.set(name, child);
+        for (auto& [name, child] : named_modules_from(py::type::of<nn::ModuleDict>(), modules, "ModuleDict.update"))
+          d.set(name, child);
       }, py::arg("modules"))
       .def("pop", [](nn::ModuleDict& d, const std::string& key) { return child_object(d.pop(key)); }, py::arg("key"))
       .def("clear", [](nn::ModuleDict& d) {

@@ -441,7 +441,10 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
   auto softmax_dim = [](py::handle dim, const char* op) {
     EMBER_CHECK_TYPE(PyIndex_Check(dim.ptr()) && !PyBool_Check(dim.ptr()), op, ": argument 'dim' must be int, not ",
                      std::string(py::str(dim.get_type().attr("__name__"))));
-    return dim.cast<int64_t>();
+    // An int past int64 clips, so the op's range check names it.
+    const Py_ssize_t d = PyNumber_AsSsize_t(dim.ptr(), nullptr);
+    if (d == -1 && PyErr_Occurred()) throw py::error_already_set();  // __index__ raised (an array)
+    return static_cast<int64_t>(d);
   };
   def_both(m, cls, "softmax", [softmax_dim](const Tensor& t, py::handle dim, std::optional<DType> dtype) {
     return softmax(t, softmax_dim(dim, "softmax"), dtype);

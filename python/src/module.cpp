@@ -26,10 +26,22 @@ PYBIND11_MODULE(_C, m) {
       PyErr_SetString(PyExc_IndexError, e.what());
     } catch (const ember::KeyError& e) {
       PyErr_SetString(PyExc_KeyError, e.what());
+    } catch (const ember::AttributeError& e) {
+      PyErr_SetString(PyExc_AttributeError, e.what());
+    } catch (const ember::OSError& e) {
+      // OSError(errno, message, filename) makes the subclass errno names (FileNotFoundError, ...).
+      PyObject* exc = PyObject_CallFunction(PyExc_OSError, "isN", e.error_number, e.what(),
+                                            PyUnicode_DecodeFSDefault(e.path.c_str()));
+      if (exc) {
+        PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(exc)), exc);
+        Py_DECREF(exc);
+      }
     } catch (const ember::NotImplementedError& e) {
       PyErr_SetString(PyExc_NotImplementedError, e.what());
     } catch (const ember::Error& e) {
       PyErr_SetString(PyExc_RuntimeError, e.what());
+    } catch (const py::cast_error& e) {  // an argument of the wrong kind (pybind11 says RuntimeError)
+      PyErr_SetString(PyExc_TypeError, e.what());
     } catch (const std::bad_alloc&) {
       PyErr_SetString(PyExc_MemoryError, "ember: out of memory");
     }

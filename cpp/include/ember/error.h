@@ -20,8 +20,18 @@ class EMBER_API TypeError : public Error { using Error::Error; };
 class EMBER_API IndexError : public Error { using Error::Error; };
 /// Raised as KeyError: a name that cannot be registered or looked up (module slots).
 class EMBER_API KeyError : public Error { using Error::Error; };
+/// Raised as AttributeError: a module attribute that is not there (a deleted parameter).
+class EMBER_API AttributeError : public Error { using Error::Error; };
 /// Raised as NotImplementedError: a method a subclass must provide (Module.forward).
 class EMBER_API NotImplementedError : public Error { using Error::Error; };
+/// Raised as OSError with errno and the path (Python picks FileNotFoundError, IsADirectoryError, ...).
+class EMBER_API OSError : public Error {
+ public:
+  OSError(int error_number, std::string path, const std::string& what)
+      : Error(what), error_number(error_number), path(std::move(path)) {}
+  int error_number;
+  std::string path;
+};
 /// Raised as RuntimeError: everything else (allocation failure, not implemented, ...).
 class EMBER_API RuntimeError : public Error { using Error::Error; };
 

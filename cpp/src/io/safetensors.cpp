@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -290,7 +291,12 @@ Loaded load_safetensors(const std::string& path) {
     return ValueError(detail::cat("load: ", path, ": not a valid safetensors file: ", what));
   };
   File in{std::fopen(path.c_str(), "rb")};
-  EMBER_CHECK_RUNTIME(in.f != nullptr, "load: ", path, ": cannot open the file: ", std::strerror(errno));
+  const auto cannot_open = [&path](int err) {
+    return OSError(err, path, detail::cat("load: ", path, ": cannot open the file: ", std::strerror(err)));
+  };
+  if (!in.f) throw cannot_open(errno);
+  struct stat st {};
+  if (fstat(fileno(in.f), &st) == 0 && S_ISDIR(st.st_mode)) throw cannot_open(EISDIR);
   std::fseek(in.f, 0, SEEK_END);
   const long size_l = std::ftell(in.f);
   std::fseek(in.f, 0, SEEK_SET);

@@ -44,7 +44,7 @@ void PReLU::reset_parameters() {
   Tensor w = weight();
   fill_(w, init);
 }
-Tensor PReLU::forward(const Tensor& input) { return F::prelu(input, weight()); }
+Tensor PReLU::forward(const Tensor& input) { return F::prelu(input, required_parameter("weight")); }
 std::string PReLU::extra_repr() const { return "num_parameters=" + std::to_string(num_parameters); }
 
 Tensor ELU::forward(const Tensor& input) {

@@ -59,9 +59,11 @@ Sequential::Sequential(const Children& named) : Sequential() {
 
 Tensor Sequential::forward(const Tensor& input) {
   Tensor x = input;
-  for (const auto& [name, m] : named_children()) {
-    EMBER_CHECK_TYPE(m, "Sequential: child '", name, "' is None and cannot be called");
-    x = m->call(x);
+  const auto& kids = named_children();
+  for (size_t i = 0; i < kids.size(); ++i) {  // by position, holding the child: a hook may change the list
+    auto [name, child] = kids[i];
+    EMBER_CHECK_TYPE(child, "Sequential: child '", name, "' is None and cannot be called");
+    x = child->call(x);
   }
   return x;
 }
@@ -71,7 +73,8 @@ ModuleList::ModuleList(const std::vector<ModulePtr>& modules) : ModuleList() {
 }
 
 std::string ModuleList::repr() const {
-  const auto& kids = named_children();
+  TreeWalkGuard guard(*this, "repr");
+  const Children kids = named_children();  // a copy: children's Python reprs may change the list
   if (kids.empty()) return type_name() + "()";
   std::string out = type_name() + "(\n";
   for (size_t start = 0; start < kids.size();) {

@@ -89,7 +89,7 @@ std::shared_ptr<Embedding> Embedding::from_pretrained(const Tensor& embeddings, 
 }
 
 Tensor Embedding::forward(const Tensor& indices) {
-  return functional::embedding(indices, weight(), padding_idx, max_norm, norm_type);
+  return functional::embedding(indices, required_parameter("weight"), padding_idx, max_norm, norm_type);
 }
 
 std::string Embedding::extra_repr() const {

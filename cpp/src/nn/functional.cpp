@@ -26,6 +26,7 @@ Tensor leaky_relu(const Tensor& x, double negative_slope) {
 
 Tensor prelu(const Tensor& x, const Tensor& weight) {
   check_floating(x, "prelu");
+  EMBER_CHECK(weight.dim() <= 1, "prelu: expected weight to be a scalar or 1-D tensor, got ", shape_str(weight.sizes()));
   const int64_t channels = x.dim() >= 2 ? x.sizes()[1] : 1;
   EMBER_CHECK(weight.numel() == 1 || weight.numel() == channels, "prelu: mismatch of parameter numbers and input "
               "channel size: weight has ", weight.numel(), " elements, input of shape ", shape_str(x.sizes()), " has ",

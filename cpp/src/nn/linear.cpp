@@ -39,7 +39,7 @@ Tensor Linear::forward(const Tensor& input) {
   EMBER_CHECK(input.dim() >= 1 && input.sizes().back() == in_features, "Linear(in_features=", in_features,
               ", out_features=", out_features, "): expected input (..., ", in_features, "), got ",
               shape_str(input.sizes()));
-  return functional::linear(input, weight(), bias());
+  return functional::linear(input, required_parameter("weight"), bias());
 }
 
 std::string Linear::extra_repr() const {
@@ -56,10 +56,23 @@ Perceptron::Perceptron(int64_t in_features, DType dtype) : Module("Perceptron"),
   register_parameter("bias", zeros({}, dtype), false);
 }
 
+std::pair<Tensor, Tensor> Perceptron::checked_parameters() const {
+  const Tensor& w = required_parameter("weight");
+  const Tensor& b = required_parameter("bias");
+  EMBER_CHECK(w.sizes() == Shape{in_features} && b.numel() == 1, describe(), ": expected weight of shape (",
+              in_features, ",) and a one-element bias, got ", shape_str(w.sizes()), " and ", shape_str(b.sizes()));
+  EMBER_CHECK_TYPE(is_floating(w.dtype()) && is_floating(b.dtype()), describe(),
+                   ": weight and bias must be floating point, got ", dtype_name(w.dtype()), " and ",
+                   dtype_name(b.dtype()));
+  return {w, b};
+}
+
 Tensor Perceptron::decision_function(const Tensor& x) {
   EMBER_CHECK((x.dim() == 1 || x.dim() == 2) && x.sizes().back() == in_features, describe(),
               ": expected input (N, ", in_features, ") or (", in_features, ",), got ", shape_str(x.sizes()));
-  return add(matmul(x, weight()), bias());
+  auto [w, b] = checked_parameters();
+  // Any input dtype, as fit takes: the data meets the model in the model's dtype.
+  return add(matmul(to_dtype(x, w.dtype()), w), reshape(b, {}));
 }
 
 Tensor Perceptron::forward(const Tensor& x) {
@@ -90,7 +103,7 @@ Perceptron::FitResult Perceptron::fit(const Tensor& x, const Tensor& y, double l
   if (zero_one)
     for (double& l : labels) l = 2 * l - 1;
 
-  Tensor weight = this->weight(), bias = this->bias();
+  auto [weight, bias] = checked_parameters();
   Tensor w64 = contiguous(to_dtype(weight, DType::Float64, true));
   double* w = w64.data<double>();
   double b = to_dtype(bias, DType::Float64).item<double>();

@@ -69,8 +69,9 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Ten
   check_same_size(input, target, "binary_cross_entropy");
   {
     autograd::NoGradGuard no_grad;
-    EMBER_CHECK_RUNTIME(input.numel() == 0 || all(logical_and(input >= 0, le(input, number(1.0)))).item<bool>(),
-                        "binary_cross_entropy: all elements of input should be between 0 and 1");
+    for (const auto& [t, what] : {std::pair{&input, "input"}, std::pair{&target, "target"}})
+      EMBER_CHECK_RUNTIME(t->numel() == 0 || all(logical_and(*t >= 0, le(*t, number(1.0)))).item<bool>(),
+                          "binary_cross_entropy: all elements of ", what, " should be between 0 and 1");
   }
   const Tensor floor = number(-100.0);  // PyTorch clamps the logs, so p = 0 or 1 gives a finite loss
   Tensor log_p = clamp(log(input), floor, std::nullopt), log_q = clamp(log1p(neg(input)), floor, std::nullopt);
@@ -139,7 +140,8 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& we
     Tensor terms = mul(logp, p);
     if (w.defined()) terms = mul(terms, w);
     Tensor loss = neg(sum(terms, Dims{class_dim}));
-    if (reduction == "mean") return div(sum(loss), number(static_cast<double>(input.numel() / classes)));
+    if (reduction == "mean")  // over the samples: with no classes 0 / 0, NaN (as PyTorch)
+      return div(sum(loss), number(classes ? static_cast<double>(input.numel() / classes) : 0.0));
     return reduce(loss, reduction, "cross_entropy");
   }
   Tensor nll = nll_loss(logp, target, weight, ignore_index, reduction);

@@ -34,7 +34,42 @@ T* find_named(std::vector<T>& items, const std::string& name) {
     if (item.name == name) return &item;
   return nullptr;
 }
+
+/// The modules the recursive walks of this thread are inside, outermost first.
+thread_local std::vector<const Module*> walk_path;
+/// Children whose release ~Module deferred; non-null while the outermost ~Module drains it.
+thread_local std::vector<ModulePtr>* pending_release = nullptr;
 }  // namespace
+
+TreeWalkGuard::TreeWalkGuard(const Module& module, const char* op) {
+  EMBER_CHECK_RUNTIME(std::find(walk_path.begin(), walk_path.end(), &module) == walk_path.end(), op,
+                      ": the module tree contains a cycle: ", module.type_name(), " is its own descendant");
+  EMBER_CHECK_RUNTIME(walk_path.size() < kMaxDepth, op, ": the module tree is nested more than ", kMaxDepth,
+                      " levels deep");
+  walk_path.push_back(&module);
+}
+
+TreeWalkGuard::~TreeWalkGuard() { walk_path.pop_back(); }
+
+Module::~Module() {
+  // Releasing a child may free it, whose destructor would release its own children, and so
+  // on down the tree: the outermost destructor frees them all from one list instead.
+  if (pending_release) {
+    for (auto& [name, child] : children_)
+      if (child) pending_release->push_back(std::move(child));
+    return;
+  }
+  std::vector<ModulePtr> pending;
+  pending_release = &pending;
+  for (auto& [name, child] : children_)
+    if (child) pending.push_back(std::move(child));
+  while (!pending.empty()) {
+    ModulePtr last = std::move(pending.back());
+    pending.pop_back();
+    last.reset();  // may append to pending
+  }
+  pending_release = nullptr;
+}
 
 Tensor Module::forward(const Tensor&) {
   throw NotImplementedError(detail::cat("Module [", type_name(), "] is missing the required \"forward\" function"));
@@ -100,7 +135,14 @@ Module::Slot* Module::find(Kind kind, const std::string& name) { return find_nam
 const Tensor& Module::slot_value(Kind kind, const std::string& name) const {
   for (const Slot& s : slots(kind))
     if (s.name == name) return s.value;
-  throw KeyError(detail::cat(type_name(), " has no ", kind == Kind::Parameter ? "parameter" : "buffer", " '", name, "'"));
+  throw AttributeError(detail::cat("'", type_name(), "' object has no ", kind == Kind::Parameter ? "parameter" : "buffer",
+                                  " '", name, "'"));
+}
+
+const Tensor& Module::required_parameter(const std::string& name) const {
+  const Tensor& t = parameter(name);
+  EMBER_CHECK_TYPE(t.defined(), describe(), ": parameter '", name, "' is None; forward needs a tensor there");
+  return t;
 }
 
 std::shared_ptr<Module>* Module::find_child(const std::string& name) {
@@ -138,11 +180,18 @@ void Module::visit(Kind kind, bool recurse, const SlotVisitor& fn, bool remove_d
 }
 
 void Module::visit_state(const SlotVisitor& fn, const std::string& prefix) {
+  TreeWalkGuard guard(*this, "state_dict");
   for (auto kind : {Kind::Parameter, Kind::Buffer})
     for (const Slot& s : slots(kind))
       if (s.value.defined() && s.persistent) fn(qualified(prefix, s.name), *this, kind, s);
-  for (auto& [name, child] : children_)
-    if (child) child->visit_state(fn, qualified(prefix, name));
+  for_each_child([&](const std::string& name, Module& child) { child.visit_state(fn, qualified(prefix, name)); });
+}
+
+void Module::for_each_child(const std::function<void(const std::string&, Module&)>& fn) const {
+  for (size_t i = 0; i < children_.size(); ++i) {
+    auto [name, child] = children_[i];
+    if (child) fn(name, *child);
+  }
 }
 
 NamedTensors Module::named_parameters(bool recurse) {
@@ -172,9 +221,9 @@ std::vector<Tensor> Module::buffers(bool recurse) {
 // ---- state ----------------------------------------------------------------------------------
 
 void Module::train(bool on) {
+  TreeWalkGuard guard(*this, "train");
   training_ = on;
-  for (auto& [n, child] : children_)
-    if (child) child->train(on);
+  for_each_child([on](const std::string&, Module& child) { child.train(on); });
 }
 
 void Module::zero_grad(bool set_to_none) {
@@ -191,8 +240,8 @@ void Module::zero_grad(bool set_to_none) {
 }
 
 void Module::apply(const std::function<void(Module&)>& fn) {
-  for (auto& [n, child] : children_)
-    if (child) child->apply(fn);
+  TreeWalkGuard guard(*this, "apply");
+  for_each_child([&fn](const std::string&, Module& child) { child.apply(fn); });
   fn(*this);
 }
 
@@ -306,6 +355,7 @@ std::string indent_repr(const std::string& s) {
 }
 
 std::string Module::repr() const {
+  TreeWalkGuard guard(*this, "repr");
   std::vector<std::string> lines;
   const std::string extra = extra_repr();
   size_t start = 0;
@@ -316,7 +366,10 @@ std::string Module::repr() const {
     start = end + 1;
   }
   const size_t extra_lines = lines.size();
-  for (auto& [name, child] : children_) lines.push_back("(" + name + "): " + indent_repr(child ? child->repr() : "None"));
+  for (size_t i = 0; i < children_.size(); ++i) {
+    auto [name, child] = children_[i];
+    lines.push_back("(" + name + "): " + indent_repr(child ? child->repr() : "None"));
+  }
   std::string out = type_name() + "(";
   if (extra_lines == 1 && children_.empty()) {
     out += lines[0];

@@ -27,6 +27,10 @@ Tensor functional::batch_norm(const Tensor& x, const Tensor& running_mean, const
   EMBER_CHECK(x.dim() >= 2, "batch_norm: expected an input of at least 2 dims (N, C, ...), got ",
               shape_str(x.sizes()));
   EMBER_CHECK_TYPE(is_floating(x.dtype()), "batch_norm: expected a floating input, got ", dtype_name(x.dtype()));
+  EMBER_CHECK(eps >= 0, "batch_norm: eps must be non-negative, got ", eps);
+  for (const Tensor* t : {&running_mean, &running_var})
+    EMBER_CHECK_TYPE(!t->defined() || is_floating(t->dtype()), "batch_norm: running statistics must be floating "
+                     "point, got ", dtype_name(t->dtype()));
   const int64_t channels = x.sizes()[1];
   for (const Tensor* t : {&running_mean, &running_var, &weight, &bias})
     if (t->defined())
@@ -126,11 +130,11 @@ Tensor BatchNorm1d::forward(const Tensor& input) {
               ": expected input (N, ", num_features, ") or (N, ", num_features, ", L), got ",
               shape_str(input.sizes()));
   double factor = momentum.value_or(0.0);
-  if (is_training() && track_running_stats) {
+  Tensor count = track_running_stats ? num_batches_tracked() : Tensor();
+  if (is_training() && count.defined()) {  // PyTorch skips the counter once it is set to None
     autograd::NoGradGuard no_grad;
-    Tensor count = num_batches_tracked();
     copy_(count, add(count, scalar_tensor(int64_t{1})));
-    if (!momentum) factor = 1.0 / static_cast<double>(count.item<int64_t>());
+    if (!momentum) factor = 1.0 / to_dtype(count, DType::Float64).item<double>();
   }
   // Batch statistics when training, or when there are no running ones to use.
   const bool use_batch_stats = is_training() || !track_running_stats;

@@ -2,6 +2,7 @@
 
 from ember._C import _nn_functional as _F
 from ember._C import log_softmax as _log_softmax, softmax as _softmax
+from ember._C import Tensor as _Tensor, relu as _relu
 from ember._C import sigmoid, tanh  # noqa: F401  (torch.nn.functional has them too)
 from ember._C._nn_functional import gelu, logsigmoid, one_hot, prelu, softplus
 
@@ -15,7 +16,7 @@ def _maybe_inplace(input, result, inplace):
 
 def relu(input, inplace=False):
     """max(x, 0)."""
-    return input.relu_() if inplace else input.relu()
+    return _Tensor.relu_(input) if inplace else _relu(input)
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):

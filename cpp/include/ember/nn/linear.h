@@ -1,5 +1,6 @@
 #pragma once
 // Dense layers: Linear (as torch.nn.Linear) and the classic Perceptron.
+#include <utility>
 #include <vector>
 
 #include "ember/nn/module.h"
@@ -42,6 +43,10 @@ class EMBER_API Perceptron : public Module {
   // (in_features,) and (); learned by fit, not by gradients.
   Tensor weight() const { return parameter("weight"); }
   Tensor bias() const { return parameter("bias"); }
+
+ private:
+  /// weight and bias, checked: reassigned from Python, they may no longer fit in_features.
+  std::pair<Tensor, Tensor> checked_parameters() const;
 };
 
 }  // namespace ember::nn

@@ -29,7 +29,8 @@ class EMBER_API Module {
   };
 
   explicit Module(std::string type_name = "Module") : type_name_(std::move(type_name)) {}
-  virtual ~Module() = default;
+  /// Releases the children without recursing, so a 100,000-deep Sequential frees safely.
+  virtual ~Module();
   Module(const Module&) = delete;
   Module& operator=(const Module&) = delete;
 
@@ -67,10 +68,15 @@ class EMBER_API Module {
   std::shared_ptr<Module>* find_child(const std::string& name);
   const std::vector<Slot>& slots(Kind kind) const { return kind == Kind::Parameter ? params_ : buffers_; }
   const Children& named_children() const { return children_; }
+  /// fn(name, child) for each child that is not None, by position, each held while fn runs:
+  /// fn may run Python code that adds or removes children.
+  void for_each_child(const std::function<void(const std::string&, Module&)>& fn) const;
   /// The tensor in this module's own parameter or buffer slot `name` (undefined when empty).
   /// Layers read their tensors through these, so reassigning a slot (from Python too) counts.
   const Tensor& parameter(const std::string& name) const { return slot_value(Kind::Parameter, name); }
   const Tensor& buffer(const std::string& name) const { return slot_value(Kind::Buffer, name); }
+  /// The parameter `name` that forward cannot do without: TypeError when it is None.
+  const Tensor& required_parameter(const std::string& name) const;
 
   // ---- traversal ------------------------------------------------------------------------------
   using SlotVisitor = std::function<void(const std::string& name, Module& owner, Kind kind, const Slot& slot)>;
@@ -126,6 +132,18 @@ class EMBER_API Module {
 };
 
 using ModulePtr = std::shared_ptr<Module>;
+
+/// Marks one level of a recursive walk over a module tree (train, apply, repr, state dicts):
+/// raises RuntimeError, naming op, when the tree contains itself or nests deeper than
+/// kMaxDepth, where the walk would otherwise overflow the stack.
+class EMBER_API TreeWalkGuard {
+ public:
+  static constexpr size_t kMaxDepth = 1000;
+  TreeWalkGuard(const Module& module, const char* op);
+  ~TreeWalkGuard();
+  TreeWalkGuard(const TreeWalkGuard&) = delete;
+  TreeWalkGuard& operator=(const TreeWalkGuard&) = delete;
+};
 
 /// A double as Python's repr writes it ("0.01", "1.0", "1e-05"), for extra_repr.
 EMBER_API std::string repr_float(double v);
