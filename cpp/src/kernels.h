@@ -2,6 +2,10 @@
 // The contract every device implements: one declaration per kernel. Kernels trust their
 // arguments: the ops in ops/ have checked shapes, dtypes and index ranges and allocated the
 // outputs. Inputs are already broadcast to the output's shape (stride-0 dims).
+#include "ember/optim/adagrad.h"
+#include "ember/optim/adam.h"
+#include "ember/optim/rmsprop.h"
+#include "ember/optim/sgd.h"
 #include "ember/tensor.h"
 
 namespace ember {
@@ -57,6 +61,20 @@ void nonzero(const Tensor& out, const Tensor& t);
 void arange(const Tensor& out, double start, double step);
 /// out (contiguous) = start + i * (end - start) / (n - 1).
 void linspace(const Tensor& out, double start, double end);
+
+// Optimizer steps: one fused pass over a parameter and its state, updated in place. Every
+// tensor is contiguous, of the parameter's (floating) dtype and size; the formulas are in the
+// optimizers' headers.
+/// buf is undefined without momentum; on the first step it starts as the gradient.
+void sgd_step(const Tensor& p, const Tensor& g, const Tensor& buf, const optim::SGDOptions& o, bool first);
+/// clr: the step's decayed rate.
+void adagrad_step(const Tensor& p, const Tensor& g, const Tensor& sum, const optim::AdagradOptions& o, double clr);
+/// grad_avg is undefined unless centered, buf unless momentum > 0.
+void rmsprop_step(const Tensor& p, const Tensor& g, const Tensor& square_avg, const Tensor& grad_avg,
+                  const Tensor& buf, const optim::RMSpropOptions& o);
+/// vmax is undefined unless amsgrad; step counts from 1.
+void adam_step(const Tensor& p, const Tensor& g, const Tensor& m, const Tensor& v, const Tensor& vmax,
+               const optim::AdamOptions& o, int64_t step);
 
 }  // namespace cpu
 }  // namespace ember

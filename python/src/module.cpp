@@ -8,6 +8,7 @@ void bind_dlpack(py::module_& m, py::class_<Tensor>& cls);
 void bind_autograd(py::module_& m, py::class_<Tensor>& cls);
 void bind_nn(py::module_& m);
 void bind_modules(py::module_& m);
+void bind_optim(py::module_& m);
 }  // namespace ember
 
 using namespace ember;
@@ -83,4 +84,5 @@ PYBIND11_MODULE(_C, m) {
   bind_autograd(m, cls);
   bind_nn(m);
   bind_modules(m);
+  bind_optim(m);
 }

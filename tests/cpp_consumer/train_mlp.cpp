@@ -1,13 +1,16 @@
 // Builds and trains a small MLP with ember's C++ API alone (no Python): a two-class problem
-// that no linear model separates (points inside or outside a circle), cross-entropy, SGD.
+// that no linear model separates (points inside or outside a circle), cross-entropy, and
+// ember::optim's SGD and Adam.
 // Then checks accuracy, eval mode, state_dict through a safetensors file, and layer errors.
 #include <ember/ember.h>
 #include <ember/nn.h>
+#include <ember/optim.h>
 #include <ember/serialize.h>
 
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <utility>
 
 using namespace ember;
 
@@ -41,21 +44,34 @@ int main(int argc, char** argv) {
   auto model = make_model();
   check(model->named_parameters().size() == 6, "6 parameters (3 weights, 3 biases)");
   check(model->named_parameters()[0].first == "0.weight", "PyTorch's names (0.weight)");
-  const double lr = 0.5;
-  double first_loss = 0, last_loss = 0;
-  for (int step = 0; step < 400; ++step) {
-    Tensor loss = nn::functional::cross_entropy(model->forward(x), y);
-    model->zero_grad();
-    loss.backward();
-    {
-      autograd::NoGradGuard no_grad;
-      for (Tensor& p : model->parameters()) sub_(p, mul(p.grad(), scalar_tensor(lr)));
+  // Trains model with opt for 400 full-batch steps; returns the first and last loss.
+  auto train = [&](nn::Module& m, optim::Optimizer& opt) {
+    double first = 0, last = 0;
+    for (int step = 0; step < 400; ++step) {
+      opt.zero_grad();
+      Tensor loss = nn::functional::cross_entropy(m.forward(x), y);
+      loss.backward();
+      opt.step();
+      if (step == 0) first = loss.item<double>();
+      last = loss.item<double>();
     }
-    if (step == 0) first_loss = loss.item<double>();
-    last_loss = loss.item<double>();
-  }
-  std::printf("loss %.4f -> %.4f\n", first_loss, last_loss);
-  check(last_loss < 0.25 * first_loss, "loss falls to under a quarter");
+    return std::pair{first, last};
+  };
+  optim::SGDOptions sgd_options;
+  sgd_options.lr = 0.5;
+  optim::SGD sgd(model->parameters(), sgd_options);
+  auto [first_loss, last_loss] = train(*model, sgd);
+  std::printf("SGD: loss %.4f -> %.4f\n", first_loss, last_loss);
+  check(last_loss < 0.25 * first_loss, "SGD: loss falls to under a quarter");
+
+  auto adam_model = make_model();
+  optim::AdamOptions adam_options;
+  adam_options.lr = 0.01;
+  optim::Adam adam(adam_model->parameters(), adam_options);
+  auto [adam_first, adam_last] = train(*adam_model, adam);
+  std::printf("Adam: loss %.4f -> %.4f\n", adam_first, adam_last);
+  check(adam_last < 0.25 * adam_first, "Adam: loss falls to under a quarter");
+  check(adam.state()[0].step == 400 && adam.state()[0].get("exp_avg").defined(), "Adam keeps its state per parameter");
   const double acc = accuracy(*model, x, y);
   std::printf("accuracy %.3f\n", acc);
   check(acc > 0.95, "accuracy above 95% on a non-linear problem");

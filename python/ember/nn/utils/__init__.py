@@ -45,4 +45,16 @@ def max_norm_(parameters, max_norm, norm_type=2.0, dim=0):
     _utils.max_norm_(_tensors(parameters), float(max_norm), float(norm_type), dim)
 
 
-__all__ = ["activity_penalty", "elastic_net_penalty", "l1_penalty", "l2_penalty", "max_norm_"]
+__all__ = ["activity_penalty", "clip_grad_norm_", "clip_grad_value_", "elastic_net_penalty", "l1_penalty", "l2_penalty",
+           "max_norm_"]
+
+
+def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
+    """Scales the gradients in place so that their norm, taken over all of them together, is at
+    most max_norm; returns that total norm before clipping (a 0-d tensor), as torch's."""
+    return _utils.clip_grad_norm_(_tensors(parameters), float(max_norm), float(norm_type), error_if_nonfinite)
+
+
+def clip_grad_value_(parameters, clip_value, foreach=None):
+    """Clamps every gradient element into [-clip_value, clip_value], in place."""
+    _utils.clip_grad_value_(_tensors(parameters), float(clip_value))

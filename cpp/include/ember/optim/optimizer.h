@@ -1,0 +1,106 @@
+#pragma once
+// The base of ember's optimizers, as torch.optim.Optimizer: parameter groups, each with its own
+// options, and per-parameter state under PyTorch's names ("exp_avg", "momentum_buffer").
+// Parameters are numbered in group order, as PyTorch's state_dict numbers them.
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ember/autograd.h"
+#include "ember/error.h"
+#include "ember/serialize.h"
+#include "ember/tensor.h"
+
+namespace ember::optim {
+
+/// One parameter's state: the steps taken and the named tensors an optimizer keeps for it.
+struct EMBER_API ParamState {
+  int64_t step = 0;
+  NamedTensors tensors;
+  /// The tensor called name (undefined when there is none yet).
+  Tensor get(const std::string& name) const;
+  void set(const std::string& name, Tensor value);
+};
+
+class EMBER_API Optimizer {
+ public:
+  explicit Optimizer(std::string name) : name_(std::move(name)) {}
+  virtual ~Optimizer() = default;
+  Optimizer(const Optimizer&) = delete;
+  Optimizer& operator=(const Optimizer&) = delete;
+  /// "Adam": how errors name the optimizer.
+  const std::string& name() const { return name_; }
+  /// One update of every parameter that has a gradient (the others are skipped).
+  virtual void step() = 0;
+  /// Drops (set_to_none) or zeroes every parameter's gradient.
+  void zero_grad(bool set_to_none = true);
+  /// Every parameter, group by group; state()[i] belongs to parameters()[i].
+  const std::vector<Tensor>& parameters() const { return params_; }
+  std::vector<ParamState>& state() { return state_; }
+  /// Replaces parameter i's state (state_dict resumption): tensors are copied, cast to the
+  /// parameter's dtype, and must have its shape.
+  void set_state(size_t i, const ParamState& state);
+
+ protected:
+  /// Appends params as a new group's (ValueError for an empty list, a parameter that is
+  /// already in a group, or one that is not a floating-point leaf).
+  void add_params(const std::vector<Tensor>& params);
+
+  /// Parameter i's state before its first step (Adagrad's accumulator starts filled).
+  virtual void init_state(size_t i, ParamState& s) { (void)i, (void)s; }
+
+ private:
+  std::string name_;
+  std::vector<Tensor> params_;
+  std::vector<ParamState> state_;
+};
+
+/// An optimizer whose groups carry Options; update runs one parameter's fused step.
+template <class Options>
+class OptimizerOf : public Optimizer {
+ public:
+  struct Group {
+    std::vector<Tensor> params;
+    Options options;
+  };
+  std::vector<Group>& param_groups() { return groups_; }
+  /// Adds a group (options validated as the constructor does).
+  void add_param_group(const std::vector<Tensor>& params, const Options& options) {
+    options.validate();
+    const size_t first = parameters().size();
+    add_params(params);
+    groups_.push_back({params, options});
+    for (size_t i = first; i < parameters().size(); ++i) init_state(i, state()[i]);
+  }
+  /// The options of the group parameter i belongs to.
+  const Options& options_of(size_t i) const {
+    for (const Group& g : groups_) {
+      if (i < g.params.size()) return g.options;
+      i -= g.params.size();
+    }
+    throw IndexError(detail::cat(name(), ": parameter index out of range"));
+  }
+  void step() override {
+    autograd::NoGradGuard no_grad;
+    size_t i = 0;
+    for (Group& group : groups_) {
+      for (const Tensor& p : group.params) {
+        ParamState& s = state()[i++];
+        Tensor g = autograd::grad(p);
+        if (g.defined()) update(p, g, s, group.options);
+      }
+    }
+  }
+
+ protected:
+  /// Concrete optimizers add their first group in their constructor's body, where
+  /// init_state already reaches their own override.
+  using Optimizer::Optimizer;
+  /// One parameter's step: p updated in place, s.step advanced and its tensors updated.
+  virtual void update(const Tensor& p, const Tensor& grad, ParamState& s, const Options& o) = 0;
+
+ private:
+  std::vector<Group> groups_;
+};
+
+}  // namespace ember::optim

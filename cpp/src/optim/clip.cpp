@@ -1,0 +1,57 @@
+// Gradient clipping, as torch.nn.utils.clip_grad_norm_ / clip_grad_value_.
+#include "ember/optim/clip.h"
+
+#include <cmath>
+
+#include "ember/autograd.h"
+#include "ember/error.h"
+#include "ember/ops.h"
+
+namespace ember::nn::utils {
+
+namespace {
+std::vector<Tensor> grads_of(const std::vector<Tensor>& params) {
+  std::vector<Tensor> out;
+  for (const Tensor& p : params) {
+    EMBER_CHECK_TYPE(p.defined(), "clip_grad: a parameter is None");
+    Tensor g = autograd::grad(p);
+    if (g.defined()) out.push_back(g);
+  }
+  return out;
+}
+}  // namespace
+
+Tensor clip_grad_norm_(const std::vector<Tensor>& params, double max_norm, double norm_type, bool error_if_nonfinite) {
+  EMBER_CHECK(!std::isnan(norm_type), "clip_grad_norm_: norm_type is NaN");
+  autograd::NoGradGuard no_grad;
+  std::vector<Tensor> grads = grads_of(params);
+  if (grads.empty()) return scalar_tensor(0.0, DType::Float32);
+  // The norm of the per-tensor norms (in the widest dtype among them), as PyTorch's.
+  DType wide = DType::Float32;
+  for (const Tensor& g : grads)
+    if (g.dtype() == DType::Float64) wide = DType::Float64;
+  std::vector<Tensor> norms;
+  for (const Tensor& g : grads) norms.push_back(to_dtype(norm(g, norm_type), wide));
+  Tensor total = norm(stack(norms), norm_type);
+  if (error_if_nonfinite) {
+    const double t = to_dtype(total, DType::Float64).item<double>();
+    EMBER_CHECK_RUNTIME(std::isfinite(t), "The total norm of order ", norm_type, " for gradients from `parameters` is "
+                        "non-finite, so it cannot be clipped. To disable this error and scale the gradients by the "
+                        "non-finite norm anyway, set `error_if_nonfinite=False`");
+  }
+  // Always multiplied (by at most 1), so gradients under the limit stay bit for bit.
+  Tensor coef = clamp(div(scalar_tensor(max_norm, wide), add(total, scalar_tensor(1e-6, wide))), std::nullopt,
+                      scalar_tensor(1.0, wide));
+  for (Tensor& g : grads) mul_(g, coef);
+  return total;
+}
+
+void clip_grad_value_(const std::vector<Tensor>& params, double clip_value) {
+  EMBER_CHECK(!std::isnan(clip_value), "clip_grad_value_: clip_value is NaN");
+  autograd::NoGradGuard no_grad;
+  for (Tensor& g : grads_of(params)) {
+    clamp_(g, scalar_tensor(-clip_value, g.dtype()), scalar_tensor(clip_value, g.dtype()));
+  }
+}
+
+}  // namespace ember::nn::utils

@@ -1,0 +1,33 @@
+// RMSprop: the options' checks and the step (formula in ember/optim/rmsprop.h).
+#include "ember/optim/rmsprop.h"
+
+#include "ember/error.h"
+#include "kernels.h"
+#include "optim/step.h"
+
+namespace ember::optim {
+
+void RMSpropOptions::validate() const {
+  EMBER_CHECK(lr >= 0, "Invalid learning rate: ", lr);
+  EMBER_CHECK(eps >= 0, "Invalid epsilon value: ", eps);
+  EMBER_CHECK(momentum >= 0, "Invalid momentum value: ", momentum);
+  EMBER_CHECK(weight_decay >= 0, "Invalid weight_decay value: ", weight_decay);
+  EMBER_CHECK(alpha >= 0, "Invalid alpha value: ", alpha);
+}
+
+RMSprop::RMSprop(const std::vector<Tensor>& params, const RMSpropOptions& options) : OptimizerOf("RMSprop") {
+  add_param_group(params, options);
+}
+
+void RMSprop::update(const Tensor& p, const Tensor& grad, ParamState& s, const RMSpropOptions& o) {
+  StepOperands t(name(), p, grad);
+  // Options switched on after the first step get their (zero) state then.
+  Tensor square_avg = state_tensor(name(), s, "square_avg", p);
+  Tensor buf = o.momentum > 0 ? state_tensor(name(), s, "momentum_buffer", p) : Tensor();
+  Tensor grad_avg = o.centered ? state_tensor(name(), s, "grad_avg", p) : Tensor();
+  ++s.step;
+  call_kernel(p.device(), "RMSprop.step", cpu::rmsprop_step, t.param(), t.grad(), square_avg, grad_avg, buf, o);
+  t.commit();
+}
+
+}  // namespace ember::optim

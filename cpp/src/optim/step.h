@@ -1,0 +1,51 @@
+#pragma once
+// What every optimizer step needs around its kernel: contiguous operands of the parameter's
+// dtype, and state tensors shaped like the parameter.
+#include <string>
+
+#include "ember/ops.h"
+#include "ember/optim/optimizer.h"
+
+namespace ember::optim {
+
+/// A new state tensor like p (contiguous, p's dtype), filled with value.
+inline Tensor state_like(const Tensor& p, double value = 0) { return full(p.sizes(), value, p.dtype(), p.device()); }
+
+/// s's tensor `key` for parameter p, made (filled with init) on first use. A parameter whose
+/// shape or dtype changed since (p.data replaced, Module.to) raises: the kernel would
+/// otherwise read past the state's memory.
+inline Tensor state_tensor(const std::string& op, ParamState& s, const char* key, const Tensor& p, double init = 0) {
+  Tensor t = s.get(key);
+  if (!t.defined()) {
+    s.set(key, t = state_like(p, init));
+    return t;
+  }
+  EMBER_CHECK(t.sizes() == p.sizes() && t.dtype() == p.dtype(), op, ".step: state '", key, "' is ",
+              dtype_name(t.dtype()), " ", shape_str(t.sizes()), " but the parameter is now ", dtype_name(p.dtype()), " ",
+              shape_str(p.sizes()), " (make the optimizer after changing the model)");
+  return t;
+}
+
+/// The parameter and gradient as a kernel takes them. A non-contiguous parameter is stepped in
+/// a contiguous copy; commit() writes it back and marks the write for autograd's version
+/// checks (a tensor saved for backward must not change unnoticed).
+class StepOperands {
+ public:
+  StepOperands(const std::string& op, const Tensor& p, const Tensor& grad) : p_(p) {
+    EMBER_CHECK(grad.sizes() == p.sizes(), op, ".step: the gradient has shape ", shape_str(grad.sizes()),
+                ", the parameter ", shape_str(p.sizes()));
+    work_ = p.is_contiguous() ? p : contiguous(p);
+    grad_ = contiguous(to_dtype(grad, p.dtype()));
+  }
+  const Tensor& param() const { return work_; }
+  const Tensor& grad() const { return grad_; }
+  void commit() {
+    if (work_.is_same(p_)) p_.bump_version();
+    else copy_(p_, work_);
+  }
+
+ private:
+  Tensor p_, work_, grad_;
+};
+
+}  // namespace ember::optim

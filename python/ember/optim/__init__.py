@@ -1,0 +1,6 @@
+"""ember.optim: optimizers with torch.optim's API; each step is one fused C++ pass over each
+parameter's memory (C++: ember::optim)."""
+from ember.optim.optimizer import Optimizer
+from ember.optim.optimizers import SGD, Adagrad, Adam, AdamW, RMSprop
+
+__all__ = ["Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "SGD"]

@@ -1,0 +1,190 @@
+"""ember.optim.Optimizer: PyTorch's optimizer API over ember's C++ optimizers.
+
+param_groups is PyTorch's list of plain dicts: read and change any entry (lr, momentum, betas,
+...) and the next step uses it. The parameters, their state and the fused update loops live in
+C++ (ember::optim); this module keeps the groups, state_dict's layout and the checks that
+PyTorch makes in Python. A subclass that sets no _Impl is a pure-Python optimizer, as with
+torch.optim.Optimizer: it writes step() over self.param_groups and self.state.
+"""
+import collections
+
+from ember._C import Tensor, tensor as _tensor
+from ember.autograd.grad_mode import enable_grad
+
+_IMPLEMENTATION_FLAGS = ("foreach", "fused", "capturable", "differentiable")
+
+
+def _check_implementation_flags(name, capturable=False, differentiable=False, **_):
+    # foreach and fused pick PyTorch's kernels; ember's step is always one fused C++ pass.
+    if capturable:
+        raise ValueError(f"{name}: capturable=True (CUDA graphs) is not supported")
+    if differentiable:
+        raise ValueError(f"{name}: differentiable=True (autograd through the step) is not supported")
+
+
+class Optimizer:
+    """Base of all optimizers: parameter groups, zero_grad, step, state_dict."""
+
+    _Impl = None  # the C++ class of a built-in optimizer
+    _state_has_step = True  # PyTorch's SGD keeps no 'step' in its state
+
+    def __init__(self, params, defaults):
+        if self._Impl is not None:
+            self._Impl._validate(defaults)
+        self.defaults = defaults
+        self.param_groups = []
+        self._impl = None
+        self._python_state = collections.defaultdict(dict)
+        if isinstance(params, Tensor):
+            raise TypeError("params argument given to the optimizer should be an iterable of Tensors or dicts, "
+                            f"but got {type(params).__name__}")
+        groups = list(params)
+        if not groups:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(groups[0], dict):  # tensors, or (name, tensor) pairs
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    def add_param_group(self, param_group):
+        """Adds a group: its own entries, the optimizer's defaults for the rest."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
+        params = param_group["params"]
+        if isinstance(params, Tensor):
+            params = [params]
+        elif isinstance(params, set):
+            raise TypeError("optimizer parameters need to be organized in ordered collections, but the ordering of "
+                            "tensors in sets will change between runs. Please use a list instead.")
+        else:
+            params = list(params)
+        group = dict(param_group)
+        if params and all(isinstance(p, tuple) and len(p) == 2 and isinstance(p[0], str) for p in params):
+            group["param_names"] = [name for name, _ in params]  # named_parameters(), as PyTorch takes
+            params = [p for _, p in params]
+        for p in params:
+            if not isinstance(p, Tensor):
+                raise TypeError(f"optimizer can only optimize Tensors, but one of the params is {type(p).__name__}")
+        group["params"] = params
+        for name, default in self.defaults.items():
+            group.setdefault(name, default)
+        if self._Impl is None:
+            if any(p is q for g in self.param_groups for p in g["params"] for q in params):
+                raise ValueError("some parameters appear in more than one parameter group")
+        elif self._impl is None:
+            self._impl = self._Impl(params, group)  # checks leaves, dtypes and duplicates
+        else:
+            self._Impl._validate(group)
+            self._impl._add_param_group(params, group)
+        self.param_groups.append(group)
+
+    def zero_grad(self, set_to_none=True):
+        """Drops (set_to_none) or zeroes every parameter's gradient."""
+        if self._impl is not None:
+            self._impl.zero_grad(set_to_none)
+            return
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                else:
+                    p.grad.detach_()
+                    p.grad.zero_()
+
+    def step(self, closure=None):
+        """One update of every parameter with a gradient. closure (optional) re-evaluates the
+        model and returns the loss; it runs with gradients enabled, and step returns its value."""
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        self._impl._step(self.param_groups)
+        return loss
+
+    # ---- state ----------------------------------------------------------------------------------
+
+    def _parameters(self):
+        return [p for group in self.param_groups for p in group["params"]]
+
+    def _state_of(self, index):
+        """Parameter index's state as PyTorch names it ({} before its first step)."""
+        step, tensors = self._impl._state(index)
+        if not tensors and step == 0:
+            return {}
+        state = {"step": _tensor(float(step))} if self._state_has_step else {}
+        state.update(tensors)
+        return state
+
+    @property
+    def state(self):
+        """Per-parameter state, keyed by parameter (a snapshot of the C++ state for built-ins)."""
+        if self._impl is None:
+            return self._python_state
+        out = collections.defaultdict(dict)
+        for i, p in enumerate(self._parameters()):
+            s = self._state_of(i)
+            if s:
+                out[p] = s
+        return out
+
+    def state_dict(self):
+        """{'state': {index: {name: tensor}}, 'param_groups': [group without tensors, 'params'
+        as indices]}, parameters numbered in group order, as PyTorch's."""
+        groups, index = [], 0
+        for group in self.param_groups:
+            packed = {k: v for k, v in group.items() if k != "params"}
+            packed["params"] = list(range(index, index + len(group["params"])))
+            index += len(group["params"])
+            groups.append(packed)
+        if self._impl is None:
+            ids = {id(p): i for i, p in enumerate(self._parameters())}
+            state = {ids[id(p)]: s for p, s in self._python_state.items() if id(p) in ids}
+        else:
+            state = {i: s for i in range(index) if (s := self._state_of(i))}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict):
+        """Resumes from state_dict(): the saved groups' hyperparameters and every parameter's
+        state (copied, cast to the parameter's dtype), so the run goes on exactly as it would have."""
+        if not isinstance(state_dict, dict) or "state" not in state_dict or "param_groups" not in state_dict:
+            raise ValueError("load_state_dict: expected a dict with 'state' and 'param_groups' (what state_dict() gives)")
+        saved_groups = state_dict["param_groups"]
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError("loaded state dict has a different number of parameter groups")
+        for group, saved in zip(self.param_groups, saved_groups):
+            if len(group["params"]) != len(saved["params"]):
+                raise ValueError("loaded state dict contains a parameter group that doesn't match the size of "
+                                 "optimizer's group")
+        # Saved parameter ids, in group order, name this optimizer's parameters in the same order.
+        saved_ids = [i for saved in saved_groups for i in saved["params"]]
+        states = state_dict["state"]
+        if self._impl is None:
+            params = self._parameters()
+            self._python_state = collections.defaultdict(dict)
+            for p, i in zip(params, saved_ids):
+                if i in states:
+                    self._python_state[p] = dict(states[i])
+        else:
+            for position, i in enumerate(saved_ids):
+                saved = dict(states.get(i, {}))
+                step = saved.pop("step", 0)
+                step = int(step.item() if isinstance(step, Tensor) else step)
+                for name, value in saved.items():
+                    if not isinstance(value, Tensor):
+                        raise TypeError(f"load_state_dict: state '{name}' of parameter {i} is not a tensor")
+                self._impl._set_state(position, step, list(saved.items()))
+        for k, (group, saved) in enumerate(zip(self.param_groups, saved_groups)):
+            new = {key: value for key, value in saved.items() if key not in _IMPLEMENTATION_FLAGS}
+            new["params"] = group["params"]
+            self.param_groups[k] = new
+
+    def __repr__(self):
+        out = type(self).__name__ + " ("
+        for i, group in enumerate(self.param_groups):
+            out += f"\nParameter Group {i}\n"
+            for key in sorted(group):
+                if key != "params":
+                    out += f"    {key}: {group[key]}\n"
+        return out + ")"

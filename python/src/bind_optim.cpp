@@ -1,0 +1,157 @@
+// ember.optim's C++ optimizers for Python (ember._C._optim, dressed by ember/optim/optimizer.py).
+//
+// Python keeps PyTorch's param_groups: a list of plain dicts the user may read and change. Each
+// step reads the hyperparameters the C++ optimizer knows from those dicts into its groups'
+// options, then runs the fused C++ step: a change takes effect on the next step, as PyTorch's.
+#include <pybind11/stl.h>
+
+#include "convert.h"
+#include "ember/optim.h"
+
+namespace ember {
+
+using namespace py_convert;
+
+namespace {
+
+double number(py::handle group, const char* key, double value) {
+  py::dict d = py::reinterpret_borrow<py::dict>(group);
+  if (!d.contains(key)) return value;
+  py::handle v = d[key];
+  // Numbers and one-element tensors (PyTorch takes a tensor lr); not strings or None.
+  EMBER_CHECK_TYPE(PyNumber_Check(v.ptr()) && !py::isinstance<py::str>(v), "optimizer: ", key,
+                   " must be a number, got ", std::string(py::str(v.get_type().attr("__name__"))));
+  return py::float_(py::reinterpret_borrow<py::object>(v)).cast<double>();
+}
+
+bool flag(py::handle group, const char* key, bool value) {
+  py::dict d = py::reinterpret_borrow<py::dict>(group);
+  if (!d.contains(key)) return value;
+  const int truth = PyObject_IsTrue(d[key].ptr());  // any truthy value, as PyTorch's `if amsgrad:`
+  if (truth < 0) throw py::error_already_set();
+  return truth != 0;
+}
+
+// Options from a param-group dict (keys it lacks keep the values given).
+void read(py::handle g, optim::SGDOptions& o) {
+  o.lr = number(g, "lr", o.lr);
+  o.momentum = number(g, "momentum", o.momentum);
+  o.dampening = number(g, "dampening", o.dampening);
+  o.weight_decay = number(g, "weight_decay", o.weight_decay);
+  o.nesterov = flag(g, "nesterov", o.nesterov);
+  o.maximize = flag(g, "maximize", o.maximize);
+}
+void read(py::handle g, optim::AdagradOptions& o) {
+  o.lr = number(g, "lr", o.lr);
+  o.lr_decay = number(g, "lr_decay", o.lr_decay);
+  o.weight_decay = number(g, "weight_decay", o.weight_decay);
+  o.initial_accumulator_value = number(g, "initial_accumulator_value", o.initial_accumulator_value);
+  o.eps = number(g, "eps", o.eps);
+  o.maximize = flag(g, "maximize", o.maximize);
+}
+void read(py::handle g, optim::RMSpropOptions& o) {
+  o.lr = number(g, "lr", o.lr);
+  o.alpha = number(g, "alpha", o.alpha);
+  o.eps = number(g, "eps", o.eps);
+  o.weight_decay = number(g, "weight_decay", o.weight_decay);
+  o.momentum = number(g, "momentum", o.momentum);
+  o.centered = flag(g, "centered", o.centered);
+  o.maximize = flag(g, "maximize", o.maximize);
+}
+void read(py::handle g, optim::AdamOptions& o) {
+  o.lr = number(g, "lr", o.lr);
+  py::dict d = py::reinterpret_borrow<py::dict>(g);
+  if (d.contains("betas")) {
+    py::handle betas = d["betas"];
+    EMBER_CHECK_TYPE(py::isinstance<py::sequence>(betas) && !py::isinstance<py::str>(betas) && py::len(betas) == 2,
+                     "optimizer: betas must be a pair of numbers");
+    py::tuple pair = py::tuple(py::reinterpret_borrow<py::object>(betas));
+    py::dict each;
+    each["beta1"] = pair[0];
+    each["beta2"] = pair[1];
+    o.beta1 = number(each, "beta1", o.beta1);
+    o.beta2 = number(each, "beta2", o.beta2);
+  }
+  o.eps = number(g, "eps", o.eps);
+  o.weight_decay = number(g, "weight_decay", o.weight_decay);
+  o.amsgrad = flag(g, "amsgrad", o.amsgrad);
+  o.maximize = flag(g, "maximize", o.maximize);
+  o.decoupled_weight_decay = flag(g, "decoupled_weight_decay", o.decoupled_weight_decay);
+}
+
+std::vector<Tensor> tensors_of(py::handle params) {
+  std::vector<Tensor> out;
+  for (py::handle p : params) {
+    EMBER_CHECK_TYPE(py::isinstance<Tensor>(p), "optimizer can only optimize Tensors, but one of the params is ",
+                     std::string(py::str(p.get_type().attr("__name__"))));
+    out.push_back(p.cast<Tensor>());
+  }
+  return out;
+}
+
+/// One optimizer class: made from its first group's params and dict, validated from a dict, and
+/// stepped after reading every group's dict.
+template <class Opt, class Options>
+void bind_optimizer(py::module_& om, const char* name) {
+  py::class_<Opt, optim::Optimizer>(om, name)
+      .def(py::init([](py::handle params, py::handle group) {
+        Options o;
+        read(group, o);
+        return std::make_unique<Opt>(tensors_of(params), o);
+      }), py::arg("params"), py::arg("group"))
+      .def_static("_validate", [](py::handle group) {
+        Options o;
+        read(group, o);
+        o.validate();
+      }, py::arg("group"))
+      .def("_add_param_group", [](Opt& opt, py::handle params, py::handle group) {
+        Options o;
+        read(group, o);
+        opt.add_param_group(tensors_of(params), o);
+      }, py::arg("params"), py::arg("group"))
+      .def("_step", [](Opt& opt, py::list groups) {
+        auto& own = opt.param_groups();
+        EMBER_CHECK(groups.size() == own.size(), opt.name(), ".step: param_groups has ", groups.size(),
+                    " groups, the optimizer ", own.size(), " (add groups with add_param_group)");
+        for (size_t i = 0; i < own.size(); ++i) {
+          EMBER_CHECK_TYPE(py::isinstance<py::dict>(groups[i]), opt.name(), ".step: param_groups[", i,
+                           "] is not a dict");
+          read(groups[i], own[i].options);
+        }
+        opt.step();
+      }, py::arg("groups"));
+}
+
+}  // namespace
+
+void bind_optim(py::module_& m) {
+  py::module_ om = m.def_submodule("_optim", "C++ side of ember.optim");
+
+  py::class_<optim::Optimizer>(om, "Optimizer", "Base of the C++ optimizers.")
+      .def("zero_grad", &optim::Optimizer::zero_grad, py::arg("set_to_none") = true)
+      .def("_num_params", [](optim::Optimizer& o) { return o.parameters().size(); })
+      .def("_state", [](optim::Optimizer& o, size_t i) {
+        EMBER_CHECK_INDEX(i < o.state().size(), o.name(), ": parameter index ", i, " is out of range");
+        const optim::ParamState& s = o.state()[i];
+        return py::make_tuple(s.step, s.tensors);
+      }, py::arg("index"))
+      .def("_set_state", [](optim::Optimizer& o, size_t i, int64_t step, const NamedTensors& tensors) {
+        optim::ParamState s;
+        s.step = step;
+        s.tensors = tensors;
+        o.set_state(i, s);
+      }, py::arg("index"), py::arg("step"), py::arg("tensors"));
+
+  bind_optimizer<optim::SGD, optim::SGDOptions>(om, "SGD");
+  bind_optimizer<optim::Adagrad, optim::AdagradOptions>(om, "Adagrad");
+  bind_optimizer<optim::RMSprop, optim::RMSpropOptions>(om, "RMSprop");
+  bind_optimizer<optim::Adam, optim::AdamOptions>(om, "Adam");
+  bind_optimizer<optim::AdamW, optim::AdamWOptions>(om, "AdamW");
+
+  py::module_ um = m.attr("_nn_utils");
+  um.def("clip_grad_norm_", &nn::utils::clip_grad_norm_, py::arg("params"), py::arg("max_norm"),
+         py::arg("norm_type"), py::arg("error_if_nonfinite"));
+  um.def("clip_grad_value_", &nn::utils::clip_grad_value_, py::arg("params"), py::arg("clip_value"));
+}
+
+}  // namespace ember
