@@ -54,6 +54,7 @@ class Case:
     torch: Setup
     numpy: Setup | None  # None: NumPy has no counterpart (autograd)
     flops: float | None = None  # floating-point operations per call, for GFLOPS
+    bytes_moved: float | None = None  # memory read + written per call, for GB/s (memory-bound cases)
     ops_per_call: int = 1  # times are reported per op: a call's time / ops_per_call
 
 
@@ -233,6 +234,25 @@ def _small_model_forward(m):
     return run
 
 
+ADAM_PARAMS = 10_000_000
+
+
+def _adam_step(pieces):
+    """One Adam step over ADAM_PARAMS float32 parameters split into `pieces` tensors, every
+    gradient set; torch runs its fused kernel (fused=True), its fastest CPU path."""
+    def setup(m):
+        n = ADAM_PARAMS // pieces
+        params = [m.zeros(n, requires_grad=True) for _ in range(pieces)]
+        for p in params:
+            p.grad = m.ones(n) * 1e-3
+        fused = {"fused": True} if m.__name__ == "torch" else {}
+        opt = m.optim.Adam(params, lr=1e-3, **fused)
+        opt.step()  # the state is allocated on the first step, outside the timed region
+        return opt.step
+
+    return setup
+
+
 def _zeros_tensor(m):
     return lambda: m.zeros(M)
 
@@ -264,6 +284,10 @@ CASES: list[Case] = [
     Case("softmax+bwd 256x1000", _softmax_backward, _softmax_backward, None),
     Case("Sequential 16-16-4 forward", _small_model_forward, _small_model_forward, None),
     Case("MLP 784-256-128-10 step, batch 128", _mlp_step, _mlp_step, None),
+    # Adam reads p, g, m, v and writes p, m, v: 7 float32 per parameter.
+    Case("Adam step 10M params, 1 tensor", _adam_step(1), _adam_step(1), None, bytes_moved=28.0 * ADAM_PARAMS),
+    Case("Adam step 10M params, 100 tensors", _adam_step(100), _adam_step(100), None,
+         bytes_moved=28.0 * ADAM_PARAMS),
 ]
 
 
@@ -385,6 +409,9 @@ def run_case(case: Case, libs: dict[str, Any], repeat: int) -> dict:
     if case.flops:
         result["gflops"] = {lib: case.flops / s / 1e9 if (s := seconds(lib)) else None
                             for lib in LIBRARIES}
+    if case.bytes_moved:
+        result["gbps"] = {lib: case.bytes_moved / s / 1e9 if (s := seconds(lib)) else None
+                          for lib in LIBRARIES}
     return result
 
 
@@ -408,7 +435,7 @@ def format_number(x: float | None, fmt: str) -> str:
 COLUMNS = [  # (title, width)
     ("case", 34), ("ember", 11), ("torch", 11), ("numpy", 11),
     ("ember/torch", 11), ("ember/numpy", 11),
-    ("GFLOPS ember", 12), ("torch", 7), ("numpy", 7),
+    ("GFLOPS ember", 12), ("torch", 12), ("numpy", 7),
 ]
 
 
@@ -419,13 +446,15 @@ def table_row(cells: list[str]) -> str:
 
 
 def format_result(r: dict) -> str:
-    gflops = r.get("gflops") or {}
+    gflops, gbps = r.get("gflops") or {}, r.get("gbps") or {}
+    rate = [format_number(gflops.get(lib), ".1f") if gflops else
+            format_number(gbps.get(lib), ".1f") + " GB/s" if gbps.get(lib) else "" for lib in LIBRARIES]
     return table_row([
         r["case"],
         *(format_time(r[lib]) for lib in LIBRARIES),
         format_number(r["ember/torch"], ".2f"),
         format_number(r["ember/numpy"], ".2f"),
-        *(format_number(gflops.get(lib), ".1f") if gflops else "" for lib in LIBRARIES),
+        *rate,
     ])
 
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 
 #include "cpu/loops.h"
 #include "kernels.h"
@@ -13,10 +14,14 @@ namespace ember::cpu {
 
 namespace {
 
+/// Elements above which a step is split across threads: lower than the pointwise ops' grain,
+/// since a step moves 3-7 values per element (a 100k-element Adam step takes ~0.2 ms alone).
+constexpr int64_t kStepGrain = 32768;
+
 /// f(begin, end) over [0, n), split across threads when n is large.
 template <class F>
 void parallel_ranges(int64_t n, F f) {
-  const int threads = n >= kParallelGrain ? omp_get_max_threads() : 1;
+  const int threads = n >= kStepGrain ? omp_get_max_threads() : 1;
   if (threads <= 1) {
     f(int64_t{0}, n);
     return;
@@ -28,10 +33,24 @@ void parallel_ranges(int64_t n, F f) {
   }
 }
 
-/// PyTorch's lerp: a + w (b - a) for w < 0.5, else b - (b - a)(1 - w) (exact at w = 1).
-template <class T>
+/// Calls f(std::bool_constant<flag>...) for run-time flags, so that each combination is its
+/// own loop without branches, which the compiler vectorizes.
+template <class F>
+void with_flags(F&& f) {
+  f();
+}
+template <class F, class... Flags>
+void with_flags(F&& f, bool first, Flags... rest) {
+  if (first) with_flags([&](auto... c) { f(std::true_type{}, c...); }, rest...);
+  else with_flags([&](auto... c) { f(std::false_type{}, c...); }, rest...);
+}
+
+/// PyTorch's lerp: a + w (b - a) for w < 0.5, else b - (b - a)(1 - w) (exact at w = 1); kLow
+/// says which (w is the same for every element).
+template <bool kLow, class T>
 inline T lerp(T a, T b, T w) {
-  return w < T(0.5) ? a + w * (b - a) : b - (b - a) * (T(1) - w);
+  if constexpr (kLow) return a + w * (b - a);
+  else return b - (b - a) * (T(1) - w);
 }
 
 /// Calls f(T{}) for float or double.
@@ -48,26 +67,118 @@ T* ptr(const Tensor& t) {
 
 }  // namespace
 
+// Each kernel's loop is a function of its own whose scalars are by-value arguments: the
+// compiler then knows no store can change them, and vectorizes. Every loop touches element i
+// of each tensor only, so `omp simd` is safe even if two of them shared memory.
+
+namespace {
+
+template <class T>
+struct SgdScalars {
+  T lr, momentum, keep, weight_decay, sign;
+};
+
+template <class T, bool kDecay, bool kBuffer, bool kFirst, bool kNesterov>
+void sgd_range(int64_t begin, int64_t end, T* pp, const T* gp, T* bp, SgdScalars<T> c) {
+#pragma omp simd
+  for (int64_t i = begin; i < end; ++i) {
+    T d = c.sign * gp[i];
+    if constexpr (kDecay) d = d + c.weight_decay * pp[i];
+    if constexpr (kBuffer) {
+      const T b = kFirst ? d : bp[i] * c.momentum + c.keep * d;
+      bp[i] = b;
+      d = kNesterov ? d + c.momentum * b : b;
+    }
+    pp[i] = pp[i] + -c.lr * d;
+  }
+}
+
+template <class T>
+struct AdagradScalars {
+  T neg_clr, weight_decay, eps, sign;
+};
+
+template <class T, bool kDecay>
+void adagrad_range(int64_t begin, int64_t end, T* pp, const T* gp, T* sp, AdagradScalars<T> c) {
+#pragma omp simd
+  for (int64_t i = begin; i < end; ++i) {
+    T d = c.sign * gp[i];
+    if constexpr (kDecay) d = d + c.weight_decay * pp[i];
+    const T s = sp[i] + d * d;
+    sp[i] = s;
+    pp[i] = pp[i] + c.neg_clr * d / (std::sqrt(s) + c.eps);
+  }
+}
+
+template <class T>
+struct RmspropScalars {
+  T lr, alpha, rest, weight_decay, eps, momentum, sign;
+};
+
+template <class T, bool kDecay, bool kCentered, bool kBuffer, bool kLow>
+void rmsprop_range(int64_t begin, int64_t end, T* pp, const T* gp, T* vp, T* mp, T* bp, RmspropScalars<T> c) {
+#pragma omp simd
+  for (int64_t i = begin; i < end; ++i) {
+    T d = c.sign * gp[i];
+    if constexpr (kDecay) d = d + c.weight_decay * pp[i];
+    const T v = vp[i] * c.alpha + c.rest * d * d;
+    vp[i] = v;
+    T avg;
+    if constexpr (kCentered) {
+      const T m = lerp<kLow>(mp[i], d, c.rest);
+      mp[i] = m;
+      avg = std::sqrt(v + T(-1) * m * m) + c.eps;
+    } else {
+      avg = std::sqrt(v) + c.eps;
+    }
+    if constexpr (kBuffer) {
+      const T b = bp[i] * c.momentum + d / avg;
+      bp[i] = b;
+      pp[i] = pp[i] + -c.lr * b;
+    } else {
+      pp[i] = pp[i] + -c.lr * d / avg;
+    }
+  }
+}
+
+template <class T>
+struct AdamScalars {
+  T neg_step_size, correction2_sqrt, w1, beta2, w2, eps, weight_decay, sign, shrink;
+};
+
+template <class T, bool kL2, bool kDecoupled, bool kAmsgrad, bool kLow>
+void adam_range(int64_t begin, int64_t end, T* pp, const T* gp, T* mp, T* vp, T* xp, AdamScalars<T> c) {
+#pragma omp simd
+  for (int64_t i = begin; i < end; ++i) {
+    T x = pp[i], d = c.sign * gp[i];
+    if constexpr (kDecoupled) x = x * c.shrink;
+    if constexpr (kL2) d = d + c.weight_decay * x;
+    const T m = lerp<kLow>(mp[i], d, c.w1);
+    const T v = vp[i] * c.beta2 + c.w2 * d * d;
+    mp[i] = m;
+    vp[i] = v;
+    T second = v;
+    if constexpr (kAmsgrad) {
+      second = std::max(xp[i], v);
+      xp[i] = second;
+    }
+    pp[i] = x + c.neg_step_size * m / (std::sqrt(second) / c.correction2_sqrt + c.eps);
+  }
+}
+
+}  // namespace
+
 void sgd_step(const Tensor& p, const Tensor& g, const Tensor& buf, const optim::SGDOptions& o, bool first) {
   floating(p, [&](auto zero) {
     using T = decltype(zero);
     T *pp = ptr<T>(p), *bp = ptr<T>(buf);
     const T* gp = ptr<T>(g);
-    const T lr = T(o.lr), mom = T(o.momentum), keep = T(1 - o.dampening), wd = T(o.weight_decay);
-    const T sign = o.maximize ? T(-1) : T(1);
-    const bool decay = o.weight_decay != 0, nesterov = o.nesterov;
-    parallel_ranges(p.numel(), [&](int64_t begin, int64_t end) {
-      for (int64_t i = begin; i < end; ++i) {
-        T d = sign * gp[i];
-        if (decay) d = d + wd * pp[i];
-        if (bp) {
-          const T b = first ? d : bp[i] * mom + keep * d;
-          bp[i] = b;
-          d = nesterov ? d + mom * b : b;
-        }
-        pp[i] = pp[i] + -lr * d;
-      }
-    });
+    const SgdScalars<T> c{T(o.lr), T(o.momentum), T(1 - o.dampening), T(o.weight_decay), o.maximize ? T(-1) : T(1)};
+    with_flags([&](auto kDecay, auto kBuffer, auto kFirst, auto kNesterov) {
+      parallel_ranges(p.numel(), [&](int64_t begin, int64_t end) {
+        sgd_range<T, kDecay, kBuffer, kFirst, kNesterov>(begin, end, pp, gp, bp, c);
+      });
+    }, o.weight_decay != 0, bp != nullptr, first, o.nesterov);
   });
 }
 
@@ -76,17 +187,12 @@ void adagrad_step(const Tensor& p, const Tensor& g, const Tensor& sum, const opt
     using T = decltype(zero);
     T *pp = ptr<T>(p), *sp = ptr<T>(sum);
     const T* gp = ptr<T>(g);
-    const T step = T(-clr), wd = T(o.weight_decay), eps = T(o.eps), sign = o.maximize ? T(-1) : T(1);
-    const bool decay = o.weight_decay != 0;
-    parallel_ranges(p.numel(), [&](int64_t begin, int64_t end) {
-      for (int64_t i = begin; i < end; ++i) {
-        T d = sign * gp[i];
-        if (decay) d = d + wd * pp[i];
-        const T s = sp[i] + d * d;
-        sp[i] = s;
-        pp[i] = pp[i] + step * d / (std::sqrt(s) + eps);
-      }
-    });
+    const AdagradScalars<T> c{T(-clr), T(o.weight_decay), T(o.eps), o.maximize ? T(-1) : T(1)};
+    with_flags([&](auto kDecay) {
+      parallel_ranges(p.numel(), [&](int64_t begin, int64_t end) {
+        adagrad_range<T, kDecay>(begin, end, pp, gp, sp, c);
+      });
+    }, o.weight_decay != 0);
   });
 }
 
@@ -96,79 +202,33 @@ void rmsprop_step(const Tensor& p, const Tensor& g, const Tensor& square_avg, co
     using T = decltype(zero);
     T *pp = ptr<T>(p), *vp = ptr<T>(square_avg), *mp = ptr<T>(grad_avg), *bp = ptr<T>(buf);
     const T* gp = ptr<T>(g);
-    const T lr = T(o.lr), alpha = T(o.alpha), rest = T(1 - o.alpha), wd = T(o.weight_decay), eps = T(o.eps);
-    const T mom = T(o.momentum), sign = o.maximize ? T(-1) : T(1);
-    const bool decay = o.weight_decay != 0;
-    parallel_ranges(p.numel(), [&](int64_t begin, int64_t end) {
-      for (int64_t i = begin; i < end; ++i) {
-        T d = sign * gp[i];
-        if (decay) d = d + wd * pp[i];
-        const T v = vp[i] * alpha + rest * d * d;
-        vp[i] = v;
-        T avg;
-        if (mp) {
-          const T m = lerp(mp[i], d, rest);
-          mp[i] = m;
-          avg = std::sqrt(v + T(-1) * m * m) + eps;
-        } else {
-          avg = std::sqrt(v) + eps;
-        }
-        if (bp) {
-          const T b = bp[i] * mom + d / avg;
-          bp[i] = b;
-          pp[i] = pp[i] + -lr * b;
-        } else {
-          pp[i] = pp[i] + -lr * d / avg;
-        }
-      }
-    });
+    const RmspropScalars<T> c{T(o.lr), T(o.alpha), T(1 - o.alpha), T(o.weight_decay), T(o.eps), T(o.momentum),
+                              o.maximize ? T(-1) : T(1)};
+    with_flags([&](auto kDecay, auto kCentered, auto kBuffer, auto kLow) {
+      parallel_ranges(p.numel(), [&](int64_t begin, int64_t end) {
+        rmsprop_range<T, kDecay, kCentered, kBuffer, kLow>(begin, end, pp, gp, vp, mp, bp, c);
+      });
+    }, o.weight_decay != 0, mp != nullptr, bp != nullptr, c.rest < T(0.5));
   });
 }
-
-namespace {
-/// Adam's loop with its branches fixed at compile time (the hot path of the benchmarks).
-template <class T, bool kL2, bool kAmsgrad>
-void adam_loop(int64_t n, T* pp, const T* gp, T* mp, T* vp, T* xp, const optim::AdamOptions& o, int64_t step) {
-  const double t = static_cast<double>(step);
-  const double correction1 = 1 - std::pow(o.beta1, t), correction2 = 1 - std::pow(o.beta2, t);
-  const T neg_step_size = T(-(o.lr / correction1)), correction2_sqrt = T(std::sqrt(correction2));
-  const T w1 = T(1 - o.beta1), beta2 = T(o.beta2), w2 = T(1 - o.beta2), eps = T(o.eps);
-  const T wd = T(o.weight_decay), sign = o.maximize ? T(-1) : T(1);
-  const T shrink = T(1 - o.lr * o.weight_decay);  // AdamW's decoupled decay
-  const bool decoupled = o.decoupled_weight_decay && o.weight_decay != 0;
-  parallel_ranges(n, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) {
-      T p = pp[i], d = sign * gp[i];
-      if (decoupled) p = p * shrink;
-      if constexpr (kL2) d = d + wd * p;
-      const T m = lerp(mp[i], d, w1);
-      const T v = vp[i] * beta2 + w2 * d * d;
-      mp[i] = m;
-      vp[i] = v;
-      T second = v;
-      if constexpr (kAmsgrad) {
-        second = std::max(xp[i], v);
-        xp[i] = second;
-      }
-      pp[i] = p + neg_step_size * m / (std::sqrt(second) / correction2_sqrt + eps);
-    }
-  });
-}
-}  // namespace
 
 void adam_step(const Tensor& p, const Tensor& g, const Tensor& m, const Tensor& v, const Tensor& vmax,
                const optim::AdamOptions& o, int64_t step) {
   floating(p, [&](auto zero) {
     using T = decltype(zero);
-    const bool l2 = !o.decoupled_weight_decay && o.weight_decay != 0;
-    auto run = [&](auto loop) { loop(p.numel(), ptr<T>(p), ptr<T>(g), ptr<T>(m), ptr<T>(v), ptr<T>(vmax), o, step); };
-    if (l2) {
-      if (vmax.defined()) run(adam_loop<T, true, true>);
-      else run(adam_loop<T, true, false>);
-    } else {
-      if (vmax.defined()) run(adam_loop<T, false, true>);
-      else run(adam_loop<T, false, false>);
-    }
+    T *pp = ptr<T>(p), *mp = ptr<T>(m), *vp = ptr<T>(v), *xp = ptr<T>(vmax);
+    const T* gp = ptr<T>(g);
+    const double t = static_cast<double>(step);
+    const double correction1 = 1 - std::pow(o.beta1, t), correction2 = 1 - std::pow(o.beta2, t);
+    const AdamScalars<T> c{T(-(o.lr / correction1)), T(std::sqrt(correction2)), T(1 - o.beta1), T(o.beta2),
+                           T(1 - o.beta2), T(o.eps), T(o.weight_decay), o.maximize ? T(-1) : T(1),
+                           T(1 - o.lr * o.weight_decay)};  // shrink: AdamW's decoupled decay
+    const bool decay = o.weight_decay != 0;
+    with_flags([&](auto kL2, auto kDecoupled, auto kAmsgrad, auto kLow) {
+      parallel_ranges(p.numel(), [&](int64_t begin, int64_t end) {
+        adam_range<T, kL2, kDecoupled, kAmsgrad, kLow>(begin, end, pp, gp, mp, vp, xp, c);
+      });
+    }, decay && !o.decoupled_weight_decay, decay && o.decoupled_weight_decay, xp != nullptr, c.w1 < T(0.5));
   });
 }
 
