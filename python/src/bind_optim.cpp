@@ -3,10 +3,12 @@
 // Python keeps PyTorch's param_groups: a list of plain dicts the user may read and change. Each
 // step reads the hyperparameters the C++ optimizer knows from those dicts into its groups'
 // options, then runs the fused C++ step: a change takes effect on the next step, as PyTorch's.
+#include <pybind11/functional.h>
 #include <pybind11/stl.h>
 
 #include "convert.h"
 #include "ember/optim.h"
+#include "ember/optim/lr_scheduler.h"
 
 namespace ember {
 
@@ -147,6 +149,58 @@ void bind_optim(py::module_& m) {
   bind_optimizer<optim::RMSprop, optim::RMSpropOptions>(om, "RMSprop");
   bind_optimizer<optim::Adam, optim::AdamOptions>(om, "Adam");
   bind_optimizer<optim::AdamW, optim::AdamWOptions>(om, "AdamW");
+
+  // ---- schedules: made by ember/optim/lr_scheduler.py, which writes their rates into the groups
+  using optim::LRScheduler;
+  py::class_<LRScheduler, std::shared_ptr<LRScheduler>>(om, "LRScheduler", "Base of the C++ schedules.")
+      .def("advance", &LRScheduler::advance, py::arg("metric"), py::arg("bases"))
+      .def("rate", &LRScheduler::rate, py::arg("group"), py::arg("base"))
+      .def("momentum", &LRScheduler::momentum, py::arg("group"))
+      .def("restart", &LRScheduler::restart)
+      .def("needs_metric", &LRScheduler::needs_metric)
+      .def_property("last_epoch", &LRScheduler::last_epoch, &LRScheduler::set_last_epoch)
+      .def("extra_state", &LRScheduler::extra_state)
+      .def("load_extra_state", &LRScheduler::load_extra_state, py::arg("state"));
+#define EMBER_SCHEDULE(T) py::class_<optim::T, LRScheduler, std::shared_ptr<optim::T>>(om, #T)
+  EMBER_SCHEDULE(StepLR).def(py::init<int64_t, double>(), py::arg("step_size"), py::arg("gamma"));
+  EMBER_SCHEDULE(MultiStepLR).def(py::init<std::vector<int64_t>, double>(), py::arg("milestones"), py::arg("gamma"));
+  EMBER_SCHEDULE(ConstantLR).def(py::init<double, int64_t>(), py::arg("factor"), py::arg("total_iters"));
+  EMBER_SCHEDULE(LinearLR).def(py::init<double, double, int64_t>(), py::arg("start_factor"), py::arg("end_factor"),
+                               py::arg("total_iters"));
+  EMBER_SCHEDULE(ExponentialLR).def(py::init<double>(), py::arg("gamma"));
+  EMBER_SCHEDULE(PolynomialLR).def(py::init<int64_t, double>(), py::arg("total_iters"), py::arg("power"));
+  EMBER_SCHEDULE(CosineAnnealingLR).def(py::init<int64_t, double>(), py::arg("T_max"), py::arg("eta_min"));
+  EMBER_SCHEDULE(CosineAnnealingWarmRestarts)
+      .def(py::init<int64_t, int64_t, double>(), py::arg("T_0"), py::arg("T_mult"), py::arg("eta_min"))
+      .def_readonly("T_i", &optim::CosineAnnealingWarmRestarts::T_i)
+      .def_readonly("T_cur", &optim::CosineAnnealingWarmRestarts::T_cur);
+  EMBER_SCHEDULE(LambdaLR).def(py::init<std::vector<optim::EpochFunction>>(), py::arg("lambdas"));
+  EMBER_SCHEDULE(MultiplicativeLR).def(py::init<std::vector<optim::EpochFunction>>(), py::arg("lambdas"));
+  EMBER_SCHEDULE(OneCycleLR)
+      .def(py::init<std::vector<double>, int64_t, double, bool, bool, std::vector<double>, std::vector<double>, double,
+                    double, bool>(),
+           py::arg("max_lrs"), py::arg("total_steps"), py::arg("pct_start"), py::arg("cos"), py::arg("cycle_momentum"),
+           py::arg("base_momentums"), py::arg("max_momentums"), py::arg("div_factor"), py::arg("final_div_factor"),
+           py::arg("three_phase"));
+  EMBER_SCHEDULE(CyclicLR)
+      .def(py::init<std::vector<double>, std::vector<double>, double, std::optional<double>, const std::string&, double,
+                    optim::EpochFunction, const std::string&, bool, std::vector<double>, std::vector<double>>(),
+           py::arg("base_lrs"), py::arg("max_lrs"), py::arg("step_size_up"), py::arg("step_size_down"), py::arg("mode"),
+           py::arg("gamma"), py::arg("scale_fn"), py::arg("scale_mode"), py::arg("cycle_momentum"),
+           py::arg("base_momentums"), py::arg("max_momentums"));
+  EMBER_SCHEDULE(ReduceLROnPlateau)
+      .def(py::init<size_t, const std::string&, double, int64_t, double, const std::string&, int64_t,
+                    std::vector<double>, double>(),
+           py::arg("groups"), py::arg("mode"), py::arg("factor"), py::arg("patience"), py::arg("threshold"),
+           py::arg("threshold_mode"), py::arg("cooldown"), py::arg("min_lrs"), py::arg("eps"))
+      .def_readonly("best", &optim::ReduceLROnPlateau::best)
+      .def_readonly("num_bad_epochs", &optim::ReduceLROnPlateau::num_bad_epochs)
+      .def_readonly("cooldown_counter", &optim::ReduceLROnPlateau::cooldown_counter);
+  EMBER_SCHEDULE(ChainedScheduler).def(py::init<std::vector<optim::SchedulerPtr>>(), py::arg("schedulers"));
+  EMBER_SCHEDULE(SequentialLR)
+      .def(py::init<std::vector<optim::SchedulerPtr>, std::vector<int64_t>>(), py::arg("schedulers"),
+           py::arg("milestones"));
+#undef EMBER_SCHEDULE
 
   py::module_ um = m.attr("_nn_utils");
   um.def("clip_grad_norm_", &nn::utils::clip_grad_norm_, py::arg("params"), py::arg("max_norm"),

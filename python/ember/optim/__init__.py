@@ -2,5 +2,6 @@
 parameter's memory (C++: ember::optim)."""
 from ember.optim.optimizer import Optimizer
 from ember.optim.optimizers import SGD, Adagrad, Adam, AdamW, RMSprop
+from ember.optim import lr_finder, lr_scheduler
 
-__all__ = ["Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "SGD"]
+__all__ = ["Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "SGD", "lr_finder", "lr_scheduler"]

@@ -7,6 +7,7 @@ PyTorch makes in Python. A subclass that sets no _Impl is a pure-Python optimize
 torch.optim.Optimizer: it writes step() over self.param_groups and self.state.
 """
 import collections
+import functools
 
 from ember._C import Tensor, tensor as _tensor
 from ember.autograd.grad_mode import enable_grad
@@ -27,6 +28,19 @@ class Optimizer:
 
     _Impl = None  # the C++ class of a built-in optimizer
     _state_has_step = True  # PyTorch's SGD keeps no 'step' in its state
+
+    def __init_subclass__(cls, **kwargs):
+        # A subclass's own step() marks the call too: schedulers warn when they step first.
+        super().__init_subclass__(**kwargs)
+        step = cls.__dict__.get("step")
+        if step is not None and not getattr(step, "_marks_call", False):
+            @functools.wraps(step)
+            def marked_step(self, *args, **kw):
+                self._opt_called = True
+                return step(self, *args, **kw)
+
+            marked_step._marks_call = True
+            cls.step = marked_step
 
     def __init__(self, params, defaults):
         if self._Impl is not None:
@@ -96,6 +110,7 @@ class Optimizer:
     def step(self, closure=None):
         """One update of every parameter with a gradient. closure (optional) re-evaluates the
         model and returns the loss; it runs with gradients enabled, and step returns its value."""
+        self._opt_called = True
         loss = None
         if closure is not None:
             with enable_grad():

@@ -3,6 +3,7 @@
 // options, and per-parameter state under PyTorch's names ("exp_avg", "momentum_buffer").
 // Parameters are numbered in group order, as PyTorch's state_dict numbers them.
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -37,6 +38,12 @@ class EMBER_API Optimizer {
   /// Every parameter, group by group; state()[i] belongs to parameters()[i].
   const std::vector<Tensor>& parameters() const { return params_; }
   std::vector<ParamState>& state() { return state_; }
+  /// What schedules set (apply_schedule): the groups' rates and momentum (Adam's beta1).
+  virtual size_t num_groups() const = 0;
+  virtual double lr(size_t group) const = 0;
+  virtual void set_lr(size_t group, double lr) = 0;
+  /// false where the optimizer has no momentum (Adagrad).
+  virtual bool set_momentum(size_t group, double momentum) = 0;
   /// Replaces parameter i's state (state_dict resumption): tensors are copied, cast to the
   /// parameter's dtype, and must have its shape.
   void set_state(size_t i, const ParamState& state);
@@ -54,6 +61,15 @@ class EMBER_API Optimizer {
   std::vector<Tensor> params_;
   std::vector<ParamState> state_;
 };
+
+template <class O, class = void>
+struct HasMomentum : std::false_type {};
+template <class O>
+struct HasMomentum<O, std::void_t<decltype(std::declval<O&>().momentum)>> : std::true_type {};
+template <class O, class = void>
+struct HasBeta1 : std::false_type {};
+template <class O>
+struct HasBeta1<O, std::void_t<decltype(std::declval<O&>().beta1)>> : std::true_type {};
 
 /// An optimizer whose groups carry Options; update runs one parameter's fused step.
 template <class Options>
@@ -79,6 +95,20 @@ class OptimizerOf : public Optimizer {
       i -= g.params.size();
     }
     throw IndexError(detail::cat(name(), ": parameter index out of range"));
+  }
+  size_t num_groups() const override { return groups_.size(); }
+  double lr(size_t group) const override { return groups_.at(group).options.lr; }
+  void set_lr(size_t group, double lr) override { groups_.at(group).options.lr = lr; }
+  bool set_momentum(size_t group, double momentum) override {
+    Options& o = groups_.at(group).options;
+    if constexpr (HasBeta1<Options>::value) {
+      o.beta1 = momentum;
+      return true;
+    } else if constexpr (HasMomentum<Options>::value) {
+      o.momentum = momentum;
+      return true;
+    }
+    return false;
   }
   void step() override {
     autograd::NoGradGuard no_grad;

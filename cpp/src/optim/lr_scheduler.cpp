@@ -1,0 +1,377 @@
+// The learning-rate schedules (formulas in ember/optim/lr_scheduler.h), checked as PyTorch's.
+#include "ember/optim/lr_scheduler.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "ember/error.h"
+#include "ember/optim/optimizer.h"
+
+namespace ember::optim {
+
+namespace {
+constexpr double kPi = 3.14159265358979323846;
+
+/// One value per group: a single value serves every group.
+double per_group(const std::vector<double>& values, size_t group) {
+  return values.size() == 1 ? values[0] : values.at(group);
+}
+}  // namespace
+
+void LRScheduler::advance(std::optional<double>, const std::vector<double>&) { ++last_epoch_; }
+void LRScheduler::restart() { last_epoch_ = 0; }
+void LRScheduler::load_extra_state(const std::vector<double>& state) {
+  EMBER_CHECK(state.empty(), "lr_scheduler.load_state_dict: unexpected state for this scheduler");
+}
+
+// ---- closed forms -----------------------------------------------------------------------------
+
+StepLR::StepLR(int64_t step_size, double gamma) : step_size(step_size), gamma(gamma) {
+  EMBER_CHECK(step_size > 0, "StepLR: step_size must be positive, got ", step_size);
+}
+double StepLR::rate(size_t, double base) const {
+  return base * std::pow(gamma, static_cast<double>(last_epoch_ / step_size));
+}
+
+MultiStepLR::MultiStepLR(std::vector<int64_t> ms, double gamma) : milestones(std::move(ms)), gamma(gamma) {
+  std::sort(milestones.begin(), milestones.end());
+}
+double MultiStepLR::rate(size_t, double base) const {
+  const auto passed = std::upper_bound(milestones.begin(), milestones.end(), last_epoch_) - milestones.begin();
+  return base * std::pow(gamma, static_cast<double>(passed));
+}
+
+ConstantLR::ConstantLR(double factor, int64_t total_iters) : factor(factor), total_iters(total_iters) {
+  EMBER_CHECK(factor >= 0 && factor <= 1, "Constant multiplicative factor expected to be between 0 and 1.");
+}
+double ConstantLR::rate(size_t, double base) const {
+  return base * (factor + (last_epoch_ >= total_iters ? 1 - factor : 0.0));
+}
+
+LinearLR::LinearLR(double start_factor, double end_factor, int64_t total_iters)
+    : start_factor(start_factor), end_factor(end_factor), total_iters(total_iters) {
+  EMBER_CHECK(start_factor > 0 && start_factor <= 1,
+              "Starting multiplicative factor expected to be greater than 0 and less or equal to 1.");
+  EMBER_CHECK(end_factor >= 0 && end_factor <= 1, "Ending multiplicative factor expected to be between 0 and 1.");
+  EMBER_CHECK(total_iters > 0, "LinearLR: total_iters must be positive, got ", total_iters);
+}
+double LinearLR::rate(size_t, double base) const {
+  const double done = static_cast<double>(std::min(total_iters, last_epoch_)) / static_cast<double>(total_iters);
+  return base * (start_factor + (end_factor - start_factor) * done);
+}
+
+ExponentialLR::ExponentialLR(double gamma) : gamma(gamma) {}
+double ExponentialLR::rate(size_t, double base) const { return base * std::pow(gamma, static_cast<double>(last_epoch_)); }
+
+PolynomialLR::PolynomialLR(int64_t total_iters, double power) : total_iters(total_iters), power(power) {
+  EMBER_CHECK(total_iters > 0, "PolynomialLR: total_iters must be positive, got ", total_iters);
+}
+double PolynomialLR::rate(size_t, double base) const {
+  const double done = static_cast<double>(std::min(total_iters, last_epoch_)) / static_cast<double>(total_iters);
+  return base * std::pow(1.0 - done, power);
+}
+
+CosineAnnealingLR::CosineAnnealingLR(int64_t T_max, double eta_min) : T_max(T_max), eta_min(eta_min) {
+  EMBER_CHECK(T_max > 0, "CosineAnnealingLR: T_max must be positive, got ", T_max);
+}
+double CosineAnnealingLR::rate(size_t, double base) const {
+  return eta_min + (base - eta_min) * (1 + std::cos(kPi * static_cast<double>(last_epoch_) / static_cast<double>(T_max))) / 2;
+}
+
+LambdaLR::LambdaLR(std::vector<EpochFunction> ls) : lambdas(std::move(ls)) {
+  EMBER_CHECK(!lambdas.empty(), "LambdaLR: no lr_lambda given");
+}
+double LambdaLR::rate(size_t group, double base) const {
+  return base * lambdas[lambdas.size() == 1 ? 0 : group](last_epoch_);
+}
+
+// ---- schedules with state -----------------------------------------------------------------------
+
+CosineAnnealingWarmRestarts::CosineAnnealingWarmRestarts(int64_t T_0, int64_t T_mult, double eta_min)
+    : T_0(T_0), T_mult(T_mult), eta_min(eta_min), T_i(T_0) {
+  EMBER_CHECK(T_0 > 0, "Expected positive integer T_0, but got ", T_0);
+  EMBER_CHECK(T_mult >= 1, "Expected integer T_mult >= 1, but got ", T_mult);
+}
+void CosineAnnealingWarmRestarts::advance(std::optional<double>, const std::vector<double>&) {
+  ++last_epoch_;
+  if (++T_cur >= T_i) {
+    T_cur -= T_i;
+    T_i *= T_mult;
+  }
+}
+void CosineAnnealingWarmRestarts::restart() {
+  last_epoch_ = 0;
+  T_cur = 0;
+  T_i = T_0;
+}
+double CosineAnnealingWarmRestarts::rate(size_t, double base) const {
+  return eta_min + (base - eta_min) * (1 + std::cos(kPi * static_cast<double>(T_cur) / static_cast<double>(T_i))) / 2;
+}
+std::vector<double> CosineAnnealingWarmRestarts::extra_state() const {
+  return {static_cast<double>(T_i), static_cast<double>(T_cur)};
+}
+void CosineAnnealingWarmRestarts::load_extra_state(const std::vector<double>& state) {
+  EMBER_CHECK(state.size() == 2 && state[0] >= 1 && state[1] >= 0 && state[1] < state[0],
+              "CosineAnnealingWarmRestarts.load_state_dict: expected T_i >= 1 and 0 <= T_cur < T_i");
+  T_i = static_cast<int64_t>(state[0]);
+  T_cur = static_cast<int64_t>(state[1]);
+}
+
+MultiplicativeLR::MultiplicativeLR(std::vector<EpochFunction> ls) : lambdas(std::move(ls)), products_(lambdas.size(), 1.0) {
+  EMBER_CHECK(!lambdas.empty(), "MultiplicativeLR: no lr_lambda given");
+}
+void MultiplicativeLR::advance(std::optional<double>, const std::vector<double>&) {
+  ++last_epoch_;
+  for (size_t k = 0; k < lambdas.size(); ++k) products_[k] *= lambdas[k](last_epoch_);
+}
+void MultiplicativeLR::restart() {
+  last_epoch_ = 0;
+  std::fill(products_.begin(), products_.end(), 1.0);
+}
+double MultiplicativeLR::rate(size_t group, double base) const { return base * products_[lambdas.size() == 1 ? 0 : group]; }
+void MultiplicativeLR::load_extra_state(const std::vector<double>& state) {
+  EMBER_CHECK(state.size() == products_.size(), "MultiplicativeLR.load_state_dict: expected ", products_.size(),
+              " products, got ", state.size());
+  products_ = state;
+}
+
+// ---- cyclical schedules -------------------------------------------------------------------------
+
+OneCycleLR::OneCycleLR(std::vector<double> max_lrs, int64_t total_steps, double pct_start, bool cos,
+                       bool cycle_momentum, std::vector<double> base_momentums, std::vector<double> max_momentums,
+                       double div_factor, double final_div_factor, bool three_phase)
+    : total_steps(total_steps), max_lrs_(std::move(max_lrs)), base_momentums_(std::move(base_momentums)),
+      max_momentums_(std::move(max_momentums)), div_factor_(div_factor), final_div_factor_(final_div_factor),
+      cos_(cos), cycle_momentum_(cycle_momentum) {
+  EMBER_CHECK(total_steps > 0, "Expected positive integer total_steps, but got ", total_steps);
+  EMBER_CHECK(pct_start >= 0 && pct_start <= 1, "Expected float between 0 and 1 pct_start, but got ", pct_start);
+  const double steps = static_cast<double>(total_steps);
+  if (three_phase) {
+    phases_ = {{pct_start * steps - 1, 0, 1, 1, 0}, {2 * pct_start * steps - 2, 1, 0, 0, 1}, {steps - 1, 0, 2, 1, 1}};
+  } else {
+    phases_ = {{pct_start * steps - 1, 0, 1, 1, 0}, {steps - 1, 1, 2, 0, 1}};
+  }
+}
+void OneCycleLR::advance(std::optional<double>, const std::vector<double>&) {
+  EMBER_CHECK(last_epoch_ + 1 <= total_steps, "Tried to step ", last_epoch_ + 1,
+              " times. The specified number of total steps is ", total_steps);
+  ++last_epoch_;
+}
+double OneCycleLR::anneal(double start, double end, double pct) const {
+  return cos_ ? end + (start - end) / 2 * (std::cos(kPi * pct) + 1) : (end - start) * pct + start;
+}
+std::pair<const OneCycleLR::Phase*, double> OneCycleLR::where() const {
+  double start = 0;
+  const double step = static_cast<double>(last_epoch_);
+  for (size_t i = 0; i < phases_.size(); ++i) {
+    const Phase& p = phases_[i];
+    if (step <= p.end_step || i + 1 == phases_.size()) return {&p, (step - start) / (p.end_step - start)};
+    start = p.end_step;
+  }
+  return {&phases_.back(), 1.0};
+}
+double OneCycleLR::initial_lr(size_t group) const { return per_group(max_lrs_, group) / div_factor_; }
+double OneCycleLR::lr_value(size_t group, int which) const {
+  const double max = per_group(max_lrs_, group), initial = max / div_factor_;
+  return which == 0 ? initial : which == 1 ? max : initial / final_div_factor_;
+}
+double OneCycleLR::rate(size_t group, double) const {
+  auto [phase, pct] = where();
+  return anneal(lr_value(group, phase->start_lr), lr_value(group, phase->end_lr), pct);
+}
+std::optional<double> OneCycleLR::momentum(size_t group) const {
+  if (!cycle_momentum_) return std::nullopt;
+  auto [phase, pct] = where();
+  auto value = [&](int which) { return which == 1 ? per_group(max_momentums_, group) : per_group(base_momentums_, group); };
+  // Phases name momentum ends as 0 (base) or 1 (max).
+  return anneal(value(phase->start_momentum), value(phase->end_momentum), pct);
+}
+
+CyclicLR::CyclicLR(std::vector<double> base_lrs, std::vector<double> max_lrs, double step_size_up,
+                   std::optional<double> step_size_down, const std::string& mode, double gamma, EpochFunction scale_fn,
+                   const std::string& scale_mode, bool cycle_momentum, std::vector<double> base_momentums,
+                   std::vector<double> max_momentums)
+    : base_lrs_(std::move(base_lrs)), max_lrs_(std::move(max_lrs)), base_momentums_(std::move(base_momentums)),
+      max_momentums_(std::move(max_momentums)), gamma_(gamma), mode_(mode), cycle_momentum_(cycle_momentum),
+      scale_fn_(std::move(scale_fn)) {
+  const double down = step_size_down.value_or(step_size_up);
+  total_size_ = step_size_up + down;
+  EMBER_CHECK(step_size_up > 0 && down > 0, "CyclicLR: step sizes must be positive, got ", step_size_up, " and ", down);
+  step_ratio_ = step_size_up / total_size_;
+  if (scale_fn_) {
+    EMBER_CHECK(scale_mode == "cycle" || scale_mode == "iterations", "CyclicLR: scale_mode must be 'cycle' or "
+                "'iterations', got '", scale_mode, "'");
+    by_cycle_ = scale_mode == "cycle";
+  } else {
+    EMBER_CHECK(mode == "triangular" || mode == "triangular2" || mode == "exp_range", "mode is invalid and scale_fn is None");
+    by_cycle_ = mode != "exp_range";
+  }
+}
+std::pair<double, double> CyclicLR::position() const {
+  const double e = static_cast<double>(last_epoch_);
+  const double cycle = std::floor(1 + e / total_size_);
+  const double x = 1. + e / total_size_ - cycle;
+  const double factor = x <= step_ratio_ ? x / step_ratio_ : (x - 1) / (step_ratio_ - 1);
+  const double at = by_cycle_ ? cycle : e;
+  double scale;
+  if (scale_fn_) scale = scale_fn_(static_cast<int64_t>(at));
+  else if (mode_ == "triangular") scale = 1.0;
+  else if (mode_ == "triangular2") scale = 1 / std::pow(2.0, at - 1);
+  else scale = std::pow(gamma_, at);
+  return {factor, scale};
+}
+double CyclicLR::rate(size_t group, double) const {
+  auto [factor, scale] = position();
+  const double base = per_group(base_lrs_, group);
+  return base + (per_group(max_lrs_, group) - base) * factor * scale;
+}
+std::optional<double> CyclicLR::momentum(size_t group) const {
+  if (!cycle_momentum_) return std::nullopt;
+  auto [factor, scale] = position();
+  const double max = per_group(max_momentums_, group);
+  return max - (max - per_group(base_momentums_, group)) * factor * scale;
+}
+
+// ---- ReduceLROnPlateau --------------------------------------------------------------------------
+
+ReduceLROnPlateau::ReduceLROnPlateau(size_t groups, const std::string& mode, double factor, int64_t patience,
+                                     double threshold, const std::string& threshold_mode, int64_t cooldown,
+                                     std::vector<double> min_lrs, double eps)
+    : mode_(mode), threshold_mode_(threshold_mode), factor_(factor), threshold_(threshold), eps_(eps),
+      patience_(patience), cooldown_(cooldown), min_lrs_(std::move(min_lrs)), scales_(groups, 1.0), cuts_(groups, 0) {
+  EMBER_CHECK(factor < 1.0, "Factor should be < 1.0.");
+  EMBER_CHECK(mode == "min" || mode == "max", "mode ", mode, " is unknown!");
+  EMBER_CHECK(threshold_mode == "rel" || threshold_mode == "abs", "threshold mode ", threshold_mode, " is unknown!");
+  EMBER_CHECK(min_lrs_.size() == 1 || min_lrs_.size() == groups, "expected ", groups, " min_lrs, got ", min_lrs_.size());
+  restart();
+}
+void ReduceLROnPlateau::restart() {
+  last_epoch_ = 0;
+  best = mode_ == "min" ? INFINITY : -INFINITY;
+  num_bad_epochs = cooldown_counter = 0;
+}
+bool ReduceLROnPlateau::is_better(double a) const {
+  if (mode_ == "min") return threshold_mode_ == "rel" ? a < best * (1 - threshold_) : a < best - threshold_;
+  return threshold_mode_ == "rel" ? a > best * (threshold_ + 1) : a > best + threshold_;
+}
+void ReduceLROnPlateau::advance(std::optional<double> metric, const std::vector<double>& bases) {
+  EMBER_CHECK_TYPE(metric.has_value(), "ReduceLROnPlateau.step: the metric to watch is missing (step(metrics))");
+  EMBER_CHECK(bases.size() == scales_.size(), "ReduceLROnPlateau: expected ", scales_.size(), " base rates, got ",
+              bases.size());
+  ++last_epoch_;
+  if (is_better(*metric)) {
+    best = *metric;
+    num_bad_epochs = 0;
+  } else {
+    ++num_bad_epochs;
+  }
+  if (cooldown_counter > 0) {
+    --cooldown_counter;
+    num_bad_epochs = 0;
+  }
+  if (num_bad_epochs > patience_) {
+    for (size_t g = 0; g < scales_.size(); ++g) {
+      const double old_lr = rate(g, bases[g]);
+      const double new_lr = std::max(old_lr * factor_, per_group(min_lrs_, g));
+      if (old_lr - new_lr > eps_) {
+        scales_[g] *= factor_;
+        ++cuts_[g];
+      }
+    }
+    cooldown_counter = cooldown_;
+    num_bad_epochs = 0;
+  }
+}
+double ReduceLROnPlateau::rate(size_t group, double base) const {
+  return cuts_.at(group) == 0 ? base : std::max(base * scales_[group], per_group(min_lrs_, group));
+}
+std::vector<double> ReduceLROnPlateau::extra_state() const {
+  std::vector<double> out{best, static_cast<double>(num_bad_epochs), static_cast<double>(cooldown_counter)};
+  for (size_t g = 0; g < scales_.size(); ++g) {
+    out.push_back(scales_[g]);
+    out.push_back(static_cast<double>(cuts_[g]));
+  }
+  return out;
+}
+void ReduceLROnPlateau::load_extra_state(const std::vector<double>& state) {
+  EMBER_CHECK(state.size() == 3 + 2 * scales_.size(), "ReduceLROnPlateau.load_state_dict: the state is for ",
+              (static_cast<int64_t>(state.size()) - 3) / 2, " groups, this scheduler has ", scales_.size());
+  best = state[0];
+  num_bad_epochs = static_cast<int64_t>(state[1]);
+  cooldown_counter = static_cast<int64_t>(state[2]);
+  for (size_t g = 0; g < scales_.size(); ++g) {
+    scales_[g] = state[3 + 2 * g];
+    cuts_[g] = static_cast<int64_t>(state[4 + 2 * g]);
+  }
+}
+
+// ---- composites -----------------------------------------------------------------------------------
+
+ChainedScheduler::ChainedScheduler(std::vector<SchedulerPtr> s) : schedulers(std::move(s)) {
+  EMBER_CHECK(!schedulers.empty(), "ChainedScheduler expects at least one scheduler");
+  for (const auto& each : schedulers) EMBER_CHECK_TYPE(each, "ChainedScheduler: a scheduler is None");
+}
+void ChainedScheduler::advance(std::optional<double> metric, const std::vector<double>& bases) {
+  ++last_epoch_;
+  // In order, each after the ones before it: a plateau member weighs its cut against the rate
+  // the members before it give at this epoch.
+  std::vector<double> rates = bases;
+  for (const auto& each : schedulers) {
+    each->advance(metric, rates);
+    for (size_t g = 0; g < rates.size(); ++g) rates[g] = each->rate(g, rates[g]);
+  }
+}
+void ChainedScheduler::restart() {
+  last_epoch_ = 0;
+  for (const auto& each : schedulers) each->restart();
+}
+double ChainedScheduler::rate(size_t group, double base) const {
+  for (const auto& each : schedulers) base = each->rate(group, base);
+  return base;
+}
+std::optional<double> ChainedScheduler::momentum(size_t group) const {
+  std::optional<double> out;
+  for (const auto& each : schedulers)
+    if (auto m = each->momentum(group)) out = m;  // the last schedule that sets one wins
+  return out;
+}
+bool ChainedScheduler::needs_metric() const {
+  return std::any_of(schedulers.begin(), schedulers.end(), [](const auto& s) { return s->needs_metric(); });
+}
+
+SequentialLR::SequentialLR(std::vector<SchedulerPtr> s, std::vector<int64_t> ms)
+    : schedulers(std::move(s)), milestones(std::move(ms)) {
+  EMBER_CHECK(!schedulers.empty(), "SequentialLR expects at least one scheduler, but got no scheduler.");
+  for (const auto& each : schedulers) EMBER_CHECK_TYPE(each, "SequentialLR: a scheduler is None");
+  EMBER_CHECK(milestones.size() + 1 == schedulers.size(), "Sequential Schedulers expects number of schedulers provided "
+              "to be one more than the number of milestone points, but got number of schedulers ", schedulers.size(),
+              " and the number of milestones to be equal to ", milestones.size());
+  restart();
+}
+size_t SequentialLR::active_index() const {
+  return static_cast<size_t>(std::upper_bound(milestones.begin(), milestones.end(), last_epoch_) - milestones.begin());
+}
+void SequentialLR::advance(std::optional<double> metric, const std::vector<double>& bases) {
+  ++last_epoch_;
+  const size_t k = active_index();
+  if (k > 0 && milestones[k - 1] == last_epoch_) schedulers[k]->restart();  // starts at its epoch 0
+  else schedulers[k]->advance(metric, bases);
+}
+void SequentialLR::restart() {
+  last_epoch_ = 0;
+  schedulers[active_index()]->restart();
+}
+double SequentialLR::rate(size_t group, double base) const { return schedulers[active_index()]->rate(group, base); }
+std::optional<double> SequentialLR::momentum(size_t group) const { return schedulers[active_index()]->momentum(group); }
+bool SequentialLR::needs_metric() const { return schedulers[active_index()]->needs_metric(); }
+
+void apply_schedule(const LRScheduler& schedule, Optimizer& optimizer, const std::vector<double>& base_lrs) {
+  EMBER_CHECK(base_lrs.size() == optimizer.num_groups(), "apply_schedule: ", base_lrs.size(), " base rates for ",
+              optimizer.num_groups(), " parameter groups");
+  for (size_t g = 0; g < base_lrs.size(); ++g) {
+    optimizer.set_lr(g, schedule.rate(g, base_lrs[g]));
+    if (auto m = schedule.momentum(g)) optimizer.set_momentum(g, *m);
+  }
+}
+
+}  // namespace ember::optim

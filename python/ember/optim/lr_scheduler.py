@@ -1,0 +1,441 @@
+"""ember.optim.lr_scheduler: torch.optim.lr_scheduler's API over ember's C++ schedules.
+
+Each schedule computes a group's rate from its base rate ('initial_lr') and the epoch, in
+closed form where one exists (C++: ember::optim, formulas in lr_scheduler.h), and this module
+writes the rates (and momentum, for the cyclical ones) into the optimizer's param_groups.
+Unlike PyTorch's recursive updates, a rate never depends on the previous one, so a resumed run
+gets the very same rates. Compose schedules with ChainedScheduler or SequentialLR;
+ReduceLROnPlateau takes part in both (step(metrics) passes the metric on), which PyTorch's
+cannot. Two schedules stepped separately on one optimizer do not multiply as PyTorch's do:
+the last one stepped sets the rate (chain them instead).
+"""
+import collections
+import math
+import types
+import warnings
+
+from ember._C import _optim
+from ember.optim.optimizer import Optimizer
+
+__all__ = ["ChainedScheduler", "ConstantLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR",
+           "ExponentialLR", "LRScheduler", "LambdaLR", "LinearLR", "MultiStepLR", "MultiplicativeLR", "OneCycleLR",
+           "PolynomialLR", "ReduceLROnPlateau", "SequentialLR", "StepLR"]
+
+_ORDER_WARNING = ("Detected call of `lr_scheduler.step()` before `optimizer.step()`. In PyTorch 1.1.0 and later, "
+                  "you should call them in the opposite order: `optimizer.step()` before `lr_scheduler.step()`.  "
+                  "Failure to do this will result in PyTorch skipping the first value of the learning rate "
+                  "schedule. See more details at https://pytorch.org/docs/stable/optim.html"
+                  "#how-to-adjust-learning-rate")
+
+
+def _check_optimizer(optimizer):
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+
+
+def _per_group(name, optimizer, value):
+    """A value for every group: one value, or a list or tuple of one per group (PyTorch's)."""
+    n = len(optimizer.param_groups)
+    if isinstance(value, (list, tuple)):
+        if len(value) != n:
+            raise ValueError(f"expected {n} values for {name}, got {len(value)}")
+        return [float(v) for v in value]
+    return [float(value)] * n
+
+
+def _uses_beta1(optimizer):
+    return "betas" in optimizer.defaults
+
+
+def _check_cycle_momentum(optimizer):
+    if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+        raise ValueError("optimizer must support momentum or beta1 with `cycle_momentum` option enabled")
+
+
+class LRScheduler:
+    """Base of the schedules: sets each group's 'initial_lr' (the base rate) and its rate for
+    epoch 0 when made; step() moves one epoch on."""
+
+    def __init__(self, optimizer, last_epoch=-1, *, _impl):
+        _check_optimizer(optimizer)
+        self.optimizer = optimizer
+        self._impl = _impl
+        if last_epoch == -1:
+            for group in optimizer.param_groups:
+                group.setdefault("initial_lr", group["lr"])
+        else:
+            for i, group in enumerate(optimizer.param_groups):
+                if "initial_lr" not in group:
+                    raise KeyError(f"param 'initial_lr' is not specified in param_groups[{i}] when resuming "
+                                   "scheduler with last_epoch >= 0.")
+        self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
+        self._impl.last_epoch = last_epoch + 1
+        self._step_count = 1
+        self._apply()
+
+    @property
+    def last_epoch(self):
+        return self._impl.last_epoch
+
+    @last_epoch.setter
+    def last_epoch(self, epoch):
+        self._impl.last_epoch = epoch
+
+    def get_last_lr(self):
+        """The rates the last step set, one per group."""
+        return list(self._last_lr)
+
+    def get_lr(self):
+        """The rates for the current epoch (what step() set)."""
+        return [self._impl.rate(i, base) for i, base in enumerate(self.base_lrs)]
+
+    _warns_order = True  # PyTorch's CosineAnnealingWarmRestarts and ReduceLROnPlateau do not
+
+    def _warn_order(self):
+        if self._warns_order and self._step_count == 1 and not getattr(self.optimizer, "_opt_called", False):
+            warnings.warn(_ORDER_WARNING, UserWarning, stacklevel=3)
+        self._step_count += 1
+
+    def step(self, epoch=None):
+        """One epoch on (call it after optimizer.step()). epoch (deprecated, as in PyTorch) jumps
+        to that epoch: every closed-form schedule gets its rate exactly."""
+        self._warn_order()
+        if epoch is None:
+            self._impl.advance(None, self.base_lrs)
+        else:
+            warnings.warn("The epoch parameter in `scheduler.step()` was not necessary and is being deprecated "
+                          "where possible. Please use `scheduler.step()` to step the scheduler.", UserWarning,
+                          stacklevel=2)
+            if self._impl.extra_state():
+                raise ValueError(f"{type(self).__name__}.step(epoch): this schedule depends on its history and "
+                                 "cannot jump to an epoch")
+            self._impl.last_epoch = int(epoch)
+        self._apply()
+
+    def _apply(self):
+        """Writes the schedule's rates (and momentum, where it sets one) into the groups."""
+        beta1 = _uses_beta1(self.optimizer)
+        for i, group in enumerate(self.optimizer.param_groups):
+            group["lr"] = self._impl.rate(i, self.base_lrs[i])
+            momentum = self._impl.momentum(i)
+            if momentum is not None:
+                if beta1:
+                    group["betas"] = (momentum, *group["betas"][1:])
+                else:
+                    group["momentum"] = momentum
+        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+
+    # Entries of state_dict that live in the C++ schedule (read through properties).
+    _LIVE = ("last_epoch", "T_i", "T_cur", "best", "num_bad_epochs", "cooldown_counter")
+    _NOT_SAVED = ("optimizer", "_impl", "_schedulers", "lr_lambdas", "scale_fn")
+
+    def state_dict(self):
+        """PyTorch's entries (the hyperparameters, last_epoch, base_lrs, ...) plus the C++
+        schedule's own state under '_state': what a resumed run needs. Functions (lr_lambda,
+        scale_fn) are not saved, as in PyTorch; callable objects save their __dict__."""
+        state = {k: v for k, v in vars(self).items() if k not in self._NOT_SAVED}
+        for name in self._LIVE:
+            if hasattr(type(self), name):
+                state[name] = getattr(self, name)
+        if "lr_lambdas" in vars(self):
+            state["lr_lambdas"] = [None if isinstance(f, types.FunctionType) else dict(vars(f))
+                                   for f in self.lr_lambdas]
+        state["_state"] = list(self._impl.extra_state())
+        return state
+
+    def load_state_dict(self, state_dict):
+        for key, value in state_dict.items():
+            if key not in self._LIVE and key not in self._NOT_SAVED and key != "_state":
+                setattr(self, key, value)
+        for f, saved in zip(getattr(self, "lr_lambdas", []), state_dict.get("lr_lambdas", [])):
+            if saved is not None:
+                vars(f).update(saved)
+        self._impl.last_epoch = int(state_dict["last_epoch"])
+        self._impl.load_extra_state([float(v) for v in state_dict.get("_state", [])])
+
+
+class StepLR(LRScheduler):
+    """base * gamma^(epoch // step_size)."""
+
+    def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
+        self.step_size, self.gamma = step_size, gamma
+        super().__init__(optimizer, last_epoch, _impl=_optim.StepLR(step_size, gamma))
+
+
+class MultiStepLR(LRScheduler):
+    """base * gamma^(milestones passed); a milestone given twice counts twice."""
+
+    def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1):
+        self.milestones, self.gamma = collections.Counter(milestones), gamma
+        super().__init__(optimizer, last_epoch, _impl=_optim.MultiStepLR(list(milestones), gamma))
+
+
+class ConstantLR(LRScheduler):
+    """base * factor for the first total_iters epochs, then base."""
+
+    def __init__(self, optimizer, factor=1.0 / 3, total_iters=5, last_epoch=-1):
+        self.factor, self.total_iters = factor, total_iters
+        super().__init__(optimizer, last_epoch, _impl=_optim.ConstantLR(factor, total_iters))
+
+
+class LinearLR(LRScheduler):
+    """A linear ramp of the factor from start_factor to end_factor over total_iters epochs (warm-up)."""
+
+    def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5, last_epoch=-1):
+        self.start_factor, self.end_factor, self.total_iters = start_factor, end_factor, total_iters
+        super().__init__(optimizer, last_epoch, _impl=_optim.LinearLR(start_factor, end_factor, total_iters))
+
+
+class ExponentialLR(LRScheduler):
+    """base * gamma^epoch."""
+
+    def __init__(self, optimizer, gamma, last_epoch=-1):
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch, _impl=_optim.ExponentialLR(gamma))
+
+
+class PolynomialLR(LRScheduler):
+    """base * (1 - min(epoch, total_iters) / total_iters)^power."""
+
+    def __init__(self, optimizer, total_iters=5, power=1.0, last_epoch=-1):
+        self.total_iters, self.power = total_iters, power
+        super().__init__(optimizer, last_epoch, _impl=_optim.PolynomialLR(total_iters, power))
+
+
+class CosineAnnealingLR(LRScheduler):
+    """eta_min + (base - eta_min)(1 + cos(pi epoch / T_max)) / 2 (periodic past T_max, as PyTorch's)."""
+
+    def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
+        self.T_max, self.eta_min = T_max, eta_min
+        super().__init__(optimizer, last_epoch, _impl=_optim.CosineAnnealingLR(T_max, eta_min))
+
+
+class CosineAnnealingWarmRestarts(LRScheduler):
+    """Cosine annealing (SGDR) restarted after T_0 epochs, each period T_mult times the last."""
+
+    _warns_order = False
+
+    def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1):
+        if not isinstance(T_0, int) or T_0 <= 0:
+            raise ValueError(f"Expected positive integer T_0, but got {T_0}")
+        if not isinstance(T_mult, int) or T_mult < 1:
+            raise ValueError(f"Expected integer T_mult >= 1, but got {T_mult}")
+        if not isinstance(eta_min, (float, int)):
+            raise ValueError(f"Expected float or int eta_min, but got {eta_min} of type {type(eta_min)}")
+        self.T_0, self.T_mult, self.eta_min = T_0, T_mult, eta_min
+        super().__init__(optimizer, last_epoch, _impl=_optim.CosineAnnealingWarmRestarts(T_0, T_mult, eta_min))
+
+    @property
+    def T_i(self):
+        return self._impl.T_i
+
+    @property
+    def T_cur(self):
+        return self._impl.T_cur
+
+
+def _lambdas(name, optimizer, lr_lambda):
+    if isinstance(lr_lambda, (list, tuple)):
+        if len(lr_lambda) != len(optimizer.param_groups):
+            raise ValueError(f"Expected {len(optimizer.param_groups)} lr_lambdas, but got {len(lr_lambda)}")
+        return list(lr_lambda)
+    if not callable(lr_lambda):
+        raise TypeError(f"{name}: lr_lambda must be callable or a list of callables")
+    return [lr_lambda] * len(optimizer.param_groups)
+
+
+class LambdaLR(LRScheduler):
+    """base * lr_lambda(epoch) (one function, or one per group)."""
+
+    def __init__(self, optimizer, lr_lambda, last_epoch=-1):
+        _check_optimizer(optimizer)
+        self.lr_lambdas = _lambdas("LambdaLR", optimizer, lr_lambda)
+        super().__init__(optimizer, last_epoch, _impl=_optim.LambdaLR(self.lr_lambdas))
+
+
+class MultiplicativeLR(LRScheduler):
+    """The rate times lr_lambda(epoch) at every step: base * lr_lambda(1) * ... * lr_lambda(epoch)."""
+
+    def __init__(self, optimizer, lr_lambda, last_epoch=-1):
+        _check_optimizer(optimizer)
+        self.lr_lambdas = _lambdas("MultiplicativeLR", optimizer, lr_lambda)
+        super().__init__(optimizer, last_epoch, _impl=_optim.MultiplicativeLR(self.lr_lambdas))
+
+
+class OneCycleLR(LRScheduler):
+    """The 1cycle policy (Smith): the rate rises from max_lr / div_factor to max_lr over
+    pct_start of the steps and anneals to max_lr / (div_factor * final_div_factor), the momentum
+    moving the other way. Step it after every batch; stepping past total_steps raises."""
+
+    def __init__(self, optimizer, max_lr, total_steps=None, epochs=None, steps_per_epoch=None, pct_start=0.3,
+                 anneal_strategy="cos", cycle_momentum=True, base_momentum=0.85, max_momentum=0.95, div_factor=25.0,
+                 final_div_factor=1e4, three_phase=False, last_epoch=-1):
+        _check_optimizer(optimizer)
+        if total_steps is not None:
+            if not isinstance(total_steps, int) or total_steps <= 0:
+                raise ValueError(f"Expected positive integer total_steps, but got {total_steps}")
+        elif epochs is not None and steps_per_epoch is not None:
+            if not isinstance(epochs, int) or epochs <= 0:
+                raise ValueError(f"Expected positive integer epochs, but got {epochs}")
+            if not isinstance(steps_per_epoch, int) or steps_per_epoch <= 0:
+                raise ValueError(f"Expected positive integer steps_per_epoch, but got {steps_per_epoch}")
+            total_steps = epochs * steps_per_epoch
+        else:
+            raise ValueError("You must define either total_steps OR (epochs AND steps_per_epoch)")
+        if not isinstance(pct_start, float) or not 0 <= pct_start <= 1:
+            raise ValueError(f"Expected float between 0 and 1 pct_start, but got {pct_start}")
+        if anneal_strategy not in ("cos", "linear"):
+            raise ValueError(f"anneal_strategy must be one of 'cos' or 'linear', instead got {anneal_strategy}")
+        self.total_steps, self.cycle_momentum = total_steps, cycle_momentum
+        self.use_beta1 = _uses_beta1(optimizer)
+        max_lrs = _per_group("max_lr", optimizer, max_lr)
+        base_m = _per_group("base_momentum", optimizer, base_momentum)
+        max_m = _per_group("max_momentum", optimizer, max_momentum)
+        if last_epoch == -1:
+            for group, top in zip(optimizer.param_groups, max_lrs):
+                group["initial_lr"] = top / div_factor
+                group["max_lr"] = top
+                group["min_lr"] = group["initial_lr"] / final_div_factor
+        if cycle_momentum:
+            _check_cycle_momentum(optimizer)
+            if last_epoch == -1:
+                for group, low, high in zip(optimizer.param_groups, base_m, max_m):
+                    group["max_momentum"], group["base_momentum"] = high, low
+        impl = _optim.OneCycleLR(max_lrs, total_steps, pct_start, anneal_strategy == "cos", cycle_momentum, base_m,
+                                 max_m, float(div_factor), float(final_div_factor), three_phase)
+        super().__init__(optimizer, last_epoch, _impl=impl)
+
+
+class CyclicLR(LRScheduler):
+    """Cyclical rates (Smith) between base_lr and max_lr, step_size_up epochs up and
+    step_size_down down; modes triangular, triangular2 (amplitude halved each cycle) and
+    exp_range (scaled by gamma^epoch), or your own scale_fn. With cycle_momentum the momentum
+    (Adam: beta1) cycles the other way, between max_momentum and base_momentum."""
+
+    def __init__(self, optimizer, base_lr, max_lr, step_size_up=2000, step_size_down=None, mode="triangular",
+                 gamma=1.0, scale_fn=None, scale_mode="cycle", cycle_momentum=True, base_momentum=0.8,
+                 max_momentum=0.9, last_epoch=-1):
+        _check_optimizer(optimizer)
+        base_lrs = _per_group("base_lr", optimizer, base_lr)
+        if last_epoch == -1:
+            for group, lr in zip(optimizer.param_groups, base_lrs):
+                group["lr"] = lr
+        max_lrs = _per_group("max_lr", optimizer, max_lr)
+        base_m = _per_group("base_momentum", optimizer, base_momentum)
+        max_m = _per_group("max_momentum", optimizer, max_momentum)
+        if cycle_momentum:
+            _check_cycle_momentum(optimizer)
+            if last_epoch == -1:
+                for group, low, high in zip(optimizer.param_groups, base_m, max_m):
+                    group["max_momentum"], group["base_momentum"] = high, low
+        up = float(step_size_up)
+        self.max_lrs, self.total_size = max_lrs, up + (up if step_size_down is None else float(step_size_down))
+        self.step_ratio = up / self.total_size
+        if scale_fn is None:  # the mode's own scale, by cycle or by iteration (PyTorch records which)
+            scale_mode = "iterations" if mode == "exp_range" else "cycle"
+        self.mode, self.gamma, self.scale_fn, self.scale_mode = mode, gamma, scale_fn, scale_mode
+        self.cycle_momentum, self.use_beta1 = cycle_momentum, _uses_beta1(optimizer)
+        if cycle_momentum:
+            self.base_momentums, self.max_momentums = base_m, max_m
+        impl = _optim.CyclicLR(base_lrs, max_lrs, float(step_size_up),
+                               None if step_size_down is None else float(step_size_down), mode, float(gamma),
+                               scale_fn, scale_mode, cycle_momentum, base_m, max_m)
+        super().__init__(optimizer, last_epoch, _impl=impl)
+
+
+class ReduceLROnPlateau(LRScheduler):
+    """Cuts the rate by factor once the metric has not improved (by threshold, relative or
+    absolute) for patience epochs, then waits cooldown epochs; never below min_lr, and a cut
+    smaller than eps is skipped. step(metrics) after each evaluation."""
+
+    _warns_order = False
+
+    def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4, threshold_mode="rel",
+                 cooldown=0, min_lr=0, eps=1e-8):
+        _check_optimizer(optimizer)
+        if factor >= 1.0:
+            raise ValueError("Factor should be < 1.0.")
+        if isinstance(min_lr, (list, tuple)) and len(min_lr) != len(optimizer.param_groups):
+            raise ValueError(f"expected {len(optimizer.param_groups)} min_lrs, got {len(min_lr)}")
+        self.min_lrs = _per_group("min_lr", optimizer, min_lr)
+        self.default_min_lr = None if isinstance(min_lr, (list, tuple)) else min_lr
+        self.mode, self.factor, self.patience, self.threshold = mode, factor, patience, threshold
+        self.threshold_mode, self.cooldown, self.eps = threshold_mode, cooldown, eps
+        self.mode_worse = math.inf if mode == "min" else -math.inf
+        impl = _optim.ReduceLROnPlateau(len(optimizer.param_groups), mode, float(factor), int(patience),
+                                        float(threshold), threshold_mode, int(cooldown), self.min_lrs, float(eps))
+        super().__init__(optimizer, -1, _impl=impl)
+
+    best = property(lambda self: self._impl.best)
+    num_bad_epochs = property(lambda self: self._impl.num_bad_epochs)
+    cooldown_counter = property(lambda self: self._impl.cooldown_counter)
+
+    def step(self, metrics, epoch=None):  # noqa: D401 - PyTorch's signature
+        """Weighs metrics (a number or a one-element tensor) and cuts the rate on a plateau."""
+        self._warn_order()
+        self._impl.advance(float(metrics), self.base_lrs)
+        self._apply()
+
+
+class _Composite(LRScheduler):
+    """A schedule made of others on the same optimizer; step(metrics) reaches any
+    ReduceLROnPlateau among them."""
+
+    def __init__(self, optimizer, schedulers, impl):
+        if not schedulers:
+            raise ValueError(f"{type(self).__name__} expects at least one scheduler, but got no scheduler.")
+        for i, s in enumerate(schedulers):
+            if not isinstance(s, LRScheduler):
+                raise TypeError(f"{type(self).__name__} at index {i} should be a scheduler, got {type(s).__name__}")
+            if s.optimizer is not optimizer:
+                raise ValueError(f"{type(self).__name__} expects all schedulers to belong to the same optimizer, but "
+                                 f"got scheduler {type(s).__name__} at index {i} with another optimizer")
+        self._schedulers = list(schedulers)
+        super().__init__(optimizer, -1, _impl=impl)
+
+    def step(self, metrics=None):
+        self._warn_order()
+        if metrics is None and self._impl.needs_metric():
+            raise TypeError(f"{type(self).__name__}.step: a ReduceLROnPlateau among the schedulers needs the metric: "
+                            "step(metrics)")
+        self._impl.advance(None if metrics is None else float(metrics), self.base_lrs)
+        self._apply()
+
+    def state_dict(self):
+        state = super().state_dict()
+        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return state
+
+    def load_state_dict(self, state_dict):
+        super().load_state_dict(state_dict)
+        for s, saved in zip(self._schedulers, state_dict["_schedulers"]):
+            s.load_state_dict(saved)
+
+
+class ChainedScheduler(_Composite):
+    """Every schedule steps at once, each one's rate the next one's base: ConstantLR then
+    ExponentialLR gives base * factor * gamma^epoch."""
+
+    def __init__(self, schedulers, optimizer=None):
+        schedulers = list(schedulers)
+        if not schedulers:
+            raise ValueError("ChainedScheduler expects at least one scheduler to be chained, but got no scheduler.")
+        optimizer = optimizer if optimizer is not None else (schedulers[0].optimizer if schedulers else None)
+        _check_optimizer(optimizer)
+        super().__init__(optimizer, schedulers, _optim.ChainedScheduler([s._impl for s in schedulers]))
+
+
+class SequentialLR(_Composite):
+    """schedulers[k] runs from milestones[k - 1] on, starting at its own epoch 0 there (warm-up
+    then decay)."""
+
+    def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
+        _check_optimizer(optimizer)
+        schedulers = list(schedulers)
+        if len(milestones) != len(schedulers) - 1:
+            raise ValueError("Sequential Schedulers expects number of schedulers provided to be one more than the "
+                             f"number of milestone points, but got number of schedulers {len(schedulers)} and the "
+                             f"number of milestones to be equal to {len(milestones)}")
+        self._milestones = list(milestones)
+        super().__init__(optimizer, schedulers, _optim.SequentialLR([s._impl for s in schedulers], list(milestones)))
+
