@@ -7,6 +7,7 @@
 #include <ember/optim.h>
 #include <ember/serialize.h>
 
+#include <cmath>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -68,7 +69,20 @@ int main(int argc, char** argv) {
   optim::AdamOptions adam_options;
   adam_options.lr = 0.01;
   optim::Adam adam(adam_model->parameters(), adam_options);
-  auto [adam_first, adam_last] = train(*adam_model, adam);
+  // A schedule from C++ too: the rate decays by 0.99 per epoch, 0.01 * 0.99^400 at the end.
+  optim::ExponentialLR decay(0.99);
+  double adam_first = 0, adam_last = 0;
+  for (int step = 0; step < 400; ++step) {
+    adam.zero_grad();
+    Tensor loss = nn::functional::cross_entropy(adam_model->forward(x), y);
+    loss.backward();
+    adam.step();
+    decay.advance();
+    optim::apply_schedule(decay, adam, {adam_options.lr});
+    if (step == 0) adam_first = loss.item<double>();
+    adam_last = loss.item<double>();
+  }
+  check(std::abs(adam.lr(0) - 0.01 * std::pow(0.99, 400)) < 1e-12, "ExponentialLR drives the C++ optimizer's rate");
   std::printf("Adam: loss %.4f -> %.4f\n", adam_first, adam_last);
   check(adam_last < 0.25 * adam_first, "Adam: loss falls to under a quarter");
   check(adam.state()[0].step == 400 && adam.state()[0].get("exp_avg").defined(), "Adam keeps its state per parameter");
