@@ -636,3 +636,41 @@ def test_step_size_zero_raises():
             s = _sched(lib).StepLR(opt, step_size=0)
             opt.step()
             s.step()
+
+
+def test_python_subclasses_of_the_bases_work_as_in_torch():
+    """A scheduler written in Python (get_lr over last_epoch and base_lrs) and an optimizer
+    written in Python (step over param_groups and state) run as torch's do."""
+    out = {}
+    for lib in (torch, ember):
+        optim = importlib.import_module("ember.optim") if lib is ember else torch.optim
+
+        class HalfEvery3(optim.lr_scheduler.LRScheduler):
+            def get_lr(self):
+                return [base * 0.5 ** (self.last_epoch // 3) for base in self.base_lrs]
+
+        class SignSGD(optim.Optimizer):
+            def __init__(self, params, lr=0.1):
+                super().__init__(params, dict(lr=lr))
+
+            def step(self, closure=None):
+                with lib.no_grad():
+                    for group in self.param_groups:
+                        for p in group["params"]:
+                            if p.grad is not None:
+                                self.state[p]["count"] = self.state[p].get("count", 0) + 1
+                                p -= group["lr"] * p.grad.sign()
+
+        w = lib.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        opt = SignSGD([w], lr=0.1)
+        sched = HalfEvery3(opt)
+        lrs = []
+        for _ in range(8):
+            w.grad = lib.tensor([0.5, -0.5, 0.0])
+            opt.step()
+            sched.step()
+            lrs.append(sched.get_last_lr()[0])
+        out[lib] = (lrs, w.detach().numpy().tolist(), opt.state[w]["count"], opt.state_dict()["state"][0]["count"])
+    assert out[ember][0] == pytest.approx(out[torch][0], rel=1e-15)
+    assert out[ember][1] == pytest.approx(out[torch][1], rel=1e-6)
+    assert out[ember][2:] == out[torch][2:] == (8, 8)

@@ -756,11 +756,16 @@ def test_step_on_non_contiguous_parameter_and_gradient():
     _close(out[0], out[1], "non-contiguous Adam")
 
 
-@pytest.mark.parametrize("bad", [{"lr": "0.1"}, {"lr": None}, {"betas": (0.9,)}, {"eps": [1e-8]}])
+@pytest.mark.parametrize("bad", [{"lr": "0.1"}, {"lr": None}, {"betas": {0.9, 0.99}}, {"eps": [1e-8]}])
 def test_hyperparameters_of_the_wrong_kind_raise_type_error(bad):
     model = _model(ember)
     with pytest.raises(TypeError):
         ember.optim.Adam(model.parameters(), **bad)
+
+
+def test_betas_of_the_wrong_length_raise_value_error():
+    with pytest.raises(ValueError, match="pair"):
+        ember.optim.Adam(_model(ember).parameters(), betas=(0.9,))
 
 
 def test_changed_hyperparameter_of_the_wrong_kind_raises_at_step():

@@ -16,69 +16,72 @@ using namespace py_convert;
 
 namespace {
 
-double number(py::handle group, const char* key, double value) {
+/// group[key]: KeyError when missing, as PyTorch's step (a deleted entry must not keep its old value).
+py::handle entry(py::handle group, const char* key) {
   py::dict d = py::reinterpret_borrow<py::dict>(group);
-  if (!d.contains(key)) return value;
-  py::handle v = d[key];
+  if (!d.contains(key)) throw py::key_error(key);
+  return d[key];
+}
+
+double number(py::handle group, const char* key) {
+  py::handle v = entry(group, key);
   // Numbers and one-element tensors (PyTorch takes a tensor lr); not strings or None.
   EMBER_CHECK_TYPE(PyNumber_Check(v.ptr()) && !py::isinstance<py::str>(v), "optimizer: ", key,
                    " must be a number, got ", std::string(py::str(v.get_type().attr("__name__"))));
   return py::float_(py::reinterpret_borrow<py::object>(v)).cast<double>();
 }
 
-bool flag(py::handle group, const char* key, bool value) {
-  py::dict d = py::reinterpret_borrow<py::dict>(group);
-  if (!d.contains(key)) return value;
-  const int truth = PyObject_IsTrue(d[key].ptr());  // any truthy value, as PyTorch's `if amsgrad:`
+bool flag(py::handle group, const char* key) {
+  const int truth = PyObject_IsTrue(entry(group, key).ptr());  // any truthy value, as PyTorch's `if amsgrad:`
   if (truth < 0) throw py::error_already_set();
   return truth != 0;
 }
 
-// Options from a param-group dict (keys it lacks keep the values given).
+// Options from a param-group dict, every key there (KeyError otherwise, as PyTorch's step).
 void read(py::handle g, optim::SGDOptions& o) {
-  o.lr = number(g, "lr", o.lr);
-  o.momentum = number(g, "momentum", o.momentum);
-  o.dampening = number(g, "dampening", o.dampening);
-  o.weight_decay = number(g, "weight_decay", o.weight_decay);
-  o.nesterov = flag(g, "nesterov", o.nesterov);
-  o.maximize = flag(g, "maximize", o.maximize);
+  o.lr = number(g, "lr");
+  o.momentum = number(g, "momentum");
+  o.dampening = number(g, "dampening");
+  o.weight_decay = number(g, "weight_decay");
+  o.nesterov = flag(g, "nesterov");
+  o.maximize = flag(g, "maximize");
 }
 void read(py::handle g, optim::AdagradOptions& o) {
-  o.lr = number(g, "lr", o.lr);
-  o.lr_decay = number(g, "lr_decay", o.lr_decay);
-  o.weight_decay = number(g, "weight_decay", o.weight_decay);
-  o.initial_accumulator_value = number(g, "initial_accumulator_value", o.initial_accumulator_value);
-  o.eps = number(g, "eps", o.eps);
-  o.maximize = flag(g, "maximize", o.maximize);
+  o.lr = number(g, "lr");
+  o.lr_decay = number(g, "lr_decay");
+  o.weight_decay = number(g, "weight_decay");
+  o.initial_accumulator_value = number(g, "initial_accumulator_value");
+  o.eps = number(g, "eps");
+  o.maximize = flag(g, "maximize");
 }
 void read(py::handle g, optim::RMSpropOptions& o) {
-  o.lr = number(g, "lr", o.lr);
-  o.alpha = number(g, "alpha", o.alpha);
-  o.eps = number(g, "eps", o.eps);
-  o.weight_decay = number(g, "weight_decay", o.weight_decay);
-  o.momentum = number(g, "momentum", o.momentum);
-  o.centered = flag(g, "centered", o.centered);
-  o.maximize = flag(g, "maximize", o.maximize);
+  o.lr = number(g, "lr");
+  o.alpha = number(g, "alpha");
+  o.eps = number(g, "eps");
+  o.weight_decay = number(g, "weight_decay");
+  o.momentum = number(g, "momentum");
+  o.centered = flag(g, "centered");
+  o.maximize = flag(g, "maximize");
 }
 void read(py::handle g, optim::AdamOptions& o) {
-  o.lr = number(g, "lr", o.lr);
-  py::dict d = py::reinterpret_borrow<py::dict>(g);
-  if (d.contains("betas")) {
-    py::handle betas = d["betas"];
-    EMBER_CHECK_TYPE(py::isinstance<py::sequence>(betas) && !py::isinstance<py::str>(betas) && py::len(betas) == 2,
-                     "optimizer: betas must be a pair of numbers");
-    py::tuple pair = py::tuple(py::reinterpret_borrow<py::object>(betas));
-    py::dict each;
-    each["beta1"] = pair[0];
-    each["beta2"] = pair[1];
-    o.beta1 = number(each, "beta1", o.beta1);
-    o.beta2 = number(each, "beta2", o.beta2);
-  }
-  o.eps = number(g, "eps", o.eps);
-  o.weight_decay = number(g, "weight_decay", o.weight_decay);
-  o.amsgrad = flag(g, "amsgrad", o.amsgrad);
-  o.maximize = flag(g, "maximize", o.maximize);
-  o.decoupled_weight_decay = flag(g, "decoupled_weight_decay", o.decoupled_weight_decay);
+  o.lr = number(g, "lr");
+  py::handle betas = entry(g, "betas");
+  EMBER_CHECK_TYPE(py::isinstance<py::sequence>(betas) && !py::isinstance<py::str>(betas),
+                   "optimizer: betas must be a pair of numbers, got ", std::string(py::str(betas.get_type().attr("__name__"))));
+  EMBER_CHECK(py::len(betas) == 2, "optimizer: betas must be a pair of numbers, got ", py::len(betas), " values");
+  py::tuple pair = py::tuple(py::reinterpret_borrow<py::object>(betas));
+  py::dict each;
+  each["beta1"] = pair[0];
+  each["beta2"] = pair[1];
+  o.beta1 = number(each, "beta1");
+  o.beta2 = number(each, "beta2");
+  o.eps = number(g, "eps");
+  o.weight_decay = number(g, "weight_decay");
+  o.amsgrad = flag(g, "amsgrad");
+  o.maximize = flag(g, "maximize");
+  // Older PyTorch state dicts lack it (PyTorch's __setstate__ defaults it to False).
+  o.decoupled_weight_decay = py::reinterpret_borrow<py::dict>(g).contains("decoupled_weight_decay") &&
+                             flag(g, "decoupled_weight_decay");
 }
 
 std::vector<Tensor> tensors_of(py::handle params) {
@@ -118,6 +121,18 @@ void bind_optimizer(py::module_& om, const char* name) {
         for (size_t i = 0; i < own.size(); ++i) {
           EMBER_CHECK_TYPE(py::isinstance<py::dict>(groups[i]), opt.name(), ".step: param_groups[", i,
                            "] is not a dict");
+          // The C++ groups hold the parameters and their state: a replaced 'params' list would be
+          // ignored silently, so it is refused.
+          py::dict group = py::reinterpret_borrow<py::dict>(groups[i]);
+          bool same = group.contains("params") && py::isinstance<py::list>(group["params"]);
+          if (same) {
+            py::list params = group["params"];
+            same = params.size() == own[i].params.size();
+            for (size_t k = 0; same && k < params.size(); ++k)
+              same = py::isinstance<Tensor>(params[k]) && params[k].cast<const Tensor&>().is_same(own[i].params[k]);
+          }
+          EMBER_CHECK(same, opt.name(), ".step: param_groups[", i, "]['params'] is not the list of parameters the "
+                      "group was made with; ember's optimizers keep theirs (add new ones with add_param_group)");
           read(groups[i], own[i].options);
         }
         opt.step();

@@ -127,7 +127,8 @@ void rmsprop_range(int64_t begin, int64_t end, T* pp, const T* gp, T* vp, T* mp,
     if constexpr (kCentered) {
       const T m = lerp<kLow>(mp[i], d, c.rest);
       mp[i] = m;
-      avg = std::sqrt(v + T(-1) * m * m) + c.eps;
+      // v - m^2 with m^2 in double: a float m^2 overflows to inf (inf - inf) where PyTorch's stays finite.
+      avg = std::sqrt(static_cast<T>(static_cast<double>(v) - static_cast<double>(m) * m)) + c.eps;
     } else {
       avg = std::sqrt(v) + c.eps;
     }

@@ -25,7 +25,7 @@ void Adagrad::init_state(size_t i, ParamState& s) {
 
 void Adagrad::update(const Tensor& p, const Tensor& grad, ParamState& s, const AdagradOptions& o) {
   StepOperands t(name(), p, grad);
-  Tensor sum = state_tensor(name(), s, "sum", p, o.initial_accumulator_value);
+  Tensor sum = state_tensor(name(), s, "sum", p, fresh(s), o.initial_accumulator_value);
   ++s.step;
   const double clr = o.lr / (1 + static_cast<double>(s.step - 1) * o.lr_decay);
   call_kernel(p.device(), "Adagrad.step", cpu::adagrad_step, t.param(), t.grad(), sum, o, clr);

@@ -26,8 +26,9 @@ AdamW::AdamW(const std::vector<Tensor>& params, const AdamWOptions& options) : A
 
 void Adam::update(const Tensor& p, const Tensor& grad, ParamState& s, const AdamOptions& o) {
   StepOperands t(name(), p, grad);
-  Tensor m = state_tensor(name(), s, "exp_avg", p), v = state_tensor(name(), s, "exp_avg_sq", p);
-  Tensor vmax = o.amsgrad ? state_tensor(name(), s, "max_exp_avg_sq", p) : Tensor();
+  const bool first = fresh(s);
+  Tensor m = state_tensor(name(), s, "exp_avg", p, first), v = state_tensor(name(), s, "exp_avg_sq", p, first);
+  Tensor vmax = o.amsgrad ? state_tensor(name(), s, "max_exp_avg_sq", p, true) : Tensor();
   ++s.step;
   call_kernel(p.device(), "Adam.step", cpu::adam_step, t.param(), t.grad(), m, v, vmax, o, s.step);
   t.commit();

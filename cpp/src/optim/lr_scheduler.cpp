@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "ember/error.h"
 #include "ember/optim/optimizer.h"
@@ -12,13 +13,24 @@ namespace ember::optim {
 namespace {
 constexpr double kPi = 3.14159265358979323846;
 
-/// One value per group: a single value serves every group.
+/// Which of n per-group values serves group: a single one serves every group.
+size_t group_index(size_t n, size_t group, const char* what) {
+  EMBER_CHECK_INDEX(n == 1 || group < n, what, ": ", n, " values for ", n, " parameter groups, none for group ", group,
+                    " (was a group added after the scheduler was made?)");
+  return n == 1 ? 0 : group;
+}
+
 double per_group(const std::vector<double>& values, size_t group) {
-  return values.size() == 1 ? values[0] : values.at(group);
+  return values[group_index(values.size(), group, "lr_scheduler")];
 }
 }  // namespace
 
-void LRScheduler::advance(std::optional<double>, const std::vector<double>&) { ++last_epoch_; }
+void LRScheduler::next_epoch() {
+  EMBER_CHECK(last_epoch_ < std::numeric_limits<int64_t>::max(), "lr_scheduler.step: last_epoch cannot go past 2**63 - 1");
+  ++last_epoch_;
+}
+
+void LRScheduler::advance(std::optional<double>, const std::vector<double>&) { next_epoch(); }
 void LRScheduler::restart() { last_epoch_ = 0; }
 void LRScheduler::load_extra_state(const std::vector<double>& state) {
   EMBER_CHECK(state.empty(), "lr_scheduler.load_state_dict: unexpected state for this scheduler");
@@ -68,6 +80,7 @@ PolynomialLR::PolynomialLR(int64_t total_iters, double power) : total_iters(tota
 }
 double PolynomialLR::rate(size_t, double base) const {
   const double done = static_cast<double>(std::min(total_iters, last_epoch_)) / static_cast<double>(total_iters);
+  EMBER_CHECK(done < 1 || power >= 0, "PolynomialLR: the rate at total_iters is 0 ** power, undefined for power ", power);
   return base * std::pow(1.0 - done, power);
 }
 
@@ -81,9 +94,8 @@ double CosineAnnealingLR::rate(size_t, double base) const {
 LambdaLR::LambdaLR(std::vector<EpochFunction> ls) : lambdas(std::move(ls)) {
   EMBER_CHECK(!lambdas.empty(), "LambdaLR: no lr_lambda given");
 }
-double LambdaLR::rate(size_t group, double base) const {
-  return base * lambdas[lambdas.size() == 1 ? 0 : group](last_epoch_);
-}
+size_t LambdaLR::lambda_of(size_t group) const { return group_index(lambdas.size(), group, "LambdaLR"); }
+double LambdaLR::rate(size_t group, double base) const { return base * lambdas[lambda_of(group)](last_epoch_); }
 
 // ---- schedules with state -----------------------------------------------------------------------
 
@@ -93,10 +105,12 @@ CosineAnnealingWarmRestarts::CosineAnnealingWarmRestarts(int64_t T_0, int64_t T_
   EMBER_CHECK(T_mult >= 1, "Expected integer T_mult >= 1, but got ", T_mult);
 }
 void CosineAnnealingWarmRestarts::advance(std::optional<double>, const std::vector<double>&) {
-  ++last_epoch_;
+  next_epoch();
   if (++T_cur >= T_i) {
     T_cur -= T_i;
-    T_i *= T_mult;
+    // A period past int64 never ends anyway: it saturates rather than overflowing.
+    constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+    T_i = T_i > kMax / T_mult ? kMax : T_i * T_mult;
   }
 }
 void CosineAnnealingWarmRestarts::restart() {
@@ -121,14 +135,15 @@ MultiplicativeLR::MultiplicativeLR(std::vector<EpochFunction> ls) : lambdas(std:
   EMBER_CHECK(!lambdas.empty(), "MultiplicativeLR: no lr_lambda given");
 }
 void MultiplicativeLR::advance(std::optional<double>, const std::vector<double>&) {
-  ++last_epoch_;
+  next_epoch();
   for (size_t k = 0; k < lambdas.size(); ++k) products_[k] *= lambdas[k](last_epoch_);
 }
 void MultiplicativeLR::restart() {
   last_epoch_ = 0;
   std::fill(products_.begin(), products_.end(), 1.0);
 }
-double MultiplicativeLR::rate(size_t group, double base) const { return base * products_[lambdas.size() == 1 ? 0 : group]; }
+size_t MultiplicativeLR::lambda_of(size_t group) const { return group_index(lambdas.size(), group, "MultiplicativeLR"); }
+double MultiplicativeLR::rate(size_t group, double base) const { return base * products_[lambda_of(group)]; }
 void MultiplicativeLR::load_extra_state(const std::vector<double>& state) {
   EMBER_CHECK(state.size() == products_.size(), "MultiplicativeLR.load_state_dict: expected ", products_.size(),
               " products, got ", state.size());
@@ -153,9 +168,9 @@ OneCycleLR::OneCycleLR(std::vector<double> max_lrs, int64_t total_steps, double 
   }
 }
 void OneCycleLR::advance(std::optional<double>, const std::vector<double>&) {
-  EMBER_CHECK(last_epoch_ + 1 <= total_steps, "Tried to step ", last_epoch_ + 1,
+  EMBER_CHECK(last_epoch_ < total_steps, "Tried to step ", last_epoch_ + 1,
               " times. The specified number of total steps is ", total_steps);
-  ++last_epoch_;
+  next_epoch();
 }
 double OneCycleLR::anneal(double start, double end, double pct) const {
   return cos_ ? end + (start - end) / 2 * (std::cos(kPi * pct) + 1) : (end - start) * pct + start;
@@ -258,7 +273,7 @@ void ReduceLROnPlateau::advance(std::optional<double> metric, const std::vector<
   EMBER_CHECK_TYPE(metric.has_value(), "ReduceLROnPlateau.step: the metric to watch is missing (step(metrics))");
   EMBER_CHECK(bases.size() == scales_.size(), "ReduceLROnPlateau: expected ", scales_.size(), " base rates, got ",
               bases.size());
-  ++last_epoch_;
+  next_epoch();
   if (is_better(*metric)) {
     best = *metric;
     num_bad_epochs = 0;
@@ -283,7 +298,9 @@ void ReduceLROnPlateau::advance(std::optional<double> metric, const std::vector<
   }
 }
 double ReduceLROnPlateau::rate(size_t group, double base) const {
-  return cuts_.at(group) == 0 ? base : std::max(base * scales_[group], per_group(min_lrs_, group));
+  EMBER_CHECK_INDEX(group < cuts_.size(), "ReduceLROnPlateau: made for ", cuts_.size(), " parameter groups, asked for "
+                    "group ", group, " (was a group added after the scheduler was made?)");
+  return cuts_[group] == 0 ? base : std::max(base * scales_[group], per_group(min_lrs_, group));
 }
 std::vector<double> ReduceLROnPlateau::extra_state() const {
   std::vector<double> out{best, static_cast<double>(num_bad_epochs), static_cast<double>(cooldown_counter)};
@@ -312,7 +329,7 @@ ChainedScheduler::ChainedScheduler(std::vector<SchedulerPtr> s) : schedulers(std
   for (const auto& each : schedulers) EMBER_CHECK_TYPE(each, "ChainedScheduler: a scheduler is None");
 }
 void ChainedScheduler::advance(std::optional<double> metric, const std::vector<double>& bases) {
-  ++last_epoch_;
+  next_epoch();
   // In order, each after the ones before it: a plateau member weighs its cut against the rate
   // the members before it give at this epoch.
   std::vector<double> rates = bases;
@@ -352,7 +369,7 @@ size_t SequentialLR::active_index() const {
   return static_cast<size_t>(std::upper_bound(milestones.begin(), milestones.end(), last_epoch_) - milestones.begin());
 }
 void SequentialLR::advance(std::optional<double> metric, const std::vector<double>& bases) {
-  ++last_epoch_;
+  next_epoch();
   const size_t k = active_index();
   if (k > 0 && milestones[k - 1] == last_epoch_) schedulers[k]->restart();  // starts at its epoch 0
   else schedulers[k]->advance(metric, bases);

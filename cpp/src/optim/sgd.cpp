@@ -24,7 +24,7 @@ void SGD::update(const Tensor& p, const Tensor& grad, ParamState& s, const SGDOp
   bool first = false;
   if (o.momentum != 0) {
     first = !s.get("momentum_buffer").defined();
-    buf = state_tensor(name(), s, "momentum_buffer", p);
+    buf = state_tensor(name(), s, "momentum_buffer", p, /*make=*/true);  // PyTorch's too: a missing one restarts
   }
   ++s.step;
   call_kernel(p.device(), "SGD.step", cpu::sgd_step, t.param(), t.grad(), buf, o, first);

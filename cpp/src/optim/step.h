@@ -11,18 +11,26 @@ namespace ember::optim {
 /// A new state tensor like p (contiguous, p's dtype), filled with value.
 inline Tensor state_like(const Tensor& p, double value = 0) { return full(p.sizes(), value, p.dtype(), p.device()); }
 
-/// s's tensor `key` for parameter p, made (filled with init) on first use. A parameter whose
+/// Whether s is a parameter's state before its first step (nothing loaded or made yet).
+inline bool fresh(const ParamState& s) { return s.step == 0 && s.tensors.empty(); }
+
+/// s's tensor `key` for parameter p, made (filled with init) when missing if `make`; else a
+/// missing one is a KeyError (a loaded state without it, as PyTorch's). A parameter whose
 /// shape or dtype changed since (p.data replaced, Module.to) raises: the kernel would
 /// otherwise read past the state's memory.
-inline Tensor state_tensor(const std::string& op, ParamState& s, const char* key, const Tensor& p, double init = 0) {
+inline Tensor state_tensor(const std::string& op, ParamState& s, const char* key, const Tensor& p, bool make,
+                           double init = 0) {
   Tensor t = s.get(key);
   if (!t.defined()) {
+    if (!make) throw KeyError(detail::cat(op, ".step: the state of a parameter has no '", key, "'"));
     s.set(key, t = state_like(p, init));
     return t;
   }
   EMBER_CHECK(t.sizes() == p.sizes() && t.dtype() == p.dtype(), op, ".step: state '", key, "' is ",
               dtype_name(t.dtype()), " ", shape_str(t.sizes()), " but the parameter is now ", dtype_name(p.dtype()), " ",
               shape_str(p.sizes()), " (make the optimizer after changing the model)");
+  // The kernels write every element in turn: a strided or stride-0 view would be written wrongly.
+  EMBER_CHECK(t.is_contiguous(), op, ".step: state '", key, "' is not contiguous (was its .data replaced by a view?)");
   return t;
 }
 

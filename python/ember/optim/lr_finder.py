@@ -8,10 +8,12 @@ record the loss, and suggest the rate where the (smoothed) loss falls fastest.
 The model's parameters and the optimizer's state and rates are put back afterwards, so the
 real training starts from where it was.
 """
+import copy
 import itertools
 import math
 from dataclasses import dataclass, field
 
+from ember._C import Tensor
 from ember.autograd.grad_mode import no_grad
 from ember.optim.optimizer import Optimizer
 
@@ -58,24 +60,31 @@ def lr_range_test(model, optimizer, loss_fn, batches, start_lr=1e-7, end_lr=10.0
                   diverge_threshold=5.0, skip_start=10, skip_end=5, restore=True):
     """Sweeps every group's rate geometrically from start_lr to end_lr over num_iter steps.
 
-    batches: an iterable of (input, target) pairs, cycled as needed; each step computes
+    batches: a non-empty iterable of (input, target) pairs, cycled as needed; each step computes
     loss_fn(model(input), target), backpropagates and steps the optimizer. smooth: the weight of
     the running average (0 keeps the raw losses). The sweep stops early once the smoothed loss
     exceeds diverge_threshold times its best. The suggestion is the rate of steepest descent of
     the smoothed loss, leaving out the first skip_start and last skip_end points."""
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"lr_range_test: {type(optimizer).__name__} is not an ember.optim.Optimizer")
-    if not (0 < start_lr < end_lr):
-        raise ValueError(f"lr_range_test: expected 0 < start_lr < end_lr, got {start_lr} and {end_lr}")
+    if not (0 < start_lr < end_lr < math.inf):
+        raise ValueError(f"lr_range_test: expected 0 < start_lr < end_lr < inf, got {start_lr} and {end_lr}")
     if not isinstance(num_iter, int) or num_iter < 2:
         raise ValueError(f"lr_range_test: num_iter must be an integer of at least 2, got {num_iter}")
     if not 0 <= smooth < 1:
         raise ValueError(f"lr_range_test: smooth must be in [0, 1), got {smooth}")
-    if diverge_threshold <= 1:
+    if not diverge_threshold > 1:  # NaN too
         raise ValueError(f"lr_range_test: diverge_threshold must be above 1, got {diverge_threshold}")
+    for name, skip in (("skip_start", skip_start), ("skip_end", skip_end)):
+        if not isinstance(skip, int) or skip < 0:
+            raise ValueError(f"lr_range_test: {name} must be a non-negative integer, got {skip}")
+    batches = list(batches)
+    if not batches:
+        raise ValueError("lr_range_test: batches is empty")
     saved_model = {k: v.clone() for k, v in model.state_dict().items()} if restore else None
     saved_optimizer = optimizer.state_dict() if restore else None
-    saved_state = {i: {k: v.clone() for k, v in s.items()} for i, s in saved_optimizer["state"].items()} if restore else None
+    saved_state = ({i: {k: v.clone() if isinstance(v, Tensor) else copy.deepcopy(v) for k, v in s.items()}
+                    for i, s in saved_optimizer["state"].items()} if restore else None)
 
     result = LRRangeTestResult()
     ratio = (end_lr / start_lr) ** (1.0 / (num_iter - 1))

@@ -11,10 +11,11 @@ the last one stepped sets the rate (chain them instead).
 """
 import collections
 import math
+import numbers
 import types
 import warnings
 
-from ember._C import _optim
+from ember._C import Tensor, _optim
 from ember.optim.optimizer import Optimizer
 
 __all__ = ["ChainedScheduler", "ConstantLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR",
@@ -33,14 +34,36 @@ def _check_optimizer(optimizer):
         raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
 
 
+def _number(name, value):
+    """value as a float: a real number or a one-element tensor (not a string, as PyTorch)."""
+    if isinstance(value, Tensor) and value.numel() == 1:
+        return float(value)
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+    return float(value)
+
+
 def _per_group(name, optimizer, value):
     """A value for every group: one value, or a list or tuple of one per group (PyTorch's)."""
     n = len(optimizer.param_groups)
     if isinstance(value, (list, tuple)):
         if len(value) != n:
             raise ValueError(f"expected {n} values for {name}, got {len(value)}")
-        return [float(v) for v in value]
-    return [float(value)] * n
+        return [_number(name, v) for v in value]
+    return [_number(name, value)] * n
+
+
+def _count(name, value):
+    """An epoch count; inf means never (ReduceLROnPlateau's patience, cooldown)."""
+    if isinstance(value, float):
+        if value == math.inf:
+            return 2 ** 62
+        if not value.is_integer() or value < 0:
+            raise ValueError(f"{name} must be a non-negative whole number (or inf), got {value}")
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer (or inf), got {type(value).__name__}")
+    return int(value)
 
 
 def _uses_beta1(optimizer):
@@ -54,9 +77,10 @@ def _check_cycle_momentum(optimizer):
 
 class LRScheduler:
     """Base of the schedules: sets each group's 'initial_lr' (the base rate) and its rate for
-    epoch 0 when made; step() moves one epoch on."""
+    epoch 0 when made; step() moves one epoch on. A Python subclass may define get_lr() over
+    self.last_epoch and self.base_lrs, as with PyTorch's."""
 
-    def __init__(self, optimizer, last_epoch=-1, *, _impl):
+    def __init__(self, optimizer, last_epoch=-1, *, _impl=None):
         _check_optimizer(optimizer)
         self.optimizer = optimizer
         self._impl = _impl
@@ -69,17 +93,21 @@ class LRScheduler:
                     raise KeyError(f"param 'initial_lr' is not specified in param_groups[{i}] when resuming "
                                    "scheduler with last_epoch >= 0.")
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
-        self._impl.last_epoch = last_epoch + 1
+        self._python_epoch = 0
+        self.last_epoch = last_epoch + 1
         self._step_count = 1
         self._apply()
 
     @property
     def last_epoch(self):
-        return self._impl.last_epoch
+        return self._python_epoch if self._impl is None else self._impl.last_epoch
 
     @last_epoch.setter
     def last_epoch(self, epoch):
-        self._impl.last_epoch = epoch
+        if self._impl is None:
+            self._python_epoch = epoch
+        else:
+            self._impl.last_epoch = epoch
 
     def get_last_lr(self):
         """The rates the last step set, one per group."""
@@ -100,7 +128,9 @@ class LRScheduler:
         """One epoch on (call it after optimizer.step()). epoch (deprecated, as in PyTorch) jumps
         to that epoch: every closed-form schedule gets its rate exactly."""
         self._warn_order()
-        if epoch is None:
+        if self._impl is None:  # a Python subclass's get_lr
+            self.last_epoch = self.last_epoch + 1 if epoch is None else int(epoch)
+        elif epoch is None:
             self._impl.advance(None, self.base_lrs)
         else:
             warnings.warn("The epoch parameter in `scheduler.step()` was not necessary and is being deprecated "
@@ -114,10 +144,15 @@ class LRScheduler:
 
     def _apply(self):
         """Writes the schedule's rates (and momentum, where it sets one) into the groups."""
+        if len(self.base_lrs) != len(self.optimizer.param_groups):
+            raise ValueError(f"{type(self).__name__}: {len(self.base_lrs)} base rates for "
+                             f"{len(self.optimizer.param_groups)} parameter groups (was a group added after the "
+                             "scheduler was made?)")
         beta1 = _uses_beta1(self.optimizer)
+        rates = self.get_lr()
         for i, group in enumerate(self.optimizer.param_groups):
-            group["lr"] = self._impl.rate(i, self.base_lrs[i])
-            momentum = self._impl.momentum(i)
+            group["lr"] = rates[i]
+            momentum = None if self._impl is None else self._impl.momentum(i)
             if momentum is not None:
                 if beta1:
                     group["betas"] = (momentum, *group["betas"][1:])
@@ -127,7 +162,7 @@ class LRScheduler:
 
     # Entries of state_dict that live in the C++ schedule (read through properties).
     _LIVE = ("last_epoch", "T_i", "T_cur", "best", "num_bad_epochs", "cooldown_counter")
-    _NOT_SAVED = ("optimizer", "_impl", "_schedulers", "lr_lambdas", "scale_fn")
+    _NOT_SAVED = ("optimizer", "_impl", "_schedulers", "lr_lambdas", "scale_fn", "_python_epoch")
 
     def state_dict(self):
         """PyTorch's entries (the hyperparameters, last_epoch, base_lrs, ...) plus the C++
@@ -140,18 +175,21 @@ class LRScheduler:
         if "lr_lambdas" in vars(self):
             state["lr_lambdas"] = [None if isinstance(f, types.FunctionType) else dict(vars(f))
                                    for f in self.lr_lambdas]
-        state["_state"] = list(self._impl.extra_state())
+        state["_state"] = [] if self._impl is None else list(self._impl.extra_state())
         return state
 
     def load_state_dict(self, state_dict):
+        if not isinstance(state_dict, dict):
+            raise TypeError(f"load_state_dict: expected a dict (what state_dict() gives), got {type(state_dict).__name__}")
         for key, value in state_dict.items():
             if key not in self._LIVE and key not in self._NOT_SAVED and key != "_state":
                 setattr(self, key, value)
         for f, saved in zip(getattr(self, "lr_lambdas", []), state_dict.get("lr_lambdas", [])):
             if saved is not None:
                 vars(f).update(saved)
-        self._impl.last_epoch = int(state_dict["last_epoch"])
-        self._impl.load_extra_state([float(v) for v in state_dict.get("_state", [])])
+        self.last_epoch = int(state_dict["last_epoch"])
+        if self._impl is not None:
+            self._impl.load_extra_state([float(v) for v in state_dict.get("_state", [])])
 
 
 class StepLR(LRScheduler):
@@ -362,8 +400,9 @@ class ReduceLROnPlateau(LRScheduler):
         self.mode, self.factor, self.patience, self.threshold = mode, factor, patience, threshold
         self.threshold_mode, self.cooldown, self.eps = threshold_mode, cooldown, eps
         self.mode_worse = math.inf if mode == "min" else -math.inf
-        impl = _optim.ReduceLROnPlateau(len(optimizer.param_groups), mode, float(factor), int(patience),
-                                        float(threshold), threshold_mode, int(cooldown), self.min_lrs, float(eps))
+        impl = _optim.ReduceLROnPlateau(len(optimizer.param_groups), mode, _number("factor", factor),
+                                        _count("patience", patience), _number("threshold", threshold), threshold_mode,
+                                        _count("cooldown", cooldown), self.min_lrs, _number("eps", eps))
         super().__init__(optimizer, -1, _impl=impl)
 
     best = property(lambda self: self._impl.best)
@@ -377,21 +416,25 @@ class ReduceLROnPlateau(LRScheduler):
         self._apply()
 
 
+def _check_members(name, optimizer, schedulers):
+    if not schedulers:
+        raise ValueError(f"{name} expects at least one scheduler, but got no scheduler.")
+    for i, s in enumerate(schedulers):
+        if not isinstance(s, LRScheduler) or s._impl is None:
+            raise TypeError(f"{name} at index {i} should be one of ember's schedulers, got {type(s).__name__}")
+        if s.optimizer is not optimizer:
+            raise ValueError(f"{name} expects all schedulers to belong to the same optimizer, but got scheduler "
+                             f"{type(s).__name__} at index {i} with another optimizer")
+
+
 class _Composite(LRScheduler):
     """A schedule made of others on the same optimizer; step(metrics) reaches any
     ReduceLROnPlateau among them."""
 
-    def __init__(self, optimizer, schedulers, impl):
-        if not schedulers:
-            raise ValueError(f"{type(self).__name__} expects at least one scheduler, but got no scheduler.")
-        for i, s in enumerate(schedulers):
-            if not isinstance(s, LRScheduler):
-                raise TypeError(f"{type(self).__name__} at index {i} should be a scheduler, got {type(s).__name__}")
-            if s.optimizer is not optimizer:
-                raise ValueError(f"{type(self).__name__} expects all schedulers to belong to the same optimizer, but "
-                                 f"got scheduler {type(s).__name__} at index {i} with another optimizer")
+    def __init__(self, optimizer, schedulers, make_impl):
+        _check_members(type(self).__name__, optimizer, schedulers)
         self._schedulers = list(schedulers)
-        super().__init__(optimizer, -1, _impl=impl)
+        super().__init__(optimizer, -1, _impl=make_impl([s._impl for s in schedulers]))
 
     def step(self, metrics=None):
         self._warn_order()
@@ -420,9 +463,10 @@ class ChainedScheduler(_Composite):
         schedulers = list(schedulers)
         if not schedulers:
             raise ValueError("ChainedScheduler expects at least one scheduler to be chained, but got no scheduler.")
-        optimizer = optimizer if optimizer is not None else (schedulers[0].optimizer if schedulers else None)
+        if optimizer is None:
+            optimizer = getattr(schedulers[0], "optimizer", None)
         _check_optimizer(optimizer)
-        super().__init__(optimizer, schedulers, _optim.ChainedScheduler([s._impl for s in schedulers]))
+        super().__init__(optimizer, schedulers, _optim.ChainedScheduler)
 
 
 class SequentialLR(_Composite):
@@ -437,5 +481,5 @@ class SequentialLR(_Composite):
                              f"number of milestone points, but got number of schedulers {len(schedulers)} and the "
                              f"number of milestones to be equal to {len(milestones)}")
         self._milestones = list(milestones)
-        super().__init__(optimizer, schedulers, _optim.SequentialLR([s._impl for s in schedulers], list(milestones)))
+        super().__init__(optimizer, schedulers, lambda impls: _optim.SequentialLR(impls, list(milestones)))
 

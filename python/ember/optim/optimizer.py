@@ -83,12 +83,14 @@ class Optimizer:
         for name, default in self.defaults.items():
             group.setdefault(name, default)
         if self._Impl is None:
+            for p in params:
+                if not (p.is_leaf or p.retains_grad):
+                    raise ValueError("can't optimize a non-leaf Tensor")
             if any(p is q for g in self.param_groups for p in g["params"] for q in params):
                 raise ValueError("some parameters appear in more than one parameter group")
         elif self._impl is None:
             self._impl = self._Impl(params, group)  # checks leaves, dtypes and duplicates
         else:
-            self._Impl._validate(group)
             self._impl._add_param_group(params, group)
         self.param_groups.append(group)
 
@@ -110,6 +112,8 @@ class Optimizer:
     def step(self, closure=None):
         """One update of every parameter with a gradient. closure (optional) re-evaluates the
         model and returns the loss; it runs with gradients enabled, and step returns its value."""
+        if self._impl is None:
+            raise NotImplementedError(f"{type(self).__name__} must define step() (an Optimizer subclass of its own)")
         self._opt_called = True
         loss = None
         if closure is not None:
@@ -163,7 +167,9 @@ class Optimizer:
     def load_state_dict(self, state_dict):
         """Resumes from state_dict(): the saved groups' hyperparameters and every parameter's
         state (copied, cast to the parameter's dtype), so the run goes on exactly as it would have."""
-        if not isinstance(state_dict, dict) or "state" not in state_dict or "param_groups" not in state_dict:
+        if not isinstance(state_dict, dict):
+            raise TypeError(f"load_state_dict: expected a dict (what state_dict() gives), got {type(state_dict).__name__}")
+        if "state" not in state_dict or "param_groups" not in state_dict:
             raise ValueError("load_state_dict: expected a dict with 'state' and 'param_groups' (what state_dict() gives)")
         saved_groups = state_dict["param_groups"]
         if len(saved_groups) != len(self.param_groups):
@@ -184,8 +190,14 @@ class Optimizer:
         else:
             for position, i in enumerate(saved_ids):
                 saved = dict(states.get(i, {}))
+                if saved and self._state_has_step and "step" not in saved:
+                    raise KeyError(f"load_state_dict: the state of parameter {i} has no 'step'")
                 step = saved.pop("step", 0)
-                step = int(step.item() if isinstance(step, Tensor) else step)
+                step = step.item() if isinstance(step, Tensor) else step
+                if isinstance(step, bool) or not isinstance(step, (int, float)) or (
+                        isinstance(step, float) and not step.is_integer()):
+                    raise ValueError(f"load_state_dict: the step of parameter {i} must be a whole number, got {step!r}")
+                step = int(step)
                 for name, value in saved.items():
                     if not isinstance(value, Tensor):
                         raise TypeError(f"load_state_dict: state '{name}' of parameter {i} is not a tensor")

@@ -59,6 +59,8 @@ class Adam(Optimizer):
                  foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
                  decoupled_weight_decay=False):
         _check_implementation_flags(type(self).__name__, capturable=capturable, differentiable=differentiable)
+        if isinstance(betas, (set, frozenset, dict)):
+            raise TypeError(f"{type(self).__name__}: betas must be an ordered pair, got a {type(betas).__name__}")
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
                                       maximize=maximize, decoupled_weight_decay=decoupled_weight_decay))
 

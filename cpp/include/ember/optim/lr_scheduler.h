@@ -39,6 +39,8 @@ class EMBER_API LRScheduler {
   void set_last_epoch(int64_t epoch) { last_epoch_ = epoch; }
 
  protected:
+  /// last_epoch + 1 (ValueError at int64's end).
+  void next_epoch();
   int64_t last_epoch_ = 0;
 };
 
@@ -127,6 +129,9 @@ class EMBER_API LambdaLR : public LRScheduler {
   explicit LambdaLR(std::vector<EpochFunction> lambdas);
   double rate(size_t group, double base) const override;
   std::vector<EpochFunction> lambdas;
+
+ private:
+  size_t lambda_of(size_t group) const;
 };
 
 /// base * lambda(1) * ... * lambda(epoch): the products are kept as the epochs go.
@@ -141,6 +146,7 @@ class EMBER_API MultiplicativeLR : public LRScheduler {
   std::vector<EpochFunction> lambdas;
 
  private:
+  size_t lambda_of(size_t group) const;
   std::vector<double> products_;  // per lambda
 };
 
