@@ -2,6 +2,9 @@
 // The contract every device implements: one declaration per kernel. Kernels trust their
 // arguments: the ops in ops/ have checked shapes, dtypes and index ranges and allocated the
 // outputs. Inputs are already broadcast to the output's shape (stride-0 dims).
+#include <functional>
+#include <vector>
+
 #include "ember/optim/adagrad.h"
 #include "ember/optim/adam.h"
 #include "ember/optim/rmsprop.h"
@@ -62,19 +65,25 @@ void arange(const Tensor& out, double start, double step);
 /// out (contiguous) = start + i * (end - start) / (n - 1).
 void linspace(const Tensor& out, double start, double end);
 
-// Optimizer steps: one fused pass over a parameter and its state, updated in place. Every
-// tensor is contiguous, of the parameter's (floating) dtype and size; the formulas are in the
+// Optimizer steps: one fused pass over elements [begin, end) of a parameter and its state,
+// updated in place, on the calling thread (for_each_range splits the work). Every tensor is
+// contiguous, of the parameter's (floating) dtype and size; the formulas are in the
 // optimizers' headers.
+/// work(i, begin, end) over the elements of tensors of the given sizes, laid end to end and
+/// split across threads when there are many.
+void for_each_range(const std::vector<int64_t>& sizes, const std::function<void(size_t, int64_t, int64_t)>& work);
 /// buf is undefined without momentum; on the first step it starts as the gradient.
-void sgd_step(const Tensor& p, const Tensor& g, const Tensor& buf, const optim::SGDOptions& o, bool first);
+void sgd_step(const Tensor& p, const Tensor& g, const Tensor& buf, const optim::SGDOptions& o, bool first,
+              int64_t begin, int64_t end);
 /// clr: the step's decayed rate.
-void adagrad_step(const Tensor& p, const Tensor& g, const Tensor& sum, const optim::AdagradOptions& o, double clr);
+void adagrad_step(const Tensor& p, const Tensor& g, const Tensor& sum, const optim::AdagradOptions& o, double clr,
+                  int64_t begin, int64_t end);
 /// grad_avg is undefined unless centered, buf unless momentum > 0.
 void rmsprop_step(const Tensor& p, const Tensor& g, const Tensor& square_avg, const Tensor& grad_avg,
-                  const Tensor& buf, const optim::RMSpropOptions& o);
+                  const Tensor& buf, const optim::RMSpropOptions& o, int64_t begin, int64_t end);
 /// vmax is undefined unless amsgrad; step counts from 1.
 void adam_step(const Tensor& p, const Tensor& g, const Tensor& m, const Tensor& v, const Tensor& vmax,
-               const optim::AdamOptions& o, int64_t step);
+               const optim::AdamOptions& o, int64_t step, int64_t begin, int64_t end);
 
 }  // namespace cpu
 }  // namespace ember

@@ -4,6 +4,8 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <functional>
+#include <vector>
 #include <cmath>
 #include <type_traits>
 
@@ -13,25 +15,6 @@
 namespace ember::cpu {
 
 namespace {
-
-/// Elements above which a step is split across threads: lower than the pointwise ops' grain,
-/// since a step moves 3-7 values per element (a 100k-element Adam step takes ~0.2 ms alone).
-constexpr int64_t kStepGrain = 32768;
-
-/// f(begin, end) over [0, n), split across threads when n is large.
-template <class F>
-void parallel_ranges(int64_t n, F f) {
-  const int threads = n >= kStepGrain ? omp_get_max_threads() : 1;
-  if (threads <= 1) {
-    f(int64_t{0}, n);
-    return;
-  }
-#pragma omp parallel num_threads(threads)
-  {
-    const int64_t t = omp_get_thread_num(), nt = omp_get_num_threads();
-    f(n * t / nt, n * (t + 1) / nt);
-  }
-}
 
 /// Calls f(std::bool_constant<flag>...) for run-time flags, so that each combination is its
 /// own loop without branches, which the compiler vectorizes.
@@ -67,6 +50,42 @@ T* ptr(const Tensor& t) {
 
 }  // namespace
 
+/// Elements above which the steps are split across threads: lower than the pointwise ops' grain,
+/// since a step moves 3-7 values per element (a 100k-element Adam step takes ~0.2 ms alone).
+constexpr int64_t kStepGrain = 32768;
+
+void for_each_range(const std::vector<int64_t>& sizes, const std::function<void(size_t, int64_t, int64_t)>& work) {
+  int64_t total = 0;
+  for (int64_t n : sizes) total += n;
+  const int threads = total >= kStepGrain ? omp_get_max_threads() : 1;
+  // Thread t takes elements [total t / nt, total (t + 1) / nt) of all the tensors laid end to end.
+  auto share = [&](int64_t lo, int64_t hi) {
+    int64_t start = 0;
+    for (size_t i = 0; i < sizes.size() && start < hi; ++i) {
+      const int64_t end = start + sizes[i], a = std::max(lo, start), b = std::min(hi, end);
+      if (a < b) work(i, a - start, b - start);
+      start = end;
+    }
+  };
+  if (threads <= 1) {
+    share(0, total);
+    return;
+  }
+#pragma omp parallel num_threads(threads)
+  {
+    const int64_t t = omp_get_thread_num(), nt = omp_get_num_threads();
+    share(total * t / nt, total * (t + 1) / nt);
+  }
+}
+
+// AVX2 copies of the loops, picked per CPU at load time (wider vectors, no FMA: the rounding
+// stays PyTorch's); baseline x86-64 elsewhere.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define EMBER_STEP_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define EMBER_STEP_CLONES
+#endif
+
 // Each kernel's loop is a function of its own whose scalars are by-value arguments: the
 // compiler then knows no store can change them, and vectorizes. Every loop touches element i
 // of each tensor only, so `omp simd` is safe even if two of them shared memory.
@@ -79,7 +98,7 @@ struct SgdScalars {
 };
 
 template <class T, bool kDecay, bool kBuffer, bool kFirst, bool kNesterov>
-void sgd_range(int64_t begin, int64_t end, T* pp, const T* gp, T* bp, SgdScalars<T> c) {
+EMBER_STEP_CLONES void sgd_range(int64_t begin, int64_t end, T* pp, const T* gp, T* bp, SgdScalars<T> c) {
 #pragma omp simd
   for (int64_t i = begin; i < end; ++i) {
     T d = c.sign * gp[i];
@@ -99,7 +118,8 @@ struct AdagradScalars {
 };
 
 template <class T, bool kDecay>
-void adagrad_range(int64_t begin, int64_t end, T* pp, const T* gp, T* sp, AdagradScalars<T> c) {
+EMBER_STEP_CLONES void adagrad_range(int64_t begin, int64_t end, T* pp, const T* gp, T* sp,
+                                     AdagradScalars<T> c) {
 #pragma omp simd
   for (int64_t i = begin; i < end; ++i) {
     T d = c.sign * gp[i];
@@ -116,7 +136,8 @@ struct RmspropScalars {
 };
 
 template <class T, bool kDecay, bool kCentered, bool kBuffer, bool kLow>
-void rmsprop_range(int64_t begin, int64_t end, T* pp, const T* gp, T* vp, T* mp, T* bp, RmspropScalars<T> c) {
+EMBER_STEP_CLONES void rmsprop_range(int64_t begin, int64_t end, T* pp, const T* gp, T* vp, T* mp, T* bp,
+                                     RmspropScalars<T> c) {
 #pragma omp simd
   for (int64_t i = begin; i < end; ++i) {
     T d = c.sign * gp[i];
@@ -148,7 +169,8 @@ struct AdamScalars {
 };
 
 template <class T, bool kL2, bool kDecoupled, bool kAmsgrad, bool kLow>
-void adam_range(int64_t begin, int64_t end, T* pp, const T* gp, T* mp, T* vp, T* xp, AdamScalars<T> c) {
+EMBER_STEP_CLONES void adam_range(int64_t begin, int64_t end, T* pp, const T* gp, T* mp, T* vp, T* xp,
+                                  AdamScalars<T> c) {
 #pragma omp simd
   for (int64_t i = begin; i < end; ++i) {
     T x = pp[i], d = c.sign * gp[i];
@@ -169,36 +191,34 @@ void adam_range(int64_t begin, int64_t end, T* pp, const T* gp, T* mp, T* vp, T*
 
 }  // namespace
 
-void sgd_step(const Tensor& p, const Tensor& g, const Tensor& buf, const optim::SGDOptions& o, bool first) {
+void sgd_step(const Tensor& p, const Tensor& g, const Tensor& buf, const optim::SGDOptions& o, bool first,
+              int64_t begin, int64_t end) {
   floating(p, [&](auto zero) {
     using T = decltype(zero);
     T *pp = ptr<T>(p), *bp = ptr<T>(buf);
     const T* gp = ptr<T>(g);
     const SgdScalars<T> c{T(o.lr), T(o.momentum), T(1 - o.dampening), T(o.weight_decay), o.maximize ? T(-1) : T(1)};
     with_flags([&](auto kDecay, auto kBuffer, auto kFirst, auto kNesterov) {
-      parallel_ranges(p.numel(), [&](int64_t begin, int64_t end) {
-        sgd_range<T, kDecay, kBuffer, kFirst, kNesterov>(begin, end, pp, gp, bp, c);
-      });
+      sgd_range<T, kDecay, kBuffer, kFirst, kNesterov>(begin, end, pp, gp, bp, c);
     }, o.weight_decay != 0, bp != nullptr, first, o.nesterov);
   });
 }
 
-void adagrad_step(const Tensor& p, const Tensor& g, const Tensor& sum, const optim::AdagradOptions& o, double clr) {
+void adagrad_step(const Tensor& p, const Tensor& g, const Tensor& sum, const optim::AdagradOptions& o, double clr,
+                  int64_t begin, int64_t end) {
   floating(p, [&](auto zero) {
     using T = decltype(zero);
     T *pp = ptr<T>(p), *sp = ptr<T>(sum);
     const T* gp = ptr<T>(g);
     const AdagradScalars<T> c{T(-clr), T(o.weight_decay), T(o.eps), o.maximize ? T(-1) : T(1)};
     with_flags([&](auto kDecay) {
-      parallel_ranges(p.numel(), [&](int64_t begin, int64_t end) {
-        adagrad_range<T, kDecay>(begin, end, pp, gp, sp, c);
-      });
+      adagrad_range<T, kDecay>(begin, end, pp, gp, sp, c);
     }, o.weight_decay != 0);
   });
 }
 
 void rmsprop_step(const Tensor& p, const Tensor& g, const Tensor& square_avg, const Tensor& grad_avg,
-                  const Tensor& buf, const optim::RMSpropOptions& o) {
+                  const Tensor& buf, const optim::RMSpropOptions& o, int64_t begin, int64_t end) {
   floating(p, [&](auto zero) {
     using T = decltype(zero);
     T *pp = ptr<T>(p), *vp = ptr<T>(square_avg), *mp = ptr<T>(grad_avg), *bp = ptr<T>(buf);
@@ -206,15 +226,13 @@ void rmsprop_step(const Tensor& p, const Tensor& g, const Tensor& square_avg, co
     const RmspropScalars<T> c{T(o.lr), T(o.alpha), T(1 - o.alpha), T(o.weight_decay), T(o.eps), T(o.momentum),
                               o.maximize ? T(-1) : T(1)};
     with_flags([&](auto kDecay, auto kCentered, auto kBuffer, auto kLow) {
-      parallel_ranges(p.numel(), [&](int64_t begin, int64_t end) {
-        rmsprop_range<T, kDecay, kCentered, kBuffer, kLow>(begin, end, pp, gp, vp, mp, bp, c);
-      });
+      rmsprop_range<T, kDecay, kCentered, kBuffer, kLow>(begin, end, pp, gp, vp, mp, bp, c);
     }, o.weight_decay != 0, mp != nullptr, bp != nullptr, c.rest < T(0.5));
   });
 }
 
 void adam_step(const Tensor& p, const Tensor& g, const Tensor& m, const Tensor& v, const Tensor& vmax,
-               const optim::AdamOptions& o, int64_t step) {
+               const optim::AdamOptions& o, int64_t step, int64_t begin, int64_t end) {
   floating(p, [&](auto zero) {
     using T = decltype(zero);
     T *pp = ptr<T>(p), *mp = ptr<T>(m), *vp = ptr<T>(v), *xp = ptr<T>(vmax);
@@ -226,9 +244,7 @@ void adam_step(const Tensor& p, const Tensor& g, const Tensor& m, const Tensor& 
                            T(1 - o.lr * o.weight_decay)};  // shrink: AdamW's decoupled decay
     const bool decay = o.weight_decay != 0;
     with_flags([&](auto kL2, auto kDecoupled, auto kAmsgrad, auto kLow) {
-      parallel_ranges(p.numel(), [&](int64_t begin, int64_t end) {
-        adam_range<T, kL2, kDecoupled, kAmsgrad, kLow>(begin, end, pp, gp, mp, vp, xp, c);
-      });
+      adam_range<T, kL2, kDecoupled, kAmsgrad, kLow>(begin, end, pp, gp, mp, vp, xp, c);
     }, decay && !o.decoupled_weight_decay, decay && o.decoupled_weight_decay, xp != nullptr, c.w1 < T(0.5));
   });
 }

@@ -23,13 +23,14 @@ void Adagrad::init_state(size_t i, ParamState& s) {
   s.set("sum", state_like(parameters()[i], options_of(i).initial_accumulator_value));
 }
 
-void Adagrad::update(const Tensor& p, const Tensor& grad, ParamState& s, const AdagradOptions& o) {
-  StepOperands t(name(), p, grad);
+StepJob Adagrad::update(const Tensor& p, const Tensor& grad, ParamState& s, const AdagradOptions& o) {
+  auto t = std::make_shared<StepOperands>(name(), p, grad);
   Tensor sum = state_tensor(name(), s, "sum", p, fresh(s), o.initial_accumulator_value);
   ++s.step;
   const double clr = o.lr / (1 + static_cast<double>(s.step - 1) * o.lr_decay);
-  call_kernel(p.device(), "Adagrad.step", cpu::adagrad_step, t.param(), t.grad(), sum, o, clr);
-  t.commit();
+  return step_job(t, [sum, o, clr](const Tensor& x, const Tensor& g, int64_t begin, int64_t end) {
+    cpu::adagrad_step(x, g, sum, o, clr, begin, end);
+  });
 }
 
 }  // namespace ember::optim

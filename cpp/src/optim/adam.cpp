@@ -24,14 +24,15 @@ Adam::Adam(std::string name, const std::vector<Tensor>& params, const AdamOption
 
 AdamW::AdamW(const std::vector<Tensor>& params, const AdamWOptions& options) : Adam("AdamW", params, options) {}
 
-void Adam::update(const Tensor& p, const Tensor& grad, ParamState& s, const AdamOptions& o) {
-  StepOperands t(name(), p, grad);
+StepJob Adam::update(const Tensor& p, const Tensor& grad, ParamState& s, const AdamOptions& o) {
+  auto t = std::make_shared<StepOperands>(name(), p, grad);
   const bool first = fresh(s);
   Tensor m = state_tensor(name(), s, "exp_avg", p, first), v = state_tensor(name(), s, "exp_avg_sq", p, first);
   Tensor vmax = o.amsgrad ? state_tensor(name(), s, "max_exp_avg_sq", p, true) : Tensor();
   ++s.step;
-  call_kernel(p.device(), "Adam.step", cpu::adam_step, t.param(), t.grad(), m, v, vmax, o, s.step);
-  t.commit();
+  return step_job(t, [m, v, vmax, o, step = s.step](const Tensor& x, const Tensor& g, int64_t begin, int64_t end) {
+    cpu::adam_step(x, g, m, v, vmax, o, step, begin, end);
+  });
 }
 
 }  // namespace ember::optim

@@ -5,6 +5,7 @@
 
 #include "ember/error.h"
 #include "ember/ops.h"
+#include "kernels.h"
 
 namespace ember::optim {
 
@@ -41,6 +42,13 @@ void Optimizer::add_params(const std::vector<Tensor>& params) {
     params_.push_back(p);
     state_.emplace_back();
   }
+}
+
+void Optimizer::run_jobs(std::vector<StepJob>& jobs) {
+  std::vector<int64_t> sizes;
+  for (const StepJob& job : jobs) sizes.push_back(job.numel);
+  cpu::for_each_range(sizes, [&jobs](size_t i, int64_t begin, int64_t end) { jobs[i].run(begin, end); });
+  for (StepJob& job : jobs) job.finish();
 }
 
 void Optimizer::zero_grad(bool set_to_none) {

@@ -19,15 +19,16 @@ RMSprop::RMSprop(const std::vector<Tensor>& params, const RMSpropOptions& option
   add_param_group(params, options);
 }
 
-void RMSprop::update(const Tensor& p, const Tensor& grad, ParamState& s, const RMSpropOptions& o) {
-  StepOperands t(name(), p, grad);
+StepJob RMSprop::update(const Tensor& p, const Tensor& grad, ParamState& s, const RMSpropOptions& o) {
+  auto t = std::make_shared<StepOperands>(name(), p, grad);
   // Options switched on after the first step get their (zero) state then.
   Tensor square_avg = state_tensor(name(), s, "square_avg", p, fresh(s));
   Tensor buf = o.momentum > 0 ? state_tensor(name(), s, "momentum_buffer", p, true) : Tensor();
   Tensor grad_avg = o.centered ? state_tensor(name(), s, "grad_avg", p, true) : Tensor();
   ++s.step;
-  call_kernel(p.device(), "RMSprop.step", cpu::rmsprop_step, t.param(), t.grad(), square_avg, grad_avg, buf, o);
-  t.commit();
+  return step_job(t, [square_avg, grad_avg, buf, o](const Tensor& x, const Tensor& g, int64_t begin, int64_t end) {
+    cpu::rmsprop_step(x, g, square_avg, grad_avg, buf, o, begin, end);
+  });
 }
 
 }  // namespace ember::optim

@@ -18,8 +18,8 @@ SGD::SGD(const std::vector<Tensor>& params, const SGDOptions& options) : Optimiz
   add_param_group(params, options);
 }
 
-void SGD::update(const Tensor& p, const Tensor& grad, ParamState& s, const SGDOptions& o) {
-  StepOperands t(name(), p, grad);
+StepJob SGD::update(const Tensor& p, const Tensor& grad, ParamState& s, const SGDOptions& o) {
+  auto t = std::make_shared<StepOperands>(name(), p, grad);
   Tensor buf;
   bool first = false;
   if (o.momentum != 0) {
@@ -27,8 +27,9 @@ void SGD::update(const Tensor& p, const Tensor& grad, ParamState& s, const SGDOp
     buf = state_tensor(name(), s, "momentum_buffer", p, /*make=*/true);  // PyTorch's too: a missing one restarts
   }
   ++s.step;
-  call_kernel(p.device(), "SGD.step", cpu::sgd_step, t.param(), t.grad(), buf, o, first);
-  t.commit();
+  return step_job(t, [buf, o, first](const Tensor& x, const Tensor& g, int64_t begin, int64_t end) {
+    cpu::sgd_step(x, g, buf, o, first, begin, end);
+  });
 }
 
 }  // namespace ember::optim

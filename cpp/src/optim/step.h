@@ -1,6 +1,7 @@
 #pragma once
 // What every optimizer step needs around its kernel: contiguous operands of the parameter's
 // dtype, and state tensors shaped like the parameter.
+#include <memory>
 #include <string>
 
 #include "ember/ops.h"
@@ -40,6 +41,8 @@ inline Tensor state_tensor(const std::string& op, ParamState& s, const char* key
 class StepOperands {
  public:
   StepOperands(const std::string& op, const Tensor& p, const Tensor& grad) : p_(p) {
+    // The steps run CPU kernels (a CUDA step would dispatch in the job instead).
+    EMBER_CHECK_RUNTIME(p.device().is_cpu(), op, ".step: not implemented for ", p.device().str());
     EMBER_CHECK(grad.sizes() == p.sizes(), op, ".step: the gradient has shape ", shape_str(grad.sizes()),
                 ", the parameter ", shape_str(p.sizes()));
     work_ = p.is_contiguous() ? p : contiguous(p);
@@ -55,5 +58,13 @@ class StepOperands {
  private:
   Tensor p_, work_, grad_;
 };
+
+/// The job for one parameter: kernel(param, grad, begin, end) over its elements, then commit.
+template <class Kernel>
+StepJob step_job(std::shared_ptr<StepOperands> t, Kernel kernel) {
+  const int64_t n = t->param().numel();
+  return {n, [t, kernel](int64_t begin, int64_t end) { kernel(t->param(), t->grad(), begin, end); },
+          [t] { t->commit(); }};
+}
 
 }  // namespace ember::optim

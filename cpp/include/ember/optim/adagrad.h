@@ -19,7 +19,7 @@ class EMBER_API Adagrad : public OptimizerOf<AdagradOptions> {
 
  protected:
   void init_state(size_t i, ParamState& s) override;
-  void update(const Tensor& p, const Tensor& grad, ParamState& s, const AdagradOptions& o) override;
+  StepJob update(const Tensor& p, const Tensor& grad, ParamState& s, const AdagradOptions& o) override;
 };
 
 }  // namespace ember::optim

@@ -24,7 +24,7 @@ class EMBER_API Adam : public OptimizerOf<AdamOptions> {
 
  protected:
   Adam(std::string name, const std::vector<Tensor>& params, const AdamOptions& options);
-  void update(const Tensor& p, const Tensor& grad, ParamState& s, const AdamOptions& o) override;
+  StepJob update(const Tensor& p, const Tensor& grad, ParamState& s, const AdamOptions& o) override;
 };
 
 /// Adam with decoupled weight decay (default 1e-2), as torch.optim.AdamW.

@@ -2,6 +2,7 @@
 // The base of ember's optimizers, as torch.optim.Optimizer: parameter groups, each with its own
 // options, and per-parameter state under PyTorch's names ("exp_avg", "momentum_buffer").
 // Parameters are numbered in group order, as PyTorch's state_dict numbers them.
+#include <functional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -21,6 +22,14 @@ struct EMBER_API ParamState {
   /// The tensor called name (undefined when there is none yet).
   Tensor get(const std::string& name) const;
   void set(const std::string& name, Tensor value);
+};
+
+/// One parameter's prepared update: run(begin, end) steps its elements [begin, end) (called
+/// from worker threads, so it never throws), finish() afterwards (writes back, marks the change).
+struct StepJob {
+  int64_t numel = 0;
+  std::function<void(int64_t begin, int64_t end)> run;
+  std::function<void()> finish;
 };
 
 class EMBER_API Optimizer {
@@ -55,6 +64,9 @@ class EMBER_API Optimizer {
 
   /// Parameter i's state before its first step (Adagrad's accumulator starts filled).
   virtual void init_state(size_t i, ParamState& s) { (void)i, (void)s; }
+  /// Runs the jobs as one range of elements split across threads (many small parameters wake
+  /// the threads once, not once each), then finishes them.
+  static void run_jobs(std::vector<StepJob>& jobs);
 
  private:
   std::string name_;
@@ -112,22 +124,25 @@ class OptimizerOf : public Optimizer {
   }
   void step() override {
     autograd::NoGradGuard no_grad;
+    std::vector<StepJob> jobs;
     size_t i = 0;
     for (Group& group : groups_) {
       for (const Tensor& p : group.params) {
         ParamState& s = state()[i++];
         Tensor g = autograd::grad(p);
-        if (g.defined()) update(p, g, s, group.options);
+        if (g.defined()) jobs.push_back(update(p, g, s, group.options));
       }
     }
+    run_jobs(jobs);
   }
 
  protected:
   /// Concrete optimizers add their first group in their constructor's body, where
   /// init_state already reaches their own override.
   using Optimizer::Optimizer;
-  /// One parameter's step: p updated in place, s.step advanced and its tensors updated.
-  virtual void update(const Tensor& p, const Tensor& grad, ParamState& s, const Options& o) = 0;
+  /// One parameter's step, prepared: its checks made, its state created and s.step advanced;
+  /// the job then updates p and the state's tensors in place.
+  virtual StepJob update(const Tensor& p, const Tensor& grad, ParamState& s, const Options& o) = 0;
 
  private:
   std::vector<Group> groups_;

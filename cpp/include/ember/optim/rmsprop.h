@@ -20,7 +20,7 @@ class EMBER_API RMSprop : public OptimizerOf<RMSpropOptions> {
   RMSprop(const std::vector<Tensor>& params, const RMSpropOptions& options = {});
 
  protected:
-  void update(const Tensor& p, const Tensor& grad, ParamState& s, const RMSpropOptions& o) override;
+  StepJob update(const Tensor& p, const Tensor& grad, ParamState& s, const RMSpropOptions& o) override;
 };
 
 }  // namespace ember::optim

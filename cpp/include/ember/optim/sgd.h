@@ -21,7 +21,7 @@ class EMBER_API SGD : public OptimizerOf<SGDOptions> {
   SGD(const std::vector<Tensor>& params, const SGDOptions& options = {});
 
  protected:
-  void update(const Tensor& p, const Tensor& grad, ParamState& s, const SGDOptions& o) override;
+  StepJob update(const Tensor& p, const Tensor& grad, ParamState& s, const SGDOptions& o) override;
 };
 
 }  // namespace ember::optim
