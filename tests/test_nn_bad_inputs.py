@@ -19,11 +19,6 @@ dies by a signal or hangs fails its test. The children all start together, on fi
 in parallel threads, so the slow ones overlap.
 """
 import collections
-import concurrent.futures
-import json
-import subprocess
-import sys
-import textwrap
 import warnings
 
 import numpy as np
@@ -32,6 +27,7 @@ import pytest
 import ember
 import ember.nn as nn
 import ember.nn.functional as F
+from child_cases import Child, ChildRunner, prelude
 
 try:
     import torch as _torch
@@ -47,39 +43,18 @@ OK = "ok"       # torch does not raise
 # Child processes: crashes, hangs, recursion, cycles, deep nesting, use-after-free
 # =============================================================================================
 
-_AS_LIMIT = 3 << 30  # bytes of address space a child may map
-_MARK = "@@RESULT@@"
-_PRELUDE = f"""
-import collections, gc, json, os, resource, sys, warnings
-resource.setrlimit(resource.RLIMIT_AS, ({_AS_LIMIT}, {_AS_LIMIT}))
+_PRELUDE = prelude("""
 import ember
 import ember.nn as nn
 import ember.nn.functional as F
 OD = collections.OrderedDict
-_extra = {{}}
-def _report(d):
-    d.update(_extra)
-    print("{_MARK}" + json.dumps(d, default=str), flush=True)
-"""
+""")
 
 # Outcomes that count as "raised a Python exception or returned" for recursion / cycle cases
 # (torch raises RecursionError for all of them). MemoryError is not among them: it means the
 # call ate the address-space limit (runaway memory), which is a finding of its own.
 _NO_CRASH = {"ok", "RecursionError", "RuntimeError", "ValueError"}
 
-
-class Child:
-    def __init__(self, body, allowed, *, timeout=20, hard_exit=False, check=None, note=""):
-        self.body, self.allowed, self.timeout = textwrap.dedent(body), set(allowed), timeout
-        self.hard_exit, self.check, self.note = hard_exit, check, note
-
-    def code(self):
-        exit_line = "os._exit(0)" if self.hard_exit else "pass"
-        return (_PRELUDE + "try:\n" + textwrap.indent(self.body, "    ") +
-                "\n    _res = {'outcome': 'ok'}\n"
-                "except BaseException as _e:\n"
-                "    _res = {'outcome': type(_e).__name__, 'msg': str(_e)[:300]}\n"
-                f"_report(_res)\n{exit_line}\n")
 
 
 _CYCLE = "m = nn.Sequential(nn.Linear(2, 2))\nm.me = m  # the module is its own child\n"
@@ -241,47 +216,12 @@ CHILD_CASES = {
         {"ok", "RuntimeError"}, check=lambda r: not r.get("foreign_visited")),
 }
 
-_EXECUTOR = None
-_FUTURES = {}
-
-
-def _run_child(child):
-    try:
-        p = subprocess.run([sys.executable, "-c", child.code()], capture_output=True, text=True,
-                           timeout=child.timeout)
-    except subprocess.TimeoutExpired:
-        return {"hung": True}
-    res = None
-    for line in p.stdout.splitlines():
-        if line.startswith(_MARK):
-            res = json.loads(line[len(_MARK):])
-    return {"hung": False, "rc": p.returncode, "res": res, "stderr": p.stderr[-1500:]}
-
-
-def _child_result(case_id):
-    global _EXECUTOR
-    if _EXECUTOR is None:  # start every child at once: the slow ones overlap
-        _EXECUTOR = concurrent.futures.ThreadPoolExecutor(max_workers=6)
-        for cid, child in CHILD_CASES.items():
-            _FUTURES[cid] = _EXECUTOR.submit(_run_child, child)
-    return _FUTURES[case_id].result()
+_CHILDREN = ChildRunner(CHILD_CASES, _PRELUDE, workers=6)
 
 
 @pytest.mark.parametrize("case_id", list(CHILD_CASES))
 def test_child_process(case_id):
-    child = CHILD_CASES[case_id]
-    r = _child_result(case_id)
-    where = f"{case_id}: {child.note}\n--- code ---\n{child.body}"
-    if r["hung"]:
-        pytest.fail(f"hung (> {child.timeout} s) -- {where}")
-    if r["rc"] < 0:
-        pytest.fail(f"killed by signal {-r['rc']} -- {where}\n--- stderr ---\n{r['stderr']}")
-    res = r["res"]
-    assert res is not None, f"child exited with {r['rc']} and no result -- {where}\n{r['stderr']}"
-    assert res["outcome"] in child.allowed, f"outcome {res} (allowed {sorted(child.allowed)}) -- {where}"
-    if child.check is not None:
-        assert child.check(res), f"outcome {res} -- {where}"
-    assert r["rc"] == 0, f"child exited with {r['rc']} after reporting {res} -- {where}\n{r['stderr']}"
+    _CHILDREN.check(case_id)
 
 
 # =============================================================================================

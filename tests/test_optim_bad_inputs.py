@@ -22,20 +22,16 @@ Anything that can take the interpreter down (a segfault, heap corruption, runawa
 child process under an address-space limit and a timeout; a child that dies by a signal or hangs
 fails its test. The children start together, on first use, two at a time.
 """
-import concurrent.futures
 import copy
-import json
 import math
 import pickle
-import subprocess
-import sys
-import textwrap
 import warnings
 
 import numpy as np
 import pytest
 
 import ember
+from child_cases import Child, ChildRunner, prelude
 
 try:
     import torch as _torch
@@ -52,32 +48,11 @@ _RC = "borderline: pybind11's TypeError ('incompatible function arguments' / 'Un
 # Child processes: crashes (out-of-bounds reads and writes in the C++ steps and schedules)
 # =============================================================================================
 
-_AS_LIMIT = 3 << 30  # bytes of address space a child may map
-_MARK = "@@RESULT@@"
-_PRELUDE = f"""
-import json, math, resource, sys, warnings
-resource.setrlimit(resource.RLIMIT_AS, ({_AS_LIMIT}, {_AS_LIMIT}))
+_PRELUDE = prelude("""
 warnings.simplefilter("ignore")
 import ember
 S = ember.optim.lr_scheduler
-_extra = {{}}
-def _report(d):
-    d.update(_extra)
-    print("{_MARK}" + json.dumps(d, default=str), flush=True)
-"""
-
-
-class Child:
-    def __init__(self, body, allowed, *, timeout=20, check=None, note=""):
-        self.body, self.allowed, self.timeout = textwrap.dedent(body), set(allowed), timeout
-        self.check, self.note = check, note
-
-    def code(self):
-        return (_PRELUDE + "try:\n" + textwrap.indent(self.body, "    ") +
-                "\n    _res = {'outcome': 'ok'}\n"
-                "except BaseException as _e:\n"
-                "    _res = {'outcome': type(_e).__name__, 'msg': str(_e)[:300]}\n"
-                "_report(_res)\n")
+""")
 
 
 # Two groups, a per-group lambda list, then a third group added: the schedule has two lambdas.
@@ -188,47 +163,12 @@ CHILD_CASES = {
         "for _ in range(3):\n    o.step(); s.step()", {"ok", "ValueError"}),
 }
 
-_EXECUTOR = None
-_FUTURES = {}
-
-
-def _run_child(child):
-    try:
-        p = subprocess.run([sys.executable, "-c", child.code()], capture_output=True, text=True,
-                           timeout=child.timeout)
-    except subprocess.TimeoutExpired:
-        return {"hung": True}
-    res = None
-    for line in p.stdout.splitlines():
-        if line.startswith(_MARK):
-            res = json.loads(line[len(_MARK):])
-    return {"hung": False, "rc": p.returncode, "res": res, "stderr": p.stderr[-1500:]}
-
-
-def _child_result(case_id):
-    global _EXECUTOR
-    if _EXECUTOR is None:  # start every child at once (two at a time: a small machine)
-        _EXECUTOR = concurrent.futures.ThreadPoolExecutor(max_workers=2)
-        for cid, child in CHILD_CASES.items():
-            _FUTURES[cid] = _EXECUTOR.submit(_run_child, child)
-    return _FUTURES[case_id].result()
+_CHILDREN = ChildRunner(CHILD_CASES, _PRELUDE, workers=2)
 
 
 @pytest.mark.parametrize("case_id", list(CHILD_CASES))
 def test_child_process(case_id):
-    child = CHILD_CASES[case_id]
-    r = _child_result(case_id)
-    where = f"{case_id}: {child.note}\n--- code ---\n{child.body}"
-    if r["hung"]:
-        pytest.fail(f"hung (> {child.timeout} s) -- {where}")
-    if r["rc"] < 0:
-        pytest.fail(f"killed by signal {-r['rc']} -- {where}\n--- stderr ---\n{r['stderr']}")
-    res = r["res"]
-    assert res is not None, f"child exited with {r['rc']} and no result -- {where}\n{r['stderr']}"
-    assert res["outcome"] in child.allowed, f"outcome {res} (allowed {sorted(child.allowed)}) -- {where}"
-    if child.check is not None:
-        assert child.check(res), f"outcome {res} -- {where}"
-    assert r["rc"] == 0, f"child exited with {r['rc']} after reporting {res} -- {where}\n{r['stderr']}"
+    _CHILDREN.check(case_id)
 
 
 # =============================================================================================

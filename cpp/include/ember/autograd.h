@@ -147,6 +147,9 @@ EMBER_API bool is_leaf(const Tensor& t);
 EMBER_API std::shared_ptr<Node> grad_fn(const Tensor& t);
 EMBER_API Tensor grad(const Tensor& t);
 EMBER_API void set_grad(const Tensor& t, const Tensor& grad);
+/// Drops (set_to_none) or zeroes, detached, the gradient of each tensor (Module.zero_grad and
+/// Optimizer.zero_grad).
+EMBER_API void zero_grads(const std::vector<Tensor>& tensors, bool set_to_none = true);
 /// Same memory, no history.
 EMBER_API Tensor detach(const Tensor& t);
 /// t.data = src: t keeps its identity and history but takes src's memory, shape and dtype.

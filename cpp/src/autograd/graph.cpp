@@ -263,6 +263,19 @@ Tensor grad(const Tensor& t) {
   return m ? m->grad : Tensor();
 }
 
+void zero_grads(const std::vector<Tensor>& tensors, bool set_to_none) {
+  for (const Tensor& t : tensors) {
+    Tensor g = grad(t);
+    if (!g.defined()) continue;
+    if (set_to_none) {
+      set_grad(t, Tensor());
+    } else {
+      detach_(g);
+      zero_(g);
+    }
+  }
+}
+
 void set_grad(const Tensor& t, const Tensor& g) {
   if (g.defined()) {
     EMBER_CHECK_RUNTIME(g.sizes() == t.sizes(), "grad: assigned grad has shape ", shape_str(g.sizes()),

@@ -226,18 +226,7 @@ void Module::train(bool on) {
   for_each_child([on](const std::string&, Module& child) { child.train(on); });
 }
 
-void Module::zero_grad(bool set_to_none) {
-  for (const Tensor& p : parameters()) {
-    Tensor g = autograd::grad(p);
-    if (!g.defined()) continue;
-    if (set_to_none) {
-      autograd::set_grad(p, Tensor());
-    } else {
-      autograd::detach_(g);
-      zero_(g);
-    }
-  }
-}
+void Module::zero_grad(bool set_to_none) { autograd::zero_grads(parameters(), set_to_none); }
 
 void Module::apply(const std::function<void(Module&)>& fn) {
   TreeWalkGuard guard(*this, "apply");

@@ -51,18 +51,7 @@ void Optimizer::run_jobs(std::vector<StepJob>& jobs) {
   for (StepJob& job : jobs) job.finish();
 }
 
-void Optimizer::zero_grad(bool set_to_none) {
-  for (const Tensor& p : params_) {
-    Tensor g = autograd::grad(p);
-    if (!g.defined()) continue;
-    if (set_to_none) {
-      autograd::set_grad(p, Tensor());
-    } else {
-      autograd::detach_(g);
-      zero_(g);
-    }
-  }
-}
+void Optimizer::zero_grad(bool set_to_none) { autograd::zero_grads(params_, set_to_none); }
 
 void Optimizer::set_state(size_t i, const ParamState& state) {
   EMBER_CHECK_INDEX(i < params_.size(), name(), ".load_state_dict: parameter index ", i, " is out of range (",
