@@ -674,3 +674,26 @@ def test_python_subclasses_of_the_bases_work_as_in_torch():
     assert out[ember][0] == pytest.approx(out[torch][0], rel=1e-15)
     assert out[ember][1] == pytest.approx(out[torch][1], rel=1e-6)
     assert out[ember][2:] == out[torch][2:] == (8, 8)
+
+
+def test_a_rate_changed_behind_the_schedule_is_overwritten_with_a_warning():
+    """ember's schedules compute the rate from the base rate: a rate set by hand (or by a second
+    schedule stepped on its own) is overwritten at the next step, and the schedule says so once."""
+    w = ember.zeros(2, requires_grad=True)
+    opt = ember.optim.SGD([w], lr=0.1)
+    sched = ember.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+    w.grad = ember.ones(2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        opt.step()
+        sched.step()  # the right order, nothing changed: silent
+    opt.param_groups[0]["lr"] = 1.0
+    opt.step()
+    with pytest.warns(UserWarning, match="changed since this scheduler set it"):
+        sched.step()
+    assert opt.param_groups[0]["lr"] == pytest.approx(0.05)  # epoch 2 of the schedule, not 1.0 * 0.5
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        opt.param_groups[0]["lr"] = 2.0
+        opt.step()
+        sched.step()  # warned once already

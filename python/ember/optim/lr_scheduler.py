@@ -7,7 +7,8 @@ Unlike PyTorch's recursive updates, a rate never depends on the previous one, so
 gets the very same rates. Compose schedules with ChainedScheduler or SequentialLR;
 ReduceLROnPlateau takes part in both (step(metrics) passes the metric on), which PyTorch's
 cannot. Two schedules stepped separately on one optimizer do not multiply as PyTorch's do:
-the last one stepped sets the rate (chain them instead).
+the last one stepped sets the rate (chain them instead); a schedule that finds its rate changed
+behind its back says so with a UserWarning.
 """
 import collections
 import math
@@ -148,6 +149,15 @@ class LRScheduler:
             raise ValueError(f"{type(self).__name__}: {len(self.base_lrs)} base rates for "
                              f"{len(self.optimizer.param_groups)} parameter groups (was a group added after the "
                              "scheduler was made?)")
+        last = getattr(self, "_last_lr", None)
+        if last is not None and not getattr(self, "_warned_overwrite", False) and any(
+                group["lr"] != lr for group, lr in zip(self.optimizer.param_groups, last)):
+            # PyTorch's recursive schedules would go on from the new rate; this one does not.
+            warnings.warn(f"{type(self).__name__}: a param group's 'lr' was changed since this scheduler set it "
+                          "(by hand, or by another scheduler stepped on its own); ember's schedules compute the rate "
+                          "from the base rate, so the change is overwritten. Combine schedules with ChainedScheduler "
+                          "or SequentialLR.", UserWarning, stacklevel=3)
+            self._warned_overwrite = True
         beta1 = _uses_beta1(self.optimizer)
         rates = self.get_lr()
         for i, group in enumerate(self.optimizer.param_groups):
@@ -162,7 +172,7 @@ class LRScheduler:
 
     # Entries of state_dict that live in the C++ schedule (read through properties).
     _LIVE = ("last_epoch", "T_i", "T_cur", "best", "num_bad_epochs", "cooldown_counter")
-    _NOT_SAVED = ("optimizer", "_impl", "_schedulers", "lr_lambdas", "scale_fn", "_python_epoch")
+    _NOT_SAVED = ("optimizer", "_impl", "_schedulers", "lr_lambdas", "scale_fn", "_python_epoch", "_warned_overwrite")
 
     def state_dict(self):
         """PyTorch's entries (the hyperparameters, last_epoch, base_lrs, ...) plus the C++
