@@ -31,17 +31,14 @@ import numpy as np
 import pytest
 
 import ember
-from child_cases import Child, ChildRunner, prelude
+from bad_inputs import OK, RC, SAME, Cases, Child, ChildRunner, _outcome, check_case, prelude
 
 try:
     import torch as _torch
 except ImportError:  # the oracle checks are skipped, ember's own expectations still run
     _torch = None
 
-SAME = "same"   # torch raises the same exception type as ember should (or, with exc=OK, nothing)
-OK = "ok"       # as exc: ember must not raise; as torch: torch does not raise
-
-_RC = "borderline: pybind11's TypeError ('incompatible function arguments' / 'Unable to cast') leaks out"
+_RC = RC
 
 
 # =============================================================================================
@@ -175,63 +172,12 @@ def test_child_process(case_id):
 # In-process cases: the exception type (or none), its message, and torch's behaviour
 # =============================================================================================
 
-class Case:
-    def __init__(self, fn, exc, match, torch, note, check):
-        self.fn, self.exc, self.match, self.torch, self.note, self.check = fn, exc, match, torch, note, check
+case = Cases()
 
 
-CASES = []
-
-
-def case(cid, fn, exc, match=None, torch=SAME, note="", check=None):
-    """fn(L) runs the call with L = ember (and L = torch for the oracle check). exc: the exception
-    type (or tuple of types) ember must raise, or OK (then check(result), if given, must hold);
-    match: a fragment (or tuple of fragments, any one) its message must hold; torch: SAME, OK, an
-    exception type (or tuple), or None (no torch counterpart). exc may also be a tuple holding OK
-    and exception types: ember may raise one of them or return (then check must hold)."""
-    CASES.append(pytest.param(Case(fn, exc, match, torch, note, check), id=cid))
-
-
-def _types(exc):
-    return exc if isinstance(exc, tuple) else (exc,)
-
-
-def _outcome(fn):
-    try:
-        return None, fn()
-    except Exception as e:  # noqa: BLE001
-        return e, None
-
-
-@pytest.mark.parametrize("c", CASES)
+@pytest.mark.parametrize("c", case.params)
 def test_bad_input(c):
-    if c.torch is not None and _torch is not None:  # the oracle first: what torch does with the same call
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            got, _ = _outcome(lambda: c.fn(_torch))
-        if c.torch == OK or (c.torch == SAME and OK in _types(c.exc)):
-            assert got is None, f"oracle: torch raised {type(got).__name__}: {got}"
-        else:
-            want = _types(c.exc) if c.torch == SAME else _types(c.torch)
-            assert got is not None and type(got) in want, (
-                f"oracle: torch gave {type(got).__name__ if got else 'no exception'}: {got}, "
-                f"recorded {[t.__name__ for t in want]}")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        got, result = _outcome(lambda: c.fn(ember))
-    note = f" [{c.note}]" if c.note else ""
-    want = tuple(t for t in _types(c.exc) if t != OK)
-    if OK in _types(c.exc) and (got is None or not want):  # returning is allowed (then check holds)
-        assert got is None, f"ember raised {type(got).__name__}: {str(got)[:300]}; expected no exception{note}"
-        if c.check is not None:
-            assert c.check(result), f"ember returned {result!r}{note}"
-        return
-    assert got is not None, f"ember raised nothing (returned {result!r}), expected {[t.__name__ for t in want]}{note}"
-    assert type(got) in want, (f"ember raised {type(got).__name__}: {str(got)[:300]}; expected "
-                               f"{[t.__name__ for t in want]}{note}")
-    if c.match:
-        frags = c.match if isinstance(c.match, tuple) else (c.match,)
-        assert any(f.lower() in str(got).lower() for f in frags), f"message {str(got)!r} names none of {frags}"
+    check_case(c, ember, _torch)
 
 
 # ---- helpers: every one takes the library (ember or torch) first -----------------------------
