@@ -185,7 +185,6 @@ std::pair<const OneCycleLR::Phase*, double> OneCycleLR::where() const {
   }
   return {&phases_.back(), 1.0};
 }
-double OneCycleLR::initial_lr(size_t group) const { return per_group(max_lrs_, group) / div_factor_; }
 double OneCycleLR::lr_value(size_t group, int which) const {
   const double max = per_group(max_lrs_, group), initial = max / div_factor_;
   return which == 0 ? initial : which == 1 ? max : initial / final_div_factor_;

@@ -163,7 +163,6 @@ class EMBER_API OneCycleLR : public LRScheduler {
   void advance(std::optional<double> metric = std::nullopt, const std::vector<double>& bases = {}) override;
   double rate(size_t group, double base) const override;
   std::optional<double> momentum(size_t group) const override;
-  double initial_lr(size_t group) const;
   int64_t total_steps;
 
  private:
