@@ -343,7 +343,7 @@ for _cls in ("Adam", "AdamW"):
               "TypeError ('set' object is not subscriptable)")
     case(f"betas:{_cls}:dict", _betas(lambda L: {0.9: 0, 0.99: 1}), TypeError, torch=KeyError,
          note="FINDING: a dict's keys are taken as betas; torch: KeyError 0")
-    case(f"betas:{_cls}:generator", _betas(lambda L: (b for b in (0.9, 0.99))), OK, torch=TypeError)
+    case(f"betas:{_cls}:generator", _betas(lambda L: (b for b in (0.9, 0.99))), TypeError, "pair", torch=SAME)
     case(f"betas:{_cls}:tensor", _betas(lambda L: L.tensor([0.9, 0.99])), OK)
     case(f"betas:{_cls}:0d_tensors", _betas(lambda L: (L.tensor(0.9), L.tensor(0.99))), OK)
 

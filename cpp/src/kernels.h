@@ -5,10 +5,6 @@
 #include <functional>
 #include <vector>
 
-#include "ember/optim/adagrad.h"
-#include "ember/optim/adam.h"
-#include "ember/optim/rmsprop.h"
-#include "ember/optim/sgd.h"
 #include "ember/tensor.h"
 
 namespace ember {
@@ -67,23 +63,77 @@ void linspace(const Tensor& out, double start, double end);
 
 // Optimizer steps: one fused pass over elements [begin, end) of a parameter and its state,
 // updated in place, on the calling thread (for_each_range splits the work). Every tensor is
-// contiguous, of the parameter's (floating) dtype and size; the formulas are in the
-// optimizers' headers.
+// contiguous, of the parameter's (floating) dtype and size. Each step's scalars are computed
+// from the options and the step count by its optimizer (cpp/src/optim/), in double; a kernel
+// rounds them to the parameter's dtype once. The formulas are in the optimizers' headers.
 /// work(i, begin, end) over the elements of tensors of the given sizes, laid end to end and
 /// split across threads when there are many.
 void for_each_range(const std::vector<int64_t>& sizes, const std::function<void(size_t, int64_t, int64_t)>& work);
-/// buf is undefined without momentum; on the first step it starts as the gradient.
-void sgd_step(const Tensor& p, const Tensor& g, const Tensor& buf, const optim::SGDOptions& o, bool first,
-              int64_t begin, int64_t end);
-/// clr: the step's decayed rate.
-void adagrad_step(const Tensor& p, const Tensor& g, const Tensor& sum, const optim::AdagradOptions& o, double clr,
-                  int64_t begin, int64_t end);
+
+/// sign is -1 to maximize, else 1 (the same in every step below).
+struct SgdStep {
+  double lr, momentum, keep /* 1 - dampening */, weight_decay, sign;
+  bool first /* the buffer starts as the gradient */, nesterov;
+};
+/// buf is undefined without momentum.
+void sgd_step(const Tensor& p, const Tensor& g, const Tensor& buf, const SgdStep& c, int64_t begin, int64_t end);
+
+struct AdagradStep {
+  double neg_clr /* -lr / (1 + (t - 1) lr_decay) */, weight_decay, eps, sign;
+};
+void adagrad_step(const Tensor& p, const Tensor& g, const Tensor& sum, const AdagradStep& c, int64_t begin,
+                  int64_t end);
+
+struct RmspropStep {
+  double lr, alpha, rest /* 1 - alpha */, weight_decay, eps, momentum, sign;
+};
 /// grad_avg is undefined unless centered, buf unless momentum > 0.
 void rmsprop_step(const Tensor& p, const Tensor& g, const Tensor& square_avg, const Tensor& grad_avg,
-                  const Tensor& buf, const optim::RMSpropOptions& o, int64_t begin, int64_t end);
-/// vmax is undefined unless amsgrad; step counts from 1.
+                  const Tensor& buf, const RmspropStep& c, int64_t begin, int64_t end);
+
+/// Adam and AdamW: shrink = 1 - lr * weight_decay when the decay is decoupled (l2 false).
+struct AdamStep {
+  double neg_step_size /* -lr / (1 - beta1^t) */, correction2_sqrt, w1 /* 1 - beta1 */, beta2, w2 /* 1 - beta2 */,
+      eps, weight_decay, sign, shrink;
+  bool l2, decoupled;
+};
+/// vmax is undefined unless amsgrad.
 void adam_step(const Tensor& p, const Tensor& g, const Tensor& m, const Tensor& v, const Tensor& vmax,
-               const optim::AdamOptions& o, int64_t step, int64_t begin, int64_t end);
+               const AdamStep& c, int64_t begin, int64_t end);
+
+struct AdadeltaStep {
+  double neg_lr, rho, rest /* 1 - rho */, eps, weight_decay, sign;
+};
+void adadelta_step(const Tensor& p, const Tensor& g, const Tensor& square_avg, const Tensor& acc_delta,
+                   const AdadeltaStep& c, int64_t begin, int64_t end);
+
+struct AdamaxStep {
+  double neg_clr /* -lr / (1 - beta1^t) */, w1 /* 1 - beta1 */, beta2, eps, weight_decay, sign;
+};
+void adamax_step(const Tensor& p, const Tensor& g, const Tensor& exp_avg, const Tensor& exp_inf, const AdamaxStep& c,
+                 int64_t begin, int64_t end);
+
+/// NAdam and RAdam share Adam's moments; shrink as AdamStep's.
+struct NadamStep {
+  double grad_coef /* -lr (1 - mu_t) / (1 - prod_t) */, avg_coef /* -lr mu_{t+1} / (1 - prod_{t+1}) */,
+      correction2 /* 1 - beta2^t */, w1, beta2, w2, eps, weight_decay, sign, shrink;
+  bool l2, decoupled;
+};
+void nadam_step(const Tensor& p, const Tensor& g, const Tensor& m, const Tensor& v, const NadamStep& c, int64_t begin,
+                int64_t end);
+
+struct RadamStep {
+  double correction1 /* 1 - beta1^t */, lr, correction2_sqrt, rect /* r, or 0 while rho_t <= 5 */, w1, beta2, w2, eps,
+      weight_decay, sign, shrink;
+  bool l2, decoupled;
+};
+void radam_step(const Tensor& p, const Tensor& g, const Tensor& m, const Tensor& v, const RadamStep& c, int64_t begin,
+                int64_t end);
+
+struct AsgdStep {
+  double decay /* 1 - lambd * eta */, neg_eta, mu /* 1: ax copies p */, weight_decay, sign;
+};
+void asgd_step(const Tensor& p, const Tensor& g, const Tensor& ax, const AsgdStep& c, int64_t begin, int64_t end);
 
 }  // namespace cpu
 }  // namespace ember

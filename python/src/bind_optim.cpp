@@ -6,6 +6,8 @@
 #include <pybind11/functional.h>
 #include <pybind11/stl.h>
 
+#include <cmath>
+
 #include "convert.h"
 #include "ember/optim.h"
 #include "ember/optim/lr_scheduler.h"
@@ -16,72 +18,75 @@ using namespace py_convert;
 
 namespace {
 
-/// group[key]: KeyError when missing, as PyTorch's step (a deleted entry must not keep its old value).
-py::handle entry(py::handle group, const char* key) {
-  py::dict d = py::reinterpret_borrow<py::dict>(group);
-  if (!d.contains(key)) throw py::key_error(key);
-  return d[key];
-}
+std::string type_name(py::handle v) { return py::str(v.get_type().attr("__name__")); }
 
-double number(py::handle group, const char* key) {
-  py::handle v = entry(group, key);
+// One field from its Python value, by the field's type.
+void read_value(py::handle v, const char* key, double& out) {
   // Numbers and one-element tensors (PyTorch takes a tensor lr); not strings or None.
   EMBER_CHECK_TYPE(PyNumber_Check(v.ptr()) && !py::isinstance<py::str>(v), "optimizer: ", key,
-                   " must be a number, got ", std::string(py::str(v.get_type().attr("__name__"))));
-  return py::float_(py::reinterpret_borrow<py::object>(v)).cast<double>();
+                   " must be a number, got ", type_name(v));
+  out = py::float_(py::reinterpret_borrow<py::object>(v)).cast<double>();
 }
-
-bool flag(py::handle group, const char* key) {
-  const int truth = PyObject_IsTrue(entry(group, key).ptr());  // any truthy value, as PyTorch's `if amsgrad:`
+void read_value(py::handle v, const char*, bool& out) {
+  const int truth = PyObject_IsTrue(v.ptr());  // any truthy value, as PyTorch's `if amsgrad:`
   if (truth < 0) throw py::error_already_set();
-  return truth != 0;
+  out = truth != 0;
+}
+void read_value(py::handle v, const char* key, Switch& out) {
+  if (v.is_none()) out = std::nullopt;
+  else read_value(v, key, out.value.emplace());
+}
+void read_value(py::handle v, const char* key, Betas& out) {
+  EMBER_CHECK_TYPE(py::isinstance<py::sequence>(v) && !py::isinstance<py::str>(v), "optimizer: ", key,
+                   " must be a pair of numbers, got ", type_name(v));
+  EMBER_CHECK(py::len(v) == 2, "optimizer: ", key, " must be a pair of numbers, got ", py::len(v), " values");
+  py::tuple pair = py::tuple(py::reinterpret_borrow<py::object>(v));
+  read_value(pair[0], "beta1", out.first);
+  read_value(pair[1], "beta2", out.second);
 }
 
-// Options from a param-group dict, every key there (KeyError otherwise, as PyTorch's step).
-void read(py::handle g, optim::SGDOptions& o) {
-  o.lr = number(g, "lr");
-  o.momentum = number(g, "momentum");
-  o.dampening = number(g, "dampening");
-  o.weight_decay = number(g, "weight_decay");
-  o.nesterov = flag(g, "nesterov");
-  o.maximize = flag(g, "maximize");
+// A field's default as Python sees it. The row's spelling tells an int from a float, as
+// PyTorch's signatures do (weight_decay=0, lr=1e-3); a derived struct may have changed the
+// value since (AdamW's weight_decay=1e-2), so the value must be whole too.
+py::object to_python(double v, std::string_view spelling) {
+  const bool int_literal = spelling.find_first_not_of("-0123456789") == std::string_view::npos;
+  if (int_literal && v == std::trunc(v)) return py::int_(static_cast<int64_t>(v));
+  return py::float_(v);
 }
-void read(py::handle g, optim::AdagradOptions& o) {
-  o.lr = number(g, "lr");
-  o.lr_decay = number(g, "lr_decay");
-  o.weight_decay = number(g, "weight_decay");
-  o.initial_accumulator_value = number(g, "initial_accumulator_value");
-  o.eps = number(g, "eps");
-  o.maximize = flag(g, "maximize");
+py::object to_python(bool v, std::string_view) { return py::bool_(v); }
+py::object to_python(const Switch& v, std::string_view) { return v.value ? py::object(py::bool_(*v.value)) : py::none(); }
+py::object to_python(const Betas& v, std::string_view) { return py::make_tuple(v.first, v.second); }
+
+template <class T>
+constexpr bool is_switch = std::is_same_v<std::decay_t<T>, Switch>;
+
+/// Options from a param-group dict: every hyperparameter there (KeyError otherwise, as PyTorch's
+/// step), and the switches where given (they are arguments, never group entries).
+template <class Options>
+Options read_options(py::handle group) {
+  py::dict d = py::reinterpret_borrow<py::dict>(group);
+  Options o;
+  Options::visit(o, [&](const char* key, auto& field, ArgKind kind, const char*) {
+    if (d.contains(key)) {
+      read_value(d[key], key, field);
+      return;
+    }
+    // Older group dicts (and PyTorch's) may lack the later fields: their default stands.
+    if (!is_switch<decltype(field)> && kind != ArgKind::KwLate && kind != ArgKind::Kept) throw py::key_error(key);
+  });
+  return o;
 }
-void read(py::handle g, optim::RMSpropOptions& o) {
-  o.lr = number(g, "lr");
-  o.alpha = number(g, "alpha");
-  o.eps = number(g, "eps");
-  o.weight_decay = number(g, "weight_decay");
-  o.momentum = number(g, "momentum");
-  o.centered = flag(g, "centered");
-  o.maximize = flag(g, "maximize");
-}
-void read(py::handle g, optim::AdamOptions& o) {
-  o.lr = number(g, "lr");
-  py::handle betas = entry(g, "betas");
-  EMBER_CHECK_TYPE(py::isinstance<py::sequence>(betas) && !py::isinstance<py::str>(betas),
-                   "optimizer: betas must be a pair of numbers, got ", std::string(py::str(betas.get_type().attr("__name__"))));
-  EMBER_CHECK(py::len(betas) == 2, "optimizer: betas must be a pair of numbers, got ", py::len(betas), " values");
-  py::tuple pair = py::tuple(py::reinterpret_borrow<py::object>(betas));
-  py::dict each;
-  each["beta1"] = pair[0];
-  each["beta2"] = pair[1];
-  o.beta1 = number(each, "beta1");
-  o.beta2 = number(each, "beta2");
-  o.eps = number(g, "eps");
-  o.weight_decay = number(g, "weight_decay");
-  o.amsgrad = flag(g, "amsgrad");
-  o.maximize = flag(g, "maximize");
-  // Older PyTorch state dicts lack it (PyTorch's __setstate__ defaults it to False).
-  o.decoupled_weight_decay = py::reinterpret_borrow<py::dict>(g).contains("decoupled_weight_decay") &&
-                             flag(g, "decoupled_weight_decay");
+
+/// The Python signature of Options's class: (name, default, kind, is_switch) per field, in order.
+template <class Options>
+py::list signature_of() {
+  static const char* const kinds[] = {"arg", "kw", "kw", "kept"};  // ArgKind's order
+  py::list out;
+  const Options defaults;
+  Options::visit(defaults, [&](const char* key, const auto& field, ArgKind kind, const char* spelling) {
+    out.append(py::make_tuple(key, to_python(field, spelling), kinds[static_cast<int>(kind)], is_switch<decltype(field)>));
+  });
+  return out;
 }
 
 std::vector<Tensor> tensors_of(py::handle params) {
@@ -100,19 +105,13 @@ template <class Opt, class Options>
 void bind_optimizer(py::module_& om, const char* name) {
   py::class_<Opt, optim::Optimizer>(om, name)
       .def(py::init([](py::handle params, py::handle group) {
-        Options o;
-        read(group, o);
-        return std::make_unique<Opt>(tensors_of(params), o);
+        return std::make_unique<Opt>(tensors_of(params), read_options<Options>(group));
       }), py::arg("params"), py::arg("group"))
-      .def_static("_validate", [](py::handle group) {
-        Options o;
-        read(group, o);
-        o.validate();
-      }, py::arg("group"))
+      .def_static("_signature", &signature_of<Options>)
+      .def_static("_validate", [](py::handle arguments) { read_options<Options>(arguments).validate(); },
+                  py::arg("arguments"))
       .def("_add_param_group", [](Opt& opt, py::handle params, py::handle group) {
-        Options o;
-        read(group, o);
-        opt.add_param_group(tensors_of(params), o);
+        opt.add_param_group(tensors_of(params), read_options<Options>(group));
       }, py::arg("params"), py::arg("group"))
       .def("_step", [](Opt& opt, py::list groups) {
         auto& own = opt.param_groups();
@@ -133,7 +132,7 @@ void bind_optimizer(py::module_& om, const char* name) {
           }
           EMBER_CHECK(same, opt.name(), ".step: param_groups[", i, "]['params'] is not the list of parameters the "
                       "group was made with; ember's optimizers keep theirs (add new ones with add_param_group)");
-          read(groups[i], own[i].options);
+          own[i].options = read_options<Options>(groups[i]);
         }
         opt.step();
       }, py::arg("groups"));
@@ -164,6 +163,11 @@ void bind_optim(py::module_& m) {
   bind_optimizer<optim::RMSprop, optim::RMSpropOptions>(om, "RMSprop");
   bind_optimizer<optim::Adam, optim::AdamOptions>(om, "Adam");
   bind_optimizer<optim::AdamW, optim::AdamWOptions>(om, "AdamW");
+  bind_optimizer<optim::Adadelta, optim::AdadeltaOptions>(om, "Adadelta");
+  bind_optimizer<optim::Adamax, optim::AdamaxOptions>(om, "Adamax");
+  bind_optimizer<optim::NAdam, optim::NAdamOptions>(om, "NAdam");
+  bind_optimizer<optim::RAdam, optim::RAdamOptions>(om, "RAdam");
+  bind_optimizer<optim::ASGD, optim::ASGDOptions>(om, "ASGD");
 
   // ---- schedules: made by ember/optim/lr_scheduler.py, which writes their rates into the groups
   using optim::LRScheduler;

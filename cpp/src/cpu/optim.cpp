@@ -189,63 +189,230 @@ EMBER_STEP_CLONES void adam_range(int64_t begin, int64_t end, T* pp, const T* gp
   }
 }
 
+template <class T>
+struct AdadeltaScalars {
+  T neg_lr, rho, rest, eps, weight_decay, sign;
+};
+
+template <class T, bool kDecay>
+EMBER_STEP_CLONES void adadelta_range(int64_t begin, int64_t end, T* pp, const T* gp, T* vp, T* up,
+                                      AdadeltaScalars<T> c) {
+#pragma omp simd
+  for (int64_t i = begin; i < end; ++i) {
+    T d = c.sign * gp[i];
+    if constexpr (kDecay) d = d + c.weight_decay * pp[i];
+    const T v = vp[i] * c.rho + c.rest * d * d;
+    vp[i] = v;
+    const T delta = std::sqrt(up[i] + c.eps) / std::sqrt(v + c.eps) * d;
+    up[i] = up[i] * c.rho + c.rest * delta * delta;
+    pp[i] = pp[i] + c.neg_lr * delta;
+  }
+}
+
+/// max that propagates NaN from either side, as torch.maximum.
+template <class T>
+inline T nan_max(T a, T b) {
+  return (a > b || a != a) ? a : b;
+}
+
+template <class T>
+struct AdamaxScalars {
+  T neg_clr, w1, beta2, eps, weight_decay, sign;
+};
+
+template <class T, bool kDecay, bool kLow>
+EMBER_STEP_CLONES void adamax_range(int64_t begin, int64_t end, T* pp, const T* gp, T* mp, T* up,
+                                    AdamaxScalars<T> c) {
+#pragma omp simd
+  for (int64_t i = begin; i < end; ++i) {
+    T d = c.sign * gp[i];
+    if constexpr (kDecay) d = d + c.weight_decay * pp[i];
+    const T m = lerp<kLow>(mp[i], d, c.w1);
+    const T u = nan_max(up[i] * c.beta2, std::abs(d) + c.eps);
+    mp[i] = m;
+    up[i] = u;
+    pp[i] = pp[i] + c.neg_clr * m / u;
+  }
+}
+
+template <class T>
+struct NadamScalars {
+  T grad_coef, avg_coef, correction2, w1, beta2, w2, eps, weight_decay, sign, shrink;
+};
+
+template <class T, bool kL2, bool kDecoupled, bool kLow>
+EMBER_STEP_CLONES void nadam_range(int64_t begin, int64_t end, T* pp, const T* gp, T* mp, T* vp, NadamScalars<T> c) {
+#pragma omp simd
+  for (int64_t i = begin; i < end; ++i) {
+    T x = pp[i], d = c.sign * gp[i];
+    if constexpr (kDecoupled) x = x * c.shrink;
+    if constexpr (kL2) d = d + c.weight_decay * x;
+    const T m = lerp<kLow>(mp[i], d, c.w1);
+    const T v = vp[i] * c.beta2 + c.w2 * d * d;
+    mp[i] = m;
+    vp[i] = v;
+    const T denom = std::sqrt(v / c.correction2) + c.eps;
+    x = x + c.grad_coef * d / denom;
+    pp[i] = x + c.avg_coef * m / denom;
+  }
+}
+
+template <class T>
+struct RadamScalars {
+  T correction1, lr, correction2_sqrt, rect, w1, beta2, w2, eps, weight_decay, sign, shrink;
+};
+
+template <class T, bool kL2, bool kDecoupled, bool kRectified, bool kLow>
+EMBER_STEP_CLONES void radam_range(int64_t begin, int64_t end, T* pp, const T* gp, T* mp, T* vp, RadamScalars<T> c) {
+#pragma omp simd
+  for (int64_t i = begin; i < end; ++i) {
+    T x = pp[i], d = c.sign * gp[i];
+    if constexpr (kDecoupled) x = x * c.shrink;
+    if constexpr (kL2) d = d + c.weight_decay * x;
+    const T m = lerp<kLow>(mp[i], d, c.w1);
+    const T v = vp[i] * c.beta2 + c.w2 * d * d;
+    mp[i] = m;
+    vp[i] = v;
+    T update = m / c.correction1 * c.lr;
+    if constexpr (kRectified) update = update * (c.correction2_sqrt / (std::sqrt(v) + c.eps)) * c.rect;
+    pp[i] = x - update;
+  }
+}
+
+template <class T>
+struct AsgdScalars {
+  T decay, neg_eta, mu, weight_decay, sign;
+};
+
+template <class T, bool kDecay, bool kAverage>
+EMBER_STEP_CLONES void asgd_range(int64_t begin, int64_t end, T* pp, const T* gp, T* ap, AsgdScalars<T> c) {
+#pragma omp simd
+  for (int64_t i = begin; i < end; ++i) {
+    T d = c.sign * gp[i];
+    if constexpr (kDecay) d = d + c.weight_decay * pp[i];
+    const T x = pp[i] * c.decay + c.neg_eta * d;
+    pp[i] = x;
+    ap[i] = kAverage ? ap[i] + (x - ap[i]) * c.mu : x;
+  }
+}
+
 }  // namespace
 
-void sgd_step(const Tensor& p, const Tensor& g, const Tensor& buf, const optim::SGDOptions& o, bool first,
-              int64_t begin, int64_t end) {
+void sgd_step(const Tensor& p, const Tensor& g, const Tensor& buf, const SgdStep& s, int64_t begin, int64_t end) {
   floating(p, [&](auto zero) {
     using T = decltype(zero);
     T *pp = ptr<T>(p), *bp = ptr<T>(buf);
     const T* gp = ptr<T>(g);
-    const SgdScalars<T> c{T(o.lr), T(o.momentum), T(1 - o.dampening), T(o.weight_decay), o.maximize ? T(-1) : T(1)};
+    const SgdScalars<T> c{T(s.lr), T(s.momentum), T(s.keep), T(s.weight_decay), T(s.sign)};
     with_flags([&](auto kDecay, auto kBuffer, auto kFirst, auto kNesterov) {
       sgd_range<T, kDecay, kBuffer, kFirst, kNesterov>(begin, end, pp, gp, bp, c);
-    }, o.weight_decay != 0, bp != nullptr, first, o.nesterov);
+    }, s.weight_decay != 0, bp != nullptr, s.first, s.nesterov);
   });
 }
 
-void adagrad_step(const Tensor& p, const Tensor& g, const Tensor& sum, const optim::AdagradOptions& o, double clr,
-                  int64_t begin, int64_t end) {
+void adagrad_step(const Tensor& p, const Tensor& g, const Tensor& sum, const AdagradStep& s, int64_t begin,
+                  int64_t end) {
   floating(p, [&](auto zero) {
     using T = decltype(zero);
     T *pp = ptr<T>(p), *sp = ptr<T>(sum);
     const T* gp = ptr<T>(g);
-    const AdagradScalars<T> c{T(-clr), T(o.weight_decay), T(o.eps), o.maximize ? T(-1) : T(1)};
+    const AdagradScalars<T> c{T(s.neg_clr), T(s.weight_decay), T(s.eps), T(s.sign)};
     with_flags([&](auto kDecay) {
       adagrad_range<T, kDecay>(begin, end, pp, gp, sp, c);
-    }, o.weight_decay != 0);
+    }, s.weight_decay != 0);
   });
 }
 
 void rmsprop_step(const Tensor& p, const Tensor& g, const Tensor& square_avg, const Tensor& grad_avg,
-                  const Tensor& buf, const optim::RMSpropOptions& o, int64_t begin, int64_t end) {
+                  const Tensor& buf, const RmspropStep& s, int64_t begin, int64_t end) {
   floating(p, [&](auto zero) {
     using T = decltype(zero);
     T *pp = ptr<T>(p), *vp = ptr<T>(square_avg), *mp = ptr<T>(grad_avg), *bp = ptr<T>(buf);
     const T* gp = ptr<T>(g);
-    const RmspropScalars<T> c{T(o.lr), T(o.alpha), T(1 - o.alpha), T(o.weight_decay), T(o.eps), T(o.momentum),
-                              o.maximize ? T(-1) : T(1)};
+    const RmspropScalars<T> c{T(s.lr), T(s.alpha), T(s.rest), T(s.weight_decay), T(s.eps), T(s.momentum), T(s.sign)};
     with_flags([&](auto kDecay, auto kCentered, auto kBuffer, auto kLow) {
       rmsprop_range<T, kDecay, kCentered, kBuffer, kLow>(begin, end, pp, gp, vp, mp, bp, c);
-    }, o.weight_decay != 0, mp != nullptr, bp != nullptr, c.rest < T(0.5));
+    }, s.weight_decay != 0, mp != nullptr, bp != nullptr, c.rest < T(0.5));
   });
 }
 
 void adam_step(const Tensor& p, const Tensor& g, const Tensor& m, const Tensor& v, const Tensor& vmax,
-               const optim::AdamOptions& o, int64_t step, int64_t begin, int64_t end) {
+               const AdamStep& s, int64_t begin, int64_t end) {
   floating(p, [&](auto zero) {
     using T = decltype(zero);
     T *pp = ptr<T>(p), *mp = ptr<T>(m), *vp = ptr<T>(v), *xp = ptr<T>(vmax);
     const T* gp = ptr<T>(g);
-    const double t = static_cast<double>(step);
-    const double correction1 = 1 - std::pow(o.beta1, t), correction2 = 1 - std::pow(o.beta2, t);
-    const AdamScalars<T> c{T(-(o.lr / correction1)), T(std::sqrt(correction2)), T(1 - o.beta1), T(o.beta2),
-                           T(1 - o.beta2), T(o.eps), T(o.weight_decay), o.maximize ? T(-1) : T(1),
-                           T(1 - o.lr * o.weight_decay)};  // shrink: AdamW's decoupled decay
-    const bool decay = o.weight_decay != 0;
+    const AdamScalars<T> c{T(s.neg_step_size), T(s.correction2_sqrt), T(s.w1), T(s.beta2), T(s.w2), T(s.eps),
+                           T(s.weight_decay), T(s.sign), T(s.shrink)};
     with_flags([&](auto kL2, auto kDecoupled, auto kAmsgrad, auto kLow) {
       adam_range<T, kL2, kDecoupled, kAmsgrad, kLow>(begin, end, pp, gp, mp, vp, xp, c);
-    }, decay && !o.decoupled_weight_decay, decay && o.decoupled_weight_decay, xp != nullptr, c.w1 < T(0.5));
+    }, s.l2, s.decoupled, xp != nullptr, c.w1 < T(0.5));
+  });
+}
+
+void adadelta_step(const Tensor& p, const Tensor& g, const Tensor& square_avg, const Tensor& acc_delta,
+                   const AdadeltaStep& s, int64_t begin, int64_t end) {
+  floating(p, [&](auto zero) {
+    using T = decltype(zero);
+    T *pp = ptr<T>(p), *vp = ptr<T>(square_avg), *up = ptr<T>(acc_delta);
+    const T* gp = ptr<T>(g);
+    const AdadeltaScalars<T> c{T(s.neg_lr), T(s.rho), T(s.rest), T(s.eps), T(s.weight_decay), T(s.sign)};
+    with_flags([&](auto kDecay) {
+      adadelta_range<T, kDecay>(begin, end, pp, gp, vp, up, c);
+    }, s.weight_decay != 0);
+  });
+}
+
+void adamax_step(const Tensor& p, const Tensor& g, const Tensor& exp_avg, const Tensor& exp_inf, const AdamaxStep& s,
+                 int64_t begin, int64_t end) {
+  floating(p, [&](auto zero) {
+    using T = decltype(zero);
+    T *pp = ptr<T>(p), *mp = ptr<T>(exp_avg), *up = ptr<T>(exp_inf);
+    const T* gp = ptr<T>(g);
+    const AdamaxScalars<T> c{T(s.neg_clr), T(s.w1), T(s.beta2), T(s.eps), T(s.weight_decay), T(s.sign)};
+    with_flags([&](auto kDecay, auto kLow) {
+      adamax_range<T, kDecay, kLow>(begin, end, pp, gp, mp, up, c);
+    }, s.weight_decay != 0, c.w1 < T(0.5));
+  });
+}
+
+void nadam_step(const Tensor& p, const Tensor& g, const Tensor& m, const Tensor& v, const NadamStep& s, int64_t begin,
+                int64_t end) {
+  floating(p, [&](auto zero) {
+    using T = decltype(zero);
+    T *pp = ptr<T>(p), *mp = ptr<T>(m), *vp = ptr<T>(v);
+    const T* gp = ptr<T>(g);
+    const NadamScalars<T> c{T(s.grad_coef), T(s.avg_coef), T(s.correction2), T(s.w1), T(s.beta2), T(s.w2),
+                            T(s.eps), T(s.weight_decay), T(s.sign), T(s.shrink)};
+    with_flags([&](auto kL2, auto kDecoupled, auto kLow) {
+      nadam_range<T, kL2, kDecoupled, kLow>(begin, end, pp, gp, mp, vp, c);
+    }, s.l2, s.decoupled, c.w1 < T(0.5));
+  });
+}
+
+void radam_step(const Tensor& p, const Tensor& g, const Tensor& m, const Tensor& v, const RadamStep& s, int64_t begin,
+                int64_t end) {
+  floating(p, [&](auto zero) {
+    using T = decltype(zero);
+    T *pp = ptr<T>(p), *mp = ptr<T>(m), *vp = ptr<T>(v);
+    const T* gp = ptr<T>(g);
+    const RadamScalars<T> c{T(s.correction1), T(s.lr), T(s.correction2_sqrt), T(s.rect), T(s.w1), T(s.beta2),
+                            T(s.w2), T(s.eps), T(s.weight_decay), T(s.sign), T(s.shrink)};
+    with_flags([&](auto kL2, auto kDecoupled, auto kRectified, auto kLow) {
+      radam_range<T, kL2, kDecoupled, kRectified, kLow>(begin, end, pp, gp, mp, vp, c);
+    }, s.l2, s.decoupled, s.rect != 0, c.w1 < T(0.5));
+  });
+}
+
+void asgd_step(const Tensor& p, const Tensor& g, const Tensor& ax, const AsgdStep& s, int64_t begin, int64_t end) {
+  floating(p, [&](auto zero) {
+    using T = decltype(zero);
+    T *pp = ptr<T>(p), *ap = ptr<T>(ax);
+    const T* gp = ptr<T>(g);
+    const AsgdScalars<T> c{T(s.decay), T(s.neg_eta), T(s.mu), T(s.weight_decay), T(s.sign)};
+    with_flags([&](auto kDecay, auto kAverage) {
+      asgd_range<T, kDecay, kAverage>(begin, end, pp, gp, ap, c);
+    }, s.weight_decay != 0, s.mu != 1);
   });
 }
 

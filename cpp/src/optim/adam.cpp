@@ -1,19 +1,13 @@
-// Adam and AdamW: the options' checks and the step (formula in ember/optim/adam.h).
+// Adam and AdamW: the step (formula in ember/optim/adam.h).
 #include "ember/optim/adam.h"
+
+#include <cmath>
 
 #include "ember/error.h"
 #include "kernels.h"
 #include "optim/step.h"
 
 namespace ember::optim {
-
-void AdamOptions::validate() const {
-  EMBER_CHECK(lr >= 0, "Invalid learning rate: ", lr);
-  EMBER_CHECK(eps >= 0, "Invalid epsilon value: ", eps);
-  EMBER_CHECK(beta1 >= 0 && beta1 < 1, "Invalid beta parameter at index 0: ", beta1);
-  EMBER_CHECK(beta2 >= 0 && beta2 < 1, "Invalid beta parameter at index 1: ", beta2);
-  EMBER_CHECK(weight_decay >= 0, "Invalid weight_decay value: ", weight_decay);
-}
 
 Adam::Adam(const std::vector<Tensor>& params, const AdamOptions& options) : Adam("Adam", params, options) {}
 
@@ -30,8 +24,13 @@ StepJob Adam::update(const Tensor& p, const Tensor& grad, ParamState& s, const A
   Tensor m = state_tensor(name(), s, "exp_avg", p, first), v = state_tensor(name(), s, "exp_avg_sq", p, first);
   Tensor vmax = o.amsgrad ? state_tensor(name(), s, "max_exp_avg_sq", p, true) : Tensor();
   ++s.step;
-  return step_job(t, [m, v, vmax, o, step = s.step](const Tensor& x, const Tensor& g, int64_t begin, int64_t end) {
-    cpu::adam_step(x, g, m, v, vmax, o, step, begin, end);
+  const double n = static_cast<double>(s.step), beta1 = o.betas.first, beta2 = o.betas.second;
+  const bool decay = o.weight_decay != 0;
+  const cpu::AdamStep c{-(o.lr / (1 - std::pow(beta1, n))), std::sqrt(1 - std::pow(beta2, n)), 1 - beta1, beta2,
+                        1 - beta2, o.eps, o.weight_decay, o.maximize ? -1.0 : 1.0, 1 - o.lr * o.weight_decay,
+                        decay && !o.decoupled_weight_decay, decay && o.decoupled_weight_decay};
+  return step_job(t, [m, v, vmax, c](const Tensor& x, const Tensor& g, int64_t begin, int64_t end) {
+    cpu::adam_step(x, g, m, v, vmax, c, begin, end);
   });
 }
 

@@ -63,8 +63,10 @@ void Optimizer::set_state(size_t i, const ParamState& state) {
   autograd::NoGradGuard no_grad;
   for (const auto& [n, t] : state.tensors) {
     EMBER_CHECK_TYPE(t.defined(), name(), ".load_state_dict: state '", n, "' of parameter ", i, " is not a tensor");
-    EMBER_CHECK(t.sizes() == p.sizes(), name(), ".load_state_dict: state '", n, "' of parameter ", i, " has shape ",
-                shape_str(t.sizes()), ", the parameter ", shape_str(p.sizes()));
+    const Shape& want = is_scalar_state(n) ? Shape{} : p.sizes();
+    EMBER_CHECK(t.sizes() == want, name(), ".load_state_dict: state '", n, "' of parameter ", i, " has shape ",
+                shape_str(t.sizes()), ", expected ", shape_str(want));
+    // Cast to the parameter's dtype, scalars too, as PyTorch's load_state_dict.
     own.set(n, contiguous(to_dtype(t, p.dtype(), /*copy=*/true)));
   }
   state_[i] = std::move(own);

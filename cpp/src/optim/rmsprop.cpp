@@ -1,4 +1,4 @@
-// RMSprop: the options' checks and the step (formula in ember/optim/rmsprop.h).
+// RMSprop: the step (formula in ember/optim/rmsprop.h).
 #include "ember/optim/rmsprop.h"
 
 #include "ember/error.h"
@@ -6,14 +6,6 @@
 #include "optim/step.h"
 
 namespace ember::optim {
-
-void RMSpropOptions::validate() const {
-  EMBER_CHECK(lr >= 0, "Invalid learning rate: ", lr);
-  EMBER_CHECK(eps >= 0, "Invalid epsilon value: ", eps);
-  EMBER_CHECK(momentum >= 0, "Invalid momentum value: ", momentum);
-  EMBER_CHECK(weight_decay >= 0, "Invalid weight_decay value: ", weight_decay);
-  EMBER_CHECK(alpha >= 0, "Invalid alpha value: ", alpha);
-}
 
 RMSprop::RMSprop(const std::vector<Tensor>& params, const RMSpropOptions& options) : OptimizerOf("RMSprop") {
   add_param_group(params, options);
@@ -26,8 +18,9 @@ StepJob RMSprop::update(const Tensor& p, const Tensor& grad, ParamState& s, cons
   Tensor buf = o.momentum > 0 ? state_tensor(name(), s, "momentum_buffer", p, true) : Tensor();
   Tensor grad_avg = o.centered ? state_tensor(name(), s, "grad_avg", p, true) : Tensor();
   ++s.step;
-  return step_job(t, [square_avg, grad_avg, buf, o](const Tensor& x, const Tensor& g, int64_t begin, int64_t end) {
-    cpu::rmsprop_step(x, g, square_avg, grad_avg, buf, o, begin, end);
+  const cpu::RmspropStep c{o.lr, o.alpha, 1 - o.alpha, o.weight_decay, o.eps, o.momentum, o.maximize ? -1.0 : 1.0};
+  return step_job(t, [square_avg, grad_avg, buf, c](const Tensor& x, const Tensor& g, int64_t begin, int64_t end) {
+    cpu::rmsprop_step(x, g, square_avg, grad_avg, buf, c, begin, end);
   });
 }
 

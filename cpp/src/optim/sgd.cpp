@@ -1,4 +1,4 @@
-// SGD: the options' checks and the step (formula in ember/optim/sgd.h).
+// SGD: the Nesterov rule and the step (formula in ember/optim/sgd.h).
 #include "ember/optim/sgd.h"
 
 #include "ember/error.h"
@@ -7,10 +7,7 @@
 
 namespace ember::optim {
 
-void SGDOptions::validate() const {
-  EMBER_CHECK(lr >= 0, "Invalid learning rate: ", lr);
-  EMBER_CHECK(momentum >= 0, "Invalid momentum value: ", momentum);
-  EMBER_CHECK(weight_decay >= 0, "Invalid weight_decay value: ", weight_decay);
+void SGDOptions::cross_checks() const {
   EMBER_CHECK(!nesterov || (momentum > 0 && dampening == 0), "Nesterov momentum requires a momentum and zero dampening");
 }
 
@@ -27,8 +24,9 @@ StepJob SGD::update(const Tensor& p, const Tensor& grad, ParamState& s, const SG
     buf = state_tensor(name(), s, "momentum_buffer", p, /*make=*/true);  // PyTorch's too: a missing one restarts
   }
   ++s.step;
-  return step_job(t, [buf, o, first](const Tensor& x, const Tensor& g, int64_t begin, int64_t end) {
-    cpu::sgd_step(x, g, buf, o, first, begin, end);
+  const cpu::SgdStep c{o.lr, o.momentum, 1 - o.dampening, o.weight_decay, o.maximize ? -1.0 : 1.0, first, o.nesterov};
+  return step_job(t, [buf, c](const Tensor& x, const Tensor& g, int64_t begin, int64_t end) {
+    cpu::sgd_step(x, g, buf, c, begin, end);
   });
 }
 

@@ -35,6 +35,27 @@ inline Tensor state_tensor(const std::string& op, ParamState& s, const char* key
   return t;
 }
 
+/// s's 0-d state `key` (NAdam's mu_product, ASGD's eta and mu): made when missing as a float32
+/// scalar holding init, as PyTorch's; a loaded one has the parameter's dtype (PyTorch casts it).
+inline Tensor scalar_state(const std::string& op, ParamState& s, const char* key, bool make, double init) {
+  Tensor t = s.get(key);
+  if (!t.defined()) {
+    if (!make) throw KeyError(detail::cat(op, ".step: the state of a parameter has no '", key, "'"));
+    s.set(key, t = full({}, init, DType::Float32));
+  }
+  EMBER_CHECK(t.dim() == 0 && is_floating(t.dtype()), op, ".step: state '", key, "' must be a 0-d floating tensor, got ",
+              dtype_name(t.dtype()), " ", shape_str(t.sizes()));
+  return t;
+}
+
+/// Sets a 0-d state to value (rounded to its dtype).
+inline void set_scalar(Tensor& t, double value) { fill_(t, value); }
+/// a * b rounded as PyTorch's in-place multiply of a 0-d state holding a rounds it: both factors
+/// in float32 for a float32 state.
+inline double product_in(const Tensor& t, double a, double b) {
+  return t.dtype() == DType::Float32 ? static_cast<double>(static_cast<float>(a) * static_cast<float>(b)) : a * b;
+}
+
 /// The parameter and gradient as a kernel takes them. A non-contiguous parameter is stepped in
 /// a contiguous copy; commit() writes it back and marks the write for autograd's version
 /// checks (a tensor saved for backward must not change unnoticed).

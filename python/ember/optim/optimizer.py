@@ -8,6 +8,7 @@ torch.optim.Optimizer: it writes step() over self.param_groups and self.state.
 """
 import collections
 import functools
+import inspect
 
 from ember._C import Tensor, tensor as _tensor
 from ember.autograd.grad_mode import enable_grad
@@ -15,12 +16,33 @@ from ember.autograd.grad_mode import enable_grad
 _IMPLEMENTATION_FLAGS = ("foreach", "fused", "capturable", "differentiable")
 
 
-def _check_implementation_flags(name, capturable=False, differentiable=False, **_):
-    # foreach and fused pick PyTorch's kernels; ember's step is always one fused C++ pass.
-    if capturable:
-        raise ValueError(f"{name}: capturable=True (CUDA graphs) is not supported")
-    if differentiable:
-        raise ValueError(f"{name}: differentiable=True (autograd through the step) is not supported")
+def _signature_init(cls):
+    """An __init__ with PyTorch's signature for a built-in optimizer, made from the fields its C++
+    options declare (cpp/include/ember/optim/<name>.h): names, order and defaults are written
+    there once. Switches (foreach, fused, capturable, differentiable) are checked, not kept."""
+    fields = cls._Impl._signature()
+    kind = {"arg": inspect.Parameter.POSITIONAL_OR_KEYWORD, "kw": inspect.Parameter.KEYWORD_ONLY}
+    signature = inspect.Signature(
+        [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+         inspect.Parameter("params", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+        + [inspect.Parameter(name, kind[k], default=default) for name, default, k, _ in fields if k != "kept"])
+    switches = {name for name, _, _, is_switch in fields if is_switch}
+    kept = {name: default for name, default, k, _ in fields if k == "kept"}
+
+    def __init__(self, *args, **kwargs):
+        bound = signature.bind(self, *args, **kwargs)
+        bound.apply_defaults()
+        arguments = dict(bound.arguments)
+        del arguments["self"]
+        params = arguments.pop("params")
+        cls._Impl._validate(arguments)
+        defaults = {name: value for name, value in arguments.items() if name not in switches}
+        Optimizer.__init__(self, params, {**defaults, **kept})
+
+    __init__.__signature__ = signature
+    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
+    __init__.__doc__ = f"Makes a {cls.__name__} over params (tensors, (name, tensor) pairs or group dicts)."
+    return __init__
 
 
 class Optimizer:
@@ -30,8 +52,10 @@ class Optimizer:
     _state_has_step = True  # PyTorch's SGD keeps no 'step' in its state
 
     def __init_subclass__(cls, **kwargs):
-        # A subclass's own step() marks the call too: schedulers warn when they step first.
         super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("_Impl") is not None and "__init__" not in cls.__dict__:
+            cls.__init__ = _signature_init(cls)
+        # A subclass's own step() marks the call too: schedulers warn when they step first.
         step = cls.__dict__.get("step")
         if step is not None and not getattr(step, "_marks_call", False):
             @functools.wraps(step)

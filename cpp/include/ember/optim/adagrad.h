@@ -7,10 +7,19 @@
 
 namespace ember::optim {
 
-struct EMBER_API AdagradOptions {
-  double lr = 1e-2, lr_decay = 0, weight_decay = 0, initial_accumulator_value = 0, eps = 1e-10;
-  bool maximize = false;
-  void validate() const;
+#define EMBER_ADAGRAD_FIELDS(X)                                                                        \
+  X(Arg, double, lr, 1e-2, valid::at_least(0, "Invalid learning rate: "))                              \
+  X(Arg, double, lr_decay, 0, valid::at_least(0, "Invalid lr_decay value: "))                          \
+  X(Arg, double, weight_decay, 0, valid::at_least(0, "Invalid weight_decay value: "))                  \
+  X(Arg, double, initial_accumulator_value, 0, valid::at_least(0, "Invalid initial_accumulator_value value: ")) \
+  X(Arg, double, eps, 1e-10, valid::at_least(0, "Invalid epsilon value: "))                            \
+  X(Arg, Switch, foreach, std::nullopt, valid::any)                                                   \
+  X(Kw, bool, maximize, false, valid::any)                                                            \
+  X(Kw, Switch, differentiable, false, valid::unsupported(kNotDifferentiable))                         \
+  X(Kw, Switch, fused, std::nullopt, valid::any)
+
+struct EMBER_API AdagradOptions : Options {
+  EMBER_OPTIONS(EMBER_ADAGRAD_FIELDS)
 };
 
 class EMBER_API Adagrad : public OptimizerOf<AdagradOptions> {

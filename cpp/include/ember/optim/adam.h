@@ -10,12 +10,22 @@
 
 namespace ember::optim {
 
-struct EMBER_API AdamOptions {
-  double lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weight_decay = 0;
-  bool amsgrad = false, maximize = false;
-  /// AdamW's decoupled weight decay instead of Adam's L2 term.
-  bool decoupled_weight_decay = false;
-  void validate() const;
+#define EMBER_ADAM_FIELDS(X)                                                               \
+  X(Arg, double, lr, 1e-3, valid::at_least(0, "Invalid learning rate: "))                  \
+  X(Arg, Betas, betas, (Betas{0.9, 0.999}), valid::betas)                                  \
+  X(Arg, double, eps, 1e-8, valid::at_least(0, "Invalid epsilon value: "))                 \
+  X(Arg, double, weight_decay, 0, valid::at_least(0, "Invalid weight_decay value: "))      \
+  X(Arg, bool, amsgrad, false, valid::any)                                                \
+  X(Kw, Switch, foreach, std::nullopt, valid::any)                                        \
+  X(Kw, bool, maximize, false, valid::any)                                                \
+  X(Kw, Switch, capturable, false, valid::unsupported(kNotCapturable))                     \
+  X(Kw, Switch, differentiable, false, valid::unsupported(kNotDifferentiable))             \
+  X(Kw, Switch, fused, std::nullopt, valid::any)                                          \
+  /* AdamW's decoupled weight decay instead of Adam's L2 term */                           \
+  X(KwLate, bool, decoupled_weight_decay, false, valid::any)
+
+struct EMBER_API AdamOptions : Options {
+  EMBER_OPTIONS(EMBER_ADAM_FIELDS)
 };
 
 class EMBER_API Adam : public OptimizerOf<AdamOptions> {
@@ -32,6 +42,10 @@ struct EMBER_API AdamWOptions : AdamOptions {
   AdamWOptions() {
     weight_decay = 1e-2;
     decoupled_weight_decay = true;
+  }
+  /// Always decoupled: kept in the groups as PyTorch does, but no argument of AdamW.
+  static constexpr ArgKind kind_of(std::string_view name, ArgKind declared) {
+    return name == "decoupled_weight_decay" ? ArgKind::Kept : declared;
   }
 };
 

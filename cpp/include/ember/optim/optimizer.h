@@ -10,10 +10,16 @@
 
 #include "ember/autograd.h"
 #include "ember/error.h"
+#include "ember/options.h"
 #include "ember/serialize.h"
 #include "ember/tensor.h"
 
 namespace ember::optim {
+
+/// Why capturable=True and differentiable=True are refused (the steps are fused C++ loops).
+inline constexpr const char* kNotCapturable = "capturable=True (CUDA graphs) is not supported by ember's optimizers";
+inline constexpr const char* kNotDifferentiable =
+    "differentiable=True (autograd through the step) is not supported by ember's optimizers";
 
 /// One parameter's state: the steps taken and the named tensors an optimizer keeps for it.
 struct EMBER_API ParamState {
@@ -47,7 +53,7 @@ class EMBER_API Optimizer {
   /// Every parameter, group by group; state()[i] belongs to parameters()[i].
   const std::vector<Tensor>& parameters() const { return params_; }
   std::vector<ParamState>& state() { return state_; }
-  /// What schedules set (apply_schedule): the groups' rates and momentum (Adam's beta1).
+  /// What schedules set (apply_schedule): the groups' rates and momentum (the Adam family's beta1).
   virtual size_t num_groups() const = 0;
   virtual double lr(size_t group) const = 0;
   virtual void set_lr(size_t group, double lr) = 0;
@@ -64,6 +70,8 @@ class EMBER_API Optimizer {
 
   /// Parameter i's state before its first step (Adagrad's accumulator starts filled).
   virtual void init_state(size_t i, ParamState& s) { (void)i, (void)s; }
+  /// Whether state `key` is a 0-d tensor (NAdam's mu_product) rather than one shaped like the parameter.
+  virtual bool is_scalar_state(const std::string& key) const { return (void)key, false; }
   /// Runs the jobs as one range of elements split across threads (many small parameters wake
   /// the threads once, not once each), then finishes them.
   static void run_jobs(std::vector<StepJob>& jobs);
@@ -79,9 +87,9 @@ struct HasMomentum : std::false_type {};
 template <class O>
 struct HasMomentum<O, std::void_t<decltype(std::declval<O&>().momentum)>> : std::true_type {};
 template <class O, class = void>
-struct HasBeta1 : std::false_type {};
+struct HasBetas : std::false_type {};
 template <class O>
-struct HasBeta1<O, std::void_t<decltype(std::declval<O&>().beta1)>> : std::true_type {};
+struct HasBetas<O, std::void_t<decltype(std::declval<O&>().betas)>> : std::true_type {};
 
 /// An optimizer whose groups carry Options; update runs one parameter's fused step.
 template <class Options>
@@ -113,8 +121,8 @@ class OptimizerOf : public Optimizer {
   void set_lr(size_t group, double lr) override { groups_.at(group).options.lr = lr; }
   bool set_momentum(size_t group, double momentum) override {
     Options& o = groups_.at(group).options;
-    if constexpr (HasBeta1<Options>::value) {
-      o.beta1 = momentum;
+    if constexpr (HasBetas<Options>::value) {
+      o.betas.first = momentum;
       return true;
     } else if constexpr (HasMomentum<Options>::value) {
       o.momentum = momentum;

@@ -9,10 +9,20 @@
 
 namespace ember::optim {
 
-struct EMBER_API RMSpropOptions {
-  double lr = 1e-2, alpha = 0.99, eps = 1e-8, weight_decay = 0, momentum = 0;
-  bool centered = false, maximize = false;
-  void validate() const;
+#define EMBER_RMSPROP_FIELDS(X)                                                            \
+  X(Arg, double, lr, 1e-2, valid::at_least(0, "Invalid learning rate: "))                  \
+  X(Arg, double, alpha, 0.99, valid::at_least(0, "Invalid alpha value: "))                 \
+  X(Arg, double, eps, 1e-8, valid::at_least(0, "Invalid epsilon value: "))                 \
+  X(Arg, double, weight_decay, 0, valid::at_least(0, "Invalid weight_decay value: "))      \
+  X(Arg, double, momentum, 0, valid::at_least(0, "Invalid momentum value: "))              \
+  X(Arg, bool, centered, false, valid::any)                                               \
+  X(Arg, Switch, capturable, false, valid::unsupported(kNotCapturable))                    \
+  X(Arg, Switch, foreach, std::nullopt, valid::any)                                       \
+  X(Arg, bool, maximize, false, valid::any)                                               \
+  X(Arg, Switch, differentiable, false, valid::unsupported(kNotDifferentiable))
+
+struct EMBER_API RMSpropOptions : Options {
+  EMBER_OPTIONS(EMBER_RMSPROP_FIELDS)
 };
 
 class EMBER_API RMSprop : public OptimizerOf<RMSpropOptions> {

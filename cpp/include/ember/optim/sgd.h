@@ -9,11 +9,21 @@
 
 namespace ember::optim {
 
-struct EMBER_API SGDOptions {
-  double lr = 1e-3, momentum = 0, dampening = 0, weight_decay = 0;
-  bool nesterov = false, maximize = false;
-  /// ValueError naming the bad hyperparameter, with PyTorch's messages.
-  void validate() const;
+// One row per argument, in torch.optim.SGD's order (see ember/options.h).
+#define EMBER_SGD_FIELDS(X)                                                                \
+  X(Arg, double, lr, 1e-3, valid::at_least(0, "Invalid learning rate: "))                  \
+  X(Arg, double, momentum, 0, valid::at_least(0, "Invalid momentum value: "))              \
+  X(Arg, double, dampening, 0, valid::any)                                                \
+  X(Arg, double, weight_decay, 0, valid::at_least(0, "Invalid weight_decay value: "))      \
+  X(Arg, bool, nesterov, false, valid::any)                                               \
+  X(Kw, bool, maximize, false, valid::any)                                                \
+  X(Kw, Switch, foreach, std::nullopt, valid::any)                                        \
+  X(Kw, Switch, differentiable, false, valid::unsupported(kNotDifferentiable))             \
+  X(Kw, Switch, fused, std::nullopt, valid::any)
+
+struct EMBER_API SGDOptions : Options {
+  EMBER_OPTIONS(EMBER_SGD_FIELDS)
+  void cross_checks() const;
 };
 
 class EMBER_API SGD : public OptimizerOf<SGDOptions> {
