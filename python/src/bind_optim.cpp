@@ -84,6 +84,59 @@ void read(py::handle g, optim::AdamOptions& o) {
                              flag(g, "decoupled_weight_decay");
 }
 
+int64_t integer(py::handle group, const char* key) {
+  py::handle v = entry(group, key);
+  EMBER_CHECK_TYPE(PyIndex_Check(v.ptr()) && !PyBool_Check(v.ptr()), "optimizer: ", key, " must be an integer, got ",
+                   std::string(py::str(v.get_type().attr("__name__"))));
+  return py::int_(py::reinterpret_borrow<py::object>(v)).cast<int64_t>();
+}
+void read(py::handle g, optim::LBFGSOptions& o) {
+  o.lr = number(g, "lr");
+  o.max_iter = integer(g, "max_iter");
+  o.max_eval = entry(g, "max_eval").is_none() ? std::nullopt : std::optional<int64_t>(integer(g, "max_eval"));
+  o.tolerance_grad = number(g, "tolerance_grad");
+  o.tolerance_change = number(g, "tolerance_change");
+  o.history_size = integer(g, "history_size");
+  py::handle fn = entry(g, "line_search_fn");
+  EMBER_CHECK_TYPE(fn.is_none() || py::isinstance<py::str>(fn), "optimizer: line_search_fn must be None or a string, got ",
+                   std::string(py::str(fn.get_type().attr("__name__"))));
+  o.line_search_fn = fn.is_none() ? std::nullopt : std::optional<std::string>(fn.cast<std::string>());
+}
+
+// LBFGS's global state as a dict of its C++ fields (ember/optim/optimizers.py gives it torch's
+// layout). Tensors are copied out, so a later step does not change a saved state.
+py::dict lbfgs_state_dict(const optim::LBFGSState& s) {
+  auto tensor_or_none = [](const Tensor& t) { return t.defined() ? py::cast(clone(t)) : py::none(); };
+  auto tensors = [](const std::vector<Tensor>& ts) {
+    py::list out;
+    for (const Tensor& t : ts) out.append(clone(t));
+    return out;
+  };
+  py::dict d;
+  d["func_evals"] = s.func_evals, d["n_iter"] = s.n_iter;
+  d["d"] = tensor_or_none(s.d), d["t"] = s.t;
+  d["old_dirs"] = tensors(s.old_dirs), d["old_stps"] = tensors(s.old_stps), d["ro"] = s.ro;
+  d["H_diag"] = s.H_diag, d["prev_flat_grad"] = tensor_or_none(s.prev_flat_grad), d["prev_loss"] = s.prev_loss;
+  d["al"] = s.al;
+  return d;
+}
+optim::LBFGSState lbfgs_state_from(py::handle d) {
+  auto tensor_or_none = [&](const char* key) {
+    py::handle v = entry(d, key);
+    if (v.is_none()) return Tensor();
+    EMBER_CHECK_TYPE(py::isinstance<Tensor>(v), "LBFGS.load_state_dict: state '", key, "' is not a tensor");
+    return v.cast<Tensor>();
+  };
+  optim::LBFGSState s;
+  s.func_evals = integer(d, "func_evals"), s.n_iter = integer(d, "n_iter");
+  s.d = tensor_or_none("d"), s.t = number(d, "t");
+  s.old_dirs = entry(d, "old_dirs").cast<std::vector<Tensor>>(), s.old_stps = entry(d, "old_stps").cast<std::vector<Tensor>>();
+  s.ro = entry(d, "ro").cast<std::vector<double>>();
+  s.H_diag = number(d, "H_diag"), s.prev_flat_grad = tensor_or_none("prev_flat_grad"), s.prev_loss = number(d, "prev_loss");
+  s.al = entry(d, "al").cast<std::vector<std::optional<double>>>();
+  return s;
+}
+
 std::vector<Tensor> tensors_of(py::handle params) {
   std::vector<Tensor> out;
   for (py::handle p : params) {
@@ -94,11 +147,36 @@ std::vector<Tensor> tensors_of(py::handle params) {
   return out;
 }
 
+/// Reads every group dict of param_groups into the optimizer's groups before a step.
+template <class Opt>
+void sync_groups(Opt& opt, py::list groups) {
+  auto& own = opt.param_groups();
+  EMBER_CHECK(groups.size() == own.size(), opt.name(), ".step: param_groups has ", groups.size(),
+              " groups, the optimizer ", own.size(), " (add groups with add_param_group)");
+  for (size_t i = 0; i < own.size(); ++i) {
+    EMBER_CHECK_TYPE(py::isinstance<py::dict>(groups[i]), opt.name(), ".step: param_groups[", i,
+                     "] is not a dict");
+    // The C++ groups hold the parameters and their state: a replaced 'params' list would be
+    // ignored silently, so it is refused.
+    py::dict group = py::reinterpret_borrow<py::dict>(groups[i]);
+    bool same = group.contains("params") && py::isinstance<py::list>(group["params"]);
+    if (same) {
+      py::list params = group["params"];
+      same = params.size() == own[i].params.size();
+      for (size_t k = 0; same && k < params.size(); ++k)
+        same = py::isinstance<Tensor>(params[k]) && params[k].cast<const Tensor&>().is_same(own[i].params[k]);
+    }
+    EMBER_CHECK(same, opt.name(), ".step: param_groups[", i, "]['params'] is not the list of parameters the "
+                "group was made with; ember's optimizers keep theirs (add new ones with add_param_group)");
+    read(groups[i], own[i].options);
+  }
+}
+
 /// One optimizer class: made from its first group's params and dict, validated from a dict, and
 /// stepped after reading every group's dict.
 template <class Opt, class Options>
-void bind_optimizer(py::module_& om, const char* name) {
-  py::class_<Opt, optim::Optimizer>(om, name)
+py::class_<Opt, optim::Optimizer> bind_optimizer(py::module_& om, const char* name) {
+  return py::class_<Opt, optim::Optimizer>(om, name)
       .def(py::init([](py::handle params, py::handle group) {
         Options o;
         read(group, o);
@@ -115,26 +193,7 @@ void bind_optimizer(py::module_& om, const char* name) {
         opt.add_param_group(tensors_of(params), o);
       }, py::arg("params"), py::arg("group"))
       .def("_step", [](Opt& opt, py::list groups) {
-        auto& own = opt.param_groups();
-        EMBER_CHECK(groups.size() == own.size(), opt.name(), ".step: param_groups has ", groups.size(),
-                    " groups, the optimizer ", own.size(), " (add groups with add_param_group)");
-        for (size_t i = 0; i < own.size(); ++i) {
-          EMBER_CHECK_TYPE(py::isinstance<py::dict>(groups[i]), opt.name(), ".step: param_groups[", i,
-                           "] is not a dict");
-          // The C++ groups hold the parameters and their state: a replaced 'params' list would be
-          // ignored silently, so it is refused.
-          py::dict group = py::reinterpret_borrow<py::dict>(groups[i]);
-          bool same = group.contains("params") && py::isinstance<py::list>(group["params"]);
-          if (same) {
-            py::list params = group["params"];
-            same = params.size() == own[i].params.size();
-            for (size_t k = 0; same && k < params.size(); ++k)
-              same = py::isinstance<Tensor>(params[k]) && params[k].cast<const Tensor&>().is_same(own[i].params[k]);
-          }
-          EMBER_CHECK(same, opt.name(), ".step: param_groups[", i, "]['params'] is not the list of parameters the "
-                      "group was made with; ember's optimizers keep theirs (add new ones with add_param_group)");
-          read(groups[i], own[i].options);
-        }
+        sync_groups(opt, groups);
         opt.step();
       }, py::arg("groups"));
 }
@@ -164,6 +223,16 @@ void bind_optim(py::module_& m) {
   bind_optimizer<optim::RMSprop, optim::RMSpropOptions>(om, "RMSprop");
   bind_optimizer<optim::Adam, optim::AdamOptions>(om, "Adam");
   bind_optimizer<optim::AdamW, optim::AdamWOptions>(om, "AdamW");
+  bind_optimizer<optim::LBFGS, optim::LBFGSOptions>(om, "LBFGS")
+      .def("_step_closure", [](optim::LBFGS& opt, py::list groups, py::function closure) {
+        sync_groups(opt, groups);
+        // closure: ember/optim/optimizers.py's wrapper, which returns the loss as a float.
+        return opt.step([&closure] { return closure().cast<double>(); });
+      }, py::arg("groups"), py::arg("closure"))
+      .def("_lbfgs_state", [](const optim::LBFGS& opt) { return lbfgs_state_dict(opt.lbfgs_state()); })
+      .def("_set_lbfgs_state", [](optim::LBFGS& opt, py::handle state) {
+        opt.set_lbfgs_state(lbfgs_state_from(state));
+      }, py::arg("state"));
 
   // ---- schedules: made by ember/optim/lr_scheduler.py, which writes their rates into the groups
   using optim::LRScheduler;
