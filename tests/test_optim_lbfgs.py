@@ -13,8 +13,9 @@ Agreement: the two libraries round differently (torch's add_ with alpha fuses a 
 its dot is MKL's), so the runs differ by rounding at each evaluation. Where the problem damps
 those differences (least squares, the line-searched Rosenbrock) whole runs agree to TOL. The
 MLP and the fixed-step Rosenbrock amplify them: torch's own run moves past TOL when its start
-moves by one ulp, at the same step where ember's leaves it. So whole runs are compared up to
-that horizon, and every step is also compared on its own from torch's state."""
+moves by one ulp, at the same steps where ember's leaves it. So whole runs are compared at the
+steps where torch reproduces itself, and every step is also compared on its own from torch's
+state."""
 import importlib
 
 import numpy as np
@@ -128,6 +129,9 @@ CONFIGS = {
     "wolfe_h3": dict(line_search_fn="strong_wolfe", history_size=3),
     "wolfe_it1": dict(line_search_fn="strong_wolfe", max_iter=1),
     "wolfe_it3_lr05": dict(line_search_fn="strong_wolfe", max_iter=3, lr=0.5, history_size=3),
+    # too long first tries: the zoom phase, its bracket swaps and moves away from the ends
+    "wolfe_lr10_h2": dict(line_search_fn="strong_wolfe", max_iter=5, lr=10, history_size=2),
+    "wolfe_lr30": dict(line_search_fn="strong_wolfe", max_iter=5, lr=30),
 }
 def _close(a, b, tol):
     return all(np.allclose(x, y, **tol) for x, y in zip(a, b))
@@ -140,9 +144,9 @@ def _steps(kw):
 @pytest.mark.parametrize("config", CONFIGS)
 @pytest.mark.parametrize("problem", PROBLEMS)
 def test_trajectory_matches_torch(problem, config):
-    """Whole runs, compared after every step as long as torch reproduces itself: a second torch
-    run from a start moved by one ulp marks where rounding differences have grown (past HORIZON,
-    ten times below TOL)."""
+    """Whole runs, compared after every step where torch reproduces itself: a second torch run
+    from a start moved by one ulp marks the steps where rounding differences have grown (past
+    HORIZON, ten times below TOL)."""
     kw = CONFIGS[config]
     e, t, moved = _both(problem, **kw) + (_Run(torch, problem, **kw),)
     with torch.no_grad():
@@ -151,7 +155,7 @@ def test_trajectory_matches_torch(problem, config):
     for i in range(_steps(kw)):
         le, lt, lm = e.step(), t.step(), moved.step()
         if not _close(moved.values() + [lm], t.values() + [lt], HORIZON):
-            break  # past the horizon of this problem
+            continue  # torch's own rounding shows here (convergence may damp it again)
         np.testing.assert_allclose(le, lt, **TOL, err_msg=f"loss, step {i}")
         for a, b in zip(e.values(), t.values()):
             np.testing.assert_allclose(a, b, **TOL, err_msg=f"step {i}")
