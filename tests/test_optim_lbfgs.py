@@ -481,3 +481,28 @@ def test_params_without_gradients_are_left_alone():
 def test_repr_lists_the_options():
     r = repr(ember.optim.LBFGS([_p(ember)], line_search_fn="strong_wolfe"))
     assert r.startswith("LBFGS (") and "line_search_fn: strong_wolfe" in r and "max_eval: 25" in r
+
+
+@pytest.mark.parametrize("line_search_fn", [None, "strong_wolfe"])
+def test_float32_reaches_torchs_loss(line_search_fn):
+    """float32: ember's scalars are doubles where torch rounds some to float32, so near a flat
+    optimum the line search can judge differently (ember stops, torch takes equal-loss steps);
+    both reach the same loss."""
+    losses = {}
+    for lib in (ember, torch):
+        w = lib.tensor(np.zeros((4, 3), np.float32))
+        w.requires_grad_(True)
+        x, y = lib.tensor(X.astype(np.float32)), lib.tensor(Y.astype(np.float32))
+        opt = _optim(lib).LBFGS([w], line_search_fn=line_search_fn, history_size=3, max_iter=5)
+
+        def closure():
+            opt.zero_grad()
+            loss = ((x @ w - y) ** 2).mean()
+            loss.backward()
+            return loss
+
+        for _ in range(10):
+            opt.step(closure)
+        assert opt.state_dict()["state"][0]["d"].dtype == lib.float32
+        losses[lib] = float(closure().detach())
+    assert losses[ember] == pytest.approx(losses[torch], rel=1e-6)

@@ -1,7 +1,8 @@
 // L-BFGS with PyTorch's formulas (algorithm in ember/optim/lbfgs.h), a line-by-line port of
 // torch/optim/lbfgs.py: the same order of operations, so float64 runs agree with torch's to
 // rounding. Scalars (t, gtd, ys, ro, H_diag) are doubles; torch keeps some as 0-d tensors of the
-// parameters' dtype, which is the same arithmetic in float64.
+// parameters' dtype, which is the same arithmetic in float64 (in float32 torch's line search
+// rounds its Armijo test to float32, so near a flat optimum the two can decide differently).
 #include "ember/optim/lbfgs.h"
 
 #include <cmath>

@@ -144,8 +144,11 @@ class LBFGS(Optimizer):
 
     Differences from torch: bad ``line_search_fn``, ``max_iter``, ``max_eval`` or
     ``history_size`` values raise ValueError when the optimizer is made (torch raises
-    RuntimeError for ``line_search_fn`` at the first step and takes the others); the scalars
-    of the algorithm are doubles, so float32 runs agree with torch's to float32 rounding only.
+    RuntimeError for ``line_search_fn`` at the first step and takes the others). The scalars of
+    the algorithm (step length, slopes, curvatures) are doubles where torch keeps some as
+    tensors of the parameters' dtype: float64 runs agree with torch's to rounding, float32 runs
+    can differ near a flat optimum, where torch's line search accepts steps that leave a
+    float32 loss unchanged and ember's does not.
     """
 
     _Impl = _optim.LBFGS
