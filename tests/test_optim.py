@@ -656,7 +656,7 @@ def test_bad_hyperparameter_raises_value_error(name, kw, word):
         getattr(_optim(ember), name)([_leaf(ember)], **kw)
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", NAMES + ["LBFGS"])
 def test_signature_matches_torch(name):
     """Each optimizer's Python signature, made from its C++ fields, is torch's: the same names in
     the same positional order, the same keyword-only names, and the same defaults of the same
@@ -678,7 +678,7 @@ def test_signature_matches_torch(name):
     assert ke == kt
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", NAMES + ["LBFGS"])
 @pytest.mark.parametrize("flag", ["capturable", "differentiable"])
 def test_unsupported_switches_raise(name, flag):
     """ember's steps are fused C++ loops: CUDA-graph capture and autograd through the step are

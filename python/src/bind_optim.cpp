@@ -25,7 +25,23 @@ void read_value(py::handle v, const char* key, double& out) {
   // Numbers and one-element tensors (PyTorch takes a tensor lr); not strings or None.
   EMBER_CHECK_TYPE(PyNumber_Check(v.ptr()) && !py::isinstance<py::str>(v), "optimizer: ", key,
                    " must be a number, got ", type_name(v));
+  EMBER_CHECK(!py::isinstance<Tensor>(v) || v.cast<const Tensor&>().numel() == 1, "Tensor ", key,
+              " must be 1-element");
   out = py::float_(py::reinterpret_borrow<py::object>(v)).cast<double>();
+}
+void read_value(py::handle v, const char* key, int64_t& out) {
+  EMBER_CHECK_TYPE(PyIndex_Check(v.ptr()) && !PyBool_Check(v.ptr()), "optimizer: ", key, " must be an integer, got ",
+                   type_name(v));
+  out = py::int_(py::reinterpret_borrow<py::object>(v)).cast<int64_t>();
+}
+void read_value(py::handle v, const char* key, std::string& out) {
+  EMBER_CHECK_TYPE(py::isinstance<py::str>(v), "optimizer: ", key, " must be None or a string, got ", type_name(v));
+  out = v.cast<std::string>();
+}
+template <class T>
+void read_value(py::handle v, const char* key, std::optional<T>& out) {
+  if (v.is_none()) out.reset();
+  else read_value(v, key, out.emplace());
 }
 void read_value(py::handle v, const char*, bool& out) {
   const int truth = PyObject_IsTrue(v.ptr());  // any truthy value, as PyTorch's `if amsgrad:`
@@ -56,6 +72,26 @@ py::object to_python(double v, std::string_view spelling) {
 py::object to_python(bool v, std::string_view) { return py::bool_(v); }
 py::object to_python(const Switch& v, std::string_view) { return v.value ? py::object(py::bool_(*v.value)) : py::none(); }
 py::object to_python(const Betas& v, std::string_view) { return py::make_tuple(v.first, v.second); }
+py::object to_python(int64_t v, std::string_view) { return py::int_(v); }
+py::object to_python(const std::string& v, std::string_view) { return py::str(v); }
+template <class T>
+py::object to_python(const std::optional<T>& v, std::string_view spelling) {
+  return v ? to_python(*v, spelling) : py::none();
+}
+
+/// d[key]: KeyError when missing.
+py::handle entry(py::handle d, const char* key) {
+  py::dict dict = py::reinterpret_borrow<py::dict>(d);
+  if (!dict.contains(key)) throw py::key_error(key);
+  return dict[key];
+}
+/// d[key] read as a T.
+template <class T>
+T read_entry(py::handle d, const char* key) {
+  T value;
+  read_value(entry(d, key), key, value);
+  return value;
+}
 
 template <class T>
 constexpr bool is_switch = std::is_same_v<std::decay_t<T>, Switch>;
@@ -89,6 +125,41 @@ py::list signature_of() {
   return out;
 }
 
+// LBFGS's global state as a dict of its C++ fields (ember/optim/optimizers.py gives it torch's
+// layout). Tensors are copied out, so a later step does not change a saved state.
+py::dict lbfgs_state_dict(const optim::LBFGSState& s) {
+  auto tensor_or_none = [](const Tensor& t) { return t.defined() ? py::cast(clone(t)) : py::none(); };
+  auto tensors = [](const std::vector<Tensor>& ts) {
+    py::list out;
+    for (const Tensor& t : ts) out.append(clone(t));
+    return out;
+  };
+  py::dict d;
+  d["func_evals"] = s.func_evals, d["n_iter"] = s.n_iter;
+  d["d"] = tensor_or_none(s.d), d["t"] = s.t;
+  d["old_dirs"] = tensors(s.old_dirs), d["old_stps"] = tensors(s.old_stps), d["ro"] = s.ro;
+  d["H_diag"] = s.H_diag, d["prev_flat_grad"] = tensor_or_none(s.prev_flat_grad), d["prev_loss"] = s.prev_loss;
+  d["al"] = s.al;
+  return d;
+}
+optim::LBFGSState lbfgs_state_from(py::handle d) {
+  auto tensor_or_none = [&](const char* key) {
+    py::handle v = entry(d, key);
+    if (v.is_none()) return Tensor();
+    EMBER_CHECK_TYPE(py::isinstance<Tensor>(v), "LBFGS.load_state_dict: state '", key, "' is not a tensor");
+    return v.cast<Tensor>();
+  };
+  optim::LBFGSState s;
+  s.func_evals = read_entry<int64_t>(d, "func_evals"), s.n_iter = read_entry<int64_t>(d, "n_iter");
+  s.d = tensor_or_none("d"), s.t = read_entry<double>(d, "t");
+  s.old_dirs = entry(d, "old_dirs").cast<std::vector<Tensor>>(), s.old_stps = entry(d, "old_stps").cast<std::vector<Tensor>>();
+  s.ro = entry(d, "ro").cast<std::vector<double>>();
+  s.H_diag = read_entry<double>(d, "H_diag"), s.prev_flat_grad = tensor_or_none("prev_flat_grad");
+  s.prev_loss = read_entry<double>(d, "prev_loss");
+  s.al = entry(d, "al").cast<std::vector<std::optional<double>>>();
+  return s;
+}
+
 std::vector<Tensor> tensors_of(py::handle params) {
   std::vector<Tensor> out;
   for (py::handle p : params) {
@@ -99,11 +170,37 @@ std::vector<Tensor> tensors_of(py::handle params) {
   return out;
 }
 
+/// Reads every group dict of param_groups into the optimizer's groups before a step.
+template <class Opt>
+void sync_groups(Opt& opt, py::list groups) {
+  using Options = std::decay_t<decltype(opt.param_groups()[0].options)>;
+  auto& own = opt.param_groups();
+  EMBER_CHECK(groups.size() == own.size(), opt.name(), ".step: param_groups has ", groups.size(),
+              " groups, the optimizer ", own.size(), " (add groups with add_param_group)");
+  for (size_t i = 0; i < own.size(); ++i) {
+    EMBER_CHECK_TYPE(py::isinstance<py::dict>(groups[i]), opt.name(), ".step: param_groups[", i,
+                     "] is not a dict");
+    // The C++ groups hold the parameters and their state: a replaced 'params' list would be
+    // ignored silently, so it is refused.
+    py::dict group = py::reinterpret_borrow<py::dict>(groups[i]);
+    bool same = group.contains("params") && py::isinstance<py::list>(group["params"]);
+    if (same) {
+      py::list params = group["params"];
+      same = params.size() == own[i].params.size();
+      for (size_t k = 0; same && k < params.size(); ++k)
+        same = py::isinstance<Tensor>(params[k]) && params[k].cast<const Tensor&>().is_same(own[i].params[k]);
+    }
+    EMBER_CHECK(same, opt.name(), ".step: param_groups[", i, "]['params'] is not the list of parameters the "
+                "group was made with; ember's optimizers keep theirs (add new ones with add_param_group)");
+    own[i].options = read_options<Options>(groups[i]);
+  }
+}
+
 /// One optimizer class: made from its first group's params and dict, validated from a dict, and
 /// stepped after reading every group's dict.
 template <class Opt, class Options>
-void bind_optimizer(py::module_& om, const char* name) {
-  py::class_<Opt, optim::Optimizer>(om, name)
+py::class_<Opt, optim::Optimizer> bind_optimizer(py::module_& om, const char* name) {
+  return py::class_<Opt, optim::Optimizer>(om, name)
       .def(py::init([](py::handle params, py::handle group) {
         return std::make_unique<Opt>(tensors_of(params), read_options<Options>(group));
       }), py::arg("params"), py::arg("group"))
@@ -114,26 +211,7 @@ void bind_optimizer(py::module_& om, const char* name) {
         opt.add_param_group(tensors_of(params), read_options<Options>(group));
       }, py::arg("params"), py::arg("group"))
       .def("_step", [](Opt& opt, py::list groups) {
-        auto& own = opt.param_groups();
-        EMBER_CHECK(groups.size() == own.size(), opt.name(), ".step: param_groups has ", groups.size(),
-                    " groups, the optimizer ", own.size(), " (add groups with add_param_group)");
-        for (size_t i = 0; i < own.size(); ++i) {
-          EMBER_CHECK_TYPE(py::isinstance<py::dict>(groups[i]), opt.name(), ".step: param_groups[", i,
-                           "] is not a dict");
-          // The C++ groups hold the parameters and their state: a replaced 'params' list would be
-          // ignored silently, so it is refused.
-          py::dict group = py::reinterpret_borrow<py::dict>(groups[i]);
-          bool same = group.contains("params") && py::isinstance<py::list>(group["params"]);
-          if (same) {
-            py::list params = group["params"];
-            same = params.size() == own[i].params.size();
-            for (size_t k = 0; same && k < params.size(); ++k)
-              same = py::isinstance<Tensor>(params[k]) && params[k].cast<const Tensor&>().is_same(own[i].params[k]);
-          }
-          EMBER_CHECK(same, opt.name(), ".step: param_groups[", i, "]['params'] is not the list of parameters the "
-                      "group was made with; ember's optimizers keep theirs (add new ones with add_param_group)");
-          own[i].options = read_options<Options>(groups[i]);
-        }
+        sync_groups(opt, groups);
         opt.step();
       }, py::arg("groups"));
 }
@@ -168,6 +246,16 @@ void bind_optim(py::module_& m) {
   bind_optimizer<optim::NAdam, optim::NAdamOptions>(om, "NAdam");
   bind_optimizer<optim::RAdam, optim::RAdamOptions>(om, "RAdam");
   bind_optimizer<optim::ASGD, optim::ASGDOptions>(om, "ASGD");
+  bind_optimizer<optim::LBFGS, optim::LBFGSOptions>(om, "LBFGS")
+      .def("_step_closure", [](optim::LBFGS& opt, py::list groups, py::function closure) {
+        sync_groups(opt, groups);
+        // closure: ember/optim/optimizers.py's wrapper, which returns the loss as a float.
+        return opt.step([&closure] { return closure().cast<double>(); });
+      }, py::arg("groups"), py::arg("closure"))
+      .def("_lbfgs_state", [](const optim::LBFGS& opt) { return lbfgs_state_dict(opt.lbfgs_state()); })
+      .def("_set_lbfgs_state", [](optim::LBFGS& opt, py::handle state) {
+        opt.set_lbfgs_state(lbfgs_state_from(state));
+      }, py::arg("state"));
 
   // ---- schedules: made by ember/optim/lr_scheduler.py, which writes their rates into the groups
   using optim::LRScheduler;

@@ -1,6 +1,6 @@
 // Builds and trains a small MLP with ember's C++ API alone (no Python): a two-class problem
 // that no linear model separates (points inside or outside a circle), cross-entropy, and
-// ember::optim's SGD and Adam.
+// ember::optim's SGD and Adam; LBFGS with its closure on Rosenbrock's function.
 // Then checks accuracy, eval mode, state_dict through a safetensors file, and layer errors.
 #include <ember/ember.h>
 #include <ember/nn.h>
@@ -86,6 +86,27 @@ int main(int argc, char** argv) {
   std::printf("Adam: loss %.4f -> %.4f\n", adam_first, adam_last);
   check(adam_last < 0.25 * adam_first, "Adam: loss falls to under a quarter");
   check(adam.state()[0].step == 400 && adam.state()[0].get("exp_avg").defined(), "Adam keeps its state per parameter");
+  // LBFGS from C++ alone: its closure re-evaluates the loss and the gradients, several times a step.
+  Tensor px = full({}, -1.2, DType::Float64), py = full({}, 1.0, DType::Float64);
+  autograd::set_requires_grad(px, true);
+  autograd::set_requires_grad(py, true);
+  optim::LBFGSOptions lbfgs_options;
+  lbfgs_options.line_search_fn = "strong_wolfe";
+  optim::LBFGS lbfgs({px, py}, lbfgs_options);
+  auto rosenbrock = [&] {
+    lbfgs.zero_grad();
+    Tensor loss = square(1.0 - px) + 100.0 * square(py - square(px));
+    loss.backward();
+    return loss.item<double>();
+  };
+  const double lbfgs_first = lbfgs.step(rosenbrock);
+  for (int step = 1; step < 10; ++step) lbfgs.step(rosenbrock);
+  check(std::abs(lbfgs_first - 24.2) < 1e-12, "LBFGS.step returns the first loss");
+  check(std::abs(px.item<double>() - 1) < 1e-4 && std::abs(py.item<double>() - 1) < 1e-4,
+        "LBFGS (strong Wolfe) finds Rosenbrock's minimum (1, 1)");
+  check(lbfgs.lbfgs_state().n_iter > 10 && lbfgs.lbfgs_state().func_evals >= lbfgs.lbfgs_state().n_iter,
+        "LBFGS counts its iterations and evaluations");
+
   const double acc = accuracy(*model, x, y);
   std::printf("accuracy %.3f\n", acc);
   check(acc > 0.95, "accuracy above 95% on a non-linear problem");

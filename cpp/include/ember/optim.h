@@ -6,6 +6,7 @@
 #include "ember/optim/adamax.h"
 #include "ember/optim/asgd.h"
 #include "ember/optim/clip.h"
+#include "ember/optim/lbfgs.h"
 #include "ember/optim/lr_scheduler.h"
 #include "ember/optim/nadam.h"
 #include "ember/optim/optimizer.h"

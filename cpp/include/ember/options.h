@@ -14,6 +14,7 @@
 // builds the signature and its defaults from a default-made struct, so no name or
 // default is written a second time.
 #include <optional>
+#include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -64,6 +65,17 @@ inline auto between(double lo, double hi, const char* message) {
 inline void betas(const Betas& b) {
   EMBER_CHECK(0 <= b.first && b.first < 1, "Invalid beta parameter at index 0: ", b.first);
   EMBER_CHECK(0 <= b.second && b.second < 1, "Invalid beta parameter at index 1: ", b.second);
+}
+/// An absent value (None), or one the rule accepts.
+template <class Rule>
+inline auto none_or(Rule rule) {
+  return [=](const auto& v) {
+    if (v) rule(*v);
+  };
+}
+/// The one word allowed (LBFGS's line_search_fn "strong_wolfe").
+inline auto word(const char* allowed, const char* message) {
+  return [=](const std::string& v) { EMBER_CHECK(v == allowed, message); };
 }
 /// A switch ember does not implement: True is refused with the reason.
 inline auto unsupported(const char* message) {

@@ -35,6 +35,7 @@ def _signature_init(cls):
         arguments = dict(bound.arguments)
         del arguments["self"]
         params = arguments.pop("params")
+        cls._resolve(arguments)
         cls._Impl._validate(arguments)
         defaults = {name: value for name, value in arguments.items() if name not in switches}
         Optimizer.__init__(self, params, {**defaults, **kept})
@@ -50,6 +51,10 @@ class Optimizer:
 
     _Impl = None  # the C++ class of a built-in optimizer
     _state_has_step = True  # PyTorch's SGD keeps no 'step' in its state
+
+    @staticmethod
+    def _resolve(arguments):
+        """Fills, in place, the arguments whose default depends on others (LBFGS's max_eval)."""
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -8,7 +8,10 @@ Example:
     >>> model(ember.ones(4, 3)).sum().backward()
     >>> opt.step(); opt.zero_grad()
 """
-from ember._C import _optim
+import numbers
+
+from ember._C import Tensor, _optim, tensor as _tensor
+from ember.autograd.grad_mode import enable_grad
 from ember.optim.optimizer import Optimizer
 
 
@@ -138,3 +141,188 @@ class ASGD(Optimizer):
     """
 
     _Impl = _optim.ASGD
+
+
+def _loss_value(loss):
+    """float(loss) for LBFGS, whose closure must return the loss: a number or a one-element tensor."""
+    if isinstance(loss, Tensor):
+        if loss.numel() != 1:
+            raise ValueError("LBFGS.step: the closure must return the loss as a one-element tensor or a number, got "
+                             f"a tensor of shape {tuple(loss.shape)}")
+    elif isinstance(loss, bool) or not isinstance(loss, numbers.Real):
+        raise TypeError("LBFGS.step: the closure must return the loss as a one-element tensor or a number, got "
+                        f"{type(loss).__name__}")
+    return float(loss)
+
+
+def _scalar(value, name):
+    """A state entry torch keeps as a Python number or a 0-d tensor, as a float."""
+    if isinstance(value, Tensor) or (hasattr(value, "numel") and hasattr(value, "item")):  # ember's or torch's
+        if value.numel() != 1:
+            raise ValueError(f"LBFGS.load_state_dict: state '{name}' must be a number, got a tensor of shape "
+                             f"{tuple(value.shape)}")
+        return float(value.item())
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"LBFGS.load_state_dict: state '{name}' must be a number, got {type(value).__name__}")
+    return float(value)
+
+
+class LBFGS(Optimizer):
+    """L-BFGS, as torch.optim.LBFGS (heavily inspired by minFunc): up to ``max_iter``
+    quasi-Newton iterations per ``step(closure)``, the direction ``-H g`` from the two-loop
+    recursion over the last ``history_size`` pairs ``(s, y)`` (Nocedal & Wright Alg. 7.4), the
+    step ``lr`` (``min(1, 1/|g|_1) * lr`` on the very first iteration), or the strong-Wolfe line
+    search (Alg. 3.5-3.6) when ``line_search_fn="strong_wolfe"``.
+
+    One parameter group only: the state is one history over all parameters seen as one flat
+    vector (it needs ``param_numel * (2 * history_size + 2)`` extra elements). A missing
+    gradient counts as zeros.
+
+    Args:
+        params (iterable): parameters to optimize.
+        lr (float, optional): learning rate (default: 1).
+        max_iter (int, optional): maximal number of iterations per step (default: 20).
+        max_eval (int, optional): maximal number of closure evaluations per step
+            (default: ``max_iter * 5 // 4``).
+        tolerance_grad (float, optional): stop when ``max |g| <= tolerance_grad`` (default: 1e-7).
+        tolerance_change (float, optional): stop when the step or the loss changes by less
+            (default: 1e-9).
+        history_size (int, optional): number of update pairs kept (default: 100).
+        line_search_fn (str, optional): ``"strong_wolfe"`` or None (default: None).
+
+    ``step(closure)`` needs the closure: it clears the gradients, re-evaluates the model, calls
+    ``backward`` and returns the loss. It is called with gradients enabled, possibly several
+    times; ``step`` returns what its first call returned.
+
+    Example::
+
+        >>> opt = ember.optim.LBFGS(model.parameters(), line_search_fn="strong_wolfe")
+        >>> def closure():
+        ...     opt.zero_grad()
+        ...     loss = loss_fn(model(x), y)
+        ...     loss.backward()
+        ...     return loss
+        >>> for _ in range(10):
+        ...     loss = opt.step(closure)
+
+    Differences from torch: bad ``line_search_fn``, ``max_iter``, ``max_eval`` or
+    ``history_size`` values raise ValueError when the optimizer is made (torch raises
+    RuntimeError for ``line_search_fn`` at the first step and takes the others). The scalars of
+    the algorithm (step length, slopes, curvatures) are doubles where torch keeps some as
+    tensors of the parameters' dtype: float64 runs agree with torch's to rounding, float32 runs
+    can differ near a flat optimum, where torch's line search accepts steps that leave a
+    float32 loss unchanged and ember's does not.
+    """
+
+    _Impl = _optim.LBFGS
+    _state_has_step = False
+    # torch's state keys, in the order its state_dict shows them after a full step.
+    _STATE_KEYS = ("func_evals", "n_iter", "d", "t", "old_dirs", "old_stps", "ro", "H_diag", "prev_flat_grad",
+                   "prev_loss")
+
+    @staticmethod
+    def _resolve(arguments):
+        # torch keeps the derived max_eval in the group (25 for max_iter 20), not None.
+        max_iter = arguments["max_iter"]
+        if arguments["max_eval"] is None and isinstance(max_iter, numbers.Integral) and not isinstance(max_iter, bool):
+            arguments["max_eval"] = max_iter * 5 // 4
+
+    def step(self, closure):
+        """Up to max_iter L-BFGS iterations; returns the closure's first result (the loss before them)."""
+        if not callable(closure):
+            raise TypeError("LBFGS.step: a closure is required (a function that clears the gradients, re-evaluates "
+                            f"the model, calls backward and returns the loss), got {type(closure).__name__}")
+        first = []
+
+        def evaluate():
+            with enable_grad():
+                loss = closure()
+            value = _loss_value(loss)
+            if not first:
+                first.append(loss)
+            return value
+
+        self._impl._step_closure(self.param_groups, evaluate)
+        return first[0]
+
+    # ---- state: global, filed under the first parameter as torch's --------------------------------
+
+    def _state_of(self, index):
+        if index != 0:
+            return {}
+        raw = self._impl._lbfgs_state()
+        if raw["func_evals"] == 0 and raw["n_iter"] == 0 and raw["d"] is None:
+            return {}  # never stepped
+        state = {"func_evals": raw["func_evals"], "n_iter": raw["n_iter"]}
+        if raw["d"] is not None:  # torch saves these at the end of a step that iterated
+            dtype = raw["d"].dtype
+            state.update(d=raw["d"], t=raw["t"], old_dirs=raw["old_dirs"], old_stps=raw["old_stps"],
+                         ro=[_tensor(r, dtype=dtype) for r in raw["ro"]],
+                         # torch's H_diag is the int 1 until the history's first update, then a tensor
+                         H_diag=_tensor(raw["H_diag"], dtype=dtype) if raw["old_dirs"] else 1,
+                         prev_flat_grad=raw["prev_flat_grad"], prev_loss=raw["prev_loss"])
+            if raw["al"]:
+                state["al"] = [None if a is None else _tensor(a, dtype=dtype) for a in raw["al"]]
+        return state
+
+    def load_state_dict(self, state_dict):
+        """Resumes from state_dict() (ember's, or torch's with its tensors made ember tensors)."""
+        if not (isinstance(state_dict, dict) and "state" in state_dict and "param_groups" in state_dict):
+            return super().load_state_dict(state_dict)  # its errors
+        states = state_dict["state"]
+        if not isinstance(states, dict):
+            raise TypeError(f"LBFGS.load_state_dict: 'state' must be a dict, got {type(states).__name__}")
+        old_groups = list(self.param_groups)
+        super().load_state_dict({**state_dict, "state": {}})  # the groups and their checks
+        try:
+            first = state_dict["param_groups"][0]["params"][0]
+            self._impl._set_lbfgs_state(self._raw_state(states.get(first, {})))
+        except BaseException:
+            self.param_groups[:] = old_groups
+            raise
+
+    @staticmethod
+    def _raw_state(saved):
+        """torch's state[0] layout -> the C++ fields (ember/optim/lbfgs.h's LBFGSState)."""
+        if not isinstance(saved, dict):
+            raise TypeError(f"LBFGS.load_state_dict: the state must be a dict, got {type(saved).__name__}")
+        unknown = set(saved) - set(LBFGS._STATE_KEYS) - {"al"}
+        if unknown:
+            raise KeyError(f"LBFGS.load_state_dict: unknown state keys {sorted(unknown)}")
+        raw = {"func_evals": 0, "n_iter": 0, "d": None, "t": 0.0, "old_dirs": [], "old_stps": [], "ro": [],
+               "H_diag": 1.0, "prev_flat_grad": None, "prev_loss": 0.0, "al": []}
+        if saved and ("func_evals" not in saved or "n_iter" not in saved):
+            raise KeyError("LBFGS.load_state_dict: the state has no 'func_evals' or 'n_iter'")
+        for key in ("func_evals", "n_iter"):
+            if key in saved:
+                value = saved[key]
+                if isinstance(value, Tensor):
+                    value = value.item()
+                if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+                    raise TypeError(f"LBFGS.load_state_dict: state '{key}' must be an integer, got "
+                                    f"{type(value).__name__}")
+                raw[key] = int(value)
+        if "d" in saved:
+            missing = [k for k in LBFGS._STATE_KEYS[2:] if k not in saved]
+            if missing:
+                raise KeyError(f"LBFGS.load_state_dict: the state has 'd' but not {missing}")
+            for key in ("d", "prev_flat_grad"):
+                raw[key] = saved[key]
+            for key in ("old_dirs", "old_stps", "ro"):
+                if not isinstance(saved[key], (list, tuple)):
+                    raise TypeError(f"LBFGS.load_state_dict: state '{key}' must be a list, got "
+                                    f"{type(saved[key]).__name__}")
+            raw["old_dirs"], raw["old_stps"] = list(saved["old_dirs"]), list(saved["old_stps"])
+            for key in ("old_dirs", "old_stps"):
+                for v in raw[key]:
+                    if not isinstance(v, Tensor):
+                        raise TypeError(f"LBFGS.load_state_dict: state '{key}' must hold tensors, got "
+                                        f"{type(v).__name__}")
+            raw["ro"] = [_scalar(r, "ro") for r in saved["ro"]]
+            for key in ("t", "H_diag", "prev_loss"):
+                raw[key] = _scalar(saved[key], key)
+        if "al" in saved:
+            if not isinstance(saved["al"], (list, tuple)):
+                raise TypeError(f"LBFGS.load_state_dict: state 'al' must be a list, got {type(saved['al']).__name__}")
+            raw["al"] = [None if a is None else _scalar(a, "al") for a in saved["al"]]
+        return raw
