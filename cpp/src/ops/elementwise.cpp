@@ -1,7 +1,6 @@
 // The pointwise ops of elementwise.def: type promotion, broadcasting and in-place rules are
 // written once here for the whole family. The backward of each row joins the table with autograd.
 #include <cmath>
-#include <cstring>
 
 #include "autograd/record.h"
 #include "ember/ops.h"
@@ -123,6 +122,30 @@ Tensor& binary_op_(const char* op, Kind kind, int rules, Tensor& x, const Tensor
   x.bump_version();
   return x;
 }
+
+/// x = f(x): the result must fit x's dtype (as PyTorch's in-place rules).
+Tensor& unary_op_(const char* op, Kind kind, Tensor& x, UnaryKernel kernel, Tensor (*out_of_place)(const Tensor&),
+                  int saves) {
+  x.check_in_place(op);
+  const DType ct = compute_dtype(kind, x.dtype(), op);
+  if (kind == Kind::ROUND && !is_floating(x.dtype())) {
+    EMBER_CHECK_TYPE(x.dtype() != DType::Bool, op, "_: not supported for bool tensors");
+    return x;
+  }
+  const DType rt = output_dtype(kind, ct);
+  EMBER_CHECK_RUNTIME(category(rt) <= category(x.dtype()), op, "_: result type ", dtype_name(rt),
+                      " can't be cast to the desired output type ", dtype_name(x.dtype()));
+  if (autograd::inplace_requires_grad(x, {}, op)) return autograd::apply_inplace(x, op, out_of_place, saves & X);
+  if (rt == x.dtype() && ct == x.dtype()) {
+    call_kernel(x.device(), op, kernel, x, x);
+  } else {
+    Tensor tmp = Tensor::empty(x.sizes(), rt, x.device());
+    call_kernel(x.device(), op, kernel, tmp, to_dtype(x, ct));
+    cpu::copy(x, tmp);
+  }
+  x.bump_version();
+  return x;
+}
 }  // namespace
 
 DType result_type(const Tensor& a, const Tensor& b) {
@@ -195,7 +218,8 @@ void record_pointwise(const std::string& name, const Tensor& out, const Tensor& 
       record_pointwise(node, out, x, nullptr, save, grads);                                             \
     }                                                                                                   \
     return out;                                                                                         \
-  }
+  }                                                                                                     \
+  Tensor& name##_(Tensor& x) { return unary_op_(#name, Kind::kind, x, cpu::name, &name, saves); }
 #define EMBER_BINARY(name, kind, formula, doc, rules, saves_x, grad_x, saves_y, grad_y)                 \
   Tensor name(const Tensor& x, const Tensor& y) {                                                       \
     const bool rec = autograd::needs_grad(x, y);                                                        \
@@ -215,44 +239,6 @@ void record_pointwise(const std::string& name, const Tensor& out, const Tensor& 
 #include "ember/elementwise.def"
 #undef EMBER_GRAD_FORMULA
 #undef NOGRAD
-
-Tensor& apply_unary_(const char* name, Tensor& x) {
-  struct Row {
-    const char* name;
-    Kind kind;
-    UnaryKernel kernel;
-    Tensor (*out_of_place)(const Tensor&);
-    int saves;
-  };
-  static const Row rows[] = {
-#define EMBER_UNARY(name, kind, formula, doc, saves, grad) {#name, Kind::kind, cpu::name, &name, saves},
-#include "ember/elementwise.def"
-  };
-  for (const Row& r : rows) {
-    if (std::strcmp(r.name, name) != 0) continue;
-    x.check_in_place(name);
-    const DType ct = compute_dtype(r.kind, x.dtype(), name);
-    if (r.kind == Kind::ROUND && !is_floating(x.dtype())) {
-      EMBER_CHECK_TYPE(x.dtype() != DType::Bool, name, "_: not supported for bool tensors");
-      return x;
-    }
-    const DType rt = output_dtype(r.kind, ct);
-    EMBER_CHECK_RUNTIME(category(rt) <= category(x.dtype()), name, "_: result type ", dtype_name(rt),
-                        " can't be cast to the desired output type ", dtype_name(x.dtype()));
-    if (autograd::inplace_requires_grad(x, {}, name))
-      return autograd::apply_inplace(x, name, r.out_of_place, r.saves & X);
-    if (rt == x.dtype() && ct == x.dtype()) {
-      call_kernel(x.device(), name, r.kernel, x, x);
-    } else {
-      Tensor tmp = Tensor::empty(x.sizes(), rt, x.device());
-      call_kernel(x.device(), name, r.kernel, tmp, to_dtype(x, ct));
-      cpu::copy(x, tmp);
-    }
-    x.bump_version();
-    return x;
-  }
-  throw ValueError(detail::cat("apply_unary_: unknown op '", name, "'"));
-}
 
 Tensor clamp(const Tensor& x, const std::optional<Tensor>& min, const std::optional<Tensor>& max) {
   EMBER_CHECK(min || max, "clamp: at least one of 'min' or 'max' must not be None");
