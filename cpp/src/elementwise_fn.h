@@ -8,14 +8,14 @@
 #include <limits>
 #include <type_traits>
 
-#include "cpu/isa.h"
-
 // Forced inline: in a translation unit instantiating every kernel, GCC's inlining budget runs
 // out, and one call per element would stop the loops from vectorizing.
 #define EMBER_INLINE inline __attribute__((always_inline))
 
 namespace ember {
-inline namespace EMBER_ISA {
+// Internal linkage: each translation unit that includes this header has its own copy, so copies
+// compiled with different flags (a CPU instruction set, a GPU compiler) never mix at link time.
+namespace {
 
 /// e^x. float: Cody-Waite reduction and Cephes' degree-5 polynomial (< 1 ulp), branch-free so
 /// loops vectorize; results below FLT_MIN flush to 0, NaN and +-inf are kept. double: libm.
@@ -142,5 +142,5 @@ EMBER_INLINE T ember_pow(T x, T y) {
   };
 #include "ember/elementwise.def"
 
-}  // namespace EMBER_ISA
+}  // namespace
 }  // namespace ember

@@ -328,7 +328,7 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
   // ---- pointwise ----------------------------------------------------------------------
 #define EMBER_UNARY(name, kind, formula, doc, ...)                                  \
   def_both(m, cls, #name, static_cast<Tensor (*)(const Tensor&)>(&name), doc); \
-  cls.def(#name "_", [](py::object self) { apply_unary_(#name, self.cast<Tensor&>()); return self; });
+  cls.def(#name "_", [](py::object self) { name##_(self.cast<Tensor&>()); return self; });
 #define EMBER_BINARY(name, kind, formula, doc, ...)                                                              \
   def_both(m, cls, #name, [](const Tensor& a, const Tensor& b) { return name(a, b); }, py::arg("other"), doc); \
   def_both(m, cls, #name, [](const Tensor& a, py::handle b) { return name(a, tensor_or_scalar(b, #name, "other")); }, \

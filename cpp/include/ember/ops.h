@@ -169,13 +169,15 @@ EMBER_API Tensor index_put(const Tensor& t, const std::vector<TensorIndex>& indi
                            bool accumulate = false);
 
 // ---- pointwise (the table in elementwise.def) -----------------------------------------
-#define EMBER_UNARY(name, kind, formula, doc, ...) EMBER_API Tensor name(const Tensor& x);
+// Each row's op and, for the in-place form x.name_(), one with a trailing underscore (the
+// result must fit x's dtype).
+#define EMBER_UNARY(name, kind, formula, doc, ...) \
+  EMBER_API Tensor name(const Tensor& x);          \
+  EMBER_API Tensor& name##_(Tensor& x);
 #define EMBER_BINARY(name, kind, formula, doc, ...) \
   EMBER_API Tensor name(const Tensor& x, const Tensor& y);   \
   EMBER_API Tensor& name##_(Tensor& x, const Tensor& y);
 #include "ember/elementwise.def"
-/// In place unary: x = f(x) (the result dtype must be x's).
-EMBER_API Tensor& apply_unary_(const char* name, Tensor& x);
 /// min(max(x, lo), hi) with optional bounds.
 EMBER_API Tensor clamp(const Tensor& x, const std::optional<Tensor>& min, const std::optional<Tensor>& max);
 /// In place: clamp.

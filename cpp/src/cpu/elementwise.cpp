@@ -1,6 +1,7 @@
 // CPU kernels of the pointwise table (compiled once per instruction set, see cpu/isa.h).
 #include <type_traits>
 
+#include "cpu/isa.h"
 #include "cpu/loops.h"
 #include "elementwise_fn.h"
 #include "kernels.h"

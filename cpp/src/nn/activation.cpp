@@ -22,7 +22,7 @@ Tensor Tanh::forward(const Tensor& input) { return tanh(input); }
 Tensor ReLU::forward(const Tensor& input) {
   if (!inplace) return relu(input);
   Tensor out = input;
-  return apply_unary_("relu", out);
+  return relu_(out);
 }
 std::string ReLU::extra_repr() const { return inplace_repr(inplace); }
 

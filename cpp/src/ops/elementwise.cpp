@@ -1,7 +1,6 @@
 // The pointwise ops of elementwise.def: type promotion, broadcasting and in-place rules are
 // written once here for the whole family. The backward of each row joins the table with autograd.
 #include <cmath>
-#include <cstring>
 
 #include "autograd/record.h"
 #include "ember/ops.h"
@@ -16,6 +15,14 @@ DType default_of_category(int c) { return c == 0 ? DType::Bool : (c == 1 ? DType
 enum class Kind { FLOAT, NUMERIC, ANY, SQUARE, ROUND, PREDICATE, INTEGRAL, ARITH, NONBOOL, DIVIDE, COMPARE, LOGICAL, BITWISE };
 /// What a row's gradient formula reads (the `saves` columns of elementwise.def).
 enum Saves { NONE = 0, X = 1, Y = 2, R = 4, XY = X | Y, XR = X | R, XYR = X | Y | R };
+/// What a binary op checks beyond its kind (the `rules` column of elementwise.def).
+enum Rules {
+  NO_RULE = 0,
+  NO_BOOL_OPERAND = 1,
+  BOOL_BY_PYTHON_BOOL = 2,
+  NONNEG_INT_EXPONENT = 4,
+  NONZERO_INT_DIVISOR = 8
+};
 
 /// The dtype a pointwise op computes in, for an input of dtype t (after promotion).
 DType compute_dtype(Kind kind, DType t, const char* op) {
@@ -59,27 +66,25 @@ void check_integer_divisor(const char* op, const Tensor& y, DType ct) {
   EMBER_CHECK_RUNTIME(cpu::count_nonzero(y) == y.numel(), op, ": ZeroDivisionError (integer division by zero)");
 }
 
-/// Checks op-specific rules, then returns the compute dtype of x (op) y.
-DType binary_compute_dtype(const char* op, Kind kind, const Tensor& x, const Tensor& y) {
+/// Checks the op's kind and rules, then returns the compute dtype of x (op) y.
+DType binary_compute_dtype(const char* op, Kind kind, int rules, const Tensor& x, const Tensor& y) {
   const DType promoted = result_type(x, y);
-  // PyTorch's one exception to "no bool": a bool tensor to a Python bool power (x**True is x).
-  if (kind == Kind::NONBOOL && promoted == DType::Bool && y.impl()->is_wrapped_number && std::strcmp(op, "pow") == 0)
-    return DType::Bool;
+  if (rules & BOOL_BY_PYTHON_BOOL && promoted == DType::Bool && y.impl()->is_wrapped_number) return DType::Bool;
   const DType ct = compute_dtype(kind, promoted, op);
-  if (std::strcmp(op, "sub") == 0)
-    EMBER_CHECK_RUNTIME(x.dtype() != DType::Bool && y.dtype() != DType::Bool,
-                        "sub: subtraction, the `-` operator, with a bool tensor is not supported; to invert a mask "
+  if (rules & NO_BOOL_OPERAND)
+    EMBER_CHECK_RUNTIME(x.dtype() != DType::Bool && y.dtype() != DType::Bool, op,
+                        ": subtraction, the `-` operator, with a bool tensor is not supported; to invert a mask "
                         "use the `~` or `logical_not()` operator instead");
-  if (std::strcmp(op, "pow") == 0 && ct == DType::Int64 && y.impl()->is_wrapped_number)
-    EMBER_CHECK_RUNTIME(y.item<int64_t>() >= 0, "pow: integers to negative integer powers are not allowed");
-  if (std::strcmp(op, "floor_divide") == 0 || std::strcmp(op, "remainder") == 0 || std::strcmp(op, "fmod") == 0)
-    check_integer_divisor(op, y, ct);
+  if (rules & NONNEG_INT_EXPONENT && ct == DType::Int64 && y.impl()->is_wrapped_number)
+    EMBER_CHECK_RUNTIME(y.item<int64_t>() >= 0, op, ": integers to negative integer powers are not allowed");
+  if (rules & NONZERO_INT_DIVISOR) check_integer_divisor(op, y, ct);
   return ct;
 }
 
-Tensor binary_op(const char* op, Kind kind, const Tensor& x, const Tensor& y, BinaryKernel kernel, bool recording) {
+Tensor binary_op(const char* op, Kind kind, int rules, const Tensor& x, const Tensor& y, BinaryKernel kernel,
+                 bool recording) {
   autograd::RecordingOff off(recording);  // the casts and expands below are not the op's history
-  const DType ct = binary_compute_dtype(op, kind, x, y);
+  const DType ct = binary_compute_dtype(op, kind, rules, x, y);
   const Shape shape = broadcast_shapes(x.sizes(), y.sizes(), op);
   Tensor out = Tensor::empty(shape, output_dtype(kind, ct), x.device());
   Tensor xe = to_dtype(x, ct), ye = to_dtype(y, ct);
@@ -90,10 +95,10 @@ Tensor binary_op(const char* op, Kind kind, const Tensor& x, const Tensor& y, Bi
 }
 
 /// x = x (op) y: the result must fit x's shape and dtype (as PyTorch's in-place rules).
-Tensor& binary_op_(const char* op, Kind kind, Tensor& x, const Tensor& y, BinaryKernel kernel,
+Tensor& binary_op_(const char* op, Kind kind, int rules, Tensor& x, const Tensor& y, BinaryKernel kernel,
                    Tensor (*out_of_place)(const Tensor&, const Tensor&), const int* saves) {
   x.check_in_place(op);
-  const DType ct = binary_compute_dtype(op, kind, x, y);
+  const DType ct = binary_compute_dtype(op, kind, rules, x, y);
   const DType rt = output_dtype(kind, ct);
   EMBER_CHECK_RUNTIME(category(rt) <= category(x.dtype()), op, "_: result type ", dtype_name(rt),
                       " can't be cast to the desired output type ", dtype_name(x.dtype()));
@@ -112,6 +117,30 @@ Tensor& binary_op_(const char* op, Kind kind, Tensor& x, const Tensor& y, Binary
   } else {
     Tensor tmp = Tensor::empty(shape, rt, x.device());
     call_kernel(x.device(), op, kernel, tmp, to_dtype(x, ct), ye);
+    cpu::copy(x, tmp);
+  }
+  x.bump_version();
+  return x;
+}
+
+/// x = f(x): the result must fit x's dtype (as PyTorch's in-place rules).
+Tensor& unary_op_(const char* op, Kind kind, Tensor& x, UnaryKernel kernel, Tensor (*out_of_place)(const Tensor&),
+                  int saves) {
+  x.check_in_place(op);
+  const DType ct = compute_dtype(kind, x.dtype(), op);
+  if (kind == Kind::ROUND && !is_floating(x.dtype())) {
+    EMBER_CHECK_TYPE(x.dtype() != DType::Bool, op, "_: not supported for bool tensors");
+    return x;
+  }
+  const DType rt = output_dtype(kind, ct);
+  EMBER_CHECK_RUNTIME(category(rt) <= category(x.dtype()), op, "_: result type ", dtype_name(rt),
+                      " can't be cast to the desired output type ", dtype_name(x.dtype()));
+  if (autograd::inplace_requires_grad(x, {}, op)) return autograd::apply_inplace(x, op, out_of_place, saves & X);
+  if (rt == x.dtype() && ct == x.dtype()) {
+    call_kernel(x.device(), op, kernel, x, x);
+  } else {
+    Tensor tmp = Tensor::empty(x.sizes(), rt, x.device());
+    call_kernel(x.device(), op, kernel, tmp, to_dtype(x, ct));
     cpu::copy(x, tmp);
   }
   x.bump_version();
@@ -189,11 +218,12 @@ void record_pointwise(const std::string& name, const Tensor& out, const Tensor& 
       record_pointwise(node, out, x, nullptr, save, grads);                                             \
     }                                                                                                   \
     return out;                                                                                         \
-  }
-#define EMBER_BINARY(name, kind, formula, doc, saves_x, grad_x, saves_y, grad_y)                        \
+  }                                                                                                     \
+  Tensor& name##_(Tensor& x) { return unary_op_(#name, Kind::kind, x, cpu::name, &name, saves); }
+#define EMBER_BINARY(name, kind, formula, doc, rules, saves_x, grad_x, saves_y, grad_y)                 \
   Tensor name(const Tensor& x, const Tensor& y) {                                                       \
     const bool rec = autograd::needs_grad(x, y);                                                        \
-    Tensor out = binary_op(#name, Kind::kind, x, y, cpu::name, rec);                                    \
+    Tensor out = binary_op(#name, Kind::kind, rules, x, y, cpu::name, rec);                             \
     if (rec && is_floating(out.dtype())) {                                                              \
       static const std::string node = autograd::backward_name(#name);                                            \
       static const GradFormula grads[2] = {EMBER_GRAD_FORMULA(grad_x), EMBER_GRAD_FORMULA(grad_y)};     \
@@ -204,49 +234,11 @@ void record_pointwise(const std::string& name, const Tensor& out, const Tensor& 
   }                                                                                                     \
   Tensor& name##_(Tensor& x, const Tensor& y) {                                                       \
     static const int save[2] = {saves_x, saves_y};                                                     \
-    return binary_op_(#name, Kind::kind, x, y, cpu::name, &name, save);                                 \
+    return binary_op_(#name, Kind::kind, rules, x, y, cpu::name, &name, save);                          \
   }
 #include "ember/elementwise.def"
 #undef EMBER_GRAD_FORMULA
 #undef NOGRAD
-
-Tensor& apply_unary_(const char* name, Tensor& x) {
-  struct Row {
-    const char* name;
-    Kind kind;
-    UnaryKernel kernel;
-    Tensor (*out_of_place)(const Tensor&);
-    int saves;
-  };
-  static const Row rows[] = {
-#define EMBER_UNARY(name, kind, formula, doc, saves, grad) {#name, Kind::kind, cpu::name, &name, saves},
-#include "ember/elementwise.def"
-  };
-  for (const Row& r : rows) {
-    if (std::strcmp(r.name, name) != 0) continue;
-    x.check_in_place(name);
-    const DType ct = compute_dtype(r.kind, x.dtype(), name);
-    if (r.kind == Kind::ROUND && !is_floating(x.dtype())) {
-      EMBER_CHECK_TYPE(x.dtype() != DType::Bool, name, "_: not supported for bool tensors");
-      return x;
-    }
-    const DType rt = output_dtype(r.kind, ct);
-    EMBER_CHECK_RUNTIME(category(rt) <= category(x.dtype()), name, "_: result type ", dtype_name(rt),
-                        " can't be cast to the desired output type ", dtype_name(x.dtype()));
-    if (autograd::inplace_requires_grad(x, {}, name))
-      return autograd::apply_inplace(x, name, r.out_of_place, r.saves & X);
-    if (rt == x.dtype() && ct == x.dtype()) {
-      call_kernel(x.device(), name, r.kernel, x, x);
-    } else {
-      Tensor tmp = Tensor::empty(x.sizes(), rt, x.device());
-      call_kernel(x.device(), name, r.kernel, tmp, to_dtype(x, ct));
-      cpu::copy(x, tmp);
-    }
-    x.bump_version();
-    return x;
-  }
-  throw ValueError(detail::cat("apply_unary_: unknown op '", name, "'"));
-}
 
 Tensor clamp(const Tensor& x, const std::optional<Tensor>& min, const std::optional<Tensor>& max) {
   EMBER_CHECK(min || max, "clamp: at least one of 'min' or 'max' must not be None");

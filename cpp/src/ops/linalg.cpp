@@ -1,9 +1,6 @@
 // Matrix products. Every form reduces to the batched 3-D gemm kernel over views: vectors become
 // 1-row or 1-column matrices, broadcast batch dims become stride-0 batches.
-#include <omp.h>
-
 #include "autograd/record.h"
-#include "cpu/blas.h"
 #include "ember/ops.h"
 #include "kernels.h"
 
@@ -212,13 +209,5 @@ Tensor matmul_forward(const Tensor& a, const Tensor& b) {
   return Tensor::make_view(out, out_shape, contiguous_strides(out_shape), 0);
 }
 }  // namespace
-
-void set_num_threads(int n) {
-  EMBER_CHECK(n >= 1 && n <= 1024, "set_num_threads: expected a number of threads in [1, 1024], got ", n);
-  omp_set_num_threads(n);
-  EMBER_OPENBLAS(set_num_threads)(n);
-}
-
-int get_num_threads() { return omp_get_max_threads(); }
 
 }  // namespace ember
