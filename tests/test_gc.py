@@ -132,8 +132,9 @@ def python_module_cycle(lib):
     return [m, m.fc]
 
 
-PATTERNS = [hook_on_own_leaf, hook_on_own_output, function_ctx_holds_output, module_holds_itself,
-            forward_hook_own_method, child_holds_parent, model_holds_own_output, python_module_cycle]
+PATTERNS = [hook_on_own_leaf, hook_on_own_output, function_ctx_holds_output,
+            module_holds_itself, forward_hook_own_method, child_holds_parent,
+            model_holds_own_output, python_module_cycle]
 
 
 def _collect_dead(lib, pattern):
@@ -151,13 +152,15 @@ def test_cycle_collected(ember, pattern):
     assert ember._C._live_node_count() <= nodes
 
 
-_TORCH_KEEPS = pytest.mark.xfail(strict=True, reason="torch keeps a non-leaf's hooks on its grad_fn, which "
-                                 "its GC does not visit (ember collects these)")
+_TORCH_KEEPS = pytest.mark.xfail(
+    strict=True,
+    reason="torch keeps a non-leaf's hooks on its grad_fn, which its GC does not visit "
+           "(ember collects these)")
+_TORCH_PATTERNS = [pytest.param(p, marks=_TORCH_KEEPS)
+                   if p in (hook_on_own_output, model_holds_own_output) else p for p in PATTERNS]
 
 
-@pytest.mark.parametrize("pattern", [p if p not in (hook_on_own_output, model_holds_own_output) else
-                                     pytest.param(p, marks=_TORCH_KEEPS) for p in PATTERNS],
-                         ids=lambda p: p.__name__)
+@pytest.mark.parametrize("pattern", _TORCH_PATTERNS, ids=lambda p: p.__name__)
 def test_torch_collects_the_same(torch, pattern):
     assert all(_collect_dead(torch, pattern))
 

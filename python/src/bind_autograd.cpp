@@ -67,7 +67,8 @@ Tensors py_gc::FunctionBackward::operator()(const Tensors& grads, const Tensors&
 }
 
 void bind_autograd(py::module_& m, py::class_<Tensor>& cls) {
-  py::class_<Node, std::shared_ptr<Node>>(m, "Node", py_gc::node_type_setup(), "A recorded op of the autograd graph (a tensor's grad_fn).")
+  py::class_<Node, std::shared_ptr<Node>>(m, "Node", py_gc::node_type_setup(),
+                                          "A recorded op of the autograd graph (a tensor's grad_fn).")
       .def("name", &Node::name)
       .def_property_readonly("next_functions", [](const Node& n) {
         py::tuple out(n.next_edges.size());

@@ -114,7 +114,8 @@ Module* owned_module(PyObject* self) {
 /// module held by C++), when this pointer is its only C++ owner.
 PyObject* owned_python_child(const ModulePtr& child) {
   if (!child || child.use_count() != 1) return nullptr;
-  auto* life = std::get_deleter<py::detail::smart_holder_type_caster_support::shared_ptr_trampoline_self_life_support>(child);
+  using LifeSupport = py::detail::smart_holder_type_caster_support::shared_ptr_trampoline_self_life_support;
+  auto* life = std::get_deleter<LifeSupport>(child);
   return life ? life->self : nullptr;
 }
 
@@ -142,7 +143,7 @@ int module_clear(PyObject* self) {
   std::vector<ModulePtr> dropped;
   if (Module* m = owned_module(self)) {
     for (const auto& [name, child] : m->named_children())
-      if (owned_python_child(child)) dropped.push_back(std::move(*m->find_child(name)));  // the slot stays, empty
+      if (owned_python_child(child)) dropped.push_back(std::move(*m->find_child(name)));  // leaves an empty slot
   }
   return 0;
 }
