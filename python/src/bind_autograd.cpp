@@ -4,6 +4,7 @@
 
 #include "convert.h"
 #include "ember/autograd.h"
+#include "gc.h"
 
 namespace ember {
 
@@ -59,8 +60,15 @@ autograd::Function function_from(py::function fn) {
 }
 }  // namespace
 
+Tensors py_gc::FunctionBackward::operator()(const Tensors& grads, const Tensors& saved) const {
+  EMBER_CHECK_RUNTIME(fn, "custom Function backward: the Function was freed by the garbage collector");
+  py::object r = fn(grads_to_python(grads), grads_to_python(saved));
+  return tensors_or_none(r, "Function backward's result");
+}
+
 void bind_autograd(py::module_& m, py::class_<Tensor>& cls) {
-  py::class_<Node, std::shared_ptr<Node>>(m, "Node", "A recorded op of the autograd graph (a tensor's grad_fn).")
+  py::class_<Node, std::shared_ptr<Node>>(m, "Node", py_gc::node_type_setup(),
+                                          "A recorded op of the autograd graph (a tensor's grad_fn).")
       .def("name", &Node::name)
       .def_property_readonly("next_functions", [](const Node& n) {
         py::tuple out(n.next_edges.size());
@@ -106,10 +114,7 @@ void bind_autograd(py::module_& m, py::class_<Tensor>& cls) {
       .def("retain_grad", &autograd::retain_grad)
       .def_property_readonly("retains_grad", &autograd::retains_grad)
       .def("register_hook", [](const Tensor& t, py::function fn) {
-             const int64_t id = autograd::register_hook(t, [fn](const Tensor& g) -> Tensor {
-               py::object r = fn(g);
-               return r.is_none() ? Tensor() : tensor_arg(r, "hook result");
-             });
+             const int64_t id = autograd::register_hook(t, py_gc::TensorHook{fn});
              return HookHandle{t.impl_ptr(), autograd::grad_fn(t), id};
            }, py::arg("hook"))
       .def_property("data", [](const Tensor& t) {
@@ -158,10 +163,7 @@ void bind_autograd(py::module_& m, py::class_<Tensor>& cls) {
                                py::function backward, const std::vector<size_t>& non_differentiable) {
     Tensors outs = tensors_or_none(outputs, "Function outputs");
     autograd::record(name.c_str(), outs, tensors_or_none(inputs, "Function inputs"),
-                     tensors_or_none(saved, "save_for_backward"), [backward](const Tensors& grads, const Tensors& unpacked) {
-                       py::object r = backward(grads_to_python(grads), grads_to_python(unpacked));
-                       return tensors_or_none(r, "Function backward's result");
-                     });
+                     tensors_or_none(saved, "save_for_backward"), py_gc::FunctionBackward{backward});
     for (size_t i : non_differentiable) {  // outputs that carry no gradient (mark_non_differentiable)
       EMBER_CHECK(i < outs.size(), "record_function: output index ", i, " out of range");
       if (outs[i].defined() && outs[i].impl()->autograd) {

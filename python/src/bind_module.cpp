@@ -20,6 +20,7 @@
 #include "ember/nn/loss.h"
 #include "ember/nn/module.h"
 #include "ember/nn/normalization.h"
+#include "gc.h"
 
 namespace ember {
 
@@ -65,7 +66,7 @@ using ModuleClass = py::class_<T, Module, PyModule<T>, py::smart_holder>;
 /// override.
 template <class T>
 ModuleClass<T> module_class(py::module_& nm, const char* name) {
-  ModuleClass<T> cls(nm, name, py::dynamic_attr());
+  ModuleClass<T> cls(nm, name, py::dynamic_attr(), py_gc::module_type_setup());
   cls.def("__repr__", [](T& m) { return m.T::repr(); }).def("extra_repr", [](T& m) { return m.T::extra_repr(); });
   return cls;
 }
@@ -423,7 +424,7 @@ void bind_modules(py::module_& m) {
              return Parameter(p);
            }), py::arg("data") = py::none(), py::arg("requires_grad") = true);
 
-  py::class_<Module, PyModule<Module>, py::smart_holder> mod(nm, "Module", py::dynamic_attr(),
+  py::class_<Module, PyModule<Module>, py::smart_holder> mod(nm, "Module", py::dynamic_attr(), py_gc::module_type_setup(),
                                                              "Base of every layer and model.");
   mod.def(py::init_alias<>())
       .def("forward", [](py::handle self, py::args, py::kwargs) -> py::object {

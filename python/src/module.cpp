@@ -1,5 +1,6 @@
 // The extension ember._C: error translation, then one bind_<area> call per file.
 #include "convert.h"
+#include "gc.h"
 
 namespace ember {
 void bind_tensor(py::module_& m, py::class_<Tensor>& cls);
@@ -77,7 +78,7 @@ PYBIND11_MODULE(_C, m) {
       .def("__str__", &Device::str);
   m.def("cuda_is_available", []() { return cuda_is_built(); });
 
-  py::class_<Tensor> cls(m, "Tensor", py::buffer_protocol(), "An n-dimensional array on a device.");
+  py::class_<Tensor> cls(m, "Tensor", py::buffer_protocol(), py_gc::tensor_type_setup(), "An n-dimensional array on a device.");
   bind_tensor(m, cls);
   bind_ops(m, cls);
   bind_dlpack(m, cls);

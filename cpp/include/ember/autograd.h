@@ -104,6 +104,8 @@ struct EMBER_API FunctionNode : Node {
   Tensors apply(Tensors&& grads) override;
   std::string name() const override { return name_; }
   void release() override;
+  /// The backward closure (the Python bindings reach the callable it holds, for the GC).
+  BackwardFn& backward_fn() { return fn_; }
 
   std::vector<SavedTensor> saved;
 
