@@ -88,6 +88,7 @@ def _np_sigmoid(x):
 
 
 _np_erf = np.vectorize(math.erf, otypes=[np.float64])
+_np_erfc = np.vectorize(math.erfc, otypes=[np.float64])
 
 
 def _np_relu(x):
@@ -127,11 +128,15 @@ _UNARY = [
     ("asin", "FLOAT", np.arcsin, Domain(-1.0, 1.0), None),
     ("acos", "FLOAT", np.arccos, Domain(-1.0, 1.0), None),
     ("atan", "FLOAT", np.arctan, DEFAULT, None),
+    ("asinh", "FLOAT", np.arcsinh, DEFAULT, None),
+    ("acosh", "FLOAT", np.arccosh, Domain(1.05, 5.0), None),
+    ("atanh", "FLOAT", np.arctanh, Domain(-0.95, 0.95), None),
     ("sinh", "FLOAT", np.sinh, DEFAULT, None),
     ("cosh", "FLOAT", np.cosh, DEFAULT, None),
     ("tanh", "FLOAT", np.tanh, DEFAULT, None),
     ("sigmoid", "FLOAT", _np_sigmoid, DEFAULT, None),
     ("erf", "FLOAT", _np_erf, DEFAULT, None),
+    ("erfc", "FLOAT", _np_erfc, DEFAULT, None),
     ("neg", "NUMERIC", np.negative, DEFAULT, None),
     ("abs", "NUMERIC", np.abs, DEFAULT, None),
     ("sign", "NUMERIC", lambda x: np.where(np.isnan(x), 0, np.sign(x)) if x.dtype.kind == "f"

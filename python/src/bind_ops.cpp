@@ -341,6 +341,7 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
   // PyTorch's aliases.
   for (auto [alias, target] : {std::pair{"subtract", "sub"}, {"multiply", "mul"}, {"divide", "div"},
                                {"true_divide", "div"}, {"negative", "neg"}, {"absolute", "abs"}, {"arctan2", "atan2"},
+                               {"arcsinh", "asinh"}, {"arccosh", "acosh"}, {"arctanh", "atanh"},
                                {"greater", "gt"}, {"less", "lt"}, {"greater_equal", "ge"}, {"less_equal", "le"},
                                {"not_equal", "ne"}}) {
     m.attr(alias) = m.attr(target);
