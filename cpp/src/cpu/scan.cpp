@@ -13,13 +13,20 @@
 namespace ember::cpu::scan::EMBER_ISA {
 namespace {
 
-// Which C++ types each kind of the table is instantiated for (the op rejects the others).
-struct SUM { template <class T> static constexpr bool ok = !std::is_same_v<T, bool>; };
-struct FLOAT { template <class T> static constexpr bool ok = std::is_floating_point_v<T>; };
+// Which result types each kind of the table is instantiated for (the op rejects the others),
+// and which input types: a SUM scan converts bool and integer inputs as it reads them.
+struct SUM {
+  template <class O> static constexpr bool ok = !std::is_same_v<O, bool>;
+  template <class T, class O> static constexpr bool reads = std::is_same_v<T, O> || !std::is_floating_point_v<T>;
+};
+struct FLOAT {
+  template <class O> static constexpr bool ok = std::is_floating_point_v<O>;
+  template <class T, class O> static constexpr bool reads = std::is_same_v<T, O>;
+};
 
-/// The running value's type: float32 runs in double, as PyTorch's CPU kernels.
-template <class T>
-using acc_t = std::conditional_t<std::is_same_v<T, float>, double, T>;
+// The running type of a row (see scan.def).
+struct SAME { template <class O> using type = O; };
+struct WIDE { template <class O> using type = std::conditional_t<std::is_same_v<O, float>, double, O>; };
 
 /// log(e^a + e^b) without overflow. NaN stays NaN; two equal infinities stay themselves
 /// (the shifted form would give inf - inf).
@@ -52,48 +59,57 @@ void for_each_lines(const std::array<const Tensor*, N>& ts, int64_t dim, int64_t
   });
 }
 
-/// A value scan: out[.., j, ..] = step(out[.., j - 1, ..], in[.., j, ..]).
-template <class Kind, class Init, class Step>
-void value_scan(const Tensor& out, const Tensor& in, int64_t dim, Init init, Step step) {
+/// A value scan: out[.., j, ..] = step(out[.., j - 1, ..], in[.., j, ..]), in read as T, the
+/// running value of type A, out written as O.
+template <class T, class O, class A, class Step>
+void value_lines(const Tensor& out, const Tensor& in, int64_t dim, A first, Step step) {
   const int64_t len = in.sizes()[dim], os = out.strides()[dim], xs = in.strides()[dim];
-  if (out.numel() == 0) return;
-  visit_dtype(in.dtype(), [&](auto tag) {
-    using T = decltype(tag);
-    if constexpr (Kind::template ok<T>) {
-      using A = acc_t<T>;
-      const A first = init(A{});
-      for_each_lines<2>({&out, &in}, dim, len, [&](char* const* p, const int64_t* s, int64_t n) {
-        T* o = reinterpret_cast<T*>(p[0]);
-        const T* x = reinterpret_cast<const T*>(p[1]);
-        if (n > 1 && s[0] == int64_t(sizeof(T)) && s[1] == int64_t(sizeof(T))) {
-          for (int64_t c = 0; c < n; c += kRow) {
-            const int64_t w = std::min(kRow, n - c);
-            A acc[kRow];
-            std::fill(acc, acc + w, first);
-            for (int64_t j = 0; j < len; ++j) {
-              const T* xr = x + j * xs + c;
-              T* orow = o + j * os + c;
-              for (int64_t i = 0; i < w; ++i) {
-                acc[i] = step(acc[i], A(xr[i]));
-                orow[i] = T(acc[i]);
-              }
-            }
-          }
-          return;
-        }
-        for (int64_t i = 0; i < n; ++i) {
-          T* oi = reinterpret_cast<T*>(p[0] + i * s[0]);
-          const T* xi = reinterpret_cast<const T*>(p[1] + i * s[1]);
-          A acc = first;
-          for (int64_t j = 0; j < len; ++j) {
-            acc = step(acc, A(xi[j * xs]));
-            oi[j * os] = T(acc);
+  for_each_lines<2>({&out, &in}, dim, len, [&](char* const* p, const int64_t* s, int64_t n) {
+    O* o = reinterpret_cast<O*>(p[0]);
+    const T* x = reinterpret_cast<const T*>(p[1]);
+    if (n > 1 && s[0] == int64_t(sizeof(O)) && s[1] == int64_t(sizeof(T))) {
+      for (int64_t c = 0; c < n; c += kRow) {
+        const int64_t w = std::min(kRow, n - c);
+        A acc[kRow];
+        std::fill(acc, acc + w, first);
+        for (int64_t j = 0; j < len; ++j) {
+          const T* xr = x + j * xs + c;
+          O* orow = o + j * os + c;
+          for (int64_t i = 0; i < w; ++i) {
+            acc[i] = step(acc[i], A(xr[i]));
+            orow[i] = O(acc[i]);
           }
         }
-      });
-    } else {
-      throw TypeError(detail::cat("kernel: dtype ", dtype_name(in.dtype()), " not supported"));
+      }
+      return;
     }
+    for (int64_t i = 0; i < n; ++i) {
+      O* oi = reinterpret_cast<O*>(p[0] + i * s[0]);
+      const T* xi = reinterpret_cast<const T*>(p[1] + i * s[1]);
+      A acc = first;
+      for (int64_t j = 0; j < len; ++j) {
+        acc = step(acc, A(xi[j * xs]));
+        oi[j * os] = O(acc);
+      }
+    }
+  });
+}
+
+template <class Kind, class Running, class Init, class Step>
+void value_scan(const Tensor& out, const Tensor& in, int64_t dim, Init init, Step step) {
+  if (out.numel() == 0) return;
+  visit_dtype(out.dtype(), [&](auto otag) {
+    using O = decltype(otag);
+    visit_dtype(in.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      if constexpr (Kind::template ok<O> && Kind::template reads<T, O>) {
+        using A = typename Running::template type<O>;
+        value_lines<T, O, A>(out, in, dim, init(A{}), step);
+      } else {
+        throw TypeError(detail::cat("kernel: dtypes ", dtype_name(in.dtype()), " -> ", dtype_name(out.dtype()),
+                                    " not supported"));
+      }
+    });
   });
 }
 
@@ -151,11 +167,11 @@ void indexed_scan(const Tensor& values, const Tensor& indices, const Tensor& in,
 
 }  // namespace
 
-#define EMBER_SCAN(name, kind, init, step, saves)                                        \
-  void name(const Tensor& out, const Tensor& in, int64_t dim) {                          \
-    value_scan<kind>(                                                                    \
-        out, in, dim, [](auto tag) { using A = decltype(tag); return A(init); },        \
-        [](auto acc, auto x) { return decltype(acc)(step); });                            \
+#define EMBER_SCAN(name, kind, running, init, step, saves)                            \
+  void name(const Tensor& out, const Tensor& in, int64_t dim) {                         \
+    value_scan<kind, running>(                                                          \
+        out, in, dim, [](auto tag) { using A = decltype(tag); return A(init); },       \
+        [](auto acc, auto x) { return decltype(acc)(step); });                           \
   }
 #define EMBER_SCAN_INDEXED(name, keeps)                                                            \
   void name(const Tensor& values, const Tensor& indices, const Tensor& in, int64_t dim) {          \

@@ -37,13 +37,16 @@ Tensor as_line(const Tensor& t) { return t.dim() == 0 ? reshape(t, {1}) : t; }
 Tensor value_scan(const char* op, const std::string& node, Kind kind, ScanKernel kernel, int saves,
                   ScanBackward backward, const Tensor& t, int64_t dim, OptDType dtype) {
   dim = wrap_dim(dim, t.dim(), op);
-  const Tensor x = to_dtype(t, scan_dtype(kind, t, dtype, op));  // a cast records its own node
-  const bool rec = autograd::needs_grad(x) && is_floating(x.dtype());
+  const DType dt = scan_dtype(kind, t, dtype, op);
+  // A floating input is cast first, so that a cast records its own node; bool and integer
+  // inputs (no gradient) are converted by the kernel as it reads them.
+  const Tensor x = is_floating(t.dtype()) ? to_dtype(t, dt) : t;
+  const bool rec = autograd::needs_grad(x) && is_floating(dt);
   Tensor out;
   {
     autograd::RecordingOff off(rec);
     const Tensor in = as_line(x);
-    out = Tensor::empty(in.sizes(), x.dtype(), x.device());
+    out = Tensor::empty(in.sizes(), dt, x.device());
     call_kernel(x.device(), op, kernel, out, in, dim);
     if (x.dim() == 0) out = reshape(out, {});
   }
@@ -161,7 +164,7 @@ std::pair<Tensor, Tensor> indexed_scan(const char* op, const std::string& node, 
 }  // namespace
 
 // The ops of the table. Node names as PyTorch's (CumsumBackward0, ...).
-#define EMBER_SCAN(name, kind, init, step, saves)                                                  \
+#define EMBER_SCAN(name, kind, running, init, step, saves)                                               \
   Tensor name(const Tensor& t, int64_t dim, OptDType dtype) {                                      \
     static const std::string node = autograd::backward_name(#name);                                \
     return value_scan(#name, node, Kind::kind, cpu::name, saves, name##_backward, t, dim, dtype); \
