@@ -64,8 +64,8 @@ Returns:
 
 Example::
 
-    >>> ember.logcumsumexp(ember.tensor([0., 0., 1000.]), dim=0)
-    tensor([   0.0000,    0.6931, 1000.0000])
+    >>> ember.logcumsumexp(ember.tensor([0., 0., 0.]), dim=0)
+    tensor([0.0000, 0.6931, 1.0986])
 )doc";
 constexpr const char* kCummaxDoc = R"doc(cummax(input, dim) -> (Tensor, Tensor)
 
