@@ -167,15 +167,15 @@ void indexed_scan(const Tensor& values, const Tensor& indices, const Tensor& in,
 
 }  // namespace
 
-#define EMBER_SCAN(name, kind, running, init, step, saves)                            \
-  void name(const Tensor& out, const Tensor& in, int64_t dim) {                         \
-    value_scan<kind, running>(                                                          \
-        out, in, dim, [](auto tag) { using A = decltype(tag); return A(init); },       \
-        [](auto acc, auto x) { return decltype(acc)(step); });                           \
+#define EMBER_SCAN(name, kind, running, init, step, saves)                       \
+  void name(const Tensor& out, const Tensor& in, int64_t dim) {                  \
+    value_scan<kind, running>(                                                   \
+        out, in, dim, [](auto tag) { using A = decltype(tag); return A(init); }, \
+        [](auto acc, auto x) { return decltype(acc)(step); });                   \
   }
-#define EMBER_SCAN_INDEXED(name, keeps)                                                            \
-  void name(const Tensor& values, const Tensor& indices, const Tensor& in, int64_t dim) {          \
-    indexed_scan(values, indices, in, dim, [](auto x, auto best) { return bool(keeps); });         \
+#define EMBER_SCAN_INDEXED(name, keeps)                                                    \
+  void name(const Tensor& values, const Tensor& indices, const Tensor& in, int64_t dim) {  \
+    indexed_scan(values, indices, in, dim, [](auto x, auto best) { return bool(keeps); }); \
   }
 #include "ember/scan.def"
 

@@ -1,5 +1,5 @@
 // Scans along one dim (the table in scan.def): checks, dtypes, 0-d inputs and recording are
-// written once here for the family; each row's backward sits right above the op its row makes.
+// written once here for the family; below them each row's backward, then the ops the rows make.
 // The backwards are ember ops, so create_graph gives higher-order gradients.
 #include <limits>
 
@@ -19,7 +19,7 @@ using IndexedKernel = void (*)(const Tensor&, const Tensor&, const Tensor&, int6
 /// backward(g, x, result, dim): x and result are undefined unless the row saves them.
 using ScanBackward = Tensor (*)(const Tensor&, const Tensor&, const Tensor&, int64_t);
 
-/// The dtype a scan computes and returns in (the input is cast to it first, as PyTorch).
+/// The dtype a scan computes and returns in.
 DType scan_dtype(Kind kind, const Tensor& t, OptDType dtype, const char* op) {
   if (kind == Kind::SUM) {
     const DType dt = dtype.value_or(is_floating(t.dtype()) ? t.dtype() : DType::Int64);
@@ -164,15 +164,15 @@ std::pair<Tensor, Tensor> indexed_scan(const char* op, const std::string& node, 
 }  // namespace
 
 // The ops of the table. Node names as PyTorch's (CumsumBackward0, ...).
-#define EMBER_SCAN(name, kind, running, init, step, saves)                                               \
-  Tensor name(const Tensor& t, int64_t dim, OptDType dtype) {                                      \
-    static const std::string node = autograd::backward_name(#name);                                \
+#define EMBER_SCAN(name, kind, running, init, step, saves)                                        \
+  Tensor name(const Tensor& t, int64_t dim, OptDType dtype) {                                     \
+    static const std::string node = autograd::backward_name(#name);                               \
     return value_scan(#name, node, Kind::kind, cpu::name, saves, name##_backward, t, dim, dtype); \
   }
-#define EMBER_SCAN_INDEXED(name, keeps)                                 \
-  std::pair<Tensor, Tensor> name(const Tensor& t, int64_t dim) {        \
-    static const std::string node = autograd::backward_name(#name);     \
-    return indexed_scan(#name, node, cpu::name, t, dim);                \
+#define EMBER_SCAN_INDEXED(name, keeps)                             \
+  std::pair<Tensor, Tensor> name(const Tensor& t, int64_t dim) {    \
+    static const std::string node = autograd::backward_name(#name); \
+    return indexed_scan(#name, node, cpu::name, t, dim);            \
   }
 #include "ember/scan.def"
 
