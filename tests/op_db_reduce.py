@@ -285,10 +285,87 @@ add_op("norm", by_name("norm"), FLOATING, reduction_samples, numpy_fn=_np_0d(_np
                                  {"p": math.inf}),
                      (IndexError, RuntimeError, ValueError), ("norm",), id="inf_norm_empty")]),
        **_RED_TOL)
-add_op("cumsum", by_name("cumsum"), ALL, reduction_samples, numpy_fn=_np_0d(_np_cumsum),
-       category="reduction", dims_mode="int", has_keepdim=False,
-       extra_kwargs=lambda d: [{}, {"dtype": DT("float64")}] if d != "bool" else [{}],
-       error_cases=_reduce_errors("cumsum"), **_RED_TOL)
+
+
+# ---------------------------------------------------------------------------------------------
+# Scans along one dim (the table in scan.def)
+# ---------------------------------------------------------------------------------------------
+def scan_samples(op, dtype, rng):
+    """The reduction samples with an int dim (0-d, empty, non-contiguous, a large one scanned
+    along dim 0 and dim 1), plus, for floats, rows of NaN / +-inf / zeros along either dim."""
+    out = reduction_samples(op, dtype, rng)
+    if dtype in FLOATING:
+        inf, nan = math.inf, math.nan
+        sp = np.array([[0.0, -inf, 1.0, 2.0, 0.5], [-inf, -inf, -inf, -inf, -inf],
+                       [inf, 0.0, 1.0, 2.0, inf], [nan, 0.0, 1.0, nan, 2.0],
+                       [1e30, -1e30, 0.0, 1e30, 3.0], [2.0, 0.0, 0.0, 3.0, 0.5],
+                       [-inf, 1.0, inf, -inf, inf]], dtype=NP_DTYPE[dtype])
+        out += [SampleInput((Arg(sp),), {"dim": d}, kind=SPECIAL, desc="nan / inf / zero rows")
+                for d in (-1, 0)]
+    return out
+
+
+def _np_scan(ufunc):
+    """ufunc.accumulate along dim; floats run in float64 (as torch's CPU kernels, so float32
+    products such as 1e30 * -1e30 * 0 are -0, not inf * 0)."""
+    def f(x, dim, dtype=None):
+        if x.ndim == 0:
+            return f(x.reshape(1), 0, dtype).reshape(())
+        if dtype is None and x.dtype.kind in "bi":
+            dtype = np.int64
+        x = x.astype(dtype or x.dtype)
+        return ufunc.accumulate(x.astype(np.float64) if x.dtype.kind == "f" else x, axis=dim)
+    return f
+
+
+def _np_cum_extreme(is_max):
+    """(values, indices) of the running max / min, by the rule PyTorch documents by example: a
+    NaN is taken and kept, ties take the later index."""
+    def f(x, dim):
+        if x.ndim == 0:
+            v, i = f(x.reshape(1), 0)
+            return v.reshape(()), i.reshape(())
+        xm = np.moveaxis(x, dim, -1)
+        lines = xm.reshape(-1, xm.shape[-1]) if xm.size else np.zeros((0, xm.shape[-1]), x.dtype)
+        vals, idx = np.empty_like(lines), np.zeros(lines.shape, np.int64)
+        for r, line in enumerate(lines):
+            best, at = None, 0
+            for j, v in enumerate(line):
+                if j == 0 or v != v or (best == best and (v >= best if is_max else v <= best)):
+                    best, at = v, j
+                vals[r, j], idx[r, j] = best, at
+        back = lambda a: np.moveaxis(a.reshape(xm.shape), -1, dim)  # noqa: E731
+        return back(vals), back(idx)
+    return f
+
+
+def _scan_dtype_kw(d):
+    return [{}, {"dtype": DT("float64")}] if d != "bool" else [{}]
+
+
+_SCAN = dict(category="reduction", dims_mode="int", has_keepdim=False)
+add_op("cumsum", by_name("cumsum"), ALL, scan_samples, numpy_fn=_np_0d(_np_cumsum),
+       extra_kwargs=_scan_dtype_kw, error_cases=_reduce_errors("cumsum", extra=[
+           ErrorCase(SampleInput((contig((2, 3), "float32", np.random.default_rng(0)),),
+                                 {"dim": 0, "dtype": DT("bool")}), TypeError, ("cumsum", "bool"),
+                     id="bool_result")]),
+       **_SCAN, **_RED_TOL)
+# Values within [-1.5, 1.5]: the running products of the (257, 129) sample stay in range.
+add_op("cumprod", by_name("cumprod"), ALL, scan_samples, numpy_fn=_np_scan(np.multiply),
+       domain=Domain(-1.5, 1.5), extra_kwargs=_scan_dtype_kw,
+       error_cases=_reduce_errors("cumprod", extra=[
+           ErrorCase(SampleInput((contig((2, 3), "float32", np.random.default_rng(0)),),
+                                 {"dim": 0, "dtype": DT("bool")}), TypeError, ("cumprod", "bool"),
+                     id="bool_result")]),
+       **_SCAN, **_RED_TOL)
+add_op("logcumsumexp", by_name("logcumsumexp"), FLOATING, scan_samples,
+       numpy_fn=_np_scan(np.logaddexp), error_cases=_reduce_errors("logcumsumexp"), **_SCAN,
+       rtol={"float32": 3e-6, "float64": 1e-12}, atol={"float32": 1e-6, "float64": 1e-12})
+# Discrete values give ties (the later index wins); gradcheck draws tie-free values.
+for _name in ("cummax", "cummin"):
+    add_op(_name, by_name(_name), ALL, scan_samples, numpy_fn=_np_cum_extreme(_name == "cummax"),
+           domain=Domain(-3, 3, discrete=True), grad_domain=Domain(),
+           error_cases=_reduce_errors(_name), **_SCAN)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -256,16 +256,18 @@ def test_op_db_coverage(op):
     assert op.dtypes <= set(DTYPES)
 
 
-def test_op_db_covers_elementwise_def():
+@pytest.mark.parametrize("table,row", [("elementwise.def", r"EMBER_(?:UNARY|BINARY)"),
+                                       ("scan.def", r"EMBER_SCAN(?:_INDEXED)?")])
+def test_op_db_covers_the_op_tables(table, row):
     import pathlib
     import re
 
     root = pathlib.Path(__file__).resolve().parents[1]
-    src = (root / "cpp" / "include" / "ember" / "elementwise.def").read_text()
-    names = re.findall(r"^EMBER_(?:UNARY|BINARY)\((\w+),", src, re.M)
-    assert names, "no rows found in elementwise.def"
+    src = (root / "cpp" / "include" / "ember" / table).read_text()
+    names = re.findall(rf"^{row}\((\w+),", src, re.M)
+    assert names, f"no rows found in {table}"
     missing = sorted(set(names) - {o.name for o in OPS})
-    assert not missing, f"ops of elementwise.def missing from op_db: {missing}"
+    assert not missing, f"ops of {table} missing from op_db: {missing}"
 
 
 # ---- conversions ---------------------------------------------------------------------------------

@@ -35,8 +35,13 @@ enum class ReduceOp { Sum, Prod, Max, Min, All, Any };
 void reduce(ReduceOp op, const Tensor& out, const Tensor& in, int64_t n_reduced);
 /// Max (or min) and its first index along `dim`; values and indices have in's shape less dim.
 void arg_reduce(bool is_max, const Tensor& values, const Tensor& indices, const Tensor& in, int64_t dim);
-/// Running sum along dim (out and in of one shape; dtypes may differ).
-void cumsum(const Tensor& out, const Tensor& in, int64_t dim);
+// Scans along dim (the table in scan.def): out, values, indices and in share one shape; values
+// have in's dtype, indices are int64; out has the result dtype (a SUM scan reads in's bool or
+// integers as it goes, a FLOAT scan has in's dtype).
+#define EMBER_SCAN(name, ...) void name(const Tensor& out, const Tensor& in, int64_t dim);
+#define EMBER_SCAN_INDEXED(name, ...) \
+  void name(const Tensor& values, const Tensor& indices, const Tensor& in, int64_t dim);
+#include "ember/scan.def"
 
 /// out[b] = a[b] @ b[b] (or +=, with accumulate) for 3-D operands (batch strides may be 0);
 /// float via BLAS.

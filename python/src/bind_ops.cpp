@@ -13,6 +13,95 @@ void def_both(py::module_& m, py::class_<Tensor>& cls, const char* name, F&& fn,
   cls.def(name, fn, extra...);
 }
 
+// Docstrings of the scans (PyTorch's wording where it fits).
+constexpr const char* kCumsumDoc = R"doc(cumsum(input, dim, *, dtype=None) -> Tensor
+
+Running sum of input along dim: y_i = x_0 + x_1 + ... + x_i.
+
+Args:
+    input (Tensor): the input tensor.
+    dim (int): the dimension to scan along.
+    dtype (ember.dtype, optional): the result's dtype; the input is cast to it first. Bool and
+        integer inputs give int64 by default, floating inputs keep their dtype.
+
+Returns:
+    Tensor: input's shape.
+
+Example::
+
+    >>> ember.cumsum(ember.tensor([1., 2., 3.]), dim=0)
+    tensor([1., 3., 6.])
+)doc";
+constexpr const char* kCumprodDoc = R"doc(cumprod(input, dim, *, dtype=None) -> Tensor
+
+Running product of input along dim: y_i = x_0 * x_1 * ... * x_i.
+
+Args:
+    input (Tensor): the input tensor.
+    dim (int): the dimension to scan along.
+    dtype (ember.dtype, optional): the result's dtype; the input is cast to it first. Bool and
+        integer inputs give int64 by default, floating inputs keep their dtype.
+
+Returns:
+    Tensor: input's shape. Its gradient is right where input holds zeros.
+
+Example::
+
+    >>> ember.cumprod(ember.tensor([1., 2., 3.]), dim=0)
+    tensor([1., 2., 6.])
+)doc";
+constexpr const char* kLogcumsumexpDoc = R"doc(logcumsumexp(input, dim) -> Tensor
+
+Running log-sum-exp of input along dim: y_i = log(exp(x_0) + ... + exp(x_i)), computed
+without overflow (-inf entries add nothing; NaN propagates).
+
+Args:
+    input (Tensor): a floating tensor.
+    dim (int): the dimension to scan along.
+
+Returns:
+    Tensor: input's shape and dtype.
+
+Example::
+
+    >>> ember.logcumsumexp(ember.tensor([0., 0., 0.]), dim=0)
+    tensor([0.0000, 0.6931, 1.0986])
+)doc";
+constexpr const char* kCummaxDoc = R"doc(cummax(input, dim) -> (Tensor, Tensor)
+
+Running maximum of input along dim and the index it was found at. On ties the later index is
+taken; a NaN is kept from where it appears (its index is the latest NaN's).
+
+Args:
+    input (Tensor): the input tensor (bool, integer or floating).
+    dim (int): the dimension to scan along.
+
+Returns:
+    A namedtuple (values, indices): values of input's shape and dtype, int64 indices.
+
+Example::
+
+    >>> ember.cummax(ember.tensor([1., 3., 2., 3.]), dim=0)
+    return_types(values=tensor([1., 3., 3., 3.]), indices=tensor([0, 1, 1, 3]))
+)doc";
+constexpr const char* kCumminDoc = R"doc(cummin(input, dim) -> (Tensor, Tensor)
+
+Running minimum of input along dim and the index it was found at. On ties the later index is
+taken; a NaN is kept from where it appears (its index is the latest NaN's).
+
+Args:
+    input (Tensor): the input tensor (bool, integer or floating).
+    dim (int): the dimension to scan along.
+
+Returns:
+    A namedtuple (values, indices): values of input's shape and dtype, int64 indices.
+
+Example::
+
+    >>> ember.cummin(ember.tensor([3., 1., 2., 1.]), dim=0)
+    return_types(values=tensor([3., 1., 1., 1.]), indices=tensor([0, 1, 1, 3]))
+)doc";
+
 OptDims dims_from(py::handle dim) {
   if (dim.is_none()) return std::nullopt;
   if (PyLong_Check(dim.ptr())) return Dims{dim.cast<int64_t>()};
@@ -436,8 +525,30 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
     }
     return norm(t, pv, dims_from(dim), keepdim);
   }, py::arg("p") = "fro", py::arg("dim") = py::none(), py::arg("keepdim") = false);
+  // ---- scans along one dim (the table in scan.def) -----------------------------------
   def_both(m, cls, "cumsum", [](const Tensor& t, int64_t dim, std::optional<DType> dtype) { return cumsum(t, dim, dtype); },
-           py::arg("dim"), py::kw_only(), py::arg("dtype") = py::none());
+           py::arg("dim"), py::kw_only(), py::arg("dtype") = py::none(), kCumsumDoc);
+  def_both(m, cls, "cumprod", [](const Tensor& t, int64_t dim, std::optional<DType> dtype) { return cumprod(t, dim, dtype); },
+           py::arg("dim"), py::kw_only(), py::arg("dtype") = py::none(), kCumprodDoc);
+  def_both(m, cls, "logcumsumexp", [](const Tensor& t, int64_t dim) { return logcumsumexp(t, dim); }, py::arg("dim"),
+           kLogcumsumexpDoc);
+  // (values, indices) as the namedtuple max(dim) returns.
+  def_both(m, cls, "cummax", [](const Tensor& t, int64_t dim) {
+    auto [v, i] = cummax(t, dim);
+    return minmax_type(v, i);
+  }, py::arg("dim"), kCummaxDoc);
+  def_both(m, cls, "cummin", [](const Tensor& t, int64_t dim) {
+    auto [v, i] = cummin(t, dim);
+    return minmax_type(v, i);
+  }, py::arg("dim"), kCumminDoc);
+  cls.def("cumsum_", [](py::object self, int64_t dim, std::optional<DType> dtype) {
+    cumsum_(self.cast<Tensor&>(), dim, dtype);
+    return self;
+  }, py::arg("dim"), py::kw_only(), py::arg("dtype") = py::none(), "In-place cumsum: the result keeps the tensor's dtype.");
+  cls.def("cumprod_", [](py::object self, int64_t dim, std::optional<DType> dtype) {
+    cumprod_(self.cast<Tensor&>(), dim, dtype);
+    return self;
+  }, py::arg("dim"), py::kw_only(), py::arg("dtype") = py::none(), "In-place cumprod: the result keeps the tensor's dtype.");
 
   auto softmax_dim = [](py::handle dim, const char* op) {
     EMBER_CHECK_TYPE(PyIndex_Check(dim.ptr()) && !PyBool_Check(dim.ptr()), op, ": argument 'dim' must be int, not ",

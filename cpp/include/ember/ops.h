@@ -243,8 +243,23 @@ EMBER_API Tensor all(const Tensor& t, const OptDims& dims = {}, bool keepdim = f
 EMBER_API Tensor any(const Tensor& t, const OptDims& dims = {}, bool keepdim = false);
 /// p-norm over dims (p = inf / -inf for max / min of |t|, p = 0 counts nonzeros).
 EMBER_API Tensor norm(const Tensor& t, double p = 2, const OptDims& dims = {}, bool keepdim = false);
-/// Running sum along dim.
+
+// ---- scans along one dim (the table in scan.def) ----------------------------------------
+/// Running sum along dim; bool and integer inputs give int64 unless dtype is given.
 EMBER_API Tensor cumsum(const Tensor& t, int64_t dim, OptDType dtype = {});
+/// Running product along dim; bool and integer inputs give int64 unless dtype is given.
+EMBER_API Tensor cumprod(const Tensor& t, int64_t dim, OptDType dtype = {});
+/// log(cumsum(exp(t))) along dim, computed stably; floating inputs (dtype casts the input first).
+EMBER_API Tensor logcumsumexp(const Tensor& t, int64_t dim, OptDType dtype = {});
+/// (values, indices) of the running maximum along dim; ties take the later index, NaN sticks.
+EMBER_API std::pair<Tensor, Tensor> cummax(const Tensor& t, int64_t dim);
+/// (values, indices) of the running minimum along dim; ties take the later index, NaN sticks.
+EMBER_API std::pair<Tensor, Tensor> cummin(const Tensor& t, int64_t dim);
+/// In place: t = cumsum(t, dim) in t's dtype (dtype, if given, must be t's).
+EMBER_API Tensor& cumsum_(Tensor& t, int64_t dim, OptDType dtype = {});
+/// In place: t = cumprod(t, dim) in t's dtype (dtype, if given, must be t's).
+EMBER_API Tensor& cumprod_(Tensor& t, int64_t dim, OptDType dtype = {});
+
 /// t summed down to `shape` (a shape t broadcasts from): the gradient of a broadcast.
 EMBER_API Tensor sum_to(const Tensor& t, const Shape& shape);
 

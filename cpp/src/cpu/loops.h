@@ -124,6 +124,14 @@ void map(const Tensor& out, const Tensor& x, F f) {
   });
 }
 
+/// A view of t with dim removed (its first slice along dim).
+inline Tensor drop_dim(const Tensor& t, int64_t dim) {
+  Shape sizes = t.sizes(), strides = t.strides();
+  sizes.erase(sizes.begin() + dim);
+  strides.erase(strides.begin() + dim);
+  return Tensor::make_view(t, sizes, strides, t.offset());
+}
+
 /// Runs body(begin, end) over [0, n) split across threads when n * cost_per_item is large.
 template <class F>
 void parallel_range(int64_t n, int64_t cost_per_item, F body) {

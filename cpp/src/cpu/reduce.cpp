@@ -75,14 +75,6 @@ struct Inner {
   }
 };
 
-/// A view of t with dim removed (its first slice along dim).
-Tensor drop_dim(const Tensor& t, int64_t dim) {
-  Shape sizes = t.sizes(), strides = t.strides();
-  sizes.erase(sizes.begin() + dim);
-  strides.erase(strides.begin() + dim);
-  return Tensor::make_view(t, sizes, strides, t.offset());
-}
-
 /// Calls f(std::integral_constant<ReduceOp, op>{}): the op becomes a compile-time constant.
 template <class F>
 void visit_reduce_op(ReduceOp op, F&& f) {
@@ -286,30 +278,6 @@ void arg_reduce(bool is_max, const Tensor& values, const Tensor& indices, const 
       g.for_range(b, e, run);
     };
     parallel_range(g.numel, std::max<int64_t>(1, len), body);
-  });
-}
-
-void cumsum(const Tensor& out, const Tensor& in, int64_t dim) {
-  const int64_t len = in.sizes()[dim], in_step = in.strides()[dim], out_step = out.strides()[dim];
-  Tensor out0 = drop_dim(out, dim), in0 = drop_dim(in, dim);
-  visit_dtype(out.dtype(), [&](auto otag) {
-    using O = decltype(otag);
-    visit_dtype(in.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      Geometry<2> g({&out0, &in0});
-      auto run = [&](char* const* p, const int64_t* s, int64_t n) {
-        for (int64_t i = 0; i < n; ++i) {
-          O* o = reinterpret_cast<O*>(p[0] + i * s[0]);
-          const T* src = reinterpret_cast<const T*>(p[1] + i * s[1]);
-          O acc = 0;
-          for (int64_t j = 0; j < len; ++j) {
-            acc = static_cast<O>(acc + static_cast<O>(src[j * in_step]));
-            o[j * out_step] = acc;
-          }
-        }
-      };
-      g.for_range(0, g.numel, run);
-    });
   });
 }
 

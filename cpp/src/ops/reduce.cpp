@@ -342,31 +342,6 @@ Tensor norm(const Tensor& t, double p, const OptDims& dims, bool keepdim) {
   return out;
 }
 
-Tensor cumsum(const Tensor& t, int64_t dim, OptDType dtype) {
-  dim = wrap_dim(dim, t.dim(), "cumsum");
-  const DType dt = sum_dtype(t, dtype);
-  const bool rec = autograd::needs_grad(t) && is_floating(dt);
-  Tensor out;
-  {
-    autograd::RecordingOff off(rec);
-    Tensor in = t.dim() == 0 ? reshape(t, {1}) : t;
-    out = Tensor::empty(in.sizes(), dt, t.device());
-    call_kernel(t.device(), "cumsum", cpu::cumsum, out, in, dim);
-    if (t.dim() == 0) out = reshape(out, {});
-  }
-  if (rec) {
-    // Element i feeds every running sum from i on: the running sum of the gradient taken from
-    // the end (reversed, summed, reversed back; no cancellation).
-    autograd::record("CumsumBackward0", {out}, {t}, {}, [dim](const Tensors& g, const Tensors&) {
-      if (g[0].dim() == 0) return Tensors{g[0]};
-      const int64_t n = g[0].sizes()[dim];
-      Tensor reversed = n > 0 ? arange(n - 1, -1, -1) : zeros({0}, DType::Int64);
-      return Tensors{index_select(cumsum(index_select(g[0], dim, reversed), dim), dim, reversed)};
-    });
-  }
-  return out;
-}
-
 Tensor sum_to(const Tensor& t, const Shape& shape) {
   if (t.sizes() == shape) return t;
   const int64_t lead = t.dim() - static_cast<int64_t>(shape.size());
