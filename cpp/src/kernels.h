@@ -1,7 +1,22 @@
 #pragma once
-// The contract every device implements: one declaration per kernel. Kernels trust their
-// arguments: the ops in ops/ have checked shapes, dtypes and index ranges and allocated the
-// outputs. Inputs are already broadcast to the output's shape (stride-0 dims).
+// The contract every device implements: one declaration per kernel, in a namespace named after
+// the backend (cpu:: below; cuda:: mirrors it when EMBER_CUDA is built, and call_kernel picks by
+// the tensors' device). A backend provides these families:
+//   - memory: copy (converting dtypes) and fill;
+//   - pointwise: one kernel per row of elementwise.def, whose scalar formula is shared by every
+//     device (elementwise_fn.h), and where;
+//   - reductions and scans: reduce, arg_reduce, and one kernel per row of scan.def;
+//   - matrix products: gemm over batches (batch strides may be 0);
+//   - indexing: gather, scatter, take_offsets, put_offsets, count_nonzero, nonzero;
+//   - creation: arange, linspace;
+//   - optimizer steps: one fused kernel per optimizer over a range of a parameter's elements,
+//     given the scalars its optimizer computed (SgdStep, AdamStep, ...).
+// What a backend never sees: type promotion, broadcasting, shape and index checks, autograd and
+// the optimizers' options. The ops (ops/) and the optimizers (optim/) do those once for every
+// device, so kernels trust their arguments: shapes, dtypes and index ranges are checked, outputs
+// allocated, and inputs already broadcast to the output's shape (stride-0 dims). What a backend
+// owns and no op sees: its threads (cpu/threads.cpp) and its choice of instruction set
+// (cpu/isa.h, cpu/dispatch.cpp).
 #include <functional>
 #include <vector>
 

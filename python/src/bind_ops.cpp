@@ -573,11 +573,6 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
   def_both(m, cls, "dot", &dot, py::arg("other"));
   def_both(m, cls, "outer", &outer, py::arg("vec2"));
 
-  // ember.nn.functional's C++ ops (the Python package re-exports them there).
-  py::module_ nnf = m.def_submodule("_nn_functional", "C++ ops of ember.nn.functional");
-  nnf.def("one_hot", &one_hot, py::arg("input"), py::arg("num_classes") = -1,
-          "int64 class indices -> int64 one-hot rows along a new last dim.");
-
   m.def("set_num_threads", &set_num_threads, py::arg("n"), "Threads for ember's kernels and BLAS.");
   m.def("get_num_threads", &get_num_threads);
 }

@@ -309,10 +309,6 @@ void bind_optim(py::module_& m) {
            py::arg("milestones"));
 #undef EMBER_SCHEDULE
 
-  py::module_ um = m.attr("_nn_utils");
-  um.def("clip_grad_norm_", &nn::utils::clip_grad_norm_, py::arg("params"), py::arg("max_norm"),
-         py::arg("norm_type"), py::arg("error_if_nonfinite"));
-  um.def("clip_grad_value_", &nn::utils::clip_grad_value_, py::arg("params"), py::arg("clip_value"));
 }
 
 }  // namespace ember

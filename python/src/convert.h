@@ -78,5 +78,7 @@ const char* numpy_format(DType t);
 py::array to_numpy(const Tensor& t, py::handle owner);
 /// A Python subscript as ember's index entries.
 std::vector<TensorIndex> indices_from(py::handle index);
+/// The Generator a `generator=` argument names; nullptr (the default generator) for None.
+inline Generator* generator_from(py::handle g) { return g.is_none() ? nullptr : &g.cast<Generator&>(); }
 
 }  // namespace ember::py_convert

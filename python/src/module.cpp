@@ -7,8 +7,11 @@ void bind_tensor(py::module_& m, py::class_<Tensor>& cls);
 void bind_ops(py::module_& m, py::class_<Tensor>& cls);
 void bind_dlpack(py::module_& m, py::class_<Tensor>& cls);
 void bind_autograd(py::module_& m, py::class_<Tensor>& cls);
-void bind_nn(py::module_& m);
-void bind_modules(py::module_& m);
+void bind_serialization(py::module_& m);
+void bind_nn_functional(py::module_& m);
+void bind_nn_init(py::module_& m);
+void bind_nn_utils(py::module_& m);
+void bind_nn_modules(py::module_& m);
 void bind_optim(py::module_& m);
 }  // namespace ember
 
@@ -83,7 +86,10 @@ PYBIND11_MODULE(_C, m) {
   bind_ops(m, cls);
   bind_dlpack(m, cls);
   bind_autograd(m, cls);
-  bind_nn(m);
-  bind_modules(m);
+  bind_serialization(m);
+  bind_nn_functional(m);
+  bind_nn_init(m);
+  bind_nn_utils(m);
+  bind_nn_modules(m);
   bind_optim(m);
 }

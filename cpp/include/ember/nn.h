@@ -1,6 +1,7 @@
 #pragma once
-// The umbrella include of ember's layers: the Module tree, layers, losses, init and functional.
+// The umbrella include of ember's layers: the Module tree, layers, losses, init, functional and utils.
 #include "ember/nn/activation.h"
+#include "ember/nn/clip.h"
 #include "ember/nn/container.h"
 #include "ember/nn/dropout.h"
 #include "ember/nn/embedding.h"

@@ -5,7 +5,7 @@
 #include "ember/optim/adam.h"
 #include "ember/optim/adamax.h"
 #include "ember/optim/asgd.h"
-#include "ember/optim/clip.h"
+#include "ember/nn/clip.h"
 #include "ember/optim/lbfgs.h"
 #include "ember/optim/lr_scheduler.h"
 #include "ember/optim/nadam.h"

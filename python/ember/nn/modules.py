@@ -16,18 +16,9 @@ from ember._C import _nn_modules as _M
 Module = _M.Module
 Parameter = _M.Parameter
 
-Sequential, ModuleList, ModuleDict = _M.Sequential, _M.ModuleList, _M.ModuleDict
-Identity, Flatten, Unflatten = _M.Identity, _M.Flatten, _M.Unflatten
-Linear, Perceptron = _M.Linear, _M.Perceptron
-Sigmoid, Tanh, ReLU, LeakyReLU, PReLU = _M.Sigmoid, _M.Tanh, _M.ReLU, _M.LeakyReLU, _M.PReLU
-ELU, GELU, SiLU, Softplus, Softmax, LogSoftmax, Sign = (_M.ELU, _M.GELU, _M.SiLU, _M.Softplus, _M.Softmax,
-                                                        _M.LogSoftmax, _M.Sign)
-BatchNorm1d, LayerNorm, Dropout, GaussianNoise, Embedding = (_M.BatchNorm1d, _M.LayerNorm, _M.Dropout,
-                                                             _M.GaussianNoise, _M.Embedding)
-L1Loss, MSELoss, HuberLoss, SmoothL1Loss = _M.L1Loss, _M.MSELoss, _M.HuberLoss, _M.SmoothL1Loss
-BCELoss, BCEWithLogitsLoss, NLLLoss, CrossEntropyLoss = (_M.BCELoss, _M.BCEWithLogitsLoss, _M.NLLLoss,
-                                                         _M.CrossEntropyLoss)
-
+# Every module class the C++ side registered, under its own name: a new layer needs no line here.
+_classes = [Parameter] + [c for c in vars(_M).values() if isinstance(c, type) and issubclass(c, Module)]
+globals().update({c.__name__: c for c in _classes})
 
 def _parameter_repr(self):
     return "Parameter containing:\n" + Tensor.__repr__(self)
@@ -224,13 +215,13 @@ def _summary(self, input_shape, dtype=None):
 
 
 def _sequential_add(self, other):
-    if not isinstance(other, Sequential):
+    if not isinstance(other, _M.Sequential):
         raise ValueError(f"add operator supports only objects of Sequential class, but {type(other)} is given.")
-    return Sequential(*self, *other)
+    return _M.Sequential(*self, *other)
 
 
 def _module_list_add(self, other):
-    return ModuleList([*self, *other])
+    return _M.ModuleList([*self, *other])
 
 
 def _sequential_forward(self, input):
@@ -240,9 +231,9 @@ def _sequential_forward(self, input):
     return input
 
 
-Sequential.forward = _sequential_forward
-Sequential.__add__ = _sequential_add
-ModuleList.__add__ = _module_list_add
+_M.Sequential.forward = _sequential_forward
+_M.Sequential.__add__ = _sequential_add
+_M.ModuleList.__add__ = _module_list_add
 Module.__call__ = _call
 Module.register_forward_pre_hook = register_forward_pre_hook
 Module.register_forward_hook = register_forward_hook
@@ -257,10 +248,6 @@ Module.get_submodule = _get_submodule
 Module.get_parameter = _get_parameter
 Module.summary = _summary
 
-_classes = [Module, Parameter, Sequential, ModuleList, ModuleDict, Identity, Flatten, Unflatten, Linear,
-            Perceptron, Sigmoid, Tanh, ReLU, LeakyReLU, PReLU, ELU, GELU, SiLU, Softplus, Softmax, LogSoftmax,
-            Sign, BatchNorm1d, LayerNorm, Dropout, GaussianNoise, Embedding, L1Loss, MSELoss, HuberLoss,
-            SmoothL1Loss, BCELoss, BCEWithLogitsLoss, NLLLoss, CrossEntropyLoss]
 for _cls in _classes:
     _cls.__module__ = "ember.nn"
 __all__ = [c.__name__ for c in _classes]
@@ -276,4 +263,4 @@ def _from_pretrained(cls, embeddings, freeze=True, padding_idx=None, max_norm=No
                _freeze=freeze)
 
 
-Embedding.from_pretrained = classmethod(_from_pretrained)
+_M.Embedding.from_pretrained = classmethod(_from_pretrained)

@@ -412,10 +412,9 @@ void bind_sequence(Cls& cls) {
       .def("pop", [](T& s, int64_t index) { return child_object(s.erase(index)); }, py::arg("index") = -1);
 }
 
-}  // namespace
 
-void bind_modules(py::module_& m) {
-  py::module_ nm = m.def_submodule("_nn_modules", "C++ side of ember.nn's modules");
+/// Parameter and Module: the tree, its slots, hooks' Python side, state dicts.
+void bind_module_base(py::module_& nm) {
 
   py::class_<Parameter, Tensor>(nm, "Parameter", "A Tensor that a Module registers as a parameter when assigned.")
       .def(py::init([](py::object data, bool requires_grad) {
@@ -499,8 +498,10 @@ void bind_modules(py::module_& m) {
       .def("state_dict", &state_dict, py::kw_only(), py::arg("destination") = py::none(), py::arg("prefix") = "",
            py::arg("keep_vars") = false)
       .def("_load_state_dict", &load_state_dict, py::arg("state_dict"), py::arg("strict"));
+}
 
-  // ---- containers and shape modules ------------------------------------------------------
+/// Sequential, ModuleList, ModuleDict and the shape modules (Identity, Flatten, Unflatten).
+void bind_containers(py::module_& nm) {
   auto seq = module_class<nn::Sequential>(nm, "Sequential");
   seq.def(py::init([](py::args args) {
        auto s = std::make_unique<PyModule<nn::Sequential>>();
@@ -578,8 +579,10 @@ void bind_modules(py::module_& m) {
       .def("forward", forward_of<nn::Unflatten>(), py::arg("input"))
       .def_readwrite("dim", &nn::Unflatten::dim)
       .def_property_readonly("unflattened_size", [](nn::Unflatten& u) { return py::tuple(py::cast(u.unflattened_size)); });
+}
 
-  // ---- layers ----------------------------------------------------------------------------
+/// Linear and the Perceptron.
+void bind_layers(py::module_& nm) {
   module_class<nn::Linear>(nm, "Linear")
       .def(py::init([](int64_t in, int64_t out, bool bias, py::handle device, py::handle dtype) {
         device_from(device.is_none() ? py::str("cpu") : device);
@@ -617,8 +620,10 @@ void bind_modules(py::module_& m) {
         return r;
       }, py::arg("x"), py::arg("y"), py::arg("lr") = 1.0, py::arg("max_epochs") = 100)
       .def_readonly("in_features", &nn::Perceptron::in_features);
+}
 
-  // ---- activations -----------------------------------------------------------------------
+/// The activation modules.
+void bind_activations(py::module_& nm) {
   module_class<nn::Sigmoid>(nm, "Sigmoid")
       .def(py::init_alias<>())
       .def("forward", forward_of<nn::Sigmoid>(), py::arg("input"));
@@ -678,8 +683,10 @@ void bind_modules(py::module_& m) {
       .def(py::init_alias<bool>(), py::arg("straight_through") = false)
       .def("forward", forward_of<nn::Sign>(), py::arg("input"))
       .def_readwrite("straight_through", &nn::Sign::straight_through);
+}
 
-  // ---- normalization, dropout, embedding -------------------------------------------------
+/// BatchNorm1d, LayerNorm, Dropout, GaussianNoise and Embedding.
+void bind_normalization_dropout_embedding(py::module_& nm) {
   module_class<nn::BatchNorm1d>(nm, "BatchNorm1d")
       .def(py::init([](int64_t n, double eps, py::handle momentum, bool affine, bool track, py::handle device,
                        py::handle dtype, bool bias) {
@@ -747,8 +754,10 @@ void bind_modules(py::module_& m) {
       .def_readonly("padding_idx", &nn::Embedding::padding_idx)
       .def_readwrite("max_norm", &nn::Embedding::max_norm)
       .def_readwrite("norm_type", &nn::Embedding::norm_type);
+}
 
-  // ---- losses (PyTorch's signatures, legacy size_average / reduce flags included) ----------
+/// The loss modules (PyTorch's signatures, legacy size_average / reduce flags included).
+void bind_losses(py::module_& nm) {
   nm.def("_legacy_reduction", &legacy_reduction, py::arg("size_average"), py::arg("reduce"), py::arg("reduction"));
   auto none = py::none();
   module_class<nn::L1Loss>(nm, "L1Loss")
@@ -821,6 +830,18 @@ void bind_modules(py::module_& m) {
       .def_readwrite("reduction", &nn::CrossEntropyLoss::reduction)
       .def_readwrite("ignore_index", &nn::CrossEntropyLoss::ignore_index)
       .def_readwrite("label_smoothing", &nn::CrossEntropyLoss::label_smoothing);
+}
+
+}  // namespace
+
+void bind_nn_modules(py::module_& m) {
+  py::module_ nm = m.def_submodule("_nn_modules", "C++ side of ember.nn's modules");
+  bind_module_base(nm);
+  bind_containers(nm);
+  bind_layers(nm);
+  bind_activations(nm);
+  bind_normalization_dropout_embedding(nm);
+  bind_losses(nm);
 }
 
 }  // namespace ember

@@ -1,39 +1,20 @@
-// ember.nn's C++ pieces: weight initialization (ember._C._nn_init, wrapped by ember/nn/init.py).
+// ember._C._nn_functional: the C++ ops of ember.nn.functional (ember/nn/functional.py re-exports
+// them with PyTorch's Python-side conveniences).
 #include <pybind11/stl.h>
 
 #include "convert.h"
 #include "ember/nn/functional.h"
-#include "ember/nn/init.h"
 #include "ember/nn/loss.h"
-#include "ember/nn/utils.h"
-#include "ember/serialize.h"
 
 namespace ember {
 
 using namespace py_convert;
 
-namespace {
-Generator* generator_from(py::handle g) { return g.is_none() ? nullptr : &g.cast<Generator&>(); }
-Tensor& tensor_of(py::handle self) { return self.cast<Tensor&>(); }
-}  // namespace
-
-// Each init function fills the tensor in place and hands the very same Python object back.
-void bind_nn(py::module_& m) {
-  m.def("_save_safetensors", &save_safetensors, py::arg("tensors"), py::arg("path"), py::arg("metadata"));
-  m.def("_load_safetensors", [](const std::string& path) {
-    Loaded l = load_safetensors(path);
-    return py::make_tuple(py::cast(l.tensors), py::cast(l.metadata));
-  }, py::arg("path"));
-  py::module_ um = m.def_submodule("_nn_utils", "C++ side of ember.nn.utils");
-  um.def("l1_penalty", &nn::utils::l1_penalty, py::arg("params"), py::arg("weight"));
-  um.def("l2_penalty", &nn::utils::l2_penalty, py::arg("params"), py::arg("weight"));
-  um.def("elastic_net_penalty", &nn::utils::elastic_net_penalty, py::arg("params"), py::arg("l1"), py::arg("l2"));
-  um.def("activity_penalty", &nn::utils::activity_penalty, py::arg("activation"), py::arg("l1"), py::arg("l2"),
-         py::arg("batch_mean"));
-  um.def("max_norm_", &nn::utils::max_norm_, py::arg("params"), py::arg("max_norm"), py::arg("norm_type"),
-         py::arg("dim"));
+void bind_nn_functional(py::module_& m) {
+  py::module_ fm = m.def_submodule("_nn_functional", "C++ ops of ember.nn.functional");
+  fm.def("one_hot", &one_hot, py::arg("input"), py::arg("num_classes") = -1,
+         "int64 class indices -> int64 one-hot rows along a new last dim.");
   namespace F = nn::functional;
-  py::module_ fm = m.attr("_nn_functional");
   fm.def("leaky_relu", &F::leaky_relu, py::arg("input"), py::arg("negative_slope") = 0.01);
   fm.def("prelu", &F::prelu, py::arg("input"), py::arg("weight"));
   fm.def("elu", &F::elu, py::arg("input"), py::arg("alpha") = 1.0);
@@ -101,46 +82,6 @@ void bind_nn(py::module_& m) {
   }, py::arg("input"), py::arg("target"), py::arg("weight"), py::arg("ignore_index"), py::arg("reduction"),
      py::arg("label_smoothing"));
 
-  namespace init = nn::init;
-  py::module_ nm = m.def_submodule("_nn_init", "C++ side of ember.nn.init");
-  nm.def("calculate_gain", &init::calculate_gain, py::arg("nonlinearity"), py::arg("param") = py::none());
-  nm.def("calculate_fan_in_and_fan_out", &init::calculate_fan_in_and_fan_out, py::arg("tensor"));
-  nm.def("constant_", [](py::object t, double v) {
-    init::constant_(tensor_of(t), v);
-    return t;
-  }, py::arg("tensor"), py::arg("val"));
-  nm.def("uniform_", [](py::object t, double a, double b, py::handle g) {
-    init::uniform_(tensor_of(t), a, b, generator_from(g));
-    return t;
-  }, py::arg("tensor"), py::arg("a"), py::arg("b"), py::arg("generator"));
-  nm.def("normal_", [](py::object t, double mean, double std, py::handle g) {
-    init::normal_(tensor_of(t), mean, std, generator_from(g));
-    return t;
-  }, py::arg("tensor"), py::arg("mean"), py::arg("std"), py::arg("generator"));
-  nm.def("xavier_uniform_", [](py::object t, double gain, py::handle g) {
-    init::xavier_uniform_(tensor_of(t), gain, generator_from(g));
-    return t;
-  }, py::arg("tensor"), py::arg("gain"), py::arg("generator"));
-  nm.def("xavier_normal_", [](py::object t, double gain, py::handle g) {
-    init::xavier_normal_(tensor_of(t), gain, generator_from(g));
-    return t;
-  }, py::arg("tensor"), py::arg("gain"), py::arg("generator"));
-  nm.def("kaiming_uniform_", [](py::object t, double a, const std::string& mode, const std::string& nl, py::handle g) {
-    init::kaiming_uniform_(tensor_of(t), a, mode, nl, generator_from(g));
-    return t;
-  }, py::arg("tensor"), py::arg("a"), py::arg("mode"), py::arg("nonlinearity"), py::arg("generator"));
-  nm.def("kaiming_normal_", [](py::object t, double a, const std::string& mode, const std::string& nl, py::handle g) {
-    init::kaiming_normal_(tensor_of(t), a, mode, nl, generator_from(g));
-    return t;
-  }, py::arg("tensor"), py::arg("a"), py::arg("mode"), py::arg("nonlinearity"), py::arg("generator"));
-  nm.def("lecun_normal_", [](py::object t, py::handle g) {
-    init::lecun_normal_(tensor_of(t), generator_from(g));
-    return t;
-  }, py::arg("tensor"), py::arg("generator"));
-  nm.def("orthogonal_", [](py::object t, double gain, py::handle g) {
-    init::orthogonal_(tensor_of(t), gain, generator_from(g));
-    return t;
-  }, py::arg("tensor"), py::arg("gain"), py::arg("generator"));
 }
 
 }  // namespace ember

@@ -1,5 +1,5 @@
 // Gradient clipping, as torch.nn.utils.clip_grad_norm_ / clip_grad_value_.
-#include "ember/optim/clip.h"
+#include "ember/nn/clip.h"
 
 #include <cmath>
 

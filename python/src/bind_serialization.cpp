@@ -1,0 +1,18 @@
+// ember.save / ember.load's C++ side: safetensors files (ember/serialization.py flattens nested
+// checkpoints into them).
+#include <pybind11/stl.h>
+
+#include "convert.h"
+#include "ember/serialize.h"
+
+namespace ember {
+
+void bind_serialization(py::module_& m) {
+  m.def("_save_safetensors", &save_safetensors, py::arg("tensors"), py::arg("path"), py::arg("metadata"));
+  m.def("_load_safetensors", [](const std::string& path) {
+    Loaded l = load_safetensors(path);
+    return py::make_tuple(py::cast(l.tensors), py::cast(l.metadata));
+  }, py::arg("path"));
+}
+
+}  // namespace ember
