@@ -339,7 +339,8 @@ def _call(lib, row, err):
 def test_bad_input_raises_like_torch(row, err, torch):
     """A constructor argument or input torch refuses: ember raises the recorded exception type,
     torch's own or the one ember's convention maps it to (module_db.CONVENTION; any other
-    difference carries a note), with a message naming the layer (or the recorded fragment)."""
+    difference carries a note), with a message naming the layer and, for a bad input, its shape (the
+    row's fragments)."""
     if row.torch_name is not None and err.torch is not None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -359,6 +360,6 @@ def test_bad_input_raises_like_torch(row, err, torch):
     with pytest.raises(Exception) as info:
         _call(ember, row, err)
     assert type(info.value) is err.exc, f"ember raised {type(info.value).__name__}: {info.value}"
-    fragment = row.name if err.match == "" else err.match
-    if fragment:
-        assert fragment.lower() in str(info.value).lower(), f"message {str(info.value)!r} lacks {fragment!r}"
+    fragments = (row.name,) if err.match == "" else err.match
+    for f in (fragments,) if isinstance(fragments, str) else fragments or ():
+        assert f.lower() in str(info.value).lower(), f"message {str(info.value)!r} lacks {f!r}"
