@@ -14,10 +14,15 @@ from module_db import MODULES, NOT_A_LAYER, OK, SAME, Arg, materialize
 from op_db import _NumpyViews, assert_same, dtype_name, to_ember, to_numpy
 
 FLOAT = ["float32", "float64"]
+# torch's warning on the legacy loss flags (rows sample size_average= / reduce= on purpose)
+pytestmark = pytest.mark.filterwarnings("ignore:size_average and reduce args will be deprecated")
 
 
-def _ctor_params(rows):
-    return [pytest.param(r, c, id=f"{r.name}-{c.id}") for r in rows for c in r.ctors]
+def _ctor_params(rows, test=""):
+    """(row, ctor) params; a Ctor's known bug in ``test`` becomes a strict xfail."""
+    return [pytest.param(r, c, id=f"{r.name}-{c.id}",
+                         marks=[pytest.mark.xfail(strict=True, reason=c.xfail[test])] if test in c.xfail else [])
+            for r in rows for c in r.ctors]
 
 
 TORCH_ROWS = [r for r in MODULES if r.torch_name is not None]
@@ -131,7 +136,7 @@ def test_row_flags_match_the_modules(row):
 
 # ---- parity with torch -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("row,ctor", TORCH_CTORS)
+@pytest.mark.parametrize("row,ctor", _ctor_params(TORCH_ROWS, "repr"))
 def test_repr_matches_torch(row, ctor, torch):
     """repr(module) is torch's, character for character."""
     assert repr(row.build(ember, ctor)) == repr(row.build(torch, ctor))
@@ -157,7 +162,8 @@ def test_state_dict_matches_torch(row, ctor, torch):
 def test_forward_matches_torch(row, ctor, dtype, torch):
     """On every input sample, in training and evaluation mode (random rows: evaluation only), a
     fresh pair with the same state gives the same output (dtype, shape, values), leaves the inputs
-    as torch does (in-place layers) and ends with the same state (running statistics, max_norm)."""
+    as torch does (in-place layers) and ends with the same state (running statistics, max_norm);
+    in training mode a second call on the same pair too (the running statistics accumulate)."""
     rtol, atol = row.tolerance(dtype)
     for sample in row.samples(ctor, dtype):
         for training in ([False] if row.random else [True, False]):
@@ -165,14 +171,15 @@ def test_forward_matches_torch(row, ctor, dtype, torch):
             m, mt = _pair(torch, row, ctor, dtype)
             m.train(training)
             mt.train(training)
-            args, args_t = materialize(sample.args, ember), materialize(sample.args, torch)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                yt = mt(*args_t)
-            y = m(*args)
-            _same(y, yt, rtol, atol, what=f"output, {what}")
-            _same(list(args), list(args_t), rtol, atol, what=f"inputs after forward, {what}")
-            _assert_state_same(m, mt, dtype, row, what)
+            for call in range(2 if training else 1):
+                args, args_t = materialize(sample.args, ember), materialize(sample.args, torch)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    yt = mt(*args_t)
+                y = m(*args)
+                _same(y, yt, rtol, atol, what=f"output (call {call}), {what}")
+                _same(list(args), list(args_t), rtol, atol, what=f"inputs after forward (call {call}), {what}")
+                _assert_state_same(m, mt, dtype, row, f"call {call}, {what}")
 
 
 @pytest.mark.parametrize("dtype", FLOAT)
