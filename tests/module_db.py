@@ -118,6 +118,7 @@ class ModuleInfo:
     inputs: Callable                         # (ctor, dtype, rng, domain) -> list[ModuleInput]
     torch_name: str | None = "same"          # the torch.nn class ("same": name); None: ember-only
     reference: Callable | None = None        # ember-only: (module, numpy args) -> numpy output
+    reference_grad: Callable | None = None   # ember-only: (ctor, x, cotangent) -> the input's gradient
     random: bool = False                     # training-mode output is random (compared in eval mode)
     train_check: Callable | None = None      # random: (ctor, x, y, x_grad) numpy -> asserts
     has_params: bool = False                 # some Ctor sample has parameters ...
@@ -549,6 +550,7 @@ def _state(m):
 
 add("Sign", [C(), C(straight_through=True, gradcheck=False)], ANY_SHAPE, torch_name=None,
     reference=lambda m, x: np.sign(x),
+    reference_grad=lambda ctor, x, cot: cot if ctor.kwargs.get("straight_through") else np.zeros_like(cot),
     domain=Domain(-2.0, 2.0, discrete=True),  # zeros too
     errors=[])
 # straight_through=True: the gradient is the identity by design, not sign's derivative (0).
@@ -570,7 +572,7 @@ def _noise_train_check(ctor, x, y, x_grad):
 
 
 add("GaussianNoise", [C(), C(2.0), C(std=0.0)], features(5), torch_name=None, random=True,
-    train_check=_noise_train_check, reference=lambda m, x: x, errors=[
+    train_check=_noise_train_check, reference=lambda m, x: x, reference_grad=lambda ctor, x, cot: cot, errors=[
         E("std_negative", C(-1.0), None, ValueError, torch=None),
         E("int64_input", C(0.5), _INT_INPUT, TypeError, torch=None, match="gaussian_noise"),
     ])

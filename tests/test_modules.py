@@ -325,6 +325,28 @@ def test_ember_only_layer_matches_reference(row, ctor, dtype):
     assert repr(row.build(ember, ctor)).startswith(row.name + "(")
 
 
+@pytest.mark.parametrize("dtype", FLOAT)
+@pytest.mark.parametrize("row,ctor", _ctor_params([r for r in OWN_ROWS if r.reference_grad]))
+def test_ember_only_layer_backward_matches_reference(row, ctor, dtype):
+    """Layers torch lacks: the input's gradient for a random cotangent equals the row's reference
+    (evaluation mode), non-contiguous inputs included."""
+    rtol, atol = row.tolerance(dtype)
+    rng = np.random.default_rng(4)
+    for sample in row.samples(ctor, dtype):
+        m, _ = _pair(None, row, ctor, dtype)
+        m.eval()
+        args, leaves = _leaves(ember, sample, None)
+        y = m(*args)
+        cot = rng.standard_normal(tuple(y.shape)).astype(dtype)
+        y.backward(to_ember(cot))
+        grad = to_numpy(leaves[0].grad)
+        a = sample.args[0]
+        grad = np.asarray(a.view(_NumpyViews(grad))) if a.view is not None else grad
+        expected = row.reference_grad(ctor, a.to("numpy"), cot)
+        assert grad.dtype == np.dtype(dtype)
+        np.testing.assert_allclose(grad, expected, rtol=rtol, atol=atol, err_msg=f"input gradient, {sample!r}")
+
+
 # ---- bad inputs --------------------------------------------------------------------------------------
 
 def _error_params():
