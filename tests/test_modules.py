@@ -10,8 +10,8 @@ import pytest
 
 import ember
 import module_db
-from module_db import MODULES, NOT_A_LAYER, OK, SAME, Arg, materialize
-from op_db import _NumpyViews, assert_same, dtype_name, to_ember, to_numpy
+from module_db import MODULES, NOT_A_LAYER, OK, SAME, Arg, ModuleInput, materialize
+from op_db import _NumpyViews, assert_same, contig, dtype_name, to_ember, to_numpy
 
 FLOAT = ["float32", "float64"]
 # torch's warning on the legacy loss flags (rows sample size_average= / reduce= on purpose)
@@ -291,8 +291,10 @@ def test_gradcheck(row, ctor):
 @pytest.mark.parametrize("row,ctor", RANDOM_CTORS)
 def test_random_layer_in_training_mode(row, ctor):
     """Training mode of a random layer: the output and its gradient pass the row's statistical
-    check on every sample, and reseeding reproduces the output bit for bit."""
-    for sample in row.samples(ctor, "float64"):
+    check on every sample and on a large one (20,000 values), and reseeding reproduces the output
+    bit for bit."""
+    large = ModuleInput((contig((200, 100), "float64", np.random.default_rng(5), row.domain),), "large")
+    for sample in row.samples(ctor, "float64") + [large]:
         m = row.build(ember, ctor).to(ember.float64)
         m.train()
         args, leaves = _leaves(ember, sample, None)
