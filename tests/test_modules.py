@@ -134,6 +134,20 @@ def test_row_flags_match_the_modules(row):
     assert any(len(list(m.buffers())) > 0 for m in mods) == row.has_buffers
 
 
+@pytest.mark.parametrize("row", MODULES, ids=[r.name for r in MODULES])
+def test_row_samples_empty_and_noncontiguous_inputs(row):
+    """Every row samples an empty input and a non-contiguous one (some constructor sample), and its
+    samples are the same in float32 and float64 but for the dtype."""
+    descs = {s.desc for c in row.ctors for s in row.samples(c, "float32")}
+    assert "empty" in descs, descs
+    assert any(d.startswith("noncontig") for d in descs), descs
+    for c in row.ctors:
+        s32, s64 = row.samples(c, "float32"), row.samples(c, "float64")
+        assert [s.desc for s in s32] == [s.desc for s in s64]
+        for a, b in zip(s32, s64):
+            assert [x.shape for x in a.args if isinstance(x, Arg)] == [x.shape for x in b.args if isinstance(x, Arg)]
+
+
 # ---- parity with torch -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("row,ctor", _ctor_params(TORCH_ROWS, "repr"))
