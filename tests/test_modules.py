@@ -263,11 +263,11 @@ def _small(sample):
 
 
 @pytest.mark.parametrize("row,ctor", GRADCHECK_CTORS)
-def test_gradcheck(row, ctor):
-    """ember.autograd.gradcheck in float64 of the output with respect to the differentiable
-    inputs and every parameter, on the small non-empty samples drawn off the kinks (grad_domain),
-    in training mode and, for layers with buffers, evaluation mode. Random layers reseed before
-    each call, so every evaluation draws the same mask / noise."""
+def test_gradcheck_and_gradgradcheck(row, ctor):
+    """ember.autograd.gradcheck and gradgradcheck in float64 of the output with respect to the
+    differentiable inputs and every parameter, on the small non-empty samples drawn off the kinks
+    (grad_domain), in training mode and, for layers with buffers, evaluation mode. Random layers
+    reseed before each call, so every evaluation draws the same mask / noise."""
     samples = [s for s in row.samples(ctor, "float64", grad=True) if _small(s)]
     assert samples, "no small sample to gradcheck"
     rng = np.random.default_rng(2)
@@ -297,7 +297,9 @@ def test_gradcheck(row, ctor):
 
             inputs = tuple(leaves[i] for i in order) + tuple(params)
             assert inputs, f"nothing to gradcheck in {sample!r}"
-            assert ember.autograd.gradcheck(fn, inputs), f"{'train' if training else 'eval'} {sample!r}"
+            what = f"{'train' if training else 'eval'} {sample!r}"
+            assert ember.autograd.gradcheck(fn, inputs), what
+            assert ember.autograd.gradgradcheck(fn, inputs), what
 
 
 # ---- random and ember-only layers -------------------------------------------------------------------
