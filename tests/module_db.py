@@ -540,6 +540,8 @@ add("CrossEntropyLoss", _REDUCTIONS + [C(weight=_W5, id="weight"), C(ignore_inde
 add("Sequential", [C(Sub("Linear", 4, 3), Sub("ReLU"), id="linear-relu"),
                    C(Sub("Linear", 4, 5), Sub("Tanh"), Sub("Linear", 5, 2), Sub("LogSoftmax", dim=-1), id="mlp"),
                    C(Sub("BatchNorm1d", 4), Sub("Linear", 4, 2, bias=False), id="bn-linear"),
+                   C(Sub("Linear", 4, 4), Sub("ELU", inplace=True), Sub("LayerNorm", 4), Sub("Sigmoid"),
+                     id="linear-elu_-layernorm-sigmoid"),
                    C(id="empty")],
     shaped(("batched", (6, 4)), ("empty", (0, 4)), ("noncontig", (6, 4), "nc")),
     has_params=True, has_buffers=True, errors=[
