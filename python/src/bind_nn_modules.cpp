@@ -664,6 +664,9 @@ void bind_activations(py::module_& nm) {
       .def(py::init_alias<bool>(), py::arg("inplace") = false)
       .def("forward", forward_of<nn::SiLU>(), py::arg("input"))
       .def_readwrite("inplace", &nn::SiLU::inplace);
+  module_class<nn::LogSigmoid>(nm, "LogSigmoid")
+      .def(py::init_alias<>())
+      .def("forward", forward_of<nn::LogSigmoid>(), py::arg("input"));
   module_class<nn::Softplus>(nm, "Softplus")
       .def(py::init_alias<double, double>(), py::arg("beta") = 1.0, py::arg("threshold") = 20.0)
       .def("forward", forward_of<nn::Softplus>(), py::arg("input"))

@@ -66,6 +66,8 @@ Tensor SiLU::forward(const Tensor& input) {
 }
 std::string SiLU::extra_repr() const { return inplace_repr(inplace); }
 
+Tensor LogSigmoid::forward(const Tensor& input) { return F::logsigmoid(input); }
+
 Tensor Softplus::forward(const Tensor& input) { return F::softplus(input, beta, threshold); }
 std::string Softplus::extra_repr() const {
   return "beta=" + repr_float(beta) + ", threshold=" + repr_float(threshold);

@@ -76,6 +76,13 @@ class EMBER_API SiLU : public Module {
   bool inplace;
 };
 
+/// log(sigmoid(x)), computed stably (functional.h's logsigmoid).
+class EMBER_API LogSigmoid : public Module {
+ public:
+  LogSigmoid() : Module("LogSigmoid") {}
+  Tensor forward(const Tensor& input) override;
+};
+
 class EMBER_API Softplus : public Module {
  public:
   explicit Softplus(double beta = 1.0, double threshold = 20.0)
