@@ -1,6 +1,8 @@
 """Shared setup for ember's Python tests.
 
-* Puts this folder (and only it) on sys.path, so test modules can ``import op_db``.
+* Puts the folders of the shared tables and helpers on sys.path (this one: bad_inputs; core/:
+  op_db; autograd/: autograd_helpers; nn/: module_db), so test modules can ``import op_db``.
+  The test folders follow the source's: core, autograd, nn, optim, io, cpp.
 * ``torch`` fixture: the oracle, skipping cleanly where torch is not installed.
 * Every test ends with grad mode on and anomaly mode off, whatever it did.
 """
@@ -9,9 +11,10 @@ import sys
 
 import pytest
 
-_TESTS_DIR = str(pathlib.Path(__file__).resolve().parent)
-if _TESTS_DIR not in sys.path:
-    sys.path.insert(0, _TESTS_DIR)
+_TESTS_DIR = pathlib.Path(__file__).resolve().parent
+for _folder in (_TESTS_DIR, _TESTS_DIR / "core", _TESTS_DIR / "autograd", _TESTS_DIR / "nn"):
+    if str(_folder) not in sys.path:
+        sys.path.insert(0, str(_folder))
 
 import op_db  # noqa: E402  (imports ember)
 

@@ -2,7 +2,7 @@
 attributes (requires_grad, leaves, detach, retain_grad, grad_fn).
 
 PyTorch (the ``torch`` fixture) is the oracle wherever it defines the answer: each case builds the
-same NumPy data into ember and torch tensors and compares gradients (tests/autograd_helpers.py).
+same NumPy data into ember and torch tensors and compares gradients (tests/autograd/autograd_helpers.py).
 Analytic values are checked directly where they are simple (x**3, sin, ...).
 """
 

@@ -1,4 +1,4 @@
-"""Gradient tests, parametrized over the op table in tests/op_db.py.
+"""Gradient tests, parametrized over the op table in tests/core/op_db.py.
 
 Every differentiable row (``OpInfo.supports_grad``):
 

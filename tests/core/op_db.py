@@ -1,4 +1,4 @@
-"""The op table for ember's generic op tests (tests/test_ops.py), PyTorch-OpInfo style.
+"""The op table for ember's generic op tests (tests/core/test_ops.py), PyTorch-OpInfo style.
 
 One ``OpInfo`` row per op: the ember callable, the torch callable (the oracle), an optional NumPy
 reference, the dtypes the op supports, a sample-input generator (0-d, empty, broadcasting,
@@ -292,7 +292,7 @@ class OpInfo:
     inplace: bool = False                  # Tensor.<name>_ exists (pointwise ops)
     method: bool = True                    # Tensor.<name> exists and equals ember.<name>
     unsupported_exc: type = TypeError      # what an unsupported dtype raises
-    # gradients (tests/test_gradients.py). The differentiable arguments of a row are its floating
+    # gradients (tests/autograd/test_gradients.py). The differentiable arguments of a row are its floating
     # tensor arguments (Args, kwargs included); int / bool ones (indices, masks, conditions) never
     # are. Python numbers are never differentiable.
     supports_grad: bool | None = None      # None: True when the op takes a floating dtype

@@ -175,7 +175,7 @@ def _np_wrap_unary(f, kind):
 _NO_TORCH_INPLACE = {"isnan", "isinf", "isfinite", "maximum", "minimum"}
 
 
-# ---- gradients: where gradcheck must not look (tests/test_gradients.py) ------------------------
+# ---- gradients: where gradcheck must not look (tests/autograd/test_gradients.py) ------------------------
 _GRAD_MARGIN = 1e-3  # far beyond gradcheck's eps (1e-6): no kink or jump between x - eps, x + eps
 
 

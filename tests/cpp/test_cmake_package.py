@@ -40,7 +40,7 @@ def test_external_cmake_project_builds_and_runs(tmp_path):
     sys.stdout.write(run.stdout)
     assert run.returncode == 0, run.stdout + run.stderr
     assert " 0 failed" in run.stdout
-    # A small MLP built and trained from C++ alone (tests/cpp_consumer/train_mlp.cpp).
+    # A small MLP built and trained from C++ alone (tests/cpp/cpp_consumer/train_mlp.cpp).
     run = subprocess.run([str(build / "train_mlp"), str(tmp_path / "mlp.safetensors")], capture_output=True,
                          text=True, env=env)
     sys.stdout.write(run.stdout)

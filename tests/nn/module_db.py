@@ -1,4 +1,4 @@
-"""The layer table for ember's generic module tests (tests/test_modules.py), PyTorch-ModuleInfo style.
+"""The layer table for ember's generic module tests (tests/nn/test_modules.py), PyTorch-ModuleInfo style.
 
 One ``ModuleInfo`` row per ember.nn layer class: constructor samples (``Ctor``: positional and
 keyword arguments, non-defaults included), an input-sample generator (batched, unbatched, empty and
@@ -29,7 +29,7 @@ MIX = ("mixed dtypes accepted: a float64 input into a float32 {0} runs (promoted
 SAME = "same"  # ModuleError.torch: torch raises the type ember does
 OK = "ok"      # ModuleError.torch: torch accepts the call (ember is stricter; say why in note)
 
-# ember's documented convention (tests/test_nn_layers_bad_inputs.py): a bad value or shape is a
+# ember's documented convention (tests/nn/test_nn_layers_bad_inputs.py): a bad value or shape is a
 # ValueError, a bad dtype or argument kind a TypeError, where torch raises RuntimeError,
 # NotImplementedError or a bare assert. Any other difference from torch's type is a finding.
 CONVENTION = {
@@ -269,6 +269,7 @@ add("GELU", [C(), C(approximate="tanh")], ANY_SHAPE, domain=Domain(-4.0, 4.0), e
     E("approximate_unknown", C(approximate="fast"), None, ValueError, torch=OK, match="approximate",
       note="ember checks at construction; torch only in the forward (RuntimeError)")])
 add("SiLU", [C(), C(inplace=True)], ANY_SHAPE, domain=Domain(-4.0, 4.0), errors=[_not_float("silu")])
+add("LogSigmoid", [C()], ANY_SHAPE, domain=Domain(-4.0, 4.0), errors=[_not_float("logsigmoid")])
 add("Softplus", [C(), C(beta=2.0, threshold=1.5), C(0.5, 10.0)], ANY_SHAPE, domain=Domain(-4.0, 4.0), errors=[
     _not_float("softplus"), _not_float("softplus", "bool")])
 

@@ -1,4 +1,4 @@
-"""Generic layer tests driven by the module table (tests/module_db.py): every row's constructor
+"""Generic layer tests driven by the module table (tests/nn/module_db.py): every row's constructor
 samples are built in ember and in torch (the oracle) with the same state, then compared on the
 row's input samples: outputs (train and eval, float32 and float64), gradients of inputs and
 parameters, gradcheck in float64, state_dict layout, .to(float64), repr, and the errors of bad
@@ -111,7 +111,7 @@ def test_every_layer_class_has_a_row():
     exported = {n for n in ember.nn.__all__ if isinstance(getattr(ember.nn, n), type)
                 and issubclass(getattr(ember.nn, n), (ember.nn.Module, ember.nn.Parameter))}
     rows = {r.name for r in MODULES}
-    assert exported - rows - set(NOT_A_LAYER) == set(), "layers without a row in tests/module_db.py"
+    assert exported - rows - set(NOT_A_LAYER) == set(), "layers without a row in tests/nn/module_db.py"
     assert rows - exported == set(), "rows naming classes ember.nn does not export"
     assert set(NOT_A_LAYER) <= exported, "stale entries in module_db.NOT_A_LAYER"
     assert not rows & set(NOT_A_LAYER)
