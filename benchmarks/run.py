@@ -237,18 +237,35 @@ def _small_model_forward(m):
 ADAM_PARAMS = 10_000_000
 
 
-def _adam_step(pieces):
-    """One Adam step over ADAM_PARAMS float32 parameters split into `pieces` tensors, every
-    gradient set; torch runs its fused kernel (fused=True), its fastest CPU path."""
+def _optimizer_step(name, pieces):
+    """One step of optimizer `name` over ADAM_PARAMS float32 parameters split into `pieces`
+    tensors, every gradient set. torch runs its fastest CPU path: the fused kernel where it has
+    one (Adam), else its default (a loop of tensor ops per parameter)."""
     def setup(m):
         n = ADAM_PARAMS // pieces
         params = [m.zeros(n, requires_grad=True) for _ in range(pieces)]
         for p in params:
             p.grad = m.ones(n) * 1e-3
-        fused = {"fused": True} if m.__name__ == "torch" else {}
-        opt = m.optim.Adam(params, lr=1e-3, **fused)
+        fused = {"fused": True} if m.__name__ == "torch" and name == "Adam" else {}
+        opt = getattr(m.optim, name)(params, lr=1e-3, **fused)
         opt.step()  # the state is allocated on the first step, outside the timed region
         return opt.step
+
+    return setup
+
+
+def _cumsum_tensor(dim):
+    def setup(m):
+        x = randn(m, 1024, 1024)
+        return lambda: x.cumsum(dim)
+
+    return setup
+
+
+def _cumsum_numpy(dim):
+    def setup(np):
+        x = randn(np, 1024, 1024)
+        return lambda: np.cumsum(x, axis=dim)
 
     return setup
 
@@ -274,6 +291,8 @@ CASES: list[Case] = [
     Case("sum(dim=0) 1024x1024", _sum_dim0_tensor, _sum_dim0_tensor, _sum_dim0_numpy),
     Case("t().contiguous() 1024^2", _transpose_contiguous_tensor,
          _transpose_contiguous_tensor, _transpose_contiguous_numpy),
+    Case("cumsum(dim=1) 1024x1024", _cumsum_tensor(1), _cumsum_tensor(1), _cumsum_numpy(1)),
+    Case("cumsum(dim=0) 1024x1024", _cumsum_tensor(0), _cumsum_tensor(0), _cumsum_numpy(0)),
     Case("cat 10x100k", _cat_tensor, _cat_tensor, _cat_numpy),
     Case("index 100k rows (int64)", _index_rows, _index_rows, _index_rows),
     Case("zeros 1M", _zeros_tensor, _zeros_tensor, _zeros_numpy),
@@ -285,8 +304,14 @@ CASES: list[Case] = [
     Case("Sequential 16-16-4 forward", _small_model_forward, _small_model_forward, None),
     Case("MLP 784-256-128-10 step, batch 128", _mlp_step, _mlp_step, None),
     # Adam reads p, g, m, v and writes p, m, v: 7 float32 per parameter.
-    Case("Adam step 10M params, 1 tensor", _adam_step(1), _adam_step(1), None, bytes_moved=28.0 * ADAM_PARAMS),
-    Case("Adam step 10M params, 100 tensors", _adam_step(100), _adam_step(100), None,
+    Case("Adam step 10M params, 1 tensor", _optimizer_step("Adam", 1), _optimizer_step("Adam", 1), None,
+         bytes_moved=28.0 * ADAM_PARAMS),
+    Case("Adam step 10M params, 100 tensors", _optimizer_step("Adam", 100), _optimizer_step("Adam", 100), None,
+         bytes_moved=28.0 * ADAM_PARAMS),
+    # NAdam and RAdam move what Adam does; torch has no fused kernel for them.
+    Case("NAdam step 10M params, 1 tensor", _optimizer_step("NAdam", 1), _optimizer_step("NAdam", 1), None,
+         bytes_moved=28.0 * ADAM_PARAMS),
+    Case("RAdam step 10M params, 1 tensor", _optimizer_step("RAdam", 1), _optimizer_step("RAdam", 1), None,
          bytes_moved=28.0 * ADAM_PARAMS),
 ]
 
