@@ -1,6 +1,7 @@
 #pragma once
-// One declaration per argument. An options struct (an optimizer's hyperparameters, a layer's
-// constructor arguments) lists its fields once, as the rows of an X-macro:
+// One declaration per argument. An options struct (so far an optimizer's hyperparameters; the
+// same rows are meant for schedules' and layers' arguments) lists its fields once, as the rows
+// of an X-macro:
 //
 //   #define EMBER_SGD_FIELDS(X)                                                   \
 //     X(Arg, double, lr, 1e-3, valid::at_least(0, "Invalid learning rate: "))     \
@@ -17,7 +18,6 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
-#include <utility>
 
 #include "ember/error.h"
 
