@@ -5,6 +5,10 @@
 // rate: closed forms where one exists, so a resumed run gets the very same rates. Schedules
 // compose: ChainedScheduler feeds each one's rate to the next as its base, SequentialLR hands
 // over at milestones, and ReduceLROnPlateau takes part in both (PyTorch's cannot).
+//
+// Each schedule's arguments are the rows of its options struct (ember/options.h), in the order
+// of PyTorch's signature. The optimizer, last_epoch, and arguments that are Python objects
+// (lr_lambda, scale_fn, the schedulers of a composite) have no row: Python keeps them.
 #include <functional>
 #include <memory>
 #include <optional>
@@ -12,6 +16,7 @@
 #include <vector>
 
 #include "ember/export.h"
+#include "ember/options.h"
 
 namespace ember::optim {
 
@@ -44,80 +49,140 @@ class EMBER_API LRScheduler {
   int64_t last_epoch_ = 0;
 };
 
+// torch takes step_size, T_max and total_iters below 1 and fails at a step (ZeroDivisionError)
+// or gives rates past the schedule's end; they are refused here.
+#define EMBER_STEP_LR_FIELDS(X)                                                             \
+  X(Required, int64_t, step_size, 0, valid::at_least(1, "StepLR: step_size must be positive, got ")) \
+  X(Arg, double, gamma, 0.1, valid::any)
+struct EMBER_API StepLROptions : Options {
+  EMBER_OPTIONS(EMBER_STEP_LR_FIELDS)
+};
+
 /// base * gamma^(epoch // step_size).
 class EMBER_API StepLR : public LRScheduler {
  public:
-  StepLR(int64_t step_size, double gamma = 0.1);
+  explicit StepLR(const StepLROptions& options);
   double rate(size_t group, double base) const override;
-  int64_t step_size;
-  double gamma;
+  const StepLROptions options;
+};
+
+#define EMBER_MULTI_STEP_LR_FIELDS(X)                               \
+  X(Required, std::vector<int64_t>, milestones, {}, valid::any)     \
+  X(Arg, double, gamma, 0.1, valid::any)
+struct EMBER_API MultiStepLROptions : Options {
+  EMBER_OPTIONS(EMBER_MULTI_STEP_LR_FIELDS)
 };
 
 /// base * gamma^(number of milestones <= epoch; a repeated milestone counts each time).
 class EMBER_API MultiStepLR : public LRScheduler {
  public:
-  MultiStepLR(std::vector<int64_t> milestones, double gamma = 0.1);
+  explicit MultiStepLR(const MultiStepLROptions& options);
   double rate(size_t group, double base) const override;
-  std::vector<int64_t> milestones;  // sorted
-  double gamma;
+  const MultiStepLROptions options;
+
+ private:
+  std::vector<int64_t> sorted_milestones_;
+};
+
+#define EMBER_CONSTANT_LR_FIELDS(X)                                                                   \
+  X(Arg, double, factor, 1.0 / 3,                                                                      \
+    valid::that([](double f) { return 0 <= f && f <= 1; },                                             \
+                "Constant multiplicative factor expected to be between 0 and 1."))                     \
+  X(Arg, int64_t, total_iters, 5, valid::any)
+struct EMBER_API ConstantLROptions : Options {
+  EMBER_OPTIONS(EMBER_CONSTANT_LR_FIELDS)
 };
 
 /// base * factor until total_iters, then base.
 class EMBER_API ConstantLR : public LRScheduler {
  public:
-  ConstantLR(double factor = 1.0 / 3, int64_t total_iters = 5);
+  explicit ConstantLR(const ConstantLROptions& options = {});
   double rate(size_t group, double base) const override;
-  double factor;
-  int64_t total_iters;
+  const ConstantLROptions options;
+};
+
+#define EMBER_LINEAR_LR_FIELDS(X)                                                                          \
+  X(Arg, double, start_factor, 1.0 / 3,                                                                     \
+    valid::that([](double f) { return 0 < f && f <= 1; },                                                   \
+                "Starting multiplicative factor expected to be greater than 0 and less or equal to 1."))     \
+  X(Arg, double, end_factor, 1.0,                                                                           \
+    valid::that([](double f) { return 0 <= f && f <= 1; },                                                  \
+                "Ending multiplicative factor expected to be between 0 and 1."))                            \
+  X(Arg, int64_t, total_iters, 5, valid::at_least(1, "LinearLR: total_iters must be positive, got "))
+struct EMBER_API LinearLROptions : Options {
+  EMBER_OPTIONS(EMBER_LINEAR_LR_FIELDS)
 };
 
 /// base * (start + (end - start) * min(epoch, total_iters) / total_iters).
 class EMBER_API LinearLR : public LRScheduler {
  public:
-  LinearLR(double start_factor = 1.0 / 3, double end_factor = 1.0, int64_t total_iters = 5);
+  explicit LinearLR(const LinearLROptions& options = {});
   double rate(size_t group, double base) const override;
-  double start_factor, end_factor;
-  int64_t total_iters;
+  const LinearLROptions options;
+};
+
+#define EMBER_EXPONENTIAL_LR_FIELDS(X) X(Required, double, gamma, 1.0, valid::any)
+struct EMBER_API ExponentialLROptions : Options {
+  EMBER_OPTIONS(EMBER_EXPONENTIAL_LR_FIELDS)
 };
 
 /// base * gamma^epoch.
 class EMBER_API ExponentialLR : public LRScheduler {
  public:
-  explicit ExponentialLR(double gamma);
+  explicit ExponentialLR(const ExponentialLROptions& options);
   double rate(size_t group, double base) const override;
-  double gamma;
+  const ExponentialLROptions options;
+};
+
+#define EMBER_POLYNOMIAL_LR_FIELDS(X)                                                                   \
+  X(Arg, int64_t, total_iters, 5, valid::at_least(1, "PolynomialLR: total_iters must be positive, got ")) \
+  X(Arg, double, power, 1.0, valid::any)
+struct EMBER_API PolynomialLROptions : Options {
+  EMBER_OPTIONS(EMBER_POLYNOMIAL_LR_FIELDS)
 };
 
 /// base * (1 - min(epoch, total_iters) / total_iters)^power.
 class EMBER_API PolynomialLR : public LRScheduler {
  public:
-  PolynomialLR(int64_t total_iters = 5, double power = 1.0);
+  explicit PolynomialLR(const PolynomialLROptions& options = {});
   double rate(size_t group, double base) const override;
-  int64_t total_iters;
-  double power;
+  const PolynomialLROptions options;
+};
+
+#define EMBER_COSINE_ANNEALING_LR_FIELDS(X)                                                          \
+  X(Required, int64_t, T_max, 0, valid::at_least(1, "CosineAnnealingLR: T_max must be positive, got ")) \
+  X(Arg, double, eta_min, 0.0, valid::any)
+struct EMBER_API CosineAnnealingLROptions : Options {
+  EMBER_OPTIONS(EMBER_COSINE_ANNEALING_LR_FIELDS)
 };
 
 /// eta_min + (base - eta_min) (1 + cos(pi epoch / T_max)) / 2 (periodic past T_max, as PyTorch's).
 class EMBER_API CosineAnnealingLR : public LRScheduler {
  public:
-  CosineAnnealingLR(int64_t T_max, double eta_min = 0);
+  explicit CosineAnnealingLR(const CosineAnnealingLROptions& options);
   double rate(size_t group, double base) const override;
-  int64_t T_max;
-  double eta_min;
+  const CosineAnnealingLROptions options;
+};
+
+#define EMBER_COSINE_ANNEALING_WARM_RESTARTS_FIELDS(X)                                                  \
+  X(Required, Given<int64_t>, T_0, 0, valid::int_at_least(1, "Expected positive integer T_0, but got "))  \
+  X(Arg, Given<int64_t>, T_mult, 1, valid::int_at_least(1, "Expected integer T_mult >= 1, but got "))    \
+  X(Arg, Given<double>, eta_min, 0.0, valid::float_or_int("Expected float or int eta_min, but got "))
+struct EMBER_API CosineAnnealingWarmRestartsOptions : Options {
+  EMBER_OPTIONS(EMBER_COSINE_ANNEALING_WARM_RESTARTS_FIELDS)
 };
 
 /// Cosine annealing restarted every T_i epochs, T_i growing by T_mult at each restart
 /// (T_cur and T_i counted in integers, as PyTorch's step() does).
 class EMBER_API CosineAnnealingWarmRestarts : public LRScheduler {
  public:
-  CosineAnnealingWarmRestarts(int64_t T_0, int64_t T_mult = 1, double eta_min = 0);
+  explicit CosineAnnealingWarmRestarts(const CosineAnnealingWarmRestartsOptions& options);
   void advance(std::optional<double> metric = std::nullopt, const std::vector<double>& bases = {}) override;
   void restart() override;
   double rate(size_t group, double base) const override;
   std::vector<double> extra_state() const override;
   void load_extra_state(const std::vector<double>& state) override;
-  int64_t T_0, T_mult;
-  double eta_min;
+  const CosineAnnealingWarmRestartsOptions options;
   int64_t T_i, T_cur = 0;
 };
 
@@ -150,16 +215,41 @@ class EMBER_API MultiplicativeLR : public LRScheduler {
   std::vector<double> products_;  // per lambda
 };
 
+#define EMBER_ONE_CYCLE_LR_FIELDS(X)                                                                      \
+  X(Required, PerGroup, max_lr, 0.0, valid::any)                                                          \
+  /* the cycle's length: total_steps, or epochs * steps_per_epoch */                                      \
+  X(Arg, std::optional<Given<int64_t>>, total_steps, std::nullopt,                                        \
+    valid::none_or(valid::int_at_least(1, "Expected positive integer total_steps, but got ")))            \
+  X(Arg, std::optional<Given<int64_t>>, epochs, std::nullopt,                                             \
+    valid::none_or(valid::int_at_least(1, "Expected positive integer epochs, but got ")))                 \
+  X(Arg, std::optional<Given<int64_t>>, steps_per_epoch, std::nullopt,                                    \
+    valid::none_or(valid::int_at_least(1, "Expected positive integer steps_per_epoch, but got ")))        \
+  X(Arg, Given<double>, pct_start, 0.3,                                                                   \
+    valid::float_between(0, 1, "Expected float between 0 and 1 pct_start, but got "))                     \
+  X(Arg, std::string, anneal_strategy, "cos",                                                             \
+    valid::one_of({"cos", "linear"}, "anneal_strategy must be one of 'cos' or 'linear', instead got ", "")) \
+  X(Arg, bool, cycle_momentum, true, valid::any)                                                          \
+  X(Arg, PerGroup, base_momentum, 0.85, valid::any)                                                       \
+  X(Arg, PerGroup, max_momentum, 0.95, valid::any)                                                        \
+  X(Arg, double, div_factor, 25.0, valid::any)                                                            \
+  X(Arg, double, final_div_factor, 1e4, valid::any)                                                       \
+  X(Arg, bool, three_phase, false, valid::any)
+struct EMBER_API OneCycleLROptions : Options {
+  EMBER_OPTIONS(EMBER_ONE_CYCLE_LR_FIELDS)
+  /// A cycle needs a length: total_steps, or both epochs and steps_per_epoch.
+  void cross_checks() const;
+  /// total_steps, or epochs * steps_per_epoch.
+  int64_t steps() const;
+};
+
 /// The 1cycle policy: the rate rises from max_lr / div_factor to max_lr over pct_start of
 /// total_steps, then falls to max_lr / (div_factor * final_div_factor) (three_phase: back to
 /// the start first); the momentum moves the opposite way. Bases are ignored (the rates come
 /// from max_lr). Stepping past total_steps raises ValueError.
 class EMBER_API OneCycleLR : public LRScheduler {
  public:
-  OneCycleLR(std::vector<double> max_lrs, int64_t total_steps, double pct_start = 0.3, bool cos = true,
-             bool cycle_momentum = true, std::vector<double> base_momentums = {0.85},
-             std::vector<double> max_momentums = {0.95}, double div_factor = 25, double final_div_factor = 1e4,
-             bool three_phase = false);
+  /// groups: how many parameter groups the per-group values are for.
+  OneCycleLR(const OneCycleLROptions& options, size_t groups);
   void advance(std::optional<double> metric = std::nullopt, const std::vector<double>& bases = {}) override;
   double rate(size_t group, double base) const override;
   std::optional<double> momentum(size_t group) const override;
@@ -174,9 +264,8 @@ class EMBER_API OneCycleLR : public LRScheduler {
   /// (which phase, fraction of it) at last_epoch.
   std::pair<const Phase*, double> where() const;
   double lr_value(size_t group, int which) const;
-  std::vector<double> max_lrs_, base_momentums_, max_momentums_;
-  double div_factor_, final_div_factor_;
-  bool cos_, cycle_momentum_;
+  const OneCycleLROptions options_;
+  bool cos_;
   std::vector<Phase> phases_;
 };
 
@@ -203,14 +292,25 @@ class EMBER_API CyclicLR : public LRScheduler {
   EpochFunction scale_fn_;
 };
 
+#define EMBER_REDUCE_LR_ON_PLATEAU_FIELDS(X)                                                        \
+  X(Arg, std::string, mode, "min", valid::one_of({"min", "max"}, "mode ", " is unknown!"))             \
+  X(Arg, double, factor, 0.1, valid::that([](double f) { return f < 1.0; }, "Factor should be < 1.0.")) \
+  X(Arg, EpochCount, patience, 10, valid::any)                                                        \
+  X(Arg, double, threshold, 1e-4, valid::any)                                                         \
+  X(Arg, std::string, threshold_mode, "rel", valid::one_of({"rel", "abs"}, "threshold mode ", " is unknown!")) \
+  X(Arg, EpochCount, cooldown, 0, valid::any)                                                         \
+  X(Arg, PerGroup, min_lr, 0, valid::any)                                                             \
+  X(Arg, double, eps, 1e-8, valid::any)
+struct EMBER_API ReduceLROnPlateauOptions : Options {
+  EMBER_OPTIONS(EMBER_REDUCE_LR_ON_PLATEAU_FIELDS)
+};
+
 /// Cuts the rate by `factor` when the metric has not improved for `patience` epochs, waiting
 /// `cooldown` epochs after a cut, never below min_lr; a cut smaller than eps is skipped. As a
 /// part of a composite, its cuts scale the rate the schedules before it give.
 class EMBER_API ReduceLROnPlateau : public LRScheduler {
  public:
-  ReduceLROnPlateau(size_t groups, const std::string& mode = "min", double factor = 0.1, int64_t patience = 10,
-                    double threshold = 1e-4, const std::string& threshold_mode = "rel", int64_t cooldown = 0,
-                    std::vector<double> min_lrs = {0.0}, double eps = 1e-8);
+  ReduceLROnPlateau(const ReduceLROnPlateauOptions& options, size_t groups);
   void advance(std::optional<double> metric = std::nullopt, const std::vector<double>& bases = {}) override;
   void restart() override;
   double rate(size_t group, double base) const override;
@@ -222,10 +322,8 @@ class EMBER_API ReduceLROnPlateau : public LRScheduler {
 
  private:
   bool is_better(double a) const;
-  std::string mode_, threshold_mode_;
-  double factor_, threshold_, eps_;
-  int64_t patience_, cooldown_;
-  std::vector<double> min_lrs_, scales_;
+  const ReduceLROnPlateauOptions options_;
+  std::vector<double> scales_;
   std::vector<int64_t> cuts_;
 };
 
