@@ -80,6 +80,11 @@ void read_value(py::handle v, const Field& what, PerGroup& out) {
   out.values.clear();
   for (py::handle each : v) read_value(each, what, out.values.emplace_back());
 }
+// A function of the epoch (CyclicLR's scale_fn): None, or any callable.
+void read_value(py::handle v, const Field& what, optim::EpochFunction& out) {
+  EMBER_CHECK_TYPE(v.is_none() || PyCallable_Check(v.ptr()), what, " must be None or callable, got ", type_name(v));
+  out = v.is_none() ? nullptr : v.cast<optim::EpochFunction>();
+}
 template <class T>
 void read_value(py::handle v, const Field& what, Given<T>& out) {
   using Type = typename Given<T>::Type;
@@ -120,6 +125,9 @@ py::object to_python(int64_t v, std::string_view) { return py::int_(v); }
 py::object to_python(const std::string& v, std::string_view) { return py::str(v); }
 py::object to_python(const std::vector<int64_t>& v, std::string_view) { return py::cast(v); }
 py::object to_python(EpochCount v, std::string_view) { return py::int_(v.value); }
+py::object to_python(const optim::EpochFunction& v, std::string_view) {
+  return v ? py::cpp_function(v) : py::object(py::none());
+}
 template <class T>
 py::object to_python(const Given<T>& v, std::string_view spelling) {
   return to_python(v.value, spelling);
@@ -352,12 +360,7 @@ void bind_optim(py::module_& m) {
   EMBER_SCHEDULE(LambdaLR).def(py::init<std::vector<optim::EpochFunction>>(), py::arg("lambdas"));
   EMBER_SCHEDULE(MultiplicativeLR).def(py::init<std::vector<optim::EpochFunction>>(), py::arg("lambdas"));
   bind_schedule<optim::OneCycleLR, optim::OneCycleLROptions>(om, "OneCycleLR");
-  EMBER_SCHEDULE(CyclicLR)
-      .def(py::init<std::vector<double>, std::vector<double>, double, std::optional<double>, const std::string&, double,
-                    optim::EpochFunction, const std::string&, bool, std::vector<double>, std::vector<double>>(),
-           py::arg("base_lrs"), py::arg("max_lrs"), py::arg("step_size_up"), py::arg("step_size_down"), py::arg("mode"),
-           py::arg("gamma"), py::arg("scale_fn"), py::arg("scale_mode"), py::arg("cycle_momentum"),
-           py::arg("base_momentums"), py::arg("max_momentums"));
+  bind_schedule<optim::CyclicLR, optim::CyclicLROptions>(om, "CyclicLR");
   bind_schedule<optim::ReduceLROnPlateau, optim::ReduceLROnPlateauOptions>(om, "ReduceLROnPlateau")
       .def_readonly("best", &optim::ReduceLROnPlateau::best)
       .def_readonly("num_bad_epochs", &optim::ReduceLROnPlateau::num_bad_epochs)

@@ -141,6 +141,12 @@ inline auto float_between(double lo, double hi, const char* message) {
     EMBER_CHECK((v.type == Type::Cpp || v.type == Type::Float) && lo <= v.value && v.value <= hi, message, v);
   };
 }
+/// A Python int or float (or a C++ value) above 0 (NaN refused), as CyclicLR's step sizes.
+inline auto positive_number(const char* message) {
+  return [=](const Given<double>& v) {
+    EMBER_CHECK(v.type != Given<double>::Type::Other && v.value > 0, message, v);
+  };
+}
 /// A Python float or int (or a C++ value); else PyTorch's message, the value and its type.
 inline auto float_or_int(const char* message) {
   return [=](const Given<double>& v) {

@@ -20,10 +20,6 @@ size_t group_index(size_t n, size_t group, const char* what) {
   return n == 1 ? 0 : group;
 }
 
-double per_group(const std::vector<double>& values, size_t group) {
-  return values[group_index(values.size(), group, "lr_scheduler")];
-}
-
 /// A per-group value for `groups` groups: one, or one per group.
 void check_groups(const PerGroup& values, size_t groups, const char* name) {
   const size_t n = values.values.size();
@@ -218,25 +214,24 @@ std::optional<double> OneCycleLR::momentum(size_t group) const {
   return anneal(value(phase->start_momentum), value(phase->end_momentum), pct);
 }
 
-CyclicLR::CyclicLR(std::vector<double> base_lrs, std::vector<double> max_lrs, double step_size_up,
-                   std::optional<double> step_size_down, const std::string& mode, double gamma, EpochFunction scale_fn,
-                   const std::string& scale_mode, bool cycle_momentum, std::vector<double> base_momentums,
-                   std::vector<double> max_momentums)
-    : base_lrs_(std::move(base_lrs)), max_lrs_(std::move(max_lrs)), base_momentums_(std::move(base_momentums)),
-      max_momentums_(std::move(max_momentums)), gamma_(gamma), mode_(mode), cycle_momentum_(cycle_momentum),
-      scale_fn_(std::move(scale_fn)) {
-  const double down = step_size_down.value_or(step_size_up);
-  total_size_ = step_size_up + down;
-  EMBER_CHECK(step_size_up > 0 && down > 0, "CyclicLR: step sizes must be positive, got ", step_size_up, " and ", down);
-  step_ratio_ = step_size_up / total_size_;
-  if (scale_fn_) {
+void CyclicLROptions::cross_checks() const {
+  if (scale_fn) {
     EMBER_CHECK(scale_mode == "cycle" || scale_mode == "iterations", "CyclicLR: scale_mode must be 'cycle' or "
                 "'iterations', got '", scale_mode, "'");
-    by_cycle_ = scale_mode == "cycle";
   } else {
     EMBER_CHECK(mode == "triangular" || mode == "triangular2" || mode == "exp_range", "mode is invalid and scale_fn is None");
-    by_cycle_ = mode != "exp_range";
   }
+}
+
+CyclicLR::CyclicLR(const CyclicLROptions& options, size_t groups) : options_(checked(options)) {
+  check_groups(options_.base_lr, groups, "base_lr");
+  check_groups(options_.max_lr, groups, "max_lr");
+  check_groups(options_.base_momentum, groups, "base_momentum");
+  check_groups(options_.max_momentum, groups, "max_momentum");
+  const double up = options_.step_size_up;
+  total_size_ = up + (options_.step_size_down ? options_.step_size_down->value : up);
+  step_ratio_ = up / total_size_;
+  by_cycle_ = options_.scale_fn ? options_.scale_mode == "cycle" : options_.mode != "exp_range";
 }
 std::pair<double, double> CyclicLR::position() const {
   const double e = static_cast<double>(last_epoch_);
@@ -245,22 +240,22 @@ std::pair<double, double> CyclicLR::position() const {
   const double factor = x <= step_ratio_ ? x / step_ratio_ : (x - 1) / (step_ratio_ - 1);
   const double at = by_cycle_ ? cycle : e;
   double scale;
-  if (scale_fn_) scale = scale_fn_(static_cast<int64_t>(at));
-  else if (mode_ == "triangular") scale = 1.0;
-  else if (mode_ == "triangular2") scale = 1 / std::pow(2.0, at - 1);
-  else scale = std::pow(gamma_, at);
+  if (options_.scale_fn) scale = options_.scale_fn(static_cast<int64_t>(at));
+  else if (options_.mode == "triangular") scale = 1.0;
+  else if (options_.mode == "triangular2") scale = 1 / std::pow(2.0, at - 1);
+  else scale = std::pow(options_.gamma, at);
   return {factor, scale};
 }
 double CyclicLR::rate(size_t group, double) const {
   auto [factor, scale] = position();
-  const double base = per_group(base_lrs_, group);
-  return base + (per_group(max_lrs_, group) - base) * factor * scale;
+  const double base = options_.base_lr[group];
+  return base + (options_.max_lr[group] - base) * factor * scale;
 }
 std::optional<double> CyclicLR::momentum(size_t group) const {
-  if (!cycle_momentum_) return std::nullopt;
+  if (!options_.cycle_momentum) return std::nullopt;
   auto [factor, scale] = position();
-  const double max = per_group(max_momentums_, group);
-  return max - (max - per_group(base_momentums_, group)) * factor * scale;
+  const double max = options_.max_momentum[group];
+  return max - (max - options_.base_momentum[group]) * factor * scale;
 }
 
 // ---- ReduceLROnPlateau --------------------------------------------------------------------------

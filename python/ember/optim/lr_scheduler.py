@@ -12,11 +12,10 @@ behind its back says so with a UserWarning.
 """
 import collections
 import inspect
-import numbers
 import types
 import warnings
 
-from ember._C import Tensor, _optim
+from ember._C import _optim
 from ember._signature import make_init, signature_of
 from ember.optim.optimizer import Optimizer
 
@@ -36,29 +35,16 @@ def _check_optimizer(optimizer):
         raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
 
 
-def _number(name, value):
-    """value as a float: a real number or a one-element tensor (not a string, as PyTorch)."""
-    if isinstance(value, Tensor) and value.numel() == 1:
-        return float(value)
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
-    return float(value)
-
-
-def _per_group(name, optimizer, value):
-    """A value for every group: one value, or a list or tuple of one per group (PyTorch's)."""
-    n = len(optimizer.param_groups)
-    if isinstance(value, (list, tuple)):
-        if len(value) != n:
-            raise ValueError(f"expected {n} values for {name}, got {len(value)}")
-        return [_number(name, v) for v in value]
-    return [_number(name, value)] * n
-
-
 def _expand(value, optimizer):
     """A per-group argument that C++ has read: one value per group, as floats."""
     values = value if isinstance(value, (list, tuple)) else [value] * len(optimizer.param_groups)
     return [float(v) for v in values]
+
+
+def _add_momentum_bounds(optimizer, lows, highs):
+    """The groups' base_momentum and max_momentum entries, as PyTorch's cyclical schedules add them."""
+    for group, low, high in zip(optimizer.param_groups, lows, highs):
+        group["max_momentum"], group["base_momentum"] = high, low
 
 
 def _positive_int(value):
@@ -353,9 +339,8 @@ class OneCycleLR(LRScheduler):
         if arguments["cycle_momentum"]:
             _check_cycle_momentum(optimizer)
             if last_epoch == -1:
-                lows, highs = _expand(arguments["base_momentum"], optimizer), _expand(arguments["max_momentum"], optimizer)
-                for group, low, high in zip(optimizer.param_groups, lows, highs):
-                    group["max_momentum"], group["base_momentum"] = high, low
+                _add_momentum_bounds(optimizer, _expand(arguments["base_momentum"], optimizer),
+                                     _expand(arguments["max_momentum"], optimizer))
 
 
 class CyclicLR(LRScheduler):
@@ -364,35 +349,33 @@ class CyclicLR(LRScheduler):
     exp_range (scaled by gamma^epoch), or your own scale_fn. With cycle_momentum the momentum
     (Adam: beta1) cycles the other way, between max_momentum and base_momentum."""
 
-    def __init__(self, optimizer, base_lr, max_lr, step_size_up=2000, step_size_down=None, mode="triangular",
-                 gamma=1.0, scale_fn=None, scale_mode="cycle", cycle_momentum=True, base_momentum=0.8,
-                 max_momentum=0.9, last_epoch=-1):
-        _check_optimizer(optimizer)
-        base_lrs = _per_group("base_lr", optimizer, base_lr)
+    _Impl = _optim.CyclicLR
+
+    @staticmethod
+    def _resolve(arguments):
+        up, down = arguments["step_size_up"], arguments["step_size_down"]
+        if down is None:  # torch's: as long down as up
+            arguments["step_size_down"] = down = up
+        if up == 0 and down == 0:  # torch divides by the cycle's length before any check
+            raise ZeroDivisionError("float division by zero")
+
+    def _setup(self, arguments, optimizer, last_epoch):
+        super()._setup(arguments, optimizer, last_epoch)
         if last_epoch == -1:
-            for group, lr in zip(optimizer.param_groups, base_lrs):
+            for group, lr in zip(optimizer.param_groups, _expand(arguments["base_lr"], optimizer)):
                 group["lr"] = lr
-        max_lrs = _per_group("max_lr", optimizer, max_lr)
-        base_m = _per_group("base_momentum", optimizer, base_momentum)
-        max_m = _per_group("max_momentum", optimizer, max_momentum)
-        if cycle_momentum:
+        self.max_lrs = _expand(arguments["max_lr"], optimizer)
+        up, down = float(arguments["step_size_up"]), float(arguments["step_size_down"])
+        self.total_size, self.step_ratio = up + down, up / (up + down)
+        if arguments["scale_fn"] is None:  # the mode's own scale, by cycle or by iteration (PyTorch records which)
+            self.scale_mode = "iterations" if arguments["mode"] == "exp_range" else "cycle"
+        self.use_beta1 = _uses_beta1(optimizer)
+        if arguments["cycle_momentum"]:
             _check_cycle_momentum(optimizer)
+            self.base_momentums = _expand(arguments["base_momentum"], optimizer)
+            self.max_momentums = _expand(arguments["max_momentum"], optimizer)
             if last_epoch == -1:
-                for group, low, high in zip(optimizer.param_groups, base_m, max_m):
-                    group["max_momentum"], group["base_momentum"] = high, low
-        up = float(step_size_up)
-        self.max_lrs, self.total_size = max_lrs, up + (up if step_size_down is None else float(step_size_down))
-        self.step_ratio = up / self.total_size
-        if scale_fn is None:  # the mode's own scale, by cycle or by iteration (PyTorch records which)
-            scale_mode = "iterations" if mode == "exp_range" else "cycle"
-        self.mode, self.gamma, self.scale_fn, self.scale_mode = mode, gamma, scale_fn, scale_mode
-        self.cycle_momentum, self.use_beta1 = cycle_momentum, _uses_beta1(optimizer)
-        if cycle_momentum:
-            self.base_momentums, self.max_momentums = base_m, max_m
-        impl = _optim.CyclicLR(base_lrs, max_lrs, float(step_size_up),
-                               None if step_size_down is None else float(step_size_down), mode, float(gamma),
-                               scale_fn, scale_mode, cycle_momentum, base_m, max_m)
-        super().__init__(optimizer, last_epoch, _impl=impl)
+                _add_momentum_bounds(optimizer, self.base_momentums, self.max_momentums)
 
 
 class ReduceLROnPlateau(LRScheduler):

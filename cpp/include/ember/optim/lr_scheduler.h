@@ -269,27 +269,46 @@ class EMBER_API OneCycleLR : public LRScheduler {
   std::vector<Phase> phases_;
 };
 
+// scale_fn is a row, unlike the other functions a schedule takes: C++ calls it (a lambda from C++,
+// a Python callable from Python), and it sits between gamma and scale_mode in PyTorch's signature.
+#define EMBER_CYCLIC_LR_FIELDS(X)                                                                        \
+  X(Required, PerGroup, base_lr, 0.0, valid::any)                                                       \
+  X(Required, PerGroup, max_lr, 0.0, valid::any)                                                        \
+  X(Arg, Given<double>, step_size_up, 2000, valid::positive_number("CyclicLR: step sizes must be positive, got ")) \
+  /* absent: step_size_up */                                                                            \
+  X(Arg, std::optional<Given<double>>, step_size_down, std::nullopt,                                    \
+    valid::none_or(valid::positive_number("CyclicLR: step sizes must be positive, got ")))              \
+  /* triangular, triangular2 or exp_range; ignored when scale_fn is given */                            \
+  X(Arg, std::string, mode, "triangular", valid::any)                                                   \
+  X(Arg, double, gamma, 1.0, valid::any)                                                                \
+  X(Arg, EpochFunction, scale_fn, nullptr, valid::any)                                                  \
+  /* whether scale_fn takes the cycle or the epoch: cycle or iterations */                              \
+  X(Arg, std::string, scale_mode, "cycle", valid::any)                                                  \
+  X(Arg, bool, cycle_momentum, true, valid::any)                                                        \
+  X(Arg, PerGroup, base_momentum, 0.8, valid::any)                                                      \
+  X(Arg, PerGroup, max_momentum, 0.9, valid::any)
+struct EMBER_API CyclicLROptions : Options {
+  EMBER_OPTIONS(EMBER_CYCLIC_LR_FIELDS)
+  /// mode is checked without a scale_fn, scale_mode with one.
+  void cross_checks() const;
+};
+
 /// Cyclical rates between base_lr and max_lr: up in step_size_up epochs, down in
 /// step_size_down; mode triangular, triangular2 (amplitude halved each cycle) or exp_range
 /// (scaled by gamma^epoch), or a scale_fn of the cycle or the epoch. Bases are ignored.
 class EMBER_API CyclicLR : public LRScheduler {
  public:
-  CyclicLR(std::vector<double> base_lrs, std::vector<double> max_lrs, double step_size_up = 2000,
-           std::optional<double> step_size_down = std::nullopt, const std::string& mode = "triangular",
-           double gamma = 1.0, EpochFunction scale_fn = nullptr, const std::string& scale_mode = "cycle",
-           bool cycle_momentum = true, std::vector<double> base_momentums = {0.8},
-           std::vector<double> max_momentums = {0.9});
+  /// groups: how many parameter groups the per-group values are for.
+  CyclicLR(const CyclicLROptions& options, size_t groups);
   double rate(size_t group, double base) const override;
   std::optional<double> momentum(size_t group) const override;
 
  private:
   /// (scale factor within the cycle, scale_fn's value) at last_epoch.
   std::pair<double, double> position() const;
-  std::vector<double> base_lrs_, max_lrs_, base_momentums_, max_momentums_;
-  double total_size_, step_ratio_, gamma_;
-  std::string mode_;
-  bool by_cycle_, cycle_momentum_;
-  EpochFunction scale_fn_;
+  const CyclicLROptions options_;
+  double total_size_, step_ratio_;
+  bool by_cycle_;
 };
 
 #define EMBER_REDUCE_LR_ON_PLATEAU_FIELDS(X)                                                        \
