@@ -1,6 +1,6 @@
 #pragma once
-// One declaration per argument. An options struct (an optimizer's hyperparameters, a layer's
-// constructor arguments) lists its fields once, as the rows of an X-macro:
+// One declaration per argument. An options struct (an optimizer's hyperparameters, a schedule's
+// or a layer's constructor arguments) lists its fields once, as the rows of an X-macro:
 //
 //   #define EMBER_SGD_FIELDS(X)                                                   \
 //     X(Arg, double, lr, 1e-3, valid::at_least(0, "Invalid learning rate: "))     \
@@ -10,7 +10,7 @@
 // A row is (kind, type, name, default, rule); a default or rule with a top-level comma is
 // wrapped in parentheses. EMBER_OPTIONS expands the rows into the members with their defaults,
 // validate() (each field's rule, then the struct's own cross_checks()) and visit(), which
-// walks the fields in order. Python's binding reads group dicts and kwargs through visit() and
+// walks the fields in order. Python's binding reads group dicts and arguments through visit() and
 // builds the signature and its defaults from a default-made struct, so no name or
 // default is written a second time.
 #include <optional>
@@ -28,10 +28,10 @@ namespace ember {
 /// How a field appears to Python, in the order of PyTorch's signature.
 enum class ArgKind {
   Required,  ///< positional or keyword with no default (StepLR's step_size): the row's is only C++'s
-  Arg,     ///< positional or keyword
-  Kw,      ///< keyword-only
-  KwLate,  ///< keyword-only, added to PyTorch later: an older group dict may lack it (default used)
-  Kept,    ///< no argument of this class, but kept with the others (AdamW's decoupled_weight_decay)
+  Arg,       ///< positional or keyword
+  Kw,        ///< keyword-only
+  KwLate,    ///< keyword-only, added to PyTorch later: an older group dict may lack it (default used)
+  Kept,      ///< no argument of this class, but kept with the others (AdamW's decoupled_weight_decay)
 };
 
 /// A switch that picks one of PyTorch's implementations (foreach, fused, capturable,
@@ -56,8 +56,9 @@ struct PerGroup {
   PerGroup(std::vector<double> vs) : values(std::move(vs)) {}  // NOLINT
   /// Group `group`'s value (IndexError for a group the values do not cover).
   double operator[](size_t group) const {
-    EMBER_CHECK_INDEX(values.size() == 1 || group < values.size(), "lr_scheduler: ", values.size(), " values for ", values.size(),
-                      " parameter groups, none for group ", group, " (was a group added after the scheduler was made?)");
+    EMBER_CHECK_INDEX(values.size() == 1 || group < values.size(), "lr_scheduler: ", values.size(), " values for ",
+                      values.size(), " parameter groups, none for group ", group,
+                      " (was a group added after the scheduler was made?)");
     return values.size() == 1 ? values[0] : values[group];
   }
 };

@@ -4,9 +4,10 @@ Each schedule computes a group's rate from its base rate ('initial_lr') and the 
 closed form where one exists (C++: ember::optim, formulas in lr_scheduler.h), and this module
 writes the rates (and momentum, for the cyclical ones) into the optimizer's param_groups.
 Unlike PyTorch's recursive updates, a rate never depends on the previous one, so a resumed run
-gets the very same rates. Compose schedules with ChainedScheduler or SequentialLR;
-ReduceLROnPlateau takes part in both (step(metrics) passes the metric on), which PyTorch's
-cannot. Two schedules stepped separately on one optimizer do not multiply as PyTorch's do:
+gets the very same rates. A built-in schedule's arguments (names, order, defaults, checks) are
+declared once, as the rows of its C++ options, and its __init__ is made from them. Compose
+schedules with ChainedScheduler or SequentialLR; ReduceLROnPlateau takes part in both
+(step(metrics) passes the metric on), which PyTorch's cannot. Two schedules stepped separately on one optimizer do not multiply as PyTorch's do:
 the last one stepped sets the rate (chain them instead); a schedule that finds its rate changed
 behind its back says so with a UserWarning.
 """
@@ -286,6 +287,8 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         return self._impl.T_cur
 
 
+# LambdaLR, MultiplicativeLR and the composites write their __init__ by hand: their arguments are
+# Python functions and schedulers, which have no C++ rows (cpp/include/ember/optim/lr_scheduler.h).
 def _lambdas(name, optimizer, lr_lambda):
     if isinstance(lr_lambda, (list, tuple)):
         if len(lr_lambda) != len(optimizer.param_groups):
@@ -354,7 +357,7 @@ class CyclicLR(LRScheduler):
     @staticmethod
     def _resolve(arguments):
         up, down = arguments["step_size_up"], arguments["step_size_down"]
-        if down is None:  # torch's: as long down as up
+        if down is None:  # torch's default: the way down as long as the way up
             arguments["step_size_down"] = down = up
         if up == 0 and down == 0:  # torch divides by the cycle's length before any check
             raise ZeroDivisionError("float division by zero")

@@ -7,8 +7,8 @@
 // over at milestones, and ReduceLROnPlateau takes part in both (PyTorch's cannot).
 //
 // Each schedule's arguments are the rows of its options struct (ember/options.h), in the order
-// of PyTorch's signature. The optimizer, last_epoch, and arguments that are Python objects
-// (lr_lambda, scale_fn, the schedulers of a composite) have no row: Python keeps them.
+// of PyTorch's signature. The optimizer and last_epoch have no row (Python's LRScheduler takes
+// them); nor do the four schedules below whose arguments are only functions or schedules.
 #include <functional>
 #include <memory>
 #include <optional>
@@ -188,6 +188,9 @@ class EMBER_API CosineAnnealingWarmRestarts : public LRScheduler {
 
 using EpochFunction = std::function<double(int64_t epoch)>;
 
+// LambdaLR and MultiplicativeLR have no options struct: lr_lambda, one function or a list of one
+// per group, is all they take; Python checks it (and its length against the groups) as PyTorch does.
+
 /// base * lambda(epoch), one lambda for all groups or one per group.
 class EMBER_API LambdaLR : public LRScheduler {
  public:
@@ -347,6 +350,10 @@ class EMBER_API ReduceLROnPlateau : public LRScheduler {
 };
 
 using SchedulerPtr = std::shared_ptr<LRScheduler>;
+
+// The composites have no options struct either: their schedulers are Python objects that Python
+// checks (type, same optimizer) before it hands their C++ schedules over, and SequentialLR's one
+// other argument, milestones, has no default to declare.
 
 /// Each schedule's rate is the next one's base; every one advances each epoch.
 class EMBER_API ChainedScheduler : public LRScheduler {
