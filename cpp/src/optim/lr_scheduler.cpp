@@ -157,8 +157,10 @@ void MultiplicativeLR::load_extra_state(const std::vector<double>& state) {
 // ---- cyclical schedules -------------------------------------------------------------------------
 
 void OneCycleLROptions::cross_checks() const {
-  EMBER_CHECK(total_steps || (epochs && steps_per_epoch),
-              "You must define either total_steps OR (epochs AND steps_per_epoch)");
+  if (total_steps) return;
+  EMBER_CHECK(epochs && steps_per_epoch, "You must define either total_steps OR (epochs AND steps_per_epoch)");
+  valid::int_at_least(1, "Expected positive integer epochs, but got ")(*epochs);
+  valid::int_at_least(1, "Expected positive integer steps_per_epoch, but got ")(*steps_per_epoch);
 }
 int64_t OneCycleLROptions::steps() const {
   if (total_steps) return *total_steps;

@@ -326,7 +326,7 @@ class OneCycleLR(LRScheduler):
 
     @staticmethod
     def _resolve(arguments):
-        # torch keeps the derived total_steps; bad epochs or steps_per_epoch are left for their rows to refuse.
+        # torch keeps the derived total_steps; bad epochs or steps_per_epoch are left for C++ to refuse.
         epochs, per_epoch = arguments["epochs"], arguments["steps_per_epoch"]
         if arguments["total_steps"] is None and _positive_int(epochs) and _positive_int(per_epoch):
             arguments["total_steps"] = epochs * per_epoch

@@ -220,13 +220,12 @@ class EMBER_API MultiplicativeLR : public LRScheduler {
 
 #define EMBER_ONE_CYCLE_LR_FIELDS(X)                                                                      \
   X(Required, PerGroup, max_lr, 0.0, valid::any)                                                          \
-  /* the cycle's length: total_steps, or epochs * steps_per_epoch */                                      \
+  /* the cycle's length: total_steps, or epochs * steps_per_epoch (checked only without total_steps, */ \
+  /* as PyTorch does: cross_checks) */                                                                    \
   X(Arg, std::optional<Given<int64_t>>, total_steps, std::nullopt,                                        \
     valid::none_or(valid::int_at_least(1, "Expected positive integer total_steps, but got ")))            \
-  X(Arg, std::optional<Given<int64_t>>, epochs, std::nullopt,                                             \
-    valid::none_or(valid::int_at_least(1, "Expected positive integer epochs, but got ")))                 \
-  X(Arg, std::optional<Given<int64_t>>, steps_per_epoch, std::nullopt,                                    \
-    valid::none_or(valid::int_at_least(1, "Expected positive integer steps_per_epoch, but got ")))        \
+  X(Arg, std::optional<Given<int64_t>>, epochs, std::nullopt, valid::any)                                 \
+  X(Arg, std::optional<Given<int64_t>>, steps_per_epoch, std::nullopt, valid::any)                        \
   X(Arg, Given<double>, pct_start, 0.3,                                                                   \
     valid::float_between(0, 1, "Expected float between 0 and 1 pct_start, but got "))                     \
   X(Arg, std::string, anneal_strategy, "cos",                                                             \
@@ -239,7 +238,7 @@ class EMBER_API MultiplicativeLR : public LRScheduler {
   X(Arg, bool, three_phase, false, valid::any)
 struct EMBER_API OneCycleLROptions : Options {
   EMBER_OPTIONS(EMBER_ONE_CYCLE_LR_FIELDS)
-  /// A cycle needs a length: total_steps, or both epochs and steps_per_epoch.
+  /// A cycle needs a length: total_steps, or else both epochs and steps_per_epoch, positive.
   void cross_checks() const;
   /// total_steps, or epochs * steps_per_epoch.
   int64_t steps() const;
