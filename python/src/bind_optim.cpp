@@ -91,7 +91,9 @@ void read_value(py::handle v, const Field& what, Given<T>& out) {
   out.spelling = py::str(v), out.type_name = type_name(v);
   out.type = PyLong_Check(v.ptr()) ? Type::Int : PyFloat_Check(v.ptr()) ? Type::Float : Type::Other;
   // A value of another type is left for the rule to refuse; an int past int64 is still a TypeError.
-  if (out.type == Type::Int || (out.type == Type::Float && std::is_floating_point_v<T>)) read_value(v, what, out.value);
+  const bool readable = out.type == Type::Int || (out.type == Type::Float && std::is_floating_point_v<T>);
+  if (PyBool_Check(v.ptr())) out.value = T(v.ptr() == Py_True);  // an int to isinstance, as to PyTorch
+  else if (readable) read_value(v, what, out.value);
 }
 void read_value(py::handle v, const Field& what, EpochCount& out) {
   if (PyFloat_Check(v.ptr())) {
