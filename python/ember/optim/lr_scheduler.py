@@ -469,11 +469,6 @@ class SequentialLR(_Composite):
 
     def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
         _check_optimizer(optimizer)
-        schedulers = list(schedulers)
-        if len(milestones) != len(schedulers) - 1:
-            raise ValueError("Sequential Schedulers expects number of schedulers provided to be one more than the "
-                             f"number of milestone points, but got number of schedulers {len(schedulers)} and the "
-                             f"number of milestones to be equal to {len(milestones)}")
-        self._milestones = list(milestones)
-        super().__init__(optimizer, schedulers, lambda impls: _optim.SequentialLR(impls, list(milestones)))
+        self._milestones = list(milestones)  # their number is checked in C++, after the schedulers (torch's order)
+        super().__init__(optimizer, list(schedulers), lambda impls: _optim.SequentialLR(impls, self._milestones))
 
