@@ -27,7 +27,7 @@ namespace ember {
 
 /// How a field appears to Python, in the order of PyTorch's signature.
 enum class ArgKind {
-  Required,  ///< positional or keyword with no default (StepLR's step_size): the row's is only C++'s
+  Required,  ///< positional or keyword without a default (StepLR's step_size); the row's is C++'s only
   Arg,       ///< positional or keyword
   Kw,        ///< keyword-only
   KwLate,    ///< keyword-only, added to PyTorch later: an older group dict may lack it (default used)
