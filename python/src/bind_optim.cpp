@@ -20,45 +20,97 @@ namespace {
 
 std::string type_name(py::handle v) { return py::str(v.get_type().attr("__name__")); }
 
+/// A field as messages name it: "optimizer: lr", "StepLR: step_size".
+struct Field {
+  std::string_view owner, key;
+  friend std::ostream& operator<<(std::ostream& os, const Field& f) { return os << f.owner << ": " << f.key; }
+};
+
 // One field from its Python value, by the field's type.
-void read_value(py::handle v, const char* key, double& out) {
+void read_value(py::handle v, const Field& what, double& out) {
   // Numbers and one-element tensors (PyTorch takes a tensor lr); not strings or None.
-  EMBER_CHECK_TYPE(PyNumber_Check(v.ptr()) && !py::isinstance<py::str>(v), "optimizer: ", key,
-                   " must be a number, got ", type_name(v));
-  EMBER_CHECK(!py::isinstance<Tensor>(v) || v.cast<const Tensor&>().numel() == 1, "Tensor ", key,
+  EMBER_CHECK_TYPE(PyNumber_Check(v.ptr()) && !py::isinstance<py::str>(v), what, " must be a number, got ",
+                   type_name(v));
+  EMBER_CHECK(!py::isinstance<Tensor>(v) || v.cast<const Tensor&>().numel() == 1, "Tensor ", what.key,
               " must be 1-element");
   out = py::float_(py::reinterpret_borrow<py::object>(v)).cast<double>();
 }
-void read_value(py::handle v, const char* key, int64_t& out) {
-  EMBER_CHECK_TYPE(PyIndex_Check(v.ptr()) && !PyBool_Check(v.ptr()), "optimizer: ", key, " must be an integer, got ",
-                   type_name(v));
+void read_value(py::handle v, const Field& what, int64_t& out) {
+  // bool is an int to Python and to PyTorch (StepLR(opt, True) steps every epoch).
+  EMBER_CHECK_TYPE(PyIndex_Check(v.ptr()), what, " must be an integer, got ", type_name(v));
   out = py::int_(py::reinterpret_borrow<py::object>(v)).cast<int64_t>();
 }
-void read_value(py::handle v, const char* key, std::string& out) {
-  EMBER_CHECK_TYPE(py::isinstance<py::str>(v), "optimizer: ", key, " must be None or a string, got ", type_name(v));
+void read_value(py::handle v, const Field& what, std::string& out) {
+  EMBER_CHECK_TYPE(py::isinstance<py::str>(v), what, " must be None or a string, got ", type_name(v));
   out = v.cast<std::string>();
 }
 template <class T>
-void read_value(py::handle v, const char* key, std::optional<T>& out) {
+void read_value(py::handle v, const Field& what, std::optional<T>& out) {
   if (v.is_none()) out.reset();
-  else read_value(v, key, out.emplace());
+  else read_value(v, what, out.emplace());
 }
-void read_value(py::handle v, const char*, bool& out) {
+void read_value(py::handle v, const Field&, bool& out) {
   const int truth = PyObject_IsTrue(v.ptr());  // any truthy value, as PyTorch's `if amsgrad:`
   if (truth < 0) throw py::error_already_set();
   out = truth != 0;
 }
-void read_value(py::handle v, const char* key, Switch& out) {
+void read_value(py::handle v, const Field& what, Switch& out) {
   if (v.is_none()) out = std::nullopt;
-  else read_value(v, key, out.value.emplace());
+  else read_value(v, what, out.value.emplace());
 }
-void read_value(py::handle v, const char* key, Betas& out) {
-  EMBER_CHECK_TYPE(py::isinstance<py::sequence>(v) && !py::isinstance<py::str>(v), "optimizer: ", key,
+void read_value(py::handle v, const Field& what, Betas& out) {
+  EMBER_CHECK_TYPE(py::isinstance<py::sequence>(v) && !py::isinstance<py::str>(v), what,
                    " must be a pair of numbers, got ", type_name(v));
-  EMBER_CHECK(py::len(v) == 2, "optimizer: ", key, " must be a pair of numbers, got ", py::len(v), " values");
+  EMBER_CHECK(py::len(v) == 2, what, " must be a pair of numbers, got ", py::len(v), " values");
   py::tuple pair = py::tuple(py::reinterpret_borrow<py::object>(v));
-  read_value(pair[0], "beta1", out.first);
-  read_value(pair[1], "beta2", out.second);
+  read_value(pair[0], {what.owner, "beta1"}, out.first);
+  read_value(pair[1], {what.owner, "beta2"}, out.second);
+}
+// Any iterable of integers (MultiStepLR's milestones); Python's TypeError for a non-iterable.
+void read_value(py::handle v, const Field& what, std::vector<int64_t>& out) {
+  out.clear();
+  for (py::handle each : py::iter(v)) read_value(each, what, out.emplace_back());
+}
+// One number, or a list or tuple of one per group (PyTorch's max_lr, min_lr).
+void read_value(py::handle v, const Field& what, PerGroup& out) {
+  if (!py::isinstance<py::list>(v) && !py::isinstance<py::tuple>(v)) {
+    out.values.resize(1);
+    read_value(v, what, out.values[0]);
+    return;
+  }
+  out.values.clear();
+  for (py::handle each : v) read_value(each, what, out.values.emplace_back());
+}
+// A function of the epoch (CyclicLR's scale_fn): None, or any callable.
+void read_value(py::handle v, const Field& what, optim::EpochFunction& out) {
+  EMBER_CHECK_TYPE(v.is_none() || PyCallable_Check(v.ptr()), what, " must be None or callable, got ", type_name(v));
+  out = v.is_none() ? nullptr : v.cast<optim::EpochFunction>();
+}
+template <class T>
+void read_value(py::handle v, const Field& what, Given<T>& out) {
+  using Type = typename Given<T>::Type;
+  out.spelling = py::str(v), out.type_name = type_name(v);
+  out.type = PyLong_Check(v.ptr()) ? Type::Int : PyFloat_Check(v.ptr()) ? Type::Float : Type::Other;
+  // A value of another type is left for the rule to refuse; an int past int64 is still a TypeError.
+  const bool readable = out.type == Type::Int || (out.type == Type::Float && std::is_floating_point_v<T>);
+  if (PyBool_Check(v.ptr())) out.value = T(v.ptr() == Py_True);  // an int to isinstance, as to PyTorch
+  else if (readable) read_value(v, what, out.value);
+}
+void read_value(py::handle v, const Field& what, EpochCount& out) {
+  if (PyFloat_Check(v.ptr())) {
+    const double f = v.cast<double>();
+    if (f == INFINITY) {
+      out = int64_t{1} << 62;  // never reached: "never" without overflowing a count
+      return;
+    }
+    EMBER_CHECK(f >= 0 && f == std::trunc(f), what, " must be a non-negative whole number (or inf), got ",
+                std::string(py::repr(v)));
+    out = static_cast<int64_t>(f);
+    return;
+  }
+  EMBER_CHECK_TYPE(PyIndex_Check(v.ptr()) && !PyBool_Check(v.ptr()), what, " must be an integer (or inf), got ",
+                   type_name(v));
+  out = py::int_(py::reinterpret_borrow<py::object>(v)).cast<int64_t>();
 }
 
 // A field's default as Python sees it. The row's spelling tells an int from a float, as
@@ -74,6 +126,19 @@ py::object to_python(const Switch& v, std::string_view) { return v.value ? py::o
 py::object to_python(const Betas& v, std::string_view) { return py::make_tuple(v.first, v.second); }
 py::object to_python(int64_t v, std::string_view) { return py::int_(v); }
 py::object to_python(const std::string& v, std::string_view) { return py::str(v); }
+py::object to_python(const std::vector<int64_t>& v, std::string_view) { return py::cast(v); }
+py::object to_python(EpochCount v, std::string_view) { return py::int_(v.value); }
+py::object to_python(const optim::EpochFunction& v, std::string_view) {
+  return v ? py::cpp_function(v) : py::object(py::none());
+}
+template <class T>
+py::object to_python(const Given<T>& v, std::string_view spelling) {
+  return to_python(v.value, spelling);
+}
+py::object to_python(const PerGroup& v, std::string_view spelling) {
+  if (v.values.size() == 1) return to_python(v.values[0], spelling);
+  return py::cast(v.values);
+}
 template <class T>
 py::object to_python(const std::optional<T>& v, std::string_view spelling) {
   return v ? to_python(*v, spelling) : py::none();
@@ -89,22 +154,23 @@ py::handle entry(py::handle d, const char* key) {
 template <class T>
 T read_entry(py::handle d, const char* key) {
   T value;
-  read_value(entry(d, key), key, value);
+  read_value(entry(d, key), {"optimizer", key}, value);
   return value;
 }
 
 template <class T>
 constexpr bool is_switch = std::is_same_v<std::decay_t<T>, Switch>;
 
-/// Options from a param-group dict: every hyperparameter there (KeyError otherwise, as PyTorch's
-/// step), and the switches where given (they are arguments, never group entries).
+/// Options from a param-group dict (or a schedule's arguments): every hyperparameter there
+/// (KeyError otherwise, as PyTorch's step), and the switches where given (they are arguments,
+/// never group entries). `owner` starts the messages.
 template <class Options>
-Options read_options(py::handle group) {
+Options read_options(py::handle group, const char* owner = "optimizer") {
   py::dict d = py::reinterpret_borrow<py::dict>(group);
   Options o;
   Options::visit(o, [&](const char* key, auto& field, ArgKind kind, const char*) {
     if (d.contains(key)) {
-      read_value(d[key], key, field);
+      read_value(d[key], {owner, key}, field);
       return;
     }
     // Older group dicts (and PyTorch's) may lack the later fields: their default stands.
@@ -113,10 +179,11 @@ Options read_options(py::handle group) {
   return o;
 }
 
-/// The Python signature of Options's class: (name, default, kind, is_switch) per field, in order.
+/// The Python signature of Options's class: (name, default, kind, is_switch) per field, in order;
+/// a required field's default is the C++ struct's starting value, which Python leaves out.
 template <class Options>
 py::list signature_of() {
-  static const char* const kinds[] = {"arg", "kw", "kw", "kept"};  // ArgKind's order
+  static const char* const kinds[] = {"required", "arg", "kw", "kw", "kept"};  // ArgKind's order
   py::list out;
   const Options defaults;
   Options::visit(defaults, [&](const char* key, const auto& field, ArgKind kind, const char* spelling) {
@@ -216,6 +283,19 @@ py::class_<Opt, optim::Optimizer> bind_optimizer(py::module_& om, const char* na
       }, py::arg("groups"));
 }
 
+/// One schedule class: made from its arguments (a dict with one entry per row) and the number of
+/// parameter groups, which a schedule with per-group values takes too.
+template <class S, class Options>
+py::class_<S, optim::LRScheduler, std::shared_ptr<S>> bind_schedule(py::module_& om, const char* name) {
+  return py::class_<S, optim::LRScheduler, std::shared_ptr<S>>(om, name)
+      .def(py::init([name](py::handle arguments, size_t groups) {
+        Options options = read_options<Options>(arguments, name);
+        if constexpr (std::is_constructible_v<S, const Options&, size_t>) return std::make_shared<S>(options, groups);
+        else return std::make_shared<S>(options);
+      }), py::arg("arguments"), py::arg("groups"))
+      .def_static("_signature", &signature_of<Options>);
+}
+
 }  // namespace
 
 void bind_optim(py::module_& m) {
@@ -269,37 +349,22 @@ void bind_optim(py::module_& m) {
       .def("extra_state", &LRScheduler::extra_state)
       .def("load_extra_state", &LRScheduler::load_extra_state, py::arg("state"));
 #define EMBER_SCHEDULE(T) py::class_<optim::T, LRScheduler, std::shared_ptr<optim::T>>(om, #T)
-  EMBER_SCHEDULE(StepLR).def(py::init<int64_t, double>(), py::arg("step_size"), py::arg("gamma"));
-  EMBER_SCHEDULE(MultiStepLR).def(py::init<std::vector<int64_t>, double>(), py::arg("milestones"), py::arg("gamma"));
-  EMBER_SCHEDULE(ConstantLR).def(py::init<double, int64_t>(), py::arg("factor"), py::arg("total_iters"));
-  EMBER_SCHEDULE(LinearLR).def(py::init<double, double, int64_t>(), py::arg("start_factor"), py::arg("end_factor"),
-                               py::arg("total_iters"));
-  EMBER_SCHEDULE(ExponentialLR).def(py::init<double>(), py::arg("gamma"));
-  EMBER_SCHEDULE(PolynomialLR).def(py::init<int64_t, double>(), py::arg("total_iters"), py::arg("power"));
-  EMBER_SCHEDULE(CosineAnnealingLR).def(py::init<int64_t, double>(), py::arg("T_max"), py::arg("eta_min"));
-  EMBER_SCHEDULE(CosineAnnealingWarmRestarts)
-      .def(py::init<int64_t, int64_t, double>(), py::arg("T_0"), py::arg("T_mult"), py::arg("eta_min"))
+  bind_schedule<optim::StepLR, optim::StepLROptions>(om, "StepLR");
+  bind_schedule<optim::MultiStepLR, optim::MultiStepLROptions>(om, "MultiStepLR");
+  bind_schedule<optim::ConstantLR, optim::ConstantLROptions>(om, "ConstantLR");
+  bind_schedule<optim::LinearLR, optim::LinearLROptions>(om, "LinearLR");
+  bind_schedule<optim::ExponentialLR, optim::ExponentialLROptions>(om, "ExponentialLR");
+  bind_schedule<optim::PolynomialLR, optim::PolynomialLROptions>(om, "PolynomialLR");
+  bind_schedule<optim::CosineAnnealingLR, optim::CosineAnnealingLROptions>(om, "CosineAnnealingLR");
+  bind_schedule<optim::CosineAnnealingWarmRestarts, optim::CosineAnnealingWarmRestartsOptions>(
+      om, "CosineAnnealingWarmRestarts")
       .def_readonly("T_i", &optim::CosineAnnealingWarmRestarts::T_i)
       .def_readonly("T_cur", &optim::CosineAnnealingWarmRestarts::T_cur);
   EMBER_SCHEDULE(LambdaLR).def(py::init<std::vector<optim::EpochFunction>>(), py::arg("lambdas"));
   EMBER_SCHEDULE(MultiplicativeLR).def(py::init<std::vector<optim::EpochFunction>>(), py::arg("lambdas"));
-  EMBER_SCHEDULE(OneCycleLR)
-      .def(py::init<std::vector<double>, int64_t, double, bool, bool, std::vector<double>, std::vector<double>, double,
-                    double, bool>(),
-           py::arg("max_lrs"), py::arg("total_steps"), py::arg("pct_start"), py::arg("cos"), py::arg("cycle_momentum"),
-           py::arg("base_momentums"), py::arg("max_momentums"), py::arg("div_factor"), py::arg("final_div_factor"),
-           py::arg("three_phase"));
-  EMBER_SCHEDULE(CyclicLR)
-      .def(py::init<std::vector<double>, std::vector<double>, double, std::optional<double>, const std::string&, double,
-                    optim::EpochFunction, const std::string&, bool, std::vector<double>, std::vector<double>>(),
-           py::arg("base_lrs"), py::arg("max_lrs"), py::arg("step_size_up"), py::arg("step_size_down"), py::arg("mode"),
-           py::arg("gamma"), py::arg("scale_fn"), py::arg("scale_mode"), py::arg("cycle_momentum"),
-           py::arg("base_momentums"), py::arg("max_momentums"));
-  EMBER_SCHEDULE(ReduceLROnPlateau)
-      .def(py::init<size_t, const std::string&, double, int64_t, double, const std::string&, int64_t,
-                    std::vector<double>, double>(),
-           py::arg("groups"), py::arg("mode"), py::arg("factor"), py::arg("patience"), py::arg("threshold"),
-           py::arg("threshold_mode"), py::arg("cooldown"), py::arg("min_lrs"), py::arg("eps"))
+  bind_schedule<optim::OneCycleLR, optim::OneCycleLROptions>(om, "OneCycleLR");
+  bind_schedule<optim::CyclicLR, optim::CyclicLROptions>(om, "CyclicLR");
+  bind_schedule<optim::ReduceLROnPlateau, optim::ReduceLROnPlateauOptions>(om, "ReduceLROnPlateau")
       .def_readonly("best", &optim::ReduceLROnPlateau::best)
       .def_readonly("num_bad_epochs", &optim::ReduceLROnPlateau::num_bad_epochs)
       .def_readonly("cooldown_counter", &optim::ReduceLROnPlateau::cooldown_counter);

@@ -697,3 +697,22 @@ def test_a_rate_changed_behind_the_schedule_is_overwritten_with_a_warning():
         opt.param_groups[0]["lr"] = 2.0
         opt.step()
         sched.step()  # warned once already
+
+
+SCHEDULES = ["ChainedScheduler", "ConstantLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR",
+             "ExponentialLR", "LambdaLR", "LinearLR", "MultiStepLR", "MultiplicativeLR", "OneCycleLR", "PolynomialLR",
+             "ReduceLROnPlateau", "SequentialLR", "StepLR"]
+
+
+@pytest.mark.parametrize("name", SCHEDULES)
+def test_signature_matches_torch(name):
+    """Each schedule's Python signature (made from its C++ rows where it has them) is torch's: the
+    same names in the same order, of the same kinds, with the same defaults of the same types
+    (eta_min=0.0 a float, ReduceLROnPlateau's min_lr=0 an int); torch 2.13 has no verbose."""
+    import inspect
+
+    def parts(cls):
+        return [(p.name, p.kind, p.default, type(p.default))
+                for p in inspect.signature(cls.__init__).parameters.values()]
+
+    assert parts(getattr(_sched(ember), name)) == parts(getattr(_sched(torch), name))

@@ -1,7 +1,6 @@
 #pragma once
-// One declaration per argument. An options struct (so far an optimizer's hyperparameters; the
-// same rows are meant for schedules' and layers' arguments) lists its fields once, as the rows
-// of an X-macro:
+// One declaration per argument. An options struct (an optimizer's hyperparameters, a schedule's
+// constructor arguments; layers' are to follow) lists its fields once, as the rows of an X-macro:
 //
 //   #define EMBER_SGD_FIELDS(X)                                                   \
 //     X(Arg, double, lr, 1e-3, valid::at_least(0, "Invalid learning rate: "))     \
@@ -11,13 +10,16 @@
 // A row is (kind, type, name, default, rule); a default or rule with a top-level comma is
 // wrapped in parentheses. EMBER_OPTIONS expands the rows into the members with their defaults,
 // validate() (each field's rule, then the struct's own cross_checks()) and visit(), which
-// walks the fields in order. Python's binding reads group dicts and kwargs through visit() and
+// walks the fields in order. Python's binding reads group dicts and arguments through visit() and
 // builds the signature and its defaults from a default-made struct, so no name or
 // default is written a second time.
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
+#include <vector>
 
 #include "ember/error.h"
 
@@ -25,10 +27,11 @@ namespace ember {
 
 /// How a field appears to Python, in the order of PyTorch's signature.
 enum class ArgKind {
-  Arg,     ///< positional or keyword
-  Kw,      ///< keyword-only
-  KwLate,  ///< keyword-only, added to PyTorch later: an older group dict may lack it (default used)
-  Kept,    ///< no argument of this class, but kept with the others (AdamW's decoupled_weight_decay)
+  Required,  ///< positional or keyword without a default (StepLR's step_size); the row's is C++'s only
+  Arg,       ///< positional or keyword
+  Kw,        ///< keyword-only
+  KwLate,    ///< keyword-only, added to PyTorch later: an older group dict may lack it (default used)
+  Kept,      ///< no argument of this class, but kept with the others (AdamW's decoupled_weight_decay)
 };
 
 /// A switch that picks one of PyTorch's implementations (foreach, fused, capturable,
@@ -46,6 +49,45 @@ struct Betas {
   double first, second;
 };
 
+/// One number for every parameter group, or one per group (a schedule's max_lr, min_lr).
+struct PerGroup {
+  std::vector<double> values;
+  PerGroup(double v) : values{v} {}  // NOLINT: one number is PyTorch's default
+  PerGroup(std::vector<double> vs) : values(std::move(vs)) {}  // NOLINT
+  /// Group `group`'s value (IndexError for a group the values do not cover).
+  double operator[](size_t group) const {
+    EMBER_CHECK_INDEX(values.size() == 1 || group < values.size(), "lr_scheduler: ", values.size(), " values for ",
+                      values.size(), " parameter groups, none for group ", group,
+                      " (was a group added after the scheduler was made?)");
+    return values.size() == 1 ? values[0] : values[group];
+  }
+};
+
+/// A number of epochs that PyTorch also takes as a float: inf (never) is kept as 2^62, a whole
+/// float as its integer (ReduceLROnPlateau's patience and cooldown).
+struct EpochCount {
+  int64_t value;
+  EpochCount(int64_t v = 0) : value(v) {}  // NOLINT: an integer is the usual spelling
+  operator int64_t() const { return value; }  // NOLINT
+};
+
+/// A number that PyTorch checks with isinstance inside its value check, so that a value of
+/// another Python type is a ValueError with PyTorch's message, not a TypeError
+/// (CosineAnnealingWarmRestarts' T_0). The reader keeps the Python value's type and spelling for
+/// the rule and its message; a value set in C++ has only `value`.
+template <class T>
+struct Given {
+  enum class Type { Cpp, Int, Float, Other };
+  T value{};
+  Type type = Type::Cpp;
+  std::string spelling, type_name;  // str(v) and type(v).__name__ of a Python value
+  Given(T v = {}) : value(v) {}  // NOLINT: a plain number is the C++ spelling
+  operator T() const { return value; }  // NOLINT
+  friend std::ostream& operator<<(std::ostream& os, const Given& g) {
+    return g.type == Type::Cpp ? os << g.value : os << g.spelling;
+  }
+};
+
 /// What a row accepts: each rule is a callable that throws ValueError with PyTorch's message.
 namespace valid {
 /// Any value (flags).
@@ -53,9 +95,14 @@ inline constexpr struct Any {
   template <class T>
   void operator()(const T&) const {}
 } any{};
-/// lo <= v (NaN refused).
+/// lo <= v (NaN refused), for a real or an integer field.
 inline auto at_least(double lo, const char* message) {
-  return [=](double v) { EMBER_CHECK(lo <= v, message, v); };
+  return [=](auto v) { EMBER_CHECK(lo <= v, message, v); };
+}
+/// ok(v), else PyTorch's message, which does not show the value (ConstantLR's factor).
+template <class Ok>
+inline auto that(Ok ok, const char* message) {
+  return [=](const auto& v) { EMBER_CHECK(ok(v), message); };
 }
 /// lo <= v <= hi (NaN refused).
 inline auto between(double lo, double hi, const char* message) {
@@ -71,6 +118,40 @@ template <class Rule>
 inline auto none_or(Rule rule) {
   return [=](const auto& v) {
     if (v) rule(*v);
+  };
+}
+/// One of a few words; else PyTorch's message, `before` word `after` (ReduceLROnPlateau's mode).
+inline auto one_of(std::vector<std::string> words, const char* before, const char* after) {
+  return [=](const std::string& v) {
+    bool known = false;
+    for (const std::string& w : words) known = known || v == w;
+    EMBER_CHECK(known, before, v, after);
+  };
+}
+/// A Python int (or a C++ value) of at least lo; else PyTorch's message and the value as given.
+inline auto int_at_least(int64_t lo, const char* message) {
+  return [=](const Given<int64_t>& v) {
+    using Type = Given<int64_t>::Type;
+    EMBER_CHECK((v.type == Type::Cpp || v.type == Type::Int) && lo <= v.value, message, v);
+  };
+}
+/// A Python float (or a C++ value) in [lo, hi] (NaN refused), as OneCycleLR's pct_start.
+inline auto float_between(double lo, double hi, const char* message) {
+  return [=](const Given<double>& v) {
+    using Type = Given<double>::Type;
+    EMBER_CHECK((v.type == Type::Cpp || v.type == Type::Float) && lo <= v.value && v.value <= hi, message, v);
+  };
+}
+/// A Python int or float (or a C++ value) above 0 (NaN refused), as CyclicLR's step sizes.
+inline auto positive_number(const char* message) {
+  return [=](const Given<double>& v) {
+    EMBER_CHECK(v.type != Given<double>::Type::Other && v.value > 0, message, v);
+  };
+}
+/// A Python float or int (or a C++ value); else PyTorch's message, the value and its type.
+inline auto float_or_int(const char* message) {
+  return [=](const Given<double>& v) {
+    EMBER_CHECK(v.type != Given<double>::Type::Other, message, v, " of type <class '", v.type_name, "'>");
   };
 }
 /// The one word allowed (LBFGS's line_search_fn "strong_wolfe").

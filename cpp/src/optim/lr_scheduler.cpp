@@ -20,8 +20,17 @@ size_t group_index(size_t n, size_t group, const char* what) {
   return n == 1 ? 0 : group;
 }
 
-double per_group(const std::vector<double>& values, size_t group) {
-  return values[group_index(values.size(), group, "lr_scheduler")];
+/// A per-group value for `groups` groups: one, or one per group.
+void check_groups(const PerGroup& values, size_t groups, const char* name) {
+  const size_t n = values.values.size();
+  EMBER_CHECK(n == 1 || n == groups, "expected ", groups, " values for ", name, ", got ", n);
+}
+
+/// The options once checked (a constructor's first step).
+template <class Options>
+const Options& checked(const Options& options) {
+  options.validate();
+  return options;
 }
 }  // namespace
 
@@ -38,57 +47,53 @@ void LRScheduler::load_extra_state(const std::vector<double>& state) {
 
 // ---- closed forms -----------------------------------------------------------------------------
 
-StepLR::StepLR(int64_t step_size, double gamma) : step_size(step_size), gamma(gamma) {
-  EMBER_CHECK(step_size > 0, "StepLR: step_size must be positive, got ", step_size);
-}
+StepLR::StepLR(const StepLROptions& options) : options(checked(options)) {}
 double StepLR::rate(size_t, double base) const {
-  return base * std::pow(gamma, static_cast<double>(last_epoch_ / step_size));
+  return base * std::pow(options.gamma, static_cast<double>(last_epoch_ / options.step_size));
 }
 
-MultiStepLR::MultiStepLR(std::vector<int64_t> ms, double gamma) : milestones(std::move(ms)), gamma(gamma) {
-  std::sort(milestones.begin(), milestones.end());
+MultiStepLR::MultiStepLR(const MultiStepLROptions& options)
+    : options(checked(options)), sorted_milestones_(options.milestones) {
+  std::sort(sorted_milestones_.begin(), sorted_milestones_.end());
 }
 double MultiStepLR::rate(size_t, double base) const {
-  const auto passed = std::upper_bound(milestones.begin(), milestones.end(), last_epoch_) - milestones.begin();
-  return base * std::pow(gamma, static_cast<double>(passed));
+  const auto& ms = sorted_milestones_;
+  const auto passed = std::upper_bound(ms.begin(), ms.end(), last_epoch_) - ms.begin();
+  return base * std::pow(options.gamma, static_cast<double>(passed));
 }
 
-ConstantLR::ConstantLR(double factor, int64_t total_iters) : factor(factor), total_iters(total_iters) {
-  EMBER_CHECK(factor >= 0 && factor <= 1, "Constant multiplicative factor expected to be between 0 and 1.");
-}
+ConstantLR::ConstantLR(const ConstantLROptions& options) : options(checked(options)) {}
 double ConstantLR::rate(size_t, double base) const {
-  return base * (factor + (last_epoch_ >= total_iters ? 1 - factor : 0.0));
+  const double factor = options.factor;
+  return base * (factor + (last_epoch_ >= options.total_iters ? 1 - factor : 0.0));
 }
 
-LinearLR::LinearLR(double start_factor, double end_factor, int64_t total_iters)
-    : start_factor(start_factor), end_factor(end_factor), total_iters(total_iters) {
-  EMBER_CHECK(start_factor > 0 && start_factor <= 1,
-              "Starting multiplicative factor expected to be greater than 0 and less or equal to 1.");
-  EMBER_CHECK(end_factor >= 0 && end_factor <= 1, "Ending multiplicative factor expected to be between 0 and 1.");
-  EMBER_CHECK(total_iters > 0, "LinearLR: total_iters must be positive, got ", total_iters);
-}
+LinearLR::LinearLR(const LinearLROptions& options) : options(checked(options)) {}
 double LinearLR::rate(size_t, double base) const {
-  const double done = static_cast<double>(std::min(total_iters, last_epoch_)) / static_cast<double>(total_iters);
-  return base * (start_factor + (end_factor - start_factor) * done);
+  const auto& o = options;
+  const double done = static_cast<double>(std::min(o.total_iters, last_epoch_)) / static_cast<double>(o.total_iters);
+  return base * (o.start_factor + (o.end_factor - o.start_factor) * done);
 }
 
-ExponentialLR::ExponentialLR(double gamma) : gamma(gamma) {}
-double ExponentialLR::rate(size_t, double base) const { return base * std::pow(gamma, static_cast<double>(last_epoch_)); }
-
-PolynomialLR::PolynomialLR(int64_t total_iters, double power) : total_iters(total_iters), power(power) {
-  EMBER_CHECK(total_iters > 0, "PolynomialLR: total_iters must be positive, got ", total_iters);
+ExponentialLR::ExponentialLR(const ExponentialLROptions& options) : options(checked(options)) {}
+double ExponentialLR::rate(size_t, double base) const {
+  return base * std::pow(options.gamma, static_cast<double>(last_epoch_));
 }
+
+PolynomialLR::PolynomialLR(const PolynomialLROptions& options) : options(checked(options)) {}
 double PolynomialLR::rate(size_t, double base) const {
-  const double done = static_cast<double>(std::min(total_iters, last_epoch_)) / static_cast<double>(total_iters);
-  EMBER_CHECK(done < 1 || power >= 0, "PolynomialLR: the rate at total_iters is 0 ** power, undefined for power ", power);
-  return base * std::pow(1.0 - done, power);
+  const auto& o = options;
+  const double done = static_cast<double>(std::min(o.total_iters, last_epoch_)) / static_cast<double>(o.total_iters);
+  EMBER_CHECK(done < 1 || o.power >= 0, "PolynomialLR: the rate at total_iters is 0 ** power, undefined for power ",
+              o.power);
+  return base * std::pow(1.0 - done, o.power);
 }
 
-CosineAnnealingLR::CosineAnnealingLR(int64_t T_max, double eta_min) : T_max(T_max), eta_min(eta_min) {
-  EMBER_CHECK(T_max > 0, "CosineAnnealingLR: T_max must be positive, got ", T_max);
-}
+CosineAnnealingLR::CosineAnnealingLR(const CosineAnnealingLROptions& options) : options(checked(options)) {}
 double CosineAnnealingLR::rate(size_t, double base) const {
-  return eta_min + (base - eta_min) * (1 + std::cos(kPi * static_cast<double>(last_epoch_) / static_cast<double>(T_max))) / 2;
+  const double eta_min = options.eta_min;
+  const double angle = kPi * static_cast<double>(last_epoch_) / static_cast<double>(options.T_max);
+  return eta_min + (base - eta_min) * (1 + std::cos(angle)) / 2;
 }
 
 LambdaLR::LambdaLR(std::vector<EpochFunction> ls) : lambdas(std::move(ls)) {
@@ -99,26 +104,25 @@ double LambdaLR::rate(size_t group, double base) const { return base * lambdas[l
 
 // ---- schedules with state -----------------------------------------------------------------------
 
-CosineAnnealingWarmRestarts::CosineAnnealingWarmRestarts(int64_t T_0, int64_t T_mult, double eta_min)
-    : T_0(T_0), T_mult(T_mult), eta_min(eta_min), T_i(T_0) {
-  EMBER_CHECK(T_0 > 0, "Expected positive integer T_0, but got ", T_0);
-  EMBER_CHECK(T_mult >= 1, "Expected integer T_mult >= 1, but got ", T_mult);
-}
+CosineAnnealingWarmRestarts::CosineAnnealingWarmRestarts(const CosineAnnealingWarmRestartsOptions& options)
+    : options(checked(options)), T_i(options.T_0) {}
 void CosineAnnealingWarmRestarts::advance(std::optional<double>, const std::vector<double>&) {
   next_epoch();
   if (++T_cur >= T_i) {
     T_cur -= T_i;
     // A period past int64 never ends anyway: it saturates rather than overflowing.
     constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+    const int64_t T_mult = options.T_mult;
     T_i = T_i > kMax / T_mult ? kMax : T_i * T_mult;
   }
 }
 void CosineAnnealingWarmRestarts::restart() {
   last_epoch_ = 0;
   T_cur = 0;
-  T_i = T_0;
+  T_i = options.T_0;
 }
 double CosineAnnealingWarmRestarts::rate(size_t, double base) const {
+  const double eta_min = options.eta_min;
   return eta_min + (base - eta_min) * (1 + std::cos(kPi * static_cast<double>(T_cur) / static_cast<double>(T_i))) / 2;
 }
 std::vector<double> CosineAnnealingWarmRestarts::extra_state() const {
@@ -152,16 +156,27 @@ void MultiplicativeLR::load_extra_state(const std::vector<double>& state) {
 
 // ---- cyclical schedules -------------------------------------------------------------------------
 
-OneCycleLR::OneCycleLR(std::vector<double> max_lrs, int64_t total_steps, double pct_start, bool cos,
-                       bool cycle_momentum, std::vector<double> base_momentums, std::vector<double> max_momentums,
-                       double div_factor, double final_div_factor, bool three_phase)
-    : total_steps(total_steps), max_lrs_(std::move(max_lrs)), base_momentums_(std::move(base_momentums)),
-      max_momentums_(std::move(max_momentums)), div_factor_(div_factor), final_div_factor_(final_div_factor),
-      cos_(cos), cycle_momentum_(cycle_momentum) {
-  EMBER_CHECK(total_steps > 0, "Expected positive integer total_steps, but got ", total_steps);
-  EMBER_CHECK(pct_start >= 0 && pct_start <= 1, "Expected float between 0 and 1 pct_start, but got ", pct_start);
-  const double steps = static_cast<double>(total_steps);
-  if (three_phase) {
+void OneCycleLROptions::cross_checks() const {
+  if (total_steps) return;
+  EMBER_CHECK(epochs && steps_per_epoch, "You must define either total_steps OR (epochs AND steps_per_epoch)");
+  valid::int_at_least(1, "Expected positive integer epochs, but got ")(*epochs);
+  valid::int_at_least(1, "Expected positive integer steps_per_epoch, but got ")(*steps_per_epoch);
+}
+int64_t OneCycleLROptions::steps() const {
+  if (total_steps) return *total_steps;
+  int64_t out = 0;
+  EMBER_CHECK(!__builtin_mul_overflow(epochs->value, steps_per_epoch->value, &out),
+              "OneCycleLR: epochs * steps_per_epoch is past 2**63 - 1");
+  return out;
+}
+
+OneCycleLR::OneCycleLR(const OneCycleLROptions& options, size_t groups)
+    : total_steps(checked(options).steps()), options_(options), cos_(options.anneal_strategy == "cos") {
+  check_groups(options_.max_lr, groups, "max_lr");
+  check_groups(options_.base_momentum, groups, "base_momentum");
+  check_groups(options_.max_momentum, groups, "max_momentum");
+  const double steps = static_cast<double>(total_steps), pct_start = options_.pct_start;
+  if (options_.three_phase) {
     phases_ = {{pct_start * steps - 1, 0, 1, 1, 0}, {2 * pct_start * steps - 2, 1, 0, 0, 1}, {steps - 1, 0, 2, 1, 1}};
   } else {
     phases_ = {{pct_start * steps - 1, 0, 1, 1, 0}, {steps - 1, 1, 2, 0, 1}};
@@ -186,40 +201,39 @@ std::pair<const OneCycleLR::Phase*, double> OneCycleLR::where() const {
   return {&phases_.back(), 1.0};
 }
 double OneCycleLR::lr_value(size_t group, int which) const {
-  const double max = per_group(max_lrs_, group), initial = max / div_factor_;
-  return which == 0 ? initial : which == 1 ? max : initial / final_div_factor_;
+  const double max = options_.max_lr[group], initial = max / options_.div_factor;
+  return which == 0 ? initial : which == 1 ? max : initial / options_.final_div_factor;
 }
 double OneCycleLR::rate(size_t group, double) const {
   auto [phase, pct] = where();
   return anneal(lr_value(group, phase->start_lr), lr_value(group, phase->end_lr), pct);
 }
 std::optional<double> OneCycleLR::momentum(size_t group) const {
-  if (!cycle_momentum_) return std::nullopt;
+  if (!options_.cycle_momentum) return std::nullopt;
   auto [phase, pct] = where();
-  auto value = [&](int which) { return which == 1 ? per_group(max_momentums_, group) : per_group(base_momentums_, group); };
+  auto value = [&](int which) { return which == 1 ? options_.max_momentum[group] : options_.base_momentum[group]; };
   // Phases name momentum ends as 0 (base) or 1 (max).
   return anneal(value(phase->start_momentum), value(phase->end_momentum), pct);
 }
 
-CyclicLR::CyclicLR(std::vector<double> base_lrs, std::vector<double> max_lrs, double step_size_up,
-                   std::optional<double> step_size_down, const std::string& mode, double gamma, EpochFunction scale_fn,
-                   const std::string& scale_mode, bool cycle_momentum, std::vector<double> base_momentums,
-                   std::vector<double> max_momentums)
-    : base_lrs_(std::move(base_lrs)), max_lrs_(std::move(max_lrs)), base_momentums_(std::move(base_momentums)),
-      max_momentums_(std::move(max_momentums)), gamma_(gamma), mode_(mode), cycle_momentum_(cycle_momentum),
-      scale_fn_(std::move(scale_fn)) {
-  const double down = step_size_down.value_or(step_size_up);
-  total_size_ = step_size_up + down;
-  EMBER_CHECK(step_size_up > 0 && down > 0, "CyclicLR: step sizes must be positive, got ", step_size_up, " and ", down);
-  step_ratio_ = step_size_up / total_size_;
-  if (scale_fn_) {
+void CyclicLROptions::cross_checks() const {
+  if (scale_fn) {
     EMBER_CHECK(scale_mode == "cycle" || scale_mode == "iterations", "CyclicLR: scale_mode must be 'cycle' or "
                 "'iterations', got '", scale_mode, "'");
-    by_cycle_ = scale_mode == "cycle";
   } else {
     EMBER_CHECK(mode == "triangular" || mode == "triangular2" || mode == "exp_range", "mode is invalid and scale_fn is None");
-    by_cycle_ = mode != "exp_range";
   }
+}
+
+CyclicLR::CyclicLR(const CyclicLROptions& options, size_t groups) : options_(checked(options)) {
+  check_groups(options_.base_lr, groups, "base_lr");
+  check_groups(options_.max_lr, groups, "max_lr");
+  check_groups(options_.base_momentum, groups, "base_momentum");
+  check_groups(options_.max_momentum, groups, "max_momentum");
+  const double up = options_.step_size_up;
+  total_size_ = up + (options_.step_size_down ? options_.step_size_down->value : up);
+  step_ratio_ = up / total_size_;
+  by_cycle_ = options_.scale_fn ? options_.scale_mode == "cycle" : options_.mode != "exp_range";
 }
 std::pair<double, double> CyclicLR::position() const {
   const double e = static_cast<double>(last_epoch_);
@@ -228,45 +242,42 @@ std::pair<double, double> CyclicLR::position() const {
   const double factor = x <= step_ratio_ ? x / step_ratio_ : (x - 1) / (step_ratio_ - 1);
   const double at = by_cycle_ ? cycle : e;
   double scale;
-  if (scale_fn_) scale = scale_fn_(static_cast<int64_t>(at));
-  else if (mode_ == "triangular") scale = 1.0;
-  else if (mode_ == "triangular2") scale = 1 / std::pow(2.0, at - 1);
-  else scale = std::pow(gamma_, at);
+  if (options_.scale_fn) scale = options_.scale_fn(static_cast<int64_t>(at));
+  else if (options_.mode == "triangular") scale = 1.0;
+  else if (options_.mode == "triangular2") scale = 1 / std::pow(2.0, at - 1);
+  else scale = std::pow(options_.gamma, at);
   return {factor, scale};
 }
 double CyclicLR::rate(size_t group, double) const {
   auto [factor, scale] = position();
-  const double base = per_group(base_lrs_, group);
-  return base + (per_group(max_lrs_, group) - base) * factor * scale;
+  const double base = options_.base_lr[group];
+  return base + (options_.max_lr[group] - base) * factor * scale;
 }
 std::optional<double> CyclicLR::momentum(size_t group) const {
-  if (!cycle_momentum_) return std::nullopt;
+  if (!options_.cycle_momentum) return std::nullopt;
   auto [factor, scale] = position();
-  const double max = per_group(max_momentums_, group);
-  return max - (max - per_group(base_momentums_, group)) * factor * scale;
+  const double max = options_.max_momentum[group];
+  return max - (max - options_.base_momentum[group]) * factor * scale;
 }
 
 // ---- ReduceLROnPlateau --------------------------------------------------------------------------
 
-ReduceLROnPlateau::ReduceLROnPlateau(size_t groups, const std::string& mode, double factor, int64_t patience,
-                                     double threshold, const std::string& threshold_mode, int64_t cooldown,
-                                     std::vector<double> min_lrs, double eps)
-    : mode_(mode), threshold_mode_(threshold_mode), factor_(factor), threshold_(threshold), eps_(eps),
-      patience_(patience), cooldown_(cooldown), min_lrs_(std::move(min_lrs)), scales_(groups, 1.0), cuts_(groups, 0) {
-  EMBER_CHECK(factor < 1.0, "Factor should be < 1.0.");
-  EMBER_CHECK(mode == "min" || mode == "max", "mode ", mode, " is unknown!");
-  EMBER_CHECK(threshold_mode == "rel" || threshold_mode == "abs", "threshold mode ", threshold_mode, " is unknown!");
-  EMBER_CHECK(min_lrs_.size() == 1 || min_lrs_.size() == groups, "expected ", groups, " min_lrs, got ", min_lrs_.size());
+ReduceLROnPlateau::ReduceLROnPlateau(const ReduceLROnPlateauOptions& options, size_t groups)
+    : options_(checked(options)), scales_(groups, 1.0), cuts_(groups, 0) {
+  const size_t n = options_.min_lr.values.size();
+  EMBER_CHECK(n == 1 || n == groups, "expected ", groups, " min_lrs, got ", n);
   restart();
 }
 void ReduceLROnPlateau::restart() {
   last_epoch_ = 0;
-  best = mode_ == "min" ? INFINITY : -INFINITY;
+  best = options_.mode == "min" ? INFINITY : -INFINITY;
   num_bad_epochs = cooldown_counter = 0;
 }
 bool ReduceLROnPlateau::is_better(double a) const {
-  if (mode_ == "min") return threshold_mode_ == "rel" ? a < best * (1 - threshold_) : a < best - threshold_;
-  return threshold_mode_ == "rel" ? a > best * (threshold_ + 1) : a > best + threshold_;
+  const double threshold = options_.threshold;
+  const bool rel = options_.threshold_mode == "rel";
+  if (options_.mode == "min") return rel ? a < best * (1 - threshold) : a < best - threshold;
+  return rel ? a > best * (threshold + 1) : a > best + threshold;
 }
 void ReduceLROnPlateau::advance(std::optional<double> metric, const std::vector<double>& bases) {
   EMBER_CHECK_TYPE(metric.has_value(), "ReduceLROnPlateau.step: the metric to watch is missing (step(metrics))");
@@ -283,23 +294,23 @@ void ReduceLROnPlateau::advance(std::optional<double> metric, const std::vector<
     --cooldown_counter;
     num_bad_epochs = 0;
   }
-  if (num_bad_epochs > patience_) {
+  if (num_bad_epochs > options_.patience) {
     for (size_t g = 0; g < scales_.size(); ++g) {
       const double old_lr = rate(g, bases[g]);
-      const double new_lr = std::max(old_lr * factor_, per_group(min_lrs_, g));
-      if (old_lr - new_lr > eps_) {
-        scales_[g] *= factor_;
+      const double new_lr = std::max(old_lr * options_.factor, options_.min_lr[g]);
+      if (old_lr - new_lr > options_.eps) {
+        scales_[g] *= options_.factor;
         ++cuts_[g];
       }
     }
-    cooldown_counter = cooldown_;
+    cooldown_counter = options_.cooldown;
     num_bad_epochs = 0;
   }
 }
 double ReduceLROnPlateau::rate(size_t group, double base) const {
   EMBER_CHECK_INDEX(group < cuts_.size(), "ReduceLROnPlateau: made for ", cuts_.size(), " parameter groups, asked for "
                     "group ", group, " (was a group added after the scheduler was made?)");
-  return cuts_[group] == 0 ? base : std::max(base * scales_[group], per_group(min_lrs_, group));
+  return cuts_[group] == 0 ? base : std::max(base * scales_[group], options_.min_lr[group]);
 }
 std::vector<double> ReduceLROnPlateau::extra_state() const {
   std::vector<double> out{best, static_cast<double>(num_bad_epochs), static_cast<double>(cooldown_counter)};

@@ -4,19 +4,20 @@ Each schedule computes a group's rate from its base rate ('initial_lr') and the 
 closed form where one exists (C++: ember::optim, formulas in lr_scheduler.h), and this module
 writes the rates (and momentum, for the cyclical ones) into the optimizer's param_groups.
 Unlike PyTorch's recursive updates, a rate never depends on the previous one, so a resumed run
-gets the very same rates. Compose schedules with ChainedScheduler or SequentialLR;
-ReduceLROnPlateau takes part in both (step(metrics) passes the metric on), which PyTorch's
-cannot. Two schedules stepped separately on one optimizer do not multiply as PyTorch's do:
+gets the very same rates. A built-in schedule's arguments (names, order, defaults, checks) are
+declared once, as the rows of its C++ options, and its __init__ is made from them. Compose
+schedules with ChainedScheduler or SequentialLR; ReduceLROnPlateau takes part in both
+(step(metrics) passes the metric on), which PyTorch's cannot. Two schedules stepped separately on one optimizer do not multiply as PyTorch's do:
 the last one stepped sets the rate (chain them instead); a schedule that finds its rate changed
 behind its back says so with a UserWarning.
 """
 import collections
-import math
-import numbers
+import inspect
 import types
 import warnings
 
-from ember._C import Tensor, _optim
+from ember._C import _optim
+from ember._signature import make_init, signature_of
 from ember.optim.optimizer import Optimizer
 
 __all__ = ["ChainedScheduler", "ConstantLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR",
@@ -35,36 +36,20 @@ def _check_optimizer(optimizer):
         raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
 
 
-def _number(name, value):
-    """value as a float: a real number or a one-element tensor (not a string, as PyTorch)."""
-    if isinstance(value, Tensor) and value.numel() == 1:
-        return float(value)
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
-    return float(value)
+def _expand(value, optimizer):
+    """A per-group argument that C++ has read: one value per group, as floats."""
+    values = value if isinstance(value, (list, tuple)) else [value] * len(optimizer.param_groups)
+    return [float(v) for v in values]
 
 
-def _per_group(name, optimizer, value):
-    """A value for every group: one value, or a list or tuple of one per group (PyTorch's)."""
-    n = len(optimizer.param_groups)
-    if isinstance(value, (list, tuple)):
-        if len(value) != n:
-            raise ValueError(f"expected {n} values for {name}, got {len(value)}")
-        return [_number(name, v) for v in value]
-    return [_number(name, value)] * n
+def _add_momentum_bounds(optimizer, lows, highs):
+    """The groups' base_momentum and max_momentum entries, as PyTorch's cyclical schedules add them."""
+    for group, low, high in zip(optimizer.param_groups, lows, highs):
+        group["max_momentum"], group["base_momentum"] = high, low
 
 
-def _count(name, value):
-    """An epoch count; inf means never (ReduceLROnPlateau's patience, cooldown)."""
-    if isinstance(value, float):
-        if value == math.inf:
-            return 2 ** 62
-        if not value.is_integer() or value < 0:
-            raise ValueError(f"{name} must be a non-negative whole number (or inf), got {value}")
-        return int(value)
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer (or inf), got {type(value).__name__}")
-    return int(value)
+def _positive_int(value):
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
 def _uses_beta1(optimizer):
@@ -76,10 +61,49 @@ def _check_cycle_momentum(optimizer):
         raise ValueError("optimizer must support momentum or beta1 with `cycle_momentum` option enabled")
 
 
+_OPTIMIZER = inspect.Parameter("optimizer", inspect.Parameter.POSITIONAL_OR_KEYWORD)
+_LAST_EPOCH = inspect.Parameter("last_epoch", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=-1)
+
+
+def _signature_init(cls):
+    """An __init__ with PyTorch's signature for a built-in schedule: (optimizer, the fields its C++
+    options declare in cpp/include/ember/optim/lr_scheduler.h, last_epoch=-1)."""
+    trailing = [_LAST_EPOCH] if cls._takes_last_epoch else []
+    signature = signature_of(cls._Impl._signature(), leading=[_OPTIMIZER], trailing=trailing)
+
+    def body(self, arguments):
+        optimizer = arguments.pop("optimizer")
+        last_epoch = arguments.pop("last_epoch", -1)
+        _check_optimizer(optimizer)
+        cls._resolve(arguments)
+        impl = cls._Impl(arguments, len(optimizer.param_groups))  # reads and checks every argument
+        self._setup(arguments, optimizer, last_epoch)
+        LRScheduler.__init__(self, optimizer, last_epoch, _impl=impl)
+
+    return make_init(cls, signature, body, f"Makes a {cls.__name__} that sets the rates of optimizer's groups.")
+
+
 class LRScheduler:
     """Base of the schedules: sets each group's 'initial_lr' (the base rate) and its rate for
     epoch 0 when made; step() moves one epoch on. A Python subclass may define get_lr() over
     self.last_epoch and self.base_lrs, as with PyTorch's."""
+
+    _Impl = None  # the C++ class of a built-in schedule, whose options declare its arguments
+    _takes_last_epoch = True  # PyTorch's ReduceLROnPlateau does not
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("_Impl") is not None and "__init__" not in cls.__dict__:
+            cls.__init__ = _signature_init(cls)
+
+    @staticmethod
+    def _resolve(arguments):
+        """Fills, in place, the arguments whose default depends on others (OneCycleLR's total_steps)."""
+
+    def _setup(self, arguments, optimizer, last_epoch):
+        """Keeps the arguments as attributes of their names, as PyTorch's schedules do (state_dict
+        saves them); a schedule that adds entries to the groups (OneCycleLR's max_lr) writes them here."""
+        vars(self).update(arguments)
 
     def __init__(self, optimizer, last_epoch=-1, *, _impl=None):
         _check_optimizer(optimizer)
@@ -205,73 +229,54 @@ class LRScheduler:
 class StepLR(LRScheduler):
     """base * gamma^(epoch // step_size)."""
 
-    def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
-        self.step_size, self.gamma = step_size, gamma
-        super().__init__(optimizer, last_epoch, _impl=_optim.StepLR(step_size, gamma))
+    _Impl = _optim.StepLR
 
 
 class MultiStepLR(LRScheduler):
     """base * gamma^(milestones passed); a milestone given twice counts twice."""
 
-    def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1):
-        self.milestones, self.gamma = collections.Counter(milestones), gamma
-        super().__init__(optimizer, last_epoch, _impl=_optim.MultiStepLR(list(milestones), gamma))
+    _Impl = _optim.MultiStepLR
+
+    def _setup(self, arguments, optimizer, last_epoch):
+        super()._setup(arguments, optimizer, last_epoch)
+        self.milestones = collections.Counter(arguments["milestones"])  # PyTorch's
 
 
 class ConstantLR(LRScheduler):
     """base * factor for the first total_iters epochs, then base."""
 
-    def __init__(self, optimizer, factor=1.0 / 3, total_iters=5, last_epoch=-1):
-        self.factor, self.total_iters = factor, total_iters
-        super().__init__(optimizer, last_epoch, _impl=_optim.ConstantLR(factor, total_iters))
+    _Impl = _optim.ConstantLR
 
 
 class LinearLR(LRScheduler):
     """A linear ramp of the factor from start_factor to end_factor over total_iters epochs (warm-up)."""
 
-    def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5, last_epoch=-1):
-        self.start_factor, self.end_factor, self.total_iters = start_factor, end_factor, total_iters
-        super().__init__(optimizer, last_epoch, _impl=_optim.LinearLR(start_factor, end_factor, total_iters))
+    _Impl = _optim.LinearLR
 
 
 class ExponentialLR(LRScheduler):
     """base * gamma^epoch."""
 
-    def __init__(self, optimizer, gamma, last_epoch=-1):
-        self.gamma = gamma
-        super().__init__(optimizer, last_epoch, _impl=_optim.ExponentialLR(gamma))
+    _Impl = _optim.ExponentialLR
 
 
 class PolynomialLR(LRScheduler):
     """base * (1 - min(epoch, total_iters) / total_iters)^power."""
 
-    def __init__(self, optimizer, total_iters=5, power=1.0, last_epoch=-1):
-        self.total_iters, self.power = total_iters, power
-        super().__init__(optimizer, last_epoch, _impl=_optim.PolynomialLR(total_iters, power))
+    _Impl = _optim.PolynomialLR
 
 
 class CosineAnnealingLR(LRScheduler):
     """eta_min + (base - eta_min)(1 + cos(pi epoch / T_max)) / 2 (periodic past T_max, as PyTorch's)."""
 
-    def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
-        self.T_max, self.eta_min = T_max, eta_min
-        super().__init__(optimizer, last_epoch, _impl=_optim.CosineAnnealingLR(T_max, eta_min))
+    _Impl = _optim.CosineAnnealingLR
 
 
 class CosineAnnealingWarmRestarts(LRScheduler):
     """Cosine annealing (SGDR) restarted after T_0 epochs, each period T_mult times the last."""
 
+    _Impl = _optim.CosineAnnealingWarmRestarts
     _warns_order = False
-
-    def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1):
-        if not isinstance(T_0, int) or T_0 <= 0:
-            raise ValueError(f"Expected positive integer T_0, but got {T_0}")
-        if not isinstance(T_mult, int) or T_mult < 1:
-            raise ValueError(f"Expected integer T_mult >= 1, but got {T_mult}")
-        if not isinstance(eta_min, (float, int)):
-            raise ValueError(f"Expected float or int eta_min, but got {eta_min} of type {type(eta_min)}")
-        self.T_0, self.T_mult, self.eta_min = T_0, T_mult, eta_min
-        super().__init__(optimizer, last_epoch, _impl=_optim.CosineAnnealingWarmRestarts(T_0, T_mult, eta_min))
 
     @property
     def T_i(self):
@@ -282,6 +287,8 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         return self._impl.T_cur
 
 
+# LambdaLR, MultiplicativeLR and the composites write their __init__ by hand: their arguments are
+# Python functions and schedulers, which have no C++ rows (cpp/include/ember/optim/lr_scheduler.h).
 def _lambdas(name, optimizer, lr_lambda):
     if isinstance(lr_lambda, (list, tuple)):
         if len(lr_lambda) != len(optimizer.param_groups):
@@ -315,43 +322,28 @@ class OneCycleLR(LRScheduler):
     pct_start of the steps and anneals to max_lr / (div_factor * final_div_factor), the momentum
     moving the other way. Step it after every batch; stepping past total_steps raises."""
 
-    def __init__(self, optimizer, max_lr, total_steps=None, epochs=None, steps_per_epoch=None, pct_start=0.3,
-                 anneal_strategy="cos", cycle_momentum=True, base_momentum=0.85, max_momentum=0.95, div_factor=25.0,
-                 final_div_factor=1e4, three_phase=False, last_epoch=-1):
-        _check_optimizer(optimizer)
-        if total_steps is not None:
-            if not isinstance(total_steps, int) or total_steps <= 0:
-                raise ValueError(f"Expected positive integer total_steps, but got {total_steps}")
-        elif epochs is not None and steps_per_epoch is not None:
-            if not isinstance(epochs, int) or epochs <= 0:
-                raise ValueError(f"Expected positive integer epochs, but got {epochs}")
-            if not isinstance(steps_per_epoch, int) or steps_per_epoch <= 0:
-                raise ValueError(f"Expected positive integer steps_per_epoch, but got {steps_per_epoch}")
-            total_steps = epochs * steps_per_epoch
-        else:
-            raise ValueError("You must define either total_steps OR (epochs AND steps_per_epoch)")
-        if not isinstance(pct_start, float) or not 0 <= pct_start <= 1:
-            raise ValueError(f"Expected float between 0 and 1 pct_start, but got {pct_start}")
-        if anneal_strategy not in ("cos", "linear"):
-            raise ValueError(f"anneal_strategy must be one of 'cos' or 'linear', instead got {anneal_strategy}")
-        self.total_steps, self.cycle_momentum = total_steps, cycle_momentum
+    _Impl = _optim.OneCycleLR
+
+    @staticmethod
+    def _resolve(arguments):
+        # torch keeps the derived total_steps; bad epochs or steps_per_epoch are left for C++ to refuse.
+        epochs, per_epoch = arguments["epochs"], arguments["steps_per_epoch"]
+        if arguments["total_steps"] is None and _positive_int(epochs) and _positive_int(per_epoch):
+            arguments["total_steps"] = epochs * per_epoch
+
+    def _setup(self, arguments, optimizer, last_epoch):
+        super()._setup(arguments, optimizer, last_epoch)
         self.use_beta1 = _uses_beta1(optimizer)
-        max_lrs = _per_group("max_lr", optimizer, max_lr)
-        base_m = _per_group("base_momentum", optimizer, base_momentum)
-        max_m = _per_group("max_momentum", optimizer, max_momentum)
         if last_epoch == -1:
-            for group, top in zip(optimizer.param_groups, max_lrs):
-                group["initial_lr"] = top / div_factor
+            for group, top in zip(optimizer.param_groups, _expand(arguments["max_lr"], optimizer)):
+                group["initial_lr"] = top / arguments["div_factor"]  # ZeroDivisionError for 0, as torch
                 group["max_lr"] = top
-                group["min_lr"] = group["initial_lr"] / final_div_factor
-        if cycle_momentum:
+                group["min_lr"] = group["initial_lr"] / arguments["final_div_factor"]
+        if arguments["cycle_momentum"]:
             _check_cycle_momentum(optimizer)
             if last_epoch == -1:
-                for group, low, high in zip(optimizer.param_groups, base_m, max_m):
-                    group["max_momentum"], group["base_momentum"] = high, low
-        impl = _optim.OneCycleLR(max_lrs, total_steps, pct_start, anneal_strategy == "cos", cycle_momentum, base_m,
-                                 max_m, float(div_factor), float(final_div_factor), three_phase)
-        super().__init__(optimizer, last_epoch, _impl=impl)
+                _add_momentum_bounds(optimizer, _expand(arguments["base_momentum"], optimizer),
+                                     _expand(arguments["max_momentum"], optimizer))
 
 
 class CyclicLR(LRScheduler):
@@ -360,35 +352,34 @@ class CyclicLR(LRScheduler):
     exp_range (scaled by gamma^epoch), or your own scale_fn. With cycle_momentum the momentum
     (Adam: beta1) cycles the other way, between max_momentum and base_momentum."""
 
-    def __init__(self, optimizer, base_lr, max_lr, step_size_up=2000, step_size_down=None, mode="triangular",
-                 gamma=1.0, scale_fn=None, scale_mode="cycle", cycle_momentum=True, base_momentum=0.8,
-                 max_momentum=0.9, last_epoch=-1):
-        _check_optimizer(optimizer)
-        base_lrs = _per_group("base_lr", optimizer, base_lr)
+    _Impl = _optim.CyclicLR
+
+    @staticmethod
+    def _resolve(arguments):
+        # torch takes any float()-able step size (a tensor, a numeric string), as float(x).
+        up = arguments["step_size_up"] = float(arguments["step_size_up"])
+        down = arguments["step_size_down"]
+        down = arguments["step_size_down"] = up if down is None else float(down)  # torch's default: as long as up
+        if up == 0 and down == 0:  # torch divides by the cycle's length before any check
+            raise ZeroDivisionError("float division by zero")
+
+    def _setup(self, arguments, optimizer, last_epoch):
+        super()._setup(arguments, optimizer, last_epoch)
         if last_epoch == -1:
-            for group, lr in zip(optimizer.param_groups, base_lrs):
+            for group, lr in zip(optimizer.param_groups, _expand(arguments["base_lr"], optimizer)):
                 group["lr"] = lr
-        max_lrs = _per_group("max_lr", optimizer, max_lr)
-        base_m = _per_group("base_momentum", optimizer, base_momentum)
-        max_m = _per_group("max_momentum", optimizer, max_momentum)
-        if cycle_momentum:
+        self.max_lrs = _expand(arguments["max_lr"], optimizer)
+        up, down = float(arguments["step_size_up"]), float(arguments["step_size_down"])
+        self.total_size, self.step_ratio = up + down, up / (up + down)
+        if arguments["scale_fn"] is None:  # the mode's own scale, by cycle or by iteration (PyTorch records which)
+            self.scale_mode = "iterations" if arguments["mode"] == "exp_range" else "cycle"
+        self.use_beta1 = _uses_beta1(optimizer)
+        if arguments["cycle_momentum"]:
             _check_cycle_momentum(optimizer)
+            self.base_momentums = _expand(arguments["base_momentum"], optimizer)
+            self.max_momentums = _expand(arguments["max_momentum"], optimizer)
             if last_epoch == -1:
-                for group, low, high in zip(optimizer.param_groups, base_m, max_m):
-                    group["max_momentum"], group["base_momentum"] = high, low
-        up = float(step_size_up)
-        self.max_lrs, self.total_size = max_lrs, up + (up if step_size_down is None else float(step_size_down))
-        self.step_ratio = up / self.total_size
-        if scale_fn is None:  # the mode's own scale, by cycle or by iteration (PyTorch records which)
-            scale_mode = "iterations" if mode == "exp_range" else "cycle"
-        self.mode, self.gamma, self.scale_fn, self.scale_mode = mode, gamma, scale_fn, scale_mode
-        self.cycle_momentum, self.use_beta1 = cycle_momentum, _uses_beta1(optimizer)
-        if cycle_momentum:
-            self.base_momentums, self.max_momentums = base_m, max_m
-        impl = _optim.CyclicLR(base_lrs, max_lrs, float(step_size_up),
-                               None if step_size_down is None else float(step_size_down), mode, float(gamma),
-                               scale_fn, scale_mode, cycle_momentum, base_m, max_m)
-        super().__init__(optimizer, last_epoch, _impl=impl)
+                _add_momentum_bounds(optimizer, self.base_momentums, self.max_momentums)
 
 
 class ReduceLROnPlateau(LRScheduler):
@@ -396,24 +387,18 @@ class ReduceLROnPlateau(LRScheduler):
     absolute) for patience epochs, then waits cooldown epochs; never below min_lr, and a cut
     smaller than eps is skipped. step(metrics) after each evaluation."""
 
+    _Impl = _optim.ReduceLROnPlateau
+    _takes_last_epoch = False
     _warns_order = False
 
-    def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4, threshold_mode="rel",
-                 cooldown=0, min_lr=0, eps=1e-8):
-        _check_optimizer(optimizer)
-        if factor >= 1.0:
-            raise ValueError("Factor should be < 1.0.")
-        if isinstance(min_lr, (list, tuple)) and len(min_lr) != len(optimizer.param_groups):
-            raise ValueError(f"expected {len(optimizer.param_groups)} min_lrs, got {len(min_lr)}")
-        self.min_lrs = _per_group("min_lr", optimizer, min_lr)
+    def _setup(self, arguments, optimizer, last_epoch):
+        # PyTorch keeps min_lr as min_lrs (one per group) and default_min_lr (the one number, if one).
+        arguments = dict(arguments)
+        min_lr = arguments.pop("min_lr")
+        super()._setup(arguments, optimizer, last_epoch)
+        self.min_lrs = _expand(min_lr, optimizer)
         self.default_min_lr = None if isinstance(min_lr, (list, tuple)) else min_lr
-        self.mode, self.factor, self.patience, self.threshold = mode, factor, patience, threshold
-        self.threshold_mode, self.cooldown, self.eps = threshold_mode, cooldown, eps
-        self.mode_worse = math.inf if mode == "min" else -math.inf
-        impl = _optim.ReduceLROnPlateau(len(optimizer.param_groups), mode, _number("factor", factor),
-                                        _count("patience", patience), _number("threshold", threshold), threshold_mode,
-                                        _count("cooldown", cooldown), self.min_lrs, _number("eps", eps))
-        super().__init__(optimizer, -1, _impl=impl)
+        self.mode_worse = float("inf") if arguments["mode"] == "min" else float("-inf")
 
     best = property(lambda self: self._impl.best)
     num_bad_epochs = property(lambda self: self._impl.num_bad_epochs)
@@ -485,11 +470,6 @@ class SequentialLR(_Composite):
 
     def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
         _check_optimizer(optimizer)
-        schedulers = list(schedulers)
-        if len(milestones) != len(schedulers) - 1:
-            raise ValueError("Sequential Schedulers expects number of schedulers provided to be one more than the "
-                             f"number of milestone points, but got number of schedulers {len(schedulers)} and the "
-                             f"number of milestones to be equal to {len(milestones)}")
-        self._milestones = list(milestones)
-        super().__init__(optimizer, schedulers, lambda impls: _optim.SequentialLR(impls, list(milestones)))
+        self._milestones = list(milestones)  # their number is checked in C++, after the schedulers (torch's order)
+        super().__init__(optimizer, list(schedulers), lambda impls: _optim.SequentialLR(impls, self._milestones))
 

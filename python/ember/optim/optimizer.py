@@ -11,6 +11,7 @@ import functools
 import inspect
 
 from ember._C import Tensor, tensor as _tensor
+from ember._signature import make_init, signature_of
 from ember.autograd.grad_mode import enable_grad
 
 _IMPLEMENTATION_FLAGS = ("foreach", "fused", "capturable", "differentiable")
@@ -18,32 +19,22 @@ _IMPLEMENTATION_FLAGS = ("foreach", "fused", "capturable", "differentiable")
 
 def _signature_init(cls):
     """An __init__ with PyTorch's signature for a built-in optimizer, made from the fields its C++
-    options declare (cpp/include/ember/optim/<name>.h): names, order and defaults are written
-    there once. Switches (foreach, fused, capturable, differentiable) are checked, not kept."""
+    options declare (cpp/include/ember/optim/<name>.h). Switches (foreach, fused, capturable,
+    differentiable) are checked, not kept."""
     fields = cls._Impl._signature()
-    kind = {"arg": inspect.Parameter.POSITIONAL_OR_KEYWORD, "kw": inspect.Parameter.KEYWORD_ONLY}
-    signature = inspect.Signature(
-        [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD),
-         inspect.Parameter("params", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
-        + [inspect.Parameter(name, kind[k], default=default) for name, default, k, _ in fields if k != "kept"])
+    signature = signature_of(fields, leading=[inspect.Parameter("params", inspect.Parameter.POSITIONAL_OR_KEYWORD)])
     switches = {name for name, _, _, is_switch in fields if is_switch}
     kept = {name: default for name, default, k, _ in fields if k == "kept"}
 
-    def __init__(self, *args, **kwargs):
-        bound = signature.bind(self, *args, **kwargs)
-        bound.apply_defaults()
-        arguments = dict(bound.arguments)
-        del arguments["self"]
+    def body(self, arguments):
         params = arguments.pop("params")
         cls._resolve(arguments)
         cls._Impl._validate(arguments)
         defaults = {name: value for name, value in arguments.items() if name not in switches}
         Optimizer.__init__(self, params, {**defaults, **kept})
 
-    __init__.__signature__ = signature
-    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
-    __init__.__doc__ = f"Makes a {cls.__name__} over params (tensors, (name, tensor) pairs or group dicts)."
-    return __init__
+    return make_init(cls, signature, body,
+                     f"Makes a {cls.__name__} over params (tensors, (name, tensor) pairs or group dicts).")
 
 
 class Optimizer:

@@ -70,7 +70,9 @@ int main(int argc, char** argv) {
   adam_options.lr = 0.01;
   optim::Adam adam(adam_model->parameters(), adam_options);
   // A schedule from C++ too: the rate decays by 0.99 per epoch, 0.01 * 0.99^400 at the end.
-  optim::ExponentialLR decay(0.99);
+  optim::ExponentialLROptions decay_options;
+  decay_options.gamma = 0.99;
+  optim::ExponentialLR decay(decay_options);
   double adam_first = 0, adam_last = 0;
   for (int step = 0; step < 400; ++step) {
     adam.zero_grad();
