@@ -24,8 +24,6 @@ import numpy as np
 from op_db import DEFAULT, Arg, Domain, contig, make_array, noncontig
 
 OFF_KINKS = Domain(nonzero=True)  # |x| >= 0.25: off the kinks at 0 (relu, leaky_relu, elu, prelu)
-MIX = ("mixed dtypes accepted: a float64 input into a float32 {0} runs (promoted), where torch and "
-       "ember's own Linear refuse it")
 SAME = "same"  # ModuleError.torch: torch raises the type ember does
 OK = "ok"      # ModuleError.torch: torch accepts the call (ember is stricter; say why in note)
 
@@ -313,7 +311,7 @@ add("PReLU", [C(), C(3), C(num_parameters=3, init=0.1, id="3,init=0.1")], _prelu
           match=("prelu", "(4, 2)")),
         E("int64_input", C(), _INT_INPUT, TypeError, torch=RuntimeError, match="prelu"),
         E("float64_input", C(), lambda L: (_ones(L, 2, 3, dtype=L.float64),), TypeError, torch=RuntimeError,
-          match="prelu", xfail=MIX.format("PReLU")),
+          match="prelu"),
     ])
 
 # ---- normalization, dropout, embedding -------------------------------------------------------
@@ -332,7 +330,7 @@ add("BatchNorm1d", [C(3), C(3, momentum=None), C(3, eps=1e-3, momentum=0.3), C(3
           match="batch_norm"),
         E("eps_negative", C(3, eps=-1.0), lambda L: (_ones(L, 4, 3),), ValueError, match="eps"),
         E("float64_input", C(3), lambda L: (_ones(L, 4, 3, dtype=L.float64),), TypeError, torch=RuntimeError,
-          match="batch_norm", xfail=MIX.format("BatchNorm1d")),
+          match="batch_norm"),
     ])
 
 
@@ -356,7 +354,7 @@ add("LayerNorm", [C(5), C((3, 5)), C(5, elementwise_affine=False), C((3, 5), bia
         E("int64_input", C(3), lambda L: (_ones(L, 4, 3, dtype=L.int64),), TypeError, torch=RuntimeError,
           match="layer_norm"),
         E("float64_input", C(3), lambda L: (_ones(L, 4, 3, dtype=L.float64),), TypeError, torch=RuntimeError,
-          match="layer_norm", xfail=MIX.format("LayerNorm")),
+          match="layer_norm"),
     ])
 
 
@@ -461,8 +459,7 @@ add("BCELoss", _REDUCTIONS + [C(weight=_W5, id="weight"), C(weight=_W5, reductio
         E("input_above_1", C(), lambda L: (L.tensor([1.5, 0.5]), L.tensor([1.0, 0.0])), RuntimeError,
           match="between 0 and 1"),
         E("float64_target", C(), lambda L: (L.full((3,), 0.5), _ones(L, 3, dtype=L.float64)), TypeError,
-          torch=RuntimeError, match="binary_cross_entropy",
-          xfail="mixed dtypes accepted: a float64 target with a float32 input runs, where torch refuses it"),
+          torch=RuntimeError, match="binary_cross_entropy"),
     ])
 # BCELoss: torch has no derivative for the target ("not implemented"), so only the input's is compared.
 add("BCEWithLogitsLoss", _REDUCTIONS + [C(weight=_W5, id="weight"), C(pos_weight=_W5, id="pos_weight"),

@@ -67,6 +67,9 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Ten
                             const std::string& reduction) {
   check_floating(input, "binary_cross_entropy", "input");
   check_same_size(input, target, "binary_cross_entropy");
+  // torch refuses a target of another dtype here (not in the _with_logits form, which promotes).
+  EMBER_CHECK_TYPE(target.dtype() == input.dtype(), "binary_cross_entropy: expected input and target to have the "
+                   "same dtype, but got ", dtype_name(input.dtype()), " and ", dtype_name(target.dtype()));
   {
     autograd::NoGradGuard no_grad;
     for (const auto& [t, what] : {std::pair{&input, "input"}, std::pair{&target, "target"}})
