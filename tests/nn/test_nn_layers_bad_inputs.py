@@ -219,9 +219,9 @@ case("embedding:float_indices", lambda L: L.nn.Embedding(5, 2)(L.tensor([1.0, 2.
      torch=RuntimeError)
 case("embedding:bool_indices", lambda L: L.nn.Embedding(5, 2)(L.tensor([True, False])), TypeError, "embedding",
      torch=RuntimeError)
-case("embedding:index_equal_num", lambda L: L.nn.Embedding(5, 2)(_i(L, [5])), IndexError)
-case("embedding:index_negative", lambda L: L.nn.Embedding(5, 2)(_i(L, [-1])), IndexError)
-case("embedding:index_2**62", lambda L: L.nn.Embedding(5, 2)(_i(L, [2 ** 62])), IndexError)
+case("embedding:index_equal_num", lambda L: L.nn.Embedding(5, 2)(_i(L, [5])), IndexError, "embedding")
+case("embedding:index_negative", lambda L: L.nn.Embedding(5, 2)(_i(L, [-1])), IndexError, "embedding")
+case("embedding:index_2**62", lambda L: L.nn.Embedding(5, 2)(_i(L, [2 ** 62])), IndexError, "embedding")
 case("embedding:list_indices", lambda L: L.nn.Embedding(5, 2)([1, 2]), TypeError)
 case("embedding:num_0", lambda L: L.nn.Embedding(0, 2), ValueError, "Embedding", torch=OK)
 case("embedding:num_negative", lambda L: L.nn.Embedding(-1, 2), ValueError, "Embedding", torch=RuntimeError)
