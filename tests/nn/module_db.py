@@ -232,8 +232,7 @@ def _unflatten_inputs(ctor, dtype, rng, dom):
 
 
 add("Unflatten", [C(1, (2, 3)), C(-1, (2, -1), id="-1,(2,-1)"), C(0, (3, 2)),
-                  C(1, [2, 3], id="1,list", xfail={"repr": "repr turns unflattened_size=[2, 3] into a tuple "
-                                                           "(2, 3); torch keeps the list it was given"})],
+                  C(1, [2, 3], id="1,list")],
     _unflatten_inputs, errors=[
     E("sizes_do_not_multiply", C(1, (2, 4)), lambda L: (_ones(L, 4, 6),), ValueError, torch=RuntimeError,
       match=("unflatten", "(2, 4)", "(4, 6)")),
