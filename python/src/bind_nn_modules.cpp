@@ -574,11 +574,16 @@ void bind_containers(py::module_& nm) {
       .def_readwrite("end_dim", &nn::Flatten::end_dim);
   module_class<nn::Unflatten>(nm, "Unflatten")
       .def(py::init([](int64_t dim, py::handle sizes) {
-        return std::make_unique<PyModule<nn::Unflatten>>(dim, shape_from(sizes, "Unflatten"));
+        auto u = std::make_unique<PyModule<nn::Unflatten>>(dim, shape_from(sizes, "Unflatten"));
+        u->size_as_list = py::isinstance<py::list>(sizes);
+        return u;
       }), py::arg("dim"), py::arg("unflattened_size"))
       .def("forward", forward_of<nn::Unflatten>(), py::arg("input"))
       .def_readwrite("dim", &nn::Unflatten::dim)
-      .def_property_readonly("unflattened_size", [](nn::Unflatten& u) { return py::tuple(py::cast(u.unflattened_size)); });
+      .def_property_readonly("unflattened_size", [](nn::Unflatten& u) -> py::object {
+        py::list sizes = py::cast(u.unflattened_size);
+        return u.size_as_list ? py::object(sizes) : py::object(py::tuple(sizes));
+      });
 }
 
 /// Linear and the Perceptron.

@@ -219,9 +219,9 @@ case("embedding:float_indices", lambda L: L.nn.Embedding(5, 2)(L.tensor([1.0, 2.
      torch=RuntimeError)
 case("embedding:bool_indices", lambda L: L.nn.Embedding(5, 2)(L.tensor([True, False])), TypeError, "embedding",
      torch=RuntimeError)
-case("embedding:index_equal_num", lambda L: L.nn.Embedding(5, 2)(_i(L, [5])), IndexError)
-case("embedding:index_negative", lambda L: L.nn.Embedding(5, 2)(_i(L, [-1])), IndexError)
-case("embedding:index_2**62", lambda L: L.nn.Embedding(5, 2)(_i(L, [2 ** 62])), IndexError)
+case("embedding:index_equal_num", lambda L: L.nn.Embedding(5, 2)(_i(L, [5])), IndexError, "embedding")
+case("embedding:index_negative", lambda L: L.nn.Embedding(5, 2)(_i(L, [-1])), IndexError, "embedding")
+case("embedding:index_2**62", lambda L: L.nn.Embedding(5, 2)(_i(L, [2 ** 62])), IndexError, "embedding")
 case("embedding:list_indices", lambda L: L.nn.Embedding(5, 2)([1, 2]), TypeError)
 case("embedding:num_0", lambda L: L.nn.Embedding(0, 2), ValueError, "Embedding", torch=OK)
 case("embedding:num_negative", lambda L: L.nn.Embedding(-1, 2), ValueError, "Embedding", torch=RuntimeError)
@@ -312,6 +312,15 @@ case("BCEWithLogitsLoss:target_shape", lambda L: L.nn.BCEWithLogitsLoss()(_r(L, 
 case("F.binary_cross_entropy_with_logits:pos_weight_wrong",
      lambda L: L.nn.functional.binary_cross_entropy_with_logits(_r(L, 4, 3), _p(L, 4, 3), pos_weight=_x(L, 4)),
      ValueError, torch=RuntimeError)
+case("F.binary_cross_entropy:weight_grows_shape",
+     lambda L: L.nn.functional.binary_cross_entropy(_p(L, 3, 2), _p(L, 3, 2), weight=_x(L, 2, 3, 2), reduction="none"),
+     ValueError, ("binary_cross_entropy", "(2, 3, 2)"), torch=RuntimeError,
+     note="FINDING: ember returned a (2, 3, 2) loss; torch: the weight must broadcast to the input's shape")
+case("F.binary_cross_entropy_with_logits:weight_grows_shape",
+     lambda L: L.nn.functional.binary_cross_entropy_with_logits(_r(L, 3, 2), _p(L, 3, 2), weight=_x(L, 2, 3, 2),
+                                                                reduction="none"),
+     ValueError, ("binary_cross_entropy_with_logits", "(2, 3, 2)"), torch=RuntimeError,
+     note="FINDING: ember returned a (2, 3, 2) loss; torch: the weight must broadcast to the input's shape")
 case("BCELoss:weight_list", lambda L: L.nn.BCELoss(weight=[1.0])(_p(L, 1), _p(L, 1)), TypeError)
 case("NLLLoss:class_out_of_range", lambda L: L.nn.NLLLoss()(_r(L, 3, 4), _i(L, [0, 4, 1])), IndexError,
      "out of bounds")

@@ -80,6 +80,25 @@ def test_loss_gradcheck(name, args, kwargs):
     assert ember.autograd.gradcheck(fn, (x,)) and ember.autograd.gradgradcheck(fn, (x,))
 
 
+@pytest.mark.parametrize("name", ["nll_loss", "cross_entropy"])
+@pytest.mark.parametrize("reduction", ["mean", "none"])
+def test_unbatched_input_takes_a_target_of_shape_1(name, reduction, torch):
+    """An unbatched (C,) input takes a 0-d target or one of shape (1,), as torch's forward does (torch's
+    backward then fails on the (1,) target); ember's loss and gradient are the 0-d target's."""
+    def run(L, t):
+        x = L.tensor(X[0], requires_grad=True)
+        loss = getattr(L.nn.functional, name)(x, L.tensor(t), reduction=reduction)
+        return loss, x
+    loss_t, _ = run(torch, np.array([3]))
+    loss, x = run(ember, np.array([3]))
+    ref, x0 = run(ember, np.array(3))
+    assert tuple(loss.shape) == tuple(loss_t.shape) == ()
+    np.testing.assert_allclose(loss.detach().numpy(), loss_t.detach().numpy(), rtol=1e-12)
+    loss.backward()
+    ref.backward()
+    np.testing.assert_array_equal(x.grad.numpy(), x0.grad.numpy())
+
+
 def test_legacy_reduction_flags():
     x, y = ember.tensor(X), ember.tensor(Y)
     assert ember.allclose(F.mse_loss(x, y, size_average=False), F.mse_loss(x, y, reduction="sum"))

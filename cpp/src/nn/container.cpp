@@ -128,10 +128,10 @@ std::string Flatten::extra_repr() const {
 Tensor Unflatten::forward(const Tensor& input) { return unflatten(input, dim, unflattened_size); }
 
 std::string Unflatten::extra_repr() const {
-  std::string sizes = "(";
+  std::string sizes = size_as_list ? "[" : "(";
   for (size_t i = 0; i < unflattened_size.size(); ++i) sizes += (i ? ", " : "") + std::to_string(unflattened_size[i]);
-  if (unflattened_size.size() == 1) sizes += ",";
-  return "dim=" + std::to_string(dim) + ", unflattened_size=" + sizes + ")";
+  if (unflattened_size.size() == 1 && !size_as_list) sizes += ",";
+  return "dim=" + std::to_string(dim) + ", unflattened_size=" + sizes + (size_as_list ? "]" : ")");
 }
 
 }  // namespace ember::nn

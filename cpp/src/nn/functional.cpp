@@ -26,6 +26,8 @@ Tensor leaky_relu(const Tensor& x, double negative_slope) {
 
 Tensor prelu(const Tensor& x, const Tensor& weight) {
   check_floating(x, "prelu");
+  EMBER_CHECK_TYPE(weight.dtype() == x.dtype(), "prelu: expected input and weight to have the same dtype, but got ",
+                   dtype_name(x.dtype()), " and ", dtype_name(weight.dtype()));  // as torch: no promotion
   EMBER_CHECK(weight.dim() <= 1, "prelu: expected weight to be a scalar or 1-D tensor, got ", shape_str(weight.sizes()));
   const int64_t channels = x.dim() >= 2 ? x.sizes()[1] : 1;
   EMBER_CHECK(weight.numel() == 1 || weight.numel() == channels, "prelu: mismatch of parameter numbers and input "

@@ -1,6 +1,9 @@
 // Losses as composites of ember ops, with PyTorch's formulas, reductions and checks.
 #include "ember/nn/loss.h"
 
+#include <algorithm>
+#include <utility>
+
 #include "ember/autograd.h"
 #include "ember/error.h"
 #include "ember/nn/functional.h"
@@ -28,6 +31,21 @@ void check_same_size(const Tensor& input, const Tensor& target, const char* op) 
               " must be the same as input size ", shape_str(input.sizes()));
 }
 
+/// Checks up front that `what` broadcasts with the input (grow: the result may take a larger shape,
+/// as a target may; else, as a weight, it must broadcast to the input's shape), so the error names
+/// the loss and both shapes rather than the inner op (sub, mul) that would fail. torch broadcasts
+/// a target of another shape with a warning; ember has no warnings.
+void check_broadcast(const Tensor& input, const Tensor& other, const char* op, const char* what, bool grow) {
+  const Shape &a = input.sizes(), &b = other.sizes();
+  bool ok = grow || b.size() <= a.size();
+  for (size_t i = 1; i <= std::min(a.size(), b.size()); ++i) {
+    const int64_t da = a[a.size() - i], db = b[b.size() - i];
+    ok = ok && (da == db || db == 1 || (grow && da == 1));
+  }
+  EMBER_CHECK(ok, op, ": ", what, " of shape ", shape_str(b), " cannot be broadcast ", grow ? "with" : "to",
+              " input of shape ", shape_str(a));
+}
+
 /// weight (one per class) shaped to broadcast along the class dim of an input with `dims` dims.
 Tensor per_class(const Tensor& weight, int64_t dims, int64_t class_dim) {
   Shape shape(static_cast<size_t>(dims), 1);
@@ -38,16 +56,19 @@ Tensor per_class(const Tensor& weight, int64_t dims, int64_t class_dim) {
 
 Tensor mse_loss(const Tensor& input, const Tensor& target, const std::string& reduction) {
   check_floating(input, "mse_loss", "input");
+  check_broadcast(input, target, "mse_loss", "target", true);
   return reduce(square(sub(input, target)), reduction, "mse_loss");
 }
 
 Tensor l1_loss(const Tensor& input, const Tensor& target, const std::string& reduction) {
   check_floating(input, "l1_loss", "input");
+  check_broadcast(input, target, "l1_loss", "target", true);
   return reduce(abs(sub(input, target)), reduction, "l1_loss");
 }
 
 Tensor huber_loss(const Tensor& input, const Tensor& target, const std::string& reduction, double delta) {
   check_floating(input, "huber_loss", "input");
+  check_broadcast(input, target, "huber_loss", "target", true);
   EMBER_CHECK(delta > 0, "huber_loss: delta must be positive, got ", delta);
   Tensor z = abs(sub(input, target));
   Tensor loss = where(z < delta, mul(number(0.5), square(z)), mul(number(delta), sub(z, number(0.5 * delta))));
@@ -56,6 +77,7 @@ Tensor huber_loss(const Tensor& input, const Tensor& target, const std::string& 
 
 Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, const std::string& reduction, double beta) {
   check_floating(input, "smooth_l1_loss", "input");
+  check_broadcast(input, target, "smooth_l1_loss", "target", true);
   EMBER_CHECK(beta >= 0, "smooth_l1_loss: beta must be non-negative, got ", beta);
   Tensor z = abs(sub(input, target));
   if (beta == 0) return reduce(z, reduction, "smooth_l1_loss");
@@ -67,6 +89,10 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Ten
                             const std::string& reduction) {
   check_floating(input, "binary_cross_entropy", "input");
   check_same_size(input, target, "binary_cross_entropy");
+  if (weight.defined()) check_broadcast(input, weight, "binary_cross_entropy", "weight", false);
+  // torch refuses a target of another dtype here (not in the _with_logits form, which promotes).
+  EMBER_CHECK_TYPE(target.dtype() == input.dtype(), "binary_cross_entropy: expected input and target to have the "
+                   "same dtype, but got ", dtype_name(input.dtype()), " and ", dtype_name(target.dtype()));
   {
     autograd::NoGradGuard no_grad;
     for (const auto& [t, what] : {std::pair{&input, "input"}, std::pair{&target, "target"}})
@@ -84,6 +110,9 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
                                         const std::string& reduction, const Tensor& pos_weight) {
   check_floating(input, "binary_cross_entropy_with_logits", "input");
   check_same_size(input, target, "binary_cross_entropy_with_logits");
+  if (weight.defined()) check_broadcast(input, weight, "binary_cross_entropy_with_logits", "weight", false);
+  if (pos_weight.defined())
+    check_broadcast(input, pos_weight, "binary_cross_entropy_with_logits", "pos_weight", false);
   Tensor positive = mul(target, logsigmoid(input));
   if (pos_weight.defined()) positive = mul(positive, pos_weight);
   Tensor loss = neg(add(positive, mul(sub(number(1.0), target), logsigmoid(neg(input)))));
@@ -91,27 +120,42 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
   return reduce(loss, reduction, "binary_cross_entropy_with_logits");
 }
 
-Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight, int64_t ignore_index,
-                const std::string& reduction) {
-  check_floating(input, "nll_loss", "input");
-  EMBER_CHECK_TYPE(target.dtype() == DType::Int64, "nll_loss: expected int64 class indices as target, got ",
+namespace {
+void check_class_weight(const Tensor& weight, int64_t classes, const char* op) {
+  if (weight.defined())
+    EMBER_CHECK(weight.dim() == 1 && weight.numel() == classes, op, ": weight must have one entry per class (",
+                classes, "), got shape ", shape_str(weight.sizes()));
+}
+
+/// The checks of a class-index target, run under the name of the op the user called (nll_loss or
+/// cross_entropy), before any inner op can fail with a message of its own.
+void check_class_target(const Tensor& input, const Tensor& target, const Tensor& weight, const char* op) {
+  EMBER_CHECK_TYPE(target.dtype() == DType::Int64, op, ": expected int64 class indices as target, got ",
                    dtype_name(target.dtype()));
-  EMBER_CHECK(input.dim() >= 1, "nll_loss: input must have at least 1 dim, got a 0-d tensor");
+  EMBER_CHECK(input.dim() >= 1, op, ": input must have at least 1 dim, got a 0-d tensor");
+  if (input.dim() == 1) {  // unbatched: one class index, 0-d or (as torch takes it) of shape (1,)
+    EMBER_CHECK(target.dim() == 0 || target.sizes() == Shape{1}, op, ": expected a 0-d target (or one of shape "
+                "(1,)) for unbatched input of shape ", shape_str(input.sizes()), ", got ", shape_str(target.sizes()));
+  } else {
+    Shape expected = input.sizes();
+    expected.erase(expected.begin() + 1);
+    EMBER_CHECK(target.sizes() == expected, op, ": expected target of shape ", shape_str(expected),
+                " for input of shape ", shape_str(input.sizes()), ", got ", shape_str(target.sizes()));
+  }
+  check_class_weight(weight, input.sizes()[input.dim() == 1 ? 0 : 1], op);
+}
+
+/// nll_loss on checked arguments; op names the caller in the out-of-range error.
+Tensor nll_loss_checked(const Tensor& input, const Tensor& target, const Tensor& weight, int64_t ignore_index,
+                        const std::string& reduction, const char* op) {
   const bool unbatched = input.dim() == 1;
   const Tensor x = unbatched ? unsqueeze(input, 0) : input;
-  const Tensor t = unbatched ? unsqueeze(target, 0) : target;
-  Shape expected = x.sizes();
-  expected.erase(expected.begin() + 1);
-  EMBER_CHECK(t.sizes() == expected, "nll_loss: expected target of shape ", shape_str(expected), " for input of shape ",
-              shape_str(input.sizes()), ", got ", shape_str(target.sizes()));
+  const Tensor t = unbatched ? reshape(target, {1}) : target;
   const int64_t classes = x.sizes()[1];
-  if (weight.defined())
-    EMBER_CHECK(weight.dim() == 1 && weight.numel() == classes, "nll_loss: weight must have one entry per class (",
-                classes, "), got shape ", shape_str(weight.sizes()));
   Tensor counted = ne(t, scalar_tensor(ignore_index)), safe = where(counted, t, zeros({}, DType::Int64));
   if (safe.numel() > 0) {
     const int64_t lo = amin(safe).item<int64_t>(), hi = amax(safe).item<int64_t>();
-    EMBER_CHECK_INDEX(lo >= 0 && hi < classes, "nll_loss: target ", lo < 0 ? lo : hi, " is out of bounds for ",
+    EMBER_CHECK_INDEX(lo >= 0 && hi < classes, op, ": target ", lo < 0 ? lo : hi, " is out of bounds for ",
                       classes, " classes");
   }
   Tensor picked = squeeze(gather(x, 1, unsqueeze(safe, 1)), Dims{1});
@@ -120,8 +164,16 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
   w = mul(w, to_dtype(counted, x.dtype()));
   Tensor loss = neg(mul(picked, w));
   if (reduction == "mean") return div(sum(loss), sum(w));  // a weighted mean over the counted targets
-  Tensor r = reduce(loss, reduction, "nll_loss");
+  Tensor r = reduce(loss, reduction, op);
   return unbatched && reduction == "none" ? squeeze(r, Dims{0}) : r;
+}
+}  // namespace
+
+Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight, int64_t ignore_index,
+                const std::string& reduction) {
+  check_floating(input, "nll_loss", "input");
+  check_class_target(input, target, weight, "nll_loss");
+  return nll_loss_checked(input, target, weight, ignore_index, reduction, "nll_loss");
 }
 
 Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight, int64_t ignore_index,
@@ -131,10 +183,16 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& we
               label_smoothing);
   EMBER_CHECK(input.dim() >= 1, "cross_entropy: input must have at least 1 dim, got a 0-d tensor");
   const int64_t class_dim = input.dim() == 1 ? 0 : 1, classes = input.sizes()[class_dim];
+  const bool probabilities = is_floating(target.dtype());
+  if (probabilities) {
+    check_same_size(input, target, "cross_entropy");
+    check_class_weight(weight, classes, "cross_entropy");
+  } else {
+    check_class_target(input, target, weight, "cross_entropy");
+  }
   Tensor logp = log_softmax(input, class_dim);
   Tensor w = weight.defined() ? per_class(weight, input.dim(), class_dim) : Tensor();
-  if (is_floating(target.dtype())) {  // class probabilities, one row per sample
-    check_same_size(input, target, "cross_entropy");
+  if (probabilities) {  // one row of class probabilities per sample
     Tensor p = label_smoothing > 0 ? add(mul(target, number(1 - label_smoothing)), number(label_smoothing / classes))
                                    : target;
     Tensor terms = mul(logp, p);
@@ -144,17 +202,18 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& we
       return div(sum(loss), number(classes ? static_cast<double>(input.numel() / classes) : 0.0));
     return reduce(loss, reduction, "cross_entropy");
   }
-  Tensor nll = nll_loss(logp, target, weight, ignore_index, reduction);
+  Tensor nll = nll_loss_checked(logp, target, weight, ignore_index, reduction, "cross_entropy");
   if (label_smoothing == 0) return nll;
+  const Tensor t = input.dim() == 1 ? reshape(target, {}) : target;  // an unbatched (1,) target as 0-d
   // The smoothing term: the (weighted) mean of -log p over the classes, on counted targets.
-  Tensor counted = to_dtype(ne(target, scalar_tensor(ignore_index)), input.dtype());
+  Tensor counted = to_dtype(ne(t, scalar_tensor(ignore_index)), input.dtype());
   Tensor smooth = neg(sum(w.defined() ? mul(logp, w) : logp, Dims{class_dim}));
   smooth = mul(smooth, counted);
   Tensor reduced;
   if (reduction == "mean") {
     Tensor norm = counted;
     if (weight.defined()) {
-      Tensor safe = where(ne(target, scalar_tensor(ignore_index)), target, zeros({}, DType::Int64));
+      Tensor safe = where(ne(t, scalar_tensor(ignore_index)), t, zeros({}, DType::Int64));
       norm = mul(reshape(index_select(weight, 0, reshape(safe, {-1})), safe.sizes()), counted);
     }
     reduced = div(sum(smooth), sum(norm));

@@ -1,6 +1,8 @@
 // BatchNorm1d and LayerNorm, and their functional forms: composites of ember ops.
 #include "ember/nn/normalization.h"
 
+#include <utility>
+
 #include "ember/autograd.h"
 #include "ember/error.h"
 #include "ember/nn/functional.h"
@@ -31,6 +33,11 @@ Tensor functional::batch_norm(const Tensor& x, const Tensor& running_mean, const
   for (const Tensor* t : {&running_mean, &running_var})
     EMBER_CHECK_TYPE(!t->defined() || is_floating(t->dtype()), "batch_norm: running statistics must be floating "
                      "point, got ", dtype_name(t->dtype()));
+  // No promotion (as torch): a float64 input into float32 statistics or parameters is refused.
+  for (const auto& [t, what] : {std::pair{&running_mean, "running_mean"}, std::pair{&running_var, "running_var"},
+                                std::pair{&weight, "weight"}, std::pair{&bias, "bias"}})
+    EMBER_CHECK_TYPE(!t->defined() || t->dtype() == x.dtype(), "batch_norm: expected input and ", what,
+                     " to have the same dtype, but got ", dtype_name(x.dtype()), " and ", dtype_name(t->dtype()));
   const int64_t channels = x.sizes()[1];
   for (const Tensor* t : {&running_mean, &running_var, &weight, &bias})
     if (t->defined())
@@ -76,6 +83,9 @@ Tensor functional::layer_norm(const Tensor& x, const Shape& normalized_shape, co
     if (t->defined())
       EMBER_CHECK(t->sizes() == normalized_shape, "layer_norm: weight and bias must have shape ",
                   shape_str(normalized_shape), ", got ", shape_str(t->sizes()));
+  for (const auto& [t, what] : {std::pair{&weight, "weight"}, std::pair{&bias, "bias"}})  // no promotion, as torch
+    EMBER_CHECK_TYPE(!t->defined() || t->dtype() == x.dtype(), "layer_norm: expected input and ", what,
+                     " to have the same dtype, but got ", dtype_name(x.dtype()), " and ", dtype_name(t->dtype()));
   Dims dims;
   for (int64_t d = x.dim() - k; d < x.dim(); ++d) dims.push_back(d);
   Tensor mean = ember::mean(x, dims, /*keepdim=*/true);

@@ -87,6 +87,7 @@ class EMBER_API Unflatten : public Module {
   std::string extra_repr() const override;
   int64_t dim;
   Shape unflattened_size;
+  bool size_as_list = false;  // given as a Python list: shown as [2, 3], as torch keeps what it was given
 };
 
 }  // namespace ember::nn
