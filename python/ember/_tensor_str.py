@@ -82,6 +82,13 @@ def _format(a, fmt, indent, summarize):
 
 
 def tensor_repr(t):
+    """repr(t) as PyTorch prints it: tensor([...]) with its dtype, grad_fn or requires_grad where
+    torch shows them (Tensor.__repr__ and __str__).
+
+    Example:
+        >>> tensor_repr(ember.tensor([1.0, 2.0]))
+        'tensor([1., 2.])'
+    """
     import ember
 
     a = np.asarray(t.detach())

@@ -17,6 +17,12 @@ atexit.register(_autograd.set_creation_site_provider, None)
 
 
 def is_anomaly_enabled():
+    """Whether anomaly detection is on (detect_anomaly() or set_detect_anomaly(True)), as
+    torch.is_anomaly_enabled.
+
+    Returns:
+        bool
+    """
     return _autograd.is_anomaly_enabled()
 
 
