@@ -1,7 +1,8 @@
 """Shared setup for ember's Python tests.
 
 * Puts the folders of the shared tables and helpers on sys.path (this one: bad_inputs; core/:
-  op_db; autograd/: autograd_helpers; nn/: module_db), so test modules can ``import op_db``.
+  op_db; autograd/: autograd_helpers; nn/: module_db; optim/: optim_cases), so test modules
+  can ``import op_db``.
   The test folders follow the source's: core, autograd, nn, optim, io, cpp.
 * ``torch`` fixture: the oracle, skipping cleanly where torch is not installed.
 * Every test ends with grad mode on and anomaly mode off, whatever it did.
@@ -12,7 +13,7 @@ import sys
 import pytest
 
 _TESTS_DIR = pathlib.Path(__file__).resolve().parent
-for _folder in (_TESTS_DIR, _TESTS_DIR / "core", _TESTS_DIR / "autograd", _TESTS_DIR / "nn"):
+for _folder in (_TESTS_DIR, *(_TESTS_DIR / area for area in ("core", "autograd", "nn", "optim"))):
     if str(_folder) not in sys.path:
         sys.path.insert(0, str(_folder))
 
