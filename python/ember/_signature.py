@@ -1,6 +1,6 @@
 """Python signatures made from the rows that declare a class's arguments in C++ (ember/options.h):
-an optimizer's or a schedule's names, order and defaults are written there once, and
-`_Impl._signature()` lists them as (name, default, kind, is_switch)."""
+an optimizer's, a schedule's or a layer's names, order and defaults are written there once, and
+`_signature()` lists them as (name, default, kind, is_switch)."""
 import inspect
 
 _P = inspect.Parameter

@@ -12,6 +12,7 @@
 #include <unordered_set>
 
 #include "convert.h"
+#include "option_rows.h"
 #include "ember/nn/activation.h"
 #include "ember/nn/container.h"
 #include "ember/nn/dropout.h"
@@ -89,13 +90,6 @@ Module* module_or_null(py::handle self) {
   for (auto v_h : py::detail::values_and_holders(inst))
     if (!v_h.holder_constructed()) return nullptr;
   return &self.cast<Module&>();
-}
-
-/// PyTorch's legacy size_average / reduce flags, turned into a reduction string.
-std::string legacy_reduction(py::handle size_average, py::handle reduce, const std::string& reduction) {
-  if (size_average.is_none() && reduce.is_none()) return reduction;
-  if (!reduce.is_none() && !reduce.cast<bool>()) return "none";
-  return size_average.is_none() || size_average.cast<bool>() ? "mean" : "sum";
 }
 
 py::object slot_object(Kind kind, const Tensor& t) {
@@ -279,15 +273,6 @@ py::list module_list(const std::vector<std::pair<std::string, Module*>>& mods, b
   return out;
 }
 
-std::optional<int64_t> optional_int(py::handle h) {
-  return h.is_none() ? std::nullopt : std::optional<int64_t>(h.cast<int64_t>());
-}
-std::optional<double> optional_float(py::handle h) {
-  return h.is_none() ? std::nullopt : std::optional<double>(h.cast<double>());
-}
-DType dtype_or_default(py::handle h) { return h.is_none() ? DType::Float32 : h.cast<DType>(); }
-Tensor optional_tensor(py::handle h, const char* what) { return h.is_none() ? Tensor() : tensor_arg(h, what); }
-
 /// A child's name as PyTorch's add_module checks it: a string (TypeError) that is not an
 /// attribute of cls ("training", "forward": KeyError).
 std::string child_name(py::handle cls, py::handle name) {
@@ -332,6 +317,62 @@ auto forward_of() {
     Tensor out = m.T::forward(tensor_arg(input, op.c_str()));  // not virtual: see module_class
     return out.is_same(input.cast<const Tensor&>()) ? input : py::cast(std::move(out));
   };
+}
+
+/// The value of an options struct's field number `at`, as Python sees it.
+template <class Options>
+py::object field_value(const Options& o, size_t at) {
+  py::object out;
+  size_t i = 0;
+  Options::attributes(o, [&](const char*, const auto& field, unsigned, auto) {
+    if (i++ == at) out = to_python(field, "");
+  });
+  return out;
+}
+/// Sets field number `at` from a Python value (TypeError for one of another type). As in
+/// PyTorch, the value is checked where the layer uses it, not here.
+template <class Options>
+void set_field(Options& o, size_t at, py::handle v, const char* owner) {
+  size_t i = 0;
+  Options::attributes(o, [&](const char* key, auto& field, unsigned, auto) {
+    if (i++ == at) read_value(v, {owner, key}, field);
+  });
+}
+
+/// A layer made from its option rows (ember/nn/layer.h): __init__ takes the arguments as a dict
+/// (ember/nn/modules.py gives the class PyTorch's signature from _signature()); each field but
+/// the constructor-only ones is an attribute, read-only where the row says Fixed.
+template <class T>
+ModuleClass<T> layer_class(py::module_& nm, const char* name) {
+  using Options = typename T::Options;
+  ModuleClass<T> cls = module_class<T>(nm, name);
+  cls.def(py::init([name](py::handle arguments) {
+       return std::make_unique<PyModule<T>>(read_options<Options>(arguments, name));
+     }), py::arg("arguments"))
+      .def_static("_signature", &signature_of<Options>);
+  const Options defaults{};
+  size_t index = 0;
+  Options::attributes(defaults, [&](const char* key, const auto&, unsigned shown, auto) {
+    const size_t at = index++;
+    if ((shown & attr::Shown) == attr::Ctor) return;
+    auto get = [at](const T& m) { return field_value(m.options, at); };
+    if (shown & attr::Fixed) cls.def_property_readonly(key, get);
+    else cls.def_property(key, get, [at, name](T& m, py::handle v) { set_field(m.options, at, v, name); });
+  });
+  return cls;
+}
+
+/// A layer with one input: forward(input).
+template <class T>
+ModuleClass<T> unary_layer(py::module_& nm, const char* name) {
+  return layer_class<T>(nm, name).def("forward", forward_of<T>(), py::arg("input"));
+}
+
+/// A loss: forward(input, target).
+template <class T>
+ModuleClass<T> loss_class(py::module_& nm, const char* name) {
+  return layer_class<T>(nm, name).def("forward", py::overload_cast<const Tensor&, const Tensor&>(&T::forward),
+                                      py::arg("input"), py::arg("target"));
 }
 
 py::object child_object(const ModulePtr& m) { return m ? py::cast(m) : py::none(); }
@@ -567,37 +608,13 @@ void bind_containers(py::module_& nm) {
   module_class<nn::Identity>(nm, "Identity")
       .def(py::init([](py::args, py::kwargs) { return std::make_unique<PyModule<nn::Identity>>(); }))
       .def("forward", forward_of<nn::Identity>(), py::arg("input"));
-  module_class<nn::Flatten>(nm, "Flatten")
-      .def(py::init_alias<int64_t, int64_t>(), py::arg("start_dim") = 1, py::arg("end_dim") = -1)
-      .def("forward", forward_of<nn::Flatten>(), py::arg("input"))
-      .def_readwrite("start_dim", &nn::Flatten::start_dim)
-      .def_readwrite("end_dim", &nn::Flatten::end_dim);
-  module_class<nn::Unflatten>(nm, "Unflatten")
-      .def(py::init([](int64_t dim, py::handle sizes) {
-        auto u = std::make_unique<PyModule<nn::Unflatten>>(dim, shape_from(sizes, "Unflatten"));
-        u->size_as_list = py::isinstance<py::list>(sizes);
-        return u;
-      }), py::arg("dim"), py::arg("unflattened_size"))
-      .def("forward", forward_of<nn::Unflatten>(), py::arg("input"))
-      .def_readwrite("dim", &nn::Unflatten::dim)
-      .def_property_readonly("unflattened_size", [](nn::Unflatten& u) -> py::object {
-        py::list sizes = py::cast(u.unflattened_size);
-        return u.size_as_list ? py::object(sizes) : py::object(py::tuple(sizes));
-      });
+  unary_layer<nn::Flatten>(nm, "Flatten");
+  unary_layer<nn::Unflatten>(nm, "Unflatten");
 }
 
 /// Linear and the Perceptron.
 void bind_layers(py::module_& nm) {
-  module_class<nn::Linear>(nm, "Linear")
-      .def(py::init([](int64_t in, int64_t out, bool bias, py::handle device, py::handle dtype) {
-        device_from(device.is_none() ? py::str("cpu") : device);
-        return std::make_unique<PyModule<nn::Linear>>(in, out, bias, dtype_or_default(dtype));
-      }), py::arg("in_features"), py::arg("out_features"), py::arg("bias") = true, py::arg("device") = py::none(),
-         py::arg("dtype") = py::none())
-      .def("forward", forward_of<nn::Linear>(), py::arg("input"))
-      .def("reset_parameters", &nn::Linear::reset_parameters)
-      .def_readwrite("in_features", &nn::Linear::in_features)
-      .def_readwrite("out_features", &nn::Linear::out_features);
+  unary_layer<nn::Linear>(nm, "Linear").def("reset_parameters", &nn::Linear::reset_parameters);
 
   py::class_<nn::Perceptron::FitResult>(nm, "PerceptronFit", "What Perceptron.fit did.")
       .def_readonly("converged", &nn::Perceptron::FitResult::converged)
@@ -608,11 +625,7 @@ void bind_layers(py::module_& nm) {
                ", epochs=" + std::to_string(r.epochs) + ", last_mistakes=" +
                std::to_string(r.mistakes.empty() ? 0 : r.mistakes.back()) + ")";
       });
-  module_class<nn::Perceptron>(nm, "Perceptron")
-      .def(py::init([](int64_t in, py::handle dtype) {
-        return std::make_unique<PyModule<nn::Perceptron>>(in, dtype.is_none() ? DType::Float64 : dtype.cast<DType>());
-      }), py::arg("in_features"), py::arg("dtype") = py::none())
-      .def("forward", forward_of<nn::Perceptron>(), py::arg("input"))
+  unary_layer<nn::Perceptron>(nm, "Perceptron")
       .def("decision_function", &nn::Perceptron::decision_function, py::arg("input"))
       .def("fit", [](nn::Perceptron& p, const Tensor& x, const Tensor& y, double lr, int64_t max_epochs) {
         nn::Perceptron::FitResult r = p.fit(x, y, lr, max_epochs);
@@ -623,221 +636,53 @@ void bind_layers(py::module_& nm) {
           if (PyErr_WarnEx(PyExc_RuntimeWarning, msg.c_str(), 1) != 0) throw py::error_already_set();
         }
         return r;
-      }, py::arg("x"), py::arg("y"), py::arg("lr") = 1.0, py::arg("max_epochs") = 100)
-      .def_readonly("in_features", &nn::Perceptron::in_features);
+      }, py::arg("x"), py::arg("y"), py::arg("lr") = 1.0, py::arg("max_epochs") = 100);
 }
 
 /// The activation modules.
 void bind_activations(py::module_& nm) {
-  module_class<nn::Sigmoid>(nm, "Sigmoid")
-      .def(py::init_alias<>())
-      .def("forward", forward_of<nn::Sigmoid>(), py::arg("input"));
-  module_class<nn::Tanh>(nm, "Tanh")
-      .def(py::init_alias<>())
-      .def("forward", forward_of<nn::Tanh>(), py::arg("input"));
-  module_class<nn::ReLU>(nm, "ReLU")
-      .def(py::init_alias<bool>(), py::arg("inplace") = false)
-      .def("forward", forward_of<nn::ReLU>(), py::arg("input"))
-      .def_readwrite("inplace", &nn::ReLU::inplace);
-  module_class<nn::LeakyReLU>(nm, "LeakyReLU")
-      .def(py::init_alias<double, bool>(), py::arg("negative_slope") = 0.01, py::arg("inplace") = false)
-      .def("forward", forward_of<nn::LeakyReLU>(), py::arg("input"))
-      .def_readwrite("negative_slope", &nn::LeakyReLU::negative_slope)
-      .def_readwrite("inplace", &nn::LeakyReLU::inplace);
-  module_class<nn::PReLU>(nm, "PReLU")
-      .def(py::init([](int64_t n, double init, py::handle device, py::handle dtype) {
-        device_from(device.is_none() ? py::str("cpu") : device);
-        auto p = std::make_unique<PyModule<nn::PReLU>>(n, init);
-        if (!dtype.is_none()) p->to(dtype.cast<DType>());
-        return p;
-      }), py::arg("num_parameters") = 1, py::arg("init") = 0.25, py::arg("device") = py::none(),
-         py::arg("dtype") = py::none())
-      .def("forward", forward_of<nn::PReLU>(), py::arg("input"))
-      .def("reset_parameters", &nn::PReLU::reset_parameters)
-      .def_readonly("num_parameters", &nn::PReLU::num_parameters)
-      .def_readwrite("init", &nn::PReLU::init);
-  module_class<nn::ELU>(nm, "ELU")
-      .def(py::init_alias<double, bool>(), py::arg("alpha") = 1.0, py::arg("inplace") = false)
-      .def("forward", forward_of<nn::ELU>(), py::arg("input"))
-      .def_readwrite("alpha", &nn::ELU::alpha)
-      .def_readwrite("inplace", &nn::ELU::inplace);
-  module_class<nn::GELU>(nm, "GELU")
-      .def(py::init_alias<std::string>(), py::arg("approximate") = "none")
-      .def("forward", forward_of<nn::GELU>(), py::arg("input"))
-      .def_readonly("approximate", &nn::GELU::approximate);
-  module_class<nn::SiLU>(nm, "SiLU")
-      .def(py::init_alias<bool>(), py::arg("inplace") = false)
-      .def("forward", forward_of<nn::SiLU>(), py::arg("input"))
-      .def_readwrite("inplace", &nn::SiLU::inplace);
-  module_class<nn::LogSigmoid>(nm, "LogSigmoid")
-      .def(py::init_alias<>())
-      .def("forward", forward_of<nn::LogSigmoid>(), py::arg("input"));
-  module_class<nn::Softplus>(nm, "Softplus")
-      .def(py::init_alias<double, double>(), py::arg("beta") = 1.0, py::arg("threshold") = 20.0)
-      .def("forward", forward_of<nn::Softplus>(), py::arg("input"))
-      .def_readwrite("beta", &nn::Softplus::beta)
-      .def_readwrite("threshold", &nn::Softplus::threshold);
-  module_class<nn::Softmax>(nm, "Softmax")
-      .def(py::init([](py::handle dim) { return std::make_unique<PyModule<nn::Softmax>>(optional_int(dim)); }),
-           py::arg("dim") = py::none())
-      .def("forward", forward_of<nn::Softmax>(), py::arg("input"))
-      .def_readwrite("dim", &nn::Softmax::dim);
-  module_class<nn::LogSoftmax>(nm, "LogSoftmax")
-      .def(py::init([](py::handle dim) { return std::make_unique<PyModule<nn::LogSoftmax>>(optional_int(dim)); }),
-           py::arg("dim") = py::none())
-      .def("forward", forward_of<nn::LogSoftmax>(), py::arg("input"))
-      .def_readwrite("dim", &nn::LogSoftmax::dim);
-  module_class<nn::Sign>(nm, "Sign")
-      .def(py::init_alias<bool>(), py::arg("straight_through") = false)
-      .def("forward", forward_of<nn::Sign>(), py::arg("input"))
-      .def_readwrite("straight_through", &nn::Sign::straight_through);
+  unary_layer<nn::Sigmoid>(nm, "Sigmoid");
+  unary_layer<nn::Tanh>(nm, "Tanh");
+  unary_layer<nn::ReLU>(nm, "ReLU");
+  unary_layer<nn::LeakyReLU>(nm, "LeakyReLU");
+  unary_layer<nn::PReLU>(nm, "PReLU").def("reset_parameters", &nn::PReLU::reset_parameters);
+  unary_layer<nn::ELU>(nm, "ELU");
+  unary_layer<nn::GELU>(nm, "GELU");
+  unary_layer<nn::SiLU>(nm, "SiLU");
+  unary_layer<nn::LogSigmoid>(nm, "LogSigmoid");
+  unary_layer<nn::Softplus>(nm, "Softplus");
+  unary_layer<nn::Softmax>(nm, "Softmax");
+  unary_layer<nn::LogSoftmax>(nm, "LogSoftmax");
+  unary_layer<nn::Sign>(nm, "Sign");
 }
 
 /// BatchNorm1d, LayerNorm, Dropout, GaussianNoise and Embedding.
 void bind_normalization_dropout_embedding(py::module_& nm) {
-  module_class<nn::BatchNorm1d>(nm, "BatchNorm1d")
-      .def(py::init([](int64_t n, double eps, py::handle momentum, bool affine, bool track, py::handle device,
-                       py::handle dtype, bool bias) {
-        device_from(device.is_none() ? py::str("cpu") : device);
-        return std::make_unique<PyModule<nn::BatchNorm1d>>(n, eps, optional_float(momentum), affine, track,
-                                                           dtype_or_default(dtype), bias);
-      }), py::arg("num_features"), py::arg("eps") = 1e-5, py::arg("momentum") = 0.1, py::arg("affine") = true,
-         py::arg("track_running_stats") = true, py::arg("device") = py::none(), py::arg("dtype") = py::none(),
-         py::kw_only(), py::arg("bias") = true)
-      .def("forward", forward_of<nn::BatchNorm1d>(), py::arg("input"))
+  unary_layer<nn::BatchNorm1d>(nm, "BatchNorm1d")
       .def("reset_parameters", &nn::BatchNorm1d::reset_parameters)
-      .def("reset_running_stats", &nn::BatchNorm1d::reset_running_stats)
-      .def_readonly("num_features", &nn::BatchNorm1d::num_features)
-      .def_readwrite("eps", &nn::BatchNorm1d::eps)
-      .def_readwrite("momentum", &nn::BatchNorm1d::momentum)
-      .def_readonly("affine", &nn::BatchNorm1d::affine)
-      .def_readonly("track_running_stats", &nn::BatchNorm1d::track_running_stats);
-  module_class<nn::LayerNorm>(nm, "LayerNorm")
-      .def(py::init([](py::handle shape, double eps, bool affine, bool bias, py::handle device, py::handle dtype) {
-        device_from(device.is_none() ? py::str("cpu") : device);
-        Shape s = PyLong_Check(shape.ptr()) ? Shape{shape.cast<int64_t>()} : shape_from(shape, "LayerNorm");
-        return std::make_unique<PyModule<nn::LayerNorm>>(s, eps, affine, bias, dtype_or_default(dtype));
-      }), py::arg("normalized_shape"), py::arg("eps") = 1e-5, py::arg("elementwise_affine") = true,
-         py::arg("bias") = true, py::arg("device") = py::none(), py::arg("dtype") = py::none())
-      .def("forward", forward_of<nn::LayerNorm>(), py::arg("input"))
-      .def("reset_parameters", &nn::LayerNorm::reset_parameters)
-      .def_property_readonly("normalized_shape", [](nn::LayerNorm& l) { return py::tuple(py::cast(l.normalized_shape)); })
-      .def_readwrite("eps", &nn::LayerNorm::eps)
-      .def_readonly("elementwise_affine", &nn::LayerNorm::elementwise_affine);
-  module_class<nn::Dropout>(nm, "Dropout")
-      .def(py::init_alias<double, bool>(), py::arg("p") = 0.5, py::arg("inplace") = false)
-      .def("forward", forward_of<nn::Dropout>(), py::arg("input"))
-      .def_readwrite("p", &nn::Dropout::p)
-      .def_readwrite("inplace", &nn::Dropout::inplace);
-  module_class<nn::GaussianNoise>(nm, "GaussianNoise")
-      .def(py::init_alias<double>(), py::arg("std") = 0.1)
-      .def("forward", forward_of<nn::GaussianNoise>(), py::arg("input"))
-      .def_readwrite("std", &nn::GaussianNoise::std);
-  auto emb = module_class<nn::Embedding>(nm, "Embedding");
-  emb.def(py::init([](int64_t n, int64_t dim, py::handle padding_idx, py::handle max_norm, double norm_type,
-                      bool scale_grad_by_freq, bool sparse, py::handle weight, bool freeze, py::handle device,
-                      py::handle dtype) {
-       EMBER_CHECK(!scale_grad_by_freq && !sparse, "Embedding: scale_grad_by_freq and sparse are not supported");
-       device_from(device.is_none() ? py::str("cpu") : device);
-       Tensor w = optional_tensor(weight, "Embedding _weight");
-       auto e = std::make_unique<PyModule<nn::Embedding>>(n, dim, optional_int(padding_idx), optional_float(max_norm),
-                                                          norm_type, w.defined() ? w.dtype() : dtype_or_default(dtype));
-       if (w.defined()) {
-         EMBER_CHECK(w.sizes() == Shape({n, dim}), "Embedding: _weight must have shape (", n, ", ", dim, "), got ",
-                     shape_str(w.sizes()));
-         autograd::NoGradGuard no_grad;
-         Tensor own = e->weight();
-         copy_(own, w);
-       }
-       autograd::set_requires_grad(e->weight(), !freeze);
-       return e;
-     }), py::arg("num_embeddings"), py::arg("embedding_dim"), py::arg("padding_idx") = py::none(),
-        py::arg("max_norm") = py::none(), py::arg("norm_type") = 2.0, py::arg("scale_grad_by_freq") = false,
-        py::arg("sparse") = false, py::arg("_weight") = py::none(), py::arg("_freeze") = false,
-        py::arg("device") = py::none(), py::arg("dtype") = py::none())
-      .def("forward", forward_of<nn::Embedding>(), py::arg("input"))
-      .def("reset_parameters", &nn::Embedding::reset_parameters)
-      .def_readonly("num_embeddings", &nn::Embedding::num_embeddings)
-      .def_readonly("embedding_dim", &nn::Embedding::embedding_dim)
-      .def_readonly("padding_idx", &nn::Embedding::padding_idx)
-      .def_readwrite("max_norm", &nn::Embedding::max_norm)
-      .def_readwrite("norm_type", &nn::Embedding::norm_type);
+      .def("reset_running_stats", &nn::BatchNorm1d::reset_running_stats);
+  unary_layer<nn::LayerNorm>(nm, "LayerNorm").def("reset_parameters", &nn::LayerNorm::reset_parameters);
+  unary_layer<nn::Dropout>(nm, "Dropout");
+  unary_layer<nn::GaussianNoise>(nm, "GaussianNoise");
+  unary_layer<nn::Embedding>(nm, "Embedding").def("reset_parameters", &nn::Embedding::reset_parameters);
 }
 
 /// The loss modules (PyTorch's signatures, legacy size_average / reduce flags included).
 void bind_losses(py::module_& nm) {
-  nm.def("_legacy_reduction", &legacy_reduction, py::arg("size_average"), py::arg("reduce"), py::arg("reduction"));
-  auto none = py::none();
-  module_class<nn::L1Loss>(nm, "L1Loss")
-      .def(py::init([](py::handle sa, py::handle rd, const std::string& r) {
-        return std::make_unique<PyModule<nn::L1Loss>>(legacy_reduction(sa, rd, r));
-      }), py::arg("size_average") = none, py::arg("reduce") = none, py::arg("reduction") = "mean")
-      .def("forward", py::overload_cast<const Tensor&, const Tensor&>(&nn::L1Loss::forward), py::arg("input"),
-           py::arg("target"))
-      .def_readwrite("reduction", &nn::L1Loss::reduction);
-  module_class<nn::MSELoss>(nm, "MSELoss")
-      .def(py::init([](py::handle sa, py::handle rd, const std::string& r) {
-        return std::make_unique<PyModule<nn::MSELoss>>(legacy_reduction(sa, rd, r));
-      }), py::arg("size_average") = none, py::arg("reduce") = none, py::arg("reduction") = "mean")
-      .def("forward", py::overload_cast<const Tensor&, const Tensor&>(&nn::MSELoss::forward), py::arg("input"),
-           py::arg("target"))
-      .def_readwrite("reduction", &nn::MSELoss::reduction);
-  module_class<nn::HuberLoss>(nm, "HuberLoss")
-      .def(py::init_alias<std::string, double>(), py::arg("reduction") = "mean", py::arg("delta") = 1.0)
-      .def("forward", py::overload_cast<const Tensor&, const Tensor&>(&nn::HuberLoss::forward), py::arg("input"),
-           py::arg("target"))
-      .def_readwrite("reduction", &nn::HuberLoss::reduction)
-      .def_readwrite("delta", &nn::HuberLoss::delta);
-  module_class<nn::SmoothL1Loss>(nm, "SmoothL1Loss")
-      .def(py::init([](py::handle sa, py::handle rd, const std::string& r, double beta) {
-        return std::make_unique<PyModule<nn::SmoothL1Loss>>(legacy_reduction(sa, rd, r), beta);
-      }), py::arg("size_average") = none, py::arg("reduce") = none, py::arg("reduction") = "mean",
-         py::arg("beta") = 1.0)
-      .def("forward", py::overload_cast<const Tensor&, const Tensor&>(&nn::SmoothL1Loss::forward), py::arg("input"),
-           py::arg("target"))
-      .def_readwrite("reduction", &nn::SmoothL1Loss::reduction)
-      .def_readwrite("beta", &nn::SmoothL1Loss::beta);
-  module_class<nn::BCELoss>(nm, "BCELoss")
-      .def(py::init([](py::handle weight, py::handle sa, py::handle rd, const std::string& r) {
-        return std::make_unique<PyModule<nn::BCELoss>>(optional_tensor(weight, "BCELoss weight"),
-                                                       legacy_reduction(sa, rd, r));
-      }), py::arg("weight") = none, py::arg("size_average") = none, py::arg("reduce") = none,
-         py::arg("reduction") = "mean")
-      .def("forward", py::overload_cast<const Tensor&, const Tensor&>(&nn::BCELoss::forward), py::arg("input"),
-           py::arg("target"))
-      .def_readwrite("reduction", &nn::BCELoss::reduction);
-  module_class<nn::BCEWithLogitsLoss>(nm, "BCEWithLogitsLoss")
-      .def(py::init([](py::handle weight, py::handle sa, py::handle rd, const std::string& r, py::handle pos_weight) {
-        return std::make_unique<PyModule<nn::BCEWithLogitsLoss>>(
-            optional_tensor(weight, "BCEWithLogitsLoss weight"), legacy_reduction(sa, rd, r),
-            optional_tensor(pos_weight, "BCEWithLogitsLoss pos_weight"));
-      }), py::arg("weight") = none, py::arg("size_average") = none, py::arg("reduce") = none,
-         py::arg("reduction") = "mean", py::arg("pos_weight") = none)
-      .def("forward", py::overload_cast<const Tensor&, const Tensor&>(&nn::BCEWithLogitsLoss::forward),
-           py::arg("input"), py::arg("target"))
-      .def_readwrite("reduction", &nn::BCEWithLogitsLoss::reduction);
-  module_class<nn::NLLLoss>(nm, "NLLLoss")
-      .def(py::init([](py::handle weight, py::handle sa, int64_t ignore_index, py::handle rd, const std::string& r) {
-        return std::make_unique<PyModule<nn::NLLLoss>>(optional_tensor(weight, "NLLLoss weight"), ignore_index,
-                                                       legacy_reduction(sa, rd, r));
-      }), py::arg("weight") = none, py::arg("size_average") = none, py::arg("ignore_index") = -100,
-         py::arg("reduce") = none, py::arg("reduction") = "mean")
-      .def("forward", py::overload_cast<const Tensor&, const Tensor&>(&nn::NLLLoss::forward), py::arg("input"),
-           py::arg("target"))
-      .def_readwrite("reduction", &nn::NLLLoss::reduction)
-      .def_readwrite("ignore_index", &nn::NLLLoss::ignore_index);
-  module_class<nn::CrossEntropyLoss>(nm, "CrossEntropyLoss")
-      .def(py::init([](py::handle weight, py::handle sa, int64_t ignore_index, py::handle rd, const std::string& r,
-                       double smoothing) {
-        return std::make_unique<PyModule<nn::CrossEntropyLoss>>(optional_tensor(weight, "CrossEntropyLoss weight"),
-                                                                ignore_index, legacy_reduction(sa, rd, r), smoothing);
-      }), py::arg("weight") = none, py::arg("size_average") = none, py::arg("ignore_index") = -100,
-         py::arg("reduce") = none, py::arg("reduction") = "mean", py::arg("label_smoothing") = 0.0)
-      .def("forward", py::overload_cast<const Tensor&, const Tensor&>(&nn::CrossEntropyLoss::forward),
-           py::arg("input"), py::arg("target"))
-      .def_readwrite("reduction", &nn::CrossEntropyLoss::reduction)
-      .def_readwrite("ignore_index", &nn::CrossEntropyLoss::ignore_index)
-      .def_readwrite("label_smoothing", &nn::CrossEntropyLoss::label_smoothing);
+  nm.def("_legacy_reduction", [](py::handle size_average, py::handle reduce, const std::string& reduction) {
+    std::optional<bool> sa, rd;
+    read_value(size_average, {"loss", "size_average"}, sa);
+    read_value(reduce, {"loss", "reduce"}, rd);
+    return nn::legacy_reduction(sa, rd, reduction);
+  }, py::arg("size_average"), py::arg("reduce"), py::arg("reduction"));
+  loss_class<nn::L1Loss>(nm, "L1Loss");
+  loss_class<nn::MSELoss>(nm, "MSELoss");
+  loss_class<nn::HuberLoss>(nm, "HuberLoss");
+  loss_class<nn::SmoothL1Loss>(nm, "SmoothL1Loss");
+  loss_class<nn::BCELoss>(nm, "BCELoss");
+  loss_class<nn::BCEWithLogitsLoss>(nm, "BCEWithLogitsLoss");
+  loss_class<nn::NLLLoss>(nm, "NLLLoss");
+  loss_class<nn::CrossEntropyLoss>(nm, "CrossEntropyLoss");
 }
 
 }  // namespace

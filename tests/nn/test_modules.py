@@ -156,6 +156,46 @@ def test_repr_matches_torch(row, ctor, torch):
     assert repr(row.build(ember, ctor)) == repr(row.build(torch, ctor))
 
 
+ROWED = [r for r in TORCH_ROWS if "_signature" in vars(getattr(ember.nn, r.name))]
+
+
+@pytest.mark.parametrize("row", ROWED, ids=[r.name for r in ROWED])
+def test_signature_matches_torch(row, torch):
+    """A layer's Python signature, made from its C++ rows, is torch's: the same names in the same
+    positional order, the same keyword-only names, the same defaults of the same types (torch's
+    argument-less layers take Module's (*args, **kwargs) and refuse any; ember's take none)."""
+    import inspect
+
+    def parts(cls):
+        ps = [p for p in inspect.signature(cls.__init__).parameters.values() if p.name != "self"]
+        return ([(p.name, p.default, type(p.default)) for p in ps if p.kind == p.POSITIONAL_OR_KEYWORD],
+                {(p.name, p.default, type(p.default)) for p in ps if p.kind == p.KEYWORD_ONLY},
+                [p.name for p in ps if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)])
+
+    positional, keyword, rest = parts(getattr(ember.nn, row.name))
+    t_positional, t_keyword, t_rest = parts(getattr(torch.nn, row.name))
+    assert rest == []
+    if t_rest:  # Module.__init__'s own (*args, **kwargs)
+        assert (positional, keyword, t_positional, t_keyword) == ([], set(), [], set())
+    else:
+        assert positional == t_positional
+        assert keyword == t_keyword
+
+
+@pytest.mark.parametrize("row,ctor", [p for p in TORCH_CTORS if p.values[0] in ROWED])
+def test_attributes_match_torch(row, ctor, torch):
+    """Each argument a layer keeps as an attribute (a property made from its rows) has torch's value
+    after construction."""
+    import inspect
+
+    m, t = row.build(ember, ctor), row.build(torch, ctor)
+    names = [n for n in inspect.signature(type(m).__init__).parameters if n != "self"]
+    kept = [n for n in names if isinstance(vars(type(m)).get(n), property)]
+    for n in kept:
+        assert getattr(m, n) == getattr(t, n), n
+        assert type(getattr(m, n)) in (type(getattr(t, n)), float), n  # torch may keep an int given for a float
+
+
 @pytest.mark.parametrize("row,ctor", TORCH_CTORS)
 def test_state_dict_matches_torch(row, ctor, torch):
     """state_dict keys (in order), shapes and dtypes, parameter names and requires_grad, and buffer

@@ -1,6 +1,6 @@
 #pragma once
 // One declaration per argument. An options struct (an optimizer's hyperparameters, a schedule's
-// constructor arguments; layers' are to follow) lists its fields once, as the rows of an X-macro:
+// or a layer's constructor arguments) lists its fields once, as the rows of an X-macro:
 //
 //   #define EMBER_SGD_FIELDS(X)                                                   \
 //     X(Arg, double, lr, 1e-3, valid::at_least(0, "Invalid learning rate: "))     \
@@ -13,6 +13,7 @@
 // walks the fields in order. Python's binding reads group dicts and arguments through visit() and
 // builds the signature and its defaults from a default-made struct, so no name or
 // default is written a second time.
+#include <initializer_list>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -22,6 +23,7 @@
 #include <vector>
 
 #include "ember/error.h"
+#include "ember/shape.h"
 
 namespace ember {
 
@@ -88,6 +90,18 @@ struct Given {
   }
 };
 
+/// Sizes given as one int or a sequence of ints (LayerNorm's normalized_shape, Unflatten's
+/// unflattened_size), and whether Python gave a list: Unflatten shows what it was given, as
+/// PyTorch's keeps it.
+struct Sizes {
+  Shape dims;
+  bool as_list = false;
+  Sizes(Shape d = {}) : dims(std::move(d)) {}  // NOLINT: a shape is the C++ spelling
+  Sizes(std::initializer_list<int64_t> d) : dims(d) {}
+  operator const Shape&() const { return dims; }  // NOLINT
+  friend bool operator==(const Sizes& a, const Sizes& b) { return a.dims == b.dims; }
+};
+
 /// What a row accepts: each rule is a callable that throws ValueError with PyTorch's message.
 namespace valid {
 /// Any value (flags).
@@ -103,6 +117,11 @@ inline auto at_least(double lo, const char* message) {
 template <class Ok>
 inline auto that(Ok ok, const char* message) {
   return [=](const auto& v) { EMBER_CHECK(ok(v), message); };
+}
+/// ok(v), else the message and the value (BatchNorm1d's eps > 0).
+template <class Ok>
+inline auto holds(Ok ok, const char* message) {
+  return [=](const auto& v) { EMBER_CHECK(ok(v), message, v); };
 }
 /// lo <= v <= hi (NaN refused).
 inline auto between(double lo, double hi, const char* message) {
@@ -164,7 +183,9 @@ inline auto unsupported(const char* message) {
 }
 }  // namespace valid
 
-/// The base of options structs: the hooks a struct may override.
+/// The base of options structs: the hooks a struct may override. (A layer's options have no
+/// base, so that C++ can make them by aggregate initialization, `LinearOptions{784, 10}`; they
+/// may still declare either hook.)
 struct Options {
   /// Rules that tie fields together (SGD's Nesterov needs momentum), run after the fields' checks.
   void cross_checks() const {}
@@ -172,12 +193,43 @@ struct Options {
   static constexpr ArgKind kind_of(std::string_view, ArgKind declared) { return declared; }
 };
 
+/// How a layer's field shows as its module's Python attribute and in its repr (torch's
+/// extra_repr formats): the sixth column of a layer's rows.
+namespace attr {
+enum : unsigned {
+  Named = 1,   ///< "name=value"
+  Bare = 2,    ///< "value" alone (BatchNorm1d's num_features)
+  Unless = 3,  ///< "name=value" where the value is not the default (ReLU's inplace=True)
+  Quiet = 4,   ///< an attribute, not in the repr (a loss's reduction)
+  Ctor = 5,    ///< an argument only: no attribute, no repr (device, dtype)
+  Fixed = 8,   ///< with one of the above: a read-only attribute (sizes the parameters were made with)
+  Shown = 7,   ///< the mask of the five above
+};
+}  // namespace attr
+
+namespace detail {
+template <class O>
+auto cross_checks(const O& o, int) -> decltype(o.cross_checks()) {
+  o.cross_checks();
+}
+template <class O>
+void cross_checks(const O&, long) {}
+template <class O>
+constexpr auto kind_of(std::string_view name, ArgKind declared, int) -> decltype(O::kind_of(name, declared)) {
+  return O::kind_of(name, declared);
+}
+template <class O>
+constexpr ArgKind kind_of(std::string_view, ArgKind declared, long) {
+  return declared;
+}
+}  // namespace detail
+
 }  // namespace ember
 
 #define EMBER_OPTION_MEMBER(kind, type, name, init, rule) type name = init;
 #define EMBER_OPTION_CHECK(kind, type, name, init, rule) rule(name);
 #define EMBER_OPTION_VISIT(kind, type, name, init, rule) \
-  v(#name, self.name, std::remove_const_t<S>::kind_of(#name, ::ember::ArgKind::kind), #init);
+  v(#name, self.name, ::ember::detail::kind_of<std::remove_const_t<S>>(#name, ::ember::ArgKind::kind, 0), #init);
 
 /// The members, validate() and visit(self, v) of an options struct from its rows;
 /// v(name, field&, ArgKind, spelling of the default) is called for each field in order.
@@ -185,9 +237,36 @@ struct Options {
   FIELDS(EMBER_OPTION_MEMBER)                          \
   void validate() const {                              \
     FIELDS(EMBER_OPTION_CHECK)                         \
-    this->cross_checks();                              \
+    ::ember::detail::cross_checks(*this, 0);           \
   }                                                    \
   template <class S, class V>                          \
   static void visit(S& self, V&& v) {                  \
     FIELDS(EMBER_OPTION_VISIT)                         \
+  }
+
+// A layer's rows have a sixth column, how the field shows (attr:: above); the first five are
+// an options row's.
+#define EMBER_LAYER_MEMBER(kind, type, name, init, rule, shown) EMBER_OPTION_MEMBER(kind, type, name, init, rule)
+#define EMBER_LAYER_CHECK(kind, type, name, init, rule, shown) EMBER_OPTION_CHECK(kind, type, name, init, rule)
+#define EMBER_LAYER_VISIT(kind, type, name, init, rule, shown) EMBER_OPTION_VISIT(kind, type, name, init, rule)
+#define EMBER_LAYER_SHOW(kind, type, name, init, rule, shown)                      \
+  v(#name, self.name, [] { using namespace ::ember::attr; return unsigned(shown); }(), \
+    []() -> type { return init; });
+
+/// An options struct from a layer's rows: EMBER_OPTIONS's members, validate() and visit(), and
+/// attributes(self, v), which calls v(name, field&, attr bits, a function giving the default)
+/// for each field in order.
+#define EMBER_LAYER_OPTIONS(FIELDS)                    \
+  FIELDS(EMBER_LAYER_MEMBER)                           \
+  void validate() const {                              \
+    FIELDS(EMBER_LAYER_CHECK)                          \
+    ::ember::detail::cross_checks(*this, 0);           \
+  }                                                    \
+  template <class S, class V>                          \
+  static void visit(S& self, V&& v) {                  \
+    FIELDS(EMBER_LAYER_VISIT)                          \
+  }                                                    \
+  template <class S, class V>                          \
+  static void attributes(S& self, V&& v) {             \
+    FIELDS(EMBER_LAYER_SHOW)                           \
   }

@@ -10,78 +10,58 @@ namespace ember::nn {
 
 namespace F = functional;
 
-namespace {
-std::string inplace_repr(bool inplace) { return inplace ? "inplace=True" : ""; }
-}  // namespace
-
 int64_t legacy_softmax_dim(int64_t ndim) { return ndim == 0 || ndim == 1 || ndim == 3 ? 0 : 1; }
 
 Tensor Sigmoid::forward(const Tensor& input) { return sigmoid(input); }
 Tensor Tanh::forward(const Tensor& input) { return tanh(input); }
 
 Tensor ReLU::forward(const Tensor& input) {
-  if (!inplace) return relu(input);
+  if (!options.inplace) return relu(input);
   Tensor out = input;
   return relu_(out);
 }
-std::string ReLU::extra_repr() const { return inplace_repr(inplace); }
 
 Tensor LeakyReLU::forward(const Tensor& input) {
   Tensor x = input;
-  return inplace ? F::leaky_relu_(x, negative_slope) : F::leaky_relu(input, negative_slope);
-}
-std::string LeakyReLU::extra_repr() const {
-  return "negative_slope=" + repr_float(negative_slope) + (inplace ? ", inplace=True" : "");
+  const double slope = options.negative_slope;
+  return options.inplace ? F::leaky_relu_(x, slope) : F::leaky_relu(input, slope);
 }
 
-PReLU::PReLU(int64_t num_parameters, double init) : Module("PReLU"), num_parameters(num_parameters), init(init) {
-  EMBER_CHECK(num_parameters >= 1, "PReLU: num_parameters must be at least 1, got ", num_parameters);
-  register_parameter("weight", empty({num_parameters}));
+PReLU::PReLU(PReLUOptions options) : Layer("PReLU", std::move(options)) {
+  const DType dtype = this->options.dtype.value_or(DType::Float32);
+  EMBER_CHECK_TYPE(is_floating(dtype), "PReLU: dtype must be floating point, got ", dtype_name(dtype));
+  register_parameter("weight", empty({this->options.num_parameters}, dtype));
   reset_parameters();
 }
 void PReLU::reset_parameters() {
   autograd::NoGradGuard no_grad;
   Tensor w = weight();
-  fill_(w, init);
+  fill_(w, options.init);
 }
 Tensor PReLU::forward(const Tensor& input) { return F::prelu(input, required_parameter("weight")); }
-std::string PReLU::extra_repr() const { return "num_parameters=" + std::to_string(num_parameters); }
 
 Tensor ELU::forward(const Tensor& input) {
   Tensor x = input;
-  return inplace ? F::elu_(x, alpha) : F::elu(input, alpha);
+  return options.inplace ? F::elu_(x, options.alpha) : F::elu(input, options.alpha);
 }
-std::string ELU::extra_repr() const { return "alpha=" + repr_float(alpha) + (inplace ? ", inplace=True" : ""); }
 
-GELU::GELU(std::string approximate) : Module("GELU"), approximate(std::move(approximate)) {
-  EMBER_CHECK(this->approximate == "none" || this->approximate == "tanh",
-              "GELU: approximate must be 'none' or 'tanh', got '", this->approximate, "'");
-}
-Tensor GELU::forward(const Tensor& input) { return F::gelu(input, approximate); }
-std::string GELU::extra_repr() const { return "approximate='" + approximate + "'"; }
+Tensor GELU::forward(const Tensor& input) { return F::gelu(input, options.approximate); }
 
 Tensor SiLU::forward(const Tensor& input) {
   Tensor x = input;
-  return inplace ? F::silu_(x) : F::silu(input);
+  return options.inplace ? F::silu_(x) : F::silu(input);
 }
-std::string SiLU::extra_repr() const { return inplace_repr(inplace); }
 
 Tensor LogSigmoid::forward(const Tensor& input) { return F::logsigmoid(input); }
 
-Tensor Softplus::forward(const Tensor& input) { return F::softplus(input, beta, threshold); }
-std::string Softplus::extra_repr() const {
-  return "beta=" + repr_float(beta) + ", threshold=" + repr_float(threshold);
-}
+Tensor Softplus::forward(const Tensor& input) { return F::softplus(input, options.beta, options.threshold); }
 
-Tensor Softmax::forward(const Tensor& input) { return softmax(input, dim.value_or(legacy_softmax_dim(input.dim()))); }
-std::string Softmax::extra_repr() const { return "dim=" + (dim ? std::to_string(*dim) : std::string("None")); }
+Tensor Softmax::forward(const Tensor& input) { return softmax(input, options.dim.value_or(legacy_softmax_dim(input.dim()))); }
 
 Tensor LogSoftmax::forward(const Tensor& input) {
-  return log_softmax(input, dim.value_or(legacy_softmax_dim(input.dim())));
+  return log_softmax(input, options.dim.value_or(legacy_softmax_dim(input.dim())));
 }
-std::string LogSoftmax::extra_repr() const { return "dim=" + (dim ? std::to_string(*dim) : std::string("None")); }
 
-Tensor Sign::forward(const Tensor& input) { return straight_through ? F::sign_straight_through(input) : sign(input); }
-std::string Sign::extra_repr() const { return straight_through ? "straight_through=True" : ""; }
+Tensor Sign::forward(const Tensor& input) { return options.straight_through ? F::sign_straight_through(input) : sign(input); }
 
 }  // namespace ember::nn

@@ -119,19 +119,8 @@ std::vector<std::string> ModuleDict::keys() const {
 
 // ---- Flatten, Unflatten ---------------------------------------------------------------------
 
-Tensor Flatten::forward(const Tensor& input) { return flatten(input, start_dim, end_dim); }
+Tensor Flatten::forward(const Tensor& input) { return flatten(input, options.start_dim, options.end_dim); }
 
-std::string Flatten::extra_repr() const {
-  return "start_dim=" + std::to_string(start_dim) + ", end_dim=" + std::to_string(end_dim);
-}
-
-Tensor Unflatten::forward(const Tensor& input) { return unflatten(input, dim, unflattened_size); }
-
-std::string Unflatten::extra_repr() const {
-  std::string sizes = size_as_list ? "[" : "(";
-  for (size_t i = 0; i < unflattened_size.size(); ++i) sizes += (i ? ", " : "") + std::to_string(unflattened_size[i]);
-  if (unflattened_size.size() == 1 && !size_as_list) sizes += ",";
-  return "dim=" + std::to_string(dim) + ", unflattened_size=" + sizes + (size_as_list ? "]" : ")");
-}
+Tensor Unflatten::forward(const Tensor& input) { return unflatten(input, options.dim, options.unflattened_size); }
 
 }  // namespace ember::nn

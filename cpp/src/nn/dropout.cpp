@@ -37,23 +37,13 @@ Tensor functional::gaussian_noise(const Tensor& x, double std, bool training, Ge
   return add(x, noise);
 }
 
-Dropout::Dropout(double p, bool inplace) : Module("Dropout"), p(p), inplace(inplace) { check_probability(p, "Dropout"); }
-
 Tensor Dropout::forward(const Tensor& input) {
-  Tensor out = functional::dropout(input, p, is_training());
-  if (!inplace || out.is_same(input)) return out;
+  Tensor out = functional::dropout(input, options.p, is_training());
+  if (!options.inplace || out.is_same(input)) return out;
   Tensor target = input;
   return copy_(target, out);
 }
 
-std::string Dropout::extra_repr() const {
-  return "p=" + repr_float(p) + ", inplace=" + (inplace ? "True" : "False");
-}
-
-GaussianNoise::GaussianNoise(double std) : Module("GaussianNoise"), std(std) { check_std(std, "GaussianNoise"); }
-
-Tensor GaussianNoise::forward(const Tensor& input) { return functional::gaussian_noise(input, std, is_training()); }
-
-std::string GaussianNoise::extra_repr() const { return "std=" + repr_float(std); }
+Tensor GaussianNoise::forward(const Tensor& input) { return functional::gaussian_noise(input, options.std, is_training()); }
 
 }  // namespace ember::nn

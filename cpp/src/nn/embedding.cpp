@@ -48,33 +48,37 @@ Tensor functional::embedding(const Tensor& indices, const Tensor& weight, std::o
   return reshape(out, shape);
 }
 
-Embedding::Embedding(int64_t num_embeddings, int64_t embedding_dim, std::optional<int64_t> padding_idx,
-                     std::optional<double> max_norm, double norm_type, DType dtype)
-    : Module("Embedding"),
-      num_embeddings(num_embeddings),
-      embedding_dim(embedding_dim),
-      padding_idx(padding_idx),
-      max_norm(max_norm),
-      norm_type(norm_type) {
-  EMBER_CHECK(num_embeddings >= 1 && embedding_dim >= 0, "Embedding: num_embeddings must be at least 1 and "
-              "embedding_dim non-negative, got ", num_embeddings, " and ", embedding_dim);
-  if (padding_idx) {
-    EMBER_CHECK(*padding_idx >= -num_embeddings && *padding_idx < num_embeddings, "Embedding: padding_idx ",
-                *padding_idx, " must be within num_embeddings (", num_embeddings, ")");
-    if (*padding_idx < 0) this->padding_idx = *padding_idx + num_embeddings;
+Embedding::Embedding(EmbeddingOptions options) : Layer("Embedding", std::move(options)) {
+  EmbeddingOptions& o = this->options;
+  const int64_t n = o.num_embeddings;
+  if (o.padding_idx) {
+    EMBER_CHECK(*o.padding_idx >= -n && *o.padding_idx < n, "Embedding: padding_idx ", *o.padding_idx,
+                " must be within num_embeddings (", n, ")");
+    if (*o.padding_idx < 0) *o.padding_idx += n;
   }
-  if (max_norm) EMBER_CHECK(*max_norm > 0, "Embedding: max_norm must be positive, got ", *max_norm);
+  const Tensor given = o._weight;
+  o._weight = Tensor();  // the layer keeps its own copy, not the caller's tensor
+  const DType dtype = given.defined() ? given.dtype() : o.dtype.value_or(DType::Float32);
   EMBER_CHECK_TYPE(is_floating(dtype), "Embedding: dtype must be floating point, got ", dtype_name(dtype));
-  register_parameter("weight", empty({num_embeddings, embedding_dim}, dtype));
-  reset_parameters();
+  register_parameter("weight", empty({n, o.embedding_dim}, dtype));
+  if (!given.defined()) {
+    reset_parameters();
+    return;
+  }
+  EMBER_CHECK(given.sizes() == Shape({n, o.embedding_dim}), "Embedding: _weight must have shape (", n, ", ",
+              o.embedding_dim, "), got ", shape_str(given.sizes()));
+  autograd::NoGradGuard no_grad;
+  Tensor w = weight();
+  copy_(w, given);
+  autograd::set_requires_grad(w, !o._freeze);
 }
 
 void Embedding::reset_parameters() {
   Tensor w = weight();
   init::normal_(w);
-  if (padding_idx) {
+  if (options.padding_idx) {
     autograd::NoGradGuard no_grad;
-    Tensor row = select(w, 0, *padding_idx);
+    Tensor row = select(w, 0, *options.padding_idx);
     zero_(row);
   }
 }
@@ -84,25 +88,14 @@ std::shared_ptr<Embedding> Embedding::from_pretrained(const Tensor& embeddings, 
                                                       std::optional<double> max_norm, double norm_type) {
   EMBER_CHECK(embeddings.dim() == 2, "Embedding.from_pretrained: embeddings must be 2-D, got ",
               shape_str(embeddings.sizes()));
-  auto e = std::make_shared<Embedding>(embeddings.sizes()[0], embeddings.sizes()[1], padding_idx, max_norm,
-                                       norm_type, embeddings.dtype());
-  autograd::NoGradGuard no_grad;
-  Tensor w = e->weight();
-  copy_(w, embeddings);
-  autograd::set_requires_grad(w, !freeze);
-  return e;
+  EmbeddingOptions o{embeddings.sizes()[0], embeddings.sizes()[1], padding_idx, max_norm, norm_type};
+  o._weight = embeddings, o._freeze = freeze;
+  return std::make_shared<Embedding>(o);
 }
 
 Tensor Embedding::forward(const Tensor& indices) {
-  return functional::embedding(indices, required_parameter("weight"), padding_idx, max_norm, norm_type);
-}
-
-std::string Embedding::extra_repr() const {
-  std::string s = std::to_string(num_embeddings) + ", " + std::to_string(embedding_dim);
-  if (padding_idx) s += ", padding_idx=" + std::to_string(*padding_idx);
-  if (max_norm) s += ", max_norm=" + repr_float(*max_norm);
-  if (norm_type != 2) s += ", norm_type=" + repr_float(norm_type);
-  return s;
+  return functional::embedding(indices, required_parameter("weight"), options.padding_idx, options.max_norm,
+                               options.norm_type);
 }
 
 }  // namespace ember::nn

@@ -17,18 +17,18 @@ Tensor functional::linear(const Tensor& x, const Tensor& weight, const Tensor& b
 
 // ---- Linear ---------------------------------------------------------------------------------
 
-Linear::Linear(int64_t in_features, int64_t out_features, bool bias, DType dtype)
-    : Module("Linear"), in_features(in_features), out_features(out_features) {
-  EMBER_CHECK(in_features >= 0 && out_features >= 0, "Linear: in_features and out_features must be non-negative, got ",
-              in_features, " and ", out_features);
+Linear::Linear(LinearOptions options) : Layer("Linear", std::move(options)) {
+  const LinearOptions& o = this->options;
+  const DType dtype = o.dtype.value_or(DType::Float32);
   EMBER_CHECK_TYPE(is_floating(dtype), "Linear: dtype must be floating point, got ", dtype_name(dtype));
-  register_parameter("weight", empty({out_features, in_features}, dtype));
-  register_parameter("bias", bias ? empty({out_features}, dtype) : Tensor());
+  register_parameter("weight", empty({o.out_features, o.in_features}, dtype));
+  register_parameter("bias", o.bias ? empty({o.out_features}, dtype) : Tensor());
   reset_parameters();
 }
 
 void Linear::reset_parameters() {
   // PyTorch's: kaiming_uniform_(a=sqrt(5)) gives +-1/sqrt(fan_in), and the bias the same bound.
+  const int64_t in_features = options.in_features;
   const double bound = in_features > 0 ? 1.0 / std::sqrt(static_cast<double>(in_features)) : 0.0;
   Tensor w = weight(), b = bias();
   init::uniform_(w, -bound, bound);
@@ -36,6 +36,7 @@ void Linear::reset_parameters() {
 }
 
 Tensor Linear::forward(const Tensor& input) {
+  const int64_t in_features = options.in_features, out_features = options.out_features;
   EMBER_CHECK(input.dim() >= 1 && input.sizes().back() == in_features, "Linear(in_features=", in_features,
               ", out_features=", out_features, "): expected input (..., ", in_features, "), got ",
               shape_str(input.sizes()));
@@ -43,14 +44,14 @@ Tensor Linear::forward(const Tensor& input) {
 }
 
 std::string Linear::extra_repr() const {
-  return "in_features=" + std::to_string(in_features) + ", out_features=" + std::to_string(out_features) +
-         ", bias=" + (bias().defined() ? "True" : "False");
+  return Layer::extra_repr() + ", bias=" + repr_value(bias().defined());
 }
 
 // ---- Perceptron -----------------------------------------------------------------------------
 
-Perceptron::Perceptron(int64_t in_features, DType dtype) : Module("Perceptron"), in_features(in_features) {
-  EMBER_CHECK(in_features >= 1, "Perceptron: in_features must be at least 1, got ", in_features);
+Perceptron::Perceptron(PerceptronOptions options) : Layer("Perceptron", std::move(options)) {
+  const int64_t in_features = this->options.in_features;
+  const DType dtype = this->options.dtype.value_or(DType::Float64);
   EMBER_CHECK_TYPE(is_floating(dtype), "Perceptron: dtype must be floating point, got ", dtype_name(dtype));
   register_parameter("weight", zeros({in_features}, dtype), false);
   register_parameter("bias", zeros({}, dtype), false);
@@ -59,8 +60,8 @@ Perceptron::Perceptron(int64_t in_features, DType dtype) : Module("Perceptron"),
 std::pair<Tensor, Tensor> Perceptron::checked_parameters() const {
   const Tensor& w = required_parameter("weight");
   const Tensor& b = required_parameter("bias");
-  EMBER_CHECK(w.sizes() == Shape{in_features} && b.numel() == 1, describe(), ": expected weight of shape (",
-              in_features, ",) and a one-element bias, got ", shape_str(w.sizes()), " and ", shape_str(b.sizes()));
+  EMBER_CHECK(w.sizes() == Shape{options.in_features} && b.numel() == 1, describe(), ": expected weight of shape (",
+              options.in_features, ",) and a one-element bias, got ", shape_str(w.sizes()), " and ", shape_str(b.sizes()));
   EMBER_CHECK_TYPE(is_floating(w.dtype()) && is_floating(b.dtype()), describe(),
                    ": weight and bias must be floating point, got ", dtype_name(w.dtype()), " and ",
                    dtype_name(b.dtype()));
@@ -68,8 +69,8 @@ std::pair<Tensor, Tensor> Perceptron::checked_parameters() const {
 }
 
 Tensor Perceptron::decision_function(const Tensor& x) {
-  EMBER_CHECK((x.dim() == 1 || x.dim() == 2) && x.sizes().back() == in_features, describe(),
-              ": expected input (N, ", in_features, ") or (", in_features, ",), got ", shape_str(x.sizes()));
+  EMBER_CHECK((x.dim() == 1 || x.dim() == 2) && x.sizes().back() == options.in_features, describe(),
+              ": expected input (N, ", options.in_features, ") or (", options.in_features, ",), got ", shape_str(x.sizes()));
   auto [w, b] = checked_parameters();
   // Any input dtype, as fit takes: the data meets the model in the model's dtype.
   return add(matmul(to_dtype(x, w.dtype()), w), reshape(b, {}));
@@ -81,7 +82,7 @@ Tensor Perceptron::forward(const Tensor& x) {
 }
 
 Perceptron::FitResult Perceptron::fit(const Tensor& x, const Tensor& y, double lr, int64_t max_epochs) {
-  EMBER_CHECK(x.dim() == 2 && x.sizes()[1] == in_features, describe(), ".fit: expected x of shape (N, ", in_features,
+  EMBER_CHECK(x.dim() == 2 && x.sizes()[1] == options.in_features, describe(), ".fit: expected x of shape (N, ", options.in_features,
               "), got ", shape_str(x.sizes()));
   const int64_t n = x.sizes()[0];
   EMBER_CHECK(y.dim() == 1 && y.sizes()[0] == n, describe(), ".fit: expected y of shape (", n, ",), got ",
@@ -93,7 +94,7 @@ Perceptron::FitResult Perceptron::fit(const Tensor& x, const Tensor& y, double l
   Tensor ys = contiguous(to_dtype(y, DType::Float64));
   const double* xd = xs.data<double>();
   std::vector<double> labels(ys.data<double>(), ys.data<double>() + n);
-  for (int64_t i = 0; i < n * in_features; ++i)
+  for (int64_t i = 0; i < n * options.in_features; ++i)
     EMBER_CHECK(std::isfinite(xd[i]), describe(), ".fit: x holds a non-finite value");
   bool zero_one = true;
   for (double l : labels) {
@@ -111,12 +112,12 @@ Perceptron::FitResult Perceptron::fit(const Tensor& x, const Tensor& y, double l
   while (result.epochs < max_epochs && !result.converged) {
     int64_t mistakes = 0;
     for (int64_t i = 0; i < n; ++i) {
-      const double* xi = xd + i * in_features;
+      const double* xi = xd + i * options.in_features;
       double z = b;
-      for (int64_t j = 0; j < in_features; ++j) z += w[j] * xi[j];
+      for (int64_t j = 0; j < options.in_features; ++j) z += w[j] * xi[j];
       if (labels[i] * z > 0) continue;
       ++mistakes;
-      for (int64_t j = 0; j < in_features; ++j) w[j] += lr * labels[i] * xi[j];
+      for (int64_t j = 0; j < options.in_features; ++j) w[j] += lr * labels[i] * xi[j];
       b += lr * labels[i];
     }
     ++result.epochs;
@@ -128,6 +129,5 @@ Perceptron::FitResult Perceptron::fit(const Tensor& x, const Tensor& y, double l
   return result;
 }
 
-std::string Perceptron::extra_repr() const { return "in_features=" + std::to_string(in_features); }
 
 }  // namespace ember::nn

@@ -229,65 +229,67 @@ namespace ember::nn {
 
 namespace F = functional;
 
-Loss::Loss(std::string type_name, std::string reduction) : Module(std::move(type_name)), reduction(std::move(reduction)) {
-  EMBER_CHECK(this->reduction == "mean" || this->reduction == "sum" || this->reduction == "none",
-              this->type_name(), ": ", this->reduction, " is not a valid value for reduction (use 'none', 'mean' or "
-              "'sum')");
+std::string legacy_reduction(std::optional<bool> size_average, std::optional<bool> reduce, std::string reduction) {
+  if (!size_average && !reduce) return reduction;
+  if (!reduce.value_or(true)) return "none";
+  return size_average.value_or(true) ? "mean" : "sum";
 }
 
 Tensor Loss::forward(const Tensor&) {
   throw TypeError(type_name() + ".forward: a loss takes two tensors, input and target");
 }
 
-Tensor MSELoss::forward(const Tensor& input, const Tensor& target) { return F::mse_loss(input, target, reduction); }
+MSELoss::MSELoss(MSELossOptions options) : LossLayer("MSELoss", std::move(options)) {}
+Tensor MSELoss::forward(const Tensor& input, const Tensor& target) {
+  return F::mse_loss(input, target, options.reduction);
+}
 
-Tensor L1Loss::forward(const Tensor& input, const Tensor& target) { return F::l1_loss(input, target, reduction); }
+L1Loss::L1Loss(L1LossOptions options) : LossLayer("L1Loss", std::move(options)) {}
+Tensor L1Loss::forward(const Tensor& input, const Tensor& target) {
+  return F::l1_loss(input, target, options.reduction);
+}
 
-HuberLoss::HuberLoss(std::string reduction, double delta) : Loss("HuberLoss", std::move(reduction)), delta(delta) {}
+HuberLoss::HuberLoss(HuberLossOptions options) : LossLayer("HuberLoss", std::move(options)) {}
 Tensor HuberLoss::forward(const Tensor& input, const Tensor& target) {
-  return F::huber_loss(input, target, reduction, delta);
+  return F::huber_loss(input, target, options.reduction, options.delta);
 }
 
-SmoothL1Loss::SmoothL1Loss(std::string reduction, double beta) : Loss("SmoothL1Loss", std::move(reduction)), beta(beta) {}
+SmoothL1Loss::SmoothL1Loss(SmoothL1LossOptions options) : LossLayer("SmoothL1Loss", std::move(options)) {}
 Tensor SmoothL1Loss::forward(const Tensor& input, const Tensor& target) {
-  return F::smooth_l1_loss(input, target, reduction, beta);
+  return F::smooth_l1_loss(input, target, options.reduction, options.beta);
 }
 
-BCELoss::BCELoss(const Tensor& weight, std::string reduction) : Loss("BCELoss", std::move(reduction)) {
-  register_buffer("weight", weight);
+// Class weights become buffers (state_dict holds them); the options keep no second reference.
+BCELoss::BCELoss(BCELossOptions options) : LossLayer("BCELoss", std::move(options)) {
+  register_buffer("weight", std::exchange(this->options.weight, {}));
 }
 Tensor BCELoss::forward(const Tensor& input, const Tensor& target) {
-  return F::binary_cross_entropy(input, target, buffer("weight"), reduction);
+  return F::binary_cross_entropy(input, target, buffer("weight"), options.reduction);
 }
 
-BCEWithLogitsLoss::BCEWithLogitsLoss(const Tensor& weight, std::string reduction, const Tensor& pos_weight)
-    : Loss("BCEWithLogitsLoss", std::move(reduction)) {
-  register_buffer("weight", weight);
-  register_buffer("pos_weight", pos_weight);
+BCEWithLogitsLoss::BCEWithLogitsLoss(BCEWithLogitsLossOptions options)
+    : LossLayer("BCEWithLogitsLoss", std::move(options)) {
+  register_buffer("weight", std::exchange(this->options.weight, {}));
+  register_buffer("pos_weight", std::exchange(this->options.pos_weight, {}));
 }
 Tensor BCEWithLogitsLoss::forward(const Tensor& input, const Tensor& target) {
-  return F::binary_cross_entropy_with_logits(input, target, buffer("weight"), reduction,
+  return F::binary_cross_entropy_with_logits(input, target, buffer("weight"), options.reduction,
                                              buffer("pos_weight"));
 }
 
-NLLLoss::NLLLoss(const Tensor& weight, int64_t ignore_index, std::string reduction)
-    : Loss("NLLLoss", std::move(reduction)), ignore_index(ignore_index) {
-  register_buffer("weight", weight);
+NLLLoss::NLLLoss(NLLLossOptions options) : LossLayer("NLLLoss", std::move(options)) {
+  register_buffer("weight", std::exchange(this->options.weight, {}));
 }
 Tensor NLLLoss::forward(const Tensor& input, const Tensor& target) {
-  return F::nll_loss(input, target, buffer("weight"), ignore_index, reduction);
+  return F::nll_loss(input, target, buffer("weight"), options.ignore_index, options.reduction);
 }
 
-CrossEntropyLoss::CrossEntropyLoss(const Tensor& weight, int64_t ignore_index, std::string reduction,
-                                   double label_smoothing)
-    : Loss("CrossEntropyLoss", std::move(reduction)), ignore_index(ignore_index), label_smoothing(label_smoothing) {
-  EMBER_CHECK(label_smoothing >= 0 && label_smoothing <= 1, "CrossEntropyLoss: label_smoothing must be in [0, 1], got ",
-              label_smoothing);
-  register_buffer("weight", weight);
+CrossEntropyLoss::CrossEntropyLoss(CrossEntropyLossOptions options) : LossLayer("CrossEntropyLoss", std::move(options)) {
+  register_buffer("weight", std::exchange(this->options.weight, {}));
 }
 Tensor CrossEntropyLoss::forward(const Tensor& input, const Tensor& target) {
-  return F::cross_entropy(input, target, buffer("weight"), ignore_index, reduction,
-                          label_smoothing);
+  return F::cross_entropy(input, target, buffer("weight"), options.ignore_index, options.reduction,
+                          options.label_smoothing);
 }
 
 }  // namespace ember::nn

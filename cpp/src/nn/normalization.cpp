@@ -98,27 +98,22 @@ Tensor functional::layer_norm(const Tensor& x, const Shape& normalized_shape, co
 
 // ---- BatchNorm1d ----------------------------------------------------------------------------
 
-BatchNorm1d::BatchNorm1d(int64_t num_features, double eps, std::optional<double> momentum, bool affine,
-                         bool track_running_stats, DType dtype, bool bias)
-    : Module("BatchNorm1d"),
-      num_features(num_features),
-      eps(eps),
-      momentum(momentum),
-      affine(affine),
-      track_running_stats(track_running_stats) {
-  EMBER_CHECK(num_features >= 1, "BatchNorm1d: num_features must be at least 1, got ", num_features);
-  EMBER_CHECK(eps > 0, "BatchNorm1d: eps must be positive, got ", eps);
+BatchNorm1d::BatchNorm1d(BatchNorm1dOptions options) : Layer("BatchNorm1d", std::move(options)) {
+  const BatchNorm1dOptions& o = this->options;
+  const int64_t num_features = o.num_features;
+  const DType dtype = o.dtype.value_or(DType::Float32);
   EMBER_CHECK_TYPE(is_floating(dtype), "BatchNorm1d: dtype must be floating point, got ", dtype_name(dtype));
-  register_parameter("weight", affine ? empty({num_features}, dtype) : Tensor());
-  register_parameter("bias", affine && bias ? empty({num_features}, dtype) : Tensor());
-  register_buffer("running_mean", track_running_stats ? empty({num_features}, dtype) : Tensor());
-  register_buffer("running_var", track_running_stats ? empty({num_features}, dtype) : Tensor());
-  register_buffer("num_batches_tracked", track_running_stats ? zeros({}, DType::Int64) : Tensor());
+  register_parameter("weight", o.affine ? empty({num_features}, dtype) : Tensor());
+  register_parameter("bias", o.affine && o.bias ? empty({num_features}, dtype) : Tensor());
+  const bool track = o.track_running_stats;
+  register_buffer("running_mean", track ? empty({num_features}, dtype) : Tensor());
+  register_buffer("running_var", track ? empty({num_features}, dtype) : Tensor());
+  register_buffer("num_batches_tracked", track ? zeros({}, DType::Int64) : Tensor());
   reset_parameters();
 }
 
 void BatchNorm1d::reset_running_stats() {
-  if (!track_running_stats) return;
+  if (!options.track_running_stats) return;
   autograd::NoGradGuard no_grad;
   Tensor mean = running_mean(), var = running_var(), count = num_batches_tracked();
   zero_(mean);
@@ -128,7 +123,7 @@ void BatchNorm1d::reset_running_stats() {
 
 void BatchNorm1d::reset_parameters() {
   reset_running_stats();
-  if (!affine) return;
+  if (!options.affine) return;
   autograd::NoGradGuard no_grad;
   Tensor w = weight(), b = bias();
   fill_(w, 1);
@@ -136,6 +131,9 @@ void BatchNorm1d::reset_parameters() {
 }
 
 Tensor BatchNorm1d::forward(const Tensor& input) {
+  const int64_t num_features = options.num_features;
+  const std::optional<double> momentum = options.momentum;
+  const bool track_running_stats = options.track_running_stats;
   EMBER_CHECK((input.dim() == 2 || input.dim() == 3) && input.sizes()[1] == num_features, describe(),
               ": expected input (N, ", num_features, ") or (N, ", num_features, ", L), got ",
               shape_str(input.sizes()));
@@ -154,26 +152,29 @@ Tensor BatchNorm1d::forward(const Tensor& input) {
               "got input of shape ", shape_str(input.sizes()));
   const bool pass_running = update || !use_batch_stats;
   return functional::batch_norm(input, pass_running ? running_mean() : Tensor(),
-                                pass_running ? running_var() : Tensor(), weight(), bias(), use_batch_stats, factor, eps);
+                                pass_running ? running_var() : Tensor(), weight(), bias(), use_batch_stats, factor,
+                                options.eps);
 }
 
 std::string BatchNorm1d::extra_repr() const {
-  return std::to_string(num_features) + ", eps=" + repr_float(eps) +
-         ", momentum=" + (momentum ? repr_float(*momentum) : std::string("None")) +
-         ", affine=" + (affine ? "True" : "False") + ", bias=" + (bias().defined() ? "True" : "False") +
-         ", track_running_stats=" + (track_running_stats ? "True" : "False");
+  // PyTorch shows whether there is a bias before track_running_stats, out of the rows' order.
+  std::string s = Layer::extra_repr();
+  return s.insert(s.rfind(", track_running_stats="), ", bias=" + repr_value(bias().defined()));
 }
 
 // ---- LayerNorm ------------------------------------------------------------------------------
 
-LayerNorm::LayerNorm(Shape normalized_shape, double eps, bool elementwise_affine, bool bias, DType dtype)
-    : Module("LayerNorm"), normalized_shape(std::move(normalized_shape)), eps(eps), elementwise_affine(elementwise_affine) {
-  EMBER_CHECK(!this->normalized_shape.empty(), "LayerNorm: normalized_shape must not be empty");
-  for (int64_t d : this->normalized_shape)
-    EMBER_CHECK(d >= 1, "LayerNorm: normalized_shape must be positive sizes, got ", shape_str(this->normalized_shape));
+LayerNorm::LayerNorm(LayerNormOptions options) : Layer("LayerNorm", std::move(options)) {
+  this->options.normalized_shape.as_list = false;  // PyTorch keeps a tuple, whatever it was given
+  const Shape& normalized_shape = this->options.normalized_shape;
+  EMBER_CHECK(!normalized_shape.empty(), "LayerNorm: normalized_shape must not be empty");
+  for (int64_t d : normalized_shape)
+    EMBER_CHECK(d >= 1, "LayerNorm: normalized_shape must be positive sizes, got ", shape_str(normalized_shape));
+  const DType dtype = this->options.dtype.value_or(DType::Float32);
   EMBER_CHECK_TYPE(is_floating(dtype), "LayerNorm: dtype must be floating point, got ", dtype_name(dtype));
-  register_parameter("weight", elementwise_affine ? empty(this->normalized_shape, dtype) : Tensor());
-  register_parameter("bias", elementwise_affine && bias ? empty(this->normalized_shape, dtype) : Tensor());
+  const bool affine = this->options.elementwise_affine;
+  register_parameter("weight", affine ? empty(normalized_shape, dtype) : Tensor());
+  register_parameter("bias", affine && this->options.bias ? empty(normalized_shape, dtype) : Tensor());
   reset_parameters();
 }
 
@@ -185,16 +186,14 @@ void LayerNorm::reset_parameters() {
 }
 
 Tensor LayerNorm::forward(const Tensor& input) {
+  const Shape& normalized_shape = options.normalized_shape;
   const auto k = static_cast<int64_t>(normalized_shape.size());
   const bool fits = input.dim() >= k && Shape(input.sizes().end() - k, input.sizes().end()) == normalized_shape;
   EMBER_CHECK(fits, describe(), ": expected input (..., ", trailing_dims(normalized_shape), "), got ",
               shape_str(input.sizes()));
-  return functional::layer_norm(input, normalized_shape, weight(), bias(), eps);
+  return functional::layer_norm(input, normalized_shape, weight(), bias(), options.eps);
 }
 
-std::string LayerNorm::extra_repr() const {
-  return shape_str(normalized_shape) + ", eps=" + repr_float(eps) +
-         ", elementwise_affine=" + (elementwise_affine ? "True" : "False") + ", bias=" + (bias().defined() ? "True" : "False");
-}
+std::string LayerNorm::extra_repr() const { return Layer::extra_repr() + ", bias=" + repr_value(bias().defined()); }
 
 }  // namespace ember::nn

@@ -9,6 +9,7 @@ import itertools
 import weakref
 
 from ember._C import Tensor, device as _device, dtype as _dtype
+from ember._signature import make_init, signature_of
 
 _float32, _float64 = _dtype.float32, _dtype.float64
 from ember._C import _nn_modules as _M
@@ -19,6 +20,22 @@ Parameter = _M.Parameter
 # Every module class the C++ side registered, under its own name: a new layer needs no line here.
 _classes = [Parameter] + [c for c in vars(_M).values() if isinstance(c, type) and issubclass(c, Module)]
 globals().update({c.__name__: c for c in _classes})
+
+
+def _layer_init(cls):
+    """PyTorch's __init__ for a layer whose arguments are C++ rows (ember/nn/layer.h): it binds the
+    arguments to the signature the rows give and hands them to the C++ constructor as a dict."""
+    construct = cls.__init__
+
+    def body(self, arguments):
+        construct(self, arguments)
+
+    return make_init(cls, signature_of(cls._signature()), body, f"Makes a {cls.__name__} from PyTorch's arguments.")
+
+
+for _cls in _classes:
+    if "_signature" in vars(_cls):
+        _cls.__init__ = _layer_init(_cls)
 
 def _parameter_repr(self):
     return "Parameter containing:\n" + Tensor.__repr__(self)

@@ -1,123 +1,157 @@
 #pragma once
-// Activation modules, as torch.nn's (their math is in functional.h).
-#include <optional>
+// Activation modules, as torch.nn's (their math is in functional.h). Each declares its
+// arguments once, as rows (layer.h).
 #include <string>
 
-#include "ember/nn/module.h"
+#include "ember/nn/layer.h"
 
 namespace ember::nn {
 
-class EMBER_API Sigmoid : public Module {
+class EMBER_API Sigmoid : public Layer<NoOptions> {
  public:
-  Sigmoid() : Module("Sigmoid") {}
+  explicit Sigmoid(NoOptions options = {}) : Layer("Sigmoid", options) {}
   Tensor forward(const Tensor& input) override;
 };
 
-class EMBER_API Tanh : public Module {
+class EMBER_API Tanh : public Layer<NoOptions> {
  public:
-  Tanh() : Module("Tanh") {}
+  explicit Tanh(NoOptions options = {}) : Layer("Tanh", options) {}
   Tensor forward(const Tensor& input) override;
 };
 
-class EMBER_API ReLU : public Module {
+#define EMBER_RELU_FIELDS(X) X(Arg, bool, inplace, false, valid::any, Unless)
+struct ReLUOptions {
+  EMBER_LAYER_OPTIONS(EMBER_RELU_FIELDS)
+};
+class EMBER_API ReLU : public Layer<ReLUOptions> {
  public:
-  explicit ReLU(bool inplace = false) : Module("ReLU"), inplace(inplace) {}
+  explicit ReLU(ReLUOptions options = {}) : Layer("ReLU", options) {}
+  EMBER_LAYER_SHORT_FORM(ReLU)
   Tensor forward(const Tensor& input) override;
-  std::string extra_repr() const override;
-  bool inplace;
 };
 
-class EMBER_API LeakyReLU : public Module {
+#define EMBER_LEAKY_RELU_FIELDS(X)                              \
+  X(Arg, double, negative_slope, 0.01, valid::any, Named)       \
+  X(Arg, bool, inplace, false, valid::any, Unless)
+struct LeakyReLUOptions {
+  EMBER_LAYER_OPTIONS(EMBER_LEAKY_RELU_FIELDS)
+};
+class EMBER_API LeakyReLU : public Layer<LeakyReLUOptions> {
  public:
-  explicit LeakyReLU(double negative_slope = 0.01, bool inplace = false)
-      : Module("LeakyReLU"), negative_slope(negative_slope), inplace(inplace) {}
+  explicit LeakyReLU(LeakyReLUOptions options = {}) : Layer("LeakyReLU", options) {}
+  EMBER_LAYER_SHORT_FORM(LeakyReLU)
   Tensor forward(const Tensor& input) override;
-  std::string extra_repr() const override;
-  double negative_slope;
-  bool inplace;
 };
 
 /// LeakyReLU with a learned slope: one for all channels or one per channel (dim 1).
-class EMBER_API PReLU : public Module {
+#define EMBER_PRELU_FIELDS(X)                                                                                     \
+  X(Arg, int64_t, num_parameters, 1, valid::at_least(1, "PReLU: num_parameters must be at least 1, got "),        \
+    Named | Fixed)                                                                                                \
+  X(Arg, double, init, 0.25, valid::any, Quiet)                                                                   \
+  EMBER_FACTORY_FIELDS(X)
+struct PReLUOptions {
+  EMBER_LAYER_OPTIONS(EMBER_PRELU_FIELDS)
+};
+class EMBER_API PReLU : public Layer<PReLUOptions> {
  public:
-  explicit PReLU(int64_t num_parameters = 1, double init = 0.25);
+  explicit PReLU(PReLUOptions options = {});
+  EMBER_LAYER_SHORT_FORM(PReLU)
   Tensor forward(const Tensor& input) override;
-  std::string extra_repr() const override;
   /// Sets every slope back to init.
   void reset_parameters();
-  int64_t num_parameters;
-  double init;
   Tensor weight() const { return parameter("weight"); }
 };
 
-class EMBER_API ELU : public Module {
+#define EMBER_ELU_FIELDS(X)                              \
+  X(Arg, double, alpha, 1.0, valid::any, Named)          \
+  X(Arg, bool, inplace, false, valid::any, Unless)
+struct ELUOptions {
+  EMBER_LAYER_OPTIONS(EMBER_ELU_FIELDS)
+};
+class EMBER_API ELU : public Layer<ELUOptions> {
  public:
-  explicit ELU(double alpha = 1.0, bool inplace = false) : Module("ELU"), alpha(alpha), inplace(inplace) {}
+  explicit ELU(ELUOptions options = {}) : Layer("ELU", options) {}
+  EMBER_LAYER_SHORT_FORM(ELU)
   Tensor forward(const Tensor& input) override;
-  std::string extra_repr() const override;
-  double alpha;
-  bool inplace;
 };
 
 /// approximate: "none" (exact, with erf) or "tanh".
-class EMBER_API GELU : public Module {
+#define EMBER_GELU_FIELDS(X)                                                                                  \
+  X(Arg, std::string, approximate, "none",                                                                    \
+    valid::one_of({"none", "tanh"}, "GELU: approximate must be 'none' or 'tanh', got '", "'"), Named | Fixed)
+struct GELUOptions {
+  EMBER_LAYER_OPTIONS(EMBER_GELU_FIELDS)
+};
+class EMBER_API GELU : public Layer<GELUOptions> {
  public:
-  explicit GELU(std::string approximate = "none");
+  explicit GELU(GELUOptions options = {}) : Layer("GELU", options) {}
+  EMBER_LAYER_SHORT_FORM(GELU)
   Tensor forward(const Tensor& input) override;
-  std::string extra_repr() const override;
-  std::string approximate;
 };
 
-class EMBER_API SiLU : public Module {
+#define EMBER_SILU_FIELDS(X) X(Arg, bool, inplace, false, valid::any, Unless)
+struct SiLUOptions {
+  EMBER_LAYER_OPTIONS(EMBER_SILU_FIELDS)
+};
+class EMBER_API SiLU : public Layer<SiLUOptions> {
  public:
-  explicit SiLU(bool inplace = false) : Module("SiLU"), inplace(inplace) {}
+  explicit SiLU(SiLUOptions options = {}) : Layer("SiLU", options) {}
+  EMBER_LAYER_SHORT_FORM(SiLU)
   Tensor forward(const Tensor& input) override;
-  std::string extra_repr() const override;
-  bool inplace;
 };
 
 /// log(sigmoid(x)), computed stably (functional.h's logsigmoid).
-class EMBER_API LogSigmoid : public Module {
+class EMBER_API LogSigmoid : public Layer<NoOptions> {
  public:
-  LogSigmoid() : Module("LogSigmoid") {}
+  explicit LogSigmoid(NoOptions options = {}) : Layer("LogSigmoid", options) {}
   Tensor forward(const Tensor& input) override;
 };
 
-class EMBER_API Softplus : public Module {
+#define EMBER_SOFTPLUS_FIELDS(X)                         \
+  X(Arg, double, beta, 1.0, valid::any, Named)           \
+  X(Arg, double, threshold, 20.0, valid::any, Named)
+struct SoftplusOptions {
+  EMBER_LAYER_OPTIONS(EMBER_SOFTPLUS_FIELDS)
+};
+class EMBER_API Softplus : public Layer<SoftplusOptions> {
  public:
-  explicit Softplus(double beta = 1.0, double threshold = 20.0)
-      : Module("Softplus"), beta(beta), threshold(threshold) {}
+  explicit Softplus(SoftplusOptions options = {}) : Layer("Softplus", options) {}
+  EMBER_LAYER_SHORT_FORM(Softplus)
   Tensor forward(const Tensor& input) override;
-  std::string extra_repr() const override;
-  double beta, threshold;
 };
 
 /// dim unset: PyTorch's legacy choice (0 for 0-, 1- and 3-d inputs, else 1).
-class EMBER_API Softmax : public Module {
+#define EMBER_SOFTMAX_FIELDS(X) X(Arg, std::optional<int64_t>, dim, std::nullopt, valid::any, Named)
+struct SoftmaxOptions {
+  EMBER_LAYER_OPTIONS(EMBER_SOFTMAX_FIELDS)
+};
+class EMBER_API Softmax : public Layer<SoftmaxOptions> {
  public:
-  explicit Softmax(std::optional<int64_t> dim = {}) : Module("Softmax"), dim(dim) {}
+  explicit Softmax(SoftmaxOptions options = {}) : Layer("Softmax", options) {}
+  EMBER_LAYER_SHORT_FORM(Softmax)
   Tensor forward(const Tensor& input) override;
-  std::string extra_repr() const override;
-  std::optional<int64_t> dim;
 };
 
-class EMBER_API LogSoftmax : public Module {
+using LogSoftmaxOptions = SoftmaxOptions;
+class EMBER_API LogSoftmax : public Layer<LogSoftmaxOptions> {
  public:
-  explicit LogSoftmax(std::optional<int64_t> dim = {}) : Module("LogSoftmax"), dim(dim) {}
+  explicit LogSoftmax(LogSoftmaxOptions options = {}) : Layer("LogSoftmax", options) {}
+  EMBER_LAYER_SHORT_FORM(LogSoftmax)
   Tensor forward(const Tensor& input) override;
-  std::string extra_repr() const override;
-  std::optional<int64_t> dim;
 };
 
 /// The perceptron's step: -1, 0 or 1 by the sign of x. Its gradient is zero (as torch.sign's),
 /// or with straight_through the identity (the straight-through estimator), which lets a
 /// network with sign units train by backpropagation.
-class EMBER_API Sign : public Module {
+#define EMBER_SIGN_FIELDS(X) X(Arg, bool, straight_through, false, valid::any, Unless)
+struct SignOptions {
+  EMBER_LAYER_OPTIONS(EMBER_SIGN_FIELDS)
+};
+class EMBER_API Sign : public Layer<SignOptions> {
  public:
-  explicit Sign(bool straight_through = false) : Module("Sign"), straight_through(straight_through) {}
+  explicit Sign(SignOptions options = {}) : Layer("Sign", options) {}
+  EMBER_LAYER_SHORT_FORM(Sign)
   Tensor forward(const Tensor& input) override;
-  std::string extra_repr() const override;
-  bool straight_through;
 };
 
 /// The dim softmax takes when none is given.

@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "ember/nn/module.h"
+#include "ember/nn/layer.h"
 
 namespace ember::nn {
 
@@ -69,25 +69,31 @@ class EMBER_API Identity : public Module {
 };
 
 /// Flattens dims start_dim..end_dim into one.
-class EMBER_API Flatten : public Module {
+#define EMBER_FLATTEN_FIELDS(X)                         \
+  X(Arg, int64_t, start_dim, 1, valid::any, Named)      \
+  X(Arg, int64_t, end_dim, -1, valid::any, Named)
+struct FlattenOptions {
+  EMBER_LAYER_OPTIONS(EMBER_FLATTEN_FIELDS)
+};
+class EMBER_API Flatten : public Layer<FlattenOptions> {
  public:
-  explicit Flatten(int64_t start_dim = 1, int64_t end_dim = -1)
-      : Module("Flatten"), start_dim(start_dim), end_dim(end_dim) {}
+  explicit Flatten(FlattenOptions options = {}) : Layer("Flatten", options) {}
+  EMBER_LAYER_SHORT_FORM(Flatten)
   Tensor forward(const Tensor& input) override;
-  std::string extra_repr() const override;
-  int64_t start_dim, end_dim;
 };
 
-/// Splits dim into unflattened_size.
-class EMBER_API Unflatten : public Module {
+/// Splits dim into unflattened_size (shown as given, a list or a tuple, as PyTorch keeps it).
+#define EMBER_UNFLATTEN_FIELDS(X)                                \
+  X(Required, int64_t, dim, 0, valid::any, Named)                \
+  X(Required, Sizes, unflattened_size, {}, valid::any, Named | Fixed)
+struct UnflattenOptions {
+  EMBER_LAYER_OPTIONS(EMBER_UNFLATTEN_FIELDS)
+};
+class EMBER_API Unflatten : public Layer<UnflattenOptions> {
  public:
-  Unflatten(int64_t dim, Shape unflattened_size)
-      : Module("Unflatten"), dim(dim), unflattened_size(std::move(unflattened_size)) {}
+  explicit Unflatten(UnflattenOptions options = {}) : Layer("Unflatten", options) {}
+  EMBER_LAYER_SHORT_FORM(Unflatten)
   Tensor forward(const Tensor& input) override;
-  std::string extra_repr() const override;
-  int64_t dim;
-  Shape unflattened_size;
-  bool size_as_list = false;  // given as a Python list: shown as [2, 3], as torch keeps what it was given
 };
 
 }  // namespace ember::nn

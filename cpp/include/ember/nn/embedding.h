@@ -3,28 +3,43 @@
 #include <memory>
 #include <optional>
 
-#include "ember/nn/module.h"
+#include "ember/nn/layer.h"
 
 namespace ember::nn {
 
 /// Maps integer indices of any shape to rows of weight (num_embeddings, embedding_dim),
 /// initialized N(0, 1) as PyTorch's. The row at padding_idx starts at zero and gets no
 /// gradient; with max_norm, the rows looked up are rescaled in place to at most that norm.
-class EMBER_API Embedding : public Module {
+#define EMBER_EMBEDDING_FIELDS(X)                                                                       \
+  X(Required, int64_t, num_embeddings, 0,                                                               \
+    valid::at_least(1, "Embedding: num_embeddings must be at least 1, got "), Bare | Fixed)             \
+  X(Required, int64_t, embedding_dim, 0, valid::at_least(0, "Embedding: embedding_dim must be non-negative, got "), \
+    Bare | Fixed)                                                                                       \
+  X(Arg, std::optional<int64_t>, padding_idx, std::nullopt, valid::any, Unless | Fixed) /* kept >= 0 */ \
+  X(Arg, std::optional<double>, max_norm, std::nullopt,                                                 \
+    valid::none_or(valid::holds([](double m) { return m > 0; }, "Embedding: max_norm must be positive, got ")), \
+    Unless)                                                                                             \
+  X(Arg, double, norm_type, 2.0, valid::any, Unless)                                                    \
+  X(Arg, bool, scale_grad_by_freq, false, valid::that([](bool on) { return !on; },                      \
+    "Embedding: scale_grad_by_freq is not supported"), Unless)                                          \
+  X(Arg, bool, sparse, false, valid::that([](bool on) { return !on; }, "Embedding: sparse is not supported"), \
+    Unless)                                                                                             \
+  X(Arg, Tensor, _weight, {}, valid::any, Ctor) /* the starting weight, copied */                      \
+  X(Arg, bool, _freeze, false, valid::any, Ctor) /* with _weight: no gradient for it */                \
+  EMBER_FACTORY_FIELDS(X)
+struct EmbeddingOptions {
+  EMBER_LAYER_OPTIONS(EMBER_EMBEDDING_FIELDS)
+};
+class EMBER_API Embedding : public Layer<EmbeddingOptions> {
  public:
-  Embedding(int64_t num_embeddings, int64_t embedding_dim, std::optional<int64_t> padding_idx = {},
-            std::optional<double> max_norm = {}, double norm_type = 2.0, DType dtype = DType::Float32);
+  explicit Embedding(EmbeddingOptions options = {});
+  EMBER_LAYER_SHORT_FORM(Embedding)
   /// An Embedding holding a copy of embeddings (2-D); freeze: its weight needs no gradient.
   static std::shared_ptr<Embedding> from_pretrained(const Tensor& embeddings, bool freeze = true,
                                                     std::optional<int64_t> padding_idx = {},
                                                     std::optional<double> max_norm = {}, double norm_type = 2.0);
   Tensor forward(const Tensor& indices) override;
-  std::string extra_repr() const override;
   void reset_parameters();
-  int64_t num_embeddings, embedding_dim;
-  std::optional<int64_t> padding_idx;  // stored non-negative
-  std::optional<double> max_norm;
-  double norm_type;
   Tensor weight() const { return parameter("weight"); }
 };
 

@@ -3,26 +3,43 @@
 #include <utility>
 #include <vector>
 
-#include "ember/nn/module.h"
+#include "ember/nn/layer.h"
 
 namespace ember::nn {
 
 /// y = x W^T + b over the last dim; W is (out_features, in_features). PyTorch's default
 /// initialization: W and b uniform in +-1/sqrt(in_features).
-class EMBER_API Linear : public Module {
+#define EMBER_LINEAR_FIELDS(X)                                                                        \
+  X(Required, int64_t, in_features, 0, valid::at_least(0, "Linear: in_features must be non-negative, got "), \
+    Named)                                                                                            \
+  X(Required, int64_t, out_features, 0,                                                               \
+    valid::at_least(0, "Linear: out_features must be non-negative, got "), Named)                     \
+  X(Arg, bool, bias, true, valid::any, Ctor) /* the repr tells from the parameter */                  \
+  EMBER_FACTORY_FIELDS(X)
+struct LinearOptions {
+  EMBER_LAYER_OPTIONS(EMBER_LINEAR_FIELDS)
+};
+class EMBER_API Linear : public Layer<LinearOptions> {
  public:
-  Linear(int64_t in_features, int64_t out_features, bool bias = true, DType dtype = DType::Float32);
+  explicit Linear(LinearOptions options = {});
+  EMBER_LAYER_SHORT_FORM(Linear)
   Tensor forward(const Tensor& input) override;
   std::string extra_repr() const override;
   void reset_parameters();
-  int64_t in_features, out_features;
   Tensor weight() const { return parameter("weight"); }
   Tensor bias() const { return parameter("bias"); }  // undefined without one
 };
 
 /// Rosenblatt's perceptron: predicts sign(w.x + b) as -1 or +1 and learns by the classic rule,
 /// w <- w + lr * y * x and b <- b + lr * y on each misclassified sample (y * (w.x + b) <= 0).
-class EMBER_API Perceptron : public Module {
+#define EMBER_PERCEPTRON_FIELDS(X)                                                                     \
+  X(Required, int64_t, in_features, 0, valid::at_least(1, "Perceptron: in_features must be at least 1, got "), \
+    Named | Fixed)                                                                                     \
+  X(Arg, std::optional<DType>, dtype, std::nullopt, valid::any, Ctor) /* unset: float64 */
+struct PerceptronOptions {
+  EMBER_LAYER_OPTIONS(EMBER_PERCEPTRON_FIELDS)
+};
+class EMBER_API Perceptron : public Layer<PerceptronOptions> {
  public:
   struct FitResult {
     bool converged = false;       // an epoch passed with no mistake
@@ -30,7 +47,8 @@ class EMBER_API Perceptron : public Module {
     std::vector<int64_t> mistakes;  // per epoch
   };
   /// Starts from zero weights (the rule needs no random start).
-  explicit Perceptron(int64_t in_features, DType dtype = DType::Float64);
+  explicit Perceptron(PerceptronOptions options = {});
+  EMBER_LAYER_SHORT_FORM(Perceptron)
   /// w.x + b, shape (N,) for x of shape (N, in_features) (or () for one sample).
   Tensor decision_function(const Tensor& x);
   /// -1 or +1 for each sample (+1 where w.x + b >= 0).
@@ -38,8 +56,6 @@ class EMBER_API Perceptron : public Module {
   /// Sweeps the samples in order, up to max_epochs times, until an epoch makes no mistake.
   /// Labels are -1/+1 (0/1 is taken as -1/+1).
   FitResult fit(const Tensor& x, const Tensor& y, double lr = 1.0, int64_t max_epochs = 100);
-  std::string extra_repr() const override;
-  int64_t in_features;
   // (in_features,) and (); learned by fit, not by gradients.
   Tensor weight() const { return parameter("weight"); }
   Tensor bias() const { return parameter("bias"); }

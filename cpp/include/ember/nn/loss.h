@@ -1,9 +1,11 @@
 #pragma once
 // Losses, as torch.nn.functional's: composites of ember ops (gradients come from the ops),
 // computed stably (log-sigmoid, log-softmax). reduction: "mean" (default), "sum" or "none".
+#include <optional>
 #include <string>
+#include <type_traits>
 
-#include "ember/nn/module.h"
+#include "ember/nn/layer.h"
 #include "ember/tensor.h"
 
 namespace ember::nn::functional {
@@ -37,78 +39,95 @@ EMBER_API Tensor cross_entropy(const Tensor& input, const Tensor& target, const 
 
 namespace ember::nn {
 
+/// PyTorch's legacy size_average and reduce flags (either set) turned into a reduction.
+EMBER_API std::string legacy_reduction(std::optional<bool> size_average, std::optional<bool> reduce,
+                                       std::string reduction);
+
 /// A loss as a module: forward(input, target) calls the functional form with the module's
 /// settings. Weights (class weights, pos_weight) are buffers, so state_dict holds them.
 class EMBER_API Loss : public Module {
  public:
-  Loss(std::string type_name, std::string reduction);
+  using Module::Module;
   virtual Tensor forward(const Tensor& input, const Tensor& target) = 0;
   /// A loss needs a target: forward(input) alone raises.
   Tensor forward(const Tensor& input) override;
   Tensor operator()(const Tensor& input, const Tensor& target) { return forward(input, target); }
-  std::string reduction;
 };
 
-class EMBER_API MSELoss : public Loss {
+namespace detail {
+template <class T, class = void>
+constexpr bool has_legacy_flags = false;
+template <class T>
+constexpr bool has_legacy_flags<T, std::void_t<decltype(T::size_average)>> = true;
+}  // namespace detail
+
+/// A loss made from its rows: the legacy flags, where it has them, resolved into reduction,
+/// which must be 'none', 'mean' or 'sum'.
+template <class O>
+class LossLayer : public Layer<O, Loss> {
  public:
-  explicit MSELoss(std::string reduction = "mean") : Loss("MSELoss", std::move(reduction)) {}
+  LossLayer(std::string type_name, O options) : Layer<O, Loss>(std::move(type_name), resolved(std::move(options))) {
+    const std::string& r = this->options.reduction;
+    EMBER_CHECK(r == "mean" || r == "sum" || r == "none", this->type_name(), ": ", r,
+                " is not a valid value for reduction (use 'none', 'mean' or 'sum')");
+  }
   using Loss::forward;
-  Tensor forward(const Tensor& input, const Tensor& target) override;
+
+ private:
+  static O resolved(O o) {
+    if constexpr (detail::has_legacy_flags<O>) o.reduction = legacy_reduction(o.size_average, o.reduce, o.reduction);
+    return o;
+  }
 };
 
-class EMBER_API L1Loss : public Loss {
- public:
-  explicit L1Loss(std::string reduction = "mean") : Loss("L1Loss", std::move(reduction)) {}
-  using Loss::forward;
-  Tensor forward(const Tensor& input, const Tensor& target) override;
-};
+// The rows losses share, in the places PyTorch's signatures put them.
+#define EMBER_LOSS_SIZE_AVERAGE(X) X(Arg, std::optional<bool>, size_average, std::nullopt, valid::any, Ctor)
+#define EMBER_LOSS_REDUCE(X) X(Arg, std::optional<bool>, reduce, std::nullopt, valid::any, Ctor)
+#define EMBER_LOSS_REDUCTION(X) X(Arg, std::string, reduction, "mean", valid::any, Quiet)
+#define EMBER_LOSS_WEIGHT(X) X(Arg, Tensor, weight, {}, valid::any, Ctor) /* kept as a buffer */
+#define EMBER_LOSS_IGNORE_INDEX(X) X(Arg, int64_t, ignore_index, -100, valid::any, Quiet)
+#define EMBER_LEGACY_LOSS_FIELDS(X) EMBER_LOSS_SIZE_AVERAGE(X) EMBER_LOSS_REDUCE(X) EMBER_LOSS_REDUCTION(X)
 
-class EMBER_API HuberLoss : public Loss {
- public:
-  explicit HuberLoss(std::string reduction = "mean", double delta = 1.0);
-  using Loss::forward;
-  Tensor forward(const Tensor& input, const Tensor& target) override;
-  double delta;
-};
+/// A loss class with its options struct: Name(NameOptions), forward(input, target).
+#define EMBER_LOSS(Name, FIELDS)                                                     \
+  struct Name##Options {                                                             \
+    EMBER_LAYER_OPTIONS(FIELDS)                                                      \
+  };                                                                                 \
+  class EMBER_API Name : public LossLayer<Name##Options> {                           \
+   public:                                                                           \
+    explicit Name(Name##Options options = {});                                       \
+    EMBER_LAYER_SHORT_FORM(Name)                                                     \
+    using Loss::forward;                                                             \
+    Tensor forward(const Tensor& input, const Tensor& target) override;              \
+  };
 
-class EMBER_API SmoothL1Loss : public Loss {
- public:
-  explicit SmoothL1Loss(std::string reduction = "mean", double beta = 1.0);
-  using Loss::forward;
-  Tensor forward(const Tensor& input, const Tensor& target) override;
-  double beta;
-};
+#define EMBER_MSE_LOSS_FIELDS(X) EMBER_LEGACY_LOSS_FIELDS(X)
+EMBER_LOSS(MSELoss, EMBER_MSE_LOSS_FIELDS)
 
-class EMBER_API BCELoss : public Loss {
- public:
-  explicit BCELoss(const Tensor& weight = {}, std::string reduction = "mean");
-  using Loss::forward;
-  Tensor forward(const Tensor& input, const Tensor& target) override;
-};
+#define EMBER_L1_LOSS_FIELDS(X) EMBER_LEGACY_LOSS_FIELDS(X)
+EMBER_LOSS(L1Loss, EMBER_L1_LOSS_FIELDS)
 
-class EMBER_API BCEWithLogitsLoss : public Loss {
- public:
-  explicit BCEWithLogitsLoss(const Tensor& weight = {}, std::string reduction = "mean", const Tensor& pos_weight = {});
-  using Loss::forward;
-  Tensor forward(const Tensor& input, const Tensor& target) override;
-};
+#define EMBER_HUBER_LOSS_FIELDS(X) EMBER_LOSS_REDUCTION(X) X(Arg, double, delta, 1.0, valid::any, Quiet)
+EMBER_LOSS(HuberLoss, EMBER_HUBER_LOSS_FIELDS)
 
-class EMBER_API NLLLoss : public Loss {
- public:
-  explicit NLLLoss(const Tensor& weight = {}, int64_t ignore_index = -100, std::string reduction = "mean");
-  using Loss::forward;
-  Tensor forward(const Tensor& input, const Tensor& target) override;
-  int64_t ignore_index;
-};
+#define EMBER_SMOOTH_L1_LOSS_FIELDS(X) EMBER_LEGACY_LOSS_FIELDS(X) X(Arg, double, beta, 1.0, valid::any, Quiet)
+EMBER_LOSS(SmoothL1Loss, EMBER_SMOOTH_L1_LOSS_FIELDS)
 
-class EMBER_API CrossEntropyLoss : public Loss {
- public:
-  explicit CrossEntropyLoss(const Tensor& weight = {}, int64_t ignore_index = -100, std::string reduction = "mean",
-                            double label_smoothing = 0.0);
-  using Loss::forward;
-  Tensor forward(const Tensor& input, const Tensor& target) override;
-  int64_t ignore_index;
-  double label_smoothing;
-};
+#define EMBER_BCE_LOSS_FIELDS(X) EMBER_LOSS_WEIGHT(X) EMBER_LEGACY_LOSS_FIELDS(X)
+EMBER_LOSS(BCELoss, EMBER_BCE_LOSS_FIELDS)
+
+#define EMBER_BCE_WITH_LOGITS_LOSS_FIELDS(X) \
+  EMBER_LOSS_WEIGHT(X) EMBER_LEGACY_LOSS_FIELDS(X) X(Arg, Tensor, pos_weight, {}, valid::any, Ctor)
+EMBER_LOSS(BCEWithLogitsLoss, EMBER_BCE_WITH_LOGITS_LOSS_FIELDS)
+
+#define EMBER_NLL_LOSS_FIELDS(X) \
+  EMBER_LOSS_WEIGHT(X) EMBER_LOSS_SIZE_AVERAGE(X) EMBER_LOSS_IGNORE_INDEX(X) EMBER_LOSS_REDUCE(X) EMBER_LOSS_REDUCTION(X)
+EMBER_LOSS(NLLLoss, EMBER_NLL_LOSS_FIELDS)
+
+#define EMBER_CROSS_ENTROPY_LOSS_FIELDS(X)                                                                      \
+  EMBER_NLL_LOSS_FIELDS(X)                                                                                      \
+  X(Arg, double, label_smoothing, 0.0,                                                                          \
+    valid::between(0, 1, "CrossEntropyLoss: label_smoothing must be in [0, 1], got "), Quiet)
+EMBER_LOSS(CrossEntropyLoss, EMBER_CROSS_ENTROPY_LOSS_FIELDS)
 
 }  // namespace ember::nn
