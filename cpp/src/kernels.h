@@ -7,6 +7,7 @@
 //     device (elementwise_fn.h), and where;
 //   - reductions and scans: reduce, arg_reduce, and one kernel per row of scan.def;
 //   - matrix products: gemm over batches (batch strides may be 0);
+//   - pooling over the last two dims: max (with indices) and average, and their backwards;
 //   - indexing: gather, scatter, take_offsets, put_offsets, count_nonzero, nonzero;
 //   - creation: arange, linspace;
 //   - optimizer steps: one fused kernel per optimizer over a range of a parameter's elements,
@@ -61,6 +62,25 @@ void arg_reduce(bool is_max, const Tensor& values, const Tensor& indices, const 
 /// out[b] = a[b] @ b[b] (or +=, with accumulate) for 3-D operands (batch strides may be 0);
 /// float via BLAS.
 void gemm(const Tensor& out, const Tensor& a, const Tensor& b, bool accumulate = false);
+
+// Pooling over the last two dims of a contiguous (P, H, W) input into (P, OH, OW), P = N x C.
+/// One dim's windows: output o reads the taps first[o] + j * step, j < taps[o], all inside the
+/// input; divisor[o] is the dim's factor of an average's divisor.
+struct PoolWindows {
+  std::vector<int64_t> first, taps, divisor;
+  int64_t step = 1;
+};
+/// values = each window's max (NaN wins, as PyTorch's), indices = its place h * W + w (int64).
+void max_pool2d(const Tensor& values, const Tensor& indices, const Tensor& in, const PoolWindows& h,
+                const PoolWindows& w);
+/// grad_in (zeroed, (P, H, W)) += grad_out at indices.
+void max_pool2d_backward(const Tensor& grad_in, const Tensor& grad_out, const Tensor& indices);
+/// out = each window's sum / (divisor_h * divisor_w, or divisor_override when it is above 0).
+void avg_pool2d(const Tensor& out, const Tensor& in, const PoolWindows& h, const PoolWindows& w,
+                int64_t divisor_override);
+/// grad_in (zeroed) += each grad_out spread over its window by avg_pool2d's divisor (its transpose).
+void avg_pool2d_backward(const Tensor& grad_in, const Tensor& grad_out, const PoolWindows& h, const PoolWindows& w,
+                         int64_t divisor_override);
 
 /// out[.., i, ..] = src[.., index[.., i, ..], ..] along dim; src has index's shape with stride
 /// 0 at dim and `dim_stride` elements between entries along dim.

@@ -3,12 +3,64 @@
 #include <pybind11/stl.h>
 
 #include "convert.h"
+#include "option_rows.h"
 #include "ember/nn/functional.h"
 #include "ember/nn/loss.h"
 
 namespace ember {
 
 using namespace py_convert;
+
+namespace {
+/// A pooling size as PyTorch takes it: an int, a tuple or list of ints, or None (empty: the
+/// op's default, the kernel for a stride).
+Shape pool_sizes(py::handle v, const char* op, const char* what) {
+  if (v.is_none()) return {};
+  Sizes s;
+  read_value(v, {op, what}, s);
+  return s.dims;
+}
+
+/// The pooling ops for ember/nn/functional.py, which gives them PyTorch's Python signatures.
+void bind_pooling(py::module_& fm) {
+  namespace F = nn::functional;
+  using MaxPool = std::pair<Tensor, Tensor> (*)(const Tensor&, const Shape&, const Shape&, const Shape&,
+                                                const Shape&, bool);
+  for (auto [name, fn] : {std::pair<const char*, MaxPool>{"max_pool1d", &F::max_pool1d_with_indices},
+                          std::pair<const char*, MaxPool>{"max_pool2d", &F::max_pool2d_with_indices}})
+    fm.def(name, [name = name, fn = fn](const Tensor& x, py::handle k, py::handle s, py::handle p, py::handle d,
+                                        bool ceil_mode) {
+      return fn(x, pool_sizes(k, name, "kernel_size"), pool_sizes(s, name, "stride"), pool_sizes(p, name, "padding"),
+                pool_sizes(d, name, "dilation"), ceil_mode);
+    }, py::arg("input"), py::arg("kernel_size"), py::arg("stride"), py::arg("padding"), py::arg("dilation"),
+       py::arg("ceil_mode"), "(values, indices) of PyTorch's max pool (ember/nn/functional.py).");
+  fm.def("avg_pool1d", [](const Tensor& x, py::handle k, py::handle s, py::handle p, bool ceil_mode, bool count_pad) {
+    const char* op = "avg_pool1d";
+    return F::avg_pool1d(x, pool_sizes(k, op, "kernel_size"), pool_sizes(s, op, "stride"),
+                         pool_sizes(p, op, "padding"), ceil_mode, count_pad);
+  }, py::arg("input"), py::arg("kernel_size"), py::arg("stride"), py::arg("padding"), py::arg("ceil_mode"),
+     py::arg("count_include_pad"), "PyTorch's avg_pool1d (ember/nn/functional.py).");
+  fm.def("avg_pool2d", [](const Tensor& x, py::handle k, py::handle s, py::handle p, bool ceil_mode, bool count_pad,
+                          std::optional<int64_t> divisor_override) {
+    const char* op = "avg_pool2d";
+    return F::avg_pool2d(x, pool_sizes(k, op, "kernel_size"), pool_sizes(s, op, "stride"),
+                         pool_sizes(p, op, "padding"), ceil_mode, count_pad, divisor_override);
+  }, py::arg("input"), py::arg("kernel_size"), py::arg("stride"), py::arg("padding"), py::arg("ceil_mode"),
+     py::arg("count_include_pad"), py::arg("divisor_override"), "PyTorch's avg_pool2d (ember/nn/functional.py).");
+  fm.def("adaptive_avg_pool1d", [](const Tensor& x, py::handle size) {
+    return F::adaptive_avg_pool1d(x, pool_sizes(size, "adaptive_avg_pool1d", "output_size"));
+  }, py::arg("input"), py::arg("output_size"), "PyTorch's adaptive_avg_pool1d (ember/nn/functional.py).");
+  fm.def("adaptive_avg_pool2d", [](const Tensor& x, py::handle size) {
+    return F::adaptive_avg_pool2d(x, pool_sizes(size, "adaptive_avg_pool2d", "output_size"));
+  }, py::arg("input"), py::arg("output_size"), "PyTorch's adaptive_avg_pool2d (ember/nn/functional.py).");
+  fm.def("adaptive_max_pool1d", [](const Tensor& x, py::handle size) {
+    return F::adaptive_max_pool1d(x, pool_sizes(size, "adaptive_max_pool1d", "output_size"));
+  }, py::arg("input"), py::arg("output_size"), "(values, indices) of adaptive_max_pool1d (ember/nn/functional.py).");
+  fm.def("adaptive_max_pool2d", [](const Tensor& x, py::handle size) {
+    return F::adaptive_max_pool2d(x, pool_sizes(size, "adaptive_max_pool2d", "output_size"));
+  }, py::arg("input"), py::arg("output_size"), "(values, indices) of adaptive_max_pool2d (ember/nn/functional.py).");
+}
+}  // namespace
 
 void bind_nn_functional(py::module_& m) {
   py::module_ fm = m.def_submodule("_nn_functional", "C++ ops of ember.nn.functional");
@@ -81,7 +133,7 @@ void bind_nn_functional(py::module_& m) {
     return F::cross_entropy(x, y, opt(w), ignore, r, smoothing);
   }, py::arg("input"), py::arg("target"), py::arg("weight"), py::arg("ignore_index"), py::arg("reduction"),
      py::arg("label_smoothing"));
-
+  bind_pooling(fm);
 }
 
 }  // namespace ember

@@ -21,6 +21,7 @@
 #include "ember/nn/loss.h"
 #include "ember/nn/module.h"
 #include "ember/nn/normalization.h"
+#include "ember/nn/pooling.h"
 #include "gc.h"
 
 namespace ember {
@@ -656,15 +657,45 @@ void bind_activations(py::module_& nm) {
   unary_layer<nn::Sign>(nm, "Sign");
 }
 
-/// BatchNorm1d, LayerNorm, Dropout, GaussianNoise and Embedding.
+template <class T>
+void bind_batch_norm(py::module_& nm, const char* name) {
+  unary_layer<T>(nm, name)
+      .def("reset_parameters", &T::reset_parameters)
+      .def("reset_running_stats", &T::reset_running_stats);
+}
+
+/// BatchNorm1d, BatchNorm2d, LayerNorm, Dropout, GaussianNoise and Embedding.
 void bind_normalization_dropout_embedding(py::module_& nm) {
-  unary_layer<nn::BatchNorm1d>(nm, "BatchNorm1d")
-      .def("reset_parameters", &nn::BatchNorm1d::reset_parameters)
-      .def("reset_running_stats", &nn::BatchNorm1d::reset_running_stats);
+  bind_batch_norm<nn::BatchNorm1d>(nm, "BatchNorm1d");
+  bind_batch_norm<nn::BatchNorm2d>(nm, "BatchNorm2d");
   unary_layer<nn::LayerNorm>(nm, "LayerNorm").def("reset_parameters", &nn::LayerNorm::reset_parameters);
   unary_layer<nn::Dropout>(nm, "Dropout");
   unary_layer<nn::GaussianNoise>(nm, "GaussianNoise");
   unary_layer<nn::Embedding>(nm, "Embedding").def("reset_parameters", &nn::Embedding::reset_parameters);
+}
+
+/// A max pool: forward returns (values, indices) when its return_indices is set, as PyTorch's.
+template <class T>
+void bind_max_pool(py::module_& nm, const char* name) {
+  layer_class<T>(nm, name).def("forward", [](T& m, py::object input) -> py::object {
+    const std::string op = m.T::type_name() + ".forward";
+    const Tensor x = tensor_arg(input, op.c_str());
+    if (!m.options.return_indices) return py::cast(m.T::forward(x));
+    auto [values, indices] = m.forward_with_indices(x);
+    return py::make_tuple(values, indices);
+  }, py::arg("input"));
+}
+
+/// The pooling layers.
+void bind_pooling(py::module_& nm) {
+  bind_max_pool<nn::MaxPool1d>(nm, "MaxPool1d");
+  bind_max_pool<nn::MaxPool2d>(nm, "MaxPool2d");
+  unary_layer<nn::AvgPool1d>(nm, "AvgPool1d");
+  unary_layer<nn::AvgPool2d>(nm, "AvgPool2d");
+  unary_layer<nn::AdaptiveAvgPool1d>(nm, "AdaptiveAvgPool1d");
+  unary_layer<nn::AdaptiveAvgPool2d>(nm, "AdaptiveAvgPool2d");
+  bind_max_pool<nn::AdaptiveMaxPool1d>(nm, "AdaptiveMaxPool1d");
+  bind_max_pool<nn::AdaptiveMaxPool2d>(nm, "AdaptiveMaxPool2d");
 }
 
 /// The loss modules (PyTorch's signatures, legacy size_average / reduce flags included).
@@ -694,6 +725,7 @@ void bind_nn_modules(py::module_& m) {
   bind_layers(nm);
   bind_activations(nm);
   bind_normalization_dropout_embedding(nm);
+  bind_pooling(nm);
   bind_losses(nm);
 }
 

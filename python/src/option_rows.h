@@ -108,12 +108,14 @@ inline void read_value(py::handle v, const Field& what, EpochCount& out) {
 // The types of layers' fields.
 inline void read_value(py::handle v, const Field& what, Sizes& out) {
   // One int or a sequence of ints (a torch.Size too), as PyTorch's layers take them.
-  out.as_list = py::isinstance<py::list>(v);
+  using Spelling = Sizes::Spelling;
   if (PyIndex_Check(v.ptr())) {
     out.dims.assign(1, 0);
     read_value(v, what, out.dims[0]);
+    out.spelling = Spelling::Int;
     return;
   }
+  out.spelling = py::isinstance<py::list>(v) ? Spelling::List : Spelling::Tuple;
   EMBER_CHECK_TYPE(py::isinstance<py::sequence>(v) && !py::isinstance<py::str>(v), what,
                    " must be an int or a sequence of ints, got ", type_name(v));
   out.dims.clear();
@@ -157,8 +159,9 @@ inline py::object to_python(const std::function<R(A...)>& v, std::string_view) {
   return v ? py::cpp_function(v) : py::object(py::none());
 }
 inline py::object to_python(const Sizes& v, std::string_view) {
+  if (v.spelling == Sizes::Spelling::Int) return py::int_(v.dims.at(0));
   py::list dims = py::cast(v.dims);
-  return v.as_list ? py::object(dims) : py::object(py::tuple(dims));
+  return v.spelling == Sizes::Spelling::List ? py::object(dims) : py::object(py::tuple(dims));
 }
 inline py::object to_python(Device v, std::string_view) { return py::cast(v); }
 inline py::object to_python(DType v, std::string_view) { return py::cast(v); }

@@ -90,14 +90,16 @@ struct Given {
   }
 };
 
-/// Sizes given as one int or a sequence of ints (LayerNorm's normalized_shape, Unflatten's
-/// unflattened_size), and whether Python gave a list: Unflatten shows what it was given, as
-/// PyTorch's keeps it.
+/// Sizes given as one int or a sequence of ints (a kernel_size, LayerNorm's normalized_shape), and
+/// how they were spelled: PyTorch's layers keep what they were given (MaxPool2d(2) shows
+/// kernel_size=2, MaxPool2d([2, 2]) kernel_size=[2, 2]).
 struct Sizes {
+  enum class Spelling { Tuple, List, Int };
   Shape dims;
-  bool as_list = false;
+  Spelling spelling = Spelling::Tuple;
   Sizes(Shape d = {}) : dims(std::move(d)) {}  // NOLINT: a shape is the C++ spelling
   Sizes(std::initializer_list<int64_t> d) : dims(d) {}
+  Sizes(int64_t v) : dims{v}, spelling(Spelling::Int) {}  // NOLINT: as Python's int
   operator const Shape&() const { return dims; }  // NOLINT
   friend bool operator==(const Sizes& a, const Sizes& b) { return a.dims == b.dims; }
 };

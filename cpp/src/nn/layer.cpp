@@ -4,10 +4,12 @@
 namespace ember::nn {
 
 std::string repr_value(const Sizes& v) {
-  std::string out = v.as_list ? "[" : "(";
+  if (v.spelling == Sizes::Spelling::Int) return std::to_string(v.dims.at(0));
+  const bool list = v.spelling == Sizes::Spelling::List;
+  std::string out = list ? "[" : "(";
   for (size_t i = 0; i < v.dims.size(); ++i) out += (i ? ", " : "") + std::to_string(v.dims[i]);
-  if (v.dims.size() == 1 && !v.as_list) out += ",";
-  return out + (v.as_list ? "]" : ")");
+  if (v.dims.size() == 1 && !list) out += ",";
+  return out + (list ? "]" : ")");
 }
 
 }  // namespace ember::nn

@@ -1,4 +1,4 @@
-// BatchNorm1d and LayerNorm, and their functional forms: composites of ember ops.
+// BatchNorm1d, BatchNorm2d and LayerNorm, and their functional forms: composites of ember ops.
 #include "ember/nn/normalization.h"
 
 #include <utility>
@@ -96,13 +96,17 @@ Tensor functional::layer_norm(const Tensor& x, const Shape& normalized_shape, co
   return y;
 }
 
-// ---- BatchNorm1d ----------------------------------------------------------------------------
+// ---- BatchNorm1d, BatchNorm2d -------------------------------------------------------------
 
-BatchNorm1d::BatchNorm1d(BatchNorm1dOptions options) : Layer("BatchNorm1d", std::move(options)) {
-  const BatchNorm1dOptions& o = this->options;
+BatchNorm::BatchNorm(std::string type_name, BatchNormOptions options, int64_t min_dim, int64_t max_dim,
+                     const char* shapes)
+    : Layer(std::move(type_name), std::move(options)), min_dim_(min_dim), max_dim_(max_dim), shapes_(shapes) {
+  const BatchNormOptions& o = this->options;
   const int64_t num_features = o.num_features;
+  EMBER_CHECK(num_features >= 1, this->type_name(), ": num_features must be at least 1, got ", num_features);
+  EMBER_CHECK(o.eps > 0, this->type_name(), ": eps must be positive, got ", o.eps);
   const DType dtype = o.dtype.value_or(DType::Float32);
-  EMBER_CHECK_TYPE(is_floating(dtype), "BatchNorm1d: dtype must be floating point, got ", dtype_name(dtype));
+  EMBER_CHECK_TYPE(is_floating(dtype), this->type_name(), ": dtype must be floating point, got ", dtype_name(dtype));
   register_parameter("weight", o.affine ? empty({num_features}, dtype) : Tensor());
   register_parameter("bias", o.affine && o.bias ? empty({num_features}, dtype) : Tensor());
   const bool track = o.track_running_stats;
@@ -112,7 +116,7 @@ BatchNorm1d::BatchNorm1d(BatchNorm1dOptions options) : Layer("BatchNorm1d", std:
   reset_parameters();
 }
 
-void BatchNorm1d::reset_running_stats() {
+void BatchNorm::reset_running_stats() {
   if (!options.track_running_stats) return;
   autograd::NoGradGuard no_grad;
   Tensor mean = running_mean(), var = running_var(), count = num_batches_tracked();
@@ -121,7 +125,7 @@ void BatchNorm1d::reset_running_stats() {
   zero_(count);
 }
 
-void BatchNorm1d::reset_parameters() {
+void BatchNorm::reset_parameters() {
   reset_running_stats();
   if (!options.affine) return;
   autograd::NoGradGuard no_grad;
@@ -130,13 +134,12 @@ void BatchNorm1d::reset_parameters() {
   if (b.defined()) zero_(b);
 }
 
-Tensor BatchNorm1d::forward(const Tensor& input) {
+Tensor BatchNorm::forward(const Tensor& input) {
   const int64_t num_features = options.num_features;
   const std::optional<double> momentum = options.momentum;
   const bool track_running_stats = options.track_running_stats;
-  EMBER_CHECK((input.dim() == 2 || input.dim() == 3) && input.sizes()[1] == num_features, describe(),
-              ": expected input (N, ", num_features, ") or (N, ", num_features, ", L), got ",
-              shape_str(input.sizes()));
+  EMBER_CHECK(input.dim() >= min_dim_ && input.dim() <= max_dim_ && input.sizes()[1] == num_features, describe(),
+              ": expected input ", shapes_, " with C = ", num_features, ", got ", shape_str(input.sizes()));
   double factor = momentum.value_or(0.0);
   Tensor count = track_running_stats ? num_batches_tracked() : Tensor();
   if (is_training() && count.defined()) {  // PyTorch skips the counter once it is set to None
@@ -156,7 +159,7 @@ Tensor BatchNorm1d::forward(const Tensor& input) {
                                 options.eps);
 }
 
-std::string BatchNorm1d::extra_repr() const {
+std::string BatchNorm::extra_repr() const {
   // PyTorch shows whether there is a bias before track_running_stats, out of the rows' order.
   std::string s = Layer::extra_repr();
   return s.insert(s.rfind(", track_running_stats="), ", bias=" + repr_value(bias().defined()));
@@ -165,7 +168,7 @@ std::string BatchNorm1d::extra_repr() const {
 // ---- LayerNorm ------------------------------------------------------------------------------
 
 LayerNorm::LayerNorm(LayerNormOptions options) : Layer("LayerNorm", std::move(options)) {
-  this->options.normalized_shape.as_list = false;  // PyTorch keeps a tuple, whatever it was given
+  this->options.normalized_shape.spelling = Sizes::Spelling::Tuple;  // PyTorch keeps a tuple, whatever it was given
   const Shape& normalized_shape = this->options.normalized_shape;
   EMBER_CHECK(!normalized_shape.empty(), "LayerNorm: normalized_shape must not be empty");
   for (int64_t d : normalized_shape)

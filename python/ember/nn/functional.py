@@ -137,8 +137,142 @@ def sign(input, straight_through=False):
     return _F.sign_straight_through(input) if straight_through else input.sign()
 
 
-__all__ = ["batch_norm", "binary_cross_entropy", "binary_cross_entropy_with_logits",
-           "cross_entropy", "dropout", "elu", "embedding", "gaussian_noise", "gelu", "huber_loss",
-           "l1_loss", "layer_norm", "leaky_relu", "linear", "log_softmax", "logsigmoid", "mse_loss",
-           "nll_loss", "one_hot", "prelu", "relu", "sigmoid", "sign", "silu", "smooth_l1_loss",
-           "softmax", "softplus", "tanh"]
+# ---- pooling (C++: cpp/src/ops/pool.cpp) ------------------------------------------------------
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """The max of each kernel_size window of the last two dims, as torch.nn.functional.max_pool2d.
+
+    Args:
+        input: (N, C, H, W) or (C, H, W), floating.
+        kernel_size, stride, padding, dilation: an int or a pair (stride: the kernel's when None).
+            The input is padded with -inf, by at most half the effective kernel.
+        ceil_mode: round the output size up, so a last partial window counts.
+        return_indices: also return each max's place in its plane (h * W + w), int64.
+
+    Returns:
+        Tensor (N, C, H_out, W_out), or (values, indices).
+
+    Example::
+
+        >>> F.max_pool2d(ember.arange(16.).reshape(1, 1, 4, 4), 2)
+        tensor([[[[ 5.,  7.],
+                  [13., 15.]]]])
+    """
+    values, indices = _F.max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode)
+    return (values, indices) if return_indices else values
+
+
+def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=False):
+    """max_pool2d's values and indices, whatever return_indices says (as torch's)."""
+    return _F.max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode)
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """The max of each window of the last dim of (N, C, L) or (C, L): max_pool2d's arguments as
+    single ints; indices are places along L.
+
+    Example::
+
+        >>> F.max_pool1d(ember.tensor([[1., 3., 2., 5.]]), 2)
+        tensor([[3., 5.]])
+    """
+    values, indices = _F.max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode)
+    return (values, indices) if return_indices else values
+
+
+def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=False):
+    """max_pool1d's values and indices, whatever return_indices says (as torch's)."""
+    return _F.max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode)
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    """The mean of each kernel_size window of the last two dims, as torch.nn.functional.avg_pool2d.
+
+    Args:
+        input: (N, C, H, W) or (C, H, W), floating.
+        kernel_size, stride, padding: an int or a pair (stride: the kernel's when None); the zero
+            padding is at most half the kernel.
+        ceil_mode: round the output size up.
+        count_include_pad: divide by the window's size including the padding it covers.
+        divisor_override: divide every sum by this instead.
+
+    Returns:
+        Tensor (N, C, H_out, W_out).
+
+    Example::
+
+        >>> F.avg_pool2d(ember.ones(1, 1, 4, 4), 2).shape
+        ember.Size([1, 1, 2, 2])
+    """
+    return _F.avg_pool2d(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    """The mean of each window of the last dim of (N, C, L) or (C, L): avg_pool2d's arguments as
+    single ints.
+
+    Example::
+
+        >>> F.avg_pool1d(ember.tensor([[1., 3., 2., 6.]]), 2)
+        tensor([[2., 4.]])
+    """
+    return _F.avg_pool1d(input, kernel_size, stride, padding, ceil_mode, count_include_pad)
+
+
+def adaptive_avg_pool2d(input, output_size):
+    """Means over windows that split H and W into output_size (an int or a pair): output o of a
+    dim of n covers [floor(o n / out), ceil((o + 1) n / out)), as torch's.
+
+    Example::
+
+        >>> F.adaptive_avg_pool2d(ember.ones(2, 3, 7, 7), 1).shape
+        ember.Size([2, 3, 1, 1])
+    """
+    return _F.adaptive_avg_pool2d(input, output_size)
+
+
+def adaptive_avg_pool1d(input, output_size):
+    """adaptive_avg_pool2d over the last dim of (N, C, L) or (C, L).
+
+    Example::
+
+        >>> F.adaptive_avg_pool1d(ember.tensor([[1., 3., 2., 6.]]), 2)
+        tensor([[2., 4.]])
+    """
+    return _F.adaptive_avg_pool1d(input, output_size)
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    """Maxima over adaptive_avg_pool2d's windows; with return_indices, also their places (h * W + w).
+
+    Example::
+
+        >>> F.adaptive_max_pool2d(ember.arange(16.).reshape(1, 4, 4), 1)
+        tensor([[[15.]]])
+    """
+    values, indices = _F.adaptive_max_pool2d(input, output_size)
+    return (values, indices) if return_indices else values
+
+
+def adaptive_max_pool1d(input, output_size, return_indices=False):
+    """adaptive_max_pool2d over the last dim of (N, C, L) or (C, L).
+
+    Example::
+
+        >>> F.adaptive_max_pool1d(ember.tensor([[1., 3., 2., 6.]]), 2)
+        tensor([[3., 6.]])
+    """
+    values, indices = _F.adaptive_max_pool1d(input, output_size)
+    return (values, indices) if return_indices else values
+
+
+__all__ = ["adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
+           "avg_pool1d", "avg_pool2d", "batch_norm", "binary_cross_entropy",
+           "binary_cross_entropy_with_logits", "cross_entropy", "dropout", "elu", "embedding",
+           "gaussian_noise", "gelu", "huber_loss", "l1_loss", "layer_norm", "leaky_relu", "linear",
+           "log_softmax", "logsigmoid", "max_pool1d", "max_pool1d_with_indices", "max_pool2d",
+           "max_pool2d_with_indices", "mse_loss", "nll_loss", "one_hot", "prelu", "relu", "sigmoid",
+           "sign", "silu", "smooth_l1_loss", "softmax", "softplus", "tanh"]

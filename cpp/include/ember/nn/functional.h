@@ -3,6 +3,7 @@
 // ops), written so that no branch where() drops can overflow into a NaN gradient.
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "ember/random.h"
 #include "ember/tensor.h"
@@ -56,5 +57,34 @@ EMBER_API Tensor gaussian_noise(const Tensor& x, double std = 0.1, bool training
 /// at most that norm.
 EMBER_API Tensor embedding(const Tensor& indices, const Tensor& weight, std::optional<int64_t> padding_idx = {},
                            std::optional<double> max_norm = {}, double norm_type = 2.0);
+
+// Pooling over the last one ((C, L) or (N, C, L)) or two ((C, H, W) or (N, C, H, W)) dims, as
+// PyTorch's: sizes have one entry per pooled dim, or one for all; an empty stride is the kernel's.
+// Windows that start in the padding count; the padding is at most half a kernel.
+
+/// The max of each window (NaN wins), and its place in the input's plane (h * W + w).
+EMBER_API std::pair<Tensor, Tensor> max_pool2d_with_indices(const Tensor& x, const Shape& kernel_size,
+                                                            const Shape& stride = {}, const Shape& padding = {0},
+                                                            const Shape& dilation = {1}, bool ceil_mode = false);
+EMBER_API Tensor max_pool2d(const Tensor& x, const Shape& kernel_size, const Shape& stride = {},
+                            const Shape& padding = {0}, const Shape& dilation = {1}, bool ceil_mode = false);
+EMBER_API std::pair<Tensor, Tensor> max_pool1d_with_indices(const Tensor& x, const Shape& kernel_size,
+                                                            const Shape& stride = {}, const Shape& padding = {0},
+                                                            const Shape& dilation = {1}, bool ceil_mode = false);
+EMBER_API Tensor max_pool1d(const Tensor& x, const Shape& kernel_size, const Shape& stride = {},
+                            const Shape& padding = {0}, const Shape& dilation = {1}, bool ceil_mode = false);
+/// The mean of each window: divided by the window's size counting the padding (count_include_pad),
+/// or not, or by divisor_override.
+EMBER_API Tensor avg_pool2d(const Tensor& x, const Shape& kernel_size, const Shape& stride = {},
+                            const Shape& padding = {0}, bool ceil_mode = false, bool count_include_pad = true,
+                            std::optional<int64_t> divisor_override = {});
+EMBER_API Tensor avg_pool1d(const Tensor& x, const Shape& kernel_size, const Shape& stride = {},
+                            const Shape& padding = {0}, bool ceil_mode = false, bool count_include_pad = true);
+/// Pools into output_size: output o of a dim of size n covers [floor(o n / out), ceil((o + 1) n / out)).
+EMBER_API Tensor adaptive_avg_pool2d(const Tensor& x, const Shape& output_size);
+EMBER_API Tensor adaptive_avg_pool1d(const Tensor& x, const Shape& output_size);
+/// The max of each adaptive window and its place, as max_pool2d_with_indices.
+EMBER_API std::pair<Tensor, Tensor> adaptive_max_pool2d(const Tensor& x, const Shape& output_size);
+EMBER_API std::pair<Tensor, Tensor> adaptive_max_pool1d(const Tensor& x, const Shape& output_size);
 
 }  // namespace ember::nn::functional

@@ -1,32 +1,33 @@
 #pragma once
-// Normalization layers, as torch.nn's: BatchNorm1d and LayerNorm.
+// Normalization layers, as torch.nn's: BatchNorm1d, BatchNorm2d and LayerNorm.
 #include <optional>
 
 #include "ember/nn/layer.h"
 
 namespace ember::nn {
 
-/// Normalizes each of num_features channels of an (N, C) or (N, C, L) input with the batch's
-/// mean and biased variance when training, updating running_mean and running_var (unbiased)
-/// by momentum (unset: a cumulative average); in eval mode with the running statistics.
-/// bias: with affine, whether to learn the shift (PyTorch 2.13's keyword).
+/// Normalizes each of num_features channels (dim 1) with the batch's mean and biased variance
+/// when training, updating running_mean and running_var (unbiased) by momentum (unset: a
+/// cumulative average); in eval mode with the running statistics. bias: with affine, whether
+/// to learn the shift (PyTorch 2.13's keyword). num_features >= 1 and eps > 0 are checked by
+/// the layer, whose messages name it.
 #define EMBER_BATCH_NORM_FIELDS(X)                                                                         \
-  X(Required, int64_t, num_features, 0,                                                                    \
-    valid::at_least(1, "BatchNorm1d: num_features must be at least 1, got "), Bare | Fixed)               \
-  X(Arg, double, eps, 1e-5, valid::holds([](double e) { return e > 0; }, "BatchNorm1d: eps must be positive, got "), \
-    Named)                                                                                                 \
+  X(Required, int64_t, num_features, 0, valid::any, Bare | Fixed)                                          \
+  X(Arg, double, eps, 1e-5, valid::any, Named)                                                             \
   X(Arg, std::optional<double>, momentum, 0.1, valid::any, Named)                                          \
   X(Arg, bool, affine, true, valid::any, Named | Fixed)                                                    \
   X(Arg, bool, track_running_stats, true, valid::any, Named | Fixed)                                       \
   EMBER_FACTORY_FIELDS(X)                                                                                  \
   X(Kw, bool, bias, true, valid::any, Ctor)
-struct BatchNorm1dOptions {
+struct BatchNormOptions {
   EMBER_LAYER_OPTIONS(EMBER_BATCH_NORM_FIELDS)
 };
-class EMBER_API BatchNorm1d : public Layer<BatchNorm1dOptions> {
+using BatchNorm1dOptions = BatchNormOptions;
+using BatchNorm2dOptions = BatchNormOptions;
+
+/// What BatchNorm1d and BatchNorm2d share: all but the input shapes they take.
+class EMBER_API BatchNorm : public Layer<BatchNormOptions> {
  public:
-  explicit BatchNorm1d(BatchNorm1dOptions options = {});
-  EMBER_LAYER_SHORT_FORM(BatchNorm1d)
   Tensor forward(const Tensor& input) override;
   std::string extra_repr() const override;
   void reset_running_stats();
@@ -37,6 +38,30 @@ class EMBER_API BatchNorm1d : public Layer<BatchNorm1dOptions> {
   Tensor running_mean() const { return buffer("running_mean"); }
   Tensor running_var() const { return buffer("running_var"); }
   Tensor num_batches_tracked() const { return buffer("num_batches_tracked"); }
+
+ protected:
+  /// Inputs of min_dim to max_dim dims; `shapes` names them in errors ("(N, C) or (N, C, L)").
+  BatchNorm(std::string type_name, BatchNormOptions options, int64_t min_dim, int64_t max_dim, const char* shapes);
+
+ private:
+  int64_t min_dim_, max_dim_;
+  const char* shapes_;
+};
+
+/// Over an (N, C) or (N, C, L) input.
+class EMBER_API BatchNorm1d : public BatchNorm {
+ public:
+  explicit BatchNorm1d(BatchNormOptions options = {})
+      : BatchNorm("BatchNorm1d", std::move(options), 2, 3, "(N, C) or (N, C, L)") {}
+  EMBER_LAYER_SHORT_FORM(BatchNorm1d)
+};
+
+/// Over an (N, C, H, W) input.
+class EMBER_API BatchNorm2d : public BatchNorm {
+ public:
+  explicit BatchNorm2d(BatchNormOptions options = {})
+      : BatchNorm("BatchNorm2d", std::move(options), 4, 4, "(N, C, H, W)") {}
+  EMBER_LAYER_SHORT_FORM(BatchNorm2d)
 };
 
 /// Normalizes over the trailing dims normalized_shape (biased variance), then scales and

@@ -1,0 +1,314 @@
+// Pooling: max, average and their adaptive forms over the last one or two dims. Each op turns
+// its arguments into per-dim windows (PyTorch's output sizes and window rules, checked once
+// here), views the input as (planes, H, W) and runs one of two primitives, each recorded with
+// its backward beside it. The backwards are themselves ops with backwards (the average's is its
+// transpose, the max's a scatter whose gradient is a gather), so create_graph works.
+#include <memory>
+#include <utility>
+
+#include "autograd/record.h"
+#include "ember/nn/functional.h"
+#include "ember/ops.h"
+#include "kernels.h"
+
+namespace ember {
+
+namespace {
+using cpu::PoolWindows;
+using Windows = std::shared_ptr<const std::pair<PoolWindows, PoolWindows>>;  // (H, W)
+
+int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+int64_t ceil_div(int64_t a, int64_t b) { return -floor_div(-a, b); }
+
+/// PyTorch's pooled size of one dim.
+int64_t pooled_size(int64_t in, int64_t k, int64_t s, int64_t p, int64_t d, bool ceil_mode) {
+  int64_t out = floor_div(in + 2 * p - d * (k - 1) - 1 + (ceil_mode ? s - 1 : 0), s) + 1;
+  if (ceil_mode && (out - 1) * s >= in + p) --out;  // the last window must start inside the input or left pad
+  return out;
+}
+
+/// The windows of one dim of a max pool: the taps of each output that fall inside the input.
+PoolWindows max_windows(int64_t in, int64_t out, int64_t k, int64_t s, int64_t p, int64_t d) {
+  PoolWindows w;
+  w.step = d;
+  for (int64_t o = 0; o < out; ++o) {
+    const int64_t start = o * s - p;
+    const int64_t j0 = start < 0 ? ceil_div(-start, d) : 0;
+    const int64_t j1 = std::min(k, ceil_div(in - start, d));
+    w.first.push_back(start + j0 * d);
+    w.taps.push_back(std::max<int64_t>(0, j1 - j0));
+  }
+  return w;
+}
+
+/// The windows of one dim of an average pool; the divisor counts the padding when asked.
+PoolWindows avg_windows(int64_t in, int64_t out, int64_t k, int64_t s, int64_t p, bool count_include_pad) {
+  PoolWindows w;
+  for (int64_t o = 0; o < out; ++o) {
+    const int64_t start = o * s - p, end = std::min(start + k, in + p);
+    const int64_t first = std::max<int64_t>(start, 0), last = std::min(end, in);
+    w.first.push_back(first);
+    w.taps.push_back(std::max<int64_t>(0, last - first));
+    w.divisor.push_back(count_include_pad ? end - start : last - first);
+  }
+  return w;
+}
+
+/// The windows of one dim of an adaptive pool: output o covers [floor(o in / out), ceil((o + 1) in / out)).
+PoolWindows adaptive_windows(int64_t in, int64_t out) {
+  PoolWindows w;
+  for (int64_t o = 0; o < out; ++o) {
+    const int64_t first = o * in / out, end = ((o + 1) * in + out - 1) / out;
+    w.first.push_back(first);
+    w.taps.push_back(end - first);
+    w.divisor.push_back(end - first);
+  }
+  return w;
+}
+
+/// An input seen as (planes, H, W): spatial dims 1 ((N, C, L) or (C, L)) or 2 ((N, C, H, W) or
+/// (C, H, W)); a 1-d input gets an H of 1. `out_shape` maps pooled sizes back to the input's layout.
+struct Planes {
+  Tensor x;  // (P, H, W), contiguous
+  Shape lead;  // the dims before the pooled ones
+  int64_t H, W;
+  Tensor back(const Tensor& t, int64_t oh, int64_t ow, int spatial) const {
+    Shape s = lead;
+    if (spatial == 2) s.push_back(oh);
+    s.push_back(ow);
+    return reshape(t, s);
+  }
+};
+Planes planes_of(const Tensor& x, int spatial, const char* op, bool integers = false) {
+  const int64_t d = x.dim();
+  EMBER_CHECK(d == spatial + 1 || d == spatial + 2, op, ": expected a ", spatial + 1, "-d or ", spatial + 2,
+              "-d input (", spatial == 2 ? "(C, H, W) or (N, C, H, W)" : "(C, L) or (N, C, L)", "), got ",
+              shape_str(x.sizes()));
+  EMBER_CHECK_TYPE(is_floating(x.dtype()) || (integers && x.dtype() == DType::Int64), op, ": expected a floating",
+                   integers ? " or int64" : "", " input, got ", dtype_name(x.dtype()));
+  const Shape& s = x.sizes();
+  for (int64_t i = d == spatial + 2 ? 1 : 0; i < d; ++i)
+    EMBER_CHECK(s[i] > 0, op, ": expected an input with non-zero sizes but for the batch dim, got ", shape_str(s));
+  Planes p;
+  p.lead.assign(s.begin(), s.end() - spatial);
+  p.H = spatial == 2 ? s[d - 2] : 1;
+  p.W = s[d - 1];
+  int64_t planes = 1;
+  for (int64_t v : p.lead) planes *= v;
+  p.x = reshape(contiguous(x), {planes, p.H, p.W});
+  return p;
+}
+
+/// Sizes with one entry per pooled dim: one number stands for all; `fallback` (empty: none) for
+/// an empty list (stride defaults to the kernel).
+Shape per_dim(const Shape& v, int spatial, const char* op, const char* what, const Shape& fallback = {}) {
+  if (v.empty() && !fallback.empty()) return fallback;
+  EMBER_CHECK(v.size() == 1 || static_cast<int>(v.size()) == spatial, op, ": ", what, " must be a single int",
+              spatial == 2 ? " or a pair of ints" : "", ", got ", shape_str(v));
+  return v.size() == 1 ? Shape(spatial, v[0]) : v;
+}
+
+struct PoolArgs {
+  Shape kernel, stride, padding, dilation;
+};
+PoolArgs checked_args(const char* op, int spatial, const Shape& kernel_size, const Shape& stride_in,
+                      const Shape& padding_in, const Shape& dilation_in) {
+  PoolArgs a;
+  a.kernel = per_dim(kernel_size, spatial, op, "kernel_size");
+  a.stride = per_dim(stride_in, spatial, op, "stride", a.kernel);
+  a.padding = per_dim(padding_in, spatial, op, "padding");
+  a.dilation = per_dim(dilation_in, spatial, op, "dilation");
+  for (int i = 0; i < spatial; ++i) {
+    EMBER_CHECK(a.kernel[i] > 0, op, ": kernel_size must be positive, got ", shape_str(a.kernel));
+    EMBER_CHECK(a.stride[i] > 0, op, ": stride must be positive, got ", shape_str(a.stride));
+    EMBER_CHECK(a.dilation[i] > 0, op, ": dilation must be positive, got ", shape_str(a.dilation));
+    EMBER_CHECK(a.padding[i] >= 0 && a.padding[i] <= (a.dilation[i] * (a.kernel[i] - 1) + 1) / 2, op,
+                ": padding must be at most half of the effective kernel size, got padding ", shape_str(a.padding),
+                " for kernel_size ", shape_str(a.kernel), " and dilation ", shape_str(a.dilation));
+  }
+  return a;
+}
+
+/// The pooled sizes (OH, OW), checked to be at least 1.
+std::pair<int64_t, int64_t> pooled(const char* op, const Planes& p, const PoolArgs& a, bool ceil_mode,
+                                   const Tensor& x) {
+  const int spatial = static_cast<int>(a.kernel.size());
+  const int64_t in[2] = {p.H, p.W};
+  int64_t out[2] = {1, 1};
+  for (int i = 0; i < spatial; ++i) {
+    const int k = i + 2 - spatial;  // 1-d pools only the W dim
+    out[k] = pooled_size(in[k], a.kernel[i], a.stride[i], a.padding[i], a.dilation[i], ceil_mode);
+    EMBER_CHECK(out[k] >= 1, op, ": input ", shape_str(x.sizes()), " is too small for kernel_size ",
+                shape_str(a.kernel), " (padding ", shape_str(a.padding), ", dilation ", shape_str(a.dilation),
+                "): the output would be empty");
+  }
+  return {out[0], out[1]};
+}
+
+// ---- the two primitives over (P, H, W) planes, each with its backward ------------------------
+
+Tensor max_unpool(const Tensor& g, const Tensor& indices, int64_t H, int64_t W);
+
+/// (values, indices) of each window's max.
+std::pair<Tensor, Tensor> max_planes(const Tensor& x, const Windows& win) {
+  const int64_t P = x.sizes()[0], OH = win->first.first.size(), OW = win->second.first.size();
+  const bool rec = autograd::needs_grad(x);
+  Tensor values = Tensor::empty({P, OH, OW}, x.dtype(), x.device());
+  Tensor indices = Tensor::empty({P, OH, OW}, DType::Int64, x.device());
+  call_kernel(x.device(), "max_pool2d", cpu::max_pool2d, values, indices, x, win->first, win->second);
+  if (rec) {
+    const int64_t H = x.sizes()[1], W = x.sizes()[2];
+    autograd::record("MaxPool2DWithIndicesBackward0", {values}, {x}, {indices},
+                     [H, W](const Tensors& g, const Tensors& s) { return Tensors{max_unpool(g[0], s[0], H, W)}; });
+  }
+  return {values, indices};
+}
+
+/// The max's backward: each gradient added at its window's max; its own gradient gathers them back.
+Tensor max_unpool(const Tensor& g, const Tensor& indices, int64_t H, int64_t W) {
+  const int64_t P = g.sizes()[0];
+  const bool rec = autograd::needs_grad(g);
+  Tensor out = zeros({P, H, W}, g.dtype());
+  {
+    autograd::RecordingOff off(rec);
+    call_kernel(g.device(), "max_pool2d_backward", cpu::max_pool2d_backward, out, contiguous(g), indices);
+  }
+  if (rec)
+    autograd::record("MaxPool2DWithIndicesBackwardBackward0", {out}, {g}, {indices},
+                     [](const Tensors& gg, const Tensors& s) {
+                       const Tensor& idx = s[0];
+                       const int64_t P = idx.sizes()[0];
+                       Tensor picked = gather(reshape(gg[0], {P, -1}), 1, reshape(idx, {P, -1}));
+                       return Tensors{reshape(picked, idx.sizes())};
+                     });
+  return out;
+}
+
+Tensor avg_transpose(const Tensor& g, const Windows& win, int64_t divisor_override, int64_t H, int64_t W);
+
+/// Each window's mean (its divisor as the windows say, or divisor_override).
+Tensor avg_planes(const Tensor& x, const Windows& win, int64_t divisor_override) {
+  const int64_t P = x.sizes()[0], OH = win->first.first.size(), OW = win->second.first.size();
+  const bool rec = autograd::needs_grad(x);
+  Tensor out = Tensor::empty({P, OH, OW}, x.dtype(), x.device());
+  call_kernel(x.device(), "avg_pool2d", cpu::avg_pool2d, out, x, win->first, win->second, divisor_override);
+  if (rec) {
+    const int64_t H = x.sizes()[1], W = x.sizes()[2];
+    autograd::record("AvgPool2DBackward0", {out}, {x}, {}, [win, divisor_override, H, W](const Tensors& g, const Tensors&) {
+      return Tensors{avg_transpose(g[0], win, divisor_override, H, W)};
+    });
+  }
+  return out;
+}
+
+/// The average's backward, its transpose: each gradient spread over its window; its own
+/// gradient is the average again.
+Tensor avg_transpose(const Tensor& g, const Windows& win, int64_t divisor_override, int64_t H, int64_t W) {
+  const bool rec = autograd::needs_grad(g);
+  Tensor out = zeros({g.sizes()[0], H, W}, g.dtype());
+  {
+    autograd::RecordingOff off(rec);
+    call_kernel(g.device(), "avg_pool2d_backward", cpu::avg_pool2d_backward, out, contiguous(g), win->first,
+                win->second, divisor_override);
+  }
+  if (rec)
+    autograd::record("AvgPool2DBackwardBackward0", {out}, {g}, {}, [win, divisor_override](const Tensors& gg, const Tensors&) {
+      return Tensors{avg_planes(contiguous(gg[0]), win, divisor_override)};
+    });
+  return out;
+}
+
+Windows windows(PoolWindows h, PoolWindows w) {
+  return std::make_shared<const std::pair<PoolWindows, PoolWindows>>(std::move(h), std::move(w));
+}
+
+std::pair<Tensor, Tensor> max_pool(const char* op, int spatial, const Tensor& x, const Shape& kernel_size,
+                                   const Shape& stride, const Shape& padding, const Shape& dilation, bool ceil_mode) {
+  const Planes p = planes_of(x, spatial, op, true);
+  const PoolArgs a = checked_args(op, spatial, kernel_size, stride, padding, dilation);
+  const auto [OH, OW] = pooled(op, p, a, ceil_mode, x);
+  const int i = spatial - 1;  // the W dim's entry
+  PoolWindows h = spatial == 2 ? max_windows(p.H, OH, a.kernel[0], a.stride[0], a.padding[0], a.dilation[0])
+                               : adaptive_windows(1, 1);
+  auto [values, indices] = max_planes(p.x, windows(std::move(h), max_windows(p.W, OW, a.kernel[i], a.stride[i],
+                                                                               a.padding[i], a.dilation[i])));
+  return {p.back(values, OH, OW, spatial), p.back(indices, OH, OW, spatial)};
+}
+
+Tensor avg_pool(const char* op, int spatial, const Tensor& x, const Shape& kernel_size, const Shape& stride,
+                const Shape& padding, bool ceil_mode, bool count_include_pad, std::optional<int64_t> divisor_override) {
+  const Planes p = planes_of(x, spatial, op);
+  const PoolArgs a = checked_args(op, spatial, kernel_size, stride, padding, Shape{1});
+  EMBER_CHECK(!divisor_override || *divisor_override != 0, op, ": divisor must be not zero");
+  const auto [OH, OW] = pooled(op, p, a, ceil_mode, x);
+  const int i = spatial - 1;
+  PoolWindows h = spatial == 2 ? avg_windows(p.H, OH, a.kernel[0], a.stride[0], a.padding[0], count_include_pad)
+                               : adaptive_windows(1, 1);
+  PoolWindows w = avg_windows(p.W, OW, a.kernel[i], a.stride[i], a.padding[i], count_include_pad);
+  const int64_t divisor = divisor_override.value_or(0);
+  return p.back(avg_planes(p.x, windows(std::move(h), std::move(w)), divisor), OH, OW, spatial);
+}
+
+/// The adaptive pools' planes and windows for output_size (one entry per pooled dim, or one for all).
+std::pair<Planes, Windows> adaptive(const char* op, int spatial, const Tensor& x, const Shape& output_size,
+                                    bool integers = false) {
+  Planes p = planes_of(x, spatial, op, integers);
+  const Shape out = per_dim(output_size, spatial, op, "output_size");
+  for (int64_t o : out) EMBER_CHECK(o >= 0, op, ": output_size must be non-negative, got ", shape_str(output_size));
+  Windows win = windows(adaptive_windows(p.H, spatial == 2 ? out[0] : 1), adaptive_windows(p.W, out.back()));
+  return {std::move(p), std::move(win)};
+}
+}  // namespace
+
+namespace nn::functional {
+
+std::pair<Tensor, Tensor> max_pool2d_with_indices(const Tensor& x, const Shape& kernel_size, const Shape& stride,
+                                                  const Shape& padding, const Shape& dilation, bool ceil_mode) {
+  return max_pool("max_pool2d", 2, x, kernel_size, stride, padding, dilation, ceil_mode);
+}
+Tensor max_pool2d(const Tensor& x, const Shape& kernel_size, const Shape& stride, const Shape& padding,
+                  const Shape& dilation, bool ceil_mode) {
+  return max_pool("max_pool2d", 2, x, kernel_size, stride, padding, dilation, ceil_mode).first;
+}
+std::pair<Tensor, Tensor> max_pool1d_with_indices(const Tensor& x, const Shape& kernel_size, const Shape& stride,
+                                                  const Shape& padding, const Shape& dilation, bool ceil_mode) {
+  return max_pool("max_pool1d", 1, x, kernel_size, stride, padding, dilation, ceil_mode);
+}
+Tensor max_pool1d(const Tensor& x, const Shape& kernel_size, const Shape& stride, const Shape& padding,
+                  const Shape& dilation, bool ceil_mode) {
+  return max_pool("max_pool1d", 1, x, kernel_size, stride, padding, dilation, ceil_mode).first;
+}
+
+Tensor avg_pool2d(const Tensor& x, const Shape& kernel_size, const Shape& stride, const Shape& padding, bool ceil_mode,
+                  bool count_include_pad, std::optional<int64_t> divisor_override) {
+  return avg_pool("avg_pool2d", 2, x, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override);
+}
+Tensor avg_pool1d(const Tensor& x, const Shape& kernel_size, const Shape& stride, const Shape& padding, bool ceil_mode,
+                  bool count_include_pad) {
+  return avg_pool("avg_pool1d", 1, x, kernel_size, stride, padding, ceil_mode, count_include_pad, std::nullopt);
+}
+
+Tensor adaptive_avg_pool2d(const Tensor& x, const Shape& output_size) {
+  auto [p, win] = adaptive("adaptive_avg_pool2d", 2, x, output_size);
+  return p.back(avg_planes(p.x, win, 0), win->first.first.size(), win->second.first.size(), 2);
+}
+Tensor adaptive_avg_pool1d(const Tensor& x, const Shape& output_size) {
+  auto [p, win] = adaptive("adaptive_avg_pool1d", 1, x, output_size);
+  return p.back(avg_planes(p.x, win, 0), 1, win->second.first.size(), 1);
+}
+std::pair<Tensor, Tensor> adaptive_max_pool2d(const Tensor& x, const Shape& output_size) {
+  auto [p, win] = adaptive("adaptive_max_pool2d", 2, x, output_size, true);
+  const int64_t OH = win->first.first.size(), OW = win->second.first.size();
+  auto [values, indices] = max_planes(p.x, win);
+  return {p.back(values, OH, OW, 2), p.back(indices, OH, OW, 2)};
+}
+std::pair<Tensor, Tensor> adaptive_max_pool1d(const Tensor& x, const Shape& output_size) {
+  auto [p, win] = adaptive("adaptive_max_pool1d", 1, x, output_size, true);
+  const int64_t OW = win->second.first.size();
+  auto [values, indices] = max_planes(p.x, win);
+  return {p.back(values, 1, OW, 1), p.back(indices, 1, OW, 1)};
+}
+
+}  // namespace nn::functional
+
+}  // namespace ember
