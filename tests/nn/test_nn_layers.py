@@ -732,6 +732,8 @@ def _bn_eval():
     return nn.BatchNorm1d(3).eval()
 
 
+# A layer's bad call that module_db's row already makes (test_modules.py: the same call, exception and
+# message fragment) is not repeated here.
 BAD = [
     pytest.param(lambda: nn.BatchNorm1d(3)(ember.randn(1, 3)), ValueError,
                  r"BatchNorm1d.*expected more than 1 value per channel when training", id="bn-batch-of-1"),
@@ -739,9 +741,7 @@ BAD = [
                  r"BatchNorm1d.*expected more than 1 value per channel when training", id="bn-batch-of-1-L1"),
     pytest.param(lambda: nn.BatchNorm1d(3, track_running_stats=False).eval()(ember.randn(1, 3)), ValueError,
                  r"more than 1 value per channel", id="bn-no-stats-eval-batch-of-1"),
-    pytest.param(lambda: nn.BatchNorm1d(3)(ember.randn(4, 4)), ValueError, r"BatchNorm1d.*\(4, 4\)", id="bn-features"),
     pytest.param(lambda: nn.BatchNorm1d(3)(ember.randn(4, 3, 2, 2)), ValueError, r"BatchNorm1d", id="bn-4d"),
-    pytest.param(lambda: nn.BatchNorm1d(3)(ember.randn(3)), ValueError, r"BatchNorm1d", id="bn-1d"),
     pytest.param(lambda: nn.Linear(3, 2)(ember.randn(4, 4)), ValueError, r"Linear.*in_features=3", id="linear-features"),
     pytest.param(lambda: nn.Linear(3, 2)(ember.randn(3, 4)), ValueError, r"Linear", id="linear-transposed"),
     pytest.param(lambda: nn.Embedding(5, 3)(ember.tensor([1.0, 2.0])), TypeError, r"(?i)embedding", id="emb-float"),
@@ -752,7 +752,6 @@ BAD = [
     pytest.param(lambda: nn.LayerNorm(4)(ember.randn(4, 3)), ValueError, r"LayerNorm.*\(4, 3\)", id="ln-trailing"),
     pytest.param(lambda: nn.LayerNorm((3, 4))(ember.randn(2, 4, 3)), ValueError, r"LayerNorm", id="ln-2dims"),
     pytest.param(lambda: nn.LayerNorm((2, 3, 4))(ember.randn(3, 4)), ValueError, r"LayerNorm", id="ln-too-few-dims"),
-    pytest.param(lambda: nn.PReLU(3)(ember.randn(4, 2)), ValueError, r"(?i)prelu", id="prelu-channels"),
     pytest.param(lambda: nn.GELU("fast"), ValueError, r"GELU.*approximate", id="gelu-approximate"),
     pytest.param(lambda: nn.Dropout(1.01), ValueError, r"Dropout", id="dropout-p"),
     pytest.param(lambda: nn.Perceptron(2)(ember.randn(3, 3)), ValueError, r"Perceptron", id="perceptron-features"),
