@@ -1,0 +1,234 @@
+// CPU convolutions over two spatial dims (1-D ones arrive with H of 1): im2col into BLAS gemm.
+// Images are taken in tiles whose im2col buffer stays under kColBudget bytes; im2col and col2im
+// run across threads (over images x channels), the gemm calls outside any OpenMP region
+// (OpenBLAS threads itself). A 1x1 kernel with stride 1 and no padding reads the input as its
+// own column matrix: one gemm per image and group, no copy.
+#include <climits>
+#include <cstring>
+#include <memory>
+
+#include "cpu/blas.h"
+#include "cpu/loops.h"
+#include "kernels.h"
+
+namespace ember::cpu {
+namespace {
+
+/// Bytes of im2col buffer per call: a tile of images shares it (one image may exceed it).
+constexpr int64_t kColBudget = int64_t{8} << 20;
+
+/// C = A B (beta 0) or C += A B (beta 1), row-major, with transpose flags; empty sums handled.
+template <class T>
+void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t lda, const T* B, int64_t ldb,
+          T beta, T* C, int64_t ldc) {
+  if (M == 0 || N == 0) return;
+  if (K == 0) {
+    if (beta == T(0))
+      for (int64_t i = 0; i < M; ++i) std::fill(C + i * ldc, C + i * ldc + N, T(0));
+    return;
+  }
+  EMBER_CHECK_RUNTIME(M <= INT_MAX && N <= INT_MAX && K <= INT_MAX, "conv: gemm dimensions (", M, ", ", N, ", ", K,
+                      ") exceed what the 32-bit BLAS can address");
+  const CBLAS_TRANSPOSE a = ta ? CblasTrans : CblasNoTrans, b = tb ? CblasTrans : CblasNoTrans;
+  if constexpr (std::is_same_v<T, float>)
+    EMBER_CBLAS(sgemm)(CblasRowMajor, a, b, M, N, K, 1.0f, A, lda, B, ldb, beta, C, ldc);
+  else
+    EMBER_CBLAS(dgemm)(CblasRowMajor, a, b, M, N, K, 1.0, A, lda, B, ldb, beta, C, ldc);
+}
+
+/// The sizes of one convolution: x (N, C, H, W), w (O, C / groups, KH, KW), y (N, O, OH, OW).
+struct Dims4 {
+  int64_t N, C, H, W, O, KH, KW, OH, OW;
+  int64_t Cg() const { return C / g.groups; }
+  int64_t Og() const { return O / g.groups; }
+  int64_t kk() const { return KH * KW; }
+  int64_t P() const { return OH * OW; }
+  int64_t K() const { return Cg() * kk(); }  // the gemm's inner size per group
+  ConvGeom g;
+  bool direct() const {  // the input is its own column matrix
+    return KH == 1 && KW == 1 && g.stride[0] == 1 && g.stride[1] == 1 && g.pad[0] == 0 && g.pad[1] == 0 && OH == H &&
+           OW == W;
+  }
+  /// Images per tile: as many as fit the buffer budget, at least one.
+  int64_t tile(size_t elem) const {
+    const int64_t per_image = std::max<int64_t>(1, C * kk() * P() * static_cast<int64_t>(elem));
+    return std::clamp<int64_t>(kColBudget / per_image, 1, std::max<int64_t>(N, 1));
+  }
+};
+
+Dims4 dims_of(const Tensor& x, const Tensor& w, const Tensor& y, const ConvGeom& g) {
+  const auto &xs = x.sizes(), &ws = w.sizes(), &ys = y.sizes();
+  return {xs[0], xs[1], xs[2], xs[3], ws[0], ws[2], ws[3], ys[2], ys[3], g};
+}
+
+/// The range [lo, hi) of output columns whose input column o * stride - pad + k * dilation is
+/// inside [0, size).
+inline void valid_range(int64_t size, int64_t out, int64_t stride, int64_t offset, int64_t& lo, int64_t& hi) {
+  // o * stride + offset >= 0 and < size, offset = k * dilation - pad.
+  lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+  hi = size - offset <= 0 ? 0 : (size - offset - 1) / stride + 1;
+  lo = std::min(lo, out);
+  hi = std::clamp(hi, lo, out);
+}
+
+/// col rows (c, ki, kj) x columns (oh, ow) of one channel plane of one image.
+template <class T>
+void im2col_channel(const T* x, T* col, const Dims4& d) {
+  const ConvGeom& g = d.g;
+  for (int64_t ki = 0; ki < d.KH; ++ki) {
+    int64_t oh_lo, oh_hi;
+    valid_range(d.H, d.OH, g.stride[0], ki * g.dilation[0] - g.pad[0], oh_lo, oh_hi);
+    for (int64_t kj = 0; kj < d.KW; ++kj, col += d.P()) {
+      const int64_t off_w = kj * g.dilation[1] - g.pad[1];
+      int64_t ow_lo, ow_hi;
+      valid_range(d.W, d.OW, g.stride[1], off_w, ow_lo, ow_hi);
+      std::fill(col, col + oh_lo * d.OW, T(0));
+      for (int64_t oh = oh_lo; oh < oh_hi; ++oh) {
+        T* c = col + oh * d.OW;
+        const T* row = x + (oh * g.stride[0] + ki * g.dilation[0] - g.pad[0]) * d.W + off_w;
+        std::fill(c, c + ow_lo, T(0));
+        if (g.stride[1] == 1) {
+          std::memcpy(c + ow_lo, row + ow_lo, static_cast<size_t>(ow_hi - ow_lo) * sizeof(T));
+        } else {
+          for (int64_t ow = ow_lo; ow < ow_hi; ++ow) c[ow] = row[ow * g.stride[1]];
+        }
+        std::fill(c + ow_hi, c + d.OW, T(0));
+      }
+      std::fill(col + oh_hi * d.OW, col + d.P(), T(0));
+    }
+  }
+}
+
+/// The adjoint of im2col_channel: x += the columns, summed where windows overlap.
+template <class T>
+void col2im_channel(const T* col, T* x, const Dims4& d) {
+  const ConvGeom& g = d.g;
+  for (int64_t ki = 0; ki < d.KH; ++ki) {
+    int64_t oh_lo, oh_hi;
+    valid_range(d.H, d.OH, g.stride[0], ki * g.dilation[0] - g.pad[0], oh_lo, oh_hi);
+    for (int64_t kj = 0; kj < d.KW; ++kj, col += d.P()) {
+      const int64_t off_w = kj * g.dilation[1] - g.pad[1];
+      int64_t ow_lo, ow_hi;
+      valid_range(d.W, d.OW, g.stride[1], off_w, ow_lo, ow_hi);
+      for (int64_t oh = oh_lo; oh < oh_hi; ++oh) {
+        const T* c = col + oh * d.OW;
+        T* row = x + (oh * g.stride[0] + ki * g.dilation[0] - g.pad[0]) * d.W + off_w;
+        const int64_t s = g.stride[1];
+        for (int64_t ow = ow_lo; ow < ow_hi; ++ow) row[ow * s] += c[ow];
+      }
+    }
+  }
+}
+
+/// im2col of images [n0, n0 + nt) into col (nt blocks of C * kk x P), across threads.
+template <class T>
+void im2col_tile(const T* x, T* col, int64_t n0, int64_t nt, const Dims4& d) {
+  const int64_t plane = d.H * d.W, rows = d.kk() * d.P();
+  parallel_range(nt * d.C, rows, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) im2col_channel(x + (n0 * d.C + i) * plane, col + i * rows, d);
+  });
+}
+
+template <class T>
+void forward(const Tensor& out, const Tensor& xt, const Tensor& wt, const ConvGeom& g) {
+  const Dims4 d = dims_of(xt, wt, out, g);
+  const T* x = static_cast<const T*>(xt.raw_data());
+  const T* w = static_cast<const T*>(wt.raw_data());
+  T* y = static_cast<T*>(out.raw_data());
+  const int64_t G = g.groups, Og = d.Og(), K = d.K(), P = d.P(), plane = d.H * d.W;
+  if (d.direct()) {
+    for (int64_t n = 0; n < d.N; ++n)
+      for (int64_t gi = 0; gi < G; ++gi)
+        gemm<T>(false, false, Og, P, K, w + gi * Og * K, K, x + (n * d.C + gi * d.Cg()) * plane, P, T(0),
+                y + (n * d.O + gi * Og) * P, P);
+    return;
+  }
+  const int64_t nt = d.tile(sizeof(T)), per_image = d.C * d.kk() * P;
+  std::unique_ptr<T[]> col(new T[static_cast<size_t>(nt * per_image)]);
+  for (int64_t n0 = 0; n0 < d.N; n0 += nt) {
+    const int64_t m = std::min(nt, d.N - n0);
+    im2col_tile(x, col.get(), n0, m, d);
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t gi = 0; gi < G; ++gi)
+        gemm<T>(false, false, Og, P, K, w + gi * Og * K, K, col.get() + i * per_image + gi * K * P, P, T(0),
+                y + ((n0 + i) * d.O + gi * Og) * P, P);
+  }
+}
+
+template <class T>
+void backward_input(const Tensor& dxt, const Tensor& dyt, const Tensor& wt, const ConvGeom& g) {
+  const Dims4 d = dims_of(dxt, wt, dyt, g);
+  T* dx = static_cast<T*>(dxt.raw_data());
+  const T* w = static_cast<const T*>(wt.raw_data());
+  const T* dy = static_cast<const T*>(dyt.raw_data());
+  const int64_t G = g.groups, Og = d.Og(), K = d.K(), P = d.P(), plane = d.H * d.W;
+  if (d.direct()) {
+    for (int64_t n = 0; n < d.N; ++n)
+      for (int64_t gi = 0; gi < G; ++gi)
+        gemm<T>(true, false, K, P, Og, w + gi * Og * K, K, dy + (n * d.O + gi * Og) * P, P, T(0),
+                dx + (n * d.C + gi * d.Cg()) * plane, P);
+    return;
+  }
+  cpu::fill(dxt, 0);
+  const int64_t nt = d.tile(sizeof(T)), per_image = d.C * d.kk() * P, rows = d.kk() * P;
+  std::unique_ptr<T[]> col(new T[static_cast<size_t>(nt * per_image)]);
+  for (int64_t n0 = 0; n0 < d.N; n0 += nt) {
+    const int64_t m = std::min(nt, d.N - n0);
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t gi = 0; gi < G; ++gi)
+        gemm<T>(true, false, K, P, Og, w + gi * Og * K, K, dy + ((n0 + i) * d.O + gi * Og) * P, P, T(0),
+                col.get() + i * per_image + gi * K * P, P);
+    parallel_range(m * d.C, rows, [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i) col2im_channel(col.get() + i * rows, dx + (n0 * d.C + i) * plane, d);
+    });
+  }
+}
+
+template <class T>
+void backward_weight(const Tensor& dwt, const Tensor& xt, const Tensor& dyt, const ConvGeom& g) {
+  const Dims4 d = dims_of(xt, dwt, dyt, g);
+  T* dw = static_cast<T*>(dwt.raw_data());
+  const T* x = static_cast<const T*>(xt.raw_data());
+  const T* dy = static_cast<const T*>(dyt.raw_data());
+  const int64_t G = g.groups, Og = d.Og(), K = d.K(), P = d.P(), plane = d.H * d.W;
+  cpu::fill(dwt, 0);
+  if (d.direct()) {
+    for (int64_t n = 0; n < d.N; ++n)
+      for (int64_t gi = 0; gi < G; ++gi)
+        gemm<T>(false, true, Og, K, P, dy + (n * d.O + gi * Og) * P, P, x + (n * d.C + gi * d.Cg()) * plane, P, T(1),
+                dw + gi * Og * K, K);
+    return;
+  }
+  const int64_t nt = d.tile(sizeof(T)), per_image = d.C * d.kk() * P;
+  std::unique_ptr<T[]> col(new T[static_cast<size_t>(nt * per_image)]);
+  for (int64_t n0 = 0; n0 < d.N; n0 += nt) {
+    const int64_t m = std::min(nt, d.N - n0);
+    im2col_tile(x, col.get(), n0, m, d);
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t gi = 0; gi < G; ++gi)
+        gemm<T>(false, true, Og, K, P, dy + ((n0 + i) * d.O + gi * Og) * P, P, col.get() + i * per_image + gi * K * P,
+                P, T(1), dw + gi * Og * K, K);
+  }
+}
+
+}  // namespace
+
+void conv2d(const Tensor& out, const Tensor& x, const Tensor& w, const ConvGeom& g) {
+  if (out.numel() == 0) return;
+  if (out.dtype() == DType::Float32) forward<float>(out, x, w, g);
+  else forward<double>(out, x, w, g);
+}
+
+void conv2d_backward_input(const Tensor& dx, const Tensor& dy, const Tensor& w, const ConvGeom& g) {
+  if (dx.numel() == 0) return;
+  if (dx.dtype() == DType::Float32) backward_input<float>(dx, dy, w, g);
+  else backward_input<double>(dx, dy, w, g);
+}
+
+void conv2d_backward_weight(const Tensor& dw, const Tensor& x, const Tensor& dy, const ConvGeom& g) {
+  if (dw.numel() == 0) return;
+  if (dw.dtype() == DType::Float32) backward_weight<float>(dw, x, dy, g);
+  else backward_weight<double>(dw, x, dy, g);
+}
+
+}  // namespace ember::cpu
