@@ -150,6 +150,8 @@ Example::
 
 /// conv1d/conv2d and their transposes, with PyTorch's int-or-tuple and padding-string arguments.
 void bind_conv(py::module_& fm) {
+  py::options options;  // the docstrings open with PyTorch's signature instead of pybind11's
+  options.disable_function_signatures();
   using ConvFn = Tensor (*)(const Tensor&, const Tensor&, const Tensor&, const Dims&, const ConvPadding&, const Dims&,
                             int64_t);
   using ConvTFn = Tensor (*)(const Tensor&, const Tensor&, const Tensor&, const Dims&, const Dims&, const Dims&,
