@@ -6,6 +6,7 @@
 #include <climits>
 #include <cstring>
 #include <memory>
+#include <type_traits>
 
 #include "cpu/blas.h"
 #include "cpu/loops.h"
@@ -71,51 +72,37 @@ inline void valid_range(int64_t size, int64_t out, int64_t stride, int64_t offse
   hi = std::clamp(hi, lo, out);
 }
 
-/// col rows (c, ki, kj) x columns (oh, ow) of one channel plane of one image.
-template <class T>
-void im2col_channel(const T* x, T* col, const Dims4& d) {
+/// Between one channel plane x of one image and its rows of the column matrix col (rows
+/// (ki, kj), columns (oh, ow)): kToCol copies the windows into col (im2col, zeros where a
+/// window overlaps the padding); otherwise x += col, summed where windows overlap (col2im, the
+/// adjoint).
+template <bool kToCol, class T>
+void im2col_or_col2im(std::conditional_t<kToCol, const T*, T*> x, std::conditional_t<kToCol, T*, const T*> col,
+                      const Dims4& d) {
   const ConvGeom& g = d.g;
+  const int64_t sw = g.stride[1];
   for (int64_t ki = 0; ki < d.KH; ++ki) {
     int64_t oh_lo, oh_hi;
     valid_range(d.H, d.OH, g.stride[0], ki * g.dilation[0] - g.pad[0], oh_lo, oh_hi);
     for (int64_t kj = 0; kj < d.KW; ++kj, col += d.P()) {
       const int64_t off_w = kj * g.dilation[1] - g.pad[1];
       int64_t ow_lo, ow_hi;
-      valid_range(d.W, d.OW, g.stride[1], off_w, ow_lo, ow_hi);
-      std::fill(col, col + oh_lo * d.OW, T(0));
+      valid_range(d.W, d.OW, sw, off_w, ow_lo, ow_hi);
+      if constexpr (kToCol) std::fill(col, col + oh_lo * d.OW, T(0));
       for (int64_t oh = oh_lo; oh < oh_hi; ++oh) {
-        T* c = col + oh * d.OW;
-        const T* row = x + (oh * g.stride[0] + ki * g.dilation[0] - g.pad[0]) * d.W + off_w;
-        std::fill(c, c + ow_lo, T(0));
-        if (g.stride[1] == 1) {
-          std::memcpy(c + ow_lo, row + ow_lo, static_cast<size_t>(ow_hi - ow_lo) * sizeof(T));
+        auto c = col + oh * d.OW;
+        auto row = x + (oh * g.stride[0] + ki * g.dilation[0] - g.pad[0]) * d.W + off_w;
+        if constexpr (kToCol) {
+          std::fill(c, c + ow_lo, T(0));
+          if (sw == 1) std::memcpy(c + ow_lo, row + ow_lo, static_cast<size_t>(ow_hi - ow_lo) * sizeof(T));
+          else
+            for (int64_t ow = ow_lo; ow < ow_hi; ++ow) c[ow] = row[ow * sw];
+          std::fill(c + ow_hi, c + d.OW, T(0));
         } else {
-          for (int64_t ow = ow_lo; ow < ow_hi; ++ow) c[ow] = row[ow * g.stride[1]];
+          for (int64_t ow = ow_lo; ow < ow_hi; ++ow) row[ow * sw] += c[ow];
         }
-        std::fill(c + ow_hi, c + d.OW, T(0));
       }
-      std::fill(col + oh_hi * d.OW, col + d.P(), T(0));
-    }
-  }
-}
-
-/// The adjoint of im2col_channel: x += the columns, summed where windows overlap.
-template <class T>
-void col2im_channel(const T* col, T* x, const Dims4& d) {
-  const ConvGeom& g = d.g;
-  for (int64_t ki = 0; ki < d.KH; ++ki) {
-    int64_t oh_lo, oh_hi;
-    valid_range(d.H, d.OH, g.stride[0], ki * g.dilation[0] - g.pad[0], oh_lo, oh_hi);
-    for (int64_t kj = 0; kj < d.KW; ++kj, col += d.P()) {
-      const int64_t off_w = kj * g.dilation[1] - g.pad[1];
-      int64_t ow_lo, ow_hi;
-      valid_range(d.W, d.OW, g.stride[1], off_w, ow_lo, ow_hi);
-      for (int64_t oh = oh_lo; oh < oh_hi; ++oh) {
-        const T* c = col + oh * d.OW;
-        T* row = x + (oh * g.stride[0] + ki * g.dilation[0] - g.pad[0]) * d.W + off_w;
-        const int64_t s = g.stride[1];
-        for (int64_t ow = ow_lo; ow < ow_hi; ++ow) row[ow * s] += c[ow];
-      }
+      if constexpr (kToCol) std::fill(col + oh_hi * d.OW, col + d.P(), T(0));
     }
   }
 }
@@ -125,7 +112,7 @@ template <class T>
 void im2col_tile(const T* x, T* col, int64_t n0, int64_t nt, const Dims4& d) {
   const int64_t plane = d.H * d.W, rows = d.kk() * d.P();
   parallel_range(nt * d.C, rows, [&](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) im2col_channel(x + (n0 * d.C + i) * plane, col + i * rows, d);
+    for (int64_t i = b; i < e; ++i) im2col_or_col2im<true, T>(x + (n0 * d.C + i) * plane, col + i * rows, d);
   });
 }
 
@@ -179,7 +166,8 @@ void backward_input(const Tensor& dxt, const Tensor& dyt, const Tensor& wt, cons
         gemm<T>(true, false, K, P, Og, w + gi * Og * K, K, dy + ((n0 + i) * d.O + gi * Og) * P, P, T(0),
                 col.get() + i * per_image + gi * K * P, P);
     parallel_range(m * d.C, rows, [&](int64_t b, int64_t e) {
-      for (int64_t i = b; i < e; ++i) col2im_channel(col.get() + i * rows, dx + (n0 * d.C + i) * plane, d);
+      for (int64_t i = b; i < e; ++i)
+        im2col_or_col2im<false, T>(dx + (n0 * d.C + i) * plane, col.get() + i * rows, d);
     });
   }
 }
