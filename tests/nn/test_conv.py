@@ -268,6 +268,8 @@ BAD = [
     ("transposed string padding", "conv_transpose2d", (2, 4, 5, 5), (4, 3, 3, 3), None, dict(padding="same"),
      "float32"),
     ("transposed bias", "conv_transpose1d", (2, 4, 5), (4, 3, 3), (4,), {}, "float32"),
+    ("kernel size 0", "conv2d", X4, (4, 3, 0, 3), None, {}, "float32"),
+    ("transposed kernel size 0", "conv_transpose1d", (2, 4, 5), (4, 3, 0), None, {}, "float32"),
 ]
 
 
@@ -285,6 +287,24 @@ def test_bad_inputs_raise_torchs_type(cid, name, x_shape, w_shape, b_shape, kw, 
         call(ember, F)
     assert type(err.value).__name__ == type(torch_err.value).__name__, (err.value, torch_err.value)
     assert name in str(err.value)
+
+
+@pytest.mark.parametrize("name,kw", [
+    ("conv2d", dict(dilation=2**62)), ("conv2d", dict(padding=2**62)), ("conv2d", dict(padding=2**62, dilation=2**62)),
+    ("conv_transpose2d", dict(stride=2**62)), ("conv_transpose2d", dict(dilation=2**62)),
+    ("conv_transpose2d", dict(padding=2**62)), ("conv_transpose2d", dict(stride=2**63 - 1, output_padding=2**62)),
+])
+def test_huge_arguments_are_refused_not_wrapped(name, kw):
+    # Sizes past int64 must be an error (not a wrapped-around size, nor an out-of-range read).
+    x, w = ember.randn(1, 2, 5, 5), ember.randn(2, 2, 3, 3)
+    with pytest.raises((RuntimeError, ValueError, MemoryError), match=name):
+        getattr(F, name)(x, w, **kw)
+
+
+def test_huge_stride_takes_one_window():
+    x, w = ember.randn(1, 2, 5, 5, dtype=ember.float64), ember.randn(3, 2, 3, 3, dtype=ember.float64)
+    xt, wt = torch.tensor(x.numpy()), torch.tensor(w.numpy())
+    np.testing.assert_allclose(F.conv2d(x, w, stride=2**62).numpy(), TF.conv2d(xt, wt, stride=2**62).numpy())
 
 
 def test_channel_mismatch_message_names_both_counts():

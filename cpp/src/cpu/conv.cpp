@@ -65,8 +65,9 @@ Dims4 dims_of(const Tensor& x, const Tensor& w, const Tensor& y, const ConvGeom&
 /// The range [lo, hi) of output columns whose input column o * stride - pad + k * dilation is
 /// inside [0, size).
 inline void valid_range(int64_t size, int64_t out, int64_t stride, int64_t offset, int64_t& lo, int64_t& hi) {
-  // o * stride + offset >= 0 and < size, offset = k * dilation - pad.
-  lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+  // o * stride + offset >= 0 and < size, offset = k * dilation - pad (the op keeps the sums in
+  // int64: none exceeds the padded size).
+  lo = offset >= 0 ? 0 : -offset / stride + (-offset % stride != 0);
   hi = size - offset <= 0 ? 0 : (size - offset - 1) / stride + 1;
   lo = std::min(lo, out);
   hi = std::clamp(hi, lo, out);

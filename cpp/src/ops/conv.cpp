@@ -4,6 +4,8 @@
 // backward is written with the other two, so every convolution is differentiable any number of
 // times. Every primitive is told the spatial size of what it produces, so each is the exact
 // adjoint of the others whatever the stride leaves over. The bias is added with ember ops.
+#include <limits>
+
 #include "autograd/record.h"
 #include "ember/ops.h"
 #include "kernels.h"
@@ -85,6 +87,11 @@ Tensor conv_backward_weight(const Tensor& x, const Tensor& dy, const ConvGeom& g
   return out;
 }
 
+/// Sizes are computed in 128 bits, so huge strides, paddings or dilations are refused instead of
+/// wrapping around; a result that fits in int64 keeps every index of the kernels in range.
+using Wide = __int128;
+constexpr Wide kMaxSize = std::numeric_limits<int64_t>::max();
+
 /// One value for every spatial dim, or one per dim (PyTorch's int-or-tuple arguments).
 Dims spatial_arg(const char* op, const char* what, const Dims& v, size_t nd) {
   EMBER_CHECK_RUNTIME(v.size() == 1 || v.size() == nd, op, ": expected ", what,
@@ -116,6 +123,9 @@ void check_operands(const char* op, size_t nd, const Tensor& x, const Tensor& w,
                       shape_str(w.sizes()));
   EMBER_CHECK_RUNTIME(w.sizes()[0] % groups == 0, op, ": groups ", groups, " must divide dim 0 of weight ",
                       shape_str(w.sizes()));
+  for (int64_t i = 2; i < w.dim(); ++i)
+    EMBER_CHECK_RUNTIME(w.sizes()[i] > 0, op, ": expected a kernel size greater than zero, got weight ",
+                        shape_str(w.sizes()));
   if (!bias.defined()) return;
   EMBER_CHECK_RUNTIME(bias.dim() == 1 && bias.sizes()[0] == out_channels, op, ": expected a bias of shape (",
                       out_channels, ",) for weight ", shape_str(w.sizes()), " and groups ", groups, ", got bias ",
@@ -178,14 +188,17 @@ Tensor conv_nd(const char* op, size_t nd, const Tensor& x, const Tensor& w, cons
   }
   Dims out(nd), padded(nd), kernel(nd);
   for (size_t i = 0; i < nd; ++i) {
-    padded[i] = xs[2 + i] + lo[i] + hi[i];
-    kernel[i] = dilation[i] * (ws[2 + i] - 1) + 1;
-    out[i] = (padded[i] - kernel[i]) / stride[i] + 1;
+    const Wide p = Wide(xs[2 + i]) + lo[i] + hi[i], k = Wide(dilation[i]) * (ws[2 + i] - 1) + 1;
+    EMBER_CHECK_RUNTIME(p <= kMaxSize && k <= kMaxSize, op, ": padding and dilation too large for int64 sizes, "
+                        "input ", shape_str(x.sizes()), ", weight ", shape_str(ws), ", dilation ", shape_str(dilation));
+    padded[i] = static_cast<int64_t>(p);
+    kernel[i] = static_cast<int64_t>(k);
   }
   for (size_t i = 0; i < nd; ++i)
     EMBER_CHECK_RUNTIME(padded[i] >= kernel[i], op, ": the kernel ", shape_str(kernel),
                         " (dilated) is larger than the padded input ", shape_str(padded), " of input ",
                         shape_str(x.sizes()), " (weight ", shape_str(ws), ")");
+  for (size_t i = 0; i < nd; ++i) out[i] = (padded[i] - kernel[i]) / stride[i] + 1;
   ConvGeom g{};
   to_geom(g.stride, stride, 1);
   to_geom(g.pad, lo, 0);
@@ -219,12 +232,17 @@ Tensor conv_transpose_nd(const char* op, size_t nd, const Tensor& x, const Tenso
   EMBER_CHECK_RUNTIME(xs[1] == ws[0], op, ": expected input with ", ws[0], " channels (weight ", shape_str(ws),
                       ", groups ", groups, "), got input ", shape_str(x.sizes()));
   Dims out(nd);
-  for (size_t i = 0; i < nd; ++i)
-    out[i] = (xs[2 + i] - 1) * stride[i] - 2 * padding[i] + dilation[i] * (ws[2 + i] - 1) + output_padding[i] + 1;
-  for (int64_t o : out)
-    EMBER_CHECK_RUNTIME(o > 0, op, ": the output size ", shape_str(out), " is not positive for input ",
-                        shape_str(x.sizes()), ", weight ", shape_str(ws), ", stride ", shape_str(stride),
-                        ", padding ", shape_str(padding));
+  for (size_t i = 0; i < nd; ++i) {
+    // The extent the strided windows span over the output, padding included.
+    const Wide span = Wide(xs[2 + i] - 1) * stride[i] + Wide(dilation[i]) * (ws[2 + i] - 1) + output_padding[i] + 1;
+    EMBER_CHECK_RUNTIME(span <= kMaxSize, op, ": stride, dilation and output_padding too large for int64 sizes, "
+                        "input ", shape_str(x.sizes()), ", weight ", shape_str(ws), ", stride ", shape_str(stride));
+    const Wide o = span - 2 * Wide(padding[i]);
+    out[i] = o > 0 ? static_cast<int64_t>(o) : 0;
+    EMBER_CHECK_RUNTIME(o > 0, op, ": the output size is not positive (", static_cast<int64_t>(o), " in dim ", i,
+                        ") for input ", shape_str(x.sizes()), ", weight ", shape_str(ws), ", stride ",
+                        shape_str(stride), ", padding ", shape_str(padding));
+  }
   ConvGeom g{};
   to_geom(g.stride, stride, 1);
   to_geom(g.pad, padding, 0);
