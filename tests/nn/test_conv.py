@@ -73,7 +73,8 @@ CONV2D = [
     ((2, 3, 1, 9), (4, 3, 1, 3), dict(stride=(1, 2))),
     ((2, 3, 7, 7), (4, 3, 3, 3), dict(padding=[1, 0], stride=[1, 2])),     # lists as tuples
     ((20, 16, 40, 40), (8, 16, 3, 3), dict(padding=1)),                    # several image tiles
-    ((2, 64, 64, 64), (4, 64, 3, 3), {}),                                  # one image > the budget
+    ((2, 64, 64, 64), (4, 64, 3, 3), {}),                                  # one image > the budget:
+    # its output rows in two chunks (overlapping windows across the chunk boundary)
 ]
 
 
