@@ -73,16 +73,6 @@ Tiling tiling(const Dims4& d, size_t elem) {
   return {images, rows, images * rows * row};
 }
 
-/// body(tile) for the tiles in order, each with a column buffer of tiling's size (reused).
-template <class T, class F>
-void for_each_tile(const Dims4& d, F body) {
-  const Tiling t = tiling(d, sizeof(T));
-  std::unique_ptr<T[]> col(new T[static_cast<size_t>(t.elements)]);
-  for (int64_t n0 = 0; n0 < d.N; n0 += t.images)
-    for (int64_t r0 = 0; r0 < d.OH; r0 += t.rows)
-      body(Tile{n0, std::min(t.images, d.N - n0), r0, std::min(r0 + t.rows, d.OH)}, col.get());
-}
-
 Dims4 dims_of(const Tensor& x, const Tensor& w, const Tensor& y, const ConvGeom& g) {
   const auto &xs = x.sizes(), &ws = w.sizes(), &ys = y.sizes();
   return {xs[0], xs[1], xs[2], xs[3], ws[0], ws[2], ws[3], ys[2], ys[3], g};
@@ -148,27 +138,49 @@ void walk_tile(std::conditional_t<kToCol, const T*, T*> x, std::conditional_t<kT
   });
 }
 
-// In the gemm calls below, image n's group gi of a tile is: weights w + gi * Og * K (Og x K);
-// columns col + i * C * kk * Pc + gi * K * Pc (K x Pc, Pc = the tile's columns); outputs (or
-// their gradients) y + (n * O + gi * Og) * P + r0 * OW (Og x Pc, rows P apart).
+/// body(tile, col) for the tiles in order, with col the tile's column matrix: im2col of x into a
+/// buffer of tiling's size (reused), or x itself (all images in one tile) when d is direct.
+template <class T, class F>
+void with_columns(const Dims4& d, const T* x, F body) {
+  if (d.direct()) return body(Tile{0, d.N, 0, d.OH}, x);
+  const Tiling t = tiling(d, sizeof(T));
+  std::unique_ptr<T[]> col(new T[static_cast<size_t>(t.elements)]);
+  for (int64_t n0 = 0; n0 < d.N; n0 += t.images)
+    for (int64_t r0 = 0; r0 < d.OH; r0 += t.rows) {
+      const Tile tile{n0, std::min(t.images, d.N - n0), r0, std::min(r0 + t.rows, d.OH)};
+      walk_tile<true, T>(x, col.get(), tile, d);
+      body(tile, static_cast<const T*>(col.get()));
+    }
+}
+
+/// The adjoint: body(tile, col) writes each tile's column matrix, which col2im sums into dx
+/// (zeroed first); when d is direct, body writes dx itself.
+template <class T, class F>
+void into_columns(const Dims4& d, T* dx, const Tensor& dx_tensor, F body) {
+  if (d.direct()) return body(Tile{0, d.N, 0, d.OH}, dx);
+  cpu::fill(dx_tensor, 0);
+  const Tiling t = tiling(d, sizeof(T));
+  std::unique_ptr<T[]> col(new T[static_cast<size_t>(t.elements)]);
+  for (int64_t n0 = 0; n0 < d.N; n0 += t.images)
+    for (int64_t r0 = 0; r0 < d.OH; r0 += t.rows) {
+      const Tile tile{n0, std::min(t.images, d.N - n0), r0, std::min(r0 + t.rows, d.OH)};
+      body(tile, col.get());
+      walk_tile<false, T>(dx, col.get(), tile, d);
+    }
+}
+
+// In the gemm calls below, image n0 + i's group gi of a tile is: weights w + gi * Og * K
+// (Og x K); columns col + (i * groups + gi) * K * Pc (K x Pc, Pc = the tile's columns); outputs
+// (or their gradients) y + ((n0 + i) * O + gi * Og) * P + r0 * OW (Og x Pc, rows P apart).
 
 template <class T>
 void forward(const Tensor& out, const Tensor& xt, const Tensor& wt, const ConvGeom& g) {
   const Dims4 d = dims_of(xt, wt, out, g);
-  const T* x = static_cast<const T*>(xt.raw_data());
   const T* w = static_cast<const T*>(wt.raw_data());
   T* y = static_cast<T*>(out.raw_data());
-  const int64_t G = g.groups, Og = d.Og(), K = d.K(), P = d.P(), plane = d.H * d.W;
-  if (d.direct()) {
-    for (int64_t n = 0; n < d.N; ++n)
-      for (int64_t gi = 0; gi < G; ++gi)
-        gemm<T>(false, false, Og, P, K, w + gi * Og * K, K, x + (n * d.C + gi * d.Cg()) * plane, P, T(0),
-                y + (n * d.O + gi * Og) * P, P);
-    return;
-  }
-  for_each_tile<T>(d, [&](const Tile& t, T* col) {
+  const int64_t G = g.groups, Og = d.Og(), K = d.K(), P = d.P();
+  with_columns(d, static_cast<const T*>(xt.raw_data()), [&](const Tile& t, const T* col) {
     const int64_t Pc = (t.r1 - t.r0) * d.OW;
-    walk_tile<true, T>(x, col, t, d);
     for (int64_t i = 0; i < t.m; ++i)
       for (int64_t gi = 0; gi < G; ++gi)
         gemm<T>(false, false, Og, Pc, K, w + gi * Og * K, K, col + (i * G + gi) * K * Pc, Pc, T(0),
@@ -179,25 +191,15 @@ void forward(const Tensor& out, const Tensor& xt, const Tensor& wt, const ConvGe
 template <class T>
 void backward_input(const Tensor& dxt, const Tensor& dyt, const Tensor& wt, const ConvGeom& g) {
   const Dims4 d = dims_of(dxt, wt, dyt, g);
-  T* dx = static_cast<T*>(dxt.raw_data());
   const T* w = static_cast<const T*>(wt.raw_data());
   const T* dy = static_cast<const T*>(dyt.raw_data());
-  const int64_t G = g.groups, Og = d.Og(), K = d.K(), P = d.P(), plane = d.H * d.W;
-  if (d.direct()) {
-    for (int64_t n = 0; n < d.N; ++n)
-      for (int64_t gi = 0; gi < G; ++gi)
-        gemm<T>(true, false, K, P, Og, w + gi * Og * K, K, dy + (n * d.O + gi * Og) * P, P, T(0),
-                dx + (n * d.C + gi * d.Cg()) * plane, P);
-    return;
-  }
-  cpu::fill(dxt, 0);
-  for_each_tile<T>(d, [&](const Tile& t, T* col) {
+  const int64_t G = g.groups, Og = d.Og(), K = d.K(), P = d.P();
+  into_columns(d, static_cast<T*>(dxt.raw_data()), dxt, [&](const Tile& t, T* col) {
     const int64_t Pc = (t.r1 - t.r0) * d.OW;
     for (int64_t i = 0; i < t.m; ++i)
       for (int64_t gi = 0; gi < G; ++gi)
         gemm<T>(true, false, K, Pc, Og, w + gi * Og * K, K, dy + ((t.n0 + i) * d.O + gi * Og) * P + t.r0 * d.OW, P,
                 T(0), col + (i * G + gi) * K * Pc, Pc);
-    walk_tile<false, T>(dx, col, t, d);
   });
 }
 
@@ -205,20 +207,11 @@ template <class T>
 void backward_weight(const Tensor& dwt, const Tensor& xt, const Tensor& dyt, const ConvGeom& g) {
   const Dims4 d = dims_of(xt, dwt, dyt, g);
   T* dw = static_cast<T*>(dwt.raw_data());
-  const T* x = static_cast<const T*>(xt.raw_data());
   const T* dy = static_cast<const T*>(dyt.raw_data());
-  const int64_t G = g.groups, Og = d.Og(), K = d.K(), P = d.P(), plane = d.H * d.W;
+  const int64_t G = g.groups, Og = d.Og(), K = d.K(), P = d.P();
   cpu::fill(dwt, 0);
-  if (d.direct()) {
-    for (int64_t n = 0; n < d.N; ++n)
-      for (int64_t gi = 0; gi < G; ++gi)
-        gemm<T>(false, true, Og, K, P, dy + (n * d.O + gi * Og) * P, P, x + (n * d.C + gi * d.Cg()) * plane, P, T(1),
-                dw + gi * Og * K, K);
-    return;
-  }
-  for_each_tile<T>(d, [&](const Tile& t, T* col) {
+  with_columns(d, static_cast<const T*>(xt.raw_data()), [&](const Tile& t, const T* col) {
     const int64_t Pc = (t.r1 - t.r0) * d.OW;
-    walk_tile<true, T>(x, col, t, d);
     for (int64_t i = 0; i < t.m; ++i)
       for (int64_t gi = 0; gi < G; ++gi)
         gemm<T>(false, true, Og, K, Pc, dy + ((t.n0 + i) * d.O + gi * Og) * P + t.r0 * d.OW, P,
