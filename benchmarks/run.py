@@ -234,6 +234,42 @@ def _small_model_forward(m):
     return run
 
 
+# conv2d 64 -> 64 channels, 3x3, padding 1, on 56x56, batch 8 (a ResNet stage): ember and torch
+# convolve; the numpy column times the GEMM that ember's im2col reduces it to, per image
+# (64 x 576) @ (576 x 3136), as one stacked float32 matmul (OpenBLAS sgemm), for its GFLOPS.
+CONV_N, CONV_C, CONV_HW = 8, 64, 56
+CONV_FLOPS = 2.0 * CONV_N * CONV_C * CONV_C * 9 * CONV_HW * CONV_HW
+
+
+def _conv2d_forward(m):
+    x, w, b = randn(m, CONV_N, CONV_C, CONV_HW, CONV_HW), randn(m, CONV_C, CONV_C, 3, 3), randn(m, CONV_C)
+    return lambda: m.nn.functional.conv2d(x, w, b, padding=1)
+
+
+def _conv2d_im2col_gemm(np):
+    w, col = randn(np, CONV_C, CONV_C * 9), randn(np, CONV_N, CONV_C * 9, CONV_HW * CONV_HW)
+    return lambda: np.matmul(w, col)
+
+
+# The first layer of a small CNN on MNIST-sized images: forward and backward (input, weight and
+# bias gradients), batch 32, 1 -> 32 channels, 3x3, padding 1, 28x28.
+SMALL_CONV_FLOPS = 3 * 2.0 * 32 * 32 * 9 * 28 * 28  # forward, backward-input, backward-weight
+
+
+def _conv2d_train_step(m):
+    x, w, b = randn(m, 32, 1, 28, 28), randn(m, 32, 1, 3, 3), randn(m, 32)
+    for t in (x, w, b):
+        t.requires_grad_(True)
+    g = randn(m, 32, 32, 28, 28)
+
+    def run():
+        for t in (x, w, b):
+            t.grad = None
+        m.nn.functional.conv2d(x, w, b, padding=1).backward(g)
+
+    return run
+
+
 ADAM_PARAMS = 10_000_000
 
 
@@ -303,6 +339,9 @@ CASES: list[Case] = [
     Case("softmax+bwd 256x1000", _softmax_backward, _softmax_backward, None),
     Case("Sequential 16-16-4 forward", _small_model_forward, _small_model_forward, None),
     Case("MLP 784-256-128-10 step, batch 128", _mlp_step, _mlp_step, None),
+    Case("conv2d 64-64 3x3 56^2 b8; np=gemm", _conv2d_forward, _conv2d_forward, _conv2d_im2col_gemm,
+         flops=CONV_FLOPS),
+    Case("conv2d+bwd 1-32 3x3 28^2 b32", _conv2d_train_step, _conv2d_train_step, None, flops=SMALL_CONV_FLOPS),
     # Adam reads p, g, m, v and writes p, m, v: 7 float32 per parameter.
     Case("Adam step 10M params, 1 tensor", _optimizer_step("Adam", 1), _optimizer_step("Adam", 1), None,
          bytes_moved=28.0 * ADAM_PARAMS),

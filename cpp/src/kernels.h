@@ -8,6 +8,8 @@
 //   - reductions and scans: reduce, arg_reduce, and one kernel per row of scan.def;
 //   - matrix products: gemm over batches (batch strides may be 0);
 //   - pooling over the last two dims: max (with indices) and average, and their backwards;
+//   - convolutions over two spatial dims: forward, backward-input (the transposed convolution)
+//     and backward-weight;
 //   - indexing: gather, scatter, take_offsets, put_offsets, count_nonzero, nonzero;
 //   - creation: arange, linspace;
 //   - optimizer steps: one fused kernel per optimizer over a range of a parameter's elements,
@@ -81,6 +83,19 @@ void avg_pool2d(const Tensor& out, const Tensor& in, const PoolWindows& h, const
 /// grad_in (zeroed) += each grad_out spread over its window by avg_pool2d's divisor (its transpose).
 void avg_pool2d_backward(const Tensor& grad_in, const Tensor& grad_out, const PoolWindows& h, const PoolWindows& w,
                          int64_t divisor_override);
+/// A convolution's geometry over (H, W): the padding is the leading side's (the trailing side's
+/// follows from the sizes of the tensors, so 'same' padding can be asymmetric).
+struct ConvGeom {
+  int64_t stride[2], pad[2], dilation[2], groups;
+};
+// Convolutions: x (N, C, H, W), w (O, C / groups, KH, KW), y (N, O, OH, OW), all contiguous and
+// of one floating dtype; the sizes of every operand are given, so each is the adjoint of the others.
+/// out = the cross-correlation of x with w (no bias).
+void conv2d(const Tensor& out, const Tensor& x, const Tensor& w, const ConvGeom& g);
+/// dx = the gradient of conv2d wrt x given dy: the transposed convolution of dy with w.
+void conv2d_backward_input(const Tensor& dx, const Tensor& dy, const Tensor& w, const ConvGeom& g);
+/// dw = the gradient of conv2d wrt w given x and dy, summed over the images.
+void conv2d_backward_weight(const Tensor& dw, const Tensor& x, const Tensor& dy, const ConvGeom& g);
 
 /// out[.., i, ..] = src[.., index[.., i, ..], ..] along dim; src has index's shape with stride
 /// 0 at dim and `dim_stride` elements between entries along dim.

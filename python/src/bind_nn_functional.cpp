@@ -6,6 +6,7 @@
 #include "option_rows.h"
 #include "ember/nn/functional.h"
 #include "ember/nn/loss.h"
+#include "ember/ops.h"
 
 namespace ember {
 
@@ -59,6 +60,172 @@ void bind_pooling(py::module_& fm) {
   fm.def("adaptive_max_pool2d", [](const Tensor& x, py::handle size) {
     return F::adaptive_max_pool2d(x, pool_sizes(size, "adaptive_max_pool2d", "output_size"));
   }, py::arg("input"), py::arg("output_size"), "(values, indices) of adaptive_max_pool2d (ember/nn/functional.py).");
+}
+
+/// PyTorch's int-or-tuple convolution arguments ("stride", "padding", ...) as a list of sizes.
+Dims conv_sizes(py::handle h, const char* op, const char* what) {
+  if (PyLong_Check(h.ptr())) return {h.cast<int64_t>()};
+  EMBER_CHECK_TYPE(PyTuple_Check(h.ptr()) || PyList_Check(h.ptr()), op, "(): argument '", what,
+                   "' must be an int or a tuple of ints, not ", Py_TYPE(h.ptr())->tp_name);
+  Dims out;
+  for (py::handle e : h) {
+    EMBER_CHECK_TYPE(PyLong_Check(e.ptr()), op, "(): argument '", what, "' must be an int or a tuple of ints, got an "
+                     "element of type ", Py_TYPE(e.ptr())->tp_name);
+    out.push_back(e.cast<int64_t>());
+  }
+  return out;
+}
+
+ConvPadding conv_padding(py::handle h, const char* op) {
+  if (PyUnicode_Check(h.ptr())) return h.cast<std::string>();
+  return conv_sizes(h, op, "padding");
+}
+
+Tensor opt_tensor(py::handle t) { return t.is_none() ? Tensor() : t.cast<Tensor>(); }
+
+constexpr const char* kConv1dDoc = R"(conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor
+
+Applies a 1-D convolution (a cross-correlation, as PyTorch's) over an input of several channels.
+
+Args:
+    input (Tensor): (N, C_in, L) or, unbatched, (C_in, L); float32 or float64.
+    weight (Tensor): (C_out, C_in / groups, kL), of input's dtype.
+    bias (Tensor, optional): (C_out,). Default: None.
+    stride (int or tuple): the step of the window. Default: 1.
+    padding (int, tuple or str): zeros added at both ends, or 'valid' (none) or 'same' (the
+        output as long as the input; stride 1 only; an odd total puts the extra zero at the
+        end). Default: 0.
+    dilation (int or tuple): the spacing between the kernel's taps. Default: 1.
+    groups (int): splits the channels into groups convolved separately; it divides C_in and
+        C_out. Default: 1.
+
+Returns:
+    Tensor: (N, C_out, L_out) (or (C_out, L_out)), with
+    L_out = floor((L + 2 padding - dilation (kL - 1) - 1) / stride) + 1.
+
+Example::
+
+    >>> x = ember.randn(4, 3, 50)
+    >>> w = ember.randn(8, 3, 5)
+    >>> F.conv1d(x, w, stride=2).shape
+    ember.Size([4, 8, 23])
+)";
+
+constexpr const char* kConv2dDoc = R"(conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor
+
+Applies a 2-D convolution (a cross-correlation, as PyTorch's) over an input of several channels.
+
+Args:
+    input (Tensor): (N, C_in, H, W) or, unbatched, (C_in, H, W); float32 or float64.
+    weight (Tensor): (C_out, C_in / groups, kH, kW), of input's dtype.
+    bias (Tensor, optional): (C_out,). Default: None.
+    stride (int or tuple): the step of the window, one or (sH, sW). Default: 1.
+    padding (int, tuple or str): zeros added on both sides, one or (padH, padW), or 'valid'
+        (none) or 'same' (the output as large as the input; stride 1 only; an odd total puts
+        the extra zero after). Default: 0.
+    dilation (int or tuple): the spacing between the kernel's taps. Default: 1.
+    groups (int): splits the channels into groups convolved separately (groups = C_in is a
+        depthwise convolution); it divides C_in and C_out. Default: 1.
+
+Returns:
+    Tensor: (N, C_out, H_out, W_out) (or (C_out, H_out, W_out)), with
+    H_out = floor((H + 2 padH - dilationH (kH - 1) - 1) / sH) + 1, W_out likewise.
+
+Example::
+
+    >>> x = ember.randn(8, 3, 28, 28)
+    >>> w = ember.randn(16, 3, 3, 3)
+    >>> F.conv2d(x, w, padding=1).shape
+    ember.Size([8, 16, 28, 28])
+)";
+
+constexpr const char* kConvTranspose1dDoc = R"(conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1) -> Tensor
+
+Applies a 1-D transposed convolution (the gradient of conv1d with respect to its input), which
+some call a deconvolution.
+
+Args:
+    input (Tensor): (N, C_in, L) or, unbatched, (C_in, L); float32 or float64.
+    weight (Tensor): (C_in, C_out / groups, kL), of input's dtype.
+    bias (Tensor, optional): (C_out,). Default: None.
+    stride (int or tuple): the stride of the convolution this one transposes. Default: 1.
+    padding (int or tuple): dilation (kL - 1) - padding zeros are added at both ends of the
+        input. Default: 0.
+    output_padding (int or tuple): extra size added at the end of the output (smaller than
+        stride or dilation). Default: 0.
+    groups (int): splits the channels into groups; it divides C_in and C_out. Default: 1.
+    dilation (int or tuple): the spacing between the kernel's taps. Default: 1.
+
+Returns:
+    Tensor: (N, C_out, L_out) (or (C_out, L_out)), with
+    L_out = (L - 1) stride - 2 padding + dilation (kL - 1) + output_padding + 1.
+
+Example::
+
+    >>> x = ember.randn(4, 8, 23)
+    >>> w = ember.randn(8, 3, 5)
+    >>> F.conv_transpose1d(x, w, stride=2, output_padding=1).shape
+    ember.Size([4, 3, 50])
+)";
+
+constexpr const char* kConvTranspose2dDoc = R"(conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1) -> Tensor
+
+Applies a 2-D transposed convolution (the gradient of conv2d with respect to its input), which
+some call a deconvolution.
+
+Args:
+    input (Tensor): (N, C_in, H, W) or, unbatched, (C_in, H, W); float32 or float64.
+    weight (Tensor): (C_in, C_out / groups, kH, kW), of input's dtype.
+    bias (Tensor, optional): (C_out,). Default: None.
+    stride (int or tuple): the stride of the convolution this one transposes, one or (sH, sW).
+        Default: 1.
+    padding (int or tuple): dilation (k - 1) - padding zeros are added on both sides of each
+        spatial dim of the input. Default: 0.
+    output_padding (int or tuple): extra size added on one side of each dim of the output
+        (smaller than stride or dilation). Default: 0.
+    groups (int): splits the channels into groups; it divides C_in and C_out. Default: 1.
+    dilation (int or tuple): the spacing between the kernel's taps. Default: 1.
+
+Returns:
+    Tensor: (N, C_out, H_out, W_out) (or (C_out, H_out, W_out)), with
+    H_out = (H - 1) sH - 2 padH + dilationH (kH - 1) + output_padH + 1, W_out likewise.
+
+Example::
+
+    >>> x = ember.randn(8, 16, 14, 14)
+    >>> w = ember.randn(16, 3, 3, 3)
+    >>> F.conv_transpose2d(x, w, stride=2, padding=1, output_padding=1).shape
+    ember.Size([8, 3, 28, 28])
+)";
+
+/// conv1d/conv2d and their transposes, with PyTorch's int-or-tuple and padding-string arguments.
+void bind_conv(py::module_& fm) {
+  py::options options;  // the docstrings open with PyTorch's signature instead of pybind11's
+  options.disable_function_signatures();
+  using ConvFn = Tensor (*)(const Tensor&, const Tensor&, const Tensor&, const Dims&, const ConvPadding&, const Dims&,
+                            int64_t);
+  using ConvTFn = Tensor (*)(const Tensor&, const Tensor&, const Tensor&, const Dims&, const Dims&, const Dims&,
+                             int64_t, const Dims&);
+  auto conv = [&fm](const char* name, ConvFn f, const char* doc) {
+    fm.def(name, [name, f](const Tensor& x, const Tensor& w, py::handle b, py::handle stride, py::handle padding,
+                           py::handle dilation, int64_t groups) {
+      return f(x, w, opt_tensor(b), conv_sizes(stride, name, "stride"), conv_padding(padding, name),
+               conv_sizes(dilation, name, "dilation"), groups);
+    }, py::arg("input"), py::arg("weight"), py::arg("bias") = py::none(), py::arg("stride") = 1,
+       py::arg("padding") = 0, py::arg("dilation") = 1, py::arg("groups") = 1, doc);
+  };
+  conv("conv1d", &conv1d, kConv1dDoc);
+  conv("conv2d", &conv2d, kConv2dDoc);
+  auto conv_t = [&fm](const char* name, ConvTFn f, const char* doc) {
+    fm.def(name, [name, f](const Tensor& x, const Tensor& w, py::handle b, py::handle stride, py::handle padding,
+                           py::handle output_padding, int64_t groups, py::handle dilation) {
+      return f(x, w, opt_tensor(b), conv_sizes(stride, name, "stride"), conv_sizes(padding, name, "padding"),
+               conv_sizes(output_padding, name, "output_padding"), groups, conv_sizes(dilation, name, "dilation"));
+    }, py::arg("input"), py::arg("weight"), py::arg("bias") = py::none(), py::arg("stride") = 1,
+       py::arg("padding") = 0, py::arg("output_padding") = 0, py::arg("groups") = 1, py::arg("dilation") = 1, doc);
+  };
+  conv_t("conv_transpose1d", &conv_transpose1d, kConvTranspose1dDoc);
+  conv_t("conv_transpose2d", &conv_transpose2d, kConvTranspose2dDoc);
 }
 }  // namespace
 
@@ -134,6 +301,7 @@ void bind_nn_functional(py::module_& m) {
   }, py::arg("input"), py::arg("target"), py::arg("weight"), py::arg("ignore_index"), py::arg("reduction"),
      py::arg("label_smoothing"));
   bind_pooling(fm);
+  bind_conv(fm);
 }
 
 }  // namespace ember

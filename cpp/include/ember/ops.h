@@ -2,6 +2,7 @@
 // Every tensor op of the core: one declaration and one line each. Names and semantics follow
 // PyTorch's. Errors name the op and the shapes involved.
 #include <optional>
+#include <string>
 #include <tuple>
 #include <utility>
 #include <variant>
@@ -285,6 +286,24 @@ EMBER_API Tensor outer(const Tensor& a, const Tensor& b);
 /// x (..., in) @ weight (out, in)^T + bias (out) in one BLAS call; the backward writes the
 /// weight's gradient in its own layout (bias may be undefined).
 EMBER_API Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = {});
+
+// ---- convolutions (im2col + BLAS; PyTorch's arguments: a size per spatial dim, or one for all) ----
+/// A convolution's padding: sizes, or "same" (output size = input size, stride 1) or "valid" (0).
+using ConvPadding = std::variant<Dims, std::string>;
+/// Cross-correlation of x (N, C, L) or (C, L) with weight (O, C / groups, K), plus bias (O).
+EMBER_API Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias = {}, const Dims& stride = {1},
+                        const ConvPadding& padding = Dims{0}, const Dims& dilation = {1}, int64_t groups = 1);
+/// Cross-correlation of x (N, C, H, W) or (C, H, W) with weight (O, C / groups, KH, KW), plus bias (O).
+EMBER_API Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias = {}, const Dims& stride = {1},
+                        const ConvPadding& padding = Dims{0}, const Dims& dilation = {1}, int64_t groups = 1);
+/// The gradient of conv1d wrt its input: x (N, C, L) with weight (C, O / groups, K), plus bias (O).
+EMBER_API Tensor conv_transpose1d(const Tensor& x, const Tensor& weight, const Tensor& bias = {},
+                                  const Dims& stride = {1}, const Dims& padding = {0}, const Dims& output_padding = {0},
+                                  int64_t groups = 1, const Dims& dilation = {1});
+/// The gradient of conv2d wrt its input: x (N, C, H, W) with weight (C, O / groups, KH, KW), plus bias (O).
+EMBER_API Tensor conv_transpose2d(const Tensor& x, const Tensor& weight, const Tensor& bias = {},
+                                  const Dims& stride = {1}, const Dims& padding = {0}, const Dims& output_padding = {0},
+                                  int64_t groups = 1, const Dims& dilation = {1});
 
 // ---- threads --------------------------------------------------------------------------
 /// Threads for ember's kernels and for BLAS, both.

@@ -5,6 +5,7 @@ from ember._C import log_softmax as _log_softmax, softmax as _softmax
 from ember._C import Tensor as _Tensor, relu as _relu
 from ember._C import sigmoid, tanh  # noqa: F401  (torch.nn.functional has them too)
 from ember._C._nn_functional import gelu, logsigmoid, one_hot, prelu, softplus
+from ember._C._nn_functional import conv1d, conv2d, conv_transpose1d, conv_transpose2d  # noqa: F401
 
 
 def _maybe_inplace(input, result, inplace):
@@ -271,8 +272,9 @@ def adaptive_max_pool1d(input, output_size, return_indices=False):
 
 __all__ = ["adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
            "avg_pool1d", "avg_pool2d", "batch_norm", "binary_cross_entropy",
-           "binary_cross_entropy_with_logits", "cross_entropy", "dropout", "elu", "embedding",
-           "gaussian_noise", "gelu", "huber_loss", "l1_loss", "layer_norm", "leaky_relu", "linear",
-           "log_softmax", "logsigmoid", "max_pool1d", "max_pool1d_with_indices", "max_pool2d",
-           "max_pool2d_with_indices", "mse_loss", "nll_loss", "one_hot", "prelu", "relu", "sigmoid",
-           "sign", "silu", "smooth_l1_loss", "softmax", "softplus", "tanh"]
+           "binary_cross_entropy_with_logits", "conv1d", "conv2d", "conv_transpose1d",
+           "conv_transpose2d", "cross_entropy", "dropout", "elu", "embedding", "gaussian_noise", "gelu",
+           "huber_loss", "l1_loss", "layer_norm", "leaky_relu", "linear", "log_softmax", "logsigmoid",
+           "max_pool1d", "max_pool1d_with_indices", "max_pool2d", "max_pool2d_with_indices", "mse_loss",
+           "nll_loss", "one_hot", "prelu", "relu", "sigmoid", "sign", "silu", "smooth_l1_loss",
+           "softmax", "softplus", "tanh"]

@@ -1,0 +1,242 @@
+// CPU convolutions over two spatial dims (1-D ones arrive with H of 1): im2col into BLAS gemm.
+// The work is tiled so the column buffer stays under kColBudget bytes: several whole images
+// while they fit, else one image's output rows in chunks. im2col and col2im run across threads
+// (over images x channels), the gemm calls outside any OpenMP region (OpenBLAS threads itself).
+// A 1x1 kernel with stride 1 and no padding reads the input as its own column matrix: one gemm
+// per image and group, no copy.
+#include <climits>
+#include <cstring>
+#include <memory>
+#include <type_traits>
+
+#include "cpu/blas.h"
+#include "cpu/loops.h"
+#include "kernels.h"
+
+namespace ember::cpu {
+namespace {
+
+/// Bytes of column buffer per call (but at least one output row of one image). Smaller buffers
+/// (0.5-2 MB, to stay in L2) measured no faster on the benchmark's 64-channel 3x3 layer: the
+/// gemm's M = 64 bounds it, not the reads of the columns.
+constexpr int64_t kColBudget = int64_t{8} << 20;
+
+/// C = A B (beta 0) or C += A B (beta 1), row-major, with transpose flags; empty sums handled.
+template <class T>
+void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t lda, const T* B, int64_t ldb,
+          T beta, T* C, int64_t ldc) {
+  if (M == 0 || N == 0) return;
+  if (K == 0) {
+    if (beta == T(0))
+      for (int64_t i = 0; i < M; ++i) std::fill(C + i * ldc, C + i * ldc + N, T(0));
+    return;
+  }
+  EMBER_CHECK_RUNTIME(M <= INT_MAX && N <= INT_MAX && K <= INT_MAX, "conv: gemm dimensions (", M, ", ", N, ", ", K,
+                      ") exceed what the 32-bit BLAS can address");
+  const CBLAS_TRANSPOSE a = ta ? CblasTrans : CblasNoTrans, b = tb ? CblasTrans : CblasNoTrans;
+  if constexpr (std::is_same_v<T, float>)
+    EMBER_CBLAS(sgemm)(CblasRowMajor, a, b, M, N, K, 1.0f, A, lda, B, ldb, beta, C, ldc);
+  else
+    EMBER_CBLAS(dgemm)(CblasRowMajor, a, b, M, N, K, 1.0, A, lda, B, ldb, beta, C, ldc);
+}
+
+/// The sizes of one convolution: x (N, C, H, W), w (O, C / groups, KH, KW), y (N, O, OH, OW).
+struct Dims4 {
+  int64_t N, C, H, W, O, KH, KW, OH, OW;
+  int64_t Cg() const { return C / g.groups; }
+  int64_t Og() const { return O / g.groups; }
+  int64_t kk() const { return KH * KW; }
+  int64_t P() const { return OH * OW; }
+  int64_t K() const { return Cg() * kk(); }  // the gemm's inner size per group
+  ConvGeom g;
+  bool direct() const {  // the input is its own column matrix
+    return KH == 1 && KW == 1 && g.stride[0] == 1 && g.stride[1] == 1 && g.pad[0] == 0 && g.pad[1] == 0 && OH == H &&
+           OW == W;
+  }
+};
+
+/// Work sharing one column buffer: output rows [r0, r1) of images [n0, n0 + m).
+struct Tile {
+  int64_t n0, m, r0, r1;
+};
+
+/// How a convolution is tiled: whole images, as many as fit the buffer budget, or when one
+/// image does not fit, one image's output rows in chunks that fit (at least one row).
+struct Tiling {
+  int64_t images, rows, elements /* of the column buffer */;
+};
+
+Tiling tiling(const Dims4& d, size_t elem) {
+  const int64_t row = std::max<int64_t>(1, d.C * d.kk() * d.OW), budget = kColBudget / static_cast<int64_t>(elem);
+  const int64_t rows = std::clamp<int64_t>(budget / row, 1, std::max<int64_t>(d.OH, 1));
+  const int64_t images = rows < d.OH ? 1 : std::clamp<int64_t>(budget / (row * d.OH), 1, std::max<int64_t>(d.N, 1));
+  return {images, rows, images * rows * row};
+}
+
+Dims4 dims_of(const Tensor& x, const Tensor& w, const Tensor& y, const ConvGeom& g) {
+  const auto &xs = x.sizes(), &ws = w.sizes(), &ys = y.sizes();
+  return {xs[0], xs[1], xs[2], xs[3], ws[0], ws[2], ws[3], ys[2], ys[3], g};
+}
+
+/// The range [lo, hi) of output columns whose input column o * stride - pad + k * dilation is
+/// inside [0, size).
+inline void valid_range(int64_t size, int64_t out, int64_t stride, int64_t offset, int64_t& lo, int64_t& hi) {
+  // o * stride + offset >= 0 and < size, offset = k * dilation - pad (the op keeps the sums in
+  // int64: none exceeds the padded size).
+  lo = offset >= 0 ? 0 : -offset / stride + (-offset % stride != 0);
+  hi = size - offset <= 0 ? 0 : (size - offset - 1) / stride + 1;
+  lo = std::min(lo, out);
+  hi = std::clamp(hi, lo, out);
+}
+
+/// Between one channel plane x of one image and its rows of the column matrix col (rows
+/// (ki, kj), columns (oh, ow) for output rows oh in [r0, r1)): kToCol copies the windows into col
+/// (im2col, zeros where a window overlaps the padding); otherwise x += col, summed where windows
+/// overlap (col2im, the adjoint).
+template <bool kToCol, class T>
+void im2col_or_col2im(std::conditional_t<kToCol, const T*, T*> x, std::conditional_t<kToCol, T*, const T*> col,
+                      const Dims4& d, int64_t r0, int64_t r1) {
+  const ConvGeom& g = d.g;
+  const int64_t sw = g.stride[1], cols = (r1 - r0) * d.OW;
+  for (int64_t ki = 0; ki < d.KH; ++ki) {
+    int64_t oh_lo, oh_hi;
+    valid_range(d.H, d.OH, g.stride[0], ki * g.dilation[0] - g.pad[0], oh_lo, oh_hi);
+    oh_lo = std::clamp(oh_lo, r0, r1);
+    oh_hi = std::clamp(oh_hi, oh_lo, r1);
+    for (int64_t kj = 0; kj < d.KW; ++kj, col += cols) {
+      const int64_t off_w = kj * g.dilation[1] - g.pad[1];
+      int64_t ow_lo, ow_hi;
+      valid_range(d.W, d.OW, sw, off_w, ow_lo, ow_hi);
+      if constexpr (kToCol) std::fill(col, col + (oh_lo - r0) * d.OW, T(0));
+      for (int64_t oh = oh_lo; oh < oh_hi; ++oh) {
+        auto c = col + (oh - r0) * d.OW;
+        auto row = x + (oh * g.stride[0] + ki * g.dilation[0] - g.pad[0]) * d.W + off_w;
+        if constexpr (kToCol) {
+          std::fill(c, c + ow_lo, T(0));
+          if (sw == 1) std::memcpy(c + ow_lo, row + ow_lo, static_cast<size_t>(ow_hi - ow_lo) * sizeof(T));
+          else
+            for (int64_t ow = ow_lo; ow < ow_hi; ++ow) c[ow] = row[ow * sw];
+          std::fill(c + ow_hi, c + d.OW, T(0));
+        } else {
+          for (int64_t ow = ow_lo; ow < ow_hi; ++ow) row[ow * sw] += c[ow];
+        }
+      }
+      if constexpr (kToCol) std::fill(col + (oh_hi - r0) * d.OW, col + cols, T(0));
+    }
+  }
+}
+
+/// Runs kToCol's walk for every channel plane of a tile's images, across threads; col holds the
+/// tile's images one after the other, each C * kk rows of (r1 - r0) * OW columns.
+template <bool kToCol, class T>
+void walk_tile(std::conditional_t<kToCol, const T*, T*> x, std::conditional_t<kToCol, T*, const T*> col, const Tile& t,
+               const Dims4& d) {
+  const int64_t plane = d.H * d.W, rows = d.kk() * (t.r1 - t.r0) * d.OW;
+  parallel_range(t.m * d.C, rows, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i)
+      im2col_or_col2im<kToCol, T>(x + (t.n0 * d.C + i) * plane, col + i * rows, d, t.r0, t.r1);
+  });
+}
+
+/// body(tile, col) for the tiles in order, with col the tile's column matrix: im2col of x into a
+/// buffer of tiling's size (reused), or x itself (all images in one tile) when d is direct.
+template <class T, class F>
+void with_columns(const Dims4& d, const T* x, F body) {
+  if (d.direct()) return body(Tile{0, d.N, 0, d.OH}, x);
+  const Tiling t = tiling(d, sizeof(T));
+  std::unique_ptr<T[]> col(new T[static_cast<size_t>(t.elements)]);
+  for (int64_t n0 = 0; n0 < d.N; n0 += t.images)
+    for (int64_t r0 = 0; r0 < d.OH; r0 += t.rows) {
+      const Tile tile{n0, std::min(t.images, d.N - n0), r0, std::min(r0 + t.rows, d.OH)};
+      walk_tile<true, T>(x, col.get(), tile, d);
+      body(tile, static_cast<const T*>(col.get()));
+    }
+}
+
+/// The adjoint: body(tile, col) writes each tile's column matrix, which col2im sums into dx
+/// (zeroed first); when d is direct, body writes dx itself.
+template <class T, class F>
+void into_columns(const Dims4& d, T* dx, const Tensor& dx_tensor, F body) {
+  if (d.direct()) return body(Tile{0, d.N, 0, d.OH}, dx);
+  cpu::fill(dx_tensor, 0);
+  const Tiling t = tiling(d, sizeof(T));
+  std::unique_ptr<T[]> col(new T[static_cast<size_t>(t.elements)]);
+  for (int64_t n0 = 0; n0 < d.N; n0 += t.images)
+    for (int64_t r0 = 0; r0 < d.OH; r0 += t.rows) {
+      const Tile tile{n0, std::min(t.images, d.N - n0), r0, std::min(r0 + t.rows, d.OH)};
+      body(tile, col.get());
+      walk_tile<false, T>(dx, col.get(), tile, d);
+    }
+}
+
+// In the gemm calls below, image n0 + i's group gi of a tile is: weights w + gi * Og * K
+// (Og x K); columns col + (i * groups + gi) * K * Pc (K x Pc, Pc = the tile's columns); outputs
+// (or their gradients) y + ((n0 + i) * O + gi * Og) * P + r0 * OW (Og x Pc, rows P apart).
+
+template <class T>
+void forward(const Tensor& out, const Tensor& xt, const Tensor& wt, const ConvGeom& g) {
+  const Dims4 d = dims_of(xt, wt, out, g);
+  const T* w = static_cast<const T*>(wt.raw_data());
+  T* y = static_cast<T*>(out.raw_data());
+  const int64_t G = g.groups, Og = d.Og(), K = d.K(), P = d.P();
+  with_columns(d, static_cast<const T*>(xt.raw_data()), [&](const Tile& t, const T* col) {
+    const int64_t Pc = (t.r1 - t.r0) * d.OW;
+    for (int64_t i = 0; i < t.m; ++i)
+      for (int64_t gi = 0; gi < G; ++gi)
+        gemm<T>(false, false, Og, Pc, K, w + gi * Og * K, K, col + (i * G + gi) * K * Pc, Pc, T(0),
+                y + ((t.n0 + i) * d.O + gi * Og) * P + t.r0 * d.OW, P);
+  });
+}
+
+template <class T>
+void backward_input(const Tensor& dxt, const Tensor& dyt, const Tensor& wt, const ConvGeom& g) {
+  const Dims4 d = dims_of(dxt, wt, dyt, g);
+  const T* w = static_cast<const T*>(wt.raw_data());
+  const T* dy = static_cast<const T*>(dyt.raw_data());
+  const int64_t G = g.groups, Og = d.Og(), K = d.K(), P = d.P();
+  into_columns(d, static_cast<T*>(dxt.raw_data()), dxt, [&](const Tile& t, T* col) {
+    const int64_t Pc = (t.r1 - t.r0) * d.OW;
+    for (int64_t i = 0; i < t.m; ++i)
+      for (int64_t gi = 0; gi < G; ++gi)
+        gemm<T>(true, false, K, Pc, Og, w + gi * Og * K, K, dy + ((t.n0 + i) * d.O + gi * Og) * P + t.r0 * d.OW, P,
+                T(0), col + (i * G + gi) * K * Pc, Pc);
+  });
+}
+
+template <class T>
+void backward_weight(const Tensor& dwt, const Tensor& xt, const Tensor& dyt, const ConvGeom& g) {
+  const Dims4 d = dims_of(xt, dwt, dyt, g);
+  T* dw = static_cast<T*>(dwt.raw_data());
+  const T* dy = static_cast<const T*>(dyt.raw_data());
+  const int64_t G = g.groups, Og = d.Og(), K = d.K(), P = d.P();
+  cpu::fill(dwt, 0);
+  with_columns(d, static_cast<const T*>(xt.raw_data()), [&](const Tile& t, const T* col) {
+    const int64_t Pc = (t.r1 - t.r0) * d.OW;
+    for (int64_t i = 0; i < t.m; ++i)
+      for (int64_t gi = 0; gi < G; ++gi)
+        gemm<T>(false, true, Og, K, Pc, dy + ((t.n0 + i) * d.O + gi * Og) * P + t.r0 * d.OW, P,
+                col + (i * G + gi) * K * Pc, Pc, T(1), dw + gi * Og * K, K);
+  });
+}
+
+}  // namespace
+
+void conv2d(const Tensor& out, const Tensor& x, const Tensor& w, const ConvGeom& g) {
+  if (out.numel() == 0) return;
+  if (out.dtype() == DType::Float32) forward<float>(out, x, w, g);
+  else forward<double>(out, x, w, g);
+}
+
+void conv2d_backward_input(const Tensor& dx, const Tensor& dy, const Tensor& w, const ConvGeom& g) {
+  if (dx.numel() == 0) return;
+  if (dx.dtype() == DType::Float32) backward_input<float>(dx, dy, w, g);
+  else backward_input<double>(dx, dy, w, g);
+}
+
+void conv2d_backward_weight(const Tensor& dw, const Tensor& x, const Tensor& dy, const ConvGeom& g) {
+  if (dw.numel() == 0) return;
+  if (dw.dtype() == DType::Float32) backward_weight<float>(dw, x, dy, g);
+  else backward_weight<double>(dw, x, dy, g);
+}
+
+}  // namespace ember::cpu

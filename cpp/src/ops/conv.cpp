@@ -1,0 +1,277 @@
+// Convolutions. Three primitives over two spatial dims (a 1-D convolution is one with H of 1,
+// an unbatched input one with N of 1): the forward convolution, its gradient wrt the input
+// (which is also the transposed convolution) and its gradient wrt the weight. Each one's
+// backward is written with the other two, so every convolution is differentiable any number of
+// times. Every primitive is told the spatial size of what it produces, so each is the exact
+// adjoint of the others whatever the stride leaves over. The bias is added with ember ops.
+#include <limits>
+
+#include "autograd/record.h"
+#include "ember/ops.h"
+#include "kernels.h"
+
+namespace ember {
+
+namespace {
+using cpu::ConvGeom;
+
+Tensor conv_backward_input(const Tensor& dy, const Tensor& w, const ConvGeom& g, int64_t h, int64_t wd,
+                           const char* name);
+Tensor conv_backward_weight(const Tensor& x, const Tensor& dy, const ConvGeom& g, int64_t kh, int64_t kw);
+
+/// y (N, O, oh, ow) = x (N, C, H, W) correlated with w (O, C / groups, KH, KW).
+Tensor conv_forward(const Tensor& x, const Tensor& w, const ConvGeom& g, int64_t oh, int64_t ow) {
+  const bool rec = autograd::needs_grad(x, w);
+  Tensor out;
+  {
+    autograd::RecordingOff off(rec);
+    out = Tensor::empty({x.sizes()[0], w.sizes()[0], oh, ow}, x.dtype(), x.device());
+    call_kernel(x.device(), "conv2d", cpu::conv2d, out, contiguous(x), contiguous(w), g);
+  }
+  if (!rec) return out;
+  const bool need_x = autograd::requires_grad(x), need_w = autograd::requires_grad(w);
+  const int64_t H = x.sizes()[2], W = x.sizes()[3], KH = w.sizes()[2], KW = w.sizes()[3];
+  autograd::record("ConvolutionBackward0", {out}, {x, w}, {need_w ? x : Tensor(), need_x ? w : Tensor()},
+                   [=](const Tensors& gr, const Tensors& s) {
+                     Tensors in(2);
+                     if (need_x) in[0] = conv_backward_input(gr[0], s[1], g, H, W, "ConvolutionBackwardBackward0");
+                     if (need_w) in[1] = conv_backward_weight(s[0], gr[0], g, KH, KW);
+                     return in;
+                   });
+  return out;
+}
+
+/// dx (N, C, h, wd) = the gradient of conv_forward wrt x given dy (N, O, OH, OW): the
+/// transposed convolution of dy with w (O, C / groups, KH, KW).
+Tensor conv_backward_input(const Tensor& dy, const Tensor& w, const ConvGeom& g, int64_t h, int64_t wd,
+                           const char* name) {
+  const bool rec = autograd::needs_grad(dy, w);
+  Tensor out;
+  {
+    autograd::RecordingOff off(rec);
+    out = Tensor::empty({dy.sizes()[0], w.sizes()[1] * g.groups, h, wd}, dy.dtype(), dy.device());
+    call_kernel(dy.device(), "conv_transpose2d", cpu::conv2d_backward_input, out, contiguous(dy), contiguous(w), g);
+  }
+  if (!rec) return out;
+  const bool need_dy = autograd::requires_grad(dy), need_w = autograd::requires_grad(w);
+  const int64_t OH = dy.sizes()[2], OW = dy.sizes()[3], KH = w.sizes()[2], KW = w.sizes()[3];
+  autograd::record(name, {out}, {dy, w}, {need_w ? dy : Tensor(), need_dy ? w : Tensor()},
+                   [=](const Tensors& gr, const Tensors& s) {
+                     Tensors in(2);
+                     if (need_dy) in[0] = conv_forward(gr[0], s[1], g, OH, OW);
+                     if (need_w) in[1] = conv_backward_weight(gr[0], s[0], g, KH, KW);
+                     return in;
+                   });
+  return out;
+}
+
+/// dw (O, C / groups, kh, kw) = the gradient of conv_forward wrt w given x and dy.
+Tensor conv_backward_weight(const Tensor& x, const Tensor& dy, const ConvGeom& g, int64_t kh, int64_t kw) {
+  const bool rec = autograd::needs_grad(x, dy);
+  Tensor out;
+  {
+    autograd::RecordingOff off(rec);
+    out = Tensor::empty({dy.sizes()[1], x.sizes()[1] / g.groups, kh, kw}, x.dtype(), x.device());
+    call_kernel(x.device(), "conv2d", cpu::conv2d_backward_weight, out, contiguous(x), contiguous(dy), g);
+  }
+  if (!rec) return out;
+  const bool need_x = autograd::requires_grad(x), need_dy = autograd::requires_grad(dy);
+  const int64_t H = x.sizes()[2], W = x.sizes()[3], OH = dy.sizes()[2], OW = dy.sizes()[3];
+  autograd::record("ConvolutionBackwardBackward0", {out}, {x, dy}, {need_dy ? x : Tensor(), need_x ? dy : Tensor()},
+                   [=](const Tensors& gr, const Tensors& s) {
+                     Tensors in(2);
+                     if (need_x) in[0] = conv_backward_input(s[1], gr[0], g, H, W, "ConvolutionBackwardBackward0");
+                     if (need_dy) in[1] = conv_forward(s[0], gr[0], g, OH, OW);
+                     return in;
+                   });
+  return out;
+}
+
+/// Sizes are computed in 128 bits, so huge strides, paddings or dilations are refused instead of
+/// wrapping around; a result that fits in int64 keeps every index of the kernels in range.
+using Wide = __int128;
+constexpr Wide kMaxSize = std::numeric_limits<int64_t>::max();
+
+/// One value for every spatial dim, or one per dim (PyTorch's int-or-tuple arguments).
+Dims spatial_arg(const char* op, const char* what, const Dims& v, size_t nd) {
+  EMBER_CHECK_RUNTIME(v.size() == 1 || v.size() == nd, op, ": expected ", what,
+                      " to be a single integer value or a list of ", nd,
+                      " values to match the convolution dimensions, but got ", what, "=", shape_str(v));
+  return v.size() == 1 ? Dims(nd, v[0]) : v;
+}
+
+void check_at_least(const char* op, const char* what, const Dims& v, int64_t least) {
+  for (int64_t e : v)
+    EMBER_CHECK_RUNTIME(e >= least, op, ": ", what, " must be ", least == 0 ? "non-negative" : "positive",
+                        ", got ", shape_str(v));
+}
+
+/// The checks every convolution shares: ranks, dtypes, groups and the bias (out channels).
+void check_operands(const char* op, size_t nd, const Tensor& x, const Tensor& w, const Tensor& bias, int64_t groups,
+                    int64_t out_channels) {
+  const int64_t d = static_cast<int64_t>(nd);
+  EMBER_CHECK_RUNTIME(x.dim() == d + 1 || x.dim() == d + 2, op, ": expected a ", d + 1, "-D (unbatched) or ", d + 2,
+                      "-D (batched) input, got input ", shape_str(x.sizes()));
+  EMBER_CHECK_RUNTIME(w.dim() == d + 2, op, ": expected a ", d + 2, "-D weight, got weight ", shape_str(w.sizes()),
+                      " for input ", shape_str(x.sizes()));
+  EMBER_CHECK_RUNTIME(x.dtype() == DType::Float32 || x.dtype() == DType::Float64, op,
+                      ": expected a float32 or float64 input, got ", dtype_name(x.dtype()));
+  EMBER_CHECK_RUNTIME(w.dtype() == x.dtype(), op, ": expected input and weight to have the same dtype, but got ",
+                      dtype_name(x.dtype()), " and ", dtype_name(w.dtype()));
+  EMBER_CHECK_RUNTIME(groups >= 1, op, ": groups must be positive, got ", groups);
+  EMBER_CHECK_RUNTIME(w.sizes()[0] >= 1, op, ": expected a weight with at least 1 channel in dim 0, got weight ",
+                      shape_str(w.sizes()));
+  EMBER_CHECK_RUNTIME(w.sizes()[0] % groups == 0, op, ": groups ", groups, " must divide dim 0 of weight ",
+                      shape_str(w.sizes()));
+  for (int64_t i = 2; i < w.dim(); ++i)
+    EMBER_CHECK_RUNTIME(w.sizes()[i] > 0, op, ": expected a kernel size greater than zero, got weight ",
+                        shape_str(w.sizes()));
+  if (!bias.defined()) return;
+  EMBER_CHECK_RUNTIME(bias.dim() == 1 && bias.sizes()[0] == out_channels, op, ": expected a bias of shape (",
+                      out_channels, ",) for weight ", shape_str(w.sizes()), " and groups ", groups, ", got bias ",
+                      shape_str(bias.sizes()));
+  EMBER_CHECK_RUNTIME(bias.dtype() == x.dtype(), op, ": expected input and bias to have the same dtype, but got ",
+                      dtype_name(x.dtype()), " and ", dtype_name(bias.dtype()));
+}
+
+/// x and w as 4-D (N, C, H, W) operands: N of 1 for an unbatched input, H of 1 in 1-D.
+std::pair<Tensor, Tensor> as_4d(size_t nd, const Tensor& x, const Tensor& w, bool batched) {
+  Tensor x4 = batched ? x : unsqueeze(x, 0);
+  if (nd == 1) return {unsqueeze(x4, 2), unsqueeze(w, 2)};
+  return {x4, w};
+}
+
+/// The 4-D result back to the caller's rank, plus the bias over dim 1.
+Tensor finish(size_t nd, Tensor y, const Tensor& bias, bool batched) {
+  if (bias.defined()) y = add(y, reshape(bias, {1, bias.numel(), 1, 1}));
+  if (nd == 1) y = squeeze(y, Dims{2});
+  return batched ? y : squeeze(y, Dims{0});
+}
+
+/// H's entry (1-D: none) and W's of a per-dim argument, as ConvGeom holds them.
+void to_geom(int64_t (&dst)[2], const Dims& v, int64_t h_default) {
+  dst[0] = v.size() == 1 ? h_default : v[0];
+  dst[1] = v.back();
+}
+
+Tensor conv_nd(const char* op, size_t nd, const Tensor& x, const Tensor& w, const Tensor& bias, const Dims& stride_arg,
+               const ConvPadding& padding, const Dims& dilation_arg, int64_t groups) {
+  check_operands(op, nd, x, w, bias, groups, w.dim() >= 1 ? w.sizes()[0] : 0);
+  const Dims stride = spatial_arg(op, "stride", stride_arg, nd);
+  const Dims dilation = spatial_arg(op, "dilation", dilation_arg, nd);
+  check_at_least(op, "stride", stride, 1);
+  check_at_least(op, "dilation", dilation, 1);
+  const bool batched = x.dim() == static_cast<int64_t>(nd) + 2;
+  Shape xs = x.sizes();
+  if (!batched) xs.insert(xs.begin(), 1);
+  const Shape& ws = w.sizes();
+  EMBER_CHECK_RUNTIME(xs[1] == ws[1] * groups, op, ": expected input with ", ws[1] * groups, " channels (weight ",
+                      shape_str(ws), ", groups ", groups, "), got input ", shape_str(x.sizes()));
+  // The padding before and after each spatial dim; 'same' puts an odd total's extra one after.
+  Dims lo(nd, 0), hi(nd, 0);
+  if (const auto* s = std::get_if<std::string>(&padding)) {
+    EMBER_CHECK_RUNTIME(*s == "same" || *s == "valid", op, ": invalid padding string '", *s,
+                        "' (expected 'same' or 'valid')");
+    if (*s == "same") {
+      for (int64_t st : stride)
+        EMBER_CHECK_RUNTIME(st == 1, op, ": padding='same' is not supported for strided convolutions, got stride ",
+                            shape_str(stride));
+      for (size_t i = 0; i < nd; ++i) {
+        const int64_t total = dilation[i] * (ws[2 + i] - 1);
+        lo[i] = total / 2;
+        hi[i] = total - lo[i];
+      }
+    }
+  } else {
+    lo = hi = spatial_arg(op, "padding", std::get<Dims>(padding), nd);
+    check_at_least(op, "padding", lo, 0);
+  }
+  Dims out(nd), padded(nd), kernel(nd);
+  for (size_t i = 0; i < nd; ++i) {
+    const Wide p = Wide(xs[2 + i]) + lo[i] + hi[i], k = Wide(dilation[i]) * (ws[2 + i] - 1) + 1;
+    EMBER_CHECK_RUNTIME(p <= kMaxSize && k <= kMaxSize, op, ": padding and dilation too large for int64 sizes, "
+                        "input ", shape_str(x.sizes()), ", weight ", shape_str(ws), ", dilation ", shape_str(dilation));
+    padded[i] = static_cast<int64_t>(p);
+    kernel[i] = static_cast<int64_t>(k);
+  }
+  for (size_t i = 0; i < nd; ++i)
+    EMBER_CHECK_RUNTIME(padded[i] >= kernel[i], op, ": the kernel ", shape_str(kernel),
+                        " (dilated) is larger than the padded input ", shape_str(padded), " of input ",
+                        shape_str(x.sizes()), " (weight ", shape_str(ws), ")");
+  for (size_t i = 0; i < nd; ++i) out[i] = (padded[i] - kernel[i]) / stride[i] + 1;
+  ConvGeom g{};
+  to_geom(g.stride, stride, 1);
+  to_geom(g.pad, lo, 0);
+  to_geom(g.dilation, dilation, 1);
+  g.groups = groups;
+  auto [x4, w4] = as_4d(nd, x, w, batched);
+  return finish(nd, conv_forward(x4, w4, g, nd == 1 ? 1 : out[0], out.back()), bias, batched);
+}
+
+Tensor conv_transpose_nd(const char* op, size_t nd, const Tensor& x, const Tensor& w, const Tensor& bias,
+                         const Dims& stride_arg, const Dims& padding_arg, const Dims& output_padding_arg,
+                         int64_t groups, const Dims& dilation_arg) {
+  check_operands(op, nd, x, w, bias, groups, w.dim() >= 2 ? w.sizes()[1] * groups : 0);
+  const Dims stride = spatial_arg(op, "stride", stride_arg, nd);
+  const Dims padding = spatial_arg(op, "padding", padding_arg, nd);
+  const Dims output_padding = spatial_arg(op, "output_padding", output_padding_arg, nd);
+  const Dims dilation = spatial_arg(op, "dilation", dilation_arg, nd);
+  check_at_least(op, "stride", stride, 1);
+  check_at_least(op, "padding", padding, 0);
+  check_at_least(op, "output_padding", output_padding, 0);
+  check_at_least(op, "dilation", dilation, 1);
+  for (size_t i = 0; i < nd; ++i)
+    EMBER_CHECK_RUNTIME(output_padding[i] < stride[i] || output_padding[i] < dilation[i], op,
+                        ": output padding must be smaller than either stride or dilation, got output_padding ",
+                        shape_str(output_padding), ", stride ", shape_str(stride), ", dilation ",
+                        shape_str(dilation));
+  const bool batched = x.dim() == static_cast<int64_t>(nd) + 2;
+  Shape xs = x.sizes();
+  if (!batched) xs.insert(xs.begin(), 1);
+  const Shape& ws = w.sizes();
+  EMBER_CHECK_RUNTIME(xs[1] == ws[0], op, ": expected input with ", ws[0], " channels (weight ", shape_str(ws),
+                      ", groups ", groups, "), got input ", shape_str(x.sizes()));
+  Dims out(nd);
+  for (size_t i = 0; i < nd; ++i) {
+    // The extent the strided windows span over the output, padding included.
+    const Wide span = Wide(xs[2 + i] - 1) * stride[i] + Wide(dilation[i]) * (ws[2 + i] - 1) + output_padding[i] + 1;
+    EMBER_CHECK_RUNTIME(span <= kMaxSize, op, ": stride, dilation and output_padding too large for int64 sizes, "
+                        "input ", shape_str(x.sizes()), ", weight ", shape_str(ws), ", stride ", shape_str(stride));
+    const Wide o = span - 2 * Wide(padding[i]);
+    out[i] = o > 0 ? static_cast<int64_t>(o) : 0;
+    EMBER_CHECK_RUNTIME(o > 0, op, ": the output size is not positive (", static_cast<int64_t>(o), " in dim ", i,
+                        ") for input ", shape_str(x.sizes()), ", weight ", shape_str(ws), ", stride ",
+                        shape_str(stride), ", padding ", shape_str(padding));
+  }
+  ConvGeom g{};
+  to_geom(g.stride, stride, 1);
+  to_geom(g.pad, padding, 0);
+  to_geom(g.dilation, dilation, 1);
+  g.groups = groups;
+  auto [x4, w4] = as_4d(nd, x, w, batched);
+  return finish(nd, conv_backward_input(x4, w4, g, nd == 1 ? 1 : out[0], out.back(), "ConvolutionBackward0"), bias,
+                batched);
+}
+}  // namespace
+
+Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias, const Dims& stride,
+              const ConvPadding& padding, const Dims& dilation, int64_t groups) {
+  return conv_nd("conv1d", 1, x, weight, bias, stride, padding, dilation, groups);
+}
+
+Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, const Dims& stride,
+              const ConvPadding& padding, const Dims& dilation, int64_t groups) {
+  return conv_nd("conv2d", 2, x, weight, bias, stride, padding, dilation, groups);
+}
+
+Tensor conv_transpose1d(const Tensor& x, const Tensor& weight, const Tensor& bias, const Dims& stride,
+                        const Dims& padding, const Dims& output_padding, int64_t groups, const Dims& dilation) {
+  return conv_transpose_nd("conv_transpose1d", 1, x, weight, bias, stride, padding, output_padding, groups, dilation);
+}
+
+Tensor conv_transpose2d(const Tensor& x, const Tensor& weight, const Tensor& bias, const Dims& stride,
+                        const Dims& padding, const Dims& output_padding, int64_t groups, const Dims& dilation) {
+  return conv_transpose_nd("conv_transpose2d", 2, x, weight, bias, stride, padding, output_padding, groups, dilation);
+}
+
+}  // namespace ember
