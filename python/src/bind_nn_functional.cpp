@@ -302,6 +302,12 @@ void bind_nn_functional(py::module_& m) {
      py::arg("label_smoothing"));
   bind_pooling(fm);
   bind_conv(fm);
+  fm.def("pad", [](const Tensor& x, py::handle pad, const std::string& mode, std::optional<double> value) {
+    Sizes sizes;
+    read_value(pad, {"pad", "pad"}, sizes);
+    return F::pad(x, sizes.dims, mode, value);
+  }, py::arg("input"), py::arg("pad"), py::arg("mode") = "constant", py::arg("value") = py::none(),
+     "PyTorch's pad (ember/nn/functional.py).");
 }
 
 }  // namespace ember

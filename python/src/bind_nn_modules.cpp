@@ -15,6 +15,7 @@
 #include "option_rows.h"
 #include "ember/nn/activation.h"
 #include "ember/nn/container.h"
+#include "ember/nn/conv.h"
 #include "ember/nn/dropout.h"
 #include "ember/nn/embedding.h"
 #include "ember/nn/linear.h"
@@ -355,7 +356,7 @@ ModuleClass<T> layer_class(py::module_& nm, const char* name) {
   size_t index = 0;
   Options::attributes(defaults, [&](const char* key, const auto&, unsigned shown, auto) {
     const size_t at = index++;
-    if ((shown & attr::Shown) == attr::Ctor) return;
+    if (shown & attr::NoAttr) return;
     auto get = [at](const T& m) { return field_value(m.options, at); };
     if (shown & attr::Fixed) cls.def_property_readonly(key, get);
     else cls.def_property(key, get, [at, name](T& m, py::handle v) { set_field(m.options, at, v, name); });
@@ -686,6 +687,14 @@ void bind_max_pool(py::module_& nm, const char* name) {
   }, py::arg("input"));
 }
 
+/// The convolution layers.
+void bind_conv(py::module_& nm) {
+  unary_layer<nn::Conv1d>(nm, "Conv1d").def("reset_parameters", &nn::Conv1d::reset_parameters);
+  unary_layer<nn::Conv2d>(nm, "Conv2d").def("reset_parameters", &nn::Conv2d::reset_parameters);
+  unary_layer<nn::ConvTranspose1d>(nm, "ConvTranspose1d").def("reset_parameters", &nn::ConvTranspose1d::reset_parameters);
+  unary_layer<nn::ConvTranspose2d>(nm, "ConvTranspose2d").def("reset_parameters", &nn::ConvTranspose2d::reset_parameters);
+}
+
 /// The pooling layers.
 void bind_pooling(py::module_& nm) {
   bind_max_pool<nn::MaxPool1d>(nm, "MaxPool1d");
@@ -725,6 +734,7 @@ void bind_nn_modules(py::module_& m) {
   bind_layers(nm);
   bind_activations(nm);
   bind_normalization_dropout_embedding(nm);
+  bind_conv(nm);
   bind_pooling(nm);
   bind_losses(nm);
 }

@@ -121,6 +121,14 @@ inline void read_value(py::handle v, const Field& what, Sizes& out) {
   out.dims.clear();
   for (py::handle each : v) read_value(each, what, out.dims.emplace_back());
 }
+inline void read_value(py::handle v, const Field& what, Padding& out) {
+  if (py::isinstance<py::str>(v)) {
+    out = Padding(v.cast<std::string>());
+    return;
+  }
+  out.word.clear();
+  read_value(v, what, out.sizes);
+}
 inline void read_value(py::handle v, const Field&, Device& out) { out = device_from(v); }
 inline void read_value(py::handle v, const Field& what, DType& out) {
   EMBER_CHECK_TYPE(py::isinstance<DType>(v), what, " must be an ember.dtype, got ", type_name(v));
@@ -162,6 +170,9 @@ inline py::object to_python(const Sizes& v, std::string_view) {
   if (v.spelling == Sizes::Spelling::Int) return py::int_(v.dims.at(0));
   py::list dims = py::cast(v.dims);
   return v.spelling == Sizes::Spelling::List ? py::object(dims) : py::object(py::tuple(dims));
+}
+inline py::object to_python(const Padding& v, std::string_view spelling) {
+  return v.word.empty() ? to_python(v.sizes, spelling) : py::str(v.word);
 }
 inline py::object to_python(Device v, std::string_view) { return py::cast(v); }
 inline py::object to_python(DType v, std::string_view) { return py::cast(v); }

@@ -64,3 +64,57 @@ add("BatchNorm2d", [C(3), C(3, momentum=None), C(3, eps=1e-3, momentum=0.3), C(3
         E("int64_input", C(3), lambda L: (_ones(L, 4, 3, 2, 2, dtype=L.int64),), TypeError,
           torch=NotImplementedError, match="batch_norm"),
     ])
+
+
+def _conv_inputs(spatial):
+    """Samples with the constructor's in_channels: batched, unbatched, empty, non-contiguous and a
+    small one for gradcheck."""
+    big, small = ((7, 8), (3, 4)) if spatial == 2 else ((9,), (7,))
+
+    def inputs(ctor, dtype, rng, dom):
+        c = ctor.args[0]
+        return shaped(("batched", (2, c) + big), ("unbatched", (c,) + big), ("empty", (0, c) + big),
+                      ("noncontig", (2, c) + big, "nc"), ("small", (1, c) + small))(ctor, dtype, rng, dom)
+    return inputs
+
+
+def _conv_errors(op, spatial):
+    image = (lambda L: (_ones(L, 1, 5, 6, 6),)) if spatial == 2 else (lambda L: (_ones(L, 1, 5, 6),))
+    tiny = (lambda L: (_ones(L, 1, 1, 3, 3),)) if spatial == 2 else (lambda L: (_ones(L, 1, 1, 3),))
+    return [
+        E("channel_mismatch", C(3, 4, 3), image, RuntimeError, match=(op, "(1, 5, 6")),
+        E("kernel_too_big", C(1, 1, 5), tiny, RuntimeError, match=op),
+        E("wrong_rank", C(3, 4, 3), lambda L: (_ones(L, 3),), RuntimeError, match=op),
+        E("groups_not_dividing", C(3, 4, 3, groups=2), None, ValueError, match="divisible by groups"),
+        E("groups_0", C(3, 3, 3, groups=0), None, ValueError, match="groups"),
+    ]
+
+
+add("Conv2d", [C(3, 4, 3), C(3, 4, (3, 2), stride=2, padding=1, id="rect-strided"),
+               C(4, 4, 2, groups=2, dilation=2, bias=False, id="grouped-dilated"),
+               C(4, 4, 3, groups=4, padding="same", id="depthwise-same"), C(3, 2, 1, id="1x1"),
+               C(3, 4, 3, padding=1, padding_mode="reflect", id="reflect"),
+               C(3, 4, 3, padding=(1, 2), padding_mode="circular", id="circular"),
+               C(3, 4, 3, padding=1, padding_mode="replicate", id="replicate")],
+    _conv_inputs(2), has_params=True, errors=_conv_errors("conv2d", 2) + [
+        E("same_strided", C(3, 3, 3, stride=2, padding="same"), None, ValueError, match="strided"),
+        E("bad_padding_word", C(3, 3, 3, padding="full"), None, ValueError, match="padding string"),
+        E("bad_padding_mode", C(3, 3, 3, padding_mode="foo"), None, ValueError, match="padding_mode"),
+    ])
+add("Conv1d", [C(3, 4, 3), C(3, 4, 3, stride=2, padding=1, id="strided"),
+               C(4, 4, 3, groups=4, padding="same", id="depthwise-same"),
+               C(3, 4, 3, padding=2, padding_mode="reflect", id="reflect")],
+    _conv_inputs(1), has_params=True, errors=_conv_errors("conv1d", 1))
+add("ConvTranspose2d", [C(4, 3, 3), C(4, 6, 3, stride=2, padding=1, output_padding=1, id="strided"),
+                        C(4, 4, 3, groups=2, dilation=2, bias=False, id="grouped-dilated")],
+    _conv_inputs(2), has_params=True, errors=[
+        E("channel_mismatch", C(3, 4, 3), lambda L: (_ones(L, 1, 5, 6, 6),), RuntimeError,
+          match=("conv_transpose2d", "(1, 5, 6, 6)")),
+        E("groups_not_dividing", C(3, 4, 3, groups=2), None, ValueError, match="divisible by groups"),
+        E("padding_mode", C(3, 3, 3, padding_mode="reflect"), None, ValueError, match="zeros"),
+    ])
+add("ConvTranspose1d", [C(4, 3, 3), C(4, 6, 3, stride=2, output_padding=1, id="strided")],
+    _conv_inputs(1), has_params=True, errors=[
+        E("channel_mismatch", C(3, 4, 3), lambda L: (_ones(L, 1, 5, 6),), RuntimeError,
+          match=("conv_transpose1d", "(1, 5, 6)")),
+    ])

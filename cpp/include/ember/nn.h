@@ -3,6 +3,7 @@
 #include "ember/nn/activation.h"
 #include "ember/nn/clip.h"
 #include "ember/nn/container.h"
+#include "ember/nn/conv.h"
 #include "ember/nn/dropout.h"
 #include "ember/nn/embedding.h"
 #include "ember/nn/functional.h"

@@ -13,6 +13,7 @@
 // walks the fields in order. Python's binding reads group dicts and arguments through visit() and
 // builds the signature and its defaults from a default-made struct, so no name or
 // default is written a second time.
+#include <algorithm>
 #include <initializer_list>
 #include <optional>
 #include <ostream>
@@ -101,7 +102,27 @@ struct Sizes {
   Sizes(std::initializer_list<int64_t> d) : dims(d) {}
   Sizes(int64_t v) : dims{v}, spelling(Spelling::Int) {}  // NOLINT: as Python's int
   operator const Shape&() const { return dims; }  // NOLINT
-  friend bool operator==(const Sizes& a, const Sizes& b) { return a.dims == b.dims; }
+  /// One size stands for every dim, as in PyTorch's arguments: 0 equals (0, 0).
+  friend bool operator==(const Sizes& a, const Sizes& b) {
+    const auto all = [](const Shape& s, int64_t v) { return std::all_of(s.begin(), s.end(), [v](int64_t d) { return d == v; }); };
+    if (a.dims.size() == 1 && b.dims.size() != 1) return all(b.dims, a.dims[0]);
+    if (b.dims.size() == 1 && a.dims.size() != 1) return all(a.dims, b.dims[0]);
+    return a.dims == b.dims;
+  }
+};
+
+/// A convolution's padding as PyTorch takes it: sizes, or the word 'same' or 'valid'.
+struct Padding {
+  Sizes sizes;
+  std::string word;  // empty: the sizes
+  Padding(int64_t v = 0) : sizes(v) {}  // NOLINT: an int is the usual spelling
+  Padding(Sizes s) : sizes(std::move(s)) {}  // NOLINT
+  Padding(std::string w) : word(std::move(w)) {}  // NOLINT
+  template <size_t N>
+  Padding(const char (&w)[N]) : word(w) {}  // NOLINT: Padding p = "same" (an array, so 0 stays a size)
+  friend bool operator==(const Padding& a, const Padding& b) {
+    return a.word == b.word && (!a.word.empty() || a.sizes == b.sizes);
+  }
 };
 
 /// What a row accepts: each rule is a callable that throws ValueError with PyTorch's message.
@@ -199,13 +220,15 @@ struct Options {
 /// extra_repr formats): the sixth column of a layer's rows.
 namespace attr {
 enum : unsigned {
-  Named = 1,   ///< "name=value"
-  Bare = 2,    ///< "value" alone (BatchNorm1d's num_features)
-  Unless = 3,  ///< "name=value" where the value is not the default (ReLU's inplace=True)
-  Quiet = 4,   ///< an attribute, not in the repr (a loss's reduction)
-  Ctor = 5,    ///< an argument only: no attribute, no repr (device, dtype)
-  Fixed = 8,   ///< with one of the above: a read-only attribute (sizes the parameters were made with)
-  Shown = 7,   ///< the mask of the five above
+  Named = 1,    ///< "name=value"
+  Bare = 2,     ///< "value" alone (BatchNorm1d's num_features)
+  Unless = 3,   ///< "name=value" where the value is not the default (ReLU's inplace=True)
+  Quiet = 4,    ///< not in the repr (a loss's reduction)
+  Shown = 7,    ///< the mask of the four above
+  Fixed = 8,    ///< a flag: a read-only attribute (sizes the parameters were made with)
+  NoAttr = 16,  ///< a flag: no attribute (a layer's bias, whose attribute is the parameter)
+  Plain = 32,   ///< a flag: a string shown without quotes (Conv2d's padding_mode=reflect)
+  Ctor = Quiet | NoAttr,  ///< an argument only (device, dtype)
 };
 }  // namespace attr
 

@@ -2,6 +2,7 @@
 // clamped first: its gradient is multiplied by 0, and 0 * inf would be NaN.
 #include "ember/nn/functional.h"
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 
@@ -99,6 +100,58 @@ Tensor logsigmoid(const Tensor& x) {
   Tensor upper = neg(log1p(exp(neg(clamp(x, number(0.0), std::nullopt)))));
   Tensor lower = clamp(x, std::nullopt, number(0.0));
   return where(x >= 0, upper, sub(lower, log1p(exp(lower))));
+}
+
+Tensor pad(const Tensor& x, const Shape& pad, const std::string& mode, std::optional<double> value) {
+  const int64_t n = static_cast<int64_t>(pad.size()) / 2;
+  EMBER_CHECK(pad.size() % 2 == 0, "pad: padding length must be divisible by 2, got ", shape_str(pad));
+  EMBER_CHECK(n <= x.dim(), "pad: padding length ", pad.size(), " is too large for an input of ", x.dim(), " dims ",
+              shape_str(x.sizes()));
+  const bool constant = mode == "constant";
+  EMBER_CHECK(constant || mode == "reflect" || mode == "replicate" || mode == "circular",
+              "pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', got '", mode, "'");
+  EMBER_CHECK(constant || !value, "pad: padding mode '", mode, "' doesn't take in value argument");
+  EMBER_CHECK(constant || (n <= 3 && (x.dim() == n + 1 || x.dim() == n + 2)), "pad: '", mode, "' padding of ", n,
+              " dims takes a ", n + 1, "-d or ", n + 2, "-d input, got ", shape_str(x.sizes()));
+  Tensor y = x;
+  for (int64_t i = 0; i < n; ++i) {  // pairs from the last dim backwards, as PyTorch's
+    const int64_t dim = x.dim() - 1 - i, before = pad[2 * i], after = pad[2 * i + 1], size = y.sizes()[dim];
+    EMBER_CHECK(size + before + after >= 0, "pad: padding ", shape_str(pad), " leaves a negative size of dim ", dim,
+                " of input ", shape_str(x.sizes()));
+    if (constant) {  // negative amounts crop
+      y = narrow(y, dim, std::max<int64_t>(-before, 0), size - std::max<int64_t>(-before, 0) - std::max<int64_t>(-after, 0));
+      auto block = [&](int64_t len) {
+        Shape s = y.sizes();
+        s[dim] = len;
+        return full(s, value.value_or(0.0), y.dtype());
+      };
+      std::vector<Tensor> parts;
+      if (before > 0) parts.push_back(block(before));
+      parts.push_back(y);
+      if (after > 0) parts.push_back(block(after));
+      if (parts.size() > 1) y = cat(parts, dim);
+      continue;
+    }
+    // The other modes pick each output position's source along dim (a gather, so it has a gradient).
+    if (mode == "reflect")
+      EMBER_CHECK(before < size && after < size, "pad: reflect padding ", shape_str(pad),
+                  " must be less than the size of dim ", dim, " of input ", shape_str(x.sizes()));
+    if (mode == "circular")
+      EMBER_CHECK(before <= size && after <= size, "pad: circular padding ", shape_str(pad),
+                  " wraps around more than once for dim ", dim, " of input ", shape_str(x.sizes()));
+    EMBER_CHECK(size > 0, "pad: '", mode, "' padding of an empty dim ", dim, " of input ", shape_str(x.sizes()));
+    Tensor index = Tensor::empty({size + before + after}, DType::Int64);
+    int64_t* at = index.data<int64_t>();
+    for (int64_t j = -before; j < size + after; ++j) {
+      int64_t k = j;
+      if (mode == "reflect") k = j < 0 ? -j : j >= size ? 2 * (size - 1) - j : j;
+      else if (mode == "replicate") k = std::clamp<int64_t>(j, 0, size - 1);
+      else k = ((j % size) + size) % size;
+      at[j + before] = k;
+    }
+    y = index_select(y, dim, index);
+  }
+  return y;
 }
 
 Tensor sign_straight_through(const Tensor& x) {

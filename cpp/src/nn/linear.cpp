@@ -43,10 +43,6 @@ Tensor Linear::forward(const Tensor& input) {
   return functional::linear(input, required_parameter("weight"), bias());
 }
 
-std::string Linear::extra_repr() const {
-  return Layer::extra_repr() + ", bias=" + repr_value(bias().defined());
-}
-
 // ---- Perceptron -----------------------------------------------------------------------------
 
 Perceptron::Perceptron(PerceptronOptions options) : Layer("Perceptron", std::move(options)) {

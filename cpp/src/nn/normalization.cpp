@@ -197,6 +197,4 @@ Tensor LayerNorm::forward(const Tensor& input) {
   return functional::layer_norm(input, normalized_shape, weight(), bias(), options.eps);
 }
 
-std::string LayerNorm::extra_repr() const { return Layer::extra_repr() + ", bias=" + repr_value(bias().defined()); }
-
 }  // namespace ember::nn

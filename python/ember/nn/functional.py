@@ -138,6 +138,27 @@ def sign(input, straight_through=False):
     return _F.sign_straight_through(input) if straight_through else input.sign()
 
 
+def pad(input, pad, mode="constant", value=None):
+    """Pads the last len(pad) // 2 dims, as torch.nn.functional.pad.
+
+    Args:
+        input: a tensor.
+        pad: (before, after) for the last dim, then for the one before it, ...
+        mode: "constant" (negative amounts crop), "reflect", "replicate" or "circular"; the last
+            three pad 1 to 3 dims of an input with one or two dims more.
+        value: the constant's value (0 when None).
+
+    Returns:
+        The padded tensor.
+
+    Example::
+
+        >>> F.pad(ember.tensor([[1., 2., 3.]]), (2, 1), mode="reflect")
+        tensor([[3., 2., 1., 2., 3., 2.]])
+    """
+    return _F.pad(input, pad, mode, value)
+
+
 # ---- pooling (C++: cpp/src/ops/pool.cpp) ------------------------------------------------------
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
@@ -276,5 +297,5 @@ __all__ = ["adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", 
            "conv_transpose2d", "cross_entropy", "dropout", "elu", "embedding", "gaussian_noise", "gelu",
            "huber_loss", "l1_loss", "layer_norm", "leaky_relu", "linear", "log_softmax", "logsigmoid",
            "max_pool1d", "max_pool1d_with_indices", "max_pool2d", "max_pool2d_with_indices", "mse_loss",
-           "nll_loss", "one_hot", "prelu", "relu", "sigmoid", "sign", "silu", "smooth_l1_loss",
+           "nll_loss", "one_hot", "pad", "prelu", "relu", "sigmoid", "sign", "silu", "smooth_l1_loss",
            "softmax", "softplus", "tanh"]

@@ -58,6 +58,13 @@ EMBER_API Tensor gaussian_noise(const Tensor& x, double std = 0.1, bool training
 EMBER_API Tensor embedding(const Tensor& indices, const Tensor& weight, std::optional<int64_t> padding_idx = {},
                            std::optional<double> max_norm = {}, double norm_type = 2.0);
 
+/// Pads the last len(pad) / 2 dims: pad = (before, after) for the last dim, then the one before it,
+/// ... Modes: "constant" (value, 0 by default; negative amounts crop), "reflect" (mirrored
+/// without the edge), "replicate" (the edge repeated) and "circular" (wrapped); the last three pad
+/// 1 to 3 dims of an input with one or two more (N and C).
+EMBER_API Tensor pad(const Tensor& x, const Shape& pad, const std::string& mode = "constant",
+                     std::optional<double> value = {});
+
 // Pooling over the last one ((C, L) or (N, C, L)) or two ((C, H, W) or (N, C, H, W)) dims, as
 // PyTorch's: sizes have one entry per pooled dim, or one for all; an empty stride is the kernel's.
 // Windows that start in the padding count; the padding is at most half a kernel.

@@ -10,11 +10,16 @@
 //   class Dropout : public Layer<DropoutOptions> { ... };
 //
 // The sixth column (attr:: in options.h) says how the field shows as the module's attribute
-// and in its repr; C++ makes the layer from the options, `Dropout({0.2})`.
+// and in its repr; C++ makes the layer from the options, `Dropout({0.2})`. A bool row named bias
+// shows whether the layer's bias parameter exists (its attribute is the parameter: NoAttr).
+#include <algorithm>
+#include <initializer_list>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "ember/device.h"
 #include "ember/dtype.h"
@@ -29,6 +34,8 @@ inline std::string repr_value(int64_t v) { return std::to_string(v); }
 inline std::string repr_value(bool v) { return v ? "True" : "False"; }
 inline std::string repr_value(const std::string& v) { return "'" + v + "'"; }
 EMBER_API std::string repr_value(const Sizes& v);  // (10,) or [2, 3], as given
+/// A padding's sizes, or its word unquoted (PyTorch's Conv2d shows padding=same).
+inline std::string repr_value(const Padding& v) { return v.word.empty() ? repr_value(v.sizes) : v.word; }
 template <class T>
 auto repr_value(const std::optional<T>& v) -> decltype(repr_value(*v)) {
   return v ? repr_value(*v) : "None";
@@ -39,23 +46,35 @@ template <class T, class = void>
 constexpr bool has_repr = false;
 template <class T>
 constexpr bool has_repr<T, std::void_t<decltype(repr_value(std::declval<const T&>()))>> = true;
+template <class O, class = void>
+constexpr bool has_bias_flag = false;
+template <class O>
+constexpr bool has_bias_flag<O, std::void_t<decltype(O::bias)>> = std::is_same_v<decltype(O::bias), bool>;
 }  // namespace detail
 
 /// "in_features=784, out_features=10" from the rows' sixth column: Named and Unless fields as
-/// name=value (Unless only where it is not the default), Bare ones as the value alone.
+/// name=value (Unless only where it is not the default), Bare ones as the value alone; in the
+/// rows' order, or in `order` where PyTorch's repr lists them otherwise (ConvTranspose2d).
 template <class O>
-std::string fields_repr(const O& options) {
-  std::string out;
+std::string fields_repr(const O& options, std::initializer_list<std::string_view> order = {}) {
+  std::vector<std::pair<std::string_view, std::string>> shown_fields;
   O::attributes(options, [&](const char* name, const auto& value, unsigned shown, auto default_of) {
     using T = std::decay_t<decltype(value)>;
     const unsigned how = shown & attr::Shown;
     if constexpr (detail::has_repr<T>) {
-      if (how == attr::Quiet || how == attr::Ctor || (how == attr::Unless && value == default_of())) return;
-      if (!out.empty()) out += ", ";
-      if (how != attr::Bare) out += std::string(name) + "=";
-      out += repr_value(value);
+      if (how == attr::Quiet || (how == attr::Unless && value == default_of())) return;
+      std::string s = how == attr::Bare ? "" : std::string(name) + "=";
+      if constexpr (std::is_same_v<T, std::string>) s += shown & attr::Plain ? value : repr_value(value);
+      else s += repr_value(value);
+      shown_fields.emplace_back(name, std::move(s));
     }
   });
+  auto rank = [&](std::string_view name) { return std::find(order.begin(), order.end(), name) - order.begin(); };
+  if (order.size() > 0)
+    std::stable_sort(shown_fields.begin(), shown_fields.end(),
+                     [&](const auto& a, const auto& b) { return rank(a.first) < rank(b.first); });
+  std::string out;
+  for (const auto& [name, s] : shown_fields) out += (out.empty() ? "" : ", ") + s;
   return out;
 }
 
@@ -66,8 +85,17 @@ class Layer : public Base {
  public:
   using Options = O;
   Layer(std::string type_name, O opts) : Base(std::move(type_name)), options(std::move(opts)) { options.validate(); }
-  std::string extra_repr() const override { return fields_repr(options); }
+  std::string extra_repr() const override { return fields_repr(shown_options()); }
   O options;
+
+ protected:
+  /// The options as the repr shows them: a bias flag tells whether the parameter is there now,
+  /// as PyTorch's `self.bias is not None`.
+  O shown_options() const {
+    O shown = options;
+    if constexpr (detail::has_bias_flag<O>) shown.bias = this->parameter("bias").defined();
+    return shown;
+  }
 };
 
 /// The short form of a layer's constructor for C++: the rows' values in order, `Linear(784, 10)`

@@ -14,7 +14,7 @@ namespace ember::nn {
     Named)                                                                                            \
   X(Required, int64_t, out_features, 0,                                                               \
     valid::at_least(0, "Linear: out_features must be non-negative, got "), Named)                     \
-  X(Arg, bool, bias, true, valid::any, Ctor) /* the repr tells from the parameter */                  \
+  X(Arg, bool, bias, true, valid::any, Named | NoAttr)                                                \
   EMBER_FACTORY_FIELDS(X)
 struct LinearOptions {
   EMBER_LAYER_OPTIONS(EMBER_LINEAR_FIELDS)
@@ -24,7 +24,6 @@ class EMBER_API Linear : public Layer<LinearOptions> {
   explicit Linear(LinearOptions options = {});
   EMBER_LAYER_SHORT_FORM(Linear)
   Tensor forward(const Tensor& input) override;
-  std::string extra_repr() const override;
   void reset_parameters();
   Tensor weight() const { return parameter("weight"); }
   Tensor bias() const { return parameter("bias"); }  // undefined without one

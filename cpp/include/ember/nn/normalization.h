@@ -70,7 +70,7 @@ class EMBER_API BatchNorm2d : public BatchNorm {
   X(Required, Sizes, normalized_shape, {}, valid::any, Bare | Fixed)    \
   X(Arg, double, eps, 1e-5, valid::any, Named)                          \
   X(Arg, bool, elementwise_affine, true, valid::any, Named | Fixed)     \
-  X(Arg, bool, bias, true, valid::any, Ctor)                            \
+  X(Arg, bool, bias, true, valid::any, Named | NoAttr)                  \
   EMBER_FACTORY_FIELDS(X)
 struct LayerNormOptions {
   EMBER_LAYER_OPTIONS(EMBER_LAYER_NORM_FIELDS)
@@ -80,7 +80,6 @@ class EMBER_API LayerNorm : public Layer<LayerNormOptions> {
   explicit LayerNorm(LayerNormOptions options = {});
   EMBER_LAYER_SHORT_FORM(LayerNorm)
   Tensor forward(const Tensor& input) override;
-  std::string extra_repr() const override;
   void reset_parameters();
   Tensor weight() const { return parameter("weight"); }
   Tensor bias() const { return parameter("bias"); }

@@ -1,0 +1,55 @@
+"""nn.functional.pad against torch's: every mode over 1 to 3 padded dims (negative amounts for
+the constant mode), values and gradients, gradcheck and gradgradcheck, and the errors."""
+import numpy as np
+import pytest
+
+import ember
+import ember.nn.functional as F
+from ember.autograd import gradcheck, gradgradcheck
+
+torch = pytest.importorskip("torch")
+
+CASES = [
+    ("constant", (1, 2), (2, 3, 5)), ("constant", (2, 0, 1, 3), (2, 3, 4, 5)), ("constant", (-1, 2, 0, -2), (3, 4, 5)),
+    ("constant", (1, 1, 1, 1, 1, 1), (2, 2, 3, 4)), ("reflect", (2, 1), (2, 3, 5)), ("reflect", (1, 2, 3, 0), (1, 2, 4, 5)),
+    ("replicate", (3, 1), (3, 4)), ("replicate", (2, 2, 1, 1), (2, 3, 4, 5)), ("circular", (1, 2), (2, 3, 5)),
+    ("circular", (2, 1, 3, 4), (1, 2, 4, 5)), ("reflect", (1, 1, 1, 1, 1, 1), (1, 2, 3, 4, 5)),
+    ("replicate", (1, 0, 2, 1, 0, 1), (2, 2, 3, 3)),
+]
+
+
+@pytest.mark.parametrize("mode, pad, shape", CASES, ids=[f"{m}-{p}" for m, p, _ in CASES])
+def test_pad_matches_torch(mode, pad, shape):
+    a = np.random.default_rng(0).standard_normal(shape)
+    xe, xt = ember.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    value = 1.5 if mode == "constant" else None
+    ye, yt = F.pad(xe, pad, mode, value), torch.nn.functional.pad(xt, pad, mode, value)
+    np.testing.assert_array_equal(ye.detach().numpy(), yt.detach().numpy())
+    g = np.random.default_rng(1).standard_normal(tuple(yt.shape))
+    ye.backward(ember.tensor(g))
+    yt.backward(torch.tensor(g))
+    np.testing.assert_allclose(xe.grad.numpy(), xt.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("mode", ["constant", "reflect", "replicate", "circular"])
+def test_pad_gradcheck(mode):
+    x = ember.tensor(np.random.default_rng(2).standard_normal((1, 2, 3, 4)), requires_grad=True)
+    fn = lambda t: F.pad(t, (1, 2, 2, 1), mode)  # noqa: E731
+    assert gradcheck(fn, (x,)) and gradgradcheck(fn, (x,))
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda: F.pad(ember.ones(2, 3), (1,)), ("pad", "divisible by 2")),
+    (lambda: F.pad(ember.ones(3), (1, 1, 1, 1)), ("pad", "too large")),
+    (lambda: F.pad(ember.ones(1, 2, 3), (3, 0), "reflect"), ("reflect", "(1, 2, 3)")),
+    (lambda: F.pad(ember.ones(1, 2, 3), (4, 0), "circular"), ("circular", "(1, 2, 3)")),
+    (lambda: F.pad(ember.ones(3), (1, 1), "reflect"), ("reflect", "(3,)")),
+    (lambda: F.pad(ember.ones(1, 2, 3), (1, 1), "mirror"), ("mode",)),
+    (lambda: F.pad(ember.ones(1, 2, 3), (1, 1), "reflect", 2.0), ("value",)),
+    (lambda: F.pad(ember.ones(2, 3), (-2, -2)), ("negative size", "(2, 3)")),
+])
+def test_pad_errors(call, words):
+    with pytest.raises(ValueError) as info:
+        call()
+    for w in words:
+        assert w in str(info.value), (w, str(info.value))
