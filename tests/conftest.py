@@ -1,8 +1,8 @@
 """Shared setup for ember's Python tests.
 
 * Puts the folders of the shared tables and helpers on sys.path (this one: bad_inputs; core/:
-  op_db; autograd/: autograd_helpers; nn/: module_db; optim/: optim_cases), so test modules
-  can ``import op_db``.
+  op_db; autograd/: autograd_helpers; nn/: module_db, nn_helpers; optim/: optim_cases), so test
+  modules can ``import op_db``.
   The test folders follow the source's: core, autograd, nn, optim, io, cpp.
 * ``torch`` fixture: the oracle, skipping cleanly where torch is not installed.
 * Every test ends with grad mode on and anomaly mode off, whatever it did.

@@ -5,7 +5,7 @@ Each comparison builds the same model in both libraries (``L`` is ember or torch
 
 The module's state (train / eval, zero_grad, apply, dtype, state dicts, save / load) is tested in
 test_nn_module_state.py; repr, forward hooks, summary and layer errors in
-test_nn_module_repr_hooks.py. Both import the helpers below."""
+test_nn_module_repr_hooks.py. The helpers the three share are in nn_helpers.py."""
 
 
 import gc
@@ -16,25 +16,14 @@ import pytest
 
 import ember
 import ember.nn as nn
-
-RNG = np.random.default_rng(11)
+from nn_helpers import RNG, _make_net, _np, _randomize
 
 
 # ---- helpers -------------------------------------------------------------------------------
 
-def _np(t):
-    return np.array(t.detach().numpy(), copy=True)
-
-
 def _to_torch(torch, m, mt):
     """torch's module takes ember's parameters and buffers."""
     mt.load_state_dict({k: torch.from_numpy(_np(v)) for k, v in m.state_dict().items()})
-
-
-def _randomize(m):
-    with ember.no_grad():
-        for p in m.parameters():
-            p.copy_(ember.tensor(RNG.uniform(-1, 1, tuple(p.shape)), dtype=p.dtype))
 
 
 def _names(pairs):
@@ -51,26 +40,6 @@ def _outcome(fn):
         return "ok", fn()
     except Exception as ex:  # noqa: BLE001
         return type(ex).__name__, None
-
-
-def _make_net(L):
-    N = L.nn
-
-    class Net(N.Module):
-        def __init__(self):
-            super().__init__()
-            self.fc = N.Linear(4, 3)
-            self.scale = N.Parameter(L.ones(3))
-            self.label = "net"  # a plain attribute
-            self.factor = 2.0
-            self.body = N.Sequential(N.Linear(3, 5), N.ReLU(), N.Linear(5, 2))
-            self.bn = N.BatchNorm1d(2)
-            self.register_buffer("steps", L.zeros(1))
-
-        def forward(self, x):
-            return self.bn(self.body(self.fc(x) * self.scale)) * self.factor
-
-    return Net()
 
 
 def _make_shared(L):

@@ -3,8 +3,8 @@ subclasses, every layer's arguments, floats as Python prints them), forward hook
 kwargs, children, handles), nn.summary, and forward errors that name the layer.
 Each comparison builds the same model in both libraries (``L`` is ember or torch).
 
-Split from test_nn_module.py (subclassing, traversal, registration rules, containers), whose
-helpers this file imports."""
+Split from test_nn_module.py (subclassing, traversal, registration rules, containers); the
+helpers the three share are in nn_helpers.py."""
 from collections import OrderedDict
 
 import numpy as np
@@ -12,7 +12,7 @@ import pytest
 
 import ember
 import ember.nn as nn
-from test_nn_module import _np
+from nn_helpers import _np
 
 
 # ---- repr --------------------------------------------------------------------------------

@@ -3,8 +3,8 @@ apply, dtype casts (.to, .float, .double), requires_grad_, and the state dict: l
 (strict and non-strict, error messages, a torch state dict loaded into ember) and save / load.
 Each comparison builds the same model in both libraries (``L`` is ember or torch).
 
-Split from test_nn_module.py (subclassing, traversal, registration rules, containers), whose
-helpers this file imports."""
+Split from test_nn_module.py (subclassing, traversal, registration rules, containers); the
+helpers the three share are in nn_helpers.py."""
 from collections import OrderedDict
 
 import numpy as np
@@ -12,7 +12,7 @@ import pytest
 
 import ember
 import ember.nn as nn
-from test_nn_module import RNG, _make_net, _np, _randomize
+from nn_helpers import RNG, _make_net, _np, _randomize
 
 
 # ---- train / eval, zero_grad, apply, dtype --------------------------------------------------

@@ -6,11 +6,11 @@ gradients, zero_grad, step(closure), clip_grad_norm_ / clip_grad_value_, and a f
 
 Parameter groups and state dicts are tested in test_optim_groups_state_dict.py; signatures, the
 errors of bad hyperparameters and parameters, and ember's guards around the fused step in
-test_optim_checks.py. Both import this file's tables (NAMES, RICH, ...) and helpers.
+test_optim_checks.py. The tables (NAMES, RICH, ...) and helpers the three share are in
+optim_cases.py.
 
 Every helper takes the library (ember or torch) as its first argument and runs the same code in
 both, so each test documents torch's behaviour next to ember's."""
-import importlib
 import math
 
 import numpy as np
@@ -18,163 +18,18 @@ import pytest
 
 import ember
 from ember.nn import utils as eutils
+from optim_cases import (
+    NAMES, RICH_CASES, STEPS, TOL, WEIGHTS, _Run, _assert_params, _both_runs, _id, _np, _plain,
+    _step_both,
+)
 
 torch = pytest.importorskip("torch")
 
-TOL = dict(rtol=1e-10, atol=1e-12)     # float64 parameters after up to 100 steps
 TOL32 = dict(rtol=1e-5, atol=1e-6)     # float32 sanity run
-STEPS = 100
-NAMES = ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Adadelta", "Adamax", "NAdam", "RAdam", "ASGD"]
-# Group keys torch has only to choose among its own implementations (not part of the algorithm).
-IMPL_KEYS = {"foreach", "fused", "capturable", "differentiable"}
-
-# ---- shared data and helpers ---------------------------------------------------------------
-
-_RNG = np.random.default_rng(1234)
-X = _RNG.standard_normal((16, 4))
-Y = _RNG.standard_normal((16, 3))
-
-
-def _weights(seed):
-    rng = np.random.default_rng(seed)
-    return {"0.weight": rng.uniform(-0.5, 0.5, (8, 4)), "0.bias": rng.uniform(-0.5, 0.5, 8),
-            "2.weight": rng.uniform(-0.5, 0.5, (3, 8)), "2.bias": rng.uniform(-0.5, 0.5, 3)}
-
-
-WEIGHTS, OTHER_WEIGHTS = _weights(7), _weights(8)
-
-
-def _np(t):
-    return np.array(t.detach().numpy(), copy=True)
-
-
-def _optim(lib):
-    """lib.optim (imported here: ember/__init__ need not import ember.optim)."""
-    return importlib.import_module("ember.optim") if lib is ember else torch.optim
 
 
 def _utils(lib):
     return eutils if lib is ember else torch.nn.utils
-
-
-def _model(lib, dtype="float64", weights=WEIGHTS):
-    nn, dt = lib.nn, getattr(lib, dtype)
-    m = nn.Sequential(nn.Linear(4, 8, dtype=dt), nn.Tanh(), nn.Linear(8, 3, dtype=dt))
-    m.load_state_dict({k: lib.tensor(v.astype(dtype)) for k, v in weights.items()})
-    return m
-
-
-def _loss(lib, model, sign=1.0, dtype="float64"):
-    x, y = lib.tensor(X.astype(dtype)), lib.tensor(Y.astype(dtype))
-    loss = lib.nn.functional.mse_loss(model(x), y)
-    return -loss if sign < 0 else loss
-
-
-def _two_groups(g0, g1):
-    return lambda model: [{"params": list(model[0].parameters()), **g0},
-                          {"params": list(model[2].parameters()), **g1}]
-
-
-class _Run:
-    """One library's model + optimizer. maximize=True optimizers train on -MSE, so that they
-    still converge (and would diverge if the flag were ignored)."""
-
-    def __init__(self, lib, name, kw, params=None, dtype="float64", weights=WEIGHTS):
-        self.lib, self.dtype = lib, dtype
-        self.model = _model(lib, dtype, weights)
-        self.sign = -1.0 if kw.get("maximize") else 1.0
-        ps = params(self.model) if params is not None else self.model.parameters()
-        self.opt = getattr(_optim(lib), name)(ps, **kw)
-
-    def loss(self):
-        return _loss(self.lib, self.model, self.sign, self.dtype)
-
-    def step(self, model_zero_grad=False):
-        self.opt.zero_grad()
-        if model_zero_grad:  # also the parameters the optimizer does not hold
-            self.model.zero_grad()
-        loss = self.loss()
-        loss.backward()
-        self.opt.step()
-        return loss
-
-    def params(self):
-        return {k: _np(p) for k, p in self.model.named_parameters()}
-
-
-def _pair(name, kw, **options):
-    return _Run(ember, name, kw, **options), _Run(torch, name, kw, **options)
-
-
-def _close(a, b, msg, tol=TOL):
-    """assert_allclose, with a cheap check first (it runs after every step)."""
-    a, b = np.asarray(a), np.asarray(b)
-    if a.shape != b.shape or not np.all(np.abs(a - b) <= tol["atol"] + tol["rtol"] * np.abs(b)):
-        np.testing.assert_allclose(a, b, err_msg=msg, **tol)
-
-
-def _assert_params(e, t, what="", tol=TOL):
-    pe, pt = e.params(), t.params()
-    assert pe.keys() == pt.keys()
-    for k in pe:
-        _close(pe[k], pt[k], f"{k} {what}", tol)
-
-
-def _step_both(e, t, n, what="", tol=TOL, **kw):
-    for i in range(n):
-        le, lt = e.step(**kw), t.step(**kw)
-        _close(le.item(), lt.item(), f"loss, step {i} {what}", tol)
-        _assert_params(e, t, f"after step {i} {what}", tol)
-
-
-def _plain(v):
-    """A hyperparameter or state value as plain Python / NumPy data, for comparisons."""
-    if isinstance(v, (ember.Tensor, torch.Tensor)):
-        a = _np(v)
-        return float(a) if a.ndim == 0 else a
-    if isinstance(v, (list, tuple)):
-        return tuple(_plain(x) for x in v)
-    return v
-
-
-def _expected_keys(torch_group):
-    return set(torch_group) - IMPL_KEYS
-
-
-def _assert_groups_match(groups_e, groups_t):
-    """ember's param groups (live ones or a state dict's) hold at least torch's keys, less the
-    implementation-selection ones, with torch's values."""
-    assert isinstance(groups_e, list) and len(groups_e) == len(groups_t)
-    for ge, gt in zip(groups_e, groups_t):
-        missing = _expected_keys(gt) - set(ge.keys())
-        assert not missing, f"param group lacks torch's keys {sorted(missing)}"
-        for k in _expected_keys(gt) - {"params"}:
-            assert _plain(ge[k]) == _plain(gt[k]), (k, ge[k], gt[k])
-        assert len(ge["params"]) == len(gt["params"])
-
-
-def _to_torch(obj):
-    if isinstance(obj, ember.Tensor):
-        return torch.from_numpy(_np(obj))
-    if isinstance(obj, dict):
-        return {k: _to_torch(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return type(obj)(_to_torch(v) for v in obj)
-    return obj
-
-
-def _to_ember(obj):
-    if isinstance(obj, torch.Tensor):
-        return ember.tensor(_np(obj))
-    if isinstance(obj, dict):
-        return {k: _to_ember(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return type(obj)(_to_ember(v) for v in obj)
-    return obj
-
-
-def _id(name, kw):
-    return name + ("-" + ",".join(f"{k}={v}" for k, v in kw.items()).replace(" ", "") if kw else "-defaults")
 
 
 # ---- trajectories against torch ---------------------------------------------------------
@@ -234,25 +89,9 @@ CASES = [
     ("ASGD", {"lr": 0.05, "t0": 10, "maximize": True}),
 ]
 
-# One option-rich configuration per optimizer (every state buffer exists, weight decay is on).
-RICH = {
-    "SGD": {"lr": 0.05, "momentum": 0.9, "dampening": 0.1, "weight_decay": 1e-2},
-    "Adagrad": {"lr": 0.1, "lr_decay": 1e-2, "weight_decay": 1e-2, "initial_accumulator_value": 0.1},
-    "RMSprop": {"lr": 0.005, "momentum": 0.9, "centered": True, "weight_decay": 1e-2},
-    "Adam": {"lr": 0.01, "amsgrad": True, "weight_decay": 1e-2},
-    "AdamW": {"lr": 0.01, "amsgrad": True, "betas": (0.8, 0.99)},
-    "Adadelta": {"lr": 0.5, "weight_decay": 1e-2},
-    "Adamax": {"lr": 0.01, "weight_decay": 1e-2},
-    "NAdam": {"lr": 0.01, "weight_decay": 1e-2},
-    "RAdam": {"lr": 0.002, "weight_decay": 1e-2, "betas": (0.8, 0.99)},
-    "ASGD": {"lr": 0.05, "t0": 3, "weight_decay": 1e-2},
-}
-RICH_CASES = [pytest.param(n, kw, id=n) for n, kw in RICH.items()]
-
-
 @pytest.mark.parametrize("name,kw", CASES, ids=[_id(n, kw) for n, kw in CASES])
 def test_trajectory_matches_torch(name, kw):
-    e, t = _pair(name, kw)
+    e, t = _both_runs(torch, name, kw)
     _assert_params(e, t, "before any step")
     start = e.params()
     _step_both(e, t, STEPS)
@@ -298,7 +137,7 @@ def test_parameter_without_grad_is_skipped(name, kw):
     if 4 in st:
         assert set(se[4]) == set(st[4])
         for k in st[4]:
-            np.testing.assert_array_equal(_plain(se[4][k]), _plain(st[4][k]), err_msg=k)
+            np.testing.assert_array_equal(_plain(torch, se[4][k]), _plain(torch, st[4][k]), err_msg=k)
 
 
 # ---- zero_grad --------------------------------------------------------------------------
@@ -338,7 +177,7 @@ def _closure(r, calls):
 def test_step_with_closure(name, kw):
     """step(closure) calls the closure once and returns what it returned (the loss tensor);
     step() without one returns None."""
-    e, t = _pair(name, kw)
+    e, t = _both_runs(torch, name, kw)
     calls_e, calls_t = [], []
     for i in range(10):
         ret_e, ret_t = e.opt.step(_closure(e, calls_e)), t.opt.step(_closure(t, calls_t))
@@ -356,7 +195,7 @@ def test_step_with_closure(name, kw):
 @pytest.mark.parametrize("name", NAMES)
 def test_step_closure_runs_with_grad_enabled(name):
     """torch runs the closure under enable_grad: step(closure) works inside no_grad."""
-    e, t = _pair(name, {"lr": 0.01})
+    e, t = _both_runs(torch, name, {"lr": 0.01})
     for r in (e, t):
         calls = []
         with r.lib.no_grad():
@@ -470,7 +309,7 @@ def test_clip_grad_value_matches_torch(clip_value):
 # ---- float32 ----------------------------------------------------------------------------
 
 def test_adam_float32_matches_torch():
-    e, t = _pair("Adam", {"lr": 0.01}, dtype="float32")
+    e, t = _both_runs(torch, "Adam", {"lr": 0.01}, dtype="float32")
     _step_both(e, t, 20, tol=TOL32)
     assert all(p.dtype == ember.float32 for p in e.model.parameters())
     state = e.opt.state_dict()["state"][0]

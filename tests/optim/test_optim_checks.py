@@ -4,15 +4,15 @@ differentiable), bad parameter lists, and ember's own guards around the fused st
 marked modified for autograd, a parameter reshaped after steps, non-contiguous parameters and
 gradients, hyperparameters of the wrong kind).
 
-Split from test_optim.py (the trajectories), whose tables and helpers this file imports. The
-in-process and child-process bad-input sweep is test_optim_bad_inputs.py."""
+Split from test_optim.py (the trajectories); the tables and helpers the two share are in
+optim_cases.py. The in-process and child-process bad-input sweep is test_optim_bad_inputs.py."""
 import math
 
 import numpy as np
 import pytest
 
 import ember
-from test_optim import IMPL_KEYS, NAMES, _close, _id, _loss, _model, _np, _optim
+from optim_cases import IMPL_KEYS, NAMES, _close, _id, _loss, _model, _np, _optim
 
 torch = pytest.importorskip("torch")
 

@@ -3,14 +3,15 @@ hyperparameters (their keys, add_param_group, hyperparameters changed between st
 state_dict / load_state_dict (structure, exact resumption, also through ember.save / ember.load
 and across the two libraries, 0-d state cast on load, a state dict of another shape refused).
 
-Split from test_optim.py (the trajectories), whose tables and helpers this file imports."""
+Split from test_optim.py (the trajectories); the tables and helpers the two share are in
+optim_cases.py."""
 import numpy as np
 import pytest
 
 import ember
-from test_optim import (
+from optim_cases import (
     NAMES, OTHER_WEIGHTS, RICH, RICH_CASES, STEPS, TOL, WEIGHTS, _Run, _assert_groups_match,
-    _assert_params, _expected_keys, _id, _np, _pair, _plain, _step_both, _to_ember, _to_torch,
+    _assert_params, _both_runs, _expected_keys, _id, _np, _plain, _step_both, _to_ember, _to_torch,
     _two_groups,
 )
 
@@ -35,12 +36,12 @@ GROUP_CASES = [
 
 @pytest.mark.parametrize("name,defaults,g0,g1", GROUP_CASES, ids=[c[0] for c in GROUP_CASES])
 def test_param_groups_match_torch(name, defaults, g0, g1):
-    e, t = _pair(name, defaults, params=_two_groups(g0, g1))
-    _assert_groups_match(e.opt.param_groups, t.opt.param_groups)
+    e, t = _both_runs(torch, name, defaults, params=_two_groups(g0, g1))
+    _assert_groups_match(torch, e.opt.param_groups, t.opt.param_groups)
     for g, model_part in zip(e.opt.param_groups, (e.model[0], e.model[2])):
         assert all(a is b for a, b in zip(g["params"], model_part.parameters()))
     for k in _expected_keys(t.opt.defaults):
-        assert _plain(e.opt.defaults[k]) == _plain(t.opt.defaults[k]), k
+        assert _plain(torch, e.opt.defaults[k]) == _plain(torch, t.opt.defaults[k]), k
     _step_both(e, t, 30)
 
 
@@ -48,15 +49,15 @@ def test_param_groups_match_torch(name, defaults, g0, g1):
 def test_param_group_keys_match_torch(name):
     """Every optimizer's group holds torch's keys (less foreach/fused/capturable/differentiable),
     defaults filled in; the groups are a list of dict-like objects."""
-    e, t = _pair(name, {})
+    e, t = _both_runs(torch, name, {})
     assert isinstance(e.opt.param_groups, list) and len(e.opt.param_groups) == 1
-    _assert_groups_match(e.opt.param_groups, t.opt.param_groups)
+    _assert_groups_match(torch, e.opt.param_groups, t.opt.param_groups)
 
 
 @pytest.mark.parametrize("name,defaults,g0,g1", GROUP_CASES, ids=[c[0] for c in GROUP_CASES])
 def test_add_param_group(name, defaults, g0, g1):
     first = lambda model: list(model[0].parameters())  # noqa: E731
-    e, t = _pair(name, defaults, params=first)
+    e, t = _both_runs(torch, name, defaults, params=first)
     _step_both(e, t, 10, "(one group)", model_zero_grad=True)
     second_e, second_t = _np(e.model[2].weight), _np(t.model[2].weight)
     np.testing.assert_array_equal(second_e, WEIGHTS["2.weight"])  # not in the optimizer yet
@@ -64,7 +65,7 @@ def test_add_param_group(name, defaults, g0, g1):
     for r in (e, t):
         r.opt.add_param_group({"params": list(r.model[2].parameters()), **g1})
     assert len(e.opt.param_groups) == 2
-    _assert_groups_match(e.opt.param_groups, t.opt.param_groups)
+    _assert_groups_match(torch, e.opt.param_groups, t.opt.param_groups)
     _step_both(e, t, 10, "(two groups)", model_zero_grad=True)
     assert not np.array_equal(_np(e.model[2].weight), second_e)
 
@@ -86,13 +87,13 @@ HYPER_CASES = [
 @pytest.mark.parametrize("name,kw,change", HYPER_CASES, ids=[c[0] for c in HYPER_CASES])
 def test_hyperparameters_changed_between_steps(name, kw, change):
     """Writing opt.param_groups[0][key] takes effect on the next step, as in torch."""
-    e, t = _pair(name, kw)
+    e, t = _both_runs(torch, name, kw)
     _step_both(e, t, 10, "(before the change)")
     for r in (e, t):
         for k, v in change.items():
             r.opt.param_groups[0][k] = v
     for k, v in change.items():
-        assert _plain(e.opt.param_groups[0][k]) == _plain(v)
+        assert _plain(torch, e.opt.param_groups[0][k]) == _plain(torch, v)
     _step_both(e, t, 10, "(after the change)")
 
 
@@ -112,11 +113,11 @@ STATE_CASES = [
 
 @pytest.mark.parametrize("name,kw,state_keys", STATE_CASES, ids=[_id(n, kw) for n, kw, _ in STATE_CASES])
 def test_state_dict_structure(name, kw, state_keys):
-    e, t = _pair(name, kw, params=_two_groups({}, {"lr": 0.003}))
+    e, t = _both_runs(torch, name, kw, params=_two_groups({}, {"lr": 0.003}))
     _step_both(e, t, 3)
     sd, sdt = e.opt.state_dict(), t.opt.state_dict()
     assert set(sd.keys()) == set(sdt.keys()) == {"state", "param_groups"}
-    _assert_groups_match(sd["param_groups"], sdt["param_groups"])
+    _assert_groups_match(torch, sd["param_groups"], sdt["param_groups"])
     assert [g["params"] for g in sd["param_groups"]] == [g["params"] for g in sdt["param_groups"]] == [[0, 1], [2, 3]]
     assert all(type(i) is int for g in sd["param_groups"] for i in g["params"])
     assert sorted(sd["state"]) == sorted(sdt["state"]) == ([] if not state_keys else [0, 1, 2, 3])
@@ -127,9 +128,9 @@ def test_state_dict_structure(name, kw, state_keys):
             ve = sd["state"][i][k]
             if k != "step":
                 assert isinstance(ve, ember.Tensor) and ve.dtype == ember.float64, k
-            np.testing.assert_allclose(_plain(ve), _plain(v), err_msg=f"state[{i}][{k}]", **TOL)
+            np.testing.assert_allclose(_plain(torch, ve), _plain(torch, v), err_msg=f"state[{i}][{k}]", **TOL)
     if "step" in state_keys:
-        assert _plain(sd["state"][0]["step"]) == 3.0
+        assert _plain(torch, sd["state"][0]["step"]) == 3.0
 
 
 # NAdam's mu_product and ASGD's eta and mu are 0-d float32 tensors that load_state_dict casts to
@@ -171,13 +172,14 @@ def test_state_dict_resumes_exactly(name, kw, via, tmp_path):
     assert set(sw) == set(ss)
     for i in sw:
         for k in sw[i]:
-            np.testing.assert_array_equal(_plain(ss[i][k]), _plain(sw[i][k]), err_msg=f"state[{i}][{k}]")
+            np.testing.assert_array_equal(_plain(torch, ss[i][k]), _plain(torch, sw[i][k]),
+                                          err_msg=f"state[{i}][{k}]")
 
 
 @pytest.mark.parametrize("name", sorted(SCALAR_STATE))
 def test_scalar_state_is_cast_on_load(name):
     """The 0-d states start as float32 in both libraries and take the parameter's dtype when loaded."""
-    e, t = _pair(name, RICH[name])
+    e, t = _both_runs(torch, name, RICH[name])
     for r in (e, t):
         r.step()
         for key in SCALAR_STATE[name]:
@@ -216,8 +218,8 @@ def test_ember_state_dict_resumes_in_torch(name, kw):
     for _ in range(STEPS // 2):
         e.step()
     t = _Run(torch, name, kw, weights=OTHER_WEIGHTS)
-    t.model.load_state_dict(_to_torch(dict(e.model.state_dict())))
-    osd = _to_torch(e.opt.state_dict())
+    t.model.load_state_dict(_to_torch(torch, dict(e.model.state_dict())))
+    osd = _to_torch(torch, e.opt.state_dict())
     osd["param_groups"] = _merge_groups(osd["param_groups"], t.opt.state_dict()["param_groups"])
     t.opt.load_state_dict(osd)
     for _ in range(STEPS - STEPS // 2):
@@ -233,8 +235,8 @@ def test_torch_state_dict_resumes_in_ember(name, kw):
     for _ in range(STEPS // 2):
         t.step()
     e = _Run(ember, name, kw, weights=OTHER_WEIGHTS)
-    e.model.load_state_dict(_to_ember(dict(t.model.state_dict())))
-    e.opt.load_state_dict(_to_ember(t.opt.state_dict()))
+    e.model.load_state_dict(_to_ember(torch, dict(t.model.state_dict())))
+    e.opt.load_state_dict(_to_ember(torch, t.opt.state_dict()))
     for _ in range(STEPS - STEPS // 2):
         e.step()
     _assert_params(e, whole, "(ember resumed from torch's state)")
