@@ -270,6 +270,60 @@ def _conv2d_train_step(m):
     return run
 
 
+def _small_cnn_step(m):
+    """One training step of a small CNN on MNIST-sized images, batch 32: conv 3x3 1->32, ReLU,
+    max pool 2, conv 3x3 32->64, ReLU, max pool 2, linear 1600->10, cross-entropy, SGD."""
+    nn = m.nn
+    model = nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), nn.ReLU(),
+                          nn.MaxPool2d(2), nn.Flatten(), nn.Linear(1600, 10))
+    opt = m.optim.SGD(model.parameters(), lr=0.01)
+    x, y = randn(m, 32, 1, 28, 28), randint(m, 10, 32)
+
+    def run():
+        opt.zero_grad()
+        nn.functional.cross_entropy(model(x), y).backward()
+        opt.step()
+
+    return run
+
+
+def resnet(m, name, **kwargs):
+    """ember.models' network for ember; for torch, the same architecture from
+    tests/nn/torch_resnet.py (torchvision's, written for torch: torchvision is not needed)."""
+    if m.__name__ == "ember":
+        import ember.models
+        return getattr(ember.models, name)(**kwargs)
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "nn"))
+    import torch_resnet
+    return getattr(torch_resnet, name)(**kwargs)
+
+
+def _resnet18_inference(m):
+    model = resnet(m, "resnet18")
+    model.eval()
+    x = randn(m, 8, 3, 224, 224)
+
+    def run():
+        with m.no_grad():
+            return model(x)
+
+    return run
+
+
+def _resnet20_step(m):
+    """One CIFAR ResNet-20 training step, batch 64: forward, cross-entropy, backward, SGD with momentum."""
+    model = resnet(m, "resnet20")
+    opt = m.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=1e-4)
+    x, y = randn(m, 64, 3, 32, 32), randint(m, 10, 64)
+
+    def run():
+        opt.zero_grad()
+        m.nn.functional.cross_entropy(model(x), y).backward()
+        opt.step()
+
+    return run
+
+
 ADAM_PARAMS = 10_000_000
 
 
@@ -342,6 +396,9 @@ CASES: list[Case] = [
     Case("conv2d 64-64 3x3 56^2 b8; np=gemm", _conv2d_forward, _conv2d_forward, _conv2d_im2col_gemm,
          flops=CONV_FLOPS),
     Case("conv2d+bwd 1-32 3x3 28^2 b32", _conv2d_train_step, _conv2d_train_step, None, flops=SMALL_CONV_FLOPS),
+    Case("small CNN step, batch 32", _small_cnn_step, _small_cnn_step, None),
+    Case("ResNet-18 inference, batch 8", _resnet18_inference, _resnet18_inference, None),
+    Case("ResNet-20 step, batch 64", _resnet20_step, _resnet20_step, None),
     # Adam reads p, g, m, v and writes p, m, v: 7 float32 per parameter.
     Case("Adam step 10M params, 1 tensor", _optimizer_step("Adam", 1), _optimizer_step("Adam", 1), None,
          bytes_moved=28.0 * ADAM_PARAMS),

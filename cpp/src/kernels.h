@@ -8,6 +8,7 @@
 //   - reductions and scans: reduce, arg_reduce, and one kernel per row of scan.def;
 //   - matrix products: gemm over batches (batch strides may be 0);
 //   - pooling over the last two dims: max (with indices) and average, and their backwards;
+//   - batch norm's per-channel moments, sums and affine combinations;
 //   - convolutions over two spatial dims: forward, backward-input (the transposed convolution)
 //     and backward-weight;
 //   - indexing: gather, scatter, take_offsets, put_offsets, count_nonzero, nonzero;
@@ -96,6 +97,17 @@ void conv2d(const Tensor& out, const Tensor& x, const Tensor& w, const ConvGeom&
 void conv2d_backward_input(const Tensor& dx, const Tensor& dy, const Tensor& w, const ConvGeom& g);
 /// dw = the gradient of conv2d wrt w given x and dy, summed over the images.
 void conv2d_backward_weight(const Tensor& dw, const Tensor& x, const Tensor& dy, const ConvGeom& g);
+
+// Batch norm over a contiguous (N, C, S) input, S the spatial size (1 for (N, C)). Per-channel
+// values are host doubles (C of them): means, coefficients.
+/// The mean and the biased variance of each channel (summed in double, two passes).
+void channel_moments(std::vector<double>& mean, std::vector<double>& var, const Tensor& x);
+/// Per channel: sum_a = the sum of a, and sum_ab = the sum of a * (b - center) when b is defined.
+void channel_sums(std::vector<double>& sum_a, std::vector<double>& sum_ab, const Tensor& a, const Tensor& b,
+                  const std::vector<double>& center);
+/// out = a * ka[c] + b * kb[c] + k[c] in channel c (no b term when b is undefined).
+void channel_affine(const Tensor& out, const Tensor& a, const std::vector<double>& ka, const Tensor& b,
+                    const std::vector<double>& kb, const std::vector<double>& k);
 
 /// out[.., i, ..] = src[.., index[.., i, ..], ..] along dim; src has index's shape with stride
 /// 0 at dim and `dim_stride` elements between entries along dim.

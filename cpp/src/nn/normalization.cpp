@@ -1,12 +1,18 @@
 // BatchNorm1d, BatchNorm2d and LayerNorm, and their functional forms: composites of ember ops.
 #include "ember/nn/normalization.h"
 
+#include <algorithm>
+#include <array>
+#include <cmath>
 #include <utility>
+#include <vector>
 
+#include "autograd/record.h"
 #include "ember/autograd.h"
 #include "ember/error.h"
 #include "ember/nn/functional.h"
 #include "ember/ops.h"
+#include "kernels.h"
 
 namespace ember::nn {
 
@@ -21,6 +27,33 @@ Tensor per_channel(const Tensor& t, int64_t ndim) {
 std::string trailing_dims(const Shape& shape) {
   const std::string s = shape_str(shape);
   return s.substr(1, s.size() - (shape.size() == 1 ? 3 : 2));
+}
+
+/// batch_norm's normalization written with ember ops: the reference the fused kernels follow,
+/// and what their backward differentiates when a graph of the gradient is asked for. Training:
+/// the batch's statistics; otherwise the running ones.
+Tensor batch_norm_ops(const Tensor& x, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
+                      const Tensor& bias, bool training, double eps) {
+  Dims dims{0};
+  for (int64_t d = 2; d < x.dim(); ++d) dims.push_back(d);
+  const Tensor mean = training ? ember::mean(x, dims) : running_mean;
+  const Tensor var = training ? ember::var(x, dims, /*correction=*/0) : running_var;
+  Tensor y = mul(sub(x, per_channel(mean, x.dim())), per_channel(rsqrt(add(var, scalar_tensor(eps))), x.dim()));
+  if (weight.defined()) y = mul(y, per_channel(weight, x.dim()));
+  if (bias.defined()) y = add(y, per_channel(bias, x.dim()));
+  return y;
+}
+
+/// A tensor's values as host doubles.
+std::vector<double> host(const Tensor& t) {
+  const Tensor d = contiguous(to_dtype(autograd::detach(t), DType::Float64));
+  const double* p = d.data<double>();
+  return std::vector<double>(p, p + d.numel());
+}
+Tensor from_host(const std::vector<double>& v, DType dtype) {
+  Tensor t = Tensor::empty({static_cast<int64_t>(v.size())}, DType::Float64);
+  std::copy(v.begin(), v.end(), t.data<double>());
+  return to_dtype(t, dtype);
 }
 }  // namespace
 
@@ -43,31 +76,92 @@ Tensor functional::batch_norm(const Tensor& x, const Tensor& running_mean, const
     if (t->defined())
       EMBER_CHECK(t->numel() == channels, "batch_norm: expected per-channel tensors of ", channels,
                   " elements for input ", shape_str(x.sizes()), ", got ", shape_str(t->sizes()));
-  Dims dims{0};
-  for (int64_t d = 2; d < x.dim(); ++d) dims.push_back(d);
-  const int64_t per_channel_count = x.numel() / std::max<int64_t>(channels, 1);
-  Tensor mean, var;
-  if (training) {
+  const int64_t N = x.sizes()[0], per_channel_count = x.numel() / std::max<int64_t>(channels, 1);
+  const int64_t S = N > 0 ? per_channel_count / N : 0;
+  if (training)
     EMBER_CHECK(per_channel_count != 1, "batch_norm: expected more than 1 value per channel when training, got input "
                 "of shape ", shape_str(x.sizes()));
-    mean = ember::mean(x, dims);
-    var = ember::var(x, dims, /*correction=*/0);
-    if (running_mean.defined() && running_var.defined() && per_channel_count > 0) {  // an empty batch changes nothing
-      autograd::NoGradGuard no_grad;
-      const double unbias = static_cast<double>(per_channel_count) / static_cast<double>(per_channel_count - 1);
-      Tensor rm = running_mean, rv = running_var;
-      copy_(rm, add(mul(rm, scalar_tensor(1 - momentum)), mul(mean, scalar_tensor(momentum))));
-      copy_(rv, add(mul(rv, scalar_tensor(1 - momentum)), mul(var, scalar_tensor(momentum * unbias))));
-    }
-  } else {
+  else
     EMBER_CHECK(running_mean.defined() && running_var.defined(),
                 "batch_norm: running_mean and running_var are needed when not training");
-    mean = running_mean;
-    var = running_var;
+  // One pass for the statistics and one for y = x * scale + shift, per channel, in C++ kernels.
+  const bool rec = autograd::any_requires_grad({&x, &weight, &bias});
+  std::vector<double> mean, var;
+  Tensor x3;
+  {
+    autograd::RecordingOff off(rec);
+    x3 = reshape(contiguous(x), {N, channels, S});
+    if (training) {
+      call_kernel(x.device(), "batch_norm", cpu::channel_moments, mean, var, x3);
+      if (running_mean.defined() && running_var.defined() && per_channel_count > 0) {  // an empty batch changes nothing
+        autograd::NoGradGuard no_grad;
+        const double unbias = static_cast<double>(per_channel_count) / static_cast<double>(per_channel_count - 1);
+        Tensor rm = running_mean, rv = running_var;
+        copy_(rm, add(mul(rm, scalar_tensor(1 - momentum)), mul(from_host(mean, rm.dtype()), scalar_tensor(momentum))));
+        copy_(rv, add(mul(rv, scalar_tensor(1 - momentum)),
+                      mul(from_host(var, rv.dtype()), scalar_tensor(momentum * unbias))));
+      }
+    } else {
+      mean = host(running_mean), var = host(running_var);
+    }
   }
-  Tensor y = mul(sub(x, per_channel(mean, x.dim())), per_channel(rsqrt(add(var, scalar_tensor(eps))), x.dim()));
-  if (weight.defined()) y = mul(y, per_channel(weight, x.dim()));
-  if (bias.defined()) y = add(y, per_channel(bias, x.dim()));
+  Tensor y;
+  const std::vector<double> w = weight.defined() ? host(weight) : std::vector<double>(channels, 1.0);
+  const std::vector<double> b = bias.defined() ? host(bias) : std::vector<double>(channels, 0.0);
+  std::vector<double> invstd(channels), scale(channels), shift(channels);
+  for (int64_t c = 0; c < channels; ++c) {
+    invstd[c] = 1 / std::sqrt(var[c] + eps);
+    scale[c] = w[c] * invstd[c], shift[c] = b[c] - mean[c] * scale[c];
+  }
+  // y is not a view: an in-place op on it (ReLU(inplace=True)) must find this op's history.
+  y = Tensor::empty(x.sizes(), x.dtype(), x.device());
+  call_kernel(x.device(), "batch_norm", cpu::channel_affine, reshape(y, x3.sizes()), x3, scale, Tensor(),
+              std::vector<double>{}, shift);
+  if (!rec) return y;
+  const Tensor rm = training ? Tensor() : running_mean, rv = training ? Tensor() : running_var;
+  // Which inputs want a gradient (saved non-leaves come back without history, so ask now).
+  const std::array<bool, 3> need{autograd::requires_grad(x), weight.defined() && autograd::requires_grad(weight),
+                                 bias.defined() && autograd::requires_grad(bias)};
+  autograd::record("NativeBatchNormBackward0", {y}, {x, weight, bias}, {x, weight, bias, rm, rv},
+                   [=](const Tensors& g, const Tensors& s) {
+    const Tensor &sx = s[0], &sw = s[1], &sb = s[2];
+    if (autograd::is_grad_enabled()) {  // a graph of the gradient: differentiate the ops' form
+      Tensors inputs, out(3);
+      for (size_t k = 0; k < 3; ++k)
+        if (need[k]) inputs.push_back(s[k]);
+      Tensors grads = autograd::grad({batch_norm_ops(sx, s[3], s[4], sw, sb, training, eps)}, inputs, {g[0]},
+                                     true, true, true);
+      for (size_t k = 0, i = 0; k < 3; ++k)
+        if (need[k]) out[k] = grads[i++];
+      return out;
+    }
+    // dx = w invstd (g - mean(g) - xhat mean(g xhat)) when training (the statistics depend on x),
+    // w invstd g otherwise; dweight = sum(g xhat), dbias = sum(g).
+    const int64_t n = sx.sizes()[0], c = sx.sizes()[1], m = n > 0 ? sx.numel() / c : 0;
+    const Tensor g3 = reshape(contiguous(g[0]), {n, c, m / std::max<int64_t>(n, 1)});
+    const Tensor xs = reshape(contiguous(sx), g3.sizes());
+    std::vector<double> sum_g, sum_gx;
+    call_kernel(sx.device(), "batch_norm_backward", cpu::channel_sums, sum_g, sum_gx, g3, xs, mean);
+    std::vector<double> k1(c), k2(c, 0.0), k3(c, 0.0), dw(c);
+    for (int64_t i = 0; i < c; ++i) {
+      k1[i] = w[i] * invstd[i];
+      dw[i] = sum_gx[i] * invstd[i];
+      if (training && m > 0) {
+        k2[i] = -w[i] * invstd[i] * invstd[i] * invstd[i] * sum_gx[i] / static_cast<double>(m);
+        k3[i] = -k1[i] * sum_g[i] / static_cast<double>(m) - k2[i] * mean[i];
+      }
+    }
+    Tensors out(3);
+    if (need[0]) {
+      Tensor dx = Tensor::empty(g3.sizes(), sx.dtype(), sx.device());
+      call_kernel(sx.device(), "batch_norm_backward", cpu::channel_affine, dx, g3, k1, training ? xs : Tensor(), k2,
+                  k3);
+      out[0] = reshape(dx, sx.sizes());
+    }
+    if (need[1]) out[1] = from_host(dw, sw.dtype());
+    if (need[2]) out[2] = from_host(sum_g, sb.dtype());
+    return out;
+  });
   return y;
 }
 
