@@ -1,4 +1,5 @@
-"""module_db rows of the convolutional-network layers: the pools and BatchNorm2d. The table and
+"""module_db rows of the convolutional-network layers: pools, convolutions, normalization, channel
+dropout, padding, upsampling and pixel shuffles. The table and
 its helpers are module_db.py's, which imports this file at its end."""
 import numpy as np
 
@@ -197,3 +198,62 @@ for _kind, _mode in [("Zero", "constant"), ("Reflection", "reflect"), ("Replicat
 add("ConstantPad1d", [C(2, 3.5), C((1, 3), -1.0), C(padding=(0, 2), value=0.0, id="kw")], _PAD_SIGNALS)
 add("ConstantPad2d", [C(1, 2.5), C((1, 2, 0, 3), -1.0), C((-1, 2, 1, -1), 1.0, id="negative-crop")], _PAD_IMAGES,
     errors=[E("odd_length", C((1, 2, 3), 0.0), _IMAGE, ValueError, torch=RuntimeError, match="pad")])
+
+def _r(ctor):
+    """A pixel-shuffle constructor sample's factor."""
+    return ctor.args[0] if ctor.args else next(iter(ctor.kwargs.values()))
+
+
+# ---- upsampling, pixel shuffle ---------------------------------------------------------------------
+_UP_IMAGES = shaped(("NCHW", (2, 3, 4, 5)), ("empty", (0, 3, 4, 5)), ("noncontig", (2, 3, 4, 5), "nc"),
+                    ("small", (1, 2, 3, 4)))
+_UP_SIGNALS = shaped(("NCL", (2, 3, 5)), ("empty", (0, 3, 5)), ("noncontig", (2, 3, 5), "nc"), ("small", (1, 2, 5)))
+
+
+def _upsample_inputs(ctor, dtype, rng, dom):
+    linear = ctor.kwargs.get("mode") == "linear" or ctor.id.startswith("1d")
+    return (_UP_SIGNALS if linear else _UP_IMAGES)(ctor, dtype, rng, dom)
+
+
+add("Upsample", [C(scale_factor=2), C(size=(6, 7), id="size"), C(size=7, mode="bilinear", id="bilinear-size"),
+                 C(scale_factor=(1.5, 2.5), mode="bilinear", align_corners=True, id="bilinear-corners"),
+                 C(scale_factor=0.7, mode="bilinear", id="bilinear-down"),
+                 C(None, 1.7, "nearest", None, True, id="recompute"),
+                 C(scale_factor=2.5, mode="linear", id="1d-linear"), C(8, mode="linear", align_corners=True, id="1d-linear-corners")],
+    _upsample_inputs, errors=[
+        E("both_sizes", C(3, 2.0), _IMAGE, ValueError, match="only one of size or scale_factor"),
+        E("no_size", C(), _IMAGE, ValueError, match="either size or scale_factor"),
+        E("corners_nearest", C(scale_factor=2, align_corners=True), _IMAGE, ValueError, match="align_corners"),
+        E("bilinear_3d", C(scale_factor=2, mode="bilinear"), _SIGNAL, ValueError, torch=NotImplementedError,
+          match=("interpolate", "bilinear", "(1, 1, 4)"), note="torch's interpolate: NotImplementedError for a rank"),
+        E("zero_output", C(scale_factor=0.1), _IMAGE, ValueError, torch=RuntimeError, match=("interpolate", "greater than 0")),
+        E("size_rank", C(size=(2, 2, 2)), _IMAGE, ValueError, match="same number of spatial dimensions"),
+    ])
+add("UpsamplingNearest2d", [C(scale_factor=2), C(size=(5, 3), id="size"), C(7)], _UP_IMAGES)
+add("UpsamplingBilinear2d", [C(scale_factor=2), C(size=(5, 3), id="size"), C(None, 1.5, id="1.5")], _UP_IMAGES)
+def _shuffle_empty(ctor, shape):
+    """An empty sample only for factor 1: torch 2.13's pixel_unshuffle returns an empty input
+    unchanged, and both backwards then fail on the shape."""
+    return (("empty", shape),) if _r(ctor) == 1 else ()
+
+
+add("PixelShuffle", [C(2), C(1), C(upscale_factor=3, id="3")],
+    lambda ctor, dtype, rng, dom: shaped(*_shuffle_empty(ctor, (0, 4, 2, 2)),
+        ("NCHW", (2, 2 * _r(ctor) ** 2, 3, 2)), ("CHW", (_r(ctor) ** 2, 2, 3)), ("5d", (2, 1, _r(ctor) ** 2, 2, 2)),
+        ("noncontig", (2, 2 * _r(ctor) ** 2, 3, 2), "nc"),
+        ("small", (1, _r(ctor) ** 2, 2, 2)))(ctor, dtype, rng, dom),
+    errors=[
+        E("not_divisible", C(2), lambda L: (_ones(L, 1, 5, 2, 2),), ValueError, torch=RuntimeError,
+          match=("pixel_shuffle", "(1, 5, 2, 2)")),
+        E("2d_input", C(2), lambda L: (_ones(L, 4, 4),), ValueError, torch=RuntimeError, match="pixel_shuffle"),
+        E("zero_factor", C(0), _IMAGE, ValueError, torch=RuntimeError, match="pixel_shuffle"),
+    ])
+add("PixelUnshuffle", [C(2), C(1), C(downscale_factor=3, id="3")],
+    lambda ctor, dtype, rng, dom: shaped(*_shuffle_empty(ctor, (0, 4, 2, 2)),
+        ("NCHW", (2, 3, 2 * _r(ctor), 3 * _r(ctor))), ("CHW", (2, _r(ctor), 2 * _r(ctor))),
+        ("noncontig", (2, 3, 2 * _r(ctor), _r(ctor)), "nc"),
+        ("small", (1, 2, _r(ctor), 2 * _r(ctor))))(ctor, dtype, rng, dom),
+    errors=[
+        E("not_divisible", C(2), lambda L: (_ones(L, 1, 1, 3, 4),), ValueError, torch=RuntimeError,
+          match=("pixel_unshuffle", "(1, 1, 3, 4)")),
+    ])
