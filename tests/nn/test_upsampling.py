@@ -89,6 +89,14 @@ def test_interpolate_errors(call, exc, words):
         assert w in str(info.value), (w, str(info.value))
 
 
+def test_upsample_is_interpolate_with_a_warning():
+    x = ember.tensor(np.arange(6.0).reshape(1, 2, 3))
+    with pytest.warns(UserWarning, match="upsample` is deprecated"):
+        y = F.upsample(x, size=5, mode="linear")
+    expected = TF.interpolate(torch.tensor(x.numpy()), size=5, mode="linear")
+    np.testing.assert_allclose(y.numpy(), expected.numpy(), rtol=1e-12)
+
+
 @pytest.mark.parametrize("shape, r", [((2, 8, 3, 2), 2), ((9, 2, 2), 3), ((2, 1, 4, 2, 3), 2), ((1, 3, 2, 2), 1)])
 def test_pixel_shuffle_matches_torch(shape, r):
     xe, xt = _pair(shape, "float64", noncontig=True)

@@ -417,7 +417,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
 
 
 def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
-    """interpolate under its old name, as torch.nn.functional.upsample.
+    """interpolate under its old name, as torch.nn.functional.upsample (with its deprecation warning).
 
     Args:
         input, size, scale_factor, mode, align_corners: as interpolate's.
@@ -430,6 +430,7 @@ def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=
         >>> F.upsample(ember.ones(1, 1, 2), size=3).shape
         ember.Size([1, 1, 3])
     """
+    warnings.warn("`nn.functional.upsample` is deprecated. Use `nn.functional.interpolate` instead.", stacklevel=2)
     return interpolate(input, size, scale_factor, mode, align_corners)
 
 
