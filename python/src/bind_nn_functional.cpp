@@ -227,6 +227,34 @@ void bind_conv(py::module_& fm) {
   conv_t("conv_transpose1d", &conv_transpose1d, kConvTranspose1dDoc);
   conv_t("conv_transpose2d", &conv_transpose2d, kConvTranspose2dDoc);
 }
+/// group_norm, the channel dropouts, interpolate and the pixel shuffles (ember/nn/functional.py
+/// gives them PyTorch's Python signatures and docstrings).
+void bind_cnn_layers(py::module_& fm) {
+  namespace F = nn::functional;
+  auto opt = [](py::handle t) { return t.is_none() ? Tensor() : t.cast<Tensor>(); };
+  fm.def("group_norm", [opt](const Tensor& x, int64_t groups, py::handle w, py::handle b, double eps) {
+    return F::group_norm(x, groups, opt(w), opt(b), eps);
+  }, py::arg("input"), py::arg("num_groups"), py::arg("weight"), py::arg("bias"), py::arg("eps"));
+  fm.def("dropout1d", [](const Tensor& x, double p, bool training) { return F::dropout1d(x, p, training); },
+         py::arg("input"), py::arg("p"), py::arg("training"));
+  fm.def("dropout2d", [](const Tensor& x, double p, bool training) { return F::dropout2d(x, p, training); },
+         py::arg("input"), py::arg("p"), py::arg("training"));
+  fm.def("interpolate", [](const Tensor& x, py::handle size, py::handle scale, const std::string& mode,
+                           std::optional<bool> align_corners, std::optional<bool> recompute, bool antialias) {
+    std::optional<Sizes> sizes;
+    std::optional<Factors> factors;
+    read_value(size, {"interpolate", "size"}, sizes);
+    read_value(scale, {"interpolate", "scale_factor"}, factors);
+    std::optional<Shape> s;
+    std::optional<std::vector<double>> f;
+    if (sizes) s = sizes->dims;
+    if (factors) f = factors->values;
+    return F::interpolate(x, s, f, mode, align_corners, recompute, antialias);
+  }, py::arg("input"), py::arg("size"), py::arg("scale_factor"), py::arg("mode"), py::arg("align_corners"),
+     py::arg("recompute_scale_factor"), py::arg("antialias"));
+  fm.def("pixel_shuffle", &F::pixel_shuffle, py::arg("input"), py::arg("upscale_factor"));
+  fm.def("pixel_unshuffle", &F::pixel_unshuffle, py::arg("input"), py::arg("downscale_factor"));
+}
 }  // namespace
 
 void bind_nn_functional(py::module_& m) {
@@ -302,6 +330,7 @@ void bind_nn_functional(py::module_& m) {
      py::arg("label_smoothing"));
   bind_pooling(fm);
   bind_conv(fm);
+  bind_cnn_layers(fm);
   fm.def("pad", [](const Tensor& x, py::handle pad, const std::string& mode, std::optional<double> value) {
     Sizes sizes;
     read_value(pad, {"pad", "pad"}, sizes);

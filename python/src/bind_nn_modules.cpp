@@ -22,7 +22,9 @@
 #include "ember/nn/loss.h"
 #include "ember/nn/module.h"
 #include "ember/nn/normalization.h"
+#include "ember/nn/padding.h"
 #include "ember/nn/pooling.h"
+#include "ember/nn/upsampling.h"
 #include "gc.h"
 
 namespace ember {
@@ -671,6 +673,13 @@ void bind_normalization_dropout_embedding(py::module_& nm) {
   bind_batch_norm<nn::BatchNorm2d>(nm, "BatchNorm2d");
   unary_layer<nn::LayerNorm>(nm, "LayerNorm").def("reset_parameters", &nn::LayerNorm::reset_parameters);
   unary_layer<nn::Dropout>(nm, "Dropout");
+  unary_layer<nn::Dropout1d>(nm, "Dropout1d");
+  layer_class<nn::Dropout2d>(nm, "Dropout2d").def("forward", [](nn::Dropout2d& m, const Tensor& input) {
+    // PyTorch 2.13's warnings for inputs other than (N, C, H, W), written once in Python.
+    py::module_::import("ember.nn.functional").attr("_warn_dropout2d")(input.dim());
+    return m.forward(input);
+  }, py::arg("input"));
+  unary_layer<nn::GroupNorm>(nm, "GroupNorm").def("reset_parameters", &nn::GroupNorm::reset_parameters);
   unary_layer<nn::GaussianNoise>(nm, "GaussianNoise");
   unary_layer<nn::Embedding>(nm, "Embedding").def("reset_parameters", &nn::Embedding::reset_parameters);
 }
@@ -707,6 +716,25 @@ void bind_pooling(py::module_& nm) {
   bind_max_pool<nn::AdaptiveMaxPool2d>(nm, "AdaptiveMaxPool2d");
 }
 
+/// The padding, upsampling and pixel-shuffle layers.
+void bind_padding_upsampling(py::module_& nm) {
+  unary_layer<nn::ZeroPad1d>(nm, "ZeroPad1d");
+  unary_layer<nn::ZeroPad2d>(nm, "ZeroPad2d");
+  unary_layer<nn::ConstantPad1d>(nm, "ConstantPad1d");
+  unary_layer<nn::ConstantPad2d>(nm, "ConstantPad2d");
+  unary_layer<nn::ReflectionPad1d>(nm, "ReflectionPad1d");
+  unary_layer<nn::ReflectionPad2d>(nm, "ReflectionPad2d");
+  unary_layer<nn::ReplicationPad1d>(nm, "ReplicationPad1d");
+  unary_layer<nn::ReplicationPad2d>(nm, "ReplicationPad2d");
+  unary_layer<nn::CircularPad1d>(nm, "CircularPad1d");
+  unary_layer<nn::CircularPad2d>(nm, "CircularPad2d");
+  unary_layer<nn::Upsample>(nm, "Upsample");
+  unary_layer<nn::UpsamplingNearest2d>(nm, "UpsamplingNearest2d");
+  unary_layer<nn::UpsamplingBilinear2d>(nm, "UpsamplingBilinear2d");
+  unary_layer<nn::PixelShuffle>(nm, "PixelShuffle");
+  unary_layer<nn::PixelUnshuffle>(nm, "PixelUnshuffle");
+}
+
 /// The loss modules (PyTorch's signatures, legacy size_average / reduce flags included).
 void bind_losses(py::module_& nm) {
   nm.def("_legacy_reduction", [](py::handle size_average, py::handle reduce, const std::string& reduction) {
@@ -736,6 +764,7 @@ void bind_nn_modules(py::module_& m) {
   bind_normalization_dropout_embedding(nm);
   bind_conv(nm);
   bind_pooling(nm);
+  bind_padding_upsampling(nm);
   bind_losses(nm);
 }
 

@@ -129,6 +129,18 @@ inline void read_value(py::handle v, const Field& what, Padding& out) {
   out.word.clear();
   read_value(v, what, out.sizes);
 }
+inline void read_value(py::handle v, const Field& what, Factors& out) {
+  // One float or a tuple of floats, as PyTorch's Upsample takes its scale_factor.
+  if (py::isinstance<py::sequence>(v) && !py::isinstance<py::str>(v)) {
+    std::vector<double> values;
+    for (py::handle each : v) read_value(each, what, values.emplace_back());
+    out = Factors(std::move(values));
+    return;
+  }
+  double value = 0;
+  read_value(v, what, value);
+  out = Factors(value);
+}
 inline void read_value(py::handle v, const Field&, Device& out) { out = device_from(v); }
 inline void read_value(py::handle v, const Field& what, DType& out) {
   EMBER_CHECK_TYPE(py::isinstance<DType>(v), what, " must be an ember.dtype, got ", type_name(v));
@@ -173,6 +185,10 @@ inline py::object to_python(const Sizes& v, std::string_view) {
 }
 inline py::object to_python(const Padding& v, std::string_view spelling) {
   return v.word.empty() ? to_python(v.sizes, spelling) : py::str(v.word);
+}
+inline py::object to_python(const Factors& v, std::string_view) {
+  if (!v.tuple) return py::float_(v.values.at(0));
+  return py::tuple(py::cast(v.values));
 }
 inline py::object to_python(Device v, std::string_view) { return py::cast(v); }
 inline py::object to_python(DType v, std::string_view) { return py::cast(v); }

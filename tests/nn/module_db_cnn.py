@@ -1,6 +1,10 @@
-"""module_db rows of the convolutional-network layers: the pools and BatchNorm2d. The table and
+"""module_db rows of the convolutional-network layers: pools, convolutions, normalization, channel
+dropout, padding, upsampling and pixel shuffles. The table and
 its helpers are module_db.py's, which imports this file at its end."""
-from module_db import OK, C, E, _ones, add, shaped
+import numpy as np
+
+from module_db import OK, SAME, C, E, _ones, add, shaped
+from op_db import Domain
 
 # the last sample is small enough for gradcheck (64 values at most)
 IMAGES = shaped(("NCHW", (2, 3, 7, 8)), ("CHW", (3, 7, 8)), ("empty", (0, 3, 7, 8)),
@@ -117,4 +121,139 @@ add("ConvTranspose1d", [C(4, 3, 3), C(4, 6, 3, stride=2, output_padding=1, id="s
     _conv_inputs(1), has_params=True, errors=[
         E("channel_mismatch", C(3, 4, 3), lambda L: (_ones(L, 1, 5, 6),), RuntimeError,
           match=("conv_transpose1d", "(1, 5, 6)")),
+    ])
+
+
+# ---- GroupNorm, channel dropout --------------------------------------------------------------
+add("GroupNorm", [C(2, 4), C(1, 4, id="one-group"), C(4, 4, eps=1e-3, id="per-channel"), C(2, 4, affine=False),
+                  C(2, 4, bias=False)],
+    shaped(("NCHW", (2, 4, 3, 3)), ("NC", (3, 4)), ("NCL", (2, 4, 5)), ("empty", (0, 4, 3)),
+           ("noncontig", (2, 4, 3, 3), "nc"), ("small", (1, 4, 2, 2))),
+    has_params=True, rtol={"float32": 1e-3}, atol={"float32": 1e-4}, errors=[  # 2-value groups: ill-conditioned
+        E("not_divisible", C(3, 4), None, ValueError, match="divisible by num_groups"),
+        E("zero_groups", C(0, 4), None, ValueError, torch=ZeroDivisionError, match="num_groups",
+          note="torch divides by num_groups before checking it"),
+        E("wrong_channels", C(2, 4), lambda L: (_ones(L, 2, 6, 3),), ValueError, torch=RuntimeError,
+          match=("group_norm", "(2, 6, 3)")),
+        E("1d_input", C(1, 4), lambda L: (_ones(L, 4),), ValueError, torch=RuntimeError, match=("group_norm", "(4,)")),
+        E("int64_input", C(2, 4), lambda L: (_ones(L, 2, 4, 3, dtype=L.int64),), TypeError, torch=RuntimeError,
+          match="group_norm"),
+    ])
+
+
+def _channel_dropout_check(ctor, x, y, x_grad):
+    """Training mode: each channel (the last dims after (N, C), or after C when unbatched) is all 0
+    or x / (1 - p); the gradient is the same mask / (1 - p)."""
+    p = ctor.kwargs.get("p", ctor.args[0] if ctor.args else 0.5)
+    if y.size == 0:
+        return
+    lead = 1 if ctor.id.startswith("1d") and x.ndim == 2 else 2
+    ys, xs = y.reshape(y.shape[:lead] + (-1,)), x.reshape(x.shape[:lead] + (-1,))
+    kept = (ys != 0).all(-1)
+    assert ((ys == 0).all(-1) | kept).all(), "a channel partly zeroed"
+    np.testing.assert_allclose(ys[kept], xs[kept] / (1 - p), rtol=1e-6)
+    if x_grad is not None:
+        g = x_grad.reshape(xs.shape)
+        np.testing.assert_allclose(g, np.broadcast_to(kept[..., None] / (1 - p), g.shape), rtol=1e-6)
+
+
+_POSITIVE = Domain(0.5, 1.5)
+add("Dropout1d", [C(id="1d-default"), C(0.2, id="1d-0.2"), C(p=0.0, id="1d-p0"), C(p=0.7, inplace=True, id="1d-inplace")],
+    shaped(("NCL", (4, 3, 5)), ("CL", (3, 5)), ("empty", (0, 3, 5)), ("noncontig", (4, 3, 5), "nc"),
+           ("small", (2, 2, 4))),
+    random=True, train_check=_channel_dropout_check, domain=_POSITIVE, grad_domain=_POSITIVE, errors=[
+        E("p_above_1", C(1.5), None, ValueError, match="dropout probability"),
+        E("4d_input", C(), lambda L: (_ones(L, 2, 3, 4, 5),), ValueError, torch=RuntimeError,
+          match=("dropout1d", "4D")),
+    ])
+add("Dropout2d", [C(), C(0.2), C(p=0.0), C(p=0.7, inplace=True)],
+    shaped(("NCHW", (2, 3, 4, 5)), ("empty", (0, 3, 4, 5)), ("noncontig", (2, 3, 4, 5), "nc"),
+           ("small", (1, 2, 2, 3))),
+    random=True, train_check=_channel_dropout_check, domain=_POSITIVE, grad_domain=_POSITIVE, errors=[
+        E("p_negative", C(-0.1), None, ValueError, match="dropout probability"),
+        E("int64_input_training", C(0.5), lambda L: (_ones(L, 2, 3, 4, 4, dtype=L.int64),), TypeError,
+          torch=RuntimeError, match="dropout2d"),
+    ])
+
+# ---- padding -----------------------------------------------------------------------------------
+_PAD_SIGNALS = shaped(("NCL", (2, 3, 6)), ("CL", (3, 6)), ("empty", (0, 3, 6)), ("noncontig", (2, 3, 6), "nc"),
+                      ("small", (1, 2, 5)))
+_PAD_IMAGES = shaped(("NCHW", (2, 3, 5, 6)), ("CHW", (3, 5, 6)), ("empty", (0, 3, 5, 6)),
+                     ("noncontig", (2, 3, 5, 6), "nc"), ("small", (1, 1, 4, 5)))
+_WRONG_RANK_1D = lambda L: (_ones(L, 2, 2, 3, 4),)  # noqa: E731
+_WRONG_RANK_2D = lambda L: (_ones(L, 5),)  # noqa: E731
+for _kind, _mode in [("Zero", "constant"), ("Reflection", "reflect"), ("Replication", "replicate"),
+                     ("Circular", "circular")]:
+    _errs1 = [] if _kind == "Zero" else [
+        E("wrong_rank", C(1), _WRONG_RANK_1D, ValueError, torch=NotImplementedError if _kind != "Circular" else SAME,
+          match="pad", note="torch's pad raises NotImplementedError for an unsupported rank")]
+    _errs2 = [] if _kind == "Zero" else [
+        E("wrong_rank", C(1), _WRONG_RANK_2D, ValueError, torch=RuntimeError if _kind != "Circular" else SAME,
+          match="pad")]
+    if _kind == "Reflection":
+        _errs1.append(E("too_wide", C(6), lambda L: (_ones(L, 1, 2, 6),), ValueError, torch=RuntimeError,
+                        match=("reflect", "(1, 2, 6)")))
+    add(f"{_kind}Pad1d", [C(2), C((1, 3)), C(padding=[0, 2], id="list")], _PAD_SIGNALS, errors=_errs1)
+    add(f"{_kind}Pad2d", [C(1), C((1, 2, 0, 3)), C((2, 1, 3, 0), id="asym")], _PAD_IMAGES, errors=_errs2)
+add("ConstantPad1d", [C(2, 3.5), C((1, 3), -1.0), C(padding=(0, 2), value=0.0, id="kw")], _PAD_SIGNALS)
+add("ConstantPad2d", [C(1, 2.5), C((1, 2, 0, 3), -1.0), C((-1, 2, 1, -1), 1.0, id="negative-crop")], _PAD_IMAGES,
+    errors=[E("odd_length", C((1, 2, 3), 0.0), _IMAGE, ValueError, torch=RuntimeError, match="pad")])
+
+def _r(ctor):
+    """A pixel-shuffle constructor sample's factor."""
+    return ctor.args[0] if ctor.args else next(iter(ctor.kwargs.values()))
+
+
+# ---- upsampling, pixel shuffle ---------------------------------------------------------------------
+_UP_IMAGES = shaped(("NCHW", (2, 3, 4, 5)), ("empty", (0, 3, 4, 5)), ("noncontig", (2, 3, 4, 5), "nc"),
+                    ("small", (1, 2, 3, 4)))
+_UP_SIGNALS = shaped(("NCL", (2, 3, 5)), ("empty", (0, 3, 5)), ("noncontig", (2, 3, 5), "nc"), ("small", (1, 2, 5)))
+
+
+def _upsample_inputs(ctor, dtype, rng, dom):
+    linear = ctor.kwargs.get("mode") == "linear" or ctor.id.startswith("1d")
+    return (_UP_SIGNALS if linear else _UP_IMAGES)(ctor, dtype, rng, dom)
+
+
+add("Upsample", [C(scale_factor=2), C(size=(6, 7), id="size"), C(size=7, mode="bilinear", id="bilinear-size"),
+                 C(scale_factor=(1.5, 2.5), mode="bilinear", align_corners=True, id="bilinear-corners"),
+                 C(scale_factor=0.7, mode="bilinear", id="bilinear-down"),
+                 C(None, 1.7, "nearest", None, True, id="recompute"),
+                 C(scale_factor=2.5, mode="linear", id="1d-linear"), C(8, mode="linear", align_corners=True, id="1d-linear-corners")],
+    _upsample_inputs, errors=[
+        E("both_sizes", C(3, 2.0), _IMAGE, ValueError, match="only one of size or scale_factor"),
+        E("no_size", C(), _IMAGE, ValueError, match="either size or scale_factor"),
+        E("corners_nearest", C(scale_factor=2, align_corners=True), _IMAGE, ValueError, match="align_corners"),
+        E("bilinear_3d", C(scale_factor=2, mode="bilinear"), _SIGNAL, ValueError, torch=NotImplementedError,
+          match=("interpolate", "bilinear", "(1, 1, 4)"), note="torch's interpolate: NotImplementedError for a rank"),
+        E("zero_output", C(scale_factor=0.1), _IMAGE, ValueError, torch=RuntimeError, match=("interpolate", "greater than 0")),
+        E("size_rank", C(size=(2, 2, 2)), _IMAGE, ValueError, match="same number of spatial dimensions"),
+    ])
+add("UpsamplingNearest2d", [C(scale_factor=2), C(size=(5, 3), id="size"), C(7)], _UP_IMAGES)
+add("UpsamplingBilinear2d", [C(scale_factor=2), C(size=(5, 3), id="size"), C(None, 1.5, id="1.5")], _UP_IMAGES)
+def _shuffle_empty(ctor, shape):
+    """An empty sample only for factor 1: torch 2.13's pixel_unshuffle returns an empty input
+    unchanged, and both backwards then fail on the shape."""
+    return (("empty", shape),) if _r(ctor) == 1 else ()
+
+
+add("PixelShuffle", [C(2), C(1), C(upscale_factor=3, id="3")],
+    lambda ctor, dtype, rng, dom: shaped(*_shuffle_empty(ctor, (0, 4, 2, 2)),
+        ("NCHW", (2, 2 * _r(ctor) ** 2, 3, 2)), ("CHW", (_r(ctor) ** 2, 2, 3)), ("5d", (2, 1, _r(ctor) ** 2, 2, 2)),
+        ("noncontig", (2, 2 * _r(ctor) ** 2, 3, 2), "nc"),
+        ("small", (1, _r(ctor) ** 2, 2, 2)))(ctor, dtype, rng, dom),
+    errors=[
+        E("not_divisible", C(2), lambda L: (_ones(L, 1, 5, 2, 2),), ValueError, torch=RuntimeError,
+          match=("pixel_shuffle", "(1, 5, 2, 2)")),
+        E("2d_input", C(2), lambda L: (_ones(L, 4, 4),), ValueError, torch=RuntimeError, match="pixel_shuffle"),
+        E("zero_factor", C(0), _IMAGE, ValueError, torch=RuntimeError, match="pixel_shuffle"),
+    ])
+add("PixelUnshuffle", [C(2), C(1), C(downscale_factor=3, id="3")],
+    lambda ctor, dtype, rng, dom: shaped(*_shuffle_empty(ctor, (0, 4, 2, 2)),
+        ("NCHW", (2, 3, 2 * _r(ctor), 3 * _r(ctor))), ("CHW", (2, _r(ctor), 2 * _r(ctor))),
+        ("noncontig", (2, 3, 2 * _r(ctor), _r(ctor)), "nc"),
+        ("small", (1, 2, _r(ctor), 2 * _r(ctor))))(ctor, dtype, rng, dom),
+    errors=[
+        E("not_divisible", C(2), lambda L: (_ones(L, 1, 1, 3, 4),), ValueError, torch=RuntimeError,
+          match=("pixel_unshuffle", "(1, 1, 3, 4)")),
     ])

@@ -125,6 +125,16 @@ struct Padding {
   }
 };
 
+/// Scale factors given as one float or a tuple of floats (Upsample's scale_factor), and how
+/// they were spelled: PyTorch keeps a float, or a tuple of floats.
+struct Factors {
+  std::vector<double> values;
+  bool tuple = false;  // given as a sequence
+  Factors(double v = 1) : values{v} {}  // NOLINT: a float is the usual spelling
+  Factors(std::vector<double> vs) : values(std::move(vs)), tuple(true) {}  // NOLINT
+  friend bool operator==(const Factors& a, const Factors& b) { return a.values == b.values && a.tuple == b.tuple; }
+};
+
 /// What a row accepts: each rule is a callable that throws ValueError with PyTorch's message.
 namespace valid {
 /// Any value (flags).

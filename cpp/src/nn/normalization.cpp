@@ -1,4 +1,4 @@
-// BatchNorm1d, BatchNorm2d and LayerNorm, and their functional forms: composites of ember ops.
+// BatchNorm1d, BatchNorm2d, LayerNorm and GroupNorm, and their functional forms: composites of ember ops.
 #include "ember/nn/normalization.h"
 
 #include <algorithm>
@@ -289,6 +289,60 @@ Tensor LayerNorm::forward(const Tensor& input) {
   EMBER_CHECK(fits, describe(), ": expected input (..., ", trailing_dims(normalized_shape), "), got ",
               shape_str(input.sizes()));
   return functional::layer_norm(input, normalized_shape, weight(), bias(), options.eps);
+}
+
+// ---- GroupNorm ------------------------------------------------------------------------------
+
+Tensor functional::group_norm(const Tensor& x, int64_t num_groups, const Tensor& weight, const Tensor& bias,
+                              double eps) {
+  EMBER_CHECK(x.dim() >= 2, "group_norm: expected an input of at least 2 dims (N, C, ...), got ",
+              shape_str(x.sizes()));
+  EMBER_CHECK_TYPE(is_floating(x.dtype()), "group_norm: expected a floating input, got ", dtype_name(x.dtype()));
+  EMBER_CHECK(num_groups > 0, "group_norm: num_groups must be positive, got ", num_groups);
+  const int64_t n = x.sizes()[0], channels = x.sizes()[1];
+  EMBER_CHECK(channels % num_groups == 0, "group_norm: expected the number of channels of input ",
+              shape_str(x.sizes()), " to be divisible by num_groups=", num_groups);
+  for (const auto& [t, what] : {std::pair{&weight, "weight"}, std::pair{&bias, "bias"}}) {
+    if (!t->defined()) continue;
+    EMBER_CHECK(t->dim() == 1 && t->numel() == channels, "group_norm: expected ", what, " of shape (", channels,
+                ",) for input ", shape_str(x.sizes()), ", got ", shape_str(t->sizes()));
+    EMBER_CHECK_TYPE(t->dtype() == x.dtype(), "group_norm: expected input and ", what,
+                     " to have the same dtype, but got ", dtype_name(x.dtype()), " and ", dtype_name(t->dtype()));
+  }
+  const int64_t group_size = n == 0 ? 0 : x.numel() / n / num_groups;
+  Tensor g = reshape(x, {n, num_groups, group_size});
+  Tensor mean = ember::mean(g, Dims{2}, /*keepdim=*/true);
+  Tensor var = ember::var(g, Dims{2}, /*correction=*/0, /*keepdim=*/true);
+  Tensor y = reshape(mul(sub(g, mean), rsqrt(add(var, scalar_tensor(eps)))), x.sizes());
+  if (weight.defined()) y = mul(y, per_channel(weight, x.dim()));
+  if (bias.defined()) y = add(y, per_channel(bias, x.dim()));
+  return y;
+}
+
+void GroupNormOptions::cross_checks() const {
+  EMBER_CHECK(num_groups > 0, "GroupNorm: num_groups must be positive, got ", num_groups);
+  EMBER_CHECK(num_channels % num_groups == 0, "GroupNorm: num_channels (", num_channels,
+              ") must be divisible by num_groups (", num_groups, ")");
+}
+
+GroupNorm::GroupNorm(GroupNormOptions options) : Layer("GroupNorm", std::move(options)) {
+  const GroupNormOptions& o = this->options;
+  const DType dtype = o.dtype.value_or(DType::Float32);
+  EMBER_CHECK_TYPE(is_floating(dtype), "GroupNorm: dtype must be floating point, got ", dtype_name(dtype));
+  register_parameter("weight", o.affine ? empty({o.num_channels}, dtype) : Tensor());
+  register_parameter("bias", o.affine && o.bias ? empty({o.num_channels}, dtype) : Tensor());
+  reset_parameters();
+}
+
+void GroupNorm::reset_parameters() {
+  autograd::NoGradGuard no_grad;
+  Tensor w = weight(), b = bias();
+  if (w.defined()) fill_(w, 1);
+  if (b.defined()) zero_(b);
+}
+
+Tensor GroupNorm::forward(const Tensor& input) {
+  return functional::group_norm(input, options.num_groups, weight(), bias(), options.eps);
 }
 
 }  // namespace ember::nn

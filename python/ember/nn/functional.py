@@ -1,5 +1,7 @@
 """ember.nn.functional: stateless forms of the layers, as torch.nn.functional."""
 
+import warnings
+
 from ember._C import _nn_functional as _F
 from ember._C import log_softmax as _log_softmax, softmax as _softmax
 from ember._C import Tensor as _Tensor, relu as _relu
@@ -291,11 +293,191 @@ def adaptive_max_pool1d(input, output_size, return_indices=False):
     return (values, indices) if return_indices else values
 
 
-__all__ = ["adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
-           "avg_pool1d", "avg_pool2d", "batch_norm", "binary_cross_entropy",
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
+    """Group normalization, as torch.nn.functional.group_norm.
+
+    Splits the C channels (dim 1) into ``num_groups`` groups and normalizes each group of each
+    sample with its mean and biased variance, then scales and shifts each channel.
+
+    Args:
+        input: an (N, C, *) floating tensor.
+        num_groups: the number of groups; C must be divisible by it.
+        weight, bias: (C,) tensors, or None.
+        eps: added to the variance.
+
+    Returns:
+        A tensor of the input's shape.
+
+    Example::
+
+        >>> F.group_norm(ember.tensor([[[1., 3.], [2., 6.]]]), 1).shape
+        ember.Size([1, 2, 2])
+    """
+    return _F.group_norm(input, num_groups, weight, bias, eps)
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):
+    """Zeroes whole channels, as torch.nn.functional.dropout1d.
+
+    Each channel ``input[n, c]`` of an (N, C, L) input, or ``input[c]`` of a (C, L) one, is
+    zeroed with probability ``p`` and the rest are scaled by 1 / (1 - p) when training.
+
+    Args:
+        input: a 2-d (C, L) or 3-d (N, C, L) floating tensor.
+        p: the probability of zeroing a channel, in [0, 1].
+        training: apply the dropout; False returns the input.
+        inplace: write the result into the input.
+
+    Returns:
+        A tensor of the input's shape.
+
+    Example::
+
+        >>> F.dropout1d(ember.ones(2, 3, 4), p=0.5).shape
+        ember.Size([2, 3, 4])
+    """
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    return _maybe_inplace(input, _F.dropout1d(input, p, training), inplace and training and p > 0)
+
+
+def _warn_dropout2d(ndim):
+    """PyTorch 2.13's warnings for a dropout2d input other than (N, C, H, W)."""
+    if ndim not in (3, 4):
+        warnings.warn(
+            f"dropout2d: Received a {ndim}-D input to dropout2d, which is deprecated "
+            "and will result in an error in a future release. To retain the behavior "
+            "and silence this warning, please use dropout instead. Note that dropout2d "
+            "exists to provide channel-wise dropout on inputs with 2 spatial dimensions, "
+            "a channel dimension, and an optional batch dimension (i.e. 3D or 4D inputs).", stacklevel=3)
+    if ndim == 3:
+        warnings.warn(
+            "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise "
+            "1D dropout behavior is desired - input is interpreted as shape (N, C, L), where C "
+            "is the channel dim. This behavior will change in a future release to interpret the "
+            "input as one without a batch dimension, i.e. shape (C, H, W). To maintain the 1D "
+            "channel-wise dropout behavior, please switch to using dropout1d instead.", stacklevel=3)
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    """Zeroes whole channels, as torch.nn.functional.dropout2d.
+
+    Each channel ``input[n, c]`` of an (N, C, H, W) input is zeroed with probability ``p`` and the
+    rest are scaled by 1 / (1 - p) when training. As PyTorch 2.13, a 3-d input is taken as
+    (N, C, L) and other ranks as (N, C, ...), with PyTorch's warnings.
+
+    Args:
+        input: an (N, C, H, W) floating tensor.
+        p: the probability of zeroing a channel, in [0, 1].
+        training: apply the dropout; False returns the input.
+        inplace: write the result into the input.
+
+    Returns:
+        A tensor of the input's shape.
+
+    Example::
+
+        >>> F.dropout2d(ember.ones(2, 3, 4, 4), p=0.5).shape
+        ember.Size([2, 3, 4, 4])
+    """
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    _warn_dropout2d(input.dim())
+    return _maybe_inplace(input, _F.dropout2d(input, p, training), inplace and training and p > 0)
+
+
+def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
+                recompute_scale_factor=None, antialias=False):
+    """Resamples the spatial dims, as torch.nn.functional.interpolate.
+
+    The output size is ``size``, or floor(in * scale_factor). ``nearest`` reads the input at
+    floor(dst * scale), the scale being 1 / scale_factor when given (and not recomputed), else
+    in / out. ``linear`` (3-d input) and ``bilinear`` (4-d) interpolate between the two nearest
+    inputs: at dst * (in - 1) / (out - 1) with align_corners, else at (dst + 0.5) * scale - 0.5
+    (clamped at 0). A composite of gathers: gradients of every order.
+
+    Args:
+        input: an (N, C, L) or (N, C, H, W) floating tensor.
+        size: the output's spatial size: an int or one per spatial dim.
+        scale_factor: a float or one per spatial dim (give size or scale_factor, not both).
+        mode: 'nearest', 'linear' or 'bilinear' (ember has no other modes).
+        align_corners: for the linear modes only; None means False.
+        recompute_scale_factor: True: the scale is in / out even when scale_factor is given.
+        antialias: not implemented (False only).
+
+    Returns:
+        A tensor of shape (N, C, *size).
+
+    Example::
+
+        >>> F.interpolate(ember.tensor([[[1., 2.]]]), scale_factor=2)
+        tensor([[[1., 1., 2., 2.]]])
+    """
+    return _F.interpolate(input, size, scale_factor, mode, align_corners, recompute_scale_factor, antialias)
+
+
+def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    """interpolate under its old name, as torch.nn.functional.upsample (with its deprecation warning).
+
+    Args:
+        input, size, scale_factor, mode, align_corners: as interpolate's.
+
+    Returns:
+        The resampled tensor.
+
+    Example::
+
+        >>> F.upsample(ember.ones(1, 1, 2), size=3).shape
+        ember.Size([1, 1, 3])
+    """
+    warnings.warn("`nn.functional.upsample` is deprecated. Use `nn.functional.interpolate` instead.", stacklevel=2)
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def pixel_shuffle(input, upscale_factor):
+    """Rearranges (*, C r^2, H, W) into (*, C, H r, W r), as torch.nn.functional.pixel_shuffle.
+
+    Args:
+        input: a tensor of at least 3 dims whose channels (dim -3) are divisible by r^2.
+        upscale_factor: r, a positive int.
+
+    Returns:
+        output[..., c, h r + i, w r + j] = input[..., c r^2 + i r + j, h, w].
+
+    Example::
+
+        >>> F.pixel_shuffle(ember.arange(4.).reshape(1, 4, 1, 1), 2)
+        tensor([[[[0., 1.],
+                  [2., 3.]]]])
+    """
+    return _F.pixel_shuffle(input, upscale_factor)
+
+
+def pixel_unshuffle(input, downscale_factor):
+    """Rearranges (*, C, H r, W r) into (*, C r^2, H, W), the inverse of pixel_shuffle.
+
+    Args:
+        input: a tensor of at least 3 dims whose height and width are divisible by r.
+        downscale_factor: r, a positive int.
+
+    Returns:
+        output[..., c r^2 + i r + j, h, w] = input[..., c, h r + i, w r + j].
+
+    Example::
+
+        >>> F.pixel_unshuffle(ember.ones(1, 1, 4, 4), 2).shape
+        ember.Size([1, 4, 2, 2])
+    """
+    return _F.pixel_unshuffle(input, downscale_factor)
+
+
+__all__ = ["adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d",
+           "adaptive_max_pool2d", "avg_pool1d", "avg_pool2d", "batch_norm", "binary_cross_entropy",
            "binary_cross_entropy_with_logits", "conv1d", "conv2d", "conv_transpose1d",
-           "conv_transpose2d", "cross_entropy", "dropout", "elu", "embedding", "gaussian_noise", "gelu",
-           "huber_loss", "l1_loss", "layer_norm", "leaky_relu", "linear", "log_softmax", "logsigmoid",
-           "max_pool1d", "max_pool1d_with_indices", "max_pool2d", "max_pool2d_with_indices", "mse_loss",
-           "nll_loss", "one_hot", "pad", "prelu", "relu", "sigmoid", "sign", "silu", "smooth_l1_loss",
-           "softmax", "softplus", "tanh"]
+           "conv_transpose2d", "cross_entropy", "dropout", "dropout1d", "dropout2d", "elu",
+           "embedding", "gaussian_noise", "gelu", "group_norm", "huber_loss", "interpolate",
+           "l1_loss", "layer_norm", "leaky_relu", "linear", "log_softmax", "logsigmoid",
+           "max_pool1d", "max_pool1d_with_indices", "max_pool2d", "max_pool2d_with_indices",
+           "mse_loss", "nll_loss", "one_hot", "pad", "pixel_shuffle", "pixel_unshuffle", "prelu",
+           "relu", "sigmoid", "sign", "silu", "smooth_l1_loss", "softmax", "softplus", "tanh",
+           "upsample"]

@@ -1,5 +1,6 @@
 #pragma once
-// Regularizing noise layers: Dropout (inverted, as torch.nn.Dropout) and GaussianNoise.
+// Regularizing noise layers: Dropout (inverted, as torch.nn.Dropout), Dropout1d, Dropout2d
+// (whole channels) and GaussianNoise.
 #include <cmath>
 
 #include "ember/nn/layer.h"
@@ -34,6 +35,36 @@ class EMBER_API GaussianNoise : public Layer<GaussianNoiseOptions> {
  public:
   explicit GaussianNoise(GaussianNoiseOptions options = {}) : Layer("GaussianNoise", options) {}
   EMBER_LAYER_SHORT_FORM(GaussianNoise)
+  Tensor forward(const Tensor& input) override;
+};
+
+/// Dropout1d and Dropout2d: training mode zeroes whole channels (each (n, c) slice) with
+/// probability p and scales the rest by 1 / (1 - p). Dropout1d takes (N, C, L) or (C, L);
+/// Dropout2d takes (N, C, H, W) and, as PyTorch 2.13, treats a 3-d input as (N, C, L) (Python
+/// warns about it, and about inputs of other ranks).
+#define EMBER_DROPOUT_ND_FIELDS(X, message)                               \
+  X(Arg, double, p, 0.5, valid::between(0, 1, message), Named)            \
+  X(Arg, bool, inplace, false, valid::any, Named)
+#define EMBER_DROPOUT1D_FIELDS(X) \
+  EMBER_DROPOUT_ND_FIELDS(X, "Dropout1d: dropout probability has to be between 0 and 1, but got ")
+#define EMBER_DROPOUT2D_FIELDS(X) \
+  EMBER_DROPOUT_ND_FIELDS(X, "Dropout2d: dropout probability has to be between 0 and 1, but got ")
+struct Dropout1dOptions {
+  EMBER_LAYER_OPTIONS(EMBER_DROPOUT1D_FIELDS)
+};
+struct Dropout2dOptions {
+  EMBER_LAYER_OPTIONS(EMBER_DROPOUT2D_FIELDS)
+};
+class EMBER_API Dropout1d : public Layer<Dropout1dOptions> {
+ public:
+  explicit Dropout1d(Dropout1dOptions options = {}) : Layer("Dropout1d", options) {}
+  EMBER_LAYER_SHORT_FORM(Dropout1d)
+  Tensor forward(const Tensor& input) override;
+};
+class EMBER_API Dropout2d : public Layer<Dropout2dOptions> {
+ public:
+  explicit Dropout2d(Dropout2dOptions options = {}) : Layer("Dropout2d", options) {}
+  EMBER_LAYER_SHORT_FORM(Dropout2d)
   Tensor forward(const Tensor& input) override;
 };
 

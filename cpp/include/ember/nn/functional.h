@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "ember/random.h"
 #include "ember/tensor.h"
@@ -48,8 +49,20 @@ EMBER_API Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const T
 /// Normalizes over the trailing dims given by normalized_shape, then scales and shifts.
 EMBER_API Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& weight = {},
                             const Tensor& bias = {}, double eps = 1e-5);
+/// Normalizes each of num_groups groups of channels (dim 1) of each sample of an (N, C, ...)
+/// input (biased variance), then scales and shifts each channel.
+EMBER_API Tensor group_norm(const Tensor& x, int64_t num_groups, const Tensor& weight = {}, const Tensor& bias = {},
+                            double eps = 1e-5);
 /// Zeroes each element with probability p and scales the rest by 1 / (1 - p) when training.
 EMBER_API Tensor dropout(const Tensor& x, double p = 0.5, bool training = true, Generator* gen = nullptr);
+/// Zeroes whole channels (each x[n, c]) of an (N, C, ...) input with probability p and scales the
+/// rest by 1 / (1 - p) when training; `op` names it in errors.
+EMBER_API Tensor feature_dropout(const Tensor& x, double p = 0.5, bool training = true, Generator* gen = nullptr,
+                                 const char* op = "feature_dropout");
+/// feature_dropout of an (N, C, L) or (C, L) input.
+EMBER_API Tensor dropout1d(const Tensor& x, double p = 0.5, bool training = true, Generator* gen = nullptr);
+/// feature_dropout, as PyTorch 2.13's dropout2d (a 3-d input is (N, C, L)).
+EMBER_API Tensor dropout2d(const Tensor& x, double p = 0.5, bool training = true, Generator* gen = nullptr);
 /// Adds N(0, std^2) noise when training.
 EMBER_API Tensor gaussian_noise(const Tensor& x, double std = 0.1, bool training = true, Generator* gen = nullptr);
 /// Rows of weight picked by integer indices: output (*indices.shape, embedding_dim). Rows at
@@ -64,6 +77,19 @@ EMBER_API Tensor embedding(const Tensor& indices, const Tensor& weight, std::opt
 /// 1 to 3 dims of an input with one or two more (N and C).
 EMBER_API Tensor pad(const Tensor& x, const Shape& pad, const std::string& mode = "constant",
                      std::optional<double> value = {});
+
+/// Resamples the spatial dims of an (N, C, L) or (N, C, H, W) input to `size`, or to
+/// floor(in * scale_factor), as PyTorch's interpolate: "nearest" (source floor(dst * scale), the
+/// scale in / out, or 1 / scale_factor when given and not recomputed), "linear" (3-d) or
+/// "bilinear" (4-d), with or without align_corners. A composite of index_select, so every order
+/// of gradient comes from the ops.
+EMBER_API Tensor interpolate(const Tensor& x, const std::optional<Shape>& size = {},
+                             const std::optional<std::vector<double>>& scale_factor = {},
+                             const std::string& mode = "nearest", std::optional<bool> align_corners = {},
+                             std::optional<bool> recompute_scale_factor = {}, bool antialias = false);
+/// (*, C r^2, H, W) -> (*, C, H r, W r), and its inverse.
+EMBER_API Tensor pixel_shuffle(const Tensor& x, int64_t upscale_factor);
+EMBER_API Tensor pixel_unshuffle(const Tensor& x, int64_t downscale_factor);
 
 // Pooling over the last one ((C, L) or (N, C, L)) or two ((C, H, W) or (N, C, H, W)) dims, as
 // PyTorch's: sizes have one entry per pooled dim, or one for all; an empty stride is the kernel's.

@@ -36,6 +36,13 @@ inline std::string repr_value(const std::string& v) { return "'" + v + "'"; }
 EMBER_API std::string repr_value(const Sizes& v);  // (10,) or [2, 3], as given
 /// A padding's sizes, or its word unquoted (PyTorch's Conv2d shows padding=same).
 inline std::string repr_value(const Padding& v) { return v.word.empty() ? repr_value(v.sizes) : v.word; }
+/// 2.0, or (2.0, 3.0): scale factors as PyTorch's Upsample keeps them.
+inline std::string repr_value(const Factors& v) {
+  if (!v.tuple) return repr_float(v.values.at(0));
+  std::string s = "(";
+  for (size_t i = 0; i < v.values.size(); ++i) s += (i ? ", " : "") + repr_float(v.values[i]);
+  return s + (v.values.size() == 1 ? ",)" : ")");
+}
 template <class T>
 auto repr_value(const std::optional<T>& v) -> decltype(repr_value(*v)) {
   return v ? repr_value(*v) : "None";

@@ -85,4 +85,30 @@ class EMBER_API LayerNorm : public Layer<LayerNormOptions> {
   Tensor bias() const { return parameter("bias"); }
 };
 
+// ---- GroupNorm ------------------------------------------------------------------------------
+
+/// Splits the num_channels channels (dim 1) into num_groups groups and normalizes each group of
+/// each sample (biased variance), then scales and shifts each channel (affine; bias: PyTorch
+/// 2.13's keyword). num_channels must be divisible by num_groups, as PyTorch's ValueError says.
+#define EMBER_GROUP_NORM_FIELDS(X)                                      \
+  X(Required, int64_t, num_groups, 0, valid::any, Bare | Fixed)         \
+  X(Required, int64_t, num_channels, 0, valid::any, Bare | Fixed)       \
+  X(Arg, double, eps, 1e-5, valid::any, Named)                          \
+  X(Arg, bool, affine, true, valid::any, Named | Fixed)                 \
+  EMBER_FACTORY_FIELDS(X)                                               \
+  X(Kw, bool, bias, true, valid::any, Named | NoAttr)
+struct EMBER_API GroupNormOptions {
+  EMBER_LAYER_OPTIONS(EMBER_GROUP_NORM_FIELDS)
+  void cross_checks() const;
+};
+class EMBER_API GroupNorm : public Layer<GroupNormOptions> {
+ public:
+  explicit GroupNorm(GroupNormOptions options = {});
+  EMBER_LAYER_SHORT_FORM(GroupNorm)
+  Tensor forward(const Tensor& input) override;
+  void reset_parameters();
+  Tensor weight() const { return parameter("weight"); }
+  Tensor bias() const { return parameter("bias"); }
+};
+
 }  // namespace ember::nn

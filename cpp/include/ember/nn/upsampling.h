@@ -1,0 +1,80 @@
+#pragma once
+// Resampling layers, as torch.nn's: Upsample, UpsamplingNearest2d, UpsamplingBilinear2d (over
+// functional::interpolate) and PixelShuffle, PixelUnshuffle (reshapes and a permute).
+#include <string>
+
+#include "ember/nn/layer.h"
+
+namespace ember::nn {
+
+/// size or scale_factor (one of them) sets the output's spatial size; mode 'nearest', 'linear'
+/// (3-d input) or 'bilinear' (4-d); align_corners only with the linear modes. A scale_factor of 0
+/// is None, as PyTorch's `float(scale_factor) if scale_factor else None`.
+#define EMBER_UPSAMPLE_FIELDS(X)                                                          \
+  X(Arg, std::optional<Sizes>, size, std::nullopt, valid::any, Named)                     \
+  X(Arg, std::optional<Factors>, scale_factor, std::nullopt, valid::any, Named)           \
+  X(Arg, std::string, mode, "nearest", valid::any, Named)                                 \
+  X(Arg, std::optional<bool>, align_corners, std::nullopt, valid::any, Quiet)             \
+  X(Arg, std::optional<bool>, recompute_scale_factor, std::nullopt, valid::any, Quiet)
+struct UpsampleOptions {
+  EMBER_LAYER_OPTIONS(EMBER_UPSAMPLE_FIELDS)
+};
+class EMBER_API Upsample : public Layer<UpsampleOptions> {
+ public:
+  explicit Upsample(UpsampleOptions options = {});
+  EMBER_LAYER_SHORT_FORM(Upsample)
+  Tensor forward(const Tensor& input) override;
+  /// PyTorch's: scale_factor=... when given, else size=...; then mode=...
+  std::string extra_repr() const override;
+};
+
+/// UpsamplingNearest2d (mode 'nearest') and UpsamplingBilinear2d (mode 'bilinear' with
+/// align_corners=True): Upsample with the mode fixed.
+#define EMBER_UPSAMPLING_2D_FIELDS(X)                                                     \
+  X(Arg, std::optional<Sizes>, size, std::nullopt, valid::any, Named)                     \
+  X(Arg, std::optional<Factors>, scale_factor, std::nullopt, valid::any, Named)
+struct Upsampling2dOptions {
+  EMBER_LAYER_OPTIONS(EMBER_UPSAMPLING_2D_FIELDS)
+};
+using UpsamplingNearest2dOptions = Upsampling2dOptions;
+using UpsamplingBilinear2dOptions = Upsampling2dOptions;
+class EMBER_API UpsamplingNearest2d : public Layer<Upsampling2dOptions> {
+ public:
+  explicit UpsamplingNearest2d(Upsampling2dOptions options = {});
+  EMBER_LAYER_SHORT_FORM(UpsamplingNearest2d)
+  Tensor forward(const Tensor& input) override;
+  std::string extra_repr() const override;
+};
+class EMBER_API UpsamplingBilinear2d : public Layer<Upsampling2dOptions> {
+ public:
+  explicit UpsamplingBilinear2d(Upsampling2dOptions options = {});
+  EMBER_LAYER_SHORT_FORM(UpsamplingBilinear2d)
+  Tensor forward(const Tensor& input) override;
+  std::string extra_repr() const override;
+};
+
+/// (*, C r^2, H, W) -> (*, C, H r, W r).
+#define EMBER_PIXEL_SHUFFLE_FIELDS(X) X(Required, int64_t, upscale_factor, 0, valid::any, Named)
+struct PixelShuffleOptions {
+  EMBER_LAYER_OPTIONS(EMBER_PIXEL_SHUFFLE_FIELDS)
+};
+class EMBER_API PixelShuffle : public Layer<PixelShuffleOptions> {
+ public:
+  explicit PixelShuffle(PixelShuffleOptions options = {}) : Layer("PixelShuffle", options) {}
+  EMBER_LAYER_SHORT_FORM(PixelShuffle)
+  Tensor forward(const Tensor& input) override;
+};
+
+/// (*, C, H r, W r) -> (*, C r^2, H, W), the inverse of PixelShuffle.
+#define EMBER_PIXEL_UNSHUFFLE_FIELDS(X) X(Required, int64_t, downscale_factor, 0, valid::any, Named)
+struct PixelUnshuffleOptions {
+  EMBER_LAYER_OPTIONS(EMBER_PIXEL_UNSHUFFLE_FIELDS)
+};
+class EMBER_API PixelUnshuffle : public Layer<PixelUnshuffleOptions> {
+ public:
+  explicit PixelUnshuffle(PixelUnshuffleOptions options = {}) : Layer("PixelUnshuffle", options) {}
+  EMBER_LAYER_SHORT_FORM(PixelUnshuffle)
+  Tensor forward(const Tensor& input) override;
+};
+
+}  // namespace ember::nn

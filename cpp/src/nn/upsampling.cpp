@@ -1,0 +1,215 @@
+// interpolate, pixel_shuffle and pixel_unshuffle as composites (index_select, reshape, permute),
+// and the layers over them. interpolate follows PyTorch's CPU kernels' index and weight rules
+// (aten/src/ATen/native/UpSample.h): the same float arithmetic picks the same sources.
+#include "ember/nn/upsampling.h"
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "ember/error.h"
+#include "ember/nn/functional.h"
+#include "ember/ops.h"
+
+namespace ember::nn {
+
+namespace {
+
+Tensor index_tensor(const std::vector<int64_t>& v) {
+  Tensor t = Tensor::empty({static_cast<int64_t>(v.size())}, DType::Int64);
+  std::copy(v.begin(), v.end(), t.data<int64_t>());
+  return t;
+}
+
+/// Output o of a dim of size `in` resized to `out` reads input floor(o * scale) (PyTorch's
+/// nearest_idx, in float whatever the dtype, with its exact cases for out = in and out = 2 in).
+Tensor nearest_along(const Tensor& x, int64_t dim, int64_t out, std::optional<double> scale_factor) {
+  const int64_t in = x.sizes()[dim];
+  std::vector<int64_t> index(static_cast<size_t>(out));
+  const float scale = scale_factor && *scale_factor > 0 ? static_cast<float>(1.0 / *scale_factor)
+                                                        : static_cast<float>(in) / static_cast<float>(out);
+  for (int64_t o = 0; o < out; ++o) {
+    if (out == in) index[o] = o;
+    else if (out == 2 * in) index[o] = o >> 1;
+    else index[o] = std::min(static_cast<int64_t>(std::floor(static_cast<float>(o) * scale)), in - 1);
+  }
+  return index_select(x, dim, index_tensor(index));
+}
+
+/// Linear interpolation along one dim: PyTorch's area_pixel_compute_scale,
+/// area_pixel_compute_source_index and guard_index_and_lambda, in T (its opmath type).
+template <class T>
+Tensor linear_along(const Tensor& x, int64_t dim, int64_t out, bool align_corners, std::optional<double> scale_factor) {
+  const int64_t in = x.sizes()[dim];
+  T scale;
+  if (align_corners) scale = out > 1 ? static_cast<T>(in - 1) / static_cast<T>(out - 1) : T(0);
+  else scale = scale_factor && *scale_factor > 0 ? static_cast<T>(1.0 / *scale_factor)
+                                                 : static_cast<T>(in) / static_cast<T>(out);
+  std::vector<int64_t> lo(static_cast<size_t>(out)), hi(static_cast<size_t>(out));
+  Shape weight_shape(static_cast<size_t>(x.dim() - dim), 1);
+  weight_shape[0] = out;
+  Tensor w0 = Tensor::empty(weight_shape, x.dtype()), w1 = Tensor::empty(weight_shape, x.dtype());
+  T* a = w0.data<T>();
+  T* b = w1.data<T>();
+  for (int64_t o = 0; o < out; ++o) {
+    T real = align_corners ? scale * static_cast<T>(o) : scale * (static_cast<T>(o) + T(0.5)) - T(0.5);
+    if (!align_corners && real < 0) real = 0;
+    const int64_t i = std::min(static_cast<int64_t>(std::floor(real)), in - 1);
+    const T lambda = std::min(std::max(real - static_cast<T>(i), T(0)), T(1));
+    lo[o] = i;
+    hi[o] = i + (i < in - 1 ? 1 : 0);
+    a[o] = T(1) - lambda;
+    b[o] = lambda;
+  }
+  return add(mul(index_select(x, dim, index_tensor(lo)), w0), mul(index_select(x, dim, index_tensor(hi)), w1));
+}
+
+}  // namespace
+
+Tensor functional::interpolate(const Tensor& x, const std::optional<Shape>& size,
+                               const std::optional<std::vector<double>>& scale_factor, const std::string& mode,
+                               std::optional<bool> align_corners, std::optional<bool> recompute_scale_factor,
+                               bool antialias) {
+  const bool nearest = mode == "nearest";
+  EMBER_CHECK(nearest || mode == "linear" || mode == "bilinear", "interpolate: mode must be 'nearest', 'linear' or "
+              "'bilinear' (ember has no others), got '", mode, "'");
+  EMBER_CHECK(!nearest || !align_corners, "interpolate: align_corners option can only be set with the interpolating "
+              "modes: linear | bilinear | bicubic | trilinear");
+  EMBER_CHECK(!antialias || (mode == "bilinear" && x.dim() == 4), "interpolate: Anti-alias option is restricted to "
+              "bilinear, bicubic, and lanczos modes and requires a 4-D tensor as input");
+  EMBER_CHECK(!antialias, "interpolate: antialias=True is not implemented in ember");
+  EMBER_CHECK(x.dim() == 3 || x.dim() == 4, "interpolate: expected a 3-d (N, C, L) or 4-d (N, C, H, W) input for "
+              "mode '", mode, "', got ", shape_str(x.sizes()));
+  EMBER_CHECK(mode != "linear" || x.dim() == 3, "interpolate: Got ", x.dim(), "D input ", shape_str(x.sizes()),
+              ", but linear mode needs 3D input");
+  EMBER_CHECK(mode != "bilinear" || x.dim() == 4, "interpolate: Got ", x.dim(), "D input ", shape_str(x.sizes()),
+              ", but bilinear mode needs 4D input");
+  EMBER_CHECK_TYPE(is_floating(x.dtype()), "interpolate: expected a floating input, got ", dtype_name(x.dtype()));
+  EMBER_CHECK(size.has_value() != scale_factor.has_value(), size ? "interpolate: only one of size or scale_factor "
+              "should be defined" : "interpolate: either size or scale_factor should be defined");
+  const int64_t spatial = x.dim() - 2;
+  Shape out_size(static_cast<size_t>(spatial));
+  std::vector<std::optional<double>> scales(static_cast<size_t>(spatial));
+  if (size) {
+    EMBER_CHECK(!recompute_scale_factor || !*recompute_scale_factor, "interpolate: recompute_scale_factor is not "
+                "meaningful with an explicit size.");
+    EMBER_CHECK(size->size() == 1 || static_cast<int64_t>(size->size()) == spatial, "interpolate: Input and output "
+                "must have the same number of spatial dimensions, but got input ", shape_str(x.sizes()),
+                " and output size ", shape_str(*size));
+    for (int64_t d = 0; d < spatial; ++d) out_size[d] = size->size() == 1 ? (*size)[0] : (*size)[d];
+  } else {
+    const std::vector<double>& s = *scale_factor;
+    EMBER_CHECK(s.size() == 1 || static_cast<int64_t>(s.size()) == spatial, "interpolate: Input and scale_factor "
+                "must have the same number of spatial dimensions, but got input ", shape_str(x.sizes()), " and ",
+                s.size(), " scale factors");
+    for (int64_t d = 0; d < spatial; ++d) {
+      const double f = s.size() == 1 ? s[0] : s[d];
+      out_size[d] = static_cast<int64_t>(std::floor(static_cast<double>(x.sizes()[d + 2]) * f));
+      if (!recompute_scale_factor || !*recompute_scale_factor) scales[d] = f;
+    }
+  }
+  for (int64_t d = 0; d < spatial; ++d)
+    EMBER_CHECK(x.sizes()[d + 2] > 0 && out_size[d] > 0, "interpolate: Input and output sizes should be greater "
+                "than 0, but got input ", shape_str(x.sizes()), " and output size ", shape_str(out_size));
+  Tensor y = x;
+  for (int64_t d = spatial - 1; d >= 0; --d) {  // separable: the last dim first
+    const int64_t dim = d + 2;
+    if (nearest) y = nearest_along(y, dim, out_size[d], scales[d]);
+    else if (x.dtype() == DType::Float64) y = linear_along<double>(y, dim, out_size[d], align_corners.value_or(false), scales[d]);
+    else if (x.dtype() == DType::Float32) y = linear_along<float>(y, dim, out_size[d], align_corners.value_or(false), scales[d]);
+    else EMBER_CHECK_TYPE(false, "interpolate: mode '", mode, "' takes float32 or float64 inputs, got ",
+                          dtype_name(x.dtype()));
+  }
+  return y;
+}
+
+Tensor functional::pixel_shuffle(const Tensor& x, int64_t r) {
+  EMBER_CHECK(x.dim() >= 3, "pixel_shuffle: expects input to have at least 3 dimensions, but got input ",
+              shape_str(x.sizes()));
+  EMBER_CHECK(r > 0, "pixel_shuffle: expects a positive upscale_factor, but got ", r);
+  const Shape& s = x.sizes();
+  const int64_t nb = x.dim() - 3, c = s[nb], h = s[nb + 1], w = s[nb + 2];
+  EMBER_CHECK(c % (r * r) == 0, "pixel_shuffle: expects its input's 'channel' dimension to be divisible by the "
+              "square of upscale_factor, but input ", shape_str(s), " has ", c, " channels, not divisible by ", r * r);
+  Shape split(s.begin(), s.begin() + nb), out(s.begin(), s.begin() + nb);
+  split.insert(split.end(), {c / (r * r), r, r, h, w});
+  out.insert(out.end(), {c / (r * r), h * r, w * r});
+  Dims perm;
+  for (int64_t i = 0; i < nb; ++i) perm.push_back(i);
+  perm.insert(perm.end(), {nb, nb + 3, nb + 1, nb + 4, nb + 2});  // (c, h, r, w, r)
+  return reshape(permute(reshape(x, split), perm), out);
+}
+
+Tensor functional::pixel_unshuffle(const Tensor& x, int64_t r) {
+  EMBER_CHECK(x.dim() >= 3, "pixel_unshuffle: expects input to have at least 3 dimensions, but got input ",
+              shape_str(x.sizes()));
+  EMBER_CHECK(r > 0, "pixel_unshuffle: expects a positive downscale_factor, but got ", r);
+  const Shape& s = x.sizes();
+  const int64_t nb = x.dim() - 3, c = s[nb], h = s[nb + 1], w = s[nb + 2];
+  EMBER_CHECK(h % r == 0 && w % r == 0, "pixel_unshuffle: expects height and width of input ", shape_str(s),
+              " to be divisible by downscale_factor ", r);
+  Shape split(s.begin(), s.begin() + nb), out(s.begin(), s.begin() + nb);
+  split.insert(split.end(), {c, h / r, r, w / r, r});
+  out.insert(out.end(), {c * r * r, h / r, w / r});
+  Dims perm;
+  for (int64_t i = 0; i < nb; ++i) perm.push_back(i);
+  perm.insert(perm.end(), {nb, nb + 2, nb + 4, nb + 1, nb + 3});  // (c, r, r, h, w)
+  return reshape(permute(reshape(x, split), perm), out);
+}
+
+// ---- layers -----------------------------------------------------------------------------------
+
+namespace {
+/// PyTorch keeps a scale factor of 0 as None.
+template <class O>
+O zero_scale_is_none(O o) {
+  if (o.scale_factor && !o.scale_factor->tuple && o.scale_factor->values.at(0) == 0) o.scale_factor.reset();
+  return o;
+}
+std::optional<std::vector<double>> scales_of(const std::optional<Factors>& f) {
+  if (!f) return std::nullopt;
+  return f->values;
+}
+std::optional<Shape> size_of(const std::optional<Sizes>& s) {
+  if (!s) return std::nullopt;
+  return s->dims;
+}
+std::string upsample_repr(const std::optional<Sizes>& size, const std::optional<Factors>& scale_factor,
+                          const std::string& mode) {
+  const std::string info = scale_factor ? "scale_factor=" + repr_value(*scale_factor) : "size=" + repr_value(size);
+  return info + ", mode=" + repr_value(mode);
+}
+}  // namespace
+
+Upsample::Upsample(UpsampleOptions options) : Layer("Upsample", zero_scale_is_none(std::move(options))) {}
+Tensor Upsample::forward(const Tensor& input) {
+  const UpsampleOptions& o = options;
+  return functional::interpolate(input, size_of(o.size), scales_of(o.scale_factor), o.mode, o.align_corners,
+                                 o.recompute_scale_factor);
+}
+std::string Upsample::extra_repr() const { return upsample_repr(options.size, options.scale_factor, options.mode); }
+
+UpsamplingNearest2d::UpsamplingNearest2d(Upsampling2dOptions options)
+    : Layer("UpsamplingNearest2d", zero_scale_is_none(std::move(options))) {}
+Tensor UpsamplingNearest2d::forward(const Tensor& input) {
+  return functional::interpolate(input, size_of(options.size), scales_of(options.scale_factor), "nearest");
+}
+std::string UpsamplingNearest2d::extra_repr() const {
+  return upsample_repr(options.size, options.scale_factor, "nearest");
+}
+
+UpsamplingBilinear2d::UpsamplingBilinear2d(Upsampling2dOptions options)
+    : Layer("UpsamplingBilinear2d", zero_scale_is_none(std::move(options))) {}
+Tensor UpsamplingBilinear2d::forward(const Tensor& input) {
+  return functional::interpolate(input, size_of(options.size), scales_of(options.scale_factor), "bilinear", true);
+}
+std::string UpsamplingBilinear2d::extra_repr() const {
+  return upsample_repr(options.size, options.scale_factor, "bilinear");
+}
+
+Tensor PixelShuffle::forward(const Tensor& input) { return functional::pixel_shuffle(input, options.upscale_factor); }
+Tensor PixelUnshuffle::forward(const Tensor& input) {
+  return functional::pixel_unshuffle(input, options.downscale_factor);
+}
+
+}  // namespace ember::nn

@@ -1,0 +1,171 @@
+"""The functional forms of the convolutional-network layers against torch's: interpolate
+(nearest, linear, bilinear; size or scale_factor, align_corners, recompute_scale_factor; float32
+and float64, non-contiguous inputs), pixel_shuffle / pixel_unshuffle, group_norm and the channel
+dropouts: values, gradients, gradcheck and gradgradcheck in float64, and the bad inputs."""
+import warnings
+
+import numpy as np
+import pytest
+
+import ember
+import ember.nn.functional as F
+from ember.autograd import gradcheck, gradgradcheck
+
+torch = pytest.importorskip("torch")
+TF = torch.nn.functional
+
+INTERP = [
+    ("nearest", (2, 3, 5), dict(size=7)), ("nearest", (2, 3, 5), dict(scale_factor=0.6)),
+    ("nearest", (2, 3, 5, 6), dict(scale_factor=1.7)), ("nearest", (1, 2, 5, 6), dict(size=(3, 11))),
+    ("nearest", (1, 2, 5, 6), dict(scale_factor=(2, 3))), ("nearest", (1, 2, 7, 6), dict(scale_factor=0.37,
+                                                                                          recompute_scale_factor=True)),
+    ("linear", (2, 3, 5), dict(size=8)), ("linear", (2, 3, 5), dict(size=8, align_corners=True)),
+    ("linear", (2, 3, 9), dict(scale_factor=0.45)), ("linear", (1, 1, 4), dict(size=1, align_corners=True)),
+    ("bilinear", (2, 3, 5, 6), dict(scale_factor=(1.5, 2.3))), ("bilinear", (2, 3, 5, 6), dict(size=(3, 9),
+                                                                                               align_corners=True)),
+    ("bilinear", (2, 3, 5, 6), dict(scale_factor=0.6)), ("bilinear", (1, 2, 4, 4), dict(size=1)),
+    ("bilinear", (1, 2, 4, 5), dict(scale_factor=2.5, recompute_scale_factor=True)),
+]
+
+
+def _pair(shape, dtype, noncontig, seed=0):
+    a = np.random.default_rng(seed).standard_normal(shape).astype(dtype)
+    if noncontig:  # the same values through a transposed view of the last two dims
+        a = np.ascontiguousarray(np.swapaxes(a, -1, -2))
+        xe, xt = ember.tensor(a).transpose(-1, -2), torch.tensor(a).transpose(-1, -2)
+        assert not xe.is_contiguous() or a.size == 0 or 1 in a.shape[-2:]
+    else:
+        xe, xt = ember.tensor(a), torch.tensor(a)
+    return xe.requires_grad_(), xt.requires_grad_()
+
+
+@pytest.mark.parametrize("noncontig", [False, True], ids=["contig", "noncontig"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("mode, shape, kw", INTERP, ids=[f"{m}-{k}" for m, _, k in INTERP])
+def test_interpolate_matches_torch(mode, shape, kw, dtype, noncontig):
+    xe, xt = _pair(shape, dtype, noncontig)
+    ye, yt = F.interpolate(xe, mode=mode, **kw), TF.interpolate(xt, mode=mode, **kw)
+    assert tuple(ye.shape) == tuple(yt.shape)
+    tol = 1e-5 if dtype == "float32" else 1e-12
+    np.testing.assert_allclose(ye.detach().numpy(), yt.detach().numpy(), rtol=tol, atol=tol)
+    g = np.random.default_rng(1).standard_normal(tuple(yt.shape)).astype(dtype)
+    ye.backward(ember.tensor(g))
+    yt.backward(torch.tensor(g))
+    np.testing.assert_allclose(xe.grad.numpy(), xt.grad.numpy(), rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("mode, shape, kw", [("nearest", (1, 2, 3, 4), dict(scale_factor=1.5)),
+                                             ("linear", (1, 2, 4), dict(size=7)),
+                                             ("bilinear", (1, 2, 3, 3), dict(size=(4, 5), align_corners=True)),
+                                             ("bilinear", (1, 1, 4, 3), dict(scale_factor=0.7))])
+def test_interpolate_gradcheck(mode, shape, kw):
+    x = ember.tensor(np.random.default_rng(2).standard_normal(shape), requires_grad=True)
+    fn = lambda t: F.interpolate(t, mode=mode, **kw)  # noqa: E731
+    assert gradcheck(fn, (x,)) and gradgradcheck(fn, (x,))
+
+
+@pytest.mark.parametrize("call, exc, words", [
+    (lambda: F.interpolate(ember.ones(1, 1, 4)), ValueError, ("either size or scale_factor",)),
+    (lambda: F.interpolate(ember.ones(1, 1, 4), 3, 2.0), ValueError, ("only one of size or scale_factor",)),
+    (lambda: F.interpolate(ember.ones(1, 1, 4), 3, align_corners=True), ValueError, ("align_corners",)),
+    (lambda: F.interpolate(ember.ones(1, 1, 4), scale_factor=2, mode="bilinear"), ValueError,
+     ("bilinear", "(1, 1, 4)")),
+    (lambda: F.interpolate(ember.ones(1, 1, 4, 4), scale_factor=2, mode="linear"), ValueError,
+     ("linear", "(1, 1, 4, 4)")),
+    (lambda: F.interpolate(ember.ones(4), scale_factor=2), ValueError, ("interpolate", "(4,)")),
+    (lambda: F.interpolate(ember.ones(1, 1, 4, 4), size=(2, 2, 2)), ValueError, ("spatial dimensions", "(2, 2, 2)")),
+    (lambda: F.interpolate(ember.ones(1, 1, 4), scale_factor=0.1), ValueError, ("greater than 0",)),
+    (lambda: F.interpolate(ember.ones(1, 1, 4), size=3, recompute_scale_factor=True), ValueError,
+     ("recompute_scale_factor",)),
+    (lambda: F.interpolate(ember.ones(1, 1, 4, 4), size=2, antialias=True), ValueError, ("Anti-alias",)),
+    (lambda: F.interpolate(ember.ones(1, 1, 4), size=2, mode="bicubic"), ValueError, ("mode", "bicubic")),
+    (lambda: F.interpolate(ember.ones(1, 1, 4, dtype=ember.int64), size=2, mode="linear"), TypeError,
+     ("interpolate", "int64")),
+])
+def test_interpolate_errors(call, exc, words):
+    with pytest.raises(exc) as info:
+        call()
+    for w in words:
+        assert w in str(info.value), (w, str(info.value))
+
+
+def test_upsample_is_interpolate_with_a_warning():
+    x = ember.tensor(np.arange(6.0).reshape(1, 2, 3))
+    with pytest.warns(UserWarning, match="upsample` is deprecated"):
+        y = F.upsample(x, size=5, mode="linear")
+    expected = TF.interpolate(torch.tensor(x.numpy()), size=5, mode="linear")
+    np.testing.assert_allclose(y.numpy(), expected.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("shape, r", [((2, 8, 3, 2), 2), ((9, 2, 2), 3), ((2, 1, 4, 2, 3), 2), ((1, 3, 2, 2), 1)])
+def test_pixel_shuffle_matches_torch(shape, r):
+    xe, xt = _pair(shape, "float64", noncontig=True)
+    ye, yt = F.pixel_shuffle(xe, r), TF.pixel_shuffle(xt, r)
+    np.testing.assert_array_equal(ye.detach().numpy(), yt.detach().numpy())
+    back = F.pixel_unshuffle(ye, r)
+    np.testing.assert_array_equal(back.detach().numpy(), TF.pixel_unshuffle(yt, r).detach().numpy())
+    np.testing.assert_array_equal(back.detach().numpy(), xe.detach().numpy())
+    x = ember.tensor(np.random.default_rng(3).standard_normal((1, r * r, 2, 2)), requires_grad=True)
+    assert gradcheck(lambda t: F.pixel_shuffle(t, r), (x,)) and gradgradcheck(lambda t: F.pixel_shuffle(t, r), (x,))
+    x = ember.tensor(np.random.default_rng(3).standard_normal((1, 1, 2 * r, r)), requires_grad=True)
+    assert gradcheck(lambda t: F.pixel_unshuffle(t, r), (x,)) and gradgradcheck(lambda t: F.pixel_unshuffle(t, r), (x,))
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda: F.pixel_shuffle(ember.ones(1, 5, 2, 2), 2), ("pixel_shuffle", "(1, 5, 2, 2)")),
+    (lambda: F.pixel_shuffle(ember.ones(4, 4), 2), ("pixel_shuffle", "(4, 4)")),
+    (lambda: F.pixel_shuffle(ember.ones(1, 4, 2, 2), 0), ("pixel_shuffle", "positive")),
+    (lambda: F.pixel_unshuffle(ember.ones(1, 1, 3, 4), 2), ("pixel_unshuffle", "(1, 1, 3, 4)")),
+])
+def test_pixel_shuffle_errors(call, words):
+    with pytest.raises(ValueError) as info:
+        call()
+    for w in words:
+        assert w in str(info.value), (w, str(info.value))
+
+
+@pytest.mark.parametrize("shape, groups, affine", [((2, 4, 3, 3), 2, True), ((3, 6), 3, False), ((2, 6, 5), 1, True),
+                                                   ((0, 4, 3), 2, True)])
+def test_group_norm_matches_torch(shape, groups, affine):
+    xe, xt = _pair(shape, "float64", noncontig=len(shape) > 2)
+    c = shape[1]
+    w = np.random.default_rng(4).standard_normal(c) if affine else None
+    b = np.random.default_rng(5).standard_normal(c) if affine else None
+    ye = F.group_norm(xe, groups, None if w is None else ember.tensor(w), None if b is None else ember.tensor(b), 1e-3)
+    yt = TF.group_norm(xt, groups, None if w is None else torch.tensor(w), None if b is None else torch.tensor(b), 1e-3)
+    np.testing.assert_allclose(ye.detach().numpy(), yt.detach().numpy(), rtol=1e-10, atol=1e-10)
+    if xe.numel():
+        x = ember.tensor(np.random.default_rng(6).standard_normal((1, c, 3)), requires_grad=True)
+        assert gradcheck(lambda t: F.group_norm(t, groups), (x,)) and gradgradcheck(lambda t: F.group_norm(t, groups), (x,))
+
+
+def test_group_norm_errors():
+    with pytest.raises(ValueError, match=r"group_norm.*\(2, 5, 3\)"):
+        F.group_norm(ember.ones(2, 5, 3), 2)
+    with pytest.raises(ValueError, match=r"group_norm.*\(3,\)"):
+        F.group_norm(ember.ones(3), 1)
+    with pytest.raises(ValueError, match=r"group_norm.*weight"):
+        F.group_norm(ember.ones(2, 4, 3), 2, ember.ones(3))
+
+
+def test_channel_dropout():
+    ember.manual_seed(0)
+    x = ember.ones(8, 16, 3, 3)
+    y = F.dropout2d(x, 0.5).numpy().reshape(8, 16, -1)
+    assert set(np.unique(y)) <= {0.0, 2.0} and (y.min(-1) == y.max(-1)).all()  # whole channels
+    assert 0.2 < (y[..., 0] == 0).mean() < 0.8
+    y1 = F.dropout1d(ember.ones(16, 5), 0.5).numpy()  # unbatched (C, L)
+    assert (y1.min(-1) == y1.max(-1)).all()
+    np.testing.assert_array_equal(F.dropout2d(x, 0.5, training=False).numpy(), x.numpy())
+    with warnings.catch_warnings(record=True) as got:
+        warnings.simplefilter("always")
+        F.dropout2d(ember.ones(2, 3, 4), 0.5)
+        F.dropout2d(ember.ones(2, 3), 0.5)
+    assert ["3D input" in str(w.message) for w in got] == [True, False] and "2-D input" in str(got[1].message)
+    with pytest.raises(ValueError, match="dropout1d.*4D"):
+        F.dropout1d(ember.ones(2, 3, 4, 5))
+    with pytest.raises(ValueError, match="dropout probability"):
+        F.dropout2d(x, 1.5)
+    x = ember.ones(2, 3, 4, requires_grad=True)
+    ember.manual_seed(1)
+    assert gradcheck(lambda t: (ember.manual_seed(1), F.dropout1d(t, 0.4))[1], (x.double().detach().requires_grad_(),))
