@@ -95,7 +95,7 @@ inline void valid_range(int64_t size, int64_t out, int64_t stride, int64_t offse
 /// overlap (col2im, the adjoint).
 template <bool kToCol, class T>
 void im2col_or_col2im(std::conditional_t<kToCol, const T*, T*> x, std::conditional_t<kToCol, T*, const T*> col,
-                      const Dims4& d, int64_t r0, int64_t r1) {
+                      const Dims4& d, int64_t r0, int64_t r1, int64_t row_stride) {
   const ConvGeom& g = d.g;
   const int64_t sw = g.stride[1], cols = (r1 - r0) * d.OW;
   for (int64_t ki = 0; ki < d.KH; ++ki) {
@@ -103,7 +103,7 @@ void im2col_or_col2im(std::conditional_t<kToCol, const T*, T*> x, std::condition
     valid_range(d.H, d.OH, g.stride[0], ki * g.dilation[0] - g.pad[0], oh_lo, oh_hi);
     oh_lo = std::clamp(oh_lo, r0, r1);
     oh_hi = std::clamp(oh_hi, oh_lo, r1);
-    for (int64_t kj = 0; kj < d.KW; ++kj, col += cols) {
+    for (int64_t kj = 0; kj < d.KW; ++kj, col += row_stride) {
       const int64_t off_w = kj * g.dilation[1] - g.pad[1];
       int64_t ow_lo, ow_hi;
       valid_range(d.W, d.OW, sw, off_w, ow_lo, ow_hi);
@@ -126,15 +126,36 @@ void im2col_or_col2im(std::conditional_t<kToCol, const T*, T*> x, std::condition
   }
 }
 
-/// Runs kToCol's walk for every channel plane of a tile's images, across threads; col holds the
-/// tile's images one after the other, each C * kk rows of (r1 - r0) * OW columns.
+/// Runs kToCol's walk for every channel plane of a tile's images, across threads. col is the
+/// tile's column matrix for all its images at once: C * kk rows (channel c's kernel taps are
+/// rows c * kk ...), each of m * Pc columns, image i's Pc = (r1 - r0) * OW of them at i * Pc.
 template <bool kToCol, class T>
 void walk_tile(std::conditional_t<kToCol, const T*, T*> x, std::conditional_t<kToCol, T*, const T*> col, const Tile& t,
                const Dims4& d) {
-  const int64_t plane = d.H * d.W, rows = d.kk() * (t.r1 - t.r0) * d.OW;
-  parallel_range(t.m * d.C, rows, [&](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i)
-      im2col_or_col2im<kToCol, T>(x + (t.n0 * d.C + i) * plane, col + i * rows, d, t.r0, t.r1);
+  const int64_t plane = d.H * d.W, pc = (t.r1 - t.r0) * d.OW, width = t.m * pc;
+  parallel_range(t.m * d.C, d.kk() * pc, [&](int64_t b, int64_t e) {
+    for (int64_t k = b; k < e; ++k) {
+      const int64_t i = k / d.C, c = k % d.C;
+      im2col_or_col2im<kToCol, T>(x + ((t.n0 + i) * d.C + c) * plane, col + c * d.kk() * width + i * pc, d, t.r0,
+                                  t.r1, width);
+    }
+  });
+}
+
+/// Between a tile's rows of y (N, O, P) and a matrix (O x m * Pc) whose image i has columns
+/// [i * Pc, (i + 1) * Pc): kToMatrix gathers, otherwise scatters.
+template <bool kToMatrix, class T>
+void tile_rows(std::conditional_t<kToMatrix, const T*, T*> y, std::conditional_t<kToMatrix, T*, const T*> m,
+               const Tile& t, const Dims4& d) {
+  const int64_t pc = (t.r1 - t.r0) * d.OW, width = t.m * pc, P = d.P();
+  parallel_range(t.m * d.O, pc, [&](int64_t b, int64_t e) {
+    for (int64_t k = b; k < e; ++k) {
+      const int64_t i = k / d.O, o = k % d.O;
+      auto row = y + ((t.n0 + i) * d.O + o) * P + t.r0 * d.OW;
+      auto cols = m + o * width + i * pc;
+      if constexpr (kToMatrix) std::memcpy(cols, row, static_cast<size_t>(pc) * sizeof(T));
+      else std::memcpy(row, cols, static_cast<size_t>(pc) * sizeof(T));
+    }
   });
 }
 
@@ -169,9 +190,22 @@ void into_columns(const Dims4& d, T* dx, const Tensor& dx_tensor, F body) {
     }
 }
 
-// In the gemm calls below, image n0 + i's group gi of a tile is: weights w + gi * Og * K
-// (Og x K); columns col + (i * groups + gi) * K * Pc (K x Pc, Pc = the tile's columns); outputs
-// (or their gradients) y + ((n0 + i) * O + gi * Og) * P + r0 * OW (Og x Pc, rows P apart).
+// Below, a tile's gemm per group gi multiplies the weights w + gi * Og * K (Og x K) with the
+// group's rows of the column matrix, col + gi * K * width (K x width, width = m * Pc: every
+// image of the tile at once). Its outputs (or their gradients) are y's rows, gathered into an
+// O x width matrix when the tile has several images; with one, y itself (rows P apart). A
+// direct convolution (1x1, no stride or padding) reads x as its own per-image column matrix.
+
+/// The tile's outputs (or output gradients) as an O x width matrix and its row stride: y itself
+/// for one image, else `buffer` (gathered from y first when `gather`).
+template <class T>
+std::pair<T*, int64_t> tile_matrix(T* y, std::unique_ptr<T[]>& buffer, const Tile& t, const Dims4& d, bool gather) {
+  if (t.m == 1) return {y + t.n0 * d.O * d.P() + t.r0 * d.OW, d.P()};
+  const int64_t width = t.m * (t.r1 - t.r0) * d.OW;
+  if (!buffer) buffer.reset(new T[static_cast<size_t>(d.O * std::min(d.N, tiling(d, sizeof(T)).images) * d.P())]);
+  if (gather) tile_rows<true, T>(static_cast<const T*>(y), buffer.get(), t, d);
+  return {buffer.get(), width};
+}
 
 template <class T>
 void forward(const Tensor& out, const Tensor& xt, const Tensor& wt, const ConvGeom& g) {
@@ -179,12 +213,20 @@ void forward(const Tensor& out, const Tensor& xt, const Tensor& wt, const ConvGe
   const T* w = static_cast<const T*>(wt.raw_data());
   T* y = static_cast<T*>(out.raw_data());
   const int64_t G = g.groups, Og = d.Og(), K = d.K(), P = d.P();
+  std::unique_ptr<T[]> buffer;
   with_columns(d, static_cast<const T*>(xt.raw_data()), [&](const Tile& t, const T* col) {
-    const int64_t Pc = (t.r1 - t.r0) * d.OW;
-    for (int64_t i = 0; i < t.m; ++i)
-      for (int64_t gi = 0; gi < G; ++gi)
-        gemm<T>(false, false, Og, Pc, K, w + gi * Og * K, K, col + (i * G + gi) * K * Pc, Pc, T(0),
-                y + ((t.n0 + i) * d.O + gi * Og) * P + t.r0 * d.OW, P);
+    const int64_t Pc = (t.r1 - t.r0) * d.OW, width = t.m * Pc;
+    if (d.direct()) {
+      for (int64_t i = 0; i < t.m; ++i)
+        for (int64_t gi = 0; gi < G; ++gi)
+          gemm<T>(false, false, Og, Pc, K, w + gi * Og * K, K, col + (i * G + gi) * K * Pc, Pc, T(0),
+                  y + ((t.n0 + i) * d.O + gi * Og) * P + t.r0 * d.OW, P);
+      return;
+    }
+    auto [m, ld] = tile_matrix(y, buffer, t, d, false);
+    for (int64_t gi = 0; gi < G; ++gi)
+      gemm<T>(false, false, Og, width, K, w + gi * Og * K, K, col + gi * K * width, width, T(0), m + gi * Og * ld, ld);
+    if (t.m > 1) tile_rows<false, T>(y, static_cast<const T*>(m), t, d);
   });
 }
 
@@ -192,14 +234,21 @@ template <class T>
 void backward_input(const Tensor& dxt, const Tensor& dyt, const Tensor& wt, const ConvGeom& g) {
   const Dims4 d = dims_of(dxt, wt, dyt, g);
   const T* w = static_cast<const T*>(wt.raw_data());
-  const T* dy = static_cast<const T*>(dyt.raw_data());
+  T* dy = static_cast<T*>(dyt.raw_data());  // only read
   const int64_t G = g.groups, Og = d.Og(), K = d.K(), P = d.P();
+  std::unique_ptr<T[]> buffer;
   into_columns(d, static_cast<T*>(dxt.raw_data()), dxt, [&](const Tile& t, T* col) {
-    const int64_t Pc = (t.r1 - t.r0) * d.OW;
-    for (int64_t i = 0; i < t.m; ++i)
-      for (int64_t gi = 0; gi < G; ++gi)
-        gemm<T>(true, false, K, Pc, Og, w + gi * Og * K, K, dy + ((t.n0 + i) * d.O + gi * Og) * P + t.r0 * d.OW, P,
-                T(0), col + (i * G + gi) * K * Pc, Pc);
+    const int64_t Pc = (t.r1 - t.r0) * d.OW, width = t.m * Pc;
+    if (d.direct()) {
+      for (int64_t i = 0; i < t.m; ++i)
+        for (int64_t gi = 0; gi < G; ++gi)
+          gemm<T>(true, false, K, Pc, Og, w + gi * Og * K, K, dy + ((t.n0 + i) * d.O + gi * Og) * P + t.r0 * d.OW, P,
+                  T(0), col + (i * G + gi) * K * Pc, Pc);
+      return;
+    }
+    auto [m, ld] = tile_matrix(dy, buffer, t, d, true);
+    for (int64_t gi = 0; gi < G; ++gi)
+      gemm<T>(true, false, K, width, Og, w + gi * Og * K, K, m + gi * Og * ld, ld, T(0), col + gi * K * width, width);
   });
 }
 
@@ -207,15 +256,22 @@ template <class T>
 void backward_weight(const Tensor& dwt, const Tensor& xt, const Tensor& dyt, const ConvGeom& g) {
   const Dims4 d = dims_of(xt, dwt, dyt, g);
   T* dw = static_cast<T*>(dwt.raw_data());
-  const T* dy = static_cast<const T*>(dyt.raw_data());
+  T* dy = static_cast<T*>(dyt.raw_data());  // only read
   const int64_t G = g.groups, Og = d.Og(), K = d.K(), P = d.P();
   cpu::fill(dwt, 0);
+  std::unique_ptr<T[]> buffer;
   with_columns(d, static_cast<const T*>(xt.raw_data()), [&](const Tile& t, const T* col) {
-    const int64_t Pc = (t.r1 - t.r0) * d.OW;
-    for (int64_t i = 0; i < t.m; ++i)
-      for (int64_t gi = 0; gi < G; ++gi)
-        gemm<T>(false, true, Og, K, Pc, dy + ((t.n0 + i) * d.O + gi * Og) * P + t.r0 * d.OW, P,
-                col + (i * G + gi) * K * Pc, Pc, T(1), dw + gi * Og * K, K);
+    const int64_t Pc = (t.r1 - t.r0) * d.OW, width = t.m * Pc;
+    if (d.direct()) {
+      for (int64_t i = 0; i < t.m; ++i)
+        for (int64_t gi = 0; gi < G; ++gi)
+          gemm<T>(false, true, Og, K, Pc, dy + ((t.n0 + i) * d.O + gi * Og) * P + t.r0 * d.OW, P,
+                  col + (i * G + gi) * K * Pc, Pc, T(1), dw + gi * Og * K, K);
+      return;
+    }
+    auto [m, ld] = tile_matrix(dy, buffer, t, d, true);
+    for (int64_t gi = 0; gi < G; ++gi)
+      gemm<T>(false, true, Og, K, width, m + gi * Og * ld, ld, col + gi * K * width, width, T(1), dw + gi * Og * K, K);
   });
 }
 
