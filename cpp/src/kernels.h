@@ -97,6 +97,10 @@ void conv2d(const Tensor& out, const Tensor& x, const Tensor& w, const ConvGeom&
 void conv2d_backward_input(const Tensor& dx, const Tensor& dy, const Tensor& w, const ConvGeom& g);
 /// dw = the gradient of conv2d wrt w given x and dy, summed over the images.
 void conv2d_backward_weight(const Tensor& dw, const Tensor& x, const Tensor& dy, const ConvGeom& g);
+/// cols (N, C * KH * KW, OH * OW) = the windows of x (N, C, H, W), zeros in the padding (im2col).
+void unfold(const Tensor& cols, const Tensor& x, int64_t kh, int64_t kw, int64_t oh, int64_t ow, const ConvGeom& g);
+/// x (N, C, H, W) = every column of cols (N, C * KH * KW, OH * OW) summed into its window (col2im).
+void fold(const Tensor& x, const Tensor& cols, int64_t kh, int64_t kw, int64_t oh, int64_t ow, const ConvGeom& g);
 
 // Batch norm over a contiguous (N, C, S) input, S the spatial size (1 for (N, C)). Per-channel
 // values are host doubles (C of them): means, coefficients.

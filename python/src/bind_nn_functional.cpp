@@ -331,6 +331,16 @@ void bind_nn_functional(py::module_& m) {
   bind_pooling(fm);
   bind_conv(fm);
   bind_cnn_layers(fm);
+  fm.def("unfold", [](const Tensor& x, py::handle k, py::handle d, py::handle p, py::handle s) {
+    return F::unfold(x, pool_sizes(k, "unfold", "kernel_size"), pool_sizes(d, "unfold", "dilation"),
+                     pool_sizes(p, "unfold", "padding"), pool_sizes(s, "unfold", "stride"));
+  }, py::arg("input"), py::arg("kernel_size"), py::arg("dilation"), py::arg("padding"), py::arg("stride"),
+     "PyTorch's unfold (ember/nn/functional.py).");
+  fm.def("fold", [](const Tensor& x, py::handle out, py::handle k, py::handle d, py::handle p, py::handle s) {
+    return F::fold(x, pool_sizes(out, "fold", "output_size"), pool_sizes(k, "fold", "kernel_size"),
+                   pool_sizes(d, "fold", "dilation"), pool_sizes(p, "fold", "padding"), pool_sizes(s, "fold", "stride"));
+  }, py::arg("input"), py::arg("output_size"), py::arg("kernel_size"), py::arg("dilation"), py::arg("padding"),
+     py::arg("stride"), "PyTorch's fold (ember/nn/functional.py).");
   fm.def("pad", [](const Tensor& x, py::handle pad, const std::string& mode, std::optional<double> value) {
     Sizes sizes;
     read_value(pad, {"pad", "pad"}, sizes);

@@ -702,6 +702,8 @@ void bind_conv(py::module_& nm) {
   unary_layer<nn::Conv2d>(nm, "Conv2d").def("reset_parameters", &nn::Conv2d::reset_parameters);
   unary_layer<nn::ConvTranspose1d>(nm, "ConvTranspose1d").def("reset_parameters", &nn::ConvTranspose1d::reset_parameters);
   unary_layer<nn::ConvTranspose2d>(nm, "ConvTranspose2d").def("reset_parameters", &nn::ConvTranspose2d::reset_parameters);
+  unary_layer<nn::Unfold>(nm, "Unfold");
+  unary_layer<nn::Fold>(nm, "Fold");
 }
 
 /// The pooling layers.

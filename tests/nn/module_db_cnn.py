@@ -257,3 +257,26 @@ add("PixelUnshuffle", [C(2), C(1), C(downscale_factor=3, id="3")],
         E("not_divisible", C(2), lambda L: (_ones(L, 1, 1, 3, 4),), ValueError, torch=RuntimeError,
           match=("pixel_unshuffle", "(1, 1, 3, 4)")),
     ])
+
+
+def _columns(kk_channels, blocks):
+    """fold's inputs: (N, C * kk, L) columns, unbatched and empty too; the last small enough for
+    gradcheck (one channel)."""
+    return shaped(("batched", (2, kk_channels, blocks)), ("unbatched", (kk_channels, blocks)),
+                  ("empty", (0, kk_channels, blocks)), ("noncontig", (2, kk_channels, blocks), "nc"),
+                  ("small", (1, 4, blocks)))
+
+
+add("Unfold", [C(2), C((2, 3), dilation=(1, 2), padding=1, stride=(2, 1), id="mixed"), C(3, padding=1, stride=2)],
+    shaped(("NCHW", (2, 3, 7, 8)), ("CHW", (3, 7, 8)), ("empty", (0, 3, 7, 8)), ("noncontig", (2, 3, 7, 8), "nc"),
+           ("small", (1, 2, 4, 5))), errors=[
+        E("kernel_too_big", C(5), lambda L: (_ones(L, 1, 1, 3, 3),), RuntimeError, match="unfold"),
+        E("wrong_rank", C(2), lambda L: (_ones(L, 4, 4),), RuntimeError, torch=IndexError, match=("unfold", "(4, 4)"),
+          note="torch indexes a dim the 2-d input lacks"),
+    ])
+# (4, 5) images, kernel 2: 3 x 4 = 12 blocks of 3 * 4 values; with padding 1 and stride 2: 3 x 3 blocks.
+add("Fold", [C((4, 5), 2), C((4, 5), 2, padding=1, stride=2, id="padded-strided")],
+    lambda ctor, dtype, rng, dom: _columns(12, 12 if ctor.kwargs == {} else 9)(ctor, dtype, rng, dom), errors=[
+        E("blocks_mismatch", C((4, 5), 2), lambda L: (_ones(L, 1, 12, 11),), RuntimeError, match=("fold", "(1, 12, 11)")),
+        E("channels_not_multiple", C((4, 5), 2), lambda L: (_ones(L, 1, 10, 12),), RuntimeError, match="fold"),
+    ])

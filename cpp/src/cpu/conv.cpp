@@ -277,6 +277,31 @@ void backward_weight(const Tensor& dwt, const Tensor& xt, const Tensor& dyt, con
 
 }  // namespace
 
+void unfold(const Tensor& cols, const Tensor& x, int64_t kh, int64_t kw, int64_t oh, int64_t ow, const ConvGeom& g) {
+  const auto& xs = x.sizes();
+  const Dims4 d{xs[0], xs[1], xs[2], xs[3], 0, kh, kw, oh, ow, g};
+  if (cols.numel() == 0) return;
+  visit_floating(x.dtype(), "unfold", [&](auto tag) {
+    using T = decltype(tag);
+    for (int64_t i = 0; i < d.N; ++i)
+      walk_tile<true, T>(static_cast<const T*>(x.raw_data()),
+                         static_cast<T*>(cols.raw_data()) + i * d.C * d.kk() * d.P(), Tile{i, 1, 0, oh}, d);
+  });
+}
+
+void fold(const Tensor& x, const Tensor& cols, int64_t kh, int64_t kw, int64_t oh, int64_t ow, const ConvGeom& g) {
+  const auto& xs = x.sizes();
+  const Dims4 d{xs[0], xs[1], xs[2], xs[3], 0, kh, kw, oh, ow, g};
+  cpu::fill(x, 0);
+  if (cols.numel() == 0) return;
+  visit_floating(x.dtype(), "fold", [&](auto tag) {
+    using T = decltype(tag);
+    for (int64_t i = 0; i < d.N; ++i)
+      walk_tile<false, T>(static_cast<T*>(x.raw_data()),
+                          static_cast<const T*>(cols.raw_data()) + i * d.C * d.kk() * d.P(), Tile{i, 1, 0, oh}, d);
+  });
+}
+
 void conv2d(const Tensor& out, const Tensor& x, const Tensor& w, const ConvGeom& g) {
   if (out.numel() == 0) return;
   if (out.dtype() == DType::Float32) forward<float>(out, x, w, g);

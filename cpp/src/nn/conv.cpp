@@ -135,6 +135,15 @@ Tensor conv_transpose_forward(const ConvTransposeOptions& o, const Tensor& x, co
 Tensor Conv1d::forward(const Tensor& input) { return conv_forward(options, input, weight(), bias(), 1); }
 Tensor Conv2d::forward(const Tensor& input) { return conv_forward(options, input, weight(), bias(), 2); }
 
+Tensor Unfold::forward(const Tensor& input) {
+  const UnfoldOptions& o = options;
+  return functional::unfold(input, o.kernel_size, o.dilation, o.padding, o.stride);
+}
+Tensor Fold::forward(const Tensor& input) {
+  const FoldOptions& o = options;
+  return functional::fold(input, o.output_size, o.kernel_size, o.dilation, o.padding, o.stride);
+}
+
 Tensor ConvTranspose1d::forward(const Tensor& input) {
   return conv_transpose_forward(options, input, weight(), bias(), 1);
 }

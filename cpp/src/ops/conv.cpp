@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "autograd/record.h"
+#include "ember/nn/functional.h"
 #include "ember/ops.h"
 #include "kernels.h"
 
@@ -252,6 +253,72 @@ Tensor conv_transpose_nd(const char* op, size_t nd, const Tensor& x, const Tenso
   return finish(nd, conv_backward_input(x4, w4, g, nd == 1 ? 1 : out[0], out.back(), "ConvolutionBackward0"), bias,
                 batched);
 }
+// ---- unfold and fold: the column matrix as an op of its own, each the other's backward ----------
+
+Tensor fold_planes(const Tensor& cols, int64_t H, int64_t W, int64_t kh, int64_t kw, int64_t oh, int64_t ow,
+                   const ConvGeom& g);
+
+/// (N, C * kh * kw, oh * ow) columns of x (N, C, H, W).
+Tensor unfold_planes(const Tensor& x, int64_t kh, int64_t kw, int64_t oh, int64_t ow, const ConvGeom& g) {
+  const bool rec = autograd::needs_grad(x);
+  const int64_t H = x.sizes()[2], W = x.sizes()[3];
+  Tensor out = Tensor::empty({x.sizes()[0], x.sizes()[1] * kh * kw, oh * ow}, x.dtype(), x.device());
+  {
+    autograd::RecordingOff off(rec);
+    call_kernel(x.device(), "unfold", cpu::unfold, out, contiguous(x), kh, kw, oh, ow, g);
+  }
+  if (rec)
+    autograd::record("Im2ColBackward0", {out}, {x}, {}, [=](const Tensors& gr, const Tensors&) {
+      return Tensors{fold_planes(gr[0], H, W, kh, kw, oh, ow, g)};
+    });
+  return out;
+}
+
+/// (N, C, H, W) from columns (N, C * kh * kw, oh * ow), overlapping windows summed.
+Tensor fold_planes(const Tensor& cols, int64_t H, int64_t W, int64_t kh, int64_t kw, int64_t oh, int64_t ow,
+                   const ConvGeom& g) {
+  const bool rec = autograd::needs_grad(cols);
+  Tensor out = Tensor::empty({cols.sizes()[0], cols.sizes()[1] / (kh * kw), H, W}, cols.dtype(), cols.device());
+  {
+    autograd::RecordingOff off(rec);
+    call_kernel(cols.device(), "fold", cpu::fold, out, contiguous(cols), kh, kw, oh, ow, g);
+  }
+  if (rec)
+    autograd::record("Col2ImBackward0", {out}, {cols}, {}, [=](const Tensors& gr, const Tensors&) {
+      return Tensors{unfold_planes(gr[0], kh, kw, oh, ow, g)};
+    });
+  return out;
+}
+
+/// The sliding blocks' geometry of unfold and fold: two sizes each, checked; the count of blocks
+/// along (H, W) of an input of that size, at least 1 each.
+struct Blocks {
+  Dims kernel, dilation, padding, stride;
+  ConvGeom g;
+  int64_t oh, ow;
+};
+Blocks blocks(const char* op, int64_t H, int64_t W, const Dims& kernel_size, const Dims& dilation,
+              const Dims& padding, const Dims& stride) {
+  Blocks b{spatial_arg(op, "kernel_size", kernel_size, 2), spatial_arg(op, "dilation", dilation, 2),
+           spatial_arg(op, "padding", padding, 2), spatial_arg(op, "stride", stride, 2), {}, 0, 0};
+  check_at_least(op, "kernel_size", b.kernel, 1);
+  check_at_least(op, "dilation", b.dilation, 1);
+  check_at_least(op, "padding", b.padding, 0);
+  check_at_least(op, "stride", b.stride, 1);
+  const int64_t size[2] = {H, W};
+  int64_t out[2];
+  for (int i = 0; i < 2; ++i) {
+    const Wide span = Wide(size[i]) + 2 * Wide(b.padding[i]) - Wide(b.dilation[i]) * (b.kernel[i] - 1) - 1;
+    EMBER_CHECK_RUNTIME(span >= 0 && span <= kMaxSize, op, ": the blocks of kernel_size ", shape_str(b.kernel),
+                        " (dilation ", shape_str(b.dilation), ", padding ", shape_str(b.padding),
+                        ") do not fit a spatial size of (", H, ", ", W, ")");
+    out[i] = static_cast<int64_t>(span / b.stride[i]) + 1;
+    b.g.stride[i] = b.stride[i], b.g.pad[i] = b.padding[i], b.g.dilation[i] = b.dilation[i];
+  }
+  b.g.groups = 1;
+  b.oh = out[0], b.ow = out[1];
+  return b;
+}
 }  // namespace
 
 Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias, const Dims& stride,
@@ -273,5 +340,49 @@ Tensor conv_transpose2d(const Tensor& x, const Tensor& weight, const Tensor& bia
                         const Dims& padding, const Dims& output_padding, int64_t groups, const Dims& dilation) {
   return conv_transpose_nd("conv_transpose2d", 2, x, weight, bias, stride, padding, output_padding, groups, dilation);
 }
+
+namespace nn::functional {
+
+Tensor unfold(const Tensor& x, const Dims& kernel_size, const Dims& dilation, const Dims& padding, const Dims& stride) {
+  const char* op = "unfold";
+  EMBER_CHECK_RUNTIME(x.dim() == 3 || x.dim() == 4, op, ": expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got ",
+                      shape_str(x.sizes()));
+  EMBER_CHECK_RUNTIME(x.dtype() == DType::Float32 || x.dtype() == DType::Float64, op,
+                      ": expected a float32 or float64 input, got ", dtype_name(x.dtype()));
+  const bool batched = x.dim() == 4;
+  const Tensor x4 = batched ? x : unsqueeze(x, 0);
+  for (int64_t i = 1; i < 4; ++i)
+    EMBER_CHECK_RUNTIME(x4.sizes()[i] > 0, op, ": expected non-zero sizes but for the batch dim, got input ",
+                        shape_str(x.sizes()));
+  const Blocks b = blocks(op, x4.sizes()[2], x4.sizes()[3], kernel_size, dilation, padding, stride);
+  const Tensor cols = unfold_planes(x4, b.kernel[0], b.kernel[1], b.oh, b.ow, b.g);
+  return batched ? cols : squeeze(cols, Dims{0});
+}
+
+Tensor fold(const Tensor& x, const Dims& output_size, const Dims& kernel_size, const Dims& dilation,
+            const Dims& padding, const Dims& stride) {
+  const char* op = "fold";
+  EMBER_CHECK_RUNTIME(x.dim() == 2 || x.dim() == 3, op, ": expected a 2-D (C * kernel, L) or 3-D (N, C * kernel, L) "
+                      "input, got ", shape_str(x.sizes()));
+  EMBER_CHECK_RUNTIME(x.dtype() == DType::Float32 || x.dtype() == DType::Float64, op,
+                      ": expected a float32 or float64 input, got ", dtype_name(x.dtype()));
+  const Dims out = spatial_arg(op, "output_size", output_size, 2);
+  check_at_least(op, "output_size", out, 1);
+  const bool batched = x.dim() == 3;
+  const Tensor x3 = batched ? x : unsqueeze(x, 0);
+  const Blocks b = blocks(op, out[0], out[1], kernel_size, dilation, padding, stride);
+  const int64_t kk = b.kernel[0] * b.kernel[1];
+  EMBER_CHECK_RUNTIME(x3.sizes()[1] > 0 && x3.sizes()[1] % kk == 0, op, ": expected dim ", x.dim() - 2, " of input ",
+                      shape_str(x.sizes()), " to be a positive multiple of the kernel's size ", kk, " (kernel_size ",
+                      shape_str(b.kernel), ")");
+  EMBER_CHECK_RUNTIME(x3.sizes()[2] == b.oh * b.ow, op, ": expected dim ", x.dim() - 1, " of input ",
+                      shape_str(x.sizes()), " to be the number of sliding blocks, ", b.oh * b.ow, " (", b.oh, " x ",
+                      b.ow, ") for output_size ", shape_str(out), ", kernel_size ", shape_str(b.kernel), ", dilation ",
+                      shape_str(b.dilation), ", padding ", shape_str(b.padding), " and stride ", shape_str(b.stride));
+  const Tensor y = fold_planes(x3, out[0], out[1], b.kernel[0], b.kernel[1], b.oh, b.ow, b.g);
+  return batched ? y : squeeze(y, Dims{0});
+}
+
+}  // namespace nn::functional
 
 }  // namespace ember

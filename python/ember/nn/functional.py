@@ -161,6 +161,44 @@ def pad(input, pad, mode="constant", value=None):
     return _F.pad(input, pad, mode, value)
 
 
+def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
+    """The sliding blocks of an image as columns (im2col), as torch.nn.functional.unfold.
+
+    Args:
+        input: (N, C, H, W) or (C, H, W), floating.
+        kernel_size, dilation, padding, stride: an int or a pair; the padding is zeros.
+
+    Returns:
+        (N, C * kh * kw, L) (or without N), L the number of blocks; column l holds block l.
+
+    Example::
+
+        >>> F.unfold(ember.arange(16.).reshape(1, 1, 4, 4), 2, stride=2).shape
+        ember.Size([1, 4, 4])
+    """
+    return _F.unfold(input, kernel_size, dilation, padding, stride)
+
+
+def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    """unfold's adjoint (col2im), as torch.nn.functional.fold: each column summed into its block.
+
+    Args:
+        input: (N, C * kh * kw, L) or (C * kh * kw, L), floating, L the number of blocks.
+        output_size: the image's (H, W) (or one int for both).
+        kernel_size, dilation, padding, stride: as unfold's.
+
+    Returns:
+        (N, C, H, W) (or without N); overlapping blocks add up.
+
+    Example::
+
+        >>> x = ember.ones(1, 1, 4, 4)
+        >>> F.fold(F.unfold(x, 2), 4, 2)[0, 0, 1]
+        tensor([1., 2., 2., 1.])
+    """
+    return _F.fold(input, output_size, kernel_size, dilation, padding, stride)
+
+
 # ---- pooling (C++: cpp/src/ops/pool.cpp) ------------------------------------------------------
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
@@ -471,13 +509,12 @@ def pixel_unshuffle(input, downscale_factor):
     return _F.pixel_unshuffle(input, downscale_factor)
 
 
-__all__ = ["adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d",
-           "adaptive_max_pool2d", "avg_pool1d", "avg_pool2d", "batch_norm", "binary_cross_entropy",
+__all__ = ["adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
+           "avg_pool1d", "avg_pool2d", "batch_norm", "binary_cross_entropy",
            "binary_cross_entropy_with_logits", "conv1d", "conv2d", "conv_transpose1d",
-           "conv_transpose2d", "cross_entropy", "dropout", "dropout1d", "dropout2d", "elu",
-           "embedding", "gaussian_noise", "gelu", "group_norm", "huber_loss", "interpolate",
-           "l1_loss", "layer_norm", "leaky_relu", "linear", "log_softmax", "logsigmoid",
-           "max_pool1d", "max_pool1d_with_indices", "max_pool2d", "max_pool2d_with_indices",
-           "mse_loss", "nll_loss", "one_hot", "pad", "pixel_shuffle", "pixel_unshuffle", "prelu",
-           "relu", "sigmoid", "sign", "silu", "smooth_l1_loss", "softmax", "softplus", "tanh",
-           "upsample"]
+           "conv_transpose2d", "cross_entropy", "dropout", "dropout1d", "dropout2d", "elu", "embedding",
+           "fold", "gaussian_noise", "gelu", "group_norm", "huber_loss", "interpolate", "l1_loss",
+           "layer_norm", "leaky_relu", "linear", "log_softmax", "logsigmoid", "max_pool1d",
+           "max_pool1d_with_indices", "max_pool2d", "max_pool2d_with_indices", "mse_loss", "nll_loss",
+           "one_hot", "pad", "pixel_shuffle", "pixel_unshuffle", "prelu", "relu", "sigmoid", "sign",
+           "silu", "smooth_l1_loss", "softmax", "softplus", "tanh", "unfold", "upsample"]

@@ -1,6 +1,6 @@
 #pragma once
-// Convolution layers, as torch.nn's: Conv1d, Conv2d (cross-correlations: ember::conv1d/conv2d)
-// and ConvTranspose1d, ConvTranspose2d. Their sizes are kept as tuples of one entry per spatial
+// Convolution layers, as torch.nn's: Conv1d, Conv2d (cross-correlations: ember::conv1d/conv2d),
+// ConvTranspose1d, ConvTranspose2d, and Unfold / Fold (the column matrices convolutions use). Their sizes are kept as tuples of one entry per spatial
 // dim, as PyTorch's; padding_mode other than 'zeros' pads the input with functional::pad first.
 #include <string>
 
@@ -98,6 +98,36 @@ class EMBER_API ConvTranspose2d : public ConvLayer<ConvTransposeOptions> {
   explicit ConvTranspose2d(ConvTransposeOptions options = {})
       : ConvLayer("ConvTranspose2d", std::move(options), 2, true) {}
   EMBER_LAYER_SHORT_FORM(ConvTranspose2d)
+  Tensor forward(const Tensor& input) override;
+};
+
+/// Unfold: the sliding blocks of an image as columns (functional::unfold); sizes kept as given.
+#define EMBER_UNFOLD_FIELDS(X)                              \
+  X(Required, Sizes, kernel_size, {}, valid::any, Named)    \
+  X(Arg, Sizes, dilation, 1, valid::any, Named)             \
+  X(Arg, Sizes, padding, 0, valid::any, Named)              \
+  X(Arg, Sizes, stride, 1, valid::any, Named)
+struct UnfoldOptions {
+  EMBER_LAYER_OPTIONS(EMBER_UNFOLD_FIELDS)
+};
+class EMBER_API Unfold : public Layer<UnfoldOptions> {
+ public:
+  explicit Unfold(UnfoldOptions options = {}) : Layer("Unfold", std::move(options)) {}
+  EMBER_LAYER_SHORT_FORM(Unfold)
+  Tensor forward(const Tensor& input) override;
+};
+
+/// Fold: columns summed back into an image of output_size (functional::fold).
+#define EMBER_FOLD_FIELDS(X)                                \
+  X(Required, Sizes, output_size, {}, valid::any, Named)    \
+  EMBER_UNFOLD_FIELDS(X)
+struct FoldOptions {
+  EMBER_LAYER_OPTIONS(EMBER_FOLD_FIELDS)
+};
+class EMBER_API Fold : public Layer<FoldOptions> {
+ public:
+  explicit Fold(FoldOptions options = {}) : Layer("Fold", std::move(options)) {}
+  EMBER_LAYER_SHORT_FORM(Fold)
   Tensor forward(const Tensor& input) override;
 };
 

@@ -91,6 +91,14 @@ EMBER_API Tensor interpolate(const Tensor& x, const std::optional<Shape>& size =
 EMBER_API Tensor pixel_shuffle(const Tensor& x, int64_t upscale_factor);
 EMBER_API Tensor pixel_unshuffle(const Tensor& x, int64_t downscale_factor);
 
+/// The sliding blocks of x (N, C, H, W) or (C, H, W) as columns: (N, C * KH * KW, L), L blocks
+/// (im2col, zeros in the padding). Sizes: one for both dims, or a pair.
+EMBER_API Tensor unfold(const Tensor& x, const Shape& kernel_size, const Shape& dilation = {1},
+                        const Shape& padding = {0}, const Shape& stride = {1});
+/// unfold's adjoint: columns (N, C * KH * KW, L) summed into an (N, C, *output_size) image.
+EMBER_API Tensor fold(const Tensor& x, const Shape& output_size, const Shape& kernel_size, const Shape& dilation = {1},
+                      const Shape& padding = {0}, const Shape& stride = {1});
+
 // Pooling over the last one ((C, L) or (N, C, L)) or two ((C, H, W) or (N, C, H, W)) dims, as
 // PyTorch's: sizes have one entry per pooled dim, or one for all; an empty stride is the kernel's.
 // Windows that start in the padding count; the padding is at most half a kernel.
