@@ -4,6 +4,7 @@
     python benchmarks/run.py                  # all cases, printed as a table
     python benchmarks/run.py --filter matmul  # only cases whose name contains "matmul"
     python benchmarks/run.py --filter startup # only import time and resident memory
+    python benchmarks/run.py --filter memory  # only the peak memory of 20 ResNet-20 steps
     python benchmarks/run.py --json           # machine-readable results on stdout
     python benchmarks/run.py --threads 1 --repeat 10
 
@@ -649,6 +650,53 @@ def print_startup(results: dict) -> None:
         print(f"  ember/torch: import time {ratio['import']:.2f}, resident memory {ratio['rss']:.2f}")
 
 
+# --------------------------------------------------------------------------- #
+# Peak memory: 20 ResNet-20 training steps, each library in a fresh interpreter #
+# --------------------------------------------------------------------------- #
+
+_PEAK_SCRIPT = """
+import resource, sys, time
+sys.path.insert(0, {here!r})
+import {lib} as m
+from run import randint, randn, resnet
+m.set_num_threads({threads})
+model = resnet(m, "resnet20")
+opt = m.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+x, y = randn(m, 64, 3, 32, 32), randint(m, 10, 64)
+for _ in range(20):
+    opt.zero_grad()
+    m.nn.functional.cross_entropy(model(x), y).backward()
+    opt.step()
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+"""
+
+
+def peak_memory_results(threads: int) -> dict:
+    """The peak resident memory (ru_maxrss) of a process that imports the library and runs 20
+    ResNet-20 training steps at batch 64."""
+    import subprocess
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    results = {}
+    for lib in ("ember", "torch"):
+        run = subprocess.run([sys.executable, "-c", _PEAK_SCRIPT.format(here=here, lib=lib, threads=threads)],
+                             capture_output=True, text=True)
+        results[lib] = int(run.stdout.split()[-1]) if run.returncode == 0 else None
+    if results["ember"] and results["torch"]:
+        results["ember/torch"] = results["ember"] / results["torch"]
+    return results
+
+
+def print_peak_memory(results: dict) -> None:
+    print()
+    print("peak resident memory, 20 ResNet-20 training steps at batch 64, each in a fresh interpreter:")
+    for lib in ("ember", "torch"):
+        r = results[lib]
+        print(f"  {lib:<6} {'-' if r is None else f'{r / 2**20:7.1f} MB'}")
+    if "ember/torch" in results:
+        print(f"  ember/torch: {results['ember/torch']:.2f}")
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--filter", metavar="SUBSTR", default="",
@@ -672,7 +720,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.list:
         print("\n".join(c.name for c in cases))
         return 0
-    if not cases and args.filter.lower() not in "startup import":
+    if not cases and args.filter.lower() not in "startup import peak memory":
         print(f"no case matches --filter {args.filter!r}; try --list", file=sys.stderr)
         return 1
 
@@ -698,8 +746,11 @@ def main(argv: list[str] | None = None) -> int:
     startup = startup_results() if args.filter.lower() in "startup import" else None
     if startup and not args.json:
         print_startup(startup)
+    peak = peak_memory_results(args.threads) if args.filter.lower() in "peak memory resnet" else None
+    if peak and not args.json:
+        print_peak_memory(peak)
     if args.json:
-        json.dump({"meta": meta, "results": results, "startup": startup}, sys.stdout, indent=2)
+        json.dump({"meta": meta, "results": results, "startup": startup, "peak_memory": peak}, sys.stdout, indent=2)
         print()
     else:
         errors = [(r["case"], lib, r[lib]["error"]) for r in results for lib in LIBRARIES
