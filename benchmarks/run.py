@@ -655,7 +655,7 @@ def print_startup(results: dict) -> None:
 # --------------------------------------------------------------------------- #
 
 _PEAK_SCRIPT = """
-import resource, sys, time
+import sys
 sys.path.insert(0, {here!r})
 import {lib} as m
 from run import randint, randn, resnet
@@ -667,12 +667,13 @@ for _ in range(20):
     opt.zero_grad()
     m.nn.functional.cross_entropy(model(x), y).backward()
     opt.step()
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+# VmHWM: this process's peak (ru_maxrss would carry the parent's peak across fork and exec)
+print(next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM")) * 1024)
 """
 
 
 def peak_memory_results(threads: int) -> dict:
-    """The peak resident memory (ru_maxrss) of a process that imports the library and runs 20
+    """The peak resident memory (VmHWM, Linux) of a process that imports the library and runs 20
     ResNet-20 training steps at batch 64."""
     import subprocess
 
