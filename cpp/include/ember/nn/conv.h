@@ -9,15 +9,19 @@
 
 namespace ember::nn {
 
-/// Conv1d and Conv2d: weight (out_channels, in_channels / groups, *kernel_size), bias
-/// (out_channels), both uniform in +-1/sqrt(fan_in) as PyTorch's default initialization.
-/// padding: sizes or 'same' / 'valid'; padding_mode: 'zeros', 'reflect', 'replicate' or 'circular'.
-#define EMBER_CONV_FIELDS(X)                                                                                   \
+/// The rows every convolution starts with.
+#define EMBER_CONV_SHAPE_FIELDS(X)                                                                             \
   X(Required, int64_t, in_channels, 0, valid::at_least(0, "in_channels must be non-negative, got "), Bare | Fixed) \
   X(Required, int64_t, out_channels, 0, valid::at_least(0, "out_channels must be non-negative, got "),          \
     Bare | Fixed)                                                                                              \
   X(Required, Sizes, kernel_size, {}, valid::any, Named | Fixed)                                               \
-  X(Arg, Sizes, stride, 1, valid::any, Named)                                                                  \
+  X(Arg, Sizes, stride, 1, valid::any, Named)
+
+/// Conv1d and Conv2d: weight (out_channels, in_channels / groups, *kernel_size), bias
+/// (out_channels), both uniform in +-1/sqrt(fan_in) as PyTorch's default initialization.
+/// padding: sizes or 'same' / 'valid'; padding_mode: 'zeros', 'reflect', 'replicate' or 'circular'.
+#define EMBER_CONV_FIELDS(X)                                                                                   \
+  EMBER_CONV_SHAPE_FIELDS(X)                                                                                   \
   X(Arg, Padding, padding, 0, valid::any, Unless)                                                              \
   X(Arg, Sizes, dilation, 1, valid::any, Unless)                                                               \
   X(Arg, int64_t, groups, 1, valid::any, Unless | Fixed)                                                       \
@@ -66,11 +70,7 @@ class EMBER_API Conv2d : public ConvLayer<ConvOptions> {
 /// (in_channels, out_channels / groups, *kernel_size). output_padding adds to one side of the
 /// output (less than the stride or the dilation); padding_mode must be 'zeros'.
 #define EMBER_CONV_TRANSPOSE_FIELDS(X)                                                                         \
-  X(Required, int64_t, in_channels, 0, valid::at_least(0, "in_channels must be non-negative, got "), Bare | Fixed) \
-  X(Required, int64_t, out_channels, 0, valid::at_least(0, "out_channels must be non-negative, got "),          \
-    Bare | Fixed)                                                                                              \
-  X(Required, Sizes, kernel_size, {}, valid::any, Named | Fixed)                                               \
-  X(Arg, Sizes, stride, 1, valid::any, Named)                                                                  \
+  EMBER_CONV_SHAPE_FIELDS(X)                                                                                   \
   X(Arg, Sizes, padding, 0, valid::any, Unless)                                                                \
   X(Arg, Sizes, output_padding, 0, valid::any, Unless)                                                         \
   X(Arg, int64_t, groups, 1, valid::any, Unless | Fixed)                                                       \
