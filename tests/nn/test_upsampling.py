@@ -115,6 +115,9 @@ def test_pixel_shuffle_matches_torch(shape, r):
     (lambda: F.pixel_shuffle(ember.ones(1, 5, 2, 2), 2), ("pixel_shuffle", "(1, 5, 2, 2)")),
     (lambda: F.pixel_shuffle(ember.ones(4, 4), 2), ("pixel_shuffle", "(4, 4)")),
     (lambda: F.pixel_shuffle(ember.ones(1, 4, 2, 2), 0), ("pixel_shuffle", "positive")),
+    # factor * factor past int64: refused, not a division by zero (the process used to die of SIGFPE)
+    (lambda: F.pixel_shuffle(ember.ones(2, 3, 8, 9), 2 ** 62), ("pixel_shuffle", "(2, 3, 8, 9)")),
+    (lambda: F.pixel_unshuffle(ember.ones(1, 2, 0, 0), 2 ** 62), ("pixel_unshuffle", "int64")),
     (lambda: F.pixel_unshuffle(ember.ones(1, 1, 3, 4), 2), ("pixel_unshuffle", "(1, 1, 3, 4)")),
 ])
 def test_pixel_shuffle_errors(call, words):

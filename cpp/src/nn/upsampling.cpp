@@ -4,6 +4,7 @@
 #include "ember/nn/upsampling.h"
 
 #include <cmath>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -129,11 +130,14 @@ Tensor functional::pixel_shuffle(const Tensor& x, int64_t r) {
   EMBER_CHECK(r > 0, "pixel_shuffle: expects a positive upscale_factor, but got ", r);
   const Shape& s = x.sizes();
   const int64_t nb = x.dim() - 3, c = s[nb], h = s[nb + 1], w = s[nb + 2];
-  EMBER_CHECK(c % (r * r) == 0, "pixel_shuffle: expects its input's 'channel' dimension to be divisible by the "
-              "square of upscale_factor, but input ", shape_str(s), " has ", c, " channels, not divisible by ", r * r);
+  const __int128 r2 = static_cast<__int128>(r) * r;  // r * r may not fit in int64; c / r2 then does
+  EMBER_CHECK(c % r2 == 0, "pixel_shuffle: expects its input's 'channel' dimension to be divisible by the "
+              "square of upscale_factor ", r, ", but input ", shape_str(s), " has ", c, " channels");
+  EMBER_CHECK(static_cast<__int128>(h) * r <= INT64_MAX && static_cast<__int128>(w) * r <= INT64_MAX,
+              "pixel_shuffle: upscale_factor ", r, " makes sizes past int64 for input ", shape_str(s));
   Shape split(s.begin(), s.begin() + nb), out(s.begin(), s.begin() + nb);
-  split.insert(split.end(), {c / (r * r), r, r, h, w});
-  out.insert(out.end(), {c / (r * r), h * r, w * r});
+  split.insert(split.end(), {static_cast<int64_t>(c / r2), r, r, h, w});
+  out.insert(out.end(), {static_cast<int64_t>(c / r2), h * r, w * r});
   Dims perm;
   for (int64_t i = 0; i < nb; ++i) perm.push_back(i);
   perm.insert(perm.end(), {nb, nb + 3, nb + 1, nb + 4, nb + 2});  // (c, h, r, w, r)
@@ -148,6 +152,8 @@ Tensor functional::pixel_unshuffle(const Tensor& x, int64_t r) {
   const int64_t nb = x.dim() - 3, c = s[nb], h = s[nb + 1], w = s[nb + 2];
   EMBER_CHECK(h % r == 0 && w % r == 0, "pixel_unshuffle: expects height and width of input ", shape_str(s),
               " to be divisible by downscale_factor ", r);
+  EMBER_CHECK(static_cast<__int128>(c) * r * r <= INT64_MAX, "pixel_unshuffle: downscale_factor ", r,
+              " makes sizes past int64 for input ", shape_str(s));
   Shape split(s.begin(), s.begin() + nb), out(s.begin(), s.begin() + nb);
   split.insert(split.end(), {c, h / r, r, w / r, r});
   out.insert(out.end(), {c * r * r, h / r, w / r});
