@@ -696,12 +696,25 @@ void bind_max_pool(py::module_& nm, const char* name) {
   }, py::arg("input"));
 }
 
+/// A transposed convolution: forward(input, output_size=None), as PyTorch's.
+template <class T>
+void bind_conv_transpose(py::module_& nm, const char* name) {
+  layer_class<T>(nm, name)
+      .def("forward", [](T& m, py::object input, py::handle output_size) -> py::object {
+        const std::string op = m.T::type_name() + ".forward";
+        std::optional<Shape> size;
+        if (!output_size.is_none()) size = shape_from(output_size, op.c_str());
+        return py::cast(m.T::forward(tensor_arg(input, op.c_str()), size));
+      }, py::arg("input"), py::arg("output_size") = py::none())
+      .def("reset_parameters", &T::reset_parameters);
+}
+
 /// The convolution layers.
 void bind_conv(py::module_& nm) {
   unary_layer<nn::Conv1d>(nm, "Conv1d").def("reset_parameters", &nn::Conv1d::reset_parameters);
   unary_layer<nn::Conv2d>(nm, "Conv2d").def("reset_parameters", &nn::Conv2d::reset_parameters);
-  unary_layer<nn::ConvTranspose1d>(nm, "ConvTranspose1d").def("reset_parameters", &nn::ConvTranspose1d::reset_parameters);
-  unary_layer<nn::ConvTranspose2d>(nm, "ConvTranspose2d").def("reset_parameters", &nn::ConvTranspose2d::reset_parameters);
+  bind_conv_transpose<nn::ConvTranspose1d>(nm, "ConvTranspose1d");
+  bind_conv_transpose<nn::ConvTranspose2d>(nm, "ConvTranspose2d");
   unary_layer<nn::Unfold>(nm, "Unfold");
   unary_layer<nn::Fold>(nm, "Fold");
 }

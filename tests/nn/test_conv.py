@@ -330,3 +330,21 @@ def test_docstrings_give_torchs_signature():
     assert F.conv_transpose2d.__doc__.splitlines()[0] == (
         "conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, "
         "dilation=1) -> Tensor")
+
+
+@pytest.mark.parametrize("size", [(14, 16), (1, 4, 13, 15), [14, 15]])
+def test_conv_transpose2d_output_size_matches_torch(size):
+    """ConvTranspose2d.forward(input, output_size) picks the output_padding, as torch's; sizes
+    outside the valid range are a ValueError naming both."""
+    torch.manual_seed(0)
+    theirs = torch.nn.ConvTranspose2d(3, 4, 3, stride=2, padding=1)
+    mine = ember.nn.ConvTranspose2d(3, 4, 3, stride=2, padding=1)
+    mine.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in theirs.state_dict().items()})
+    x = np.random.default_rng(1).standard_normal((1, 3, 7, 8)).astype(np.float32)
+    expected = theirs(torch.tensor(x), output_size=size).detach().numpy()
+    np.testing.assert_allclose(mine(ember.tensor(x), output_size=size).detach().numpy(), expected, rtol=1e-5,
+                               atol=1e-5)
+    with pytest.raises(ValueError, match="valid sizes range"):
+        mine(ember.tensor(x), output_size=(20, 20))
+    with pytest.raises(ValueError, match="output_size must have"):
+        mine(ember.tensor(x), output_size=(15,))

@@ -123,11 +123,40 @@ Tensor conv_forward(const ConvOptions& o, const Tensor& x, const Tensor& w, cons
   return conv(functional::pad(x, pads, o.padding_mode, std::nullopt), w, b, stride, Dims(dims, 0), dilation, o.groups);
 }
 
+/// The output_padding that gives output_size (its last `dims` sizes), as PyTorch's
+/// _output_padding: each size between the smallest output and that plus stride - 1.
+Dims output_padding_for(const ConvTransposeOptions& o, const Tensor& x, const Shape& output_size, size_t dims,
+                        const std::string& layer) {
+  const auto nd = static_cast<int64_t>(dims);
+  const int64_t lead = x.dim() == nd + 2 ? 2 : 1;
+  Shape want = output_size;
+  if (static_cast<int64_t>(want.size()) == lead + nd) want.erase(want.begin(), want.begin() + lead);
+  EMBER_CHECK(static_cast<int64_t>(want.size()) == nd, layer, ": for ", x.dim(), "D input, output_size must have ",
+              nd, " or ", lead + nd, " elements (got ", output_size.size(), ")");
+  EMBER_CHECK(x.dim() >= nd + 1, layer, ": expected a ", nd + 1, "-D or ", nd + 2, "-D input, got ",
+              shape_str(x.sizes()));
+  Shape lo(dims), hi(dims);
+  Dims pad(dims);
+  for (size_t d = 0; d < dims; ++d) {
+    lo[d] = (x.sizes()[lead + d] - 1) * o.stride.dims[d] - 2 * o.padding.dims[d] +
+            o.dilation.dims[d] * (o.kernel_size.dims[d] - 1) + 1;
+    hi[d] = lo[d] + o.stride.dims[d] - 1;
+  }
+  for (size_t d = 0; d < dims; ++d) {
+    EMBER_CHECK(lo[d] <= want[d] && want[d] <= hi[d], layer, ": requested an output size of ", shape_str(want),
+                ", but valid sizes range from ", shape_str(lo), " to ", shape_str(hi), " (for an input of ",
+                shape_str(x.sizes()), ")");
+    pad[d] = want[d] - lo[d];
+  }
+  return pad;
+}
+
 /// ConvTranspose1d's and ConvTranspose2d's forward.
 Tensor conv_transpose_forward(const ConvTransposeOptions& o, const Tensor& x, const Tensor& w, const Tensor& b,
-                              size_t dims) {
+                              size_t dims, const std::optional<Shape>& output_size, const std::string& layer) {
   auto conv_t = dims == 1 ? &ember::conv_transpose1d : &ember::conv_transpose2d;
-  return conv_t(x, w, b, o.stride.dims, o.padding.dims, o.output_padding.dims, o.groups, o.dilation.dims);
+  const Dims output_padding = output_size ? output_padding_for(o, x, *output_size, dims, layer) : o.output_padding.dims;
+  return conv_t(x, w, b, o.stride.dims, o.padding.dims, output_padding, o.groups, o.dilation.dims);
 }
 
 }  // namespace
@@ -144,11 +173,11 @@ Tensor Fold::forward(const Tensor& input) {
   return functional::fold(input, o.output_size, o.kernel_size, o.dilation, o.padding, o.stride);
 }
 
-Tensor ConvTranspose1d::forward(const Tensor& input) {
-  return conv_transpose_forward(options, input, weight(), bias(), 1);
+Tensor ConvTranspose1d::forward(const Tensor& input, const std::optional<Shape>& output_size) {
+  return conv_transpose_forward(options, input, weight(), bias(), 1, output_size, type_name());
 }
-Tensor ConvTranspose2d::forward(const Tensor& input) {
-  return conv_transpose_forward(options, input, weight(), bias(), 2);
+Tensor ConvTranspose2d::forward(const Tensor& input, const std::optional<Shape>& output_size) {
+  return conv_transpose_forward(options, input, weight(), bias(), 2, output_size, type_name());
 }
 
 }  // namespace ember::nn

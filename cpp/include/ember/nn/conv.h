@@ -2,6 +2,7 @@
 // Convolution layers, as torch.nn's: Conv1d, Conv2d (cross-correlations: ember::conv1d/conv2d),
 // ConvTranspose1d, ConvTranspose2d, and Unfold / Fold (the column matrices convolutions use). Their sizes are kept as tuples of one entry per spatial
 // dim, as PyTorch's; padding_mode other than 'zeros' pads the input with functional::pad first.
+#include <optional>
 #include <string>
 
 #include "ember/nn/layer.h"
@@ -85,12 +86,15 @@ struct EMBER_API ConvTransposeOptions {
 using ConvTranspose1dOptions = ConvTransposeOptions;
 using ConvTranspose2dOptions = ConvTransposeOptions;
 
+/// output_size (forward's second argument): the spatial size wanted (N and C may lead), which
+/// picks the output_padding, as PyTorch's.
 class EMBER_API ConvTranspose1d : public ConvLayer<ConvTransposeOptions> {
  public:
   explicit ConvTranspose1d(ConvTransposeOptions options = {})
       : ConvLayer("ConvTranspose1d", std::move(options), 1, true) {}
   EMBER_LAYER_SHORT_FORM(ConvTranspose1d)
-  Tensor forward(const Tensor& input) override;
+  Tensor forward(const Tensor& input) override { return forward(input, std::nullopt); }
+  Tensor forward(const Tensor& input, const std::optional<Shape>& output_size);
 };
 
 class EMBER_API ConvTranspose2d : public ConvLayer<ConvTransposeOptions> {
@@ -98,7 +102,8 @@ class EMBER_API ConvTranspose2d : public ConvLayer<ConvTransposeOptions> {
   explicit ConvTranspose2d(ConvTransposeOptions options = {})
       : ConvLayer("ConvTranspose2d", std::move(options), 2, true) {}
   EMBER_LAYER_SHORT_FORM(ConvTranspose2d)
-  Tensor forward(const Tensor& input) override;
+  Tensor forward(const Tensor& input) override { return forward(input, std::nullopt); }
+  Tensor forward(const Tensor& input, const std::optional<Shape>& output_size);
 };
 
 /// Unfold: the sliding blocks of an image as columns (functional::unfold); sizes kept as given.
