@@ -187,8 +187,8 @@ void bind_optim(py::module_& m) {
       om, "CosineAnnealingWarmRestarts")
       .def_readonly("T_i", &optim::CosineAnnealingWarmRestarts::T_i)
       .def_readonly("T_cur", &optim::CosineAnnealingWarmRestarts::T_cur);
-  EMBER_SCHEDULE(LambdaLR).def(py::init<std::vector<optim::EpochFunction>>(), py::arg("lambdas"));
-  EMBER_SCHEDULE(MultiplicativeLR).def(py::init<std::vector<optim::EpochFunction>>(), py::arg("lambdas"));
+  bind_schedule<optim::LambdaLR, optim::LambdaLROptions>(om, "LambdaLR");
+  bind_schedule<optim::MultiplicativeLR, optim::MultiplicativeLROptions>(om, "MultiplicativeLR");
   bind_schedule<optim::OneCycleLR, optim::OneCycleLROptions>(om, "OneCycleLR");
   bind_schedule<optim::CyclicLR, optim::CyclicLROptions>(om, "CyclicLR");
   bind_schedule<optim::ReduceLROnPlateau, optim::ReduceLROnPlateauOptions>(om, "ReduceLROnPlateau")

@@ -79,6 +79,19 @@ inline void read_value(py::handle v, const Field& what, std::function<R(A...)>& 
   out = v.is_none() ? nullptr : v.cast<std::function<R(A...)>>();
 }
 template <class T>
+inline void read_value(py::handle v, const Field& what, Given<T>& out);
+// One callable, or a list or tuple of them (LambdaLR's lr_lambda).
+template <class R, class... A>
+inline void read_value(py::handle v, const Field& what, std::vector<std::function<R(A...)>>& out) {
+  const bool many = py::isinstance<py::list>(v) || py::isinstance<py::tuple>(v);
+  out.clear();
+  for (py::handle each : many ? py::reinterpret_borrow<py::iterable>(v) : py::iterable(py::make_tuple(v))) {
+    EMBER_CHECK_TYPE(PyCallable_Check(each.ptr()), what, " must be callable or a list of callables, got ",
+                     type_name(each));
+    read_value(each, what, out.emplace_back());
+  }
+}
+template <class T>
 inline void read_value(py::handle v, const Field& what, Given<T>& out) {
   using Type = typename Given<T>::Type;
   out.spelling = py::str(v), out.type_name = type_name(v);
@@ -177,6 +190,12 @@ inline py::object to_python(EpochCount v, std::string_view) { return py::int_(v.
 template <class R, class... A>
 inline py::object to_python(const std::function<R(A...)>& v, std::string_view) {
   return v ? py::cpp_function(v) : py::object(py::none());
+}
+template <class R, class... A>
+inline py::object to_python(const std::vector<std::function<R(A...)>>& v, std::string_view spelling) {
+  py::list out;
+  for (const auto& f : v) out.append(to_python(f, spelling));
+  return out;
 }
 inline py::object to_python(const Sizes& v, std::string_view) {
   if (v.spelling == Sizes::Spelling::Int) return py::int_(v.dims.at(0));

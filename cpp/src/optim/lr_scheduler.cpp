@@ -96,9 +96,19 @@ double CosineAnnealingLR::rate(size_t, double base) const {
   return eta_min + (base - eta_min) * (1 + std::cos(angle)) / 2;
 }
 
-LambdaLR::LambdaLR(std::vector<EpochFunction> ls) : lambdas(std::move(ls)) {
-  EMBER_CHECK(!lambdas.empty(), "LambdaLR: no lr_lambda given");
+namespace {
+/// lr_lambda as one function per group: one given stands for all; a list must have one per group.
+std::vector<EpochFunction> per_group(const std::vector<EpochFunction>& given, size_t groups, const char* name) {
+  EMBER_CHECK(!given.empty(), name, ": no lr_lambda given");
+  for (const EpochFunction& f : given) EMBER_CHECK_TYPE(f, name, ": lr_lambda must be callable or a list of callables");
+  if (given.size() == 1) return std::vector<EpochFunction>(groups, given[0]);
+  EMBER_CHECK(given.size() == groups, "Expected ", groups, " lr_lambdas, but got ", given.size());
+  return given;
 }
+}  // namespace
+
+LambdaLR::LambdaLR(const LambdaLROptions& options, size_t groups)
+    : lambdas(per_group(options.lr_lambda, groups, "LambdaLR")) {}
 size_t LambdaLR::lambda_of(size_t group) const { return group_index(lambdas.size(), group, "LambdaLR"); }
 double LambdaLR::rate(size_t group, double base) const { return base * lambdas[lambda_of(group)](last_epoch_); }
 
@@ -135,9 +145,8 @@ void CosineAnnealingWarmRestarts::load_extra_state(const std::vector<double>& st
   T_cur = static_cast<int64_t>(state[1]);
 }
 
-MultiplicativeLR::MultiplicativeLR(std::vector<EpochFunction> ls) : lambdas(std::move(ls)), products_(lambdas.size(), 1.0) {
-  EMBER_CHECK(!lambdas.empty(), "MultiplicativeLR: no lr_lambda given");
-}
+MultiplicativeLR::MultiplicativeLR(const MultiplicativeLROptions& options, size_t groups)
+    : lambdas(per_group(options.lr_lambda, groups, "MultiplicativeLR")), products_(lambdas.size(), 1.0) {}
 void MultiplicativeLR::advance(std::optional<double>, const std::vector<double>&) {
   next_epoch();
   for (size_t k = 0; k < lambdas.size(); ++k) products_[k] *= lambdas[k](last_epoch_);

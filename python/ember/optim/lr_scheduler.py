@@ -287,34 +287,30 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         return self._impl.T_cur
 
 
-# LambdaLR, MultiplicativeLR and the composites write their __init__ by hand: their arguments are
-# Python functions and schedulers, which have no C++ rows (cpp/include/ember/optim/lr_scheduler.h).
-def _lambdas(name, optimizer, lr_lambda):
-    if isinstance(lr_lambda, (list, tuple)):
-        if len(lr_lambda) != len(optimizer.param_groups):
-            raise ValueError(f"Expected {len(optimizer.param_groups)} lr_lambdas, but got {len(lr_lambda)}")
-        return list(lr_lambda)
-    if not callable(lr_lambda):
-        raise TypeError(f"{name}: lr_lambda must be callable or a list of callables")
-    return [lr_lambda] * len(optimizer.param_groups)
+def _keep_lambdas(scheduler, arguments, optimizer):
+    """PyTorch's lr_lambdas, one per group (state_dict saves the state of callable objects);
+    C++ has checked their number."""
+    lr_lambda = arguments["lr_lambda"]
+    scheduler.lr_lambdas = (list(lr_lambda) if isinstance(lr_lambda, (list, tuple))
+                            else [lr_lambda] * len(optimizer.param_groups))
 
 
 class LambdaLR(LRScheduler):
     """base * lr_lambda(epoch) (one function, or one per group)."""
 
-    def __init__(self, optimizer, lr_lambda, last_epoch=-1):
-        _check_optimizer(optimizer)
-        self.lr_lambdas = _lambdas("LambdaLR", optimizer, lr_lambda)
-        super().__init__(optimizer, last_epoch, _impl=_optim.LambdaLR(self.lr_lambdas))
+    _Impl = _optim.LambdaLR
+
+    def _setup(self, arguments, optimizer, last_epoch):
+        _keep_lambdas(self, arguments, optimizer)
 
 
 class MultiplicativeLR(LRScheduler):
     """The rate times lr_lambda(epoch) at every step: base * lr_lambda(1) * ... * lr_lambda(epoch)."""
 
-    def __init__(self, optimizer, lr_lambda, last_epoch=-1):
-        _check_optimizer(optimizer)
-        self.lr_lambdas = _lambdas("MultiplicativeLR", optimizer, lr_lambda)
-        super().__init__(optimizer, last_epoch, _impl=_optim.MultiplicativeLR(self.lr_lambdas))
+    _Impl = _optim.MultiplicativeLR
+
+    def _setup(self, arguments, optimizer, last_epoch):
+        _keep_lambdas(self, arguments, optimizer)
 
 
 class OneCycleLR(LRScheduler):
@@ -422,6 +418,8 @@ def _check_members(name, optimizer, schedulers):
                              f"{type(s).__name__} at index {i} with another optimizer")
 
 
+# The composites write their __init__ by hand: their arguments are other schedules, Python
+# objects with no C++ rows.
 class _Composite(LRScheduler):
     """A schedule made of others on the same optimizer; step(metrics) reaches any
     ReduceLROnPlateau among them."""

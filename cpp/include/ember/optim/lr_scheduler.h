@@ -188,15 +188,19 @@ class EMBER_API CosineAnnealingWarmRestarts : public LRScheduler {
 
 using EpochFunction = std::function<double(int64_t epoch)>;
 
-// LambdaLR and MultiplicativeLR have no options struct: lr_lambda, one function or a list of one
-// per group, is all they take; Python checks it (and its length against the groups) as PyTorch does.
+/// lr_lambda: one function of the epoch for every parameter group, or a list of one per group.
+#define EMBER_LAMBDA_LR_FIELDS(X) X(Required, std::vector<EpochFunction>, lr_lambda, {}, valid::any)
+struct EMBER_API LambdaLROptions : Options {
+  EMBER_OPTIONS(EMBER_LAMBDA_LR_FIELDS)
+};
+using MultiplicativeLROptions = LambdaLROptions;
 
 /// base * lambda(epoch), one lambda for all groups or one per group.
 class EMBER_API LambdaLR : public LRScheduler {
  public:
-  explicit LambdaLR(std::vector<EpochFunction> lambdas);
+  LambdaLR(const LambdaLROptions& options, size_t groups);
   double rate(size_t group, double base) const override;
-  std::vector<EpochFunction> lambdas;
+  std::vector<EpochFunction> lambdas;  // one per group
 
  private:
   size_t lambda_of(size_t group) const;
@@ -205,7 +209,7 @@ class EMBER_API LambdaLR : public LRScheduler {
 /// base * lambda(1) * ... * lambda(epoch): the products are kept as the epochs go.
 class EMBER_API MultiplicativeLR : public LRScheduler {
  public:
-  explicit MultiplicativeLR(std::vector<EpochFunction> lambdas);
+  MultiplicativeLR(const MultiplicativeLROptions& options, size_t groups);
   void advance(std::optional<double> metric = std::nullopt, const std::vector<double>& bases = {}) override;
   void restart() override;
   double rate(size_t group, double base) const override;
