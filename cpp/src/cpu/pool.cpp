@@ -36,23 +36,28 @@ void max_pool2d_typed(const Tensor& values, const Tensor& indices, const Tensor&
   int64_t* idx = static_cast<int64_t*>(indices.raw_data());
   constexpr T lowest = std::numeric_limits<T>::has_infinity ? -std::numeric_limits<T>::infinity()
                                                             : std::numeric_limits<T>::lowest();
+  const int64_t* wfirst = w.first.data();
+  const int64_t* wtaps = w.taps.data();
+  const int64_t hs = h.step * W, ws = w.step;
   for_planes(pl, [&](int64_t p) {
     const T* xp = x + p * pl.in_size;
-    for (int64_t oh = 0; oh < OH; ++oh)
+    T* yp = y + p * pl.out_size;
+    int64_t* ip = idx + p * pl.out_size;
+    for (int64_t oh = 0; oh < OH; ++oh) {
+      const int64_t rows = h.taps[oh], top = h.first[oh] * W;
       for (int64_t ow = 0; ow < OW; ++ow) {
+        const int64_t start = top + wfirst[ow], cols = wtaps[ow];
         T best = lowest;
-        int64_t at = h.first[oh] * W + w.first[ow];
-        for (int64_t i = 0; i < h.taps[oh]; ++i) {
-          const int64_t row = (h.first[oh] + i * h.step) * W;
-          for (int64_t j = 0; j < w.taps[ow]; ++j) {
-            const int64_t k = row + w.first[ow] + j * w.step;
+        int64_t at = start;
+        for (int64_t i = 0, row = start; i < rows; ++i, row += hs)
+          for (int64_t j = 0, k = row; j < cols; ++j, k += ws) {
             const T v = xp[k];
             if (v > best || v != v) best = v, at = k;  // PyTorch's rule: the last NaN wins
           }
-        }
-        y[p * pl.out_size + oh * OW + ow] = best;
-        idx[p * pl.out_size + oh * OW + ow] = at;
+        yp[oh * OW + ow] = best;
+        ip[oh * OW + ow] = at;
       }
+    }
   });
 }
 }  // namespace
