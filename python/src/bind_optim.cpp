@@ -175,7 +175,6 @@ void bind_optim(py::module_& m) {
       .def_property("last_epoch", &LRScheduler::last_epoch, &LRScheduler::set_last_epoch)
       .def("extra_state", &LRScheduler::extra_state)
       .def("load_extra_state", &LRScheduler::load_extra_state, py::arg("state"));
-#define EMBER_SCHEDULE(T) py::class_<optim::T, LRScheduler, std::shared_ptr<optim::T>>(om, #T)
   bind_schedule<optim::StepLR, optim::StepLROptions>(om, "StepLR");
   bind_schedule<optim::MultiStepLR, optim::MultiStepLROptions>(om, "MultiStepLR");
   bind_schedule<optim::ConstantLR, optim::ConstantLROptions>(om, "ConstantLR");
@@ -195,11 +194,8 @@ void bind_optim(py::module_& m) {
       .def_readonly("best", &optim::ReduceLROnPlateau::best)
       .def_readonly("num_bad_epochs", &optim::ReduceLROnPlateau::num_bad_epochs)
       .def_readonly("cooldown_counter", &optim::ReduceLROnPlateau::cooldown_counter);
-  EMBER_SCHEDULE(ChainedScheduler).def(py::init<std::vector<optim::SchedulerPtr>>(), py::arg("schedulers"));
-  EMBER_SCHEDULE(SequentialLR)
-      .def(py::init<std::vector<optim::SchedulerPtr>, std::vector<int64_t>>(), py::arg("schedulers"),
-           py::arg("milestones"));
-#undef EMBER_SCHEDULE
+  bind_schedule<optim::ChainedScheduler, optim::ChainedSchedulerOptions>(om, "ChainedScheduler");
+  bind_schedule<optim::SequentialLR, optim::SequentialLROptions>(om, "SequentialLR");
 
 }
 

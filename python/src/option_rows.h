@@ -91,6 +91,16 @@ inline void read_value(py::handle v, const Field& what, std::vector<std::functio
     read_value(each, what, out.emplace_back());
   }
 }
+// Python objects that hold a C++ object in `_impl` (ember's schedules), as the C++ objects.
+template <class T>
+inline void read_value(py::handle v, const Field& what, std::vector<std::shared_ptr<T>>& out) {
+  out.clear();
+  for (py::handle each : py::iter(v)) {
+    py::object impl = py::getattr(each, "_impl", py::none());
+    EMBER_CHECK_TYPE(py::isinstance<T>(impl), what, " must be ember's schedules, got ", type_name(each));
+    out.push_back(impl.cast<std::shared_ptr<T>>());
+  }
+}
 template <class T>
 inline void read_value(py::handle v, const Field& what, Given<T>& out) {
   using Type = typename Given<T>::Type;
@@ -196,6 +206,10 @@ inline py::object to_python(const std::vector<std::function<R(A...)>>& v, std::s
   py::list out;
   for (const auto& f : v) out.append(to_python(f, spelling));
   return out;
+}
+template <class T>
+inline py::object to_python(const std::vector<std::shared_ptr<T>>& v, std::string_view) {
+  return py::cast(v);
 }
 inline py::object to_python(const Sizes& v, std::string_view) {
   if (v.spelling == Sizes::Spelling::Int) return py::int_(v.dims.at(0));

@@ -343,7 +343,7 @@ void ReduceLROnPlateau::load_extra_state(const std::vector<double>& state) {
 
 // ---- composites -----------------------------------------------------------------------------------
 
-ChainedScheduler::ChainedScheduler(std::vector<SchedulerPtr> s) : schedulers(std::move(s)) {
+ChainedScheduler::ChainedScheduler(const ChainedSchedulerOptions& options) : schedulers(options.schedulers) {
   EMBER_CHECK(!schedulers.empty(), "ChainedScheduler expects at least one scheduler");
   for (const auto& each : schedulers) EMBER_CHECK_TYPE(each, "ChainedScheduler: a scheduler is None");
 }
@@ -375,8 +375,8 @@ bool ChainedScheduler::needs_metric() const {
   return std::any_of(schedulers.begin(), schedulers.end(), [](const auto& s) { return s->needs_metric(); });
 }
 
-SequentialLR::SequentialLR(std::vector<SchedulerPtr> s, std::vector<int64_t> ms)
-    : schedulers(std::move(s)), milestones(std::move(ms)) {
+SequentialLR::SequentialLR(const SequentialLROptions& options)
+    : schedulers(options.schedulers), milestones(options.milestones) {
   EMBER_CHECK(!schedulers.empty(), "SequentialLR expects at least one scheduler, but got no scheduler.");
   for (const auto& each : schedulers) EMBER_CHECK_TYPE(each, "SequentialLR: a scheduler is None");
   EMBER_CHECK(milestones.size() + 1 == schedulers.size(), "Sequential Schedulers expects number of schedulers provided "

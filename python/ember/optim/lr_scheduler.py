@@ -66,19 +66,21 @@ _LAST_EPOCH = inspect.Parameter("last_epoch", inspect.Parameter.POSITIONAL_OR_KE
 
 
 def _signature_init(cls):
-    """An __init__ with PyTorch's signature for a built-in schedule: (optimizer, the fields its C++
-    options declare in cpp/include/ember/optim/lr_scheduler.h, last_epoch=-1)."""
-    trailing = [_LAST_EPOCH] if cls._takes_last_epoch else []
-    signature = signature_of(cls._Impl._signature(), leading=[_OPTIMIZER], trailing=trailing)
+    """An __init__ with PyTorch's signature for a built-in schedule: (cls._leading, the fields its
+    C++ options declare in cpp/include/ember/optim/lr_scheduler.h, cls._trailing); by default
+    (optimizer, ..., last_epoch=-1)."""
+    signature = signature_of(cls._Impl._signature(), leading=cls._leading, trailing=cls._trailing)
 
     def body(self, arguments):
         optimizer = arguments.pop("optimizer")
         last_epoch = arguments.pop("last_epoch", -1)
+        if optimizer is not None:  # before the arguments' own checks, as torch (None: ChainedScheduler's default)
+            _check_optimizer(optimizer)
+        optimizer = cls._resolve(arguments, optimizer)
         _check_optimizer(optimizer)
-        cls._resolve(arguments)
         impl = cls._Impl(arguments, len(optimizer.param_groups))  # reads and checks every argument
         self._setup(arguments, optimizer, last_epoch)
-        LRScheduler.__init__(self, optimizer, last_epoch, _impl=impl)
+        LRScheduler.__init__(self, optimizer, self._start_epoch(last_epoch), _impl=impl)
 
     return make_init(cls, signature, body, f"Makes a {cls.__name__} that sets the rates of optimizer's groups.")
 
@@ -89,7 +91,8 @@ class LRScheduler:
     self.last_epoch and self.base_lrs, as with PyTorch's."""
 
     _Impl = None  # the C++ class of a built-in schedule, whose options declare its arguments
-    _takes_last_epoch = True  # PyTorch's ReduceLROnPlateau does not
+    _leading = (_OPTIMIZER,)  # the Python arguments before and after the rows' (PyTorch's order)
+    _trailing = (_LAST_EPOCH,)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -97,8 +100,15 @@ class LRScheduler:
             cls.__init__ = _signature_init(cls)
 
     @staticmethod
-    def _resolve(arguments):
-        """Fills, in place, the arguments whose default depends on others (OneCycleLR's total_steps)."""
+    def _resolve(arguments, optimizer):
+        """Fills, in place, the arguments whose default depends on others (OneCycleLR's total_steps)
+        and checks what C++ cannot (the composites' schedules); returns the optimizer."""
+        return optimizer
+
+    @staticmethod
+    def _start_epoch(last_epoch):
+        """The epoch the schedule starts from, given last_epoch."""
+        return last_epoch
 
     def _setup(self, arguments, optimizer, last_epoch):
         """Keeps the arguments as attributes of their names, as PyTorch's schedules do (state_dict
@@ -321,11 +331,12 @@ class OneCycleLR(LRScheduler):
     _Impl = _optim.OneCycleLR
 
     @staticmethod
-    def _resolve(arguments):
+    def _resolve(arguments, optimizer):
         # torch keeps the derived total_steps; bad epochs or steps_per_epoch are left for C++ to refuse.
         epochs, per_epoch = arguments["epochs"], arguments["steps_per_epoch"]
         if arguments["total_steps"] is None and _positive_int(epochs) and _positive_int(per_epoch):
             arguments["total_steps"] = epochs * per_epoch
+        return optimizer
 
     def _setup(self, arguments, optimizer, last_epoch):
         super()._setup(arguments, optimizer, last_epoch)
@@ -351,13 +362,14 @@ class CyclicLR(LRScheduler):
     _Impl = _optim.CyclicLR
 
     @staticmethod
-    def _resolve(arguments):
+    def _resolve(arguments, optimizer):
         # torch takes any float()-able step size (a tensor, a numeric string), as float(x).
         up = arguments["step_size_up"] = float(arguments["step_size_up"])
         down = arguments["step_size_down"]
         down = arguments["step_size_down"] = up if down is None else float(down)  # torch's default: as long as up
         if up == 0 and down == 0:  # torch divides by the cycle's length before any check
             raise ZeroDivisionError("float division by zero")
+        return optimizer
 
     def _setup(self, arguments, optimizer, last_epoch):
         super()._setup(arguments, optimizer, last_epoch)
@@ -384,7 +396,7 @@ class ReduceLROnPlateau(LRScheduler):
     smaller than eps is skipped. step(metrics) after each evaluation."""
 
     _Impl = _optim.ReduceLROnPlateau
-    _takes_last_epoch = False
+    _trailing = ()  # PyTorch's takes no last_epoch
     _warns_order = False
 
     def _setup(self, arguments, optimizer, last_epoch):
@@ -418,16 +430,23 @@ def _check_members(name, optimizer, schedulers):
                              f"{type(s).__name__} at index {i} with another optimizer")
 
 
-# The composites write their __init__ by hand: their arguments are other schedules, Python
-# objects with no C++ rows.
 class _Composite(LRScheduler):
     """A schedule made of others on the same optimizer; step(metrics) reaches any
-    ReduceLROnPlateau among them."""
+    ReduceLROnPlateau among them. Its schedules are checked in Python (types, the same optimizer)
+    before C++ takes theirs."""
 
-    def __init__(self, optimizer, schedulers, make_impl):
-        _check_members(type(self).__name__, optimizer, schedulers)
-        self._schedulers = list(schedulers)
-        super().__init__(optimizer, -1, _impl=make_impl([s._impl for s in schedulers]))
+    @classmethod
+    def _resolve(cls, arguments, optimizer):
+        arguments["schedulers"] = schedulers = list(arguments["schedulers"])
+        _check_members(cls.__name__, optimizer, schedulers)
+        return optimizer
+
+    def _setup(self, arguments, optimizer, last_epoch):
+        self._schedulers = arguments["schedulers"]
+
+    @staticmethod
+    def _start_epoch(last_epoch):
+        return -1  # the composite starts where its schedules are
 
     def step(self, metrics=None):
         self._warn_order()
@@ -452,22 +471,28 @@ class ChainedScheduler(_Composite):
     """Every schedule steps at once, each one's rate the next one's base: ConstantLR then
     ExponentialLR gives base * factor * gamma^epoch."""
 
-    def __init__(self, schedulers, optimizer=None):
-        schedulers = list(schedulers)
+    _Impl = _optim.ChainedScheduler
+    _leading = ()
+    _trailing = (inspect.Parameter("optimizer", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None),)
+
+    @classmethod
+    def _resolve(cls, arguments, optimizer):
+        arguments["schedulers"] = schedulers = list(arguments["schedulers"])  # a generator is read once
         if not schedulers:
             raise ValueError("ChainedScheduler expects at least one scheduler to be chained, but got no scheduler.")
         if optimizer is None:
             optimizer = getattr(schedulers[0], "optimizer", None)
         _check_optimizer(optimizer)
-        super().__init__(optimizer, schedulers, _optim.ChainedScheduler)
+        return super()._resolve(arguments, optimizer)
 
 
 class SequentialLR(_Composite):
     """schedulers[k] runs from milestones[k - 1] on, starting at its own epoch 0 there (warm-up
     then decay)."""
 
-    def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
-        _check_optimizer(optimizer)
-        self._milestones = list(milestones)  # their number is checked in C++, after the schedulers (torch's order)
-        super().__init__(optimizer, list(schedulers), lambda impls: _optim.SequentialLR(impls, self._milestones))
+    _Impl = _optim.SequentialLR
+
+    def _setup(self, arguments, optimizer, last_epoch):
+        super()._setup(arguments, optimizer, last_epoch)
+        self._milestones = list(arguments["milestones"])
 

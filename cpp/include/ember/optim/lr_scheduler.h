@@ -354,14 +354,16 @@ class EMBER_API ReduceLROnPlateau : public LRScheduler {
 
 using SchedulerPtr = std::shared_ptr<LRScheduler>;
 
-// The composites have no options struct either: their schedulers are Python objects that Python
-// checks (type, same optimizer) before it hands their C++ schedules over, and SequentialLR's one
-// other argument, milestones, has no default to declare.
+/// The schedules a composite runs (Python hands over the C++ schedules of its schedule objects).
+#define EMBER_CHAINED_SCHEDULER_FIELDS(X) X(Required, std::vector<SchedulerPtr>, schedulers, {}, valid::any)
+struct EMBER_API ChainedSchedulerOptions : Options {
+  EMBER_OPTIONS(EMBER_CHAINED_SCHEDULER_FIELDS)
+};
 
 /// Each schedule's rate is the next one's base; every one advances each epoch.
 class EMBER_API ChainedScheduler : public LRScheduler {
  public:
-  explicit ChainedScheduler(std::vector<SchedulerPtr> schedulers);
+  explicit ChainedScheduler(const ChainedSchedulerOptions& options);
   void advance(std::optional<double> metric = std::nullopt, const std::vector<double>& bases = {}) override;
   void restart() override;
   double rate(size_t group, double base) const override;
@@ -370,10 +372,17 @@ class EMBER_API ChainedScheduler : public LRScheduler {
   std::vector<SchedulerPtr> schedulers;
 };
 
+#define EMBER_SEQUENTIAL_LR_FIELDS(X)                                    \
+  X(Required, std::vector<SchedulerPtr>, schedulers, {}, valid::any)     \
+  X(Required, std::vector<int64_t>, milestones, {}, valid::any)
+struct EMBER_API SequentialLROptions : Options {
+  EMBER_OPTIONS(EMBER_SEQUENTIAL_LR_FIELDS)
+};
+
 /// schedulers[k] runs from milestones[k - 1] on, restarted at epoch 0 there (PyTorch's).
 class EMBER_API SequentialLR : public LRScheduler {
  public:
-  SequentialLR(std::vector<SchedulerPtr> schedulers, std::vector<int64_t> milestones);
+  explicit SequentialLR(const SequentialLROptions& options);
   void advance(std::optional<double> metric = std::nullopt, const std::vector<double>& bases = {}) override;
   void restart() override;
   double rate(size_t group, double base) const override;
