@@ -25,6 +25,9 @@ INTERP = [
                                                                                                align_corners=True)),
     ("bilinear", (2, 3, 5, 6), dict(scale_factor=0.6)), ("bilinear", (1, 2, 4, 4), dict(size=1)),
     ("bilinear", (1, 2, 4, 5), dict(scale_factor=2.5, recompute_scale_factor=True)),
+    ("nearest-exact", (2, 3, 5), dict(size=7)), ("nearest-exact", (2, 3, 5, 6), dict(scale_factor=1.7)),
+    ("nearest-exact", (1, 2, 7, 6), dict(scale_factor=0.37)), ("area", (2, 3, 9), dict(size=4)),
+    ("area", (2, 3, 7, 8), dict(size=(3, 5))), ("area", (2, 3, 7, 8), dict(scale_factor=0.5)),
 ]
 
 

@@ -23,14 +23,16 @@ Tensor index_tensor(const std::vector<int64_t>& v) {
 }
 
 /// Output o of a dim of size `in` resized to `out` reads input floor(o * scale) (PyTorch's
-/// nearest_idx, in float whatever the dtype, with its exact cases for out = in and out = 2 in).
-Tensor nearest_along(const Tensor& x, int64_t dim, int64_t out, std::optional<double> scale_factor) {
+/// nearest_idx, in float whatever the dtype, with its exact cases for out = in and out = 2 in);
+/// `exact` ('nearest-exact'): floor((o + 0.5) * scale), the pixel centers' rule.
+Tensor nearest_along(const Tensor& x, int64_t dim, int64_t out, std::optional<double> scale_factor, bool exact) {
   const int64_t in = x.sizes()[dim];
   std::vector<int64_t> index(static_cast<size_t>(out));
   const float scale = scale_factor && *scale_factor > 0 ? static_cast<float>(1.0 / *scale_factor)
                                                         : static_cast<float>(in) / static_cast<float>(out);
   for (int64_t o = 0; o < out; ++o) {
-    if (out == in) index[o] = o;
+    if (exact) index[o] = std::min(static_cast<int64_t>(std::floor((static_cast<float>(o) + 0.5f) * scale)), in - 1);
+    else if (out == in) index[o] = o;
     else if (out == 2 * in) index[o] = o >> 1;
     else index[o] = std::min(static_cast<int64_t>(std::floor(static_cast<float>(o) * scale)), in - 1);
   }
@@ -71,11 +73,11 @@ Tensor functional::interpolate(const Tensor& x, const std::optional<Shape>& size
                                const std::optional<std::vector<double>>& scale_factor, const std::string& mode,
                                std::optional<bool> align_corners, std::optional<bool> recompute_scale_factor,
                                bool antialias) {
-  const bool nearest = mode == "nearest";
-  EMBER_CHECK(nearest || mode == "linear" || mode == "bilinear", "interpolate: mode must be 'nearest', 'linear' or "
-              "'bilinear' (ember has no others), got '", mode, "'");
-  EMBER_CHECK(!nearest || !align_corners, "interpolate: align_corners option can only be set with the interpolating "
-              "modes: linear | bilinear | bicubic | trilinear");
+  const bool exact = mode == "nearest-exact", nearest = mode == "nearest" || exact, area = mode == "area";
+  EMBER_CHECK(nearest || area || mode == "linear" || mode == "bilinear", "interpolate: mode must be 'nearest', "
+              "'nearest-exact', 'area', 'linear' or 'bilinear' (ember has no others), got '", mode, "'");
+  EMBER_CHECK(!(nearest || area) || !align_corners, "interpolate: align_corners option can only be set with the "
+              "interpolating modes: linear | bilinear | bicubic | trilinear");
   EMBER_CHECK(!antialias || (mode == "bilinear" && x.dim() == 4), "interpolate: Anti-alias option is restricted to "
               "bilinear, bicubic, and lanczos modes and requires a 4-D tensor as input");
   EMBER_CHECK(!antialias, "interpolate: antialias=True is not implemented in ember");
@@ -112,10 +114,11 @@ Tensor functional::interpolate(const Tensor& x, const std::optional<Shape>& size
   for (int64_t d = 0; d < spatial; ++d)
     EMBER_CHECK(x.sizes()[d + 2] > 0 && out_size[d] > 0, "interpolate: Input and output sizes should be greater "
                 "than 0, but got input ", shape_str(x.sizes()), " and output size ", shape_str(out_size));
+  if (area) return spatial == 1 ? adaptive_avg_pool1d(x, out_size) : adaptive_avg_pool2d(x, out_size);  // PyTorch's
   Tensor y = x;
   for (int64_t d = spatial - 1; d >= 0; --d) {  // separable: the last dim first
     const int64_t dim = d + 2;
-    if (nearest) y = nearest_along(y, dim, out_size[d], scales[d]);
+    if (nearest) y = nearest_along(y, dim, out_size[d], scales[d], exact);
     else if (x.dtype() == DType::Float64) y = linear_along<double>(y, dim, out_size[d], align_corners.value_or(false), scales[d]);
     else if (x.dtype() == DType::Float32) y = linear_along<float>(y, dim, out_size[d], align_corners.value_or(false), scales[d]);
     else EMBER_CHECK_TYPE(false, "interpolate: mode '", mode, "' takes float32 or float64 inputs, got ",
