@@ -49,16 +49,16 @@ void bind_pooling(py::module_& fm) {
   }, py::arg("input"), py::arg("kernel_size"), py::arg("stride"), py::arg("padding"), py::arg("ceil_mode"),
      py::arg("count_include_pad"), py::arg("divisor_override"), "PyTorch's avg_pool2d (ember/nn/functional.py).");
   fm.def("adaptive_avg_pool1d", [](const Tensor& x, py::handle size) {
-    return F::adaptive_avg_pool1d(x, pool_sizes(size, "adaptive_avg_pool1d", "output_size"));
+    return F::adaptive_avg_pool1d(x, F::adaptive_size(pool_sizes(size, "adaptive_avg_pool1d", "output_size"), x));
   }, py::arg("input"), py::arg("output_size"), "PyTorch's adaptive_avg_pool1d (ember/nn/functional.py).");
   fm.def("adaptive_avg_pool2d", [](const Tensor& x, py::handle size) {
-    return F::adaptive_avg_pool2d(x, pool_sizes(size, "adaptive_avg_pool2d", "output_size"));
+    return F::adaptive_avg_pool2d(x, F::adaptive_size(pool_sizes(size, "adaptive_avg_pool2d", "output_size"), x));
   }, py::arg("input"), py::arg("output_size"), "PyTorch's adaptive_avg_pool2d (ember/nn/functional.py).");
   fm.def("adaptive_max_pool1d", [](const Tensor& x, py::handle size) {
-    return F::adaptive_max_pool1d(x, pool_sizes(size, "adaptive_max_pool1d", "output_size"));
+    return F::adaptive_max_pool1d(x, F::adaptive_size(pool_sizes(size, "adaptive_max_pool1d", "output_size"), x));
   }, py::arg("input"), py::arg("output_size"), "(values, indices) of adaptive_max_pool1d (ember/nn/functional.py).");
   fm.def("adaptive_max_pool2d", [](const Tensor& x, py::handle size) {
-    return F::adaptive_max_pool2d(x, pool_sizes(size, "adaptive_max_pool2d", "output_size"));
+    return F::adaptive_max_pool2d(x, F::adaptive_size(pool_sizes(size, "adaptive_max_pool2d", "output_size"), x));
   }, py::arg("input"), py::arg("output_size"), "(values, indices) of adaptive_max_pool2d (ember/nn/functional.py).");
 }
 

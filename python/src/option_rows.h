@@ -142,7 +142,10 @@ inline void read_value(py::handle v, const Field& what, Sizes& out) {
   EMBER_CHECK_TYPE(py::isinstance<py::sequence>(v) && !py::isinstance<py::str>(v), what,
                    " must be an int or a sequence of ints, got ", type_name(v));
   out.dims.clear();
-  for (py::handle each : v) read_value(each, what, out.dims.emplace_back());
+  for (py::handle each : v) {
+    if (each.is_none()) out.dims.push_back(Sizes::kNone);  // only the adaptive pools take it
+    else read_value(each, what, out.dims.emplace_back());
+  }
 }
 inline void read_value(py::handle v, const Field& what, Padding& out) {
   if (py::isinstance<py::str>(v)) {
@@ -213,7 +216,8 @@ inline py::object to_python(const std::vector<std::shared_ptr<T>>& v, std::strin
 }
 inline py::object to_python(const Sizes& v, std::string_view) {
   if (v.spelling == Sizes::Spelling::Int) return py::int_(v.dims.at(0));
-  py::list dims = py::cast(v.dims);
+  py::list dims;
+  for (int64_t d : v.dims) dims.append(d == Sizes::kNone ? py::object(py::none()) : py::object(py::int_(d)));
   return v.spelling == Sizes::Spelling::List ? py::object(dims) : py::object(py::tuple(dims));
 }
 inline py::object to_python(const Padding& v, std::string_view spelling) {

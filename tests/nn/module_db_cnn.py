@@ -47,12 +47,13 @@ add("AvgPool2d", [C(2), C(3, 2, 1), C(3, 2, 1, count_include_pad=False, id="no-p
     ])
 add("AvgPool1d", [C(2), C(3, 2, 1), C(3, 2, 1, False, False, id="no-pad-count"), C(3, ceil_mode=True, id="ceil")],
     SIGNALS, errors=_pool_errors("avg_pool1d", _SIGNAL, 1))
-add("AdaptiveAvgPool2d", [C(1), C((1, 1)), C((3, 5)), C(5), C((9, 10), id="larger")], IMAGES, errors=[
+add("AdaptiveAvgPool2d", [C(1), C((1, 1)), C((3, 5)), C(5), C((9, 10), id="larger"), C((None, 4), id="none-4")],
+    IMAGES, errors=[
     E("output_negative", C(-1), _IMAGE, ValueError, torch=RuntimeError, match="output_size"),
     E("wrong_rank", C(2), lambda L: (_ones(L, 4),), ValueError, torch=RuntimeError, match="adaptive_avg_pool2d"),
 ])
 add("AdaptiveAvgPool1d", [C(1), C(4), C(12, id="larger")], SIGNALS)
-add("AdaptiveMaxPool2d", [C(1), C((3, 5)), C(4)], IMAGES, errors=[
+add("AdaptiveMaxPool2d", [C(1), C((3, 5)), C(4), C((3, None), id="3-none")], IMAGES, errors=[
     E("three_sizes", C((1, 1, 1)), _IMAGE, ValueError, torch=RuntimeError, match="output_size"),
 ])
 add("AdaptiveMaxPool1d", [C(1), C(4)], SIGNALS)

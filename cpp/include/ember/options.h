@@ -2,8 +2,8 @@
 // One declaration per argument. An options struct (an optimizer's hyperparameters, a schedule's
 // or a layer's constructor arguments) lists its fields once, as the rows of an X-macro:
 //
-//   #define EMBER_SGD_FIELDS(X)                                                   \
-//     X(Arg, double, lr, 1e-3, valid::at_least(0, "Invalid learning rate: "))     \
+//   #define EMBER_SGD_FIELDS(X)
+//     X(Arg, double, lr, 1e-3, valid::at_least(0, "Invalid learning rate: "))
 //     X(Kw, bool, maximize, false, valid::any)
 //   struct SGDOptions : Options { EMBER_OPTIONS(EMBER_SGD_FIELDS) };
 //
@@ -15,6 +15,7 @@
 // default is written a second time.
 #include <algorithm>
 #include <initializer_list>
+#include <limits>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -96,6 +97,8 @@ struct Given {
 /// kernel_size=2, MaxPool2d([2, 2]) kernel_size=[2, 2]).
 struct Sizes {
   enum class Spelling { Tuple, List, Int };
+  /// A None entry: the adaptive pools keep the input's size there (AdaptiveAvgPool2d((None, 7))).
+  static constexpr int64_t kNone = std::numeric_limits<int64_t>::min();
   Shape dims;
   Spelling spelling = Spelling::Tuple;
   Sizes(Shape d = {}) : dims(std::move(d)) {}  // NOLINT: a shape is the C++ spelling

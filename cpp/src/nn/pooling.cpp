@@ -52,15 +52,19 @@ Tensor AvgPool2d::forward(const Tensor& input) {
                        o.divisor_override);
 }
 
-Tensor AdaptiveAvgPool1d::forward(const Tensor& input) { return F::adaptive_avg_pool1d(input, options.output_size); }
-Tensor AdaptiveAvgPool2d::forward(const Tensor& input) { return F::adaptive_avg_pool2d(input, options.output_size); }
+Tensor AdaptiveAvgPool1d::forward(const Tensor& input) {
+  return F::adaptive_avg_pool1d(input, F::adaptive_size(options.output_size, input));
+}
+Tensor AdaptiveAvgPool2d::forward(const Tensor& input) {
+  return F::adaptive_avg_pool2d(input, F::adaptive_size(options.output_size, input));
+}
 
 std::pair<Tensor, Tensor> AdaptiveMaxPool1d::forward_with_indices(const Tensor& input) {
-  return F::adaptive_max_pool1d(input, options.output_size);
+  return F::adaptive_max_pool1d(input, F::adaptive_size(options.output_size, input));
 }
 Tensor AdaptiveMaxPool1d::forward(const Tensor& input) { return forward_with_indices(input).first; }
 std::pair<Tensor, Tensor> AdaptiveMaxPool2d::forward_with_indices(const Tensor& input) {
-  return F::adaptive_max_pool2d(input, options.output_size);
+  return F::adaptive_max_pool2d(input, F::adaptive_size(options.output_size, input));
 }
 Tensor AdaptiveMaxPool2d::forward(const Tensor& input) { return forward_with_indices(input).first; }
 

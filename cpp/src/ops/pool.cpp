@@ -9,6 +9,7 @@
 #include "autograd/record.h"
 #include "ember/nn/functional.h"
 #include "ember/ops.h"
+#include "ember/options.h"
 #include "kernels.h"
 
 namespace ember {
@@ -261,6 +262,17 @@ std::pair<Planes, Windows> adaptive(const char* op, int spatial, const Tensor& x
 }  // namespace
 
 namespace nn::functional {
+
+Shape adaptive_size(const Shape& output_size, const Tensor& x) {
+  Shape out = output_size;
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (out[i] != Sizes::kNone) continue;
+    EMBER_CHECK(x.dim() >= static_cast<int64_t>(out.size()), "adaptive pool: output_size ", out.size(),
+                " sizes for input ", shape_str(x.sizes()));
+    out[i] = x.sizes()[x.dim() - static_cast<int64_t>(out.size()) + static_cast<int64_t>(i)];
+  }
+  return out;
+}
 
 std::pair<Tensor, Tensor> max_pool2d_with_indices(const Tensor& x, const Shape& kernel_size, const Shape& stride,
                                                   const Shape& padding, const Shape& dilation, bool ceil_mode) {

@@ -125,6 +125,9 @@ EMBER_API Tensor avg_pool1d(const Tensor& x, const Shape& kernel_size, const Sha
 /// Pools into output_size: output o of a dim of size n covers [floor(o n / out), ceil((o + 1) n / out)).
 EMBER_API Tensor adaptive_avg_pool2d(const Tensor& x, const Shape& output_size);
 EMBER_API Tensor adaptive_avg_pool1d(const Tensor& x, const Shape& output_size);
+/// An adaptive pool's output_size with its None entries (Sizes::kNone) replaced by the input's
+/// sizes, as PyTorch's (AdaptiveAvgPool2d((None, 7))).
+EMBER_API Shape adaptive_size(const Shape& output_size, const Tensor& x);
 /// The max of each adaptive window and its place, as max_pool2d_with_indices.
 EMBER_API std::pair<Tensor, Tensor> adaptive_max_pool2d(const Tensor& x, const Shape& output_size);
 EMBER_API std::pair<Tensor, Tensor> adaptive_max_pool1d(const Tensor& x, const Shape& output_size);

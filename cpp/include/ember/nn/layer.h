@@ -3,8 +3,8 @@
 // when it is made, and its repr, like its Python signature and attributes, follows from the
 // rows. Declaring a layer:
 //
-//   #define EMBER_DROPOUT_FIELDS(X)                                                     \
-//     X(Arg, double, p, 0.5, valid::between(0, 1, "dropout probability has to be ..."), Named) \
+//   #define EMBER_DROPOUT_FIELDS(X)
+//     X(Arg, double, p, 0.5, valid::between(0, 1, "dropout probability has to be ..."), Named)
 //     X(Arg, bool, inplace, false, valid::any, Named)
 //   struct DropoutOptions { EMBER_LAYER_OPTIONS(EMBER_DROPOUT_FIELDS) };
 //   class Dropout : public Layer<DropoutOptions> { ... };
