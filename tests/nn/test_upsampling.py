@@ -28,6 +28,8 @@ INTERP = [
     ("nearest-exact", (2, 3, 5), dict(size=7)), ("nearest-exact", (2, 3, 5, 6), dict(scale_factor=1.7)),
     ("nearest-exact", (1, 2, 7, 6), dict(scale_factor=0.37)), ("area", (2, 3, 9), dict(size=4)),
     ("area", (2, 3, 7, 8), dict(size=(3, 5))), ("area", (2, 3, 7, 8), dict(scale_factor=0.5)),
+    ("bicubic", (2, 3, 5, 6), dict(size=(9, 4))), ("bicubic", (1, 2, 5, 6), dict(scale_factor=1.7)),
+    ("bicubic", (1, 2, 5, 6), dict(size=(8, 11), align_corners=True)), ("bicubic", (1, 1, 4, 4), dict(size=1)),
 ]
 
 
@@ -60,7 +62,8 @@ def test_interpolate_matches_torch(mode, shape, kw, dtype, noncontig):
 @pytest.mark.parametrize("mode, shape, kw", [("nearest", (1, 2, 3, 4), dict(scale_factor=1.5)),
                                              ("linear", (1, 2, 4), dict(size=7)),
                                              ("bilinear", (1, 2, 3, 3), dict(size=(4, 5), align_corners=True)),
-                                             ("bilinear", (1, 1, 4, 3), dict(scale_factor=0.7))])
+                                             ("bilinear", (1, 1, 4, 3), dict(scale_factor=0.7)),
+                                             ("bicubic", (1, 1, 3, 4), dict(size=(5, 5)))])
 def test_interpolate_gradcheck(mode, shape, kw):
     x = ember.tensor(np.random.default_rng(2).standard_normal(shape), requires_grad=True)
     fn = lambda t: F.interpolate(t, mode=mode, **kw)  # noqa: E731

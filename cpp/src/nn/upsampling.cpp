@@ -3,6 +3,7 @@
 // (aten/src/ATen/native/UpSample.h): the same float arithmetic picks the same sources.
 #include "ember/nn/upsampling.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -41,17 +42,28 @@ Tensor nearest_along(const Tensor& x, int64_t dim, int64_t out, std::optional<do
 
 /// Linear interpolation along one dim: PyTorch's area_pixel_compute_scale,
 /// area_pixel_compute_source_index and guard_index_and_lambda, in T (its opmath type).
+/// PyTorch's area_pixel_compute_scale: in / out, (in - 1) / (out - 1) with align_corners, or
+/// 1 / scale_factor when given.
+template <class T>
+T source_scale(int64_t in, int64_t out, bool align_corners, std::optional<double> scale_factor) {
+  if (align_corners) return out > 1 ? static_cast<T>(in - 1) / static_cast<T>(out - 1) : T(0);
+  return scale_factor && *scale_factor > 0 ? static_cast<T>(1.0 / *scale_factor)
+                                           : static_cast<T>(in) / static_cast<T>(out);
+}
+
+/// A weight per output along dim, shaped to broadcast over the dims after it.
+Tensor along_weights(const Tensor& x, int64_t dim, int64_t out) {
+  Shape shape(static_cast<size_t>(x.dim() - dim), 1);
+  shape[0] = out;
+  return Tensor::empty(shape, x.dtype());
+}
+
 template <class T>
 Tensor linear_along(const Tensor& x, int64_t dim, int64_t out, bool align_corners, std::optional<double> scale_factor) {
   const int64_t in = x.sizes()[dim];
-  T scale;
-  if (align_corners) scale = out > 1 ? static_cast<T>(in - 1) / static_cast<T>(out - 1) : T(0);
-  else scale = scale_factor && *scale_factor > 0 ? static_cast<T>(1.0 / *scale_factor)
-                                                 : static_cast<T>(in) / static_cast<T>(out);
+  const T scale = source_scale<T>(in, out, align_corners, scale_factor);
   std::vector<int64_t> lo(static_cast<size_t>(out)), hi(static_cast<size_t>(out));
-  Shape weight_shape(static_cast<size_t>(x.dim() - dim), 1);
-  weight_shape[0] = out;
-  Tensor w0 = Tensor::empty(weight_shape, x.dtype()), w1 = Tensor::empty(weight_shape, x.dtype());
+  Tensor w0 = along_weights(x, dim, out), w1 = along_weights(x, dim, out);
   T* a = w0.data<T>();
   T* b = w1.data<T>();
   for (int64_t o = 0; o < out; ++o) {
@@ -67,6 +79,36 @@ Tensor linear_along(const Tensor& x, int64_t dim, int64_t out, bool align_corner
   return add(mul(index_select(x, dim, index_tensor(lo)), w0), mul(index_select(x, dim, index_tensor(hi)), w1));
 }
 
+/// Bicubic interpolation along one dim: PyTorch's upsample_bicubic2d (the source index unclamped,
+/// Keys' cubic convolution with A = -0.75 over the four taps around it, indices clamped to the
+/// edge), in T.
+template <class T>
+Tensor cubic_along(const Tensor& x, int64_t dim, int64_t out, bool align_corners, std::optional<double> scale_factor) {
+  const int64_t in = x.sizes()[dim];
+  const T scale = source_scale<T>(in, out, align_corners, scale_factor), A = T(-0.75);
+  const auto near = [A](T t) { return ((A + 2) * t - (A + 3)) * t * t + 1; };          // |t| <= 1
+  const auto far = [A](T t) { return ((A * t - 5 * A) * t + 8 * A) * t - 4 * A; };    // 1 < |t| < 2
+  std::vector<std::vector<int64_t>> taps(4, std::vector<int64_t>(static_cast<size_t>(out)));
+  std::vector<Tensor> weights;
+  for (int k = 0; k < 4; ++k) weights.push_back(along_weights(x, dim, out));
+  for (int64_t o = 0; o < out; ++o) {
+    const T real = align_corners ? scale * static_cast<T>(o) : scale * (static_cast<T>(o) + T(0.5)) - T(0.5);
+    const int64_t i = static_cast<int64_t>(std::floor(real));
+    const T t = real - static_cast<T>(i);
+    const T w[4] = {far(t + 1), near(t), near(1 - t), far(2 - t)};
+    for (int k = 0; k < 4; ++k) {
+      taps[k][o] = std::clamp<int64_t>(i - 1 + k, 0, in - 1);
+      weights[k].data<T>()[o] = w[k];
+    }
+  }
+  Tensor y;
+  for (int k = 0; k < 4; ++k) {
+    Tensor term = mul(index_select(x, dim, index_tensor(taps[k])), weights[k]);
+    y = k == 0 ? term : add(y, term);
+  }
+  return y;
+}
+
 }  // namespace
 
 Tensor functional::interpolate(const Tensor& x, const std::optional<Shape>& size,
@@ -74,8 +116,10 @@ Tensor functional::interpolate(const Tensor& x, const std::optional<Shape>& size
                                std::optional<bool> align_corners, std::optional<bool> recompute_scale_factor,
                                bool antialias) {
   const bool exact = mode == "nearest-exact", nearest = mode == "nearest" || exact, area = mode == "area";
-  EMBER_CHECK(nearest || area || mode == "linear" || mode == "bilinear", "interpolate: mode must be 'nearest', "
-              "'nearest-exact', 'area', 'linear' or 'bilinear' (ember has no others), got '", mode, "'");
+  const bool cubic = mode == "bicubic";
+  EMBER_CHECK(nearest || area || cubic || mode == "linear" || mode == "bilinear", "interpolate: mode must be "
+              "'nearest', 'nearest-exact', 'area', 'linear', 'bilinear' or 'bicubic' (ember has no others), got '",
+              mode, "'");
   EMBER_CHECK(!(nearest || area) || !align_corners, "interpolate: align_corners option can only be set with the "
               "interpolating modes: linear | bilinear | bicubic | trilinear");
   EMBER_CHECK(!antialias || (mode == "bilinear" && x.dim() == 4), "interpolate: Anti-alias option is restricted to "
@@ -85,8 +129,8 @@ Tensor functional::interpolate(const Tensor& x, const std::optional<Shape>& size
               "mode '", mode, "', got ", shape_str(x.sizes()));
   EMBER_CHECK(mode != "linear" || x.dim() == 3, "interpolate: Got ", x.dim(), "D input ", shape_str(x.sizes()),
               ", but linear mode needs 3D input");
-  EMBER_CHECK(mode != "bilinear" || x.dim() == 4, "interpolate: Got ", x.dim(), "D input ", shape_str(x.sizes()),
-              ", but bilinear mode needs 4D input");
+  EMBER_CHECK((mode != "bilinear" && !cubic) || x.dim() == 4, "interpolate: Got ", x.dim(), "D input ",
+              shape_str(x.sizes()), ", but ", mode, " mode needs 4D input");
   EMBER_CHECK_TYPE(is_floating(x.dtype()), "interpolate: expected a floating input, got ", dtype_name(x.dtype()));
   EMBER_CHECK(size.has_value() != scale_factor.has_value(), size ? "interpolate: only one of size or scale_factor "
               "should be defined" : "interpolate: either size or scale_factor should be defined");
@@ -118,9 +162,12 @@ Tensor functional::interpolate(const Tensor& x, const std::optional<Shape>& size
   Tensor y = x;
   for (int64_t d = spatial - 1; d >= 0; --d) {  // separable: the last dim first
     const int64_t dim = d + 2;
+    const bool corners = align_corners.value_or(false);
     if (nearest) y = nearest_along(y, dim, out_size[d], scales[d], exact);
-    else if (x.dtype() == DType::Float64) y = linear_along<double>(y, dim, out_size[d], align_corners.value_or(false), scales[d]);
-    else if (x.dtype() == DType::Float32) y = linear_along<float>(y, dim, out_size[d], align_corners.value_or(false), scales[d]);
+    else if (cubic && x.dtype() == DType::Float64) y = cubic_along<double>(y, dim, out_size[d], corners, scales[d]);
+    else if (cubic && x.dtype() == DType::Float32) y = cubic_along<float>(y, dim, out_size[d], corners, scales[d]);
+    else if (x.dtype() == DType::Float64) y = linear_along<double>(y, dim, out_size[d], corners, scales[d]);
+    else if (x.dtype() == DType::Float32) y = linear_along<float>(y, dim, out_size[d], corners, scales[d]);
     else EMBER_CHECK_TYPE(false, "interpolate: mode '", mode, "' takes float32 or float64 inputs, got ",
                           dtype_name(x.dtype()));
   }

@@ -439,7 +439,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         size: the output's spatial size: an int or one per spatial dim.
         scale_factor: a float or one per spatial dim (give size or scale_factor, not both).
         mode: 'nearest', 'nearest-exact' (pixel centers), 'area' (adaptive average pooling),
-            'linear' (3-d input) or 'bilinear' (4-d); ember has no other modes.
+            'linear' (3-d input), 'bilinear' or 'bicubic' (4-d); ember has no other modes.
         align_corners: for the linear modes only; None means False.
         recompute_scale_factor: True: the scale is in / out even when scale_factor is given.
         antialias: not implemented (False only).

@@ -8,9 +8,9 @@
 namespace ember::nn {
 
 /// size or scale_factor (one of them) sets the output's spatial size; mode 'nearest',
-/// 'nearest-exact', 'area' (adaptive average pooling), 'linear' (3-d input) or 'bilinear' (4-d);
-/// align_corners only with the linear modes. A scale_factor of 0
-/// is None, as PyTorch's `float(scale_factor) if scale_factor else None`.
+/// 'nearest-exact', 'area' (adaptive average pooling), 'linear' (3-d input), 'bilinear' or
+/// 'bicubic' (4-d); align_corners only with the interpolating modes. A scale_factor of 0 is None,
+/// as PyTorch's `float(scale_factor) if scale_factor else None`.
 #define EMBER_UPSAMPLE_FIELDS(X)                                                          \
   X(Arg, std::optional<Sizes>, size, std::nullopt, valid::any, Named)                     \
   X(Arg, std::optional<Factors>, scale_factor, std::nullopt, valid::any, Named)           \
