@@ -83,3 +83,13 @@ def test_parameter_counts_are_the_documented_ones():
     counts = {"resnet18": 11_689_512, "resnet34": 21_797_672, "resnet50": 25_557_032, "resnet20": 269_722}
     for name, n in counts.items():
         assert sum(p.numel() for p in ember.models.__dict__[name]().parameters()) == n, name
+
+
+def test_torchvision_arguments_are_taken():
+    """weights=None and progress are torchvision's keyword arguments; asking for pretrained
+    weights says how to load them instead."""
+    assert ember.models.resnet18(weights=None, progress=False, num_classes=3).fc.out_features == 3
+    with pytest.raises(NotImplementedError, match="safetensors"):
+        ember.models.resnet50(weights="IMAGENET1K_V2")
+    with pytest.raises(TypeError):
+        ember.models.resnet34(10)  # keyword-only, as torchvision's

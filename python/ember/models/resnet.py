@@ -199,18 +199,27 @@ class ResNet(nn.Module):
         return self.fc(ember.flatten(self.avgpool(x), 1))
 
 
-def resnet18(num_classes=1000, **kwargs):
+def _no_weights(weights):
+    """torchvision's weights= argument: ember bundles no pretrained weights."""
+    if weights is not None:
+        raise NotImplementedError("ember.models bundles no pretrained weights: save torchvision's state_dict as "
+                                  "safetensors and load it with model.load_state_dict(ember.load(path))")
+
+
+def resnet18(*, weights=None, progress=True, num_classes=1000, **kwargs):
     """ResNet-18 (BasicBlock, [2, 2, 2, 2]); torchvision's names, so its state_dict loads.
+    weights and progress are torchvision's arguments; weights must be None.
 
     Example::
 
         >>> ember.models.resnet18(num_classes=10)(ember.randn(1, 3, 224, 224)).shape
         ember.Size([1, 10])
     """
+    _no_weights(weights)
     return ResNet(BasicBlock, [2, 2, 2, 2], num_classes=num_classes, **kwargs)
 
 
-def resnet34(num_classes=1000, **kwargs):
+def resnet34(*, weights=None, progress=True, num_classes=1000, **kwargs):
     """ResNet-34 (BasicBlock, [3, 4, 6, 3]); torchvision's names.
 
     Example::
@@ -218,10 +227,11 @@ def resnet34(num_classes=1000, **kwargs):
         >>> ember.models.resnet34().fc.out_features
         1000
     """
+    _no_weights(weights)
     return ResNet(BasicBlock, [3, 4, 6, 3], num_classes=num_classes, **kwargs)
 
 
-def resnet50(num_classes=1000, **kwargs):
+def resnet50(*, weights=None, progress=True, num_classes=1000, **kwargs):
     """ResNet-50 (Bottleneck, [3, 4, 6, 3]); torchvision's names.
 
     Example::
@@ -229,6 +239,7 @@ def resnet50(num_classes=1000, **kwargs):
         >>> ember.models.resnet50().fc.in_features
         2048
     """
+    _no_weights(weights)
     return ResNet(Bottleneck, [3, 4, 6, 3], num_classes=num_classes, **kwargs)
 
 
