@@ -42,8 +42,8 @@ add("AvgPool2d", [C(2), C(3, 2, 1), C(3, 2, 1, count_include_pad=False, id="no-p
                   C(3, 2, 1, ceil_mode=True, id="ceil"), C((2, 3), divisor_override=4, id="divisor")],
     IMAGES, errors=_pool_errors("avg_pool2d", _IMAGE, 2, rank_error=IndexError) + [
         E("divisor_0", C(2, divisor_override=0), _IMAGE, ValueError, torch=RuntimeError, match="divisor"),
-        E("int64_input", C(2), lambda L: (_ones(L, 1, 1, 4, 4, dtype=L.int64),), TypeError, torch=OK,
-          match="avg_pool2d", note="ember averages floating tensors only (torch's integer mean truncates)"),
+        E("bool_input", C(2), lambda L: (_ones(L, 1, 1, 4, 4, dtype=L.bool),), TypeError, torch=NotImplementedError,
+          match="avg_pool2d"),
     ])
 add("AvgPool1d", [C(2), C(3, 2, 1), C(3, 2, 1, False, False, id="no-pad-count"), C(3, ceil_mode=True, id="ceil")],
     SIGNALS, errors=_pool_errors("avg_pool1d", _SIGNAL, 1))

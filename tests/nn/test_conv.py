@@ -314,10 +314,25 @@ def test_channel_mismatch_message_names_both_counts():
         F.conv2d(ember.zeros((2, 4, 8, 8)), ember.zeros((8, 3, 3, 3)))
 
 
-def test_integer_input_is_refused():
-    # torch computes integer convolutions on the CPU; ember refuses them (float32/float64 only).
-    with pytest.raises(RuntimeError, match="conv2d: expected a float32 or float64 input"):
-        F.conv2d(ember.zeros((1, 3, 4, 4), dtype=ember.int64), ember.zeros((2, 3, 3, 3), dtype=ember.int64))
+@pytest.mark.parametrize("args", [{}, dict(stride=2, padding=1), dict(dilation=2, groups=3), dict(padding="same")],
+                         ids=str)
+def test_integer_convolutions_match_torch(args):
+    """torch convolves int64 tensors on the CPU, exactly; so does ember (no BLAS: exact sums)."""
+    rng = np.random.default_rng(0)
+    x, w, b = rng.integers(-5, 5, (2, 3, 7, 8)), rng.integers(-3, 3, (6, 3 // args.get("groups", 1), 3, 3)), \
+        rng.integers(-3, 3, (6,))
+    got = F.conv2d(ember.tensor(x), ember.tensor(w), ember.tensor(b), **args)
+    want = torch.nn.functional.conv2d(torch.tensor(x), torch.tensor(w), torch.tensor(b), **args)
+    assert got.dtype == ember.int64
+    np.testing.assert_array_equal(got.numpy(), want.numpy())
+    wt = rng.integers(-3, 3, (3, 4, 3, 3))
+    np.testing.assert_array_equal(F.conv_transpose2d(ember.tensor(x), ember.tensor(wt), stride=2).numpy(),
+                                  torch.nn.functional.conv_transpose2d(torch.tensor(x), torch.tensor(wt), stride=2).numpy())
+
+
+def test_bool_input_is_refused():
+    with pytest.raises(RuntimeError, match="conv2d: expected a float32, float64 or int64 input"):
+        F.conv2d(ember.zeros((1, 3, 4, 4), dtype=ember.bool), ember.zeros((2, 3, 3, 3), dtype=ember.bool))
 
 
 def test_docstrings_give_torchs_signature():

@@ -127,7 +127,7 @@ def test_layers_return_indices_as_torch():
 
 def test_edge_values_as_torch():
     """NaN wins a max (its gradient goes to the NaN), a window of -inf stays -inf, integer max
-    pools work (no gradient), and an adaptive output of size 0 is empty."""
+    and average pools work (no gradient), and an adaptive output of size 0 is empty."""
     a = np.array([[[[1.0, np.nan, 3.0, -np.inf], [0.0, 2.0, -np.inf, -np.inf]]]], dtype=np.float32)
     _check(lambda x: F.max_pool2d(x, 2, return_indices=True), lambda x: TF.max_pool2d(x, 2, return_indices=True),
            a.shape, np.float32)  # shapes only: the values below
@@ -137,6 +137,10 @@ def test_edge_values_as_torch():
     np.testing.assert_array_equal(ie.numpy(), it.numpy())
     ints = np.arange(16).reshape(1, 1, 4, 4)[..., ::-1].copy()
     assert F.max_pool2d(ember.tensor(ints), 2).tolist() == TF.max_pool2d(torch.tensor(ints), 2).tolist()
+    signed = np.random.default_rng(3).integers(-50, 50, (2, 3, 7, 8))  # means truncated toward zero, as torch's
+    for kw in [dict(kernel_size=2), dict(kernel_size=3, stride=2, padding=1, count_include_pad=False),
+               dict(kernel_size=3, ceil_mode=True), dict(kernel_size=2, divisor_override=3)]:
+        assert F.avg_pool2d(ember.tensor(signed), **kw).tolist() == TF.avg_pool2d(torch.tensor(signed), **kw).tolist()
     assert tuple(F.adaptive_avg_pool2d(ember.ones(1, 2, 4, 4), 0).shape) == (1, 2, 0, 0)
 
 

@@ -34,10 +34,18 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t
   EMBER_CHECK_RUNTIME(M <= INT_MAX && N <= INT_MAX && K <= INT_MAX, "conv: gemm dimensions (", M, ", ", N, ", ", K,
                       ") exceed what the 32-bit BLAS can address");
   const CBLAS_TRANSPOSE a = ta ? CblasTrans : CblasNoTrans, b = tb ? CblasTrans : CblasNoTrans;
-  if constexpr (std::is_same_v<T, float>)
+  if constexpr (std::is_same_v<T, float>) {
     EMBER_CBLAS(sgemm)(CblasRowMajor, a, b, M, N, K, 1.0f, A, lda, B, ldb, beta, C, ldc);
-  else
+  } else if constexpr (std::is_same_v<T, double>) {
     EMBER_CBLAS(dgemm)(CblasRowMajor, a, b, M, N, K, 1.0, A, lda, B, ldb, beta, C, ldc);
+  } else {  // int64 (PyTorch convolves integers too): no BLAS, exact sums
+    for (int64_t i = 0; i < M; ++i)
+      for (int64_t j = 0; j < N; ++j) {
+        T sum = 0;
+        for (int64_t k = 0; k < K; ++k) sum += (ta ? A[k * lda + i] : A[i * lda + k]) * (tb ? B[j * ldb + k] : B[k * ldb + j]);
+        C[i * ldc + j] = beta == T(0) ? sum : C[i * ldc + j] + sum;
+      }
+  }
 }
 
 /// The sizes of one convolution: x (N, C, H, W), w (O, C / groups, KH, KW), y (N, O, OH, OW).
@@ -305,13 +313,15 @@ void fold(const Tensor& x, const Tensor& cols, int64_t kh, int64_t kw, int64_t o
 void conv2d(const Tensor& out, const Tensor& x, const Tensor& w, const ConvGeom& g) {
   if (out.numel() == 0) return;
   if (out.dtype() == DType::Float32) forward<float>(out, x, w, g);
-  else forward<double>(out, x, w, g);
+  else if (out.dtype() == DType::Float64) forward<double>(out, x, w, g);
+  else forward<int64_t>(out, x, w, g);
 }
 
 void conv2d_backward_input(const Tensor& dx, const Tensor& dy, const Tensor& w, const ConvGeom& g) {
   if (dx.numel() == 0) return;
   if (dx.dtype() == DType::Float32) backward_input<float>(dx, dy, w, g);
-  else backward_input<double>(dx, dy, w, g);
+  else if (dx.dtype() == DType::Float64) backward_input<double>(dx, dy, w, g);
+  else backward_input<int64_t>(dx, dy, w, g);  // conv_transpose of integers
 }
 
 void conv2d_backward_weight(const Tensor& dw, const Tensor& x, const Tensor& dy, const ConvGeom& g) {

@@ -103,18 +103,20 @@ void avg_pool2d(const Tensor& out, const Tensor& in, const PoolWindows& h, const
                 int64_t divisor_override) {
   const Plane pl = plane_of(in, out);
   const int64_t W = in.sizes()[2], OW = out.sizes()[2];
-  visit_floating(in.dtype(), "avg_pool2d", [&](auto tag) {
+  visit_dtype(in.dtype(), [&](auto tag) {  // int64 too, its means truncated as PyTorch's; the op refuses bool
     using T = decltype(tag);
-    const T* x = static_cast<const T*>(in.raw_data());
-    T* y = static_cast<T*>(out.raw_data());
-    for_avg_windows<T>(pl, W, OW, h, w, divisor_override,
-                       [&](int64_t p, int64_t o, int64_t start, int64_t rows, int64_t cols, T divisor) {
-                         const T* xp = x + p * pl.in_size + start;
-                         T sum = 0;
-                         for (int64_t i = 0; i < rows; ++i)
-                           for (int64_t j = 0; j < cols; ++j) sum += xp[i * W + j];
-                         y[p * pl.out_size + o] = sum / divisor;
-                       });
+    if constexpr (!std::is_same_v<T, bool>) {
+      const T* x = static_cast<const T*>(in.raw_data());
+      T* y = static_cast<T*>(out.raw_data());
+      for_avg_windows<T>(pl, W, OW, h, w, divisor_override,
+                         [&](int64_t p, int64_t o, int64_t start, int64_t rows, int64_t cols, T divisor) {
+                           const T* xp = x + p * pl.in_size + start;
+                           T sum = 0;
+                           for (int64_t i = 0; i < rows; ++i)
+                             for (int64_t j = 0; j < cols; ++j) sum += xp[i * W + j];
+                           y[p * pl.out_size + o] = sum / divisor;
+                         });
+    }
   });
 }
 

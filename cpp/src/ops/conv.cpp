@@ -115,8 +115,8 @@ void check_operands(const char* op, size_t nd, const Tensor& x, const Tensor& w,
                       "-D (batched) input, got input ", shape_str(x.sizes()));
   EMBER_CHECK_RUNTIME(w.dim() == d + 2, op, ": expected a ", d + 2, "-D weight, got weight ", shape_str(w.sizes()),
                       " for input ", shape_str(x.sizes()));
-  EMBER_CHECK_RUNTIME(x.dtype() == DType::Float32 || x.dtype() == DType::Float64, op,
-                      ": expected a float32 or float64 input, got ", dtype_name(x.dtype()));
+  EMBER_CHECK_RUNTIME(x.dtype() != DType::Bool, op, ": expected a float32, float64 or int64 input, got ",
+                      dtype_name(x.dtype()));
   EMBER_CHECK_RUNTIME(w.dtype() == x.dtype(), op, ": expected input and weight to have the same dtype, but got ",
                       dtype_name(x.dtype()), " and ", dtype_name(w.dtype()));
   EMBER_CHECK_RUNTIME(groups >= 1, op, ": groups must be positive, got ", groups);

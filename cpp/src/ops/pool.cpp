@@ -238,7 +238,7 @@ std::pair<Tensor, Tensor> max_pool(const char* op, int spatial, const Tensor& x,
 
 Tensor avg_pool(const char* op, int spatial, const Tensor& x, const Shape& kernel_size, const Shape& stride,
                 const Shape& padding, bool ceil_mode, bool count_include_pad, std::optional<int64_t> divisor_override) {
-  const Planes p = planes_of(x, spatial, op);
+  const Planes p = planes_of(x, spatial, op, true);
   const PoolArgs a = checked_args(op, spatial, kernel_size, stride, padding, Shape{1});
   EMBER_CHECK(!divisor_override || *divisor_override != 0, op, ": divisor must be not zero");
   const auto [OH, OW] = pooled(op, p, a, ceil_mode, x);
