@@ -88,7 +88,7 @@ constexpr const char* kConv1dDoc = R"(conv1d(input, weight, bias=None, stride=1,
 Applies a 1-D convolution (a cross-correlation, as PyTorch's) over an input of several channels.
 
 Args:
-    input (Tensor): (N, C_in, L) or, unbatched, (C_in, L); float32 or float64.
+    input (Tensor): (N, C_in, L) or, unbatched, (C_in, L); float32, float64 or int64.
     weight (Tensor): (C_out, C_in / groups, kL), of input's dtype.
     bias (Tensor, optional): (C_out,). Default: None.
     stride (int or tuple): the step of the window. Default: 1.
@@ -116,7 +116,7 @@ constexpr const char* kConv2dDoc = R"(conv2d(input, weight, bias=None, stride=1,
 Applies a 2-D convolution (a cross-correlation, as PyTorch's) over an input of several channels.
 
 Args:
-    input (Tensor): (N, C_in, H, W) or, unbatched, (C_in, H, W); float32 or float64.
+    input (Tensor): (N, C_in, H, W) or, unbatched, (C_in, H, W); float32, float64 or int64.
     weight (Tensor): (C_out, C_in / groups, kH, kW), of input's dtype.
     bias (Tensor, optional): (C_out,). Default: None.
     stride (int or tuple): the step of the window, one or (sH, sW). Default: 1.
@@ -145,7 +145,7 @@ Applies a 1-D transposed convolution (the gradient of conv1d with respect to its
 some call a deconvolution.
 
 Args:
-    input (Tensor): (N, C_in, L) or, unbatched, (C_in, L); float32 or float64.
+    input (Tensor): (N, C_in, L) or, unbatched, (C_in, L); float32, float64 or int64.
     weight (Tensor): (C_in, C_out / groups, kL), of input's dtype.
     bias (Tensor, optional): (C_out,). Default: None.
     stride (int or tuple): the stride of the convolution this one transposes. Default: 1.
@@ -174,7 +174,7 @@ Applies a 2-D transposed convolution (the gradient of conv2d with respect to its
 some call a deconvolution.
 
 Args:
-    input (Tensor): (N, C_in, H, W) or, unbatched, (C_in, H, W); float32 or float64.
+    input (Tensor): (N, C_in, H, W) or, unbatched, (C_in, H, W); float32, float64 or int64.
     weight (Tensor): (C_in, C_out / groups, kH, kW), of input's dtype.
     bias (Tensor, optional): (C_out,). Default: None.
     stride (int or tuple): the stride of the convolution this one transposes, one or (sH, sW).
