@@ -205,7 +205,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     """The max of each kernel_size window of the last two dims, as torch.nn.functional.max_pool2d.
 
     Args:
-        input: (N, C, H, W) or (C, H, W), floating.
+        input: (N, C, H, W) or (C, H, W), floating or int64.
         kernel_size, stride, padding, dilation: an int or a pair (stride: the kernel's when None).
             The input is padded with -inf, by at most half the effective kernel.
         ceil_mode: round the output size up, so a last partial window counts.
@@ -254,7 +254,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     """The mean of each kernel_size window of the last two dims, as torch.nn.functional.avg_pool2d.
 
     Args:
-        input: (N, C, H, W) or (C, H, W), floating.
+        input: (N, C, H, W) or (C, H, W), floating or int64 (means truncated, as torch).
         kernel_size, stride, padding: an int or a pair (stride: the kernel's when None); the zero
             padding is at most half the kernel.
         ceil_mode: round the output size up.
