@@ -245,22 +245,24 @@ Tensor Upsample::forward(const Tensor& input) {
 }
 std::string Upsample::extra_repr() const { return upsample_repr(options.size, options.scale_factor, options.mode); }
 
-UpsamplingNearest2d::UpsamplingNearest2d(Upsampling2dOptions options)
+UpsamplingNearest2d::UpsamplingNearest2d(UpsamplingNearest2dOptions options)
     : Layer("UpsamplingNearest2d", zero_scale_is_none(std::move(options))) {}
 Tensor UpsamplingNearest2d::forward(const Tensor& input) {
-  return functional::interpolate(input, size_of(options.size), scales_of(options.scale_factor), "nearest");
+  return functional::interpolate(input, size_of(options.size), scales_of(options.scale_factor), options.mode,
+                                 options.align_corners);
 }
 std::string UpsamplingNearest2d::extra_repr() const {
-  return upsample_repr(options.size, options.scale_factor, "nearest");
+  return upsample_repr(options.size, options.scale_factor, options.mode);
 }
 
-UpsamplingBilinear2d::UpsamplingBilinear2d(Upsampling2dOptions options)
+UpsamplingBilinear2d::UpsamplingBilinear2d(UpsamplingBilinear2dOptions options)
     : Layer("UpsamplingBilinear2d", zero_scale_is_none(std::move(options))) {}
 Tensor UpsamplingBilinear2d::forward(const Tensor& input) {
-  return functional::interpolate(input, size_of(options.size), scales_of(options.scale_factor), "bilinear", true);
+  return functional::interpolate(input, size_of(options.size), scales_of(options.scale_factor), options.mode,
+                                 options.align_corners);
 }
 std::string UpsamplingBilinear2d::extra_repr() const {
-  return upsample_repr(options.size, options.scale_factor, "bilinear");
+  return upsample_repr(options.size, options.scale_factor, options.mode);
 }
 
 Tensor PixelShuffle::forward(const Tensor& input) { return functional::pixel_shuffle(input, options.upscale_factor); }

@@ -30,25 +30,35 @@ class EMBER_API Upsample : public Layer<UpsampleOptions> {
 };
 
 /// UpsamplingNearest2d (mode 'nearest') and UpsamplingBilinear2d (mode 'bilinear' with
-/// align_corners=True): Upsample with the mode fixed.
+/// align_corners=True): Upsample with the mode fixed, kept as read-only attributes (Kept rows:
+/// no arguments of these classes).
 #define EMBER_UPSAMPLING_2D_FIELDS(X)                                                     \
   X(Arg, std::optional<Sizes>, size, std::nullopt, valid::any, Named)                     \
   X(Arg, std::optional<Factors>, scale_factor, std::nullopt, valid::any, Named)
-struct Upsampling2dOptions {
-  EMBER_LAYER_OPTIONS(EMBER_UPSAMPLING_2D_FIELDS)
+#define EMBER_UPSAMPLING_NEAREST_2D_FIELDS(X)                                             \
+  EMBER_UPSAMPLING_2D_FIELDS(X)                                                           \
+  X(Kept, std::string, mode, "nearest", valid::any, Quiet | Fixed)                        \
+  X(Kept, std::optional<bool>, align_corners, std::nullopt, valid::any, Quiet | Fixed)
+#define EMBER_UPSAMPLING_BILINEAR_2D_FIELDS(X)                                            \
+  EMBER_UPSAMPLING_2D_FIELDS(X)                                                           \
+  X(Kept, std::string, mode, "bilinear", valid::any, Quiet | Fixed)                       \
+  X(Kept, std::optional<bool>, align_corners, true, valid::any, Quiet | Fixed)
+struct UpsamplingNearest2dOptions {
+  EMBER_LAYER_OPTIONS(EMBER_UPSAMPLING_NEAREST_2D_FIELDS)
 };
-using UpsamplingNearest2dOptions = Upsampling2dOptions;
-using UpsamplingBilinear2dOptions = Upsampling2dOptions;
-class EMBER_API UpsamplingNearest2d : public Layer<Upsampling2dOptions> {
+struct UpsamplingBilinear2dOptions {
+  EMBER_LAYER_OPTIONS(EMBER_UPSAMPLING_BILINEAR_2D_FIELDS)
+};
+class EMBER_API UpsamplingNearest2d : public Layer<UpsamplingNearest2dOptions> {
  public:
-  explicit UpsamplingNearest2d(Upsampling2dOptions options = {});
+  explicit UpsamplingNearest2d(UpsamplingNearest2dOptions options = {});
   EMBER_LAYER_SHORT_FORM(UpsamplingNearest2d)
   Tensor forward(const Tensor& input) override;
   std::string extra_repr() const override;
 };
-class EMBER_API UpsamplingBilinear2d : public Layer<Upsampling2dOptions> {
+class EMBER_API UpsamplingBilinear2d : public Layer<UpsamplingBilinear2dOptions> {
  public:
-  explicit UpsamplingBilinear2d(Upsampling2dOptions options = {});
+  explicit UpsamplingBilinear2d(UpsamplingBilinear2dOptions options = {});
   EMBER_LAYER_SHORT_FORM(UpsamplingBilinear2d)
   Tensor forward(const Tensor& input) override;
   std::string extra_repr() const override;
