@@ -1,8 +1,11 @@
 """ember.text: what language modelling needs around the layers: a vocabulary, character and word
-tokenizers."""
+tokenizers, BPTT batching of a token stream, sampling with temperature and top-k, perplexity."""
+from ember.text.batching import batchify, bptt_batches, get_batch
+from ember.text.sampling import perplexity, sample
 from ember.text.tokenize import (CharTokenizer, WordTokenizer, char_tokenize, get_tokenizer,
                                  word_tokenize)
 from ember.text.vocab import TokenNotFoundError, Vocab, build_vocab_from_iterator
 
-__all__ = ["CharTokenizer", "TokenNotFoundError", "Vocab", "WordTokenizer",
-           "build_vocab_from_iterator", "char_tokenize", "get_tokenizer", "word_tokenize"]
+__all__ = ["CharTokenizer", "TokenNotFoundError", "Vocab", "WordTokenizer", "batchify",
+           "bptt_batches", "build_vocab_from_iterator", "char_tokenize", "get_batch", "get_tokenizer",
+           "perplexity", "sample", "word_tokenize"]
