@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import ember
-import ember.nn as nn
+from ember import nn
 import ember.nn.functional as F
 from ember.text import batchify, bptt_batches, get_batch, perplexity, sample
 
@@ -36,7 +36,7 @@ def test_bptt_chunks_match_numpy(n, bsz, bptt):
         length = min(bptt, s.shape[0] - 1 - i)
         np.testing.assert_array_equal(x.numpy(), s[i:i + length])
         np.testing.assert_array_equal(y.numpy(), s[i + 1:i + 1 + length].reshape(-1))
-        xg, yg = get_batch(source, i, bptt, flatten_target=False)
+        _, yg = get_batch(source, i, bptt, flatten_target=False)
         np.testing.assert_array_equal(yg.numpy(), s[i + 1:i + 1 + length])
     # Every row but the last is an input once; every row but the first a target once.
     np.testing.assert_array_equal(np.concatenate([x.numpy() for x, _ in chunks]), s[:-1])

@@ -1,6 +1,7 @@
 """Vocab: a two-way map between tokens and indices, as torchtext.vocab.Vocab."""
 import collections
 import json
+import operator
 import os
 
 import ember
@@ -20,6 +21,16 @@ def _check_token(token, where):
     if not isinstance(token, str):
         raise TypeError(f"{where}: tokens must be str, got {type(token).__name__} ({token!r})")
     return token
+
+
+def _as_index(index, where):
+    """An int from an int-like index (NumPy integers included; bools and floats refused)."""
+    if not isinstance(index, bool):
+        try:
+            return operator.index(index)
+        except TypeError:
+            pass
+    raise TypeError(f"{where}: expected an int index, got {type(index).__name__} ({index!r})")
 
 
 def _count(iterable):
@@ -205,9 +216,7 @@ class Vocab:
                 raise TypeError(f"Vocab.lookup_token: expected one integer index, got a tensor of "
                                 f"shape {tuple(index.shape)} and dtype {index.dtype}")
             index = index.item()
-        if isinstance(index, bool) or not isinstance(index, int):
-            raise TypeError(f"Vocab.lookup_token: expected an int index, got {type(index).__name__}"
-                            f" ({index!r})")
+        index = _as_index(index, "Vocab.lookup_token")
         if not -len(self._itos) <= index < len(self._itos):
             raise IndexError(f"Vocab.lookup_token: index {index} is out of range for a vocabulary "
                              f"of {len(self._itos)} tokens")
