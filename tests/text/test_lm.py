@@ -69,6 +69,8 @@ def test_batching_bad_inputs():
         batchify(ember.zeros(2, 3, dtype=ember.int64), 2)
     with pytest.raises(TypeError, match="integer token indices, got dtype ember.float32"):
         batchify(ember.zeros(6), 2)
+    with pytest.raises(TypeError, match="integer token indices, got dtype ember.bool"):
+        batchify(ember.zeros(6, dtype=ember.bool), 2)
     source = batchify(ember.arange(10), 2)
     with pytest.raises(ValueError, match="i must be an int in \\[0, 4\\)"):
         get_batch(source, 4, 2)
@@ -301,6 +303,10 @@ def test_sampling_bad_inputs():
         sample("model", [0], 1)
     with pytest.raises(ValueError, match="returned logits of shape \\(5, 2\\).*expected 1 rows"):
         sample(lambda x: ember.zeros(5, 2), [0], 1)
+    with pytest.raises(ValueError, match="at step 0 give probabilities that are NaN"):
+        sample(FixedLogits([0.0, float("nan")]), [0], 1)
+    with pytest.raises(ValueError, match="at step 0 give probabilities that are NaN"):
+        sample(FixedLogits([float("-inf")] * 3), [0], 2)
     with pytest.raises(ValueError, match="must return \\(logits, hidden\\), got tuple of length 3"):
         sample(lambda x, h=None: (ember.zeros(1, 1, 2), h, 0), [0], 1, stateful=True)
 

@@ -31,7 +31,7 @@ def batchify(data, batch_size):
         data = ember.tensor(list(data), dtype=ember.int64)
     if data.dim() != 1:
         raise ValueError(f"batchify: expected a 1-D token stream, got shape {tuple(data.shape)}")
-    if data.is_floating_point():
+    if data.is_floating_point() or data.dtype == ember.bool:
         raise TypeError(f"batchify: expected integer token indices, got dtype {data.dtype}")
     _check_int(batch_size, "batch_size", "batchify", 1)
     n = data.shape[0] // batch_size

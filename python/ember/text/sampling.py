@@ -172,7 +172,11 @@ def sample(model, start_tokens, length, temperature=1.0, top_k=None, generator=N
             logits = _last_logits(out, seq, batch, batch_first).to(ember.float64) / temperature
             if top_k is not None:
                 logits = _top_k_filter(logits, top_k)
-            nxt = _draw(ember.softmax(logits, -1), generator).unsqueeze(seq_dim)
+            probs = ember.softmax(logits, -1)
+            if not bool(ember.isfinite(probs).all()):  # torch.multinomial refuses these too
+                raise ValueError(f"sample: the model's logits at step {step} give probabilities "
+                                 f"that are NaN or infinite (NaN or +inf logits, or a row all -inf)")
+            nxt = _draw(probs, generator).unsqueeze(seq_dim)
             steps.append(nxt)
             if step == length - 1:
                 break
