@@ -169,7 +169,9 @@ def sample(model, start_tokens, length, temperature=1.0, top_k=None, generator=N
             out = model(context(tokens))
         seq = context(tokens).shape[seq_dim]
         for step in range(length):
-            logits = _last_logits(out, seq, batch, batch_first).to(ember.float64) / temperature
+            logits = _last_logits(out, seq, batch, batch_first).to(ember.float64)
+            # Shifted so the largest is 0 first: a tiny temperature cannot overflow to inf.
+            logits = (logits - logits.amax(-1, keepdim=True)) / temperature
             if top_k is not None:
                 logits = _top_k_filter(logits, top_k)
             probs = ember.softmax(logits, -1)
