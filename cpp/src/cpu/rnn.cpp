@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <type_traits>
 #include <vector>
 
@@ -48,6 +49,27 @@ void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t
     EMBER_CBLAS(dgemm)(CblasRowMajor, A, B, M, N, K, 1.0, a, static_cast<int>(lda), b, static_cast<int>(ldb), beta, c,
                        static_cast<int>(ldc));
 }
+
+/// The per-step GEMMs are small (a step's rows): BLAS runs them on the calling thread. Its helper
+/// threads gain nothing there, and on a busy machine each handoff to them can wait for a time
+/// slice, a hundred times per sequence. The whole-sequence GEMMs keep every thread.
+class SerialBlas {
+ public:
+  SerialBlas() : threads_(EMBER_OPENBLAS(get_num_threads)()) {
+    if (threads_ > 1) EMBER_OPENBLAS(set_num_threads)(1);
+  }
+  ~SerialBlas() {
+    if (threads_ > 1) EMBER_OPENBLAS(set_num_threads)(threads_);
+  }
+  SerialBlas(const SerialBlas&) = delete;
+  SerialBlas& operator=(const SerialBlas&) = delete;
+
+ private:
+  int threads_;
+};
+
+/// A GEMM too small for BLAS's threads to pay (m n k below 4M multiply-adds).
+bool small_gemm(int64_t m, int64_t n, int64_t k) { return m * n * k < (int64_t{1} << 22); }
 
 template <class T>
 EMBER_INLINE T sigmoid_of(T x) {
@@ -239,10 +261,25 @@ void forward_impl(const RnnGeom& g, const Tensor& out_t, const Tensor& h_n, cons
   std::memcpy(hs, ptr<T>(h0), sizeof(T) * B * P);
   if (lstm) std::memcpy(cs, ptr<T>(c0), sizeof(T) * B * H);
   T* gates = ptr<T>(w.gates);
+  std::optional<SerialBlas> serial;
+  if (small_gemm(N, G, I)) serial.emplace();  // a cell's, or a short sequence's
   gemm<T>(false, true, N, G, I, x, I, w_ih, I, T(0), gates, G);  // every step's input projection at once
+  if (!serial) serial.emplace();
   T *hprev = ptr<T>(w.hprev), *cprev = ptr<T>(w.cprev), *tc = ptr<T>(w.tanh_c), *hpre = ptr<T>(w.hpre),
     *hn = ptr<T>(w.hn);
   std::unique_ptr<T[]> hg = scratch<T>(gru ? B * G : 0);
+  // Over many steps, W_hh^T (P, G) made contiguous once lets each step's GEMM read it untransposed,
+  // which BLAS packs faster than the transposed layout, step after step.
+  std::unique_ptr<T[]> w_hh_tr;
+  const T* whh = w_hh;
+  bool whh_trans = true;
+  if (g.batch_sizes.size() > 1) {
+    w_hh_tr = scratch<T>(G * P);
+    for (int64_t r = 0; r < G; ++r)
+      for (int64_t c = 0; c < P; ++c) w_hh_tr[c * G + r] = w_hh[r * P + c];
+    whh = w_hh_tr.get(), whh_trans = false;
+  }
+  const int64_t ldw = whh_trans ? P : G;
   const Steps steps = steps_of(g);
   for (int64_t t : steps.order) {
     const int64_t off = steps.offset[t], b = g.batch_sizes[t];
@@ -250,17 +287,17 @@ void forward_impl(const RnnGeom& g, const Tensor& out_t, const Tensor& h_n, cons
     std::memcpy(hp, hs, sizeof(T) * b * P);
     if (lstm) {
       std::memcpy(cprev + off * H, cs, sizeof(T) * b * H);
-      gemm<T>(false, true, b, G, P, hp, P, w_hh, P, T(1), gt, G);
+      gemm<T>(false, whh_trans, b, G, P, hp, P, whh, ldw, T(1), gt, G);
       T* h = proj ? hpre + off * H : out + off * P;
       lstm_step<T>(b, H, gt, bias.data(), cs, tc + off * H, h, H);
       if (proj) gemm<T>(false, true, b, P, H, h, H, w_hr, H, T(0), out + off * P, P);
       if (hs != out + off * P) std::memcpy(hs, out + off * P, sizeof(T) * b * P);  // a cell's are one
     } else if (gru) {
-      gemm<T>(false, true, b, G, H, hp, H, w_hh, H, T(0), hg.get(), G);
+      gemm<T>(false, whh_trans, b, G, H, hp, H, whh, ldw, T(0), hg.get(), G);
       gru_step<T>(b, H, gt, hg.get(), bias.data(), bias_hn.data(), hn + off * H, hs, H);
       if (hs != out + off * H) std::memcpy(out + off * H, hs, sizeof(T) * b * H);
     } else {
-      gemm<T>(false, true, b, H, H, hp, H, w_hh, H, T(1), gt, H);
+      gemm<T>(false, whh_trans, b, H, H, hp, H, whh, ldw, T(1), gt, H);
       if (g.mode == RnnMode::Relu) simple_step<T, true>(b, H, gt, bias.data());
       else simple_step<T, false>(b, H, gt, bias.data());
       std::memcpy(out + off * H, gt, sizeof(T) * b * H);
@@ -286,6 +323,7 @@ void backward_impl(const RnnGeom& g, RnnGrads& d, const Tensor& dout_t, const Te
                        dpre = scratch<T>(proj ? B * H : 0);
   std::vector<T> db_ih(G, T(0));
   const Steps steps = steps_of(g);
+  std::optional<SerialBlas> serial(std::in_place);
   for (auto it = steps.order.rbegin(); it != steps.order.rend(); ++it) {
     const int64_t t = *it, off = steps.offset[t], b = g.batch_sizes[t];
     add_rows<T>(b, P, dout + off * P, dh.data());  // the output's gradient joins the carried one
@@ -309,6 +347,7 @@ void backward_impl(const RnnGeom& g, RnnGrads& d, const Tensor& dout_t, const Te
       gemm<T>(false, false, b, H, H, dg, H, w_hh, H, T(0), dh.data(), H);
     }
   }
+  if (!small_gemm(N, G, std::max(I, P))) serial.reset();
   if (d.dh0.defined()) std::memcpy(ptr<T>(d.dh0), dh.data(), sizeof(T) * B * P);
   if (d.dc0.defined()) std::memcpy(ptr<T>(d.dc0), dc.data(), sizeof(T) * B * H);
   const T* dhg_all = gru ? dhg.get() : dxg.get();
