@@ -360,6 +360,22 @@ def test_forward_errors_name_the_expected_shapes():
         ember.nn.GRUCell(10, 20)(ember.randn(1, 3, 10))
     with pytest.raises(TypeError, match="float32 or float64"):
         ember.nn.RNNCell(2, 3)(ember.ones(1, 2, dtype=ember.int64))
+    with pytest.raises(RuntimeError, match="Expected sequence length to be larger than 0"):
+        lstm(ember.randn(0, 3, 10))
+    gru1 = ember.nn.GRU(3, 4)
+    gru1.weight_hh_l0 = ember.nn.Parameter(ember.randn(12, 5))
+    with pytest.raises(RuntimeError, match=r"expected weight_hh of shape \(12, 4\), got \(12, 5\)"):
+        gru1(ember.randn(2, 1, 3))
+    cell1 = ember.nn.GRUCell(3, 4)
+    cell1.weight_hh = ember.nn.Parameter(ember.randn(15, 5))
+    with pytest.raises(RuntimeError, match=r"expected weight_hh of shape \(12, 4\), got \(15, 5\)"):
+        cell1(ember.randn(2, 3))
+
+
+def test_empty_batch_gives_empty_outputs():
+    out, (h, c) = ember.nn.LSTM(3, 4, bidirectional=True)(ember.randn(5, 0, 3))
+    assert tuple(out.shape) == (5, 0, 8) and tuple(h.shape) == (2, 0, 4) and tuple(c.shape) == (2, 0, 4)
+    assert tuple(ember.nn.GRUCell(3, 4)(ember.randn(0, 3)).shape) == (0, 4)
 
 
 def test_summary_lists_recurrent_layers():
@@ -377,3 +393,5 @@ def test_summary_lists_recurrent_layers():
     out = net(ember.zeros(2, 5, dtype=ember.int64))
     assert tuple(out.shape) == (2, 5, 10)
     assert "LSTM(4, 8, batch_first=True)" in repr(net)
+    table = str(ember.nn.summary(net, (2, 5), dtype=ember.int64))
+    assert "lstm (LSTM)" in table and "(2, 5, 8), (1, 2, 8), (1, 2, 8)" in table and "448" in table

@@ -227,6 +227,7 @@ RNNBase::Output RNNBase::forward(const Tensor& input, const Tensor& h0_in, const
   }
   if (c.batch_first) x = transpose(x, 0, 1);
   const int64_t T = x.sizes()[0], B = x.sizes()[1];
+  EMBER_CHECK_RUNTIME(T > 0, "Expected sequence length to be larger than 0 in RNN");
   EMBER_CHECK_RUNTIME(x.sizes()[2] == c.input_size, "input.size(-1) must be equal to input_size. Expected ",
                       c.input_size, ", got ", x.sizes()[2]);
   const std::vector<int64_t> batch_sizes(B > 0 ? T : 0, B);

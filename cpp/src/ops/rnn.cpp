@@ -128,7 +128,10 @@ Tensors cell(const char* op, RnnMode mode, const Tensor& x, const Tensor& hx, co
   EMBER_CHECK_RUNTIME(x.dim() == 2, op, ": expected input of 2 dims (batch, input_size), got ", shape_str(x.sizes()));
   EMBER_CHECK_RUNTIME(w_ih.defined() && w_ih.dim() == 2 && w_hh.defined() && w_hh.dim() == 2, op,
                       ": expected 2-D weight_ih and weight_hh");
-  const int64_t B = x.sizes()[0], I = w_ih.sizes()[1], H = w_hh.sizes()[1];
+  const int64_t per = mode == RnnMode::Lstm ? 4 : mode == RnnMode::Gru ? 3 : 1;
+  EMBER_CHECK_RUNTIME(w_ih.sizes()[0] % per == 0, op, ": expected weight_ih with a multiple of ", per, " rows, got ",
+                      shape_str(w_ih.sizes()));
+  const int64_t B = x.sizes()[0], I = w_ih.sizes()[1], H = w_ih.sizes()[0] / per;
   EMBER_CHECK_RUNTIME(x.sizes()[1] == I, op, ": input has inconsistent input_size: got ", x.sizes()[1], " expected ",
                       I, " (input ", shape_str(x.sizes()), ", weight_ih ", shape_str(w_ih.sizes()), ")");
   const std::pair<const Tensor*, const char*> states[] = {{&hx, "hx"}, {&cx, "cx"}};
@@ -160,9 +163,6 @@ Tensor rnn_relu_cell(const Tensor& input, const Tensor& hx, const Tensor& w_ih, 
 
 std::pair<Tensor, Tensor> lstm_cell(const Tensor& input, const Tensor& hx, const Tensor& cx, const Tensor& w_ih,
                                     const Tensor& w_hh, const Tensor& b_ih, const Tensor& b_hh) {
-  EMBER_CHECK_RUNTIME(w_hh.defined() && w_hh.dim() == 2 && w_hh.sizes()[0] == 4 * w_hh.sizes()[1],
-                      "lstm_cell: expected weight_hh of shape (4 * hidden_size, hidden_size), got ",
-                      w_hh.defined() ? shape_str(w_hh.sizes()) : "None");
   Tensors r = cell("lstm_cell", RnnMode::Lstm, input, hx, cx, w_ih, w_hh, b_ih, b_hh);
   return {r[0], r[1]};
 }
@@ -192,8 +192,13 @@ std::tuple<Tensor, Tensor, Tensor> rnn_layer(const std::string& mode_name, const
                       " rows, but the data has ", data.sizes()[0]);
   EMBER_CHECK_RUNTIME(w_ih.defined() && w_ih.dim() == 2 && w_hh.defined() && w_hh.dim() == 2, op,
                       ": expected 2-D weight_ih and weight_hh");
-  const int64_t proj = w_hr.defined() ? w_hr.sizes().at(0) : 0;
-  const int64_t hidden = proj > 0 ? w_hr.sizes().at(1) : w_hh.sizes()[1];
+  EMBER_CHECK_RUNTIME(!w_hr.defined() || w_hr.dim() == 2, op, ": expected a 2-D weight_hr, got ", shape_str(w_hr.sizes()));
+  const int64_t proj = w_hr.defined() ? w_hr.sizes()[0] : 0;
+  // The hidden size from weight_ih's rows (gates x hidden), so a weight_hh of another shape is the one named.
+  const int64_t per = mode == RnnMode::Lstm ? 4 : mode == RnnMode::Gru ? 3 : 1;
+  EMBER_CHECK_RUNTIME(w_ih.sizes()[0] % per == 0, op, ": expected weight_ih with a multiple of ", per,
+                      " rows for ", mode_name, ", got ", shape_str(w_ih.sizes()));
+  const int64_t hidden = w_ih.sizes()[0] / per;
   const int64_t B = h0.defined() && h0.dim() == 2 ? h0.sizes()[0] : 0;
   const RnnGeom g{mode, data.sizes()[1], hidden, proj, batch_sizes.empty() ? B : batch_sizes[0], batch_sizes, reverse};
   EMBER_CHECK_RUNTIME(mode == RnnMode::Lstm || proj == 0, op, ": a projection (weight_hr) is for LSTM only");
