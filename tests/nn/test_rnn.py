@@ -6,14 +6,13 @@ eval; gradcheck in float64; PyTorch's state_dict names, repr and signature; bad 
 PyTorch's errors; double backward raises a clear error."""
 import inspect
 
+import ember
 import numpy as np
 import pytest
 
-import ember
-
 torch = pytest.importorskip("torch")
 
-TOL = {"float32": dict(rtol=2e-4, atol=2e-5), "float64": dict(rtol=1e-9, atol=1e-11)}
+TOL = {"float32": {"rtol": 2e-4, "atol": 2e-5}, "float64": {"rtol": 1e-9, "atol": 1e-11}}
 EDT = {"float32": ember.float32, "float64": ember.float64}
 TDT = {"float32": torch.float32, "float64": torch.float64}
 
@@ -99,7 +98,7 @@ def _run_layer(em, tm, name, kw, dtype, shape, with_state, rng):
         _close(a, b, dtype, f"output {i}")
     # A random cotangent for every output, so each one's gradient path is checked.
     weights = [rng.standard_normal(tuple(b.shape)).astype(dtype) for b in t_out]
-    sum(  # noqa: B018 (the loss)
+    sum(
         (a * ember.tensor(w)).sum() for a, w in zip(e_out, weights)).backward()
     sum((b * torch.tensor(w)).sum() for b, w in zip(t_out, weights)).backward()
     _close(x.grad, xt.grad, dtype, "input grad")
@@ -217,7 +216,7 @@ def _graph_names(t):
 
 
 def test_layer_is_one_node_per_layer_and_direction():
-    out, h = ember.nn.GRU(3, 4, num_layers=2, bidirectional=True)(ember.randn(5, 2, 3))
+    out, _ = ember.nn.GRU(3, 4, num_layers=2, bidirectional=True)(ember.randn(5, 2, 3))
     names = _graph_names(out)
     assert names.count("GruBackward0") == 4
     assert not any(n.startswith(("Sigmoid", "Tanh", "Mm", "Addmm", "Mul")) for n in names), names

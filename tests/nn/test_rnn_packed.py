@@ -4,10 +4,9 @@ on packed input (outputs, final states at each sequence's last step, gradients, 
 unsorted batches); truncated backpropagation through time, gradient clipping, and a word-level
 LSTM language model written for torch that trains with ember in its place and follows torch's
 losses."""
+import ember
 import numpy as np
 import pytest
-
-import ember
 from ember.nn.utils import rnn as E
 
 torch = pytest.importorskip("torch")
@@ -147,7 +146,7 @@ def test_layer_on_packed_input(name, kw, enforce_sorted, lengths, with_state):
     to, th = tm(pt, t_hx)
     assert isinstance(eo, E.PackedSequence)
     _close(eo.data, to.data)
-    e_pad, e_len = E.pad_packed_sequence(eo, batch_first=True)
+    e_pad, _ = E.pad_packed_sequence(eo, batch_first=True)
     t_pad, _ = T.pad_packed_sequence(to, batch_first=True)
     _close(e_pad, t_pad)
     for b, n in enumerate(lengths):  # zero past each sequence's length

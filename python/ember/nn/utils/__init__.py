@@ -3,7 +3,7 @@ constraint, gradient clipping (C++: ember::nn::utils), and ember.nn.utils.rnn (s
 different lengths: PackedSequence, pad_sequence, pack_padded_sequence, ...)."""
 from ember._C import Tensor
 from ember._C import _nn_utils as _utils
-from ember.nn.utils import rnn  # noqa: F401  (pad_sequence, pack_padded_sequence, PackedSequence, ...)
+from ember.nn.utils import rnn  # pad_sequence, pack_padded_sequence, PackedSequence, ...
 
 
 def _tensors(parameters):
