@@ -24,8 +24,10 @@
 namespace ember::cpu {
 namespace {
 
+// The pointwise passes' copies for AVX-512 and AVX2, picked per CPU at load time (an LSTM step's
+// five exponentials per element made the baseline copy cost as much as the step's GEMM).
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define EMBER_RNN_CLONES __attribute__((target_clones("avx2", "default")))
+#define EMBER_RNN_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define EMBER_RNN_CLONES
 #endif
