@@ -33,13 +33,10 @@ def _cell_errors(name):
     ]
 
 
-# gradcheck=False: the cells' fused backward is differentiable once (gradgradcheck would raise);
-# test_rnn.py gradchecks them in float64.
 add("RNNCell", [C(3, 4), C(3, 4, bias=False), C(3, 4, nonlinearity="relu", id="relu")], _cell_inputs,
-    has_params=True, gradcheck=False, errors=_cell_errors("RNNCell") + [
+    has_params=True, errors=_cell_errors("RNNCell") + [
         E("nonlinearity", C(3, 4, nonlinearity="gelu"), None, ValueError, torch=OK,
           match="Unknown nonlinearity: gelu",
           note="torch's RNNCell takes any word and raises 'Unknown nonlinearity' at the first forward"),
     ])
-add("GRUCell", [C(3, 4), C(3, 4, bias=False)], _cell_inputs, has_params=True, gradcheck=False,
-    errors=_cell_errors("GRUCell"))
+add("GRUCell", [C(3, 4), C(3, 4, bias=False)], _cell_inputs, has_params=True, errors=_cell_errors("GRUCell"))

@@ -188,6 +188,7 @@ def test_packed_gradcheck():
         return E.pad_packed_sequence(out)[0], h, c
 
     assert ember.autograd.gradcheck(fn, (x, h0, c0, *lstm.parameters()))
+    assert ember.autograd.gradgradcheck(fn, (x, h0, c0, *lstm.parameters()))
 
 
 def test_packed_errors():

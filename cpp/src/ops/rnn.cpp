@@ -1,7 +1,8 @@
 // Recurrent cells and layers: the checks, the buffers the kernels fill (cpu/rnn.cpp), and one
 // autograd node per call whose backward runs the kernels' backward through time. A cell is a layer
-// of one step. The backward is written in the kernels, not in ember ops, so it is differentiable
-// once: a graph of the gradient (create_graph=True) raises.
+// of one step. The same recurrence written with ember ops (rnn_ops) is the reference the kernels
+// follow, and what the backward differentiates when a graph of the gradient is asked for
+// (create_graph=True), so double backward works too, at the ops' speed.
 #include "autograd/record.h"
 #include "ember/ops.h"
 #include "kernels.h"
@@ -51,6 +52,43 @@ void check_parameters(const char* op, const RnnGeom& g, DType dtype, const Tenso
   if (g.proj > 0) check_shape(op, "weight_hr", w_hr, {g.proj, g.hidden});
 }
 
+/// The recurrence written with ember ops, step by step over the packed rows: (output, h_n, c_n)
+/// as the kernels compute them (a cell: (h', c')).
+Tensors rnn_ops(const RnnGeom& g, const Tensor& x, const Tensor& h0, const Tensor& c0, const Tensor& w_ih,
+                const Tensor& w_hh, const Tensor& b_ih, const Tensor& b_hh, const Tensor& w_hr, bool cell) {
+  const int64_t H = g.hidden, B = g.batch;
+  const auto T = static_cast<int64_t>(g.batch_sizes.size());
+  std::vector<int64_t> offset(T, 0);
+  for (int64_t t = 1; t < T; ++t) offset[t] = offset[t - 1] + g.batch_sizes[t - 1];
+  auto gate = [H](const Tensor& a, int64_t k) { return narrow(a, 1, k * H, H); };
+  Tensor h = h0, c = c0;
+  std::vector<Tensor> outs(T);
+  for (int64_t k = 0; k < T; ++k) {
+    const int64_t t = g.reverse ? T - 1 - k : k, b = g.batch_sizes[t];
+    const Tensor hp = narrow(h, 0, 0, b);
+    const Tensor gi = linear(narrow(x, 0, offset[t], b), w_ih, b_ih), gh = linear(hp, w_hh, b_hh);
+    Tensor hn, cn;
+    if (g.mode == RnnMode::Lstm) {
+      const Tensor pre = add(gi, gh);
+      cn = add(mul(sigmoid(gate(pre, 1)), narrow(c, 0, 0, b)), mul(sigmoid(gate(pre, 0)), tanh(gate(pre, 2))));
+      hn = mul(sigmoid(gate(pre, 3)), tanh(cn));
+      if (g.proj > 0) hn = linear(hn, w_hr);
+    } else if (g.mode == RnnMode::Gru) {
+      const Tensor r = sigmoid(add(gate(gi, 0), gate(gh, 0))), z = sigmoid(add(gate(gi, 1), gate(gh, 1)));
+      const Tensor n = tanh(add(gate(gi, 2), mul(r, gate(gh, 2))));
+      hn = add(n, mul(z, sub(hp, n)));
+    } else {
+      hn = g.mode == RnnMode::Tanh ? tanh(add(gi, gh)) : relu(add(gi, gh));
+    }
+    outs[t] = hn;
+    h = b < B ? cat({hn, narrow(h, 0, b, B - b)}, 0) : hn;
+    if (cn.defined()) c = b < B ? cat({cn, narrow(c, 0, b, B - b)}, 0) : cn;
+  }
+  const Tensor out = T > 0 ? cat(outs, 0) : narrow(h0, 0, 0, 0);
+  if (cell) return g.mode == RnnMode::Lstm ? Tensors{out, c} : Tensors{out};
+  return g.mode == RnnMode::Lstm ? Tensors{out, h, c} : Tensors{out, h};
+}
+
 /// Runs one direction of one layer and records its node. A cell records (h', c') only (its
 /// output is its h_n).
 Tensors run(const char* op, const RnnGeom& g, const Tensor& x_in, const Tensor& h0_in, const Tensor& c0_in,
@@ -90,27 +128,39 @@ Tensors run(const char* op, const RnnGeom& g, const Tensor& x_in, const Tensor& 
   const Tensors inputs{x_in, h0_in, c0_in, w_ih_in, w_hh_in, b_ih, b_hh, w_hr_in};
   std::vector<bool> need;
   for (const Tensor& t : inputs) need.push_back(t.defined() && autograd::requires_grad(t));
+  // Saved: the inputs as given (a graph of the gradient reaches them through their history), then
+  // the kernels' work buffers.
+  Tensors saved = inputs;
+  for (const Tensor& t : {work.gates, work.hprev, work.cprev, work.tanh_c, work.hpre, work.hn}) saved.push_back(t);
   const std::string name = node_name(g.mode, cell);
-  autograd::record(node_name(g.mode, cell), outputs, inputs,
-                   {x, w_ih, w_hh, w_hr, work.gates, work.hprev, work.cprev, work.tanh_c, work.hpre, work.hn},
-                   [=](const Tensors& grads, const Tensors& s) {
-    EMBER_CHECK_RUNTIME(!autograd::is_grad_enabled(), name, ": the recurrent layers' backward is differentiable once; "
-                        "create_graph=True (double backward) through them is not supported");
-    const cpu::RnnWork w{s[4], s[5], s[6], s[7], s[8], s[9]};
+  autograd::record(node_name(g.mode, cell), outputs, inputs, saved, [=](const Tensors& grads, const Tensors& s) {
+    Tensors out(8);
+    if (autograd::is_grad_enabled()) {  // a graph of the gradient: differentiate the ops' form
+      Tensors wanted, grad_outputs;
+      for (size_t k = 0; k < 8; ++k)
+        if (need[k]) wanted.push_back(s[k]);
+      const Tensors ys = rnn_ops(g, s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], cell);
+      Tensors gs = autograd::grad(ys, wanted, grads, true, true, true);
+      for (size_t k = 0, i = 0; k < 8; ++k)
+        if (need[k]) out[k] = gs[i++];
+      return out;
+    }
+    const cpu::RnnWork w{s[8], s[9], s[10], s[11], s[12], s[13]};
     const Tensor dout = contiguous(grads[0]);
     const Tensor dh_n = cell ? zeros({B, P}, dt) : contiguous(grads[1]);
     const Tensor dc_n = lstm ? contiguous(grads[cell ? 1 : 2]) : Tensor();
+    const Tensor x0 = contiguous(s[0]), wi = contiguous(s[3]), wh = contiguous(s[4]);
+    const Tensor wr = s[7].defined() ? contiguous(s[7]) : Tensor();
     cpu::RnnGrads d;
-    const Tensor& x0 = s[0];
     if (need[0]) d.dx = Tensor::empty(x0.sizes(), dt);
     if (need[1]) d.dh0 = Tensor::empty({B, P}, dt);
     if (need[2]) d.dc0 = Tensor::empty({B, H}, dt);
-    if (need[3]) d.dw_ih = Tensor::empty(s[1].sizes(), dt);
-    if (need[4]) d.dw_hh = Tensor::empty(s[2].sizes(), dt);
+    if (need[3]) d.dw_ih = Tensor::empty(wi.sizes(), dt);
+    if (need[4]) d.dw_hh = Tensor::empty(wh.sizes(), dt);
     if (need[5]) d.db_ih = Tensor::empty({G}, dt);
     if (need[6]) d.db_hh = Tensor::empty({G}, dt);
-    if (need[7]) d.dw_hr = Tensor::empty(s[3].sizes(), dt);
-    call_kernel(x0.device(), name.c_str(), cpu::rnn_backward, g, d, dout, dh_n, dc_n, w, x0, s[1], s[2], s[3]);
+    if (need[7]) d.dw_hr = Tensor::empty(wr.sizes(), dt);
+    call_kernel(x0.device(), name.c_str(), cpu::rnn_backward, g, d, dout, dh_n, dc_n, w, x0, wi, wh, wr);
     return Tensors{d.dx, d.dh0, d.dc0, d.dw_ih, d.dw_hh, d.db_ih, d.db_hh, d.dw_hr};
   });
   return outputs;

@@ -90,7 +90,8 @@ _LAYER_ARGS = """
 
     The layer runs each layer and direction over the whole sequence in C++: one GEMM for the
     input projection of all steps, the recurrence in a loop, and backward through time as one
-    autograd node (differentiable once).
+    autograd node per layer and direction (create_graph=True differentiates the same recurrence
+    written with ember ops, so double backward works too).
 """
 
 _RNN_DOC = """Applies a multi-layer Elman RNN, as torch.nn.RNN:
