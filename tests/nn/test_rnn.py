@@ -324,6 +324,10 @@ def test_repr_signature_and_attributes_match_torch():
     assert str(inspect.signature(ember.nn.LSTM)).startswith("(input_size, hidden_size, num_layers=1, bias=True")
     assert "nonlinearity='tanh'" in str(inspect.signature(ember.nn.RNN))
     assert ember.nn.LSTM.__doc__ and "Example" in ember.nn.GRUCell.__doc__
+    lstm = ember.nn.LSTM(3, 4, num_layers=2)
+    assert lstm.flatten_parameters() is None  # torch code calls it; nothing to compact here
+    assert [[tuple(w.shape) for w in ws] for ws in lstm.all_weights] == \
+           [[tuple(w.shape) for w in ws] for ws in torch.nn.LSTM(3, 4, num_layers=2).all_weights]
 
 
 def test_constructor_errors():

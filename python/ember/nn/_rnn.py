@@ -48,6 +48,11 @@ def _flat_weights(self):
     return [getattr(self, n) for n in self._flat_weights_names]
 
 
+def _flatten_parameters(self):
+    """Does nothing: ember's layers read their parameters in place (torch's compacts them for
+    cuDNN). Kept so torch code that calls it runs unchanged."""
+
+
 def _init_warning(cls):
     """PyTorch's warning for dropout on a single layer, after the C++ constructor."""
     init = cls.__init__
@@ -183,6 +188,7 @@ for _cls, _doc in ((_M.RNN, _RNN_DOC), (_M.LSTM, _LSTM_DOC), (_M.GRU, _GRU_DOC))
     _cls.forward = _forward
     _cls._all_weights = property(_all_weights)
     _cls._flat_weights = property(_flat_weights)
+    _cls.flatten_parameters = _flatten_parameters
     _cls.all_weights = property(lambda self: [[getattr(self, n) for n in names] for names in self._all_weights])
     _init_warning(_cls)
 _M.RNN.proj_size = property(lambda self: 0)
