@@ -31,6 +31,7 @@ from ember import nn  # noqa: E402  (ember.nn.functional)
 from ember import autograd  # noqa: E402
 from ember import optim  # noqa: E402
 from ember import models  # noqa: E402  (after nn: the ResNets are built from it)
+from ember import text  # noqa: E402  (pure Python: vocabularies, tokenizers, sampling)
 from ember.serialization import load, save  # noqa: E402
 from ember.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,  # noqa: E402
                                       no_grad, set_grad_enabled)

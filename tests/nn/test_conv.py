@@ -88,6 +88,31 @@ def test_conv2d_matches_torch(x_shape, w_shape, kw, dtype):
     _compare("conv2d", x_shape, w_shape, kw, dtype, bias=len(kw) % 2 == 0)
 
 
+# 3x3, stride 1, float32, 64 or more 2x2 output tiles: the Winograd path on CPUs with AVX-512
+# (forward and input gradient; the weight gradient stays im2col). Odd sizes leave partial tiles;
+# paddings 0-3 give windows that start outside, at and inside the input (and, for the input
+# gradient, padding 2 - pad below zero); channels off multiples of 8 leave partial row groups.
+WINOGRAD = [
+    ((2, 16, 16, 16), (16, 16, 3, 3), dict(padding=1)),
+    ((1, 5, 17, 19), (11, 5, 3, 3), dict(padding=1)),
+    ((3, 3, 15, 14), (9, 3, 3, 3), {}),
+    ((2, 9, 12, 13), (37, 9, 3, 3), dict(padding=2)),
+    ((1, 7, 18, 18), (4, 7, 3, 3), dict(padding=3)),
+    ((1, 1, 40, 9), (1, 1, 3, 3), dict(padding=(1, 0))),
+    ((3, 260, 9, 9), (20, 260, 3, 3), dict(padding="same")),   # inner products in two passes
+    ((16, 8, 4, 4), (8, 8, 3, 3), dict(padding=1)),             # tiles from several images
+]
+
+
+@pytest.mark.parametrize("x_shape,w_shape,kw", WINOGRAD, ids=_ids(WINOGRAD))
+def test_winograd_shapes_match_torch(x_shape, w_shape, kw):
+    _compare("conv2d", x_shape, w_shape, kw, "float32")
+    # A stride-1 3x3 transposed convolution is the input gradient's kernel run forward.
+    pad = kw.get("padding", 0)
+    if isinstance(pad, int) and pad <= 2:
+        _compare("conv_transpose2d", x_shape, w_shape[1::-1] + w_shape[2:], dict(padding=pad), "float32")
+
+
 CONV1D = [
     ((2, 3, 10), (4, 3, 3), {}),
     ((2, 3, 11), (4, 3, 3), dict(stride=2, padding=1)),

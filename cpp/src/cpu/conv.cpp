@@ -3,14 +3,16 @@
 // while they fit, else one image's output rows in chunks. im2col and col2im run across threads
 // (over images x channels), the gemm calls outside any OpenMP region (OpenBLAS threads itself).
 // A 1x1 kernel with stride 1 and no padding reads the input as its own column matrix: one gemm
-// per image and group, no copy.
+// per image and group, no copy. 3x3 kernels with stride 1 in float32 go to Winograd where the CPU
+// has AVX-512 (cpu/winograd.h), forward and input gradient.
 #include <climits>
 #include <cstring>
-#include <memory>
 #include <type_traits>
 
 #include "cpu/blas.h"
 #include "cpu/loops.h"
+#include "cpu/winograd.h"
+#include "cpu/workspace.h"
 #include "kernels.h"
 
 namespace ember::cpu {
@@ -20,6 +22,10 @@ namespace {
 /// (0.5-2 MB, to stay in L2) measured no faster on the benchmark's 64-channel 3x3 layer: the
 /// gemm's M = 64 bounds it, not the reads of the columns.
 constexpr int64_t kColBudget = int64_t{8} << 20;
+
+/// Fewest output tiles for which Winograd beats im2col (measured: a batch of one 7x7 image, 16
+/// tiles, with 512 channels in and out is 2.3x faster by im2col; at 8 images, 1.1x slower).
+constexpr int64_t kWinogradTiles = 64;
 
 /// C = A B (beta 0) or C += A B (beta 1), row-major, with transpose flags; empty sums handled.
 template <class T>
@@ -62,6 +68,24 @@ struct Dims4 {
            OW == W;
   }
 };
+
+/// Whether a convolution of d's shape in T goes to Winograd (cpu/winograd.h): float32 on a CPU
+/// with AVX-512, 3x3, stride 1, dilation 1, one group, tiles enough (a 2x2 block of outputs
+/// each) to pay for transforming the weights, and rows narrow enough that the transforms of one
+/// row of tiles (16 values per tile and channel) fit the column budget.
+template <class T>
+bool winograd_pays(const Dims4& d) {
+#ifdef EMBER_HAVE_AVX512
+  static const bool avx512 = __builtin_cpu_supports("avx512f");
+  const ConvGeom& g = d.g;
+  return std::is_same_v<T, float> && avx512 && d.KH == 3 && d.KW == 3 && g.groups == 1 && g.stride[0] == 1 &&
+         g.stride[1] == 1 && g.dilation[0] == 1 && g.dilation[1] == 1 && d.OH == d.H + 2 * g.pad[0] - 2 &&
+         d.OW == d.W + 2 * g.pad[1] - 2 && d.N * ((d.OH + 1) / 2) * ((d.OW + 1) / 2) >= kWinogradTiles &&
+         16 * (d.C + d.O) * ((std::max(d.W, d.OW) + 1) / 2) * int64_t{sizeof(float)} <= kColBudget;
+#else
+  return false;
+#endif
+}
 
 /// Work sharing one column buffer: output rows [r0, r1) of images [n0, n0 + m).
 struct Tile {
@@ -173,12 +197,12 @@ template <class T, class F>
 void with_columns(const Dims4& d, const T* x, F body) {
   if (d.direct()) return body(Tile{0, d.N, 0, d.OH}, x);
   const Tiling t = tiling(d, sizeof(T));
-  std::unique_ptr<T[]> col(new T[static_cast<size_t>(t.elements)]);
+  T* col = workspace<T>(Scratch::Columns, t.elements);
   for (int64_t n0 = 0; n0 < d.N; n0 += t.images)
     for (int64_t r0 = 0; r0 < d.OH; r0 += t.rows) {
       const Tile tile{n0, std::min(t.images, d.N - n0), r0, std::min(r0 + t.rows, d.OH)};
-      walk_tile<true, T>(x, col.get(), tile, d);
-      body(tile, static_cast<const T*>(col.get()));
+      walk_tile<true, T>(x, col, tile, d);
+      body(tile, static_cast<const T*>(col));
     }
 }
 
@@ -189,12 +213,12 @@ void into_columns(const Dims4& d, T* dx, const Tensor& dx_tensor, F body) {
   if (d.direct()) return body(Tile{0, d.N, 0, d.OH}, dx);
   cpu::fill(dx_tensor, 0);
   const Tiling t = tiling(d, sizeof(T));
-  std::unique_ptr<T[]> col(new T[static_cast<size_t>(t.elements)]);
+  T* col = workspace<T>(Scratch::Columns, t.elements);
   for (int64_t n0 = 0; n0 < d.N; n0 += t.images)
     for (int64_t r0 = 0; r0 < d.OH; r0 += t.rows) {
       const Tile tile{n0, std::min(t.images, d.N - n0), r0, std::min(r0 + t.rows, d.OH)};
-      body(tile, col.get());
-      walk_tile<false, T>(dx, col.get(), tile, d);
+      body(tile, col);
+      walk_tile<false, T>(dx, col, tile, d);
     }
 }
 
@@ -205,14 +229,14 @@ void into_columns(const Dims4& d, T* dx, const Tensor& dx_tensor, F body) {
 // direct convolution (1x1, no stride or padding) reads x as its own per-image column matrix.
 
 /// The tile's outputs (or output gradients) as an O x width matrix and its row stride: y itself
-/// for one image, else `buffer` (gathered from y first when `gather`).
+/// for one image, else a workspace buffer (gathered from y first when `gather`).
 template <class T>
-std::pair<T*, int64_t> tile_matrix(T* y, std::unique_ptr<T[]>& buffer, const Tile& t, const Dims4& d, bool gather) {
+std::pair<T*, int64_t> tile_matrix(T* y, const Tile& t, const Dims4& d, bool gather) {
   if (t.m == 1) return {y + t.n0 * d.O * d.P() + t.r0 * d.OW, d.P()};
   const int64_t width = t.m * (t.r1 - t.r0) * d.OW;
-  if (!buffer) buffer.reset(new T[static_cast<size_t>(d.O * std::min(d.N, tiling(d, sizeof(T)).images) * d.P())]);
-  if (gather) tile_rows<true, T>(static_cast<const T*>(y), buffer.get(), t, d);
-  return {buffer.get(), width};
+  T* buffer = workspace<T>(Scratch::Gathered, d.O * width);
+  if (gather) tile_rows<true, T>(static_cast<const T*>(y), buffer, t, d);
+  return {buffer, width};
 }
 
 template <class T>
@@ -220,8 +244,11 @@ void forward(const Tensor& out, const Tensor& xt, const Tensor& wt, const ConvGe
   const Dims4 d = dims_of(xt, wt, out, g);
   const T* w = static_cast<const T*>(wt.raw_data());
   T* y = static_cast<T*>(out.raw_data());
+  if constexpr (std::is_same_v<T, float>)
+    if (winograd_pays<T>(d))
+      return winograd::conv3x3(static_cast<const T*>(xt.raw_data()), w, false, y,
+                               {d.N, d.C, d.H, d.W, d.O, d.OH, d.OW, g.pad[0], g.pad[1]});
   const int64_t G = g.groups, Og = d.Og(), K = d.K(), P = d.P();
-  std::unique_ptr<T[]> buffer;
   with_columns(d, static_cast<const T*>(xt.raw_data()), [&](const Tile& t, const T* col) {
     const int64_t Pc = (t.r1 - t.r0) * d.OW, width = t.m * Pc;
     if (d.direct()) {
@@ -231,7 +258,7 @@ void forward(const Tensor& out, const Tensor& xt, const Tensor& wt, const ConvGe
                   y + ((t.n0 + i) * d.O + gi * Og) * P + t.r0 * d.OW, P);
       return;
     }
-    auto [m, ld] = tile_matrix(y, buffer, t, d, false);
+    auto [m, ld] = tile_matrix(y, t, d, false);
     for (int64_t gi = 0; gi < G; ++gi)
       gemm<T>(false, false, Og, width, K, w + gi * Og * K, K, col + gi * K * width, width, T(0), m + gi * Og * ld, ld);
     if (t.m > 1) tile_rows<false, T>(y, static_cast<const T*>(m), t, d);
@@ -243,8 +270,11 @@ void backward_input(const Tensor& dxt, const Tensor& dyt, const Tensor& wt, cons
   const Dims4 d = dims_of(dxt, wt, dyt, g);
   const T* w = static_cast<const T*>(wt.raw_data());
   T* dy = static_cast<T*>(dyt.raw_data());  // only read
+  if constexpr (std::is_same_v<T, float>)
+    if (winograd_pays<T>(d))  // the convolution of dy by w transposed and flipped, padded by 2 - pad
+      return winograd::conv3x3(dy, w, true, static_cast<T*>(dxt.raw_data()),
+                               {d.N, d.O, d.OH, d.OW, d.C, d.H, d.W, 2 - g.pad[0], 2 - g.pad[1]});
   const int64_t G = g.groups, Og = d.Og(), K = d.K(), P = d.P();
-  std::unique_ptr<T[]> buffer;
   into_columns(d, static_cast<T*>(dxt.raw_data()), dxt, [&](const Tile& t, T* col) {
     const int64_t Pc = (t.r1 - t.r0) * d.OW, width = t.m * Pc;
     if (d.direct()) {
@@ -254,7 +284,7 @@ void backward_input(const Tensor& dxt, const Tensor& dyt, const Tensor& wt, cons
                   T(0), col + (i * G + gi) * K * Pc, Pc);
       return;
     }
-    auto [m, ld] = tile_matrix(dy, buffer, t, d, true);
+    auto [m, ld] = tile_matrix(dy, t, d, true);
     for (int64_t gi = 0; gi < G; ++gi)
       gemm<T>(true, false, K, width, Og, w + gi * Og * K, K, m + gi * Og * ld, ld, T(0), col + gi * K * width, width);
   });
@@ -267,7 +297,6 @@ void backward_weight(const Tensor& dwt, const Tensor& xt, const Tensor& dyt, con
   T* dy = static_cast<T*>(dyt.raw_data());  // only read
   const int64_t G = g.groups, Og = d.Og(), K = d.K(), P = d.P();
   cpu::fill(dwt, 0);
-  std::unique_ptr<T[]> buffer;
   with_columns(d, static_cast<const T*>(xt.raw_data()), [&](const Tile& t, const T* col) {
     const int64_t Pc = (t.r1 - t.r0) * d.OW, width = t.m * Pc;
     if (d.direct()) {
@@ -277,9 +306,11 @@ void backward_weight(const Tensor& dwt, const Tensor& xt, const Tensor& dyt, con
                   col + (i * G + gi) * K * Pc, Pc, T(1), dw + gi * Og * K, K);
       return;
     }
-    auto [m, ld] = tile_matrix(dy, buffer, t, d, true);
-    for (int64_t gi = 0; gi < G; ++gi)
-      gemm<T>(false, true, Og, K, width, m + gi * Og * ld, ld, col + gi * K * width, width, T(1), dw + gi * Og * K, K);
+    // One gemm per image, reading its rows of dy in place (no gathering into one matrix).
+    for (int64_t i = 0; i < t.m; ++i)
+      for (int64_t gi = 0; gi < G; ++gi)
+        gemm<T>(false, true, Og, K, Pc, dy + ((t.n0 + i) * d.O + gi * Og) * P + t.r0 * d.OW, P,
+                col + gi * K * width + i * Pc, width, T(1), dw + gi * Og * K, K);
   });
 }
 

@@ -4,7 +4,7 @@ import warnings
 
 from ember._C import _nn_functional as _F
 from ember._C import log_softmax as _log_softmax, softmax as _softmax
-from ember._C import Tensor as _Tensor, relu as _relu
+from ember._C import Tensor as _Tensor, broadcast_shapes as _broadcast_shapes, relu as _relu
 from ember._C import sigmoid, tanh  # noqa: F401  (torch.nn.functional has them too)
 from ember._C._nn_functional import gelu, logsigmoid, one_hot, prelu, softplus
 from ember._C._nn_functional import conv1d, conv2d, conv_transpose1d, conv_transpose2d  # noqa: F401
@@ -133,6 +133,44 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     if scale_grad_by_freq or sparse:
         raise ValueError("embedding: scale_grad_by_freq and sparse are not supported")
     return _F.embedding(input, weight, padding_idx, max_norm, norm_type)
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    r"""Cosine similarity along ``dim``, as torch.nn.functional.cosine_similarity:
+
+    .. math:: \frac{x_1}{\max(\lVert x_1 \rVert_2, \epsilon)} \cdot
+              \frac{x_2}{\max(\lVert x_2 \rVert_2, \epsilon)}
+
+    The inputs are broadcast together first; each is divided by its norm before the product,
+    which keeps the result in [-1, 1].
+
+    Args:
+        x1, x2: floating tensors of broadcastable shapes.
+        dim: the dimension of the vectors (of the broadcast shape). Default: 1.
+        eps: the smallest norm divided by, so a zero vector gives 0. Default: 1e-8.
+
+    Returns:
+        The broadcast shape without ``dim``.
+
+    Example::
+
+        >>> F.cosine_similarity(ember.tensor([[1., 0.], [1., 1.]]), ember.tensor([[1., 0.]]))
+        tensor([1.0000, 0.7071])
+    """
+    for name, x in (("x1", x1), ("x2", x2)):
+        if not isinstance(x, _Tensor):
+            raise TypeError(f"cosine_similarity: {name} must be a Tensor, got {type(x).__name__}")
+        if not x.is_floating_point():
+            raise TypeError(f"cosine_similarity: expected floating-point inputs, got {name} of "
+                            f"dtype {x.dtype}")
+    shape = _broadcast_shapes(x1.shape, x2.shape)
+    if not -len(shape) <= dim < max(len(shape), 1):
+        raise IndexError(f"cosine_similarity: dim {dim} is out of range for the broadcast shape "
+                         f"{tuple(shape)}")
+    x1, x2 = x1.expand(shape), x2.expand(shape)
+    n1 = x1.norm(dim=dim, keepdim=True).clamp(min=eps)
+    n2 = x2.norm(dim=dim, keepdim=True).clamp(min=eps)
+    return ((x1 / n1) * (x2 / n2)).sum(dim)
 
 
 def sign(input, straight_through=False):
@@ -510,12 +548,13 @@ def pixel_unshuffle(input, downscale_factor):
     return _F.pixel_unshuffle(input, downscale_factor)
 
 
-__all__ = ["adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
-           "avg_pool1d", "avg_pool2d", "batch_norm", "binary_cross_entropy",
+__all__ = ["adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d",
+           "adaptive_max_pool2d", "avg_pool1d", "avg_pool2d", "batch_norm", "binary_cross_entropy",
            "binary_cross_entropy_with_logits", "conv1d", "conv2d", "conv_transpose1d",
-           "conv_transpose2d", "cross_entropy", "dropout", "dropout1d", "dropout2d", "elu", "embedding",
-           "fold", "gaussian_noise", "gelu", "group_norm", "huber_loss", "interpolate", "l1_loss",
-           "layer_norm", "leaky_relu", "linear", "log_softmax", "logsigmoid", "max_pool1d",
-           "max_pool1d_with_indices", "max_pool2d", "max_pool2d_with_indices", "mse_loss", "nll_loss",
-           "one_hot", "pad", "pixel_shuffle", "pixel_unshuffle", "prelu", "relu", "sigmoid", "sign",
-           "silu", "smooth_l1_loss", "softmax", "softplus", "tanh", "unfold", "upsample"]
+           "conv_transpose2d", "cosine_similarity", "cross_entropy", "dropout", "dropout1d",
+           "dropout2d", "elu", "embedding", "fold", "gaussian_noise", "gelu", "group_norm",
+           "huber_loss", "interpolate", "l1_loss", "layer_norm", "leaky_relu", "linear",
+           "log_softmax", "logsigmoid", "max_pool1d", "max_pool1d_with_indices", "max_pool2d",
+           "max_pool2d_with_indices", "mse_loss", "nll_loss", "one_hot", "pad", "pixel_shuffle",
+           "pixel_unshuffle", "prelu", "relu", "sigmoid", "sign", "silu", "smooth_l1_loss",
+           "softmax", "softplus", "tanh", "unfold", "upsample"]

@@ -1,0 +1,20 @@
+#pragma once
+// Winograd F(2x2, 3x3) convolutions in float32 (cpu/winograd_avx512.cpp), for CPUs with AVX-512:
+// cpu/conv.cpp routes 3x3 convolutions with stride 1, dilation 1 and one group here, forward and
+// input gradient.
+#include <cstdint>
+
+namespace ember::cpu::winograd {
+
+/// One convolution's sizes: x (N, C, H, W) -> y (N, O, OH, OW), the window's top-left at
+/// (2 * tile_row - pad_h, 2 * tile_col - pad_w); pads may be negative (windows start inside).
+struct Shape {
+  int64_t N, C, H, W, O, OH, OW, pad_h, pad_w;
+};
+
+/// y = conv(x, w). w is (O, C, 3, 3); or, when `transposed`, a transposed convolution's weight
+/// (C, O, 3, 3), which the convolution applies flipped: then y is the input gradient of the
+/// convolution by w, given x as its output gradient (padded by 2 - pad).
+void conv3x3(const float* x, const float* w, bool transposed, float* y, const Shape& s);
+
+}  // namespace ember::cpu::winograd
