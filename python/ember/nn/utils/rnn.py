@@ -77,19 +77,24 @@ class PackedSequence(namedtuple("PackedSequence", ["data", "batch_sizes", "sorte
                                                          self.unsorted_indices)
 
     def double(self):
+        """The same packed sequence with float64 data."""
         return self.to(dtype=ember.float64)
 
     def float(self):
+        """The same packed sequence with float32 data."""
         return self.to(dtype=ember.float32)
 
     def cpu(self):
+        """Itself: ember's tensors live on the CPU."""
         return self
 
     @property
     def is_cuda(self):
+        """False: ember's tensors live on the CPU."""
         return False
 
     def is_pinned(self):
+        """False: ember does not pin memory."""
         return False
 
 
