@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <type_traits>
 #include <vector>
@@ -57,17 +58,31 @@ void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t
 /// slice, a hundred times per sequence. The whole-sequence GEMMs keep every thread.
 class SerialBlas {
  public:
-  SerialBlas() : threads_(EMBER_OPENBLAS(get_num_threads)()) {
-    if (threads_ > 1) EMBER_OPENBLAS(set_num_threads)(1);
+  // BLAS's thread count is one process-wide setting: the first of overlapping recurrences (on
+  // threads of their own) saves and lowers it, the last restores it.
+  SerialBlas() {
+    std::lock_guard<std::mutex> lock(state().mutex);
+    if (state().depth++ == 0) {
+      state().saved = EMBER_OPENBLAS(get_num_threads)();
+      if (state().saved > 1) EMBER_OPENBLAS(set_num_threads)(1);
+    }
   }
   ~SerialBlas() {
-    if (threads_ > 1) EMBER_OPENBLAS(set_num_threads)(threads_);
+    std::lock_guard<std::mutex> lock(state().mutex);
+    if (--state().depth == 0 && state().saved > 1) EMBER_OPENBLAS(set_num_threads)(state().saved);
   }
   SerialBlas(const SerialBlas&) = delete;
   SerialBlas& operator=(const SerialBlas&) = delete;
 
  private:
-  int threads_;
+  struct State {
+    std::mutex mutex;
+    int depth = 0, saved = 1;
+  };
+  static State& state() {
+    static State s;
+    return s;
+  }
 };
 
 /// A GEMM too small for BLAS's threads to pay (m n k below 4M multiply-adds).
