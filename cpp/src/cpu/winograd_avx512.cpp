@@ -21,8 +21,16 @@
 namespace ember::cpu::winograd {
 namespace {
 
-// The transforms work on one tile row of TW tiles at once, tile j's value k at v[k * stride + j];
-// their inner loops run over j, with every pointer __restrict so that they vectorize.
+// The transforms work on a block of tile rows at once, nr rows of TW tiles, tile q = r * TW + j's
+// value k at v[k * stride + q]: their inner loops run over the whole block rather than one short
+// row, except where a tile reads its neighbour's columns (input_cols). Every pointer of an inner
+// loop is __restrict so that it vectorizes.
+
+/// Where a block's tile row r lies: the image and the tile row within it.
+struct Place {
+  int64_t img, th;
+};
+inline Place place(int64_t r, int64_t TH) { return {r / TH, r % TH}; }
 
 /// The even and odd columns of `src`'s row shifted left by pad (zeros outside [0, W)):
 /// even[k] = src[2k - pad], odd[k] = src[2k + 1 - pad], k < n.
@@ -37,101 +45,130 @@ void deinterleave(const float* __restrict src, int64_t W, int64_t pad, int64_t n
   const int64_t lo = std::clamp<int64_t>((pad + 1) / 2, 0, n);
   const int64_t hi = W - 2 + pad < 0 ? lo : std::clamp<int64_t>((W - 2 + pad) / 2 + 1, lo, n);
   for (int64_t k = 0; k < lo; ++k) edge(k);
-  const float* __restrict from = src - pad;
-  for (int64_t k = lo; k < hi; ++k) even[k] = from[2 * k], odd[k] = from[2 * k + 1];
-  for (int64_t k = hi; k < n; ++k) edge(k);
+  const float* from = src - pad;
+  const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  const __m512i odds = _mm512_add_epi32(evens, _mm512_set1_epi32(1));
+  int64_t k = lo;
+  for (; k + 16 <= hi; k += 16) {
+    const __m512 a = _mm512_loadu_ps(from + 2 * k), b = _mm512_loadu_ps(from + 2 * k + 16);
+    _mm512_storeu_ps(even + k, _mm512_permutex2var_ps(a, evens, b));
+    _mm512_storeu_ps(odd + k, _mm512_permutex2var_ps(a, odds, b));
+  }
+  for (; k < hi; ++k) even[k] = from[2 * k], odd[k] = from[2 * k + 1];
+  for (k = hi; k < n; ++k) edge(k);
 }
 
-/// B^T d over rows: out's 4 rows of n from in's 4 rows d0..d3, (d0 - d2, d1 + d2, d2 - d1, d1 - d3).
-void input_rows(const float* __restrict in, int64_t n, float* __restrict out) {
-  for (int64_t j = 0; j < n; ++j) {
-    const float d0 = in[j], d1 = in[j + n], d2 = in[j + 2 * n], d3 = in[j + 3 * n];
-    out[j] = d0 - d2, out[j + n] = d1 + d2, out[j + 2 * n] = d2 - d1, out[j + 3 * n] = d1 - d3;
+/// B^T d over rows: out's 4 rows from in's rows d0..d3 (each n long, rows `stride` apart):
+/// (d0 - d2, d1 + d2, d2 - d1, d1 - d3).
+void input_rows(const float* __restrict in, int64_t stride, int64_t n, float* __restrict out) {
+  for (int64_t q = 0; q < n; ++q) {
+    const float d0 = in[q], d1 = in[q + stride], d2 = in[q + 2 * stride], d3 = in[q + 3 * stride];
+    out[q] = d0 - d2, out[q + stride] = d1 + d2, out[q + 2 * stride] = d2 - d1, out[q + 3 * stride] = d1 - d3;
   }
 }
 
-/// (.) B over columns for TW tiles, tile j's being (even[j], odd[j], even[j + 1], odd[j + 1]):
-/// writes v[k * stride + j], k < 4.
-void input_cols(const float* __restrict even, const float* __restrict odd, int64_t TW, float* __restrict v,
+/// (.) B over columns for n tiles, tile q's being (even[q], odd[q], even[q + 1], odd[q + 1]):
+/// writes v[k * stride + q], k < 4.
+void input_cols(const float* __restrict even, const float* __restrict odd, int64_t n, float* __restrict v,
                 int64_t stride) {
-  for (int64_t j = 0; j < TW; ++j) {
-    const float d0 = even[j], d1 = odd[j], d2 = even[j + 1], d3 = odd[j + 1];
-    v[j] = d0 - d2, v[stride + j] = d1 + d2, v[2 * stride + j] = d2 - d1, v[3 * stride + j] = d1 - d3;
+  for (int64_t q = 0; q < n; ++q) {
+    const float d0 = even[q], d1 = odd[q], d2 = even[q + 1], d3 = odd[q + 1];
+    v[q] = d0 - d2, v[stride + q] = d1 + d2, v[2 * stride + q] = d2 - d1, v[3 * stride + q] = d1 - d3;
   }
 }
 
-/// B^T d B for the TW tiles of one tile row of one channel plane: writes v[k * stride + j].
-/// scratch holds 16 * (TW + 1).
-void input_row(const float* plane, const Shape& s, int64_t top, int64_t TW, float* v, int64_t stride, float* scratch) {
-  const int64_t n = TW + 1;
-  float* rows = scratch;  // 4 input rows, each its even then its odd columns
-  for (int r = 0; r < 4; ++r) {
-    float* row = rows + 2 * r * n;
-    const int64_t h = top + r;
-    if (h < 0 || h >= s.H) std::fill(row, row + 2 * n, 0.0f);
-    else deinterleave(plane + h * s.W, s.W, s.pad_w, n, row, row + n);
+/// B^T d B for the tiles of tile rows [r0, r0 + nr) of channel c of x: writes v[k * stride + q].
+/// scratch holds 16 * nr * (TW + 1).
+void input_block(const float* x, const Shape& s, int64_t c, int64_t r0, int64_t nr, int64_t TH, int64_t TW, float* v,
+                 int64_t stride, float* scratch) {
+  const int64_t w = TW + 1, step = nr * w;  // tile row r's TW + 1 even (or odd) columns at r * w
+  float* rows = scratch;  // 4 input rows per tile row: row i's even columns at 2i * step, odd at (2i + 1) * step
+  for (int64_t r = 0; r < nr; ++r) {
+    const Place p = place(r0 + r, TH);
+    const float* plane = x + (p.img * s.C + c) * s.H * s.W;
+    for (int i = 0; i < 4; ++i) {
+      float* even = rows + 2 * i * step + r * w;
+      float* odd = even + step;
+      const int64_t h = 2 * p.th - s.pad_h + i;
+      if (h < 0 || h >= s.H) std::fill(even, even + w, 0.0f), std::fill(odd, odd + w, 0.0f);
+      else deinterleave(plane + h * s.W, s.W, s.pad_w, w, even, odd);
+    }
   }
-  float* t = scratch + 8 * n;
-  input_rows(static_cast<const float*>(rows), 2 * n, t);
-  for (int r = 0; r < 4; ++r) input_cols(t + 2 * r * n, t + 2 * r * n + n, TW, v + 4 * r * stride, stride);
+  float* t = scratch + 8 * step;
+  input_rows(static_cast<const float*>(rows), 2 * step, step, t);  // even halves, then odd ones
+  input_rows(static_cast<const float*>(rows + step), 2 * step, step, t + step);
+  for (int i = 0; i < 4; ++i)
+    for (int64_t r = 0; r < nr; ++r)
+      input_cols(t + 2 * i * step + r * w, t + (2 * i + 1) * step + r * w, TW, v + 4 * i * stride + r * TW, stride);
 }
 
-/// A^T m A for TW tiles (m[k * stride + j]): the 2x2 outputs as y00, y01, y10, y11 (each TW).
-void output_tiles(const float* __restrict m, int64_t stride, int64_t TW, float* __restrict y) {
-  for (int64_t j = 0; j < TW; ++j) {
+/// A^T m A for n tiles (m[k * stride + q]): the 2x2 outputs as y00, y01, y10, y11 (each n).
+void output_tiles(const float* __restrict m, int64_t stride, int64_t n, float* __restrict y) {
+  for (int64_t q = 0; q < n; ++q) {
     float p[2][4];
     for (int c = 0; c < 4; ++c) {
-      const float m0 = m[c * stride + j], m1 = m[(4 + c) * stride + j], m2 = m[(8 + c) * stride + j],
-                  m3 = m[(12 + c) * stride + j];
+      const float m0 = m[c * stride + q], m1 = m[(4 + c) * stride + q], m2 = m[(8 + c) * stride + q],
+                  m3 = m[(12 + c) * stride + q];
       p[0][c] = m0 + m1 + m2;
       p[1][c] = m1 - m2 - m3;
     }
     for (int r = 0; r < 2; ++r) {
-      y[2 * r * TW + j] = p[r][0] + p[r][1] + p[r][2];
-      y[(2 * r + 1) * TW + j] = p[r][1] - p[r][2] - p[r][3];
+      y[2 * r * n + q] = p[r][0] + p[r][1] + p[r][2];
+      y[(2 * r + 1) * n + q] = p[r][1] - p[r][2] - p[r][3];
     }
   }
 }
 
-/// A^T m A for one tile row of one output channel: m[k * stride + j] -> rows top, top + 1 of
-/// the output plane (those below OH dropped), columns cut at OW. scratch holds 4 * TW.
-void output_row(const float* m, int64_t stride, const Shape& s, int64_t top, int64_t TW, float* plane, float* scratch) {
-  output_tiles(m, stride, TW, scratch);
-  for (int r = 0; r < 2 && top + r < s.OH; ++r) {
-    float* __restrict row = plane + (top + r) * s.OW;
-    const float* __restrict even = scratch + 2 * r * TW;
-    const float* __restrict odd = even + TW;
-    const int64_t pairs = s.OW / 2;
-    for (int64_t j = 0; j < pairs; ++j) row[2 * j] = even[j], row[2 * j + 1] = odd[j];
-    if (s.OW % 2) row[s.OW - 1] = even[pairs];
+/// A^T m A for the tiles of tile rows [r0, r0 + nr), output channel o: m[k * stride + q] -> y
+/// (rows past OH and columns past OW dropped). scratch holds 4 * nr * TW.
+void output_block(const float* m, int64_t stride, const Shape& s, int64_t o, int64_t r0, int64_t nr, int64_t TH,
+                  int64_t TW, float* y, float* scratch) {
+  const int64_t len = nr * TW, pairs = s.OW / 2;
+  output_tiles(m, stride, len, scratch);
+  for (int64_t r = 0; r < nr; ++r) {
+    const Place p = place(r0 + r, TH);
+    float* plane = y + (p.img * s.O + o) * s.OH * s.OW;
+    for (int i = 0; i < 2 && 2 * p.th + i < s.OH; ++i) {
+      float* __restrict row = plane + (2 * p.th + i) * s.OW;
+      const float* __restrict even = scratch + 2 * i * len + r * TW;
+      const float* __restrict odd = even + len;
+      for (int64_t j = 0; j < pairs; ++j) row[2 * j] = even[j], row[2 * j + 1] = odd[j];
+      if (s.OW % 2) row[s.OW - 1] = even[pairs];
+    }
   }
 }
 
-/// A g A^T for TW tiles whose 2x2 output gradients are g00, g01, g10, g11 (each TW): writes
-/// m[k * stride + j] (the adjoint of output_tiles).
-void output_grad_tiles(const float* __restrict g, int64_t TW, float* __restrict m, int64_t stride) {
-  for (int64_t j = 0; j < TW; ++j) {
-    const float g00 = g[j], g01 = g[TW + j], g10 = g[2 * TW + j], g11 = g[3 * TW + j];
-    const float q[4][2] = {{g00, g01}, {g00 + g10, g01 + g11}, {g00 - g10, g01 - g11}, {-g10, -g11}};
+/// A g A^T for n tiles whose 2x2 output gradients are g00, g01, g10, g11 (each n): writes
+/// m[k * stride + q] (the adjoint of output_tiles).
+void output_grad_tiles(const float* __restrict g, int64_t n, float* __restrict m, int64_t stride) {
+  for (int64_t q = 0; q < n; ++q) {
+    const float g00 = g[q], g01 = g[n + q], g10 = g[2 * n + q], g11 = g[3 * n + q];
+    const float t[4][2] = {{g00, g01}, {g00 + g10, g01 + g11}, {g00 - g10, g01 - g11}, {-g10, -g11}};
     for (int r = 0; r < 4; ++r) {
-      m[4 * r * stride + j] = q[r][0];
-      m[(4 * r + 1) * stride + j] = q[r][0] + q[r][1];
-      m[(4 * r + 2) * stride + j] = q[r][0] - q[r][1];
-      m[(4 * r + 3) * stride + j] = -q[r][1];
+      m[4 * r * stride + q] = t[r][0];
+      m[(4 * r + 1) * stride + q] = t[r][0] + t[r][1];
+      m[(4 * r + 2) * stride + q] = t[r][0] - t[r][1];
+      m[(4 * r + 3) * stride + q] = -t[r][1];
     }
   }
 }
 
-/// A dy A^T for one tile row of one output channel's gradient (the adjoint of output_row): rows
-/// top, top + 1 of the plane dy (zeros past OH and OW) -> m[k * stride + j]. scratch holds 4 * TW.
-void output_grad_row(const float* plane, const Shape& s, int64_t top, int64_t TW, float* m, int64_t stride,
-                     float* scratch) {
-  for (int r = 0; r < 2; ++r) {
-    float* g = scratch + 2 * r * TW;
-    if (top + r >= s.OH) std::fill(g, g + 2 * TW, 0.0f);
-    else deinterleave(plane + (top + r) * s.OW, s.OW, 0, TW, g, g + TW);
+/// A dy A^T for the tiles of tile rows [r0, r0 + nr), output channel o of dy (zeros past OH and
+/// OW) -> m[k * stride + q]. scratch holds 4 * nr * TW.
+void output_grad_block(const float* dy, const Shape& s, int64_t o, int64_t r0, int64_t nr, int64_t TH, int64_t TW,
+                       float* m, int64_t stride, float* scratch) {
+  const int64_t len = nr * TW;
+  for (int64_t r = 0; r < nr; ++r) {
+    const Place p = place(r0 + r, TH);
+    const float* plane = dy + (p.img * s.O + o) * s.OH * s.OW;
+    for (int i = 0; i < 2; ++i) {
+      float* even = scratch + 2 * i * len + r * TW;
+      float* odd = even + len;
+      if (2 * p.th + i >= s.OH) std::fill(even, even + TW, 0.0f), std::fill(odd, odd + TW, 0.0f);
+      else deinterleave(plane + (2 * p.th + i) * s.OW, s.OW, 0, TW, even, odd);
+    }
   }
-  output_grad_tiles(scratch, TW, m, stride);
+  output_grad_tiles(scratch, len, m, stride);
 }
 
 /// dw (O, C, 3, 3) = G^T dU[o][c] G for each kernel, dU being 16 matrices O x C, row-major (the
@@ -297,7 +334,7 @@ void conv3x3(const float* x, const float* w, bool transposed, float* y, const Sh
   // in the same cache sets), and the transforms' scratch rows.
   const int64_t team = threads > 1 && blocks > 1 ? threads : 1;
   const int64_t v_size = 16 * (s.C * most + 16), m_size = 16 * (O8 * most + 16);
-  const int64_t per_thread = (v_size + m_size + 16 * (TW + 1) + 15) / 16 * 16;
+  const int64_t per_thread = (v_size + m_size + 16 * per_block * (TW + 1) + 15) / 16 * 16;
   float* buffers = workspace<float>(Scratch::WinogradTiles, team * per_thread);
 #pragma omp parallel num_threads(team)
   {
@@ -308,18 +345,9 @@ void conv3x3(const float* x, const float* w, bool transposed, float* y, const Sh
     for (int64_t b = 0; b < blocks; ++b) {
       const int64_t r0 = b * per_block, nr = std::min(per_block, rows - r0), n = nr * TW;
       const int64_t vk = s.C * n + 16, mk = O8 * n + 16;  // the matrices' distances in this block
-      for (int64_t c = 0; c < s.C; ++c)
-        for (int64_t r = 0; r < nr; ++r) {
-          const int64_t img = (r0 + r) / TH, th = (r0 + r) % TH;
-          input_row(x + (img * s.C + c) * s.H * s.W, s, 2 * th - s.pad_h, TW, V + c * n + r * TW, vk,
-                    scratch);
-        }
+      for (int64_t c = 0; c < s.C; ++c) input_block(x, s, c, r0, nr, TH, TW, V + c * n, vk, scratch);
       for (int k = 0; k < 16; ++k) gemm(O8, n, s.C, U + k * O8 * s.C, V + k * vk, M + k * mk);
-      for (int64_t o = 0; o < s.O; ++o)
-        for (int64_t r = 0; r < nr; ++r) {
-          const int64_t img = (r0 + r) / TH, th = (r0 + r) % TH;
-          output_row(M + o * n + r * TW, mk, s, 2 * th, TW, y + (img * s.O + o) * s.OH * s.OW, scratch);
-        }
+      for (int64_t o = 0; o < s.O; ++o) output_block(M + o * n, mk, s, o, r0, nr, TH, TW, y, scratch);
     }
   }
 }
@@ -335,7 +363,7 @@ void conv3x3_weight_grad(const float* x, const float* dy, float* dw, const Shape
   // Each thread's buffers (as conv3x3's), and its own sums dU, added up after the parallel region.
   const int64_t team = threads > 1 && blocks > 1 ? threads : 1;
   const int64_t v_size = 16 * (C4 * most + 16), m_size = 16 * (O4 * most + 16), u_size = 16 * O4 * C4;
-  const int64_t per_thread = (v_size + m_size + u_size + 4 * TW + 16 * (TW + 1) + 15) / 16 * 16;
+  const int64_t per_thread = (v_size + m_size + u_size + 16 * per_block * (TW + 1) + 15) / 16 * 16;
   float* buffers = workspace<float>(Scratch::WinogradTiles, team * per_thread);
   std::fill(buffers, buffers + team * per_thread, 0.0f);
 #pragma omp parallel num_threads(team)
@@ -348,16 +376,8 @@ void conv3x3_weight_grad(const float* x, const float* dy, float* dw, const Shape
     for (int64_t b = 0; b < blocks; ++b) {
       const int64_t r0 = b * per_block, nr = std::min(per_block, rows - r0), n = nr * TW;
       const int64_t vk = C4 * n + 16, mk = O4 * n + 16;
-      for (int64_t c = 0; c < s.C; ++c)
-        for (int64_t r = 0; r < nr; ++r) {
-          const int64_t img = (r0 + r) / TH, th = (r0 + r) % TH;
-          input_row(x + (img * s.C + c) * s.H * s.W, s, 2 * th - s.pad_h, TW, V + c * n + r * TW, vk, scratch);
-        }
-      for (int64_t o = 0; o < s.O; ++o)
-        for (int64_t r = 0; r < nr; ++r) {
-          const int64_t img = (r0 + r) / TH, th = (r0 + r) % TH;
-          output_grad_row(dy + (img * s.O + o) * s.OH * s.OW, s, 2 * th, TW, dM + o * n + r * TW, mk, scratch);
-        }
+      for (int64_t c = 0; c < s.C; ++c) input_block(x, s, c, r0, nr, TH, TW, V + c * n, vk, scratch);
+      for (int64_t o = 0; o < s.O; ++o) output_grad_block(dy, s, o, r0, nr, TH, TW, dM + o * n, mk, scratch);
       if (C4 != s.C || O4 != s.O)  // the padding rows, zero (at this block's length)
         for (int k = 0; k < 16; ++k) {
           std::fill(V + k * vk + s.C * n, V + k * vk + C4 * n, 0.0f);
