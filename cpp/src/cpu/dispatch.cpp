@@ -1,5 +1,5 @@
-// Picks the table-driven kernels (pointwise, scans) for this CPU once: AVX2+FMA where the CPU
-// has them, else baseline.
+// Picks the table-driven kernels (pointwise, scans) and batch norm's for this CPU once: AVX2+FMA
+// where the CPU has them, else baseline.
 #include "kernels.h"
 
 namespace ember::cpu {
@@ -30,6 +30,22 @@ namespace scan::avx2 {
 }
 #endif
 
+#define EMBER_CHANNEL_KERNELS                                                                                    \
+  void channel_moments(std::vector<double>& mean, std::vector<double>& var, const Tensor& x);                     \
+  void channel_sums(std::vector<double>& sum_a, std::vector<double>& sum_ab, const Tensor& a, const Tensor& b,     \
+                    const std::vector<double>& center);                                                            \
+  void channel_affine(const Tensor& out, const Tensor& a, const std::vector<double>& ka, const Tensor& b,          \
+                      const std::vector<double>& kb, const std::vector<double>& k);
+namespace channels::baseline {
+EMBER_CHANNEL_KERNELS
+}
+#ifdef EMBER_HAVE_AVX2
+namespace channels::avx2 {
+EMBER_CHANNEL_KERNELS
+}
+#endif
+#undef EMBER_CHANNEL_KERNELS
+
 namespace {
 bool use_avx2() {
 #ifdef EMBER_HAVE_AVX2
@@ -59,5 +75,17 @@ bool use_avx2() {
     EMBER_PICK(scan, name, values, indices, in, dim);                                      \
   }
 #include "ember/scan.def"
+
+void channel_moments(std::vector<double>& mean, std::vector<double>& var, const Tensor& x) {
+  EMBER_PICK(channels, channel_moments, mean, var, x);
+}
+void channel_sums(std::vector<double>& sum_a, std::vector<double>& sum_ab, const Tensor& a, const Tensor& b,
+                  const std::vector<double>& center) {
+  EMBER_PICK(channels, channel_sums, sum_a, sum_ab, a, b, center);
+}
+void channel_affine(const Tensor& out, const Tensor& a, const std::vector<double>& ka, const Tensor& b,
+                    const std::vector<double>& kb, const std::vector<double>& k) {
+  EMBER_PICK(channels, channel_affine, out, a, ka, b, kb, k);
+}
 
 }  // namespace ember::cpu

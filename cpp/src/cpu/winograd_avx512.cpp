@@ -48,14 +48,17 @@ void deinterleave(const float* __restrict src, int64_t W, int64_t pad, int64_t n
   const float* from = src - pad;
   const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
   const __m512i odds = _mm512_add_epi32(evens, _mm512_set1_epi32(1));
-  int64_t k = lo;
-  for (; k + 16 <= hi; k += 16) {
-    const __m512 a = _mm512_loadu_ps(from + 2 * k), b = _mm512_loadu_ps(from + 2 * k + 16);
-    _mm512_storeu_ps(even + k, _mm512_permutex2var_ps(a, evens, b));
-    _mm512_storeu_ps(odd + k, _mm512_permutex2var_ps(a, odds, b));
+  const auto bits = [](int64_t count) {  // the first `count` lanes (0 to 16)
+    return static_cast<__mmask16>((1u << std::clamp<int64_t>(count, 0, 16)) - 1);
+  };
+  for (int64_t k = lo; k < hi; k += 16) {  // the last pass masked to the pairs left
+    const int64_t pairs = std::min<int64_t>(16, hi - k);
+    const __m512 a = _mm512_maskz_loadu_ps(bits(2 * pairs), from + 2 * k);
+    const __m512 b = _mm512_maskz_loadu_ps(bits(2 * pairs - 16), from + 2 * k + 16);
+    _mm512_mask_storeu_ps(even + k, bits(pairs), _mm512_permutex2var_ps(a, evens, b));
+    _mm512_mask_storeu_ps(odd + k, bits(pairs), _mm512_permutex2var_ps(a, odds, b));
   }
-  for (; k < hi; ++k) even[k] = from[2 * k], odd[k] = from[2 * k + 1];
-  for (k = hi; k < n; ++k) edge(k);
+  for (int64_t k = hi; k < n; ++k) edge(k);
 }
 
 /// B^T d over rows: out's 4 rows from in's rows d0..d3 (each n long, rows `stride` apart):
