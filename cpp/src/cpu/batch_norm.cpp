@@ -1,7 +1,8 @@
 // CPU kernels of batch norm over a contiguous (N, C, S) input: per-channel moments and sums
 // (threads split the channels; each channel's N runs of S values are read in order, summed in
-// double, eight partial sums per run), and a per-channel affine combination (threads split the N x C planes; the inner loop
-// runs over a contiguous plane and vectorizes). Compiled once per instruction set (cpu/isa.h).
+// double, eight partial sums per run), and a per-channel affine combination (threads split the
+// N x C planes; the inner loop runs over a contiguous plane and vectorizes). Compiled once per
+// instruction set (cpu/isa.h).
 #include "cpu/loops.h"
 #include "kernels.h"
 
