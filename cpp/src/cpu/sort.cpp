@@ -118,29 +118,47 @@ void sort_line(const T* x, int64_t xs, int64_t n, T* v, int64_t vs, int64_t* ix,
   }
 }
 
-/// The k first of one line in (flipped) key order, ties by the lower index. A small k keeps a
-/// sorted list of the best k while scanning (most values fail one comparison with the k-th);
-/// a larger one selects with nth_element over (key, index) pairs and sorts the k if asked.
+/// The k first of a line of n > k values in (flipped) key order, ties by the lower index, into
+/// best (sorted): a sorted list of the best k so far, which most values leave after one
+/// comparison with the k-th. The fast test is on the values: NaN compares false, so a NaN (or a
+/// NaN k-th) falls through to the exact test by keys.
+template <bool Largest, class T, class K>
+void scan_best(const T* x, int64_t xs, int64_t n, int64_t k, std::vector<std::pair<K, int64_t>>& best) {
+  constexpr K flip = Largest ? ~K{0} : K{0};
+  best.resize(k);
+  auto insert = [&](int64_t at, K key, int64_t j) {  // at: the slot freed at the end
+    while (at > 0 && key < best[at - 1].first) {
+      best[at] = best[at - 1];
+      --at;
+    }
+    best[at] = {key, j};
+  };
+  for (int64_t j = 0; j < k; ++j) insert(j, K(order_key(x[j * xs]) ^ flip), j);
+  T worst = x[best[k - 1].second * xs];
+  for (int64_t j = k; j < n; ++j) {
+    const T xj = x[j * xs];
+    if (Largest ? xj <= worst : xj >= worst) continue;  // not better (a tie loses: j is later)
+    const K key = K(order_key(xj) ^ flip);
+    if (!(key < best[k - 1].first)) continue;  // NaN against NaN, or -0 against +0
+    insert(k - 1, key, j);
+    worst = x[best[k - 1].second * xs];
+  }
+}
+
+/// The k first of one line in (flipped) key order, ties by the lower index: scan_best when k is
+/// small, else nth_element over (key, index) pairs, then a sort of the k if asked.
 template <class T>
 void topk_line(const T* x, int64_t xs, int64_t n, int64_t k, T* v, int64_t vs, int64_t* ix, int64_t is,
                bool largest, bool sorted, LineBuffers<Key<T>>& buf) {
   using K = Key<T>;
-  const K flip = largest ? ~K{0} : K{0};
   auto& best = buf.pairs;
   if (k <= 16 && k * 8 <= n) {
-    best.resize(k);
-    int64_t count = 0;
-    for (int64_t j = 0; j < n; ++j) {
-      const K key = K(order_key(x[j * xs]) ^ flip);
-      if (count == k && !(key < best[k - 1].first)) continue;  // j is later: a tie loses
-      int64_t at = count < k ? count++ : k - 1;
-      while (at > 0 && key < best[at - 1].first) {
-        best[at] = best[at - 1];
-        --at;
-      }
-      best[at] = {key, j};
-    }
+    if (largest)
+      scan_best<true>(x, xs, n, k, best);
+    else
+      scan_best<false>(x, xs, n, k, best);
   } else {
+    const K flip = largest ? ~K{0} : K{0};
     best.resize(n);
     for (int64_t j = 0; j < n; ++j) best[j] = {K(order_key(x[j * xs]) ^ flip), j};
     if (k < n) std::nth_element(best.begin(), best.begin() + (k - 1), best.end());
