@@ -392,6 +392,59 @@ def _zeros_numpy(np):
     return lambda: np.zeros(M, dtype=np.float32)
 
 
+# Recurrent layers, forward + backward (the input needs no gradient): the issue's workload, seq
+# 50, batch 32, input 64, hidden 128. FLOPs per layer and direction with G gate rows (4H for an
+# LSTM, 3H for a GRU): forward 2 T B (I + H) G (the input projection and the recurrence), backward
+# 2 T B (I + 2 H) G (the weights' gradients and the one reaching h; the input's, where a lower
+# layer needs it, 2 T B I G more). The 2-layer bidirectional LSTM's second layer has I = 2H.
+RNN_T, RNN_B, RNN_I, RNN_H = 50, 32, 64, 128
+
+
+def _rnn_flops(gates, layers=1, directions=1):
+    total = 0.0
+    for layer in range(layers):
+        i = RNN_I if layer == 0 else RNN_H * directions
+        per = 2.0 * RNN_T * RNN_B * gates * ((i + RNN_H) + (i + 2 * RNN_H) + (i if layer > 0 else 0))
+        total += per * directions
+    return total
+
+
+def _rnn_layer_step(name, **kwargs):
+    def setup(m):
+        model = getattr(m.nn, name)(RNN_I, RNN_H, **kwargs)
+        x = randn(m, RNN_T, RNN_B, RNN_I)
+        g = randn(m, RNN_T, RNN_B, RNN_H * (2 if kwargs.get("bidirectional") else 1))
+        params = list(model.parameters())
+
+        def run():
+            for p in params:
+                p.grad = None
+            model(x)[0].backward(g)
+
+        return run
+
+    return setup
+
+
+def _lstm_cell_loop(m):
+    """An LSTMCell stepped from Python 50 times, then backward through all the steps."""
+    cell = m.nn.LSTMCell(RNN_I, RNN_H)
+    xs = [randn(m, RNN_B, RNN_I) for _ in range(RNN_T)]
+    g = randn(m, RNN_T, RNN_B, RNN_H)
+    params = list(cell.parameters())
+
+    def run():
+        for p in params:
+            p.grad = None
+        state, outs = None, []
+        for x in xs:
+            state = cell(x, state)
+            outs.append(state[0])
+        m.stack(outs).backward(g)
+
+    return run
+
+
 CASES: list[Case] = [
     matmul(256),
     matmul(1024),
@@ -423,6 +476,14 @@ CASES: list[Case] = [
     Case("small CNN step, batch 32", _small_cnn_step, _small_cnn_step, None),
     Case("ResNet-18 inference, batch 8", _resnet18_inference, _resnet18_inference, None),
     Case("ResNet-20 step, batch 64", _resnet20_step, _resnet20_step, None),
+    Case("LSTM 64-128 seq50 b32 fwd+bwd", _rnn_layer_step("LSTM"), _rnn_layer_step("LSTM"), None,
+         flops=_rnn_flops(4 * RNN_H)),
+    Case("GRU 64-128 seq50 b32 fwd+bwd", _rnn_layer_step("GRU"), _rnn_layer_step("GRU"), None,
+         flops=_rnn_flops(3 * RNN_H)),
+    Case("LSTM 2-layer bidir seq50 b32 fwd+bwd", _rnn_layer_step("LSTM", num_layers=2, bidirectional=True),
+         _rnn_layer_step("LSTM", num_layers=2, bidirectional=True), None, flops=_rnn_flops(4 * RNN_H, 2, 2)),
+    Case("LSTMCell x50 from Python fwd+bwd", _lstm_cell_loop, _lstm_cell_loop, None,
+         flops=_rnn_flops(4 * RNN_H)),
     # Adam reads p, g, m, v and writes p, m, v: 7 float32 per parameter.
     Case("Adam step 10M params, 1 tensor", _optimizer_step("Adam", 1), _optimizer_step("Adam", 1), None,
          bytes_moved=28.0 * ADAM_PARAMS),

@@ -123,6 +123,46 @@ void channel_sums(std::vector<double>& sum_a, std::vector<double>& sum_ab, const
 void channel_affine(const Tensor& out, const Tensor& a, const std::vector<double>& ka, const Tensor& b,
                     const std::vector<double>& kb, const std::vector<double>& k);
 
+// Recurrent layers over a packed sequence: the rows of x are time-major, batch_sizes[t] rows at
+// step t (non-increasing; a padded batch has B rows at every step). One direction of one layer per
+// call; the state rows not active at a step keep their values (sequences that ended, or that have
+// not started in the reverse direction). All operands contiguous, of one floating dtype.
+enum class RnnMode { Tanh, Relu, Lstm, Gru };
+struct RnnGeom {
+  RnnMode mode;
+  int64_t input, hidden, proj;          // proj: 0, or LSTM's projected size
+  int64_t batch;                        // rows of the state (batch_sizes[0])
+  std::vector<int64_t> batch_sizes;     // per step
+  bool reverse;                         // steps from last to first
+  int64_t gates() const { return (mode == RnnMode::Lstm ? 4 : mode == RnnMode::Gru ? 3 : 1) * hidden; }
+  int64_t out() const { return proj > 0 ? proj : hidden; }
+  int64_t rows() const {
+    int64_t n = 0;
+    for (int64_t b : batch_sizes) n += b;
+    return n;
+  }
+};
+/// What the forward keeps for the backward, row for row with x (N rows): the activated gates
+/// (N, gates), the state each step started from (hprev (N, out); LSTM's cprev (N, hidden)),
+/// LSTM's tanh(c) (N, hidden) and, with a projection, its h before it (N, hidden); GRU's
+/// W_hn h + b_hn (N, hidden). Entries a mode does not use stay undefined.
+struct RnnWork {
+  Tensor gates, hprev, cprev, tanh_c, hpre, hn;
+};
+/// out (N, out), h_n (batch, out), c_n (batch, hidden; LSTM) from x (N, input) and the initial
+/// state; biases may be undefined; w_hr is LSTM's projection (undefined without).
+void rnn_forward(const RnnGeom& g, const Tensor& out, const Tensor& h_n, const Tensor& c_n, RnnWork& work,
+                 const Tensor& x, const Tensor& h0, const Tensor& c0, const Tensor& w_ih, const Tensor& w_hh,
+                 const Tensor& b_ih, const Tensor& b_hh, const Tensor& w_hr);
+/// The gradients, each written only where defined (dh_n, dc_n and dout given; zeros where none
+/// arrived): backward through time over the steps in reverse, then the weights' gradients as one
+/// GEMM each over all steps.
+struct RnnGrads {
+  Tensor dx, dh0, dc0, dw_ih, dw_hh, db_ih, db_hh, dw_hr;
+};
+void rnn_backward(const RnnGeom& g, RnnGrads& grads, const Tensor& dout, const Tensor& dh_n, const Tensor& dc_n,
+                  const RnnWork& work, const Tensor& x, const Tensor& w_ih, const Tensor& w_hh, const Tensor& w_hr);
+
 /// out[.., i, ..] = src[.., index[.., i, ..], ..] along dim; src has index's shape with stride
 /// 0 at dim and `dim_stride` elements between entries along dim.
 void gather(const Tensor& out, const Tensor& src, const Tensor& index, int64_t dim_stride);

@@ -24,6 +24,7 @@
 #include "ember/nn/normalization.h"
 #include "ember/nn/padding.h"
 #include "ember/nn/pooling.h"
+#include "ember/nn/rnn.h"
 #include "ember/nn/upsampling.h"
 #include "gc.h"
 
@@ -750,6 +751,64 @@ void bind_padding_upsampling(py::module_& nm) {
   unary_layer<nn::PixelUnshuffle>(nm, "PixelUnshuffle");
 }
 
+/// A tensor argument that may be None (an absent state).
+Tensor optional_tensor(py::handle h, const char* op) { return h.is_none() ? Tensor() : tensor_arg(h, op); }
+
+/// A recurrent layer: the C++ forward over padded or packed input, called by ember/nn/_rnn.py's
+/// forward (which handles PackedSequence and the (h0, c0) tuple as PyTorch's).
+template <class T>
+void bind_recurrent_layer(py::module_& nm, const char* name) {
+  layer_class<T>(nm, name)
+      .def("_forward", [](T& m, py::object input, py::handle h0, py::handle c0) {
+        const std::string op = m.T::type_name() + ".forward";
+        nn::RNNBase::Output r = m.RNNBase::forward(tensor_arg(input, op.c_str()), optional_tensor(h0, op.c_str()),
+                                                   optional_tensor(c0, op.c_str()));
+        return py::make_tuple(r.output, r.h_n, r.c_n.defined() ? py::cast(r.c_n) : py::none());
+      }, py::arg("input"), py::arg("h0"), py::arg("c0"))
+      .def("_forward_packed", [](T& m, py::object data, const std::vector<int64_t>& batch_sizes, py::handle h0,
+                                 py::handle c0) {
+        const std::string op = m.T::type_name() + ".forward";
+        nn::RNNBase::Output r = m.forward_packed(tensor_arg(data, op.c_str()), batch_sizes,
+                                                 optional_tensor(h0, op.c_str()), optional_tensor(c0, op.c_str()));
+        return py::make_tuple(r.output, r.h_n, r.c_n.defined() ? py::cast(r.c_n) : py::none());
+      }, py::arg("data"), py::arg("batch_sizes"), py::arg("h0"), py::arg("c0"))
+      .def_property_readonly("mode", [](const T& m) { return m.config().mode; })
+      .def_property_readonly("_flat_weights_names", &T::flat_weights_names)
+      .def("reset_parameters", &T::reset_parameters);
+}
+
+/// RNNCell, LSTMCell, GRUCell and RNN, LSTM, GRU.
+void bind_recurrent(py::module_& nm) {
+  layer_class<nn::RNNCell>(nm, "RNNCell")
+      .def("forward", [](nn::RNNCell& m, py::object input, py::handle hx) {
+        return m.forward(tensor_arg(input, "RNNCell.forward"), optional_tensor(hx, "RNNCell.forward"));
+      }, py::arg("input"), py::arg("hx") = py::none())
+      .def("reset_parameters", &nn::RNNCell::reset_parameters);
+  layer_class<nn::LSTMCell>(nm, "LSTMCell")
+      .def("forward", [](nn::LSTMCell& m, py::object input, py::handle hx) {
+        const char* op = "LSTMCell.forward";
+        Tensor h, c;
+        if (!hx.is_none()) {
+          EMBER_CHECK_TYPE(py::isinstance<py::tuple>(hx) || py::isinstance<py::list>(hx), op,
+                           ": hx must be None or a tuple (h_0, c_0), got ", type_name_of(hx));
+          py::sequence pair = py::reinterpret_borrow<py::sequence>(hx);
+          EMBER_CHECK(pair.size() == 2, op, ": hx must be a tuple (h_0, c_0), got ", pair.size(), " values");
+          h = tensor_arg(pair[0], op), c = tensor_arg(pair[1], op);
+        }
+        auto [h1, c1] = m.forward(tensor_arg(input, op), h, c);
+        return py::make_tuple(h1, c1);
+      }, py::arg("input"), py::arg("hx") = py::none())
+      .def("reset_parameters", &nn::LSTMCell::reset_parameters);
+  layer_class<nn::GRUCell>(nm, "GRUCell")
+      .def("forward", [](nn::GRUCell& m, py::object input, py::handle hx) {
+        return m.forward(tensor_arg(input, "GRUCell.forward"), optional_tensor(hx, "GRUCell.forward"));
+      }, py::arg("input"), py::arg("hx") = py::none())
+      .def("reset_parameters", &nn::GRUCell::reset_parameters);
+  bind_recurrent_layer<nn::RNN>(nm, "RNN");
+  bind_recurrent_layer<nn::LSTM>(nm, "LSTM");
+  bind_recurrent_layer<nn::GRU>(nm, "GRU");
+}
+
 /// The loss modules (PyTorch's signatures, legacy size_average / reduce flags included).
 void bind_losses(py::module_& nm) {
   nm.def("_legacy_reduction", [](py::handle size_average, py::handle reduce, const std::string& reduction) {
@@ -781,6 +840,7 @@ void bind_nn_modules(py::module_& m) {
   bind_pooling(nm);
   bind_padding_upsampling(nm);
   bind_losses(nm);
+  bind_recurrent(nm);
 }
 
 }  // namespace ember

@@ -598,6 +598,7 @@ add("Perceptron", [C(3), C(1)], _perceptron_inputs,
 # Perceptron: a step function learned by fit(), not by gradients (its parameters do not require grad).
 
 import module_db_cnn  # noqa: E402,F401  (the convolutional-network layers' rows)
+import module_db_rnn  # noqa: E402,F401  (the recurrent cells' rows)
 
 MODULES_BY_NAME = {r.name: r for r in MODULES}
 
@@ -607,4 +608,8 @@ NOT_A_LAYER = {
     "Parameter": "a tensor, not a layer",
     "ModuleList": "a container with no forward of its own (test_nn_module.py)",
     "ModuleDict": "a container with no forward of its own (test_nn_module.py)",
+    "LSTMCell": "returns (h, c): test_rnn.py compares it with torch (outputs, gradients, gradcheck, errors)",
+    "RNN": "returns (output, h_n) and takes PackedSequence: test_rnn.py and test_rnn_packed.py",
+    "LSTM": "returns (output, (h_n, c_n)) and takes PackedSequence: test_rnn.py and test_rnn_packed.py",
+    "GRU": "returns (output, h_n) and takes PackedSequence: test_rnn.py and test_rnn_packed.py",
 }

@@ -14,4 +14,5 @@
 #include "ember/nn/module.h"
 #include "ember/nn/normalization.h"
 #include "ember/nn/pooling.h"
+#include "ember/nn/rnn.h"
 #include "ember/nn/utils.h"

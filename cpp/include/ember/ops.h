@@ -318,6 +318,30 @@ EMBER_API Tensor conv_transpose2d(const Tensor& x, const Tensor& weight, const T
                                   const Dims& stride = {1}, const Dims& padding = {0}, const Dims& output_padding = {0},
                                   int64_t groups = 1, const Dims& dilation = {1});
 
+// ---- recurrent cells and layers (ops/rnn.cpp: one fused node per step or per layer direction) ----
+/// One step of an Elman RNN: h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh); x (B, I), hx (B, H);
+/// biases may be undefined.
+EMBER_API Tensor rnn_tanh_cell(const Tensor& input, const Tensor& hx, const Tensor& w_ih, const Tensor& w_hh,
+                               const Tensor& b_ih = {}, const Tensor& b_hh = {});
+/// rnn_tanh_cell with relu in place of tanh.
+EMBER_API Tensor rnn_relu_cell(const Tensor& input, const Tensor& hx, const Tensor& w_ih, const Tensor& w_hh,
+                               const Tensor& b_ih = {}, const Tensor& b_hh = {});
+/// One LSTM step, gates (i, f, g, o) as PyTorch's: c' = f c + i g, h' = o tanh(c'); returns (h', c').
+EMBER_API std::pair<Tensor, Tensor> lstm_cell(const Tensor& input, const Tensor& hx, const Tensor& cx, const Tensor& w_ih,
+                                              const Tensor& w_hh, const Tensor& b_ih = {}, const Tensor& b_hh = {});
+/// One GRU step, gates (r, z, n) as PyTorch's: h' = (1 - z) n + z h.
+EMBER_API Tensor gru_cell(const Tensor& input, const Tensor& hx, const Tensor& w_ih, const Tensor& w_hh,
+                          const Tensor& b_ih = {}, const Tensor& b_hh = {});
+/// One direction of one recurrent layer ("RNN_TANH", "RNN_RELU", "LSTM" or "GRU") over a packed
+/// sequence: data (N, I) time-major with batch_sizes[t] rows at step t (non-increasing), h0
+/// (batch_sizes[0], out), c0 (LSTM: (batch_sizes[0], H)); w_hr: LSTM's projection (or undefined).
+/// Returns (output (N, out), h_n, c_n (LSTM; undefined otherwise)): the state at each sequence's last step.
+EMBER_API std::tuple<Tensor, Tensor, Tensor> rnn_layer(const std::string& mode, const Tensor& data,
+                                                       const std::vector<int64_t>& batch_sizes, const Tensor& h0,
+                                                       const Tensor& c0, const Tensor& w_ih, const Tensor& w_hh,
+                                                       const Tensor& b_ih, const Tensor& b_hh, const Tensor& w_hr,
+                                                       bool reverse);
+
 // ---- threads --------------------------------------------------------------------------
 /// Threads for ember's kernels and for BLAS, both.
 EMBER_API void set_num_threads(int n);

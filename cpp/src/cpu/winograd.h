@@ -1,7 +1,7 @@
 #pragma once
 // Winograd F(2x2, 3x3) convolutions in float32 (cpu/winograd_avx512.cpp), for CPUs with AVX-512:
-// cpu/conv.cpp routes 3x3 convolutions with stride 1, dilation 1 and one group here, forward and
-// input gradient.
+// cpu/conv.cpp routes 3x3 convolutions with stride 1, dilation 1 and one group here, forward,
+// input gradient and weight gradient.
 #include <cstdint>
 
 namespace ember::cpu::winograd {
@@ -16,5 +16,9 @@ struct Shape {
 /// (C, O, 3, 3), which the convolution applies flipped: then y is the input gradient of the
 /// convolution by w, given x as its output gradient (padded by 2 - pad).
 void conv3x3(const float* x, const float* w, bool transposed, float* y, const Shape& s);
+
+/// dw (O, C, 3, 3) = the weight gradient of y = conv(x, w), given dy: the adjoint of the same
+/// formula, dU[k] = dM[k] V[k]^T summed over the tiles (dM = A dy A^T), then dw = G^T dU G.
+void conv3x3_weight_grad(const float* x, const float* dy, float* dw, const Shape& s);
 
 }  // namespace ember::cpu::winograd

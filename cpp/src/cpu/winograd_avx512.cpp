@@ -107,6 +107,54 @@ void output_row(const float* m, int64_t stride, const Shape& s, int64_t top, int
   }
 }
 
+/// A g A^T for TW tiles whose 2x2 output gradients are g00, g01, g10, g11 (each TW): writes
+/// m[k * stride + j] (the adjoint of output_tiles).
+void output_grad_tiles(const float* __restrict g, int64_t TW, float* __restrict m, int64_t stride) {
+  for (int64_t j = 0; j < TW; ++j) {
+    const float g00 = g[j], g01 = g[TW + j], g10 = g[2 * TW + j], g11 = g[3 * TW + j];
+    const float q[4][2] = {{g00, g01}, {g00 + g10, g01 + g11}, {g00 - g10, g01 - g11}, {-g10, -g11}};
+    for (int r = 0; r < 4; ++r) {
+      m[4 * r * stride + j] = q[r][0];
+      m[(4 * r + 1) * stride + j] = q[r][0] + q[r][1];
+      m[(4 * r + 2) * stride + j] = q[r][0] - q[r][1];
+      m[(4 * r + 3) * stride + j] = -q[r][1];
+    }
+  }
+}
+
+/// A dy A^T for one tile row of one output channel's gradient (the adjoint of output_row): rows
+/// top, top + 1 of the plane dy (zeros past OH and OW) -> m[k * stride + j]. scratch holds 4 * TW.
+void output_grad_row(const float* plane, const Shape& s, int64_t top, int64_t TW, float* m, int64_t stride,
+                     float* scratch) {
+  for (int r = 0; r < 2; ++r) {
+    float* g = scratch + 2 * r * TW;
+    if (top + r >= s.OH) std::fill(g, g + 2 * TW, 0.0f);
+    else deinterleave(plane + (top + r) * s.OW, s.OW, 0, TW, g, g + TW);
+  }
+  output_grad_tiles(scratch, TW, m, stride);
+}
+
+/// dw (O, C, 3, 3) = G^T dU[o][c] G for each kernel, dU being 16 matrices O x C, row-major (the
+/// adjoint of weight_transform's formula).
+void weight_grad_transform(const float* dU, int64_t O, int64_t C, float* dw) {
+  for (int64_t i = 0; i < O * C; ++i) {
+    float d[4][4];
+    for (int k = 0; k < 16; ++k) d[k / 4][k % 4] = dU[k * O * C + i];
+    float gd[3][4];  // G^T d
+    for (int q = 0; q < 4; ++q) {
+      gd[0][q] = d[0][q] + (d[1][q] + d[2][q]) / 2;
+      gd[1][q] = (d[1][q] - d[2][q]) / 2;
+      gd[2][q] = (d[1][q] + d[2][q]) / 2 + d[3][q];
+    }
+    float* out = dw + i * 9;
+    for (int r = 0; r < 3; ++r) {  // (G^T d) G
+      out[r * 3] = gd[r][0] + (gd[r][1] + gd[r][2]) / 2;
+      out[r * 3 + 1] = (gd[r][1] - gd[r][2]) / 2;
+      out[r * 3 + 2] = (gd[r][1] + gd[r][2]) / 2 + gd[r][3];
+    }
+  }
+}
+
 /// The transformed weights U[k] = (G g G^T)[k] for each 3x3 kernel g of w (in the thread's
 /// workspace): 16 matrices of O rows (rounded up to 8, the extra rows zero) by C, each stored as
 /// groups of 8 rows, C x 8 (the 8 rows' values for one column side by side: the kernel's
@@ -159,6 +207,10 @@ const float* weight_transform(const float* w, bool transposed, int64_t O, int64_
 /// Tiles per block (at least one tile row): the block's transformed input and output stay in L2.
 constexpr int64_t kBlockTiles = 64;
 
+/// Tiles per block of the weight gradient, whose dot products run along the tiles: longer runs
+/// than the forward's blocks, so that summing each dot product's 16 lanes at the end pays.
+constexpr int64_t kGradBlockTiles = 256;
+
 /// Inner products per pass over a block of B: kKc rows of a 32-column panel of B fill 32 KB, in L1.
 constexpr int64_t kKc = 256;
 
@@ -202,6 +254,33 @@ void gemm(int64_t O8, int64_t n, int64_t K, const float* A, const float* B, floa
   }
 }
 
+/// dU (4 x 4 at rows ldu apart) += A (4 x n) B (4 x n)^T, rows of A and B n apart: the 16 dot
+/// products accumulate 16 lanes at a time, summed across lanes at the end.
+void kernel_nt(int64_t n, const float* A, const float* B, float* dU, int64_t ldu) {
+  __m512 acc[4][4];
+#pragma GCC unroll 4
+  for (int i = 0; i < 4; ++i)
+#pragma GCC unroll 4
+    for (int j = 0; j < 4; ++j) acc[i][j] = _mm512_setzero_ps();
+  for (int64_t t = 0; t < n; t += 16) {
+    const __mmask16 m = n - t >= 16 ? 0xFFFF : static_cast<__mmask16>((1u << (n - t)) - 1);
+    __m512 a[4], b[4];
+#pragma GCC unroll 4
+    for (int i = 0; i < 4; ++i) {
+      a[i] = _mm512_maskz_loadu_ps(m, A + i * n + t);
+      b[i] = _mm512_maskz_loadu_ps(m, B + i * n + t);
+    }
+#pragma GCC unroll 4
+    for (int i = 0; i < 4; ++i)
+#pragma GCC unroll 4
+      for (int j = 0; j < 4; ++j) acc[i][j] = _mm512_fmadd_ps(a[i], b[j], acc[i][j]);
+  }
+#pragma GCC unroll 4
+  for (int i = 0; i < 4; ++i)
+#pragma GCC unroll 4
+    for (int j = 0; j < 4; ++j) dU[i * ldu + j] += _mm512_reduce_add_ps(acc[i][j]);
+}
+
 }  // namespace
 
 void conv3x3(const float* x, const float* w, bool transposed, float* y, const Shape& s) {
@@ -243,6 +322,64 @@ void conv3x3(const float* x, const float* w, bool transposed, float* y, const Sh
         }
     }
   }
+}
+
+void conv3x3_weight_grad(const float* x, const float* dy, float* dw, const Shape& s) {
+  const int64_t TH = (s.OH + 1) / 2, TW = (s.OW + 1) / 2, rows = s.N * TH;
+  const int64_t threads = omp_get_max_threads();
+  const int64_t per_block =
+      std::clamp<int64_t>(kGradBlockTiles / TW, 1, std::max<int64_t>(1, (rows + threads - 1) / threads));
+  const int64_t blocks = (rows + per_block - 1) / per_block, most = per_block * TW;
+  // Channels rounded up to the kernel's 4 x 4: the extra rows of V and dM stay zero.
+  const int64_t C4 = (s.C + 3) / 4 * 4, O4 = (s.O + 3) / 4 * 4;
+  // Each thread's buffers (as conv3x3's), and its own sums dU, added up after the parallel region.
+  const int64_t team = threads > 1 && blocks > 1 ? threads : 1;
+  const int64_t v_size = 16 * (C4 * most + 16), m_size = 16 * (O4 * most + 16), u_size = 16 * O4 * C4;
+  const int64_t per_thread = (v_size + m_size + u_size + 4 * TW + 16 * (TW + 1) + 15) / 16 * 16;
+  float* buffers = workspace<float>(Scratch::WinogradTiles, team * per_thread);
+  std::fill(buffers, buffers + team * per_thread, 0.0f);
+#pragma omp parallel num_threads(team)
+  {
+    float* V = buffers + omp_get_thread_num() * per_thread;
+    float* dM = V + v_size;
+    float* dU = dM + m_size;
+    float* scratch = dU + u_size;
+#pragma omp for schedule(static)
+    for (int64_t b = 0; b < blocks; ++b) {
+      const int64_t r0 = b * per_block, nr = std::min(per_block, rows - r0), n = nr * TW;
+      const int64_t vk = C4 * n + 16, mk = O4 * n + 16;
+      for (int64_t c = 0; c < s.C; ++c)
+        for (int64_t r = 0; r < nr; ++r) {
+          const int64_t img = (r0 + r) / TH, th = (r0 + r) % TH;
+          input_row(x + (img * s.C + c) * s.H * s.W, s, 2 * th - s.pad_h, TW, V + c * n + r * TW, vk, scratch);
+        }
+      for (int64_t o = 0; o < s.O; ++o)
+        for (int64_t r = 0; r < nr; ++r) {
+          const int64_t img = (r0 + r) / TH, th = (r0 + r) % TH;
+          output_grad_row(dy + (img * s.O + o) * s.OH * s.OW, s, 2 * th, TW, dM + o * n + r * TW, mk, scratch);
+        }
+      if (C4 != s.C || O4 != s.O)  // the padding rows, zero (at this block's length)
+        for (int k = 0; k < 16; ++k) {
+          std::fill(V + k * vk + s.C * n, V + k * vk + C4 * n, 0.0f);
+          std::fill(dM + k * mk + s.O * n, dM + k * mk + O4 * n, 0.0f);
+        }
+      for (int k = 0; k < 16; ++k)
+        for (int64_t o = 0; o < O4; o += 4)
+          for (int64_t c = 0; c < C4; c += 4)
+            kernel_nt(n, dM + k * mk + o * n, V + k * vk + c * n, dU + (k * O4 + o) * C4 + c, C4);
+    }
+  }
+  float* total = buffers + v_size + m_size;  // thread 0's dU
+  for (int64_t t = 1; t < team; ++t) {
+    const float* part = buffers + t * per_thread + v_size + m_size;
+    for (int64_t i = 0; i < u_size; ++i) total[i] += part[i];
+  }
+  // Drop the padding columns and rows: dU as 16 matrices O x C.
+  std::vector<float> dense(static_cast<size_t>(16 * s.O * s.C));
+  for (int k = 0; k < 16; ++k)
+    for (int64_t o = 0; o < s.O; ++o)
+      std::copy(total + (k * O4 + o) * C4, total + (k * O4 + o) * C4 + s.C, dense.data() + (k * s.O + o) * s.C);
+  weight_grad_transform(dense.data(), s.O, s.C, dw);
 }
 
 }  // namespace ember::cpu::winograd

@@ -281,3 +281,6 @@ def _from_pretrained(cls, embeddings, freeze=True, padding_idx=None, max_norm=No
 
 
 _M.Embedding.from_pretrained = classmethod(_from_pretrained)
+
+# RNN, LSTM and GRU: forward over padded or packed sequences, docstrings (ember/nn/_rnn.py).
+from ember.nn import _rnn  # noqa: F401

@@ -1,6 +1,7 @@
 // C++ tests of what Python cannot see: view geometry, strides, the size check and errors.
 // Built against the installed package by tests/test_cmake_package.py.
 #include <ember/ember.h>
+#include <ember/nn.h>
 
 #include <cstdint>
 #include <cstdio>
@@ -97,6 +98,18 @@ int main() {
     CHECK(!mul(w, w).requires_grad());
   }
   CHECK(throws_with<RuntimeError>([&] { loss.backward(); }, "retain_graph=True"));
+
+  {  // Recurrent layers from C++ alone: a stacked LSTM over a batch, backward through time; a cell.
+    nn::LSTM lstm(3, 5, 2);
+    nn::RNNBase::Output r = lstm.forward(randn({4, 2, 3}), Tensor(), Tensor());
+    CHECK(r.output.sizes() == (Shape{4, 2, 5}) && r.h_n.sizes() == (Shape{2, 2, 5}) && r.c_n.sizes() == (Shape{2, 2, 5}));
+    sum(r.output).backward();
+    CHECK(lstm.parameter("weight_hh_l1").grad().defined() && lstm.parameter("bias_ih_l0").grad().defined());
+    nn::GRUCell cell(3, 4);
+    CHECK(cell.forward(randn({2, 3}), Tensor()).sizes() == (Shape{2, 4}));
+    CHECK(throws_with<RuntimeError>([&] { lstm.forward(randn({4, 2, 3}), zeros({1, 2, 5}), zeros({2, 2, 5})); },
+                                    "Expected hidden"));
+  }
 
   std::printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;

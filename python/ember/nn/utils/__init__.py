@@ -1,7 +1,9 @@
-"""ember.nn.utils: regularization penalties over parameters and activations, and the max-norm
-constraint (C++: ember::nn::utils)."""
+"""ember.nn.utils: regularization penalties over parameters and activations, the max-norm
+constraint, gradient clipping (C++: ember::nn::utils), and ember.nn.utils.rnn (sequences of
+different lengths: PackedSequence, pad_sequence, pack_padded_sequence, ...)."""
 from ember._C import Tensor
 from ember._C import _nn_utils as _utils
+from ember.nn.utils import rnn  # pad_sequence, pack_padded_sequence, PackedSequence, ...
 
 
 def _tensors(parameters):
@@ -46,7 +48,7 @@ def max_norm_(parameters, max_norm, norm_type=2.0, dim=0):
 
 
 __all__ = ["activity_penalty", "clip_grad_norm_", "clip_grad_value_", "elastic_net_penalty", "l1_penalty", "l2_penalty",
-           "max_norm_"]
+           "max_norm_", "rnn"]
 
 
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
