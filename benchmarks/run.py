@@ -361,6 +361,27 @@ def _cumsum_numpy(dim):
     return setup
 
 
+def _topk_tensor(m):
+    x = randn(m, 1000, 1000)
+    return lambda: x.topk(5)  # (values, indices) of each row's 5 largest, sorted
+
+
+def _sort_tensor(m):
+    x = randn(m, M)
+    return lambda: m.sort(x)  # values and int64 indices
+
+
+def _sort_numpy(np):
+    # Values and indices as ember and torch return them: a stable argsort, then the values.
+    x = randn(np, M)
+
+    def run():
+        i = np.argsort(x, kind="stable")
+        return x[i], i
+
+    return run
+
+
 def _zeros_tensor(m):
     return lambda: m.zeros(M)
 
@@ -437,6 +458,8 @@ CASES: list[Case] = [
          _transpose_contiguous_tensor, _transpose_contiguous_numpy),
     Case("cumsum(dim=1) 1024x1024", _cumsum_tensor(1), _cumsum_tensor(1), _cumsum_numpy(1)),
     Case("cumsum(dim=0) 1024x1024", _cumsum_tensor(0), _cumsum_tensor(0), _cumsum_numpy(0)),
+    Case("topk(k=5) 1000x1000", _topk_tensor, _topk_tensor, None),  # NumPy has no topk
+    Case("sort 1M", _sort_tensor, _sort_tensor, _sort_numpy),
     Case("cat 10x100k", _cat_tensor, _cat_tensor, _cat_numpy),
     Case("index 100k rows (int64)", _index_rows, _index_rows, _index_rows),
     Case("zeros 1M", _zeros_tensor, _zeros_tensor, _zeros_numpy),

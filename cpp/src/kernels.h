@@ -6,6 +6,7 @@
 //   - pointwise: one kernel per row of elementwise.def, whose scalar formula is shared by every
 //     device (elementwise_fn.h), and where;
 //   - reductions and scans: reduce, arg_reduce, and one kernel per row of scan.def;
+//   - sorting and selection along one dim: sort, topk;
 //   - matrix products: gemm over batches (batch strides may be 0);
 //   - pooling over the last two dims: max (with indices) and average, and their backwards;
 //   - batch norm's per-channel moments, sums and affine combinations;
@@ -61,6 +62,15 @@ void arg_reduce(bool is_max, const Tensor& values, const Tensor& indices, const 
 #define EMBER_SCAN_INDEXED(name, ...) \
   void name(const Tensor& values, const Tensor& indices, const Tensor& in, int64_t dim);
 #include "ember/scan.def"
+
+// Sorting and selection along dim: values and indices share one shape, in's except along dim
+// (n there for sort, k for topk); values have in's dtype, indices are int64. NaN orders above
+// every number and equal values keep their index order (every order is stable).
+/// values, indices = in sorted along dim (descending: largest first).
+void sort(const Tensor& values, const Tensor& indices, const Tensor& in, int64_t dim, bool descending);
+/// values, indices = the k largest (or smallest) along dim, in order when sorted (0 < k <= n).
+void topk(const Tensor& values, const Tensor& indices, const Tensor& in, int64_t k, int64_t dim, bool largest,
+          bool sorted);
 
 /// out[b] = a[b] @ b[b] (or +=, with accumulate) for 3-D operands (batch strides may be 0);
 /// float via BLAS.

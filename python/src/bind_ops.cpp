@@ -102,6 +102,112 @@ Example::
     return_types(values=tensor([3., 1., 1., 1.]), indices=tensor([0, 1, 1, 3]))
 )doc";
 
+// Docstrings of sorting and selection.
+constexpr const char* kSortDoc = R"doc(sort(input, dim=-1, descending=False, *, stable=False) -> (Tensor, Tensor)
+
+Sorts the elements of input along dim in ascending order (descending: largest first).
+
+NaN sorts as the largest value (last ascending, first descending); -0.0 and 0.0 are equal.
+ember's sort is always stable: equal elements keep the order of their indices, in either
+direction, so ``stable`` (PyTorch's flag, which leaves ties unordered when False) changes
+nothing. The values are differentiable: their gradient goes back to the positions they came from.
+
+Args:
+    input (Tensor): the input tensor (bool, int64 or floating).
+    dim (int, optional): the dimension to sort along. Default: -1.
+    descending (bool, optional): largest first. Default: False.
+    stable (bool, optional): accepted for PyTorch's signature; every sort is stable.
+
+Returns:
+    A namedtuple (values, indices): values of input's shape and dtype, and int64 indices such
+    that ``values == input.gather(dim, indices)``.
+
+Example::
+
+    >>> ember.sort(ember.tensor([3., 1., 2.]))
+    return_types(values=tensor([1., 2., 3.]), indices=tensor([1, 2, 0]))
+    >>> values, indices = ember.tensor([[2., 5.], [4., 1.]]).sort(dim=0, descending=True)
+    >>> indices
+    tensor([[1, 0],
+            [0, 1]])
+)doc";
+constexpr const char* kArgsortDoc = R"doc(argsort(input, dim=-1, descending=False, stable=False) -> Tensor
+
+The indices that sort input along dim: ``sort(input, dim, descending).indices``. NaN sorts as
+the largest value; equal elements keep their index order (every sort is stable).
+
+Args:
+    input (Tensor): the input tensor (bool, int64 or floating).
+    dim (int, optional): the dimension to sort along. Default: -1.
+    descending (bool, optional): largest first. Default: False.
+    stable (bool, optional): accepted for PyTorch's signature; every sort is stable.
+
+Returns:
+    Tensor: int64 indices of input's shape (no gradient).
+
+Example::
+
+    >>> ember.argsort(ember.tensor([3., 1., 2.]), descending=True)
+    tensor([0, 2, 1])
+)doc";
+constexpr const char* kTopkDoc = R"doc(topk(input, k, dim=-1, largest=True, sorted=True) -> (Tensor, Tensor)
+
+The k largest elements of input along dim (the k smallest with ``largest=False``) and their
+indices. Selects them without sorting the whole dim (a single pass for small k).
+
+NaN counts as the largest value. Equal elements are taken in index order (the lower index
+first). With ``sorted=False`` the k elements may come in any order. The values are
+differentiable: their gradient goes back to the positions they came from.
+
+Args:
+    input (Tensor): the input tensor (int64 or floating).
+    k (int): how many to take, 0 <= k <= input.size(dim); otherwise RuntimeError ("selected
+        index k out of range").
+    dim (int, optional): the dimension to select along. Default: -1.
+    largest (bool, optional): the largest (True) or the smallest (False). Default: True.
+    sorted (bool, optional): return them in order, best first. Default: True.
+
+Returns:
+    A namedtuple (values, indices): input's shape with k along dim; values of input's dtype,
+    int64 indices.
+
+Example::
+
+    >>> ember.topk(ember.tensor([1., 5., 3., 4.]), 2)
+    return_types(values=tensor([5., 4.]), indices=tensor([1, 3]))
+    >>> output.topk(5, 1, True, True)  # the top-5 classes of each row of a batch
+)doc";
+constexpr const char* kMultinomialDoc = R"doc(multinomial(input, num_samples, replacement=False, *, generator=None) -> Tensor
+
+Draws num_samples category indices from each row of input, the probability of category i
+being proportional to its weight input[..., i]. The weights must be non-negative and finite,
+with a positive sum in every row; they need not sum to 1.
+
+Without replacement an index is drawn at most once per row, and the samples come in the order
+of successive draws, each from the weights not yet taken. Categories of zero weight are never
+drawn: without replacement, a row needs at least num_samples nonzero weights (RuntimeError
+otherwise; PyTorch's CPU kernel fills up with zero-weight categories instead).
+
+The draws come from ``generator`` (ember's default generator if None), so
+``ember.manual_seed`` or a seeded ``ember.Generator`` repeats them.
+
+Args:
+    input (Tensor): 1-D (categories) or 2-D (rows, categories) floating weights.
+    num_samples (int): how many to draw per row (> 0).
+    replacement (bool, optional): draw with replacement. Default: False.
+    generator (ember.Generator, optional): the source of randomness.
+
+Returns:
+    Tensor: int64 indices, (num_samples,) for a 1-D input, (rows, num_samples) for a 2-D one.
+
+Example::
+
+    >>> g = ember.Generator().manual_seed(0)
+    >>> probs = ember.softmax(logits, -1)          # (batch, vocab)
+    >>> next_token = ember.multinomial(probs, 1, generator=g)   # (batch, 1)
+    >>> ember.multinomial(ember.tensor([0., 10., 3., 0.]), 2)   # 1 and 2, in some order
+)doc";
+
 OptDims dims_from(py::handle dim) {
   if (dim.is_none()) return std::nullopt;
   if (PyLong_Check(dim.ptr())) return Dims{dim.cast<int64_t>()};
@@ -253,6 +359,10 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
         py::arg("n"), py::kw_only(), py::arg("dtype") = DType::Int64, py::arg("generator") = py::none());
   def_both(m, cls, "bernoulli", [](const Tensor& p, py::handle gen) { return bernoulli(p, gen_from(gen)); },
            py::kw_only(), py::arg("generator") = py::none());
+  def_both(m, cls, "multinomial", [](const Tensor& t, int64_t n, bool replacement, py::handle gen) {
+    return multinomial(t, n, replacement, gen_from(gen));
+  }, py::arg("num_samples"), py::arg("replacement") = false, py::kw_only(), py::arg("generator") = py::none(),
+     kMultinomialDoc);
   m.def("normal", [](double mean, double std, py::handle size, py::handle gen) {
           Tensor t = empty(shape_from(size, "normal"));
           return normal_(t, mean, std, gen_from(gen));
@@ -549,6 +659,19 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
     cumprod_(self.cast<Tensor&>(), dim, dtype);
     return self;
   }, py::arg("dim"), py::kw_only(), py::arg("dtype") = py::none(), "In-place cumprod: the result keeps the tensor's dtype.");
+
+  // ---- sorting and selection along one dim -------------------------------------------
+  def_both(m, cls, "sort", [](const Tensor& t, int64_t dim, bool descending, std::optional<bool> stable) {
+    auto [v, i] = sort(t, dim, descending, stable.value_or(false));
+    return minmax_type(v, i);
+  }, py::arg("dim") = -1, py::arg("descending") = false, py::kw_only(), py::arg("stable") = false, kSortDoc);
+  def_both(m, cls, "argsort", [](const Tensor& t, int64_t dim, bool descending, std::optional<bool> stable) {
+    return argsort(t, dim, descending, stable.value_or(false));
+  }, py::arg("dim") = -1, py::arg("descending") = false, py::arg("stable") = false, kArgsortDoc);
+  def_both(m, cls, "topk", [](const Tensor& t, int64_t k, int64_t dim, bool largest, bool sorted) {
+    auto [v, i] = topk(t, k, dim, largest, sorted);
+    return minmax_type(v, i);
+  }, py::arg("k"), py::arg("dim") = -1, py::arg("largest") = true, py::arg("sorted") = true, kTopkDoc);
 
   auto softmax_dim = [](py::handle dim, const char* op) {
     EMBER_CHECK_TYPE(PyIndex_Check(dim.ptr()) && !PyBool_Check(dim.ptr()), op, ": argument 'dim' must be int, not ",

@@ -15,7 +15,8 @@ at the end of this one so that ``op_db.OPS`` holds every row:
 
 * ``op_db_pointwise``: unary and binary ops (every row of elementwise.def), clamp, where;
 * ``op_db_reduce``: reductions and the matmul family;
-* ``op_db_shape``: shape ops (views, joining, splitting) and indexing ops.
+* ``op_db_shape``: shape ops (views, joining, splitting) and indexing ops;
+* ``op_db_sort``: sorting and selection along one dim (sort, argsort, topk).
 
 Import ``op_db`` (not a family module on its own). Importable on its own (tests/conftest.py puts
 this folder on sys.path); importing it imports ember.
@@ -437,5 +438,6 @@ def assert_same_strides(actual, expected, what="result"):
 import op_db_pointwise  # noqa: E402, F401
 import op_db_reduce  # noqa: E402, F401
 import op_db_shape  # noqa: E402, F401
+import op_db_sort  # noqa: E402, F401
 
 OPS_BY_NAME = {o.name: o for o in OPS}

@@ -46,6 +46,10 @@ EMBER_API Tensor randint(int64_t low, int64_t high, const Shape& size, DType dty
 EMBER_API Tensor randperm(int64_t n, DType dtype = DType::Int64, Generator* gen = nullptr);
 /// Each element 1 with probability p[i] (p in [0, 1]), else 0; the dtype of p.
 EMBER_API Tensor bernoulli(const Tensor& p, Generator* gen = nullptr);
+/// num_samples category indices per row of 1-D or 2-D non-negative weights (int64), drawn with
+/// or without replacement; zero weights are never drawn.
+EMBER_API Tensor multinomial(const Tensor& weights, int64_t num_samples, bool replacement = false,
+                             Generator* gen = nullptr);
 /// In place: uniform on [from, to).
 EMBER_API Tensor& uniform_(Tensor& t, double from = 0, double to = 1, Generator* gen = nullptr);
 /// In place: normal with the given mean and std.
@@ -260,6 +264,15 @@ EMBER_API std::pair<Tensor, Tensor> cummin(const Tensor& t, int64_t dim);
 EMBER_API Tensor& cumsum_(Tensor& t, int64_t dim, OptDType dtype = {});
 /// In place: t = cumprod(t, dim) in t's dtype (dtype, if given, must be t's).
 EMBER_API Tensor& cumprod_(Tensor& t, int64_t dim, OptDType dtype = {});
+
+// ---- sorting and selection along one dim (NaN is the largest; equal values keep index order) --
+/// (values, indices) of t sorted along dim; every sort is stable (`stable` is PyTorch's flag).
+EMBER_API std::pair<Tensor, Tensor> sort(const Tensor& t, int64_t dim = -1, bool descending = false, bool stable = false);
+/// The indices that sort t along dim (sort's second result, no gradient).
+EMBER_API Tensor argsort(const Tensor& t, int64_t dim = -1, bool descending = false, bool stable = false);
+/// (values, indices) of the k largest (or smallest) along dim, in order when sorted; 0 <= k <= size.
+EMBER_API std::pair<Tensor, Tensor> topk(const Tensor& t, int64_t k, int64_t dim = -1, bool largest = true,
+                                         bool sorted = true);
 
 /// t summed down to `shape` (a shape t broadcasts from): the gradient of a broadcast.
 EMBER_API Tensor sum_to(const Tensor& t, const Shape& shape);

@@ -1,5 +1,8 @@
 // Creation ops, conversion and the random ops.
+#include <algorithm>
 #include <cmath>
+#include <utility>
+#include <vector>
 
 #include "autograd/record.h"
 #include "ember/ops.h"
@@ -179,6 +182,81 @@ Tensor& normal_(Tensor& t, double mean, double std, Generator* gen) {
 Tensor& bernoulli_(Tensor& t, double p, Generator* gen) {
   EMBER_CHECK(p >= 0 && p <= 1, "bernoulli_: expected p in [0, 1], got ", p);
   return random_fill_(t, "bernoulli_", gen, [&](Generator& g, int64_t) { return g.next_double() < p ? 1.0 : 0.0; });
+}
+
+/// Each row of weights is checked (finite, >= 0, a positive sum, and without replacement enough
+/// nonzero weights), then drawn from under the generator's lock. With replacement, or for one
+/// sample, a draw inverts the row's cumulative sum at a uniform in [0, total): a zero weight adds
+/// an empty interval, so it is never drawn. Without replacement, the exponential race: each
+/// category gets w / E with E ~ Exp(1), and the num_samples largest, in decreasing order, are
+/// distributed as successive draws that remove what they took (as PyTorch's CPU kernel).
+Tensor multinomial(const Tensor& weights, int64_t num_samples, bool replacement, Generator* gen) {
+  EMBER_CHECK_RUNTIME(weights.dim() == 1 || weights.dim() == 2, "multinomial: prob_dist must be 1 or 2 dim, got shape ",
+                      shape_str(weights.sizes()));
+  EMBER_CHECK_TYPE(is_floating(weights.dtype()), "multinomial: only supports floating-point dtypes for input, got ",
+                   dtype_name(weights.dtype()));
+  EMBER_CHECK_RUNTIME(num_samples > 0, "multinomial: cannot sample n_sample <= 0 samples (num_samples=", num_samples,
+                      ")");
+  const int64_t n = weights.sizes().back(), rows = weights.dim() == 2 ? weights.sizes()[0] : 1;
+  EMBER_CHECK_RUNTIME(replacement || num_samples <= n, "multinomial: cannot sample n_sample > prob_dist.size(-1) "
+                      "samples without replacement (num_samples=", num_samples, ", ", n, " categories)");
+  const Tensor w = contiguous(to_dtype(weights, DType::Float64));
+  const double* pw = w.data<double>();
+  for (int64_t r = 0; r < rows; ++r) {
+    const double* row = pw + r * n;
+    double total = 0;
+    int64_t nonzero = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      EMBER_CHECK_RUNTIME(std::isfinite(row[i]) && row[i] >= 0, "multinomial: probability tensor contains either "
+                          "`inf`, `nan` or element < 0 (", row[i], " at ", weights.dim() == 2 ? "row " : "",
+                          weights.dim() == 2 ? std::to_string(r) + ", " : "", "index ", i, ")");
+      total += row[i];
+      nonzero += row[i] > 0;
+    }
+    EMBER_CHECK_RUNTIME(total > 0, "multinomial: invalid multinomial distribution (sum of probabilities <= 0)",
+                        weights.dim() == 2 ? " in row " + std::to_string(r) : "");
+    EMBER_CHECK_RUNTIME(replacement || num_samples <= nonzero, "multinomial: invalid multinomial distribution "
+                        "(with replacement=False, not enough non-negative category to sample): ", nonzero,
+                        " nonzero weights", weights.dim() == 2 ? " in row " + std::to_string(r) : "",
+                        " for num_samples=", num_samples, " (zero weights are never drawn)");
+  }
+  Shape out_shape = weights.dim() == 2 ? Shape{rows, num_samples} : Shape{num_samples};
+  Tensor out = Tensor::empty(out_shape, DType::Int64);
+  int64_t* po = out.data<int64_t>();
+  Generator& g = gen ? *gen : default_generator();
+  std::lock_guard<std::mutex> lock(g.mutex());
+  std::vector<double> cdf(n);
+  std::vector<std::pair<double, int64_t>> race;
+  for (int64_t r = 0; r < rows; ++r) {
+    const double* row = pw + r * n;
+    int64_t* o = po + r * num_samples;
+    if (replacement || num_samples == 1) {
+      double sum = 0;
+      int64_t last = 0;  // the last category of nonzero weight (for u * total rounding up to total)
+      for (int64_t i = 0; i < n; ++i) {
+        sum += row[i];
+        cdf[i] = sum;
+        if (row[i] > 0) last = i;
+      }
+      for (int64_t s = 0; s < num_samples; ++s) {
+        const double u = g.next_double() * sum;
+        const int64_t i = std::upper_bound(cdf.begin(), cdf.end(), u) - cdf.begin();
+        o[s] = std::min(i, last);
+      }
+      continue;
+    }
+    race.clear();
+    for (int64_t i = 0; i < n; ++i) {
+      const double e = -std::log1p(-g.next_double());  // Exp(1); 0 gives an infinite key
+      if (row[i] > 0) race.emplace_back(row[i] / e, i);
+    }
+    auto larger = [](const std::pair<double, int64_t>& a, const std::pair<double, int64_t>& b) {
+      return a.first > b.first || (a.first == b.first && a.second < b.second);
+    };
+    std::partial_sort(race.begin(), race.begin() + num_samples, race.end(), larger);
+    for (int64_t s = 0; s < num_samples; ++s) o[s] = race[s].second;
+  }
+  return out;
 }
 
 // ---- copies and conversion ------------------------------------------------------------

@@ -3,7 +3,6 @@ analogies. Each query is one matrix product with the unit-normalized vocabulary.
 import operator
 
 import ember
-from ember.text.sampling import _topk
 
 _EPS = 1e-8  # as F.cosine_similarity's eps
 
@@ -98,7 +97,7 @@ def _ranked(sims, k, exclude, vocab):
     if exclude:
         sims = sims.index_put((ember.tensor(exclude, dtype=ember.int64),),
                               ember.tensor(float("-inf"), dtype=sims.dtype))
-    values, indices = _topk(sims, min(k, available))
+    values, indices = sims.topk(min(k, available))
     if vocab is None:
         return indices, values
     return list(zip(vocab.lookup_tokens(indices), values.tolist()))

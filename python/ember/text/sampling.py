@@ -4,36 +4,12 @@ import math
 import ember
 
 
-def _topk(x, k):
-    """The k largest entries along the last dim, largest first, ties by the lower index:
-    (values, indices), as torch.topk. Built from k argmax passes (ember has no topk kernel yet),
-    so it is meant for small k."""
-    work = x.detach().clone()
-    values, indices = [], []
-    for _ in range(k):
-        i = work.argmax(-1, keepdim=True)
-        values.append(x.gather(-1, i))
-        indices.append(i)
-        work.scatter_(-1, i, float("-inf"))
-    return ember.cat(values, -1), ember.cat(indices, -1)
-
-
 def _top_k_filter(logits, k):
     """Sets every logit below the k-th largest of its row to -inf (ties with it are kept)."""
     if k >= logits.shape[-1]:
         return logits
-    kth = _topk(logits, k)[0].narrow(-1, k - 1, 1)
+    kth = logits.topk(k).values.narrow(-1, k - 1, 1)
     return logits.masked_fill(logits < kth, float("-inf"))
-
-
-def _draw(probs, generator):
-    """One index per row of a (B, V) float64 probability matrix, by inverting its cumulative sum at
-    a uniform draw from ember's generator (what torch.multinomial(probs, 1) does). Rows need not
-    sum to 1; zero-probability entries are never drawn."""
-    cdf = probs.cumsum(-1)
-    total = cdf.narrow(-1, cdf.shape[-1] - 1, 1)
-    u = 1.0 - ember.rand(probs.shape[0], 1, dtype=ember.float64, generator=generator)  # (0, 1]
-    return (cdf < u * total).sum(-1).clamp(max=probs.shape[-1] - 1)
 
 
 def _as_tokens(start_tokens):
@@ -175,10 +151,11 @@ def sample(model, start_tokens, length, temperature=1.0, top_k=None, generator=N
             if top_k is not None:
                 logits = _top_k_filter(logits, top_k)
             probs = ember.softmax(logits, -1)
-            if not bool(ember.isfinite(probs).all()):  # torch.multinomial refuses these too
+            if not bool(ember.isfinite(probs).all()):  # multinomial refuses these too; say why
                 raise ValueError(f"sample: the model's logits at step {step} give probabilities "
                                  f"that are NaN or infinite (NaN or +inf logits, or a row all -inf)")
-            nxt = _draw(probs, generator).unsqueeze(seq_dim)
+            nxt = ember.multinomial(probs, 1, generator=generator)  # (batch, 1)
+            nxt = nxt.squeeze(1).unsqueeze(seq_dim)
             steps.append(nxt)
             if step == length - 1:
                 break
