@@ -28,6 +28,11 @@ constexpr int64_t kColBudget = int64_t{8} << 20;
 /// tiles, with 512 channels in and out is 2.3x faster by im2col; at 8 images, 1.1x slower).
 constexpr int64_t kWinogradTiles = 64;
 
+/// Fewest input and output channels for Winograd: with fewer its products are too short to pay
+/// for the transforms (measured, a forward and backward: 1 -> 32 channels on 28x28, 2.9x slower
+/// than im2col; 3 -> 16 on 32x32, even; 8 -> 16, 1.6x faster).
+constexpr int64_t kWinogradChannels = 4;
+
 /// Most input plus output channels for which Winograd's weight gradient beats im2col's (its dot
 /// products run over blocks of tiles that stop fitting L2 beyond; measured: 64 + 64 channels on
 /// 56x56 1.10x faster, 128 + 128 even, 256 + 256 1.08x slower).
@@ -77,8 +82,8 @@ struct Dims4 {
 
 /// Whether a convolution of d's shape in T goes to Winograd (cpu/winograd.h): float32 on a CPU
 /// with AVX-512, 3x3, stride 1, dilation 1, one group, tiles enough (a 2x2 block of outputs
-/// each) to pay for transforming the weights, and rows narrow enough that the transforms of one
-/// row of tiles (16 values per tile and channel) fit the column budget.
+/// each) to pay for transforming the weights, channels enough, and rows narrow enough that the
+/// transforms of one row of tiles (16 values per tile and channel) fit the column budget.
 template <class T>
 bool winograd_pays(const Dims4& d) {
 #ifdef EMBER_HAVE_AVX512
@@ -87,6 +92,7 @@ bool winograd_pays(const Dims4& d) {
   return std::is_same_v<T, float> && avx512 && d.KH == 3 && d.KW == 3 && g.groups == 1 && g.stride[0] == 1 &&
          g.stride[1] == 1 && g.dilation[0] == 1 && g.dilation[1] == 1 && d.OH == d.H + 2 * g.pad[0] - 2 &&
          d.OW == d.W + 2 * g.pad[1] - 2 && d.N * ((d.OH + 1) / 2) * ((d.OW + 1) / 2) >= kWinogradTiles &&
+         std::min(d.C, d.O) >= kWinogradChannels &&
          16 * (d.C + d.O) * ((std::max(d.W, d.OW) + 1) / 2) * int64_t{sizeof(float)} <= kColBudget;
 #else
   return false;
