@@ -84,12 +84,22 @@ void where(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor&
     using T = decltype(tag);
     // No branch on the (often random) condition: a mispredicted branch per element cost 3 ns.
     for_each<4>({&out, &cond, &a, &b}, [](char* const* p, const int64_t* s, int64_t n) {
-      if (s[0] == sizeof(T) && s[1] == 1 && s[2] == sizeof(T) && s[3] == sizeof(T)) {
+      // Contiguous runs, either value operand possibly one broadcast scalar (relu's backward
+      // is where(r <= 0, 0, g)): plain loops that vectorize.
+      const bool x_one = s[2] == 0, y_one = s[3] == 0;
+      if (s[0] == sizeof(T) && s[1] == 1 && (x_one || s[2] == sizeof(T)) && (y_one || s[3] == sizeof(T))) {
         T* o = reinterpret_cast<T*>(p[0]);
         const bool* c = reinterpret_cast<const bool*>(p[1]);
         const T* x = reinterpret_cast<const T*>(p[2]);
         const T* y = reinterpret_cast<const T*>(p[3]);
-        for (int64_t i = 0; i < n; ++i) o[i] = select(c[i], x[i], y[i]);
+        if (!x_one && !y_one)
+          for (int64_t i = 0; i < n; ++i) o[i] = select(c[i], x[i], y[i]);
+        else if (x_one && !y_one)
+          for (int64_t i = 0; i < n; ++i) o[i] = select(c[i], x[0], y[i]);
+        else if (!x_one)
+          for (int64_t i = 0; i < n; ++i) o[i] = select(c[i], x[i], y[0]);
+        else
+          for (int64_t i = 0; i < n; ++i) o[i] = select(c[i], x[0], y[0]);
         return;
       }
       for (int64_t i = 0; i < n; ++i) {
