@@ -57,6 +57,7 @@ class Case:
     flops: float | None = None  # floating-point operations per call, for GFLOPS
     bytes_moved: float | None = None  # memory read + written per call, for GB/s (memory-bound cases)
     ops_per_call: int = 1  # times are reported per op: a call's time / ops_per_call
+    tokens: int | None = None  # tokens per call, for a throughput in tokens/s (language models)
 
 
 # --------------------------------------------------------------------------- #
@@ -445,6 +446,46 @@ def _lstm_cell_loop(m):
     return run
 
 
+# One training step of examples/char_lm.py's model: Embedding(100, 64) -> LSTM(64, 256) ->
+# Linear(256, 100) on a (seq 100, batch 32) chunk, cross-entropy, backward, gradient norm clipping,
+# Adam, the carried state detached as truncated BPTT does. The rate column is tokens (characters)
+# per second: 3200 per step.
+CHAR_LM_V, CHAR_LM_E, CHAR_LM_H, CHAR_LM_T, CHAR_LM_B = 100, 64, 256, 100, 32
+
+
+def _char_lm_step(m):
+    nn = m.nn
+
+    class CharLM(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.encoder = nn.Embedding(CHAR_LM_V, CHAR_LM_E)
+            self.rnn = nn.LSTM(CHAR_LM_E, CHAR_LM_H)
+            self.decoder = nn.Linear(CHAR_LM_H, CHAR_LM_V)
+
+        def forward(self, x, hidden=None):
+            out, hidden = self.rnn(self.encoder(x), hidden)
+            return self.decoder(out), hidden
+
+    model = CharLM()
+    params = list(model.parameters())
+    opt = m.optim.Adam(params, lr=2e-3)
+    x = m.randint(0, CHAR_LM_V, (CHAR_LM_T, CHAR_LM_B))
+    y = m.randint(0, CHAR_LM_V, (CHAR_LM_T * CHAR_LM_B,))
+    state = [None]
+
+    def run():
+        hidden = state[0] and tuple(h.detach() for h in state[0])
+        logits, state[0] = model(x, hidden)
+        loss = nn.functional.cross_entropy(logits.reshape(-1, CHAR_LM_V), y)
+        opt.zero_grad()
+        loss.backward()
+        nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+
+    return run
+
+
 CASES: list[Case] = [
     matmul(256),
     matmul(1024),
@@ -484,6 +525,8 @@ CASES: list[Case] = [
          _rnn_layer_step("LSTM", num_layers=2, bidirectional=True), None, flops=_rnn_flops(4 * RNN_H, 2, 2)),
     Case("LSTMCell x50 from Python fwd+bwd", _lstm_cell_loop, _lstm_cell_loop, None,
          flops=_rnn_flops(4 * RNN_H)),
+    Case("char-LM step 64-256 seq100 b32", _char_lm_step, _char_lm_step, None,
+         tokens=CHAR_LM_T * CHAR_LM_B),
     # Adam reads p, g, m, v and writes p, m, v: 7 float32 per parameter.
     Case("Adam step 10M params, 1 tensor", _optimizer_step("Adam", 1), _optimizer_step("Adam", 1), None,
          bytes_moved=28.0 * ADAM_PARAMS),
@@ -615,6 +658,9 @@ def run_case(case: Case, libs: dict[str, Any], repeat: int) -> dict:
     if case.flops:
         result["gflops"] = {lib: case.flops / s / 1e9 if (s := seconds(lib)) else None
                             for lib in LIBRARIES}
+    if case.tokens:
+        result["tokens_per_s"] = {lib: case.tokens / s if (s := seconds(lib)) else None
+                                  for lib in LIBRARIES}
     if case.bytes_moved:
         result["gbps"] = {lib: case.bytes_moved / s / 1e9 if (s := seconds(lib)) else None
                           for lib in LIBRARIES}
@@ -652,9 +698,11 @@ def table_row(cells: list[str]) -> str:
 
 
 def format_result(r: dict) -> str:
-    gflops, gbps = r.get("gflops") or {}, r.get("gbps") or {}
+    gflops, gbps, tps = r.get("gflops") or {}, r.get("gbps") or {}, r.get("tokens_per_s") or {}
     rate = [format_number(gflops.get(lib), ".1f") if gflops else
-            format_number(gbps.get(lib), ".1f") + " GB/s" if gbps.get(lib) else "" for lib in LIBRARIES]
+            format_number(gbps.get(lib), ".1f") + " GB/s" if gbps.get(lib) else
+            format_number(tps.get(lib) / 1e3, ".1f") + "k tok/s" if tps.get(lib) else ""
+            for lib in LIBRARIES]
     return table_row([
         r["case"],
         *(format_time(r[lib]) for lib in LIBRARIES),
