@@ -61,6 +61,12 @@ void deinterleave(const float* __restrict src, int64_t W, int64_t pad, int64_t n
   for (int64_t k = hi; k < n; ++k) edge(k);
 }
 
+/// Row h of a plane H x W (zeros when outside [0, H)) as n even and n odd columns (deinterleave).
+void split_row(const float* plane, int64_t H, int64_t W, int64_t h, int64_t pad, int64_t n, float* even, float* odd) {
+  if (h < 0 || h >= H) std::fill(even, even + n, 0.0f), std::fill(odd, odd + n, 0.0f);
+  else deinterleave(plane + h * W, W, pad, n, even, odd);
+}
+
 /// B^T d over rows: out's 4 rows from in's rows d0..d3 (each n long, rows `stride` apart):
 /// (d0 - d2, d1 + d2, d2 - d1, d1 - d3).
 void input_rows(const float* __restrict in, int64_t stride, int64_t n, float* __restrict out) {
@@ -91,10 +97,7 @@ void input_block(const float* x, const Shape& s, int64_t c, int64_t r0, int64_t 
     const float* plane = x + (p.img * s.C + c) * s.H * s.W;
     for (int i = 0; i < 4; ++i) {
       float* even = rows + 2 * i * step + r * w;
-      float* odd = even + step;
-      const int64_t h = 2 * p.th - s.pad_h + i;
-      if (h < 0 || h >= s.H) std::fill(even, even + w, 0.0f), std::fill(odd, odd + w, 0.0f);
-      else deinterleave(plane + h * s.W, s.W, s.pad_w, w, even, odd);
+      split_row(plane, s.H, s.W, 2 * p.th - s.pad_h + i, s.pad_w, w, even, even + step);
     }
   }
   float* t = scratch + 8 * step;
@@ -166,9 +169,7 @@ void output_grad_block(const float* dy, const Shape& s, int64_t o, int64_t r0, i
     const float* plane = dy + (p.img * s.O + o) * s.OH * s.OW;
     for (int i = 0; i < 2; ++i) {
       float* even = scratch + 2 * i * len + r * TW;
-      float* odd = even + len;
-      if (2 * p.th + i >= s.OH) std::fill(even, even + TW, 0.0f), std::fill(odd, odd + TW, 0.0f);
-      else deinterleave(plane + (2 * p.th + i) * s.OW, s.OW, 0, TW, even, odd);
+      split_row(plane, s.OH, s.OW, 2 * p.th + i, 0, TW, even, even + len);
     }
   }
   output_grad_tiles(scratch, len, m, stride);
