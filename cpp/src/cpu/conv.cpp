@@ -4,8 +4,8 @@
 // (over images x channels), the gemm calls outside any OpenMP region (OpenBLAS threads itself).
 // A 1x1 kernel with stride 1 and no padding reads the input as its own column matrix: one gemm
 // per image and group, no copy. 3x3 kernels with stride 1 in float32 go to Winograd where the CPU
-// has AVX-512 (cpu/winograd.h): forward, input gradient, and weight gradient for up to 128 + 128
-// channels.
+// has AVX-512 (cpu/winograd.h): forward, input gradient, and weight gradient while input and
+// output channels total 256 or fewer.
 #include <climits>
 #include <cstring>
 #include <type_traits>
