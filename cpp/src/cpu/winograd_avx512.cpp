@@ -6,6 +6,8 @@
 // each input is read 4x instead of 9x. Each thread takes blocks of tile rows and runs the whole
 // formula on a block while it sits in its L2 cache (input transform, the 16 products by a
 // register-blocked kernel, output transform), with no barrier between blocks and no BLAS call.
+// The input gradient is the same formula on the flipped, transposed weight; the weight gradient
+// is its adjoint, dU[k] = sum over tiles of dM[k] V[k]^T with dM = A dy A^T, then dw = G^T dU G.
 #include "cpu/winograd.h"
 
 #include <immintrin.h>
@@ -369,7 +371,10 @@ void conv3x3_weight_grad(const float* x, const float* dy, float* dw, const Shape
   const int64_t v_size = 16 * (C4 * most + 16), m_size = 16 * (O4 * most + 16), u_size = 16 * O4 * C4;
   const int64_t per_thread = (v_size + m_size + u_size + 16 * per_block * (TW + 1) + 15) / 16 * 16;
   float* buffers = workspace<float>(Scratch::WinogradTiles, team * per_thread);
-  std::fill(buffers, buffers + team * per_thread, 0.0f);
+  for (int64_t t = 0; t < team; ++t) {
+    float* dU = buffers + t * per_thread + v_size + m_size;
+    std::fill(dU, dU + u_size, 0.0f);
+  }
 #pragma omp parallel num_threads(team)
   {
     float* V = buffers + omp_get_thread_num() * per_thread;
@@ -382,7 +387,7 @@ void conv3x3_weight_grad(const float* x, const float* dy, float* dw, const Shape
       const int64_t vk = C4 * n + 16, mk = O4 * n + 16;
       for (int64_t c = 0; c < s.C; ++c) input_block(x, s, c, r0, nr, TH, TW, V + c * n, vk, scratch);
       for (int64_t o = 0; o < s.O; ++o) output_grad_block(dy, s, o, r0, nr, TH, TW, dM + o * n, mk, scratch);
-      if (C4 != s.C || O4 != s.O)  // the padding rows, zero (at this block's length)
+      if (C4 != s.C || O4 != s.O)  // the padding rows, zero at this block's length
         for (int k = 0; k < 16; ++k) {
           std::fill(V + k * vk + s.C * n, V + k * vk + C4 * n, 0.0f);
           std::fill(dM + k * mk + s.O * n, dM + k * mk + O4 * n, 0.0f);
