@@ -185,8 +185,8 @@ with a positive sum in every row; they need not sum to 1.
 
 Without replacement an index is drawn at most once per row, and the samples come in the order
 of successive draws, each from the weights not yet taken. Categories of zero weight are never
-drawn: without replacement, a row needs at least num_samples nonzero weights (RuntimeError
-otherwise; PyTorch's CPU kernel fills up with zero-weight categories instead).
+drawn while any of positive weight is left; without replacement, once those run out, the
+zero-weight ones follow in random order (as PyTorch's CPU kernel).
 
 The draws come from ``generator`` (ember's default generator if None), so
 ``ember.manual_seed`` or a seeded ``ember.Generator`` repeats them.

@@ -337,11 +337,26 @@ def test_multinomial_bad_inputs_raise_as_torch(fn, match, torch):
 
 
 def test_multinomial_errors_where_ember_differs_from_torch(torch):
-    """An integer input is a TypeError (ember's rule for dtypes; torch: RuntimeError). Fewer
-    nonzero weights than samples without replacement: torch's CPU kernel then draws zero-weight
-    categories, ember refuses (zero weights are never drawn)."""
+    """An integer input is a TypeError (ember's rule for dtypes; torch: RuntimeError)."""
     with pytest.raises(TypeError, match="multinomial: only supports floating-point dtypes"):
         ember.multinomial(ember.tensor([1, 2]), 1)
-    assert torch.multinomial(torch.tensor([1.0, 0.0, 0.0]), 2).tolist() == [0, 1]
-    with pytest.raises(RuntimeError, match="not enough non-negative category to sample"):
-        ember.multinomial(ember.tensor([1.0, 0.0, 0.0]), 2)
+
+
+def test_multinomial_without_replacement_fills_up_with_zero_weights_as_torch(torch):
+    """Fewer nonzero weights than samples without replacement: the nonzero categories come
+    first, then the zero-weight ones in random order, as torch's CPU kernel draws them."""
+    assert torch.multinomial(torch.tensor([1.0, 0.0, 0.0]), 2).tolist()[0] == 0
+    w = [0.0, 0.0, 1.0, 0.0, 2.0]
+    seen_zero_orders = set()
+    for seed in range(40):
+        ember.manual_seed(seed)
+        e = ember.multinomial(ember.tensor(w), 5).tolist()
+        t = torch.multinomial(torch.tensor(w), 5).tolist()
+        for got in (e, t):
+            assert sorted(got) == [0, 1, 2, 3, 4]
+            assert set(got[:2]) == {2, 4}
+        seen_zero_orders.add(tuple(e[2:]))
+    assert len(seen_zero_orders) > 1  # the zero-weight ones in random order, not by index
+    rows = ember.multinomial(ember.tensor([[0.0, 3.0, 0.0, 1.0], [1.0, 1.0, 0.0, 0.0]]), 3).tolist()
+    assert set(rows[0][:2]) == {1, 3} and set(rows[1][:2]) == {0, 1}
+    assert len(set(rows[0])) == 3 and len(set(rows[1])) == 3

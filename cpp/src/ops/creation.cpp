@@ -184,12 +184,13 @@ Tensor& bernoulli_(Tensor& t, double p, Generator* gen) {
   return random_fill_(t, "bernoulli_", gen, [&](Generator& g, int64_t) { return g.next_double() < p ? 1.0 : 0.0; });
 }
 
-/// Each row of weights is checked (finite, >= 0, a positive sum, and without replacement enough
-/// nonzero weights), then drawn from under the generator's lock. With replacement, or for one
-/// sample, a draw inverts the row's cumulative sum at a uniform in [0, total): a zero weight adds
-/// an empty interval, so it is never drawn. Without replacement, the exponential race: each
-/// category gets w / E with E ~ Exp(1), and the num_samples largest, in decreasing order, are
-/// distributed as successive draws that remove what they took (as PyTorch's CPU kernel).
+/// Each row of weights is checked (finite, >= 0, a positive sum), then drawn from under the
+/// generator's lock. With replacement, or for one sample, a draw inverts the row's cumulative sum
+/// at a uniform in [0, total): a zero weight adds an empty interval, so it is never drawn. Without
+/// replacement, the exponential race: each category gets w / E with E ~ Exp(1), and the
+/// num_samples largest, in decreasing order, are distributed as successive draws that remove what
+/// they took (as PyTorch's CPU kernel). Zero weights get -E, after every positive key: once the
+/// nonzero categories run out, the rest come in random order, as PyTorch's.
 Tensor multinomial(const Tensor& weights, int64_t num_samples, bool replacement, Generator* gen) {
   EMBER_CHECK_RUNTIME(weights.dim() == 1 || weights.dim() == 2, "multinomial: prob_dist must be 1 or 2 dim, got shape ",
                       shape_str(weights.sizes()));
@@ -205,20 +206,14 @@ Tensor multinomial(const Tensor& weights, int64_t num_samples, bool replacement,
   for (int64_t r = 0; r < rows; ++r) {
     const double* row = pw + r * n;
     double total = 0;
-    int64_t nonzero = 0;
     for (int64_t i = 0; i < n; ++i) {
       EMBER_CHECK_RUNTIME(std::isfinite(row[i]) && row[i] >= 0, "multinomial: probability tensor contains either "
                           "`inf`, `nan` or element < 0 (", row[i], " at ", weights.dim() == 2 ? "row " : "",
                           weights.dim() == 2 ? std::to_string(r) + ", " : "", "index ", i, ")");
       total += row[i];
-      nonzero += row[i] > 0;
     }
     EMBER_CHECK_RUNTIME(total > 0, "multinomial: invalid multinomial distribution (sum of probabilities <= 0)",
                         weights.dim() == 2 ? " in row " + std::to_string(r) : "");
-    EMBER_CHECK_RUNTIME(replacement || num_samples <= nonzero, "multinomial: invalid multinomial distribution "
-                        "(with replacement=False, not enough non-negative category to sample): ", nonzero,
-                        " nonzero weights", weights.dim() == 2 ? " in row " + std::to_string(r) : "",
-                        " for num_samples=", num_samples, " (zero weights are never drawn)");
   }
   Shape out_shape = weights.dim() == 2 ? Shape{rows, num_samples} : Shape{num_samples};
   Tensor out = Tensor::empty(out_shape, DType::Int64);
@@ -248,7 +243,7 @@ Tensor multinomial(const Tensor& weights, int64_t num_samples, bool replacement,
     race.clear();
     for (int64_t i = 0; i < n; ++i) {
       const double e = -std::log1p(-g.next_double());  // Exp(1); 0 gives an infinite key
-      if (row[i] > 0) race.emplace_back(row[i] / e, i);
+      race.emplace_back(row[i] > 0 ? row[i] / e : -e, i);
     }
     auto larger = [](const std::pair<double, int64_t>& a, const std::pair<double, int64_t>& b) {
       return a.first > b.first || (a.first == b.first && a.second < b.second);
