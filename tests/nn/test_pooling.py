@@ -163,3 +163,16 @@ def test_bad_inputs_name_the_op_and_shapes(call, exc, words):
         call()
     for w in words:
         assert w in str(info.value), (w, str(info.value))
+
+
+@pytest.mark.parametrize("kw", [dict(kernel_size=2), dict(kernel_size=3, stride=2, padding=1),
+                                dict(kernel_size=(2, 3), stride=(1, 2))], ids=["k2", "k3s2p1", "k2x3s1x2"])
+def test_max_pool2d_ties_take_the_first_place_as_torch(kw):
+    """Windows full of equal values (a few distinct levels): the index is the first place in the
+    window's row-major order holding the max, as torch's, in float32 (the vectorized walk) too."""
+    torch = pytest.importorskip("torch")
+    a = np.floor(np.random.default_rng(3).random((2, 3, 17, 40)) * 3).astype(np.float32)
+    v, i = F.max_pool2d(ember.tensor(a), return_indices=True, **kw)
+    tv, ti = torch.nn.functional.max_pool2d(torch.tensor(a), return_indices=True, **kw)
+    np.testing.assert_array_equal(v.numpy(), tv.numpy())
+    np.testing.assert_array_equal(i.numpy(), ti.numpy())
