@@ -1,6 +1,11 @@
 // CPU kernels of pooling: each (n, c) plane is independent, so planes are split across threads;
-// within a plane the windows are walked row by row, the inner loop over contiguous memory.
+// within a plane the windows are walked row by row, the inner loop over contiguous memory. A
+// float32 max pool takes the middle of each output row 16 windows at a time where the CPU has
+// AVX-512 (max_span_avx512).
+#if defined(__x86_64__)
 #include <immintrin.h>
+#define EMBER_POOL_AVX512 1  // max_span_avx512, used where the CPU has AVX-512
+#endif
 
 #include <algorithm>
 #include <limits>
@@ -47,6 +52,7 @@ EvenSpan even_span(const PoolWindows& w) {
   return e;
 }
 
+#ifdef EMBER_POOL_AVX512
 /// Max pool of float32 over an even span of one output row, 16 windows at a time with AVX-512
 /// (where the CPU has it): n windows, window q's first place first + q * stride, `rows` rows hs
 /// apart of `taps` places ws apart. The same rule and tap order as the scalar walk. Places are
@@ -74,6 +80,7 @@ __attribute__((target("avx512f"))) void max_span_avx512(const float* xp, int64_t
                              _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(where, 1)));
   }
 }
+#endif
 
 template <class T>
 void max_pool2d_typed(const Tensor& values, const Tensor& indices, const Tensor& in, const PoolWindows& h,
@@ -88,7 +95,11 @@ void max_pool2d_typed(const Tensor& values, const Tensor& indices, const Tensor&
   const int64_t* wfirst = w.first.data();
   const int64_t* wtaps = w.taps.data();
   const int64_t hs = h.step * W, ws = w.step;
+#ifdef EMBER_POOL_AVX512
   static const bool avx512 = __builtin_cpu_supports("avx512f");
+#else
+  constexpr bool avx512 = false;
+#endif
   // The windows' middle of each row 16 at a time (a branch per value, on random data, costs more
   // than the comparisons), the rest one by one.
   const EvenSpan span = std::is_same_v<T, float> && avx512 && pl.in_size < (int64_t{1} << 31) ? even_span(w)
@@ -112,10 +123,12 @@ void max_pool2d_typed(const Tensor& values, const Tensor& indices, const Tensor&
         ip[oh * OW + ow] = at;
       };
       for (int64_t ow = 0; ow < span.lo; ++ow) one_window(ow);
+#ifdef EMBER_POOL_AVX512
       if constexpr (std::is_same_v<T, float>)
         if (span.hi > span.lo)
           max_span_avx512(xp, top + wfirst[span.lo], span.hi - span.lo, span, rows, hs, ws, yp + oh * OW + span.lo,
                           ip + oh * OW + span.lo);
+#endif
       for (int64_t ow = std::max(span.lo, span.hi); ow < OW; ++ow) one_window(ow);
     }
   });
