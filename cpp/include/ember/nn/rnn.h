@@ -192,37 +192,30 @@ class EMBER_API RNNBase : public Module {
 #define EMBER_RNN_REPR_ORDER \
   {"input_size", "hidden_size", "proj_size", "num_layers", "bias", "batch_first", "dropout", "bidirectional"}
 
+/// What every stacked recurrent layer declares: made from its options (or the short form),
+/// forward and the rest from RNNBase, PyTorch's repr order.
+#define EMBER_RECURRENT_LAYER(Cls)                                                 \
+ public:                                                                          \
+  explicit Cls(Cls##Options options = {});                                        \
+  EMBER_LAYER_SHORT_FORM(Cls)                                                     \
+  using RNNBase::forward;                                                         \
+  Tensor forward(const Tensor& input) override { return RNNBase::forward(input); } \
+  RnnConfig config() const override;                                              \
+  std::string extra_repr() const override { return fields_repr(options, EMBER_RNN_REPR_ORDER); }
+
 /// An Elman RNN, stacked: h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh) (or relu).
 class EMBER_API RNN : public Layer<RNNOptions, RNNBase> {
- public:
-  explicit RNN(RNNOptions options = {});
-  EMBER_LAYER_SHORT_FORM(RNN)
-  using RNNBase::forward;
-  Tensor forward(const Tensor& input) override { return RNNBase::forward(input); }
-  RnnConfig config() const override;
-  std::string extra_repr() const override { return fields_repr(options, EMBER_RNN_REPR_ORDER); }
+  EMBER_RECURRENT_LAYER(RNN)
 };
 
 /// A long short-term memory layer, stacked (PyTorch's gates i, f, g, o; proj_size as its).
 class EMBER_API LSTM : public Layer<LSTMOptions, RNNBase> {
- public:
-  explicit LSTM(LSTMOptions options = {});
-  EMBER_LAYER_SHORT_FORM(LSTM)
-  using RNNBase::forward;
-  Tensor forward(const Tensor& input) override { return RNNBase::forward(input); }
-  RnnConfig config() const override;
-  std::string extra_repr() const override { return fields_repr(options, EMBER_RNN_REPR_ORDER); }
+  EMBER_RECURRENT_LAYER(LSTM)
 };
 
 /// A gated recurrent unit layer, stacked (PyTorch's gates r, z, n).
 class EMBER_API GRU : public Layer<GRUOptions, RNNBase> {
- public:
-  explicit GRU(GRUOptions options = {});
-  EMBER_LAYER_SHORT_FORM(GRU)
-  using RNNBase::forward;
-  Tensor forward(const Tensor& input) override { return RNNBase::forward(input); }
-  RnnConfig config() const override;
-  std::string extra_repr() const override { return fields_repr(options, EMBER_RNN_REPR_ORDER); }
+  EMBER_RECURRENT_LAYER(GRU)
 };
 
 }  // namespace ember::nn
