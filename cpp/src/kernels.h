@@ -29,10 +29,22 @@
 
 namespace ember {
 
+/// Names the op whose kernel runs on this thread while it lives, so a kernel that meets a dtype
+/// it has no code for (dtype_not_implemented) says which op asked.
+class KernelScope {
+ public:
+  explicit KernelScope(const char* op);
+  ~KernelScope();
+
+ private:
+  const char* outer_;
+};
+
 /// Calls the kernel for the tensors' device. CUDA kernels join here when EMBER_CUDA is built.
 template <class F, class... Args>
 inline void call_kernel(Device device, const char* op, F&& cpu_fn, Args&&... args) {
   EMBER_CHECK_RUNTIME(device.is_cpu(), op, ": not implemented for ", device.str());
+  KernelScope scope(op);
   cpu_fn(std::forward<Args>(args)...);
 }
 

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "ember/ops.h"
+#include "kernels.h"
 
 namespace ember {
 
@@ -16,8 +17,24 @@ const char* dtype_name(DType t) {
     case DType::Int64: return "int64";
     case DType::Float32: return "float32";
     case DType::Float64: return "float64";
+    case DType::UInt8: return "uint8";
+    case DType::Int8: return "int8";
+    case DType::Int16: return "int16";
+    case DType::Int32: return "int32";
+    case DType::Float16: return "float16";
+    case DType::BFloat16: return "bfloat16";
   }
   return "?";
+}
+
+namespace {
+thread_local const char* t_kernel_op = nullptr;
+}
+KernelScope::KernelScope(const char* op) : outer_(t_kernel_op) { t_kernel_op = op; }
+KernelScope::~KernelScope() { t_kernel_op = outer_; }
+
+void dtype_not_implemented(DType t) {
+  throw TypeError(std::string(t_kernel_op ? t_kernel_op : "ember") + ": not implemented for dtype " + dtype_name(t));
 }
 
 std::string Device::str() const { return type == DeviceType::CPU ? "cpu" : "cuda:" + std::to_string(index); }
@@ -125,7 +142,7 @@ std::shared_ptr<Storage> Storage::wrap(std::shared_ptr<void> owner, int64_t nbyt
 }
 
 Tensor Tensor::empty(const Shape& sizes, DType dtype, Device device) {
-  EMBER_CHECK_TYPE(static_cast<uint8_t>(dtype) <= static_cast<uint8_t>(DType::Float64), "empty: invalid dtype value ",
+  EMBER_CHECK_TYPE(static_cast<uint8_t>(dtype) < kNumDTypes, "empty: invalid dtype value ",
                    static_cast<int>(dtype));
   const int64_t n = checked_numel(sizes, ::ember::itemsize(dtype), "empty");
   auto impl = std::make_shared<TensorImpl>();
@@ -189,9 +206,12 @@ void Tensor::check_in_place(const char* op) const {
 Scalar Tensor::item() const {
   EMBER_CHECK(numel() == 1, "item: a tensor with ", numel(), " elements cannot be converted to a number (shape ",
               shape_str(sizes()), ")");
-  return visit_dtype(dtype(), [&](auto tag) -> Scalar {
+  return visit_all_dtypes(dtype(), [&](auto tag) -> Scalar {
     using T = decltype(tag);
-    return Scalar(*static_cast<const T*>(raw_data()));
+    const T v = *static_cast<const T*>(raw_data());
+    if constexpr (std::is_same_v<T, bool>) return Scalar(v);
+    else if constexpr (std::is_integral_v<T>) return Scalar(static_cast<int64_t>(v));
+    else return Scalar(static_cast<double>(v));
   });
 }
 

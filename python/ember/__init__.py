@@ -45,7 +45,13 @@ device = _C.device
 Generator = _C.Generator
 
 bool = _C.dtype.bool  # noqa: A001 - torch.bool, as PyTorch names it
+uint8 = _C.dtype.uint8
+int8 = _C.dtype.int8
+int16 = short = _C.dtype.int16
+int32 = int = _C.dtype.int32  # noqa: A001
 int64 = long = _C.dtype.int64
+float16 = half = _C.dtype.float16
+bfloat16 = _C.dtype.bfloat16
 float32 = float = _C.dtype.float32  # noqa: A001
 float64 = double = _C.dtype.float64
 
@@ -83,7 +89,7 @@ def get_include():
 
 
 __all__ = sorted(set(_exported) | {
-    "Tensor", "Size", "dtype", "device", "Generator", "bool", "int64", "long", "float32", "float",
-    "float64", "double", "get_cmake_dir", "get_include", "autograd", "no_grad", "enable_grad",
+    "Tensor", "Size", "dtype", "device", "Generator", "bool", "uint8", "int8", "int16", "short", "int32",
+    "int", "int64", "long", "float16", "half", "bfloat16", "float32", "float", "float64", "double", "get_cmake_dir", "get_include", "autograd", "no_grad", "enable_grad",
     "set_grad_enabled", "is_grad_enabled", "inference_mode", "save", "load",
 })

@@ -91,7 +91,8 @@ def tensor_repr(t):
     """
     import ember
 
-    a = np.asarray(t.detach())
+    values = t.detach()
+    a = np.asarray(values.float() if t.dtype == ember.bfloat16 else values)  # exact: NumPy has no bfloat16
     prefix = "tensor("
     suffix = []
     if a.size == 0:

@@ -14,13 +14,11 @@ struct Export {
 };
 
 DLDataType dl_dtype(DType t) {
-  switch (t) {
-    case DType::Bool: return {kDLBool, 8, 1};
-    case DType::Int64: return {kDLInt, 64, 1};
-    case DType::Float32: return {kDLFloat, 32, 1};
-    case DType::Float64: return {kDLFloat, 64, 1};
-  }
-  return {};
+  const uint8_t bits = static_cast<uint8_t>(itemsize(t) * 8);
+  if (t == DType::Bool) return {kDLBool, 8, 1};
+  if (t == DType::UInt8) return {kDLUInt, 8, 1};
+  if (t == DType::BFloat16) return {kDLBfloat, 16, 1};
+  return {static_cast<uint8_t>(is_floating(t) ? kDLFloat : kDLInt), bits, 1};
 }
 
 template <class Managed>
@@ -71,12 +69,13 @@ py::object to_dlpack(const Tensor& t, py::object stream, py::object max_version,
 
 DType dtype_from_dl(DLDataType d) {
   EMBER_CHECK_TYPE(d.lanes == 1, "from_dlpack: vector dtypes (lanes=", d.lanes, ") are not supported");
-  if (d.code == kDLBool && d.bits == 8) return DType::Bool;
-  if (d.code == kDLInt && d.bits == 64) return DType::Int64;
-  if (d.code == kDLFloat && d.bits == 32) return DType::Float32;
-  if (d.code == kDLFloat && d.bits == 64) return DType::Float64;
+  for (int t = 0; t < kNumDTypes; ++t) {
+    const DLDataType c = dl_dtype(static_cast<DType>(t));
+    if (c.code == d.code && c.bits == d.bits) return static_cast<DType>(t);
+  }
   throw TypeError(detail::cat("from_dlpack: unsupported dtype (code ", int(d.code), ", ", int(d.bits),
-                              " bits); supported: bool, int64, float32, float64"));
+                              " bits); supported: bool, uint8, int8, int16, int32, int64, float16, bfloat16, float32, "
+                              "float64"));
 }
 
 /// Wraps a consumed DLTensor; release() runs the producer's deleter when the storage goes.

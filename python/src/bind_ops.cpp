@@ -403,6 +403,12 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
   cls.def("double", [](const Tensor& t) { return to_dtype(t, DType::Float64); });
   cls.def("long", [](const Tensor& t) { return to_dtype(t, DType::Int64); });
   cls.def("bool", [](const Tensor& t) { return to_dtype(t, DType::Bool); });
+  cls.def("half", [](const Tensor& t) { return to_dtype(t, DType::Float16); });
+  cls.def("bfloat16", [](const Tensor& t) { return to_dtype(t, DType::BFloat16); });
+  cls.def("int", [](const Tensor& t) { return to_dtype(t, DType::Int32); });
+  cls.def("short", [](const Tensor& t) { return to_dtype(t, DType::Int16); });
+  cls.def("char", [](const Tensor& t) { return to_dtype(t, DType::Int8); });
+  cls.def("byte", [](const Tensor& t) { return to_dtype(t, DType::UInt8); });
   cls.def("cpu", [](const Tensor& t) { return t; });
   cls.def("cuda", [](const Tensor& t) -> Tensor {
     Device::parse("cuda");

@@ -16,6 +16,7 @@ void check_no_grad(const Tensor& t) {
 py::object tolist(const Tensor& t) {
   Tensor c = contiguous(t.detach());
   if (c.dim() == 0) return py::cast(c.item());
+  if (c.dtype() == DType::BFloat16) c = to_dtype(c, DType::Float32);  // exact, and NumPy has no bfloat16
   return py::reinterpret_borrow<py::object>(to_numpy(c, py::cast(c)).attr("tolist")());
 }
 

@@ -57,26 +57,27 @@ Tensor tensor_or_scalar(py::handle obj, const char* op, const char* arg) {
 }
 
 namespace {
+/// Each dtype's NumPy counterpart: its struct format character, or none (bfloat16).
+const char* const kNumpyFormats[kNumDTypes] = {"?", "q", "f", "d", "B", "b", "h", "i", "e", nullptr};
+
 std::optional<DType> dtype_from_numpy(const py::dtype& dt) {
   const char kind = dt.kind();
-  const ssize_t size = dt.itemsize();
-  if (kind == 'b') return DType::Bool;
-  if (kind == 'i' && size == 8) return DType::Int64;
-  if (kind == 'f' && size == 4) return DType::Float32;
-  if (kind == 'f' && size == 8) return DType::Float64;
+  if (kind != 'b' && kind != 'u' && kind != 'i' && kind != 'f') return std::nullopt;
+  for (int t = 0; t < kNumDTypes; ++t) {
+    const DType d = static_cast<DType>(t);
+    if (kNumpyFormats[t] && itemsize(d) == dt.itemsize() &&
+        (kind == 'b' ? d == DType::Bool : kind == 'f' ? is_floating(d) : kind == 'u' ? d == DType::UInt8
+                                                                                   : is_integral(d, false) && d != DType::UInt8))
+      return d;
+  }
   return std::nullopt;
 }
-
 }  // namespace
 
 const char* numpy_format(DType t) {
-  switch (t) {
-    case DType::Bool: return "?";
-    case DType::Int64: return "q";
-    case DType::Float32: return "f";
-    case DType::Float64: return "d";
-  }
-  return "?";
+  const char* f = kNumpyFormats[static_cast<int>(t)];
+  EMBER_CHECK_TYPE(f, "numpy: NumPy has no ", dtype_name(t), " dtype; convert the tensor first, e.g. with .float()");
+  return f;
 }
 
 Tensor from_numpy(py::handle obj) {
@@ -85,7 +86,7 @@ Tensor from_numpy(py::handle obj) {
   py::array arr = py::reinterpret_borrow<py::array>(obj);
   std::optional<DType> dt = dtype_from_numpy(arr.dtype());
   EMBER_CHECK_TYPE(dt.has_value(), "from_numpy: can't convert an array of dtype ", std::string(py::str(arr.dtype())),
-                   "; supported: bool, int64, float32, float64");
+                   "; supported: bool, uint8, int8, int16, int32, int64, float16, float32, float64");
   EMBER_CHECK_TYPE(arr.dtype().byteorder() != '>', "from_numpy: big-endian arrays are not supported");
   const int64_t isz = itemsize(*dt);
   Shape sizes, strides;
@@ -144,11 +145,13 @@ Tensor tensor_from_data(py::handle data, std::optional<DType> dtype) {
                                       : "type " + std::string(py::str(data.get_type().attr("__name__")));
     throw TypeError("tensor: can't build a tensor from data of " + what + "; expected numbers (bool, int, float)");
   }
-  // Python floats default to float32, as torch.tensor; NumPy arrays keep their float width.
+  // Python floats default to float32 and ints to int64, as torch.tensor; NumPy arrays keep
+  // their dtype where ember has it.
   DType natural;
   if (kind == 'b') natural = DType::Bool;
   else if (kind == 'i' || kind == 'u') natural = DType::Int64;
   else natural = (is_array && arr.dtype().itemsize() == 8) ? DType::Float64 : DType::Float32;
+  if (is_array) natural = dtype_from_numpy(arr.dtype()).value_or(natural);
   if (kind == 'u' && arr.dtype().itemsize() == 8 && arr.size() > 0) {
     EMBER_CHECK_RUNTIME(arr.attr("max")().cast<uint64_t>() <= static_cast<uint64_t>(INT64_MAX),
                         "tensor: a uint64 value does not fit in int64");
@@ -159,11 +162,19 @@ Tensor tensor_from_data(py::handle data, std::optional<DType> dtype) {
                     np.attr("all")(np.attr("abs")(arr).attr("__lt__")(9.2233720368547758e18)).cast<bool>();
     EMBER_CHECK_RUNTIME(ok, "tensor: a value cannot be converted to int64 without overflow (NaN, inf or too large)");
   }
-  static const char* np_names[] = {"bool", "int64", "float32", "float64"};
-  // A fresh C-ordered copy (0-d stays 0-d) that the new tensor then owns: one copy in all.
-  py::array copy = np.attr("array")(arr, py::arg("dtype") = np.attr(np_names[static_cast<int>(target)]),
+  if (!is_array && is_integral(target, false) && target != DType::Int64 && arr.size() > 0) {
+    // Python numbers must fit a narrow integer dtype (NumPy arrays wrap), as torch.tensor.
+    for (const char* end : {"min", "max"}) {
+      py::object v = arr.attr(end)();
+      check_fits(kind == 'f' ? Scalar(v.cast<double>()) : Scalar(v.cast<int64_t>()), target, "tensor");
+    }
+  }
+  // A fresh C-ordered copy (0-d stays 0-d) that the new tensor then owns: one copy in all;
+  // bfloat16, which NumPy lacks, is converted from float32.
+  const DType staged = target == DType::BFloat16 ? DType::Float32 : target;
+  py::array copy = np.attr("array")(arr, py::arg("dtype") = py::dtype(numpy_format(staged)),
                                     py::arg("order") = "C", py::arg("copy") = true);
-  return from_numpy(copy);
+  return to_dtype(from_numpy(copy), target);
 }
 
 std::vector<TensorIndex> indices_from(py::handle index) {
@@ -193,8 +204,9 @@ std::vector<TensorIndex> indices_from(py::handle index) {
       out.emplace_back(py::reinterpret_borrow<py::object>(h).attr("__index__")().cast<int64_t>());
     } else if (py::isinstance<py::sequence>(h) || py::isinstance<py::array>(h)) {
       Tensor t = tensor_from_data(h, std::nullopt);
-      EMBER_CHECK_INDEX(t.dtype() == DType::Int64 || t.dtype() == DType::Bool || t.numel() == 0,
-                        "index: tensors used as indices must be int64 or bool, got ", dtype_name(t.dtype()));
+      EMBER_CHECK_INDEX(t.dtype() == DType::Int64 || t.dtype() == DType::Int32 || t.dtype() == DType::Bool ||
+                            t.numel() == 0,
+                        "index: tensors used as indices must be int64, int32 or bool, got ", dtype_name(t.dtype()));
       out.emplace_back(t.numel() == 0 ? to_dtype(t, DType::Int64) : t);
     } else {
       throw IndexError(detail::cat("index: only integers, slices (`:`), ellipsis (`...`), None and int64 or bool "

@@ -52,14 +52,20 @@ PYBIND11_MODULE(_C, m) {
     }
   });
 
-  py::enum_<DType>(m, "dtype", "A tensor element type: ember.bool, ember.int64, ember.float32, ember.float64.")
+  py::enum_<DType>(m, "dtype", "A tensor element type: ember.bool, ember.uint8, ember.int8, ember.int16, ember.int32, "
+                              "ember.int64, ember.float16, ember.bfloat16, ember.float32, ember.float64.")
       .def(py::init([](int v) {
-             EMBER_CHECK_TYPE(v >= 0 && v <= static_cast<int>(DType::Float64), "dtype: ", v,
-                              " is not a dtype value (0: bool, 1: int64, 2: float32, 3: float64)");
+             EMBER_CHECK_TYPE(v >= 0 && v < kNumDTypes, "dtype: ", v, " is not a dtype value (0 to ", kNumDTypes - 1, ")");
              return static_cast<DType>(v);
            }), py::arg("value"), py::prepend())
       .value("bool", DType::Bool)
+      .value("uint8", DType::UInt8)
+      .value("int8", DType::Int8)
+      .value("int16", DType::Int16)
+      .value("int32", DType::Int32)
       .value("int64", DType::Int64)
+      .value("float16", DType::Float16)
+      .value("bfloat16", DType::BFloat16)
       .value("float32", DType::Float32)
       .value("float64", DType::Float64)
       .def("__str__", [](DType t) { return std::string("ember.") + dtype_name(t); })

@@ -133,8 +133,7 @@ def test_from_numpy_zero_d_and_empty():
 
 @pytest.mark.parametrize(
     "dtype",
-    [np.int32, np.int16, np.int8, np.uint8, np.uint64, np.float16, np.complex64, np.complex128,
-     object]
+    [np.uint16, np.uint32, np.uint64, np.complex64, np.complex128, object]
 )
 def test_from_numpy_unsupported_dtype_raises_type_error(dtype):
     a = np.zeros(3, dtype=dtype)
@@ -142,9 +141,9 @@ def test_from_numpy_unsupported_dtype_raises_type_error(dtype):
         ember.from_numpy(a)
 
 
-def test_from_numpy_int32_type_error_names_dtype():
-    with pytest.raises(TypeError, match="int32"):
-        ember.from_numpy(np.arange(3, dtype=np.int32))
+def test_from_numpy_uint32_type_error_names_dtype():
+    with pytest.raises(TypeError, match="uint32"):
+        ember.from_numpy(np.arange(3, dtype=np.uint32))
 
 
 def test_from_numpy_big_endian_raises_type_error():
@@ -737,11 +736,11 @@ def test_from_dlpack_numpy_negative_strides_value_error():
 
 
 def test_from_dlpack_unsupported_dtype(torch):
-    for dt in (torch.int32, torch.float16, torch.uint8, torch.complex64):
+    for dt in (torch.uint16, torch.uint32, torch.complex64):
         with pytest.raises(TypeError):
             ember.from_dlpack(torch.zeros(3, dtype=dt))
     with pytest.raises(TypeError):
-        ember.from_dlpack(np.zeros(3, dtype=np.int32))
+        ember.from_dlpack(np.zeros(3, dtype=np.uint32))
 
 
 def test_from_dlpack_rejects_non_producers():

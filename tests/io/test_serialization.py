@@ -134,7 +134,7 @@ CRAFTED = {
     "shape and bytes disagree": lambda p: _write(p, '{"a":{"dtype":"F64","shape":[2],"data_offsets":[0,8]}}',
                                                  b"\0" * 8),
     "unknown dtype": lambda p: _write(p, '{"a":{"dtype":"Q7","shape":[1],"data_offsets":[0,1]}}', b"\0"),
-    "unsupported dtype": lambda p: _write(p, '{"a":{"dtype":"F16","shape":[1],"data_offsets":[0,2]}}', b"\0\0"),
+    "unsupported dtype": lambda p: _write(p, '{"a":{"dtype":"F8_E4M3","shape":[1],"data_offsets":[0,1]}}', b"\0"),
     "negative shape": lambda p: _write(p, '{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}', b"\0" * 4),
     "duplicate name": lambda p: _write(p, '{"a":{"dtype":"BOOL","shape":[1],"data_offsets":[0,1]},'
                                           '"a":{"dtype":"BOOL","shape":[1],"data_offsets":[1,2]}}', b"\0\0"),

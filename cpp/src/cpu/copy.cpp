@@ -33,9 +33,9 @@ bool copy_transposed(const Tensor& dst, const Tensor& src) {
 }  // namespace
 
 void copy(const Tensor& dst, const Tensor& src) {
-  visit_dtype(dst.dtype(), [&](auto dtag) {
+  visit_all_dtypes(dst.dtype(), [&](auto dtag) {
     using D = decltype(dtag);
-    visit_dtype(src.dtype(), [&](auto stag) {
+    visit_all_dtypes(src.dtype(), [&](auto stag) {
       using S = decltype(stag);
       if (!copy_transposed<D, S>(dst, src)) map<D, S>(dst, src, [](S v) { return static_cast<D>(v); });
     });
@@ -43,7 +43,7 @@ void copy(const Tensor& dst, const Tensor& src) {
 }
 
 void fill(const Tensor& dst, Scalar value) {
-  visit_dtype(dst.dtype(), [&](auto tag) {
+  visit_all_dtypes(dst.dtype(), [&](auto tag) {
     using T = decltype(tag);
     const T v = value.to<T>();
     const bool zero_bits = v == T(0) && !std::signbit(static_cast<double>(v));  // -0.0 is not all zero bytes
@@ -66,7 +66,9 @@ namespace {
 /// c ? x : y by bit masks: no branch for the compiler to put back, so the loop vectorizes.
 template <class T>
 inline T select(bool c, T x, T y) {
-  using U = std::conditional_t<sizeof(T) == 8, uint64_t, std::conditional_t<sizeof(T) == 4, uint32_t, uint8_t>>;
+  using U = std::conditional_t<sizeof(T) == 8, uint64_t,
+                               std::conditional_t<sizeof(T) == 4, uint32_t,
+                                                  std::conditional_t<sizeof(T) == 2, uint16_t, uint8_t>>>;
   static_assert(sizeof(T) == sizeof(U));
   U xb, yb;
   std::memcpy(&xb, &x, sizeof(T));
@@ -80,7 +82,7 @@ inline T select(bool c, T x, T y) {
 }  // namespace
 
 void where(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b) {
-  visit_dtype(out.dtype(), [&](auto tag) {
+  visit_all_dtypes(out.dtype(), [&](auto tag) {
     using T = decltype(tag);
     // No branch on the (often random) condition: a mispredicted branch per element cost 3 ns.
     for_each<4>({&out, &cond, &a, &b}, [](char* const* p, const int64_t* s, int64_t n) {

@@ -7,7 +7,7 @@
 namespace ember::cpu {
 
 void gather(const Tensor& out, const Tensor& src, const Tensor& index, int64_t dim_stride) {
-  visit_dtype(out.dtype(), [&](auto tag) {
+  visit_all_dtypes(out.dtype(), [&](auto tag) {
     using T = decltype(tag);
     for_each<3>({&out, &index, &src}, [dim_stride](char* const* p, const int64_t* s, int64_t n) {
       for (int64_t i = 0; i < n; ++i) {
@@ -19,7 +19,7 @@ void gather(const Tensor& out, const Tensor& src, const Tensor& index, int64_t d
 }
 
 void scatter(const Tensor& dst, const Tensor& src, const Tensor& index, int64_t dim_stride, bool add) {
-  visit_dtype(dst.dtype(), [&](auto tag) {
+  visit_all_dtypes(dst.dtype(), [&](auto tag) {
     using T = decltype(tag);
     Geometry<3> g({&dst, &index, &src});
     auto run = [dim_stride, add](char* const* p, const int64_t* s, int64_t n) {
@@ -58,7 +58,7 @@ bool take_rows(const Tensor& out, const Tensor& src, const Tensor& offsets) {
   }
   if (!out.is_contiguous() || out.numel() == 0) return false;
   const int64_t* off = static_cast<const int64_t*>(offsets.raw_data());
-  visit_dtype(out.dtype(), [&](auto tag) {
+  visit_all_dtypes(out.dtype(), [&](auto tag) {
     using T = decltype(tag);
     const T* base = static_cast<const T*>(src.raw_data());
     T* o = static_cast<T*>(out.raw_data());
@@ -76,7 +76,7 @@ bool take_rows(const Tensor& out, const Tensor& src, const Tensor& offsets) {
 
 void take_offsets(const Tensor& out, const Tensor& src, const Tensor& offsets) {
   if (take_rows(out, src, offsets)) return;
-  visit_dtype(out.dtype(), [&](auto tag) {
+  visit_all_dtypes(out.dtype(), [&](auto tag) {
     using T = decltype(tag);
     for_each<3>({&out, &offsets, &src}, [](char* const* p, const int64_t* s, int64_t n) {
       for (int64_t i = 0; i < n; ++i) {
@@ -88,7 +88,7 @@ void take_offsets(const Tensor& out, const Tensor& src, const Tensor& offsets) {
 }
 
 void put_offsets(const Tensor& dst, const Tensor& value, const Tensor& offsets, bool accumulate) {
-  visit_dtype(dst.dtype(), [&](auto tag) {
+  visit_all_dtypes(dst.dtype(), [&](auto tag) {
     using T = decltype(tag);
     Geometry<3> g({&dst, &offsets, &value});
     auto run = [accumulate](char* const* p, const int64_t* s, int64_t n) {
@@ -105,7 +105,7 @@ void put_offsets(const Tensor& dst, const Tensor& value, const Tensor& offsets, 
 
 int64_t count_nonzero(const Tensor& t) {
   int64_t count = 0;
-  visit_dtype(t.dtype(), [&](auto tag) {
+  visit_all_dtypes(t.dtype(), [&](auto tag) {
     using T = decltype(tag);
     Geometry<1> g({&t});
     auto run = [&count](char* const* p, const int64_t* s, int64_t n) {
@@ -120,7 +120,7 @@ void nonzero(const Tensor& out, const Tensor& t) {
   const int64_t nd = t.dim();
   int64_t* o = out.data<int64_t>();
   std::vector<int64_t> idx(nd, 0);
-  visit_dtype(t.dtype(), [&](auto tag) {
+  visit_all_dtypes(t.dtype(), [&](auto tag) {
     using T = decltype(tag);
     const T* base = static_cast<const T*>(t.raw_data());
     for (int64_t flat = 0; flat < t.numel(); ++flat) {
@@ -138,7 +138,7 @@ void nonzero(const Tensor& out, const Tensor& t) {
 }
 
 void arange(const Tensor& out, double start, double step) {
-  visit_dtype(out.dtype(), [&](auto tag) {
+  visit_all_dtypes(out.dtype(), [&](auto tag) {
     using T = decltype(tag);
     T* o = static_cast<T*>(out.raw_data());
     for (int64_t i = 0; i < out.numel(); ++i) o[i] = static_cast<T>(start + static_cast<double>(i) * step);
@@ -149,7 +149,7 @@ void linspace(const Tensor& out, double start, double end) {
   const int64_t n = out.numel();
   const double step = n > 1 ? (end - start) / static_cast<double>(n - 1) : 0.0;
   if (n == 1) end = start;  // a single point is the start, as PyTorch
-  visit_dtype(out.dtype(), [&](auto tag) {
+  visit_all_dtypes(out.dtype(), [&](auto tag) {
     using T = decltype(tag);
     T* o = static_cast<T*>(out.raw_data());
     // Symmetric from both ends, as PyTorch, so the last point is exactly `end`.

@@ -20,14 +20,10 @@ namespace ember {
 namespace {
 constexpr uint64_t kMaxHeader = 100u << 20;  // as the safetensors library
 
-const char* format_dtype(DType t) {
-  switch (t) {
-    case DType::Bool: return "BOOL";
-    case DType::Int64: return "I64";
-    case DType::Float32: return "F32";
-    default: return "F64";
-  }
-}
+/// The safetensors name of each dtype, indexed by DType.
+const char* const kFormatDTypes[kNumDTypes] = {"BOOL", "I64", "F32", "F64", "U8", "I8", "I16", "I32", "F16", "BF16"};
+
+const char* format_dtype(DType t) { return kFormatDTypes[static_cast<int>(t)]; }
 
 std::string json_string(const std::string& s) {
   std::string out = "\"";
@@ -342,12 +338,11 @@ Loaded load_safetensors(const std::string& path) {
     const Json& offsets = field("data_offsets");
     Entry e{name, DType::Float32, {}, 0, 0};
     if (dt.kind != Json::String) throw bad(detail::cat("tensor ", json_string(name), ": dtype is not a string"));
-    if (dt.text == "BOOL") e.dtype = DType::Bool;
-    else if (dt.text == "I64") e.dtype = DType::Int64;
-    else if (dt.text == "F32") e.dtype = DType::Float32;
-    else if (dt.text == "F64") e.dtype = DType::Float64;
-    else throw bad(detail::cat("tensor ", json_string(name), ": unsupported dtype ", json_string(dt.text),
-                               " (ember reads BOOL, I64, F32 and F64)"));
+    const char* const* known = std::find(kFormatDTypes, kFormatDTypes + kNumDTypes, dt.text);
+    if (known == kFormatDTypes + kNumDTypes)
+      throw bad(detail::cat("tensor ", json_string(name), ": unsupported dtype ", json_string(dt.text),
+                            " (ember reads BOOL, U8, I8, I16, I32, I64, F16, BF16, F32 and F64)"));
+    e.dtype = static_cast<DType>(known - kFormatDTypes);
     if (shape.kind != Json::Array) throw bad(detail::cat("tensor ", json_string(name), ": shape is not an array"));
     for (const Json& d : shape.items) {
       if (d.kind != Json::Integer || d.number < 0)

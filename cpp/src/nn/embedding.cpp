@@ -11,8 +11,8 @@ namespace ember::nn {
 
 Tensor functional::embedding(const Tensor& indices, const Tensor& weight, std::optional<int64_t> padding_idx,
                              std::optional<double> max_norm, double norm_type) {
-  EMBER_CHECK_TYPE(indices.dtype() == DType::Int64, "embedding: expected indices of dtype int64, got ",
-                   dtype_name(indices.dtype()));
+  EMBER_CHECK_TYPE(indices.dtype() == DType::Int64 || indices.dtype() == DType::Int32,
+                   "embedding: expected indices of dtype int64 or int32, got ", dtype_name(indices.dtype()));
   EMBER_CHECK(weight.dim() == 2, "embedding: weight must be 2-D (num_embeddings, embedding_dim), got ",
               shape_str(weight.sizes()));
   const int64_t rows = weight.sizes()[0];

@@ -55,6 +55,9 @@ Tensor from_host(const std::vector<double>& v, DType dtype) {
   std::copy(v.begin(), v.end(), t.data<double>());
   return to_dtype(t, dtype);
 }
+/// t in float32 where it is a 16-bit float (undefined stays undefined): the norms compute their
+/// statistics there and round once, as PyTorch's kernels do.
+Tensor widened_or_none(const Tensor& t) { return t.defined() ? to_dtype(t, widened(t.dtype())) : t; }
 }  // namespace
 
 Tensor functional::batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var,
@@ -170,6 +173,9 @@ Tensor functional::layer_norm(const Tensor& x, const Shape& normalized_shape, co
   const auto k = static_cast<int64_t>(normalized_shape.size());
   EMBER_CHECK(k >= 1, "layer_norm: normalized_shape must not be empty");
   EMBER_CHECK_TYPE(is_floating(x.dtype()), "layer_norm: expected a floating input, got ", dtype_name(x.dtype()));
+  if (is_narrow(x.dtype()))
+    return to_dtype(layer_norm(widened_or_none(x), normalized_shape, widened_or_none(weight), widened_or_none(bias), eps),
+                    x.dtype());
   const bool fits = x.dim() >= k && Shape(x.sizes().end() - k, x.sizes().end()) == normalized_shape;
   EMBER_CHECK(fits, "layer_norm: expected input (..., ", trailing_dims(normalized_shape), ") for normalized_shape ",
               shape_str(normalized_shape), ", got ", shape_str(x.sizes()));
@@ -298,6 +304,9 @@ Tensor functional::group_norm(const Tensor& x, int64_t num_groups, const Tensor&
   EMBER_CHECK(x.dim() >= 2, "group_norm: expected an input of at least 2 dims (N, C, ...), got ",
               shape_str(x.sizes()));
   EMBER_CHECK_TYPE(is_floating(x.dtype()), "group_norm: expected a floating input, got ", dtype_name(x.dtype()));
+  if (is_narrow(x.dtype()))
+    return to_dtype(group_norm(widened_or_none(x), num_groups, widened_or_none(weight), widened_or_none(bias), eps),
+                    x.dtype());
   EMBER_CHECK(num_groups > 0, "group_norm: num_groups must be positive, got ", num_groups);
   const int64_t n = x.sizes()[0], channels = x.sizes()[1];
   EMBER_CHECK(channels % num_groups == 0, "group_norm: expected the number of channels of input ",

@@ -115,8 +115,8 @@ void check_operands(const char* op, size_t nd, const Tensor& x, const Tensor& w,
                       "-D (batched) input, got input ", shape_str(x.sizes()));
   EMBER_CHECK_RUNTIME(w.dim() == d + 2, op, ": expected a ", d + 2, "-D weight, got weight ", shape_str(w.sizes()),
                       " for input ", shape_str(x.sizes()));
-  EMBER_CHECK_RUNTIME(x.dtype() != DType::Bool, op, ": expected a float32, float64 or int64 input, got ",
-                      dtype_name(x.dtype()));
+  EMBER_CHECK_RUNTIME(is_floating(x.dtype()) || x.dtype() == DType::Int64, op,
+                      ": expected a floating or int64 input, got ", dtype_name(x.dtype()));
   EMBER_CHECK_RUNTIME(w.dtype() == x.dtype(), op, ": expected input and weight to have the same dtype, but got ",
                       dtype_name(x.dtype()), " and ", dtype_name(w.dtype()));
   EMBER_CHECK_RUNTIME(groups >= 1, op, ": groups must be positive, got ", groups);
@@ -158,6 +158,11 @@ void to_geom(int64_t (&dst)[2], const Dims& v, int64_t h_default) {
 Tensor conv_nd(const char* op, size_t nd, const Tensor& x, const Tensor& w, const Tensor& bias, const Dims& stride_arg,
                const ConvPadding& padding, const Dims& dilation_arg, int64_t groups) {
   check_operands(op, nd, x, w, bias, groups, w.dim() >= 1 ? w.sizes()[0] : 0);
+  if (is_narrow(x.dtype())) {  // 16-bit floats through the float32 convolution, rounded once
+    const DType f = widened(x.dtype());
+    return to_dtype(conv_nd(op, nd, to_dtype(x, f), to_dtype(w, f), bias.defined() ? to_dtype(bias, f) : bias,
+                            stride_arg, padding, dilation_arg, groups), x.dtype());
+  }
   const Dims stride = spatial_arg(op, "stride", stride_arg, nd);
   const Dims dilation = spatial_arg(op, "dilation", dilation_arg, nd);
   check_at_least(op, "stride", stride, 1);
@@ -213,6 +218,11 @@ Tensor conv_transpose_nd(const char* op, size_t nd, const Tensor& x, const Tenso
                          const Dims& stride_arg, const Dims& padding_arg, const Dims& output_padding_arg,
                          int64_t groups, const Dims& dilation_arg) {
   check_operands(op, nd, x, w, bias, groups, w.dim() >= 2 ? w.sizes()[1] * groups : 0);
+  if (is_narrow(x.dtype())) {
+    const DType f = widened(x.dtype());
+    return to_dtype(conv_transpose_nd(op, nd, to_dtype(x, f), to_dtype(w, f), bias.defined() ? to_dtype(bias, f) : bias,
+                                      stride_arg, padding_arg, output_padding_arg, groups, dilation_arg), x.dtype());
+  }
   const Dims stride = spatial_arg(op, "stride", stride_arg, nd);
   const Dims padding = spatial_arg(op, "padding", padding_arg, nd);
   const Dims output_padding = spatial_arg(op, "output_padding", output_padding_arg, nd);

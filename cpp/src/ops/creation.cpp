@@ -23,12 +23,29 @@ DType default_dtype_for(Scalar v) {
 }  // namespace
 
 void check_fits(Scalar v, DType dtype, const char* op) {
-  if (!v.is_floating()) return;
-  const double x = v.to_double();
-  const bool fits = dtype == DType::Bool || dtype == DType::Float64 ||
-                    (dtype == DType::Float32 ? !std::isfinite(x) || std::fabs(x) <= 3.4028234663852886e38
-                                             : std::isfinite(x) && x >= -9223372036854775808.0 && x < 9223372036854775808.0);
-  EMBER_CHECK_RUNTIME(fits, op, ": value ", x, " cannot be converted to ", dtype_name(dtype), " without overflow");
+  if (dtype == DType::Bool || dtype == DType::Float64 || v.kind() == DType::Bool) return;
+  bool fits = true;
+  if (is_floating(dtype)) {  // the floats hold infinities and NaN; finite values must be in range
+    const double max = dtype == DType::Float32 ? 3.4028234663852886e38
+                       : dtype == DType::Float16 ? 65504.0 : 3.3895313892515355e38;
+    const double x = v.to_double();
+    fits = !std::isfinite(x) || std::fabs(x) <= max;
+  } else {
+    const int bits = static_cast<int>(itemsize(dtype)) * 8;
+    const bool is_unsigned = dtype == DType::UInt8;
+    const double hi = is_unsigned ? 255.0 : std::ldexp(1.0, bits - 1) - 1, lo = is_unsigned ? 0.0 : -hi - 1;
+    if (v.is_floating()) {
+      const double x = v.to_double();
+      fits = std::isfinite(x) && (dtype == DType::Int64 ? x >= -9223372036854775808.0 && x < 9223372036854775808.0
+                                                         : x >= lo && x <= hi);
+    } else if (dtype != DType::Int64) {
+      // Negative integers may wrap into uint8 (x - y read as x + 255 y), as PyTorch allows.
+      const int64_t x = v.to<int64_t>();
+      fits = x <= static_cast<int64_t>(hi) && x >= (is_unsigned ? -255 : static_cast<int64_t>(lo));
+    }
+  }
+  EMBER_CHECK_RUNTIME(fits, op, ": value ", v.is_floating() ? std::to_string(v.to_double()) : std::to_string(v.to<int64_t>()),
+                      " cannot be converted to ", dtype_name(dtype), " without overflow");
 }
 
 Tensor full(const Shape& size, Scalar value, OptDType dtype, Device device) {
@@ -40,7 +57,7 @@ Tensor full(const Shape& size, Scalar value, OptDType dtype, Device device) {
 
 Tensor scalar_tensor(Scalar value, OptDType dtype, Device device) {
   Tensor t = Tensor::empty({}, dtype.value_or(value.kind()), device);
-  visit_dtype(t.dtype(), [&](auto tag) {
+  visit_all_dtypes(t.dtype(), [&](auto tag) {
     using T = decltype(tag);
     *static_cast<T*>(t.raw_data()) = value.to<T>();
   });
@@ -96,7 +113,7 @@ template <class F>
 Tensor random_fill(Tensor t, Generator* gen, F draw) {
   Generator& g = gen ? *gen : default_generator();
   std::lock_guard<std::mutex> lock(g.mutex());
-  visit_dtype(t.dtype(), [&](auto tag) {
+  visit_all_dtypes(t.dtype(), [&](auto tag) {
     using T = decltype(tag);
     T* p = static_cast<T*>(t.raw_data());
     for (int64_t i = 0; i < t.numel(); ++i) p[i] = static_cast<T>(draw(g, i));
@@ -167,7 +184,7 @@ Tensor& uniform_(Tensor& t, double from, double to, Generator* gen) {
   EMBER_CHECK(from <= to, "uniform_: expected from <= to, got from=", from, ", to=", to);
   EMBER_CHECK(std::isfinite(from) && std::isfinite(to), "uniform_: from and to must be finite, got from=", from,
               ", to=", to);
-  const bool f32 = t.dtype() == DType::Float32;
+  const bool f32 = t.dtype() != DType::Float64;  // float32, and the 16-bit floats it rounds to
   return random_fill_(t, "uniform_", gen, [&](Generator& g, int64_t) {
     return f32 ? from + (to - from) * g.next_float() : from + (to - from) * g.next_double();
   });
@@ -307,8 +324,10 @@ Tensor to_dtype(const Tensor& t, DType dtype, bool copy) {
   if (t.dtype() == dtype && !copy) return t;
   Tensor out = Tensor::empty(t.sizes(), dtype, t.device());
   call_kernel(t.device(), "to", cpu::copy, out, t);
-  if (autograd::needs_grad(t) && is_floating(dtype))
-    autograd::record("ToCopyBackward0", {out}, {t}, {}, [](const Tensors& g, const Tensors&) { return Tensors{g[0]}; });
+  if (autograd::needs_grad(t) && is_floating(dtype))  // the gradient goes back in the input's dtype
+    autograd::record("ToCopyBackward0", {out}, {t}, {}, [from = t.dtype()](const Tensors& g, const Tensors&) {
+      return Tensors{to_dtype(g[0], from)};
+    });
   return out;
 }
 

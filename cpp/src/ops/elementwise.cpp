@@ -5,11 +5,12 @@
 #include "autograd/record.h"
 #include "ember/ops.h"
 #include "kernels.h"
+#include "ops/widen.h"
 
 namespace ember {
 
 namespace {
-int category(DType t) { return t == DType::Bool ? 0 : (t == DType::Int64 ? 1 : 2); }
+int category(DType t) { return is_floating(t) ? 2 : (t == DType::Bool ? 0 : 1); }
 DType default_of_category(int c) { return c == 0 ? DType::Bool : (c == 1 ? DType::Int64 : DType::Float32); }
 
 enum class Kind { FLOAT, NUMERIC, ANY, SQUARE, ROUND, PREDICATE, INTEGRAL, ARITH, NONBOOL, DIVIDE, COMPARE, LOGICAL, BITWISE };
@@ -21,7 +22,8 @@ enum Rules {
   NO_BOOL_OPERAND = 1,
   BOOL_BY_PYTHON_BOOL = 2,
   NONNEG_INT_EXPONENT = 4,
-  NONZERO_INT_DIVISOR = 8
+  NONZERO_INT_DIVISOR = 8,
+  EXACT_SCALAR = 16
 };
 
 /// The dtype a pointwise op computes in, for an input of dtype t (after promotion).
@@ -56,7 +58,9 @@ Tensor unary_op(const char* op, Kind kind, const Tensor& x, UnaryKernel kernel) 
     return clone(x);  // rounding an integer is the identity
   }
   Tensor out = Tensor::empty(x.sizes(), output_dtype(kind, ct), x.device());
-  call_kernel(x.device(), op, kernel, out, to_dtype(x, ct));
+  const Tensor result = kernel_output(out);
+  call_kernel(x.device(), op, kernel, result, kernel_input(x, ct));
+  finish_output(out, result);
   return out;
 }
 
@@ -64,6 +68,12 @@ Tensor unary_op(const char* op, Kind kind, const Tensor& x, UnaryKernel kernel) 
 void check_integer_divisor(const char* op, const Tensor& y, DType ct) {
   if (is_floating(ct) || y.numel() == 0) return;
   EMBER_CHECK_RUNTIME(cpu::count_nonzero(y) == y.numel(), op, ": ZeroDivisionError (integer division by zero)");
+}
+
+/// An operand as the kernel reads it; a 0-d one skips the rounding to a 16-bit ct where the row
+/// says so (EXACT_SCALAR).
+Tensor operand(const Tensor& t, DType ct, int rules) {
+  return rules & EXACT_SCALAR && t.dim() == 0 && is_floating(ct) ? to_dtype(t, widened(ct)) : kernel_input(t, ct);
 }
 
 /// Checks the op's kind and rules, then returns the compute dtype of x (op) y.
@@ -75,7 +85,7 @@ DType binary_compute_dtype(const char* op, Kind kind, int rules, const Tensor& x
     EMBER_CHECK_RUNTIME(x.dtype() != DType::Bool && y.dtype() != DType::Bool, op,
                         ": subtraction, the `-` operator, with a bool tensor is not supported; to invert a mask "
                         "use the `~` or `logical_not()` operator instead");
-  if (rules & NONNEG_INT_EXPONENT && ct == DType::Int64 && y.impl()->is_wrapped_number)
+  if (rules & NONNEG_INT_EXPONENT && is_integral(ct, false) && y.impl()->is_wrapped_number)
     EMBER_CHECK_RUNTIME(y.item<int64_t>() >= 0, op, ": integers to negative integer powers are not allowed");
   if (rules & NONZERO_INT_DIVISOR) check_integer_divisor(op, y, ct);
   return ct;
@@ -87,10 +97,12 @@ Tensor binary_op(const char* op, Kind kind, int rules, const Tensor& x, const Te
   const DType ct = binary_compute_dtype(op, kind, rules, x, y);
   const Shape shape = broadcast_shapes(x.sizes(), y.sizes(), op);
   Tensor out = Tensor::empty(shape, output_dtype(kind, ct), x.device());
-  Tensor xe = to_dtype(x, ct), ye = to_dtype(y, ct);
+  Tensor xe = operand(x, ct, rules), ye = operand(y, ct, rules);
   if (xe.sizes() != shape) xe = expand(xe, shape);
   if (ye.sizes() != shape) ye = expand(ye, shape);
-  call_kernel(x.device(), op, kernel, out, xe, ye);
+  const Tensor result = kernel_output(out);
+  call_kernel(x.device(), op, kernel, result, xe, ye);
+  finish_output(out, result);
   return out;
 }
 
@@ -110,13 +122,13 @@ Tensor& binary_op_(const char* op, Kind kind, int rules, Tensor& x, const Tensor
     const bool keeps_old = (autograd::requires_grad(x) && saves[0] & X) || (autograd::requires_grad(y) && saves[1] & X);
     return autograd::apply_inplace(x, op, [&](const Tensor& old) { return out_of_place(old, y); }, keeps_old);
   }
-  Tensor ye = to_dtype(unaliased(y, x), ct);
+  Tensor ye = operand(unaliased(y, x), ct, rules);
   if (ye.sizes() != shape) ye = expand(ye, shape);
-  if (ct == x.dtype() && rt == x.dtype()) {
+  if (ct == x.dtype() && rt == x.dtype() && widened(ct) == ct) {
     call_kernel(x.device(), op, kernel, x, x, ye);
   } else {
-    Tensor tmp = Tensor::empty(shape, rt, x.device());
-    call_kernel(x.device(), op, kernel, tmp, to_dtype(x, ct), ye);
+    Tensor tmp = Tensor::empty(shape, widened(rt), x.device());
+    call_kernel(x.device(), op, kernel, tmp, kernel_input(x, ct), ye);
     cpu::copy(x, tmp);
   }
   x.bump_version();
@@ -136,11 +148,11 @@ Tensor& unary_op_(const char* op, Kind kind, Tensor& x, UnaryKernel kernel, Tens
   EMBER_CHECK_RUNTIME(category(rt) <= category(x.dtype()), op, "_: result type ", dtype_name(rt),
                       " can't be cast to the desired output type ", dtype_name(x.dtype()));
   if (autograd::inplace_requires_grad(x, {}, op)) return autograd::apply_inplace(x, op, out_of_place, saves & X);
-  if (rt == x.dtype() && ct == x.dtype()) {
+  if (rt == x.dtype() && ct == x.dtype() && widened(ct) == ct) {
     call_kernel(x.device(), op, kernel, x, x);
   } else {
-    Tensor tmp = Tensor::empty(x.sizes(), rt, x.device());
-    call_kernel(x.device(), op, kernel, tmp, to_dtype(x, ct));
+    Tensor tmp = Tensor::empty(x.sizes(), widened(rt), x.device());
+    call_kernel(x.device(), op, kernel, tmp, kernel_input(x, ct));
     cpu::copy(x, tmp);
   }
   x.bump_version();
@@ -246,7 +258,7 @@ Tensor clamp(const Tensor& x, const std::optional<Tensor>& min, const std::optio
   for (const auto& b : {min, max}) {
     if (!b) continue;
     broadcast_shapes(x.sizes(), b->sizes(), "clamp");
-    rt = result_type(x, *b) > rt ? result_type(x, *b) : rt;
+    rt = promote_types(rt, result_type(x, *b));
   }
   EMBER_CHECK_TYPE(rt != DType::Bool, "clamp: not implemented for bool tensors");
   const Tensor lo = min.value_or(Tensor()), hi = max.value_or(Tensor());

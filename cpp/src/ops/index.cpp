@@ -18,9 +18,11 @@ void check_index_range(const Tensor& index, int64_t size, bool allow_negative, c
                     " is out of bounds for dim ", dim, " with size ", size);
 }
 
-void check_index_dtype(const Tensor& index, const char* op) {
-  EMBER_CHECK_TYPE(index.dtype() == DType::Int64, op, ": expected an int64 index tensor, got ",
-                   dtype_name(index.dtype()));
+/// An index tensor as the kernels read it: int64, or int32 converted (PyTorch takes both).
+Tensor as_index(const Tensor& index, const char* op) {
+  EMBER_CHECK_TYPE(index.dtype() == DType::Int64 || index.dtype() == DType::Int32, op,
+                   ": expected an int64 or int32 index tensor, got ", dtype_name(index.dtype()));
+  return to_dtype(index, DType::Int64);
 }
 
 /// t's geometry stretched to index's shape with stride 0 along dim (gather/scatter layout).
@@ -32,7 +34,6 @@ Tensor along_dim_view(const Tensor& t, const Tensor& index, int64_t dim) {
 
 /// gather/scatter: index has t's number of dims and is no larger than t outside dim.
 void check_gather_shapes(const char* op, const Tensor& t, int64_t dim, const Tensor& index, const Tensor* src) {
-  check_index_dtype(index, op);
   if (src)
     EMBER_CHECK(src->dim() == index.dim(), op, ": src must have the same number of dims as index (src shape ",
                 shape_str(src->sizes()), ", index shape ", shape_str(index.sizes()), ")");
@@ -80,7 +81,8 @@ Tensor pad_to(const Tensor& part, const Shape& sizes) {
 }
 }  // namespace
 
-Tensor gather(const Tensor& t, int64_t dim, const Tensor& index) {
+Tensor gather(const Tensor& t, int64_t dim, const Tensor& given_index) {
+  const Tensor index = as_index(given_index, "gather");
   dim = wrap_dim(dim, t.dim(), "gather");
   check_gather_shapes("gather", t, dim, index, nullptr);
   const bool rec = autograd::needs_grad(t);
@@ -102,12 +104,20 @@ Tensor gather(const Tensor& t, int64_t dim, const Tensor& index) {
 }
 
 namespace {
-Tensor& scatter_impl(const char* op, Tensor& t, int64_t dim, const Tensor& index, const Tensor& src, bool add) {
+Tensor& scatter_impl(const char* op, Tensor& t, int64_t dim, const Tensor& given_index, const Tensor& src, bool add) {
+  const Tensor index = as_index(given_index, op);
   dim = wrap_dim(dim, t.dim(), op);
   check_gather_shapes(op, t, dim, index, &src);
   EMBER_CHECK_TYPE(src.dtype() == t.dtype(), op, ": expected src of dtype ", dtype_name(t.dtype()), ", got ",
                    dtype_name(src.dtype()));
   t.check_in_place(op);
+  if (add && is_narrow(t.dtype()) && is_floating(t.dtype())) {  // 16-bit floats sum in float32, round once
+    Tensor wide = to_dtype(t, widened(t.dtype()));
+    scatter_impl(op, wide, dim, index, to_dtype(src, wide.dtype()), add);
+    call_kernel(t.device(), op, cpu::copy, t, wide);
+    t.bump_version();
+    return t;
+  }
   // Writes land at permuted places: any source sharing t's memory is read from a copy.
   Tensor t1 = as_1d(t), i1 = as_1d(index), s1 = as_1d(src.storage() == t.storage() ? clone(src) : src);
   check_index_range(i1, t1.sizes()[dim], false, op, dim);
@@ -161,8 +171,8 @@ Tensor& scatter_add_(Tensor& t, int64_t dim, const Tensor& index, const Tensor& 
   return scatter_inplace("scatter_add_", t, dim, index, src, true);
 }
 
-Tensor index_select(const Tensor& t, int64_t dim, const Tensor& index) {
-  check_index_dtype(index, "index_select");
+Tensor index_select(const Tensor& t, int64_t dim, const Tensor& given_index) {
+  const Tensor index = as_index(given_index, "index_select");
   EMBER_CHECK(index.dim() <= 1, "index_select: index must be 0-d or 1-d, got shape ", shape_str(index.sizes()));
   dim = wrap_dim(dim, t.dim(), "index_select");
   const bool rec = autograd::needs_grad(t);
@@ -347,11 +357,11 @@ Subscript apply_basic(const Tensor& t, const std::vector<TensorIndex>& indices, 
         d += it.dim();
         src_dim += it.dim();
       } else {
-        EMBER_CHECK_INDEX(it.dtype() == DType::Int64, op, ": tensors used as indices must be int64 or bool, got ",
-                          dtype_name(it.dtype()));
+        EMBER_CHECK_INDEX(it.dtype() == DType::Int64 || it.dtype() == DType::Int32, op,
+                          ": tensors used as indices must be int64, int32 or bool, got ", dtype_name(it.dtype()));
         const int64_t size = r.view.sizes()[d];
         check_index_range(it, size, true, op, src_dim);
-        r.advanced.push_back({d, it});
+        r.advanced.push_back({d, to_dtype(it, DType::Int64)});
         ++d;
         ++src_dim;
       }

@@ -3,6 +3,7 @@
 #include "autograd/record.h"
 #include "ember/ops.h"
 #include "kernels.h"
+#include "ops/widen.h"
 
 namespace ember {
 
@@ -14,10 +15,12 @@ DType matmul_dtype(const char* op, const Tensor& a, const Tensor& b) {
   return a.dtype();
 }
 
-/// out (B, M, N) = a (B, M, K) @ b (B, K, N).
+/// out (B, M, N) = a (B, M, K) @ b (B, K, N); 16-bit floats through the float32 GEMM.
 Tensor gemm3(const char* op, const Tensor& a, const Tensor& b) {
   Tensor out = Tensor::empty({a.sizes()[0], a.sizes()[1], b.sizes()[2]}, a.dtype(), a.device());
-  call_kernel(a.device(), op, cpu::gemm, out, a, b, false);
+  const Tensor result = kernel_output(out);
+  call_kernel(a.device(), op, cpu::gemm, result, kernel_input(a, a.dtype()), kernel_input(b, b.dtype()), false);
+  finish_output(out, result);
   return out;
 }
 
@@ -124,6 +127,10 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
                 " does not match weight ", shape_str(weight.sizes()));
     EMBER_CHECK_TYPE(bias.dtype() == x.dtype(), "linear: bias has dtype ", dtype_name(bias.dtype()),
                      ", input and weight ", dtype_name(x.dtype()));
+  }
+  if (is_narrow(x.dtype())) {  // float16/bfloat16 in float32, rounded once
+    const DType w = widened(x.dtype());
+    return to_dtype(linear(to_dtype(x, w), to_dtype(weight, w), bias.defined() ? to_dtype(bias, w) : bias), x.dtype());
   }
   const bool rec = autograd::needs_grad(x, weight) || (bias.defined() && autograd::needs_grad(bias));
   int64_t rows = 1;

@@ -152,6 +152,10 @@ Tensor max_unpool(const Tensor& g, const Tensor& indices, int64_t H, int64_t W);
 
 /// (values, indices) of each window's max.
 std::pair<Tensor, Tensor> max_planes(const Tensor& x, const Windows& win) {
+  if (is_narrow(x.dtype())) {  // picked exactly from the widened values
+    auto [values, indices] = max_planes(to_dtype(x, widened(x.dtype())), win);
+    return {to_dtype(values, x.dtype()), indices};
+  }
   const int64_t P = x.sizes()[0], OH = win->first.first.size(), OW = win->second.first.size();
   const bool rec = autograd::needs_grad(x);
   Tensor values = Tensor::empty({P, OH, OW}, x.dtype(), x.device());
@@ -189,6 +193,8 @@ Tensor avg_transpose(const Tensor& g, const Windows& win, int64_t divisor_overri
 
 /// Each window's mean (its divisor as the windows say, or divisor_override).
 Tensor avg_planes(const Tensor& x, const Windows& win, int64_t divisor_override) {
+  if (is_narrow(x.dtype()))  // summed in the widened dtype, rounded once
+    return to_dtype(avg_planes(to_dtype(x, widened(x.dtype())), win, divisor_override), x.dtype());
   const int64_t P = x.sizes()[0], OH = win->first.first.size(), OW = win->second.first.size();
   const bool rec = autograd::needs_grad(x);
   Tensor out = Tensor::empty({P, OH, OW}, x.dtype(), x.device());

@@ -8,6 +8,7 @@
 #include "autograd/record.h"
 #include "ember/ops.h"
 #include "kernels.h"
+#include "ops/widen.h"
 
 namespace ember {
 
@@ -52,10 +53,12 @@ Tensor reduce_op(const char* op, cpu::ReduceOp rop, const Tensor& t, const OptDi
       EMBER_CHECK_INDEX(!mask[d] || t.sizes()[d] > 0, op, ": cannot reduce over dim ", d,
                         " of size 0 (shape ", shape_str(t.sizes()), "): the operation has no identity");
   }
-  Tensor in = permute(to_dtype(t, in_dtype), order);
+  Tensor in = permute(kernel_input(t, in_dtype), order);
   Shape kept(in.sizes().begin(), in.sizes().begin() + (in.dim() - n_reduced));
   Tensor out = Tensor::empty(kept, out_dtype, t.device());
-  call_kernel(t.device(), op, cpu::reduce, rop, out, in, n_reduced);
+  const Tensor result = kernel_output(out);
+  call_kernel(t.device(), op, cpu::reduce, rop, result, in, n_reduced);
+  finish_output(out, result);
   Shape shape = reduced_shape(t, mask, keepdim);
   Shape strides = contiguous_strides(shape);
   return Tensor::make_view(out, std::move(shape), std::move(strides), 0);
@@ -142,7 +145,10 @@ Tensor mean(const Tensor& t, const OptDims& dims, bool keepdim, OptDType dtype) 
   Tensor out;
   {
     autograd::RecordingOff off(rec);
-    out = div(reduce_op("mean", cpu::ReduceOp::Sum, t, dims, keepdim, dt, dt), scalar_tensor(static_cast<double>(n)));
+    // 16-bit floats sum and divide in float32 and round once, as PyTorch's.
+    const DType acc = widened(dt);
+    out = to_dtype(div(reduce_op("mean", cpu::ReduceOp::Sum, t, dims, keepdim, acc, acc),
+                       scalar_tensor(static_cast<double>(n))), dt);
   }
   if (rec) record_sum("MeanBackward0", out, t, dims, 1.0 / static_cast<double>(n));
   return out;
@@ -175,14 +181,21 @@ Tensor amin(const Tensor& t, const OptDims& dims, bool keepdim) {
   return extreme("amin", cpu::ReduceOp::Min, "AminBackward0", t, dims, keepdim);
 }
 
+namespace {
+/// all and any give bool, but uint8 for uint8 input (PyTorch keeps that older convention).
+Tensor logical_reduction(const char* op, cpu::ReduceOp rop, const Tensor& t, const OptDims& dims, bool keepdim) {
+  Tensor r = dims && dims->empty() ? to_dtype(t, DType::Bool, true)  // dim=(): nothing reduced
+                                   : reduce_op(op, rop, t, dims, keepdim, DType::Bool, DType::Bool);
+  return t.dtype() == DType::UInt8 ? to_dtype(r, DType::UInt8) : r;
+}
+}  // namespace
+
 Tensor all(const Tensor& t, const OptDims& dims, bool keepdim) {
-  if (dims && dims->empty()) return to_dtype(t, DType::Bool, true);  // dim=(): nothing reduced
-  return reduce_op("all", cpu::ReduceOp::All, t, dims, keepdim, DType::Bool, DType::Bool);
+  return logical_reduction("all", cpu::ReduceOp::All, t, dims, keepdim);
 }
 
 Tensor any(const Tensor& t, const OptDims& dims, bool keepdim) {
-  if (dims && dims->empty()) return to_dtype(t, DType::Bool, true);
-  return reduce_op("any", cpu::ReduceOp::Any, t, dims, keepdim, DType::Bool, DType::Bool);
+  return logical_reduction("any", cpu::ReduceOp::Any, t, dims, keepdim);
 }
 
 namespace {
@@ -197,7 +210,9 @@ std::pair<Tensor, Tensor> arg_reduce(const char* op, bool is_max, const Tensor& 
   out_shape.erase(out_shape.begin() + dim);
   Tensor values = Tensor::empty(out_shape, t.dtype(), t.device());
   Tensor indices = Tensor::empty(out_shape, DType::Int64, t.device());
-  call_kernel(t.device(), op, cpu::arg_reduce, is_max, values, indices, in, dim);
+  const Tensor picked = kernel_output(values);
+  call_kernel(t.device(), op, cpu::arg_reduce, is_max, picked, indices, kernel_input(in, in.dtype()), dim);
+  finish_output(values, picked);
   if (keepdim && t.dim() > 0) {
     values = unsqueeze(values, dim);
     indices = unsqueeze(indices, dim);
@@ -247,6 +262,8 @@ Tensor argmin(const Tensor& t, std::optional<int64_t> dim, bool keepdim) {
 namespace {
 Tensor var_impl(const char* op, const Tensor& t, const OptDims& dims, double correction, bool keepdim) {
   EMBER_CHECK_TYPE(is_floating(t.dtype()), op, ": expected a floating tensor, got ", dtype_name(t.dtype()));
+  if (is_narrow(t.dtype()))  // in float32, rounded once
+    return to_dtype(var_impl(op, to_dtype(t, widened(t.dtype())), dims, correction, keepdim), t.dtype());
   const int64_t n = count_reduced(t, dims, op);  // validates dims under this op's name
   // N - correction <= 0 gives inf or NaN, as PyTorch (with its warning left out).
   const double divisor = std::max(0.0, static_cast<double>(n) - correction);
@@ -288,6 +305,8 @@ Tensor std(const Tensor& t, const OptDims& dims, double correction, bool keepdim
 
 Tensor logsumexp(const Tensor& t, const Dims& dims, bool keepdim) {
   reduced_mask(t, dims, "logsumexp");
+  if (is_narrow(t.dtype()) && is_floating(t.dtype()))  // in float32, rounded once
+    return to_dtype(logsumexp(to_dtype(t, widened(t.dtype())), dims, keepdim), t.dtype());
   Tensor x = is_floating(t.dtype()) ? t : to_dtype(t, DType::Float32);
   if (x.numel() == 0) return log(sum(exp(x), dims, keepdim));
   Tensor m;
@@ -304,6 +323,8 @@ Tensor logsumexp(const Tensor& t, const Dims& dims, bool keepdim) {
 
 Tensor norm(const Tensor& t, double p, const OptDims& dims, bool keepdim) {
   EMBER_CHECK_TYPE(is_floating(t.dtype()), "norm: expected a floating tensor, got ", dtype_name(t.dtype()));
+  if (is_narrow(t.dtype()))  // in float32, rounded once
+    return to_dtype(norm(to_dtype(t, widened(t.dtype())), p, dims, keepdim), t.dtype());
   const std::vector<bool> mask = reduced_mask(t, dims, "norm");
   if (std::isinf(p))
     for (int64_t d = 0; d < t.dim(); ++d)
@@ -379,6 +400,7 @@ Tensor softmax_shift(const Tensor& x, int64_t dim) {
 // PyTorch's closed form, a few passes instead of the composite's many.
 Tensor softmax(const Tensor& t, int64_t dim, OptDType dtype) {
   Tensor x = softmax_input("softmax", t, dim, dtype);
+  if (is_narrow(x.dtype())) return to_dtype(softmax(to_dtype(x, widened(x.dtype())), dim, {}), x.dtype());
   if (x.dim() == 0 || x.numel() == 0) return exp(sub(x, x));
   const bool rec = autograd::needs_grad(x);
   Tensor out;
@@ -397,6 +419,7 @@ Tensor softmax(const Tensor& t, int64_t dim, OptDType dtype) {
 
 Tensor log_softmax(const Tensor& t, int64_t dim, OptDType dtype) {
   Tensor x = softmax_input("log_softmax", t, dim, dtype);
+  if (is_narrow(x.dtype())) return to_dtype(log_softmax(to_dtype(x, widened(x.dtype())), dim, {}), x.dtype());
   if (x.dim() == 0 || x.numel() == 0) return sub(x, x);
   const bool rec = autograd::needs_grad(x);
   Tensor out;

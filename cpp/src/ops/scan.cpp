@@ -6,6 +6,7 @@
 #include "autograd/record.h"
 #include "ember/ops.h"
 #include "kernels.h"
+#include "ops/widen.h"
 
 namespace ember {
 
@@ -47,7 +48,9 @@ Tensor value_scan(const char* op, const std::string& node, Kind kind, ScanKernel
     autograd::RecordingOff off(rec);
     const Tensor in = as_line(x);
     out = Tensor::empty(in.sizes(), dt, x.device());
-    call_kernel(x.device(), op, kernel, out, in, dim);
+    const Tensor result = kernel_output(out);
+    call_kernel(x.device(), op, kernel, result, kernel_input(in, in.dtype()), dim);
+    finish_output(out, result);
     if (x.dim() == 0) out = reshape(out, {});
   }
   if (rec)
@@ -149,7 +152,9 @@ std::pair<Tensor, Tensor> indexed_scan(const char* op, const std::string& node, 
     const Tensor in = as_line(t);
     values = Tensor::empty(in.sizes(), t.dtype(), t.device());
     indices = Tensor::empty(in.sizes(), DType::Int64, t.device());
-    call_kernel(t.device(), op, kernel, values, indices, in, dim);
+    const Tensor picked = kernel_output(values);
+    call_kernel(t.device(), op, kernel, picked, indices, kernel_input(in, in.dtype()), dim);
+    finish_output(values, picked);
     if (t.dim() == 0) {
       values = reshape(values, {});
       indices = reshape(indices, {});

@@ -5,6 +5,7 @@
 #include "autograd/record.h"
 #include "ember/ops.h"
 #include "kernels.h"
+#include "ops/widen.h"
 
 namespace ember {
 
@@ -33,7 +34,9 @@ std::pair<Tensor, Tensor> sorted_along(const char* op, const Tensor& t, int64_t 
   const Tensor in = as_line(t);
   Tensor values = Tensor::empty(in.sizes(), t.dtype(), t.device());
   Tensor indices = Tensor::empty(in.sizes(), DType::Int64, t.device());
-  call_kernel(t.device(), op, cpu::sort, values, indices, in, dim, descending);
+  const Tensor picked = kernel_output(values);
+  call_kernel(t.device(), op, cpu::sort, picked, indices, kernel_input(in, in.dtype()), dim, descending);
+  finish_output(values, picked);
   if (t.dim() == 0) return {reshape(values, {}), reshape(indices, {})};
   return {values, indices};
 }
@@ -76,7 +79,9 @@ std::pair<Tensor, Tensor> topk(const Tensor& t, int64_t k, int64_t dim, bool lar
     out_shape[dim] = k;
     values = Tensor::empty(out_shape, t.dtype(), t.device());
     indices = Tensor::empty(out_shape, DType::Int64, t.device());
-    call_kernel(t.device(), "topk", cpu::topk, values, indices, in, k, dim, largest, sorted);
+    const Tensor picked = kernel_output(values);
+    call_kernel(t.device(), "topk", cpu::topk, picked, indices, kernel_input(in, in.dtype()), k, dim, largest, sorted);
+    finish_output(values, picked);
     if (t.dim() == 0) {
       values = reshape(values, {});
       indices = reshape(indices, {});

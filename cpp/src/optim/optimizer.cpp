@@ -35,6 +35,9 @@ void Optimizer::add_params(const std::vector<Tensor>& params) {
     EMBER_CHECK(autograd::is_leaf(p), name(), ": can't optimize a non-leaf Tensor");
     EMBER_CHECK_TYPE(is_floating(p.dtype()), name(), ": can only optimize floating-point tensors, got ",
                      dtype_name(p.dtype()));
+    // The fused steps exist for float32 and float64 (16-bit parameters: keep float32 masters).
+    EMBER_CHECK_TYPE(!is_narrow(p.dtype()), name(), ": ", dtype_name(p.dtype()),
+                     " parameters are not supported; optimize float32 copies and cast them");
     EMBER_CHECK(!seen.count(p.impl()), "some parameters appear in more than one parameter group");
     EMBER_CHECK(mine.insert(p.impl()).second, name(), ": a parameter appears twice in one group");
   }
