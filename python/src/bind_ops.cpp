@@ -526,7 +526,8 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
   def_both(m, cls, "nonzero", [](const Tensor& t, bool as_tuple) -> py::object {
     Tensor nz = nonzero(t);
     if (!as_tuple) return py::cast(nz);
-    return py::tuple(py::cast(unbind(nz, 1)));
+    // A 0-d input is read as 1-d, as torch's: one index tensor, [0] where it is nonzero.
+    return py::tuple(py::cast(t.dim() == 0 ? Tensors{zeros({nz.sizes()[0]}, DType::Int64)} : unbind(nz, 1)));
   }, py::kw_only(), py::arg("as_tuple") = false);
   def_both(m, cls, "count_nonzero", [](const Tensor& t) { return nonzero(t).sizes()[0]; });
 

@@ -315,6 +315,31 @@ def test_arange_dtype_argument(dtype):
     _assert_matches_torch(ember.arange(6, dtype=dtype), torch.arange(6, dtype=_tdtype(dtype)))
 
 
+@pytest.mark.parametrize("args", [(1.15,), (0.5, 3.7, 1.5), (-2.5, 2.5), (2.9,), (-1.5, 3), (0.5, 3.7, 0.9)],
+                         ids=repr)
+@pytest.mark.parametrize("dtype", ["int64", "int8", "uint8"])
+def test_arange_of_an_integer_dtype_truncates_its_bounds(args, dtype):
+    """As torch: start, end and step are truncated first (so a step of 0.9 becomes 0)."""
+    torch = _torch()
+    if dtype == "uint8" and args[0] < 0:
+        args = tuple(abs(a) for a in args)
+    try:
+        expected = torch.arange(*args, dtype=getattr(torch, dtype))
+    except (RuntimeError, ValueError):
+        with pytest.raises((RuntimeError, ValueError), match="arange"):
+            ember.arange(*args, dtype=getattr(ember, dtype))
+        return
+    actual = ember.arange(*args, dtype=getattr(ember, dtype))
+    assert str(actual.dtype) == "ember." + dtype
+    assert actual.tolist() == expected.tolist()
+
+
+@pytest.mark.parametrize("args", [(-2.87, -1.68, 4), (0.5, 3.7, 5), (-1.5, 1.5, 4), (0, 10, 4)], ids=repr)
+def test_linspace_of_an_integer_dtype_truncates_its_bounds(args):
+    torch = _torch()
+    assert ember.linspace(*args, dtype=ember.int64).tolist() == torch.linspace(*args, dtype=torch.int64).tolist()
+
+
 def test_arange_keyword_arguments():
     assert ember.arange(start=2, end=5).tolist() == [2, 3, 4]
     assert ember.arange(0, 10, step=4).tolist() == [0, 4, 8]

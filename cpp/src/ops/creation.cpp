@@ -73,14 +73,26 @@ Tensor arange(Scalar start, Scalar end, Scalar step, OptDType dtype, Device devi
   EMBER_CHECK(s != 0, "arange: step must be nonzero");
   EMBER_CHECK((s > 0 && b >= a) || (s < 0 && b <= a), "arange: upper bound and larger bound inconsistent with step sign (start=",
               a, ", end=", b, ", step=", s, ")");
-  if (!any_float && dt == DType::Int64) {
+  if (any_float && is_integral(dt, false)) {
+    // An integer range starts and steps by the truncated values, as torch's; its length comes
+    // from the truncated values for int64 and from the given ones for the narrower dtypes
+    // (whose truncated step may be 0: the start repeated).
+    EMBER_CHECK(std::isfinite(s) && std::fabs(a) < 9.2e18 && std::fabs(b) < 9.2e18 && std::fabs(s) < 9.2e18,
+                "arange: start, end and step must fit int64 for dtype ", dtype_name(dt));
+    const auto ia = static_cast<int64_t>(a), ib = static_cast<int64_t>(b), is = static_cast<int64_t>(s);
+    if (dt == DType::Int64) return arange(Scalar(ia), Scalar(ib), Scalar(is), dt, device);
+    const auto n = static_cast<int64_t>(std::ceil((b - a) / s));
+    return to_dtype(add(mul(arange(Scalar(int64_t{0}), Scalar(n), Scalar(int64_t{1}), DType::Int64, device),
+                            scalar_tensor(is)), scalar_tensor(ia)), dt);
+  }
+  if (!any_float && is_integral(dt, false)) {
     // Integer bounds in integer arithmetic: doubles lose precision beyond 2^53.
     const __int128 ia = start.to<int64_t>(), ib = end.to<int64_t>(), is = step.to<int64_t>();
     const __int128 n = (ib - ia + is + (is > 0 ? -1 : 1)) / is;
-    Tensor t = Tensor::empty({static_cast<int64_t>(n)}, dt, device);
+    Tensor t = Tensor::empty({static_cast<int64_t>(n)}, DType::Int64, device);
     int64_t* p = t.data<int64_t>();
     for (int64_t i = 0; i < static_cast<int64_t>(n); ++i) p[i] = static_cast<int64_t>(ia + is * i);
-    return t;
+    return to_dtype(t, dt);
   }
   const double count = std::ceil((b - a) / s);
   EMBER_CHECK(count < 9.2e18, "arange: ", count, " elements are too many");
@@ -91,6 +103,12 @@ Tensor arange(Scalar start, Scalar end, Scalar step, OptDType dtype, Device devi
 
 Tensor linspace(double start, double end, int64_t steps, DType dtype, Device device) {
   EMBER_CHECK(steps >= 0, "linspace: number of steps must be non-negative, got ", steps);
+  if (is_integral(dtype, false)) {  // integer points between the bounds truncated, as torch's
+    EMBER_CHECK(std::isfinite(start) && std::isfinite(end), "linspace: start and end must be finite for dtype ",
+                dtype_name(dtype));
+    start = std::trunc(start);
+    end = std::trunc(end);
+  }
   Tensor t = Tensor::empty({steps}, dtype, device);
   call_kernel(device, "linspace", cpu::linspace, t, start, end);
   return t;
