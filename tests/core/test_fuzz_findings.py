@@ -28,3 +28,17 @@ def test_nonzero_as_tuple_of_a_0d_tensor(value, torch):
     t = torch.nonzero(torch.tensor(value), as_tuple=True)
     assert len(e) == len(t) == 1
     assert e[0].tolist() == t[0].tolist() and tuple(e[0].shape) == tuple(t[0].shape)
+
+
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss"])
+@pytest.mark.parametrize("shapes", [((2,), ()), ((), ()), ((2,), (2,))], ids=str)
+def test_regression_losses_promote_as_torch(name, shapes, torch):
+    """A float64 target (0-d too) with a float32 input: torch's dtype and values."""
+    import ember.nn.functional as EF
+    import torch.nn.functional as TF
+
+    a, b = shapes
+    e = getattr(EF, name)(ember.full(a, 2.5), ember.full(b, 1.9, dtype=ember.float64), reduction="none")
+    t = getattr(TF, name)(torch.full(a, 2.5), torch.full(b, 1.9, dtype=torch.float64), reduction="none")
+    assert str(e.dtype).split(".")[-1] == str(t.dtype).split(".")[-1]
+    assert e.tolist() == pytest.approx(t.tolist())

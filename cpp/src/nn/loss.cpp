@@ -46,6 +46,13 @@ void check_broadcast(const Tensor& input, const Tensor& other, const char* op, c
               " input of shape ", shape_str(a));
 }
 
+/// input - target in both dtypes promoted as peers: torch's functional broadcasts the two first,
+/// so a 0-d target promotes like a tensor with dims (float32 input, float64 0-d target: float64).
+Tensor difference(const Tensor& input, const Tensor& target) {
+  const DType dt = promote_types(input.dtype(), target.dtype());
+  return sub(to_dtype(input, dt), to_dtype(target, dt));
+}
+
 /// weight (one per class) shaped to broadcast along the class dim of an input with `dims` dims.
 Tensor per_class(const Tensor& weight, int64_t dims, int64_t class_dim) {
   Shape shape(static_cast<size_t>(dims), 1);
@@ -57,20 +64,20 @@ Tensor per_class(const Tensor& weight, int64_t dims, int64_t class_dim) {
 Tensor mse_loss(const Tensor& input, const Tensor& target, const std::string& reduction) {
   check_floating(input, "mse_loss", "input");
   check_broadcast(input, target, "mse_loss", "target", true);
-  return reduce(square(sub(input, target)), reduction, "mse_loss");
+  return reduce(square(difference(input, target)), reduction, "mse_loss");
 }
 
 Tensor l1_loss(const Tensor& input, const Tensor& target, const std::string& reduction) {
   check_floating(input, "l1_loss", "input");
   check_broadcast(input, target, "l1_loss", "target", true);
-  return reduce(abs(sub(input, target)), reduction, "l1_loss");
+  return reduce(abs(difference(input, target)), reduction, "l1_loss");
 }
 
 Tensor huber_loss(const Tensor& input, const Tensor& target, const std::string& reduction, double delta) {
   check_floating(input, "huber_loss", "input");
   check_broadcast(input, target, "huber_loss", "target", true);
   EMBER_CHECK(delta > 0, "huber_loss: delta must be positive, got ", delta);
-  Tensor z = abs(sub(input, target));
+  Tensor z = abs(sub(input, to_dtype(target, input.dtype())));  // torch's huber keeps the input's dtype
   Tensor loss = where(z < delta, mul(number(0.5), square(z)), mul(number(delta), sub(z, number(0.5 * delta))));
   return reduce(loss, reduction, "huber_loss");
 }
@@ -79,7 +86,7 @@ Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, const std::stri
   check_floating(input, "smooth_l1_loss", "input");
   check_broadcast(input, target, "smooth_l1_loss", "target", true);
   EMBER_CHECK(beta >= 0, "smooth_l1_loss: beta must be non-negative, got ", beta);
-  Tensor z = abs(sub(input, target));
+  Tensor z = abs(difference(input, target));
   if (beta == 0) return reduce(z, reduction, "smooth_l1_loss");
   Tensor loss = where(z < beta, div(mul(number(0.5), square(z)), number(beta)), sub(z, number(0.5 * beta)));
   return reduce(loss, reduction, "smooth_l1_loss");
