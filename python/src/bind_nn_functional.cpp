@@ -22,6 +22,15 @@ Shape pool_sizes(py::handle v, const char* op, const char* what) {
   return s.dims;
 }
 
+/// An adaptive pool's output_size: one int, or exactly one per spatial dim (torch refuses other
+/// lengths; a 1-tuple for a 2-d pool would otherwise be read as a square size).
+Shape adaptive_output(py::handle size, const Tensor& x, const char* op, size_t spatial) {
+  if (py::isinstance<py::sequence>(size) && !py::isinstance<py::str>(size))
+    EMBER_CHECK_RUNTIME(py::len(size) == spatial, op, ": output_size must be ", spatial, ", got ", py::len(size),
+                        " sizes");
+  return nn::functional::adaptive_size(pool_sizes(size, op, "output_size"), x);
+}
+
 /// The pooling ops for ember/nn/functional.py, which gives them PyTorch's Python signatures.
 void bind_pooling(py::module_& fm) {
   namespace F = nn::functional;
@@ -49,16 +58,16 @@ void bind_pooling(py::module_& fm) {
   }, py::arg("input"), py::arg("kernel_size"), py::arg("stride"), py::arg("padding"), py::arg("ceil_mode"),
      py::arg("count_include_pad"), py::arg("divisor_override"), "PyTorch's avg_pool2d (ember/nn/functional.py).");
   fm.def("adaptive_avg_pool1d", [](const Tensor& x, py::handle size) {
-    return F::adaptive_avg_pool1d(x, F::adaptive_size(pool_sizes(size, "adaptive_avg_pool1d", "output_size"), x));
+    return F::adaptive_avg_pool1d(x, adaptive_output(size, x, "adaptive_avg_pool1d", 1));
   }, py::arg("input"), py::arg("output_size"), "PyTorch's adaptive_avg_pool1d (ember/nn/functional.py).");
   fm.def("adaptive_avg_pool2d", [](const Tensor& x, py::handle size) {
-    return F::adaptive_avg_pool2d(x, F::adaptive_size(pool_sizes(size, "adaptive_avg_pool2d", "output_size"), x));
+    return F::adaptive_avg_pool2d(x, adaptive_output(size, x, "adaptive_avg_pool2d", 2));
   }, py::arg("input"), py::arg("output_size"), "PyTorch's adaptive_avg_pool2d (ember/nn/functional.py).");
   fm.def("adaptive_max_pool1d", [](const Tensor& x, py::handle size) {
-    return F::adaptive_max_pool1d(x, F::adaptive_size(pool_sizes(size, "adaptive_max_pool1d", "output_size"), x));
+    return F::adaptive_max_pool1d(x, adaptive_output(size, x, "adaptive_max_pool1d", 1));
   }, py::arg("input"), py::arg("output_size"), "(values, indices) of adaptive_max_pool1d (ember/nn/functional.py).");
   fm.def("adaptive_max_pool2d", [](const Tensor& x, py::handle size) {
-    return F::adaptive_max_pool2d(x, F::adaptive_size(pool_sizes(size, "adaptive_max_pool2d", "output_size"), x));
+    return F::adaptive_max_pool2d(x, adaptive_output(size, x, "adaptive_max_pool2d", 2));
   }, py::arg("input"), py::arg("output_size"), "(values, indices) of adaptive_max_pool2d (ember/nn/functional.py).");
 }
 

@@ -42,3 +42,16 @@ def test_regression_losses_promote_as_torch(name, shapes, torch):
     t = getattr(TF, name)(torch.full(a, 2.5), torch.full(b, 1.9, dtype=torch.float64), reduction="none")
     assert str(e.dtype).split(".")[-1] == str(t.dtype).split(".")[-1]
     assert e.tolist() == pytest.approx(t.tolist())
+
+
+@pytest.mark.parametrize("name,size", [("adaptive_avg_pool2d", (2147483648,)), ("adaptive_max_pool2d", (3,)),
+                                       ("adaptive_avg_pool1d", (2, 2))])
+def test_regression_adaptive_pool_output_size_length(name, size, torch):
+    """A 1-tuple output_size for a 2-d pool was read as square (and 2^31 hung); torch refuses it."""
+    import ember.nn.functional as EF
+    import torch.nn.functional as TF
+
+    with pytest.raises(RuntimeError):
+        getattr(TF, name)(torch.ones(2, 4, 1), size)
+    with pytest.raises(RuntimeError, match=name + ": output_size must be"):
+        getattr(EF, name)(ember.ones(2, 4, 1), size)
