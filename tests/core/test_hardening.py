@@ -355,3 +355,33 @@ def test_contains_any_number_of_dims(element, data):
     with pytest.raises(RuntimeError, match="__contains__"):
         "a" in ember.tensor(data)  # noqa: B015 - the containment check is the test
 
+
+# ---- more than 64 dims ------------------------------------------------------------------------
+def _deep_shape(n):
+    shape = [1] * n
+    shape[3], shape[-1] = 2, 3
+    return shape
+
+
+@pytest.mark.parametrize("n", [65, 100, 300])
+def test_tensors_of_more_than_64_dims_as_torch(n):
+    shape = _deep_shape(n)
+    _same(lambda L: L.zeros(shape).shape)
+    _same(lambda L: (L.arange(6.0).reshape(shape) * 2 + 1).exp().sum())
+    _same(lambda L: L.arange(6.0).reshape(shape).unsqueeze(0).squeeze().tolist())
+    _same(lambda L: L.arange(6).reshape(shape).permute(*range(n - 1, -1, -1)).contiguous().reshape(6))
+    _same(lambda L: L.cat([L.ones(shape), L.zeros(shape)], 0).sum())
+    _same(lambda L: L.zeros([1] * n + [0]).shape)
+    _same(lambda L: L.arange(6.0).reshape(shape).cumsum(-1).reshape(6))
+    assert repr(ember.arange(6.0).reshape(shape)) == repr(torch.arange(6.0).reshape(shape))
+    assert repr(ember.arange(2000).reshape([1] * n + [2000])) == \
+        repr(torch.arange(2000).reshape([1] * n + [2000]))
+
+
+def test_gradients_through_more_than_64_dims():
+    def run(L):
+        x = L.arange(6.0).reshape(_deep_shape(70)).requires_grad_()
+        (x.exp() * x).sum().backward()
+        return x.grad.reshape(6)
+    e, t = run(ember), run(torch)
+    np.testing.assert_allclose(e.numpy(), t.numpy(), rtol=1e-6)
