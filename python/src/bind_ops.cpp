@@ -231,9 +231,9 @@ OptDims dims_from(py::handle dim) {
   return dim.cast<Dims>();
 }
 
-std::optional<Tensor> bound(py::handle h, const char* op, const char* arg) {
+std::optional<Tensor> bound(py::handle h, const Tensor& t, const char* op, const char* arg) {
   if (h.is_none()) return std::nullopt;
-  return tensor_or_scalar(h, op, arg);
+  return tensor_or_scalar(h, op, arg, &t);
 }
 
 Tensor to_impl(const Tensor& t, py::args args, py::kwargs kwargs) {
@@ -615,12 +615,13 @@ Example::
     cls.attr(alias) = cls.attr(target);
   }
   def_both(m, cls, "clamp", [](const Tensor& t, py::handle lo, py::handle hi) {
-    return clamp(t, bound(lo, "clamp", "min"), bound(hi, "clamp", "max"));
+    return clamp(t, bound(lo, t, "clamp", "min"), bound(hi, t, "clamp", "max"));
   }, py::arg("min") = py::none(), py::arg("max") = py::none());
   m.attr("clip") = m.attr("clamp");
   cls.attr("clip") = cls.attr("clamp");
   cls.def("clamp_", [](py::object self, py::handle lo, py::handle hi) {
-    clamp_(self.cast<Tensor&>(), bound(lo, "clamp_", "min"), bound(hi, "clamp_", "max"));
+    Tensor& t = self.cast<Tensor&>();
+    clamp_(t, bound(lo, t, "clamp_", "min"), bound(hi, t, "clamp_", "max"));
     return self;
   }, py::arg("min") = py::none(), py::arg("max") = py::none());
   def_both(m, cls, "isclose", &isclose, py::arg("other"), py::arg("rtol") = 1e-5, py::arg("atol") = 1e-8,

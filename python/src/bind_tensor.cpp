@@ -24,7 +24,7 @@ py::object tolist(const Tensor& t) {
 template <Tensor& (*Fn)(Tensor&, const Tensor&)>
 py::object inplace(py::object self, py::handle other, const char* op) {
   Tensor& a = self.cast<Tensor&>();
-  Fn(a, tensor_or_scalar(other, op, "other"));
+  Fn(a, tensor_or_scalar(other, op, "other", &a));
   return self;
 }
 }  // namespace

@@ -285,13 +285,19 @@ def test_new_forms(call):
     _same(call)
 
 
+def _iadd(t, v):
+    t += v
+    return t
+
+
 @pytest.mark.parametrize("value", [2 ** 63 - 1, 2 ** 63, 2 ** 64 - 1, 2 ** 64, 2 ** 70,
                                    -2 ** 63, -2 ** 63 - 1])
 @pytest.mark.parametrize("call", [
     lambda L, v: L.tensor([1.0]) + v, lambda L, v: v + L.tensor([1.0]),
     lambda L, v: L.tensor([1.0], dtype=L.float64) * v, lambda L, v: L.tensor([1.0]) > v,
     lambda L, v: L.add(L.tensor([1.0]), v), lambda L, v: L.tensor([1.0]).sub_(v),
-    lambda L, v: L.mul(v, L.tensor([2.0])),
+    lambda L, v: L.mul(v, L.tensor([2.0])), lambda L, v: L.tensor([1.0]).clamp(max=v),
+    lambda L, v: L.tensor([1.0]).clamp_(min=-1.0, max=v), lambda L, v: _iadd(L.tensor([1.0]), v),
 ])
 def test_big_python_ints_against_float_tensors(value, call):
     _same(lambda L: call(L, value))
@@ -308,7 +314,8 @@ def test_ints_past_uint64_overflow_as_torch(value):
 def test_big_ints_against_integer_tensors_raise(value):
     # torch wraps them around (1 + 2**63 is -2**63 + 1); ember refuses rather than wrap
     for call in (lambda: ember.tensor([1]) + value, lambda: ember.add(ember.tensor([1]), value),
-                 lambda: value * ember.tensor([True]), lambda: ember.tensor([1]).add_(value)):
+                 lambda: value * ember.tensor([True]), lambda: ember.tensor([1]).add_(value),
+                 lambda: _iadd(ember.tensor([1]), value)):
         with pytest.raises(RuntimeError, match="without overflow"):
             call()
 
