@@ -72,7 +72,6 @@ int64_t physical_memory_bytes() {
 }  // namespace
 
 int64_t checked_numel(const Shape& s, int64_t itemsize, const char* op) {
-  EMBER_CHECK(s.size() <= 64, op, ": at most 64 dims are supported, got ", s.size());
   int64_t n = 1;
   bool overflow = false;
   for (int64_t d : s) {
@@ -155,7 +154,6 @@ Tensor Tensor::empty(const Shape& sizes, DType dtype, Device device) {
 }
 
 Tensor Tensor::make_view(const Tensor& base, Shape sizes, Shape strides, int64_t offset) {
-  EMBER_CHECK(sizes.size() <= 64, "view: at most 64 dims are supported, got ", sizes.size());
   auto impl = std::make_shared<TensorImpl>();
   impl->storage = base.impl_->storage;
   int64_t n = 1;

@@ -91,22 +91,29 @@ def tensor_repr(t):
     """
     import ember
 
-    values = t.detach()
-    a = np.asarray(values.float() if t.dtype == ember.bfloat16 else values)  # exact: NumPy has no bfloat16
+    d = t.detach()
+    if t.dtype == ember.bfloat16:
+        d = d.float()  # exact: NumPy has no bfloat16
+    # NumPy takes at most 64 dims: a deeper tensor is walked as itself (an ember tensor indexes
+    # and iterates as an array does) and its values read without the size-1 dims, which hold
+    # all of them but the first 62 or so.
+    a = np.asarray(d) if d.dim() <= 64 else d
+    values = a if d.dim() <= 64 else np.asarray(d.squeeze())
     prefix = "tensor("
     suffix = []
-    if a.size == 0:
+    if t.numel() == 0:
         body = "[]"
-        if a.ndim != 1:
-            suffix.append(f"size={tuple(a.shape)}")
+        if t.dim() != 1:
+            suffix.append(f"size={tuple(t.shape)}")
         if t.dtype != ember.float32:
             suffix.append(f"dtype={t.dtype}")
     else:
-        summarize = a.size > THRESHOLD
-        if a.dtype == np.bool_:
-            fmt = _Formatter(np.array([True, False] if not a.all() else [True]), False)
+        summarize = t.numel() > THRESHOLD
+        if t.dtype == ember.bool:
+            fmt = _Formatter(np.array([True, False] if not values.all() else [True]), False)
         else:
-            fmt = _Formatter(_edges(a) if summarize else a.reshape(-1), t.dtype.is_floating_point)
+            fmt = _Formatter(_edges(values) if summarize else values.reshape(-1),
+                             t.dtype.is_floating_point)
         body = _format(a, fmt, len(prefix), summarize)
         if t.dtype not in (ember.float32, ember.int64, ember.bool):
             suffix.append(f"dtype={t.dtype}")

@@ -208,15 +208,32 @@ Example::
     >>> ember.multinomial(ember.tensor([0., 10., 3., 0.]), 2)   # 1 and 2, in some order
 )doc";
 
+constexpr const char* kCountNonzeroDoc = R"doc(count_nonzero(input, dim=None) -> Tensor
+
+Counts the nonzero elements of input over dim (all dims when None).
+
+Args:
+    input (Tensor): the input tensor (any dtype; NaN counts as nonzero).
+    dim (int or tuple of ints, optional): the dims to count over.
+
+Returns:
+    Tensor: int64 counts, input's shape without the counted dims (0-d when all are).
+
+Example::
+
+    >>> ember.count_nonzero(ember.tensor([[1, 0], [2, 3]]), dim=0)
+    tensor([2, 1])
+)doc";
+
 OptDims dims_from(py::handle dim) {
   if (dim.is_none()) return std::nullopt;
   if (PyLong_Check(dim.ptr())) return Dims{dim.cast<int64_t>()};
   return dim.cast<Dims>();
 }
 
-std::optional<Tensor> bound(py::handle h, const char* op, const char* arg) {
+std::optional<Tensor> bound(py::handle h, const Tensor& t, const char* op, const char* arg) {
   if (h.is_none()) return std::nullopt;
-  return tensor_or_scalar(h, op, arg);
+  return tensor_or_scalar(h, op, arg, &t);
 }
 
 Tensor to_impl(const Tensor& t, py::args args, py::kwargs kwargs) {
@@ -266,9 +283,10 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
         "Data as a tensor, sharing memory with a tensor or NumPy array when it can.");
 
 #define EMBER_SIZED_CREATION(name, fill_expr)                                                                    \
-  m.def(#name, [](py::args size, DType dtype, py::handle device, bool requires_grad) {                          \
-          return with_grad(fill_expr(size_from_args(size, #name), dtype, device_from(device)), requires_grad);    \
-        }, py::kw_only(), py::arg("dtype") = DType::Float32, py::arg("device") = py::none(),                    \
+  m.def(#name, [](py::args size, std::optional<DType> dtype, py::handle device, bool requires_grad) {           \
+          return with_grad(fill_expr(size_from_args(size, #name), dtype.value_or(DType::Float32), device_from(device)), \
+                           requires_grad);                                                                        \
+        }, py::kw_only(), py::arg("dtype") = py::none(), py::arg("device") = py::none(),                        \
         py::arg("requires_grad") = false);
   EMBER_SIZED_CREATION(zeros, zeros)
   EMBER_SIZED_CREATION(ones, ones)
@@ -278,23 +296,28 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
           return with_grad(full(shape_from(size, "full"), value, dtype, device_from(device)), requires_grad);
         }, py::arg("size"), py::arg("fill_value"), py::kw_only(), py::arg("dtype") = py::none(),
         py::arg("device") = py::none(), py::arg("requires_grad") = false);
-  // Tensor.new_*: a new tensor with this one's dtype (unless given) and device.
-  cls.def("new_zeros", [](const Tensor& t, py::handle size, std::optional<DType> dtype, bool rg) {
-    return with_grad(zeros(shape_from(size, "new_zeros"), dtype.value_or(t.dtype()), t.device()), rg);
-  }, py::arg("size"), py::kw_only(), py::arg("dtype") = py::none(), py::arg("requires_grad") = false);
-  cls.def("new_ones", [](const Tensor& t, py::handle size, std::optional<DType> dtype, bool rg) {
-    return with_grad(ones(shape_from(size, "new_ones"), dtype.value_or(t.dtype()), t.device()), rg);
-  }, py::arg("size"), py::kw_only(), py::arg("dtype") = py::none(), py::arg("requires_grad") = false);
-  cls.def("new_empty", [](const Tensor& t, py::handle size, std::optional<DType> dtype, bool rg) {
-    return with_grad(empty(shape_from(size, "new_empty"), dtype.value_or(t.dtype()), t.device()), rg);
-  }, py::arg("size"), py::kw_only(), py::arg("dtype") = py::none(), py::arg("requires_grad") = false);
-  cls.def("new_full", [](const Tensor& t, py::handle size, Scalar value, std::optional<DType> dtype, bool rg) {
+  // Tensor.new_*: a new tensor with this one's dtype (unless given) and device; the size as
+  // varargs or one sequence, as PyTorch's.
+#define EMBER_NEW_SIZED(name, fill)                                                                         \
+  cls.def(#name, [](const Tensor& t, py::args size, std::optional<DType> dtype, py::handle device, bool rg) { \
+    device_from(device);                                                                                    \
+    return with_grad(fill(size_from_args(size, #name), dtype.value_or(t.dtype()), t.device()), rg);         \
+  }, py::kw_only(), py::arg("dtype") = py::none(), py::arg("device") = py::none(), py::arg("requires_grad") = false);
+  EMBER_NEW_SIZED(new_zeros, zeros)
+  EMBER_NEW_SIZED(new_ones, ones)
+  EMBER_NEW_SIZED(new_empty, empty)
+#undef EMBER_NEW_SIZED
+  cls.def("new_full", [](const Tensor& t, py::handle size, Scalar value, std::optional<DType> dtype, py::handle device,
+                         bool rg) {
+    device_from(device);
     return with_grad(full(shape_from(size, "new_full"), value, dtype.value_or(t.dtype()), t.device()), rg);
   }, py::arg("size"), py::arg("fill_value"), py::kw_only(), py::arg("dtype") = py::none(),
-     py::arg("requires_grad") = false);
-  cls.def("new_tensor", [](const Tensor& t, py::handle data, std::optional<DType> dtype, bool rg) {
+     py::arg("device") = py::none(), py::arg("requires_grad") = false);
+  cls.def("new_tensor", [](const Tensor& t, py::handle data, std::optional<DType> dtype, py::handle device, bool rg) {
+    device_from(device);
     return with_grad(tensor_from_data(data, dtype.value_or(t.dtype())), rg);
-  }, py::arg("data"), py::kw_only(), py::arg("dtype") = py::none(), py::arg("requires_grad") = false);
+  }, py::arg("data"), py::kw_only(), py::arg("dtype") = py::none(), py::arg("device") = py::none(),
+     py::arg("requires_grad") = false);
   m.def("zeros_like", [](const Tensor& t, std::optional<DType> dtype, bool rg) { return with_grad(zeros(t.sizes(), dtype.value_or(t.dtype())), rg); },
         py::arg("input"), py::kw_only(), py::arg("dtype") = py::none(), py::arg("requires_grad") = false);
   m.def("ones_like", [](const Tensor& t, std::optional<DType> dtype, bool rg) { return with_grad(ones(t.sizes(), dtype.value_or(t.dtype())), rg); },
@@ -317,13 +340,13 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
           return with_grad(arange(a.value_or(Scalar(0)), *b, step, dtype, device_from(device)), rg);
         }, py::arg("start") = py::none(), py::arg("end") = py::none(), py::arg("step") = 1, py::kw_only(),
         py::arg("dtype") = py::none(), py::arg("device") = py::none(), py::arg("requires_grad") = false);
-  m.def("linspace", [](double a, double b, int64_t steps, DType dtype, py::handle device, bool rg) {
-          return with_grad(linspace(a, b, steps, dtype, device_from(device)), rg);
-        }, py::arg("start"), py::arg("end"), py::arg("steps"), py::kw_only(), py::arg("dtype") = DType::Float32,
+  m.def("linspace", [](double a, double b, int64_t steps, std::optional<DType> dtype, py::handle device, bool rg) {
+          return with_grad(linspace(a, b, steps, dtype.value_or(DType::Float32), device_from(device)), rg);
+        }, py::arg("start"), py::arg("end"), py::arg("steps"), py::kw_only(), py::arg("dtype") = py::none(),
         py::arg("device") = py::none(), py::arg("requires_grad") = false);
-  m.def("eye", [](int64_t n, std::optional<int64_t> mm, DType dtype, py::handle device, bool rg) {
-          return with_grad(eye(n, mm, dtype, device_from(device)), rg);
-        }, py::arg("n"), py::arg("m") = py::none(), py::kw_only(), py::arg("dtype") = DType::Float32,
+  m.def("eye", [](int64_t n, std::optional<int64_t> mm, std::optional<DType> dtype, py::handle device, bool rg) {
+          return with_grad(eye(n, mm, dtype.value_or(DType::Float32), device_from(device)), rg);
+        }, py::arg("n"), py::arg("m") = py::none(), py::kw_only(), py::arg("dtype") = py::none(),
         py::arg("device") = py::none(), py::arg("requires_grad") = false);
 
   // ---- random -----------------------------------------------------------------------
@@ -341,22 +364,24 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
   m.def("initial_seed", []() { return default_generator().initial_seed(); });
   m.def("seed", []() { return default_generator().seed(); });
   m.def("default_generator", []() -> Generator& { return default_generator(); }, py::return_value_policy::reference);
-  m.def("rand", [](py::args size, DType dtype, py::handle gen, bool rg) {
-          return with_grad(rand(size_from_args(size, "rand"), dtype, gen_from(gen)), rg);
-        }, py::kw_only(), py::arg("dtype") = DType::Float32, py::arg("generator") = py::none(),
+  m.def("rand", [](py::args size, std::optional<DType> dtype, py::handle gen, bool rg) {
+          return with_grad(rand(size_from_args(size, "rand"), dtype.value_or(DType::Float32), gen_from(gen)), rg);
+        }, py::kw_only(), py::arg("dtype") = py::none(), py::arg("generator") = py::none(),
         py::arg("requires_grad") = false);
-  m.def("randn", [](py::args size, DType dtype, py::handle gen, bool rg) {
-          return with_grad(randn(size_from_args(size, "randn"), dtype, gen_from(gen)), rg);
-        }, py::kw_only(), py::arg("dtype") = DType::Float32, py::arg("generator") = py::none(),
+  m.def("randn", [](py::args size, std::optional<DType> dtype, py::handle gen, bool rg) {
+          return with_grad(randn(size_from_args(size, "randn"), dtype.value_or(DType::Float32), gen_from(gen)), rg);
+        }, py::kw_only(), py::arg("dtype") = py::none(), py::arg("generator") = py::none(),
         py::arg("requires_grad") = false);
-  m.def("randint", [](int64_t a, py::handle b, py::handle size, DType dtype, py::handle gen) {
+  m.def("randint", [](int64_t a, py::handle b, py::handle size, std::optional<DType> dtype, py::handle gen) {
           // randint(high, size) or randint(low, high, size), as PyTorch.
-          if (size.is_none()) return randint(0, a, shape_from(b, "randint"), dtype, gen_from(gen));
-          return randint(a, b.cast<int64_t>(), shape_from(size, "randint"), dtype, gen_from(gen));
-        }, py::arg("low"), py::arg("high"), py::arg("size") = py::none(), py::kw_only(), py::arg("dtype") = DType::Int64,
+          const DType dt = dtype.value_or(DType::Int64);
+          if (size.is_none()) return randint(0, a, shape_from(b, "randint"), dt, gen_from(gen));
+          return randint(a, b.cast<int64_t>(), shape_from(size, "randint"), dt, gen_from(gen));
+        }, py::arg("low"), py::arg("high"), py::arg("size") = py::none(), py::kw_only(), py::arg("dtype") = py::none(),
         py::arg("generator") = py::none());
-  m.def("randperm", [](int64_t n, DType dtype, py::handle gen) { return randperm(n, dtype, gen_from(gen)); },
-        py::arg("n"), py::kw_only(), py::arg("dtype") = DType::Int64, py::arg("generator") = py::none());
+  m.def("randperm", [](int64_t n, std::optional<DType> dtype, py::handle gen) {
+          return randperm(n, dtype.value_or(DType::Int64), gen_from(gen));
+        }, py::arg("n"), py::kw_only(), py::arg("dtype") = py::none(), py::arg("generator") = py::none());
   def_both(m, cls, "bernoulli", [](const Tensor& p, py::handle gen) { return bernoulli(p, gen_from(gen)); },
            py::kw_only(), py::arg("generator") = py::none());
   def_both(m, cls, "multinomial", [](const Tensor& t, int64_t n, bool replacement, py::handle gen) {
@@ -529,7 +554,8 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
     // A 0-d input is read as 1-d, as torch's: one index tensor, [0] where it is nonzero.
     return py::tuple(py::cast(t.dim() == 0 ? Tensors{zeros({nz.sizes()[0]}, DType::Int64)} : unbind(nz, 1)));
   }, py::kw_only(), py::arg("as_tuple") = false);
-  def_both(m, cls, "count_nonzero", [](const Tensor& t) { return nonzero(t).sizes()[0]; });
+  def_both(m, cls, "count_nonzero", [](const Tensor& t, py::handle dim) { return count_nonzero(t, dims_from(dim)); },
+           py::arg("dim") = py::none(), kCountNonzeroDoc);
 
   // ---- pointwise ----------------------------------------------------------------------
 #define EMBER_UNARY(name, kind, formula, doc, ...)                                  \
@@ -537,13 +563,49 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
   cls.def(#name "_", [](py::object self) { name##_(self.cast<Tensor&>()); return self; });
 #define EMBER_BINARY(name, kind, formula, doc, ...)                                                              \
   def_both(m, cls, #name, [](const Tensor& a, const Tensor& b) { return name(a, b); }, py::arg("other"), doc); \
-  def_both(m, cls, #name, [](const Tensor& a, py::handle b) { return name(a, tensor_or_scalar(b, #name, "other")); }, \
+  def_both(m, cls, #name, [](const Tensor& a, py::handle b) { return name(a, tensor_or_scalar(b, #name, "other", &a)); }, \
            py::arg("other"), doc);                                                                          \
   cls.def(#name "_", [](py::object self, py::handle b) {                                                   \
-    name##_(self.cast<Tensor&>(), tensor_or_scalar(b, #name "_", "other"));                                \
+    Tensor& t = self.cast<Tensor&>();                                                                      \
+    name##_(t, tensor_or_scalar(b, #name "_", "other", &t));                                               \
     return self;                                                                                           \
   }, py::arg("other"));
 #include "ember/elementwise.def"
+  // The ops PyTorch also takes with a Python number first: ember.add(1.5, x) is 1.5 + x.
+#define EMBER_SCALAR_FIRST(name)                                                                     \
+  m.def(#name, [](py::handle a, const Tensor& b) { return name(tensor_or_scalar(a, #name, "input", &b), b); }, \
+        py::arg("input"), py::arg("other"));
+  EMBER_SCALAR_FIRST(add)
+  EMBER_SCALAR_FIRST(sub)
+  EMBER_SCALAR_FIRST(mul)
+  EMBER_SCALAR_FIRST(div)
+  EMBER_SCALAR_FIRST(pow)
+  EMBER_SCALAR_FIRST(remainder)
+  EMBER_SCALAR_FIRST(floor_divide)
+  EMBER_SCALAR_FIRST(bitwise_and)
+  EMBER_SCALAR_FIRST(bitwise_or)
+  EMBER_SCALAR_FIRST(bitwise_xor)
+#undef EMBER_SCALAR_FIRST
+  // div(input, other, *, rounding_mode): None, 'trunc' or 'floor'.
+  def_both(m, cls, "div", [](const Tensor& a, py::handle b, std::optional<std::string> mode) {
+    return div(a, tensor_or_scalar(b, "div", "other", &a), mode);
+  }, py::arg("other"), py::kw_only(), py::arg("rounding_mode"), R"doc(
+With rounding_mode: None is true division; 'trunc' rounds toward zero and 'floor' down (as
+floor_divide), integer inputs then giving integers. A rounded quotient has zero gradient.
+
+Example::
+
+    >>> ember.div(ember.tensor([-7, 7]), 2, rounding_mode="trunc")
+    tensor([-3, 3])
+)doc");
+  m.def("div", [](py::handle a, const Tensor& b, std::optional<std::string> mode) {
+    return div(tensor_or_scalar(a, "div", "input", &b), b, mode);
+  }, py::arg("input"), py::arg("other"), py::kw_only(), py::arg("rounding_mode"));
+  cls.def("div_", [](py::object self, py::handle b, std::optional<std::string> mode) {
+    Tensor& t = self.cast<Tensor&>();
+    div_(t, tensor_or_scalar(b, "div_", "other", &t), mode);
+    return self;
+  }, py::arg("other"), py::kw_only(), py::arg("rounding_mode"));
   // PyTorch's aliases.
   for (auto [alias, target] : {std::pair{"subtract", "sub"}, {"multiply", "mul"}, {"divide", "div"},
                                {"true_divide", "div"}, {"negative", "neg"}, {"absolute", "abs"}, {"arctan2", "atan2"},
@@ -554,12 +616,13 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
     cls.attr(alias) = cls.attr(target);
   }
   def_both(m, cls, "clamp", [](const Tensor& t, py::handle lo, py::handle hi) {
-    return clamp(t, bound(lo, "clamp", "min"), bound(hi, "clamp", "max"));
+    return clamp(t, bound(lo, t, "clamp", "min"), bound(hi, t, "clamp", "max"));
   }, py::arg("min") = py::none(), py::arg("max") = py::none());
   m.attr("clip") = m.attr("clamp");
   cls.attr("clip") = cls.attr("clamp");
   cls.def("clamp_", [](py::object self, py::handle lo, py::handle hi) {
-    clamp_(self.cast<Tensor&>(), bound(lo, "clamp_", "min"), bound(hi, "clamp_", "max"));
+    Tensor& t = self.cast<Tensor&>();
+    clamp_(t, bound(lo, t, "clamp_", "min"), bound(hi, t, "clamp_", "max"));
     return self;
   }, py::arg("min") = py::none(), py::arg("max") = py::none());
   def_both(m, cls, "isclose", &isclose, py::arg("other"), py::arg("rtol") = 1e-5, py::arg("atol") = 1e-8,
@@ -594,9 +657,7 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
   auto max_min = [](bool is_max) {
     return [is_max](const Tensor& t, py::handle dim, bool keepdim) -> py::object {
       if (dim.is_none()) {
-        EMBER_CHECK_RUNTIME(t.numel() > 0, is_max ? "max" : "min",
-                            ": expected reduction dim to be specified for input.numel() == 0");
-        return py::cast(is_max ? amax(t) : amin(t));
+        return py::cast(is_max ? max(t) : min(t));
       }
       if (py::isinstance<Tensor>(dim)) return py::cast(is_max ? maximum(t, dim.cast<Tensor>()) : minimum(t, dim.cast<Tensor>()));
       auto [v, i] = is_max ? max_dim(t, dim.cast<int64_t>(), keepdim) : min_dim(t, dim.cast<int64_t>(), keepdim);

@@ -24,7 +24,7 @@ py::object tolist(const Tensor& t) {
 template <Tensor& (*Fn)(Tensor&, const Tensor&)>
 py::object inplace(py::object self, py::handle other, const char* op) {
   Tensor& a = self.cast<Tensor&>();
-  Fn(a, tensor_or_scalar(other, op, "other"));
+  Fn(a, tensor_or_scalar(other, op, "other", &a));
   return self;
 }
 }  // namespace
@@ -89,11 +89,26 @@ void bind_tensor(py::module_& m, py::class_<Tensor>& cls) {
              return t.item<bool>();
            })
       .def("__float__", [](const Tensor& t) { return t.item<double>(); })
-      .def("__int__", [](const Tensor& t) { return t.item<int64_t>(); })
+      .def("__int__", [](const Tensor& t) -> py::object {
+             if (!is_floating(t.dtype())) return py::int_(t.item<int64_t>());
+             // The float's exact integer part (int(tensor(1e38)) has 39 digits); inf and NaN raise
+             // OverflowError and ValueError, as Python's int(float) and PyTorch.
+             PyObject* r = PyLong_FromDouble(t.item<double>());
+             if (!r) throw py::error_already_set();
+             return py::reinterpret_steal<py::object>(r);
+           })
       .def("__index__", [](const Tensor& t) {
              EMBER_CHECK_TYPE(t.numel() == 1 && !is_floating(t.dtype()),
                               "only integer tensors of a single element can be converted to an index");
              return t.item<int64_t>();
+           })
+      .def("__contains__", [](const Tensor& t, py::handle element) {
+             // element == t anywhere, at any number of dims (as PyTorch).
+             EMBER_CHECK_RUNTIME(py::isinstance<Tensor>(element) || PyBool_Check(element.ptr()) ||
+                                     PyLong_Check(element.ptr()) || PyFloat_Check(element.ptr()),
+                                 "__contains__: only supports a Tensor or a number, got ",
+                                 std::string(py::str(element.get_type().attr("__name__"))));
+             return any(eq(t, tensor_or_scalar(element, "__contains__", "element", &t))).item<bool>();
            })
       .def("__hash__", [](py::handle self) { return reinterpret_cast<intptr_t>(self.ptr()); })
       .def("__getitem__", [](const Tensor& t, py::handle idx) { return index(t, indices_from(idx)); })
@@ -106,9 +121,15 @@ void bind_tensor(py::module_& m, py::class_<Tensor>& cls) {
   // gives NotImplemented, so Python tries the other operand (t == None is False, t + "a" a TypeError).
 #define EMBER_BINARY_OPERATOR(pyname, fn)                                                         \
   cls.def(pyname, [](const Tensor& a, const Tensor& b) { return fn(a, b); }, py::is_operator()); \
-  cls.def(pyname, [](const Tensor& a, Scalar b) { return fn(a, scalar_tensor(b)); }, py::is_operator());
-#define EMBER_REVERSED_OPERATOR(pyname, fn) \
-  cls.def(pyname, [](const Tensor& a, Scalar b) { return fn(scalar_tensor(b), a); }, py::is_operator());
+  cls.def(pyname, [](const Tensor& a, py::handle b) -> py::object {                               \
+    std::optional<Tensor> n = number_operand(a, b, #fn);                                          \
+    return n ? py::cast(fn(a, *n)) : py::reinterpret_borrow<py::object>(Py_NotImplemented);        \
+  }, py::is_operator());
+#define EMBER_REVERSED_OPERATOR(pyname, fn)                                                \
+  cls.def(pyname, [](const Tensor& a, py::handle b) -> py::object {                        \
+    std::optional<Tensor> n = number_operand(a, b, #fn);                                   \
+    return n ? py::cast(fn(*n, a)) : py::reinterpret_borrow<py::object>(Py_NotImplemented); \
+  }, py::is_operator());
   EMBER_BINARY_OPERATOR("__add__", add)
   EMBER_BINARY_OPERATOR("__sub__", sub)
   EMBER_BINARY_OPERATOR("__mul__", mul)

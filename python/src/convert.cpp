@@ -48,12 +48,29 @@ Device device_from(py::handle obj) {
   return Device::parse(obj.cast<std::string>());
 }
 
-Tensor tensor_or_scalar(py::handle obj, const char* op, const char* arg) {
+Tensor tensor_or_scalar(py::handle obj, const char* op, const char* arg, const Tensor* other) {
   if (py::isinstance<Tensor>(obj)) return obj.cast<Tensor>();
   PyObject* o = obj.ptr();
-  if (PyBool_Check(o) || PyFloat_Check(o) || PyLong_Check(o)) return scalar_tensor(obj.cast<Scalar>());
+  if (PyLong_Check(o) && !PyBool_Check(o)) {
+    int overflow = 0;
+    const long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+    if (!overflow) return scalar_tensor(Scalar(static_cast<int64_t>(v)));
+    const unsigned long long u = PyLong_AsUnsignedLongLong(o);  // OverflowError past uint64, as PyTorch
+    if (PyErr_Occurred()) throw py::error_already_set();
+    EMBER_CHECK_RUNTIME(other && is_floating(other->dtype()), op, ": value ", std::string(py::str(obj)),
+                        " cannot be converted to int64 without overflow");
+    return scalar_tensor(Scalar(static_cast<double>(u)));
+  }
+  if (PyBool_Check(o) || PyFloat_Check(o)) return scalar_tensor(obj.cast<Scalar>());
   throw TypeError(detail::cat(op, ": expected a Tensor or a number for '", arg, "', got ",
                               std::string(py::str(obj.get_type().attr("__name__")))));
+}
+
+std::optional<Tensor> number_operand(const Tensor& self, py::handle obj, const char* op) {
+  if (PyLong_Check(obj.ptr()) || PyFloat_Check(obj.ptr())) return tensor_or_scalar(obj, op, "other", &self);
+  py::detail::make_caster<Scalar> number;  // NumPy scalars
+  if (!number.load(obj, true)) return std::nullopt;
+  return scalar_tensor(py::detail::cast_op<Scalar>(number));
 }
 
 namespace {
@@ -200,7 +217,7 @@ std::vector<TensorIndex> indices_from(py::handle index) {
       out.emplace_back(Slice{get(s->start), get(s->stop), get(s->step)});
     } else if (py::isinstance<Tensor>(h)) {
       out.emplace_back(h.cast<Tensor>());
-    } else if (PyObject_HasAttrString(o, "__index__") && !py::isinstance<py::array>(h)) {
+    } else if (PyObject_HasAttrString(o, "__index__") && !py::isinstance<py::array>(h) && !py::isinstance<DType>(h)) {
       out.emplace_back(py::reinterpret_borrow<py::object>(h).attr("__index__")().cast<int64_t>());
     } else if (py::isinstance<py::sequence>(h) || py::isinstance<py::array>(h)) {
       Tensor t = tensor_from_data(h, std::nullopt);

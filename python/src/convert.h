@@ -26,7 +26,13 @@ struct type_caster<ember::Scalar> {
     if (PyLong_Check(o)) {
       int overflow = 0;
       long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
-      if (overflow) throw ember::RuntimeError("value cannot be converted to int64 without overflow");
+      if (overflow) {
+        // Past uint64 (or below int64): OverflowError, as PyTorch; an int in [2^63, 2^64) is
+        // taken only as an operand of a floating tensor (py_convert::tensor_or_scalar).
+        PyLong_AsUnsignedLongLong(o);
+        if (PyErr_Occurred()) throw py::error_already_set();
+        throw ember::RuntimeError("value cannot be converted to int64 without overflow");
+      }
       value = ember::Scalar(static_cast<int64_t>(v));
       return true;
     }
@@ -67,7 +73,11 @@ py::object to_size(const Shape& s);
 /// "cpu", "cuda:0", an ember.device or None (cpu).
 Device device_from(py::handle obj);
 /// A Tensor, or a Python number as a 0-d tensor marked for type promotion; op names errors.
-Tensor tensor_or_scalar(py::handle obj, const char* op, const char* arg);
+/// An int in [2^63, 2^64) (PyTorch's uint64 range) is taken as its float value when `other`, the
+/// op's other operand, is floating; against an integer tensor it raises rather than wrap.
+Tensor tensor_or_scalar(py::handle obj, const char* op, const char* arg, const Tensor* other = nullptr);
+/// A Python number as the operand of self's operator, or nullopt (NotImplemented) for anything else.
+std::optional<Tensor> number_operand(const Tensor& self, py::handle obj, const char* op);
 /// Copies Python data (nested sequences, numbers, arrays) into a new tensor, as torch.tensor.
 Tensor tensor_from_data(py::handle data, std::optional<DType> dtype);
 /// Zero-copy tensor over a NumPy array (the array stays alive as long as the tensor).

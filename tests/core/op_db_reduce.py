@@ -272,6 +272,10 @@ add_op("all", by_name("all"), ALL, reduction_samples, numpy_fn=_np_0d(_np_all),
 add_op("any", by_name("any"), ALL, reduction_samples, numpy_fn=_np_0d(_np_any),
        category="reduction", skip_sample=lambda shape, kw: kw.get("dim") == (), supports_grad=False,
        domain=Domain(-0.5, 0.5, discrete=True), error_cases=_reduce_errors("any"))
+add_op("count_nonzero", by_name("count_nonzero"), ALL, reduction_samples,
+       numpy_fn=_np_0d(lambda x, dim=None: np.count_nonzero(x, axis=_np_axis(dim))),
+       category="reduction", has_keepdim=False, supports_grad=False,
+       domain=Domain(-1, 1, discrete=True), error_cases=_reduce_errors("count_nonzero"))
 add_op("norm", by_name("norm"), FLOATING, reduction_samples, numpy_fn=_np_0d(_np_norm),
        category="reduction",
        extra_kwargs=lambda d: [{}, {"p": 1}, {"p": 3}, {"p": math.inf}, {"p": -math.inf}, {"p": 0},

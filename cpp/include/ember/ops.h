@@ -183,6 +183,11 @@ EMBER_API Tensor index_put(const Tensor& t, const std::vector<TensorIndex>& indi
   EMBER_API Tensor name(const Tensor& x, const Tensor& y);   \
   EMBER_API Tensor& name##_(Tensor& x, const Tensor& y);
 #include "ember/elementwise.def"
+/// x / y rounded as rounding_mode says: none (true division), "trunc" (toward 0) or "floor"
+/// (floor_divide); integer inputs stay integers when rounded. Rounded results have zero gradient.
+EMBER_API Tensor div(const Tensor& x, const Tensor& y, const std::optional<std::string>& rounding_mode);
+/// In place: div with rounding_mode.
+EMBER_API Tensor& div_(Tensor& x, const Tensor& y, const std::optional<std::string>& rounding_mode);
 /// min(max(x, lo), hi) with optional bounds.
 EMBER_API Tensor clamp(const Tensor& x, const std::optional<Tensor>& min, const std::optional<Tensor>& max);
 /// In place: clamp.
@@ -228,6 +233,11 @@ EMBER_API Tensor prod(const Tensor& t, const OptDims& dims = {}, bool keepdim = 
 EMBER_API Tensor amax(const Tensor& t, const OptDims& dims = {}, bool keepdim = false);
 /// Smallest value over dims (NaN propagates).
 EMBER_API Tensor amin(const Tensor& t, const OptDims& dims = {}, bool keepdim = false);
+/// Largest value of all elements; its gradient is shared by the elements equal to it (the NaNs
+/// when it is NaN), as PyTorch's max().
+EMBER_API Tensor max(const Tensor& t);
+/// Smallest value of all elements; its gradient as max()'s.
+EMBER_API Tensor min(const Tensor& t);
 /// (values, indices) of the largest along dim; the first index on ties.
 EMBER_API std::pair<Tensor, Tensor> max_dim(const Tensor& t, int64_t dim, bool keepdim = false);
 /// (values, indices) of the smallest along dim.
@@ -246,6 +256,8 @@ EMBER_API Tensor logsumexp(const Tensor& t, const Dims& dims, bool keepdim = fal
 EMBER_API Tensor all(const Tensor& t, const OptDims& dims = {}, bool keepdim = false);
 /// True where any element is nonzero.
 EMBER_API Tensor any(const Tensor& t, const OptDims& dims = {}, bool keepdim = false);
+/// Number of nonzero elements over dims (all when absent), int64.
+EMBER_API Tensor count_nonzero(const Tensor& t, const OptDims& dims = {});
 /// p-norm over dims (p = inf / -inf for max / min of |t|, p = 0 counts nonzeros).
 EMBER_API Tensor norm(const Tensor& t, double p = 2, const OptDims& dims = {}, bool keepdim = false);
 

@@ -29,12 +29,14 @@ struct Geometry {
 
   explicit Geometry(const std::array<const Tensor*, N>& ts) {
     const Tensor& t0 = *ts[0];
-    EMBER_CHECK(t0.dim() <= kMaxDims, "kernel: at most ", kMaxDims, " dims are supported, got ", t0.dim());
     for (size_t k = 0; k < N; ++k) base[k] = static_cast<char*>(ts[k]->raw_data());
+    // An empty shape runs nothing. Any other has at most 62 dims of size > 1 (its numel fits
+    // int64), the only ones kept: a tensor of any number of dims fits the arrays.
+    numel = numel_of(t0.sizes());
+    if (numel == 0) return;
     // Drop size-1 dims, then merge neighbours that are contiguous for every operand.
     for (int64_t d = 0; d < t0.dim(); ++d) {
       int64_t sz = t0.sizes()[d];
-      numel *= sz;
       if (sz == 1) continue;
       bool merge = nd > 0;
       for (size_t k = 0; merge && k < N; ++k) {

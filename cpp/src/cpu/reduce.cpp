@@ -18,6 +18,12 @@ struct Inner {
   int64_t strides[kMaxDims];
   int64_t numel = 1;
   Inner(const Tensor& in, int64_t first) {
+    // As Geometry: an empty input has no elements to visit (its result is empty or all identity);
+    // any other keeps at most 62 dims of size > 1.
+    if (in.numel() == 0) {
+      numel = 0;
+      return;
+    }
     for (int64_t d = first; d < in.dim(); ++d) {
       int64_t sz = in.sizes()[d], st = in.strides()[d];
       numel *= sz;

@@ -96,10 +96,22 @@ Tensor& silu_(Tensor& x) { return inplace(x, "silu_", [](const Tensor& t) { retu
 
 Tensor logsigmoid(const Tensor& x) {
   check_floating(x, "logsigmoid");
-  // -log(1 + e^-x) for x >= 0, x - log(1 + e^x) below: each exponent is at most 0.
-  Tensor upper = neg(log1p(exp(neg(clamp(x, number(0.0), std::nullopt)))));
-  Tensor lower = clamp(x, std::nullopt, number(0.0));
-  return where(x >= 0, upper, sub(lower, log1p(exp(lower))));
+  // min(x, 0) - log(1 + e^-|x|): the exponent is at most 0. One node with PyTorch's closed-form
+  // gradient, so a NaN input gets a NaN gradient (the composite's branches would drop it).
+  Tensor out;
+  {
+    autograd::NoGradGuard no_grad;
+    out = sub(where(x < 0, x, number(0.0)), log1p(exp(neg(abs(x)))));
+  }
+  if (autograd::any_requires_grad({&x}))
+    autograd::record("LogSigmoidBackward0", {out}, {x}, {x}, [](const Tensors& g, const Tensors& s) {
+      // d/dx = 1 / (1 + e^x): z / (1 + z) with z = e^-|x| for x >= 0, 1 - that below 0.
+      const Tensor& x = s[0];
+      Tensor z = exp(neg(abs(x)));
+      Tensor frac = div(z, add(z, number(1.0)));
+      return Tensors{mul(g[0], where(x < 0, sub(number(1.0), frac), frac))};
+    });
+  return out;
 }
 
 Tensor pad(const Tensor& x, const Shape& pad, const std::string& mode, std::optional<double> value) {

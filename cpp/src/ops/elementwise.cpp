@@ -1,6 +1,7 @@
 // The pointwise ops of elementwise.def: type promotion, broadcasting and in-place rules are
 // written once here for the whole family. The backward of each row joins the table with autograd.
 #include <cmath>
+#include <limits>
 
 #include "autograd/record.h"
 #include "ember/ops.h"
@@ -23,7 +24,8 @@ enum Rules {
   BOOL_BY_PYTHON_BOOL = 2,
   NONNEG_INT_EXPONENT = 4,
   NONZERO_INT_DIVISOR = 8,
-  EXACT_SCALAR = 16
+  EXACT_SCALAR = 16,
+  TINY_EXPONENT = 32
 };
 
 /// The dtype a pointwise op computes in, for an input of dtype t (after promotion).
@@ -91,13 +93,27 @@ DType binary_compute_dtype(const char* op, Kind kind, int rules, const Tensor& x
   return ct;
 }
 
+/// ye, the operand y as the kernel reads it. With TINY_EXPONENT a Python float y too small for
+/// that dtype stays nonzero (the smallest subnormal of its sign): x ** y then rounds as with
+/// PyTorch's double exponent (0 ** 1e-300 is 0, not 1; every other base gives what the tiny
+/// exponent gives).
+Tensor keep_tiny_exponent(const Tensor& y, Tensor ye, int rules) {
+  if (rules & TINY_EXPONENT && y.impl()->is_wrapped_number && is_floating(ye.dtype())) {
+    const double v = y.item<double>();
+    // Only float32 (which the 16-bit floats compute in) can underflow a double.
+    const double tiny = ye.dtype() == DType::Float32 ? std::numeric_limits<float>::denorm_min() : 0.0;
+    if (v != 0 && ye.item<double>() == 0) ye = scalar_tensor(std::copysign(tiny, v), ye.dtype());
+  }
+  return ye;
+}
+
 Tensor binary_op(const char* op, Kind kind, int rules, const Tensor& x, const Tensor& y, BinaryKernel kernel,
                  bool recording) {
   autograd::RecordingOff off(recording);  // the casts and expands below are not the op's history
   const DType ct = binary_compute_dtype(op, kind, rules, x, y);
   const Shape shape = broadcast_shapes(x.sizes(), y.sizes(), op);
   Tensor out = Tensor::empty(shape, output_dtype(kind, ct), x.device());
-  Tensor xe = operand(x, ct, rules), ye = operand(y, ct, rules);
+  Tensor xe = operand(x, ct, rules), ye = keep_tiny_exponent(y, operand(y, ct, rules), rules);
   if (xe.sizes() != shape) xe = expand(xe, shape);
   if (ye.sizes() != shape) ye = expand(ye, shape);
   const Tensor result = kernel_output(out);
@@ -122,7 +138,7 @@ Tensor& binary_op_(const char* op, Kind kind, int rules, Tensor& x, const Tensor
     const bool keeps_old = (autograd::requires_grad(x) && saves[0] & X) || (autograd::requires_grad(y) && saves[1] & X);
     return autograd::apply_inplace(x, op, [&](const Tensor& old) { return out_of_place(old, y); }, keeps_old);
   }
-  Tensor ye = operand(unaliased(y, x), ct, rules);
+  Tensor ye = keep_tiny_exponent(y, operand(unaliased(y, x), ct, rules), rules);
   if (ye.sizes() != shape) ye = expand(ye, shape);
   if (ct == x.dtype() && rt == x.dtype() && widened(ct) == ct) {
     call_kernel(x.device(), op, kernel, x, x, ye);
@@ -187,6 +203,11 @@ DType result_type(const Tensor& a, const Tensor& b) {
 // ---- backward of the table's rows -----------------------------------------------------------
 namespace {
 Tensor zero() { return scalar_tensor(0.0); }
+/// atan2's 1 / (x^2 + y^2), 0 at the origin so that its gradient there is 0 (PyTorch's).
+Tensor atan2_scale(const Tensor& x, const Tensor& y) {
+  Tensor r2 = x * x + y * y;
+  return where(r2 == 0, zero(), reciprocal(r2));
+}
 Tensor zeros_like(const Tensor& t) { return zeros(t.sizes(), t.dtype()); }
 #define NOGRAD Tensor()
 
@@ -299,18 +320,56 @@ Tensor& clamp_(Tensor& x, const std::optional<Tensor>& min, const std::optional<
   return copy_(x, r);
 }
 
+Tensor div(const Tensor& x, const Tensor& y, const std::optional<std::string>& rounding_mode) {
+  if (!rounding_mode) return div(x, y);
+  EMBER_CHECK_RUNTIME(*rounding_mode == "trunc" || *rounding_mode == "floor",
+                      "div: expected rounding_mode to be one of None, 'trunc', or 'floor' but found '", *rounding_mode,
+                      "'");
+  if (*rounding_mode == "floor") return floor_divide(x, y);
+  // trunc: integers stay integers (x - fmod(x, y) divides exactly); floats are trunc(x / y). The
+  // gradient is 0, as PyTorch's (trunc's zero times div's, at y = 0, would be NaN).
+  const DType ct = binary_compute_dtype("div", Kind::NONBOOL, NONZERO_INT_DIVISOR, x, y);
+  const bool rec = autograd::needs_grad(x, y) && is_floating(ct);
+  Tensor out;
+  {
+    autograd::RecordingOff off(rec);
+    out = is_floating(ct) ? trunc(div(x, y)) : floor_divide(sub(x, fmod(x, y)), y);
+  }
+  if (rec)
+    autograd::record("DivBackward2", {out}, {x, y}, {}, [](const Tensors& g, const Tensors&) {
+      return Tensors{zeros_like(g[0]), zeros_like(g[0])};
+    });
+  return out;
+}
+
+Tensor& div_(Tensor& x, const Tensor& y, const std::optional<std::string>& rounding_mode) {
+  if (!rounding_mode) return div_(x, y);
+  if (autograd::inplace_requires_grad(x, {&y}, "div_")) {
+    x.check_in_place("div_");
+    return autograd::apply_inplace(x, "div_", [&](const Tensor& old) { return div(old, y, rounding_mode); }, false);
+  }
+  Tensor r = div(x, y, rounding_mode);
+  EMBER_CHECK_RUNTIME(category(r.dtype()) <= category(x.dtype()), "div_: result type ", dtype_name(r.dtype()),
+                      " can't be cast to the desired output type ", dtype_name(x.dtype()));
+  EMBER_CHECK(r.sizes() == x.sizes(), "div_: output with shape ", shape_str(x.sizes()),
+              " doesn't match the broadcast shape ", shape_str(r.sizes()));
+  return copy_(x, r);
+}
+
 Tensor isclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool equal_nan) {
   EMBER_CHECK_TYPE(a.dtype() == b.dtype(), "isclose: expected tensors of one dtype, got ", dtype_name(a.dtype()),
                    " and ", dtype_name(b.dtype()));
   EMBER_CHECK(rtol >= 0 && atol >= 0, "isclose: rtol and atol must be non-negative, got rtol=", rtol, ", atol=", atol);
   Tensor close = eq(a, b);
-  if (is_floating(a.dtype())) {
-    Tensor diff = abs(sub(a, b));
-    Tensor tol = add(scalar_tensor(atol), mul(scalar_tensor(rtol), abs(b)));
-    close = logical_or(close, logical_and(le(diff, tol), isfinite(diff)));
-    if (equal_nan) close = logical_or(close, logical_and(isnan(a), isnan(b)));
-  }
-  return close;
+  if (equal_nan && is_floating(a.dtype())) close = logical_or(close, logical_and(isnan(a), isnan(b)));
+  if (rtol == 0 && atol == 0) return close;
+  // Integers compare within the tolerance too (in float32, the Python numbers' promotion), and
+  // bools as float32 numbers, as PyTorch's.
+  const Tensor x = a.dtype() == DType::Bool ? to_dtype(a, DType::Float32) : a;
+  const Tensor y = b.dtype() == DType::Bool ? to_dtype(b, DType::Float32) : b;
+  Tensor diff = abs(sub(x, y));
+  Tensor tol = add(scalar_tensor(atol), abs(mul(scalar_tensor(rtol), y)));
+  return logical_or(close, logical_and(le(diff, tol), isfinite(diff)));
 }
 
 bool allclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool equal_nan) {

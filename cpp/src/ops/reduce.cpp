@@ -188,7 +188,38 @@ Tensor logical_reduction(const char* op, cpu::ReduceOp rop, const Tensor& t, con
                                    : reduce_op(op, rop, t, dims, keepdim, DType::Bool, DType::Bool);
   return t.dtype() == DType::UInt8 ? to_dtype(r, DType::UInt8) : r;
 }
+
+/// max() and min() of all elements: the gradient is shared evenly by the elements equal to the
+/// result, or by the NaNs when the result is NaN (PyTorch's evenly_distribute_backward; amax's
+/// gradient at a NaN result is NaN instead).
+Tensor extreme_all(const char* op, cpu::ReduceOp rop, const char* node, const Tensor& t) {
+  EMBER_CHECK_RUNTIME(t.numel() > 0, op, ": expected reduction dim to be specified for input.numel() == 0 (shape ",
+                      shape_str(t.sizes()), ")");
+  const bool rec = autograd::needs_grad(t);
+  Tensor out;
+  {
+    autograd::RecordingOff off(rec);
+    out = reduce_op(op, rop, t, {}, false, t.dtype(), t.dtype());
+  }
+  if (rec)
+    autograd::record(node, {out}, {t}, {t, out}, [](const Tensors& g, const Tensors& s) {
+      const Tensor &x = s[0], &v = s[1];
+      Tensor hit = logical_or(eq(x, v), logical_and(isnan(x), isnan(v)));
+      Tensor share = div(g[0], sum(hit));
+      return Tensors{where(hit, share, zeros({}, g[0].dtype()))};
+    });
+  return out;
+}
 }  // namespace
+
+Tensor max(const Tensor& t) { return extreme_all("max", cpu::ReduceOp::Max, "MaxBackward1", t); }
+
+Tensor min(const Tensor& t) { return extreme_all("min", cpu::ReduceOp::Min, "MinBackward1", t); }
+
+Tensor count_nonzero(const Tensor& t, const OptDims& dims) {
+  reduced_mask(t, dims, "count_nonzero");  // validates dims under this op's name
+  return sum(ne(t, zeros({}, t.dtype())), dims, false, DType::Int64);
+}
 
 Tensor all(const Tensor& t, const OptDims& dims, bool keepdim) {
   return logical_reduction("all", cpu::ReduceOp::All, t, dims, keepdim);
@@ -260,45 +291,60 @@ Tensor argmin(const Tensor& t, std::optional<int64_t> dim, bool keepdim) {
 }
 
 namespace {
-Tensor var_impl(const char* op, const Tensor& t, const OptDims& dims, double correction, bool keepdim) {
+/// The divisor of var and std, N - correction (N - correction <= 0 gives inf or NaN, as
+/// PyTorch, with its warning left out); validates dims under op's name.
+double var_divisor(const char* op, const Tensor& t, const OptDims& dims, double correction) {
   EMBER_CHECK_TYPE(is_floating(t.dtype()), op, ": expected a floating tensor, got ", dtype_name(t.dtype()));
-  if (is_narrow(t.dtype()))  // in float32, rounded once
-    return to_dtype(var_impl(op, to_dtype(t, widened(t.dtype())), dims, correction, keepdim), t.dtype());
-  const int64_t n = count_reduced(t, dims, op);  // validates dims under this op's name
-  // N - correction <= 0 gives inf or NaN, as PyTorch (with its warning left out).
-  const double divisor = std::max(0.0, static_cast<double>(n) - correction);
-  const bool rec = autograd::needs_grad(t);
-  Tensor out;
-  {
-    autograd::RecordingOff off(rec);
-    Tensor centered = sub(t, mean(t, dims, true));
-    out = div(sum(mul(centered, centered), dims, keepdim), scalar_tensor(divisor));
-  }
-  if (rec)  // d var / dx = 2 (x - mean) / (N - correction)
-    autograd::record("VarBackward0", {out}, {t}, {t}, [kshape = kept_shape(t, dims, op), dims, divisor](
-                                                           const Tensors& g, const Tensors& s) {
-      Tensor centered = sub(s[0], mean(s[0], dims, true));
-      return Tensors{mul(reshape(g[0], kshape), mul(centered, scalar_tensor(2.0 / divisor)))};
-    });
-  return out;
+  return std::max(0.0, static_cast<double>(count_reduced(t, dims, op)) - correction);
+}
+
+/// var's value. As PyTorch's CPU kernels, the mean is taken in float32 for float32 (and the 16-bit
+/// floats) and the squares summed in double (so the std of [1e20, -1e20] is finite, though 1e40
+/// is not a float32, and that of [3e38, 3e38] is inf, its float32 mean being inf).
+Tensor var_value(const Tensor& t, const OptDims& dims, double divisor, bool keepdim) {
+  const Tensor x = is_narrow(t.dtype()) ? to_dtype(t, widened(t.dtype())) : t;
+  const DType wide = x.dtype() == DType::Float32 ? DType::Float64 : x.dtype();
+  Tensor centered = sub(to_dtype(x, wide), to_dtype(mean(x, dims, true), wide));
+  return div(sum(mul(centered, centered), dims, keepdim), scalar_tensor(divisor));
+}
+
+/// d var / dx = 2 (x - mean) / (N - correction), times g (of the result's shape).
+Tensor var_grad(const Tensor& g, const Tensor& x, const OptDims& dims, double divisor, const Shape& kshape) {
+  Tensor centered = sub(x, mean(x, dims, true));
+  return mul(reshape(g, kshape), mul(centered, scalar_tensor(2.0 / divisor)));
 }
 }  // namespace
 
 Tensor var(const Tensor& t, const OptDims& dims, double correction, bool keepdim) {
-  return var_impl("var", t, dims, correction, keepdim);
-}
-
-Tensor std(const Tensor& t, const OptDims& dims, double correction, bool keepdim) {
-  Tensor v = var_impl("std", t, dims, correction, keepdim);
-  const bool rec = autograd::needs_grad(v);
+  const double divisor = var_divisor("var", t, dims, correction);
+  const bool rec = autograd::needs_grad(t);
   Tensor out;
   {
     autograd::RecordingOff off(rec);
-    out = sqrt(v);
+    out = to_dtype(var_value(t, dims, divisor, keepdim), t.dtype());
   }
-  if (rec)  // as sqrt's, but 0 where the spread is 0 (PyTorch's rule) instead of inf * 0
-    autograd::record("StdBackward0", {out}, {v}, {out}, [](const Tensors& g, const Tensors& s) {
-      return Tensors{where(s[0] == 0, scalar_tensor(0.0), div(g[0], mul(s[0], scalar_tensor(2.0))))};
+  if (rec)
+    autograd::record("VarBackward0", {out}, {t}, {t}, [kshape = kept_shape(t, dims, "var"), dims, divisor](
+                                                           const Tensors& g, const Tensors& s) {
+      return Tensors{var_grad(g[0], s[0], dims, divisor, kshape)};
+    });
+  return out;
+}
+
+Tensor std(const Tensor& t, const OptDims& dims, double correction, bool keepdim) {
+  const double divisor = var_divisor("std", t, dims, correction);
+  const bool rec = autograd::needs_grad(t);
+  Tensor out;
+  {
+    autograd::RecordingOff off(rec);
+    out = to_dtype(sqrt(var_value(t, dims, divisor, keepdim)), t.dtype());
+  }
+  if (rec)  // var's, times sqrt's g / (2 std); 0 where the spread is 0 (PyTorch's rule) instead of inf * 0
+    autograd::record("StdBackward0", {out}, {t}, {t, out}, [kshape = kept_shape(t, dims, "std"), dims, divisor](
+                                                                const Tensors& g, const Tensors& s) {
+      const Tensor& r = s[1];
+      Tensor gv = where(r == 0, scalar_tensor(0.0), div(g[0], mul(r, scalar_tensor(2.0))));
+      return Tensors{var_grad(gv, s[0], dims, divisor, kshape)};
     });
   return out;
 }
