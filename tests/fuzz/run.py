@@ -76,7 +76,12 @@ def main(argv=None):
         if a.out:
             _write(a.out, r, a)
 
-    fuzz_pool.Pool(a.workers).run(a.seed, seconds, a.calls, a.ops, a.start, res, progress)
+    t0 = time.time()
+    try:
+        fuzz_pool.Pool(a.workers).run(a.seed, seconds, a.calls, a.ops, a.start, res, progress)
+    except KeyboardInterrupt:  # a long run stopped by hand still reports what it found
+        res.seconds = time.time() - t0
+        print("interrupted")
     text = fuzz_pool.report(res, only_bad=a.new_only, examples=a.examples)
     print(text)
     if a.out:
