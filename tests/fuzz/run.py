@@ -7,6 +7,7 @@
 """
 import argparse
 import os
+import signal
 import sys
 import time
 
@@ -77,6 +78,8 @@ def main(argv=None):
             _write(a.out, r, a)
 
     t0 = time.time()
+    # SIGTERM (kill, or a background job, whose SIGINT the shell ignores) stops it as Ctrl-C does
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
     try:
         fuzz_pool.Pool(a.workers).run(a.seed, seconds, a.calls, a.ops, a.start, res, progress)
     except KeyboardInterrupt:  # a long run stopped by hand still reports what it found
