@@ -27,10 +27,9 @@ import random
 import re
 import warnings
 
-import numpy as np
-
 import ember
 import ember.nn.functional as F
+import numpy as np
 import torch
 import torch.nn.functional as TF
 
@@ -108,13 +107,15 @@ def _operator_table():
                       ("mod", "%"), ("pow", "**"), ("matmul", "@"), ("and", "&"), ("or", "|"),
                       ("xor", "^"), ("lshift", "<<"), ("rshift", ">>")):
         f, fi = getattr(o, name if name not in ("and", "or") else name + "_"), getattr(o, "i" + name)
-        table[f"__{name}__"] = (lambda a, b, f=f: f(a, b), "({0} %s {1})" % sym)
-        table[f"__r{name}__"] = (lambda a, b, f=f: f(b, a), "({1} %s {0})" % sym)
-        table[f"__i{name}__"] = (lambda a, b, fi=fi: fi(a, b), "x = {0}; x %s= {1}" % sym)
+        table[f"__{name}__"] = (lambda a, b, f=f: f(a, b), "({0} " + sym + " {1})")
+        table[f"__r{name}__"] = (lambda a, b, f=f: f(b, a), "({1} " + sym + " {0})")
+        table[f"__i{name}__"] = (lambda a, b, fi=fi: fi(a, b), "x = {0}; x " + sym + "= {1}")
     for name, sym in (("eq", "=="), ("ne", "!="), ("lt", "<"), ("le", "<="), ("gt", ">"), ("ge", ">=")):
-        table[f"__{name}__"] = (lambda a, b, f=getattr(o, name): f(a, b), "({0} %s {1})" % sym)
+        f = getattr(o, name)
+        table[f"__{name}__"] = (lambda a, b, f=f: f(a, b), "({0} " + sym + " {1})")
     for name, fmt in (("neg", "(-{0})"), ("pos", "(+{0})"), ("invert", "(~{0})")):
-        table[f"__{name}__"] = (lambda a, f=getattr(o, name): f(a), fmt)
+        f = getattr(o, name)
+        table[f"__{name}__"] = (lambda a, f=f: f(a), fmt)
     for name, f in (("abs", abs), ("bool", bool), ("int", int), ("float", float), ("len", len)):
         table[f"__{name}__"] = (lambda a, f=f: f(a), name + "({0})")
     table["__getitem__"] = (lambda a, k: a[k], "{0}[{1}]")
@@ -914,9 +915,7 @@ def exc_compatible(ember_exc, torch_exc):
         return True
     if t is AttributeError and e is TypeError:
         return True
-    if {e, t} <= {MemoryError, RuntimeError}:
-        return True
-    return False
+    return {e, t} <= {MemoryError, RuntimeError}
 
 
 def _is_tensor(x):
@@ -1047,8 +1046,7 @@ def run_on(call, L):
                 r = getattr(F if L is ember else TF, op.short)(*args, **kwargs)
             else:
                 r = getattr(L, op.short)(*args, **kwargs)
-            if isinstance(r, (ember.Tensor, torch.Tensor)) or isinstance(r, (tuple, list)):
-                _touch(r)
+            _touch(r)
         return "ok", r, args
     except Exception as e:  # noqa: BLE001 - every exception is an outcome to compare
         return "raise", e, args
@@ -1059,9 +1057,8 @@ def _touch(r):
     if isinstance(r, (tuple, list)):
         for x in r:
             _touch(x)
-    elif isinstance(r, ember.Tensor):
-        if 0 < r.numel() <= COMPARE_LIMIT and _dtype_name(r.dtype) != "bfloat16":
-            np.asarray(r.detach())
+    elif isinstance(r, ember.Tensor) and 0 < r.numel() <= COMPARE_LIMIT and _dtype_name(r.dtype) != "bfloat16":
+        np.asarray(r.detach())
 
 
 def _msg(e):

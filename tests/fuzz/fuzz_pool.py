@@ -8,7 +8,8 @@ or stops moving for ``hang_s``, the parent reads that file, records a crash (or 
 at that index, regenerating the call itself to print its reproducer, starts a fresh worker and
 goes on with the rest of the batch. So a crash costs one call, never the run.
 
-Workers run under an address-space limit (EMBER_FUZZ_MEM_GB, default 4) and one thread each.
+Workers run under an address-space limit (EMBER_FUZZ_MEM_GB, default 2: allocations of
+several GB fail at once rather than run for a minute) and one thread each.
 """
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ BATCH = 250
 def worker_main(progress_path, result_fd):
     import resource
 
-    limit = int(float(os.environ.get("EMBER_FUZZ_MEM_GB", "4")) * (1 << 30))
+    limit = int(float(os.environ.get("EMBER_FUZZ_MEM_GB", "2")) * (1 << 30))
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     sys.path.insert(0, HERE)
     import fuzz_engine as fe

@@ -13,7 +13,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import fuzz_pool  # noqa: E402
+import fuzz_pool
 
 
 def replay(spec, ops):
@@ -61,6 +61,8 @@ def main(argv=None):
     ap.add_argument("--new-only", action="store_true", help="show only groups not in known_divergences.py")
     ap.add_argument("--replay", metavar="SEED:INDEX", help="run one call in this process and show both outcomes")
     ap.add_argument("--list-ops", action="store_true")
+    ap.add_argument("--suggest-allowlist", action="store_true",
+                    help="print a known_divergences.py line for each group it does not cover yet")
     a = ap.parse_args(argv)
     if a.replay:
         return replay(a.replay, a.ops)
@@ -87,6 +89,12 @@ def main(argv=None):
         print("interrupted")
     text = fuzz_pool.report(res, only_bad=a.new_only, examples=a.examples)
     print(text)
+    if a.suggest_allowlist:
+        print("\n# for known_divergences.py (write the reason: intended, or the issue):")
+        for (op, kind), g in sorted(res.bad_groups()):
+            if kind not in ("crash", "hang", "fuzzer error"):
+                detail = next(iter(g["examples"].values()))["detail"]
+                print(f"    _open({op!r}, {kind!r}, {detail[:110]!r}),")
     if a.out:
         _write(a.out, res, a)
     return 1 if res.bad_groups() else 0
