@@ -26,6 +26,9 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)  # the worker runs this file as a script
+import fuzz_engine as fe
+
 BATCH = 250
 
 
@@ -38,9 +41,6 @@ def worker_main(progress_path, result_fd):
 
     limit = int(float(os.environ.get("EMBER_FUZZ_MEM_GB", "2")) * (1 << 30))
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    sys.path.insert(0, HERE)
-    import fuzz_engine as fe
-
     fe.torch.set_num_threads(1)
     fe.ember.set_num_threads(1)
     progress = open(progress_path, "r+b", buffering=0)
@@ -149,15 +149,14 @@ class Results:
 
     def bad_groups(self):
         """Crashes and hangs always; other groups when no allowlist entry covers them."""
-        return [(k, g) for k, g in self.groups.items()
-                if k[1] in ("crash", "hang", "fuzzer error") or g["known"] is None]
+        return [(k, g) for k, g in self.groups.items() if k[1] in fe.UNALLOWABLE or g["known"] is None]
 
 
 def match_known(known, f):
     """The reason of the first allowlist entry that covers finding f (None when none does)."""
     import fnmatch
 
-    if f["kind"] in ("crash", "hang", "fuzzer error"):
+    if f["kind"] in fe.UNALLOWABLE:
         return None
     for k in known:
         if fnmatch.fnmatchcase(f["op"], k["op"]) and k.get("kind") in (None, f["kind"]) and \
@@ -176,8 +175,6 @@ class Pool:
     def run(self, seed, seconds=None, calls=None, ops=None, start=0, results=None, progress=None):
         """Runs calls start, start+1, ... of run `seed` until `seconds` pass or `calls` are made;
         returns Results. progress(results) is called about every 10 s."""
-        import fuzz_engine as fe
-
         results = results or Results()
         sel = fe.select_ops(ops)
         t0 = time.time()
@@ -206,7 +203,7 @@ class Pool:
             s, c = w.batch
             i = i if s <= i < s + c else s
             call = fe.make_call(seed, i, sel)
-            how = (f"killed after {self.hang_s:.0f} s without progress" if kind == "hang"
+            how = (f"killed after {self.hang_s:.0f} s without progress" if kind == fe.HANG
                    else f"worker exited with {w.proc.returncode} "
                         f"({_signal_name(w.proc.returncode)})")
             tail = w.stderr_tail().strip().splitlines()
@@ -237,7 +234,7 @@ class Pool:
                         w.proc.wait()
                         if w.batch is not None:
                             busy -= 1
-                            workers[workers.index(w)] = lost(w, "crash")
+                            workers[workers.index(w)] = lost(w, fe.CRASH)
                         else:
                             raise RuntimeError("fuzz worker failed to start:\n" + w.stderr_tail())
                         continue
@@ -262,7 +259,7 @@ class Pool:
                         w.last_index, w.last_move = i, now
                     elif now - w.last_move > self.hang_s:
                         busy -= 1
-                        workers[j] = lost(w, "hang")
+                        workers[j] = lost(w, fe.HANG)
                 if progress and now - last_report > 10:
                     last_report = now
                     results.seconds = now - t0
@@ -287,13 +284,6 @@ def _signal_name(rc):
 # Reports
 # ---------------------------------------------------------------------------------------------
 
-# Report order: what takes a process down, then wrong answers, then disagreements about errors.
-SEVERITY = ["crash", "hang", "fuzzer error", "value mismatch", "dtype mismatch", "shape mismatch",
-            "result kind mismatch", "input changed differently", "ember returns, torch raises",
-            "ember raises, torch returns", "exception type mismatch",
-            "ember accepts arguments torch's parser rejects"]
-
-
 def repro_command(seed, index, ops=None):
     extra = "".join(f" --ops '{o}'" for o in ops or ())
     return f"python tests/fuzz/run.py --replay {seed}:{index}{extra}"
@@ -301,7 +291,7 @@ def repro_command(seed, index, ops=None):
 
 def summary_line(res):
     rate = res.calls / res.seconds if res.seconds else 0.0
-    crashes = sum(g["count"] for (op, kind), g in res.groups.items() if kind in ("crash", "hang"))
+    crashes = sum(g["count"] for (op, kind), g in res.groups.items() if kind in (fe.CRASH, fe.HANG))
     return (f"{res.calls} calls in {res.seconds:.0f} s ({rate:.0f} calls/s), {crashes} crashes/hangs, "
             f"{len(res.groups)} groups of divergences ({len(res.bad_groups())} not in the allowlist), "
             f"{res.restarts} worker restarts")
@@ -310,8 +300,7 @@ def summary_line(res):
 def report(res, markdown=False, only_bad=False, examples=1):
     """The grouped findings, most frequent first, each with reproducers."""
     groups = res.bad_groups() if only_bad else list(res.groups.items())
-    groups.sort(key=lambda kg: (SEVERITY.index(kg[0][1]) if kg[0][1] in SEVERITY else len(SEVERITY),
-                                -kg[1]["count"], kg[0]))
+    groups.sort(key=lambda kg: (fe.KINDS.index(kg[0][1]), -kg[1]["count"], kg[0]))
     lines = [summary_line(res), ""]
     for (op, kind), g in groups:
         tag = f"known: {g['known']}" if g["known"] else "NEW"

@@ -92,7 +92,7 @@ def main(argv=None):
     if a.suggest_allowlist:
         print("\n# for known_divergences.py (write the reason: intended, or the issue):")
         for (op, kind), g in sorted(res.bad_groups()):
-            if kind not in ("crash", "hang", "fuzzer error"):
+            if kind not in fuzz_pool.fe.UNALLOWABLE:
                 detail = next(iter(g["examples"].values()))["detail"]
                 print(f"    _open({op!r}, {kind!r}, {detail[:110]!r}),")
     if a.out:

@@ -21,7 +21,7 @@ import known_divergences
 def test_known_divergences_have_reasons():
     for k in known_divergences.KNOWN:
         assert k["reason"].startswith(("intended: ", "open: issue ")), k
-        assert k.get("kind") is None or k["kind"] in fuzz_pool.SEVERITY, k
+        assert k.get("kind") is None or k["kind"] in fuzz_pool.fe.KINDS, k
 
 
 def test_replay_is_deterministic():
@@ -37,7 +37,7 @@ def test_a_crash_is_caught_and_named(monkeypatch):
     and the run goes on (EMBER_FUZZ_CRASH_AT makes the worker abort there)."""
     monkeypatch.setenv("EMBER_FUZZ_CRASH_AT", "7")
     res = fuzz_pool.Pool(1).run(seed=0, calls=20)
-    crashes = [(k, g) for k, g in res.groups.items() if k[1] == "crash"]
+    crashes = [(k, g) for k, g in res.groups.items() if k[1] == fuzz_pool.fe.CRASH]
     assert len(crashes) == 1 and crashes[0][1]["count"] == 1, fuzz_pool.report(res)
     (f,) = crashes[0][1]["examples"].values()
     assert f["index"] == 7 and "SIGABRT" in f["detail"], f
