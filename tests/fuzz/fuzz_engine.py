@@ -40,8 +40,11 @@ import torch.nn.functional as TF
 
 def discover_dtypes():
     """Names of ember's dtypes that torch also has, in ember's enum order ('bool', 'int64', ...)."""
+    members = getattr(ember.dtype, "__members__", None)  # a pybind11 enum; else the module's dtypes
+    found = (sorted(members.values(), key=int) if members else
+             sorted({v for v in vars(ember).values() if isinstance(v, ember.dtype)}, key=str))
     names = []
-    for d in sorted(ember.dtype.__members__.values(), key=int):
+    for d in found:
         name = str(d).split(".")[-1]
         if name not in names and isinstance(getattr(torch, name, None), torch.dtype):
             names.append(name)
