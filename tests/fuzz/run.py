@@ -100,8 +100,19 @@ def main(argv=None):
     return 1 if res.bad_groups() else 0
 
 
+def _commit():
+    """The checkout's commit: a replay needs the same tests/fuzz (and ember) to redraw a call."""
+    import subprocess
+
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                              cwd=os.path.dirname(os.path.abspath(__file__)), timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
 def _write(path, res, a):
-    head = (f"# ember vs torch: differential fuzzing, seed {a.seed}\n\n"
+    head = (f"# ember vs torch: differential fuzzing, seed {a.seed}, at commit {_commit()}\n\n"
             f"Command: python tests/fuzz/run.py --seed {a.seed}"
             + (f" --calls {a.calls}" if a.calls else "") + (f" --seconds {a.seconds:.0f}" if a.seconds else "")
             + "".join(f" --ops '{o}'" for o in a.ops or ()) + "\n\n")
