@@ -836,7 +836,8 @@ def make_call(seed, index, ops=None):
         named[p.name] = v
         if i == 0:
             ctx.self_spec = v
-        if p.kind == "pos" and positional and (i == 0 or rng.random() < 0.8):
+        # an operator's operands are never keywords (torch's dunders answer NotImplemented)
+        if p.kind == "pos" and positional and (i == 0 or op.kind == "operator" or rng.random() < 0.8):
             args.append(v)
         else:
             kwargs[p.name] = v
