@@ -345,7 +345,9 @@ class TensorSpec:
 
     def code(self):
         d = self.data
-        if d.size <= 24:
+        if d.size == 0:  # tolist() loses the trailing dims of an empty array
+            base = f"L.zeros({tuple(d.shape)}, dtype=L.{self.dtype})"
+        elif d.size <= 24:
             body = repr(d.tolist()) if d.ndim else repr(d.item())
             base = f"L.tensor({body}, dtype=L.{self.dtype})"
         else:  # long data: a stand-in of the right shape and dtype (--replay has the exact values)
