@@ -135,8 +135,10 @@ class Results:
     def add(self, f):
         reason = match_known(self.known, f)
         key = (f["op"], f["kind"])
-        g = self.groups.setdefault(key, {"count": 0, "examples": {}, "known": reason})
+        g = self.groups.setdefault(key, {"count": 0, "examples": {}, "known": None, "unknown": 0})
         g["count"] += 1
+        g["known"] = g["known"] or reason
+        g["unknown"] += reason is None
         shape = re.sub(r"[-+]?\d[\d.e+-]*", "#", f["detail"])[:120]
         ex = g["examples"]
         if shape in ex:
@@ -144,12 +146,10 @@ class Results:
                 ex[shape] = f
         elif len(ex) < self.keep:
             ex[shape] = f
-        if g["known"] is None:
-            g["known"] = reason
 
     def bad_groups(self):
-        """Crashes and hangs always; other groups when no allowlist entry covers them."""
-        return [(k, g) for k, g in self.groups.items() if k[1] in fe.UNALLOWABLE or g["known"] is None]
+        """Crashes and hangs always; other groups where some finding has no allowlist entry."""
+        return [(k, g) for k, g in self.groups.items() if k[1] in fe.UNALLOWABLE or g["unknown"]]
 
 
 def match_known(known, f):
@@ -303,7 +303,7 @@ def report(res, markdown=False, only_bad=False, examples=1):
     groups.sort(key=lambda kg: (fe.KINDS.index(kg[0][1]), -kg[1]["count"], kg[0]))
     lines = [summary_line(res), ""]
     for (op, kind), g in groups:
-        tag = f"known: {g['known']}" if g["known"] else "NEW"
+        tag = f"known: {g['known']}" if not g["unknown"] else f"NEW: {g['unknown']} not in the allowlist"
         if markdown:
             lines.append(f"### {op} -- {kind} ({g['count']}) [{tag}]")
         else:
