@@ -655,11 +655,14 @@ GEN = {
     "tensor": lambda c: c.tensor(),
     "self": lambda c: c.tensor(shape=c.shape if c.rng.random() < 0.85 else None),
     "float_tensor": lambda c: c.tensor(dt=c.rng.choice(FLOATING)),
-    "same_shape": lambda c: c.tensor(shape=c.self_spec.shape if isinstance(c.self_spec, TensorSpec) else None),
+    "same_shape": lambda c: c.tensor(
+        shape=c.self_spec.shape if isinstance(c.self_spec, TensorSpec) else None),
     "mask": lambda c: c.tensor(dt="bool"),
     "index": _index_tensor,
-    "indices": lambda c: SeqSpec([_index_tensor(c) for _ in range(c.rng.randint(1, max(1, _ndim_of(c))))], tuple),
-    "tensors": lambda c: SeqSpec([c.tensor() for _ in range(c.rng.choices([0, 1, 2, 3], [5, 25, 50, 20])[0])],
+    "indices": lambda c: SeqSpec(
+        [_index_tensor(c) for _ in range(c.rng.randint(1, max(1, _ndim_of(c))))], tuple),
+    "tensors": lambda c: SeqSpec(
+        [c.tensor() for _ in range(c.rng.choices([0, 1, 2, 3], [5, 25, 50, 20])[0])],
                                  c.rng.choice([list, tuple])),
     "target": lambda c: c.rng.choice([c.tensor(), _index_tensor(c), c.tensor(dt=c.rng.choice(FLOATING))]),
     "scalar": _scalar,
@@ -674,7 +677,8 @@ GEN = {
     "perm": lambda c: tuple(c.rng.sample(range(_ndim_of(c)), _ndim_of(c))) if c.rng.random() < 0.85
     else tuple(c.dim(_ndim_of(c)) for _ in range(_ndim_of(c))),
     "size": _size,
-    "int": lambda c: c.rng.choices([c.rng.randint(0, 4), c.rng.randint(-3, 9), 2**31, 2**62, -1], [60, 30, 3, 3, 4])[0],
+    "int": lambda c: c.rng.choices([c.rng.randint(0, 4), c.rng.randint(-3, 9), 2**31, 2**62, -1],
+                                   [60, 30, 3, 3, 4])[0],
     "pos_int": lambda c: c.rng.choices([1, 2, 3, 4, 0, -1, 2**31], [30, 30, 15, 10, 7, 5, 3])[0],
     "pair": lambda c: c.rng.choice([c.rng.randint(1, 3), (c.rng.randint(1, 3), c.rng.randint(1, 3)),
                                     0, -1, (1,), (2, 2, 2)]),
@@ -685,11 +689,13 @@ GEN = {
     "p_norm": lambda c: c.rng.choice(["fro", "nuc", 1, 2, 0, -1, 3.5, math.inf, -math.inf, None]),
     "rounding_mode": lambda c: c.rng.choice([None, "trunc", "floor", "up"]),
     "approximate": lambda c: c.rng.choice(["none", "tanh", "exact"]),
-    "interp_mode": lambda c: c.rng.choice(["nearest", "linear", "bilinear", "bicubic", "area", "nearest-exact", "trilinear"]),
+    "interp_mode": lambda c: c.rng.choice(["nearest", "linear", "bilinear", "bicubic", "area",
+                                           "nearest-exact", "trilinear"]),
     "pad_mode": lambda c: c.rng.choice(["constant", "reflect", "replicate", "circular", "zeros"]),
-    "pad_list": lambda c: tuple(c.rng.choice([0, 1, 2, -1]) for _ in range(c.rng.choice([0, 2, 2, 4, 4, 6, 3]))),
-    "norm_shape": lambda c: tuple(c.shape[len(c.shape) - c.rng.randint(0, len(c.shape)):]) if c.rng.random() < 0.85
-    else _size(c),
+    "pad_list": lambda c: tuple(c.rng.choice([0, 1, 2, -1])
+                                for _ in range(c.rng.choice([0, 2, 2, 4, 4, 6, 3]))),
+    "norm_shape": lambda c: (tuple(c.shape[len(c.shape) - c.rng.randint(0, len(c.shape)):])
+                             if c.rng.random() < 0.85 else _size(c)),
     "key": _key,
     "data": lambda c: c.rng.choice([c.tensor(), _scalar(c), [_scalar(c, "float") for _ in range(3)],
                                     [[1, 2], [3, 4]], [[1, 2], [3]], [True, 2, 3.5], [], [[]],
@@ -771,7 +777,8 @@ def kinds_for(op, p):
                 break
     if spec is None:
         spec = "any"
-    if op.kind == "operator" and op.short.startswith("__r") and op.short != "__rshift__" and p.name != "self":
+    reflected = op.short.startswith("__r") and op.short != "__rshift__"
+    if op.kind == "operator" and reflected and p.name != "self":
         spec = "scalar|scalar|tensor"  # a + t: the left operand is what makes Python call t.__radd__
     if p.name == "dim" and ("object" in p.ann or "None" in p.ann):
         spec = "dim|dims|none" if "object" in p.ann else "dim|none"
@@ -807,7 +814,9 @@ class Call:
             if self.kwargs:  # an operator takes no keywords: show the method call
                 return f"{args[0]}.{self.op.short}({', '.join(args[1:])})"
             fmt = OPERATORS[self.op.short][1]
-            return fmt.format(*args) if fmt.count("{") == len(args) else f"{args[0]}.{self.op.short}({', '.join(args[1:])})"
+            if fmt.count("{") == len(args):
+                return fmt.format(*args)
+            return f"{args[0]}.{self.op.short}({', '.join(args[1:])})"
         prefix = "L.nn.functional" if self.op.name.startswith("F.") else "L"
         return f"{prefix}.{self.op.short}({', '.join(args)})"
 
@@ -863,7 +872,8 @@ def make_call(seed, index, ops=None):
 # ---------------------------------------------------------------------------------------------
 
 CRASH, HANG, ERROR = "crash", "hang", "fuzzer error"
-EXC, RAISES, ACCEPTS = "exception type mismatch", "ember raises, torch returns", "ember returns, torch raises"
+EXC = "exception type mismatch"
+RAISES, ACCEPTS = "ember raises, torch returns", "ember returns, torch raises"
 LENIENT = "ember accepts arguments torch's parser rejects"
 KIND, DTYPE, SHAPE, VALUE, INPUT = ("result kind mismatch", "dtype mismatch", "shape mismatch",
                                     "value mismatch", "input changed differently")
@@ -958,7 +968,10 @@ def _short(x, n=160):
 
 
 def _describe(x):
-    return repr(x) if not _is_tensor(x) else f"{type(x).__module__.split('.')[0]}.Tensor(shape={tuple(x.shape)}, dtype={_dtype_name(x.dtype)})"
+    if not _is_tensor(x):
+        return repr(x)
+    lib = type(x).__module__.split(".")[0]
+    return f"{lib}.Tensor(shape={tuple(x.shape)}, dtype={_dtype_name(x.dtype)})"
 
 
 def compare(a, b, what, out, values=True, skip_items=(), atol_extra=0.0):
@@ -990,7 +1003,8 @@ def compare(a, b, what, out, values=True, skip_items=(), atol_extra=0.0):
         return
     if isinstance(b, torch.Size):
         if tuple(a) != tuple(b) if isinstance(a, (tuple, list)) else True:
-            out.append((SHAPE if isinstance(a, (tuple, list)) else KIND, f"{what}: ember {_short(a)}, torch {_short(b)}"))
+            out.append((SHAPE if isinstance(a, (tuple, list)) else KIND,
+                        f"{what}: ember {_short(a)}, torch {_short(b)}"))
         return
     if isinstance(b, (torch.dtype, ember.dtype)) or isinstance(a, ember.dtype):
         if _dtype_name(a) != _dtype_name(b):
@@ -1002,10 +1016,12 @@ def compare(a, b, what, out, values=True, skip_items=(), atol_extra=0.0):
         return
     if b is None or isinstance(b, (bool, int, float, complex, str)):
         if type(a) is not type(b):
-            out.append((KIND, f"{what}: ember {type(a).__name__} {_short(a)}, torch {type(b).__name__} {_short(b)}"))
+            out.append((KIND, (f"{what}: ember {type(a).__name__} {_short(a)}, "
+                               f"torch {type(b).__name__} {_short(b)}")))
             return
         if values and isinstance(b, float):
-            if not (a == b or (math.isnan(a) and math.isnan(b)) or math.isclose(a, b, rel_tol=1e-5, abs_tol=1e-6)):
+            both_nan = math.isnan(a) and math.isnan(b)
+            if not (a == b or both_nan or math.isclose(a, b, rel_tol=1e-5, abs_tol=1e-6)):
                 out.append((VALUE, f"{what}: ember {a!r}, torch {b!r}"))
         elif values and a != b:
             out.append((VALUE, f"{what}: ember {_short(a)}, torch {_short(b)}"))
@@ -1043,7 +1059,8 @@ def _is_inplace(op):
 
 
 def run_on(call, L):
-    """Builds the arguments for library L and runs the call: ('ok', result, args) or ('raise', exc, args)."""
+    """Builds the arguments for library L and runs the call: ('ok', result, args) or
+    ('raise', exception, args)."""
     args = [build(a, L) for a in call.args]
     kwargs = {k: build(v, L) for k, v in call.kwargs.items()}
     op = call.op
@@ -1052,7 +1069,8 @@ def run_on(call, L):
             warnings.simplefilter("ignore")
             if op.kind == "attr":
                 r = getattr(args[0], op.short)
-            elif op.kind == "method" or (op.kind == "operator" and (kwargs or len(args) != OPERATORS[op.short][1].count("{"))):
+            elif op.kind == "method" or (op.kind == "operator" and (
+                    kwargs or len(args) != OPERATORS[op.short][1].count("{"))):
                 r = getattr(args[0], op.short)(*args[1:], **kwargs)
             elif op.kind == "operator":
                 r = OPERATORS[op.short][0](*args)
@@ -1071,7 +1089,8 @@ def _touch(r):
     if isinstance(r, (tuple, list)):
         for x in r:
             _touch(x)
-    elif isinstance(r, ember.Tensor) and 0 < r.numel() <= COMPARE_LIMIT and _dtype_name(r.dtype) != "bfloat16":
+    elif (isinstance(r, ember.Tensor) and 0 < r.numel() <= COMPARE_LIMIT
+          and _dtype_name(r.dtype) != "bfloat16"):
         np.asarray(r.detach())
 
 
@@ -1144,7 +1163,7 @@ def _meaningful_strides(t, e_val, t_val, dim):
     if isinstance(e_val, tuple) and isinstance(t_val, tuple):
         return (tuple(s if k else None for s, k in zip(e_val, keep)),
                 tuple(s if k else None for s, k in zip(t_val, keep)))
-    if isinstance(dim, int) and not isinstance(dim, bool) and -len(keep) <= dim < len(keep) and not keep[dim]:
+    if type(dim) is int and -len(keep) <= dim < len(keep) and not keep[dim]:
         return None, None
     return e_val, t_val
 

@@ -62,7 +62,8 @@ def worker_main(progress_path, result_fd):
                 call = fe.make_call(cmd["seed"], index, ops)
                 findings = fe.execute(call)
             except Exception as e:  # noqa: BLE001 - a bug of the fuzzer itself: report, go on
-                findings = [fe.Finding(cmd["seed"], index, "?", fe.ERROR, f"{type(e).__name__}: {e}"[:300], "")]
+                detail = f"{type(e).__name__}: {e}"[:300]
+                findings = [fe.Finding(cmd["seed"], index, "?", fe.ERROR, detail, "")]
             for f in findings:
                 out.write(json.dumps({"finding": f.__dict__}) + "\n")
             done += 1
@@ -81,8 +82,9 @@ class _Worker:
         self.stderr = tempfile.TemporaryFile()
         r, w = os.pipe()
         env = dict(os.environ, **threads_env)
-        self.proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--worker", self.progress_path, str(w)],
-                                     stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self.stderr,
+        argv = [sys.executable, os.path.abspath(__file__), "--worker", self.progress_path, str(w)]
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                     stderr=self.stderr,
                                      pass_fds=(w,), env=env, text=True)
         os.close(w)
         self.rfd = r
@@ -223,7 +225,8 @@ class Pool:
                 for j, w in enumerate(workers):
                     if w.ready and w.batch is None and give(w):
                         busy += 1
-                if busy == 0 and all(w.ready for w in workers) and not pending and (nxt >= end or time.time() >= deadline):
+                exhausted = nxt >= end or time.time() >= deadline
+                if busy == 0 and all(w.ready for w in workers) and not pending and exhausted:
                     break
                 fds = {w.rfd: w for w in workers}
                 r, _, _ = select.select(list(fds), [], [], 1.0)

@@ -55,11 +55,13 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--start", type=int, default=0, help="first call index (to resume a run)")
     ap.add_argument("--workers", type=int, default=1, help="child processes (each one thread)")
-    ap.add_argument("--ops", action="append", help="fnmatch pattern of op names (repeatable): 'ember.*', 'Tensor.__getitem__'")
+    ap.add_argument("--ops", action="append",
+                    help="fnmatch pattern of op names (repeatable): 'ember.*', 'Tensor.__getitem__'")
     ap.add_argument("--out", help="also write the grouped findings as Markdown here")
     ap.add_argument("--examples", type=int, default=2, help="reproducers shown per group")
     ap.add_argument("--new-only", action="store_true", help="show only groups not in known_divergences.py")
-    ap.add_argument("--replay", metavar="SEED:INDEX", help="run one call in this process and show both outcomes")
+    ap.add_argument("--replay", metavar="SEED:INDEX",
+                    help="run one call in this process and show both outcomes")
     ap.add_argument("--list-ops", action="store_true")
     ap.add_argument("--suggest-allowlist", action="store_true",
                     help="print a known_divergences.py line for each group it does not cover yet")
@@ -91,10 +93,12 @@ def main(argv=None):
     print(text)
     if a.suggest_allowlist:
         print("\n# for known_divergences.py (write the reason: intended, or the issue):")
+        names = {getattr(fuzz_pool.fe, n): n for n in ("EXC", "RAISES", "ACCEPTS", "VALUE", "DTYPE",
+                                                      "SHAPE", "KIND", "INPUT", "LENIENT")}
         for (op, kind), g in sorted(res.bad_groups()):
             if kind not in fuzz_pool.fe.UNALLOWABLE:
                 detail = next(iter(g["examples"].values()))["detail"]
-                print(f"    _open({op!r}, {kind!r}, {detail[:110]!r}),")
+                print(f"    _open({op!r}, {names[kind]},\n          {detail[:86]!r}),")
     if a.out:
         _write(a.out, res, a)
     return 1 if res.bad_groups() else 0
@@ -105,8 +109,9 @@ def _commit():
     import subprocess
 
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False,
-                              cwd=os.path.dirname(os.path.abspath(__file__)), timeout=10).stdout.strip()
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                              check=False, cwd=os.path.dirname(os.path.abspath(__file__)),
+                              timeout=10).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "unknown"
 
@@ -114,7 +119,8 @@ def _commit():
 def _write(path, res, a):
     head = (f"# ember vs torch: differential fuzzing, seed {a.seed}, at commit {_commit()}\n\n"
             f"Command: python tests/fuzz/run.py --seed {a.seed}"
-            + (f" --calls {a.calls}" if a.calls else "") + (f" --seconds {a.seconds:.0f}" if a.seconds else "")
+            + (f" --calls {a.calls}" if a.calls else "")
+            + (f" --seconds {a.seconds:.0f}" if a.seconds else "")
             + "".join(f" --ops '{o}'" for o in a.ops or ()) + "\n\n")
     with open(path + ".tmp", "w") as f:
         f.write(head + fuzz_pool.report(res, markdown=True, examples=a.examples) + "\n")
