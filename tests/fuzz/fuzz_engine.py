@@ -631,7 +631,7 @@ def _key(ctx):
         if x < 0.86:
             return ctx.tensor(shape=ctx.shape[: r.randint(0, len(ctx.shape))], dt="bool", view=False)
         if x < 0.9:
-            return [r.randint(-n, n - 1) for _ in range(r.randint(0, 3))]
+            return [r.randint(-n, max(n - 1, 0)) for _ in range(r.randint(0, 3))]  # n is 0 if empty
         if x < 0.94:
             return r.random() < 0.5
         return r.choice([1.5, "a", DTypeSpec(r.choice(DTYPES)), 2**63, (), -0.0,
