@@ -375,7 +375,10 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
   m.def("randint", [](int64_t a, py::handle b, py::handle size, std::optional<DType> dtype, py::handle gen) {
           // randint(high, size) or randint(low, high, size), as PyTorch.
           const DType dt = dtype.value_or(DType::Int64);
-          if (size.is_none()) return randint(0, a, shape_from(b, "randint"), dt, gen_from(gen));
+          if (size.is_none()) {  // the size must be a sequence: randint(3, 10) is no call of torch's
+            EMBER_CHECK_TYPE(!PyLong_Check(b.ptr()), "randint: argument 'size' must be a tuple of ints, not int");
+            return randint(0, a, shape_from(b, "randint"), dt, gen_from(gen));
+          }
           return randint(a, b.cast<int64_t>(), shape_from(size, "randint"), dt, gen_from(gen));
         }, py::arg("low"), py::arg("high"), py::arg("size") = py::none(), py::kw_only(), py::arg("dtype") = py::none(),
         py::arg("generator") = py::none());

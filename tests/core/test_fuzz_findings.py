@@ -55,3 +55,24 @@ def test_regression_adaptive_pool_output_size_length(name, size, torch):
         getattr(TF, name)(torch.ones(2, 4, 1), size)
     with pytest.raises(RuntimeError, match=name + ": output_size must be"):
         getattr(EF, name)(ember.ones(2, 4, 1), size)
+
+
+def test_regression_randint_size_must_be_a_sequence(torch):
+    """randint(3, 2**31) took 2**31 as a size (2 GB, a minute); torch refuses an int size."""
+    with pytest.raises(TypeError):
+        torch.randint(3, 10)
+    with pytest.raises(TypeError, match="randint: argument 'size'"):
+        ember.randint(3, 2 ** 31)
+    assert tuple(ember.randint(3, (2,)).shape) == (2,)
+
+
+@pytest.mark.parametrize("divisor", [-1, -3, 5])
+def test_regression_avg_pool_negative_divisor_override(divisor, torch):
+    """A negative divisor_override divides, as torch's (ember ignored it)."""
+    import ember.nn.functional as EF
+    import torch.nn.functional as TF
+
+    x = [[[[float(i * 4 + j) for j in range(4)] for i in range(4)]]]
+    e = EF.avg_pool2d(ember.tensor(x), 2, divisor_override=divisor)
+    t = TF.avg_pool2d(torch.tensor(x), 2, divisor_override=divisor)
+    assert e.tolist() == t.tolist()

@@ -165,7 +165,8 @@ void for_avg_windows(const Plane& pl, int64_t W, int64_t OW, const PoolWindows& 
   for_planes(pl, [&](int64_t p) {
     for (int64_t oh = 0; oh < OH; ++oh)
       for (int64_t ow = 0; ow < OW; ++ow) {
-        const int64_t divisor = divisor_override > 0 ? divisor_override : h.divisor[oh] * w.divisor[ow];
+        // 0 stands for no override (the op refuses a 0 given); a negative one divides, as torch's.
+        const int64_t divisor = divisor_override != 0 ? divisor_override : h.divisor[oh] * w.divisor[ow];
         f(p, oh * OW + ow, h.first[oh] * W + w.first[ow], h.taps[oh], w.taps[ow], T(divisor));
       }
   });
