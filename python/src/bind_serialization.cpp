@@ -13,6 +13,10 @@ void bind_serialization(py::module_& m) {
     Loaded l = load_safetensors(path);
     return py::make_tuple(py::cast(l.tensors), py::cast(l.metadata));
   }, py::arg("path"));
+  m.def("_crc32c", [](const py::bytes& data, bool portable) {  // for the tests of the checksum
+    const std::string_view bytes = data;
+    return crc32c(0, bytes.data(), bytes.size(), portable);
+  }, py::arg("data"), py::arg("portable") = false);
 }
 
 }  // namespace ember
