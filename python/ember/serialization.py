@@ -92,7 +92,6 @@ def load(f, map_location=None, weights_only=True):
     if map_location not in (None, "cpu") and str(map_location) != "cpu":
         raise ValueError(f"load: map_location {map_location!r} is not available (only 'cpu')")
     tensors, metadata = _C._load_safetensors(os.fspath(f))
-    tensors = dict(tensors)
     if _STRUCTURE_KEY not in metadata:
         return tensors
     try:

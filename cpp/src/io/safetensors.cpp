@@ -166,36 +166,53 @@ void append_utf8(std::string& out, uint32_t cp) {
   }
 }
 
-// ---- a JSON reader for the header: objects, arrays, strings, integers (nothing else is needed)
-struct Json {
-  enum Kind { Object, Array, String, Integer, Other } kind = Other;
-  std::vector<std::pair<std::string, Json>> members;  // objects, in order
-  std::vector<Json> items;                             // arrays
-  std::string text;                                    // strings
-  int64_t number = 0;                                  // integers
+// ---- the header's reader: JSON read straight into what the header means (a tree of values
+// would cost several allocations per tensor); values it has no use for are checked and skipped.
+struct RawEntry {
+  std::string name, dtype;
+  std::vector<int64_t> shape, offsets;
+  bool has_dtype = false, has_shape = false, has_offsets = false;
+};
 
-  /// The member called key, or nullptr (objects of a tensor entry have three: a scan is fine).
-  const Json* member(const char* key) const {
-    for (const auto& m : members)
-      if (m.first == key) return &m.second;
-    return nullptr;
-  }
+struct Header {
+  std::vector<std::pair<std::string, std::string>> metadata;
+  std::vector<RawEntry> entries;  // in file order
 };
 
 class Reader {
  public:
   Reader(const std::string& s, const std::string& where) : s_(s), where_(where) {}
 
-  Json document() {
+  Header header() {
     if (size_t bad = invalid_utf8(s_); bad != std::string::npos) {
       pos_ = bad;
       fail("the header is not valid UTF-8");
     }
     if (s_.empty() || s_[0] != '{') fail("the header does not start with '{'");  // as the safetensors library
-    Json j = value(0);
+    Header h;
+    bool has_metadata = false;
+    std::vector<const std::string*> names;
+    members([&](std::string key) {
+      if (key != "__metadata__") {
+        h.entries.push_back(entry(std::move(key)));
+        return;
+      }
+      if (has_metadata) fail("duplicate key \"__metadata__\"");
+      has_metadata = true;
+      if (peek() != '{') fail("__metadata__ is not an object");
+      members([&](std::string k) {
+        if (peek() != '"') fail(detail::cat("metadata value of ", json_string(k), " is not a string"));
+        h.metadata.emplace_back(std::move(k), string());
+      });
+      std::vector<const std::string*> keys;
+      for (const auto& kv : h.metadata) keys.push_back(&kv.first);
+      unique(keys, "__metadata__");
+    });
     skip_space();
     if (pos_ != s_.size()) fail("trailing characters after the header's JSON");
-    return j;
+    for (const RawEntry& e : h.entries) names.push_back(&e.name);
+    unique(names, "the header");
+    return h;
   }
 
   [[noreturn]] void fail(const std::string& what) const {
@@ -216,93 +233,137 @@ class Reader {
     ++pos_;
   }
 
-  Json value(int depth) {
+  /// An object: fn(key) for each member, with the reader at the member's value, which fn reads.
+  template <class Fn>
+  void members(Fn&& fn) {
+    expect('{');
+    if (peek() == '}') {
+      ++pos_;
+      return;
+    }
+    while (true) {
+      if (peek() != '"') fail("expected a string key");
+      std::string key = string();
+      expect(':');
+      fn(std::move(key));
+      if (peek() == ',') {
+        ++pos_;
+        continue;
+      }
+      expect('}');
+      return;
+    }
+  }
+
+  /// Duplicate keys, found by sorting (a scan per key would be quadratic in the tensors).
+  void unique(std::vector<const std::string*>& keys, const char* where) {
+    std::sort(keys.begin(), keys.end(), [](const std::string* a, const std::string* b) { return *a < *b; });
+    for (size_t i = 1; i < keys.size(); ++i)
+      if (*keys[i] == *keys[i - 1]) fail(detail::cat("duplicate key ", json_string(*keys[i]), " in ", where));
+  }
+
+  RawEntry entry(std::string name) {
+    RawEntry e;
+    e.name = std::move(name);
+    const std::string quoted = json_string(e.name);
+    if (peek() != '{') fail(detail::cat("tensor ", quoted, " is not an object"));
+    std::vector<std::string> others;  // keys ember does not read, for the duplicate check
+    auto once = [&](bool& seen, const std::string& key) {
+      if (seen) fail(detail::cat("tensor ", quoted, ": duplicate key ", json_string(key)));
+      seen = true;
+    };
+    members([&](std::string key) {
+      if (key == "dtype") {
+        once(e.has_dtype, key);
+        if (peek() != '"') fail(detail::cat("tensor ", quoted, ": dtype is not a string"));
+        e.dtype = string();
+      } else if (key == "shape") {
+        once(e.has_shape, key);
+        e.shape = integers(quoted, "shape");
+      } else if (key == "data_offsets") {
+        once(e.has_offsets, key);
+        e.offsets = integers(quoted, "data_offsets");
+      } else {
+        if (std::find(others.begin(), others.end(), key) != others.end())
+          fail(detail::cat("tensor ", quoted, ": duplicate key ", json_string(key)));
+        others.push_back(std::move(key));
+        skip(2);
+      }
+    });
+    return e;
+  }
+
+  std::vector<int64_t> integers(const std::string& quoted, const char* what) {
+    std::vector<int64_t> out;
+    if (peek() != '[') fail(detail::cat("tensor ", quoted, ": ", what, " is not an array"));
+    ++pos_;
+    if (peek() == ']') {
+      ++pos_;
+      return out;
+    }
+    while (true) {
+      const char c = peek();
+      if (c != '-' && (c < '0' || c > '9')) fail(detail::cat("tensor ", quoted, ": ", what, " holds a non-integer"));
+      out.push_back(integer());
+      if (out.size() > 64) fail("array too long");
+      if (peek() == ',') {
+        ++pos_;
+        continue;
+      }
+      expect(']');
+      return out;
+    }
+  }
+
+  int64_t integer() {
+    const bool negative = s_[pos_] == '-';
+    if (negative) ++pos_;
+    if (pos_ >= s_.size() || s_[pos_] < '0' || s_[pos_] > '9') fail("expected a digit");
+    uint64_t v = 0;
+    while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9') {
+      if (v > (uint64_t(INT64_MAX) - 9) / 10) fail("integer too large");
+      v = v * 10 + static_cast<uint64_t>(s_[pos_++] - '0');
+    }
+    if (pos_ < s_.size() && (s_[pos_] == '.' || s_[pos_] == 'e' || s_[pos_] == 'E')) fail("expected an integer");
+    return negative ? -static_cast<int64_t>(v) : static_cast<int64_t>(v);
+  }
+
+  /// Checks and passes over a value nothing reads (an unknown member of a tensor's entry).
+  void skip(int depth) {
     if (depth > 8) fail("nesting too deep");
     const char c = peek();
-    Json j;
     if (c == '{') {
-      j.kind = Json::Object;
-      const size_t start = pos_++;
-      if (peek() == '}') {
-        ++pos_;
-        return j;
-      }
-      while (true) {
-        if (peek() != '"') fail("expected a string key");
-        std::string key = string();
-        expect(':');
-        j.members.emplace_back(std::move(key), value(depth + 1));
-        if (peek() == ',') {
-          ++pos_;
-          continue;
-        }
-        expect('}');
-        break;
-      }
-      // Duplicate keys: a pairwise scan of a small object; sorted, a large one's sit side by side
-      // (a scan per key would take quadratic time on a header's one member per tensor).
-      const auto& m = j.members;
-      auto duplicate = [&](const std::string& key) {
-        pos_ = start;
-        fail(detail::cat("duplicate key ", json_string(key), " in the object"));
-      };
-      if (m.size() <= 8) {
-        for (size_t a = 0; a < m.size(); ++a)
-          for (size_t b = a + 1; b < m.size(); ++b)
-            if (m[a].first == m[b].first) duplicate(m[a].first);
-        return j;
-      }
-      std::vector<const std::string*> keys;
-      keys.reserve(m.size());
-      for (const auto& kv : m) keys.push_back(&kv.first);
-      std::sort(keys.begin(), keys.end(), [](const std::string* a, const std::string* b) { return *a < *b; });
-      for (size_t i = 1; i < keys.size(); ++i)
-        if (*keys[i] == *keys[i - 1]) duplicate(*keys[i]);
-      return j;
-    }
-    if (c == '[') {
-      j.kind = Json::Array;
+      std::vector<std::string> keys;
+      members([&](std::string key) {
+        if (std::find(keys.begin(), keys.end(), key) != keys.end()) fail(detail::cat("duplicate key ", json_string(key)));
+        keys.push_back(std::move(key));
+        skip(depth + 1);
+      });
+    } else if (c == '[') {
       ++pos_;
       if (peek() == ']') {
         ++pos_;
-        return j;
+        return;
       }
-      while (true) {
-        j.items.push_back(value(depth + 1));
-        if (j.items.size() > 64) fail("array too long");
-        if (peek() == ',') {
-          ++pos_;
-          continue;
+      for (size_t n = 1;; ++n) {
+        skip(depth + 1);
+        if (n > 64) fail("array too long");
+        if (peek() != ',') break;
+        ++pos_;
+      }
+      expect(']');
+    } else if (c == '"') {
+      string();
+    } else if (c == '-' || (c >= '0' && c <= '9')) {
+      integer();
+    } else {
+      for (const char* word : {"true", "false", "null"})
+        if (s_.compare(pos_, std::strlen(word), word) == 0) {
+          pos_ += std::strlen(word);
+          return;
         }
-        expect(']');
-        return j;
-      }
+      fail("unexpected character");
     }
-    if (c == '"') {
-      j.kind = Json::String;
-      j.text = string();
-      return j;
-    }
-    if (c == '-' || (c >= '0' && c <= '9')) {
-      j.kind = Json::Integer;
-      const bool negative = c == '-';
-      if (negative) ++pos_;
-      if (pos_ >= s_.size() || s_[pos_] < '0' || s_[pos_] > '9') fail("expected a digit");
-      uint64_t v = 0;
-      while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9') {
-        if (v > (uint64_t(INT64_MAX) - 9) / 10) fail("integer too large");
-        v = v * 10 + static_cast<uint64_t>(s_[pos_++] - '0');
-      }
-      if (pos_ < s_.size() && (s_[pos_] == '.' || s_[pos_] == 'e' || s_[pos_] == 'E')) fail("expected an integer");
-      j.number = negative ? -static_cast<int64_t>(v) : static_cast<int64_t>(v);
-      return j;
-    }
-    for (const char* word : {"true", "false", "null"})
-      if (s_.compare(pos_, std::strlen(word), word) == 0) {
-        pos_ += std::strlen(word);
-        return j;
-      }
-    fail("unexpected character");
   }
 
   uint32_t hex4() {
@@ -527,7 +588,7 @@ Loaded load_safetensors(const std::string& path) {
                           len[0] == 0x80 ? " (this looks like a pickle file, which ember never loads)" : ""));
   std::string header(n, '\0');
   if (!read_all(in.fd, header.data(), n, 8)) throw bad("the header is cut short");
-  const Json doc = Reader(header, path).document();
+  const Header doc = Reader(header, path).header();
   const uint64_t data_size = size - 8 - n;
 
   struct Entry {
@@ -538,49 +599,32 @@ Loaded load_safetensors(const std::string& path) {
     uint64_t begin, end;
   };
   std::vector<Entry> entries;
-  entries.reserve(doc.members.size());
+  entries.reserve(doc.entries.size());
   std::unordered_map<std::string, uint32_t> crcs;  // ember's checksums, by tensor name
   Loaded out;
-  for (const auto& [name, v] : doc.members) {
-    const std::string quoted = json_string(name);
-    if (name == "__metadata__") {
-      if (v.kind != Json::Object) throw bad("__metadata__ is not an object");
-      for (const auto& [k, s] : v.members) {
-        if (s.kind != Json::String) throw bad(detail::cat("metadata value of ", json_string(k), " is not a string"));
-        if (k.compare(0, kCrcPrefix.size(), kCrcPrefix) != 0) {
-          out.metadata.emplace(k, s.text);
-        } else if (!parse_hex32(s.text, &crcs[k.substr(kCrcPrefix.size())])) {
-          throw bad(detail::cat("the checksum ", json_string(k), " is not 8 hex digits"));
-        }
-      }
-      continue;
-    }
-    auto field = [&](const char* key) -> const Json& {
-      const Json* f = v.kind == Json::Object ? v.member(key) : nullptr;
-      if (!f) throw bad(detail::cat("tensor ", quoted, " has no ", key));
-      return *f;
-    };
-    const Json& dt = field("dtype");
-    const Json& shape = field("shape");
-    const Json& offsets = field("data_offsets");
-    if (dt.kind != Json::String) throw bad(detail::cat("tensor ", quoted, ": dtype is not a string"));
-    const DTypeName* row = parse_dtype(dt.text);
+  for (const auto& [k, v] : doc.metadata) {
+    if (k.compare(0, kCrcPrefix.size(), kCrcPrefix) != 0) out.metadata.emplace(k, v);
+    else if (!parse_hex32(v, &crcs[k.substr(kCrcPrefix.size())]))
+      throw bad(detail::cat("the checksum ", json_string(k), " is not 8 hex digits"));
+  }
+  for (const RawEntry& raw : doc.entries) {
+    const std::string quoted = json_string(raw.name);
+    for (auto [has, key] : {std::pair{raw.has_dtype, "dtype"}, std::pair{raw.has_shape, "shape"},
+                              std::pair{raw.has_offsets, "data_offsets"}})
+      if (!has) throw bad(detail::cat("tensor ", quoted, " has no ", key));
+    const DTypeName* row = parse_dtype(raw.dtype);
     if (!row)
-      throw bad(detail::cat("tensor ", quoted, ": unsupported dtype ", json_string(dt.text), " (ember reads ",
+      throw bad(detail::cat("tensor ", quoted, ": unsupported dtype ", json_string(raw.dtype), " (ember reads ",
                             known_dtypes(), ")"));
-    Entry e{&name, row->dtype, row->name, {}, 0, 0};
-    if (shape.kind != Json::Array) throw bad(detail::cat("tensor ", quoted, ": shape is not an array"));
-    for (const Json& d : shape.items) {
-      if (d.kind != Json::Integer || d.number < 0)
-        throw bad(detail::cat("tensor ", quoted, ": shape entries must be non-negative integers"));
-      e.shape.push_back(d.number);
+    Entry e{&raw.name, row->dtype, row->name, {}, 0, 0};
+    for (int64_t d : raw.shape) {
+      if (d < 0) throw bad(detail::cat("tensor ", quoted, ": shape entries must be non-negative integers"));
+      e.shape.push_back(d);
     }
-    if (offsets.kind != Json::Array || offsets.items.size() != 2 || offsets.items[0].kind != Json::Integer ||
-        offsets.items[1].kind != Json::Integer || offsets.items[0].number < 0 ||
-        offsets.items[1].number < offsets.items[0].number)
+    if (raw.offsets.size() != 2 || raw.offsets[0] < 0 || raw.offsets[1] < raw.offsets[0])
       throw bad(detail::cat("tensor ", quoted, ": data_offsets must be [begin, end] with begin <= end"));
-    e.begin = static_cast<uint64_t>(offsets.items[0].number);
-    e.end = static_cast<uint64_t>(offsets.items[1].number);
+    e.begin = static_cast<uint64_t>(raw.offsets[0]);
+    e.end = static_cast<uint64_t>(raw.offsets[1]);
     if (e.end > data_size)
       throw bad(detail::cat("tensor ", quoted, ": bytes ", e.begin, "..", e.end, " lie beyond the ", data_size,
                             " bytes of data (is the file truncated?)"));
@@ -588,7 +632,7 @@ Loaded load_safetensors(const std::string& path) {
     for (int64_t d : e.shape)
       if (__builtin_mul_overflow(count, d, &count)) throw bad(detail::cat("tensor ", quoted, ": shape overflows"));
     if (static_cast<uint64_t>(count) * static_cast<uint64_t>(itemsize(e.dtype)) != e.end - e.begin)
-      throw bad(detail::cat("tensor ", quoted, ": shape ", shape_str(e.shape), " of ", dt.text, " needs ",
+      throw bad(detail::cat("tensor ", quoted, ": shape ", shape_str(e.shape), " of ", raw.dtype, " needs ",
                             count * itemsize(e.dtype), " bytes, but its data_offsets hold ", e.end - e.begin));
     entries.push_back(std::move(e));
   }
