@@ -15,10 +15,10 @@ void bind_serialization(py::module_& m) {
     for (auto& [name, t] : l.tensors) tensors[py::str(name)] = py::cast(std::move(t));
     return py::make_tuple(tensors, py::cast(l.metadata));
   }, py::arg("path"));
-  m.def("_crc32c", [](const py::bytes& data, bool portable) {  // for the tests of the checksum
+  m.def("_crc32c", [](const py::bytes& data, bool portable, uint32_t crc) {  // for the tests of the checksum
     const std::string_view bytes = data;
-    return crc32c(0, bytes.data(), bytes.size(), portable);
-  }, py::arg("data"), py::arg("portable") = false);
+    return crc32c(crc, bytes.data(), bytes.size(), portable);
+  }, py::arg("data"), py::arg("portable") = false, py::arg("crc") = 0);
 }
 
 }  // namespace ember

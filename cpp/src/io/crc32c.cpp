@@ -2,10 +2,15 @@
 // catches every error burst of up to 32 bits, so any single flipped byte.
 // Slicing-by-8 tables for any CPU; on x86-64 with SSE4.2, the crc32 instruction run as
 // three independent streams over consecutive blocks (it has a 3-cycle latency and a 1-cycle
-// throughput), the three partial CRCs joined with a table that skips a block of zeros.
-#include "ember/serialize.h"
+// throughput), the three partial CRCs joined with a table that skips a block of zeros. A large
+// buffer is split across threads and the parts' CRCs joined as zlib's crc32_combine does.
+#include <omp.h>
 
+#include <algorithm>
 #include <cstring>
+#include <vector>
+
+#include "ember/serialize.h"
 
 #if defined(__x86_64__)
 #include <nmmintrin.h>
@@ -92,15 +97,49 @@ __attribute__((target("sse4.2"))) uint32_t hardware(uint32_t r, const unsigned c
   return r;
 }
 #endif
-}  // namespace
 
-uint32_t crc32c(uint32_t crc, const void* data, size_t n, bool portable) {
-  const auto* p = static_cast<const unsigned char*>(data);
+uint32_t one_thread(uint32_t crc, const unsigned char* p, size_t n, bool portable) {
 #if defined(__x86_64__)
   static const bool sse42 = __builtin_cpu_supports("sse4.2");
   if (sse42 && !portable) return ~hardware(~crc, p, n);
 #endif
   return ~tables().portable(~crc, p, n);
+}
+
+// a * b modulo the polynomial, bit-reversed (bit 31 is x^0): zlib's multmodp.
+uint32_t multiply(uint32_t a, uint32_t b) {
+  uint32_t product = 0;
+  for (uint32_t m = 1u << 31; m != 0; m >>= 1) {
+    if (a & m) product ^= b;
+    b = (b & 1) ? (b >> 1) ^ kPoly : b >> 1;
+  }
+  return product;
+}
+
+/// The CRC of A followed by B from crc_a, crc_b and B's length: crc_a times x^(8 len_b), plus crc_b.
+uint32_t combine(uint32_t crc_a, uint32_t crc_b, size_t len_b) {
+  uint32_t power = 1u << 30;   // x^1, then x^2, x^4, ... (squaring)
+  uint32_t shift = 1u << 31;   // x^0
+  for (uint64_t bits = uint64_t{len_b} * 8; bits != 0; bits >>= 1) {
+    if (bits & 1) shift = multiply(shift, power);
+    power = multiply(power, power);
+  }
+  return multiply(shift, crc_a) ^ crc_b;
+}
+}  // namespace
+
+uint32_t crc32c(uint32_t crc, const void* data, size_t n, bool portable) {
+  const auto* p = static_cast<const unsigned char*>(data);
+  constexpr size_t kPerThread = size_t{1} << 20;  // below this a thread is not worth its start
+  const size_t parts = std::min<size_t>(static_cast<size_t>(omp_get_max_threads()), n / kPerThread);
+  if (parts < 2 || omp_in_parallel()) return one_thread(crc, p, n, portable);
+  const size_t len = n / parts;
+  std::vector<uint32_t> part(parts);
+#pragma omp parallel for num_threads(static_cast<int>(parts))
+  for (size_t i = 0; i < parts; ++i)
+    part[i] = one_thread(0, p + i * len, i + 1 == parts ? n - i * len : len, portable);
+  for (size_t i = 0; i < parts; ++i) crc = combine(crc, part[i], i + 1 == parts ? n - i * len : len);
+  return crc;
 }
 
 }  // namespace ember

@@ -29,7 +29,7 @@ namespace ember {
 
 namespace {
 constexpr uint64_t kMaxHeader = 100u << 20;  // as the safetensors library
-constexpr size_t kChunk = size_t{4} << 20;   // bytes per read/write call (and checksum step)
+constexpr size_t kChunk = size_t{4} << 20;   // bytes per read or write call
 const std::string kCrcPrefix = "ember.crc32c.";
 const std::string kMetadataCrc = kCrcPrefix + "__metadata__";
 
@@ -679,13 +679,9 @@ Loaded load_safetensors(const std::string& path) {
       const std::string desc = describe(e.dtype_name, e.shape);
       crc = crc32c(0, desc.data(), desc.size());
     }
-    for (size_t done = 0; done < nbytes;) {  // checksummed a chunk at a time, while it is in cache
-      const size_t step = std::min(nbytes - done, kChunk);
-      if (!read_all(in.fd, p + done, step, 8 + n + e.begin + done))
-        throw bad(detail::cat("tensor ", json_string(name), ": its bytes cannot be read"));
-      if (checked) crc = crc32c(crc, p + done, step);
-      done += step;
-    }
+    if (!read_all(in.fd, p, nbytes, 8 + n + e.begin))
+      throw bad(detail::cat("tensor ", json_string(name), ": its bytes cannot be read"));
+    if (checked) crc = crc32c(crc, p, nbytes);  // on several threads for a large tensor
     if (checked) {
       auto it = crcs.find(name);
       if (it == crcs.end())
