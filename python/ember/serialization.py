@@ -1,5 +1,7 @@
 """ember.save / ember.load: tensors in the safetensors format (readable by the `safetensors`
-package, and the reverse). Saving is atomic; loading never executes code.
+package, and the reverse). Saving is atomic (a save killed mid-way leaves the old file and no
+temporary); loading never executes code. ember stores a CRC-32C of each tensor in the metadata
+and checks it on load, so a corrupted file raises ValueError instead of loading other numbers.
 
 A flat state dict (names to tensors) is stored as it is. Anything else built of dicts, lists,
 tuples, tensors and JSON values (a checkpoint: {"model": ..., "optimizer": ..., "epoch": 3})
@@ -68,7 +70,8 @@ def _unflatten(node, tensors, f):
 
 def save(obj, f, metadata=None):
     """Writes obj to the path f: a state dict (names to tensors), or a nested checkpoint of
-    dicts, lists, tuples, tensors and JSON values. metadata: extra strings for the header."""
+    dicts, lists, tuples, tensors and JSON values. metadata: extra strings for the header (keys
+    starting with "ember.crc32c." are ember's checksums and cannot be given)."""
     meta = {} if metadata is None else {str(k): str(v) for k, v in metadata.items()}
     if _is_state_dict(obj):
         items = list(obj.items())
@@ -84,11 +87,11 @@ def save(obj, f, metadata=None):
 
 def load(f, map_location=None, weights_only=True):
     """Reads what save wrote: a dict of names to tensors in file order (any safetensors file of
-    bool, int64, float32 and float64 tensors), or the nested checkpoint as it was saved."""
+    bool, int64, float32 and float64 tensors), or the nested checkpoint as it was saved. Raises
+    ValueError naming the file when it is malformed or a tensor does not match its checksum."""
     if map_location not in (None, "cpu") and str(map_location) != "cpu":
         raise ValueError(f"load: map_location {map_location!r} is not available (only 'cpu')")
     tensors, metadata = _C._load_safetensors(os.fspath(f))
-    tensors = dict(tensors)
     if _STRUCTURE_KEY not in metadata:
         return tensors
     try:

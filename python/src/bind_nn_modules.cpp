@@ -59,9 +59,16 @@ class PyModule : public Base, public py::trampoline_self_life_support {
   std::string extra_repr() const override { PYBIND11_OVERRIDE(std::string, Base, extra_repr, ); }
   std::string repr() const override { PYBIND11_OVERRIDE_NAME(std::string, Base, "__repr__", repr, ); }
   void train(bool on) override { PYBIND11_OVERRIDE(void, Base, train, on); }
+  bool overrides_repr() const override { return overridden("__repr__") || Base::overrides_repr(); }
+  bool overrides_train() const override { return overridden("train") || Base::overrides_train(); }
 
  private:
   py::object self() const { return py::cast(static_cast<const Base*>(this), py::return_value_policy::reference); }
+  /// Whether the Python class defines method (get_override skips the bound C++ one).
+  bool overridden(const char* method) const {
+    py::gil_scoped_acquire gil;
+    return static_cast<bool>(py::get_override(static_cast<const Base*>(this), method));
+  }
 };
 
 template <class T>
@@ -118,6 +125,15 @@ py::list named_slots(py::handle self, Kind kind, const std::string& prefix, bool
   module_of(self).visit(kind, recurse, [&](const std::string& name, Module& owner, Kind, const Module::Slot& slot) {
     out.append(py::make_tuple(qualified(prefix, name), slot_attribute(owner, slot)));
   }, remove_duplicate);
+  return out;
+}
+
+/// parameters() / buffers(): the slots' objects without their names.
+py::list slot_objects(py::handle self, Kind kind, bool recurse) {
+  py::list out;
+  module_of(self).visit_slots(kind, recurse, [&](const std::string&, Module& owner, const Module::Slot& slot) {
+    out.append(slot_attribute(owner, slot));
+  });
   return out;
 }
 
@@ -265,15 +281,6 @@ py::list distinct_children(Module& m, bool with_names) {
     if (!child || !seen.insert(child.get()).second) continue;
     if (with_names) out.append(py::make_tuple(name, py::cast(child)));
     else out.append(py::cast(child));
-  }
-  return out;
-}
-
-py::list module_list(const std::vector<std::pair<std::string, Module*>>& mods, bool with_names) {
-  py::list out;
-  for (auto& [name, m] : mods) {
-    if (with_names) out.append(py::make_tuple(name, wrapper_of(*m)));
-    else out.append(wrapper_of(*m));
   }
   return out;
 }
@@ -489,17 +496,13 @@ void bind_module_base(py::module_& nm) {
         return py::iter(named_slots(self, Kind::Parameter, prefix, recurse, remove_duplicate));
       }, py::arg("prefix") = "", py::arg("recurse") = true, py::arg("remove_duplicate") = true)
       .def("parameters", [](py::handle self, bool recurse) {
-        py::list out;
-        for (py::handle kv : named_slots(self, Kind::Parameter, "", recurse, true)) out.append(kv.cast<py::tuple>()[1]);
-        return py::iter(out);
+        return py::iter(slot_objects(self, Kind::Parameter, recurse));
       }, py::arg("recurse") = true)
       .def("named_buffers", [](py::handle self, const std::string& prefix, bool recurse, bool remove_duplicate) {
         return py::iter(named_slots(self, Kind::Buffer, prefix, recurse, remove_duplicate));
       }, py::arg("prefix") = "", py::arg("recurse") = true, py::arg("remove_duplicate") = true)
       .def("buffers", [](py::handle self, bool recurse) {
-        py::list out;
-        for (py::handle kv : named_slots(self, Kind::Buffer, "", recurse, true)) out.append(kv.cast<py::tuple>()[1]);
-        return py::iter(out);
+        return py::iter(slot_objects(self, Kind::Buffer, recurse));
       }, py::arg("recurse") = true)
       .def("named_children", [](Module& self) { return py::iter(distinct_children(self, true)); })
       .def("children", [](Module& self) { return py::iter(distinct_children(self, false)); })
@@ -517,11 +520,19 @@ void bind_module_base(py::module_& nm) {
         out.attr("sort")();
         return out;
       })
-      .def("named_modules", [](Module& self, py::handle memo, const std::string& prefix, bool remove_duplicate) {
-        EMBER_CHECK_TYPE(memo.is_none(), "named_modules: memo is not supported; leave it None");
-        return py::iter(module_list(self.named_modules(prefix, remove_duplicate), true));
-      }, py::arg("memo") = py::none(), py::arg("prefix") = "", py::arg("remove_duplicate") = true)
-      .def("modules", [](Module& self) { return py::iter(module_list(self.named_modules(), false)); })
+      .def("_walk_modules", [](Module& self, bool remove_duplicate) {
+        // (depth, own name, module) in pre-order: ember/nn/modules.py's named_modules builds the
+        // dotted names from them one at a time (all of them at once would grow as depth squared).
+        py::list out;
+        for (const auto& e : self.walk_modules(remove_duplicate))
+          out.append(py::make_tuple(e.depth, e.name, wrapper_of(*e.module)));
+        return out;
+      }, py::arg("remove_duplicate") = true)
+      .def("modules", [](Module& self) {
+        py::list out;
+        for (const auto& e : self.walk_modules()) out.append(wrapper_of(*e.module));
+        return py::iter(out);
+      })
       .def_property("training", &Module::is_training, &Module::set_training_flag)
       .def("train", [](py::object self, py::handle mode) {
         EMBER_CHECK(PyBool_Check(mode.ptr()), "training mode is expected to be boolean");

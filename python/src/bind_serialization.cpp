@@ -11,8 +11,14 @@ void bind_serialization(py::module_& m) {
   m.def("_save_safetensors", &save_safetensors, py::arg("tensors"), py::arg("path"), py::arg("metadata"));
   m.def("_load_safetensors", [](const std::string& path) {
     Loaded l = load_safetensors(path);
-    return py::make_tuple(py::cast(l.tensors), py::cast(l.metadata));
+    py::dict tensors;  // in file order
+    for (auto& [name, t] : l.tensors) tensors[py::str(name)] = py::cast(std::move(t));
+    return py::make_tuple(tensors, py::cast(l.metadata));
   }, py::arg("path"));
+  m.def("_crc32c", [](const py::bytes& data, bool portable, uint32_t crc) {  // for the tests of the checksum
+    const std::string_view bytes = data;
+    return crc32c(crc, bytes.data(), bytes.size(), portable);
+  }, py::arg("data"), py::arg("portable") = false, py::arg("crc") = 0);
 }
 
 }  // namespace ember

@@ -1,12 +1,15 @@
 """ember.save / ember.load (safetensors): round trips, files exchanged with the `safetensors`
 package both ways, atomic writes, and malformed files (truncated, flipped, crafted) refused with a
 ValueError naming the file, never a crash."""
+import json
+import math
 import os
 import pickle
 import struct
 import subprocess
 import sys
 import textwrap
+import time
 
 import numpy as np
 import pytest
@@ -184,3 +187,227 @@ def test_truncations_and_flipped_bytes_never_crash(tmp_path):
     assert run.returncode == 0, run.stderr
     loaded, refused = map(int, run.stdout.split())
     assert refused >= len(open(tmp_path / "good", "rb").read())  # every truncation is refused
+
+
+# ---- checksums ----------------------------------------------------------------------------------
+
+def _crc32c_reference(data, crc=0):
+    """Bit by bit, as the definition (reflected polynomial 0x82F63B78)."""
+    crc ^= 0xFFFFFFFF
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0x82F63B78 if crc & 1 else crc >> 1
+    return crc ^ 0xFFFFFFFF
+
+
+def test_crc32c_matches_its_definition_on_both_paths():
+    assert ember._C._crc32c(b"123456789") == ember._C._crc32c(b"123456789", portable=True) == 0xE3069283
+    rng = np.random.default_rng(0)
+    for n in [0, 1, 7, 8, 9, 63, 4096 * 3 - 1, 4096 * 3, 4096 * 3 + 5, 4096 * 7 + 3, 100_003]:
+        data = rng.integers(0, 256, n, dtype=np.uint8).tobytes()
+        fast, portable = ember._C._crc32c(data), ember._C._crc32c(data, portable=True)
+        assert fast == portable, n
+        if n < 5000:
+            assert fast == _crc32c_reference(data), n
+    # A large buffer is checksummed by several threads whose parts are then joined: the same
+    # value as continuing the CRC over 1 MiB pieces one after the other.
+    data = rng.integers(0, 256, (9 << 20) + 5, dtype=np.uint8).tobytes()
+    crc = 0
+    for start in range(0, len(data), 1 << 20):
+        crc = ember._C._crc32c(data[start:start + (1 << 20)], crc=crc)
+    assert ember._C._crc32c(data) == ember._C._crc32c(data, portable=True) == crc
+
+
+def _header(path):
+    raw = path.read_bytes()
+    (n,) = struct.unpack("<Q", raw[:8])
+    return json.loads(raw[8:8 + n]), raw[8 + n:]
+
+
+def test_saved_files_carry_a_checksum_per_tensor_and_still_load_in_safetensors_and_torch(tmp_path):
+    sd, path = _state(), tmp_path / "m.safetensors"
+    ember.save(sd, path, metadata={"note": "x"})
+    header, data = _header(path)
+    meta = header["__metadata__"]
+    assert all(isinstance(v, str) for v in meta.values())
+    for name in sd:
+        entry = header[name]
+        begin, end = entry["data_offsets"]
+        desc = f"{entry['dtype']}[{','.join(map(str, entry['shape']))}]".encode()
+        assert meta[f"ember.crc32c.{name}"] == f"{_crc32c_reference(data[begin:end], _crc32c_reference(desc)):08x}"
+    st = pytest.importorskip("safetensors.numpy")
+    theirs = st.load_file(str(path))
+    for k, v in sd.items():
+        np.testing.assert_array_equal(theirs[k], np.asarray(v))
+    torch = pytest.importorskip("torch")
+    sttorch = pytest.importorskip("safetensors.torch")
+    for k, v in sttorch.load_file(str(path)).items():
+        assert torch.equal(v, torch.from_numpy(np.asarray(sd[k]).copy()))
+
+
+def test_a_flipped_data_byte_is_reported_with_the_file_and_the_tensor(tmp_path):
+    path = tmp_path / "w.safetensors"
+    ember.save({"a": ember.ones(4), "b": ember.arange(1000.0)}, path)
+    raw = bytearray(path.read_bytes())
+    raw[-17] ^= 0x01  # inside b's bytes
+    path.write_bytes(bytes(raw))
+    with pytest.raises(ValueError, match=r"w\.safetensors.*tensor \"b\".*checksum"):
+        ember.load(path)
+
+
+def test_reserved_checksum_metadata_keys_cannot_be_saved(tmp_path):
+    with pytest.raises(ValueError, match="reserved"):
+        ember.save({"a": ember.ones(1)}, tmp_path / "r", metadata={"ember.crc32c.a": "00000000"})
+    assert not os.path.exists(tmp_path / "r")
+
+
+def _same(a, b):
+    """Equal loads: the same structure, names, dtypes, shapes and bits."""
+    if isinstance(a, ember.Tensor) or isinstance(b, ember.Tensor):
+        return (isinstance(a, ember.Tensor) and isinstance(b, ember.Tensor) and a.dtype == b.dtype
+                and a.shape == b.shape and np.asarray(a).tobytes() == np.asarray(b).tobytes())
+    if isinstance(a, dict) and isinstance(b, dict):
+        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)) and type(a) is type(b):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return type(a) is type(b) and (a == b or (isinstance(a, float) and math.isnan(a) and math.isnan(b)))
+
+
+def test_no_single_byte_flip_loads_as_different_data(tmp_path):
+    """Every byte of a small checkpoint and random bytes of a larger one, each replaced by
+    another value: the load raises ValueError or gives exactly what was saved (a flip in the
+    header's padding may turn a space into other whitespace)."""
+    model = {"w": ember.randn(3, 4), "b": ember.zeros(4, dtype=ember.float64), "n": ember.arange(3),
+             "m": ember.tensor([True, False])}
+    small = {"model": model, "epoch": 7, "lr": 0.5, "tags": ["a", None]}
+    big = {f"layer{i}.weight": ember.randn(64, 64) for i in range(8)}
+    rng = np.random.default_rng(1)
+    for obj, positions in [(small, None), (big, 3000)]:
+        path = tmp_path / "f"
+        ember.save(obj, path)
+        good = ember.load(path)
+        assert _same(good, obj)
+        raw = path.read_bytes()
+        where = range(len(raw)) if positions is None else rng.choice(len(raw), positions, replace=False)
+        refused = 0
+        for pos in where:
+            mutant = bytearray(raw)
+            mutant[pos] ^= int(rng.integers(1, 256))
+            path.write_bytes(bytes(mutant))
+            try:
+                back = ember.load(path)
+            except ValueError:
+                refused += 1
+                continue
+            assert _same(back, good), f"byte {pos} flipped loaded silently as different data"
+        assert refused > 0.95 * len(where)
+
+
+def test_malformed_headers_that_the_safetensors_package_refuses_are_refused(tmp_path):
+    """Truncations and flips of a file written by the safetensors package (so without ember's
+    checksums): whenever that package refuses the file, ember raises ValueError naming it."""
+    st = pytest.importorskip("safetensors.numpy")
+    arrays = {"a": np.arange(6, dtype=np.float32).reshape(2, 3), "b": np.array([1, -2], dtype=np.int64)}
+    good = tmp_path / "good"
+    st.save_file(arrays, str(good), metadata={"format": "np"})
+    raw = good.read_bytes()
+    (n,) = struct.unpack("<Q", raw[:8])
+    rng = np.random.default_rng(2)
+    mutants = [raw[:cut] for cut in range(0, 8 + n, 3)]
+    for _ in range(400):
+        b = bytearray(raw)
+        b[int(rng.integers(0, 8 + n))] = int(rng.integers(0, 256))
+        mutants.append(bytes(b))
+    path = tmp_path / "bad.safetensors"
+    both = 0
+    for m in mutants:
+        path.write_bytes(m)
+        try:
+            st.load_file(str(path))
+        except Exception:  # noqa: BLE001 - whatever that package raises counts as refusing
+            with pytest.raises(ValueError, match="bad.safetensors"):
+                ember.load(path)
+            both += 1
+    assert both > 100
+
+
+@pytest.mark.parametrize("header", [
+    b'{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"n\xff":{"dtype":"F32","shape":[0],"data_offsets":[4,4]}}',
+    b'{"\xed\xa0\x80":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}',  # an encoded surrogate
+    b'{"\\ud800":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}',  # a lone surrogate escape
+    b' {"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}',
+    b'{"__metadata__":{"ember.crc32c.a":"xyz"},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}',
+    (b'{"__metadata__":{"ember.crc32c.__metadata__":"00000000","ember.crc32c.zz":"00000000"},'
+     b'"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}'),
+])
+def test_more_malformed_headers_raise_value_error_naming_the_file(header, tmp_path):
+    path = _write(tmp_path / "bad.safetensors", header, b"\0" * 4)
+    with pytest.raises(ValueError, match="bad.safetensors"):
+        ember.load(path)
+
+
+def test_escaped_names_beyond_the_basic_plane_load(tmp_path):
+    path = _write(tmp_path / "ok", '{"\\ud83d\\ude00":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', b"\0" * 4)
+    assert list(ember.load(path)) == ["\U0001F600"]
+
+
+def test_headers_of_100k_entries_load_and_duplicates_among_them_are_found(tmp_path):
+    """The header parser is linear in the header's size (this ran for minutes when each key was
+    compared with every other)."""
+    n = 100_000
+    entries = ",".join(f'"t{i}":{{"dtype":"F32","shape":[0],"data_offsets":[0,0]}}' for i in range(n))
+    sd = ember.load(_write(tmp_path / "many", "{" + entries + "}"))
+    assert len(sd) == n and list(sd)[-1] == f"t{n - 1}"
+    dup = entries + ',"t5":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}'
+    with pytest.raises(ValueError, match=r"dup\.safetensors.*duplicate key \"t5\""):
+        ember.load(_write(tmp_path / "dup.safetensors", "{" + dup + "}"))
+    saved = {f"t{i}": ember.zeros(1) for i in range(20_000)}
+    ember.save(saved, tmp_path / "ours")  # and ember's own files, checksums and all
+    assert list(ember.load(tmp_path / "ours")) == list(saved)
+
+
+# ---- interrupted saves --------------------------------------------------------------------------
+
+def test_a_save_killed_at_any_moment_leaves_the_old_file_or_the_new_one_and_nothing_else(tmp_path):
+    path = tmp_path / "ckpt"
+    ember.save({"version": ember.tensor(0)}, path)
+    script = textwrap.dedent(f"""
+        import sys, ember
+        sd = {{f"w{{i}}": ember.full((1 << 20,), float(i)) for i in range(24)}}  # 96 MB
+        sd["version"] = ember.tensor(1)
+        print("ready", flush=True)
+        while True:
+            ember.save(sd, {str(path)!r})
+    """)
+    rng = np.random.default_rng(3)
+    seen = set()
+    for delay in [0.0, 0.01, 0.05] + list(rng.uniform(0.0, 1.0, 5)):
+        child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+        assert child.stdout.readline().strip() == "ready"
+        time.sleep(delay)
+        child.kill()
+        child.wait()
+        child.stdout.close()
+        assert os.listdir(tmp_path) == ["ckpt"]
+        back = ember.load(path)  # checksums verified: the old file or the whole new one
+        seen.add(int(back["version"]))
+        if int(back["version"]) == 1:
+            assert len(back) == 25 and all(float(back[f"w{i}"][-1]) == i for i in range(24))
+    assert seen  # which moments land before the first rename depends on the machine
+
+
+def test_saving_over_a_folder_fails_and_leaves_nothing_behind(tmp_path):
+    (tmp_path / "d").mkdir()
+    with pytest.raises(RuntimeError, match="cannot write"):
+        ember.save({"a": ember.ones(2)}, tmp_path / "d")
+    assert os.listdir(tmp_path) == ["d"] and os.listdir(tmp_path / "d") == []
+
+
+def test_saved_files_get_the_usual_permissions(tmp_path):
+    mask = os.umask(0o022)
+    try:
+        ember.save({"a": ember.ones(1)}, tmp_path / "p")
+    finally:
+        os.umask(mask)
+    assert os.stat(tmp_path / "p").st_mode & 0o777 == 0o644

@@ -105,25 +105,40 @@ CHILD_CASES = {
     "cycle:two_modules_repr": Child(
         "a = nn.Sequential(nn.ReLU()); b = nn.Sequential(nn.Tanh()); a.b = b; b.a = a\nrepr(a)",
         _NO_CRASH, note="FINDING: SIGSEGV; torch: RecursionError"),
-    # ---- Sequential nested 10,000 deep ----------------------------------------------------
+    # ---- Sequential nested 10,000 deep: every walk is iterative, so all of them finish -------
     "deep10k:named_modules": Child(_deep(10000) + "_extra['n'] = len(list(m.named_modules()))",
-                                   _NO_CRASH),
-    "deep10k:state_dict": Child(_deep(10000) + "_extra['n'] = len(m.state_dict())", _NO_CRASH),
-    "deep10k:repr": Child(_deep(10000) + "repr(m)", _NO_CRASH, timeout=10,
-                          note="FINDING: hangs (cubic: 1000 deep 2 s, 2000 deep 17 s, 10,000 deep ~35 min); "
-                               "torch: RecursionError at once"),
-    "deep10k:train": Child(_deep(10000) + "m.train(); m.eval()", _NO_CRASH),
-    "deep10k:apply": Child(_deep(10000) + "m.apply(lambda mod: None)", _NO_CRASH),
-    "deep10k:load_state_dict": Child(_deep(10000) + "m.load_state_dict(m.state_dict())", _NO_CRASH),
+                                   {"ok"}, check=lambda r: r.get("n") == 10001),
+    "deep10k:state_dict": Child(_deep(10000) + "_extra['n'] = len(m.state_dict())", {"ok"},
+                                check=lambda r: r.get("n") == 2),
+    "deep10k:repr": Child(_deep(10000) + "_extra['n'] = len(repr(m))", {"ok"}, timeout=60,
+                          check=lambda r: r.get("n") == 200190048),  # 2 spaces more per level
+    "deep10k:train": Child(_deep(10000) + "m.train(); m.eval()", {"ok"}),
+    "deep10k:apply": Child(_deep(10000) + "m.apply(lambda mod: None)", {"ok"}),
+    "deep10k:load_state_dict": Child(_deep(10000) + "m.load_state_dict(m.state_dict())", {"ok"}),
     "deep10k:parameters_zero_grad_to": Child(
-        _deep(10000) + "list(m.parameters()); m.zero_grad(); m.double()", _NO_CRASH),
+        _deep(10000) + "list(m.parameters()); m.zero_grad(); m.double()", {"ok"}),
     "deep10k:forward": Child(_deep(10000) + "m(ember.ones(1, 2))", {"RecursionError", "ok"}),
     "deep10k:teardown": Child(_deep(10000) + "del m\ngc.collect()", {"ok"}),
     "deep20k:teardown": Child(_deep(20000) + "del m\ngc.collect()", {"ok"},
                               note="FINDING: SIGSEGV freeing a 20,000-deep Sequential (recursive C++ "
                                    "destructors); torch frees it fine"),
-    "deep50k:train": Child(_deep(50000) + "m.train()", _NO_CRASH, hard_exit=True,
+    "deep50k:train": Child(_deep(50000) + "m.train()\n_extra['n'] = sum(1 for _ in m.parameters())", {"ok"},
+                           hard_exit=True, check=lambda r: r.get("n") == 2,
                            note="FINDING: SIGSEGV (C++ Module::train recursion); torch: RecursionError"),
+    "deep50k:walks": Child(_deep(50000) + """
+_extra['n'] = [len(list(m.parameters())), len(list(m.named_parameters())), len(list(m.modules())),
+               sum(1 for _ in m.named_modules()), len(m.state_dict())]
+for _name, _ in m.named_modules():
+    pass
+_extra['last'] = _name == '.'.join(['0'] * 50000)
+m.load_state_dict(m.state_dict()); m.zero_grad(); m.eval()
+_extra['eval'] = not any(x.training for x in m.modules())
+_count = []
+m.apply(_count.append)
+_extra['apply'] = len(_count)
+""", {"ok"}, timeout=120, hard_exit=True,  # names growing as depth squared would pass the 3 GB limit
+        check=lambda r: r.get("n") == [2, 2, 50001, 50001, 2] and r.get("last") and r.get("eval")
+        and r.get("apply") == 50001),
     # ---- parameter / buffer / child slots set to None ---------------------------------------
     "none:linear_weight_forward": Child(
         "m = nn.Linear(2, 3)\nm.weight = None\nm(ember.ones(1, 2))", {"TypeError"},

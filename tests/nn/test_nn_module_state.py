@@ -232,3 +232,76 @@ def test_save_load_state_dict_round_trip(tmp_path):
     x = ember.randn(3, 4)
     np.testing.assert_array_equal(_np(a(x)), _np(b(x)))
     assert b.bn.num_batches_tracked.dtype == ember.int64 and int(b.bn.num_batches_tracked.item()) == 1
+
+
+# ---- tree walks: PyTorch's orders, with shared modules and overrides ---------------------------
+
+def test_walks_over_a_shared_nested_tree_match_torch(torch):
+    """Every walk (now iterative) in PyTorch's order on one tree: a module shared under two
+    names, containers in containers, non-persistent buffers, a None child, a multi-line
+    extra_repr and a Python __repr__ override below the top."""
+    def build(L):
+        class Lines(L.nn.Module):
+            def extra_repr(self):
+                return "first\nsecond"
+
+        class Own(L.nn.Module):
+            def __repr__(self):
+                return "Own<\nmine>"
+
+        shared = L.nn.Linear(2, 2)
+        bn = L.nn.BatchNorm1d(2)
+        bn.register_buffer("scratch", L.zeros(1), persistent=False)
+        inner = L.nn.Sequential(shared, L.nn.ModuleList([L.nn.ReLU(), L.nn.ReLU(), Lines()]), bn)
+        m = L.nn.Sequential(OrderedDict(a=inner, b=shared, c=L.nn.ModuleDict({"x": Own(), "y": L.nn.Tanh()})))
+        m.register_module("none", None)
+        m.c.y.register_buffer("t", L.ones(1))
+        return m
+
+    e, t = build(ember), build(torch)
+    for dup in (True, False):
+        assert [n for n, _ in e.named_modules(remove_duplicate=dup)] == \
+               [n for n, _ in t.named_modules(remove_duplicate=dup)]
+        assert [n for n, _ in e.named_modules(prefix="p", remove_duplicate=dup)] == \
+               [n for n, _ in t.named_modules(prefix="p", remove_duplicate=dup)]
+        assert [n for n, _ in e.named_parameters(remove_duplicate=dup)] == \
+               [n for n, _ in t.named_parameters(remove_duplicate=dup)]
+        assert [n for n, _ in e.named_buffers(remove_duplicate=dup)] == \
+               [n for n, _ in t.named_buffers(remove_duplicate=dup)]
+    assert [type(x).__name__ for x in e.modules()] == [type(x).__name__ for x in t.modules()]
+    assert [tuple(p.shape) for p in e.parameters()] == [tuple(p.shape) for p in t.parameters()]
+    assert len(list(e.buffers())) == len(list(t.buffers()))
+    assert [n for n, _ in e.named_children()] == [n for n, _ in t.named_children()]
+    assert list(e.state_dict()) == list(t.state_dict())
+    assert repr(e) == repr(t)
+    for L, m in ((ember, e), (torch, t)):
+        order = []
+        m.apply(lambda x, order=order: order.append(type(x).__name__))
+        m.eval()
+        flags = [x.training for x in m.modules()]
+        m.a.train()
+        flags += [x.training for x in m.modules()]
+        if L is ember:
+            e_order, e_flags = order, flags
+        else:
+            assert e_order == order and e_flags == flags
+    e.load_state_dict(e.state_dict())
+
+
+def test_a_python_train_override_deep_in_the_tree_is_what_its_parent_calls():
+    calls = []
+
+    class Quiet(nn.Module):
+        """Keeps its subtree in training mode whatever the parent asks."""
+        def __init__(self):
+            super().__init__()
+            self.inner = nn.Dropout()
+
+        def train(self, mode=True):
+            calls.append(mode)
+            return super().train(True)
+
+    m = nn.Sequential(nn.Sequential(nn.Sequential(Quiet(), nn.Dropout())))
+    m.eval()
+    assert calls == [False]
+    assert [x.training for x in m.modules()] == [False, False, False, True, True, False]

@@ -51,6 +51,74 @@ TreeWalkGuard::TreeWalkGuard(const Module& module, const char* op) {
 
 TreeWalkGuard::~TreeWalkGuard() { walk_path.pop_back(); }
 
+namespace {
+/// Where a walk stands in one module: the child it enters next, and the length of the dotted
+/// path before this module's name was added.
+struct Frame {
+  Module* module;
+  ModulePtr hold;  // a child stays alive while its subtree is walked (Python code may drop it)
+  size_t next;
+  size_t path_size;
+};
+
+/// What a walk's callbacks see: the module, its dotted path, its depth below the start.
+struct Visit {
+  Module& module;
+  const std::string& path;
+  size_t depth;
+};
+
+/// Depth-first over the tree under root without recursion (a 100,000-deep Sequential needs no
+/// stack), one path string extended and cut back as it goes (a name costs its depth only where
+/// a caller copies it). pre(visit), in pre-order, returns whether to enter the module's
+/// children; post(visit) follows the children of a module entered. With dedup a module reached
+/// again is skipped (remove_duplicate); without, it is walked under each of its names, and a
+/// module met inside its own subtree, or reached by a walk nested in one it started, raises.
+template <class Pre, class Post>
+void walk(Module& root, const std::string& prefix, bool dedup, const char* op, Pre&& pre, Post&& post) {
+  std::string path = prefix;
+  std::vector<Frame> stack;
+  std::unordered_set<const Module*> seen;  // dedup: every module visited; else: those on the path
+  auto enter = [&](Module* m, ModulePtr hold, size_t path_size) {
+    if (!seen.insert(m).second) {
+      EMBER_CHECK_RUNTIME(dedup, op, ": the module tree contains a cycle: ", m->type_name(), " is its own descendant");
+      path.resize(path_size);
+      return;
+    }
+    EMBER_CHECK_RUNTIME(dedup || m == &root || std::find(walk_path.begin(), walk_path.end(), m) == walk_path.end(),
+                        op, ": the module tree contains a cycle: ", m->type_name(), " is its own descendant");
+    if (!pre(Visit{*m, path, stack.size()})) {
+      if (!dedup) seen.erase(m);
+      path.resize(path_size);
+      return;
+    }
+    stack.push_back(Frame{m, std::move(hold), 0, path_size});
+  };
+  enter(&root, nullptr, prefix.size());
+  while (!stack.empty()) {
+    Frame& top = stack.back();
+    const Module::Children& kids = top.module->named_children();
+    if (top.next < kids.size()) {
+      auto [name, child] = kids[top.next++];  // copies: the callbacks may change the list
+      if (!child) continue;
+      const size_t size = path.size();
+      if (!path.empty()) path += '.';
+      path += name;
+      Module* raw = child.get();  // before the move below: argument order is unspecified
+      enter(raw, std::move(child), size);
+      continue;
+    }
+    Frame done = std::move(top);
+    stack.pop_back();
+    post(Visit{*done.module, path, stack.size()});
+    if (!dedup) seen.erase(done.module);
+    path.resize(done.path_size);
+  }
+}
+
+constexpr auto nothing = [](const Visit&) {};
+}  // namespace
+
 Module::~Module() {
   // Releasing a child may free it, whose destructor would release its own children, and so
   // on down the tree: the outermost destructor frees them all from one list instead.
@@ -155,36 +223,47 @@ std::shared_ptr<Module>* Module::find_child(const std::string& name) {
 
 std::vector<std::pair<std::string, Module*>> Module::named_modules(const std::string& prefix, bool remove_duplicate) {
   std::vector<std::pair<std::string, Module*>> out;
-  std::unordered_set<const Module*> seen;
-  // Iterative pre-order walk (deep Sequentials must not recurse).
-  std::vector<std::pair<std::string, Module*>> stack{{prefix, this}};
-  while (!stack.empty()) {
-    auto [name, m] = stack.back();
-    stack.pop_back();
-    if (remove_duplicate && !seen.insert(m).second) continue;
-    out.emplace_back(name, m);
-    for (auto it = m->children_.rbegin(); it != m->children_.rend(); ++it)
-      if (it->second) stack.emplace_back(qualified(name, it->first), it->second.get());
-  }
+  walk(*this, prefix, remove_duplicate, "named_modules", [&](const Visit& v) {
+    out.emplace_back(v.path, &v.module);
+    return true;
+  }, nothing);
   return out;
 }
 
-void Module::visit(Kind kind, bool recurse, const SlotVisitor& fn, bool remove_duplicate) {
+std::vector<Module::WalkEntry> Module::walk_modules(bool remove_duplicate) {
+  std::vector<WalkEntry> out;
+  walk(*this, "", remove_duplicate, "named_modules", [&](const Visit& v) {
+    const size_t dot = v.path.find_last_of('.');
+    out.push_back(WalkEntry{v.depth, dot == std::string::npos ? v.path : v.path.substr(dot + 1), &v.module});
+    return true;
+  }, nothing);
+  return out;
+}
+
+void Module::visit_slots(Kind kind, bool recurse, const OwnerVisitor& fn, bool remove_duplicate) {
   std::unordered_set<const TensorImpl*> seen;
-  auto modules = recurse ? named_modules("", remove_duplicate)
-                         : std::vector<std::pair<std::string, Module*>>{{"", this}};
-  for (auto& [prefix, m] : modules)
-    for (const Slot& slot : m->slots(kind))
+  walk(*this, "", remove_duplicate, "named_parameters", [&](const Visit& v) {
+    for (const Slot& slot : v.module.slots(kind))
       if (slot.value.defined() && (!remove_duplicate || seen.insert(slot.value.impl()).second))
-        fn(qualified(prefix, slot.name), *m, kind, slot);
+        fn(v.path, v.module, slot);
+    return recurse;
+  }, nothing);
+}
+
+void Module::visit(Kind kind, bool recurse, const SlotVisitor& fn, bool remove_duplicate) {
+  visit_slots(kind, recurse, [&](const std::string& owner_path, Module& owner, const Slot& slot) {
+    fn(qualified(owner_path, slot.name), owner, kind, slot);
+  }, remove_duplicate);
 }
 
 void Module::visit_state(const SlotVisitor& fn, const std::string& prefix) {
   TreeWalkGuard guard(*this, "state_dict");
-  for (auto kind : {Kind::Parameter, Kind::Buffer})
-    for (const Slot& s : slots(kind))
-      if (s.value.defined() && s.persistent) fn(qualified(prefix, s.name), *this, kind, s);
-  for_each_child([&](const std::string& name, Module& child) { child.visit_state(fn, qualified(prefix, name)); });
+  walk(*this, prefix, false, "state_dict", [&](const Visit& v) {
+    for (auto kind : {Kind::Parameter, Kind::Buffer})
+      for (const Slot& s : v.module.slots(kind))
+        if (s.value.defined() && s.persistent) fn(qualified(v.path, s.name), v.module, kind, s);
+    return true;
+  }, nothing);
 }
 
 void Module::for_each_child(const std::function<void(const std::string&, Module&)>& fn) const {
@@ -208,13 +287,13 @@ NamedTensors Module::named_buffers(bool recurse) {
 
 std::vector<Tensor> Module::parameters(bool recurse) {
   std::vector<Tensor> out;
-  for (auto& [n, t] : named_parameters(recurse)) out.push_back(t);
+  visit_slots(Kind::Parameter, recurse, [&](const std::string&, Module&, const Slot& s) { out.push_back(s.value); });
   return out;
 }
 
 std::vector<Tensor> Module::buffers(bool recurse) {
   std::vector<Tensor> out;
-  for (auto& [n, t] : named_buffers(recurse)) out.push_back(t);
+  visit_slots(Kind::Buffer, recurse, [&](const std::string&, Module&, const Slot& s) { out.push_back(s.value); });
   return out;
 }
 
@@ -222,16 +301,21 @@ std::vector<Tensor> Module::buffers(bool recurse) {
 
 void Module::train(bool on) {
   TreeWalkGuard guard(*this, "train");
-  training_ = on;
-  for_each_child([on](const std::string&, Module& child) { child.train(on); });
+  walk(*this, "", false, "train", [&](const Visit& v) {
+    if (&v.module != this && v.module.overrides_train()) {
+      v.module.train(on);  // the override walks its own subtree (or not), as PyTorch's would
+      return false;
+    }
+    v.module.training_ = on;
+    return true;
+  }, nothing);
 }
 
 void Module::zero_grad(bool set_to_none) { autograd::zero_grads(parameters(), set_to_none); }
 
 void Module::apply(const std::function<void(Module&)>& fn) {
   TreeWalkGuard guard(*this, "apply");
-  for_each_child([&fn](const std::string&, Module& child) { child.apply(fn); });
-  fn(*this);
+  walk(*this, "", false, "apply", [](const Visit&) { return true; }, [&](const Visit& v) { fn(v.module); });
 }
 
 void Module::to(DType dtype) {
@@ -241,13 +325,14 @@ void Module::to(DType dtype) {
   auto cast = [dtype](const Tensor& t) {
     if (t.defined() && is_floating(t.dtype()) && t.dtype() != dtype) autograd::set_data(t, to_dtype(t, dtype));
   };
-  for (auto& [prefix, m] : named_modules()) {
-    for (const Slot& s : m->params_) {
+  walk(*this, "", true, "to", [&](const Visit& v) {
+    for (const Slot& s : v.module.params_) {
       cast(s.value);
       if (s.value.defined()) cast(autograd::grad(s.value));
     }
-    for (const Slot& s : m->buffers_) cast(s.value);
-  }
+    for (const Slot& s : v.module.buffers_) cast(s.value);
+    return true;
+  }, nothing);
 }
 
 NamedTensors Module::state_dict() {
@@ -345,28 +430,73 @@ std::string indent_repr(const std::string& s) {
 
 std::string Module::repr() const {
   TreeWalkGuard guard(*this, "repr");
-  std::vector<std::string> lines;
-  const std::string extra = extra_repr();
-  size_t start = 0;
-  while (!extra.empty()) {
-    size_t end = extra.find('\n', start);
-    lines.push_back(extra.substr(start, end == std::string::npos ? std::string::npos : end - start));
-    if (end == std::string::npos) break;
-    start = end + 1;
+  // PyTorch's layout (a child's text indented under its parent, _addindent at every level),
+  // written in one pre-order pass with each module's lines indented by its depth: no recursion,
+  // and each character written once rather than once per level above it.
+  std::string out;
+  auto indent = [&out](size_t depth) -> std::string& { return out.append(2 * depth, ' '); };
+  // Writes m's first line (and its extra_repr lines); true when children and a ")" line follow.
+  auto open = [&](const Module& m, size_t depth) {
+    std::vector<std::string> extra;
+    const std::string text = m.extra_repr();
+    for (size_t start = 0; !text.empty();) {
+      const size_t end = text.find('\n', start);
+      extra.push_back(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
+      if (end == std::string::npos) break;
+      start = end + 1;
+    }
+    out += m.type_name() + "(";
+    if (m.children_.empty() && extra.size() <= 1) {
+      out += (extra.empty() ? "" : extra[0]) + ")";
+      return false;
+    }
+    out += '\n';
+    for (const auto& line : extra) indent(depth + 1) += line + "\n";
+    if (!m.children_.empty()) return true;
+    indent(depth) += ')';
+    return false;
+  };
+  struct Open {
+    const Module* module;
+    ModulePtr hold;  // Python code (an extra_repr) may drop a child while it is written
+    size_t next;
+  };
+  std::vector<Open> stack;
+  std::unordered_set<const Module*> on_path{this};
+  if (open(*this, 0)) stack.push_back(Open{this, nullptr, 0});
+  while (!stack.empty()) {
+    Open& top = stack.back();
+    const size_t depth = stack.size() - 1;
+    if (top.next == top.module->children_.size()) {
+      indent(depth) += ')';
+      on_path.erase(top.module);
+      stack.pop_back();
+      if (!stack.empty()) out += '\n';
+      continue;
+    }
+    auto [name, child] = top.module->children_[top.next++];
+    indent(depth + 1) += "(" + name + "): ";
+    if (!child) {
+      out += "None\n";
+    } else if (child->overrides_repr()) {  // its own text, indented as _addindent does
+      for (char c : child->repr()) {
+        out += c;
+        if (c == '\n') indent(depth + 1);
+      }
+      out += '\n';
+    } else {
+      EMBER_CHECK_RUNTIME(on_path.insert(child.get()).second &&
+                              std::find(walk_path.begin(), walk_path.end(), child.get()) == walk_path.end(),
+                          "repr: the module tree contains a cycle: ", child->type_name(), " is its own descendant");
+      if (open(*child, depth + 1)) {
+        stack.push_back(Open{child.get(), std::move(child), 0});
+      } else {
+        on_path.erase(child.get());
+        out += '\n';
+      }
+    }
   }
-  const size_t extra_lines = lines.size();
-  for (size_t i = 0; i < children_.size(); ++i) {
-    auto [name, child] = children_[i];
-    lines.push_back("(" + name + "): " + indent_repr(child ? child->repr() : "None"));
-  }
-  std::string out = type_name() + "(";
-  if (extra_lines == 1 && children_.empty()) {
-    out += lines[0];
-  } else if (!lines.empty()) {
-    out += "\n";
-    for (const auto& l : lines) out += "  " + l + "\n";
-  }
-  return out + ")";
+  return out;
 }
 
 }  // namespace ember::nn

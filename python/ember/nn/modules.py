@@ -241,6 +241,36 @@ def _module_list_add(self, other):
     return _M.ModuleList([*self, *other])
 
 
+def _named_modules(self, memo=None, prefix="", remove_duplicate=True):
+    """Yields (name, module) for this module and every module under it, in PyTorch's order
+    (pre-order, children in registration order), a module reached twice once unless
+    remove_duplicate is False.
+
+    Args:
+        memo: not supported (leave it None).
+        prefix: put before every name, with a dot.
+        remove_duplicate: whether to yield a shared module only under its first name.
+
+    Example::
+
+        >>> [name for name, _ in nn.Sequential(nn.Linear(2, 2), nn.ReLU()).named_modules()]
+        ['', '0', '1']
+    """
+    if memo is not None:
+        raise TypeError("named_modules: memo is not supported; leave it None")
+    # Each name is built when its module is reached, from the current path cut back to the
+    # parent's length (holding every ancestor's name instead would take memory growing as the
+    # square of the depth); ends[d] is the length of the path's first d + 1 parts.
+    path, ends = prefix, [len(prefix)]
+    for depth, name, module in self._walk_modules(remove_duplicate):
+        if depth:
+            head = path[:ends[depth - 1]]
+            path = f"{head}.{name}" if head else name
+            del ends[depth:]
+            ends.append(len(path))
+        yield path, module
+
+
 def _sequential_forward(self, input):
     """Each child on the previous one's output; in Python, so children may pass anything."""
     for module in self:
@@ -252,6 +282,7 @@ _M.Sequential.forward = _sequential_forward
 _M.Sequential.__add__ = _sequential_add
 _M.ModuleList.__add__ = _module_list_add
 Module.__call__ = _call
+Module.named_modules = _named_modules
 Module.register_forward_pre_hook = register_forward_pre_hook
 Module.register_forward_hook = register_forward_hook
 Module.to = _to

@@ -46,6 +46,7 @@ class EMBER_API ModuleList : public ModuleSequence {
   explicit ModuleList(const std::vector<ModulePtr>& modules);
   /// PyTorch's repr: consecutive equal children shown once ("(0-2): 3 x Linear(...)").
   std::string repr() const override;
+  bool overrides_repr() const override { return true; }
 };
 
 /// Modules by name, in insertion order (no forward of its own).

@@ -79,18 +79,37 @@ class EMBER_API Module {
   const Tensor& required_parameter(const std::string& name) const;
 
   // ---- traversal ------------------------------------------------------------------------------
+  // Every walk over the tree is iterative, and the dotted names are built only where they are
+  // returned: time and memory are linear in the number of modules at any depth (names aside).
   using SlotVisitor = std::function<void(const std::string& name, Module& owner, Kind kind, const Slot& slot)>;
+  /// fn(owner's dotted path, owner, slot): SlotVisitor's work without building each slot's name.
+  using OwnerVisitor = std::function<void(const std::string& owner_path, Module& owner, const Slot& slot)>;
   /// This module and its descendants, pre-order; a module reached twice is listed once (the
   /// first name found for it) unless remove_duplicate is false.
   std::vector<std::pair<std::string, Module*>> named_modules(const std::string& prefix = "",
                                                              bool remove_duplicate = true);
+  /// One module of a pre-order walk: its depth below the start, its own name ("" for the start).
+  struct WalkEntry {
+    size_t depth;
+    std::string name;
+    Module* module;
+  };
+  /// named_modules without the dotted names (which grow with depth): a caller rebuilds them
+  /// from the depths and names as it goes.
+  std::vector<WalkEntry> walk_modules(bool remove_duplicate = true);
   /// Calls fn(qualified name, owner, kind, slot) for every filled slot of kind, in named_modules
   /// order (just this module's own when recurse is false), each tensor once unless
   /// remove_duplicate is false.
   void visit(Kind kind, bool recurse, const SlotVisitor& fn, bool remove_duplicate = true);
+  /// visit without building the names (parameters(), buffers()).
+  void visit_slots(Kind kind, bool recurse, const OwnerVisitor& fn, bool remove_duplicate = true);
   /// Calls fn for every entry of state_dict, in its order: per module, parameters then
   /// persistent buffers, then the children's (a shared module under each of its names).
   void visit_state(const SlotVisitor& fn, const std::string& prefix = "");
+  /// True where repr or train is overridden past Module's own (ModuleList's repr, a Python
+  /// subclass's method): walks call the override for that subtree instead of entering it.
+  virtual bool overrides_repr() const { return false; }
+  virtual bool overrides_train() const { return false; }
   NamedTensors named_parameters(bool recurse = true);
   NamedTensors named_buffers(bool recurse = true);
   std::vector<Tensor> parameters(bool recurse = true);
@@ -133,9 +152,10 @@ class EMBER_API Module {
 
 using ModulePtr = std::shared_ptr<Module>;
 
-/// Marks one level of a recursive walk over a module tree (train, apply, repr, state dicts):
-/// raises RuntimeError, naming op, when the tree contains itself or nests deeper than
-/// kMaxDepth, where the walk would otherwise overflow the stack.
+/// Marks a walk over a module tree (train, apply, repr, state dicts) in progress on this thread.
+/// Walks nest only where an override (a Python train or __repr__) starts a new one: raises
+/// RuntimeError, naming op, when such a walk reaches a module an outer one started from (a
+/// cycle) or walks nest deeper than kMaxDepth, where they would otherwise overflow the stack.
 class EMBER_API TreeWalkGuard {
  public:
   static constexpr size_t kMaxDepth = 1000;
