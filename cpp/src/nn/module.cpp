@@ -266,13 +266,6 @@ void Module::visit_state(const SlotVisitor& fn, const std::string& prefix) {
   }, nothing);
 }
 
-void Module::for_each_child(const std::function<void(const std::string&, Module&)>& fn) const {
-  for (size_t i = 0; i < children_.size(); ++i) {
-    auto [name, child] = children_[i];
-    if (child) fn(name, *child);
-  }
-}
-
 NamedTensors Module::named_parameters(bool recurse) {
   NamedTensors out;
   visit(Kind::Parameter, recurse, [&](const std::string& n, Module&, Kind, const Slot& s) { out.emplace_back(n, s.value); });

@@ -68,9 +68,6 @@ class EMBER_API Module {
   std::shared_ptr<Module>* find_child(const std::string& name);
   const std::vector<Slot>& slots(Kind kind) const { return kind == Kind::Parameter ? params_ : buffers_; }
   const Children& named_children() const { return children_; }
-  /// fn(name, child) for each child that is not None, by position, each held while fn runs:
-  /// fn may run Python code that adds or removes children.
-  void for_each_child(const std::function<void(const std::string&, Module&)>& fn) const;
   /// The tensor in this module's own parameter or buffer slot `name` (undefined when empty).
   /// Layers read their tensors through these, so reassigning a slot (from Python too) counts.
   const Tensor& parameter(const std::string& name) const { return slot_value(Kind::Parameter, name); }
