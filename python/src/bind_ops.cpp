@@ -1,9 +1,12 @@
 // Tensor ops, bound once as ember.<op> and as Tensor.<op> where PyTorch has both.
 #include "convert.h"
+#include "gil.h"
 
 namespace ember {
 
 using namespace py_convert;
+using py_gil::heavy;
+using py_gil::releasing;
 
 namespace {
 /// Binds fn as both the module function ember.name(input, ...) and the method Tensor.name(...).
@@ -525,15 +528,29 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
   def_both(m, cls, "count_nonzero", [](const Tensor& t) { return nonzero(t).sizes()[0]; });
 
   // ---- pointwise ----------------------------------------------------------------------
-#define EMBER_UNARY(name, kind, formula, doc, ...)                                  \
-  def_both(m, cls, #name, static_cast<Tensor (*)(const Tensor&)>(&name), doc); \
-  cls.def(#name "_", [](py::object self) { name##_(self.cast<Tensor&>()); return self; });
+#define EMBER_UNARY(name, kind, formula, doc, ...)                                            \
+  def_both(m, cls, #name, releasing(static_cast<Tensor (*)(const Tensor&)>(&name)), doc); \
+  cls.def(#name "_", [](py::object self) {                                                \
+    Tensor& t = self.cast<Tensor&>();                                                     \
+    py_gil::Release nogil(heavy(t));                                                      \
+    name##_(t);                                                                           \
+    return self;                                                                          \
+  });
 #define EMBER_BINARY(name, kind, formula, doc, ...)                                                              \
-  def_both(m, cls, #name, [](const Tensor& a, const Tensor& b) { return name(a, b); }, py::arg("other"), doc); \
-  def_both(m, cls, #name, [](const Tensor& a, py::handle b) { return name(a, tensor_or_scalar(b, #name, "other")); }, \
+  def_both(m, cls, #name, releasing(static_cast<Tensor (*)(const Tensor&, const Tensor&)>(&name)),             \
            py::arg("other"), doc);                                                                          \
+  def_both(m, cls, #name, [](const Tensor& a, py::handle b) {                                               \
+    const Tensor bt = tensor_or_scalar(b, #name, "other");                                                  \
+    py_gil::Release nogil(heavy(a, bt));                                                                    \
+    return name(a, bt);                                                                                     \
+  }, py::arg("other"), doc);                                                                                \
   cls.def(#name "_", [](py::object self, py::handle b) {                                                   \
-    name##_(self.cast<Tensor&>(), tensor_or_scalar(b, #name "_", "other"));                                \
+    Tensor& t = self.cast<Tensor&>();                                                                      \
+    const Tensor bt = tensor_or_scalar(b, #name "_", "other");                                             \
+    {                                                                                                      \
+      py_gil::Release nogil(heavy(t, bt));                                                                 \
+      name##_(t, bt);                                                                                      \
+    }                                                                                                      \
     return self;                                                                                           \
   }, py::arg("other"));
 #include "ember/elementwise.def"
@@ -564,7 +581,9 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
   // ---- reductions ---------------------------------------------------------------------
 #define EMBER_REDUCTION_WITH_DTYPE(name)                                                                      \
   def_both(m, cls, #name, [](const Tensor& t, py::handle dim, bool keepdim, std::optional<DType> dtype) {    \
-    return name(t, dims_from(dim), keepdim, dtype);                                                           \
+    const OptDims dims = dims_from(dim);                                                                      \
+    py_gil::Release nogil(heavy(t));                                                                          \
+    return name(t, dims, keepdim, dtype);                                                                     \
   }, py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(), py::arg("dtype") = py::none());
   EMBER_REDUCTION_WITH_DTYPE(sum)
   EMBER_REDUCTION_WITH_DTYPE(mean)
@@ -574,7 +593,9 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
   }, py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(), py::arg("dtype") = py::none());
 #define EMBER_REDUCTION(name)                                                                            \
   def_both(m, cls, #name, [](const Tensor& t, py::handle dim, bool keepdim) {                           \
-    return name(t, dims_from(dim), keepdim);                                                             \
+    const OptDims dims = dims_from(dim);                                                                 \
+    py_gil::Release nogil(heavy(t));                                                                     \
+    return name(t, dims, keepdim);                                                                       \
   }, py::arg("dim") = py::none(), py::arg("keepdim") = false);
   EMBER_REDUCTION(amax)
   EMBER_REDUCTION(amin)
@@ -689,9 +710,9 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
   }, py::arg("dim"), py::arg("dtype") = py::none());
 
   // ---- linear algebra -----------------------------------------------------------------
-  def_both(m, cls, "matmul", &matmul, py::arg("other"));
-  def_both(m, cls, "mm", &mm, py::arg("mat2"));
-  def_both(m, cls, "bmm", &bmm, py::arg("mat2"));
+  def_both(m, cls, "matmul", releasing(&matmul), py::arg("other"));
+  def_both(m, cls, "mm", releasing(&mm), py::arg("mat2"));
+  def_both(m, cls, "bmm", releasing(&bmm), py::arg("mat2"));
   def_both(m, cls, "mv", &mv, py::arg("vec"));
   def_both(m, cls, "dot", &dot, py::arg("other"));
   def_both(m, cls, "outer", &outer, py::arg("vec2"));
