@@ -717,8 +717,34 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
   def_both(m, cls, "dot", &dot, py::arg("other"));
   def_both(m, cls, "outer", &outer, py::arg("vec2"));
 
-  m.def("set_num_threads", &set_num_threads, py::arg("n"), "Threads for ember's kernels and BLAS.");
-  m.def("get_num_threads", &get_num_threads);
+  m.def("set_num_threads", &set_num_threads, py::arg("n"), R"doc(set_num_threads(n) -> None
+
+Sets the number of threads ember's CPU kernels (OpenMP) and BLAS use, for the whole process:
+threads started afterwards use it too, as torch.set_num_threads. While matmuls from several
+Python threads overlap, each runs on one BLAS thread.
+
+Args:
+    n (int): threads, 1 to 1024.
+
+Example::
+
+    >>> ember.set_num_threads(1)
+    >>> ember.get_num_threads()
+    1
+)doc");
+  m.def("get_num_threads", &get_num_threads, R"doc(get_num_threads() -> int
+
+The number of threads ember's CPU kernels use on the calling thread (set_num_threads's count once
+it was called, OpenMP's default before).
+
+Returns:
+    int: the thread count.
+
+Example::
+
+    >>> ember.get_num_threads() >= 1
+    True
+)doc");
 }
 
 }  // namespace ember
