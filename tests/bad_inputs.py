@@ -122,7 +122,8 @@ def prelude(setup):
     """The child's first lines: the memory limit, then `setup` (imports), then _report."""
     return f"""
 import collections, gc, json, math, os, resource, sys, warnings
-resource.setrlimit(resource.RLIMIT_AS, ({AS_LIMIT}, {AS_LIMIT}))
+if "libasan" not in os.environ.get("LD_PRELOAD", ""):  # ASan's shadow memory exceeds any such limit
+    resource.setrlimit(resource.RLIMIT_AS, ({AS_LIMIT}, {AS_LIMIT}))
 {textwrap.dedent(setup)}
 _extra = {{}}
 def _report(d):

@@ -31,8 +31,9 @@ EMBER_INLINE float ember_exp(float x) {
   p = p * r + 5.0000001201e-1f;
   p = p * r * r + r + 1.0f;
   // 2^k as two factors: k reaches 128 at the top of the range.
+  // The exponent bits shift as unsigned: for a NaN x, k's integer is negative (UBSan found it).
   const int32_t ki = static_cast<int32_t>(k), k1 = ki >> 1;
-  const int32_t b1 = (k1 + 127) << 23, b2 = (ki - k1 + 127) << 23;
+  const uint32_t b1 = static_cast<uint32_t>(k1 + 127) << 23, b2 = static_cast<uint32_t>(ki - k1 + 127) << 23;
   float s1, s2;
   std::memcpy(&s1, &b1, 4);
   std::memcpy(&s2, &b2, 4);

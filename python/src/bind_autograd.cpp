@@ -61,6 +61,7 @@ autograd::Function function_from(py::function fn) {
 }  // namespace
 
 Tensors py_gc::FunctionBackward::operator()(const Tensors& grads, const Tensors& saved) const {
+  py::gil_scoped_acquire gil;
   EMBER_CHECK_RUNTIME(fn, "custom Function backward: the Function was freed by the garbage collector");
   py::object r = fn(grads_to_python(grads), grads_to_python(saved));
   return tensors_or_none(r, "Function backward's result");
@@ -114,7 +115,7 @@ void bind_autograd(py::module_& m, py::class_<Tensor>& cls) {
       .def("retain_grad", &autograd::retain_grad)
       .def_property_readonly("retains_grad", &autograd::retains_grad)
       .def("register_hook", [](const Tensor& t, py::function fn) {
-             const int64_t id = autograd::register_hook(t, py_gc::TensorHook{fn});
+             const int64_t id = autograd::register_hook(t, py_gc::TensorHook{py_gil::Object(fn)});
              return HookHandle{t.impl_ptr(), autograd::grad_fn(t), id};
            }, py::arg("hook"))
       .def_property("data", [](const Tensor& t) {
@@ -128,16 +129,26 @@ void bind_autograd(py::module_& m, py::class_<Tensor>& cls) {
            }, &autograd::set_data);
 
   py::module_ ag = m.def_submodule("_autograd", "C++ side of ember.autograd");
+  // The engine runs without the GIL; Python hooks and Functions on the graph take it (gc.h).
   ag.def("backward", [](py::handle tensors, py::handle grad_tensors, py::handle retain_graph, bool create_graph) {
-          autograd::backward(tensor_list(tensors, "backward: tensors"), tensor_list(grad_tensors, "backward: grad_tensors"),
-                             retain_from(retain_graph), create_graph);
+          const Tensors ts = tensor_list(tensors, "backward: tensors");
+          const Tensors gs = tensor_list(grad_tensors, "backward: grad_tensors");
+          const std::optional<bool> retain = retain_from(retain_graph);
+          py::gil_scoped_release nogil;
+          autograd::backward(ts, gs, retain, create_graph);
         }, py::arg("tensors"), py::arg("grad_tensors") = py::none(), py::arg("retain_graph") = py::none(),
         py::arg("create_graph") = false);
   ag.def("grad", [](py::handle outputs, py::handle inputs, py::handle grad_outputs, py::handle retain_graph,
                     bool create_graph, bool allow_unused) {
-          return grads_to_python(autograd::grad(tensor_list(outputs, "grad: outputs"), tensor_list(inputs, "grad: inputs"),
-                                                tensor_list(grad_outputs, "grad: grad_outputs"),
-                                                retain_from(retain_graph), create_graph, allow_unused));
+          const Tensors outs = tensor_list(outputs, "grad: outputs"), ins = tensor_list(inputs, "grad: inputs");
+          const Tensors gouts = tensor_list(grad_outputs, "grad: grad_outputs");
+          const std::optional<bool> retain = retain_from(retain_graph);
+          Tensors grads;
+          {
+            py::gil_scoped_release nogil;
+            grads = autograd::grad(outs, ins, gouts, retain, create_graph, allow_unused);
+          }
+          return grads_to_python(grads);
         }, py::arg("outputs"), py::arg("inputs"), py::arg("grad_outputs") = py::none(),
         py::arg("retain_graph") = py::none(), py::arg("create_graph") = false, py::arg("allow_unused") = false);
   ag.def("is_grad_enabled", &autograd::is_grad_enabled);
@@ -146,7 +157,11 @@ void bind_autograd(py::module_& m, py::class_<Tensor>& cls) {
   ag.def("set_anomaly_enabled", &autograd::set_anomaly_enabled, py::arg("mode"));
   ag.def("set_creation_site_provider", [](py::object provider) {
     if (provider.is_none()) return autograd::set_creation_site_provider(nullptr);  // at exit: drop the callable
-    autograd::set_creation_site_provider([provider]() { return provider().cast<std::string>(); });
+    // Ops that record run without the GIL when their tensors are large: take it back.
+    autograd::set_creation_site_provider([provider = py_gil::Object(provider)]() {
+      py::gil_scoped_acquire gil;
+      return provider().cast<std::string>();
+    });
   });
   ag.def("gradcheck", [](py::function fn, const Tensors& inputs, double eps, double atol, double rtol, bool raise) {
     return autograd::gradcheck(function_from(fn), inputs, {eps, atol, rtol, raise});
@@ -163,7 +178,7 @@ void bind_autograd(py::module_& m, py::class_<Tensor>& cls) {
                                py::function backward, const std::vector<size_t>& non_differentiable) {
     Tensors outs = tensors_or_none(outputs, "Function outputs");
     autograd::record(name.c_str(), outs, tensors_or_none(inputs, "Function inputs"),
-                     tensors_or_none(saved, "save_for_backward"), py_gc::FunctionBackward{backward});
+                     tensors_or_none(saved, "save_for_backward"), py_gc::FunctionBackward{py_gil::Object(backward)});
     for (size_t i : non_differentiable) {  // outputs that carry no gradient (mark_non_differentiable)
       EMBER_CHECK(i < outs.size(), "record_function: output index ", i, " out of range");
       if (outs[i].defined() && outs[i].impl()->autograd) {

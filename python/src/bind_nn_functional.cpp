@@ -3,6 +3,7 @@
 #include <pybind11/stl.h>
 
 #include "convert.h"
+#include "gil.h"
 #include "option_rows.h"
 #include "ember/nn/functional.h"
 #include "ember/nn/loss.h"
@@ -218,8 +219,12 @@ void bind_conv(py::module_& fm) {
   auto conv = [&fm](const char* name, ConvFn f, const char* doc) {
     fm.def(name, [name, f](const Tensor& x, const Tensor& w, py::handle b, py::handle stride, py::handle padding,
                            py::handle dilation, int64_t groups) {
-      return f(x, w, opt_tensor(b), conv_sizes(stride, name, "stride"), conv_padding(padding, name),
-               conv_sizes(dilation, name, "dilation"), groups);
+      const Tensor bias = opt_tensor(b);
+      const Dims st = conv_sizes(stride, name, "stride");
+      const ConvPadding pad = conv_padding(padding, name);
+      const Dims dil = conv_sizes(dilation, name, "dilation");
+      py_gil::Release nogil(py_gil::heavy(x, w));
+      return f(x, w, bias, st, pad, dil, groups);
     }, py::arg("input"), py::arg("weight"), py::arg("bias") = py::none(), py::arg("stride") = 1,
        py::arg("padding") = 0, py::arg("dilation") = 1, py::arg("groups") = 1, doc);
   };
@@ -228,8 +233,12 @@ void bind_conv(py::module_& fm) {
   auto conv_t = [&fm](const char* name, ConvTFn f, const char* doc) {
     fm.def(name, [name, f](const Tensor& x, const Tensor& w, py::handle b, py::handle stride, py::handle padding,
                            py::handle output_padding, int64_t groups, py::handle dilation) {
-      return f(x, w, opt_tensor(b), conv_sizes(stride, name, "stride"), conv_sizes(padding, name, "padding"),
-               conv_sizes(output_padding, name, "output_padding"), groups, conv_sizes(dilation, name, "dilation"));
+      const Tensor bias = opt_tensor(b);
+      const Dims st = conv_sizes(stride, name, "stride"), pad = conv_sizes(padding, name, "padding");
+      const Dims out_pad = conv_sizes(output_padding, name, "output_padding");
+      const Dims dil = conv_sizes(dilation, name, "dilation");
+      py_gil::Release nogil(py_gil::heavy(x, w));
+      return f(x, w, bias, st, pad, out_pad, groups, dil);
     }, py::arg("input"), py::arg("weight"), py::arg("bias") = py::none(), py::arg("stride") = 1,
        py::arg("padding") = 0, py::arg("output_padding") = 0, py::arg("groups") = 1, py::arg("dilation") = 1, doc);
   };
@@ -292,7 +301,11 @@ void bind_nn_functional(py::module_& m) {
     return x;
   }, py::arg("input"));
   fm.def("sign_straight_through", &F::sign_straight_through, py::arg("input"));
-  fm.def("linear", [opt](const Tensor& x, const Tensor& w, py::handle b) { return F::linear(x, w, opt(b)); },
+  fm.def("linear", [opt](const Tensor& x, const Tensor& w, py::handle b) {
+    const Tensor bias = opt(b);
+    py_gil::Release nogil(py_gil::heavy(x, w));
+    return F::linear(x, w, bias);
+  },
          py::arg("input"), py::arg("weight"), py::arg("bias") = py::none());
   fm.def("batch_norm", [opt](const Tensor& x, py::handle rm, py::handle rv, py::handle w, py::handle b, bool training,
                              double momentum, double eps) {

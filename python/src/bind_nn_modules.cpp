@@ -326,7 +326,13 @@ template <class T>
 auto forward_of() {
   return [](T& m, py::object input) -> py::object {
     const std::string op = m.T::type_name() + ".forward";
-    Tensor out = m.T::forward(tensor_arg(input, op.c_str()));  // not virtual: see module_class
+    const Tensor x = tensor_arg(input, op.c_str());
+    Tensor out;
+    {
+      // Python children (a trampoline's forward, call) take the GIL back (gil.h).
+      py_gil::Release nogil(py_gil::heavy(x));
+      out = m.T::forward(x);  // not virtual: see module_class
+    }
     return out.is_same(input.cast<const Tensor&>()) ? input : py::cast(std::move(out));
   };
 }

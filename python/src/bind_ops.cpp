@@ -1,9 +1,12 @@
 // Tensor ops, bound once as ember.<op> and as Tensor.<op> where PyTorch has both.
 #include "convert.h"
+#include "gil.h"
 
 namespace ember {
 
 using namespace py_convert;
+using py_gil::heavy;
+using py_gil::releasing;
 
 namespace {
 /// Binds fn as both the module function ember.name(input, ...) and the method Tensor.name(...).
@@ -561,16 +564,29 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
            py::arg("dim") = py::none(), kCountNonzeroDoc);
 
   // ---- pointwise ----------------------------------------------------------------------
-#define EMBER_UNARY(name, kind, formula, doc, ...)                                  \
-  def_both(m, cls, #name, static_cast<Tensor (*)(const Tensor&)>(&name), doc); \
-  cls.def(#name "_", [](py::object self) { name##_(self.cast<Tensor&>()); return self; });
+#define EMBER_UNARY(name, kind, formula, doc, ...)                                            \
+  def_both(m, cls, #name, releasing(static_cast<Tensor (*)(const Tensor&)>(&name)), doc); \
+  cls.def(#name "_", [](py::object self) {                                                \
+    Tensor& t = self.cast<Tensor&>();                                                     \
+    py_gil::Release nogil(heavy(t));                                                      \
+    name##_(t);                                                                           \
+    return self;                                                                          \
+  });
 #define EMBER_BINARY(name, kind, formula, doc, ...)                                                              \
-  def_both(m, cls, #name, [](const Tensor& a, const Tensor& b) { return name(a, b); }, py::arg("other"), doc); \
-  def_both(m, cls, #name, [](const Tensor& a, py::handle b) { return name(a, tensor_or_scalar(b, #name, "other", &a)); }, \
+  def_both(m, cls, #name, releasing(static_cast<Tensor (*)(const Tensor&, const Tensor&)>(&name)),             \
            py::arg("other"), doc);                                                                          \
+  def_both(m, cls, #name, [](const Tensor& a, py::handle b) {                                               \
+    const Tensor bt = tensor_or_scalar(b, #name, "other", &a);                                              \
+    py_gil::Release nogil(heavy(a, bt));                                                                    \
+    return name(a, bt);                                                                                     \
+  }, py::arg("other"), doc);                                                                                \
   cls.def(#name "_", [](py::object self, py::handle b) {                                                   \
     Tensor& t = self.cast<Tensor&>();                                                                      \
-    name##_(t, tensor_or_scalar(b, #name "_", "other", &t));                                               \
+    const Tensor bt = tensor_or_scalar(b, #name "_", "other", &t);                                         \
+    {                                                                                                      \
+      py_gil::Release nogil(heavy(t, bt));                                                                 \
+      name##_(t, bt);                                                                                      \
+    }                                                                                                      \
     return self;                                                                                           \
   }, py::arg("other"));
 #include "ember/elementwise.def"
@@ -637,7 +653,9 @@ Example::
   // ---- reductions ---------------------------------------------------------------------
 #define EMBER_REDUCTION_WITH_DTYPE(name)                                                                      \
   def_both(m, cls, #name, [](const Tensor& t, py::handle dim, bool keepdim, std::optional<DType> dtype) {    \
-    return name(t, dims_from(dim), keepdim, dtype);                                                           \
+    const OptDims dims = dims_from(dim);                                                                      \
+    py_gil::Release nogil(heavy(t));                                                                          \
+    return name(t, dims, keepdim, dtype);                                                                     \
   }, py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(), py::arg("dtype") = py::none());
   EMBER_REDUCTION_WITH_DTYPE(sum)
   EMBER_REDUCTION_WITH_DTYPE(mean)
@@ -647,7 +665,9 @@ Example::
   }, py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(), py::arg("dtype") = py::none());
 #define EMBER_REDUCTION(name)                                                                            \
   def_both(m, cls, #name, [](const Tensor& t, py::handle dim, bool keepdim) {                           \
-    return name(t, dims_from(dim), keepdim);                                                             \
+    const OptDims dims = dims_from(dim);                                                                 \
+    py_gil::Release nogil(heavy(t));                                                                     \
+    return name(t, dims, keepdim);                                                                       \
   }, py::arg("dim") = py::none(), py::arg("keepdim") = false);
   EMBER_REDUCTION(amax)
   EMBER_REDUCTION(amin)
@@ -760,15 +780,41 @@ Example::
   }, py::arg("dim"), py::arg("dtype") = py::none());
 
   // ---- linear algebra -----------------------------------------------------------------
-  def_both(m, cls, "matmul", &matmul, py::arg("other"));
-  def_both(m, cls, "mm", &mm, py::arg("mat2"));
-  def_both(m, cls, "bmm", &bmm, py::arg("mat2"));
+  def_both(m, cls, "matmul", releasing(&matmul), py::arg("other"));
+  def_both(m, cls, "mm", releasing(&mm), py::arg("mat2"));
+  def_both(m, cls, "bmm", releasing(&bmm), py::arg("mat2"));
   def_both(m, cls, "mv", &mv, py::arg("vec"));
   def_both(m, cls, "dot", &dot, py::arg("other"));
   def_both(m, cls, "outer", &outer, py::arg("vec2"));
 
-  m.def("set_num_threads", &set_num_threads, py::arg("n"), "Threads for ember's kernels and BLAS.");
-  m.def("get_num_threads", &get_num_threads);
+  m.def("set_num_threads", &set_num_threads, py::arg("n"), R"doc(set_num_threads(n) -> None
+
+Sets the number of threads ember's CPU kernels (OpenMP) and BLAS use, for the whole process:
+threads started afterwards use it too, as torch.set_num_threads. While matmuls from several
+Python threads overlap, each runs on one BLAS thread.
+
+Args:
+    n (int): threads, 1 to 1024.
+
+Example::
+
+    >>> ember.set_num_threads(1)
+    >>> ember.get_num_threads()
+    1
+)doc");
+  m.def("get_num_threads", &get_num_threads, R"doc(get_num_threads() -> int
+
+The number of threads ember's CPU kernels use on the calling thread (set_num_threads's count once
+it was called, OpenMP's default before).
+
+Returns:
+    int: the thread count.
+
+Example::
+
+    >>> ember.get_num_threads() >= 1
+    True
+)doc");
 }
 
 }  // namespace ember

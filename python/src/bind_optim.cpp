@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "convert.h"
+#include "gil.h"
 #include "option_rows.h"
 #include "ember/optim.h"
 #include "ember/optim/lr_scheduler.h"
@@ -106,6 +107,9 @@ py::class_<Opt, optim::Optimizer> bind_optimizer(py::module_& om, const char* na
       }, py::arg("params"), py::arg("group"))
       .def("_step", [](Opt& opt, py::list groups) {
         sync_groups(opt, groups);
+        int64_t elements = 0;
+        for (const Tensor& p : opt.parameters()) elements += p.numel();
+        py_gil::Release nogil(elements >= py_gil::kReleaseElements);
         opt.step();
       }, py::arg("groups"));
 }

@@ -3,14 +3,20 @@
 #include <pybind11/stl.h>
 
 #include "convert.h"
+#include "gil.h"
 #include "ember/serialize.h"
 
 namespace ember {
 
 void bind_serialization(py::module_& m) {
-  m.def("_save_safetensors", &save_safetensors, py::arg("tensors"), py::arg("path"), py::arg("metadata"));
+  // File I/O without the GIL: other threads run meanwhile.
+  m.def("_save_safetensors", &save_safetensors, py::arg("tensors"), py::arg("path"), py::arg("metadata"),
+        py::call_guard<py::gil_scoped_release>());
   m.def("_load_safetensors", [](const std::string& path) {
-    Loaded l = load_safetensors(path);
+    Loaded l = [&] {
+      py::gil_scoped_release nogil;
+      return load_safetensors(path);
+    }();
     py::dict tensors;  // in file order
     for (auto& [name, t] : l.tensors) tensors[py::str(name)] = py::cast(std::move(t));
     return py::make_tuple(tensors, py::cast(l.metadata));

@@ -1,6 +1,7 @@
 // The Tensor class: attributes, conversion (NumPy, lists, buffer protocol), subscripts and
 // Python operators. Ops shared with the module namespace live in bind_ops.cpp.
 #include "convert.h"
+#include "gil.h"
 
 namespace ember {
 
@@ -119,16 +120,32 @@ void bind_tensor(py::module_& m, py::class_<Tensor>& cls) {
 
   // Operators: a typed Tensor overload first (the fast path), then Python numbers. Anything else
   // gives NotImplemented, so Python tries the other operand (t == None is False, t + "a" a TypeError).
+  // Large operands compute without the GIL (gil.h).
 #define EMBER_BINARY_OPERATOR(pyname, fn)                                                         \
-  cls.def(pyname, [](const Tensor& a, const Tensor& b) { return fn(a, b); }, py::is_operator()); \
-  cls.def(pyname, [](const Tensor& a, py::handle b) -> py::object {                               \
-    std::optional<Tensor> n = number_operand(a, b, #fn);                                          \
-    return n ? py::cast(fn(a, *n)) : py::reinterpret_borrow<py::object>(Py_NotImplemented);        \
+  cls.def(pyname, [](const Tensor& a, const Tensor& b) {                                         \
+    py_gil::Release nogil(py_gil::heavy(a, b));                                                  \
+    return fn(a, b);                                                                             \
+  }, py::is_operator());                                                                         \
+  cls.def(pyname, [](const Tensor& a, py::handle b) -> py::object {                              \
+    std::optional<Tensor> n = number_operand(a, b, #fn);                                         \
+    if (!n) return py::reinterpret_borrow<py::object>(Py_NotImplemented);                        \
+    Tensor r;                                                                                    \
+    {                                                                                            \
+      py_gil::Release nogil(py_gil::heavy(a));                                                   \
+      r = fn(a, *n);                                                                             \
+    }                                                                                            \
+    return py::cast(r);                                                                          \
   }, py::is_operator());
-#define EMBER_REVERSED_OPERATOR(pyname, fn)                                                \
-  cls.def(pyname, [](const Tensor& a, py::handle b) -> py::object {                        \
-    std::optional<Tensor> n = number_operand(a, b, #fn);                                   \
-    return n ? py::cast(fn(*n, a)) : py::reinterpret_borrow<py::object>(Py_NotImplemented); \
+#define EMBER_REVERSED_OPERATOR(pyname, fn)                                                      \
+  cls.def(pyname, [](const Tensor& a, py::handle b) -> py::object {                              \
+    std::optional<Tensor> n = number_operand(a, b, #fn);                                         \
+    if (!n) return py::reinterpret_borrow<py::object>(Py_NotImplemented);                        \
+    Tensor r;                                                                                    \
+    {                                                                                            \
+      py_gil::Release nogil(py_gil::heavy(a));                                                   \
+      r = fn(*n, a);                                                                             \
+    }                                                                                            \
+    return py::cast(r);                                                                          \
   }, py::is_operator());
   EMBER_BINARY_OPERATOR("__add__", add)
   EMBER_BINARY_OPERATOR("__sub__", sub)
@@ -158,8 +175,14 @@ void bind_tensor(py::module_& m, py::class_<Tensor>& cls) {
   EMBER_REVERSED_OPERATOR("__rxor__", bitwise_xor)
 #undef EMBER_BINARY_OPERATOR
 #undef EMBER_REVERSED_OPERATOR
-  cls.def("__matmul__", [](const Tensor& a, const Tensor& b) { return matmul(a, b); }, py::is_operator());
-  cls.def("__rmatmul__", [](const Tensor& a, const Tensor& b) { return matmul(b, a); }, py::is_operator());
+  cls.def("__matmul__", [](const Tensor& a, const Tensor& b) {
+    py_gil::Release nogil(py_gil::heavy(a, b));
+    return matmul(a, b);
+  }, py::is_operator());
+  cls.def("__rmatmul__", [](const Tensor& a, const Tensor& b) {
+    py_gil::Release nogil(py_gil::heavy(a, b));
+    return matmul(b, a);
+  }, py::is_operator());
   cls.def("__iadd__", [](py::object s, py::handle o) { return inplace<add_>(s, o, "add_"); });
   cls.def("__isub__", [](py::object s, py::handle o) { return inplace<sub_>(s, o, "sub_"); });
   cls.def("__imul__", [](py::object s, py::handle o) { return inplace<mul_>(s, o, "mul_"); });

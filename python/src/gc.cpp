@@ -18,6 +18,7 @@
 namespace ember::py_gc {
 
 Tensor TensorHook::operator()(const Tensor& grad) const {
+  py::gil_scoped_acquire gil;
   if (!fn) return Tensor();  // dropped by the GC: the graph it belonged to is garbage
   py::object r = fn(grad);
   return r.is_none() ? Tensor() : py_convert::tensor_arg(r, "hook result");
@@ -37,7 +38,7 @@ PyObject* held(const Fn& f) {
 
 template <class Callable, class Fn>
 void take(Fn& f, Objects& out) {
-  if (Callable* c = f.template target<Callable>(); c && c->fn) out.push_back(std::move(c->fn));
+  if (Callable* c = f.template target<Callable>(); c && c->fn) out.push_back(c->fn.take());
 }
 
 int visit_node(Node& n, visitproc visit, void* arg) {

@@ -5,20 +5,22 @@
 // tp_traverse visits the Python objects its C++ object holds. A wrapper visits only what it alone
 // owns: when its C++ object is shared (use_count() > 1, PyTorch's rule), the other owner may be
 // alive, and counting its references here would let the GC clear live objects.
-#include "convert.h"
+#include "gil.h"
 
 namespace ember::py_gc {
 
 /// A Python tensor hook as C++ stores it (a HookFn): a named type, so that the GC finds the
-/// callable inside the std::function. Once the GC has dropped it, the hook does nothing.
+/// callable inside the std::function. Once the GC has dropped it, the hook does nothing. Called
+/// and dropped from backward passes that run without the GIL: takes it.
 struct TensorHook {
-  py::object fn;
+  py_gil::Object fn;
   Tensor operator()(const Tensor& grad) const;
 };
 
 /// A custom Function's backward as its node stores it (a BackwardFn); defined in bind_autograd.cpp.
+/// Takes the GIL to run, as TensorHook.
 struct FunctionBackward {
-  py::object fn;
+  py_gil::Object fn;
   Tensors operator()(const Tensors& grads, const Tensors& saved) const;
 };
 

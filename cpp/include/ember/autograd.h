@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -113,6 +114,7 @@ struct EMBER_API FunctionNode : Node {
   std::string name_;
   BackwardFn fn_;
   bool released_ = false;
+  std::mutex mutex_;  // backward passes on two threads through one node: unpack and release in turn
 };
 
 namespace autograd {
@@ -135,7 +137,7 @@ struct EMBER_API NoGradGuard : GradModeGuard {
   NoGradGuard() : GradModeGuard(false) {}
 };
 
-// ---- anomaly mode ------------------------------------------------------------------------
+// ---- anomaly mode (process-wide, as PyTorch's) ---------------------------------------------
 EMBER_API bool is_anomaly_enabled();
 EMBER_API void set_anomaly_enabled(bool enabled);
 /// Describes where user code is now (Python installs one giving the Python stack).

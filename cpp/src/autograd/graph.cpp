@@ -13,7 +13,7 @@ std::atomic<int64_t> live_tensors{0};
 std::atomic<int64_t> live_nodes{0};
 std::atomic<uint64_t> next_sequence_nr{0};
 std::atomic<int64_t> next_hook_id{0};
-bool anomaly_enabled = false;
+std::atomic<bool> anomaly_enabled{false};
 std::function<std::string()>& site_provider() {
   static std::function<std::string()> provider;
   return provider;
@@ -105,21 +105,30 @@ void Node::run_hooks(Tensors& grads) {
 }
 
 Tensors FunctionNode::apply(Tensors&& grads) {
-  EMBER_CHECK_RUNTIME(!released_, name_,
-                      ": Trying to backward through the graph a second time (or directly access saved tensors after "
-                      "they have already been freed). Saved intermediate values of the graph are freed when you call "
-                      ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
-                      "graph a second time or if you need to access saved tensors after calling backward.");
   Tensors unpacked;
-  unpacked.reserve(saved.size());
-  for (const SavedTensor& s : saved) unpacked.push_back(s.unpack(*this));
+  {
+    std::lock_guard<std::mutex> lock(mutex_);  // a backward pass on another thread may release them
+    EMBER_CHECK_RUNTIME(!released_, name_,
+                        ": Trying to backward through the graph a second time (or directly access saved tensors "
+                        "after they have already been freed). Saved intermediate values of the graph are freed when "
+                        "you call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward "
+                        "through the graph a second time or if you need to access saved tensors after calling "
+                        "backward.");
+    unpacked.reserve(saved.size());
+    for (const SavedTensor& s : saved) unpacked.push_back(s.unpack(*this));
+  }
   return fn_(grads, unpacked);
 }
 
 void FunctionNode::release() {
-  if (saved.empty()) return;  // nothing saved: the node can run again, as PyTorch's can
-  for (SavedTensor& s : saved) s.reset();
-  released_ = true;
+  std::vector<SavedTensor> dropped;  // freed after the lock: freeing a graph may wait for the GIL
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (saved.empty()) return;  // nothing saved: the node can run again, as PyTorch's can
+    dropped.swap(saved);
+    released_ = true;
+  }
+  for (SavedTensor& s : dropped) s.reset();
 }
 
 FunctionNode::~FunctionNode() {
@@ -144,6 +153,7 @@ Tensors AccumulateGrad::apply(Tensors&& grads) {
   std::shared_ptr<TensorImpl> leaf = variable.lock();
   if (!g.defined() || !leaf) return {};  // a leaf nobody holds any more has no .grad to fill
   AutogradMeta& m = *leaf->autograd;
+  std::lock_guard<std::mutex> lock(mutex);
   // Take the buffer when nothing else can see it; otherwise a copy of our own.
   const bool exclusive = g.impl_ptr().use_count() == 1 && g.storage().use_count() == 1 && !g.is_view() &&
                          g.is_contiguous();
@@ -360,8 +370,18 @@ Edge gradient_edge(const Tensor& t) {
     return {m->grad_fn, m->output_nr};
   }
   if (!m->requires_grad) return {};
-  if (!m->grad_accumulator) m->grad_accumulator = std::make_shared<AccumulateGrad>(t);
-  return {m->grad_accumulator, 0};
+  // Ops on two threads (without the GIL) may record a shared leaf at once: one accumulator.
+  std::shared_ptr<Node> acc = std::atomic_load(&m->grad_accumulator);
+  if (!acc) {
+    static std::mutex creating;
+    std::lock_guard<std::mutex> lock(creating);
+    acc = std::atomic_load(&m->grad_accumulator);
+    if (!acc) {
+      acc = std::make_shared<AccumulateGrad>(t);
+      std::atomic_store(&m->grad_accumulator, acc);
+    }
+  }
+  return {std::move(acc), 0};
 }
 
 // ---- recording --------------------------------------------------------------------------------

@@ -11,6 +11,7 @@
 #include <type_traits>
 
 #include "cpu/blas.h"
+#include "cpu/threads.h"
 #include "cpu/loops.h"
 #include "cpu/winograd.h"
 #include "cpu/workspace.h"
@@ -52,8 +53,10 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t
                       ") exceed what the 32-bit BLAS can address");
   const CBLAS_TRANSPOSE a = ta ? CblasTrans : CblasNoTrans, b = tb ? CblasTrans : CblasNoTrans;
   if constexpr (std::is_same_v<T, float>) {
+    BlasScope scope;
     EMBER_CBLAS(sgemm)(CblasRowMajor, a, b, M, N, K, 1.0f, A, lda, B, ldb, beta, C, ldc);
   } else if constexpr (std::is_same_v<T, double>) {
+    BlasScope scope;
     EMBER_CBLAS(dgemm)(CblasRowMajor, a, b, M, N, K, 1.0, A, lda, B, ldb, beta, C, ldc);
   } else {  // int64 (PyTorch convolves integers too): no BLAS, exact sums
     for (int64_t i = 0; i < M; ++i)

@@ -3,6 +3,7 @@
 #include <climits>
 
 #include "cpu/blas.h"
+#include "cpu/threads.h"
 #include "ember/ops.h"
 #include "kernels.h"
 
@@ -45,6 +46,7 @@ void gemm_blas(const Tensor& out, Tensor a, Tensor b, bool accumulate) {
   T* po = static_cast<T*>(out.raw_data());
   const CBLAS_TRANSPOSE ta = la.trans ? CblasTrans : CblasNoTrans, tb = lb.trans ? CblasTrans : CblasNoTrans;
   const T beta = accumulate ? T(1) : T(0);
+  BlasScope scope;
   for (int64_t i = 0; i < B; ++i) {
     const T* ai = pa + i * a.strides()[0];
     const T* bi = pb + i * b.strides()[0];

@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "cpu/isa.h"
+#include "cpu/threads.h"
 #include "ember/tensor.h"
 
 namespace ember::cpu {
@@ -96,7 +97,7 @@ template <size_t N, class F>
 void for_each(const std::array<const Tensor*, N>& ts, F run) {
   Geometry<N> g(ts);
   if (g.numel == 0) return;
-  if (g.numel < kParallelGrain || omp_get_max_threads() == 1) {
+  if (g.numel < kParallelGrain || num_threads() == 1) {
     g.for_range(0, g.numel, run);
     return;
   }
@@ -137,7 +138,7 @@ inline Tensor drop_dim(const Tensor& t, int64_t dim) {
 /// Runs body(begin, end) over [0, n) split across threads when n * cost_per_item is large.
 template <class F>
 void parallel_range(int64_t n, int64_t cost_per_item, F body) {
-  if (n * cost_per_item < kParallelGrain || n < 2 || omp_get_max_threads() == 1) {
+  if (n * cost_per_item < kParallelGrain || n < 2 || num_threads() == 1) {
     body(int64_t{0}, n);
     return;
   }

@@ -57,7 +57,7 @@ constexpr int64_t kStepGrain = 32768;
 void for_each_range(const std::vector<int64_t>& sizes, const std::function<void(size_t, int64_t, int64_t)>& work) {
   int64_t total = 0;
   for (int64_t n : sizes) total += n;
-  const int threads = total >= kStepGrain ? omp_get_max_threads() : 1;
+  const int threads = total >= kStepGrain ? num_threads() : 1;
   // Thread t takes elements [total t / nt, total (t + 1) / nt) of all the tensors laid end to end.
   auto share = [&](int64_t lo, int64_t hi) {
     int64_t start = 0;

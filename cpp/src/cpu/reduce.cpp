@@ -193,10 +193,10 @@ void reduce(ReduceOp op, const Tensor& out, const Tensor& in, int64_t n_reduced)
       using R = Reducer<decltype(op_tag)::value, T, A>;
       const R r{};
       const int64_t n_out = out.numel();
-      if (n_out == 1 && inner.numel >= kParallelGrain && omp_get_max_threads() > 1) {
+      if (n_out == 1 && inner.numel >= kParallelGrain && num_threads() > 1) {
         // One result from many elements: split the inner range, then combine the partials.
         const T* p = static_cast<const T*>(in.raw_data());
-        std::vector<A> partial(omp_get_max_threads(), r.identity());
+        std::vector<A> partial(num_threads(), r.identity());
 #pragma omp parallel
         {
           int64_t nt = omp_get_num_threads(), t = omp_get_thread_num();

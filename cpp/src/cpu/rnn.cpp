@@ -13,12 +13,12 @@
 #include <cmath>
 #include <cstring>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <type_traits>
 #include <vector>
 
 #include "cpu/blas.h"
+#include "cpu/threads.h"
 #include "elementwise_fn.h"
 #include "kernels.h"
 
@@ -45,6 +45,7 @@ void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t
   }
   const auto A = ta ? CblasTrans : CblasNoTrans, B = tb ? CblasTrans : CblasNoTrans;
   const int M = static_cast<int>(m), N = static_cast<int>(n), K = static_cast<int>(k);
+  BlasScope scope;
   if constexpr (std::is_same_v<T, float>)
     EMBER_CBLAS(sgemm)(CblasRowMajor, A, B, M, N, K, 1.0f, a, static_cast<int>(lda), b, static_cast<int>(ldb), beta, c,
                        static_cast<int>(ldc));
@@ -56,33 +57,8 @@ void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t
 /// The per-step GEMMs are small (a step's rows): BLAS runs them on the calling thread. Its helper
 /// threads gain nothing there, and on a busy machine each handoff to them can wait for a time
 /// slice, a hundred times per sequence. The whole-sequence GEMMs keep every thread.
-class SerialBlas {
- public:
-  // BLAS's thread count is one process-wide setting: the first of overlapping recurrences (on
-  // threads of their own) saves and lowers it, the last restores it.
-  SerialBlas() {
-    std::lock_guard<std::mutex> lock(state().mutex);
-    if (state().depth++ == 0) {
-      state().saved = EMBER_OPENBLAS(get_num_threads)();
-      if (state().saved > 1) EMBER_OPENBLAS(set_num_threads)(1);
-    }
-  }
-  ~SerialBlas() {
-    std::lock_guard<std::mutex> lock(state().mutex);
-    if (--state().depth == 0 && state().saved > 1) EMBER_OPENBLAS(set_num_threads)(state().saved);
-  }
-  SerialBlas(const SerialBlas&) = delete;
-  SerialBlas& operator=(const SerialBlas&) = delete;
-
- private:
-  struct State {
-    std::mutex mutex;
-    int depth = 0, saved = 1;
-  };
-  static State& state() {
-    static State s;
-    return s;
-  }
+struct SerialBlas : BlasScope {
+  SerialBlas() : BlasScope(/*serial=*/true) {}
 };
 
 /// A GEMM too small for BLAS's threads to pay (m n k below 4M multiply-adds).

@@ -328,7 +328,7 @@ void kernel_nt(int64_t n, const float* A, const float* B, float* dU, int64_t ldu
 
 void conv3x3(const float* x, const float* w, bool transposed, float* y, const Shape& s) {
   const int64_t TH = (s.OH + 1) / 2, TW = (s.OW + 1) / 2, rows = s.N * TH;
-  const int64_t threads = omp_get_max_threads();
+  const int64_t threads = num_threads();
   // Tile rows per block: about kBlockTiles tiles, but blocks enough for every thread.
   const int64_t per_block =
       std::clamp<int64_t>(kBlockTiles / TW, 1, std::max<int64_t>(1, (rows + threads - 1) / threads));
@@ -360,7 +360,7 @@ void conv3x3(const float* x, const float* w, bool transposed, float* y, const Sh
 
 void conv3x3_weight_grad(const float* x, const float* dy, float* dw, const Shape& s) {
   const int64_t TH = (s.OH + 1) / 2, TW = (s.OW + 1) / 2, rows = s.N * TH;
-  const int64_t threads = omp_get_max_threads();
+  const int64_t threads = num_threads();
   const int64_t per_block =
       std::clamp<int64_t>(kGradBlockTiles / TW, 1, std::max<int64_t>(1, (rows + threads - 1) / threads));
   const int64_t blocks = (rows + per_block - 1) / per_block, most = per_block * TW;
