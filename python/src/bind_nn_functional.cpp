@@ -27,8 +27,8 @@ Shape pool_sizes(py::handle v, const char* op, const char* what) {
 /// lengths; a 1-tuple for a 2-d pool would otherwise be read as a square size).
 Shape adaptive_output(py::handle size, const Tensor& x, const char* op, size_t spatial) {
   if (py::isinstance<py::sequence>(size) && !py::isinstance<py::str>(size))
-    EMBER_CHECK_RUNTIME(py::len(size) == spatial, op, ": output_size must be ", spatial, ", got ", py::len(size),
-                        " sizes");
+    EMBER_CHECK(py::len(size) == spatial, op, ": output_size must be ", spatial, ", got ", py::len(size),
+                " sizes");
   return nn::functional::adaptive_size(pool_sizes(size, op, "output_size"), x);
 }
 
