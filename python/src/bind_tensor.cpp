@@ -28,6 +28,20 @@ py::object inplace(py::object self, py::handle other, const char* op) {
   Fn(a, tensor_or_scalar(other, op, "other", &a));
   return self;
 }
+
+/// f(n) for b a Python number n (as a tensor), computed without the GIL when a is large; Python's
+/// NotImplemented for anything else, so Python tries the other operand.
+template <class F>
+py::object with_number(const Tensor& a, py::handle b, const char* op, F&& f) {
+  std::optional<Tensor> n = number_operand(a, b, op);
+  if (!n) return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+  Tensor r;
+  {
+    py_gil::Release nogil(py_gil::heavy(a));
+    r = f(*n);
+  }
+  return py::cast(r);
+}
 }  // namespace
 
 void bind_tensor(py::module_& m, py::class_<Tensor>& cls) {
@@ -121,31 +135,17 @@ void bind_tensor(py::module_& m, py::class_<Tensor>& cls) {
   // Operators: a typed Tensor overload first (the fast path), then Python numbers. Anything else
   // gives NotImplemented, so Python tries the other operand (t == None is False, t + "a" a TypeError).
   // Large operands compute without the GIL (gil.h).
-#define EMBER_BINARY_OPERATOR(pyname, fn)                                                         \
-  cls.def(pyname, [](const Tensor& a, const Tensor& b) {                                         \
-    py_gil::Release nogil(py_gil::heavy(a, b));                                                  \
-    return fn(a, b);                                                                             \
-  }, py::is_operator());                                                                         \
-  cls.def(pyname, [](const Tensor& a, py::handle b) -> py::object {                              \
-    std::optional<Tensor> n = number_operand(a, b, #fn);                                         \
-    if (!n) return py::reinterpret_borrow<py::object>(Py_NotImplemented);                        \
-    Tensor r;                                                                                    \
-    {                                                                                            \
-      py_gil::Release nogil(py_gil::heavy(a));                                                   \
-      r = fn(a, *n);                                                                             \
-    }                                                                                            \
-    return py::cast(r);                                                                          \
+#define EMBER_BINARY_OPERATOR(pyname, fn)                                                              \
+  cls.def(pyname, [](const Tensor& a, const Tensor& b) {                                              \
+    py_gil::Release nogil(py_gil::heavy(a, b));                                                       \
+    return fn(a, b);                                                                                  \
+  }, py::is_operator());                                                                              \
+  cls.def(pyname, [](const Tensor& a, py::handle b) {                                                 \
+    return with_number(a, b, #fn, [&a](const Tensor& n) { return fn(a, n); });                        \
   }, py::is_operator());
-#define EMBER_REVERSED_OPERATOR(pyname, fn)                                                      \
-  cls.def(pyname, [](const Tensor& a, py::handle b) -> py::object {                              \
-    std::optional<Tensor> n = number_operand(a, b, #fn);                                         \
-    if (!n) return py::reinterpret_borrow<py::object>(Py_NotImplemented);                        \
-    Tensor r;                                                                                    \
-    {                                                                                            \
-      py_gil::Release nogil(py_gil::heavy(a));                                                   \
-      r = fn(*n, a);                                                                             \
-    }                                                                                            \
-    return py::cast(r);                                                                          \
+#define EMBER_REVERSED_OPERATOR(pyname, fn)                                                            \
+  cls.def(pyname, [](const Tensor& a, py::handle b) {                                                 \
+    return with_number(a, b, #fn, [&a](const Tensor& n) { return fn(n, a); });                        \
   }, py::is_operator());
   EMBER_BINARY_OPERATOR("__add__", add)
   EMBER_BINARY_OPERATOR("__sub__", sub)
