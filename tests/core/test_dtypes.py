@@ -279,7 +279,9 @@ def test_layers_in_16_bit(half, torch):
     steps = [lambda F, X, W: F.conv2d(X, W, padding=1), lambda F, X, W: F.conv_transpose2d(X, W.transpose(0, 1)),
              lambda F, X, W: F.max_pool2d(X, 2), lambda F, X, W: F.avg_pool2d(X, 3, stride=2),
              lambda F, X, W: F.adaptive_avg_pool2d(X, 1), lambda F, X, W: F.layer_norm(X, (8,)),
-             lambda F, X, W: F.group_norm(X, 3), lambda F, X, W: F.gelu(X), lambda F, X, W: F.log_softmax(X, 1)]
+             lambda F, X, W: F.group_norm(X, 3), lambda F, X, W: F.gelu(X), lambda F, X, W: F.log_softmax(X, 1),
+             lambda F, X, W: F.silu(X), lambda F, X, W: F.elu(X), lambda F, X, W: F.softplus(X),
+             lambda F, X, W: F.gelu(X, approximate="tanh")]
     rtol, atol = TOLERANCE[half]
     for i, step in enumerate(steps):
         results = []

@@ -8,6 +8,7 @@
 
 #include "ember/autograd.h"
 #include "ember/ops.h"
+#include "ops/widen.h"
 
 namespace ember::nn::functional {
 
@@ -47,12 +48,14 @@ Tensor prelu(const Tensor& x, const Tensor& weight) {
 
 Tensor elu(const Tensor& x, double alpha) {
   check_floating(x, "elu");
+  if (is_narrow(x.dtype())) return via_widened(x, [&](const Tensor& w) { return elu(w, alpha); });
   Tensor negative = mul(expm1(clamp(x, std::nullopt, number(0.0))), number(alpha));
   return where(x > 0, x, negative);
 }
 
 Tensor gelu(const Tensor& x, const std::string& approximate) {
   check_floating(x, "gelu");
+  if (is_narrow(x.dtype())) return via_widened(x, [&](const Tensor& w) { return gelu(w, approximate); });
   if (approximate == "none") return mul(mul(x, number(0.5)), add(number(1.0), erf(mul(x, number(M_SQRT1_2)))));
   EMBER_CHECK(approximate == "tanh", "gelu: approximate must be 'none' or 'tanh', got '", approximate, "'");
   const double k = std::sqrt(2.0 / M_PI);
@@ -62,11 +65,13 @@ Tensor gelu(const Tensor& x, const std::string& approximate) {
 
 Tensor silu(const Tensor& x) {
   check_floating(x, "silu");
+  if (is_narrow(x.dtype())) return via_widened(x, [&](const Tensor& w) { return silu(w); });
   return mul(x, sigmoid(x));
 }
 
 Tensor softplus(const Tensor& x, double beta, double threshold) {
   check_floating(x, "softplus");
+  if (is_narrow(x.dtype())) return via_widened(x, [&](const Tensor& w) { return softplus(w, beta, threshold); });
   Tensor bx = mul(x, number(beta));
   Tensor smooth = div(log1p(exp(clamp(bx, std::nullopt, number(threshold)))), number(beta));
   return where(bx > threshold, x, smooth);

@@ -11,6 +11,7 @@
 #include "ember/ops.h"
 #include "ember/options.h"
 #include "kernels.h"
+#include "ops/widen.h"
 
 namespace ember {
 
@@ -194,7 +195,7 @@ Tensor avg_transpose(const Tensor& g, const Windows& win, int64_t divisor_overri
 /// Each window's mean (its divisor as the windows say, or divisor_override).
 Tensor avg_planes(const Tensor& x, const Windows& win, int64_t divisor_override) {
   if (is_narrow(x.dtype()))  // summed in the widened dtype, rounded once
-    return to_dtype(avg_planes(to_dtype(x, widened(x.dtype())), win, divisor_override), x.dtype());
+    return via_widened(x, [&](const Tensor& w) { return avg_planes(w, win, divisor_override); });
   const int64_t P = x.sizes()[0], OH = win->first.first.size(), OW = win->second.first.size();
   const bool rec = autograd::needs_grad(x);
   Tensor out = Tensor::empty({P, OH, OW}, x.dtype(), x.device());

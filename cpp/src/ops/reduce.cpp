@@ -352,7 +352,7 @@ Tensor std(const Tensor& t, const OptDims& dims, double correction, bool keepdim
 Tensor logsumexp(const Tensor& t, const Dims& dims, bool keepdim) {
   reduced_mask(t, dims, "logsumexp");
   if (is_narrow(t.dtype()) && is_floating(t.dtype()))  // in float32, rounded once
-    return to_dtype(logsumexp(to_dtype(t, widened(t.dtype())), dims, keepdim), t.dtype());
+    return via_widened(t, [&](const Tensor& w) { return logsumexp(w, dims, keepdim); });
   Tensor x = is_floating(t.dtype()) ? t : to_dtype(t, DType::Float32);
   if (x.numel() == 0) return log(sum(exp(x), dims, keepdim));
   Tensor m;
@@ -370,7 +370,7 @@ Tensor logsumexp(const Tensor& t, const Dims& dims, bool keepdim) {
 Tensor norm(const Tensor& t, double p, const OptDims& dims, bool keepdim) {
   EMBER_CHECK_TYPE(is_floating(t.dtype()), "norm: expected a floating tensor, got ", dtype_name(t.dtype()));
   if (is_narrow(t.dtype()))  // in float32, rounded once
-    return to_dtype(norm(to_dtype(t, widened(t.dtype())), p, dims, keepdim), t.dtype());
+    return via_widened(t, [&](const Tensor& w) { return norm(w, p, dims, keepdim); });
   const std::vector<bool> mask = reduced_mask(t, dims, "norm");
   if (std::isinf(p))
     for (int64_t d = 0; d < t.dim(); ++d)
@@ -446,7 +446,7 @@ Tensor softmax_shift(const Tensor& x, int64_t dim) {
 // PyTorch's closed form, a few passes instead of the composite's many.
 Tensor softmax(const Tensor& t, int64_t dim, OptDType dtype) {
   Tensor x = softmax_input("softmax", t, dim, dtype);
-  if (is_narrow(x.dtype())) return to_dtype(softmax(to_dtype(x, widened(x.dtype())), dim, {}), x.dtype());
+  if (is_narrow(x.dtype())) return via_widened(x, [&](const Tensor& w) { return softmax(w, dim, {}); });
   if (x.dim() == 0 || x.numel() == 0) return exp(sub(x, x));
   const bool rec = autograd::needs_grad(x);
   Tensor out;
@@ -465,7 +465,7 @@ Tensor softmax(const Tensor& t, int64_t dim, OptDType dtype) {
 
 Tensor log_softmax(const Tensor& t, int64_t dim, OptDType dtype) {
   Tensor x = softmax_input("log_softmax", t, dim, dtype);
-  if (is_narrow(x.dtype())) return to_dtype(log_softmax(to_dtype(x, widened(x.dtype())), dim, {}), x.dtype());
+  if (is_narrow(x.dtype())) return via_widened(x, [&](const Tensor& w) { return log_softmax(w, dim, {}); });
   if (x.dim() == 0 || x.numel() == 0) return sub(x, x);
   const bool rec = autograd::needs_grad(x);
   Tensor out;

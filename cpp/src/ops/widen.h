@@ -20,4 +20,11 @@ inline void finish_output(const Tensor& out, const Tensor& result) {
   if (!result.is_same(out)) cpu::copy(out, result);
 }
 
+/// f(x) computed on x widened (16-bit floats in float32) and cast back to x's dtype: composites
+/// round once, as PyTorch's kernels, and gradients flow through the casts.
+template <class F>
+Tensor via_widened(const Tensor& x, F&& f) {
+  return to_dtype(f(to_dtype(x, widened(x.dtype()))), x.dtype());
+}
+
 }  // namespace ember
