@@ -429,7 +429,13 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
   def_both(m, cls, "clone", &clone);
   cls.def("contiguous", &contiguous);
   cls.def("to", &to_impl);
-  cls.def("type", [](const Tensor& t, DType d) { return to_dtype(t, d); }, py::arg("dtype"));
+  cls.def("type", [](const Tensor& t, std::optional<DType> d) -> py::object {
+    if (d) return py::cast(to_dtype(t, *d));
+    // No dtype: the legacy type name, as torch's ("ember.FloatTensor").
+    static const char* const kLegacyNames[kNumDTypes] = {"Bool", "Long", "Float", "Double", "Byte",
+                                                         "Char", "Short", "Int", "Half", "BFloat16"};
+    return py::str(std::string("ember.") + kLegacyNames[static_cast<int>(t.dtype())] + "Tensor");
+  }, py::arg("dtype") = py::none());
   cls.def("float", [](const Tensor& t) { return to_dtype(t, DType::Float32); });
   cls.def("double", [](const Tensor& t) { return to_dtype(t, DType::Float64); });
   cls.def("long", [](const Tensor& t) { return to_dtype(t, DType::Int64); });

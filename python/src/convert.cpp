@@ -157,6 +157,15 @@ Tensor tensor_from_data(py::handle data, std::optional<DType> dtype) {
     throw ValueError(detail::cat("tensor: could not build a tensor from the data: ", e.what()));
   }
   const char kind = arr.dtype().kind();
+  if (kind == 'O' && !is_array) {  // Python ints beyond int64 make NumPy fall back to objects
+    bool numbers = true;
+    try {
+      arr.attr("astype")(np.attr("float64"));
+    } catch (py::error_already_set&) {
+      numbers = false;
+    }
+    if (numbers) throw ValueError("tensor: a Python int does not fit in int64 (overflow when unpacking long long)");
+  }
   if (!(kind == 'b' || kind == 'i' || kind == 'u' || kind == 'f')) {
     const std::string what = is_array ? "dtype " + std::string(py::str(arr.dtype()))
                                       : "type " + std::string(py::str(data.get_type().attr("__name__")));

@@ -76,3 +76,19 @@ def test_regression_avg_pool_negative_divisor_override(divisor, torch):
     e = EF.avg_pool2d(ember.tensor(x), 2, divisor_override=divisor)
     t = TF.avg_pool2d(torch.tensor(x), 2, divisor_override=divisor)
     assert e.tolist() == t.tolist()
+
+
+@pytest.mark.parametrize("data", [[2 ** 70], 2 ** 70, [1, -(2 ** 64)]])
+def test_regression_tensor_of_an_int_beyond_int64_is_a_value_error(data, torch):
+    with pytest.raises(ValueError):
+        torch.tensor(data)
+    with pytest.raises(ValueError, match="tensor: a Python int does not fit in int64"):
+        ember.tensor(data)
+
+
+@pytest.mark.parametrize("name", ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16",
+                                  "float32", "float64"])
+def test_regression_type_without_dtype_names_the_legacy_type(name, torch):
+    expected = torch.zeros(1, dtype=getattr(torch, name)).type()
+    assert ember.zeros(1, dtype=getattr(ember, name)).type() == expected.replace("torch.", "ember.")
+    assert ember.zeros(1).type(getattr(ember, name)).dtype == getattr(ember, name)
