@@ -59,3 +59,19 @@ def _raises_in(m, fn):
     except Exception as exc:  # noqa: BLE001 - any error counts, its type is checked by the caller
         return exc
     return None
+
+
+class Cube(ember.autograd.Function):
+    """x**3 as a custom Function: forward saves x (and whether grad mode was on), backward
+    returns 3 x^2 g."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        ctx.grad_enabled_in_forward = ember.is_grad_enabled()
+        return x * x * x
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return 3 * x * x * g

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import ember
-from autograd_helpers import _assert_close, _leaf, _np, _rand
+from autograd_helpers import Cube, _assert_close, _leaf, _np, _rand
 
 THIS_FILE = pathlib.Path(__file__).name  # for the anomaly-mode messages
 
@@ -114,19 +114,6 @@ def test_register_hook_on_tensor_not_requiring_grad_raises():
 # ---------------------------------------------------------------------------------------------
 # custom Functions
 # ---------------------------------------------------------------------------------------------
-class Cube(ember.autograd.Function if hasattr(ember, "autograd") else object):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        ctx.grad_enabled_in_forward = ember.is_grad_enabled()
-        return x * x * x
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return 3 * x * x * g
-
-
 class WrongCube(ember.autograd.Function if hasattr(ember, "autograd") else object):
     @staticmethod
     def forward(ctx, x):

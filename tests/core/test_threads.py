@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import ember
+from autograd_helpers import Cube
 
 N = 256  # 256 x 256 operands: above the size from which ops release the GIL (python/src/gil.h)
 
@@ -80,18 +81,6 @@ def test_shared_leaf_accumulates_from_both_threads():
     # d/dw sum(x @ w) = x^T 1: every row of the gradient is the column sums of x.
     expected = rounds * sum(np.broadcast_to(x.sum(0)[:, None], (N, N)) for x in xs)
     np.testing.assert_allclose(w.grad.numpy(), expected, rtol=1e-10)
-
-
-class Cube(ember.autograd.Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x * x * x
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        return 3 * x * x * g
 
 
 def test_python_hook_and_custom_function_run_in_gil_free_backward():
