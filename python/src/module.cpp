@@ -1,6 +1,7 @@
 // The extension ember._C: error translation, then one bind_<area> call per file.
 #include "convert.h"
 #include "gc.h"
+#include "ember/python.h"
 
 namespace ember {
 void bind_tensor(py::module_& m, py::class_<Tensor>& cls);
@@ -19,38 +20,23 @@ using namespace ember;
 
 PYBIND11_MODULE(_C, m) {
   m.doc() = "ember's C++ core";
-  // The one place ember's C++ errors become Python exceptions.
+  // ember's C++ errors become Python exceptions (the mapping lives in ember/python.h).
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);
-    } catch (const ember::ValueError& e) {
-      PyErr_SetString(PyExc_ValueError, e.what());
-    } catch (const ember::TypeError& e) {
-      PyErr_SetString(PyExc_TypeError, e.what());
-    } catch (const ember::IndexError& e) {
-      PyErr_SetString(PyExc_IndexError, e.what());
-    } catch (const ember::KeyError& e) {
-      PyErr_SetString(PyExc_KeyError, e.what());
-    } catch (const ember::AttributeError& e) {
-      PyErr_SetString(PyExc_AttributeError, e.what());
-    } catch (const ember::OSError& e) {
-      // OSError(errno, message, filename) makes the subclass errno names (FileNotFoundError, ...).
-      PyObject* exc = PyObject_CallFunction(PyExc_OSError, "isN", e.error_number, e.what(),
-                                            PyUnicode_DecodeFSDefault(e.path.c_str()));
-      if (exc) {
-        PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(exc)), exc);
-        Py_DECREF(exc);
-      }
-    } catch (const ember::NotImplementedError& e) {
-      PyErr_SetString(PyExc_NotImplementedError, e.what());
-    } catch (const ember::Error& e) {
-      PyErr_SetString(PyExc_RuntimeError, e.what());
     } catch (const py::cast_error& e) {  // an argument of the wrong kind (pybind11 says RuntimeError)
       PyErr_SetString(PyExc_TypeError, e.what());
-    } catch (const std::bad_alloc&) {
-      PyErr_SetString(PyExc_MemoryError, "ember: out of memory");
+    } catch (...) {
+      if (!python::set_python_error(std::current_exception())) throw;  // pybind11's own translators
     }
   });
+  m.def("_tensor_to_capsule", [](const Tensor& t) {
+    PyObject* capsule = python::tensor_to_capsule(t);
+    if (!capsule) throw py::error_already_set();
+    return py::reinterpret_steal<py::object>(capsule);
+  }, py::arg("tensor"), "A PyCapsule holding a handle to the tensor (ember/python.h; for C++ and Cython extensions).");
+  m.def("_tensor_from_capsule", [](py::handle capsule) { return python::tensor_from_capsule(capsule.ptr()); },
+        py::arg("capsule"), "The tensor a capsule from ember/python.h holds: the same memory, grad and graph.");
 
   py::enum_<DType>(m, "dtype", "A tensor element type: ember.bool, ember.uint8, ember.int8, ember.int16, ember.int32, "
                               "ember.int64, ember.float16, ember.bfloat16, ember.float32, ember.float64.")
