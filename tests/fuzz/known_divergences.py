@@ -18,10 +18,10 @@ def _open(op, kind, example):
     return _known(op, kind, f"open: issue 14 (fuzzing): {example}")
 
 
-# Differences on purpose, as README.md's "Differences from PyTorch, on purpose" lists them.
-_SUBNORMAL_DIVISOR = "intended: README: fmod/remainder by a subnormal divisor follow IEEE"
-_FINITE_NEAR_OVERFLOW = "intended: README: sinh/cosh of float32 near overflow are finite"
-_BLAS_OVERFLOW = "intended: README: an overflowing float32 product's sign depends on the BLAS"
+# Differences on purpose, as docs/pytorch_differences.rst lists them.
+_SUBNORMAL_DIVISOR = "intended: docs: fmod/remainder by a subnormal divisor follow IEEE"
+_FINITE_NEAR_OVERFLOW = "intended: docs: sinh/cosh of float32 near overflow are finite"
+_BLAS_OVERFLOW = "intended: docs: an overflowing float32 product's sign depends on the BLAS"
 
 
 KNOWN = [
@@ -1014,6 +1014,6 @@ KNOWN = [
           'ember RuntimeError: requires_grad: only Tensors of floating point dtype can require gr'),
     _open('Tensor.cumsum', VALUE,
           'int16 input, dtype=bfloat16: ember sums in float32, rounds once; torch rounds as it goes'),
-    _known('Tensor.type', VALUE, "intended: README: the legacy type name is ember.FloatTensor",
+    _known('Tensor.type', VALUE, "intended: docs: the legacy type name is ember.FloatTensor",
            r"ember 'ember\."),
 ]
