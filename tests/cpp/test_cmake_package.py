@@ -46,3 +46,42 @@ def test_external_cmake_project_builds_and_runs(tmp_path):
     sys.stdout.write(run.stdout)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "\n0 failed" in run.stdout
+
+
+def _readme_block(lang, after):
+    """The first ```lang block of README.md after the line containing `after`."""
+    text = open(os.path.join(HERE, "..", "..", "README.md"), encoding="utf-8").read()
+    start = text.index(f"```{lang}\n", text.index(after)) + len(lang) + 4
+    return text[start:text.index("```", start)]
+
+
+def test_umbrella_header_compiles_alone(tmp_path):
+    """ember.h is the whole public API (nn and optim included) and needs nothing before it."""
+    cxx = shutil.which(os.environ.get("CXX", "c++"))
+    if cxx is None:
+        pytest.skip("no C++ compiler")
+    src = tmp_path / "one.cpp"
+    src.write_text("#include <ember/ember.h>\n"
+                   "ember::optim::StepLR* s; ember::nn::Conv2d* c;\n"
+                   "ember::nn::ZeroPad2d* z; ember::nn::Upsample* u;\n")
+    run = subprocess.run([cxx, "-std=c++17", "-fsyntax-only", "-Wall", "-Wextra", "-Werror",
+                          "-I", ember.get_include(), str(src)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-4000:]
+
+
+def test_readme_cpp_snippet_builds_and_runs(tmp_path):
+    """The README's CMakeLists.txt and app.cpp blocks, written out as they are, build and train."""
+    cmake = _cmake()
+    marker = "From C++: a complete project"
+    (tmp_path / "CMakeLists.txt").write_text(_readme_block("cmake", marker))
+    (tmp_path / "app.cpp").write_text(_readme_block("cpp", marker))
+    build = tmp_path / "build"
+    subprocess.run([cmake, "-S", str(tmp_path), "-B", str(build),
+                    f"-Dember_DIR={ember.get_cmake_dir()}", "-DCMAKE_BUILD_TYPE=Release"],
+                   check=True, capture_output=True, text=True)
+    made = subprocess.run([cmake, "--build", str(build)], capture_output=True, text=True)
+    assert made.returncode == 0, made.stdout[-4000:] + made.stderr[-4000:]
+    run = subprocess.run([str(build / "app")], capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+    losses = [float(line.split("loss ")[1]) for line in run.stdout.splitlines()]
+    assert len(losses) == 4 and losses[-1] < losses[0], run.stdout

@@ -1,11 +1,16 @@
 #pragma once
-// The umbrella include of ember's C++ API.
+// The umbrella include of ember's whole public C++ API: tensors, ops, autograd, serialization,
+// layers (ember/nn.h) and optimizers with their schedules (ember/optim.h). Python's bridge,
+// ember/python.h, needs the Python headers and is included on its own.
 #include "ember/autograd.h"
 #include "ember/device.h"
 #include "ember/dtype.h"
 #include "ember/error.h"
+#include "ember/nn.h"
 #include "ember/ops.h"
+#include "ember/optim.h"
 #include "ember/random.h"
 #include "ember/scalar.h"
+#include "ember/serialize.h"
 #include "ember/shape.h"
 #include "ember/tensor.h"

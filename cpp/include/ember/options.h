@@ -302,9 +302,11 @@ constexpr ArgKind kind_of(std::string_view, ArgKind declared, long) {
   }                                                    \
   template <class S, class V>                          \
   static void visit(S& self, V&& v) {                  \
+    (void)self, (void)v; /* layers without fields */   \
     FIELDS(EMBER_LAYER_VISIT)                          \
   }                                                    \
   template <class S, class V>                          \
   static void attributes(S& self, V&& v) {             \
+    (void)self, (void)v;                               \
     FIELDS(EMBER_LAYER_SHOW)                           \
   }

@@ -33,7 +33,7 @@ class EMBER_API LRScheduler {
   /// Group `group`'s rate at last_epoch(), given its base rate.
   virtual double rate(size_t group, double base) const = 0;
   /// Group `group`'s momentum (or Adam's beta1) at last_epoch(), where the schedule cycles it.
-  virtual std::optional<double> momentum(size_t group) const { return std::nullopt; }
+  virtual std::optional<double> momentum(size_t /*group*/) const { return std::nullopt; }
   /// Back to epoch 0 (SequentialLR starting this schedule at its milestone).
   virtual void restart();
   /// Whether advance needs the metric (ReduceLROnPlateau, or a composite holding one).
