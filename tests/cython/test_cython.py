@@ -25,14 +25,16 @@ def _build(tmp):
     libdir = os.path.join(os.path.dirname(include), "lib")
     shutil.copy(os.path.join(HERE, "ember_cy_demo.pyx"), tmp)
     # Relative names and a fixed cwd keep ccache hits across temporary folders.
-    subprocess.run([sys.executable, "-m", "cython", "--cplus", "-3", "-I", include, "ember_cy_demo.pyx",
-                    "-o", "ember_cy_demo.cpp"], cwd=tmp, check=True, capture_output=True, text=True)
+    subprocess.run([sys.executable, "-m", "cython", "--cplus", "-3", "-I", include,
+                    "ember_cy_demo.pyx", "-o", "ember_cy_demo.cpp"],
+                   cwd=tmp, check=True, capture_output=True, text=True)
     ext = "ember_cy_demo" + sysconfig.get_config_var("EXT_SUFFIX")
     cxx = (sysconfig.get_config_var("CXX") or "c++").split()
     if shutil.which("ccache") and "ccache" not in cxx[0]:
         cxx = ["ccache"] + cxx
     cmd = cxx + ["-std=c++17", "-O1", "-shared", "-fPIC", "-fvisibility=hidden",
-                 "-I", sysconfig.get_paths()["include"], "-I", include, "ember_cy_demo.cpp", "-o", ext,
+                 "-I", sysconfig.get_paths()["include"], "-I", include, "ember_cy_demo.cpp",
+                 "-o", ext,
                  "-L", libdir, "-lember_core", "-Wl,-rpath," + libdir]
     run = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr[-4000:]
