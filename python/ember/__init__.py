@@ -82,7 +82,17 @@ def get_cmake_dir():
 
 
 def get_include():
-    """Folder holding ember's C++ headers (ember/ember.h)."""
+    """Folder holding ember's C++ headers (ember/ember.h) and Cython declarations (ember/*.pxd).
+
+    Returns:
+        str: the path to give the C++ compiler (-I) and Cython (cython -I, cythonize's include_path).
+
+    Example::
+
+        >>> import os
+        >>> os.path.isfile(os.path.join(ember.get_include(), "ember", "tensor.pxd"))
+        True
+    """
     import os
 
     return os.path.join(os.path.dirname(_C.__file__), "include")
