@@ -27,11 +27,11 @@ napoleon_use_rtype = False
 # PyTorch's recurrent layers document "Inputs: input, h_0" and "Outputs: ..." sections.
 napoleon_custom_sections = [("Inputs", "params_style"), ("Outputs", "params_style")]
 
-# Warnings are errors (-W), with two categories left out on purpose:
-# - ref.python: ember.nn.functional re-exports ember's functions (relu, softmax, ...) and a
-#   docstring's `Tensor` may name ember.Tensor or a type hint's class; such ambiguous or unresolved
-#   cross-references between the re-exports are not mistakes in the pages.
-# autodoc.import_object is NOT suppressed: a module or member that fails to import fails the build.
+# Warnings are errors (-W). One category is suppressed, on purpose: ref.python, Python
+# cross-references that resolve to several targets. ember.nn.functional and ember re-export the
+# same functions (relu, softmax, ...), so a docstring's :func:`relu`, written for help() anywhere
+# in the package, has two equally right targets. Everything else fails the build, including
+# autodoc.import_object (a module or member that fails to import) and docutils markup errors.
 suppress_warnings = ["ref.python"]
 nitpicky = False
 
