@@ -17,7 +17,7 @@ cdef extern from "ember/ember.h" namespace "ember" nogil:
     ctypedef vector[int64_t] Dims
     ctypedef optional[vector[int64_t]] OptDims
 
-    cpdef enum class DType(int8_t):
+    cdef enum class DType(int8_t):
         Bool
         Int64
         Float32
