@@ -14,6 +14,16 @@ std::vector<Tensor> tensors_from_args(const py::args& args) {
   return args.cast<std::vector<Tensor>>();
 }
 
+/// The dims of Tensor.flip / Tensor.tile: x.flip(0, 1), x.flip((0, 1)) or x.flip(dims=(0, 1)).
+Dims dims_args(const py::args& args, const py::kwargs& kw, const char* op) {
+  if (kw.contains("dims")) {
+    EMBER_CHECK_TYPE(args.size() == 0 && kw.size() == 1, op, ": takes dims either positionally or as dims=");
+    return shape_from(kw["dims"], op);
+  }
+  EMBER_CHECK_TYPE(kw.size() == 0, op, ": unexpected keyword argument");
+  return size_from_args(args, op);
+}
+
 /// unique's result: the values alone, or a tuple with the inverse and / or the counts asked for.
 py::object unique_result(const std::tuple<Tensor, Tensor, Tensor>& r) {
   const auto& [values, inverse, counts] = r;
@@ -216,7 +226,8 @@ Example::
 )doc";
   m.def("flip", [](const Tensor& t, py::handle dims) { return flip(t, shape_from(dims, "flip")); }, py::arg("input"),
         py::arg("dims"), kFlipDoc);
-  cls.def("flip", [](const Tensor& t, py::args dims) { return flip(t, size_from_args(dims, "flip")); }, kFlipDoc);
+  cls.def("flip", [](const Tensor& t, py::args dims, py::kwargs kw) { return flip(t, dims_args(dims, kw, "flip")); },
+          kFlipDoc);
   def_both(m, cls, "fliplr", &fliplr, R"doc(fliplr(input) -> Tensor
 
 A copy of input reversed along dim 1 (left to right).
@@ -333,7 +344,8 @@ Example::
 )doc";
   m.def("tile", [](const Tensor& t, py::handle dims) { return tile(t, shape_from(dims, "tile")); }, py::arg("input"),
         py::arg("dims"), kTileDoc);
-  cls.def("tile", [](const Tensor& t, py::args dims) { return tile(t, size_from_args(dims, "tile")); }, kTileDoc);
+  cls.def("tile", [](const Tensor& t, py::args dims, py::kwargs kw) { return tile(t, dims_args(dims, kw, "tile")); },
+          kTileDoc);
   constexpr const char* kRepeatInterleaveDoc = R"doc(repeat_interleave(input, repeats, dim=None, *, output_size=None) -> Tensor
 
 Each slice of input along dim repeated next to itself: repeats times (an int), or repeats[i]
@@ -370,7 +382,11 @@ Example::
   };
   m.def("repeat_interleave", repeat_interleave_any, py::arg("input"), py::arg("repeats") = py::none(),
         py::arg("dim") = py::none(), py::kw_only(), py::arg("output_size") = py::none(), kRepeatInterleaveDoc);
-  cls.def("repeat_interleave", repeat_interleave_any, py::arg("repeats") = py::none(), py::arg("dim") = py::none(),
+  cls.def("repeat_interleave", [repeat_interleave_any](const Tensor& t, py::handle repeats, std::optional<int64_t> dim,
+                                                       std::optional<int64_t> output_size) {
+    EMBER_CHECK_TYPE(!repeats.is_none(), "repeat_interleave: Tensor.repeat_interleave needs repeats");
+    return repeat_interleave_any(t, repeats, dim, output_size);
+  }, py::arg("repeats"), py::arg("dim") = py::none(),
           py::kw_only(), py::arg("output_size") = py::none(), kRepeatInterleaveDoc);
 
   // ---- unique values and counting ---------------------------------------------------

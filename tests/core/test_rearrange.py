@@ -78,7 +78,8 @@ def test_atleast_nd(n, shape, torch):
 
 
 @pytest.mark.parametrize("name", ["tril_indices", "triu_indices"])
-@pytest.mark.parametrize("args", [(3, 3), (4, 3, 1), (3, 5, -1), (3, 4, 7), (3, 4, -7), (0, 3), (3, 0)])
+@pytest.mark.parametrize("args", [(3, 3), (4, 3, 1), (3, 5, -1), (3, 4, 7), (3, 4, -7), (0, 3), (3, 0),
+                                  (6, 2, -3), (2, 6, 3), (3, 4, 2**62), (3, 4, -2**62)])
 def test_triangle_indices(name, args, torch):
     assert_same(getattr(ember, name)(*args), getattr(torch, name)(*args))
     np_fn = getattr(np, name)
@@ -87,6 +88,17 @@ def test_triangle_indices(name, args, torch):
     assert getattr(ember, name)(3, 3, dtype=ember.int32).dtype == ember.int32
     with pytest.raises(RuntimeError, match=f"{name}.*-1"):
         getattr(ember, name)(-1, 3)
+
+
+def test_triangle_indices_many_rows():
+    """Rows that keep nothing (or alike columns) are counted, not walked: no hang on huge sizes."""
+    assert ember.tril_indices(10**15, 0).shape == (2, 0)
+    assert ember.triu_indices(10**15, 2, 10**15).shape == (2, 0)
+    assert ember.tril_indices(10**15, 2, -10**15 + 1).tolist() == [[10**15 - 1], [0]]
+    with pytest.raises(RuntimeError, match="tril_indices"):
+        ember.tril_indices(10**15, 10**15)
+    # torch counts 13 coordinates in a 3 x 4 matrix here (an overflow): ember's 12 are all of them
+    assert ember.triu_indices(3, 4, -2**63).shape == (2, 12)
 
 
 def test_argwhere_numel_aliases(torch):
@@ -211,3 +223,31 @@ def test_vander_gradients():
         assert ember.autograd.gradgradcheck(lambda t: ember.vander(t, n, increasing=True), (x,))
     with pytest.raises(RuntimeError, match=r"vander.*\(2, 2\)"):
         ember.vander(ember.ones(2, 2))
+
+
+def test_fuzz_findings(torch):
+    """What the differential fuzzer found in these ops, with torch's answers."""
+    x, tx = _pair([1, 2, 4])
+    assert_same(ember.diff(x, 0, prepend=ember.tensor([9.0])), torch.diff(tx, 0, prepend=torch.tensor([9.0])))
+    assert_same(ember.moveaxis(ember.tensor(3.0), 0, 0), torch.moveaxis(torch.tensor(3.0), 0, 0))
+    assert_same(x.flip(dims=(0,)), tx.flip(dims=(0,)))
+    assert_same(x.tile(dims=(2,)), tx.tile(dims=(2,)))
+    assert_same(ember.bucketize(ember.tensor([True, False]), ember.tensor([0.5])),
+                torch.bucketize(torch.tensor([True, False]), torch.tensor([0.5])))
+    assert_same(ember.histc(ember.tensor([-1.1, -1.0], dtype=ember.float64), min=-1e308),
+                torch.histc(torch.tensor([-1.1, -1.0], dtype=torch.float64), min=-1e308))
+    with pytest.raises(TypeError, match="cross.*int8.*float32"):
+        ember.cross(ember.ones(3, dtype=ember.int8), ember.ones(3), dim=0)
+    with pytest.raises(IndexError, match="cross"):
+        ember.cross(ember.tensor(1.0), ember.tensor(1.0), -1)
+    with pytest.raises(TypeError, match="repeat_interleave.*uint8"):
+        ember.repeat_interleave(ember.ones(2), ember.tensor([1, 2], dtype=ember.uint8))
+    with pytest.raises(RuntimeError, match="repeat_interleave.*negative"):
+        ember.repeat_interleave(ember.zeros(0), -2)
+    with pytest.raises(TypeError, match="tril_indices.*float32"):
+        ember.tril_indices(3, 3, dtype=ember.float32)
+    for name in ("unique", "unique_consecutive"):
+        with pytest.raises(RuntimeError, match=f"{name}.*0 sized"):
+            getattr(ember, name)(ember.zeros(0, 3), dim=1)
+    with pytest.raises(IndexError, match="diag_embed"):
+        ember.diag_embed(ember.tensor(1.0))

@@ -30,6 +30,9 @@ Tensor kron(const Tensor& a, const Tensor& b) {
 Tensor cross(const Tensor& a, const Tensor& b, std::optional<int64_t> dim) {
   EMBER_CHECK_RUNTIME(a.dim() == b.dim(), "cross: inputs must have the same number of dims, got shapes ",
                       shape_str(a.sizes()), " and ", shape_str(b.sizes()));
+  EMBER_CHECK_TYPE(a.dtype() == b.dtype(), "cross: expected both inputs to have the same dtype, got ",
+                   dtype_name(a.dtype()), " and ", dtype_name(b.dtype()));
+  EMBER_CHECK_INDEX(!dim || a.dim() > 0, "cross: dim ", dim.value_or(0), " specified but the inputs have no dims");
   const Shape shape = broadcast_shapes(a.sizes(), b.sizes(), "cross");
   int64_t d = -1;
   if (dim) {
@@ -40,8 +43,8 @@ Tensor cross(const Tensor& a, const Tensor& b, std::optional<int64_t> dim) {
     EMBER_CHECK_RUNTIME(d >= 0, "cross: no dim of size 3 in inputs of shapes ", shape_str(a.sizes()), " and ",
                         shape_str(b.sizes()));
   }
-  EMBER_CHECK_RUNTIME(!shape.empty() && shape[d] == 3, "cross: inputs dim ", d, " must have length 3, got shapes ",
-                      shape_str(a.sizes()), " and ", shape_str(b.sizes()));
+  EMBER_CHECK_RUNTIME(!shape.empty() && a.sizes()[d] == 3 && b.sizes()[d] == 3, "cross: inputs dim ", d,
+                      " must have length 3, got shapes ", shape_str(a.sizes()), " and ", shape_str(b.sizes()));
   EMBER_CHECK_TYPE(a.dtype() != DType::Bool && b.dtype() != DType::Bool, "cross: does not support bool inputs");
   const Tensor x = expand(a, shape), y = expand(b, shape);
   auto at = [d](const Tensor& t, int64_t i) { return select(t, d, i); };
@@ -61,8 +64,12 @@ Tensor diff(const Tensor& t, int64_t n, int64_t dim, const Tensor& prepend, cons
     if (!p->defined()) continue;
     EMBER_CHECK_RUNTIME(p->dim() == t.dim(), "diff: prepend and append must have as many dims as input, got shapes ",
                         shape_str(p->sizes()), " and ", shape_str(t.sizes()));
+    for (int64_t d = 0; d < t.dim(); ++d)
+      EMBER_CHECK_RUNTIME(d == dim || p->sizes()[d] == t.sizes()[d], "diff: prepend and append must match input's shape ",
+                          "except along dim ", dim, ", got shapes ", shape_str(p->sizes()), " and ", shape_str(t.sizes()));
     parts.push_back(*p);
   }
+  if (n == 0) return t;  // prepend and append are checked but not joined, as PyTorch's
   Tensor x = parts.size() == 1 ? t : cat(parts, dim);
   for (int64_t i = 0; i < n && x.sizes()[dim] > 0; ++i) {
     const int64_t len = x.sizes()[dim] - 1;

@@ -151,25 +151,26 @@ Tensor tile(const Tensor& t, const Dims& dims) {
 namespace {
 /// The counts of repeat_interleave as int64 on the host, checked against the slices they repeat.
 std::vector<int64_t> repeat_counts(const Tensor& repeats, int64_t slices, const char* op) {
-  EMBER_CHECK_TYPE(repeats.dtype() != DType::Bool && !is_floating(repeats.dtype()), op,
-                   ": repeats must be an integer tensor, got ", dtype_name(repeats.dtype()));
+  EMBER_CHECK_TYPE(repeats.dtype() == DType::Int64 || repeats.dtype() == DType::Int32, op,
+                   ": repeats must be an int64 or int32 tensor, got ", dtype_name(repeats.dtype()));
   EMBER_CHECK_RUNTIME(repeats.dim() <= 1, op, ": repeats must be a 0-d or 1-d tensor, got shape ",
                       shape_str(repeats.sizes()));
   const Tensor r = contiguous(to_dtype(reshape(repeats, {-1}), DType::Int64));
   const int64_t* p = r.data<int64_t>();
   std::vector<int64_t> counts(p, p + r.numel());
+  for (int64_t c : counts) EMBER_CHECK_RUNTIME(c >= 0, op, ": repeats can not be negative, got ", c);
   if (slices >= 0 && counts.size() == 1) counts.assign(slices, counts[0]);
   EMBER_CHECK_RUNTIME(slices < 0 || static_cast<int64_t>(counts.size()) == slices, op,
                       ": repeats must have the same size as input along dim, got repeats of shape ",
                       shape_str(repeats.sizes()), " for ", slices, " slices");
-  for (int64_t c : counts) EMBER_CHECK_RUNTIME(c >= 0, op, ": repeats can not be negative, got ", c);
   return counts;
 }
 
 /// 0, 1, ... with index i repeated counts[i] times (int64), checked against output_size.
 Tensor repeated_indices(const std::vector<int64_t>& counts, std::optional<int64_t> output_size, const char* op) {
   int64_t total = 0;
-  for (int64_t c : counts) total += c;
+  for (int64_t c : counts)
+    EMBER_CHECK_RUNTIME(!__builtin_add_overflow(total, c, &total), op, ": the sum of repeats overflows int64");
   EMBER_CHECK_RUNTIME(!output_size || *output_size == total, op, ": output_size ", output_size.value_or(0),
                       " does not match the sum of repeats ", total);
   Tensor out = Tensor::empty({total}, DType::Int64);
@@ -231,22 +232,37 @@ Tensor& triu_(Tensor& t, int64_t diagonal) { return masked_fill_(t, dropped_by("
 namespace {
 /// The coordinates of tril (lower) or triu of a row x col matrix, row-major, as a 2 x N tensor.
 Tensor triangle_indices(const char* op, int64_t row, int64_t col, int64_t offset, DType dtype, bool lower) {
+  EMBER_CHECK_TYPE(dtype == DType::Int64 || dtype == DType::Int32, op, ": not implemented for ", dtype_name(dtype),
+                   " (int32 or int64)");
   EMBER_CHECK_RUNTIME(row >= 0, op, ": row must be non-negative, got ", row);
   EMBER_CHECK_RUNTIME(col >= 0, op, ": col must be non-negative, got ", col);
-  std::vector<int64_t> rows, cols;
-  for (int64_t i = 0; i < row; ++i) {
-    // Row i keeps columns j with j - i <= offset (tril) or j - i >= offset (triu).
-    const int64_t lo = lower ? 0 : std::clamp<int64_t>(i + offset, 0, col);
-    const int64_t hi = lower ? std::clamp<int64_t>(i + offset + 1, 0, col) : col;
-    for (int64_t j = lo; j < hi; ++j) {
-      rows.push_back(i);
-      cols.push_back(j);
-    }
+  // Row i keeps columns [lo(i), hi(i)): j - i <= offset (tril) or j - i >= offset (triu). The rows
+  // before `first` keep alike columns (none for tril, all for triu), as do those from `last` on,
+  // so counting walks at most col + 2 rows however many there are (offset clamped so that
+  // i + offset cannot overflow).
+  const int64_t k = std::clamp<int64_t>(offset, -row - 1, col + 1);
+  auto lo = [&](int64_t i) { return lower ? int64_t{0} : std::clamp<int64_t>(i + k, 0, col); };
+  auto hi = [&](int64_t i) { return lower ? std::clamp<int64_t>(i + k + 1, 0, col) : col; };
+  const int64_t first = std::clamp<int64_t>(-k - 1, 0, row), last = std::clamp<int64_t>(col - k + 1, first, row);
+  // Past 2^40 coordinates (16 TB) the result cannot be held: stop counting there.
+  constexpr int64_t kTooMany = int64_t{1} << 40;
+  int64_t n = 0, before, after;
+  for (int64_t i = first; i < last; ++i) {
+    n += hi(i) - lo(i);
+    EMBER_CHECK_RUNTIME(n <= kTooMany, op, ": ", row, " x ", col, " gives more indices than memory holds");
   }
-  const int64_t n = static_cast<int64_t>(rows.size());
-  Tensor out = Tensor::empty({2, n}, DType::Int64);
-  std::copy(rows.begin(), rows.end(), out.data<int64_t>());
-  std::copy(cols.begin(), cols.end(), out.data<int64_t>() + n);
+  EMBER_CHECK_RUNTIME(!__builtin_mul_overflow(first, hi(0) - lo(0), &before) &&
+                          !__builtin_mul_overflow(row - last, hi(last) - lo(last), &after) &&
+                          !__builtin_add_overflow(n, before, &n) && !__builtin_add_overflow(n, after, &n),
+                      op, ": ", row, " x ", col, " has more elements than int64 holds");
+  Tensor out = Tensor::empty({2, n}, DType::Int64);  // raises when it cannot be held
+  int64_t* rows = out.data<int64_t>();
+  int64_t* cols = rows + n;
+  for (int64_t i = lower ? first : 0, written = 0; written < n; ++i)
+    for (int64_t j = lo(i); j < hi(i); ++j, ++written) {
+      *rows++ = i;
+      *cols++ = j;
+    }
   return to_dtype(out, dtype);
 }
 }  // namespace

@@ -320,6 +320,7 @@ Tensor movedim(const Tensor& t, int64_t source, int64_t destination) {
   const int64_t n = t.dim();
   source = wrap_dim(source, n, "movedim");
   destination = wrap_dim(destination, n, "movedim");
+  if (n == 0) return alias(t);
   Dims order;
   for (int64_t d = 0; d < n; ++d)
     if (d != source) order.push_back(d);
@@ -333,7 +334,9 @@ Tensor diagonal(const Tensor& t, int64_t offset, int64_t dim1, int64_t dim2) {
   EMBER_CHECK_RUNTIME(dim1 != dim2, "diagonal: dimensions cannot be identical: dim1 ", dim1, ", dim2 ", dim2,
                       " (shape ", shape_str(t.sizes()), ")");
   const int64_t n1 = t.sizes()[dim1], n2 = t.sizes()[dim2], s1 = t.strides()[dim1], s2 = t.strides()[dim2];
-  const int64_t length = std::max<int64_t>(0, offset >= 0 ? std::min(n1, n2 - offset) : std::min(n1 + offset, n2));
+  // Written so that no offset (INT64_MIN included) overflows.
+  const int64_t length = offset >= 0 ? (offset >= n2 ? 0 : std::min(n1, n2 - offset))
+                                     : (offset <= -n1 ? 0 : std::min(n1 + offset, n2));
   const int64_t start = length == 0 ? 0 : offset >= 0 ? offset * s2 : -offset * s1;
   Shape sizes, strides;
   for (int64_t d = 0; d < t.dim(); ++d)
@@ -349,14 +352,14 @@ Tensor diagonal(const Tensor& t, int64_t offset, int64_t dim1, int64_t dim2) {
 }
 
 Tensor diag_embed(const Tensor& t, int64_t offset, int64_t dim1, int64_t dim2) {
-  EMBER_CHECK_RUNTIME(t.dim() >= 1, "diag_embed: expected a tensor of at least 1 dim, got shape ",
-                      shape_str(t.sizes()));
   const int64_t nd = t.dim() + 1;
   dim1 = wrap_dim(dim1, nd, "diag_embed");
   dim2 = wrap_dim(dim2, nd, "diag_embed");
   EMBER_CHECK_RUNTIME(dim1 != dim2, "diag_embed: diagonal dimensions cannot be identical: dim1 ", dim1, ", dim2 ",
-                      dim2, " (shape ", shape_str(t.sizes()), ")");
-  const int64_t n = t.sizes().back() + (offset < 0 ? -offset : offset);
+                      dim2, " (shape ", shape_str(t.sizes()), ")");  // so t has at least 1 dim
+  int64_t n;
+  EMBER_CHECK_RUNTIME(offset > INT64_MIN && !__builtin_add_overflow(t.sizes().back(), offset < 0 ? -offset : offset, &n),
+                      "diag_embed: offset ", offset, " is too large for shape ", shape_str(t.sizes()));
   Shape sizes(t.sizes().begin(), t.sizes().end() - 1);
   sizes.insert(sizes.begin() + std::min(dim1, dim2), n);
   sizes.insert(sizes.begin() + std::max(dim1, dim2), n);

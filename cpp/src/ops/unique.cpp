@@ -62,6 +62,9 @@ std::tuple<Tensor, Tensor, Tensor> unique_impl(const char* op, const Tensor& t, 
   }
   EMBER_CHECK_INDEX(t.dim() > 0, op, ": dim ", *dim, " is out of range for a 0-d tensor");
   const int64_t d = wrap_dim(*dim, t.dim(), op);
+  for (int64_t i = 0; i < t.dim(); ++i)
+    EMBER_CHECK_RUNTIME(i == d || t.sizes()[i] > 0, op, ": there are 0 sized dims, and they aren't selected, so unique ",
+                        "cannot be applied (shape ", shape_str(t.sizes()), ", dim ", d, ")");
   const Tensor moved = movedim(t, d, 0);
   const int64_t n = moved.sizes()[0];
   int64_t k = 1;
@@ -129,8 +132,9 @@ Tensor histc(const Tensor& t, int64_t bins, double min_value, double max_value) 
   // (x - lo) * bins / (hi - lo), the top edge counted in the last bin.
   const Tensor lo = full({}, min_value, t.dtype()), hi = full({}, max_value, t.dtype());
   const Tensor in = masked_select(x, logical_and(ge(x, lo), le(x, hi)));
-  Tensor bin = to_dtype(div(mul(sub(in, lo), full({}, bins, t.dtype())), sub(hi, lo)), DType::Int64);
-  bin = minimum(bin, full({}, bins - 1, DType::Int64));
+  // A product that overflowed to inf casts to INT64_MIN, clamped into bin 0, as PyTorch's.
+  const Tensor pos = to_dtype(div(mul(sub(in, lo), full({}, bins, t.dtype())), sub(hi, lo)), DType::Int64);
+  const Tensor bin = clamp(pos, full({}, 0, DType::Int64), full({}, bins - 1, DType::Int64));
   return scatter_add(zeros({bins}, t.dtype()), 0, bin, ones({in.numel()}, t.dtype()));
 }
 
@@ -139,7 +143,7 @@ namespace {
 Tensor search(const char* op, const Tensor& sorted_sequence, const Tensor& values, bool out_int32, bool right,
               const Tensor& sorter) {
   const Tensor& seq = sorted_sequence;
-  EMBER_CHECK_TYPE(seq.dtype() != DType::Bool && values.dtype() != DType::Bool, op, ": not implemented for bool");
+  EMBER_CHECK_TYPE(seq.dtype() != DType::Bool, op, ": not implemented for bool boundaries");
   EMBER_CHECK_RUNTIME(seq.dim() >= 1, op, ": boundaries tensor should have at least 1 dim, got shape ",
                       shape_str(seq.sizes()));
   const bool shared = seq.dim() == 1;  // one sequence for every value
