@@ -6,7 +6,7 @@
 //   - pointwise: one kernel per row of elementwise.def, whose scalar formula is shared by every
 //     device (elementwise_fn.h), and where;
 //   - reductions and scans: reduce, arg_reduce, and one kernel per row of scan.def;
-//   - sorting and selection along one dim: sort, topk;
+//   - sorting and selection along one dim: sort, topk, searchsorted;
 //   - matrix products: gemm over batches (batch strides may be 0);
 //   - pooling over the last two dims: max (with indices) and average, and their backwards;
 //   - batch norm's per-channel moments, sums and affine combinations;
@@ -83,6 +83,9 @@ void sort(const Tensor& values, const Tensor& indices, const Tensor& in, int64_t
 /// values, indices = the k largest (or smallest) along dim, in order when sorted (0 < k <= n).
 void topk(const Tensor& values, const Tensor& indices, const Tensor& in, int64_t k, int64_t dim, bool largest,
           bool sorted);
+/// out (int64, (L, m)) = where each values[l, j] would go in the sorted line seq[l, :] (lower
+/// bound, or upper bound when right); seq (L, n) and values (L, m) contiguous, of one dtype.
+void searchsorted(const Tensor& out, const Tensor& seq, const Tensor& values, bool right);
 
 /// out[b] = a[b] @ b[b] (or +=, with accumulate) for 3-D operands (batch strides may be 0);
 /// float via BLAS.

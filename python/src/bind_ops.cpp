@@ -1,5 +1,6 @@
 // Tensor ops, bound once as ember.<op> and as Tensor.<op> where PyTorch has both.
 #include "convert.h"
+#include "def_both.h"
 #include "gil.h"
 
 namespace ember {
@@ -9,12 +10,6 @@ using py_gil::heavy;
 using py_gil::releasing;
 
 namespace {
-/// Binds fn as both the module function ember.name(input, ...) and the method Tensor.name(...).
-template <class F, class... Extra>
-void def_both(py::module_& m, py::class_<Tensor>& cls, const char* name, F&& fn, const Extra&... extra) {
-  m.def(name, fn, py::arg("input"), extra...);
-  cls.def(name, fn, extra...);
-}
 
 // Docstrings of the scans (PyTorch's wording where it fits).
 constexpr const char* kCumsumDoc = R"doc(cumsum(input, dim, *, dtype=None) -> Tensor

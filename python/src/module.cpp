@@ -6,6 +6,7 @@
 namespace ember {
 void bind_tensor(py::module_& m, py::class_<Tensor>& cls);
 void bind_ops(py::module_& m, py::class_<Tensor>& cls);
+void bind_rearrange(py::module_& m, py::class_<Tensor>& cls);
 void bind_dlpack(py::module_& m, py::class_<Tensor>& cls);
 void bind_autograd(py::module_& m, py::class_<Tensor>& cls);
 void bind_serialization(py::module_& m);
@@ -76,6 +77,7 @@ PYBIND11_MODULE(_C, m) {
   py::class_<Tensor> cls(m, "Tensor", py::buffer_protocol(), py_gc::tensor_type_setup(), "An n-dimensional array on a device.");
   bind_tensor(m, cls);
   bind_ops(m, cls);
+  bind_rearrange(m, cls);
   bind_dlpack(m, cls);
   bind_autograd(m, cls);
   bind_serialization(m);

@@ -16,7 +16,9 @@ at the end of this one so that ``op_db.OPS`` holds every row:
 * ``op_db_pointwise``: unary and binary ops (every row of elementwise.def), clamp, where;
 * ``op_db_reduce``: reductions and the matmul family;
 * ``op_db_shape``: shape ops (views, joining, splitting) and indexing ops;
-* ``op_db_sort``: sorting and selection along one dim (sort, argsort, topk).
+* ``op_db_sort``: sorting and selection along one dim (sort, argsort, topk);
+* ``op_db_rearrange``: tril / triu, flips, rolls, repeats, diagonals, unique and counting,
+  and the composites of ops/combine.cpp.
 
 Import ``op_db`` (not a family module on its own). Importable on its own (tests/conftest.py puts
 this folder on sys.path); importing it imports ember.
@@ -439,5 +441,6 @@ import op_db_pointwise  # noqa: E402, F401
 import op_db_reduce  # noqa: E402, F401
 import op_db_shape  # noqa: E402, F401
 import op_db_sort  # noqa: E402, F401
+import op_db_rearrange  # noqa: E402, F401
 
 OPS_BY_NAME = {o.name: o for o in OPS}

@@ -92,3 +92,13 @@ def test_regression_type_without_dtype_names_the_legacy_type(name, torch):
     expected = torch.zeros(1, dtype=getattr(torch, name)).type()
     assert ember.zeros(1, dtype=getattr(ember, name)).type() == expected.replace("torch.", "ember.")
     assert ember.zeros(1).type(getattr(ember, name)).dtype == getattr(ember, name)
+
+
+@pytest.mark.parametrize("method", ["remainder", "remainder_", "fmod", "floor_divide"])
+def test_int_divisor_that_wraps_to_zero_raises(method, torch):
+    """int16 % 2**31: the divisor is cast to int16 first, where it is 0 (it crashed with SIGFPE)."""
+    x = ember.tensor([-1, -4], dtype=ember.int16)
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        getattr(x, method)(2**31)
+    assert getattr(ember.tensor([7], dtype=ember.int16), method)(2**31 + 3).tolist() == \
+        getattr(torch.tensor([7], dtype=torch.int16), method)(2**31 + 3).tolist()

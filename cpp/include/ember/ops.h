@@ -113,6 +113,14 @@ EMBER_API Tensor alias(const Tensor& t);
 /// Moves dim `source` to position `destination`.
 EMBER_API Tensor movedim(const Tensor& t, int64_t source, int64_t destination);
 
+/// The diagonal of dims dim1 and dim2 (above the main one by offset > 0, below by offset < 0)
+/// as the last dim, those two dims removed: a view.
+EMBER_API Tensor diagonal(const Tensor& t, int64_t offset = 0, int64_t dim1 = 0, int64_t dim2 = 1);
+/// Zeros with t's last dim on the diagonal (at offset) of two new dims dim1 and dim2.
+EMBER_API Tensor diag_embed(const Tensor& t, int64_t offset = 0, int64_t dim1 = -2, int64_t dim2 = -1);
+/// A 1-D t as the square matrix with t on diagonal `diagonal`; of a 2-D t, a copy of that diagonal.
+EMBER_API Tensor diag(const Tensor& t, int64_t diagonal = 0);
+
 // ---- joining and splitting ------------------------------------------------------------
 /// Concatenates along an existing dim.
 EMBER_API Tensor cat(const std::vector<Tensor>& tensors, int64_t dim = 0);
@@ -126,6 +134,89 @@ EMBER_API std::vector<Tensor> split_with_sizes(const Tensor& t, const Shape& siz
 EMBER_API std::vector<Tensor> chunk(const Tensor& t, int64_t chunks, int64_t dim = 0);
 /// The views along dim, dim removed.
 EMBER_API std::vector<Tensor> unbind(const Tensor& t, int64_t dim = 0);
+
+// ---- rearranging copies (ops/rearrange.cpp) -------------------------------------------
+/// A copy of t with its elements in reverse order along each of dims.
+EMBER_API Tensor flip(const Tensor& t, const Dims& dims);
+/// flip along dim 1 (left/right) of a tensor of at least 2 dims.
+EMBER_API Tensor fliplr(const Tensor& t);
+/// flip along dim 0 (up/down) of a tensor of at least 1 dim.
+EMBER_API Tensor flipud(const Tensor& t);
+/// t rotated k times by 90 degrees in the plane of dims (from the first axis towards the second).
+EMBER_API Tensor rot90(const Tensor& t, int64_t k = 1, const Dims& dims = {0, 1});
+/// A copy of t shifted by shifts[i] places along dims[i], wrapping around (over the flattened
+/// tensor when dims is empty).
+EMBER_API Tensor roll(const Tensor& t, const Dims& shifts, const Dims& dims = {});
+/// t repeated repeats[i] times along dim i (repeats may be longer than t's dims: new leading dims).
+EMBER_API Tensor repeat(const Tensor& t, const Dims& repeats);
+/// repeat, with dims padded with leading 1s when shorter than t's dims.
+EMBER_API Tensor tile(const Tensor& t, const Dims& dims);
+/// Each slice along dim repeated repeats[i] times, next to itself (t flattened when dim is absent);
+/// repeats is 0-d / 1-element (all alike) or has one count per slice.
+EMBER_API Tensor repeat_interleave(const Tensor& t, const Tensor& repeats, std::optional<int64_t> dim = {},
+                                   std::optional<int64_t> output_size = {});
+/// repeat_interleave with one count for every slice.
+EMBER_API Tensor repeat_interleave(const Tensor& t, int64_t repeats, std::optional<int64_t> dim = {},
+                                   std::optional<int64_t> output_size = {});
+/// 0, 1, ... each index i repeated repeats[i] times (repeats: 1-D non-negative integers).
+EMBER_API Tensor repeat_interleave(const Tensor& repeats, std::optional<int64_t> output_size = {});
+/// The lower triangle of the last two dims (column - row <= diagonal), zeros elsewhere.
+EMBER_API Tensor tril(const Tensor& t, int64_t diagonal = 0);
+/// The upper triangle of the last two dims (column - row >= diagonal), zeros elsewhere.
+EMBER_API Tensor triu(const Tensor& t, int64_t diagonal = 0);
+/// In place: tril.
+EMBER_API Tensor& tril_(Tensor& t, int64_t diagonal = 0);
+/// In place: triu.
+EMBER_API Tensor& triu_(Tensor& t, int64_t diagonal = 0);
+/// The (row, column) coordinates of tril of a row x col matrix, as a 2 x N tensor, row-major.
+EMBER_API Tensor tril_indices(int64_t row, int64_t col, int64_t offset = 0, DType dtype = DType::Int64);
+/// The (row, column) coordinates of triu of a row x col matrix, as a 2 x N tensor, row-major.
+EMBER_API Tensor triu_indices(int64_t row, int64_t col, int64_t offset = 0, DType dtype = DType::Int64);
+
+// ---- combining (ops/combine.cpp: composites of other ops) ------------------------------
+/// Sum of the main diagonal of a 2-D tensor (bool and integers sum to int64).
+EMBER_API Tensor trace(const Tensor& t);
+/// The Kronecker product: blocks a[i] * b (dims of the shorter padded with leading 1s).
+EMBER_API Tensor kron(const Tensor& a, const Tensor& b);
+/// The cross product of 3-vectors along dim (the first of size 3 when absent), broadcasting.
+EMBER_API Tensor cross(const Tensor& a, const Tensor& b, std::optional<int64_t> dim = {});
+/// n-th forward difference along dim, after prepend / append (undefined: none) are joined on.
+EMBER_API Tensor diff(const Tensor& t, int64_t n = 1, int64_t dim = -1, const Tensor& prepend = {},
+                      const Tensor& append = {});
+/// The Vandermonde matrix of 1-D x: columns x^(N-1) ... x^0 (x^0 ... x^(N-1) when increasing).
+EMBER_API Tensor vander(const Tensor& x, std::optional<int64_t> N = {}, bool increasing = false);
+/// Coordinate grids of 1-D (or 0-d) tensors; indexing "ij" (matrix) or "xy" (Cartesian).
+EMBER_API std::vector<Tensor> meshgrid(const std::vector<Tensor>& tensors, const std::string& indexing = "ij");
+/// All combinations of the elements of 1-D tensors, one per row (a 1-D copy for one tensor).
+EMBER_API Tensor cartesian_prod(const std::vector<Tensor>& tensors);
+/// Views of the tensors expanded to their broadcast shape.
+EMBER_API std::vector<Tensor> broadcast_tensors(const std::vector<Tensor>& tensors);
+/// t viewed with at least n (1, 2 or 3) dims, as numpy.atleast_nd.
+EMBER_API Tensor atleast_nd(const Tensor& t, int64_t n);
+/// t gathered along dim at indices broadcast against it (flattened when dim is absent).
+EMBER_API Tensor take_along_dim(const Tensor& t, const Tensor& indices, std::optional<int64_t> dim = {});
+/// Indices of the nonzero elements, shape (count, ndim): nonzero.
+EMBER_API Tensor argwhere(const Tensor& t);
+
+// ---- unique values and counting (ops/unique.cpp) ---------------------------------------
+/// The distinct values (slices along dim) of t in ascending order, and, where asked, for each
+/// element its place among them (inverse) and how often each occurs (counts); unasked: undefined.
+EMBER_API std::tuple<Tensor, Tensor, Tensor> unique(const Tensor& t, bool sorted = true, bool return_inverse = false,
+                                                    bool return_counts = false, std::optional<int64_t> dim = {});
+/// unique of each run of equal consecutive values (slices along dim), in order.
+EMBER_API std::tuple<Tensor, Tensor, Tensor> unique_consecutive(const Tensor& t, bool return_inverse = false,
+                                                                bool return_counts = false,
+                                                                std::optional<int64_t> dim = {});
+/// How often each value 0..max occurs in 1-D non-negative integers (weights summed instead when given).
+EMBER_API Tensor bincount(const Tensor& t, const Tensor& weights = {}, int64_t minlength = 0);
+/// A histogram of bins equal-width bins over [min, max] (t's min and max when both are 0).
+EMBER_API Tensor histc(const Tensor& t, int64_t bins = 100, double min = 0, double max = 0);
+/// For each value, the index where it would be inserted into the sorted innermost dim of
+/// sorted_sequence (after equal elements when right); sorter: indices that sort it.
+EMBER_API Tensor searchsorted(const Tensor& sorted_sequence, const Tensor& values, bool out_int32 = false,
+                              bool right = false, const Tensor& sorter = {});
+/// The bucket of each element of t among 1-D sorted boundaries: searchsorted(boundaries, t).
+EMBER_API Tensor bucketize(const Tensor& t, const Tensor& boundaries, bool out_int32 = false, bool right = false);
 
 // ---- indexing -------------------------------------------------------------------------
 /// cond ? a : b elementwise with broadcasting.

@@ -221,4 +221,27 @@ void topk(const Tensor& values, const Tensor& indices, const Tensor& in, int64_t
   });
 }
 
+void searchsorted(const Tensor& out, const Tensor& seq, const Tensor& values, bool right) {
+  const int64_t lines = seq.sizes()[0], n = seq.sizes()[1], m = values.sizes()[1];
+  if (out.numel() == 0) return;
+  int64_t* o = out.data<int64_t>();
+  visit_dtype(seq.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* s = static_cast<const T*>(seq.raw_data());
+    const T* v = static_cast<const T*>(values.raw_data());
+    parallel_range(lines, n + m * log2_ceil(n + 1), [&](int64_t b, int64_t e) {
+      std::vector<Key<T>> keys(n);  // the order keys put NaN last and -0 with +0, as sort does
+      for (int64_t l = b; l < e; ++l) {
+        for (int64_t i = 0; i < n; ++i) keys[i] = order_key(s[l * n + i]);
+        for (int64_t j = 0; j < m; ++j) {
+          const Key<T> k = order_key(v[l * m + j]);
+          const auto at = right ? std::upper_bound(keys.begin(), keys.end(), k)
+                                : std::lower_bound(keys.begin(), keys.end(), k);
+          o[l * m + j] = at - keys.begin();
+        }
+      }
+    });
+  });
+}
+
 }  // namespace ember::cpu

@@ -89,7 +89,8 @@ DType binary_compute_dtype(const char* op, Kind kind, int rules, const Tensor& x
                         "use the `~` or `logical_not()` operator instead");
   if (rules & NONNEG_INT_EXPONENT && is_integral(ct, false) && y.impl()->is_wrapped_number)
     EMBER_CHECK_RUNTIME(y.item<int64_t>() >= 0, op, ": integers to negative integer powers are not allowed");
-  if (rules & NONZERO_INT_DIVISOR) check_integer_divisor(op, y, ct);
+  // The divisor as the kernel reads it: a Python int cast to int16 may wrap to 0 (2**31).
+  if (rules & NONZERO_INT_DIVISOR) check_integer_divisor(op, y.dtype() == ct ? y : to_dtype(y, ct), ct);
   return ct;
 }
 

@@ -26,11 +26,11 @@ Tensor as_view(const Tensor& t, Tensor r, const char* name, Backward backward) {
 
 /// The gradient of a view that picks part of its input: zeros of the input's shape with g in
 /// that part. Its own gradient is the same pick of the incoming gradient (double backward).
-Tensor unpick(const Tensor& g, const Shape& in_sizes, const Pick& pick) {
+Tensor unpick(const Tensor& g, const Shape& in_sizes, const Pick& pick, const char* node = "UnpickBackward0") {
   Tensor out = zeros(in_sizes, g.dtype(), g.device());
   call_kernel(g.device(), "backward", cpu::copy, pick(out), g);
   if (autograd::needs_grad(g))
-    autograd::record("UnpickBackward0", {out}, {g}, {}, [pick](const Tensors& gg, const Tensors&) {
+    autograd::record(node, {out}, {g}, {}, [pick](const Tensors& gg, const Tensors&) {
       return Tensors{pick(gg[0])};
     });
   return out;
@@ -320,11 +320,69 @@ Tensor movedim(const Tensor& t, int64_t source, int64_t destination) {
   const int64_t n = t.dim();
   source = wrap_dim(source, n, "movedim");
   destination = wrap_dim(destination, n, "movedim");
+  if (n == 0) return alias(t);
   Dims order;
   for (int64_t d = 0; d < n; ++d)
     if (d != source) order.push_back(d);
   order.insert(order.begin() + destination, source);
   return permute(t, order);
+}
+
+Tensor diagonal(const Tensor& t, int64_t offset, int64_t dim1, int64_t dim2) {
+  dim1 = wrap_dim(dim1, t.dim(), "diagonal");
+  dim2 = wrap_dim(dim2, t.dim(), "diagonal");
+  EMBER_CHECK_RUNTIME(dim1 != dim2, "diagonal: dimensions cannot be identical: dim1 ", dim1, ", dim2 ", dim2,
+                      " (shape ", shape_str(t.sizes()), ")");
+  const int64_t n1 = t.sizes()[dim1], n2 = t.sizes()[dim2], s1 = t.strides()[dim1], s2 = t.strides()[dim2];
+  // Written so that no offset (INT64_MIN included) overflows.
+  const int64_t length = offset >= 0 ? (offset >= n2 ? 0 : std::min(n1, n2 - offset))
+                                     : (offset <= -n1 ? 0 : std::min(n1 + offset, n2));
+  const int64_t start = length == 0 ? 0 : offset >= 0 ? offset * s2 : -offset * s1;
+  Shape sizes, strides;
+  for (int64_t d = 0; d < t.dim(); ++d)
+    if (d != dim1 && d != dim2) {
+      sizes.push_back(t.sizes()[d]);
+      strides.push_back(t.strides()[d]);
+    }
+  sizes.push_back(length);
+  strides.push_back(s1 + s2);
+  return picked_view(t, Tensor::make_view(t, std::move(sizes), std::move(strides), t.offset() + start),
+                     "DiagonalBackward0",
+                     [offset, dim1, dim2](const Tensor& g) { return diagonal(g, offset, dim1, dim2); });
+}
+
+Tensor diag_embed(const Tensor& t, int64_t offset, int64_t dim1, int64_t dim2) {
+  const int64_t nd = t.dim() + 1;
+  dim1 = wrap_dim(dim1, nd, "diag_embed");
+  dim2 = wrap_dim(dim2, nd, "diag_embed");
+  EMBER_CHECK_RUNTIME(dim1 != dim2, "diag_embed: diagonal dimensions cannot be identical: dim1 ", dim1, ", dim2 ",
+                      dim2, " (shape ", shape_str(t.sizes()), ")");  // so t has at least 1 dim
+  int64_t n;
+  EMBER_CHECK_RUNTIME(offset > INT64_MIN && !__builtin_add_overflow(t.sizes().back(), offset < 0 ? -offset : offset, &n),
+                      "diag_embed: offset ", offset, " is too large for shape ", shape_str(t.sizes()));
+  Shape sizes(t.sizes().begin(), t.sizes().end() - 1);
+  sizes.insert(sizes.begin() + std::min(dim1, dim2), n);
+  sizes.insert(sizes.begin() + std::max(dim1, dim2), n);
+  // The output is the gradient-of-diagonal layout: zeros with t on the diagonal view.
+  const bool rec = autograd::needs_grad(t);
+  Pick pick = [offset, dim1, dim2](const Tensor& x) { return diagonal(x, offset, dim1, dim2); };
+  Tensor out = zeros(sizes, t.dtype(), t.device());
+  {
+    autograd::RecordingOff off(rec);
+    call_kernel(t.device(), "diag_embed", cpu::copy, pick(out), t);
+  }
+  if (rec)
+    autograd::record("DiagEmbedBackward0", {out}, {t}, {}, [pick](const Tensors& g, const Tensors&) {
+      return Tensors{pick(g[0])};
+    });
+  return out;
+}
+
+Tensor diag(const Tensor& t, int64_t offset) {
+  EMBER_CHECK_RUNTIME(t.dim() == 1 || t.dim() == 2, "diag: supports 1-D or 2-D tensors, got shape ",
+                      shape_str(t.sizes()));
+  if (t.dim() == 1) return diag_embed(t, offset, 0, 1);
+  return clone(diagonal(t, offset, 0, 1));
 }
 
 // ---- joining and splitting ------------------------------------------------------------
