@@ -22,13 +22,15 @@ def _open(op, kind, example):
 _SUBNORMAL_DIVISOR = "intended: docs: fmod/remainder by a subnormal divisor follow IEEE"
 _FINITE_NEAR_OVERFLOW = "intended: docs: sinh/cosh of float32 near overflow are finite"
 _BLAS_OVERFLOW = "intended: docs: an overflowing float32 product's sign depends on the BLAS"
-_UNIQUE_TIES = ("intended: docs: unique keeps equal values (+0 and -0, the NaNs) in input order (a stable sort); "
-                "torch's order among them is unspecified")
-_UNIQUE_CONSECUTIVE_POSITIONAL = ("intended: docs: torch.unique_consecutive(x, True, ...) with a positional "
-                                  "return_inverse returns an empty or wrong inverse (a torch quirk); ember "
-                                  "answers as torch's keyword form")
-_NAN_BOUNDARIES = "intended: docs: boundaries holding NaN are not sorted; ember orders NaN last, as sort does"
-_KRON_VIEW = "intended: docs: torch's kron raises a view error on some non-contiguous inputs; ember computes them"
+_UNIQUE_TIES = ("intended: docs: unique keeps equal values (+0 and -0, the NaNs) in input order "
+                "(a stable sort); torch's order among them is unspecified")
+_UNIQUE_CONSECUTIVE_POSITIONAL = ("intended: docs: torch.unique_consecutive(x, True, ...) with a "
+                                  "positional return_inverse returns an empty or wrong inverse (a torch "
+                                  "quirk); ember answers as torch's keyword form")
+_NAN_BOUNDARIES = ("intended: docs: boundaries holding NaN are not sorted; ember orders NaN last, "
+                   "as sort does")
+_KRON_VIEW = ("intended: docs: torch's kron raises a view error on some non-contiguous inputs; "
+              "ember computes them")
 
 
 KNOWN = [
