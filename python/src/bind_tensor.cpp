@@ -46,8 +46,9 @@ py::object with_number(const Tensor& a, py::handle b, const char* op, F&& f) {
 }
 
 // ---- pickle and copy -----------------------------------------------------------------------------
-// A pickled tensor is (ember._C._rebuild_tensor, (raw bytes, dtype, sizes, strides, requires_grad)):
-// no code, and the bytes are those from the view's first element to its last, so a slice of a
+// A pickled tensor is (ember.serialization._rebuild_tensor, (raw bytes, dtype, sizes, strides,
+// requires_grad)): a Python function's name, which pickle stores as a reference (a C++ function
+// would pickle through eval), and the bytes are those from the view's first element to its last, so a slice of a
 // large tensor does not carry the rest (PyTorch's carries the whole storage). Protocol 5 hands
 // the bytes to pickle without a copy.
 
@@ -84,20 +85,33 @@ py::tuple tensor_reduce(const Tensor& t, int protocol) {
   } else {
     data = py::bytes(static_cast<const char*>(t.raw_data()), nbytes);
   }
-  return py::make_tuple(py::module_::import("ember._C").attr("_rebuild_tensor"),
+  return py::make_tuple(py::module_::import("ember.serialization").attr("_rebuild_tensor"),
                         py::make_tuple(data, t.dtype(), py::tuple(py::cast(t.sizes())), py::tuple(py::cast(t.strides())),
                                        t.requires_grad()));
 }
 
-/// The tensor a pickle describes. A writable buffer (what protocol 5 unpickles) becomes the
-/// storage as it is; other bytes are copied. A pickle whose geometry reaches past its bytes is refused.
+/// The tensor a pickle describes. A writable buffer (what protocol 5 unpickles) or large bytes
+/// (protocols 2 to 4) become the storage as they are; other bytes are copied. A pickle whose geometry reaches past its bytes is refused.
 Tensor rebuild_tensor(py::handle data, DType dtype, const Shape& sizes, const Shape& strides, bool requires_grad) {
   const char* op = "_rebuild_tensor";
   EMBER_CHECK(sizes.size() == strides.size(), op, ": ", sizes.size(), " sizes but ", strides.size(), " strides");
   for (size_t d = 0; d < sizes.size(); ++d)
     EMBER_CHECK(sizes[d] >= 0 && strides[d] >= 0, op, ": negative size or stride (sizes ", shape_str(sizes),
                 ", strides ", shape_str(strides), ")");
-  const int64_t nbytes = span_elements(sizes, strides) * itemsize(dtype);
+  // span_elements(sizes, strides) * itemsize, with overflow checked: the geometry comes from a file.
+  int64_t last = 0;
+  bool overflow = false, empty = false;
+  for (size_t d = 0; d < sizes.size(); ++d) {
+    int64_t step = 0;
+    empty = empty || sizes[d] == 0;
+    overflow = overflow || __builtin_mul_overflow(sizes[d] - 1, strides[d], &step) ||
+               __builtin_add_overflow(last, step, &last);
+  }
+  int64_t nbytes = 0;
+  overflow = overflow || __builtin_mul_overflow(last + 1, itemsize(dtype), &nbytes);
+  EMBER_CHECK(empty || !overflow, op, ": a tensor of shape ", shape_str(sizes), " and strides ", shape_str(strides),
+              " is too large");
+  if (empty) nbytes = 0;
   auto view = std::make_shared<Py_buffer>();
   const bool writable = PyObject_GetBuffer(data.ptr(), view.get(), PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS) == 0;
   if (!writable) {
@@ -110,8 +124,11 @@ Tensor rebuild_tensor(py::handle data, DType dtype, const Shape& sizes, const Sh
   });
   EMBER_CHECK(view->len == nbytes, op, ": ", view->len, " bytes for a tensor of shape ", shape_str(sizes),
               " and strides ", shape_str(strides), " that spans ", nbytes, " bytes (", dtype_name(dtype), ")");
+  // A large bytes object is taken as it is too, as NumPy's unpickling does: bytes are immutable to
+  // Python, but those a pickle makes for one tensor belong to nobody else (small ones may be shared).
+  const bool own = writable || (PyBytes_CheckExact(data.ptr()) && nbytes > 1000);
   std::shared_ptr<Storage> storage;
-  if (writable && reinterpret_cast<uintptr_t>(view->buf) % itemsize(dtype) == 0) {
+  if (own && reinterpret_cast<uintptr_t>(view->buf) % itemsize(dtype) == 0) {
     storage = Storage::wrap(std::move(buffer), nbytes, Device{});
   } else {
     storage = Storage::allocate(nbytes, Device{}, op);
