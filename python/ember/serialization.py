@@ -52,8 +52,8 @@ class _Flattener:
 
     def array(self, a):
         if a.dtype.kind not in "biuf" or a.dtype.itemsize not in _NUMPY_ITEMSIZES.get(a.dtype.kind, ()):
-            self.refuse(f"a NumPy array of dtype {a.dtype}", f" (ember stores the NumPy dtypes bool, uint8, int8, "
-                        f"int16, int32, int64, float16, float32 and float64)")
+            self.refuse(f"a NumPy array of dtype {a.dtype}", " (ember stores the NumPy dtypes bool, uint8, int8, "
+                        "int16, int32, int64, float16, float32 and float64)")
         return _C.from_numpy(a.astype(a.dtype.newbyteorder("="), order="C", copy=False))  # keeps 0-d
 
     def flatten(self, obj, path):
