@@ -24,6 +24,7 @@ from ember import _C
 _STRUCTURE_KEY = "ember.structure"
 _SCALARS = (bool, int, float, str, type(None))
 _STORABLE = "tensors, NumPy arrays, dicts, lists, tuples, numbers, strings, bools and None"
+_NUMPY_ITEMSIZES = {"b": (1,), "u": (1,), "i": (1, 2, 4, 8), "f": (2, 4, 8)}  # ember's dtypes, by kind
 
 
 def _is_state_dict(obj):
@@ -88,15 +89,6 @@ class _Flattener:
         hint = " (save its state_dict() instead)" if callable(getattr(obj, "state_dict", None)) else \
             f" (only {_STORABLE})"
         self.refuse(f"a {type(obj).__name__}", hint)
-
-
-def _rebuild_tensor(data, dtype, sizes, strides, requires_grad):
-    """A pickled tensor: what Tensor.__reduce_ex__ names (a function of this module, which pickle
-    stores by name) to make it from its raw bytes."""
-    return _C._rebuild_tensor(data, dtype, sizes, strides, requires_grad)
-
-
-_NUMPY_ITEMSIZES = {"b": (1,), "u": (1,), "i": (1, 2, 4, 8), "f": (2, 4, 8)}
 
 
 def _unflatten(node, tensors, f):
@@ -213,3 +205,9 @@ def load(f, map_location=None, weights_only=True):
         if isinstance(e, ValueError) and str(e).startswith("load:"):
             raise
         raise ValueError(f"load: {f}: malformed {_STRUCTURE_KEY} metadata ({type(e).__name__}: {e})") from None
+
+
+def _rebuild_tensor(data, dtype, sizes, strides, requires_grad):
+    """A pickled tensor: what Tensor.__reduce_ex__ names (a function of this module, which pickle
+    stores by name; a C++ one would pickle through eval) to make it from its raw bytes."""
+    return _C._rebuild_tensor(data, dtype, sizes, strides, requires_grad)

@@ -565,7 +565,9 @@ std::pair<std::unique_ptr<PyModule<T>>, py::dict> module_setstate(py::tuple stat
 
 template <class T, class Cls>
 void add_pickle(Cls& cls) {
-  cls.def(py::pickle(&module_getstate<T>, &module_setstate<T>));
+  // __getstate__ gives (options, parameters, buffers, children, training, __dict__).
+  cls.def(py::pickle(&module_getstate<T>, &module_setstate<T>),
+          "Makes the module from what __getstate__ gave (pickle, copy.copy and copy.deepcopy call it).");
 }
 
 /// Parameter and Module: the tree, its slots, hooks' Python side, state dicts.

@@ -139,6 +139,11 @@ Tensor rebuild_tensor(py::handle data, DType dtype, const Shape& sizes, const Sh
   return t;
 }
 
+/// Whether obj is an ember.nn.Parameter (whose class remakes it from (data, requires_grad)).
+bool is_parameter(py::handle obj) {
+  return py::isinstance(obj, py::module_::import("ember._C").attr("_nn_modules").attr("Parameter"));
+}
+
 /// copy.deepcopy's step for a tensor, as PyTorch's: new memory, dtype, geometry, requires_grad
 /// and (not for a Parameter) grad. Tensors sharing a storage (views) share one copy of it,
 /// through memo entries keyed by the storage; two Python objects of one tensor get one copy.
@@ -163,7 +168,7 @@ py::object tensor_deepcopy(py::handle self, py::dict memo) {
     memo[storage_key] = py::make_tuple(over_storage(storage, DType::UInt8, {from.nbytes}, {1}, 0), self);
   }
   Tensor copy = over_storage(storage, t.dtype(), t.sizes(), t.strides(), t.offset());
-  const bool parameter = !py::type::handle_of(self).is(py::type::of<Tensor>());
+  const bool parameter = is_parameter(self);
   py::object out;
   if (parameter) {  // ember.nn.Parameter (or a subclass): its class makes it, and leaves grad behind
     out = py::type::handle_of(self)(copy, t.requires_grad());
@@ -181,7 +186,7 @@ py::object tensor_deepcopy(py::handle self, py::dict memo) {
 py::object tensor_copy(py::handle self) {
   const Tensor& t = self.cast<const Tensor&>();
   Tensor alias = autograd::detach(t);
-  if (!py::type::handle_of(self).is(py::type::of<Tensor>())) return py::type::handle_of(self)(alias, t.requires_grad());
+  if (is_parameter(self)) return py::type::handle_of(self)(alias, t.requires_grad());
   if (t.requires_grad()) autograd::set_requires_grad(alias, true);
   return py::cast(alias);
 }
@@ -348,9 +353,11 @@ void bind_tensor(py::module_& m, py::class_<Tensor>& cls) {
     return py::buffer_info(t.raw_data(), t.itemsize(), numpy_format(t.dtype()), t.dim(), shape, strides);
   });
 
-  cls.def("__reduce_ex__", &tensor_reduce, py::arg("protocol"))
-      .def("__deepcopy__", &tensor_deepcopy, py::arg("memo"))
-      .def("__copy__", &tensor_copy);
+  cls.def("__reduce_ex__", &tensor_reduce, py::arg("protocol"),
+          "pickle's description of the tensor: its raw bytes, dtype, sizes, strides and requires_grad.")
+      .def("__deepcopy__", &tensor_deepcopy, py::arg("memo"),
+           "copy.deepcopy: new memory (views copied together share it), requires_grad and grad, as PyTorch's.")
+      .def("__copy__", &tensor_copy, "copy.copy: a new leaf sharing the memory, with requires_grad, as PyTorch's.");
   m.def("_rebuild_tensor", &rebuild_tensor, py::arg("data"), py::arg("dtype"), py::arg("sizes"), py::arg("strides"),
         py::arg("requires_grad"), "Rebuilds a pickled tensor (what Tensor.__reduce_ex__ describes).");
 
