@@ -486,6 +486,13 @@ def _char_lm_step(m):
     return run
 
 
+def _pickle_round_trip(m):  # the same for all three: what DataLoader workers and copies cost
+    import pickle
+
+    x = randn(m, 25_000_000)  # 100 MB of float32
+    return lambda: pickle.loads(pickle.dumps(x))
+
+
 CASES: list[Case] = [
     matmul(256),
     matmul(1024),
@@ -504,6 +511,7 @@ CASES: list[Case] = [
     Case("cat 10x100k", _cat_tensor, _cat_tensor, _cat_numpy),
     Case("index 100k rows (int64)", _index_rows, _index_rows, _index_rows),
     Case("zeros 1M", _zeros_tensor, _zeros_tensor, _zeros_numpy),
+    Case("pickle round trip 100 MB", _pickle_round_trip, _pickle_round_trip, _pickle_round_trip),
     binary_add(4, "add 4 elems (overhead)"),
     Case("add 4 elems, with grad", _add_with_grad, _add_with_grad, None),
     Case(f"{CHAIN_OPS}-op chain+bwd, per op", _chain_backward, _chain_backward, None,

@@ -1,8 +1,9 @@
 """Shared setup for ember's Python tests.
 
-* Puts the folders of the shared tables and helpers on sys.path (this one: bad_inputs; core/:
-  op_db; autograd/: autograd_helpers; nn/: module_db, nn_helpers; optim/: optim_cases; fuzz/:
-  fuzz_engine, fuzz_pool, known_divergences), so test modules can ``import op_db``.
+* Puts the folders of the shared tables and helpers on sys.path (this one: bad_inputs,
+  pickle_helpers; core/: op_db; autograd/: autograd_helpers; nn/: module_db, nn_helpers; optim/:
+  optim_cases; fuzz/: fuzz_engine, fuzz_pool, known_divergences), so test modules can
+  ``import op_db``.
   The test folders follow the source's: core, autograd, nn, optim, text, io, cpp; and fuzz.
 * ``torch`` fixture: the oracle, skipping cleanly where torch is not installed.
 * Every test ends with grad mode on and anomaly mode off, whatever it did.

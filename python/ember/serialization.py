@@ -3,49 +3,92 @@ package, and the reverse). Saving is atomic (a save killed mid-way leaves the ol
 temporary); loading never executes code. ember stores a CRC-32C of each tensor in the metadata
 and checks it on load, so a corrupted file raises ValueError instead of loading other numbers.
 
-A flat state dict (names to tensors) is stored as it is. Anything else built of dicts, lists,
-tuples, tensors and JSON values (a checkpoint: {"model": ..., "optimizer": ..., "epoch": 3})
-is flattened: each tensor under its dotted path ("optimizer.state.0.exp_avg"), and the
-structure, with the other values, as JSON in the file's metadata under "ember.structure".
+A flat state dict (names to tensors) is stored as it is. Anything else built of tensors, NumPy
+arrays, dicts, lists, tuples and JSON values (a checkpoint: {"model": ..., "optimizer": ...,
+"epoch": 3}, a list of arrays, a lone tensor) is flattened: each tensor or array under its dotted
+path ("optimizer.state.0.exp_avg"), and the structure, with the other values, as JSON in the
+file's metadata under "ember.structure". f is a path or a binary file object (io.BytesIO, an
+open file), as torch.save and torch.load take.
 """
 import json
 import math
 import os
+import shutil
+import tempfile
 from collections.abc import Mapping
+
+import numpy as np
 
 from ember import _C
 
 _STRUCTURE_KEY = "ember.structure"
 _SCALARS = (bool, int, float, str, type(None))
+_STORABLE = "tensors, NumPy arrays, dicts, lists, tuples, numbers, strings, bools and None"
+_NUMPY_ITEMSIZES = {"b": (1,), "u": (1,), "i": (1, 2, 4, 8), "f": (2, 4, 8)}  # ember's dtypes, by kind
 
 
 def _is_state_dict(obj):
     return isinstance(obj, Mapping) and all(isinstance(k, str) and isinstance(v, _C.Tensor) for k, v in obj.items())
 
 
-def _flatten(obj, path, tensors):
-    """obj as JSON-ready data with each tensor replaced by {"tensor": its name in the file}."""
-    if isinstance(obj, _C.Tensor):
+class _Flattener:
+    """obj as JSON-ready data, each tensor or array replaced by {"tensor"/"ndarray": its name in the
+    file}; `trail` is the path to the value at hand, for the messages."""
+
+    def __init__(self):
+        self.tensors, self.trail = {}, []
+
+    def where(self):
+        return " at " + "".join(f"[{k!r}]" for k in self.trail) if self.trail else ""
+
+    def refuse(self, what, hint=""):
+        raise TypeError(f"save: cannot store {what}{self.where()}{hint}")
+
+    def name(self, path, tensor):
         name = path or "tensor"
-        while name in tensors:  # a key with a dot can meet a nested path: keep both
+        while name in self.tensors:  # a key with a dot can meet a nested path: keep both
             name += "~"
-        tensors[name] = obj
-        return {"tensor": name}
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return {"float": repr(obj)}
-    if isinstance(obj, _SCALARS):
-        return obj
-    sub = (lambda key: f"{path}.{key}" if path else str(key))
-    if isinstance(obj, Mapping):
-        for k in obj:
-            if not isinstance(k, (str, int)) or isinstance(k, bool):
-                raise TypeError(f"save: dict keys must be str or int, got {type(k).__name__}")
-        return {"dict": [[k, _flatten(v, sub(k), tensors)] for k, v in obj.items()]}
-    if isinstance(obj, (list, tuple)):
-        kind = "list" if isinstance(obj, list) else "tuple"
-        return {kind: [_flatten(v, sub(i), tensors) for i, v in enumerate(obj)]}
-    raise TypeError(f"save: cannot store a {type(obj).__name__} (only tensors, dicts, lists, tuples, numbers, "
-                    f"strings, bools and None)")
+        self.tensors[name] = tensor
+        return name
+
+    def array(self, a):
+        if a.dtype.kind not in "biuf" or a.dtype.itemsize not in _NUMPY_ITEMSIZES.get(a.dtype.kind, ()):
+            self.refuse(f"a NumPy array of dtype {a.dtype}", " (ember stores the NumPy dtypes bool, uint8, int8, "
+                        "int16, int32, int64, float16, float32 and float64)")
+        return _C.from_numpy(a.astype(a.dtype.newbyteorder("="), order="C", copy=False))  # keeps 0-d
+
+    def flatten(self, obj, path):
+        if isinstance(obj, _C.Tensor):
+            return {"tensor": self.name(path, obj)}
+        if isinstance(obj, np.ndarray):
+            return {"ndarray": self.name(path, self.array(obj))}
+        if isinstance(obj, np.generic) and not isinstance(obj, (np.object_, np.flexible)):
+            return {"npscalar": self.name(path, self.array(np.asarray(obj)))}
+        if isinstance(obj, float) and not math.isfinite(obj):
+            return {"float": repr(obj)}
+        if isinstance(obj, _SCALARS):
+            return obj
+        sub = (lambda key: f"{path}.{key}" if path else str(key))
+        if isinstance(obj, Mapping):
+            items = []
+            for k, v in obj.items():
+                if not isinstance(k, (str, int)) or isinstance(k, bool):
+                    self.refuse(f"a dict key of type {type(k).__name__} ({k!r})", " (keys must be str or int)")
+                self.trail.append(k)
+                items.append([k, self.flatten(v, sub(k))])
+                self.trail.pop()
+            return {"dict": items}
+        if isinstance(obj, (list, tuple)):
+            kind = "list" if isinstance(obj, list) else "tuple"
+            items = []
+            for i, v in enumerate(obj):
+                self.trail.append(i)
+                items.append(self.flatten(v, sub(i)))
+                self.trail.pop()
+            return {kind: items}
+        hint = " (save its state_dict() instead)" if callable(getattr(obj, "state_dict", None)) else \
+            f" (only {_STORABLE})"
+        self.refuse(f"a {type(obj).__name__}", hint)
 
 
 def _unflatten(node, tensors, f):
@@ -54,10 +97,14 @@ def _unflatten(node, tensors, f):
     if len(node) != 1:
         raise ValueError(f"load: {f}: malformed {_STRUCTURE_KEY} metadata")
     (kind, value), = node.items()
-    if kind == "tensor":
-        if value not in tensors:
+    if kind in ("tensor", "ndarray", "npscalar"):
+        if not isinstance(value, str) or value not in tensors:
             raise ValueError(f"load: {f}: the structure names a tensor {value!r} the file does not hold")
-        return tensors[value]
+        if kind == "tensor":
+            return tensors[value]
+        array = tensors[value].numpy()
+        array = array.view(np.dtype(array.dtype.str))  # NumPy's own name for it: int64, not longlong
+        return array if kind == "ndarray" else array[()]
     if kind == "float" and value in ("nan", "inf", "-inf"):
         return float(value)
     if kind == "dict":
@@ -68,30 +115,88 @@ def _unflatten(node, tensors, f):
     raise ValueError(f"load: {f}: malformed {_STRUCTURE_KEY} metadata (unknown kind {kind!r})")
 
 
+def _is_path(f):
+    return isinstance(f, (str, bytes, os.PathLike))
+
+
+def _name_of(f):
+    return os.fsdecode(f) if _is_path(f) else getattr(f, "name", type(f).__name__)
+
+
 def save(obj, f, metadata=None):
-    """Writes obj to the path f: a state dict (names to tensors), or a nested checkpoint of
-    dicts, lists, tuples, tensors and JSON values. metadata: extra strings for the header (keys
-    starting with "ember.crc32c." are ember's checksums and cannot be given)."""
+    """Writes obj to f in the safetensors format, without pickle: no code runs when it is loaded.
+
+    Args:
+        obj: a state dict (names to tensors), or tensors, NumPy arrays, numbers, strings, bools
+            and None nested in dicts (str or int keys), lists and tuples, e.g. a checkpoint
+            {"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": 3}.
+        f: a path, or a binary file object with write() (io.BytesIO, an open file).
+        metadata: extra strings for the header (keys starting with "ember." are ember's own).
+
+    Raises:
+        TypeError: naming what cannot be stored and where it sits
+            ("save: cannot store a Foo at ['model']['layers'][2] ...").
+
+    Example::
+
+        >>> ember.save({"w": ember.ones(2), "steps": [1, 2], "x": np.zeros(3)}, "ckpt.safetensors")
+    """
     meta = {} if metadata is None else {str(k): str(v) for k, v in metadata.items()}
     if _is_state_dict(obj):
         items = list(obj.items())
     else:
-        if isinstance(obj, _C.Tensor) or not isinstance(obj, (Mapping, list, tuple)):
-            raise TypeError(f"save: expected a state dict or a checkpoint (dict, list or tuple), got "
-                            f"{type(obj).__name__}")
-        tensors = {}
-        meta[_STRUCTURE_KEY] = json.dumps(_flatten(obj, "", tensors), allow_nan=False)
-        items = list(tensors.items())
-    _C._save_safetensors(items, os.fspath(f), meta)
+        flat = _Flattener()
+        meta[_STRUCTURE_KEY] = json.dumps(flat.flatten(obj, ""), allow_nan=False)
+        items = list(flat.tensors.items())
+    if _is_path(f):
+        _C._save_safetensors(items, os.fspath(f), meta)
+        return
+    if not callable(getattr(f, "write", None)):
+        raise TypeError(f"save: f must be a path or a binary file object with write(), got {type(f).__name__}")
+    with tempfile.TemporaryDirectory() as folder:  # the one writer is the C++ one, which writes files
+        path = os.path.join(folder, "ember.safetensors")
+        _C._save_safetensors(items, path, meta)
+        with open(path, "rb") as src:
+            shutil.copyfileobj(src, f)
 
 
 def load(f, map_location=None, weights_only=True):
-    """Reads what save wrote: a dict of names to tensors in file order (any safetensors file of
-    bool, int64, float32 and float64 tensors), or the nested checkpoint as it was saved. Raises
-    ValueError naming the file when it is malformed or a tensor does not match its checksum."""
+    """Reads what save wrote, never running code.
+
+    Args:
+        f: a path, or a binary file object with read() (io.BytesIO, an open file), read from its
+            current position to the end.
+        map_location: None or "cpu" (ember's tensors live on the CPU).
+        weights_only: accepted for PyTorch's signature; loading never runs code either way.
+
+    Returns:
+        A dict of names to tensors in file order (any safetensors file), or the object as it was
+        saved: nested containers, NumPy arrays back as NumPy arrays, a lone tensor as a tensor.
+
+    Raises:
+        ValueError: naming the file when it is malformed or a tensor does not match its checksum.
+
+    Example::
+
+        >>> ckpt = ember.load("ckpt.safetensors")
+    """
     if map_location not in (None, "cpu") and str(map_location) != "cpu":
         raise ValueError(f"load: map_location {map_location!r} is not available (only 'cpu')")
-    tensors, metadata = _C._load_safetensors(os.fspath(f))
+    if _is_path(f):
+        tensors, metadata = _C._load_safetensors(os.fspath(f))
+    else:
+        if not callable(getattr(f, "read", None)):
+            raise TypeError(f"load: f must be a path or a binary file object with read(), got {type(f).__name__}")
+        name = _name_of(f)
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, "ember.safetensors")
+            with open(path, "wb") as dst:
+                shutil.copyfileobj(f, dst)
+            try:
+                tensors, metadata = _C._load_safetensors(path)
+            except ValueError as e:  # named after the file object, not the temporary file
+                raise ValueError(str(e).replace(path, str(name))) from None
+        f = name
     if _STRUCTURE_KEY not in metadata:
         return tensors
     try:
@@ -100,3 +205,9 @@ def load(f, map_location=None, weights_only=True):
         if isinstance(e, ValueError) and str(e).startswith("load:"):
             raise
         raise ValueError(f"load: {f}: malformed {_STRUCTURE_KEY} metadata ({type(e).__name__}: {e})") from None
+
+
+def _rebuild_tensor(data, dtype, sizes, strides, requires_grad):
+    """A pickled tensor: what Tensor.__reduce_ex__ names (a function of this module, which pickle
+    stores by name; a C++ one would pickle through eval) to make it from its raw bytes."""
+    return _C._rebuild_tensor(data, dtype, sizes, strides, requires_grad)

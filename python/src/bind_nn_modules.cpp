@@ -18,6 +18,7 @@
 #include "ember/nn/conv.h"
 #include "ember/nn/dropout.h"
 #include "ember/nn/embedding.h"
+#include "ember/nn/init.h"
 #include "ember/nn/linear.h"
 #include "ember/nn/loss.h"
 #include "ember/nn/module.h"
@@ -74,6 +75,9 @@ class PyModule : public Base, public py::trampoline_self_life_support {
 template <class T>
 using ModuleClass = py::class_<T, Module, PyModule<T>, py::smart_holder>;
 
+template <class T, class Cls>
+void add_pickle(Cls& cls);
+
 /// A layer's Python class. Its repr and extra_repr call the C++ class's own (not virtually):
 /// a Python subclass reaching them through super() or a helper must not loop back into its
 /// override.
@@ -81,6 +85,7 @@ template <class T>
 ModuleClass<T> module_class(py::module_& nm, const char* name) {
   ModuleClass<T> cls(nm, name, py::dynamic_attr(), py_gc::module_type_setup());
   cls.def("__repr__", [](T& m) { return m.T::repr(); }).def("extra_repr", [](T& m) { return m.T::extra_repr(); });
+  add_pickle<T>(cls);
   return cls;
 }
 
@@ -472,6 +477,99 @@ void bind_sequence(Cls& cls) {
 }
 
 
+// ---- pickle and copy -------------------------------------------------------------------------
+// A module pickles and copies as a Python object does, through its state: the options it was
+// made with, its parameters, buffers and children in order, its training flag and its __dict__
+// (attributes, hooks, the cached Python objects of its slots). __setstate__ makes the C++ module
+// from the options without filling its tensors (nn::init::SkipInitGuard: no time spent, no draw
+// from the random stream), then puts the saved tensors and children in its slots. copy.deepcopy
+// copies the state through its memo, so parameters and modules shared in the original stay shared
+// in the copy, and nothing is shared with the original.
+
+template <class T, class = void>
+constexpr bool has_options = false;
+template <class T>
+constexpr bool has_options<T, std::void_t<typename T::Options>> =
+    std::is_constructible_v<PyModule<T>, typename T::Options>;
+
+template <class T>
+py::tuple module_getstate(py::handle self) {
+  Module& m = module_of(self);
+  py::object options = py::none();
+  if constexpr (has_options<T>) {
+    py::dict d;
+    T::Options::visit(self.cast<T&>().options, [&](const char* key, const auto& field, ArgKind, const char* spelling) {
+      d[key] = to_python(field, spelling);
+    });
+    options = d;
+  }
+  py::list params, buffers, children;
+  for (const auto& slot : m.slots(Kind::Parameter)) params.append(py::make_tuple(slot.name, slot_attribute(m, slot)));
+  for (const auto& slot : m.slots(Kind::Buffer))
+    buffers.append(py::make_tuple(slot.name, slot_attribute(m, slot), slot.persistent));
+  for (const auto& [name, child] : m.named_children()) children.append(py::make_tuple(name, child_object(child)));
+  return py::make_tuple(options, params, buffers, children, m.is_training(), self.attr("__dict__"));
+}
+
+/// An item of a saved state: a tuple of n values (TypeError otherwise: not what __getstate__ gave).
+py::tuple state_item(py::handle item, size_t n) {
+  EMBER_CHECK_TYPE(py::isinstance<py::tuple>(item) && py::len(item) == n, "Module.__setstate__: expected a tuple of ", n,
+                   " items, got ", type_name_of(item));
+  return py::reinterpret_borrow<py::tuple>(item);
+}
+
+Tensor state_tensor(py::handle v, const std::string& name) {
+  EMBER_CHECK_TYPE(v.is_none() || py::isinstance<Tensor>(v), "Module.__setstate__: '", name, "' is a ",
+                   type_name_of(v), ", not a Tensor or None");
+  return v.is_none() ? Tensor() : v.cast<Tensor>();
+}
+
+template <class T>
+std::pair<std::unique_ptr<PyModule<T>>, py::dict> module_setstate(py::tuple state) {
+  state = state_item(state, 6);
+  std::unique_ptr<PyModule<T>> m;
+  {
+    nn::init::SkipInitGuard skip;
+    if constexpr (has_options<T>) {
+      EMBER_CHECK_TYPE(py::isinstance<py::dict>(state[0]), "Module.__setstate__: expected the options as a dict");
+      m = std::make_unique<PyModule<T>>(read_options<typename T::Options>(state[0], "Module.__setstate__"));
+    } else {
+      m = std::make_unique<PyModule<T>>();
+    }
+  }
+  // The saved slots and children, in their order, replace those the constructor made.
+  std::vector<std::string> made;
+  for (Kind kind : {Kind::Parameter, Kind::Buffer})
+    for (const auto& slot : m->slots(kind)) made.push_back(slot.name);
+  for (const auto& [name, child] : m->named_children()) made.push_back(name);
+  for (const auto& name : made) m->unregister(name);
+  for (py::handle item : py::iter(state[1])) {
+    py::tuple p = state_item(item, 2);
+    const std::string name = p[0].cast<std::string>();
+    Tensor value = state_tensor(p[1], name);
+    m->register_parameter(name, value, value.defined() && value.requires_grad());
+  }
+  for (py::handle item : py::iter(state[2])) {
+    py::tuple b = state_item(item, 3);
+    const std::string name = b[0].cast<std::string>();
+    m->register_buffer(name, state_tensor(b[1], name), b[2].cast<bool>());
+  }
+  for (py::handle item : py::iter(state[3])) {
+    py::tuple c = state_item(item, 2);
+    m->register_module(c[0].cast<std::string>(), c[1].is_none() ? nullptr : module_arg(c[1], "Module.__setstate__"));
+  }
+  m->set_training_flag(state[4].cast<bool>());
+  EMBER_CHECK_TYPE(py::isinstance<py::dict>(state[5]), "Module.__setstate__: expected the __dict__ as a dict");
+  return {std::move(m), py::reinterpret_borrow<py::dict>(state[5])};
+}
+
+template <class T, class Cls>
+void add_pickle(Cls& cls) {
+  // __getstate__ gives (options, parameters, buffers, children, training, __dict__).
+  cls.def(py::pickle(&module_getstate<T>, &module_setstate<T>),
+          "Makes the module from what __getstate__ gave (pickle, copy.copy and copy.deepcopy call it).");
+}
+
 /// Parameter and Module: the tree, its slots, hooks' Python side, state dicts.
 void bind_module_base(py::module_& nm) {
 
@@ -480,7 +578,12 @@ void bind_module_base(py::module_& nm) {
              Tensor p = autograd::detach(data.is_none() ? empty({0}) : tensor_arg(data, "Parameter"));
              autograd::set_requires_grad(p, requires_grad);
              return Parameter(p);
-           }), py::arg("data") = py::none(), py::arg("requires_grad") = true);
+           }), py::arg("data") = py::none(), py::arg("requires_grad") = true)
+      // Pickled as Parameter(data, requires_grad), data a plain tensor (as PyTorch's).
+      .def("__reduce_ex__", [](py::handle self, int) {
+             const Tensor& p = self.cast<const Tensor&>();
+             return py::make_tuple(py::type::handle_of(self), py::make_tuple(autograd::detach(p), p.requires_grad()));
+           }, py::arg("protocol"));
 
   py::class_<Module, PyModule<Module>, py::smart_holder> mod(nm, "Module", py::dynamic_attr(), py_gc::module_type_setup(),
                                                              "Base of every layer and model.");
@@ -561,6 +664,7 @@ void bind_module_base(py::module_& nm) {
       .def("state_dict", &state_dict, py::kw_only(), py::arg("destination") = py::none(), py::arg("prefix") = "",
            py::arg("keep_vars") = false)
       .def("_load_state_dict", &load_state_dict, py::arg("state_dict"), py::arg("strict"));
+  add_pickle<Module>(mod);
 }
 
 /// Sequential, ModuleList, ModuleDict and the shape modules (Identity, Flatten, Unflatten).

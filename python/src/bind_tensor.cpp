@@ -1,5 +1,7 @@
 // The Tensor class: attributes, conversion (NumPy, lists, buffer protocol), subscripts and
 // Python operators. Ops shared with the module namespace live in bind_ops.cpp.
+#include <cstring>
+
 #include "convert.h"
 #include "gil.h"
 
@@ -41,6 +43,152 @@ py::object with_number(const Tensor& a, py::handle b, const char* op, F&& f) {
     r = f(*n);
   }
   return py::cast(r);
+}
+
+// ---- pickle and copy -----------------------------------------------------------------------------
+// A pickled tensor is (ember.serialization._rebuild_tensor, (raw bytes, dtype, sizes, strides,
+// requires_grad)): a Python function's name, which pickle stores as a reference (a C++ function
+// would pickle through eval), and the bytes are those from the view's first element to its last, so a slice of a
+// large tensor does not carry the rest (PyTorch's carries the whole storage). Protocol 5 hands
+// the bytes to pickle without a copy.
+
+/// Elements of the storage a view spans, from its first element to its last.
+int64_t span_elements(const Shape& sizes, const Shape& strides) {
+  int64_t last = 0;
+  for (size_t d = 0; d < sizes.size(); ++d) {
+    if (sizes[d] == 0) return 0;
+    last += (sizes[d] - 1) * strides[d];
+  }
+  return last + 1;
+}
+
+/// A tensor over storage from element `offset` on, with the given geometry (no checks).
+Tensor over_storage(std::shared_ptr<Storage> storage, DType dtype, Shape sizes, Shape strides, int64_t offset) {
+  auto impl = std::make_shared<TensorImpl>();
+  impl->storage = std::move(storage);
+  impl->numel = numel_of(sizes);
+  impl->sizes = std::move(sizes);
+  impl->strides = std::move(strides);
+  impl->offset = offset;
+  impl->dtype = dtype;
+  return Tensor(std::move(impl));
+}
+
+py::tuple tensor_reduce(const Tensor& t, int protocol) {
+  EMBER_CHECK_RUNTIME(t.device().is_cpu(), "pickle: only CPU tensors can be pickled, got a ", t.device().str(),
+                      " tensor");
+  const int64_t nbytes = span_elements(t.sizes(), t.strides()) * t.itemsize();
+  py::object data;
+  if (protocol >= 5) {  // the bytes as a uint8 tensor, which lends pickle its buffer
+    Tensor bytes = over_storage(t.storage(), DType::UInt8, {nbytes}, {1}, t.offset() * t.itemsize());
+    data = py::module_::import("pickle").attr("PickleBuffer")(py::cast(bytes));
+  } else {
+    data = py::bytes(static_cast<const char*>(t.raw_data()), nbytes);
+  }
+  return py::make_tuple(py::module_::import("ember.serialization").attr("_rebuild_tensor"),
+                        py::make_tuple(data, t.dtype(), py::tuple(py::cast(t.sizes())), py::tuple(py::cast(t.strides())),
+                                       t.requires_grad()));
+}
+
+/// The tensor a pickle describes. A writable buffer (what protocol 5 unpickles) or large bytes
+/// (protocols 2 to 4) become the storage as they are; other bytes are copied. A pickle whose geometry reaches past its bytes is refused.
+Tensor rebuild_tensor(py::handle data, DType dtype, const Shape& sizes, const Shape& strides, bool requires_grad) {
+  const char* op = "_rebuild_tensor";
+  EMBER_CHECK(sizes.size() == strides.size(), op, ": ", sizes.size(), " sizes but ", strides.size(), " strides");
+  for (size_t d = 0; d < sizes.size(); ++d)
+    EMBER_CHECK(sizes[d] >= 0 && strides[d] >= 0, op, ": negative size or stride (sizes ", shape_str(sizes),
+                ", strides ", shape_str(strides), ")");
+  // span_elements(sizes, strides) * itemsize, with overflow checked: the geometry comes from a file.
+  int64_t last = 0;
+  bool overflow = false, empty = false;
+  for (size_t d = 0; d < sizes.size(); ++d) {
+    int64_t step = 0;
+    empty = empty || sizes[d] == 0;
+    overflow = overflow || __builtin_mul_overflow(sizes[d] - 1, strides[d], &step) ||
+               __builtin_add_overflow(last, step, &last);
+  }
+  int64_t nbytes = 0;
+  overflow = overflow || __builtin_mul_overflow(last + 1, itemsize(dtype), &nbytes);
+  EMBER_CHECK(empty || !overflow, op, ": a tensor of shape ", shape_str(sizes), " and strides ", shape_str(strides),
+              " is too large");
+  if (empty) nbytes = 0;
+  auto view = std::make_shared<Py_buffer>();
+  const bool writable = PyObject_GetBuffer(data.ptr(), view.get(), PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS) == 0;
+  if (!writable) {
+    PyErr_Clear();
+    if (PyObject_GetBuffer(data.ptr(), view.get(), PyBUF_C_CONTIGUOUS) != 0) throw py::error_already_set();
+  }
+  std::shared_ptr<void> buffer(view->buf, [view](void*) {
+    py::gil_scoped_acquire gil;
+    PyBuffer_Release(view.get());
+  });
+  EMBER_CHECK(view->len == nbytes, op, ": ", view->len, " bytes for a tensor of shape ", shape_str(sizes),
+              " and strides ", shape_str(strides), " that spans ", nbytes, " bytes (", dtype_name(dtype), ")");
+  // A large bytes object is taken as it is too, as NumPy's unpickling does: bytes are immutable to
+  // Python, but those a pickle makes for one tensor belong to nobody else (small ones may be shared).
+  const bool own = writable || (PyBytes_CheckExact(data.ptr()) && nbytes > 1000);
+  std::shared_ptr<Storage> storage;
+  if (own && reinterpret_cast<uintptr_t>(view->buf) % itemsize(dtype) == 0) {
+    storage = Storage::wrap(std::move(buffer), nbytes, Device{});
+  } else {
+    storage = Storage::allocate(nbytes, Device{}, op);
+    if (nbytes) std::memcpy(storage->data(), view->buf, nbytes);
+  }
+  Tensor t = over_storage(std::move(storage), dtype, sizes, strides, 0);
+  if (requires_grad) autograd::set_requires_grad(t, true);
+  return t;
+}
+
+/// Whether obj is an ember.nn.Parameter (whose class remakes it from (data, requires_grad)).
+bool is_parameter(py::handle obj) {
+  return py::isinstance(obj, py::module_::import("ember._C").attr("_nn_modules").attr("Parameter"));
+}
+
+/// copy.deepcopy's step for a tensor, as PyTorch's: new memory, dtype, geometry, requires_grad
+/// and (not for a Parameter) grad. Tensors sharing a storage (views) share one copy of it,
+/// through memo entries keyed by the storage; two Python objects of one tensor get one copy.
+py::object tensor_deepcopy(py::handle self, py::dict memo) {
+  const Tensor& t = self.cast<const Tensor&>();
+  EMBER_CHECK_RUNTIME(autograd::is_leaf(t), "Only Tensors created explicitly by the user (graph leaves) support the "
+                      "deepcopy protocol at the moment.  If you were attempting to deepcopy a module, this may be "
+                      "because of a torch.nn.utils.weight_norm usage, see https://github.com/pytorch/pytorch/pull/103001");
+  // The memo's own entries hold the originals too, so that no address is reused while it lives.
+  py::tuple tensor_key = py::make_tuple("ember.Tensor", reinterpret_cast<uintptr_t>(t.impl()));
+  if (memo.contains(tensor_key)) return memo[tensor_key].cast<py::tuple>()[0];
+  py::tuple storage_key = py::make_tuple("ember.Storage", reinterpret_cast<uintptr_t>(t.storage().get()));
+  std::shared_ptr<Storage> storage;
+  if (memo.contains(storage_key)) {
+    storage = memo[storage_key].cast<py::tuple>()[0].cast<const Tensor&>().storage();
+  } else {
+    EMBER_CHECK_RUNTIME(t.device().is_cpu(), "deepcopy: only CPU tensors can be copied, got a ", t.device().str(),
+                        " tensor");
+    const Storage& from = *t.storage();
+    storage = Storage::allocate(from.nbytes, from.device, "deepcopy");
+    if (from.nbytes) std::memcpy(storage->data(), from.data(), from.nbytes);
+    memo[storage_key] = py::make_tuple(over_storage(storage, DType::UInt8, {from.nbytes}, {1}, 0), self);
+  }
+  Tensor copy = over_storage(storage, t.dtype(), t.sizes(), t.strides(), t.offset());
+  const bool parameter = is_parameter(self);
+  py::object out;
+  if (parameter) {  // ember.nn.Parameter (or a subclass): its class makes it, and leaves grad behind
+    out = py::type::handle_of(self)(copy, t.requires_grad());
+  } else {
+    if (t.requires_grad()) autograd::set_requires_grad(copy, true);
+    out = py::cast(copy);
+  }
+  memo[tensor_key] = py::make_tuple(out, self);
+  if (!parameter && t.grad().defined())
+    out.attr("grad") = py::module_::import("copy").attr("deepcopy")(self.attr("grad"), memo);
+  return out;
+}
+
+/// copy.copy's step, as PyTorch's: a new leaf sharing the memory, with requires_grad, no grad.
+py::object tensor_copy(py::handle self) {
+  const Tensor& t = self.cast<const Tensor&>();
+  Tensor alias = autograd::detach(t);
+  if (is_parameter(self)) return py::type::handle_of(self)(alias, t.requires_grad());
+  if (t.requires_grad()) autograd::set_requires_grad(alias, true);
+  return py::cast(alias);
 }
 }  // namespace
 
@@ -204,6 +352,14 @@ void bind_tensor(py::module_& m, py::class_<Tensor>& cls) {
     for (int64_t s : t.strides()) strides.push_back(s * t.itemsize());
     return py::buffer_info(t.raw_data(), t.itemsize(), numpy_format(t.dtype()), t.dim(), shape, strides);
   });
+
+  cls.def("__reduce_ex__", &tensor_reduce, py::arg("protocol"),
+          "pickle's description of the tensor: its raw bytes, dtype, sizes, strides and requires_grad.")
+      .def("__deepcopy__", &tensor_deepcopy, py::arg("memo"),
+           "copy.deepcopy: new memory (views copied together share it), requires_grad and grad, as PyTorch's.")
+      .def("__copy__", &tensor_copy, "copy.copy: a new leaf sharing the memory, with requires_grad, as PyTorch's.");
+  m.def("_rebuild_tensor", &rebuild_tensor, py::arg("data"), py::arg("dtype"), py::arg("sizes"), py::arg("strides"),
+        py::arg("requires_grad"), "Rebuilds a pickled tensor (what Tensor.__reduce_ex__ describes).");
 
   m.def("from_numpy", &from_numpy, py::arg("ndarray"), "A tensor sharing memory with a NumPy array (no copy).");
 }

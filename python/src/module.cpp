@@ -71,7 +71,10 @@ PYBIND11_MODULE(_C, m) {
       })
       .def("__hash__", [](const Device& d) { return static_cast<int>(d.type) * 1000 + d.index; })
       .def("__repr__", [](const Device& d) { return "device(type='" + std::string(d.is_cpu() ? "cpu" : "cuda") + "')"; })
-      .def("__str__", &Device::str);
+      .def("__str__", &Device::str)
+      .def("__reduce__", [](py::handle self) {  // pickled as device('cpu')
+        return py::make_tuple(py::type::handle_of(self), py::make_tuple(self.cast<const Device&>().str()));
+      });
   m.def("cuda_is_available", []() { return cuda_is_built(); });
 
   py::class_<Tensor> cls(m, "Tensor", py::buffer_protocol(), py_gc::tensor_type_setup(), "An n-dimensional array on a device.");

@@ -75,6 +75,7 @@ SKIP_METHODS = {
     "__sizeof__", "__hash__", "__init__", "__new__", "__repr__", "__str__", "__format__", "__dir__",
     "__class__", "__delattr__", "__getattribute__", "__setattr__", "__init_subclass__",
     "__subclasshook__", "__iter__", "__doc__", "__module__", "storage_offset", "__index__",
+    "__copy__", "__deepcopy__",  # compared with torch's in tests/core/test_pickle.py
 }
 # Ops whose values are random: only the outcome, result kind, dtype and shape are compared.
 RANDOM_OPS = {

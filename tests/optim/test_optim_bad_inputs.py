@@ -487,16 +487,12 @@ case("load:sgd_state_into_adam",
           "then steps with its old betas / eps and fresh moments; torch: KeyError 'step'")
 
 # ---- copies and pickles (torch supports them all) --------------------------------------------------
-_PICKLE = "LIMITATION: ember tensors cannot be pickled ('cannot pickle ember._C.Tensor'); torch: works"
 case("copy:copy_optimizer", lambda L: (lambda o: (copy.copy(o).step(), o.step()))(_stepped(L)[0]), OK)
-case("copy:deepcopy_optimizer", lambda L: copy.deepcopy(_stepped(L)[0]), TypeError, "pickle", torch=OK, note=_PICKLE)
-case("copy:pickle_optimizer", lambda L: pickle.dumps(_stepped(L)[0]), TypeError, "pickle", torch=OK, note=_PICKLE)
-case("copy:deepcopy_state_dict", lambda L: copy.deepcopy(_stepped(L)[0].state_dict()), TypeError, "pickle", torch=OK,
-     note=_PICKLE)
-case("copy:deepcopy_scheduler", lambda L: copy.deepcopy(_S(L).StepLR(_sgd(L), 2)), TypeError, "pickle", torch=OK,
-     note=_PICKLE)
-case("copy:pickle_scheduler", lambda L: pickle.dumps(_S(L).StepLR(_sgd(L), 2)), TypeError, "pickle", torch=OK,
-     note=_PICKLE)
+case("copy:deepcopy_optimizer", lambda L: copy.deepcopy(_stepped(L)[0]).step(), OK)
+case("copy:pickle_optimizer", lambda L: pickle.loads(pickle.dumps(_stepped(L)[0])).step(), OK)
+case("copy:deepcopy_state_dict", lambda L: copy.deepcopy(_stepped(L)[0].state_dict()), OK)
+case("copy:deepcopy_scheduler", lambda L: copy.deepcopy(_S(L).StepLR(_sgd(L), 2)).step(), OK)
+case("copy:pickle_scheduler", lambda L: pickle.loads(pickle.dumps(_S(L).StepLR(_sgd(L), 2))).step(), OK)
 case("copy:pickle_scheduler_state_dict",
      lambda L: pickle.loads(pickle.dumps(_S(L).ReduceLROnPlateau(_sgd(L)).state_dict())), OK)
 case("copy:deepcopy_scheduler_state_dict", lambda L: copy.deepcopy(_S(L).CosineAnnealingWarmRestarts(_sgd(L), 2)

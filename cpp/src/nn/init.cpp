@@ -91,7 +91,16 @@ std::pair<int64_t, int64_t> calculate_fan_in_and_fan_out(const Tensor& t) {
   return {t.sizes()[1] * receptive, t.sizes()[0] * receptive};
 }
 
+namespace {
+thread_local bool skip_init = false;
+}  // namespace
+
+SkipInitGuard::SkipInitGuard() : previous_(skip_init) { skip_init = true; }
+SkipInitGuard::~SkipInitGuard() { skip_init = previous_; }
+bool SkipInitGuard::active() { return skip_init; }
+
 Tensor& constant_(Tensor& t, double value) {
+  if (skip_init) return t;
   autograd::NoGradGuard no_grad;
   return fill_(t, value);
 }
@@ -100,6 +109,7 @@ Tensor& ones_(Tensor& t) { return constant_(t, 1); }
 
 Tensor& uniform_(Tensor& t, double a, double b, Generator* gen) {
   check_floating(t, "uniform_");
+  if (skip_init) return t;
   autograd::NoGradGuard no_grad;
   return ::ember::uniform_(t, a, b, gen);
 }
@@ -107,6 +117,7 @@ Tensor& uniform_(Tensor& t, double a, double b, Generator* gen) {
 Tensor& normal_(Tensor& t, double mean, double std, Generator* gen) {
   check_floating(t, "normal_");
   EMBER_CHECK(std >= 0, "normal_: std must be non-negative, got ", std);
+  if (skip_init) return t;
   autograd::NoGradGuard no_grad;
   return ::ember::normal_(t, mean, std, gen);
 }
@@ -143,7 +154,7 @@ Tensor& orthogonal_(Tensor& t, double gain, Generator* gen) {
   check_floating(t, "orthogonal_");
   EMBER_CHECK(t.dim() >= 2, "orthogonal_: only tensors with 2 or more dimensions are supported, got shape ",
               shape_str(t.sizes()));
-  if (t.numel() == 0) return t;
+  if (t.numel() == 0 || skip_init) return t;
   const int64_t rows = t.sizes()[0], cols = t.numel() / rows;
   const bool wide = rows < cols;  // QR of the transpose, then transposed back
   const int64_t m = wide ? cols : rows, n = wide ? rows : cols;

@@ -79,6 +79,7 @@ def _signature_init(cls):
         optimizer = cls._resolve(arguments, optimizer)
         _check_optimizer(optimizer)
         impl = cls._Impl(arguments, len(optimizer.param_groups))  # reads and checks every argument
+        self._arguments = dict(arguments)  # what __setstate__ makes the C++ schedule from again
         self._setup(arguments, optimizer, last_epoch)
         LRScheduler.__init__(self, optimizer, self._start_epoch(last_epoch), _impl=impl)
 
@@ -206,7 +207,8 @@ class LRScheduler:
 
     # Entries of state_dict that live in the C++ schedule (read through properties).
     _LIVE = ("last_epoch", "T_i", "T_cur", "best", "num_bad_epochs", "cooldown_counter")
-    _NOT_SAVED = ("optimizer", "_impl", "_schedulers", "lr_lambdas", "scale_fn", "_python_epoch", "_warned_overwrite")
+    _NOT_SAVED = ("optimizer", "_impl", "_arguments", "_schedulers", "lr_lambdas", "scale_fn", "_python_epoch",
+                  "_warned_overwrite")
 
     def state_dict(self):
         """PyTorch's entries (the hyperparameters, last_epoch, base_lrs, ...) plus the C++
@@ -223,6 +225,7 @@ class LRScheduler:
         return state
 
     def load_state_dict(self, state_dict):
+        """Resumes from state_dict(): the saved entries and the C++ schedule's position."""
         if not isinstance(state_dict, dict):
             raise TypeError(f"load_state_dict: expected a dict (what state_dict() gives), got {type(state_dict).__name__}")
         for key, value in state_dict.items():
@@ -234,6 +237,29 @@ class LRScheduler:
         self.last_epoch = int(state_dict["last_epoch"])
         if self._impl is not None:
             self._impl.load_extra_state([float(v) for v in state_dict.get("_state", [])])
+
+    # ---- pickle and copy: the attributes (the optimizer among them, as PyTorch's) and the C++
+    # schedule's position; the schedule itself is made again from the arguments it was made with.
+    # A lambda among them (LambdaLR's lr_lambda) cannot be pickled, as with PyTorch; it can be copied.
+
+    def __getstate__(self):
+        """The attributes and the C++ schedule's epoch and history."""
+        state = dict(vars(self))
+        impl = state.pop("_impl", None)
+        if impl is not None:
+            state["_impl_state"] = (impl.last_epoch, list(impl.extra_state()))
+        return state
+
+    def __setstate__(self, state):
+        """Restores what __getstate__ gave, making the C++ schedule again."""
+        state = dict(state)
+        impl_state = state.pop("_impl_state", None)
+        vars(self).update(state)
+        self._impl = None
+        if impl_state is not None:
+            self._impl = self._Impl(self._arguments, len(self.base_lrs))
+            self._impl.last_epoch, extra = impl_state
+            self._impl.load_extra_state(extra)
 
 
 class StepLR(LRScheduler):

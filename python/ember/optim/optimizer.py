@@ -227,6 +227,40 @@ class Optimizer:
             new["params"] = group["params"]
             self.param_groups[k] = new
 
+    # ---- pickle and copy: the attributes, and a built-in optimizer's C++ state beside them ------
+
+    def __getstate__(self):
+        """The attributes (param_groups, defaults, ...) and a built-in optimizer's C++ state: each
+        parameter's step and tensors (momentum buffers, moments), LBFGS's history. pickle and
+        copy.deepcopy copy it (parameters shared with a model copied in the same call stay
+        shared), copy.copy shares it, as PyTorch's."""
+        state = dict(vars(self))
+        impl = state.pop("_impl", None)
+        if impl is not None:
+            state["_impl_state"] = [impl._state(i) for i in range(impl._num_params())]
+            if hasattr(impl, "_lbfgs_state"):
+                state["_lbfgs_state"] = impl._lbfgs_state()
+        return state
+
+    def __setstate__(self, state):
+        """Restores what __getstate__ gave: the C++ optimizer is made again from param_groups."""
+        state = dict(state)
+        impl_state = state.pop("_impl_state", [])
+        lbfgs_state = state.pop("_lbfgs_state", None)
+        vars(self).update(state)
+        self._impl = None
+        if self._Impl is None:
+            return
+        for group in self.param_groups:
+            if self._impl is None:
+                self._impl = self._Impl(group["params"], group)
+            else:
+                self._impl._add_param_group(group["params"], group)
+        for i, (step, tensors) in enumerate(impl_state):
+            self._impl._set_state(i, step, list(tensors))
+        if lbfgs_state is not None:
+            self._impl._set_lbfgs_state(lbfgs_state)
+
     def __repr__(self):
         out = type(self).__name__ + " ("
         for i, group in enumerate(self.param_groups):

@@ -40,4 +40,19 @@ EMBER_API Tensor& lecun_normal_(Tensor& t, Generator* gen = nullptr);
 /// standard normal one, times gain.
 EMBER_API Tensor& orthogonal_(Tensor& t, double gain = 1, Generator* gen = nullptr);
 
+/// While one is alive on this thread, the fills above leave tensors as they are and draw
+/// nothing from the generator: a layer rebuilt from a pickle or a deep copy is made with its
+/// constructor, then given the saved tensors (so copying a model does not move the random stream).
+class EMBER_API SkipInitGuard {
+ public:
+  SkipInitGuard();
+  ~SkipInitGuard();
+  SkipInitGuard(const SkipInitGuard&) = delete;
+  SkipInitGuard& operator=(const SkipInitGuard&) = delete;
+  static bool active();
+
+ private:
+  bool previous_;
+};
+
 }  // namespace ember::nn::init
