@@ -23,7 +23,15 @@ class SGD(Optimizer):
     acts at once.
 
     Args: params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
-    maximize=False (and PyTorch's foreach, differentiable, fused)."""
+    maximize=False (and PyTorch's foreach, differentiable, fused).
+
+    Example::
+
+        >>> model = ember.nn.Linear(3, 1)
+        >>> opt = ember.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        >>> model(ember.ones(4, 3)).sum().backward()
+        >>> opt.step(); opt.zero_grad()
+    """
 
     _Impl = _optim.SGD
     _state_has_step = False
@@ -33,7 +41,15 @@ class Adagrad(Optimizer):
     """Adagrad, as torch.optim.Adagrad: sum += g^2, p -= lr / (1 + (t - 1) lr_decay) * g / (sqrt(sum) + eps).
 
     Args: params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10,
-    foreach=None, *, maximize=False, differentiable=False, fused=None."""
+    foreach=None, *, maximize=False, differentiable=False, fused=None.
+
+    Example::
+
+        >>> model = ember.nn.Linear(3, 1)
+        >>> opt = ember.optim.Adagrad(model.parameters(), lr=1e-2)
+        >>> model(ember.ones(4, 3)).sum().backward()
+        >>> opt.step(); opt.zero_grad()
+    """
 
     _Impl = _optim.Adagrad
 
@@ -44,7 +60,15 @@ class RMSprop(Optimizer):
     buffer b = momentum * b + g / (sqrt(v) + eps).
 
     Args: params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
-    capturable=False, foreach=None, maximize=False, differentiable=False."""
+    capturable=False, foreach=None, maximize=False, differentiable=False.
+
+    Example::
+
+        >>> model = ember.nn.Linear(3, 1)
+        >>> opt = ember.optim.RMSprop(model.parameters(), lr=1e-3)
+        >>> model(ember.ones(4, 3)).sum().backward()
+        >>> opt.step(); opt.zero_grad()
+    """
 
     _Impl = _optim.RMSprop
 
@@ -56,7 +80,15 @@ class Adam(Optimizer):
     after the correction. weight_decay is an L2 term on the gradient (AdamW decouples it).
 
     Args: params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
-    maximize=False, decoupled_weight_decay=False (and foreach, capturable, differentiable, fused)."""
+    maximize=False, decoupled_weight_decay=False (and foreach, capturable, differentiable, fused).
+
+    Example::
+
+        >>> model = ember.nn.Linear(3, 1)
+        >>> opt = ember.optim.Adam(model.parameters(), lr=1e-3)
+        >>> model(ember.ones(4, 3)).sum().backward()
+        >>> opt.step(); opt.zero_grad()
+    """
 
     _Impl = _optim.Adam
 
@@ -65,7 +97,15 @@ class AdamW(Adam):
     """Adam with decoupled weight decay, as torch.optim.AdamW: p *= 1 - lr * weight_decay before
     the Adam step, instead of adding weight_decay * p to the gradient.
 
-    Args: as Adam's, with weight_decay=1e-2 and no decoupled_weight_decay (always on)."""
+    Args: as Adam's, with weight_decay=1e-2 and no decoupled_weight_decay (always on).
+
+    Example::
+
+        >>> model = ember.nn.Linear(3, 1)
+        >>> opt = ember.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-2)
+        >>> model(ember.ones(4, 3)).sum().backward()
+        >>> opt.step(); opt.zero_grad()
+    """
 
     _Impl = _optim.AdamW
 
