@@ -73,6 +73,10 @@ Tensor.backward = _backward
 _exported = [name for name in dir(_C) if not name.startswith("_") and name not in ("dtype", "device", "return_types")]
 globals().update({name: getattr(_C, name) for name in _exported})
 from ember import return_types  # noqa: E402  (max(dim)'s named tuples, as torch.return_types)
+import typing as _typing  # noqa: E402
+
+if _typing.TYPE_CHECKING:  # what the update above exports, for type checkers (ember/_C/*.pyi)
+    from ember._C import *  # noqa: F401,F403
 
 
 def get_cmake_dir():

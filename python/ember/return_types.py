@@ -4,4 +4,4 @@ checks can name them)."""
 from ember._C import return_types as _types
 
 globals().update({name: getattr(_types, name) for name in dir(_types) if not name.startswith("_")})
-__all__ = sorted(name for name in dir(_types) if not name.startswith("_"))
+__all__ = ["cummax", "cummin", "max", "min", "sort", "topk"]  # noqa: F822 (set from _types above)

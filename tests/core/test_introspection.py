@@ -5,9 +5,8 @@ import pickle
 import pydoc
 import re
 
-import pytest
-
 import ember
+import pytest
 from ember import _C
 
 # Common functions whose parameters (names and order) are torch's, as its docstrings' first line
@@ -82,10 +81,10 @@ def c_functions():
             if isinstance(target, type(len)) and id(target) not in seen:
                 seen.add(id(target))
                 out.append((f"{prefix}.{key}", value))
-            elif (isinstance(value, type) and value.__module__.startswith("ember")) or inspect.ismodule(value):
-                if id(value) not in seen:
-                    seen.add(id(value))
-                    walk(value, f"{prefix}.{key}")
+            elif ((isinstance(value, type) and value.__module__.startswith("ember")) or inspect.ismodule(value)) \
+                    and id(value) not in seen:
+                seen.add(id(value))
+                walk(value, f"{prefix}.{key}")
 
     walk(_C, "_C")
     return out
