@@ -184,39 +184,6 @@ Example::
     >>> ember.nn.Sign()(ember.tensor([-2.0, 0.0, 3.0])).tolist()
     [-1.0, 0.0, 1.0]
 """,
-    "BatchNorm1d": f"""Batch normalization over (N, C) or (N, C, L) inputs: y = (x - mean) / sqrt(var + eps) * weight + bias,
-with batch statistics in training and running statistics in evaluation.
-
-Args:
-    num_features (int): C, the number of channels.
-    eps (float): added to the variance for stability. Default: 1e-5.
-    momentum (float): the running statistics' update rate. Default: 0.1.
-    affine (bool): learn weight and bias. Default: True.
-    track_running_stats (bool): keep running mean and variance. Default: True.
-{_DEVICE_DTYPE}
-    bias (bool): learn the bias (with affine). Default: True.
-
-Example::
-
-    >>> m = ember.nn.BatchNorm1d(100)
-    >>> y = m(ember.randn(20, 100))
-""",
-    "BatchNorm2d": f"""Batch normalization over (N, C, H, W) inputs, one mean and variance per channel.
-
-Args:
-    num_features (int): C, the number of channels.
-    eps (float): added to the variance for stability. Default: 1e-5.
-    momentum (float): the running statistics' update rate. Default: 0.1.
-    affine (bool): learn weight and bias. Default: True.
-    track_running_stats (bool): keep running mean and variance. Default: True.
-{_DEVICE_DTYPE}
-    bias (bool): learn the bias (with affine). Default: True.
-
-Example::
-
-    >>> m = ember.nn.BatchNorm2d(16)
-    >>> y = m(ember.randn(4, 16, 8, 8))
-""",
     "LayerNorm": f"""Layer normalization over the last dimensions: y = (x - mean) / sqrt(var + eps) * weight + bias.
 
 Args:
@@ -315,6 +282,27 @@ Example::
     ember.Size([2, 4, 3])
 """,
 }
+
+for _name, _inputs, _x in (("BatchNorm1d", "(N, C) or (N, C, L)", "ember.randn(20, 100)"),
+                          ("BatchNorm2d", "(N, C, H, W)", "ember.randn(20, 100, 8, 8)")):
+    DOCS[_name] = f"""Batch normalization over {_inputs} inputs, one mean and variance per channel:
+y = (x - mean) / sqrt(var + eps) * weight + bias, with batch statistics in training and running
+statistics in evaluation.
+
+Args:
+    num_features (int): C, the number of channels.
+    eps (float): added to the variance for stability. Default: 1e-5.
+    momentum (float): the running statistics' update rate. Default: 0.1.
+    affine (bool): learn weight and bias. Default: True.
+    track_running_stats (bool): keep running mean and variance. Default: True.
+{_DEVICE_DTYPE}
+    bias (bool): learn the bias (with affine). Default: True.
+
+Example::
+
+    >>> m = ember.nn.{_name}(100)
+    >>> y = m({_x})
+"""
 
 _CONV_ARGS = """    in_channels (int): the input's channels.
     out_channels (int): the output's channels.
