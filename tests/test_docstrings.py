@@ -42,7 +42,7 @@ DEBT = {
     "ember.equal", "ember.erf", "ember.erfc", "ember.exp", "ember.exp2", "ember.expm1",
     "ember.eye", "ember.flatten", "ember.floor", "ember.floor_divide", "ember.fmod",
     "ember.from_dlpack", "ember.from_numpy", "ember.full", "ember.full_like", "ember.gather",
-    "ember.ge", "ember.get_cmake_dir", "ember.get_include", "ember.greater", "ember.index_put",
+    "ember.ge", "ember.get_cmake_dir", "ember.greater", "ember.index_put",
     "ember.index_select", "ember.inference_mode", "ember.initial_seed", "ember.is_grad_enabled",
     "ember.isclose", "ember.isfinite", "ember.isinf", "ember.isnan", "ember.le", "ember.less",
     "ember.linspace", "ember.load", "ember.log", "ember.log10", "ember.log1p", "ember.log2",

@@ -108,6 +108,7 @@ class TypeNamer:
 
         # Literal['x'] and the like keep their contents; everything else is a (dotted) name.
         text = re.sub(r"typing\.Literal\[[^\]]*\]", "str", text)
+        text = re.sub(r"[\w:]+::[\w:<>, ]*\w>?", "typing.Any", text)  # a C++ type pybind11 could not name
         text = re.sub(r"[A-Za-z_][\w.]*", name, text)
         # Subscripts of things typing.Any replaced (typing.Any[int]) are not valid: drop them.
         while re.search(r"typing\.Any\[", text):

@@ -14,6 +14,7 @@ behind its back says so with a UserWarning.
 import collections
 import inspect
 import types
+import typing
 import warnings
 
 from ember._C import _optim
@@ -249,7 +250,14 @@ class LRScheduler:
             self._impl.load_extra_state([float(v) for v in state_dict.get("_state", [])])
 
 
-class StepLR(LRScheduler):
+if typing.TYPE_CHECKING:  # each built-in schedule's __init__ is made from its C++ options at import
+    class _BuiltIn(LRScheduler):
+        def __init__(self, *args: typing.Any, **kwargs: typing.Any) -> None: ...
+else:
+    _BuiltIn = LRScheduler
+
+
+class StepLR(_BuiltIn):
     """base * gamma^(epoch // step_size).
 
     Args:
@@ -271,7 +279,7 @@ class StepLR(LRScheduler):
     _Impl = _optim.StepLR
 
 
-class MultiStepLR(LRScheduler):
+class MultiStepLR(_BuiltIn):
     """base * gamma^(milestones passed); a milestone given twice counts twice.
 
     Args:
@@ -297,7 +305,7 @@ class MultiStepLR(LRScheduler):
         self.milestones = collections.Counter(arguments["milestones"])  # PyTorch's
 
 
-class ConstantLR(LRScheduler):
+class ConstantLR(_BuiltIn):
     """base * factor for the first total_iters epochs, then base.
 
     Args:
@@ -319,7 +327,7 @@ class ConstantLR(LRScheduler):
     _Impl = _optim.ConstantLR
 
 
-class LinearLR(LRScheduler):
+class LinearLR(_BuiltIn):
     """A linear ramp of the factor from start_factor to end_factor over total_iters epochs (warm-up).
 
     Args:
@@ -342,7 +350,7 @@ class LinearLR(LRScheduler):
     _Impl = _optim.LinearLR
 
 
-class ExponentialLR(LRScheduler):
+class ExponentialLR(_BuiltIn):
     """base * gamma^epoch.
 
     Args:
@@ -363,7 +371,7 @@ class ExponentialLR(LRScheduler):
     _Impl = _optim.ExponentialLR
 
 
-class PolynomialLR(LRScheduler):
+class PolynomialLR(_BuiltIn):
     """base * (1 - min(epoch, total_iters) / total_iters)^power.
 
     Args:
@@ -385,7 +393,7 @@ class PolynomialLR(LRScheduler):
     _Impl = _optim.PolynomialLR
 
 
-class CosineAnnealingLR(LRScheduler):
+class CosineAnnealingLR(_BuiltIn):
     """eta_min + (base - eta_min)(1 + cos(pi epoch / T_max)) / 2 (periodic past T_max, as PyTorch's).
 
     Args:
@@ -407,7 +415,7 @@ class CosineAnnealingLR(LRScheduler):
     _Impl = _optim.CosineAnnealingLR
 
 
-class CosineAnnealingWarmRestarts(LRScheduler):
+class CosineAnnealingWarmRestarts(_BuiltIn):
     """Cosine annealing (SGDR) restarted after T_0 epochs, each period T_mult times the last.
 
     Args:
@@ -447,7 +455,7 @@ def _keep_lambdas(scheduler, arguments, optimizer):
                             else [lr_lambda] * len(optimizer.param_groups))
 
 
-class LambdaLR(LRScheduler):
+class LambdaLR(_BuiltIn):
     """base * lr_lambda(epoch) (one function, or one per group).
 
     Args:
@@ -471,7 +479,7 @@ class LambdaLR(LRScheduler):
         _keep_lambdas(self, arguments, optimizer)
 
 
-class MultiplicativeLR(LRScheduler):
+class MultiplicativeLR(_BuiltIn):
     """The rate times lr_lambda(epoch) at every step: base * lr_lambda(1) * ... * lr_lambda(epoch).
 
     Args:
@@ -495,7 +503,7 @@ class MultiplicativeLR(LRScheduler):
         _keep_lambdas(self, arguments, optimizer)
 
 
-class OneCycleLR(LRScheduler):
+class OneCycleLR(_BuiltIn):
     """The 1cycle policy (Smith): the rate rises from max_lr / div_factor to max_lr over
     pct_start of the steps and anneals to max_lr / (div_factor * final_div_factor), the momentum
     moving the other way. Step it after every batch; stepping past total_steps raises.
@@ -551,7 +559,7 @@ class OneCycleLR(LRScheduler):
                                      _expand(arguments["max_momentum"], optimizer))
 
 
-class CyclicLR(LRScheduler):
+class CyclicLR(_BuiltIn):
     """Cyclical rates (Smith) between base_lr and max_lr, step_size_up epochs up and
     step_size_down down; modes triangular, triangular2 (amplitude halved each cycle) and
     exp_range (scaled by gamma^epoch), or your own scale_fn. With cycle_momentum the momentum
@@ -613,7 +621,7 @@ class CyclicLR(LRScheduler):
                 _add_momentum_bounds(optimizer, self.base_momentums, self.max_momentums)
 
 
-class ReduceLROnPlateau(LRScheduler):
+class ReduceLROnPlateau(_BuiltIn):
     """Cuts the rate by factor once the metric has not improved (by threshold, relative or
     absolute) for patience epochs, then waits cooldown epochs; never below min_lr, and a cut
     smaller than eps is skipped. step(metrics) after each evaluation.
@@ -674,7 +682,7 @@ def _check_members(name, optimizer, schedulers):
                              f"{type(s).__name__} at index {i} with another optimizer")
 
 
-class _Composite(LRScheduler):
+class _Composite(_BuiltIn):
     """A schedule made of others on the same optimizer; step(metrics) reaches any
     ReduceLROnPlateau among them. Its schedules are checked in Python (types, the same optimizer)
     before C++ takes theirs."""
