@@ -70,8 +70,13 @@ def _backward(self, gradient=None, retain_graph=None, create_graph=False, inputs
 
 Tensor.backward = _backward
 
-_exported = [name for name in dir(_C) if not name.startswith("_") and name not in ("dtype", "device")]
+_exported = [name for name in dir(_C) if not name.startswith("_") and name not in ("dtype", "device", "return_types")]
 globals().update({name: getattr(_C, name) for name in _exported})
+from ember import return_types  # noqa: E402  (max(dim)'s named tuples, as torch.return_types)
+import typing as _typing  # noqa: E402
+
+if _typing.TYPE_CHECKING:  # what the update above exports, for type checkers (ember/_C/*.pyi)
+    from ember._C import *  # noqa: F401,F403
 
 
 def get_cmake_dir():
@@ -101,5 +106,5 @@ def get_include():
 __all__ = sorted(set(_exported) | {
     "Tensor", "Size", "dtype", "device", "Generator", "bool", "uint8", "int8", "int16", "short", "int32",
     "int", "int64", "long", "float16", "half", "bfloat16", "float32", "float", "float64", "double", "get_cmake_dir", "get_include", "autograd", "no_grad", "enable_grad",
-    "set_grad_enabled", "is_grad_enabled", "inference_mode", "save", "load",
+    "set_grad_enabled", "is_grad_enabled", "inference_mode", "save", "load", "return_types",
 })

@@ -82,7 +82,17 @@ void bind_autograd(py::module_& m, py::class_<Tensor>& cls) {
       .def("__repr__", [](const std::shared_ptr<Node>& n) {
         return "<" + n->name() + " object at " + std::to_string(reinterpret_cast<uintptr_t>(n.get())) + ">";
       });
-  py::class_<HookHandle>(m, "RemovableHandle").def("remove", &HookHandle::remove);
+  py::class_<HookHandle>(m, "RemovableHandle", R"doc(What Tensor.register_hook and Node.register_hook return: remove() unregisters the hook.
+
+Args:
+    (none: made by register_hook.)
+
+Example::
+
+    >>> x = ember.ones(2, requires_grad=True)
+    >>> handle = x.register_hook(lambda g: g * 2)
+    >>> handle.remove()
+)doc").def("remove", &HookHandle::remove, "Unregisters the hook (a second call does nothing).");
 
   cls.def_property("requires_grad", &Tensor::requires_grad,
                    [](const Tensor& t, py::handle v) {

@@ -80,7 +80,9 @@ Returns:
 Example::
 
     >>> ember.cummax(ember.tensor([1., 3., 2., 3.]), dim=0)
-    return_types(values=tensor([1., 3., 3., 3.]), indices=tensor([0, 1, 1, 3]))
+    ember.return_types.cummax(
+    values=tensor([1., 3., 3., 3.]),
+    indices=tensor([0, 1, 1, 3]))
 )doc";
 constexpr const char* kCumminDoc = R"doc(cummin(input, dim) -> (Tensor, Tensor)
 
@@ -97,7 +99,9 @@ Returns:
 Example::
 
     >>> ember.cummin(ember.tensor([3., 1., 2., 1.]), dim=0)
-    return_types(values=tensor([3., 1., 1., 1.]), indices=tensor([0, 1, 1, 3]))
+    ember.return_types.cummin(
+    values=tensor([3., 1., 1., 1.]),
+    indices=tensor([0, 1, 1, 3]))
 )doc";
 
 // Docstrings of sorting and selection.
@@ -123,7 +127,9 @@ Returns:
 Example::
 
     >>> ember.sort(ember.tensor([3., 1., 2.]))
-    return_types(values=tensor([1., 2., 3.]), indices=tensor([1, 2, 0]))
+    ember.return_types.sort(
+    values=tensor([1., 2., 3.]),
+    indices=tensor([1, 2, 0]))
     >>> values, indices = ember.tensor([[2., 5.], [4., 1.]]).sort(dim=0, descending=True)
     >>> indices
     tensor([[1, 0],
@@ -172,7 +178,9 @@ Returns:
 Example::
 
     >>> ember.topk(ember.tensor([1., 5., 3., 4.]), 2)
-    return_types(values=tensor([5., 4.]), indices=tensor([1, 3]))
+    ember.return_types.topk(
+    values=tensor([5., 4.]),
+    indices=tensor([1, 3]))
     >>> output.topk(5, 1, True, True)  # the top-5 classes of each row of a batch
 )doc";
 constexpr const char* kMultinomialDoc = R"doc(multinomial(input, num_samples, replacement=False, *, generator=None) -> Tensor
@@ -675,9 +683,8 @@ Example::
   EMBER_REDUCTION(all)
   EMBER_REDUCTION(any)
 #undef EMBER_REDUCTION
-  py::object namedtuple = py::module_::import("collections").attr("namedtuple");
-  static py::object minmax_type = namedtuple("return_types", py::make_tuple("values", "indices"));
-  m.attr("_minmax_type") = minmax_type;
+  static const py::object& max_type = values_indices_type(m, "max");
+  static const py::object& min_type = values_indices_type(m, "min");
   auto max_min = [](bool is_max) {
     return [is_max](const Tensor& t, py::handle dim, bool keepdim) -> py::object {
       if (dim.is_none()) {
@@ -685,7 +692,7 @@ Example::
       }
       if (py::isinstance<Tensor>(dim)) return py::cast(is_max ? maximum(t, dim.cast<Tensor>()) : minimum(t, dim.cast<Tensor>()));
       auto [v, i] = is_max ? max_dim(t, dim.cast<int64_t>(), keepdim) : min_dim(t, dim.cast<int64_t>(), keepdim);
-      return minmax_type(v, i);
+      return (is_max ? max_type : min_type)(v, i);
     };
   };
   def_both(m, cls, "max", max_min(true), py::arg("dim") = py::none(), py::arg("keepdim") = false);
@@ -735,13 +742,13 @@ Example::
   def_both(m, cls, "logcumsumexp", [](const Tensor& t, int64_t dim) { return logcumsumexp(t, dim); }, py::arg("dim"),
            kLogcumsumexpDoc);
   // (values, indices) as the namedtuple max(dim) returns.
-  def_both(m, cls, "cummax", [](const Tensor& t, int64_t dim) {
+  def_both(m, cls, "cummax", [&type = values_indices_type(m, "cummax")](const Tensor& t, int64_t dim) {
     auto [v, i] = cummax(t, dim);
-    return minmax_type(v, i);
+    return type(v, i);
   }, py::arg("dim"), kCummaxDoc);
-  def_both(m, cls, "cummin", [](const Tensor& t, int64_t dim) {
+  def_both(m, cls, "cummin", [&type = values_indices_type(m, "cummin")](const Tensor& t, int64_t dim) {
     auto [v, i] = cummin(t, dim);
-    return minmax_type(v, i);
+    return type(v, i);
   }, py::arg("dim"), kCumminDoc);
   cls.def("cumsum_", [](py::object self, int64_t dim, std::optional<DType> dtype) {
     cumsum_(self.cast<Tensor&>(), dim, dtype);
@@ -753,16 +760,16 @@ Example::
   }, py::arg("dim"), py::kw_only(), py::arg("dtype") = py::none(), "In-place cumprod: the result keeps the tensor's dtype.");
 
   // ---- sorting and selection along one dim -------------------------------------------
-  def_both(m, cls, "sort", [](const Tensor& t, int64_t dim, bool descending, std::optional<bool> stable) {
+  def_both(m, cls, "sort", [&type = values_indices_type(m, "sort")](const Tensor& t, int64_t dim, bool descending, std::optional<bool> stable) {
     auto [v, i] = sort(t, dim, descending, stable.value_or(false));
-    return minmax_type(v, i);
+    return type(v, i);
   }, py::arg("dim") = -1, py::arg("descending") = false, py::kw_only(), py::arg("stable") = false, kSortDoc);
   def_both(m, cls, "argsort", [](const Tensor& t, int64_t dim, bool descending, std::optional<bool> stable) {
     return argsort(t, dim, descending, stable.value_or(false));
   }, py::arg("dim") = -1, py::arg("descending") = false, py::arg("stable") = false, kArgsortDoc);
-  def_both(m, cls, "topk", [](const Tensor& t, int64_t k, int64_t dim, bool largest, bool sorted) {
+  def_both(m, cls, "topk", [&type = values_indices_type(m, "topk")](const Tensor& t, int64_t k, int64_t dim, bool largest, bool sorted) {
     auto [v, i] = topk(t, k, dim, largest, sorted);
-    return minmax_type(v, i);
+    return type(v, i);
   }, py::arg("k"), py::arg("dim") = -1, py::arg("largest") = true, py::arg("sorted") = true, kTopkDoc);
 
   auto softmax_dim = [](py::handle dim, const char* op) {

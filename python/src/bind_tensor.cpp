@@ -201,10 +201,37 @@ void bind_tensor(py::module_& m, py::class_<Tensor>& cls) {
     return empty(size_from_args(args, "Tensor"));
   }));
   cls.def_property_readonly("shape", [](const Tensor& t) { return to_size(t.sizes()); })
-      .def("size", [](const Tensor& t) { return to_size(t.sizes()); })
-      .def("size", [](const Tensor& t, int64_t dim) { return t.size(dim); }, py::arg("dim"))
-      .def("stride", [](const Tensor& t) { return py::tuple(py::cast(t.strides())); })
-      .def("stride", [](const Tensor& t, int64_t dim) { return t.stride(dim); }, py::arg("dim"))
+      // One overload each, so inspect.signature reads size(self, dim=None) as torch documents it.
+      .def("size", [](const Tensor& t, std::optional<int64_t> dim) -> py::object {
+        return dim ? py::object(py::int_(t.size(*dim))) : py::object(to_size(t.sizes()));
+      }, py::arg("dim") = py::none(), R"doc(The shape (an ember.Size), or the size of one dimension.
+
+Args:
+    dim (int, optional): the dimension; negative counts from the end.
+
+Returns:
+    ember.Size, or an int when dim is given.
+
+Example::
+
+    >>> ember.zeros(2, 3).size(-1)
+    3
+)doc")
+      .def("stride", [](const Tensor& t, std::optional<int64_t> dim) -> py::object {
+        return dim ? py::object(py::int_(t.stride(*dim))) : py::object(py::tuple(py::cast(t.strides())));
+      }, py::arg("dim") = py::none(), R"doc(The strides in elements (a tuple), or the stride of one dimension.
+
+Args:
+    dim (int, optional): the dimension; negative counts from the end.
+
+Returns:
+    tuple of int, or an int when dim is given.
+
+Example::
+
+    >>> ember.zeros(2, 3).stride()
+    (3, 1)
+)doc")
       .def_property_readonly("dtype", &Tensor::dtype)
       .def_property_readonly("device", &Tensor::device)
       .def_property_readonly("ndim", &Tensor::dim)

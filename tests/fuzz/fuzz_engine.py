@@ -216,8 +216,8 @@ def parse_signature_line(line):
 
 
 def signatures_of(obj):
-    """Every overload's parameters: inspect.signature for Python functions, else the pybind11
-    signature lines of __doc__ ('1. f(...)', '2. f(...)', or the first line)."""
+    """Every overload's parameters: inspect.signature for Python functions, else pybind11's typed
+    signature lines (ember._C._typed_signatures; the __doc__ lines for anything else)."""
     if inspect.isfunction(obj):
         out = []
         for p in inspect.signature(obj).parameters.values():
@@ -229,6 +229,10 @@ def signatures_of(obj):
             has = p.default is not p.empty
             out.append(Param(p.name, "", has, p.default if has else None, kind))
         return [out]
+    # pybind11's typed lines, one per overload (the docstring itself holds a text signature)
+    typed = ember._C._typed_signatures(obj)
+    if typed:
+        return [o for o in map(parse_signature_line, typed) if o is not None]
     doc = getattr(obj, "__doc__", None) or ""
     lines = doc.strip().splitlines()
     if not lines:

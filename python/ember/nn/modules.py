@@ -315,3 +315,8 @@ _M.Embedding.from_pretrained = classmethod(_from_pretrained)
 
 # RNN, LSTM and GRU: forward over padded or packed sequences, docstrings (ember/nn/_rnn.py).
 from ember.nn import _rnn  # noqa: F401
+
+# Each C++ layer class's docstring (ember/nn/_docs.py).
+from ember.nn import _docs  # noqa: E402
+
+_docs.apply(globals())

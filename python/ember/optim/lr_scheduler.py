@@ -14,6 +14,7 @@ behind its back says so with a UserWarning.
 import collections
 import inspect
 import types
+import typing
 import warnings
 
 from ember._C import _optim
@@ -89,7 +90,20 @@ def _signature_init(cls):
 class LRScheduler:
     """Base of the schedules: sets each group's 'initial_lr' (the base rate) and its rate for
     epoch 0 when made; step() moves one epoch on. A Python subclass may define get_lr() over
-    self.last_epoch and self.base_lrs, as with PyTorch's."""
+    self.last_epoch and self.base_lrs, as with PyTorch's.
+
+    Args:
+        optimizer (Optimizer): the optimizer whose groups' 'lr' the schedule sets.
+        last_epoch (int): the epoch to resume after; -1 (default) starts fresh.
+
+    Example::
+
+        >>> class Halving(ember.optim.lr_scheduler.LRScheduler):
+        ...     def get_lr(self):
+        ...         return [base * 0.5 ** self.last_epoch for base in self.base_lrs]
+        >>> opt = ember.optim.SGD(ember.nn.Linear(2, 1).parameters(), lr=0.1)
+        >>> sched = Halving(opt)
+    """
 
     _Impl = None  # the C++ class of a built-in schedule, whose options declare its arguments
     _leading = (_OPTIMIZER,)  # the Python arguments before and after the rows' (PyTorch's order)
@@ -262,14 +276,53 @@ class LRScheduler:
             self._impl.load_extra_state(extra)
 
 
-class StepLR(LRScheduler):
-    """base * gamma^(epoch // step_size)."""
+if typing.TYPE_CHECKING:  # each built-in schedule's __init__ is made from its C++ options at import
+    class _BuiltIn(LRScheduler):
+        def __init__(self, *args: typing.Any, **kwargs: typing.Any) -> None: ...
+else:
+    _BuiltIn = LRScheduler
+
+
+class StepLR(_BuiltIn):
+    """base * gamma^(epoch // step_size).
+
+    Args:
+        optimizer (Optimizer): the optimizer whose groups' 'lr' the schedule sets.
+        step_size (int): epochs between two decays.
+        gamma (float): the decay factor. Default: 0.1.
+        last_epoch (int): the epoch to resume after; -1 (default) starts fresh.
+
+    Example::
+
+        >>> model = ember.nn.Linear(2, 1)
+        >>> opt = ember.optim.SGD(model.parameters(), lr=0.1)
+        >>> sched = ember.optim.lr_scheduler.StepLR(opt, step_size=30, gamma=0.1)
+        >>> for epoch in range(3):
+        ...     opt.step()
+        ...     sched.step()
+    """
 
     _Impl = _optim.StepLR
 
 
-class MultiStepLR(LRScheduler):
-    """base * gamma^(milestones passed); a milestone given twice counts twice."""
+class MultiStepLR(_BuiltIn):
+    """base * gamma^(milestones passed); a milestone given twice counts twice.
+
+    Args:
+        optimizer (Optimizer): the optimizer whose groups' 'lr' the schedule sets.
+        milestones (list of int): the epochs at which to decay.
+        gamma (float): the decay factor. Default: 0.1.
+        last_epoch (int): the epoch to resume after; -1 (default) starts fresh.
+
+    Example::
+
+        >>> model = ember.nn.Linear(2, 1)
+        >>> opt = ember.optim.SGD(model.parameters(), lr=0.1)
+        >>> sched = ember.optim.lr_scheduler.MultiStepLR(opt, milestones=[30, 80], gamma=0.1)
+        >>> for epoch in range(3):
+        ...     opt.step()
+        ...     sched.step()
+    """
 
     _Impl = _optim.MultiStepLR
 
@@ -278,38 +331,135 @@ class MultiStepLR(LRScheduler):
         self.milestones = collections.Counter(arguments["milestones"])  # PyTorch's
 
 
-class ConstantLR(LRScheduler):
-    """base * factor for the first total_iters epochs, then base."""
+class ConstantLR(_BuiltIn):
+    """base * factor for the first total_iters epochs, then base.
+
+    Args:
+        optimizer (Optimizer): the optimizer whose groups' 'lr' the schedule sets.
+        factor (float): the multiplier until total_iters. Default: 1/3.
+        total_iters (int): epochs at the reduced rate. Default: 5.
+        last_epoch (int): the epoch to resume after; -1 (default) starts fresh.
+
+    Example::
+
+        >>> model = ember.nn.Linear(2, 1)
+        >>> opt = ember.optim.SGD(model.parameters(), lr=0.1)
+        >>> sched = ember.optim.lr_scheduler.ConstantLR(opt, factor=0.5, total_iters=4)
+        >>> for epoch in range(3):
+        ...     opt.step()
+        ...     sched.step()
+    """
 
     _Impl = _optim.ConstantLR
 
 
-class LinearLR(LRScheduler):
-    """A linear ramp of the factor from start_factor to end_factor over total_iters epochs (warm-up)."""
+class LinearLR(_BuiltIn):
+    """A linear ramp of the factor from start_factor to end_factor over total_iters epochs (warm-up).
+
+    Args:
+        optimizer (Optimizer): the optimizer whose groups' 'lr' the schedule sets.
+        start_factor (float): the first epoch's multiplier. Default: 1/3.
+        end_factor (float): the multiplier reached at total_iters. Default: 1.0.
+        total_iters (int): epochs of the ramp. Default: 5.
+        last_epoch (int): the epoch to resume after; -1 (default) starts fresh.
+
+    Example::
+
+        >>> model = ember.nn.Linear(2, 1)
+        >>> opt = ember.optim.SGD(model.parameters(), lr=0.1)
+        >>> sched = ember.optim.lr_scheduler.LinearLR(opt, start_factor=0.1, total_iters=10)
+        >>> for epoch in range(3):
+        ...     opt.step()
+        ...     sched.step()
+    """
 
     _Impl = _optim.LinearLR
 
 
-class ExponentialLR(LRScheduler):
-    """base * gamma^epoch."""
+class ExponentialLR(_BuiltIn):
+    """base * gamma^epoch.
+
+    Args:
+        optimizer (Optimizer): the optimizer whose groups' 'lr' the schedule sets.
+        gamma (float): the decay factor per epoch.
+        last_epoch (int): the epoch to resume after; -1 (default) starts fresh.
+
+    Example::
+
+        >>> model = ember.nn.Linear(2, 1)
+        >>> opt = ember.optim.SGD(model.parameters(), lr=0.1)
+        >>> sched = ember.optim.lr_scheduler.ExponentialLR(opt, gamma=0.9)
+        >>> for epoch in range(3):
+        ...     opt.step()
+        ...     sched.step()
+    """
 
     _Impl = _optim.ExponentialLR
 
 
-class PolynomialLR(LRScheduler):
-    """base * (1 - min(epoch, total_iters) / total_iters)^power."""
+class PolynomialLR(_BuiltIn):
+    """base * (1 - min(epoch, total_iters) / total_iters)^power.
+
+    Args:
+        optimizer (Optimizer): the optimizer whose groups' 'lr' the schedule sets.
+        total_iters (int): epochs until the rate reaches 0. Default: 5.
+        power (float): the polynomial's power. Default: 1.0.
+        last_epoch (int): the epoch to resume after; -1 (default) starts fresh.
+
+    Example::
+
+        >>> model = ember.nn.Linear(2, 1)
+        >>> opt = ember.optim.SGD(model.parameters(), lr=0.1)
+        >>> sched = ember.optim.lr_scheduler.PolynomialLR(opt, total_iters=10, power=2.0)
+        >>> for epoch in range(3):
+        ...     opt.step()
+        ...     sched.step()
+    """
 
     _Impl = _optim.PolynomialLR
 
 
-class CosineAnnealingLR(LRScheduler):
-    """eta_min + (base - eta_min)(1 + cos(pi epoch / T_max)) / 2 (periodic past T_max, as PyTorch's)."""
+class CosineAnnealingLR(_BuiltIn):
+    """eta_min + (base - eta_min)(1 + cos(pi epoch / T_max)) / 2 (periodic past T_max, as PyTorch's).
+
+    Args:
+        optimizer (Optimizer): the optimizer whose groups' 'lr' the schedule sets.
+        T_max (int): epochs of the half cosine.
+        eta_min (float): the lowest rate. Default: 0.0.
+        last_epoch (int): the epoch to resume after; -1 (default) starts fresh.
+
+    Example::
+
+        >>> model = ember.nn.Linear(2, 1)
+        >>> opt = ember.optim.SGD(model.parameters(), lr=0.1)
+        >>> sched = ember.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=100)
+        >>> for epoch in range(3):
+        ...     opt.step()
+        ...     sched.step()
+    """
 
     _Impl = _optim.CosineAnnealingLR
 
 
-class CosineAnnealingWarmRestarts(LRScheduler):
-    """Cosine annealing (SGDR) restarted after T_0 epochs, each period T_mult times the last."""
+class CosineAnnealingWarmRestarts(_BuiltIn):
+    """Cosine annealing (SGDR) restarted after T_0 epochs, each period T_mult times the last.
+
+    Args:
+        optimizer (Optimizer): the optimizer whose groups' 'lr' the schedule sets.
+        T_0 (int): epochs of the first period.
+        T_mult (int): each period's length over the last's. Default: 1.
+        eta_min (float): the lowest rate. Default: 0.0.
+        last_epoch (int): the epoch to resume after; -1 (default) starts fresh.
+
+    Example::
+
+        >>> model = ember.nn.Linear(2, 1)
+        >>> opt = ember.optim.SGD(model.parameters(), lr=0.1)
+        >>> sched = ember.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=10, T_mult=2)
+        >>> for epoch in range(3):
+        ...     opt.step()
+        ...     sched.step()
+    """
 
     _Impl = _optim.CosineAnnealingWarmRestarts
     _warns_order = False
@@ -331,8 +481,23 @@ def _keep_lambdas(scheduler, arguments, optimizer):
                             else [lr_lambda] * len(optimizer.param_groups))
 
 
-class LambdaLR(LRScheduler):
-    """base * lr_lambda(epoch) (one function, or one per group)."""
+class LambdaLR(_BuiltIn):
+    """base * lr_lambda(epoch) (one function, or one per group).
+
+    Args:
+        optimizer (Optimizer): the optimizer whose groups' 'lr' the schedule sets.
+        lr_lambda (callable or list of callables): epoch -> multiplier of the base rate (one per group).
+        last_epoch (int): the epoch to resume after; -1 (default) starts fresh.
+
+    Example::
+
+        >>> model = ember.nn.Linear(2, 1)
+        >>> opt = ember.optim.SGD(model.parameters(), lr=0.1)
+        >>> sched = ember.optim.lr_scheduler.LambdaLR(opt, lr_lambda=lambda epoch: 0.95 ** epoch)
+        >>> for epoch in range(3):
+        ...     opt.step()
+        ...     sched.step()
+    """
 
     _Impl = _optim.LambdaLR
 
@@ -340,8 +505,23 @@ class LambdaLR(LRScheduler):
         _keep_lambdas(self, arguments, optimizer)
 
 
-class MultiplicativeLR(LRScheduler):
-    """The rate times lr_lambda(epoch) at every step: base * lr_lambda(1) * ... * lr_lambda(epoch)."""
+class MultiplicativeLR(_BuiltIn):
+    """The rate times lr_lambda(epoch) at every step: base * lr_lambda(1) * ... * lr_lambda(epoch).
+
+    Args:
+        optimizer (Optimizer): the optimizer whose groups' 'lr' the schedule sets.
+        lr_lambda (callable or list of callables): epoch -> multiplier of the current rate (one per group).
+        last_epoch (int): the epoch to resume after; -1 (default) starts fresh.
+
+    Example::
+
+        >>> model = ember.nn.Linear(2, 1)
+        >>> opt = ember.optim.SGD(model.parameters(), lr=0.1)
+        >>> sched = ember.optim.lr_scheduler.MultiplicativeLR(opt, lr_lambda=lambda epoch: 0.95)
+        >>> for epoch in range(3):
+        ...     opt.step()
+        ...     sched.step()
+    """
 
     _Impl = _optim.MultiplicativeLR
 
@@ -349,10 +529,36 @@ class MultiplicativeLR(LRScheduler):
         _keep_lambdas(self, arguments, optimizer)
 
 
-class OneCycleLR(LRScheduler):
+class OneCycleLR(_BuiltIn):
     """The 1cycle policy (Smith): the rate rises from max_lr / div_factor to max_lr over
     pct_start of the steps and anneals to max_lr / (div_factor * final_div_factor), the momentum
-    moving the other way. Step it after every batch; stepping past total_steps raises."""
+    moving the other way. Step it after every batch; stepping past total_steps raises.
+
+    Args:
+        optimizer (Optimizer): the optimizer whose groups' 'lr' the schedule sets.
+        max_lr (float or list): the peak rate (per group).
+        total_steps (int, optional): the cycle's steps; or give epochs and steps_per_epoch.
+        epochs (int, optional): with steps_per_epoch, total_steps = epochs * steps_per_epoch.
+        steps_per_epoch (int, optional): see epochs.
+        pct_start (float): the fraction of steps spent rising. Default: 0.3.
+        anneal_strategy (str): 'cos' (default) or 'linear'.
+        cycle_momentum (bool): cycle the momentum (Adam: beta1) inversely. Default: True.
+        base_momentum (float or list): the lowest momentum. Default: 0.85.
+        max_momentum (float or list): the highest momentum. Default: 0.95.
+        div_factor (float): the first rate is max_lr / div_factor. Default: 25.
+        final_div_factor (float): the last rate is the first / final_div_factor. Default: 1e4.
+        three_phase (bool): a third phase annealing below the first rate. Default: False.
+        last_epoch (int): the epoch to resume after; -1 (default) starts fresh.
+
+    Example::
+
+        >>> model = ember.nn.Linear(2, 1)
+        >>> opt = ember.optim.SGD(model.parameters(), lr=0.1)
+        >>> sched = ember.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.1, total_steps=100)
+        >>> for epoch in range(3):
+        ...     opt.step()
+        ...     sched.step()
+    """
 
     _Impl = _optim.OneCycleLR
 
@@ -379,11 +585,36 @@ class OneCycleLR(LRScheduler):
                                      _expand(arguments["max_momentum"], optimizer))
 
 
-class CyclicLR(LRScheduler):
+class CyclicLR(_BuiltIn):
     """Cyclical rates (Smith) between base_lr and max_lr, step_size_up epochs up and
     step_size_down down; modes triangular, triangular2 (amplitude halved each cycle) and
     exp_range (scaled by gamma^epoch), or your own scale_fn. With cycle_momentum the momentum
-    (Adam: beta1) cycles the other way, between max_momentum and base_momentum."""
+    (Adam: beta1) cycles the other way, between max_momentum and base_momentum.
+
+    Args:
+        optimizer (Optimizer): the optimizer whose groups' 'lr' the schedule sets.
+        base_lr (float or list): the cycle's lower rate (per group).
+        max_lr (float or list): the cycle's upper rate (per group).
+        step_size_up (int): steps rising. Default: 2000.
+        step_size_down (int, optional): steps falling. Default: step_size_up.
+        mode (str): 'triangular' (default), 'triangular2' or 'exp_range'.
+        gamma (float): exp_range's decay per step. Default: 1.0.
+        scale_fn (callable, optional): your own amplitude scaling, replacing mode.
+        scale_mode (str): whether scale_fn takes the 'cycle' (default) or the 'iterations'.
+        cycle_momentum (bool): cycle the momentum inversely. Default: True.
+        base_momentum (float or list): the lowest momentum. Default: 0.8.
+        max_momentum (float or list): the highest momentum. Default: 0.9.
+        last_epoch (int): the epoch to resume after; -1 (default) starts fresh.
+
+    Example::
+
+        >>> model = ember.nn.Linear(2, 1)
+        >>> opt = ember.optim.SGD(model.parameters(), lr=0.1)
+        >>> sched = ember.optim.lr_scheduler.CyclicLR(opt, base_lr=0.01, max_lr=0.1, step_size_up=5)
+        >>> for epoch in range(3):
+        ...     opt.step()
+        ...     sched.step()
+    """
 
     _Impl = _optim.CyclicLR
 
@@ -416,10 +647,31 @@ class CyclicLR(LRScheduler):
                 _add_momentum_bounds(optimizer, self.base_momentums, self.max_momentums)
 
 
-class ReduceLROnPlateau(LRScheduler):
+class ReduceLROnPlateau(_BuiltIn):
     """Cuts the rate by factor once the metric has not improved (by threshold, relative or
     absolute) for patience epochs, then waits cooldown epochs; never below min_lr, and a cut
-    smaller than eps is skipped. step(metrics) after each evaluation."""
+    smaller than eps is skipped. step(metrics) after each evaluation.
+
+    Args:
+        optimizer (Optimizer): the optimizer whose groups' 'lr' the schedule sets.
+        mode (str): 'min' (the metric should fall, default) or 'max'.
+        factor (float): the multiplier of a cut. Default: 0.1.
+        patience (int): epochs without improvement before a cut. Default: 10.
+        threshold (float): the least change that counts as improvement. Default: 1e-4.
+        threshold_mode (str): 'rel' (default) or 'abs'.
+        cooldown (int): epochs to wait after a cut. Default: 0.
+        min_lr (float or list): the lowest rate (per group). Default: 0.
+        eps (float): a smaller cut is skipped. Default: 1e-8.
+
+    Example::
+
+        >>> model = ember.nn.Linear(2, 1)
+        >>> opt = ember.optim.SGD(model.parameters(), lr=0.1)
+        >>> sched = ember.optim.lr_scheduler.ReduceLROnPlateau(opt, patience=2)
+        >>> for epoch in range(3):
+        ...     opt.step()
+        ...     sched.step(1.0)
+    """
 
     _Impl = _optim.ReduceLROnPlateau
     _trailing = ()  # PyTorch's takes no last_epoch
@@ -456,7 +708,7 @@ def _check_members(name, optimizer, schedulers):
                              f"{type(s).__name__} at index {i} with another optimizer")
 
 
-class _Composite(LRScheduler):
+class _Composite(_BuiltIn):
     """A schedule made of others on the same optimizer; step(metrics) reaches any
     ReduceLROnPlateau among them. Its schedules are checked in Python (types, the same optimizer)
     before C++ takes theirs."""
@@ -495,7 +747,21 @@ class _Composite(LRScheduler):
 
 class ChainedScheduler(_Composite):
     """Every schedule steps at once, each one's rate the next one's base: ConstantLR then
-    ExponentialLR gives base * factor * gamma^epoch."""
+    ExponentialLR gives base * factor * gamma^epoch.
+
+    Args:
+        schedulers (sequence of LRScheduler): the schedules, stepped together in order.
+        optimizer (Optimizer, optional): their optimizer (default: the first one's).
+
+    Example::
+
+        >>> model = ember.nn.Linear(2, 1)
+        >>> opt = ember.optim.SGD(model.parameters(), lr=0.1)
+        >>> sched = ember.optim.lr_scheduler.ChainedScheduler([ember.optim.lr_scheduler.ConstantLR(opt, factor=0.5, total_iters=2), ember.optim.lr_scheduler.ExponentialLR(opt, gamma=0.9)])
+        >>> for epoch in range(3):
+        ...     opt.step()
+        ...     sched.step()
+    """
 
     _Impl = _optim.ChainedScheduler
     _leading = ()
@@ -514,7 +780,23 @@ class ChainedScheduler(_Composite):
 
 class SequentialLR(_Composite):
     """schedulers[k] runs from milestones[k - 1] on, starting at its own epoch 0 there (warm-up
-    then decay)."""
+    then decay).
+
+    Args:
+        optimizer (Optimizer): the optimizer whose groups' 'lr' the schedule sets.
+        schedulers (list of LRScheduler): the schedules, one after another.
+        milestones (list of int): the epochs at which the next schedule takes over.
+        last_epoch (int): the epoch to resume after; -1 (default) starts fresh.
+
+    Example::
+
+        >>> model = ember.nn.Linear(2, 1)
+        >>> opt = ember.optim.SGD(model.parameters(), lr=0.1)
+        >>> sched = ember.optim.lr_scheduler.SequentialLR(opt, [ember.optim.lr_scheduler.LinearLR(opt, start_factor=0.1, total_iters=2), ember.optim.lr_scheduler.ExponentialLR(opt, gamma=0.9)], milestones=[2])
+        >>> for epoch in range(3):
+        ...     opt.step()
+        ...     sched.step()
+    """
 
     _Impl = _optim.SequentialLR
 

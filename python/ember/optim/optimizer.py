@@ -38,7 +38,26 @@ def _signature_init(cls):
 
 
 class Optimizer:
-    """Base of all optimizers: parameter groups, zero_grad, step, state_dict."""
+    """Base of all optimizers: parameter groups, zero_grad, step, state_dict. A Python subclass
+    defines step() over self.param_groups, as with PyTorch's.
+
+    Args:
+        params (iterable): Parameters, or dicts of parameter groups ({"params": [...], "lr": ...}).
+        defaults (dict): each group's hyperparameters where the group gives none.
+
+    Example::
+
+        >>> class PlainSGD(ember.optim.Optimizer):
+        ...     def __init__(self, params, lr=0.1):
+        ...         super().__init__(params, {"lr": lr})
+        ...     @ember.no_grad()
+        ...     def step(self, closure=None):
+        ...         for group in self.param_groups:
+        ...             for p in group["params"]:
+        ...                 if p.grad is not None:
+        ...                     p -= group["lr"] * p.grad
+        >>> opt = PlainSGD(ember.nn.Linear(2, 1).parameters())
+    """
 
     _Impl = None  # the C++ class of a built-in optimizer
     _state_has_step = True  # PyTorch's SGD keeps no 'step' in its state

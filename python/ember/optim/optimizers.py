@@ -9,13 +9,20 @@ Example:
     >>> opt.step(); opt.zero_grad()
 """
 import numbers
+import typing
 
 from ember._C import Tensor, _optim, tensor as _tensor
 from ember.autograd.grad_mode import enable_grad
 from ember.optim.optimizer import Optimizer
 
+if typing.TYPE_CHECKING:  # each class's __init__ is made from its C++ options at import (optimizer.py)
+    class _BuiltIn(Optimizer):
+        def __init__(self, params: typing.Any, *args: typing.Any, **kwargs: typing.Any) -> None: ...
+else:
+    _BuiltIn = Optimizer
 
-class SGD(Optimizer):
+
+class SGD(_BuiltIn):
     """Stochastic gradient descent with momentum (and Nesterov), as torch.optim.SGD:
     b = momentum * b + (1 - dampening) * g (b = g on the first step), p -= lr * b.
     Course notes also write momentum as v = momentum * v + lr * g, p -= v: the two agree while
@@ -23,40 +30,72 @@ class SGD(Optimizer):
     acts at once.
 
     Args: params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
-    maximize=False (and PyTorch's foreach, differentiable, fused)."""
+    maximize=False (and PyTorch's foreach, differentiable, fused).
+
+    Example::
+
+        >>> model = ember.nn.Linear(3, 1)
+        >>> opt = ember.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        >>> model(ember.ones(4, 3)).sum().backward()
+        >>> opt.step(); opt.zero_grad()
+    """
 
     _Impl = _optim.SGD
     _state_has_step = False
 
 
-class Adagrad(Optimizer):
+class Adagrad(_BuiltIn):
     """Adagrad, as torch.optim.Adagrad: sum += g^2, p -= lr / (1 + (t - 1) lr_decay) * g / (sqrt(sum) + eps).
 
     Args: params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10,
-    foreach=None, *, maximize=False, differentiable=False, fused=None."""
+    foreach=None, *, maximize=False, differentiable=False, fused=None.
+
+    Example::
+
+        >>> model = ember.nn.Linear(3, 1)
+        >>> opt = ember.optim.Adagrad(model.parameters(), lr=1e-2)
+        >>> model(ember.ones(4, 3)).sum().backward()
+        >>> opt.step(); opt.zero_grad()
+    """
 
     _Impl = _optim.Adagrad
 
 
-class RMSprop(Optimizer):
+class RMSprop(_BuiltIn):
     """RMSprop, as torch.optim.RMSprop: v = alpha v + (1 - alpha) g^2, p -= lr * g / (sqrt(v) + eps)
     (eps outside the root); centered subtracts the squared running mean of g; momentum keeps a
     buffer b = momentum * b + g / (sqrt(v) + eps).
 
     Args: params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
-    capturable=False, foreach=None, maximize=False, differentiable=False."""
+    capturable=False, foreach=None, maximize=False, differentiable=False.
+
+    Example::
+
+        >>> model = ember.nn.Linear(3, 1)
+        >>> opt = ember.optim.RMSprop(model.parameters(), lr=1e-3)
+        >>> model(ember.ones(4, 3)).sum().backward()
+        >>> opt.step(); opt.zero_grad()
+    """
 
     _Impl = _optim.RMSprop
 
 
-class Adam(Optimizer):
+class Adam(_BuiltIn):
     """Adam, as torch.optim.Adam: m = lerp(m, g, 1 - beta1), v = beta2 v + (1 - beta2) g^2,
     p -= lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps). The second moment is
     corrected with beta2 (course notes that write beta1 there have a slip), and eps is added
     after the correction. weight_decay is an L2 term on the gradient (AdamW decouples it).
 
     Args: params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
-    maximize=False, decoupled_weight_decay=False (and foreach, capturable, differentiable, fused)."""
+    maximize=False, decoupled_weight_decay=False (and foreach, capturable, differentiable, fused).
+
+    Example::
+
+        >>> model = ember.nn.Linear(3, 1)
+        >>> opt = ember.optim.Adam(model.parameters(), lr=1e-3)
+        >>> model(ember.ones(4, 3)).sum().backward()
+        >>> opt.step(); opt.zero_grad()
+    """
 
     _Impl = _optim.Adam
 
@@ -65,12 +104,20 @@ class AdamW(Adam):
     """Adam with decoupled weight decay, as torch.optim.AdamW: p *= 1 - lr * weight_decay before
     the Adam step, instead of adding weight_decay * p to the gradient.
 
-    Args: as Adam's, with weight_decay=1e-2 and no decoupled_weight_decay (always on)."""
+    Args: as Adam's, with weight_decay=1e-2 and no decoupled_weight_decay (always on).
+
+    Example::
+
+        >>> model = ember.nn.Linear(3, 1)
+        >>> opt = ember.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-2)
+        >>> model(ember.ones(4, 3)).sum().backward()
+        >>> opt.step(); opt.zero_grad()
+    """
 
     _Impl = _optim.AdamW
 
 
-class Adadelta(Optimizer):
+class Adadelta(_BuiltIn):
     """Adadelta, as torch.optim.Adadelta: v = rho v + (1 - rho) g^2,
     delta = sqrt(u + eps) / sqrt(v + eps) * g, u = rho u + (1 - rho) delta^2, p -= lr * delta.
 
@@ -84,7 +131,7 @@ class Adadelta(Optimizer):
     _Impl = _optim.Adadelta
 
 
-class Adamax(Optimizer):
+class Adamax(_BuiltIn):
     """Adamax (Adam with the infinity norm), as torch.optim.Adamax: m = lerp(m, g, 1 - beta1),
     u = max(beta2 u, |g| + eps), p -= lr / (1 - beta1^t) * m / u.
 
@@ -98,7 +145,7 @@ class Adamax(Optimizer):
     _Impl = _optim.Adamax
 
 
-class NAdam(Optimizer):
+class NAdam(_BuiltIn):
     """NAdam (Adam with Nesterov momentum), as torch.optim.NAdam: the momentum is scheduled,
     mu_t = beta1 (1 - 0.5 * 0.96^(t momentum_decay)), and the update looks one step ahead:
     p -= lr (1 - mu_t) / (1 - prod mu) g / d + lr mu_{t+1} / (1 - prod mu * mu_{t+1}) m / d,
@@ -114,7 +161,7 @@ class NAdam(Optimizer):
     _Impl = _optim.NAdam
 
 
-class RAdam(Optimizer):
+class RAdam(_BuiltIn):
     """RAdam (rectified Adam), as torch.optim.RAdam: while the variance of the adaptive rate is not
     tractable (rho_t <= 5) the step is SGD with bias-corrected momentum; after, Adam's step
     scaled by the rectification term r_t.
@@ -129,7 +176,7 @@ class RAdam(Optimizer):
     _Impl = _optim.RAdam
 
 
-class ASGD(Optimizer):
+class ASGD(_BuiltIn):
     """Averaged SGD, as torch.optim.ASGD: p = p (1 - lambd eta) - eta g, and the state's "ax"
     averages the iterates from step t0 on; eta = lr / (1 + lambd lr t)^alpha.
 
@@ -167,7 +214,7 @@ def _scalar(value, name):
     return float(value)
 
 
-class LBFGS(Optimizer):
+class LBFGS(_BuiltIn):
     """L-BFGS, as torch.optim.LBFGS (heavily inspired by minFunc): up to ``max_iter``
     quasi-Newton iterations per ``step(closure)``, the direction ``-H g`` from the two-loop
     recursion over the last ``history_size`` pairs ``(s, y)`` (Nocedal & Wright Alg. 7.4), the
