@@ -49,23 +49,20 @@ def is_initialized():
     return False
 
 
-def _needs_device(name, doc):
+def _stub(name, doc, body, behaviour):
+    """A module function named name, running body, documented with doc and its behaviour here."""
     def call(*args, **kwargs):
-        _C._no_cuda("cuda." + name)
+        return body(name)
 
     call.__name__ = call.__qualname__ = name
-    call.__doc__ = doc + """
-
-Raises:
-    AssertionError: always in this build, which has no CUDA backend (as torch's "Torch not
-        compiled with CUDA enabled").
-
-Example::
-
-    >>> if ember.cuda.is_available():
-    ...     ember.cuda.%s()
-""" % name
+    call.__doc__ = f"{doc}\n\n{behaviour}\n\nExample::\n\n    >>> if ember.cuda.is_available():\n    ...     ember.cuda.{name}()\n"
     return call
+
+
+def _needs_device(name, doc):
+    return _stub(name, doc, lambda n: _C._no_cuda("cuda." + n),
+                 "Raises:\n    AssertionError: always in this build, which has no CUDA backend (as torch's \"Torch not\n"
+                 "        compiled with CUDA enabled\").")
 
 
 current_device = _needs_device("current_device", "The index of the current CUDA device.")
@@ -81,19 +78,8 @@ initial_seed = _needs_device("initial_seed", "The seed of the current CUDA devic
 
 
 def _no_op(name, doc, result=None):
-    def call(*args, **kwargs):
-        return result
-
-    call.__name__ = call.__qualname__ = name
-    call.__doc__ = doc + """
-
-Without a CUDA backend there is nothing to do, as in a CPU-only PyTorch: returns %r.
-
-Example::
-
-    >>> ember.cuda.%s()
-""" % (result, name)
-    return call
+    return _stub(name, doc, lambda n: result,
+                 f"Without a CUDA backend there is nothing to do, as in a CPU-only PyTorch: returns {result!r}.")
 
 
 manual_seed = _no_op("manual_seed", "Seeds the current CUDA device's generator (ember.manual_seed seeds the CPU's).")

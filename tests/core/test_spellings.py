@@ -30,6 +30,18 @@ def _outcome(fn):
         return "raise", type(e)
 
 
+def _both(torch, call):
+    """call(torch) and call(ember): the same outcome (a result, or the same exception type).
+    Returns (torch's result, ember's), or None when both raised."""
+    t, e = _outcome(lambda: call(torch)), _outcome(lambda: call(ember))
+    assert e[0] == t[0], (e, t)
+    if t[0] == "raise":
+        assert e[1] is t[1], (e, t)
+        return None
+    assert tuple(e[1].shape) == tuple(t[1].shape) and _dtype_name(e[1].dtype) == _dtype_name(t[1].dtype)
+    return t[1], e[1]
+
+
 # ---------------------------------------------------------------------------------------
 # device=: every creation and random op, every *_like and new_*, Tensor.to
 # ---------------------------------------------------------------------------------------
@@ -460,40 +472,32 @@ def test_format_as_torch(torch, name, make, spec):
         assert f"loss {loss:.4f}" == "loss 0.1235"
 
 
+# name -> (args, kwargs, (low, high) of the values; None where torch raises)
 RANDINT_CALLS = {
-    "high_size": ((5, (2, 3)), {}),
-    "low_high_size": ((1, 5, (4,)), {}),
-    "kw_high_size": ((), {"high": 5, "size": (2,)}),
-    "kw_all": ((), {"low": 1, "high": 5, "size": (2,)}),
-    "high_kw_size": ((5,), {"size": (2,)}),
-    "low_high_kw_size": ((1, 5), {"size": (2,)}),
-    "list_size": ((5, [3]), {}),
-    "dtype": ((5, (2,)), {"dtype": "float32"}),
-    "bad_int_size": ((3, 10), {}),
-    "bad_no_size": ((5,), {}),
-    "bad_only_low": ((), {"low": 1, "size": (2,)}),
-    "bad_empty_range": ((5, 5, (2,)), {}),
+    "high_size": ((5, (2, 3)), {}, (0, 5)),
+    "low_high_size": ((1, 5, (4,)), {}, (1, 5)),
+    "kw_high_size": ((), {"high": 5, "size": (2,)}, (0, 5)),
+    "kw_all": ((), {"low": 1, "high": 5, "size": (2,)}, (1, 5)),
+    "high_kw_size": ((5,), {"size": (2,)}, (0, 5)),
+    "low_high_kw_size": ((1, 5), {"size": (2,)}, (1, 5)),
+    "list_size": ((5, [3]), {}, (0, 5)),
+    "dtype": ((5, (2,)), {"dtype": "float32"}, (0, 5)),
+    "bad_int_size": ((3, 10), {}, None),
+    "bad_no_size": ((5,), {}, None),
+    "bad_only_low": ((), {"low": 1, "size": (2,)}, None),
+    "bad_empty_range": ((5, 5, (2,)), {}, None),
 }
 
 
 @pytest.mark.parametrize("name", sorted(RANDINT_CALLS))
 def test_randint_forms_as_torch(torch, name):
-    args, kwargs = RANDINT_CALLS[name]
-
-    def call(L):
-        kw = {k: (getattr(L, v) if k == "dtype" else v) for k, v in kwargs.items()}
-        return L.randint(*args, **kw)
-
-    t, e = _outcome(lambda: call(torch)), _outcome(lambda: call(ember))
-    assert e[0] == t[0], (e, t)
-    if t[0] == "raise":
-        assert e[1] is t[1]
-        return
-    assert tuple(e[1].shape) == tuple(t[1].shape) and _dtype_name(e[1].dtype) == _dtype_name(t[1].dtype)
-    low = args[0] if len(args) == 3 or (len(args) == 2 and "size" in kwargs) else kwargs.get("low", 0)
-    high = kwargs.get("high", args[1] if len(args) == 3 or (len(args) == 2 and "size" in kwargs) else args[0] if args else None)
-    vals = _np(e[1])
-    assert ((vals >= low) & (vals < high)).all()
+    args, kwargs, bounds = RANDINT_CALLS[name]
+    both = _both(torch, lambda L: L.randint(*args, **{k: (getattr(L, v) if k == "dtype" else v)
+                                                       for k, v in kwargs.items()}))
+    assert (both is None) == (bounds is None)
+    if both:
+        vals = _np(both[1])
+        assert ((vals >= bounds[0]) & (vals < bounds[1])).all()
 
 
 LEGACY_CALLS = {
@@ -521,15 +525,13 @@ def test_legacy_constructors_as_torch(torch, type_name, case):
         args = [L.ones(2, dtype=cls.dtype) if a == "T" else a for a in args]
         return cls(*args)
 
-    t, e = _outcome(lambda: call(torch)), _outcome(lambda: call(ember))
-    assert e[0] == t[0], (e, t)
-    if t[0] == "raise":
-        assert e[1] is t[1]
+    both = _both(torch, call)
+    if both is None:
         return
-    assert tuple(e[1].shape) == tuple(t[1].shape) and _dtype_name(e[1].dtype) == _dtype_name(t[1].dtype)
+    t, e = both
     if case not in ("sizes", "size_object"):
-        np.testing.assert_array_equal(_np(e[1]).astype(np.float64), t[1].numpy().astype(np.float64))
-    assert isinstance(e[1], getattr(ember, type_name)) and isinstance(e[1], ember.Tensor)
+        np.testing.assert_array_equal(_np(e).astype(np.float64), t.numpy().astype(np.float64))
+    assert isinstance(e, getattr(ember, type_name)) and isinstance(e, ember.Tensor)
 
 
 def test_legacy_isinstance_as_torch(torch):
