@@ -31,7 +31,6 @@ void write_one(const Tensor& result, Tensor& out, const char* op, OutDtype rule)
     }
   }
   out.check_writable(op);
-  out.check_in_place(op);
   if (out.sizes() != result.sizes()) {
     if (out.numel() != 0 && rule != OutDtype::Creation) {
       const std::string msg = std::string(op) + ": an output with one or more elements was resized since it had shape " +
@@ -40,8 +39,9 @@ void write_one(const Tensor& result, Tensor& out, const char* op, OutDtype rule)
                               "right shape, or one resized to zero elements with out.resize_(0))";
       if (PyErr_WarnEx(PyExc_UserWarning, msg.c_str(), 1) != 0) throw py::error_already_set();
     }
-    resize_(out, result.sizes());
+    resize_(out, result.sizes());  // contiguous: an expanded out is resized first, as torch's
   }
+  out.check_in_place(op);
   autograd::NoGradGuard no_grad;
   copy_(out, result);
 }
