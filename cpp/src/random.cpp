@@ -37,7 +37,11 @@ double Generator::next_normal() {
 }
 
 Generator& default_generator() {
+  // Seeded from the OS once per process, as torch's default generator (initial_seed() differs
+  // from run to run; manual_seed makes a run reproducible). New Generators keep the fixed seed.
   static Generator gen;
+  static const bool seeded = (gen.seed(), true);
+  (void)seeded;
   return gen;
 }
 

@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <limits>
 
@@ -37,18 +38,35 @@ void dtype_not_implemented(DType t) {
   throw TypeError(std::string(t_kernel_op ? t_kernel_op : "ember") + ": not implemented for dtype " + dtype_name(t));
 }
 
-std::string Device::str() const { return type == DeviceType::CPU ? "cpu" : "cuda:" + std::to_string(index); }
+namespace {
+std::atomic<DType> g_default_dtype{DType::Float32};
+}
+DType default_dtype() { return g_default_dtype.load(std::memory_order_relaxed); }
+void set_default_dtype(DType t) {
+  EMBER_CHECK_TYPE(is_floating(t), "set_default_dtype: only floating-point types are supported as the default type, got ",
+                   dtype_name(t));
+  g_default_dtype.store(t, std::memory_order_relaxed);
+}
+
+std::string Device::str() const {
+  if (type == DeviceType::CPU) return "cpu";
+  return index < 0 ? "cuda" : "cuda:" + std::to_string(index);
+}
 
 bool cuda_is_built() { return false; }
 
+void check_device_available(Device d, const char* op) {
+  if (d.is_cpu() || cuda_is_built()) return;
+  throw DeviceUnavailableError(std::string(op) + ": " + kNoCudaMessage);
+}
+
 Device Device::parse(const std::string& s) {
-  if (s == "cpu") return {};
-  if (s == "cuda" || s.rfind("cuda:", 0) == 0) {
-    EMBER_CHECK_RUNTIME(cuda_is_built(), "device: '", s,
-                        "' was asked for, but this build of ember has no CUDA backend "
-                        "(rebuild with EMBER_CUDA=ON)");
-  }
-  throw ValueError("device: expected 'cpu' or 'cuda[:N]', got '" + s + "'");
+  if (s == "cpu" || s == "cpu:0") return {};
+  if (s == "cuda") return {DeviceType::CUDA, -1};
+  if (s.rfind("cuda:", 0) == 0 && s.size() > 5 && s.size() < 12 &&
+      s.find_first_not_of("0123456789", 5) == std::string::npos)
+    return {DeviceType::CUDA, std::stoi(s.substr(5))};
+  throw RuntimeError("device: expected a device string such as 'cpu', 'cuda' or 'cuda:0', got '" + s + "'");
 }
 
 std::string shape_str(const Shape& s) {
@@ -118,7 +136,7 @@ int64_t wrap_dim(int64_t dim, int64_t ndim, const char* op) {
 }
 
 std::shared_ptr<Storage> Storage::allocate(int64_t nbytes, Device device, const char* op) {
-  EMBER_CHECK_RUNTIME(device.is_cpu(), op, ": not implemented for ", device.str());
+  check_device_available(device, op);
   // Refuse what the machine cannot hold: Linux would hand it out lazily and kill us later.
   EMBER_CHECK_RUNTIME(nbytes <= physical_memory_bytes(), op, ": cannot allocate ", nbytes,
                       " bytes (more than the machine's ", physical_memory_bytes(), " bytes of memory)");

@@ -33,6 +33,11 @@ from ember import optim  # noqa: E402
 from ember import models  # noqa: E402  (after nn: the ResNets are built from it)
 from ember import text  # noqa: E402  (pure Python: vocabularies, tokenizers, sampling)
 from ember.serialization import load, save  # noqa: E402
+from ember import cuda, accelerator, backends  # noqa: E402  (honest answers: no CUDA backend)
+from ember import _legacy  # noqa: E402
+from ember._legacy import (BFloat16Tensor, BoolTensor, ByteTensor, CharTensor, DoubleTensor,  # noqa: E402
+                           FloatTensor, HalfTensor, IntTensor, LongTensor, ShortTensor,
+                           get_default_device, set_default_device)
 from ember.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,  # noqa: E402
                                       no_grad, set_grad_enabled)
 
@@ -69,6 +74,7 @@ def _backward(self, gradient=None, retain_graph=None, create_graph=False, inputs
 
 
 Tensor.backward = _backward
+Tensor.__format__ = _legacy.tensor_format
 
 _exported = [name for name in dir(_C) if not name.startswith("_") and name not in ("dtype", "device", "return_types")]
 globals().update({name: getattr(_C, name) for name in _exported})
@@ -107,4 +113,5 @@ __all__ = sorted(set(_exported) | {
     "Tensor", "Size", "dtype", "device", "Generator", "bool", "uint8", "int8", "int16", "short", "int32",
     "int", "int64", "long", "float16", "half", "bfloat16", "float32", "float", "float64", "double", "get_cmake_dir", "get_include", "autograd", "no_grad", "enable_grad",
     "set_grad_enabled", "is_grad_enabled", "inference_mode", "save", "load", "return_types",
+    "cuda", "accelerator", "backends", "set_default_device", "get_default_device", *_legacy.LEGACY_TYPES,
 })

@@ -1,6 +1,7 @@
 // Autograd in Python: Tensor's autograd attributes, graph nodes (grad_fn), the engine entry
 // points, grad and anomaly modes, gradcheck, and the hook custom Functions record through.
 #include <algorithm>
+#include <cstdio>
 
 #include "convert.h"
 #include "ember/autograd.h"
@@ -70,7 +71,7 @@ Tensors py_gc::FunctionBackward::operator()(const Tensors& grads, const Tensors&
 void bind_autograd(py::module_& m, py::class_<Tensor>& cls) {
   py::class_<Node, std::shared_ptr<Node>>(m, "Node", py_gc::node_type_setup(),
                                           "A recorded op of the autograd graph (a tensor's grad_fn).")
-      .def("name", &Node::name)
+      .def("name", &Node::display_name)
       .def_property_readonly("next_functions", [](const Node& n) {
         py::tuple out(n.next_edges.size());
         for (size_t i = 0; i < n.next_edges.size(); ++i) {
@@ -80,7 +81,9 @@ void bind_autograd(py::module_& m, py::class_<Tensor>& cls) {
         return out;
       })
       .def("__repr__", [](const std::shared_ptr<Node>& n) {
-        return "<" + n->name() + " object at " + std::to_string(reinterpret_cast<uintptr_t>(n.get())) + ">";
+        char address[2 + 2 * sizeof(uintptr_t) + 1];  // "0x7f...", as torch's (and Python's) reprs
+        std::snprintf(address, sizeof(address), "0x%jx", static_cast<uintmax_t>(reinterpret_cast<uintptr_t>(n.get())));
+        return "<" + n->display_name() + " object at " + address + ">";
       });
   py::class_<HookHandle>(m, "RemovableHandle", R"doc(What Tensor.register_hook and Node.register_hook return: remove() unregisters the hook.
 

@@ -2,14 +2,33 @@
 #include "convert.h"
 #include "def_both.h"
 #include "gil.h"
+#include "out.h"
 
 namespace ember {
 
 using namespace py_convert;
 using py_gil::heavy;
 using py_gil::releasing;
+using py_out::OutDtype;
+using py_out::outable;
 
 namespace {
+
+/// m.def with torch's keyword-only out= appended (see out.h for the rule of each kind of op).
+template <class F, class... Extra>
+void def_out(py::module_& m, const char* name, OutDtype rule, F&& fn, const Extra&... extra) {
+  if constexpr ((std::is_same_v<Extra, py::kw_only> || ...)) {
+    m.def(name, outable(std::forward<F>(fn), name, rule), extra..., py::arg("out") = py::none());
+  } else {
+    m.def(name, outable(std::forward<F>(fn), name, rule), extra..., py::kw_only(), py::arg("out") = py::none());
+  }
+}
+/// def_both with out= on the module function (the method has none, as torch's).
+template <class F, class... Extra>
+void def_both_out(py::module_& m, py::class_<Tensor>& cls, const char* name, OutDtype rule, F fn, const Extra&... extra) {
+  def_out(m, name, rule, fn, py::arg("input"), extra...);
+  cls.def(name, fn, extra...);
+}
 
 // Docstrings of the scans (PyTorch's wording where it fits).
 constexpr const char* kCumsumDoc = R"doc(cumsum(input, dim, *, dtype=None) -> Tensor
@@ -249,13 +268,16 @@ Tensor to_impl(const Tensor& t, py::args args, py::kwargs kwargs) {
   auto take = [&](py::handle h) {
     if (py::isinstance<DType>(h)) dtype = h.cast<DType>();
     else if (py::isinstance<Tensor>(h)) dtype = h.cast<Tensor>().dtype();
-    else device_from(h);  // validates: only "cpu" exists in this build
+    else device_from(h, "to");  // validates: only "cpu" exists in this build
   };
   for (py::handle h : args) take(h);
   if (kwargs.contains("dtype")) take(kwargs["dtype"]);
   if (kwargs.contains("device")) take(kwargs["device"]);
   return to_dtype(t, dtype.value_or(t.dtype()), copy);
 }
+
+/// torch's out= dtype rule of a unary pointwise op: abs wants out of the result's dtype.
+OutDtype unary_out_rule(std::string_view name) { return name == "abs" ? OutDtype::Exact : OutDtype::Castable; }
 
 Generator* gen_from(py::handle g) { return g.is_none() ? nullptr : &g.cast<Generator&>(); }
 
@@ -269,12 +291,12 @@ Tensor with_grad(Tensor t, bool requires_grad) {
 void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
   // ---- creation ---------------------------------------------------------------------
   m.def("tensor", [](py::handle data, std::optional<DType> dtype, py::handle device, bool requires_grad) {
-          device_from(device);
+          device_from(device, "tensor");
           return with_grad(tensor_from_data(data, dtype), requires_grad);
         }, py::arg("data"), py::kw_only(), py::arg("dtype") = py::none(), py::arg("device") = py::none(),
         py::arg("requires_grad") = false, "A new tensor holding a copy of data (nested sequences, numbers, arrays).");
   m.def("as_tensor", [](py::handle data, std::optional<DType> dtype, py::handle device) {
-          device_from(device);
+          device_from(device, "as_tensor");
           if (py::isinstance<Tensor>(data)) return to_dtype(data.cast<Tensor>(), dtype.value_or(data.cast<Tensor>().dtype()));
           if (py::isinstance<py::array>(data)) {
             try {
@@ -288,25 +310,25 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
         }, py::arg("data"), py::arg("dtype") = py::none(), py::arg("device") = py::none(),
         "Data as a tensor, sharing memory with a tensor or NumPy array when it can.");
 
-#define EMBER_SIZED_CREATION(name, fill_expr)                                                                    \
-  m.def(#name, [](py::args size, std::optional<DType> dtype, py::handle device, bool requires_grad) {           \
-          return with_grad(fill_expr(size_from_args(size, #name), dtype.value_or(DType::Float32), device_from(device)), \
-                           requires_grad);                                                                        \
+#define EMBER_SIZED_CREATION(name, fill_expr)                                                                   \
+  def_out(m, #name, OutDtype::Creation, [](py::args size, std::optional<DType> dtype, py::handle device, bool rg) { \
+          return with_grad(fill_expr(size_from_args(size, #name), dtype.value_or(default_dtype()),                \
+                                     device_from(device, #name)), rg);                                             \
         }, py::kw_only(), py::arg("dtype") = py::none(), py::arg("device") = py::none(),                        \
         py::arg("requires_grad") = false);
   EMBER_SIZED_CREATION(zeros, zeros)
   EMBER_SIZED_CREATION(ones, ones)
   EMBER_SIZED_CREATION(empty, empty)
 #undef EMBER_SIZED_CREATION
-  m.def("full", [](py::handle size, Scalar value, std::optional<DType> dtype, py::handle device, bool requires_grad) {
-          return with_grad(full(shape_from(size, "full"), value, dtype, device_from(device)), requires_grad);
+  def_out(m, "full", OutDtype::Creation, [](py::handle size, Scalar value, std::optional<DType> dtype, py::handle device, bool requires_grad) {
+          return with_grad(full(shape_from(size, "full"), value, dtype, device_from(device, "full")), requires_grad);
         }, py::arg("size"), py::arg("fill_value"), py::kw_only(), py::arg("dtype") = py::none(),
         py::arg("device") = py::none(), py::arg("requires_grad") = false);
   // Tensor.new_*: a new tensor with this one's dtype (unless given) and device; the size as
   // varargs or one sequence, as PyTorch's.
 #define EMBER_NEW_SIZED(name, fill)                                                                         \
   cls.def(#name, [](const Tensor& t, py::args size, std::optional<DType> dtype, py::handle device, bool rg) { \
-    device_from(device);                                                                                    \
+    device_from(device, #name);                                                                             \
     return with_grad(fill(size_from_args(size, #name), dtype.value_or(t.dtype()), t.device()), rg);         \
   }, py::kw_only(), py::arg("dtype") = py::none(), py::arg("device") = py::none(), py::arg("requires_grad") = false);
   EMBER_NEW_SIZED(new_zeros, zeros)
@@ -315,50 +337,55 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
 #undef EMBER_NEW_SIZED
   cls.def("new_full", [](const Tensor& t, py::handle size, Scalar value, std::optional<DType> dtype, py::handle device,
                          bool rg) {
-    device_from(device);
+    device_from(device, "new_full");
     return with_grad(full(shape_from(size, "new_full"), value, dtype.value_or(t.dtype()), t.device()), rg);
   }, py::arg("size"), py::arg("fill_value"), py::kw_only(), py::arg("dtype") = py::none(),
      py::arg("device") = py::none(), py::arg("requires_grad") = false);
   cls.def("new_tensor", [](const Tensor& t, py::handle data, std::optional<DType> dtype, py::handle device, bool rg) {
-    device_from(device);
+    device_from(device, "new_tensor");
     return with_grad(tensor_from_data(data, dtype.value_or(t.dtype())), rg);
   }, py::arg("data"), py::kw_only(), py::arg("dtype") = py::none(), py::arg("device") = py::none(),
      py::arg("requires_grad") = false);
-  m.def("zeros_like", [](const Tensor& t, std::optional<DType> dtype, bool rg) { return with_grad(zeros(t.sizes(), dtype.value_or(t.dtype())), rg); },
-        py::arg("input"), py::kw_only(), py::arg("dtype") = py::none(), py::arg("requires_grad") = false);
-  m.def("ones_like", [](const Tensor& t, std::optional<DType> dtype, bool rg) { return with_grad(ones(t.sizes(), dtype.value_or(t.dtype())), rg); },
-        py::arg("input"), py::kw_only(), py::arg("dtype") = py::none(), py::arg("requires_grad") = false);
-  m.def("empty_like", [](const Tensor& t, std::optional<DType> dtype, bool rg) { return with_grad(empty(t.sizes(), dtype.value_or(t.dtype())), rg); },
-        py::arg("input"), py::kw_only(), py::arg("dtype") = py::none(), py::arg("requires_grad") = false);
-  m.def("full_like", [](const Tensor& t, Scalar v, std::optional<DType> dtype, bool rg) {
+  // *_like: input's shape, its dtype unless given; device= is checked (the CPU is the only one).
+#define EMBER_LIKE(name, make)                                                                                   \
+  m.def(#name, [](const Tensor& t, std::optional<DType> dtype, py::handle device, bool rg) {                     \
+          device_from(device, #name);                                                                            \
+          return with_grad(make(t.sizes(), dtype.value_or(t.dtype())), rg);                                     \
+        }, py::arg("input"), py::kw_only(), py::arg("dtype") = py::none(), py::arg("device") = py::none(),      \
+        py::arg("requires_grad") = false);
+  EMBER_LIKE(zeros_like, zeros)
+  EMBER_LIKE(ones_like, ones)
+  EMBER_LIKE(empty_like, empty)
+  EMBER_LIKE(rand_like, rand)
+  EMBER_LIKE(randn_like, randn)
+#undef EMBER_LIKE
+  m.def("full_like", [](const Tensor& t, Scalar v, std::optional<DType> dtype, py::handle device, bool rg) {
+          device_from(device, "full_like");
           return with_grad(full(t.sizes(), v, dtype.value_or(t.dtype())), rg);
         }, py::arg("input"), py::arg("fill_value"), py::kw_only(), py::arg("dtype") = py::none(),
-        py::arg("requires_grad") = false);
-  m.def("rand_like", [](const Tensor& t, std::optional<DType> dtype, bool rg) { return with_grad(rand(t.sizes(), dtype.value_or(t.dtype())), rg); },
-        py::arg("input"), py::kw_only(), py::arg("dtype") = py::none(), py::arg("requires_grad") = false);
-  m.def("randn_like", [](const Tensor& t, std::optional<DType> dtype, bool rg) { return with_grad(randn(t.sizes(), dtype.value_or(t.dtype())), rg); },
-        py::arg("input"), py::kw_only(), py::arg("dtype") = py::none(), py::arg("requires_grad") = false);
-  m.def("arange", [](std::optional<Scalar> a, std::optional<Scalar> b, Scalar step, std::optional<DType> dtype,
+        py::arg("device") = py::none(), py::arg("requires_grad") = false);
+  // DtypeFromOut, not Creation: torch's arange warns when it resizes out.
+  def_out(m, "arange", OutDtype::DtypeFromOut, [](std::optional<Scalar> a, std::optional<Scalar> b, Scalar step, std::optional<DType> dtype,
                      py::handle device, bool rg) {
           // arange(end), arange(start, end[, step]) or arange(end=...), as PyTorch.
           EMBER_CHECK_TYPE(a || b, "arange: expected an end value");
-          if (!b) return with_grad(arange(0, *a, step, dtype, device_from(device)), rg);
-          return with_grad(arange(a.value_or(Scalar(0)), *b, step, dtype, device_from(device)), rg);
+          if (!b) return with_grad(arange(0, *a, step, dtype, device_from(device, "arange")), rg);
+          return with_grad(arange(a.value_or(Scalar(0)), *b, step, dtype, device_from(device, "arange")), rg);
         }, py::arg("start") = py::none(), py::arg("end") = py::none(), py::arg("step") = 1, py::kw_only(),
         py::arg("dtype") = py::none(), py::arg("device") = py::none(), py::arg("requires_grad") = false);
-  m.def("linspace", [](double a, double b, int64_t steps, std::optional<DType> dtype, py::handle device, bool rg) {
-          return with_grad(linspace(a, b, steps, dtype.value_or(DType::Float32), device_from(device)), rg);
+  def_out(m, "linspace", OutDtype::Creation, [](double a, double b, int64_t steps, std::optional<DType> dtype, py::handle device, bool rg) {
+          return with_grad(linspace(a, b, steps, dtype.value_or(default_dtype()), device_from(device, "linspace")), rg);
         }, py::arg("start"), py::arg("end"), py::arg("steps"), py::kw_only(), py::arg("dtype") = py::none(),
         py::arg("device") = py::none(), py::arg("requires_grad") = false);
-  m.def("eye", [](int64_t n, std::optional<int64_t> mm, std::optional<DType> dtype, py::handle device, bool rg) {
-          return with_grad(eye(n, mm, dtype.value_or(DType::Float32), device_from(device)), rg);
+  def_out(m, "eye", OutDtype::Creation, [](int64_t n, std::optional<int64_t> mm, std::optional<DType> dtype, py::handle device, bool rg) {
+          return with_grad(eye(n, mm, dtype.value_or(default_dtype()), device_from(device, "eye")), rg);
         }, py::arg("n"), py::arg("m") = py::none(), py::kw_only(), py::arg("dtype") = py::none(),
         py::arg("device") = py::none(), py::arg("requires_grad") = false);
 
   // ---- random -----------------------------------------------------------------------
   py::class_<Generator>(m, "Generator", "A seedable source of random numbers for the random ops.")
       .def(py::init([](py::handle device) {
-             device_from(device);
+             device_from(device, "Generator");
              return new Generator();
            }), py::arg("device") = "cpu")
       .def("manual_seed", [](Generator& g, int64_t s) -> Generator& { g.manual_seed(static_cast<uint64_t>(s)); return g; },
@@ -370,37 +397,58 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
   m.def("initial_seed", []() { return default_generator().initial_seed(); });
   m.def("seed", []() { return default_generator().seed(); });
   m.def("default_generator", []() -> Generator& { return default_generator(); }, py::return_value_policy::reference);
-  m.def("rand", [](py::args size, std::optional<DType> dtype, py::handle gen, bool rg) {
-          return with_grad(rand(size_from_args(size, "rand"), dtype.value_or(DType::Float32), gen_from(gen)), rg);
-        }, py::kw_only(), py::arg("dtype") = py::none(), py::arg("generator") = py::none(),
+  def_out(m, "rand", OutDtype::Creation, [](py::args size, py::handle gen, std::optional<DType> dtype, py::handle device, bool rg) {
+          device_from(device, "rand");
+          return with_grad(rand(size_from_args(size, "rand"), dtype.value_or(default_dtype()), gen_from(gen)), rg);
+        }, py::kw_only(), py::arg("generator") = py::none(), py::arg("dtype") = py::none(), py::arg("device") = py::none(),
         py::arg("requires_grad") = false);
-  m.def("randn", [](py::args size, std::optional<DType> dtype, py::handle gen, bool rg) {
-          return with_grad(randn(size_from_args(size, "randn"), dtype.value_or(DType::Float32), gen_from(gen)), rg);
-        }, py::kw_only(), py::arg("dtype") = py::none(), py::arg("generator") = py::none(),
+  def_out(m, "randn", OutDtype::Creation, [](py::args size, py::handle gen, std::optional<DType> dtype, py::handle device, bool rg) {
+          device_from(device, "randn");
+          return with_grad(randn(size_from_args(size, "randn"), dtype.value_or(default_dtype()), gen_from(gen)), rg);
+        }, py::kw_only(), py::arg("generator") = py::none(), py::arg("dtype") = py::none(), py::arg("device") = py::none(),
         py::arg("requires_grad") = false);
-  m.def("randint", [](int64_t a, py::handle b, py::handle size, std::optional<DType> dtype, py::handle gen) {
-          // randint(high, size) or randint(low, high, size), as PyTorch.
-          const DType dt = dtype.value_or(DType::Int64);
-          if (size.is_none()) {  // the size must be a sequence: randint(3, 10) is no call of torch's
-            EMBER_CHECK_TYPE(!PyLong_Check(b.ptr()), "randint: argument 'size' must be a tuple of ints, not int");
-            return randint(0, a, shape_from(b, "randint"), dt, gen_from(gen));
-          }
-          return randint(a, b.cast<int64_t>(), shape_from(size, "randint"), dt, gen_from(gen));
-        }, py::arg("low"), py::arg("high"), py::arg("size") = py::none(), py::kw_only(), py::arg("dtype") = py::none(),
-        py::arg("generator") = py::none());
-  m.def("randperm", [](int64_t n, std::optional<DType> dtype, py::handle gen) {
-          return randperm(n, dtype.value_or(DType::Int64), gen_from(gen));
-        }, py::arg("n"), py::kw_only(), py::arg("dtype") = py::none(), py::arg("generator") = py::none());
+  // randint(high, size) or randint(low, high, size), positional or by keyword, as torch's.
+  def_out(m, "randint", OutDtype::Creation, [](py::args args, py::handle low, py::handle high, py::handle size, py::handle gen,
+                                               std::optional<DType> dtype, py::handle device, bool rg) {
+          // Positional arguments are (high, size) or (low, high, size); keywords fill the rest.
+          const size_t n = args.size();
+          EMBER_CHECK_TYPE(n <= 3, "randint: takes at most 3 positional arguments (low, high, size), got ", n);
+          auto take = [](py::handle& slot, py::handle v, const char* name) {
+            EMBER_CHECK_TYPE(slot.is_none(), "randint: got multiple values for argument '", name, "'");
+            slot = v;
+          };
+          if (n == 3) take(low, args[0], "low"), take(high, args[1], "high"), take(size, args[2], "size");
+          else if (n == 2 && !size.is_none()) take(low, args[0], "low"), take(high, args[1], "high");
+          else if (n == 2) take(high, args[0], "high"), take(size, args[1], "size");
+          else if (n == 1 && !high.is_none()) take(low, args[0], "low");
+          else if (n == 1) take(high, args[0], "high");
+          EMBER_CHECK_TYPE(!high.is_none() && !size.is_none(), "randint: missing the required arguments 'high' and 'size' "
+                           "(randint(high, size) or randint(low, high, size))");
+          EMBER_CHECK_TYPE(!PyLong_Check(size.ptr()), "randint: argument 'size' must be a tuple of ints, not int");
+          device_from(device, "randint");
+          const int64_t lo = low.is_none() ? 0 : low.cast<int64_t>();
+          return with_grad(randint(lo, high.cast<int64_t>(), shape_from(size, "randint"), dtype.value_or(DType::Int64),
+                                   gen_from(gen)), rg);
+        }, py::kw_only(), py::arg("low") = py::none(), py::arg("high") = py::none(), py::arg("size") = py::none(),
+        py::arg("generator") = py::none(), py::arg("dtype") = py::none(), py::arg("device") = py::none(),
+        py::arg("requires_grad") = false);
+  def_out(m, "randperm", OutDtype::Creation, [](int64_t n, py::handle gen, std::optional<DType> dtype, py::handle device, bool rg) {
+          device_from(device, "randperm");
+          return with_grad(randperm(n, dtype.value_or(DType::Int64), gen_from(gen)), rg);
+        }, py::arg("n"), py::kw_only(), py::arg("generator") = py::none(), py::arg("dtype") = py::none(),
+        py::arg("device") = py::none(), py::arg("requires_grad") = false);
   def_both(m, cls, "bernoulli", [](const Tensor& p, py::handle gen) { return bernoulli(p, gen_from(gen)); },
            py::kw_only(), py::arg("generator") = py::none());
   def_both(m, cls, "multinomial", [](const Tensor& t, int64_t n, bool replacement, py::handle gen) {
     return multinomial(t, n, replacement, gen_from(gen));
   }, py::arg("num_samples"), py::arg("replacement") = false, py::kw_only(), py::arg("generator") = py::none(),
      kMultinomialDoc);
-  m.def("normal", [](double mean, double std, py::handle size, py::handle gen) {
-          Tensor t = empty(shape_from(size, "normal"));
-          return normal_(t, mean, std, gen_from(gen));
-        }, py::arg("mean"), py::arg("std"), py::arg("size"), py::kw_only(), py::arg("generator") = py::none());
+  def_out(m, "normal", OutDtype::Creation, [](double mean, double std, py::handle size, py::handle gen, std::optional<DType> dtype,
+                                               py::handle device, bool rg) {
+          Tensor t = empty(shape_from(size, "normal"), dtype.value_or(default_dtype()), device_from(device, "normal"));
+          return with_grad(normal_(t, mean, std, gen_from(gen)), rg);
+        }, py::arg("mean"), py::arg("std"), py::arg("size"), py::kw_only(), py::arg("generator") = py::none(),
+        py::arg("dtype") = py::none(), py::arg("device") = py::none(), py::arg("requires_grad") = false);
   cls.def("uniform_", [](py::object self, double a, double b, py::handle gen) {
            uniform_(self.cast<Tensor&>(), a, b, gen_from(gen));
            return self;
@@ -429,6 +477,11 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
     return self;
   }, py::arg("value"));
   cls.def("zero_", [](py::object self) { zero_(self.cast<Tensor&>()); return self; });
+  cls.def("resize_", [](py::object self, py::args size) {
+    resize_(self.cast<Tensor&>(), size_from_args(size, "resize_"));
+    return self;
+  }, "Gives the tensor the shape *size in place (contiguous), growing its memory when needed; new elements are "
+     "uninitialized.");
   def_both(m, cls, "clone", &clone);
   cls.def("contiguous", &contiguous);
   cls.def("to", &to_impl);
@@ -450,10 +503,10 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
   cls.def("char", [](const Tensor& t) { return to_dtype(t, DType::Int8); });
   cls.def("byte", [](const Tensor& t) { return to_dtype(t, DType::UInt8); });
   cls.def("cpu", [](const Tensor& t) { return t; });
-  cls.def("cuda", [](const Tensor& t) -> Tensor {
-    Device::parse("cuda");
+  cls.def("cuda", [](const Tensor& t, py::handle device, bool) -> Tensor {
+    device_from(device.is_none() ? py::str("cuda") : device, "Tensor.cuda");  // raises: no CUDA backend
     return t;
-  });
+  }, py::arg("device") = py::none(), py::arg("non_blocking") = false);
   cls.def("detach", [](const Tensor& t) { return Tensor::make_view(t, t.sizes(), t.strides(), t.offset()); });
   m.def("result_type", &result_type, py::arg("tensor1"), py::arg("tensor2"));
   m.def("promote_types", &promote_types, py::arg("type1"), py::arg("type2"));
@@ -500,9 +553,9 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
   def_both(m, cls, "movedim", &movedim, py::arg("source"), py::arg("destination"));
 
   // ---- joining and splitting ----------------------------------------------------------
-  m.def("cat", &cat, py::arg("tensors"), py::arg("dim") = 0);
-  m.def("concat", &cat, py::arg("tensors"), py::arg("dim") = 0);
-  m.def("stack", &stack, py::arg("tensors"), py::arg("dim") = 0);
+  def_out(m, "cat", OutDtype::CastableTypeError, &cat, py::arg("tensors"), py::arg("dim") = 0);
+  def_out(m, "concat", OutDtype::CastableTypeError, &cat, py::arg("tensors"), py::arg("dim") = 0);
+  def_out(m, "stack", OutDtype::CastableTypeError, &stack, py::arg("tensors"), py::arg("dim") = 0);
   def_both(m, cls, "split", [](const Tensor& t, py::handle size, int64_t dim) {
     auto parts = PyLong_Check(size.ptr()) ? split(t, size.cast<int64_t>(), dim)
                                           : split_with_sizes(t, shape_from(size, "split"), dim);
@@ -514,13 +567,13 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
            py::arg("dim") = 0);
 
   // ---- indexing -----------------------------------------------------------------------
-  m.def("where", [](const Tensor& c, py::handle a, py::handle b) {
+  def_out(m, "where", OutDtype::Exact, [](const Tensor& c, py::handle a, py::handle b) {
     return where(c, tensor_or_scalar(a, "where", "input"), tensor_or_scalar(b, "where", "other"));
   }, py::arg("condition"), py::arg("input"), py::arg("other"));
   cls.def("where", [](const Tensor& self, const Tensor& c, py::handle b) {
     return where(c, self, tensor_or_scalar(b, "where", "other"));
   }, py::arg("condition"), py::arg("other"));
-  def_both(m, cls, "gather", &gather, py::arg("dim"), py::arg("index"));
+  def_both_out(m, cls, "gather", OutDtype::Exact, &gather, py::arg("dim"), py::arg("index"));
   def_both(m, cls, "scatter", [](const Tensor& t, int64_t dim, const Tensor& index, py::handle src) {
     Tensor s = py::isinstance<Tensor>(src) ? src.cast<Tensor>() : expand(full({}, src.cast<Scalar>(), t.dtype()), index.sizes());
     return scatter(t, dim, index, s);
@@ -536,7 +589,7 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
     scatter_add_(self.cast<Tensor&>(), dim, index, src);
     return self;
   }, py::arg("dim"), py::arg("index"), py::arg("src"));
-  def_both(m, cls, "index_select", &index_select, py::arg("dim"), py::arg("index"));
+  def_both_out(m, cls, "index_select", OutDtype::Exact, &index_select, py::arg("dim"), py::arg("index"));
   def_both(m, cls, "masked_fill", [](const Tensor& t, const Tensor& mask, py::handle v) {
     if (py::isinstance<Tensor>(v)) return masked_fill(t, mask, v.cast<Tensor>());
     return masked_fill(t, mask, v.cast<Scalar>());
@@ -546,7 +599,7 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
     else masked_fill_(self.cast<Tensor&>(), mask, v.cast<Scalar>());
     return self;
   }, py::arg("mask"), py::arg("value"));
-  def_both(m, cls, "masked_select", &masked_select, py::arg("mask"));
+  def_both_out(m, cls, "masked_select", OutDtype::Exact, &masked_select, py::arg("mask"));
   // index_put(indices, values, accumulate): indices is a tuple of index tensors (None: a whole dim).
   auto index_list = [](py::handle indices) {
     std::vector<TensorIndex> out;
@@ -574,7 +627,7 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
 
   // ---- pointwise ----------------------------------------------------------------------
 #define EMBER_UNARY(name, kind, formula, doc, ...)                                            \
-  def_both(m, cls, #name, releasing(static_cast<Tensor (*)(const Tensor&)>(&name)), doc); \
+  def_both_out(m, cls, #name, unary_out_rule(#name), releasing(static_cast<Tensor (*)(const Tensor&)>(&name)), doc); \
   cls.def(#name "_", [](py::object self) {                                                \
     Tensor& t = self.cast<Tensor&>();                                                     \
     py_gil::Release nogil(heavy(t));                                                      \
@@ -582,9 +635,9 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
     return self;                                                                          \
   });
 #define EMBER_BINARY(name, kind, formula, doc, ...)                                                              \
-  def_both(m, cls, #name, releasing(static_cast<Tensor (*)(const Tensor&, const Tensor&)>(&name)),             \
+  def_both_out(m, cls, #name, OutDtype::Castable, releasing(static_cast<Tensor (*)(const Tensor&, const Tensor&)>(&name)), \
            py::arg("other"), doc);                                                                          \
-  def_both(m, cls, #name, [](const Tensor& a, py::handle b) {                                               \
+  def_both_out(m, cls, #name, OutDtype::Castable, [](const Tensor& a, py::handle b) {                       \
     const Tensor bt = tensor_or_scalar(b, #name, "other", &a);                                              \
     py_gil::Release nogil(heavy(a, bt));                                                                    \
     return name(a, bt);                                                                                     \
@@ -601,8 +654,9 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
 #include "ember/elementwise.def"
   // The ops PyTorch also takes with a Python number first: ember.add(1.5, x) is 1.5 + x.
 #define EMBER_SCALAR_FIRST(name)                                                                     \
-  m.def(#name, [](py::handle a, const Tensor& b) { return name(tensor_or_scalar(a, #name, "input", &b), b); }, \
-        py::arg("input"), py::arg("other"));
+  def_out(m, #name, OutDtype::Castable,                                                               \
+          [](py::handle a, const Tensor& b) { return name(tensor_or_scalar(a, #name, "input", &b), b); }, \
+          py::arg("input"), py::arg("other"));
   EMBER_SCALAR_FIRST(add)
   EMBER_SCALAR_FIRST(sub)
   EMBER_SCALAR_FIRST(mul)
@@ -615,7 +669,7 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
   EMBER_SCALAR_FIRST(bitwise_xor)
 #undef EMBER_SCALAR_FIRST
   // div(input, other, *, rounding_mode): None, 'trunc' or 'floor'.
-  def_both(m, cls, "div", [](const Tensor& a, py::handle b, std::optional<std::string> mode) {
+  def_both_out(m, cls, "div", OutDtype::Castable, [](const Tensor& a, py::handle b, std::optional<std::string> mode) {
     return div(a, tensor_or_scalar(b, "div", "other", &a), mode);
   }, py::arg("other"), py::kw_only(), py::arg("rounding_mode"), R"doc(
 With rounding_mode: None is true division; 'trunc' rounds toward zero and 'floor' down (as
@@ -626,7 +680,7 @@ Example::
     >>> ember.div(ember.tensor([-7, 7]), 2, rounding_mode="trunc")
     tensor([-3, 3])
 )doc");
-  m.def("div", [](py::handle a, const Tensor& b, std::optional<std::string> mode) {
+  def_out(m, "div", OutDtype::Castable, [](py::handle a, const Tensor& b, std::optional<std::string> mode) {
     return div(tensor_or_scalar(a, "div", "input", &b), b, mode);
   }, py::arg("input"), py::arg("other"), py::kw_only(), py::arg("rounding_mode"));
   cls.def("div_", [](py::object self, py::handle b, std::optional<std::string> mode) {
@@ -643,7 +697,7 @@ Example::
     m.attr(alias) = m.attr(target);
     cls.attr(alias) = cls.attr(target);
   }
-  def_both(m, cls, "clamp", [](const Tensor& t, py::handle lo, py::handle hi) {
+  def_both_out(m, cls, "clamp", OutDtype::Exact, [](const Tensor& t, py::handle lo, py::handle hi) {
     return clamp(t, bound(lo, t, "clamp", "min"), bound(hi, t, "clamp", "max"));
   }, py::arg("min") = py::none(), py::arg("max") = py::none());
   m.attr("clip") = m.attr("clamp");
@@ -660,20 +714,20 @@ Example::
   def_both(m, cls, "equal", &equal, py::arg("other"));
 
   // ---- reductions ---------------------------------------------------------------------
-#define EMBER_REDUCTION_WITH_DTYPE(name)                                                                      \
-  def_both(m, cls, #name, [](const Tensor& t, py::handle dim, bool keepdim, std::optional<DType> dtype) {    \
+#define EMBER_REDUCTION_WITH_DTYPE(name, rule)                                                                \
+  def_both_out(m, cls, #name, rule, [](const Tensor& t, py::handle dim, bool keepdim, std::optional<DType> dtype) {    \
     const OptDims dims = dims_from(dim);                                                                      \
     py_gil::Release nogil(heavy(t));                                                                          \
     return name(t, dims, keepdim, dtype);                                                                     \
   }, py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(), py::arg("dtype") = py::none());
-  EMBER_REDUCTION_WITH_DTYPE(sum)
-  EMBER_REDUCTION_WITH_DTYPE(mean)
+  EMBER_REDUCTION_WITH_DTYPE(sum, OutDtype::DtypeFromOut)
+  EMBER_REDUCTION_WITH_DTYPE(mean, OutDtype::Castable)
 #undef EMBER_REDUCTION_WITH_DTYPE
-  def_both(m, cls, "prod", [](const Tensor& t, std::optional<int64_t> dim, bool keepdim, std::optional<DType> dtype) {
+  def_both_out(m, cls, "prod", OutDtype::DtypeFromOut, [](const Tensor& t, std::optional<int64_t> dim, bool keepdim, std::optional<DType> dtype) {
     return prod(t, dim ? OptDims{Dims{*dim}} : OptDims{}, keepdim, dtype);
   }, py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(), py::arg("dtype") = py::none());
 #define EMBER_REDUCTION(name)                                                                            \
-  def_both(m, cls, #name, [](const Tensor& t, py::handle dim, bool keepdim) {                           \
+  def_both_out(m, cls, #name, OutDtype::Exact, [](const Tensor& t, py::handle dim, bool keepdim) {                           \
     const OptDims dims = dims_from(dim);                                                                 \
     py_gil::Release nogil(heavy(t));                                                                     \
     return name(t, dims, keepdim);                                                                       \
@@ -695,10 +749,10 @@ Example::
       return (is_max ? max_type : min_type)(v, i);
     };
   };
-  def_both(m, cls, "max", max_min(true), py::arg("dim") = py::none(), py::arg("keepdim") = false);
-  def_both(m, cls, "min", max_min(false), py::arg("dim") = py::none(), py::arg("keepdim") = false);
-  def_both(m, cls, "argmax", &argmax, py::arg("dim") = py::none(), py::arg("keepdim") = false);
-  def_both(m, cls, "argmin", &argmin, py::arg("dim") = py::none(), py::arg("keepdim") = false);
+  def_both_out(m, cls, "max", OutDtype::Exact, max_min(true), py::arg("dim") = py::none(), py::arg("keepdim") = false);
+  def_both_out(m, cls, "min", OutDtype::Exact, max_min(false), py::arg("dim") = py::none(), py::arg("keepdim") = false);
+  def_both_out(m, cls, "argmax", OutDtype::Exact, &argmax, py::arg("dim") = py::none(), py::arg("keepdim") = false);
+  def_both_out(m, cls, "argmin", OutDtype::Exact, &argmin, py::arg("dim") = py::none(), py::arg("keepdim") = false);
   auto correction_of = [](std::optional<bool> unbiased, std::optional<double> correction) {
     if (correction) return *correction;
     return unbiased.value_or(true) ? 1.0 : 0.0;
@@ -710,22 +764,22 @@ Example::
       dim = py::none();
     }
   };
-  def_both(m, cls, "var", [correction_of, bool_as_unbiased](const Tensor& t, py::handle dim, std::optional<bool> unbiased,
+  def_both_out(m, cls, "var", OutDtype::Castable, [correction_of, bool_as_unbiased](const Tensor& t, py::handle dim, std::optional<bool> unbiased,
                                                             bool keepdim, std::optional<double> correction) {
     bool_as_unbiased(dim, unbiased);
     return var(t, dims_from(dim), correction_of(unbiased, correction), keepdim);
   }, py::arg("dim") = py::none(), py::arg("unbiased") = py::none(), py::arg("keepdim") = false, py::kw_only(),
      py::arg("correction") = py::none());
-  def_both(m, cls, "std", [correction_of, bool_as_unbiased](const Tensor& t, py::handle dim, std::optional<bool> unbiased,
+  def_both_out(m, cls, "std", OutDtype::Castable, [correction_of, bool_as_unbiased](const Tensor& t, py::handle dim, std::optional<bool> unbiased,
                                                             bool keepdim, std::optional<double> correction) {
     bool_as_unbiased(dim, unbiased);
     return ember::std(t, dims_from(dim), correction_of(unbiased, correction), keepdim);
   }, py::arg("dim") = py::none(), py::arg("unbiased") = py::none(), py::arg("keepdim") = false, py::kw_only(),
      py::arg("correction") = py::none());
-  def_both(m, cls, "logsumexp", [](const Tensor& t, py::handle dim, bool keepdim) {
+  def_both_out(m, cls, "logsumexp", OutDtype::Castable, [](const Tensor& t, py::handle dim, bool keepdim) {
     return logsumexp(t, dims_from(dim).value_or(Dims{}), keepdim);
   }, py::arg("dim"), py::arg("keepdim") = false);
-  def_both(m, cls, "norm", [](const Tensor& t, py::handle p, py::handle dim, bool keepdim) {
+  def_both_out(m, cls, "norm", OutDtype::Castable, [](const Tensor& t, py::handle p, py::handle dim, bool keepdim) {
     double pv = 2;
     if (py::isinstance<py::str>(p)) {
       EMBER_CHECK(p.cast<std::string>() == "fro", "norm: unsupported norm type '", p.cast<std::string>(), "'");
@@ -735,18 +789,18 @@ Example::
     return norm(t, pv, dims_from(dim), keepdim);
   }, py::arg("p") = "fro", py::arg("dim") = py::none(), py::arg("keepdim") = false);
   // ---- scans along one dim (the table in scan.def) -----------------------------------
-  def_both(m, cls, "cumsum", [](const Tensor& t, int64_t dim, std::optional<DType> dtype) { return cumsum(t, dim, dtype); },
+  def_both_out(m, cls, "cumsum", OutDtype::DtypeFromOut, [](const Tensor& t, int64_t dim, std::optional<DType> dtype) { return cumsum(t, dim, dtype); },
            py::arg("dim"), py::kw_only(), py::arg("dtype") = py::none(), kCumsumDoc);
-  def_both(m, cls, "cumprod", [](const Tensor& t, int64_t dim, std::optional<DType> dtype) { return cumprod(t, dim, dtype); },
+  def_both_out(m, cls, "cumprod", OutDtype::DtypeFromOut, [](const Tensor& t, int64_t dim, std::optional<DType> dtype) { return cumprod(t, dim, dtype); },
            py::arg("dim"), py::kw_only(), py::arg("dtype") = py::none(), kCumprodDoc);
-  def_both(m, cls, "logcumsumexp", [](const Tensor& t, int64_t dim) { return logcumsumexp(t, dim); }, py::arg("dim"),
+  def_both_out(m, cls, "logcumsumexp", OutDtype::Castable, [](const Tensor& t, int64_t dim) { return logcumsumexp(t, dim); }, py::arg("dim"),
            kLogcumsumexpDoc);
   // (values, indices) as the namedtuple max(dim) returns.
-  def_both(m, cls, "cummax", [&type = values_indices_type(m, "cummax")](const Tensor& t, int64_t dim) {
+  def_both_out(m, cls, "cummax", OutDtype::Exact, [&type = values_indices_type(m, "cummax")](const Tensor& t, int64_t dim) {
     auto [v, i] = cummax(t, dim);
     return type(v, i);
   }, py::arg("dim"), kCummaxDoc);
-  def_both(m, cls, "cummin", [&type = values_indices_type(m, "cummin")](const Tensor& t, int64_t dim) {
+  def_both_out(m, cls, "cummin", OutDtype::Exact, [&type = values_indices_type(m, "cummin")](const Tensor& t, int64_t dim) {
     auto [v, i] = cummin(t, dim);
     return type(v, i);
   }, py::arg("dim"), kCumminDoc);
@@ -760,14 +814,14 @@ Example::
   }, py::arg("dim"), py::kw_only(), py::arg("dtype") = py::none(), "In-place cumprod: the result keeps the tensor's dtype.");
 
   // ---- sorting and selection along one dim -------------------------------------------
-  def_both(m, cls, "sort", [&type = values_indices_type(m, "sort")](const Tensor& t, int64_t dim, bool descending, std::optional<bool> stable) {
+  def_both_out(m, cls, "sort", OutDtype::Exact, [&type = values_indices_type(m, "sort")](const Tensor& t, int64_t dim, bool descending, std::optional<bool> stable) {
     auto [v, i] = sort(t, dim, descending, stable.value_or(false));
     return type(v, i);
   }, py::arg("dim") = -1, py::arg("descending") = false, py::kw_only(), py::arg("stable") = false, kSortDoc);
   def_both(m, cls, "argsort", [](const Tensor& t, int64_t dim, bool descending, std::optional<bool> stable) {
     return argsort(t, dim, descending, stable.value_or(false));
   }, py::arg("dim") = -1, py::arg("descending") = false, py::arg("stable") = false, kArgsortDoc);
-  def_both(m, cls, "topk", [&type = values_indices_type(m, "topk")](const Tensor& t, int64_t k, int64_t dim, bool largest, bool sorted) {
+  def_both_out(m, cls, "topk", OutDtype::Exact, [&type = values_indices_type(m, "topk")](const Tensor& t, int64_t k, int64_t dim, bool largest, bool sorted) {
     auto [v, i] = topk(t, k, dim, largest, sorted);
     return type(v, i);
   }, py::arg("k"), py::arg("dim") = -1, py::arg("largest") = true, py::arg("sorted") = true, kTopkDoc);
@@ -788,12 +842,12 @@ Example::
   }, py::arg("dim"), py::arg("dtype") = py::none());
 
   // ---- linear algebra -----------------------------------------------------------------
-  def_both(m, cls, "matmul", releasing(&matmul), py::arg("other"));
-  def_both(m, cls, "mm", releasing(&mm), py::arg("mat2"));
-  def_both(m, cls, "bmm", releasing(&bmm), py::arg("mat2"));
-  def_both(m, cls, "mv", &mv, py::arg("vec"));
-  def_both(m, cls, "dot", &dot, py::arg("other"));
-  def_both(m, cls, "outer", &outer, py::arg("vec2"));
+  def_both_out(m, cls, "matmul", OutDtype::Exact, releasing(&matmul), py::arg("other"));
+  def_both_out(m, cls, "mm", OutDtype::Exact, releasing(&mm), py::arg("mat2"));
+  def_both_out(m, cls, "bmm", OutDtype::Exact, releasing(&bmm), py::arg("mat2"));
+  def_both_out(m, cls, "mv", OutDtype::Exact, &mv, py::arg("vec"));
+  def_both_out(m, cls, "dot", OutDtype::Exact, &dot, py::arg("other"));
+  def_both_out(m, cls, "outer", OutDtype::Exact, &outer, py::arg("vec2"));
 
   m.def("set_num_threads", &set_num_threads, py::arg("n"), R"doc(set_num_threads(n) -> None
 

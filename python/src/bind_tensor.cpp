@@ -195,10 +195,10 @@ py::object tensor_copy(py::handle self) {
 void bind_tensor(py::module_& m, py::class_<Tensor>& cls) {
   // PyTorch's legacy constructor: Tensor(2, 3) is uninitialized float32, Tensor([1, 2]) copies data.
   cls.def(py::init([](py::args args) {
-    if (args.size() == 0) return empty({0});
+    if (args.size() == 0) return empty({0}, default_dtype());
     if (args.size() == 1 && !PyLong_Check(args[0].ptr()))
-      return to_dtype(tensor_from_data(args[0], std::nullopt), DType::Float32);
-    return empty(size_from_args(args, "Tensor"));
+      return to_dtype(tensor_from_data(args[0], std::nullopt), default_dtype());
+    return empty(size_from_args(args, "Tensor"), default_dtype());
   }));
   cls.def_property_readonly("shape", [](const Tensor& t) { return to_size(t.sizes()); })
       // One overload each, so inspect.signature reads size(self, dim=None) as torch documents it.

@@ -40,12 +40,22 @@ py::object to_size(const Shape& s) {
   return size_type(t);
 }
 
-Device device_from(py::handle obj) {
+Device device_from(py::handle obj, const char* op) {
   if (obj.is_none()) return {};
-  if (py::isinstance<Device>(obj)) return obj.cast<Device>();
-  EMBER_CHECK_TYPE(py::isinstance<py::str>(obj), "device: expected a string such as 'cpu' or an ember.device, got ",
-                   std::string(py::str(obj.get_type().attr("__name__"))));
-  return Device::parse(obj.cast<std::string>());
+  Device d;
+  if (py::isinstance<Device>(obj)) {
+    d = obj.cast<Device>();
+  } else {
+    EMBER_CHECK_TYPE(py::isinstance<py::str>(obj), op, ": device must be a string such as 'cpu' or an ember.device, got ",
+                     std::string(py::str(obj.get_type().attr("__name__"))));
+    try {
+      d = Device::parse(obj.cast<std::string>());
+    } catch (const RuntimeError& e) {
+      throw RuntimeError(std::string(op) + ": " + e.what());
+    }
+  }
+  check_device_available(d, op);
+  return d;
 }
 
 Tensor tensor_or_scalar(py::handle obj, const char* op, const char* arg, const Tensor* other) {
@@ -171,12 +181,12 @@ Tensor tensor_from_data(py::handle data, std::optional<DType> dtype) {
                                       : "type " + std::string(py::str(data.get_type().attr("__name__")));
     throw TypeError("tensor: can't build a tensor from data of " + what + "; expected numbers (bool, int, float)");
   }
-  // Python floats default to float32 and ints to int64, as torch.tensor; NumPy arrays keep
+  // Python floats give default_dtype() and ints int64, as torch.tensor; NumPy arrays keep
   // their dtype where ember has it.
   DType natural;
   if (kind == 'b') natural = DType::Bool;
   else if (kind == 'i' || kind == 'u') natural = DType::Int64;
-  else natural = (is_array && arr.dtype().itemsize() == 8) ? DType::Float64 : DType::Float32;
+  else natural = (is_array && arr.dtype().itemsize() == 8) ? DType::Float64 : default_dtype();
   if (is_array) natural = dtype_from_numpy(arr.dtype()).value_or(natural);
   if (kind == 'u' && arr.dtype().itemsize() == 8 && arr.size() > 0) {
     EMBER_CHECK_RUNTIME(arr.attr("max")().cast<uint64_t>() <= static_cast<uint64_t>(INT64_MAX),

@@ -70,8 +70,9 @@ Shape size_from_args(const py::args& args, const char* op);
 Shape shape_from(py::handle obj, const char* op);
 /// ember.Size(...) for a shape.
 py::object to_size(const Shape& s);
-/// "cpu", "cuda:0", an ember.device or None (cpu).
-Device device_from(py::handle obj);
+/// "cpu", "cuda:0", an ember.device or None (cpu); a device this build cannot use raises the
+/// one no-CUDA error, op starting its message.
+Device device_from(py::handle obj, const char* op = "device");
 /// A Tensor, or a Python number as a 0-d tensor marked for type promotion; op names errors.
 /// An int in [2^63, 2^64) (PyTorch's uint64 range) is taken as its float value when `other`, the
 /// op's other operand, is floating; against an integer tensor it raises rather than wrap.

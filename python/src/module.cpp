@@ -64,19 +64,56 @@ PYBIND11_MODULE(_C, m) {
       .def(py::init([](const std::string& s) { return Device::parse(s); }), py::arg("type"))
       .def_property_readonly("type", [](const Device& d) { return d.is_cpu() ? "cpu" : "cuda"; })
       .def_property_readonly("index", [](const Device& d) -> py::object {
-        return d.is_cpu() ? py::none() : py::object(py::int_(d.index));
+        return d.is_cpu() || d.index < 0 ? py::none() : py::object(py::int_(d.index));
       })
       .def("__eq__", [](const Device& a, py::handle b) {
         if (py::isinstance<py::str>(b)) return a == Device::parse(b.cast<std::string>());
         return py::isinstance<Device>(b) && a == b.cast<Device>();
       })
       .def("__hash__", [](const Device& d) { return static_cast<int>(d.type) * 1000 + d.index; })
-      .def("__repr__", [](const Device& d) { return "device(type='" + std::string(d.is_cpu() ? "cpu" : "cuda") + "')"; })
+      .def("__repr__", [](const Device& d) {
+        std::string r = "device(type='" + std::string(d.is_cpu() ? "cpu" : "cuda") + "'";
+        return r + (d.is_cpu() || d.index < 0 ? ")" : ", index=" + std::to_string(d.index) + ")");
+      })
       .def("__str__", &Device::str)
       .def("__reduce__", [](py::handle self) {  // pickled as device('cpu')
         return py::make_tuple(py::type::handle_of(self), py::make_tuple(self.cast<const Device&>().str()));
       });
-  m.def("cuda_is_available", []() { return cuda_is_built(); });
+  m.def("_cuda_is_built", []() { return cuda_is_built(); });
+  m.def("_check_device", [](py::handle d, const char* op) { return py_convert::device_from(d, op); }, py::arg("device"),
+        py::arg("op"), "The device d names, raising the one no-CUDA error (op starts it) where it is unusable.");
+  m.def("_no_cuda", [](const char* op) { check_device_available({DeviceType::CUDA, -1}, op); }, py::arg("op"));
+  m.def("get_default_dtype", &default_dtype, R"doc(get_default_dtype() -> ember.dtype
+
+The floating dtype that Python floats and float creation ops (zeros, rand, arange of floats,
+tensor([1.5]), ...) give when no dtype is named: float32 unless set_default_dtype changed it.
+
+Example::
+
+    >>> ember.get_default_dtype()
+    ember.float32
+)doc");
+  m.def("set_default_dtype", [](py::handle d) {
+          EMBER_CHECK_TYPE(py::isinstance<DType>(d), "set_default_dtype: invalid dtype object: only floating-point types "
+                           "are supported as the default type");
+          set_default_dtype(d.cast<DType>());
+        }, py::arg("d"), R"doc(set_default_dtype(d) -> None
+
+Sets the dtype of Python floats and of float creation ops that name no dtype, as
+torch.set_default_dtype: int-only and bool inputs of float ops (true division, sqrt, mean of
+a cast) then give d too.
+
+Args:
+    d (ember.dtype): a floating dtype (float32, float64, float16 or bfloat16); others raise
+        TypeError.
+
+Example::
+
+    >>> ember.set_default_dtype(ember.float64)
+    >>> ember.tensor([1.5]).dtype
+    ember.float64
+    >>> ember.set_default_dtype(ember.float32)
+)doc");
 
   py::class_<Tensor> cls(m, "Tensor", py::buffer_protocol(), py_gc::tensor_type_setup(), "An n-dimensional array on a device.");
   bind_tensor(m, cls);

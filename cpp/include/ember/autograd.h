@@ -75,6 +75,10 @@ struct EMBER_API Node {
   /// the outputs (undefined ones already replaced by zeros).
   virtual Tensors apply(Tensors&& grads) = 0;
   virtual std::string name() const = 0;
+  /// The name users see (grad_fn.name(), its repr): name(), or the public op's where a composite's
+  /// outermost node stands for it (a loss's, "MseLossBackward0", as torch's).
+  std::string display_name() const { return renamed.empty() ? name() : renamed; }
+  std::string renamed;
   /// Drops saved tensors (after a backward without retain_graph).
   virtual void release() {}
   /// Tensor hooks registered on this node's outputs, run on the incoming gradients.

@@ -1,6 +1,7 @@
 #pragma once
 #include <string>
 
+#include "ember/error.h"
 #include "ember/export.h"
 
 namespace ember {
@@ -16,11 +17,20 @@ struct Device {
   bool is_cpu() const { return type == DeviceType::CPU; }
   /// "cpu" or "cuda:0".
   EMBER_API std::string str() const;
-  /// Parses "cpu", "cuda", "cuda:1"; raises when CUDA is asked for and not built.
+  /// Parses "cpu", "cpu:0", "cuda" (index -1: the current one), "cuda:1". A CUDA device can be
+  /// named in any build (as torch.device); using it is what check_device_available refuses.
   EMBER_API static Device parse(const std::string& s);
 };
 
 /// True when this build carries the CUDA backend.
 EMBER_API bool cuda_is_built();
+
+/// What every "no CUDA" error says (after the op's name).
+inline constexpr const char* kNoCudaMessage =
+    "this build of ember has no CUDA backend (the CUDA backend is future work); tensors live on the CPU "
+    "(device='cpu')";
+/// Raises DeviceUnavailableError (AssertionError in Python, as torch's "Torch not compiled with
+/// CUDA enabled") when d is a device this build cannot use; op starts the message.
+EMBER_API void check_device_available(Device d, const char* op);
 
 }  // namespace ember

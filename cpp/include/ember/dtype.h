@@ -33,6 +33,11 @@ inline int64_t itemsize(DType t) {
 }
 /// "float32", "int64", ...
 EMBER_API const char* dtype_name(DType t);
+/// The floating dtype of Python floats and of float creation without a dtype (float32 unless
+/// set_default_dtype changed it), as torch.get_default_dtype.
+EMBER_API DType default_dtype();
+/// Sets default_dtype(); TypeError unless t is floating, as torch.set_default_dtype.
+EMBER_API void set_default_dtype(DType t);
 inline bool is_floating(DType t) {
   return t == DType::Float32 || t == DType::Float64 || t == DType::Float16 || t == DType::BFloat16;
 }

@@ -34,6 +34,8 @@ class EMBER_API OSError : public Error {
 };
 /// Raised as RuntimeError: everything else (allocation failure, not implemented, ...).
 class EMBER_API RuntimeError : public Error { using Error::Error; };
+/// A device this build has no backend for (CUDA): AssertionError in Python, as torch's.
+class EMBER_API DeviceUnavailableError : public Error { using Error::Error; };
 
 namespace detail {
 template <class... Args>

@@ -34,6 +34,9 @@ EMBER_API Tensor arange(Scalar start, Scalar end, Scalar step = 1, OptDType dtyp
 EMBER_API Tensor linspace(double start, double end, int64_t steps, DType dtype = DType::Float32, Device device = {});
 /// n x m identity (m = n when absent).
 EMBER_API Tensor eye(int64_t n, std::optional<int64_t> m = {}, DType dtype = DType::Float32, Device device = {});
+/// In place: gives t the shape `size`, contiguous from its offset, growing its memory when
+/// needed (the values kept are those of the old memory, the new ones uninitialized).
+EMBER_API Tensor& resize_(Tensor& t, const Shape& size);
 
 // ---- random (each takes an optional generator; the default one otherwise) -------------
 /// Uniform on [0, 1).

@@ -44,7 +44,8 @@ inline Tensor tensor_from_capsule(PyObject* capsule) {
 }
 
 /// Sets the Python exception that ember raises for an ember::Error (ValueError, TypeError,
-/// IndexError, KeyError, AttributeError, OSError with errno and path, NotImplementedError,
+/// IndexError, KeyError, AttributeError, OSError with errno and path, AssertionError for a device
+/// this build lacks (as torch's no-CUDA error), NotImplementedError,
 /// else RuntimeError) or std::bad_alloc (MemoryError) and returns true; returns false, setting
 /// nothing, for any other exception. The one mapping from ember's C++ errors to Python's.
 inline bool set_python_error(std::exception_ptr p) {
@@ -68,6 +69,8 @@ inline bool set_python_error(std::exception_ptr p) {
       PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(exc)), exc);
       Py_DECREF(exc);
     }
+  } catch (const DeviceUnavailableError& e) {
+    PyErr_SetString(PyExc_AssertionError, e.what());  // torch's "Torch not compiled with CUDA enabled"
   } catch (const NotImplementedError& e) {
     PyErr_SetString(PyExc_NotImplementedError, e.what());
   } catch (const Error& e) {

@@ -64,4 +64,11 @@ inline std::string backward_name(const char* op) {
   return out + "Backward0";
 }
 
+/// Names t's grad_fn after the composite op that made it (backward_name(op)), as torch's
+/// single node for the op; no-op when t has no history.
+inline const Tensor& name_grad_fn(const Tensor& t, const char* op) {
+  if (std::shared_ptr<Node> fn = grad_fn(t)) fn->renamed = backward_name(op);
+  return t;
+}
+
 }  // namespace ember::autograd

@@ -28,7 +28,7 @@ Tensor LeakyReLU::forward(const Tensor& input) {
 }
 
 PReLU::PReLU(PReLUOptions options) : Layer("PReLU", std::move(options)) {
-  const DType dtype = this->options.dtype.value_or(DType::Float32);
+  const DType dtype = this->options.dtype.value_or(default_dtype());
   EMBER_CHECK_TYPE(is_floating(dtype), "PReLU: dtype must be floating point, got ", dtype_name(dtype));
   register_parameter("weight", empty({this->options.num_parameters}, dtype));
   reset_parameters();

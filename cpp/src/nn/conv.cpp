@@ -66,7 +66,7 @@ ConvLayer<O>::ConvLayer(std::string type_name, O options, size_t dims, bool tran
   }
   for (int64_t k : o.kernel_size.dims)
     EMBER_CHECK(k > 0, layer, ": kernel_size must be positive, got ", repr_value(o.kernel_size));
-  const DType dtype = o.dtype.value_or(DType::Float32);
+  const DType dtype = o.dtype.value_or(default_dtype());
   EMBER_CHECK_TYPE(is_floating(dtype), layer, ": dtype must be floating point, got ", dtype_name(dtype));
   Shape shape = transposed ? Shape{o.in_channels, o.out_channels / o.groups}
                            : Shape{o.out_channels, o.in_channels / o.groups};

@@ -58,7 +58,7 @@ Embedding::Embedding(EmbeddingOptions options) : Layer("Embedding", std::move(op
   }
   const Tensor given = o._weight;
   o._weight = Tensor();  // the layer keeps its own copy, not the caller's tensor
-  const DType dtype = given.defined() ? given.dtype() : o.dtype.value_or(DType::Float32);
+  const DType dtype = given.defined() ? given.dtype() : o.dtype.value_or(default_dtype());
   EMBER_CHECK_TYPE(is_floating(dtype), "Embedding: dtype must be floating point, got ", dtype_name(dtype));
   register_parameter("weight", empty({n, o.embedding_dim}, dtype));
   if (!given.defined()) {

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <functional>
 
+#include "autograd/record.h"
 #include "ember/autograd.h"
 #include "ember/ops.h"
 #include "ops/widen.h"
@@ -23,7 +24,7 @@ Tensor relu(const Tensor& x) { return ember::relu(x); }
 
 Tensor leaky_relu(const Tensor& x, double negative_slope) {
   check_floating(x, "leaky_relu");
-  return where(x > 0, x, mul(x, number(negative_slope)));
+  return autograd::name_grad_fn(where(x > 0, x, mul(x, number(negative_slope))), "leaky_relu");
 }
 
 Tensor prelu(const Tensor& x, const Tensor& weight) {
@@ -48,33 +49,36 @@ Tensor prelu(const Tensor& x, const Tensor& weight) {
 
 Tensor elu(const Tensor& x, double alpha) {
   check_floating(x, "elu");
-  if (is_narrow(x.dtype())) return via_widened(x, [&](const Tensor& w) { return elu(w, alpha); });
+  if (is_narrow(x.dtype())) return autograd::name_grad_fn(via_widened(x, [&](const Tensor& w) { return elu(w, alpha); }), "elu");
   Tensor negative = mul(expm1(clamp(x, std::nullopt, number(0.0))), number(alpha));
-  return where(x > 0, x, negative);
+  return autograd::name_grad_fn(where(x > 0, x, negative), "elu");
 }
 
 Tensor gelu(const Tensor& x, const std::string& approximate) {
   check_floating(x, "gelu");
-  if (is_narrow(x.dtype())) return via_widened(x, [&](const Tensor& w) { return gelu(w, approximate); });
-  if (approximate == "none") return mul(mul(x, number(0.5)), add(number(1.0), erf(mul(x, number(M_SQRT1_2)))));
+  if (is_narrow(x.dtype()))
+    return autograd::name_grad_fn(via_widened(x, [&](const Tensor& w) { return gelu(w, approximate); }), "gelu");
+  if (approximate == "none")
+    return autograd::name_grad_fn(mul(mul(x, number(0.5)), add(number(1.0), erf(mul(x, number(M_SQRT1_2))))), "gelu");
   EMBER_CHECK(approximate == "tanh", "gelu: approximate must be 'none' or 'tanh', got '", approximate, "'");
   const double k = std::sqrt(2.0 / M_PI);
   Tensor inner = mul(number(k), add(x, mul(number(0.044715), mul(mul(x, x), x))));
-  return mul(mul(x, number(0.5)), add(number(1.0), tanh(inner)));
+  return autograd::name_grad_fn(mul(mul(x, number(0.5)), add(number(1.0), tanh(inner))), "gelu");
 }
 
 Tensor silu(const Tensor& x) {
   check_floating(x, "silu");
-  if (is_narrow(x.dtype())) return via_widened(x, [&](const Tensor& w) { return silu(w); });
-  return mul(x, sigmoid(x));
+  if (is_narrow(x.dtype())) return autograd::name_grad_fn(via_widened(x, [&](const Tensor& w) { return silu(w); }), "silu");
+  return autograd::name_grad_fn(mul(x, sigmoid(x)), "silu");
 }
 
 Tensor softplus(const Tensor& x, double beta, double threshold) {
   check_floating(x, "softplus");
-  if (is_narrow(x.dtype())) return via_widened(x, [&](const Tensor& w) { return softplus(w, beta, threshold); });
+  if (is_narrow(x.dtype()))
+    return autograd::name_grad_fn(via_widened(x, [&](const Tensor& w) { return softplus(w, beta, threshold); }), "softplus");
   Tensor bx = mul(x, number(beta));
   Tensor smooth = div(log1p(exp(clamp(bx, std::nullopt, number(threshold)))), number(beta));
-  return where(bx > threshold, x, smooth);
+  return autograd::name_grad_fn(where(bx > threshold, x, smooth), "softplus");
 }
 
 namespace {

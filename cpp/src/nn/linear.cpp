@@ -19,7 +19,7 @@ Tensor functional::linear(const Tensor& x, const Tensor& weight, const Tensor& b
 
 Linear::Linear(LinearOptions options) : Layer("Linear", std::move(options)) {
   const LinearOptions& o = this->options;
-  const DType dtype = o.dtype.value_or(DType::Float32);
+  const DType dtype = o.dtype.value_or(default_dtype());
   EMBER_CHECK_TYPE(is_floating(dtype), "Linear: dtype must be floating point, got ", dtype_name(dtype));
   register_parameter("weight", empty({o.out_features, o.in_features}, dtype));
   register_parameter("bias", o.bias ? empty({o.out_features}, dtype) : Tensor());

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "autograd/record.h"
 #include "ember/autograd.h"
 #include "ember/error.h"
 #include "ember/nn/functional.h"
@@ -64,7 +65,7 @@ Tensor per_class(const Tensor& weight, int64_t dims, int64_t class_dim) {
 Tensor mse_loss(const Tensor& input, const Tensor& target, const std::string& reduction) {
   check_floating(input, "mse_loss", "input");
   check_broadcast(input, target, "mse_loss", "target", true);
-  return reduce(square(difference(input, target)), reduction, "mse_loss");
+  return autograd::name_grad_fn(reduce(square(difference(input, target)), reduction, "mse_loss"), "mse_loss");
 }
 
 Tensor l1_loss(const Tensor& input, const Tensor& target, const std::string& reduction) {
@@ -79,7 +80,7 @@ Tensor huber_loss(const Tensor& input, const Tensor& target, const std::string& 
   EMBER_CHECK(delta > 0, "huber_loss: delta must be positive, got ", delta);
   Tensor z = abs(sub(input, to_dtype(target, input.dtype())));  // torch's huber keeps the input's dtype
   Tensor loss = where(z < delta, mul(number(0.5), square(z)), mul(number(delta), sub(z, number(0.5 * delta))));
-  return reduce(loss, reduction, "huber_loss");
+  return autograd::name_grad_fn(reduce(loss, reduction, "huber_loss"), "huber_loss");
 }
 
 Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, const std::string& reduction, double beta) {
@@ -87,9 +88,9 @@ Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, const std::stri
   check_broadcast(input, target, "smooth_l1_loss", "target", true);
   EMBER_CHECK(beta >= 0, "smooth_l1_loss: beta must be non-negative, got ", beta);
   Tensor z = abs(difference(input, target));
-  if (beta == 0) return reduce(z, reduction, "smooth_l1_loss");
+  if (beta == 0) return autograd::name_grad_fn(reduce(z, reduction, "smooth_l1_loss"), "smooth_l1_loss");
   Tensor loss = where(z < beta, div(mul(number(0.5), square(z)), number(beta)), sub(z, number(0.5 * beta)));
-  return reduce(loss, reduction, "smooth_l1_loss");
+  return autograd::name_grad_fn(reduce(loss, reduction, "smooth_l1_loss"), "smooth_l1_loss");
 }
 
 Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight,
@@ -110,7 +111,7 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Ten
   Tensor log_p = clamp(log(input), floor, std::nullopt), log_q = clamp(log1p(neg(input)), floor, std::nullopt);
   Tensor loss = neg(add(mul(target, log_p), mul(sub(number(1.0), target), log_q)));
   if (weight.defined()) loss = mul(loss, weight);
-  return reduce(loss, reduction, "binary_cross_entropy");
+  return autograd::name_grad_fn(reduce(loss, reduction, "binary_cross_entropy"), "binary_cross_entropy");
 }
 
 Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target, const Tensor& weight,
@@ -124,7 +125,8 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
   if (pos_weight.defined()) positive = mul(positive, pos_weight);
   Tensor loss = neg(add(positive, mul(sub(number(1.0), target), logsigmoid(neg(input)))));
   if (weight.defined()) loss = mul(loss, weight);
-  return reduce(loss, reduction, "binary_cross_entropy_with_logits");
+  return autograd::name_grad_fn(reduce(loss, reduction, "binary_cross_entropy_with_logits"),
+                               "binary_cross_entropy_with_logits");
 }
 
 namespace {
@@ -180,7 +182,7 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
                 const std::string& reduction) {
   check_floating(input, "nll_loss", "input");
   check_class_target(input, target, weight, "nll_loss");
-  return nll_loss_checked(input, target, weight, ignore_index, reduction, "nll_loss");
+  return autograd::name_grad_fn(nll_loss_checked(input, target, weight, ignore_index, reduction, "nll_loss"), "nll_loss");
 }
 
 Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight, int64_t ignore_index,
@@ -210,7 +212,7 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& we
     return reduce(loss, reduction, "cross_entropy");
   }
   Tensor nll = nll_loss_checked(logp, target, weight, ignore_index, reduction, "cross_entropy");
-  if (label_smoothing == 0) return nll;
+  if (label_smoothing == 0) return autograd::name_grad_fn(nll, "nll_loss");  // torch's cross_entropy ends in nll_loss
   const Tensor t = input.dim() == 1 ? reshape(target, {}) : target;  // an unbatched (1,) target as 0-d
   // The smoothing term: the (weighted) mean of -log p over the classes, on counted targets.
   Tensor counted = to_dtype(ne(t, scalar_tensor(ignore_index)), input.dtype());

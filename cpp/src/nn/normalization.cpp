@@ -205,7 +205,7 @@ BatchNorm::BatchNorm(std::string type_name, BatchNormOptions options, int64_t mi
   const int64_t num_features = o.num_features;
   EMBER_CHECK(num_features >= 1, this->type_name(), ": num_features must be at least 1, got ", num_features);
   EMBER_CHECK(o.eps > 0, this->type_name(), ": eps must be positive, got ", o.eps);
-  const DType dtype = o.dtype.value_or(DType::Float32);
+  const DType dtype = o.dtype.value_or(default_dtype());
   EMBER_CHECK_TYPE(is_floating(dtype), this->type_name(), ": dtype must be floating point, got ", dtype_name(dtype));
   register_parameter("weight", o.affine ? empty({num_features}, dtype) : Tensor());
   register_parameter("bias", o.affine && o.bias ? empty({num_features}, dtype) : Tensor());
@@ -273,7 +273,7 @@ LayerNorm::LayerNorm(LayerNormOptions options) : Layer("LayerNorm", std::move(op
   EMBER_CHECK(!normalized_shape.empty(), "LayerNorm: normalized_shape must not be empty");
   for (int64_t d : normalized_shape)
     EMBER_CHECK(d >= 1, "LayerNorm: normalized_shape must be positive sizes, got ", shape_str(normalized_shape));
-  const DType dtype = this->options.dtype.value_or(DType::Float32);
+  const DType dtype = this->options.dtype.value_or(default_dtype());
   EMBER_CHECK_TYPE(is_floating(dtype), "LayerNorm: dtype must be floating point, got ", dtype_name(dtype));
   const bool affine = this->options.elementwise_affine;
   register_parameter("weight", affine ? empty(normalized_shape, dtype) : Tensor());
@@ -336,7 +336,7 @@ void GroupNormOptions::cross_checks() const {
 
 GroupNorm::GroupNorm(GroupNormOptions options) : Layer("GroupNorm", std::move(options)) {
   const GroupNormOptions& o = this->options;
-  const DType dtype = o.dtype.value_or(DType::Float32);
+  const DType dtype = o.dtype.value_or(default_dtype());
   EMBER_CHECK_TYPE(is_floating(dtype), "GroupNorm: dtype must be floating point, got ", dtype_name(dtype));
   register_parameter("weight", o.affine ? empty({o.num_channels}, dtype) : Tensor());
   register_parameter("bias", o.affine && o.bias ? empty({o.num_channels}, dtype) : Tensor());

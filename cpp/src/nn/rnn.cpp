@@ -12,7 +12,7 @@ namespace ember::nn {
 
 namespace {
 DType floating_dtype(const std::optional<DType>& dtype, const std::string& layer) {
-  const DType dt = dtype.value_or(DType::Float32);
+  const DType dt = dtype.value_or(default_dtype());
   EMBER_CHECK_TYPE(dt == DType::Float32 || dt == DType::Float64, layer, ": dtype must be float32 or float64, got ",
                    dtype_name(dt));
   return dt;

@@ -1,6 +1,7 @@
 // Creation ops, conversion and the random ops.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <utility>
 #include <vector>
 
@@ -18,7 +19,7 @@ Tensor ones(const Shape& size, DType dtype, Device device) { return full(size, 1
 
 namespace {
 DType default_dtype_for(Scalar v) {
-  return v.kind() == DType::Float64 ? DType::Float32 : v.kind();
+  return v.kind() == DType::Float64 ? default_dtype() : v.kind();
 }
 }  // namespace
 
@@ -55,6 +56,25 @@ Tensor full(const Shape& size, Scalar value, OptDType dtype, Device device) {
   return t;
 }
 
+Tensor& resize_(Tensor& t, const Shape& size) {
+  if (t.sizes() == size) return t;
+  EMBER_CHECK_RUNTIME(!t.requires_grad(), "resize_: cannot resize a tensor that requires grad");
+  t.check_writable("resize_");
+  TensorImpl& impl = *t.impl();
+  const int64_t n = checked_numel(size, t.itemsize(), "resize_");
+  const int64_t needed = (impl.offset + n) * t.itemsize();
+  if (needed > impl.storage->nbytes) {
+    auto grown = Storage::allocate(needed, t.device(), "resize_");
+    std::memcpy(grown->data(), impl.storage->data(), static_cast<size_t>(impl.storage->nbytes));
+    impl.storage = std::move(grown);
+  }
+  impl.sizes = size;
+  impl.strides = contiguous_strides(size);
+  impl.numel = n;
+  t.bump_version();
+  return t;
+}
+
 Tensor scalar_tensor(Scalar value, OptDType dtype, Device device) {
   Tensor t = Tensor::empty({}, dtype.value_or(value.kind()), device);
   visit_all_dtypes(t.dtype(), [&](auto tag) {
@@ -67,7 +87,7 @@ Tensor scalar_tensor(Scalar value, OptDType dtype, Device device) {
 
 Tensor arange(Scalar start, Scalar end, Scalar step, OptDType dtype, Device device) {
   const bool any_float = start.is_floating() || end.is_floating() || step.is_floating();
-  const DType dt = dtype.value_or(any_float ? DType::Float32 : DType::Int64);
+  const DType dt = dtype.value_or(any_float ? default_dtype() : DType::Int64);
   const double a = start.to_double(), b = end.to_double(), s = step.to_double();
   EMBER_CHECK(std::isfinite(a) && std::isfinite(b), "arange: start and end must be finite, got ", a, " and ", b);
   EMBER_CHECK(s != 0, "arange: step must be nonzero");
@@ -168,7 +188,7 @@ Tensor randn(const Shape& size, DType dtype, Generator* gen) {
 }
 
 Tensor randint(int64_t low, int64_t high, const Shape& size, DType dtype, Generator* gen) {
-  EMBER_CHECK(low < high, "randint: expected low < high, got low=", low, ", high=", high);
+  EMBER_CHECK_RUNTIME(low < high, "randint: expected low < high, got low=", low, ", high=", high);  // torch: RuntimeError
   const uint64_t range = static_cast<uint64_t>(high) - static_cast<uint64_t>(low);
   return random_fill(Tensor::empty(size, dtype), gen,
                      [&](Generator& g, int64_t) { return static_cast<int64_t>(low + g.next_below(range)); });

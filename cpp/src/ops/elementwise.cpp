@@ -12,7 +12,7 @@ namespace ember {
 
 namespace {
 int category(DType t) { return is_floating(t) ? 2 : (t == DType::Bool ? 0 : 1); }
-DType default_of_category(int c) { return c == 0 ? DType::Bool : (c == 1 ? DType::Int64 : DType::Float32); }
+DType default_of_category(int c) { return c == 0 ? DType::Bool : (c == 1 ? DType::Int64 : default_dtype()); }
 
 enum class Kind { FLOAT, NUMERIC, ANY, SQUARE, ROUND, PREDICATE, INTEGRAL, ARITH, NONBOOL, DIVIDE, COMPARE, LOGICAL, BITWISE };
 /// What a row's gradient formula reads (the `saves` columns of elementwise.def).
@@ -32,7 +32,7 @@ enum Rules {
 DType compute_dtype(Kind kind, DType t, const char* op) {
   switch (kind) {
     case Kind::FLOAT:
-    case Kind::DIVIDE: return is_floating(t) ? t : DType::Float32;
+    case Kind::DIVIDE: return is_floating(t) ? t : default_dtype();
     case Kind::NUMERIC:
     case Kind::NONBOOL:
       EMBER_CHECK_TYPE(t != DType::Bool, op, ": not supported for bool tensors");

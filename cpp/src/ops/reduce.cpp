@@ -353,7 +353,7 @@ Tensor logsumexp(const Tensor& t, const Dims& dims, bool keepdim) {
   reduced_mask(t, dims, "logsumexp");
   if (is_narrow(t.dtype()) && is_floating(t.dtype()))  // in float32, rounded once
     return via_widened(t, [&](const Tensor& w) { return logsumexp(w, dims, keepdim); });
-  Tensor x = is_floating(t.dtype()) ? t : to_dtype(t, DType::Float32);
+  Tensor x = is_floating(t.dtype()) ? t : to_dtype(t, default_dtype());
   if (x.numel() == 0) return log(sum(exp(x), dims, keepdim));
   Tensor m;
   {

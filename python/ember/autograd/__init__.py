@@ -5,6 +5,7 @@ from ember.autograd.function import Function, FunctionCtx
 from ember.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
                                       set_grad_enabled)
 from ember.autograd.gradcheck import gradcheck, gradgradcheck
+from ember._legacy import Variable  # noqa: F401  (PyTorch's deprecated wrapper: returns the tensor)
 
 
 def _check_flag(name, value):
@@ -59,4 +60,4 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
 __all__ = ["Function", "FunctionCtx", "backward", "detect_anomaly", "enable_grad", "grad",
            "gradcheck", "gradgradcheck", "inference_mode", "is_anomaly_enabled", "is_grad_enabled",
-           "no_grad", "set_detect_anomaly", "set_grad_enabled"]
+           "no_grad", "set_detect_anomaly", "set_grad_enabled", "Variable"]

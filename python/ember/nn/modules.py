@@ -8,6 +8,7 @@ import collections
 import itertools
 import weakref
 
+from ember import _C
 from ember._C import Tensor, device as _device, dtype as _dtype
 from ember._signature import make_init, signature_of
 
@@ -154,8 +155,8 @@ def _to(self, *args, **kwargs):
             device = a
         elif a is not None and not isinstance(a, bool):
             raise TypeError(f"to() received an invalid argument: {type(a).__name__}")
-    if device is not None and _device(str(device)).type != "cpu":
-        raise RuntimeError(f"Module.to: ember's modules run on the CPU; device '{device}' is not available")
+    if device is not None:
+        _C._check_device(device, "Module.to")
     if dtype is not None:
         self._to_dtype(dtype)
     return self
@@ -166,7 +167,7 @@ def _cpu(self):
 
 
 def _cuda(self, device=None):
-    raise RuntimeError("Module.cuda: ember was built without CUDA")
+    _C._no_cuda("Module.cuda")
 
 
 def _double(self):

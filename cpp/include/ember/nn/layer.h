@@ -116,7 +116,7 @@ class Layer : public Base {
 #define EMBER_FACTORY_FIELDS(X)                                                                        \
   X(Arg, std::optional<Device>, device, std::nullopt,                                                  \
     valid::that([](const std::optional<Device>& d) { return !d || d->is_cpu(); },                      \
-                "layers are made on the CPU: ember was built without another device"),                 \
+                kNoCudaMessage),                 \
     Ctor)                                                                                              \
   X(Arg, std::optional<DType>, dtype, std::nullopt, valid::any, Ctor)
 

@@ -1,0 +1,145 @@
+"""PyTorch's legacy spellings that tutorials still use: the typed tensor classes
+(ember.FloatTensor, ...), ember.autograd.Variable, and the default device."""
+import warnings
+
+from ember import _C
+
+_Tensor = _C.Tensor
+
+
+class _LegacyTensorType(type):
+    """isinstance(x, ember.FloatTensor) is True for a float32 tensor, as torch's."""
+
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, _Tensor) and obj.dtype == cls.dtype
+
+
+def _legacy_new(cls, *args, device=None):
+    _C._check_device(device, cls.__name__)
+    if not args:
+        return _C.empty(0, dtype=cls.dtype)
+    if len(args) == 1 and isinstance(args[0], _Tensor):
+        if args[0].dtype != cls.dtype:
+            raise TypeError(f"{cls.__name__}: expected a tensor of dtype {cls.dtype}, got {args[0].dtype}")
+        return args[0]
+    from ember.size import Size
+
+    if all(isinstance(a, int) and not isinstance(a, bool) for a in args) or (len(args) == 1 and isinstance(args[0], Size)):
+        sizes = list(args[0]) if isinstance(args[0], Size) else list(args)
+        if any(a < 0 for a in sizes):
+            raise RuntimeError(f"{cls.__name__}: trying to create tensor with negative dimension: {list(args)}")
+        return _C.empty(*args, dtype=cls.dtype)  # sizes (a tuple or list is data, as torch's)
+    if len(args) == 1:
+        if isinstance(args[0], (str, bytes, float, bool)):
+            raise TypeError(f"{cls.__name__}: data must be a sequence (got {type(args[0]).__name__})")
+        return _C.tensor(args[0], dtype=cls.dtype)
+    raise TypeError(f"{cls.__name__}: expected sizes (ints), one sequence of data or a tensor, got "
+                    f"({', '.join(type(a).__name__ for a in args)})")
+
+
+def _legacy_type(name, dtype):
+    doc = f"""{name}(*sizes) or {name}(data): the legacy constructor of {dtype} tensors, as torch.{name}.
+
+Returns an ember.Tensor of dtype {dtype}: uninitialized of the given sizes, a copy of a sequence
+of numbers, or the tensor itself when given one of that dtype. ``isinstance(x, ember.{name})``
+tells whether x is a {dtype} tensor.
+
+Example::
+
+    >>> ember.{name}([1, 2]).dtype
+    {dtype}
+    >>> ember.{name}(2, 3).shape
+    ember.Size([2, 3])
+"""
+    return _LegacyTensorType(name, (), {"dtype": dtype, "is_cuda": False, "__new__": _legacy_new, "__doc__": doc,
+                                        "__module__": "ember"})
+
+
+FloatTensor = _legacy_type("FloatTensor", _C.dtype.float32)
+DoubleTensor = _legacy_type("DoubleTensor", _C.dtype.float64)
+HalfTensor = _legacy_type("HalfTensor", _C.dtype.float16)
+BFloat16Tensor = _legacy_type("BFloat16Tensor", _C.dtype.bfloat16)
+LongTensor = _legacy_type("LongTensor", _C.dtype.int64)
+IntTensor = _legacy_type("IntTensor", _C.dtype.int32)
+ShortTensor = _legacy_type("ShortTensor", _C.dtype.int16)
+CharTensor = _legacy_type("CharTensor", _C.dtype.int8)
+ByteTensor = _legacy_type("ByteTensor", _C.dtype.uint8)
+BoolTensor = _legacy_type("BoolTensor", _C.dtype.bool)
+LEGACY_TYPES = ["FloatTensor", "DoubleTensor", "HalfTensor", "BFloat16Tensor", "LongTensor", "IntTensor",
+                "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor"]
+
+
+class _VariableMeta(type):
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, _Tensor)
+
+
+class Variable(metaclass=_VariableMeta):
+    """Variable(data, requires_grad=False, volatile=False): PyTorch's deprecated wrapper, kept for
+    old code. Tensors are Variables now: it returns data itself (a tensor), with requires_grad set
+    when asked, and ``isinstance(t, Variable)`` is True for every tensor.
+
+    Args:
+        data (Tensor, optional): the tensor. Default: an empty float tensor.
+        requires_grad (bool, optional): set data.requires_grad. Default: False.
+        volatile (bool, optional): removed in PyTorch (warns, no effect); use ember.no_grad().
+
+    Returns:
+        Tensor: data.
+
+    Example::
+
+        >>> x = ember.autograd.Variable(ember.ones(2), requires_grad=True)
+        >>> x.requires_grad
+        True
+    """
+
+    def __new__(cls, data=None, requires_grad=False, volatile=False):
+        if volatile:
+            warnings.warn("volatile was removed and now has no effect. Use `with ember.no_grad():` instead.",
+                          UserWarning, stacklevel=2)
+        if data is None:
+            data = _C.empty(0)
+        if not isinstance(data, _Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
+        if requires_grad:
+            data.requires_grad_(True)
+        return data
+
+
+def set_default_device(device):
+    """Sets the device that creation ops use when they name none, as torch.set_default_device.
+    This build has one device, the CPU: "cpu", "cpu:0", ember.device("cpu") and None are accepted;
+    a CUDA device raises AssertionError (this build has no CUDA backend).
+
+    Args:
+        device (str or ember.device or None): the device.
+
+    Example::
+
+        >>> ember.set_default_device("cpu")
+        >>> ember.get_default_device()
+        device(type='cpu')
+    """
+    _C._check_device(device, "set_default_device")
+
+
+def get_default_device():
+    """The device creation ops use when they name none: the CPU in this build.
+
+    Example::
+
+        >>> ember.get_default_device()
+        device(type='cpu')
+    """
+    return _C.device("cpu")
+
+
+def tensor_format(self, format_spec):
+    """format(t, spec) and f-strings, as torch's: a 0-d tensor formats its value (f"{loss:.4f}");
+    other tensors accept only the empty spec (their repr) and raise TypeError for any other."""
+    if self.dim() == 0:
+        return self.item().__format__(format_spec)
+    if format_spec:
+        raise TypeError("unsupported format string passed to Tensor.__format__")
+    return str(self)

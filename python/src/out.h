@@ -1,0 +1,56 @@
+#pragma once
+// out= of the module functions, written once: the op computes its result as usual and
+// write_out puts it into the given tensor as torch's out= does (dtype rule, resize, copy, the
+// out object returned). outable(fn) adds the trailing `out` argument to any binding lambda.
+#include <functional>
+#include <type_traits>
+
+#include "convert.h"
+
+namespace ember::py_out {
+
+/// How the result's dtype must relate to out's, per op as torch's.
+enum class OutDtype {
+  Castable,           // pointwise ops, mean: a same-kind-or-wider cast (RuntimeError otherwise)
+  CastableTypeError,  // cat, stack: as Castable, raising TypeError as torch's
+  Exact,              // matmul, mm, bmm, where, clamp, abs, amax, argmax, ...: the result's dtype
+  DtypeFromOut,       // sum, prod, cumsum: out's dtype is the dtype= left unset
+  Creation,           // zeros, rand, arange, ...: as DtypeFromOut, and out is resized silently
+};
+
+/// Writes result (a Tensor, or a tuple of Tensors for a tuple-valued op) into out and returns
+/// out (or a result-typed tuple of the out tensors).
+py::object write_out(py::object result, py::handle out, const char* op, OutDtype rule);
+
+/// DtypeFromOut: an unset dtype= takes out's dtype; a given one must match it.
+template <class T>
+void dtype_from_out(T&, const Tensor&, const char*) {}
+void dtype_from_out(std::optional<DType>& dtype, const Tensor& out, const char* op);
+/// The out tensor of a DtypeFromOut op.
+const Tensor& first_out(py::handle out, const char* op);
+
+/// A binding's result as a Python object (it may be one already: a namedtuple).
+template <class R>
+py::object as_object(R&& r) {
+  if constexpr (std::is_base_of_v<py::handle, std::decay_t<R>>) return py::reinterpret_borrow<py::object>(r);
+  else return py::cast(std::forward<R>(r));
+}
+
+template <class R, class... A>
+auto outable_fn(std::function<R(A...)> fn, const char* op, OutDtype rule) {
+  return [fn = std::move(fn), op, rule](A... a, py::object out) -> py::object {
+    if (out.is_none()) return as_object(fn(std::forward<A>(a)...));
+    if (rule == OutDtype::DtypeFromOut || rule == OutDtype::Creation) {
+      const Tensor& o = first_out(out, op);
+      (dtype_from_out(a, o, op), ...);
+    }
+    return write_out(as_object(fn(std::forward<A>(a)...)), out, op, rule);
+  };
+}
+/// fn with a trailing `out` argument (bind it with py::arg("out") = py::none(), keyword-only).
+template <class F>
+auto outable(F&& fn, const char* op, OutDtype rule) {
+  return outable_fn(std::function{std::forward<F>(fn)}, op, rule);
+}
+
+}  // namespace ember::py_out
