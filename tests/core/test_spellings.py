@@ -710,3 +710,45 @@ def test_no_cuda_message_is_one_and_the_same():
             call()
         messages.append(str(info.value).split(": ", 1)[1])
     assert len(set(messages)) == 1 and "no CUDA backend" in messages[0] and "EMBER_CUDA" not in messages[0]
+
+
+# ---- add/sub with alpha -----------------------------------------------------------------------
+@pytest.mark.parametrize("op", ["add", "sub"])
+@pytest.mark.parametrize("a, b, alpha", [
+    ([1.5, -2.0, 3.0], [0.5, 4.0, -1.0], 2),
+    ([1.5, -2.0, 3.0], [0.5, 4.0, -1.0], -0.25),
+    ([1, 2, 3], [4, 5, 6], 3),
+    ([1, 2, 3], 2, -1),
+    ([1.0, 2.0], 1.5, 0.5),
+])
+def test_add_sub_alpha_as_torch(op, a, b, alpha):
+    torch = pytest.importorskip("torch")
+
+    def call(lib):
+        y = lib.tensor(b) if isinstance(b, list) else b
+        return getattr(lib, op)(lib.tensor(a), y, alpha=alpha)
+
+    want, got = call(torch), call(ember)
+    assert _dtype_name(got.dtype) == _dtype_name(want.dtype)
+    np.testing.assert_allclose(_np(got), want.numpy(), rtol=1e-6)
+    t, e = torch.tensor(a), ember.tensor(a)
+    getattr(t, op + "_")(torch.tensor(b) if isinstance(b, list) else b, alpha=alpha)
+    assert getattr(e, op + "_")(ember.tensor(b) if isinstance(b, list) else b, alpha=alpha) is e
+    np.testing.assert_allclose(_np(e), t.numpy(), rtol=1e-6)
+
+
+def test_add_alpha_gradients():
+    a = ember.tensor([1.0, 2.0], dtype=ember.float64, requires_grad=True)
+    b = ember.tensor([3.0, -1.0], dtype=ember.float64, requires_grad=True)
+    assert ember.autograd.gradcheck(lambda x, y: ember.sub(x, y, alpha=-2.5), (a, b))
+    ember.add(a, b, alpha=3).sum().backward()
+    assert a.grad.tolist() == [1.0, 1.0] and b.grad.tolist() == [3.0, 3.0]
+
+
+@pytest.mark.parametrize("a, alpha", [([1, 2], 0.5), ([True, False], 2)])
+def test_add_alpha_that_does_not_fit_the_result_raises(a, alpha):
+    torch = pytest.importorskip("torch")
+    with pytest.raises(RuntimeError):
+        torch.add(torch.tensor(a), torch.tensor(a), alpha=alpha)
+    with pytest.raises(TypeError, match="add: .*alpha"):
+        ember.add(ember.tensor(a), ember.tensor(a), alpha=alpha)
