@@ -94,6 +94,8 @@ def randint_like(input, low=0, high=None, *, dtype=None, requires_grad=False):
         >>> ember.randint_like(ember.zeros(2, 3), 10).shape
         ember.Size([2, 3])
     """
+    if not isinstance(input, ember.Tensor):
+        raise TypeError(f"randint_like(): argument 'input' must be Tensor, not {type(input).__name__}")
     if high is None:
         low, high = 0, low
     t = ember.randint(int(low), int(high), tuple(input.shape), dtype=dtype or input.dtype)

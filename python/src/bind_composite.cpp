@@ -612,9 +612,6 @@ Example::
   def_both(m, cls, "ravel", [](const Tensor& t) { return reshape(t, {t.numel()}); },
            "ravel(input) -> Tensor\n\ninput flattened to 1-D (a view when it can be).\n\nExample::\n\n"
            "    >>> ember.ravel(ember.ones(2, 3)).shape\n    ember.Size([6])\n");
-  def_both(m, cls, "swapdims", &transpose, py::arg("dim0"), py::arg("dim1"), "swapdims(input, dim0, dim1) -> Tensor\n\n"
-           "transpose (a view with two dims swapped).\n\nExample::\n\n    >>> ember.swapdims(ember.ones(2, 3), 0, 1).shape\n"
-           "    ember.Size([3, 2])\n");
   def_both(m, cls, "narrow_copy", [](const Tensor& t, int64_t dim, int64_t start, int64_t length) {
     return clone(narrow(t, dim, start, length));
   }, py::arg("dim"), py::arg("start"), py::arg("length"), "narrow_copy(input, dim, start, length) -> Tensor\n\n"
@@ -673,26 +670,6 @@ Example::
         "block_diag(*tensors) -> Tensor\n\nThe tensors (0-d and 1-D as one row) on the diagonal of a zero matrix.\n\n"
         "Example::\n\n    >>> ember.block_diag(ember.ones(1, 1), ember.ones(1, 2) * 2)\n"
         "    tensor([[1., 0., 0.],\n            [0., 2., 2.]])\n");
-  m.def("meshgrid", [](py::args args, std::optional<std::string> indexing) {
-    return as_tuple(meshgrid(tensor_list(args), indexing.value_or("ij")));
-  }, py::kw_only(), py::arg("indexing") = py::none(), R"doc(meshgrid(*tensors, indexing=None) -> tuple of Tensors
-
-Grids of the 1-D tensors' values: result i varies along dim i ("ij", the default) or with the
-first two dims swapped ("xy", NumPy's default). The results are expanded views.
-
-Args:
-    tensors (Tensor...): 0-D or 1-D tensors of one dtype (or one list of them).
-    indexing (str, optional): "ij" or "xy". Default: "ij".
-
-Returns:
-    tuple of Tensors, each of the grid's shape.
-
-Example::
-
-    >>> xs, ys = ember.meshgrid(ember.arange(3), ember.arange(2), indexing="ij")
-    >>> xs.shape
-    ember.Size([3, 2])
-)doc");
   m.def("cdist", [](const Tensor& x1, const Tensor& x2, double p, py::handle) { return cdist(x1, x2, p); },
         py::arg("x1"), py::arg("x2"), py::arg("p") = 2.0, py::arg("compute_mode") = py::none(),
         R"doc(cdist(x1, x2, p=2.0, compute_mode=None) -> Tensor

@@ -379,6 +379,10 @@ def _special(name):
 
     def torch_fn(*a):
         import torch
+        # torch's zeta has no 16-bit kernels: ember's helper row computes them in float32, as here
+        half = [t.dtype for t in a if t.dtype in (torch.float16, torch.bfloat16)]
+        if half:
+            return getattr(torch.special, name.lstrip("_"))(*[t.float() for t in a]).to(half[0])
         return getattr(torch.special, name.lstrip("_"))(*a)
     return ember_fn, torch_fn
 

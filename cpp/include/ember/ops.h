@@ -573,8 +573,6 @@ EMBER_API Tensor& index_copy_(Tensor& t, int64_t dim, const Tensor& index, const
 EMBER_API Tensor& index_fill_(Tensor& t, int64_t dim, const Tensor& index, const Tensor& value);
 /// The 2-D tensors (0-d and 1-D made 2-D) on the diagonal of a zero matrix.
 EMBER_API Tensor block_diag(const std::vector<Tensor>& tensors);
-/// Grids of the 1-D tensors' values, "ij" (matrix) or "xy" (Cartesian) indexing.
-EMBER_API std::vector<Tensor> meshgrid(const std::vector<Tensor>& tensors, const std::string& indexing = "ij");
 /// p-norm distances between the rows of x1 (..., P, M) and x2 (..., R, M): (..., P, R).
 EMBER_API Tensor cdist(const Tensor& x1, const Tensor& x2, double p = 2);
 /// p-norm of x - y.

@@ -1,5 +1,5 @@
 // Joining, splitting and indexing composites as PyTorch spells them: hstack, vstack, dstack,
-// column_stack, tensor_split, take, index_add / index_copy / index_fill, block_diag, meshgrid,
+// column_stack, tensor_split, take, index_add / index_copy / index_fill, block_diag,
 // cdist, dist. Written with cat, narrow, index_put and the reductions (their gradients too).
 #include <algorithm>
 
@@ -41,6 +41,10 @@ Tensor column_stack(const std::vector<Tensor>& tensors) {
 std::vector<Tensor> tensor_split(const Tensor& t, int64_t sections, int64_t dim) {
   EMBER_CHECK(t.dim() > 0, "tensor_split: expected at least a 1-dimensional tensor, got shape ", shape_str(t.sizes()));
   EMBER_CHECK_RUNTIME(sections > 0, "tensor_split: number of sections must be larger than 0, got ", sections);
+  // Beyond the dim's size the extra sections are empty views; a list of billions is no use.
+  EMBER_CHECK_RUNTIME(sections <= std::max<int64_t>(t.sizes()[wrap_dim(dim, t.dim(), "tensor_split")], 1 << 20),
+                      "tensor_split: ", sections, " sections of a dim of size ",
+                      t.sizes()[wrap_dim(dim, t.dim(), "tensor_split")], " would be mostly empty tensors");
   dim = wrap_dim(dim, t.dim(), "tensor_split");
   const int64_t n = t.sizes()[dim], base = n / sections, extra = n % sections;
   std::vector<Tensor> out;
@@ -160,31 +164,6 @@ Tensor block_diag(const std::vector<Tensor>& tensors) {
     left += c;
   }
   return cat(rows, 0);
-}
-
-std::vector<Tensor> meshgrid(const std::vector<Tensor>& tensors, const std::string& indexing) {
-  EMBER_CHECK(indexing == "ij" || indexing == "xy", "meshgrid: indexing must be one of \"xy\" or \"ij\", but received: ",
-              indexing);
-  EMBER_CHECK(!tensors.empty(), "meshgrid: expects a non-empty TensorList");
-  Shape shape;
-  for (size_t i = 0; i < tensors.size(); ++i) {
-    EMBER_CHECK(tensors[i].dim() <= 1, "meshgrid: expects 0D or 1D tensors, tensor ", i, " has shape ",
-                shape_str(tensors[i].sizes()));
-    EMBER_CHECK_TYPE(tensors[i].dtype() == tensors[0].dtype(), "meshgrid: expects all tensors to have the same dtype, got ",
-                     dtype_name(tensors[0].dtype()), " and ", dtype_name(tensors[i].dtype()));
-    shape.push_back(tensors[i].numel());
-  }
-  // "xy" is "ij" with the first two inputs' roles swapped.
-  const bool swap = indexing == "xy" && tensors.size() >= 2;
-  if (swap) std::swap(shape[0], shape[1]);
-  std::vector<Tensor> out;
-  for (size_t i = 0; i < tensors.size(); ++i) {
-    const size_t pos = swap && i < 2 ? 1 - i : i;
-    Shape view(tensors.size(), 1);
-    view[pos] = tensors[i].numel();
-    out.push_back(expand(reshape(tensors[i], view), shape));
-  }
-  return out;
 }
 
 Tensor cdist(const Tensor& x1, const Tensor& x2, double p) {
