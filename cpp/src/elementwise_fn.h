@@ -126,6 +126,161 @@ EMBER_INLINE T ember_pow(T x, T y) {
   }
 }
 
+// ---- special functions (computed in double; ports of Cephes as PyTorch's kernels are) --------
+/// sin(pi x) / (pi x), 1 at 0, the product rounded in T as PyTorch's.
+template <class T>
+EMBER_INLINE T ember_sinc(T x) {
+  if (x == T(0)) return T(1);
+  const T px = T(M_PI) * x;
+  return std::sin(px) / px;
+}
+/// erf^-1: Giles' approximation, then two Newton steps in double (near-exact rounding in float32).
+inline double ember_erfinv(double x) {
+  if (!(std::fabs(x) <= 1)) return std::numeric_limits<double>::quiet_NaN();
+  if (std::fabs(x) == 1) return std::copysign(std::numeric_limits<double>::infinity(), x);
+  double w = -std::log((1 - x) * (1 + x)), p;
+  if (w < 5) {
+    w -= 2.5;
+    p = 2.81022636e-08;
+    for (double c : {3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087, -0.00125372503, -0.00417768164,
+                     0.246640727, 1.50140941})
+      p = c + p * w;
+  } else {
+    w = std::sqrt(w) - 3;
+    p = -0.000200214257;
+    for (double c : {0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613, 0.00943887047,
+                     1.00167406, 2.83297682})
+      p = c + p * w;
+  }
+  double y = p * x;
+  for (int i = 0; i < 2; ++i) y -= (std::erf(y) - x) / (M_2_SQRTPI * std::exp(-y * y));
+  return y;
+}
+/// d/dx log gamma(x): reflection below 0, recurrence up to 10, then the asymptotic series.
+inline double ember_digamma(double x) {
+  if (x == 0) return std::copysign(std::numeric_limits<double>::infinity(), -x);
+  if (x < 0) {
+    if (x == std::trunc(x)) return std::numeric_limits<double>::quiet_NaN();
+    double ipart;
+    const double r = std::modf(x, &ipart);
+    return ember_digamma(1 - x) - M_PI / std::tan(M_PI * r);
+  }
+  double result = 0;
+  while (x < 10) {
+    result -= 1 / x;
+    x += 1;
+  }
+  if (x == 10) return result + 2.25175258906672110764;
+  double y = 0;
+  if (x < 1.0e17) {
+    const double z = 1 / (x * x);
+    double p = 0;
+    for (double c : {8.33333333333333333333E-2, -2.10927960927960927961E-2, 7.57575757575757575758E-3,
+                     -4.16666666666666666667E-3, 3.96825396825396825397E-3, -8.33333333333333333333E-3,
+                     8.33333333333333333333E-2})
+      p = p * z + c;
+    y = z * p;
+  }
+  return result + std::log(x) - 0.5 / x - y;
+}
+/// Hurwitz zeta(x, q) = sum_k (q + k)^-x: Euler-Maclaurin summation (Cephes' zeta).
+inline double ember_zeta(double x, double q) {
+  constexpr double kMachEp = 1.11022302462515654042E-16;
+  constexpr double A[] = {12.0, -720.0, 30240.0, -1209600.0, 47900160.0, -1.8924375803183791606e9, 7.47242496e10,
+                          -2.950130727918164224e12, 1.1646782814350067249e14, -4.5979787224074726105e15,
+                          1.8152105401943546773e17, -7.1661652561756670113e18};
+  if (std::isinf(q)) return q > 0 ? 0.0 : std::numeric_limits<double>::quiet_NaN();
+  if (x == 1) return std::numeric_limits<double>::infinity();
+  if (x < 1) return std::numeric_limits<double>::quiet_NaN();
+  if (q <= 0) {
+    if (q == std::floor(q)) return std::numeric_limits<double>::infinity();
+    if (x != std::floor(x)) return std::numeric_limits<double>::quiet_NaN();
+  }
+  double s = std::pow(q, -x), a = q, b = 0;
+  int i = 0;
+  while (i < 9 || a <= 9) {
+    i += 1;
+    a += 1;
+    b = std::pow(a, -x);
+    s += b;
+    if (-kMachEp * s < b && b < kMachEp * s) return s;
+  }
+  const double w = a;
+  s += b * w / (x - 1);
+  s -= 0.5 * b;
+  a = 1;
+  double k = 0;
+  for (int j = 0; j < 12; ++j) {
+    a *= x + k;
+    b /= w;
+    double t = a * b / A[j];
+    s += t;
+    if (std::fabs(t / s) < kMachEp) return s;
+    k += 1;
+    a *= x + k;
+    b /= w;
+    k += 1;
+  }
+  return s;
+}
+/// The modified Bessel functions I0 (even) and I1 (odd), through libstdc++'s, guarded as
+/// PyTorch's Cephes kernels behave: beyond exp's range +-inf, at +-inf NaN (and no exception
+/// from libstdc++ for huge arguments).
+inline double ember_bessel_i(double order, double x) {
+  const double ax = std::fabs(x);
+  if (ax != ax || std::isinf(ax)) return std::numeric_limits<double>::quiet_NaN();
+  const double v = ax > 709.78 ? std::numeric_limits<double>::infinity() : std::cyl_bessel_i(order, ax);
+  return order == 0 ? v : std::copysign(v, x);
+}
+inline double ember_i1(double x) { return ember_bessel_i(1.0, x); }
+template <class T>
+EMBER_INLINE T ember_logaddexp(T x, T y) {
+  if (std::isinf(x) && x == y) return x;
+  const T m = std::max(x, y);
+  return m + std::log1p(std::exp(-std::fabs(x - y)));
+}
+template <class T>
+EMBER_INLINE T ember_logaddexp2(T x, T y) {
+  if (std::isinf(x) && x == y) return x;
+  const T m = std::max(x, y);
+  return m + std::log1p(std::exp2(-std::fabs(x - y))) * T(1 / M_LN2);
+}
+template <class T>
+EMBER_INLINE T ember_xlogy(T x, T y) {
+  if (y != y) return y;
+  if (x == T(0)) return T(0);
+  return x * std::log(y);
+}
+template <class T>
+EMBER_INLINE T ember_fmax(T x, T y) {
+  if constexpr (std::is_floating_point_v<T>) return std::fmax(x, y);
+  else return x > y ? x : y;
+}
+template <class T>
+EMBER_INLINE T ember_fmin(T x, T y) {
+  if constexpr (std::is_floating_point_v<T>) return std::fmin(x, y);
+  else return x < y ? x : y;
+}
+/// gcd of the magnitudes, in unsigned arithmetic so that INT64_MIN has one.
+template <class T>
+EMBER_INLINE T ember_gcd(T x, T y) {
+  using U = std::make_unsigned_t<T>;
+  U a = x < 0 ? U(0) - U(x) : U(x), b = y < 0 ? U(0) - U(y) : U(y);
+  while (a != 0) {
+    const U c = a;
+    a = b % a;
+    b = c;
+  }
+  return T(b);
+}
+template <class T>
+EMBER_INLINE T ember_lcm(T x, T y) {
+  const T g = ember_gcd(x, y);
+  if (g == 0) return 0;
+  const T r = T(x / g * y);
+  return r < 0 ? T(0 - r) : r;
+}
+
 // One functor per table row: name##_fn{}(x) / (x, y) computes the formula in type T.
 #define EMBER_UNARY(name, kind, formula, doc, ...) \
   struct name##_fn {                          \

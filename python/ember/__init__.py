@@ -76,6 +76,14 @@ def _backward(self, gradient=None, retain_graph=None, create_graph=False, inputs
 Tensor.backward = _backward
 Tensor.__format__ = _legacy.tensor_format
 
+from ember import _extras  # noqa: E402  (typename, determinism flags, frombuffer, distribution fillers)
+from ember._extras import (are_deterministic_algorithms_enabled, cosine_similarity, dropout,  # noqa: E402
+                           frombuffer, is_deterministic_algorithms_warn_only_enabled, randint_like,
+                           typename, use_deterministic_algorithms)
+from ember._tensor_str import set_printoptions  # noqa: E402
+
+_extras.install(Tensor)
+
 _exported = [name for name in dir(_C) if not name.startswith("_") and name not in ("dtype", "device", "return_types")]
 globals().update({name: getattr(_C, name) for name in _exported})
 from ember import return_types  # noqa: E402  (max(dim)'s named tuples, as torch.return_types)
@@ -114,4 +122,7 @@ __all__ = sorted(set(_exported) | {
     "int", "int64", "long", "float16", "half", "bfloat16", "float32", "float", "float64", "double", "get_cmake_dir", "get_include", "autograd", "no_grad", "enable_grad",
     "set_grad_enabled", "is_grad_enabled", "inference_mode", "save", "load", "return_types",
     "cuda", "accelerator", "backends", "set_default_device", "get_default_device", *_legacy.LEGACY_TYPES,
+    "are_deterministic_algorithms_enabled", "cosine_similarity", "dropout", "frombuffer",
+    "is_deterministic_algorithms_warn_only_enabled", "randint_like", "typename",
+    "use_deterministic_algorithms", "set_printoptions",
 })

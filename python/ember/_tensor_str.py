@@ -10,6 +10,42 @@ PRECISION = 4
 THRESHOLD = 1000
 EDGEITEMS = 3
 LINEWIDTH = 80
+SCI_MODE = None  # None: chosen from the values; True / False: always / never scientific
+
+_PROFILES = {"default": (4, 1000, 3, 80), "short": (2, 1000, 2, 80), "full": (4, math.inf, 3, 80)}
+
+
+def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None,
+                     sci_mode=None):
+    """Sets how tensors print, as torch.set_printoptions.
+
+    Args:
+        precision (int, optional): digits after the decimal point. Default: 4.
+        threshold (int, optional): above this many elements a tensor is summarized. Default: 1000.
+        edgeitems (int, optional): the items shown at each end of a summarized dim. Default: 3.
+        linewidth (int, optional): characters per line. Default: 80.
+        profile (str, optional): "default", "short" or "full" (never summarized); the other
+            arguments given override it.
+        sci_mode (bool, optional): True or False forces scientific notation on or off; None
+            (the default) chooses from the values.
+
+    Example::
+
+        >>> ember.set_printoptions(precision=2)
+        >>> ember.tensor([1.2345])
+        tensor([1.23])
+        >>> ember.set_printoptions(profile="default")
+    """
+    global PRECISION, THRESHOLD, EDGEITEMS, LINEWIDTH, SCI_MODE
+    if profile is not None:
+        if profile not in _PROFILES:
+            raise ValueError(f"set_printoptions: profile must be one of {sorted(_PROFILES)}, got {profile!r}")
+        PRECISION, THRESHOLD, EDGEITEMS, LINEWIDTH = _PROFILES[profile]
+    PRECISION = PRECISION if precision is None else int(precision)
+    THRESHOLD = THRESHOLD if threshold is None else threshold
+    EDGEITEMS = EDGEITEMS if edgeitems is None else int(edgeitems)
+    LINEWIDTH = LINEWIDTH if linewidth is None else int(linewidth)
+    SCI_MODE = sci_mode
 
 
 class _Formatter:
@@ -32,6 +68,8 @@ class _Formatter:
             self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8
         else:
             self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4
+        if SCI_MODE is not None:
+            self.sci_mode = bool(SCI_MODE)
         if self.sci_mode:
             self.width = max(len(f"{v:.{PRECISION}e}") for v in finite.tolist())
         elif self.int_mode:

@@ -7,6 +7,7 @@ namespace ember {
 void bind_tensor(py::module_& m, py::class_<Tensor>& cls);
 void bind_ops(py::module_& m, py::class_<Tensor>& cls);
 void bind_rearrange(py::module_& m, py::class_<Tensor>& cls);
+void bind_composite(py::module_& m, py::class_<Tensor>& cls);
 void bind_dlpack(py::module_& m, py::class_<Tensor>& cls);
 void bind_autograd(py::module_& m, py::class_<Tensor>& cls);
 void bind_serialization(py::module_& m);
@@ -119,6 +120,7 @@ Example::
   bind_tensor(m, cls);
   bind_ops(m, cls);
   bind_rearrange(m, cls);
+  bind_composite(m, cls);
   bind_dlpack(m, cls);
   bind_autograd(m, cls);
   bind_serialization(m);

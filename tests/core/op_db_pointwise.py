@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from op_db import (ALL, Arg, DEFAULT, Domain, EMPTY, ErrorCase, FLOAT_DTYPES, INTEGRAL, NONCONTIG,
+from op_db import (ALL, Arg, DEFAULT, Domain, EMPTY, ErrorCase, FLOAT_DTYPES, FLOATING, INTEGRAL, NONCONTIG,
                    NP_DTYPE, NUMERIC, OPS, OpInfo, REGULAR, SPECIAL, SampleInput, ZERO_DIM, add_op,
                    by_name, contig, noncontig, scalar_of)
 
@@ -153,18 +153,31 @@ _UNARY = [
     ("isfinite", "PREDICATE", np.isfinite, DEFAULT, None),
     ("logical_not", "PREDICATE", np.logical_not, Domain(-3, 3, discrete=True), None),
     ("bitwise_not", "INTEGRAL", np.invert, DEFAULT, None),
+    ("frac", "FLOATING", lambda x: x - np.trunc(x), DEFAULT, None),
+    ("deg2rad", "FLOAT", np.deg2rad, DEFAULT, None),
+    ("rad2deg", "FLOAT", np.rad2deg, DEFAULT, None),
+    ("sinc", "FLOAT", np.sinc, DEFAULT, None),
+    ("erfinv", "FLOAT", None, Domain(-0.95, 0.95), None),
+    ("lgamma", "FLOAT", None, _POS, None),
+    ("digamma", "FLOAT", None, Domain(0.2, 5.0), None),
+    ("i0", "FLOAT", np.i0, DEFAULT, None),
+    ("signbit", "PREDICATE", np.signbit, DEFAULT, None),
+    ("isposinf", "PREDICATE", np.isposinf, DEFAULT, None),
+    ("isneginf", "PREDICATE", np.isneginf, DEFAULT, None),
 ]
 
 # The dtypes each kind accepts, as torch accepts them. torch also takes bool for sign (bool out) and
 # square (int64 out), so those rows list bool although elementwise.def calls them NUMERIC.
 _UNARY_DTYPES = {"FLOAT": ALL, "NUMERIC": NUMERIC, "ROUND": NUMERIC, "PREDICATE": ALL,
-                 "INTEGRAL": INTEGRAL}
+                 "INTEGRAL": INTEGRAL, "FLOATING": FLOATING}
 _UNARY_DTYPE_OVERRIDES = {"sign": ALL, "square": ALL}
 # Pointwise ops all meet the default float32 tolerance (rtol 1e-5, atol 1e-6): exp-like ops are
 # within ~1.4e-7 relative of torch's vectorized versions, so none gets a wider one.
 
 
 def _np_wrap_unary(f, kind):
+    if f is None:
+        return None
     if kind in ("FLOAT", "PREDICATE") and f not in (np.isnan, np.isinf, np.isfinite,
                                                     np.logical_not):
         f = _as_float(f)
@@ -172,7 +185,8 @@ def _np_wrap_unary(f, kind):
 
 
 # Ops torch has no in-place method for: there is nothing to compare the in-place form with.
-_NO_TORCH_INPLACE = {"isnan", "isinf", "isfinite", "maximum", "minimum"}
+_NO_TORCH_INPLACE = {"isnan", "isinf", "isfinite", "maximum", "minimum", "signbit", "isposinf",
+                     "isneginf", "fmax", "fmin", "logaddexp", "logaddexp2"}
 
 
 # ---- gradients: where gradcheck must not look (tests/autograd/test_gradients.py) ------------------------
@@ -215,11 +229,24 @@ _UNARY_GRAD = {
     "ceil": dict(grad_ok=lambda a, kw: _far_from_grid(a[0])),
     "trunc": dict(grad_ok=lambda a, kw: _far_from_grid(a[0])),
     "round": dict(grad_domain=DEFAULT, grad_ok=lambda a, kw: _far_from_grid(a[0], offset=0.5)),
+    "frac": dict(grad_ok=lambda a, kw: _far_from_grid(a[0])),  # jumps at the integers
+    "digamma": dict(grad_domain=Domain(0.2, 5.0)),     # poles at 0, -1, -2, ...
 }
+
+def _without(*descs, special=False):
+    """unary_samples less the ones whose gradient torch computes too coarsely to compare with
+    (float32 sinc' cancels on large samples; digamma' / i1' at poles and NaN)."""
+    def samples(op, dtype, rng):
+        return [s for s in unary_samples(op, dtype, rng)
+                if s.desc not in descs and not (special and s.kind == SPECIAL)]
+    return samples
+
+
+_UNARY_SAMPLES = {"sinc": _without("large", "(65, 513)"), "digamma": _without(special=True)}
 
 for _name, _kind, _npf, _dom, _ in _UNARY:
     add_op(_name, by_name(_name), _UNARY_DTYPE_OVERRIDES.get(_name, _UNARY_DTYPES[_kind]),
-           unary_samples, numpy_fn=_np_wrap_unary(_npf, _kind), domain=_dom, category="unary",
+           _UNARY_SAMPLES.get(_name, unary_samples), numpy_fn=_np_wrap_unary(_npf, _kind), domain=_dom, category="unary",
            inplace=_name not in _NO_TORCH_INPLACE,
            supports_grad=_kind not in ("PREDICATE", "INTEGRAL"), **_UNARY_GRAD.get(_name, {}))
 
@@ -258,6 +285,17 @@ def _np_maximum(x, y):
     return np.maximum(x, y)
 
 
+def _np_heaviside(x, y):
+    x, y = np.broadcast_arrays(x, y)
+    return np.where(x == 0, y, x > 0).astype(np.result_type(x, y))
+
+
+def _np_xlogy(x, y):
+    x, y = np.broadcast_arrays(np.asarray(x, np.float64), np.asarray(y, np.float64))
+    with np.errstate(all="ignore"):
+        return np.where(np.isnan(y), np.nan, np.where(x == 0, 0.0, x * np.log(y)))
+
+
 def _np_logical(f):
     return lambda x, y: f(np.asarray(x).astype(bool), np.asarray(y).astype(bool))
 
@@ -289,21 +327,36 @@ _BINARY = [
     ("bitwise_and", INTEGRAL, np.bitwise_and, Domain(-9, 9), None),
     ("bitwise_or", INTEGRAL, np.bitwise_or, Domain(-9, 9), None),
     ("bitwise_xor", INTEGRAL, np.bitwise_xor, Domain(-9, 9), None),
+    ("hypot", FLOATING, np.hypot, DEFAULT, None),
+    ("logaddexp", FLOATING, np.logaddexp, DEFAULT, None),
+    ("logaddexp2", FLOATING, np.logaddexp2, DEFAULT, None),
+    ("xlogy", ALL, _np_xlogy, DEFAULT, Domain(0.05, 5.0)),
+    ("fmax", ALL, np.fmax, _TIES, None),
+    ("fmin", ALL, np.fmin, _TIES, None),
+    ("heaviside", ALL, _np_heaviside, _TIES, None),
+    ("nextafter", FLOATING, np.nextafter, DEFAULT, None),
+    ("gcd", frozenset({"int64"}), np.gcd, Domain(-9, 9), None),
+    ("lcm", frozenset({"int64"}), np.lcm, Domain(-9, 9), None),
 ]
 
 # torch.atan2 / maximum / minimum / logical_* take only a tensor as `other` (ember also takes
 # numbers).
-_TENSOR_ONLY_RHS = {"atan2", "maximum", "minimum", "logical_and", "logical_or", "logical_xor"}
+_TENSOR_ONLY_RHS = {"atan2", "maximum", "minimum", "logical_and", "logical_or", "logical_xor", "hypot",
+                    "logaddexp", "logaddexp2", "fmax", "fmin", "heaviside", "nextafter", "gcd", "lcm"}
 # Binary rows with no gradient: bool results, and floor_divide (torch: "derivative for
 # aten::floor_divide is not implemented").
 _NO_GRAD_BINARY = {"eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor",
-                   "floor_divide"}
+                   "floor_divide", "heaviside", "nextafter", "gcd", "lcm"}
 _BINARY_GRAD = {
     "maximum": dict(grad_domain=DEFAULT, grad_ok=_apart),  # no ties (torch splits the gradient)
     "minimum": dict(grad_domain=DEFAULT, grad_ok=_apart),
     "remainder": dict(grad_ok=_quotient_off_integers),
     "fmod": dict(grad_ok=_quotient_off_integers),
     "atan2": dict(grad_ok=_off_branch_cut),
+    "fmax": dict(grad_domain=DEFAULT, grad_ok=_apart),
+    "fmin": dict(grad_domain=DEFAULT, grad_ok=_apart),
+    "hypot": dict(grad_domain=_AWAY_FROM_0),           # singular at the origin
+    "xlogy": dict(grad_domain=_AWAY_FROM_0),           # x = 0 is where the gradient switches
 }
 for _name, _dts, _npf, _dom, _dom2 in _BINARY:
     add_op(_name, by_name(_name), _dts, binary_samples, numpy_fn=_npf, domain=_dom,
@@ -311,9 +364,33 @@ for _name, _dts, _npf, _dom, _dom2 in _BINARY:
            # torch refuses bool subtraction with a RuntimeError (its message names the `-` operator)
            unsupported_exc=RuntimeError if _name == "sub" else TypeError,
            category="binary", inplace=_name not in _NO_TORCH_INPLACE,
-           error_cases=_binary_errors(_name, "int64" if _dts == INTEGRAL else "float32"),
+           error_cases=_binary_errors(_name, "float32" if "float32" in _dts else "int64"),
            supports_grad=None if _name not in _NO_GRAD_BINARY else False,
            **_BINARY_GRAD.get(_name, {}))
+
+
+
+# The table's helper rows behind gradients (i0's, polygamma's), torch.special's i1 and zeta.
+def _special(name):
+    import ember
+
+    def ember_fn(*a):
+        return getattr(ember._C, name)(*a)
+
+    def torch_fn(*a):
+        import torch
+        # torch's zeta has no 16-bit kernels: ember's helper row computes them in float32, as here
+        half = [t.dtype for t in a if t.dtype in (torch.float16, torch.bfloat16)]
+        if half:
+            return getattr(torch.special, name.lstrip("_"))(*[t.float() for t in a]).to(half[0])
+        return getattr(torch.special, name.lstrip("_"))(*a)
+    return ember_fn, torch_fn
+
+
+add_op("_i1", _special("_i1"), ALL, _without(special=True), category="unary", method=False)
+add_op("_zeta", _special("_zeta"), ALL, binary_samples, domain=Domain(1.5, 5.0),
+       domain_rhs=Domain(0.5, 5.0), scalar_rhs=False, category="binary", method=False,
+       supports_grad=False, special=False)  # torch has no gradient for x; q's is polygamma's (tested there)
 
 
 # pow with float exponents on negative bases is NaN in both; the regular samples keep bases

@@ -87,10 +87,12 @@ RANDOM_OPS = {
     "ember.multinomial", "ember.empty", "ember.empty_like", "ember.rand_like", "ember.randn_like",
     "Tensor.new_empty", "Tensor.uniform_", "Tensor.normal_", "Tensor.bernoulli_", "Tensor.bernoulli",
     "Tensor.multinomial", "F.dropout", "F.dropout1d", "F.dropout2d",
+    "Tensor.random_", "Tensor.exponential_", "Tensor.geometric_", "Tensor.cauchy_", "Tensor.log_normal_",
+    "ember.randint_like", "ember.dropout",
 }
 # Ops returning (values, indices) where ties make torch's indices one valid choice of several:
 # the indices' dtype and shape are compared, not their values (argsort: its whole result).
-TIE_INDICES = {"sort", "argsort", "topk", "cummax", "cummin", "max", "min"}
+TIE_INDICES = {"sort", "argsort", "topk", "cummax", "cummin", "max", "min", "median", "nanmedian", "kthvalue"}
 # Ops that add up many values: their float tolerance grows with the largest input magnitude times
 # the number of elements (a sum of 1e10s cancels differently in another order, neither is wrong).
 ACCUMULATING = {

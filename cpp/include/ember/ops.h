@@ -448,6 +448,139 @@ EMBER_API std::tuple<Tensor, Tensor, Tensor> rnn_layer(const std::string& mode, 
                                                        const Tensor& b_ih, const Tensor& b_hh, const Tensor& w_hr,
                                                        bool reverse);
 
+// ---- contractions (ops/contract.cpp: composites of the matrix products, on BLAS) --------------
+/// Einstein summation as PyTorch's: "ij,jk->ik", "...ij->...ji", implicit outputs (the labels
+/// used once, in order), repeated labels (diagonals); contracted left to right through bmm.
+EMBER_API Tensor einsum(const std::string& equation, const std::vector<Tensor>& operands);
+/// Sums a's dims dims_a against b's dims dims_b; the result has a's other dims, then b's.
+EMBER_API Tensor tensordot(const Tensor& a, const Tensor& b, const Dims& dims_a, const Dims& dims_b);
+/// tensordot over a's last `dims` dims and b's first `dims`.
+EMBER_API Tensor tensordot(const Tensor& a, const Tensor& b, int64_t dims = 2);
+/// Sum over the last dim of both (a * b for a 0-d operand).
+EMBER_API Tensor inner(const Tensor& a, const Tensor& b);
+/// 1-D . 1-D of one dtype (dot; real tensors need no conjugate).
+EMBER_API Tensor vdot(const Tensor& a, const Tensor& b);
+/// beta * input + alpha * (mat1 @ mat2); beta = 0 ignores input.
+EMBER_API Tensor addmm(const Tensor& input, const Tensor& mat1, const Tensor& mat2, Scalar beta = 1, Scalar alpha = 1);
+/// beta * input + alpha * (mat @ vec).
+EMBER_API Tensor addmv(const Tensor& input, const Tensor& mat, const Tensor& vec, Scalar beta = 1, Scalar alpha = 1);
+/// beta * input + alpha * outer(vec1, vec2).
+EMBER_API Tensor addr(const Tensor& input, const Tensor& vec1, const Tensor& vec2, Scalar beta = 1, Scalar alpha = 1);
+/// beta * input + alpha * bmm(batch1, batch2).
+EMBER_API Tensor baddbmm(const Tensor& input, const Tensor& batch1, const Tensor& batch2, Scalar beta = 1,
+                         Scalar alpha = 1);
+/// beta * input + alpha * sum over the batch of bmm(batch1, batch2).
+EMBER_API Tensor addbmm(const Tensor& input, const Tensor& batch1, const Tensor& batch2, Scalar beta = 1,
+                        Scalar alpha = 1);
+/// In place: x = addmm(x, ...) (and likewise for the others).
+EMBER_API Tensor& addmm_(Tensor& x, const Tensor& mat1, const Tensor& mat2, Scalar beta = 1, Scalar alpha = 1);
+EMBER_API Tensor& addmv_(Tensor& x, const Tensor& mat, const Tensor& vec, Scalar beta = 1, Scalar alpha = 1);
+EMBER_API Tensor& addr_(Tensor& x, const Tensor& vec1, const Tensor& vec2, Scalar beta = 1, Scalar alpha = 1);
+EMBER_API Tensor& baddbmm_(Tensor& x, const Tensor& batch1, const Tensor& batch2, Scalar beta = 1, Scalar alpha = 1);
+EMBER_API Tensor& addbmm_(Tensor& x, const Tensor& batch1, const Tensor& batch2, Scalar beta = 1, Scalar alpha = 1);
+
+// ---- pointwise composites (ops/pointwise_composite.cpp) ---------------------------------------
+/// input + value * tensor1 * tensor2.
+EMBER_API Tensor addcmul(const Tensor& input, const Tensor& tensor1, const Tensor& tensor2, Scalar value = 1);
+/// In place: addcmul.
+EMBER_API Tensor& addcmul_(Tensor& x, const Tensor& tensor1, const Tensor& tensor2, Scalar value = 1);
+/// input + value * tensor1 / tensor2 (floating tensor1 or tensor2).
+EMBER_API Tensor addcdiv(const Tensor& input, const Tensor& tensor1, const Tensor& tensor2, Scalar value = 1);
+/// In place: addcdiv.
+EMBER_API Tensor& addcdiv_(Tensor& x, const Tensor& tensor1, const Tensor& tensor2, Scalar value = 1);
+/// input + weight * (end - input), exact at weight 0 and 1 (floating, one dtype).
+EMBER_API Tensor lerp(const Tensor& input, const Tensor& end, const Tensor& weight);
+/// In place: lerp.
+EMBER_API Tensor& lerp_(Tensor& x, const Tensor& end, const Tensor& weight);
+/// NaN, +inf and -inf replaced by nan (0), posinf and neginf (the dtype's finite extremes).
+EMBER_API Tensor nan_to_num(const Tensor& x, std::optional<double> nan = 0.0, std::optional<double> posinf = {},
+                            std::optional<double> neginf = {});
+/// In place: nan_to_num.
+EMBER_API Tensor& nan_to_num_(Tensor& x, std::optional<double> nan = 0.0, std::optional<double> posinf = {},
+                              std::optional<double> neginf = {});
+/// log(z / (1 - z)), z = x clamped to [eps, 1 - eps] when eps is given.
+EMBER_API Tensor logit(const Tensor& x, std::optional<double> eps = {});
+/// In place: logit.
+EMBER_API Tensor& logit_(Tensor& x, std::optional<double> eps = {});
+/// x ** exponent in float64.
+EMBER_API Tensor float_power(const Tensor& x, const Tensor& exponent);
+/// In place: float_power (x must be float64).
+EMBER_API Tensor& float_power_(Tensor& x, const Tensor& exponent);
+/// x * 2 ** other.
+EMBER_API Tensor ldexp(const Tensor& x, const Tensor& other);
+/// In place: ldexp.
+EMBER_API Tensor& ldexp_(Tensor& x, const Tensor& other);
+/// The n-th derivative of digamma (n = 0: digamma).
+EMBER_API Tensor polygamma(int64_t n, const Tensor& x);
+/// In place: x = polygamma(n, x).
+EMBER_API Tensor& polygamma_(Tensor& x, int64_t n);
+/// Whether each element of elements is among test_elements (bool, elements' shape).
+EMBER_API Tensor isin(const Tensor& elements, const Tensor& test_elements, bool assume_unique = false,
+                      bool invert = false);
+
+// ---- statistics (ops/reduce_stats.cpp: composites of sort and the reductions) ------------------
+/// Sum treating NaN as 0.
+EMBER_API Tensor nansum(const Tensor& t, const OptDims& dims = {}, bool keepdim = false, OptDType dtype = {});
+/// Mean of the non-NaN elements.
+EMBER_API Tensor nanmean(const Tensor& t, const OptDims& dims = {}, bool keepdim = false, OptDType dtype = {});
+/// The lower median of all elements (NaN if any is NaN).
+EMBER_API Tensor median(const Tensor& t);
+/// (values, indices) of the lower median along dim (NaN where a NaN is in the row).
+EMBER_API std::pair<Tensor, Tensor> median_dim(const Tensor& t, int64_t dim, bool keepdim = false);
+/// The lower median of the non-NaN elements.
+EMBER_API Tensor nanmedian(const Tensor& t);
+/// (values, indices) of nanmedian along dim.
+EMBER_API std::pair<Tensor, Tensor> nanmedian_dim(const Tensor& t, int64_t dim, bool keepdim = false);
+/// (values, indices) of the k-th smallest along dim (k from 1).
+EMBER_API std::pair<Tensor, Tensor> kthvalue(const Tensor& t, int64_t k, int64_t dim = -1, bool keepdim = false);
+/// The q-quantiles over dim (all elements when absent), interpolation linear, lower, higher,
+/// midpoint or nearest; q 0-d (a number) or 1-D (its dim first in the result).
+EMBER_API Tensor quantile(const Tensor& t, const Tensor& q, std::optional<int64_t> dim = {}, bool keepdim = false,
+                          const std::string& interpolation = "linear");
+/// quantile ignoring NaN.
+EMBER_API Tensor nanquantile(const Tensor& t, const Tensor& q, std::optional<int64_t> dim = {}, bool keepdim = false,
+                             const std::string& interpolation = "linear");
+/// (amin, amax) over dim (all elements when absent).
+EMBER_API std::pair<Tensor, Tensor> aminmax(const Tensor& t, std::optional<int64_t> dim = {}, bool keepdim = false);
+/// (var, mean) over dims.
+EMBER_API std::pair<Tensor, Tensor> var_mean(const Tensor& t, const OptDims& dims = {}, double correction = 1,
+                                             bool keepdim = false);
+/// (std, mean) over dims.
+EMBER_API std::pair<Tensor, Tensor> std_mean(const Tensor& t, const OptDims& dims = {}, double correction = 1,
+                                             bool keepdim = false);
+
+// ---- joining, splitting and indexing composites (ops/join.cpp) ---------------------------------
+/// cat along dim 1 (dim 0 for 1-D tensors); 0-d tensors count as 1-D.
+EMBER_API Tensor hstack(const std::vector<Tensor>& tensors);
+/// cat along dim 0 of the tensors made at least 2-D.
+EMBER_API Tensor vstack(const std::vector<Tensor>& tensors);
+/// cat along dim 2 of the tensors made at least 3-D.
+EMBER_API Tensor dstack(const std::vector<Tensor>& tensors);
+/// cat along dim 1, 0-d and 1-D tensors becoming columns.
+EMBER_API Tensor column_stack(const std::vector<Tensor>& tensors);
+/// `sections` views along dim of sizes differing by at most one.
+EMBER_API std::vector<Tensor> tensor_split(const Tensor& t, int64_t sections, int64_t dim = 0);
+/// Views along dim split at the given indices.
+EMBER_API std::vector<Tensor> tensor_split(const Tensor& t, const Dims& indices, int64_t dim = 0);
+/// The elements at the given indices of t read as 1-D (index's shape).
+EMBER_API Tensor take(const Tensor& t, const Tensor& index);
+/// A copy of t with alpha * source added at index along dim.
+EMBER_API Tensor index_add(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& source, Scalar alpha = 1);
+/// A copy of t with source written at index along dim.
+EMBER_API Tensor index_copy(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& source);
+/// A copy of t with value written at index along dim.
+EMBER_API Tensor index_fill(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& value);
+/// In place: index_add, index_copy, index_fill.
+EMBER_API Tensor& index_add_(Tensor& t, int64_t dim, const Tensor& index, const Tensor& source, Scalar alpha = 1);
+EMBER_API Tensor& index_copy_(Tensor& t, int64_t dim, const Tensor& index, const Tensor& source);
+EMBER_API Tensor& index_fill_(Tensor& t, int64_t dim, const Tensor& index, const Tensor& value);
+/// The 2-D tensors (0-d and 1-D made 2-D) on the diagonal of a zero matrix.
+EMBER_API Tensor block_diag(const std::vector<Tensor>& tensors);
+/// p-norm distances between the rows of x1 (..., P, M) and x2 (..., R, M): (..., P, R).
+EMBER_API Tensor cdist(const Tensor& x1, const Tensor& x2, double p = 2);
+/// p-norm of x - y.
+EMBER_API Tensor dist(const Tensor& x, const Tensor& y, double p = 2);
+
 // ---- threads --------------------------------------------------------------------------
 /// Threads for ember's kernels and for BLAS, both.
 EMBER_API void set_num_threads(int n);

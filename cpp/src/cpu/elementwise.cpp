@@ -14,6 +14,7 @@ struct AllTypes { template <class T> static constexpr bool ok = true; };
 struct FloatTypes { template <class T> static constexpr bool ok = std::is_floating_point_v<T>; };
 struct NumericTypes { template <class T> static constexpr bool ok = !std::is_same_v<T, bool>; };
 struct IntegralTypes { template <class T> static constexpr bool ok = std::is_integral_v<T>; };
+struct IntegerTypes { template <class T> static constexpr bool ok = std::is_integral_v<T> && !std::is_same_v<T, bool>; };
 struct BoolTypes { template <class T> static constexpr bool ok = std::is_same_v<T, bool>; };
 using FLOAT = FloatTypes;
 using NUMERIC = NumericTypes;
@@ -28,6 +29,8 @@ using DIVIDE = FloatTypes;
 using COMPARE = AllTypes;
 using LOGICAL = BoolTypes;
 using BITWISE = IntegralTypes;
+using FLOATING = FloatTypes;
+using INTEGER = IntegerTypes;
 
 template <class Kind, class F>
 void unary_kernel(const Tensor& out, const Tensor& x, F f) {

@@ -14,9 +14,11 @@ namespace {
 int category(DType t) { return is_floating(t) ? 2 : (t == DType::Bool ? 0 : 1); }
 DType default_of_category(int c) { return c == 0 ? DType::Bool : (c == 1 ? DType::Int64 : default_dtype()); }
 
-enum class Kind { FLOAT, NUMERIC, ANY, SQUARE, ROUND, PREDICATE, INTEGRAL, ARITH, NONBOOL, DIVIDE, COMPARE, LOGICAL, BITWISE };
+enum class Kind {
+  FLOAT, NUMERIC, ANY, SQUARE, ROUND, PREDICATE, INTEGRAL, ARITH, NONBOOL, DIVIDE, COMPARE, LOGICAL, BITWISE, FLOATING, INTEGER
+};
 /// What a row's gradient formula reads (the `saves` columns of elementwise.def).
-enum Saves { NONE = 0, X = 1, Y = 2, R = 4, XY = X | Y, XR = X | R, XYR = X | Y | R };
+enum Saves { NONE = 0, X = 1, Y = 2, R = 4, XY = X | Y, XR = X | R, YR = Y | R, XYR = X | Y | R };
 /// What a binary op checks beyond its kind (the `rules` column of elementwise.def).
 enum Rules {
   NO_RULE = 0,
@@ -25,7 +27,8 @@ enum Rules {
   NONNEG_INT_EXPONENT = 4,
   NONZERO_INT_DIVISOR = 8,
   EXACT_SCALAR = 16,
-  TINY_EXPONENT = 32
+  TINY_EXPONENT = 32,
+  SAME_DTYPE = 64
 };
 
 /// The dtype a pointwise op computes in, for an input of dtype t (after promotion).
@@ -41,6 +44,12 @@ DType compute_dtype(Kind kind, DType t, const char* op) {
     case Kind::INTEGRAL:
     case Kind::BITWISE:
       EMBER_CHECK_TYPE(!is_floating(t), op, ": only integer and bool tensors are supported, got ", dtype_name(t));
+      return t;
+    case Kind::FLOATING:
+      EMBER_CHECK_TYPE(is_floating(t), op, ": not implemented for ", dtype_name(t), " tensors (floating only)");
+      return t;
+    case Kind::INTEGER:
+      EMBER_CHECK_TYPE(is_integral(t, false), op, ": not implemented for ", dtype_name(t), " tensors (integers only)");
       return t;
     case Kind::LOGICAL: return DType::Bool;
     default: return t;
@@ -80,6 +89,9 @@ Tensor operand(const Tensor& t, DType ct, int rules) {
 
 /// Checks the op's kind and rules, then returns the compute dtype of x (op) y.
 DType binary_compute_dtype(const char* op, Kind kind, int rules, const Tensor& x, const Tensor& y) {
+  if (rules & SAME_DTYPE)
+    EMBER_CHECK_RUNTIME(x.dtype() == y.dtype(), op, ": not implemented for tensors of different dtypes, got ",
+                        dtype_name(x.dtype()), " and ", dtype_name(y.dtype()));
   const DType promoted = result_type(x, y);
   if (rules & BOOL_BY_PYTHON_BOOL && promoted == DType::Bool && y.impl()->is_wrapped_number) return DType::Bool;
   const DType ct = compute_dtype(kind, promoted, op);
@@ -210,6 +222,11 @@ Tensor atan2_scale(const Tensor& x, const Tensor& y) {
   return where(r2 == 0, zero(), reciprocal(r2));
 }
 Tensor zeros_like(const Tensor& t) { return zeros(t.sizes(), t.dtype()); }
+/// sinc's derivative, (pi x cos(pi x) - sin(pi x)) / (pi x^2), 0 at 0 (PyTorch's).
+Tensor sinc_grad(const Tensor& x) {
+  const Tensor px = x * M_PI;
+  return where(x == 0, zero(), (px * cos(px) - sin(px)) / (px * x));
+}
 #define NOGRAD Tensor()
 
 /// A row's gradient formula: (g, x, y, r) -> the gradient of one input.

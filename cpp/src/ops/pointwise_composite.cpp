@@ -1,0 +1,165 @@
+// Pointwise ops composed of the table's (elementwise.def): addcmul, addcdiv, lerp, nan_to_num,
+// logit, float_power, ldexp, polygamma, isin. No kernel and no backward of their own: gradients,
+// double gradients and every dtype come from the ops they are written with.
+#include <cmath>
+#include <limits>
+
+#include "ember/autograd.h"
+#include "ember/ops.h"
+#include "ops/inplace.h"
+
+namespace ember {
+
+Tensor& assign_composite(Tensor& x, const char* op, std::initializer_list<const Tensor*> others,
+                         const std::function<Tensor(const Tensor&)>& f) {
+  x.check_in_place(op);
+  // The result must keep x's shape and fit x's dtype (a float result does not fit an integer x).
+  auto fitted = [&x, op](const Tensor& r) {
+    EMBER_CHECK(r.sizes() == x.sizes(), op, ": output with shape ", shape_str(x.sizes()),
+                " doesn't match the broadcast shape ", shape_str(r.sizes()));
+    const bool too_wide = (is_floating(r.dtype()) && !is_floating(x.dtype())) ||
+                          (r.dtype() != DType::Bool && x.dtype() == DType::Bool);
+    EMBER_CHECK_RUNTIME(!too_wide, op, ": result type ", dtype_name(r.dtype()), " can't be cast to the desired output type ",
+                        dtype_name(x.dtype()));
+    return to_dtype(r, x.dtype());
+  };
+  if (autograd::inplace_requires_grad(x, others, op))
+    return autograd::apply_inplace(x, op, [&](const Tensor& old) { return fitted(f(old)); }, true);
+  return copy_(x, fitted(f(x)));
+}
+
+namespace {
+void check_value(const char* op, DType dt, Scalar value) {
+  EMBER_CHECK_RUNTIME(is_floating(dt) || !value.is_floating(), op,
+                      ": for integral input tensors, argument value must not be a floating point number");
+}
+DType common_dtype(const Tensor& a, const Tensor& b, const Tensor& c) {
+  return promote_types(result_type(a, b), result_type(a, c));
+}
+}  // namespace
+
+Tensor addcmul(const Tensor& input, const Tensor& tensor1, const Tensor& tensor2, Scalar value) {
+  check_value("addcmul", common_dtype(input, tensor1, tensor2), value);
+  broadcast_shapes(broadcast_shapes(input.sizes(), tensor1.sizes(), "addcmul"), tensor2.sizes(), "addcmul");
+  // value * t1 * t2 rounded in that order, as PyTorch's kernel.
+  const Tensor t = value.to_double() == 1 ? tensor1 : mul(scalar_tensor(value), tensor1);
+  return add(input, mul(t, tensor2));
+}
+Tensor& addcmul_(Tensor& x, const Tensor& tensor1, const Tensor& tensor2, Scalar value) {
+  return assign_composite(x, "addcmul_", {&tensor1, &tensor2},
+                          [&](const Tensor& old) { return addcmul(old, tensor1, tensor2, value); });
+}
+
+Tensor addcdiv(const Tensor& input, const Tensor& tensor1, const Tensor& tensor2, Scalar value) {
+  EMBER_CHECK_RUNTIME(is_floating(tensor1.dtype()) || is_floating(tensor2.dtype()),
+                      "addcdiv: integer division with addcdiv is not supported (tensor1 ",
+                      dtype_name(tensor1.dtype()), ", tensor2 ", dtype_name(tensor2.dtype()),
+                      "); use addcmul(input, tensor1, 1 / tensor2) or div with rounding_mode");
+  check_value("addcdiv", common_dtype(input, tensor1, tensor2), value);
+  broadcast_shapes(broadcast_shapes(input.sizes(), tensor1.sizes(), "addcdiv"), tensor2.sizes(), "addcdiv");
+  const Tensor t = value.to_double() == 1 ? tensor1 : mul(scalar_tensor(value), tensor1);
+  return add(input, div(t, tensor2));
+}
+Tensor& addcdiv_(Tensor& x, const Tensor& tensor1, const Tensor& tensor2, Scalar value) {
+  return assign_composite(x, "addcdiv_", {&tensor1, &tensor2},
+                          [&](const Tensor& old) { return addcdiv(old, tensor1, tensor2, value); });
+}
+
+Tensor lerp(const Tensor& input, const Tensor& end, const Tensor& weight) {
+  EMBER_CHECK_TYPE(is_floating(input.dtype()), "lerp: not implemented for ", dtype_name(input.dtype()),
+                   " tensors (floating only)");
+  EMBER_CHECK_TYPE(end.dtype() == input.dtype(), "lerp: expected dtype ", dtype_name(input.dtype()),
+                   " for `end` but got dtype ", dtype_name(end.dtype()));
+  EMBER_CHECK_TYPE(weight.impl()->is_wrapped_number || weight.dtype() == input.dtype(), "lerp: expected dtype ",
+                   dtype_name(input.dtype()), " for `weight` but got dtype ", dtype_name(weight.dtype()));
+  broadcast_shapes(broadcast_shapes(input.sizes(), end.sizes(), "lerp"), weight.sizes(), "lerp");
+  // PyTorch's two-sided formula: exact at both ends (weight 0 gives input, weight 1 gives end).
+  const Tensor diff = sub(end, input);
+  auto low = [&] { return add(input, mul(weight, diff)); };
+  auto high = [&] { return sub(end, mul(diff, sub(scalar_tensor(1.0), weight))); };
+  if (weight.impl()->is_wrapped_number) {  // 1 - w in double: two Python numbers would make a float32
+    const double w = weight.item<double>();
+    return std::fabs(w) < 0.5 ? low() : sub(end, mul(diff, scalar_tensor(1.0 - w)));
+  }
+  return where(lt(abs(weight), scalar_tensor(0.5)), low(), high());
+}
+Tensor& lerp_(Tensor& x, const Tensor& end, const Tensor& weight) {
+  return assign_composite(x, "lerp_", {&end, &weight}, [&](const Tensor& old) { return lerp(old, end, weight); });
+}
+
+namespace {
+/// The largest finite value of a floating dtype.
+double finite_max(DType dt) {
+  switch (dt) {
+    case DType::Float16: return 65504.0;
+    case DType::BFloat16: return 3.3895313892515355e38;
+    case DType::Float32: return std::numeric_limits<float>::max();
+    default: return std::numeric_limits<double>::max();
+  }
+}
+}  // namespace
+
+Tensor nan_to_num(const Tensor& x, std::optional<double> nan, std::optional<double> posinf,
+                  std::optional<double> neginf) {
+  if (!is_floating(x.dtype())) return clone(x);
+  const DType dt = x.dtype();
+  const double top = finite_max(dt);
+  // Where x is not finite the result is a constant: the gradient there is 0 (where's), as PyTorch's.
+  Tensor out = where(isnan(x), scalar_tensor(nan.value_or(0.0), dt), x);
+  out = where(isposinf(x), scalar_tensor(posinf.value_or(top), dt), out);
+  return where(isneginf(x), scalar_tensor(neginf.value_or(-top), dt), out);
+}
+Tensor& nan_to_num_(Tensor& x, std::optional<double> nan, std::optional<double> posinf, std::optional<double> neginf) {
+  return assign_composite(x, "nan_to_num_", {}, [&](const Tensor& old) { return nan_to_num(old, nan, posinf, neginf); });
+}
+
+Tensor logit(const Tensor& x, std::optional<double> eps) {
+  const Tensor xf = is_floating(x.dtype()) ? x : to_dtype(x, DType::Float32);
+  // Clamped to [eps, 1 - eps] first: clamp's gradient is 0 outside, as PyTorch's logit backward.
+  const Tensor z = eps ? clamp(xf, scalar_tensor(*eps), scalar_tensor(1.0 - *eps)) : xf;
+  return log(div(z, sub(scalar_tensor(1.0), z)));
+}
+Tensor& logit_(Tensor& x, std::optional<double> eps) {
+  return assign_composite(x, "logit_", {}, [&](const Tensor& old) { return logit(old, eps); });
+}
+
+Tensor float_power(const Tensor& x, const Tensor& exponent) {
+  return pow(to_dtype(x, DType::Float64), to_dtype(exponent, DType::Float64));
+}
+Tensor& float_power_(Tensor& x, const Tensor& exponent) {
+  EMBER_CHECK_RUNTIME(x.dtype() == DType::Float64, "float_power_: the base given to float_power_ has dtype ",
+                      dtype_name(x.dtype()), " but the operation's result requires dtype float64");
+  return assign_composite(x, "float_power_", {&exponent}, [&](const Tensor& old) { return float_power(old, exponent); });
+}
+
+Tensor ldexp(const Tensor& x, const Tensor& other) { return mul(x, pow(scalar_tensor(2.0), other)); }
+Tensor& ldexp_(Tensor& x, const Tensor& other) {
+  return assign_composite(x, "ldexp_", {&other}, [&](const Tensor& old) { return ldexp(old, other); });
+}
+
+Tensor polygamma(int64_t n, const Tensor& x) {
+  EMBER_CHECK_RUNTIME(n >= 0, "polygamma: polygamma(n, x) does not support negative n, got n=", n);
+  if (n == 0) return digamma(x);
+  const Tensor xf = is_floating(x.dtype()) ? x : to_dtype(x, DType::Float32);
+  // psi^(n)(x) = (-1)^(n+1) n! zeta(n + 1, x).
+  const double factor = (n % 2 ? 1.0 : -1.0) * std::tgamma(static_cast<double>(n) + 1);
+  return mul(_zeta(scalar_tensor(static_cast<double>(n + 1)), xf), scalar_tensor(factor));
+}
+Tensor& polygamma_(Tensor& x, int64_t n) {
+  return assign_composite(x, "polygamma_", {}, [&](const Tensor& old) { return polygamma(n, old); });
+}
+
+Tensor isin(const Tensor& elements, const Tensor& test_elements, bool /*assume_unique*/, bool invert) {
+  // Each element against every test element, in blocks so the comparison matrix stays small.
+  const Tensor flat = reshape(elements, {elements.numel(), 1}), tests = reshape(test_elements, {1, test_elements.numel()});
+  const int64_t block = std::max<int64_t>(1, (int64_t{1} << 22) / std::max<int64_t>(1, test_elements.numel()));
+  std::vector<Tensor> parts;
+  for (int64_t start = 0; start < elements.numel() || parts.empty(); start += block) {
+    const int64_t len = std::min(block, elements.numel() - start);
+    parts.push_back(any(eq(narrow(flat, 0, start, len), tests), Dims{1}));
+  }
+  Tensor found = reshape(parts.size() == 1 ? parts[0] : cat(parts, 0), elements.sizes());
+  return invert ? logical_not(found) : found;
+}
+
+}  // namespace ember

@@ -1,0 +1,171 @@
+"""PyTorch's top-level utilities that need no C++ of their own: typename, the determinism flags,
+frombuffer, randint_like, the distribution fillers of Tensor (random_, exponential_, ...), and
+the functional spellings torch also exposes at the top level (dropout, cosine_similarity)."""
+
+import math
+
+import numpy as np
+
+import ember
+
+_DETERMINISTIC = {"mode": False, "warn_only": False}
+
+
+def typename(obj):
+    """The type name of obj as torch.typename gives it: "ember.FloatTensor" for a float32 tensor,
+    the qualified class name otherwise.
+
+    Example::
+
+        >>> ember.typename(ember.ones(1))
+        'ember.FloatTensor'
+    """
+    if isinstance(obj, ember.Tensor):
+        return obj.type()
+    module = getattr(type(obj), "__module__", "") or ""
+    qualname = type(obj).__qualname__
+    return qualname if module in ("", "builtins") else f"{module}.{qualname}"
+
+
+def use_deterministic_algorithms(mode, *, warn_only=False):
+    """Records the determinism flag torch programs set. ember's CPU kernels are deterministic
+    already (reductions and scatters add in a fixed order), so the flag changes no result.
+
+    Args:
+        mode (bool): whether deterministic algorithms are required.
+        warn_only (bool, optional): accepted as torch's. Default: False.
+
+    Example::
+
+        >>> ember.use_deterministic_algorithms(True)
+        >>> ember.are_deterministic_algorithms_enabled()
+        True
+    """
+    if not isinstance(mode, bool):
+        raise TypeError(f"use_deterministic_algorithms: expected a bool mode, got {type(mode).__name__}")
+    _DETERMINISTIC.update(mode=mode, warn_only=bool(warn_only))
+
+
+def are_deterministic_algorithms_enabled():
+    """Whether use_deterministic_algorithms(True) is in effect."""
+    return _DETERMINISTIC["mode"]
+
+
+def is_deterministic_algorithms_warn_only_enabled():
+    """Whether use_deterministic_algorithms was given warn_only=True."""
+    return _DETERMINISTIC["warn_only"]
+
+
+def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
+    """A 1-D tensor over an object exposing the buffer protocol (bytes, bytearray, array.array).
+
+    Args:
+        buffer: the object; a writable one shares its memory with the tensor.
+        dtype (ember.dtype): the elements' type.
+        count (int, optional): how many elements (-1: all that fit after offset). Default: -1.
+        offset (int, optional): bytes to skip. Default: 0.
+        requires_grad (bool, optional): Default: False.
+
+    Example::
+
+        >>> ember.frombuffer(bytearray(b"\\x01\\x02"), dtype=ember.uint8)
+        tensor([1, 2], dtype=ember.uint8)
+    """
+    np_dtype = np.dtype(str(dtype).split(".")[-1]) if dtype != ember.bfloat16 else None
+    if np_dtype is None:
+        raise TypeError("frombuffer: bfloat16 is not supported")
+    size = memoryview(buffer).nbytes
+    if offset < 0 or offset >= size:
+        raise ValueError(f"frombuffer: offset must be in [0, {size}), got {offset}")
+    if count == 0 or (count > 0 and offset + count * np_dtype.itemsize > size):
+        raise ValueError(f"frombuffer: requested buffer length ({count} * {np_dtype.itemsize} bytes) after "
+                         f"offset ({offset}) exceeds the buffer's {size} bytes")
+    a = np.frombuffer(buffer, dtype=np_dtype, count=count, offset=offset)
+    t = ember.from_numpy(a) if a.flags.writeable else ember.tensor(a)
+    return t.requires_grad_(requires_grad) if requires_grad else t
+
+
+def randint_like(input, low=0, high=None, *, dtype=None, requires_grad=False):
+    """Integers uniform on [low, high) in input's shape: randint_like(input, high) or
+    randint_like(input, low, high).
+
+    Example::
+
+        >>> ember.randint_like(ember.zeros(2, 3), 10).shape
+        ember.Size([2, 3])
+    """
+    if not isinstance(input, ember.Tensor):
+        raise TypeError(f"randint_like(): argument 'input' must be Tensor, not {type(input).__name__}")
+    if high is None:
+        low, high = 0, low
+    t = ember.randint(int(low), int(high), tuple(input.shape), dtype=dtype or input.dtype)
+    return t.requires_grad_(requires_grad) if requires_grad else t
+
+
+def dropout(input, p, train):
+    """torch.dropout(input, p, train): ember.nn.functional.dropout with these positional names."""
+    return ember.nn.functional.dropout(input, p, train)
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    """torch.cosine_similarity: see ember.nn.functional.cosine_similarity."""
+    return ember.nn.functional.cosine_similarity(x1, x2, dim, eps)
+
+
+# ---- Tensor's distribution fillers, from uniform_ (inverse CDFs) and normal_ -------------------
+def _random_(self, from_=0, to=None, *, generator=None):
+    """Fills self with integers uniform on [from, to) (to=None: up to the dtype's mantissa range
+    for floats, its maximum for integers), as torch's Tensor.random_.
+
+    Example::
+
+        >>> ember.zeros(3).random_(0, 10)   # three of 0..9, as floats
+    """
+    if to is None:
+        from_, to = (0, from_) if from_ != 0 else (0, None)
+    if to is None:
+        bits = {ember.float16: 11, ember.bfloat16: 8, ember.float32: 24, ember.float64: 53}
+        to = 2 ** bits[self.dtype] + 1 if self.dtype.is_floating_point else (
+            2 if self.dtype == ember.bool else np.iinfo(str(self.dtype).split(".")[-1]).max)
+    if from_ >= to:
+        raise RuntimeError(f"random_: expects 'from' to be less than 'to', but got from={from_} >= to={to}")
+    return self.copy_(ember.randint(int(from_), int(to), tuple(self.shape), generator=generator))
+
+
+def _exponential_(self, lambd=1.0, *, generator=None):
+    """Fills self with draws of Exponential(lambd): -log(1 - u) / lambd."""
+    if not lambd > 0:
+        raise RuntimeError(f"exponential_: expects lambda > 0.0, but found lambda={lambd}")
+    u = ember.rand(*self.shape, dtype=ember.float64, generator=generator)
+    return self.copy_(-ember.log1p(-u) / lambd)
+
+
+def _geometric_(self, p, *, generator=None):
+    """Fills self with draws of Geometric(p) on {1, 2, ...}: ceil(log(1 - u) / log(1 - p))."""
+    if not 0 < p < 1:
+        raise RuntimeError(f"geometric_: expects p to be in (0, 1), but got p={p}")
+    u = ember.rand(*self.shape, dtype=ember.float64, generator=generator)
+    return self.copy_(ember.ceil(ember.log1p(-u) / math.log1p(-p)).clamp(min=1))
+
+
+def _cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
+    """Fills self with draws of Cauchy(median, sigma): median + sigma * tan(pi (u - 1/2))."""
+    u = ember.rand(*self.shape, dtype=ember.float64, generator=generator)
+    return self.copy_(median + sigma * ember.tan(math.pi * (u - 0.5)))
+
+
+def _log_normal_(self, mean=1.0, std=2.0, *, generator=None):
+    """Fills self with draws of exp(Normal(mean, std))."""
+    if not std > 0:
+        raise RuntimeError(f"log_normal_: expects std > 0.0, but found std={std}")
+    z = ember.randn(*self.shape, dtype=ember.float64, generator=generator)
+    return self.copy_(ember.exp(z * std + mean))
+
+
+def install(tensor_cls):
+    """Adds the fillers to Tensor under torch's names (random_ takes `from` positionally)."""
+    tensor_cls.random_ = _random_
+    tensor_cls.exponential_ = _exponential_
+    tensor_cls.geometric_ = _geometric_
+    tensor_cls.cauchy_ = _cauchy_
+    tensor_cls.log_normal_ = _log_normal_
