@@ -85,9 +85,20 @@ def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
     return t.requires_grad_(requires_grad) if requires_grad else t
 
 
-def randint_like(input, low=0, high=None, *, dtype=None, requires_grad=False):
+def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False):
     """Integers uniform on [low, high) in input's shape: randint_like(input, high) or
     randint_like(input, low, high).
+
+    Args:
+        input (Tensor): the tensor whose shape (and, by default, dtype) the result takes.
+        low (int): the lowest value (the highest, exclusive, when high is not given).
+        high (int, optional): one above the highest value.
+        dtype (ember.dtype, optional): the result's dtype. Default: input's.
+        device (str or ember.device, optional): ``"cpu"``, the only device of this build.
+        requires_grad (bool): whether autograd records operations on the result.
+
+    Returns:
+        Tensor: random integers (of dtype ``dtype``) in input's shape.
 
     Example::
 
@@ -96,9 +107,11 @@ def randint_like(input, low=0, high=None, *, dtype=None, requires_grad=False):
     """
     if not isinstance(input, ember.Tensor):
         raise TypeError(f"randint_like(): argument 'input' must be Tensor, not {type(input).__name__}")
+    if device is not None:
+        ember._C._check_device(device, "randint_like")
     if high is None:
         low, high = 0, low
-    t = ember.randint(int(low), int(high), tuple(input.shape), dtype=dtype or input.dtype)
+    t = ember.randint(int(low), int(high), tuple(input.shape), dtype=dtype or input.dtype, device=device)
     return t.requires_grad_(requires_grad) if requires_grad else t
 
 

@@ -44,6 +44,14 @@ Returns an ember.Tensor of dtype {dtype}: uninitialized of the given sizes, a co
 of numbers, or the tensor itself when given one of that dtype. ``isinstance(x, ember.{name})``
 tells whether x is a {dtype} tensor.
 
+Args:
+    *sizes (int): the sizes of a new uninitialized tensor; or
+    data (sequence or Tensor): the values to copy (a {dtype} tensor is returned as it is).
+    device (str or ember.device, optional): ``"cpu"``, the only device of this build.
+
+Returns:
+    Tensor: a tensor of dtype {dtype}.
+
 Example::
 
     >>> ember.{name}([1, 2]).dtype

@@ -1,7 +1,7 @@
-"""ember.return_types: the named tuples (values, indices) that max, min, sort, topk, cummax and cummin
-return along a dim, as torch.return_types (made by the C++ core; here so pickles and isinstance
+"""ember.return_types: the named tuples that max, min, sort, topk, cummax, cummin, median,
+nanmedian and kthvalue (values, indices) and aminmax (min, max) return, as torch.return_types (made by the C++ core; here so pickles and isinstance
 checks can name them)."""
 from ember._C import return_types as _types
 
 globals().update({name: getattr(_types, name) for name in dir(_types) if not name.startswith("_")})
-__all__ = ["cummax", "cummin", "max", "min", "sort", "topk"]  # noqa: F822 (set from _types above)
+__all__ = ["aminmax", "cummax", "cummin", "kthvalue", "max", "median", "min", "nanmedian", "sort", "topk"]  # noqa: F822 (set from _types above)

@@ -442,7 +442,6 @@ Example::
   }));
 
   // ---- statistics -----------------------------------------------------------------------------
-  py::object values_indices = m.attr("_minmax_type");
   def_both(m, cls, "nansum", [](const Tensor& t, py::handle dim, bool keepdim, std::optional<DType> dtype) {
     return nansum(t, opt_dims(dim), keepdim, dtype);
   }, py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(), py::arg("dtype") = py::none(),
@@ -454,11 +453,12 @@ Example::
      "nanmean(input, dim=None, keepdim=False, *, dtype=None) -> Tensor\n\nThe mean of the non-NaN elements "
      "(floating inputs; NaN where there are none).\n\nExample::\n\n    >>> ember.nanmean(ember.tensor([1., float('nan'), 2.]))\n"
      "    tensor(1.5000)\n");
-  auto median_like = [values_indices](bool nan) {
-    return [values_indices, nan](const Tensor& t, py::handle dim, bool keepdim) -> py::object {
+  auto median_like = [&m](bool nan) {
+    return [&type = values_indices_type(m, nan ? "nanmedian" : "median"), nan](const Tensor& t, py::handle dim,
+                                                                               bool keepdim) -> py::object {
       if (dim.is_none()) return py::cast(nan ? nanmedian(t) : median(t));
       auto [v, i] = nan ? nanmedian_dim(t, dim.cast<int64_t>(), keepdim) : median_dim(t, dim.cast<int64_t>(), keepdim);
-      return values_indices(v, i);
+      return type(v, i);
     };
   };
   def_both(m, cls, "median", median_like(false), py::arg("dim") = py::none(), py::arg("keepdim") = false,
@@ -483,13 +483,14 @@ Example::
   def_both(m, cls, "nanmedian", median_like(true), py::arg("dim") = py::none(), py::arg("keepdim") = false,
            "nanmedian(input, dim=None, keepdim=False) -> Tensor or (Tensor, Tensor)\n\nmedian of the non-NaN values "
            "(NaN where all are NaN).\n\nExample::\n\n    >>> ember.nanmedian(ember.tensor([3., float('nan'), 1.]))\n    tensor(1.)\n");
-  def_both(m, cls, "kthvalue", [values_indices](const Tensor& t, int64_t k, int64_t dim, bool keepdim) {
+  def_both(m, cls, "kthvalue", [&type = values_indices_type(m, "kthvalue")](const Tensor& t, int64_t k, int64_t dim,
+                                                                            bool keepdim) {
     auto [v, i] = kthvalue(t, k, dim, keepdim);
-    return values_indices(v, i);
+    return type(v, i);
   }, py::arg("k"), py::arg("dim") = -1, py::arg("keepdim") = false,
      "kthvalue(input, k, dim=-1, keepdim=False) -> (Tensor, Tensor)\n\nThe k-th smallest value along dim (k from 1; NaN "
      "counts as the largest) and its index.\n\nExample::\n\n    >>> ember.kthvalue(ember.tensor([3., 1., 2.]), 2)\n"
-     "    return_types(values=tensor(2.), indices=tensor(2))\n");
+     "    ember.return_types.kthvalue(\nvalues=tensor(2.),\nindices=tensor(2))\n");
   auto quantile_like = [](bool nan) {
     return [nan](const Tensor& t, py::handle q, std::optional<int64_t> dim, bool keepdim, const std::string& interp) {
       const Tensor qt = py::isinstance<Tensor>(q) ? q.cast<Tensor>()
@@ -525,14 +526,13 @@ Example::
     >>> ember.quantile(ember.tensor([0., 1., 2., 3.]), 0.5)
     tensor(1.5000)
 )doc");
-  static py::object aminmax_type =
-      py::module_::import("collections").attr("namedtuple")("aminmax", py::make_tuple("min", "max"));
-  def_both(m, cls, "aminmax", [](const Tensor& t, std::optional<int64_t> dim, bool keepdim) {
+  def_both(m, cls, "aminmax", [&aminmax_type = values_indices_type(m, "aminmax", "min", "max")](
+                                   const Tensor& t, std::optional<int64_t> dim, bool keepdim) {
     auto [lo, hi] = aminmax(t, dim, keepdim);
     return aminmax_type(lo, hi);
   }, py::kw_only(), py::arg("dim") = py::none(), py::arg("keepdim") = false,
      "aminmax(input, *, dim=None, keepdim=False) -> (Tensor, Tensor)\n\n(amin, amax) in one call.\n\nExample::\n\n"
-     "    >>> ember.aminmax(ember.tensor([1., 3., 2.]))\n    aminmax(min=tensor(1.), max=tensor(3.))\n");
+     "    >>> ember.aminmax(ember.tensor([1., 3., 2.]))\n    ember.return_types.aminmax(\nmin=tensor(1.),\nmax=tensor(3.))\n");
   for (bool is_std : {false, true})
     m.def(is_std ? "std_mean" : "var_mean", [is_std](const Tensor& t, py::handle dim, std::optional<bool> unbiased,
                                                    bool keepdim, std::optional<double> correction) {

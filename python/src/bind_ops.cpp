@@ -668,32 +668,37 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
   EMBER_SCALAR_FIRST(bitwise_or)
   EMBER_SCALAR_FIRST(bitwise_xor)
 #undef EMBER_SCALAR_FIRST
-  // add/sub(input, other, *, alpha): input ± alpha * other. alpha is checked against the result's
-  // dtype as torch's: no float alpha for integer results, only a bool one for bool results.
+  // add/sub(input, other, *, alpha=1): input ± alpha * other; calls without alpha take the overloads
+  // above. alpha is checked against the result's dtype as torch's: no float alpha for integer or
+  // bool results, a bool one for bool results only.
+  // alpha * other in the type the result computes in (16-bit floats in float32, narrow integers in
+  // int64; alpha does not take part in the promotion), so input ± alpha * other rounds once.
   auto alpha_times = [](const Tensor& a, const Tensor& b, py::handle alpha, const char* op) {
     const DType result = result_type(a, b);
     const bool is_bool = PyBool_Check(alpha.ptr());
     EMBER_CHECK_TYPE(is_bool || PyLong_Check(alpha.ptr()) || PyFloat_Check(alpha.ptr()), op,
                      ": argument 'alpha' must be a number, not ", std::string(py::str(alpha.get_type().attr("__name__"))));
-    EMBER_CHECK_TYPE(result != DType::Bool || is_bool, op, ": a bool alpha is needed for bool results, got ",
-                     std::string(py::repr(alpha)));
+    EMBER_CHECK_TYPE(!is_bool || result == DType::Bool, op, ": a bool alpha is only taken for bool results, not ",
+                     dtype_name(result));
     EMBER_CHECK_TYPE(is_floating(result) || !PyFloat_Check(alpha.ptr()), op,
                      ": an integer result (", dtype_name(result), ") needs an integer alpha, got ", std::string(py::repr(alpha)));
-    return mul(b, tensor_or_scalar(alpha, op, "alpha", &b));
+    const DType compute = widened(result);
+    return mul(to_dtype(b, compute), scalar_tensor(alpha.cast<Scalar>(), compute));
   };
   for (auto [name, sign] : {std::pair{"add", 1}, {"sub", -1}}) {
-    auto combine = [sign](const Tensor& a, const Tensor& scaled) { return sign > 0 ? add(a, scaled) : sub(a, scaled); };
     def_both_out(m, cls, name, OutDtype::Castable, [=](const Tensor& a, py::handle b, py::handle alpha) {
       const Tensor bt = tensor_or_scalar(b, name, "other", &a);
-      return combine(a, alpha_times(a, bt, alpha, name));
-    }, py::arg("other"), py::kw_only(), py::arg("alpha"));
+      const Tensor scaled = alpha_times(a, bt, alpha, name);
+      const Tensor wide = to_dtype(a, scaled.dtype());
+      return to_dtype(sign > 0 ? add(wide, scaled) : sub(wide, scaled), result_type(a, bt));
+    }, py::arg("other"), py::kw_only(), py::arg("alpha") = 1);
     cls.def((std::string(name) + "_").c_str(), [=](py::object self, py::handle b, py::handle alpha) {
       Tensor& t = self.cast<Tensor&>();
       const Tensor scaled = alpha_times(t, tensor_or_scalar(b, name, "other", &t), alpha, name);
       if (sign > 0) add_(t, scaled);
       else sub_(t, scaled);
       return self;
-    }, py::arg("other"), py::kw_only(), py::arg("alpha"));
+    }, py::arg("other"), py::kw_only(), py::arg("alpha") = 1);
   }
   // div(input, other, *, rounding_mode): None, 'trunc' or 'floor'.
   def_both_out(m, cls, "div", OutDtype::Castable, [](const Tensor& a, py::handle b, std::optional<std::string> mode) {

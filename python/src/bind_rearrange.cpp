@@ -116,8 +116,8 @@ void bind_rearrange(py::module_& m, py::class_<Tensor>& cls) {
     std::string doc = kTriangleIndicesDoc;
     for (auto [key, value] : {std::pair{"{name}", name}, {"{part}", part}, {"{op}", name[3] == 'l' ? "tril" : "triu"}})
       for (size_t at; (at = doc.find(key)) != std::string::npos;) doc.replace(at, std::string(key).size(), value);
-    m.def(name, [fn](int64_t row, int64_t col, int64_t offset, std::optional<DType> dtype, py::handle device) {
-            device_from(device);
+    m.def(name, [fn, name](int64_t row, int64_t col, int64_t offset, std::optional<DType> dtype, py::handle device) {
+            device_from(device, name);
             return fn(row, col, offset, dtype.value_or(DType::Int64));
           }, py::arg("row"), py::arg("col"), py::arg("offset") = 0, py::kw_only(), py::arg("dtype") = py::none(),
           py::arg("device") = py::none(), py::doc(strdup(doc.c_str())));

@@ -264,18 +264,19 @@ Tensor tensor_arg(py::handle h, const char* what) {
   return h.cast<Tensor>();
 }
 
-const py::object& values_indices_type(py::module_& m, const char* op) {
+const py::object& values_indices_type(py::module_& m, const char* op, const char* first, const char* second) {
   py::module_ types = py::hasattr(m, "return_types") ? py::module_(m.attr("return_types"))
                                                      : m.def_submodule("return_types", "The named tuples ops return.");
   if (py::hasattr(types, op)) return *new py::object(types.attr(op));
   py::object cls = py::module_::import("collections").attr("namedtuple")(
-      op, py::make_tuple("values", "indices"), py::arg("module") = "ember.return_types");
+      op, py::make_tuple(first, second), py::arg("module") = "ember.return_types");
   // torch's repr: "torch.return_types.max(\nvalues=tensor(...),\nindices=tensor(...))".
-  cls.attr("__repr__") = py::cpp_function([op = std::string(op)](py::tuple self) {
-    return "ember.return_types." + op + "(\nvalues=" + py::repr(self[0]).cast<std::string>() +
-           ",\nindices=" + py::repr(self[1]).cast<std::string>() + ")";
+  cls.attr("__repr__") = py::cpp_function([op = std::string(op), first = std::string(first),
+                                           second = std::string(second)](py::tuple self) {
+    return "ember.return_types." + op + "(\n" + first + "=" + py::repr(self[0]).cast<std::string>() + ",\n" + second +
+           "=" + py::repr(self[1]).cast<std::string>() + ")";
   }, py::name("__repr__"), py::is_method(cls));
-  cls.attr("__doc__") = "ember.return_types." + std::string(op) + "(values, indices): what ember." + op +
+  cls.attr("__doc__") = "ember.return_types." + std::string(op) + "(" + first + ", " + second + "): what ember." + op +
                         " returns along a dim, a named tuple as torch.return_types." + op + ".";
   types.attr(op) = cls;
   // Leaked on purpose: the ops keep a reference for the process's life (no teardown order issues).

@@ -91,8 +91,9 @@ py::array to_numpy(const Tensor& t, py::handle owner);
 std::vector<TensorIndex> indices_from(py::handle index);
 /// The Generator a `generator=` argument names; nullptr (the default generator) for None.
 inline Generator* generator_from(py::handle g) { return g.is_none() ? nullptr : &g.cast<Generator&>(); }
-/// ember.return_types.<op>, the named tuple (values, indices) that op returns, as torch.return_types:
+/// ember.return_types.<op>, the named tuple (first, second) that op returns, as torch.return_types:
 /// made once (kept in _C.return_types, re-exported by ember/return_types.py) and printed as torch's.
-const py::object& values_indices_type(py::module_& m, const char* op);
+const py::object& values_indices_type(py::module_& m, const char* op, const char* first = "values",
+                                      const char* second = "indices");
 
 }  // namespace ember::py_convert

@@ -59,6 +59,9 @@ CREATION_CALLS = {
     "rand": ((2, 3), {}),
     "randn": ((2, 3), {}),
     "randint": ((5, (2, 3)), {}),
+    "tril_indices": ((3, 4), {}),
+    "randint_like": (("T", 5), {}),
+    "triu_indices": ((3, 4, 1), {}),
     "randperm": ((4,), {}),
     "normal": ((0.0, 1.0, (2, 3)), {}),
     "zeros_like": (("T",), {}),
@@ -68,7 +71,7 @@ CREATION_CALLS = {
     "rand_like": (("T",), {}),
     "randn_like": (("T",), {}),
 }
-RANDOM_OR_UNINITIALIZED = {"empty", "rand", "randn", "randint", "randperm", "normal", "empty_like", "rand_like",
+RANDOM_OR_UNINITIALIZED = {"empty", "rand", "randn", "randint", "randint_like", "randperm", "normal", "empty_like", "rand_like",
                            "randn_like"}
 DEVICES = ["cpu", "cpu:0", "ember_device", None]
 
@@ -745,7 +748,7 @@ def test_add_alpha_gradients():
     assert a.grad.tolist() == [1.0, 1.0] and b.grad.tolist() == [3.0, 3.0]
 
 
-@pytest.mark.parametrize("a, alpha", [([1, 2], 0.5), ([True, False], 2)])
+@pytest.mark.parametrize("a, alpha", [([1, 2], 0.5), ([True, False], 0.5), ([1.5, 2.0], True)])
 def test_add_alpha_that_does_not_fit_the_result_raises(a, alpha):
     torch = pytest.importorskip("torch")
     with pytest.raises(RuntimeError):
