@@ -490,7 +490,7 @@ Example::
   }, py::arg("k"), py::arg("dim") = -1, py::arg("keepdim") = false,
      "kthvalue(input, k, dim=-1, keepdim=False) -> (Tensor, Tensor)\n\nThe k-th smallest value along dim (k from 1; NaN "
      "counts as the largest) and its index.\n\nExample::\n\n    >>> ember.kthvalue(ember.tensor([3., 1., 2.]), 2)\n"
-     "    ember.return_types.kthvalue(\nvalues=tensor(2.),\nindices=tensor(2))\n");
+     "    ember.return_types.kthvalue(\n    values=tensor(2.),\n    indices=tensor(2))\n");
   auto quantile_like = [](bool nan) {
     return [nan](const Tensor& t, py::handle q, std::optional<int64_t> dim, bool keepdim, const std::string& interp) {
       const Tensor qt = py::isinstance<Tensor>(q) ? q.cast<Tensor>()
@@ -532,7 +532,7 @@ Example::
     return aminmax_type(lo, hi);
   }, py::kw_only(), py::arg("dim") = py::none(), py::arg("keepdim") = false,
      "aminmax(input, *, dim=None, keepdim=False) -> (Tensor, Tensor)\n\n(amin, amax) in one call.\n\nExample::\n\n"
-     "    >>> ember.aminmax(ember.tensor([1., 3., 2.]))\n    ember.return_types.aminmax(\nmin=tensor(1.),\nmax=tensor(3.))\n");
+     "    >>> ember.aminmax(ember.tensor([1., 3., 2.]))\n    ember.return_types.aminmax(\n    min=tensor(1.),\n    max=tensor(3.))\n");
   for (bool is_std : {false, true})
     m.def(is_std ? "std_mean" : "var_mean", [is_std](const Tensor& t, py::handle dim, std::optional<bool> unbiased,
                                                    bool keepdim, std::optional<double> correction) {

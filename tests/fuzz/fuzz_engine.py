@@ -962,6 +962,8 @@ def _dtype_name(d):
 
 
 def _to_numpy(t):
+    if t.dim() > 64:  # NumPy's limit; the shapes were compared already
+        t = t.reshape(-1)
     if _dtype_name(t.dtype) == "bfloat16":
         t = t.to(ember.float32 if isinstance(t, ember.Tensor) else torch.float32)
     if isinstance(t, torch.Tensor):
