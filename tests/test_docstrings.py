@@ -190,3 +190,39 @@ def test_layer_examples_run():
         ember.manual_seed(0)
         runner.run(parser.get_doctest(doc, {"ember": ember}, name, None, 0))
     assert runner.failures == 0 and runner.tries > 100, (runner.failures, runner.tries)
+
+
+def python_documented():
+    """(name, object, docstring) for each public function and class whose docstring is written in
+    Python (C++-bound ones are run by test_layer_examples_run or not at all) and has an example."""
+    for name, obj in public_objects():
+        if not (inspect.isfunction(obj) or (isinstance(obj, type) and not type(obj).__name__.startswith("pybind11"))):
+            continue
+        doc = own_doc(obj)
+        if ">>>" in doc:
+            yield name, obj, doc
+
+
+def example_globals(name, obj):
+    """An example's namespace: its defining module's, the public names of the module it is listed
+    in (as after ``from ember.text import *``), and ember, nn and F (ember.nn.functional)."""
+    import sys
+
+    module = sys.modules.get(getattr(obj, "__module__", ""), None)
+    globs = {**vars(module)} if module else {}
+    globs.update({k: v for k, v in vars(sys.modules[name.rsplit(".", 1)[0]]).items() if not k.startswith("_")})
+    globs.update(ember=ember, nn=ember.nn, F=ember.nn.functional)
+    return globs
+
+
+def test_python_examples_run():
+    """The Example blocks of the Python-written docstrings print what they say (doctest), each
+    from seed 0 in example_globals' namespace."""
+    import doctest
+
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    parser = doctest.DocTestParser()
+    for name, obj, doc in python_documented():
+        ember.manual_seed(0)
+        runner.run(parser.get_doctest(inspect.cleandoc(doc), example_globals(name, obj), name, None, 0))
+    assert runner.failures == 0 and runner.tries > 200, (runner.failures, runner.tries)

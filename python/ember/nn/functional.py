@@ -231,8 +231,11 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     Example::
 
         >>> x = ember.ones(1, 1, 4, 4)
-        >>> F.fold(F.unfold(x, 2), 4, 2)[0, 0, 1]
-        tensor([1., 2., 2., 1.])
+        >>> F.fold(F.unfold(x, 2), 4, 2)[0, 0]   # how many 2x2 blocks cover each pixel
+        tensor([[1., 2., 2., 1.],
+                [2., 4., 4., 2.],
+                [2., 4., 4., 2.],
+                [1., 2., 2., 1.]])
     """
     return _F.fold(input, output_size, kernel_size, dilation, padding, stride)
 

@@ -124,8 +124,12 @@ class Adadelta(_BuiltIn):
     Args: params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *, capturable=False,
     maximize=False, differentiable=False.
 
-    Example:
+    Example::
+
+        >>> model = ember.nn.Linear(3, 1)
         >>> opt = ember.optim.Adadelta(model.parameters())
+        >>> model(ember.ones(4, 3)).sum().backward()
+        >>> opt.step(); opt.zero_grad()
     """
 
     _Impl = _optim.Adadelta
@@ -138,8 +142,12 @@ class Adamax(_BuiltIn):
     Args: params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, foreach=None, *,
     maximize=False, differentiable=False, capturable=False.
 
-    Example:
+    Example::
+
+        >>> model = ember.nn.Linear(3, 1)
         >>> opt = ember.optim.Adamax(model.parameters(), lr=1e-2)
+        >>> model(ember.ones(4, 3)).sum().backward()
+        >>> opt.step(); opt.zero_grad()
     """
 
     _Impl = _optim.Adamax
@@ -154,8 +162,12 @@ class NAdam(_BuiltIn):
     Args: params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, momentum_decay=4e-3,
     decoupled_weight_decay=False, *, maximize=False (and foreach, capturable, differentiable).
 
-    Example:
+    Example::
+
+        >>> model = ember.nn.Linear(3, 1)
         >>> opt = ember.optim.NAdam(model.parameters(), lr=1e-3)
+        >>> model(ember.ones(4, 3)).sum().backward()
+        >>> opt.step(); opt.zero_grad()
     """
 
     _Impl = _optim.NAdam
@@ -169,8 +181,12 @@ class RAdam(_BuiltIn):
     Args: params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
     decoupled_weight_decay=False, *, maximize=False (and foreach, capturable, differentiable).
 
-    Example:
+    Example::
+
+        >>> model = ember.nn.Linear(3, 1)
         >>> opt = ember.optim.RAdam(model.parameters(), lr=1e-3)
+        >>> model(ember.ones(4, 3)).sum().backward()
+        >>> opt.step(); opt.zero_grad()
     """
 
     _Impl = _optim.RAdam
@@ -183,8 +199,12 @@ class ASGD(_BuiltIn):
     Args: params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0, foreach=None,
     maximize=False, differentiable=False, capturable=False.
 
-    Example:
+    Example::
+
+        >>> model = ember.nn.Linear(3, 1)
         >>> opt = ember.optim.ASGD(model.parameters(), lr=1e-2, t0=100)
+        >>> model(ember.ones(4, 3)).sum().backward()
+        >>> opt.step(); opt.zero_grad()
     """
 
     _Impl = _optim.ASGD
@@ -243,10 +263,12 @@ class LBFGS(_BuiltIn):
 
     Example::
 
+        >>> model = ember.nn.Linear(3, 1)
+        >>> x, y = ember.randn(8, 3), ember.randn(8, 1)
         >>> opt = ember.optim.LBFGS(model.parameters(), line_search_fn="strong_wolfe")
         >>> def closure():
         ...     opt.zero_grad()
-        ...     loss = loss_fn(model(x), y)
+        ...     loss = ember.nn.functional.mse_loss(model(x), y)
         ...     loss.backward()
         ...     return loss
         >>> for _ in range(10):

@@ -141,8 +141,12 @@ def nearest_neighbours(embedding_or_weight, query, k=10, vocab=None, exclude=Non
 
     Example::
 
-        >>> nearest_neighbours(emb, "paris", k=3, vocab=vocab)
-        [('london', 0.81), ('rome', 0.79), ('berlin', 0.77)]
+        >>> vocab = Vocab.from_itos(["man", "woman", "king", "queen", "paris"])
+        >>> emb = ember.tensor([[1., 0., 0.], [0., 1., 0.], [1., 0., 1.], [0., 1., 1.], [.2, 0., -1.]])
+        >>> nearest_neighbours(emb, "king", k=2, vocab=vocab)
+        [('man', 0.707...), ('queen', 0.499...)]
+        >>> nearest_neighbours(emb, 2, k=2)   # by index, without a vocab
+        (tensor([0, 3]), tensor([0.7071, 0.5000]))
     """
     w = _weight(embedding_or_weight, "nearest_neighbours")
     _check_k(k, "nearest_neighbours")
@@ -171,8 +175,10 @@ def most_similar(embedding_or_weight, positive=(), negative=(), k=10, vocab=None
 
     Example::
 
+        >>> vocab = Vocab.from_itos(["man", "woman", "king", "queen", "paris"])
+        >>> emb = ember.tensor([[1., 0., 0.], [0., 1., 0.], [1., 0., 1.], [0., 1., 1.], [.2, 0., -1.]])
         >>> most_similar(emb, positive=["king", "woman"], negative=["man"], k=1, vocab=vocab)
-        [('queen', 0.71)]
+        [('queen', 0.958...)]
     """
     w = _weight(embedding_or_weight, "most_similar")
     _check_k(k, "most_similar")
@@ -213,8 +219,10 @@ def analogy(embedding_or_weight, a, b, c, k=1, vocab=None, exclude=None):
 
     Example::
 
+        >>> vocab = Vocab.from_itos(["man", "woman", "king", "queen", "paris"])
+        >>> emb = ember.tensor([[1., 0., 0.], [0., 1., 0.], [1., 0., 1.], [0., 1., 1.], [.2, 0., -1.]])
         >>> analogy(emb, "man", "king", "woman", vocab=vocab)
-        [('queen', 0.71)]
+        [('queen', 0.958...)]
     """
     return most_similar(embedding_or_weight, positive=[b, c], negative=[a], k=k, vocab=vocab,
                         exclude=exclude)

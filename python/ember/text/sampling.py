@@ -92,9 +92,12 @@ def sample(model, start_tokens, length, temperature=1.0, top_k=None, generator=N
 
     Example::
 
-        >>> g = ember.Generator(); g.manual_seed(0)
-        >>> ids = sample(model, vocab.encode(list("The ")), 100, temperature=0.8, top_k=20,
-        ...              generator=g)
+        >>> vocab = Vocab("hello world", specials=())
+        >>> model = ember.nn.Sequential(ember.nn.Embedding(len(vocab), 8), ember.nn.Linear(8, len(vocab)))
+        >>> g = ember.Generator().manual_seed(0)
+        >>> ids = sample(model, vocab.encode(list("he")), 5, temperature=0.8, top_k=3, generator=g)
+        >>> ids.shape   # the prompt's 2 tokens and 5 new ones
+        ember.Size([7])
         >>> text = "".join(vocab.decode(ids))
     """
     if not callable(model):
