@@ -18,22 +18,80 @@ def _maybe_inplace(input, result, inplace):
 
 
 def relu(input, inplace=False):
-    """max(x, 0)."""
+    r"""Applies the rectified linear unit element-wise: :math:`\max(x, 0)`, as torch.nn.functional.relu.
+
+    Args:
+        input (Tensor): the input, of any shape.
+        inplace (bool, optional): write the result into ``input`` and return it. Default: False.
+
+    Returns:
+        Tensor: the input's shape and dtype.
+
+    Example::
+
+        >>> F.relu(ember.tensor([-1., 0., 2.]))
+        tensor([0., 0., 2.])
+    """
     return _Tensor.relu_(input) if inplace else _relu(input)
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
-    """x for x > 0, negative_slope * x otherwise."""
+    r"""Applies the leaky ReLU element-wise: :math:`x` where :math:`x > 0`, else
+    :math:`\text{negative\_slope} \cdot x`, as torch.nn.functional.leaky_relu.
+
+    Args:
+        input (Tensor): the input, of any shape.
+        negative_slope (float, optional): the slope for negative inputs. Default: 0.01.
+        inplace (bool, optional): write the result into ``input`` and return it. Default: False.
+
+    Returns:
+        Tensor: the input's shape and dtype.
+
+    Example::
+
+        >>> F.leaky_relu(ember.tensor([-2., 3.]), negative_slope=0.1)
+        tensor([-0.2000,  3.0000])
+    """
     return _F.leaky_relu_(input, negative_slope) if inplace else _F.leaky_relu(input, negative_slope)
 
 
 def elu(input, alpha=1.0, inplace=False):
-    """x for x > 0, alpha * (e^x - 1) otherwise."""
+    r"""Applies the exponential linear unit element-wise: :math:`x` where :math:`x > 0`, else
+    :math:`\alpha (e^x - 1)`, as torch.nn.functional.elu.
+
+    Args:
+        input (Tensor): the input, of any shape.
+        alpha (float, optional): the value the output tends to for large negative inputs is
+            :math:`-\alpha`. Default: 1.0.
+        inplace (bool, optional): write the result into ``input`` and return it. Default: False.
+
+    Returns:
+        Tensor: the input's shape and dtype.
+
+    Example::
+
+        >>> F.elu(ember.tensor([-1., 0., 2.]))
+        tensor([-0.6321,  0.0000,  2.0000])
+    """
     return _F.elu_(input, alpha) if inplace else _F.elu(input, alpha)
 
 
 def silu(input, inplace=False):
-    """x * sigmoid(x)."""
+    r"""Applies the sigmoid linear unit (swish) element-wise: :math:`x \cdot \sigma(x)`, as
+    torch.nn.functional.silu.
+
+    Args:
+        input (Tensor): the input, of any shape.
+        inplace (bool, optional): write the result into ``input`` and return it. Default: False.
+
+    Returns:
+        Tensor: the input's shape and dtype.
+
+    Example::
+
+        >>> F.silu(ember.tensor([-1., 0., 2.]))
+        tensor([-0.2689,  0.0000,  1.7616])
+    """
     return _F.silu_(input) if inplace else _F.silu(input)
 
 
@@ -43,12 +101,51 @@ def _softmax_dim(ndim):
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
-    """exp(x) / sum(exp(x)) along dim, computed stably."""
+    r"""Softmax along ``dim``: :math:`\exp(x_i) / \sum_j \exp(x_j)`, computed stably (the maximum
+    is subtracted first), as torch.nn.functional.softmax. The slices along ``dim`` sum to 1.
+
+    Args:
+        input (Tensor): a floating tensor.
+        dim (int, optional): the dimension to normalize. None picks PyTorch's legacy choice,
+            0 for 0-, 1- and 3-d inputs and 1 otherwise (deprecated there: give ``dim``).
+        _stacklevel (int, optional): PyTorch's internal argument, accepted and unused.
+        dtype (ember.dtype, optional): cast the input to this dtype first. Default: None.
+
+    Returns:
+        Tensor: the input's shape.
+
+    Raises:
+        IndexError: ``dim`` is out of range.
+
+    Example::
+
+        >>> F.softmax(ember.tensor([[1., 2., 3.]]), dim=1)
+        tensor([[0.0900, 0.2447, 0.6652]])
+    """
     return _softmax(input, _softmax_dim(input.dim()) if dim is None else dim, dtype)
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
-    """log(softmax(x)) along dim, computed stably (x - logsumexp(x))."""
+    r"""The logarithm of softmax along ``dim``: :math:`x_i - \log \sum_j \exp(x_j)`, computed stably
+    (more accurate than ``softmax(x).log()``), as torch.nn.functional.log_softmax.
+
+    Args:
+        input (Tensor): a floating tensor.
+        dim (int, optional): the dimension to normalize. None: as :func:`softmax`.
+        _stacklevel (int, optional): PyTorch's internal argument, accepted and unused.
+        dtype (ember.dtype, optional): cast the input to this dtype first. Default: None.
+
+    Returns:
+        Tensor: the input's shape.
+
+    Raises:
+        IndexError: ``dim`` is out of range.
+
+    Example::
+
+        >>> F.log_softmax(ember.tensor([[1., 2., 3.]]), dim=1)
+        tensor([[-2.4076, -1.4076, -0.4076]])
+    """
     return _log_softmax(input, _softmax_dim(input.dim()) if dim is None else dim, dtype)
 
 
@@ -56,80 +153,421 @@ from ember._C._nn_modules import _legacy_reduction as _reduction  # noqa: E402
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
-    """mean((input - target)^2) (or their sum, or none)."""
+    r"""The mean squared error: :math:`\ell_i = (x_i - y_i)^2`, averaged (or summed, or kept per
+    element), as torch.nn.functional.mse_loss.
+
+    Args:
+        input (Tensor): the predictions, floating.
+        target (Tensor): the targets, broadcastable to ``input``'s shape.
+        size_average (bool, optional): deprecated (PyTorch's); folded into ``reduction``.
+        reduce (bool, optional): deprecated (PyTorch's); folded into ``reduction``.
+        reduction (str, optional): ``'none'`` (one loss per element), ``'mean'`` or ``'sum'``.
+            Default: ``'mean'``.
+
+    Returns:
+        Tensor: a scalar, or the broadcast shape with ``reduction='none'``.
+
+    Raises:
+        ValueError: ``reduction`` is not one of the three.
+
+    Example::
+
+        >>> F.mse_loss(ember.tensor([1., 2., 3.]), ember.tensor([1., 0., 0.]))
+        tensor(4.3333)
+    """
     return _F.mse_loss(input, target, _reduction(size_average, reduce, reduction))
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
-    """mean(|input - target|)."""
+    r"""The mean absolute error: :math:`\ell_i = |x_i - y_i|`, averaged (or summed, or kept per
+    element), as torch.nn.functional.l1_loss.
+
+    Args:
+        input (Tensor): the predictions, floating.
+        target (Tensor): the targets, broadcastable to ``input``'s shape.
+        size_average (bool, optional): deprecated (PyTorch's); folded into ``reduction``.
+        reduce (bool, optional): deprecated (PyTorch's); folded into ``reduction``.
+        reduction (str, optional): ``'none'`` (one loss per element), ``'mean'`` or ``'sum'``.
+            Default: ``'mean'``.
+
+    Returns:
+        Tensor: a scalar, or the broadcast shape with ``reduction='none'``.
+
+    Raises:
+        ValueError: ``reduction`` is not one of the three.
+
+    Example::
+
+        >>> F.l1_loss(ember.tensor([1., 2., 3.]), ember.tensor([1., 0., 0.]), reduction="sum")
+        tensor(5.)
+    """
     return _F.l1_loss(input, target, _reduction(size_average, reduce, reduction))
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0):
-    """0.5 d^2 where |d| < delta, else delta (|d| - delta / 2)."""
+    r"""The Huber loss of :math:`d = x - y`: :math:`\frac{1}{2} d^2` where :math:`|d| < \delta`, else
+    :math:`\delta (|d| - \frac{1}{2}\delta)`, as torch.nn.functional.huber_loss. Quadratic near 0,
+    linear (robust to outliers) beyond ``delta``.
+
+    Args:
+        input (Tensor): the predictions, floating.
+        target (Tensor): the targets, broadcastable to ``input``'s shape.
+        reduction (str, optional): ``'none'``, ``'mean'`` or ``'sum'``. Default: ``'mean'``.
+        delta (float, optional): where the loss turns linear, positive. Default: 1.0.
+
+    Returns:
+        Tensor: a scalar, or the broadcast shape with ``reduction='none'``.
+
+    Raises:
+        ValueError: ``delta`` is not positive, or a bad ``reduction``.
+
+    Example::
+
+        >>> F.huber_loss(ember.tensor([0.5, 3.]), ember.zeros(2), reduction="none")
+        tensor([0.1250, 2.5000])
+    """
     return _F.huber_loss(input, target, reduction, delta)
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
-    """0.5 d^2 / beta where |d| < beta, else |d| - beta / 2."""
+    r"""The smooth L1 loss of :math:`d = x - y`: :math:`\frac{1}{2} d^2 / \beta` where
+    :math:`|d| < \beta`, else :math:`|d| - \frac{1}{2}\beta`, as
+    torch.nn.functional.smooth_l1_loss (:func:`huber_loss` divided by ``beta``).
+
+    Args:
+        input (Tensor): the predictions, floating.
+        target (Tensor): the targets, broadcastable to ``input``'s shape.
+        size_average (bool, optional): deprecated (PyTorch's); folded into ``reduction``.
+        reduce (bool, optional): deprecated (PyTorch's); folded into ``reduction``.
+        reduction (str, optional): ``'none'`` (one loss per element), ``'mean'`` or ``'sum'``.
+            Default: ``'mean'``.
+        beta (float, optional): where the loss turns linear, non-negative (0 gives the L1 loss).
+            Default: 1.0.
+
+    Returns:
+        Tensor: a scalar, or the broadcast shape with ``reduction='none'``.
+
+    Raises:
+        ValueError: ``beta`` is negative, or a bad ``reduction``.
+
+    Example::
+
+        >>> F.smooth_l1_loss(ember.tensor([0.5, 3.]), ember.zeros(2), reduction="none")
+        tensor([0.1250, 2.5000])
+    """
     return _F.smooth_l1_loss(input, target, _reduction(size_average, reduce, reduction), beta)
 
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
-    """-w (y log p + (1 - y) log(1 - p)) on probabilities p in [0, 1]."""
+    r"""The binary cross entropy of probabilities: :math:`\ell_i = -w_i (y_i \log p_i + (1 - y_i)
+    \log(1 - p_i))`, the logarithms clamped at -100 as PyTorch's, as
+    torch.nn.functional.binary_cross_entropy. Prefer :func:`binary_cross_entropy_with_logits`
+    on raw scores: it is stabler.
+
+    Args:
+        input (Tensor): the probabilities :math:`p`, in [0, 1].
+        target (Tensor): the targets :math:`y` (in [0, 1]), of ``input``'s shape.
+        weight (Tensor, optional): a rescaling weight :math:`w`, broadcastable to ``input``.
+            Default: None.
+        size_average (bool, optional): deprecated (PyTorch's); folded into ``reduction``.
+        reduce (bool, optional): deprecated (PyTorch's); folded into ``reduction``.
+        reduction (str, optional): ``'none'`` (one loss per element), ``'mean'`` or ``'sum'``.
+            Default: ``'mean'``.
+
+    Returns:
+        Tensor: a scalar, or ``input``'s shape with ``reduction='none'``.
+
+    Raises:
+        ValueError: ``target`` and ``input`` have different shapes, or a bad ``reduction``.
+
+    Example::
+
+        >>> F.binary_cross_entropy(ember.tensor([0.9, 0.2]), ember.tensor([1., 0.]))
+        tensor(0.1643)
+    """
     return _F.binary_cross_entropy(input, target, weight, _reduction(size_average, reduce, reduction))
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
                                      reduction="mean", pos_weight=None):
-    """binary_cross_entropy(sigmoid(input), target), computed stably from the logits."""
+    r"""The binary cross entropy of logits: :func:`binary_cross_entropy` of :math:`\sigma(x)`,
+    computed stably from :math:`x` (no log of 0), as
+    torch.nn.functional.binary_cross_entropy_with_logits. With ``pos_weight`` :math:`q`,
+    :math:`\ell_i = -w_i (q\, y_i \log \sigma(x_i) + (1 - y_i) \log(1 - \sigma(x_i)))`.
+
+    Args:
+        input (Tensor): the logits :math:`x`, any real values.
+        target (Tensor): the targets :math:`y` (in [0, 1]), of ``input``'s shape.
+        weight (Tensor, optional): a rescaling weight :math:`w`, broadcastable to ``input``.
+            Default: None.
+        size_average (bool, optional): deprecated (PyTorch's); folded into ``reduction``.
+        reduce (bool, optional): deprecated (PyTorch's); folded into ``reduction``.
+        reduction (str, optional): ``'none'`` (one loss per element), ``'mean'`` or ``'sum'``.
+            Default: ``'mean'``.
+        pos_weight (Tensor, optional): the weight :math:`q` of the positive term, broadcastable
+            along the last dim (one per class). Default: None.
+
+    Returns:
+        Tensor: a scalar, or ``input``'s shape with ``reduction='none'``.
+
+    Raises:
+        ValueError: ``target`` and ``input`` have different shapes, or a bad ``reduction``.
+
+    Example::
+
+        >>> F.binary_cross_entropy_with_logits(ember.tensor([2., -1.]), ember.tensor([1., 0.]))
+        tensor(0.2201)
+    """
     return _F.binary_cross_entropy_with_logits(input, target, weight,
                                                _reduction(size_average, reduce, reduction), pos_weight)
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
              reduction="mean"):
-    """-input[target] per sample (log-probabilities in, class indices as target)."""
+    r"""The negative log-likelihood loss: :math:`\ell_n = -w_{y_n} x_{n, y_n}` for log-probabilities
+    :math:`x` and class indices :math:`y`, as torch.nn.functional.nll_loss. The mean divides by the
+    sum of the weights of the non-ignored targets.
+
+    Args:
+        input (Tensor): log-probabilities, (N, C), (C,) or (N, C, d1, ...) (e.g. from
+            :func:`log_softmax`).
+        target (Tensor): int64 class indices in [0, C), of shape (N,), () or (N, d1, ...).
+        weight (Tensor, optional): a (C,) weight per class. Default: None.
+        size_average (bool, optional): deprecated (PyTorch's); folded into ``reduction``.
+        ignore_index (int, optional): a target value that contributes nothing (nor to the
+            mean's divisor). Default: -100.
+        reduce (bool, optional): deprecated (PyTorch's); folded into ``reduction``.
+        reduction (str, optional): ``'none'``, ``'mean'`` or ``'sum'``. Default: ``'mean'``.
+
+    Returns:
+        Tensor: a scalar, or the target's shape with ``reduction='none'``.
+
+    Raises:
+        ValueError: the shapes of ``input`` and ``target`` do not match, or a bad ``reduction``.
+        IndexError: a target is out of [0, C) (and not ``ignore_index``).
+
+    Example::
+
+        >>> logp = F.log_softmax(ember.tensor([[2., 0., 0.], [0., 3., 0.]]), dim=1)
+        >>> F.nll_loss(logp, ember.tensor([0, 1]))
+        tensor(0.1672)
+    """
     return _F.nll_loss(input, target, weight, ignore_index, _reduction(size_average, reduce, reduction))
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
                   reduction="mean", label_smoothing=0.0):
-    """log_softmax + nll_loss for class indices, or -sum(target * log_softmax) for probabilities."""
+    r"""The cross entropy of logits and targets, as torch.nn.functional.cross_entropy: for class
+    indices :math:`y`, :func:`nll_loss` of :func:`log_softmax` (over dim 1):
+    :math:`\ell_n = -w_{y_n} \log \frac{\exp(x_{n,y_n})}{\sum_c \exp(x_{n,c})}`; for class
+    probabilities :math:`p` (a floating target of ``input``'s shape),
+    :math:`\ell_n = -\sum_c w_c\, p_{n,c} \log \mathrm{softmax}(x_n)_c`.
+
+    Args:
+        input (Tensor): unnormalized logits, (N, C), (C,) or (N, C, d1, ...).
+        target (Tensor): int64 class indices (N,), () or (N, d1, ...), or probabilities of
+            ``input``'s shape.
+        weight (Tensor, optional): a (C,) weight per class. Default: None.
+        size_average (bool, optional): deprecated (PyTorch's); folded into ``reduction``.
+        ignore_index (int, optional): a target index that contributes nothing (indices only).
+            Default: -100.
+        reduce (bool, optional): deprecated (PyTorch's); folded into ``reduction``.
+        reduction (str, optional): ``'none'``, ``'mean'`` or ``'sum'``. Default: ``'mean'``.
+        label_smoothing (float, optional): in [0, 1]: the target becomes
+            :math:`(1 - \varepsilon)` of itself plus :math:`\varepsilon` spread uniformly over the
+            C classes. Default: 0.0.
+
+    Returns:
+        Tensor: a scalar, or the per-sample shape with ``reduction='none'``.
+
+    Raises:
+        ValueError: the shapes do not match, ``label_smoothing`` is out of [0, 1], or a bad
+            ``reduction``.
+        IndexError: a class index is out of [0, C) (and not ``ignore_index``).
+
+    Example::
+
+        >>> logits = ember.tensor([[2., 0., 0.], [0., 3., 0.]])
+        >>> F.cross_entropy(logits, ember.tensor([0, 1]))
+        tensor(0.1672)
+        >>> F.cross_entropy(logits, ember.tensor([[1., 0., 0.], [0., 1., 0.]]))  # probabilities
+        tensor(0.1672)
+    """
     return _F.cross_entropy(input, target, weight, ignore_index,
                             _reduction(size_average, reduce, reduction), label_smoothing)
 
 
 def linear(input, weight, bias=None):
-    """input @ weight.T + bias."""
+    """Applies an affine map to the last dimension: :math:`y = x W^T + b`, as
+    torch.nn.functional.linear.
+
+    Args:
+        input (Tensor): (*, in_features).
+        weight (Tensor): (out_features, in_features).
+        bias (Tensor, optional): (out_features,). Default: None.
+
+    Returns:
+        Tensor: (*, out_features).
+
+    Raises:
+        ValueError: ``input``'s last dimension is not ``weight``'s second.
+
+    Example::
+
+        >>> F.linear(ember.tensor([[1., 2.]]), ember.tensor([[1., 1.], [0., 2.]]), ember.tensor([0.5, 0.]))
+        tensor([[3.5000, 4.0000]])
+    """
     return _F.linear(input, weight, bias)
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
                eps=1e-05):
-    """Normalizes each channel (dim 1) by the batch's statistics (training; the running ones are
-    updated in place) or by the running statistics, then scales and shifts."""
+    r"""Batch normalization, as torch.nn.functional.batch_norm: each channel :math:`c` (dim 1) becomes
+    :math:`\gamma_c (x - \mu_c) / \sqrt{\sigma^2_c + \epsilon} + \beta_c`. In training the mean
+    and the biased variance are the batch's (over every dim but 1) and the running statistics, if
+    given, are updated in place: :math:`r \leftarrow (1 - m)\, r + m\, s` with the unbiased
+    variance; otherwise the running statistics are used.
+
+    Args:
+        input (Tensor): (N, C) or (N, C, *), floating.
+        running_mean (Tensor): the (C,) running mean, or None (training only).
+        running_var (Tensor): the (C,) running variance, or None (training only).
+        weight (Tensor, optional): :math:`\gamma`, (C,). Default: None (ones).
+        bias (Tensor, optional): :math:`\beta`, (C,). Default: None (zeros).
+        training (bool, optional): use and record the batch's statistics. Default: False.
+        momentum (float, optional): :math:`m` of the running update. Default: 0.1.
+        eps (float, optional): :math:`\epsilon`, added to the variance. Default: 1e-05.
+
+    Returns:
+        Tensor: the input's shape.
+
+    Raises:
+        ValueError: training with a single value per channel, or a statistic's, weight's or
+            bias's size is not C.
+
+    Example::
+
+        >>> x = ember.tensor([[1., 10.], [3., 30.]])
+        >>> mean, var = ember.zeros(2), ember.ones(2)
+        >>> F.batch_norm(x, mean, var, training=True)
+        tensor([[-1.0000, -1.0000],
+                [ 1.0000,  1.0000]])
+        >>> mean
+        tensor([0.2000, 2.0000])
+    """
     return _F.batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
-    """Normalizes over the trailing dims normalized_shape, then scales and shifts."""
+    r"""Layer normalization, as torch.nn.functional.layer_norm: each sample is normalized over its
+    trailing dims ``normalized_shape``, :math:`y = \gamma (x - \mu) / \sqrt{\sigma^2 + \epsilon}
+    + \beta`, with the mean and the biased variance over those dims.
+
+    Args:
+        input (Tensor): (*, normalized_shape), floating.
+        normalized_shape (int or tuple): the trailing dims to normalize over.
+        weight (Tensor, optional): :math:`\gamma`, of shape ``normalized_shape``. Default: None.
+        bias (Tensor, optional): :math:`\beta`, of shape ``normalized_shape``. Default: None.
+        eps (float, optional): :math:`\epsilon`, added to the variance. Default: 1e-05.
+
+    Returns:
+        Tensor: the input's shape.
+
+    Raises:
+        ValueError: the input's trailing dims are not ``normalized_shape``.
+
+    Example::
+
+        >>> F.layer_norm(ember.tensor([[1., 2., 3.], [2., 2., 5.]]), (3,))
+        tensor([[-1.2247,  0.0000,  1.2247],
+                [-0.7071, -0.7071,  1.4142]])
+    """
     return _F.layer_norm(input, normalized_shape, weight, bias, eps)
 
 
 def dropout(input, p=0.5, training=True, inplace=False):
-    """Zeroes elements with probability p and scales the rest by 1/(1-p) (training only)."""
+    """Dropout, as torch.nn.functional.dropout: while ``training``, each element is zeroed with
+    probability ``p`` and the others are scaled by :math:`1 / (1 - p)`, so the expectation is
+    unchanged; otherwise the input is returned.
+
+    Args:
+        input (Tensor): the input, of any shape.
+        p (float, optional): the probability of zeroing an element, in [0, 1]. Default: 0.5.
+        training (bool, optional): apply the dropout. Default: True.
+        inplace (bool, optional): write the result into ``input`` and return it. Default: False.
+
+    Returns:
+        Tensor: the input's shape.
+
+    Raises:
+        ValueError: ``p`` is out of [0, 1].
+
+    Example::
+
+        >>> y = F.dropout(ember.ones(1000), p=0.2)
+        >>> sorted(set(y.tolist()))   # zeros, and ones scaled by 1 / 0.8
+        [0.0, 1.25]
+        >>> F.dropout(ember.ones(3), training=False)
+        tensor([1., 1., 1.])
+    """
     return _maybe_inplace(input, _F.dropout(input, p, training), inplace and training and p > 0)
 
 
 def gaussian_noise(input, std=0.1, training=True):
-    """Adds N(0, std^2) noise (training only); ember's own, torch has no such function."""
+    r"""Adds zero-mean Gaussian noise while training: :math:`x + \mathcal{N}(0, \text{std}^2)`;
+    otherwise returns the input. ember's own (a regularizer, as Keras' GaussianNoise); PyTorch has
+    no such function.
+
+    Args:
+        input (Tensor): a floating tensor, of any shape.
+        std (float, optional): the noise's standard deviation, non-negative. Default: 0.1.
+        training (bool, optional): add the noise. Default: True.
+
+    Returns:
+        Tensor: the input's shape.
+
+    Raises:
+        ValueError: ``std`` is negative.
+
+    Example::
+
+        >>> x = ember.zeros(10000)
+        >>> round(F.gaussian_noise(x, std=0.5).std().item(), 1)
+        0.5
+        >>> F.gaussian_noise(ember.ones(2), training=False)
+        tensor([1., 1.])
+    """
     return _F.gaussian_noise(input, std, training)
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
               sparse=False):
-    """Rows of weight picked by the integer indices in input."""
+    """Looks up rows of an embedding matrix: ``weight[input]``, as torch.nn.functional.embedding.
+
+    Args:
+        input (Tensor): integer indices into the rows of ``weight``, of any shape.
+        weight (Tensor): the (num_embeddings, embedding_dim) matrix.
+        padding_idx (int, optional): a row whose gradient stays zero. Default: None.
+        max_norm (float, optional): rescale in place each row looked up whose ``norm_type``-norm
+            exceeds it to that norm, as PyTorch's. Default: None.
+        norm_type (float, optional): the p of the p-norm for ``max_norm``. Default: 2.0.
+        scale_grad_by_freq (bool, optional): not supported (False only).
+        sparse (bool, optional): not supported (False only).
+
+    Returns:
+        Tensor: (*input.shape, embedding_dim).
+
+    Raises:
+        ValueError: ``scale_grad_by_freq`` or ``sparse`` is True.
+        IndexError: an index is out of range.
+
+    Example::
+
+        >>> weight = ember.tensor([[0., 0.], [1., 2.], [3., 4.]])
+        >>> F.embedding(ember.tensor([[2, 1]]), weight)
+        tensor([[[3., 4.],
+                 [1., 2.]]])
+    """
     if scale_grad_by_freq or sparse:
         raise ValueError("embedding: scale_grad_by_freq and sparse are not supported")
     return _F.embedding(input, weight, padding_idx, max_norm, norm_type)
@@ -174,7 +612,25 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
 
 
 def sign(input, straight_through=False):
-    """-1, 0 or 1 by sign; gradient zero, or the identity with straight_through."""
+    """The sign of each element, -1, 0 or 1, with a gradient of zero, or with
+    ``straight_through=True`` the identity's gradient (the straight-through estimator of binary
+    networks, Bengio et al. 2013). ember's own option; ``F.sign(x)`` is ``ember.sign(x)``.
+
+    Args:
+        input (Tensor): the input, of any shape.
+        straight_through (bool, optional): pass the gradient through unchanged. Default: False.
+
+    Returns:
+        Tensor: the input's shape and dtype.
+
+    Example::
+
+        >>> x = ember.tensor([-2., 0., 3.], requires_grad=True)
+        >>> y = F.sign(x, straight_through=True)
+        >>> y.sum().backward()
+        >>> y.detach(), x.grad
+        (tensor([-1.,  0.,  1.]), tensor([1., 1., 1.]))
+    """
     return _F.sign_straight_through(input) if straight_through else input.sign()
 
 
@@ -267,18 +723,56 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                             return_indices=False):
-    """max_pool2d's values and indices, whatever return_indices says (as torch's)."""
+    """:func:`max_pool2d`'s values and indices, whatever ``return_indices`` says, as
+    torch.nn.functional.max_pool2d_with_indices.
+
+    Args:
+        input (Tensor): (N, C, H, W) or (C, H, W), floating or int64.
+        kernel_size (int or tuple): the window's size.
+        stride (int or tuple, optional): the window's step. Default: ``kernel_size``.
+        padding (int or tuple, optional): -inf padding on each side. Default: 0.
+        dilation (int or tuple, optional): the spacing of the window's elements. Default: 1.
+        ceil_mode (bool, optional): round the output size up. Default: False.
+        return_indices (bool, optional): ignored (the indices are always returned).
+
+    Returns:
+        tuple: (values, indices), the indices int64 places in each plane (h * W + w).
+
+    Example::
+
+        >>> values, indices = F.max_pool2d_with_indices(ember.arange(16.).reshape(1, 4, 4), 2)
+        >>> indices
+        tensor([[[ 5,  7],
+                 [13, 15]]])
+    """
     return _F.max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode)
 
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
-    """The max of each window of the last dim of (N, C, L) or (C, L): max_pool2d's arguments as
-    single ints; indices are places along L.
+    """The maximum of each window of the last dimension, as torch.nn.functional.max_pool1d.
+
+    Args:
+        input (Tensor): (N, C, L) or (C, L), floating or int64.
+        kernel_size (int): the window's size.
+        stride (int, optional): the window's step. Default: ``kernel_size``.
+        padding (int, optional): -inf padding on each side, at most half the kernel. Default: 0.
+        dilation (int, optional): the spacing of the window's elements. Default: 1.
+        ceil_mode (bool, optional): round the output size up, so a last partial window counts.
+            Default: False.
+        return_indices (bool, optional): also return each maximum's place along L. Default: False.
+
+    Returns:
+        Tensor: (N, C, L_out) or (C, L_out), or (values, indices).
+
+    Raises:
+        ValueError: a bad rank, kernel, stride or padding.
 
     Example::
 
         >>> F.max_pool1d(ember.tensor([[1., 3., 2., 5.]]), 2)
         tensor([[3., 5.]])
+        >>> F.max_pool1d(ember.tensor([[1., 3., 2., 5.]]), 2, return_indices=True)[1]
+        tensor([[1, 3]])
     """
     values, indices = _F.max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode)
     return (values, indices) if return_indices else values
@@ -286,7 +780,26 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                             return_indices=False):
-    """max_pool1d's values and indices, whatever return_indices says (as torch's)."""
+    """:func:`max_pool1d`'s values and indices, whatever ``return_indices`` says, as
+    torch.nn.functional.max_pool1d_with_indices.
+
+    Args:
+        input (Tensor): (N, C, L) or (C, L), floating or int64.
+        kernel_size (int): the window's size.
+        stride (int, optional): the window's step. Default: ``kernel_size``.
+        padding (int, optional): -inf padding on each side. Default: 0.
+        dilation (int, optional): the spacing of the window's elements. Default: 1.
+        ceil_mode (bool, optional): round the output size up. Default: False.
+        return_indices (bool, optional): ignored (the indices are always returned).
+
+    Returns:
+        tuple: (values, indices), the indices int64 places along L.
+
+    Example::
+
+        >>> F.max_pool1d_with_indices(ember.tensor([[1., 3., 2., 5.]]), 2)
+        (tensor([[3., 5.]]), tensor([[1, 3]]))
+    """
     return _F.max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode)
 
 
@@ -314,8 +827,22 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
-    """The mean of each window of the last dim of (N, C, L) or (C, L): avg_pool2d's arguments as
-    single ints.
+    """The mean of each window of the last dimension, as torch.nn.functional.avg_pool1d.
+
+    Args:
+        input (Tensor): (N, C, L) or (C, L), floating or int64.
+        kernel_size (int): the window's size.
+        stride (int, optional): the window's step. Default: ``kernel_size``.
+        padding (int, optional): zero padding on each side, at most half the kernel. Default: 0.
+        ceil_mode (bool, optional): round the output size up. Default: False.
+        count_include_pad (bool, optional): divide by the window's size including the padding
+            it covers. Default: True.
+
+    Returns:
+        Tensor: (N, C, L_out) or (C, L_out).
+
+    Raises:
+        ValueError: a bad rank, kernel, stride or padding.
 
     Example::
 
@@ -326,8 +853,20 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
 
 
 def adaptive_avg_pool2d(input, output_size):
-    """Means over windows that split H and W into output_size (an int or a pair): output o of a
-    dim of n covers [floor(o n / out), ceil((o + 1) n / out)), as torch's.
+    r"""Means over windows that split H and W into ``output_size`` parts, as
+    torch.nn.functional.adaptive_avg_pool2d: output :math:`o` of a dim of size :math:`n` covers
+    :math:`[\lfloor o n / m \rfloor, \lceil (o + 1) n / m \rceil)` for :math:`m` outputs.
+
+    Args:
+        input (Tensor): (N, C, H, W) or (C, H, W), floating.
+        output_size (int or tuple): (H_out, W_out), or one int for both; None in a place keeps
+            that dim's size.
+
+    Returns:
+        Tensor: (N, C, H_out, W_out) or (C, H_out, W_out).
+
+    Raises:
+        ValueError: a bad rank or output size.
 
     Example::
 
@@ -338,7 +877,17 @@ def adaptive_avg_pool2d(input, output_size):
 
 
 def adaptive_avg_pool1d(input, output_size):
-    """adaptive_avg_pool2d over the last dim of (N, C, L) or (C, L).
+    """:func:`adaptive_avg_pool2d` over the last dimension, as torch.nn.functional.adaptive_avg_pool1d.
+
+    Args:
+        input (Tensor): (N, C, L) or (C, L), floating.
+        output_size (int): L_out.
+
+    Returns:
+        Tensor: (N, C, L_out) or (C, L_out).
+
+    Raises:
+        ValueError: a bad rank or output size.
 
     Example::
 
@@ -349,7 +898,19 @@ def adaptive_avg_pool1d(input, output_size):
 
 
 def adaptive_max_pool2d(input, output_size, return_indices=False):
-    """Maxima over adaptive_avg_pool2d's windows; with return_indices, also their places (h * W + w).
+    """Maxima over :func:`adaptive_avg_pool2d`'s windows, as torch.nn.functional.adaptive_max_pool2d.
+
+    Args:
+        input (Tensor): (N, C, H, W) or (C, H, W), floating.
+        output_size (int or tuple): (H_out, W_out), or one int for both.
+        return_indices (bool, optional): also return each maximum's place in its plane
+            (h * W + w). Default: False.
+
+    Returns:
+        Tensor: (N, C, H_out, W_out) or (C, H_out, W_out), or (values, indices).
+
+    Raises:
+        ValueError: a bad rank or output size.
 
     Example::
 
@@ -361,7 +922,18 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
 
 
 def adaptive_max_pool1d(input, output_size, return_indices=False):
-    """adaptive_max_pool2d over the last dim of (N, C, L) or (C, L).
+    """:func:`adaptive_max_pool2d` over the last dimension, as torch.nn.functional.adaptive_max_pool1d.
+
+    Args:
+        input (Tensor): (N, C, L) or (C, L), floating.
+        output_size (int): L_out.
+        return_indices (bool, optional): also return each maximum's place along L. Default: False.
+
+    Returns:
+        Tensor: (N, C, L_out) or (C, L_out), or (values, indices).
+
+    Raises:
+        ValueError: a bad rank or output size.
 
     Example::
 
