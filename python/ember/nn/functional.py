@@ -414,7 +414,8 @@ def linear(input, weight, bias=None):
 
     Example::
 
-        >>> F.linear(ember.tensor([[1., 2.]]), ember.tensor([[1., 1.], [0., 2.]]), ember.tensor([0.5, 0.]))
+        >>> weight, bias = ember.tensor([[1., 1.], [0., 2.]]), ember.tensor([0.5, 0.])
+        >>> F.linear(ember.tensor([[1., 2.]]), weight, bias)
         tensor([[3.5000, 4.0000]])
     """
     return _F.linear(input, weight, bias)
