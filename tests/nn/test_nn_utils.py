@@ -67,8 +67,10 @@ def test_max_norm_of_a_vector_limits_each_element():
 
 
 def test_bad_inputs():
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="^l1_penalty: expected tensors"):
         utils.l1_penalty([ember.ones(2), 3])
+    with pytest.raises(TypeError, match="^clip_grad_norm_: expected tensors"):
+        utils.clip_grad_norm_([None], 1.0)
     with pytest.raises(ValueError, match="max_norm"):
         utils.max_norm_(ember.ones(2, 2), -1.0)
     assert utils.l2_penalty([]).item() == 0.0

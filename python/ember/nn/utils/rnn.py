@@ -35,7 +35,21 @@ def _index(values):
 
 
 def invert_permutation(permutation):
-    """The permutation that undoes ``permutation`` (a 1-D int64 tensor), or None for None."""
+    """The permutation that undoes ``permutation``: ``inverse[permutation[i]] = i``, as
+    torch.nn.utils.rnn.invert_permutation (a PackedSequence's ``unsorted_indices`` from its
+    ``sorted_indices``).
+
+    Args:
+        permutation (Tensor or None): a 1-D int64 tensor holding a permutation of 0 .. n-1.
+
+    Returns:
+        Tensor or None: the inverse permutation, int64; None for None.
+
+    Example::
+
+        >>> invert_permutation(ember.tensor([2, 0, 1]))
+        tensor([1, 2, 0])
+    """
     if permutation is None:
         return None
     order = permutation.tolist()
@@ -294,11 +308,19 @@ def pack_sequence(sequences, enforce_sorted=True):
 
 
 def unpack_sequence(packed_sequences):
-    """The list of sequences a PackedSequence holds, in their original order.
+    """The list of sequences a PackedSequence holds, in their original order (the inverse of
+    :func:`pack_sequence`), as torch.nn.utils.rnn.unpack_sequence.
+
+    Args:
+        packed_sequences (PackedSequence): the packed batch.
+
+    Returns:
+        list of Tensor: one (length_i, *) tensor per sequence.
 
     Example::
 
-        >>> [tuple(s.shape) for s in unpack_sequence(pack_sequence([ember.ones(2, 3), ember.ones(1, 3)]))]
+        >>> packed = pack_sequence([ember.ones(2, 3), ember.ones(1, 3)])
+        >>> [tuple(s.shape) for s in unpack_sequence(packed)]
         [(2, 3), (1, 3)]
     """
     padded, lengths = pad_packed_sequence(packed_sequences, batch_first=True)
