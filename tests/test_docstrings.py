@@ -31,9 +31,8 @@ DEBT = {
     "ember.acosh", "ember.add", "ember.all", "ember.allclose", "ember.amax", "ember.amin",
     "ember.any", "ember.arange", "ember.arcsinh", "ember.arctan2", "ember.arctanh", "ember.argmax",
     "ember.argmin", "ember.as_tensor", "ember.autograd.Function",
-    "ember.autograd.FunctionCtx", "ember.autograd.backward", "ember.autograd.detect_anomaly",
-    "ember.autograd.grad", "ember.autograd.gradcheck", "ember.autograd.gradgradcheck",
-    "ember.autograd.is_anomaly_enabled", "ember.autograd.set_detect_anomaly", "ember.bernoulli",
+    "ember.autograd.FunctionCtx", "ember.autograd.detect_anomaly",
+    "ember.autograd.set_detect_anomaly", "ember.bernoulli",
     "ember.bitwise_and", "ember.bitwise_not", "ember.bitwise_or", "ember.bitwise_xor", "ember.bmm",
     "ember.broadcast_shapes", "ember.broadcast_to", "ember.cat", "ember.ceil", "ember.chunk",
     "ember.clamp", "ember.clone", "ember.concat", "ember.cos", "ember.cosh",
@@ -42,26 +41,25 @@ DEBT = {
     "ember.equal", "ember.erf", "ember.erfc", "ember.exp", "ember.exp2", "ember.expm1",
     "ember.eye", "ember.flatten", "ember.floor", "ember.floor_divide", "ember.fmod",
     "ember.from_dlpack", "ember.from_numpy", "ember.full", "ember.full_like", "ember.gather",
-    "ember.ge", "ember.get_cmake_dir", "ember.greater", "ember.index_put",
+    "ember.ge", "ember.greater", "ember.index_put",
     "ember.index_select", "ember.inference_mode", "ember.initial_seed", "ember.is_grad_enabled",
     "ember.isclose", "ember.isfinite", "ember.isinf", "ember.isnan", "ember.le", "ember.less",
     "ember.linspace", "ember.log", "ember.log10", "ember.log1p", "ember.log2",
     "ember.log_softmax", "ember.logical_and", "ember.logical_not", "ember.logical_or",
     "ember.logical_xor", "ember.logsumexp", "ember.manual_seed", "ember.masked_fill",
     "ember.masked_select", "ember.matmul", "ember.max", "ember.maximum", "ember.mean", "ember.min",
-    "ember.minimum", "ember.mm", "ember.models.resnet18", "ember.models.resnet20",
-    "ember.models.resnet34", "ember.models.resnet50", "ember.moveaxis", "ember.mul", "ember.mv",
-    "ember.narrow", "ember.ne", "ember.neg", "ember.nn.Summary",
+    "ember.minimum", "ember.mm",
+    "ember.moveaxis", "ember.mul", "ember.mv",
+    "ember.narrow", "ember.ne", "ember.neg",
     "ember.nn.functional.gelu",
     "ember.nn.functional.logsigmoid",
     "ember.nn.functional.one_hot",
     "ember.nn.functional.prelu",
     "ember.nn.functional.softplus",
-    "ember.nn.summary",
     "ember.nn.utils.rnn.PackedSequence",
     "ember.no_grad", "ember.nonzero", "ember.norm",
-    "ember.normal", "ember.ones", "ember.ones_like", "ember.optim.lr_finder.LRRangeTestResult",
-    "ember.optim.lr_finder.lr_range_test", "ember.outer", "ember.permute", "ember.pow",
+    "ember.normal", "ember.ones", "ember.ones_like",
+    "ember.outer", "ember.permute", "ember.pow",
     "ember.prod", "ember.promote_types", "ember.rand", "ember.rand_like", "ember.randint",
     "ember.randn", "ember.randn_like", "ember.randperm", "ember.reciprocal", "ember.relu",
     "ember.remainder", "ember.reshape", "ember.result_type", "ember.round", "ember.rsqrt",
@@ -69,23 +67,23 @@ DEBT = {
     "ember.set_grad_enabled", "ember.sigmoid", "ember.sin", "ember.sinh",
     "ember.softmax", "ember.split", "ember.sqrt", "ember.square", "ember.squeeze", "ember.stack",
     "ember.std", "ember.sub", "ember.sum", "ember.swapaxes", "ember.t", "ember.tan", "ember.tanh",
-    "ember.tensor", "ember.text.TokenNotFoundError", "ember.text.get_tokenizer", "ember.swapdims",
+    "ember.tensor", "ember.text.TokenNotFoundError", "ember.swapdims",
     "ember.unbind", "ember.unflatten", "ember.unsqueeze", "ember.var",
     "ember.where", "ember.zeros", "ember.zeros_like",
     # the ops added in issue 15's second batch (einsum, pointwise rows, statistics, joins): each has a
     # summary and an example or a signature line, not yet the Args/Example sections
-    "ember.aminmax", "ember.arcsin", "ember.arctan", "ember.are_deterministic_algorithms_enabled",
+    "ember.aminmax", "ember.arcsin", "ember.arctan",
     "ember.block_diag", "ember.clamp_max", "ember.clamp_min", "ember.column_stack",
-    "ember.concatenate", "ember.cosine_similarity", "ember.deg2rad", "ember.digamma", "ember.dist",
-    "ember.dropout", "ember.dsplit", "ember.dstack", "ember.erfinv", "ember.fix", "ember.fmax",
+    "ember.concatenate", "ember.deg2rad", "ember.digamma", "ember.dist",
+    "ember.dsplit", "ember.dstack", "ember.erfinv", "ember.fix", "ember.fmax",
     "ember.fmin", "ember.frac", "ember.gcd", "ember.heaviside", "ember.hsplit", "ember.hstack",
     "ember.hypot", "ember.i0", "ember.index_copy", "ember.index_fill", "ember.is_complex",
-    "ember.is_deterministic_algorithms_warn_only_enabled", "ember.is_floating_point",
+    "ember.is_floating_point",
     "ember.is_nonzero", "ember.is_tensor", "ember.isneginf", "ember.isposinf", "ember.isreal",
     "ember.kthvalue", "ember.lcm", "ember.lgamma", "ember.logaddexp", "ember.logaddexp2",
     "ember.nanmean", "ember.nanmedian", "ember.nanquantile", "ember.nansum", "ember.narrow_copy",
     "ember.nextafter", "ember.rad2deg", "ember.ravel", "ember.row_stack",
-    "ember.sgn", "ember.signbit", "ember.sinc", "ember.std_mean", "ember.take", "ember.typename",
+    "ember.sgn", "ember.signbit", "ember.sinc", "ember.std_mean", "ember.take",
     "ember.var_mean", "ember.vsplit", "ember.xlogy",
 }
 
@@ -202,10 +200,13 @@ def test_python_examples_run():
     """The Example blocks of the Python-written docstrings print what they say (doctest), each
     from seed 0 in example_globals' namespace."""
     import doctest
+    import warnings
 
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     parser = doctest.DocTestParser()
     for name, obj, doc in python_documented():
         ember.manual_seed(0)
-        runner.run(parser.get_doctest(inspect.cleandoc(doc), example_globals(name, obj), name, None, 0))
+        with warnings.catch_warnings():  # upsample's deprecation, as torch's: not the example's point
+            warnings.simplefilter("ignore")
+            runner.run(parser.get_doctest(inspect.cleandoc(doc), example_globals(name, obj), name, None, 0))
     assert runner.failures == 0 and runner.tries > 200, (runner.failures, runner.tries)

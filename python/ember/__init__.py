@@ -94,7 +94,19 @@ if _typing.TYPE_CHECKING:  # what the update above exports, for type checkers (e
 
 
 def get_cmake_dir():
-    """Folder holding emberConfig.cmake, for CMake's -Dember_DIR (native C++ projects)."""
+    """The folder holding emberConfig.cmake, for native C++ projects that link ember:
+    ``cmake -Dember_DIR=$(python -c "import ember; print(ember.get_cmake_dir())")``, then
+    ``find_package(ember CONFIG REQUIRED)`` and ``target_link_libraries(app PRIVATE ember::core)``.
+
+    Returns:
+        str: the path.
+
+    Example::
+
+        >>> import os
+        >>> os.path.isfile(os.path.join(ember.get_cmake_dir(), "emberConfig.cmake"))
+        True
+    """
     import os
 
     return os.path.join(os.path.dirname(_C.__file__), "lib", "cmake", "ember")

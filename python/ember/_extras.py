@@ -12,13 +12,22 @@ _DETERMINISTIC = {"mode": False, "warn_only": False}
 
 
 def typename(obj):
-    """The type name of obj as torch.typename gives it: "ember.FloatTensor" for a float32 tensor,
-    the qualified class name otherwise.
+    """The type name of ``obj`` as torch.typename gives it: a tensor's legacy type name
+    (``"ember.FloatTensor"`` for float32), else the qualified name of its class (without
+    ``builtins.``).
+
+    Args:
+        obj: any object.
+
+    Returns:
+        str
 
     Example::
 
         >>> ember.typename(ember.ones(1))
         'ember.FloatTensor'
+        >>> ember.typename(ember.ones(1, dtype=ember.int64)), ember.typename(3)
+        ('ember.LongTensor', 'int')
     """
     if isinstance(obj, ember.Tensor):
         return obj.type()
@@ -40,6 +49,7 @@ def use_deterministic_algorithms(mode, *, warn_only=False):
         >>> ember.use_deterministic_algorithms(True)
         >>> ember.are_deterministic_algorithms_enabled()
         True
+        >>> ember.use_deterministic_algorithms(False)
     """
     if not isinstance(mode, bool):
         raise TypeError(f"use_deterministic_algorithms: expected a bool mode, got {type(mode).__name__}")
@@ -47,12 +57,35 @@ def use_deterministic_algorithms(mode, *, warn_only=False):
 
 
 def are_deterministic_algorithms_enabled():
-    """Whether use_deterministic_algorithms(True) is in effect."""
+    """Whether ``use_deterministic_algorithms(True)`` is in effect, as
+    torch.are_deterministic_algorithms_enabled. ember's CPU kernels are deterministic whatever it
+    says.
+
+    Returns:
+        bool: False until :func:`use_deterministic_algorithms` turns it on.
+
+    Example::
+
+        >>> ember.are_deterministic_algorithms_enabled()
+        False
+    """
     return _DETERMINISTIC["mode"]
 
 
 def is_deterministic_algorithms_warn_only_enabled():
-    """Whether use_deterministic_algorithms was given warn_only=True."""
+    """Whether :func:`use_deterministic_algorithms` was given ``warn_only=True``, as
+    torch.is_deterministic_algorithms_warn_only_enabled.
+
+    Returns:
+        bool
+
+    Example::
+
+        >>> ember.use_deterministic_algorithms(True, warn_only=True)
+        >>> ember.is_deterministic_algorithms_warn_only_enabled()
+        True
+        >>> ember.use_deterministic_algorithms(False)
+    """
     return _DETERMINISTIC["warn_only"]
 
 
@@ -116,12 +149,53 @@ def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_g
 
 
 def dropout(input, p, train):
-    """torch.dropout(input, p, train): ember.nn.functional.dropout with these positional names."""
+    """torch.dropout's spelling of :func:`ember.nn.functional.dropout`: while ``train``, zeroes each
+    element with probability ``p`` and scales the others by :math:`1 / (1 - p)`.
+
+    Args:
+        input (Tensor): the input, of any shape.
+        p (float): the probability of zeroing an element, in [0, 1].
+        train (bool): apply the dropout (else the input is returned).
+
+    Returns:
+        Tensor: the input's shape.
+
+    Raises:
+        ValueError: ``p`` is out of [0, 1].
+
+    Example::
+
+        >>> ember.dropout(ember.ones(4), 0.5, False)
+        tensor([1., 1., 1., 1.])
+        >>> sorted(set(ember.dropout(ember.ones(100), 0.5, True).tolist()))
+        [0.0, 2.0]
+    """
     return ember.nn.functional.dropout(input, p, train)
 
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
-    """torch.cosine_similarity: see ember.nn.functional.cosine_similarity."""
+    r"""torch.cosine_similarity: see :func:`ember.nn.functional.cosine_similarity`.
+    :math:`x_1 \cdot x_2 / (\max(\lVert x_1 \rVert, \epsilon) \max(\lVert x_2 \rVert,
+    \epsilon))` along ``dim``, the inputs broadcast together first.
+
+    Args:
+        x1 (Tensor): a floating tensor.
+        x2 (Tensor): a floating tensor broadcastable with ``x1``.
+        dim (int, optional): the dimension of the vectors. Default: 1.
+        eps (float, optional): the smallest norm divided by. Default: 1e-8.
+
+    Returns:
+        Tensor: the broadcast shape without ``dim``.
+
+    Raises:
+        TypeError: an input is not a floating tensor.
+        IndexError: ``dim`` is out of range.
+
+    Example::
+
+        >>> ember.cosine_similarity(ember.tensor([[1., 0.], [1., 1.]]), ember.tensor([[1., 0.]]))
+        tensor([1.0000, 0.7071])
+    """
     return ember.nn.functional.cosine_similarity(x1, x2, dim, eps)
 
 

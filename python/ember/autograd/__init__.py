@@ -14,8 +14,38 @@ def _check_flag(name, value):
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
-    """Accumulates the gradients of tensors (weighted by grad_tensors) into the leaves' .grad, or
-    only into the .grad of `inputs` (leaves or not) when given."""
+    r"""Computes the gradients of ``tensors`` with respect to the graph's leaves and accumulates them
+    into their ``.grad``, as torch.autograd.backward: the vector-Jacobian product
+    :math:`\sum_k v_k^T \partial t_k / \partial x` with :math:`v_k` from ``grad_tensors``.
+    ``t.backward(g)`` is ``backward(t, g)``.
+
+    Args:
+        tensors (Tensor or sequence of Tensor): the outputs to differentiate.
+        grad_tensors (Tensor or sequence of Tensor, optional): one :math:`v_k` per output, of its
+            shape; None stands for ``ones`` and may be left out for scalar outputs. Default: None.
+        retain_graph (bool, optional): keep the graph for another backward pass. Default:
+            ``create_graph``.
+        create_graph (bool, optional): record the backward pass itself, so that the gradients can
+            be differentiated again (higher-order derivatives). Default: False.
+        inputs (Tensor or sequence of Tensor, optional): accumulate into these tensors' ``.grad``
+            only (leaves or not) instead of every leaf. Default: None.
+
+    Returns:
+        None
+
+    Raises:
+        RuntimeError: a non-scalar output without its gradient, a count of ``grad_tensors``
+            other than of ``tensors``, an empty ``inputs``, or a graph already freed.
+        TypeError: ``create_graph`` is not a bool.
+
+    Example::
+
+        >>> x = ember.tensor([1., 2.], requires_grad=True)
+        >>> y = x * x
+        >>> ember.autograd.backward([y], [ember.ones(2)])
+        >>> x.grad
+        tensor([2., 4.])
+    """
     _check_flag("create_graph", create_graph)
     if grad_tensors is not None and not isinstance(grad_tensors, Tensor):
         n = 1 if isinstance(tensors, Tensor) else len(tensors)
@@ -43,8 +73,43 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
          allow_unused=None, is_grads_batched=False, materialize_grads=False):
-    """The gradients of outputs with respect to inputs, as a tuple (None for an unused input when
-    allow_unused=True); .grad is left alone."""
+    r"""The gradients of ``outputs`` with respect to ``inputs``, returned rather than accumulated
+    (``.grad`` is left alone), as torch.autograd.grad: the vector-Jacobian products
+    :math:`\sum_k v_k^T \partial y_k / \partial x_i`.
+
+    Args:
+        outputs (Tensor or sequence of Tensor): the outputs to differentiate.
+        inputs (Tensor or sequence of Tensor): the tensors to differentiate with respect to.
+        grad_outputs (Tensor or sequence of Tensor, optional): one :math:`v_k` per output; None
+            stands for ``ones`` and may be left out for scalar outputs. Default: None.
+        retain_graph (bool, optional): keep the graph for another backward pass. Default:
+            ``create_graph``.
+        create_graph (bool, optional): record the backward pass, so that the result can be
+            differentiated again. Default: False.
+        allow_unused (bool, optional): return None for an input the outputs do not depend on,
+            instead of raising. Default: None (False, or ``materialize_grads``).
+        is_grads_batched (bool, optional): not supported (False only).
+        materialize_grads (bool, optional): return zeros instead of None for unused inputs.
+            Default: False.
+
+    Returns:
+        tuple of Tensor: one gradient (or None) per input.
+
+    Raises:
+        RuntimeError: an input the outputs do not depend on (without ``allow_unused``), or a
+            non-scalar output without its gradient.
+        TypeError: ``create_graph`` is not a bool.
+        NotImplementedError: ``is_grads_batched=True``.
+
+    Example::
+
+        >>> x = ember.tensor([1., 2.], requires_grad=True)
+        >>> g, = ember.autograd.grad((x * x * x).sum(), x, create_graph=True)
+        >>> g                                  # 3 x^2
+        tensor([ 3., 12.], grad_fn=<...>)
+        >>> ember.autograd.grad(g.sum(), x)    # 6 x
+        (tensor([ 6., 12.]),)
+    """
     _check_flag("create_graph", create_graph)
     if is_grads_batched:
         raise NotImplementedError("grad: is_grads_batched=True is not supported")

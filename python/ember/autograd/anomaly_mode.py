@@ -17,11 +17,19 @@ atexit.register(_autograd.set_creation_site_provider, None)
 
 
 def is_anomaly_enabled():
-    """Whether anomaly detection is on (detect_anomaly() or set_detect_anomaly(True)), as
-    torch.is_anomaly_enabled.
+    """Whether anomaly detection is on (inside :class:`detect_anomaly` or after
+    ``set_detect_anomaly(True)``), as torch.is_anomaly_enabled.
 
     Returns:
         bool
+
+    Example::
+
+        >>> ember.autograd.is_anomaly_enabled()
+        False
+        >>> with ember.autograd.detect_anomaly():
+        ...     ember.autograd.is_anomaly_enabled()
+        True
     """
     return _autograd.is_anomaly_enabled()
 

@@ -3,8 +3,23 @@ from ember._C import Tensor
 
 
 class Summary:
-    """What summary() found: rows of (name, type, output shape, own parameter count) and the
-    totals. Printing it (or its repr) gives the table."""
+    """What :func:`summary` found: one row per module that ran and the parameter totals. Printing it
+    (or its repr) gives the table.
+
+    Args:
+        rows (list of tuple): (name, type name, output shape as text, own parameter count) per
+            module, the name indented by its depth ('' for the model itself).
+        total_params (int): the number of parameter elements.
+        trainable_params (int): those that require grad.
+
+    Example::
+
+        >>> s = nn.summary(nn.Linear(4, 2), (3, 4))
+        >>> s.rows
+        [('', 'Linear', '(3, 2)', 10)]
+        >>> s.total_params, s.trainable_params
+        (10, 10)
+    """
 
     def __init__(self, rows, total_params, trainable_params):
         self.rows = rows
@@ -36,10 +51,40 @@ def _shape_of(output):
 
 
 def summary(model, input_shape, dtype=None):
-    """Runs model once on zeros of input_shape (the batch dim included; a Tensor is used as the
-    input itself) in eval mode without gradients, and tabulates every module that ran: its
-    dotted name (indented by depth), type, output shape and own parameter count. The
-    modules' training flags are restored afterwards."""
+    """A table of a model's layers: runs ``model`` once on zeros of ``input_shape`` in eval mode
+    without gradients and lists every module that ran, with its dotted name (indented by depth),
+    its type, its output's shape and its own parameter count, then the totals (as Keras'
+    ``model.summary()`` or the torchsummary package; PyTorch has none). The modules' training flags
+    are restored afterwards. ``model.summary(input_shape)`` is the same.
+
+    Args:
+        model (Module): the model.
+        input_shape (tuple or Tensor): the input's shape, batch dim included; a Tensor is used as
+            the input itself.
+        dtype (ember.dtype, optional): the zeros' dtype. Default: None (float32).
+
+    Returns:
+        Summary: the rows and totals; printing it gives the table.
+
+    Raises:
+        Whatever ``model`` raises for an input of that shape (e.g. ValueError from a Linear of
+        another width).
+
+    Example::
+
+        >>> model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+        >>> print(nn.summary(model, (1, 4)))
+        Layer (type)  Output shape    Param #
+        =====================================
+        Sequential    (1, 2)                0
+          0 (Linear)  (1, 8)               40
+          1 (ReLU)    (1, 8)                0
+          2 (Linear)  (1, 2)               18
+        =====================================
+        Total params: 58
+        Trainable params: 58
+        Non-trainable params: 0
+    """
     import ember
 
     if isinstance(input_shape, Tensor):

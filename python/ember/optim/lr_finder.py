@@ -22,7 +22,22 @@ __all__ = ["LRRangeTestResult", "lr_range_test"]
 
 @dataclass
 class LRRangeTestResult:
-    """The rates tried, the losses seen (raw and exponentially smoothed) and the suggestion."""
+    """What :func:`lr_range_test` found; ``plot()`` draws the smoothed loss against the rate
+    (needs matplotlib).
+
+    Args:
+        lrs (list of float): the rates tried, one per step.
+        losses (list of float): the loss at each step.
+        smoothed_losses (list of float): their bias-corrected exponential average.
+        suggestion (float or None): the rate of steepest descent of the smoothed loss.
+        diverged (bool): whether the sweep stopped early because the loss blew up.
+
+    Example::
+
+        >>> r = LRRangeTestResult(lrs=[0.1, 1.0], losses=[2.0, 1.0], smoothed_losses=[2.0, 1.5])
+        >>> r.suggestion is None, r.diverged
+        (True, False)
+    """
     lrs: list = field(default_factory=list)
     losses: list = field(default_factory=list)
     smoothed_losses: list = field(default_factory=list)
@@ -58,13 +73,58 @@ def _steepest_descent(lrs, losses, skip_start, skip_end):
 
 def lr_range_test(model, optimizer, loss_fn, batches, start_lr=1e-7, end_lr=10.0, num_iter=100, smooth=0.98,
                   diverge_threshold=5.0, skip_start=10, skip_end=5, restore=True):
-    """Sweeps every group's rate geometrically from start_lr to end_lr over num_iter steps.
+    r"""The learning-rate range test (Smith, "Cyclical Learning Rates for Training Neural Networks",
+    2017): trains for up to ``num_iter`` steps while every group's rate grows geometrically from
+    ``start_lr`` to ``end_lr``, :math:`\text{lr}_t = \text{start\_lr}\, (\text{end\_lr} /
+    \text{start\_lr})^{t / (\text{num\_iter} - 1)}`, records the loss and its bias-corrected
+    exponential average, and suggests the rate where the smoothed loss falls fastest (the most
+    negative :math:`d\,\text{loss} / d \log \text{lr}`). ember's own; PyTorch has none.
 
-    batches: a non-empty iterable of (input, target) pairs, cycled as needed; each step computes
-    loss_fn(model(input), target), backpropagates and steps the optimizer. smooth: the weight of
-    the running average (0 keeps the raw losses). The sweep stops early once the smoothed loss
-    exceeds diverge_threshold times its best. The suggestion is the rate of steepest descent of
-    the smoothed loss, leaving out the first skip_start and last skip_end points."""
+    Each step computes ``loss_fn(model(input), target)``, backpropagates and steps the optimizer.
+    The sweep stops early once the smoothed loss exceeds ``diverge_threshold`` times its best.
+    With ``restore``, the model's parameters and the optimizer's state and rates are put back
+    afterwards, so the real training starts from where it was.
+
+    Args:
+        model (callable): the model, usually an ember.nn.Module.
+        optimizer (Optimizer): an ember.optim optimizer over the model's parameters.
+        loss_fn (callable): ``loss_fn(output, target)`` returning a scalar tensor.
+        batches (iterable): a non-empty iterable of (input, target) pairs, cycled as needed.
+        start_lr (float, optional): the first rate, positive. Default: 1e-7.
+        end_lr (float, optional): the last rate, above ``start_lr``. Default: 10.0.
+        num_iter (int, optional): the number of steps, at least 2. Default: 100.
+        smooth (float, optional): the weight of the running average, in [0, 1) (0 keeps the raw
+            losses). Default: 0.98.
+        diverge_threshold (float, optional): stop once the smoothed loss exceeds this multiple of
+            its best, above 1. Default: 5.0.
+        skip_start (int, optional): points left out at the start of the suggestion's search.
+            Default: 10.
+        skip_end (int, optional): points left out at the end. Default: 5.
+        restore (bool, optional): put the model and the optimizer back. Default: True.
+
+    Returns:
+        LRRangeTestResult: the rates, the raw and smoothed losses, the suggestion (None when too
+        few points remain) and whether the sweep diverged.
+
+    Raises:
+        TypeError: ``optimizer`` is not an ember.optim.Optimizer.
+        ValueError: rates not with 0 < start_lr < end_lr < inf, ``num_iter`` below 2, ``smooth``
+            out of [0, 1), ``diverge_threshold`` not above 1, a negative skip, or no batches.
+
+    Example::
+
+        >>> model = nn.Linear(3, 1)
+        >>> opt = ember.optim.SGD(model.parameters(), lr=0.1)
+        >>> x = ember.randn(64, 3)
+        >>> y = x @ ember.tensor([[1.], [-2.], [0.5]])
+        >>> result = lr_range_test(model, opt, nn.MSELoss(), [(x, y)], start_lr=1e-4, num_iter=50)
+        >>> result.diverged, len(result.lrs) < 50     # it stopped once the loss blew up
+        (True, True)
+        >>> 0.01 < result.suggestion < 1
+        True
+        >>> opt.param_groups[0]["lr"]                  # the optimizer's rate is put back
+        0.1
+    """
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"lr_range_test: {type(optimizer).__name__} is not an ember.optim.Optimizer")
     if not (0 < start_lr < end_lr < math.inf):

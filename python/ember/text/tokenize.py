@@ -121,14 +121,29 @@ class WordTokenizer:
 
 
 def get_tokenizer(tokenizer, language="en"):
-    """A tokenizer by name, as torchtext.data.utils.get_tokenizer: ``None`` splits on whitespace
-    (``str.split``), ``"basic_english"`` is :func:`word_tokenize`, ``"char"`` is
-    :func:`char_tokenize`, and a callable is returned as it is.
+    """A tokenizer by name, as torchtext.data.utils.get_tokenizer.
+
+    Args:
+        tokenizer (str, callable or None): None splits on whitespace (``str.split``);
+            ``"basic_english"`` gives a :class:`WordTokenizer` (torchtext's rules, see
+            :func:`word_tokenize`); ``"char"`` a :class:`CharTokenizer`; a callable is returned
+            as it is.
+        language (str, optional): ``"en"``, the only language of ``basic_english``. Default:
+            ``"en"``.
+
+    Returns:
+        callable: maps a str to a list of str.
+
+    Raises:
+        ValueError: an unknown tokenizer name (spacy and others are not bundled), or a language
+            other than ``"en"`` for ``basic_english``.
 
     Example::
 
         >>> get_tokenizer("basic_english")("A b.")
         ['a', 'b', '.']
+        >>> get_tokenizer(None)("A b.")
+        ['A', 'b.']
     """
     if callable(tokenizer):
         return tokenizer
