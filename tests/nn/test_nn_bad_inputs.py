@@ -599,6 +599,17 @@ def test_linear_zero_features_and_gradients_match_torch(torch):
     np.testing.assert_allclose(_np(ye), yt.numpy(), rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_without_dim_warns_as_torch(torch, name):
+    x = np.arange(6.0, dtype="float32").reshape(2, 3)
+    with pytest.warns(UserWarning, match=f"Implicit dimension choice for {name}") as ours:
+        ye = getattr(F, name)(ember.tensor(x))
+    with pytest.warns(UserWarning, match=f"Implicit dimension choice for {name}"):
+        yt = getattr(torch.nn.functional, name)(torch.tensor(x))
+    assert ours[0].filename == __file__  # the caller's line, as torch's stacklevel
+    np.testing.assert_allclose(_np(ye), yt.numpy(), rtol=1e-6)
+
+@pytest.mark.filterwarnings("ignore:.*Implicit dimension choice:UserWarning")  # F.softmax(E) below
 def test_layers_on_noncontiguous_inputs_match_torch(torch):
     Y = np.random.default_rng(3).standard_normal((5, 4, 3)).astype("float32")
     E, T = ember.tensor(Y), torch.tensor(Y)

@@ -95,8 +95,10 @@ def silu(input, inplace=False):
     return _F.silu_(input) if inplace else _F.silu(input)
 
 
-def _softmax_dim(ndim):
-    # PyTorch's legacy choice when dim is not given (with a deprecation warning there).
+def _softmax_dim(name, ndim, stacklevel):
+    """PyTorch's legacy choice when dim is not given, with its deprecation warning."""
+    warnings.warn(f"{name}: Implicit dimension choice for {name} has been deprecated. Change the call to "
+                  "include dim=X as an argument.", stacklevel=stacklevel)
     return 0 if ndim in (0, 1, 3) else 1
 
 
@@ -107,8 +109,8 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
     Args:
         input (Tensor): a floating tensor.
         dim (int, optional): the dimension to normalize. None picks PyTorch's legacy choice,
-            0 for 0-, 1- and 3-d inputs and 1 otherwise (deprecated there: give ``dim``).
-        _stacklevel (int, optional): PyTorch's internal argument, accepted and unused.
+            0 for 0-, 1- and 3-d inputs and 1 otherwise, with PyTorch's deprecation warning.
+        _stacklevel (int, optional): the warning's stack level, as PyTorch's. Default: 3.
         dtype (ember.dtype, optional): cast the input to this dtype first. Default: None.
 
     Returns:
@@ -122,7 +124,7 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
         >>> F.softmax(ember.tensor([[1., 2., 3.]]), dim=1)
         tensor([[0.0900, 0.2447, 0.6652]])
     """
-    return _softmax(input, _softmax_dim(input.dim()) if dim is None else dim, dtype)
+    return _softmax(input, _softmax_dim("softmax", input.dim(), _stacklevel) if dim is None else dim, dtype)
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
@@ -132,7 +134,7 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     Args:
         input (Tensor): a floating tensor.
         dim (int, optional): the dimension to normalize. None: as :func:`softmax`.
-        _stacklevel (int, optional): PyTorch's internal argument, accepted and unused.
+        _stacklevel (int, optional): the warning's stack level, as PyTorch's. Default: 3.
         dtype (ember.dtype, optional): cast the input to this dtype first. Default: None.
 
     Returns:
@@ -146,7 +148,7 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
         >>> F.log_softmax(ember.tensor([[1., 2., 3.]]), dim=1)
         tensor([[-2.4076, -1.4076, -0.4076]])
     """
-    return _log_softmax(input, _softmax_dim(input.dim()) if dim is None else dim, dtype)
+    return _log_softmax(input, _softmax_dim("log_softmax", input.dim(), _stacklevel) if dim is None else dim, dtype)
 
 
 from ember._C._nn_modules import _legacy_reduction as _reduction  # noqa: E402
