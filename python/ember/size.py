@@ -2,7 +2,23 @@
 
 
 class Size(tuple):
-    """The shape of a tensor: a tuple of ints that prints as ``ember.Size([2, 3])``."""
+    """The shape of a tensor, as torch.Size: a tuple of ints (it compares equal to the plain tuple)
+    that prints as ``ember.Size([2, 3])``; ``numel()`` is the product of the sizes.
+
+    Args:
+        sizes (iterable of int, optional): the sizes. Default: () (a 0-d tensor's shape).
+
+    Raises:
+        TypeError: a size is not an int.
+
+    Example::
+
+        >>> s = ember.ones(2, 3).shape
+        >>> s, s == (2, 3), s.numel()
+        (ember.Size([2, 3]), True, 6)
+        >>> ember.Size([4, 5])[1:]
+        (5,)
+    """
 
     __slots__ = ()
 

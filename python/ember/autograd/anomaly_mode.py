@@ -35,7 +35,25 @@ def is_anomaly_enabled():
 
 
 class detect_anomaly:
-    """Context manager (and decorator) turning anomaly detection on for a block."""
+    """Context manager (and decorator) that turns anomaly detection on for a block, as
+    torch.autograd.detect_anomaly: a backward function that returns NaN raises a RuntimeError
+    naming the op and the line of user code that created it (creation sites are recorded only
+    while the mode is on, which slows ops down: use it for debugging).
+
+    Args:
+        check_nan (bool, optional): check the backward's outputs for NaN. Default: True.
+
+    Example::
+
+        >>> x = ember.tensor([-1.], requires_grad=True)
+        >>> with ember.autograd.detect_anomaly():
+        ...     x.sqrt().sum().backward()
+        Traceback (most recent call last):
+            ...
+        RuntimeError: Function 'SqrtBackward0' returned nan values in its 0th output.
+        The op was created at:
+        ...
+    """
 
     def __init__(self, check_nan=True):
         self.check_nan = check_nan
@@ -60,7 +78,24 @@ class detect_anomaly:
 
 
 class set_detect_anomaly:
-    """set_detect_anomaly(mode): sets anomaly detection at once, or for a block (with)."""
+    """Sets anomaly detection on or off, at once when called, or for a block when used with
+    ``with`` (the previous setting is then restored), as torch.autograd.set_detect_anomaly.
+
+    Args:
+        mode (bool): turn anomaly detection on or off.
+        check_nan (bool, optional): check the backward's outputs for NaN. Default: True.
+
+    Raises:
+        TypeError: ``mode`` is not a bool.
+
+    Example::
+
+        >>> with ember.autograd.set_detect_anomaly(True):
+        ...     ember.autograd.is_anomaly_enabled()
+        True
+        >>> ember.autograd.is_anomaly_enabled()
+        False
+    """
 
     def __init__(self, mode, check_nan=True):
         if not isinstance(mode, bool):

@@ -22,7 +22,27 @@ from ember.autograd.grad_mode import is_grad_enabled, no_grad
 
 
 class FunctionCtx:
-    """What forward leaves for backward: saved tensors plus any attributes set on it."""
+    """The ``ctx`` that :class:`Function`'s forward receives and its backward gets back, as PyTorch's:
+    ``save_for_backward(*tensors)`` keeps tensors for backward (read as ``ctx.saved_tensors``,
+    checked for in-place changes), ``mark_non_differentiable`` and ``mark_dirty`` flag outputs,
+    ``needs_input_grad`` tells which inputs need a gradient, and any other attribute set on it
+    (non-tensor values) is kept as it is.
+
+    Example::
+
+        >>> class Scale(ember.autograd.Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x, k):
+        ...         ctx.k = k                       # a plain attribute
+        ...         return x * k
+        ...     @staticmethod
+        ...     def backward(ctx, grad):
+        ...         return grad * ctx.k, None       # no gradient for k
+        >>> x = ember.ones(2, requires_grad=True)
+        >>> Scale.apply(x, 3.0).sum().backward()
+        >>> x.grad
+        tensor([3., 3.])
+    """
 
     def __init__(self):
         self._to_save = ()
@@ -67,7 +87,32 @@ class FunctionCtx:
 
 
 class Function:
-    """Subclass with staticmethods forward(ctx, *args) and backward(ctx, *grads); call apply()."""
+    """Base class of ops written in Python with a hand-written backward, as torch.autograd.Function.
+    Subclass it with two staticmethods, ``forward(ctx, *args)`` and ``backward(ctx, *grads)``
+    (one gradient per forward argument, None for non-tensors), and call ``apply(*args)``. forward
+    runs with grad mode off; when an input requires grad, the outputs get a node named
+    ``<Class>Backward`` whose backward calls the class's. Saved tensors are checked for in-place
+    changes and freed with the graph, as those of ember's own ops.
+
+    Example::
+
+        >>> class Cube(ember.autograd.Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         ctx.save_for_backward(x)
+        ...         return x ** 3
+        ...     @staticmethod
+        ...     def backward(ctx, grad):
+        ...         (x,) = ctx.saved_tensors
+        ...         return grad * 3 * x ** 2
+        >>> x = ember.tensor([1., 2.], requires_grad=True)
+        >>> y = Cube.apply(x)
+        >>> y.grad_fn.name()
+        'CubeBackward'
+        >>> y.sum().backward()
+        >>> x.grad
+        tensor([ 3., 12.])
+    """
 
     @staticmethod
     def forward(ctx, *args, **kwargs):

@@ -75,20 +75,74 @@ class _Fixed(_GradMode):
 
 
 class no_grad(_GradMode):
-    """Ops inside record no history: results do not require grad (inference, parameter updates)."""
+    """Context manager (and decorator) under which ops record no history, as torch.no_grad: their
+    results do not require grad, which saves the graph's memory (inference, parameter updates).
+    The mode is thread-local; the previous one is restored on leaving.
+
+    Args:
+        func (callable, optional): the function decorated, when used as ``@ember.no_grad``
+            without parentheses.
+
+    Example::
+
+        >>> x = ember.ones(2, requires_grad=True)
+        >>> with ember.no_grad():
+        ...     y = x * 2
+        >>> y.requires_grad
+        False
+        >>> @ember.no_grad()
+        ... def doubler(t):
+        ...     return t * 2
+        >>> doubler(x).requires_grad
+        False
+    """
 
     mode = False
 
 
 class enable_grad(_GradMode):
-    """Turns recording back on inside a no_grad block."""
+    """Context manager (and decorator) that turns recording back on, e.g. inside a :class:`no_grad`
+    block, as torch.enable_grad.
+
+    Args:
+        func (callable, optional): the function decorated, when used as ``@ember.enable_grad``
+            without parentheses.
+
+    Example::
+
+        >>> x = ember.ones(2, requires_grad=True)
+        >>> with ember.no_grad():
+        ...     with ember.enable_grad():
+        ...         y = x * 2
+        >>> y.requires_grad
+        True
+    """
 
     mode = True
 
 
 class set_grad_enabled(_GradMode):
-    """set_grad_enabled(mode): sets grad mode at once when called, for a block (with), or for a
-    function (decorator; the mode is then restored at once)."""
+    """Sets grad mode on or off, as torch.set_grad_enabled: at once when called, for a block when
+    used with ``with`` (the previous mode is then restored), or for the calls of a decorated
+    function.
+
+    Args:
+        mode (bool): record history (True) or not (False).
+
+    Raises:
+        TypeError: ``mode`` is not a bool.
+
+    Example::
+
+        >>> x = ember.ones(2, requires_grad=True)
+        >>> with ember.set_grad_enabled(False):
+        ...     (x * 2).requires_grad
+        False
+        >>> _ = ember.set_grad_enabled(False)
+        >>> ember.is_grad_enabled()
+        False
+        >>> _ = ember.set_grad_enabled(True)
+    """
 
     def __init__(self, mode):
         if not isinstance(mode, bool):
@@ -106,7 +160,19 @@ class set_grad_enabled(_GradMode):
 
 
 class inference_mode(_GradMode):
-    """As no_grad (ember has no separate inference tensors); inference_mode(False) enables grad."""
+    """As :class:`no_grad` (ember has no separate inference tensors), as torch.inference_mode;
+    ``inference_mode(False)`` enables grad instead.
+
+    Args:
+        mode (bool, optional): turn inference mode on. Default: True.
+
+    Example::
+
+        >>> x = ember.ones(2, requires_grad=True)
+        >>> with ember.inference_mode():
+        ...     (x * 2).requires_grad
+        False
+    """
 
     def __init__(self, mode=True):
         self.mode = not mode

@@ -10,8 +10,23 @@ DEFAULT_SPECIALS = ("<unk>", "<eos>", "<pad>")
 
 
 class TokenNotFoundError(KeyError, RuntimeError):
-    """An unknown token looked up in a Vocab without a default index. A KeyError, and a
-    RuntimeError as torchtext raises, so code written for either catches it."""
+    """An unknown token looked up in a :class:`Vocab` that has no default index. It is a KeyError,
+    and a RuntimeError as torchtext raises, so code written for either catches it.
+
+    Args:
+        message (str): what went wrong.
+
+    Example::
+
+        >>> v = Vocab(["a", "b"], specials=())
+        >>> v["z"]
+        Traceback (most recent call last):
+            ...
+        ember.text.vocab.TokenNotFoundError: Token 'z' not found and default index is not set
+        >>> v.set_default_index(0)
+        >>> v["z"]
+        0
+    """
 
     def __str__(self):  # KeyError's str() would quote the whole message
         return str(self.args[0]) if self.args else ""

@@ -60,17 +60,29 @@ def invert_permutation(permutation):
 
 
 class PackedSequence(namedtuple("PackedSequence", ["data", "batch_sizes", "sorted_indices", "unsorted_indices"])):
-    """A batch of variable-length sequences packed time-major, as torch's: ``data`` (sum of the
-    lengths, *), ``batch_sizes`` (int64, one per step: how many sequences are still running),
-    ``sorted_indices`` (the order in which the batch was sorted by decreasing length, or None)
-    and ``unsorted_indices`` (its inverse). Make one with :func:`pack_padded_sequence` or
-    :func:`pack_sequence`, not directly.
+    """A batch of variable-length sequences packed time-major, as torch's: a named tuple of ``data``
+    (sum of the lengths, *), ``batch_sizes`` (int64, one per step: how many sequences are still
+    running), ``sorted_indices`` (the order in which the batch was sorted by decreasing length,
+    or None) and ``unsorted_indices`` (its inverse). Make one with :func:`pack_padded_sequence`
+    or :func:`pack_sequence`, not directly.
+
+    Args:
+        data (Tensor): the steps of all the sequences, step by step.
+        batch_sizes (Tensor or list of int): how many sequences run at each step.
+        sorted_indices (Tensor, optional): the sorting permutation of the batch. Default: None.
+        unsorted_indices (Tensor, optional): its inverse. Default: None (computed from
+            ``sorted_indices``).
+
+    Raises:
+        TypeError: ``batch_sizes`` is missing.
 
     Example::
 
         >>> packed = pack_sequence([ember.ones(3, 2), ember.ones(1, 2)])
         >>> packed.batch_sizes.tolist()
         [2, 1, 1]
+        >>> packed.data.shape
+        ember.Size([4, 2])
     """
 
     __slots__ = ()
