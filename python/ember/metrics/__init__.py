@@ -244,7 +244,12 @@ def precision_recall_fscore_support(y_true, y_pred, *, beta=1.0, labels=None, po
         >>> ember.metrics.precision_recall_fscore_support([0, 1, 1, 2], [0, 1, 2, 2], average="macro")
         (0.8333333333333334, 0.8333333333333334, 0.7777777777777777, None)
     """
-    op = "precision_recall_fscore_support"
+    return _prfs("precision_recall_fscore_support", y_true, y_pred, beta=beta, labels=labels, pos_label=pos_label,
+                 average=average, warn_for=warn_for, sample_weight=sample_weight, zero_division=zero_division)
+
+
+def _prfs(op, y_true, y_pred, *, beta, labels, pos_label, average, warn_for, sample_weight, zero_division):
+    """precision_recall_fscore_support, its errors starting with op (the public name called)."""
     _check_prf_args(beta, zero_division, op)
     y_type, present, t, p = check_targets(y_true, y_pred, op, sample_weight)
     labels = _set_wise_labels(y_type, present, average, labels, pos_label, op)
@@ -278,10 +283,12 @@ def fbeta_score(y_true, y_pred, *, beta, labels=None, pos_label=1, average="bina
         >>> ember.metrics.fbeta_score([0, 1, 1, 0], [0, 1, 0, 1], beta=2.0)
         0.5
     """
-    _, _, f, _ = precision_recall_fscore_support(y_true, y_pred, beta=beta, labels=labels, pos_label=pos_label,
-                                                 average=average, warn_for=("f-score",),
-                                                 sample_weight=sample_weight, zero_division=zero_division)
-    return f
+    return _fbeta("fbeta_score", y_true, y_pred, beta, labels, pos_label, average, sample_weight, zero_division)
+
+
+def _fbeta(op, y_true, y_pred, beta, labels, pos_label, average, sample_weight, zero_division):
+    return _prfs(op, y_true, y_pred, beta=beta, labels=labels, pos_label=pos_label, average=average,
+                 warn_for=("f-score",), sample_weight=sample_weight, zero_division=zero_division)[2]
 
 
 def f1_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary", sample_weight=None,
@@ -305,8 +312,7 @@ def f1_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary", samp
         >>> ember.metrics.f1_score([0, 1, 2, 0, 1, 2], [0, 2, 1, 0, 0, 1], average="macro")
         0.26666666666666666
     """
-    return fbeta_score(y_true, y_pred, beta=1.0, labels=labels, pos_label=pos_label, average=average,
-                       sample_weight=sample_weight, zero_division=zero_division)
+    return _fbeta("f1_score", y_true, y_pred, 1.0, labels, pos_label, average, sample_weight, zero_division)
 
 
 def precision_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary", sample_weight=None,
@@ -330,10 +336,8 @@ def precision_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary
         >>> ember.metrics.precision_score([0, 1, 1, 0], [1, 1, 1, 0])
         0.6666666666666666
     """
-    p, _, _, _ = precision_recall_fscore_support(y_true, y_pred, labels=labels, pos_label=pos_label,
-                                                 average=average, warn_for=("precision",),
-                                                 sample_weight=sample_weight, zero_division=zero_division)
-    return p
+    return _prfs("precision_score", y_true, y_pred, beta=1.0, labels=labels, pos_label=pos_label, average=average,
+                 warn_for=("precision",), sample_weight=sample_weight, zero_division=zero_division)[0]
 
 
 def recall_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary", sample_weight=None,
@@ -357,10 +361,8 @@ def recall_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary", 
         >>> ember.metrics.recall_score([0, 1, 1, 0], [1, 1, 0, 0])
         0.5
     """
-    _, r, _, _ = precision_recall_fscore_support(y_true, y_pred, labels=labels, pos_label=pos_label,
-                                                 average=average, warn_for=("recall",),
-                                                 sample_weight=sample_weight, zero_division=zero_division)
-    return r
+    return _prfs("recall_score", y_true, y_pred, beta=1.0, labels=labels, pos_label=pos_label, average=average,
+                 warn_for=("recall",), sample_weight=sample_weight, zero_division=zero_division)[1]
 
 
 def classification_report(y_true, y_pred, *, labels=None, target_names=None, sample_weight=None, digits=2,
@@ -409,8 +411,8 @@ def classification_report(y_true, y_pred, *, labels=None, target_names=None, sam
     headers = ["precision", "recall", "f1-score", "support"]
 
     def prf(average):
-        return precision_recall_fscore_support(t, p, labels=labels, average=average, sample_weight=sample_weight,
-                                               zero_division=zero_division)
+        return _prfs(op, t, p, beta=1.0, labels=labels, pos_label=1, average=average, sample_weight=sample_weight,
+                     warn_for=("precision", "recall", "f-score"), zero_division=zero_division)
 
     pr, r, f1, s = (x.numpy() for x in prf(None))
     rows = list(zip(target_names, pr, r, f1, s))
@@ -526,9 +528,11 @@ def top_k_accuracy_score(y_true, y_score, *, k=2, normalize=True, sample_weight=
 # --------------------------------------------------------------------------------------------- #
 
 def _binary_curve_inputs(y_true, y_score, pos_label, sample_weight, op):
-    """(positives as a bool tensor, scores, weights or None) for a binary ranking metric."""
+    """(positives as a bool tensor, scores, weights or None, the scores' own dtype) for a binary
+    ranking metric."""
     t = to_numpy(y_true, op, "y_true")
-    s = _score_array(y_score, op)
+    raw = to_numpy(y_score, op, "y_score")
+    s = _score_array(raw, op)
     check_lengths(op, y_true=t, y_score=s)
     y_type, present = type_of_target(t, op, "y_true")
     if not (y_type == "binary" or (y_type == "multiclass" and pos_label is not None)):
@@ -537,7 +541,7 @@ def _binary_curve_inputs(y_true, y_score, pos_label, sample_weight, op):
     t, s = column(t, op, "y_true"), column(s, op, "y_score")
     w = sample_weight_array(sample_weight, len(t), op)
     return (tensor(labels_int64(t) == pos, np.bool_), tensor(s, s.dtype),
-            None if w is None else tensor(w, np.float64))
+            None if w is None else tensor(w, np.float64), raw.dtype)
 
 
 def roc_curve(y_true, y_score, *, pos_label=None, sample_weight=None, drop_intermediate=True):
@@ -565,7 +569,7 @@ def roc_curve(y_true, y_score, *, pos_label=None, sample_weight=None, drop_inter
         tensor([0.0000, 0.5000, 0.5000, 1.0000, 1.0000], dtype=ember.float64)
     """
     op = "roc_curve"
-    yt, ys, w = _binary_curve_inputs(y_true, y_score, pos_label, sample_weight, op)
+    yt, ys, w, _ = _binary_curve_inputs(y_true, y_score, pos_label, sample_weight, op)
     fpr, tpr, thresholds = _kernels.roc_curve(yt, ys, w, bool(drop_intermediate), op)
     if np.isnan(fpr[-1].item()):
         warn("No negative samples in y_true, false positive value should be meaningless")
@@ -601,8 +605,10 @@ def precision_recall_curve(y_true, y_score, *, pos_label=None, sample_weight=Non
         tensor([1.0000, 1.0000, 0.5000, 0.5000, 0.0000], dtype=ember.float64)
     """
     op = "precision_recall_curve"
-    yt, ys, w = _binary_curve_inputs(y_true, y_score, pos_label, sample_weight, op)
+    yt, ys, w, score_dtype = _binary_curve_inputs(y_true, y_score, pos_label, sample_weight, op)
     precision, recall, thresholds = _kernels.precision_recall_curve(yt, ys, w, bool(drop_intermediate), op)
+    if score_dtype.kind in "biu":  # thresholds in y_score's dtype, as scikit-learn's
+        thresholds = ember.from_numpy(thresholds.numpy().astype(score_dtype))
     positives = yt.numpy() if w is None else yt.numpy() & (w.numpy() != 0)
     if not positives.any():
         warn("No positive class found in y_true, recall is set to one for all thresholds.", UserWarning)
