@@ -16,6 +16,9 @@ class UndefinedMetricWarning(UserWarning):
     """Warning raised when a metric is ill-defined (a zero division, a class that never occurs), as
     scikit-learn's ``sklearn.exceptions.UndefinedMetricWarning``.
 
+    Args:
+        message (str): what is ill-defined and the value used instead.
+
     Example::
 
         >>> import warnings
