@@ -108,6 +108,22 @@ void for_weighted(const Tensor& w, int64_t n, F&& f) {
 }
 
 
+/// True and predicted labels (int64 vectors of one length) and optional weights, checked and contiguous.
+struct LabelPairs {
+  LabelPairs(const Tensor& y_true, const Tensor& y_pred, const Tensor& sample_weight,
+             std::initializer_list<DType> weight_dtypes, const char* op) {
+    check_vector(y_true, DType::Int64, op, "y_true");
+    check_vector(y_pred, DType::Int64, op, "y_pred");
+    check_lengths(y_true, y_pred, op, "y_true", "y_pred");
+    check_weights(sample_weight, y_true, weight_dtypes, op);
+    t = contiguous(y_true), p = contiguous(y_pred);
+    w = sample_weight.defined() ? contiguous(sample_weight) : Tensor();
+    T = t.data<int64_t>(), P = p.data<int64_t>();
+  }
+  Tensor t, p, w;
+  const int64_t *T, *P;
+};
+
 /// Sample indices by descending score, ties in index order (scikit-learn's stable sort): an LSD
 /// radix sort of (order key, 32-bit index) pairs, 11 bits a pass, skipping passes where every key
 /// has the same digit. About half the memory traffic of ember::sort, which also returns the values
@@ -311,21 +327,15 @@ double average_precision(const Tensor& precision, const Tensor& recall) {
 
 Tensor confusion_matrix(const Tensor& y_true, const Tensor& y_pred, const Tensor& labels, const Tensor& sample_weight,
                         const char* op) {
-  check_vector(y_true, DType::Int64, op, "y_true");
-  check_vector(y_pred, DType::Int64, op, "y_pred");
+  const LabelPairs y(y_true, y_pred, sample_weight, {DType::Int64, DType::Float64}, op);
   check_vector(labels, DType::Int64, op, "labels");
-  check_lengths(y_true, y_pred, op, "y_true", "y_pred");
-  check_weights(sample_weight, y_true, {DType::Int64, DType::Float64}, op);
-  const Tensor t = contiguous(y_true), p = contiguous(y_pred);
-  const Tensor w = sample_weight.defined() ? contiguous(sample_weight) : Tensor();
   const int64_t L = labels.numel();
   const LabelIndex index(labels);
-  const int64_t *T = t.data<int64_t>(), *P = p.data<int64_t>();
-  const bool floating = w.defined() && w.dtype() == DType::Float64;
+  const bool floating = y.w.defined() && y.w.dtype() == DType::Float64;
   Tensor out = zeros({L, L}, floating ? DType::Float64 : DType::Int64);
   auto count = [&](auto* cm) {
-    for_weighted(w, t.numel(), [&](int64_t i, auto wi) {
-      const int64_t a = index(T[i]), b = index(P[i]);
+    for_weighted(y.w, y.t.numel(), [&](int64_t i, auto wi) {
+      const int64_t a = index(y.T[i]), b = index(y.P[i]);
       if (a >= 0 && b >= 0) cm[a * L + b] += wi;
     });
   };
@@ -336,44 +346,32 @@ Tensor confusion_matrix(const Tensor& y_true, const Tensor& y_pred, const Tensor
 
 std::tuple<Tensor, Tensor, Tensor> class_counts(const Tensor& y_true, const Tensor& y_pred, const Tensor& labels,
                                                 const Tensor& sample_weight, const char* op) {
-  check_vector(y_true, DType::Int64, op, "y_true");
-  check_vector(y_pred, DType::Int64, op, "y_pred");
+  const LabelPairs y(y_true, y_pred, sample_weight, {DType::Float64}, op);
   check_vector(labels, DType::Int64, op, "labels");
-  check_lengths(y_true, y_pred, op, "y_true", "y_pred");
-  check_weights(sample_weight, y_true, {DType::Float64}, op);
-  const Tensor t = contiguous(y_true), p = contiguous(y_pred);
-  const Tensor w = sample_weight.defined() ? contiguous(sample_weight) : Tensor();
   const int64_t L = labels.numel();
   const LabelIndex index(labels);
-  const int64_t *T = t.data<int64_t>(), *P = p.data<int64_t>();
-  const DType dtype = w.defined() ? DType::Float64 : DType::Int64;
+  const DType dtype = y.w.defined() ? DType::Float64 : DType::Int64;
   Tensor tp = zeros({L}, dtype), pred = zeros({L}, dtype), true_ = zeros({L}, dtype);
   auto count = [&](auto* tps, auto* preds, auto* trues) {
-    for_weighted(w, t.numel(), [&](int64_t i, auto wi) {
-      const int64_t a = index(T[i]), b = index(P[i]);
+    for_weighted(y.w, y.t.numel(), [&](int64_t i, auto wi) {
+      const int64_t a = index(y.T[i]), b = index(y.P[i]);
       if (a >= 0) trues[a] += wi;
       if (b >= 0) preds[b] += wi;
-      if (a >= 0 && T[i] == P[i]) tps[a] += wi;
+      if (a >= 0 && y.T[i] == y.P[i]) tps[a] += wi;
     });
   };
-  if (w.defined()) count(tp.data<double>(), pred.data<double>(), true_.data<double>());
+  if (y.w.defined()) count(tp.data<double>(), pred.data<double>(), true_.data<double>());
   else count(tp.data<int64_t>(), pred.data<int64_t>(), true_.data<int64_t>());
   return {tp, pred, true_};
 }
 
 std::pair<double, double> match_count(const Tensor& y_true, const Tensor& y_pred, const Tensor& sample_weight,
                                       const char* op) {
-  check_vector(y_true, DType::Int64, op, "y_true");
-  check_vector(y_pred, DType::Int64, op, "y_pred");
-  check_lengths(y_true, y_pred, op, "y_true", "y_pred");
-  check_weights(sample_weight, y_true, {DType::Float64}, op);
-  const Tensor t = contiguous(y_true), p = contiguous(y_pred);
-  const Tensor w = sample_weight.defined() ? contiguous(sample_weight) : Tensor();
-  const int64_t *T = t.data<int64_t>(), *P = p.data<int64_t>();
+  const LabelPairs y(y_true, y_pred, sample_weight, {DType::Float64}, op);
   double matched = 0, total = 0;
-  for_weighted(w, t.numel(), [&](int64_t i, auto wi) {
+  for_weighted(y.w, y.t.numel(), [&](int64_t i, auto wi) {
     total += wi;
-    if (T[i] == P[i]) matched += wi;
+    if (y.T[i] == y.P[i]) matched += wi;
   });
   return {matched, total};
 }

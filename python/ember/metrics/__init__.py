@@ -16,6 +16,22 @@ from ember.metrics._inputs import (UndefinedMetricWarning, _kernels, check_finit
 
 _AVERAGES = (None, "micro", "macro", "weighted", "samples")
 
+# The arguments precision_score, recall_score, f1_score and fbeta_score share, in their docstrings.
+_SCORE_ARGS = """y_true (array-like): true labels.
+        y_pred (array-like): predicted labels.
+        labels (array-like, optional): the labels to average over.
+        pos_label (int or bool): the positive class when average='binary'. Default: 1.
+        average (str, optional): 'binary' (default), 'micro', 'macro', 'weighted' or None.
+        sample_weight (array-like, optional): a weight per sample."""
+
+
+def _doc(**parts):
+    """Fills the {name} fields of a function's or class's docstring."""
+    def fill(obj):
+        obj.__doc__ = obj.__doc__.format(**parts)
+        return obj
+    return fill
+
 
 def _score_array(y_score, op, name="y_score"):
     """Scores as float32 (kept: its sort keys are half as wide) or float64."""
@@ -260,6 +276,7 @@ def _prfs(op, y_true, y_pred, *, beta, labels, pos_label, average, warn_for, sam
                             warn_for=warn_for, zero_division=zero_division)
 
 
+@_doc(score_args=_SCORE_ARGS)
 def fbeta_score(y_true, y_pred, *, beta, labels=None, pos_label=1, average="binary", sample_weight=None,
                 zero_division="warn"):
     """The F-beta score, (1 + beta^2) precision recall / (beta^2 precision + recall), as
@@ -291,17 +308,13 @@ def _fbeta(op, y_true, y_pred, beta, labels, pos_label, average, sample_weight, 
                  warn_for=("f-score",), sample_weight=sample_weight, zero_division=zero_division)[2]
 
 
+@_doc(score_args=_SCORE_ARGS)
 def f1_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary", sample_weight=None,
              zero_division="warn"):
     """The F1 score, 2 precision recall / (precision + recall), as sklearn.metrics.f1_score.
 
     Args:
-        y_true (array-like): true labels.
-        y_pred (array-like): predicted labels.
-        labels (array-like, optional): the labels to average over.
-        pos_label (int or bool): the positive class when average='binary'. Default: 1.
-        average (str, optional): 'binary' (default), 'micro', 'macro', 'weighted' or None.
-        sample_weight (array-like, optional): a weight per sample.
+        {score_args}
         zero_division ("warn", 0.0, 1.0 or nan): the value of a 0/0 score. Default: "warn".
 
     Returns:
@@ -315,17 +328,13 @@ def f1_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary", samp
     return _fbeta("f1_score", y_true, y_pred, 1.0, labels, pos_label, average, sample_weight, zero_division)
 
 
+@_doc(score_args=_SCORE_ARGS)
 def precision_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary", sample_weight=None,
                     zero_division="warn"):
     """Precision, tp / (tp + fp), as sklearn.metrics.precision_score.
 
     Args:
-        y_true (array-like): true labels.
-        y_pred (array-like): predicted labels.
-        labels (array-like, optional): the labels to average over.
-        pos_label (int or bool): the positive class when average='binary'. Default: 1.
-        average (str, optional): 'binary' (default), 'micro', 'macro', 'weighted' or None.
-        sample_weight (array-like, optional): a weight per sample.
+        {score_args}
         zero_division ("warn", 0.0, 1.0 or nan): the value when nothing is predicted positive.
 
     Returns:
@@ -340,17 +349,13 @@ def precision_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary
                  warn_for=("precision",), sample_weight=sample_weight, zero_division=zero_division)[0]
 
 
+@_doc(score_args=_SCORE_ARGS)
 def recall_score(y_true, y_pred, *, labels=None, pos_label=1, average="binary", sample_weight=None,
                  zero_division="warn"):
     """Recall, tp / (tp + fn), as sklearn.metrics.recall_score.
 
     Args:
-        y_true (array-like): true labels.
-        y_pred (array-like): predicted labels.
-        labels (array-like, optional): the labels to average over.
-        pos_label (int or bool): the positive class when average='binary'. Default: 1.
-        average (str, optional): 'binary' (default), 'micro', 'macro', 'weighted' or None.
-        sample_weight (array-like, optional): a weight per sample.
+        {score_args}
         zero_division ("warn", 0.0, 1.0 or nan): the value when there are no true positives.
 
     Returns:

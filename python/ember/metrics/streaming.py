@@ -190,14 +190,19 @@ class _LabelCounts(Metric):
         return result[self._metric]
 
 
+# The arguments Precision, Recall and F1Score share, in their docstrings.
+_COUNT_ARGS = """average (str, optional): 'binary' (default), 'micro', 'macro', 'weighted' or None.
+        pos_label (int or bool): the positive class when average='binary'. Default: 1."""
+
+
+@M._doc(count_args=_COUNT_ARGS)
 class Precision(_LabelCounts):
     """Precision over batches: precision_score of the concatenated batches.
 
     Args:
         num_classes (int, optional): labels are 0 .. num_classes - 1 (as labels=range(num_classes));
             None: the labels seen.
-        average (str, optional): 'binary' (default), 'micro', 'macro', 'weighted' or None.
-        pos_label (int or bool): the positive class when average='binary'. Default: 1.
+        {count_args}
         zero_division ("warn", 0.0, 1.0 or nan): the value of a 0/0 precision. Default: "warn".
 
     Example::
@@ -212,13 +217,13 @@ class Precision(_LabelCounts):
     _metric = 0
 
 
+@M._doc(count_args=_COUNT_ARGS)
 class Recall(_LabelCounts):
     """Recall over batches: recall_score of the concatenated batches.
 
     Args:
         num_classes (int, optional): labels are 0 .. num_classes - 1; None: the labels seen.
-        average (str, optional): 'binary' (default), 'micro', 'macro', 'weighted' or None.
-        pos_label (int or bool): the positive class when average='binary'. Default: 1.
+        {count_args}
         zero_division ("warn", 0.0, 1.0 or nan): the value of a 0/0 recall. Default: "warn".
 
     Example::
@@ -232,13 +237,13 @@ class Recall(_LabelCounts):
     _metric = 1
 
 
+@M._doc(count_args=_COUNT_ARGS)
 class F1Score(_LabelCounts):
     """F1 score over batches: f1_score of the concatenated batches.
 
     Args:
         num_classes (int, optional): labels are 0 .. num_classes - 1; None: the labels seen.
-        average (str, optional): 'binary' (default), 'micro', 'macro', 'weighted' or None.
-        pos_label (int or bool): the positive class when average='binary'. Default: 1.
+        {count_args}
         zero_division ("warn", 0.0, 1.0 or nan): the value of a 0/0 score. Default: "warn".
 
     Example::
