@@ -70,7 +70,8 @@ def test_precision_recall_f(case, average, zero_division):
 
 @pytest.mark.parametrize("kwargs", [
     {"labels": [0, 2]}, {"labels": [2, 0, 1]}, {"labels": [0, 1, 2, 5]}, {"pos_label": 0}, {"pos_label": 2},
-    {"pos_label": 3, "average": "macro"}, {"labels": [1], "average": "micro"},
+    {"pos_label": 3, "average": "macro"}, {"labels": [1], "average": "micro"}, {"labels": [0, 0, 1]},
+    {"sample_weight": [0.0] * 6}, {"sample_weight": [1.0, np.nan, 1.0, 1.0, 1.0, 1.0]},
 ])
 def test_prf_labels_and_pos_label(kwargs):
     for t, p in (LABEL_CASES["pred_misses_class"], (np.array([0, 2, 2, 0]), np.array([2, 2, 0, 0]))):
@@ -161,6 +162,7 @@ def test_curves(case, weights):
         assert_matches(M.precision_recall_curve, sk.precision_recall_curve, t, s, sample_weight=w,
                        drop_intermediate=drop)
     assert_matches(M.roc_auc_score, sk.roc_auc_score, t, s, sample_weight=w)
+    assert_matches(M.roc_curve, sk.roc_curve, t, s, sample_weight=np.zeros(len(t)))
     assert_matches(M.average_precision_score, sk.average_precision_score, t, s, sample_weight=w)
     for max_fpr in (0.3, 1.0):
         assert_matches(M.roc_auc_score, sk.roc_auc_score, t, s, sample_weight=w, max_fpr=max_fpr)

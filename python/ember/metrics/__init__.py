@@ -270,9 +270,10 @@ def _prfs(op, y_true, y_pred, *, beta, labels, pos_label, average, warn_for, sam
     y_type, present, t, p = check_targets(y_true, y_pred, op, sample_weight)
     labels = _set_wise_labels(y_type, present, average, labels, pos_label, op)
     w = sample_weight_array(sample_weight, len(t), op)
-    tp, pred, true = _kernels.class_counts(tensor(t, np.int64), tensor(p, np.int64), tensor(labels, np.int64),
+    distinct, where = np.unique(labels, return_inverse=True)  # a repeated label gets its counts each time
+    tp, pred, true = _kernels.class_counts(tensor(t, np.int64), tensor(p, np.int64), tensor(distinct, np.int64),
                                            None if w is None else tensor(w, np.float64), op)
-    return _prf_from_counts(tp.numpy(), pred.numpy(), true.numpy(), beta=beta, average=average,
+    return _prf_from_counts(tp.numpy()[where], pred.numpy()[where], true.numpy()[where], beta=beta, average=average,
                             warn_for=warn_for, zero_division=zero_division)
 
 

@@ -110,6 +110,9 @@ def sample_weight_array(sample_weight, n, op, dtype=np.float64):
     w = column(to_numpy(sample_weight, op, "sample_weight"), op, "sample_weight")
     if len(w) != n:
         raise ValueError(f"{op}: sample_weight has shape {tuple(w.shape)}, expected ({n},)")
+    check_finite(w, op, "sample_weight")
+    if n and not w.any():
+        raise ValueError(f"{op}: Sample weights must contain at least one non-zero number.")
     return np.ascontiguousarray(w, dtype=dtype if dtype is not None else (np.int64 if w.dtype.kind in "biu" else np.float64))
 
 
