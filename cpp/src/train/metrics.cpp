@@ -275,29 +275,48 @@ ThresholdCounts threshold_counts(const Tensor& y_true, const Tensor& y_score, co
   });
 }
 
+namespace {
+/// The indices i < m where keep(i), in order, as an int64 tensor (the points a curve keeps).
+template <class F>
+Tensor kept_points(int64_t m, F&& keep) {
+  int64_t k = 0;
+  for (int64_t i = 0; i < m; ++i) k += keep(i);
+  Tensor out = Tensor::empty({k}, DType::Int64);
+  int64_t* o = out.data<int64_t>();
+  for (int64_t i = 0; i < m; ++i)
+    if (keep(i)) *o++ = i;
+  return out;
+}
+}  // namespace
+
 std::tuple<Tensor, Tensor, Tensor> roc_curve(const Tensor& y_true, const Tensor& y_score, const Tensor& sample_weight,
                                              bool drop_intermediate, const char* op) {
   const ThresholdCounts c = threshold_counts(y_true, y_score, sample_weight, op);
-  const Tensor thr = to_dtype(c.thresholds, DType::Float64);
-  const double *F = c.fps.data<double>(), *P = c.tps.data<double>(), *H = thr.data<double>();
+  const double *F = c.fps.data<double>(), *P = c.tps.data<double>();
   const int64_t m = c.fps.numel();
   // Kept points: all, or those where the curve bends (scikit-learn's nonzero second differences).
-  std::vector<int64_t> keep;
-  for (int64_t i = 0; i < m; ++i) {
-    const bool ends = !drop_intermediate || m <= 2 || i == 0 || i == m - 1;
-    if (ends || (F[i + 1] - F[i]) - (F[i] - F[i - 1]) != 0 || (P[i + 1] - P[i]) - (P[i] - P[i - 1]) != 0)
-      keep.push_back(i);
-  }
+  const Tensor keep = kept_points(m, [&](int64_t i) {
+    return !drop_intermediate || m <= 2 || i == 0 || i == m - 1 || (F[i + 1] - F[i]) - (F[i] - F[i - 1]) != 0 ||
+           (P[i + 1] - P[i]) - (P[i] - P[i - 1]) != 0;
+  });
+  const int64_t k = keep.numel();
+  const int64_t* K = keep.data<int64_t>();
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const double neg = m ? F[m - 1] : 0, pos = m ? P[m - 1] : 0;
-  std::vector<double> fpr{neg > 0 ? 0.0 : nan}, tpr{pos > 0 ? 0.0 : nan};
-  std::vector<double> thresholds{std::numeric_limits<double>::infinity()};
-  for (int64_t i : keep) {
-    fpr.push_back(neg > 0 ? F[i] / neg : nan);
-    tpr.push_back(pos > 0 ? P[i] / pos : nan);
-    thresholds.push_back(H[i]);
-  }
-  return {to_tensor(fpr), to_tensor(tpr), to_tensor(thresholds)};
+  Tensor fpr = Tensor::empty({k + 1}, DType::Float64), tpr = Tensor::empty({k + 1}, DType::Float64);
+  Tensor thresholds = Tensor::empty({k + 1}, DType::Float64);
+  double *X = fpr.data<double>(), *Y = tpr.data<double>(), *H = thresholds.data<double>();
+  X[0] = neg > 0 ? 0.0 : nan, Y[0] = pos > 0 ? 0.0 : nan, H[0] = std::numeric_limits<double>::infinity();
+  visit_score(c.thresholds.dtype(), op, [&](auto zero) {
+    const auto* scores = c.thresholds.template data<decltype(zero)>();
+    for (int64_t r = 0; r < k; ++r) {
+      X[r + 1] = neg > 0 ? F[K[r]] / neg : nan;
+      Y[r + 1] = pos > 0 ? P[K[r]] / pos : nan;
+      H[r + 1] = scores[K[r]];
+    }
+    return 0;
+  });
+  return {fpr, tpr, thresholds};
 }
 
 std::tuple<Tensor, Tensor, Tensor> precision_recall_curve(const Tensor& y_true, const Tensor& y_score,
@@ -306,32 +325,32 @@ std::tuple<Tensor, Tensor, Tensor> precision_recall_curve(const Tensor& y_true, 
   const ThresholdCounts c = threshold_counts(y_true, y_score, sample_weight, op);
   const double *F = c.fps.data<double>(), *P = c.tps.data<double>();
   const int64_t m = c.fps.numel();
-  std::vector<int64_t> keep;
-  for (int64_t i = 0; i < m; ++i) {
-    const bool ends = !drop_intermediate || m <= 2 || i == 0 || i == m - 1;
-    if (ends || P[i] != P[i - 1] || P[i + 1] != P[i]) keep.push_back(i);
-  }
+  const Tensor keep = kept_points(m, [&](int64_t i) {
+    return !drop_intermediate || m <= 2 || i == 0 || i == m - 1 || P[i] != P[i - 1] || P[i + 1] != P[i];
+  });
+  const int64_t k = keep.numel();
+  const int64_t* K = keep.data<int64_t>();
   const double pos = m ? P[m - 1] : 0;
-  const auto k = static_cast<int64_t>(keep.size());
   // Outputs run from the lowest threshold up, then the point (precision 1, recall 0).
-  std::vector<double> precision(k + 1), recall(k + 1);
+  Tensor precision = Tensor::empty({k + 1}, DType::Float64), recall = Tensor::empty({k + 1}, DType::Float64);
   Tensor thresholds = Tensor::empty({k}, c.thresholds.dtype());
+  double *Pr = precision.data<double>(), *R = recall.data<double>();
   visit_score(c.thresholds.dtype(), op, [&](auto zero) {
     using T = decltype(zero);
     const T* H = c.thresholds.template data<T>();
     T* out = thresholds.template data<T>();
     for (int64_t r = 0; r < k; ++r) {
-      const int64_t i = keep[k - 1 - r];
+      const int64_t i = K[k - 1 - r];
       const double ps = P[i] + F[i];
-      precision[r] = ps != 0 ? P[i] / ps : 0.0;
-      recall[r] = pos == 0 ? 1.0 : P[i] / pos;
+      Pr[r] = ps != 0 ? P[i] / ps : 0.0;
+      R[r] = pos == 0 ? 1.0 : P[i] / pos;
       out[r] = H[i];
     }
     return 0;
   });
-  precision[k] = 1.0;
-  recall[k] = 0.0;
-  return {to_tensor(precision), to_tensor(recall), thresholds};
+  Pr[k] = 1.0;
+  R[k] = 0.0;
+  return {precision, recall, thresholds};
 }
 
 double auc(const Tensor& x, const Tensor& y, const char* op) {
