@@ -124,3 +124,13 @@ def test_constructor_checks(make):
 def test_repr():
     assert repr(M.F1Score(average="macro")) == "F1Score(num_classes=None, average='macro', pos_label=1, " \
                                                "zero_division='warn')"
+
+
+def test_scores_give_their_argmax():
+    rng = np.random.default_rng(6)
+    t, logits = rng.integers(0, 3, 12), rng.standard_normal((12, 3)).astype(np.float32)
+    f1, cm = M.F1Score(average="macro"), M.ConfusionMatrix(3)
+    f1.update(t, ember.from_numpy(logits))
+    cm.update(t, logits)
+    assert f1.compute() == M.f1_score(t, logits.argmax(1), average="macro")
+    np.testing.assert_array_equal(cm.compute().numpy(), M.confusion_matrix(t, logits.argmax(1), labels=[0, 1, 2]).numpy())

@@ -25,6 +25,12 @@ _ARGS = {
 }
 
 
+def _labels_from(y_pred, op):
+    """Predicted labels: y_pred itself, or the argmax of scores of shape (batch, num_classes)."""
+    p = to_numpy(y_pred, op, "y_pred")
+    return p.argmax(axis=1) if p.ndim == 2 and p.shape[1] > 1 else p
+
+
 def _check_args(cls, **kwargs):
     for name, value in kwargs.items():
         accepts, what = _ARGS["roc_average" if cls == "AUROC" and name == "average" else name]
@@ -146,14 +152,15 @@ class _LabelCounts(Metric):
         self.counts = np.zeros((3, len(self.labels)), dtype=np.int64)
 
     def update(self, y_true, y_pred):
-        """Adds a batch of true and predicted labels (shape (batch,) each).
+        """Adds a batch of true and predicted labels.
 
         Args:
-            y_true (array-like): true labels.
-            y_pred (array-like): predicted labels.
+            y_true (array-like): true labels, shape (batch,).
+            y_pred (array-like): predicted labels, shape (batch,), or scores of shape (batch,
+                num_classes) whose argmax (column index) is the prediction.
         """
         op = f"{type(self).__name__}.update"
-        _, present, t, p = check_targets(y_true, y_pred, op)
+        _, present, t, p = check_targets(y_true, _labels_from(y_pred, op), op)
         if self.num_classes is not None:
             if present[0] < 0 or present[-1] >= self.num_classes:
                 raise ValueError(f"{op}: labels must be in [0, {self.num_classes}), got {present.tolist()}")
@@ -286,14 +293,15 @@ class ConfusionMatrix(Metric):
         self.counts = ember.zeros(self.num_classes, self.num_classes, dtype=ember.int64)
 
     def update(self, y_true, y_pred):
-        """Adds a batch of true and predicted labels (shape (batch,) each), all in [0, num_classes).
+        """Adds a batch of true and predicted labels, all in [0, num_classes).
 
         Args:
-            y_true (array-like): true labels.
-            y_pred (array-like): predicted labels.
+            y_true (array-like): true labels, shape (batch,).
+            y_pred (array-like): predicted labels, shape (batch,), or scores of shape (batch,
+                num_classes) whose argmax is the prediction.
         """
         op = "ConfusionMatrix.update"
-        _, present, t, p = check_targets(y_true, y_pred, op)
+        _, present, t, p = check_targets(y_true, _labels_from(y_pred, op), op)
         if present[0] < 0 or present[-1] >= self.num_classes:
             raise ValueError(f"{op}: labels must be in [0, {self.num_classes}), got {present.tolist()}")
         self.counts += _kernels.confusion_matrix(tensor(t, np.int64), tensor(p, np.int64),
