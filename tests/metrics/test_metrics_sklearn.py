@@ -283,3 +283,25 @@ def test_large_inputs_match():
         assert_same_value(getattr(M, fn)(y, s), getattr(sk, fn)(y, s), rtol=1e-10)
     pred = rng.integers(0, 50, n)
     assert_same_value(M.confusion_matrix(y * 25 + pred % 25, pred), sk.confusion_matrix(y * 25 + pred % 25, pred))
+
+
+@pytest.mark.parametrize("dist", ["geometric", "signed", "zeros", "subnormal", "few_distinct", "float32_wide"])
+def test_sort_of_scores_on_skewed_inputs(dist):
+    """The curves' radix sort on distributions that skew its buckets or reach deep levels."""
+    rng = np.random.default_rng(9)
+    n = 50_000
+    s = {
+        "geometric": 2.0 ** -rng.integers(0, 1000, n) * (1 + rng.random(n) * 1e-12),
+        "signed": rng.standard_normal(n) * 10.0 ** rng.integers(-300, 300, n),
+        "zeros": rng.choice([0.0, -0.0, 1e-300, -1e-300, 1.0], n),
+        "subnormal": rng.integers(1, 1000, n) * 5e-324,
+        "few_distinct": rng.integers(0, 7, n) / 7,
+        "float32_wide": (rng.standard_normal(n) * 10.0 ** rng.integers(-30, 30, n)).astype(np.float32),
+    }[dist]
+    y = rng.integers(0, 2, n)
+    w = rng.random(n)
+    for weights in (None, w):
+        assert_same_value(M.roc_curve(y, s, sample_weight=weights, drop_intermediate=False),
+                          sk.roc_curve(y, s, sample_weight=weights, drop_intermediate=False), rtol=1e-12)
+        assert_same_value(M.average_precision_score(y, s, sample_weight=weights),
+                          sk.average_precision_score(y, s, sample_weight=weights), rtol=1e-12)

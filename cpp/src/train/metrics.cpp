@@ -4,11 +4,11 @@
 
 #include <algorithm>
 #include <array>
-#include <type_traits>
-#include <utility>
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "ember/ops.h"
@@ -176,20 +176,21 @@ class SortedScores {
     const int bits = std::min(kMaxBits, 64 - __builtin_clzll(static_cast<uint64_t>(n)) - 2);
     const int shift = std::max(0, varying - bits);
     const int64_t buckets = int64_t{1} << bits, mask = buckets - 1;
-    std::array<int64_t, (1 << kMaxBits) + 1> start{};  // start[d + 1]: how many keys have digit d, then where they go
-    for (int64_t i = lo; i < hi; ++i) ++start[((key_[i] >> shift) & mask) + 1];
-    start[0] = lo;
-    for (int64_t d = 1; d <= buckets; ++d) start[d] += start[d - 1];
-    std::array<int64_t, (1 << kMaxBits) + 1> bounds = start;
+    // next[d + 1]: how many keys have digit d; then where the next of them goes; after the pass,
+    // where bucket d ends (16 KiB a level: at most 16 levels deep, as each fixes 4 or more bits).
+    std::array<int64_t, (1 << kMaxBits) + 1> next{};
+    for (int64_t i = lo; i < hi; ++i) ++next[((key_[i] >> shift) & mask) + 1];
+    next[0] = lo;
+    for (int64_t d = 1; d <= buckets; ++d) next[d] += next[d - 1];
     for (int64_t i = lo; i < hi; ++i) {
-      const int64_t to = start[(key_[i] >> shift) & mask]++;
+      const int64_t to = next[(key_[i] >> shift) & mask]++;
       key2_[to] = key_[i];
       idx2_[to] = idx_[i];
     }
     std::copy(key2_.begin() + lo, key2_.begin() + hi, key_.begin() + lo);
     std::copy(idx2_.begin() + lo, idx2_.begin() + hi, idx_.begin() + lo);
     if (shift == 0) return;  // the digit held every varying bit
-    for (int64_t d = 0; d < buckets; ++d) sort_range(bounds[d], bounds[d + 1]);
+    for (int64_t d = 0; d < buckets; ++d) sort_range(d == 0 ? lo : next[d - 1], next[d]);
   }
 
   void insertion_sort(int64_t lo, int64_t hi) {
