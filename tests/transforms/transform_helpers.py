@@ -29,3 +29,23 @@ def run(transform, x, seed=0):
     """transform(x) under ember.manual_seed(seed), as a NumPy array."""
     ember.manual_seed(seed)
     return transform(ember.tensor(x)).numpy()
+
+
+def as_pixels(ref, dtype):
+    """A float reference result in an image dtype: uint8 rounded half to even and clipped."""
+    if dtype == np.uint8:
+        return np.clip(np.round(ref), 0, 255).astype(np.uint8)
+    return ref.astype(dtype)
+
+
+def seeded_twice_and_threads(transform, x):
+    """transform(x) under one seed with 1 thread and with 2: they must be equal."""
+    threads = ember.get_num_threads()
+    try:
+        ember.set_num_threads(1)
+        one = run(transform, x, seed=11)
+        ember.set_num_threads(2)
+        two = run(transform, x, seed=11)
+    finally:
+        ember.set_num_threads(threads)
+    return one, two

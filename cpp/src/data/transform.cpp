@@ -45,6 +45,36 @@ void check_interpolation(InterpolationMode mode, std::initializer_list<Interpola
   EMBER_CHECK(false, op, ": interpolation ", repr_value(mode), " is not supported (ember implements ", names, ")");
 }
 
+Sizes setup_size(const Sizes& s) {
+  if (s.spelling != Sizes::Spelling::Int && s.dims.size() != 1) return s;
+  Sizes out({s.dims.at(0), s.dims.at(0)});
+  out.spelling = Sizes::Spelling::Tuple;
+  return out;
+}
+
+Numbers setup_angle(const Numbers& v) {
+  if (v.is_number()) return Numbers({-v[0], v[0]}, Numbers::Spelling::List);
+  return Numbers(v.values, Numbers::Spelling::List);
+}
+
+std::vector<double> fill_values(const Numbers& fill, int64_t channels, const char* op) {
+  const auto k = static_cast<int64_t>(fill.size());
+  EMBER_CHECK(k == 1 || k == channels, op, ": The number of elements in 'fill' cannot broadcast to match the number of "
+              "channels of the image (", k, " != ", channels, ")");
+  return k == 1 ? std::vector<double>(static_cast<size_t>(channels), fill[0]) : fill.values;
+}
+
+void rule::sequence(const Numbers& v, const char* op, const char* name, std::initializer_list<size_t> lengths) {
+  std::string which;
+  bool ok = false;
+  for (size_t n : lengths) {
+    which += (which.empty() ? "" : " or ") + std::to_string(n);
+    ok = ok || v.size() == n;
+  }
+  EMBER_CHECK_TYPE(!v.is_number(), op, ": ", name, " should be a sequence of length ", which, ".");
+  EMBER_CHECK(ok, op, ": ", name, " should be a sequence of length ", which, ".");
+}
+
 Tensor ImageBatch::empty(int64_t height, int64_t width) const {
   return Tensor::empty({n, c, height, width}, images.dtype(), images.device());
 }

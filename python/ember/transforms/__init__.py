@@ -7,9 +7,11 @@ batch draws its own random parameters from ember's generator (``ember.manual_see
 run exactly, whatever the thread count). ``ember.transforms.v2`` is this module, so
 ``import ember.transforms.v2 as T`` works as torchvision programs write it.
 """
+import collections.abc
 import sys
 
 from ember._C import _transforms as _T
+from ember.nn import Module as _Module
 from ember.nn.modules import _layer_init
 from ember.transforms._modes import InterpolationMode
 
@@ -25,7 +27,47 @@ from ember.transforms import _docs  # noqa: E402
 
 _docs.apply(globals())
 
-__all__ = sorted(["InterpolationMode", *(c.__name__ for c in _classes)])
+
+
+class Compose(_Module):
+    """Applies transforms one after another, as torchvision.transforms.v2.Compose.
+
+    Args:
+        transforms (sequence of callables): the transforms (any callables: ember's transforms,
+            functions, lambdas). Called with several inputs, each transform gets and returns them
+            all, as torchvision's.
+
+    Example::
+
+        >>> augment = ember.transforms.Compose([
+        ...     ember.transforms.RandomHorizontalFlip(),
+        ...     ember.transforms.RandomCrop(32, padding=4),
+        ... ])
+        >>> augment(ember.rand(8, 3, 32, 32)).shape
+        ember.Size([8, 3, 32, 32])
+    """
+
+    def __init__(self, transforms):
+        super().__init__()
+        if not isinstance(transforms, collections.abc.Sequence):
+            raise TypeError("Compose: Argument transforms should be a sequence of callables")
+        if not transforms:
+            raise ValueError("Compose: Pass at least one transform")
+        self.transforms = transforms
+
+    def forward(self, *inputs):
+        """The inputs through every transform in turn (one input: the result; several: a tuple)."""
+        needs_unpacking = len(inputs) > 1
+        for transform in self.transforms:
+            outputs = transform(*inputs)
+            inputs = outputs if needs_unpacking else (outputs,)
+        return outputs
+
+    def extra_repr(self):
+        return "\n".join(f"    {t}" for t in self.transforms)
+
+
+__all__ = sorted(["Compose", "InterpolationMode", *(c.__name__ for c in _classes)])
 
 # `import ember.transforms.v2 as T`, as torchvision programs write it.
 v2 = sys.modules[__name__ + ".v2"] = sys.modules[__name__]

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ember/nn/layer.h"
@@ -90,6 +91,54 @@ inline double uniform(Generator& g, double lo, double hi) { return lo + (hi - lo
 inline int64_t randint(Generator& g, int64_t lo, int64_t hi) {
   return lo + static_cast<int64_t>(g.next_below(static_cast<uint64_t>(hi - lo)));
 }
+
+/// An image's height and width from a size row: one size for both, or (h, w).
+inline std::pair<int64_t, int64_t> size_hw(const Sizes& s) {
+  return {s.dims.at(0), s.dims.size() == 1 ? s.dims[0] : s.dims.at(1)};
+}
+/// torchvision's _setup_size, as the transform keeps it: an int or a one-element sequence s gives
+/// (s, s); two sizes stay as given.
+EMBER_API Sizes setup_size(const Sizes& s);
+/// torchvision's _setup_angle: a number d gives the range [-d, d]; a sequence stays, as floats.
+EMBER_API Numbers setup_angle(const Numbers& v);
+/// The fill colour for images of `channels` channels: one value for every channel, or one each
+/// (ValueError for another count, with torchvision's message).
+EMBER_API std::vector<double> fill_values(const Numbers& fill, int64_t channels, const char* op);
+
+/// The rules of transforms' rows, with torchvision's messages; `op` starts each message.
+namespace rule {
+/// torchvision's sequence check: a sequence (TypeError for one number) of one of `lengths`.
+EMBER_API void sequence(const Numbers& v, const char* op, const char* name, std::initializer_list<size_t> lengths);
+/// One or two sizes, each positive.
+inline auto size(const char* op) {
+  return [=](const Sizes& s) {
+    EMBER_CHECK(s.dims.size() == 1 || s.dims.size() == 2, op, ": Please provide only two dimensions (h, w) for size.");
+    for (int64_t d : s.dims) EMBER_CHECK(d > 0, op, ": size should be positive, got ", nn::repr_value(s));
+  };
+}
+/// An angle range: a non-negative number d (for [-d, d]), or a sequence of `lengths` numbers
+/// whose (min, max) pairs increase.
+inline auto angle(const char* op, const char* name, std::initializer_list<size_t> lengths) {
+  return [=](const Numbers& v) {
+    if (v.is_number()) {
+      EMBER_CHECK(v[0] >= 0, op, ": If ", name, " is a single number, it must be positive.");
+      return;
+    }
+    sequence(v, op, name, lengths);
+    for (size_t i = 0; i + 1 < v.size(); i += 2)
+      EMBER_CHECK(v[i] <= v[i + 1], op, ": ", name, " should be of kind (min, max), got ", repr_value(v));
+  };
+}
+/// A (min, max) pair of numbers, min <= max, each positive (or non-negative).
+inline auto range(const char* op, const char* name, bool positive) {
+  return [=](const Numbers& v) {
+    sequence(v, op, name, {2});
+    EMBER_CHECK(v[0] <= v[1], op, ": ", name, " should be of kind (min, max), got ", repr_value(v));
+    EMBER_CHECK(positive ? v[0] > 0 : v[0] >= 0, op, ": ", name, " values should be ",
+                positive ? "positive" : "non-negative", ", got ", repr_value(v));
+  };
+}
+}  // namespace rule
 
 /// torchvision's `p`, the probability that a random transform acts on an image; `op` starts the
 /// message ("RandomHorizontalFlip: ").
