@@ -400,15 +400,29 @@ Tensor RandomResizedCrop::forward(const Tensor& input) {
 // ---- affine warps -----------------------------------------------------------------------------
 
 namespace {
+/// cos and sin of an angle in degrees, exact at multiples of 90 degrees (where torchvision's
+/// rotate takes its exact rot90 path).
+std::pair<double, double> cos_sin_degrees(double degrees) {
+  const double quarters = degrees / 90.0;
+  if (quarters == std::floor(quarters) && std::abs(quarters) < 1e15) {
+    static const double kCos[4] = {1, 0, -1, 0}, kSin[4] = {0, 1, 0, -1};
+    const int k = static_cast<int>(((static_cast<int64_t>(quarters) % 4) + 4) % 4);
+    return {kCos[k], kSin[k]};
+  }
+  const double rad = degrees * M_PI / 180.0;
+  return {std::cos(rad), std::sin(rad)};
+}
+
 /// torchvision's _get_inverse_affine_matrix (inverted=True): output pixel -> input pixel, both
 /// relative to the image center, for a rotation of `angle` degrees, a translation, a scale and
 /// shears (degrees) about `center` (relative to the image center).
 std::array<double, 6> inverse_affine(double cx, double cy, double angle, double tx, double ty, double scale,
                                      double shear_x, double shear_y) {
-  constexpr double kRad = M_PI / 180.0;
-  const double rot = angle * kRad, sx = shear_x * kRad, sy = shear_y * kRad;
-  const double a = std::cos(rot - sy) / std::cos(sy), b = -(a * std::tan(sx) + std::sin(rot));
-  const double c = std::sin(rot - sy) / std::cos(sy), d = std::cos(rot) - c * std::tan(sx);
+  const auto [cos_rot, sin_rot] = cos_sin_degrees(angle);
+  const auto [cos_rsy, sin_rsy] = cos_sin_degrees(angle - shear_y);
+  const double cos_sy = cos_sin_degrees(shear_y).first, tan_sx = std::tan(shear_x * M_PI / 180.0);
+  const double a = cos_rsy / cos_sy, b = -(a * tan_sx + sin_rot);
+  const double c = sin_rsy / cos_sy, d = cos_rot - c * tan_sx;
   std::array<double, 6> m = {d / scale, -b / scale, 0.0, -c / scale, a / scale, 0.0};
   m[2] += cx - m[0] * (cx + tx) - m[1] * (cy + ty);
   m[5] += cy - m[3] * (cx + tx) - m[4] * (cy + ty);
@@ -543,18 +557,19 @@ Tensor RandomRotation::forward(const Tensor& input) {
   const std::vector<double> fill = fill_values(options.fill, b.c, op);
   const Numbers degrees = setup_angle(options.degrees);
   const auto [cx, cy] = relative_center(options.center, b.h, b.w);
-  // rotate's matrix turns by -angle (torchvision's affine and rotate count angles oppositely).
-  const auto matrices = draw_per_image<std::array<double, 6>>(b.n, generator, [&](Generator& g) {
-    return inverse_affine(cx, cy, -uniform(g, degrees[0], degrees[1]), 0, 0, 1, 0, 0);
-  });
-  int64_t oh = b.h, ow = b.w;
-  if (options.expand) {
-    oh = ow = 0;
-    for (const auto& m : matrices) {
-      const auto [w, h] = affine_output_size(m, b.w, b.h);
-      ow = std::max(ow, w), oh = std::max(oh, h);
-    }
-    if (matrices.empty()) oh = b.h, ow = b.w;
+  const auto angles = draw_per_image<double>(b.n, generator, [&](Generator& g) { return uniform(g, degrees[0], degrees[1]); });
+  std::vector<std::array<double, 6>> matrices;
+  int64_t oh = options.expand && b.n > 0 ? 0 : b.h, ow = options.expand && b.n > 0 ? 0 : b.w;
+  for (double angle : angles) {
+    // rotate's matrix turns by -angle (torchvision's affine and rotate count angles oppositely).
+    matrices.push_back(inverse_affine(cx, cy, -angle, 0, 0, 1, 0, 0));
+    if (!options.expand) continue;
+    // Right angles about the center: torchvision's rot90 path, the canvas exactly the turned image.
+    const bool right = !options.center && angle / 90.0 == std::floor(angle / 90.0);
+    const bool odd = right && static_cast<int64_t>(std::abs(angle) / 90.0) % 2 == 1;
+    const auto [w, h] = right ? std::pair<int64_t, int64_t>{odd ? b.h : b.w, odd ? b.w : b.h}
+                              : affine_output_size(matrices.back(), b.w, b.h);
+    ow = std::max(ow, w), oh = std::max(oh, h);
   }
   return b.restore(warp(b, matrices, oh, ow, options.interpolation, fill, op));
 }

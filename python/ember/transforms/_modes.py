@@ -14,7 +14,7 @@ class InterpolationMode(enum.Enum):
     Example::
 
         >>> ember.transforms.Resize(16, interpolation=ember.transforms.InterpolationMode.NEAREST)
-        Resize(size=[16], interpolation=InterpolationMode.NEAREST, max_size=None, antialias=True)
+        Resize(size=[16], interpolation=InterpolationMode.NEAREST, antialias=True)
     """
 
     NEAREST = "nearest"
