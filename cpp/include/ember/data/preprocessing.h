@@ -1,0 +1,87 @@
+#pragma once
+// Preprocessing fitted on the training set only: fit() learns statistics from (N, features) data,
+// transform() applies them to any data with the same features (validation, test, new samples).
+// Statistics are computed with ember ops under no_grad and kept detached; transform is written in
+// ember ops, so gradients flow through it to its input. Each class's constructor arguments are
+// the rows of its options struct (ember/options.h).
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ember/export.h"
+#include "ember/options.h"
+#include "ember/tensor.h"
+
+namespace ember::data {
+
+/// A state dict: named tensors in a fixed order.
+using StateDict = std::vector<std::pair<std::string, Tensor>>;
+
+#define EMBER_STANDARDIZE_FIELDS(X) \
+  X(Arg, double, eps, 1e-8, valid::at_least(0, "Standardize: eps must be non-negative, got "))
+struct EMBER_API StandardizeOptions : Options {
+  EMBER_OPTIONS(EMBER_STANDARDIZE_FIELDS)
+};
+
+/// x -> (x - mean) / std per feature, as scikit-learn's StandardScaler: the mean and the
+/// population std (correction 0) over the N samples; a feature whose std is at most eps is
+/// constant and divided by 1 (only centred), as scikit-learn does.
+class EMBER_API Standardize {
+ public:
+  using Options = StandardizeOptions;
+  explicit Standardize(Options options = {});
+  /// Learns mean and std from x (N >= 1, features); returns *this.
+  Standardize& fit(const Tensor& x);
+  /// (x - mean) / std in x's dtype (RuntimeError before fit; ValueError for other feature counts).
+  Tensor transform(const Tensor& x) const;
+  /// x * std + mean: transform's inverse.
+  Tensor inverse_transform(const Tensor& x) const;
+  /// fit(x), then transform(x).
+  Tensor fit_transform(const Tensor& x);
+  bool fitted() const { return mean_.defined(); }
+  /// {"mean", "std"}: std is the divisor (1 for constant features), both (features,).
+  StateDict state_dict() const;
+  void load_state_dict(const std::map<std::string, Tensor>& state);
+  Options options;
+
+ private:
+  Tensor mean_, std_;
+};
+
+#define EMBER_PCA_WHITENING_FIELDS(X)                                                                     \
+  X(Arg, std::optional<int64_t>, n_components, std::nullopt,                                               \
+    valid::none_or(valid::at_least(1, "PCAWhitening: n_components must be at least 1, got ")))            \
+  X(Kw, double, eps, 1e-5, valid::at_least(0, "PCAWhitening: eps must be non-negative, got "))              \
+  X(Kw, bool, zca, false, valid::any)
+struct EMBER_API PCAWhiteningOptions : Options {
+  EMBER_OPTIONS(EMBER_PCA_WHITENING_FIELDS)
+};
+
+/// PCA whitening: z = (x - mean) U_k diag(1 / sqrt(max(lambda_k, eps))), where lambda_k, U_k are the
+/// top n_components eigenpairs of the covariance (divided by N - 1, as scikit-learn's PCA), so
+/// whitened training data has identity covariance; with zca, z U_k^T (rotated back to the input's
+/// axes). Each component's sign makes its largest-magnitude entry positive (scikit-learn's svd_flip).
+class EMBER_API PCAWhitening {
+ public:
+  using Options = PCAWhiteningOptions;
+  explicit PCAWhitening(Options options = {});
+  /// Learns mean, components and variances from x (N >= 2, features); returns *this.
+  PCAWhitening& fit(const Tensor& x);
+  /// Whitened x: (N, n_components), or (N, features) with zca.
+  Tensor transform(const Tensor& x) const;
+  /// Back to the input space (exact for n_components = features).
+  Tensor inverse_transform(const Tensor& z) const;
+  Tensor fit_transform(const Tensor& x);
+  bool fitted() const { return mean_.defined(); }
+  /// {"mean" (features,), "components" (k, features) as rows, "explained_variance" (k,), descending}.
+  StateDict state_dict() const;
+  void load_state_dict(const std::map<std::string, Tensor>& state);
+  Options options;
+
+ private:
+  Tensor mean_, components_, variance_;
+};
+
+}  // namespace ember::data
