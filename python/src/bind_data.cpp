@@ -47,7 +47,9 @@ so whitened training data has the identity covariance (by that N - 1 definition)
 components are the top ``n_components`` eigenvectors, as rows, by descending eigenvalue; each
 is signed so that its largest-magnitude entry is positive (scikit-learn's convention). With
 ``zca=True`` the result is rotated back to the input's axes (``@ components``): ZCA whitening,
-the whitened data closest to the input. Where every kept variance exceeds eps this equals
+the whitened data closest to the input. fit computes in float64 (so float32 data whitens to
+the identity covariance too, to about 1e-5) and keeps the statistics in the training data's
+dtype; transform works in its input's dtype. Where every kept variance exceeds eps this equals
 scikit-learn's ``PCA(n_components, whiten=True).transform`` up to each component's sign; eps
 only keeps near-zero variances from blowing up.
 

@@ -88,7 +88,7 @@ def train_val_test_split(dataset_or_n, fractions=(0.6, 0.2, 0.2), *, stratify=No
             default generator.
 
     Returns:
-        (train, val, test): three int64 index tensors for an int; three ``Subset``s of the dataset
+        (train, val, test): three int64 index tensors for an int; three ``Subset`` objects of the dataset
         for a dataset. Within a part the indices are in random order.
 
     Raises:

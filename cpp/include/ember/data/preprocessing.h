@@ -63,6 +63,7 @@ struct EMBER_API PCAWhiteningOptions : Options {
 /// top n_components eigenpairs of the covariance (divided by N - 1, as scikit-learn's PCA), so
 /// whitened training data has identity covariance; with zca, z U_k^T (rotated back to the input's
 /// axes). Each component's sign makes its largest-magnitude entry positive (scikit-learn's svd_flip).
+/// fit computes in float64 and keeps the statistics in x's dtype.
 class EMBER_API PCAWhitening {
  public:
   using Options = PCAWhiteningOptions;
