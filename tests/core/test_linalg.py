@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from op_db import ember, to_ember, to_torch
 
 
@@ -144,3 +143,20 @@ def test_eigh_gradient_equals_torchs(torch):
     # The node is named as torch's.
     x = to_ember(a[0]).requires_grad_()
     assert ember.linalg.eigh(x).eigenvalues.grad_fn.name() == "LinalgEighBackward0"
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("shape", [(7, 5), (3, 40, 6), (2, 1, 4), (300, 2)], ids=str)
+def test_gram_products_take_syrk_and_stay_exact(shape, dtype, torch):
+    """x^T @ x and x @ x^T (one operand the other transposed in place) run through BLAS syrk: the
+    result is exactly symmetric and equals torch's matmul; the gradient is matmul's."""
+    a = np.random.default_rng(5).standard_normal(shape).astype(dtype)
+    e, t = to_ember(a), to_torch(a)
+    tol = 1e-4 if dtype == "float32" else 1e-12
+    for left, right, tl, tr in ((e.transpose(-1, -2), e, t.transpose(-1, -2), t),
+                                (e, e.transpose(-1, -2), t, t.transpose(-1, -2))):
+        got = _np(left @ right)
+        assert (got == np.swapaxes(got, -1, -2)).all()
+        np.testing.assert_allclose(got, (tl @ tr).numpy(), rtol=tol, atol=tol * shape[-2])
+    x = to_ember(a.astype(np.float64)).requires_grad_()
+    assert ember.autograd.gradcheck(lambda x: x.transpose(-1, -2) @ x, (x,))

@@ -3,10 +3,9 @@ NumPy: statistics from the training set only, identity covariance of whitened tr
 inverses, state dicts, signatures from the C++ rows, and bad inputs."""
 import inspect
 
+import ember
 import numpy as np
 import pytest
-
-import ember
 
 skp = pytest.importorskip("sklearn.preprocessing")
 skd = pytest.importorskip("sklearn.decomposition")

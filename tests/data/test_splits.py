@@ -7,10 +7,9 @@ differ across seeds. Stratified splits keep each class's proportion within one s
 import math
 import warnings
 
+import ember
 import numpy as np
 import pytest
-
-import ember
 
 sk = pytest.importorskip("sklearn.model_selection")
 
@@ -198,7 +197,7 @@ def test_stratified_split_keeps_each_class_proportion():
         parts = ember.data.train_val_test_split(n, fractions, stratify=labels,
                                                 generator=ember.Generator().manual_seed(trial))
         lists = [p.tolist() for p in parts]
-        assert sorted(sum(lists, [])) == list(range(n))
+        assert sorted(i for part in lists for i in part) == list(range(n))
         for c in np.unique(y):
             n_c = int((y == c).sum())
             for f, part in zip(fractions, lists):

@@ -50,8 +50,8 @@ void gemm_blas(const Tensor& out, Tensor a, Tensor b, bool accumulate) {
   BlasScope scope;
   // x^T @ x or x @ x^T (b is a transposed in place: a Gram matrix, a covariance): syrk computes one
   // triangle with half the flops, and the other is mirrored.
-  if (!accumulate && M == N && M > 1 && pa == pb && a.strides()[0] == b.strides()[0] && la.trans != lb.trans &&
-      la.ld == lb.ld) {
+  const bool same_batches = B == 1 || a.strides()[0] == b.strides()[0];
+  if (!accumulate && M == N && M > 1 && pa == pb && same_batches && la.trans != lb.trans && la.ld == lb.ld) {
     for (int64_t i = 0; i < B; ++i) {
       T* oi = po + i * M * N;
       if constexpr (std::is_same_v<T, float>)
@@ -127,7 +127,8 @@ void syevd(const char* jobz, const char* uplo, int n, T* a, T* w, T* work, int l
 template <class T>
 int64_t eigh_lapack(const Tensor& values, const Tensor& a, bool upper, bool vectors, int* info) {
   const int64_t B = a.sizes()[0], n64 = a.sizes()[1];
-  EMBER_CHECK_RUNTIME(n64 <= INT_MAX, "linalg.eigh: matrices of size ", n64, " exceed what the 32-bit LAPACK can address");
+  EMBER_CHECK_RUNTIME(n64 <= INT_MAX, "linalg.eigh: matrices of size ", n64,
+                      " exceed what the 32-bit LAPACK can address");
   const int n = static_cast<int>(n64);
   // LAPACK reads the row-major matrix as its transpose: its upper triangle is our lower one.
   const char* jobz = vectors ? "V" : "N";

@@ -31,7 +31,7 @@ void check_features(const std::string& op, const Tensor& x, int64_t expected, co
 
 Tensor number(double v) { return scalar_tensor(v); }
 
-/// state[key], which must be there; `expect` names the dims (ValueError otherwise).
+/// state[key], which must be there (RuntimeError), a float tensor of `dims` dims (a copy).
 Tensor state_entry(const std::map<std::string, Tensor>& state, const char* owner, const char* key, int64_t dims) {
   auto it = state.find(key);
   EMBER_CHECK_RUNTIME(it != state.end() && it->second.defined(), owner, ".load_state_dict: missing key '", key, "'");
@@ -43,7 +43,8 @@ Tensor state_entry(const std::map<std::string, Tensor>& state, const char* owner
   return autograd::detach(clone(t));
 }
 
-void check_keys(const std::map<std::string, Tensor>& state, const char* owner, std::initializer_list<const char*> keys) {
+void check_keys(const std::map<std::string, Tensor>& state, const char* owner,
+                std::initializer_list<const char*> keys) {
   for (const auto& [key, value] : state) {
     bool known = false;
     for (const char* k : keys) known = known || key == k;

@@ -171,7 +171,7 @@ class _BaseKFold:
 
     def __init__(self, n_splits=5, *, shuffle=False, random_state=None):
         if not isinstance(n_splits, numbers.Integral):
-            raise ValueError("The number of folds must be of Integral type. "
+            raise ValueError("The number of folds must be of Integral type. "  # noqa: TRY004 (scikit-learn's type)
                              f"{n_splits} of type {type(n_splits)} was passed.")
         n_splits = int(n_splits)
         if n_splits <= 1:
