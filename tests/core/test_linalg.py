@@ -160,3 +160,12 @@ def test_gram_products_take_syrk_and_stay_exact(shape, dtype, torch):
         np.testing.assert_allclose(got, (tl @ tr).numpy(), rtol=tol, atol=tol * shape[-2])
     x = to_ember(a.astype(np.float64)).requires_grad_()
     assert ember.autograd.gradcheck(lambda x: x.transpose(-1, -2) @ x, (x,))
+
+
+def test_eigh_result_pickles():
+    import pickle
+
+    r = ember.linalg.eigh(ember.eye(2))
+    back = pickle.loads(pickle.dumps(r))
+    assert type(back) is ember.return_types.linalg_eigh
+    assert back.eigenvalues.tolist() == [1.0, 1.0]

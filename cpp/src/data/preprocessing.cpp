@@ -91,8 +91,6 @@ Tensor Standardize::inverse_transform(const Tensor& x) const {
   return add(mul(x, to_dtype(std_, x.dtype())), to_dtype(mean_, x.dtype()));
 }
 
-Tensor Standardize::fit_transform(const Tensor& x) { return fit(x).transform(x); }
-
 StateDict Standardize::state_dict() const {
   check_fitted(fitted(), "Standardize", "state_dict");
   return {{"mean", mean_}, {"std", std_}};
@@ -163,8 +161,6 @@ Tensor PCAWhitening::inverse_transform(const Tensor& z) const {
   const Tensor coords = options.zca ? matmul(z, matrix_transpose(c)) : z;
   return add(matmul(div(coords, inverse_scale(variance_, options.eps, z.dtype())), c), to_dtype(mean_, z.dtype()));
 }
-
-Tensor PCAWhitening::fit_transform(const Tensor& x) { return fit(x).transform(x); }
 
 StateDict PCAWhitening::state_dict() const {
   check_fitted(fitted(), "PCAWhitening", "state_dict");
