@@ -146,9 +146,9 @@ def test_random_erasing_arguments_and_errors():
     assert u.p == 0.3 and u.value == "random"
     with pytest.raises(ValueError, match="RandomErasing: `p` should be a floating point value in the interval"):
         T.RandomErasing(p=1.5)
-    with pytest.raises(ValueError, match="RandomErasing: scale should be"):
+    with pytest.raises(ValueError, match="RandomErasing: Scale should be between 0 and 1"):
         T.RandomErasing(scale=(0.5, 1.5))
-    with pytest.raises(TypeError, match="RandomErasing: scale should be a sequence"):
+    with pytest.raises(TypeError, match="RandomErasing: Scale should be a sequence"):
         T.RandomErasing(scale=0.5)
     with pytest.raises(ValueError, match="RandomErasing: if value is str, it should be 'random'"):
         T.RandomErasing(value="zeros")

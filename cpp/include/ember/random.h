@@ -28,10 +28,6 @@ class EMBER_API Generator {
   uint64_t next_below(uint64_t n);
   /// Standard normal (Box-Muller, the spare value kept).
   double next_normal();
-  /// Gamma(shape, 1) for shape > 0 (Marsaglia and Tsang; shape < 1 boosted by U^(1/shape)).
-  double next_gamma(double shape);
-  /// Beta(a, b) as X / (X + Y) with X ~ Gamma(a), Y ~ Gamma(b).
-  double next_beta(double a, double b);
   std::mutex& mutex() { return mutex_; }
 
  private:

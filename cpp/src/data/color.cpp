@@ -10,7 +10,7 @@
 #include <type_traits>
 
 #include "ember/autograd.h"
-#include "photo_helpers.h"
+#include "data/images.h"
 #include "ember/error.h"
 #include "ember/ops.h"
 #include "ember/random.h"
@@ -23,49 +23,54 @@ namespace ember::transforms {
 
 namespace detail {
 
-std::string list_str(const std::vector<double>& v) {
-  std::string s = "[";
-  for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + repr_float(v[i]);
-  return s + "]";
-}
-
 /// torchvision's _check_input: the (min, max) range an amount stands for, None for the identity.
-std::optional<Jitter> jitter_range(const std::optional<Jitter>& j, const char* name, bool hue) {
+std::optional<Numbers> jitter_range(const std::optional<Numbers>& j, const char* name, bool hue) {
   if (!j) return std::nullopt;
   const double center = hue ? 0 : 1, lo_bound = hue ? -0.5 : 0, hi_bound = hue ? 0.5 : INFINITY;
   std::vector<double> v = j->values;
-  EMBER_CHECK_TYPE(v.size() == 1 || v.size() == 2, "ColorJitter: ", name, "=", list_str(v),
+  EMBER_CHECK_TYPE(j->is_number() || v.size() == 2, "ColorJitter: ", name, "=", repr_value(*j),
                    " should be a single number or a sequence with length 2.");
-  if (v.size() == 1) {
+  if (j->is_number()) {
     EMBER_CHECK(v[0] >= 0, "ColorJitter: If ", name, " is a single number, it must be non negative.");
     v = {center - v[0], center + v[0]};
     if (!hue) v[0] = std::max(v[0], 0.0);
   }
   EMBER_CHECK(lo_bound <= v[0] && v[0] <= v[1] && v[1] <= hi_bound, "ColorJitter: ", name,
-              " values should be between (", hue ? "-0.5, 0.5" : "0, inf", "), but got ", list_str(v), ".");
+              " values should be between (", hue ? "-0.5, 0.5" : "0, inf", "), but got ",
+              repr_value(Numbers(v, Numbers::Spelling::List)), ".");
   if (v[0] == center && v[1] == center) return std::nullopt;
-  return Jitter(v[0], v[1]);
+  return Numbers(v);
 }
 
-void check_jitter(const std::optional<Jitter>& j, const char* name, bool hue) { (void)jitter_range(j, name, hue); }
+void check_jitter(const std::optional<Numbers>& j, const char* name, bool hue) { (void)jitter_range(j, name, hue); }
 
-void check_pair(const Factors& f, const char* op, const char* name, double lo, double hi) {
-  EMBER_CHECK_TYPE(f.tuple, op, ": ", name, " should be a sequence");
-  EMBER_CHECK(f.values.size() == 2, op, ": ", name, " should be a sequence of 2 numbers, got ", f.values.size());
-  EMBER_CHECK(lo <= f.values[0] && f.values[1] <= hi && f.values[0] <= f.values[1], op, ": ", name,
-              " should be (min, max) with ", repr_float(lo), " <= min <= max <= ", repr_float(hi), ", got (",
-              repr_float(f.values[0]), ", ", repr_float(f.values[1]), ")");
+void check_normalize(const Numbers& v, const char* name) {
+  EMBER_CHECK_TYPE(!v.is_number(), "Normalize: ", name, " should be a sequence of numbers (one per channel), got ",
+                   repr_value(v));
+  if (std::string(name) == "std")
+    for (double s : v.values) EMBER_CHECK(s != 0, "Normalize: std evaluated to zero, leading to division by zero.");
 }
 
-void check_std(const std::vector<double>& std, const char* op) {
-  for (double s : std) EMBER_CHECK(s != 0, op, ": std evaluated to zero, leading to division by zero.");
+void check_erase_range(const Numbers& v, const char* name) {
+  const bool scale = std::string(name) == "scale";
+  EMBER_CHECK_TYPE(!v.is_number(), "RandomErasing: ", scale ? "Scale" : "Ratio", " should be a sequence");
+  EMBER_CHECK(v.size() == 2, "RandomErasing: ", name, " should be a (min, max) pair, got ", repr_value(v));
+  if (scale) EMBER_CHECK(v[0] >= 0 && v[1] <= 1, "RandomErasing: Scale should be between 0 and 1, got ", repr_value(v));
+  else EMBER_CHECK(v[0] > 0 && v[1] > 0, "RandomErasing: ratio values should be positive, got ", repr_value(v));
+}
+
+/// Floats in a list, as torchvision's list(...) / [float(v) ...] keep them.
+Numbers float_list(Numbers v) {
+  v.spelling = Numbers::Spelling::List;
+  v.integral = false;
+  return v;
 }
 
 }  // namespace detail
 
 // ---- ColorJitter ----------------------------------------------------------------------------
 
-ColorJitter::ColorJitter(ColorJitterOptions o) : Layer("ColorJitter", std::move(o)) {
+ColorJitter::ColorJitter(ColorJitterOptions o) : Transform("ColorJitter", std::move(o)) {
   options.brightness = detail::jitter_range(options.brightness, "brightness", false);
   options.contrast = detail::jitter_range(options.contrast, "contrast", false);
   options.saturation = detail::jitter_range(options.saturation, "saturation", false);
@@ -187,29 +192,27 @@ Tensor ColorJitter::forward(const Tensor& input) {
   const ImageBatch batch = image_batch(input, "ColorJitter");
   EMBER_CHECK_TYPE(batch.c == 1 || batch.c == 3, "ColorJitter: input image tensor permitted channel values are 1 or 3, but found ",
                    batch.c, " (input of shape ", shape_str(input.sizes()), ")");
-  refuse_grad(input, "ColorJitter");
-  const std::array<const std::optional<Jitter>*, 4> ranges = {&options.brightness, &options.contrast,
+  const std::array<const std::optional<Numbers>*, 4> ranges = {&options.brightness, &options.contrast,
                                                               &options.saturation, &options.hue};
   // torchvision's draws per image: a permutation of the four, then each factor that is on.
-  const std::vector<JitterDraw> draws = draw_per_image<JitterDraw>(batch.n, [&](Generator& gen) {
+  const std::vector<JitterDraw> draws = draw_per_image<JitterDraw>(batch.n, generator, [&](Generator& gen) {
     JitterDraw d;
     for (int i = 0; i < 4; ++i) d.order[i] = i;
     for (int i = 3; i > 0; --i) std::swap(d.order[i], d.order[gen.next_below(i + 1)]);
     for (int i = 0; i < 4; ++i) {
       const auto& r = *ranges[i];
-      d.factor[i] = r ? r->values[0] + (r->values[1] - r->values[0]) * gen.next_double() : NAN;
+      d.factor[i] = r ? uniform(gen, (*r)[0], (*r)[1]) : NAN;
     }
     return d;
   });
-  Tensor out = clone(contiguous(batch.images));
+  Tensor out = clone(batch.images);
   if (out.numel() == 0) return batch.restore(out);
   const int64_t c = batch.c, hw = batch.h * batch.w, per = c * hw;
-  visit_dtype(out.dtype(), [&](auto tag) {
+  visit_image_dtype(out.dtype(), "ColorJitter", [&](auto tag) {
     using T = decltype(tag);
-    if constexpr (std::is_same_v<T, uint8_t> || std::is_same_v<T, float> || std::is_same_v<T, double>) {
-      using F = Math<T>;
-      T* data = out.data<T>();
-      for_each_image(batch.n, [&](int64_t i) {
+    using F = Math<T>;
+    T* data = out.data<T>();
+    for_each_image(batch.n, per * 8, [&](int64_t i) {
         T* img = data + i * per;
         if constexpr (std::is_same_v<T, F>) {
           jitter_image(img, c, hw, draws[i], false);
@@ -218,24 +221,27 @@ Tensor ColorJitter::forward(const Tensor& input) {
           jitter_image(buf.data(), c, hw, draws[i], true);
           for (int64_t k = 0; k < per; ++k) img[k] = static_cast<T>(buf[k]);
         }
-      });
-    } else {
-      EMBER_CHECK_TYPE(false, "ColorJitter: expected a float or uint8 image, got ", dtype_name(out.dtype()));
-    }
+    });
   });
   return batch.restore(out);
 }
 
 // ---- Normalize ------------------------------------------------------------------------------
 
+Normalize::Normalize(NormalizeOptions o) : Transform("Normalize", std::move(o)) {
+  options.mean = detail::float_list(options.mean);
+  options.std = detail::float_list(options.std);
+}
+
 Tensor Normalize::forward(const Tensor& input) {
   EMBER_CHECK_TYPE(is_floating(input.dtype()), "Normalize: input tensor should be a float tensor. Got ",
                    dtype_name(input.dtype()), ".");
   EMBER_CHECK(input.dim() >= 3, "Normalize: expected tensor to be a tensor image of size (..., C, H, W). Got ",
               shape_str(input.sizes()), ".");
-  detail::check_std(options.std, "Normalize");
+  detail::check_normalize(options.std, "std");
   const int64_t c = input.size(-3);
-  auto channels = [&](const std::vector<double>& v, const char* name) {
+  auto channels = [&](const Numbers& numbers, const char* name) {
+    const std::vector<double>& v = numbers.values;
     EMBER_CHECK(v.size() == 1 || static_cast<int64_t>(v.size()) == c, "Normalize: ", name, " has ", v.size(),
                 " values for an input with ", c, " channels (shape ", shape_str(input.sizes()), ")");
     Tensor t = Tensor::empty({static_cast<int64_t>(v.size()), 1, 1}, input.dtype());
@@ -255,25 +261,26 @@ Tensor Normalize::forward(const Tensor& input) {
 // ---- GaussianNoise --------------------------------------------------------------------------
 
 Tensor GaussianNoise::forward(const Tensor& input) {
-  const ImageBatch batch = image_batch(input, "GaussianNoise");
   const DType dt = input.dtype();
+  // The batch of the input's values: a float input may require grad (the sum below carries it).
+  const ImageBatch batch = image_batch(is_floating(dt) ? input.detach() : input, "GaussianNoise");
   EMBER_CHECK(is_floating(dt) || dt == DType::UInt8, "GaussianNoise: input tensor is expected to be in uint8 or float dtype, got dtype=",
               dtype_name(dt));
   // Each image's noise comes from a generator seeded from the main one, in image order.
-  const std::vector<uint64_t> seeds = draw_per_image<uint64_t>(batch.n, [](Generator& g) { return g.next_u64(); });
+  const std::vector<uint64_t> seeds =
+      draw_per_image<uint64_t>(batch.n, generator, [](Generator& g) { return g.next_u64(); });
   const int64_t per = batch.c * batch.h * batch.w;
   const double mean = options.mean, sigma = options.sigma;
   if (dt == DType::UInt8) {
-    refuse_grad(input, "GaussianNoise");
-    Tensor out = clone(contiguous(batch.images));
+    Tensor out = clone(batch.images);
     uint8_t* data = out.data<uint8_t>();
     const bool clip = options.clip;
-    for_each_image(batch.n, [&](int64_t i) {
+    for_each_image(batch.n, per * 8, [&](int64_t i) {
       Generator gen(seeds[i]);
       uint8_t* img = data + i * per;
       for (int64_t k = 0; k < per; ++k) {
         // torchvision: (mean 255 + N(0,1) sigma 255) in float32, truncated to int16, added.
-        const float z = static_cast<float>(gen.next_normal());
+        const auto z = static_cast<float>(gen.next_normal());
         const auto noise = static_cast<int16_t>(static_cast<float>(mean * 255) + z * static_cast<float>(sigma * 255));
         const int v = img[k] + noise;
         img[k] = static_cast<uint8_t>(clip ? std::clamp(v, 0, 255) : (v & 0xff));
@@ -281,22 +288,26 @@ Tensor GaussianNoise::forward(const Tensor& input) {
     });
     return batch.restore(out);
   }
-  Tensor noise = Tensor::empty(batch.images.sizes(), dt);
+  Tensor noise = batch.empty(batch.h, batch.w);
   visit_floating(dt, "GaussianNoise", [&](auto tag) {
     using T = decltype(tag);
     T* data = noise.data<T>();
-    for_each_image(batch.n, [&](int64_t i) {
+    for_each_image(batch.n, per * 8, [&](int64_t i) {
       Generator gen(seeds[i]);
       for (int64_t k = 0; k < per; ++k) data[i * per + k] = static_cast<T>(mean + gen.next_normal() * sigma);
     });
   });
   // The sum in ember ops: the gradient reaches the input (1 inside [0, 1] when clipped).
-  Tensor out = add(batch.images, noise);
+  Tensor out = add(input, batch.restore(noise));
   if (options.clip) out = clamp(out, scalar_tensor(0.0, dt), scalar_tensor(1.0, dt));
-  return batch.restore(out);
+  return out;
 }
 
 // ---- RandomErasing --------------------------------------------------------------------------
+
+RandomErasing::RandomErasing(RandomErasingOptions o) : Transform("RandomErasing", std::move(o)) {
+  if (!options.value.random) options.value.numbers = detail::float_list(options.value.numbers);
+}
 
 std::string RandomErasing::extra_repr() const {
   std::string s = nn::fields_repr(options);
@@ -313,52 +324,59 @@ struct EraseDraw {
   int64_t i = 0, j = 0, h = 0, w = 0;
   uint64_t seed = 0;
 };
+/// A fill as a pixel: truncated for uint8 (torchvision's assignment of a float tensor), clamped
+/// so that 'random' values stay in range.
+template <class T>
+T erase_pixel(double v) {
+  if constexpr (std::is_same_v<T, uint8_t>) return static_cast<T>(std::clamp(std::trunc(v), 0.0, 255.0));
+  else return static_cast<T>(v);
+}
 }  // namespace
 
 Tensor RandomErasing::forward(const Tensor& input) {
   const ImageBatch batch = image_batch(input, "RandomErasing");
   const EraseValue& value = options.value;
-  EMBER_CHECK(value.random || value.values.size() == 1 || static_cast<int64_t>(value.values.size()) == batch.c,
+  const std::vector<double>& fills = value.numbers.values;
+  EMBER_CHECK(value.random || fills.size() == 1 || static_cast<int64_t>(fills.size()) == batch.c,
               "RandomErasing: if value is a sequence, it should have either a single value or ", batch.c,
-              " (number of inpt channels), got ", value.values.size(), " values for an input of shape ",
+              " (number of inpt channels), got ", fills.size(), " values for an input of shape ",
               shape_str(input.sizes()));
-  refuse_grad(input, "RandomErasing");
   const int64_t H = batch.h, W = batch.w;
   const double area = static_cast<double>(H * W);
-  const double s0 = options.scale.values.at(0), s1 = options.scale.values.at(1);
-  const double r0 = std::log(options.ratio.values.at(0)), r1 = std::log(options.ratio.values.at(1));
+  const double s0 = options.scale[0], s1 = options.scale[1];
+  const double r0 = std::log(options.ratio[0]), r1 = std::log(options.ratio[1]);
   const double p = options.p;
-  const std::vector<EraseDraw> draws = draw_per_image<EraseDraw>(batch.n, [&](Generator& gen) {
+  const std::vector<EraseDraw> draws = draw_per_image<EraseDraw>(batch.n, generator, [&](Generator& gen) {
     EraseDraw d;
     if (gen.next_double() >= p) return d;
     for (int attempt = 0; attempt < 10; ++attempt) {  // torchvision's rule: 10 tries, else no erasing
-      const double erase_area = area * (s0 + (s1 - s0) * gen.next_double());
-      const double aspect = std::exp(r0 + (r1 - r0) * gen.next_double());
+      const double erase_area = area * uniform(gen, s0, s1);
+      const double aspect = std::exp(uniform(gen, r0, r1));
       const auto h = static_cast<int64_t>(std::nearbyint(std::sqrt(erase_area * aspect)));
       const auto w = static_cast<int64_t>(std::nearbyint(std::sqrt(erase_area / aspect)));
       if (!(h < H && w < W)) continue;
       if (value.random) d.seed = gen.next_u64();
-      d.i = static_cast<int64_t>(gen.next_below(H - h + 1));
-      d.j = static_cast<int64_t>(gen.next_below(W - w + 1));
+      d.i = randint(gen, 0, H - h + 1);
+      d.j = randint(gen, 0, W - w + 1);
       d.h = h, d.w = w;
       break;
     }
     return d;
   });
-  Tensor out = clone(contiguous(batch.images));
+  Tensor out = clone(batch.images);
   const int64_t c = batch.c, hw = H * W;
-  visit_all_dtypes(out.dtype(), [&](auto tag) {
+  visit_image_dtype(out.dtype(), "RandomErasing", [&](auto tag) {
     using T = decltype(tag);
     T* data = out.data<T>();
-    for_each_image(batch.n, [&](int64_t n) {
+    for_each_image(batch.n, c * hw, [&](int64_t n) {
       const EraseDraw& d = draws[n];
       if (d.h == 0 || d.w == 0) return;
       Generator gen(d.seed);
       for (int64_t ch = 0; ch < c; ++ch) {
-        const double fill = value.random ? 0 : value.values[value.values.size() == 1 ? 0 : ch];
+        const double fill = value.random ? 0 : fills[fills.size() == 1 ? 0 : ch];
         for (int64_t y = d.i; y < d.i + d.h; ++y)
           for (int64_t x = d.j; x < d.j + d.w; ++x)
-            data[n * c * hw + ch * hw + y * W + x] = static_cast<T>(value.random ? float(gen.next_normal()) : fill);
+            data[n * c * hw + ch * hw + y * W + x] = erase_pixel<T>(value.random ? float(gen.next_normal()) : fill);
       }
     });
   });

@@ -8,14 +8,16 @@
 #include <vector>
 
 #include "../elementwise_fn.h"
-#include "photo_helpers.h"
+#include "data/images.h"
+#include "ember/autograd.h"
+#include "ember/ops.h"
 
 namespace ember::transforms {
 
 namespace detail {
-void check_mix_range(const Factors& f, const char* name, bool proportion) {
-  EMBER_CHECK_TYPE(f.tuple && f.values.size() == 2, "CowMix: ", name, " should be a (min, max) pair");
-  const double lo = f.values[0], hi = f.values[1];
+void check_mix_range(const Numbers& v, const char* name, bool proportion) {
+  rule::sequence(v, "CowMix", name, {2});
+  const double lo = v[0], hi = v[1];
   if (proportion)
     EMBER_CHECK(0 <= lo && lo <= hi && hi <= 1, "CowMix: p should be (min, max) with 0 <= min <= max <= 1, got (",
                 nn::repr_float(lo), ", ", nn::repr_float(hi), ")");
@@ -26,6 +28,35 @@ void check_mix_range(const Factors& f, const char* name, bool proportion) {
 }  // namespace detail
 
 namespace {
+
+/// Gamma(shape, 1) from gen (Marsaglia and Tsang; a shape below 1 boosted by U^(1/shape)).
+double sample_gamma(Generator& gen, double shape) {
+  if (shape < 1) {
+    double u;
+    do u = gen.next_double();
+    while (u <= 0.0);
+    return sample_gamma(gen, shape + 1) * std::exp(std::log(u) / shape);
+  }
+  const double d = shape - 1.0 / 3.0, c = 1.0 / std::sqrt(9.0 * d);
+  for (;;) {
+    double x, v;
+    do {
+      x = gen.next_normal();
+      v = 1.0 + c * x;
+    } while (v <= 0.0);
+    v = v * v * v;
+    const double u = gen.next_double();
+    if (u < 1.0 - 0.0331 * (x * x) * (x * x)) return d * v;
+    if (u > 0.0 && std::log(u) < 0.5 * x * x + d * (1.0 - v + std::log(v))) return d * v;
+  }
+}
+
+/// Beta(a, a) as X / (X + Y), X and Y ~ Gamma(a) (torch.distributions.Beta's construction).
+double sample_beta(Generator& gen, double a) {
+  const double x = sample_gamma(gen, a), y = sample_gamma(gen, a);
+  if (x + y == 0) return gen.next_double() < 0.5 ? 1.0 : 0.0;  // both underflowed: tiny alpha, mass at 0 and 1
+  return x / (x + y);
+}
 
 /// The checks torchvision's _BaseMixUpCutMix makes, and the labels as (N, K) probabilities.
 Tensor soft_labels(const Tensor& images, const Tensor& labels, const std::optional<int64_t>& num_classes,
@@ -99,12 +130,12 @@ Tensor mix_images(const Tensor& images, const char* op, const std::vector<double
   const Tensor x = contiguous(images);
   Tensor out = Tensor::empty(images.sizes(), images.dtype());
   const int64_t per = planes * hw;
-  visit_dtype(images.dtype(), [&](auto tag) {
+  visit_image_dtype(images.dtype(), op, [&](auto tag) {
     using T = decltype(tag);
-    if constexpr (std::is_same_v<T, uint8_t> || std::is_same_v<T, float> || std::is_same_v<T, double>) {
+    {
       const T* src = x.data<T>();
       T* dst = out.data<T>();
-      for_each_image(n, [&](int64_t i) {
+      for_each_image(n, per, [&](int64_t i) {
         const T* a = src + i * per;
         const T* b = src + ((i + n - 1) % n) * per;
         T* o = dst + i * per;
@@ -113,15 +144,13 @@ Tensor mix_images(const Tensor& images, const char* op, const std::vector<double
           const F lam = static_cast<F>((*blend)[i]), rest = static_cast<F>(1.0 - (*blend)[i]);
           for (int64_t k = 0; k < per; ++k) {
             const F v = a[k] * lam + b[k] * rest;
-            o[k] = std::is_same_v<T, uint8_t> ? static_cast<T>(std::clamp(std::nearbyint(v), F(0), F(255))) : static_cast<T>(v);
+            o[k] = to_pixel<T>(v);
           }
           return;
         }
         for (int64_t p = 0; p < planes; ++p)
           for (int64_t k = 0; k < hw; ++k) o[p * hw + k] = keep(i, k) ? a[p * hw + k] : b[p * hw + k];
       });
-    } else {
-      EMBER_CHECK_TYPE(false, op, ": expected float or uint8 images, got ", dtype_name(images.dtype()));
     }
   });
   return out;
@@ -135,7 +164,7 @@ std::pair<Tensor, Tensor> MixUp::mix(const Tensor& images, const Tensor& labels)
   const Tensor y = soft_labels(images, labels, options.num_classes, "MixUp");
   const double alpha = options.alpha;
   const std::vector<double> lam =
-      draw_per_image<double>(images.size(0), [&](Generator& g) { return g.next_beta(alpha, alpha); });
+      draw_per_image<double>(images.size(0), generator, [&](Generator& g) { return sample_beta(g, alpha); });
   Tensor out = mix_images(images, "MixUp", &lam, [](int64_t, int64_t) { return true; });
   return {out, mix_labels(y, lam)};
 }
@@ -151,11 +180,12 @@ struct Box {
 std::pair<Tensor, Tensor> CutMix::mix(const Tensor& images, const Tensor& labels) {
   const Tensor y = soft_labels(images, labels, options.num_classes, "CutMix");
   const int64_t n = images.size(0), H = images.size(-2), W = images.size(-1);
+  EMBER_CHECK(H > 0 && W > 0, "CutMix: expected images of positive height and width, got shape ", shape_str(images.sizes()));
   const double alpha = options.alpha;
   // torchvision's draw, per image: lam, the box centre (x, then y), the box clipped to the image.
-  const std::vector<Box> boxes = draw_per_image<Box>(n, [&](Generator& g) {
-    const double lam = g.next_beta(alpha, alpha);
-    const auto rx = static_cast<int64_t>(g.next_below(W)), ry = static_cast<int64_t>(g.next_below(H));
+  const std::vector<Box> boxes = draw_per_image<Box>(n, generator, [&](Generator& g) {
+    const double lam = sample_beta(g, alpha);
+    const int64_t rx = randint(g, 0, W), ry = randint(g, 0, H);
     const double r = 0.5 * std::sqrt(1.0 - lam);
     const auto rw = static_cast<int64_t>(r * W), rh = static_cast<int64_t>(r * H);
     return Box{std::max<int64_t>(rx - rw, 0), std::max<int64_t>(ry - rh, 0), std::min(rx + rw, W), std::min(ry + rh, H)};
@@ -240,17 +270,17 @@ void cow_mask(const CowDraw& d, int64_t h, int64_t w, std::vector<uint8_t>& mask
 std::pair<Tensor, Tensor> CowMix::mix(const Tensor& images, const Tensor& labels) {
   const Tensor y = soft_labels(images, labels, options.num_classes, "CowMix");
   const int64_t n = images.size(0), H = images.size(-2), W = images.size(-1);
-  const double ls0 = std::log(options.sigma.values[0]), ls1 = std::log(options.sigma.values[1]);
-  const double p0 = options.p.values[0], p1 = options.p.values[1];
-  const std::vector<CowDraw> draws = draw_per_image<CowDraw>(n, [&](Generator& g) {
+  const double ls0 = std::log(options.sigma[0]), ls1 = std::log(options.sigma[1]);
+  const double p0 = options.p[0], p1 = options.p[1];
+  const std::vector<CowDraw> draws = draw_per_image<CowDraw>(n, generator, [&](Generator& g) {
     CowDraw d;
-    d.sigma = std::exp(ls0 + (ls1 - ls0) * g.next_double());
-    d.p = p0 + (p1 - p0) * g.next_double();
+    d.sigma = std::exp(uniform(g, ls0, ls1));
+    d.p = uniform(g, p0, p1);
     d.seed = g.next_u64();
     return d;
   });
   std::vector<std::vector<uint8_t>> masks(n);
-  for_each_image(n, [&](int64_t i) { cow_mask(draws[i], H, W, masks[i]); });
+  for_each_image(n, H * W * 64, [&](int64_t i) { cow_mask(draws[i], H, W, masks[i]); });
   std::vector<double> kept(n);
   for (int64_t i = 0; i < n; ++i)
     kept[i] = H * W == 0 ? 1.0 : static_cast<double>(std::count(masks[i].begin(), masks[i].end(), 1)) / double(H * W);

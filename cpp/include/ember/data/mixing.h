@@ -9,7 +9,7 @@
 #include <string>
 #include <utility>
 
-#include "ember/nn/layer.h"
+#include "ember/data/transform.h"
 
 namespace ember::transforms {
 
@@ -35,14 +35,14 @@ namespace ember::transforms {
 /// proportion p (uniform in `p`) of the pixels keep image i, the rest taking image i - 1; the
 /// label weight is the mask's actual kept share.
 #define EMBER_COWMIX_FIELDS(X)                                                                          \
-  X(Kw, Factors, sigma, (Factors(std::vector<double>{4.0, 16.0})), [](const Factors& f) { detail::check_mix_range(f, "sigma", false); }, \
-    Named)                                                                                             \
-  X(Kw, Factors, p, (Factors(std::vector<double>{0.2, 0.8})), [](const Factors& f) { detail::check_mix_range(f, "p", true); }, \
+  X(Kw, Numbers, sigma, (Numbers(std::vector<double>{4.0, 16.0})),                                    \
+    [](const Numbers& v) { detail::check_mix_range(v, "sigma", false); }, Named)                       \
+  X(Kw, Numbers, p, (Numbers(std::vector<double>{0.2, 0.8})), [](const Numbers& v) { detail::check_mix_range(v, "p", true); }, \
     Named)                                                                                             \
   EMBER_MIX_LABEL_FIELDS(X, "CowMix")
 
 namespace detail {
-void check_mix_range(const Factors& f, const char* name, bool proportion);
+EMBER_API void check_mix_range(const Numbers& v, const char* name, bool proportion);
 }
 
 struct MixUpOptions {
@@ -59,9 +59,9 @@ struct CowMixOptions {
 /// Images (N, ..., C, H, W), float or uint8 (MixUp rounds uint8 to the nearest integer); labels
 /// int64 (N,) or probabilities (N, num_classes).
 template <class O>
-class MixLayer : public nn::Layer<O> {
+class MixLayer : public Transform<O> {
  public:
-  using nn::Layer<O>::Layer;
+  using Transform<O>::Transform;
   virtual std::pair<Tensor, Tensor> mix(const Tensor& images, const Tensor& labels) = 0;
   /// One tensor in: refused, a mixing transform needs the labels too.
   Tensor forward(const Tensor& input) override {
