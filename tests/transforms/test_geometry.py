@@ -190,3 +190,21 @@ def test_docstring_examples_run():
         ember.manual_seed(0)
         runner.run(parser.get_doctest(getattr(T, name).__doc__, {"ember": ember}, name, None, 0))
     assert runner.failures == 0 and runner.tries > len(T.__all__), (runner.failures, runner.tries)
+
+
+@pytest.mark.parametrize("transform", RANDOM + FIXED, ids=lambda t: type(t).__name__)
+def test_non_contiguous_input(transform):
+    x = images((4, 3, 12, 12))
+    strided = ember.tensor(x.transpose(0, 1, 3, 2).copy()).transpose(-1, -2)  # same values, transposed strides
+    ember.manual_seed(0)
+    np.testing.assert_array_equal(transform(strided).numpy(), run(transform, x))
+
+
+def test_empty_images_where_pixels_are_needed():
+    empty = ember.rand(2, 3, 0, 5)
+    with pytest.raises(ValueError, match=r"RandomCrop: padding_mode reflect extends the image's own pixels, but the "
+                                         r"images are empty \(0, 5\)"):
+        T.RandomCrop(4, pad_if_needed=True, padding_mode="reflect")(empty)
+    assert T.RandomCrop(4, pad_if_needed=True, fill=1)(empty).sum().item() == 2 * 3 * 16
+    with pytest.raises(ValueError, match=r"Resize: Input and output sizes should be greater than 0"):
+        T.Resize((4, 4))(empty)

@@ -176,6 +176,8 @@ Tensor RandomCrop::forward(const Tensor& input) {
   const char* op = "RandomCrop";
   const PadMode mode = pad_mode(options.padding_mode, op);
   const ImageBatch b = image_batch(input, op);
+  EMBER_CHECK(mode == PadMode::Constant || (b.h > 0 && b.w > 0), op, ": padding_mode ", options.padding_mode,
+              " extends the image's own pixels, but the images are empty (", b.h, ", ", b.w, ")");
   const auto [ch, cw] = size_hw(options.size);
   int64_t pl = 0, pr = 0, pt = 0, pb = 0;
   if (options.padding) {
@@ -280,6 +282,8 @@ struct Region {
 /// rounded once at the end.
 Tensor resample(const ImageBatch& b, const std::vector<Region>& regions, int64_t oh, int64_t ow,
                 InterpolationMode mode, bool antialias, const char* op) {
+  EMBER_CHECK(b.h > 0 && b.w > 0 && oh > 0 && ow > 0, op, ": Input and output sizes should be greater than 0, but got input (H: ", b.h,
+              ", W: ", b.w, ") output (H: ", oh, ", W: ", ow, ")");
   Tensor out = b.empty(oh, ow);
   visit_image_dtype(b.images.dtype(), op, [&](auto tag) {
     using T = decltype(tag);
@@ -392,6 +396,7 @@ Tensor RandomResizedCrop::forward(const Tensor& input) {
     int64_t w = b.w, h = b.h;
     if (in_ratio < std::min(r0, r1)) h = static_cast<int64_t>(std::nearbyint(w / std::min(r0, r1)));
     else if (in_ratio > std::max(r0, r1)) w = static_cast<int64_t>(std::nearbyint(h * std::max(r0, r1)));
+    h = std::max<int64_t>(h, 1), w = std::max<int64_t>(w, 1);  // a ratio range far from the image's
     return Region{(b.h - h) / 2, (b.w - w) / 2, h, w};
   });
   return b.restore(resample(b, regions, oh, ow, options.interpolation, antialias_of(options.antialias), op));

@@ -83,7 +83,9 @@ Example::
     ember.Size([3, 24, 24])
 """
 
-_AVERAGE = """Test-time crop averaging: run the model on every crop and average its outputs::
+_AVERAGE = """Test-time crop averaging: run the model on every crop and average its outputs.
+
+Example::
 
     >>> model = ember.nn.Sequential(ember.nn.Flatten(), ember.nn.Linear(3 * 24 * 24, 10))
     >>> crops = ember.transforms.{name}(24)(ember.rand(8, 3, 32, 32))
@@ -101,8 +103,6 @@ Args:
 
 {_IMAGES.format(output="a tuple of 5 tensors (..., C, h, w)")}
 
-Example::
-
 {_AVERAGE.format(name="FiveCrop")}
 """
 
@@ -113,8 +113,6 @@ Args:
     vertical_flip (bool): flip top to bottom instead of left to right. Default: False.
 
 {_IMAGES.format(output="a tuple of 10 tensors (..., C, h, w)")}
-
-Example::
 
 {_AVERAGE.format(name="TenCrop")}
 """
