@@ -122,26 +122,39 @@ inline void shift_hue(F& r, F& g, F& b, F shift) {
   }
 }
 
-/// One image (C = 1 or 3 planes of hw values) adjusted in place. `integer`: values are uint8's
-/// 0..255, truncated after each adjustment as torchvision's conversion back to uint8.
-template <class F>
-void jitter_image(F* x, int64_t c, int64_t hw, const JitterDraw& d, bool integer) {
-  const F bound = integer ? F(255) : F(1);
-  const int64_t n = c * hw;
-  auto finish = [&](F v) {
-    v = std::clamp(v, F(0), bound);
-    return integer ? std::trunc(v) : v;
-  };
-  auto blend = [&](const F* other, bool per_pixel, F ratio) {
-    const F keep = ratio, mix = F(1.0 - double(ratio));
-    for (int64_t k = 0; k < n; ++k) x[k] = finish(x[k] * keep + other[per_pixel ? k % hw : 0] * mix);
-  };
-  std::vector<F> gray;
+/// clamp to [0, bound] and, for uint8's values, truncate (torchvision's conversion back to uint8).
+template <bool Integer, class F>
+inline F finish(F v) {
+  v = std::min(std::max(v, F(0)), Integer ? F(255) : F(1));
+  return Integer ? std::trunc(v) : v;
+}
+
+/// Each plane of x (hw values) blended as x keep + other mix: `other` one value per pixel, or
+/// (other_n == 1) one value for the image.
+template <bool Integer, class F>
+void blend(F* x, int64_t planes, int64_t hw, const F* other, bool per_pixel, F keep) {
+  const F mix = F(1.0 - double(keep));
+  for (int64_t p = 0; p < planes; ++p) {
+    F* xp = x + p * hw;
+    if (per_pixel) {
+      for (int64_t k = 0; k < hw; ++k) xp[k] = finish<Integer>(xp[k] * keep + other[k] * mix);
+    } else {
+      const F m = other[0] * mix;
+      for (int64_t k = 0; k < hw; ++k) xp[k] = finish<Integer>(xp[k] * keep + m);
+    }
+  }
+}
+
+/// One image (C = 1 or 3 planes of hw values) adjusted in place; Integer: the values are uint8's
+/// 0..255, truncated after each adjustment as torchvision's.
+template <bool Integer, class F>
+void jitter_image(F* x, int64_t c, int64_t hw, const JitterDraw& d, std::vector<F>& gray) {
   auto make_gray = [&] {
     gray.resize(hw);
+    const F *r = x, *g = x + hw, *b = x + 2 * hw;
     for (int64_t k = 0; k < hw; ++k) {
-      const F l = gray_of(x[k], x[hw + k], x[2 * hw + k]);
-      gray[k] = integer ? std::floor(l) : l;
+      const F l = gray_of(r[k], g[k], b[k]);
+      gray[k] = Integer ? std::floor(l) : l;
     }
   };
   for (int which : d.order) {
@@ -150,32 +163,29 @@ void jitter_image(F* x, int64_t c, int64_t hw, const JitterDraw& d, bool integer
     const F f = static_cast<F>(factor);
     switch (which) {
       case 0:  // brightness: blend with black
-        for (int64_t k = 0; k < n; ++k) x[k] = finish(x[k] * f);
+        for (int64_t k = 0; k < c * hw; ++k) x[k] = finish<Integer>(x[k] * f);
         break;
       case 1: {  // contrast: blend with the grayscale image's mean
         double sum = 0;
-        if (c == 3) {
-          make_gray();
-          for (int64_t k = 0; k < hw; ++k) sum += gray[k];
-        } else {
-          for (int64_t k = 0; k < hw; ++k) sum += x[k];
-        }
+        if (c == 3) make_gray();
+        const F* l = c == 3 ? gray.data() : x;
+        for (int64_t k = 0; k < hw; ++k) sum += l[k];
         const F mean = static_cast<F>(sum / double(hw));
-        blend(&mean, false, f);
+        blend<Integer>(x, c, hw, &mean, false, f);
         break;
       }
       case 2:  // saturation: blend with the grayscale image
         if (c == 1) break;
         make_gray();
-        blend(gray.data(), true, f);
+        blend<Integer>(x, c, hw, gray.data(), true, f);
         break;
       default:  // hue
         if (c == 1) break;
         for (int64_t k = 0; k < hw; ++k) {
           F r = x[k], g = x[hw + k], b = x[2 * hw + k];
-          if (integer) r *= F(1.0 / 255), g *= F(1.0 / 255), b *= F(1.0 / 255);
+          if (Integer) r *= F(1.0 / 255), g *= F(1.0 / 255), b *= F(1.0 / 255);
           shift_hue(r, g, b, f);
-          if (integer) {
+          if (Integer) {
             // torchvision's float -> uint8: times 255 + 1 - 1e-3, truncated.
             const F up = F(255.0 + 1.0 - 1e-3);
             r = std::trunc(r * up), g = std::trunc(g * up), b = std::trunc(b * up);
@@ -214,11 +224,12 @@ Tensor ColorJitter::forward(const Tensor& input) {
     T* data = out.data<T>();
     for_each_image(batch.n, per * 8, [&](int64_t i) {
         T* img = data + i * per;
+        std::vector<F> gray;
         if constexpr (std::is_same_v<T, F>) {
-          jitter_image(img, c, hw, draws[i], false);
+          jitter_image<false>(img, c, hw, draws[i], gray);
         } else {
           std::vector<F> buf(img, img + per);
-          jitter_image(buf.data(), c, hw, draws[i], true);
+          jitter_image<true>(buf.data(), c, hw, draws[i], gray);
           for (int64_t k = 0; k < per; ++k) img[k] = static_cast<T>(buf[k]);
         }
     });

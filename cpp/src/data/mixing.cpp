@@ -102,11 +102,11 @@ Tensor mix_labels(const Tensor& y, const std::vector<double>& weight) {
   return add(mul(y, w), mul(roll(y, {1}, {0}), sub(scalar_tensor(1.0, y.dtype()), w)));
 }
 
-/// Image i keeps x_i where keep(i, pixel) and takes x_{i-1} elsewhere (pixel = y W + x); or,
-/// with `blend`, lam_i x_i + (1 - lam_i) x_{i-1} everywhere. The input requiring grad, the same
-/// in ember ops.
-template <class Keep>
-Tensor mix_images(const Tensor& images, const char* op, const std::vector<double>* blend, Keep keep) {
+/// Image i keeps x_i where its mask is 1 and takes x_{i-1} elsewhere; mask(i, m) fills m (h w
+/// bytes, one per pixel). Or, with `blend`, lam_i x_i + (1 - lam_i) x_{i-1} everywhere. The input
+/// requiring grad, the same in ember ops.
+template <class Mask>
+Tensor mix_images(const Tensor& images, const char* op, const std::vector<double>* blend, Mask mask_of) {
   const int64_t n = images.size(0), h = images.size(-2), w = images.size(-1), hw = h * w;
   const int64_t planes = n == 0 ? 0 : images.numel() / (n * std::max<int64_t>(hw, 1));  // C (and more) per image
   if (images.requires_grad() && autograd::is_grad_enabled()) {
@@ -123,8 +123,11 @@ Tensor mix_images(const Tensor& images, const char* op, const std::vector<double
     shape[images.dim() - 2] = h, shape[images.dim() - 1] = w;
     Tensor mask = Tensor::empty(shape, DType::Bool);
     bool* m = mask.data<bool>();
-    for (int64_t i = 0; i < n; ++i)
-      for (int64_t k = 0; k < hw; ++k) m[i * hw + k] = keep(i, k);
+    std::vector<uint8_t> one;
+    for (int64_t i = 0; i < n; ++i) {
+      mask_of(i, one);
+      for (int64_t k = 0; k < hw; ++k) m[i * hw + k] = one[k] != 0;
+    }
     return where(mask, images, roll(images, {1}, {0}));
   }
   const Tensor x = contiguous(images);
@@ -148,8 +151,10 @@ Tensor mix_images(const Tensor& images, const char* op, const std::vector<double
           }
           return;
         }
+        std::vector<uint8_t> keep;
+        mask_of(i, keep);
         for (int64_t p = 0; p < planes; ++p)
-          for (int64_t k = 0; k < hw; ++k) o[p * hw + k] = keep(i, k) ? a[p * hw + k] : b[p * hw + k];
+          for (int64_t k = 0; k < hw; ++k) o[p * hw + k] = keep[k] ? a[p * hw + k] : b[p * hw + k];
       });
     }
   });
@@ -165,7 +170,7 @@ std::pair<Tensor, Tensor> MixUp::mix(const Tensor& images, const Tensor& labels)
   const double alpha = options.alpha;
   const std::vector<double> lam =
       draw_per_image<double>(images.size(0), generator, [&](Generator& g) { return sample_beta(g, alpha); });
-  Tensor out = mix_images(images, "MixUp", &lam, [](int64_t, int64_t) { return true; });
+  Tensor out = mix_images(images, "MixUp", &lam, [](int64_t, std::vector<uint8_t>&) {});
   return {out, mix_labels(y, lam)};
 }
 
@@ -195,10 +200,10 @@ std::pair<Tensor, Tensor> CutMix::mix(const Tensor& images, const Tensor& labels
     const Box& b = boxes[i];
     kept[i] = 1.0 - static_cast<double>((b.x2 - b.x1) * (b.y2 - b.y1)) / static_cast<double>(W * H);
   }
-  Tensor out = mix_images(images, "CutMix", nullptr, [&](int64_t i, int64_t k) {
+  Tensor out = mix_images(images, "CutMix", nullptr, [&](int64_t i, std::vector<uint8_t>& keep) {
     const Box& b = boxes[i];
-    const int64_t py = k / W, px = k % W;
-    return !(b.y1 <= py && py < b.y2 && b.x1 <= px && px < b.x2);
+    keep.assign(H * W, 1);
+    for (int64_t py = b.y1; py < b.y2; ++py) std::fill(keep.begin() + py * W + b.x1, keep.begin() + py * W + b.x2, 0);
   });
   return {out, mix_labels(y, kept)};
 }
@@ -284,7 +289,7 @@ std::pair<Tensor, Tensor> CowMix::mix(const Tensor& images, const Tensor& labels
   std::vector<double> kept(n);
   for (int64_t i = 0; i < n; ++i)
     kept[i] = H * W == 0 ? 1.0 : static_cast<double>(std::count(masks[i].begin(), masks[i].end(), 1)) / double(H * W);
-  Tensor out = mix_images(images, "CowMix", nullptr, [&](int64_t i, int64_t k) { return masks[i][k] != 0; });
+  Tensor out = mix_images(images, "CowMix", nullptr, [&](int64_t i, std::vector<uint8_t>& keep) { keep = masks[i]; });
   return {out, mix_labels(y, kept)};
 }
 
