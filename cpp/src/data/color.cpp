@@ -54,7 +54,7 @@ void check_normalize(const Numbers& v, const char* name) {
 void check_erase_range(const Numbers& v, const char* name) {
   const bool scale = std::string(name) == "scale";
   EMBER_CHECK_TYPE(!v.is_number(), "RandomErasing: ", scale ? "Scale" : "Ratio", " should be a sequence");
-  EMBER_CHECK(v.size() == 2, "RandomErasing: ", name, " should be a (min, max) pair, got ", repr_value(v));
+  EMBER_CHECK(v.size() == 2 && v[0] <= v[1], "RandomErasing: ", name, " should be a (min, max) pair, got ", repr_value(v));
   if (scale) EMBER_CHECK(v[0] >= 0 && v[1] <= 1, "RandomErasing: Scale should be between 0 and 1, got ", repr_value(v));
   else EMBER_CHECK(v[0] > 0 && v[1] > 0, "RandomErasing: ratio values should be positive, got ", repr_value(v));
 }
