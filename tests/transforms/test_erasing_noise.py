@@ -7,6 +7,7 @@ import pytest
 
 import ember
 from ember import transforms as T
+from transform_helpers import seeded_twice_and_threads
 
 
 # ---- GaussianNoise ----------------------------------------------------------------------------
@@ -37,19 +38,9 @@ def test_gaussian_noise_gradient_and_repeatability():
     x = ember.full((2, 3, 4, 4), 0.5, requires_grad=True)
     T.GaussianNoise(sigma=0.01)(x).sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), np.ones((2, 3, 4, 4)))
-    y = ember.full((6, 3, 8, 8), 0.5)
-    t = T.GaussianNoise()
-    ember.manual_seed(5)
-    a = t(y).numpy()
-    assert not np.array_equal(a[0], a[1])  # each image its own noise
-    before = ember.get_num_threads()
-    try:
-        for threads in (1, 2):
-            ember.set_num_threads(threads)
-            ember.manual_seed(5)
-            np.testing.assert_array_equal(t(y).numpy(), a)
-    finally:
-        ember.set_num_threads(before)
+    one, two = seeded_twice_and_threads(T.GaussianNoise(), np.full((6, 3, 8, 8), 0.5))
+    assert not np.array_equal(one[0], one[1])  # each image its own noise
+    np.testing.assert_array_equal(one, two)
 
 
 def test_gaussian_noise_arguments_and_errors():
@@ -121,18 +112,8 @@ def test_random_erasing_inplace_and_repeatability():
     out = T.RandomErasing(p=1.0, value=5.0, inplace=True)(x)
     np.testing.assert_array_equal(x.numpy(), out.numpy())
     assert (x.numpy() == 5.0).any() and not np.array_equal(x.numpy(), keep)
-    y = ember.rand(8, 3, 8, 8)
-    t = T.RandomErasing(p=0.7, value="random")
-    ember.manual_seed(9)
-    a = t(y).numpy()
-    before = ember.get_num_threads()
-    try:
-        for threads in (1, 2):
-            ember.set_num_threads(threads)
-            ember.manual_seed(9)
-            np.testing.assert_array_equal(t(y).numpy(), a)
-    finally:
-        ember.set_num_threads(before)
+    one, two = seeded_twice_and_threads(T.RandomErasing(p=0.7, value="random"), np.random.rand(8, 3, 8, 8))
+    np.testing.assert_array_equal(one, two)
 
 
 def test_random_erasing_arguments_and_errors():

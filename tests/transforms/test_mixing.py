@@ -116,6 +116,9 @@ def test_probability_labels_and_num_classes_inferred():
     keep = _sources(out.numpy(), 6).mean(axis=(1, 2))
     assert soft.dtype == ember.float64
     np.testing.assert_allclose(soft.numpy(), keep[:, None] * probs + (1 - keep[:, None]) * np.roll(probs, 1, 0))
+    onehot = np.eye(5, dtype=np.int64)[[0, 1, 2, 3, 4, 0]]  # integer 2D labels become float32, as torchvision's
+    _, soft = T.MixUp(num_classes=5)(ember.tensor(x), ember.tensor(onehot))
+    assert soft.dtype == ember.float32 and np.allclose(soft.numpy().sum(axis=1), 1)
 
 
 def test_gradients_reach_the_images():

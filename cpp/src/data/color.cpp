@@ -5,12 +5,10 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <mutex>
-#include <sstream>
 #include <type_traits>
 
-#include "ember/autograd.h"
 #include "data/images.h"
+#include "ember/autograd.h"
 #include "ember/error.h"
 #include "ember/ops.h"
 #include "ember/random.h"

@@ -73,9 +73,7 @@ Tensor soft_labels(const Tensor& images, const Tensor& labels, const std::option
     EMBER_CHECK(!num_classes || labels.size(1) == *num_classes, op, ": when passing 2D labels, the number of "
                 "elements in last dimension must match num_classes: ", labels.size(1), " != ", *num_classes,
                 ". You can leave num_classes to None.");
-    EMBER_CHECK_TYPE(is_floating(labels.dtype()), op, ": 2D labels must be probabilities (a float tensor), got ",
-                     dtype_name(labels.dtype()));
-    return labels;
+    return is_floating(labels.dtype()) ? labels : to_dtype(labels, DType::Float32);  // as torchvision's label.float()
   }
   EMBER_CHECK(num_classes.has_value(), op, ": num_classes must be passed if the labels are index-based (1D)");
   EMBER_CHECK_RUNTIME(labels.dtype() == DType::Int64, op, ": index labels must be int64 (one_hot is only applicable "
