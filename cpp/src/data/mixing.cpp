@@ -133,28 +133,23 @@ Tensor mix_images(const Tensor& images, const char* op, const std::vector<double
   const int64_t per = planes * hw;
   visit_image_dtype(images.dtype(), op, [&](auto tag) {
     using T = decltype(tag);
-    {
-      const T* src = x.data<T>();
-      T* dst = out.data<T>();
-      for_each_image(n, per, [&](int64_t i) {
-        const T* a = src + i * per;
-        const T* b = src + ((i + n - 1) % n) * per;
-        T* o = dst + i * per;
-        if (blend) {
-          using F = std::conditional_t<std::is_same_v<T, double>, double, float>;
-          const F lam = static_cast<F>((*blend)[i]), rest = static_cast<F>(1.0 - (*blend)[i]);
-          for (int64_t k = 0; k < per; ++k) {
-            const F v = a[k] * lam + b[k] * rest;
-            o[k] = to_pixel<T>(v);
-          }
-          return;
-        }
-        std::vector<uint8_t> keep;
-        mask_of(i, keep);
-        for (int64_t p = 0; p < planes; ++p)
-          for (int64_t k = 0; k < hw; ++k) o[p * hw + k] = keep[k] ? a[p * hw + k] : b[p * hw + k];
-      });
-    }
+    const T* src = x.data<T>();
+    T* dst = out.data<T>();
+    for_each_image(n, per, [&](int64_t i) {
+      const T* a = src + i * per;
+      const T* b = src + ((i + n - 1) % n) * per;
+      T* o = dst + i * per;
+      if (blend) {
+        using F = std::conditional_t<std::is_same_v<T, double>, double, float>;
+        const F lam = static_cast<F>((*blend)[i]), rest = static_cast<F>(1.0 - (*blend)[i]);
+        for (int64_t k = 0; k < per; ++k) o[k] = to_pixel<T>(a[k] * lam + b[k] * rest);
+        return;
+      }
+      std::vector<uint8_t> keep;
+      mask_of(i, keep);
+      for (int64_t p = 0; p < planes; ++p)
+        for (int64_t k = 0; k < hw; ++k) o[p * hw + k] = keep[k] ? a[p * hw + k] : b[p * hw + k];
+    });
   });
   return out;
 }
