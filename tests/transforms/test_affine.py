@@ -152,11 +152,11 @@ REPRS = [
     (T.RandomAffine(30), "RandomAffine(degrees=[-30.0, 30.0], interpolation=InterpolationMode.NEAREST, fill=0)"),
     (T.RandomAffine((-5, 10), translate=(0.1, 0.2), scale=(0.9, 1.1), shear=(1, 2, 3, 4), fill=(1, 2, 3),
                     interpolation=IM.BILINEAR, center=(1, 2)),
-     "RandomAffine(degrees=[-5.0, 10.0], translate=(0.1, 0.2), scale=(0.9, 1.1), shear=[1.0, 2.0, 3.0, 4.0], "
-     "interpolation=InterpolationMode.BILINEAR, fill=(1, 2, 3), center=(1, 2))"),
+     ("RandomAffine(degrees=[-5.0, 10.0], translate=(0.1, 0.2), scale=(0.9, 1.1), shear=[1.0, 2.0, 3.0, 4.0], "
+      "interpolation=InterpolationMode.BILINEAR, fill=(1, 2, 3), center=(1, 2))")),
     (T.RandomRotation(10, expand=True, center=[4, 5], fill=1.5),
-     "RandomRotation(degrees=[-10.0, 10.0], interpolation=InterpolationMode.NEAREST, expand=True, fill=1.5, "
-     "center=[4, 5])"),
+     ("RandomRotation(degrees=[-10.0, 10.0], interpolation=InterpolationMode.NEAREST, expand=True, fill=1.5, "
+      "center=[4, 5])")),
 ]
 
 

@@ -101,7 +101,7 @@ def np_center_crop(x, h, w):
         pw, ph = max(w - iw, 0), max(h - ih, 0)
         x = np_pad(x, pw // 2, ph // 2, (pw + 1) // 2, (ph + 1) // 2, "constant")
         ih, iw = x.shape[-2:]
-    top, left = int(round((ih - h) / 2.0)), int(round((iw - w) / 2.0))  # Python's round: half to even
+    top, left = round((ih - h) / 2.0), round((iw - w) / 2.0)  # Python's round: half to even
     return x[..., top:top + h, left:left + w]
 
 

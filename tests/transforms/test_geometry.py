@@ -46,17 +46,9 @@ def test_flip_leading_dims(shape):
 
 def test_flip_repeats_under_seed_whatever_the_threads():
     x = images((300, 3, 32, 32))
-    flip = T.RandomHorizontalFlip()
-    threads = ember.get_num_threads()
-    try:
-        ember.set_num_threads(1)
-        one = run(flip, x, seed=5)
-        ember.set_num_threads(2)
-        two = run(flip, x, seed=5)
-    finally:
-        ember.set_num_threads(threads)
+    one, two = seeded_twice_and_threads(T.RandomHorizontalFlip(), x)
     np.testing.assert_array_equal(one, two)
-    assert not np.array_equal(run(flip, x, seed=5), run(flip, x, seed=6))
+    assert not np.array_equal(one, run(T.RandomHorizontalFlip(), x, seed=6))
 
 
 def test_flip_generator_stream_is_the_default_one():

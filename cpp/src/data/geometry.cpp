@@ -210,18 +210,14 @@ Tensor CenterCrop::forward(const Tensor& input) {
   return center_crop(input, ch, cw);
 }
 
-FiveCrop::FiveCrop(FiveCropOptions o) : Transform("FiveCrop", std::move(o)) { options.size = setup_size(options.size); }
 std::vector<Tensor> FiveCrop::crops(const Tensor& input) const { return five_crops(input, options.size, "FiveCrop"); }
-Tensor FiveCrop::forward(const Tensor& input) { return stack(crops(input), 0); }
 
-TenCrop::TenCrop(TenCropOptions o) : Transform("TenCrop", std::move(o)) { options.size = setup_size(options.size); }
 std::vector<Tensor> TenCrop::crops(const Tensor& input) const {
   std::vector<Tensor> out = five_crops(input, options.size, "TenCrop");
   const std::vector<Tensor> flipped = five_crops(flip(input, {options.vertical_flip ? -2 : -1}), options.size, "TenCrop");
   out.insert(out.end(), flipped.begin(), flipped.end());
   return out;
 }
-Tensor TenCrop::forward(const Tensor& input) { return stack(crops(input), 0); }
 
 // ---- resampling -------------------------------------------------------------------------------
 

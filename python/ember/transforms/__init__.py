@@ -23,7 +23,7 @@ for _cls in _classes:
         _cls.__init__ = _layer_init(_cls)
 globals().update({c.__name__: c for c in _classes})
 
-from ember.transforms import _docs  # noqa: E402
+from ember.transforms import _docs
 
 _docs.apply(globals())
 
@@ -67,7 +67,7 @@ class Compose(_Module):
         return "\n".join(f"    {t}" for t in self.transforms)
 
 
-__all__ = sorted(["Compose", "InterpolationMode", *(c.__name__ for c in _classes)])
+__all__ = ["Compose", "InterpolationMode", *sorted(c.__name__ for c in _classes)]
 
 # `import ember.transforms.v2 as T`, as torchvision programs write it.
 v2 = sys.modules[__name__ + ".v2"] = sys.modules[__name__]

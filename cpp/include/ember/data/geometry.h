@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "ember/data/transform.h"
+#include "ember/ops.h"
 
 namespace ember::transforms {
 
@@ -115,19 +116,28 @@ class EMBER_API CenterCrop : public Transform<CenterCropOptions> {
   Tensor forward(const Tensor& input) override;
 };
 
-/// The four corner crops and the center crop of size (h, w), in that order (views of the input).
+/// A transform giving several crops of each image (views of it): crops(); Python's forward
+/// returns them as a tuple, C++'s stacks them on a new first dim (k, ..., C, h, w).
+template <class O>
+class MultiCrop : public Transform<O> {
+ public:
+  MultiCrop(std::string type_name, O o) : Transform<O>(std::move(type_name), std::move(o)) {
+    this->options.size = setup_size(this->options.size);
+  }
+  virtual std::vector<Tensor> crops(const Tensor& input) const = 0;
+  Tensor forward(const Tensor& input) override { return stack(crops(input), 0); }
+};
+
+/// The four corner crops and the center crop of size (h, w), in that order.
 #define EMBER_FIVE_CROP_FIELDS(X) X(Required, Sizes, size, Sizes{}, rule::size("FiveCrop"), Named)
 struct FiveCropOptions {
   EMBER_LAYER_OPTIONS(EMBER_FIVE_CROP_FIELDS)
 };
-class EMBER_API FiveCrop : public Transform<FiveCropOptions> {
+class EMBER_API FiveCrop : public MultiCrop<FiveCropOptions> {
  public:
-  explicit FiveCrop(FiveCropOptions options);
+  explicit FiveCrop(FiveCropOptions options) : MultiCrop("FiveCrop", std::move(options)) {}
   EMBER_LAYER_SHORT_FORM(FiveCrop)
-  /// Top-left, top-right, bottom-left, bottom-right and center crops (Python's forward: a tuple).
-  std::vector<Tensor> crops(const Tensor& input) const;
-  /// The crops stacked on a new first dim: (5, ..., C, h, w).
-  Tensor forward(const Tensor& input) override;
+  std::vector<Tensor> crops(const Tensor& input) const override;
 };
 
 /// FiveCrop's five crops, then the five of the image flipped left-right (top-bottom with
@@ -138,14 +148,11 @@ class EMBER_API FiveCrop : public Transform<FiveCropOptions> {
 struct TenCropOptions {
   EMBER_LAYER_OPTIONS(EMBER_TEN_CROP_FIELDS)
 };
-class EMBER_API TenCrop : public Transform<TenCropOptions> {
+class EMBER_API TenCrop : public MultiCrop<TenCropOptions> {
  public:
-  explicit TenCrop(TenCropOptions options);
+  explicit TenCrop(TenCropOptions options) : MultiCrop("TenCrop", std::move(options)) {}
   EMBER_LAYER_SHORT_FORM(TenCrop)
-  /// The five crops of the image, then the five of its flip (Python's forward: a tuple).
-  std::vector<Tensor> crops(const Tensor& input) const;
-  /// The crops stacked on a new first dim: (10, ..., C, h, w).
-  Tensor forward(const Tensor& input) override;
+  std::vector<Tensor> crops(const Tensor& input) const override;
 };
 
 /// Resizes every image to size (h, w), or its smaller edge to size (int or [s]), the longer one
