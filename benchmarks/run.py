@@ -557,9 +557,39 @@ def _crop_pad4_torch(torch):
     return crop
 
 
+def _jitter_torch(torch, b=0.4, c=0.4, s=0.4):
+    """ColorJitter(b, c, s) with torchvision's formulas, each image its own factors and order: per
+    position of the order, the images whose adjustment there is brightness, contrast or saturation
+    are gathered, adjusted as one batch and put back."""
+    def gray(x):
+        return (0.2989 * x[:, 0] + 0.587 * x[:, 1] + 0.114 * x[:, 2]).unsqueeze(1)
+
+    adjust = [
+        lambda x, f: (x * f).clamp_(0, 1),
+        lambda x, f: (f * x + (1 - f) * gray(x).mean(dim=(1, 2, 3), keepdim=True)).clamp_(0, 1),
+        lambda x, f: (f * x + (1 - f) * gray(x)).clamp_(0, 1),
+    ]
+
+    def jitter(x):
+        n = x.shape[0]
+        factors = torch.empty(3, n, 1, 1, 1)
+        for k, v in enumerate((b, c, s)):
+            factors[k].uniform_(max(0.0, 1 - v), 1 + v)
+        order = torch.rand(n, 3).argsort(dim=1)
+        y = x.clone()
+        for position in range(3):
+            for op in range(3):
+                idx = (order[:, position] == op).nonzero().squeeze(1)
+                if idx.numel():
+                    y[idx] = adjust[op](y[idx], factors[op, idx])
+        return y
+    return jitter
+
+
 AUGMENT_STAGES = [
     ("flip", lambda T: T.RandomHorizontalFlip(), _flip_torch),
     ("crop(pad 4)", lambda T: T.RandomCrop(32, padding=4), _crop_pad4_torch),
+    ("color jitter", lambda T: T.ColorJitter(0.4, 0.4, 0.4), _jitter_torch),
 ]
 
 
@@ -616,6 +646,48 @@ def _pca_fit_numpy(np):
         values, vectors = np.linalg.eigh(xc.T @ xc / (x.shape[0] - 1))
         return mean, vectors[:, ::-1].T.copy(), values[::-1]
 
+    return run
+
+
+def _color_jitter_ember(m):
+    import ember.transforms as T
+
+    jitter, x = T.ColorJitter(0.4, 0.4, 0.4), m.rand(AUG_N, 3, 32, 32)
+    return lambda: jitter(x)
+
+
+def _color_jitter_torch(torch):
+    jitter, x = _jitter_torch(torch), torch.rand(AUG_N, 3, 32, 32)
+    return lambda: jitter(x)
+
+
+def _cutmix_ember(m):
+    import ember.transforms as T
+
+    cutmix, x, y = T.CutMix(num_classes=10), m.rand(AUG_N, 3, 32, 32), randint(m, 10, AUG_N)
+    return lambda: cutmix(x, y)
+
+
+def _cutmix_torch(torch):
+    """CutMix as torchvision's rule, each image its own lambda and box, in vectorized tensor ops."""
+    x, y = torch.rand(AUG_N, 3, 32, 32), randint(torch, 10, AUG_N)
+    beta = torch.distributions.Beta(torch.tensor(1.0), torch.tensor(1.0))
+
+    def run():
+        n, _, h, w = x.shape
+        lam = beta.sample((n,))
+        cx, cy = torch.randint(0, w, (n,)), torch.randint(0, h, (n,))
+        r = 0.5 * (1 - lam).sqrt()
+        rw, rh = (r * w).long(), (r * h).long()
+        x1, x2 = (cx - rw).clamp(min=0), (cx + rw).clamp(max=w)
+        y1, y2 = (cy - rh).clamp(min=0), (cy + rh).clamp(max=h)
+        cols, rows = torch.arange(w), torch.arange(h)
+        inside = (((rows[None, :] >= y1[:, None]) & (rows[None, :] < y2[:, None]))[:, :, None]
+                  & ((cols[None, :] >= x1[:, None]) & (cols[None, :] < x2[:, None]))[:, None, :])
+        images = torch.where(inside[:, None], x.roll(1, 0), x)
+        kept = 1 - ((x2 - x1) * (y2 - y1)).float() / (w * h)
+        onehot = torch.nn.functional.one_hot(y, 10).float()
+        return images, kept[:, None] * onehot + (1 - kept[:, None]) * onehot.roll(1, 0)
     return run
 
 
@@ -679,6 +751,8 @@ CASES: list[Case] = [
          bytes_moved=28.0 * ADAM_PARAMS),
     Case("+".join(name for name, _, _ in AUGMENT_STAGES) + f" {AUG_N}x3x32x32", _augment_ember, _augment_torch, None,
          images=AUG_N),
+    Case(f"ColorJitter(0.4, 0.4, 0.4) {AUG_N}x3x32x32", _color_jitter_ember, _color_jitter_torch, None, images=AUG_N),
+    Case(f"CutMix {AUG_N}x3x32x32", _cutmix_ember, _cutmix_torch, None, images=AUG_N),
 ]
 
 

@@ -20,6 +20,7 @@ void bind_metrics(py::module_& m);
 void bind_transforms(py::module_& m);
 void bind_linalg(py::module_& m);
 void bind_data(py::module_& m);
+void bind_transforms_color(py::module_& m);
 void bind_text_signatures(py::module_& m);
 }  // namespace ember
 
@@ -137,5 +138,6 @@ Example::
   bind_transforms(m);
   bind_linalg(m);
   bind_data(m);
+  bind_transforms_color(m);
   bind_text_signatures(m);  // last: it rewrites every function's docstring above
 }

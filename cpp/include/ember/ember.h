@@ -4,7 +4,9 @@
 // (ember/data/). Python's bridge, ember/python.h, needs the Python headers and is included on
 // its own.
 #include "ember/autograd.h"
+#include "ember/data/color.h"
 #include "ember/data/geometry.h"
+#include "ember/data/mixing.h"
 #include "ember/device.h"
 #include "ember/dtype.h"
 #include "ember/error.h"

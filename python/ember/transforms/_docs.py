@@ -209,6 +209,164 @@ Example::
     ember.Size([8, 3, 32, 32])
 """
 
+# ---- photometric (ember/data/color.h) ---------------------------------------------------------
+
+_JITTER = """    {name} (float or (min, max), optional): the factor is drawn uniformly from
+        {range} or the given (min, max); kept as that (min, max) range, None
+        when it is the identity. Default: None."""
+
+DOCS["ColorJitter"] = f"""Randomly changes the brightness, contrast, saturation and hue of each image.
+
+torchvision's formulas: brightness blends with black (x b), contrast with the mean of the
+grayscale image (0.2989 R + 0.587 G + 0.114 B), saturation with the grayscale image, hue shifts H
+in HSV; results are clamped to [0, 1] (uint8: 0..255, truncated as torchvision's). The four
+adjustments run in a random order per image. Float images are taken to lie in [0, 1].
+{_PER_IMAGE} {_NO_GRAD}
+
+Args:
+{_JITTER.format(name="brightness", range="[max(0, 1 - brightness), 1 + brightness]")}
+{_JITTER.format(name="contrast", range="[max(0, 1 - contrast), 1 + contrast]")}
+{_JITTER.format(name="saturation", range="[max(0, 1 - saturation), 1 + saturation]")}
+{_JITTER.format(name="hue", range="[-hue, hue] (0 <= hue <= 0.5)")}
+
+{_IMAGES.format(output="the same shape (C is 1 or 3)")}
+
+Example::
+
+    >>> jitter = ember.transforms.ColorJitter(0.4, 0.4, 0.4, 0.1)
+    >>> jitter(ember.rand(8, 3, 32, 32)).shape
+    ember.Size([8, 3, 32, 32])
+"""
+
+DOCS["Normalize"] = f"""(input - mean) / std per channel, written with ember ops (so it has a gradient).
+
+Args:
+    mean (sequence): the channels' means (one, or one per channel); kept as a list of floats.
+    std (sequence): the channels' standard deviations (none zero).
+    inplace (bool): write the result into the input. Default: False.
+
+Shape:
+    Input: (..., C, H, W), floating.
+    Output: the same shape and dtype.
+
+Example::
+
+    >>> norm = ember.transforms.Normalize([0.5, 0.5, 0.5], [0.25, 0.25, 0.25])
+    >>> norm(ember.full((3, 2, 2), 0.75))[0, 0, 0].item()
+    1.0
+"""
+
+DOCS["GaussianNoise"] = f"""Adds Gaussian noise N(mean, sigma^2) to every pixel, as torchvision v2's.
+
+For uint8 images the noise is (mean + N(0, 1) sigma) 255 truncated to an integer. Each image
+draws its own noise from ember's generator, so ember.manual_seed repeats it at any thread count.
+A floating input may require grad: the noise is added with ember ops. (ember.nn.GaussianNoise is
+a different thing: a layer active in training mode only.)
+
+Args:
+    mean (float): the noise's mean (in [0, 1] units). Default: 0.0.
+    sigma (float): the noise's standard deviation, non-negative. Default: 0.1.
+    clip (bool): clamp the result to [0, 1] (uint8: 0..255; else uint8 wraps). Default: True.
+
+{_IMAGES.format(output="the same shape")}
+
+Example::
+
+    >>> noisy = ember.transforms.GaussianNoise(sigma=0.05)(ember.rand(8, 3, 32, 32))
+    >>> noisy.shape
+    ember.Size([8, 3, 32, 32])
+"""
+
+DOCS["RandomErasing"] = f"""With probability p, erases a random rectangle of each image.
+
+torchvision's rule: up to 10 tries draw an area (a fraction in `scale` of the image) and an aspect
+ratio (log-uniform in `ratio`); the first box that fits inside the image is filled with `value`;
+if none fits, the image is left as it is. {_PER_IMAGE} {_NO_GRAD}
+
+Args:
+    p (float): probability that an image is erased. Default: 0.5.
+    scale (sequence): (min, max) of the erased fraction of the area. Default: (0.02, 0.33).
+    ratio (sequence): (min, max) of the box's aspect ratio. Default: (0.3, 3.3).
+    value (number, sequence or str): the fill: one value, one per channel, or 'random' (N(0, 1)
+        per pixel). Kept as a list of floats. Default: 0.
+    inplace (bool): write the result into the input. Default: False.
+
+{_IMAGES.format(output="the same shape")}
+
+Example::
+
+    >>> erase = ember.transforms.RandomErasing(p=1.0, value=0.5)
+    >>> erase(ember.rand(8, 3, 32, 32)).shape
+    ember.Size([8, 3, 32, 32])
+"""
+
+# ---- label mixing (ember/data/mixing.h) -------------------------------------------------------
+
+_MIX_CALL = """Called as ``mix(images, labels)``: images (N, C, H, W) (or (N, ..., C, H, W)), floating or uint8;
+labels int64 (N,) (num_classes needed) or probabilities (N, num_classes). Image i is mixed with
+image i - 1 (the batch rolled by one, as torchvision's), and returns ``(images, soft_labels)``,
+soft_labels (N, num_classes) with each row weight y_i + (1 - weight) y_(i-1), weight the share of
+image i that stays. Each image draws its own parameters (torchvision draws one set per batch)
+from ember's generator. Images that require grad get a gradient (the mix is written with ember
+ops then)."""
+
+_MIX_LABEL_ARGS = """    num_classes (int, optional): the number of classes, for index labels. Default: None (taken
+        from probability labels).
+    labels_getter (str): 'default' only: the labels are the second argument. Default: 'default'."""
+
+
+def _mix_example(name, args):
+    return f"""Example::
+
+    >>> mix = ember.transforms.{name}({args}num_classes=10)
+    >>> images, soft = mix(ember.rand(8, 3, 32, 32), ember.randint(0, 10, (8,)))
+    >>> soft.shape
+    ember.Size([8, 10])
+"""
+
+
+DOCS["MixUp"] = f"""MixUp (Zhang et al., 2018): image i becomes lam x_i + (1 - lam) x_(i-1).
+
+lam ~ Beta(alpha, alpha) per image; uint8 results are rounded to the nearest integer.
+{_MIX_CALL}
+
+Args:
+    alpha (float): the Beta distribution's parameter, positive. Default: 1.0.
+{_MIX_LABEL_ARGS}
+
+{_mix_example("MixUp", "alpha=0.2, ")}"""
+
+DOCS["CutMix"] = f"""CutMix (Yun et al., 2019): a box of image i is replaced by the same box of image i - 1.
+
+Per image, lam ~ Beta(alpha, alpha) and a center drawn uniformly give a box of about (1 - lam)
+of the area, clipped to the image (torchvision's rule); the label weight is the share of the
+image outside the box (torchvision's lam_adjusted).
+{_MIX_CALL}
+
+Args:
+    alpha (float): the Beta distribution's parameter, positive. Default: 1.0.
+{_MIX_LABEL_ARGS}
+
+{_mix_example("CutMix", "")}"""
+
+DOCS["CowMix"] = f"""CowMix (French et al., "Milking CowMask for semi-supervised image classification"):
+image i keeps the pixels of a CowMask and takes image i - 1 elsewhere.
+
+Per image: per-pixel N(0, 1) noise is smoothed by a Gaussian filter of sigma (pixels) drawn
+log-uniformly from `sigma` (radius 4 sigma, borders reflected), and thresholded at
+mean + sqrt(2) std erfinv(2p - 1) of the smoothed noise, p uniform in `p`: about a proportion p
+of the pixels are kept. The label weight is the mask's actual kept share, not p. Not in
+torchvision; the defaults are the paper's for mixing.
+{_MIX_CALL}
+
+Args:
+    sigma (sequence): (min, max) of the smoothing sigma in pixels. Default: (4.0, 16.0).
+    p (sequence): (min, max) of the kept proportion, in [0, 1]. Default: (0.2, 0.8).
+{_MIX_LABEL_ARGS}
+
+{_mix_example("CowMix", "")}"""
+
+
 
 def apply(namespace):
     """Sets each class's __doc__ from DOCS (every name must be a class in namespace)."""
