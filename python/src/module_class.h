@@ -78,7 +78,9 @@ void add_pickle(Cls& cls);
 template <class T>
 ModuleClass<T> module_class(py::module_& nm, const char* name) {
   ModuleClass<T> cls(nm, name, py::dynamic_attr(), py_gc::module_type_setup());
-  cls.def("__repr__", [](T& m) { return m.T::repr(); }).def("extra_repr", [](T& m) { return m.T::extra_repr(); });
+  // module_of first: on an instance whose __init__ never ran (cls.__new__(cls)) there is no C++ object.
+  cls.def("__repr__", [](py::handle self) { return (module_of(self), self.cast<T&>().T::repr()); })
+      .def("extra_repr", [](py::handle self) { return (module_of(self), self.cast<T&>().T::extra_repr()); });
   add_pickle<T>(cls);
   return cls;
 }

@@ -251,3 +251,13 @@ def test_batchnorm_empty_batch_passes_and_keeps_statistics(torch):
         bn = L.nn.BatchNorm1d(3)
         assert tuple(bn(L.zeros(0, 3)).shape) == (0, 3)
         assert L.equal(bn.running_mean, L.zeros(3)) and L.equal(bn.running_var, L.ones(3))
+
+
+@pytest.mark.parametrize("cls", [nn.Linear, nn.ReLU, nn.Sequential])
+def test_repr_of_a_module_whose_init_never_ran_raises(cls):
+    # pytest prints `self` of a failing test whose constructor raised: this used to crash the process
+    module = cls.__new__(cls)
+    with pytest.raises(RuntimeError, match=r"Module.__init__\(\) was not called"):
+        repr(module)
+    with pytest.raises(RuntimeError, match=r"Module.__init__\(\) was not called"):
+        module.extra_repr()
