@@ -86,7 +86,10 @@ class ExceptionWrapper:
             exception = self.exc_type(msg)
         except Exception:  # an exception type that takes other arguments
             raise RuntimeError(msg) from None
-        raise exception
+        try:
+            raise exception
+        finally:
+            del exception  # no cycle exception -> traceback -> this frame: the iterator dies with its last reference
 
 
 class _KeyErrorMessage(str):
