@@ -97,6 +97,29 @@ def test_same_batches_as_the_main_process_in_order():
     assert sorted(y.tolist() for _, y in unordered) == sorted(y.tolist() for _, y in main)
 
 
+def shared_files():
+    return [f for f in os.listdir("/dev/shm") if f.startswith(f"ember-loader-{os.getpid()}-")] \
+        if os.path.isdir("/dev/shm") else []
+
+
+def test_large_batches_cross_in_shared_memory_intact():
+    x = ember.randn(64, 3, 32, 32)
+    y = ember.arange(64)
+    data = ember.data.TensorDataset(x, y)
+    loader = DataLoader(data, batch_size=16, num_workers=2)
+    batches = list(loader)
+    assert len(batches) == 4
+    for k, (bx, by) in enumerate(batches):
+        assert ember.equal(bx, x[16 * k:16 * (k + 1)]) and ember.equal(by, y[16 * k:16 * (k + 1)])
+        bx.mul_(2)  # writable, and its own memory
+    assert ember.equal(batches[0][0], x[:16] * 2) and shared_files() == []
+    it = iter(DataLoader(data, batch_size=8, num_workers=2))
+    next(it)
+    time.sleep(0.2)  # the workers write their prefetched batches
+    del it  # an epoch cut short: the unread batches' files go too
+    assert shared_files() == []
+
+
 def test_worker_seeds_differ_per_worker_and_epoch_and_repeat_under_a_generator():
     def base_seed(seed):  # the loader's first draw from its generator each epoch
         return ember.empty((), dtype=ember.int64).random_(generator=ember.Generator().manual_seed(seed)).item()
@@ -244,13 +267,13 @@ def test_interpreter_exit_and_ctrl_c_leave_no_workers(tmp_path):
             def __len__(self):
                 return 1000
             def __getitem__(self, i):
-                return i
+                return ember.full((20000,), float(i))  # 80 kB: batches cross in shared memory
         loaders = [ember.data.DataLoader(Slow(), num_workers=2, persistent_workers=True),
                    ember.data.DataLoader(Slow(), num_workers=2)]
         its = [iter(l) for l in loaders]
         for it in its:
             next(it)
-        print(" ".join(str(w.pid) for it in its for w in it._workers), flush=True)
+        print(os.getpid(), " ".join(str(w.pid) for it in its for w in it._workers), flush=True)
         if sys.argv[1] == "interrupt":
             os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C in the main process, mid-epoch
         """)
@@ -258,9 +281,11 @@ def test_interpreter_exit_and_ctrl_c_leave_no_workers(tmp_path):
     path.write_text(script)
     for mode in ("exit", "interrupt"):
         run = subprocess.run([sys.executable, str(path), mode], capture_output=True, text=True, timeout=50)
-        pids = [int(p) for p in run.stdout.split()]
+        parent, *pids = [int(p) for p in run.stdout.split()]
         assert len(pids) == 4, run.stderr
         assert (run.returncode != 0) == (mode == "interrupt"), run.stderr
         if mode == "interrupt":
             assert "KeyboardInterrupt" in run.stderr
         assert wait_gone(pids) == [], mode
+        if os.path.isdir("/dev/shm"):  # no shared batch files left behind
+            assert [f for f in os.listdir("/dev/shm") if f.startswith(f"ember-loader-{parent}-")] == []

@@ -1,6 +1,7 @@
 """What runs inside a DataLoader worker process: seeding, get_worker_info, the fetch loop, and the
 wrapper that carries an exception with its traceback back to the main process."""
 import dataclasses
+import itertools
 import os
 import pickle
 import queue
@@ -9,6 +10,7 @@ import sys
 import traceback
 
 import ember
+from ember.data import _transport
 
 # How often a waiting worker checks that its parent is alive, and a waiting main process that
 # its workers are (seconds).
@@ -100,7 +102,7 @@ class _KeyErrorMessage(str):
 
 
 def worker_loop(make_fetcher, dataset, index_queue, result_queue, done_event, base_seed, init_fn,
-                worker_id, num_workers):
+                worker_id, num_workers, shared_prefix):
     """The body of a worker process: fetch ``(task, index)`` from ``index_queue`` and put
     ``(task, batch)`` on ``result_queue`` until told to stop (None), the parent dies, or Ctrl-C."""
     global _worker_info
@@ -119,6 +121,12 @@ def worker_loop(make_fetcher, dataset, index_queue, result_queue, done_event, ba
         except Exception:
             init_error = ExceptionWrapper(f"in DataLoader worker process {worker_id}")
         ended = False
+        counter = itertools.count()
+        prefix = shared_prefix and f"{shared_prefix}w{worker_id}-"
+
+        def send(task, data):
+            result_queue.put(_pack(task, data, worker_id, prefix, next(counter)))
+
         parent = os.getppid()
         while os.getppid() == parent:
             try:
@@ -128,7 +136,7 @@ def worker_loop(make_fetcher, dataset, index_queue, result_queue, done_event, ba
             if r is None:
                 break
             if isinstance(r, ResumeIteration):
-                result_queue.put(_dumps(r, None, worker_id))
+                send(r, None)
                 ended = False
                 fetcher = make_fetcher(dataset)
                 continue
@@ -144,7 +152,7 @@ def worker_loop(make_fetcher, dataset, index_queue, result_queue, done_event, ba
                     data, ended = IterableEnd(worker_id), True
                 except Exception:
                     data = ExceptionWrapper(f"in DataLoader worker process {worker_id}")
-            result_queue.put(_dumps(task, data, worker_id))
+            send(task, data)
             del data, r, index
     except KeyboardInterrupt:
         pass
@@ -154,14 +162,13 @@ def worker_loop(make_fetcher, dataset, index_queue, result_queue, done_event, ba
         result_queue.close()
 
 
-def _dumps(task, data, worker_id):
+def _pack(task, data, worker_id, prefix, counter):
     """Pickles a result here rather than in the queue's feeder thread, where a failure would be
     printed and the result lost (the main process would wait for it forever)."""
     try:
-        return pickle.dumps((task, data), protocol=pickle.HIGHEST_PROTOCOL)
+        return _transport.pack((task, data), prefix, counter)
     except Exception:
-        return pickle.dumps((task, ExceptionWrapper(f"in DataLoader worker process {worker_id}")),
-                            protocol=pickle.HIGHEST_PROTOCOL)
+        return _transport.pack((task, ExceptionWrapper(f"in DataLoader worker process {worker_id}")), None, counter)
 
 
 def _seed_worker_seeds(seed, base_seed, worker_id):

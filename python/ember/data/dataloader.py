@@ -6,29 +6,47 @@ import itertools
 import math
 import multiprocessing
 import os
-import pickle
 import queue
 import warnings
+import weakref
 
 import ember
-from ember.data import _worker
+from ember.data import _transport, _worker
 from ember.data._collate import default_collate, default_convert
 from ember.data.dataset import IterableDataset, _TensorBatch
 from ember.data.sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
 __all__ = ["DataLoader"]
 
+_live_iterators = weakref.WeakSet()  # iterators with workers, stopped at exit
 _exiting = False
 
 
-def _set_exiting():
+def _stop_all_at_exit():
+    """Stops the workers of the iterators still alive (persistent ones, an epoch cut short) while
+    the modules are intact, then lets the interpreter's teardown skip them."""
     global _exiting
+    for it in list(_live_iterators):
+        it._shutdown_workers()
     _exiting = True
 
 
-# At exit, multiprocessing terminates the (daemonic) workers itself; iterators collected during
-# the interpreter's teardown must not touch half-destroyed modules.
-atexit.register(_set_exiting)
+atexit.register(_stop_all_at_exit)
+
+
+def _widen_pipe(q):
+    """Grows the result queue's pipe (64 KiB by default on Linux) to the most an unprivileged process
+    may ask for (1 MiB by default): a message then crosses in one read instead of one per 64 KiB,
+    each a context switch between a worker and the main process (a batch of 64 3x32x32 images sent
+    through the pipe came 2x faster)."""
+    try:
+        import fcntl
+
+        with open("/proc/sys/fs/pipe-max-size") as f:
+            size = int(f.read())
+        fcntl.fcntl(q._writer.fileno(), fcntl.F_SETPIPE_SZ, size)
+    except (ImportError, AttributeError, OSError, ValueError):  # not Linux: keep the default
+        pass
 
 
 class _InfiniteConstantSampler(Sampler):
@@ -360,9 +378,12 @@ class _MultiProcessIter(_BaseIter):
         self._in_order = loader.in_order
         context = loader.multiprocessing_context or multiprocessing.get_context()
         self._result_queue = context.Queue()
+        _widen_pipe(self._result_queue)
         self._done_event = context.Event()
         self._shutdown = False
         self._index_queues, self._workers = [], []
+        self._shared_prefix = _transport.shared_prefix(f"{os.getpid()}-{id(self):x}")
+        _live_iterators.add(self)
         make_fetcher = functools.partial(_make_fetcher, self._is_iterable, self._auto_collation, self._collate_fn,
                                          self._drop_last)
         try:
@@ -372,7 +393,7 @@ class _MultiProcessIter(_BaseIter):
                 w = context.Process(target=_worker.worker_loop, daemon=True,
                                     args=(make_fetcher, self._dataset, index_queue, self._result_queue,
                                           self._done_event, self._base_seed, loader.worker_init_fn, i,
-                                          self._num_workers))
+                                          self._num_workers, self._shared_prefix))
                 w.start()
                 self._index_queues.append(index_queue)
                 self._workers.append(w)
@@ -403,7 +424,7 @@ class _MultiProcessIter(_BaseIter):
 
     def _try_get_data(self, timeout):
         try:
-            return True, pickle.loads(self._result_queue.get(timeout=timeout))
+            return True, _transport.unpack(self._result_queue.get(timeout=timeout))
         except queue.Empty:
             pass
         failed = [w for i, w in enumerate(self._workers) if self._workers_status[i] and not w.is_alive()]
@@ -513,6 +534,7 @@ class _MultiProcessIter(_BaseIter):
                     w.join(timeout=_worker.STATUS_CHECK_INTERVAL)
             self._result_queue.cancel_join_thread()
             self._result_queue.close()
+            _transport.remove_leftovers(self._shared_prefix)
 
     def __del__(self):
         if hasattr(self, "_shutdown"):
