@@ -170,3 +170,21 @@ def test_random_split_errors_match_torch(torch):
             split(range(10), [0.5, 0.4])
         with pytest.raises(ValueError, match="Fraction at index 1 is not between 0 and 1"):  # 1.5 + -0.5 sums to 1
             split(range(10), [0.5, 1.5, -1.0])
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import ember.data._collate
+    import ember.data._worker
+    import ember.data.dataloader
+    import ember.data.dataset
+    import ember.data.sampler
+
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    for module in (ember.data.dataset, ember.data.sampler, ember.data._collate, ember.data.dataloader,
+                   ember.data._worker):
+        for test in doctest.DocTestFinder().find(module, globs={"ember": ember}):
+            ember.manual_seed(0)
+            runner.run(test)
+    assert runner.failures == 0 and runner.tries > 40, (runner.failures, runner.tries)

@@ -21,20 +21,33 @@ _worker_info = None
 
 @dataclasses.dataclass(frozen=True)
 class WorkerInfo:
-    """What :func:`get_worker_info` returns inside a worker.
+    """What :func:`get_worker_info` returns inside a worker (the DataLoader makes it).
 
-    Attributes:
+    Args:
         id (int): this worker's id, in ``[0, num_workers - 1]``.
         num_workers (int): the number of workers.
         seed (int): the seed of this worker's ember and ``random`` generators (the epoch's base
             seed + id).
         dataset: this worker's copy of the dataset.
+        rng: None (PyTorch's thread workers keep their generators here).
+        worker_method (str): ``"multiprocessing"``.
+
+    Example::
+
+        >>> def init(worker_id):   # a worker_init_fn
+        ...     info = ember.data.get_worker_info()
+        ...     assert info.id == worker_id and 0 <= info.id < info.num_workers
+        >>> loader = ember.data.DataLoader(range(4), num_workers=2, worker_init_fn=init)
+        >>> sorted(int(x) for x in loader)
+        [0, 1, 2, 3]
     """
 
     id: int
     num_workers: int
     seed: int
     dataset: object
+    rng: object = None  # torch's thread workers keep their generators here; process workers do not
+    worker_method: str = "multiprocessing"
 
 
 def get_worker_info():
