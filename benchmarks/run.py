@@ -58,6 +58,7 @@ class Case:
     bytes_moved: float | None = None  # memory read + written per call, for GB/s (memory-bound cases)
     ops_per_call: int = 1  # times are reported per op: a call's time / ops_per_call
     tokens: int | None = None  # tokens per call, for a throughput in tokens/s (language models)
+    samples: int | None = None  # samples per call, for a throughput in samples/s (data loading)
 
 
 # --------------------------------------------------------------------------- #
@@ -493,6 +494,46 @@ def _pickle_round_trip(m):  # the same for all three: what DataLoader workers an
     return lambda: pickle.loads(pickle.dumps(x))
 
 
+# One epoch of a DataLoader: over a TensorDataset of MNIST's shape (ember gathers each batch with one
+# indexing op per tensor; torch indexes and stacks sample by sample), and with 2 worker processes over
+# a Python Dataset whose __getitem__ does per-sample work in the library's own ops (normalize, flip
+# every other image, clamp) on a 3x32x32 image. The workers start with each epoch, as by default.
+LOADER_N, LOADER_WORKERS_N = 60_000, 4096
+
+
+def _loader_epoch(loader):
+    def run():
+        for _ in loader:
+            pass
+
+    return run
+
+
+def _tensor_dataset_epoch(m):
+    data = m.utils.data.TensorDataset(m.randn(LOADER_N, 784), m.randint(0, 10, (LOADER_N,)))
+    return _loader_epoch(m.utils.data.DataLoader(data, batch_size=128, shuffle=True))
+
+
+def _worker_epoch(m):
+    class Images(m.utils.data.Dataset):
+        def __init__(self, n):
+            self.x, self.y = m.randn(n, 3, 32, 32), m.randint(0, 10, (n,))
+            self.mean = m.tensor([0.49, 0.48, 0.45]).reshape(3, 1, 1)
+            self.std = m.tensor([0.25, 0.24, 0.26]).reshape(3, 1, 1)
+
+        def __len__(self):
+            return self.x.shape[0]
+
+        def __getitem__(self, i):
+            img = self.x[i]
+            if i % 2:
+                img = img.flip(-1)
+            return ((img - self.mean) / self.std).clamp(-3.0, 3.0), self.y[i]
+
+    loader = m.utils.data.DataLoader(Images(LOADER_WORKERS_N), batch_size=64, shuffle=True, num_workers=2)
+    return _loader_epoch(loader)
+
+
 CASES: list[Case] = [
     matmul(256),
     matmul(1024),
@@ -512,6 +553,9 @@ CASES: list[Case] = [
     Case("index 100k rows (int64)", _index_rows, _index_rows, _index_rows),
     Case("zeros 1M", _zeros_tensor, _zeros_tensor, _zeros_numpy),
     Case("pickle round trip 100 MB", _pickle_round_trip, _pickle_round_trip, _pickle_round_trip),
+    Case("DataLoader TensorDataset 60k b128", _tensor_dataset_epoch, _tensor_dataset_epoch, None,
+         samples=LOADER_N),
+    Case("DataLoader 2 workers 4096 3x32^2", _worker_epoch, _worker_epoch, None, samples=LOADER_WORKERS_N),
     binary_add(4, "add 4 elems (overhead)"),
     Case("add 4 elems, with grad", _add_with_grad, _add_with_grad, None),
     Case(f"{CHAIN_OPS}-op chain+bwd, per op", _chain_backward, _chain_backward, None,
@@ -669,6 +713,9 @@ def run_case(case: Case, libs: dict[str, Any], repeat: int) -> dict:
     if case.tokens:
         result["tokens_per_s"] = {lib: case.tokens / s if (s := seconds(lib)) else None
                                   for lib in LIBRARIES}
+    if case.samples:
+        result["samples_per_s"] = {lib: case.samples / s if (s := seconds(lib)) else None
+                                   for lib in LIBRARIES}
     if case.bytes_moved:
         result["gbps"] = {lib: case.bytes_moved / s / 1e9 if (s := seconds(lib)) else None
                           for lib in LIBRARIES}
@@ -707,9 +754,11 @@ def table_row(cells: list[str]) -> str:
 
 def format_result(r: dict) -> str:
     gflops, gbps, tps = r.get("gflops") or {}, r.get("gbps") or {}, r.get("tokens_per_s") or {}
+    sps = r.get("samples_per_s") or {}
     rate = [format_number(gflops.get(lib), ".1f") if gflops else
             format_number(gbps.get(lib), ".1f") + " GB/s" if gbps.get(lib) else
-            format_number(tps.get(lib) / 1e3, ".1f") + "k tok/s" if tps.get(lib) else ""
+            format_number(tps.get(lib) / 1e3, ".1f") + "k tok/s" if tps.get(lib) else
+            format_number(sps.get(lib) / 1e3, ".1f") + "k smp/s" if sps.get(lib) else ""
             for lib in LIBRARIES]
     return table_row([
         r["case"],
