@@ -102,3 +102,24 @@ def test_bad_states_raise_as_torch():
     # any shape with the right number of bytes is taken, as torch's
     g.set_state(before.reshape(2, -1))
     assert ember.equal(g.get_state(), before)
+
+
+class Noisy(ember.data.Dataset):
+    """A random augmentation drawn in the worker, from the seed the loader's generator gives it."""
+
+    def __len__(self):
+        return 8
+
+    def __getitem__(self, i):
+        return ember.rand(1) + i
+
+
+def test_worker_augmentations_resume_from_the_generator_state():
+    g = ember.Generator().manual_seed(2)
+    loader = ember.data.DataLoader(Noisy(), batch_size=4, shuffle=True, num_workers=2, generator=g)
+    first = [b.tolist() for b in loader]
+    state = g.get_state()
+    second = [b.tolist() for b in loader]
+    assert second != first
+    g.set_state(state)
+    assert [b.tolist() for b in loader] == second
