@@ -1,9 +1,8 @@
 """EarlyStopping on scripted metric sequences, from a loop and as a callback."""
 import math
 
-import pytest
-
 import ember
+import pytest
 from ember.train import Callback, EarlyStopping
 
 
@@ -16,15 +15,15 @@ def stops_at(values, **kw):
 
 
 @pytest.mark.parametrize("values, kw, expected, best", [
-    ([5, 4, 3, 2, 1], dict(patience=0), None, 1.0),
-    ([5, 4, 4, 4], dict(patience=0), 2, 4.0),              # equal is no improvement
-    ([5, 4, 4, 4], dict(patience=1), 2, 4.0),              # 0 and 1 alike, as Keras'
-    ([5, 4, 4, 4], dict(patience=2), 3, 4.0),
-    ([5, 4.95, 4.9, 4.85], dict(patience=2, min_delta=0.1), 2, 5.0),
-    ([0.1, 0.5, 0.4, 0.45, 0.44], dict(mode="max", patience=2), 3, 0.5),
-    ([3, float("nan"), float("nan"), 2], dict(patience=2), 2, 3.0),  # NaN is never better
-    ([3, 2.5, 2, 1.5], dict(patience=2, baseline=1.8), 1, None),    # never beats the baseline
-    ([3, 2, 1.5, 1], dict(patience=5, baseline=1.8), None, 1.0),
+    ([5, 4, 3, 2, 1], {"patience": 0}, None, 1.0),
+    ([5, 4, 4, 4], {"patience": 0}, 2, 4.0),              # equal is no improvement
+    ([5, 4, 4, 4], {"patience": 1}, 2, 4.0),              # 0 and 1 alike, as Keras'
+    ([5, 4, 4, 4], {"patience": 2}, 3, 4.0),
+    ([5, 4.95, 4.9, 4.85], {"patience": 2, "min_delta": 0.1}, 2, 5.0),
+    ([0.1, 0.5, 0.4, 0.45, 0.44], {"mode": "max", "patience": 2}, 3, 0.5),
+    ([3, float("nan"), float("nan"), 2], {"patience": 2}, 2, 3.0),  # NaN is never better
+    ([3, 2.5, 2, 1.5], {"patience": 2, "baseline": 1.8}, 1, None),    # never beats the baseline
+    ([3, 2, 1.5, 1], {"patience": 5, "baseline": 1.8}, None, 1.0),
 ])
 def test_scripted_sequences(values, kw, expected, best):
     at, s = stops_at(values, **kw)

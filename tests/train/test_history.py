@@ -3,10 +3,9 @@ import csv
 import io
 import math
 
+import ember
 import numpy as np
 import pytest
-
-import ember
 from ember.train import History, progress
 
 
@@ -42,9 +41,11 @@ def test_callback_and_steps_numbering():
 
 def test_to_csv(tmp_path):
     h = filled()
-    rows = list(csv.DictReader(open(h.to_csv(tmp_path / "e.csv"))))
+    with open(h.to_csv(tmp_path / "e.csv")) as f:
+        rows = list(csv.DictReader(f))
     assert len(rows) == 3 and rows[2]["epoch"] == "2" and float(rows[1]["val_loss"]) == pytest.approx(0.8)
-    rows = list(csv.DictReader(open(h.to_csv(tmp_path / "s.csv", per="step"))))
+    with open(h.to_csv(tmp_path / "s.csv", per="step")) as f:
+        rows = list(csv.DictReader(f))
     assert len(rows) == 12 and set(rows[0]) == {"step", "epoch", "loss", "lr"}
     with pytest.raises(ValueError, match="per must be"):
         h.to_csv(tmp_path / "x.csv", per="batch")

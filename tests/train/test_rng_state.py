@@ -1,8 +1,7 @@
 """Generator.get_state/set_state and ember.get_rng_state/set_rng_state: a restored state repeats
 every random op's stream, as torch's do; wrong states raise torch's exception types."""
-import pytest
-
 import ember
+import pytest
 
 
 def draws(g=None):

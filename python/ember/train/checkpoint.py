@@ -1,4 +1,5 @@
 """Checkpoint: the whole training state in one atomic safetensors file, resumable bit for bit."""
+import math
 import os
 import random
 import re
@@ -185,12 +186,10 @@ class Checkpoint(Callback):
             'last.safetensors'
         """
         path = self.file_for(epoch)
-        improved = False
         if self.monitor is not None and logs is not None and self.monitor in logs:
             value = _as_number("Checkpoint", logs[self.monitor])
-            if value == value and _is_better(value, self.best, self.mode):
-                self.best, improved = value, True
-                self.best_path = path
+            if not math.isnan(value) and _is_better(value, self.best, self.mode):
+                self.best, self.best_path = value, path
         if not self.single_file:
             os.makedirs(self.path, exist_ok=True)
         ember.save(self.state(epoch, logs), path)
