@@ -92,7 +92,7 @@ def test_without_the_generator_state_resume_differs(tmp_path):
 
 def test_state_holds_everything(tmp_path):
     model, opt, sched, _, g = make_run("sgd")
-    stopper = EarlyStopping(monitor="loss", patience=3)
+    stopper = EarlyStopping(monitor="loss", patience=3, restore_best_weights=True, model=model)
     stopper.step(2.0)
     ckpt = Checkpoint(tmp_path / "run.safetensors", model=model, optimizer=opt, scheduler=sched,
                       generators=[g], objects={"stopper": stopper})
@@ -115,6 +115,7 @@ def test_state_holds_everything(tmp_path):
                     generators=[g2], objects={"stopper": stopper2})
     assert c2.resume() == 6
     assert stopper2.best == 2.0 and stopper2.wait == 0
+    assert ember.equal(stopper2.best_state["0.weight"], stopper.best_state["0.weight"])
     assert ember.equal(model2.state_dict()["0.weight"], model.state_dict()["0.weight"])
     assert ember.equal(opt2.state_dict()["state"][0]["momentum_buffer"], opt.state_dict()["state"][0]["momentum_buffer"])
     assert ember.equal(g2.get_state(), g.get_state())

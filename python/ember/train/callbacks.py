@@ -190,17 +190,19 @@ class EarlyStopping(Callback):
             self.restore()
 
     def state_dict(self):
-        """The stopper's counters (for Checkpoint; best weights are not included).
+        """The stopper's counters and, with ``restore_best_weights``, the best weights (for
+        Checkpoint: a resumed run restores the same best weights).
 
         Returns:
-            dict: best, best_epoch, wait, epoch, stopped_epoch, should_stop.
+            dict: best, best_epoch, wait, epoch, stopped_epoch, should_stop, best_state.
 
         Example::
 
             >>> s = EarlyStopping(); _ = s.step(1.0); s.state_dict()["best"]
             1.0
         """
-        return {k: getattr(self, k) for k in ("best", "best_epoch", "wait", "epoch", "stopped_epoch", "should_stop")}
+        return {k: getattr(self, k) for k in ("best", "best_epoch", "wait", "epoch", "stopped_epoch", "should_stop",
+                                              "best_state")}
 
     def load_state_dict(self, state_dict):
         """Restores the counters from ``state_dict``.
