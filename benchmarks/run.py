@@ -5,6 +5,7 @@
     python benchmarks/run.py --filter matmul  # only cases whose name contains "matmul"
     python benchmarks/run.py --filter startup # only import time and resident memory
     python benchmarks/run.py --filter memory  # only the peak memory of 20 ResNet-20 steps
+    python benchmarks/run.py --filter metrics # only ember.metrics vs scikit-learn (1M scores)
     python benchmarks/run.py --json           # machine-readable results on stdout
     python benchmarks/run.py --threads 1 --repeat 10
 
@@ -921,6 +922,45 @@ def print_peak_memory(results: dict) -> None:
         print(f"  ember/torch: {results['ember/torch']:.2f}")
 
 
+# --------------------------------------------------------------------------- #
+# ember.metrics vs scikit-learn on 1M binary scores (issue 17: <= 0.5x)         #
+# --------------------------------------------------------------------------- #
+
+METRICS_CASES = ("roc_auc_score", "precision_recall_curve")
+
+
+def metrics_results(repeat: int) -> dict | None:
+    """ember.metrics and sklearn.metrics timed on the same NumPy inputs: 1M float64 scores of a
+    binary problem (some ties); None where scikit-learn is not installed."""
+    try:
+        import sklearn.metrics as skm
+    except ImportError:
+        return None
+    import numpy
+    import ember.metrics as em
+
+    rng = numpy.random.default_rng(0)
+    y = rng.integers(0, 2, M)
+    scores = numpy.round(rng.random(M) + 0.3 * y, 6)
+    results = {}
+    for name in METRICS_CASES:
+        e = measure(lambda: getattr(em, name)(y, scores), repeat)
+        k = measure(lambda: getattr(skm, name)(y, scores), repeat)
+        results[name] = {"ember": e, "sklearn": k, "ember/sklearn": e["seconds"] / k["seconds"]}
+    return results
+
+
+def print_metrics(results: dict | None) -> None:
+    print()
+    if results is None:
+        print("ember.metrics vs scikit-learn: scikit-learn is not installed")
+        return
+    print("ember.metrics vs scikit-learn, 1M float64 scores (target: ember/sklearn <= 0.5):")
+    for name, r in results.items():
+        print(f"  {name:<24} ember {format_time(r['ember']):>11}  sklearn {format_time(r['sklearn']):>11}  "
+              f"ember/sklearn {r['ember/sklearn']:.2f}")
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--filter", metavar="SUBSTR", default="",
@@ -944,7 +984,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.list:
         print("\n".join(c.name for c in cases))
         return 0
-    if not cases and args.filter.lower() not in "startup import peak memory":
+    if not cases and args.filter.lower() not in "startup import peak memory metrics sklearn":
         print(f"no case matches --filter {args.filter!r}; try --list", file=sys.stderr)
         return 1
 
@@ -973,8 +1013,12 @@ def main(argv: list[str] | None = None) -> int:
     peak = peak_memory_results(args.threads) if args.filter.lower() in "peak memory resnet" else None
     if peak and not args.json:
         print_peak_memory(peak)
+    metrics = metrics_results(args.repeat) if args.filter.lower() in "metrics sklearn" else None
+    if metrics is not None and not args.json:
+        print_metrics(metrics)
     if args.json:
-        json.dump({"meta": meta, "results": results, "startup": startup, "peak_memory": peak}, sys.stdout, indent=2)
+        json.dump({"meta": meta, "results": results, "startup": startup, "peak_memory": peak, "metrics": metrics},
+                  sys.stdout, indent=2)
         print()
     else:
         errors = [(r["case"], lib, r[lib]["error"]) for r in results for lib in LIBRARIES

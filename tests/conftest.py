@@ -14,7 +14,7 @@ import sys
 import pytest
 
 _TESTS_DIR = pathlib.Path(__file__).resolve().parent
-for _folder in (_TESTS_DIR, *(_TESTS_DIR / area for area in ("core", "autograd", "nn", "optim", "fuzz"))):
+for _folder in (_TESTS_DIR, *(_TESTS_DIR / area for area in ("core", "autograd", "nn", "optim", "fuzz", "metrics"))):
     if str(_folder) not in sys.path:
         sys.path.insert(0, str(_folder))
 

@@ -16,6 +16,7 @@ void bind_nn_init(py::module_& m);
 void bind_nn_utils(py::module_& m);
 void bind_nn_modules(py::module_& m);
 void bind_optim(py::module_& m);
+void bind_metrics(py::module_& m);
 void bind_text_signatures(py::module_& m);
 }  // namespace ember
 
@@ -129,5 +130,6 @@ Example::
   bind_nn_utils(m);
   bind_nn_modules(m);
   bind_optim(m);
+  bind_metrics(m);
   bind_text_signatures(m);  // last: it rewrites every function's docstring above
 }

@@ -136,7 +136,7 @@ def test_distributed_sampler_shuffle_shards_one_permutation():
     for s in shards:
         s.set_epoch(1)
     epoch1 = [list(s) for s in shards]
-    assert epoch1 != epoch0 and set(i for e in epoch1 for i in e) == set(range(n))
+    assert epoch1 != epoch0 and {i for e in epoch1 for i in e} == set(range(n))
     assert [list(DistributedSampler(range(n), replicas, r, seed=8)) for r in range(replicas)] != epoch0
     dropped = [list(DistributedSampler(range(n), replicas, r, seed=7, drop_last=True)) for r in range(replicas)]
     flat = [i for e in dropped for i in e]

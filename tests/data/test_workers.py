@@ -11,6 +11,7 @@ import sys
 import textwrap
 import time
 
+import numpy as np
 import pytest
 
 import ember
@@ -71,7 +72,8 @@ class Probe(Dataset):
         time.sleep(self.sleep)
         info = get_worker_info()
         return {"i": i, "worker": info.id, "num_workers": info.num_workers, "seed": info.seed,
-                "ember": ember.rand(1).item(), "random": random.random(), "pid": os.getpid(),
+                "ember": ember.rand(1).item(), "random": random.random(), "numpy": np.random.random(),
+                "pid": os.getpid(),
                 "same_dataset": type(info.dataset) is Probe and info.dataset.n == self.n}
 
 
@@ -88,7 +90,9 @@ def test_same_batches_as_the_main_process_in_order():
     data = ember.data.TensorDataset(ember.randn(37, 4), ember.arange(37))
     kw = dict(batch_size=5, shuffle=True)
     main = list(DataLoader(data, generator=ember.Generator().manual_seed(1), **kw))
-    workers = list(DataLoader(data, num_workers=2, generator=ember.Generator().manual_seed(1), **kw))
+    it = iter(DataLoader(data, num_workers=2, prefetch_factor=3, generator=ember.Generator().manual_seed(1), **kw))
+    assert it._send_idx == 6  # prefetch_factor batches in flight per worker
+    workers = list(it)
     assert len(main) == len(workers) == 8
     for (x0, y0), (x1, y1) in zip(main, workers):
         assert ember.equal(x0, x1) and ember.equal(y0, y1)
@@ -131,13 +135,17 @@ def test_worker_seeds_differ_per_worker_and_epoch_and_repeat_under_a_generator()
     assert all(r["num_workers"] == 2 and r["same_dataset"] for r in epoch1)
     assert {r["seed"] for r in epoch1} == {base_seed(5), base_seed(5) + 1}
     assert len({r["pid"] for r in epoch1} | {os.getpid()}) == 3
-    for key in ("ember", "random"):
+    for key in ("ember", "random", "numpy"):
         by_worker = [[r[key] for r in epoch1 if r["worker"] == w] for w in (0, 1)]
         assert by_worker[0] != by_worker[1], key
         assert [r[key] for r in epoch1] != [r[key] for r in epoch2], key
     again = records(DataLoader(Probe(8), batch_size=2, num_workers=2, generator=ember.Generator().manual_seed(5)))
-    assert [(r["seed"], r["ember"], r["random"]) for r in again] == [(r["seed"], r["ember"], r["random"])
-                                                                     for r in epoch1]
+    torch_worker = pytest.importorskip("torch.utils.data._utils.worker")
+    for first, wid in ((epoch1[0], 0), (epoch1[2], 1)):  # NumPy's state is the one torch derives
+        state = torch_worker._generate_state(base_seed(5), wid)
+        assert first["worker"] == wid and first["numpy"] == np.random.RandomState(state).random_sample()
+    keys = ("seed", "ember", "random", "numpy")
+    assert [[r[k] for k in keys] for r in again] == [[r[k] for k in keys] for r in epoch1]
 
 
 def test_persistent_workers_live_across_epochs_and_others_do_not():
@@ -280,7 +288,8 @@ def test_interpreter_exit_and_ctrl_c_leave_no_workers(tmp_path):
     path = tmp_path / "loader_exit.py"
     path.write_text(script)
     for mode in ("exit", "interrupt"):
-        run = subprocess.run([sys.executable, str(path), mode], capture_output=True, text=True, timeout=50)
+        run = subprocess.run([sys.executable, str(path), mode], capture_output=True, text=True, timeout=50,
+                             check=False)
         parent, *pids = [int(p) for p in run.stdout.split()]
         assert len(pids) == 4, run.stderr
         assert (run.returncode != 0) == (mode == "interrupt"), run.stderr

@@ -14,3 +14,4 @@
 #include "ember/serialize.h"
 #include "ember/shape.h"
 #include "ember/tensor.h"
+#include "ember/train/metrics.h"

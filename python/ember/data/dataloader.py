@@ -107,8 +107,8 @@ class DataLoader:
     Workers are real processes (the default start method: fork on Linux), each holding
     ``prefetch_factor`` batches in flight; batches come back in the sampler's order. Each worker
     seeds ember's default generator and Python's ``random`` with the epoch's base seed + its id
-    (the base seed drawn from ``generator``, else ember's default generator, once per epoch) and
-    runs ember on one thread. A worker's exception is raised again in the main process, of the
+    (the base seed drawn from ``generator``, else ember's default generator, once per epoch; once
+    per worker lifetime with ``persistent_workers``, as in PyTorch) and runs ember on one thread. A worker's exception is raised again in the main process, of the
     same type, with the worker's traceback in the message. Breaking out of the loop, an error,
     garbage collection of the iterator and interpreter exit stop the workers.
 

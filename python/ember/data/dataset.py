@@ -301,7 +301,10 @@ class Subset(Dataset):
         return len(self.indices)
 
 
-def random_split(dataset, lengths, generator=ember._C.default_generator()):
+_DEFAULT_GENERATOR = ember._C.default_generator()  # the object, as torch's default argument
+
+
+def random_split(dataset, lengths, generator=_DEFAULT_GENERATOR):
     """Splits a dataset into non-overlapping random subsets of the given lengths.
 
     Fractions summing to 1 give ``floor(frac * len(dataset))`` samples each, and the remainder is
