@@ -2,6 +2,7 @@
 import csv
 import io
 import math
+import os
 
 import ember
 import numpy as np
@@ -63,6 +64,12 @@ def test_plot_writes_pngs(tmp_path):
             assert f.read(8) == b"\x89PNG\r\n\x1a\n"
     with pytest.raises(ValueError, match="differ in length"):
         h.plot(tmp_path, roc=([0, 1], [0, 0.5, 1]))
+    # ember.metrics' curves go straight in
+    y, scores = [0, 0, 1, 1, 0, 1], [0.1, 0.4, 0.35, 0.8, 0.2, 0.9]
+    paths = History().plot(tmp_path / "curves", roc=ember.metrics.roc_curve(y, scores),
+                           pr=ember.metrics.precision_recall_curve(y, scores))
+    assert sorted(p.rsplit("/", 1)[-1] for p in paths) == ["pr.png", "roc.png"]
+    assert all(os.path.getsize(p) > 1000 for p in paths)
 
 
 def test_plot_without_matplotlib_names_the_install(monkeypatch, tmp_path):
