@@ -60,6 +60,7 @@ class Case:
     ops_per_call: int = 1  # times are reported per op: a call's time / ops_per_call
     tokens: int | None = None  # tokens per call, for a throughput in tokens/s (language models)
     samples: int | None = None  # samples per call, for a throughput in samples/s (data loading)
+    images: int | None = None  # images per call, for a throughput in images/s (augmentation)
 
 
 # --------------------------------------------------------------------------- #
@@ -568,6 +569,89 @@ def _worker_epoch(m):
     return _loader_epoch(loader)
 
 
+# The augmentation pipeline: one stage per row, (name, ember transform from ember.transforms,
+# torch function of a batch written with tensor ops, each image drawing its own parameters,
+# vectorized over the batch). Add a stage here and the pipeline's row grows with it.
+AUG_N = 256
+
+
+def _flip_torch(torch):
+    def flip(x):
+        mask = torch.rand(x.shape[0]) < 0.5
+        return torch.where(mask[:, None, None, None], x.flip(-1), x)
+    return flip
+
+
+def _crop_pad4_torch(torch):
+    def crop(x):  # all 9x9 windows of the padded batch as a view, then each image's own one
+        n, _, h, w = x.shape
+        windows = torch.nn.functional.pad(x, (4, 4, 4, 4)).unfold(2, h, 1).unfold(3, w, 1)
+        return windows[torch.arange(n), :, torch.randint(0, 9, (n,)), torch.randint(0, 9, (n,))]
+    return crop
+
+
+AUGMENT_STAGES = [
+    ("flip", lambda T: T.RandomHorizontalFlip(), _flip_torch),
+    ("crop(pad 4)", lambda T: T.RandomCrop(32, padding=4), _crop_pad4_torch),
+]
+
+
+def _augment_ember(m):
+    import ember.transforms as T
+
+    pipeline = T.Compose([make(T) for _, make, _ in AUGMENT_STAGES])
+    x = randn(m, AUG_N, 3, 32, 32)
+    return lambda: pipeline(x)
+
+
+def _augment_torch(torch):
+    stages = [make(torch) for _, _, make in AUGMENT_STAGES]
+    x = randn(torch, AUG_N, 3, 32, 32)
+
+    def run():
+        y = x
+        for stage in stages:
+            y = stage(y)
+        return y
+
+    return run
+
+
+PCA_N, PCA_D = 10_000, 256
+
+
+def _pca_fit_ember(m):
+    x = randn(m, PCA_N, PCA_D)
+    return lambda: m.data.PCAWhitening().fit(x)
+
+
+def _pca_fit_tensor_ops(m):
+    """The same fit written with torch ops: mean, covariance (N - 1), eigh, descending, signs."""
+    x = randn(m, PCA_N, PCA_D)
+
+    def run():
+        mean = x.mean(0)
+        xc = x - mean
+        values, vectors = m.linalg.eigh(xc.T @ xc / (x.shape[0] - 1))
+        values, vectors = values.flip(0), vectors.flip(1)
+        peak = vectors.gather(0, vectors.abs().argmax(0, keepdim=True))
+        return mean, (vectors * peak.sign()).T.contiguous(), values
+
+    return run
+
+
+def _pca_fit_numpy(np):
+    x = np.random.default_rng(0).standard_normal((PCA_N, PCA_D), dtype=np.float32)
+
+    def run():
+        mean = x.mean(0)
+        xc = x - mean
+        values, vectors = np.linalg.eigh(xc.T @ xc / (x.shape[0] - 1))
+        return mean, vectors[:, ::-1].T.copy(), values[::-1]
+
+    return run
+
+
 CASES: list[Case] = [
     matmul(256),
     matmul(1024),
@@ -590,6 +674,9 @@ CASES: list[Case] = [
     Case("DataLoader TensorDataset 60k b128", _tensor_dataset_epoch, _tensor_dataset_epoch, None,
          samples=LOADER_N),
     Case("DataLoader 2 workers 4096 3x32^2", _worker_epoch, _worker_epoch, None, samples=LOADER_WORKERS_N),
+    # ember's fit computes in float64 (identity covariance to 1e-5 for float32 data); the torch and
+    # NumPy rows are the same steps in float32.
+    Case("PCAWhitening.fit 10000x256 f32", _pca_fit_ember, _pca_fit_tensor_ops, _pca_fit_numpy),
     binary_add(4, "add 4 elems (overhead)"),
     Case("add 4 elems, with grad", _add_with_grad, _add_with_grad, None),
     Case(f"{CHAIN_OPS}-op chain+bwd, per op", _chain_backward, _chain_backward, None,
@@ -624,6 +711,8 @@ CASES: list[Case] = [
          bytes_moved=28.0 * ADAM_PARAMS),
     Case("RAdam step 10M params, 1 tensor", _optimizer_step("RAdam", 1), _optimizer_step("RAdam", 1), None,
          bytes_moved=28.0 * ADAM_PARAMS),
+    Case("+".join(name for name, _, _ in AUGMENT_STAGES) + f" {AUG_N}x3x32x32", _augment_ember, _augment_torch, None,
+         images=AUG_N),
 ]
 
 
@@ -751,6 +840,9 @@ def run_case(case: Case, libs: dict[str, Any], repeat: int) -> dict:
     if case.samples:
         result["samples_per_s"] = {lib: case.samples / s if (s := seconds(lib)) else None
                                    for lib in LIBRARIES}
+    if case.images:
+        result["images_per_s"] = {lib: case.images / s if (s := seconds(lib)) else None
+                                  for lib in LIBRARIES}
     if case.bytes_moved:
         result["gbps"] = {lib: case.bytes_moved / s / 1e9 if (s := seconds(lib)) else None
                           for lib in LIBRARIES}
@@ -790,10 +882,12 @@ def table_row(cells: list[str]) -> str:
 def format_result(r: dict) -> str:
     gflops, gbps, tps = r.get("gflops") or {}, r.get("gbps") or {}, r.get("tokens_per_s") or {}
     sps = r.get("samples_per_s") or {}
+    ips = r.get("images_per_s") or {}
     rate = [format_number(gflops.get(lib), ".1f") if gflops else
             format_number(gbps.get(lib), ".1f") + " GB/s" if gbps.get(lib) else
             format_number(tps.get(lib) / 1e3, ".1f") + "k tok/s" if tps.get(lib) else
-            format_number(sps.get(lib) / 1e3, ".1f") + "k smp/s" if sps.get(lib) else ""
+            format_number(sps.get(lib) / 1e3, ".1f") + "k smp/s" if sps.get(lib) else
+            format_number(ips.get(lib) / 1e3, ".0f") + "k img/s" if ips.get(lib) else ""
             for lib in LIBRARIES]
     return table_row([
         r["case"],

@@ -1,8 +1,10 @@
 #pragma once
 // The umbrella include of ember's whole public C++ API: tensors, ops, autograd, serialization,
-// layers (ember/nn.h) and optimizers with their schedules (ember/optim.h). Python's bridge,
-// ember/python.h, needs the Python headers and is included on its own.
+// layers (ember/nn.h), optimizers with their schedules (ember/optim.h) and image transforms
+// (ember/data/). Python's bridge, ember/python.h, needs the Python headers and is included on
+// its own.
 #include "ember/autograd.h"
+#include "ember/data/geometry.h"
 #include "ember/device.h"
 #include "ember/dtype.h"
 #include "ember/error.h"
