@@ -510,6 +510,29 @@ def _loader_epoch(loader):
     return run
 
 
+PCA_N, PCA_D = 10_000, 256
+
+
+def _pca_fit_ember(m):
+    x = randn(m, PCA_N, PCA_D)
+    return lambda: m.data.PCAWhitening().fit(x)
+
+
+def _pca_fit_tensor_ops(m):
+    """The same fit written with torch ops: mean, covariance (N - 1), eigh, descending, signs."""
+    x = randn(m, PCA_N, PCA_D)
+
+    def run():
+        mean = x.mean(0)
+        xc = x - mean
+        values, vectors = m.linalg.eigh(xc.T @ xc / (x.shape[0] - 1))
+        values, vectors = values.flip(0), vectors.flip(1)
+        peak = vectors.gather(0, vectors.abs().argmax(0, keepdim=True))
+        return mean, (vectors * peak.sign()).T.contiguous(), values
+
+    return run
+
+
 def _tensor_dataset_epoch(m):
     data = m.utils.data.TensorDataset(m.randn(LOADER_N, 784), m.randint(0, 10, (LOADER_N,)))
     return _loader_epoch(m.utils.data.DataLoader(data, batch_size=128, shuffle=True))
@@ -535,6 +558,18 @@ def _worker_epoch(m):
     return _loader_epoch(loader)
 
 
+def _pca_fit_numpy(np):
+    x = np.random.default_rng(0).standard_normal((PCA_N, PCA_D), dtype=np.float32)
+
+    def run():
+        mean = x.mean(0)
+        xc = x - mean
+        values, vectors = np.linalg.eigh(xc.T @ xc / (x.shape[0] - 1))
+        return mean, vectors[:, ::-1].T.copy(), values[::-1]
+
+    return run
+
+
 CASES: list[Case] = [
     matmul(256),
     matmul(1024),
@@ -557,6 +592,9 @@ CASES: list[Case] = [
     Case("DataLoader TensorDataset 60k b128", _tensor_dataset_epoch, _tensor_dataset_epoch, None,
          samples=LOADER_N),
     Case("DataLoader 2 workers 4096 3x32^2", _worker_epoch, _worker_epoch, None, samples=LOADER_WORKERS_N),
+    # ember's fit computes in float64 (identity covariance to 1e-5 for float32 data); the torch and
+    # NumPy rows are the same steps in float32.
+    Case("PCAWhitening.fit 10000x256 f32", _pca_fit_ember, _pca_fit_tensor_ops, _pca_fit_numpy),
     binary_add(4, "add 4 elems (overhead)"),
     Case("add 4 elems, with grad", _add_with_grad, _add_with_grad, None),
     Case(f"{CHAIN_OPS}-op chain+bwd, per op", _chain_backward, _chain_backward, None,

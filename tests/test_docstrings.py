@@ -13,7 +13,7 @@ import ember
 MODULES = [
     "ember", "ember.nn", "ember.nn.functional", "ember.nn.init", "ember.nn.utils", "ember.nn.utils.rnn",
     "ember.optim", "ember.optim.lr_scheduler", "ember.optim.lr_finder", "ember.autograd", "ember.models",
-    "ember.text", "ember.return_types", "ember.data", "ember.utils.data", "ember.metrics",
+    "ember.text", "ember.return_types", "ember.data", "ember.utils.data", "ember.metrics", "ember.linalg",
 ]
 
 EXEMPT = {
@@ -22,7 +22,8 @@ EXEMPT = {
                                               "float16", "half", "bfloat16", "float32", "float", "float64", "double")},
     # named tuples: their fields are their documentation, as torch.return_types
     **{f"ember.return_types.{op}": "a named tuple (values, indices) or (min, max)"
-       for op in ("aminmax", "cummax", "cummin", "kthvalue", "max", "median", "min", "nanmedian", "sort", "topk")},
+       for op in ("aminmax", "cummax", "cummin", "kthvalue", "linalg_eigh", "max", "median", "min", "nanmedian",
+                  "sort", "topk")},
 }
 
 # Not documented in the house style yet (Args and/or Example missing). Shrink, never grow.

@@ -7,7 +7,7 @@
 //     device (elementwise_fn.h), and where;
 //   - reductions and scans: reduce, arg_reduce, and one kernel per row of scan.def;
 //   - sorting and selection along one dim: sort, topk, searchsorted;
-//   - matrix products: gemm over batches (batch strides may be 0);
+//   - matrix products: gemm over batches (batch strides may be 0); symmetric eigendecomposition;
 //   - pooling over the last two dims: max (with indices) and average, and their backwards;
 //   - batch norm's per-channel moments, sums and affine combinations;
 //   - convolutions over two spatial dims: forward, backward-input (the transposed convolution)
@@ -90,6 +90,11 @@ void searchsorted(const Tensor& out, const Tensor& seq, const Tensor& values, bo
 /// out[b] = a[b] @ b[b] (or +=, with accumulate) for 3-D operands (batch strides may be 0);
 /// float via BLAS.
 void gemm(const Tensor& out, const Tensor& a, const Tensor& b, bool accumulate = false);
+/// The eigenvalues of each symmetric matrix of a (B, n, n), contiguous, float, into values (B, n),
+/// ascending (LAPACK syevd), reading a's lower triangle (upper: its upper one); with `vectors`, a is
+/// overwritten by the eigenvectors as its rows. *failed = -1, or the first batch element that did
+/// not converge, whose LAPACK info goes into *info.
+void eigh(const Tensor& values, const Tensor& a, bool upper, bool vectors, int64_t* failed, int* info);
 
 // Pooling over the last two dims of a contiguous (P, H, W) input into (P, OH, OW), P = N x C.
 /// One dim's windows: output o reads the taps first[o] + j * step, j < taps[o], all inside the

@@ -17,6 +17,8 @@ void bind_nn_utils(py::module_& m);
 void bind_nn_modules(py::module_& m);
 void bind_optim(py::module_& m);
 void bind_metrics(py::module_& m);
+void bind_linalg(py::module_& m);
+void bind_data(py::module_& m);
 void bind_text_signatures(py::module_& m);
 }  // namespace ember
 
@@ -131,5 +133,7 @@ Example::
   bind_nn_modules(m);
   bind_optim(m);
   bind_metrics(m);
+  bind_linalg(m);
+  bind_data(m);
   bind_text_signatures(m);  // last: it rewrites every function's docstring above
 }

@@ -398,6 +398,11 @@ EMBER_API Tensor mm(const Tensor& a, const Tensor& b);
 EMBER_API Tensor bmm(const Tensor& a, const Tensor& b);
 /// 2-D x 1-D.
 EMBER_API Tensor mv(const Tensor& a, const Tensor& v);
+/// (eigenvalues ascending, eigenvectors as columns) of the symmetric matrices a (..., n, n), read
+/// from their lower triangle (uplo "L") or upper one ("U"), as torch.linalg.eigh (LAPACK syevd).
+EMBER_API std::pair<Tensor, Tensor> linalg_eigh(const Tensor& a, const std::string& uplo = "L");
+/// The eigenvalues of linalg_eigh alone (no eigenvectors computed unless a gradient needs them).
+EMBER_API Tensor linalg_eigvalsh(const Tensor& a, const std::string& uplo = "L");
 /// 1-D . 1-D.
 EMBER_API Tensor dot(const Tensor& a, const Tensor& b);
 /// a (n) x b (m) -> n x m.

@@ -10,3 +10,22 @@
 #define EMBER_CBLAS(name) cblas_##name
 #define EMBER_OPENBLAS(name) openblas_##name
 #endif
+
+// LAPACK through its Fortran entry points (scipy-openblas32: 32-bit integers; the hidden string
+// lengths gfortran passes come last).
+#ifndef EMBER_BLAS_NO_PREFIX
+#define EMBER_LAPACK(name) scipy_##name##_
+#else
+#define EMBER_LAPACK(name) name##_
+#endif
+#include <cstddef>
+extern "C" {
+/// Eigenvalues (ascending) and, when jobz is 'V', eigenvectors of a symmetric matrix (column-major,
+/// the triangle uplo names is read), by divide and conquer; lwork = liwork = -1 asks the sizes.
+void EMBER_LAPACK(ssyevd)(const char* jobz, const char* uplo, const int* n, float* a, const int* lda, float* w,
+                          float* work, const int* lwork, int* iwork, const int* liwork, int* info, size_t jobz_len,
+                          size_t uplo_len);
+void EMBER_LAPACK(dsyevd)(const char* jobz, const char* uplo, const int* n, double* a, const int* lda, double* w,
+                          double* work, const int* lwork, int* iwork, const int* liwork, int* info, size_t jobz_len,
+                          size_t uplo_len);
+}

@@ -1,5 +1,6 @@
-// Matrix products. Every form reduces to the batched 3-D gemm kernel over views: vectors become
-// 1-row or 1-column matrices, broadcast batch dims become stride-0 batches.
+// Matrix products and symmetric eigendecompositions. Every product reduces to the batched 3-D gemm
+// kernel over views: vectors become 1-row or 1-column matrices, broadcast batch dims become
+// stride-0 batches.
 #include "autograd/record.h"
 #include "ember/ops.h"
 #include "kernels.h"
@@ -216,5 +217,79 @@ Tensor matmul_forward(const Tensor& a, const Tensor& b) {
   return Tensor::make_view(out, out_shape, contiguous_strides(out_shape), 0);
 }
 }  // namespace
+
+namespace {
+/// linalg.eigh's checks (torch's messages and types); whether UPLO names the upper triangle.
+bool eigh_checks(const char* op, const Tensor& a, const std::string& uplo) {
+  EMBER_CHECK_RUNTIME(uplo == "L" || uplo == "l" || uplo == "U" || uplo == "u", op,
+                      ": Expected UPLO argument to be 'L' or 'U', but got ", uplo);
+  EMBER_CHECK_RUNTIME(a.dim() >= 2, op, ": The input tensor A must have at least 2 dimensions, got shape ",
+                      shape_str(a.sizes()));
+  const int64_t rows = a.sizes()[a.dim() - 2], cols = a.sizes().back();
+  EMBER_CHECK_RUNTIME(rows == cols, op, ": A must be batches of square matrices, but they are ", rows, " by ", cols,
+                      " matrices (shape ", shape_str(a.sizes()), ")");
+  EMBER_CHECK_T(NotImplementedError, a.dtype() == DType::Float32 || a.dtype() == DType::Float64, op,
+                ": not implemented for ", dtype_name(a.dtype()), " tensors (float32 and float64 only)");
+  return uplo == "U" || uplo == "u";
+}
+
+/// The decomposition without history: values (..., n) and, with `vectors`, V (..., n, n) whose
+/// columns are the eigenvectors (a transposed view of LAPACK's rows, strides as torch's).
+std::pair<Tensor, Tensor> eigh_forward(const char* op, const Tensor& a, bool upper, bool vectors) {
+  const int64_t n = a.sizes().back();
+  const Shape batch(a.sizes().begin(), a.sizes().end() - 2);
+  const int64_t nb = numel_of(batch);
+  Tensor work = empty({nb, n, n}, a.dtype(), a.device());  // LAPACK overwrites its input
+  copy_(work, reshape(a, {nb, n, n}));
+  Tensor values = empty({nb, n}, a.dtype(), a.device());
+  int64_t failed = -1;
+  int info = 0;
+  call_kernel(a.device(), op, cpu::eigh, values, work, upper, vectors, &failed, &info);
+  EMBER_CHECK_RUNTIME(failed < 0, op, ": ", batch.empty() ? "" : detail::cat("(Batch element ", failed, "): "),
+                      "The algorithm failed to converge because the input matrix is ill-conditioned or has too many "
+                      "repeated eigenvalues (error code: ", info, ").");
+  Shape values_shape = batch, vectors_shape = batch;
+  values_shape.push_back(n);
+  vectors_shape.insert(vectors_shape.end(), {n, n});
+  Tensor V = vectors ? matrix_transpose(reshape(work, vectors_shape)) : Tensor();
+  return {reshape(values, values_shape), V};
+}
+}  // namespace
+
+std::pair<Tensor, Tensor> linalg_eigh(const Tensor& a, const std::string& uplo) {
+  const bool upper = eigh_checks("linalg.eigh", a, uplo);
+  const bool rec = autograd::needs_grad(a);
+  std::pair<Tensor, Tensor> out;
+  {
+    autograd::RecordingOff off(rec);
+    out = eigh_forward("linalg.eigh", a, upper, true);
+  }
+  if (!rec) return out;
+  // torch's backward (Hermitian case): gA = V (diag(gL) + skew(V^T gV) / E) V^T, where
+  // skew(M) = (M - M^T) / 2 and E[i][j] = L[j] - L[i] (1 on the diagonal, where skew is 0).
+  // Distinct eigenvalues are assumed; repeated ones make the eigenvectors' gradient infinite.
+  autograd::record("LinalgEighBackward0", {out.first, out.second}, {a}, {out.first, out.second},
+                   [](const Tensors& g, const Tensors& s) {
+                     const Tensor &L = s[0], &V = s[1];
+                     const Tensor Vt = matrix_transpose(V);
+                     Tensor inner = diag_embed(g[0]);
+                     if (g[1].defined()) {
+                       const Tensor VtgV = matmul(Vt, g[1]);
+                       const Tensor skew = mul(sub(VtgV, matrix_transpose(VtgV)), scalar_tensor(0.5));
+                       const int64_t n = L.sizes().back();
+                       const Tensor E = add(sub(unsqueeze(L, -2), unsqueeze(L, -1)), eye(n, n, L.dtype(), L.device()));
+                       inner = add(inner, div(skew, E));
+                     }
+                     return Tensors{matmul(V, matmul(inner, Vt))};
+                   });
+  return out;
+}
+
+Tensor linalg_eigvalsh(const Tensor& a, const std::string& uplo) {
+  const bool upper = eigh_checks("linalg.eigvalsh", a, uplo);
+  // The gradient of the values needs the vectors: then it is eigh's first result.
+  if (autograd::needs_grad(a)) return linalg_eigh(a, uplo).first;
+  return eigh_forward("linalg.eigvalsh", a, upper, false).first;
+}
 
 }  // namespace ember

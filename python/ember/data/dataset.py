@@ -304,6 +304,15 @@ class Subset(Dataset):
 _DEFAULT_GENERATOR = ember._C.default_generator()  # the object, as torch's default argument
 
 
+def _fraction_lengths(n, fractions):
+    """PyTorch's lengths for fractions of n samples: floor(n * f) each, then the remainder dealt
+    one at a time to the parts in order (round robin). Also train_val_test_split's rule."""
+    counts = [math.floor(n * f) for f in fractions]
+    for i in range(n - sum(counts)):
+        counts[i % len(counts)] += 1
+    return counts
+
+
 def random_split(dataset, lengths, generator=_DEFAULT_GENERATOR):
     """Splits a dataset into non-overlapping random subsets of the given lengths.
 
@@ -328,14 +337,10 @@ def random_split(dataset, lengths, generator=_DEFAULT_GENERATOR):
     """
     n = len(dataset)
     if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
-        counts = []
         for i, frac in enumerate(lengths):
             if frac < 0 or frac > 1:
                 raise ValueError(f"Fraction at index {i} is not between 0 and 1")
-            counts.append(math.floor(n * frac))
-        for i in range(n - sum(counts)):
-            counts[i % len(counts)] += 1
-        lengths = counts
+        lengths = _fraction_lengths(n, lengths)
         for i, length in enumerate(lengths):
             if length == 0:
                 warnings.warn(f"Length of split at index {i} is 0. This might result in an empty dataset.",
