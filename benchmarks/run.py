@@ -60,6 +60,7 @@ class Case:
     ops_per_call: int = 1  # times are reported per op: a call's time / ops_per_call
     tokens: int | None = None  # tokens per call, for a throughput in tokens/s (language models)
     samples: int | None = None  # samples per call, for a throughput in samples/s (data loading)
+    images: int | None = None  # images per call, for a throughput in images/s (augmentation)
 
 
 # --------------------------------------------------------------------------- #
@@ -570,6 +571,53 @@ def _pca_fit_numpy(np):
     return run
 
 
+# The augmentation pipeline: one stage per row, (name, ember transform from ember.transforms,
+# torch function of a batch written with tensor ops, each image drawing its own parameters,
+# vectorized over the batch). Add a stage here and the pipeline's row grows with it.
+AUG_N = 256
+
+
+def _flip_torch(torch):
+    def flip(x):
+        mask = torch.rand(x.shape[0]) < 0.5
+        return torch.where(mask[:, None, None, None], x.flip(-1), x)
+    return flip
+
+
+def _crop_pad4_torch(torch):
+    def crop(x):  # all 9x9 windows of the padded batch as a view, then each image's own one
+        n, _, h, w = x.shape
+        windows = torch.nn.functional.pad(x, (4, 4, 4, 4)).unfold(2, h, 1).unfold(3, w, 1)
+        return windows[torch.arange(n), :, torch.randint(0, 9, (n,)), torch.randint(0, 9, (n,))]
+    return crop
+
+
+AUGMENT_STAGES = [
+    ("flip", lambda T: T.RandomHorizontalFlip(), _flip_torch),
+    ("crop(pad 4)", lambda T: T.RandomCrop(32, padding=4), _crop_pad4_torch),
+]
+
+
+def _augment_ember(m):
+    import ember.transforms as T
+
+    pipeline = T.Compose([make(T) for _, make, _ in AUGMENT_STAGES])
+    x = randn(m, AUG_N, 3, 32, 32)
+    return lambda: pipeline(x)
+
+
+def _augment_torch(torch):
+    stages = [make(torch) for _, _, make in AUGMENT_STAGES]
+    x = randn(torch, AUG_N, 3, 32, 32)
+
+    def run():
+        y = x
+        for stage in stages:
+            y = stage(y)
+        return y
+    return run
+
+
 CASES: list[Case] = [
     matmul(256),
     matmul(1024),
@@ -628,6 +676,8 @@ CASES: list[Case] = [
          bytes_moved=28.0 * ADAM_PARAMS),
     Case("RAdam step 10M params, 1 tensor", _optimizer_step("RAdam", 1), _optimizer_step("RAdam", 1), None,
          bytes_moved=28.0 * ADAM_PARAMS),
+    Case("+".join(name for name, _, _ in AUGMENT_STAGES) + f" {AUG_N}x3x32x32", _augment_ember, _augment_torch, None,
+         images=AUG_N),
 ]
 
 
@@ -755,6 +805,9 @@ def run_case(case: Case, libs: dict[str, Any], repeat: int) -> dict:
     if case.samples:
         result["samples_per_s"] = {lib: case.samples / s if (s := seconds(lib)) else None
                                    for lib in LIBRARIES}
+    if case.images:
+        result["images_per_s"] = {lib: case.images / s if (s := seconds(lib)) else None
+                                  for lib in LIBRARIES}
     if case.bytes_moved:
         result["gbps"] = {lib: case.bytes_moved / s / 1e9 if (s := seconds(lib)) else None
                           for lib in LIBRARIES}
@@ -794,10 +847,12 @@ def table_row(cells: list[str]) -> str:
 def format_result(r: dict) -> str:
     gflops, gbps, tps = r.get("gflops") or {}, r.get("gbps") or {}, r.get("tokens_per_s") or {}
     sps = r.get("samples_per_s") or {}
+    ips = r.get("images_per_s") or {}
     rate = [format_number(gflops.get(lib), ".1f") if gflops else
             format_number(gbps.get(lib), ".1f") + " GB/s" if gbps.get(lib) else
             format_number(tps.get(lib) / 1e3, ".1f") + "k tok/s" if tps.get(lib) else
-            format_number(sps.get(lib) / 1e3, ".1f") + "k smp/s" if sps.get(lib) else ""
+            format_number(sps.get(lib) / 1e3, ".1f") + "k smp/s" if sps.get(lib) else
+            format_number(ips.get(lib) / 1e3, ".0f") + "k img/s" if ips.get(lib) else ""
             for lib in LIBRARIES]
     return table_row([
         r["case"],

@@ -35,6 +35,7 @@ from ember import text  # noqa: E402  (pure Python: vocabularies, tokenizers, sa
 from ember import data, utils  # noqa: E402  (datasets, samplers, DataLoader; ember.utils.data is ember.data)
 from ember import metrics  # noqa: E402  (scikit-learn's classification metrics, C++ kernels)
 from ember import linalg  # noqa: E402  (torch.linalg's names)
+from ember import transforms  # noqa: E402  (after nn: its transforms are modules)
 from ember.serialization import load, save  # noqa: E402
 from ember import cuda, accelerator, backends  # noqa: E402  (honest answers: no CUDA backend)
 from ember import _legacy  # noqa: E402

@@ -19,6 +19,7 @@ void bind_optim(py::module_& m);
 void bind_metrics(py::module_& m);
 void bind_linalg(py::module_& m);
 void bind_data(py::module_& m);
+void bind_transforms(py::module_& m);
 void bind_text_signatures(py::module_& m);
 }  // namespace ember
 
@@ -135,5 +136,6 @@ Example::
   bind_metrics(m);
   bind_linalg(m);
   bind_data(m);
+  bind_transforms(m);
   bind_text_signatures(m);  // last: it rewrites every function's docstring above
 }

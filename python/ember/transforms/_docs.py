@@ -1,0 +1,216 @@
+"""The docstrings of ember.transforms' C++ classes (what help() and the API documentation show).
+
+The arguments' names and defaults are declared once in C++ (and read by inspect.signature); the
+prose lives here, one entry per class, applied by ember.transforms.
+"""
+
+_IMAGES = """Shape:
+    Input: one image (C, H, W) or images (..., C, H, W), uint8 (0..255) or floating.
+    Output: {output}, the input's dtype."""
+
+_PER_IMAGE = ("Each image of a batch draws its own parameters (torchvision v2 draws one set per call); "
+              "the draws come from ember's generator, so ember.manual_seed repeats them.")
+
+_NO_GRAD = "The input must not require grad (transforms have no gradient: apply them to data)."
+
+DOCS = {}
+
+
+def _flip(name, side):
+    return f"""Flips each image {side} with probability p.
+
+{_PER_IMAGE} {_NO_GRAD}
+
+Args:
+    p (float): probability that an image is flipped. Default: 0.5.
+
+{_IMAGES.format(output="the same shape")}
+
+Example::
+
+    >>> flip = ember.transforms.{name}(p=0.5)
+    >>> flip(ember.rand(8, 3, 32, 32)).shape
+    ember.Size([8, 3, 32, 32])
+"""
+
+
+DOCS["RandomHorizontalFlip"] = _flip("RandomHorizontalFlip", "left to right")
+DOCS["RandomVerticalFlip"] = _flip("RandomVerticalFlip", "top to bottom")
+
+_SIZE = """    size (int or sequence): the crop's (h, w); an int s, or [s], is (s, s)."""
+_FILL = """    fill (number or sequence): the value of pixels from outside the image, one for every
+        channel or one each. Default: 0."""
+_INTERPOLATION = """    interpolation (InterpolationMode): {modes}. Default: InterpolationMode.{default}."""
+
+DOCS["RandomCrop"] = f"""Crops each image at a random place, after padding it.
+
+{_PER_IMAGE} {_NO_GRAD}
+
+Args:
+{_SIZE}
+    padding (int or sequence, optional): pixels added on every side (int), on left/right and
+        top/bottom (2 values), or on left, top, right, bottom (4 values). Kept, as torchvision
+        keeps it, as [left, right, top, bottom]. Default: None.
+    pad_if_needed (bool): pad an image smaller than the crop by the difference on both sides
+        (else such an image raises ValueError). Default: False.
+{_FILL}
+    padding_mode (str): 'constant' (fill), 'edge' (the border pixel), 'reflect' (mirrored
+        without the border pixel) or 'symmetric' (mirrored with it), as numpy.pad's modes.
+        Default: 'constant'.
+
+{_IMAGES.format(output="(..., C, h, w)")}
+
+Example::
+
+    >>> crop = ember.transforms.RandomCrop(32, padding=4)
+    >>> crop(ember.rand(8, 3, 32, 32)).shape
+    ember.Size([8, 3, 32, 32])
+"""
+
+DOCS["CenterCrop"] = f"""Crops the center of every image; where the crop is larger than the image, the
+image is first padded with zeros (as torchvision).
+
+A view of the input where nothing is padded; its output keeps gradients.
+
+Args:
+{_SIZE}
+
+{_IMAGES.format(output="(..., C, h, w)")}
+
+Example::
+
+    >>> ember.transforms.CenterCrop(24)(ember.rand(3, 32, 32)).shape
+    ember.Size([3, 24, 24])
+"""
+
+_AVERAGE = """Test-time crop averaging: run the model on every crop and average its outputs.
+
+Example::
+
+    >>> model = ember.nn.Sequential(ember.nn.Flatten(), ember.nn.Linear(3 * 24 * 24, 10))
+    >>> crops = ember.transforms.{name}(24)(ember.rand(8, 3, 32, 32))
+    >>> logits = ember.stack([model(c) for c in crops]).mean(0)
+    >>> logits.shape
+    ember.Size([8, 10])"""
+
+DOCS["FiveCrop"] = f"""Crops the four corners and the center of every image.
+
+Returns a tuple of five crops (top-left, top-right, bottom-left, bottom-right, center), each a
+view of the input (they keep gradients).
+
+Args:
+{_SIZE}
+
+{_IMAGES.format(output="a tuple of 5 tensors (..., C, h, w)")}
+
+{_AVERAGE.format(name="FiveCrop")}
+"""
+
+DOCS["TenCrop"] = f"""FiveCrop's five crops of every image, then the five of the image flipped.
+
+Args:
+{_SIZE}
+    vertical_flip (bool): flip top to bottom instead of left to right. Default: False.
+
+{_IMAGES.format(output="a tuple of 10 tensors (..., C, h, w)")}
+
+{_AVERAGE.format(name="TenCrop")}
+"""
+
+DOCS["Resize"] = f"""Resizes every image, as torch's interpolate (align_corners=False).
+
+{_NO_GRAD} uint8 images are computed in floating point and rounded once.
+
+Args:
+    size (int, sequence or None): (h, w); or an int s (or [s]): the smaller edge becomes s and the
+        other keeps the aspect ratio; None: the longer edge becomes max_size.
+{_INTERPOLATION.format(modes="NEAREST, NEAREST_EXACT or BILINEAR", default="BILINEAR")}
+    max_size (int, optional): the longest the longer edge may become, with an int size (the
+        smaller edge then shrinks with it); required when size is None. Default: None.
+    antialias (bool): with BILINEAR, filter with a triangle widened by the scale when shrinking
+        (torch's interpolate(antialias=True)). Default: True.
+
+{_IMAGES.format(output="(..., C, h, w); the input itself when the size does not change")}
+
+Example::
+
+    >>> ember.transforms.Resize(16)(ember.rand(3, 32, 48)).shape
+    ember.Size([3, 16, 24])
+"""
+
+DOCS["RandomResizedCrop"] = f"""Crops a random part of each image and resizes it to size.
+
+The part's area is a fraction of the image's drawn from scale and its aspect ratio (w / h) is
+drawn log-uniformly from ratio; after 10 draws that do not fit, the largest centered crop whose
+ratio is in range (torchvision's rule). {_PER_IMAGE} {_NO_GRAD}
+
+Args:
+    size (int or sequence): the output's (h, w); an int s, or [s], is (s, s).
+    scale (tuple of float): (min, max) of the area fraction. Default: (0.08, 1.0).
+    ratio (tuple of float): (min, max) of the aspect ratio. Default: (3/4, 4/3).
+{_INTERPOLATION.format(modes="NEAREST, NEAREST_EXACT or BILINEAR", default="BILINEAR")}
+    antialias (bool): as Resize's. Default: True.
+
+{_IMAGES.format(output="(..., C, h, w)")}
+
+Example::
+
+    >>> ember.transforms.RandomResizedCrop(24)(ember.rand(8, 3, 32, 32)).shape
+    ember.Size([8, 3, 24, 24])
+"""
+
+DOCS["RandomAffine"] = f"""Warps each image by a random affine map that keeps its center (or center) fixed.
+
+Each image draws, in torchvision's order, an angle from degrees, a whole-pixel translation
+within translate * (W, H), a scale and shears; its output pixels read the input through
+torchvision's inverse matrix and sampling grid (align_corners=False). Pixels from outside the
+image take fill (with BILINEAR, blended by the weight of the taps inside, as torchvision).
+{_PER_IMAGE} {_NO_GRAD}
+
+Args:
+    degrees (number or sequence): a range (min, max) of angles, or d for (-d, d).
+    translate (tuple, optional): (a, b): horizontal shifts up to a * W, vertical up to b * H
+        pixels. Default: None (no shift).
+    scale (tuple, optional): (min, max) of the scale factor. Default: None (1).
+    shear (number or sequence, optional): an x-shear range (s: (-s, s); or (min, max)), or
+        x- and y-shear ranges (4 values), in degrees. Default: None.
+{_INTERPOLATION.format(modes="NEAREST or BILINEAR", default="NEAREST")}
+{_FILL}
+    center (sequence, optional): the fixed point (x, y) in pixels from the top-left corner.
+        Default: None (the image's center).
+
+{_IMAGES.format(output="the same shape")}
+
+Example::
+
+    >>> warp = ember.transforms.RandomAffine(15, translate=(0.1, 0.1), scale=(0.9, 1.1))
+    >>> warp(ember.rand(8, 3, 32, 32)).shape
+    ember.Size([8, 3, 32, 32])
+"""
+
+DOCS["RandomRotation"] = f"""Rotates each image by a random angle (counter-clockwise, in degrees).
+
+{_PER_IMAGE} {_NO_GRAD}
+
+Args:
+    degrees (number or sequence): a range (min, max), or d for (-d, d).
+{_INTERPOLATION.format(modes="NEAREST or BILINEAR", default="NEAREST")}
+    expand (bool): make the output large enough for the whole rotated image; on a batch, the
+        largest such size among its images, each image centered on it. Default: False.
+    center (sequence, optional): the center of rotation (x, y) in pixels from the top-left
+        corner. Default: None (the image's center).
+{_FILL}
+
+{_IMAGES.format(output="(..., C, H, W), or larger with expand")}
+
+Example::
+
+    >>> ember.transforms.RandomRotation(30)(ember.rand(8, 3, 32, 32)).shape
+    ember.Size([8, 3, 32, 32])
+"""
+
+
+def apply(namespace):
+    """Sets each class's __doc__ from DOCS (every name must be a class in namespace)."""
+    for name, doc in DOCS.items():
+        namespace[name].__doc__ = doc
