@@ -33,6 +33,7 @@ from ember import optim  # noqa: E402
 from ember import models  # noqa: E402  (after nn: the ResNets are built from it)
 from ember import text  # noqa: E402  (pure Python: vocabularies, tokenizers, sampling)
 from ember import data, utils  # noqa: E402  (datasets, samplers, DataLoader; ember.utils.data is ember.data)
+from ember import train  # noqa: E402  (Monitor, sanity checks: tools around a training loop)
 from ember.serialization import load, save  # noqa: E402
 from ember import cuda, accelerator, backends  # noqa: E402  (honest answers: no CUDA backend)
 from ember import _legacy  # noqa: E402
