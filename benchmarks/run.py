@@ -329,6 +329,39 @@ def _resnet20_step(m):
     return run
 
 
+def _checkpoint_round_trip(m):
+    """A full training checkpoint of ResNet-20 with SGD momentum (model, optimizer, scheduler, RNG)
+    written to a file and restored: ember.train.Checkpoint (save + resume) vs torch.save + torch.load
+    + load_state_dict of the same dict."""
+    import tempfile
+
+    model = resnet(m, "resnet20")
+    opt = m.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    sched = m.optim.lr_scheduler.StepLR(opt, step_size=10)
+    m.nn.functional.cross_entropy(model(randn(m, 8, 3, 32, 32)), randint(m, 10, 8)).backward()
+    opt.step()
+    path = os.path.join(tempfile.mkdtemp(), "ckpt.safetensors" if m.__name__ == "ember" else "ckpt.pt")
+    if m.__name__ == "ember":
+        from ember.train import Checkpoint
+
+        ckpt = Checkpoint(path, model=model, optimizer=opt, scheduler=sched)
+
+        def run():
+            ckpt.save(0)
+            ckpt.resume()
+    else:
+        def run():
+            m.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
+                    "epoch": 0, "rng": m.get_rng_state()}, path)
+            state = m.load(path)
+            model.load_state_dict(state["model"])
+            opt.load_state_dict(state["optimizer"])
+            sched.load_state_dict(state["scheduler"])
+            m.set_rng_state(state["rng"])
+
+    return run
+
+
 ADAM_PARAMS = 10_000_000
 
 
@@ -656,6 +689,7 @@ CASES: list[Case] = [
     Case("small CNN step, batch 32", _small_cnn_step, _small_cnn_step, None),
     Case("ResNet-18 inference, batch 8", _resnet18_inference, _resnet18_inference, None),
     Case("ResNet-20 step, batch 64", _resnet20_step, _resnet20_step, None),
+    Case("Checkpoint save+resume ResNet-20+SGD", _checkpoint_round_trip, _checkpoint_round_trip, None),
     Case("LSTM 64-128 seq50 b32 fwd+bwd", _rnn_layer_step("LSTM"), _rnn_layer_step("LSTM"), None,
          flops=_rnn_flops(4 * RNN_H)),
     Case("GRU 64-128 seq50 b32 fwd+bwd", _rnn_layer_step("GRU"), _rnn_layer_step("GRU"), None,

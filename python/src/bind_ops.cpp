@@ -279,6 +279,13 @@ Tensor to_impl(const Tensor& t, py::args args, py::kwargs kwargs) {
 /// torch's out= dtype rule of a unary pointwise op: abs wants out of the result's dtype.
 OutDtype unary_out_rule(std::string_view name) { return name == "abs" ? OutDtype::Exact : OutDtype::Castable; }
 
+/// The new_state of set_state: a tensor, else TypeError naming what came (as torch's).
+Tensor state_from(py::handle state, const char* op) {
+  EMBER_CHECK_TYPE(py::isinstance<Tensor>(state), op, ": expected a uint8 tensor, but got ",
+                   py::str(state.get_type().attr("__name__")).cast<std::string>());
+  return state.cast<Tensor>();
+}
+
 Generator* gen_from(py::handle g) { return g.is_none() ? nullptr : &g.cast<Generator&>(); }
 
 /// The requires_grad= of the creation functions.
@@ -391,7 +398,67 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
       .def("manual_seed", [](Generator& g, int64_t s) -> Generator& { g.manual_seed(static_cast<uint64_t>(s)); return g; },
            py::return_value_policy::reference)
       .def("initial_seed", &Generator::initial_seed)
-      .def("seed", &Generator::seed);
+      .def("seed", &Generator::seed)
+      .def("get_state", &Generator::get_state, R"doc(The generator's state as a 1-D uint8 tensor.
+
+Returns:
+    Tensor: a copy of the state; ``set_state`` with it repeats the stream from this point.
+
+Example::
+
+    >>> g = ember.Generator().manual_seed(0)
+    >>> s = g.get_state()
+    >>> a = ember.rand(3, generator=g)
+    >>> bool((ember.rand(3, generator=g.set_state(s)) == a).all())
+    True
+)doc")
+      .def("set_state", [](Generator& g, py::handle state) -> Generator& {
+             g.set_state(state_from(state, "set_state"));
+             return g;
+           }, py::arg("new_state"), py::return_value_policy::reference, R"doc(Restores a state from ``get_state``.
+
+Args:
+    new_state (Tensor): a uint8 tensor from ``get_state``.
+
+Returns:
+    Generator: this generator.
+
+Raises:
+    TypeError: when the state is not a uint8 tensor. RuntimeError: when its size is wrong.
+
+Example::
+
+    >>> g = ember.Generator()
+    >>> g = g.set_state(ember.Generator().manual_seed(1).get_state())
+    >>> g.initial_seed()
+    1
+)doc");
+  m.def("get_rng_state", &get_rng_state, R"doc(The default generator's state as a 1-D uint8 tensor.
+
+Returns:
+    Tensor: a copy of the state; ``ember.set_rng_state`` with it repeats the random ops.
+
+Example::
+
+    >>> s = ember.get_rng_state()
+    >>> a = ember.randn(2)
+    >>> ember.set_rng_state(s)
+    >>> bool((ember.randn(2) == a).all())
+    True
+)doc");
+  m.def("set_rng_state", [](py::handle state) { set_rng_state(state_from(state, "set_rng_state")); }, py::arg("new_state"),
+        R"doc(Restores the default generator's state from ``ember.get_rng_state``.
+
+Args:
+    new_state (Tensor): a uint8 tensor from ``get_rng_state``.
+
+Raises:
+    TypeError: when the state is not a uint8 tensor. RuntimeError: when its size is wrong.
+
+Example::
+
+    >>> ember.set_rng_state(ember.get_rng_state())
+)doc");
   m.def("manual_seed", [](int64_t s) { manual_seed(static_cast<uint64_t>(s)); }, py::arg("seed"),
         "Seeds the default generator: the same seed reproduces a run.");
   m.def("initial_seed", []() { return default_generator().initial_seed(); });

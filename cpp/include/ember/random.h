@@ -8,6 +8,8 @@
 
 namespace ember {
 
+class Tensor;
+
 /// A seedable source of random bits (64-bit Mersenne Twister). Same seed, same sequence.
 class EMBER_API Generator {
  public:
@@ -29,6 +31,14 @@ class EMBER_API Generator {
   /// Standard normal (Box-Muller, the spare value kept).
   double next_normal();
   std::mutex& mutex() { return mutex_; }
+  /// The whole state (engine, seed, spare normal) as a 1-D uint8 tensor of kStateBytes bytes;
+  /// set_state(get_state()) repeats the stream from that point. Native byte order and standard
+  /// library: a state moves between processes and runs, not between platforms.
+  Tensor get_state();
+  /// Restores a state from get_state (RuntimeError on a wrong size, TypeError on a non-uint8 one).
+  void set_state(const Tensor& state);
+  /// Header words (magic, seed, has_spare, spare, word count) and the engine's words, 8 bytes each.
+  static constexpr size_t kStateBytes = (5 + 313) * 8;
 
  private:
   std::mt19937_64 engine_;
@@ -42,5 +52,9 @@ class EMBER_API Generator {
 EMBER_API Generator& default_generator();
 /// Seeds the default generator: same seed, same run.
 EMBER_API void manual_seed(uint64_t seed);
+/// The default generator's state (Generator::get_state).
+EMBER_API Tensor get_rng_state();
+/// Restores the default generator's state (Generator::set_state).
+EMBER_API void set_rng_state(const Tensor& state);
 
 }  // namespace ember

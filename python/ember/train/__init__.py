@@ -1,6 +1,12 @@
-"""ember.train: the tools around a training loop that PyTorch leaves to other packages, usable from
-a plain loop: a Monitor of per-layer gradients and activations with warnings for sick networks,
-and sanity checks (initial loss, overfitting one batch, the learning-rate range test)."""
+"""ember.train: what a practitioner uses around a training loop, with no framework required:
+EarlyStopping, Checkpoint (the whole state, resumable bit for bit), History (records, CSV,
+plots), progress bars, a Monitor of per-layer gradients and activations with warnings for sick
+networks, and sanity checks (initial loss, overfitting one batch, the learning-rate range test).
+Each works from a plain loop and as a callback (see Callback)."""
+from ember.train.callbacks import Callback, EarlyStopping
+from ember.train.checkpoint import Checkpoint
+from ember.train.history import History
+from ember.train.progress import progress
 from ember.train.monitor import Monitor, TrainingWarning
 from ember.train.sanity import (
     InitialLossCheck,
@@ -10,5 +16,6 @@ from ember.train.sanity import (
     overfit_one_batch,
 )
 
-__all__ = ["InitialLossCheck", "LRRangeTestResult", "Monitor", "TrainingWarning", "check_initial_loss",
-           "lr_range_test", "overfit_one_batch"]
+__all__ = ["Callback", "Checkpoint", "EarlyStopping", "History", "progress"]
+__all__ += ["InitialLossCheck", "LRRangeTestResult", "Monitor", "TrainingWarning", "check_initial_loss",
+            "lr_range_test", "overfit_one_batch"]
