@@ -5,6 +5,7 @@ networks, and sanity checks (initial loss, overfitting one batch, the learning-r
 Each works from a plain loop and as a callback (see Callback)."""
 from ember.train.callbacks import Callback, EarlyStopping
 from ember.train.checkpoint import Checkpoint
+from ember.train.fit import fit
 from ember.train.history import History
 from ember.train.progress import progress
 from ember.train.monitor import Monitor, TrainingWarning
@@ -15,7 +16,21 @@ from ember.train.sanity import (
     lr_range_test,
     overfit_one_batch,
 )
+from ember.train.search import (
+    Choice,
+    IntUniform,
+    LogUniform,
+    SearchResult,
+    Trial,
+    TrialPruned,
+    TrialRecord,
+    Uniform,
+    random_search,
+)
 
 __all__ = ["Callback", "Checkpoint", "EarlyStopping", "History", "progress"]
 __all__ += ["InitialLossCheck", "LRRangeTestResult", "Monitor", "TrainingWarning", "check_initial_loss",
             "lr_range_test", "overfit_one_batch"]
+__all__ += ["fit"]
+__all__ += ["Choice", "IntUniform", "LogUniform", "SearchResult", "Trial", "TrialPruned", "TrialRecord", "Uniform",
+            "random_search"]

@@ -182,6 +182,9 @@ class TrialPruned(Exception):
     """Raised by ``Trial.report`` when the trial is clearly worse than the others at that step;
     ``random_search`` catches it and records the trial as pruned.
 
+    Args:
+        *args: the message, as any exception's.
+
     Example::
 
         >>> isinstance(TrialPruned(), Exception)
@@ -195,6 +198,12 @@ class Trial:
     Index it like a dict (``trial["lr"]``) or read ``trial.params``. Call ``report(value, step)``
     once per epoch to let the search prune the trial (it raises ``TrialPruned``, which the
     search catches; let it propagate).
+
+    Args:
+        number (int): the trial's index in the search.
+        stage (int): 0 for the coarse stage, 1 for the refinement.
+        params (dict): the sampled hyperparameters.
+        pruner (callable, optional): ``pruner(step, value) -> bool``, True to prune. Default: None.
 
     Attributes:
         number (int): the trial's index in the search (from 0).
@@ -242,11 +251,14 @@ class Trial:
 class TrialRecord:
     """One trial's outcome, a row of the search's table.
 
-    Attributes:
-        number (int): the trial's index. stage (int): 0 coarse, 1 refinement.
-        params (dict): its hyperparameters. score (float): its score (NaN when pruned).
-        state (str): ``"complete"`` or ``"pruned"``. values (list): what it reported per step.
-        seconds (float): the objective's wall time.
+    Args:
+        number (int): the trial's index.
+        stage (int): 0 coarse, 1 refinement.
+        params (dict): its hyperparameters.
+        score (float): its score (NaN when pruned).
+        state (str): ``"complete"`` or ``"pruned"``.
+        values (list): what it reported per step. Default: [].
+        seconds (float): the objective's wall time. Default: 0.
 
     Example::
 
@@ -266,6 +278,11 @@ class TrialRecord:
 class SearchResult:
     """The trials of a search, best first (pruned trials last): a list of ``TrialRecord`` with a
     printable table and ``to_csv``.
+
+    Args:
+        trials (list of TrialRecord): the trials, in any order.
+        spaces (list of dict): the search space of each stage.
+        mode (str): ``"min"`` or ``"max"``.
 
     Attributes:
         trials (list of TrialRecord): sorted by score (the search's ``mode``), pruned ones last.
