@@ -5,7 +5,6 @@ import math
 import random
 
 import pytest
-
 from ember.train import Choice, IntUniform, LogUniform, TrialPruned, Uniform, random_search
 
 SPACE = {"lr": LogUniform(1e-5, 1.0), "width": IntUniform(4, 128), "drop": Uniform(0.0, 0.5),
