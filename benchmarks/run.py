@@ -1129,6 +1129,52 @@ def print_metrics(results: dict | None) -> None:
               f"ember/sklearn {r['ember/sklearn']:.2f}")
 
 
+# --------------------------------------------------------------------------- #
+# ember.train.fit's epoch vs the same epoch written by hand (issue 17: <= 5%)    #
+# --------------------------------------------------------------------------- #
+
+FIT_N, FIT_BATCH = 4096, 64
+
+
+def fit_results(repeat: int) -> dict:
+    """One epoch (64 steps of an MLP 64-128-10, SGD, a shuffled DataLoader) through
+    ember.train.fit and through a hand-written loop that also sums loss.item() per batch."""
+    import ember
+    import ember.nn.functional as F
+    from ember import data, train
+
+    ember.manual_seed(0)
+    dataset = data.TensorDataset(ember.randn(FIT_N, 64), ember.randint(0, 10, (FIT_N,)))
+    loader = data.DataLoader(dataset, batch_size=FIT_BATCH, shuffle=True)
+    model = ember.nn.Sequential(ember.nn.Linear(64, 128), ember.nn.ReLU(), ember.nn.Linear(128, 10))
+    opt = ember.optim.SGD(model.parameters(), lr=0.01)
+
+    def by_hand():
+        model.train()
+        total = 0.0
+        for x, y in loader:
+            opt.zero_grad()
+            loss = F.cross_entropy(model(x), y)
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(y)
+        return total
+
+    def by_fit():
+        return train.fit(model, opt, F.cross_entropy, loader, epochs=1, progress=False)
+
+    hand, fitted = measure(by_hand, repeat), measure(by_fit, repeat)
+    return {"hand": hand, "fit": fitted, "fit/hand": fitted["seconds"] / hand["seconds"]}
+
+
+def print_fit(results: dict) -> None:
+    print()
+    print(f"ember.train.fit vs a hand-written loop, one epoch ({FIT_N // FIT_BATCH} steps, MLP 64-128-10, "
+          f"batch {FIT_BATCH}; target: fit/hand <= 1.05):")
+    print(f"  hand {format_time(results['hand']):>11}  fit {format_time(results['fit']):>11}  "
+          f"fit/hand {results['fit/hand']:.3f}")
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--filter", metavar="SUBSTR", default="",
@@ -1152,7 +1198,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.list:
         print("\n".join(c.name for c in cases))
         return 0
-    if not cases and args.filter.lower() not in "startup import peak memory metrics sklearn":
+    if not cases and args.filter.lower() not in "startup import peak memory metrics sklearn fit":
         print(f"no case matches --filter {args.filter!r}; try --list", file=sys.stderr)
         return 1
 
@@ -1184,8 +1230,12 @@ def main(argv: list[str] | None = None) -> int:
     metrics = metrics_results(args.repeat) if args.filter.lower() in "metrics sklearn" else None
     if metrics is not None and not args.json:
         print_metrics(metrics)
+    fit = fit_results(args.repeat) if args.filter.lower() in "fit loop" else None
+    if fit is not None and not args.json:
+        print_fit(fit)
     if args.json:
-        json.dump({"meta": meta, "results": results, "startup": startup, "peak_memory": peak, "metrics": metrics},
+        json.dump({"meta": meta, "results": results, "startup": startup, "peak_memory": peak, "metrics": metrics,
+                   "fit": fit},
                   sys.stdout, indent=2)
         print()
     else:
