@@ -76,6 +76,19 @@ def test_accuracy():
         acc.update([0, 1], [0, 1])
 
 
+def test_accuracy_of_two_class_scores():
+    # a binary classifier's (batch, 2) logits: scikit-learn's top_k_accuracy_score refuses them with
+    # binary labels; Accuracy takes the top class (a tie goes to class 1, as that function ranks)
+    scores = np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4], [0.5, 0.5]])
+    targets = np.array([0, 1, 1, 1])
+    acc = M.Accuracy()
+    acc.update(ember.from_numpy(targets), ember.from_numpy(scores))
+    assert acc.compute() == M.accuracy_score(targets, [0, 1, 0, 1]) == 0.75
+    two = M.Accuracy(top_k=2)
+    two.update(targets, scores)
+    assert two.compute() == 1.0
+
+
 @pytest.mark.parametrize("normalize", [None, "true", "pred", "all"])
 def test_confusion_matrix(normalize):
     data = batches(3, 10, 3, seed=3)

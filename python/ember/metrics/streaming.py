@@ -107,6 +107,12 @@ class Accuracy(Metric):
         """
         op = "Accuracy.update"
         scores = to_numpy(y_pred, op, "y_pred")
+        y_pred_was_labels = not (scores.ndim == 2 and scores.shape[1] >= 2)
+        if scores.ndim == 2 and scores.shape[1] == 2:
+            # Two-class scores (a binary classifier's logits): scikit-learn's top_k_accuracy_score refuses
+            # them with binary labels. Top-1 is the top class (a tie goes to the later class, as that
+            # function ranks them); top-2 holds both classes, so the predicted label is the true one.
+            scores = (scores[:, 1] >= scores[:, 0]).astype(np.int64) if self.top_k == 1 else to_numpy(y_true, op, "y_true")
         if scores.ndim == 2 and scores.shape[1] > 1:
             t = to_numpy(y_true, op, "y_true")
             hits = M.top_k_accuracy_score(t, scores, k=self.top_k, normalize=False, sample_weight=sample_weight,
@@ -114,7 +120,7 @@ class Accuracy(Metric):
             self.correct += hits
             self.total += len(t) if sample_weight is None else float(np.sum(to_numpy(sample_weight, op, "w")))
             return
-        if self.top_k != 1:
+        if self.top_k != 1 and y_pred_was_labels:
             raise ValueError(f"{op}: top_k={self.top_k} needs scores of shape (batch, num_classes), got y_pred of "
                              f"shape {scores.shape}")
         _, _, t, p = check_targets(y_true, scores, op, sample_weight)
