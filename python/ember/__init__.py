@@ -36,6 +36,7 @@ from ember import data, utils  # noqa: E402  (datasets, samplers, DataLoader; em
 from ember import metrics  # noqa: E402  (scikit-learn's classification metrics, C++ kernels)
 from ember import transforms  # noqa: E402  (after nn: its transforms are modules)
 from ember import linalg  # noqa: E402  (torch.linalg's names)
+from ember import train  # noqa: E402  (Monitor, sanity checks: tools around a training loop)
 from ember.serialization import load, save  # noqa: E402
 from ember import cuda, accelerator, backends  # noqa: E402  (honest answers: no CUDA backend)
 from ember import _legacy  # noqa: E402

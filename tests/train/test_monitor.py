@@ -3,11 +3,10 @@ a healthy one, the NaN stop naming step and layer, the gradient-flow plot and ho
 import math
 import warnings
 
-import numpy as np
-import pytest
-
 import ember
 import ember.nn.functional as F
+import numpy as np
+import pytest
 from ember import nn
 from ember.train import Monitor, TrainingWarning
 

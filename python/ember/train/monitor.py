@@ -17,8 +17,11 @@ __all__ = ["Monitor", "TrainingWarning"]
 
 
 class TrainingWarning(UserWarning):
-    """The category of the warnings of :mod:`ember.train` (a sick network seen by :class:`Monitor`,
+    """The category of the warnings of :mod:`ember.train` (a sick network seen by :class:`~ember.train.Monitor`,
     a failed sanity check), so they can be filtered or turned into errors on their own.
+
+    Args:
+        message (str): what was seen, as for any Warning.
 
     Example::
 
@@ -54,7 +57,7 @@ class Monitor:
     """Watches a model while it trains: per-layer gradient norms, update-to-weight ratios and
     activation means, standard deviations and histograms, gathered through forward hooks on the
     model's leaf modules, and warnings, once per layer and kind, in the
-    :class:`TrainingWarning` category:
+    :class:`~ember.train.TrainingWarning` category:
 
     - **vanishing gradients**: a layer's gradient norm below ``vanish_ratio`` times the last
       layer's;
@@ -151,7 +154,7 @@ class Monitor:
     def _forward_hook(self, name):
         def hook(module, args, out):
             if not (isinstance(out, ember.Tensor) and out.is_floating_point() and is_grad_enabled()):
-                return None
+                return
             self._call_order.setdefault(name, len(self._call_order))
             out = out.detach()
             std, mean = ember.std_mean(out, correction=0)
@@ -163,7 +166,6 @@ class Monitor:
                 self._active[name] = active if seen is None or seen.shape != active.shape else seen | active
             elif isinstance(module, _SATURATING):
                 self._saturation[name] = _saturation(module, out, self.saturation_eps)
-            return None
         return hook
 
     def _ordered(self, names):

@@ -17,7 +17,7 @@ __all__ = ["InitialLossCheck", "LRRangeTestResult", "check_initial_loss", "lr_ra
 
 
 class InitialLossCheck(NamedTuple):
-    """What :func:`check_initial_loss` found.
+    """What :func:`~ember.train.check_initial_loss` found.
 
     Args:
         loss (float): the mean loss of the untrained model.
@@ -45,7 +45,7 @@ def check_initial_loss(model, loader_or_batch, num_classes, loss_fn=None, tolera
     nearly uniform, so the mean cross-entropy should be close to :math:`-\\log(1/C) = \\log C`. A
     loss far above it means overconfident initial logits (too large an init or an output bias);
     far below it, a leak of the targets or a loss on the wrong scale. Warns
-    (:class:`TrainingWarning`) with the factor when ``|loss / log C - 1| > tolerance``. Runs under
+    (:class:`~ember.train.TrainingWarning`) with the factor when ``|loss / log C - 1| > tolerance``. Runs under
     ``no_grad`` in the model's current mode.
 
     Args:
@@ -102,7 +102,7 @@ def overfit_one_batch(model, batch, loss_fn, optimizer=None, steps=200, target=0
     """Trains on a single batch to check that the model and loss can fit it: a healthy setup
     drives the loss to nearly zero within a few hundred steps; one that cannot has a bug (a
     detached graph, wrong targets, a too-small model, a frozen or zero learning rate). Stops at
-    ``target``; warns (:class:`TrainingWarning`) with the best loss reached when it cannot.
+    ``target``; warns (:class:`~ember.train.TrainingWarning`) with the best loss reached when it cannot.
 
     Args:
         model (Module): the model, put in training mode for the check.
