@@ -86,7 +86,9 @@ class Monitor:
     and stops before a NaN gradient reaches the weights), and :meth:`end_epoch` at the end of each
     epoch. As a callback, ``on_train_begin``, ``on_train_batch_end`` and ``on_epoch_end`` do the
     same. Activations are recorded only while grad mode is on (evaluation under ``no_grad`` is not
-    counted), and only for modules: a functional ``F.relu`` inside a ``forward`` is not seen.
+    counted), and only for modules: a functional ``F.relu`` inside a ``forward`` is not seen. The
+    monitor keeps each leaf module's last output (detached, without its graph) for the histograms
+    and the NaN search, and with ``track_updates`` one copy of the weights.
 
     Args:
         model (Module): the model to watch; hooks go on its leaf modules.
@@ -153,6 +155,7 @@ class Monitor:
         self.epochs = []
         named = list(model.named_modules())
         self._modules = dict(named)
+        self._registration = {name: i for i, (name, _) in enumerate(named)}
         # Layers with their own parameters, in registration order (forward order refines it below).
         self._param_layers = {name: [p for _, p in m.named_parameters(recurse=False)] for name, m in named}
         self._param_layers = {name: ps for name, ps in self._param_layers.items() if ps}
@@ -187,8 +190,7 @@ class Monitor:
 
     def _ordered(self, names):
         """names in forward-call order (layers never called last, in registration order)."""
-        reg = {n: i for i, n in enumerate(self._modules)}
-        return sorted(names, key=lambda n: (self._call_order.get(n, math.inf), reg[n]))
+        return sorted(names, key=lambda n: (self._call_order.get(n, math.inf), self._registration[n]))
 
     def _warn(self, kind, layer, message):
         if (kind, layer) in self._warned:
