@@ -219,6 +219,10 @@ def test_silent_on_a_healthy_network():
         warnings.simplefilter("error")
         train(model, monitor, steps=10, epochs=2)
     assert len(monitor.steps) == 20 and len(monitor.epochs) == 2
+    second = monitor.steps[10:]
+    assert monitor.epochs[1]["grad_norm"]["2"] == pytest.approx(sum(s["grad_norm"]["2"] for s in second) / 10)
+    assert monitor.epochs[0]["update_ratio"]["0"] == pytest.approx(
+        sum(s["update_ratio"]["0"] for s in monitor.steps[1:10]) / 9)
     assert monitor.steps[-1]["loss"] < monitor.steps[0]["loss"]
 
 

@@ -62,6 +62,16 @@ def _mean_std(out):
     return mean, ((out * out).mean() - mean * mean).clamp_min(0.0).sqrt()
 
 
+def _means(records):
+    """Per-key mean over a sequence of {layer: value} dicts."""
+    sums, counts = {}, {}
+    for record in records:
+        for name, value in record.items():
+            sums[name] = sums.get(name, 0.0) + value
+            counts[name] = counts.get(name, 0) + 1
+    return {name: sums[name] / counts[name] for name in sums}
+
+
 class Monitor:
     """Watches a model while it trains: per-layer gradient norms, update-to-weight ratios and
     activation means, standard deviations and histograms, gathered through forward hooks on the
@@ -114,8 +124,9 @@ class Monitor:
         steps (list of dict): one record per :meth:`step`: ``step``, ``loss``, and per-layer dicts
             ``grad_norm``, ``update_ratio`` (from the second step on), ``act_mean``, ``act_std``
             and ``saturation`` (these three empty on the steps ``every`` skips).
-        epochs (list of dict): one record per :meth:`end_epoch`: ``epoch``, ``dead_fraction`` and
-            ``histograms`` (layer -> (counts list, min, max) of its last activation).
+        epochs (list of dict): one record per :meth:`end_epoch`: ``epoch``, ``dead_fraction``,
+            ``histograms`` (layer -> (counts list, min, max) of its last activation), and the
+            epoch's mean ``grad_norm`` and ``update_ratio`` per layer.
 
     Example::
 
@@ -169,6 +180,7 @@ class Monitor:
         self._snapshot = {}         # layer -> weight copies at the previous step (update ratios)
         self._grad_avg = {}         # layer -> running average of its gradient norm
         self._warned = set()
+        self._epoch_start = 0       # the first step of the current epoch
 
     def _forward_hook(self, name):
         def hook(module, args, out):
@@ -324,7 +336,7 @@ class Monitor:
             >>> monitor = Monitor(model)
             >>> _ = model(ember.randn(8, 2))
             >>> sorted(monitor.end_epoch())
-            ['dead_fraction', 'epoch', 'histograms']
+            ['dead_fraction', 'epoch', 'grad_norm', 'histograms', 'update_ratio']
         """
         epoch = len(self.epochs) if epoch is None else epoch
         dead = {}
@@ -335,8 +347,12 @@ class Monitor:
                 self._warn("dead", name, f"{dead[name]:.0%} of the units of {self._describe(name)} were never active "
                            f"during epoch {epoch} (dead ReLUs)")
         self._active.clear()
+        steps = self.steps[self._epoch_start:]
         record = {"epoch": epoch, "dead_fraction": dead,
-                  "histograms": {n: self.histogram(n) for n in self._ordered(self._last_out)}}
+                  "histograms": {n: self.histogram(n) for n in self._ordered(self._last_out)},
+                  "grad_norm": _means(s["grad_norm"] for s in steps),
+                  "update_ratio": _means(s.get("update_ratio", {}) for s in steps)}
+        self._epoch_start = len(self.steps)
         self.epochs.append(record)
         return record
 
