@@ -275,21 +275,30 @@ def _conv2d_train_step(m):
     return run
 
 
-def _small_cnn_step(m):
+def _small_cnn_step(m, monitored=False):
     """One training step of a small CNN on MNIST-sized images, batch 32: conv 3x3 1->32, ReLU,
-    max pool 2, conv 3x3 32->64, ReLU, max pool 2, linear 1600->10, cross-entropy, SGD."""
+    max pool 2, conv 3x3 32->64, ReLU, max pool 2, linear 1600->10, cross-entropy, SGD; with
+    ``monitored``, ember's model carries an ember.train.Monitor (torch has none: its step is plain)."""
     nn = m.nn
     model = nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), nn.ReLU(),
                           nn.MaxPool2d(2), nn.Flatten(), nn.Linear(1600, 10))
     opt = m.optim.SGD(model.parameters(), lr=0.01)
     x, y = randn(m, 32, 1, 28, 28), randint(m, 10, 32)
+    monitor = m.train.Monitor(model) if monitored and m.__name__ == "ember" else None
 
     def run():
         opt.zero_grad()
-        nn.functional.cross_entropy(model(x), y).backward()
+        loss = nn.functional.cross_entropy(model(x), y)
+        loss.backward()
         opt.step()
+        if monitor is not None:
+            monitor.step(loss)
 
     return run
+
+
+def _small_cnn_step_monitored(m):
+    return _small_cnn_step(m, monitored=True)
 
 
 def resnet(m, name, **kwargs):
@@ -760,6 +769,7 @@ CASES: list[Case] = [
          flops=CONV_FLOPS),
     Case("conv2d+bwd 1-32 3x3 28^2 b32", _conv2d_train_step, _conv2d_train_step, None, flops=SMALL_CONV_FLOPS),
     Case("small CNN step, batch 32", _small_cnn_step, _small_cnn_step, None),
+    Case("small CNN step + ember Monitor", _small_cnn_step_monitored, _small_cnn_step_monitored, None),
     Case("ResNet-18 inference, batch 8", _resnet18_inference, _resnet18_inference, None),
     Case("ResNet-20 step, batch 64", _resnet20_step, _resnet20_step, None),
     Case("Checkpoint save+resume ResNet-20+SGD", _checkpoint_round_trip, _checkpoint_round_trip, None),

@@ -113,6 +113,16 @@ def test_dead_units_accumulate_across_batches_and_channels():
     assert caught_messages(lambda: monitor.end_epoch()) == [] and monitor.epochs[1]["dead_fraction"] == {"1": 0.0}
 
 
+def test_every_skips_activation_statistics_but_not_dead_units():
+    ember.manual_seed(0)
+    model = mlp(8, act=nn.Sigmoid)
+    monitor = Monitor(model, every=2)
+    train(model, monitor, steps=4)
+    assert [sorted(s["act_mean"]) for s in monitor.steps] == [["0", "1", "2"], [], ["0", "1", "2"], []]
+    assert [sorted(s["saturation"]) for s in monitor.steps] == [["1"], [], ["1"], []]
+    assert all(len(s["grad_norm"]) == 2 for s in monitor.steps)
+
+
 def test_vanishing_gradients_in_a_deep_sigmoid_stack():
     ember.manual_seed(0)
     model = mlp(*[32] * 9, act=nn.Sigmoid)
@@ -209,6 +219,10 @@ def test_silent_on_a_healthy_network():
         warnings.simplefilter("error")
         train(model, monitor, steps=10, epochs=2)
     assert len(monitor.steps) == 20 and len(monitor.epochs) == 2
+    second = monitor.steps[10:]
+    assert monitor.epochs[1]["grad_norm"]["2"] == pytest.approx(sum(s["grad_norm"]["2"] for s in second) / 10)
+    assert monitor.epochs[0]["update_ratio"]["0"] == pytest.approx(
+        sum(s["update_ratio"]["0"] for s in monitor.steps[1:10]) / 9)
     assert monitor.steps[-1]["loss"] < monitor.steps[0]["loss"]
 
 
@@ -279,5 +293,7 @@ def test_bad_arguments():
         Monitor(lambda x: x)
     with pytest.raises(ValueError, match="Monitor: bins must be positive"):
         Monitor(mlp(4), bins=0)
+    with pytest.raises(ValueError, match="Monitor: every must be positive"):
+        Monitor(mlp(4), every=0)
     with pytest.raises(KeyError, match="no activation recorded"):
         Monitor(mlp(4)).histogram("0")

@@ -49,8 +49,27 @@ def _ever_active(out):
     sample of the batch activated it."""
     if out.dim() < 2:
         return out > 0
-    dims = [d for d in range(out.dim()) if d != 1]
-    return out.amax(dim=dims) > 0
+    # Over the batch first, then the rest: ember's amax over (0, 2, 3) at once is slower.
+    top = out.amax(dim=0)
+    return (top.amax(dim=list(range(1, top.dim()))) if top.dim() > 1 else top) > 0
+
+
+def _mean_std(out):
+    """Mean and (biased) standard deviation as 0-d tensors from the mean and the mean square:
+    several times faster than ember.std_mean, which dominated the Monitor's cost. Cancellation
+    costs precision only when |mean| is thousands of times the std, beyond what a monitor needs."""
+    mean = out.mean()
+    return mean, ((out * out).mean() - mean * mean).clamp_min(0.0).sqrt()
+
+
+def _means(records):
+    """Per-key mean over a sequence of {layer: value} dicts."""
+    sums, counts = {}, {}
+    for record in records:
+        for name, value in record.items():
+            sums[name] = sums.get(name, 0.0) + value
+            counts[name] = counts.get(name, 0) + 1
+    return {name: sums[name] / counts[name] for name in sums}
 
 
 class Monitor:
@@ -77,7 +96,9 @@ class Monitor:
     and stops before a NaN gradient reaches the weights), and :meth:`end_epoch` at the end of each
     epoch. As a callback, ``on_train_begin``, ``on_train_batch_end`` and ``on_epoch_end`` do the
     same. Activations are recorded only while grad mode is on (evaluation under ``no_grad`` is not
-    counted), and only for modules: a functional ``F.relu`` inside a ``forward`` is not seen.
+    counted), and only for modules: a functional ``F.relu`` inside a ``forward`` is not seen. The
+    monitor keeps each leaf module's last output (detached, without its graph) for the histograms
+    and the NaN search, and with ``track_updates`` one copy of the weights.
 
     Args:
         model (Module): the model to watch; hooks go on its leaf modules.
@@ -93,15 +114,19 @@ class Monitor:
         saturation_eps (float, optional): distance to the limits that counts as saturated.
             Default: 0.01.
         bins (int, optional): bins of the activation histograms. Default: 30.
+        every (int, optional): compute the activation means, standard deviations and saturation
+            every ``every`` steps (the costly part on large activations); dead units and NaNs are
+            watched at every step. Default: 1.
         track_updates (bool, optional): compute update-to-weight ratios (keeps one copy of the
             weights). Default: True.
 
     Attributes:
         steps (list of dict): one record per :meth:`step`: ``step``, ``loss``, and per-layer dicts
             ``grad_norm``, ``update_ratio`` (from the second step on), ``act_mean``, ``act_std``
-            and ``saturation``.
-        epochs (list of dict): one record per :meth:`end_epoch`: ``epoch``, ``dead_fraction`` and
-            ``histograms`` (layer -> (counts list, min, max) of its last activation).
+            and ``saturation`` (these three empty on the steps ``every`` skips).
+        epochs (list of dict): one record per :meth:`end_epoch`: ``epoch``, ``dead_fraction``,
+            ``histograms`` (layer -> (counts list, min, max) of its last activation), and the
+            epoch's mean ``grad_norm`` and ``update_ratio`` per layer.
 
     Example::
 
@@ -119,11 +144,14 @@ class Monitor:
     """
 
     def __init__(self, model, *, vanish_ratio=1e-3, explode_norm=1e4, explode_factor=100.0, dead_fraction=0.5,
-                 saturated_fraction=0.5, saturation_eps=0.01, bins=30, track_updates=True):
+                 saturated_fraction=0.5, saturation_eps=0.01, bins=30, every=1,
+                 track_updates=True):
         if not isinstance(model, nn.Module):
             raise TypeError(f"Monitor: model must be an ember.nn.Module, not {type(model).__name__}")
         if bins < 1:
             raise ValueError(f"Monitor: bins must be positive, got {bins}")
+        if every < 1:
+            raise ValueError(f"Monitor: every must be positive, got {every}")
         self.model = model
         self.vanish_ratio = vanish_ratio
         self.explode_norm = explode_norm
@@ -132,11 +160,13 @@ class Monitor:
         self.saturated_fraction = saturated_fraction
         self.saturation_eps = saturation_eps
         self.bins = bins
+        self.every = every
         self.track_updates = track_updates
         self.steps = []
         self.epochs = []
         named = list(model.named_modules())
         self._modules = dict(named)
+        self._registration = {name: i for i, (name, _) in enumerate(named)}
         # Layers with their own parameters, in registration order (forward order refines it below).
         self._param_layers = {name: [p for _, p in m.named_parameters(recurse=False)] for name, m in named}
         self._param_layers = {name: ps for name, ps in self._param_layers.items() if ps}
@@ -150,6 +180,7 @@ class Monitor:
         self._snapshot = {}         # layer -> weight copies at the previous step (update ratios)
         self._grad_avg = {}         # layer -> running average of its gradient norm
         self._warned = set()
+        self._epoch_start = 0       # the first step of the current epoch
 
     def _forward_hook(self, name):
         def hook(module, args, out):
@@ -157,21 +188,21 @@ class Monitor:
                 return
             self._call_order.setdefault(name, len(self._call_order))
             out = out.detach()
-            std, mean = ember.std_mean(out, correction=0)
-            self._acts[name] = (mean, std)
             self._last_out[name] = out
             if isinstance(module, nn.ReLU):
                 active = _ever_active(out)
                 seen = self._active.get(name)
                 self._active[name] = active if seen is None or seen.shape != active.shape else seen | active
-            elif isinstance(module, _SATURATING):
+            if len(self.steps) % self.every:
+                return
+            self._acts[name] = _mean_std(out)
+            if isinstance(module, _SATURATING):
                 self._saturation[name] = _saturation(module, out, self.saturation_eps)
         return hook
 
     def _ordered(self, names):
         """names in forward-call order (layers never called last, in registration order)."""
-        reg = {n: i for i, n in enumerate(self._modules)}
-        return sorted(names, key=lambda n: (self._call_order.get(n, math.inf), reg[n]))
+        return sorted(names, key=lambda n: (self._call_order.get(n, math.inf), self._registration[n]))
 
     def _warn(self, kind, layer, message):
         if (kind, layer) in self._warned:
@@ -227,7 +258,7 @@ class Monitor:
 
         bad_loss = loss_value is not None and not math.isfinite(loss_value)
         if bad_loss or not all(math.isfinite(v) for v in grad_norm.values()):
-            raise RuntimeError(self._non_finite_message(index, loss_value, bad_loss, act_mean, act_std, grad_norm))
+            raise RuntimeError(self._non_finite_message(index, loss_value, bad_loss, grad_norm))
         if self.track_updates:
             record["update_ratio"] = self._update_ratios()
         self._check_gradients(grad_norm)
@@ -238,9 +269,10 @@ class Monitor:
         self.steps.append(record)
         return record
 
-    def _non_finite_message(self, index, loss_value, bad_loss, act_mean, act_std, grad_norm):
+    def _non_finite_message(self, index, loss_value, bad_loss, grad_norm):
         what = f"the loss is {loss_value}" if bad_loss else "the gradients are not finite"
-        where = next((n for n in act_mean if not (math.isfinite(act_mean[n]) and math.isfinite(act_std[n]))), None)
+        outs = self._ordered(self._last_out)
+        where = next((n for n in outs if not bool(ember.isfinite(self._last_out[n]).all())), None)
         if where is not None:
             origin = f"non-finite values first appear in the forward output of {self._describe(where)}"
         else:
@@ -304,7 +336,7 @@ class Monitor:
             >>> monitor = Monitor(model)
             >>> _ = model(ember.randn(8, 2))
             >>> sorted(monitor.end_epoch())
-            ['dead_fraction', 'epoch', 'histograms']
+            ['dead_fraction', 'epoch', 'grad_norm', 'histograms', 'update_ratio']
         """
         epoch = len(self.epochs) if epoch is None else epoch
         dead = {}
@@ -315,8 +347,12 @@ class Monitor:
                 self._warn("dead", name, f"{dead[name]:.0%} of the units of {self._describe(name)} were never active "
                            f"during epoch {epoch} (dead ReLUs)")
         self._active.clear()
+        steps = self.steps[self._epoch_start:]
         record = {"epoch": epoch, "dead_fraction": dead,
-                  "histograms": {n: self.histogram(n) for n in self._ordered(self._last_out)}}
+                  "histograms": {n: self.histogram(n) for n in self._ordered(self._last_out)},
+                  "grad_norm": _means(s["grad_norm"] for s in steps),
+                  "update_ratio": _means(s.get("update_ratio", {}) for s in steps)}
+        self._epoch_start = len(self.steps)
         self.epochs.append(record)
         return record
 
