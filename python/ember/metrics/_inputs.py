@@ -70,6 +70,7 @@ def check_lengths(op, **arrays):
 
 
 def check_finite(arr, op, name):
+    """ValueError with scikit-learn's wording when a floating array holds NaN or infinity."""
     if arr.dtype.kind == "f" and not np.isfinite(arr).all():
         kind = "NaN" if np.isnan(arr).any() else "infinity or a value too large for dtype('float64')"
         raise ValueError(f"{op}: Input {name} contains {kind}.")
@@ -105,6 +106,7 @@ def type_of_target(y, op, name):
 
 
 def sample_weight_array(sample_weight, n, op, dtype=np.float64):
+    """sample_weight as a 1-d array of n weights (None stays None); ValueError for another length."""
     if sample_weight is None:
         return None
     w = column(to_numpy(sample_weight, op, "sample_weight"), op, "sample_weight")
@@ -155,6 +157,7 @@ def label_value(label, op, name="pos_label"):
 
 
 def labels_array(labels, op):
+    """The `labels` argument as int64 class labels; ValueError for non-integral values."""
     arr = column(to_numpy(labels, op, "labels"), op, "labels")
     if arr.dtype.kind == "f" and np.any(arr != np.round(arr)):
         raise ValueError(f"{op}: labels must be integers, got {arr}")
@@ -174,4 +177,5 @@ def check_pos_label(pos_label, present, op):
 
 
 def warn(message, category=UndefinedMetricWarning):
+    """Warns at the caller of the public metric function (two frames up), as scikit-learn does."""
     warnings.warn(message, category, stacklevel=3)
