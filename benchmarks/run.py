@@ -58,9 +58,9 @@ class Case:
     flops: float | None = None  # floating-point operations per call, for GFLOPS
     bytes_moved: float | None = None  # memory read + written per call, for GB/s (memory-bound cases)
     ops_per_call: int = 1  # times are reported per op: a call's time / ops_per_call
-    tokens: int | None = None  # tokens per call, for a throughput in tokens/s (language models)
-    samples: int | None = None  # samples per call, for a throughput in samples/s (data loading)
-    images: int | None = None  # images per call, for a throughput in images/s (augmentation)
+    # items per call and their unit, for a throughput such as "50.3k tok/s": tokens of a language
+    # model, samples of a data loader, images of an augmentation
+    items: tuple[int, str] | None = None
 
 
 # --------------------------------------------------------------------------- #
@@ -753,8 +753,8 @@ CASES: list[Case] = [
     Case("zeros 1M", _zeros_tensor, _zeros_tensor, _zeros_numpy),
     Case("pickle round trip 100 MB", _pickle_round_trip, _pickle_round_trip, _pickle_round_trip),
     Case("DataLoader TensorDataset 60k b128", _tensor_dataset_epoch, _tensor_dataset_epoch, None,
-         samples=LOADER_N),
-    Case("DataLoader 2 workers 4096 3x32^2", _worker_epoch, _worker_epoch, None, samples=LOADER_WORKERS_N),
+         items=(LOADER_N, "smp")),
+    Case("DataLoader 2 workers 4096 3x32^2", _worker_epoch, _worker_epoch, None, items=(LOADER_WORKERS_N, "smp")),
     # ember's fit computes in float64 (identity covariance to 1e-5 for float32 data); the torch and
     # NumPy rows are the same steps in float32.
     Case("PCAWhitening.fit 10000x256 f32", _pca_fit_ember, _pca_fit_tensor_ops, _pca_fit_numpy),
@@ -782,7 +782,7 @@ CASES: list[Case] = [
     Case("LSTMCell x50 from Python fwd+bwd", _lstm_cell_loop, _lstm_cell_loop, None,
          flops=_rnn_flops(4 * RNN_H)),
     Case("char-LM step 64-256 seq100 b32", _char_lm_step, _char_lm_step, None,
-         tokens=CHAR_LM_T * CHAR_LM_B),
+         items=(CHAR_LM_T * CHAR_LM_B, "tok")),
     # Adam reads p, g, m, v and writes p, m, v: 7 float32 per parameter.
     Case("Adam step 10M params, 1 tensor", _optimizer_step("Adam", 1), _optimizer_step("Adam", 1), None,
          bytes_moved=28.0 * ADAM_PARAMS),
@@ -794,9 +794,9 @@ CASES: list[Case] = [
     Case("RAdam step 10M params, 1 tensor", _optimizer_step("RAdam", 1), _optimizer_step("RAdam", 1), None,
          bytes_moved=28.0 * ADAM_PARAMS),
     Case("+".join(name for name, _, _ in AUGMENT_STAGES) + f" {AUG_N}x3x32x32", _augment_ember, _augment_torch, None,
-         images=AUG_N),
-    Case(f"ColorJitter(0.4, 0.4, 0.4) {AUG_N}x3x32x32", _color_jitter_ember, _color_jitter_torch, None, images=AUG_N),
-    Case(f"CutMix {AUG_N}x3x32x32", _cutmix_ember, _cutmix_torch, None, images=AUG_N),
+         items=(AUG_N, "img")),
+    Case(f"ColorJitter(0.4, 0.4, 0.4) {AUG_N}x3x32x32", _color_jitter_ember, _color_jitter_torch, None, items=(AUG_N, "img")),
+    Case(f"CutMix {AUG_N}x3x32x32", _cutmix_ember, _cutmix_torch, None, items=(AUG_N, "img")),
 ]
 
 
@@ -918,15 +918,9 @@ def run_case(case: Case, libs: dict[str, Any], repeat: int) -> dict:
     if case.flops:
         result["gflops"] = {lib: case.flops / s / 1e9 if (s := seconds(lib)) else None
                             for lib in LIBRARIES}
-    if case.tokens:
-        result["tokens_per_s"] = {lib: case.tokens / s if (s := seconds(lib)) else None
-                                  for lib in LIBRARIES}
-    if case.samples:
-        result["samples_per_s"] = {lib: case.samples / s if (s := seconds(lib)) else None
-                                   for lib in LIBRARIES}
-    if case.images:
-        result["images_per_s"] = {lib: case.images / s if (s := seconds(lib)) else None
-                                  for lib in LIBRARIES}
+    if case.items:
+        count, result["unit"] = case.items
+        result["per_s"] = {lib: count / s if (s := seconds(lib)) else None for lib in LIBRARIES}
     if case.bytes_moved:
         result["gbps"] = {lib: case.bytes_moved / s / 1e9 if (s := seconds(lib)) else None
                           for lib in LIBRARIES}
@@ -964,14 +958,10 @@ def table_row(cells: list[str]) -> str:
 
 
 def format_result(r: dict) -> str:
-    gflops, gbps, tps = r.get("gflops") or {}, r.get("gbps") or {}, r.get("tokens_per_s") or {}
-    sps = r.get("samples_per_s") or {}
-    ips = r.get("images_per_s") or {}
+    gflops, gbps, per_s = r.get("gflops") or {}, r.get("gbps") or {}, r.get("per_s") or {}
     rate = [format_number(gflops.get(lib), ".1f") if gflops else
             format_number(gbps.get(lib), ".1f") + " GB/s" if gbps.get(lib) else
-            format_number(tps.get(lib) / 1e3, ".1f") + "k tok/s" if tps.get(lib) else
-            format_number(sps.get(lib) / 1e3, ".1f") + "k smp/s" if sps.get(lib) else
-            format_number(ips.get(lib) / 1e3, ".0f") + "k img/s" if ips.get(lib) else ""
+            format_number(per_s.get(lib) / 1e3, ".1f") + f"k {r['unit']}/s" if per_s.get(lib) else ""
             for lib in LIBRARIES]
     return table_row([
         r["case"],
