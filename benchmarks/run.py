@@ -42,6 +42,11 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from data_cases import (AUG_N, AUGMENT_STAGES, LOADER_N, LOADER_WORKERS_N, augment_ember, augment_torch,
+                        color_jitter_ember, color_jitter_torch, cutmix_ember, cutmix_torch, pca_fit_ember,
+                        pca_fit_numpy, pca_fit_tensor_ops, tensor_dataset_epoch, worker_epoch)
+from inputs import M, randint, randn
+
 LIBRARIES = ("ember", "torch", "numpy")
 
 # Setup functions take the library module and return the zero-argument callable
@@ -61,27 +66,6 @@ class Case:
     # items per call and their unit, for a throughput such as "50.3k tok/s": tokens of a language
     # model, samples of a data loader, images of an augmentation
     items: tuple[int, str] | None = None
-
-
-# --------------------------------------------------------------------------- #
-# Inputs                                                                        #
-# --------------------------------------------------------------------------- #
-
-M = 1_000_000  # "1M" elements
-
-
-def randn(m, *shape):
-    """A float32 standard-normal array/tensor of `shape` from library module `m`."""
-    if m.__name__ == "numpy":
-        return m.random.default_rng(0).standard_normal(shape, dtype=m.float32)
-    return m.randn(*shape)  # float32 by default in ember and torch
-
-
-def randint(m, high, n):
-    """An int64 vector of `n` random indices in [0, high) from library module `m`."""
-    if m.__name__ == "numpy":
-        return m.random.default_rng(0).integers(0, high, size=n, dtype=m.int64)
-    return m.randint(0, high, (n,), dtype=m.int64)
 
 
 # --------------------------------------------------------------------------- #
@@ -538,201 +522,6 @@ def _pickle_round_trip(m):  # the same for all three: what DataLoader workers an
     return lambda: pickle.loads(pickle.dumps(x))
 
 
-# One epoch of a DataLoader: over a TensorDataset of MNIST's shape (ember gathers each batch with one
-# indexing op per tensor; torch indexes and stacks sample by sample), and with 2 worker processes over
-# a Python Dataset whose __getitem__ does per-sample work in the library's own ops (normalize, flip
-# every other image, clamp) on a 3x32x32 image. The workers start with each epoch, as by default.
-LOADER_N, LOADER_WORKERS_N = 60_000, 4096
-
-
-def _loader_epoch(loader):
-    def run():
-        for _ in loader:
-            pass
-
-    return run
-
-
-def _tensor_dataset_epoch(m):
-    data = m.utils.data.TensorDataset(m.randn(LOADER_N, 784), m.randint(0, 10, (LOADER_N,)))
-    return _loader_epoch(m.utils.data.DataLoader(data, batch_size=128, shuffle=True))
-
-
-def _worker_epoch(m):
-    class Images(m.utils.data.Dataset):
-        def __init__(self, n):
-            self.x, self.y = m.randn(n, 3, 32, 32), m.randint(0, 10, (n,))
-            self.mean = m.tensor([0.49, 0.48, 0.45]).reshape(3, 1, 1)
-            self.std = m.tensor([0.25, 0.24, 0.26]).reshape(3, 1, 1)
-
-        def __len__(self):
-            return self.x.shape[0]
-
-        def __getitem__(self, i):
-            img = self.x[i]
-            if i % 2:
-                img = img.flip(-1)
-            return ((img - self.mean) / self.std).clamp(-3.0, 3.0), self.y[i]
-
-    loader = m.utils.data.DataLoader(Images(LOADER_WORKERS_N), batch_size=64, shuffle=True, num_workers=2)
-    return _loader_epoch(loader)
-
-
-# The augmentation pipeline: one stage per row, (name, ember transform from ember.transforms,
-# torch function of a batch written with tensor ops, each image drawing its own parameters,
-# vectorized over the batch). Add a stage here and the pipeline's row grows with it.
-AUG_N = 256
-
-
-def _flip_torch(torch):
-    def flip(x):
-        mask = torch.rand(x.shape[0]) < 0.5
-        return torch.where(mask[:, None, None, None], x.flip(-1), x)
-    return flip
-
-
-def _crop_pad4_torch(torch):
-    def crop(x):  # all 9x9 windows of the padded batch as a view, then each image's own one
-        n, _, h, w = x.shape
-        windows = torch.nn.functional.pad(x, (4, 4, 4, 4)).unfold(2, h, 1).unfold(3, w, 1)
-        return windows[torch.arange(n), :, torch.randint(0, 9, (n,)), torch.randint(0, 9, (n,))]
-    return crop
-
-
-def _jitter_torch(torch, b=0.4, c=0.4, s=0.4):
-    """ColorJitter(b, c, s) with torchvision's formulas, each image its own factors and order: per
-    position of the order, the images whose adjustment there is brightness, contrast or saturation
-    are gathered, adjusted as one batch and put back."""
-    def gray(x):
-        return (0.2989 * x[:, 0] + 0.587 * x[:, 1] + 0.114 * x[:, 2]).unsqueeze(1)
-
-    adjust = [
-        lambda x, f: (x * f).clamp_(0, 1),
-        lambda x, f: (f * x + (1 - f) * gray(x).mean(dim=(1, 2, 3), keepdim=True)).clamp_(0, 1),
-        lambda x, f: (f * x + (1 - f) * gray(x)).clamp_(0, 1),
-    ]
-
-    def jitter(x):
-        n = x.shape[0]
-        factors = torch.empty(3, n, 1, 1, 1)
-        for k, v in enumerate((b, c, s)):
-            factors[k].uniform_(max(0.0, 1 - v), 1 + v)
-        order = torch.rand(n, 3).argsort(dim=1)
-        y = x.clone()
-        for position in range(3):
-            for op in range(3):
-                idx = (order[:, position] == op).nonzero().squeeze(1)
-                if idx.numel():
-                    y[idx] = adjust[op](y[idx], factors[op, idx])
-        return y
-    return jitter
-
-
-AUGMENT_STAGES = [
-    ("flip", lambda T: T.RandomHorizontalFlip(), _flip_torch),
-    ("crop(pad 4)", lambda T: T.RandomCrop(32, padding=4), _crop_pad4_torch),
-    ("color jitter", lambda T: T.ColorJitter(0.4, 0.4, 0.4), _jitter_torch),
-]
-
-
-def _augment_ember(m):
-    import ember.transforms as T
-
-    pipeline = T.Compose([make(T) for _, make, _ in AUGMENT_STAGES])
-    x = randn(m, AUG_N, 3, 32, 32)
-    return lambda: pipeline(x)
-
-
-def _augment_torch(torch):
-    stages = [make(torch) for _, _, make in AUGMENT_STAGES]
-    x = randn(torch, AUG_N, 3, 32, 32)
-
-    def run():
-        y = x
-        for stage in stages:
-            y = stage(y)
-        return y
-
-    return run
-
-
-PCA_N, PCA_D = 10_000, 256
-
-
-def _pca_fit_ember(m):
-    x = randn(m, PCA_N, PCA_D)
-    return lambda: m.data.PCAWhitening().fit(x)
-
-
-def _pca_fit_tensor_ops(m):
-    """The same fit written with torch ops: mean, covariance (N - 1), eigh, descending, signs."""
-    x = randn(m, PCA_N, PCA_D)
-
-    def run():
-        mean = x.mean(0)
-        xc = x - mean
-        values, vectors = m.linalg.eigh(xc.T @ xc / (x.shape[0] - 1))
-        values, vectors = values.flip(0), vectors.flip(1)
-        peak = vectors.gather(0, vectors.abs().argmax(0, keepdim=True))
-        return mean, (vectors * peak.sign()).T.contiguous(), values
-
-    return run
-
-
-def _pca_fit_numpy(np):
-    x = np.random.default_rng(0).standard_normal((PCA_N, PCA_D), dtype=np.float32)
-
-    def run():
-        mean = x.mean(0)
-        xc = x - mean
-        values, vectors = np.linalg.eigh(xc.T @ xc / (x.shape[0] - 1))
-        return mean, vectors[:, ::-1].T.copy(), values[::-1]
-
-    return run
-
-
-def _color_jitter_ember(m):
-    import ember.transforms as T
-
-    jitter, x = T.ColorJitter(0.4, 0.4, 0.4), m.rand(AUG_N, 3, 32, 32)
-    return lambda: jitter(x)
-
-
-def _color_jitter_torch(torch):
-    jitter, x = _jitter_torch(torch), torch.rand(AUG_N, 3, 32, 32)
-    return lambda: jitter(x)
-
-
-def _cutmix_ember(m):
-    import ember.transforms as T
-
-    cutmix, x, y = T.CutMix(num_classes=10), m.rand(AUG_N, 3, 32, 32), randint(m, 10, AUG_N)
-    return lambda: cutmix(x, y)
-
-
-def _cutmix_torch(torch):
-    """CutMix as torchvision's rule, each image its own lambda and box, in vectorized tensor ops."""
-    x, y = torch.rand(AUG_N, 3, 32, 32), randint(torch, 10, AUG_N)
-    beta = torch.distributions.Beta(torch.tensor(1.0), torch.tensor(1.0))
-
-    def run():
-        n, _, h, w = x.shape
-        lam = beta.sample((n,))
-        cx, cy = torch.randint(0, w, (n,)), torch.randint(0, h, (n,))
-        r = 0.5 * (1 - lam).sqrt()
-        rw, rh = (r * w).long(), (r * h).long()
-        x1, x2 = (cx - rw).clamp(min=0), (cx + rw).clamp(max=w)
-        y1, y2 = (cy - rh).clamp(min=0), (cy + rh).clamp(max=h)
-        cols, rows = torch.arange(w), torch.arange(h)
-        inside = (((rows[None, :] >= y1[:, None]) & (rows[None, :] < y2[:, None]))[:, :, None]
-                  & ((cols[None, :] >= x1[:, None]) & (cols[None, :] < x2[:, None]))[:, None, :])
-        images = torch.where(inside[:, None], x.roll(1, 0), x)
-        kept = 1 - ((x2 - x1) * (y2 - y1)).float() / (w * h)
-        onehot = torch.nn.functional.one_hot(y, 10).float()
-        return images, kept[:, None] * onehot + (1 - kept[:, None]) * onehot.roll(1, 0)
-    return run
-
-
 CASES: list[Case] = [
     matmul(256),
     matmul(1024),
@@ -752,12 +541,12 @@ CASES: list[Case] = [
     Case("index 100k rows (int64)", _index_rows, _index_rows, _index_rows),
     Case("zeros 1M", _zeros_tensor, _zeros_tensor, _zeros_numpy),
     Case("pickle round trip 100 MB", _pickle_round_trip, _pickle_round_trip, _pickle_round_trip),
-    Case("DataLoader TensorDataset 60k b128", _tensor_dataset_epoch, _tensor_dataset_epoch, None,
+    Case("DataLoader TensorDataset 60k b128", tensor_dataset_epoch, tensor_dataset_epoch, None,
          items=(LOADER_N, "smp")),
-    Case("DataLoader 2 workers 4096 3x32^2", _worker_epoch, _worker_epoch, None, items=(LOADER_WORKERS_N, "smp")),
+    Case("DataLoader 2 workers 4096 3x32^2", worker_epoch, worker_epoch, None, items=(LOADER_WORKERS_N, "smp")),
     # ember's fit computes in float64 (identity covariance to 1e-5 for float32 data); the torch and
     # NumPy rows are the same steps in float32.
-    Case("PCAWhitening.fit 10000x256 f32", _pca_fit_ember, _pca_fit_tensor_ops, _pca_fit_numpy),
+    Case("PCAWhitening.fit 10000x256 f32", pca_fit_ember, pca_fit_tensor_ops, pca_fit_numpy),
     binary_add(4, "add 4 elems (overhead)"),
     Case("add 4 elems, with grad", _add_with_grad, _add_with_grad, None),
     Case(f"{CHAIN_OPS}-op chain+bwd, per op", _chain_backward, _chain_backward, None,
@@ -793,10 +582,10 @@ CASES: list[Case] = [
          bytes_moved=28.0 * ADAM_PARAMS),
     Case("RAdam step 10M params, 1 tensor", _optimizer_step("RAdam", 1), _optimizer_step("RAdam", 1), None,
          bytes_moved=28.0 * ADAM_PARAMS),
-    Case("+".join(name for name, _, _ in AUGMENT_STAGES) + f" {AUG_N}x3x32x32", _augment_ember, _augment_torch, None,
+    Case("+".join(name for name, _, _ in AUGMENT_STAGES) + f" {AUG_N}x3x32x32", augment_ember, augment_torch, None,
          items=(AUG_N, "img")),
-    Case(f"ColorJitter(0.4, 0.4, 0.4) {AUG_N}x3x32x32", _color_jitter_ember, _color_jitter_torch, None, items=(AUG_N, "img")),
-    Case(f"CutMix {AUG_N}x3x32x32", _cutmix_ember, _cutmix_torch, None, items=(AUG_N, "img")),
+    Case(f"ColorJitter(0.4, 0.4, 0.4) {AUG_N}x3x32x32", color_jitter_ember, color_jitter_torch, None, items=(AUG_N, "img")),
+    Case(f"CutMix {AUG_N}x3x32x32", cutmix_ember, cutmix_torch, None, items=(AUG_N, "img")),
 ]
 
 
