@@ -47,7 +47,7 @@ DEBT = {
     "ember.isclose", "ember.isfinite", "ember.isinf", "ember.isnan", "ember.le", "ember.less",
     "ember.linspace", "ember.log", "ember.log10", "ember.log1p", "ember.log2",
     "ember.log_softmax", "ember.logical_and", "ember.logical_not", "ember.logical_or",
-    "ember.logical_xor", "ember.logsumexp", "ember.manual_seed", "ember.masked_fill",
+    "ember.logical_xor", "ember.logsumexp", "ember.masked_fill",
     "ember.masked_select", "ember.matmul", "ember.max", "ember.maximum", "ember.mean", "ember.min",
     "ember.minimum", "ember.mm",
     "ember.moveaxis", "ember.mul", "ember.mv",
