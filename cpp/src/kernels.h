@@ -54,6 +54,9 @@ namespace cpu {
 void copy(const Tensor& dst, const Tensor& src);
 /// Every element of dst = value.
 void fill(const Tensor& dst, Scalar value);
+/// cat/stack of contiguous parts of dst's dtype into contiguous dst: for each of `outer` rows,
+/// each part's row (numel / outer elements) in turn.
+void copy_blocks(const Tensor& dst, const std::vector<Tensor>& parts, int64_t outer);
 
 // Pointwise: inputs are in the op's compute dtype; out has the result dtype.
 #define EMBER_UNARY(name, kind, formula, doc, ...) void name(const Tensor& out, const Tensor& x);
