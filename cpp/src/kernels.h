@@ -189,6 +189,9 @@ void rnn_backward(const RnnGeom& g, RnnGrads& grads, const Tensor& dout, const T
 /// out[.., i, ..] = src[.., index[.., i, ..], ..] along dim; src has index's shape with stride
 /// 0 at dim and `dim_stride` elements between entries along dim.
 void gather(const Tensor& out, const Tensor& src, const Tensor& index, int64_t dim_stride);
+/// index_select of a contiguous src into contiguous out: rows of src along dim (every element
+/// after dim) copied whole; index is 1-d int64 of out's size at dim, already range-checked.
+void index_rows(const Tensor& out, const Tensor& src, const Tensor& index, int64_t dim);
 /// dst[.., index[...], ..] = src[...] (or +=), same layout as gather; runs serially.
 void scatter(const Tensor& dst, const Tensor& src, const Tensor& index, int64_t dim_stride, bool add);
 /// out = src at element offsets (int64, in elements, broadcast over out's shape).
