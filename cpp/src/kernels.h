@@ -68,6 +68,9 @@ void where(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor&
 enum class ReduceOp { Sum, Prod, Max, Min, All, Any };
 /// Reduces the last `n_reduced` dims of `in` into `out` (contiguous, the leading dims' shape).
 void reduce(ReduceOp op, const Tensor& out, const Tensor& in, int64_t n_reduced);
+/// var's numerator, laid out as reduce: out (float64) = sum over the last n_reduced dims of in
+/// (float32 or float64) of (x - mean)^2 in double; mean has out's shape and in's dtype.
+void sum_sq_dev(const Tensor& out, const Tensor& in, const Tensor& mean, int64_t n_reduced);
 /// Max (or min) and its first index along `dim`; values and indices have in's shape less dim.
 void arg_reduce(bool is_max, const Tensor& values, const Tensor& indices, const Tensor& in, int64_t dim);
 // Scans along dim (the table in scan.def): out, values, indices and in share one shape; values
