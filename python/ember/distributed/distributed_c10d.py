@@ -69,11 +69,12 @@ class ReduceOp:
 
 # MPI's name for each dtype's elements. The halves move as raw 16-bit words and are reduced in
 # float32 (MPI has no half arithmetic); bool moves as bytes 0/1, so MAX/MIN are its or/and.
-_MPI_TYPE = {ember.float32: "FLOAT", ember.float64: "DOUBLE", ember.int8: "INT8_T", ember.int16: "INT16_T",
-             ember.int32: "INT32_T", ember.int64: "INT64_T", ember.uint8: "UINT8_T", ember.bool: "UINT8_T",
-             ember.float16: "UINT16_T", ember.bfloat16: "UINT16_T"}
-_HALVES = (ember.float16, ember.bfloat16)
-_FLOATS = (ember.float32, ember.float64) + _HALVES
+_dt = ember._C.dtype  # `import ember` loads this module before ember.float32 exists
+_MPI_TYPE = {_dt.float32: "FLOAT", _dt.float64: "DOUBLE", _dt.int8: "INT8_T", _dt.int16: "INT16_T",
+             _dt.int32: "INT32_T", _dt.int64: "INT64_T", _dt.uint8: "UINT8_T", _dt.bool: "UINT8_T",
+             _dt.float16: "UINT16_T", _dt.bfloat16: "UINT16_T"}
+_HALVES = (_dt.float16, _dt.bfloat16)
+_FLOATS = (_dt.float32, _dt.float64) + _HALVES
 _BOOL_OP = {ReduceOp.SUM: "MAX", ReduceOp.MAX: "MAX", ReduceOp.BOR: "MAX", ReduceOp.PRODUCT: "MIN",
             ReduceOp.MIN: "MIN", ReduceOp.BAND: "MIN", ReduceOp.BXOR: "BXOR"}
 _MPI_OP = {ReduceOp.SUM: "SUM", ReduceOp.AVG: "SUM", ReduceOp.PRODUCT: "PROD", ReduceOp.MIN: "MIN",
