@@ -23,7 +23,7 @@ def run_ranks(script, *args, n=2, timeout=60, env=None):
         pytest.skip("no mpirun beside Python or on PATH")
     full_env = {**os.environ, "OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
                 "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", **(env or {})}
-    cmd = mpirun_command(n, [str(HERE / script), *map(str, args)])
+    cmd = mpirun_command(n, [str(HERE / script), *map(str, args)])  # an absolute script path stays as it is
     start = time.monotonic()
     # A session of its own, so that a hung job is killed whole (mpirun and its ranks).
     with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=full_env,

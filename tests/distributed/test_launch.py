@@ -50,3 +50,16 @@ def test_checkpoint_is_written_by_rank_0_and_resumes_on_one_process(tmp_path):
     for a, b in zip(model.parameters(), fresh.parameters()):
         np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
     assert fresh_opt.state_dict()["state"].keys() == opt.state_dict()["state"].keys()
+
+
+def test_train_digits_example_runs_on_two_ranks(tmp_path):
+    pytest.importorskip("sklearn")
+    example = HERE.parents[1] / "examples" / "train_digits.py"
+    done, _ = run_ranks(example, "--distributed", "--quick", "--epochs", "4", "--threads", "1", "--out", tmp_path,
+                        timeout=120)
+    out = done.stdout
+    assert done.returncode == 0, out + done.stderr
+    assert "distributed: 2 ranks, 17 batches of 32 per rank and epoch" in out, out  # 1079 images / 2 / 32
+    assert out.count("test accuracy") == 1 and out.count("val_loss") == 4, out  # rank 0 alone reports
+    assert float(out.split("test accuracy ")[1].split()[0]) >= 0.5, out  # 10 classes: chance is 0.1
+    assert (tmp_path / "history.csv").exists()
