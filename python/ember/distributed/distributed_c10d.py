@@ -393,8 +393,16 @@ class Work:
         pg._pending.append(self)
 
     def _test(self):
+        MPI = _mpi()
         with self._pg._lock:
-            if not self._done and self._request.Test():
+            try:
+                done = self._done or self._request.Test()
+            except MPI.Exception as e:  # e.g. MPI_ERR_TRUNCATE: the ranks passed different sizes
+                msg = (f"{self._op}: MPI failed on rank {self._pg.rank()}: {e.Get_error_string()} (do all ranks "
+                       "pass tensors of the same shape and dtype?)")
+                self._pg._failed = msg
+                raise RuntimeError(msg) from None
+            if done and not self._done:
                 self._complete()
         return self._done
 
