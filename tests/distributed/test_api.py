@@ -77,3 +77,13 @@ def test_one_process_without_mpirun_is_a_world_of_one():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split("\n")[-2] == "0 1 [0.0, 1.0, 2.0] [0.0, 1.0, 2.0]", done.stdout
+
+
+def test_an_mpi4py_without_mpi_is_a_clear_error(monkeypatch):
+    pytest.importorskip("mpi4py")
+    if "mpi4py.MPI" in sys.modules:
+        pytest.skip("MPI already started in this process")
+    monkeypatch.setitem(sys.modules, "mpi4py.MPI", None)  # what an mpi4py without its MPI library does
+    with pytest.raises(RuntimeError, match="init_process_group: mpi4py could not start MPI"):
+        dist.init_process_group()
+    assert not dist.is_initialized()

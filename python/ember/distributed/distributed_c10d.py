@@ -273,7 +273,11 @@ def init_process_group(backend="mpi", init_method=None, timeout=datetime.timedel
     if not is_available():
         raise RuntimeError("init_process_group: the MPI backend needs mpi4py and an MPI: "
                            "pip install \"ember[distributed]\"")
-    world = _mpi().COMM_WORLD
+    try:
+        world = _mpi().COMM_WORLD
+    except (ImportError, RuntimeError) as e:  # mpi4py installed without an MPI library to load
+        raise RuntimeError(f"init_process_group: mpi4py could not start MPI ({e}); "
+                           "pip install \"ember[distributed]\" installs Open MPI") from e
     if world_size != -1 and world_size != world.Get_size():
         raise ValueError(f"init_process_group: world_size={world_size} but MPI started {world.Get_size()} "
                          "processes (mpirun -n)")
