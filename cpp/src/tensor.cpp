@@ -135,7 +135,41 @@ int64_t wrap_dim(int64_t dim, int64_t ndim, const char* op) {
   return dim < 0 ? dim + n : dim;
 }
 
+namespace {
+/// Memory of a small storage, allocated with its shared_ptr control block in one malloc: 64
+/// bytes are enough to align N bytes inside it (malloc aligns to 16).
+template <size_t N>
+struct SmallBlock {
+  SmallBlock() {}  // leaves the bytes uninitialized, as aligned_alloc would
+  char bytes[N + 48];
+  void* aligned() { return reinterpret_cast<void*>((reinterpret_cast<uintptr_t>(bytes) + 63) & ~uintptr_t{63}); }
+};
+
+template <size_t N>
+std::shared_ptr<void> small_block() {
+  auto block = std::make_shared<SmallBlock<N>>();
+  void* p = block->aligned();
+  return std::shared_ptr<void>(std::move(block), p);  // owns the block, points at its aligned bytes
+}
+
+/// The memory of a storage of at most 1 KiB: one malloc (aligned_alloc plus a separate control
+/// block cost several times as much, and a 4-element op's time is mostly such overhead).
+std::shared_ptr<void> small_memory(size_t nbytes) {
+  if (nbytes <= 64) return small_block<64>();
+  if (nbytes <= 256) return small_block<256>();
+  return small_block<1024>();
+}
+constexpr int64_t kSmallStorageBytes = 1024;
+}  // namespace
+
 std::shared_ptr<Storage> Storage::allocate(int64_t nbytes, Device device, const char* op) {
+  if (nbytes >= 0 && nbytes <= kSmallStorageBytes && device.is_cpu()) {
+    auto s = std::make_shared<Storage>();
+    s->owner = small_memory(static_cast<size_t>(nbytes));
+    s->nbytes = nbytes;
+    s->device = device;
+    return s;
+  }
   check_device_available(device, op);
   // Refuse what the machine cannot hold: Linux would hand it out lazily and kill us later.
   EMBER_CHECK_RUNTIME(nbytes <= physical_memory_bytes(), op, ": cannot allocate ", nbytes,
