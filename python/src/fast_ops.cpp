@@ -1,0 +1,151 @@
+// Tensor's hottest Python operators as raw CPython number slots: `a + b`, `a * 0.5`, `1 - a`
+// call the C++ op directly instead of going through the type's __add__ lookup and pybind11's
+// overload resolution (which, for a Python number, first fails the Tensor overload, and that
+// failure alone costs more than a 4-element add). The slots take only the common cases, a plain
+// Tensor with a plain Tensor or a Python number; everything else (subclasses, NumPy scalars and
+// arrays, unknown types, pow's modulo) goes to the slot CPython made from the __add__ /
+// __radd__ methods of bind_tensor.cpp, so results, errors and NotImplemented are those
+// methods'. The operator methods stay the one definition of each operator's semantics.
+#include "convert.h"
+#include "gil.h"
+
+namespace ember {
+
+namespace {
+
+PyTypeObject* g_tensor_type = nullptr;
+
+/// The tensor inside o when o's type is exactly ember.Tensor, else nullptr.
+const Tensor* plain_tensor(PyObject* o) {
+  if (Py_TYPE(o) != g_tensor_type) return nullptr;
+  auto* inst = reinterpret_cast<py::detail::instance*>(o);
+  if (!inst->simple_layout || !inst->simple_holder_constructed) return nullptr;
+  return static_cast<const Tensor*>(inst->simple_value_holder[0]);
+}
+
+/// A Python bool, int or float (what number_operand takes without NumPy).
+bool plain_number(PyObject* o) { return PyFloat_CheckExact(o) || PyLong_CheckExact(o) || PyBool_Check(o); }
+
+using Op = Tensor (*)(const Tensor&, const Tensor&);
+
+/// Fn(v, w) for the cases above, or nullptr with no error set when the generic slot must decide.
+/// name is the op as the operator methods name it in errors.
+template <Op Fn>
+PyObject* fast_binary(PyObject* v, PyObject* w, const char* name) {
+  Tensor r;
+  if (const Tensor* a = plain_tensor(v)) {
+    if (const Tensor* b = plain_tensor(w)) {
+      py_gil::Release nogil(py_gil::heavy(*a, *b));
+      r = Fn(*a, *b);
+    } else if (plain_number(w)) {
+      const Tensor n = *py_convert::number_operand(*a, w, name);
+      py_gil::Release nogil(py_gil::heavy(*a));
+      r = Fn(*a, n);
+    } else {
+      return nullptr;
+    }
+  } else if (const Tensor* b = plain_tensor(w); b && plain_number(v)) {  // number (op) tensor
+    const Tensor n = *py_convert::number_operand(*b, v, name);
+    py_gil::Release nogil(py_gil::heavy(*b));
+    r = Fn(n, *b);
+  } else {
+    return nullptr;
+  }
+  return py::cast(std::move(r)).release().ptr();
+}
+
+/// type(self).<name>(self, other[, third]), or NotImplemented when the type has no such
+/// attribute (CPython's call_maybe: the lookup skips the instance __dict__).
+PyObject* call_maybe(PyObject* self, PyObject* name, PyObject* other, PyObject* third = nullptr) {
+  PyObject* meth = _PyType_Lookup(Py_TYPE(self), name);  // borrowed
+  if (!meth) return Py_NewRef(Py_NotImplemented);
+  Py_INCREF(meth);
+  PyObject* bound = meth;
+  if (descrgetfunc get = Py_TYPE(meth)->tp_descr_get) {
+    bound = get(meth, self, reinterpret_cast<PyObject*>(Py_TYPE(self)));
+    Py_DECREF(meth);
+    if (!bound) return nullptr;
+  }
+  PyObject* r = PyObject_CallFunctionObjArgs(bound, other, third, nullptr);
+  Py_DECREF(bound);
+  return r;
+}
+
+/// One operator: whether an object's type uses its fast slot, and the names of its methods.
+struct Binary {
+  bool (*uses_slot)(PyObject*);
+  PyObject *op, *rop;
+};
+template <auto Field, auto Slot>
+bool uses(PyObject* o) {
+  return Py_TYPE(o)->tp_as_number && Py_TYPE(o)->tp_as_number->*Field == Slot;
+}
+
+/// What CPython's own slot does for an operator defined by methods (SLOT1BINFULL in
+/// typeobject.c), the fast slot standing for CPython's: self's method, other's reflected one
+/// first when other's type is a subclass with its own, other's alone when self's type does not
+/// use the slot.
+PyObject* generic_binary(PyObject* self, PyObject* other, const Binary& b) {
+  auto uses_slot = b.uses_slot;
+  bool do_other = Py_TYPE(self) != Py_TYPE(other) && uses_slot(other);
+  if (uses_slot(self)) {
+    if (do_other && PyType_IsSubtype(Py_TYPE(other), Py_TYPE(self))) {
+      PyObject* r = call_maybe(other, b.rop, self);
+      if (r != Py_NotImplemented) return r;
+      Py_DECREF(r);
+      do_other = false;
+    }
+    PyObject* r = call_maybe(self, b.op, other);
+    if (r != Py_NotImplemented || Py_TYPE(other) == Py_TYPE(self)) return r;
+    Py_DECREF(r);
+  }
+  if (do_other) return call_maybe(other, b.rop, self);
+  return Py_NewRef(Py_NotImplemented);
+}
+
+Binary g_add, g_sub, g_mul, g_div, g_pow;
+
+template <Op Fn>
+PyObject* binary_slot(PyObject* v, PyObject* w, const char* name, const Binary& b) {
+  try {
+    if (PyObject* r = fast_binary<Fn>(v, w, name)) return r;
+  } catch (py::error_already_set& e) {
+    e.restore();
+    return nullptr;
+  } catch (...) {
+    py::detail::try_translate_exceptions();
+    return nullptr;
+  }
+  return generic_binary(v, w, b);
+}
+
+PyObject* add_slot(PyObject* v, PyObject* w) { return binary_slot<add>(v, w, "add", g_add); }
+PyObject* sub_slot(PyObject* v, PyObject* w) { return binary_slot<sub>(v, w, "sub", g_sub); }
+PyObject* mul_slot(PyObject* v, PyObject* w) { return binary_slot<mul>(v, w, "mul", g_mul); }
+PyObject* div_slot(PyObject* v, PyObject* w) { return binary_slot<static_cast<Op>(div)>(v, w, "div", g_div); }
+PyObject* pow_slot(PyObject* v, PyObject* w, PyObject* z) {
+  if (z == Py_None) return binary_slot<static_cast<Op>(pow)>(v, w, "pow", g_pow);
+  // pow(a, b, mod): CPython's slot calls __pow__ with the modulus only when self's type uses it.
+  if (g_pow.uses_slot(v)) return call_maybe(v, g_pow.op, w, z);
+  return Py_NewRef(Py_NotImplemented);
+}
+}  // namespace
+
+/// Installs the fast slots on Tensor; called once its operator methods are bound.
+void bind_fast_ops(py::class_<Tensor>& cls) {
+  g_tensor_type = reinterpret_cast<PyTypeObject*>(cls.ptr());
+  auto name = [](const char* s) { return PyUnicode_InternFromString(s); };  // kept for the process
+  g_add = {uses<&PyNumberMethods::nb_add, add_slot>, name("__add__"), name("__radd__")};
+  g_sub = {uses<&PyNumberMethods::nb_subtract, sub_slot>, name("__sub__"), name("__rsub__")};
+  g_mul = {uses<&PyNumberMethods::nb_multiply, mul_slot>, name("__mul__"), name("__rmul__")};
+  g_div = {uses<&PyNumberMethods::nb_true_divide, div_slot>, name("__truediv__"), name("__rtruediv__")};
+  g_pow = {uses<&PyNumberMethods::nb_power, pow_slot>, name("__pow__"), name("__rpow__")};
+  PyNumberMethods* nb = g_tensor_type->tp_as_number;
+  nb->nb_add = add_slot;
+  nb->nb_subtract = sub_slot;
+  nb->nb_multiply = mul_slot;
+  nb->nb_true_divide = div_slot;
+  nb->nb_power = pow_slot;
+}
+
+}  // namespace ember
