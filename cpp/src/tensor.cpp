@@ -149,7 +149,7 @@ template <size_t N>
 std::shared_ptr<void> small_block() {
   auto block = std::make_shared<SmallBlock<N>>();
   void* p = block->aligned();
-  return std::shared_ptr<void>(std::move(block), p);  // owns the block, points at its aligned bytes
+  return std::shared_ptr<void>(block, p);  // shares the block's ownership, points at its aligned bytes
 }
 
 /// The memory of a storage of at most 1 KiB: one malloc (aligned_alloc plus a separate control
@@ -163,22 +163,21 @@ constexpr int64_t kSmallStorageBytes = 1024;
 }  // namespace
 
 std::shared_ptr<Storage> Storage::allocate(int64_t nbytes, Device device, const char* op) {
-  if (nbytes >= 0 && nbytes <= kSmallStorageBytes && device.is_cpu()) {
-    auto s = std::make_shared<Storage>();
-    s->owner = small_memory(static_cast<size_t>(nbytes));
-    s->nbytes = nbytes;
-    s->device = device;
-    return s;
-  }
   check_device_available(device, op);
-  // Refuse what the machine cannot hold: Linux would hand it out lazily and kill us later.
-  EMBER_CHECK_RUNTIME(nbytes <= physical_memory_bytes(), op, ": cannot allocate ", nbytes,
-                      " bytes (more than the machine's ", physical_memory_bytes(), " bytes of memory)");
-  const size_t rounded = (static_cast<size_t>(std::max<int64_t>(nbytes, 1)) + 63) / 64 * 64;
-  void* p = std::aligned_alloc(64, rounded);
-  EMBER_CHECK_RUNTIME(p != nullptr, op, ": cannot allocate ", nbytes, " bytes: out of memory");
+  std::shared_ptr<void> memory;
+  if (nbytes >= 0 && nbytes <= kSmallStorageBytes) {
+    memory = small_memory(static_cast<size_t>(nbytes));
+  } else {
+    // Refuse what the machine cannot hold: Linux would hand it out lazily and kill us later.
+    EMBER_CHECK_RUNTIME(nbytes <= physical_memory_bytes(), op, ": cannot allocate ", nbytes,
+                        " bytes (more than the machine's ", physical_memory_bytes(), " bytes of memory)");
+    const size_t rounded = (static_cast<size_t>(std::max<int64_t>(nbytes, 1)) + 63) / 64 * 64;
+    void* p = std::aligned_alloc(64, rounded);
+    EMBER_CHECK_RUNTIME(p != nullptr, op, ": cannot allocate ", nbytes, " bytes: out of memory");
+    memory = std::shared_ptr<void>(p, std::free);
+  }
   auto s = std::make_shared<Storage>();
-  s->owner = std::shared_ptr<void>(p, std::free);
+  s->owner = std::move(memory);
   s->nbytes = nbytes;
   s->device = device;
   return s;

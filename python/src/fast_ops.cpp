@@ -28,9 +28,24 @@ bool plain_number(PyObject* o) { return PyFloat_CheckExact(o) || PyLong_CheckExa
 
 using Op = Tensor (*)(const Tensor&, const Tensor&);
 
+/// The Python number num as the other operand of t's operator `name`. For a Python float beside
+/// a float32 tensor, the ops that cast it to their float32 compute dtype (CastsNumber: + - * /,
+/// not ** whose tiny exponents must stay nonzero) get the float32 value made directly, still
+/// marked as a Python number for promotion: the value they would cast it to (double to float,
+/// one rounding), without a float64 tensor and a cast kernel in between.
+template <bool CastsNumber>
+Tensor number_for(const Tensor& t, PyObject* num, const char* name) {
+  if (CastsNumber && PyFloat_CheckExact(num) && t.dtype() == DType::Float32) {
+    Tensor n = scalar_tensor(Scalar(static_cast<double>(static_cast<float>(PyFloat_AS_DOUBLE(num)))), DType::Float32);
+    n.impl()->is_wrapped_number = true;
+    return n;
+  }
+  return *py_convert::number_operand(t, num, name);
+}
+
 /// Fn(v, w) for the cases above, or nullptr with no error set when the generic slot must decide.
 /// name is the op as the operator methods name it in errors.
-template <Op Fn>
+template <Op Fn, bool CastsNumber>
 PyObject* fast_binary(PyObject* v, PyObject* w, const char* name) {
   Tensor r;
   if (const Tensor* a = plain_tensor(v)) {
@@ -38,14 +53,14 @@ PyObject* fast_binary(PyObject* v, PyObject* w, const char* name) {
       py_gil::Release nogil(py_gil::heavy(*a, *b));
       r = Fn(*a, *b);
     } else if (plain_number(w)) {
-      const Tensor n = *py_convert::number_operand(*a, w, name);
+      const Tensor n = number_for<CastsNumber>(*a, w, name);
       py_gil::Release nogil(py_gil::heavy(*a));
       r = Fn(*a, n);
     } else {
       return nullptr;
     }
   } else if (const Tensor* b = plain_tensor(w); b && plain_number(v)) {  // number (op) tensor
-    const Tensor n = *py_convert::number_operand(*b, v, name);
+    const Tensor n = number_for<CastsNumber>(*b, v, name);
     py_gil::Release nogil(py_gil::heavy(*b));
     r = Fn(n, *b);
   } else {
@@ -105,10 +120,10 @@ PyObject* generic_binary(PyObject* self, PyObject* other, const Binary& b) {
 
 Binary g_add, g_sub, g_mul, g_div, g_pow;
 
-template <Op Fn>
+template <Op Fn, bool CastsNumber = true>
 PyObject* binary_slot(PyObject* v, PyObject* w, const char* name, const Binary& b) {
   try {
-    if (PyObject* r = fast_binary<Fn>(v, w, name)) return r;
+    if (PyObject* r = fast_binary<Fn, CastsNumber>(v, w, name)) return r;
   } catch (py::error_already_set& e) {
     e.restore();
     return nullptr;
@@ -124,7 +139,7 @@ PyObject* sub_slot(PyObject* v, PyObject* w) { return binary_slot<sub>(v, w, "su
 PyObject* mul_slot(PyObject* v, PyObject* w) { return binary_slot<mul>(v, w, "mul", g_mul); }
 PyObject* div_slot(PyObject* v, PyObject* w) { return binary_slot<static_cast<Op>(div)>(v, w, "div", g_div); }
 PyObject* pow_slot(PyObject* v, PyObject* w, PyObject* z) {
-  if (z == Py_None) return binary_slot<static_cast<Op>(pow)>(v, w, "pow", g_pow);
+  if (z == Py_None) return binary_slot<static_cast<Op>(pow), false>(v, w, "pow", g_pow);
   // pow(a, b, mod): CPython's slot calls __pow__ with the modulus only when self's type uses it.
   if (g_pow.uses_slot(v)) return call_maybe(v, g_pow.op, w, z);
   return Py_NewRef(Py_NotImplemented);

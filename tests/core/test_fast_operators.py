@@ -138,3 +138,19 @@ def test_autograd_through_the_fast_slots():
     y = ((x * x + 1.0) / 2 - x) ** 2
     y.sum().backward()  # dy/dx = 2 ((x^2 + 1) / 2 - x) (x - 1)
     assert y.grad_fn is not None and x.grad.tolist() == pytest.approx([0.0, 1.0])
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # NumPy's inf - inf in the comparison
+@pytest.mark.parametrize("name,op,method,rmethod", OPS, ids=IDS)
+def test_python_floats_round_as_the_methods(name, op, method, rmethod):
+    """A Python float beside a float32 tensor enters + - * / as the float32 it rounds to (made
+    directly by the slot; ** keeps the double, for tiny exponents): bit for bit what the operator
+    methods (a float64 number cast by the op) give, and torch's values."""
+    torch = pytest.importorskip("torch")
+    a = np.array([1.5, -2.0, 3.0, 0.5, 1e-3, 7.0, 0.0], np.float32)  # 0 ** 1e-300 is 0, 0 ** 0 is 1
+    e, t = ember.tensor(a), torch.tensor(a)
+    for s in (0.1, 1 / 3, 1e-50, 3.5e38, 1e300, -0.0, float("inf"), 2.0**-149, 1e-300):
+        for r, m, w in ((op(e, s), getattr(e, method)(s), op(t, s)), (op(s, e), getattr(e, rmethod)(s), op(s, t))):
+            assert r.dtype == m.dtype == ember.float32
+            np.testing.assert_array_equal(r.numpy(), m.numpy(), err_msg=f"{name} {s}")
+            np.testing.assert_allclose(r.numpy(), w.numpy(), rtol=1e-6, err_msg=f"{name} {s}")
