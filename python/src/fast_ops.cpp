@@ -144,6 +144,50 @@ PyObject* pow_slot(PyObject* v, PyObject* w, PyObject* z) {
   if (g_pow.uses_slot(v)) return call_maybe(v, g_pow.op, w, z);
   return Py_NewRef(Py_NotImplemented);
 }
+// ---- t[i] and t[a:b:c] ----------------------------------------------------------------------------
+PyObject* g_getitem_name = nullptr;
+
+/// A Python int that fits int64 (not a bool), or nullopt.
+std::optional<int64_t> plain_int(PyObject* o) {
+  if (!PyLong_CheckExact(o)) return std::nullopt;
+  int overflow = 0;
+  const long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+  if (overflow) return std::nullopt;
+  return static_cast<int64_t>(v);
+}
+
+/// key as one index entry when it is a plain int or a slice of plain ints and Nones; nullopt for
+/// everything else (tuples, tensors, NumPy ints, ...), which __getitem__ parses.
+std::optional<TensorIndex> simple_index(PyObject* key) {
+  if (std::optional<int64_t> i = plain_int(key)) return TensorIndex(*i);
+  if (!PySlice_Check(key)) return std::nullopt;
+  auto* s = reinterpret_cast<PySliceObject*>(key);
+  Slice out;
+  PyObject* fields[3] = {s->start, s->stop, s->step};
+  std::optional<int64_t>* bounds[3] = {&out.start, &out.stop, &out.step};
+  for (int k = 0; k < 3; ++k) {
+    if (fields[k] == Py_None) continue;
+    std::optional<int64_t> v = plain_int(fields[k]);
+    if (!v) return std::nullopt;
+    *bounds[k] = *v;
+  }
+  return TensorIndex(out);
+}
+
+PyObject* getitem_slot(PyObject* self, PyObject* key) {
+  if (const Tensor* t = plain_tensor(self)) {
+    try {
+      if (std::optional<TensorIndex> i = simple_index(key)) return py::cast(index(*t, {*i})).release().ptr();
+    } catch (py::error_already_set& e) {
+      e.restore();
+      return nullptr;
+    } catch (...) {
+      py::detail::try_translate_exceptions();
+      return nullptr;
+    }
+  }
+  return call_maybe(self, g_getitem_name, key);  // what CPython's own slot calls
+}
 }  // namespace
 
 /// Installs the fast slots on Tensor; called once its operator methods are bound.
@@ -161,6 +205,8 @@ void bind_fast_ops(py::class_<Tensor>& cls) {
   nb->nb_multiply = mul_slot;
   nb->nb_true_divide = div_slot;
   nb->nb_power = pow_slot;
+  g_getitem_name = name("__getitem__");
+  g_tensor_type->tp_as_mapping->mp_subscript = getitem_slot;
 }
 
 }  // namespace ember

@@ -154,3 +154,28 @@ def test_python_floats_round_as_the_methods(name, op, method, rmethod):
             assert r.dtype == m.dtype == ember.float32
             np.testing.assert_array_equal(r.numpy(), m.numpy(), err_msg=f"{name} {s}")
             np.testing.assert_allclose(r.numpy(), w.numpy(), rtol=1e-6, err_msg=f"{name} {s}")
+
+
+def test_getitem_int_and_slice_equal_the_method():
+    """t[i] and t[a:b:c] with plain ints go straight to the C++ index op; other keys to __getitem__."""
+    torch = pytest.importorskip("torch")
+    a = np.arange(24, dtype=np.float32).reshape(4, 6)
+    e, t = ember.tensor(a), torch.tensor(a)
+    keys = [0, 3, -1, -4, 4, -5, 2**70, True, np.int64(1), slice(None), slice(1, 3), slice(-3, None),
+            slice(None, None, 2), slice(1, -1, 3), slice(10, 20), slice(3, 1), slice(None, None, 0),
+            slice(None, None, -1), slice(np.int64(1), 3), (0, 1), (slice(1, 3), -1), None, ...]
+    for k in keys:
+        got, want = _result(lambda: e[k]), _result(lambda: e.__getitem__(k))
+        assert _same(got, want), (k, got, want)
+        ref = _result(lambda: t[k])
+        assert isinstance(got, Exception) == isinstance(ref, Exception), (k, got, ref)
+        if not isinstance(got, Exception):
+            np.testing.assert_array_equal(got.numpy(), ref.numpy())
+    with pytest.raises(IndexError, match="^index: "):
+        e[4]
+    v = e[1:3]
+    v[0, 0] = 100.0  # a view, as before
+    assert e[1, 0].item() == 100.0
+    x = ember.ones(3, requires_grad=True)
+    x[1:].sum().backward()
+    assert x.grad.tolist() == [0.0, 1.0, 1.0]
