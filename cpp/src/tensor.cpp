@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <limits>
 
+#include "block_cache.h"
 #include "ember/ops.h"
 #include "kernels.h"
 
@@ -147,7 +148,7 @@ struct SmallBlock {
 
 template <size_t N>
 std::shared_ptr<void> small_block() {
-  auto block = std::make_shared<SmallBlock<N>>();
+  auto block = std::allocate_shared<SmallBlock<N>>(detail::CachedAllocator<SmallBlock<N>>());
   void* p = block->aligned();
   return std::shared_ptr<void>(block, p);  // shares the block's ownership, points at its aligned bytes
 }
@@ -176,7 +177,7 @@ std::shared_ptr<Storage> Storage::allocate(int64_t nbytes, Device device, const 
     EMBER_CHECK_RUNTIME(p != nullptr, op, ": cannot allocate ", nbytes, " bytes: out of memory");
     memory = std::shared_ptr<void>(p, std::free);
   }
-  auto s = std::make_shared<Storage>();
+  auto s = std::allocate_shared<Storage>(detail::CachedAllocator<Storage>());
   s->owner = std::move(memory);
   s->nbytes = nbytes;
   s->device = device;
@@ -195,7 +196,7 @@ Tensor Tensor::empty(const Shape& sizes, DType dtype, Device device) {
   EMBER_CHECK_TYPE(static_cast<uint8_t>(dtype) < kNumDTypes, "empty: invalid dtype value ",
                    static_cast<int>(dtype));
   const int64_t n = checked_numel(sizes, ::ember::itemsize(dtype), "empty");
-  auto impl = std::make_shared<TensorImpl>();
+  auto impl = std::allocate_shared<TensorImpl>(detail::CachedAllocator<TensorImpl>());
   impl->storage = Storage::allocate(n * ::ember::itemsize(dtype), device, "empty");
   impl->sizes = sizes;
   impl->strides = contiguous_strides(sizes);
@@ -205,7 +206,7 @@ Tensor Tensor::empty(const Shape& sizes, DType dtype, Device device) {
 }
 
 Tensor Tensor::make_view(const Tensor& base, Shape sizes, Shape strides, int64_t offset) {
-  auto impl = std::make_shared<TensorImpl>();
+  auto impl = std::allocate_shared<TensorImpl>(detail::CachedAllocator<TensorImpl>());
   impl->storage = base.impl_->storage;
   int64_t n = 1;
   for (int64_t d : sizes)
