@@ -120,18 +120,24 @@ PyObject* generic_binary(PyObject* self, PyObject* other, const Binary& b) {
 
 Binary g_add, g_sub, g_mul, g_div, g_pow;
 
-template <Op Fn, bool CastsNumber = true>
-PyObject* binary_slot(PyObject* v, PyObject* w, const char* name, const Binary& b) {
+/// fast(), a C++ exception in it raised as the Python error it maps to. Returns nullptr with no
+/// error set where fast() declined, so that the caller's slow path decides.
+template <class F>
+PyObject* translated(F&& fast) {
   try {
-    if (PyObject* r = fast_binary<Fn, CastsNumber>(v, w, name)) return r;
+    return fast();
   } catch (py::error_already_set& e) {
     e.restore();
-    return nullptr;
   } catch (...) {
     py::detail::try_translate_exceptions();
-    return nullptr;
   }
-  return generic_binary(v, w, b);
+  return nullptr;
+}
+
+template <Op Fn, bool CastsNumber = true>
+PyObject* binary_slot(PyObject* v, PyObject* w, const char* name, const Binary& b) {
+  PyObject* r = translated([&] { return fast_binary<Fn, CastsNumber>(v, w, name); });
+  return r || PyErr_Occurred() ? r : generic_binary(v, w, b);
 }
 
 PyObject* add_slot(PyObject* v, PyObject* w) { return binary_slot<add>(v, w, "add", g_add); }
@@ -144,6 +150,7 @@ PyObject* pow_slot(PyObject* v, PyObject* w, PyObject* z) {
   if (g_pow.uses_slot(v)) return call_maybe(v, g_pow.op, w, z);
   return Py_NewRef(Py_NotImplemented);
 }
+
 // ---- t[i] and t[a:b:c] ----------------------------------------------------------------------------
 PyObject* g_getitem_name = nullptr;
 
@@ -175,18 +182,12 @@ std::optional<TensorIndex> simple_index(PyObject* key) {
 }
 
 PyObject* getitem_slot(PyObject* self, PyObject* key) {
-  if (const Tensor* t = plain_tensor(self)) {
-    try {
-      if (std::optional<TensorIndex> i = simple_index(key)) return py::cast(index(*t, {*i})).release().ptr();
-    } catch (py::error_already_set& e) {
-      e.restore();
-      return nullptr;
-    } catch (...) {
-      py::detail::try_translate_exceptions();
-      return nullptr;
-    }
-  }
-  return call_maybe(self, g_getitem_name, key);  // what CPython's own slot calls
+  PyObject* r = translated([&]() -> PyObject* {
+    const Tensor* t = plain_tensor(self);
+    std::optional<TensorIndex> i = t ? simple_index(key) : std::nullopt;
+    return i ? py::cast(index(*t, {*i})).release().ptr() : nullptr;
+  });
+  return r || PyErr_Occurred() ? r : call_maybe(self, g_getitem_name, key);  // what CPython's own slot calls
 }
 }  // namespace
 
