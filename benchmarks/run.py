@@ -45,6 +45,8 @@ from typing import Any, Callable
 from data_cases import (AUG_N, AUGMENT_STAGES, LOADER_N, LOADER_WORKERS_N, augment_ember, augment_torch,
                         color_jitter_ember, color_jitter_torch, cutmix_ember, cutmix_torch, pca_fit_ember,
                         pca_fit_numpy, pca_fit_tensor_ops, tensor_dataset_epoch, worker_epoch)
+from eager_cases import (adam_step_small, add_python_float, index_int, index_slice, linear_call, tanh_with_grad,
+                         tiny_backward)
 from inputs import M, randint, randn
 
 LIBRARIES = ("ember", "torch", "numpy")
@@ -551,6 +553,13 @@ CASES: list[Case] = [
     Case("add 4 elems, with grad", _add_with_grad, _add_with_grad, None),
     Case(f"{CHAIN_OPS}-op chain+bwd, per op", _chain_backward, _chain_backward, None,
          ops_per_call=CHAIN_OPS),
+    Case("add python float, 4 elems", add_python_float, add_python_float, add_python_float),
+    Case("x[1] of 4x4", index_int, index_int, index_int),
+    Case("x[2:10] of 16", index_slice, index_slice, index_slice),
+    Case("tanh 4 elems, with grad", tanh_with_grad, tanh_with_grad, None),
+    Case("(x*2).sum().backward() 4 elems", tiny_backward, tiny_backward, None),
+    Case("Linear 4-4 call, 1x4, no grad", linear_call, linear_call, None),
+    Case("Adam step 3x4 params", adam_step_small, adam_step_small, None),
     Case("softmax+bwd 256x1000", _softmax_backward, _softmax_backward, None),
     Case("Sequential 16-16-4 forward", _small_model_forward, _small_model_forward, None),
     Case("MLP 784-256-128-10 step, batch 128", _mlp_step, _mlp_step, None),

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <limits>
 
+#include "block_cache.h"
 #include "ember/ops.h"
 #include "kernels.h"
 
@@ -135,16 +136,49 @@ int64_t wrap_dim(int64_t dim, int64_t ndim, const char* op) {
   return dim < 0 ? dim + n : dim;
 }
 
+namespace {
+/// Memory of a small storage, allocated with its shared_ptr control block in one malloc: 64
+/// bytes are enough to align N bytes inside it (malloc aligns to 16).
+template <size_t N>
+struct SmallBlock {
+  SmallBlock() {}  // leaves the bytes uninitialized, as aligned_alloc would
+  char bytes[N + 48];
+  void* aligned() { return reinterpret_cast<void*>((reinterpret_cast<uintptr_t>(bytes) + 63) & ~uintptr_t{63}); }
+};
+
+template <size_t N>
+std::shared_ptr<void> small_block() {
+  auto block = std::allocate_shared<SmallBlock<N>>(detail::CachedAllocator<SmallBlock<N>>());
+  void* p = block->aligned();
+  return std::shared_ptr<void>(block, p);  // shares the block's ownership, points at its aligned bytes
+}
+
+/// The memory of a storage of at most 1 KiB: one malloc (aligned_alloc plus a separate control
+/// block cost several times as much, and a 4-element op's time is mostly such overhead).
+std::shared_ptr<void> small_memory(size_t nbytes) {
+  if (nbytes <= 64) return small_block<64>();
+  if (nbytes <= 256) return small_block<256>();
+  return small_block<1024>();
+}
+constexpr int64_t kSmallStorageBytes = 1024;
+}  // namespace
+
 std::shared_ptr<Storage> Storage::allocate(int64_t nbytes, Device device, const char* op) {
   check_device_available(device, op);
-  // Refuse what the machine cannot hold: Linux would hand it out lazily and kill us later.
-  EMBER_CHECK_RUNTIME(nbytes <= physical_memory_bytes(), op, ": cannot allocate ", nbytes,
-                      " bytes (more than the machine's ", physical_memory_bytes(), " bytes of memory)");
-  const size_t rounded = (static_cast<size_t>(std::max<int64_t>(nbytes, 1)) + 63) / 64 * 64;
-  void* p = std::aligned_alloc(64, rounded);
-  EMBER_CHECK_RUNTIME(p != nullptr, op, ": cannot allocate ", nbytes, " bytes: out of memory");
-  auto s = std::make_shared<Storage>();
-  s->owner = std::shared_ptr<void>(p, std::free);
+  std::shared_ptr<void> memory;
+  if (nbytes >= 0 && nbytes <= kSmallStorageBytes) {
+    memory = small_memory(static_cast<size_t>(nbytes));
+  } else {
+    // Refuse what the machine cannot hold: Linux would hand it out lazily and kill us later.
+    EMBER_CHECK_RUNTIME(nbytes <= physical_memory_bytes(), op, ": cannot allocate ", nbytes,
+                        " bytes (more than the machine's ", physical_memory_bytes(), " bytes of memory)");
+    const size_t rounded = (static_cast<size_t>(std::max<int64_t>(nbytes, 1)) + 63) / 64 * 64;
+    void* p = std::aligned_alloc(64, rounded);
+    EMBER_CHECK_RUNTIME(p != nullptr, op, ": cannot allocate ", nbytes, " bytes: out of memory");
+    memory = std::shared_ptr<void>(p, std::free);
+  }
+  auto s = std::allocate_shared<Storage>(detail::CachedAllocator<Storage>());
+  s->owner = std::move(memory);
   s->nbytes = nbytes;
   s->device = device;
   return s;
@@ -162,7 +196,7 @@ Tensor Tensor::empty(const Shape& sizes, DType dtype, Device device) {
   EMBER_CHECK_TYPE(static_cast<uint8_t>(dtype) < kNumDTypes, "empty: invalid dtype value ",
                    static_cast<int>(dtype));
   const int64_t n = checked_numel(sizes, ::ember::itemsize(dtype), "empty");
-  auto impl = std::make_shared<TensorImpl>();
+  auto impl = std::allocate_shared<TensorImpl>(detail::CachedAllocator<TensorImpl>());
   impl->storage = Storage::allocate(n * ::ember::itemsize(dtype), device, "empty");
   impl->sizes = sizes;
   impl->strides = contiguous_strides(sizes);
@@ -172,7 +206,7 @@ Tensor Tensor::empty(const Shape& sizes, DType dtype, Device device) {
 }
 
 Tensor Tensor::make_view(const Tensor& base, Shape sizes, Shape strides, int64_t offset) {
-  auto impl = std::make_shared<TensorImpl>();
+  auto impl = std::allocate_shared<TensorImpl>(detail::CachedAllocator<TensorImpl>());
   impl->storage = base.impl_->storage;
   int64_t n = 1;
   for (int64_t d : sizes)

@@ -253,6 +253,11 @@ std::vector<TensorIndex> indices_from(py::handle index) {
       auto* s = reinterpret_cast<PySliceObject*>(o);
       auto get = [](PyObject* v) -> std::optional<int64_t> {
         if (v == Py_None) return std::nullopt;
+        if (PyLong_CheckExact(v)) {  // most bounds: no __index__ lookup and call
+          int overflow = 0;
+          const long long b = PyLong_AsLongLongAndOverflow(v, &overflow);
+          if (!overflow) return static_cast<int64_t>(b);
+        }
         EMBER_CHECK_TYPE(PyIndex_Check(v), "index: slice bounds must be integers or None, got ",
                          std::string(py::str(py::handle(v).get_type().attr("__name__"))));
         return py::reinterpret_borrow<py::object>(v).attr("__index__")().cast<int64_t>();

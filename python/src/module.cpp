@@ -5,6 +5,7 @@
 
 namespace ember {
 void bind_tensor(py::module_& m, py::class_<Tensor>& cls);
+void bind_fast_ops(py::class_<Tensor>& cls);
 void bind_ops(py::module_& m, py::class_<Tensor>& cls);
 void bind_rearrange(py::module_& m, py::class_<Tensor>& cls);
 void bind_composite(py::module_& m, py::class_<Tensor>& cls);
@@ -144,6 +145,7 @@ Example::
 
   py::class_<Tensor> cls(m, "Tensor", py::buffer_protocol(), py_gc::tensor_type_setup(), "An n-dimensional array on a device.");
   bind_tensor(m, cls);
+  bind_fast_ops(cls);  // after the operator methods it falls back to
   bind_ops(m, cls);
   bind_rearrange(m, cls);
   bind_composite(m, cls);

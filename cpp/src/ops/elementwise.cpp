@@ -69,6 +69,10 @@ Tensor unary_op(const char* op, Kind kind, const Tensor& x, UnaryKernel kernel) 
     return clone(x);  // rounding an integer is the identity
   }
   Tensor out = Tensor::empty(x.sizes(), output_dtype(kind, ct), x.device());
+  if (x.dtype() == ct && !is_narrow(ct) && !is_narrow(out.dtype())) {  // no casts (see binary_op)
+    call_kernel(x.device(), op, kernel, out, x);
+    return out;
+  }
   const Tensor result = kernel_output(out);
   call_kernel(x.device(), op, kernel, result, kernel_input(x, ct));
   finish_output(out, result);
@@ -124,8 +128,17 @@ Tensor binary_op(const char* op, Kind kind, int rules, const Tensor& x, const Te
                  bool recording) {
   autograd::RecordingOff off(recording);  // the casts and expands below are not the op's history
   const DType ct = binary_compute_dtype(op, kind, rules, x, y);
+  const DType rt = output_dtype(kind, ct);
+  // Operands of one shape already in a compute dtype of its own kernels: no casts, expands or
+  // temporaries. A tiny op's time is mostly such overhead (each Tensor copy alone is an atomic
+  // increment and decrement).
+  if (x.dtype() == ct && y.dtype() == ct && !is_narrow(ct) && !is_narrow(rt) && x.sizes() == y.sizes()) {
+    Tensor out = Tensor::empty(x.sizes(), rt, x.device());
+    call_kernel(x.device(), op, kernel, out, x, y);
+    return out;
+  }
   const Shape shape = broadcast_shapes(x.sizes(), y.sizes(), op);
-  Tensor out = Tensor::empty(shape, output_dtype(kind, ct), x.device());
+  Tensor out = Tensor::empty(shape, rt, x.device());
   Tensor xe = operand(x, ct, rules), ye = keep_tiny_exponent(y, operand(y, ct, rules), rules);
   if (xe.sizes() != shape) xe = expand(xe, shape);
   if (ye.sizes() != shape) ye = expand(ye, shape);
