@@ -47,3 +47,22 @@ def test_methods_of_objects_whose_init_never_ran_raise_instead_of_crashing():
     assert run.returncode == 0, f"crashed with code {run.returncode}: {run.stderr[-2000:]}"
     done, checked, refused = run.stdout.split()
     assert done == "done" and int(checked) > 500 and int(refused) > 50, run.stdout
+
+
+def test_operators_on_a_tensor_whose_init_never_ran_raise():
+    # the operator and subscript slots read the C++ tensor without pybind11's argument casting
+    script = textwrap.dedent("""
+        import ember
+        t = ember.Tensor.__new__(ember.Tensor)
+        raised = 0
+        for f in (lambda: t + 1, lambda: 1 + t, lambda: t * t, lambda: t ** 2, lambda: t / 2.0, lambda: -t,
+                  lambda: ember.ones(2) + t, lambda: t[0], lambda: t[0:1]):
+            try:
+                f()
+            except RuntimeError as e:
+                raised += "__init__ was not called" in str(e)
+        print(raised)
+    """)
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, f"crashed with code {run.returncode}: {run.stderr[-2000:]}"
+    assert run.stdout.split() == ["9"]
