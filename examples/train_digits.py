@@ -6,6 +6,8 @@ report (accuracy, confusion matrix, per-class precision/recall) and plots.
 Run: pip install ".[demo]" && python examples/train_digits.py
      python examples/train_digits.py --quick      (a few epochs, for the tests)
      python examples/train_digits.py --out DIR    (where the plots and CSV go; default digits_out)
+     mpirun -n 2 python examples/train_digits.py --distributed   (data-parallel over MPI: each
+         rank trains on its share of every epoch; pip install ".[demo,distributed]")
 """
 import argparse
 import os
@@ -29,7 +31,38 @@ def parse_args():
     p.add_argument("--out", default="digits_out", help="folder for plots and the history CSV")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=None, help="ember's thread count (default: ember's)")
+    p.add_argument("--distributed", action="store_true", help="data-parallel over MPI (launch with mpirun -n N)")
     return p.parse_args()
+
+
+def data_parallel(model):
+    """The model whose gradients are averaged across ranks: DistributedDataParallel when ember has
+    it, else an all-reduce per parameter gradient during backward, with rank 0's BatchNorm running
+    statistics copied to the others after each step (returned as a fit callback)."""
+    from ember import distributed as dist
+
+    try:
+        from ember.nn.parallel import DistributedDataParallel
+    except ImportError:
+        pass
+    else:
+        return DistributedDataParallel(model), []
+
+    def average(grad):
+        grad = grad.clone()
+        dist.all_reduce(grad, op=dist.ReduceOp.AVG)
+        return grad
+
+    for p in model.parameters():
+        dist.broadcast(p.detach(), src=0)
+        p.register_hook(average)
+
+    class SyncBuffers(train.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            for b in model.buffers():
+                dist.broadcast(b, src=0)
+
+    return model, [SyncBuffers()]
 
 
 def make_model():
@@ -45,6 +78,13 @@ def main():
     if args.threads:
         ember.set_num_threads(args.threads)
     epochs = args.epochs or (8 if args.quick else 60)
+    rank, world = 0, 1
+    if args.distributed:
+        from ember import distributed as dist
+
+        dist.init_process_group("mpi")
+        rank, world = dist.get_rank(), dist.get_world_size()
+    say = print if rank == 0 else (lambda *a, **k: None)  # one report, from rank 0
     ember.manual_seed(args.seed)
     start = time.perf_counter()
 
@@ -78,26 +118,45 @@ def main():
 
     def loader(idx, collate, shuffle=False):
         dataset = data.TensorDataset(images[idx], labels[idx])
+        if shuffle and args.distributed:  # each rank its share of every epoch, in the same order on all
+            sampler = data.DistributedSampler(dataset, seed=args.seed)
+            return data.DataLoader(dataset, batch_size=32, sampler=sampler, collate_fn=collate)
         return data.DataLoader(dataset, batch_size=32, shuffle=shuffle, collate_fn=collate, generator=g)
 
     train_loader = loader(train_idx, train_collate, shuffle=True)
     val_loader, test_loader = loader(val_idx, eval_collate), loader(test_idx, eval_collate)
-    print(f"digits: {len(train_idx)} train / {len(val_idx)} val / {len(test_idx)} test images, 8x8, 10 classes")
+    say(f"digits: {len(train_idx)} train / {len(val_idx)} val / {len(test_idx)} test images, 8x8, 10 classes")
 
     model = make_model()
-    print(f"model: {sum(p.numel() for p in model.parameters()):,} parameters")
+    say(f"model: {sum(p.numel() for p in model.parameters()):,} parameters")
+    callbacks = []
+    if args.distributed:
+        model, callbacks = data_parallel(model)
+        ember.manual_seed(args.seed + rank)  # the same weights everywhere, then each rank its own augmentation
+        sampler = train_loader.sampler
+
+        class NextEpoch(train.Callback):
+            def on_epoch_end(self, epoch, logs=None):
+                sampler.set_epoch(epoch + 1)  # a new shuffle, the same on every rank
+
+        callbacks.append(NextEpoch())
+        say(f"distributed: {world} ranks, {len(train_loader)} batches of 32 per rank and epoch")
     optimizer = ember.optim.Adam(model.parameters(), lr=1e-3, weight_decay=1e-4)
     # OneCycleLR counts batches: fit steps it after every batch.
     scheduler = ember.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=3e-2, epochs=epochs,
                                                     steps_per_epoch=len(train_loader))
     stopper = train.EarlyStopping(monitor="val_loss", patience=15, restore_best_weights=True, model=model)
     history = train.fit(model, optimizer, F.cross_entropy, train_loader, val_loader, epochs=epochs,
-                        scheduler=scheduler, metrics={"accuracy": metrics.Accuracy()}, callbacks=[stopper],
-                        verbose=True)
+                        scheduler=scheduler, metrics={"accuracy": metrics.Accuracy()},
+                        callbacks=[*callbacks, stopper],
+                        verbose=rank == 0, progress=None if rank == 0 else False)
     ran = len(history.epochs["loss"])
     if stopper.stopped_epoch is not None:
-        print(f"early stopping after epoch {stopper.stopped_epoch}; best val_loss {stopper.best:.4f} "
-              f"at epoch {stopper.best_epoch} (its weights restored)")
+        say(f"early stopping after epoch {stopper.stopped_epoch}; best val_loss {stopper.best:.4f} "
+            f"at epoch {stopper.best_epoch} (its weights restored)")
+
+    if rank != 0:
+        return  # rank 0 holds the same model: it alone evaluates and reports
 
     model.eval()
     with ember.no_grad():

@@ -3,7 +3,7 @@
 * Puts the folders of the shared tables and helpers on sys.path (this one: bad_inputs,
   pickle_helpers; core/: op_db; autograd/: autograd_helpers; nn/: module_db, nn_helpers; optim/:
   optim_cases; fuzz/: fuzz_engine, fuzz_pool, known_divergences; transforms/:
-  transform_helpers), so test modules can
+  transform_helpers; distributed/: mpi_helpers), so test modules can
   ``import op_db``.
   The test folders follow the source's: core, autograd, nn, optim, text, io, cpp; and fuzz.
 * ``torch`` fixture: the oracle, skipping cleanly where torch is not installed.
@@ -15,7 +15,7 @@ import sys
 import pytest
 
 _TESTS_DIR = pathlib.Path(__file__).resolve().parent
-for _folder in (_TESTS_DIR, *(_TESTS_DIR / area for area in ("core", "autograd", "nn", "optim", "fuzz", "metrics", "transforms"))):
+for _folder in (_TESTS_DIR, *(_TESTS_DIR / area for area in ("core", "autograd", "nn", "optim", "fuzz", "metrics", "transforms", "distributed"))):
     if str(_folder) not in sys.path:
         sys.path.insert(0, str(_folder))
 

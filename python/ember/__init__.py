@@ -36,6 +36,7 @@ from ember import data, utils  # noqa: E402  (datasets, samplers, DataLoader; em
 from ember import metrics  # noqa: E402  (scikit-learn's classification metrics, C++ kernels)
 from ember import transforms  # noqa: E402  (after nn: its transforms are modules)
 from ember import linalg  # noqa: E402  (torch.linalg's names)
+from ember import distributed  # noqa: E402  (torch.distributed's names; MPI loads at init_process_group)
 from ember import train  # noqa: E402  (callbacks, checkpoints, history, Monitor, sanity checks, fit, search)
 from ember.serialization import load, save  # noqa: E402
 from ember import cuda, accelerator, backends  # noqa: E402  (honest answers: no CUDA backend)

@@ -61,7 +61,7 @@ Args:
 
 Example::
 
-    >>> ember.manual_seed(0)
+    >>> _ = ember.manual_seed(0)
     >>> x_train = ember.randn(500, 3) @ ember.tensor([[2., 0., 0.], [1., 1., 0.], [0., 0., 0.5]])
     >>> pca = ember.data.PCAWhitening(n_components=2).fit(x_train)
     >>> z = pca.transform(x_train)

@@ -14,6 +14,18 @@ using py_out::outable;
 
 namespace {
 
+/// A seed as torch takes it: a Python int in [-2**63, 2**64 - 1] (negative ones wrap to 64 bits).
+uint64_t seed_from(const py::int_& seed, const char* op) {
+  PyObject* o = seed.ptr();
+  int overflow = 0;
+  const long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+  if (overflow == 0) return static_cast<uint64_t>(v);
+  const unsigned long long u = overflow > 0 ? PyLong_AsUnsignedLongLong(o) : 0;
+  if (overflow > 0 && !PyErr_Occurred()) return u;
+  PyErr_Clear();
+  throw ValueError(detail::cat(op, ": seed must be within [-2**63, 2**64 - 1], got ", std::string(py::str(seed))));
+}
+
 /// m.def with torch's keyword-only out= appended (see out.h for the rule of each kind of op).
 template <class F, class... Extra>
 void def_out(py::module_& m, const char* name, OutDtype rule, F&& fn, const Extra&... extra) {
@@ -395,7 +407,7 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
              device_from(device, "Generator");
              return new Generator();
            }), py::arg("device") = "cpu")
-      .def("manual_seed", [](Generator& g, int64_t s) -> Generator& { g.manual_seed(static_cast<uint64_t>(s)); return g; },
+      .def("manual_seed", [](Generator& g, const py::int_& s) -> Generator& { g.manual_seed(seed_from(s, "manual_seed")); return g; },
            py::return_value_policy::reference)
       .def("initial_seed", &Generator::initial_seed)
       .def("seed", &Generator::seed)
@@ -459,8 +471,28 @@ Example::
 
     >>> ember.set_rng_state(ember.get_rng_state())
 )doc");
-  m.def("manual_seed", [](int64_t s) { manual_seed(static_cast<uint64_t>(s)); }, py::arg("seed"),
-        "Seeds the default generator: the same seed reproduces a run.");
+  m.def("manual_seed", [](const py::int_& s) -> Generator& {
+          manual_seed(seed_from(s, "manual_seed"));
+          return default_generator();
+        }, py::arg("seed"), py::return_value_policy::reference, R"doc(manual_seed(seed) -> Generator
+
+Seeds the default generator: the same seed reproduces a run bit for bit on the CPU.
+
+Args:
+    seed (int): any int in [-2**63, 2**64 - 1]; a negative seed counts as its 64-bit two's
+        complement, as in torch.
+
+Returns:
+    Generator: the default generator (ember.default_generator()).
+
+Example::
+
+    >>> _ = ember.manual_seed(0)
+    >>> a = ember.rand(2)
+    >>> _ = ember.manual_seed(0)
+    >>> ember.equal(a, ember.rand(2))
+    True
+)doc");
   m.def("initial_seed", []() { return default_generator().initial_seed(); });
   m.def("seed", []() { return default_generator().seed(); });
   m.def("default_generator", []() -> Generator& { return default_generator(); }, py::return_value_policy::reference);

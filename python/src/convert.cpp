@@ -99,6 +99,29 @@ std::optional<DType> dtype_from_numpy(const py::dtype& dt) {
   }
   return std::nullopt;
 }
+
+/// torch.tensor's dtype for nested Python data: Python bools, ints and floats count as bool, int64
+/// and the default dtype, NumPy scalars and arrays and ember tensors as their own dtype, all
+/// promoted together; nullopt when nothing decides it (an empty sequence, an unknown object).
+std::optional<DType> sequence_dtype(py::handle data, py::handle numpy_generic) {
+  PyObject* o = data.ptr();
+  if (PyBool_Check(o)) return DType::Bool;
+  if (PyLong_CheckExact(o)) return DType::Int64;
+  if (PyFloat_CheckExact(o)) return default_dtype();
+  if (py::isinstance<Tensor>(data)) return data.cast<const Tensor&>().dtype();
+  // Before the subclass checks: numpy.float64 is a Python float.
+  if (py::isinstance<py::array>(data) || PyObject_IsInstance(o, numpy_generic.ptr()) == 1)
+    return dtype_from_numpy(py::reinterpret_borrow<py::dtype>(data.attr("dtype")));
+  if (PyLong_Check(o)) return DType::Int64;
+  if (PyFloat_Check(o)) return default_dtype();
+  if (!PyList_Check(o) && !PyTuple_Check(o)) return std::nullopt;
+  std::optional<DType> out;
+  for (py::handle item : py::reinterpret_borrow<py::sequence>(data)) {
+    const std::optional<DType> d = sequence_dtype(item, numpy_generic);
+    if (d) out = out ? promote_types(*out, *d) : *d;
+  }
+  return out;
+}
 }  // namespace
 
 const char* numpy_format(DType t) {
@@ -188,6 +211,7 @@ Tensor tensor_from_data(py::handle data, std::optional<DType> dtype) {
   else if (kind == 'i' || kind == 'u') natural = DType::Int64;
   else natural = (is_array && arr.dtype().itemsize() == 8) ? DType::Float64 : default_dtype();
   if (is_array) natural = dtype_from_numpy(arr.dtype()).value_or(natural);
+  else if (kind != 'O') natural = sequence_dtype(data, np.attr("generic")).value_or(natural);
   if (kind == 'u' && arr.dtype().itemsize() == 8 && arr.size() > 0) {
     EMBER_CHECK_RUNTIME(arr.attr("max")().cast<uint64_t>() <= static_cast<uint64_t>(INT64_MAX),
                         "tensor: a uint64 value does not fit in int64");

@@ -22,6 +22,27 @@ void bind_linalg(py::module_& m);
 void bind_data(py::module_& m);
 void bind_transforms_color(py::module_& m);
 void bind_text_signatures(py::module_& m);
+
+namespace {
+/// pybind11 hands a method of an instance whose __init__ never ran (made by cls.__new__ alone)
+/// freshly allocated, unconstructed memory as its C++ object; this turns that into an error.
+void* refuse_uninitialized(size_t) {
+  EMBER_CHECK_RUNTIME(false, "this ember object's __init__ was not called (it was made by __new__ alone, or its "
+                      "class's __init__ did not call super().__init__()), so it cannot be used");
+  return nullptr;
+}
+
+/// Routes every ember class's lazy allocation of an unconstructed object to refuse_uninitialized.
+void refuse_uninitialized_instances() {
+  py::detail::with_internals([](py::detail::internals& internals) {
+    for (auto& [type, infos] : internals.registered_types_py) {
+      const py::object module = py::reinterpret_borrow<py::object>(reinterpret_cast<PyObject*>(type)).attr("__module__");
+      if (py::str(module).cast<std::string>().rfind("ember", 0) != 0) continue;  // another extension's class
+      for (py::detail::type_info* info : infos) info->operator_new = &refuse_uninitialized;
+    }
+  });
+}
+}  // namespace
 }  // namespace ember
 
 using namespace ember;
@@ -140,4 +161,5 @@ Example::
   bind_data(m);
   bind_transforms_color(m);
   bind_text_signatures(m);  // last: it rewrites every function's docstring above
+  refuse_uninitialized_instances();
 }

@@ -462,6 +462,36 @@ def test_manual_seed_sets_initial_seed():
     assert ember.initial_seed() == 0
 
 
+@pytest.mark.parametrize("seed", [2**64 - 1, 2**63, -1, -2**63, True])
+def test_manual_seed_takes_torchs_range_and_returns_the_generator(seed):
+    torch = _torch()
+    g = ember.manual_seed(seed)
+    assert g is ember.default_generator()
+    assert ember.initial_seed() == torch.manual_seed(seed).initial_seed()
+    assert ember.Generator().manual_seed(seed).initial_seed() == ember.initial_seed()
+
+
+@pytest.mark.parametrize("seed", [2**64, -2**63 - 1])
+def test_manual_seed_out_of_range_raises(seed):
+    with pytest.raises(ValueError, match=r"manual_seed: seed must be within \[-2\*\*63, 2\*\*64 - 1\]"):
+        ember.manual_seed(seed)
+    with pytest.raises(ValueError, match=r"manual_seed: seed must be within"):
+        ember.Generator().manual_seed(seed)
+
+
+@pytest.mark.parametrize("data", [
+    [np.float64(1.5), 2.0], [np.float16(1.5), 2.0], [np.int32(1), 2], [np.int32(1), True],
+    [np.int8(1), np.uint8(2)], [np.float16(1), np.int64(3)], [[np.int16(1)], [2]], [np.float64(1.0)],
+    [np.float32(1), np.float64(2)], [np.array([1.0, 2.0]), np.array([3.0, 4.0])], (np.float32(1),),
+    [np.int32(3), np.array(2, dtype=np.int8)], [1, 2.5], [True, 1], [], [[]]])
+def test_sequences_of_numpy_scalars_take_torchs_dtype(data):
+    # torch promotes the elements' own dtypes (Python numbers count as bool, int64, default float)
+    torch = _torch()
+    expected = str(torch.tensor(data).dtype).replace("torch.", "ember.")
+    assert str(ember.tensor(data).dtype) == expected
+    assert str(ember.as_tensor(data).dtype) == expected
+
+
 def test_consecutive_draws_differ():
     ember.manual_seed(0)
     assert ember.rand(10).tolist() != ember.rand(10).tolist()

@@ -148,8 +148,8 @@ def test_distributed_sampler_errors(torch):
         for rank in (-1, 3):
             with pytest.raises(ValueError, match=r"Invalid rank -?\d, rank should be in the interval \[0, 2\]"):
                 make(range(5), num_replicas=3, rank=rank)
-    # no process group: torch asks for one (ValueError, as its package is there), ember for the arguments
-    with pytest.raises(RuntimeError, match="needs num_replicas and rank"):
-        DistributedSampler(range(5))
-    with pytest.raises(RuntimeError, match="needs num_replicas and rank"):
-        DistributedSampler(range(5), num_replicas=2)
+    # no process group: both ask for one (ValueError with torch's message)
+    for make in (DistributedSampler, torch.utils.data.DistributedSampler):
+        for kwargs in ({}, {"num_replicas": 2}, {"rank": 0}):
+            with pytest.raises(ValueError, match="Default process group has not been initialized"):
+                make(range(5), **kwargs)

@@ -225,13 +225,14 @@ class DistributedSampler(Sampler[int]):
     ``num_replicas``-th from position r.
 
     The shuffle is a permutation from a generator seeded with ``seed + epoch``: the same on every
-    replica; call :meth:`set_epoch` at the start of each epoch for a new order. ember has no
-    process groups yet, so ``num_replicas`` and ``rank`` must be given.
+    replica; call :meth:`set_epoch` at the start of each epoch for a new order. Without
+    ``num_replicas`` and ``rank`` it takes the default process group's (``ember.distributed``).
 
     Args:
         dataset (Dataset): the dataset (only its length is read).
-        num_replicas (int): the number of processes.
-        rank (int): this process's rank in ``[0, num_replicas - 1]``.
+        num_replicas (int, optional): the number of processes. Default: the world size.
+        rank (int, optional): this process's rank in ``[0, num_replicas - 1]``. Default: the rank
+            in the default process group.
         shuffle (bool): shuffle the indices. Default: ``True``.
         seed (int): the shuffle's seed, the same on every replica. Default: ``0``.
         drop_last (bool): drop the tail instead of padding. Default: ``False``.
@@ -246,8 +247,12 @@ class DistributedSampler(Sampler[int]):
 
     def __init__(self, dataset, num_replicas=None, rank=None, shuffle=True, seed=0, drop_last=False):
         if num_replicas is None or rank is None:
-            raise RuntimeError("Requires distributed package to be available: ember has no process groups "
-                               "yet, so DistributedSampler needs num_replicas and rank")
+            from ember import distributed as dist  # here: ember.data loads before it
+
+            if not dist.is_available():
+                raise RuntimeError("Requires distributed package to be available (pip install \"ember[distributed]\")")
+            num_replicas = dist.get_world_size() if num_replicas is None else num_replicas
+            rank = dist.get_rank() if rank is None else rank
         if rank >= num_replicas or rank < 0:
             raise ValueError(f"Invalid rank {rank}, rank should be in the interval [0, {num_replicas - 1}]")
         self.dataset = dataset

@@ -40,6 +40,11 @@ class Checkpoint(Callback):
 
     As a callback, ``on_epoch_end(epoch, logs)`` calls ``save(epoch, logs)``.
 
+    In a distributed run (``ember.distributed`` initialized), only rank 0 writes and prunes; every
+    rank returns from ``save`` after a barrier, once the file is complete. Every rank resumes from
+    the same file, and nothing in it depends on the world size, so a run saved by 2 ranks resumes
+    on 1 or 4 (the random states restored are rank 0's).
+
     Args:
         path (str or PathLike): a ``.safetensors`` file, or a directory (created when missing).
         model (Module, optional): the model. Default: ``None``.
@@ -190,9 +195,17 @@ class Checkpoint(Callback):
             value = _as_number("Checkpoint", logs[self.monitor])
             if not math.isnan(value) and _is_better(value, self.best, self.mode):
                 self.best, self.best_path = value, path
+        distributed = ember.distributed.is_initialized()
+        if not distributed or ember.distributed.get_rank() == 0:
+            self._write(path, self.state(epoch, logs))
+        if distributed:
+            ember.distributed.barrier()  # the other ranks may read the file once save returns
+        return path
+
+    def _write(self, path, state):
         if not self.single_file:
             os.makedirs(self.path, exist_ok=True)
-        ember.save(self.state(epoch, logs), path)
+        ember.save(state, path)
         if not self.single_file and self.keep_last_n is not None:
             keep = set(self.files()[-self.keep_last_n:])
             if self.keep_best and self.best_path is not None:
@@ -200,7 +213,6 @@ class Checkpoint(Callback):
             for old in self.files():
                 if old not in keep:
                     os.remove(old)
-        return path
 
     # ---- load --------------------------------------------------------------------------------
 

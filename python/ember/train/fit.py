@@ -114,7 +114,7 @@ def fit(model, optimizer, loss_fn, train_loader, val_loader=None, epochs=1, sche
 
     Example::
 
-        >>> ember.manual_seed(0)
+        >>> _ = ember.manual_seed(0)
         >>> x = ember.randn(64, 4); y = (x[:, 0] > -0.5).long() + (x[:, 1] > 0.5).long()
         >>> loader = ember.data.DataLoader(ember.data.TensorDataset(x, y), batch_size=16)
         >>> model = ember.nn.Linear(4, 3)

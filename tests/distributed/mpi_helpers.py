@@ -1,0 +1,37 @@
+"""Runs a script as MPI ranks for the tests: ``run_ranks(script, n=2)`` launches it with the
+mpirun beside this Python (ember.distributed.run finds it) and a timeout, and skips the calling
+test cleanly when mpi4py or mpirun is absent. The scripts live beside the tests, named rank_*.py
+so pytest does not collect them."""
+import os
+import pathlib
+import signal
+import subprocess
+import time
+
+import pytest
+
+HERE = pathlib.Path(__file__).resolve().parent
+
+
+def run_ranks(script, *args, n=2, timeout=60, env=None):
+    """Runs ``python script args`` as ``n`` ranks; returns (CompletedProcess, seconds taken). The
+    job's output is text; a job that outlives ``timeout`` fails the test (it must never hang)."""
+    pytest.importorskip("mpi4py")
+    from ember.distributed.run import find_mpirun, mpirun_command
+
+    if find_mpirun() is None:
+        pytest.skip("no mpirun beside Python or on PATH")
+    full_env = {**os.environ, "OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
+                "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", **(env or {})}
+    cmd = mpirun_command(n, [str(HERE / script), *map(str, args)])  # an absolute script path stays as it is
+    start = time.monotonic()
+    # A session of its own, so that a hung job is killed whole (mpirun and its ranks).
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=full_env,
+                          start_new_session=True) as proc:
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            out, err = proc.communicate()
+            pytest.fail(f"{script} under mpirun -n {n} hung past {timeout} s:\n{out}\n{err}")
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err), time.monotonic() - start

@@ -1,0 +1,25 @@
+"""Faults end a 2-rank job instead of hanging it: a collective that a rank skips raises within the
+group's timeout (naming the op, rank and timeout), and a rank that raises aborts the others."""
+from mpi_helpers import run_ranks
+
+
+def test_a_skipped_collective_times_out_and_the_job_ends():
+    done, seconds = run_ranks("rank_timeout.py", timeout=60)
+    out = done.stdout + done.stderr
+    assert done.returncode != 0, out
+    assert "all_reduce: rank 0 timed out after 0:00:02" in out, out
+    assert "barrier: the process group is unusable after an earlier failure" in out, out
+    assert "ember.distributed: rank 0 raised RuntimeError; aborting the MPI job" in out, out
+    caught = float(out.split("caught after ")[1].split(" s")[0])
+    assert 2.0 <= caught < 6.0, out
+    assert seconds < 30, seconds  # rank 1 sleeps 120 s: the abort ended it
+
+
+def test_a_crashing_rank_ends_the_job_within_the_timeout():
+    done, seconds = run_ranks("rank_crash.py", timeout=60)
+    out = done.stdout + done.stderr
+    assert done.returncode != 0, out
+    assert "ValueError: rank 1 fails on purpose" in out, out
+    assert "ember.distributed: rank 1 raised ValueError; aborting the MPI job" in out, out
+    assert "wrong" not in done.stdout, out
+    assert seconds < 30, seconds  # rank 0's all_reduce timeout is 60 s
