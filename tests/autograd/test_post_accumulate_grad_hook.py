@@ -65,3 +65,21 @@ def test_errors_like_torch(torch):
         w.register_post_accumulate_grad_hook(lambda p: 5)
         with pytest.raises(TypeError, match="hook returned 'int'"):
             (w * 2).sum().backward()
+
+
+def _order(lib):
+    """Events of one backward through z = ((w1 * x).exp() * w2).sum(): leaves' hooks and y's."""
+    w1, w2 = _leaf(lib, _rand(3, seed=1)), _leaf(lib, _rand(3, seed=2))
+    events = []
+    w1.register_post_accumulate_grad_hook(lambda p: events.append("w1 accumulated"))
+    w2.register_post_accumulate_grad_hook(lambda p: events.append("w2 accumulated"))
+    y = (w1 * 2).exp()
+    y.register_hook(lambda g: events.append("y's gradient"))
+    (y * w2).sum().backward()
+    return events
+
+
+def test_a_leaf_accumulates_as_soon_as_its_gradient_is_ready(torch):
+    # Leaves run before the rest of the graph that is ready with them (torch gives AccumulateGrad
+    # the highest priority): what lets DistributedDataParallel overlap communication with backward.
+    assert _order(ember) == _order(torch) == ["w2 accumulated", "y's gradient", "w1 accumulated"]

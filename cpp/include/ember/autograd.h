@@ -90,7 +90,7 @@ struct EMBER_API Node {
   std::vector<Edge> next_edges;
   std::vector<Meta> input_meta;   // per input: what its gradient must look like
   std::vector<Meta> output_meta;  // per output: for zeros where no gradient arrives
-  uint64_t sequence_nr;           // creation order: the engine runs later nodes first
+  uint64_t sequence_nr;           // creation order: the engine runs later nodes first (leaves' accumulators: max)
   std::string creation_site;      // where user code created the op (anomaly mode only)
   struct Hook {
     uint32_t output_nr;

@@ -1,6 +1,7 @@
 // The graph: nodes, saved tensors, leaf accumulators, recording, tensor attributes and hooks.
 #include <algorithm>
 #include <atomic>
+#include <limits>
 
 #include "autograd/graph.h"
 #include "autograd/record.h"
@@ -136,6 +137,9 @@ FunctionNode::~FunctionNode() {
 }
 
 AccumulateGrad::AccumulateGrad(const Tensor& leaf) : variable(leaf.impl_ptr()) {
+  // Made once per leaf, it would sort before every newer node; as torch's, it runs as soon as it is
+  // ready instead, so .grad (and post-accumulate-grad hooks, DDP's buckets) fill during backward.
+  sequence_nr = std::numeric_limits<uint64_t>::max();
   output_meta.push_back({leaf.sizes(), leaf.dtype()});
 }
 
