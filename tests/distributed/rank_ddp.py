@@ -2,6 +2,7 @@
 single-process training on the concatenated batch, which every rank also runs. Prints
 "rank R: N checks passed"; any failure raises, which aborts the job."""
 import datetime
+import weakref
 
 import ember
 import ember.distributed as dist
@@ -186,6 +187,16 @@ except RuntimeError as e:
     # b's weight and bias (c comes first: a module's own parameters precede its children's)
     check("Expected to have finished reduction in the prior iteration" in str(e) and f"rank {RANK}: [3, 4]" in str(e),
           str(e))
+
+# ---- a module outliving its wrapper trains alone (no hooks left, no communication) ----------------
+net = mlp()
+ddp = DDP(net)
+alive = weakref.ref(ddp)
+del ddp
+check(alive() is None, "the wrapper is freed at once: its hooks hold it weakly")
+x, y, xs, ys = batch(0)
+nn.CrossEntropyLoss()(net(xs), ys).backward()
+check(all(p.grad is not None for p in net.parameters()), "the unwrapped module's own gradients")
 
 print(f"rank {RANK}: {checks} checks passed", flush=True)
 dist.destroy_process_group()

@@ -10,6 +10,7 @@ back into ``.grad``: backward returns with every rank holding the same gradients
 """
 import contextlib
 import time
+import weakref
 
 import ember
 from ember import distributed as dist
@@ -180,11 +181,24 @@ class DistributedDataParallel(Module):
         # Seconds of communication in flight (union over buckets) and of waiting at the end of
         # backward, summed over iterations: 1 - waited / in_flight is the fraction hidden by backward.
         self.comm_stats = {"iterations": 0, "in_flight_s": 0.0, "waited_s": 0.0}
-        self._hooks = [p.register_post_accumulate_grad_hook(lambda p, i=i: self._on_grad_ready(i))
-                       for i, p in enumerate(params)]
+        # The hooks hold the wrapper weakly: a module outliving its DDP wrapper trains alone again.
+        me = weakref.ref(self)
+
+        def hook(i):
+            def on_ready(param):
+                ddp = me()
+                if ddp is not None:
+                    ddp._on_grad_ready(i)
+            return on_ready
+
+        self._hooks = [p.register_post_accumulate_grad_hook(hook(i)) for i, p in enumerate(params)]
         if find_unused_parameters:
             # A parameter's AccumulateGrad node, held so that graph walks find the same object.
             self._accumulators = [(p.view_as(p)).grad_fn.next_functions[0][0] for p in params]
+
+    def __del__(self):
+        for h in self.__dict__.get("_hooks", ()):
+            h.remove()
 
     # ---- construction ------------------------------------------------------------------------
     def _buffers(self):
@@ -225,6 +239,9 @@ class DistributedDataParallel(Module):
         """Runs the wrapped module (after broadcasting rank 0's buffers, when broadcast_buffers)
         and prepares the gradient reduction of the backward that follows.
 
+        Buffers are broadcast and the reduction prepared only with grad mode on and outside
+        :meth:`no_sync`, as torch's.
+
         Args:
             *inputs: the module's positional arguments (this rank's share of the batch).
             **kwargs: its keyword arguments.
@@ -239,12 +256,13 @@ class DistributedDataParallel(Module):
         if self._expect_backward:
             missing = [i for i, r in enumerate(self._ready) if not r]
             raise RuntimeError(_NOT_FINISHED.format(rank=dist.get_rank(self.process_group), missing=missing))
-        if self.broadcast_buffers and self.world_size > 1 and self.module.training:
+        sync = ember.is_grad_enabled() and self.require_backward_grad_sync
+        if self.broadcast_buffers and self.world_size > 1 and sync:
             buffers = self._buffers()
             if buffers:
                 self._broadcast(buffers)
         out = self.module(*inputs, **kwargs)
-        if ember.is_grad_enabled() and self.require_backward_grad_sync:
+        if sync:
             self._prepare_for_backward(out)
         return out
 
