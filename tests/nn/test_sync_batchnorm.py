@@ -126,3 +126,5 @@ def test_options_and_errors():
         nn.SyncBatchNorm(2)(ember.ones(2))
     with pytest.raises(ValueError, match=r"SyncBatchNorm: expected input with 2 channels.*\[3, 5\]"):
         nn.SyncBatchNorm(2)(ember.ones(3, 5))
+    with pytest.raises(ValueError, match="SyncBatchNorm number of input channels should be non-zero"):
+        nn.SyncBatchNorm(2)(ember.ones(3, 0))

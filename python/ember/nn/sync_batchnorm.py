@@ -168,6 +168,8 @@ class SyncBatchNorm(Module):
         """
         if input.dim() < 2:
             raise ValueError(f"SyncBatchNorm: expected at least 2D input (got {input.dim()}D input)")
+        if input.shape[1] == 0:
+            raise ValueError("SyncBatchNorm number of input channels should be non-zero")
         if input.shape[1] != self.num_features:
             raise ValueError(f"SyncBatchNorm: expected input with {self.num_features} channels (dim 1), got "
                              f"input of shape {list(input.shape)}")
@@ -179,7 +181,9 @@ class SyncBatchNorm(Module):
         batch_stats = self.training or self.running_mean is None
         running = (self.running_mean, self.running_var) if not self.training or self.track_running_stats \
             else (None, None)
-        world = dist.get_world_size(self.process_group) if batch_stats and dist.is_initialized() else 1
+        # Eval mode never syncs, even without running statistics (as torch).
+        sync = batch_stats and self.training and dist.is_initialized()
+        world = dist.get_world_size(self.process_group) if sync else 1
         if world == 1:
             return F.batch_norm(input, *running, self.weight, self.bias, batch_stats, factor, self.eps)
         return _SyncBatchNormFunction.apply(input, self.weight, self.bias, *running, self.eps, factor,
