@@ -121,7 +121,9 @@ def test_options_and_errors():
     bn = nn.SyncBatchNorm(2, affine=False, track_running_stats=False)
     assert bn.weight is None and bn.running_mean is None and list(bn.state_dict()) == []
     assert bn(ember.randn(3, 2)).shape == (3, 2)
-    assert repr(nn.SyncBatchNorm(4)) == "SyncBatchNorm(4, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)"
+    assert repr(nn.SyncBatchNorm(4)) == \
+        "SyncBatchNorm(4, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)"
+    assert nn.SyncBatchNorm(4, bias=False).bias is None
     with pytest.raises(ValueError, match=r"SyncBatchNorm: expected at least 2D input \(got 1D input\)"):
         nn.SyncBatchNorm(2)(ember.ones(2))
     with pytest.raises(ValueError, match=r"SyncBatchNorm: expected input with 2 channels.*\[3, 5\]"):

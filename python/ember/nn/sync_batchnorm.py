@@ -44,7 +44,9 @@ class _SyncBatchNormFunction(Function):
         mean, invstd = mean.to(x.dtype), (var + eps).rsqrt().to(x.dtype)
         y = (x - _per_channel(mean, x.dim())) * _per_channel(invstd, x.dim())
         if weight is not None:
-            y = y * _per_channel(weight, x.dim()) + _per_channel(bias, x.dim())
+            y = y * _per_channel(weight, x.dim())
+        if bias is not None:
+            y = y + _per_channel(bias, x.dim())
         ctx.save_for_backward(x, weight, mean, invstd)
         ctx.group, ctx.total = group, total
         return y
@@ -55,9 +57,9 @@ class _SyncBatchNormFunction(Function):
         dims, n = [d for d in range(x.dim()) if d != 1], x.dim()
         xmu = x - _per_channel(mean, n)
         sum_dy, sum_dy_xmu = grad.sum(dims), (grad * xmu).sum(dims)
-        grad_weight = grad_bias = None
-        if weight is not None:  # this rank's share: DistributedDataParallel averages parameters' grads
-            grad_weight, grad_bias = sum_dy_xmu * invstd, sum_dy
+        # This rank's share of the parameters' gradients: DistributedDataParallel averages them.
+        grad_weight = sum_dy_xmu * invstd if ctx.needs_input_grad[1] else None
+        grad_bias = sum_dy if ctx.needs_input_grad[2] else None
         grad_input = None
         if ctx.needs_input_grad[0]:
             sums = ember.cat([sum_dy, sum_dy_xmu])
@@ -88,6 +90,10 @@ class SyncBatchNorm(Module):
         track_running_stats (bool, optional): keep running statistics for eval. Default: True.
         process_group (ProcessGroup, optional): the ranks whose batches are pooled; None: the
             default group. Default: None.
+        device (optional): must be the CPU. Default: None.
+        dtype (dtype, optional): of the parameters and running statistics. Default: None (the
+            default dtype).
+        bias (bool, optional, keyword-only): with affine, whether to learn the shift. Default: True.
 
     Raises:
         ValueError: an input with fewer than 2 dims or whose dim 1 is not num_features.
@@ -100,7 +106,7 @@ class SyncBatchNorm(Module):
     """
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
-                 process_group=None, device=None, dtype=None):
+                 process_group=None, device=None, dtype=None, *, bias=True):
         super().__init__()
         if device is not None:
             ember._C._check_device(device, "SyncBatchNorm")
@@ -109,7 +115,10 @@ class SyncBatchNorm(Module):
         self.affine, self.track_running_stats, self.process_group = affine, track_running_stats, process_group
         if affine:
             self.weight = Parameter(ember.ones(num_features, dtype=dtype))
-            self.bias = Parameter(ember.zeros(num_features, dtype=dtype))
+            if bias:
+                self.bias = Parameter(ember.zeros(num_features, dtype=dtype))
+            else:
+                self.register_parameter("bias", None)
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
@@ -146,11 +155,12 @@ class SyncBatchNorm(Module):
         if self.affine:
             with ember.no_grad():
                 self.weight.fill_(1)
-                self.bias.zero_()
+                if self.bias is not None:
+                    self.bias.zero_()
 
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-                f"track_running_stats={self.track_running_stats}")
+                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
 
     def forward(self, input):
         """Normalizes ``input`` (N, C, ...) as described in the class docstring.
@@ -212,7 +222,11 @@ class SyncBatchNorm(Module):
                        process_group)
             # The same Parameter and buffer objects, as torch's: an optimizer made before still holds them.
             if module.affine:
-                sync.weight, sync.bias = module.weight, module.bias
+                sync.weight = module.weight
+                if module.bias is not None:
+                    sync.bias = module.bias
+                else:
+                    sync.register_parameter("bias", None)
             if module.track_running_stats:
                 for name in ("running_mean", "running_var", "num_batches_tracked"):
                     sync.register_buffer(name, getattr(module, name))
