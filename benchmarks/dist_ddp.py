@@ -7,7 +7,9 @@ Run: python benchmarks/dist_ddp.py [-n 2] [--batch 32] [--steps 12]   (starts mp
      job with 1 rank, then one with n ranks)
 
 Each rank trains on --batch images per step (weak scaling, as DDP is used): images/s counts all
-ranks' images. Cores shared with other jobs lower the N-rank figure first.
+ranks' images. Cores shared with other jobs lower the N-rank figure first: the row "N ranks, no
+DDP" (each rank training alone, no communication) shows what the machine allows at the moment,
+and DDP's own cost is the gap between it and the DDP row.
 """
 import argparse
 import json
@@ -29,6 +31,7 @@ def parse_args():
     p.add_argument("--batch", type=int, default=32, help="images per rank per step (default 32)")
     p.add_argument("--steps", type=int, default=12, help="timed steps, after 2 warm-up steps (default 12)")
     p.add_argument("--bucket-cap-mb", type=float, default=None, help="DDP's bucket_cap_mb (default torch's)")
+    p.add_argument("--local", action="store_true", help="(internal) N ranks each training alone, without DDP")
     return p.parse_args()
 
 
@@ -39,7 +42,8 @@ def train(args):
     rank, world = dist.get_rank(), dist.get_world_size()
     ember.manual_seed(rank)
     model = ember.models.resnet20()
-    if world > 1:
+    ddp = world > 1 and not args.local
+    if ddp:
         model = nn.parallel.DistributedDataParallel(model, bucket_cap_mb=args.bucket_cap_mb)
     opt = ember.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
     loss_fn = nn.CrossEntropyLoss()
@@ -53,7 +57,7 @@ def train(args):
 
     for _ in range(2):
         step()
-    if world > 1:
+    if ddp:
         model.comm_stats.update(iterations=0, in_flight_s=0.0, waited_s=0.0)
     dist.barrier()
     start = time.perf_counter()
@@ -64,7 +68,7 @@ def train(args):
     if rank == 0:
         row = {"ranks": world, "images_per_s": world * args.batch * args.steps / seconds,
                "step_ms": 1e3 * seconds / args.steps}
-        if world > 1:
+        if ddp:
             s = model.comm_stats
             row.update(buckets=len(model._buckets), in_flight_ms=1e3 * s["in_flight_s"] / s["iterations"],
                        waited_ms=1e3 * s["waited_s"] / s["iterations"],
@@ -89,10 +93,13 @@ def main():
     if UNDER_MPI:
         return train(args)
     one = run_job(1, sys.argv[1:])
+    alone = run_job(args.n, [*sys.argv[1:], "--local"])
     many = run_job(args.n, sys.argv[1:])
     print(f"ResNet-20 training, SGD, {args.batch} images of 3x32x32 per rank per step, 1 thread per rank, "
           f"{args.steps} steps:")
     print(f"  1 rank                  {one['images_per_s']:8.1f} images/s  {one['step_ms']:8.1f} ms/step")
+    print(f"  {args.n} ranks, no DDP        {alone['images_per_s']:8.1f} images/s  {alone['step_ms']:8.1f} ms/step   "
+          f"x{alone['images_per_s'] / one['images_per_s']:.2f} (what the free cores allow)")
     print(f"  {args.n} ranks (DDP)          {many['images_per_s']:8.1f} images/s  {many['step_ms']:8.1f} ms/step   "
           f"x{many['images_per_s'] / one['images_per_s']:.2f} the throughput of 1 rank")
     print(f"  all-reduce per step: {many['buckets']} buckets, {many['in_flight_ms']:.2f} ms in flight, "
