@@ -54,6 +54,9 @@ namespace cpu {
 void copy(const Tensor& dst, const Tensor& src);
 /// Every element of dst = value.
 void fill(const Tensor& dst, Scalar value);
+/// cat/stack of contiguous parts of dst's dtype into contiguous dst: for each of `outer` rows,
+/// each part's row (numel / outer elements) in turn.
+void copy_blocks(const Tensor& dst, const std::vector<Tensor>& parts, int64_t outer);
 
 // Pointwise: inputs are in the op's compute dtype; out has the result dtype.
 #define EMBER_UNARY(name, kind, formula, doc, ...) void name(const Tensor& out, const Tensor& x);
@@ -65,6 +68,9 @@ void where(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor&
 enum class ReduceOp { Sum, Prod, Max, Min, All, Any };
 /// Reduces the last `n_reduced` dims of `in` into `out` (contiguous, the leading dims' shape).
 void reduce(ReduceOp op, const Tensor& out, const Tensor& in, int64_t n_reduced);
+/// var's numerator, laid out as reduce: out (float64) = sum over the last n_reduced dims of in
+/// (float32 or float64) of (x - mean)^2 in double; mean has out's shape and in's dtype.
+void sum_sq_dev(const Tensor& out, const Tensor& in, const Tensor& mean, int64_t n_reduced);
 /// Max (or min) and its first index along `dim`; values and indices have in's shape less dim.
 void arg_reduce(bool is_max, const Tensor& values, const Tensor& indices, const Tensor& in, int64_t dim);
 // Scans along dim (the table in scan.def): out, values, indices and in share one shape; values
@@ -186,6 +192,9 @@ void rnn_backward(const RnnGeom& g, RnnGrads& grads, const Tensor& dout, const T
 /// out[.., i, ..] = src[.., index[.., i, ..], ..] along dim; src has index's shape with stride
 /// 0 at dim and `dim_stride` elements between entries along dim.
 void gather(const Tensor& out, const Tensor& src, const Tensor& index, int64_t dim_stride);
+/// index_select of a contiguous src into contiguous out: rows of src along dim (every element
+/// after dim) copied whole; index is 1-d int64 of out's size at dim, already range-checked.
+void index_rows(const Tensor& out, const Tensor& src, const Tensor& index, int64_t dim);
 /// dst[.., index[...], ..] = src[...] (or +=), same layout as gather; runs serially.
 void scatter(const Tensor& dst, const Tensor& src, const Tensor& index, int64_t dim_stride, bool add);
 /// out = src at element offsets (int64, in elements, broadcast over out's shape).

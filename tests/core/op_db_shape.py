@@ -237,6 +237,7 @@ def _stack_samples(op, dtype, rng):
                     {"dim": 2}, desc="dim 2"),
         SampleInput(([c((2, 3), dtype, rng), c((2, 3), dtype, rng)],), {"dim": -1}, desc="dim -1"),
         SampleInput(([c((4,), dtype, rng)],), {"dim": 1}),
+        SampleInput(([c((65, 129), dtype, rng) for _ in range(9)],), {"dim": 1}, desc="large"),
         SampleInput(([c((), dtype, rng), c((), dtype, rng)],), kind=ZERO_DIM),
         SampleInput(([c((0, 3), dtype, rng), c((0, 3), dtype, rng)],), {"dim": 1}, kind=EMPTY),
         SampleInput(([n((3, 4), dtype, rng), c((3, 4), dtype, rng)],), {"dim": 1}, kind=NONCONTIG),

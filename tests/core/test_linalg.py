@@ -169,3 +169,33 @@ def test_eigh_result_pickles():
     back = pickle.loads(pickle.dumps(r))
     assert type(back) is ember.return_types.linalg_eigh
     assert back.eigenvalues.tolist() == [1.0, 1.0]
+
+
+@pytest.mark.parametrize("shapes", [((5,), (5,)), ((3, 5), (5,)), ((5,), (5, 4)), ((2, 3, 5), (2, 5, 1)),
+                                    ((2, 1, 5), (2, 5, 4)), ((1, 5), (5, 1)), ((7, 1), (1, 1)), ((1, 1), (1, 6))])
+@pytest.mark.parametrize("transposed", [False, True])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_products_with_a_one_wide_side_take_dot_and_gemv(shapes, transposed, dtype, torch):
+    # dot and gemv read the matrix as stored (maybe transposed) and the vector with its stride
+    rng = np.random.default_rng(0)
+    a, b = (rng.standard_normal(s).astype(dtype) for s in shapes)
+
+    def operand(x):
+        if not transposed or x.ndim < 2:
+            return ember.tensor(x)
+        return ember.tensor(np.ascontiguousarray(np.swapaxes(x, -1, -2))).transpose(-1, -2)
+
+    got = (operand(a) @ operand(b)).numpy()
+    want = (torch.from_numpy(a) @ torch.from_numpy(b)).numpy()
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
+def test_strided_and_broadcast_vectors_in_products():
+    rng = np.random.default_rng(1)
+    v = ember.tensor(rng.standard_normal(20).astype(np.float32))[::2]
+    w = ember.tensor(rng.standard_normal((10, 7)).astype(np.float32))
+    one = ember.tensor([1.5]).expand(10)  # stride 0: not a BLAS increment
+    for got, want in [(v @ w, v.numpy() @ w.numpy()), (w.T @ v, w.numpy().T @ v.numpy()),
+                      (ember.dot(v, v), v.numpy() @ v.numpy()), (w.T @ one, w.numpy().T @ one.numpy()),
+                      (ember.dot(one, v), one.numpy() @ v.numpy())]:
+        np.testing.assert_allclose(got.numpy(), want, rtol=1e-5, atol=1e-5)

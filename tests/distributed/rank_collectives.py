@@ -183,4 +183,10 @@ t = ember.ones(2)
 dist.all_reduce(t)
 check(t, np.full(2, WORLD, np.float32), "all_reduce after a new init")
 dist.destroy_process_group()
+
+# ranks that disagree on the size: an error naming the op on every rank (MPI's truncation error
+# where it is detected, the timeout elsewhere), never a hang; the group is unusable afterwards
+dist.init_process_group(timeout=datetime.timedelta(seconds=3))
+raises(RuntimeError, "all_reduce: ", dist.all_reduce, ember.ones(1000 + 1000 * RANK))
+raises(RuntimeError, "unusable after an earlier failure", dist.barrier)
 print(f"rank {RANK}: {checks} checks passed", flush=True)

@@ -67,3 +67,23 @@ def test_import_ember_does_not_load_mpi():
     code = "import sys, ember, ember.distributed; print(sorted(m for m in sys.modules if m.startswith('mpi4py')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_one_process_without_mpirun_is_a_world_of_one():
+    pytest.importorskip("mpi4py")
+    code = ("import ember, ember.distributed as d; d.init_process_group(); t = ember.arange(3.0); "
+            "d.all_reduce(t, op=d.ReduceOp.AVG); out = [ember.zeros(3)]; d.all_gather(out, t); "
+            "print(d.get_rank(), d.get_world_size(), t.tolist(), out[0].tolist())")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[-2] == "0 1 [0.0, 1.0, 2.0] [0.0, 1.0, 2.0]", done.stdout
+
+
+def test_an_mpi4py_without_mpi_is_a_clear_error(monkeypatch):
+    pytest.importorskip("mpi4py")
+    if "mpi4py.MPI" in sys.modules:
+        pytest.skip("MPI already started in this process")
+    monkeypatch.setitem(sys.modules, "mpi4py.MPI", None)  # what an mpi4py without its MPI library does
+    with pytest.raises(RuntimeError, match="init_process_group: mpi4py could not start MPI"):
+        dist.init_process_group()
+    assert not dist.is_initialized()

@@ -1,6 +1,7 @@
 """The collectives over 2 MPI ranks against NumPy: every op and dtype, broadcast from each rank,
 the gathers and reduce-scatters, async Work waited out of order, barrier, views written back, zero
-copies, and argument errors (rank_collectives.py holds the checks; one job runs them all)."""
+copies, argument errors, and ranks that disagree on a size (rank_collectives.py holds the checks;
+one job runs them all)."""
 from mpi_helpers import run_ranks
 
 

@@ -65,8 +65,8 @@ def test_flip_bad_inputs():
         T.RandomHorizontalFlip(-0.1)
     with pytest.raises(ValueError, match=r"RandomVerticalFlip: `p`"):
         T.RandomVerticalFlip(1.5)
-    with pytest.raises(ValueError, match=r"RandomHorizontalFlip: expected an image .* got shape \(4, 4\)"):
-        T.RandomHorizontalFlip()(ember.ones(4, 4))
+    with pytest.raises(ValueError, match=r"RandomHorizontalFlip: expected an image .* got shape \(4,\)"):
+        T.RandomHorizontalFlip()(ember.ones(4))
     with pytest.raises(RuntimeError, match="RandomHorizontalFlip: the input requires grad"):
         T.RandomHorizontalFlip()(ember.ones(1, 4, 4, requires_grad=True))
     with ember.no_grad():  # no graph to lose
@@ -200,3 +200,26 @@ def test_empty_images_where_pixels_are_needed():
     assert T.RandomCrop(4, pad_if_needed=True, fill=1)(empty).sum().item() == 2 * 3 * 16
     with pytest.raises(ValueError, match=r"Resize: Input and output sizes should be greater than 0"):
         T.Resize((4, 4))(empty)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: T.RandomHorizontalFlip(), lambda: T.RandomVerticalFlip(), lambda: T.RandomCrop(5, padding=2),
+    lambda: T.CenterCrop(5), lambda: T.CenterCrop(12), lambda: T.Resize((4, 6)), lambda: T.RandomResizedCrop(5),
+    lambda: T.RandomAffine(20, translate=(0.1, 0.1)), lambda: T.RandomRotation(30), lambda: T.FiveCrop(3),
+    lambda: T.TenCrop(3), lambda: T.RandomErasing(1.0), lambda: T.GaussianNoise()])
+def test_plain_2d_images_are_one_channel(make):
+    # torchvision takes an (H, W) tensor as an image of one channel and gives it back without it
+    x = ember.rand(8, 10)
+    ember.manual_seed(3)
+    flat = make()(x)
+    ember.manual_seed(3)
+    channel = make()(x.unsqueeze(0))
+    for a, b in zip(flat if isinstance(flat, tuple) else [flat], channel if isinstance(channel, tuple) else [channel]):
+        assert a.shape == b.shape[1:] and ember.equal(a, b[0])
+
+
+def test_color_transforms_still_need_channels():
+    with pytest.raises(ValueError, match=r"ColorJitter: expected an image \(C, H, W\) or a batch"):
+        T.ColorJitter(0.5)(ember.rand(8, 10))
+    with pytest.raises(ValueError, match=r"Normalize: expected tensor to be a tensor image"):
+        T.Normalize([0.5], [0.2])(ember.rand(8, 10))

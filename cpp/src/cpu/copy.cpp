@@ -42,6 +42,23 @@ void copy(const Tensor& dst, const Tensor& src) {
   });
 }
 
+void copy_blocks(const Tensor& dst, const std::vector<Tensor>& parts, int64_t outer) {
+  const int64_t isz = dst.itemsize();
+  char* out = static_cast<char*>(dst.raw_data());
+  int64_t row = 0;  // bytes of one output row
+  for (const Tensor& p : parts) row += p.numel() / outer * isz;
+  parallel_range(outer, row / isz, [&](int64_t begin, int64_t end) {
+    for (int64_t o = begin; o < end; ++o) {
+      char* d = out + o * row;
+      for (const Tensor& p : parts) {
+        const int64_t block = p.numel() / outer * isz;
+        std::memcpy(d, static_cast<const char*>(p.raw_data()) + o * block, block);
+        d += block;
+      }
+    }
+  });
+}
+
 void fill(const Tensor& dst, Scalar value) {
   visit_all_dtypes(dst.dtype(), [&](auto tag) {
     using T = decltype(tag);

@@ -18,6 +18,28 @@ void gather(const Tensor& out, const Tensor& src, const Tensor& index, int64_t d
   });
 }
 
+void index_rows(const Tensor& out, const Tensor& src, const Tensor& index, int64_t dim) {
+  int64_t outer = 1, row = 1;
+  for (int64_t d = 0; d < dim; ++d) outer *= src.sizes()[d];
+  for (int64_t d = dim + 1; d < src.dim(); ++d) row *= src.sizes()[d];
+  const int64_t n = src.sizes()[dim], m = index.numel(), istride = index.strides()[0];
+  const int64_t* idx = static_cast<const int64_t*>(index.raw_data());
+  visit_all_dtypes(out.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* s = static_cast<const T*>(src.raw_data());
+    T* o = static_cast<T*>(out.raw_data());
+    parallel_range(outer * m, row, [&](int64_t b, int64_t e) {
+      int64_t r = b / m, j = b % m;  // out's row i is (src block r, index j)
+      for (int64_t i = b; i < e; ++i) {
+        const T* from = s + (r * n + idx[j * istride]) * row;
+        if (row == 1) o[i] = *from;
+        else std::memcpy(o + i * row, from, row * sizeof(T));
+        if (++j == m) j = 0, ++r;
+      }
+    });
+  });
+}
+
 void scatter(const Tensor& dst, const Tensor& src, const Tensor& index, int64_t dim_stride, bool add) {
   visit_all_dtypes(dst.dtype(), [&](auto tag) {
     using T = decltype(tag);

@@ -258,6 +258,75 @@ void reduce(ReduceOp op, const Tensor& out, const Tensor& in, int64_t n_reduced)
   });
 }
 
+namespace {
+/// Sum of (x - m)^2 in double over inner elements [b, e) of the block at p; four running sums
+/// over a contiguous block so the loop pipelines.
+template <class T>
+double sum_sq_dev_range(const Inner& inner, const T* p, double m, int64_t b, int64_t e) {
+  if (inner.contiguous()) {
+    double acc[4] = {0, 0, 0, 0};
+    int64_t i = b;
+    for (; i + 4 <= e; i += 4)
+      for (int k = 0; k < 4; ++k) {
+        const double d = static_cast<double>(p[i + k]) - m;
+        acc[k] += d * d;
+      }
+    for (; i < e; ++i) {
+      const double d = static_cast<double>(p[i]) - m;
+      acc[0] += d * d;
+    }
+    return (acc[0] + acc[1]) + (acc[2] + acc[3]);
+  }
+  double acc = 0;
+  inner.visit(p, b, e, [&](T v) {
+    const double d = static_cast<double>(v) - m;
+    acc += d * d;
+  });
+  return acc;
+}
+}  // namespace
+
+void sum_sq_dev(const Tensor& out, const Tensor& in, const Tensor& mean, int64_t n_reduced) {
+  const int64_t n_outer_dims = in.dim() - n_reduced;
+  Inner inner(in, n_outer_dims);
+  Tensor in_outer = Tensor::make_view(in, Shape(in.sizes().begin(), in.sizes().begin() + n_outer_dims),
+                                      Shape(in.strides().begin(), in.strides().begin() + n_outer_dims), in.offset());
+  visit_dtype(in.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (std::is_floating_point_v<T>) {
+      if (out.numel() == 1 && inner.numel >= kParallelGrain && num_threads() > 1) {  // split one long row
+        const T* p = static_cast<const T*>(in.raw_data());
+        const double m = static_cast<double>(*static_cast<const T*>(mean.raw_data()));
+        std::vector<double> partial(num_threads(), 0.0);
+#pragma omp parallel
+        {
+          const int64_t nt = omp_get_num_threads(), t = omp_get_thread_num();
+          const int64_t chunk = (inner.numel + nt - 1) / nt;
+          const int64_t b = std::min(inner.numel, t * chunk), e = std::min(inner.numel, b + chunk);
+          partial[t] = sum_sq_dev_range(inner, p, m, b, e);
+        }
+        double acc = 0;
+        for (double v : partial) acc += v;
+        *static_cast<double*>(out.raw_data()) = acc;
+        return;
+      }
+      Geometry<3> g({&out, &in_outer, &mean});
+      parallel_range(g.numel, std::max<int64_t>(1, inner.numel), [&](int64_t b, int64_t e) {
+        auto run = [&](char* const* p, const int64_t* s, int64_t n) {
+          for (int64_t i = 0; i < n; ++i) {
+            const double m = static_cast<double>(*reinterpret_cast<const T*>(p[2] + i * s[2]));
+            *reinterpret_cast<double*>(p[0] + i * s[0]) =
+                sum_sq_dev_range(inner, reinterpret_cast<const T*>(p[1] + i * s[1]), m, 0, inner.numel);
+          }
+        };
+        g.for_range(b, e, run);
+      });
+    } else {
+      EMBER_CHECK_TYPE(false, "sum_sq_dev: expected a float32 or float64 input, got ", dtype_name(in.dtype()));
+    }
+  });
+}
+
 void arg_reduce(bool is_max, const Tensor& values, const Tensor& indices, const Tensor& in, int64_t dim) {
   const int64_t len = in.sizes()[dim], step = in.strides()[dim];
   Tensor in0 = drop_dim(in, dim);

@@ -197,7 +197,7 @@ void jitter_image(F* x, int64_t c, int64_t hw, const JitterDraw& d, std::vector<
 }  // namespace
 
 Tensor ColorJitter::forward(const Tensor& input) {
-  const ImageBatch batch = image_batch(input, "ColorJitter");
+  const ImageBatch batch = image_batch(input, "ColorJitter", false);  // its channels are colors
   EMBER_CHECK_TYPE(batch.c == 1 || batch.c == 3, "ColorJitter: input image tensor permitted channel values are 1 or 3, but found ",
                    batch.c, " (input of shape ", shape_str(input.sizes()), ")");
   const std::array<const std::optional<Numbers>*, 4> ranges = {&options.brightness, &options.contrast,

@@ -127,8 +127,8 @@ Tensor crop_windows(const ImageBatch& b, const std::vector<Window>& at, int64_t 
 
 /// Checks only the rank (crops made of views keep their gradient).
 void check_rank(const Tensor& input, const char* op) {
-  EMBER_CHECK(input.dim() >= 3, op, ": expected an image (C, H, W) or a batch of images (..., C, H, W), got shape ",
-              shape_str(input.sizes()));
+  EMBER_CHECK(input.dim() >= 2, op, ": expected an image (C, H, W) or (H, W) or a batch of images (..., C, H, W), "
+              "got shape ", shape_str(input.sizes()));
 }
 
 /// torchvision's center_crop: zero padding where the crop is larger, then the centered window

@@ -81,13 +81,18 @@ Tensor ImageBatch::empty(int64_t height, int64_t width) const {
 
 Tensor ImageBatch::restore(const Tensor& out) const {
   Shape sizes = lead;
-  sizes.insert(sizes.end(), out.sizes().end() - 3, out.sizes().end());
+  sizes.insert(sizes.end(), out.sizes().end() - (channels ? 3 : 2), out.sizes().end());
   return reshape(out, sizes);
 }
 
-ImageBatch image_batch(const Tensor& input, const char* op) {
-  EMBER_CHECK(input.dim() >= 3, op, ": expected an image (C, H, W) or a batch of images (..., C, H, W), got shape ",
-              shape_str(input.sizes()));
+ImageBatch image_batch(const Tensor& input, const char* op, bool plain_2d) {
+  EMBER_CHECK(input.dim() >= 3 || (plain_2d && input.dim() == 2), op, ": expected an image (C, H, W)",
+              plain_2d ? " or (H, W)" : "", " or a batch of images (..., C, H, W), got shape ", shape_str(input.sizes()));
+  if (input.dim() == 2) {
+    ImageBatch b = image_batch(unsqueeze(input, 0), op);
+    b.channels = false;
+    return b;
+  }
   EMBER_CHECK_RUNTIME(!(input.requires_grad() && autograd::is_grad_enabled()), op,
                       ": the input requires grad, but transforms have no gradient (apply them to data, or to "
                       "input.detach())");

@@ -181,14 +181,17 @@ Tensor index_select(const Tensor& t, int64_t dim, const Tensor& given_index) {
     autograd::RecordingOff off(rec);
     Tensor t1 = as_1d(t), i1 = as_1d(index);
     check_index_range(i1, t1.sizes()[dim], false, "index_select", dim);
-    // index_select is gather with the index stretched across the other dims (stride 0).
     Shape out_shape = t1.sizes();
     out_shape[dim] = i1.sizes()[0];
-    Shape istrides(t1.dim(), 0);
-    istrides[dim] = i1.strides()[0];
-    Tensor iview = Tensor::make_view(i1, out_shape, istrides, i1.offset());
     out = Tensor::empty(out_shape, t.dtype(), t.device());
-    call_kernel(t.device(), "index_select", cpu::gather, out, along_dim_view(t1, iview, dim), iview, t1.strides()[dim]);
+    if (t1.is_contiguous()) {  // whole rows after dim: one memcpy each
+      if (out.numel() > 0) call_kernel(t.device(), "index_select", cpu::index_rows, out, t1, i1, dim);
+    } else {  // gather with the index stretched across the other dims (stride 0)
+      Shape istrides(t1.dim(), 0);
+      istrides[dim] = i1.strides()[0];
+      Tensor iview = Tensor::make_view(i1, out_shape, istrides, i1.offset());
+      call_kernel(t.device(), "index_select", cpu::gather, out, along_dim_view(t1, iview, dim), iview, t1.strides()[dim]);
+    }
     if (t.dim() == 0) out = reshape(out, {});
   }
   if (rec)

@@ -36,24 +36,26 @@ Shape reduced_shape(const Tensor& t, const std::vector<bool>& mask, bool keepdim
   return out;
 }
 
+/// The dims order that puts the reduced dims (mask) last, as the reduce kernels take them.
+Dims reduced_last(const std::vector<bool>& mask) {
+  Dims order;
+  for (int64_t d = 0; d < static_cast<int64_t>(mask.size()); ++d)
+    if (!mask[d]) order.push_back(d);
+  for (int64_t d = 0; d < static_cast<int64_t>(mask.size()); ++d)
+    if (mask[d]) order.push_back(d);
+  return order;
+}
+
 Tensor reduce_op(const char* op, cpu::ReduceOp rop, const Tensor& t, const OptDims& dims, bool keepdim, DType out_dtype,
                  DType in_dtype) {
   const std::vector<bool> mask = reduced_mask(t, dims, op);
-  Dims order;
-  int64_t n_reduced = 0;
-  for (int64_t d = 0; d < t.dim(); ++d)
-    if (!mask[d]) order.push_back(d);
-  for (int64_t d = 0; d < t.dim(); ++d)
-    if (mask[d]) {
-      order.push_back(d);
-      ++n_reduced;
-    }
+  const int64_t n_reduced = std::count(mask.begin(), mask.end(), true);
   if (rop == cpu::ReduceOp::Max || rop == cpu::ReduceOp::Min) {
     for (int64_t d = 0; d < t.dim(); ++d)
       EMBER_CHECK_INDEX(!mask[d] || t.sizes()[d] > 0, op, ": cannot reduce over dim ", d,
                         " of size 0 (shape ", shape_str(t.sizes()), "): the operation has no identity");
   }
-  Tensor in = permute(kernel_input(t, in_dtype), order);
+  Tensor in = permute(kernel_input(t, in_dtype), reduced_last(mask));
   Shape kept(in.sizes().begin(), in.sizes().begin() + (in.dim() - n_reduced));
   Tensor out = Tensor::empty(kept, out_dtype, t.device());
   const Tensor result = kernel_output(out);
@@ -303,9 +305,13 @@ double var_divisor(const char* op, const Tensor& t, const OptDims& dims, double 
 /// is not a float32, and that of [3e38, 3e38] is inf, its float32 mean being inf).
 Tensor var_value(const Tensor& t, const OptDims& dims, double divisor, bool keepdim) {
   const Tensor x = is_narrow(t.dtype()) ? to_dtype(t, widened(t.dtype())) : t;
-  const DType wide = x.dtype() == DType::Float32 ? DType::Float64 : x.dtype();
-  Tensor centered = sub(to_dtype(x, wide), to_dtype(mean(x, dims, true), wide));
-  return div(sum(mul(centered, centered), dims, keepdim), scalar_tensor(divisor));
+  const std::vector<bool> mask = reduced_mask(t, dims, "var");
+  const int64_t n_reduced = std::count(mask.begin(), mask.end(), true);
+  Tensor in = permute(x, reduced_last(mask));
+  Shape kept(in.sizes().begin(), in.sizes().begin() + (in.dim() - n_reduced));
+  Tensor out = Tensor::empty(kept, DType::Float64, t.device());
+  call_kernel(t.device(), "var", cpu::sum_sq_dev, out, in, reshape(mean(x, dims, true), kept), n_reduced);
+  return div(reshape(out, reduced_shape(t, mask, keepdim)), scalar_tensor(divisor));
 }
 
 /// d var / dx = 2 (x - mean) / (N - correction), times g (of the result's shape).

@@ -417,16 +417,27 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
   out_shape[dim] = total;
   Tensor out = Tensor::empty(out_shape, dtype, ref->device());
   std::vector<std::pair<int64_t, int64_t>> ranges;  // (start, length) of each input along dim; -1: skipped
+  std::vector<Tensor> parts;  // the inputs that are not skipped
+  bool blocks = true;         // all contiguous, of out's dtype: one pass of memcpy
   int64_t at = 0;
   for (const Tensor& t : tensors) {
     if (t.dim() == 1 && t.numel() == 0 && ref->dim() != 1) {
       ranges.emplace_back(-1, 0);
       continue;
     }
-    Tensor part = narrow(out, dim, at, t.sizes()[dim]);
-    call_kernel(t.device(), "cat", cpu::copy, part, t);
+    blocks = blocks && t.dtype() == dtype && t.is_contiguous();
+    parts.push_back(t);
     ranges.emplace_back(at, t.sizes()[dim]);
     at += t.sizes()[dim];
+  }
+  at = 0;
+  if (blocks && out.numel() > 0) {
+    call_kernel(out.device(), "cat", cpu::copy_blocks, out, parts, numel_of(Shape(out_shape.begin(), out_shape.begin() + dim)));
+  } else {
+    for (const Tensor& t : parts) {
+      call_kernel(t.device(), "cat", cpu::copy, narrow(out, dim, at, t.sizes()[dim]), t);
+      at += t.sizes()[dim];
+    }
   }
   if (autograd::needs_grad(tensors))
     autograd::record("CatBackward0", {out}, tensors, {}, [ranges, dim](const Tensors& g, const Tensors&) {
@@ -444,6 +455,16 @@ Tensor stack(const std::vector<Tensor>& tensors, int64_t dim) {
     EMBER_CHECK(tensors[i].sizes() == tensors[0].sizes(), "stack: expected each tensor to be equal size, but got ",
                 shape_str(tensors[0].sizes()), " at entry 0 and ", shape_str(tensors[i].sizes()), " at entry ", i);
   dim = wrap_dim(dim, tensors[0].dim() + 1, "stack");
+  const Tensor& first = tensors[0];
+  if (!autograd::needs_grad(tensors) && first.numel() > 0 &&
+      std::all_of(tensors.begin(), tensors.end(),
+                  [&](const Tensor& t) { return t.dtype() == first.dtype() && t.is_contiguous(); })) {
+    Shape shape = first.sizes();  // the common case (batching samples): one pass, no views
+    shape.insert(shape.begin() + dim, static_cast<int64_t>(tensors.size()));
+    Tensor out = Tensor::empty(shape, first.dtype(), first.device());
+    call_kernel(out.device(), "stack", cpu::copy_blocks, out, tensors, numel_of(Shape(shape.begin(), shape.begin() + dim)));
+    return out;
+  }
   std::vector<Tensor> parts;
   parts.reserve(tensors.size());
   for (const Tensor& t : tensors) parts.push_back(unsqueeze(t, dim));

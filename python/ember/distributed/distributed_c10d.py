@@ -20,7 +20,11 @@ __all__ = ["ProcessGroup", "ReduceOp", "Work", "all_gather", "all_gather_into_te
            "get_world_size", "group", "init_process_group", "is_available", "is_initialized", "is_mpi_available",
            "reduce_scatter", "reduce_scatter_single", "reduce_scatter_tensor"]
 
-_SPIN_SECONDS = 1.0  # Work.wait's busy phase: longer than a 100 MB all-reduce between 2 ranks takes
+# Work.wait's busy phase before it sleeps between tests. Short: with ranks sharing cores (2 ranks,
+# 2 loaded cores) a spinning rank starves the peer it waits for; 100 us then sleeps gave a 4 KB
+# all-reduce 0.6 ms (20 ms with 1 s of spinning, 8 ms for MPI's own spinning Allreduce), and 100 MB
+# no slower.
+_SPIN_SECONDS = 1e-4
 _NOT_INITIALIZED = ("Default process group has not been initialized, "
                     "please make sure to call init_process_group.")
 _TORCH_BACKENDS = ("gloo", "nccl", "ucc", "xccl", "cuda:nccl", "cpu:gloo")
@@ -269,7 +273,11 @@ def init_process_group(backend="mpi", init_method=None, timeout=datetime.timedel
     if not is_available():
         raise RuntimeError("init_process_group: the MPI backend needs mpi4py and an MPI: "
                            "pip install \"ember[distributed]\"")
-    world = _mpi().COMM_WORLD
+    try:
+        world = _mpi().COMM_WORLD
+    except (ImportError, RuntimeError) as e:  # mpi4py installed without an MPI library to load
+        raise RuntimeError(f"init_process_group: mpi4py could not start MPI ({e}); "
+                           "pip install \"ember[distributed]\" installs Open MPI") from e
     if world_size != -1 and world_size != world.Get_size():
         raise ValueError(f"init_process_group: world_size={world_size} but MPI started {world.Get_size()} "
                          "processes (mpirun -n)")
@@ -389,8 +397,16 @@ class Work:
         pg._pending.append(self)
 
     def _test(self):
+        MPI = _mpi()
         with self._pg._lock:
-            if not self._done and self._request.Test():
+            try:
+                done = self._done or self._request.Test()
+            except MPI.Exception as e:  # e.g. MPI_ERR_TRUNCATE: the ranks passed different sizes
+                msg = (f"{self._op}: MPI failed on rank {self._pg.rank()}: {e.Get_error_string()} (do all ranks "
+                       "pass tensors of the same shape and dtype?)")
+                self._pg._failed = msg
+                raise RuntimeError(msg) from None
+            if done and not self._done:
                 self._complete()
         return self._done
 
@@ -452,9 +468,8 @@ class Work:
             limit, deadline = timeout, time.monotonic() + timeout.total_seconds()
         else:
             raise TypeError(f"Work.wait: timeout must be a datetime.timedelta or None, got {type(timeout).__name__}")
-        # MPI moves the data only inside MPI calls, so Test back to back (as MPI's own blocking
-        # calls spin) for the first _SPIN_SECONDS; a wait longer than that is for a late peer:
-        # then sleep between tests (at most 1 ms) and leave the cores to it.
+        # MPI moves the data only inside MPI calls: Test back to back for _SPIN_SECONDS, then
+        # sleep between tests (growing to 1 ms) to leave the cores to the peers.
         spin_until = time.monotonic() + _SPIN_SECONDS
         pause = 2e-5
         while not self._test():

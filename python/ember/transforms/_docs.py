@@ -5,6 +5,10 @@ prose lives here, one entry per class, applied by ember.transforms.
 """
 
 _IMAGES = """Shape:
+    Input: one image (C, H, W) or (H, W) (one channel, given back without it), or images
+    (..., C, H, W); uint8 (0..255) or floating.
+    Output: {output}, the input's dtype."""
+_COLOR_IMAGES = """Shape:
     Input: one image (C, H, W) or images (..., C, H, W), uint8 (0..255) or floating.
     Output: {output}, the input's dtype."""
 
@@ -229,7 +233,7 @@ Args:
 {_JITTER.format(name="saturation", range="[max(0, 1 - saturation), 1 + saturation]")}
 {_JITTER.format(name="hue", range="[-hue, hue] (0 <= hue <= 0.5)")}
 
-{_IMAGES.format(output="the same shape (C is 1 or 3)")}
+{_COLOR_IMAGES.format(output="the same shape (C is 1 or 3)")}
 
 Example::
 

@@ -64,15 +64,17 @@ class Transform : public nn::Layer<O> {
 struct EMBER_API ImageBatch {
   Tensor images;  // (N, C, H, W), contiguous
   Shape lead;     // the input's dims before (C, H, W)
+  bool channels = true;  // false: an (H, W) input, seen as one channel and given back without it
   int64_t n = 0, c = 0, h = 0, w = 0;
   /// A new (N, C, height, width) batch of the input's dtype.
   Tensor empty(int64_t height, int64_t width) const;
   /// An (N, C, h, w) result shaped back as the input's leading dims (..., C, h, w).
   Tensor restore(const Tensor& out) const;
 };
-/// The batch behind `input`: ValueError for fewer than 3 dims, RuntimeError when the input
-/// requires grad (the kernels have no gradient: transforms act on data, not on a graph).
-EMBER_API ImageBatch image_batch(const Tensor& input, const char* op);
+/// The batch behind `input`: ValueError for fewer than 3 dims (2 when `plain_2d`: an (H, W)
+/// image of one channel, as torchvision's geometric transforms take it), RuntimeError when the
+/// input requires grad (the kernels have no gradient: transforms act on data, not on a graph).
+EMBER_API ImageBatch image_batch(const Tensor& input, const char* op, bool plain_2d = true);
 
 /// Each of n images' parameters, drawn in order by draw(Generator&) from gen (the default
 /// generator when null) under its lock: the stream does not depend on the thread count.
