@@ -85,7 +85,7 @@ void bind_autograd(py::module_& m, py::class_<Tensor>& cls) {
         std::snprintf(address, sizeof(address), "0x%jx", static_cast<uintmax_t>(reinterpret_cast<uintptr_t>(n.get())));
         return "<" + n->display_name() + " object at " + address + ">";
       });
-  py::class_<HookHandle>(m, "RemovableHandle", R"doc(What Tensor.register_hook and Node.register_hook return: remove() unregisters the hook.
+  py::class_<HookHandle>(m, "RemovableHandle", R"doc(What Tensor.register_hook, Tensor.register_post_accumulate_grad_hook and Node.register_hook return: remove() unregisters the hook.
 
 Args:
     (none: made by register_hook.)
@@ -131,6 +131,24 @@ Example::
              const int64_t id = autograd::register_hook(t, py_gc::TensorHook{py_gil::Object(fn)});
              return HookHandle{t.impl_ptr(), autograd::grad_fn(t), id};
            }, py::arg("hook"))
+      .def("register_post_accumulate_grad_hook", [](const Tensor& t, py::function fn) {
+             const int64_t id = autograd::register_post_accumulate_grad_hook(t, py_gc::PostAccumulateGradHook{py_gil::Object(fn)});
+             return HookHandle{t.impl_ptr(), {}, id};
+           }, py::arg("hook"), R"doc(Registers hook(tensor) -> None, run on this leaf after backward has accumulated into its .grad.
+
+Args:
+    hook (Callable): called with the leaf itself; it must return None.
+
+Returns:
+    RemovableHandle: remove() unregisters the hook.
+
+Example::
+
+    >>> w = ember.ones(2, requires_grad=True)
+    >>> handle = w.register_post_accumulate_grad_hook(lambda p: print(p.grad))
+    >>> (w * 3).sum().backward()
+    tensor([3., 3.])
+)doc")
       .def_property("data", [](const Tensor& t) {
              // Same memory, no history, and a version counter of its own (as PyTorch's .data):
              // changes made through it are not checked against saved tensors.

@@ -24,6 +24,14 @@ Tensor TensorHook::operator()(const Tensor& grad) const {
   return r.is_none() ? Tensor() : py_convert::tensor_arg(r, "hook result");
 }
 
+void PostAccumulateGradHook::operator()(const Tensor& leaf) const {
+  py::gil_scoped_acquire gil;
+  if (!fn) return;
+  py::object r = fn(leaf);
+  EMBER_CHECK_TYPE(r.is_none(), "post accumulate grad hook: expected None, but hook returned '",
+                   std::string(py::str(r.get_type().attr("__name__"))), "'");
+}
+
 namespace {
 
 using nn::Module;
@@ -67,6 +75,7 @@ int tensor_traverse(PyObject* self, visitproc visit, void* arg) {
   AutogradMeta* m = owned_meta(self);
   if (!m) return 0;
   for (auto& [id, fn] : m->hooks) Py_VISIT(held<TensorHook>(fn));
+  for (auto& [id, fn] : m->post_accumulate_grad_hooks) Py_VISIT(held<PostAccumulateGradHook>(fn));
   if (m->grad_fn && m->grad_fn.use_count() == 1) return visit_node(*m->grad_fn, visit, arg);
   return 0;
 }
@@ -75,6 +84,7 @@ int tensor_clear(PyObject* self) {
   Objects dropped;  // released after the C++ objects are no longer touched
   if (AutogradMeta* m = owned_meta(self)) {
     for (auto& [id, fn] : m->hooks) take<TensorHook>(fn, dropped);
+    for (auto& [id, fn] : m->post_accumulate_grad_hooks) take<PostAccumulateGradHook>(fn, dropped);
     if (m->grad_fn && m->grad_fn.use_count() == 1) take_node(*m->grad_fn, dropped);
   }
   return 0;

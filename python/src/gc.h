@@ -17,6 +17,13 @@ struct TensorHook {
   Tensor operator()(const Tensor& grad) const;
 };
 
+/// A Python post-accumulate-grad hook as C++ stores it (a PostAccumulateGradHookFn), named for
+/// the GC as TensorHook; takes the GIL to run. The hook must return None, as torch's.
+struct PostAccumulateGradHook {
+  py_gil::Object fn;
+  void operator()(const Tensor& leaf) const;
+};
+
 /// A custom Function's backward as its node stores it (a BackwardFn); defined in bind_autograd.cpp.
 /// Takes the GIL to run, as TensorHook.
 struct FunctionBackward {

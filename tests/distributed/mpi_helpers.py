@@ -35,3 +35,12 @@ def run_ranks(script, *args, n=2, timeout=60, env=None):
             out, err = proc.communicate()
             pytest.fail(f"{script} under mpirun -n {n} hung past {timeout} s:\n{out}\n{err}")
     return subprocess.CompletedProcess(cmd, proc.returncode, out, err), time.monotonic() - start
+
+
+def assert_ranks_passed(done, at_least):
+    """The job ran cleanly and both ranks printed "rank R: N checks passed", the same N > at_least
+    (a rank that skipped checks would print fewer)."""
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = sorted(line for line in done.stdout.splitlines() if "checks passed" in line)
+    assert len(lines) == 2 and lines[0].startswith("rank 0:") and lines[1].startswith("rank 1:"), done.stdout
+    assert int(lines[0].split()[2]) == int(lines[1].split()[2]) > at_least, lines

@@ -332,6 +332,20 @@ add("BatchNorm1d", [C(3), C(3, momentum=None), C(3, eps=1e-3, momentum=0.3), C(3
           match="batch_norm"),
     ])
 
+# Without a process group SyncBatchNorm is BatchNorm (torch's too, on the CPU); the 2-rank runs are
+# in tests/distributed/rank_ddp.py.
+add("SyncBatchNorm", [C(3), C(3, momentum=None), C(3, eps=1e-3, momentum=0.3), C(3, affine=False), C(3, bias=False),
+                      C(3, track_running_stats=False), C(3, affine=False, track_running_stats=False, id="bare")],
+    shaped(("NC", (6, 3)), ("NCL", (4, 3, 5)), ("NCHW", (2, 3, 2, 3)), ("empty", (0, 3)), ("noncontig", (6, 3), "nc")),
+    has_params=True, has_buffers=True, errors=[
+        E("1d_input", C(3), lambda L: (_ones(L, 3),), ValueError, match="at least 2D input (got 1D input)"),
+        E("wrong_channels", C(3), lambda L: (_ones(L, 4, 4),), ValueError, torch=RuntimeError,
+          match=("SyncBatchNorm", "[4, 4]")),
+        E("batch_of_1_training", C(3), lambda L: (_ones(L, 1, 3),), ValueError, match="more than 1 value"),
+        E("int64_input", C(3), lambda L: (_ones(L, 4, 3, dtype=L.int64),), TypeError, torch=NotImplementedError,
+          match="batch_norm"),
+    ])
+
 
 def _layernorm_inputs(ctor, dtype, rng, dom):
     ns = ctor.args[0] if isinstance(ctor.args[0], tuple) else (ctor.args[0],)

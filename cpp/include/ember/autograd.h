@@ -26,6 +26,8 @@ struct Edge {
 
 /// A tensor hook: takes the gradient, returns a replacement (or an undefined tensor to keep it).
 using HookFn = std::function<Tensor(const Tensor&)>;
+/// A leaf's post-accumulate-grad hook: takes the leaf once backward has added into its .grad.
+using PostAccumulateGradHookFn = std::function<void(const Tensor&)>;
 
 /// What autograd knows of a tensor; allocated the first time a tensor takes part in autograd.
 struct EMBER_API AutogradMeta {
@@ -36,6 +38,7 @@ struct EMBER_API AutogradMeta {
   std::shared_ptr<Node> grad_accumulator;  // leaves: their AccumulateGrad node (it holds them weakly)
   Tensor grad;
   std::vector<std::pair<int64_t, HookFn>> hooks;  // leaves' hooks (others live on grad_fn)
+  std::vector<std::pair<int64_t, PostAccumulateGradHookFn>> post_accumulate_grad_hooks;  // leaves only
 };
 
 /// A tensor saved for backward: checked against in-place changes when unpacked, dropped when
@@ -87,7 +90,7 @@ struct EMBER_API Node {
   std::vector<Edge> next_edges;
   std::vector<Meta> input_meta;   // per input: what its gradient must look like
   std::vector<Meta> output_meta;  // per output: for zeros where no gradient arrives
-  uint64_t sequence_nr;           // creation order: the engine runs later nodes first
+  uint64_t sequence_nr;           // creation order: the engine runs later nodes first (leaves' accumulators: max)
   std::string creation_site;      // where user code created the op (anomaly mode only)
   struct Hook {
     uint32_t output_nr;
@@ -169,6 +172,9 @@ EMBER_API void retain_grad(const Tensor& t);
 EMBER_API bool retains_grad(const Tensor& t);
 /// Registers a hook run on t's gradient; returns an id for remove_hook.
 EMBER_API int64_t register_hook(const Tensor& t, HookFn fn);
+/// Registers a hook run on leaf t after backward has accumulated into t.grad (DDP's signal
+/// that a gradient is ready); remove_hook takes it off.
+EMBER_API int64_t register_post_accumulate_grad_hook(const Tensor& t, PostAccumulateGradHookFn fn);
 EMBER_API void remove_hook(const Tensor& t, int64_t id);
 /// Where t's gradient goes (t's grad_fn and output number, or its leaf accumulator).
 EMBER_API Edge gradient_edge(const Tensor& t);

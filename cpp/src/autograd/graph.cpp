@@ -1,6 +1,7 @@
 // The graph: nodes, saved tensors, leaf accumulators, recording, tensor attributes and hooks.
 #include <algorithm>
 #include <atomic>
+#include <limits>
 
 #include "autograd/graph.h"
 #include "autograd/record.h"
@@ -136,6 +137,9 @@ FunctionNode::~FunctionNode() {
 }
 
 AccumulateGrad::AccumulateGrad(const Tensor& leaf) : variable(leaf.impl_ptr()) {
+  // Made once per leaf, it would sort before every newer node; as torch's, it runs as soon as it is
+  // ready instead, so .grad (and post-accumulate-grad hooks, DDP's buckets) fill during backward.
+  sequence_nr = std::numeric_limits<uint64_t>::max();
   output_meta.push_back({leaf.sizes(), leaf.dtype()});
 }
 
@@ -153,22 +157,29 @@ Tensors AccumulateGrad::apply(Tensors&& grads) {
   std::shared_ptr<TensorImpl> leaf = variable.lock();
   if (!g.defined() || !leaf) return {};  // a leaf nobody holds any more has no .grad to fill
   AutogradMeta& m = *leaf->autograd;
-  std::lock_guard<std::mutex> lock(mutex);
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    accumulate(m, std::move(g));
+  }
+  // Outside the lock: a Python hook takes the GIL, which another backward thread may hold.
+  const auto snapshot = m.post_accumulate_grad_hooks;  // a hook may remove itself or add others
+  for (const auto& [id, fn] : snapshot) fn(Tensor(leaf));
+  return {};
+}
+
+void AccumulateGrad::accumulate(AutogradMeta& m, Tensor g) {
   // Take the buffer when nothing else can see it; otherwise a copy of our own.
   const bool exclusive = g.impl_ptr().use_count() == 1 && g.storage().use_count() == 1 && !g.is_view() &&
                          g.is_contiguous();
   if (autograd::is_grad_enabled()) {  // create_graph: the gradient keeps its own history
     m.grad = m.grad.defined() ? add(m.grad, g) : (exclusive ? g : clone(g));
-    return {};
-  }
-  if (!m.grad.defined()) {
+  } else if (!m.grad.defined()) {
     m.grad = exclusive && !autograd::requires_grad(g) ? g : autograd::detach(clone(g));
   } else if (autograd::requires_grad(m.grad)) {
     m.grad = autograd::detach(add(m.grad, g));
   } else {
     add_(m.grad, g);
   }
-  return {};
 }
 
 // ---- saved tensors ------------------------------------------------------------------------
@@ -348,6 +359,16 @@ int64_t register_hook(const Tensor& t, HookFn fn) {
   return id;
 }
 
+int64_t register_post_accumulate_grad_hook(const Tensor& t, PostAccumulateGradHookFn fn) {
+  EMBER_CHECK_RUNTIME(requires_grad(t), "register_post_accumulate_grad_hook: cannot register a hook on a tensor "
+                      "that doesn't require gradient");
+  EMBER_CHECK_RUNTIME(is_leaf(t), "register_post_accumulate_grad_hook: post accumulate grad hooks cannot be "
+                      "registered on non-leaf tensors");
+  const int64_t id = next_hook_id.fetch_add(1);
+  meta_of(t).post_accumulate_grad_hooks.emplace_back(id, std::move(fn));
+  return id;
+}
+
 void remove_hook(const Tensor& t, int64_t id) {
   AutogradMeta* m = t.impl()->autograd.get();
   if (!m) return;
@@ -355,6 +376,7 @@ void remove_hook(const Tensor& t, int64_t id) {
     hooks.erase(std::remove_if(hooks.begin(), hooks.end(), [&](const auto& h) { return id_of(h) == id; }), hooks.end());
   };
   drop(m->hooks, [](const auto& h) { return h.first; });
+  drop(m->post_accumulate_grad_hooks, [](const auto& h) { return h.first; });
   if (m->grad_fn) drop(m->grad_fn->hooks, [](const Node::Hook& h) { return h.id; });
 }
 

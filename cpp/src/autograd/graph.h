@@ -14,6 +14,8 @@ struct AccumulateGrad : Node {
   Tensors apply(Tensors&& grads) override;
   std::string name() const override { return "AccumulateGrad"; }
   void run_hooks(Tensors& grads) override;
+  /// Adds g into m.grad (the caller holds `mutex`).
+  static void accumulate(AutogradMeta& m, Tensor g);
 
   std::weak_ptr<TensorImpl> variable;
   std::mutex mutex;  // held while .grad is updated
