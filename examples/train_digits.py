@@ -35,36 +35,6 @@ def parse_args():
     return p.parse_args()
 
 
-def data_parallel(model):
-    """The model whose gradients are averaged across ranks: DistributedDataParallel when ember has
-    it, else an all-reduce per parameter gradient during backward, with rank 0's BatchNorm running
-    statistics copied to the others after each step (returned as a fit callback)."""
-    from ember import distributed as dist
-
-    try:
-        from ember.nn.parallel import DistributedDataParallel
-    except ImportError:
-        pass
-    else:
-        return DistributedDataParallel(model), []
-
-    def average(grad):
-        grad = grad.clone()
-        dist.all_reduce(grad, op=dist.ReduceOp.AVG)
-        return grad
-
-    for p in model.parameters():
-        dist.broadcast(p.detach(), src=0)
-        p.register_hook(average)
-
-    class SyncBuffers(train.Callback):
-        def on_train_batch_end(self, batch, logs=None):
-            for b in model.buffers():
-                dist.broadcast(b, src=0)
-
-    return model, [SyncBuffers()]
-
-
 def make_model():
     """Two 3x3 conv blocks and a linear head: 8x8 -> 4x4 -> 2x2 -> 10 classes (21k parameters)."""
     def block(c_in, c_out):
@@ -131,7 +101,8 @@ def main():
     say(f"model: {sum(p.numel() for p in model.parameters()):,} parameters")
     callbacks = []
     if args.distributed:
-        model, callbacks = data_parallel(model)
+        # Gradients averaged across ranks during backward; rank 0's weights and buffers everywhere.
+        model = nn.parallel.DistributedDataParallel(model)
         ember.manual_seed(args.seed + rank)  # the same weights everywhere, then each rank its own augmentation
         sampler = train_loader.sampler
 
