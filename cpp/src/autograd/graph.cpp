@@ -4,6 +4,7 @@
 
 #include "autograd/graph.h"
 #include "autograd/record.h"
+#include "ember/graph.h"
 #include "ember/ops.h"
 
 namespace ember {
@@ -55,6 +56,11 @@ Tensor alias_of(const Tensor& t) {
   return a;
 }
 
+/// impl's .grad = g; a graph capture records it as an effect (a replay assigns it again).
+void assign_grad(const std::shared_ptr<TensorImpl>& impl, const Tensor& g) {
+  graph::effect("assign .grad", [impl, g] { meta_of(Tensor(impl)).grad = g; });
+}
+
 std::string describe(const Tensor& t) { return detail::cat("[", dtype_name(t.dtype()), " ", shape_str(t.sizes()), "]"); }
 }  // namespace
 
@@ -100,7 +106,7 @@ void Node::run_hooks(Tensors& grads) {
     std::shared_ptr<TensorImpl> impl = weak.lock();
     if (!impl || nr >= grads.size() || !grads[nr].defined()) continue;
     AutogradMeta& m = meta_of(Tensor(impl));
-    m.grad = m.grad.defined() ? add(m.grad, grads[nr]) : clone(grads[nr]);
+    assign_grad(impl, m.grad.defined() ? add(m.grad, grads[nr]) : clone(grads[nr]));
   }
 }
 
@@ -158,13 +164,13 @@ Tensors AccumulateGrad::apply(Tensors&& grads) {
   const bool exclusive = g.impl_ptr().use_count() == 1 && g.storage().use_count() == 1 && !g.is_view() &&
                          g.is_contiguous();
   if (autograd::is_grad_enabled()) {  // create_graph: the gradient keeps its own history
-    m.grad = m.grad.defined() ? add(m.grad, g) : (exclusive ? g : clone(g));
+    assign_grad(leaf, m.grad.defined() ? add(m.grad, g) : (exclusive ? g : clone(g)));
     return {};
   }
   if (!m.grad.defined()) {
-    m.grad = exclusive && !autograd::requires_grad(g) ? g : autograd::detach(clone(g));
+    assign_grad(leaf, exclusive && !autograd::requires_grad(g) ? g : autograd::detach(clone(g)));
   } else if (autograd::requires_grad(m.grad)) {
-    m.grad = autograd::detach(add(m.grad, g));
+    assign_grad(leaf, autograd::detach(add(m.grad, g)));
   } else {
     add_(m.grad, g);
   }
@@ -296,7 +302,7 @@ void set_grad(const Tensor& t, const Tensor& g) {
   } else if (!t.impl()->autograd) {
     return;
   }
-  meta_of(t).grad = g;
+  assign_grad(t.impl_ptr(), g);
 }
 
 Tensor detach(const Tensor& t) { return alias_of(t); }
