@@ -47,6 +47,10 @@ class KernelScope {
   const char* outer_;
 };
 
+namespace cpu {
+enum class ReduceOp { Sum, Prod, Max, Min, All, Any };
+}
+
 namespace graph::detail {
 /// The tensors a kernel argument holds (a graph's analyses and the host-access check read them).
 inline void collect_tensors(std::vector<Tensor>& out, const Tensor& t) {
@@ -64,9 +68,20 @@ constexpr bool unrepeatable_arg() {
           std::is_same_v<D, std::vector<double>>);
 }
 
+/// Whether a kernel writes its first tensor argument and nothing else (the pointwise kernels,
+/// copy, fill, where, gemm, reduce and the value scans), which dead-code elimination uses.
+template <class F>
+constexpr bool writes_first_only() {
+  using T = const Tensor&;
+  return std::is_same_v<F, void (*)(T, T)> || std::is_same_v<F, void (*)(T, T, T)> ||
+         std::is_same_v<F, void (*)(T, Scalar)> || std::is_same_v<F, void (*)(T, T, T, T)> ||
+         std::is_same_v<F, void (*)(T, T, T, bool)> || std::is_same_v<F, void (*)(T, T, int64_t)> ||
+         std::is_same_v<F, void (*)(cpu::ReduceOp, T, T, int64_t)>;
+}
+
 /// Records call_kernel's call with copies of its arguments (graph capture, ember/graph.h).
 template <class F, class... Args>
-void record_call(const char* op, const F& fn, const Args&... args) {
+void record_call(const char* op, bool check, const F& fn, const Args&... args) {
   if constexpr ((unrepeatable_arg<Args>() || ...)) {
     refuse(std::string(op) + ": its kernel takes a pointer to host memory, so it cannot be replayed");
   } else {
@@ -76,7 +91,7 @@ void record_call(const char* op, const F& fn, const Args&... args) {
     record_kernel(op, std::move(tensors), [op, fn, tup = std::tuple<std::decay_t<Args>...>(args...)]() mutable {
       KernelScope scope(op);
       std::apply(fn, tup);
-    }, random);
+    }, random || check, writes_first_only<F>());
   }
 }
 }  // namespace graph::detail
@@ -87,9 +102,19 @@ template <class F, class... Args>
 inline void call_kernel(Device device, const char* op, F&& cpu_fn, Args&&... args) {
   EMBER_CHECK_RUNTIME(device.is_cpu(), op, ": not implemented for ", device.str());
   if (graph::detail::t_capture && !KernelScope::current()) [[unlikely]]
-    graph::detail::record_call<std::decay_t<F>, Args...>(op, cpu_fn, args...);
+    graph::detail::record_call<std::decay_t<F>, Args...>(op, false, cpu_fn, args...);
   KernelScope scope(op);
   cpu_fn(std::forward<Args>(args)...);
+}
+/// call_kernel for a check that reads values and raises on bad ones (index ranges, divisors): a
+/// captured graph repeats it at every replay and never drops it as dead code.
+template <class F, class... Args>
+inline void call_check(Device device, const char* op, F&& check, Args&&... args) {
+  EMBER_CHECK_RUNTIME(device.is_cpu(), op, ": not implemented for ", device.str());
+  if (graph::detail::t_capture && !KernelScope::current()) [[unlikely]]
+    graph::detail::record_call<std::decay_t<F>, Args...>(op, true, check, args...);
+  KernelScope scope(op);
+  check(std::forward<Args>(args)...);
 }
 
 namespace cpu {
@@ -106,7 +131,6 @@ void fill(const Tensor& dst, Scalar value);
 /// out = cond ? a : b (cond bool; a, b and out one dtype).
 void where(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b);
 
-enum class ReduceOp { Sum, Prod, Max, Min, All, Any };
 /// Reduces the last `n_reduced` dims of `in` into `out` (contiguous, the leading dims' shape).
 void reduce(ReduceOp op, const Tensor& out, const Tensor& in, int64_t n_reduced);
 /// Max (or min) and its first index along `dim`; values and indices have in's shape less dim.

@@ -148,7 +148,7 @@ std::shared_ptr<Storage> Storage::allocate(int64_t nbytes, Device device, const 
   s->owner = std::shared_ptr<void>(p, std::free);
   s->nbytes = nbytes;
   s->device = device;
-  if (graph::detail::t_capture) graph::detail::note_alloc(s.get());
+  if (graph::detail::t_capture) graph::detail::note_alloc(s, false);
   return s;
 }
 
@@ -157,7 +157,7 @@ std::shared_ptr<Storage> Storage::wrap(std::shared_ptr<void> owner, int64_t nbyt
   s->owner = std::move(owner);
   s->nbytes = nbytes;
   s->device = device;
-  if (graph::detail::t_capture) graph::detail::note_alloc(s.get());  // memory made inside the captured function
+  if (graph::detail::t_capture) graph::detail::note_alloc(s, true);  // memory made inside the captured function
   return s;
 }
 

@@ -17,6 +17,7 @@ from ember.autograd.grad_mode import is_grad_enabled
 __all__ = ["compile"]
 
 _CACHE_SIZE = 8  # graphs kept per compiled function (one per key), least recently used evicted
+_OPTIONS = {"dead_code_elimination": True, "memory_plan": True}  # what ember.compile's options switch
 
 
 class _Eager:
@@ -95,9 +96,10 @@ def _tensor_key(t):
 class _CompiledFunction:
     """What ember.compile returns: call it as the function it wraps."""
 
-    def __init__(self, fn, fullgraph):
+    def __init__(self, fn, fullgraph, options):
         self._fn = fn
         self._fullgraph = fullgraph
+        self._options = options
         self._cache = collections.OrderedDict()
         self._warned = set()
         functools.update_wrapper(self, fn, updated=())
@@ -149,6 +151,7 @@ class _CompiledFunction:
             self._remember(key, _Eager(why))
             return result
         graph.set_io(inputs, outputs)
+        graph.set_options(**self._options)
         self._remember(key, _Entry(graph, out_spec))
         # Copies, as a replay returns: the graph rewrites its own outputs at every run.
         return _unflatten(out_spec, iter(t.detach().clone() for t in outputs))
@@ -175,7 +178,9 @@ class _CompiledFunction:
 
         Returns:
             list of dict: ``replayable`` and ``why_not``; for a replayable graph ``kernels``,
-            ``effects`` and ``ops`` (each kernel or effect name with its count).
+            ``effects``, ``ops`` (each kernel or effect name with its count) and, once it has
+            replayed, ``plan``: ``kernels_dropped`` (dead-code elimination), ``planned_buffers``,
+            ``planned_bytes`` (their memory before the plan) and ``arena_bytes`` (after).
 
         Example::
 
@@ -192,7 +197,7 @@ class _CompiledFunction:
             g = entry.graph
             ops = collections.Counter(name for name, _ in g.ops())
             report.append({"replayable": True, "why_not": "", "kernels": g.kernel_count, "effects": g.effect_count,
-                           "ops": dict(ops)})
+                           "ops": dict(ops), "plan": g.plan()})
         return report
 
 
@@ -222,7 +227,10 @@ def compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", mo
         dynamic (bool, optional): only None or False (each new shape is captured on its own).
         backend (str): only "inductor" (the default, accepted for torch's spelling) or "eager".
         mode (str, optional): only None or "default".
-        options (dict, optional): must be empty (no switches yet).
+        options (dict, optional): switches of the optimizations applied to a graph before its
+            first replay, each True by default: ``"dead_code_elimination"`` (drop kernels whose
+            results nothing reads) and ``"memory_plan"`` (buffers only the graph holds share one
+            arena by lifetime). Results are the same either way.
         disable (bool): return model itself, uncompiled. Default: False.
 
     Returns:
@@ -248,8 +256,9 @@ def compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", mo
         raise ValueError(f"compile: unknown backend {backend!r} (ember replays captured kernels: 'inductor' or 'eager')")
     if mode not in (None, "default"):
         raise ValueError(f"compile: mode {mode!r} is not supported (only None or 'default')")
-    if options:
-        raise ValueError(f"compile: unknown options {sorted(options)}")
+    unknown = sorted(set(options or ()) - set(_OPTIONS))
+    if unknown:
+        raise ValueError(f"compile: unknown options {unknown} (known: {sorted(_OPTIONS)})")
     if model is None:
         return functools.partial(compile, fullgraph=fullgraph, dynamic=dynamic, backend=backend, mode=mode,
                                  options=options, disable=disable)
@@ -257,4 +266,4 @@ def compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", mo
         raise TypeError(f"compile: expected a callable, got {type(model).__name__}")
     if disable:
         return model
-    return _CompiledFunction(model, fullgraph)
+    return _CompiledFunction(model, fullgraph, {**_OPTIONS, **{k: bool(v) for k, v in (options or {}).items()}})

@@ -23,6 +23,18 @@ void bind_graph(py::module_& m) {
       }, "[(op name, is_effect)] in the order they run.")
       .def("set_io", &graph::Graph::set_io, py::arg("inputs"), py::arg("outputs"),
            "Sets the captured run's input stand-ins (make_input) and its outputs.")
+      .def("set_options", &graph::Graph::set_options, py::arg("dead_code_elimination") = true,
+           py::arg("memory_plan") = true, "The optimizations run() applies before its first replay.")
+      .def("plan", [](const graph::Graph& g) -> py::object {
+        const graph::Plan& p = g.plan();
+        if (!p.done) return py::none();
+        py::dict d;
+        d["kernels_dropped"] = p.kernels_dropped;
+        d["planned_buffers"] = p.planned_buffers;
+        d["planned_bytes"] = p.planned_bytes;
+        d["arena_bytes"] = p.arena_bytes;
+        return d;
+      }, "What the optimizations did (None before the first replay).")
       .def("run", &graph::Graph::run, py::arg("inputs"), py::call_guard<py::gil_scoped_release>(),
            "Points the inputs at new tensors' memory, replays, and returns copies of the outputs.");
 

@@ -283,3 +283,43 @@ def test_replay_from_two_threads():
     for t in threads:
         t.join()
     assert not errors
+
+
+def test_dead_code_dropped_and_memory_planned():
+    def f(x):
+        unused = x.exp() * 3  # noqa: F841  (nothing reads it: dead code)
+        h = (x * 2).tanh()
+        return (h * h + 1).sum()
+    cf = ember.compile(f)
+    x = ember.randn(256)
+    for _ in range(3):
+        _same_bits(cf(x), f(x))
+    plan = cf.graph_report()[0]["plan"]
+    assert plan["kernels_dropped"] >= 2, plan  # exp and mul (and the 3's conversion)
+    assert plan["planned_buffers"] >= 3 and plan["arena_bytes"] < plan["planned_bytes"], plan
+
+
+@pytest.mark.parametrize("options", [{"dead_code_elimination": False, "memory_plan": False},
+                                     {"dead_code_elimination": True, "memory_plan": False},
+                                     {"dead_code_elimination": False, "memory_plan": True}])
+def test_each_optimization_on_or_off_gives_the_same_training(options):
+    ember.manual_seed(4)
+    model = nn.Sequential(nn.Linear(10, 16), nn.ReLU(), nn.Dropout(0.2), nn.Linear(16, 3))
+    batches = [(ember.randn(8, 10), ember.randint(0, 3, (8,))) for _ in range(4)]
+    runs = []
+    for opts in (options, {}):
+        m = copy.deepcopy(model)
+        opt = ember.optim.Adam(m.parameters(), lr=1e-2)
+        step = ember.compile(_sgd_step(F.cross_entropy)(m, opt), options=opts, fullgraph=True)
+        ember.manual_seed(0)
+        runs.append(([step(*b) for b in batches], m))
+        plan = step.graph_report()[0]["plan"]
+        if opts.get("memory_plan", True):
+            assert plan["planned_buffers"] > 0
+        else:
+            assert plan["planned_buffers"] == 0
+    for a, b in zip(runs[0][0], runs[1][0]):
+        _same_bits(a, b)
+    _same_state(runs[0][1], runs[1][1])
+    with pytest.raises(ValueError, match="unknown options"):
+        ember.compile(lambda x: x, options={"fusion": True})

@@ -22,6 +22,15 @@ struct Step {
   bool effect = false;
   std::vector<Tensor> tensors;  // a kernel's tensor arguments (empty for effects)
   std::function<void()> run;
+  bool keep = false;  // random draws and value checks: dead-code elimination never drops them
+  bool writes_first_only = false;  // a kernel that writes its first tensor and nothing else
+};
+
+/// What a graph's optimizations did before its first replay.
+struct Plan {
+  bool done = false;
+  int64_t kernels_dropped = 0;  // dead-code elimination
+  int64_t planned_buffers = 0, planned_bytes = 0, arena_bytes = 0;  // memory plan: before, after
 };
 
 /// A captured sequence of steps; replayable unless the capture saw something it cannot repeat.
@@ -45,12 +54,22 @@ class EMBER_API Graph {
   /// in-place writes land in the caller's tensors), replays, and returns copies of the outputs
   /// (a result the caller keeps is not overwritten by the next run).
   std::vector<Tensor> run(const std::vector<Tensor>& inputs);
+  /// The optimizations run() applies once, before its first replay (both on by default):
+  /// dropping kernels whose results nothing reads, and placing the buffers only the graph holds
+  /// in one arena, by lifetime.
+  void set_options(bool dead_code_elimination, bool memory_plan);
+  const Plan& plan() const { return plan_; }
 
  private:
   friend class Capture;
   friend struct CaptureState;
   std::vector<Step> steps_;
+  void optimize();
   std::vector<Tensor> inputs_, outputs_;
+  std::vector<std::shared_ptr<Storage>> pinned_;  // written by the host during the capture: kept as they are
+  bool dead_code_elimination_ = true, memory_plan_ = true;
+  Plan plan_;
+  std::shared_ptr<void> arena_;
   std::string why_not_;
   bool ran_backward_ = false;
   std::mutex mutex_;
@@ -100,9 +119,12 @@ namespace detail {
 // t_capture (this thread's capture) and host_access are declared in tensor.h, whose raw_data
 // calls them.
 /// Appends a kernel step (call_kernel calls it while capturing, outside any kernel).
-EMBER_API void record_kernel(const char* op, std::vector<Tensor> tensors, std::function<void()> run, bool random);
-/// A storage made during the capture (its contents are constants until a kernel writes it).
-EMBER_API void note_alloc(const Storage* s);
+/// keep: a random draw or a value check, which the graph's dead-code elimination never drops.
+EMBER_API void record_kernel(const char* op, std::vector<Tensor> tensors, std::function<void()> run, bool keep,
+                             bool writes_first_only);
+/// A storage made during the capture (its contents are constants until a kernel writes it);
+/// filled: it holds values already (memory wrapped from elsewhere), which the graph keeps.
+EMBER_API void note_alloc(const std::shared_ptr<Storage>& s, bool filled);
 }  // namespace detail
 
 }  // namespace ember::graph

@@ -26,7 +26,7 @@ Tensor functional::embedding(const Tensor& indices, const Tensor& weight, std::o
   // Checked here, so the message names embedding rather than index_select; in a kernel call of its
   // own, so a captured graph (ember/graph.h) checks at every replay.
   if (flat.numel() > 0)
-    call_kernel(flat.device(), "embedding", [rows, wshape = weight.sizes()](const Tensor& flat) {
+    call_check(flat.device(), "embedding", [rows, wshape = weight.sizes()](const Tensor& flat) {
       const int64_t lo = amin(flat).item<int64_t>(), hi = amax(flat).item<int64_t>();
       EMBER_CHECK_INDEX(lo >= 0 && hi < rows, "embedding: index ", lo < 0 ? lo : hi, " is out of range for ",
                         rows, " embeddings (weight ", shape_str(wshape), ")");

@@ -103,7 +103,7 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Ten
   EMBER_CHECK_TYPE(target.dtype() == input.dtype(), "binary_cross_entropy: expected input and target to have the "
                    "same dtype, but got ", dtype_name(input.dtype()), " and ", dtype_name(target.dtype()));
   // A kernel call of its own, so a captured graph (ember/graph.h) checks at every replay.
-  call_kernel(input.device(), "binary_cross_entropy", [](const Tensor& input, const Tensor& target) {
+  call_check(input.device(), "binary_cross_entropy", [](const Tensor& input, const Tensor& target) {
     autograd::NoGradGuard no_grad;
     for (const auto& [t, what] : {std::pair{&input, "input"}, std::pair{&target, "target"}})
       EMBER_CHECK_RUNTIME(t->numel() == 0 || all(logical_and(*t >= 0, le(*t, number(1.0)))).item<bool>(),
@@ -165,7 +165,7 @@ Tensor nll_loss_checked(const Tensor& input, const Tensor& target, const Tensor&
   const int64_t classes = x.sizes()[1];
   Tensor counted = ne(t, scalar_tensor(ignore_index)), safe = where(counted, t, zeros({}, DType::Int64));
   if (safe.numel() > 0)  // a kernel call of its own, so a captured graph checks at every replay
-    call_kernel(safe.device(), op, [classes, op](const Tensor& safe) {
+    call_check(safe.device(), op, [classes, op](const Tensor& safe) {
       const int64_t lo = amin(safe).item<int64_t>(), hi = amax(safe).item<int64_t>();
       EMBER_CHECK_INDEX(lo >= 0 && hi < classes, op, ": target ", lo < 0 ? lo : hi, " is out of bounds for ",
                         classes, " classes");

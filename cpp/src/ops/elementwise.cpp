@@ -79,7 +79,7 @@ Tensor unary_op(const char* op, Kind kind, const Tensor& x, UnaryKernel kernel) 
 /// its own, so a replayed graph (ember/graph.h) checks them too.
 void check_integer_divisor(const char* op, const Tensor& y, DType ct) {
   if (is_floating(ct) || y.numel() == 0) return;
-  call_kernel(y.device(), op, [op](const Tensor& divisor) {
+  call_check(y.device(), op, [op](const Tensor& divisor) {
     EMBER_CHECK_RUNTIME(cpu::count_nonzero(divisor) == divisor.numel(), op,
                         ": ZeroDivisionError (integer division by zero)");
   }, y);

@@ -13,7 +13,7 @@ namespace {
 /// replayed graph (ember/graph.h) checks the indices it is given.
 void check_index_range(const Tensor& index, int64_t size, bool allow_negative, const char* op, int64_t dim) {
   if (index.numel() == 0) return;
-  call_kernel(index.device(), op, [size, allow_negative, op, dim](const Tensor& idx) {
+  call_check(index.device(), op, [size, allow_negative, op, dim](const Tensor& idx) {
     const int64_t lo = amin(idx).item<int64_t>(), hi = amax(idx).item<int64_t>();
     const int64_t bad = hi >= size ? hi : lo;
     EMBER_CHECK_INDEX(hi < size && lo >= (allow_negative ? -size : 0), op, ": index ", bad,
