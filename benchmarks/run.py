@@ -47,6 +47,8 @@ from data_cases import (AUG_N, AUGMENT_STAGES, LOADER_N, LOADER_WORKERS_N, augme
                         pca_fit_numpy, pca_fit_tensor_ops, tensor_dataset_epoch, worker_epoch)
 from eager_cases import (adam_step_small, add_python_float, index_int, index_slice, linear_call, tanh_with_grad,
                          tiny_backward)
+from graph_cases import (GRAPH_CHAIN_OPS, LM_BATCH, LM_STEPS, char_lm_replayed, chain_replayed,
+                         mlp_adam_replayed)
 from inputs import M, randint, randn
 
 LIBRARIES = ("ember", "torch", "numpy")
@@ -595,6 +597,11 @@ CASES: list[Case] = [
          items=(AUG_N, "img")),
     Case(f"ColorJitter(0.4, 0.4, 0.4) {AUG_N}x3x32x32", color_jitter_ember, color_jitter_torch, None, items=(AUG_N, "img")),
     Case(f"CutMix {AUG_N}x3x32x32", cutmix_ember, cutmix_torch, None, items=(AUG_N, "img")),
+    # ember.compile: ember replays the captured step, torch runs it eagerly
+    Case(f"{GRAPH_CHAIN_OPS}-op chain+bwd replayed, per op", chain_replayed, chain_replayed, None,
+         ops_per_call=GRAPH_CHAIN_OPS),
+    Case("MLP 784-256-128-10 Adam step replayed", mlp_adam_replayed, mlp_adam_replayed, None),
+    Case("char-LM step replayed", char_lm_replayed, char_lm_replayed, None, items=(LM_STEPS * LM_BATCH, "tok")),
 ]
 
 

@@ -23,8 +23,13 @@
 // owns and no op sees: its threads (cpu/threads.cpp) and its choice of instruction set
 // (cpu/isa.h, cpu/dispatch.cpp).
 #include <functional>
+#include <string>
+#include <tuple>
+#include <type_traits>
 #include <vector>
 
+#include "ember/graph.h"
+#include "ember/random.h"
 #include "ember/tensor.h"
 
 namespace ember {
@@ -35,17 +40,81 @@ class KernelScope {
  public:
   explicit KernelScope(const char* op);
   ~KernelScope();
+  /// The op whose kernel runs on this thread now (null outside kernels).
+  static const char* current();
 
  private:
   const char* outer_;
 };
 
+namespace cpu {
+enum class ReduceOp { Sum, Prod, Max, Min, All, Any };
+}
+
+namespace graph::detail {
+/// The tensors a kernel argument holds (a graph's analyses and the host-access check read them).
+inline void collect_tensors(std::vector<Tensor>& out, const Tensor& t) {
+  if (t.defined()) out.push_back(t);
+}
+template <class T>
+void collect_tensors(std::vector<Tensor>&, const T&) {}
+/// Arguments a recorded call cannot repeat: pointers to host locals (a generator is live state,
+/// so it may be held), and host vectors a kernel writes its results into.
+template <class A>
+constexpr bool unrepeatable_arg() {
+  using D = std::decay_t<A>;
+  return (std::is_pointer_v<D> && !std::is_same_v<D, Generator*>) ||
+         (std::is_lvalue_reference_v<A> && !std::is_const_v<std::remove_reference_t<A>> &&
+          std::is_same_v<D, std::vector<double>>);
+}
+
+/// Whether a kernel writes its first tensor argument and nothing else (the pointwise kernels,
+/// copy, fill, where, gemm, reduce and the value scans), which dead-code elimination uses.
+template <class F>
+constexpr bool writes_first_only() {
+  using T = const Tensor&;
+  return std::is_same_v<F, void (*)(T, T)> || std::is_same_v<F, void (*)(T, T, T)> ||
+         std::is_same_v<F, void (*)(T, Scalar)> || std::is_same_v<F, void (*)(T, T, T, T)> ||
+         std::is_same_v<F, void (*)(T, T, T, bool)> || std::is_same_v<F, void (*)(T, T, int64_t)> ||
+         std::is_same_v<F, void (*)(cpu::ReduceOp, T, T, int64_t)>;
+}
+
+/// Records call_kernel's call with copies of its arguments (graph capture, ember/graph.h).
+template <class F, class... Args>
+void record_call(const char* op, bool check, const F& fn, const Args&... args) {
+  if constexpr ((unrepeatable_arg<Args>() || ...)) {
+    refuse(std::string(op) + ": its kernel takes a pointer to host memory, so it cannot be replayed");
+  } else {
+    std::vector<Tensor> tensors;
+    (collect_tensors(tensors, args), ...);
+    constexpr bool random = (std::is_same_v<std::decay_t<Args>, Generator*> || ...);
+    record_kernel(op, std::move(tensors), [op, fn, tup = std::tuple<std::decay_t<Args>...>(args...)]() mutable {
+      KernelScope scope(op);
+      std::apply(fn, tup);
+    }, random || check, writes_first_only<F>());
+  }
+}
+}  // namespace graph::detail
+
 /// Calls the kernel for the tensors' device. CUDA kernels join here when EMBER_CUDA is built.
+/// While this thread captures a graph, the call is recorded first (one thread-local load).
 template <class F, class... Args>
 inline void call_kernel(Device device, const char* op, F&& cpu_fn, Args&&... args) {
   EMBER_CHECK_RUNTIME(device.is_cpu(), op, ": not implemented for ", device.str());
+  if (graph::detail::t_capture && !KernelScope::current()) [[unlikely]]
+    graph::detail::record_call<std::decay_t<F>, Args...>(op, false, cpu_fn, args...);
   KernelScope scope(op);
   cpu_fn(std::forward<Args>(args)...);
+}
+/// call_kernel for a check that reads values and raises on bad ones (index ranges, divisors): a
+/// captured graph repeats it at every replay and never drops it as dead code.
+template <class F, class... Args>
+inline void call_check(Device device, const char* op, F&& check, Args&&... args) {
+  EMBER_CHECK_RUNTIME(device.is_cpu(), op, ": not implemented for ", device.str());
+  if (graph::detail::t_capture && !KernelScope::current()) [[unlikely]]
+    graph::detail::record_call<std::decay_t<F>, Args...>(op, true, check, args...);
+  KernelScope scope(op);
+  check(std::forward<Args>(args)...);
 }
 
 namespace cpu {
@@ -65,7 +134,6 @@ void copy_blocks(const Tensor& dst, const std::vector<Tensor>& parts, int64_t ou
 /// out = cond ? a : b (cond bool; a, b and out one dtype).
 void where(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b);
 
-enum class ReduceOp { Sum, Prod, Max, Min, All, Any };
 /// Reduces the last `n_reduced` dims of `in` into `out` (contiguous, the leading dims' shape).
 void reduce(ReduceOp op, const Tensor& out, const Tensor& in, int64_t n_reduced);
 /// var's numerator, laid out as reduce: out (float64) = sum over the last n_reduced dims of in
@@ -175,6 +243,9 @@ struct RnnGeom {
 struct RnnWork {
   Tensor gates, hprev, cprev, tanh_c, hpre, hn;
 };
+inline void collect_tensors(std::vector<Tensor>& out, const RnnWork& w) {
+  for (const Tensor* t : {&w.gates, &w.hprev, &w.cprev, &w.tanh_c, &w.hpre, &w.hn}) graph::detail::collect_tensors(out, *t);
+}
 /// out (N, out), h_n (batch, out), c_n (batch, hidden; LSTM) from x (N, input) and the initial
 /// state; biases may be undefined; w_hr is LSTM's projection (undefined without).
 void rnn_forward(const RnnGeom& g, const Tensor& out, const Tensor& h_n, const Tensor& c_n, RnnWork& work,
@@ -186,6 +257,10 @@ void rnn_forward(const RnnGeom& g, const Tensor& out, const Tensor& h_n, const T
 struct RnnGrads {
   Tensor dx, dh0, dc0, dw_ih, dw_hh, db_ih, db_hh, dw_hr;
 };
+inline void collect_tensors(std::vector<Tensor>& out, const RnnGrads& d) {
+  for (const Tensor* t : {&d.dx, &d.dh0, &d.dc0, &d.dw_ih, &d.dw_hh, &d.db_ih, &d.db_hh, &d.dw_hr})
+    graph::detail::collect_tensors(out, *t);
+}
 void rnn_backward(const RnnGeom& g, RnnGrads& grads, const Tensor& dout, const Tensor& dh_n, const Tensor& dc_n,
                   const RnnWork& work, const Tensor& x, const Tensor& w_ih, const Tensor& w_hh, const Tensor& w_hr);
 

@@ -34,6 +34,7 @@ thread_local const char* t_kernel_op = nullptr;
 }
 KernelScope::KernelScope(const char* op) : outer_(t_kernel_op) { t_kernel_op = op; }
 KernelScope::~KernelScope() { t_kernel_op = outer_; }
+const char* KernelScope::current() { return t_kernel_op; }
 
 void dtype_not_implemented(DType t) {
   throw TypeError(std::string(t_kernel_op ? t_kernel_op : "ember") + ": not implemented for dtype " + dtype_name(t));
@@ -181,6 +182,7 @@ std::shared_ptr<Storage> Storage::allocate(int64_t nbytes, Device device, const 
   s->owner = std::move(memory);
   s->nbytes = nbytes;
   s->device = device;
+  if (graph::detail::t_capture) graph::detail::note_alloc(s, false);
   return s;
 }
 
@@ -189,6 +191,7 @@ std::shared_ptr<Storage> Storage::wrap(std::shared_ptr<void> owner, int64_t nbyt
   s->owner = std::move(owner);
   s->nbytes = nbytes;
   s->device = device;
+  if (graph::detail::t_capture) graph::detail::note_alloc(s, true);  // memory made inside the captured function
   return s;
 }
 

@@ -87,6 +87,7 @@ from ember._extras import (are_deterministic_algorithms_enabled, cosine_similari
                            frombuffer, is_deterministic_algorithms_warn_only_enabled, randint_like,
                            typename, use_deterministic_algorithms)
 from ember._tensor_str import set_printoptions  # noqa: E402
+from ember._compile import compile  # noqa: E402  (capture once, replay the kernels in C++)
 
 _extras.install(Tensor)
 
@@ -142,5 +143,5 @@ __all__ = sorted(set(_exported) | {
     "cuda", "accelerator", "backends", "set_default_device", "get_default_device", *_legacy.LEGACY_TYPES,
     "are_deterministic_algorithms_enabled", "cosine_similarity", "dropout", "frombuffer",
     "is_deterministic_algorithms_warn_only_enabled", "randint_like", "typename",
-    "use_deterministic_algorithms", "set_printoptions",
+    "use_deterministic_algorithms", "set_printoptions", "compile",
 })

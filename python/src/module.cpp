@@ -22,6 +22,7 @@ void bind_transforms(py::module_& m);
 void bind_linalg(py::module_& m);
 void bind_data(py::module_& m);
 void bind_transforms_color(py::module_& m);
+void bind_graph(py::module_& m);
 void bind_text_signatures(py::module_& m);
 
 namespace {
@@ -162,6 +163,7 @@ Example::
   bind_linalg(m);
   bind_data(m);
   bind_transforms_color(m);
+  bind_graph(m);
   bind_text_signatures(m);  // last: it rewrites every function's docstring above
   refuse_uninitialized_instances();
 }

@@ -70,6 +70,7 @@ SKIP_FUNCTIONS = {
     "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor",  # from sizes (tested in test_spellings)
     "is_grad_enabled", "set_grad_enabled", "no_grad", "enable_grad", "inference_mode",
     "from_numpy",  # takes an ndarray; its dtypes are exercised by every tensor the fuzzer builds
+    "compile",  # wraps a callable (tests/graph test it against eager); torch.compile is not an op
 }
 # Tensor members that touch autograd hooks, devices or raw memory, or have no value to compare.
 SKIP_METHODS = {

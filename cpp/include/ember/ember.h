@@ -10,6 +10,7 @@
 #include "ember/device.h"
 #include "ember/dtype.h"
 #include "ember/error.h"
+#include "ember/graph.h"
 #include "ember/nn.h"
 #include "ember/ops.h"
 #include "ember/optim.h"

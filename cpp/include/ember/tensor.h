@@ -31,6 +31,17 @@ struct EMBER_API Storage {
   void* data() const { return owner.get(); }
 };
 
+class Tensor;
+namespace graph {
+struct CaptureState;
+namespace detail {
+/// This thread's capture (ember/graph.h), null when none is recording: one load on the hot path.
+extern EMBER_API thread_local CaptureState* t_capture __attribute__((tls_model("initial-exec")));
+/// The host touched t's memory outside a kernel while capturing (data-dependent unless constant).
+EMBER_API void host_access(const Tensor& t);
+}  // namespace detail
+}  // namespace graph
+
 struct AutogradMeta;  // defined by the autograd engine; null while a tensor needs no gradient
 
 /// What a Tensor handle points to: storage plus the strided view of it.
@@ -91,6 +102,7 @@ class EMBER_API Tensor {
 
   /// Address of element 0 of this view.
   void* raw_data() const {
+    if (graph::detail::t_capture) [[unlikely]] graph::detail::host_access(*this);
     return static_cast<char*>(impl_->storage->data()) + impl_->offset * itemsize();
   }
   template <class T>

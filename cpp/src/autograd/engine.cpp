@@ -7,6 +7,7 @@
 
 #include "autograd/graph.h"
 #include "autograd/record.h"
+#include "ember/graph.h"
 #include "ember/ops.h"
 
 namespace ember::autograd {
@@ -115,6 +116,7 @@ Tensors run(const Tensors& roots, const Tensors& grad_roots, bool keep_graph, bo
             const Tensors* inputs) {
   EMBER_CHECK_RUNTIME(grad_roots.empty() || grad_roots.size() == roots.size(), "backward: got ", roots.size(),
                       " tensors and ", grad_roots.size(), " gradients");
+  graph::note_backward();
   GraphTask task;
   task.keep_graph = keep_graph;
   task.create_graph = create_graph;

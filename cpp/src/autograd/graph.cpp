@@ -5,6 +5,7 @@
 
 #include "autograd/graph.h"
 #include "autograd/record.h"
+#include "ember/graph.h"
 #include "ember/ops.h"
 
 namespace ember {
@@ -56,6 +57,11 @@ Tensor alias_of(const Tensor& t) {
   return a;
 }
 
+/// impl's .grad = g; a graph capture records it as an effect (a replay assigns it again).
+void assign_grad(const std::shared_ptr<TensorImpl>& impl, const Tensor& g) {
+  graph::effect("assign .grad", [impl, g] { meta_of(Tensor(impl)).grad = g; });
+}
+
 std::string describe(const Tensor& t) { return detail::cat("[", dtype_name(t.dtype()), " ", shape_str(t.sizes()), "]"); }
 }  // namespace
 
@@ -101,7 +107,7 @@ void Node::run_hooks(Tensors& grads) {
     std::shared_ptr<TensorImpl> impl = weak.lock();
     if (!impl || nr >= grads.size() || !grads[nr].defined()) continue;
     AutogradMeta& m = meta_of(Tensor(impl));
-    m.grad = m.grad.defined() ? add(m.grad, grads[nr]) : clone(grads[nr]);
+    assign_grad(impl, m.grad.defined() ? add(m.grad, grads[nr]) : clone(grads[nr]));
   }
 }
 
@@ -159,7 +165,7 @@ Tensors AccumulateGrad::apply(Tensors&& grads) {
   AutogradMeta& m = *leaf->autograd;
   {
     std::lock_guard<std::mutex> lock(mutex);
-    accumulate(m, std::move(g));
+    accumulate(leaf, std::move(g));
   }
   // Outside the lock: a Python hook takes the GIL, which another backward thread may hold.
   const auto snapshot = m.post_accumulate_grad_hooks;  // a hook may remove itself or add others
@@ -167,16 +173,17 @@ Tensors AccumulateGrad::apply(Tensors&& grads) {
   return {};
 }
 
-void AccumulateGrad::accumulate(AutogradMeta& m, Tensor g) {
+void AccumulateGrad::accumulate(const std::shared_ptr<TensorImpl>& leaf, Tensor g) {
+  AutogradMeta& m = *leaf->autograd;
   // Take the buffer when nothing else can see it; otherwise a copy of our own.
   const bool exclusive = g.impl_ptr().use_count() == 1 && g.storage().use_count() == 1 && !g.is_view() &&
                          g.is_contiguous();
   if (autograd::is_grad_enabled()) {  // create_graph: the gradient keeps its own history
-    m.grad = m.grad.defined() ? add(m.grad, g) : (exclusive ? g : clone(g));
+    assign_grad(leaf, m.grad.defined() ? add(m.grad, g) : (exclusive ? g : clone(g)));
   } else if (!m.grad.defined()) {
-    m.grad = exclusive && !autograd::requires_grad(g) ? g : autograd::detach(clone(g));
+    assign_grad(leaf, exclusive && !autograd::requires_grad(g) ? g : autograd::detach(clone(g)));
   } else if (autograd::requires_grad(m.grad)) {
-    m.grad = autograd::detach(add(m.grad, g));
+    assign_grad(leaf, autograd::detach(add(m.grad, g)));
   } else {
     add_(m.grad, g);
   }
@@ -307,7 +314,7 @@ void set_grad(const Tensor& t, const Tensor& g) {
   } else if (!t.impl()->autograd) {
     return;
   }
-  meta_of(t).grad = g;
+  assign_grad(t.impl_ptr(), g);
 }
 
 Tensor detach(const Tensor& t) { return alias_of(t); }

@@ -15,7 +15,7 @@ struct AccumulateGrad : Node {
   std::string name() const override { return "AccumulateGrad"; }
   void run_hooks(Tensors& grads) override;
   /// Adds g into m.grad (the caller holds `mutex`).
-  static void accumulate(AutogradMeta& m, Tensor g);
+  static void accumulate(const std::shared_ptr<TensorImpl>& leaf, Tensor g);
 
   std::weak_ptr<TensorImpl> variable;
   std::mutex mutex;  // held while .grad is updated

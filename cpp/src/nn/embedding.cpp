@@ -6,6 +6,7 @@
 #include "ember/nn/functional.h"
 #include "ember/nn/init.h"
 #include "ember/ops.h"
+#include "kernels.h"
 
 namespace ember::nn {
 
@@ -22,11 +23,14 @@ Tensor functional::embedding(const Tensor& indices, const Tensor& weight, std::o
     if (*padding_idx < 0) *padding_idx += rows;
   }
   Tensor flat = reshape(indices, {indices.numel()});
-  if (flat.numel() > 0) {  // checked here, so the message names embedding rather than index_select
-    const int64_t lo = amin(flat).item<int64_t>(), hi = amax(flat).item<int64_t>();
-    EMBER_CHECK_INDEX(lo >= 0 && hi < rows, "embedding: index ", lo < 0 ? lo : hi, " is out of range for ",
-                      rows, " embeddings (weight ", shape_str(weight.sizes()), ")");
-  }
+  // Checked here, so the message names embedding rather than index_select; in a kernel call of its
+  // own, so a captured graph (ember/graph.h) checks at every replay.
+  if (flat.numel() > 0)
+    call_check(flat.device(), "embedding", [rows, wshape = weight.sizes()](const Tensor& flat) {
+      const int64_t lo = amin(flat).item<int64_t>(), hi = amax(flat).item<int64_t>();
+      EMBER_CHECK_INDEX(lo >= 0 && hi < rows, "embedding: index ", lo < 0 ? lo : hi, " is out of range for ",
+                        rows, " embeddings (weight ", shape_str(wshape), ")");
+    }, flat);
   if (max_norm) {
     EMBER_CHECK(*max_norm > 0, "embedding: max_norm must be positive, got ", *max_norm);
     autograd::NoGradGuard no_grad;

@@ -55,6 +55,10 @@ Tensor from_host(const std::vector<double>& v, DType dtype) {
   std::copy(v.begin(), v.end(), t.data<double>());
   return to_dtype(t, dtype);
 }
+/// batch_norm's per-channel host values, written by its forward kernel and read by its backward's.
+struct ChannelStats {
+  std::vector<double> mean, var, invstd, w;
+};
 /// t in float32 where it is a 16-bit float (undefined stays undefined): the norms compute their
 /// statistics there and round once, as PyTorch's kernels do.
 Tensor widened_or_none(const Tensor& t) { return t.defined() ? to_dtype(t, widened(t.dtype())) : t; }
@@ -88,38 +92,44 @@ Tensor functional::batch_norm(const Tensor& x, const Tensor& running_mean, const
     EMBER_CHECK(running_mean.defined() && running_var.defined(),
                 "batch_norm: running_mean and running_var are needed when not training");
   // One pass for the statistics and one for y = x * scale + shift, per channel, in C++ kernels.
+  // The host math between them runs inside the same kernel call, on values the backward's call
+  // shares, so a captured graph (ember/graph.h) recomputes them at every replay.
   const bool rec = autograd::any_requires_grad({&x, &weight, &bias});
-  std::vector<double> mean, var;
-  Tensor x3;
+  auto stats = std::make_shared<ChannelStats>();
+  Tensor x3, y;
   {
     autograd::RecordingOff off(rec);
     x3 = reshape(contiguous(x), {N, channels, S});
-    if (training) {
-      call_kernel(x.device(), "batch_norm", cpu::channel_moments, mean, var, x3);
-      if (running_mean.defined() && running_var.defined() && per_channel_count > 0) {  // an empty batch changes nothing
-        autograd::NoGradGuard no_grad;
-        const double unbias = static_cast<double>(per_channel_count) / static_cast<double>(per_channel_count - 1);
-        Tensor rm = running_mean, rv = running_var;
-        copy_(rm, add(mul(rm, scalar_tensor(1 - momentum)), mul(from_host(mean, rm.dtype()), scalar_tensor(momentum))));
-        copy_(rv, add(mul(rv, scalar_tensor(1 - momentum)),
-                      mul(from_host(var, rv.dtype()), scalar_tensor(momentum * unbias))));
+    // y is not a view: an in-place op on it (ReLU(inplace=True)) must find this op's history.
+    y = Tensor::empty(x.sizes(), x.dtype(), x.device());
+    call_kernel(x.device(), "batch_norm", [stats, training, momentum, eps, channels, per_channel_count](
+        const Tensor& y3, const Tensor& x3, const Tensor& running_mean, const Tensor& running_var,
+        const Tensor& weight, const Tensor& bias) {
+      ChannelStats& st = *stats;
+      if (training) {
+        cpu::channel_moments(st.mean, st.var, x3);
+        if (running_mean.defined() && running_var.defined() && per_channel_count > 0) {  // an empty batch changes nothing
+          autograd::NoGradGuard no_grad;
+          const double unbias = static_cast<double>(per_channel_count) / static_cast<double>(per_channel_count - 1);
+          Tensor rm = running_mean, rv = running_var;
+          copy_(rm, add(mul(rm, scalar_tensor(1 - momentum)), mul(from_host(st.mean, rm.dtype()), scalar_tensor(momentum))));
+          copy_(rv, add(mul(rv, scalar_tensor(1 - momentum)),
+                        mul(from_host(st.var, rv.dtype()), scalar_tensor(momentum * unbias))));
+        }
+      } else {
+        st.mean = host(running_mean), st.var = host(running_var);
       }
-    } else {
-      mean = host(running_mean), var = host(running_var);
-    }
+      st.w = weight.defined() ? host(weight) : std::vector<double>(channels, 1.0);
+      const std::vector<double> b = bias.defined() ? host(bias) : std::vector<double>(channels, 0.0);
+      st.invstd.resize(channels);
+      std::vector<double> scale(channels), shift(channels);
+      for (int64_t c = 0; c < channels; ++c) {
+        st.invstd[c] = 1 / std::sqrt(st.var[c] + eps);
+        scale[c] = st.w[c] * st.invstd[c], shift[c] = b[c] - st.mean[c] * scale[c];
+      }
+      cpu::channel_affine(y3, x3, scale, Tensor(), {}, shift);
+    }, reshape(y, x3.sizes()), x3, running_mean, running_var, weight, bias);
   }
-  Tensor y;
-  const std::vector<double> w = weight.defined() ? host(weight) : std::vector<double>(channels, 1.0);
-  const std::vector<double> b = bias.defined() ? host(bias) : std::vector<double>(channels, 0.0);
-  std::vector<double> invstd(channels), scale(channels), shift(channels);
-  for (int64_t c = 0; c < channels; ++c) {
-    invstd[c] = 1 / std::sqrt(var[c] + eps);
-    scale[c] = w[c] * invstd[c], shift[c] = b[c] - mean[c] * scale[c];
-  }
-  // y is not a view: an in-place op on it (ReLU(inplace=True)) must find this op's history.
-  y = Tensor::empty(x.sizes(), x.dtype(), x.device());
-  call_kernel(x.device(), "batch_norm", cpu::channel_affine, reshape(y, x3.sizes()), x3, scale, Tensor(),
-              std::vector<double>{}, shift);
   if (!rec) return y;
   const Tensor rm = training ? Tensor() : running_mean, rv = training ? Tensor() : running_var;
   // Which inputs want a gradient (saved non-leaves come back without history, so ask now).
@@ -143,26 +153,29 @@ Tensor functional::batch_norm(const Tensor& x, const Tensor& running_mean, const
     const int64_t n = sx.sizes()[0], c = sx.sizes()[1], m = n > 0 ? sx.numel() / c : 0;
     const Tensor g3 = reshape(contiguous(g[0]), {n, c, m / std::max<int64_t>(n, 1)});
     const Tensor xs = reshape(contiguous(sx), g3.sizes());
-    std::vector<double> sum_g, sum_gx;
-    call_kernel(sx.device(), "batch_norm_backward", cpu::channel_sums, sum_g, sum_gx, g3, xs, mean);
-    std::vector<double> k1(c), k2(c, 0.0), k3(c, 0.0), dw(c);
-    for (int64_t i = 0; i < c; ++i) {
-      k1[i] = w[i] * invstd[i];
-      dw[i] = sum_gx[i] * invstd[i];
-      if (training && m > 0) {
-        k2[i] = -w[i] * invstd[i] * invstd[i] * invstd[i] * sum_gx[i] / static_cast<double>(m);
-        k3[i] = -k1[i] * sum_g[i] / static_cast<double>(m) - k2[i] * mean[i];
-      }
-    }
     Tensors out(3);
-    if (need[0]) {
-      Tensor dx = Tensor::empty(g3.sizes(), sx.dtype(), sx.device());
-      call_kernel(sx.device(), "batch_norm_backward", cpu::channel_affine, dx, g3, k1, training ? xs : Tensor(), k2,
-                  k3);
-      out[0] = reshape(dx, sx.sizes());
-    }
-    if (need[1]) out[1] = from_host(dw, sw.dtype());
-    if (need[2]) out[2] = from_host(sum_g, sb.dtype());
+    if (need[0]) out[0] = Tensor::empty(g3.sizes(), sx.dtype(), sx.device());
+    if (need[1]) out[1] = Tensor::empty({c}, sw.dtype(), sw.device());
+    if (need[2]) out[2] = Tensor::empty({c}, sb.dtype(), sb.device());
+    call_kernel(sx.device(), "batch_norm_backward", [stats, training, m, c](
+        const Tensor& dx, const Tensor& dweight, const Tensor& dbias, const Tensor& g3, const Tensor& xs) {
+      const ChannelStats& st = *stats;
+      std::vector<double> sum_g, sum_gx;
+      cpu::channel_sums(sum_g, sum_gx, g3, xs, st.mean);
+      std::vector<double> k1(c), k2(c, 0.0), k3(c, 0.0), dw(c);
+      for (int64_t i = 0; i < c; ++i) {
+        k1[i] = st.w[i] * st.invstd[i];
+        dw[i] = sum_gx[i] * st.invstd[i];
+        if (training && m > 0) {
+          k2[i] = -st.w[i] * st.invstd[i] * st.invstd[i] * st.invstd[i] * sum_gx[i] / static_cast<double>(m);
+          k3[i] = -k1[i] * sum_g[i] / static_cast<double>(m) - k2[i] * st.mean[i];
+        }
+      }
+      if (dx.defined()) cpu::channel_affine(dx, g3, k1, training ? xs : Tensor(), k2, k3);
+      if (dweight.defined()) cpu::copy(dweight, from_host(dw, dweight.dtype()));
+      if (dbias.defined()) cpu::copy(dbias, from_host(sum_g, dbias.dtype()));
+    }, out[0], out[1], out[2], g3, xs);
+    if (need[0]) out[0] = reshape(out[0], sx.sizes());
     return out;
   });
   return y;

@@ -145,18 +145,23 @@ Tensor eye(int64_t n, std::optional<int64_t> m_opt, DType dtype, Device device) 
 }
 
 // ---- random ---------------------------------------------------------------------------
+// Every draw runs inside call_kernel with the generator as an argument, so a captured graph
+// (ember/graph.h) draws fresh numbers from the live generator at each replay, as eager does.
 namespace {
-/// Fills a fresh contiguous tensor element by element from the generator, under its lock.
+Generator* generator_or_default(Generator* gen) { return gen ? gen : &default_generator(); }
+
+/// Fills a contiguous tensor element by element from the generator, under its lock; draw
+/// captures by value (a recorded call outlives this frame).
 template <class F>
-Tensor random_fill(Tensor t, Generator* gen, F draw) {
-  Generator& g = gen ? *gen : default_generator();
-  std::lock_guard<std::mutex> lock(g.mutex());
-  visit_all_dtypes(t.dtype(), [&](auto tag) {
-    using T = decltype(tag);
-    T* p = static_cast<T*>(t.raw_data());
-    for (int64_t i = 0; i < t.numel(); ++i) p[i] = static_cast<T>(draw(g, i));
-  });
-  return t;
+void random_fill(const char* op, const Tensor& t, Generator* gen, F draw) {
+  call_kernel(t.device(), op, [draw](const Tensor& out, Generator* g) {
+    std::lock_guard<std::mutex> lock(g->mutex());
+    visit_all_dtypes(out.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      T* p = static_cast<T*>(out.raw_data());
+      for (int64_t i = 0; i < out.numel(); ++i) p[i] = static_cast<T>(draw(*g, i));
+    });
+  }, t, generator_or_default(gen));
 }
 /// Runs a fill on a contiguous temporary and copies it into t when t is a strided view.
 template <class F>
@@ -164,13 +169,16 @@ Tensor& random_fill_(Tensor& t, const char* op, Generator* gen, F draw) {
   t.check_in_place(op);
   if (autograd::inplace_requires_grad(t, {}, op))  // new values owe nothing to the old ones
     return autograd::apply_inplace(t, op, [&](const Tensor& old) {
-      return random_fill(Tensor::empty(old.sizes(), old.dtype(), old.device()), gen, draw);
+      Tensor fresh = Tensor::empty(old.sizes(), old.dtype(), old.device());
+      random_fill(op, fresh, gen, draw);
+      return fresh;
     }, false);
   if (t.is_contiguous()) {
-    random_fill(t, gen, draw);
+    random_fill(op, t, gen, draw);
   } else {
-    Tensor tmp = random_fill(Tensor::empty(t.sizes(), t.dtype(), t.device()), gen, draw);
-    cpu::copy(t, tmp);
+    Tensor tmp = Tensor::empty(t.sizes(), t.dtype(), t.device());
+    random_fill(op, tmp, gen, draw);
+    call_kernel(t.device(), op, cpu::copy, t, tmp);
   }
   t.bump_version();
   return t;
@@ -190,19 +198,19 @@ Tensor randn(const Shape& size, DType dtype, Generator* gen) {
 Tensor randint(int64_t low, int64_t high, const Shape& size, DType dtype, Generator* gen) {
   EMBER_CHECK_RUNTIME(low < high, "randint: expected low < high, got low=", low, ", high=", high);  // torch: RuntimeError
   const uint64_t range = static_cast<uint64_t>(high) - static_cast<uint64_t>(low);
-  return random_fill(Tensor::empty(size, dtype), gen,
-                     [&](Generator& g, int64_t) { return static_cast<int64_t>(low + g.next_below(range)); });
+  Tensor t = Tensor::empty(size, dtype);
+  random_fill("randint", t, gen, [low, range](Generator& g, int64_t) { return static_cast<int64_t>(low + g.next_below(range)); });
+  return t;
 }
 
 Tensor randperm(int64_t n, DType dtype, Generator* gen) {
   EMBER_CHECK(n >= 0, "randperm: n must be non-negative, got ", n);
   Tensor t = arange(0, n, 1, DType::Int64);
-  {
-    Generator& g = gen ? *gen : default_generator();
-    std::lock_guard<std::mutex> lock(g.mutex());
-    int64_t* p = t.data<int64_t>();
-    for (int64_t i = n - 1; i > 0; --i) std::swap(p[i], p[g.next_below(i + 1)]);
-  }
+  call_kernel(t.device(), "randperm", [](const Tensor& perm, Generator* g) {
+    std::lock_guard<std::mutex> lock(g->mutex());
+    int64_t* p = perm.data<int64_t>();
+    for (int64_t i = perm.numel() - 1; i > 0; --i) std::swap(p[i], p[g->next_below(i + 1)]);
+  }, t, generator_or_default(gen));
   return to_dtype(t, dtype);
 }
 
@@ -210,11 +218,20 @@ Tensor bernoulli(const Tensor& p, Generator* gen) {
   EMBER_CHECK_TYPE(is_floating(p.dtype()), "bernoulli: expected a floating probability tensor, got ",
                    dtype_name(p.dtype()));
   Tensor pc = contiguous(to_dtype(p, DType::Float64));
-  const double* pp = pc.data<double>();
-  for (int64_t i = 0; i < pc.numel(); ++i)
-    EMBER_CHECK(pp[i] >= 0 && pp[i] <= 1, "bernoulli: expected all probabilities in [0, 1], got ", pp[i]);
-  return random_fill(Tensor::empty(p.sizes(), p.dtype()), gen,
-                     [&](Generator& g, int64_t i) { return g.next_double() < pp[i] ? 1.0 : 0.0; });
+  Tensor out = Tensor::empty(p.sizes(), p.dtype());
+  // The probabilities are checked inside the kernel, so a replayed graph checks them too.
+  call_kernel(p.device(), "bernoulli", [](const Tensor& o, const Tensor& probs, Generator* g) {
+    const double* pp = probs.data<double>();
+    for (int64_t i = 0; i < probs.numel(); ++i)
+      EMBER_CHECK(pp[i] >= 0 && pp[i] <= 1, "bernoulli: expected all probabilities in [0, 1], got ", pp[i]);
+    std::lock_guard<std::mutex> lock(g->mutex());
+    visit_all_dtypes(o.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      T* q = static_cast<T*>(o.raw_data());
+      for (int64_t i = 0; i < o.numel(); ++i) q[i] = static_cast<T>(g->next_double() < pp[i] ? 1.0 : 0.0);
+    });
+  }, out, pc, generator_or_default(gen));
+  return out;
 }
 
 Tensor& uniform_(Tensor& t, double from, double to, Generator* gen) {
@@ -223,7 +240,7 @@ Tensor& uniform_(Tensor& t, double from, double to, Generator* gen) {
   EMBER_CHECK(std::isfinite(from) && std::isfinite(to), "uniform_: from and to must be finite, got from=", from,
               ", to=", to);
   const bool f32 = t.dtype() != DType::Float64;  // float32, and the 16-bit floats it rounds to
-  return random_fill_(t, "uniform_", gen, [&](Generator& g, int64_t) {
+  return random_fill_(t, "uniform_", gen, [f32, from, to](Generator& g, int64_t) {
     return f32 ? from + (to - from) * g.next_float() : from + (to - from) * g.next_double();
   });
 }
@@ -231,49 +248,34 @@ Tensor& uniform_(Tensor& t, double from, double to, Generator* gen) {
 Tensor& normal_(Tensor& t, double mean, double std, Generator* gen) {
   EMBER_CHECK_TYPE(is_floating(t.dtype()), "normal_: expected a floating tensor, got ", dtype_name(t.dtype()));
   EMBER_CHECK(std >= 0, "normal_: expected std >= 0, got ", std);
-  return random_fill_(t, "normal_", gen, [&](Generator& g, int64_t) { return mean + std * g.next_normal(); });
+  return random_fill_(t, "normal_", gen, [mean, std](Generator& g, int64_t) { return mean + std * g.next_normal(); });
 }
 
 Tensor& bernoulli_(Tensor& t, double p, Generator* gen) {
   EMBER_CHECK(p >= 0 && p <= 1, "bernoulli_: expected p in [0, 1], got ", p);
-  return random_fill_(t, "bernoulli_", gen, [&](Generator& g, int64_t) { return g.next_double() < p ? 1.0 : 0.0; });
+  return random_fill_(t, "bernoulli_", gen, [p](Generator& g, int64_t) { return g.next_double() < p ? 1.0 : 0.0; });
 }
 
-/// Each row of weights is checked (finite, >= 0, a positive sum), then drawn from under the
-/// generator's lock. With replacement, or for one sample, a draw inverts the row's cumulative sum
-/// at a uniform in [0, total): a zero weight adds an empty interval, so it is never drawn. Without
-/// replacement, the exponential race: each category gets w / E with E ~ Exp(1), and the
-/// num_samples largest, in decreasing order, are distributed as successive draws that remove what
-/// they took (as PyTorch's CPU kernel). Zero weights get -E, after every positive key: once the
-/// nonzero categories run out, the rest come in random order, as PyTorch's.
-Tensor multinomial(const Tensor& weights, int64_t num_samples, bool replacement, Generator* gen) {
-  EMBER_CHECK_RUNTIME(weights.dim() == 1 || weights.dim() == 2, "multinomial: prob_dist must be 1 or 2 dim, got shape ",
-                      shape_str(weights.sizes()));
-  EMBER_CHECK_TYPE(is_floating(weights.dtype()), "multinomial: only supports floating-point dtypes for input, got ",
-                   dtype_name(weights.dtype()));
-  EMBER_CHECK_RUNTIME(num_samples > 0, "multinomial: cannot sample n_sample <= 0 samples (num_samples=", num_samples,
-                      ")");
-  const int64_t n = weights.sizes().back(), rows = weights.dim() == 2 ? weights.sizes()[0] : 1;
-  EMBER_CHECK_RUNTIME(replacement || num_samples <= n, "multinomial: cannot sample n_sample > prob_dist.size(-1) "
-                      "samples without replacement (num_samples=", num_samples, ", ", n, " categories)");
-  const Tensor w = contiguous(to_dtype(weights, DType::Float64));
+namespace {
+/// multinomial's kernel: checks each row of w (float64, contiguous) and draws into out.
+void multinomial_draw(const Tensor& out, const Tensor& w, bool replacement, Generator* gen) {
+  const bool two_d = w.dim() == 2;
+  const int64_t n = w.sizes().back(), rows = two_d ? w.sizes()[0] : 1, num_samples = out.sizes().back();
   const double* pw = w.data<double>();
   for (int64_t r = 0; r < rows; ++r) {
     const double* row = pw + r * n;
     double total = 0;
     for (int64_t i = 0; i < n; ++i) {
       EMBER_CHECK_RUNTIME(std::isfinite(row[i]) && row[i] >= 0, "multinomial: probability tensor contains either "
-                          "`inf`, `nan` or element < 0 (", row[i], " at ", weights.dim() == 2 ? "row " : "",
-                          weights.dim() == 2 ? std::to_string(r) + ", " : "", "index ", i, ")");
+                          "`inf`, `nan` or element < 0 (", row[i], " at ", two_d ? "row " : "",
+                          two_d ? std::to_string(r) + ", " : "", "index ", i, ")");
       total += row[i];
     }
     EMBER_CHECK_RUNTIME(total > 0, "multinomial: invalid multinomial distribution (sum of probabilities <= 0)",
-                        weights.dim() == 2 ? " in row " + std::to_string(r) : "");
+                        two_d ? " in row " + std::to_string(r) : "");
   }
-  Shape out_shape = weights.dim() == 2 ? Shape{rows, num_samples} : Shape{num_samples};
-  Tensor out = Tensor::empty(out_shape, DType::Int64);
   int64_t* po = out.data<int64_t>();
-  Generator& g = gen ? *gen : default_generator();
+  Generator& g = *gen;
   std::lock_guard<std::mutex> lock(g.mutex());
   std::vector<double> cdf(n);
   std::vector<std::pair<double, int64_t>> race;
@@ -306,6 +308,31 @@ Tensor multinomial(const Tensor& weights, int64_t num_samples, bool replacement,
     std::partial_sort(race.begin(), race.begin() + num_samples, race.end(), larger);
     for (int64_t s = 0; s < num_samples; ++s) o[s] = race[s].second;
   }
+}
+}  // namespace
+
+/// Each row of weights is checked (finite, >= 0, a positive sum), then drawn from under the
+/// generator's lock. With replacement, or for one sample, a draw inverts the row's cumulative sum
+/// at a uniform in [0, total): a zero weight adds an empty interval, so it is never drawn. Without
+/// replacement, the exponential race: each category gets w / E with E ~ Exp(1), and the
+/// num_samples largest, in decreasing order, are distributed as successive draws that remove what
+/// they took (as PyTorch's CPU kernel). Zero weights get -E, after every positive key: once the
+/// nonzero categories run out, the rest come in random order, as PyTorch's.
+Tensor multinomial(const Tensor& weights, int64_t num_samples, bool replacement, Generator* gen) {
+  EMBER_CHECK_RUNTIME(weights.dim() == 1 || weights.dim() == 2, "multinomial: prob_dist must be 1 or 2 dim, got shape ",
+                      shape_str(weights.sizes()));
+  EMBER_CHECK_TYPE(is_floating(weights.dtype()), "multinomial: only supports floating-point dtypes for input, got ",
+                   dtype_name(weights.dtype()));
+  EMBER_CHECK_RUNTIME(num_samples > 0, "multinomial: cannot sample n_sample <= 0 samples (num_samples=", num_samples,
+                      ")");
+  const int64_t n = weights.sizes().back(), rows = weights.dim() == 2 ? weights.sizes()[0] : 1;
+  EMBER_CHECK_RUNTIME(replacement || num_samples <= n, "multinomial: cannot sample n_sample > prob_dist.size(-1) "
+                      "samples without replacement (num_samples=", num_samples, ", ", n, " categories)");
+  const Tensor w = contiguous(to_dtype(weights, DType::Float64));
+  Shape out_shape = weights.dim() == 2 ? Shape{rows, num_samples} : Shape{num_samples};
+  Tensor out = Tensor::empty(out_shape, DType::Int64);
+  // Checks and draws in one kernel, so a replayed graph checks the weights it draws from.
+  call_kernel(weights.device(), "multinomial", multinomial_draw, out, w, replacement, generator_or_default(gen));
   return out;
 }
 

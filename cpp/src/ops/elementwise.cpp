@@ -79,10 +79,14 @@ Tensor unary_op(const char* op, Kind kind, const Tensor& x, UnaryKernel kernel) 
   return out;
 }
 
-/// Divisors of integer ops must be nonzero: checked here, never inside a kernel.
+/// Divisors of integer ops must be nonzero: checked before the op's kernel, in a kernel call of
+/// its own, so a replayed graph (ember/graph.h) checks them too.
 void check_integer_divisor(const char* op, const Tensor& y, DType ct) {
   if (is_floating(ct) || y.numel() == 0) return;
-  EMBER_CHECK_RUNTIME(cpu::count_nonzero(y) == y.numel(), op, ": ZeroDivisionError (integer division by zero)");
+  call_check(y.device(), op, [op](const Tensor& divisor) {
+    EMBER_CHECK_RUNTIME(cpu::count_nonzero(divisor) == divisor.numel(), op,
+                        ": ZeroDivisionError (integer division by zero)");
+  }, y);
 }
 
 /// An operand as the kernel reads it; a 0-d one skips the rounding to a 16-bit ct where the row
@@ -171,7 +175,7 @@ Tensor& binary_op_(const char* op, Kind kind, int rules, Tensor& x, const Tensor
   } else {
     Tensor tmp = Tensor::empty(shape, widened(rt), x.device());
     call_kernel(x.device(), op, kernel, tmp, kernel_input(x, ct), ye);
-    cpu::copy(x, tmp);
+    call_kernel(x.device(), op, cpu::copy, x, tmp);
   }
   x.bump_version();
   return x;
@@ -195,7 +199,7 @@ Tensor& unary_op_(const char* op, Kind kind, Tensor& x, UnaryKernel kernel, Tens
   } else {
     Tensor tmp = Tensor::empty(x.sizes(), widened(rt), x.device());
     call_kernel(x.device(), op, kernel, tmp, kernel_input(x, ct));
-    cpu::copy(x, tmp);
+    call_kernel(x.device(), op, cpu::copy, x, tmp);
   }
   x.bump_version();
   return x;

@@ -17,7 +17,7 @@ import types
 import typing
 import warnings
 
-from ember._C import _optim
+from ember._C import _graph, _optim
 from ember._signature import make_init, signature_of
 from ember.optim.optimizer import Optimizer
 
@@ -177,6 +177,9 @@ class LRScheduler:
     def step(self, epoch=None):
         """One epoch on (call it after optimizer.step()). epoch (deprecated, as in PyTorch) jumps
         to that epoch: every closed-form schedule gets its rate exactly."""
+        if _graph.capturing():  # ember.compile: replays step the schedule again
+            _graph.effect(lambda: self.step(epoch))
+            return
         self._warn_order()
         if self._impl is None:  # a Python subclass's get_lr
             self.last_epoch = self.last_epoch + 1 if epoch is None else int(epoch)

@@ -10,7 +10,7 @@ import collections
 import functools
 import inspect
 
-from ember._C import Tensor, tensor as _tensor
+from ember._C import Tensor, _graph, tensor as _tensor
 from ember._signature import make_init, signature_of
 from ember.autograd.grad_mode import enable_grad
 
@@ -135,6 +135,9 @@ class Optimizer:
 
     def zero_grad(self, set_to_none=True):
         """Drops (set_to_none) or zeroes every parameter's gradient."""
+        if _graph.capturing():  # ember.compile: replays call it again, on the live gradients
+            _graph.effect(lambda: self.zero_grad(set_to_none))
+            return
         if self._impl is not None:
             self._impl.zero_grad(set_to_none)
             return
@@ -153,6 +156,12 @@ class Optimizer:
         model and returns the loss; it runs with gradients enabled, and step returns its value."""
         if self._impl is None:
             raise NotImplementedError(f"{type(self).__name__} must define step() (an Optimizer subclass of its own)")
+        if _graph.capturing():  # ember.compile: replays step again, reading the live groups and state
+            if closure is not None:
+                _graph.refuse(f"{type(self).__name__}.step(closure): the closure's Python would not run at replay")
+            else:
+                _graph.effect(lambda: Optimizer.step(self))
+                return None
         self._opt_called = True
         loss = None
         if closure is not None:
