@@ -13,6 +13,7 @@ from module_db import MODULES, materialize
 DATA_DEPENDENT = {
     # the cumulative average's factor is 1 / num_batches_tracked, read on the host each step
     "BatchNorm1d-3,momentum=None", "BatchNorm2d-3,momentum=None",
+    "SyncBatchNorm-3,momentum=None",  # BatchNorm without a process group
 }
 
 

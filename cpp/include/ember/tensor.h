@@ -36,7 +36,9 @@ namespace graph {
 struct CaptureState;
 namespace detail {
 /// This thread's capture (ember/graph.h), null when none is recording: one load on the hot path.
-extern EMBER_API thread_local CaptureState* t_capture __attribute__((tls_model("initial-exec")));
+/// The default TLS model on purpose: initial-exec would put all of libember_core's thread-locals
+/// (the block caches' kilobytes too) in the static TLS block, which a dlopen'ed library cannot get.
+extern EMBER_API thread_local CaptureState* t_capture;
 /// The host touched t's memory outside a kernel while capturing (data-dependent unless constant).
 EMBER_API void host_access(const Tensor& t);
 }  // namespace detail
