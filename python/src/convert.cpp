@@ -253,14 +253,19 @@ std::vector<TensorIndex> indices_from(py::handle index) {
       auto* s = reinterpret_cast<PySliceObject*>(o);
       auto get = [](PyObject* v) -> std::optional<int64_t> {
         if (v == Py_None) return std::nullopt;
-        if (PyLong_CheckExact(v)) {  // most bounds: no __index__ lookup and call
-          int overflow = 0;
-          const long long b = PyLong_AsLongLongAndOverflow(v, &overflow);
-          if (!overflow) return static_cast<int64_t>(b);
-        }
-        EMBER_CHECK_TYPE(PyIndex_Check(v), "index: slice bounds must be integers or None, got ",
+        EMBER_CHECK_TYPE(PyLong_Check(v) || PyIndex_Check(v), "index: slice bounds must be integers or None, got ",
                          std::string(py::str(py::handle(v).get_type().attr("__name__"))));
-        return py::reinterpret_borrow<py::object>(v).attr("__index__")().cast<int64_t>();
+        // Exact ints (most bounds) skip the __index__ lookup and call.
+        py::object b = PyLong_CheckExact(v) ? py::reinterpret_borrow<py::object>(v)
+                                            : py::reinterpret_borrow<py::object>(v).attr("__index__")();
+        int overflow = 0;
+        const long long value = PyLong_AsLongLongAndOverflow(b.ptr(), &overflow);
+        if (!overflow) return static_cast<int64_t>(value);
+        // Beyond int64: clamped, with torch's warning.
+        if (PyErr_WarnEx(PyExc_UserWarning, "Truncating the start/stop/step of slice. This is likely because of "
+                         "saved old models when the start/stop/step were larger.", 1) < 0)
+          throw py::error_already_set();
+        return overflow > 0 ? INT64_MAX : INT64_MIN;
       };
       out.emplace_back(Slice{get(s->start), get(s->stop), get(s->step)});
     } else if (py::isinstance<Tensor>(h)) {

@@ -2,6 +2,7 @@
 tests of basic indexing, broadcasting, reshape and reductions against NumPy."""
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -760,3 +761,19 @@ def test_reductions_of_empty_tensors_match_torch(shape, dims, op):
     r = getattr(ember.zeros(shape), op)(**kw)
     assert tuple(r.shape) == tuple(expected.shape)
     np.testing.assert_array_equal(np.asarray(r), expected.numpy())
+
+
+@pytest.mark.parametrize("key", [slice(0, 2**70), slice(-2**70, 3), slice(2**70, None), slice(None, 2**70, 2)])
+def test_slice_bounds_beyond_int64_are_clamped_with_torchs_warning(key):
+    torch = pytest.importorskip("torch")
+    with pytest.warns(UserWarning, match="Truncating the start/stop/step of slice"):
+        got = ember.arange(5)[key].tolist()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch warns once per process
+        assert got == torch.arange(5)[key].tolist() == np.arange(5)[key].tolist()
+
+
+def test_a_step_beyond_int64_takes_the_first_element_as_python():
+    # torch's length arithmetic overflows here and gives [] (NumPy and Python lists give [0])
+    with pytest.warns(UserWarning, match="Truncating"):
+        assert ember.arange(5)[::2**70].tolist() == np.arange(5)[::2**70].tolist() == [0]
