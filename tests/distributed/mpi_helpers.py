@@ -6,7 +6,6 @@ import os
 import pathlib
 import signal
 import subprocess
-import time
 
 import pytest
 
@@ -14,8 +13,8 @@ HERE = pathlib.Path(__file__).resolve().parent
 
 
 def run_ranks(script, *args, n=2, timeout=60, env=None):
-    """Runs ``python script args`` as ``n`` ranks; returns (CompletedProcess, seconds taken). The
-    job's output is text; a job that outlives ``timeout`` fails the test (it must never hang)."""
+    """Runs ``python script args`` as ``n`` ranks; returns the CompletedProcess (output as text).
+    A job that outlives ``timeout`` fails the test (it must never hang)."""
     pytest.importorskip("mpi4py")
     from ember.distributed.run import find_mpirun, mpirun_command
 
@@ -24,7 +23,6 @@ def run_ranks(script, *args, n=2, timeout=60, env=None):
     full_env = {**os.environ, "OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
                 "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", **(env or {})}
     cmd = mpirun_command(n, [str(HERE / script), *map(str, args)])  # an absolute script path stays as it is
-    start = time.monotonic()
     # A session of its own, so that a hung job is killed whole (mpirun and its ranks).
     with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=full_env,
                           start_new_session=True) as proc:
@@ -34,7 +32,7 @@ def run_ranks(script, *args, n=2, timeout=60, env=None):
             os.killpg(proc.pid, signal.SIGKILL)
             out, err = proc.communicate()
             pytest.fail(f"{script} under mpirun -n {n} hung past {timeout} s:\n{out}\n{err}")
-    return subprocess.CompletedProcess(cmd, proc.returncode, out, err), time.monotonic() - start
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
 
 def assert_ranks_passed(done, at_least):

@@ -140,7 +140,8 @@ for i, t in enumerate(ts):
     check(t, np.full(1000, sum(r + i for r in range(WORLD)), np.float32), f"async all_reduce {i}")
 check(b, np.full(7, WORLD - 1, np.float32), "async broadcast")
 work = dist.all_reduce(ember.ones(3), async_op=True)
-assert work.wait(timeout=datetime.timedelta(seconds=20))
+done = work.wait(timeout=datetime.timedelta(seconds=20))  # wait's timeout argument: a timedelta
+assert done is True and work.is_completed()
 assert dist.barrier() is None
 
 # argument errors: raised locally, before any rank communicates

@@ -31,7 +31,7 @@ def test_launcher_rejects_bad_arguments():
 
 
 def test_checkpoint_is_written_by_rank_0_and_resumes_on_one_process(tmp_path):
-    done, _ = run_ranks("rank_checkpoint.py", tmp_path, timeout=60)
+    done = run_ranks("rank_checkpoint.py", tmp_path, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
     lines = sorted(line for line in done.stdout.splitlines() if " wrote " in line)
     assert lines == ["rank 0 wrote ['epoch-0000.safetensors', 'epoch-0001.safetensors']", "rank 1 wrote []"], lines
@@ -55,7 +55,7 @@ def test_checkpoint_is_written_by_rank_0_and_resumes_on_one_process(tmp_path):
 def test_train_digits_example_runs_on_two_ranks(tmp_path):
     pytest.importorskip("sklearn")
     example = HERE.parents[1] / "examples" / "train_digits.py"
-    done, _ = run_ranks(example, "--distributed", "--quick", "--epochs", "4", "--threads", "1", "--out", tmp_path,
+    done = run_ranks(example, "--distributed", "--quick", "--epochs", "4", "--threads", "1", "--out", tmp_path,
                         timeout=120)
     out = done.stdout
     assert done.returncode == 0, out + done.stderr
