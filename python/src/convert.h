@@ -89,6 +89,11 @@ const char* numpy_format(DType t);
 py::array to_numpy(const Tensor& t, py::handle owner);
 /// A Python subscript as ember's index entries.
 std::vector<TensorIndex> indices_from(py::handle index);
+/// The requires_grad= of the creation functions.
+inline Tensor with_grad(Tensor t, bool requires_grad) {
+  if (requires_grad) t.requires_grad_(true);
+  return t;
+}
 /// The Generator a `generator=` argument names; nullptr (the default generator) for None.
 inline Generator* generator_from(py::handle g) { return g.is_none() ? nullptr : &g.cast<Generator&>(); }
 /// ember.return_types.<op>, the named tuple (first, second) that op returns, as torch.return_types:

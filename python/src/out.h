@@ -53,4 +53,20 @@ auto outable(F&& fn, const char* op, OutDtype rule) {
   return outable_fn(std::function{std::forward<F>(fn)}, op, rule);
 }
 
+/// m.def with torch's keyword-only out= appended (see out.h for the rule of each kind of op).
+template <class F, class... Extra>
+void def_out(py::module_& m, const char* name, OutDtype rule, F&& fn, const Extra&... extra) {
+  if constexpr ((std::is_same_v<Extra, py::kw_only> || ...)) {
+    m.def(name, outable(std::forward<F>(fn), name, rule), extra..., py::arg("out") = py::none());
+  } else {
+    m.def(name, outable(std::forward<F>(fn), name, rule), extra..., py::kw_only(), py::arg("out") = py::none());
+  }
+}
+/// def_both with out= on the module function (the method has none, as torch's).
+template <class F, class... Extra>
+void def_both_out(py::module_& m, py::class_<Tensor>& cls, const char* name, OutDtype rule, F fn, const Extra&... extra) {
+  def_out(m, name, rule, fn, py::arg("input"), extra...);
+  cls.def(name, fn, extra...);
+}
+
 }  // namespace ember::py_out
