@@ -12,13 +12,16 @@ import os
 import sys
 import threading
 import time
+import warnings
 
 import ember
 
-__all__ = ["ProcessGroup", "ReduceOp", "Work", "all_gather", "all_gather_into_tensor", "all_gather_single",
-           "all_reduce", "barrier", "broadcast", "destroy_process_group", "get_backend", "get_rank",
-           "get_world_size", "group", "init_process_group", "is_available", "is_initialized", "is_mpi_available",
-           "reduce_scatter", "reduce_scatter_single", "reduce_scatter_tensor"]
+__all__ = ["GroupMember", "ProcessGroup", "ReduceOp", "Work", "all_gather", "all_gather_into_tensor",
+           "all_gather_single", "all_reduce", "all_to_all", "all_to_all_single", "barrier", "broadcast",
+           "destroy_process_group", "gather", "get_backend", "get_global_rank", "get_group_rank",
+           "get_process_group_ranks", "get_rank", "get_world_size", "group", "init_process_group", "is_available",
+           "is_initialized", "is_mpi_available", "new_group", "reduce", "reduce_scatter", "reduce_scatter_single",
+           "reduce_scatter_tensor", "scatter"]
 
 # Work.wait's busy phase before it sleeps between tests. Short: with ranks sharing cores (2 ranks,
 # 2 loaded cores) a spinning rank starves the peer it waits for; 100 us then sleeps gave a 4 KB
@@ -96,13 +99,15 @@ _MPI_OP = {ReduceOp.SUM: "SUM", ReduceOp.AVG: "SUM", ReduceOp.PRODUCT: "PROD", R
 
 
 class ProcessGroup:
-    """The ranks that take part in collectives: ember's one group, every process of the MPI job
-    (a duplicate of ``MPI.COMM_WORLD``, so the user's own mpi4py messages never mix with ember's).
-    Made by :func:`init_process_group`; collectives take it as ``group`` (``None`` means it).
+    """The ranks that take part in collectives: the default group, every process of the MPI job
+    (made by :func:`init_process_group` on a duplicate of ``MPI.COMM_WORLD``, so the user's own mpi4py
+    messages never mix with ember's), or a subgroup made by :func:`new_group`. Collectives take it as
+    ``group`` (``None`` means the default group).
 
     Args:
         comm (mpi4py.MPI.Comm): the communicator (owned by the group from then on).
         timeout (datetime.timedelta): how long a collective may take before it raises.
+        ranks (list of int): the global rank of each of the group's ranks, in group-rank order.
 
     Example::
 
@@ -111,8 +116,8 @@ class ProcessGroup:
         (0, 2)
     """
 
-    def __init__(self, comm, timeout):
-        self.comm, self.timeout = comm, timeout
+    def __init__(self, comm, timeout, ranks):
+        self.comm, self.timeout, self.ranks = comm, timeout, list(ranks)
         self._rank, self._size = comm.Get_rank(), comm.Get_size()
         self._pending = []  # unfinished Works: each new collective tests them, so MPI progresses them
         self._failed = None  # the first timeout's message: the group's collectives are out of step after it
@@ -145,7 +150,8 @@ class ProcessGroup:
         return self._size
 
     def __repr__(self):
-        return f"ProcessGroup(backend='mpi', rank={self._rank}, size={self._size}, timeout={self.timeout})"
+        return (f"ProcessGroup(backend='mpi', rank={self._rank}, size={self._size}, ranks={self.ranks}, "
+                f"timeout={self.timeout})")
 
 
 class group:
@@ -161,7 +167,28 @@ class group:
     WORLD = None
 
 
-_state = {"pg": None, "excepthook": None}
+class _NonGroupMember:
+    def __repr__(self):
+        return "GroupMember.NON_GROUP_MEMBER"
+
+
+class GroupMember:
+    """What :func:`new_group` returns on the ranks it leaves out (``NON_GROUP_MEMBER``), and
+    ``WORLD``, the default group, as ``torch.distributed.GroupMember``. A collective given
+    ``NON_GROUP_MEMBER`` does nothing there (with a warning) and returns None; ``get_rank`` and
+    ``get_world_size`` of it are -1.
+
+    Example::
+
+        >>> GroupMember.NON_GROUP_MEMBER
+        GroupMember.NON_GROUP_MEMBER
+    """
+
+    WORLD = None
+    NON_GROUP_MEMBER = _NonGroupMember()
+
+
+_state = {"pg": None, "excepthook": None, "subgroups": []}
 
 
 def is_available():
@@ -283,18 +310,19 @@ def init_process_group(backend="mpi", init_method=None, timeout=datetime.timedel
                          "processes (mpirun -n)")
     if rank != -1 and rank != world.Get_rank():
         raise ValueError(f"init_process_group: rank={rank} but MPI gave this process rank {world.Get_rank()}")
-    pg = ProcessGroup(world.Dup(), timeout)
-    _state["pg"] = group.WORLD = pg
+    pg = ProcessGroup(world.Dup(), timeout, range(world.Get_size()))
+    _state["pg"] = group.WORLD = GroupMember.WORLD = pg
     if sys.excepthook is not _abort_on_exception:
         _state["excepthook"], sys.excepthook = sys.excepthook, _abort_on_exception
 
 
 def destroy_process_group(group=None):
-    """Ends the default process group (frees its communicator, restores ``sys.excepthook``);
-    :func:`init_process_group` may be called again afterwards.
+    """Ends a process group and frees its communicator. Without ``group`` (or with the default
+    group) it ends every group and restores ``sys.excepthook``; :func:`init_process_group` may be
+    called again afterwards.
 
     Args:
-        group (ProcessGroup, optional): the group; only the default one exists. Default: ``None``.
+        group (ProcessGroup, optional): the group to end. Default: ``None`` (all of them).
 
     Example::
 
@@ -303,7 +331,18 @@ def destroy_process_group(group=None):
         False
     """
     pg = _group("destroy_process_group", group)
-    _state["pg"] = globals()["group"].WORLD = None
+    if pg is None:
+        return
+    if pg is not _state["pg"]:
+        _state["subgroups"].remove(pg)
+        pg.comm.Free()
+        pg.comm = None
+        return
+    for sub in _state["subgroups"]:
+        sub.comm.Free()
+        sub.comm = None
+    _state["subgroups"] = []
+    _state["pg"] = globals()["group"].WORLD = GroupMember.WORLD = None
     if sys.excepthook is _abort_on_exception:
         sys.excepthook = _state["excepthook"] or sys.__excepthook__
     _state["excepthook"] = None
@@ -311,54 +350,91 @@ def destroy_process_group(group=None):
 
 
 def _group(op, group):
-    pg = _state["pg"]
-    if pg is None:
+    """The ProcessGroup that ``group`` names (None: the default one), or None on a rank that
+    new_group left out: torch's collectives then warn and do nothing there."""
+    world = _state["pg"]
+    if world is None:
         raise ValueError(_NOT_INITIALIZED)
-    if group is not None and group is not pg:
-        raise ValueError(f"{op}: group must be None or the default process group (ember has no subgroups), "
-                         f"got {group!r}")
-    return pg
+    if group is None:
+        return world
+    if group is GroupMember.NON_GROUP_MEMBER:
+        warnings.warn(f"Running {op} on global rank {world.rank()} which does not belong to the given group.",
+                      stacklevel=3)
+        return None
+    if not isinstance(group, ProcessGroup):
+        raise ValueError(f"{op}: group must be None or a ProcessGroup (init_process_group, new_group), got {group!r}")
+    if group.comm is None:
+        raise ValueError(f"{op}: the group {group!r} has been destroyed")
+    return group
+
+
+def _check_rank_arg(op, name, value):
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{op}: {name} must be an int, got {type(value).__name__}")
+
+
+def _peer(op, pg, rank, group_rank, what):
+    """The group rank that ``rank`` (a global rank, as torch's src/dst) or ``group_rank`` (torch's
+    group_src/group_dst) names; exactly one of them is given."""
+    if rank is not None and group_rank is not None:
+        raise ValueError(f"{op}: give {what} or group_{what}, not both")
+    if group_rank is not None:
+        _check_rank_arg(op, f"group_{what}", group_rank)
+        if not 0 <= group_rank < pg.size():
+            raise ValueError(f"{op}: group_{what} must be a rank in [0, {pg.size() - 1}], got {group_rank}")
+        return group_rank
+    if rank is None:
+        raise ValueError(f"{op}: {what} or group_{what} must be given")
+    _check_rank_arg(op, what, rank)
+    if rank not in pg.ranks:
+        where = f"in [0, {pg.size() - 1}]" if pg.ranks == list(range(pg.size())) else f"of the group ({pg.ranks})"
+        raise ValueError(f"{op}: {what} must be a rank {where}, got {rank}")
+    return pg.ranks.index(rank)
 
 
 def get_rank(group=None):
-    """This process's rank in the default process group.
+    """This process's rank in ``group``.
 
     Args:
-        group (ProcessGroup, optional): the group; only the default one exists. Default: ``None``.
+        group (ProcessGroup, optional): the group. Default: ``None`` (the default group).
 
     Returns:
-        int: in ``[0, get_world_size() - 1]``.
+        int: in ``[0, get_world_size(group) - 1]``; -1 on a rank that is not in the group.
 
     Example::
 
         >>> dist.get_rank()  # doctest: +SKIP
         1
     """
+    if group is GroupMember.NON_GROUP_MEMBER:
+        return -1
     return _group("get_rank", group).rank()
 
 
 def get_world_size(group=None):
-    """The number of processes in the default process group.
+    """The number of processes in ``group``.
 
     Args:
-        group (ProcessGroup, optional): the group; only the default one exists. Default: ``None``.
+        group (ProcessGroup, optional): the group. Default: ``None`` (the default group).
 
     Returns:
-        int: the world size.
+        int: the group's size; -1 on a rank that is not in the group.
 
     Example::
 
         >>> dist.get_world_size()  # doctest: +SKIP
         2
     """
+    if group is GroupMember.NON_GROUP_MEMBER:
+        return -1
     return _group("get_world_size", group).size()
 
 
 def get_backend(group=None):
-    """The backend of the default process group.
+    """The backend of a process group.
 
     Args:
-        group (ProcessGroup, optional): the group; only the default one exists. Default: ``None``.
+        group (ProcessGroup, optional): the group. Default: ``None`` (the default group).
 
     Returns:
         str: ``"mpi"``.
@@ -368,8 +444,138 @@ def get_backend(group=None):
         >>> dist.get_backend()  # doctest: +SKIP
         'mpi'
     """
+    if group is GroupMember.NON_GROUP_MEMBER:
+        raise ValueError("get_backend: invalid process group specified (this rank is not in it)")
     _group("get_backend", group)
     return "mpi"
+
+
+def get_process_group_ranks(group):
+    """The global ranks of ``group``'s processes, in group-rank order.
+
+    Args:
+        group (ProcessGroup): the group (None: the default group).
+
+    Returns:
+        list of int: the global rank of group rank 0, 1, ...
+
+    Example::
+
+        >>> dist.get_process_group_ranks(dist.new_group([0, 1]))  # doctest: +SKIP
+        [0, 1]
+    """
+    pg = _group("get_process_group_ranks", group)
+    if pg is None:
+        raise ValueError("get_process_group_ranks: this rank is not in the group")
+    return list(pg.ranks)
+
+
+def get_group_rank(group, global_rank):
+    """The rank in ``group`` of the process whose global rank is ``global_rank``.
+
+    Args:
+        group (ProcessGroup): the group (None: the default group).
+        global_rank (int): a rank of the default group.
+
+    Returns:
+        int: its rank in ``group``.
+
+    Raises:
+        ValueError: when that process is not in the group.
+
+    Example::
+
+        >>> dist.get_group_rank(dist.new_group([1]), 1)  # doctest: +SKIP
+        0
+    """
+    pg = _group("get_group_rank", group)
+    if pg is None:
+        raise ValueError("get_group_rank: this rank is not in the group")
+    _check_rank_arg("get_group_rank", "global_rank", global_rank)
+    if global_rank not in pg.ranks:
+        raise ValueError(f"Global rank {global_rank} is not part of group {pg!r}")
+    return pg.ranks.index(global_rank)
+
+
+def get_global_rank(group, group_rank):
+    """The global rank of the process whose rank in ``group`` is ``group_rank``.
+
+    Args:
+        group (ProcessGroup): the group (None: the default group).
+        group_rank (int): a rank in ``group``.
+
+    Returns:
+        int: its rank in the default group.
+
+    Raises:
+        ValueError: when ``group_rank`` is not a rank of the group.
+
+    Example::
+
+        >>> dist.get_global_rank(dist.new_group([1]), 0)  # doctest: +SKIP
+        1
+    """
+    pg = _group("get_global_rank", group)
+    if pg is None:
+        raise ValueError("get_global_rank: this rank is not in the group")
+    _check_rank_arg("get_global_rank", "group_rank", group_rank)
+    if not 0 <= group_rank < pg.size():
+        raise ValueError(f"Group rank {group_rank} is not part of group {pg!r}")
+    return pg.ranks[group_rank]
+
+
+def new_group(ranks=None, timeout=None, backend=None, pg_options=None, use_local_synchronization=False,
+              group_desc=None, device_id=None):
+    """Makes a process group of some of the default group's processes, as
+    ``torch.distributed.new_group``. Every rank of the default group must call it, with the same
+    ``ranks`` (it splits MPI's communicator, a collective over all ranks). Group ranks follow the
+    order of the global ranks.
+
+    Args:
+        ranks (list of int, optional): the global ranks of the members. Default: ``None`` (all).
+        timeout (datetime.timedelta, optional): the group's collective timeout. Default: the
+            default group's.
+        backend (str, optional): ``"mpi"`` or ``None``. Default: ``None``.
+        pg_options, group_desc, device_id: accepted for torch's signature; ignored.
+        use_local_synchronization (bool): accepted; every rank still takes part (MPI's split).
+
+    Returns:
+        ProcessGroup: on the members; :attr:`GroupMember.NON_GROUP_MEMBER` on the other ranks.
+
+    Raises:
+        ValueError: a rank out of range or repeated, or an unknown backend.
+
+    Example::
+
+        >>> evens = dist.new_group([0])           # doctest: +SKIP
+        >>> dist.get_world_size(evens)            # doctest: +SKIP
+        1
+    """
+    world = _group("new_group", None)
+    if backend is not None and (not isinstance(backend, str) or backend.lower() != "mpi"):
+        raise ValueError(f"new_group: backend must be 'mpi' or None, got {backend!r}")
+    if timeout is not None and not isinstance(timeout, datetime.timedelta):
+        raise TypeError(f"new_group: timeout must be a datetime.timedelta or None, got {type(timeout).__name__}")
+    if ranks is None:
+        ranks = list(range(world.size()))
+    try:
+        ranks = sorted(ranks)
+    except TypeError:
+        raise TypeError(f"new_group: ranks must be a list of ints, got {ranks!r}") from None
+    for r in ranks:
+        _check_rank_arg("new_group", "ranks", r)
+        if not 0 <= r < world.size():
+            raise ValueError(f"new_group: rank {r} is out of range [0, {world.size() - 1}] of the default group")
+    if len(set(ranks)) != len(ranks):
+        raise ValueError(f"new_group: ranks {ranks} has duplicates")
+    MPI = _mpi()
+    member = world.rank() in ranks
+    comm = world.comm.Split(0 if member else MPI.UNDEFINED, world.rank())
+    if not member:
+        return GroupMember.NON_GROUP_MEMBER
+    pg = ProcessGroup(comm, timeout or world.timeout, ranks)
+    _state["subgroups"].append(pg)
+    return pg
 
 
 class Work:
@@ -382,6 +588,7 @@ class Work:
         pg (ProcessGroup): its group.
         request (mpi4py.MPI.Request): MPI's request.
         finish (callable, optional): run once after completion (copies back, the AVG division).
+        status (mpi4py.MPI.Status, optional): filled in on completion (a receive's sender).
 
     Example::
 
@@ -390,8 +597,8 @@ class Work:
         True
     """
 
-    def __init__(self, op, pg, request, finish=None):
-        self._op, self._pg, self._request, self._finish = op, pg, request, finish
+    def __init__(self, op, pg, request, finish=None, status=None):
+        self._op, self._pg, self._request, self._finish, self._status = op, pg, request, finish, status
         self._started = time.monotonic()
         self._done = False
         pg._pending.append(self)
@@ -400,7 +607,7 @@ class Work:
         MPI = _mpi()
         with self._pg._lock:
             try:
-                done = self._done or self._request.Test()
+                done = self._done or self._request.Test(self._status)
             except MPI.Exception as e:  # e.g. MPI_ERR_TRUNCATE: the ranks passed different sizes
                 msg = (f"{self._op}: MPI failed on rank {self._pg.rank()}: {e.Get_error_string()} (do all ranks "
                        "pass tensors of the same shape and dtype?)")
@@ -488,7 +695,7 @@ class Work:
         raise RuntimeError(msg)
 
 
-def _launch(op, pg, start, finish=None, async_op=False):
+def _launch(op, pg, start, finish=None, async_op=False, status=None):
     """Starts a nonblocking MPI call, then returns its Work (async_op) or waits for it."""
     if pg._failed is not None:
         raise RuntimeError(f"{op}: the process group is unusable after an earlier failure: {pg._failed}")
@@ -499,7 +706,7 @@ def _launch(op, pg, start, finish=None, async_op=False):
         request = start(MPI)
     except MPI.Exception as e:
         raise RuntimeError(f"{op}: MPI failed: {e.Get_error_string()}") from None
-    work = Work(op, pg, request, finish)
+    work = Work(op, pg, request, finish, status)
     if async_op:
         return work
     work.wait()
@@ -589,7 +796,7 @@ def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
     Args:
         tensor (Tensor): the input and the output (the same shape and dtype on every rank).
         op (ReduceOp): how values combine. Default: ``ReduceOp.SUM``.
-        group (ProcessGroup, optional): the group; only the default one exists. Default: ``None``.
+        group (ProcessGroup, optional): the group. Default: ``None`` (the default group).
         async_op (bool): return a :class:`Work` at once instead of waiting. Default: ``False``.
 
     Returns:
@@ -602,6 +809,8 @@ def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
         tensor([3., 6.])
     """
     pg = _group("all_reduce", group)
+    if pg is None:
+        return None
     _check_tensor("all_reduce", "tensor", tensor)
     _check_op("all_reduce", op, tensor.dtype)
     buf = _Buffer(tensor, reduce=True)
@@ -616,15 +825,16 @@ def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
                    finish, async_op)
 
 
-def broadcast(tensor, src, group=None, async_op=False):
+def broadcast(tensor, src=None, group=None, async_op=False, group_src=None):
     """Copies ``tensor`` from rank ``src`` into ``tensor`` on every other rank, as
     ``torch.distributed.broadcast``.
 
     Args:
         tensor (Tensor): the data on ``src``, the output elsewhere (the same shape and dtype everywhere).
-        src (int): the rank that sends.
-        group (ProcessGroup, optional): the group; only the default one exists. Default: ``None``.
+        src (int): the global rank that sends (or give ``group_src``).
+        group (ProcessGroup, optional): the group. Default: ``None`` (the default group).
         async_op (bool): return a :class:`Work` at once instead of waiting. Default: ``False``.
+        group_src (int, optional): the sender's rank in ``group`` instead of ``src``.
 
     Returns:
         Work or None: the Work when ``async_op``, else None.
@@ -636,11 +846,12 @@ def broadcast(tensor, src, group=None, async_op=False):
         tensor([1., 1.])
     """
     pg = _group("broadcast", group)
+    if pg is None:
+        return None
     _check_tensor("broadcast", "tensor", tensor)
-    if isinstance(src, bool) or not isinstance(src, int) or not 0 <= src < pg.size():
-        raise ValueError(f"broadcast: src must be a rank in [0, {pg.size() - 1}], got {src!r}")
+    root = _peer("broadcast", pg, src, group_src, "src")
     buf = _Buffer(tensor)
-    return _launch("broadcast", pg, lambda MPI: pg.comm.Ibcast(buf.spec(MPI), root=src), buf.finish, async_op)
+    return _launch("broadcast", pg, lambda MPI: pg.comm.Ibcast(buf.spec(MPI), root=root), buf.finish, async_op)
 
 
 def all_gather(tensor_list, tensor, group=None, async_op=False):
@@ -652,7 +863,7 @@ def all_gather(tensor_list, tensor, group=None, async_op=False):
         tensor_list (list of Tensor): one output tensor per rank, each with ``tensor``'s number of
             elements and dtype.
         tensor (Tensor): this rank's input.
-        group (ProcessGroup, optional): the group; only the default one exists. Default: ``None``.
+        group (ProcessGroup, optional): the group. Default: ``None`` (the default group).
         async_op (bool): return a :class:`Work` at once instead of waiting. Default: ``False``.
 
     Returns:
@@ -665,6 +876,8 @@ def all_gather(tensor_list, tensor, group=None, async_op=False):
         [tensor([0., 0.]), tensor([1., 1.])]
     """
     pg = _group("all_gather", group)
+    if pg is None:
+        return None
     _check_tensor("all_gather", "tensor", tensor)
     _check_list("all_gather", "tensor_list", tensor_list, tensor, pg)
     src = _Buffer(tensor)
@@ -685,7 +898,7 @@ def all_gather_into_tensor(output_tensor, input_tensor, group=None, async_op=Fal
         output_tensor (Tensor): world size times the input's elements, e.g. shape ``(world * n, ...)``
             or ``(world, n, ...)``.
         input_tensor (Tensor): this rank's input.
-        group (ProcessGroup, optional): the group; only the default one exists. Default: ``None``.
+        group (ProcessGroup, optional): the group. Default: ``None`` (the default group).
         async_op (bool): return a :class:`Work` at once instead of waiting. Default: ``False``.
 
     Returns:
@@ -699,6 +912,8 @@ def all_gather_into_tensor(output_tensor, input_tensor, group=None, async_op=Fal
     """
     op = "all_gather_into_tensor"
     pg = _group(op, group)
+    if pg is None:
+        return None
     _check_tensor(op, "output_tensor", output_tensor)
     _check_tensor(op, "input_tensor", input_tensor)
     if output_tensor.dtype != input_tensor.dtype or output_tensor.numel() != pg.size() * input_tensor.numel():
@@ -733,7 +948,7 @@ def reduce_scatter(output, input_list, op=ReduceOp.SUM, group=None, async_op=Fal
         output (Tensor): this rank's result.
         input_list (list of Tensor): one tensor per rank, each with ``output``'s elements and dtype.
         op (ReduceOp): how values combine. Default: ``ReduceOp.SUM``.
-        group (ProcessGroup, optional): the group; only the default one exists. Default: ``None``.
+        group (ProcessGroup, optional): the group. Default: ``None`` (the default group).
         async_op (bool): return a :class:`Work` at once instead of waiting. Default: ``False``.
 
     Returns:
@@ -746,6 +961,8 @@ def reduce_scatter(output, input_list, op=ReduceOp.SUM, group=None, async_op=Fal
         tensor([2.])
     """
     pg = _group("reduce_scatter", group)
+    if pg is None:
+        return None
     _check_tensor("reduce_scatter", "output", output)
     _check_list("reduce_scatter", "input_list", input_list, output, pg)
     _check_op("reduce_scatter", op, output.dtype)
@@ -762,7 +979,7 @@ def reduce_scatter_tensor(output, input, op=ReduceOp.SUM, group=None, async_op=F
         output (Tensor): this rank's result.
         input (Tensor): world size times ``output``'s elements.
         op (ReduceOp): how values combine. Default: ``ReduceOp.SUM``.
-        group (ProcessGroup, optional): the group; only the default one exists. Default: ``None``.
+        group (ProcessGroup, optional): the group. Default: ``None`` (the default group).
         async_op (bool): return a :class:`Work` at once instead of waiting. Default: ``False``.
 
     Returns:
@@ -776,6 +993,8 @@ def reduce_scatter_tensor(output, input, op=ReduceOp.SUM, group=None, async_op=F
     """
     op_name = "reduce_scatter_tensor"
     pg = _group(op_name, group)
+    if pg is None:
+        return None
     _check_tensor(op_name, "output", output)
     _check_tensor(op_name, "input", input)
     _check_op(op_name, op, output.dtype)
@@ -791,11 +1010,272 @@ all_gather_single = all_gather_into_tensor
 reduce_scatter_single = reduce_scatter_tensor
 
 
+def reduce(tensor, dst=None, op=ReduceOp.SUM, group=None, async_op=False, group_dst=None):
+    """Reduces ``tensor`` across all ranks into ``tensor`` on rank ``dst`` only, as
+    ``torch.distributed.reduce``; the other ranks' tensors are left as they were.
+
+    Args:
+        tensor (Tensor): the input everywhere, the output on ``dst``.
+        dst (int): the global rank that receives the result (or give ``group_dst``).
+        op (ReduceOp): how values combine. Default: ``ReduceOp.SUM``.
+        group (ProcessGroup, optional): the group. Default: ``None`` (the default group).
+        async_op (bool): return a :class:`Work` at once instead of waiting. Default: ``False``.
+        group_dst (int, optional): the receiver's rank in ``group`` instead of ``dst``.
+
+    Returns:
+        Work or None: the Work when ``async_op``, else None.
+
+    Example::
+
+        >>> t = ember.ones(2) * (dist.get_rank() + 1)  # doctest: +SKIP
+        >>> dist.reduce(t, dst=0); t                   # doctest: +SKIP
+        tensor([3., 3.])
+    """
+    pg = _group("reduce", group)
+    if pg is None:
+        return None
+    _check_tensor("reduce", "tensor", tensor)
+    _check_op("reduce", op, tensor.dtype)
+    root = _peer("reduce", pg, dst, group_dst, "dst")
+    buf = _Buffer(tensor, reduce=True)
+    mine = pg.rank() == root
+
+    def start(MPI):
+        mpi_op = getattr(MPI, _reduced(buf.dtype, op))
+        if mine:
+            return pg.comm.Ireduce(MPI.IN_PLACE, buf.spec(MPI), mpi_op, root=root)
+        return pg.comm.Ireduce(buf.spec(MPI), None, mpi_op, root=root)
+
+    def finish():
+        if mine:
+            if op == ReduceOp.AVG:
+                _average(buf.work, pg.size())
+            buf.finish()
+
+    return _launch("reduce", pg, start, finish, async_op)
+
+
+def _rooted_list(op, name, tensors, like, pg, root, role):
+    """Checks a list that only the root rank of gather/scatter passes (torch: may be omitted elsewhere)."""
+    if pg.rank() == root:
+        _check_list(op, name, tensors, like, pg)
+    elif tensors:
+        raise ValueError(f"Argument ``{name}`` must NOT be specified on non-{role} ranks.")
+
+
+def gather(tensor, gather_list=None, dst=None, group=None, async_op=False, group_dst=None):
+    """Gathers ``tensor`` from every rank into ``gather_list`` on rank ``dst``, as
+    ``torch.distributed.gather``: ``gather_list[r]`` receives rank r's tensor.
+
+    Args:
+        tensor (Tensor): this rank's input.
+        gather_list (list of Tensor, optional): on ``dst``, one output per rank, each with
+            ``tensor``'s number of elements and dtype; omitted (or empty) elsewhere.
+        dst (int, optional): the global rank that receives. Default: 0 when ``group_dst`` is None too.
+        group (ProcessGroup, optional): the group. Default: ``None`` (the default group).
+        async_op (bool): return a :class:`Work` at once instead of waiting. Default: ``False``.
+        group_dst (int, optional): the receiver's rank in ``group`` instead of ``dst``.
+
+    Returns:
+        Work or None: the Work when ``async_op``, else None.
+
+    Example::
+
+        >>> out = [ember.zeros(1) for _ in range(2)] if dist.get_rank() == 0 else None  # doctest: +SKIP
+        >>> dist.gather(ember.ones(1) * dist.get_rank(), out, dst=0); out               # doctest: +SKIP
+        [tensor([0.]), tensor([1.])]
+    """
+    pg = _group("gather", group)
+    if pg is None:
+        return None
+    _check_tensor("gather", "tensor", tensor)
+    if dst is None and group_dst is None:
+        dst = 0
+    root = _peer("gather", pg, dst, group_dst, "dst")
+    _rooted_list("gather", "gather_list", gather_list, tensor, pg, root, "destination")
+    src = _Buffer(tensor)
+    out = _Buffer(ember.empty(pg.size() * tensor.numel(), dtype=tensor.dtype)) if pg.rank() == root else None
+
+    def finish():
+        if out is not None:
+            for r, t in enumerate(gather_list):
+                t.detach().copy_(out.tensor.narrow(0, r * tensor.numel(), tensor.numel()).reshape(t.shape))
+
+    def start(MPI):
+        return pg.comm.Igather(src.spec(MPI), out.spec(MPI) if out else None, root=root)
+
+    return _launch("gather", pg, start, finish, async_op)
+
+
+def scatter(tensor, scatter_list=None, src=None, group=None, async_op=False, group_src=None):
+    """Sends ``scatter_list[r]`` from rank ``src`` into ``tensor`` on each rank r, as
+    ``torch.distributed.scatter``.
+
+    Args:
+        tensor (Tensor): this rank's output.
+        scatter_list (list of Tensor, optional): on ``src``, one input per rank, each with ``tensor``'s
+            number of elements and dtype; omitted (or empty) elsewhere.
+        src (int, optional): the global rank that sends. Default: 0 when ``group_src`` is None too.
+        group (ProcessGroup, optional): the group. Default: ``None`` (the default group).
+        async_op (bool): return a :class:`Work` at once instead of waiting. Default: ``False``.
+        group_src (int, optional): the sender's rank in ``group`` instead of ``src``.
+
+    Returns:
+        Work or None: the Work when ``async_op``, else None.
+
+    Example::
+
+        >>> t = ember.zeros(1)                                                          # doctest: +SKIP
+        >>> parts = [ember.ones(1) * 5, ember.ones(1) * 7] if dist.get_rank() == 0 else None  # doctest: +SKIP
+        >>> dist.scatter(t, parts, src=0); t                # on rank 1                 # doctest: +SKIP
+        tensor([7.])
+    """
+    pg = _group("scatter", group)
+    if pg is None:
+        return None
+    _check_tensor("scatter", "tensor", tensor)
+    if src is None and group_src is None:
+        src = 0
+    root = _peer("scatter", pg, src, group_src, "src")
+    _rooted_list("scatter", "scatter_list", scatter_list, tensor, pg, root, "source")
+    out = _Buffer(tensor)
+    flat = _Buffer(ember.cat([t.detach().reshape(-1) for t in scatter_list])) if pg.rank() == root else None
+
+    def start(MPI):
+        return pg.comm.Iscatter(flat.spec(MPI) if flat else None, out.spec(MPI), root=root)
+
+    return _launch("scatter", pg, start, out.finish, async_op)
+
+
+def _split_sizes(op, name, sizes, tensor, pg):
+    """Element counts of the blocks along dim 0 that all_to_all_single sends or receives."""
+    rows = tensor.shape[0] if tensor.dim() > 0 else 1
+    per_row = tensor.numel() // rows if rows else 0
+    if sizes is None or len(sizes) == 0:
+        if rows % pg.size():
+            raise ValueError(f"{op}: {name.split('_')[0]} (shape {list(tensor.shape)}) has {rows} rows, which do not "
+                             f"split evenly over {pg.size()} ranks; give {name}")
+        return [rows // pg.size() * per_row] * pg.size()
+    sizes = list(sizes)
+    if len(sizes) != pg.size() or any(isinstance(n, bool) or not isinstance(n, int) or n < 0 for n in sizes):
+        raise ValueError(f"{op}: {name} must be {pg.size()} non-negative ints (one per rank), got {sizes}")
+    if sum(sizes) != rows:
+        raise ValueError(f"{op}: {name} {sizes} add up to {sum(sizes)}, but the tensor (shape {list(tensor.shape)}) "
+                         f"has {rows} rows")
+    return [n * per_row for n in sizes]
+
+
+def _alltoallv(op, pg, output, flat_in, send_counts, recv_counts, async_op, finish=None):
+    src, out = _Buffer(flat_in), _Buffer(output)
+
+    def offsets(counts):
+        return [sum(counts[:r]) for r in range(len(counts))]
+
+    def start(MPI):
+        kind = getattr(MPI, _MPI_TYPE[src.dtype])
+        send = [src.view, (send_counts, offsets(send_counts)), kind]
+        recv = [out.view, (recv_counts, offsets(recv_counts)), kind]
+        return pg.comm.Ialltoallv(send, recv)
+
+    def done():
+        out.finish()
+        if finish is not None:
+            finish(out.tensor)
+
+    return _launch(op, pg, start, done, async_op)
+
+
+def all_to_all_single(output, input, output_split_sizes=None, input_split_sizes=None, group=None,
+                      async_op=False):
+    """Splits ``input`` along dim 0 into one block per rank, sends block r to rank r, and
+    concatenates the blocks received, rank after rank, into ``output``, as
+    ``torch.distributed.all_to_all_single``.
+
+    Args:
+        output (Tensor): the received blocks, concatenated along dim 0.
+        input (Tensor): the blocks to send, concatenated along dim 0.
+        output_split_sizes (list of int, optional): rows received from each rank. Default: equal blocks.
+        input_split_sizes (list of int, optional): rows sent to each rank. Default: equal blocks.
+        group (ProcessGroup, optional): the group. Default: ``None`` (the default group).
+        async_op (bool): return a :class:`Work` at once instead of waiting. Default: ``False``.
+
+    Returns:
+        Work or None: the Work when ``async_op``, else None.
+
+    Example::
+
+        >>> out = ember.zeros(2)                                                       # doctest: +SKIP
+        >>> dist.all_to_all_single(out, ember.arange(2.0) + 2 * dist.get_rank()); out  # doctest: +SKIP
+        tensor([0., 2.])
+    """
+    op = "all_to_all_single"
+    pg = _group(op, group)
+    if pg is None:
+        return None
+    _check_tensor(op, "output", output)
+    _check_tensor(op, "input", input)
+    if output.dtype != input.dtype:
+        raise ValueError(f"{op}: output ({output.dtype}) and input ({input.dtype}) must have the same dtype")
+    if output.shape[1:] != input.shape[1:]:
+        raise ValueError(f"{op}: output (shape {list(output.shape)}) and input (shape {list(input.shape)}) must "
+                         "agree beyond dim 0")
+    send = _split_sizes(op, "input_split_sizes", input_split_sizes, input, pg)
+    recv = _split_sizes(op, "output_split_sizes", output_split_sizes, output, pg)
+    return _alltoallv(op, pg, output, input, send, recv, async_op)
+
+
+def all_to_all(output_tensor_list, input_tensor_list, group=None, async_op=False):
+    """Sends ``input_tensor_list[r]`` to rank r and receives rank r's tensor for this rank into
+    ``output_tensor_list[r]``, as ``torch.distributed.all_to_all``. The tensors may differ in size
+    (the receiver's output must match what its peer sends).
+
+    Args:
+        output_tensor_list (list of Tensor): one output per rank.
+        input_tensor_list (list of Tensor): one input per rank, all of one dtype.
+        group (ProcessGroup, optional): the group. Default: ``None`` (the default group).
+        async_op (bool): return a :class:`Work` at once instead of waiting. Default: ``False``.
+
+    Returns:
+        Work or None: the Work when ``async_op``, else None.
+
+    Example::
+
+        >>> out = [ember.zeros(1) for _ in range(2)]                                           # doctest: +SKIP
+        >>> dist.all_to_all(out, [ember.ones(1) * (2 * dist.get_rank() + r) for r in range(2)])  # doctest: +SKIP
+        >>> out                                           # on rank 0                          # doctest: +SKIP
+        [tensor([0.]), tensor([2.])]
+    """
+    op = "all_to_all"
+    pg = _group(op, group)
+    if pg is None:
+        return None
+    for name, tensors in (("output_tensor_list", output_tensor_list), ("input_tensor_list", input_tensor_list)):
+        if not isinstance(tensors, list):
+            raise TypeError(f"{op}: expected {name} to be a list of ember.Tensor, got {type(tensors).__name__}")
+        if len(tensors) != pg.size():
+            raise ValueError(f"{op}: {name} has {len(tensors)} tensors, expected one per rank ({pg.size()})")
+        for i, t in enumerate(tensors):
+            _check_tensor(op, f"{name}[{i}]", t)
+            if t.dtype != input_tensor_list[0].dtype:
+                raise ValueError(f"{op}: {name}[{i}] has dtype {t.dtype}, expected {input_tensor_list[0].dtype}")
+    flat_in = ember.cat([t.detach().reshape(-1) for t in input_tensor_list])
+    recv = [t.numel() for t in output_tensor_list]
+    output = ember.empty(sum(recv), dtype=flat_in.dtype)
+
+    def finish(flat_out):
+        at = 0
+        for t, n in zip(output_tensor_list, recv):
+            t.detach().copy_(flat_out.narrow(0, at, n).reshape(t.shape))
+            at += n
+
+    return _alltoallv(op, pg, output, flat_in, [t.numel() for t in input_tensor_list], recv, async_op, finish)
+
+
 def barrier(group=None, async_op=False):
     """Waits until every rank has called ``barrier``, as ``torch.distributed.barrier``.
 
     Args:
-        group (ProcessGroup, optional): the group; only the default one exists. Default: ``None``.
+        group (ProcessGroup, optional): the group. Default: ``None`` (the default group).
         async_op (bool): return a :class:`Work` at once instead of waiting. Default: ``False``.
 
     Returns:
@@ -806,4 +1286,6 @@ def barrier(group=None, async_op=False):
         >>> dist.barrier()  # doctest: +SKIP
     """
     pg = _group("barrier", group)
+    if pg is None:
+        return None
     return _launch("barrier", pg, lambda MPI: pg.comm.Ibarrier(), None, async_op)

@@ -227,7 +227,7 @@ class DistributedDataParallel(Module):
             by_dtype.setdefault(t.dtype, []).append(t)
         for group in by_dtype.values():
             flat = ember.cat([t.detach().reshape(-1) for t in group])
-            dist.broadcast(flat, 0, group=self.process_group)
+            dist.broadcast(flat, group=self.process_group, group_src=0)
             with ember.no_grad():
                 n = 0
                 for t in group:
