@@ -298,3 +298,33 @@ def test_interpreter_exit_and_ctrl_c_leave_no_workers(tmp_path):
         assert wait_gone(pids) == [], mode
         if os.path.isdir("/dev/shm"):  # no shared batch files left behind
             assert [f for f in os.listdir("/dev/shm") if f.startswith(f"ember-loader-{parent}-")] == []
+
+
+def test_a_killed_main_process_leaves_no_shared_files(tmp_path):
+    if not os.path.isdir("/dev/shm"):
+        pytest.skip("batches cross through the pipe where /dev/shm is missing")
+    script = textwrap.dedent("""
+        import os, time, ember
+        class Big(ember.data.Dataset):
+            def __len__(self):
+                return 1000
+            def __getitem__(self, i):
+                return ember.full((20000,), float(i))  # 80 kB: batches cross in shared memory
+        it = iter(ember.data.DataLoader(Big(), batch_size=2, num_workers=2))
+        next(it)
+        print(" ".join(str(w.pid) for w in it._workers), flush=True)
+        time.sleep(60)  # killed here, with prefetched batches waiting in /dev/shm
+        """)
+    path = tmp_path / "loader_killed.py"
+    path.write_text(script)
+    proc = subprocess.Popen([sys.executable, str(path)], stdout=subprocess.PIPE, text=True)
+    pids = [int(p) for p in proc.stdout.readline().split()]
+    prefix = f"ember-loader-{proc.pid}-"
+    deadline = time.monotonic() + 20
+    while not any(f.startswith(prefix) for f in os.listdir("/dev/shm")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert any(f.startswith(prefix) for f in os.listdir("/dev/shm")), "no prefetched batch reached /dev/shm"
+    proc.kill()
+    proc.wait()
+    assert wait_gone(pids) == []  # the workers notice the parent's death and leave
+    assert [f for f in os.listdir("/dev/shm") if f.startswith(prefix)] == []

@@ -167,6 +167,10 @@ def worker_loop(make_fetcher, dataset, index_queue, result_queue, done_event, ba
                     data = ExceptionWrapper(f"in DataLoader worker process {worker_id}")
             send(task, data)
             del data, r, index
+        if os.getppid() != parent:
+            # the main process died without cleaning up (SIGKILL, a crash): nobody will map the
+            # batches this worker sent, so their shared files go with it
+            _transport.remove_leftovers(prefix)
     except KeyboardInterrupt:
         pass
     if done_event.is_set():
