@@ -50,6 +50,16 @@ def test_isclose_integer_and_bool_use_the_tolerances(a, b, kw):
     _same(lambda L: L.allclose(L.tensor(a), L.tensor(b), **kw))
 
 
+@pytest.mark.parametrize("a, b, dtype, kw", [
+    ([1, 5, 1], [8, 2, 1], "uint8", {"rtol": 1.3}),  # 1 - 8 must not wrap to 249
+    ([0], [255], "uint8", {"rtol": 0, "atol": 1}),
+    ([-128, 100], [127, -100], "int8", {"rtol": 0, "atol": 1}),  # nor -128 - 127 to 1
+    ([2 ** 40 + 1], [2 ** 40], "int64", {"rtol": 0, "atol": 0.5}),  # in float32, as torch's
+])
+def test_isclose_of_narrow_integers_does_not_wrap(a, b, dtype, kw):
+    _same(lambda L: L.isclose(L.tensor(a, dtype=getattr(L, dtype)), L.tensor(b, dtype=getattr(L, dtype)), **kw))
+
+
 # ---- int() / float() / bool() / item() of out-of-range values --------------------------------
 @pytest.mark.parametrize("value", [1e38, -1e38, 1e19, -1e19, 9.3e18, 2.0 ** 63, -2.0 ** 63, 1.5,
                                    -2.5, math.inf, -math.inf, math.nan])

@@ -1,5 +1,5 @@
 """nn.functional.pad against torch's: every mode over 1 to 3 padded dims (negative amounts for
-the constant mode), values and gradients, gradcheck and gradgradcheck, and the errors."""
+every mode), values and gradients, gradcheck and gradgradcheck, and the errors."""
 import numpy as np
 import pytest
 
@@ -15,6 +15,10 @@ CASES = [
     ("replicate", (3, 1), (3, 4)), ("replicate", (2, 2, 1, 1), (2, 3, 4, 5)), ("circular", (1, 2), (2, 3, 5)),
     ("circular", (2, 1, 3, 4), (1, 2, 4, 5)), ("reflect", (1, 1, 1, 1, 1, 1), (1, 2, 3, 4, 5)),
     ("replicate", (1, 0, 2, 1, 0, 1), (2, 2, 3, 3)),
+    # negative amounts: circular wraps around what is left after cropping, the others reflect or
+    # replicate from the whole input
+    ("circular", (-1, 2), (2, 3, 5)), ("circular", (2, -1, -1, 1), (1, 2, 4, 5)), ("circular", (-2, -1), (2, 3, 5)),
+    ("reflect", (-1, 2), (2, 3, 5)), ("replicate", (2, -1), (3, 4)),
 ]
 
 

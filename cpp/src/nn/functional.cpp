@@ -136,11 +136,20 @@ Tensor pad(const Tensor& x, const Shape& pad, const std::string& mode, std::opti
               " dims takes a ", n + 1, "-d or ", n + 2, "-d input, got ", shape_str(x.sizes()));
   Tensor y = x;
   for (int64_t i = 0; i < n; ++i) {  // pairs from the last dim backwards, as PyTorch's
-    const int64_t dim = x.dim() - 1 - i, before = pad[2 * i], after = pad[2 * i + 1], size = y.sizes()[dim];
+    const int64_t dim = x.dim() - 1 - i;
+    int64_t before = pad[2 * i], after = pad[2 * i + 1], size = y.sizes()[dim];
     EMBER_CHECK(size + before + after >= 0, "pad: padding ", shape_str(pad), " leaves a negative size of dim ", dim,
                 " of input ", shape_str(x.sizes()));
-    if (constant) {  // negative amounts crop
-      y = narrow(y, dim, std::max<int64_t>(-before, 0), size - std::max<int64_t>(-before, 0) - std::max<int64_t>(-after, 0));
+    if (constant || mode == "circular") {
+      // Negative amounts crop first: the circular mode then wraps around what is left, as PyTorch's
+      // (reflect and replicate take their values from the whole input, below).
+      const int64_t lo = std::max<int64_t>(-before, 0), hi = std::max<int64_t>(-after, 0);
+      y = narrow(y, dim, lo, size - lo - hi);
+      size -= lo + hi;
+      before = std::max<int64_t>(before, 0);
+      after = std::max<int64_t>(after, 0);
+    }
+    if (constant) {
       auto block = [&](int64_t len) {
         Shape s = y.sizes();
         s[dim] = len;
@@ -153,6 +162,7 @@ Tensor pad(const Tensor& x, const Shape& pad, const std::string& mode, std::opti
       if (parts.size() > 1) y = cat(parts, dim);
       continue;
     }
+    if (mode == "circular" && before == 0 && after == 0) continue;  // all cropped (an empty dim stays so)
     // The other modes pick each output position's source along dim (a gather, so it has a gradient).
     if (mode == "reflect")
       EMBER_CHECK(before < size && after < size, "pad: reflect padding ", shape_str(pad),

@@ -398,10 +398,11 @@ Tensor isclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool 
   Tensor close = eq(a, b);
   if (equal_nan && is_floating(a.dtype())) close = logical_or(close, logical_and(isnan(a), isnan(b)));
   if (rtol == 0 && atol == 0) return close;
-  // Integers compare within the tolerance too (in float32, the Python numbers' promotion), and
-  // bools as float32 numbers, as PyTorch's.
-  const Tensor x = a.dtype() == DType::Bool ? to_dtype(a, DType::Float32) : a;
-  const Tensor y = b.dtype() == DType::Bool ? to_dtype(b, DType::Float32) : b;
+  // Integers and bools compare within the tolerance as numbers of the default dtype, as PyTorch's
+  // (a difference in their own type would wrap: uint8 1 - 8 is 249).
+  const bool as_float = is_integral(a.dtype(), true);
+  const Tensor x = as_float ? to_dtype(a, default_dtype()) : a;
+  const Tensor y = as_float ? to_dtype(b, default_dtype()) : b;
   Tensor diff = abs(sub(x, y));
   Tensor tol = add(scalar_tensor(atol), abs(mul(scalar_tensor(rtol), y)));
   return logical_or(close, logical_and(le(diff, tol), isfinite(diff)));
