@@ -260,10 +260,11 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
         "Data as a tensor, sharing memory with a tensor or NumPy array when it can.");
 
 #define EMBER_SIZED_CREATION(name, fill_expr)                                                                   \
-  def_out(m, #name, OutDtype::Creation, [](py::args size, std::optional<DType> dtype, py::handle device, bool rg) { \
-          return with_grad(fill_expr(size_from_args(size, #name), dtype.value_or(default_dtype()),                \
+  def_out(m, #name, OutDtype::Creation, [](py::args size, py::handle size_kw, std::optional<DType> dtype, py::handle device, \
+                                           bool rg) {                                                           \
+          return with_grad(fill_expr(size_from_args(size, size_kw, "size", #name), dtype.value_or(default_dtype()), \
                                      device_from(device, #name)), rg);                                             \
-        }, py::kw_only(), py::arg("dtype") = py::none(), py::arg("device") = py::none(),                        \
+        }, py::kw_only(), py::arg("size") = py::none(), py::arg("dtype") = py::none(), py::arg("device") = py::none(), \
         py::arg("requires_grad") = false);
   EMBER_SIZED_CREATION(zeros, zeros)
   EMBER_SIZED_CREATION(ones, ones)
@@ -276,10 +277,12 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
   // Tensor.new_*: a new tensor with this one's dtype (unless given) and device; the size as
   // varargs or one sequence, as PyTorch's.
 #define EMBER_NEW_SIZED(name, fill)                                                                         \
-  cls.def(#name, [](const Tensor& t, py::args size, std::optional<DType> dtype, py::handle device, bool rg) { \
+  cls.def(#name, [](const Tensor& t, py::args size, py::handle size_kw, std::optional<DType> dtype, py::handle device, \
+                    bool rg) {                                                                              \
     device_from(device, #name);                                                                             \
-    return with_grad(fill(size_from_args(size, #name), dtype.value_or(t.dtype()), t.device()), rg);         \
-  }, py::kw_only(), py::arg("dtype") = py::none(), py::arg("device") = py::none(), py::arg("requires_grad") = false);
+    return with_grad(fill(size_from_args(size, size_kw, "size", #name), dtype.value_or(t.dtype()), t.device()), rg); \
+  }, py::kw_only(), py::arg("size") = py::none(), py::arg("dtype") = py::none(), py::arg("device") = py::none(), \
+     py::arg("requires_grad") = false);
   EMBER_NEW_SIZED(new_zeros, zeros)
   EMBER_NEW_SIZED(new_ones, ones)
   EMBER_NEW_SIZED(new_empty, empty)
@@ -346,8 +349,8 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
     return self;
   }, py::arg("value"));
   cls.def("zero_", [](py::object self) { zero_(self.cast<Tensor&>()); return self; });
-  cls.def("resize_", [](py::object self, py::args size) {
-    resize_(self.cast<Tensor&>(), size_from_args(size, "resize_"));
+  cls.def("resize_", [](py::object self, py::args size, py::kwargs kw) {
+    resize_(self.cast<Tensor&>(), size_from_args(size, kw, "size", "resize_"));
     return self;
   }, "Gives the tensor the shape *size in place (contiguous), growing its memory when needed; new elements are "
      "uninitialized.");
@@ -381,19 +384,23 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
   m.def("promote_types", &promote_types, py::arg("type1"), py::arg("type2"));
 
   // ---- views ------------------------------------------------------------------------
-  def_both(m, cls, "reshape", [](const Tensor& t, py::args shape) { return reshape(t, size_from_args(shape, "reshape")); });
-  cls.def("view", [](const Tensor& t, py::args shape) {
+  def_both(m, cls, "reshape", [](const Tensor& t, py::args shape, py::kwargs kw) {
+    return reshape(t, size_from_args(shape, kw, "shape", "reshape"));
+  });
+  cls.def("view", [](const Tensor& t, py::args shape, py::kwargs kw) {
     if (shape.size() == 1 && py::isinstance<DType>(shape[0])) {
       EMBER_CHECK_RUNTIME(shape[0].cast<DType>() == t.dtype(), "view: reinterpreting the dtype is not supported");
       return t;
     }
-    return view(t, size_from_args(shape, "view"));
+    return view(t, size_from_args(shape, kw, "size", "view"));
   });
   cls.def("view_as", [](const Tensor& t, const Tensor& o) { return view(t, o.sizes()); });
   cls.def("reshape_as", [](const Tensor& t, const Tensor& o) { return reshape(t, o.sizes()); });
   def_both(m, cls, "transpose", &transpose, py::arg("dim0"), py::arg("dim1"));
   def_both(m, cls, "swapaxes", &transpose, py::arg("axis0"), py::arg("axis1"));
-  cls.def("permute", [](const Tensor& t, py::args dims) { return permute(t, size_from_args(dims, "permute")); });
+  cls.def("permute", [](const Tensor& t, py::args dims, py::kwargs kw) {
+    return permute(t, size_from_args(dims, kw, "dims", "permute"));
+  });
   m.def("permute", [](const Tensor& t, const Dims& dims) { return permute(t, dims); }, py::arg("input"), py::arg("dims"));
   def_both(m, cls, "t", [](const Tensor& t) {
     EMBER_CHECK(t.dim() <= 2, "t: expects a tensor with <= 2 dims, but got shape ", shape_str(t.sizes()));
@@ -401,7 +408,9 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
   });
   cls.def_property_readonly("T", &reverse_dims);
   cls.def_property_readonly("mT", &matrix_transpose);
-  cls.def("expand", [](const Tensor& t, py::args size) { return expand(t, size_from_args(size, "expand")); });
+  cls.def("expand", [](const Tensor& t, py::args size, py::kwargs kw) {
+    return expand(t, size_from_args(size, kw, "size", "expand"));
+  });
   cls.def("expand_as", [](const Tensor& t, const Tensor& o) { return expand(t, o.sizes()); });
   m.def("broadcast_to", [](const Tensor& t, py::handle s) { return expand(t, shape_from(s, "broadcast_to")); },
         py::arg("input"), py::arg("size"));
@@ -521,6 +530,14 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
     return self;                                                                                           \
   }, py::arg("other"));
 #include "ember/elementwise.def"
+  // round(input, *, decimals): PyTorch's round.decimals (floating tensors only, even for decimals=0).
+  def_both_out(m, cls, "round", unary_out_rule("round"), [](const Tensor& t, int64_t decimals) {
+    return round_decimals(t, decimals);
+  }, py::kw_only(), py::arg("decimals"));
+  cls.def("round_", [](py::object self, int64_t decimals) {
+    round_decimals_(self.cast<Tensor&>(), decimals);
+    return self;
+  }, py::kw_only(), py::arg("decimals"));
   // The ops PyTorch also takes with a Python number first: ember.add(1.5, x) is 1.5 + x.
 #define EMBER_SCALAR_FIRST(name)                                                                     \
   def_out(m, #name, OutDtype::Castable,                                                               \

@@ -160,15 +160,19 @@ Example::
   m.def("initial_seed", []() { return default_generator().initial_seed(); });
   m.def("seed", []() { return default_generator().seed(); });
   m.def("default_generator", []() -> Generator& { return default_generator(); }, py::return_value_policy::reference);
-  def_out(m, "rand", OutDtype::Creation, [](py::args size, py::handle gen, std::optional<DType> dtype, py::handle device, bool rg) {
+  def_out(m, "rand", OutDtype::Creation, [](py::args size, py::handle size_kw, py::handle gen, std::optional<DType> dtype,
+                                             py::handle device, bool rg) {
           device_from(device, "rand");
-          return with_grad(rand(size_from_args(size, "rand"), dtype.value_or(default_dtype()), generator_from(gen)), rg);
-        }, py::kw_only(), py::arg("generator") = py::none(), py::arg("dtype") = py::none(), py::arg("device") = py::none(),
+          return with_grad(rand(size_from_args(size, size_kw, "size", "rand"), dtype.value_or(default_dtype()),
+                                  generator_from(gen)), rg);
+        }, py::kw_only(), py::arg("size") = py::none(), py::arg("generator") = py::none(), py::arg("dtype") = py::none(), py::arg("device") = py::none(),
         py::arg("requires_grad") = false);
-  def_out(m, "randn", OutDtype::Creation, [](py::args size, py::handle gen, std::optional<DType> dtype, py::handle device, bool rg) {
+  def_out(m, "randn", OutDtype::Creation, [](py::args size, py::handle size_kw, py::handle gen, std::optional<DType> dtype,
+                                             py::handle device, bool rg) {
           device_from(device, "randn");
-          return with_grad(randn(size_from_args(size, "randn"), dtype.value_or(default_dtype()), generator_from(gen)), rg);
-        }, py::kw_only(), py::arg("generator") = py::none(), py::arg("dtype") = py::none(), py::arg("device") = py::none(),
+          return with_grad(randn(size_from_args(size, size_kw, "size", "randn"), dtype.value_or(default_dtype()),
+                                  generator_from(gen)), rg);
+        }, py::kw_only(), py::arg("size") = py::none(), py::arg("generator") = py::none(), py::arg("dtype") = py::none(), py::arg("device") = py::none(),
         py::arg("requires_grad") = false);
   // randint(high, size) or randint(low, high, size), positional or by keyword, as torch's.
   def_out(m, "randint", OutDtype::Creation, [](py::args args, py::handle low, py::handle high, py::handle size, py::handle gen,

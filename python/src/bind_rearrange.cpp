@@ -14,16 +14,6 @@ std::vector<Tensor> tensors_from_args(const py::args& args) {
   return args.cast<std::vector<Tensor>>();
 }
 
-/// The dims of Tensor.flip / Tensor.tile: x.flip(0, 1), x.flip((0, 1)) or x.flip(dims=(0, 1)).
-Dims dims_args(const py::args& args, const py::kwargs& kw, const char* op) {
-  if (kw.contains("dims")) {
-    EMBER_CHECK_TYPE(args.size() == 0 && kw.size() == 1, op, ": takes dims either positionally or as dims=");
-    return shape_from(kw["dims"], op);
-  }
-  EMBER_CHECK_TYPE(kw.size() == 0, op, ": unexpected keyword argument");
-  return size_from_args(args, op);
-}
-
 /// unique's result: the values alone, or a tuple with the inverse and / or the counts asked for.
 py::object unique_result(const std::tuple<Tensor, Tensor, Tensor>& r) {
   const auto& [values, inverse, counts] = r;
@@ -226,7 +216,7 @@ Example::
 )doc";
   m.def("flip", [](const Tensor& t, py::handle dims) { return flip(t, shape_from(dims, "flip")); }, py::arg("input"),
         py::arg("dims"), kFlipDoc);
-  cls.def("flip", [](const Tensor& t, py::args dims, py::kwargs kw) { return flip(t, dims_args(dims, kw, "flip")); },
+  cls.def("flip", [](const Tensor& t, py::args dims, py::kwargs kw) { return flip(t, size_from_args(dims, kw, "dims", "flip")); },
           kFlipDoc);
   def_both(m, cls, "fliplr", &fliplr, R"doc(fliplr(input) -> Tensor
 
@@ -306,7 +296,9 @@ Example::
 )doc");
 
   // ---- repeats ------------------------------------------------------------------------
-  cls.def("repeat", [](const Tensor& t, py::args repeats) { return repeat(t, size_from_args(repeats, "repeat")); },
+  cls.def("repeat", [](const Tensor& t, py::args repeats, py::kwargs kw) {
+    return repeat(t, size_from_args(repeats, kw, "repeats", "repeat"));
+  },
           R"doc(repeat(*repeats) -> Tensor
 
 The tensor repeated repeats[i] times along dim i (a copy, as NumPy's tile). With more repeats
@@ -344,7 +336,7 @@ Example::
 )doc";
   m.def("tile", [](const Tensor& t, py::handle dims) { return tile(t, shape_from(dims, "tile")); }, py::arg("input"),
         py::arg("dims"), kTileDoc);
-  cls.def("tile", [](const Tensor& t, py::args dims, py::kwargs kw) { return tile(t, dims_args(dims, kw, "tile")); },
+  cls.def("tile", [](const Tensor& t, py::args dims, py::kwargs kw) { return tile(t, size_from_args(dims, kw, "dims", "tile")); },
           kTileDoc);
   constexpr const char* kRepeatInterleaveDoc = R"doc(repeat_interleave(input, repeats, dim=None, *, output_size=None) -> Tensor
 

@@ -33,6 +33,19 @@ Shape size_from_args(const py::args& args, const char* op) {
   return shape_from(args, op);
 }
 
+Shape size_from_args(const py::args& args, py::handle keyword, const char* name, const char* op) {
+  if (keyword.is_none()) return size_from_args(args, op);
+  EMBER_CHECK_TYPE(args.size() == 0, op, "() got multiple values for argument '", name, "'");
+  return shape_from(keyword, op);
+}
+
+Shape size_from_args(const py::args& args, const py::kwargs& kw, const char* name, const char* op) {
+  for (auto item : kw)
+    EMBER_CHECK_TYPE(item.first.cast<std::string>() == name, op, "() got an unexpected keyword argument '",
+                     item.first.cast<std::string>(), "'");
+  return size_from_args(args, kw.contains(name) ? py::handle(kw[name]) : py::handle(Py_None), name, op);
+}
+
 py::object to_size(const Shape& s) {
   static py::object size_type = py::module_::import("ember.size").attr("Size");
   py::tuple t(s.size());

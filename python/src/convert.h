@@ -66,6 +66,11 @@ Tensor tensor_arg(py::handle h, const char* what);
 
 /// `*size` arguments: zeros(2, 3), zeros((2, 3)) and zeros([2, 3]) all give (2, 3).
 Shape size_from_args(const py::args& args, const char* op);
+/// The same, or the size by keyword (zeros(size=(2, 3)), x.reshape(shape=(2, 3))), as PyTorch's:
+/// `keyword` is the keyword argument's value (None when not given) and `name` its name.
+Shape size_from_args(const py::args& args, py::handle keyword, const char* name, const char* op);
+/// The same where the keyword arrives in **kwargs, which may hold nothing else.
+Shape size_from_args(const py::args& args, const py::kwargs& kw, const char* name, const char* op);
 /// A shape from a sequence of ints, a single int, or an ember.Size.
 Shape shape_from(py::handle obj, const char* op);
 /// ember.Size(...) for a shape.

@@ -755,3 +755,70 @@ def test_add_alpha_that_does_not_fit_the_result_raises(a, alpha):
         torch.add(torch.tensor(a), torch.tensor(a), alpha=alpha)
     with pytest.raises(TypeError, match="add: .*alpha"):
         ember.add(ember.tensor(a), ember.tensor(a), alpha=alpha)
+
+
+# ---------------------------------------------------------------------------------------
+# sizes and dims by keyword: zeros(size=...), x.reshape(shape=...), x.permute(dims=...)
+# ---------------------------------------------------------------------------------------
+KEYWORD_SIZE_CALLS = {
+    "zeros(size=)": lambda L, x: L.zeros(size=(2, 3)),
+    "ones(size=)": lambda L, x: L.ones(size=[2]),
+    "empty(size=)": lambda L, x: L.empty(size=(0, 2)),
+    "rand(size=)": lambda L, x: L.rand(size=(2,), dtype=L.float64),
+    "randn(size=)": lambda L, x: L.randn(size=(3, 1)),
+    "new_zeros(size=)": lambda L, x: x.new_zeros(size=(2, 2)),
+    "new_ones(size=)": lambda L, x: x.new_ones(size=()),
+    "new_empty(size=)": lambda L, x: x.new_empty(size=(1,)),
+    "reshape(shape=)": lambda L, x: x.reshape(shape=(3, 2)),
+    "L.reshape(shape=)": lambda L, x: L.reshape(x, shape=(-1,)),
+    "view(size=)": lambda L, x: x.view(size=(6,)),
+    "permute(dims=)": lambda L, x: x.permute(dims=(1, 0)),
+    "expand(size=)": lambda L, x: x[:1].expand(size=(4, 3)),
+    "repeat(repeats=)": lambda L, x: x.repeat(repeats=(2, 1)),
+    "flip(dims=)": lambda L, x: x.flip(dims=(0,)),
+    "tile(dims=)": lambda L, x: x.tile(dims=(2,)),
+    "resize_(size=)": lambda L, x: x.clone().resize_(size=(3,)),
+    # both ways at once, or another keyword: TypeError
+    "zeros(2, size=)": lambda L, x: L.zeros(2, size=(2,)),
+    "reshape(6, shape=)": lambda L, x: x.reshape(6, shape=(6,)),
+    "permute(order=)": lambda L, x: x.permute(order=(1, 0)),
+}
+
+
+@pytest.mark.parametrize("name", list(KEYWORD_SIZE_CALLS))
+def test_sizes_and_dims_by_keyword_as_torch(torch, name):
+    call = KEYWORD_SIZE_CALLS[name]
+    a = np.arange(6.0, dtype=np.float32).reshape(2, 3)
+    both = _both(torch, lambda L: call(L, L.tensor(a)))
+    if both is not None and "empty" not in name and "rand" not in name:
+        np.testing.assert_array_equal(_np(both[1]), _np(both[0]))
+
+
+# ---------------------------------------------------------------------------------------
+# round(x, decimals=)
+# ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
+@pytest.mark.parametrize("decimals", [0, 1, 2, 3, -1, -2, 50, -50])
+def test_round_decimals_as_torch(torch, dtype, decimals):
+    a = np.array([1.25, 2.5, -0.35, 1234.5678, -0.0049, 0.0, 65.125, 1e-3, -7.5], dtype=np.float64)
+    t, e = _both(torch, lambda L: L.round(L.tensor(a).to(getattr(L, dtype)), decimals=decimals))
+    np.testing.assert_array_equal(_np(e.float()), _np(t.float()))
+    t, e = _both(torch, lambda L: L.tensor(a).to(getattr(L, dtype)).round_(decimals=decimals))
+    np.testing.assert_array_equal(_np(e.float()), _np(t.float()))
+
+
+def test_round_decimals_gradient_and_errors(torch):
+    x = ember.tensor([1.26, -3.14159], dtype=ember.float64, requires_grad=True)
+    ember.round(x, decimals=1).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [0.0, 0.0])  # rounding is flat, as torch's
+    out = ember.empty(2, dtype=ember.float64)
+    assert ember.round(x.detach(), decimals=1, out=out) is out
+    np.testing.assert_allclose(out.numpy(), [1.3, -3.1])
+    # with decimals= torch refuses integers and bools, even decimals=0 (NotImplementedError, which
+    # ember's exception mapping makes a TypeError)
+    for dtype in ("int64", "bool"):
+        with pytest.raises(NotImplementedError):
+            torch.round(torch.tensor([1, 0]).to(getattr(torch, dtype)), decimals=0)
+        with pytest.raises(TypeError, match=f"round: decimals= is not implemented for {dtype}"):
+            ember.round(ember.tensor([1, 0]).to(getattr(ember, dtype)), decimals=0)
+    assert ember.round(ember.tensor([15])).tolist() == [15]  # without decimals= an integer passes

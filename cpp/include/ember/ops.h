@@ -505,6 +505,11 @@ EMBER_API Tensor& nan_to_num_(Tensor& x, std::optional<double> nan = 0.0, std::o
                               std::optional<double> neginf = {});
 /// log(z / (1 - z)), z = x clamped to [eps, 1 - eps] when eps is given.
 EMBER_API Tensor logit(const Tensor& x, std::optional<double> eps = {});
+/// round to `decimals` decimal places (negative: to tens, hundreds, ...), as torch.round(x,
+/// decimals=): x * 10^decimals rounded half to even, then divided back, in x's dtype. Floating only.
+EMBER_API Tensor round_decimals(const Tensor& x, int64_t decimals);
+/// In place: round_decimals.
+EMBER_API Tensor& round_decimals_(Tensor& x, int64_t decimals);
 /// In place: logit.
 EMBER_API Tensor& logit_(Tensor& x, std::optional<double> eps = {});
 /// x ** exponent in float64.

@@ -123,6 +123,22 @@ Tensor& logit_(Tensor& x, std::optional<double> eps) {
   return assign_composite(x, "logit_", {}, [&](const Tensor& old) { return logit(old, eps); });
 }
 
+Tensor round_decimals(const Tensor& x, int64_t decimals) {
+  EMBER_CHECK_TYPE(is_floating(x.dtype()), "round: decimals= is not implemented for ", dtype_name(x.dtype()),
+                   " tensors");
+  if (decimals == 0) return round(x);
+  // As PyTorch's kernel: the power of ten rounded to x's dtype (1e50 is inf in float32, so the
+  // result NaN), the arithmetic in float32 for the 16-bit floats, one rounding to x's dtype at the end.
+  const DType compute = widened(x.dtype());
+  const double power = std::pow(10.0, static_cast<double>(decimals > 0 ? decimals : -decimals));
+  const Tensor ten_pow = to_dtype(scalar_tensor(power, x.dtype()), compute), xc = to_dtype(x, compute);
+  const Tensor r = decimals > 0 ? div(round(mul(xc, ten_pow)), ten_pow) : mul(round(div(xc, ten_pow)), ten_pow);
+  return to_dtype(r, x.dtype());
+}
+Tensor& round_decimals_(Tensor& x, int64_t decimals) {
+  return assign_composite(x, "round_", {}, [&](const Tensor& old) { return round_decimals(old, decimals); });
+}
+
 Tensor float_power(const Tensor& x, const Tensor& exponent) {
   return pow(to_dtype(x, DType::Float64), to_dtype(exponent, DType::Float64));
 }
