@@ -9,11 +9,17 @@ arrays, dicts, lists, tuples and JSON values (a checkpoint: {"model": ..., "opti
 path ("optimizer.state.0.exp_avg"), and the structure, with the other values, as JSON in the
 file's metadata under "ember.structure". f is a path or a binary file object (io.BytesIO, an
 open file), as torch.save and torch.load take.
+
+Anything else (a whole model, an optimizer object, a set, a custom class) is pickled, as torch.save
+does, into a file that starts with "EMBER-PICKLE" and names what it holds. Unpickling can run any
+code, so load refuses such a file unless weights_only=False, as torch.load does since 2.6.
 """
 import json
 import math
 import os
+import pickle
 import shutil
+import struct
 import tempfile
 from collections.abc import Mapping
 
@@ -25,6 +31,13 @@ _STRUCTURE_KEY = "ember.structure"
 _SCALARS = (bool, int, float, str, type(None))
 _STORABLE = "tensors, NumPy arrays, dicts, lists, tuples, numbers, strings, bools and None"
 _NUMPY_ITEMSIZES = {"b": (1,), "u": (1,), "i": (1, 2, 4, 8), "f": (2, 4, 8)}  # ember's dtypes, by kind
+# A pickled file: this line, a little-endian uint32 length, a JSON header of that length naming
+# what needed pickle, then the pickle.
+_PICKLE_MAGIC = b"EMBER-PICKLE-1\n"
+
+
+class _NotStorable(TypeError):
+    """What safetensors cannot hold: save pickles the object instead."""
 
 
 def _is_state_dict(obj):
@@ -41,8 +54,8 @@ class _Flattener:
     def where(self):
         return " at " + "".join(f"[{k!r}]" for k in self.trail) if self.trail else ""
 
-    def refuse(self, what, hint=""):
-        raise TypeError(f"save: cannot store {what}{self.where()}{hint}")
+    def refuse(self, what):
+        raise _NotStorable(f"{what}{self.where()}")
 
     def name(self, path, tensor):
         name = path or "tensor"
@@ -53,8 +66,7 @@ class _Flattener:
 
     def array(self, a):
         if a.dtype.kind not in "biuf" or a.dtype.itemsize not in _NUMPY_ITEMSIZES.get(a.dtype.kind, ()):
-            self.refuse(f"a NumPy array of dtype {a.dtype}", " (ember stores the NumPy dtypes bool, uint8, int8, "
-                        "int16, int32, int64, float16, float32 and float64)")
+            self.refuse(f"a NumPy array of dtype {a.dtype}")  # safetensors holds ember's dtypes only
         return _C.from_numpy(a.astype(a.dtype.newbyteorder("="), order="C", copy=False))  # keeps 0-d
 
     def flatten(self, obj, path):
@@ -73,7 +85,7 @@ class _Flattener:
             items = []
             for k, v in obj.items():
                 if not isinstance(k, (str, int)) or isinstance(k, bool):
-                    self.refuse(f"a dict key of type {type(k).__name__} ({k!r})", " (keys must be str or int)")
+                    self.refuse(f"a dict key of type {type(k).__name__} ({k!r})")  # JSON keys: str or int
                 self.trail.append(k)
                 items.append([k, self.flatten(v, sub(k))])
                 self.trail.pop()
@@ -86,9 +98,7 @@ class _Flattener:
                 items.append(self.flatten(v, sub(i)))
                 self.trail.pop()
             return {kind: items}
-        hint = " (save its state_dict() instead)" if callable(getattr(obj, "state_dict", None)) else \
-            f" (only {_STORABLE})"
-        self.refuse(f"a {type(obj).__name__}", hint)
+        self.refuse(f"a {type(obj).__name__}")
 
 
 def _unflatten(node, tensors, f):
@@ -133,8 +143,11 @@ def save(obj, f, metadata=None):
         f: a path, or a binary file object with write() (io.BytesIO, an open file).
         metadata: extra strings for the header (keys starting with "ember." are ember's own).
 
+            Anything else (a whole model, an optimizer, a custom object) is pickled, as torch.save
+            does; load then needs weights_only=False.
+
     Raises:
-        TypeError: naming what cannot be stored and where it sits
+        TypeError: when obj needs pickling and cannot be pickled, naming the value and where it sits
             ("save: cannot store a Foo at ['model']['layers'][2] ...").
 
     Example::
@@ -142,22 +155,65 @@ def save(obj, f, metadata=None):
         >>> ember.save({"w": ember.ones(2), "steps": [1, 2], "x": np.zeros(3)}, "ckpt.safetensors")
     """
     meta = {} if metadata is None else {str(k): str(v) for k, v in metadata.items()}
+    if not _is_path(f) and not callable(getattr(f, "write", None)):
+        raise TypeError(f"save: f must be a path or a binary file object with write(), got {type(f).__name__}")
     if _is_state_dict(obj):
         items = list(obj.items())
     else:
         flat = _Flattener()
-        meta[_STRUCTURE_KEY] = json.dumps(flat.flatten(obj, ""), allow_nan=False)
+        try:
+            meta[_STRUCTURE_KEY] = json.dumps(flat.flatten(obj, ""), allow_nan=False)
+        except _NotStorable as e:
+            _save_pickled(obj, f, str(e))
+            return
         items = list(flat.tensors.items())
     if _is_path(f):
         _C._save_safetensors(items, os.fspath(f), meta)
         return
-    if not callable(getattr(f, "write", None)):
-        raise TypeError(f"save: f must be a path or a binary file object with write(), got {type(f).__name__}")
     with tempfile.TemporaryDirectory() as folder:  # the one writer is the C++ one, which writes files
         path = os.path.join(folder, "ember.safetensors")
         _C._save_safetensors(items, path, meta)
         with open(path, "rb") as src:
             shutil.copyfileobj(src, f)
+
+
+def _save_pickled(obj, f, what):
+    """Writes obj pickled, behind a header naming `what` (the first value safetensors cannot hold);
+    a path is written atomically, as the safetensors files are."""
+    try:
+        data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as e:  # noqa: BLE001 - pickle raises many kinds
+        raise TypeError(f"save: cannot store {what}: it is not a state dict of tensors and pickling it failed "
+                        f"({type(e).__name__}: {e})") from None
+    header = json.dumps({"pickled": what}).encode()
+    blob = _PICKLE_MAGIC + struct.pack("<I", len(header)) + header + data
+    if not _is_path(f):
+        f.write(blob)
+        return
+    path = os.fspath(f)
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, temporary = tempfile.mkstemp(dir=folder, prefix=".ember-save-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(blob)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+def _load_pickled(f, name, weights_only):
+    """The object of a pickled file (f at the byte after the magic line)."""
+    size = struct.unpack("<I", f.read(4))[0]
+    what = json.loads(f.read(size).decode()).get("pickled", "Python objects")
+    if weights_only:
+        raise pickle.UnpicklingError(
+            f"load: {name} holds pickled Python objects ({what}); unpickling can run any code, so weights_only=True "
+            "(the default, as torch.load's) refuses it. If you trust the file, load it with weights_only=False "
+            f"(a model's state_dict() saves without pickle: only {_STORABLE} do).")
+    return pickle.load(f)
 
 
 def load(f, map_location=None, weights_only=True):
@@ -167,7 +223,9 @@ def load(f, map_location=None, weights_only=True):
         f: a path, or a binary file object with read() (io.BytesIO, an open file), read from its
             current position to the end.
         map_location: None or "cpu" (ember's tensors live on the CPU).
-        weights_only: accepted for PyTorch's signature; loading never runs code either way.
+        weights_only: True (the default) refuses a file save pickled (a whole model, any object
+            that is not tensors and plain containers), since unpickling can run code; False loads
+            it. safetensors files load either way, never running code.
 
     Returns:
         A dict of names to tensors in file order (any safetensors file), or the object as it was
@@ -175,6 +233,7 @@ def load(f, map_location=None, weights_only=True):
 
     Raises:
         ValueError: naming the file when it is malformed or a tensor does not match its checksum.
+        pickle.UnpicklingError: the file is pickled and weights_only is True.
 
     Example::
 
@@ -183,14 +242,21 @@ def load(f, map_location=None, weights_only=True):
     if map_location not in (None, "cpu") and str(map_location) != "cpu":
         raise ValueError(f"load: map_location {map_location!r} is not available (only 'cpu')")
     if _is_path(f):
+        with open(f, "rb") as stream:
+            if stream.read(len(_PICKLE_MAGIC)) == _PICKLE_MAGIC:
+                return _load_pickled(stream, _name_of(f), weights_only)
         tensors, metadata = _C._load_safetensors(os.fspath(f))
     else:
         if not callable(getattr(f, "read", None)):
             raise TypeError(f"load: f must be a path or a binary file object with read(), got {type(f).__name__}")
         name = _name_of(f)
+        start = f.read(len(_PICKLE_MAGIC))
+        if start == _PICKLE_MAGIC:
+            return _load_pickled(f, name, weights_only)
         with tempfile.TemporaryDirectory() as folder:
             path = os.path.join(folder, "ember.safetensors")
             with open(path, "wb") as dst:
+                dst.write(start)
                 shutil.copyfileobj(f, dst)
             try:
                 tensors, metadata = _C._load_safetensors(path)

@@ -1,10 +1,12 @@
 """ember.save / ember.load (safetensors): round trips, files exchanged with the `safetensors`
 package both ways, atomic writes, and malformed files (truncated, flipped, crafted) refused with a
 ValueError naming the file, never a crash."""
+import io
 import json
 import math
 import os
 import pickle
+import re
 import struct
 import subprocess
 import sys
@@ -66,12 +68,15 @@ def test_atomic_write_replaces_and_leaves_nothing_behind(tmp_path):
     assert os.listdir(tmp_path) == ["ckpt"]
 
 
-def test_save_rejects_what_it_cannot_store(tmp_path):
-    for bad, exc in [(object(), TypeError), ({"a": object()}, TypeError),
-                     ({1.5: ember.ones(1)}, TypeError), ({"a": {True: 1}}, TypeError), ({"a": {1, 2}}, TypeError),
-                     ({"__metadata__": ember.ones(1)}, ValueError)]:
-        with pytest.raises(exc):
-            ember.save(bad, tmp_path / "x")
+def test_what_safetensors_cannot_hold_loads_only_with_weights_only_false(tmp_path):
+    for obj in [object(), {"a": object()}, {1.5: ember.ones(1)}, {"a": {True: 1}}, {"a": {1, 2}}]:
+        ember.save(obj, tmp_path / "x")
+        with pytest.raises(pickle.UnpicklingError, match="weights_only=True"):
+            ember.load(tmp_path / "x")
+        assert type(ember.load(tmp_path / "x", weights_only=False)) is type(obj)
+    os.unlink(tmp_path / "x")
+    with pytest.raises(ValueError):  # a name safetensors reserves
+        ember.save({"__metadata__": ember.ones(1)}, tmp_path / "x")
     assert not os.path.exists(tmp_path / "x")
 
 
@@ -471,21 +476,55 @@ class Foo:
     pass
 
 
-@pytest.mark.parametrize("obj, message", [
-    ({"model": {"layers": [1, 2, Foo()]}}, r"save: cannot store a Foo at \['model'\]\['layers'\]\[2\] \(only tensors"),
-    (Foo(), r"save: cannot store a Foo \(only"),
-    ({"a": [np.array([object(), 1])]}, r"cannot store a NumPy array of dtype object at \['a'\]\[0\]"),
+@pytest.mark.parametrize("obj, what", [
+    ({"model": {"layers": [1, 2, Foo()]}}, r"a Foo at \['model'\]\['layers'\]\[2\]"),
+    (Foo(), r"a Foo\)"),
+    ({"a": [np.array([object(), 1])]}, r"a NumPy array of dtype object at \['a'\]\[0\]"),
     ({"a": np.zeros(2, np.complex64)}, r"NumPy array of dtype complex64 at \['a'\]"),
     ({"a": np.zeros(2, np.uint16)}, r"dtype uint16"),
     ({"a": np.array(["x"])}, r"dtype <U1"),
-    ({"opt": {(1, 2): 3}}, r"cannot store a dict key of type tuple \(\(1, 2\)\) at \['opt'\]"),
-    ([ember.nn.Linear(2, 2)], r"cannot store a Linear at \[0\] \(save its state_dict\(\) instead\)"),
-    ({"s": {1, 2}}, r"cannot store a set at \['s'\]"),
+    ({"opt": {(1, 2): 3}}, r"a dict key of type tuple \(\(1, 2\)\) at \['opt'\]"),
+    ([ember.nn.Linear(2, 2)], r"a Linear at \[0\]"),
+    ({"s": {1, 2}}, r"a set at \['s'\]"),
 ])
-def test_what_cannot_be_stored_is_named_with_its_place(obj, message, tmp_path):
-    with pytest.raises(TypeError, match=message):
-        ember.save(obj, tmp_path / "x")
+def test_what_needs_pickle_is_pickled_and_refused_unless_weights_only_is_false(obj, what, tmp_path):
+    ember.save(obj, tmp_path / "x")
+    with open(tmp_path / "x", "rb") as f:
+        assert f.read(12) == b"EMBER-PICKLE"
+    with pytest.raises(pickle.UnpicklingError, match="holds pickled Python objects") as refused:
+        ember.load(tmp_path / "x")
+    assert re.search(what, str(refused.value)), str(refused.value)
+    back = ember.load(tmp_path / "x", weights_only=False)
+    assert type(back) is type(obj)
+    assert pickle.dumps(back) == pickle.dumps(ember.load(tmp_path / "x", weights_only=False))
+
+
+def test_a_whole_model_saves_and_loads_as_in_torchs_tutorial(tmp_path, torch):
+    # "Save and Load the Model": torch.save(model, path); torch.load(path, weights_only=False)
+    model = ember.nn.Sequential(ember.nn.Linear(4, 3), ember.nn.ReLU(), ember.nn.Linear(3, 2))
+    ember.save(model, tmp_path / "model.pth")
+    with pytest.raises(pickle.UnpicklingError, match="a Sequential"):
+        ember.load(tmp_path / "model.pth")
+    loaded = ember.load(tmp_path / "model.pth", weights_only=False)
+    x = ember.randn(5, 4)
+    assert ember.equal(loaded(x), model(x)) and loaded[0].weight is not model[0].weight
+    buffer = io.BytesIO()  # file objects too, and a safetensors file with weights_only=False
+    ember.save({"model": model, "epoch": 3}, buffer)
+    buffer.seek(0)
+    assert ember.load(buffer, weights_only=False)["epoch"] == 3
+    ember.save(model.state_dict(), tmp_path / "sd")
+    assert set(ember.load(tmp_path / "sd", weights_only=False)) == set(model.state_dict())
+    # torch refuses its pickle the same way by default
+    torch.save(torch.nn.Linear(2, 2), tmp_path / "t.pth")
+    with pytest.raises(pickle.UnpicklingError):
+        torch.load(tmp_path / "t.pth")
+
+
+def test_what_cannot_be_pickled_is_named(tmp_path):
+    with pytest.raises(TypeError, match=r"save: cannot store a function at \['f'\]: .*pickling it failed"):
+        ember.save({"f": lambda x: x}, tmp_path / "x")
     assert not os.path.exists(tmp_path / "x")
+    assert [p for p in os.listdir(tmp_path)] == []  # no temporary left behind
 
 
 def test_file_objects_as_torch_takes_them(tmp_path, torch):
