@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "ember/ops.h"
+#include "../cpu/threads.h"
 
 namespace ember::metrics {
 namespace {
@@ -130,12 +131,14 @@ struct LabelPairs {
 /// Two passes over memory for most data, then work in cache: a third of the traffic of
 /// ember::sort's LSD passes over the whole array. The label rides in the index's top bit and the
 /// score is read back from the key, so the sweep after the sort reads memory in order. Scores are
-/// finite (checked before).
+/// finite (checked before). The buckets of the first pass are sorted in parallel (they are
+/// disjoint ranges of the arrays).
 template <class T>
 class SortedScores {
   using K = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
   static constexpr int kMaxBits = 11;
   static constexpr int64_t kInsertion = 32;  // ranges this short are sorted by insertion
+  static constexpr int64_t kParallel = int64_t{1} << 18;  // fewer scores sort faster on one thread
   static constexpr K kSign = K{1} << (8 * sizeof(K) - 1);
   static constexpr uint32_t kLabelBit = 1u << 31, kIndexMask = kLabelBit - 1;
 
@@ -150,7 +153,7 @@ class SortedScores {
       key_[i] = (b & kSign) ? b : ~(b | kSign);  // ascending keys = descending scores
       idx_[i] = static_cast<uint32_t>(i) | (positive[i] ? kLabelBit : 0u);
     }
-    sort_range(0, n);
+    sort_range(0, n, /*top=*/true);
     std::vector<K>().swap(key2_);
     std::vector<uint32_t>().swap(idx2_);
   }
@@ -167,7 +170,7 @@ class SortedScores {
 
  private:
   /// Sorts entries [lo, hi) in place; key2_/idx2_ at the same positions are scratch.
-  void sort_range(int64_t lo, int64_t hi) {
+  void sort_range(int64_t lo, int64_t hi, bool top = false) {
     const int64_t n = hi - lo;
     if (n <= kInsertion) return insertion_sort(lo, hi);
     const auto [mn, mx] = std::minmax_element(key_.begin() + lo, key_.begin() + hi);
@@ -190,6 +193,8 @@ class SortedScores {
     std::copy(key2_.begin() + lo, key2_.begin() + hi, key_.begin() + lo);
     std::copy(idx2_.begin() + lo, idx2_.begin() + hi, idx_.begin() + lo);
     if (shift == 0) return;  // the digit held every varying bit
+    const int threads = top && n >= kParallel ? cpu::num_threads() : 1;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (threads > 1)
     for (int64_t d = 0; d < buckets; ++d) sort_range(d == 0 ? lo : next[d - 1], next[d]);
   }
 
