@@ -368,6 +368,13 @@ def _group(op, group):
     return group
 
 
+def _member_group(op, group):
+    """_group for the questions only a member can ask (its backend, its ranks): ValueError elsewhere."""
+    if group is GroupMember.NON_GROUP_MEMBER:
+        raise ValueError(f"{op}: invalid process group specified (this rank is not in it)")
+    return _group(op, group)
+
+
 def _check_rank_arg(op, name, value):
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{op}: {name} must be an int, got {type(value).__name__}")
@@ -444,9 +451,7 @@ def get_backend(group=None):
         >>> dist.get_backend()  # doctest: +SKIP
         'mpi'
     """
-    if group is GroupMember.NON_GROUP_MEMBER:
-        raise ValueError("get_backend: invalid process group specified (this rank is not in it)")
-    _group("get_backend", group)
+    _member_group("get_backend", group)
     return "mpi"
 
 
@@ -464,9 +469,7 @@ def get_process_group_ranks(group):
         >>> dist.get_process_group_ranks(dist.new_group([0, 1]))  # doctest: +SKIP
         [0, 1]
     """
-    pg = _group("get_process_group_ranks", group)
-    if pg is None:
-        raise ValueError("get_process_group_ranks: this rank is not in the group")
+    pg = _member_group("get_process_group_ranks", group)
     return list(pg.ranks)
 
 
@@ -488,9 +491,7 @@ def get_group_rank(group, global_rank):
         >>> dist.get_group_rank(dist.new_group([1]), 1)  # doctest: +SKIP
         0
     """
-    pg = _group("get_group_rank", group)
-    if pg is None:
-        raise ValueError("get_group_rank: this rank is not in the group")
+    pg = _member_group("get_group_rank", group)
     _check_rank_arg("get_group_rank", "global_rank", global_rank)
     if global_rank not in pg.ranks:
         raise ValueError(f"Global rank {global_rank} is not part of group {pg!r}")
@@ -515,9 +516,7 @@ def get_global_rank(group, group_rank):
         >>> dist.get_global_rank(dist.new_group([1]), 0)  # doctest: +SKIP
         1
     """
-    pg = _group("get_global_rank", group)
-    if pg is None:
-        raise ValueError("get_global_rank: this rank is not in the group")
+    pg = _member_group("get_global_rank", group)
     _check_rank_arg("get_global_rank", "group_rank", group_rank)
     if not 0 <= group_rank < pg.size():
         raise ValueError(f"Group rank {group_rank} is not part of group {pg!r}")

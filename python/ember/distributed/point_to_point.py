@@ -11,10 +11,22 @@ def _check_tag(op, tag):
         raise ValueError(f"{op}: tag must be an int in [0, 32767] (MPI's guaranteed tag range), got {tag!r}")
 
 
-def _not_self(op, pg, peer, what):
+def _endpoint(op, tensor, group, tag, rank, group_rank, what):
+    """(group, the peer's group rank) of a send or receive after its checks; (None, None) on a rank
+    outside the group. A receive from any rank has both rank and group_rank None: MPI.ANY_SOURCE."""
+    pg = _group(op, group)
+    if pg is None:
+        return None, None
+    _check_tensor(op, "tensor", tensor)
+    _check_tag(op, tag)
+    if what == "src" and rank is None and group_rank is None:
+        return pg, _mpi().ANY_SOURCE
+    peer = _peer(op, pg, rank, group_rank, what)
     if peer == pg.rank():
-        raise ValueError(f"Invalid {what} rank: {what} rank should not be the same as the rank of the current "
+        role = "destination" if what == "dst" else "source"
+        raise ValueError(f"Invalid {role} rank: {role} rank should not be the same as the rank of the current "
                          f"process. ({op})")
+    return pg, peer
 
 
 def isend(tensor, dst=None, group=None, tag=0, group_dst=None):
@@ -37,13 +49,9 @@ def isend(tensor, dst=None, group=None, tag=0, group_dst=None):
         >>> work.wait()                                          # doctest: +SKIP
         True
     """
-    pg = _group("isend", group)
+    pg, peer = _endpoint("isend", tensor, group, tag, dst, group_dst, "dst")
     if pg is None:
         return None
-    _check_tensor("isend", "tensor", tensor)
-    _check_tag("isend", tag)
-    peer = _peer("isend", pg, dst, group_dst, "dst")
-    _not_self("isend", pg, peer, "destination")
     buf = _Buffer(tensor)
     return _launch("isend", pg, lambda MPI: pg.comm.Isend(buf.spec(MPI), dest=peer, tag=tag), None, True)
 
@@ -72,17 +80,11 @@ def irecv(tensor, src=None, group=None, tag=0, group_src=None):
 
 
 def _irecv(op, tensor, src, group, tag, group_src):
-    pg = _group(op, group)
+    pg, peer = _endpoint(op, tensor, group, tag, src, group_src, "src")
     if pg is None:
         return None
-    _check_tensor(op, "tensor", tensor)
-    _check_tag(op, tag)
-    MPI = _mpi()
-    peer = MPI.ANY_SOURCE if src is None and group_src is None else _peer(op, pg, src, group_src, "src")
-    if peer != MPI.ANY_SOURCE:
-        _not_self(op, pg, peer, "source")
     buf = _Buffer(tensor)
-    status = MPI.Status()
+    status = _mpi().Status()
     work = _launch(op, pg, lambda MPI: pg.comm.Irecv(buf.spec(MPI), source=peer, tag=tag), buf.finish, True, status)
     work._sender = lambda: pg.ranks[status.Get_source()]
     return work
