@@ -258,8 +258,9 @@ def test_bad_scores():
         assert_matches(ours, theirs, [0, 1, 1], [0.1, np.nan, 0.3])
         assert_matches(ours, theirs, [0, 1, 1], [0.1, np.inf, 0.3])
         assert_matches(ours, theirs, [0.5, 1, 0], [0.1, 0.2, 0.3])  # continuous y_true
-    with pytest.raises(TypeError, match="string labels"):
-        M.accuracy_score(["a", "b"], ["a", "a"])
+    assert_matches(M.accuracy_score, sk.accuracy_score, ["a", 1], ["a", "a"])  # NumPy makes 1 the string "1"
+    with pytest.raises(TypeError, match="mixes label types"):  # scikit-learn: TypeError from its sort
+        M.accuracy_score(np.array(["a", 1], dtype=object), ["a", "a"])
     with pytest.raises(ValueError, match="multilabel-indicator targets are not supported"):
         M.f1_score(np.eye(3, dtype=int), np.eye(3, dtype=int), average="macro")
 
@@ -305,3 +306,49 @@ def test_sort_of_scores_on_skewed_inputs(dist):
                           sk.roc_curve(y, s, sample_weight=weights, drop_intermediate=False), rtol=1e-12)
         assert_same_value(M.average_precision_score(y, s, sample_weight=weights),
                           sk.average_precision_score(y, s, sample_weight=weights), rtol=1e-12)
+
+
+CATS = ["cat", "dog", "bird", "dog", "cat", "cat", "bird", "fish"]
+GUESS = ["cat", "cat", "bird", "dog", "dog", "cat", "fish", "fish"]
+
+
+@pytest.mark.parametrize("fn, kwargs", [
+    ("accuracy_score", {}), ("confusion_matrix", {}), ("confusion_matrix", {"labels": ["dog", "cat", "eel"]}),
+    ("confusion_matrix", {"normalize": "true"}), ("f1_score", {"average": "macro"}),
+    ("precision_score", {"average": None}), ("recall_score", {"average": "weighted"}),
+    ("f1_score", {"average": "micro", "labels": ["cat", "dog"]}), ("fbeta_score", {"beta": 2, "average": "macro"}),
+    ("precision_recall_fscore_support", {}), ("f1_score", {}),  # binary average on 4 classes: the error
+    ("classification_report", {}), ("classification_report", {"output_dict": True}),
+    ("classification_report", {"labels": ["dog", "eel"]}),
+])
+def test_string_labels_match_scikit_learn(fn, kwargs):
+    assert_matches(getattr(M, fn), getattr(sk, fn), CATS, GUESS, **kwargs)
+
+
+def test_binary_string_labels_and_pos_label_match_scikit_learn():
+    t, p = ["spam", "ham", "spam", "ham", "ham"], ["spam", "spam", "spam", "ham", "ham"]
+    for fn in ("precision_score", "recall_score", "f1_score"):
+        assert_matches(getattr(M, fn), getattr(sk, fn), t, p, pos_label="spam")
+        assert_matches(getattr(M, fn), getattr(sk, fn), t, p)  # pos_label=1 is not one of the labels
+        assert_matches(getattr(M, fn), getattr(sk, fn), ["ham", "ham"], ["ham", "ham"], pos_label="spam",
+                       zero_division=0)
+    scores = [0.9, 0.2, 0.6, 0.4, 0.1]
+    for fn in ("roc_curve", "precision_recall_curve"):
+        assert_matches(getattr(M, fn), getattr(sk, fn), t, scores, pos_label="spam")
+        assert_matches(getattr(M, fn), getattr(sk, fn), t, scores)  # pos_label must be given
+    assert_matches(M.roc_auc_score, sk.roc_auc_score, t, scores)  # the greater label is positive
+    assert_matches(M.average_precision_score, sk.average_precision_score, t, scores, pos_label="spam")
+    assert_matches(M.average_precision_score, sk.average_precision_score, t, scores)
+    probs = np.random.default_rng(0).dirichlet(np.ones(4), len(CATS))
+    assert_matches(M.roc_auc_score, sk.roc_auc_score, CATS, probs, multi_class="ovr")
+    assert_matches(M.roc_auc_score, sk.roc_auc_score, CATS, probs, multi_class="ovr",
+                   labels=["bird", "cat", "dog", "fish"])
+    assert_matches(M.average_precision_score, sk.average_precision_score, CATS, probs)
+    assert_matches(M.accuracy_score, sk.accuracy_score, ["a", "b"], [0, 1])  # TypeError on both
+
+
+def test_string_labels_where_they_are_not_taken():
+    with pytest.raises(TypeError, match="functional label metrics and curves take string labels"):
+        M.top_k_accuracy_score(["a", "b", "c"], np.eye(3))
+    with pytest.raises(TypeError, match="string labels"):
+        M.Accuracy().update(["a"], ["a"])

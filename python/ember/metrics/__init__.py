@@ -2,15 +2,17 @@
 values, warnings and exception types), computed in C++ (ember/train/metrics.h), and streaming
 classes that accumulate them over batches (update, compute, reset).
 
-Inputs are ember tensors, NumPy arrays or lists: labels bool or integer (or integral floats),
-scores float. Where scikit-learn returns arrays these return ember tensors; where it returns
-scalars, Python floats. Multilabel targets, string labels and multi_class='ovo' are not supported.
+Inputs are ember tensors, NumPy arrays or lists: labels bool or integer (or integral floats), or
+strings in the functional label metrics and curves; scores float. Where scikit-learn returns
+arrays these return ember tensors; where it returns scalars, Python floats. Multilabel targets,
+multi_class='ovo' and string labels in the streaming classes and top_k_accuracy_score are not
+supported.
 """
 import numpy as np
 
 import ember
 from ember.metrics._inputs import (UndefinedMetricWarning, _kernels, check_finite, check_lengths,
-                                   check_pos_label, check_targets, column, label_value, labels_array,
+                                   check_pos_label, check_targets, column, is_strings, label_value, labels_array,
                                    labels_int64, sample_weight_array, tensor, to_numpy, type_of_target,
                                    unique, warn)
 
@@ -75,7 +77,7 @@ def accuracy_score(y_true, y_pred, *, normalize=True, sample_weight=None):
         2.0
     """
     op = "accuracy_score"
-    _, _, t, p = check_targets(y_true, y_pred, op, sample_weight)
+    _, _, t, p, _ = check_targets(y_true, y_pred, op, sample_weight, strings=True)
     w = sample_weight_array(sample_weight, len(t), op)
     matched, total = _kernels.match_count(tensor(t, np.int64), tensor(p, np.int64),
                                           None if w is None else tensor(w, np.float64), op)
@@ -112,11 +114,11 @@ def confusion_matrix(y_true, y_pred, *, labels=None, sample_weight=None, normali
     op = "confusion_matrix"
     if normalize not in ("true", "pred", "all", None):
         raise ValueError(f"{op}: normalize must be 'true', 'pred', 'all' or None, got {normalize!r}")
-    _, present, t, p = check_targets(y_true, y_pred, op, sample_weight)
+    _, present, t, p, codes = check_targets(y_true, y_pred, op, sample_weight, strings=True)
     if labels is None:
         labels = present
     else:
-        labels = labels_array(labels, op)
+        labels = codes.codes(labels, op)
         if labels.size == 0:
             raise ValueError(f"{op}: 'labels' should contain at least one label.")
         if len(np.intersect1d(t, labels)) == 0:
@@ -174,24 +176,25 @@ def _nanaverage(a, weights=None):
         return np.average(a)
 
 
-def _set_wise_labels(y_type, present, average, labels, pos_label, op):
-    """The labels precision/recall/F average over: scikit-learn's _check_set_wise_labels."""
+def _set_wise_labels(y_type, present, average, labels, pos_label, op, codes):
+    """The labels precision/recall/F average over (as codes): scikit-learn's _check_set_wise_labels."""
     if average not in _AVERAGES and average != "binary":
         raise ValueError(f"{op}: average has to be one of {_AVERAGES}")
     if average == "samples":
         raise ValueError(f"{op}: Samplewise metrics are not available outside of multilabel classification.")
     if average == "binary":
         if y_type == "binary":
-            pos = label_value(pos_label, op)
+            pos = codes.code(pos_label, op)
             if pos not in present and len(present) >= 2:
-                raise ValueError(f"{op}: pos_label={pos_label} is not a valid label. It should be one of {present}")
+                raise ValueError(f"{op}: pos_label={pos_label} is not a valid label. It should be one of "
+                                 f"{codes.show(present)}")
             return np.array([pos], dtype=np.int64)
         raise ValueError(f"{op}: Target is {y_type} but average='binary'. Please choose another average setting, "
                          f"one of {[None, 'micro', 'macro', 'weighted']}.")
     if pos_label not in (None, 1):
         warn(f"Note that pos_label (set to {pos_label!r}) is ignored when average != 'binary' (got {average!r}). "
              "You may use labels=[pos_label] to specify a single positive class.", UserWarning)
-    return present if labels is None else labels_array(labels, op)
+    return present if labels is None else codes.codes(labels, op)
 
 
 def _prf_from_counts(tp_sum, pred_sum, true_sum, *, beta, average, warn_for, zero_division):
@@ -267,8 +270,8 @@ def precision_recall_fscore_support(y_true, y_pred, *, beta=1.0, labels=None, po
 def _prfs(op, y_true, y_pred, *, beta, labels, pos_label, average, warn_for, sample_weight, zero_division):
     """precision_recall_fscore_support, its errors starting with op (the public name called)."""
     _check_prf_args(beta, zero_division, op)
-    y_type, present, t, p = check_targets(y_true, y_pred, op, sample_weight)
-    labels = _set_wise_labels(y_type, present, average, labels, pos_label, op)
+    y_type, present, t, p, codes = check_targets(y_true, y_pred, op, sample_weight, strings=True)
+    labels = _set_wise_labels(y_type, present, average, labels, pos_label, op, codes)
     w = sample_weight_array(sample_weight, len(t), op)
     distinct, where = np.unique(labels, return_inverse=True)  # a repeated label gets its counts each time
     tp, pred, true = _kernels.class_counts(tensor(t, np.int64), tensor(p, np.int64), tensor(distinct, np.int64),
@@ -400,10 +403,11 @@ def classification_report(y_true, y_pred, *, labels=None, target_names=None, sam
         ...
     """
     op = "classification_report"
-    y_type, present, t, p = check_targets(y_true, y_pred, op, sample_weight)
+    y_type, present, t, p, codes = check_targets(y_true, y_pred, op, sample_weight, strings=True)
     labels_given = labels is not None
-    labels = labels_array(labels, op) if labels_given else present
-    names_dtype = to_numpy(y_true, op, "y_true").dtype
+    shown = labels  # string labels print as themselves
+    labels = codes.codes(labels, op) if labels_given else present
+    names_dtype = to_numpy(y_true, op, "y_true", strings=True).dtype
     micro_is_accuracy = not labels_given or set(labels.tolist()) >= set(present.tolist())
     if target_names is not None and len(labels) != len(target_names):
         if labels_given:
@@ -411,7 +415,9 @@ def classification_report(y_true, y_pred, *, labels=None, target_names=None, sam
         else:
             raise ValueError(f"{op}: Number of classes, {len(labels)}, does not match size of target_names, "
                              f"{len(target_names)}. Try specifying the labels parameter")
-    if target_names is None:
+    if target_names is None and codes.classes is not None:
+        target_names = ["%s" % label for label in (shown if labels_given else codes.classes)]
+    elif target_names is None:
         # Labels print as the input's kind: 1, 1.0 or True.
         target_names = ["%s" % label for label in labels.astype(names_dtype if names_dtype.kind in "bf" else np.int64)]
     headers = ["precision", "recall", "f1-score", "support"]
@@ -536,7 +542,7 @@ def top_k_accuracy_score(y_true, y_score, *, k=2, normalize=True, sample_weight=
 def _binary_curve_inputs(y_true, y_score, pos_label, sample_weight, op):
     """(positives as a bool tensor, scores, weights or None, the scores' own dtype) for a binary
     ranking metric."""
-    t = to_numpy(y_true, op, "y_true")
+    t = to_numpy(y_true, op, "y_true", strings=True)
     raw = to_numpy(y_score, op, "y_score")
     s = _score_array(raw, op)
     check_lengths(op, y_true=t, y_score=s)
@@ -546,7 +552,8 @@ def _binary_curve_inputs(y_true, y_score, pos_label, sample_weight, op):
     pos = check_pos_label(pos_label, present, op)
     t, s = column(t, op, "y_true"), column(s, op, "y_score")
     w = sample_weight_array(sample_weight, len(t), op)
-    return (tensor(labels_int64(t) == pos, np.bool_), tensor(s, s.dtype),
+    positives = t == pos if is_strings(t) else labels_int64(t) == pos
+    return (tensor(positives, np.bool_), tensor(s, s.dtype),
             None if w is None else tensor(w, np.float64), raw.dtype)
 
 
@@ -691,7 +698,7 @@ def _multiclass_labels(t, present, labels, s, op, what):
         if len(present) != s.shape[1]:
             raise ValueError(f"{op}: Number of classes in y_true not equal to the number of columns in 'y_score'")
         return present
-    given = labels_array(labels, op)
+    given = column(np.asarray(labels).astype(str), op, "labels") if is_strings(present) else labels_array(labels, op)
     classes = np.unique(given)
     if len(classes) != len(given):
         raise ValueError(f"{op}: Parameter 'labels' must be unique")
@@ -732,7 +739,7 @@ def roc_auc_score(y_true, y_score, *, average="macro", sample_weight=None, max_f
         0.75
     """
     op = "roc_auc_score"
-    t = to_numpy(y_true, op, "y_true")
+    t = to_numpy(y_true, op, "y_true", strings=True)
     y_type, present = type_of_target(t, op, "y_true")
     s = _score_array(y_score, op)
     check_finite(s, op, "y_score")
@@ -745,7 +752,8 @@ def roc_auc_score(y_true, y_score, *, average="macro", sample_weight=None, max_f
         raise ValueError(f"{op}: average must be 'micro', 'macro', 'samples', 'weighted' or None, got {average!r}")
     if y_type not in ("binary", "multiclass"):
         raise ValueError(f"{op}: {y_type} format is not supported")
-    t = labels_int64(column(t, op, "y_true"))
+    t = column(t, op, "y_true")
+    t = t if is_strings(t) else labels_int64(t)
     w = sample_weight_array(sample_weight, len(t), op)
     binary = lambda yt, ys, ww: _binary_roc_auc(yt, ys, ww, max_fpr, op)  # noqa: E731
     if y_type == "multiclass" or (s.ndim == 2 and s.shape[1] > 2):
@@ -796,11 +804,13 @@ def average_precision_score(y_true, y_score, *, average="macro", pos_label=1, sa
     op = "average_precision_score"
     if average not in _AVERAGES:
         raise ValueError(f"{op}: average must be 'micro', 'macro', 'samples', 'weighted' or None, got {average!r}")
-    t = to_numpy(y_true, op, "y_true")
+    t = to_numpy(y_true, op, "y_true", strings=True)
     y_type, present = type_of_target(t, op, "y_true")
     s = _score_array(y_score, op)
     check_lengths(op, y_true=t, y_score=s)
     w = sample_weight_array(sample_weight, len(t), op)
+    t = column(t, op, "y_true")
+    t = t if is_strings(t) else labels_int64(t)
 
     def binary(yt, ys, ww):
         if not yt.numpy().any():
@@ -809,17 +819,16 @@ def average_precision_score(y_true, y_score, *, average="macro", pos_label=1, sa
         return _kernels.average_precision(precision, recall)
 
     if y_type == "binary":
-        pos = label_value(pos_label, op)
+        pos = pos_label if is_strings(t) else label_value(pos_label, op)
         if len(present) == 2 and pos not in present:
             raise ValueError(f"{op}: pos_label={pos_label} is not a valid label. It should be one of {present}")
-        t, s = labels_int64(column(t, op, "y_true")), column(s, op, "y_score")
+        s = column(s, op, "y_score")
         return float(binary(tensor(t == pos, np.bool_), tensor(s, s.dtype), None if w is None else tensor(w, np.float64)))
     if y_type != "multiclass":
         raise ValueError(f"{op}: {y_type} format is not supported")
     if pos_label != 1:
         raise ValueError(f"{op}: Parameter pos_label is fixed to 1 for multiclass y_true. Do not set pos_label or set "
                          "pos_label to 1.")
-    t = labels_int64(column(t, op, "y_true"))
     if s.shape != (len(t), len(present)):
         raise ValueError(f"{op}: `y_score` needs to be of shape `(n_samples, n_classes)`, since `y_true` contains "
                          f"multiple classes. Got `y_score.shape={s.shape}`.")

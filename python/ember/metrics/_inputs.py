@@ -30,8 +30,9 @@ class UndefinedMetricWarning(UserWarning):
     """
 
 
-def to_numpy(x, op, name):
-    """x (an ember tensor, a NumPy array, a list or a number) as a NumPy array (no copy where it can)."""
+def to_numpy(x, op, name, strings=False):
+    """x (an ember tensor, a NumPy array, a list or a number) as a NumPy array (no copy where it can);
+    strings: string labels are taken too (as a str array)."""
     if isinstance(x, ember.Tensor):
         return x.detach().cpu().numpy()
     if x is None:
@@ -39,10 +40,49 @@ def to_numpy(x, op, name):
     arr = np.asarray(x)
     if arr.dtype.kind not in "biuf":
         if arr.dtype.kind in "OUS":
-            raise TypeError(f"{op}: {name} has labels of dtype {arr.dtype}: ember.metrics takes bool, "
-                            "integer or float labels (string labels are not supported)")
+            if strings and (arr.dtype.kind in "US" or all(isinstance(v, str) for v in arr.ravel())):
+                return arr.astype(str)
+            if strings and arr.dtype.kind == "O":
+                raise TypeError(f"{op}: {name} mixes label types (strings and numbers)")
+            raise TypeError(f"{op}: {name} has labels of dtype {arr.dtype}: this metric takes bool, integer or float "
+                            "labels (the functional label metrics and curves take string labels too)")
         raise TypeError(f"{op}: {name} has an unsupported dtype {arr.dtype}")
     return arr
+
+
+def is_strings(arr):
+    return arr.dtype.kind in "US"
+
+
+class Codes:
+    """The label values of one call. Numeric labels stand for themselves (int64). String labels,
+    which scikit-learn takes too, are coded by their rank among the call's sorted distinct labels;
+    a label the data does not hold (in labels= or pos_label=) gets a code past them, so it counts
+    nothing."""
+
+    def __init__(self, classes=None):
+        self.classes = classes  # None for numeric labels
+        self.unknown = {}
+
+    def code(self, label, op, name="pos_label"):
+        """One label argument (pos_label, an entry of labels) as an int64 code."""
+        if self.classes is None:
+            return label_value(label, op, name)
+        hit = np.searchsorted(self.classes, label) if isinstance(label, str) else len(self.classes)
+        if hit < len(self.classes) and self.classes[hit] == label:
+            return int(hit)
+        return len(self.classes) + self.unknown.setdefault(repr(label), len(self.unknown))
+
+    def codes(self, labels, op):
+        """The labels argument as int64 codes."""
+        if self.classes is None:
+            return labels_array(labels, op)
+        arr = column(np.asarray(labels, dtype=object), op, "labels")
+        return np.array([self.code(v, op, "labels") for v in arr], dtype=np.int64)
+
+    def show(self, codes):
+        """What a message prints for codes: the labels themselves."""
+        return codes if self.classes is None else self.classes[codes]
 
 
 def tensor(arr, dtype):
@@ -93,6 +133,11 @@ def type_of_target(y, op, name):
     if y.ndim > 2 or (y.ndim == 2 and y.shape[1] == 0):
         return "unknown", None
     suffix = "-multioutput" if y.ndim == 2 and y.shape[1] > 1 else ""
+    if is_strings(y):
+        if suffix:
+            return "multiclass" + suffix, None
+        present = np.unique(y.ravel())
+        return ("multiclass" if len(present) > 2 else "binary"), present
     if y.ndim == 2 and y.shape[1] > 1 and y.size and np.isin(y, (0, 1)).all():
         return "multilabel-indicator", None
     if y.dtype.kind == "f":
@@ -118,11 +163,17 @@ def sample_weight_array(sample_weight, n, op, dtype=np.float64):
     return np.ascontiguousarray(w, dtype=dtype if dtype is not None else (np.int64 if w.dtype.kind in "biu" else np.float64))
 
 
-def check_targets(y_true, y_pred, op, sample_weight=None):
+def check_targets(y_true, y_pred, op, sample_weight=None, strings=False):
     """scikit-learn's _check_targets for binary and multiclass targets: returns (y_type, sorted present
-    labels, y_true, y_pred) with int64 label vectors; ValueError for a mix of target types,
-    continuous, multioutput and multilabel targets (the last accepted by scikit-learn but not here)."""
-    t, p = to_numpy(y_true, op, "y_true"), to_numpy(y_pred, op, "y_pred")
+    labels, y_true, y_pred, Codes) with int64 label vectors (string labels, taken when `strings`, as
+    their codes); ValueError for a mix of target types, continuous, multioutput and multilabel targets
+    (the last accepted by scikit-learn but not here)."""
+    t, p = to_numpy(y_true, op, "y_true", strings), to_numpy(y_pred, op, "y_pred", strings)
+    if is_strings(t) or is_strings(p):
+        if not (is_strings(t) and is_strings(p)):
+            raise ValueError(f"{op}: Mix of label input types (string and number); Got {np.unique(t)} and "
+                             f"{np.unique(p)}.")
+        return _check_string_targets(t, p, op, sample_weight)
     w = None if sample_weight is None else to_numpy(sample_weight, op, "sample_weight")
     check_lengths(op, y_true=t, y_pred=p, sample_weight=w)
     (type_true, present_true), (type_pred, present_pred) = type_of_target(t, op, "y_true"), type_of_target(p, op, "y_pred")
@@ -144,7 +195,21 @@ def check_targets(y_true, y_pred, op, sample_weight=None):
     present = np.union1d(present_true, present_pred)
     if y_type == "binary" and len(present) > 2:
         y_type = "multiclass"
-    return y_type, present, t, p
+    return y_type, present, t, p, Codes()
+
+
+def _check_string_targets(t, p, op, sample_weight):
+    """check_targets for string labels: the same checks, the labels as their codes."""
+    w = None if sample_weight is None else to_numpy(sample_weight, op, "sample_weight")
+    check_lengths(op, y_true=t, y_pred=p, sample_weight=w)
+    if t.size == 0 or p.size == 0:
+        raise ValueError(f"{op}: Found empty input array (e.g., `y_true` or `y_pred`) while a minimum of 1 sample "
+                         "is required.")
+    t, p = column(t, op, "y_true"), column(p, op, "y_pred")
+    classes = np.union1d(t, p)
+    y_type = "multiclass" if len(classes) > 2 else "binary"
+    return (y_type, np.arange(len(classes), dtype=np.int64), np.searchsorted(classes, t).astype(np.int64),
+            np.searchsorted(classes, p).astype(np.int64), Codes(classes))
 
 
 def label_value(label, op, name="pos_label"):
@@ -166,14 +231,14 @@ def labels_array(labels, op):
 
 def check_pos_label(pos_label, present, op):
     """scikit-learn's _check_pos_label_consistency: pos_label 1 where y_true takes values in {0, 1},
-    {-1, 1} or one of them; otherwise it must be given."""
+    {-1, 1} or one of them; otherwise it must be given (for string labels it is returned as given)."""
     if pos_label is None:
-        if not (set(present.tolist()) <= {0, 1} or set(present.tolist()) <= {-1, 1}):
-            raise ValueError(f"{op}: y_true takes value in {{{', '.join(map(str, present.tolist()))}}} and pos_label "
+        if is_strings(present) or not (set(present.tolist()) <= {0, 1} or set(present.tolist()) <= {-1, 1}):
+            raise ValueError(f"{op}: y_true takes value in {{{', '.join(map(repr, present.tolist()))}}} and pos_label "
                              "is not specified: either make y_true take value in {0, 1} or {-1, 1} or pass "
                              "pos_label explicitly.")
         return 1
-    return label_value(pos_label, op)
+    return pos_label if is_strings(present) else label_value(pos_label, op)
 
 
 def warn(message, category=UndefinedMetricWarning):

@@ -5,7 +5,7 @@ import numpy as np
 
 import ember
 from ember import metrics as M
-from ember.metrics._inputs import (_kernels, check_targets, label_value, labels_array, tensor,
+from ember.metrics._inputs import (Codes, _kernels, check_targets, label_value, labels_array, tensor,
                                    to_numpy)
 
 # The one table of constructor arguments: name -> (accepts, what it must be).
@@ -123,7 +123,7 @@ class Accuracy(Metric):
         if self.top_k != 1 and y_pred_was_labels:
             raise ValueError(f"{op}: top_k={self.top_k} needs scores of shape (batch, num_classes), got y_pred of "
                              f"shape {scores.shape}")
-        _, _, t, p = check_targets(y_true, scores, op, sample_weight)
+        _, _, t, p, _ = check_targets(y_true, scores, op, sample_weight)
         w = M.sample_weight_array(sample_weight, len(t), op)
         matched, total = _kernels.match_count(tensor(t, np.int64), tensor(p, np.int64),
                                               None if w is None else tensor(w, np.float64), op)
@@ -166,7 +166,7 @@ class _LabelCounts(Metric):
                 num_classes) whose argmax (column index) is the prediction.
         """
         op = f"{type(self).__name__}.update"
-        _, present, t, p = check_targets(y_true, _labels_from(y_pred, op), op)
+        _, present, t, p, _ = check_targets(y_true, _labels_from(y_pred, op), op)
         if self.num_classes is not None:
             if present[0] < 0 or present[-1] >= self.num_classes:
                 raise ValueError(f"{op}: labels must be in [0, {self.num_classes}), got {present.tolist()}")
@@ -192,7 +192,7 @@ class _LabelCounts(Metric):
             raise ValueError(f"{op}: no batch was added since the last reset")
         y_type = "multiclass" if len(present) > 2 else "binary"
         chosen = M._set_wise_labels(y_type, present, self.average, None if self.num_classes is None else self.labels,
-                                    self.pos_label, op)
+                                    self.pos_label, op, Codes())
         where = np.searchsorted(self.labels, chosen)
         inside = (where < len(self.labels)) & (self.labels[np.minimum(where, len(self.labels) - 1)] == chosen)
         counts = np.zeros((3, len(chosen)), dtype=np.int64)
@@ -307,7 +307,7 @@ class ConfusionMatrix(Metric):
                 num_classes) whose argmax is the prediction.
         """
         op = "ConfusionMatrix.update"
-        _, present, t, p = check_targets(y_true, _labels_from(y_pred, op), op)
+        _, present, t, p, _ = check_targets(y_true, _labels_from(y_pred, op), op)
         if present[0] < 0 or present[-1] >= self.num_classes:
             raise ValueError(f"{op}: labels must be in [0, {self.num_classes}), got {present.tolist()}")
         self.counts += _kernels.confusion_matrix(tensor(t, np.int64), tensor(p, np.int64),
