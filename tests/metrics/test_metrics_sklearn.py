@@ -261,8 +261,7 @@ def test_bad_scores():
     assert_matches(M.accuracy_score, sk.accuracy_score, ["a", 1], ["a", "a"])  # NumPy makes 1 the string "1"
     with pytest.raises(TypeError, match="mixes label types"):  # scikit-learn: TypeError from its sort
         M.accuracy_score(np.array(["a", 1], dtype=object), ["a", "a"])
-    with pytest.raises(ValueError, match="multilabel-indicator targets are not supported"):
-        M.f1_score(np.eye(3, dtype=int), np.eye(3, dtype=int), average="macro")
+    assert_matches(M.f1_score, sk.f1_score, np.eye(3, dtype=int), np.eye(3, dtype=int), average="macro")
 
 
 def test_one_class_roc_auc_warns_nan():
@@ -352,3 +351,39 @@ def test_string_labels_where_they_are_not_taken():
         M.top_k_accuracy_score(["a", "b", "c"], np.eye(3))
     with pytest.raises(TypeError, match="string labels"):
         M.Accuracy().update(["a"], ["a"])
+
+
+def _multilabel(seed, n=40, labels=5):
+    rng = np.random.default_rng(seed)
+    return (rng.random((n, labels)) < 0.4).astype(int), (rng.random((n, labels)) < 0.4).astype(int), rng.random(n)
+
+
+@pytest.mark.parametrize("average", [None, "micro", "macro", "weighted", "samples"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_multilabel_targets_match_scikit_learn(average, weighted):
+    t, p, w = _multilabel(3)
+    t[0] = 0  # a sample with no true labels and one with no predicted ones: the zero-division paths
+    p[1] = 0
+    kw = {"sample_weight": w} if weighted else {}
+    for fn in ("precision_score", "recall_score", "f1_score"):
+        assert_matches(getattr(M, fn), getattr(sk, fn), t, p, average=average, **kw)
+        assert_matches(getattr(M, fn), getattr(sk, fn), t, p, average=average, zero_division=1.0, **kw)
+    assert_matches(M.fbeta_score, sk.fbeta_score, t, p, beta=0.5, average=average, labels=[0, 3], **kw)
+    scores = np.random.default_rng(4).random(t.shape)
+    if average is not None:
+        for fn in ("roc_auc_score", "average_precision_score"):
+            assert_matches(getattr(M, fn), getattr(sk, fn), t, scores, average=average, **kw)
+
+
+def test_multilabel_accuracy_report_and_errors_match_scikit_learn():
+    t, p, w = _multilabel(5)
+    assert_matches(M.accuracy_score, sk.accuracy_score, t, p)  # subset accuracy
+    assert_matches(M.accuracy_score, sk.accuracy_score, t, p, sample_weight=w, normalize=False)
+    assert_matches(M.classification_report, sk.classification_report, t, p, zero_division=0)
+    assert_matches(M.classification_report, sk.classification_report, t, p, output_dict=True, zero_division=0)
+    assert_matches(M.confusion_matrix, sk.confusion_matrix, t, p)  # ValueError on both
+    assert_matches(M.f1_score, sk.f1_score, t, p)  # average='binary'
+    assert_matches(M.f1_score, sk.f1_score, t, p, average="macro", labels=[0, 7])
+    assert_matches(M.f1_score, sk.f1_score, t, p[:, 0])  # a mix of target types
+    with pytest.raises(ValueError, match="multilabel-indicator"):  # the streaming classes take class labels
+        M.F1Score(average="macro").update(t, p)

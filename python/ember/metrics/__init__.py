@@ -3,10 +3,10 @@ values, warnings and exception types), computed in C++ (ember/train/metrics.h), 
 classes that accumulate them over batches (update, compute, reset).
 
 Inputs are ember tensors, NumPy arrays or lists: labels bool or integer (or integral floats), or
-strings in the functional label metrics and curves; scores float. Where scikit-learn returns
-arrays these return ember tensors; where it returns scalars, Python floats. Multilabel targets,
-multi_class='ovo' and string labels in the streaming classes and top_k_accuracy_score are not
-supported.
+strings in the functional label metrics and curves; multilabel-indicator targets ((n_samples,
+n_labels) 0/1 matrices) in the functional ones too; scores float. Where scikit-learn returns arrays
+these return ember tensors; where it returns scalars, Python floats. multi_class='ovo', and string
+labels or multilabel targets in the streaming classes and top_k_accuracy_score, are not supported.
 """
 import numpy as np
 
@@ -77,8 +77,10 @@ def accuracy_score(y_true, y_pred, *, normalize=True, sample_weight=None):
         2.0
     """
     op = "accuracy_score"
-    _, _, t, p, _ = check_targets(y_true, y_pred, op, sample_weight, strings=True)
+    y_type, _, t, p, _ = check_targets(y_true, y_pred, op, sample_weight, functional=True)
     w = sample_weight_array(sample_weight, len(t), op)
+    if y_type == "multilabel-indicator":  # subset accuracy: a sample counts when all its labels match
+        t, p = np.zeros(len(t), np.int64), (t != p).any(axis=1).astype(np.int64)
     matched, total = _kernels.match_count(tensor(t, np.int64), tensor(p, np.int64),
                                           None if w is None else tensor(w, np.float64), op)
     if not normalize:
@@ -114,7 +116,9 @@ def confusion_matrix(y_true, y_pred, *, labels=None, sample_weight=None, normali
     op = "confusion_matrix"
     if normalize not in ("true", "pred", "all", None):
         raise ValueError(f"{op}: normalize must be 'true', 'pred', 'all' or None, got {normalize!r}")
-    _, present, t, p, codes = check_targets(y_true, y_pred, op, sample_weight, strings=True)
+    y_type, present, t, p, codes = check_targets(y_true, y_pred, op, sample_weight, functional=True)
+    if y_type == "multilabel-indicator":
+        raise ValueError(f"{op}: {y_type} is not supported")
     if labels is None:
         labels = present
     else:
@@ -155,8 +159,9 @@ def _prf_divide(numerator, denominator, metric, modifier, average, warn_for, zer
         return result
     result[mask] = _check_zero_division(zero_division, "precision_recall_fscore_support")
     if zero_division == "warn" and metric in warn_for:
-        what = "due to" if result.shape[0] == 1 else "in labels with"
-        warn(f"{metric.capitalize()} is ill-defined and being set to 0.0 {what} no {modifier} samples. Use "
+        each, of = ("sample", "label") if average == "samples" else ("label", "sample")
+        what = "due to" if result.shape[0] == 1 else f"in {each}s with"
+        warn(f"{metric.capitalize()} is ill-defined and being set to 0.0 {what} no {modifier} {of}s. Use "
              "`zero_division` parameter to control this behavior.")
     return result
 
@@ -180,7 +185,7 @@ def _set_wise_labels(y_type, present, average, labels, pos_label, op, codes):
     """The labels precision/recall/F average over (as codes): scikit-learn's _check_set_wise_labels."""
     if average not in _AVERAGES and average != "binary":
         raise ValueError(f"{op}: average has to be one of {_AVERAGES}")
-    if average == "samples":
+    if average == "samples" and y_type != "multilabel-indicator":
         raise ValueError(f"{op}: Samplewise metrics are not available outside of multilabel classification.")
     if average == "binary":
         if y_type == "binary":
@@ -194,12 +199,19 @@ def _set_wise_labels(y_type, present, average, labels, pos_label, op, codes):
     if pos_label not in (None, 1):
         warn(f"Note that pos_label (set to {pos_label!r}) is ignored when average != 'binary' (got {average!r}). "
              "You may use labels=[pos_label] to specify a single positive class.", UserWarning)
-    return present if labels is None else codes.codes(labels, op)
+    if labels is None:
+        return present
+    chosen = codes.codes(labels, op)
+    if y_type == "multilabel-indicator" and len(chosen) and (chosen.max() >= len(present) or chosen.min() < 0):
+        raise ValueError(f"{op}: All labels must be in [0, n labels) for multilabel targets. Got "
+                         f"{chosen.max() if chosen.max() >= len(present) else chosen.min()}")
+    return chosen
 
 
-def _prf_from_counts(tp_sum, pred_sum, true_sum, *, beta, average, warn_for, zero_division):
-    """precision, recall, F-beta and support from per-label counts (NumPy arrays): the part of
-    precision_recall_fscore_support that the streaming classes share."""
+def _prf_from_counts(tp_sum, pred_sum, true_sum, *, beta, average, warn_for, zero_division, sample_weight=None):
+    """precision, recall, F-beta and support from per-label counts (NumPy arrays; per-sample counts
+    for average='samples', averaged with sample_weight): the part of precision_recall_fscore_support
+    that the streaming classes share."""
     if average == "micro":
         tp_sum, pred_sum, true_sum = (np.array([x.sum()]) for x in (tp_sum, pred_sum, true_sum))
     beta2 = beta ** 2
@@ -214,7 +226,7 @@ def _prf_from_counts(tp_sum, pred_sum, true_sum, *, beta, average, warn_for, zer
         f_score = _prf_divide((1 + beta2) * tp_sum.astype(np.float64), denom, "f-score", "true nor predicted",
                               average, warn_for, zero_division)
     if average is not None:
-        weights = true_sum if average == "weighted" else None
+        weights = true_sum if average == "weighted" else sample_weight if average == "samples" else None
         return (float(_nanaverage(precision, weights)), float(_nanaverage(recall, weights)),
                 float(_nanaverage(f_score, weights)), None)
     return (ember.from_numpy(precision), ember.from_numpy(recall), ember.from_numpy(f_score),
@@ -270,9 +282,19 @@ def precision_recall_fscore_support(y_true, y_pred, *, beta=1.0, labels=None, po
 def _prfs(op, y_true, y_pred, *, beta, labels, pos_label, average, warn_for, sample_weight, zero_division):
     """precision_recall_fscore_support, its errors starting with op (the public name called)."""
     _check_prf_args(beta, zero_division, op)
-    y_type, present, t, p, codes = check_targets(y_true, y_pred, op, sample_weight, strings=True)
+    y_type, present, t, p, codes = check_targets(y_true, y_pred, op, sample_weight, functional=True)
     labels = _set_wise_labels(y_type, present, average, labels, pos_label, op, codes)
     w = sample_weight_array(sample_weight, len(t), op)
+    if y_type == "multilabel-indicator":
+        t, p = t[:, labels], p[:, labels]
+        if average == "samples":  # per-sample counts, averaged with the sample weights
+            counts = ((t & p).sum(axis=1), p.sum(axis=1), t.sum(axis=1))
+        else:
+            ww = np.ones(len(t)) if w is None else w
+            counts = tuple(ww @ m for m in (t & p, p, t))
+            counts = counts if w is not None else tuple(c.astype(np.int64) for c in counts)
+        return _prf_from_counts(*counts, beta=beta, average=average, warn_for=warn_for, zero_division=zero_division,
+                                sample_weight=w)
     distinct, where = np.unique(labels, return_inverse=True)  # a repeated label gets its counts each time
     tp, pred, true = _kernels.class_counts(tensor(t, np.int64), tensor(p, np.int64), tensor(distinct, np.int64),
                                            None if w is None else tensor(w, np.float64), op)
@@ -403,12 +425,12 @@ def classification_report(y_true, y_pred, *, labels=None, target_names=None, sam
         ...
     """
     op = "classification_report"
-    y_type, present, t, p, codes = check_targets(y_true, y_pred, op, sample_weight, strings=True)
+    y_type, present, t, p, codes = check_targets(y_true, y_pred, op, sample_weight, functional=True)
     labels_given = labels is not None
     shown = labels  # string labels print as themselves
     labels = codes.codes(labels, op) if labels_given else present
     names_dtype = to_numpy(y_true, op, "y_true", strings=True).dtype
-    micro_is_accuracy = not labels_given or set(labels.tolist()) >= set(present.tolist())
+    micro_is_accuracy = y_type != "multilabel-indicator" and (not labels_given or set(labels.tolist()) >= set(present.tolist()))
     if target_names is not None and len(labels) != len(target_names):
         if labels_given:
             warn(f"labels size, {len(labels)}, does not match size of target_names, {len(target_names)}", UserWarning)
@@ -438,7 +460,8 @@ def classification_report(y_true, y_pred, *, labels=None, target_names=None, sam
         for row in rows:
             text += row_fmt.format(*row, width=width, digits=digits)
         text += "\n"
-    for average in ("micro", "macro", "weighted"):
+    averages = ("micro", "macro", "weighted") + (("samples",) if y_type == "multilabel-indicator" else ())
+    for average in averages:
         heading = "accuracy" if average == "micro" and micro_is_accuracy else average + " avg"
         avg = [*prf(average)[:3], np.sum(s)]
         if output_dict:
@@ -672,7 +695,11 @@ def _binary_roc_auc(yt, ys, w, max_fpr, op):
 
 def _average_binary_score(score_fn, onehot, s, average, w):
     """scikit-learn's _average_binary_score over the columns of a one-vs-rest indicator matrix:
-    score_fn(positives, scores, weights) per column, or once on the raveled arrays for 'micro'."""
+    score_fn(positives, scores, weights) per column, or once on the raveled arrays for 'micro', or
+    per row averaged with the sample weights for 'samples' (multilabel targets)."""
+    if average == "samples":
+        scores = [score_fn(tensor(onehot[i], np.bool_), tensor(s[i], s.dtype), None) for i in range(len(onehot))]
+        return float(np.average(scores, weights=w))
     if average == "micro":
         ww = None if w is None else np.repeat(w, onehot.shape[1])
         return float(score_fn(tensor(onehot.ravel(), np.bool_), tensor(s.ravel(), s.dtype),
@@ -690,6 +717,16 @@ def _average_binary_score(score_fn, onehot, s, average, w):
     if weight is not None:
         scores[weight == 0] = 0
     return float(np.average(scores, weights=weight))
+
+
+def _multilabel_score(score_fn, t, s, average, sample_weight, op):
+    """A ranking metric of a multilabel-indicator target: score_fn per label column (or per sample),
+    averaged as scikit-learn's."""
+    if s.shape != t.shape:
+        raise ValueError(f"{op}: y_true and y_score have different shapes, {t.shape} and {s.shape}")
+    check_finite(s, op, "y_score")
+    w = sample_weight_array(sample_weight, len(t), op)
+    return _average_binary_score(score_fn, t.astype(bool), s, average, w)
 
 
 def _multiclass_labels(t, present, labels, s, op, what):
@@ -750,12 +787,14 @@ def roc_auc_score(y_true, y_score, *, average="macro", sample_weight=None, max_f
         raise ValueError(f"{op}: multi_class must be 'raise', 'ovr' or 'ovo', got {multi_class!r}")
     if average not in _AVERAGES:
         raise ValueError(f"{op}: average must be 'micro', 'macro', 'samples', 'weighted' or None, got {average!r}")
+    binary = lambda yt, ys, ww: _binary_roc_auc(yt, ys, ww, max_fpr, op)  # noqa: E731
+    if y_type == "multilabel-indicator":
+        return _multilabel_score(binary, t, s, average, sample_weight, op)
     if y_type not in ("binary", "multiclass"):
         raise ValueError(f"{op}: {y_type} format is not supported")
     t = column(t, op, "y_true")
     t = t if is_strings(t) else labels_int64(t)
     w = sample_weight_array(sample_weight, len(t), op)
-    binary = lambda yt, ys, ww: _binary_roc_auc(yt, ys, ww, max_fpr, op)  # noqa: E731
     if y_type == "multiclass" or (s.ndim == 2 and s.shape[1] > 2):
         if max_fpr is not None and max_fpr != 1.0:
             raise ValueError(f"{op}: Partial AUC computation not available in multiclass setting, 'max_fpr' must be "
@@ -808,9 +847,6 @@ def average_precision_score(y_true, y_score, *, average="macro", pos_label=1, sa
     y_type, present = type_of_target(t, op, "y_true")
     s = _score_array(y_score, op)
     check_lengths(op, y_true=t, y_score=s)
-    w = sample_weight_array(sample_weight, len(t), op)
-    t = column(t, op, "y_true")
-    t = t if is_strings(t) else labels_int64(t)
 
     def binary(yt, ys, ww):
         if not yt.numpy().any():
@@ -818,6 +854,11 @@ def average_precision_score(y_true, y_score, *, average="macro", pos_label=1, sa
         precision, recall, _ = _kernels.precision_recall_curve(yt, ys, ww, False, op)
         return _kernels.average_precision(precision, recall)
 
+    if y_type == "multilabel-indicator":
+        return _multilabel_score(binary, t, s, average, sample_weight, op)
+    w = sample_weight_array(sample_weight, len(t), op)
+    t = column(t, op, "y_true")
+    t = t if is_strings(t) else labels_int64(t)
     if y_type == "binary":
         pos = pos_label if is_strings(t) else label_value(pos_label, op)
         if len(present) == 2 and pos not in present:

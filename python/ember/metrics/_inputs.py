@@ -163,11 +163,13 @@ def sample_weight_array(sample_weight, n, op, dtype=np.float64):
     return np.ascontiguousarray(w, dtype=dtype if dtype is not None else (np.int64 if w.dtype.kind in "biu" else np.float64))
 
 
-def check_targets(y_true, y_pred, op, sample_weight=None, strings=False):
-    """scikit-learn's _check_targets for binary and multiclass targets: returns (y_type, sorted present
-    labels, y_true, y_pred, Codes) with int64 label vectors (string labels, taken when `strings`, as
-    their codes); ValueError for a mix of target types, continuous, multioutput and multilabel targets
-    (the last accepted by scikit-learn but not here)."""
+def check_targets(y_true, y_pred, op, sample_weight=None, functional=False):
+    """scikit-learn's _check_targets: returns (y_type, sorted present labels, y_true, y_pred, Codes)
+    with int64 label vectors; ValueError for a mix of target types, continuous and multioutput
+    targets. `functional` (the functional metrics) also takes string labels, as their codes, and
+    multilabel-indicator targets, as int64 (n_samples, n_labels) 0/1 matrices with present
+    arange(n_labels); the streaming classes take neither."""
+    strings = functional
     t, p = to_numpy(y_true, op, "y_true", strings), to_numpy(y_pred, op, "y_pred", strings)
     if is_strings(t) or is_strings(p):
         if not (is_strings(t) and is_strings(p)):
@@ -187,8 +189,13 @@ def check_targets(y_true, y_pred, op, sample_weight=None, strings=False):
         raise ValueError(f"{op}: Classification metrics can't handle a mix of {type_true} and {type_pred} targets")
     y_type = types.pop()
     if y_type == "multilabel-indicator":
-        raise ValueError(f"{op}: multilabel-indicator targets are not supported by ember.metrics (scikit-learn "
-                         "accepts them)")
+        if not functional:
+            raise ValueError(f"{op}: multilabel-indicator targets are not supported here (the functional metrics "
+                             "take them)")
+        if t.shape[1] != p.shape[1]:
+            raise ValueError(f"{op}: y_true and y_pred have different numbers of labels, {t.shape[1]} and "
+                             f"{p.shape[1]}")
+        return y_type, np.arange(t.shape[1], dtype=np.int64), labels_int64(t), labels_int64(p), Codes()
     if y_type not in ("binary", "multiclass"):
         raise ValueError(f"{op}: {y_type} is not supported")
     t, p = labels_int64(column(t, op, "y_true")), labels_int64(column(p, op, "y_pred"))
