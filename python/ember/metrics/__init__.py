@@ -23,7 +23,8 @@ _SCORE_ARGS = """y_true (array-like): true labels.
         y_pred (array-like): predicted labels.
         labels (array-like, optional): the labels to average over.
         pos_label (int or bool): the positive class when average='binary'. Default: 1.
-        average (str, optional): 'binary' (default), 'micro', 'macro', 'weighted' or None.
+        average (str, optional): 'binary' (default), 'micro', 'macro', 'weighted', 'samples'
+            (multilabel targets) or None.
         sample_weight (array-like, optional): a weight per sample."""
 
 
@@ -314,7 +315,8 @@ def fbeta_score(y_true, y_pred, *, beta, labels=None, pos_label=1, average="bina
         beta (float): the weight of recall.
         labels (array-like, optional): the labels to average over.
         pos_label (int or bool): the positive class when average='binary'. Default: 1.
-        average (str, optional): 'binary' (default), 'micro', 'macro', 'weighted' or None.
+        average (str, optional): 'binary' (default), 'micro', 'macro', 'weighted', 'samples'
+            (multilabel targets) or None.
         sample_weight (array-like, optional): a weight per sample.
         zero_division ("warn", 0.0, 1.0 or nan): the value of a 0/0 score. Default: "warn".
 
@@ -751,8 +753,8 @@ def _multiclass_labels(t, present, labels, s, op, what):
 
 def roc_auc_score(y_true, y_score, *, average="macro", sample_weight=None, max_fpr=None, multi_class="raise",
                   labels=None):
-    """The area under the ROC curve, as sklearn.metrics.roc_auc_score: binary, or multi-class
-    one-vs-rest (multi_class='ovr') averaged over classes.
+    """The area under the ROC curve, as sklearn.metrics.roc_auc_score: binary, multi-class
+    one-vs-rest (multi_class='ovr') averaged over classes, or multilabel averaged over labels.
 
     Args:
         y_true (array-like): true labels, shape (n_samples,).
