@@ -9,6 +9,7 @@ at capture.
 import collections
 import functools
 import itertools
+import os
 import warnings
 
 from ember._C import Tensor, _graph, get_default_dtype
@@ -109,8 +110,7 @@ class _CompiledFunction:
             return self._fn(*args, **kwargs)
         tensors = []
         spec = _flatten((args, kwargs), tensors)
-        modes = tuple(m.training for m in _modules_reachable(self._fn, args, kwargs))
-        key = (spec, tuple(_tensor_key(t) for t in tensors), is_grad_enabled(), get_default_dtype(), modes)
+        key = self._key(spec, tensors, args, kwargs)
         try:
             entry = self._cache.get(key)
         except TypeError:  # an argument that is not hashable: no key to keep a graph under
@@ -122,6 +122,58 @@ class _CompiledFunction:
         if isinstance(entry, _Eager):
             return self._fn(*args, **kwargs)
         return _unflatten(entry.out_spec, iter(entry.graph.run(tensors)))
+
+    def export(self, path, *args, **kwargs):
+        """Captures the function for these arguments and saves the graph to a file that C++ runs.
+
+        The function runs once under capture, as at a compiled function's first call with a new
+        key (a training step is taken; the graph also replaces the cached one for the key). The
+        file (safetensors: the graph as text in its metadata, and the contents of the parameters,
+        buffers, optimizer state and constants) holds the state after that call, so
+        ``ember::graph::load(path)`` in C++ gives a graph whose runs equal this function's next
+        calls bit for bit. The parameters and buffers of the Modules the function reaches are
+        saved under their ``named_parameters()``/``named_buffers()`` names. Built-in optimizers
+        SGD, Adam, AdamW, Adagrad and RMSprop are saved with their options and state.
+
+        Args:
+            path (str or os.PathLike): the file to write (atomically).
+            *args, **kwargs: example inputs, as for a call; their shapes, strides and dtypes are
+                the graph's.
+
+        Returns:
+            What the call returned.
+
+        Raises:
+            RuntimeError: the call cannot be replayed (the reason eager fallback would warn about),
+                or a step cannot be saved (a Python effect such as a scheduler's step, a kernel
+                without a name such as BatchNorm's, a generator of its own); the message names it.
+
+        Example::
+
+            >>> model = ember.nn.Linear(4, 2)
+            >>> infer = ember.compile(lambda x: model(x))
+            >>> _ = infer.export(path, ember.ones(3, 4))  # doctest: +SKIP
+        """
+        tensors = []
+        spec = _flatten((args, kwargs), tensors)
+        key = self._key(spec, tensors, args, kwargs)
+        result = self._capture(key, spec, tensors)
+        entry = self._cache.get(key)
+        if isinstance(entry, _Eager):
+            raise RuntimeError(f"export: {self._name()} cannot be captured: {entry.why}")
+        named, seen = [], set()
+        for m in _modules_reachable(self._fn, args, kwargs):  # roots before their submodules
+            for name, t in itertools.chain(m.named_parameters(), m.named_buffers()):
+                if t is not None and id(t) not in seen:
+                    seen.add(id(t))
+                    named.append((name, t))
+        entry.graph.set_named(named)
+        _graph.save(entry.graph, os.fspath(path))
+        return result
+
+    def _key(self, spec, tensors, args, kwargs):
+        modes = tuple(m.training for m in _modules_reachable(self._fn, args, kwargs))
+        return (spec, tuple(_tensor_key(t) for t in tensors), is_grad_enabled(), get_default_dtype(), modes)
 
     def _capture(self, key, spec, tensors):
         why = None

@@ -11,6 +11,14 @@
 #include "ember/ops.h"
 #include "kernels.h"
 
+namespace ember {
+void check_class_range(const Tensor& target, int64_t classes) {
+  const int64_t lo = amin(target).item<int64_t>(), hi = amax(target).item<int64_t>();
+  EMBER_CHECK_INDEX(lo >= 0 && hi < classes, KernelScope::current(), ": target ", lo < 0 ? lo : hi,
+                    " is out of bounds for ", classes, " classes");
+}
+}  // namespace ember
+
 namespace ember::nn::functional {
 
 namespace {
@@ -165,11 +173,7 @@ Tensor nll_loss_checked(const Tensor& input, const Tensor& target, const Tensor&
   const int64_t classes = x.sizes()[1];
   Tensor counted = ne(t, scalar_tensor(ignore_index)), safe = where(counted, t, zeros({}, DType::Int64));
   if (safe.numel() > 0)  // a kernel call of its own, so a captured graph checks at every replay
-    call_check(safe.device(), op, [classes, op](const Tensor& safe) {
-      const int64_t lo = amin(safe).item<int64_t>(), hi = amax(safe).item<int64_t>();
-      EMBER_CHECK_INDEX(lo >= 0 && hi < classes, op, ": target ", lo < 0 ? lo : hi, " is out of bounds for ",
-                        classes, " classes");
-    }, safe);
+    call_check(safe.device(), op, check_class_range, safe, classes);
   Tensor picked = squeeze(gather(x, 1, unsqueeze(safe, 1)), Dims{1});
   Tensor w = weight.defined() ? reshape(index_select(weight, 0, reshape(safe, {-1})), safe.sizes())
                               : ones(safe.sizes(), x.dtype());
