@@ -7,7 +7,7 @@
 // .grad, zero the gradients, step an optimizer (its options and state are saved with it).
 #include "graph_io.h"
 
-#include <cinttypes>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>

@@ -90,6 +90,39 @@ def _modules_reachable(fn, args, kwargs):
     return out
 
 
+def _named_roots(fn, args, kwargs):
+    """[(name, Module)]: the Modules fn reaches directly, once each, under the names its code gives
+    them ("self", a closure or global variable, an attribute of the bound self, "args[i]", a keyword)."""
+    from ember.nn import Module
+    found = []
+    target = fn
+    if isinstance(fn, Module):
+        found.append(("self", fn))
+        target = type(fn).forward
+    owner = getattr(target, "__self__", None)
+    if owner is not None:
+        found.append(("self", owner))
+        found.extend(getattr(owner, "__dict__", {}).items())
+    target = getattr(target, "__func__", target)
+    code = getattr(target, "__code__", None)
+    if code is not None:
+        for name, cell in zip(code.co_freevars, getattr(target, "__closure__", None) or ()):
+            try:
+                found.append((name, cell.cell_contents))
+            except ValueError:  # an empty cell
+                pass
+        scope = getattr(target, "__globals__", {})
+        found.extend((name, scope[name]) for name in code.co_names if name in scope)
+    found.extend((f"args[{i}]", a) for i, a in enumerate(args))
+    found.extend(kwargs.items())
+    roots, seen = [], set()
+    for name, m in found:
+        if isinstance(m, Module) and id(m) not in seen:
+            seen.add(id(m))
+            roots.append((name, m))
+    return roots
+
+
 def _tensor_key(t):
     return (tuple(t.shape), t.stride(), t.dtype, t.device, t.requires_grad)
 
@@ -132,7 +165,8 @@ class _CompiledFunction:
         buffers, optimizer state and constants) holds the state after that call, so
         ``ember::graph::load(path)`` in C++ gives a graph whose runs equal this function's next
         calls bit for bit. The parameters and buffers of the Modules the function reaches are
-        saved under their ``named_parameters()``/``named_buffers()`` names. Built-in optimizers
+        named as ``named_parameters()``/``named_buffers()`` name them, prefixed with the
+        variable that holds the Module when the function reaches several (``"head.weight"``). Built-in optimizers
         SGD, Adam, AdamW, Adagrad and RMSprop are saved with their options and state.
 
         Args:
@@ -161,12 +195,14 @@ class _CompiledFunction:
         entry = self._cache.get(key)
         if isinstance(entry, _Eager):
             raise RuntimeError(f"export: {self._name()} cannot be captured: {entry.why}")
+        roots = _named_roots(self._fn, args, kwargs)
         named, seen = [], set()
-        for m in _modules_reachable(self._fn, args, kwargs):  # roots before their submodules
+        for root, m in roots:
+            prefix = f"{root}." if len(roots) > 1 else ""
             for name, t in itertools.chain(m.named_parameters(), m.named_buffers()):
                 if t is not None and id(t) not in seen:
                     seen.add(id(t))
-                    named.append((name, t))
+                    named.append((prefix + name, t))
         entry.graph.set_named(named)
         _graph.save(entry.graph, os.fspath(path))
         return result

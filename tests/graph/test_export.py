@@ -91,6 +91,31 @@ def test_training_graph_matches_python_replays_after_k_steps(tmp_path, make, opt
     assert names["0.weight"].grad is not None  # the loaded graph's own parameters take the gradients
 
 
+def test_lstm_training_graph_matches_python_replays(tmp_path):
+    ember.manual_seed(0)
+    lstm, head = ember.nn.LSTM(6, 8, num_layers=2), ember.nn.Linear(8, 1)
+    opt = ember.optim.AdamW([*lstm.parameters(), *head.parameters()], lr=1e-2)
+    x, target = ember.randn(5, 4, 6), ember.randn(5, 4, 1)
+
+    @ember.compile(fullgraph=True)
+    def step(x, target):
+        opt.zero_grad(set_to_none=False)
+        out, _ = lstm(x)
+        loss = ember.nn.functional.mse_loss(head(out), target)
+        loss.backward()
+        opt.step()
+        return loss
+
+    step.export(tmp_path / "lstm.safetensors", x, target)
+    loaded = _graph.load(str(tmp_path / "lstm.safetensors"))
+    for _ in range(3):
+        assert same(loaded.run([x, target])[0], step(x, target))
+    names = dict(loaded.named())
+    assert len(names) == 10 and same(names["head.weight"], head.weight)
+    for name, p in lstm.named_parameters():
+        assert same(names["lstm." + name], p), name
+
+
 def _rewrite(src, dst, drop=None, metadata=None):
     tensors, meta = _C._load_safetensors(str(src))
     meta = {k: v for k, v in meta.items() if not k.startswith("ember.crc32c.")}
