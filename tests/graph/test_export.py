@@ -116,6 +116,20 @@ def test_lstm_training_graph_matches_python_replays(tmp_path):
         assert same(names["lstm." + name], p), name
 
 
+def test_a_graph_saved_after_its_optimizations_loads_with_the_same_plan(tmp_path):
+    model = mlp()
+    opt = ember.optim.Adam(model.parameters(), lr=1e-2)
+    x, y = data(model)
+    step = train_step(model, opt)
+    step(x, y), step(x, y)  # captured, then optimized (dead code, memory plan) at the first replay
+    (entry,) = step._cache.values()
+    _graph.save(entry.graph, str(tmp_path / "opt.safetensors"))
+    loaded = _graph.load(str(tmp_path / "opt.safetensors"))
+    for _ in range(2):
+        assert same(loaded.run([x, y])[0], step(x, y))
+    assert loaded.plan() == entry.graph.plan() and loaded.plan()["planned_buffers"] > 0
+
+
 def _rewrite(src, dst, drop=None, metadata=None):
     tensors, meta = _C._load_safetensors(str(src))
     meta = {k: v for k, v in meta.items() if not k.startswith("ember.crc32c.")}
