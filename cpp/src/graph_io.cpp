@@ -316,6 +316,9 @@ const std::vector<KernelEntry>& kernel_table() {
       entry<&cpu::linspace>("linspace"),
       entry<&check_class_range>("check_class_range"),
       entry<&check_index_bounds>("check_index_bounds"),
+      entry<&check_embedding_indices>("check_embedding_indices"),
+      entry<&check_nonzero_divisor>("check_nonzero_divisor"),
+      entry<&check_probabilities>("check_probabilities"),
   };
   return table;
 }

@@ -151,6 +151,12 @@ inline void call_check(Device device, const char* op, F&& check, Args&&... args)
 void check_class_range(const Tensor& target, int64_t classes);
 /// Raises IndexError unless every element of index (int64) lies in [0, size), or [-size, size).
 void check_index_bounds(const Tensor& index, int64_t size, bool allow_negative, int64_t dim);
+/// Raises IndexError unless every index lies in [0, weight_shape[0]) (embedding's rows).
+void check_embedding_indices(const Tensor& indices, const Shape& weight_shape);
+/// Raises RuntimeError (ZeroDivisionError) when an integer divisor holds a zero.
+void check_nonzero_divisor(const Tensor& divisor);
+/// Raises unless every element of input and target lies in [0, 1] (binary_cross_entropy).
+void check_probabilities(const Tensor& input, const Tensor& target);
 
 namespace cpu {
 

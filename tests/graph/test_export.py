@@ -116,6 +116,33 @@ def test_lstm_training_graph_matches_python_replays(tmp_path):
         assert same(names["lstm." + name], p), name
 
 
+def test_char_lm_training_graph_matches_python_replays(tmp_path):
+    """Embedding, LSTM, cross-entropy, clip_grad_norm_ and Adam, as examples/char_lm.py trains."""
+    ember.manual_seed(0)
+    embed, rnn, head = ember.nn.Embedding(20, 8), ember.nn.LSTM(8, 16), ember.nn.Linear(16, 20)
+    params = [*embed.parameters(), *rnn.parameters(), *head.parameters()]
+    opt = ember.optim.Adam(params, lr=1e-2)
+    x, y = ember.randint(0, 20, (7, 3)), ember.randint(0, 20, (7, 3))
+
+    @ember.compile(fullgraph=True)
+    def step(x, y):
+        opt.zero_grad()
+        out, _ = rnn(embed(x))
+        loss = ember.nn.functional.cross_entropy(head(out).reshape(-1, 20), y.reshape(-1))
+        loss.backward()
+        ember.nn.utils.clip_grad_norm_(params, 0.5)
+        opt.step()
+        return loss
+
+    step.export(tmp_path / "lm.safetensors", x, y)
+    loaded = _graph.load(str(tmp_path / "lm.safetensors"))
+    for _ in range(3):
+        assert same(loaded.run([x, y])[0], step(x, y))
+    assert same(dict(loaded.named())["embed.weight"], embed.weight)
+    with pytest.raises(IndexError, match="embedding: index 20 is out of range for 20 embeddings"):
+        loaded.run([ember.full_like(x, 20), y])  # the loaded graph checks its inputs as eager does
+
+
 def test_a_graph_saved_after_its_optimizations_loads_with_the_same_plan(tmp_path):
     model = mlp()
     opt = ember.optim.Adam(model.parameters(), lr=1e-2)
