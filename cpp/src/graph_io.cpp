@@ -134,15 +134,18 @@ Tensor StepReader::tensor() {
   impl->numel = 1;
   for (int64_t& s : impl->sizes) {
     s = i64();
-    if (s < 0) fail("a negative size");
+    if (s < 0 || (s > 0 && impl->numel > (int64_t(1) << 48) / s)) fail("a size of " + std::to_string(s));
     impl->numel *= s;
   }
-  for (int64_t& s : impl->strides) s = i64();
+  for (int64_t& s : impl->strides) {
+    s = i64();
+    if (s < -(int64_t(1) << 48) || s > (int64_t(1) << 48)) fail("a stride of " + std::to_string(s));
+  }
   impl->offset = i64();
   // Every element must lie inside the buffer (a file cannot point a kernel outside its memory).
-  int64_t lo = impl->offset, hi = impl->offset;
+  __int128 lo = impl->offset, hi = impl->offset;  // sizes and strides below 2^48: no overflow
   for (int64_t k = 0; k < ndim && impl->numel > 0; ++k) {
-    const int64_t reach = (impl->sizes[k] - 1) * impl->strides[k];
+    const __int128 reach = static_cast<__int128>(impl->sizes[k] - 1) * impl->strides[k];
     (reach < 0 ? lo : hi) += reach;
   }
   const int64_t size = itemsize(impl->dtype), nbytes = buffers[id]->nbytes;
@@ -164,6 +167,16 @@ std::shared_ptr<optim::Optimizer> StepReader::optimizer() {
 }
 
 // ---- argument types ----------------------------------------------------------------------------
+
+namespace {
+/// A count of things that follow on the line (at most one per word left, so a bad file cannot
+/// make a huge allocation).
+size_t count(StepReader& r) {
+  const int64_t n = r.i64();
+  if (n < 0 || n > static_cast<int64_t>(r.in.str().size())) r.fail("a count of " + std::to_string(n));
+  return static_cast<size_t>(n);
+}
+}  // namespace
 
 void put(StepWriter& w, const Scalar& v) {
   w.word(dtype_name(v.kind()));
@@ -190,7 +203,7 @@ void put(StepWriter& w, const std::vector<Tensor>& ts) {
   for (const Tensor& t : ts) w.tensor(t);
 }
 void get(StepReader& r, std::vector<Tensor>& ts) {
-  ts.resize(r.i64());
+  ts.resize(count(r));
   for (Tensor& t : ts) t = r.tensor();
 }
 void put(StepWriter& w, const std::vector<int64_t>& vs) {
@@ -198,9 +211,7 @@ void put(StepWriter& w, const std::vector<int64_t>& vs) {
   for (int64_t v : vs) w.i64(v);
 }
 void get(StepReader& r, std::vector<int64_t>& vs) {
-  const int64_t n = r.i64();
-  if (n < 0) r.fail("a negative count");
-  vs.resize(n);
+  vs.resize(count(r));
   for (int64_t& v : vs) v = r.i64();
 }
 
@@ -374,12 +385,12 @@ OptimizerEntry optimizer_entry(const char* name) {
     }
   };
   auto read = [](StepReader& r) -> std::shared_ptr<optim::Optimizer> {
-    const int64_t groups = r.i64();
+    const size_t groups = count(r);
     if (groups < 1) r.fail("an optimizer without groups");
     std::shared_ptr<Opt> opt;
-    for (int64_t g = 0; g < groups; ++g) {
+    for (size_t g = 0; g < groups; ++g) {
       if (r.word() != "group") r.fail("expected a group");
-      std::vector<Tensor> params(r.i64());
+      std::vector<Tensor> params(count(r));
       for (Tensor& p : params) p = r.leaf();
       CtorOptions o;
       CtorOptions::visit(o, OptionFields{nullptr, &r});
@@ -390,8 +401,8 @@ OptimizerEntry optimizer_entry(const char* name) {
       if (r.word() != "state") r.fail("expected a parameter's state");
       optim::ParamState s;
       s.step = r.i64();
-      const int64_t n = r.i64();
-      for (int64_t k = 0; k < n; ++k) {
+      const size_t n = count(r);
+      for (size_t k = 0; k < n; ++k) {
         std::string key = r.word();
         s.tensors.emplace_back(std::move(key), r.tensor());
       }

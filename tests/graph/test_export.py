@@ -1,6 +1,7 @@
 """ember.compile(fn).export(path, *inputs): a saved graph, loaded again (here and by the C++
 example examples/cpp/run_graph.cpp), runs bit for bit as the Python replays do."""
 import os
+import re
 import shutil
 import subprocess
 
@@ -193,6 +194,11 @@ def test_bad_files_raise_clear_errors(tmp_path):
     _rewrite(good, garbled, metadata={"ember.graph": meta["ember.graph"].replace(" gemm ", " no_such_kernel ", 1)})
     with pytest.raises(ValueError, match="line \\d+ of the graph: unknown kernel 'no_such_kernel'"):
         _graph.load(str(garbled))
+    shrunk = tmp_path / "shrunk.safetensors"
+    text = re.sub(r"buffer (\d+) \d+ scratch", r"buffer \1 4 scratch", meta["ember.graph"], count=1)
+    _rewrite(good, shrunk, metadata={"ember.graph": text})
+    with pytest.raises(ValueError, match=r"a tensor reaches outside buffer \d+ of 4 bytes"):
+        _graph.load(str(shrunk))
 
 
 def test_export_of_what_cannot_be_saved_raises_naming_the_step(tmp_path):
