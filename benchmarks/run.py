@@ -49,6 +49,7 @@ from eager_cases import (adam_step_small, add_python_float, index_int, index_sli
                          tiny_backward)
 from graph_cases import (GRAPH_CHAIN_OPS, LM_BATCH, LM_STEPS, char_lm_replayed, chain_replayed,
                          mlp_adam_replayed)
+from export_cases import mlp_adam_loaded
 from inputs import M, randint, randn
 
 LIBRARIES = ("ember", "torch", "numpy")
@@ -601,6 +602,7 @@ CASES: list[Case] = [
     Case(f"{GRAPH_CHAIN_OPS}-op chain+bwd replayed, per op", chain_replayed, chain_replayed, None,
          ops_per_call=GRAPH_CHAIN_OPS),
     Case("MLP 784-256-128-10 Adam step replayed", mlp_adam_replayed, mlp_adam_replayed, None),
+    Case("MLP 784-256-128-10 Adam step, exported and loaded", mlp_adam_loaded, mlp_adam_loaded, None),
     Case("char-LM step replayed", char_lm_replayed, char_lm_replayed, None, items=(LM_STEPS * LM_BATCH, "tok")),
 ]
 

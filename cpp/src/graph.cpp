@@ -40,13 +40,13 @@ namespace detail {
 thread_local CaptureState* t_capture = nullptr;
 
 void record_kernel(const char* op, std::vector<Tensor> tensors, std::function<void()> run, bool keep,
-                   bool writes_first_only) {
+                   bool writes_first_only, const void* kernel, std::function<void(StepWriter&)> save) {
   CaptureState& c = *t_capture;
   bool constant = !keep;
   for (const Tensor& t : tensors) constant = constant && c.constants.count(t.storage().get());
   if (!constant)
     for (const Tensor& t : tensors) c.constants.erase(t.storage().get());
-  c.push(Step{op, false, std::move(tensors), std::move(run), keep, writes_first_only});
+  c.push(Step{op, false, std::move(tensors), std::move(run), keep, writes_first_only, kernel, std::move(save)});
   c.last_op = op;
 }
 
@@ -139,12 +139,18 @@ std::vector<Tensor> Graph::run(const std::vector<Tensor>& inputs) {
   return out;
 }
 
+Tensor Graph::named(const std::string& name) const {
+  for (const auto& [n, t] : named_)
+    if (n == name) return t;
+  throw IndexError(ember::detail::cat("graph: no tensor named '", name, "' (", named_.size(), " named)"));
+}
+
 void Graph::set_options(bool dead_code_elimination, bool memory_plan) {
   dead_code_elimination_ = dead_code_elimination;
   memory_plan_ = memory_plan;
 }
 
-namespace {
+namespace detail {
 /// Which storages only the graph holds (the graph's own buffers): every tensor on them is held by
 /// graph steps alone (its handles in steps, plus the graph's views of it), and no other tensor
 /// is on them. Anything else (inputs, outputs, parameters, gradients, optimizer state, what an
@@ -184,13 +190,13 @@ std::unordered_set<const Storage*> graph_only_storages(const std::vector<Step>& 
   }
   return own;
 }
-}  // namespace
+}  // namespace detail
 
 void Graph::optimize() {
   plan_.done = true;
   std::vector<Tensor> visible = inputs_;
   visible.insert(visible.end(), outputs_.begin(), outputs_.end());
-  const std::unordered_set<const Storage*> own = graph_only_storages(steps_, visible);
+  const std::unordered_set<const Storage*> own = detail::graph_only_storages(steps_, visible);
   if (dead_code_elimination_) {
     // Backwards: a kernel is needed when it writes memory seen after the replay or touched by a
     // later needed step; then everything it touches is needed before it.
@@ -280,9 +286,9 @@ std::shared_ptr<Graph> Capture::finish() {
 
 bool capturing() { return detail::t_capture != nullptr; }
 
-void detail::record_effect(const char* name, std::function<void()> fn) {
+void detail::record_effect(const char* name, std::function<void()> fn, std::function<void(StepWriter&)> save) {
   CaptureState* c = detail::t_capture;
-  c->push(Step{name, true, {}, fn, true});
+  c->push(Step{name, true, {}, fn, true, false, nullptr, std::move(save)});
   detail::t_capture = nullptr;  // what the effect runs is the effect's, not the graph's
   try {
     fn();

@@ -31,6 +31,7 @@
 #include "ember/graph.h"
 #include "ember/random.h"
 #include "ember/tensor.h"
+#include "graph_io.h"
 
 namespace ember {
 
@@ -79,16 +80,43 @@ constexpr bool writes_first_only() {
          std::is_same_v<F, void (*)(cpu::ReduceOp, T, T, int64_t)>;
 }
 
-/// Records call_kernel's call with copies of its arguments (graph capture, ember/graph.h).
+/// A kernel function's parameters, decayed: what a recorded call keeps and a saved graph writes.
+template <class F>
+struct KernelParams {
+  static constexpr size_t count = size_t(-1);  // not a function pointer (a lambda): not saveable
+};
+template <class... P>
+struct KernelParams<void (*)(P...)> {
+  static constexpr size_t count = sizeof...(P);
+  using Tuple = std::tuple<std::decay_t<P>...>;
+};
+template <class Tuple>
+std::vector<Tensor> tensors_of(const Tuple& args) {
+  std::vector<Tensor> tensors;
+  std::apply([&tensors](const auto&... a) { (collect_tensors(tensors, a), ...); }, args);
+  return tensors;
+}
+
+/// Records call_kernel's call with copies of its arguments (graph capture, ember/graph.h). A
+/// kernel function's arguments are kept as its parameter types, shared with the step's writer,
+/// so a saved graph can name the kernel and write them.
 template <class F, class... Args>
 void record_call(const char* op, bool check, const F& fn, const Args&... args) {
+  constexpr bool random = (std::is_same_v<std::decay_t<Args>, Generator*> || ...);
   if constexpr ((unrepeatable_arg<Args>() || ...)) {
     refuse(std::string(op) + ": its kernel takes a pointer to host memory, so it cannot be replayed");
+  } else if constexpr (KernelParams<F>::count == sizeof...(Args)) {
+    auto tup = std::make_shared<typename KernelParams<F>::Tuple>(args...);
+    std::vector<Tensor> tensors = tensors_of(*tup);
+    record_kernel(op, std::move(tensors), [op, fn, tup] {
+      KernelScope scope(op);
+      std::apply(fn, *tup);
+    }, random || check, writes_first_only<F>(), reinterpret_cast<const void*>(fn),
+                  [tup](StepWriter& w) { put_args(w, *tup); });
   } else {
-    std::vector<Tensor> tensors;
-    (collect_tensors(tensors, args), ...);
-    constexpr bool random = (std::is_same_v<std::decay_t<Args>, Generator*> || ...);
-    record_kernel(op, std::move(tensors), [op, fn, tup = std::tuple<std::decay_t<Args>...>(args...)]() mutable {
+    auto tup = std::tuple<std::decay_t<Args>...>(args...);
+    std::vector<Tensor> tensors = tensors_of(tup);
+    record_kernel(op, std::move(tensors), [op, fn, tup = std::move(tup)]() mutable {
       KernelScope scope(op);
       std::apply(fn, tup);
     }, random || check, writes_first_only<F>());
@@ -116,6 +144,19 @@ inline void call_check(Device device, const char* op, F&& check, Args&&... args)
   KernelScope scope(op);
   check(std::forward<Args>(args)...);
 }
+
+/// Value checks ops run through call_check, as named functions so a saved graph can call them
+/// (the op in their messages is the kernel scope's).
+/// Raises IndexError unless every element of target (int64) lies in [0, classes).
+void check_class_range(const Tensor& target, int64_t classes);
+/// Raises IndexError unless every element of index (int64) lies in [0, size), or [-size, size).
+void check_index_bounds(const Tensor& index, int64_t size, bool allow_negative, int64_t dim);
+/// Raises IndexError unless every index lies in [0, weight_shape[0]) (embedding's rows).
+void check_embedding_indices(const Tensor& indices, const Shape& weight_shape);
+/// Raises RuntimeError (ZeroDivisionError) when an integer divisor holds a zero.
+void check_nonzero_divisor(const Tensor& divisor);
+/// Raises unless every element of input and target lies in [0, 1] (binary_cross_entropy).
+void check_probabilities(const Tensor& input, const Tensor& target);
 
 namespace cpu {
 
@@ -193,6 +234,11 @@ void avg_pool2d_backward(const Tensor& grad_in, const Tensor& grad_out, const Po
 struct ConvGeom {
   int64_t stride[2], pad[2], dilation[2], groups;
 };
+// A saved graph's arguments (graph_io.h): the structs below, written and read field by field.
+void put(graph::StepWriter& w, const PoolWindows& p);
+void get(graph::StepReader& r, PoolWindows& p);
+void put(graph::StepWriter& w, const ConvGeom& g);
+void get(graph::StepReader& r, ConvGeom& g);
 // Convolutions: x (N, C, H, W), w (O, C / groups, KH, KW), y (N, O, OH, OW), all contiguous and
 // of one floating dtype; the sizes of every operand are given, so each is the adjoint of the others.
 /// out = the cross-correlation of x with w (no bias).
@@ -243,6 +289,10 @@ struct RnnGeom {
 struct RnnWork {
   Tensor gates, hprev, cprev, tanh_c, hpre, hn;
 };
+void put(graph::StepWriter& w, const RnnGeom& g);
+void get(graph::StepReader& r, RnnGeom& g);
+void put(graph::StepWriter& w, const RnnWork& work);
+void get(graph::StepReader& r, RnnWork& work);
 inline void collect_tensors(std::vector<Tensor>& out, const RnnWork& w) {
   for (const Tensor* t : {&w.gates, &w.hprev, &w.cprev, &w.tanh_c, &w.hpre, &w.hn}) graph::detail::collect_tensors(out, *t);
 }
@@ -257,6 +307,8 @@ void rnn_forward(const RnnGeom& g, const Tensor& out, const Tensor& h_n, const T
 struct RnnGrads {
   Tensor dx, dh0, dc0, dw_ih, dw_hh, db_ih, db_hh, dw_hr;
 };
+void put(graph::StepWriter& w, const RnnGrads& d);
+void get(graph::StepReader& r, RnnGrads& d);
 inline void collect_tensors(std::vector<Tensor>& out, const RnnGrads& d) {
   for (const Tensor* t : {&d.dx, &d.dh0, &d.dc0, &d.dw_ih, &d.dw_hh, &d.db_ih, &d.db_hh, &d.dw_hr})
     graph::detail::collect_tensors(out, *t);

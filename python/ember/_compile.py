@@ -9,6 +9,7 @@ at capture.
 import collections
 import functools
 import itertools
+import os
 import warnings
 
 from ember._C import Tensor, _graph, get_default_dtype
@@ -89,6 +90,39 @@ def _modules_reachable(fn, args, kwargs):
     return out
 
 
+def _named_roots(fn, args, kwargs):
+    """[(name, Module)]: the Modules fn reaches directly, once each, under the names its code gives
+    them ("self", a closure or global variable, an attribute of the bound self, "args[i]", a keyword)."""
+    from ember.nn import Module
+    found = []
+    target = fn
+    if isinstance(fn, Module):
+        found.append(("self", fn))
+        target = type(fn).forward
+    owner = getattr(target, "__self__", None)
+    if owner is not None:
+        found.append(("self", owner))
+        found.extend(getattr(owner, "__dict__", {}).items())
+    target = getattr(target, "__func__", target)
+    code = getattr(target, "__code__", None)
+    if code is not None:
+        for name, cell in zip(code.co_freevars, getattr(target, "__closure__", None) or ()):
+            try:
+                found.append((name, cell.cell_contents))
+            except ValueError:  # an empty cell
+                pass
+        scope = getattr(target, "__globals__", {})
+        found.extend((name, scope[name]) for name in code.co_names if name in scope)
+    found.extend((f"args[{i}]", a) for i, a in enumerate(args))
+    found.extend(kwargs.items())
+    roots, seen = [], set()
+    for name, m in found:
+        if isinstance(m, Module) and id(m) not in seen:
+            seen.add(id(m))
+            roots.append((name, m))
+    return roots
+
+
 def _tensor_key(t):
     return (tuple(t.shape), t.stride(), t.dtype, t.device, t.requires_grad)
 
@@ -109,8 +143,7 @@ class _CompiledFunction:
             return self._fn(*args, **kwargs)
         tensors = []
         spec = _flatten((args, kwargs), tensors)
-        modes = tuple(m.training for m in _modules_reachable(self._fn, args, kwargs))
-        key = (spec, tuple(_tensor_key(t) for t in tensors), is_grad_enabled(), get_default_dtype(), modes)
+        key = self._key(spec, tensors, args, kwargs)
         try:
             entry = self._cache.get(key)
         except TypeError:  # an argument that is not hashable: no key to keep a graph under
@@ -122,6 +155,61 @@ class _CompiledFunction:
         if isinstance(entry, _Eager):
             return self._fn(*args, **kwargs)
         return _unflatten(entry.out_spec, iter(entry.graph.run(tensors)))
+
+    def export(self, path, *args, **kwargs):
+        """Captures the function for these arguments and saves the graph to a file that C++ runs.
+
+        The function runs once under capture, as at a compiled function's first call with a new
+        key (a training step is taken; the graph also replaces the cached one for the key). The
+        file (safetensors: the graph as text in its metadata, and the contents of the parameters,
+        buffers, optimizer state and constants) holds the state after that call, so
+        ``ember::graph::load(path)`` in C++ gives a graph whose runs equal this function's next
+        calls bit for bit. The parameters and buffers of the Modules the function reaches are
+        named as ``named_parameters()``/``named_buffers()`` name them, prefixed with the
+        variable that holds the Module when the function reaches several (``"head.weight"``). Built-in optimizers
+        SGD, Adam, AdamW, Adagrad and RMSprop are saved with their options and state.
+
+        Args:
+            path (str or os.PathLike): the file to write (atomically).
+            *args, **kwargs: example inputs, as for a call; their shapes, strides and dtypes are
+                the graph's.
+
+        Returns:
+            What the call returned.
+
+        Raises:
+            RuntimeError: the call cannot be replayed (the reason eager fallback would warn about),
+                or a step cannot be saved (a Python effect such as a scheduler's step, a kernel
+                without a name such as BatchNorm's, a generator of its own); the message names it.
+
+        Example::
+
+            >>> model = ember.nn.Linear(4, 2)
+            >>> infer = ember.compile(lambda x: model(x))
+            >>> _ = infer.export(path, ember.ones(3, 4))  # doctest: +SKIP
+        """
+        tensors = []
+        spec = _flatten((args, kwargs), tensors)
+        key = self._key(spec, tensors, args, kwargs)
+        result = self._capture(key, spec, tensors)
+        entry = self._cache.get(key)
+        if isinstance(entry, _Eager):
+            raise RuntimeError(f"export: {self._name()} cannot be captured: {entry.why}")
+        roots = _named_roots(self._fn, args, kwargs)
+        named, seen = [], set()
+        for root, m in roots:
+            prefix = f"{root}." if len(roots) > 1 else ""
+            for name, t in itertools.chain(m.named_parameters(), m.named_buffers()):
+                if t is not None and id(t) not in seen:
+                    seen.add(id(t))
+                    named.append((prefix + name, t))
+        entry.graph.set_named(named)
+        _graph.save(entry.graph, os.fspath(path))
+        return result
+
+    def _key(self, spec, tensors, args, kwargs):
+        modes = tuple(m.training for m in _modules_reachable(self._fn, args, kwargs))
+        return (spec, tuple(_tensor_key(t) for t in tensors), is_grad_enabled(), get_default_dtype(), modes)
 
     def _capture(self, key, spec, tensors):
         why = None

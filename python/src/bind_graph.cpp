@@ -2,8 +2,13 @@
 #include <pybind11/functional.h>
 #include <pybind11/stl.h>
 
+#include <set>
+#include <string>
+
 #include "convert.h"
 #include "ember/graph.h"
+#include "ember/optim/optimizer.h"
+#include "graph_io.h"
 
 namespace ember {
 
@@ -35,6 +40,9 @@ void bind_graph(py::module_& m) {
         d["arena_bytes"] = p.arena_bytes;
         return d;
       }, "What the optimizations did (None before the first replay).")
+      .def("named", py::overload_cast<>(&graph::Graph::named, py::const_),
+           "[(name, tensor)]: the tensors a saved graph names (its parameters and buffers).")
+      .def("set_named", &graph::Graph::set_named, py::arg("named"), "Names tensors for save().")
       .def("run", &graph::Graph::run, py::arg("inputs"), py::call_guard<py::gil_scoped_release>(),
            "Points the inputs at new tensors' memory, replays, and returns copies of the outputs.");
 
@@ -46,17 +54,43 @@ void bind_graph(py::module_& m) {
          "A stand-in for tensor to capture with: its own tensor on tensor's memory, without history.");
   gm.def("capturing", &graph::capturing, "Whether this thread is capturing (outside an effect).");
   gm.def("refuse", &graph::refuse, py::arg("why"), "Marks this thread's capture as not replayable.");
-  gm.def("effect", [](py::function fn) {
+  // optimizer as an object: the stubs of this module do not import _optim's classes.
+  gm.def("effect", [](py::function fn, py::object optimizer_object, std::optional<bool> zero_grad,
+                      const std::string& name) {
+    optim::Optimizer* optimizer = optimizer_object.is_none() ? nullptr : optimizer_object.cast<optim::Optimizer*>();
     // A replay runs without the GIL: the effect takes it back to call, copy or drop the function.
     std::shared_ptr<py::function> f(new py::function(std::move(fn)), [](py::function* p) {
       py::gil_scoped_acquire gil;
       delete p;
     });
-    graph::effect("python", [f] {
+    // A built-in optimizer's step or zero_grad is saved as the C++ call it makes (graph::save).
+    std::function<void(graph::StepWriter&)> save;
+    if (optimizer && zero_grad) {
+      save = [optimizer, set_to_none = *zero_grad](graph::StepWriter& w) {
+        w.word("zero_grad");
+        w.optimizer(optimizer);
+        w.i64(set_to_none);
+      };
+    } else if (optimizer) {
+      save = [optimizer](graph::StepWriter& w) {
+        w.word("optimizer_step");
+        w.optimizer(optimizer);
+      };
+    }
+    static std::set<std::string> names;  // a Step keeps its name as a const char*
+    const char* op = names.insert(name).first->c_str();  // under the GIL
+    graph::effect(op, [f] {
       py::gil_scoped_acquire gil;
       (*f)();
-    });
-  }, py::arg("fn"), "Calls fn(); while capturing, records it to be called again at every replay.");
+    }, std::move(save));
+  }, py::arg("fn"), py::arg("optimizer") = py::none(), py::arg("zero_grad") = py::none(),
+         py::arg("name") = "python",
+         "Calls fn(); while capturing, records it (as name) to be called again at every replay. With optimizer "
+         "(its C++ object), fn is its step, or its zero_grad(set_to_none=zero_grad), which a saved graph "
+         "makes from C++.");
+  gm.def("save", &graph::save, py::arg("graph"), py::arg("path"),
+         "Saves a replayable graph to a file that graph::load (C++) or load() reads.");
+  gm.def("load", &graph::load, py::arg("path"), "Loads a graph saved by save().");
 }
 
 }  // namespace ember

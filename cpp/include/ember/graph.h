@@ -16,6 +16,8 @@
 
 namespace ember::graph {
 
+class StepWriter;  // export's writer of a step (cpp/src/graph_io.h)
+
 /// One recorded step: a kernel (op's name, the tensors it was given) or an effect.
 struct Step {
   const char* op = "";
@@ -24,6 +26,8 @@ struct Step {
   std::function<void()> run;
   bool keep = false;  // random draws and value checks: dead-code elimination never drops them
   bool writes_first_only = false;  // a kernel that writes its first tensor and nothing else
+  const void* kernel = nullptr;  // the kernel function called (save names it; null for a lambda)
+  std::function<void(StepWriter&)> save;  // writes the step to a file (null: it cannot be saved)
 };
 
 /// What a graph's optimizations did before its first replay.
@@ -59,10 +63,18 @@ class EMBER_API Graph {
   /// in one arena, by lifetime.
   void set_options(bool dead_code_elimination, bool memory_plan);
   const Plan& plan() const { return plan_; }
+  /// The tensors a saved graph names (parameters, buffers): a loaded graph's are its own, and
+  /// steps and runs update them in place.
+  const std::vector<std::pair<std::string, Tensor>>& named() const { return named_; }
+  /// The tensor called name (KeyError-like IndexError when there is none).
+  Tensor named(const std::string& name) const;
+  void set_named(std::vector<std::pair<std::string, Tensor>> named) { named_ = std::move(named); }
 
  private:
   friend class Capture;
   friend struct CaptureState;
+  friend struct GraphIO;
+  std::vector<std::pair<std::string, Tensor>> named_;
   std::vector<Step> steps_;
   void optimize();
   std::vector<Tensor> inputs_, outputs_;
@@ -76,6 +88,16 @@ class EMBER_API Graph {
 };
 
 struct CaptureState;
+
+/// Saves a replayable graph to path (a safetensors file: the steps as text in its metadata, the
+/// contents of every buffer the steps do not write first as tensors), so that load() gives a
+/// graph whose runs equal this one's bit for bit. Raises naming the first step that cannot be
+/// saved (a kernel without a name in the table, a Python effect, a generator of its own).
+EMBER_API void save(const Graph& graph, const std::string& path);
+/// Loads a graph saved by save(): its parameters, optimizer state and constants are its own
+/// tensors; run() replays it. Raises ValueError for a file that is not a graph of this version,
+/// is truncated, or lacks a buffer.
+EMBER_API std::shared_ptr<Graph> load(const std::string& path);
 
 /// Records what this thread runs while it lives. Captures do not nest.
 class EMBER_API Capture {
@@ -98,17 +120,18 @@ EMBER_API Tensor make_input(const Tensor& t);
 /// Whether this thread is capturing now (not inside an effect).
 EMBER_API bool capturing();
 namespace detail {
-EMBER_API void record_effect(const char* name, std::function<void()> fn);
+EMBER_API void record_effect(const char* name, std::function<void()> fn, std::function<void(StepWriter&)> save = {});
 }
 /// Runs fn; while capturing, also records it to run again at every replay (the kernels it runs
 /// are not recorded: a replay runs fn itself, which reads the live state, as eager does).
+/// save (optional) writes the effect when the graph is saved (see save()).
 template <class F>
-void effect(const char* name, F&& fn) {
+void effect(const char* name, F&& fn, std::function<void(StepWriter&)> save = {}) {
   if (!detail::t_capture) [[likely]] {
     fn();
     return;
   }
-  detail::record_effect(name, std::function<void()>(std::forward<F>(fn)));
+  detail::record_effect(name, std::function<void()>(std::forward<F>(fn)), std::move(save));
 }
 /// Marks this thread's capture as not replayable (the first reason is kept).
 EMBER_API void refuse(const std::string& why);
@@ -120,8 +143,10 @@ namespace detail {
 // calls them.
 /// Appends a kernel step (call_kernel calls it while capturing, outside any kernel).
 /// keep: a random draw or a value check, which the graph's dead-code elimination never drops.
+/// kernel and save: the kernel function and the writer of its arguments (null: not saveable).
 EMBER_API void record_kernel(const char* op, std::vector<Tensor> tensors, std::function<void()> run, bool keep,
-                             bool writes_first_only);
+                             bool writes_first_only, const void* kernel = nullptr,
+                             std::function<void(StepWriter&)> save = {});
 /// A storage made during the capture (its contents are constants until a kernel writes it);
 /// filled: it holds values already (memory wrapped from elsewhere), which the graph keeps.
 EMBER_API void note_alloc(const std::shared_ptr<Storage>& s, bool filled);

@@ -7,6 +7,7 @@
 #include "autograd/record.h"
 #include "ember/graph.h"
 #include "ember/ops.h"
+#include "graph_io.h"
 
 namespace ember {
 
@@ -59,7 +60,11 @@ Tensor alias_of(const Tensor& t) {
 
 /// impl's .grad = g; a graph capture records it as an effect (a replay assigns it again).
 void assign_grad(const std::shared_ptr<TensorImpl>& impl, const Tensor& g) {
-  graph::effect("assign .grad", [impl, g] { meta_of(Tensor(impl)).grad = g; });
+  graph::effect("assign .grad", [impl, g] { meta_of(Tensor(impl)).grad = g; }, [impl, g](graph::StepWriter& w) {
+    w.word("set_grad");
+    w.leaf(Tensor(impl));
+    w.tensor(g);
+  });
 }
 
 std::string describe(const Tensor& t) { return detail::cat("[", dtype_name(t.dtype()), " ", shape_str(t.sizes()), "]"); }

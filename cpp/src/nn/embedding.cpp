@@ -8,6 +8,14 @@
 #include "ember/ops.h"
 #include "kernels.h"
 
+namespace ember {
+void check_embedding_indices(const Tensor& indices, const Shape& weight_shape) {
+  const int64_t lo = amin(indices).item<int64_t>(), hi = amax(indices).item<int64_t>(), rows = weight_shape[0];
+  EMBER_CHECK_INDEX(lo >= 0 && hi < rows, "embedding: index ", lo < 0 ? lo : hi, " is out of range for ", rows,
+                    " embeddings (weight ", shape_str(weight_shape), ")");
+}
+}  // namespace ember
+
 namespace ember::nn {
 
 Tensor functional::embedding(const Tensor& indices, const Tensor& weight, std::optional<int64_t> padding_idx,
@@ -26,11 +34,7 @@ Tensor functional::embedding(const Tensor& indices, const Tensor& weight, std::o
   // Checked here, so the message names embedding rather than index_select; in a kernel call of its
   // own, so a captured graph (ember/graph.h) checks at every replay.
   if (flat.numel() > 0)
-    call_check(flat.device(), "embedding", [rows, wshape = weight.sizes()](const Tensor& flat) {
-      const int64_t lo = amin(flat).item<int64_t>(), hi = amax(flat).item<int64_t>();
-      EMBER_CHECK_INDEX(lo >= 0 && hi < rows, "embedding: index ", lo < 0 ? lo : hi, " is out of range for ",
-                        rows, " embeddings (weight ", shape_str(wshape), ")");
-    }, flat);
+    call_check(flat.device(), "embedding", check_embedding_indices, flat, weight.sizes());
   if (max_norm) {
     EMBER_CHECK(*max_norm > 0, "embedding: max_norm must be positive, got ", *max_norm);
     autograd::NoGradGuard no_grad;

@@ -11,6 +11,21 @@
 #include "ember/ops.h"
 #include "kernels.h"
 
+namespace ember {
+void check_class_range(const Tensor& target, int64_t classes) {
+  const int64_t lo = amin(target).item<int64_t>(), hi = amax(target).item<int64_t>();
+  EMBER_CHECK_INDEX(lo >= 0 && hi < classes, KernelScope::current(), ": target ", lo < 0 ? lo : hi,
+                    " is out of bounds for ", classes, " classes");
+}
+
+void check_probabilities(const Tensor& input, const Tensor& target) {
+  autograd::NoGradGuard no_grad;
+  for (const auto& [t, what] : {std::pair{&input, "input"}, std::pair{&target, "target"}})
+    EMBER_CHECK_RUNTIME(t->numel() == 0 || all(logical_and(*t >= 0, le(*t, scalar_tensor(1.0)))).item<bool>(),
+                        KernelScope::current(), ": all elements of ", what, " should be between 0 and 1");
+}
+}  // namespace ember
+
 namespace ember::nn::functional {
 
 namespace {
@@ -103,12 +118,7 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Ten
   EMBER_CHECK_TYPE(target.dtype() == input.dtype(), "binary_cross_entropy: expected input and target to have the "
                    "same dtype, but got ", dtype_name(input.dtype()), " and ", dtype_name(target.dtype()));
   // A kernel call of its own, so a captured graph (ember/graph.h) checks at every replay.
-  call_check(input.device(), "binary_cross_entropy", [](const Tensor& input, const Tensor& target) {
-    autograd::NoGradGuard no_grad;
-    for (const auto& [t, what] : {std::pair{&input, "input"}, std::pair{&target, "target"}})
-      EMBER_CHECK_RUNTIME(t->numel() == 0 || all(logical_and(*t >= 0, le(*t, number(1.0)))).item<bool>(),
-                          "binary_cross_entropy: all elements of ", what, " should be between 0 and 1");
-  }, input, target);
+  call_check(input.device(), "binary_cross_entropy", check_probabilities, input, target);
   const Tensor floor = number(-100.0);  // PyTorch clamps the logs, so p = 0 or 1 gives a finite loss
   Tensor log_p = clamp(log(input), floor, std::nullopt), log_q = clamp(log1p(neg(input)), floor, std::nullopt);
   Tensor loss = neg(add(mul(target, log_p), mul(sub(number(1.0), target), log_q)));
@@ -165,11 +175,7 @@ Tensor nll_loss_checked(const Tensor& input, const Tensor& target, const Tensor&
   const int64_t classes = x.sizes()[1];
   Tensor counted = ne(t, scalar_tensor(ignore_index)), safe = where(counted, t, zeros({}, DType::Int64));
   if (safe.numel() > 0)  // a kernel call of its own, so a captured graph checks at every replay
-    call_check(safe.device(), op, [classes, op](const Tensor& safe) {
-      const int64_t lo = amin(safe).item<int64_t>(), hi = amax(safe).item<int64_t>();
-      EMBER_CHECK_INDEX(lo >= 0 && hi < classes, op, ": target ", lo < 0 ? lo : hi, " is out of bounds for ",
-                        classes, " classes");
-    }, safe);
+    call_check(safe.device(), op, check_class_range, safe, classes);
   Tensor picked = squeeze(gather(x, 1, unsqueeze(safe, 1)), Dims{1});
   Tensor w = weight.defined() ? reshape(index_select(weight, 0, reshape(safe, {-1})), safe.sizes())
                               : ones(safe.sizes(), x.dtype());

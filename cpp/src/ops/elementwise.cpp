@@ -10,6 +10,11 @@
 
 namespace ember {
 
+void check_nonzero_divisor(const Tensor& divisor) {
+  EMBER_CHECK_RUNTIME(cpu::count_nonzero(divisor) == divisor.numel(), KernelScope::current(),
+                      ": ZeroDivisionError (integer division by zero)");
+}
+
 namespace {
 int category(DType t) { return is_floating(t) ? 2 : (t == DType::Bool ? 0 : 1); }
 DType default_of_category(int c) { return c == 0 ? DType::Bool : (c == 1 ? DType::Int64 : default_dtype()); }
@@ -83,10 +88,7 @@ Tensor unary_op(const char* op, Kind kind, const Tensor& x, UnaryKernel kernel) 
 /// its own, so a replayed graph (ember/graph.h) checks them too.
 void check_integer_divisor(const char* op, const Tensor& y, DType ct) {
   if (is_floating(ct) || y.numel() == 0) return;
-  call_check(y.device(), op, [op](const Tensor& divisor) {
-    EMBER_CHECK_RUNTIME(cpu::count_nonzero(divisor) == divisor.numel(), op,
-                        ": ZeroDivisionError (integer division by zero)");
-  }, y);
+  call_check(y.device(), op, check_nonzero_divisor, y);
 }
 
 /// An operand as the kernel reads it; a 0-d one skips the rounding to a 16-bit ct where the row

@@ -7,18 +7,20 @@
 
 namespace ember {
 
+void check_index_bounds(const Tensor& index, int64_t size, bool allow_negative, int64_t dim) {
+  const int64_t lo = amin(index).item<int64_t>(), hi = amax(index).item<int64_t>();
+  const int64_t bad = hi >= size ? hi : lo;
+  EMBER_CHECK_INDEX(hi < size && lo >= (allow_negative ? -size : 0), KernelScope::current(), ": index ", bad,
+                    " is out of bounds for dim ", dim, " with size ", size);
+}
+
 namespace {
 /// Every entry of an int64 index tensor must lie in [lo, size); lo is -size where negative
 /// indices are allowed. Checked before the op's kernel, in a kernel call of its own, so a
 /// replayed graph (ember/graph.h) checks the indices it is given.
 void check_index_range(const Tensor& index, int64_t size, bool allow_negative, const char* op, int64_t dim) {
   if (index.numel() == 0) return;
-  call_check(index.device(), op, [size, allow_negative, op, dim](const Tensor& idx) {
-    const int64_t lo = amin(idx).item<int64_t>(), hi = amax(idx).item<int64_t>();
-    const int64_t bad = hi >= size ? hi : lo;
-    EMBER_CHECK_INDEX(hi < size && lo >= (allow_negative ? -size : 0), op, ": index ", bad,
-                      " is out of bounds for dim ", dim, " with size ", size);
-  }, index);
+  call_check(index.device(), op, check_index_bounds, index, size, allow_negative, dim);
 }
 
 /// An index tensor as the kernels read it: int64, or int32 converted (PyTorch takes both).

@@ -178,7 +178,7 @@ class LRScheduler:
         """One epoch on (call it after optimizer.step()). epoch (deprecated, as in PyTorch) jumps
         to that epoch: every closed-form schedule gets its rate exactly."""
         if _graph.capturing():  # ember.compile: replays step the schedule again
-            _graph.effect(lambda: self.step(epoch))
+            _graph.effect(lambda: self.step(epoch), name=f"{type(self).__name__}.step")
             return
         self._warn_order()
         if self._impl is None:  # a Python subclass's get_lr

@@ -136,7 +136,9 @@ class Optimizer:
     def zero_grad(self, set_to_none=True):
         """Drops (set_to_none) or zeroes every parameter's gradient."""
         if _graph.capturing():  # ember.compile: replays call it again, on the live gradients
-            _graph.effect(lambda: self.zero_grad(set_to_none))
+            _graph.effect(lambda: self.zero_grad(set_to_none), optimizer=self._impl,
+                          zero_grad=bool(set_to_none) if self._impl is not None else None,
+                          name=f"{type(self).__name__}.zero_grad")
             return
         if self._impl is not None:
             self._impl.zero_grad(set_to_none)
@@ -160,7 +162,7 @@ class Optimizer:
             if closure is not None:
                 _graph.refuse(f"{type(self).__name__}.step(closure): the closure's Python would not run at replay")
             else:
-                _graph.effect(lambda: Optimizer.step(self))
+                _graph.effect(lambda: Optimizer.step(self), optimizer=self._impl, name=f"{type(self).__name__}.step")
                 return None
         self._opt_called = True
         loss = None
