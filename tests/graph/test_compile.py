@@ -323,3 +323,12 @@ def test_each_optimization_on_or_off_gives_the_same_training(options):
     _same_state(runs[0][1], runs[1][1])
     with pytest.raises(ValueError, match="unknown options"):
         ember.compile(lambda x: x, options={"fusion": True})
+
+
+@pytest.mark.parametrize("dtype", [ember.float16, ember.bfloat16])
+def test_16_bit_floats_are_captured(dtype):
+    # Their ops compute in float32 and cast the result back through a recorded kernel.
+    x = ember.randn(64).to(dtype)
+    cf = ember.compile(lambda x: (x * 1.5).exp() + x, fullgraph=True)
+    for _ in range(2):
+        _same_bits(cf(x).float(), ((x * 1.5).exp() + x).float())
