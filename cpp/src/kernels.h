@@ -79,6 +79,16 @@ constexpr bool writes_first_only() {
          std::is_same_v<F, void (*)(cpu::ReduceOp, T, T, int64_t)>;
 }
 
+/// The row of elementwise.def whose kernel fn is, or -1 (graph_fuse.cpp fuses chains of rows).
+int pointwise_row(void (*fn)(const Tensor&, const Tensor&));
+int pointwise_row(void (*fn)(const Tensor&, const Tensor&, const Tensor&));
+template <class F>
+int pointwise_row_of(const F& fn) {
+  using T = const Tensor&;
+  if constexpr (std::is_same_v<F, void (*)(T, T)> || std::is_same_v<F, void (*)(T, T, T)>) return pointwise_row(fn);
+  return -1;
+}
+
 /// Records call_kernel's call with copies of its arguments (graph capture, ember/graph.h).
 template <class F, class... Args>
 void record_call(const char* op, bool check, const F& fn, const Args&... args) {
@@ -91,7 +101,7 @@ void record_call(const char* op, bool check, const F& fn, const Args&... args) {
     record_kernel(op, std::move(tensors), [op, fn, tup = std::tuple<std::decay_t<Args>...>(args...)]() mutable {
       KernelScope scope(op);
       std::apply(fn, tup);
-    }, random || check, writes_first_only<F>());
+    }, random || check, writes_first_only<F>(), check ? -1 : pointwise_row_of(fn));
   }
 }
 }  // namespace graph::detail
@@ -131,6 +141,11 @@ void copy_blocks(const Tensor& dst, const std::vector<Tensor>& parts, int64_t ou
 #define EMBER_UNARY(name, kind, formula, doc, ...) void name(const Tensor& out, const Tensor& x);
 #define EMBER_BINARY(name, kind, formula, doc, ...) void name(const Tensor& out, const Tensor& x, const Tensor& y);
 #include "ember/elementwise.def"
+/// One row of the table over a run of n elements (pointers and byte strides, out first, as
+/// for_each's runs), x of dtype `dtype`: a fused graph replay's tile (graph_fuse.cpp).
+using PointwiseSpan = void (*)(DType dtype, char* const* ptrs, const int64_t* strides, int64_t n);
+/// The span of row `row` (rows numbered in elementwise.def's order) for this CPU.
+PointwiseSpan pointwise_span(int row);
 /// out = cond ? a : b (cond bool; a, b and out one dtype).
 void where(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b);
 
