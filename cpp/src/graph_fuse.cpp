@@ -29,7 +29,11 @@ int row_of(const void* fn) {
   return at == end ? -1 : static_cast<int>(at - std::begin(kRowKernels));
 }
 }  // namespace
-int pointwise_row(Unary fn) { return row_of(reinterpret_cast<const void*>(fn)); }
+// copy (a dtype conversion, clone, contiguous) joins chains as one more row after the table's.
+const int kCopyRow = static_cast<int>(std::size(kRowKernels));
+int pointwise_row(Unary fn) {
+  return fn == static_cast<Unary>(&cpu::copy) ? kCopyRow : row_of(reinterpret_cast<const void*>(fn));
+}
 int pointwise_row(Binary fn) { return row_of(reinterpret_cast<const void*>(fn)); }
 }  // namespace detail
 
@@ -47,8 +51,8 @@ struct Arg {
   int16_t index;  // into Chain::memory (Dense, Scalar) or the tile slots (Slot)
 };
 struct Op {
-  cpu::PointwiseSpan span;
-  DType dtype;  // x's, which the row's loop is instantiated for
+  cpu::PointwiseSpan span;  // null: copy
+  DType dtype, out_dtype;   // x's, which the row's loop is instantiated for, and out's
   int nargs;
   Arg args[3];  // out, x[, y]
 };
@@ -80,7 +84,8 @@ struct Chain {
                    : g.kind == Arg::Dense ? base[g.index] + at * g.itemsize
                                           : base[g.index];
           }
-          op.span(op.dtype, p, s, n);
+          if (op.span) op.span(op.dtype, p, s, n);
+          else cpu::copy_run(op.out_dtype, op.dtype, p, s, n);
         }
       }
     });
@@ -157,9 +162,8 @@ Step fuse(const std::vector<Step>& steps, const std::vector<size_t>& members, in
   bool slot_busy[kMaxSlots] = {};
   for (size_t i : members) {
     const Step& s = steps[i];
-    Op op{cpu::pointwise_span(s.pointwise_row), s.tensors[1].dtype(), static_cast<int>(s.tensors.size()), {}};
-    // Inputs first, then the slots whose last use this is are freed, then the output (which
-    // may take one of them: a row reads an element before writing it, as the in-place kernels do).
+    const cpu::PointwiseSpan span = s.pointwise_row == detail::kCopyRow ? nullptr : cpu::pointwise_span(s.pointwise_row);
+    Op op{span, s.tensors[1].dtype(), s.tensors[0].dtype(), static_cast<int>(s.tensors.size()), {}};
     auto place = [&](size_t k) {
       const Tensor& t = s.tensors[k];
       const Storage* st = t.storage().get();
@@ -185,12 +189,20 @@ Step fuse(const std::vector<Step>& steps, const std::vector<size_t>& members, in
         a.index = static_cast<int16_t>(at->second);
       }
     };
+    // Slots whose last use this is: before placing the output when an element has the output's
+    // size (the in-place case, o[i] = f(a[i])); after it otherwise, as a wider output would
+    // overwrite elements not read yet.
+    auto free_last = [&](bool same_size) {
+      for (const Tensor& t : s.tensors) {
+        auto slot = slot_of.find(t.storage().get());
+        if (slot != slot_of.end() && last_use[slot->first] == i && (t.itemsize() == s.tensors[0].itemsize()) == same_size)
+          slot_busy[slot->second] = false;
+      }
+    };
     for (size_t k = 1; k < s.tensors.size(); ++k) place(k);
-    for (const Tensor& t : s.tensors) {
-      auto slot = slot_of.find(t.storage().get());
-      if (slot != slot_of.end() && last_use[slot->first] == i) slot_busy[slot->second] = false;
-    }
+    free_last(true);
     place(0);
+    free_last(false);
     chain->ops.push_back(op);
     report.ops.emplace_back(s.op);
   }
@@ -244,8 +256,8 @@ void fuse_pointwise(std::vector<Step>& steps, const std::unordered_set<const Sto
     seen.clear();
   };
   // A kernel between a chain's steps that neither reads what the chain wrote so far nor writes
-  // what it touched can run before the chain (a scalar's conversion, an unrelated GEMM). Effects,
-  // random draws and checks stay in place.
+  // what it touched can run before the chain (an unrelated GEMM). Effects, random draws and checks
+  // stay in place.
   auto hoistable = [&](const Step& s) {
     if (members.empty() || s.effect || s.keep) return false;
     const size_t writes = s.writes_first_only ? 1 : s.tensors.size();
@@ -264,7 +276,8 @@ void fuse_pointwise(std::vector<Step>& steps, const std::unordered_set<const Sto
       auto at = seen.find(u.storage);
       joins = joins && (at == seen.end() || at->second.admits(u));
     }
-    if (!joins && uses.empty() && hoistable(steps[i])) {
+    // A one-element step (a Python scalar's conversion) is not worth a chain of its own either.
+    if (!joins && (uses.empty() || n == 1) && hoistable(steps[i])) {
       hoisted.push_back(i);
       continue;
     }

@@ -79,7 +79,8 @@ constexpr bool writes_first_only() {
          std::is_same_v<F, void (*)(cpu::ReduceOp, T, T, int64_t)>;
 }
 
-/// The row of elementwise.def whose kernel fn is, or -1 (graph_fuse.cpp fuses chains of rows).
+/// The row of elementwise.def whose kernel fn is (copy: one past the last), or -1 (graph_fuse.cpp
+/// fuses chains of rows).
 int pointwise_row(void (*fn)(const Tensor&, const Tensor&));
 int pointwise_row(void (*fn)(const Tensor&, const Tensor&, const Tensor&));
 template <class F>
@@ -131,6 +132,9 @@ namespace cpu {
 
 /// dst = src elementwise, converting dtypes.
 void copy(const Tensor& dst, const Tensor& src);
+/// copy's conversion over one run of n elements (pointers and byte strides, dst first): a fused
+/// graph replay's tile (graph_fuse.cpp).
+void copy_run(DType dst, DType src, char* const* ptrs, const int64_t* strides, int64_t n);
 /// Every element of dst = value.
 void fill(const Tensor& dst, Scalar value);
 /// cat/stack of contiguous parts of dst's dtype into contiguous dst: for each of `outer` rows,

@@ -1,6 +1,7 @@
-"""ember.compile's pointwise fusion (cpp/src/graph_fuse.cpp): chains of elementwise.def kernels
-replay as one tiled pass and still equal eager bit for bit, on every row of the table; what was
-fused is reported; broadcasts, non-contiguous operands and intermediates read later are handled."""
+"""ember.compile's pointwise fusion (cpp/src/graph_fuse.cpp): chains of elementwise.def kernels (and
+copies/casts) replay as one tiled pass and still equal eager bit for bit, on every row of the table;
+what was fused is reported; broadcasts, non-contiguous operands and intermediates read later are
+handled."""
 import copy
 import pathlib
 import re
@@ -156,14 +157,33 @@ def test_in_place_chains_on_inputs_and_intermediates():
 
 
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
-def test_narrow_floats_compute_in_float32_and_match(dtype):
+def test_narrow_floats_fuse_with_their_casts(dtype):
+    # Each op casts to float32, computes and rounds back: the casts (copy kernels, "to") join the
+    # chain, including a float32 written over the slot of a 16-bit value it reads.
     x = _values(1100, dtype, 8)
 
     def f(x):
         return ((x * 1.5).sigmoid() + x).sqrt()
 
-    got, _ = _replayed(f, x)
+    got, plan = _replayed(f, x)
     _same_bits(got, f(x))
+    (chain,) = plan["fused"]
+    assert [o for o in chain["ops"] if o != "to"] == ["mul", "sigmoid", "add", "sqrt"], chain
+    assert chain["ops"].count("to") >= 8, chain
+
+
+def test_casts_and_clones_join_chains():
+    x = _values(3000, "float64", 10)
+
+    def f(x):
+        a = (x * 3).float()                  # float64 -> float32
+        b = a.exp().clone().to(ember.float64)
+        return (b - x).to(ember.int64) + 1   # float -> int truncation
+
+    got, plan = _replayed(f, x)
+    _same_bits(got, f(x))
+    (chain,) = plan["fused"]
+    assert chain["ops"] == ["mul", "to", "exp", "clone", "to", "sub", "to", "add"], chain
 
 
 def test_large_chain_runs_across_threads():
@@ -174,7 +194,7 @@ def test_large_chain_runs_across_threads():
 
     got, plan = _replayed(f, x)
     _same_bits(got, f(x))
-    assert plan["fused"][0]["ops"] == ["sin", "mul", "add", "log"], plan
+    assert plan["fused"][0]["ops"] == ["sin", "mul", "add", "log"], plan  # the 2's conversion runs first
 
 
 def test_training_with_and_without_fusion_is_identical():

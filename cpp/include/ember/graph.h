@@ -24,7 +24,7 @@ struct Step {
   std::function<void()> run;
   bool keep = false;  // random draws and value checks: dead-code elimination never drops them
   bool writes_first_only = false;  // a kernel that writes its first tensor and nothing else
-  int pointwise_row = -1;  // a kernel of elementwise.def: its row (tensors: out, x[, y]), which fusion reads
+  int pointwise_row = -1;  // a kernel of elementwise.def (or copy, one past its rows): fusion reads it
 };
 
 /// What a graph's optimizations did before its first replay.
