@@ -1,10 +1,11 @@
-// Pointwise fusion of a captured graph (graph_fuse.h): a chain of elementwise.def kernels becomes
-// one step that runs the rows' own loops (cpu::pointwise_span) tile by tile, with intermediates
-// in a stack buffer. No code is generated: the fused step interprets a list of rows.
+// Pointwise fusion of a captured graph (graph_fuse.h): a chain of elementwise.def kernels and
+// copies becomes one step that runs the kernels' own loops (cpu::pointwise_span, cpu::copy_run)
+// tile by tile, with intermediates in a stack buffer. No code is generated: the fused step
+// interprets a list of rows.
 #include "graph_fuse.h"
 
 #include <algorithm>
-#include <cstring>
+#include <iterator>
 #include <memory>
 #include <unordered_map>
 
@@ -69,8 +70,9 @@ struct Chain {
     std::vector<char*> base_big(memory.size() > 16 ? memory.size() : 0);
     char** base = memory.size() > 16 ? base_big.data() : base_small;
     for (size_t k = 0; k < memory.size(); ++k) base[k] = static_cast<char*>(memory[k].raw_data());
+    // Split across threads by the work of all the rows (a long chain on 100k elements is worth it).
     const int64_t tiles = (numel + kTile - 1) / kTile;
-    cpu::parallel_range(tiles, kTile, [&](int64_t first, int64_t last) {
+    cpu::parallel_range(tiles, kTile * static_cast<int64_t>(ops.size()), [&](int64_t first, int64_t last) {
       alignas(64) char slots[kMaxSlots][kSlotBytes];
       for (int64_t t = first; t < last; ++t) {
         const int64_t at = t * kTile, n = std::min(kTile, numel - at);
