@@ -8,19 +8,23 @@ from inputs import randint, randn
 GRAPH_CHAIN_OPS = 20
 
 
-def _compiled(m, step):
+# ember.compile's options for the rows without pointwise fusion (the same replay before fusion).
+NO_FUSION = {"pointwise_fusion": False}
+
+
+def _compiled(m, step, options=None):
     """ember: the step compiled and captured; torch: the step itself."""
     if m.__name__ != "ember":
         return step
-    compiled = m.compile(step, fullgraph=True)
+    compiled = m.compile(step, fullgraph=True, options=options)
     compiled()
     return compiled
 
 
-def chain_replayed(m):
+def chain_replayed(m, options=None, n=16):
     """20 small ops on 16 elements and backward through them (what the eager per-op cost is measured on)."""
-    x = randn(m, 16).requires_grad_()
-    w = randn(m, 16)
+    x = randn(m, n).requires_grad_()
+    w = randn(m, n)
 
     def step():
         y = x
@@ -29,7 +33,23 @@ def chain_replayed(m):
         y.sum().backward()
         x.grad = None
 
-    return _compiled(m, step)
+    return _compiled(m, step, options)
+
+
+def chain_replayed_unfused(m):
+    return chain_replayed(m, NO_FUSION)
+
+
+GRAPH_CHAIN_BIG = 1 << 20
+
+
+def chain_big_replayed(m, options=None):
+    """The 20-op chain and its backward on 1M elements: memory-bound, where fusion saves passes."""
+    return chain_replayed(m, options, GRAPH_CHAIN_BIG)
+
+
+def chain_big_replayed_unfused(m):
+    return chain_big_replayed(m, NO_FUSION)
 
 
 def mlp_adam_replayed(m):
@@ -52,7 +72,7 @@ def mlp_adam_replayed(m):
 LM_VOCAB, LM_EMBED, LM_HIDDEN, LM_STEPS, LM_BATCH = 100, 64, 256, 100, 32
 
 
-def char_lm_replayed(m):
+def char_lm_replayed(m, options=None):
     nn = m.nn
     embed, rnn, head = nn.Embedding(LM_VOCAB, LM_EMBED), nn.LSTM(LM_EMBED, LM_HIDDEN), nn.Linear(LM_HIDDEN, LM_VOCAB)
     params = [*embed.parameters(), *rnn.parameters(), *head.parameters()]
@@ -70,7 +90,7 @@ def char_lm_replayed(m):
         return h.detach(), c.detach()
 
     if m.__name__ == "ember":
-        step = m.compile(step, fullgraph=True)
+        step = m.compile(step, fullgraph=True, options=options)
     state = [m.zeros(1, LM_BATCH, LM_HIDDEN), m.zeros(1, LM_BATCH, LM_HIDDEN)]
 
     def run():
@@ -78,3 +98,7 @@ def char_lm_replayed(m):
 
     run()  # ember: the capture
     return run
+
+
+def char_lm_replayed_unfused(m):
+    return char_lm_replayed(m, NO_FUSION)

@@ -50,6 +50,8 @@ from eager_cases import (adam_step_small, add_python_float, index_int, index_sli
 from graph_cases import (GRAPH_CHAIN_OPS, LM_BATCH, LM_STEPS, char_lm_replayed, chain_replayed,
                          mlp_adam_replayed)
 from export_cases import mlp_adam_loaded
+from graph_cases import (GRAPH_CHAIN_BIG, chain_big_replayed, chain_big_replayed_unfused, chain_replayed_unfused,
+                         char_lm_replayed_unfused)
 from inputs import M, randint, randn
 
 LIBRARIES = ("ember", "torch", "numpy")
@@ -604,6 +606,14 @@ CASES: list[Case] = [
     Case("MLP 784-256-128-10 Adam step replayed", mlp_adam_replayed, mlp_adam_replayed, None),
     Case("MLP 784-256-128-10 Adam step, exported and loaded", mlp_adam_loaded, mlp_adam_loaded, None),
     Case("char-LM step replayed", char_lm_replayed, char_lm_replayed, None, items=(LM_STEPS * LM_BATCH, "tok")),
+    # The same replays without pointwise fusion (options={"pointwise_fusion": False}): before/after.
+    Case(f"{GRAPH_CHAIN_OPS}-op chain+bwd replayed unfused, per op", chain_replayed_unfused, chain_replayed, None,
+         ops_per_call=GRAPH_CHAIN_OPS),
+    Case(f"{GRAPH_CHAIN_OPS}-op chain+bwd on {GRAPH_CHAIN_BIG} replayed", chain_big_replayed, chain_big_replayed, None),
+    Case(f"{GRAPH_CHAIN_OPS}-op chain+bwd on {GRAPH_CHAIN_BIG} replayed unfused", chain_big_replayed_unfused,
+         chain_big_replayed, None),
+    Case("char-LM step replayed unfused", char_lm_replayed_unfused, char_lm_replayed, None,
+         items=(LM_STEPS * LM_BATCH, "tok")),
 ]
 
 

@@ -10,6 +10,7 @@
 #include "ember/autograd.h"
 #include "ember/error.h"
 #include "ember/ops.h"
+#include "graph_fuse.h"
 #include "kernels.h"
 
 namespace ember::graph {
@@ -40,13 +41,15 @@ namespace detail {
 thread_local CaptureState* t_capture = nullptr;
 
 void record_kernel(const char* op, std::vector<Tensor> tensors, std::function<void()> run, bool keep,
-                   bool writes_first_only, const void* kernel, std::function<void(StepWriter&)> save) {
+                   bool writes_first_only, const void* kernel, std::function<void(StepWriter&)> save,
+                   int pointwise_row) {
   CaptureState& c = *t_capture;
   bool constant = !keep;
   for (const Tensor& t : tensors) constant = constant && c.constants.count(t.storage().get());
   if (!constant)
     for (const Tensor& t : tensors) c.constants.erase(t.storage().get());
-  c.push(Step{op, false, std::move(tensors), std::move(run), keep, writes_first_only, kernel, std::move(save)});
+  c.push(Step{op, false, std::move(tensors), std::move(run), keep, writes_first_only, kernel, std::move(save),
+              pointwise_row});
   c.last_op = op;
 }
 
@@ -145,9 +148,10 @@ Tensor Graph::named(const std::string& name) const {
   throw IndexError(ember::detail::cat("graph: no tensor named '", name, "' (", named_.size(), " named)"));
 }
 
-void Graph::set_options(bool dead_code_elimination, bool memory_plan) {
+void Graph::set_options(bool dead_code_elimination, bool memory_plan, bool pointwise_fusion) {
   dead_code_elimination_ = dead_code_elimination;
   memory_plan_ = memory_plan;
+  pointwise_fusion_ = pointwise_fusion;
 }
 
 namespace detail {
@@ -219,6 +223,9 @@ void Graph::optimize() {
     }
     steps_.assign(std::make_move_iterator(kept.rbegin()), std::make_move_iterator(kept.rend()));
   }
+  std::unordered_set<const Storage*> pinned;
+  for (const auto& p : pinned_) pinned.insert(p.get());
+  if (pointwise_fusion_) fuse_pointwise(steps_, own, pinned, plan_);
   if (!memory_plan_) return;
   // Lifetimes of the graph's own buffers over the steps (pinned constants keep their memory).
   struct Buffer {
@@ -228,8 +235,6 @@ void Graph::optimize() {
   };
   std::unordered_map<const Storage*, size_t> index;
   std::vector<Buffer> buffers;
-  std::unordered_set<const Storage*> pinned;
-  for (const auto& p : pinned_) pinned.insert(p.get());
   for (size_t i = 0; i < steps_.size(); ++i)
     for (const Tensor& t : steps_[i].tensors) {
       const Storage* s = t.storage().get();

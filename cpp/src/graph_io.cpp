@@ -278,6 +278,7 @@ Step read_call(StepReader& r, const char* op) {
   s.writes_first_only = detail::writes_first_only<decltype(F)>();
   s.kernel = reinterpret_cast<const void*>(F);
   s.save = [tup](StepWriter& w) { put_args(w, *tup); };
+  s.pointwise_row = detail::pointwise_row_of(F);  // a loaded graph fuses again on its first run
   return s;
 }
 

@@ -97,6 +97,17 @@ std::vector<Tensor> tensors_of(const Tuple& args) {
   return tensors;
 }
 
+/// The row of elementwise.def whose kernel fn is (copy: one past the last), or -1 (graph_fuse.cpp
+/// fuses chains of rows).
+int pointwise_row(void (*fn)(const Tensor&, const Tensor&));
+int pointwise_row(void (*fn)(const Tensor&, const Tensor&, const Tensor&));
+template <class F>
+int pointwise_row_of(const F& fn) {
+  using T = const Tensor&;
+  if constexpr (std::is_same_v<F, void (*)(T, T)> || std::is_same_v<F, void (*)(T, T, T)>) return pointwise_row(fn);
+  return -1;
+}
+
 /// Records call_kernel's call with copies of its arguments (graph capture, ember/graph.h). A
 /// kernel function's arguments are kept as its parameter types, shared with the step's writer,
 /// so a saved graph can name the kernel and write them.
@@ -112,14 +123,14 @@ void record_call(const char* op, bool check, const F& fn, const Args&... args) {
       KernelScope scope(op);
       std::apply(fn, *tup);
     }, random || check, writes_first_only<F>(), reinterpret_cast<const void*>(fn),
-                  [tup](StepWriter& w) { put_args(w, *tup); });
+                  [tup](StepWriter& w) { put_args(w, *tup); }, check ? -1 : pointwise_row_of(fn));
   } else {
     auto tup = std::tuple<std::decay_t<Args>...>(args...);
     std::vector<Tensor> tensors = tensors_of(tup);
     record_kernel(op, std::move(tensors), [op, fn, tup = std::move(tup)]() mutable {
       KernelScope scope(op);
       std::apply(fn, tup);
-    }, random || check, writes_first_only<F>());
+    }, random || check, writes_first_only<F>(), nullptr, {}, check ? -1 : pointwise_row_of(fn));
   }
 }
 }  // namespace graph::detail
@@ -162,6 +173,9 @@ namespace cpu {
 
 /// dst = src elementwise, converting dtypes.
 void copy(const Tensor& dst, const Tensor& src);
+/// copy's conversion over one run of n elements (pointers and byte strides, dst first): a fused
+/// graph replay's tile (graph_fuse.cpp).
+void copy_run(DType dst, DType src, char* const* ptrs, const int64_t* strides, int64_t n);
 /// Every element of dst = value.
 void fill(const Tensor& dst, Scalar value);
 /// cat/stack of contiguous parts of dst's dtype into contiguous dst: for each of `outer` rows,
@@ -172,6 +186,11 @@ void copy_blocks(const Tensor& dst, const std::vector<Tensor>& parts, int64_t ou
 #define EMBER_UNARY(name, kind, formula, doc, ...) void name(const Tensor& out, const Tensor& x);
 #define EMBER_BINARY(name, kind, formula, doc, ...) void name(const Tensor& out, const Tensor& x, const Tensor& y);
 #include "ember/elementwise.def"
+/// One row of the table over a run of n elements (pointers and byte strides, out first, as
+/// for_each's runs), x of dtype `dtype`: a fused graph replay's tile (graph_fuse.cpp).
+using PointwiseSpan = void (*)(DType dtype, char* const* ptrs, const int64_t* strides, int64_t n);
+/// The span of row `row` (rows numbered in elementwise.def's order) for this CPU.
+PointwiseSpan pointwise_span(int row);
 /// out = cond ? a : b (cond bool; a, b and out one dtype).
 void where(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b);
 

@@ -18,7 +18,7 @@ from ember.autograd.grad_mode import is_grad_enabled
 __all__ = ["compile"]
 
 _CACHE_SIZE = 8  # graphs kept per compiled function (one per key), least recently used evicted
-_OPTIONS = {"dead_code_elimination": True, "memory_plan": True}  # what ember.compile's options switch
+_OPTIONS = {"dead_code_elimination": True, "memory_plan": True, "pointwise_fusion": True}  # what ember.compile's options switch
 
 
 class _Eager:
@@ -268,7 +268,10 @@ class _CompiledFunction:
             list of dict: ``replayable`` and ``why_not``; for a replayable graph ``kernels``,
             ``effects``, ``ops`` (each kernel or effect name with its count) and, once it has
             replayed, ``plan``: ``kernels_dropped`` (dead-code elimination), ``planned_buffers``,
-            ``planned_bytes`` (their memory before the plan) and ``arena_bytes`` (after).
+            ``planned_bytes`` (their memory before the plan), ``arena_bytes`` (after) and
+            ``fused``: one dict per chain of pointwise kernels run as one tiled pass, with its
+            ``ops`` (names in order), ``numel`` and ``bytes_not_written`` (intermediates kept in
+            tiles instead of memory).
 
         Example::
 
@@ -317,8 +320,10 @@ def compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", mo
         mode (str, optional): only None or "default".
         options (dict, optional): switches of the optimizations applied to a graph before its
             first replay, each True by default: ``"dead_code_elimination"`` (drop kernels whose
-            results nothing reads) and ``"memory_plan"`` (buffers only the graph holds share one
-            arena by lifetime). Results are the same either way.
+            results nothing reads), ``"pointwise_fusion"`` (chains of pointwise kernels over one
+            element count run as one pass in tiles, their intermediates kept out of memory) and
+            ``"memory_plan"`` (buffers only the graph holds share one arena by lifetime). Results
+            are the same bit for bit either way.
         disable (bool): return model itself, uncompiled. Default: False.
 
     Returns:

@@ -29,7 +29,8 @@ void bind_graph(py::module_& m) {
       .def("set_io", &graph::Graph::set_io, py::arg("inputs"), py::arg("outputs"),
            "Sets the captured run's input stand-ins (make_input) and its outputs.")
       .def("set_options", &graph::Graph::set_options, py::arg("dead_code_elimination") = true,
-           py::arg("memory_plan") = true, "The optimizations run() applies before its first replay.")
+           py::arg("memory_plan") = true, py::arg("pointwise_fusion") = true,
+           "The optimizations run() applies before its first replay.")
       .def("plan", [](const graph::Graph& g) -> py::object {
         const graph::Plan& p = g.plan();
         if (!p.done) return py::none();
@@ -38,6 +39,15 @@ void bind_graph(py::module_& m) {
         d["planned_buffers"] = p.planned_buffers;
         d["planned_bytes"] = p.planned_bytes;
         d["arena_bytes"] = p.arena_bytes;
+        py::list fused;
+        for (const graph::Plan::Fused& f : p.fused) {
+          py::dict chain;
+          chain["ops"] = f.ops;
+          chain["numel"] = f.numel;
+          chain["bytes_not_written"] = f.bytes_not_written;
+          fused.append(chain);
+        }
+        d["fused"] = fused;
         return d;
       }, "What the optimizations did (None before the first replay).")
       .def("named", py::overload_cast<>(&graph::Graph::named, py::const_),

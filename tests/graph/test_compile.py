@@ -290,7 +290,7 @@ def test_dead_code_dropped_and_memory_planned():
         unused = x.exp() * 3  # noqa: F841  (nothing reads it: dead code)
         h = (x * 2).tanh()
         return (h * h + 1).sum()
-    cf = ember.compile(f)
+    cf = ember.compile(f, options={"pointwise_fusion": False})  # fusion would leave only 2 buffers
     x = ember.randn(256)
     for _ in range(3):
         _same_bits(cf(x), f(x))
@@ -301,7 +301,8 @@ def test_dead_code_dropped_and_memory_planned():
 
 @pytest.mark.parametrize("options", [{"dead_code_elimination": False, "memory_plan": False},
                                      {"dead_code_elimination": True, "memory_plan": False},
-                                     {"dead_code_elimination": False, "memory_plan": True}])
+                                     {"dead_code_elimination": False, "memory_plan": True},
+                                     {"pointwise_fusion": False}])
 def test_each_optimization_on_or_off_gives_the_same_training(options):
     ember.manual_seed(4)
     model = nn.Sequential(nn.Linear(10, 16), nn.ReLU(), nn.Dropout(0.2), nn.Linear(16, 3))
@@ -323,3 +324,12 @@ def test_each_optimization_on_or_off_gives_the_same_training(options):
     _same_state(runs[0][1], runs[1][1])
     with pytest.raises(ValueError, match="unknown options"):
         ember.compile(lambda x: x, options={"fusion": True})
+
+
+@pytest.mark.parametrize("dtype", [ember.float16, ember.bfloat16])
+def test_16_bit_floats_are_captured(dtype):
+    # Their ops compute in float32 and cast the result back through a recorded kernel.
+    x = ember.randn(64).to(dtype)
+    cf = ember.compile(lambda x: (x * 1.5).exp() + x, fullgraph=True)
+    for _ in range(2):
+        _same_bits(cf(x).float(), ((x * 1.5).exp() + x).float())

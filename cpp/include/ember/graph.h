@@ -28,6 +28,7 @@ struct Step {
   bool writes_first_only = false;  // a kernel that writes its first tensor and nothing else
   const void* kernel = nullptr;  // the kernel function called (save names it; null for a lambda)
   std::function<void(StepWriter&)> save;  // writes the step to a file (null: it cannot be saved)
+  int pointwise_row = -1;  // a kernel of elementwise.def (or copy, one past its rows): fusion reads it
 };
 
 /// What a graph's optimizations did before its first replay.
@@ -35,6 +36,13 @@ struct Plan {
   bool done = false;
   int64_t kernels_dropped = 0;  // dead-code elimination
   int64_t planned_buffers = 0, planned_bytes = 0, arena_bytes = 0;  // memory plan: before, after
+  /// One chain of pointwise kernels that fusion replaced by a single tiled step.
+  struct Fused {
+    std::vector<std::string> ops;  // the kernels' op names, in order
+    int64_t numel = 0;             // elements per kernel
+    int64_t bytes_not_written = 0;  // what its kernels no longer write to memory (intermediates)
+  };
+  std::vector<Fused> fused;
 };
 
 /// A captured sequence of steps; replayable unless the capture saw something it cannot repeat.
@@ -58,10 +66,11 @@ class EMBER_API Graph {
   /// in-place writes land in the caller's tensors), replays, and returns copies of the outputs
   /// (a result the caller keeps is not overwritten by the next run).
   std::vector<Tensor> run(const std::vector<Tensor>& inputs);
-  /// The optimizations run() applies once, before its first replay (both on by default):
-  /// dropping kernels whose results nothing reads, and placing the buffers only the graph holds
-  /// in one arena, by lifetime.
-  void set_options(bool dead_code_elimination, bool memory_plan);
+  /// The optimizations run() applies once, before its first replay (all on by default):
+  /// dropping kernels whose results nothing reads, fusing chains of pointwise kernels into one
+  /// pass over memory in tiles (graph_fuse.cpp), and placing the buffers only the graph holds in
+  /// one arena, by lifetime.
+  void set_options(bool dead_code_elimination, bool memory_plan, bool pointwise_fusion = true);
   const Plan& plan() const { return plan_; }
   /// The tensors a saved graph names (parameters, buffers): a loaded graph's are its own, and
   /// steps and runs update them in place.
@@ -79,7 +88,7 @@ class EMBER_API Graph {
   void optimize();
   std::vector<Tensor> inputs_, outputs_;
   std::vector<std::shared_ptr<Storage>> pinned_;  // written by the host during the capture: kept as they are
-  bool dead_code_elimination_ = true, memory_plan_ = true;
+  bool dead_code_elimination_ = true, memory_plan_ = true, pointwise_fusion_ = true;
   Plan plan_;
   std::shared_ptr<void> arena_;
   std::string why_not_;
@@ -146,7 +155,7 @@ namespace detail {
 /// kernel and save: the kernel function and the writer of its arguments (null: not saveable).
 EMBER_API void record_kernel(const char* op, std::vector<Tensor> tensors, std::function<void()> run, bool keep,
                              bool writes_first_only, const void* kernel = nullptr,
-                             std::function<void(StepWriter&)> save = {});
+                             std::function<void(StepWriter&)> save = {}, int pointwise_row = -1);
 /// A storage made during the capture (its contents are constants until a kernel writes it);
 /// filled: it holds values already (memory wrapped from elsewhere), which the graph keeps.
 EMBER_API void note_alloc(const std::shared_ptr<Storage>& s, bool filled);

@@ -30,6 +30,11 @@ bool copy_transposed(const Tensor& dst, const Tensor& src) {
   });
   return true;
 }
+
+template <class D, class S>
+struct Cast {
+  D operator()(S v) const { return static_cast<D>(v); }
+};
 }  // namespace
 
 void copy(const Tensor& dst, const Tensor& src) {
@@ -37,7 +42,17 @@ void copy(const Tensor& dst, const Tensor& src) {
     using D = decltype(dtag);
     visit_all_dtypes(src.dtype(), [&](auto stag) {
       using S = decltype(stag);
-      if (!copy_transposed<D, S>(dst, src)) map<D, S>(dst, src, [](S v) { return static_cast<D>(v); });
+      if (!copy_transposed<D, S>(dst, src)) map<D, S>(dst, src, Cast<D, S>{});
+    });
+  });
+}
+
+void copy_run(DType dst, DType src, char* const* ptrs, const int64_t* strides, int64_t n) {
+  visit_all_dtypes(dst, [&](auto dtag) {
+    using D = decltype(dtag);
+    visit_all_dtypes(src, [&](auto stag) {
+      using S = decltype(stag);
+      map_run<D, S>(Cast<D, S>{}, ptrs, strides, n);
     });
   });
 }

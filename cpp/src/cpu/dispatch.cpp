@@ -17,6 +17,15 @@ namespace pointwise::avx2 {
 }
 #endif
 
+namespace pointwise::baseline {
+extern const PointwiseSpan spans[];
+}
+#ifdef EMBER_HAVE_AVX2
+namespace pointwise::avx2 {
+extern const PointwiseSpan spans[];
+}
+#endif
+
 #define EMBER_SCAN(name, ...) void name(const Tensor& out, const Tensor& in, int64_t dim);
 #define EMBER_SCAN_INDEXED(name, ...) void name(const Tensor& values, const Tensor& indices, const Tensor& in, int64_t dim);
 namespace scan::baseline {
@@ -75,6 +84,13 @@ bool use_avx2() {
     EMBER_PICK(scan, name, values, indices, in, dim);                                      \
   }
 #include "ember/scan.def"
+
+PointwiseSpan pointwise_span(int row) {
+#ifdef EMBER_HAVE_AVX2
+  if (use_avx2()) return pointwise::avx2::spans[row];
+#endif
+  return pointwise::baseline::spans[row];
+}
 
 void channel_moments(std::vector<double>& mean, std::vector<double>& var, const Tensor& x) {
   EMBER_PICK(channels, channel_moments, mean, var, x);

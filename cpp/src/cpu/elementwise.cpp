@@ -45,27 +45,27 @@ void unary_kernel(const Tensor& out, const Tensor& x, F f) {
   });
 }
 
+/// out = f(x, y) over one run of n elements (pointers and byte strides, out first), with plain
+/// loops for contiguous operands and for a broadcast scalar x or y.
 template <class R, class T, class F>
-void binary_loop(const Tensor& out, const Tensor& x, const Tensor& y, F f) {
-  for_each<3>({&out, &x, &y}, [f](char* const* p, const int64_t* s, int64_t n) {
-    R* o = reinterpret_cast<R*>(p[0]);
-    const T* a = reinterpret_cast<const T*>(p[1]);
-    const T* b = reinterpret_cast<const T*>(p[2]);
-    constexpr int64_t sr = sizeof(R), st = sizeof(T);
-    if (s[0] == sr && s[1] == st && s[2] == st) {
-      for (int64_t i = 0; i < n; ++i) o[i] = f(a[i], b[i]);
-    } else if (s[0] == sr && s[1] == st && s[2] == 0) {
-      const T bv = *b;
-      for (int64_t i = 0; i < n; ++i) o[i] = f(a[i], bv);
-    } else if (s[0] == sr && s[1] == 0 && s[2] == st) {
-      const T av = *a;
-      for (int64_t i = 0; i < n; ++i) o[i] = f(av, b[i]);
-    } else {
-      for (int64_t i = 0; i < n; ++i)
-        *reinterpret_cast<R*>(p[0] + i * s[0]) = f(*reinterpret_cast<const T*>(p[1] + i * s[1]),
-                                                   *reinterpret_cast<const T*>(p[2] + i * s[2]));
-    }
-  });
+void binary_run(F f, char* const* p, const int64_t* s, int64_t n) {
+  R* o = reinterpret_cast<R*>(p[0]);
+  const T* a = reinterpret_cast<const T*>(p[1]);
+  const T* b = reinterpret_cast<const T*>(p[2]);
+  constexpr int64_t sr = sizeof(R), st = sizeof(T);
+  if (s[0] == sr && s[1] == st && s[2] == st) {
+    for (int64_t i = 0; i < n; ++i) o[i] = f(a[i], b[i]);
+  } else if (s[0] == sr && s[1] == st && s[2] == 0) {
+    const T bv = *b;
+    for (int64_t i = 0; i < n; ++i) o[i] = f(a[i], bv);
+  } else if (s[0] == sr && s[1] == 0 && s[2] == st) {
+    const T av = *a;
+    for (int64_t i = 0; i < n; ++i) o[i] = f(av, b[i]);
+  } else {
+    for (int64_t i = 0; i < n; ++i)
+      *reinterpret_cast<R*>(p[0] + i * s[0]) = f(*reinterpret_cast<const T*>(p[1] + i * s[1]),
+                                                 *reinterpret_cast<const T*>(p[2] + i * s[2]));
+  }
 }
 
 template <class Kind, class F>
@@ -74,10 +74,27 @@ void binary_kernel(const Tensor& out, const Tensor& x, const Tensor& y, F f) {
     using T = decltype(tag);
     if constexpr (Kind::template ok<T>) {
       using R = decltype(f(T{}, T{}));
-      binary_loop<R, T>(out, x, y, f);
+      for_each<3>({&out, &x, &y}, [f](char* const* p, const int64_t* st, int64_t n) { binary_run<R, T>(f, p, st, n); });
     } else {
       throw TypeError(detail::cat("kernel: dtype ", dtype_name(x.dtype()), " not supported"));
     }
+  });
+}
+
+// A row over one run for a fused graph replay (kernels.h's PointwiseSpan): the same loops as
+// the row's kernel, so each element gets the same operations.
+template <class Kind, class F>
+void unary_span(DType t, char* const* p, const int64_t* s, int64_t n, F f) {
+  visit_dtype(t, [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (Kind::template ok<T>) map_run<decltype(f(T{})), T>(f, p, s, n);
+  });
+}
+template <class Kind, class F>
+void binary_span(DType t, char* const* p, const int64_t* s, int64_t n, F f) {
+  visit_dtype(t, [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (Kind::template ok<T>) binary_run<decltype(f(T{}, T{})), T>(f, p, s, n);
   });
 }
 
@@ -90,5 +107,15 @@ void binary_kernel(const Tensor& out, const Tensor& x, const Tensor& y, F f) {
     binary_kernel<kind>(out, x, y, name##_fn{});                   \
   }
 #include "ember/elementwise.def"
+
+// The span of every row, in the table's order (the fused replay's rows, kernels.h).
+extern const PointwiseSpan spans[];
+const PointwiseSpan spans[] = {
+#define EMBER_UNARY(name, kind, ...) \
+  [](DType t, char* const* p, const int64_t* s, int64_t n) { unary_span<kind>(t, p, s, n, name##_fn{}); },
+#define EMBER_BINARY(name, kind, ...) \
+  [](DType t, char* const* p, const int64_t* s, int64_t n) { binary_span<kind>(t, p, s, n, name##_fn{}); },
+#include "ember/elementwise.def"
+};
 
 }  // namespace ember::cpu::pointwise::EMBER_ISA

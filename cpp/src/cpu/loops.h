@@ -111,20 +111,24 @@ void for_each(const std::array<const Tensor*, N>& ts, F run) {
   }
 }
 
-/// out = f(x) elementwise (x broadcast to out's shape); a contiguous run is a plain loop the
-/// compiler vectorizes.
+/// out = f(x) over one run of n elements (pointers and byte strides, out first); a contiguous
+/// run is a plain loop the compiler vectorizes. A fused graph replay runs its tiles through it too.
+template <class R, class T, class F>
+void map_run(F f, char* const* p, const int64_t* s, int64_t n) {
+  R* o = reinterpret_cast<R*>(p[0]);
+  const T* a = reinterpret_cast<const T*>(p[1]);
+  if (s[0] == sizeof(R) && s[1] == sizeof(T)) {
+    for (int64_t i = 0; i < n; ++i) o[i] = f(a[i]);
+  } else {
+    for (int64_t i = 0; i < n; ++i)
+      *reinterpret_cast<R*>(p[0] + i * s[0]) = f(*reinterpret_cast<const T*>(p[1] + i * s[1]));
+  }
+}
+
+/// out = f(x) elementwise (x broadcast to out's shape).
 template <class R, class T, class F>
 void map(const Tensor& out, const Tensor& x, F f) {
-  for_each<2>({&out, &x}, [f](char* const* p, const int64_t* s, int64_t n) {
-    R* o = reinterpret_cast<R*>(p[0]);
-    const T* a = reinterpret_cast<const T*>(p[1]);
-    if (s[0] == sizeof(R) && s[1] == sizeof(T)) {
-      for (int64_t i = 0; i < n; ++i) o[i] = f(a[i]);
-    } else {
-      for (int64_t i = 0; i < n; ++i)
-        *reinterpret_cast<R*>(p[0] + i * s[0]) = f(*reinterpret_cast<const T*>(p[1] + i * s[1]));
-    }
-  });
+  for_each<2>({&out, &x}, [f](char* const* p, const int64_t* s, int64_t n) { map_run<R, T>(f, p, s, n); });
 }
 
 /// A view of t with dim removed (its first slice along dim).

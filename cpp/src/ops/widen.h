@@ -17,7 +17,8 @@ inline Tensor kernel_output(const Tensor& out) {
   return wide == out.dtype() ? out : Tensor::empty(out.sizes(), wide, out.device());
 }
 inline void finish_output(const Tensor& out, const Tensor& result) {
-  if (!result.is_same(out)) cpu::copy(out, result);
+  // Through call_kernel, so that a graph capture records it (a direct call reads on the host).
+  if (!result.is_same(out)) call_kernel(out.device(), "to", cpu::copy, out, result);
 }
 
 /// f(x) computed on x widened (16-bit floats in float32) and cast back to x's dtype: composites
