@@ -210,7 +210,11 @@ Step fuse(const std::vector<Step>& steps, const std::vector<size_t>& members, in
   }
   report.numel = numel;
   std::vector<Tensor> tensors = chain->memory;
-  return Step{"fused pointwise", false, std::move(tensors), [chain] { chain->run(); }};
+  Step fused;  // no writer: a fused step is never saved (export captures the graph unoptimized)
+  fused.op = "fused pointwise";
+  fused.tensors = std::move(tensors);
+  fused.run = [chain] { chain->run(); };
+  return fused;
 }
 }  // namespace
 
