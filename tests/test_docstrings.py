@@ -196,10 +196,12 @@ def example_globals(name, obj):
     return globs
 
 
-def test_python_examples_run():
+def test_python_examples_run(tmp_path, monkeypatch):
     """The Example blocks of the Python-written docstrings print what they say (doctest), each
-    from seed 0 in example_globals' namespace."""
+    from seed 0 in example_globals' namespace, in a temporary folder (examples save files)."""
     import doctest
+
+    monkeypatch.chdir(tmp_path)
     import warnings
 
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
