@@ -292,10 +292,24 @@ void kernel_nt(int64_t n, const float* A, const float* B, float* dU, int64_t ldu
 #pragma GCC unroll 4
       for (int j = 0; j < 4; ++j) acc[i][j] = _mm512_fmadd_ps(a[i], b[j], acc[i][j]);
   }
+  // The 16 sums across lanes at once, by a tree of shuffles and adds (one reduction each would
+  // cost about half as much as the products): r's lane 4i + j ends as acc[i][j]'s sum.
+  __m512 u[4];
 #pragma GCC unroll 4
-  for (int i = 0; i < 4; ++i)
-#pragma GCC unroll 4
-    for (int j = 0; j < 4; ++j) dU[i * ldu + j] += _mm512_reduce_add_ps(acc[i][j]);
+  for (int i = 0; i < 4; ++i) {  // within 128-bit lanes: lane L of u[i] holds acc[i][0..3]'s partials
+    const __m512 s01 = _mm512_add_ps(_mm512_unpacklo_ps(acc[i][0], acc[i][1]), _mm512_unpackhi_ps(acc[i][0], acc[i][1]));
+    const __m512 s23 = _mm512_add_ps(_mm512_unpacklo_ps(acc[i][2], acc[i][3]), _mm512_unpackhi_ps(acc[i][2], acc[i][3]));
+    const __m512d a = _mm512_castps_pd(s01), b = _mm512_castps_pd(s23);
+    u[i] = _mm512_add_ps(_mm512_castpd_ps(_mm512_unpacklo_pd(a, b)), _mm512_castpd_ps(_mm512_unpackhi_pd(a, b)));
+  }
+  // Across the 128-bit lanes: 0x88 takes lanes (0, 2) of each operand, 0xDD lanes (1, 3).
+  const __m512 v01 = _mm512_add_ps(_mm512_shuffle_f32x4(u[0], u[1], 0x88), _mm512_shuffle_f32x4(u[0], u[1], 0xDD));
+  const __m512 v23 = _mm512_add_ps(_mm512_shuffle_f32x4(u[2], u[3], 0x88), _mm512_shuffle_f32x4(u[2], u[3], 0xDD));
+  const __m512 r = _mm512_add_ps(_mm512_shuffle_f32x4(v01, v23, 0x88), _mm512_shuffle_f32x4(v01, v23, 0xDD));
+  _mm_storeu_ps(dU, _mm_add_ps(_mm_loadu_ps(dU), _mm512_castps512_ps128(r)));
+  _mm_storeu_ps(dU + ldu, _mm_add_ps(_mm_loadu_ps(dU + ldu), _mm512_extractf32x4_ps(r, 1)));
+  _mm_storeu_ps(dU + 2 * ldu, _mm_add_ps(_mm_loadu_ps(dU + 2 * ldu), _mm512_extractf32x4_ps(r, 2)));
+  _mm_storeu_ps(dU + 3 * ldu, _mm_add_ps(_mm_loadu_ps(dU + 3 * ldu), _mm512_extractf32x4_ps(r, 3)));
 }
 
 }  // namespace
