@@ -89,7 +89,7 @@ def test_conv2d_matches_torch(x_shape, w_shape, kw, dtype):
 
 
 # 3x3, stride 1, float32, 64 or more 2x2 output tiles: the Winograd path on CPUs with AVX-512
-# (forward and input gradient; the weight gradient stays im2col). Odd sizes leave partial tiles;
+# (forward, input and weight gradient). Odd sizes leave partial tiles;
 # paddings 0-3 give windows that start outside, at and inside the input (and, for the input
 # gradient, padding 2 - pad below zero); channels off multiples of 8 leave partial row groups.
 WINOGRAD = [
@@ -101,6 +101,7 @@ WINOGRAD = [
     ((1, 5, 40, 9), (4, 5, 3, 3), dict(padding=(1, 0))),
     ((3, 260, 9, 9), (20, 260, 3, 3), dict(padding="same")),   # inner products in two passes
     ((16, 8, 4, 4), (8, 8, 3, 3), dict(padding=1)),             # tiles from several images
+    ((1, 4, 6, 69), (5, 4, 3, 3), dict(padding=2)),             # rows of 36 tiles: 16 + 16 + 4
 ]
 
 

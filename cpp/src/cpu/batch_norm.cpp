@@ -1,8 +1,11 @@
 // CPU kernels of batch norm over a contiguous (N, C, S) input: per-channel moments and sums
-// (threads split the channels; each channel's N runs of S values are read in order, summed in
-// double, eight partial sums per run), and a per-channel affine combination (threads split the
+// (threads split the channels; each channel's N runs of S values are read in order, as partial
+// sums: float's in float over short runs, added up in double), and a per-channel affine combination (threads split the
 // N x C planes; the inner loop runs over a contiguous plane and vectorizes). Compiled once per
 // instruction set (cpu/isa.h).
+#include <climits>
+#include <type_traits>
+
 #include "cpu/loops.h"
 #include "kernels.h"
 
@@ -14,19 +17,45 @@ struct Layout {
 };
 Layout layout_of(const Tensor& x) { return {x.sizes()[0], x.sizes()[1], x.sizes()[2]}; }
 
-/// The sum of term(s) for s in [0, n) in double, as eight partial sums (s mod 8) added at the
-/// end: independent sums vectorize, where one running sum would wait on each addition.
-template <class F>
-double lane_sum(int64_t n, F term) {
-  double lanes[8] = {};
-  int64_t s = 0;
-  for (; s + 8 <= n; s += 8)
-    for (int j = 0; j < 8; ++j) lanes[j] += term(s + j);
-  double total = 0;
-  for (; s < n; ++s) total += term(s);
-  for (double lane : lanes) total += lane;
-  return total;
-}
+/// A sum of terms, in double, taken as partial sums (term s to lane s mod kLanes) added up at
+/// the end, since independent sums vectorize where one running sum would wait on each addition.
+/// Float terms are summed in float (twice the lanes per vector, no conversions), the lanes
+/// emptied into the double total after every kRun terms, so that no float sum grows long.
+template <class T>
+class LaneSum {
+  static constexpr bool kSingle = std::is_same_v<T, float>;
+  using Acc = std::conditional_t<kSingle, float, double>;
+  static constexpr int kLanes = kSingle ? 32 : 8;
+  static constexpr int64_t kRun = kSingle ? 1024 : INT64_MAX;
+
+ public:
+  /// Adds term(s) for s in [0, n).
+  template <class F>
+  void add(int64_t n, F term) {
+    for (int64_t s0 = 0; s0 < n;) {
+      const int64_t end = s0 + std::min(kRun - pending_, n - s0);
+      int64_t s = s0;
+      for (; s + kLanes <= end; s += kLanes)
+        for (int j = 0; j < kLanes; ++j) lanes_[j] += term(s + j);
+      for (; s < end; ++s) total_ += term(s);
+      pending_ += end - s0, s0 = end;
+      if (pending_ >= kRun) flush();
+    }
+  }
+  double total() {
+    flush();
+    return total_;
+  }
+
+ private:
+  void flush() {
+    for (Acc& lane : lanes_) total_ += lane, lane = 0;
+    pending_ = 0;
+  }
+  Acc lanes_[kLanes] = {};
+  double total_ = 0;
+  int64_t pending_ = 0;
+};
 
 /// f(c) for each channel, in parallel when there is enough work.
 template <class F>
@@ -46,21 +75,21 @@ void channel_moments(std::vector<double>& mean, std::vector<double>& var, const 
     using T = decltype(tag);
     const T* p = static_cast<const T*>(x.raw_data());
     for_channels(l, [&](int64_t c) {
-      double sum = 0;  // two passes: the mean, then the squares about it (no cancellation)
+      LaneSum<T> sum, sq;  // two passes: the mean, then the squares about it (no cancellation)
       for (int64_t n = 0; n < l.N; ++n) {
         const T* row = p + (n * l.C + c) * l.S;
-        sum += lane_sum(l.S, [row](int64_t s) { return static_cast<double>(row[s]); });
+        sum.add(l.S, [row](int64_t s) { return row[s]; });
       }
-      const double m = sum / count;
-      double sq = 0;
+      const double m = sum.total() / count;
+      const T mt = static_cast<T>(m);  // (rounding the mean adds its error squared to the variance)
       for (int64_t n = 0; n < l.N; ++n) {
         const T* row = p + (n * l.C + c) * l.S;
-        sq += lane_sum(l.S, [row, m](int64_t s) {
-          const double d = row[s] - m;
+        sq.add(l.S, [row, mt](int64_t s) {
+          const T d = row[s] - mt;
           return d * d;
         });
       }
-      mean[c] = m, var[c] = sq / count;
+      mean[c] = m, var[c] = sq.total() / count;
     });
   });
 }
@@ -74,17 +103,17 @@ void channel_sums(std::vector<double>& sum_a, std::vector<double>& sum_ab, const
     const T* pa = static_cast<const T*>(a.raw_data());
     const T* pb = b.defined() ? static_cast<const T*>(b.raw_data()) : nullptr;
     for_channels(l, [&](int64_t c) {
-      double s1 = 0, s2 = 0;
-      const double mid = center[c];
+      LaneSum<T> s1, s2;
+      const T mid = static_cast<T>(center[c]);
       for (int64_t n = 0; n < l.N; ++n) {
         const T* ra = pa + (n * l.C + c) * l.S;
-        s1 += lane_sum(l.S, [ra](int64_t s) { return static_cast<double>(ra[s]); });
+        s1.add(l.S, [ra](int64_t s) { return ra[s]; });
         if (pb) {
           const T* rb = pb + (n * l.C + c) * l.S;
-          s2 += lane_sum(l.S, [ra, rb, mid](int64_t s) { return ra[s] * (rb[s] - mid); });
+          s2.add(l.S, [ra, rb, mid](int64_t s) { return ra[s] * (rb[s] - mid); });
         }
       }
-      sum_a[c] = s1, sum_ab[c] = s2;
+      sum_a[c] = s1.total(), sum_ab[c] = s2.total();
     });
   });
 }

@@ -23,10 +23,9 @@
 namespace ember::cpu::winograd {
 namespace {
 
-// The transforms work on a block of tile rows at once, nr rows of TW tiles, tile q = r * TW + j's
-// value k at v[k * stride + q]: their inner loops run over the whole block rather than one short
-// row, except where a tile reads its neighbour's columns (input_cols). Every pointer of an inner
-// loop is __restrict so that it vectorizes.
+// The transforms work on one tile row at a time, 16 tiles per vector: tile row r of a block,
+// tile j's value k goes to v[k * stride + r * TW + j]. A row's even and odd columns come out of
+// two masked loads and a permute, the masks zeroing the padding (masked-off lanes are not read).
 
 /// Where a block's tile row r lies: the image and the tile row within it.
 struct Place {
@@ -34,147 +33,129 @@ struct Place {
 };
 inline Place place(int64_t r, int64_t TH) { return {r / TH, r % TH}; }
 
-/// The even and odd columns of `src`'s row shifted left by pad (zeros outside [0, W)):
-/// even[k] = src[2k - pad], odd[k] = src[2k + 1 - pad], k < n.
-void deinterleave(const float* __restrict src, int64_t W, int64_t pad, int64_t n, float* __restrict even,
-                  float* __restrict odd) {
-  auto edge = [&](int64_t k) {
-    const int64_t c = 2 * k - pad;
-    even[k] = c >= 0 && c < W ? src[c] : 0.0f;
-    odd[k] = c + 1 >= 0 && c + 1 < W ? src[c + 1] : 0.0f;
-  };
-  // [lo, hi): the k whose two columns are both inside the row.
-  const int64_t lo = std::clamp<int64_t>((pad + 1) / 2, 0, n);
-  const int64_t hi = W - 2 + pad < 0 ? lo : std::clamp<int64_t>((W - 2 + pad) / 2 + 1, lo, n);
-  for (int64_t k = 0; k < lo; ++k) edge(k);
-  const float* from = src - pad;
+/// The first `count` lanes (count clamped to 0..16).
+inline __mmask16 lanes(int64_t count) {
+  return static_cast<__mmask16>((1u << std::clamp<int64_t>(count, 0, 16)) - 1);
+}
+
+/// Columns [c0, c0 + 16) of a row W long, zeros outside [0, W).
+inline __m512 load_row(const float* row, int64_t W, int64_t c0) {
+  const __mmask16 m = lanes(W - c0) & static_cast<__mmask16>(~lanes(-c0));
+  return m ? _mm512_maskz_loadu_ps(m, row + c0) : _mm512_setzero_ps();
+}
+
+/// Columns c0 + 2k (even) and c0 + 2k + 1 (odd), k < 16, of a row (zeros outside [0, W)).
+inline void split(const float* row, int64_t W, int64_t c0, __m512& even, __m512& odd) {
+  // (Constants here, not at namespace scope: their initializers would run on CPUs without AVX-512.)
   const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
   const __m512i odds = _mm512_add_epi32(evens, _mm512_set1_epi32(1));
-  const auto bits = [](int64_t count) {  // the first `count` lanes (0 to 16)
-    return static_cast<__mmask16>((1u << std::clamp<int64_t>(count, 0, 16)) - 1);
-  };
-  for (int64_t k = lo; k < hi; k += 16) {  // the last pass masked to the pairs left
-    const int64_t pairs = std::min<int64_t>(16, hi - k);
-    const __m512 a = _mm512_maskz_loadu_ps(bits(2 * pairs), from + 2 * k);
-    const __m512 b = _mm512_maskz_loadu_ps(bits(2 * pairs - 16), from + 2 * k + 16);
-    _mm512_mask_storeu_ps(even + k, bits(pairs), _mm512_permutex2var_ps(a, evens, b));
-    _mm512_mask_storeu_ps(odd + k, bits(pairs), _mm512_permutex2var_ps(a, odds, b));
-  }
-  for (int64_t k = hi; k < n; ++k) edge(k);
-}
-
-/// Row h of a plane H x W (zeros when outside [0, H)) as n even and n odd columns (deinterleave).
-void split_row(const float* plane, int64_t H, int64_t W, int64_t h, int64_t pad, int64_t n, float* even, float* odd) {
-  if (h < 0 || h >= H) std::fill(even, even + n, 0.0f), std::fill(odd, odd + n, 0.0f);
-  else deinterleave(plane + h * W, W, pad, n, even, odd);
-}
-
-/// B^T d over rows: out's 4 rows from in's rows d0..d3 (each n long, rows `stride` apart):
-/// (d0 - d2, d1 + d2, d2 - d1, d1 - d3).
-void input_rows(const float* __restrict in, int64_t stride, int64_t n, float* __restrict out) {
-  for (int64_t q = 0; q < n; ++q) {
-    const float d0 = in[q], d1 = in[q + stride], d2 = in[q + 2 * stride], d3 = in[q + 3 * stride];
-    out[q] = d0 - d2, out[q + stride] = d1 + d2, out[q + 2 * stride] = d2 - d1, out[q + 3 * stride] = d1 - d3;
-  }
-}
-
-/// (.) B over columns for n tiles, tile q's being (even[q], odd[q], even[q + 1], odd[q + 1]):
-/// writes v[k * stride + q], k < 4.
-void input_cols(const float* __restrict even, const float* __restrict odd, int64_t n, float* __restrict v,
-                int64_t stride) {
-  for (int64_t q = 0; q < n; ++q) {
-    const float d0 = even[q], d1 = odd[q], d2 = even[q + 1], d3 = odd[q + 1];
-    v[q] = d0 - d2, v[stride + q] = d1 + d2, v[2 * stride + q] = d2 - d1, v[3 * stride + q] = d1 - d3;
-  }
+  const __m512 a = load_row(row, W, c0), b = load_row(row, W, c0 + 16);
+  even = _mm512_permutex2var_ps(a, evens, b);
+  odd = _mm512_permutex2var_ps(a, odds, b);
 }
 
 /// B^T d B for the tiles of tile rows [r0, r0 + nr) of channel c of x: writes v[k * stride + q].
-/// scratch holds 16 * nr * (TW + 1).
 void input_block(const float* x, const Shape& s, int64_t c, int64_t r0, int64_t nr, int64_t TH, int64_t TW, float* v,
-                 int64_t stride, float* scratch) {
-  const int64_t w = TW + 1, step = nr * w;  // tile row r's TW + 1 even (or odd) columns at r * w
-  float* rows = scratch;  // 4 input rows per tile row: row i's even columns at 2i * step, odd at (2i + 1) * step
+                 int64_t stride) {
   for (int64_t r = 0; r < nr; ++r) {
     const Place p = place(r0 + r, TH);
     const float* plane = x + (p.img * s.C + c) * s.H * s.W;
-    for (int i = 0; i < 4; ++i) {
-      float* even = rows + 2 * i * step + r * w;
-      split_row(plane, s.H, s.W, 2 * p.th - s.pad_h + i, s.pad_w, w, even, even + step);
-    }
-  }
-  float* t = scratch + 8 * step;
-  input_rows(static_cast<const float*>(rows), 2 * step, step, t);  // even halves, then odd ones
-  input_rows(static_cast<const float*>(rows + step), 2 * step, step, t + step);
-  for (int i = 0; i < 4; ++i)
-    for (int64_t r = 0; r < nr; ++r)
-      input_cols(t + 2 * i * step + r * w, t + (2 * i + 1) * step + r * w, TW, v + 4 * i * stride + r * TW, stride);
-}
-
-/// A^T m A for n tiles (m[k * stride + q]): the 2x2 outputs as y00, y01, y10, y11 (each n).
-void output_tiles(const float* __restrict m, int64_t stride, int64_t n, float* __restrict y) {
-  for (int64_t q = 0; q < n; ++q) {
-    float p[2][4];
-    for (int c = 0; c < 4; ++c) {
-      const float m0 = m[c * stride + q], m1 = m[(4 + c) * stride + q], m2 = m[(8 + c) * stride + q],
-                  m3 = m[(12 + c) * stride + q];
-      p[0][c] = m0 + m1 + m2;
-      p[1][c] = m1 - m2 - m3;
-    }
-    for (int r = 0; r < 2; ++r) {
-      y[2 * r * n + q] = p[r][0] + p[r][1] + p[r][2];
-      y[(2 * r + 1) * n + q] = p[r][1] - p[r][2] - p[r][3];
+    // The next channel's rows of this tile row (the two not read for the row before): its plane
+    // is a new stream the hardware prefetcher would find only after missing (8% measured).
+    const int64_t top = 2 * p.th - s.pad_h;
+    if (c + 1 < s.C)
+      for (int64_t h = std::max<int64_t>(top + (r == 0 ? 0 : 2), 0); h < std::min<int64_t>(top + 4, s.H); ++h)
+        for (int64_t k = 0; k < s.W; k += 16)
+          _mm_prefetch(reinterpret_cast<const char*>(plane + (s.H + h) * s.W + k), _MM_HINT_T0);
+    for (int64_t j0 = 0; j0 < TW; j0 += 16) {
+      // Row i of the tiles' 4x4 windows as 4 vectors of columns 2j + (0, 1, 2, 3) - pad_w.
+      __m512 d[4][4];
+      for (int i = 0; i < 4; ++i) {
+        const int64_t h = top + i, c0 = 2 * j0 - s.pad_w;
+        if (h < 0 || h >= s.H) {
+          d[i][0] = d[i][1] = d[i][2] = d[i][3] = _mm512_setzero_ps();
+          continue;
+        }
+        split(plane + h * s.W, s.W, c0, d[i][0], d[i][1]);
+        split(plane + h * s.W, s.W, c0 + 2, d[i][2], d[i][3]);
+      }
+      const __mmask16 m = lanes(TW - j0);
+      float* out = v + r * TW + j0;
+      for (int q = 0; q < 4; ++q) {  // B^T d over rows, column q
+        const __m512 d0 = d[0][q], d1 = d[1][q], d2 = d[2][q], d3 = d[3][q];
+        d[0][q] = _mm512_sub_ps(d0, d2), d[1][q] = _mm512_add_ps(d1, d2);
+        d[2][q] = _mm512_sub_ps(d2, d1), d[3][q] = _mm512_sub_ps(d1, d3);
+      }
+      for (int i = 0; i < 4; ++i) {  // (.) B over columns
+        const __m512 d0 = d[i][0], d1 = d[i][1], d2 = d[i][2], d3 = d[i][3];
+        _mm512_mask_storeu_ps(out + (4 * i) * stride, m, _mm512_sub_ps(d0, d2));
+        _mm512_mask_storeu_ps(out + (4 * i + 1) * stride, m, _mm512_add_ps(d1, d2));
+        _mm512_mask_storeu_ps(out + (4 * i + 2) * stride, m, _mm512_sub_ps(d2, d1));
+        _mm512_mask_storeu_ps(out + (4 * i + 3) * stride, m, _mm512_sub_ps(d1, d3));
+      }
     }
   }
 }
 
 /// A^T m A for the tiles of tile rows [r0, r0 + nr), output channel o: m[k * stride + q] -> y
-/// (rows past OH and columns past OW dropped). scratch holds 4 * nr * TW.
+/// (rows past OH and columns past OW dropped).
 void output_block(const float* m, int64_t stride, const Shape& s, int64_t o, int64_t r0, int64_t nr, int64_t TH,
-                  int64_t TW, float* y, float* scratch) {
-  const int64_t len = nr * TW, pairs = s.OW / 2;
-  output_tiles(m, stride, len, scratch);
+                  int64_t TW, float* y) {
+  const __m512i low = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+  const __m512i high = _mm512_add_epi32(low, _mm512_set1_epi32(8));
   for (int64_t r = 0; r < nr; ++r) {
     const Place p = place(r0 + r, TH);
     float* plane = y + (p.img * s.O + o) * s.OH * s.OW;
-    for (int i = 0; i < 2 && 2 * p.th + i < s.OH; ++i) {
-      float* __restrict row = plane + (2 * p.th + i) * s.OW;
-      const float* __restrict even = scratch + 2 * i * len + r * TW;
-      const float* __restrict odd = even + len;
-      for (int64_t j = 0; j < pairs; ++j) row[2 * j] = even[j], row[2 * j + 1] = odd[j];
-      if (s.OW % 2) row[s.OW - 1] = even[pairs];
-    }
-  }
-}
-
-/// A g A^T for n tiles whose 2x2 output gradients are g00, g01, g10, g11 (each n): writes
-/// m[k * stride + q] (the adjoint of output_tiles).
-void output_grad_tiles(const float* __restrict g, int64_t n, float* __restrict m, int64_t stride) {
-  for (int64_t q = 0; q < n; ++q) {
-    const float g00 = g[q], g01 = g[n + q], g10 = g[2 * n + q], g11 = g[3 * n + q];
-    const float t[4][2] = {{g00, g01}, {g00 + g10, g01 + g11}, {g00 - g10, g01 - g11}, {-g10, -g11}};
-    for (int r = 0; r < 4; ++r) {
-      m[4 * r * stride + q] = t[r][0];
-      m[(4 * r + 1) * stride + q] = t[r][0] + t[r][1];
-      m[(4 * r + 2) * stride + q] = t[r][0] - t[r][1];
-      m[(4 * r + 3) * stride + q] = -t[r][1];
+    for (int64_t j0 = 0; j0 < TW; j0 += 16) {
+      const __mmask16 mask = lanes(TW - j0);
+      const float* in = m + r * TW + j0;
+      __m512 t[2][4];  // A^T m: rows 0 and 1 of the tiles' 2 x 4
+      for (int q = 0; q < 4; ++q) {
+        const __m512 m0 = _mm512_maskz_loadu_ps(mask, in + q * stride), m1 = _mm512_maskz_loadu_ps(mask, in + (4 + q) * stride);
+        const __m512 m2 = _mm512_maskz_loadu_ps(mask, in + (8 + q) * stride), m3 = _mm512_maskz_loadu_ps(mask, in + (12 + q) * stride);
+        t[0][q] = _mm512_add_ps(_mm512_add_ps(m0, m1), m2);
+        t[1][q] = _mm512_sub_ps(_mm512_sub_ps(m1, m2), m3);
+      }
+      for (int i = 0; i < 2 && 2 * p.th + i < s.OH; ++i) {  // (.) A, interleaved into the row
+        const __m512 even = _mm512_add_ps(_mm512_add_ps(t[i][0], t[i][1]), t[i][2]);
+        const __m512 odd = _mm512_sub_ps(_mm512_sub_ps(t[i][1], t[i][2]), t[i][3]);
+        float* row = plane + (2 * p.th + i) * s.OW + 2 * j0;
+        const int64_t left = s.OW - 2 * j0;  // columns from 2 * j0 to the row's end
+        _mm512_mask_storeu_ps(row, lanes(left), _mm512_permutex2var_ps(even, low, odd));
+        if (left > 16) _mm512_mask_storeu_ps(row + 16, lanes(left - 16), _mm512_permutex2var_ps(even, high, odd));
+      }
     }
   }
 }
 
 /// A dy A^T for the tiles of tile rows [r0, r0 + nr), output channel o of dy (zeros past OH and
-/// OW) -> m[k * stride + q]. scratch holds 4 * nr * TW.
+/// OW) -> m[k * stride + q] (the adjoint of output_block).
 void output_grad_block(const float* dy, const Shape& s, int64_t o, int64_t r0, int64_t nr, int64_t TH, int64_t TW,
-                       float* m, int64_t stride, float* scratch) {
-  const int64_t len = nr * TW;
+                       float* m, int64_t stride) {
   for (int64_t r = 0; r < nr; ++r) {
     const Place p = place(r0 + r, TH);
     const float* plane = dy + (p.img * s.O + o) * s.OH * s.OW;
-    for (int i = 0; i < 2; ++i) {
-      float* even = scratch + 2 * i * len + r * TW;
-      split_row(plane, s.OH, s.OW, 2 * p.th + i, 0, TW, even, even + len);
+    for (int64_t j0 = 0; j0 < TW; j0 += 16) {
+      __m512 g[2][2];  // the tiles' 2 x 2 output gradients
+      for (int i = 0; i < 2; ++i) {
+        const int64_t h = 2 * p.th + i;
+        if (h < s.OH) split(plane + h * s.OW, s.OW, 2 * j0, g[i][0], g[i][1]);
+        else g[i][0] = g[i][1] = _mm512_setzero_ps();
+      }
+      const __m512 t[4][2] = {{g[0][0], g[0][1]},
+                              {_mm512_add_ps(g[0][0], g[1][0]), _mm512_add_ps(g[0][1], g[1][1])},
+                              {_mm512_sub_ps(g[0][0], g[1][0]), _mm512_sub_ps(g[0][1], g[1][1])},
+                              {_mm512_sub_ps(_mm512_setzero_ps(), g[1][0]), _mm512_sub_ps(_mm512_setzero_ps(), g[1][1])}};
+      const __mmask16 mask = lanes(TW - j0);
+      float* out = m + r * TW + j0;
+      for (int i = 0; i < 4; ++i) {
+        _mm512_mask_storeu_ps(out + 4 * i * stride, mask, t[i][0]);
+        _mm512_mask_storeu_ps(out + (4 * i + 1) * stride, mask, _mm512_add_ps(t[i][0], t[i][1]));
+        _mm512_mask_storeu_ps(out + (4 * i + 2) * stride, mask, _mm512_sub_ps(t[i][0], t[i][1]));
+        _mm512_mask_storeu_ps(out + (4 * i + 3) * stride, mask, _mm512_sub_ps(_mm512_setzero_ps(), t[i][1]));
+      }
     }
   }
-  output_grad_tiles(scratch, len, m, stride);
 }
 
 /// dw (O, C, 3, 3) = G^T dU[o][c] G for each kernel, dU being 16 matrices O x C, row-major (the
@@ -318,10 +299,24 @@ void kernel_nt(int64_t n, const float* A, const float* B, float* dU, int64_t ldu
 #pragma GCC unroll 4
       for (int j = 0; j < 4; ++j) acc[i][j] = _mm512_fmadd_ps(a[i], b[j], acc[i][j]);
   }
+  // The 16 sums across lanes at once, by a tree of shuffles and adds (one reduction each would
+  // cost about half as much as the products): r's lane 4i + j ends as acc[i][j]'s sum.
+  __m512 u[4];
 #pragma GCC unroll 4
-  for (int i = 0; i < 4; ++i)
-#pragma GCC unroll 4
-    for (int j = 0; j < 4; ++j) dU[i * ldu + j] += _mm512_reduce_add_ps(acc[i][j]);
+  for (int i = 0; i < 4; ++i) {  // within 128-bit lanes: lane L of u[i] holds acc[i][0..3]'s partials
+    const __m512 s01 = _mm512_add_ps(_mm512_unpacklo_ps(acc[i][0], acc[i][1]), _mm512_unpackhi_ps(acc[i][0], acc[i][1]));
+    const __m512 s23 = _mm512_add_ps(_mm512_unpacklo_ps(acc[i][2], acc[i][3]), _mm512_unpackhi_ps(acc[i][2], acc[i][3]));
+    const __m512d a = _mm512_castps_pd(s01), b = _mm512_castps_pd(s23);
+    u[i] = _mm512_add_ps(_mm512_castpd_ps(_mm512_unpacklo_pd(a, b)), _mm512_castpd_ps(_mm512_unpackhi_pd(a, b)));
+  }
+  // Across the 128-bit lanes: 0x88 takes lanes (0, 2) of each operand, 0xDD lanes (1, 3).
+  const __m512 v01 = _mm512_add_ps(_mm512_shuffle_f32x4(u[0], u[1], 0x88), _mm512_shuffle_f32x4(u[0], u[1], 0xDD));
+  const __m512 v23 = _mm512_add_ps(_mm512_shuffle_f32x4(u[2], u[3], 0x88), _mm512_shuffle_f32x4(u[2], u[3], 0xDD));
+  const __m512 r = _mm512_add_ps(_mm512_shuffle_f32x4(v01, v23, 0x88), _mm512_shuffle_f32x4(v01, v23, 0xDD));
+  _mm_storeu_ps(dU, _mm_add_ps(_mm_loadu_ps(dU), _mm512_castps512_ps128(r)));
+  _mm_storeu_ps(dU + ldu, _mm_add_ps(_mm_loadu_ps(dU + ldu), _mm512_extractf32x4_ps(r, 1)));
+  _mm_storeu_ps(dU + 2 * ldu, _mm_add_ps(_mm_loadu_ps(dU + 2 * ldu), _mm512_extractf32x4_ps(r, 2)));
+  _mm_storeu_ps(dU + 3 * ldu, _mm_add_ps(_mm_loadu_ps(dU + 3 * ldu), _mm512_extractf32x4_ps(r, 3)));
 }
 
 }  // namespace
@@ -337,23 +332,22 @@ void conv3x3(const float* x, const float* w, bool transposed, float* y, const Sh
   // Each thread's block buffers, taken before the parallel region (which must not throw): the
   // transformed input V and output M, whose 16 matrices lie one cache line further apart than
   // they need (the transforms touch all 16 at once, and a power-of-two distance would put them
-  // in the same cache sets), and the transforms' scratch rows.
+  // in the same cache sets).
   const int64_t team = threads > 1 && blocks > 1 ? threads : 1;
   const int64_t v_size = 16 * (s.C * most + 16), m_size = 16 * (O8 * most + 16);
-  const int64_t per_thread = (v_size + m_size + 16 * per_block * (TW + 1) + 15) / 16 * 16;
+  const int64_t per_thread = (v_size + m_size + 15) / 16 * 16;
   float* buffers = workspace<float>(Scratch::WinogradTiles, team * per_thread);
 #pragma omp parallel num_threads(team)
   {
     float* V = buffers + omp_get_thread_num() * per_thread;
     float* M = V + v_size;
-    float* scratch = M + m_size;
 #pragma omp for schedule(static)
     for (int64_t b = 0; b < blocks; ++b) {
       const int64_t r0 = b * per_block, nr = std::min(per_block, rows - r0), n = nr * TW;
       const int64_t vk = s.C * n + 16, mk = O8 * n + 16;  // the matrices' distances in this block
-      for (int64_t c = 0; c < s.C; ++c) input_block(x, s, c, r0, nr, TH, TW, V + c * n, vk, scratch);
+      for (int64_t c = 0; c < s.C; ++c) input_block(x, s, c, r0, nr, TH, TW, V + c * n, vk);
       for (int k = 0; k < 16; ++k) gemm(O8, n, s.C, U + k * O8 * s.C, V + k * vk, M + k * mk);
-      for (int64_t o = 0; o < s.O; ++o) output_block(M + o * n, mk, s, o, r0, nr, TH, TW, y, scratch);
+      for (int64_t o = 0; o < s.O; ++o) output_block(M + o * n, mk, s, o, r0, nr, TH, TW, y);
     }
   }
 }
@@ -369,7 +363,7 @@ void conv3x3_weight_grad(const float* x, const float* dy, float* dw, const Shape
   // Each thread's buffers (as conv3x3's), and its own sums dU, added up after the parallel region.
   const int64_t team = threads > 1 && blocks > 1 ? threads : 1;
   const int64_t v_size = 16 * (C4 * most + 16), m_size = 16 * (O4 * most + 16), u_size = 16 * O4 * C4;
-  const int64_t per_thread = (v_size + m_size + u_size + 16 * per_block * (TW + 1) + 15) / 16 * 16;
+  const int64_t per_thread = (v_size + m_size + u_size + 15) / 16 * 16;
   float* buffers = workspace<float>(Scratch::WinogradTiles, team * per_thread);
   for (int64_t t = 0; t < team; ++t) {
     float* dU = buffers + t * per_thread + v_size + m_size;
@@ -380,13 +374,12 @@ void conv3x3_weight_grad(const float* x, const float* dy, float* dw, const Shape
     float* V = buffers + omp_get_thread_num() * per_thread;
     float* dM = V + v_size;
     float* dU = dM + m_size;
-    float* scratch = dU + u_size;
 #pragma omp for schedule(static)
     for (int64_t b = 0; b < blocks; ++b) {
       const int64_t r0 = b * per_block, nr = std::min(per_block, rows - r0), n = nr * TW;
       const int64_t vk = C4 * n + 16, mk = O4 * n + 16;
-      for (int64_t c = 0; c < s.C; ++c) input_block(x, s, c, r0, nr, TH, TW, V + c * n, vk, scratch);
-      for (int64_t o = 0; o < s.O; ++o) output_grad_block(dy, s, o, r0, nr, TH, TW, dM + o * n, mk, scratch);
+      for (int64_t c = 0; c < s.C; ++c) input_block(x, s, c, r0, nr, TH, TW, V + c * n, vk);
+      for (int64_t o = 0; o < s.O; ++o) output_grad_block(dy, s, o, r0, nr, TH, TW, dM + o * n, mk);
       if (C4 != s.C || O4 != s.O)  // the padding rows, zero at this block's length
         for (int k = 0; k < 16; ++k) {
           std::fill(V + k * vk + s.C * n, V + k * vk + C4 * n, 0.0f);
