@@ -83,6 +83,11 @@ def test_activation_bad_inputs(torch):
         F.hardtanh(ember.ones(2), 2.0, 1.0)
     with pytest.raises(ValueError):
         torch.nn.functional.hardtanh(torch.ones(2), 2.0, 1.0)
+    y = ember.tensor([0.5, -3.0])  # hardtanh_ does not check the bounds (as torch's): all max_val
+    assert F.hardtanh_(y, 2.0, 1.0).tolist() == torch.nn.functional.hardtanh_(torch.tensor([0.5, -3.0]), 2.0, 1.0).tolist()
+    nan = float("nan")
+    assert_same(F.threshold(ember.tensor([nan, 1.0]), 0.5, 9.0), torch.nn.functional.threshold(torch.tensor([nan, 1.0]),
+                                                                                             0.5, 9.0))
     with pytest.raises(ValueError, match="celu: ZeroDivisionError: alpha cannot be 0"):
         F.celu(ember.ones(2), 0.0)
     with pytest.raises(ValueError, match=r"Hardtanh: max_val \(0.5\) must be greater than min_val \(1.0\)"):

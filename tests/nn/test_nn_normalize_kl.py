@@ -40,6 +40,8 @@ def test_normalize_zero_rows_out_and_bad_inputs(torch):
         torch.nn.functional.normalize(torch.tensor([1, 2]), dim=0)
     with pytest.raises(IndexError, match="norm"):
         F.normalize(ember.ones(3), dim=2)
+    with pytest.raises(TypeError, match="normalize: out must be a Tensor, got float"):
+        F.normalize(ember.ones(3), dim=0, out=2.5)
 
 
 @pytest.mark.parametrize("s1,s2,kwargs", [((3, 4), (3, 4), {}), ((3, 4), (4,), {"p": 1.0}), ((4,), (4,), {}),
@@ -55,8 +57,9 @@ def test_pairwise_distance_matches_torch(s1, s2, kwargs, torch):
 
 
 def test_pairwise_distance_bad_inputs(torch):
-    with pytest.raises(TypeError, match="pairwise_distance"):
-        F.pairwise_distance(ember.tensor([[1, 2]]), ember.tensor([[1, 2]]))
+    ints = ember.tensor([[1, 5]]), ember.tensor([[4, 1]])  # integers are taken, as torch's (a float result)
+    assert_same(F.pairwise_distance(*ints), torch.nn.functional.pairwise_distance(torch.tensor([[1, 5]]),
+                                                                                  torch.tensor([[4, 1]])), 1e-6)
     with pytest.raises(ValueError, match=r"\(3, 4\)"):
         F.pairwise_distance(ember.ones(3, 4), ember.ones(2, 4))
 
@@ -95,5 +98,7 @@ def test_kl_div_legacy_flags_and_bad_inputs(torch):
         ember.nn.KLDivLoss(reduction="avg")
     with pytest.raises(TypeError, match="kl_div"):
         F.kl_div(ember.zeros(2, dtype=ember.int64), ember.zeros(2), reduction="sum")
+    with pytest.raises(TypeError, match="kl_div: expected a floating target, got int64"):
+        F.kl_div(ember.zeros(2), ember.zeros(2, dtype=ember.int64), reduction="sum")
     assert repr(ember.nn.KLDivLoss(reduction="batchmean", log_target=True)) == repr(
         torch.nn.KLDivLoss(reduction="batchmean", log_target=True))

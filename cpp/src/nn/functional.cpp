@@ -81,8 +81,8 @@ Tensor softplus(const Tensor& x, double beta, double threshold) {
   return autograd::name_grad_fn(where(bx > threshold, x, smooth), "softplus");
 }
 
+// min_val > max_val clamps everything to max_val, as torch's hardtanh_ (F.hardtanh refuses it, in Python as torch's).
 Tensor hardtanh(const Tensor& x, double min_val, double max_val) {
-  EMBER_CHECK(min_val <= max_val, "hardtanh: min_val cannot be greater than max_val (", min_val, " > ", max_val, ")");
   EMBER_CHECK_TYPE(x.dtype() != DType::Bool, "hardtanh: expected a numeric tensor, got bool");
   // The clamped value carries no gradient: PyTorch's is 0 at the bounds too (clamp's is 1 there).
   Tensor clamped;
@@ -127,7 +127,8 @@ Tensor tanhshrink(const Tensor& x) {
 }
 Tensor threshold(const Tensor& x, double threshold, double value) {
   EMBER_CHECK_TYPE(x.dtype() != DType::Bool, "threshold: expected a numeric tensor, got bool");
-  return autograd::name_grad_fn(where(x > threshold, x, full({}, value, x.dtype())), "threshold");
+  // x <= threshold picks value, so NaN stays NaN, as torch's.
+  return autograd::name_grad_fn(where(x <= threshold, full({}, value, x.dtype()), x), "threshold");
 }
 
 Tensor normalize(const Tensor& x, double p, int64_t dim, double eps) {
@@ -137,8 +138,7 @@ Tensor normalize(const Tensor& x, double p, int64_t dim, double eps) {
 }
 
 Tensor pairwise_distance(const Tensor& x1, const Tensor& x2, double p, double eps, bool keepdim) {
-  check_floating(x1, "pairwise_distance");
-  check_floating(x2, "pairwise_distance");
+  // Integer inputs are floats once eps (a Python float) is added, as torch's.
   const Tensor d = add(sub(x1, x2), number(eps));
   if (d.dim() == 0) return autograd::name_grad_fn(abs(d), "pairwise_distance");  // torch: |d| of 0-d inputs
   return autograd::name_grad_fn(norm(d, p, Dims{-1}, keepdim), "pairwise_distance");

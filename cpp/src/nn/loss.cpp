@@ -65,6 +65,7 @@ Tensor per_class(const Tensor& weight, int64_t dims, int64_t class_dim) {
 
 Tensor kl_div(const Tensor& input, const Tensor& target, const std::string& reduction, bool log_target) {
   check_floating(input, "kl_div", "input");
+  check_floating(target, "kl_div", "target");
   // xlogy makes 0 * log 0 = 0: a target of 0 adds nothing, as the divergence's limit.
   const Tensor loss = log_target ? mul(exp(target), sub(target, input)) : sub(xlogy(target, target), mul(target, input));
   if (reduction != "batchmean") return autograd::name_grad_fn(reduce(loss, reduction, "kl_div"), "kl_div");

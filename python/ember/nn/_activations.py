@@ -22,6 +22,8 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
         >>> F.hardtanh(ember.tensor([-2., 0.5, 3.]))
         tensor([-1.0000,  0.5000,  1.0000])
     """
+    if min_val > max_val:
+        raise ValueError(f"hardtanh: min_val cannot be greater than max_val ({min_val} > {max_val})")
     return _F.hardtanh_(input, min_val, max_val) if inplace else _F.hardtanh(input, min_val, max_val)
 
 

@@ -652,7 +652,11 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
         tensor([[0.6000, 0.8000]])
     """
     result = _F.normalize(input, p, dim, eps)
-    return result if out is None else out.copy_(result)
+    if out is None:
+        return result
+    if not isinstance(out, _Tensor):
+        raise TypeError(f"normalize: out must be a Tensor, got {type(out).__name__}")
+    return out.copy_(result)
 
 
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
