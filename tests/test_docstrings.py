@@ -23,7 +23,7 @@ EXEMPT = {
                                               "float16", "half", "bfloat16", "float32", "float", "float64", "double")},
     # named tuples: their fields are their documentation, as torch.return_types
     **{f"ember.return_types.{op}": "a named tuple (values, indices) or (min, max)"
-       for op in ("aminmax", "cummax", "cummin", "kthvalue", "linalg_eigh", "max", "median", "min", "nanmedian",
+       for op in ("aminmax", "cummax", "cummin", "kthvalue", "linalg_eigh", "max", "median", "min", "mode", "nanmedian",
                   "sort", "topk")},
 }
 
@@ -50,7 +50,7 @@ DEBT = {
     "ember.logical_xor", "ember.logsumexp", "ember.masked_fill",
     "ember.masked_select", "ember.matmul", "ember.max", "ember.maximum", "ember.mean", "ember.min",
     "ember.minimum", "ember.mm",
-    "ember.moveaxis", "ember.mul", "ember.mv",
+    "ember.mul", "ember.mv",
     "ember.narrow", "ember.ne", "ember.neg",
     "ember.nn.functional.gelu",
     "ember.nn.functional.logsigmoid",

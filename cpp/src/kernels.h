@@ -50,6 +50,8 @@ class KernelScope {
 
 namespace cpu {
 enum class ReduceOp { Sum, Prod, Max, Min, All, Any };
+/// How scatter combines a source element with the one it lands on.
+enum class ScatterOp { Assign, Add, Prod, Max, Min };
 }
 
 namespace graph::detail {
@@ -341,8 +343,9 @@ void gather(const Tensor& out, const Tensor& src, const Tensor& index, int64_t d
 /// index_select of a contiguous src into contiguous out: rows of src along dim (every element
 /// after dim) copied whole; index is 1-d int64 of out's size at dim, already range-checked.
 void index_rows(const Tensor& out, const Tensor& src, const Tensor& index, int64_t dim);
-/// dst[.., index[...], ..] = src[...] (or +=), same layout as gather; runs serially.
-void scatter(const Tensor& dst, const Tensor& src, const Tensor& index, int64_t dim_stride, bool add);
+/// dst[.., index[...], ..] = src[...] (or +=, *=, max=, min=: NaN wins), same layout as gather;
+/// runs serially.
+void scatter(const Tensor& dst, const Tensor& src, const Tensor& index, int64_t dim_stride, ScatterOp op);
 /// out = src at element offsets (int64, in elements, broadcast over out's shape).
 void take_offsets(const Tensor& out, const Tensor& src, const Tensor& offsets);
 /// dst at element offsets = value (last write wins), or += value; serial.

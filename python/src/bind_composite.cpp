@@ -491,6 +491,29 @@ Example::
      "kthvalue(input, k, dim=-1, keepdim=False) -> (Tensor, Tensor)\n\nThe k-th smallest value along dim (k from 1; NaN "
      "counts as the largest) and its index.\n\nExample::\n\n    >>> ember.kthvalue(ember.tensor([3., 1., 2.]), 2)\n"
      "    ember.return_types.kthvalue(\n    values=tensor(2.),\n    indices=tensor(2))\n");
+  def_both(m, cls, "mode", [&type = values_indices_type(m, "mode")](const Tensor& t, int64_t dim, bool keepdim) {
+    auto [v, i] = mode(t, dim, keepdim);
+    return type(v, i);
+  }, py::arg("dim") = -1, py::arg("keepdim") = false, R"doc(mode(input, dim=-1, keepdim=False) -> (Tensor, Tensor)
+
+The most frequent value along dim (the smallest of equally frequent ones) and the index of its
+last occurrence.
+
+Args:
+    input (Tensor): the tensor.
+    dim (int, optional): the dim to reduce. Default: -1.
+    keepdim (bool, optional): whether the results keep dim with size 1. Default: False.
+
+Returns:
+    ember.return_types.mode: (values, indices), indices int64.
+
+Example::
+
+    >>> ember.mode(ember.tensor([[3, 1, 3, 1, 2], [5, 5, 4, 4, 4]]))
+    ember.return_types.mode(
+    values=tensor([1, 4]),
+    indices=tensor([3, 4]))
+)doc");
   auto quantile_like = [](bool nan) {
     return [nan](const Tensor& t, py::handle q, std::optional<int64_t> dim, bool keepdim, const std::string& interp) {
       const Tensor qt = py::isinstance<Tensor>(q) ? q.cast<Tensor>()
@@ -666,6 +689,96 @@ Example::
     index_fill_(t, dim, index, tensor_or_scalar(v, "index_fill_", "value", &t));
     return self;
   }, py::arg("dim"), py::arg("index"), py::arg("value"));
+  def_both(m, cls, "select_scatter", &select_scatter, py::arg("src"), py::arg("dim"), py::arg("index"),
+           R"doc(select_scatter(input, src, dim, index) -> Tensor
+
+A copy of input with src written where ``input.select(dim, index)`` reads.
+
+Args:
+    input (Tensor): the tensor written into.
+    src (Tensor): the values, of ``input.select(dim, index)``'s shape (converted to input's dtype).
+    dim (int): the dim to select along.
+    index (int): the position along dim (negative from the end).
+
+Returns:
+    Tensor: input's shape and dtype.
+
+Example::
+
+    >>> ember.select_scatter(ember.zeros(2, 2), ember.ones(2), 0, 0)
+    tensor([[1., 1.],
+            [0., 0.]])
+)doc");
+  def_both(m, cls, "slice_scatter", &slice_scatter, py::arg("src"), py::arg("dim") = 0, py::arg("start") = py::none(),
+           py::arg("end") = py::none(), py::arg("step") = 1, R"doc(slice_scatter(input, src, dim=0, start=None, end=None, step=1) -> Tensor
+
+A copy of input with src written into the slice ``start:end:step`` along dim.
+
+Args:
+    input (Tensor): the tensor written into.
+    src (Tensor): the values, of the slice's shape (converted to input's dtype).
+    dim (int, optional): the dim to slice. Default: 0.
+    start (int, optional): the slice's first position. Default: None (the start).
+    end (int, optional): the position after the slice. Default: None (the end).
+    step (int, optional): the distance between positions, > 0. Default: 1.
+
+Returns:
+    Tensor: input's shape and dtype.
+
+Example::
+
+    >>> ember.slice_scatter(ember.zeros(4), ember.ones(2), start=1, step=2)
+    tensor([0., 1., 0., 1.])
+)doc");
+  def_both(m, cls, "diagonal_scatter", &diagonal_scatter, py::arg("src"), py::arg("offset") = 0, py::arg("dim1") = 0,
+           py::arg("dim2") = 1, R"doc(diagonal_scatter(input, src, offset=0, dim1=0, dim2=1) -> Tensor
+
+A copy of input with src written on the diagonal that ``input.diagonal(offset, dim1, dim2)`` reads.
+
+Args:
+    input (Tensor): the tensor written into, at least 2-D.
+    src (Tensor): the values, of the diagonal's shape (converted to input's dtype).
+    offset (int, optional): above the main diagonal by offset > 0, below by offset < 0. Default: 0.
+    dim1 (int, optional): the diagonal's first dim. Default: 0.
+    dim2 (int, optional): the diagonal's second dim. Default: 1.
+
+Returns:
+    Tensor: input's shape and dtype.
+
+Example::
+
+    >>> ember.diagonal_scatter(ember.zeros(2, 3), ember.ones(2), 1)
+    tensor([[0., 1., 0.],
+            [0., 0., 1.]])
+)doc");
+  def_both(m, cls, "masked_scatter", &masked_scatter, py::arg("mask"), py::arg("source"),
+           R"doc(masked_scatter(input, mask, source) -> Tensor
+
+A copy of input whose places where mask is True take source's elements, in row-major order on
+both sides: the k-th True place gets ``source.flatten()[k]``.
+
+Args:
+    input (Tensor): the tensor written into (broadcast with mask).
+    mask (Tensor): bool.
+    source (Tensor): input's dtype, with at least as many elements as mask has True places.
+
+Returns:
+    Tensor: the broadcast shape of input and mask, input's dtype.
+
+Example::
+
+    >>> mask = ember.tensor([[True, False], [False, True]])
+    >>> ember.masked_scatter(ember.zeros(2, 2), mask, ember.tensor([1., 2., 3.]))
+    tensor([[1., 0.],
+            [0., 2.]])
+)doc");
+  cls.def("masked_scatter_", [](py::object self, const Tensor& mask, const Tensor& source) {
+    masked_scatter_(self.cast<Tensor&>(), mask, source);
+    return self;
+  }, py::arg("mask"), py::arg("source"), "masked_scatter_(mask, source) -> Tensor\n\nIn-place version of "
+     ":meth:`Tensor.masked_scatter` (mask broadcasts to the tensor's shape).\n\nExample::\n\n"
+     "    >>> x = ember.zeros(3)\n    >>> x.masked_scatter_(ember.tensor([True, False, True]), ember.tensor([7., 8.]))\n"
+     "    tensor([7., 0., 8.])\n");
   m.def("block_diag", [](py::args args) { return block_diag(args.cast<std::vector<Tensor>>()); },
         "block_diag(*tensors) -> Tensor\n\nThe tensors (0-d and 1-D as one row) on the diagonal of a zero matrix.\n\n"
         "Example::\n\n    >>> ember.block_diag(ember.ones(1, 1), ember.ones(1, 2) * 2)\n"
@@ -689,6 +802,64 @@ Example::
 
     >>> ember.cdist(ember.tensor([[0., 0.]]), ember.tensor([[3., 4.]]))
     tensor([[5.]])
+)doc");
+  m.def("pdist", &pdist, py::arg("input"), py::arg("p") = 2.0, R"doc(pdist(input, p=2) -> Tensor
+
+The p-norm distance between every pair of rows i < j of input, in row-major pair order (the
+upper triangle of ``cdist(input, input)`` above its diagonal, flattened).
+
+Args:
+    input (Tensor): (N, M), floating.
+    p (float, optional): the norm's order, >= 0. Default: 2.
+
+Returns:
+    Tensor: (N * (N - 1) / 2,).
+
+Example::
+
+    >>> ember.pdist(ember.tensor([[0., 0.], [3., 4.], [6., 8.]]))
+    tensor([ 5., 10.,  5.])
+)doc");
+  m.def("combinations", &combinations, py::arg("input"), py::arg("r") = 2, py::arg("with_replacement") = false,
+        R"doc(combinations(input, r=2, with_replacement=False) -> Tensor
+
+The r-element combinations of a 1-D tensor's elements, one per row, in the order of
+``itertools.combinations`` (``combinations_with_replacement`` with with_replacement=True).
+
+Args:
+    input (Tensor): 1-D.
+    r (int, optional): the elements per combination, >= 0. Default: 2.
+    with_replacement (bool, optional): whether an element may repeat. Default: False.
+
+Returns:
+    Tensor: (count, r), input's dtype (an empty 1-D tensor for r = 0).
+
+Example::
+
+    >>> ember.combinations(ember.tensor([1, 2, 3]))
+    tensor([[1, 2],
+            [1, 3],
+            [2, 3]])
+)doc");
+  m.def("unravel_index", [](const Tensor& indices, py::handle shape) {
+    return as_tuple(unravel_index(indices, PyLong_Check(shape.ptr()) ? Shape{shape.cast<int64_t>()}
+                                                                       : shape_from(shape, "unravel_index")));
+  }, py::arg("indices"), py::arg("shape"), R"doc(unravel_index(indices, shape) -> tuple of Tensors
+
+Flat (row-major) indices into a tensor of the given shape as one coordinate tensor per dim.
+Indices out of range wrap as Python's floor arithmetic does, as torch's.
+
+Args:
+    indices (Tensor): integer flat indices.
+    shape (int or sequence of ints): the shape indexed, no negative sizes.
+
+Returns:
+    tuple of Tensors: one int64 tensor of indices' shape per dim of shape.
+
+Example::
+
+    >>> ember.unravel_index(ember.tensor([4, 1]), (2, 3))
+    (tensor([1, 0]), tensor([1, 1]))
 )doc");
   def_both(m, cls, "dist", [](const Tensor& a, const Tensor& b, double p) { return dist(a, b, p); }, py::arg("other"),
            py::arg("p") = 2.0, "dist(input, other, p=2) -> Tensor\n\nThe p-norm of input - other (broadcast).\n\n"

@@ -287,6 +287,36 @@ void bind_nn_functional(py::module_& m) {
   fm.def("silu", &F::silu, py::arg("input"));
   fm.def("softplus", &F::softplus, py::arg("input"), py::arg("beta") = 1.0, py::arg("threshold") = 20.0);
   fm.def("logsigmoid", &F::logsigmoid, py::arg("input"));
+  fm.def("hardtanh", &F::hardtanh, py::arg("input"), py::arg("min_val") = -1.0, py::arg("max_val") = 1.0);
+  fm.def("hardtanh_", [](py::object x, double lo, double hi) {
+    F::hardtanh_(x.cast<Tensor&>(), lo, hi);
+    return x;
+  }, py::arg("input"), py::arg("min_val") = -1.0, py::arg("max_val") = 1.0);
+  fm.def("celu", &F::celu, py::arg("input"), py::arg("alpha") = 1.0);
+  fm.def("celu_", [](py::object x, double alpha) {
+    F::celu_(x.cast<Tensor&>(), alpha);
+    return x;
+  }, py::arg("input"), py::arg("alpha") = 1.0);
+  fm.def("threshold", &F::threshold, py::arg("input"), py::arg("threshold"), py::arg("value"));
+  fm.def("threshold_", [](py::object x, double threshold, double value) {
+    F::threshold_(x.cast<Tensor&>(), threshold, value);
+    return x;
+  }, py::arg("input"), py::arg("threshold"), py::arg("value"));
+  fm.def("softsign", &F::softsign, py::arg("input"));
+  fm.def("normalize", &F::normalize, py::arg("input"), py::arg("p") = 2.0, py::arg("dim") = 1, py::arg("eps") = 1e-12);
+  fm.def("pairwise_distance", &F::pairwise_distance, py::arg("x1"), py::arg("x2"), py::arg("p") = 2.0,
+         py::arg("eps") = 1e-6, py::arg("keepdim") = false);
+  fm.def("tanhshrink", &F::tanhshrink, py::arg("input"));
+  // The one-argument activations and their in-place forms.
+  for (auto [name, f, f_] : {std::tuple{"relu6", &F::relu6, &F::relu6_}, {"hardswish", &F::hardswish, &F::hardswish_},
+                             {"hardsigmoid", &F::hardsigmoid, &F::hardsigmoid_}, {"selu", &F::selu, &F::selu_},
+                             {"mish", &F::mish, &F::mish_}}) {
+    fm.def(name, f, py::arg("input"));
+    fm.def((std::string(name) + "_").c_str(), [f_ = f_](py::object x) {
+      f_(x.cast<Tensor&>());
+      return x;
+    }, py::arg("input"));
+  }
   auto opt = [](py::handle t) { return t.is_none() ? Tensor() : t.cast<Tensor>(); };
   fm.def("leaky_relu_", [](py::object x, double slope) {
     F::leaky_relu_(x.cast<Tensor&>(), slope);
@@ -330,6 +360,7 @@ void bind_nn_functional(py::module_& m) {
     return F::embedding(idx, w, pad, mn, norm_type);
   }, py::arg("input"), py::arg("weight"), py::arg("padding_idx") = py::none(), py::arg("max_norm") = py::none(),
      py::arg("norm_type") = 2.0);
+  fm.def("kl_div", &F::kl_div, py::arg("input"), py::arg("target"), py::arg("reduction"), py::arg("log_target"));
   fm.def("mse_loss", &F::mse_loss, py::arg("input"), py::arg("target"), py::arg("reduction"));
   fm.def("l1_loss", &F::l1_loss, py::arg("input"), py::arg("target"), py::arg("reduction"));
   fm.def("huber_loss", &F::huber_loss, py::arg("input"), py::arg("target"), py::arg("reduction"), py::arg("delta"));

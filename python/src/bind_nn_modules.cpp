@@ -567,8 +567,19 @@ void bind_activations(py::module_& nm) {
   unary_layer<nn::SiLU>(nm, "SiLU");
   unary_layer<nn::LogSigmoid>(nm, "LogSigmoid");
   unary_layer<nn::Softplus>(nm, "Softplus");
+  unary_layer<nn::Hardtanh>(nm, "Hardtanh");
+  unary_layer<nn::ReLU6>(nm, "ReLU6");
+  unary_layer<nn::Hardswish>(nm, "Hardswish");
+  unary_layer<nn::Hardsigmoid>(nm, "Hardsigmoid");
+  unary_layer<nn::SELU>(nm, "SELU");
+  unary_layer<nn::CELU>(nm, "CELU");
+  unary_layer<nn::Mish>(nm, "Mish");
+  unary_layer<nn::Threshold>(nm, "Threshold");
+  unary_layer<nn::Softsign>(nm, "Softsign");
+  unary_layer<nn::Tanhshrink>(nm, "Tanhshrink");
   unary_layer<nn::Softmax>(nm, "Softmax");
   unary_layer<nn::LogSoftmax>(nm, "LogSoftmax");
+  unary_layer<nn::Softmin>(nm, "Softmin");
   unary_layer<nn::Sign>(nm, "Sign");
 }
 
@@ -730,6 +741,7 @@ void bind_losses(py::module_& nm) {
   }, py::arg("size_average"), py::arg("reduce"), py::arg("reduction"));
   loss_class<nn::L1Loss>(nm, "L1Loss");
   loss_class<nn::MSELoss>(nm, "MSELoss");
+  loss_class<nn::KLDivLoss>(nm, "KLDivLoss");
   loss_class<nn::HuberLoss>(nm, "HuberLoss");
   loss_class<nn::SmoothL1Loss>(nm, "SmoothL1Loss");
   loss_class<nn::BCELoss>(nm, "BCELoss");

@@ -189,6 +189,35 @@ Example::
     >>> output.topk(5, 1, True, True)  # the top-5 classes of each row of a batch
 )doc";
 
+constexpr const char* kScatterReduceDoc = R"doc(scatter_reduce(input, dim, index, src, reduce, *, include_self=True) -> Tensor
+
+A copy of input with the values of src reduced into it at the places index names along dim:
+``out[i][index[i][j]] = reduce(out[i][index[i][j]], src[i][j])`` for dim 1, and likewise for
+other dims.
+
+Args:
+    input (Tensor): the tensor reduced into.
+    dim (int): the dim index runs along.
+    index (Tensor): int64 (or int32) places, with input's number of dims and no larger than src.
+    src (Tensor): the values, input's dtype.
+    reduce (str): ``"sum"``, ``"prod"``, ``"mean"`` (integers rounded down), ``"amax"`` or
+        ``"amin"`` (NaN wins).
+    include_self (bool, optional): whether input's values at the places src lands on take part
+        in the reduction. Default: True.
+
+Returns:
+    Tensor: input's shape and dtype.
+
+Example::
+
+    >>> src = ember.tensor([1., 2., 3., 4., 5., 6.])
+    >>> index = ember.tensor([0, 1, 0, 1, 2, 1])
+    >>> ember.zeros(3).scatter_reduce(0, index, src, "sum")
+    tensor([ 4., 12.,  5.])
+    >>> ember.zeros(3).scatter_reduce(0, index, src, "amax", include_self=False)
+    tensor([3., 6., 5.])
+)doc";
+
 constexpr const char* kCountNonzeroDoc = R"doc(count_nonzero(input, dim=None) -> Tensor
 
 Counts the nonzero elements of input over dim (all dims when None).
@@ -428,7 +457,31 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
   }, py::arg("dim"), py::arg("sizes"));
   def_both(m, cls, "narrow", &narrow, py::arg("dim"), py::arg("start"), py::arg("length"));
   def_both(m, cls, "select", &select, py::arg("dim"), py::arg("index"));
-  def_both(m, cls, "movedim", &movedim, py::arg("source"), py::arg("destination"));
+  def_both(m, cls, "movedim", [](const Tensor& t, py::handle source, py::handle destination) {
+    const bool one = PyLong_Check(source.ptr()), other = PyLong_Check(destination.ptr());
+    EMBER_CHECK_TYPE(one == other, "movedim: source and destination must both be ints or both sequences of ints, got ",
+                     py::type::of(source).attr("__name__").cast<std::string>(), " and ",
+                     py::type::of(destination).attr("__name__").cast<std::string>());
+    if (one) return movedim(t, source.cast<int64_t>(), destination.cast<int64_t>());
+    return movedim(t, shape_from(source, "movedim"), shape_from(destination, "movedim"));
+  }, py::arg("source"), py::arg("destination"), R"doc(movedim(input, source, destination) -> Tensor
+
+A view of input with the dims at source moved to the positions at destination; the other dims
+keep their order.
+
+Args:
+    input (Tensor): the tensor.
+    source (int or sequence of ints): the dims to move.
+    destination (int or sequence of ints): where they go, as many as source.
+
+Returns:
+    Tensor: a view of input.
+
+Example::
+
+    >>> ember.movedim(ember.zeros(2, 3, 4), (0, 1), (2, 0)).shape
+    ember.Size([3, 4, 2])
+)doc");
 
   // ---- joining and splitting ----------------------------------------------------------
   def_out(m, "cat", OutDtype::CastableTypeError, &cat, py::arg("tensors"), py::arg("dim") = 0);
@@ -467,6 +520,16 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
     scatter_add_(self.cast<Tensor&>(), dim, index, src);
     return self;
   }, py::arg("dim"), py::arg("index"), py::arg("src"));
+  def_both(m, cls, "scatter_reduce", &scatter_reduce, py::arg("dim"), py::arg("index"), py::arg("src"),
+           py::arg("reduce"), py::kw_only(), py::arg("include_self") = true, kScatterReduceDoc);
+  cls.def("scatter_reduce_", [](py::object self, int64_t dim, const Tensor& index, const Tensor& src,
+                                const std::string& reduce, bool include_self) {
+    scatter_reduce_(self.cast<Tensor&>(), dim, index, src, reduce, include_self);
+    return self;
+  }, py::arg("dim"), py::arg("index"), py::arg("src"), py::arg("reduce"), py::kw_only(), py::arg("include_self") = true,
+     "scatter_reduce_(dim, index, src, reduce, *, include_self=True) -> Tensor\n\nIn-place version of "
+     ":meth:`Tensor.scatter_reduce`.\n\nExample::\n\n    >>> x = ember.zeros(2)\n"
+     "    >>> x.scatter_reduce_(0, ember.tensor([1, 1]), ember.tensor([2., 3.]), \"sum\")\n    tensor([0., 5.])\n");
   def_both_out(m, cls, "index_select", OutDtype::Exact, &index_select, py::arg("dim"), py::arg("index"));
   def_both(m, cls, "masked_fill", [](const Tensor& t, const Tensor& mask, py::handle v) {
     if (py::isinstance<Tensor>(v)) return masked_fill(t, mask, v.cast<Tensor>());

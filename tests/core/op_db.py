@@ -418,6 +418,22 @@ def assert_same(actual, expected, rtol=0.0, atol=0.0, what="result", check_dtype
                              f"(rtol={rtol}, atol={atol}):\n" + "\n".join(lines))
 
 
+def weighted_grads(fn, *inputs):
+    """fn(*inputs) (detached) and the gradients of (fn * w).sum() with respect to each input, w a
+    fixed ramp (so each output element's gradient is told apart), for ember or torch alike."""
+    leaves = [x.detach().clone().requires_grad_(True) for x in inputs]
+    out = fn(*leaves)
+    w = np.linspace(0.5, 2.0, out.numel()).reshape(tuple(out.shape))
+    if isinstance(out, ember.Tensor):
+        weights = ember.tensor(w)
+    else:
+        import torch
+
+        weights = torch.from_numpy(w)
+    (out * weights).sum().backward()
+    return out.detach(), [x.grad for x in leaves]
+
+
 def assert_same_strides(actual, expected, what="result"):
     """Strides of a view equal torch's (dims of size <= 1 excepted: their stride carries no
     meaning)."""

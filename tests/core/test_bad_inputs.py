@@ -498,7 +498,8 @@ for m in methods:
     calls += [f"{t}.{m}()" for t in TENS]
     calls += [f"{t}.{m}({v})" for t in SELF for v in BAD + TENS]
 for m in ["gather", "scatter", "scatter_add_", "index_select", "narrow", "select", "masked_fill", "where", "clamp",
-          "split", "transpose", "movedim", "unflatten", "var", "isclose", "expand", "view", "reshape", "permute"]:
+          "split", "transpose", "movedim", "unflatten", "var", "isclose", "expand", "view", "reshape", "permute",
+          "masked_scatter", "select_scatter", "slice_scatter", "diagonal_scatter", "mode", "scatter_reduce"]:
     calls += [f"{t}.{m}({a}, {b})" for t in ["f32", "s0", "ex"] for a in ["-1", "0", "5", "2**63 - 1", "None"]
               for b in ["idx_oob", "s0", "e20", "2**63 - 1", "-2**63", "1.5", "None", "f32"]]
 calls += [f"{t}[{i}]" for t in TENS for i in BAD + TENS + ["slice(None, None, 2**63 - 1)", "(None,) * 65"]]

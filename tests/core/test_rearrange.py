@@ -251,3 +251,35 @@ def test_fuzz_findings(torch):
             getattr(ember, name)(ember.zeros(0, 3), dim=1)
     with pytest.raises(IndexError, match="diag_embed"):
         ember.diag_embed(ember.tensor(1.0))
+
+
+@pytest.mark.parametrize("source,destination", [
+    (0, 2), (-1, 0), ((0, 1), (2, 0)), ([0], [2]), ((2, 0), (0, 1)), ((), ()), ((0, 1, 2), (2, 1, 0)), ((-1, -3), (0, 1)),
+])
+def test_movedim_ints_and_sequences(source, destination, torch):
+    x, tx = _pair(np.arange(24.0).reshape(2, 3, 4))
+    got, want = ember.movedim(x, source, destination), torch.movedim(tx, source, destination)
+    assert_same(got, want)
+    assert got.stride() == want.stride()  # a view, with torch's strides
+    assert_same(x.moveaxis(source, destination), tx.moveaxis(source, destination))
+    assert_same(ember.moveaxis(x, source, destination), np.moveaxis(np.arange(24.0).reshape(2, 3, 4), source,
+                                                                    destination))
+
+
+def test_movedim_bad_inputs(torch):
+    x = ember.zeros(2, 3, 4)
+    with pytest.raises(ValueError, match=r"movedim: Invalid source or destination dims: source \(\(0, 1\) dims\) should "
+                                         r"contain the same number of dims as destination \(\(1,\) dims\)"):
+        ember.movedim(x, (0, 1), (1,))
+    with pytest.raises(ValueError, match=r"movedim: repeated dim in `source` \(\(0, 0\)\)"):
+        ember.movedim(x, (0, 0), (1, 2))
+    with pytest.raises(ValueError, match=r"movedim: repeated dim in `destination` \(\(1, 1\)\)"):
+        x.movedim((0, 1), (1, 1))
+    with pytest.raises(IndexError, match="movedim"):
+        ember.movedim(x, (3,), (1,))
+    with pytest.raises(TypeError, match="movedim: source and destination must both be ints or both sequences"):
+        ember.movedim(x, 0, (1,))
+    with pytest.raises(TypeError):
+        torch.movedim(torch.zeros(2, 3, 4), 0, (1,))
+    with pytest.raises(RuntimeError):
+        torch.movedim(torch.zeros(2, 3, 4), (0, 0), (1, 2))

@@ -270,6 +270,24 @@ add("LogSigmoid", [C()], ANY_SHAPE, domain=Domain(-4.0, 4.0), errors=[_not_float
 add("Softplus", [C(), C(beta=2.0, threshold=1.5), C(0.5, 10.0)], ANY_SHAPE, domain=Domain(-4.0, 4.0), errors=[
     _not_float("softplus"), _not_float("softplus", "bool")])
 
+add("Hardtanh", [C(), C(-2.0, 2.0), C(min_val=-0.5, max_val=0.5, inplace=True)], ANY_SHAPE,
+    domain=Domain(-3.0, 3.0), grad_domain=Domain(-3.0, 3.0, nonzero=True), errors=[
+    E("max_not_above_min", C(1.0, 0.5), None, ValueError, torch=AssertionError, match="Hardtanh")])
+add("ReLU6", [C(), C(inplace=True)], ANY_SHAPE, domain=Domain(-4.0, 8.0), grad_domain=Domain(-4.0, 8.0, nonzero=True))
+add("Hardswish", [C(), C(inplace=True)], ANY_SHAPE, domain=Domain(-5.0, 5.0), errors=[_not_float("hardswish")])
+# torch's hardsigmoid backward multiplies by 1/6 rounded to float32, in float64 too
+add("Hardsigmoid", [C(), C(inplace=True)], ANY_SHAPE, domain=Domain(-5.0, 5.0), errors=[_not_float("hardsigmoid")],
+    rtol={"float64": 1e-7})
+add("SELU", [C(), C(inplace=True)], ANY_SHAPE, domain=Domain(-4.0, 4.0), errors=[_not_float("selu")])
+add("CELU", [C(), C(alpha=0.5), C(2.0, inplace=True)], ANY_SHAPE, domain=Domain(-4.0, 4.0), errors=[
+    _not_float("celu"), E("alpha_zero", C(alpha=0.0), lambda L: (_ones(L, 3),), ValueError, torch=RuntimeError,
+                          match="celu")])
+add("Mish", [C(), C(inplace=True)], ANY_SHAPE, domain=Domain(-4.0, 4.0), errors=[_not_float("mish")])
+add("Softsign", [C()], ANY_SHAPE, domain=Domain(-4.0, 4.0))
+add("Tanhshrink", [C()], ANY_SHAPE, domain=Domain(-4.0, 4.0))
+add("Threshold", [C(0.1, 20.0), C(threshold=-0.5, value=0.0, inplace=True)], ANY_SHAPE, domain=Domain(-2.0, 2.0),
+    grad_domain=Domain(-2.0, 2.0, nonzero=True))
+
 
 def _softmax_inputs(ctor, dtype, rng, dom):
     dim = ctor.kwargs.get("dim", ctor.args[0] if ctor.args else None)
@@ -282,7 +300,7 @@ def _softmax_inputs(ctor, dtype, rng, dom):
     return out
 
 
-for _name in ("Softmax", "LogSoftmax"):
+for _name in ("Softmax", "LogSoftmax", "Softmin"):
     add(_name, [C(dim=1), C(dim=-1), C(0, id="dim=0"), C(id="dim=None")], _softmax_inputs,
         domain=Domain(-4.0, 4.0), errors=[
         E("dim_out_of_range", C(dim=5), lambda L: (_ones(L, 2, 3),), IndexError, match="softmax"),
@@ -455,6 +473,9 @@ for _name, _fn in (("L1Loss", "l1_loss"), ("MSELoss", "mse_loss")):
         errors=_loss_errors(_name, _REG) + [
         E("shape_mismatch", C(), lambda L: (_ones(L, 3), _ones(L, 4)), ValueError, torch=RuntimeError,
           match=_fn)])
+add("KLDivLoss", [C(reduction="batchmean"), C(reduction="sum"), C(reduction="none"),
+                  C(reduction="batchmean", log_target=True), C(reduction="none", log_target=True)],
+    _pair(None, _PROB), errors=_loss_errors("KLDivLoss", _REG))
 add("HuberLoss", _REDUCTIONS + [C(delta=0.5), C(reduction="sum", delta=2.0)], _pair(None, DEFAULT),
     errors=_loss_errors("HuberLoss", _REG) + [
         E("delta_negative", C(delta=-1.0), lambda L: _REG(L), ValueError, torch=RuntimeError, match="delta")])

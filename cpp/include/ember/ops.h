@@ -115,6 +115,8 @@ EMBER_API Tensor slice(const Tensor& t, int64_t dim, std::optional<int64_t> star
 EMBER_API Tensor alias(const Tensor& t);
 /// Moves dim `source` to position `destination`.
 EMBER_API Tensor movedim(const Tensor& t, int64_t source, int64_t destination);
+/// Moves each dim source[k] to position destination[k], the other dims keeping their order.
+EMBER_API Tensor movedim(const Tensor& t, const Dims& source, const Dims& destination);
 
 /// The diagonal of dims dim1 and dim2 (above the main one by offset > 0, below by offset < 0)
 /// as the last dim, those two dims removed: a view.
@@ -234,6 +236,14 @@ EMBER_API Tensor& scatter_(Tensor& t, int64_t dim, const Tensor& index, const Te
 EMBER_API Tensor scatter_add(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src);
 /// In place: scatter_add.
 EMBER_API Tensor& scatter_add_(Tensor& t, int64_t dim, const Tensor& index, const Tensor& src);
+/// A copy of t with src reduced into it at index along dim: reduce is "sum", "prod", "mean"
+/// (integers rounded down), "amax" or "amin" (NaN wins); include_self false leaves t's old
+/// values out of the places src lands on.
+EMBER_API Tensor scatter_reduce(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src,
+                                const std::string& reduce, bool include_self = true);
+/// In place: scatter_reduce.
+EMBER_API Tensor& scatter_reduce_(Tensor& t, int64_t dim, const Tensor& index, const Tensor& src,
+                                  const std::string& reduce, bool include_self = true);
 /// The entries of t at `index` (1-D int64) along dim.
 EMBER_API Tensor index_select(const Tensor& t, int64_t dim, const Tensor& index);
 /// t with value where mask (bool, broadcast to t) is true.
@@ -550,6 +560,9 @@ EMBER_API Tensor quantile(const Tensor& t, const Tensor& q, std::optional<int64_
 /// quantile ignoring NaN.
 EMBER_API Tensor nanquantile(const Tensor& t, const Tensor& q, std::optional<int64_t> dim = {}, bool keepdim = false,
                              const std::string& interpolation = "linear");
+/// The most frequent value along dim (the smallest of tied ones) and the index of its last
+/// occurrence.
+EMBER_API std::pair<Tensor, Tensor> mode(const Tensor& t, int64_t dim = -1, bool keepdim = false);
 /// (amin, amax) over dim (all elements when absent).
 EMBER_API std::pair<Tensor, Tensor> aminmax(const Tensor& t, std::optional<int64_t> dim = {}, bool keepdim = false);
 /// (var, mean) over dims.
@@ -584,12 +597,31 @@ EMBER_API Tensor index_fill(const Tensor& t, int64_t dim, const Tensor& index, c
 EMBER_API Tensor& index_add_(Tensor& t, int64_t dim, const Tensor& index, const Tensor& source, Scalar alpha = 1);
 EMBER_API Tensor& index_copy_(Tensor& t, int64_t dim, const Tensor& index, const Tensor& source);
 EMBER_API Tensor& index_fill_(Tensor& t, int64_t dim, const Tensor& index, const Tensor& value);
+/// A copy of t with src written at index along dim (src has the shape of select(t, dim, index)).
+EMBER_API Tensor select_scatter(const Tensor& t, const Tensor& src, int64_t dim, int64_t index);
+/// A copy of t with src written into the slice start:end:step along dim.
+EMBER_API Tensor slice_scatter(const Tensor& t, const Tensor& src, int64_t dim = 0, std::optional<int64_t> start = {},
+                               std::optional<int64_t> end = {}, int64_t step = 1);
+/// A copy of t with src written on the diagonal (offset, dim1, dim2) that diagonal() reads.
+EMBER_API Tensor diagonal_scatter(const Tensor& t, const Tensor& src, int64_t offset = 0, int64_t dim1 = 0,
+                                  int64_t dim2 = 1);
+/// A copy of t (broadcast with mask) whose masked places take source's leading elements in order.
+EMBER_API Tensor masked_scatter(const Tensor& t, const Tensor& mask, const Tensor& source);
+/// In place: masked_scatter (mask broadcasts to t's shape).
+EMBER_API Tensor& masked_scatter_(Tensor& t, const Tensor& mask, const Tensor& source);
 /// The 2-D tensors (0-d and 1-D made 2-D) on the diagonal of a zero matrix.
 EMBER_API Tensor block_diag(const std::vector<Tensor>& tensors);
 /// p-norm distances between the rows of x1 (..., P, M) and x2 (..., R, M): (..., P, R).
 EMBER_API Tensor cdist(const Tensor& x1, const Tensor& x2, double p = 2);
 /// p-norm of x - y.
 EMBER_API Tensor dist(const Tensor& x, const Tensor& y, double p = 2);
+/// p-norm distances between the rows i < j of x (N, M), in row-major pair order: N(N-1)/2.
+EMBER_API Tensor pdist(const Tensor& x, double p = 2);
+/// The r-element combinations of the 1-D t's elements (with replacement: repeats allowed) as
+/// rows, in lexicographic order of positions (itertools.combinations'): (count, r).
+EMBER_API Tensor combinations(const Tensor& t, int64_t r = 2, bool with_replacement = false);
+/// Flat indices as one index tensor per dim of shape (row-major), negative ones wrapped.
+EMBER_API std::vector<Tensor> unravel_index(const Tensor& indices, const Shape& shape);
 
 // ---- threads --------------------------------------------------------------------------
 /// Threads for ember's kernels and for BLAS, both.

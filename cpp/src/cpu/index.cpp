@@ -40,17 +40,27 @@ void index_rows(const Tensor& out, const Tensor& src, const Tensor& index, int64
   });
 }
 
-void scatter(const Tensor& dst, const Tensor& src, const Tensor& index, int64_t dim_stride, bool add) {
+void scatter(const Tensor& dst, const Tensor& src, const Tensor& index, int64_t dim_stride, ScatterOp op) {
   visit_all_dtypes(dst.dtype(), [&](auto tag) {
     using T = decltype(tag);
     Geometry<3> g({&dst, &index, &src});
-    auto run = [dim_stride, add](char* const* p, const int64_t* s, int64_t n) {
+    auto run = [dim_stride, op](char* const* p, const int64_t* s, int64_t n) {
       for (int64_t i = 0; i < n; ++i) {
         const int64_t k = *reinterpret_cast<const int64_t*>(p[1] + i * s[1]);
         T& d = reinterpret_cast<T*>(p[0] + i * s[0])[k * dim_stride];
         const T v = *reinterpret_cast<const T*>(p[2] + i * s[2]);
-        if constexpr (std::is_same_v<T, bool>) d = add ? (d || v) : v;
-        else d = add ? T(d + v) : v;
+        if constexpr (std::is_same_v<T, bool>) {
+          d = op == ScatterOp::Assign ? v : (op == ScatterOp::Add || op == ScatterOp::Max) ? (d || v) : (d && v);
+        } else {
+          switch (op) {
+            case ScatterOp::Assign: d = v; break;
+            case ScatterOp::Add: d = T(d + v); break;
+            case ScatterOp::Prod: d = T(d * v); break;
+            // NaN wins, as torch's: v != v only for NaN, and d stays NaN once it is.
+            case ScatterOp::Max: if (v != v || v > d) d = v; break;
+            case ScatterOp::Min: if (v != v || v < d) d = v; break;
+          }
+        }
       }
     };
     g.for_range(0, g.numel, run);  // serial: several indices may name one element

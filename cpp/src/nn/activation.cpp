@@ -56,10 +56,55 @@ Tensor LogSigmoid::forward(const Tensor& input) { return F::logsigmoid(input); }
 
 Tensor Softplus::forward(const Tensor& input) { return F::softplus(input, options.beta, options.threshold); }
 
+namespace {
+HardtanhOptions with_deprecated_bounds(HardtanhOptions o) {
+  if (o.min_value) o.min_val = *o.min_value;
+  if (o.max_value) o.max_val = *o.max_value;
+  return o;
+}
+}  // namespace
+Hardtanh::Hardtanh(HardtanhOptions options) : Layer("Hardtanh", with_deprecated_bounds(std::move(options))) {}
+void HardtanhOptions::cross_checks() const {
+  EMBER_CHECK(max_val > min_val, "Hardtanh: max_val (", repr_value(max_val), ") must be greater than min_val (",
+              repr_value(min_val), ")");
+}
+Tensor Hardtanh::forward(const Tensor& input) {
+  Tensor x = input;
+  return options.inplace ? F::hardtanh_(x, options.min_val, options.max_val)
+                         : F::hardtanh(input, options.min_val, options.max_val);
+}
+// The one-argument activations: f, or f_ in place.
+#define EMBER_FORWARD_INPLACE(Name, f)                          \
+  Tensor Name::forward(const Tensor& input) {                   \
+    Tensor x = input;                                           \
+    return options.inplace ? F::f##_(x) : F::f(input);          \
+  }
+EMBER_FORWARD_INPLACE(ReLU6, relu6)
+EMBER_FORWARD_INPLACE(Hardswish, hardswish)
+EMBER_FORWARD_INPLACE(Hardsigmoid, hardsigmoid)
+EMBER_FORWARD_INPLACE(SELU, selu)
+EMBER_FORWARD_INPLACE(Mish, mish)
+#undef EMBER_FORWARD_INPLACE
+Tensor CELU::forward(const Tensor& input) {
+  Tensor x = input;
+  return options.inplace ? F::celu_(x, options.alpha) : F::celu(input, options.alpha);
+}
+Tensor Threshold::forward(const Tensor& input) {
+  Tensor x = input;
+  return options.inplace ? F::threshold_(x, options.threshold, options.value)
+                         : F::threshold(input, options.threshold, options.value);
+}
+Tensor Softsign::forward(const Tensor& input) { return F::softsign(input); }
+Tensor Tanhshrink::forward(const Tensor& input) { return F::tanhshrink(input); }
+
 Tensor Softmax::forward(const Tensor& input) { return softmax(input, options.dim.value_or(legacy_softmax_dim(input.dim()))); }
 
 Tensor LogSoftmax::forward(const Tensor& input) {
   return log_softmax(input, options.dim.value_or(legacy_softmax_dim(input.dim())));
+}
+
+Tensor Softmin::forward(const Tensor& input) {
+  return softmax(neg(input), options.dim.value_or(legacy_softmax_dim(input.dim())));
 }
 
 Tensor Sign::forward(const Tensor& input) { return options.straight_through ? F::sign_straight_through(input) : sign(input); }

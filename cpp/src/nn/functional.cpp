@@ -81,6 +81,69 @@ Tensor softplus(const Tensor& x, double beta, double threshold) {
   return autograd::name_grad_fn(where(bx > threshold, x, smooth), "softplus");
 }
 
+// min_val > max_val clamps everything to max_val, as torch's hardtanh_ (F.hardtanh refuses it, in Python as torch's).
+Tensor hardtanh(const Tensor& x, double min_val, double max_val) {
+  EMBER_CHECK_TYPE(x.dtype() != DType::Bool, "hardtanh: expected a numeric tensor, got bool");
+  // The clamped value carries no gradient: PyTorch's is 0 at the bounds too (clamp's is 1 there).
+  Tensor clamped;
+  {
+    autograd::NoGradGuard no_grad;
+    clamped = to_dtype(clamp(x, number(min_val), number(max_val)), x.dtype());
+  }
+  return autograd::name_grad_fn(where(logical_and(x > min_val, x < max_val), x, clamped), "hardtanh");
+}
+Tensor relu6(const Tensor& x) { return autograd::name_grad_fn(hardtanh(x, 0, 6), "relu6"); }
+Tensor hardsigmoid(const Tensor& x) {
+  check_floating(x, "hardsigmoid");
+  return autograd::name_grad_fn(div(hardtanh(add(x, number(3.0)), 0, 6), number(6.0)), "hardsigmoid");
+}
+Tensor hardswish(const Tensor& x) {
+  check_floating(x, "hardswish");
+  return autograd::name_grad_fn(mul(x, div(hardtanh(add(x, number(3.0)), 0, 6), number(6.0))), "hardswish");
+}
+Tensor selu(const Tensor& x) {
+  check_floating(x, "selu");
+  return autograd::name_grad_fn(mul(elu(x, 1.6732632423543772848170429916717), number(1.0507009873554804934193349852946)),
+                                "selu");
+}
+Tensor celu(const Tensor& x, double alpha) {
+  check_floating(x, "celu");
+  EMBER_CHECK(alpha != 0, "celu: ZeroDivisionError: alpha cannot be 0 for CELU");
+  if (is_narrow(x.dtype()))
+    return autograd::name_grad_fn(via_widened(x, [&](const Tensor& w) { return celu(w, alpha); }), "celu");
+  const Tensor negative = mul(expm1(div(clamp(x, std::nullopt, number(0.0)), number(alpha))), number(alpha));
+  return autograd::name_grad_fn(where(x > 0, x, negative), "celu");
+}
+Tensor mish(const Tensor& x) {
+  check_floating(x, "mish");
+  return autograd::name_grad_fn(mul(x, tanh(softplus(x))), "mish");
+}
+// softsign and tanhshrink of integers are floats, as torch's (its Python composites divide and subtract).
+Tensor softsign(const Tensor& x) {
+  return autograd::name_grad_fn(div(x, add(abs(x), number(1.0))), "softsign");
+}
+Tensor tanhshrink(const Tensor& x) {
+  return autograd::name_grad_fn(sub(x, tanh(x)), "tanhshrink");
+}
+Tensor threshold(const Tensor& x, double threshold, double value) {
+  EMBER_CHECK_TYPE(x.dtype() != DType::Bool, "threshold: expected a numeric tensor, got bool");
+  // x <= threshold picks value, so NaN stays NaN, as torch's.
+  return autograd::name_grad_fn(where(x <= threshold, full({}, value, x.dtype()), x), "threshold");
+}
+
+Tensor normalize(const Tensor& x, double p, int64_t dim, double eps) {
+  check_floating(x, "normalize");
+  const Tensor n = norm(x, p, Dims{dim}, true);
+  return autograd::name_grad_fn(div(x, clamp(n, number(eps), std::nullopt)), "normalize");
+}
+
+Tensor pairwise_distance(const Tensor& x1, const Tensor& x2, double p, double eps, bool keepdim) {
+  // Integer inputs are floats once eps (a Python float) is added, as torch's.
+  const Tensor d = add(sub(x1, x2), number(eps));
+  if (d.dim() == 0) return autograd::name_grad_fn(abs(d), "pairwise_distance");  // torch: |d| of 0-d inputs
+  return autograd::name_grad_fn(norm(d, p, Dims{-1}, keepdim), "pairwise_distance");
+}
+
 namespace {
 /// x = f(x) in place. Under autograd the out-of-place f runs on a copy of the old value (its
 /// backward reads it) and x takes over the result's history.
@@ -102,6 +165,18 @@ Tensor& elu_(Tensor& x, double alpha) {
   return inplace(x, "elu_", [alpha](const Tensor& t) { return elu(t, alpha); });
 }
 Tensor& silu_(Tensor& x) { return inplace(x, "silu_", [](const Tensor& t) { return silu(t); }); }
+Tensor& hardtanh_(Tensor& x, double min_val, double max_val) {
+  return inplace(x, "hardtanh_", [=](const Tensor& t) { return hardtanh(t, min_val, max_val); });
+}
+Tensor& relu6_(Tensor& x) { return inplace(x, "relu6_", [](const Tensor& t) { return relu6(t); }); }
+Tensor& hardswish_(Tensor& x) { return inplace(x, "hardswish_", [](const Tensor& t) { return hardswish(t); }); }
+Tensor& hardsigmoid_(Tensor& x) { return inplace(x, "hardsigmoid_", [](const Tensor& t) { return hardsigmoid(t); }); }
+Tensor& selu_(Tensor& x) { return inplace(x, "selu_", [](const Tensor& t) { return selu(t); }); }
+Tensor& celu_(Tensor& x, double alpha) { return inplace(x, "celu_", [alpha](const Tensor& t) { return celu(t, alpha); }); }
+Tensor& mish_(Tensor& x) { return inplace(x, "mish_", [](const Tensor& t) { return mish(t); }); }
+Tensor& threshold_(Tensor& x, double threshold_value, double value) {
+  return inplace(x, "threshold_", [=](const Tensor& t) { return threshold(t, threshold_value, value); });
+}
 
 Tensor logsigmoid(const Tensor& x) {
   check_floating(x, "logsigmoid");

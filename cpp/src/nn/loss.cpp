@@ -78,6 +78,16 @@ Tensor per_class(const Tensor& weight, int64_t dims, int64_t class_dim) {
 }
 }  // namespace
 
+Tensor kl_div(const Tensor& input, const Tensor& target, const std::string& reduction, bool log_target) {
+  check_floating(input, "kl_div", "input");
+  check_floating(target, "kl_div", "target");
+  // xlogy makes 0 * log 0 = 0: a target of 0 adds nothing, as the divergence's limit.
+  const Tensor loss = log_target ? mul(exp(target), sub(target, input)) : sub(xlogy(target, target), mul(target, input));
+  if (reduction != "batchmean") return autograd::name_grad_fn(reduce(loss, reduction, "kl_div"), "kl_div");
+  const Tensor total = sum(loss);
+  return autograd::name_grad_fn(input.dim() == 0 ? total : div(total, number(double(input.sizes()[0]))), "kl_div");
+}
+
 Tensor mse_loss(const Tensor& input, const Tensor& target, const std::string& reduction) {
   check_floating(input, "mse_loss", "input");
   check_broadcast(input, target, "mse_loss", "target", true);
@@ -255,6 +265,11 @@ std::string legacy_reduction(std::optional<bool> size_average, std::optional<boo
 
 Tensor Loss::forward(const Tensor&) {
   throw TypeError(type_name() + ".forward: a loss takes two tensors, input and target");
+}
+
+KLDivLoss::KLDivLoss(KLDivLossOptions options) : LossLayer("KLDivLoss", std::move(options)) {}
+Tensor KLDivLoss::forward(const Tensor& input, const Tensor& target) {
+  return F::kl_div(input, target, options.reduction, options.log_target);
 }
 
 MSELoss::MSELoss(MSELossOptions options) : LossLayer("MSELoss", std::move(options)) {}

@@ -109,16 +109,18 @@ Tensor gather(const Tensor& t, int64_t dim, const Tensor& given_index) {
 }
 
 namespace {
-Tensor& scatter_impl(const char* op, Tensor& t, int64_t dim, const Tensor& given_index, const Tensor& src, bool add) {
+Tensor& scatter_impl(const char* op, Tensor& t, int64_t dim, const Tensor& given_index, const Tensor& src,
+                     cpu::ScatterOp how) {
   const Tensor index = as_index(given_index, op);
   dim = wrap_dim(dim, t.dim(), op);
   check_gather_shapes(op, t, dim, index, &src);
   EMBER_CHECK_TYPE(src.dtype() == t.dtype(), op, ": expected src of dtype ", dtype_name(t.dtype()), ", got ",
                    dtype_name(src.dtype()));
   t.check_in_place(op);
-  if (add && is_narrow(t.dtype()) && is_floating(t.dtype())) {  // 16-bit floats sum in float32, round once
+  // 16-bit floats reduce in float32 and round once.
+  if (how != cpu::ScatterOp::Assign && is_narrow(t.dtype()) && is_floating(t.dtype())) {
     Tensor wide = to_dtype(t, widened(t.dtype()));
-    scatter_impl(op, wide, dim, index, to_dtype(src, wide.dtype()), add);
+    scatter_impl(op, wide, dim, index, to_dtype(src, wide.dtype()), how);
     call_kernel(t.device(), op, cpu::copy, t, wide);
     t.bump_version();
     return t;
@@ -127,7 +129,7 @@ Tensor& scatter_impl(const char* op, Tensor& t, int64_t dim, const Tensor& given
   Tensor t1 = as_1d(t), i1 = as_1d(index), s1 = as_1d(src.storage() == t.storage() ? clone(src) : src);
   check_index_range(i1, t1.sizes()[dim], false, op, dim);
   Tensor src_view = Tensor::make_view(s1, i1.sizes(), s1.strides(), s1.offset());
-  call_kernel(t.device(), op, cpu::scatter, along_dim_view(t1, i1, dim), src_view, i1, t1.strides()[dim], add);
+  call_kernel(t.device(), op, cpu::scatter, along_dim_view(t1, i1, dim), src_view, i1, t1.strides()[dim], how);
   t.bump_version();
   return t;
 }
@@ -141,7 +143,7 @@ Tensor scatter_copy(const char* op, const char* node, const Tensor& t, int64_t d
   {
     autograd::RecordingOff off(rec);
     out = clone(t);
-    scatter_impl(op, out, dim, index, src, add);
+    scatter_impl(op, out, dim, index, src, add ? cpu::ScatterOp::Add : cpu::ScatterOp::Assign);
   }
   if (rec)
     autograd::record(node, {out}, {t, src}, {index}, [dim, add, src_sizes = src.sizes()](const Tensors& g,
@@ -159,7 +161,7 @@ Tensor& scatter_inplace(const char* op, Tensor& t, int64_t dim, const Tensor& in
     return autograd::apply_inplace(t, op, [&](const Tensor& old) {
       return add ? scatter_add(old, dim, index, src) : scatter(old, dim, index, src);
     }, false);
-  return scatter_impl(op, t, dim, index, src, add);
+  return scatter_impl(op, t, dim, index, src, add ? cpu::ScatterOp::Add : cpu::ScatterOp::Assign);
 }
 }  // namespace
 
@@ -174,6 +176,108 @@ Tensor scatter_add(const Tensor& t, int64_t dim, const Tensor& index, const Tens
 }
 Tensor& scatter_add_(Tensor& t, int64_t dim, const Tensor& index, const Tensor& src) {
   return scatter_inplace("scatter_add_", t, dim, index, src, true);
+}
+
+namespace {
+cpu::ScatterOp scatter_reduction(const std::string& reduce, const char* op) {
+  if (reduce == "sum" || reduce == "mean") return cpu::ScatterOp::Add;
+  if (reduce == "prod") return cpu::ScatterOp::Prod;
+  if (reduce == "amax") return cpu::ScatterOp::Max;
+  EMBER_CHECK(reduce == "amin", op, ": reduce argument must be either sum, prod, mean, amax or amin, got ", reduce);
+  return cpu::ScatterOp::Min;
+}
+
+/// scatter_reduce on t in place, no autograd. Without include_self, the places src lands on
+/// first receive a src value (assigned; 0 for sum and mean, 1 for prod), so t's old value
+/// takes no part and no identity element per dtype is needed.
+void scatter_reduce_raw(const char* op, Tensor& t, int64_t dim, const Tensor& index, const Tensor& src,
+                        const std::string& reduce, bool include_self) {
+  const cpu::ScatterOp how = scatter_reduction(reduce, op);
+  if (!include_self) {
+    const bool extreme = how == cpu::ScatterOp::Max || how == cpu::ScatterOp::Min;
+    const Tensor start = extreme ? src : expand(full({}, how == cpu::ScatterOp::Prod ? 1 : 0, t.dtype(), t.device()),
+                                                index.sizes());
+    scatter_impl(op, t, dim, index, start, cpu::ScatterOp::Assign);
+  }
+  scatter_impl(op, t, dim, index, src, how);
+  if (reduce != "mean") return;
+  // How many values each place averages (1 for an untouched place, so it keeps its value).
+  Tensor count = include_self ? ones(t.sizes(), t.dtype(), t.device()) : zeros(t.sizes(), t.dtype(), t.device());
+  scatter_impl(op, count, dim, index, expand(ones({}, t.dtype(), t.device()), index.sizes()), cpu::ScatterOp::Add);
+  count = masked_fill(count, eq(count, scalar_tensor(0)), 1);
+  copy_(t, is_floating(t.dtype()) ? div(t, count) : div(t, count, std::string("floor")));
+}
+
+/// PyTorch's scatter_reduce_backward, written in ember ops (so it differentiates again).
+Tensors scatter_reduce_grads(const Tensor& g, const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src,
+                             const std::string& reduce, bool include_self, const Tensor& result) {
+  Tensor g_self, g_src;
+  const Tensor zero = scalar_tensor(0.0);
+  if (reduce == "sum") {
+    g_self = g;
+    g_src = gather(g, dim, index);
+  } else if (reduce == "mean") {
+    Tensor n = include_self ? ones(g.sizes(), g.dtype()) : zeros(g.sizes(), g.dtype());
+    n = scatter_add(n, dim, index, expand(ones({}, g.dtype()), index.sizes()));
+    n = masked_fill(n, eq(n, zero), 1);
+    g_self = div(g, n);
+    g_src = gather(g_self, dim, index);
+  } else if (reduce == "prod") {
+    // Zeros are handled apart: the product of the others is recomputed with each zero made 1.
+    const Tensor masked_self = masked_fill(self, eq(self, zero), 1);
+    g_self = div(mul(g, scatter_reduce(masked_self, dim, index, src, reduce, include_self)), masked_self);
+    const Tensor src_zero = eq(src, zero);
+    const Tensor src_zeros_here =
+        gather(scatter_add(zeros(self.sizes(), self.dtype()), dim, index, to_dtype(src_zero, self.dtype())), dim, index);
+    const Tensor single_zero = logical_and(src_zero, eq(src_zeros_here, scalar_tensor(1.0)));
+    const Tensor others = scatter_reduce(self, dim, index, masked_fill(src, single_zero, 1), reduce, include_self);
+    g_src = where(single_zero, gather(mul(g, others), dim, index),
+                  div(gather(mul(g, result), dim, index), masked_fill(src, src_zero, 1)));
+  } else {  // amax, amin: the gradient is shared evenly among the values equal to the result
+    const Tensor value = gather(result, dim, index);
+    const Tensor self_is = eq(self, result), src_is = eq(src, value);
+    const Tensor n = scatter_add(to_dtype(self_is, g.dtype()), dim, index, to_dtype(src_is, g.dtype()));
+    const Tensor shared = div(g, n);
+    g_self = where(self_is, shared, zero);
+    g_src = where(src_is, gather(shared, dim, index), zero);
+  }
+  if (!include_self) g_self = scatter(g_self, dim, index, zeros(index.sizes(), g.dtype()));
+  return {g_self, g_src};
+}
+}  // namespace
+
+Tensor scatter_reduce(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src, const std::string& reduce,
+                      bool include_self) {
+  const bool rec = autograd::needs_grad(t, src);
+  Tensor out;
+  {
+    autograd::RecordingOff off(rec);
+    out = clone(t);
+    scatter_reduce_raw("scatter_reduce", out, dim, index, src, reduce, include_self);
+  }
+  if (rec) {
+    const int64_t d = wrap_dim(dim, t.dim(), "scatter_reduce");
+    // Only src's corner of index's shape takes part (scatter's rule); the rest gets zeros (pad_to).
+    Tensor used = src;
+    for (int64_t k = 0; k < src.dim(); ++k) used = narrow(used, k, 0, index.sizes()[k]);
+    autograd::record("ScatterReduceBackward0", {out}, {t, src}, {t, to_dtype(index, DType::Int64), used, out},
+                     [d, reduce, include_self, src_sizes = src.sizes()](const Tensors& g, const Tensors& s) {
+      Tensors grads = scatter_reduce_grads(g[0], s[0], d, s[1], s[2], reduce, include_self, s[3]);
+      grads[1] = pad_to(grads[1], src_sizes);
+      return grads;
+    });
+  }
+  return out;
+}
+
+Tensor& scatter_reduce_(Tensor& t, int64_t dim, const Tensor& index, const Tensor& src, const std::string& reduce,
+                        bool include_self) {
+  if (autograd::inplace_requires_grad(t, {&src}, "scatter_reduce_"))
+    return autograd::apply_inplace(t, "scatter_reduce_", [&](const Tensor& old) {
+      return scatter_reduce(old, dim, index, src, reduce, include_self);
+    }, false);
+  scatter_reduce_raw("scatter_reduce_", t, dim, index, src, reduce, include_self);
+  return t;
 }
 
 Tensor index_select(const Tensor& t, int64_t dim, const Tensor& given_index) {
@@ -295,7 +399,7 @@ Tensor one_hot(const Tensor& t, int64_t num_classes) {
   Tensor out = zeros(shape, DType::Int64, t.device());
   Tensor ones_src = expand(ones({}, DType::Int64), t.sizes());
   Tensor out_t = out;
-  scatter_impl("one_hot", out_t, -1, unsqueeze(t, -1), unsqueeze(ones_src, -1), false);
+  scatter_impl("one_hot", out_t, -1, unsqueeze(t, -1), unsqueeze(ones_src, -1), cpu::ScatterOp::Assign);
   return out;
 }
 

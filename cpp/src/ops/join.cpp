@@ -1,6 +1,7 @@
 // Joining, splitting and indexing composites as PyTorch spells them: hstack, vstack, dstack,
-// column_stack, tensor_split, take, index_add / index_copy / index_fill, block_diag,
-// cdist, dist. Written with cat, narrow, index_put and the reductions (their gradients too).
+// column_stack, tensor_split, take, index_add / index_copy / index_fill, the view scatters
+// (select/slice/diagonal_scatter), masked_scatter, block_diag, cdist, dist, pdist,
+// combinations, unravel_index. Written with cat, narrow, index_put and the reductions (their gradients too).
 #include <algorithm>
 
 #include "ember/ops.h"
@@ -142,6 +143,63 @@ Tensor& index_fill_(Tensor& t, int64_t dim, const Tensor& index, const Tensor& v
   return assign_composite(t, "index_fill_", {&value}, [&](const Tensor& old) { return index_fill(old, dim, index, value); });
 }
 
+namespace {
+/// A copy of t with src written into the view `region` picks out of it. The write goes through
+/// the view, so autograd's in-place-on-view rule gives both gradients (t's with the region zeroed,
+/// src's the region of the incoming one).
+template <class Region>
+Tensor scatter_into_view(const Tensor& t, const Tensor& src, const char* op, Region&& region) {
+  Tensor out = clone(t);
+  Tensor part = region(out);
+  EMBER_CHECK(src.sizes() == part.sizes(), op, ": expected src to have a size equal to the slice of self. ",
+              "src size = ", shape_str(src.sizes()), ", slice size = ", shape_str(part.sizes()));
+  copy_(part, src);
+  return out;
+}
+}  // namespace
+
+Tensor select_scatter(const Tensor& t, const Tensor& src, int64_t dim, int64_t index) {
+  EMBER_CHECK_INDEX(t.dim() > 0, "select_scatter: cannot be applied to a 0-dim tensor");
+  dim = wrap_dim(dim, t.dim(), "select_scatter");
+  const int64_t size = t.sizes()[dim];
+  EMBER_CHECK_INDEX(index >= -size && index < size, "select_scatter: index ", index, " out of range for tensor of size ",
+                    shape_str(t.sizes()), " at dimension ", dim);
+  return scatter_into_view(t, src, "select_scatter", [&](const Tensor& o) { return select(o, dim, index); });
+}
+
+Tensor slice_scatter(const Tensor& t, const Tensor& src, int64_t dim, std::optional<int64_t> start,
+                     std::optional<int64_t> end, int64_t step) {
+  EMBER_CHECK(step > 0, "slice_scatter: slice step must be positive, got ", step);
+  dim = wrap_dim(dim, std::max<int64_t>(t.dim(), 1), "slice_scatter");
+  return scatter_into_view(t, src, "slice_scatter", [&](const Tensor& o) { return slice(o, dim, start, end, step); });
+}
+
+Tensor diagonal_scatter(const Tensor& t, const Tensor& src, int64_t offset, int64_t dim1, int64_t dim2) {
+  return scatter_into_view(t, src, "diagonal_scatter", [&](const Tensor& o) { return diagonal(o, offset, dim1, dim2); });
+}
+
+Tensor masked_scatter(const Tensor& t, const Tensor& mask, const Tensor& source) {
+  EMBER_CHECK_TYPE(mask.dtype() == DType::Bool, "masked_scatter: only supports boolean masks, but got mask with dtype ",
+                   dtype_name(mask.dtype()));
+  EMBER_CHECK_TYPE(source.dtype() == t.dtype(), "masked_scatter: expected self and source to have same dtypes but got ",
+                   dtype_name(t.dtype()), " and ", dtype_name(source.dtype()));
+  const Shape shape = broadcast_shapes(t.sizes(), mask.sizes(), "masked_scatter");
+  const Tensor m = expand(mask, shape);
+  const int64_t n = sum(m).item<int64_t>();
+  EMBER_CHECK(source.numel() >= n, "masked_scatter: number of elements of source (", source.numel(), ", shape ",
+              shape_str(source.sizes()), ") < number of ones in mask (", n, ")");
+  // The first n elements of source, in row-major order, fill the masked places in row-major order.
+  return index_put(expand(t, shape), {m}, narrow(reshape(source, {source.numel()}), 0, 0, n));
+}
+
+Tensor& masked_scatter_(Tensor& t, const Tensor& mask, const Tensor& source) {
+  EMBER_CHECK(broadcast_shapes(t.sizes(), mask.sizes(), "masked_scatter_") == t.sizes(), "masked_scatter_: mask of shape ",
+              shape_str(mask.sizes()), " cannot be broadcast to the tensor's shape ", shape_str(t.sizes()));
+  return assign_composite(t, "masked_scatter_", {&source}, [&](const Tensor& old) {
+    return masked_scatter(old, mask, source);
+  });
+}
+
 Tensor block_diag(const std::vector<Tensor>& tensors) {
   std::vector<Tensor> mats;
   DType dt = DType::Bool;
@@ -178,5 +236,62 @@ Tensor cdist(const Tensor& x1, const Tensor& x2, double p) {
 }
 
 Tensor dist(const Tensor& x, const Tensor& y, double p) { return norm(sub(x, y), p); }
+
+Tensor pdist(const Tensor& x, double p) {
+  EMBER_CHECK(x.dim() == 2, "pdist only supports 2D tensors, got: ", x.dim(), "D (shape ", shape_str(x.sizes()), ")");
+  EMBER_CHECK(p >= 0, "pdist only supports non-negative p values, got ", p);
+  EMBER_CHECK_TYPE(is_floating(x.dtype()), "pdist only supports floating-point dtypes, got ", dtype_name(x.dtype()));
+  const int64_t n = x.sizes()[0];
+  // The pairs i < j in row-major order: the upper triangle above the diagonal (none for n < 2).
+  const Tensor pairs = triu_indices(n, n, 1);
+  const Tensor diff = sub(index_select(x, 0, select(pairs, 0, 0)), index_select(x, 0, select(pairs, 0, 1)));
+  // p = 0 counts the nonzero differences: through sign, whose gradient is 0 (torch's pdist gives
+  // zeros there, where norm's p = 0 gives no gradient at all).
+  if (p == 0) return sum(abs(sign(diff)), Dims{-1});
+  return norm(diff, p, Dims{-1});
+}
+
+Tensor combinations(const Tensor& t, int64_t r, bool with_replacement) {
+  EMBER_CHECK(t.dim() == 1, "combinations: expect a 1D vector, but got shape ", shape_str(t.sizes()));
+  EMBER_CHECK(r >= 0, "combinations: expect a non-negative number, but got ", r);
+  if (r == 0) return empty({0}, t.dtype());
+  // The index tuples in lexicographic order, increasing (non-decreasing with replacement).
+  const int64_t n = t.sizes()[0];
+  std::vector<int64_t> flat, tuple(r, 0);
+  for (int64_t k = 0; k < r; ++k) tuple[k] = with_replacement ? 0 : k;
+  while (n > 0 && tuple[r - 1] < n) {
+    flat.insert(flat.end(), tuple.begin(), tuple.end());
+    int64_t k = r - 1;  // the last entry that can still grow
+    while (k >= 0 && tuple[k] == (with_replacement ? n - 1 : n - r + k)) --k;
+    if (k < 0) break;
+    ++tuple[k];
+    for (int64_t j = k + 1; j < r; ++j) tuple[j] = with_replacement ? tuple[k] : tuple[j - 1] + 1;
+  }
+  const int64_t count = static_cast<int64_t>(flat.size()) / r;
+  Tensor index = empty({count * r}, DType::Int64);
+  std::copy(flat.begin(), flat.end(), index.data<int64_t>());
+  return reshape(index_select(t, 0, index), {count, r});
+}
+
+std::vector<Tensor> unravel_index(const Tensor& indices, const Shape& shape) {
+  EMBER_CHECK_TYPE(is_integral(indices.dtype(), false), "unravel_index: expected 'indices' to be integer dtype, but got ",
+                   dtype_name(indices.dtype()));
+  int64_t total = 1;
+  for (int64_t s : shape) {
+    EMBER_CHECK(s >= 0, "unravel_index: 'shape' cannot have negative values, but got ", shape_str(shape));
+    total *= s;
+  }
+  EMBER_CHECK(shape.empty() || total > 0 || indices.numel() == 0, "unravel_index: cannot unravel into shape ",
+              shape_str(shape), ", which has no elements");
+  // Python's floor arithmetic from the last dim: out-of-range and negative indices wrap, as torch's.
+  std::vector<Tensor> out(shape.size());
+  Tensor rest = to_dtype(indices, DType::Int64);
+  for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
+    const Tensor size = scalar_tensor(shape[d], DType::Int64);
+    out[d] = remainder(rest, size);
+    rest = floor_divide(rest, size);
+  }
+  return out;
+}
 
 }  // namespace ember

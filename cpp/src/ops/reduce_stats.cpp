@@ -1,5 +1,5 @@
 // Order statistics and NaN-aware reductions, composed of sort, gather and the reductions:
-// median, nanmedian, kthvalue, quantile, nanquantile, nansum, nanmean, aminmax, var_mean,
+// median, nanmedian, kthvalue, mode, quantile, nanquantile, nansum, nanmean, aminmax, var_mean,
 // std_mean. The values' gradients flow through sort's and gather's.
 #include <cmath>
 #include <limits>
@@ -9,8 +9,8 @@
 namespace ember {
 
 namespace {
-/// Sorts t along dim and picks one position per row (position(in, nan_count, n) gives it, an
-/// int64 tensor of the row shape with dim kept): the (values, indices) of a selection.
+/// Sorts t along dim and picks one position per row (position(sorted, nan_count, n, dim) gives
+/// it, an int64 tensor of the row shape with dim kept): the (values, indices) of a selection.
 template <class F>
 std::pair<Tensor, Tensor> pick_sorted(const char* op, const Tensor& t, int64_t dim, bool keepdim, F position) {
   const Tensor in = t.dim() == 0 ? reshape(t, {1}) : t;
@@ -20,7 +20,7 @@ std::pair<Tensor, Tensor> pick_sorted(const char* op, const Tensor& t, int64_t d
                     shape_str(t.sizes()), ")");
   const auto sorted = sort(in, dim);
   const Tensor nan_count = sum(isnan(in), Dims{dim}, true, DType::Int64);
-  const Tensor pos = position(nan_count, n);
+  const Tensor pos = position(sorted.first, nan_count, n, dim);
   Tensor v = gather(sorted.first, dim, pos), i = gather(sorted.second, dim, pos);
   if (!keepdim || t.dim() == 0) {
     v = squeeze(v, Dims{dim});
@@ -31,15 +31,15 @@ std::pair<Tensor, Tensor> pick_sorted(const char* op, const Tensor& t, int64_t d
 Tensor i64(int64_t v) { return scalar_tensor(v, DType::Int64); }
 
 /// The lower median's position; a row holding NaN gives its first NaN (they sort last).
-Tensor median_position(const Tensor& nan_count, int64_t n) {
+Tensor median_position(const Tensor&, const Tensor& nan_count, int64_t n, int64_t) {
   return where(gt(nan_count, i64(0)), sub(i64(n), nan_count), expand(i64((n - 1) / 2), nan_count.sizes()));
 }
 /// The lower median of the row's numbers; a row of NaNs only gives NaN.
-Tensor nanmedian_position(const Tensor& nan_count, int64_t n) {
+Tensor nanmedian_position(const Tensor&, const Tensor& nan_count, int64_t n, int64_t) {
   const Tensor valid = sub(i64(n), nan_count);
   return where(gt(valid, i64(0)), floor_divide(sub(valid, i64(1)), i64(2)), zeros(valid.sizes(), DType::Int64));
 }
-Tensor whole(const Tensor& t, const char* op, Tensor (*position)(const Tensor&, int64_t)) {
+Tensor whole(const Tensor& t, const char* op, Tensor (*position)(const Tensor&, const Tensor&, int64_t, int64_t)) {
   if (t.numel() == 0) {
     EMBER_CHECK_TYPE(is_floating(t.dtype()), op, "(): an empty ", dtype_name(t.dtype()), " tensor has no median");
     return full({}, std::numeric_limits<double>::quiet_NaN(), t.dtype());
@@ -62,7 +62,25 @@ std::pair<Tensor, Tensor> kthvalue(const Tensor& t, int64_t k, int64_t dim, bool
   EMBER_CHECK_RUNTIME(k >= 1 && k <= n, "kthvalue(): selected number k=", k, " out of range for a dim of size ", n,
                     " (shape ", shape_str(t.sizes()), ")");
   return pick_sorted("kthvalue", t, dim, keepdim,
-                     [k](const Tensor& nan_count, int64_t) { return expand(i64(k - 1), nan_count.sizes()); });
+                     [k](const Tensor&, const Tensor& nan_count, int64_t, int64_t) {
+                       return expand(i64(k - 1), nan_count.sizes());
+                     });
+}
+
+std::pair<Tensor, Tensor> mode(const Tensor& t, int64_t dim, bool keepdim) {
+  // In sorted order equal values form runs (NaN != NaN: each NaN a run of its own). The mode is
+  // the first longest run, so the smallest of tied values; its index is the run's last element,
+  // which the stable sort makes the value's last occurrence, as torch's.
+  return pick_sorted("mode", t, dim, keepdim, [](const Tensor& sorted, const Tensor&, int64_t n, int64_t d) {
+    Shape first = sorted.sizes();
+    first[d] = 1;
+    const Tensor starts = cat({ones(first, DType::Int64), to_dtype(ne(narrow(sorted, d, 1, n - 1),
+                                                                     narrow(sorted, d, 0, n - 1)), DType::Int64)}, d);
+    const Tensor run = sub(cumsum(starts, d), i64(1));
+    const Tensor lengths = scatter_add(zeros(sorted.sizes(), DType::Int64), d, run, ones(sorted.sizes(), DType::Int64));
+    const Tensor best = argmax(lengths, d, true);
+    return sub(sum(le(run, best), Dims{d}, true, DType::Int64), i64(1));
+  });
 }
 
 namespace {

@@ -317,14 +317,32 @@ Tensor alias(const Tensor& t) {
 }
 
 Tensor movedim(const Tensor& t, int64_t source, int64_t destination) {
+  return movedim(t, Dims{source}, Dims{destination});
+}
+
+Tensor movedim(const Tensor& t, const Dims& source, const Dims& destination) {
   const int64_t n = t.dim();
-  source = wrap_dim(source, n, "movedim");
-  destination = wrap_dim(destination, n, "movedim");
+  EMBER_CHECK(source.size() == destination.size(), "movedim: Invalid source or destination dims: source (",
+              shape_str(source), " dims) should contain the same number of dims as destination (",
+              shape_str(destination), " dims)");
+  // order[d] is the input dim that lands at d: the moved ones where they are sent, the others
+  // in their order in the places left.
+  Dims order(std::max<int64_t>(n, 1), -1);
+  std::vector<bool> moved(order.size(), false);
+  for (size_t k = 0; k < source.size(); ++k) {
+    const int64_t from = wrap_dim(source[k], n, "movedim"), to = wrap_dim(destination[k], n, "movedim");
+    EMBER_CHECK(!moved[from], "movedim: repeated dim in `source` (", shape_str(source), ")");
+    EMBER_CHECK(order[to] < 0, "movedim: repeated dim in `destination` (", shape_str(destination), ")");
+    moved[from] = true;
+    order[to] = from;
+  }
   if (n == 0) return alias(t);
-  Dims order;
-  for (int64_t d = 0; d < n; ++d)
-    if (d != source) order.push_back(d);
-  order.insert(order.begin() + destination, source);
+  int64_t next = 0;
+  for (int64_t& d : order) {
+    if (d >= 0) continue;
+    while (moved[next]) ++next;
+    d = next++;
+  }
   return permute(t, order);
 }
 

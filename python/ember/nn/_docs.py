@@ -7,13 +7,14 @@ prose lives here, one entry per class, applied by ember.nn.modules.
 _DEVICE_DTYPE = """    device (str or ember.device, optional): where the parameters live (only "cpu" today).
     dtype (ember.dtype, optional): the parameters' dtype (default: ember.get_default_dtype())."""
 
+_WRITES_INPUT = "    inplace (bool): write the result into the input and return it. Default: False."
 _INPLACE = "    inplace (bool): accepted for PyTorch compatibility; the result is a new tensor. Default: False."
 
 _REDUCTION = """    size_average, reduce: deprecated PyTorch arguments, folded into reduction as PyTorch does.
     reduction (str): 'none' (one loss per element), 'mean' (default) or 'sum'."""
 
 
-def _activation(name, formula, args="", example_input="ember.randn(2, 3)"):
+def _activation(name, formula, args="", example_input="ember.randn(2, 3)", constructor_args=""):
     args_section = f"\nArgs:\n{args}\n" if args else "\nArgs:\n    (none)\n"
     return f"""Applies {name} element-wise: {formula}.
 {args_section}
@@ -22,7 +23,7 @@ Shape:
 
 Example::
 
-    >>> m = ember.nn.{name}()
+    >>> m = ember.nn.{name}({constructor_args})
     >>> y = m({example_input})
 """
 
@@ -153,6 +154,25 @@ Example::
     "Softplus": _activation("Softplus", "log(1 + exp(beta * x)) / beta",
                             "    beta (float): the sharpness. Default: 1.0.\n"
                             "    threshold (float): above beta * x > threshold the output is x. Default: 20.0."),
+    "Hardtanh": _activation("Hardtanh", "x clamped to [min_val, max_val]",
+                            "    min_val (float): the lower bound. Default: -1.0.\n"
+                            "    max_val (float): the upper bound, above min_val. Default: 1.0.\n" + _WRITES_INPUT),
+    "ReLU6": _activation("ReLU6", "min(max(0, x), 6)", _WRITES_INPUT),
+    "Hardswish": _activation("Hardswish", "x * relu6(x + 3) / 6", _WRITES_INPUT),
+    "Hardsigmoid": _activation("Hardsigmoid", "relu6(x + 3) / 6", _WRITES_INPUT),
+    "SELU": _activation("SELU", "scale * elu(x, alpha), alpha = 1.6732632423543772, scale = 1.0507009873554805",
+                        _WRITES_INPUT),
+    "CELU": _activation("CELU", "x if x > 0 else alpha * (exp(x / alpha) - 1)",
+                        "    alpha (float): the scale, not 0. Default: 1.0.\n" + _WRITES_INPUT),
+    "Mish": _activation("Mish", "x * tanh(softplus(x))", _WRITES_INPUT),
+    "Softsign": _activation("Softsign", "x / (1 + |x|)"),
+    "Tanhshrink": _activation("Tanhshrink", "x - tanh(x)"),
+    "Threshold": _activation("Threshold", "x where x > threshold, value elsewhere",
+                             "    threshold (float): the value to exceed.\n"
+                             "    value (float): what replaces the elements that do not exceed it.\n" + _WRITES_INPUT,
+                             constructor_args="0.1, 20."),
+    "Softmin": _activation("Softmin", "exp(-x_i) / sum_j exp(-x_j) along dim (the slices along dim sum to 1)",
+                           "    dim (int): the dimension softmin normalizes over.", constructor_args="dim=1"),
     "Softmax": """Applies softmax along dim: exp(x_i) / sum_j exp(x_j), so the slices along dim sum to 1.
 
 Args:
@@ -457,6 +477,11 @@ Example::
 """
 
 DOCS["L1Loss"] = _loss("L1Loss", "The mean absolute error |input - target|.")
+DOCS["KLDivLoss"] = _loss("KLDivLoss", "The Kullback-Leibler divergence target * (log target - input), input and (with "
+                          "log_target) target given as log-probabilities. reduction may also be 'batchmean' (the "
+                          "sum divided by the batch size, the divergence's definition; 'mean' divides by every element).",
+                          "    log_target (bool): whether target holds log-probabilities. Default: False.\n",
+                          example="loss(ember.randn(3, 5).log_softmax(1), ember.randn(3, 5).softmax(1))")
 DOCS["MSELoss"] = _loss("MSELoss", "The mean squared error (input - target)^2.")
 DOCS["HuberLoss"] = _loss("HuberLoss", "The Huber loss: 0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta), d = input - target.",
                           "    delta (float): where the loss turns linear. Default: 1.0.\n")

@@ -8,6 +8,8 @@ from ember._C import Tensor as _Tensor, broadcast_shapes as _broadcast_shapes, r
 from ember._C import sigmoid, tanh  # noqa: F401  (torch.nn.functional has them too)
 from ember._C._nn_functional import gelu, logsigmoid, one_hot, prelu, softplus
 from ember._C._nn_functional import conv1d, conv2d, conv_transpose1d, conv_transpose2d  # noqa: F401
+from ember.nn._activations import (celu, hardsigmoid, hardswish, hardtanh, hardtanh_, mish, relu6,  # noqa: F401
+                                   selu, softsign, tanhshrink, threshold, threshold_)
 
 
 def _maybe_inplace(input, result, inplace):
@@ -125,6 +127,28 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
         tensor([[0.0900, 0.2447, 0.6652]])
     """
     return _softmax(input, _softmax_dim("softmax", input.dim(), _stacklevel) if dim is None else dim, dtype)
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    r"""Softmin along ``dim``: :math:`\exp(-x_i) / \sum_j \exp(-x_j)` (softmax of :math:`-x`), as
+    torch.nn.functional.softmin. The slices along ``dim`` sum to 1.
+
+    Args:
+        input (Tensor): a floating tensor.
+        dim (int, optional): the dimension to normalize. None picks PyTorch's legacy choice, with
+            its deprecation warning (see :func:`softmax`).
+        _stacklevel (int, optional): the warning's stack level, as PyTorch's. Default: 3.
+        dtype (ember.dtype, optional): cast the input to this dtype first. Default: None.
+
+    Returns:
+        Tensor: the input's shape.
+
+    Example::
+
+        >>> F.softmin(ember.tensor([[1., 2., 3.]]), dim=1)
+        tensor([[0.6652, 0.2447, 0.0900]])
+    """
+    return _softmax(-input, _softmax_dim("softmin", input.dim(), _stacklevel) if dim is None else dim, dtype)
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
@@ -574,6 +598,87 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     if scale_grad_by_freq or sparse:
         raise ValueError("embedding: scale_grad_by_freq and sparse are not supported")
     return _F.embedding(input, weight, padding_idx, max_norm, norm_type)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    r"""The Kullback-Leibler divergence, pointwise :math:`y (\log y - x)` (:math:`e^y (y - x)` with
+    ``log_target``), :math:`x` = input and :math:`y` = target, as torch.nn.functional.kl_div.
+
+    Args:
+        input (Tensor): log-probabilities, floating.
+        target (Tensor): probabilities (log-probabilities with ``log_target``), broadcastable.
+        size_average (bool, optional): deprecated (PyTorch's); folded into ``reduction``.
+        reduce (bool, optional): deprecated (PyTorch's); folded into ``reduction``.
+        reduction (str, optional): ``'none'``, ``'mean'`` (over every element, with PyTorch's
+            warning), ``'batchmean'`` (the sum over ``input.size(0)``: the divergence's
+            definition) or ``'sum'``. Default: ``'mean'``.
+        log_target (bool, optional): whether target holds log-probabilities. Default: False.
+
+    Returns:
+        Tensor: a scalar, or the broadcast shape with ``reduction='none'``.
+
+    Example::
+
+        >>> p = ember.tensor([[0.5, 0.5]])
+        >>> F.kl_div(ember.tensor([[0.25, 0.75]]).log(), p, reduction="batchmean")
+        tensor(0.1438)
+    """
+    if size_average is not None or reduce is not None:
+        reduction = _reduction(size_average, reduce, reduction)
+    if reduction == "mean":
+        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
+                      "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+                      "'mean' will be changed to behave the same as 'batchmean' in the next major release.")
+    return _F.kl_div(input, target, reduction, log_target)
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    r"""Divides by the :math:`p`-norm along ``dim``: :math:`x / \max(\lVert x \rVert_p, \epsilon)`, as
+    torch.nn.functional.normalize.
+
+    Args:
+        input (Tensor): a floating tensor.
+        p (float, optional): the norm's order. Default: 2.
+        dim (int, optional): the dimension of the vectors. Default: 1.
+        eps (float, optional): the smallest norm divided by. Default: 1e-12.
+        out (Tensor, optional): where to write the result.
+
+    Returns:
+        Tensor: the input's shape.
+
+    Example::
+
+        >>> F.normalize(ember.tensor([[3., 4.]]))
+        tensor([[0.6000, 0.8000]])
+    """
+    result = _F.normalize(input, p, dim, eps)
+    if out is None:
+        return result
+    if not isinstance(out, _Tensor):
+        raise TypeError(f"normalize: out must be a Tensor, got {type(out).__name__}")
+    return out.copy_(result)
+
+
+def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    r"""The :math:`p`-norm of :math:`x_1 - x_2 + \epsilon` along the last dimension, as
+    torch.nn.functional.pairwise_distance.
+
+    Args:
+        x1 (Tensor): a floating tensor.
+        x2 (Tensor): a floating tensor broadcastable with ``x1``.
+        p (float, optional): the norm's order. Default: 2.
+        eps (float, optional): added to the difference, so the norm's gradient is defined at 0. Default: 1e-6.
+        keepdim (bool, optional): whether the last dimension stays with size 1. Default: False.
+
+    Returns:
+        Tensor: the broadcast shape without its last dimension.
+
+    Example::
+
+        >>> F.pairwise_distance(ember.tensor([[0., 0.]]), ember.tensor([[3., 4.]]))
+        tensor([5.0000])
+    """
+    return _F.pairwise_distance(x1, x2, p, eps, keepdim)
 
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
@@ -1135,4 +1240,6 @@ __all__ = ["adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d",
            "log_softmax", "logsigmoid", "max_pool1d", "max_pool1d_with_indices", "max_pool2d",
            "max_pool2d_with_indices", "mse_loss", "nll_loss", "one_hot", "pad", "pixel_shuffle",
            "pixel_unshuffle", "prelu", "relu", "sigmoid", "sign", "silu", "smooth_l1_loss",
-           "softmax", "softplus", "tanh", "unfold", "upsample"]
+           "softmax", "softplus", "tanh", "unfold", "upsample",
+           "celu", "hardsigmoid", "hardswish", "hardtanh", "hardtanh_", "mish", "relu6", "selu", "softmin",
+           "softsign", "tanhshrink", "threshold", "threshold_", "kl_div", "normalize", "pairwise_distance"]

@@ -120,6 +120,99 @@ class EMBER_API Softplus : public Layer<SoftplusOptions> {
   Tensor forward(const Tensor& input) override;
 };
 
+// The activations below forward to functional.h; those with inplace write into their input.
+/// min_value and max_value: PyTorch's deprecated spellings, which win over min_val and max_val.
+#define EMBER_HARDTANH_FIELDS(X)                                            \
+  X(Arg, double, min_val, -1.0, valid::any, Named)                          \
+  X(Arg, double, max_val, 1.0, valid::any, Named)                           \
+  X(Arg, bool, inplace, false, valid::any, Unless)                          \
+  X(Arg, std::optional<double>, min_value, std::nullopt, valid::any, Ctor)  \
+  X(Arg, std::optional<double>, max_value, std::nullopt, valid::any, Ctor)
+struct EMBER_API HardtanhOptions {
+  EMBER_LAYER_OPTIONS(EMBER_HARDTANH_FIELDS)
+  void cross_checks() const;
+};
+/// min_val below min_val, max_val above max_val, x between.
+class EMBER_API Hardtanh : public Layer<HardtanhOptions> {
+ public:
+  explicit Hardtanh(HardtanhOptions options = {});
+  EMBER_LAYER_SHORT_FORM(Hardtanh)
+  Tensor forward(const Tensor& input) override;
+};
+
+/// One row, inplace, for the activations whose only argument it is (ReLU6, Hardswish, ...); torch's
+/// repr shows it when set, except Hardswish's and Hardsigmoid's (Quiet).
+#define EMBER_INPLACE_FIELDS(X) X(Arg, bool, inplace, false, valid::any, Unless)
+struct InplaceOptions {
+  EMBER_LAYER_OPTIONS(EMBER_INPLACE_FIELDS)
+};
+#define EMBER_QUIET_INPLACE_FIELDS(X) X(Arg, bool, inplace, false, valid::any, Quiet)
+struct QuietInplaceOptions {
+  EMBER_LAYER_OPTIONS(EMBER_QUIET_INPLACE_FIELDS)
+};
+#define EMBER_INPLACE_ACTIVATION(Name, Opts)                                       \
+  using Name##Options = Opts;                                                      \
+  class EMBER_API Name : public Layer<Opts> {                                      \
+   public:                                                                         \
+    explicit Name(Opts options = {}) : Layer(#Name, options) {}                    \
+    EMBER_LAYER_SHORT_FORM(Name)                                                   \
+    Tensor forward(const Tensor& input) override;                                  \
+  };
+/// min(max(x, 0), 6).
+EMBER_INPLACE_ACTIVATION(ReLU6, InplaceOptions)
+/// x * relu6(x + 3) / 6.
+EMBER_INPLACE_ACTIVATION(Hardswish, QuietInplaceOptions)
+/// relu6(x + 3) / 6.
+EMBER_INPLACE_ACTIVATION(Hardsigmoid, QuietInplaceOptions)
+/// scale * elu(x, alpha) with the self-normalizing constants.
+EMBER_INPLACE_ACTIVATION(SELU, InplaceOptions)
+/// x * tanh(softplus(x)).
+EMBER_INPLACE_ACTIVATION(Mish, InplaceOptions)
+#undef EMBER_INPLACE_ACTIVATION
+
+#define EMBER_CELU_FIELDS(X)                             \
+  X(Arg, double, alpha, 1.0, valid::any, Named)          \
+  X(Arg, bool, inplace, false, valid::any, Unless)
+struct CELUOptions {
+  EMBER_LAYER_OPTIONS(EMBER_CELU_FIELDS)
+};
+/// x for x > 0, alpha * (e^(x / alpha) - 1) otherwise.
+class EMBER_API CELU : public Layer<CELUOptions> {
+ public:
+  explicit CELU(CELUOptions options = {}) : Layer("CELU", options) {}
+  EMBER_LAYER_SHORT_FORM(CELU)
+  Tensor forward(const Tensor& input) override;
+};
+
+#define EMBER_THRESHOLD_FIELDS(X)                          \
+  X(Required, double, threshold, 0.0, valid::any, Named)   \
+  X(Required, double, value, 0.0, valid::any, Named)       \
+  X(Arg, bool, inplace, false, valid::any, Unless)
+struct ThresholdOptions {
+  EMBER_LAYER_OPTIONS(EMBER_THRESHOLD_FIELDS)
+};
+/// x where x > threshold, value elsewhere.
+class EMBER_API Threshold : public Layer<ThresholdOptions> {
+ public:
+  explicit Threshold(ThresholdOptions options = {}) : Layer("Threshold", options) {}
+  EMBER_LAYER_SHORT_FORM(Threshold)
+  Tensor forward(const Tensor& input) override;
+};
+
+/// x / (1 + |x|).
+class EMBER_API Softsign : public Layer<NoOptions> {
+ public:
+  explicit Softsign(NoOptions options = {}) : Layer("Softsign", options) {}
+  Tensor forward(const Tensor& input) override;
+};
+
+/// x - tanh(x).
+class EMBER_API Tanhshrink : public Layer<NoOptions> {
+ public:
+  explicit Tanhshrink(NoOptions options = {}) : Layer("Tanhshrink", options) {}
+  Tensor forward(const Tensor& input) override;
+};
+
 /// dim unset: PyTorch's legacy choice (0 for 0-, 1- and 3-d inputs, else 1).
 #define EMBER_SOFTMAX_FIELDS(X) X(Arg, std::optional<int64_t>, dim, std::nullopt, valid::any, Named)
 struct SoftmaxOptions {
@@ -137,6 +230,15 @@ class EMBER_API LogSoftmax : public Layer<LogSoftmaxOptions> {
  public:
   explicit LogSoftmax(LogSoftmaxOptions options = {}) : Layer("LogSoftmax", options) {}
   EMBER_LAYER_SHORT_FORM(LogSoftmax)
+  Tensor forward(const Tensor& input) override;
+};
+
+/// softmax(-x) along dim.
+using SoftminOptions = SoftmaxOptions;
+class EMBER_API Softmin : public Layer<SoftminOptions> {
+ public:
+  explicit Softmin(SoftminOptions options = {}) : Layer("Softmin", options) {}
+  EMBER_LAYER_SHORT_FORM(Softmin)
   Tensor forward(const Tensor& input) override;
 };
 

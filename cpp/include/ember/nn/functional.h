@@ -30,6 +30,40 @@ EMBER_API Tensor softplus(const Tensor& x, double beta = 1, double threshold = 2
 EMBER_API Tensor& leaky_relu_(Tensor& x, double negative_slope = 0.01);
 EMBER_API Tensor& elu_(Tensor& x, double alpha = 1);
 EMBER_API Tensor& silu_(Tensor& x);
+/// x clamped to [min_val, max_val]; the gradient is 1 strictly inside, 0 elsewhere.
+EMBER_API Tensor hardtanh(const Tensor& x, double min_val = -1, double max_val = 1);
+/// hardtanh(x, 0, 6).
+EMBER_API Tensor relu6(const Tensor& x);
+/// x * relu6(x + 3) / 6.
+EMBER_API Tensor hardswish(const Tensor& x);
+/// relu6(x + 3) / 6.
+EMBER_API Tensor hardsigmoid(const Tensor& x);
+/// scale * elu(x, alpha), scale = 1.0507009873554805, alpha = 1.6732632423543772.
+EMBER_API Tensor selu(const Tensor& x);
+/// x for x > 0, alpha * (e^(x / alpha) - 1) otherwise (alpha != 0).
+EMBER_API Tensor celu(const Tensor& x, double alpha = 1);
+/// x * tanh(softplus(x)).
+EMBER_API Tensor mish(const Tensor& x);
+/// x / (1 + |x|).
+EMBER_API Tensor softsign(const Tensor& x);
+/// x - tanh(x).
+EMBER_API Tensor tanhshrink(const Tensor& x);
+/// x where x > threshold, value elsewhere.
+EMBER_API Tensor threshold(const Tensor& x, double threshold, double value);
+/// In place: the activations above that PyTorch has in place.
+EMBER_API Tensor& hardtanh_(Tensor& x, double min_val = -1, double max_val = 1);
+EMBER_API Tensor& relu6_(Tensor& x);
+EMBER_API Tensor& hardswish_(Tensor& x);
+EMBER_API Tensor& hardsigmoid_(Tensor& x);
+EMBER_API Tensor& selu_(Tensor& x);
+EMBER_API Tensor& celu_(Tensor& x, double alpha = 1);
+EMBER_API Tensor& mish_(Tensor& x);
+EMBER_API Tensor& threshold_(Tensor& x, double threshold, double value);
+/// x / max(||x||_p, eps), the norm taken along dim.
+EMBER_API Tensor normalize(const Tensor& x, double p = 2, int64_t dim = 1, double eps = 1e-12);
+/// ||x1 - x2 + eps||_p along the last dim of the broadcast inputs.
+EMBER_API Tensor pairwise_distance(const Tensor& x1, const Tensor& x2, double p = 2, double eps = 1e-6,
+                                   bool keepdim = false);
 /// log(sigmoid(x)), computed stably (no exponent above 0).
 EMBER_API Tensor logsigmoid(const Tensor& x);
 /// sign(x) forward with the identity as gradient (the straight-through estimator); ember::sign

@@ -35,6 +35,12 @@ EMBER_API Tensor cross_entropy(const Tensor& input, const Tensor& target, const 
                                int64_t ignore_index = -100, const std::string& reduction = "mean",
                                double label_smoothing = 0.0);
 
+/// The Kullback-Leibler divergence of target from input (log-probabilities): target * (log target
+/// - input), target read as log-probabilities with log_target; reduction also "batchmean" (the
+/// sum over the batch size, input's dim 0).
+EMBER_API Tensor kl_div(const Tensor& input, const Tensor& target, const std::string& reduction = "mean",
+                        bool log_target = false);
+
 }  // namespace ember::nn::functional
 
 namespace ember::nn {
@@ -64,11 +70,15 @@ constexpr bool has_legacy_flags<T, std::void_t<decltype(T::size_average)>> = tru
 /// A loss made from its rows: the legacy flags, where it has them, resolved into reduction,
 /// which must be 'none', 'mean' or 'sum'.
 template <class O>
+constexpr bool accepts_batchmean = false;  // KLDivLoss's options take reduction="batchmean" too
+
+template <class O>
 class LossLayer : public Layer<O, Loss> {
  public:
   LossLayer(std::string type_name, O options) : Layer<O, Loss>(std::move(type_name), resolved(std::move(options))) {
     const std::string& r = this->options.reduction;
-    EMBER_CHECK(r == "mean" || r == "sum" || r == "none", this->type_name(), ": ", r,
+    EMBER_CHECK(r == "mean" || r == "sum" || r == "none" || (accepts_batchmean<O> && r == "batchmean"),
+                this->type_name(), ": ", r,
                 " is not a valid value for reduction (use 'none', 'mean' or 'sum')");
   }
   using Loss::forward;
@@ -112,6 +122,11 @@ EMBER_LOSS(HuberLoss, EMBER_HUBER_LOSS_FIELDS)
 
 #define EMBER_SMOOTH_L1_LOSS_FIELDS(X) EMBER_LEGACY_LOSS_FIELDS(X) X(Arg, double, beta, 1.0, valid::any, Quiet)
 EMBER_LOSS(SmoothL1Loss, EMBER_SMOOTH_L1_LOSS_FIELDS)
+
+#define EMBER_KL_DIV_LOSS_FIELDS(X) EMBER_LEGACY_LOSS_FIELDS(X) X(Arg, bool, log_target, false, valid::any, Quiet)
+EMBER_LOSS(KLDivLoss, EMBER_KL_DIV_LOSS_FIELDS)
+template <>
+inline constexpr bool accepts_batchmean<KLDivLossOptions> = true;
 
 #define EMBER_BCE_LOSS_FIELDS(X) EMBER_LOSS_WEIGHT(X) EMBER_LEGACY_LOSS_FIELDS(X)
 EMBER_LOSS(BCELoss, EMBER_BCE_LOSS_FIELDS)

@@ -1,0 +1,42 @@
+"""The benchmark cases of the scatter family, mode and pdist (issue 15's op list): each a setup
+function of a library module that returns the callable to time (benchmarks/run.py lists them in
+CASES). NumPy rows where NumPy has the op in one call."""
+
+from inputs import randint, randn
+
+SCATTER_N, SCATTER_BINS = 1_000_000, 1000
+
+
+def scatter_reduce_amax(m):
+    """1M values reduced into 1000 bins by amax (a segment max)."""
+    src, index = randn(m, SCATTER_N), randint(m, SCATTER_BINS, SCATTER_N)
+    out = m.zeros(SCATTER_BINS)
+    return lambda: out.scatter_reduce(0, index, src, "amax", include_self=False)
+
+
+def scatter_reduce_amax_numpy(np):
+    src, index = randn(np, SCATTER_N), randint(np, SCATTER_BINS, SCATTER_N)
+
+    def run():
+        out = np.full(SCATTER_BINS, -np.inf, dtype=np.float32)
+        np.maximum.at(out, index, src)
+        return out
+
+    return run
+
+
+def scatter_reduce_mean(m):
+    src, index = randn(m, SCATTER_N), randint(m, SCATTER_BINS, SCATTER_N)
+    out = m.zeros(SCATTER_BINS)
+    return lambda: out.scatter_reduce(0, index, src, "mean")
+
+
+def mode_rows(m):
+    """mode along the last dim of 1000 rows of 1000 small integers."""
+    x = m.randint(0, 50, (1000, 1000))
+    return lambda: m.mode(x, 1)
+
+
+def pdist_500(m):
+    x = randn(m, 500, 64)
+    return lambda: m.pdist(x)

@@ -1,0 +1,230 @@
+"""The pointwise activations of torch.nn.functional beyond relu/elu/gelu/silu (relu6, hardtanh,
+hardswish, hardsigmoid, selu, celu, mish, softsign, tanhshrink, threshold) and softmin. The math
+is C++ (ember/nn/functional.h); these add the ``inplace`` argument and the docstrings."""
+from ember._C import _nn_functional as _F
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    r"""Clamps element-wise to :math:`[\text{min\_val}, \text{max\_val}]`, as torch.nn.functional.hardtanh.
+    The gradient is 1 strictly between the bounds and 0 elsewhere.
+
+    Args:
+        input (Tensor): the input, of any shape.
+        min_val (float, optional): the lower bound. Default: -1.0.
+        max_val (float, optional): the upper bound, not below min_val. Default: 1.0.
+        inplace (bool, optional): write the result into ``input`` and return it. Default: False.
+
+    Returns:
+        Tensor: the input's shape and dtype.
+
+    Example::
+
+        >>> F.hardtanh(ember.tensor([-2., 0.5, 3.]))
+        tensor([-1.0000,  0.5000,  1.0000])
+    """
+    if min_val > max_val:
+        raise ValueError(f"hardtanh: min_val cannot be greater than max_val ({min_val} > {max_val})")
+    return _F.hardtanh_(input, min_val, max_val) if inplace else _F.hardtanh(input, min_val, max_val)
+
+
+def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    """In-place :func:`hardtanh`.
+
+    Args:
+        input (Tensor): the input, overwritten.
+        min_val (float, optional): the lower bound. Default: -1.0.
+        max_val (float, optional): the upper bound. Default: 1.0.
+
+    Example::
+
+        >>> F.hardtanh_(ember.tensor([-2., 3.]))
+        tensor([-1.,  1.])
+    """
+    return _F.hardtanh_(input, min_val, max_val)
+
+
+def relu6(input, inplace=False):
+    r"""Applies :math:`\min(\max(x, 0), 6)` element-wise, as torch.nn.functional.relu6.
+
+    Args:
+        input (Tensor): the input, of any shape.
+        inplace (bool, optional): write the result into ``input`` and return it. Default: False.
+
+    Returns:
+        Tensor: the input's shape and dtype.
+
+    Example::
+
+        >>> F.relu6(ember.tensor([-1., 3., 8.]))
+        tensor([0., 3., 6.])
+    """
+    return _F.relu6_(input) if inplace else _F.relu6(input)
+
+
+def hardswish(input, inplace=False):
+    r"""Applies :math:`x \cdot \text{relu6}(x + 3) / 6` element-wise, as torch.nn.functional.hardswish.
+
+    Args:
+        input (Tensor): a floating input, of any shape.
+        inplace (bool, optional): write the result into ``input`` and return it. Default: False.
+
+    Returns:
+        Tensor: the input's shape and dtype.
+
+    Example::
+
+        >>> F.hardswish(ember.tensor([-4., 0., 1., 4.]))
+        tensor([-0.0000,  0.0000,  0.6667,  4.0000])
+    """
+    return _F.hardswish_(input) if inplace else _F.hardswish(input)
+
+
+def hardsigmoid(input, inplace=False):
+    r"""Applies :math:`\text{relu6}(x + 3) / 6` element-wise, as torch.nn.functional.hardsigmoid.
+
+    Args:
+        input (Tensor): a floating input, of any shape.
+        inplace (bool, optional): write the result into ``input`` and return it. Default: False.
+
+    Returns:
+        Tensor: the input's shape and dtype.
+
+    Example::
+
+        >>> F.hardsigmoid(ember.tensor([-4., 0., 1.5]))
+        tensor([0.0000, 0.5000, 0.7500])
+    """
+    return _F.hardsigmoid_(input) if inplace else _F.hardsigmoid(input)
+
+
+def selu(input, inplace=False):
+    r"""Applies the scaled ELU element-wise: :math:`\text{scale} \cdot \text{elu}(x, \alpha)` with
+    :math:`\alpha = 1.6732632423543772`, :math:`\text{scale} = 1.0507009873554805`, as
+    torch.nn.functional.selu.
+
+    Args:
+        input (Tensor): a floating input, of any shape.
+        inplace (bool, optional): write the result into ``input`` and return it. Default: False.
+
+    Returns:
+        Tensor: the input's shape and dtype.
+
+    Example::
+
+        >>> F.selu(ember.tensor([-1., 0., 1.]))
+        tensor([-1.1113,  0.0000,  1.0507])
+    """
+    return _F.selu_(input) if inplace else _F.selu(input)
+
+
+def celu(input, alpha=1.0, inplace=False):
+    r"""Applies :math:`x` where :math:`x > 0`, else :math:`\alpha (e^{x / \alpha} - 1)`, element-wise,
+    as torch.nn.functional.celu.
+
+    Args:
+        input (Tensor): a floating input, of any shape.
+        alpha (float, optional): the scale, not 0. Default: 1.0.
+        inplace (bool, optional): write the result into ``input`` and return it. Default: False.
+
+    Returns:
+        Tensor: the input's shape and dtype.
+
+    Example::
+
+        >>> F.celu(ember.tensor([-1., 2.]), alpha=2.)
+        tensor([-0.7869,  2.0000])
+    """
+    return _F.celu_(input, alpha) if inplace else _F.celu(input, alpha)
+
+
+def mish(input, inplace=False):
+    r"""Applies :math:`x \tanh(\text{softplus}(x))` element-wise, as torch.nn.functional.mish.
+
+    Args:
+        input (Tensor): a floating input, of any shape.
+        inplace (bool, optional): write the result into ``input`` and return it. Default: False.
+
+    Returns:
+        Tensor: the input's shape and dtype.
+
+    Example::
+
+        >>> F.mish(ember.tensor([-1., 0., 1.]))
+        tensor([-0.3034,  0.0000,  0.8651])
+    """
+    return _F.mish_(input) if inplace else _F.mish(input)
+
+
+def softsign(input):
+    r"""Applies :math:`x / (1 + |x|)` element-wise, as torch.nn.functional.softsign.
+
+    Args:
+        input (Tensor): a floating input, of any shape.
+
+    Returns:
+        Tensor: the input's shape and dtype.
+
+    Example::
+
+        >>> F.softsign(ember.tensor([-3., 1.]))
+        tensor([-0.7500,  0.5000])
+    """
+    return _F.softsign(input)
+
+
+def tanhshrink(input):
+    r"""Applies :math:`x - \tanh(x)` element-wise, as torch.nn.functional.tanhshrink.
+
+    Args:
+        input (Tensor): a floating input, of any shape.
+
+    Returns:
+        Tensor: the input's shape and dtype.
+
+    Example::
+
+        >>> F.tanhshrink(ember.tensor([0., 1.]))
+        tensor([0.0000, 0.2384])
+    """
+    return _F.tanhshrink(input)
+
+
+def threshold(input, threshold, value, inplace=False):
+    r"""Keeps :math:`x` where :math:`x > \text{threshold}` and writes ``value`` elsewhere, as
+    torch.nn.functional.threshold.
+
+    Args:
+        input (Tensor): the input, of any shape.
+        threshold (float): the value to exceed.
+        value (float): what replaces the elements that do not exceed it.
+        inplace (bool, optional): write the result into ``input`` and return it. Default: False.
+
+    Returns:
+        Tensor: the input's shape and dtype.
+
+    Example::
+
+        >>> F.threshold(ember.tensor([0.5, 2.]), 1., -1.)
+        tensor([-1.,  2.])
+    """
+    return _F.threshold_(input, threshold, value) if inplace else _F.threshold(input, threshold, value)
+
+
+def threshold_(input, threshold, value):
+    """In-place :func:`threshold`.
+
+    Args:
+        input (Tensor): the input, overwritten.
+        threshold (float): the value to exceed.
+        value (float): what replaces the elements that do not exceed it.
+
+    Example::
+
+        >>> F.threshold_(ember.tensor([0.5, 2.]), 1., 0.)
+        tensor([0., 2.])
+    """
+    return _F.threshold_(input, threshold, value)
+
+
+__all__ = ["celu", "hardsigmoid", "hardswish", "hardtanh", "hardtanh_", "mish", "relu6", "selu", "softsign",
+           "tanhshrink", "threshold", "threshold_"]
