@@ -454,6 +454,9 @@ std::string write_step(StepWriter& w, const Step& s, size_t index) {
   const std::string what = ember::detail::cat("save: step ", index, " (", s.effect ? "effect '" : "kernel of '", s.op,
                                               "')");
   if (!s.save) {
+    if (s.pointwise_row < 0 && s.kernel == nullptr && std::string_view(s.op) == "fused pointwise")
+      return what + " cannot be saved: it is a fused chain; save the graph before its first run (compiled.export "
+                    "captures it anew), and a loaded graph fuses again";
     return what + (s.effect ? " cannot be saved: it runs Python (or host code) that only a live process has"
                             : " cannot be saved: its kernel is a lambda, not a named kernel");
   }
