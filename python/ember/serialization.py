@@ -237,7 +237,10 @@ def load(f, map_location=None, weights_only=True):
 
     Example::
 
+        >>> ember.save({"w": ember.ones(2), "epoch": 3}, "ckpt.safetensors")
         >>> ckpt = ember.load("ckpt.safetensors")
+        >>> ckpt["epoch"], ckpt["w"]
+        (3, tensor([1., 1.]))
     """
     if map_location not in (None, "cpu") and str(map_location) != "cpu":
         raise ValueError(f"load: map_location {map_location!r} is not available (only 'cpu')")
