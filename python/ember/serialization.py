@@ -134,17 +134,17 @@ def _name_of(f):
 
 
 def save(obj, f, metadata=None):
-    """Writes obj to f in the safetensors format, without pickle: no code runs when it is loaded.
+    """Writes obj to f in the safetensors format, without pickle, so that no code runs when it is
+    loaded; an object that format cannot hold is pickled instead, as torch.save does.
 
     Args:
         obj: a state dict (names to tensors), or tensors, NumPy arrays, numbers, strings, bools
             and None nested in dicts (str or int keys), lists and tuples, e.g. a checkpoint
-            {"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": 3}.
+            {"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": 3}. Anything
+            else (a whole model, an optimizer, a custom object) is pickled; load then needs
+            weights_only=False.
         f: a path, or a binary file object with write() (io.BytesIO, an open file).
         metadata: extra strings for the header (keys starting with "ember." are ember's own).
-
-            Anything else (a whole model, an optimizer, a custom object) is pickled, as torch.save
-            does; load then needs weights_only=False.
 
     Raises:
         TypeError: when obj needs pickling and cannot be pickled, naming the value and where it sits
