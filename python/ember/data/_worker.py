@@ -114,8 +114,27 @@ class _KeyErrorMessage(str):
         return str(self)
 
 
+def _main_watch(main_pid):
+    """A function telling whether the loader's process still runs. A fork or spawn worker's parent
+    is that process, and its parent id changes when it dies. A forkserver worker's parent is the
+    server, and a worker that starts after the loader died has another parent already: for those
+    the kernel is asked about main_pid."""
+    if os.getppid() == main_pid:
+        return lambda: os.getppid() == main_pid
+
+    def alive():
+        try:
+            os.kill(main_pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            pass
+        return True
+    return alive
+
+
 def worker_loop(make_fetcher, dataset, index_queue, result_queue, done_event, base_seed, init_fn,
-                worker_id, num_workers, shared_prefix):
+                worker_id, num_workers, shared_prefix, main_pid):
     """The body of a worker process: fetch ``(task, index)`` from ``index_queue`` and put
     ``(task, batch)`` on ``result_queue`` until told to stop (None), the parent dies, or Ctrl-C."""
     global _worker_info
@@ -140,8 +159,8 @@ def worker_loop(make_fetcher, dataset, index_queue, result_queue, done_event, ba
         def send(task, data):
             result_queue.put(_pack(task, data, worker_id, prefix, next(counter)))
 
-        parent = os.getppid()
-        while os.getppid() == parent:
+        main_alive = _main_watch(main_pid)  # read once the worker runs: the loader may be gone by then
+        while main_alive():
             try:
                 r = index_queue.get(timeout=STATUS_CHECK_INTERVAL)
             except queue.Empty:
@@ -167,7 +186,7 @@ def worker_loop(make_fetcher, dataset, index_queue, result_queue, done_event, ba
                     data = ExceptionWrapper(f"in DataLoader worker process {worker_id}")
             send(task, data)
             del data, r, index
-        if os.getppid() != parent:
+        if not main_alive():
             # the main process died without cleaning up (SIGKILL, a crash): nobody will map the
             # batches this worker sent, so their shared files go with it
             _transport.remove_leftovers(prefix)

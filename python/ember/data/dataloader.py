@@ -393,7 +393,7 @@ class _MultiProcessIter(_BaseIter):
                 w = context.Process(target=_worker.worker_loop, daemon=True,
                                     args=(make_fetcher, self._dataset, index_queue, self._result_queue,
                                           self._done_event, self._base_seed, loader.worker_init_fn, i,
-                                          self._num_workers, self._shared_prefix))
+                                          self._num_workers, self._shared_prefix, os.getpid()))
                 w.start()
                 self._index_queues.append(index_queue)
                 self._workers.append(w)
