@@ -51,6 +51,7 @@ def to_numpy(x, op, name, strings=False):
 
 
 def is_strings(arr):
+    """Whether arr holds string labels (to_numpy gives them as a str array)."""
     return arr.dtype.kind in "US"
 
 
