@@ -22,6 +22,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 
 import numpy as np
@@ -55,8 +56,10 @@ def _run_child(body, *, debug_malloc=False, timeout=30, as_limit=_AS_LIMIT, extr
     env.update(extra_env or {})
     code = prelude + textwrap.dedent(body)
     try:
-        return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout,
-                              env=env)
+        # In a folder of its own: calls such as ember.save(t, 'abc') write where they run.
+        with tempfile.TemporaryDirectory() as cwd:
+            return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout,
+                                  env=env, cwd=cwd)
     except subprocess.TimeoutExpired:
         pytest.fail(f"child process hung (> {timeout} s) running:\n{textwrap.dedent(body)}")
 

@@ -82,9 +82,12 @@ class _Worker:
         self.stderr = tempfile.TemporaryFile()
         r, w = os.pipe()
         env = dict(os.environ, **threads_env)
+        # Random calls pass strings such as "abc" as paths (ember.save(t, "abc")): whatever they
+        # write lands in a folder of the worker's own, removed with it.
+        self.cwd = tempfile.TemporaryDirectory(prefix="ember-fuzz-cwd-")
         argv = [sys.executable, os.path.abspath(__file__), "--worker", self.progress_path, str(w)]
         self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                     stderr=self.stderr,
+                                     stderr=self.stderr, cwd=self.cwd.name,
                                      pass_fds=(w,), env=env, text=True)
         os.close(w)
         self.rfd = r
@@ -119,6 +122,7 @@ class _Worker:
         os.close(self.rfd)
         self.stderr.close()
         os.unlink(self.progress_path)
+        self.cwd.cleanup()
 
 
 class Results:
