@@ -1,6 +1,7 @@
 // Tensor, Storage and the shape helpers: the one place sizes are checked.
 #include "ember/tensor.h"
 
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -162,6 +163,21 @@ std::shared_ptr<void> small_memory(size_t nbytes) {
   return small_block<1024>();
 }
 constexpr int64_t kSmallStorageBytes = 1024;
+
+/// The memory of a larger storage, 64-byte aligned. From 4 MiB (NumPy's threshold) it is aligned
+/// to 2 MiB and advised to use huge pages where the kernel leaves that to programs: a first touch
+/// then costs one fault per 2 MiB instead of one per 4 KiB, which on some machines was a third of
+/// the time of a pass over fresh memory.
+void* large_memory(size_t nbytes) {
+  constexpr size_t kHugePage = size_t{2} << 20, kAdviseFrom = size_t{4} << 20;
+  if (nbytes < kAdviseFrom) return std::aligned_alloc(64, (nbytes + 63) / 64 * 64);
+  const size_t rounded = (nbytes + kHugePage - 1) / kHugePage * kHugePage;
+  void* p = std::aligned_alloc(kHugePage, rounded);
+#ifdef MADV_HUGEPAGE
+  if (p != nullptr) madvise(p, rounded, MADV_HUGEPAGE);  // advice only: failure changes nothing
+#endif
+  return p;
+}
 }  // namespace
 
 std::shared_ptr<Storage> Storage::allocate(int64_t nbytes, Device device, const char* op) {
@@ -173,8 +189,7 @@ std::shared_ptr<Storage> Storage::allocate(int64_t nbytes, Device device, const 
     // Refuse what the machine cannot hold: Linux would hand it out lazily and kill us later.
     EMBER_CHECK_RUNTIME(nbytes <= physical_memory_bytes(), op, ": cannot allocate ", nbytes,
                         " bytes (more than the machine's ", physical_memory_bytes(), " bytes of memory)");
-    const size_t rounded = (static_cast<size_t>(std::max<int64_t>(nbytes, 1)) + 63) / 64 * 64;
-    void* p = std::aligned_alloc(64, rounded);
+    void* p = large_memory(static_cast<size_t>(std::max<int64_t>(nbytes, 1)));
     EMBER_CHECK_RUNTIME(p != nullptr, op, ": cannot allocate ", nbytes, " bytes: out of memory");
     memory = std::shared_ptr<void>(p, std::free);
   }
