@@ -24,6 +24,9 @@ void bind_metrics(py::module_& m) {
     return metrics::roc_curve(y_true, y_score, or_undefined(w), drop, op.c_str());
   }, py::arg("y_true"), py::arg("y_score"), py::arg("sample_weight"), py::arg("drop_intermediate"), py::arg("op"),
      nogil);
+  mm.def("roc_auc", [](const Tensor& y_true, const Tensor& y_score, W w, const std::string& op) {
+    return metrics::roc_auc(y_true, y_score, or_undefined(w), op.c_str());
+  }, py::arg("y_true"), py::arg("y_score"), py::arg("sample_weight"), py::arg("op"), nogil);
   mm.def("precision_recall_curve", [](const Tensor& y_true, const Tensor& y_score, W w, bool drop,
                                       const std::string& op) {
     return metrics::precision_recall_curve(y_true, y_score, or_undefined(w), drop, op.c_str());

@@ -277,12 +277,32 @@ def test_large_inputs_match():
     n = 300_000  # above 2^18: the score sort's buckets are sorted in parallel
     y = rng.integers(0, 2, n)
     s = np.round(rng.random(n) + 0.2 * y, 4)
-    for fn in ("roc_auc_score", "average_precision_score"):
-        assert_same_value(getattr(M, fn)(y, s), getattr(sk, fn)(y, s), rtol=1e-10)
-    for fn in ("roc_curve", "precision_recall_curve"):
-        assert_same_value(getattr(M, fn)(y, s), getattr(sk, fn)(y, s), rtol=1e-10)
+    w = rng.random(n)
+    for weights in (None, w):
+        for fn in ("roc_auc_score", "average_precision_score", "roc_curve", "precision_recall_curve"):
+            assert_same_value(getattr(M, fn)(y, s, sample_weight=weights), getattr(sk, fn)(y, s, sample_weight=weights),
+                              rtol=1e-10)
+        assert_same_value(M.roc_auc_score(y, s.astype(np.float32), sample_weight=weights),
+                          sk.roc_auc_score(y, s.astype(np.float32), sample_weight=weights), rtol=1e-10)
     pred = rng.integers(0, 50, n)
     assert_same_value(M.confusion_matrix(y * 25 + pred % 25, pred), sk.confusion_matrix(y * 25 + pred % 25, pred))
+
+
+def test_roc_auc_without_weights_is_exact():
+    """Unweighted, the area is summed in counts, which stay exact integers: the result is the
+    Mann-Whitney statistic U / (P N) correctly rounded, ties counting one half."""
+    from fractions import Fraction
+
+    from scipy.stats import rankdata
+
+    rng = np.random.default_rng(10)
+    n = 300_000
+    y = rng.integers(0, 2, n)
+    s = np.round(rng.random(n) + 0.1 * y, 3)  # many ties
+    twice_rank_sum = int((2 * rankdata(s))[y == 1].sum())  # average ranks are half-integers
+    P, N = int(y.sum()), int(n - y.sum())
+    exact = Fraction(twice_rank_sum - P * (P + 1), 2 * P * N)
+    assert M.roc_auc_score(y, s) == float(exact)
 
 
 @pytest.mark.parametrize("dist", ["geometric", "signed", "zeros", "subnormal", "few_distinct", "float32_wide"])
@@ -305,6 +325,8 @@ def test_sort_of_scores_on_skewed_inputs(dist):
                           sk.roc_curve(y, s, sample_weight=weights, drop_intermediate=False), rtol=1e-12)
         assert_same_value(M.average_precision_score(y, s, sample_weight=weights),
                           sk.average_precision_score(y, s, sample_weight=weights), rtol=1e-12)
+        assert_same_value(M.roc_auc_score(y, s, sample_weight=weights),
+                          sk.roc_auc_score(y, s, sample_weight=weights), rtol=1e-12)
 
 
 CATS = ["cat", "dog", "bird", "dog", "cat", "cat", "bird", "fish"]

@@ -129,10 +129,12 @@ struct LabelPairs {
 /// radix sort of (order key, 32-bit index and label) pairs, each range split by its highest varying
 /// bits (up to 11, fewer for a small range) in one stable pass, short ranges finished by insertion.
 /// Two passes over memory for most data, then work in cache: a third of the traffic of
-/// ember::sort's LSD passes over the whole array. The label rides in the index's top bit and the
-/// score is read back from the key, so the sweep after the sort reads memory in order. Scores are
-/// finite (checked before). The buckets of the first pass are sorted in parallel (they are
-/// disjoint ranges of the arrays).
+/// ember::sort's LSD passes over the whole array. The passes alternate between two buffers, so
+/// nothing is copied back but the ranges a pass leaves in the second one. The label rides in the
+/// index's top bit and the score is read back from the key, so the sweep after the sort reads memory
+/// in order. Scores are finite (checked before). The buckets of the first pass are sorted in
+/// parallel (they are disjoint ranges of the arrays). The buffers are tensors' storage: large ones
+/// get huge pages, and nothing is zeroed first.
 template <class T>
 class SortedScores {
   using K = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
@@ -141,27 +143,34 @@ class SortedScores {
   static constexpr int64_t kParallel = int64_t{1} << 18;  // fewer scores sort faster on one thread
   static constexpr K kSign = K{1} << (8 * sizeof(K) - 1);
   static constexpr uint32_t kLabelBit = 1u << 31, kIndexMask = kLabelBit - 1;
+  static constexpr DType kKeyType = sizeof(K) == 4 ? DType::Int32 : DType::Int64;
 
  public:
-  SortedScores(const T* s, const bool* positive, int64_t n, const char* op)
-      : key_(n), idx_(n), key2_(n), idx2_(n) {
+  SortedScores(const T* s, const bool* positive, int64_t n, const char* op) {
     EMBER_CHECK(n <= kIndexMask, op, ": at most 2^31 - 1 scores, got ", n);
+    for (int b = 0; b < 2; ++b) {
+      key_tensor_[b] = Tensor::empty({n}, kKeyType);
+      idx_tensor_[b] = Tensor::empty({n}, DType::Int32);
+      key_[b] = static_cast<K*>(key_tensor_[b].raw_data());
+      idx_[b] = static_cast<uint32_t*>(idx_tensor_[b].raw_data());
+    }
+    K* key = key_[0];
+    uint32_t* idx = idx_[0];
     for (int64_t i = 0; i < n; ++i) {
       T x = s[i] == 0 ? T(0) : s[i];  // -0 sorts with +0
       K b;
       std::memcpy(&b, &x, sizeof b);
-      key_[i] = (b & kSign) ? b : ~(b | kSign);  // ascending keys = descending scores
-      idx_[i] = static_cast<uint32_t>(i) | (positive[i] ? kLabelBit : 0u);
+      key[i] = (b & kSign) ? b : ~(b | kSign);  // ascending keys = descending scores
+      idx[i] = static_cast<uint32_t>(i) | (positive[i] ? kLabelBit : 0u);
     }
-    sort_range(0, n, /*top=*/true);
-    std::vector<K>().swap(key2_);
-    std::vector<uint32_t>().swap(idx2_);
+    sort_range(0, n, /*from=*/0, /*top=*/true);
+    key_tensor_[1] = idx_tensor_[1] = Tensor();  // the scratch buffer, freed now
   }
-  int64_t index(int64_t rank) const { return idx_[rank] & kIndexMask; }
-  bool positive(int64_t rank) const { return idx_[rank] & kLabelBit; }
-  K key(int64_t rank) const { return key_[rank]; }
+  int64_t index(int64_t rank) const { return idx_[0][rank] & kIndexMask; }
+  bool positive(int64_t rank) const { return idx_[0][rank] & kLabelBit; }
+  K key(int64_t rank) const { return key_[0][rank]; }
   T score(int64_t rank) const {
-    const K k = key_[rank];
+    const K k = key_[0][rank];
     const K b = (k & kSign) ? k : (~k & ~kSign);
     T x;
     std::memcpy(&x, &b, sizeof x);
@@ -169,12 +178,15 @@ class SortedScores {
   }
 
  private:
-  /// Sorts entries [lo, hi) in place; key2_/idx2_ at the same positions are scratch.
-  void sort_range(int64_t lo, int64_t hi, bool top = false) {
+  /// Sorts entries [lo, hi), which lie in buffer `from` (0 or 1), into buffer 0; the other buffer's
+  /// entries at the same positions are scratch.
+  void sort_range(int64_t lo, int64_t hi, int from, bool top = false) {
     const int64_t n = hi - lo;
-    if (n <= kInsertion) return insertion_sort(lo, hi);
-    const auto [mn, mx] = std::minmax_element(key_.begin() + lo, key_.begin() + hi);
-    if (*mn == *mx) return;
+    const K* key = key_[from];
+    const uint32_t* idx = idx_[from];
+    if (n <= kInsertion) return insertion_sort(lo, hi, from);
+    const auto [mn, mx] = std::minmax_element(key + lo, key + hi);
+    if (*mn == *mx) return settle(lo, hi, from);
     const int varying = 64 - __builtin_clzll(static_cast<uint64_t>(*mn ^ *mx));  // bits [0, varying) differ
     const int bits = std::min(kMaxBits, 64 - __builtin_clzll(static_cast<uint64_t>(n)) - 2);
     const int shift = std::max(0, varying - bits);
@@ -182,40 +194,88 @@ class SortedScores {
     // next[d + 1]: how many keys have digit d; then where the next of them goes; after the pass,
     // where bucket d ends (16 KiB a level: at most 16 levels deep, as each fixes 4 or more bits).
     std::array<int64_t, (1 << kMaxBits) + 1> next{};
-    for (int64_t i = lo; i < hi; ++i) ++next[((key_[i] >> shift) & mask) + 1];
-    next[0] = lo;
-    for (int64_t d = 1; d <= buckets; ++d) next[d] += next[d - 1];
-    for (int64_t i = lo; i < hi; ++i) {
-      const int64_t to = next[(key_[i] >> shift) & mask]++;
-      key2_[to] = key_[i];
-      idx2_[to] = idx_[i];
-    }
-    std::copy(key2_.begin() + lo, key2_.begin() + hi, key_.begin() + lo);
-    std::copy(idx2_.begin() + lo, idx2_.begin() + hi, idx_.begin() + lo);
-    if (shift == 0) return;  // the digit held every varying bit
+    const int to = 1 - from;
     const int threads = top && n >= kParallel ? cpu::num_threads() : 1;
+    if (threads > 1) {
+      distribute_in_parallel(lo, hi, from, shift, mask, buckets, threads, next.data());
+    } else {
+      for (int64_t i = lo; i < hi; ++i) ++next[((key[i] >> shift) & mask) + 1];
+      next[0] = lo;
+      for (int64_t d = 1; d <= buckets; ++d) next[d] += next[d - 1];
+      K* key_to = key_[to];
+      uint32_t* idx_to = idx_[to];
+      for (int64_t i = lo; i < hi; ++i) {
+        const int64_t at = next[(key[i] >> shift) & mask]++;
+        key_to[at] = key[i];
+        idx_to[at] = idx[i];
+      }
+    }
+    if (shift == 0) return settle(lo, hi, to);  // the digit held every varying bit
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads) if (threads > 1)
-    for (int64_t d = 0; d < buckets; ++d) sort_range(d == 0 ? lo : next[d - 1], next[d]);
+    for (int64_t d = 0; d < buckets; ++d) sort_range(d == 0 ? lo : next[d - 1], next[d], to);
   }
 
-  void insertion_sort(int64_t lo, int64_t hi) {
-    for (int64_t i = lo + 1; i < hi; ++i) {
-      const K k = key_[i];
-      const uint32_t x = idx_[i];
-      int64_t j = i;
-      for (; j > lo && key_[j - 1] > k; --j) {
-        key_[j] = key_[j - 1];
-        idx_[j] = idx_[j - 1];
+  /// The pass above on `threads` threads, each counting then moving a contiguous chunk of the
+  /// range (chunk c's entries of a digit go after chunk c - 1's: the pass stays stable). Leaves
+  /// next[d] where bucket d ends, as the serial pass does.
+  void distribute_in_parallel(int64_t lo, int64_t hi, int from, int shift, int64_t mask, int64_t buckets,
+                              int threads, int64_t* next) {
+    const K* key = key_[from];
+    const uint32_t* idx = idx_[from];
+    K* key_to = key_[1 - from];
+    uint32_t* idx_to = idx_[1 - from];
+    const int64_t n = hi - lo;
+    auto chunk_start = [&](int c) { return lo + n * c / threads; };
+    // at[c * buckets + d]: chunk c's count of digit d, then where its next entry of that digit goes.
+    std::vector<int64_t> at(static_cast<size_t>(threads * buckets), 0);
+#pragma omp parallel for schedule(static, 1) num_threads(threads)
+    for (int c = 0; c < threads; ++c) {
+      int64_t* count = at.data() + c * buckets;
+      for (int64_t i = chunk_start(c); i < chunk_start(c + 1); ++i) ++count[(key[i] >> shift) & mask];
+    }
+    int64_t position = lo;
+    for (int64_t d = 0; d < buckets; ++d) {
+      for (int c = 0; c < threads; ++c) position += std::exchange(at[c * buckets + d], position);
+      next[d] = position;
+    }
+#pragma omp parallel for schedule(static, 1) num_threads(threads)
+    for (int c = 0; c < threads; ++c) {
+      int64_t* where = at.data() + c * buckets;
+      for (int64_t i = chunk_start(c); i < chunk_start(c + 1); ++i) {
+        const int64_t to = where[(key[i] >> shift) & mask]++;
+        key_to[to] = key[i];
+        idx_to[to] = idx[i];
       }
-      key_[j] = k;
-      idx_[j] = x;
     }
   }
 
-  std::vector<K> key_;
-  std::vector<uint32_t> idx_;
-  std::vector<K> key2_;
-  std::vector<uint32_t> idx2_;
+  /// Entries [lo, hi) of buffer `from`, already in order, into buffer 0.
+  void settle(int64_t lo, int64_t hi, int from) {
+    if (from == 0) return;
+    std::copy(key_[1] + lo, key_[1] + hi, key_[0] + lo);
+    std::copy(idx_[1] + lo, idx_[1] + hi, idx_[0] + lo);
+  }
+
+  void insertion_sort(int64_t lo, int64_t hi, int from) {
+    settle(lo, hi, from);
+    K* key = key_[0];
+    uint32_t* idx = idx_[0];
+    for (int64_t i = lo + 1; i < hi; ++i) {
+      const K k = key[i];
+      const uint32_t x = idx[i];
+      int64_t j = i;
+      for (; j > lo && key[j - 1] > k; --j) {
+        key[j] = key[j - 1];
+        idx[j] = idx[j - 1];
+      }
+      key[j] = k;
+      idx[j] = x;
+    }
+  }
+
+  Tensor key_tensor_[2], idx_tensor_[2];  // buffer 0 holds the result, buffer 1 is scratch
+  K* key_[2];
+  uint32_t* idx_[2];
 };
 
 }  // namespace
@@ -238,8 +298,20 @@ Tensor unique_labels(const Tensor& y) {
   return to_tensor(out);
 }
 
-ThresholdCounts threshold_counts(const Tensor& y_true, const Tensor& y_score, const Tensor& sample_weight,
-                                 const char* op) {
+namespace {
+/// Entries [start, start + len) of a 1-D buffer written in place: a view, or a copy when it keeps
+/// less than half of the buffer (a curve may keep few of many points).
+Tensor slice_of(const Tensor& buffer, int64_t start, int64_t len) {
+  const Tensor view = narrow(buffer, 0, start, len);
+  return 2 * len < buffer.numel() ? clone(view) : view;
+}
+
+/// Sorts the scores (descending) and calls emit(fp, tp, score) at each distinct score: the weighted
+/// false and true positives among the samples scored at or above it, and the score (of y_score's
+/// type). Samples of weight 0 are left out, as scikit-learn's.
+template <class Emit>
+void sweep_thresholds(const Tensor& y_true, const Tensor& y_score, const Tensor& sample_weight, const char* op,
+                      Emit&& emit) {
   check_vector(y_true, DType::Bool, op, "y_true");
   check_vector(y_score, op, "y_score");
   check_lengths(y_true, y_score, op, "y_true", "y_score");
@@ -248,7 +320,7 @@ ThresholdCounts threshold_counts(const Tensor& y_true, const Tensor& y_score, co
   const Tensor w = sample_weight.defined() ? contiguous(sample_weight) : Tensor();
   const bool* y = yt.data<bool>();
   const double* wp = w.defined() ? w.data<double>() : nullptr;
-  return visit_score(y_score.dtype(), op, [&](auto zero) {
+  visit_score(y_score.dtype(), op, [&](auto zero) {
     using T = decltype(zero);
     const Tensor sc = contiguous(y_score);
     const T* s = sc.template data<T>();
@@ -256,73 +328,75 @@ ThresholdCounts threshold_counts(const Tensor& y_true, const Tensor& y_score, co
     for (int64_t i = 0; i < n; ++i)
       EMBER_CHECK(std::isfinite(s[i]), op, ": Input y_score contains ", std::isnan(s[i]) ? "NaN" : "infinity");
     const SortedScores<T> sorted(s, y, n, op);
-    Tensor fps = Tensor::empty({n}, DType::Float64), tps = Tensor::empty({n}, DType::Float64);
-    Tensor thresholds = Tensor::empty({n}, dtype_of<T>::value);
-    double *F = fps.data<double>(), *P = tps.data<double>();
-    T* H = thresholds.template data<T>();
-    int64_t m = 0;
     double tp = 0, fp = 0;
     int64_t last = -1;  // the previous kept sample's rank: its group ends where the key changes
     for (int64_t r = 0; r < n; ++r) {
       const double wj = wp ? wp[sorted.index(r)] : 1.0;
       if (wj == 0) continue;
-      if (last >= 0 && sorted.key(r) != sorted.key(last)) {
-        F[m] = fp, P[m] = tp, H[m] = sorted.score(last);
-        ++m;
-      }
+      if (last >= 0 && sorted.key(r) != sorted.key(last)) emit(fp, tp, sorted.score(last));
       last = r;
       (sorted.positive(r) ? tp : fp) += wj;
     }
-    if (last >= 0) {
-      F[m] = fp, P[m] = tp, H[m] = sorted.score(last);
-      ++m;
-    }
-    return ThresholdCounts{narrow(fps, 0, 0, m), narrow(tps, 0, 0, m), narrow(thresholds, 0, 0, m)};
+    if (last >= 0) emit(fp, tp, sorted.score(last));
+    return 0;
   });
 }
-
-namespace {
-/// The indices i < m where keep(i), in order, as an int64 tensor (the points a curve keeps).
-template <class F>
-Tensor kept_points(int64_t m, F&& keep) {
-  int64_t k = 0;
-  for (int64_t i = 0; i < m; ++i) k += keep(i);
-  Tensor out = Tensor::empty({k}, DType::Int64);
-  int64_t* o = out.data<int64_t>();
-  for (int64_t i = 0; i < m; ++i)
-    if (keep(i)) *o++ = i;
-  return out;
-}
 }  // namespace
+
+ThresholdCounts threshold_counts(const Tensor& y_true, const Tensor& y_score, const Tensor& sample_weight,
+                                 const char* op) {
+  const int64_t n = y_score.numel();
+  Tensor fps = Tensor::empty({n}, DType::Float64), tps = Tensor::empty({n}, DType::Float64);
+  Tensor thresholds = Tensor::empty({n}, y_score.dtype());
+  double *F = fps.data<double>(), *P = tps.data<double>();
+  int64_t m = 0;
+  sweep_thresholds(y_true, y_score, sample_weight, op, [&](double fp, double tp, auto score) {
+    F[m] = fp, P[m] = tp;
+    static_cast<decltype(score)*>(thresholds.raw_data())[m] = score;
+    ++m;
+  });
+  return ThresholdCounts{slice_of(fps, 0, m), slice_of(tps, 0, m), slice_of(thresholds, 0, m)};
+}
+
+double roc_auc(const Tensor& y_true, const Tensor& y_score, const Tensor& sample_weight, const char* op) {
+  // Twice the area in counts: the sum of (fp - fp0)(tp + tp0) over the curve's points. Without
+  // weights every term and partial sum is an integer below 2^53, so the sum is exact.
+  double area = 0, fp0 = 0, tp0 = 0;
+  sweep_thresholds(y_true, y_score, sample_weight, op, [&](double fp, double tp, auto) {
+    area += (fp - fp0) * (tp + tp0);
+    fp0 = fp, tp0 = tp;
+  });
+  return fp0 > 0 && tp0 > 0 ? area / (2 * fp0 * tp0) : std::numeric_limits<double>::quiet_NaN();
+}
 
 std::tuple<Tensor, Tensor, Tensor> roc_curve(const Tensor& y_true, const Tensor& y_score, const Tensor& sample_weight,
                                              bool drop_intermediate, const char* op) {
   const ThresholdCounts c = threshold_counts(y_true, y_score, sample_weight, op);
   const double *F = c.fps.data<double>(), *P = c.tps.data<double>();
   const int64_t m = c.fps.numel();
-  // Kept points: all, or those where the curve bends (scikit-learn's nonzero second differences).
-  const Tensor keep = kept_points(m, [&](int64_t i) {
-    return !drop_intermediate || m <= 2 || i == 0 || i == m - 1 || (F[i + 1] - F[i]) - (F[i] - F[i - 1]) != 0 ||
-           (P[i + 1] - P[i]) - (P[i] - P[i - 1]) != 0;
-  });
-  const int64_t k = keep.numel();
-  const int64_t* K = keep.data<int64_t>();
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const double neg = m ? F[m - 1] : 0, pos = m ? P[m - 1] : 0;
-  Tensor fpr = Tensor::empty({k + 1}, DType::Float64), tpr = Tensor::empty({k + 1}, DType::Float64);
-  Tensor thresholds = Tensor::empty({k + 1}, DType::Float64);
+  // Room for every point; the kept ones are written in one pass and the outputs are their prefix.
+  Tensor fpr = Tensor::empty({m + 1}, DType::Float64), tpr = Tensor::empty({m + 1}, DType::Float64);
+  Tensor thresholds = Tensor::empty({m + 1}, DType::Float64);
   double *X = fpr.data<double>(), *Y = tpr.data<double>(), *H = thresholds.data<double>();
   X[0] = neg > 0 ? 0.0 : nan, Y[0] = pos > 0 ? 0.0 : nan, H[0] = std::numeric_limits<double>::infinity();
+  int64_t k = 1;
   visit_score(c.thresholds.dtype(), op, [&](auto zero) {
     const auto* scores = c.thresholds.template data<decltype(zero)>();
-    for (int64_t r = 0; r < k; ++r) {
-      X[r + 1] = neg > 0 ? F[K[r]] / neg : nan;
-      Y[r + 1] = pos > 0 ? P[K[r]] / pos : nan;
-      H[r + 1] = scores[K[r]];
+    for (int64_t i = 0; i < m; ++i) {
+      // Kept points: all, or those where the curve bends (scikit-learn's nonzero second differences).
+      const bool keep = !drop_intermediate || m <= 2 || i == 0 || i == m - 1 ||
+                        (F[i + 1] - F[i]) - (F[i] - F[i - 1]) != 0 || (P[i + 1] - P[i]) - (P[i] - P[i - 1]) != 0;
+      if (!keep) continue;
+      X[k] = neg > 0 ? F[i] / neg : nan;
+      Y[k] = pos > 0 ? P[i] / pos : nan;
+      H[k] = scores[i];
+      ++k;
     }
     return 0;
   });
-  return {fpr, tpr, thresholds};
+  return {slice_of(fpr, 0, k), slice_of(tpr, 0, k), slice_of(thresholds, 0, k)};
 }
 
 std::tuple<Tensor, Tensor, Tensor> precision_recall_curve(const Tensor& y_true, const Tensor& y_score,
@@ -331,32 +405,31 @@ std::tuple<Tensor, Tensor, Tensor> precision_recall_curve(const Tensor& y_true, 
   const ThresholdCounts c = threshold_counts(y_true, y_score, sample_weight, op);
   const double *F = c.fps.data<double>(), *P = c.tps.data<double>();
   const int64_t m = c.fps.numel();
-  const Tensor keep = kept_points(m, [&](int64_t i) {
-    return !drop_intermediate || m <= 2 || i == 0 || i == m - 1 || P[i] != P[i - 1] || P[i + 1] != P[i];
-  });
-  const int64_t k = keep.numel();
-  const int64_t* K = keep.data<int64_t>();
   const double pos = m ? P[m - 1] : 0;
-  // Outputs run from the lowest threshold up, then the point (precision 1, recall 0).
-  Tensor precision = Tensor::empty({k + 1}, DType::Float64), recall = Tensor::empty({k + 1}, DType::Float64);
-  Tensor thresholds = Tensor::empty({k}, c.thresholds.dtype());
+  // Outputs run from the lowest threshold up, then the point (precision 1, recall 0): the kept
+  // points are written backwards from position m - 1 in one pass, and the outputs are the suffix.
+  Tensor precision = Tensor::empty({m + 1}, DType::Float64), recall = Tensor::empty({m + 1}, DType::Float64);
+  Tensor thresholds = Tensor::empty({m}, c.thresholds.dtype());
   double *Pr = precision.data<double>(), *R = recall.data<double>();
+  int64_t at = m;  // the last position written
   visit_score(c.thresholds.dtype(), op, [&](auto zero) {
     using T = decltype(zero);
     const T* H = c.thresholds.template data<T>();
     T* out = thresholds.template data<T>();
-    for (int64_t r = 0; r < k; ++r) {
-      const int64_t i = K[k - 1 - r];
+    for (int64_t i = 0; i < m; ++i) {
+      const bool keep = !drop_intermediate || m <= 2 || i == 0 || i == m - 1 || P[i] != P[i - 1] || P[i + 1] != P[i];
+      if (!keep) continue;
+      --at;
       const double ps = P[i] + F[i];
-      Pr[r] = ps != 0 ? P[i] / ps : 0.0;
-      R[r] = pos == 0 ? 1.0 : P[i] / pos;
-      out[r] = H[i];
+      Pr[at] = ps != 0 ? P[i] / ps : 0.0;
+      R[at] = pos == 0 ? 1.0 : P[i] / pos;
+      out[at] = H[i];
     }
     return 0;
   });
-  Pr[k] = 1.0;
-  R[k] = 0.0;
-  return {precision, recall, thresholds};
+  Pr[m] = 1.0;
+  R[m] = 0.0;
+  return {slice_of(precision, at, m + 1 - at), slice_of(recall, at, m + 1 - at), slice_of(thresholds, at, m - at)};
 }
 
 double auc(const Tensor& x, const Tensor& y, const char* op) {

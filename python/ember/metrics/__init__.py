@@ -683,9 +683,9 @@ def _binary_roc_auc(yt, ys, w, max_fpr, op):
     if positives == 0 or positives == yt.shape[0]:
         warn("Only one class is present in y_true. ROC AUC score is not defined in that case.")
         return np.nan
-    fpr, tpr, _ = _kernels.roc_curve(yt, ys, w, True, op)
     if max_fpr is None or max_fpr == 1:
-        return _kernels.auc(fpr, tpr, op)
+        return _kernels.roc_auc(yt, ys, w, op)
+    fpr, tpr, _ = _kernels.roc_curve(yt, ys, w, True, op)
     fpr, tpr = fpr.numpy(), tpr.numpy()
     stop = np.searchsorted(fpr, max_fpr, "right")
     interp = np.interp(max_fpr, [fpr[stop - 1], fpr[stop]], [tpr[stop - 1], tpr[stop]])

@@ -112,7 +112,9 @@ def check_lengths(op, **arrays):
 
 def check_finite(arr, op, name):
     """ValueError with scikit-learn's wording when a floating array holds NaN or infinity."""
-    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+    # A float64 sum is finite when every value is (the common case: one pass, no temporary); only a
+    # sum that overflows or meets NaN/inf needs the elementwise look.
+    if arr.dtype.kind == "f" and not np.isfinite(arr.sum(dtype=np.float64)) and not np.isfinite(arr).all():
         kind = "NaN" if np.isnan(arr).any() else "infinity or a value too large for dtype('float64')"
         raise ValueError(f"{op}: Input {name} contains {kind}.")
 

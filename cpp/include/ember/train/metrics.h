@@ -23,6 +23,10 @@ struct ThresholdCounts {
 EMBER_API ThresholdCounts threshold_counts(const Tensor& y_true, const Tensor& y_score, const Tensor& sample_weight,
                                            const char* op);
 
+/// The area under the ROC curve, computed during the sweep without building the curve (equal to
+/// auc() of roc_curve(), exactly so without weights); NaN when a class has no weight.
+EMBER_API double roc_auc(const Tensor& y_true, const Tensor& y_score, const Tensor& sample_weight,
+                         const char* op = "roc_auc_score");
 /// (fpr, tpr, thresholds float64 from +inf down); drop_intermediate drops collinear points. A
 /// rate whose total (negatives, positives) is 0 is NaN throughout.
 EMBER_API std::tuple<Tensor, Tensor, Tensor> roc_curve(const Tensor& y_true, const Tensor& y_score,
