@@ -438,6 +438,28 @@ add("Embedding", [C(10, 4), C(10, 4, padding_idx=2, gradcheck=False), C(10, 4, p
 # max_norm ctors: the forward renormalizes the looked-up rows in place, so finite differences on the
 # weight see a different function (no gradcheck; the backward is still compared with torch's).
 
+# ---- distances -------------------------------------------------------------------------------
+def _distance_inputs(ctor, dtype, rng, dom):
+    """(x1, x2): same shapes, a broadcast row, 3-d, non-contiguous, empty; unbatched where dim allows."""
+    out = [ModuleInput((contig((4, 5), dtype, rng, dom), contig((4, 5), dtype, rng, dom)), "batched"),
+           ModuleInput((contig((4, 5), dtype, rng, dom), contig((1, 5), dtype, rng, dom)), "broadcast"),
+           ModuleInput((contig((2, 3, 4), dtype, rng, dom), contig((2, 3, 4), dtype, rng, dom)), "3d"),
+           ModuleInput((noncontig((4, 5), dtype, rng, dom), noncontig((4, 5), dtype, rng, dom)), "noncontig"),
+           ModuleInput((contig((0, 5), dtype, rng, dom), contig((0, 5), dtype, rng, dom)), "empty")]
+    if ctor.kwargs.get("dim", 1) in (0, -1):
+        out.append(ModuleInput((contig((5,), dtype, rng, dom), contig((5,), dtype, rng, dom)), "unbatched"))
+    return out
+
+
+add("PairwiseDistance", [C(), C(p=1.0), C(p=3.0, keepdim=True), C(eps=0.0, p=float("inf"))], _distance_inputs,
+    errors=[E("shape_mismatch", C(), lambda L: (_ones(L, 3), _ones(L, 4)), ValueError, torch=RuntimeError,
+              match="pairwise_distance")])
+add("CosineSimilarity", [C(), C(dim=0), C(dim=-1, eps=1e-6)], _distance_inputs,
+    errors=[E("shape_mismatch", C(), lambda L: (_ones(L, 2, 3), _ones(L, 2, 4)), ValueError, torch=RuntimeError,
+              match="cosine_similarity"),
+            E("dim_out_of_range", C(dim=3), lambda L: (_ones(L, 2, 3), _ones(L, 2, 3)), IndexError,
+              match="cosine_similarity")])
+
 # ---- losses ----------------------------------------------------------------------------------
 _REDUCTIONS = [C(), C(reduction="sum"), C(reduction="none")]
 _PROB = Domain(0.05, 0.95)
@@ -647,4 +669,6 @@ NOT_A_LAYER = {
     "RNN": "returns (output, h_n) and takes PackedSequence: test_rnn.py and test_rnn_packed.py",
     "LSTM": "returns (output, (h_n, c_n)) and takes PackedSequence: test_rnn.py and test_rnn_packed.py",
     "GRU": "returns (output, h_n) and takes PackedSequence: test_rnn.py and test_rnn_packed.py",
+    "ParameterList": "a container with no forward (test_parameter_containers.py)",
+    "ParameterDict": "a container with no forward (test_parameter_containers.py)",
 }

@@ -138,6 +138,7 @@ Tensor normalize(const Tensor& x, double p, int64_t dim, double eps) {
 }
 
 Tensor pairwise_distance(const Tensor& x1, const Tensor& x2, double p, double eps, bool keepdim) {
+  broadcast_shapes(x1.sizes(), x2.sizes(), "pairwise_distance");  // the error names this op, not sub
   // Integer inputs are floats once eps (a Python float) is added, as torch's.
   const Tensor d = add(sub(x1, x2), number(eps));
   if (d.dim() == 0) return autograd::name_grad_fn(abs(d), "pairwise_distance");  // torch: |d| of 0-d inputs

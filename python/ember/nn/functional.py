@@ -709,7 +709,10 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
         if not x.is_floating_point():
             raise TypeError(f"cosine_similarity: expected floating-point inputs, got {name} of "
                             f"dtype {x.dtype}")
-    shape = _broadcast_shapes(x1.shape, x2.shape)
+    try:
+        shape = _broadcast_shapes(x1.shape, x2.shape)
+    except ValueError as e:  # name this op, not broadcast_shapes
+        raise ValueError(f"cosine_similarity: {str(e).partition(': ')[2]}") from None
     if not -len(shape) <= dim < max(len(shape), 1):
         raise IndexError(f"cosine_similarity: dim {dim} is out of range for the broadcast shape "
                          f"{tuple(shape)}")
