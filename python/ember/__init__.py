@@ -84,8 +84,8 @@ Tensor.__format__ = _legacy.tensor_format
 
 from ember import _extras  # noqa: E402  (typename, determinism flags, frombuffer, distribution fillers)
 from ember._extras import (are_deterministic_algorithms_enabled, cosine_similarity, dropout,  # noqa: E402
-                           frombuffer, is_deterministic_algorithms_warn_only_enabled, randint_like,
-                           typename, use_deterministic_algorithms)
+                           frombuffer, is_deterministic_algorithms_warn_only_enabled, pairwise_distance,
+                           randint_like, typename, use_deterministic_algorithms)
 from ember._tensor_str import set_printoptions  # noqa: E402
 from ember._compile import compile  # noqa: E402  (capture once, replay the kernels in C++)
 
@@ -142,6 +142,6 @@ __all__ = sorted(set(_exported) | {
     "set_grad_enabled", "is_grad_enabled", "inference_mode", "save", "load", "return_types",
     "cuda", "accelerator", "backends", "set_default_device", "get_default_device", *_legacy.LEGACY_TYPES,
     "are_deterministic_algorithms_enabled", "cosine_similarity", "dropout", "frombuffer",
-    "is_deterministic_algorithms_warn_only_enabled", "randint_like", "typename",
+    "is_deterministic_algorithms_warn_only_enabled", "pairwise_distance", "randint_like", "typename",
     "use_deterministic_algorithms", "set_printoptions", "compile",
 })

@@ -1,6 +1,7 @@
 """PyTorch's top-level utilities that need no C++ of their own: typename, the determinism flags,
 frombuffer, randint_like, the distribution fillers of Tensor (random_, exponential_, ...), and
-the functional spellings torch also exposes at the top level (dropout, cosine_similarity)."""
+the functional spellings torch also exposes at the top level (dropout, cosine_similarity,
+pairwise_distance)."""
 
 import math
 
@@ -256,3 +257,25 @@ def install(tensor_cls):
     tensor_cls.geometric_ = _geometric_
     tensor_cls.cauchy_ = _cauchy_
     tensor_cls.log_normal_ = _log_normal_
+
+
+def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    r"""torch.pairwise_distance: see :func:`ember.nn.functional.pairwise_distance`.
+    :math:`\lVert x_1 - x_2 + \epsilon \rVert_p` over the last dim, the inputs broadcast together.
+
+    Args:
+        x1 (Tensor): (N, D) or (D,).
+        x2 (Tensor): broadcastable to x1.
+        p (float, optional): the norm's order. Default: 2.0.
+        eps (float, optional): added to the difference. Default: 1e-6.
+        keepdim (bool, optional): keep the last dim with size 1. Default: False.
+
+    Returns:
+        Tensor: the distances, (N,) or () (with keepdim, (N, 1) or (1,)).
+
+    Example::
+
+        >>> ember.pairwise_distance(ember.tensor([[0., 0.]]), ember.tensor([[3., 4.]]))
+        tensor([5.0000])
+    """
+    return ember.nn.functional.pairwise_distance(x1, x2, p, eps, keepdim)

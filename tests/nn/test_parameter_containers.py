@@ -211,3 +211,12 @@ def test_distance_modules_bad_inputs():
         nn.PairwiseDistance()(ember.ones(2, 3), ember.ones(2, 4))
     with pytest.raises(TypeError, match="cosine_similarity"):
         nn.CosineSimilarity()(ember.ones(2, 3), "x")
+
+
+def test_top_level_pairwise_distance():
+    rng = np.random.default_rng(3)
+    a, b = rng.standard_normal((4, 3)), rng.standard_normal(3)
+    for kwargs in ({}, {"p": 1.0, "keepdim": True}, {"eps": 0.0}):
+        np.testing.assert_allclose(ember.pairwise_distance(ember.tensor(a), ember.tensor(b), **kwargs).numpy(),
+                                   torch.pairwise_distance(torch.tensor(a), torch.tensor(b), **kwargs).numpy(),
+                                   rtol=1e-12)
