@@ -135,6 +135,25 @@ def test_pdist_matches_torch(p, rows, torch):
                                    if p != float("inf") else scipy_spatial.distance.pdist(x, "chebyshev"), rtol=1e-12)
 
 
+@pytest.mark.parametrize("p", [0.0, 0.5, 1.0, 2.0, 3.0, float("inf")])
+def test_pdist_kernel_on_many_rows(p, torch):
+    """Enough rows for the kernels' threads, duplicate rows (zero distances, zero differences) and a
+    NaN row; float64 values and gradients, float32 values, and a graph of the gradient."""
+    x = np.random.default_rng(7).normal(size=(120, 9))
+    x[5] = x[9]
+    x[7, :4] = x[8, :4]
+    eo, eg = grads(lambda a: ember.pdist(a, p), ember.tensor(x))
+    to, tg = grads(lambda a: torch.pdist(a, p), torch.from_numpy(x))
+    assert_same(eo, to, 1e-12, 1e-12)
+    assert_same(eg, tg, 1e-10, 1e-12)
+    assert_same(ember.pdist(ember.tensor(x).float(), p), torch.pdist(torch.from_numpy(x).float(), p), 1e-5, 1e-5)
+    x[3, 2] = np.nan
+    assert_same(ember.pdist(ember.tensor(x), p), torch.pdist(torch.from_numpy(x), p), 1e-12, 1e-12)
+    if p >= 1:
+        small = ember.tensor(x[10:15], requires_grad=True)
+        assert ember.autograd.gradgradcheck(lambda a: ember.pdist(a, p), [small])
+
+
 def test_pdist_bad_inputs(torch):
     with pytest.raises(ValueError, match=r"pdist only supports 2D tensors, got: 1D \(shape \(3,\)\)"):
         ember.pdist(ember.ones(3))

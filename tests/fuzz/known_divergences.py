@@ -29,11 +29,14 @@ _UNIQUE_CONSECUTIVE_POSITIONAL = ("intended: docs: torch.unique_consecutive(x, T
                                   "quirk); ember answers as torch's keyword form")
 _NAN_BOUNDARIES = ("intended: docs: boundaries holding NaN are not sorted; ember orders NaN last, "
                    "as sort does")
+_PDIST_NEAR_OVERFLOW = ("intended: docs: float32 pdist with a fractional p near FLT_MAX rounds as "
+                        "NumPy's, finite where torch's vector pow overflows")
 _KRON_VIEW = ("intended: docs: torch's kron raises a view error on some non-contiguous inputs; "
               "ember computes them")
 
 
 KNOWN = [
+    _known("*.pdist", VALUE, _PDIST_NEAR_OVERFLOW, match=r"3\.40282\d*e\+38\) torch np\.float32\(inf"),
     # low severity, by kind: ember takes what torch's argument parser refuses (a bool or None for
     # an int dim, a Python number where torch wants a tensor, an int where it wants a tuple)
     _known("*", LENIENT,

@@ -1,10 +1,15 @@
 // Joining, splitting and indexing composites as PyTorch spells them: hstack, vstack, dstack,
 // column_stack, tensor_split, take, index_add / index_copy / index_fill, the view scatters
 // (select/slice/diagonal_scatter), masked_scatter, block_diag, cdist, dist, pdist,
-// combinations, unravel_index. Written with cat, narrow, index_put and the reductions (their gradients too).
+// combinations, unravel_index. Written with cat, narrow, index_put and the reductions (their gradients too),
+// but pdist, which runs its own kernels (cpu/distance.cpp) and keeps the ops' form for 16-bit floats
+// and for a graph of its gradient.
 #include <algorithm>
 
+#include "autograd/record.h"
+#include "cpu/distance.h"
 #include "ember/ops.h"
+#include "kernels.h"
 #include "ops/inplace.h"
 
 namespace ember {
@@ -237,10 +242,10 @@ Tensor cdist(const Tensor& x1, const Tensor& x2, double p) {
 
 Tensor dist(const Tensor& x, const Tensor& y, double p) { return norm(sub(x, y), p); }
 
-Tensor pdist(const Tensor& x, double p) {
-  EMBER_CHECK(x.dim() == 2, "pdist only supports 2D tensors, got: ", x.dim(), "D (shape ", shape_str(x.sizes()), ")");
-  EMBER_CHECK(p >= 0, "pdist only supports non-negative p values, got ", p);
-  EMBER_CHECK_TYPE(is_floating(x.dtype()), "pdist only supports floating-point dtypes, got ", dtype_name(x.dtype()));
+namespace {
+/// pdist written with ember ops: every pair's difference, then its norm. For 16-bit floats, and
+/// to differentiate the kernels' gradient (create_graph=True).
+Tensor pdist_ops(const Tensor& x, double p) {
   const int64_t n = x.sizes()[0];
   // The pairs i < j in row-major order: the upper triangle above the diagonal (none for n < 2).
   const Tensor pairs = triu_indices(n, n, 1);
@@ -249,6 +254,34 @@ Tensor pdist(const Tensor& x, double p) {
   // zeros there, where norm's p = 0 gives no gradient at all).
   if (p == 0) return sum(abs(sign(diff)), Dims{-1});
   return norm(diff, p, Dims{-1});
+}
+}  // namespace
+
+Tensor pdist(const Tensor& x, double p) {
+  EMBER_CHECK(x.dim() == 2, "pdist only supports 2D tensors, got: ", x.dim(), "D (shape ", shape_str(x.sizes()), ")");
+  EMBER_CHECK(p >= 0, "pdist only supports non-negative p values, got ", p);
+  EMBER_CHECK_TYPE(is_floating(x.dtype()), "pdist only supports floating-point dtypes, got ", dtype_name(x.dtype()));
+  if (x.dtype() != DType::Float32 && x.dtype() != DType::Float64)
+    return autograd::name_grad_fn(pdist_ops(x, p), "pdist");
+  // The kernels: one pass per pair, and a gradient that each row gathers for itself.
+  static const std::string node = autograd::backward_name("pdist");
+  const bool rec = autograd::needs_grad(x);
+  const int64_t n = x.sizes()[0];
+  Tensor out = Tensor::empty({n * (n - 1) / 2}, x.dtype(), x.device());
+  {
+    autograd::RecordingOff off(rec);
+    call_kernel(x.device(), "pdist", cpu::pdist_forward, contiguous(x), p, out);
+  }
+  if (rec)
+    autograd::record(node.c_str(), {out}, {x}, {x, out}, [p](const Tensors& g, const Tensors& s) {
+      if (autograd::is_grad_enabled())  // a graph of the gradient: differentiate the ops' form
+        return autograd::grad({pdist_ops(s[0], p)}, {s[0]}, {g[0]}, true, true, true);
+      Tensor dx = Tensor::empty(s[0].sizes(), s[0].dtype(), s[0].device());
+      call_kernel(s[0].device(), "pdist_backward", cpu::pdist_backward, contiguous(g[0]), contiguous(s[0]), p, s[1],
+                  dx);
+      return Tensors{dx};
+    });
+  return out;
 }
 
 Tensor combinations(const Tensor& t, int64_t r, bool with_replacement) {
