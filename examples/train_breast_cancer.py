@@ -52,10 +52,10 @@ def main():
     model = nn.Sequential(nn.Linear(30, 32), nn.ReLU(), nn.Dropout(0.2), nn.Linear(32, 2))
     optimizer = ember.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-2)
     scheduler = ember.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)   # stepped per epoch
-    stopper = train.EarlyStopping(monitor="val_loss", patience=10, restore_best_weights=True, model=model)
+    stopper = train.EarlyStopping(monitor="val_loss", patience=10, restore_best_weights=True)
     history = train.fit(model, optimizer, F.cross_entropy, train_loader, val_loader, epochs=epochs,
-                        scheduler=scheduler, callbacks=[stopper])
-    # (no streaming Accuracy here: ember.metrics.Accuracy rejects (batch, 2) scores of binary labels)
+                        scheduler=scheduler, callbacks=[stopper],
+                        metrics={"acc": metrics.Accuracy(), "auc": metrics.AUROC()})  # from the (batch, 2) logits
     ran = len(history.epochs["loss"])
 
     model.eval()

@@ -149,3 +149,57 @@ def test_scores_give_their_argmax():
     cm.update(t, logits)
     assert f1.compute() == M.f1_score(t, logits.argmax(1), average="macro")
     np.testing.assert_array_equal(cm.compute().numpy(), M.confusion_matrix(t, logits.argmax(1), labels=[0, 1, 2]).numpy())
+
+
+def test_accuracy_thresholds_one_score_per_sample():
+    sk = pytest.importorskip("sklearn.metrics")
+    """A binary classifier's single score (probability or logit, (n,) or (n, 1)) is thresholded,
+    as torchmetrics' BinaryAccuracy; whole-number predictions stay labels."""
+    rng = np.random.default_rng(11)
+    y = rng.integers(0, 2, 40)
+    logits = rng.normal(size=40) + y
+    probs = 1 / (1 + np.exp(-logits))
+    for scores, expected in ((logits, logits >= 0), (probs, probs >= 0.5), (probs[:, None], probs >= 0.5)):
+        acc = M.Accuracy()
+        acc.update(ember.tensor(y), ember.tensor(scores))
+        assert acc.compute() == sk.accuracy_score(y, expected.astype(int))
+    acc = M.Accuracy(threshold=0.8)
+    acc.update(y, probs)
+    assert acc.compute() == sk.accuracy_score(y, (probs >= 0.8).astype(int))
+    acc = M.Accuracy()
+    acc.update([0, 1, 2], [0.0, 1.0, 1.0])  # float labels, not scores
+    assert acc.compute() == pytest.approx(2 / 3)
+    with pytest.raises(ValueError, match="Accuracy: threshold must be a float in"):
+        M.Accuracy(threshold=1.5)
+
+
+def test_auroc_takes_model_outputs():
+    """(n, 2) outputs rank by their difference (as class 1's probability orders them); (n, C) logits
+    go through a softmax; (n, 1) is one score per sample."""
+    sk = pytest.importorskip("sklearn.metrics")
+    rng = np.random.default_rng(12)
+    y = rng.integers(0, 2, 50)
+    logits = rng.normal(size=(50, 2)) + np.eye(2)[y]
+    p1 = np.exp(logits[:, 1]) / np.exp(logits).sum(1)
+    m = M.AUROC()
+    for part in (slice(0, 20), slice(20, 50)):
+        m.update(ember.tensor(y[part]), ember.tensor(logits[part]))
+    assert m.compute() == pytest.approx(sk.roc_auc_score(y, p1), rel=1e-12)
+    m = M.AUROC()
+    m.update(y[:, None], p1[:, None])
+    assert m.compute() == pytest.approx(sk.roc_auc_score(y, p1), rel=1e-12)
+    y3 = rng.integers(0, 3, 60)
+    z = rng.normal(size=(60, 3)) + np.eye(3)[y3]
+    soft = np.exp(z) / np.exp(z).sum(1, keepdims=True)
+    m = M.AUROC(multi_class="ovr", average="weighted")
+    m.update(ember.tensor(y3), ember.tensor(z))
+    assert m.compute() == pytest.approx(sk.roc_auc_score(y3, soft, multi_class="ovr", average="weighted"), rel=1e-12)
+
+
+def test_bfloat16_tensors_and_empty_inputs():
+    t, p = ember.tensor([0, 1, 1, 0]), ember.tensor([0, 1, 0, 0])
+    assert M.accuracy_score(t.bfloat16(), p.bfloat16()) == 0.75
+    assert M.roc_auc_score(t, ember.tensor([0.1, 0.9, 0.4, 0.2]).bfloat16()) == 1.0
+    for fn in (M.roc_curve, M.roc_auc_score, M.average_precision_score, M.precision_recall_curve):
+        with pytest.raises(ValueError, match=fn.__name__ + r": Found array with 0 sample\(s\)"):
+            fn([], [])

@@ -181,13 +181,67 @@ def test_monitor_runs_as_a_callback():
 
 def test_progress_bar_draws_when_forced(capsys):
     model, opt, loader = make_run()
-    train.fit(model, opt, F.cross_entropy, loader, epochs=1, progress=True)
-    assert "epoch 0" in capsys.readouterr().err
+    train.fit(model, opt, F.cross_entropy, loader, epochs=1, progress=True, metrics={"acc": metrics.Accuracy()})
+    err = capsys.readouterr().err
+    assert "epoch 0" in err and "acc=" in err  # the epoch's line ends with its metrics
+
+
+def _resumable(directory, stopper):
+    """A run whose whole state a Checkpoint saves each epoch (the stopper's counters included)."""
+    model, opt, loader = make_run()
+    sched = lr_scheduler.StepLR(opt, step_size=1, gamma=0.7)
+    ckpt = train.Checkpoint(directory, model=model, optimizer=opt, scheduler=sched, generators={"loader": loader.generator},
+                            objects={"stopper": stopper}, keep_last_n=2)
+    return model, opt, loader, sched, ckpt
+
+
+def test_fit_resumes_from_a_checkpoint_with_initial_epoch(tmp_path):
+    """Stopped after epoch 1 of 4 and resumed in fresh objects, fit gives the uninterrupted run's
+    losses bit for bit; the checkpoint files keep their epoch numbers (and keep_last_n keeps the
+    newest); EarlyStopping carries on from the state the checkpoint restored."""
+    whole = train.EarlyStopping(monitor="loss", patience=5)
+    model, opt, loader, sched, ckpt = _resumable(tmp_path / "whole", whole)
+    full = train.fit(model, opt, F.cross_entropy, loader, epochs=4, scheduler=sched, callbacks=[whole, ckpt],
+                     progress=False)
+    first = train.EarlyStopping(monitor="loss", patience=5)
+    model, opt, loader, sched, ckpt = _resumable(tmp_path / "cut", first)
+    part = train.fit(model, opt, F.cross_entropy, loader, epochs=2, scheduler=sched, callbacks=[first, ckpt],
+                     progress=False)
+    stopper = train.EarlyStopping(monitor="loss", patience=5)
+    model, opt, loader, sched, ckpt = _resumable(tmp_path / "cut", stopper)
+    start = ckpt.resume()
+    assert start == 2 and stopper.epoch == 1
+    rest = train.fit(model, opt, F.cross_entropy, loader, epochs=4, initial_epoch=start, scheduler=sched,
+                     callbacks=[stopper, ckpt], progress=False)
+    assert [s["loss"] for s in part.steps + rest.steps] == [s["loss"] for s in full.steps]
+    assert part.epochs["loss"] + rest.epochs["loss"] == full.epochs["loss"]
+    assert sorted(p.name for p in (tmp_path / "cut").iterdir()) == ["epoch-0002.safetensors", "epoch-0003.safetensors"]
+    assert (stopper.epoch, stopper.best, stopper.best_epoch, stopper.wait) == (whole.epoch, whole.best,
+                                                                               whole.best_epoch, whole.wait)
+    assert ckpt.resume() == 4
+
+
+def test_early_stopping_takes_fit_s_model():
+    """restore_best_weights needs no model= as a fit callback: fit hands its model over."""
+    val_loader = data.DataLoader(make_data(48, seed=1), batch_size=48)
+    model, opt, loader = make_run()
+    stopper = train.EarlyStopping(monitor="val_loss", patience=1, restore_best_weights=True)
+    train.fit(model, opt, F.cross_entropy, loader, val_loader, epochs=3, callbacks=[stopper], progress=False)
+    assert stopper.model is model and stopper.best_state is not None
+
+
+def test_a_metric_that_is_not_one_number_is_named():
+    model, opt, loader = make_run()
+    with pytest.raises(ValueError, match=r"fit: metrics\['cm'\] \(ConfusionMatrix.*shape \(3, 3\)"):
+        train.fit(model, opt, F.cross_entropy, loader, epochs=1, metrics={"cm": metrics.ConfusionMatrix(3)},
+                  progress=False)
 
 
 @pytest.mark.parametrize("kwargs, error, message", [
     ({"epochs": 0}, ValueError, "fit: epochs must be an int >= 1"),
     ({"epochs": 2.0}, ValueError, "fit: epochs must be an int >= 1"),
+    ({"initial_epoch": 2}, ValueError, r"fit: initial_epoch must be an int in \[0, epochs=1\]"),
+    ({"initial_epoch": -1}, ValueError, "fit: initial_epoch must be an int in"),
     ({"scheduler_step": "step"}, ValueError, "fit: scheduler_step must be 'batch', 'epoch' or None"),
     ({"metrics": [metrics.Accuracy()]}, TypeError, "fit: metrics must be a dict"),
     ({"metrics": {"acc": "accuracy"}}, TypeError, r"fit: metrics\['acc'\] must have update, compute and reset"),

@@ -67,8 +67,11 @@ def test_initial_loss_with_a_custom_loss_and_bad_arguments():
     x, y = ember.randn(8, 8), ember.randint(0, 2, (8,))
     check = check_initial_loss(model, (x, y), 2, loss_fn=lambda logits, t: F.cross_entropy(logits, t) * 0 + math.log(2))
     assert check.factor == pytest.approx(1.0) and check.ok
-    with pytest.raises(ValueError, match="check_initial_loss: num_classes must be at least 2"):
-        check_initial_loss(model, (x, y), 1)
+    for bad in (1, 2.5, True):
+        with pytest.raises(ValueError, match="check_initial_loss: num_classes must be an int of at least 2"):
+            check_initial_loss(model, (x, y), bad)
+    with pytest.raises(TypeError, match="check_initial_loss: loader_or_batch must be an"):
+        check_initial_loss(model, x, 2)  # a bare tensor: its rows are no (inputs, targets) pairs
     with pytest.raises(ValueError, match="check_initial_loss: no batch"):
         check_initial_loss(model, [], 2)
 

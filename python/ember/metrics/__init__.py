@@ -37,8 +37,10 @@ def _doc(**parts):
 
 
 def _score_array(y_score, op, name="y_score"):
-    """Scores as float32 (kept: its sort keys are half as wide) or float64."""
+    """Scores as float32 (kept: its sort keys are half as wide) or float64; ValueError when empty."""
     s = to_numpy(y_score, op, name)
+    if s.ndim and s.shape[0] == 0:  # scikit-learn raises too (its curves with a broadcasting error)
+        raise ValueError(f"{op}: Found array with 0 sample(s) (shape={s.shape}) while a minimum of 1 is required.")
     return s if s.dtype == np.float32 else s.astype(np.float64, copy=False)
 
 

@@ -34,6 +34,8 @@ def to_numpy(x, op, name, strings=False):
     """x (an ember tensor, a NumPy array, a list or a number) as a NumPy array (no copy where it can);
     strings: string labels are taken too (as a str array)."""
     if isinstance(x, ember.Tensor):
+        if x.dtype == ember.bfloat16:  # NumPy has no bfloat16: its values are exact in float32
+            x = x.float()
         return x.detach().cpu().numpy()
     if x is None:
         raise TypeError(f"{op}: {name} must be an array-like, got None")

@@ -22,6 +22,8 @@ _ARGS = {
     "normalize": (lambda v: v in (None, "true", "pred", "all"), "'true', 'pred', 'all' or None"),
     "multi_class": (lambda v: v in ("raise", "ovr"), "'raise' or 'ovr'"),
     "max_fpr": (lambda v: v is None or (isinstance(v, (int, float)) and 0 < v <= 1), "None or a float in (0, 1]"),
+    "threshold": (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1,
+                  "a float in [0, 1]"),
 }
 
 
@@ -76,8 +78,13 @@ class Accuracy(Metric):
     concatenated batches; with scores of shape (batch, num_classes), top_k_accuracy_score (a hit
     when the true class, a column index, is among the top_k scores).
 
+    A binary classifier's single score per sample (shape (batch,) or (batch, 1), values that are
+    not all whole numbers) is thresholded: probabilities at ``threshold``, and logits (any value
+    outside [0, 1]) through a sigmoid first, as torchmetrics' BinaryAccuracy does.
+
     Args:
         top_k (int): how many top-scored classes count as a hit (scores only). Default: 1.
+        threshold (float): the probability from which a single score predicts class 1. Default: 0.5.
 
     Example::
 
@@ -88,10 +95,10 @@ class Accuracy(Metric):
         0.6666666666666666
     """
 
-    def __init__(self, top_k=1):
-        _check_args("Accuracy", top_k=top_k)
-        self._args = {"top_k": top_k}
-        self.top_k = top_k
+    def __init__(self, top_k=1, threshold=0.5):
+        _check_args("Accuracy", top_k=top_k, threshold=threshold)
+        self._args = {"top_k": top_k, "threshold": threshold}
+        self.top_k, self.threshold = top_k, threshold
         super().__init__()
 
     def reset(self):
@@ -120,6 +127,12 @@ class Accuracy(Metric):
             self.correct += hits
             self.total += len(t) if sample_weight is None else float(np.sum(to_numpy(sample_weight, op, "w")))
             return
+        if scores.ndim == 2 and scores.shape[1] == 1:
+            scores = scores[:, 0]
+        if scores.dtype.kind == "f" and scores.size and not np.all(np.mod(scores, 1) == 0):
+            # One score per sample: probabilities, or logits where any lies outside [0, 1].
+            probs = 1 / (1 + np.exp(-scores.astype(np.float64))) if np.any((scores < 0) | (scores > 1)) else scores
+            scores = (probs >= self.threshold).astype(np.int64)
         if self.top_k != 1 and y_pred_was_labels:
             raise ValueError(f"{op}: top_k={self.top_k} needs scores of shape (batch, num_classes), got y_pred of "
                              f"shape {scores.shape}")
@@ -322,6 +335,11 @@ class AUROC(Metric):
     """ROC AUC over batches: keeps the batches' labels and scores and gives roc_auc_score of
     them concatenated (its arguments as roc_auc_score's).
 
+    Model outputs are taken as they come: scores of shape (batch, 1) are one score per sample; two
+    columns (a binary classifier's logits or probabilities) rank samples by their difference, which
+    orders them as class 1's probability does; with three or more columns, rows that are not
+    probabilities summing to 1 (logits) go through a softmax first.
+
     Args:
         average (str, optional): multi-class: 'macro' (default), 'weighted', 'micro' or None.
         max_fpr (float, optional): binary only: the standardized partial AUC over [0, max_fpr].
@@ -354,6 +372,15 @@ class AUROC(Metric):
         op = "AUROC.update"
         t, s = to_numpy(y_true, op, "y_true"), to_numpy(y_score, op, "y_score")
         M.check_lengths(op, y_true=t, y_score=s)
+        t = t[:, 0] if t.ndim == 2 and t.shape[1] == 1 else t
+        if s.ndim == 2 and s.shape[1] == 1:
+            s = s[:, 0]
+        elif s.ndim == 2 and s.shape[1] == 2:
+            s = s[:, 1] - s[:, 0]
+        elif s.ndim == 2 and s.shape[1] > 2 and s.size and not (np.all((s >= 0) & (s <= 1)) and
+                                                                np.allclose(s.sum(axis=1), 1)):
+            e = np.exp(s - s.max(axis=1, keepdims=True))
+            s = e / e.sum(axis=1, keepdims=True)
         if self.scores and s.shape[1:] != self.scores[0].shape[1:]:
             raise ValueError(f"{op}: y_score has shape {s.shape}, earlier batches {self.scores[0].shape}")
         self.targets.append(ember.from_numpy(np.array(t)))

@@ -178,7 +178,11 @@ class EarlyStopping(Callback):
             model.load_state_dict(copy.copy(self.best_state))
 
     def on_train_begin(self, logs=None):
-        self.reset()
+        logs = logs or {}
+        if self.model is None:
+            self.model = logs.get("model")  # fit's model: restore_best_weights needs no model= there
+        if not logs.get("initial_epoch"):  # a resumed run keeps the state its checkpoint restored
+            self.reset()
 
     def on_epoch_end(self, epoch, logs=None):
         if not logs or self.monitor not in logs:

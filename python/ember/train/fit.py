@@ -8,6 +8,8 @@ under the same seed fit's losses equal a plain loop's; what fit adds per batch i
 import math
 import sys
 
+import numpy as np
+
 import ember
 from ember.optim import lr_scheduler as _sched
 from ember.train.history import History
@@ -20,10 +22,12 @@ _PER_BATCH = tuple(c for c in (getattr(_sched, "OneCycleLR", None), getattr(_sch
 
 
 def _progress(loader, desc, enabled):
-    """A progress bar over loader (None when switched off: the loop then iterates the loader itself)."""
+    """A progress bar for loader's batches, advanced by hand (so it stays open for the epoch's
+    metrics), or None when switched off."""
     if enabled is False or (enabled is None and not sys.stderr.isatty()):
-        return None  # no bar object at all: a disabled tqdm still wraps every batch
-    return _progress_bar(loader, desc=desc, disable=None if enabled is None else not enabled)
+        return None
+    total = len(loader) if hasattr(loader, "__len__") else None
+    return _progress_bar(total=total, desc=desc, disable=None if enabled is None else not enabled)
 
 
 def _batch_size(y):
@@ -43,6 +47,17 @@ def _check_metrics(metrics):
     return metrics
 
 
+def _value(name, metric):
+    """A metric's compute() as the number fit logs; ValueError naming it when it is not one number."""
+    value = metric.compute()
+    numel = getattr(value, "numel", lambda: 1)() if not isinstance(value, np.ndarray) else value.size
+    if numel != 1:
+        shape = tuple(getattr(value, "shape", ()))
+        raise ValueError(f"fit: metrics[{name!r}] ({metric!r}) computes a value of shape {shape}, but fit logs one "
+                         f"number per metric (use an average, or compute it in your own loop)")
+    return float(value)
+
+
 def _evaluate(model, loss_fn, loader, metrics, bar_enabled, epoch):
     model.eval()
     total, count = 0.0, 0
@@ -50,22 +65,25 @@ def _evaluate(model, loss_fn, loader, metrics, bar_enabled, epoch):
         m.reset()
     bar = _progress(loader, f"epoch {epoch} val", bar_enabled)
     with ember.no_grad():
-        for x, y in (bar if bar is not None else loader):
+        for x, y in loader:
             out = model(x)
             n = _batch_size(y)
             total += float(loss_fn(out, y)) * n
             count += n
             for m in metrics.values():
                 m.update(y, out)
-    if bar is not None:
-        bar.close()
+            if bar is not None:
+                bar.update(1)
     logs = {"val_loss": total / count if count else math.nan}
-    logs.update({f"val_{k}": float(m.compute()) for k, m in metrics.items()})
+    logs.update({f"val_{k}": _value(k, m) for k, m in metrics.items()})
+    if bar is not None:
+        bar.set_postfix(logs, refresh=True)
+        bar.close()
     return logs
 
 
 def fit(model, optimizer, loss_fn, train_loader, val_loader=None, epochs=1, scheduler=None, metrics=None,
-        callbacks=(), *, scheduler_step=None, train_metrics=True, progress=None, verbose=False):
+        callbacks=(), *, initial_epoch=0, scheduler_step=None, train_metrics=True, progress=None, verbose=False):
     """Trains ``model`` for some epochs and returns its ``History``.
 
     Each batch ``(x, y)`` of ``train_loader`` runs ``optimizer.zero_grad()``, ``out = model(x)``,
@@ -79,12 +97,17 @@ def fit(model, optimizer, loss_fn, train_loader, val_loader=None, epochs=1, sche
     the epoch's ``val_loss`` (``loss`` without a validation loader). ``scheduler_step="batch"`` or
     ``"epoch"`` overrides the choice.
 
-    Callbacks follow ember.train's protocol: ``on_train_begin(logs)``, ``on_epoch_end(epoch,
-    logs)`` (a truthy return stops training: ``EarlyStopping``), ``on_train_end(logs)``, and
-    ``on_train_batch_end(batch, logs)`` (``Monitor``) where a callback has it, each only if
-    defined. ``logs`` holds ``loss`` (the epoch's mean training loss), ``val_loss``, the metrics
-    (``name`` on training batches, ``val_name``) and ``lr`` (the first group's rate during the
-    epoch's last step).
+    Callbacks follow ember.train's protocol: ``on_train_begin(logs)`` (``logs`` holds ``model`` and
+    ``initial_epoch``), ``on_epoch_end(epoch, logs)`` (a truthy return stops training:
+    ``EarlyStopping``), ``on_train_end(logs)``, and ``on_train_batch_end(batch, logs)``
+    (``Monitor``) where a callback has it, each only if defined. ``logs`` holds ``loss`` (the
+    epoch's mean training loss), ``val_loss``, the metrics (``name`` on training batches,
+    ``val_name``) and ``lr`` (the first group's rate during the epoch's last step).
+
+    To resume a run, restore its state and continue from the epoch after the last one saved, as
+    Keras's ``initial_epoch``: ``fit(..., epochs=10, initial_epoch=ckpt.resume(), callbacks=[stopper,
+    ckpt])`` runs epochs ``initial_epoch .. 9``, numbered as in the first run (so Checkpoint names
+    and prunes its files in order), and EarlyStopping keeps the state the checkpoint restored.
 
     Args:
         model (Module): the model.
@@ -92,11 +115,14 @@ def fit(model, optimizer, loss_fn, train_loader, val_loader=None, epochs=1, sche
         loss_fn (callable): ``loss_fn(output, target)`` -> a 0-d loss tensor (a mean over the batch).
         train_loader (iterable): yields ``(input, target)`` batches (a ``DataLoader``).
         val_loader (iterable, optional): validation batches. Default: None.
-        epochs (int): the number of epochs (>= 1). Default: 1.
+        epochs (int): the index of the last epoch plus one (with ``initial_epoch=0``, the number of
+            epochs). Default: 1.
         scheduler (LRScheduler, optional): a learning-rate schedule of ``optimizer``. Default: None.
         metrics (dict, optional): name -> a streaming metric of ``ember.metrics`` (``Accuracy()``,
             ``F1Score(average="macro")``, ...), updated with ``(target, output)``. Default: None.
         callbacks (sequence): objects following the callback protocol. Default: ().
+        initial_epoch (int): the first epoch's index, to resume a run (0 <= initial_epoch <= epochs).
+            Default: 0.
         scheduler_step (str, optional): ``"batch"`` or ``"epoch"``; default: chosen by the schedule.
         train_metrics (bool): also compute the metrics on training batches (with the outputs the
             training step computed, in train mode). Default: True.
@@ -109,7 +135,8 @@ def fit(model, optimizer, loss_fn, train_loader, val_loader=None, epochs=1, sche
         per-step ones (``history.steps``: loss and lr of every batch).
 
     Raises:
-        ValueError: epochs < 1, an unknown ``scheduler_step``, or an empty training loader.
+        ValueError: epochs < 1, initial_epoch outside [0, epochs], an unknown ``scheduler_step``, an
+            empty training loader, or a metric whose value is not one number.
         TypeError: metrics that are not streaming metrics.
 
     Example::
@@ -126,6 +153,8 @@ def fit(model, optimizer, loss_fn, train_loader, val_loader=None, epochs=1, sche
     """
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"fit: epochs must be an int >= 1, got {epochs!r}")
+    if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, int) or not 0 <= initial_epoch <= epochs:
+        raise ValueError(f"fit: initial_epoch must be an int in [0, epochs={epochs}], got {initial_epoch!r}")
     if scheduler_step not in (None, "batch", "epoch"):
         raise ValueError(f"fit: scheduler_step must be 'batch', 'epoch' or None, got {scheduler_step!r}")
     metrics = _check_metrics(metrics)
@@ -136,15 +165,15 @@ def fit(model, optimizer, loss_fn, train_loader, val_loader=None, epochs=1, sche
     history = History()
     for c in callbacks:
         if hasattr(c, "on_train_begin"):
-            c.on_train_begin({})
+            c.on_train_begin({"model": model, "initial_epoch": initial_epoch})
     logs = {}
-    for epoch in range(epochs):
+    for epoch in range(initial_epoch, epochs):
         model.train()
         for m in metrics.values():
             m.reset()
         total, count = 0.0, 0
         bar = _progress(train_loader, f"epoch {epoch}", progress)
-        for batch, (x, y) in enumerate(bar if bar is not None else train_loader):
+        for batch, (x, y) in enumerate(train_loader):
             optimizer.zero_grad()
             out = model(x)
             loss = loss_fn(out, y)
@@ -165,13 +194,15 @@ def fit(model, optimizer, loss_fn, train_loader, val_loader=None, epochs=1, sche
                 c.on_train_batch_end(batch, {"loss": loss})
             if bar is not None:
                 bar.set_postfix(loss=f"{total / count:.4f}", refresh=False)
-        if bar is not None:
-            bar.close()
+                bar.update(1)
         if count == 0:
             raise ValueError("fit: train_loader yielded no batches")
         logs = {"loss": total / count}
         if train_metrics:
-            logs.update({k: float(m.compute()) for k, m in metrics.items()})
+            logs.update({k: _value(k, m) for k, m in metrics.items()})
+        if bar is not None:  # the epoch's line ends with its training metrics
+            bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items()}, refresh=True)
+            bar.close()
         if val_loader is not None:
             logs.update(_evaluate(model, loss_fn, val_loader, metrics, progress, epoch))
         logs["lr"] = lr

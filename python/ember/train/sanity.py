@@ -62,7 +62,8 @@ def check_initial_loss(model, loader_or_batch, num_classes, loss_fn=None, tolera
         InitialLossCheck: (loss, expected, factor, ok).
 
     Raises:
-        ValueError: ``num_classes`` is below 2 or there is no batch.
+        ValueError: ``num_classes`` is not an int of at least 2, or there is no batch.
+        TypeError: a batch is not an ``(inputs, targets)`` pair.
 
     Example::
 
@@ -73,15 +74,19 @@ def check_initial_loss(model, loader_or_batch, num_classes, loss_fn=None, tolera
         >>> round(check.expected, 4), check.ok
         (2.3026, True)
     """
-    if num_classes < 2:
-        raise ValueError(f"check_initial_loss: num_classes must be at least 2, got {num_classes}")
+    if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2:
+        raise ValueError(f"check_initial_loss: num_classes must be an int of at least 2, got {num_classes!r}")
     loss_fn = loss_fn or F.cross_entropy
     batches = [loader_or_batch] if _is_batch(loader_or_batch) else loader_or_batch
     total, count = 0.0, 0
     with no_grad():
-        for i, (inputs, targets) in enumerate(batches):
+        for i, batch in enumerate(batches):
             if max_batches is not None and i >= max_batches:
                 break
+            if not (isinstance(batch, (tuple, list)) and len(batch) == 2):
+                raise TypeError("check_initial_loss: loader_or_batch must be an (inputs, targets) batch or an "
+                                f"iterable of them, got batches of type {type(batch).__name__}")
+            inputs, targets = batch
             n = len(targets)
             total += float(loss_fn(model(inputs), targets)) * n
             count += n
