@@ -197,6 +197,17 @@ def test_nan_loss_names_the_first_layer_with_non_finite_outputs():
         monitor.step(loss)
 
 
+def test_a_model_that_is_one_layer_is_named_as_the_model():
+    model = nn.Linear(8, 3)
+    monitor = Monitor(model)
+    with ember.no_grad():
+        model.weight[0, 0] = float("inf")
+    loss = F.cross_entropy(model(ember.randn(3, 8)), ember.tensor([0, 1, 2]))
+    loss.backward()
+    with pytest.raises(RuntimeError, match=r"forward output of the model \(Linear\)"):
+        monitor.step(loss)
+
+
 def test_non_finite_gradient_with_a_finite_loss():
     class SqrtOfZero(nn.Module):
         def forward(self, x):

@@ -211,7 +211,8 @@ class Monitor:
         warnings.warn(f"Monitor: {message}", TrainingWarning, stacklevel=3)
 
     def _describe(self, layer):
-        return f"layer '{layer}' ({type(self._modules[layer]).__name__})"
+        kind = type(self._modules[layer]).__name__
+        return f"layer '{layer}' ({kind})" if layer else f"the model ({kind})"  # a model that is one layer
 
     def step(self, loss=None):
         """Records this step's statistics and checks them: call once per optimizer step, after
