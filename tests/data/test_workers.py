@@ -270,7 +270,7 @@ def test_workers_after_the_parent_ran_threaded_ops_do_not_hang():
 
 def test_interpreter_exit_and_ctrl_c_leave_no_workers(tmp_path):
     script = textwrap.dedent("""
-        import os, signal, sys, ember
+        import os, signal, sys, time, ember
         class Slow(ember.data.Dataset):
             def __len__(self):
                 return 1000
@@ -284,6 +284,8 @@ def test_interpreter_exit_and_ctrl_c_leave_no_workers(tmp_path):
         print(os.getpid(), " ".join(str(w.pid) for it in its for w in it._workers), flush=True)
         if sys.argv[1] == "interrupt":
             os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C in the main process, mid-epoch
+            for _ in range(300):  # another thread may take the signal: the main one raises in here, not after exit
+                time.sleep(0.1)
         """)
     path = tmp_path / "loader_exit.py"
     path.write_text(script)
