@@ -448,6 +448,9 @@ def test_take_and_index_composites(torch):
     assert_same(ember.index_add(x, 1, i, s, alpha=2), torch.index_add(tx, 1, ti, ts, alpha=2), 1e-12)
     assert_same(x.index_add(0, ember.tensor([1]), ember.ones(1, 4, dtype=ember.float64)),
                 tx.index_add(0, torch.tensor([1]), torch.ones(1, 4, dtype=torch.float64)))
+    for alpha in (0.5, 2.7, -1.5):  # an integer self takes alpha in its own type, truncated
+        assert_same(ember.tensor([1, 2, 3]).index_add(0, ember.tensor([0, 2]), ember.tensor([10, -20]), alpha=alpha),
+                    torch.tensor([1, 2, 3]).index_add(0, torch.tensor([0, 2]), torch.tensor([10, -20]), alpha=alpha))
     j, tj = ember.tensor([3, 1]), torch.tensor([3, 1])
     c, tc = pair(3, 2)
     assert_same(ember.index_copy(x, 1, j, c), torch.index_copy(tx, 1, tj, tc))

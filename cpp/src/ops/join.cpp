@@ -120,6 +120,8 @@ Tensor index_add(const Tensor& t, int64_t dim, const Tensor& index, const Tensor
   dim = wrapped_dim(t, dim, "index_add");
   const Tensor src = source_for(t, dim, index, source, "index_add");
   const Tensor base = t.dim() == 0 ? reshape(t, {1}) : t;
+  // An integer self takes alpha in its own type, as torch's: a fractional alpha truncates (0.5 adds nothing).
+  if (alpha.is_floating() && !is_floating(t.dtype())) alpha = Scalar(static_cast<int64_t>(alpha.to_double()));
   const Tensor scaled = alpha.to_double() == 1 ? src : mul(src, scalar_tensor(alpha));
   return reshape(index_put(base, along(base, dim, index, "index_add"), to_dtype(scaled, t.dtype()), true), t.sizes());
 }
