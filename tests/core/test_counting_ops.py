@@ -154,6 +154,39 @@ def test_pdist_kernel_on_many_rows(p, torch):
         assert ember.autograd.gradgradcheck(lambda a: ember.pdist(a, p), [small])
 
 
+@pytest.mark.parametrize("p", [0.0, 0.5, 1.0, 2.0, 3.0, float("inf")])
+@pytest.mark.parametrize("s1, s2", [((40, 9), (30, 9)), ((2, 1, 7, 4), (3, 5, 4)), ((0, 3), (4, 3)), ((3, 0), (2, 0))])
+def test_cdist_kernel_matches_torch(p, s1, s2, torch):
+    """cdist's kernels: broadcast batch dims, zero distances (shared rows), values and both
+    gradients in float64, float32 values, NaN, and a graph of the gradient."""
+    rng = np.random.default_rng(8)
+    a, b = rng.normal(size=s1), rng.normal(size=s2)
+    if a.size and b.size:
+        b[..., 1, :] = a[..., 2, :] if a.ndim == b.ndim else b[..., 1, :]
+    w = rng.normal(size=torch.cdist(torch.from_numpy(a), torch.from_numpy(b)).shape)
+    # torch computes p = 2 through a matmul from 25 rows, which cancels near zero distances: its
+    # direct mode is the oracle.
+    direct = {"compute_mode": "donot_use_mm_for_euclid_dist"}
+    results = []
+    for L in (ember, torch):
+        x, y = L.tensor(a, requires_grad=True), L.tensor(b, requires_grad=True)
+        out = L.cdist(x, y, p, **(direct if L is torch else {}))
+        (out * L.tensor(w)).sum().backward()
+        results.append((out.detach(), x.grad, y.grad))
+    for ours, theirs in zip(*results):
+        assert_same(ours, theirs, 1e-10, 1e-12)
+    assert_same(ember.cdist(ember.tensor(a).float(), ember.tensor(b).float(), p),
+                torch.cdist(torch.from_numpy(a).float(), torch.from_numpy(b).float(), p, **direct), 1e-5, 1e-5)
+    if a.size and b.size:
+        a[..., 0, 1] = np.nan
+        assert_same(ember.cdist(ember.tensor(a), ember.tensor(b), p),
+                    torch.cdist(torch.from_numpy(a), torch.from_numpy(b), p, **direct), 1e-12, 1e-12)
+    if p >= 1 and a.size and b.size and a.ndim == 2:
+        small = [ember.tensor(rng.normal(size=(4, 3)), requires_grad=True),
+                 ember.tensor(rng.normal(size=(3, 3)), requires_grad=True)]
+        assert ember.autograd.gradgradcheck(lambda u, v: ember.cdist(u, v, p), small)
+
+
 def test_pdist_bad_inputs(torch):
     with pytest.raises(ValueError, match=r"pdist only supports 2D tensors, got: 1D \(shape \(3,\)\)"):
         ember.pdist(ember.ones(3))

@@ -2108,4 +2108,8 @@ KNOWN = [
           'ember RuntimeError: repeat: repeats can not be negative, got (1, -3, 2) | torch TypeEr'),
     _open('ember.tril_indices', RAISES,
           'ember RuntimeError: tril_indices: 4611686018427387904 x 4 has more elements than int64'),
+    _open('ember.cdist', DTYPE,
+          'result: ember float32, torch bfloat16'),
+    _open('ember.cdist', VALUE,
+          'result: 1 of 20 differ ([2, 1, 0, 0]: ember np.float32(inf) torch np.float32(3.4028235'),
 ]

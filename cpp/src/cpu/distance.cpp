@@ -1,11 +1,12 @@
-// pdist's kernels: one pass per pair over its two rows (d values each), the rows split between
-// threads. The norms are PyTorch's: p = 0 counts the nonzero differences, p = inf takes the
+// pdist's and cdist's kernels: one pass per pair over its two rows (d values each), the rows split
+// between threads. The norms are PyTorch's: p = 0 counts the nonzero differences, p = inf takes the
 // largest, p = 1 and 2 have their own loops, any other p sums |diff|^p.
 #include "cpu/distance.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <tuple>
 
 #include "cpu/threads.h"
 
@@ -24,13 +25,15 @@ Norm norm_of(double p) {
 /// The position of pair (i, j), i < j, among the pairs of n rows in row-major order.
 inline int64_t pair_index(int64_t i, int64_t j, int64_t n) { return i * (2 * n - i - 1) / 2 + (j - i - 1); }
 
-template <class T, Norm kNorm>
+/// ||a - b||_p over d values. kKeepNaN: the inf norm of a NaN difference is NaN (torch's pdist);
+/// without it a NaN is skipped, as torch's cdist does.
+template <class T, Norm kNorm, bool kKeepNaN = true>
 T distance(const T* a, const T* b, int64_t d, T p) {
   T acc = 0;
   if constexpr (kNorm == Norm::Inf) {
     for (int64_t c = 0; c < d; ++c) {
       const T diff = std::abs(a[c] - b[c]);
-      acc = diff > acc || diff != diff ? diff : acc;  // a NaN stays (fmax would drop it)
+      acc = diff > acc || (kKeepNaN && diff != diff) ? diff : acc;
     }
     return acc;
   } else if constexpr (kNorm == Norm::General) {
@@ -91,6 +94,42 @@ void backward(const T* g, const T* x, const T* dist, int64_t n, int64_t d, T p, 
   }
 }
 
+template <class T, Norm kNorm>
+void cdist_forward(const T* x1, const T* x2, int64_t B, int64_t P, int64_t R, int64_t d, T p, T* out) {
+  const int threads = B * P * R * d >= (int64_t{1} << 16) ? num_threads() : 1;
+#pragma omp parallel for collapse(2) schedule(static) num_threads(threads) if (threads > 1)
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t i = 0; i < P; ++i) {
+      const T* a = x1 + (b * P + i) * d;
+      T* row = out + (b * P + i) * R;
+      for (int64_t j = 0; j < R; ++j) row[j] = distance<T, kNorm, false>(a, x2 + (b * R + j) * d, d, p);
+    }
+}
+
+/// dx (rows of x, n of them per batch) = the sum over the other input's m rows of the gradient's
+/// terms; `transposed`: g and dist are (m, n) per batch instead of (n, m), and the sign flips (x is x2).
+template <class T, Norm kNorm>
+void cdist_backward_side(const T* g, const T* x, const T* y, const T* dist, int64_t B, int64_t n, int64_t m, int64_t d,
+                         T p, bool transposed, T* dx) {
+  const int threads = B * n * m * d >= (int64_t{1} << 16) ? num_threads() : 1;
+#pragma omp parallel for collapse(2) schedule(static) num_threads(threads) if (threads > 1)
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t i = 0; i < n; ++i) {
+      T* out = dx + (b * n + i) * d;
+      for (int64_t c = 0; c < d; ++c) out[c] = 0;
+      const T* xi = x + (b * n + i) * d;
+      for (int64_t j = 0; j < m; ++j) {
+        const int64_t k = transposed ? (b * m + j) * n + i : (b * n + i) * m + j;
+        const T gk = g[k], dk = dist[k];
+        if (gk == 0) continue;
+        const T* yj = y + (b * m + j) * d;
+        // x1_i - x2_j for x1's rows; for x2's, the gradient of -(x1_j - x2_i): the same term of x2_i - x1_j.
+#pragma omp simd
+        for (int64_t c = 0; c < d; ++c) out[c] += term<T, kNorm>(xi[c] - yj[c], gk, dk, p);
+      }
+    }
+}
+
 template <class T, class F>
 void by_norm(double p, F&& f) {
   switch (norm_of(p)) {
@@ -124,7 +163,46 @@ void backward_typed(const Tensor& g, const Tensor& x, double p, const Tensor& di
   });
 }
 
+template <class T>
+void cdist_forward_typed(const Tensor& x1, const Tensor& x2, double p, const Tensor& out) {
+  by_norm<T>(p, [&](auto norm) {
+    cdist_forward<T, decltype(norm)::value>(x1.data<T>(), x2.data<T>(), x1.sizes()[0], x1.sizes()[1], x2.sizes()[1],
+                                            x1.sizes()[2], static_cast<T>(p), out.data<T>());
+  });
+}
+
+template <class T>
+void cdist_backward_typed(const Tensor& g, const Tensor& x1, const Tensor& x2, double p, const Tensor& dist,
+                          const Tensor& dx1, const Tensor& dx2) {
+  const int64_t B = x1.sizes()[0], P = x1.sizes()[1], R = x2.sizes()[1], d = x1.sizes()[2];
+  by_norm<T>(p, [&](auto norm) {
+    constexpr Norm kNorm = decltype(norm)::value;
+    for (const auto& [dx, x, y, n, m, transposed] :
+         {std::make_tuple(dx1, x1, x2, P, R, false), std::make_tuple(dx2, x2, x1, R, P, true)}) {
+      if (!dx.defined()) continue;
+      if constexpr (kNorm == Norm::Zero) {  // the count of nonzero differences is flat
+        T* out = dx.template data<T>();
+        for (int64_t k = 0; k < B * n * d; ++k) out[k] = 0;
+      } else {
+        cdist_backward_side<T, kNorm>(g.data<T>(), x.template data<T>(), y.template data<T>(), dist.data<T>(), B, n,
+                                      m, d, static_cast<T>(p), transposed, dx.template data<T>());
+      }
+    }
+  });
+}
+
 }  // namespace
+
+void cdist_forward(const Tensor& x1, const Tensor& x2, double p, const Tensor& out) {
+  if (x1.dtype() == DType::Float32) cdist_forward_typed<float>(x1, x2, p, out);
+  else cdist_forward_typed<double>(x1, x2, p, out);
+}
+
+void cdist_backward(const Tensor& g, const Tensor& x1, const Tensor& x2, double p, const Tensor& dist,
+                    const Tensor& dx1, const Tensor& dx2) {
+  if (x1.dtype() == DType::Float32) cdist_backward_typed<float>(g, x1, x2, p, dist, dx1, dx2);
+  else cdist_backward_typed<double>(g, x1, x2, p, dist, dx1, dx2);
+}
 
 void pdist_forward(const Tensor& x, double p, const Tensor& out) {
   if (x.dtype() == DType::Float32) forward_typed<float>(x, p, out);

@@ -2,8 +2,8 @@
 // column_stack, tensor_split, take, index_add / index_copy / index_fill, the view scatters
 // (select/slice/diagonal_scatter), masked_scatter, block_diag, cdist, dist, pdist,
 // combinations, unravel_index. Written with cat, narrow, index_put and the reductions (their gradients too),
-// but pdist, which runs its own kernels (cpu/distance.cpp) and keeps the ops' form for 16-bit floats
-// and for a graph of its gradient.
+// but pdist and cdist, which run their own kernels (cpu/distance.cpp) and keep the ops' form for
+// 16-bit floats and for a graph of their gradients.
 #include <algorithm>
 
 #include "autograd/record.h"
@@ -231,6 +231,14 @@ Tensor block_diag(const std::vector<Tensor>& tensors) {
   return cat(rows, 0);
 }
 
+namespace {
+/// cdist written with ember ops: every pair's difference, then its norm. For mixed or 16-bit
+/// floats, and to differentiate the kernels' gradient (create_graph=True).
+Tensor cdist_ops(const Tensor& x1, const Tensor& x2, double p) {
+  return norm(sub(unsqueeze(x1, -2), unsqueeze(x2, -3)), p, Dims{-1});
+}
+}  // namespace
+
 Tensor cdist(const Tensor& x1, const Tensor& x2, double p) {
   EMBER_CHECK(x1.dim() >= 2 && x2.dim() >= 2, "cdist only supports at least 2D tensors, got shapes ",
               shape_str(x1.sizes()), " and ", shape_str(x2.sizes()));
@@ -239,7 +247,57 @@ Tensor cdist(const Tensor& x1, const Tensor& x2, double p) {
   EMBER_CHECK(p >= 0, "cdist only supports non-negative p values, got ", p);
   EMBER_CHECK_TYPE(is_floating(x1.dtype()) && is_floating(x2.dtype()), "cdist only supports floating-point dtypes, X1 got: ",
                    dtype_name(x1.dtype()), ", X2 got: ", dtype_name(x2.dtype()));
-  return norm(sub(unsqueeze(x1, -2), unsqueeze(x2, -3)), p, Dims{-1});
+  const bool kernel = x1.dtype() == x2.dtype() && (x1.dtype() == DType::Float32 || x1.dtype() == DType::Float64);
+  if (!kernel) return cdist_ops(x1, x2, p);
+  // The kernels, on the batch dims broadcast together and flattened: (B, P, M) and (B, R, M).
+  const Shape s1 = x1.sizes(), s2 = x2.sizes();
+  const Shape batch = broadcast_shapes(Shape(s1.begin(), s1.end() - 2), Shape(s2.begin(), s2.end() - 2), "cdist");
+  const int64_t P = s1[s1.size() - 2], R = s2[s2.size() - 2], M = s1.back();
+  int64_t B = 1;
+  for (int64_t n : batch) B *= n;
+  auto flat = [batch, B, M](const Tensor& x, int64_t rows) {  // by value: the backward keeps a copy
+    Shape full = batch;
+    full.push_back(rows);
+    full.push_back(M);
+    return reshape(contiguous(expand(x, full)), {B, rows, M});
+  };
+  Shape out_shape = batch;
+  out_shape.push_back(P);
+  out_shape.push_back(R);
+  static const std::string node = autograd::backward_name("cdist");
+  const bool rec = autograd::needs_grad(x1, x2);
+  Tensor out = Tensor::empty(out_shape, x1.dtype(), x1.device());
+  {
+    autograd::RecordingOff off(rec);
+    call_kernel(x1.device(), "cdist", cpu::cdist_forward, flat(x1, P), flat(x2, R), p, reshape(out, {B, P, R}));
+  }
+  if (rec) {
+    const bool need1 = autograd::requires_grad(x1), need2 = autograd::requires_grad(x2);
+    autograd::record(node.c_str(), {out}, {x1, x2}, {x1, x2, out}, [=](const Tensors& g, const Tensors& s) {
+      if (autograd::is_grad_enabled()) {  // a graph of the gradient: differentiate the ops' form
+        Tensors wanted, grads(2);
+        if (need1) wanted.push_back(s[0]);
+        if (need2) wanted.push_back(s[1]);
+        const Tensors gs = autograd::grad({cdist_ops(s[0], s[1], p)}, wanted, {g[0]}, true, true, true);
+        if (need1) grads[0] = gs[0];
+        if (need2) grads[1] = gs[need1 ? 1 : 0];
+        return grads;
+      }
+      const Tensor a = flat(s[0], P), b = flat(s[1], R);
+      const Tensor d1 = need1 ? Tensor::empty(a.sizes(), a.dtype(), a.device()) : Tensor();
+      const Tensor d2 = need2 ? Tensor::empty(b.sizes(), b.dtype(), b.device()) : Tensor();
+      call_kernel(a.device(), "cdist_backward", cpu::cdist_backward, reshape(contiguous(g[0]), {B, P, R}), a, b, p,
+                  reshape(s[2], {B, P, R}), d1, d2);
+      auto back = [&](const Tensor& d, const Tensor& x, int64_t rows) {
+        Shape full = batch;
+        full.push_back(rows);
+        full.push_back(M);
+        return d.defined() ? sum_to(reshape(d, full), x.sizes()) : Tensor();
+      };
+      return Tensors{back(d1, s[0], P), back(d2, s[1], R)};
+    });
+  }
+  return out;
 }
 
 Tensor dist(const Tensor& x, const Tensor& y, double p) { return norm(sub(x, y), p); }
