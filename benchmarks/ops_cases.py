@@ -1,4 +1,4 @@
-"""The benchmark cases of the scatter family, mode and pdist (issue 15's op list): each a setup
+"""The benchmark cases of the scatter family, mode, pdist and cdist (issue 15's op list): each a setup
 function of a library module that returns the callable to time (benchmarks/run.py lists them in
 CASES). NumPy rows where NumPy has the op in one call."""
 
@@ -40,3 +40,8 @@ def mode_rows(m):
 def pdist_500(m):
     x = randn(m, 500, 64)
     return lambda: m.pdist(x)
+
+
+def cdist_500(m):
+    x, y = randn(m, 500, 64), randn(m, 400, 64)
+    return lambda: m.cdist(x, y)

@@ -52,7 +52,7 @@ from graph_cases import (GRAPH_CHAIN_OPS, LM_BATCH, LM_STEPS, char_lm_replayed, 
 from export_cases import mlp_adam_loaded
 from graph_cases import (GRAPH_CHAIN_BIG, chain_big_replayed, chain_big_replayed_unfused, chain_replayed_unfused,
                          char_lm_replayed_unfused)
-from ops_cases import mode_rows, pdist_500, scatter_reduce_amax, scatter_reduce_amax_numpy, scatter_reduce_mean
+from ops_cases import cdist_500, mode_rows, pdist_500, scatter_reduce_amax, scatter_reduce_amax_numpy, scatter_reduce_mean
 from inputs import M, randint, randn
 
 LIBRARIES = ("ember", "torch", "numpy")
@@ -552,6 +552,7 @@ CASES: list[Case] = [
     Case("scatter_reduce mean 1M->1000", scatter_reduce_mean, scatter_reduce_mean, None),
     Case("mode(dim=1) 1000x1000 int64", mode_rows, mode_rows, None),
     Case("pdist 500x64", pdist_500, pdist_500, None),
+    Case("cdist 500x400x64", cdist_500, cdist_500, None),
     Case("pickle round trip 100 MB", _pickle_round_trip, _pickle_round_trip, _pickle_round_trip),
     Case("DataLoader TensorDataset 60k b128", tensor_dataset_epoch, tensor_dataset_epoch, None,
          items=(LOADER_N, "smp")),
