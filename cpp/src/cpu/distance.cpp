@@ -22,6 +22,9 @@ Norm norm_of(double p) {
   return Norm::General;
 }
 
+/// Threads for `work` multiply-adds: one below 2^16, where starting a team costs more.
+int threads_for(int64_t work) { return work >= (int64_t{1} << 16) ? num_threads() : 1; }
+
 /// The position of pair (i, j), i < j, among the pairs of n rows in row-major order.
 inline int64_t pair_index(int64_t i, int64_t j, int64_t n) { return i * (2 * n - i - 1) / 2 + (j - i - 1); }
 
@@ -55,7 +58,7 @@ T distance(const T* a, const T* b, int64_t d, T p) {
 
 template <class T, Norm kNorm>
 void forward(const T* x, int64_t n, int64_t d, T p, T* out) {
-  const int threads = n * n * d >= (int64_t{1} << 16) ? num_threads() : 1;
+  const int threads = threads_for(n * n * d);
 #pragma omp parallel for schedule(dynamic, 8) num_threads(threads) if (threads > 1)
   for (int64_t i = 0; i < n; ++i) {
     T* row = out + pair_index(i, i + 1, n);
@@ -67,36 +70,41 @@ void forward(const T* x, int64_t n, int64_t d, T p, T* out) {
 /// _pdist_backward (zero where the distance is, and for p < 1 where diff is).
 template <class T, Norm kNorm>
 inline T term(T diff, T g, T dist, T p) {
-  if constexpr (kNorm == Norm::One) return g * ((diff > 0) - (diff < 0));
+  if constexpr (kNorm == Norm::Zero) return T(0);  // the count of nonzero differences is flat
+  else if constexpr (kNorm == Norm::One) return g * ((diff > 0) - (diff < 0));
   else if constexpr (kNorm == Norm::Two) return dist == 0 ? T(0) : g * diff / dist;
   else if constexpr (kNorm == Norm::Inf) return g * ((diff > 0) - (diff < 0)) * (std::abs(diff) == dist);
   else if (dist == 0 || (diff == 0 && p < 1)) return T(0);
   else return g * ((diff > 0) - (diff < 0)) * std::pow(std::abs(diff), p - 1) / std::pow(dist, p - 1);
 }
 
-template <class T, Norm kNorm>
-void backward(const T* g, const T* x, const T* dist, int64_t n, int64_t d, T p, T* dx) {
-  const int threads = n * n * d >= (int64_t{1} << 16) ? num_threads() : 1;
-#pragma omp parallel for schedule(dynamic, 8) num_threads(threads) if (threads > 1)
-  for (int64_t i = 0; i < n; ++i) {
-    T* out = dx + i * d;
-    for (int64_t c = 0; c < d; ++c) out[c] = 0;
-    const T* xi = x + i * d;
-    for (int64_t j = 0; j < n; ++j) {
-      if (j == i) continue;
-      const int64_t k = i < j ? pair_index(i, j, n) : pair_index(j, i, n);
-      const T gk = g[k], dk = dist[k];
-      if (gk == 0) continue;  // nothing to add (also spares pow on pairs with no gradient)
-      const T* xj = x + j * d;
+/// out (d values) = the sum over m other rows of the gradient's terms for row xi; pair(j) gives row
+/// j's (values, gradient, distance), values null for no pair (xi itself).
+template <class T, Norm kNorm, class Pair>
+void gather_row(const T* xi, int64_t m, int64_t d, T p, Pair&& pair, T* out) {
+  for (int64_t c = 0; c < d; ++c) out[c] = 0;
+  for (int64_t j = 0; j < m; ++j) {
+    const auto [yj, gk, dk] = pair(j);
+    if (yj == nullptr || gk == 0) continue;  // nothing to add (also spares pow on pairs with no gradient)
 #pragma omp simd
-      for (int64_t c = 0; c < d; ++c) out[c] += term<T, kNorm>(xi[c] - xj[c], gk, dk, p);
-    }
+    for (int64_t c = 0; c < d; ++c) out[c] += term<T, kNorm>(xi[c] - yj[c], gk, dk, p);
   }
 }
 
 template <class T, Norm kNorm>
+void backward(const T* g, const T* x, const T* dist, int64_t n, int64_t d, T p, T* dx) {
+  const int threads = threads_for(n * n * d);
+#pragma omp parallel for schedule(dynamic, 8) num_threads(threads) if (threads > 1)
+  for (int64_t i = 0; i < n; ++i)
+    gather_row<T, kNorm>(x + i * d, n, d, p, [&](int64_t j) {
+      const int64_t k = i < j ? pair_index(i, j, n) : pair_index(j, i, n);
+      return std::make_tuple(j == i ? nullptr : x + j * d, g[k], dist[k]);
+    }, dx + i * d);
+}
+
+template <class T, Norm kNorm>
 void cdist_forward(const T* x1, const T* x2, int64_t B, int64_t P, int64_t R, int64_t d, T p, T* out) {
-  const int threads = B * P * R * d >= (int64_t{1} << 16) ? num_threads() : 1;
+  const int threads = threads_for(B * P * R * d);
 #pragma omp parallel for collapse(2) schedule(static) num_threads(threads) if (threads > 1)
   for (int64_t b = 0; b < B; ++b)
     for (int64_t i = 0; i < P; ++i) {
@@ -107,27 +115,19 @@ void cdist_forward(const T* x1, const T* x2, int64_t B, int64_t P, int64_t R, in
 }
 
 /// dx (rows of x, n of them per batch) = the sum over the other input's m rows of the gradient's
-/// terms; `transposed`: g and dist are (m, n) per batch instead of (n, m), and the sign flips (x is x2).
+/// terms; `transposed`: g and dist are (m, n) per batch instead of (n, m) (x is x2: the term of
+/// x2_i - x1_j is the gradient of ||x1_j - x2_i|| by x2_i).
 template <class T, Norm kNorm>
 void cdist_backward_side(const T* g, const T* x, const T* y, const T* dist, int64_t B, int64_t n, int64_t m, int64_t d,
                          T p, bool transposed, T* dx) {
-  const int threads = B * n * m * d >= (int64_t{1} << 16) ? num_threads() : 1;
+  const int threads = threads_for(B * n * m * d);
 #pragma omp parallel for collapse(2) schedule(static) num_threads(threads) if (threads > 1)
   for (int64_t b = 0; b < B; ++b)
-    for (int64_t i = 0; i < n; ++i) {
-      T* out = dx + (b * n + i) * d;
-      for (int64_t c = 0; c < d; ++c) out[c] = 0;
-      const T* xi = x + (b * n + i) * d;
-      for (int64_t j = 0; j < m; ++j) {
+    for (int64_t i = 0; i < n; ++i)
+      gather_row<T, kNorm>(x + (b * n + i) * d, m, d, p, [&](int64_t j) {
         const int64_t k = transposed ? (b * m + j) * n + i : (b * n + i) * m + j;
-        const T gk = g[k], dk = dist[k];
-        if (gk == 0) continue;
-        const T* yj = y + (b * m + j) * d;
-        // x1_i - x2_j for x1's rows; for x2's, the gradient of -(x1_j - x2_i): the same term of x2_i - x1_j.
-#pragma omp simd
-        for (int64_t c = 0; c < d; ++c) out[c] += term<T, kNorm>(xi[c] - yj[c], gk, dk, p);
-      }
-    }
+        return std::make_tuple(y + (b * m + j) * d, g[k], dist[k]);
+      }, dx + (b * n + i) * d);
 }
 
 template <class T, class F>
@@ -150,16 +150,9 @@ void forward_typed(const Tensor& x, double p, const Tensor& out) {
 
 template <class T>
 void backward_typed(const Tensor& g, const Tensor& x, double p, const Tensor& dist, const Tensor& dx) {
-  const int64_t n = x.sizes()[0], d = x.sizes()[1];
-  if (norm_of(p) == Norm::Zero) {  // the count of nonzero differences is flat
-    T* out = dx.data<T>();
-    for (int64_t k = 0; k < n * d; ++k) out[k] = 0;
-    return;
-  }
   by_norm<T>(p, [&](auto norm) {
-    if constexpr (decltype(norm)::value != Norm::Zero)
-      backward<T, decltype(norm)::value>(g.data<T>(), x.data<T>(), dist.data<T>(), n, d, static_cast<T>(p),
-                                         dx.data<T>());
+    backward<T, decltype(norm)::value>(g.data<T>(), x.data<T>(), dist.data<T>(), x.sizes()[0], x.sizes()[1],
+                                       static_cast<T>(p), dx.data<T>());
   });
 }
 
@@ -176,18 +169,12 @@ void cdist_backward_typed(const Tensor& g, const Tensor& x1, const Tensor& x2, d
                           const Tensor& dx1, const Tensor& dx2) {
   const int64_t B = x1.sizes()[0], P = x1.sizes()[1], R = x2.sizes()[1], d = x1.sizes()[2];
   by_norm<T>(p, [&](auto norm) {
-    constexpr Norm kNorm = decltype(norm)::value;
     for (const auto& [dx, x, y, n, m, transposed] :
-         {std::make_tuple(dx1, x1, x2, P, R, false), std::make_tuple(dx2, x2, x1, R, P, true)}) {
-      if (!dx.defined()) continue;
-      if constexpr (kNorm == Norm::Zero) {  // the count of nonzero differences is flat
-        T* out = dx.template data<T>();
-        for (int64_t k = 0; k < B * n * d; ++k) out[k] = 0;
-      } else {
-        cdist_backward_side<T, kNorm>(g.data<T>(), x.template data<T>(), y.template data<T>(), dist.data<T>(), B, n,
-                                      m, d, static_cast<T>(p), transposed, dx.template data<T>());
-      }
-    }
+         {std::make_tuple(dx1, x1, x2, P, R, false), std::make_tuple(dx2, x2, x1, R, P, true)})
+      if (dx.defined())
+        cdist_backward_side<T, decltype(norm)::value>(g.data<T>(), x.template data<T>(), y.template data<T>(),
+                                                      dist.data<T>(), B, n, m, d, static_cast<T>(p), transposed,
+                                                      dx.template data<T>());
   });
 }
 
