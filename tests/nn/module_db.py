@@ -671,4 +671,8 @@ NOT_A_LAYER = {
     "GRU": "returns (output, h_n) and takes PackedSequence: test_rnn.py and test_rnn_packed.py",
     "ParameterList": "a container with no forward (test_parameter_containers.py)",
     "ParameterDict": "a container with no forward (test_parameter_containers.py)",
+    **{name: "takes masks by keyword and several sequences (MultiheadAttention returns (output, weights)): "
+             "test_transformer.py compares it with torch (outputs, gradients, gradcheck, errors)"
+       for name in ("MultiheadAttention", "TransformerEncoderLayer", "TransformerDecoderLayer", "TransformerEncoder",
+                    "TransformerDecoder", "Transformer")},
 }

@@ -1246,3 +1246,8 @@ __all__ = ["adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d",
            "softmax", "softplus", "tanh", "unfold", "upsample",
            "celu", "hardsigmoid", "hardswish", "hardtanh", "hardtanh_", "mish", "relu6", "selu", "softmin",
            "softsign", "tanhshrink", "threshold", "threshold_", "kl_div", "normalize", "pairwise_distance"]
+
+# attention (ember/nn/_attention.py): written over the functions above, so imported after them
+from ember.nn._attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: E402
+
+__all__ += ["multi_head_attention_forward", "scaled_dot_product_attention"]
