@@ -650,15 +650,21 @@ DOCS["clone"] = _doc("Returns a copy of input, recorded by autograd (gradients f
 # ---- random sampling ----
 DOCS["rand"] = _doc("Returns a tensor of the shape size filled with random numbers uniform on [0, 1).",
     ("size",), ("generator", "out", *_FACTORY), """
-    >>> ember.rand(4).shape
-    ember.Size([4])
+    >>> _ = ember.manual_seed(0)
+    >>> ember.rand(4)
+    tensor([0.1598, 0.9921, 0.0396, 0.5975])
+    >>> ember.rand(2, 3).shape
+    ember.Size([2, 3])
     >>> ember.rand(2, 3, dtype=ember.float64).dtype
     ember.float64
 """)
 DOCS["randn"] = _doc("Returns a tensor of the shape size filled with random numbers from the normal distribution N(0, 1).",
     ("size",), ("generator", "out", *_FACTORY), """
-    >>> ember.randn(4).shape
-    ember.Size([4])
+    >>> _ = ember.manual_seed(0)
+    >>> ember.randn(4)
+    tensor([ 1.9128, -0.0945, -2.0794, -1.4613])
+    >>> ember.randn(2, 3).shape
+    ember.Size([2, 3])
     >>> ember.randn(2, 3).std() < 3
     tensor(True)
 """)
