@@ -94,6 +94,9 @@ _extras.install(Tensor)
 _exported = [name for name in dir(_C) if not name.startswith("_") and name not in ("dtype", "device", "return_types")]
 globals().update({name: getattr(_C, name) for name in _exported})
 from ember import return_types  # noqa: E402  (max(dim)'s named tuples, as torch.return_types)
+from ember import _docs  # noqa: E402  (the C++ functions' and classes' docstrings)
+
+_docs.apply(__import__(__name__))
 import typing as _typing  # noqa: E402
 
 if _typing.TYPE_CHECKING:  # what the update above exports, for type checkers (ember/_C/*.pyi)

@@ -190,6 +190,37 @@ void bind_text_signatures(py::module_& m) {
       for (const function_record* it = rec; it; it = it->next) out.push_back(std::string(it->name) + it->signature);
     return out;
   }, py::arg("function"), "pybind11's typed signature of each overload of a C++ function (for the .pyi generator).");
+  m.def("_add_docstr", [](py::handle obj, const std::string& doc) {
+    // The prose of a C++ function's or class's docstring, written in Python (ember/_docs.py), as
+    // torch._C._add_docstr: it replaces what follows the text signature's "--" line, which stays.
+    auto with_signature = [&doc](const char* old_text) {
+      const std::string old = old_text ? old_text : "";
+      const size_t at = old.find("\n--\n\n");
+      return (at == std::string::npos ? "" : old.substr(0, at + 5)) + doc;
+    };
+    PyObject* f = obj.ptr();
+    if (PyInstanceMethod_Check(f)) f = PyInstanceMethod_GET_FUNCTION(f);
+    if (PyType_Check(f) && (reinterpret_cast<PyTypeObject*>(f)->tp_flags & Py_TPFLAGS_HEAPTYPE)) {
+      // A class: __doc__ in its dict (where an enum's is a read-only property that Python cannot
+      // assign past pybind11's metaclass), and tp_doc, which serves __text_signature__.
+      auto* type = reinterpret_cast<PyTypeObject*>(f);
+      const std::string text = with_signature(type->tp_doc);
+      char* copy = static_cast<char*>(PyObject_Malloc(text.size() + 1));  // freed with PyObject_Free
+      if (!copy) throw std::bad_alloc();
+      std::memcpy(copy, text.c_str(), text.size() + 1);
+      PyObject_Free(const_cast<char*>(type->tp_doc));
+      type->tp_doc = copy;
+      if (PyDict_SetItemString(type->tp_dict, "__doc__", py::str(doc).ptr()) != 0) throw py::error_already_set();
+      PyType_Modified(type);
+      return obj;
+    }
+    if (!record_of(f)) throw py::type_error("_add_docstr: not a C++ function or class of ember");
+    PyMethodDef* def = reinterpret_cast<PyCFunctionObject*>(f)->m_ml;
+    const std::string text = with_signature(def->ml_doc);
+    std::free(const_cast<char*>(def->ml_doc));  // strdup'ed, by pybind11 or rewrite_function
+    def->ml_doc = strdup(text.c_str());
+    return obj;
+  }, py::arg("obj"), py::arg("doc"), "Sets a C++ function's or class's docstring, keeping its text signature.");
   std::set<PyObject*> done, seen;
   walk(m, done, seen);
 }
