@@ -131,6 +131,9 @@ CASES = [
     C("StepLR(step_size=7,gamma=0.5)", lambda S, o: S.StepLR(o, step_size=7, gamma=0.5)),
     C("StepLR(step_size=1,gamma=0.97)", lambda S, o: S.StepLR(o, 1, 0.97)),
     C("StepLR(step_size=30)", lambda S, o: S.StepLR(o, 30)),
+    C("StepLR(1.0,gamma=0.95)", lambda S, o: S.StepLR(o, 1.0, gamma=0.95)),  # torch's language-model tutorial
+    C("StepLR(step_size=1.5)", lambda S, o: S.StepLR(o, step_size=1.5, gamma=0.5)),  # decays every 3rd epoch
+    C("StepLR(step_size=0.25)", lambda S, o: S.StepLR(o, 0.25, 0.9)),
     C("MultiStepLR([30,30,80],gamma=0.5)", lambda S, o: S.MultiStepLR(o, [30, 30, 80], gamma=0.5)),
     C("MultiStepLR([10,50,100])", lambda S, o: S.MultiStepLR(o, milestones=[10, 50, 100])),
     C("MultiStepLR(unsorted[80,30,30])", lambda S, o: S.MultiStepLR(o, [80, 30, 30], 0.5)),
@@ -625,6 +628,23 @@ def test_the_other_librarys_optimizer_raises_type_error():
     for lib, other in ((torch, ember), (ember, torch)):
         with pytest.raises(TypeError):
             _sched(lib).StepLR(_opt(other), 3)
+
+
+def test_step_size_without_exact_multiples_never_decays():
+    """StepLR(step_size=1.3): no whole epoch is an exact floating-point multiple of 1.3 (13 % 1.3 is
+    1.2999...), so torch's rate never decays; ember's neither."""
+    rates = {}
+    for lib in (torch, ember):
+        opt = _opt(lib)
+        s = _sched(lib).StepLR(opt, 1.3, 0.5)
+        seen = []
+        for _ in range(40):
+            opt.step()
+            s.step()
+            seen.append(opt.param_groups[0]["lr"])
+        rates[lib.__name__] = seen
+        assert s.step_size == 1.3
+    assert rates["ember"] == rates["torch"] == [rates["torch"][0]] * 40
 
 
 def test_step_size_zero_raises():

@@ -203,6 +203,13 @@ inline auto positive_number(const char* message) {
     EMBER_CHECK(v.type != Given<double>::Type::Other && v.value > 0, message, v);
   };
 }
+/// A positive Python float or int (or C++ value): TypeError for another kind, ValueError for <= 0 or NaN.
+inline auto positive_real(const char* message) {
+  return [=](const Given<double>& v) {
+    EMBER_CHECK_TYPE(v.type != Given<double>::Type::Other, message, v, " of type <class '", v.type_name, "'>");
+    EMBER_CHECK(v.value > 0, message, v);
+  };
+}
 /// A Python float or int (or a C++ value); else PyTorch's message, the value and its type.
 inline auto float_or_int(const char* message) {
   return [=](const Given<double>& v) {

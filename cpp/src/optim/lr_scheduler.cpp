@@ -49,7 +49,12 @@ void LRScheduler::load_extra_state(const std::vector<double>& state) {
 
 StepLR::StepLR(const StepLROptions& options) : options(checked(options)) {}
 double StepLR::rate(size_t, double base) const {
-  return base * std::pow(options.gamma, static_cast<double>(last_epoch_ / options.step_size));
+  // torch decays at the epochs k with k % step_size == 0, an exact test: k is a multiple of
+  // step_size = p / 2^q (p odd) exactly when it is a multiple of p, the step doubled until whole.
+  double period = options.step_size;
+  while (period != std::floor(period)) period *= 2;
+  const int64_t decays = period > 9.0e15 ? 0 : last_epoch_ / static_cast<int64_t>(period);
+  return base * std::pow(options.gamma, static_cast<double>(decays));
 }
 
 MultiStepLR::MultiStepLR(const MultiStepLROptions& options)

@@ -291,7 +291,8 @@ class StepLR(_BuiltIn):
 
     Args:
         optimizer (Optimizer): the optimizer whose groups' 'lr' the schedule sets.
-        step_size (int): epochs between two decays.
+        step_size (int or float): epochs between two decays. A float decays at the epochs that are
+            exact multiples of it, as torch's (1.0 as 1; 1.5 every third epoch).
         gamma (float): the decay factor. Default: 0.1.
         last_epoch (int): the epoch to resume after; -1 (default) starts fresh.
 

@@ -51,14 +51,16 @@ class EMBER_API LRScheduler {
 
 // torch takes step_size, T_max and total_iters below 1 and fails at a step (ZeroDivisionError)
 // or gives rates past the schedule's end; they are refused here.
-#define EMBER_STEP_LR_FIELDS(X)                                                             \
-  X(Required, int64_t, step_size, 0, valid::at_least(1, "StepLR: step_size must be positive, got ")) \
+// StepLR's step_size may be a float, as torch's (its language-model tutorial passes 1.0).
+#define EMBER_STEP_LR_FIELDS(X)                                                                         \
+  X(Required, Given<double>, step_size, 0, valid::positive_real("StepLR: step_size must be a positive int or float, got ")) \
   X(Arg, double, gamma, 0.1, valid::any)
 struct EMBER_API StepLROptions : Options {
   EMBER_OPTIONS(EMBER_STEP_LR_FIELDS)
 };
 
-/// base * gamma^(epoch // step_size).
+/// base * gamma^d, d the number of epochs 1..epoch that are multiples of step_size: epoch //
+/// step_size for a whole step_size (torch's recursive form decays where epoch % step_size == 0).
 class EMBER_API StepLR : public LRScheduler {
  public:
   explicit StepLR(const StepLROptions& options);
