@@ -8,10 +8,10 @@ from ember.nn.summary import Summary, summary  # noqa: F401
 from ember.nn import parallel  # noqa: F401,E402
 from ember.nn.sync_batchnorm import SyncBatchNorm  # noqa: F401,E402
 from ember.nn.containers import ParameterDict, ParameterList  # noqa: F401,E402
-from ember.nn.distance import CosineSimilarity, PairwiseDistance  # noqa: F401,E402
+from ember.nn.distance import CosineSimilarity, PairwiseDistance, TripletMarginWithDistanceLoss  # noqa: F401,E402
 import typing
 
 if typing.TYPE_CHECKING:  # the layer classes modules.py registers, for type checkers (ember/_C/_nn_modules.pyi)
     from ember._C._nn_modules import *  # noqa: F401,F403
 
-__all__ = _modules_all + ["CosineSimilarity", "PairwiseDistance", "ParameterDict", "ParameterList", "Summary", "SyncBatchNorm", "functional", "init", "parallel", "summary", "utils"]
+__all__ = _modules_all + ["CosineSimilarity", "PairwiseDistance", "ParameterDict", "ParameterList", "Summary", "SyncBatchNorm", "TripletMarginWithDistanceLoss", "functional", "init", "parallel", "summary", "utils"]
