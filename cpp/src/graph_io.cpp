@@ -331,6 +331,8 @@ const std::vector<KernelEntry>& kernel_table() {
       entry<&check_embedding_indices>("check_embedding_indices"),
       entry<&check_nonzero_divisor>("check_nonzero_divisor"),
       entry<&check_probabilities>("check_probabilities"),
+      entry<&check_target_range>("check_target_range"),
+      entry<&check_nonnegative_var>("check_nonnegative_var"),
   };
   return table;
 }

@@ -170,6 +170,11 @@ void check_embedding_indices(const Tensor& indices, const Shape& weight_shape);
 void check_nonzero_divisor(const Tensor& divisor);
 /// Raises unless every element of input and target lies in [0, 1] (binary_cross_entropy).
 void check_probabilities(const Tensor& input, const Tensor& target);
+/// Raises IndexError unless every element of target (int64) lies in [lo, hi) (multilabel_margin_loss's
+/// class indices, -1 ending a sample's list).
+void check_target_range(const Tensor& target, int64_t lo, int64_t hi);
+/// Raises ValueError when an element of var is negative (gaussian_nll_loss).
+void check_nonnegative_var(const Tensor& var);
 
 namespace cpu {
 

@@ -279,3 +279,118 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
         tensor([5.0000])
     """
     return ember.nn.functional.pairwise_distance(x1, x2, p, eps, keepdim)
+
+
+# ---- torch's top-level loss spellings: reduction is an int there (0 'none', 1 'mean', 2 'sum') ----
+
+def _reduction_word(reduction, op):
+    if isinstance(reduction, bool) or not isinstance(reduction, int):
+        raise TypeError(f"{op}(): argument 'reduction' must be int, not {type(reduction).__name__}")
+    if reduction not in (0, 1, 2):
+        raise ValueError(f"{op}: {reduction} is not a valid reduction (0: 'none', 1: 'mean', 2: 'sum')")
+    return ("none", "mean", "sum")[reduction]
+
+
+# torch 2.13's top-level forms reduce nothing unless given reduction (their declared default, Mean,
+# reaches Python as 0); ember's do the same.
+def margin_ranking_loss(input1, input2, target, margin=0.0, reduction=0):
+    r"""torch.margin_ranking_loss: see :func:`ember.nn.functional.margin_ranking_loss`, with
+    ``reduction`` as torch's int (0 'none', 1 'mean', 2 'sum').
+
+    Args:
+        input1 (Tensor): the first scores.
+        input2 (Tensor): the second scores.
+        target (Tensor): 1 or -1.
+        margin (float, optional): Default: 0.0.
+        reduction (int, optional): Default: 0 (none, as torch's).
+
+    Example::
+
+        >>> ember.margin_ranking_loss(ember.tensor([1., 2.]), ember.tensor([2., 0.]), ember.tensor([1., 1.]))
+        tensor([1., 0.])
+    """
+    return ember.nn.functional.margin_ranking_loss(input1, input2, target, margin,
+                                                   reduction=_reduction_word(reduction, "margin_ranking_loss"))
+
+
+def hinge_embedding_loss(input, target, margin=1.0, reduction=0):
+    r"""torch.hinge_embedding_loss: see :func:`ember.nn.functional.hinge_embedding_loss`, with
+    ``reduction`` as torch's int (0 'none', 1 'mean', 2 'sum').
+
+    Args:
+        input (Tensor): the inputs.
+        target (Tensor): 1 or -1.
+        margin (float, optional): Default: 1.0.
+        reduction (int, optional): Default: 0 (none, as torch's).
+
+    Example::
+
+        >>> ember.hinge_embedding_loss(ember.tensor([0.3, 0.3]), ember.tensor([1., -1.]), reduction=2)
+        tensor(1.)
+    """
+    return ember.nn.functional.hinge_embedding_loss(input, target, margin,
+                                                    reduction=_reduction_word(reduction, "hinge_embedding_loss"))
+
+
+def cosine_embedding_loss(input1, input2, target, margin=0.0, reduction=0):
+    r"""torch.cosine_embedding_loss: see :func:`ember.nn.functional.cosine_embedding_loss`, with
+    ``reduction`` as torch's int (0 'none', 1 'mean', 2 'sum').
+
+    Args:
+        input1 (Tensor): (N, D) or (D,).
+        input2 (Tensor): as input1.
+        target (Tensor): (N,) or () of 1 or -1.
+        margin (float, optional): Default: 0.0.
+        reduction (int, optional): Default: 0 (none, as torch's).
+
+    Example::
+
+        >>> ember.cosine_embedding_loss(ember.tensor([[1., 0.]]), ember.tensor([[0., 1.]]), ember.tensor([1.]))
+        tensor([1.])
+    """
+    return ember.nn.functional.cosine_embedding_loss(input1, input2, target, margin,
+                                                     reduction=_reduction_word(reduction, "cosine_embedding_loss"))
+
+
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6, swap=False, reduction=0):
+    r"""torch.triplet_margin_loss: see :func:`ember.nn.functional.triplet_margin_loss`, with
+    ``reduction`` as torch's int (0 'none', 1 'mean', 2 'sum').
+
+    Args:
+        anchor (Tensor): (N, D) or (D,).
+        positive (Tensor): as anchor.
+        negative (Tensor): as anchor.
+        margin (float, optional): Default: 1.0.
+        p (float, optional): the norm's order. Default: 2.0.
+        eps (float, optional): Default: 1e-6.
+        swap (bool, optional): Default: False.
+        reduction (int, optional): Default: 0 (none, as torch's).
+
+    Example::
+
+        >>> ember.triplet_margin_loss(ember.tensor([[0., 0.]]), ember.tensor([[3., 4.]]), ember.tensor([[1., 0.]]), eps=0.0)
+        tensor([5.])
+    """
+    return ember.nn.functional.triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap,
+                                                   reduction=_reduction_word(reduction, "triplet_margin_loss"))
+
+
+def poisson_nll_loss(input, target, log_input, full, eps, reduction):
+    r"""torch.poisson_nll_loss: see :func:`ember.nn.functional.poisson_nll_loss`; every argument is
+    required and ``reduction`` is torch's int (0 'none', 1 'mean', 2 'sum'), as torch's.
+
+    Args:
+        input (Tensor): the expectation (its log with log_input).
+        target (Tensor): counts.
+        log_input (bool): whether input is the log of the rate.
+        full (bool): add Stirling's term.
+        eps (float): keeps the log finite when log_input is False.
+        reduction (int): 0, 1 or 2.
+
+    Example::
+
+        >>> ember.poisson_nll_loss(ember.tensor([0., 1.]), ember.tensor([1., 2.]), True, False, 1e-8, 0)
+        tensor([1.0000, 0.7183])
+    """
+    return ember.nn.functional.poisson_nll_loss(input, target, log_input, full, eps=eps,
+                                                reduction=_reduction_word(reduction, "poisson_nll_loss"))

@@ -381,6 +381,33 @@ void bind_nn_functional(py::module_& m) {
     return F::cross_entropy(x, y, opt(w), ignore, r, smoothing);
   }, py::arg("input"), py::arg("target"), py::arg("weight"), py::arg("ignore_index"), py::arg("reduction"),
      py::arg("label_smoothing"));
+  fm.def("margin_ranking_loss", &F::margin_ranking_loss, py::arg("input1"), py::arg("input2"), py::arg("target"),
+         py::arg("margin"), py::arg("reduction"));
+  fm.def("hinge_embedding_loss", &F::hinge_embedding_loss, py::arg("input"), py::arg("target"), py::arg("margin"),
+         py::arg("reduction"));
+  fm.def("soft_margin_loss", &F::soft_margin_loss, py::arg("input"), py::arg("target"), py::arg("reduction"));
+  fm.def("cosine_embedding_loss", &F::cosine_embedding_loss, py::arg("input1"), py::arg("input2"), py::arg("target"),
+         py::arg("margin"), py::arg("reduction"));
+  fm.def("triplet_margin_loss", &F::triplet_margin_loss, py::arg("anchor"), py::arg("positive"), py::arg("negative"),
+         py::arg("margin"), py::arg("p"), py::arg("eps"), py::arg("swap"), py::arg("reduction"));
+  fm.def("multilabel_soft_margin_loss", [opt](const Tensor& x, const Tensor& y, py::handle w, const std::string& r) {
+    return F::multilabel_soft_margin_loss(x, y, opt(w), r);
+  }, py::arg("input"), py::arg("target"), py::arg("weight"), py::arg("reduction"));
+  fm.def("multi_margin_loss", [opt](const Tensor& x, const Tensor& y, int64_t p, double margin, py::handle w,
+                                    const std::string& r) {
+    return F::multi_margin_loss(x, y, p, margin, opt(w), r);
+  }, py::arg("input"), py::arg("target"), py::arg("p"), py::arg("margin"), py::arg("weight"), py::arg("reduction"));
+  fm.def("multilabel_margin_loss", &F::multilabel_margin_loss, py::arg("input"), py::arg("target"),
+         py::arg("reduction"));
+  fm.def("poisson_nll_loss", &F::poisson_nll_loss, py::arg("input"), py::arg("target"), py::arg("log_input"),
+         py::arg("full"), py::arg("eps"), py::arg("reduction"));
+  fm.def("gaussian_nll_loss", [](const Tensor& x, const Tensor& y, py::handle var, bool full, double eps,
+                                 const std::string& r) {  // var: a tensor or a float (as torch, not an int)
+    if (PyFloat_Check(var.ptr())) return F::gaussian_nll_loss(x, y, var.cast<double>(), full, eps, r);
+    EMBER_CHECK_TYPE(py::isinstance<Tensor>(var), "gaussian_nll_loss: var must be a Tensor or a float, got ",
+                     std::string(py::str(py::type::handle_of(var).attr("__name__"))));
+    return F::gaussian_nll_loss(x, y, var.cast<const Tensor&>(), full, eps, r);
+  }, py::arg("input"), py::arg("target"), py::arg("var"), py::arg("full"), py::arg("eps"), py::arg("reduction"));
   bind_pooling(fm);
   bind_conv(fm);
   bind_cnn_layers(fm);

@@ -748,6 +748,24 @@ void bind_losses(py::module_& nm) {
   loss_class<nn::BCEWithLogitsLoss>(nm, "BCEWithLogitsLoss");
   loss_class<nn::NLLLoss>(nm, "NLLLoss");
   loss_class<nn::CrossEntropyLoss>(nm, "CrossEntropyLoss");
+  ternary_loss_class<nn::MarginRankingLoss>(nm, "MarginRankingLoss", "input1", "input2", "target");
+  loss_class<nn::HingeEmbeddingLoss>(nm, "HingeEmbeddingLoss");
+  loss_class<nn::SoftMarginLoss>(nm, "SoftMarginLoss");
+  ternary_loss_class<nn::CosineEmbeddingLoss>(nm, "CosineEmbeddingLoss", "input1", "input2", "target");
+  ternary_loss_class<nn::TripletMarginLoss>(nm, "TripletMarginLoss", "anchor", "positive", "negative");
+  loss_class<nn::MultiLabelSoftMarginLoss>(nm, "MultiLabelSoftMarginLoss");
+  loss_class<nn::MultiMarginLoss>(nm, "MultiMarginLoss");
+  loss_class<nn::MultiLabelMarginLoss>(nm, "MultiLabelMarginLoss");
+  layer_class<nn::PoissonNLLLoss>(nm, "PoissonNLLLoss")  // torch names forward's first argument log_input
+      .def("forward", py::overload_cast<const Tensor&, const Tensor&>(&nn::PoissonNLLLoss::forward),
+           py::arg("log_input"), py::arg("target"));
+  layer_class<nn::GaussianNLLLoss>(nm, "GaussianNLLLoss")  // var: a tensor or a float
+      .def("forward", [](nn::GaussianNLLLoss& m, const Tensor& input, const Tensor& target, py::handle var) {
+        const auto& o = m.options;
+        if (PyFloat_Check(var.ptr()))
+          return nn::functional::gaussian_nll_loss(input, target, var.cast<double>(), o.full, o.eps, o.reduction);
+        return m.forward(input, target, tensor_arg(var, "GaussianNLLLoss.forward"));
+      }, py::arg("input"), py::arg("target"), py::arg("var"));
 }
 
 }  // namespace py_modules

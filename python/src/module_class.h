@@ -158,6 +158,14 @@ ModuleClass<T> loss_class(py::module_& nm, const char* name) {
                                       py::arg("input"), py::arg("target"));
 }
 
+/// A loss of three tensors: forward(a, b, c) under the names given (PyTorch's).
+template <class T>
+ModuleClass<T> ternary_loss_class(py::module_& nm, const char* name, const char* a, const char* b, const char* c) {
+  return layer_class<T>(nm, name).def(
+      "forward", py::overload_cast<const Tensor&, const Tensor&, const Tensor&>(&T::forward), py::arg(a), py::arg(b),
+      py::arg(c));
+}
+
 // ---- pickle and copy -------------------------------------------------------------------------
 // A module pickles and copies as a Python object does, through its state: the options it was
 // made with, its parameters, buffers and children in order, its training flag and its __dict__

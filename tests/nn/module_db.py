@@ -582,6 +582,299 @@ add("CrossEntropyLoss", _REDUCTIONS + [C(weight=_W5, id="weight"), C(ignore_inde
           match="label_smoothing"),
     ])
 
+# ---- margin, embedding and likelihood losses ---------------------------------------------------
+_LEGACY = [C(size_average=False), C(reduce=False)]
+
+
+def _sign(shape, dtype, rng):
+    """A target of 1s and -1s."""
+    return Arg(rng.choice([-1.0, 1.0], shape).astype(dtype))
+
+
+def _two_arguments(name):
+    return E("two_arguments", C(), lambda L: (_ones(L, 3), _ones(L, 3)), TypeError, match=None,
+             note="forward's signature: three tensors")
+
+
+def _ranking_inputs(ctor, dtype, rng, dom):
+    """(input1, input2, target of +-1): 1-d, 2-d, 0-d, empty, non-contiguous, broadcast."""
+    out = []
+    for desc, (s1, s2, st), nc in [("batched", ((5,), (5,), (5,)), False), ("2d", ((4, 5),) * 3, False),
+                                   ("0d", ((),) * 3, False), ("empty", ((0,),) * 3, False),
+                                   ("noncontig", ((4, 5),) * 3, True), ("broadcast", ((4, 1), (1, 5), (4, 5)), False)]:
+        make = noncontig if nc else contig
+        out.append(ModuleInput((make(s1, dtype, rng, dom), make(s2, dtype, rng, dom), _sign(st, dtype, rng)), desc,
+                               (0, 1)))
+    return out
+
+
+_R3 = lambda L: (_ones(L, 3), _ones(L, 3), _ones(L, 3))
+add("MarginRankingLoss", _REDUCTIONS + _LEGACY + [C(margin=0.5), C(0.3, reduction="sum")], _ranking_inputs,
+    errors=_loss_errors("MarginRankingLoss", _R3) + [
+        _two_arguments("MarginRankingLoss"),
+        E("dims_differ", C(), lambda L: (_ones(L, 3), _ones(L, 3, 1), _ones(L, 3)), ValueError, torch=RuntimeError,
+          match=("margin_ranking_loss", "(3,)", "(3, 1)")),
+        E("shapes_do_not_broadcast", C(), lambda L: (_ones(L, 3), _ones(L, 4), _ones(L, 3)), ValueError,
+          torch=RuntimeError, match=("margin_ranking_loss", "(3,)", "(4,)")),
+    ])
+
+
+def _signed_pair(ctor, dtype, rng, dom):
+    """(input, target of +-1): batched, unbatched, 0-d, empty, non-contiguous, a target broadcast along rows."""
+    out = []
+    for desc, sx, st, nc in [("batched", (4, 5), (4, 5), False), ("unbatched", (5,), (5,), False),
+                             ("0d", (), (), False), ("empty", (0, 5), (0, 5), False),
+                             ("noncontig", (4, 5), (4, 5), True), ("row-target", (4, 5), (5,), False)]:
+        make = noncontig if nc else contig
+        out.append(ModuleInput((make(sx, dtype, rng, dom), _sign(st, dtype, rng)), desc, (0,)))
+    return out
+
+
+add("HingeEmbeddingLoss", _REDUCTIONS + _LEGACY + [C(margin=0.5), C(2.0, reduction="none")], _signed_pair,
+    domain=Domain(0.0, 2.5), errors=_loss_errors("HingeEmbeddingLoss", _REG) + [
+        E("shapes_do_not_broadcast", C(), lambda L: (_ones(L, 3), _ones(L, 4)), ValueError, torch=RuntimeError,
+          match=("hinge_embedding_loss", "(3,)", "(4,)")),
+    ])
+add("SoftMarginLoss", _REDUCTIONS + _LEGACY, _signed_pair, errors=_loss_errors("SoftMarginLoss", _REG) + [
+    E("shapes_do_not_broadcast", C(), lambda L: (_ones(L, 3), _ones(L, 4)), ValueError, torch=RuntimeError,
+      match=("soft_margin_loss", "(4,)", "(3,)")),
+    E("target_larger_than_input", C(), lambda L: (_ones(L, 3), _ones(L, 2, 3)), ValueError, torch=RuntimeError,
+      match=("soft_margin_loss", "(2, 3)", "(3,)")),
+    E("int64_input", C(), lambda L: (_ones(L, 3, dtype=L.int64), _ones(L, 3)), TypeError, torch=RuntimeError,
+      match="soft_margin_loss"),
+])
+
+
+def _cosine_inputs(ctor, dtype, rng, dom):
+    """(input1 (N, D), input2, target (N,) of +-1); unbatched (D,) with a 0-d target; empty; broadcast row."""
+    out = []
+    for desc, s1, s2, st, nc in [("batched", (4, 5), (4, 5), (4,), False), ("unbatched", (5,), (5,), (), False),
+                                 ("empty", (0, 5), (0, 5), (0,), False), ("noncontig", (4, 5), (4, 5), (4,), True),
+                                 ("broadcast", (4, 5), (1, 5), (4,), False)]:
+        make = noncontig if nc else contig
+        out.append(ModuleInput((make(s1, dtype, rng, dom), make(s2, dtype, rng, dom), _sign(st, dtype, rng)), desc,
+                               (0, 1)))
+    return out
+
+
+_COS3 = lambda L: (_ones(L, 3, 4), _ones(L, 3, 4), _ones(L, 3))
+add("CosineEmbeddingLoss", _REDUCTIONS + _LEGACY + [C(margin=0.3), C(-0.2, reduction="none")], _cosine_inputs,
+    errors=_loss_errors("CosineEmbeddingLoss", _COS3) + [
+        _two_arguments("CosineEmbeddingLoss"),
+        E("2d_target", C(), lambda L: (_ones(L, 3, 4), _ones(L, 3, 4), _ones(L, 3, 1)), ValueError,
+          torch=RuntimeError, match=("cosine_embedding_loss", "(3, 1)")),
+        E("1d_target_1d_inputs", C(), lambda L: (_ones(L, 4), _ones(L, 4), _ones(L, 3)), ValueError,
+          torch=RuntimeError, match=("cosine_embedding_loss", "(4,)")),
+        E("0d_target_2d_inputs", C(), lambda L: (_ones(L, 3, 4), _ones(L, 3, 4), L.tensor(1.0)), ValueError,
+          torch=RuntimeError, match=("cosine_embedding_loss", "(3, 4)")),
+        E("feature_mismatch", C(), lambda L: (_ones(L, 3, 4), _ones(L, 3, 5), _ones(L, 3)), ValueError,
+          torch=RuntimeError, match=("cosine_embedding_loss", "(3, 4)", "(3, 5)")),
+        E("target_batch_mismatch", C(), lambda L: (_ones(L, 3, 4), _ones(L, 3, 4), _ones(L, 2)), ValueError,
+          torch=RuntimeError, match=("cosine_embedding_loss", "(2,)")),
+    ])
+
+
+def _triplet_inputs(ctor, dtype, rng, dom):
+    """(anchor, positive, negative): (N, D), unbatched, 3-d, empty, non-contiguous, a broadcast positive."""
+    out = []
+    for desc, shapes, nc in [("batched", ((4, 5),) * 3, False), ("unbatched", ((5,),) * 3, False),
+                             ("3d", ((2, 3, 4),) * 3, False), ("empty", ((0, 5),) * 3, False),
+                             ("noncontig", ((4, 5),) * 3, True), ("broadcast", ((4, 5), (1, 5), (4, 5)), False)]:
+        make = noncontig if nc else contig
+        out.append(ModuleInput(tuple(make(sh, dtype, rng, dom) for sh in shapes), desc))
+    return out
+
+
+_T3 = lambda L: (_ones(L, 3, 4), _ones(L, 3, 4), _ones(L, 3, 4))
+add("TripletMarginLoss", _REDUCTIONS + _LEGACY + [C(margin=2.0, p=1.0), C(swap=True, margin=3.0),
+                                                  C(p=3.0, eps=1e-3, reduction="sum")], _triplet_inputs,
+    errors=_loss_errors("TripletMarginLoss", _T3) + [
+        _two_arguments("TripletMarginLoss"),
+        E("margin_zero", C(margin=0.0), None, ValueError, match="margin"),
+        E("dims_differ", C(), lambda L: (_ones(L, 3, 4), _ones(L, 3, 4), _ones(L, 4)), ValueError,
+          torch=RuntimeError, match=("triplet_margin_loss", "(3, 4)", "(4,)")),
+        E("feature_mismatch", C(), lambda L: (_ones(L, 3, 4), _ones(L, 3, 5), _ones(L, 3, 4)), ValueError,
+          torch=RuntimeError, match=("triplet_margin_loss", "(3, 4)", "(3, 5)")),
+    ])
+
+_ABS_DISTANCE = lambda x, y: (x - y).abs().sum(-1)
+add("TripletMarginWithDistanceLoss", [C(), C(margin=2.0, swap=True), C(reduction="sum"), C(reduction="none"),
+                                      C(distance_function=_ABS_DISTANCE, reduction="none", id="l1-lambda"),
+                                      C(distance_function=Sub("PairwiseDistance", p=1.0), id="pairwise-p1"),
+                                      C(distance_function=Sub("CosineSimilarity", dim=-1), margin=0.5, swap=True,
+                                        id="cosine-swap")],
+    _triplet_inputs, errors=[
+        E("margin_negative", C(margin=-1.0), None, ValueError, match="margin"),
+        E("reduction_unknown", C(reduction="avg"), _T3, ValueError, match="reduction"),
+        E("dims_differ", C(), lambda L: (_ones(L, 3, 4), _ones(L, 3, 4), _ones(L, 4)), ValueError,
+          torch=RuntimeError, match=("triplet_margin_with_distance_loss", "(3, 4)", "(4,)")),
+        E("positional_argument", C(None, id="positional"), None, TypeError, match=None,
+          note="every argument is keyword-only"),
+    ])
+
+
+def _multilabel_pair(ctor, dtype, rng, dom):
+    """(scores, 0/1 labels): (N, C), unbatched, 3-d, empty, non-contiguous, one label row for all."""
+    out = []
+    for desc, sx, st, nc in [("batched", (4, 5), (4, 5), False), ("unbatched", (5,), (5,), False),
+                             ("3d", (2, 3, 5), (2, 3, 5), False), ("empty", (0, 5), (0, 5), False),
+                             ("noncontig", (4, 5), (4, 5), True), ("row-target", (4, 5), (5,), False)]:
+        make = noncontig if nc else contig
+        out.append(ModuleInput((make(sx, dtype, rng, dom), Arg(rng.integers(0, 2, st).astype(dtype))), desc))
+    return out
+
+
+add("MultiLabelSoftMarginLoss", _REDUCTIONS + _LEGACY + [C(weight=_W5, id="weight"),
+                                                         C(weight=_W5, reduction="none", id="weight-none")],
+    _multilabel_pair, has_buffers=True, errors=_loss_errors("MultiLabelSoftMarginLoss", _REG) + [
+        E("0d_input", C(), lambda L: (L.tensor(1.0), L.tensor(1.0)), IndexError, match="multilabel_soft_margin_loss"),
+        E("shape_mismatch", C(), lambda L: (_ones(L, 3, 4), _ones(L, 3, 5)), ValueError, torch=RuntimeError,
+          match=("multilabel_soft_margin_loss", "(3, 4)", "(3, 5)")),
+        E("weight_wrong_size", C(weight=Arg(np.ones(3, np.float32)), id="weight3"), lambda L: (_ones(L, 2, 4),
+          _ones(L, 2, 4)), ValueError, torch=RuntimeError, match=("multilabel_soft_margin_loss", "(3,)")),
+        E("int64_input", C(), lambda L: (_ones(L, 3, 4, dtype=L.int64), _ones(L, 3, 4)), TypeError,
+          torch=NotImplementedError, match="multilabel_soft_margin_loss"),
+    ])
+
+
+def _margin_class_inputs(ctor, dtype, rng, dom):
+    """(scores, int64 class indices): (N, C), unbatched with a 0-d and a (1,) target, 0-d, non-contiguous;
+    an empty batch only where torch's kernel defines the result ('none': its mean and sum of no sample
+    read uninitialized memory)."""
+    cls = Domain(0, 4)
+    idx = lambda shape: Arg(make_array(shape, "int64", rng, cls))
+    out = [ModuleInput((contig((6, 5), dtype, rng, dom), idx((6,))), "batched", (0,)),
+           ModuleInput((contig((5,), dtype, rng, dom), idx(())), "unbatched", (0,)),
+           ModuleInput((contig((5,), dtype, rng, dom), idx((1,))), "unbatched-1", (0,)),
+           ModuleInput((noncontig((6, 5), dtype, rng, dom), idx((6,))), "noncontig", (0,))]
+    if "weight" not in ctor.kwargs and len(ctor.args) < 3:  # a weight of 5 classes does not fit a 0-d input
+        out.append(ModuleInput((contig((), dtype, rng, dom), Arg(np.array(0, np.int64))), "0d", (0,)))
+    if ctor.kwargs.get("reduction") == "none" or ctor.kwargs.get("reduce") is False:
+        out.append(ModuleInput((contig((0, 5), dtype, rng, dom), idx((0,))), "empty", (0,)))
+    return out
+
+
+_MM = lambda L: (_ones(L, 3, 4), L.tensor([0, 1, 2]))
+add("MultiMarginLoss", _REDUCTIONS + _LEGACY + [C(p=2), C(margin=0.5), C(weight=_W5, id="weight"),
+                                                C(2, 0.7, _W5, reduction="none", id="p2-weight-none")],
+    _margin_class_inputs, has_buffers=True, errors=_loss_errors("MultiMarginLoss", _MM) + [
+        E("p_3", C(p=3), None, ValueError, match="p == 1 and p == 2"),
+        E("weight_2d", C(weight=Arg(np.ones((1, 4), np.float32)), id="weight2d"), None, ValueError, match="weight"),
+        E("target_out_of_range", C(), lambda L: (_ones(L, 3, 4), L.tensor([0, 4, 1])), IndexError,
+          torch=RuntimeError, match=("multi_margin_loss", "out of bounds")),
+        E("target_negative", C(), lambda L: (_ones(L, 3, 4), L.tensor([0, -1, 1])), IndexError,
+          torch=RuntimeError, match=("multi_margin_loss", "out of bounds")),
+        E("target_batch_mismatch", C(), lambda L: (_ones(L, 3, 4), L.tensor([0, 1])), ValueError,
+          torch=RuntimeError, match=("multi_margin_loss", "(3, 4)", "(2,)")),
+        E("float_target", C(), lambda L: (_ones(L, 3, 4), L.tensor([0.0, 1.0, 2.0])), TypeError,
+          torch=RuntimeError, match="multi_margin_loss"),
+        E("3d_input", C(), lambda L: (_ones(L, 2, 3, 4), L.zeros(2, 3, dtype=L.int64)), ValueError,
+          torch=RuntimeError, match=("multi_margin_loss", "(2, 3, 4)")),
+        E("no_classes", C(), lambda L: (_ones(L, 3, 0), L.zeros(3, dtype=L.int64)), ValueError,
+          torch=RuntimeError, match=("multi_margin_loss", "(3, 0)")),
+        E("weight_wrong_size", C(weight=Arg(np.ones(3, np.float32)), id="weight3"), _MM, ValueError,
+          torch=RuntimeError, match=("multi_margin_loss", "(3,)")),
+        E("int64_input", C(), lambda L: (_ones(L, 3, 4, dtype=L.int64), L.tensor([0, 1, 2])), TypeError,
+          torch=NotImplementedError, match="multi_margin_loss"),
+    ])
+
+
+def _label_lists(shape, rng):
+    """int64 rows of class indices (distinct, a random number of them), then -1, then anything."""
+    rows = np.full((int(np.prod(shape[:-1])), shape[-1]), -1, np.int64)
+    for r in rows:
+        k = rng.integers(0, shape[-1] + 1)
+        r[:k] = rng.permutation(shape[-1])[:k]
+        if k + 1 < shape[-1]:
+            r[k + 1:] = rng.integers(-1, shape[-1], shape[-1] - k - 1)
+    return Arg(rows.reshape(shape))
+
+
+def _multilabel_margin_inputs(ctor, dtype, rng, dom):
+    out = [ModuleInput((contig((6, 5), dtype, rng, dom), _label_lists((6, 5), rng)), "batched", (0,)),
+           ModuleInput((contig((5,), dtype, rng, dom), _label_lists((5,), rng)), "unbatched", (0,)),
+           ModuleInput((contig((), dtype, rng, dom), Arg(np.array(0, np.int64))), "0d", (0,)),
+           ModuleInput((noncontig((6, 5), dtype, rng, dom), _label_lists((6, 5), rng)), "noncontig", (0,))]
+    if ctor.kwargs.get("reduction") == "none" or ctor.kwargs.get("reduce") is False:  # as MultiMarginLoss
+        out.append(ModuleInput((contig((0, 5), dtype, rng, dom), Arg(np.zeros((0, 5), np.int64))), "empty", (0,)))
+    return out
+
+
+_ML = lambda L: (_ones(L, 2, 4), L.tensor([[0, 1, -1, 0], [3, -1, 0, 0]]))
+add("MultiLabelMarginLoss", _REDUCTIONS + _LEGACY, _multilabel_margin_inputs,
+    errors=_loss_errors("MultiLabelMarginLoss", _ML) + [
+        E("target_shape", C(), lambda L: (_ones(L, 3, 4), L.zeros(3, 3, dtype=L.int64)), ValueError,
+          torch=RuntimeError, match=("multilabel_margin_loss", "(3, 4)", "(3, 3)")),
+        E("target_out_of_range", C(), lambda L: (_ones(L, 1, 4), L.tensor([[0, 4, -1, 0]])), IndexError,
+          torch=RuntimeError, match=("multilabel_margin_loss", "out of bounds")),
+        E("target_below_-1_after_the_end", C(), lambda L: (_ones(L, 1, 4), L.tensor([[0, -1, -2, 0]])), IndexError,
+          torch=RuntimeError, match=("multilabel_margin_loss", "out of bounds")),
+        E("float_target", C(), lambda L: (_ones(L, 1, 4), L.tensor([[0.0, 1.0, -1.0, 0.0]])), TypeError,
+          torch=RuntimeError, match="multilabel_margin_loss"),
+        E("no_classes", C(), lambda L: (_ones(L, 3, 0), L.zeros(3, 0, dtype=L.int64)), ValueError,
+          torch=RuntimeError, match=("multilabel_margin_loss", "(3, 0)")),
+        E("int64_input", C(), lambda L: (_ones(L, 1, 4, dtype=L.int64), L.tensor([[0, 1, -1, 0]])), TypeError,
+          torch=NotImplementedError, match="multilabel_margin_loss"),
+    ])
+
+
+def _counts_pair(ctor, dtype, rng, dom):
+    """(rates or log-rates, Poisson counts 0..6): the usual shapes; the counts are not differentiated
+    (Stirling's term has no finite derivative at a count of 0)."""
+    out = []
+    for desc, sx, st, nc in [("batched", (4, 5), (4, 5), False), ("unbatched", (5,), (5,), False),
+                             ("0d", (), (), False), ("empty", (0, 5), (0, 5), False),
+                             ("noncontig", (4, 5), (4, 5), True), ("broadcast", (4, 1), (5,), False)]:
+        make = noncontig if nc else contig
+        out.append(ModuleInput((make(sx, dtype, rng, dom), Arg(rng.integers(0, 7, st).astype(dtype))), desc, (0,)))
+    return out
+
+
+add("PoissonNLLLoss", _REDUCTIONS + _LEGACY + [C(log_input=False), C(full=True),
+                                               C(False, True, eps=1e-3, reduction="none", id="rate-full-none")],
+    _counts_pair, domain=Domain(0.1, 3.0), grad_domain=Domain(0.1, 3.0),
+    errors=_loss_errors("PoissonNLLLoss", _REG) + [
+        E("shapes_do_not_broadcast", C(), lambda L: (_ones(L, 3), _ones(L, 4)), ValueError, torch=RuntimeError,
+          match=("poisson_nll_loss", "(3,)", "(4,)")),
+    ])
+
+
+def _gaussian_inputs(ctor, dtype, rng, dom):
+    """(input, target, var > 0): var of input's shape, one per row ((N,) and (N, 1)), a float; 0-d,
+    empty, non-contiguous."""
+    var = Domain(0.2, 2.0)
+    out = []
+    for desc, sx, sv, nc in [("batched", (4, 5), (4, 5), False), ("var-per-row", (4, 5), (4,), False),
+                             ("var-column", (4, 5), (4, 1), False), ("var-one-feature", (4, 5), (1, 5), False),
+                             ("0d", (), (), False), ("empty", (0, 5), (0, 5), False),
+                             ("noncontig", (4, 5), (4, 5), True)]:
+        make = noncontig if nc else contig
+        out.append(ModuleInput((make(sx, dtype, rng, dom), make(sx, dtype, rng, dom), make(sv, dtype, rng, var)), desc))
+    out.append(ModuleInput((contig((4, 5), dtype, rng, dom), contig((4, 5), dtype, rng, dom), 0.7), "float-var"))
+    return out
+
+
+_G3 = lambda L: (_ones(L, 2, 3), _ones(L, 2, 3), _ones(L, 2, 3))
+add("GaussianNLLLoss", _REDUCTIONS + [C(full=True), C(eps=0.1, reduction="sum"),
+                                      C(eps=0.5, full=True, reduction="none", id="eps-clamps", gradcheck=False)],
+    _gaussian_inputs, errors=_loss_errors("GaussianNLLLoss", _G3) + [
+        _two_arguments("GaussianNLLLoss"),
+        E("negative_var", C(), lambda L: (_ones(L, 2, 3), _ones(L, 2, 3), -_ones(L, 2, 3)), ValueError,
+          match=("gaussian_nll_loss", "negative")),
+        E("negative_float_var", C(), lambda L: (_ones(L, 2, 3), _ones(L, 2, 3), -1.0), ValueError,
+          match=("gaussian_nll_loss", "negative")),
+        E("var_wrong_size", C(), lambda L: (_ones(L, 2, 3), _ones(L, 2, 3), _ones(L, 3, 3)), ValueError,
+          match=("gaussian_nll_loss", "incorrect size", "(3, 3)", "(2, 3)")),
+        E("var_two_dims_differ", C(), lambda L: (_ones(L, 2, 3, 4), _ones(L, 2, 3, 4), _ones(L, 1, 1, 4)), ValueError,
+          match=("gaussian_nll_loss", "incorrect size")),
+        E("var_0d_for_2d_input", C(), lambda L: (_ones(L, 2, 3), _ones(L, 2, 3), L.tensor(1.0)), ValueError,
+          match=("gaussian_nll_loss", "incorrect size")),
+        E("target_does_not_broadcast", C(), lambda L: (_ones(L, 2, 3), _ones(L, 4), _ones(L, 2, 3)), ValueError,
+          torch=RuntimeError, match=("gaussian_nll_loss", "(2, 3)", "(4,)")),
+        E("int64_var", C(), lambda L: (_ones(L, 3), _ones(L, 3), _ones(L, 3, dtype=L.int64)), TypeError,
+          torch=RuntimeError, match="gaussian_nll_loss"),
+    ])
+
 # ---- containers --------------------------------------------------------------------------------
 add("Sequential", [C(Sub("Linear", 4, 3), Sub("ReLU"), id="linear-relu"),
                    C(Sub("Linear", 4, 5), Sub("Tanh"), Sub("Linear", 5, 2), Sub("LogSoftmax", dim=-1), id="mlp"),

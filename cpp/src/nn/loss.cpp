@@ -24,6 +24,18 @@ void check_probabilities(const Tensor& input, const Tensor& target) {
     EMBER_CHECK_RUNTIME(t->numel() == 0 || all(logical_and(*t >= 0, le(*t, scalar_tensor(1.0)))).item<bool>(),
                         KernelScope::current(), ": all elements of ", what, " should be between 0 and 1");
 }
+
+void check_target_range(const Tensor& target, int64_t lo, int64_t hi) {
+  const int64_t least = amin(target).item<int64_t>(), most = amax(target).item<int64_t>();
+  EMBER_CHECK_INDEX(least >= lo && most < hi, KernelScope::current(), ": target ", least < lo ? least : most,
+                    " is out of bounds [", lo, ", ", hi, ")");
+}
+
+void check_nonnegative_var(const Tensor& var) {
+  autograd::NoGradGuard no_grad;
+  EMBER_CHECK(var.numel() == 0 || !any(lt(var, scalar_tensor(0.0))).item<bool>(), KernelScope::current(),
+              ": var has negative entry/entries");
+}
 }  // namespace ember
 
 namespace ember::nn::functional {
@@ -76,6 +88,15 @@ Tensor per_class(const Tensor& weight, int64_t dims, int64_t class_dim) {
   shape[class_dim] = weight.numel();
   return reshape(weight, shape);
 }
+}  // namespace
+
+namespace {
+void check_reduction(const std::string& reduction, const char* op) {
+  EMBER_CHECK(reduction == "mean" || reduction == "sum" || reduction == "none", op, ": ", reduction,
+              " is not a valid value for reduction (use 'none', 'mean' or 'sum')");
+}
+
+Tensor clamp_min(const Tensor& x, double lo) { return clamp(x, number(lo), std::nullopt); }
 }  // namespace
 
 Tensor kl_div(const Tensor& input, const Tensor& target, const std::string& reduction, bool log_target) {
@@ -251,6 +272,216 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& we
   return add(mul(nll, number(1 - label_smoothing)), mul(reduced, number(label_smoothing / classes)));
 }
 
+
+// ---- margin and embedding losses (PyTorch's aten/src/ATen/native/Loss.cpp and functional.py) -----
+
+Tensor margin_ranking_loss(const Tensor& input1, const Tensor& input2, const Tensor& target, double margin,
+                           const std::string& reduction) {
+  const char* op = "margin_ranking_loss";
+  check_reduction(reduction, op);
+  EMBER_CHECK(input1.dim() == input2.dim() && input1.dim() == target.dim(), op,
+              ": all input tensors should have the same number of dims, got input1 ", shape_str(input1.sizes()),
+              ", input2 ", shape_str(input2.sizes()), " and target ", shape_str(target.sizes()));
+  broadcast_shapes(broadcast_shapes(input1.sizes(), input2.sizes(), op), target.sizes(), op);
+  Tensor loss = clamp_min(add(mul(neg(target), sub(input1, input2)), number(margin)), 0.0);
+  return reduce(loss, reduction, op);
+}
+
+Tensor hinge_embedding_loss(const Tensor& input, const Tensor& target, double margin, const std::string& reduction) {
+  const char* op = "hinge_embedding_loss";
+  check_reduction(reduction, op);
+  broadcast_shapes(input.sizes(), target.sizes(), op);
+  const Tensor zero = zeros({}, input.dtype());
+  Tensor below = where(ne(target, number(1.0)), clamp_min(sub(number(margin), input), 0.0), zero);
+  Tensor kept = where(ne(target, number(-1.0)), input, zero);
+  return reduce(add(below, kept), reduction, op);
+}
+
+Tensor soft_margin_loss(const Tensor& input, const Tensor& target, const std::string& reduction) {
+  const char* op = "soft_margin_loss";
+  check_reduction(reduction, op);
+  check_floating(input, op, "input");
+  check_broadcast(input, target, op, "target", false);  // torch writes into a tensor of input's shape
+  Tensor loss = log1p(exp(mul(neg(input), to_dtype(target, input.dtype()))));
+  return autograd::name_grad_fn(reduce(loss, reduction, op), op);
+}
+
+Tensor cosine_embedding_loss(const Tensor& input1, const Tensor& input2, const Tensor& target, double margin,
+                             const std::string& reduction) {
+  const char* op = "cosine_embedding_loss";
+  check_reduction(reduction, op);
+  const int64_t dim = target.dim();
+  EMBER_CHECK(dim <= 1, op, ": expected a 0-d or 1-d target, got shape ", shape_str(target.sizes()),
+              " (multi-target is not supported)");
+  EMBER_CHECK(input1.dim() == dim + 1 && input2.dim() == dim + 1, op, ": a ", dim, "-d target expects ", dim + 1,
+              "-d inputs, got input1 ", shape_str(input1.sizes()), " and input2 ", shape_str(input2.sizes()));
+  Shape rows = broadcast_shapes(input1.sizes(), input2.sizes(), op);
+  rows.pop_back();
+  broadcast_shapes(rows, target.sizes(), op);
+  const double epsilon = 1e-12;  // PyTorch's, added to each squared norm
+  Tensor dot = sum(mul(input1, input2), Dims{dim});
+  Tensor norms = sqrt(mul(add(sum(mul(input1, input1), Dims{dim}), number(epsilon)),
+                          add(sum(mul(input2, input2), Dims{dim}), number(epsilon))));
+  Tensor cos = div(dot, norms);
+  const Tensor zero = zeros({}, cos.dtype());
+  Tensor loss = add(where(eq(target, number(1.0)), sub(number(1.0), cos), zero),
+                    where(eq(target, number(-1.0)), clamp_min(sub(cos, number(margin)), 0.0), zero));
+  return reduce(loss, reduction, op);
+}
+
+Tensor triplet_margin_loss(const Tensor& anchor, const Tensor& positive, const Tensor& negative, double margin,
+                           double p, double eps, bool swap, const std::string& reduction) {
+  const char* op = "triplet_margin_loss";
+  check_reduction(reduction, op);
+  EMBER_CHECK(margin > 0, op, ": margin must be greater than 0, got ", margin);
+  EMBER_CHECK(anchor.dim() == positive.dim() && positive.dim() == negative.dim(), op,
+              ": the anchor, positive and negative tensors are expected to have the same number of dims, got "
+              "anchor ", shape_str(anchor.sizes()), ", positive ", shape_str(positive.sizes()), " and negative ",
+              shape_str(negative.sizes()));
+  broadcast_shapes(broadcast_shapes(anchor.sizes(), positive.sizes(), op), negative.sizes(), op);
+  Tensor d_pos = pairwise_distance(anchor, positive, p, eps);
+  Tensor d_neg = pairwise_distance(anchor, negative, p, eps);
+  if (swap) d_neg = minimum(d_neg, pairwise_distance(positive, negative, p, eps));
+  return reduce(clamp_min(sub(add(d_pos, number(margin)), d_neg), 0.0), reduction, op);
+}
+
+Tensor multilabel_soft_margin_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
+                                   const std::string& reduction) {
+  const char* op = "multilabel_soft_margin_loss";
+  check_reduction(reduction, op);
+  EMBER_CHECK_INDEX(input.dim() >= 1, op, ": expected an input with the classes in its last dim, got a 0-d tensor");
+  check_floating(input, op, "input");
+  Shape shape = broadcast_shapes(input.sizes(), target.sizes(), op);
+  if (weight.defined()) broadcast_shapes(shape, weight.sizes(), op);
+  Tensor loss = neg(add(mul(target, logsigmoid(input)), mul(sub(number(1.0), target), logsigmoid(neg(input)))));
+  if (weight.defined()) loss = mul(loss, weight);
+  // As PyTorch's: the sum over dim input.dim() - 1 of the (broadcast) loss, over the input's classes.
+  const int64_t class_dim = input.dim() - 1;
+  loss = div(sum(loss, Dims{class_dim}), number(double(input.sizes()[class_dim])));
+  return reduce(loss, reduction, op);
+}
+
+namespace {
+/// The shape checks PyTorch's multi_margin_loss and multilabel_margin_loss kernels make: input (N, C),
+/// (C,) or 0-d, with C > 0. Returns {N, C}.
+std::pair<int64_t, int64_t> margin_frames(const Tensor& input, const Tensor& target, const char* op) {
+  check_floating(input, op, "input");
+  EMBER_CHECK_TYPE(target.dtype() == DType::Int64, op, ": expected int64 class indices as target, got ",
+                   dtype_name(target.dtype()));
+  const int64_t dims = input.dim();
+  EMBER_CHECK((dims == 2 && input.sizes()[1] != 0) || (dims == 1 && input.sizes()[0] != 0) || dims == 0, op,
+              ": expected a non-empty vector or matrix with an optional 0-dim batch size, got input of shape ",
+              shape_str(input.sizes()));
+  return {dims <= 1 ? 1 : input.sizes()[0], dims == 0 ? 1 : input.sizes()[dims - 1]};
+}
+}  // namespace
+
+Tensor multi_margin_loss(const Tensor& input, const Tensor& target, int64_t p, double margin, const Tensor& weight,
+                         const std::string& reduction) {
+  const char* op = "multi_margin_loss";
+  check_reduction(reduction, op);
+  EMBER_CHECK(p == 1 || p == 2, op, ": only p == 1 and p == 2 supported, got ", p);
+  if (weight.defined())
+    EMBER_CHECK(weight.dim() == 1, op, ": weight must be one-dimensional, got shape ", shape_str(weight.sizes()));
+  const auto [frames, classes] = margin_frames(input, target, op);
+  EMBER_CHECK(target.dim() <= 1 && target.numel() == frames, op, ": expected a target of shape (", frames,
+              ",) for input of shape ", shape_str(input.sizes()), ", got ", shape_str(target.sizes()));
+  if (weight.defined()) {
+    EMBER_CHECK(weight.numel() == classes, op, ": expected a weight of shape (", classes, ",) for input of shape ",
+                shape_str(input.sizes()), ", got ", shape_str(weight.sizes()));
+    EMBER_CHECK_TYPE(weight.dtype() == input.dtype(), op, ": expected weight of input's dtype ",
+                     dtype_name(input.dtype()), ", got ", dtype_name(weight.dtype()));
+  }
+  if (target.numel() > 0) call_check(target.device(), op, check_class_range, target, classes);
+  const Tensor x = reshape(input, {frames, classes}), t = reshape(target, {frames, 1});
+  // max(0, margin - x[y] + x[i]) over the classes i != y; relu's zero gradient at 0 is the kernel's
+  // (it counts z > 0 only).
+  Tensor h = ember::relu(add(sub(number(margin), gather(x, 1, t)), x));
+  if (p == 2) h = square(h);
+  if (weight.defined()) h = mul(h, unsqueeze(index_select(weight, 0, reshape(t, {frames})), 1));
+  h = mul(h, to_dtype(ne(arange(0, classes, 1, DType::Int64), t), h.dtype()));
+  Tensor loss = div(sum(h, Dims{1}), number(double(classes)));
+  if (reduction == "none" && target.dim() == 0) loss = reshape(loss, {});
+  return autograd::name_grad_fn(reduce(loss, reduction, op), op);
+}
+
+Tensor multilabel_margin_loss(const Tensor& input, const Tensor& target, const std::string& reduction) {
+  const char* op = "multilabel_margin_loss";
+  check_reduction(reduction, op);
+  const auto [frames, classes] = margin_frames(input, target, op);
+  const bool ok = input.dim() <= 1 ? target.dim() <= 1 && target.numel() == classes
+                                   : target.sizes() == input.sizes();
+  EMBER_CHECK(ok, op, ": expected a target of input's shape ", shape_str(input.sizes()), ", got ",
+              shape_str(target.sizes()));
+  if (target.numel() > 0) call_check(target.device(), op, check_target_range, target, int64_t{-1}, classes);
+  const Tensor x = reshape(input, {frames, classes}), t = reshape(target, {frames, classes});
+  // A sample's targets are its leading entries up to the first -1.
+  const Tensor listed = eq(cumsum(to_dtype(eq(t, scalar_tensor(int64_t{-1})), DType::Int64), 1),
+                           scalar_tensor(int64_t{0}));
+  const Tensor safe = where(listed, t, zeros({}, DType::Int64));
+  const Tensor counted = unsqueeze(to_dtype(listed, DType::Int64), 2);  // (N, C_j, 1)
+  const Tensor is_target = gt(sum(mul(one_hot(safe, classes), counted), Dims{1}), scalar_tensor(int64_t{0}));
+  // z[n, j, i] = 1 - x[n, y_j] + x[n, i], counted for listed j and non-target i; the kernel counts z > 0.
+  Tensor z = ember::relu(add(sub(number(1.0), unsqueeze(gather(x, 1, safe), 2)), unsqueeze(x, 1)));
+  Tensor mask = logical_and(unsqueeze(listed, 2), unsqueeze(logical_not(is_target), 1));
+  Tensor loss = div(sum(mul(z, to_dtype(mask, z.dtype())), Dims{1, 2}), number(double(classes)));
+  if (reduction == "none" && input.dim() <= 1) loss = reshape(loss, {});
+  return autograd::name_grad_fn(reduce(loss, reduction, op), op);
+}
+
+Tensor poisson_nll_loss(const Tensor& input, const Tensor& target, bool log_input, bool full, double eps,
+                        const std::string& reduction) {
+  const char* op = "poisson_nll_loss";
+  check_reduction(reduction, op);
+  broadcast_shapes(input.sizes(), target.sizes(), op);
+  Tensor loss = log_input ? sub(exp(input), mul(target, input)) : sub(input, mul(target, log(add(input, number(eps)))));
+  if (full) {  // Stirling's approximation of log(target!), where target > 1
+    Tensor stirling = add(sub(mul(target, log(target)), target),
+                          mul(number(0.5), log(mul(number(2 * M_PI), target))));
+    loss = add(loss, where(le(target, number(1.0)), zeros({}, stirling.dtype()), stirling));
+  }
+  return reduce(loss, reduction, op);
+}
+
+Tensor gaussian_nll_loss(const Tensor& input, const Tensor& target, const Tensor& var_in, bool full, double eps,
+                         const std::string& reduction) {
+  const char* op = "gaussian_nll_loss";
+  check_floating(var_in, op, "var");
+  if (var_in.numel() > 0) call_check(var_in.device(), op, check_nonnegative_var, var_in);
+  Tensor var = var_in;
+  const Shape &in = input.sizes(), &vs = var.sizes();
+  if (vs != in) {
+    if (!in.empty() && Shape(in.begin(), in.end() - 1) == vs) {
+      var = unsqueeze(var, -1);  // one variance per row: homoscedastic
+    } else {
+      // var of input's rank differing in one dim, where var's size is 1 (PyTorch's rule: the sizes of
+      // var in the dims that differ sum to 1).
+      int64_t differing = 0;
+      if (vs.size() == in.size())
+        for (size_t i = 0; i < vs.size(); ++i) differing += vs[i] != in[i] ? vs[i] : 0;
+      EMBER_CHECK(vs.size() == in.size() && differing == 1, op, ": var is of incorrect size: got ", shape_str(vs),
+                  " for input of shape ", shape_str(in));
+    }
+  }
+  check_reduction(reduction, op);
+  broadcast_shapes(broadcast_shapes(in, target.sizes(), op), var.sizes(), op);
+  // As PyTorch's: the clamp is applied without recording, so the gradient passes through it.
+  var = clone(var);
+  {
+    autograd::NoGradGuard no_grad;
+    clamp_(var, number(eps), std::nullopt);
+  }
+  Tensor loss = mul(number(0.5), add(log(var), div(square(sub(input, target)), var)));
+  if (full) loss = add(loss, number(0.5 * std::log(2 * M_PI)));
+  return reduce(loss, reduction, op);
+}
+
+Tensor gaussian_nll_loss(const Tensor& input, const Tensor& target, double var, bool full, double eps,
+                         const std::string& reduction) {
+  EMBER_CHECK(!(var < 0), "gaussian_nll_loss: var has negative entry/entries");
+  return gaussian_nll_loss(input, target, mul(number(var), ones(input.sizes(), input.dtype())), full, eps, reduction);
+}
+
 }  // namespace ember::nn::functional
 
 namespace ember::nn {
@@ -265,6 +496,71 @@ std::string legacy_reduction(std::optional<bool> size_average, std::optional<boo
 
 Tensor Loss::forward(const Tensor&) {
   throw TypeError(type_name() + ".forward: a loss takes two tensors, input and target");
+}
+
+Tensor TernaryLoss::forward(const Tensor&, const Tensor&) {
+  throw TypeError(type_name() + ".forward: this loss takes three tensors");
+}
+
+MarginRankingLoss::MarginRankingLoss(MarginRankingLossOptions options)
+    : LossLayer("MarginRankingLoss", std::move(options)) {}
+Tensor MarginRankingLoss::forward(const Tensor& input1, const Tensor& input2, const Tensor& target) {
+  return F::margin_ranking_loss(input1, input2, target, options.margin, options.reduction);
+}
+
+HingeEmbeddingLoss::HingeEmbeddingLoss(HingeEmbeddingLossOptions options)
+    : LossLayer("HingeEmbeddingLoss", std::move(options)) {}
+Tensor HingeEmbeddingLoss::forward(const Tensor& input, const Tensor& target) {
+  return F::hinge_embedding_loss(input, target, options.margin, options.reduction);
+}
+
+SoftMarginLoss::SoftMarginLoss(SoftMarginLossOptions options) : LossLayer("SoftMarginLoss", std::move(options)) {}
+Tensor SoftMarginLoss::forward(const Tensor& input, const Tensor& target) {
+  return F::soft_margin_loss(input, target, options.reduction);
+}
+
+CosineEmbeddingLoss::CosineEmbeddingLoss(CosineEmbeddingLossOptions options)
+    : LossLayer("CosineEmbeddingLoss", std::move(options)) {}
+Tensor CosineEmbeddingLoss::forward(const Tensor& input1, const Tensor& input2, const Tensor& target) {
+  return F::cosine_embedding_loss(input1, input2, target, options.margin, options.reduction);
+}
+
+TripletMarginLoss::TripletMarginLoss(TripletMarginLossOptions options)
+    : LossLayer("TripletMarginLoss", std::move(options)) {}
+Tensor TripletMarginLoss::forward(const Tensor& anchor, const Tensor& positive, const Tensor& negative) {
+  return F::triplet_margin_loss(anchor, positive, negative, options.margin, options.p, options.eps, options.swap,
+                                options.reduction);
+}
+
+MultiLabelSoftMarginLoss::MultiLabelSoftMarginLoss(MultiLabelSoftMarginLossOptions options)
+    : LossLayer("MultiLabelSoftMarginLoss", std::move(options)) {
+  register_buffer("weight", std::exchange(this->options.weight, {}));
+}
+Tensor MultiLabelSoftMarginLoss::forward(const Tensor& input, const Tensor& target) {
+  return F::multilabel_soft_margin_loss(input, target, buffer("weight"), options.reduction);
+}
+
+MultiMarginLoss::MultiMarginLoss(MultiMarginLossOptions options) : LossLayer("MultiMarginLoss", std::move(options)) {
+  register_buffer("weight", std::exchange(this->options.weight, {}));
+}
+Tensor MultiMarginLoss::forward(const Tensor& input, const Tensor& target) {
+  return F::multi_margin_loss(input, target, options.p, options.margin, buffer("weight"), options.reduction);
+}
+
+MultiLabelMarginLoss::MultiLabelMarginLoss(MultiLabelMarginLossOptions options)
+    : LossLayer("MultiLabelMarginLoss", std::move(options)) {}
+Tensor MultiLabelMarginLoss::forward(const Tensor& input, const Tensor& target) {
+  return F::multilabel_margin_loss(input, target, options.reduction);
+}
+
+PoissonNLLLoss::PoissonNLLLoss(PoissonNLLLossOptions options) : LossLayer("PoissonNLLLoss", std::move(options)) {}
+Tensor PoissonNLLLoss::forward(const Tensor& input, const Tensor& target) {
+  return F::poisson_nll_loss(input, target, options.log_input, options.full, options.eps, options.reduction);
+}
+
+GaussianNLLLoss::GaussianNLLLoss(GaussianNLLLossOptions options) : LossLayer("GaussianNLLLoss", std::move(options)) {}
+Tensor GaussianNLLLoss::forward(const Tensor& input, const Tensor& target, const Tensor& var) {
+  return F::gaussian_nll_loss(input, target, var, options.full, options.eps, options.reduction);
 }
 
 KLDivLoss::KLDivLoss(KLDivLossOptions options) : LossLayer("KLDivLoss", std::move(options)) {}

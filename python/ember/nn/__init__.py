@@ -8,7 +8,7 @@ from ember.nn.summary import Summary, summary  # noqa: F401
 from ember.nn import parallel  # noqa: F401,E402
 from ember.nn.sync_batchnorm import SyncBatchNorm  # noqa: F401,E402
 from ember.nn.containers import ParameterDict, ParameterList  # noqa: F401,E402
-from ember.nn.distance import CosineSimilarity, PairwiseDistance  # noqa: F401,E402
+from ember.nn.distance import CosineSimilarity, PairwiseDistance, TripletMarginWithDistanceLoss  # noqa: F401,E402
 from ember.nn.transformer import (MultiheadAttention, Transformer, TransformerDecoder,  # noqa: F401,E402
                                   TransformerDecoderLayer, TransformerEncoder, TransformerEncoderLayer)
 import typing
@@ -18,5 +18,5 @@ if typing.TYPE_CHECKING:  # the layer classes modules.py registers, for type che
 
 __all__ = _modules_all + ["CosineSimilarity", "MultiheadAttention", "PairwiseDistance", "ParameterDict", "ParameterList",
                           "Summary", "SyncBatchNorm", "Transformer", "TransformerDecoder", "TransformerDecoderLayer",
-                          "TransformerEncoder", "TransformerEncoderLayer", "functional", "init", "parallel", "summary",
-                          "utils"]
+                          "TransformerEncoder", "TransformerEncoderLayer", "TripletMarginWithDistanceLoss", "functional",
+                          "init", "parallel", "summary", "utils"]

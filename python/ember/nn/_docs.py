@@ -507,6 +507,95 @@ DOCS["CrossEntropyLoss"] = _loss(
     "    label_smoothing (float): mix the targets with the uniform distribution. Default: 0.0.\n",
     "loss(ember.randn(3, 5), ember.tensor([1, 0, 4]))")
 
+
+_NOLEGACY = "    reduction (str): 'none' (one loss per element), 'mean' (default) or 'sum'."
+
+
+def _loss3(name, formula, args, shape, example, legacy=True):
+    return f"""{formula}
+
+Args:
+{args}{_REDUCTION if legacy else _NOLEGACY}
+
+Shape:
+    {shape}
+
+Example::
+
+    >>> loss = ember.nn.{name}()
+    >>> value = {example}
+"""
+
+
+DOCS["MarginRankingLoss"] = _loss3(
+    "MarginRankingLoss", "The margin ranking loss max(0, -target (input1 - input2) + margin) (see "
+    "ember.nn.functional.margin_ranking_loss); forward(input1, input2, target).",
+    "    margin (float): the least gap asked for. Default: 0.0.\n",
+    "input1, input2, target: the same number of dims, broadcastable (target holds 1 or -1). Output: a "
+    "scalar, or the broadcast shape when reduction='none'.",
+    "loss(ember.randn(3), ember.randn(3), ember.tensor([1.0, -1.0, 1.0]))")
+DOCS["HingeEmbeddingLoss"] = _loss3(
+    "HingeEmbeddingLoss", "The hinge embedding loss: input where target is 1, max(0, margin - input) where it is -1.",
+    "    margin (float): Default: 1.0.\n",
+    "input and target (1 or -1): broadcastable. Output: a scalar, or the broadcast shape when reduction='none'.",
+    "loss(ember.rand(3), ember.tensor([1.0, -1.0, 1.0]))")
+DOCS["SoftMarginLoss"] = _loss3(
+    "SoftMarginLoss", "The two-class logistic loss log(1 + exp(-target * input)).", "",
+    "input: any shape; target (1 or -1): broadcastable to it. Output: a scalar, or input's shape when "
+    "reduction='none'.",
+    "loss(ember.randn(3), ember.tensor([1.0, -1.0, 1.0]))")
+DOCS["CosineEmbeddingLoss"] = _loss3(
+    "CosineEmbeddingLoss", "The cosine embedding loss: 1 - cos(input1, input2) where target is 1, "
+    "max(0, cos(input1, input2) - margin) where it is -1; forward(input1, input2, target).",
+    "    margin (float): in [-1, 1]. Default: 0.0.\n",
+    "input1, input2: (N, D) or (D,); target: (N,) or (). Output: a scalar, or (N,) when reduction='none'.",
+    "loss(ember.randn(3, 5), ember.randn(3, 5), ember.tensor([1.0, -1.0, 1.0]))")
+DOCS["TripletMarginLoss"] = _loss3(
+    "TripletMarginLoss", "The triplet margin loss max(0, margin + d(anchor, positive) - d(anchor, negative)), d the "
+    "pairwise p-norm distance; forward(anchor, positive, negative).",
+    "    margin (float): positive. Default: 1.0.\n"
+    "    p (float): the norm's order. Default: 2.0.\n"
+    "    eps (float): added to the differences. Default: 1e-06.\n"
+    "    swap (bool): use min(d(anchor, negative), d(positive, negative)). Default: False.\n",
+    "anchor, positive, negative: (N, D) or (D,). Output: a scalar, or (N,) when reduction='none'.",
+    "loss(ember.randn(3, 5), ember.randn(3, 5), ember.randn(3, 5))")
+DOCS["MultiLabelSoftMarginLoss"] = _loss3(
+    "MultiLabelSoftMarginLoss", "The multi-label one-versus-all logistic loss, averaged over the classes.",
+    "    weight (Tensor, optional): a weight per class.\n",
+    "input: (N, C) or (C,); target: labels in {0, 1}, broadcastable. Output: a scalar, or (N,) when "
+    "reduction='none'.",
+    "loss(ember.randn(3, 5), ember.tensor([[1.0, 0.0, 1.0, 0.0, 0.0]]).expand(3, 5))")
+DOCS["MultiMarginLoss"] = _loss3(
+    "MultiMarginLoss", "The multi-class hinge loss: per sample, the sum over the other classes i of "
+    "w[y] max(0, margin - x[y] + x[i])^p, divided by C.",
+    "    p (int): 1 or 2. Default: 1.\n"
+    "    margin (float): Default: 1.0.\n"
+    "    weight (Tensor, optional): a (C,) weight per class.\n",
+    "input: (N, C) or (C,); target: int64 class indices (N,) or (). Output: a scalar, or the target's shape when "
+    "reduction='none'.",
+    "loss(ember.randn(3, 5), ember.tensor([1, 0, 4]))")
+DOCS["MultiLabelMarginLoss"] = _loss3(
+    "MultiLabelMarginLoss", "The multi-label hinge loss: per sample, the sum over its target classes j and the "
+    "other classes i of max(0, 1 - (x[j] - x[i])), divided by C; a target row lists class indices, then -1.", "",
+    "input: (N, C) or (C,); target: int64 of input's shape. Output: a scalar, or (N,) when reduction='none'.",
+    "loss(ember.randn(2, 4), ember.tensor([[3, 0, -1, 1], [1, -1, 0, 0]]))")
+DOCS["PoissonNLLLoss"] = _loss3(
+    "PoissonNLLLoss", "The negative log-likelihood of a Poisson target: exp(input) - target * input (log_input), "
+    "else input - target * log(input + eps); forward(log_input, target).",
+    "    log_input (bool): whether the input is the log of the rate. Default: True.\n"
+    "    full (bool): add Stirling's approximation of log(target!). Default: False.\n"
+    "    eps (float): keeps the log finite when log_input is False. Default: 1e-08.\n",
+    "input and target: broadcastable. Output: a scalar, or the broadcast shape when reduction='none'.",
+    "loss(ember.randn(3, 5), ember.rand(3, 5) * 4)")
+DOCS["GaussianNLLLoss"] = _loss3(
+    "GaussianNLLLoss", "The negative log-likelihood of a Gaussian target: 0.5 (log var + (input - target)^2 / var), "
+    "var clamped below at eps; forward(input, target, var).",
+    "    full (bool, keyword-only): add the constant 0.5 log(2 pi). Default: False.\n"
+    "    eps (float, keyword-only): the least variance. Default: 1e-06.\n",
+    "input: (N, *) ; target: broadcastable; var: input's shape, input's shape less its last dim, one dim of size "
+    "1, or a float. Output: a scalar, or the broadcast shape when reduction='none'.",
+    "loss(ember.randn(3, 5), ember.randn(3, 5), ember.rand(3, 5))", legacy=False)
+
 DOCS["Sequential"] = """A container that calls its modules in order, each on the previous one's output.
 
 Args:

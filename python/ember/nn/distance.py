@@ -1,5 +1,6 @@
 """CosineSimilarity and PairwiseDistance, as torch.nn's: the layer forms of
-F.cosine_similarity and F.pairwise_distance."""
+F.cosine_similarity and F.pairwise_distance; and TripletMarginWithDistanceLoss, whose distance is
+any Python callable (so it lives here in Python, not in C++ with the other losses)."""
 from ember.nn import functional as F
 from ember.nn.modules import Module
 
@@ -59,4 +60,42 @@ class CosineSimilarity(Module):
         return F.cosine_similarity(x1, x2, self.dim, self.eps)
 
 
-PairwiseDistance.__module__ = CosineSimilarity.__module__ = "ember.nn"
+class TripletMarginWithDistanceLoss(Module):
+    r"""The triplet margin loss under any distance, as torch.nn.TripletMarginWithDistanceLoss:
+    :math:`\max(0, \text{margin} + d(a, p) - d(a, n))` (see
+    :func:`ember.nn.functional.triplet_margin_with_distance_loss`). A Python module: the distance is
+    a Python callable, which the C++ losses cannot hold.
+
+    Args:
+        distance_function (callable, optional, keyword-only): a non-negative distance of two tensors;
+            a module given here (the default :class:`PairwiseDistance` too) is a child. Default: None.
+        margin (float, keyword-only): positive. Default: 1.0.
+        swap (bool, keyword-only): use :math:`\min(d(a, n), d(p, n))`. Default: False.
+        reduction (str, keyword-only): ``'none'``, ``'mean'`` or ``'sum'``. Default: ``'mean'``.
+
+    Shape:
+        anchor, positive, negative: (N, D) or (D,) for the default distance. Output: a scalar, or (N,)
+        with ``reduction='none'``.
+
+    Example::
+
+        >>> loss = ember.nn.TripletMarginWithDistanceLoss(distance_function=lambda x, y: (x - y).abs().sum(-1))
+        >>> loss(ember.tensor([[0., 0.]]), ember.tensor([[3., 4.]]), ember.tensor([[1., 0.]]))
+        tensor(7.)
+    """
+
+    def __init__(self, *, distance_function=None, margin=1.0, swap=False, reduction="mean"):
+        super().__init__()
+        if margin <= 0:
+            raise ValueError(f"TripletMarginWithDistanceLoss: expected margin to be greater than 0, got {margin} instead")
+        self.distance_function = distance_function if distance_function is not None else PairwiseDistance()
+        self.margin = margin
+        self.swap = swap
+        self.reduction = reduction
+
+    def forward(self, anchor, positive, negative):
+        return F.triplet_margin_with_distance_loss(anchor, positive, negative, distance_function=self.distance_function,
+                                                   margin=self.margin, swap=self.swap, reduction=self.reduction)
+
+
+PairwiseDistance.__module__ = CosineSimilarity.__module__ = TripletMarginWithDistanceLoss.__module__ = "ember.nn"
