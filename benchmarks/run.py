@@ -52,6 +52,7 @@ from graph_cases import (GRAPH_CHAIN_OPS, LM_BATCH, LM_STEPS, char_lm_replayed, 
 from export_cases import mlp_adam_loaded
 from graph_cases import (GRAPH_CHAIN_BIG, chain_big_replayed, chain_big_replayed_unfused, chain_replayed_unfused,
                          char_lm_replayed_unfused)
+from attention_cases import encoder_layer_inference, encoder_layer_step
 from ops_cases import cdist_500, mode_rows, pdist_500, scatter_reduce_amax, scatter_reduce_amax_numpy, scatter_reduce_mean
 from inputs import M, randint, randn
 
@@ -592,6 +593,8 @@ CASES: list[Case] = [
          flops=_rnn_flops(4 * RNN_H)),
     Case("char-LM step 64-256 seq100 b32", _char_lm_step, _char_lm_step, None,
          items=(CHAR_LM_T * CHAR_LM_B, "tok")),
+    Case("TransformerEncoderLayer 128x4 seq64 b16 fwd+bwd", encoder_layer_step, encoder_layer_step, None),
+    Case("TransformerEncoderLayer 128x4 seq64 b16 eval", encoder_layer_inference, encoder_layer_inference, None),
     # Adam reads p, g, m, v and writes p, m, v: 7 float32 per parameter.
     Case("Adam step 10M params, 1 tensor", _optimizer_step("Adam", 1), _optimizer_step("Adam", 1), None,
          bytes_moved=28.0 * ADAM_PARAMS),
