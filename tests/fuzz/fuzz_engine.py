@@ -941,7 +941,9 @@ def exc_compatible(ember_exc, torch_exc):
     as TypeError. Where torch's argument parser rejects the call (a TypeError naming the argument)
     ember may reject it by its own checks first, with any of the three. Where torch fails inside
     Python code on an argument of the wrong kind (AttributeError: 'int' object has no attribute
-    'dim'), ember's TypeError is the better answer. Out of memory: MemoryError or RuntimeError."""
+    'dim'), ember's TypeError is the better answer. torch's AssertionError (asserts in its Python code,
+    as multi_head_attention_forward's) is ember's ValueError or TypeError, as module_db's CONVENTION.
+    Out of memory: MemoryError or RuntimeError."""
     e, t = exc_base(ember_exc), exc_base(torch_exc)
     if e is t or (isinstance(ember_exc, RuntimeError) and isinstance(torch_exc, RuntimeError)):
         return True
@@ -950,6 +952,8 @@ def exc_compatible(ember_exc, torch_exc):
     if torch_parser_rejects(torch_exc) and e in (ValueError, IndexError):
         return True
     if t is AttributeError and e is TypeError:
+        return True
+    if t is AssertionError and e in (ValueError, TypeError):  # torch's Python-level asserts (attention's)
         return True
     return {e, t} <= {MemoryError, RuntimeError}
 
