@@ -420,7 +420,9 @@ Tensor multilabel_margin_loss(const Tensor& input, const Tensor& target, const s
                            scalar_tensor(int64_t{0}));
   const Tensor safe = where(listed, t, zeros({}, DType::Int64));
   const Tensor counted = unsqueeze(to_dtype(listed, DType::Int64), 2);  // (N, C_j, 1)
-  const Tensor is_target = gt(sum(mul(one_hot(safe, classes), counted), Dims{1}), scalar_tensor(int64_t{0}));
+  // (one_hot would read the classes on the host, which a captured graph cannot replay)
+  const Tensor hits = eq(unsqueeze(safe, 2), reshape(arange(0, classes, 1, DType::Int64, t.device()), {1, 1, classes}));
+  const Tensor is_target = gt(sum(mul(to_dtype(hits, DType::Int64), counted), Dims{1}), scalar_tensor(int64_t{0}));
   // z[n, j, i] = 1 - x[n, y_j] + x[n, i], counted for listed j and non-target i; the kernel counts z > 0.
   Tensor z = ember::relu(add(sub(number(1.0), unsqueeze(gather(x, 1, safe), 2)), unsqueeze(x, 1)));
   Tensor mask = logical_and(unsqueeze(listed, 2), unsqueeze(logical_not(is_target), 1));
