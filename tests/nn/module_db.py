@@ -697,9 +697,13 @@ add("TripletMarginLoss", _REDUCTIONS + _LEGACY + [C(margin=2.0, p=1.0), C(swap=T
           torch=RuntimeError, match=("triplet_margin_loss", "(3, 4)", "(3, 5)")),
     ])
 
-_ABS_DISTANCE = lambda x, y: (x - y).abs().sum(-1)
+def _abs_distance(x, y):
+    """A plain function as the distance (a module-level one, so the layer pickles as torch's does)."""
+    return (x - y).abs().sum(-1)
+
+
 add("TripletMarginWithDistanceLoss", [C(), C(margin=2.0, swap=True), C(reduction="sum"), C(reduction="none"),
-                                      C(distance_function=_ABS_DISTANCE, reduction="none", id="l1-lambda"),
+                                      C(distance_function=_abs_distance, reduction="none", id="l1-function"),
                                       C(distance_function=Sub("PairwiseDistance", p=1.0), id="pairwise-p1"),
                                       C(distance_function=Sub("CosineSimilarity", dim=-1), margin=0.5, swap=True,
                                         id="cosine-swap")],
