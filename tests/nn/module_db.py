@@ -697,6 +697,7 @@ add("TripletMarginLoss", _REDUCTIONS + _LEGACY + [C(margin=2.0, p=1.0), C(swap=T
           torch=RuntimeError, match=("triplet_margin_loss", "(3, 4)", "(3, 5)")),
     ])
 
+
 def _abs_distance(x, y):
     """A plain function as the distance (a module-level one, so the layer pickles as torch's does)."""
     return (x - y).abs().sum(-1)
