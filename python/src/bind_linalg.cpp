@@ -142,8 +142,8 @@ constexpr const char* kDetDoc = R"doc(det(A) -> Tensor
 
 The determinants of the square matrices A (..., n, n), as torch.linalg.det: the product of the
 diagonal of A's LU factorization, signed by its row permutation. A singular A gives 0. The
-gradient is ``det(A) A^-T``; it needs A invertible (a singular A raises LinAlgError in backward,
-where torch computes the adjugate).
+gradient is A's cofactor matrix, ``det(A) A^-T`` for an invertible A and, as torch's, from the SVD
+when a matrix of the batch is singular.
 
 Args:
     A (Tensor): float32 or float64, of shape (..., n, n).

@@ -489,10 +489,25 @@ Tensor linalg_det(const Tensor& a) {
     det = mul(perm_sign, prod(diag, Dims{-1}));
   }
   if (!rec) return det;
-  // d det / dA = det A^-T (A invertible: a singular A raises in the backward).
+  // d det / dA is A's cofactor matrix: det A^-T where A is invertible. When a matrix of the batch is
+  // singular (the inverse raises), the cofactors come from the SVD A = U S Vh, as torch's:
+  // det(U) det(Vh) U diag(prod_{j != i} S_j) Vh, finite for any A.
   autograd::record("LinalgDetBackward0", {det}, {a}, {a, det}, [](const Tensors& g, const Tensors& s) {
-    const Tensor scale = unsqueeze(unsqueeze(mul(g[0], s[1]), -1), -1);
-    return Tensors{mul(scale, matrix_transpose(linalg_inv(s[0])))};
+    const Tensor& A = s[0];
+    const Tensor gm = unsqueeze(unsqueeze(g[0], -1), -1);
+    try {
+      return Tensors{mul(mul(gm, unsqueeze(unsqueeze(s[1], -1), -1)), matrix_transpose(linalg_inv(A)))};
+    } catch (const LinAlgError&) {
+    }
+    const auto [U, S, Vh] = linalg_svd(A, false);
+    const int64_t n = S.sizes().back();
+    const Tensor I = eye(n, n, S.dtype(), S.device());
+    // others[..., i, j] = S_j, with 1 for j = i: its row products are the products of the other values.
+    const Tensor others = add(mul(unsqueeze(S, -2), sub(scalar_tensor(1.0, S.dtype()), I)), I);
+    const Tensor pi = prod(others, Dims{-1});
+    const Tensor signs = mul(linalg_det(U), linalg_det(Vh));
+    const Tensor cof = matmul(mul(U, unsqueeze(pi, -2)), Vh);
+    return Tensors{mul(mul(gm, unsqueeze(unsqueeze(signs, -1), -1)), cof)};
   });
   return det;
 }
