@@ -16,9 +16,9 @@ import ember
 from ember._C._linalg import (LinAlgError, cholesky, det, eigh, eigvalsh, inv, lu_factor, qr, slogdet, solve, svd,
                               svdvals)
 
-__all__ = ["LinAlgError", "cholesky", "cross", "det", "diagonal", "eigh", "eigvalsh", "inv", "lu_factor", "matmul",
+__all__ = ["LinAlgError", "cholesky", "cond", "cross", "det", "diagonal", "eigh", "eigvalsh", "inv", "lu_factor", "matmul",
            "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "svd",
-           "svdvals", "vecdot", "vector_norm"]
+           "svdvals", "vander", "vecdot", "vector_norm"]
 
 def _check_floating(op, x, dtype=None):
     if not isinstance(x, ember.Tensor):
@@ -266,6 +266,82 @@ def pinv(A, *, atol=None, rtol=None, hermitian=False):
     tol = _rank_tolerance(S, A, atol, rtol)
     inv_s = ember.where(S > tol, 1 / S, ember.zeros_like(S))
     return (Vh.transpose(-2, -1) * inv_s.unsqueeze(-2)) @ U.transpose(-2, -1)
+
+
+def cond(A, p=None):
+    r"""The condition number of the square (or, for p None, 2, -2, any) matrices A (..., m, n) in the
+    norm ``p``, as torch.linalg.cond: ``S.max() / S.min()`` of the singular values for p None or 2,
+    ``S.min() / S.max()`` for -2, else ``matrix_norm(A, p) * matrix_norm(inv(A), p)``, inf for a
+    singular matrix (torch gives nan there for 'nuc').
+
+    Args:
+        A (Tensor): float32 or float64, of shape (..., m, n) (square for p other than None, 2, -2).
+        p (None, 'fro', 'nuc', inf, -inf, 1, -1, 2 or -2, optional): the norm. Default: None (2).
+
+    Returns:
+        Tensor: of shape (...).
+
+    Example::
+
+        >>> ember.linalg.cond(ember.tensor([[1., 0.], [0., 4.]]))
+        tensor(4.)
+        >>> ember.linalg.cond(ember.tensor([[1., 0.], [0., 4.]]), 1)
+        tensor(4.)
+    """
+    if A.dim() < 2:
+        raise ValueError(f"linalg.cond: The input tensor A must have at least 2 dimensions, got shape {tuple(A.shape)}")
+    if p is None or (not isinstance(p, (str, bool)) and p in (2, -2)):
+        S = svdvals(A)
+        if S.shape[-1] == 0:
+            return ember.zeros(tuple(S.shape[:-1]), dtype=S.dtype)
+        big, small = S.amax(-1), S.amin(-1)
+        return big / small if p in (None, 2) else small / big
+    if A.shape[-1] != A.shape[-2]:
+        raise ValueError(f"linalg.cond: A must be batches of square matrices for p={p!r}, but they are "
+                         f"{A.shape[-2]} by {A.shape[-1]} matrices")
+    try:
+        inverse = inv(A)
+    except LinAlgError:  # torch's: inf for each singular matrix
+        flat = A.reshape(-1, A.shape[-2], A.shape[-1])
+        out = []
+        for a in flat.unbind(0):
+            try:
+                out.append(matrix_norm(a, p) * matrix_norm(inv(a), p))
+            except LinAlgError:
+                out.append(ember.full((), math.inf, dtype=A.dtype))
+        return ember.stack(out).reshape(tuple(A.shape[:-2]))
+    return matrix_norm(A, p) * matrix_norm(inverse, p)
+
+
+def vander(x, *, N=None):
+    r"""The Vandermonde matrices of the vectors x (..., n), as torch.linalg.vander: column j holds
+    ``x ** j`` for j < N (a running product, so its gradient is cumprod's).
+
+    Args:
+        x (Tensor): of shape (..., n).
+        N (int, optional): the number of columns. Default: n.
+
+    Returns:
+        Tensor: of shape (..., n, N), x's dtype (int64 for integers).
+
+    Example::
+
+        >>> ember.linalg.vander(ember.tensor([1, 2, 3]))
+        tensor([[1, 1, 1],
+                [1, 2, 4],
+                [1, 3, 9]])
+    """
+    if x.dim() < 1:
+        raise ValueError("linalg.vander: x must have at least one dimension, got a 0-d tensor")
+    if N is None:
+        N = x.shape[-1]
+    if isinstance(N, bool) or not isinstance(N, int) or N <= 1:
+        raise ValueError(f"linalg.vander: N must be greater than 1, got {N!r}")
+    if x.dtype == ember.bool:
+        raise TypeError("linalg.vander: Expected a numeric tensor, got bool")
+    columns = x.unsqueeze(-1).expand(tuple(x.shape) + (N - 1,))
+    dtype = x.dtype if x.dtype.is_floating_point else ember.int64  # integers as torch's (x ** arange: int64)
+    return ember.cat([ember.ones_like(columns[..., :1]), columns], -1).cumprod(-1, dtype=dtype)
 
 
 def matrix_power(A, n):

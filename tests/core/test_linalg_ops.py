@@ -433,6 +433,35 @@ def test_composites_match_torch(torch):
         L.matrix_power(to_ember(a), 2)
 
 
+@pytest.mark.parametrize("p", [None, 2, -2, "fro", "nuc", INF, -INF, 1, -1])
+def test_cond_matches_torch(p, torch):
+    rng = np.random.default_rng(25)
+    a = rng.standard_normal((3, 4, 4))
+    a[1] = 0.0  # singular: inf (nan for 0 / 0 in the SVD ratios, as torch)
+    got, want = L.cond(to_ember(a), p), torch.linalg.cond(to_torch(a), p)
+    if p == "nuc":  # torch's nuclear norm of the inf-filled inverse is nan; ember says inf
+        assert _np(got)[1] == INF and np.isnan(want.numpy()[1])
+        got, want = got[::2], want[::2]
+    _close(got, want, "float64")
+    if p in (None, 2, -2):
+        r = rng.standard_normal((2, 5, 3))
+        _close(L.cond(to_ember(r), p), torch.linalg.cond(to_torch(r), p), "float64")
+    x = to_ember(a[0]).requires_grad_()
+    assert ember.autograd.gradcheck(lambda x: L.cond(x, p), (x,))
+
+
+def test_vander_matches_torch(torch):
+    x = np.random.default_rng(26).standard_normal((2, 4))
+    for N in (None, 2, 6):
+        _close(L.vander(to_ember(x), N=N), torch.linalg.vander(to_torch(x), N=N), "float64")
+    got, want = L.vander(ember.tensor([1, 2, 3], dtype=ember.int32)), torch.linalg.vander(torch.tensor([1, 2, 3], dtype=torch.int32))
+    assert got.dtype == ember.int64 and got.tolist() == want.tolist()
+    xe = to_ember(x).requires_grad_()
+    assert ember.autograd.gradcheck(lambda x: L.vander(x, N=4), (xe,))
+    with pytest.raises(ValueError, match=r"^linalg.vander: N must be greater than 1"):
+        L.vander(xe, N=1)
+
+
 # ---- bad inputs --------------------------------------------------------------------------------------
 def test_singular_and_not_positive_definite_raise_linalg_error(torch):
     assert issubclass(L.LinAlgError, ValueError) and issubclass(L.LinAlgError, RuntimeError)
