@@ -17,7 +17,7 @@ from ember._C._linalg import (LinAlgError, cholesky, det, eigh, eigvalsh, inv, l
                               svdvals)
 
 __all__ = ["LinAlgError", "cholesky", "cond", "cross", "det", "diagonal", "eigh", "eigvalsh", "inv", "lu_factor", "matmul",
-           "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "svd",
+           "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "solve_triangular", "svd",
            "svdvals", "vander", "vecdot", "vector_norm"]
 
 def _check_floating(op, x, dtype=None):
@@ -342,6 +342,49 @@ def vander(x, *, N=None):
     columns = x.unsqueeze(-1).expand(tuple(x.shape) + (N - 1,))
     dtype = x.dtype if x.dtype.is_floating_point else ember.int64  # integers as torch's (x ** arange: int64)
     return ember.cat([ember.ones_like(columns[..., :1]), columns], -1).cumprod(-1, dtype=dtype)
+
+
+def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
+    r"""The solution X of ``A X = B`` (``X A = B`` when left is False) for triangular A, as
+    torch.linalg.solve_triangular: only A's upper (or lower) triangle is read, and with
+    unitriangular its diagonal is taken as ones. B is always a batch of matrices; the batch dims
+    broadcast. Computed by :func:`solve` on the triangle (LU of a triangular matrix), so the
+    gradient wrt A lies in that triangle, as torch's. A zero on the diagonal raises
+    :class:`LinAlgError` (torch returns inf / nan there).
+
+    Args:
+        A (Tensor): float32 or float64, of shape (..., n, n).
+        B (Tensor): A's dtype, of shape (..., n, k) (left=False: (..., k, n)).
+        upper (bool): read A's upper triangle (True) or its lower one.
+        left (bool, optional): solve ``A X = B`` (True) or ``X A = B``. Default: True.
+        unitriangular (bool, optional): A's diagonal is all ones (not read). Default: False.
+
+    Returns:
+        Tensor: X, of B's shape (its batch dims broadcast with A's).
+
+    Example::
+
+        >>> A = ember.tensor([[2., 1.], [0., 4.]])
+        >>> ember.linalg.solve_triangular(A, ember.tensor([[4.], [8.]]), upper=True)
+        tensor([[1.],
+                [2.]])
+    """
+    op = "linalg.solve_triangular"
+    if not isinstance(upper, bool):
+        raise TypeError(f"{op}: upper must be a bool, got {type(upper).__name__}")
+    if A.dim() < 2 or B.dim() < 2:
+        raise ValueError(f"{op}: The input tensors A and B must have at least 2 dimensions, got shapes "
+                         f"{tuple(A.shape)} and {tuple(B.shape)}")
+    if unitriangular:
+        T = (A.triu(1) if upper else A.tril(-1)) + ember.eye(A.shape[-1], dtype=A.dtype)
+    else:
+        T = A.triu() if upper else A.tril()
+    if B.dim() == A.dim() - 1:  # a matrix, not solve's batch of vectors: give it A's number of dims
+        B = B.unsqueeze(0)
+    try:
+        return solve(T, B, left=left)
+    except (ValueError, TypeError) as e:  # solve's checks and LinAlgError, named after this op
+        raise type(e)(str(e).replace("linalg.solve", op, 1)) from None
 
 
 def matrix_power(A, n):

@@ -462,6 +462,39 @@ def test_vander_matches_torch(torch):
         L.vander(xe, N=1)
 
 
+@pytest.mark.parametrize("upper", [False, True])
+@pytest.mark.parametrize("left", [True, False])
+@pytest.mark.parametrize("unitriangular", [False, True])
+@pytest.mark.parametrize("shapes", [((3, 3), (3, 2)), ((2, 4, 4), (4, 4)), ((3, 3, 3), (3, 3)), ((2, 1, 3, 3), (4, 3, 3))],
+                         ids=str)
+def test_solve_triangular_matches_torch(shapes, upper, left, unitriangular, torch):
+    rng = np.random.default_rng(27)
+    a, b = _well(rng, shapes[0]), rng.standard_normal(shapes[1])
+    if not left:
+        b = np.swapaxes(b, -1, -2).copy()
+    kw = dict(upper=upper, left=left, unitriangular=unitriangular)
+    _close(L.solve_triangular(to_ember(a), to_ember(b), **kw),
+           torch.linalg.solve_triangular(to_torch(a), to_torch(b), **kw), "float64")
+    fn = lambda m, a, b: m.linalg.solve_triangular(a, b, **kw)  # noqa: E731
+    for g, tg in zip(_grads(ember, fn, a, b), _grads(torch, fn, a, b)):
+        np.testing.assert_allclose(g, tg, rtol=1e-8, atol=1e-10)
+    xs = (to_ember(a).requires_grad_(), to_ember(b).requires_grad_())
+    assert ember.autograd.gradcheck(lambda a, b: fn(ember, a, b), xs)
+
+
+def test_solve_triangular_bad_inputs(torch):
+    with pytest.raises(ValueError, match=r"^linalg.solve_triangular: The input tensors A and B must have at least 2"):
+        L.solve_triangular(ember.eye(3), ember.ones(3), upper=True)
+    with pytest.raises(RuntimeError):
+        torch.linalg.solve_triangular(torch.eye(3), torch.ones(3), upper=True)
+    with pytest.raises(L.LinAlgError, match=r"^linalg.solve_triangular: The solver failed"):
+        L.solve_triangular(ember.zeros(3, 3), ember.ones(3, 1), upper=True)
+    with pytest.raises(ValueError, match=r"^linalg.solve_triangular: Incompatible shapes of A and B"):
+        L.solve_triangular(ember.eye(3), ember.ones(2, 1), upper=True)
+    with pytest.raises(TypeError, match=r"^linalg.solve_triangular: expected A to be a float32 or float64"):
+        L.solve_triangular(ember.eye(3, dtype=ember.int64), ember.ones(3, 1), upper=False)
+
+
 # ---- bad inputs --------------------------------------------------------------------------------------
 def test_singular_and_not_positive_definite_raise_linalg_error(torch):
     assert issubclass(L.LinAlgError, ValueError) and issubclass(L.LinAlgError, RuntimeError)
