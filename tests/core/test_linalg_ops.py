@@ -230,6 +230,7 @@ def _grads(lib, fn, *arrays):
 LU_FNS = {
     "solve": (lambda m, a, b: m.linalg.solve(a, b), 2),
     "solve_vec": (lambda m, a, b: m.linalg.solve(a, b[..., 0]), 2),
+    "solve_vec_1d": (lambda m, a, b: m.linalg.solve(a, b[0, :, 0]), 2),
     "solve_right": (lambda m, a, b: m.linalg.solve(a, b.transpose(-1, -2), left=False), 2),
     "inv": (lambda m, a: m.linalg.inv(a), 1),
     "det": (lambda m, a: m.linalg.det(a), 1),
@@ -385,6 +386,19 @@ def test_svd_gradients(shape, torch):
     # full_matrices=True: the columns past k get no gradient, as torch's
     for fn in (lambda m, a: m.linalg.svd(a).S, lambda m, a: fn_full(m, a)):
         np.testing.assert_allclose(_grads(ember, fn, a)[0], _grads(torch, fn, a)[0], rtol=1e-7, atol=1e-9)
+
+
+def test_singular_value_gradients_with_repeated_values(torch):
+    """The sum of the singular values (the nuclear norm) at matrices whose singular values repeat
+    (the identity, an orthogonal matrix, a scaled one): its gradient U Vh is unique, finite, and
+    torch's (the vectors' part of the formula would be 0 / 0)."""
+    q = np.linalg.qr(np.random.default_rng(28).standard_normal((4, 4)))[0]
+    for a in (np.eye(3), q, 3 * q[:, :3]):
+        for fn in (lambda m, a: m.linalg.svdvals(a).sum(), lambda m, a: m.linalg.matrix_norm(a, "nuc"),
+                   lambda m, a: m.linalg.svd(a).S.sum()):
+            g, tg = _grads(ember, fn, a)[0], _grads(torch, fn, a)[0]
+            assert np.isfinite(g).all()
+            np.testing.assert_allclose(g, tg, rtol=1e-8, atol=1e-10)
 
 
 def fn_full(m, a):

@@ -303,7 +303,7 @@ void check_float(const char* op, const Tensor& a, const char* name = "A") {
                    " to be a float32 or float64 tensor, got ", dtype_name(a.dtype()));
 }
 
-/// torch's checks of a batch of matrices (at least 2 dims; square unless `any_shape`) and its dtype.
+/// torch's checks of a batch of matrices (at least 2 dims; square when `square`) and its dtype.
 void check_matrices(const char* op, const Tensor& a, bool square = true) {
   EMBER_CHECK(a.dim() >= 2, op, ": The input tensor A must have at least 2 dimensions, got shape ",
               shape_str(a.sizes()));
@@ -682,8 +682,10 @@ std::tuple<Tensor, Tensor, Tensor> linalg_svd(const Tensor& a, bool full_matrice
     const Tensor &U = s[0], &S = s[1], &Vh = s[2];
     const int64_t k = S.sizes().back();
     const Tensor Ur = narrow(U, -1, 0, k), Vhr = narrow(Vh, -2, 0, k);
-    if (!g[0].defined() && !g[2].defined())  // the singular values alone: U diag(gS) Vh
-      return Tensors{matmul(Ur, mul(unsqueeze(g[1], -1), Vhr))};
+    // The singular values alone (the engine passes zeros for U's and Vh's unused gradients): U diag(gS)
+    // Vh, as torch's for undefined gU and gVh, finite where singular values repeat (where E has zeros).
+    auto unused = [](const Tensor& t) { return !t.defined() || !any(ne(t, scalar_tensor(0.0, t.dtype()))).item<bool>(); };
+    if (unused(g[0]) && unused(g[2])) return Tensors{matmul(Ur, mul(unsqueeze(g[1], -1), Vhr))};
     const Tensor gU = g[0].defined() ? narrow(g[0], -1, 0, k) : zeros_of(Ur);
     const Tensor gVh = g[2].defined() ? narrow(g[2], -2, 0, k) : zeros_of(Vhr);
     const Tensor gS = g[1].defined() ? g[1] : zeros_of(S);
