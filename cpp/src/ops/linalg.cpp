@@ -274,7 +274,9 @@ std::pair<Tensor, Tensor> linalg_eigh(const Tensor& a, const std::string& uplo) 
                      const Tensor &L = s[0], &V = s[1];
                      const Tensor Vt = matrix_transpose(V);
                      Tensor inner = diag_embed(g[0]);
-                     if (g[1].defined()) {
+                     // The engine passes zeros for an unused V: skip its part, which is 0 / 0 where
+                     // eigenvalues repeat (eigvalsh of the identity had a NaN gradient).
+                     if (g[1].defined() && any(ne(g[1], scalar_tensor(0.0, g[1].dtype()))).item<bool>()) {
                        const Tensor VtgV = matmul(Vt, g[1]);
                        const Tensor skew = mul(sub(VtgV, matrix_transpose(VtgV)), scalar_tensor(0.5));
                        const int64_t n = L.sizes().back();
