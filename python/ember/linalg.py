@@ -17,12 +17,17 @@ from ember._C._linalg import (LinAlgError, cholesky, det, eigh, eigvalsh, inv, l
                               svdvals)
 
 __all__ = ["LinAlgError", "cholesky", "cond", "cross", "det", "diagonal", "eigh", "eigvalsh", "inv", "lu_factor", "matmul",
-           "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "solve_triangular", "svd",
+           "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "solve_triangular", "svd",
            "svdvals", "vander", "vecdot", "vector_norm"]
 
+def _check_tensor(op, *xs):
+    for x in xs:
+        if not isinstance(x, ember.Tensor):
+            raise TypeError(f"{op}: expected a Tensor, got {type(x).__name__}")
+
+
 def _check_floating(op, x, dtype=None):
-    if not isinstance(x, ember.Tensor):
-        raise TypeError(f"{op}: expected a Tensor, got {type(x).__name__}")
+    _check_tensor(op, x)
     if not (dtype or x.dtype).is_floating_point:
         raise TypeError(f"{op}: Expected a floating point tensor as input, got {dtype or x.dtype}")
 
@@ -220,6 +225,7 @@ def matrix_rank(A, *, atol=None, rtol=None, hermitian=False):
         >>> ember.linalg.matrix_rank(ember.tensor([[1., 2.], [2., 4.]]))
         tensor(1)
     """
+    _check_tensor("linalg.matrix_rank", A)
     if A.dim() < 2:
         raise ValueError(f"linalg.matrix_rank: The input tensor A must have at least 2 dimensions, got shape "
                          f"{tuple(A.shape)}")
@@ -253,6 +259,7 @@ def pinv(A, *, atol=None, rtol=None, hermitian=False):
         tensor([[1.0000, 0.0000, 0.0000],
                 [0.0000, 0.5000, 0.0000]])
     """
+    _check_tensor("linalg.pinv", A)
     if A.dim() < 2:
         raise ValueError(f"linalg.pinv: The input tensor A must have at least 2 dimensions, got shape {tuple(A.shape)}")
     if min(A.shape[-2], A.shape[-1]) == 0:
@@ -288,6 +295,7 @@ def cond(A, p=None):
         >>> ember.linalg.cond(ember.tensor([[1., 0.], [0., 4.]]), 1)
         tensor(4.)
     """
+    _check_tensor("linalg.cond", A)
     if A.dim() < 2:
         raise ValueError(f"linalg.cond: The input tensor A must have at least 2 dimensions, got shape {tuple(A.shape)}")
     if p is None or (not isinstance(p, (str, bool)) and p in (2, -2)):
@@ -331,6 +339,7 @@ def vander(x, *, N=None):
                 [1, 2, 4],
                 [1, 3, 9]])
     """
+    _check_tensor("linalg.vander", x)
     if x.dim() < 1:
         raise ValueError("linalg.vander: x must have at least one dimension, got a 0-d tensor")
     if N is None:
@@ -370,6 +379,7 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
                 [2.]])
     """
     op = "linalg.solve_triangular"
+    _check_tensor(op, A, B)
     if not isinstance(upper, bool):
         raise TypeError(f"{op}: upper must be a bool, got {type(upper).__name__}")
     if A.dim() < 2 or B.dim() < 2:
@@ -385,6 +395,45 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
         return solve(T, B, left=left)
     except (ValueError, TypeError) as e:  # solve's checks and LinAlgError, named after this op
         raise type(e)(str(e).replace("linalg.solve", op, 1)) from None
+
+
+def matrix_exp(A):
+    r"""The matrix exponential of the square matrices A (..., n, n), as torch.linalg.matrix_exp:
+    :math:`\sum_k A^k / k!`, by scaling and squaring (A divided by :math:`2^s` so its 1-norm is at
+    most 1/2, a degree-18 Taylor polynomial, then s squarings; s from the largest norm of the batch).
+    A composite of ember ops, so its gradient is the polynomial's (exact to rounding).
+
+    Args:
+        A (Tensor): float32 or float64, of shape (..., n, n).
+
+    Returns:
+        Tensor: of A's shape.
+
+    Example::
+
+        >>> ember.linalg.matrix_exp(ember.tensor([[0., 1.], [0., 0.]]))
+        tensor([[1., 1.],
+                [0., 1.]])
+    """
+    op = "linalg.matrix_exp"
+    _check_tensor(op, A)
+    if A.dim() < 2 or A.shape[-1] != A.shape[-2]:
+        raise ValueError(f"{op}: A must be batches of square matrices, got shape {tuple(A.shape)}")
+    if A.dtype not in (ember.float32, ember.float64):
+        raise TypeError(f"{op}: expected A to be a float32 or float64 tensor, got {A.dtype}")
+    if A.numel() == 0:
+        return A.clone()
+    with ember.no_grad():
+        norm = A.abs().sum(-2).amax().item()  # the largest 1-norm of the batch
+    s = math.ceil(math.log2(norm / 0.5)) if math.isfinite(norm) and norm > 0.5 else 0
+    X = A / (2.0 ** s) if s else A
+    term = result = ember.eye(A.shape[-1], dtype=A.dtype).expand(tuple(A.shape))
+    for k in range(1, 19):
+        term = (term @ X) / k
+        result = result + term
+    for _ in range(s):
+        result = result @ result
+    return result
 
 
 def matrix_power(A, n):
@@ -404,6 +453,7 @@ def matrix_power(A, n):
         tensor([[1., 3.],
                 [0., 1.]])
     """
+    _check_tensor("linalg.matrix_power", A)
     if isinstance(n, bool) or not isinstance(n, int):
         raise TypeError(f"linalg.matrix_power: n must be an int, got {type(n).__name__}")
     if A.dim() < 2 or A.shape[-1] != A.shape[-2]:
@@ -443,6 +493,7 @@ def multi_dot(tensors):
     tensors = list(tensors)
     if len(tensors) < 2:
         raise ValueError(f"multi_dot(): expected at least 2 tensors but got {len(tensors)}")
+    _check_tensor("multi_dot()", *tensors)
     for i, t in enumerate(tensors):
         allowed = (1, 2) if i in (0, len(tensors) - 1) else (2,)
         if t.dim() not in allowed:
@@ -491,6 +542,7 @@ def vecdot(x, y, *, dim=-1):
         >>> ember.linalg.vecdot(ember.tensor([[1., 2.], [3., 4.]]), ember.tensor([1., 1.]))
         tensor([3., 7.])
     """
+    _check_tensor("linalg.vecdot", x, y)
     if x.dtype != y.dtype:
         raise TypeError(f"linalg.vecdot: Expected x and y to have the same dtype, but found x of type {x.dtype} "
                         f"and y of type {y.dtype} instead")
@@ -629,7 +681,26 @@ def _matrix_power(input, n):
     return matrix_power(input, n)
 
 
-TOP_LEVEL = {"det": _det, "inverse": _inverse, "slogdet": _slogdet, "logdet": _logdet, "matrix_power": _matrix_power}
+def _matrix_exp(input):
+    r"""The matrix exponential of the square matrices input (..., n, n): :func:`ember.linalg.matrix_exp`.
+
+    Args:
+        input (Tensor): float32 or float64, of shape (..., n, n).
+
+    Returns:
+        Tensor: of input's shape.
+
+    Example::
+
+        >>> ember.matrix_exp(ember.zeros(2, 2))
+        tensor([[1., 0.],
+                [0., 1.]])
+    """
+    return matrix_exp(input)
+
+
+TOP_LEVEL = {"det": _det, "inverse": _inverse, "slogdet": _slogdet, "logdet": _logdet, "matrix_power": _matrix_power,
+             "matrix_exp": _matrix_exp}
 
 
 def install(namespace, tensor_cls):

@@ -185,7 +185,7 @@ def test_top_level_spellings_and_methods(torch):
         _close(ember.matrix_power(e, n), torch.matrix_power(t, n), "float64")
         _close(e.matrix_power(n), t.matrix_power(n), "float64")
     assert ember.linalg.matrix_power(ember.ones(2, 2, dtype=ember.int64), 3).tolist() == [[4, 4], [4, 4]]
-    assert {"det", "inverse", "logdet", "slogdet", "matrix_power"} <= set(ember.__all__)
+    assert {"det", "inverse", "logdet", "slogdet", "matrix_power", "matrix_exp"} <= set(ember.__all__)
 
 
 def test_singular_det_and_slogdet(torch):
@@ -507,6 +507,31 @@ def test_solve_triangular_bad_inputs(torch):
         L.solve_triangular(ember.eye(3), ember.ones(2, 1), upper=True)
     with pytest.raises(TypeError, match=r"^linalg.solve_triangular: expected A to be a float32 or float64"):
         L.solve_triangular(ember.eye(3, dtype=ember.int64), ember.ones(3, 1), upper=False)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("scale", [0.01, 1.0, 20.0])
+def test_matrix_exp_matches_torch(dtype, scale, torch):
+    a = (scale * np.random.default_rng(29).standard_normal((3, 4, 4)) / 2).astype(dtype)
+    got, want = L.matrix_exp(to_ember(a)), torch.linalg.matrix_exp(to_torch(a))
+    rel = np.abs(_np(got) - want.numpy()).max() / np.abs(want.numpy()).max()
+    assert got.dtype == getattr(ember, dtype) and rel < (1e-5 if dtype == "float32" else 1e-12), rel
+    _close(ember.matrix_exp(to_ember(a[0] * 0)), torch.matrix_exp(to_torch(a[0] * 0)), dtype)
+    _close(to_ember(a).matrix_exp(), to_torch(a).matrix_exp(), dtype, 1e4 * max(1.0, scale ** 2))
+    assert tuple(L.matrix_exp(ember.zeros(0, 3, 3)).shape) == (0, 3, 3)
+
+
+def test_matrix_exp_gradients(torch):
+    a = np.random.default_rng(30).standard_normal((2, 3, 3))
+    fn = lambda m, a: m.linalg.matrix_exp(a)  # noqa: E731
+    np.testing.assert_allclose(_grads(ember, fn, a)[0], _grads(torch, fn, a)[0], rtol=1e-9, atol=1e-11)
+    x = to_ember(a).requires_grad_()
+    assert ember.autograd.gradcheck(L.matrix_exp, (x,))
+    assert ember.autograd.gradgradcheck(L.matrix_exp, (x,))
+    with pytest.raises(ValueError, match=r"^linalg.matrix_exp: A must be batches of square matrices"):
+        L.matrix_exp(ember.ones(2, 3))
+    with pytest.raises(TypeError, match=r"^linalg.matrix_exp: expected A to be a float32 or float64"):
+        L.matrix_exp(ember.ones(2, 2, dtype=ember.int64))
 
 
 # ---- bad inputs --------------------------------------------------------------------------------------
