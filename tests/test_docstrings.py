@@ -23,7 +23,8 @@ EXEMPT = {
                                               "float16", "half", "bfloat16", "float32", "float", "float64", "double")},
     # named tuples: their fields are their documentation, as torch.return_types
     **{f"ember.return_types.{op}": "a named tuple (values, indices) or (min, max)"
-       for op in ("aminmax", "cummax", "cummin", "kthvalue", "linalg_eigh", "max", "median", "min", "mode", "nanmedian",
+       for op in ("aminmax", "cummax", "cummin", "kthvalue", "linalg_eigh", "linalg_lu_factor", "linalg_qr",
+                  "linalg_slogdet", "linalg_svd", "max", "median", "min", "mode", "nanmedian",
                   "sort", "topk")},
 }
 

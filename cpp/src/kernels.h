@@ -236,6 +236,23 @@ void gemm(const Tensor& out, const Tensor& a, const Tensor& b, bool accumulate =
 /// overwritten by the eigenvectors as its rows. *failed = -1, or the first batch element that did
 /// not converge, whose LAPACK info goes into *info.
 void eigh(const Tensor& values, const Tensor& a, bool upper, bool vectors, int64_t* failed, int* info);
+// LAPACK factorizations of contiguous (B, ., .) float batches. LAPACK is column-major: each matrix's
+// memory holds its transpose row-major (a (B, n, m) tensor stands for B m x n matrices). infos (B)
+// int32 receives LAPACK's info of each matrix (0: success).
+/// LU with partial pivoting (getrf) of a in place; pivots (B, min(m, n)) int32, 1-based.
+void lu_factor(const Tensor& a, const Tensor& pivots, const Tensor& infos);
+/// Solves A X = B (A^T X = B when `transpose`) for each batch in place of b (B, k, n: k right-hand
+/// sides) from getrf's lu (B, n, n) and pivots (getrs).
+void lu_solve(const Tensor& lu, const Tensor& pivots, const Tensor& b, bool transpose);
+/// Cholesky (potrf) of a in place: its lower factor L (the upper triangle is left as it was).
+void cholesky(const Tensor& a, const Tensor& infos);
+/// QR (geqrf): R above the diagonal of a (B, n, m), Householder reflectors below; tau (B, min(m, n)).
+void geqrf(const Tensor& a, const Tensor& tau);
+/// Q (orgqr) in place of q (B, c, m): its first tau.size(1) columns hold geqrf's reflectors.
+void orgqr(const Tensor& q, const Tensor& tau);
+/// SVD (gesdd) of a (B, n, m), destroyed: s (B, k) descending, k = min(m, n); with u (B, uc, m) and
+/// vt (B, n, vr) defined (uc = vr = k, or m and n for full matrices), the singular vectors too.
+void svd(const Tensor& a, const Tensor& s, const Tensor& u, const Tensor& vt, const Tensor& infos);
 
 // Pooling over the last two dims of a contiguous (P, H, W) input into (P, OH, OW), P = N x C.
 /// One dim's windows: output o reads the taps first[o] + j * step, j < taps[o], all inside the

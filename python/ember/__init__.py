@@ -92,6 +92,7 @@ from ember._tensor_str import set_printoptions  # noqa: E402
 from ember._compile import compile  # noqa: E402  (capture once, replay the kernels in C++)
 
 _extras.install(Tensor)
+linalg.install(globals(), Tensor)  # det, inverse, logdet, slogdet, matrix_power (torch's top-level spellings)
 
 _exported = [name for name in dir(_C) if not name.startswith("_") and name not in ("dtype", "device", "return_types")]
 globals().update({name: getattr(_C, name) for name in _exported})
@@ -149,5 +150,5 @@ __all__ = sorted(set(_exported) | {
     "are_deterministic_algorithms_enabled", "cosine_similarity", "dropout", "frombuffer",
     "cosine_embedding_loss", "hinge_embedding_loss", "margin_ranking_loss", "poisson_nll_loss", "triplet_margin_loss",
     "is_deterministic_algorithms_warn_only_enabled", "pairwise_distance", "randint_like", "typename",
-    "use_deterministic_algorithms", "set_printoptions", "compile",
+    "use_deterministic_algorithms", "set_printoptions", "compile", *linalg.TOP_LEVEL,
 })

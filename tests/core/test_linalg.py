@@ -199,3 +199,16 @@ def test_strided_and_broadcast_vectors_in_products():
                       (ember.dot(v, v), v.numpy() @ v.numpy()), (w.T @ one, w.numpy().T @ one.numpy()),
                       (ember.dot(one, v), one.numpy() @ v.numpy())]:
         np.testing.assert_allclose(got.numpy(), want, rtol=1e-5, atol=1e-5)
+
+
+def test_eigenvalue_gradients_with_repeated_eigenvalues(torch):
+    """eigvalsh / eigh's values alone at the identity (every eigenvalue repeated): V diag(gL) V^T,
+    finite and torch's (the eigenvectors' part, 0 / 0 there, is skipped when V is unused)."""
+    for fn in (lambda L, a: L.linalg.eigvalsh(a).sum(), lambda L, a: L.linalg.eigh(a).eigenvalues.sum()):
+        grads = []
+        for lib, conv in ((ember, to_ember), (torch, to_torch)):
+            x = conv(np.eye(3)).requires_grad_()
+            fn(lib, x).backward()
+            grads.append(_np(x.grad) if lib is ember else x.grad.numpy())
+        assert np.isfinite(grads[0]).all()
+        np.testing.assert_allclose(grads[0], grads[1], atol=1e-12)

@@ -14,6 +14,9 @@ class EMBER_API Error : public std::runtime_error {
 };
 /// Raised as ValueError: a value or shape the op cannot take.
 class EMBER_API ValueError : public Error { using Error::Error; };
+/// A ValueError that a factorization raises for a singular or not positive-definite input:
+/// ember.linalg.LinAlgError in Python (a ValueError and a RuntimeError, as torch's is).
+class EMBER_API LinAlgError : public ValueError { using ValueError::ValueError; };
 /// Raised as TypeError: a dtype or argument kind the op does not support.
 class EMBER_API TypeError : public Error { using Error::Error; };
 /// Raised as IndexError: an index or dimension out of range.

@@ -413,6 +413,27 @@ EMBER_API Tensor mv(const Tensor& a, const Tensor& v);
 EMBER_API std::pair<Tensor, Tensor> linalg_eigh(const Tensor& a, const std::string& uplo = "L");
 /// The eigenvalues of linalg_eigh alone (no eigenvectors computed unless a gradient needs them).
 EMBER_API Tensor linalg_eigvalsh(const Tensor& a, const std::string& uplo = "L");
+/// LU with partial pivoting of the square matrices a (..., n, n), as torch.linalg.lu_factor (LAPACK
+/// getrf): LU (..., n, n) holds L (unit diagonal, not stored) below U; pivots (..., n) int32, 1-based.
+EMBER_API std::pair<Tensor, Tensor> linalg_lu_factor(const Tensor& a);
+/// X with A X = B (left) or X A = B, as torch.linalg.solve; B (..., n) (or (n)) is a batch of vectors
+/// when its shape is A's without the last dim; batch dims broadcast. LinAlgError when A is singular.
+EMBER_API Tensor linalg_solve(const Tensor& a, const Tensor& b, bool left = true);
+/// The inverses of the square matrices a (..., n, n); LinAlgError when one is singular.
+EMBER_API Tensor linalg_inv(const Tensor& a);
+/// The determinants of the square matrices a (..., n, n), from their LU factorization.
+EMBER_API Tensor linalg_det(const Tensor& a);
+/// (sign, log |det|) of the square matrices a (..., n, n); (0, -inf) for a singular one.
+EMBER_API std::pair<Tensor, Tensor> linalg_slogdet(const Tensor& a);
+/// The Cholesky factor L (or U = L^T when upper) of symmetric positive-definite a (..., n, n), read
+/// from its lower triangle (LAPACK potrf); LinAlgError when one is not positive-definite.
+EMBER_API Tensor linalg_cholesky(const Tensor& a, bool upper = false);
+/// (Q, R) of a (..., m, n), as torch.linalg.qr: mode "reduced", "complete" or "r" (Q empty).
+EMBER_API std::pair<Tensor, Tensor> linalg_qr(const Tensor& a, const std::string& mode = "reduced");
+/// (U, S, Vh) of a (..., m, n) with a = U diag(S) Vh, S descending (LAPACK gesdd), as torch.linalg.svd.
+EMBER_API std::tuple<Tensor, Tensor, Tensor> linalg_svd(const Tensor& a, bool full_matrices = true);
+/// The singular values of a (..., m, n), descending.
+EMBER_API Tensor linalg_svdvals(const Tensor& a);
 /// 1-D . 1-D.
 EMBER_API Tensor dot(const Tensor& a, const Tensor& b);
 /// a (n) x b (m) -> n x m.

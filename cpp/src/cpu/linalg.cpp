@@ -1,6 +1,6 @@
 // CPU matrix products: BLAS for floats (strided operands passed as transpose flags and leading
 // dimensions, copied only when neither layout fits), a plain loop for int64 and bool; symmetric
-// eigendecompositions through LAPACK.
+// eigendecompositions and the factorizations of linalg (LU, Cholesky, QR, SVD) through LAPACK.
 #include <climits>
 
 #include "cpu/blas.h"
@@ -193,5 +193,185 @@ void eigh(const Tensor& values, const Tensor& a, bool upper, bool vectors, int64
     default: dtype_not_implemented(a.dtype());
   }
 }
+
+}  // namespace ember::cpu
+
+// ---- factorizations (getrf, getrs, potrf, geqrf, orgqr, gesdd) ----------------------------------
+namespace ember::cpu {
+namespace {
+
+int lapack_int(int64_t v, const char* op) {
+  EMBER_CHECK_RUNTIME(v <= INT_MAX, op, ": matrices of size ", v, " exceed what the 32-bit LAPACK can address");
+  return static_cast<int>(v);
+}
+
+/// Runs f(b) for every batch element; the factorizations are level-3 BLAS only from a few hundred
+/// rows on, so smaller matrices run BLAS on one thread (as eigh).
+template <class F>
+void each_matrix(int64_t B, int64_t size, F f) {
+  BlasScope scope(/*serial=*/size < 512);
+  for (int64_t b = 0; b < B; ++b) f(b);
+}
+
+template <class T>
+void lu_factor_lapack(const Tensor& a, const Tensor& pivots, const Tensor& infos) {
+  const int64_t B = a.sizes()[0];
+  const int n = lapack_int(a.sizes()[1], "linalg.lu_factor"), m = lapack_int(a.sizes()[2], "linalg.lu_factor");
+  const int lda = std::max(m, 1), k = std::min(m, n);
+  T* pa = static_cast<T*>(a.raw_data());
+  int* pp = static_cast<int*>(pivots.raw_data());
+  int* pi = static_cast<int*>(infos.raw_data());
+  each_matrix(B, std::max(m, n), [&](int64_t b) {
+    if constexpr (std::is_same_v<T, float>) EMBER_LAPACK(sgetrf)(&m, &n, pa + b * m * n, &lda, pp + b * k, pi + b);
+    else EMBER_LAPACK(dgetrf)(&m, &n, pa + b * m * n, &lda, pp + b * k, pi + b);
+  });
+}
+
+template <class T>
+void lu_solve_lapack(const Tensor& lu, const Tensor& pivots, const Tensor& rhs, bool transpose) {
+  const int64_t B = rhs.sizes()[0];
+  const int nrhs = lapack_int(rhs.sizes()[1], "linalg.solve"), n = lapack_int(rhs.sizes()[2], "linalg.solve");
+  const int ld = std::max(n, 1);
+  const char* trans = transpose ? "T" : "N";
+  const T* pa = static_cast<const T*>(lu.raw_data());
+  const int* pp = static_cast<const int*>(pivots.raw_data());
+  T* pb = static_cast<T*>(rhs.raw_data());
+  each_matrix(B, n, [&](int64_t b) {
+    int info = 0;
+    if constexpr (std::is_same_v<T, float>)
+      EMBER_LAPACK(sgetrs)(trans, &n, &nrhs, pa + b * n * n, &ld, pp + b * n, pb + b * n * nrhs, &ld, &info, 1);
+    else
+      EMBER_LAPACK(dgetrs)(trans, &n, &nrhs, pa + b * n * n, &ld, pp + b * n, pb + b * n * nrhs, &ld, &info, 1);
+  });
+}
+
+template <class T>
+void cholesky_lapack(const Tensor& a, const Tensor& infos) {
+  const int64_t B = a.sizes()[0];
+  const int n = lapack_int(a.sizes()[1], "linalg.cholesky"), ld = std::max(n, 1);
+  T* pa = static_cast<T*>(a.raw_data());
+  int* pi = static_cast<int*>(infos.raw_data());
+  each_matrix(B, n, [&](int64_t b) {
+    if constexpr (std::is_same_v<T, float>) EMBER_LAPACK(spotrf)("L", &n, pa + b * n * n, &ld, pi + b, 1);
+    else EMBER_LAPACK(dpotrf)("L", &n, pa + b * n * n, &ld, pi + b, 1);
+  });
+}
+
+template <class T>
+void geqrf_lapack(const Tensor& a, const Tensor& tau) {
+  const int64_t B = a.sizes()[0];
+  const int n = lapack_int(a.sizes()[1], "linalg.qr"), m = lapack_int(a.sizes()[2], "linalg.qr");
+  const int lda = std::max(m, 1), k = std::min(m, n);
+  T* pa = static_cast<T*>(a.raw_data());
+  T* pt = static_cast<T*>(tau.raw_data());
+  T size = 0;
+  int query = -1, info = 0;
+  if constexpr (std::is_same_v<T, float>) EMBER_LAPACK(sgeqrf)(&m, &n, pa, &lda, pt, &size, &query, &info);
+  else EMBER_LAPACK(dgeqrf)(&m, &n, pa, &lda, pt, &size, &query, &info);
+  std::vector<T> work(static_cast<size_t>(size) + 1);
+  const int lwork = static_cast<int>(work.size());
+  each_matrix(B, std::max(m, n), [&](int64_t b) {
+    if constexpr (std::is_same_v<T, float>)
+      EMBER_LAPACK(sgeqrf)(&m, &n, pa + b * m * n, &lda, pt + b * k, work.data(), &lwork, &info);
+    else
+      EMBER_LAPACK(dgeqrf)(&m, &n, pa + b * m * n, &lda, pt + b * k, work.data(), &lwork, &info);
+  });
+}
+
+template <class T>
+void orgqr_lapack(const Tensor& q, const Tensor& tau) {
+  const int64_t B = q.sizes()[0];
+  const int c = lapack_int(q.sizes()[1], "linalg.qr"), m = lapack_int(q.sizes()[2], "linalg.qr");
+  const int k = static_cast<int>(tau.sizes()[1]), lda = std::max(m, 1);
+  T* pq = static_cast<T*>(q.raw_data());
+  const T* pt = static_cast<const T*>(tau.raw_data());
+  T size = 0;
+  int query = -1, info = 0;
+  if constexpr (std::is_same_v<T, float>) EMBER_LAPACK(sorgqr)(&m, &c, &k, pq, &lda, pt, &size, &query, &info);
+  else EMBER_LAPACK(dorgqr)(&m, &c, &k, pq, &lda, pt, &size, &query, &info);
+  std::vector<T> work(static_cast<size_t>(size) + 1);
+  const int lwork = static_cast<int>(work.size());
+  each_matrix(B, m, [&](int64_t b) {
+    if constexpr (std::is_same_v<T, float>)
+      EMBER_LAPACK(sorgqr)(&m, &c, &k, pq + b * m * c, &lda, pt + b * k, work.data(), &lwork, &info);
+    else
+      EMBER_LAPACK(dorgqr)(&m, &c, &k, pq + b * m * c, &lda, pt + b * k, work.data(), &lwork, &info);
+  });
+}
+
+template <class T>
+void svd_lapack(const Tensor& a, const Tensor& s, const Tensor& u, const Tensor& vt, const Tensor& infos) {
+  const int64_t B = a.sizes()[0];
+  const int n = lapack_int(a.sizes()[1], "linalg.svd"), m = lapack_int(a.sizes()[2], "linalg.svd");
+  const int lda = std::max(m, 1), k = std::min(m, n);
+  const bool vectors = u.defined();
+  const int uc = vectors ? static_cast<int>(u.sizes()[1]) : 1, vr = vectors ? static_cast<int>(vt.sizes()[2]) : 1;
+  const char* jobz = !vectors ? "N" : (uc == k && vr == k) ? "S" : "A";
+  const int ldu = std::max(m, 1), ldvt = std::max(vr, 1);
+  T* pa = static_cast<T*>(a.raw_data());
+  T* ps = static_cast<T*>(s.raw_data());
+  T* pu = vectors ? static_cast<T*>(u.raw_data()) : nullptr;
+  T* pv = vectors ? static_cast<T*>(vt.raw_data()) : nullptr;
+  int* pi = static_cast<int*>(infos.raw_data());
+  T udummy = 0, vdummy = 0, size = 0;
+  std::vector<int> iwork(8 * static_cast<size_t>(std::max(k, 1)));
+  int query = -1, info = 0;
+  if constexpr (std::is_same_v<T, float>)
+    EMBER_LAPACK(sgesdd)(jobz, &m, &n, pa, &lda, ps, pu ? pu : &udummy, &ldu, pv ? pv : &vdummy, &ldvt, &size, &query,
+                         iwork.data(), &info, 1);
+  else
+    EMBER_LAPACK(dgesdd)(jobz, &m, &n, pa, &lda, ps, pu ? pu : &udummy, &ldu, pv ? pv : &vdummy, &ldvt, &size, &query,
+                         iwork.data(), &info, 1);
+  std::vector<T> work(static_cast<size_t>(size) + 1);
+  const int lwork = static_cast<int>(work.size());
+  each_matrix(B, std::max(m, n), [&](int64_t b) {
+    T* ub = vectors ? pu + b * int64_t(m) * uc : &udummy;
+    T* vb = vectors ? pv + b * int64_t(n) * vr : &vdummy;
+    if constexpr (std::is_same_v<T, float>)
+      EMBER_LAPACK(sgesdd)(jobz, &m, &n, pa + b * m * n, &lda, ps + b * k, ub, &ldu, vb, &ldvt, work.data(), &lwork,
+                           iwork.data(), pi + b, 1);
+    else
+      EMBER_LAPACK(dgesdd)(jobz, &m, &n, pa + b * m * n, &lda, ps + b * k, ub, &ldu, vb, &ldvt, work.data(), &lwork,
+                           iwork.data(), pi + b, 1);
+  });
+}
+
+}  // namespace
+
+#define EMBER_FLOAT_DISPATCH(dtype, fn, ...)                  \
+  switch (dtype) {                                            \
+    case DType::Float32: return fn<float>(__VA_ARGS__);       \
+    case DType::Float64: return fn<double>(__VA_ARGS__);      \
+    default: dtype_not_implemented(dtype);                    \
+  }
+
+void lu_factor(const Tensor& a, const Tensor& pivots, const Tensor& infos) {
+  fill(infos, 0);
+  if (a.numel() == 0) return;
+  EMBER_FLOAT_DISPATCH(a.dtype(), lu_factor_lapack, a, pivots, infos)
+}
+void lu_solve(const Tensor& lu, const Tensor& pivots, const Tensor& b, bool transpose) {
+  if (b.numel() == 0) return;
+  EMBER_FLOAT_DISPATCH(b.dtype(), lu_solve_lapack, lu, pivots, b, transpose)
+}
+void cholesky(const Tensor& a, const Tensor& infos) {
+  fill(infos, 0);
+  if (a.numel() == 0) return;
+  EMBER_FLOAT_DISPATCH(a.dtype(), cholesky_lapack, a, infos)
+}
+void geqrf(const Tensor& a, const Tensor& tau) {
+  if (a.numel() == 0) return;
+  EMBER_FLOAT_DISPATCH(a.dtype(), geqrf_lapack, a, tau)
+}
+void orgqr(const Tensor& q, const Tensor& tau) {
+  if (q.numel() == 0) return;
+  EMBER_FLOAT_DISPATCH(q.dtype(), orgqr_lapack, q, tau)
+}
+void svd(const Tensor& a, const Tensor& s, const Tensor& u, const Tensor& vt, const Tensor& infos) {
+  fill(infos, 0);
+  if (a.numel() == 0) return;
+  EMBER_FLOAT_DISPATCH(a.dtype(), svd_lapack, a, s, u, vt, infos)
+}
+#undef EMBER_FLOAT_DISPATCH
 
 }  // namespace ember::cpu
