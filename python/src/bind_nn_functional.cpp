@@ -331,6 +331,27 @@ void bind_nn_functional(py::module_& m) {
     return x;
   }, py::arg("input"));
   fm.def("sign_straight_through", &F::sign_straight_through, py::arg("input"));
+  fm.def("hardshrink", &F::hardshrink, py::arg("input"), py::arg("lambd") = 0.5);
+  fm.def("softshrink", &F::softshrink, py::arg("input"), py::arg("lambd") = 0.5);
+  fm.def("glu", &F::glu, py::arg("input"), py::arg("dim") = -1);
+  fm.def("rrelu", [](const Tensor& x, double lower, double upper, bool training) {
+    return F::rrelu(x, lower, upper, training);
+  }, py::arg("input"), py::arg("lower"), py::arg("upper"), py::arg("training"));
+  fm.def("rrelu_", [](py::object x, double lower, double upper, bool training) {
+    F::rrelu_(x.cast<Tensor&>(), lower, upper, training);
+    return x;
+  }, py::arg("input"), py::arg("lower"), py::arg("upper"), py::arg("training"));
+  fm.def("bilinear", [opt](const Tensor& x1, const Tensor& x2, const Tensor& w, py::handle b) {
+    return F::bilinear(x1, x2, w, opt(b));
+  }, py::arg("input1"), py::arg("input2"), py::arg("weight"), py::arg("bias") = py::none());
+  fm.def("embedding_bag", [opt](const Tensor& input, const Tensor& weight, py::handle offsets,
+                                std::optional<double> max_norm, double norm_type, const std::string& mode,
+                                py::handle per_sample_weights, bool include_last_offset,
+                                std::optional<int64_t> padding_idx) {
+    return F::embedding_bag(input, weight, opt(offsets), max_norm, norm_type, mode, opt(per_sample_weights),
+                            include_last_offset, padding_idx);
+  }, py::arg("input"), py::arg("weight"), py::arg("offsets"), py::arg("max_norm"), py::arg("norm_type"),
+     py::arg("mode"), py::arg("per_sample_weights"), py::arg("include_last_offset"), py::arg("padding_idx"));
   fm.def("linear", [opt](const Tensor& x, const Tensor& w, py::handle b) {
     const Tensor bias = opt(b);
     py_gil::Release nogil(py_gil::heavy(x, w));

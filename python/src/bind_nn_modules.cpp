@@ -531,6 +531,10 @@ void bind_containers(py::module_& nm) {
 /// Linear and the Perceptron.
 void bind_layers(py::module_& nm) {
   unary_layer<nn::Linear>(nm, "Linear").def("reset_parameters", &nn::Linear::reset_parameters);
+  layer_class<nn::Bilinear>(nm, "Bilinear")
+      .def("forward", py::overload_cast<const Tensor&, const Tensor&>(&nn::Bilinear::forward), py::arg("input1"),
+           py::arg("input2"))
+      .def("reset_parameters", &nn::Bilinear::reset_parameters);
 
   py::class_<nn::Perceptron::FitResult>(nm, "PerceptronFit", "What Perceptron.fit did.")
       .def_readonly("converged", &nn::Perceptron::FitResult::converged)
@@ -581,6 +585,11 @@ void bind_activations(py::module_& nm) {
   unary_layer<nn::LogSoftmax>(nm, "LogSoftmax");
   unary_layer<nn::Softmin>(nm, "Softmin");
   unary_layer<nn::Sign>(nm, "Sign");
+  unary_layer<nn::GLU>(nm, "GLU");
+  unary_layer<nn::Hardshrink>(nm, "Hardshrink");
+  unary_layer<nn::Softshrink>(nm, "Softshrink");
+  unary_layer<nn::Softmax2d>(nm, "Softmax2d");
+  unary_layer<nn::RReLU>(nm, "RReLU");
 }
 
 template <class T>
@@ -605,6 +614,12 @@ void bind_normalization_dropout_embedding(py::module_& nm) {
   unary_layer<nn::GroupNorm>(nm, "GroupNorm").def("reset_parameters", &nn::GroupNorm::reset_parameters);
   unary_layer<nn::GaussianNoise>(nm, "GaussianNoise");
   unary_layer<nn::Embedding>(nm, "Embedding").def("reset_parameters", &nn::Embedding::reset_parameters);
+  layer_class<nn::EmbeddingBag>(nm, "EmbeddingBag")  // forward(input, offsets=None, per_sample_weights=None)
+      .def("forward", [](nn::EmbeddingBag& m, const Tensor& input, py::handle offsets, py::handle weights) {
+        auto opt = [](py::handle h) { return h.is_none() ? Tensor() : tensor_arg(h, "EmbeddingBag.forward"); };
+        return m.forward(input, opt(offsets), opt(weights));
+      }, py::arg("input"), py::arg("offsets") = py::none(), py::arg("per_sample_weights") = py::none())
+      .def("reset_parameters", &nn::EmbeddingBag::reset_parameters);
 }
 
 /// A max pool: forward returns (values, indices) when its return_indices is set, as PyTorch's.

@@ -10,6 +10,8 @@ from ember._C._nn_functional import gelu, logsigmoid, one_hot, prelu, softplus
 from ember._C._nn_functional import conv1d, conv2d, conv_transpose1d, conv_transpose2d  # noqa: F401
 from ember.nn._activations import (celu, hardsigmoid, hardswish, hardtanh, hardtanh_, mish, relu6,  # noqa: F401
                                    selu, softsign, tanhshrink, threshold, threshold_)
+from ember.nn._activations import (celu_, elu_, glu, hardshrink, leaky_relu_, relu_, rrelu,  # noqa: F401
+                                   rrelu_, selu_, softshrink)
 
 
 def _maybe_inplace(input, result, inplace):
@@ -598,6 +600,75 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     if scale_grad_by_freq or sparse:
         raise ValueError("embedding: scale_grad_by_freq and sparse are not supported")
     return _F.embedding(input, weight, padding_idx, max_norm, norm_type)
+
+
+def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False, mode="mean",
+                  sparse=False, per_sample_weights=None, include_last_offset=False, padding_idx=None):
+    """Sums, averages or takes the max of bags of rows of an embedding matrix, without forming the
+    looked-up rows of each bag, as torch.nn.functional.embedding_bag.
+
+    Args:
+        input (Tensor): int64 or int32 indices: (B, N), B bags of N indices each; or 1-D, the bags
+            one after another, cut at ``offsets``.
+        weight (Tensor): the (num_embeddings, embedding_dim) matrix.
+        offsets (Tensor, optional): for a 1-D input, where each bag starts (1-D, first 0,
+            non-decreasing); None for a 2-D input. Default: None.
+        max_norm (float, optional): rescale in place each row looked up whose ``norm_type``-norm
+            exceeds it to that norm, as PyTorch's. Default: None.
+        norm_type (float, optional): the p of the p-norm for ``max_norm``. Default: 2.
+        scale_grad_by_freq (bool, optional): not supported (False only).
+        mode (str, optional): ``'sum'``, ``'mean'`` or ``'max'`` (elementwise). Default: ``'mean'``.
+        sparse (bool, optional): not supported (False only).
+        per_sample_weights (Tensor, optional): the input's shape and weight's dtype; each row is
+            scaled by its weight before the sum (``mode='sum'`` only). Default: None.
+        include_last_offset (bool, optional): ``offsets`` has one more entry, the end of the last
+            bag (the CSR layout). Default: False.
+        padding_idx (int, optional): indices equal to it are left out of their bag (an empty
+            bag gives zeros). Default: None.
+
+    Returns:
+        Tensor: (B, embedding_dim).
+
+    Raises:
+        ValueError: bad shapes or offsets, or ``scale_grad_by_freq`` or ``sparse`` set.
+        NotImplementedError: ``per_sample_weights`` with a mode other than ``'sum'`` (as PyTorch).
+        IndexError: an index is out of range.
+
+    Example::
+
+        >>> weight = ember.tensor([[0., 0.], [1., 2.], [3., 4.], [5., 6.]])
+        >>> F.embedding_bag(ember.tensor([1, 2, 3, 1]), weight, ember.tensor([0, 2]), mode="sum")
+        tensor([[4., 6.],
+                [6., 8.]])
+        >>> F.embedding_bag(ember.tensor([[1, 3], [2, 2]]), weight)
+        tensor([[3., 4.],
+                [3., 4.]])
+    """
+    if scale_grad_by_freq or sparse:
+        raise ValueError("embedding_bag: scale_grad_by_freq and sparse are not supported")
+    return _F.embedding_bag(input, weight, offsets, max_norm, norm_type, mode, per_sample_weights,
+                            include_last_offset, padding_idx)
+
+
+def bilinear(input1, input2, weight, bias=None):
+    r"""The bilinear map :math:`y = x_1^T A x_2 + b` over the last dims, as torch.nn.functional.bilinear.
+
+    Args:
+        input1 (Tensor): (*, in1_features).
+        input2 (Tensor): (*, in2_features), with input1's leading dims.
+        weight (Tensor): A, (out_features, in1_features, in2_features).
+        bias (Tensor, optional): b, (out_features,). Default: None.
+
+    Returns:
+        Tensor: (*, out_features).
+
+    Example::
+
+        >>> w = ember.ones(1, 2, 3)
+        >>> F.bilinear(ember.tensor([[1., 2.]]), ember.tensor([[1., 1., 1.]]), w)
+        tensor([[9.]])
+    """
+    return _F.bilinear(input1, input2, weight, bias)
 
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
@@ -1591,7 +1662,9 @@ __all__ = ["adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d",
            "softsign", "tanhshrink", "threshold", "threshold_", "kl_div", "normalize", "pairwise_distance",
            "cosine_embedding_loss", "gaussian_nll_loss", "hinge_embedding_loss", "margin_ranking_loss",
            "multi_margin_loss", "multilabel_margin_loss", "multilabel_soft_margin_loss", "poisson_nll_loss",
-           "soft_margin_loss", "triplet_margin_loss", "triplet_margin_with_distance_loss"]
+           "soft_margin_loss", "triplet_margin_loss", "triplet_margin_with_distance_loss",
+           "bilinear", "celu_", "elu_", "embedding_bag", "glu", "hardshrink", "leaky_relu_", "relu_", "rrelu",
+           "rrelu_", "selu_", "softshrink"]
 
 
 # attention (ember/nn/_attention.py): written over the functions above, so imported after them
