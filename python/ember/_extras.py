@@ -514,3 +514,59 @@ def bilinear(input1, input2, weight, bias=None):
         ember.Size([1, 4])
     """
     return ember.nn.functional.bilinear(input1, input2, weight, bias)
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    r"""torch.rms_norm: see :func:`ember.nn.functional.rms_norm`.
+
+    Args:
+        input (Tensor): a floating input.
+        normalized_shape (int or sequence of int): the trailing dims normalized together.
+        weight (Tensor, optional): the elementwise scale. Default: None.
+        eps (float, optional): None: the dtype's machine epsilon. Default: None.
+
+    Example::
+
+        >>> ember.rms_norm(ember.tensor([[3., 4.]]), [2])
+        tensor([[0.8485, 1.1314]])
+    """
+    return ember.nn.functional.rms_norm(input, normalized_shape, weight, eps)
+
+
+def instance_norm(input, weight, bias, running_mean, running_var, use_input_stats, momentum, eps, cudnn_enabled):
+    r"""torch.instance_norm (every argument required, as torch's): see
+    :func:`ember.nn.functional.instance_norm`.
+
+    Args:
+        input (Tensor): (N, C, *).
+        weight (Tensor or None): (C,).
+        bias (Tensor or None): (C,).
+        running_mean (Tensor or None): (C,).
+        running_var (Tensor or None): (C,).
+        use_input_stats (bool): normalize with each instance's own statistics.
+        momentum (float): the running statistics' update rate.
+        eps (float): added to the variance.
+        cudnn_enabled (bool): ignored (no cuDNN).
+
+    Example::
+
+        >>> ember.instance_norm(ember.randn(2, 3, 4), None, None, None, None, True, 0.1, 1e-5, False).shape
+        ember.Size([2, 3, 4])
+    """
+    return ember.nn.functional.instance_norm(input, running_mean, running_var, weight, bias, use_input_stats,
+                                             momentum, eps)
+
+
+def channel_shuffle(input, groups):
+    r"""torch.channel_shuffle: see :func:`ember.nn.functional.channel_shuffle`.
+
+    Args:
+        input (Tensor): (N, C, *).
+        groups (int): the number of groups, dividing C.
+
+    Example::
+
+        >>> ember.channel_shuffle(ember.arange(4.).reshape(1, 4, 1), 2).flatten()
+        tensor([0., 2., 1., 3.])
+    """
+    return ember.nn.functional.channel_shuffle(input, groups)

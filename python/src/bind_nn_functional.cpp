@@ -272,6 +272,18 @@ void bind_cnn_layers(py::module_& fm) {
      py::arg("recompute_scale_factor"), py::arg("antialias"));
   fm.def("pixel_shuffle", &F::pixel_shuffle, py::arg("input"), py::arg("upscale_factor"));
   fm.def("pixel_unshuffle", &F::pixel_unshuffle, py::arg("input"), py::arg("downscale_factor"));
+  fm.def("channel_shuffle", &F::channel_shuffle, py::arg("input"), py::arg("groups"));
+  fm.def("rms_norm", [opt](const Tensor& x, py::handle shape, py::handle w, std::optional<double> eps) {
+    Shape s = PyLong_Check(shape.ptr()) ? Shape{shape.cast<int64_t>()} : shape_from(shape, "rms_norm");
+    return F::rms_norm(x, s, opt(w), eps);
+  }, py::arg("input"), py::arg("normalized_shape"), py::arg("weight"), py::arg("eps"));
+  fm.def("local_response_norm", &F::local_response_norm, py::arg("input"), py::arg("size"), py::arg("alpha"),
+         py::arg("beta"), py::arg("k"));
+  fm.def("instance_norm", [opt](const Tensor& x, py::handle rm, py::handle rv, py::handle w, py::handle b,
+                                bool use_input_stats, double momentum, double eps) {
+    return F::instance_norm(x, opt(rm), opt(rv), opt(w), opt(b), use_input_stats, momentum, eps);
+  }, py::arg("input"), py::arg("running_mean"), py::arg("running_var"), py::arg("weight"), py::arg("bias"),
+     py::arg("use_input_stats"), py::arg("momentum"), py::arg("eps"));
 }
 }  // namespace
 

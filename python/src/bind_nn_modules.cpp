@@ -613,6 +613,10 @@ void bind_normalization_dropout_embedding(py::module_& nm) {
   }, py::arg("input"));
   unary_layer<nn::GroupNorm>(nm, "GroupNorm").def("reset_parameters", &nn::GroupNorm::reset_parameters);
   unary_layer<nn::GaussianNoise>(nm, "GaussianNoise");
+  unary_layer<nn::RMSNorm>(nm, "RMSNorm").def("reset_parameters", &nn::RMSNorm::reset_parameters);
+  unary_layer<nn::LocalResponseNorm>(nm, "LocalResponseNorm");
+  bind_batch_norm<nn::InstanceNorm1d>(nm, "InstanceNorm1d");
+  bind_batch_norm<nn::InstanceNorm2d>(nm, "InstanceNorm2d");
   unary_layer<nn::Embedding>(nm, "Embedding").def("reset_parameters", &nn::Embedding::reset_parameters);
   layer_class<nn::EmbeddingBag>(nm, "EmbeddingBag")  // forward(input, offsets=None, per_sample_weights=None)
       .def("forward", [](nn::EmbeddingBag& m, const Tensor& input, py::handle offsets, py::handle weights) {
@@ -686,6 +690,7 @@ void bind_padding_upsampling(py::module_& nm) {
   unary_layer<nn::UpsamplingBilinear2d>(nm, "UpsamplingBilinear2d");
   unary_layer<nn::PixelShuffle>(nm, "PixelShuffle");
   unary_layer<nn::PixelUnshuffle>(nm, "PixelUnshuffle");
+  unary_layer<nn::ChannelShuffle>(nm, "ChannelShuffle");
 }
 
 /// A tensor argument that may be None (an absent state).

@@ -579,6 +579,79 @@ add("RReLU", [C(), C(0.1, 0.3), C(lower=0.2, upper=0.5, inplace=True)], ANY_SHAP
         E("lower_above_upper", C(0.5, 0.1), lambda L: (_ones(L, 3),), ValueError, torch=RuntimeError,
           match="rrelu")])
 
+
+def _rms_inputs(ctor, dtype, rng, dom):
+    shape = ctor.args[0]
+    return _layernorm_inputs(Ctor((tuple(shape) if isinstance(shape, list) else shape,)), dtype, rng, dom)
+
+
+add("RMSNorm", [C(5), C((3, 5)), C(5, elementwise_affine=False), C(5, eps=1e-2), C([3, 5], eps=1e-6, id="list")],
+    _rms_inputs, has_params=True, domain=Domain(-2.0, 4.0), errors=[
+        E("wrong_trailing_dim", C(5), lambda L: (_ones(L, 5, 3),), ValueError, torch=RuntimeError,
+          match=("RMSNorm((5,)", "(5, 3)")),
+        E("int64_input", C(3), lambda L: (_ones(L, 4, 3, dtype=L.int64),), TypeError, torch=NotImplementedError,
+          match="rms_norm"),
+    ])
+
+
+def _lrn_inputs(ctor, dtype, rng, dom):
+    return [ModuleInput((contig((2, 5, 3), dtype, rng, dom),), "NCL"),
+            ModuleInput((contig((2, 5, 3, 2), dtype, rng, dom),), "NCHW"),
+            ModuleInput((contig((1, 4, 2, 2, 2), dtype, rng, dom),), "5d"),
+            ModuleInput((contig((0, 5, 3), dtype, rng, dom),), "empty"),
+            ModuleInput((noncontig((3, 5, 2), dtype, rng, dom),), "noncontig")]
+
+
+add("LocalResponseNorm", [C(2), C(3, alpha=0.1, beta=0.5, k=2.0), C(size=1, id="size=1"), C(8, alpha=1.0)],
+    _lrn_inputs, domain=Domain(-2.0, 2.0), errors=[
+        E("2d_input", C(2), lambda L: (_ones(L, 2, 3),), ValueError, match=("local_response_norm", "(2, 3)"))])
+
+
+def _instance_inputs(dims):
+    def inputs(ctor, dtype, rng, dom):
+        spatial = (5,) if dims == 1 else (3, 4)
+        out = [ModuleInput((contig((2, 3) + spatial, dtype, rng, dom),), "batched"),
+               ModuleInput((contig((3,) + spatial, dtype, rng, dom),), "unbatched"),
+               ModuleInput((noncontig((4, 3) + spatial, dtype, rng, dom),), "noncontig")]
+        # torch fails on an empty batch with affine (repeating the weight 0 times) and turns the
+        # running statistics into NaN (a mean over no sample): empty only without either
+        if not ctor.kwargs.get("affine") and not ctor.kwargs.get("track_running_stats"):
+            out.append(ModuleInput((contig((0, 3) + spatial, dtype, rng, dom),), "empty"))
+        return out
+    return inputs
+
+
+for _name, _dims in (("InstanceNorm1d", 1), ("InstanceNorm2d", 2)):
+    _batched = (2, 3, 5) if _dims == 1 else (2, 3, 3, 4)
+    add(_name, [C(3), C(3, affine=True), C(3, affine=True, bias=False), C(3, track_running_stats=True),
+                C(3, eps=1e-3, momentum=0.3, affine=True, track_running_stats=True, id="all"),
+                C(3, momentum=None, track_running_stats=True)],
+        _instance_inputs(_dims), has_params=True, has_buffers=True, domain=Domain(-2.0, 4.0), errors=[
+            E("wrong_dims", C(3), lambda L, d=_dims: (_ones(L, *((2, 3, 4, 5, 6)[:d + 3])),), ValueError,
+              match=(_name, "got (")),
+            E("wrong_channels_affine", C(3, affine=True), lambda L, b=_batched: (_ones(L, 2, 4, *b[2:]),),
+              ValueError, match=(_name, "num_features (3)")),
+            E("one_spatial_element", C(3), lambda L, d=_dims: (_ones(L, 2, 3, *((1,) * d)),), ValueError,
+              match=("instance_norm", "spatial")),
+            E("int64_input", C(3), lambda L, b=_batched: (_ones(L, *b, dtype=L.int64),), TypeError,
+              torch=NotImplementedError, match="instance_norm"),
+        ])
+
+
+def _shuffle_inputs(ctor, dtype, rng, dom):
+    return [ModuleInput((contig((2, 6, 3), dtype, rng, dom),), "NCL"),
+            ModuleInput((contig((2, 6, 2, 3), dtype, rng, dom),), "NCHW"),
+            ModuleInput((contig((0, 6, 2), dtype, rng, dom),), "empty"),
+            ModuleInput((noncontig((3, 6, 2), dtype, rng, dom),), "noncontig")]
+
+
+add("ChannelShuffle", [C(2), C(groups=3), C(6, id="6"), C(1, id="1")], _shuffle_inputs, errors=[
+    E("indivisible", C(4), lambda L: (_ones(L, 2, 6, 3),), ValueError, torch=RuntimeError,
+      match=("channel_shuffle", "(2, 6, 3)")),
+    E("2d_input", C(2), lambda L: (_ones(L, 2, 6),), ValueError, torch=RuntimeError, match=("channel_shuffle", "(2, 6)")),
+    E("groups_0", C(0), lambda L: (_ones(L, 2, 6, 3),), ValueError, torch=RuntimeError, match="channel_shuffle"),
+])
+
 # ---- distances -------------------------------------------------------------------------------
 def _distance_inputs(ctor, dtype, rng, dom):
     """(x1, x2): same shapes, a broadcast row, 3-d, non-contiguous, empty; unbatched where dim allows."""

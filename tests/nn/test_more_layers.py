@@ -315,3 +315,88 @@ def test_functional_signatures_match_torch(torch, name):
     for p in theirs.parameters.values():
         if p.default is not inspect.Parameter.empty:
             assert ours.parameters[p.name].default == p.default, p.name
+
+
+# ---- rms_norm, local_response_norm, instance_norm, channel_shuffle --------------------------------
+
+def _grads(lib, fn, arrays, **kw):
+    ts = [None if a is None else _t(lib, a).requires_grad_(True) for a in arrays]
+    y = fn(lib)(*ts, **kw)
+    (y * _t(lib, np.random.default_rng(2).standard_normal(tuple(y.shape)))).sum().backward()
+    conv = to_numpy if lib is ember else (lambda t: t.numpy())
+    return [conv(y.detach())] + [None if t is None else conv(t.grad) for t in ts]
+
+
+def _assert_same_grads(torch, fn, arrays, rtol=1e-10, **kw):
+    for g, w in zip(_grads(ember, fn, arrays, **kw), _grads(torch, fn, arrays, **kw)):
+        if w is None:
+            assert g is None
+        else:
+            np.testing.assert_allclose(g, w, rtol=rtol, atol=1e-12)
+
+
+@pytest.mark.parametrize("eps", [None, 1e-3])
+@pytest.mark.parametrize("shape", [[4], [3, 4]])
+def test_rms_norm_matches_torch(torch, eps, shape):
+    x, w = RNG.standard_normal((2, 3, 4)), RNG.standard_normal(shape)
+    fn = lambda lib: lambda x, w: (F if lib is ember else lib.nn.functional).rms_norm(x, shape, w, eps=eps)
+    _assert_same_grads(torch, fn, [x, w])
+    fn = lambda lib: lambda x: (F if lib is ember else lib.nn.functional).rms_norm(x, shape, eps=eps)
+    _assert_same_grads(torch, fn, [x])
+    x32 = x.astype(np.float32)  # eps None: float32's machine epsilon
+    np.testing.assert_allclose(to_numpy(F.rms_norm(ember.from_numpy(x32 * 1e-4), shape)),
+                               torch.nn.functional.rms_norm(torch.from_numpy(x32 * 1e-4), shape).numpy(), rtol=1e-5)
+    np.testing.assert_allclose(to_numpy(ember.rms_norm(ember.from_numpy(x), shape)),
+                               torch.rms_norm(torch.from_numpy(x), shape).numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 6])
+@pytest.mark.parametrize("shape", [(2, 5, 3), (2, 5, 2, 3), (1, 5, 2, 2, 2)])
+def test_local_response_norm_matches_torch(torch, size, shape):
+    x = RNG.standard_normal(shape)
+    fn = lambda lib: lambda x: (F if lib is ember else lib.nn.functional).local_response_norm(x, size, alpha=0.5,
+                                                                                             beta=0.7, k=1.5)
+    _assert_same_grads(torch, fn, [x])
+
+
+@pytest.mark.parametrize("use_input_stats", [True, False])
+@pytest.mark.parametrize("affine", [True, False])
+def test_instance_norm_matches_torch(torch, use_input_stats, affine):
+    x = RNG.standard_normal((2, 3, 5, 4))
+    w, b = (RNG.standard_normal(3), RNG.standard_normal(3)) if affine else (None, None)
+    stats = {}
+    for lib in (ember, torch):
+        rm, rv = _t(lib, np.full(3, 0.5)), _t(lib, np.full(3, 2.0))
+        functional = F if lib is ember else lib.nn.functional
+        fn = lambda lib_, rm=rm, rv=rv, functional=functional: lambda x, w, b: functional.instance_norm(
+            x, rm, rv, w, b, use_input_stats=use_input_stats, momentum=0.3, eps=1e-3)
+        stats[lib] = (_grads(lib, fn, [x, w, b]), rm, rv)
+    (ge, rme, rve), (gt, rmt, rvt) = stats[ember], stats[torch]
+    for g, want in zip(ge, gt):
+        if want is not None:
+            np.testing.assert_allclose(g, want, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(to_numpy(rme), rmt.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(to_numpy(rve), rvt.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(
+        to_numpy(ember.instance_norm(_t(ember, x), None, None, None, None, True, 0.1, 1e-5, False)),
+        torch.instance_norm(_t(torch, x), None, None, None, None, True, 0.1, 1e-5, False).numpy(), rtol=1e-10)
+
+
+@pytest.mark.parametrize("groups", [1, 2, 3, 6])
+def test_channel_shuffle_matches_torch(torch, groups):
+    x = RNG.standard_normal((2, 6, 3, 2))
+    np.testing.assert_array_equal(to_numpy(F.channel_shuffle(_t(ember, x), groups)),
+                                  torch.nn.functional.channel_shuffle(_t(torch, x), groups).numpy())
+    np.testing.assert_array_equal(to_numpy(ember.channel_shuffle(_t(ember, x), groups)),
+                                  torch.channel_shuffle(_t(torch, x), groups).numpy())
+    ints = np.arange(12).reshape(1, 6, 2)
+    np.testing.assert_array_equal(to_numpy(F.channel_shuffle(_t(ember, ints), groups)),
+                                  torch.nn.functional.channel_shuffle(_t(torch, ints), groups).numpy())
+
+
+NORM_FUNCTIONAL = ["rms_norm", "local_response_norm", "instance_norm", "channel_shuffle"]
+
+
+@pytest.mark.parametrize("name", NORM_FUNCTIONAL)
+def test_norm_functional_signatures_match_torch(torch, name):
+    test_functional_signatures_match_torch(torch, name)

@@ -750,6 +750,74 @@ DOCS["RReLU"] = _activation(
     "    upper (float): the upper bound of the slopes. Default: 1/3.\n" + _WRITES_INPUT)
 
 
+DOCS["RMSNorm"] = f"""Root-mean-square normalization over the trailing dims normalized_shape:
+y = x / sqrt(mean(x^2) + eps) * weight (no centering, no bias).
+
+Args:
+    normalized_shape (int or sequence of int): the trailing dims normalized together.
+    eps (float, optional): added to the mean square; None: the machine epsilon of the input's
+        dtype, as PyTorch's. Default: None.
+    elementwise_affine (bool): learn a per-element weight (starting at ones). Default: True.
+{_DEVICE_DTYPE}
+
+Example::
+
+    >>> m = ember.nn.RMSNorm([2, 3])
+    >>> m(ember.randn(2, 2, 3)).shape
+    ember.Size([2, 2, 3])
+"""
+DOCS["LocalResponseNorm"] = """Local response normalization across channels (AlexNet's): each channel divided by
+(k + alpha / size * sum of x^2 over the size channels around it)^beta.
+
+Args:
+    size (int): the number of neighbouring channels summed.
+    alpha (float): the multiplicative factor. Default: 0.0001.
+    beta (float): the exponent. Default: 0.75.
+    k (float): the additive factor. Default: 1.0.
+
+Shape:
+    Input: (N, C, *), 3 or more dims. Output: the same shape.
+
+Example::
+
+    >>> m = ember.nn.LocalResponseNorm(2)
+    >>> m(ember.randn(32, 5, 24, 24)).shape
+    ember.Size([32, 5, 24, 24])
+"""
+for _name, _inputs, _x in (("InstanceNorm1d", "(N, C, L) or (C, L)", "ember.randn(20, 100, 40)"),
+                           ("InstanceNorm2d", "(N, C, H, W) or (C, H, W)", "ember.randn(20, 100, 35, 45)")):
+    DOCS[_name] = f"""Instance normalization over {_inputs} inputs: each channel of each sample normalized
+over its spatial dims (biased variance), y = (x - mean) / sqrt(var + eps) * weight + bias.
+
+Args:
+    num_features (int): C, the number of channels.
+    eps (float): added to the variance for stability. Default: 1e-5.
+    momentum (float): the running statistics' update rate. Default: 0.1.
+    affine (bool): learn a per-channel weight and bias. Default: False.
+    track_running_stats (bool): keep running mean and variance (unbiased) in training and use them
+        in evaluation. Default: False.
+{_DEVICE_DTYPE}
+    bias (bool): learn the bias (with affine). Default: True.
+
+Example::
+
+    >>> m = ember.nn.{_name}(100)
+    >>> y = m({_x})
+"""
+DOCS["ChannelShuffle"] = """Shuffles the channels of an (N, C, *) input as ShuffleNet does: viewed as (groups,
+C / groups), transposed, and flattened back.
+
+Args:
+    groups (int): the number of groups, dividing C.
+
+Example::
+
+    >>> m = ember.nn.ChannelShuffle(2)
+    >>> m(ember.arange(4.).reshape(1, 4, 1, 1)).flatten()
+    tensor([0., 2., 1., 3.])
+"""
+
+
 def apply(namespace):
     """Sets each class's __doc__ from DOCS (every name must be a class in namespace)."""
     for name, doc in DOCS.items():

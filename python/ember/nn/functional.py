@@ -671,6 +671,100 @@ def bilinear(input1, input2, weight, bias=None):
     return _F.bilinear(input1, input2, weight, bias)
 
 
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    r"""Root-mean-square normalization over the trailing dims ``normalized_shape``:
+    :math:`x / \sqrt{\mathrm{mean}(x^2) + \epsilon} \cdot w`, as torch.nn.functional.rms_norm.
+
+    Args:
+        input (Tensor): a floating input (*, *normalized_shape).
+        normalized_shape (int or sequence of int): the trailing dims normalized together.
+        weight (Tensor, optional): the elementwise scale, of shape ``normalized_shape``. Default: None.
+        eps (float, optional): added to the mean square; None: the machine epsilon of the input's
+            dtype, as PyTorch's. Default: None.
+
+    Returns:
+        Tensor: the input's shape.
+
+    Example::
+
+        >>> F.rms_norm(ember.tensor([[3., 4.]]), [2])
+        tensor([[0.8485, 1.1314]])
+    """
+    return _F.rms_norm(input, normalized_shape, weight, eps)
+
+
+def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
+    r"""Local response normalization across channels (AlexNet's), as
+    torch.nn.functional.local_response_norm: each channel divided by
+    :math:`(k + \frac{\alpha}{n} \sum x^2)^\beta`, the sum over the ``size`` channels around it
+    (zero-padded at the ends).
+
+    Args:
+        input (Tensor): a floating (N, C, *) input of 3 or more dims.
+        size (int): the number of neighbouring channels summed.
+        alpha (float, optional): the multiplicative factor. Default: 0.0001.
+        beta (float, optional): the exponent. Default: 0.75.
+        k (float, optional): the additive factor. Default: 1.0.
+
+    Returns:
+        Tensor: the input's shape.
+
+    Example::
+
+        >>> F.local_response_norm(ember.ones(1, 3, 2), 2, alpha=1.0, beta=1.0).shape
+        ember.Size([1, 3, 2])
+    """
+    return _F.local_response_norm(input, size, alpha, beta, k)
+
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
+                  momentum=0.1, eps=1e-5):
+    r"""Instance normalization, as torch.nn.functional.instance_norm: each channel of each sample
+    normalized over its spatial dims.
+
+    Args:
+        input (Tensor): a floating (N, C, *) input of 3 or more dims.
+        running_mean (Tensor, optional): (C,), updated in place by ``momentum`` with the mean over
+            the samples when ``use_input_stats``. Default: None.
+        running_var (Tensor, optional): (C,), likewise (the variance unbiased). Default: None.
+        weight (Tensor, optional): the per-channel scale, (C,). Default: None.
+        bias (Tensor, optional): the per-channel shift, (C,). Default: None.
+        use_input_stats (bool, optional): normalize with each instance's own statistics; False:
+            with the running ones. Default: True.
+        momentum (float, optional): the running statistics' update rate. Default: 0.1.
+        eps (float, optional): added to the variance. Default: 1e-5.
+
+    Returns:
+        Tensor: the input's shape.
+
+    Example::
+
+        >>> y = F.instance_norm(ember.randn(2, 3, 10))
+        >>> bool(y.mean(-1).abs().max() < 1e-5)
+        True
+    """
+    return _F.instance_norm(input, running_mean, running_var, weight, bias, use_input_stats, momentum, eps)
+
+
+def channel_shuffle(input, groups):
+    r"""Shuffles the channels of an (N, C, *) input: viewed as (groups, C / groups), transposed, and
+    flattened back, as torch.nn.functional.channel_shuffle (ShuffleNet's).
+
+    Args:
+        input (Tensor): an input (N, C, *) of 3 or more dims.
+        groups (int): the number of groups, dividing C.
+
+    Returns:
+        Tensor: the input's shape.
+
+    Example::
+
+        >>> F.channel_shuffle(ember.arange(4.).reshape(1, 4, 1), 2).flatten()
+        tensor([0., 2., 1., 3.])
+    """
+    return _F.channel_shuffle(input, groups)
+
+
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
     r"""The Kullback-Leibler divergence, pointwise :math:`y (\log y - x)` (:math:`e^y (y - x)` with
     ``log_target``), :math:`x` = input and :math:`y` = target, as torch.nn.functional.kl_div.
@@ -1664,7 +1758,7 @@ __all__ = ["adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d",
            "multi_margin_loss", "multilabel_margin_loss", "multilabel_soft_margin_loss", "poisson_nll_loss",
            "soft_margin_loss", "triplet_margin_loss", "triplet_margin_with_distance_loss",
            "bilinear", "celu_", "elu_", "embedding_bag", "glu", "hardshrink", "leaky_relu_", "relu_", "rrelu",
-           "rrelu_", "selu_", "softshrink"]
+           "rrelu_", "selu_", "softshrink", "channel_shuffle", "instance_norm", "local_response_norm", "rms_norm"]
 
 
 # attention (ember/nn/_attention.py): written over the functions above, so imported after them

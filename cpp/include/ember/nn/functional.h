@@ -102,6 +102,20 @@ EMBER_API Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, cons
 /// input (biased variance), then scales and shifts each channel.
 EMBER_API Tensor group_norm(const Tensor& x, int64_t num_groups, const Tensor& weight = {}, const Tensor& bias = {},
                             double eps = 1e-5);
+/// x / sqrt(mean(x^2) + eps) over the trailing dims normalized_shape, times weight if given; eps
+/// unset: the machine epsilon of x's dtype.
+EMBER_API Tensor rms_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& weight = {},
+                          std::optional<double> eps = {});
+/// Each channel of an (N, C, *) input divided by (k + alpha / size * the sum of x^2 over the size
+/// channels around it, zero-padded)^beta.
+EMBER_API Tensor local_response_norm(const Tensor& x, int64_t size, double alpha = 1e-4, double beta = 0.75,
+                                     double k = 1.0);
+/// Normalizes each (sample, channel) of an (N, C, *) input over its spatial dims: with its own
+/// statistics (use_input_stats; the running ones, if given, are updated in place by momentum with the
+/// mean over the samples, the variance unbiased), else with the running ones; then scales and shifts.
+EMBER_API Tensor instance_norm(const Tensor& x, const Tensor& running_mean = {}, const Tensor& running_var = {},
+                               const Tensor& weight = {}, const Tensor& bias = {}, bool use_input_stats = true,
+                               double momentum = 0.1, double eps = 1e-5);
 /// Zeroes each element with probability p and scales the rest by 1 / (1 - p) when training.
 EMBER_API Tensor dropout(const Tensor& x, double p = 0.5, bool training = true, Generator* gen = nullptr);
 /// Zeroes whole channels (each x[n, c]) of an (N, C, ...) input with probability p and scales the
@@ -149,6 +163,8 @@ EMBER_API Tensor interpolate(const Tensor& x, const std::optional<Shape>& size =
 /// (*, C r^2, H, W) -> (*, C, H r, W r), and its inverse.
 EMBER_API Tensor pixel_shuffle(const Tensor& x, int64_t upscale_factor);
 EMBER_API Tensor pixel_unshuffle(const Tensor& x, int64_t downscale_factor);
+/// (N, C, *) -> (N, C, *) with the channels viewed as (groups, C / groups) and transposed.
+EMBER_API Tensor channel_shuffle(const Tensor& x, int64_t groups);
 
 /// The sliding blocks of x (N, C, H, W) or (C, H, W) as columns: (N, C * KH * KW, L), L blocks
 /// (im2col, zeros in the padding). Sizes: one for both dims, or a pair.
