@@ -648,7 +648,8 @@ def _shuffle_inputs(ctor, dtype, rng, dom):
 add("ChannelShuffle", [C(2), C(groups=3), C(6, id="6"), C(1, id="1")], _shuffle_inputs, errors=[
     E("indivisible", C(4), lambda L: (_ones(L, 2, 6, 3),), ValueError, torch=RuntimeError,
       match=("channel_shuffle", "(2, 6, 3)")),
-    E("2d_input", C(2), lambda L: (_ones(L, 2, 6),), ValueError, torch=RuntimeError, match=("channel_shuffle", "(2, 6)")),
+    E("2d_input", C(2), lambda L: (_ones(L, 2, 6),), ValueError, torch=RuntimeError,
+      match=("channel_shuffle", "(2, 6)")),
     E("groups_0", C(0), lambda L: (_ones(L, 2, 6, 3),), ValueError, torch=RuntimeError, match="channel_shuffle"),
 ])
 
