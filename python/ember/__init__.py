@@ -85,6 +85,8 @@ Tensor.__format__ = _legacy.tensor_format
 from ember import _extras  # noqa: E402  (typename, determinism flags, frombuffer, distribution fillers)
 from ember._extras import (cosine_embedding_loss, hinge_embedding_loss, margin_ranking_loss,  # noqa: E402
                            poisson_nll_loss, triplet_margin_loss)
+from ember._extras import bilinear, celu_, hardshrink, relu_, rrelu, rrelu_, selu_  # noqa: E402
+from ember._extras import channel_shuffle, instance_norm, rms_norm  # noqa: E402
 from ember._extras import (are_deterministic_algorithms_enabled, cosine_similarity, dropout,  # noqa: E402
                            frombuffer, is_deterministic_algorithms_warn_only_enabled, pairwise_distance,
                            randint_like, typename, use_deterministic_algorithms)
@@ -149,6 +151,8 @@ __all__ = sorted(set(_exported) | {
     "cuda", "accelerator", "backends", "set_default_device", "get_default_device", *_legacy.LEGACY_TYPES,
     "are_deterministic_algorithms_enabled", "cosine_similarity", "dropout", "frombuffer",
     "cosine_embedding_loss", "hinge_embedding_loss", "margin_ranking_loss", "poisson_nll_loss", "triplet_margin_loss",
+    "bilinear", "celu_", "hardshrink", "relu_", "rrelu", "rrelu_", "selu_", "channel_shuffle", "instance_norm",
+    "rms_norm",
     "is_deterministic_algorithms_warn_only_enabled", "pairwise_distance", "randint_like", "typename",
     "use_deterministic_algorithms", "set_printoptions", "compile", *linalg.TOP_LEVEL,
 })

@@ -394,3 +394,179 @@ def poisson_nll_loss(input, target, log_input, full, eps, reduction):
     """
     return ember.nn.functional.poisson_nll_loss(input, target, log_input, full, eps=eps,
                                                 reduction=_reduction_word(reduction, "poisson_nll_loss"))
+
+
+# ---- torch's top-level spellings of some activations and of bilinear (torch.hardshrink, ...) ----
+
+def hardshrink(input, lambd=0.5):
+    r"""torch.hardshrink: see :func:`ember.nn.functional.hardshrink`.
+
+    Args:
+        input (Tensor): a floating input.
+        lambd (float, optional): the threshold. Default: 0.5.
+
+    Example::
+
+        >>> ember.hardshrink(ember.tensor([-1., 0.2, 0.7]))
+        tensor([-1.0000,  0.0000,  0.7000])
+    """
+    return ember.nn.functional.hardshrink(input, lambd)
+
+
+def _no_generator(generator, op):
+    if generator is not None:
+        raise ValueError(f"{op}: generator is not supported (ember.manual_seed seeds the draws)")
+
+
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
+    r"""torch.rrelu: see :func:`ember.nn.functional.rrelu`.
+
+    Args:
+        input (Tensor): a floating input.
+        lower (float, optional): the lower bound of the slopes. Default: 1/8.
+        upper (float, optional): the upper bound of the slopes. Default: 1/3.
+        training (bool, optional): draw the slopes at random. Default: False.
+        generator: not supported (None only).
+
+    Example::
+
+        >>> ember.rrelu(ember.tensor([-1., 2.]), 0.1, 0.3)
+        tensor([-0.2000,  2.0000])
+    """
+    _no_generator(generator, "rrelu")
+    return ember.nn.functional.rrelu(input, lower, upper, training)
+
+
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
+    r"""torch.rrelu_: in-place :func:`rrelu`; returns ``input``.
+
+    Args:
+        input (Tensor): a floating input, overwritten.
+        lower (float, optional): the lower bound of the slopes. Default: 1/8.
+        upper (float, optional): the upper bound of the slopes. Default: 1/3.
+        training (bool, optional): draw the slopes at random. Default: False.
+        generator: not supported (None only).
+
+    Example::
+
+        >>> ember.rrelu_(ember.tensor([-1., 2.]), 0.1, 0.3)
+        tensor([-0.2000,  2.0000])
+    """
+    _no_generator(generator, "rrelu_")
+    return ember.nn.functional.rrelu_(input, lower, upper, training)
+
+
+def relu_(input):
+    r"""torch.relu_: ``input`` becomes :math:`\max(x, 0)`; returns it.
+
+    Args:
+        input (Tensor): the input, overwritten.
+
+    Example::
+
+        >>> ember.relu_(ember.tensor([-1., 2.]))
+        tensor([0., 2.])
+    """
+    return ember.nn.functional.relu_(input)
+
+
+def selu_(input):
+    r"""torch.selu_: in-place :func:`ember.nn.functional.selu`; returns ``input``.
+
+    Args:
+        input (Tensor): a floating input, overwritten.
+
+    Example::
+
+        >>> ember.selu_(ember.tensor([0., 1.]))
+        tensor([0.0000, 1.0507])
+    """
+    return ember.nn.functional.selu_(input)
+
+
+def celu_(input, alpha=1.0):
+    r"""torch.celu_: in-place :func:`ember.nn.functional.celu`; returns ``input``.
+
+    Args:
+        input (Tensor): a floating input, overwritten.
+        alpha (float, optional): the scale, not 0. Default: 1.0.
+
+    Example::
+
+        >>> ember.celu_(ember.tensor([-1., 2.]), 2.)
+        tensor([-0.7869,  2.0000])
+    """
+    return ember.nn.functional.celu_(input, alpha)
+
+
+def bilinear(input1, input2, weight, bias=None):
+    r"""torch.bilinear: see :func:`ember.nn.functional.bilinear`.
+
+    Args:
+        input1 (Tensor): (*, in1_features).
+        input2 (Tensor): (*, in2_features).
+        weight (Tensor): (out_features, in1_features, in2_features).
+        bias (Tensor, optional): (out_features,). Default: None.
+
+    Example::
+
+        >>> ember.bilinear(ember.ones(1, 2), ember.ones(1, 3), ember.ones(4, 2, 3)).shape
+        ember.Size([1, 4])
+    """
+    return ember.nn.functional.bilinear(input1, input2, weight, bias)
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    r"""torch.rms_norm: see :func:`ember.nn.functional.rms_norm`.
+
+    Args:
+        input (Tensor): a floating input.
+        normalized_shape (int or sequence of int): the trailing dims normalized together.
+        weight (Tensor, optional): the elementwise scale. Default: None.
+        eps (float, optional): None: the dtype's machine epsilon. Default: None.
+
+    Example::
+
+        >>> ember.rms_norm(ember.tensor([[3., 4.]]), [2])
+        tensor([[0.8485, 1.1314]])
+    """
+    return ember.nn.functional.rms_norm(input, normalized_shape, weight, eps)
+
+
+def instance_norm(input, weight, bias, running_mean, running_var, use_input_stats, momentum, eps, cudnn_enabled):
+    r"""torch.instance_norm (every argument required, as torch's): see
+    :func:`ember.nn.functional.instance_norm`.
+
+    Args:
+        input (Tensor): (N, C, *).
+        weight (Tensor or None): (C,).
+        bias (Tensor or None): (C,).
+        running_mean (Tensor or None): (C,).
+        running_var (Tensor or None): (C,).
+        use_input_stats (bool): normalize with each instance's own statistics.
+        momentum (float): the running statistics' update rate.
+        eps (float): added to the variance.
+        cudnn_enabled (bool): ignored (no cuDNN).
+
+    Example::
+
+        >>> ember.instance_norm(ember.randn(2, 3, 4), None, None, None, None, True, 0.1, 1e-5, False).shape
+        ember.Size([2, 3, 4])
+    """
+    return ember.nn.functional.instance_norm(input, running_mean, running_var, weight, bias, use_input_stats,
+                                             momentum, eps)
+
+
+def channel_shuffle(input, groups):
+    r"""torch.channel_shuffle: see :func:`ember.nn.functional.channel_shuffle`.
+
+    Args:
+        input (Tensor): (N, C, *).
+        groups (int): the number of groups, dividing C.
+
+    Example::
+
+        >>> ember.channel_shuffle(ember.arange(4.).reshape(1, 4, 1), 2).flatten()
+        tensor([0., 2., 1., 3.])
+    """
+    return ember.nn.functional.channel_shuffle(input, groups)

@@ -272,6 +272,18 @@ void bind_cnn_layers(py::module_& fm) {
      py::arg("recompute_scale_factor"), py::arg("antialias"));
   fm.def("pixel_shuffle", &F::pixel_shuffle, py::arg("input"), py::arg("upscale_factor"));
   fm.def("pixel_unshuffle", &F::pixel_unshuffle, py::arg("input"), py::arg("downscale_factor"));
+  fm.def("channel_shuffle", &F::channel_shuffle, py::arg("input"), py::arg("groups"));
+  fm.def("rms_norm", [opt](const Tensor& x, py::handle shape, py::handle w, std::optional<double> eps) {
+    Shape s = PyLong_Check(shape.ptr()) ? Shape{shape.cast<int64_t>()} : shape_from(shape, "rms_norm");
+    return F::rms_norm(x, s, opt(w), eps);
+  }, py::arg("input"), py::arg("normalized_shape"), py::arg("weight"), py::arg("eps"));
+  fm.def("local_response_norm", &F::local_response_norm, py::arg("input"), py::arg("size"), py::arg("alpha"),
+         py::arg("beta"), py::arg("k"));
+  fm.def("instance_norm", [opt](const Tensor& x, py::handle rm, py::handle rv, py::handle w, py::handle b,
+                                bool use_input_stats, double momentum, double eps) {
+    return F::instance_norm(x, opt(rm), opt(rv), opt(w), opt(b), use_input_stats, momentum, eps);
+  }, py::arg("input"), py::arg("running_mean"), py::arg("running_var"), py::arg("weight"), py::arg("bias"),
+     py::arg("use_input_stats"), py::arg("momentum"), py::arg("eps"));
 }
 }  // namespace
 
@@ -331,6 +343,27 @@ void bind_nn_functional(py::module_& m) {
     return x;
   }, py::arg("input"));
   fm.def("sign_straight_through", &F::sign_straight_through, py::arg("input"));
+  fm.def("hardshrink", &F::hardshrink, py::arg("input"), py::arg("lambd") = 0.5);
+  fm.def("softshrink", &F::softshrink, py::arg("input"), py::arg("lambd") = 0.5);
+  fm.def("glu", &F::glu, py::arg("input"), py::arg("dim") = -1);
+  fm.def("rrelu", [](const Tensor& x, double lower, double upper, bool training) {
+    return F::rrelu(x, lower, upper, training);
+  }, py::arg("input"), py::arg("lower"), py::arg("upper"), py::arg("training"));
+  fm.def("rrelu_", [](py::object x, double lower, double upper, bool training) {
+    F::rrelu_(x.cast<Tensor&>(), lower, upper, training);
+    return x;
+  }, py::arg("input"), py::arg("lower"), py::arg("upper"), py::arg("training"));
+  fm.def("bilinear", [opt](const Tensor& x1, const Tensor& x2, const Tensor& w, py::handle b) {
+    return F::bilinear(x1, x2, w, opt(b));
+  }, py::arg("input1"), py::arg("input2"), py::arg("weight"), py::arg("bias") = py::none());
+  fm.def("embedding_bag", [opt](const Tensor& input, const Tensor& weight, py::handle offsets,
+                                std::optional<double> max_norm, double norm_type, const std::string& mode,
+                                py::handle per_sample_weights, bool include_last_offset,
+                                std::optional<int64_t> padding_idx) {
+    return F::embedding_bag(input, weight, opt(offsets), max_norm, norm_type, mode, opt(per_sample_weights),
+                            include_last_offset, padding_idx);
+  }, py::arg("input"), py::arg("weight"), py::arg("offsets"), py::arg("max_norm"), py::arg("norm_type"),
+     py::arg("mode"), py::arg("per_sample_weights"), py::arg("include_last_offset"), py::arg("padding_idx"));
   fm.def("linear", [opt](const Tensor& x, const Tensor& w, py::handle b) {
     const Tensor bias = opt(b);
     py_gil::Release nogil(py_gil::heavy(x, w));

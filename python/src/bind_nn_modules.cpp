@@ -531,6 +531,10 @@ void bind_containers(py::module_& nm) {
 /// Linear and the Perceptron.
 void bind_layers(py::module_& nm) {
   unary_layer<nn::Linear>(nm, "Linear").def("reset_parameters", &nn::Linear::reset_parameters);
+  layer_class<nn::Bilinear>(nm, "Bilinear")
+      .def("forward", py::overload_cast<const Tensor&, const Tensor&>(&nn::Bilinear::forward), py::arg("input1"),
+           py::arg("input2"))
+      .def("reset_parameters", &nn::Bilinear::reset_parameters);
 
   py::class_<nn::Perceptron::FitResult>(nm, "PerceptronFit", "What Perceptron.fit did.")
       .def_readonly("converged", &nn::Perceptron::FitResult::converged)
@@ -581,6 +585,11 @@ void bind_activations(py::module_& nm) {
   unary_layer<nn::LogSoftmax>(nm, "LogSoftmax");
   unary_layer<nn::Softmin>(nm, "Softmin");
   unary_layer<nn::Sign>(nm, "Sign");
+  unary_layer<nn::GLU>(nm, "GLU");
+  unary_layer<nn::Hardshrink>(nm, "Hardshrink");
+  unary_layer<nn::Softshrink>(nm, "Softshrink");
+  unary_layer<nn::Softmax2d>(nm, "Softmax2d");
+  unary_layer<nn::RReLU>(nm, "RReLU");
 }
 
 template <class T>
@@ -604,7 +613,17 @@ void bind_normalization_dropout_embedding(py::module_& nm) {
   }, py::arg("input"));
   unary_layer<nn::GroupNorm>(nm, "GroupNorm").def("reset_parameters", &nn::GroupNorm::reset_parameters);
   unary_layer<nn::GaussianNoise>(nm, "GaussianNoise");
+  unary_layer<nn::RMSNorm>(nm, "RMSNorm").def("reset_parameters", &nn::RMSNorm::reset_parameters);
+  unary_layer<nn::LocalResponseNorm>(nm, "LocalResponseNorm");
+  bind_batch_norm<nn::InstanceNorm1d>(nm, "InstanceNorm1d");
+  bind_batch_norm<nn::InstanceNorm2d>(nm, "InstanceNorm2d");
   unary_layer<nn::Embedding>(nm, "Embedding").def("reset_parameters", &nn::Embedding::reset_parameters);
+  layer_class<nn::EmbeddingBag>(nm, "EmbeddingBag")  // forward(input, offsets=None, per_sample_weights=None)
+      .def("forward", [](nn::EmbeddingBag& m, const Tensor& input, py::handle offsets, py::handle weights) {
+        auto opt = [](py::handle h) { return h.is_none() ? Tensor() : tensor_arg(h, "EmbeddingBag.forward"); };
+        return m.forward(input, opt(offsets), opt(weights));
+      }, py::arg("input"), py::arg("offsets") = py::none(), py::arg("per_sample_weights") = py::none())
+      .def("reset_parameters", &nn::EmbeddingBag::reset_parameters);
 }
 
 /// A max pool: forward returns (values, indices) when its return_indices is set, as PyTorch's.
@@ -671,6 +690,7 @@ void bind_padding_upsampling(py::module_& nm) {
   unary_layer<nn::UpsamplingBilinear2d>(nm, "UpsamplingBilinear2d");
   unary_layer<nn::PixelShuffle>(nm, "PixelShuffle");
   unary_layer<nn::PixelUnshuffle>(nm, "PixelUnshuffle");
+  unary_layer<nn::ChannelShuffle>(nm, "ChannelShuffle");
 }
 
 /// A tensor argument that may be None (an absent state).

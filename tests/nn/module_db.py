@@ -438,6 +438,221 @@ add("Embedding", [C(10, 4), C(10, 4, padding_idx=2, gradcheck=False), C(10, 4, p
 # max_norm ctors: the forward renormalizes the looked-up rows in place, so finite differences on the
 # weight see a different function (no gradcheck; the backward is still compared with torch's).
 
+
+def _bag_inputs(ctor, dtype, rng, dom):
+    """2-D bags, 1-D bags cut at offsets (an empty bag among them), empty, non-contiguous; with
+    mode='sum' also per_sample_weights (whose gradient is compared too)."""
+    idx = Domain(0, 9)
+    last = ctor.kwargs.get("include_last_offset", False)
+    offsets = np.array([0, 3, 3, 6] + ([8] if last else []), np.int64)
+    out = [ModuleInput((contig((3, 4), "int64", rng, idx),), "batched"),
+           ModuleInput((contig((8,), "int64", rng, idx), Arg(offsets)), "offsets"),
+           ModuleInput((contig((0,), "int64", rng, idx), Arg(np.zeros(3 if last else 2, np.int64))), "empty"),
+           ModuleInput((noncontig((3, 4), "int64", rng, idx),), "noncontig")]
+    if ctor.kwargs.get("mode") == "sum":
+        out.append(ModuleInput((contig((8,), "int64", rng, idx), Arg(offsets), contig((8,), dtype, rng, dom)),
+                               "per_sample_weights"))  # 2-D bags with weights: tests/nn/test_more_layers.py
+    return out
+
+
+_BAG_1D = lambda L: (L.tensor([1, 2, 3]),)
+add("EmbeddingBag", [C(10, 4), C(10, 4, mode="sum"), C(10, 4, mode="max"), C(10, 4, mode="sum", padding_idx=2),
+                     C(10, 4, mode="mean", padding_idx=-1), C(10, 4, mode="max", padding_idx=0),
+                     C(10, 4, mode="sum", include_last_offset=True), C(10, 4, mode="max", include_last_offset=True),
+                     C(10, 4, max_norm=1.0, gradcheck=False), C(10, 4, mode="sum", max_norm=0.5, norm_type=1.0,
+                                                                gradcheck=False)],
+    _bag_inputs, has_params=True, domain=Domain(0.5, 2.0), grad_domain=Domain(0.5, 2.0), errors=[
+        E("float_indices", C(5, 2), lambda L: (L.tensor([[1.0, 2.0]]),), TypeError, torch=RuntimeError,
+          match="embedding_bag"),
+        E("index_out_of_range", C(5, 2), lambda L: (L.tensor([[1, 5]]),), IndexError, torch=RuntimeError,
+          match="embedding_bag"),
+        E("1d_without_offsets", C(5, 2), _BAG_1D, ValueError, match=("embedding_bag", "offsets", "(3,)")),
+        E("2d_with_offsets", C(5, 2), lambda L: (L.tensor([[1, 2]]), L.tensor([0])), ValueError,
+          match=("embedding_bag", "(1, 2)")),
+        E("3d_input", C(5, 2), lambda L: (L.zeros(2, 2, 2, dtype=L.int64),), ValueError,
+          match=("embedding_bag", "(2, 2, 2)")),
+        E("offsets_not_from_0", C(5, 2), lambda L: (L.tensor([1, 2, 3]), L.tensor([1, 2])), ValueError,
+          torch=RuntimeError, match=("embedding_bag", "offsets[0]")),
+        E("offsets_past_end", C(5, 2), lambda L: (L.tensor([1, 2, 3]), L.tensor([0, 4])), ValueError,
+          torch=RuntimeError, match=("embedding_bag", "length 3")),
+        E("offsets_decreasing", C(5, 2), lambda L: (L.tensor([1, 2, 3]), L.tensor([0, 2, 1])), ValueError,
+          torch=RuntimeError, match=("embedding_bag", "non-decreasing")),
+        E("offsets_2d", C(5, 2), lambda L: (L.tensor([1, 2, 3]), L.tensor([[0]])), ValueError,
+          match=("embedding_bag", "(1, 1)")),
+        E("per_sample_weights_mean", C(5, 2), lambda L: (L.tensor([1, 2]), L.tensor([0]), L.ones(2)),
+          NotImplementedError, match=("embedding_bag", "mode='sum'")),
+        E("per_sample_weights_shape", C(5, 2, mode="sum"), lambda L: (L.tensor([1, 2]), L.tensor([0]), L.ones(3)),
+          ValueError, match=("embedding_bag", "(3,)", "(2,)")),
+        E("per_sample_weights_dtype", C(5, 2, mode="sum"),
+          lambda L: (L.tensor([1, 2]), L.tensor([0]), L.ones(2, dtype=L.float64)), TypeError, torch=RuntimeError,
+          match=("embedding_bag", "float64")),
+        E("mode_unknown", C(5, 2, mode="avg"), None, ValueError, torch=OK, match="mode",
+          note="ember checks at construction; torch only in the forward (ValueError)"),
+        E("padding_idx_out_of_range", C(5, 2, padding_idx=5), None, ValueError, torch=AssertionError,
+          match="padding_idx"),
+        E("num_embeddings_negative", C(-1, 2), None, ValueError, torch=RuntimeError),
+        E("scale_grad_by_freq", C(5, 2, scale_grad_by_freq=True), None, ValueError, torch=OK, match="not supported",
+          note="a documented limitation: ember refuses what it does not implement"),
+        E("_weight_wrong_shape", C(5, 2, _weight=Arg(np.ones((5, 3), np.float32)), id="weight53"), None, ValueError,
+          torch=AssertionError, match=("EmbeddingBag", "(5, 3)")),
+    ])
+# max_norm ctors: as Embedding's (the forward renormalizes rows in place; no gradcheck).
+
+
+def _bilinear_inputs(ctor, dtype, rng, dom):
+    a, b = ctor.args[0], ctor.args[1]
+    return [ModuleInput((contig((4, a), dtype, rng, dom), contig((4, b), dtype, rng, dom)), "batched"),
+            ModuleInput((contig((a,), dtype, rng, dom), contig((b,), dtype, rng, dom)), "unbatched"),
+            ModuleInput((contig((2, 3, a), dtype, rng, dom), contig((2, 3, b), dtype, rng, dom)), "3d"),
+            ModuleInput((contig((0, a), dtype, rng, dom), contig((0, b), dtype, rng, dom)), "empty"),
+            ModuleInput((noncontig((4, a), dtype, rng, dom), noncontig((4, b), dtype, rng, dom)), "noncontig")]
+
+
+add("Bilinear", [C(3, 4, 5), C(3, 4, 5, bias=False), C(2, 3, 1, id="2,3,1")], _bilinear_inputs, has_params=True,
+    rtol={"float32": 1e-4}, atol={"float32": 1e-4}, errors=[
+        E("in1_features_0", C(0, 4, 5), None, ValueError, match="in1_features"),
+        E("wrong_input1", C(3, 4, 5), lambda L: (_ones(L, 2, 4), _ones(L, 2, 4)), ValueError, torch=RuntimeError,
+          match=("Bilinear(in1_features=3", "(2, 4)")),
+        E("batch_mismatch", C(3, 4, 5), lambda L: (_ones(L, 2, 3), _ones(L, 3, 4)), ValueError, torch=RuntimeError,
+          match=("bilinear", "(2, 3)", "(3, 4)")),
+        E("dims_mismatch", C(3, 4, 5), lambda L: (_ones(L, 2, 3), _ones(L, 4)), ValueError, torch=RuntimeError,
+          match=("bilinear", "(2, 3)", "(4,)")),
+        E("int64_inputs", C(3, 4, 5), lambda L: (_ones(L, 2, 3, dtype=L.int64), _ones(L, 2, 4, dtype=L.int64)),
+          TypeError, torch=RuntimeError, match="bilinear"),
+        E("float64_input1", C(3, 4, 5), lambda L: (_ones(L, 2, 3, dtype=L.float64), _ones(L, 2, 4)), TypeError,
+          torch=RuntimeError, match=("bilinear", "float64")),
+    ])
+
+
+def _glu_inputs(ctor, dtype, rng, dom):
+    if ctor.kwargs.get("dim", -1) == 0:
+        specs = [("batched", (4, 3)), ("unbatched", (4,)), ("3d", (2, 3, 5)), ("empty", (0, 3))]
+        nc = (4, 3)
+    else:
+        specs = [("batched", (3, 4)), ("unbatched", (4,)), ("3d", (2, 3, 4)), ("empty", (0, 4))]
+        nc = (3, 4)
+    return [ModuleInput((contig(shape, dtype, rng, dom),), desc) for desc, shape in specs] + \
+        [ModuleInput((noncontig(nc, dtype, rng, dom),), "noncontig")]
+
+
+add("GLU", [C(), C(dim=0)], _glu_inputs, domain=Domain(-4.0, 4.0), errors=[
+    E("odd_size", C(), lambda L: (_ones(L, 2, 3),), ValueError, torch=RuntimeError, match=("glu", "(2, 3)")),
+    E("0d_input", C(), lambda L: (L.tensor(1.0),), ValueError, torch=RuntimeError, match="glu"),
+    E("dim_out_of_range", C(dim=2), lambda L: (_ones(L, 2, 4),), IndexError, match=("glu", "(2, 4)")),
+    E("int64_input", C(), lambda L: (_ones(L, 2, 4, dtype=L.int64),), TypeError, torch=NotImplementedError,
+      match="glu")])
+add("Hardshrink", [C(), C(0.3), C(lambd=1.0)], ANY_SHAPE, domain=Domain(-2.0, 2.0),
+    grad_domain=Domain(-2.0, 2.0, nonzero=True), errors=[_not_float("hardshrink")])
+add("Softshrink", [C(), C(0.3), C(lambd=1.0)], ANY_SHAPE, domain=Domain(-2.0, 2.0),
+    grad_domain=Domain(-2.0, 2.0, nonzero=True), errors=[
+        _not_float("softshrink"),
+        E("lambd_negative", C(-1.0), lambda L: (_ones(L, 3),), ValueError, torch=RuntimeError, match="softshrink")])
+add("Softmax2d", [C()], shaped(("batched", (2, 3, 4, 5)), ("unbatched", (3, 4, 5)), ("empty", (0, 3, 2, 2)),
+                              ("noncontig", (2, 3, 2, 2), "nc")), domain=Domain(-4.0, 4.0), errors=[
+    E("2d_input", C(), lambda L: (_ones(L, 2, 3),), ValueError, match=("Softmax2d", "2D")),
+    E("5d_input", C(), lambda L: (_ones(L, 1, 2, 3, 4, 5),), ValueError, match=("Softmax2d", "5D")),
+    E("int64_input", C(), lambda L: (_ones(L, 2, 3, 4, dtype=L.int64),), TypeError, torch=NotImplementedError,
+      match="softmax")])
+
+
+def _rrelu_train_check(ctor, x, y, x_grad):
+    """Training mode: positive elements pass, each other one is scaled by its own slope in [lower,
+    upper], which is also its gradient; on a large sample the slopes average (lower + upper) / 2."""
+    lower = ctor.kwargs.get("lower", ctor.args[0] if ctor.args else 1 / 8)
+    upper = ctor.kwargs.get("upper", ctor.args[1] if len(ctor.args) > 1 else 1 / 3)
+    pos, neg = x > 0, x < 0
+    np.testing.assert_array_equal(y[pos], x[pos])
+    slopes = y[neg] / x[neg]
+    assert np.all(slopes >= lower - 1e-12) and np.all(slopes <= upper + 1e-12)
+    if slopes.size >= 5000:
+        width = upper - lower
+        assert abs(slopes.mean() - (lower + upper) / 2) <= 5 * width / np.sqrt(12 * slopes.size) + 1e-12
+        assert slopes.std() > width / 4  # not one slope for all
+    if x_grad is not None:
+        np.testing.assert_array_equal(x_grad[pos], 1.0)
+        np.testing.assert_allclose(x_grad[neg], slopes, rtol=1e-9)
+
+
+add("RReLU", [C(), C(0.1, 0.3), C(lower=0.2, upper=0.5, inplace=True)], ANY_SHAPE, random=True,
+    train_check=_rrelu_train_check, domain=Domain(-4.0, 4.0), errors=[
+        _not_float("rrelu"),
+        E("lower_above_upper", C(0.5, 0.1), lambda L: (_ones(L, 3),), ValueError, torch=RuntimeError,
+          match="rrelu")])
+
+
+def _rms_inputs(ctor, dtype, rng, dom):
+    shape = ctor.args[0]
+    return _layernorm_inputs(Ctor((tuple(shape) if isinstance(shape, list) else shape,)), dtype, rng, dom)
+
+
+add("RMSNorm", [C(5), C((3, 5)), C(5, elementwise_affine=False), C(5, eps=1e-2), C([3, 5], eps=1e-6, id="list")],
+    _rms_inputs, has_params=True, domain=Domain(-2.0, 4.0), errors=[
+        E("wrong_trailing_dim", C(5), lambda L: (_ones(L, 5, 3),), ValueError, torch=RuntimeError,
+          match=("RMSNorm((5,)", "(5, 3)")),
+        E("int64_input", C(3), lambda L: (_ones(L, 4, 3, dtype=L.int64),), TypeError, torch=NotImplementedError,
+          match="rms_norm"),
+    ])
+
+
+def _lrn_inputs(ctor, dtype, rng, dom):
+    return [ModuleInput((contig((2, 5, 3), dtype, rng, dom),), "NCL"),
+            ModuleInput((contig((2, 5, 3, 2), dtype, rng, dom),), "NCHW"),
+            ModuleInput((contig((1, 4, 2, 2, 2), dtype, rng, dom),), "5d"),
+            ModuleInput((contig((0, 5, 3), dtype, rng, dom),), "empty"),
+            ModuleInput((noncontig((3, 5, 2), dtype, rng, dom),), "noncontig")]
+
+
+add("LocalResponseNorm", [C(2), C(3, alpha=0.1, beta=0.5, k=2.0), C(size=1, id="size=1"), C(8, alpha=1.0)],
+    _lrn_inputs, domain=Domain(-2.0, 2.0), errors=[
+        E("2d_input", C(2), lambda L: (_ones(L, 2, 3),), ValueError, match=("local_response_norm", "(2, 3)"))])
+
+
+def _instance_inputs(dims):
+    def inputs(ctor, dtype, rng, dom):
+        spatial = (5,) if dims == 1 else (3, 4)
+        out = [ModuleInput((contig((2, 3) + spatial, dtype, rng, dom),), "batched"),
+               ModuleInput((contig((3,) + spatial, dtype, rng, dom),), "unbatched"),
+               ModuleInput((noncontig((4, 3) + spatial, dtype, rng, dom),), "noncontig")]
+        # torch fails on an empty batch with affine (repeating the weight 0 times) and turns the
+        # running statistics into NaN (a mean over no sample): empty only without either
+        if not ctor.kwargs.get("affine") and not ctor.kwargs.get("track_running_stats"):
+            out.append(ModuleInput((contig((0, 3) + spatial, dtype, rng, dom),), "empty"))
+        return out
+    return inputs
+
+
+for _name, _dims in (("InstanceNorm1d", 1), ("InstanceNorm2d", 2)):
+    _batched = (2, 3, 5) if _dims == 1 else (2, 3, 3, 4)
+    add(_name, [C(3), C(3, affine=True), C(3, affine=True, bias=False), C(3, track_running_stats=True),
+                C(3, eps=1e-3, momentum=0.3, affine=True, track_running_stats=True, id="all"),
+                C(3, momentum=None, track_running_stats=True)],
+        _instance_inputs(_dims), has_params=True, has_buffers=True, domain=Domain(-2.0, 4.0), errors=[
+            E("wrong_dims", C(3), lambda L, d=_dims: (_ones(L, *((2, 3, 4, 5, 6)[:d + 3])),), ValueError,
+              match=(_name, "got (")),
+            E("wrong_channels_affine", C(3, affine=True), lambda L, b=_batched: (_ones(L, 2, 4, *b[2:]),),
+              ValueError, match=(_name, "num_features (3)")),
+            E("one_spatial_element", C(3), lambda L, d=_dims: (_ones(L, 2, 3, *((1,) * d)),), ValueError,
+              match=("instance_norm", "spatial")),
+            E("int64_input", C(3), lambda L, b=_batched: (_ones(L, *b, dtype=L.int64),), TypeError,
+              torch=NotImplementedError, match="instance_norm"),
+        ])
+
+
+def _shuffle_inputs(ctor, dtype, rng, dom):
+    return [ModuleInput((contig((2, 6, 3), dtype, rng, dom),), "NCL"),
+            ModuleInput((contig((2, 6, 2, 3), dtype, rng, dom),), "NCHW"),
+            ModuleInput((contig((0, 6, 2), dtype, rng, dom),), "empty"),
+            ModuleInput((noncontig((3, 6, 2), dtype, rng, dom),), "noncontig")]
+
+
+add("ChannelShuffle", [C(2), C(groups=3), C(6, id="6"), C(1, id="1")], _shuffle_inputs, errors=[
+    E("indivisible", C(4), lambda L: (_ones(L, 2, 6, 3),), ValueError, torch=RuntimeError,
+      match=("channel_shuffle", "(2, 6, 3)")),
+    E("2d_input", C(2), lambda L: (_ones(L, 2, 6),), ValueError, torch=RuntimeError,
+      match=("channel_shuffle", "(2, 6)")),
+    E("groups_0", C(0), lambda L: (_ones(L, 2, 6, 3),), ValueError, torch=RuntimeError, match="channel_shuffle"),
+])
+
 # ---- distances -------------------------------------------------------------------------------
 def _distance_inputs(ctor, dtype, rng, dom):
     """(x1, x2): same shapes, a broadcast row, 3-d, non-contiguous, empty; unbatched where dim allows."""

@@ -107,6 +107,20 @@ Tensor Softmin::forward(const Tensor& input) {
   return softmax(neg(input), options.dim.value_or(legacy_softmax_dim(input.dim())));
 }
 
+Tensor GLU::forward(const Tensor& input) { return F::glu(input, options.dim); }
+Tensor Hardshrink::forward(const Tensor& input) { return F::hardshrink(input, options.lambd); }
+Tensor Softshrink::forward(const Tensor& input) { return F::softshrink(input, options.lambd); }
+Tensor Softmax2d::forward(const Tensor& input) {
+  EMBER_CHECK(input.dim() == 3 || input.dim() == 4, "Softmax2d: expected input to be 3D or 4D, got ", input.dim(),
+              "D instead: ", shape_str(input.sizes()));
+  return softmax(input, -3);
+}
+Tensor RReLU::forward(const Tensor& input) {
+  Tensor x = input;
+  const RReLUOptions& o = options;
+  return o.inplace ? F::rrelu_(x, o.lower, o.upper, is_training()) : F::rrelu(input, o.lower, o.upper, is_training());
+}
+
 Tensor Sign::forward(const Tensor& input) { return options.straight_through ? F::sign_straight_through(input) : sign(input); }
 
 }  // namespace ember::nn

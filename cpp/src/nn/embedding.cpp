@@ -11,12 +11,28 @@
 namespace ember {
 void check_embedding_indices(const Tensor& indices, const Shape& weight_shape) {
   const int64_t lo = amin(indices).item<int64_t>(), hi = amax(indices).item<int64_t>(), rows = weight_shape[0];
-  EMBER_CHECK_INDEX(lo >= 0 && hi < rows, "embedding: index ", lo < 0 ? lo : hi, " is out of range for ", rows,
-                    " embeddings (weight ", shape_str(weight_shape), ")");
+  const char* op = KernelScope::current();  // embedding or embedding_bag
+  EMBER_CHECK_INDEX(lo >= 0 && hi < rows, op ? op : "embedding", ": index ", lo < 0 ? lo : hi, " is out of range for ",
+                    rows, " embeddings (weight ", shape_str(weight_shape), ")");
 }
 }  // namespace ember
 
 namespace ember::nn {
+
+namespace {
+/// max_norm: the rows of weight that flat picks, rescaled in place to at most that norm (PyTorch's
+/// embedding_renorm_, outside autograd).
+void renorm_rows_(const Tensor& weight, const Tensor& flat, double max_norm, double norm_type, const char* op) {
+  EMBER_CHECK(max_norm > 0, op, ": max_norm must be positive, got ", max_norm);
+  autograd::NoGradGuard no_grad;
+  Tensor picked = index_select(weight, 0, flat);
+  Tensor norms = norm(picked, norm_type, Dims{1}, /*keepdim=*/true);
+  Tensor scale = where(gt(norms, scalar_tensor(max_norm)), div(scalar_tensor(max_norm), add(norms,
+                       scalar_tensor(1e-7))), scalar_tensor(1.0, norms.dtype()));
+  Tensor w = weight;
+  index_put_(w, {flat}, mul(picked, scale));
+}
+}  // namespace
 
 Tensor functional::embedding(const Tensor& indices, const Tensor& weight, std::optional<int64_t> padding_idx,
                              std::optional<double> max_norm, double norm_type) {
@@ -35,16 +51,7 @@ Tensor functional::embedding(const Tensor& indices, const Tensor& weight, std::o
   // own, so a captured graph (ember/graph.h) checks at every replay.
   if (flat.numel() > 0)
     call_check(flat.device(), "embedding", check_embedding_indices, flat, weight.sizes());
-  if (max_norm) {
-    EMBER_CHECK(*max_norm > 0, "embedding: max_norm must be positive, got ", *max_norm);
-    autograd::NoGradGuard no_grad;
-    Tensor picked = index_select(weight, 0, flat);
-    Tensor norms = norm(picked, norm_type, Dims{1}, /*keepdim=*/true);
-    Tensor scale = where(gt(norms, scalar_tensor(*max_norm)), div(scalar_tensor(*max_norm), add(norms,
-                         scalar_tensor(1e-7))), scalar_tensor(1.0, norms.dtype()));
-    Tensor w = weight;
-    index_put_(w, {flat}, mul(picked, scale));
-  }
+  if (max_norm) renorm_rows_(weight, flat, *max_norm, norm_type, "embedding");
   Tensor out = index_select(weight, 0, flat);
   if (padding_idx && autograd::any_requires_grad({&weight})) {
     // The padding row is read as it is but gets no gradient.
@@ -104,6 +111,140 @@ std::shared_ptr<Embedding> Embedding::from_pretrained(const Tensor& embeddings, 
 Tensor Embedding::forward(const Tensor& indices) {
   return functional::embedding(indices, required_parameter("weight"), options.padding_idx, options.max_norm,
                                options.norm_type);
+}
+
+}  // namespace ember::nn
+
+// ---- EmbeddingBag ---------------------------------------------------------------------------
+
+namespace ember::nn {
+
+// A composite: each index's row goes to its bag's row of a (bags + 1, dim) result by index_add
+// (sum, mean) or scatter_reduce amax (max); the extra row collects what no bag keeps (padding_idx,
+// indices after include_last_offset's end) and is dropped. Gradients come from the ops.
+Tensor functional::embedding_bag(const Tensor& input, const Tensor& weight, const Tensor& offsets,
+                                 std::optional<double> max_norm, double norm_type, const std::string& mode,
+                                 const Tensor& per_sample_weights, bool include_last_offset,
+                                 std::optional<int64_t> padding_idx) {
+  EMBER_CHECK(mode == "sum" || mode == "mean" || mode == "max",
+              "embedding_bag: mode has to be one of sum, mean or max, got '", mode, "'");
+  EMBER_CHECK_TYPE(input.dtype() == DType::Int64 || input.dtype() == DType::Int32,
+                   "embedding_bag: expected indices of dtype int64 or int32, got ", dtype_name(input.dtype()));
+  EMBER_CHECK(weight.dim() == 2, "embedding_bag: weight has to be 2-D (num_embeddings, embedding_dim), got ",
+              shape_str(weight.sizes()));
+  EMBER_CHECK_TYPE(is_floating(weight.dtype()), "embedding_bag: weight must be floating point, got ",
+                   dtype_name(weight.dtype()));
+  EMBER_CHECK(input.dim() == 1 || input.dim() == 2, "embedding_bag: input has to be 1-D or 2-D, got ",
+              shape_str(input.sizes()));
+  const int64_t rows = weight.sizes()[0], dim = weight.sizes()[1], n = input.numel();
+  if (padding_idx) {
+    EMBER_CHECK(*padding_idx >= -rows && *padding_idx < rows, "embedding_bag: padding_idx ", *padding_idx,
+                " must be within num_embeddings (", rows, ")");
+    if (*padding_idx < 0) *padding_idx += rows;
+  }
+  if (per_sample_weights.defined()) {
+    EMBER_CHECK_T(NotImplementedError, mode == "sum", "embedding_bag: per_sample_weights is only supported for "
+                  "mode='sum', got mode='", mode, "'");
+    EMBER_CHECK(per_sample_weights.sizes() == input.sizes(), "embedding_bag: per_sample_weights ",
+                shape_str(per_sample_weights.sizes()), " must have the input's shape ", shape_str(input.sizes()));
+    EMBER_CHECK_TYPE(per_sample_weights.dtype() == weight.dtype(), "embedding_bag: per_sample_weights (",
+                     dtype_name(per_sample_weights.dtype()), ") must have weight's dtype (",
+                     dtype_name(weight.dtype()), ")");
+  }
+  Tensor flat = reshape(input, {n}), bag_of;  // bag_of: each index's bag
+  int64_t bags = 0;
+  if (input.dim() == 2) {
+    EMBER_CHECK(!offsets.defined(), "embedding_bag: offsets must be None for a 2-D input ",
+                shape_str(input.sizes()), " (each row is a bag)");
+    bags = input.sizes()[0];
+    const int64_t per_bag = input.sizes()[1];
+    bag_of = per_bag > 0 ? floor_divide(arange(0, n, 1, DType::Int64), scalar_tensor(per_bag, DType::Int64))
+                         : zeros({0}, DType::Int64);
+  } else {
+    EMBER_CHECK(offsets.defined(), "embedding_bag: offsets has to be a 1-D tensor for a 1-D input ",
+                shape_str(input.sizes()), ", got None");
+    EMBER_CHECK(offsets.dim() == 1, "embedding_bag: offsets has to be a 1-D tensor, got ", shape_str(offsets.sizes()));
+    EMBER_CHECK_TYPE(offsets.dtype() == DType::Int64 || offsets.dtype() == DType::Int32,
+                     "embedding_bag: expected offsets of dtype int64 or int32, got ", dtype_name(offsets.dtype()));
+    const Tensor offs = to_dtype(offsets, DType::Int64);
+    const int64_t count = offs.numel();
+    EMBER_CHECK(count > 0 || !include_last_offset, "embedding_bag: with include_last_offset, offsets needs at least "
+                "one entry (the end of the last bag), got ", shape_str(offsets.sizes()));
+    bags = include_last_offset ? count - 1 : count;
+    if (count > 0) {
+      const int64_t first = select(offs, 0, 0).item<int64_t>(), last = select(offs, 0, count - 1).item<int64_t>();
+      EMBER_CHECK(first == 0, "embedding_bag: offsets[0] has to be 0 (the first bag starts the input), got ", first);
+      EMBER_CHECK(last <= n, "embedding_bag: offsets[-1] can not be greater than the input's length ", n, ", got ",
+                  last);
+      EMBER_CHECK(count == 1 || amin(diff(offs)).item<int64_t>() >= 0,
+                  "embedding_bag: offsets must be non-decreasing (each bag starts where the one before ends)");
+    }
+    // the bag of index j: the number of offsets <= j, less one
+    bag_of = sub(bucketize(arange(0, n, 1, DType::Int64), offs, false, /*right=*/true), scalar_tensor(1, DType::Int64));
+  }
+  if (n > 0) call_check(flat.device(), "embedding_bag", check_embedding_indices, flat, weight.sizes());
+  if (max_norm) renorm_rows_(weight, flat, *max_norm, norm_type, "embedding_bag");
+  const Tensor trash = scalar_tensor(bags, DType::Int64);
+  Tensor keep = logical_and(ge(bag_of, scalar_tensor(0, DType::Int64)), lt(bag_of, trash));
+  if (padding_idx) keep = logical_and(keep, ne(flat, scalar_tensor(*padding_idx, flat.dtype())));
+  const Tensor target = where(keep, bag_of, trash);
+  Tensor picked = index_select(weight, 0, to_dtype(flat, DType::Int64));
+  if (per_sample_weights.defined()) picked = mul(picked, unsqueeze(reshape(per_sample_weights, {n}), 1));
+  const Tensor start = zeros({bags + 1, dim}, weight.dtype());
+  Tensor out;
+  if (mode == "max") {
+    out = scatter_reduce(start, 0, contiguous(expand(unsqueeze(target, 1), {n, dim})), picked, "amax",
+                         /*include_self=*/false);
+  } else {
+    out = index_add(start, 0, target, picked);
+    if (mode == "mean") {
+      Tensor counts = to_dtype(bincount(target, {}, bags + 1), weight.dtype());
+      out = div(out, unsqueeze(clamp(counts, scalar_tensor(1.0, weight.dtype()), std::nullopt), 1));
+    }
+  }
+  return narrow(out, 0, 0, bags);
+}
+
+EmbeddingBag::EmbeddingBag(EmbeddingBagOptions options) : Layer("EmbeddingBag", std::move(options)) {
+  EmbeddingBagOptions& o = this->options;
+  const int64_t n = o.num_embeddings;
+  if (o.padding_idx) {
+    EMBER_CHECK(*o.padding_idx >= -n && *o.padding_idx < n, "EmbeddingBag: padding_idx ", *o.padding_idx,
+                " must be within num_embeddings (", n, ")");
+    if (*o.padding_idx < 0) *o.padding_idx += n;
+  }
+  const Tensor given = o._weight;
+  o._weight = Tensor();  // the layer keeps its own copy, not the caller's tensor
+  const DType dtype = given.defined() ? given.dtype() : o.dtype.value_or(default_dtype());
+  EMBER_CHECK_TYPE(is_floating(dtype), "EmbeddingBag: dtype must be floating point, got ", dtype_name(dtype));
+  register_parameter("weight", empty({n, o.embedding_dim}, dtype));
+  if (!given.defined()) {
+    reset_parameters();
+    return;
+  }
+  EMBER_CHECK(given.sizes() == Shape({n, o.embedding_dim}), "EmbeddingBag: _weight must have shape (", n, ", ",
+              o.embedding_dim, "), got ", shape_str(given.sizes()));
+  autograd::NoGradGuard no_grad;
+  Tensor w = weight();
+  copy_(w, given);
+}
+
+void EmbeddingBag::reset_parameters() {
+  Tensor w = weight();
+  init::normal_(w);
+  if (options.padding_idx) {
+    autograd::NoGradGuard no_grad;
+    Tensor row = select(w, 0, *options.padding_idx);
+    zero_(row);
+  }
+}
+
+Tensor EmbeddingBag::forward(const Tensor& input) { return forward(input, Tensor(), Tensor()); }
+
+Tensor EmbeddingBag::forward(const Tensor& input, const Tensor& offsets, const Tensor& per_sample_weights) {
+  const EmbeddingBagOptions& o = options;
+  return functional::embedding_bag(input, required_parameter("weight"), offsets, o.max_norm, o.norm_type, o.mode,
+                                   per_sample_weights, o.include_last_offset, o.padding_idx);
 }
 
 }  // namespace ember::nn

@@ -131,6 +131,40 @@ Tensor threshold(const Tensor& x, double threshold, double value) {
   return autograd::name_grad_fn(where(x <= threshold, full({}, value, x.dtype()), x), "threshold");
 }
 
+Tensor hardshrink(const Tensor& x, double lambd) {
+  check_floating(x, "hardshrink");
+  // x in [-lambd, lambd] picks 0, so NaN stays NaN, as torch's
+  return autograd::name_grad_fn(where(logical_and(x >= -lambd, x <= lambd), full({}, 0.0, x.dtype()), x), "hardshrink");
+}
+Tensor softshrink(const Tensor& x, double lambd) {
+  check_floating(x, "softshrink");
+  EMBER_CHECK(lambd >= 0, "softshrink: lambd must be non-negative, got ", lambd);
+  // x * 0 between the bounds: NaN stays NaN, as torch's
+  const Tensor inner = where(x < -lambd, add(x, number(lambd)), mul(x, number(0.0)));
+  return autograd::name_grad_fn(where(x > lambd, sub(x, number(lambd)), inner), "softshrink");
+}
+Tensor glu(const Tensor& x, int64_t dim) {
+  check_floating(x, "glu");
+  EMBER_CHECK(x.dim() > 0, "glu: does not support scalars (0-d input) because the halved size must be even");
+  const int64_t d = dim < 0 ? dim + x.dim() : dim;
+  EMBER_CHECK_INDEX(d >= 0 && d < x.dim(), "glu: dim ", dim, " is out of range for an input of shape ",
+                    shape_str(x.sizes()));
+  const int64_t size = x.sizes()[d];
+  EMBER_CHECK(size % 2 == 0, "glu: halving dimension must be even, but dim ", d, " of ", shape_str(x.sizes()),
+              " has size ", size);
+  return autograd::name_grad_fn(mul(narrow(x, d, 0, size / 2), sigmoid(narrow(x, d, size / 2, size / 2))), "glu");
+}
+Tensor rrelu(const Tensor& x, double lower, double upper, bool training, Generator* gen) {
+  check_floating(x, "rrelu");
+  EMBER_CHECK(lower <= upper, "rrelu: lower bound should be less than or equal to the upper bound, got lower=",
+              lower, ", upper=", upper);
+  if (!training) return autograd::name_grad_fn(leaky_relu(x, (lower + upper) / 2), "rrelu");
+  Tensor slopes = Tensor::empty(x.sizes(), x.dtype(), x.device());
+  uniform_(slopes, lower, upper, gen);
+  // x <= 0 takes the drawn slope (its gradient too), as torch's
+  return autograd::name_grad_fn(where(x > 0, x, mul(x, slopes)), "rrelu");
+}
+
 Tensor normalize(const Tensor& x, double p, int64_t dim, double eps) {
   check_floating(x, "normalize");
   const Tensor n = norm(x, p, Dims{dim}, true);
@@ -174,6 +208,9 @@ Tensor& hardswish_(Tensor& x) { return inplace(x, "hardswish_", [](const Tensor&
 Tensor& hardsigmoid_(Tensor& x) { return inplace(x, "hardsigmoid_", [](const Tensor& t) { return hardsigmoid(t); }); }
 Tensor& selu_(Tensor& x) { return inplace(x, "selu_", [](const Tensor& t) { return selu(t); }); }
 Tensor& celu_(Tensor& x, double alpha) { return inplace(x, "celu_", [alpha](const Tensor& t) { return celu(t, alpha); }); }
+Tensor& rrelu_(Tensor& x, double lower, double upper, bool training, Generator* gen) {
+  return inplace(x, "rrelu_", [=](const Tensor& t) { return rrelu(t, lower, upper, training, gen); });
+}
 Tensor& mish_(Tensor& x) { return inplace(x, "mish_", [](const Tensor& t) { return mish(t); }); }
 Tensor& threshold_(Tensor& x, double threshold_value, double value) {
   return inplace(x, "threshold_", [=](const Tensor& t) { return threshold(t, threshold_value, value); });

@@ -43,6 +43,72 @@ Tensor Linear::forward(const Tensor& input) {
   return functional::linear(input, required_parameter("weight"), bias());
 }
 
+// ---- Bilinear -------------------------------------------------------------------------------
+
+// A composite of two matmuls: x1 (n, in1) @ A as (in1, out * in2), then each row's (out, in2)
+// block times x2's row.
+Tensor functional::bilinear(const Tensor& x1, const Tensor& x2, const Tensor& weight, const Tensor& bias) {
+  EMBER_CHECK(weight.dim() == 3, "bilinear: weight must be 3-D (out_features, in1_features, in2_features), got ",
+              shape_str(weight.sizes()));
+  EMBER_CHECK(x1.dim() >= 1 && x1.dim() == x2.dim(), "bilinear: input dimensions do not match: input1 ",
+              shape_str(x1.sizes()), ", input2 ", shape_str(x2.sizes()));
+  for (int64_t d = 0; d + 1 < x1.dim(); ++d)
+    EMBER_CHECK(x1.sizes()[d] == x2.sizes()[d], "bilinear: input batch dimensions do not match at dim ", d,
+                ": input1 ", shape_str(x1.sizes()), ", input2 ", shape_str(x2.sizes()));
+  const int64_t out = weight.sizes()[0], in1 = weight.sizes()[1], in2 = weight.sizes()[2];
+  EMBER_CHECK(x1.sizes().back() == in1, "bilinear: input1 ", shape_str(x1.sizes()), " does not match weight ",
+              shape_str(weight.sizes()), " (expected ", in1, " features)");
+  EMBER_CHECK(x2.sizes().back() == in2, "bilinear: input2 ", shape_str(x2.sizes()), " does not match weight ",
+              shape_str(weight.sizes()), " (expected ", in2, " features)");
+  EMBER_CHECK(!bias.defined() || (bias.dim() == 1 && bias.sizes()[0] == out), "bilinear: bias ",
+              shape_str(bias.defined() ? bias.sizes() : Shape{}), " does not match weight ", shape_str(weight.sizes()),
+              " (expected (", out, ",))");
+  const DType dtype = x1.dtype();
+  EMBER_CHECK_TYPE(x2.dtype() == dtype && weight.dtype() == dtype && (!bias.defined() || bias.dtype() == dtype),
+                   "bilinear: all tensors must have the same dtype, got input1 ", dtype_name(dtype), ", input2 ",
+                   dtype_name(x2.dtype()), ", weight ", dtype_name(weight.dtype()));
+  EMBER_CHECK_TYPE(is_floating(dtype), "bilinear: expected floating tensors, got ", dtype_name(dtype));
+  Shape lead(x1.sizes().begin(), x1.sizes().end() - 1);
+  int64_t rows = 1;
+  for (int64_t s : lead) rows *= s;
+  const Tensor a = reshape(x1, {rows, in1}), b = reshape(x2, {rows, in2, 1});
+  const Tensor w = reshape(permute(weight, {1, 0, 2}), {in1, out * in2});
+  Tensor y = reshape(matmul(reshape(matmul(a, w), {rows, out, in2}), b), {rows, out});
+  if (bias.defined()) y = add(y, bias);
+  lead.push_back(out);
+  return reshape(y, lead);
+}
+
+Bilinear::Bilinear(BilinearOptions options) : Layer("Bilinear", std::move(options)) {
+  const BilinearOptions& o = this->options;
+  const DType dtype = o.dtype.value_or(default_dtype());
+  EMBER_CHECK_TYPE(is_floating(dtype), "Bilinear: dtype must be floating point, got ", dtype_name(dtype));
+  register_parameter("weight", empty({o.out_features, o.in1_features, o.in2_features}, dtype));
+  register_parameter("bias", o.bias ? empty({o.out_features}, dtype) : Tensor());
+  reset_parameters();
+}
+
+void Bilinear::reset_parameters() {
+  // PyTorch's: weight and bias uniform in +-1/sqrt(in1_features)
+  const double bound = 1.0 / std::sqrt(static_cast<double>(options.in1_features));
+  Tensor w = weight(), b = bias();
+  init::uniform_(w, -bound, bound);
+  if (b.defined()) init::uniform_(b, -bound, bound);
+}
+
+Tensor Bilinear::forward(const Tensor&) {
+  throw TypeError("Bilinear.forward: takes two tensors, input1 and input2");
+}
+
+Tensor Bilinear::forward(const Tensor& input1, const Tensor& input2) {
+  const BilinearOptions& o = options;
+  EMBER_CHECK(input1.dim() >= 1 && input1.sizes().back() == o.in1_features && input2.dim() >= 1 &&
+                  input2.sizes().back() == o.in2_features,
+              describe(), ": expected input1 (..., ", o.in1_features, ") and input2 (..., ", o.in2_features, "), got ",
+              shape_str(input1.sizes()), " and ", shape_str(input2.sizes()));
+  return functional::bilinear(input1, input2, required_parameter("weight"), bias());
+}
+
 // ---- Perceptron -----------------------------------------------------------------------------
 
 Perceptron::Perceptron(PerceptronOptions options) : Layer("Perceptron", std::move(options)) {

@@ -367,4 +367,199 @@ Tensor GroupNorm::forward(const Tensor& input) {
   return functional::group_norm(input, options.num_groups, weight(), bias(), options.eps);
 }
 
+// ---- RMSNorm ---------------------------------------------------------------------------------
+
+namespace {
+/// torch.finfo(dtype).eps: RMSNorm's eps when none is given.
+double machine_epsilon(DType dtype) {
+  switch (dtype) {
+    case DType::Float64: return 2.220446049250313e-16;
+    case DType::Float16: return 0.0009765625;
+    case DType::BFloat16: return 0.0078125;
+    default: return 1.1920928955078125e-07;
+  }
+}
+}  // namespace
+
+Tensor functional::rms_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& weight,
+                            std::optional<double> eps) {
+  const auto k = static_cast<int64_t>(normalized_shape.size());
+  EMBER_CHECK(k >= 1, "rms_norm: normalized_shape must not be empty");
+  EMBER_CHECK_TYPE(is_floating(x.dtype()), "rms_norm: expected a floating input, got ", dtype_name(x.dtype()));
+  const bool fits = x.dim() >= k && Shape(x.sizes().end() - k, x.sizes().end()) == normalized_shape;
+  EMBER_CHECK(fits, "rms_norm: expected input (..., ", trailing_dims(normalized_shape), ") for normalized_shape ",
+              shape_str(normalized_shape), ", got ", shape_str(x.sizes()));
+  EMBER_CHECK(!weight.defined() || weight.sizes() == normalized_shape, "rms_norm: weight must have shape ",
+              shape_str(normalized_shape), ", got ", shape_str(weight.sizes()));
+  const double e = eps.value_or(machine_epsilon(x.dtype()));
+  if (is_narrow(x.dtype())) {
+    const Tensor y = rms_norm(widened_or_none(x), normalized_shape, {}, e);
+    return to_dtype(weight.defined() ? mul(y, weight) : y, x.dtype());
+  }
+  Dims dims;
+  for (int64_t d = x.dim() - k; d < x.dim(); ++d) dims.push_back(d);
+  Tensor y = mul(x, rsqrt(add(mean(mul(x, x), dims, /*keepdim=*/true), scalar_tensor(e, x.dtype()))));
+  if (weight.defined()) y = mul(y, weight);
+  return autograd::name_grad_fn(y, "rms_norm");
+}
+
+RMSNorm::RMSNorm(RMSNormOptions options) : Layer("RMSNorm", std::move(options)) {
+  this->options.normalized_shape.spelling = Sizes::Spelling::Tuple;  // PyTorch keeps a tuple, whatever it was given
+  const Shape& normalized_shape = this->options.normalized_shape;
+  EMBER_CHECK(!normalized_shape.empty(), "RMSNorm: normalized_shape must not be empty");
+  for (int64_t d : normalized_shape)
+    EMBER_CHECK(d >= 1, "RMSNorm: normalized_shape must be positive sizes, got ", shape_str(normalized_shape));
+  const DType dtype = this->options.dtype.value_or(default_dtype());
+  EMBER_CHECK_TYPE(is_floating(dtype), "RMSNorm: dtype must be floating point, got ", dtype_name(dtype));
+  register_parameter("weight", this->options.elementwise_affine ? empty(normalized_shape, dtype) : Tensor());
+  reset_parameters();
+}
+
+void RMSNorm::reset_parameters() {
+  Tensor w = weight();
+  if (!w.defined()) return;
+  autograd::NoGradGuard no_grad;
+  fill_(w, 1);
+}
+
+Tensor RMSNorm::forward(const Tensor& input) {
+  const Shape& shape = options.normalized_shape;
+  const auto k = static_cast<int64_t>(shape.size());
+  EMBER_CHECK(input.dim() >= k && Shape(input.sizes().end() - k, input.sizes().end()) == shape, describe(),
+              ": expected input (..., ", trailing_dims(shape), "), got ", shape_str(input.sizes()));
+  return functional::rms_norm(input, shape, weight(), options.eps);
+}
+
+// ---- LocalResponseNorm -----------------------------------------------------------------------
+
+Tensor functional::local_response_norm(const Tensor& x, int64_t size, double alpha, double beta, double k) {
+  EMBER_CHECK(x.dim() >= 3, "local_response_norm: expected an input of 3 or more dims (N, C, *), got ",
+              shape_str(x.sizes()));
+  EMBER_CHECK_TYPE(is_floating(x.dtype()), "local_response_norm: expected a floating input, got ",
+                   dtype_name(x.dtype()));
+  EMBER_CHECK(size >= 1, "local_response_norm: size must be positive, got ", size);
+  if (x.numel() == 0) return x;
+  // the squares zero-padded along the channels by size / 2 before and (size - 1) / 2 after, then
+  // summed over each window of `size` channels (PyTorch's average pool, counting the padding)
+  const Tensor sq = mul(x, x);
+  Shape before = x.sizes(), after = x.sizes();
+  before[1] = size / 2;
+  after[1] = (size - 1) / 2;
+  const Tensor padded = cat({zeros(before, x.dtype()), sq, zeros(after, x.dtype())}, 1);
+  const int64_t channels = x.sizes()[1];
+  Tensor window = narrow(padded, 1, 0, channels);
+  for (int64_t i = 1; i < size; ++i) window = add(window, narrow(padded, 1, i, channels));
+  const DType dt = x.dtype();  // the constants in x's dtype: a float32 beta would round float64's gradient
+  const Tensor div = pow(add(mul(window, scalar_tensor(alpha / static_cast<double>(size), dt)), scalar_tensor(k, dt)),
+                         scalar_tensor(beta, dt));
+  return autograd::name_grad_fn(ember::div(x, div), "local_response_norm");
+}
+
+Tensor LocalResponseNorm::forward(const Tensor& input) {
+  const LocalResponseNormOptions& o = options;
+  return functional::local_response_norm(input, o.size, o.alpha, o.beta, o.k);
+}
+
+// ---- InstanceNorm ----------------------------------------------------------------------------
+
+Tensor functional::instance_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var,
+                                 const Tensor& weight, const Tensor& bias, bool use_input_stats, double momentum,
+                                 double eps) {
+  EMBER_CHECK(x.dim() >= 3, "instance_norm: expected an input (N, C, *) of 3 or more dims, got ",
+              shape_str(x.sizes()));
+  EMBER_CHECK_TYPE(is_floating(x.dtype()), "instance_norm: expected a floating input, got ", dtype_name(x.dtype()));
+  const int64_t channels = x.sizes()[1];
+  for (const auto& [t, what] : {std::pair{&weight, "weight"}, std::pair{&bias, "bias"},
+                                std::pair{&running_mean, "running_mean"}, std::pair{&running_var, "running_var"}})
+    EMBER_CHECK(!t->defined() || (t->dim() == 1 && t->numel() == channels), "instance_norm: expected ", what,
+                " of shape (", channels, ",) for input ", shape_str(x.sizes()), ", got ", shape_str(t->sizes()));
+  EMBER_CHECK(use_input_stats || (running_mean.defined() && running_var.defined()),
+              "instance_norm: expected running_mean and running_var when use_input_stats is False");
+  Dims spatial;
+  int64_t count = 1;
+  for (int64_t d = 2; d < x.dim(); ++d) spatial.push_back(d), count *= x.sizes()[d];
+  Shape channel_shape(static_cast<size_t>(x.dim() - 1), 1);  // (C, 1, ...): broadcasts along dim 1
+  channel_shape[0] = channels;
+  Tensor y;
+  if (use_input_stats) {
+    EMBER_CHECK(count > 1 || x.numel() == 0, "instance_norm: expected more than 1 spatial element when training, "
+                "got input ", shape_str(x.sizes()));
+    const Tensor mu = mean(x, spatial, /*keepdim=*/true);
+    const Tensor v = var(x, spatial, /*correction=*/0, /*keepdim=*/true);
+    y = div(sub(x, mu), sqrt(add(v, scalar_tensor(eps, x.dtype()))));
+    if (running_mean.defined() && x.sizes()[0] > 0) {
+      autograd::NoGradGuard no_grad;  // PyTorch's: the mean over the samples of each one's statistics
+      const Tensor batch_mean = mean(reshape(mu, {x.sizes()[0], channels}), Dims{0});
+      const Tensor batch_var = mean(reshape(mul(v, scalar_tensor(static_cast<double>(count) / (count - 1))),
+                                            {x.sizes()[0], channels}), Dims{0});
+      Tensor rm = running_mean, rv = running_var;
+      copy_(rm, add(mul(rm, scalar_tensor(1 - momentum)), mul(batch_mean, scalar_tensor(momentum))));
+      if (rv.defined())
+        copy_(rv, add(mul(rv, scalar_tensor(1 - momentum)), mul(batch_var, scalar_tensor(momentum))));
+    }
+  } else {
+    y = div(sub(x, reshape(running_mean, channel_shape)),
+            sqrt(add(reshape(running_var, channel_shape), scalar_tensor(eps, x.dtype()))));
+  }
+  if (weight.defined()) y = mul(y, reshape(weight, channel_shape));
+  if (bias.defined()) y = add(y, reshape(bias, channel_shape));
+  return autograd::name_grad_fn(y, "instance_norm");
+}
+
+InstanceNorm::InstanceNorm(std::string type_name, InstanceNormOptions options, int64_t dims)
+    : Layer(std::move(type_name), std::move(options)), dims_(dims) {
+  const InstanceNormOptions& o = this->options;
+  const int64_t num_features = o.num_features;
+  EMBER_CHECK(num_features >= 1, this->type_name(), ": num_features must be at least 1, got ", num_features);
+  const DType dtype = o.dtype.value_or(default_dtype());
+  EMBER_CHECK_TYPE(is_floating(dtype), this->type_name(), ": dtype must be floating point, got ", dtype_name(dtype));
+  register_parameter("weight", o.affine ? empty({num_features}, dtype) : Tensor());
+  register_parameter("bias", o.affine && o.bias ? empty({num_features}, dtype) : Tensor());
+  const bool track = o.track_running_stats;
+  register_buffer("running_mean", track ? empty({num_features}, dtype) : Tensor());
+  register_buffer("running_var", track ? empty({num_features}, dtype) : Tensor());
+  register_buffer("num_batches_tracked", track ? zeros({}, DType::Int64) : Tensor());
+  reset_parameters();
+}
+
+void InstanceNorm::reset_running_stats() {
+  if (!options.track_running_stats) return;
+  autograd::NoGradGuard no_grad;
+  Tensor mean = running_mean(), var = running_var(), count = buffer("num_batches_tracked");
+  zero_(mean);
+  fill_(var, 1);
+  zero_(count);
+}
+
+void InstanceNorm::reset_parameters() {
+  reset_running_stats();
+  if (!options.affine) return;
+  autograd::NoGradGuard no_grad;
+  Tensor w = weight(), b = bias();
+  fill_(w, 1);
+  if (b.defined()) zero_(b);
+}
+
+std::string InstanceNorm::extra_repr() const {
+  // PyTorch shows whether there is a bias before track_running_stats, out of the rows' order.
+  std::string s = Layer::extra_repr();
+  return s.insert(s.rfind(", track_running_stats="), ", bias=" + repr_value(bias().defined()));
+}
+
+Tensor InstanceNorm::forward(const Tensor& input) {
+  const InstanceNormOptions& o = options;
+  const int64_t n = o.num_features;
+  EMBER_CHECK(input.dim() == dims_ || input.dim() == dims_ - 1, describe(), ": expected input ",
+              dims_ == 3 ? "(N, C, L) or (C, L)" : "(N, C, H, W) or (C, H, W)", ", got ", shape_str(input.sizes()));
+  const bool batched = input.dim() == dims_;
+  const Tensor x = batched ? input : unsqueeze(input, 0);
+  // Without affine PyTorch only warns when the channels differ from num_features (they are unused).
+  EMBER_CHECK(!o.affine || x.sizes()[1] == n, describe(), ": expected input's size at dim=", batched ? 1 : 0,
+              " to match num_features (", n, "), got ", shape_str(input.sizes()));
+  const bool input_stats = is_training() || !o.track_running_stats;
+  const Tensor y = functional::instance_norm(x, running_mean(), running_var(), weight(), bias(), input_stats,
+                                             o.momentum.value_or(0.0), o.eps);
+  return batched ? y : squeeze(y, Dims{0});
+}
+
 }  // namespace ember::nn

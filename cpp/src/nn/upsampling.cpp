@@ -270,4 +270,21 @@ Tensor PixelUnshuffle::forward(const Tensor& input) {
   return functional::pixel_unshuffle(input, options.downscale_factor);
 }
 
+// ---- ChannelShuffle --------------------------------------------------------------------------
+
+Tensor functional::channel_shuffle(const Tensor& x, int64_t groups) {
+  EMBER_CHECK(x.dim() > 2, "channel_shuffle: expected an input (N, C, *) of more than 2 dims, got ",
+              shape_str(x.sizes()));
+  EMBER_CHECK(groups > 0, "channel_shuffle: groups must be positive, got ", groups);
+  const int64_t channels = x.sizes()[1];
+  EMBER_CHECK(channels % groups == 0, "channel_shuffle: the channels of input ", shape_str(x.sizes()),
+              " must be divisible by groups, got ", groups, " groups");
+  Shape grid = x.sizes();
+  grid[1] = channels / groups;
+  grid.insert(grid.begin() + 1, groups);
+  return reshape(contiguous(transpose(reshape(x, grid), 1, 2)), x.sizes());
+}
+
+Tensor ChannelShuffle::forward(const Tensor& input) { return functional::channel_shuffle(input, options.groups); }
+
 }  // namespace ember::nn

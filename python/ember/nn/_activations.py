@@ -1,5 +1,6 @@
 """The pointwise activations of torch.nn.functional beyond relu/elu/gelu/silu (relu6, hardtanh,
-hardswish, hardsigmoid, selu, celu, mish, softsign, tanhshrink, threshold) and softmin. The math
+hardswish, hardsigmoid, selu, celu, mish, softsign, tanhshrink, threshold, hardshrink, softshrink,
+glu, rrelu), the in-place forms torch has, and softmin. The math
 is C++ (ember/nn/functional.h); these add the ``inplace`` argument and the docstrings."""
 from ember._C import _nn_functional as _F
 
@@ -228,3 +229,184 @@ def threshold_(input, threshold, value):
 
 __all__ = ["celu", "hardsigmoid", "hardswish", "hardtanh", "hardtanh_", "mish", "relu6", "selu", "softsign",
            "tanhshrink", "threshold", "threshold_"]
+
+
+# ---- in-place forms torch.nn.functional has (relu_, elu_, leaky_relu_, selu_, celu_) ----------
+
+def relu_(input):
+    """In-place :func:`relu`: ``input`` becomes :math:`\\max(x, 0)`; returns ``input``.
+
+    Args:
+        input (Tensor): the input, overwritten.
+
+    Example::
+
+        >>> F.relu_(ember.tensor([-1., 2.]))
+        tensor([0., 2.])
+    """
+    return input.relu_()
+
+
+def elu_(input, alpha=1.0):
+    """In-place :func:`elu`; returns ``input``.
+
+    Args:
+        input (Tensor): a floating input, overwritten.
+        alpha (float, optional): the ELU's alpha. Default: 1.0.
+
+    Example::
+
+        >>> F.elu_(ember.tensor([-1., 2.]))
+        tensor([-0.6321,  2.0000])
+    """
+    return _F.elu_(input, alpha)
+
+
+def leaky_relu_(input, negative_slope=0.01):
+    """In-place :func:`leaky_relu`; returns ``input``.
+
+    Args:
+        input (Tensor): a floating input, overwritten.
+        negative_slope (float, optional): the slope for negative inputs. Default: 0.01.
+
+    Example::
+
+        >>> F.leaky_relu_(ember.tensor([-2., 3.]), 0.5)
+        tensor([-1.,  3.])
+    """
+    return _F.leaky_relu_(input, negative_slope)
+
+
+def selu_(input):
+    """In-place :func:`selu`; returns ``input``.
+
+    Args:
+        input (Tensor): a floating input, overwritten.
+
+    Example::
+
+        >>> F.selu_(ember.tensor([0., 1.]))
+        tensor([0.0000, 1.0507])
+    """
+    return _F.selu_(input)
+
+
+def celu_(input, alpha=1.0):
+    """In-place :func:`celu`; returns ``input``.
+
+    Args:
+        input (Tensor): a floating input, overwritten.
+        alpha (float, optional): the scale, not 0. Default: 1.0.
+
+    Example::
+
+        >>> F.celu_(ember.tensor([-1., 2.]), alpha=2.)
+        tensor([-0.7869,  2.0000])
+    """
+    return _F.celu_(input, alpha)
+
+
+# ---- shrinkage, gated and randomized activations -----------------------------------------------
+
+def hardshrink(input, lambd=0.5):
+    r"""Applies the hard shrinkage element-wise: :math:`x` where :math:`|x| > \lambda`, else 0, as
+    torch.nn.functional.hardshrink.
+
+    Args:
+        input (Tensor): a floating input, of any shape.
+        lambd (float, optional): the threshold :math:`\lambda`. Default: 0.5.
+
+    Returns:
+        Tensor: the input's shape and dtype.
+
+    Example::
+
+        >>> F.hardshrink(ember.tensor([-1., -0.5, 0.2, 1.]))
+        tensor([-1.,  0.,  0.,  1.])
+    """
+    return _F.hardshrink(input, lambd)
+
+
+def softshrink(input, lambd=0.5):
+    r"""Applies the soft shrinkage element-wise: :math:`x - \lambda` above :math:`\lambda`,
+    :math:`x + \lambda` below :math:`-\lambda`, 0 between, as torch.nn.functional.softshrink.
+
+    Args:
+        input (Tensor): a floating input, of any shape.
+        lambd (float, optional): the threshold :math:`\lambda`, non-negative. Default: 0.5.
+
+    Returns:
+        Tensor: the input's shape and dtype.
+
+    Raises:
+        ValueError: ``lambd`` is negative.
+
+    Example::
+
+        >>> F.softshrink(ember.tensor([-1., 0.2, 1.5]))
+        tensor([-0.5000,  0.0000,  1.0000])
+    """
+    return _F.softshrink(input, lambd)
+
+
+def glu(input, dim=-1):
+    r"""The gated linear unit: :math:`a \otimes \sigma(b)`, :math:`a` and :math:`b` the first and second
+    halves of ``input`` along ``dim``, as torch.nn.functional.glu.
+
+    Args:
+        input (Tensor): a floating input whose size along ``dim`` is even.
+        dim (int, optional): the dimension to halve. Default: -1.
+
+    Returns:
+        Tensor: the input's shape with ``dim`` halved.
+
+    Raises:
+        ValueError: the size along ``dim`` is odd, or the input is 0-d.
+        IndexError: ``dim`` is out of range.
+
+    Example::
+
+        >>> F.glu(ember.tensor([[1., 2., 0., 0.]]))
+        tensor([[0.5000, 1.0000]])
+    """
+    return _F.glu(input, dim)
+
+
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
+    r"""The randomized leaky ReLU, as torch.nn.functional.rrelu: :math:`x` where :math:`x > 0`, else
+    :math:`a x`, with :math:`a` drawn from :math:`U(\text{lower}, \text{upper})` for each element when
+    ``training``, and :math:`a = (\text{lower} + \text{upper}) / 2` otherwise.
+
+    Args:
+        input (Tensor): a floating input, of any shape.
+        lower (float, optional): the lower bound of the slopes. Default: 1/8.
+        upper (float, optional): the upper bound of the slopes, not below ``lower``. Default: 1/3.
+        training (bool, optional): draw the slopes at random. Default: False.
+        inplace (bool, optional): write the result into ``input`` and return it. Default: False.
+
+    Returns:
+        Tensor: the input's shape and dtype.
+
+    Example::
+
+        >>> F.rrelu(ember.tensor([-1., 2.]), 0.1, 0.3)
+        tensor([-0.2000,  2.0000])
+    """
+    return _F.rrelu_(input, lower, upper, training) if inplace else _F.rrelu(input, lower, upper, training)
+
+
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
+    """In-place :func:`rrelu`; returns ``input``.
+
+    Args:
+        input (Tensor): a floating input, overwritten.
+        lower (float, optional): the lower bound of the slopes. Default: 1/8.
+        upper (float, optional): the upper bound of the slopes. Default: 1/3.
+        training (bool, optional): draw the slopes at random. Default: False.
+
+    Example::
+
+        >>> F.rrelu_(ember.tensor([-1., 2.]), 0.1, 0.3)
+        tensor([-0.2000,  2.0000])
+    """
+    return _F.rrelu_(input, lower, upper, training)

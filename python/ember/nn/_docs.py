@@ -662,6 +662,162 @@ Example::
 """
 
 
+DOCS["EmbeddingBag"] = f"""Bags of rows of a lookup table, summed, averaged or max-reduced without forming each bag's
+rows, as torch.nn.EmbeddingBag (torch's text-classification model: an EmbeddingBag, then Linear).
+
+forward(input, offsets=None, per_sample_weights=None): a 2-D input (B, N) is B bags of N indices;
+a 1-D input is the bags one after another, offsets (1-D, first 0) saying where each starts.
+per_sample_weights (the input's shape) scale each row before the sum (mode='sum' only). The
+output is (B, embedding_dim); an empty bag gives zeros.
+
+Args:
+    num_embeddings (int): the table's size.
+    embedding_dim (int): the size of each row.
+    max_norm (float, optional): rows looked up are renormalized in place to at most this norm.
+    norm_type (float): the p of that norm. Default: 2.0.
+    scale_grad_by_freq (bool): not supported (False only). Default: False.
+    mode (str): 'sum', 'mean' or 'max'. Default: 'mean'.
+    sparse (bool): not supported (False only; gradients are dense). Default: False.
+    _weight (Tensor, optional): the initial table (PyTorch's private argument; see from_pretrained).
+    include_last_offset (bool): offsets has one more entry, the end of the last bag. Default: False.
+    padding_idx (int, optional): indices left out of their bags; the row starts at zeros.
+{_DEVICE_DTYPE}
+
+Example::
+
+    >>> m = ember.nn.EmbeddingBag(10, 3, mode="sum")
+    >>> text = ember.tensor([1, 2, 4, 5, 4, 3, 2, 9])
+    >>> m(text, ember.tensor([0, 4])).shape
+    ember.Size([2, 3])
+"""
+DOCS["Bilinear"] = f"""Applies a bilinear map to two inputs: y = x1^T A x2 + b over their last dimensions.
+
+forward(input1, input2): (*, in1_features) and (*, in2_features) with the same leading dims;
+the output is (*, out_features).
+
+Args:
+    in1_features (int): the size of each input1 sample (> 0).
+    in2_features (int): the size of each input2 sample.
+    out_features (int): the size of each output sample.
+    bias (bool): learn an additive bias. Default: True.
+{_DEVICE_DTYPE}
+
+Attributes: weight (out_features, in1_features, in2_features) and bias (out_features), both
+uniform in +-1/sqrt(in1_features) at first.
+
+Example::
+
+    >>> m = ember.nn.Bilinear(20, 30, 40)
+    >>> m(ember.randn(128, 20), ember.randn(128, 30)).shape
+    ember.Size([128, 40])
+"""
+DOCS["GLU"] = """The gated linear unit: a * sigmoid(b), a and b the halves of the input along dim.
+
+Args:
+    dim (int): the dimension to halve (its size must be even). Default: -1.
+
+Shape:
+    Input: (*, 2 M, *). Output: (*, M, *).
+
+Example::
+
+    >>> m = ember.nn.GLU()
+    >>> m(ember.randn(4, 2)).shape
+    ember.Size([4, 1])
+"""
+DOCS["Hardshrink"] = _activation("Hardshrink", "x if |x| > lambd else 0",
+                                 "    lambd (float): the threshold. Default: 0.5.")
+DOCS["Softshrink"] = _activation("Softshrink", "x - lambd if x > lambd, x + lambd if x < -lambd, else 0",
+                                 "    lambd (float): the threshold, non-negative. Default: 0.5.")
+DOCS["Softmax2d"] = """Applies softmax over the channels at each spatial location: softmax along dim -3.
+
+Args:
+    (none)
+
+Shape:
+    Input: (N, C, H, W) or (C, H, W). Output: the same shape.
+
+Example::
+
+    >>> m = ember.nn.Softmax2d()
+    >>> m(ember.randn(2, 3, 12, 13)).sum(1).allclose(ember.ones(2, 12, 13))
+    True
+"""
+DOCS["RReLU"] = _activation(
+    "RReLU", "x if x > 0 else a * x, the slope a drawn from U(lower, upper) for each element in training "
+    "mode and (lower + upper) / 2 in evaluation mode",
+    "    lower (float): the lower bound of the slopes. Default: 1/8.\n"
+    "    upper (float): the upper bound of the slopes. Default: 1/3.\n" + _WRITES_INPUT)
+
+
+DOCS["RMSNorm"] = f"""Root-mean-square normalization over the trailing dims normalized_shape:
+y = x / sqrt(mean(x^2) + eps) * weight (no centering, no bias).
+
+Args:
+    normalized_shape (int or sequence of int): the trailing dims normalized together.
+    eps (float, optional): added to the mean square; None: the machine epsilon of the input's
+        dtype, as PyTorch's. Default: None.
+    elementwise_affine (bool): learn a per-element weight (starting at ones). Default: True.
+{_DEVICE_DTYPE}
+
+Example::
+
+    >>> m = ember.nn.RMSNorm([2, 3])
+    >>> m(ember.randn(2, 2, 3)).shape
+    ember.Size([2, 2, 3])
+"""
+DOCS["LocalResponseNorm"] = """Local response normalization across channels (AlexNet's): each channel divided by
+(k + alpha / size * sum of x^2 over the size channels around it)^beta.
+
+Args:
+    size (int): the number of neighbouring channels summed.
+    alpha (float): the multiplicative factor. Default: 0.0001.
+    beta (float): the exponent. Default: 0.75.
+    k (float): the additive factor. Default: 1.0.
+
+Shape:
+    Input: (N, C, *), 3 or more dims. Output: the same shape.
+
+Example::
+
+    >>> m = ember.nn.LocalResponseNorm(2)
+    >>> m(ember.randn(32, 5, 24, 24)).shape
+    ember.Size([32, 5, 24, 24])
+"""
+for _name, _inputs, _x in (("InstanceNorm1d", "(N, C, L) or (C, L)", "ember.randn(20, 100, 40)"),
+                           ("InstanceNorm2d", "(N, C, H, W) or (C, H, W)", "ember.randn(20, 100, 35, 45)")):
+    DOCS[_name] = f"""Instance normalization over {_inputs} inputs: each channel of each sample normalized
+over its spatial dims (biased variance), y = (x - mean) / sqrt(var + eps) * weight + bias.
+
+Args:
+    num_features (int): C, the number of channels.
+    eps (float): added to the variance for stability. Default: 1e-5.
+    momentum (float): the running statistics' update rate. Default: 0.1.
+    affine (bool): learn a per-channel weight and bias. Default: False.
+    track_running_stats (bool): keep running mean and variance (unbiased) in training and use them
+        in evaluation. Default: False.
+{_DEVICE_DTYPE}
+    bias (bool): learn the bias (with affine). Default: True.
+
+Example::
+
+    >>> m = ember.nn.{_name}(100)
+    >>> y = m({_x})
+"""
+DOCS["ChannelShuffle"] = """Shuffles the channels of an (N, C, *) input as ShuffleNet does: viewed as (groups,
+C / groups), transposed, and flattened back.
+
+Args:
+    groups (int): the number of groups, dividing C.
+
+Example::
+
+    >>> m = ember.nn.ChannelShuffle(2)
+    >>> m(ember.arange(4.).reshape(1, 4, 1, 1)).flatten()
+    tensor([0., 2., 1., 3.])
+"""
+
+
 def apply(namespace):
     """Sets each class's __doc__ from DOCS (every name must be a class in namespace)."""
     for name, doc in DOCS.items():

@@ -10,6 +10,8 @@ from ember._C._nn_functional import gelu, logsigmoid, one_hot, prelu, softplus
 from ember._C._nn_functional import conv1d, conv2d, conv_transpose1d, conv_transpose2d  # noqa: F401
 from ember.nn._activations import (celu, hardsigmoid, hardswish, hardtanh, hardtanh_, mish, relu6,  # noqa: F401
                                    selu, softsign, tanhshrink, threshold, threshold_)
+from ember.nn._activations import (celu_, elu_, glu, hardshrink, leaky_relu_, relu_, rrelu,  # noqa: F401
+                                   rrelu_, selu_, softshrink)
 
 
 def _maybe_inplace(input, result, inplace):
@@ -598,6 +600,169 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     if scale_grad_by_freq or sparse:
         raise ValueError("embedding: scale_grad_by_freq and sparse are not supported")
     return _F.embedding(input, weight, padding_idx, max_norm, norm_type)
+
+
+def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False, mode="mean",
+                  sparse=False, per_sample_weights=None, include_last_offset=False, padding_idx=None):
+    """Sums, averages or takes the max of bags of rows of an embedding matrix, without forming the
+    looked-up rows of each bag, as torch.nn.functional.embedding_bag.
+
+    Args:
+        input (Tensor): int64 or int32 indices: (B, N), B bags of N indices each; or 1-D, the bags
+            one after another, cut at ``offsets``.
+        weight (Tensor): the (num_embeddings, embedding_dim) matrix.
+        offsets (Tensor, optional): for a 1-D input, where each bag starts (1-D, first 0,
+            non-decreasing); None for a 2-D input. Default: None.
+        max_norm (float, optional): rescale in place each row looked up whose ``norm_type``-norm
+            exceeds it to that norm, as PyTorch's. Default: None.
+        norm_type (float, optional): the p of the p-norm for ``max_norm``. Default: 2.
+        scale_grad_by_freq (bool, optional): not supported (False only).
+        mode (str, optional): ``'sum'``, ``'mean'`` or ``'max'`` (elementwise). Default: ``'mean'``.
+        sparse (bool, optional): not supported (False only).
+        per_sample_weights (Tensor, optional): the input's shape and weight's dtype; each row is
+            scaled by its weight before the sum (``mode='sum'`` only). Default: None.
+        include_last_offset (bool, optional): ``offsets`` has one more entry, the end of the last
+            bag (the CSR layout). Default: False.
+        padding_idx (int, optional): indices equal to it are left out of their bag (an empty
+            bag gives zeros). Default: None.
+
+    Returns:
+        Tensor: (B, embedding_dim).
+
+    Raises:
+        ValueError: bad shapes or offsets, or ``scale_grad_by_freq`` or ``sparse`` set.
+        NotImplementedError: ``per_sample_weights`` with a mode other than ``'sum'`` (as PyTorch).
+        IndexError: an index is out of range.
+
+    Example::
+
+        >>> weight = ember.tensor([[0., 0.], [1., 2.], [3., 4.], [5., 6.]])
+        >>> F.embedding_bag(ember.tensor([1, 2, 3, 1]), weight, ember.tensor([0, 2]), mode="sum")
+        tensor([[4., 6.],
+                [6., 8.]])
+        >>> F.embedding_bag(ember.tensor([[1, 3], [2, 2]]), weight)
+        tensor([[3., 4.],
+                [3., 4.]])
+    """
+    if scale_grad_by_freq or sparse:
+        raise ValueError("embedding_bag: scale_grad_by_freq and sparse are not supported")
+    return _F.embedding_bag(input, weight, offsets, max_norm, norm_type, mode, per_sample_weights,
+                            include_last_offset, padding_idx)
+
+
+def bilinear(input1, input2, weight, bias=None):
+    r"""The bilinear map :math:`y = x_1^T A x_2 + b` over the last dims, as torch.nn.functional.bilinear.
+
+    Args:
+        input1 (Tensor): (*, in1_features).
+        input2 (Tensor): (*, in2_features), with input1's leading dims.
+        weight (Tensor): A, (out_features, in1_features, in2_features).
+        bias (Tensor, optional): b, (out_features,). Default: None.
+
+    Returns:
+        Tensor: (*, out_features).
+
+    Example::
+
+        >>> w = ember.ones(1, 2, 3)
+        >>> F.bilinear(ember.tensor([[1., 2.]]), ember.tensor([[1., 1., 1.]]), w)
+        tensor([[9.]])
+    """
+    return _F.bilinear(input1, input2, weight, bias)
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    r"""Root-mean-square normalization over the trailing dims ``normalized_shape``:
+    :math:`x / \sqrt{\mathrm{mean}(x^2) + \epsilon} \cdot w`, as torch.nn.functional.rms_norm.
+
+    Args:
+        input (Tensor): a floating input (*, *normalized_shape).
+        normalized_shape (int or sequence of int): the trailing dims normalized together.
+        weight (Tensor, optional): the elementwise scale, of shape ``normalized_shape``. Default: None.
+        eps (float, optional): added to the mean square; None: the machine epsilon of the input's
+            dtype, as PyTorch's. Default: None.
+
+    Returns:
+        Tensor: the input's shape.
+
+    Example::
+
+        >>> F.rms_norm(ember.tensor([[3., 4.]]), [2])
+        tensor([[0.8485, 1.1314]])
+    """
+    return _F.rms_norm(input, normalized_shape, weight, eps)
+
+
+def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
+    r"""Local response normalization across channels (AlexNet's), as
+    torch.nn.functional.local_response_norm: each channel divided by
+    :math:`(k + \frac{\alpha}{n} \sum x^2)^\beta`, the sum over the ``size`` channels around it
+    (zero-padded at the ends).
+
+    Args:
+        input (Tensor): a floating (N, C, *) input of 3 or more dims.
+        size (int): the number of neighbouring channels summed.
+        alpha (float, optional): the multiplicative factor. Default: 0.0001.
+        beta (float, optional): the exponent. Default: 0.75.
+        k (float, optional): the additive factor. Default: 1.0.
+
+    Returns:
+        Tensor: the input's shape.
+
+    Example::
+
+        >>> F.local_response_norm(ember.ones(1, 3, 2), 2, alpha=1.0, beta=1.0).shape
+        ember.Size([1, 3, 2])
+    """
+    return _F.local_response_norm(input, size, alpha, beta, k)
+
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
+                  momentum=0.1, eps=1e-5):
+    r"""Instance normalization, as torch.nn.functional.instance_norm: each channel of each sample
+    normalized over its spatial dims.
+
+    Args:
+        input (Tensor): a floating (N, C, *) input of 3 or more dims.
+        running_mean (Tensor, optional): (C,), updated in place by ``momentum`` with the mean over
+            the samples when ``use_input_stats``. Default: None.
+        running_var (Tensor, optional): (C,), likewise (the variance unbiased). Default: None.
+        weight (Tensor, optional): the per-channel scale, (C,). Default: None.
+        bias (Tensor, optional): the per-channel shift, (C,). Default: None.
+        use_input_stats (bool, optional): normalize with each instance's own statistics; False:
+            with the running ones. Default: True.
+        momentum (float, optional): the running statistics' update rate. Default: 0.1.
+        eps (float, optional): added to the variance. Default: 1e-5.
+
+    Returns:
+        Tensor: the input's shape.
+
+    Example::
+
+        >>> y = F.instance_norm(ember.randn(2, 3, 10))
+        >>> bool(y.mean(-1).abs().max() < 1e-5)
+        True
+    """
+    return _F.instance_norm(input, running_mean, running_var, weight, bias, use_input_stats, momentum, eps)
+
+
+def channel_shuffle(input, groups):
+    r"""Shuffles the channels of an (N, C, *) input: viewed as (groups, C / groups), transposed, and
+    flattened back, as torch.nn.functional.channel_shuffle (ShuffleNet's).
+
+    Args:
+        input (Tensor): an input (N, C, *) of 3 or more dims.
+        groups (int): the number of groups, dividing C.
+
+    Returns:
+        Tensor: the input's shape.
+
+    Example::
+
+        >>> F.channel_shuffle(ember.arange(4.).reshape(1, 4, 1), 2).flatten()
+        tensor([0., 2., 1., 3.])
+    """
+    return _F.channel_shuffle(input, groups)
 
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
@@ -1591,7 +1756,9 @@ __all__ = ["adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d",
            "softsign", "tanhshrink", "threshold", "threshold_", "kl_div", "normalize", "pairwise_distance",
            "cosine_embedding_loss", "gaussian_nll_loss", "hinge_embedding_loss", "margin_ranking_loss",
            "multi_margin_loss", "multilabel_margin_loss", "multilabel_soft_margin_loss", "poisson_nll_loss",
-           "soft_margin_loss", "triplet_margin_loss", "triplet_margin_with_distance_loss"]
+           "soft_margin_loss", "triplet_margin_loss", "triplet_margin_with_distance_loss",
+           "bilinear", "celu_", "elu_", "embedding_bag", "glu", "hardshrink", "leaky_relu_", "relu_", "rrelu",
+           "rrelu_", "selu_", "softshrink", "channel_shuffle", "instance_norm", "local_response_norm", "rms_norm"]
 
 
 # attention (ember/nn/_attention.py): written over the functions above, so imported after them

@@ -314,6 +314,21 @@ def _from_pretrained(cls, embeddings, freeze=True, padding_idx=None, max_norm=No
 
 _M.Embedding.from_pretrained = classmethod(_from_pretrained)
 
+
+def _bag_from_pretrained(cls, embeddings, freeze=True, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
+                         mode="mean", sparse=False, include_last_offset=False, padding_idx=None):
+    """An EmbeddingBag holding a copy of the 2-D embeddings; freeze: no gradient for them."""
+    if not isinstance(embeddings, Tensor) or embeddings.dim() != 2:
+        raise ValueError("EmbeddingBag.from_pretrained: embeddings must be a 2-D tensor")
+    rows, cols = embeddings.shape
+    bag = cls(rows, cols, max_norm, norm_type, scale_grad_by_freq, mode, sparse, embeddings, include_last_offset,
+              padding_idx)
+    bag.weight.requires_grad_(not freeze)
+    return bag
+
+
+_M.EmbeddingBag.from_pretrained = classmethod(_bag_from_pretrained)
+
 # RNN, LSTM and GRU: forward over padded or packed sequences, docstrings (ember/nn/_rnn.py).
 from ember.nn import _rnn  # noqa: F401
 

@@ -242,6 +242,65 @@ class EMBER_API Softmin : public Layer<SoftminOptions> {
   Tensor forward(const Tensor& input) override;
 };
 
+/// The first half of input along dim times the sigmoid of the second half (dim's size is even).
+#define EMBER_GLU_FIELDS(X) X(Arg, int64_t, dim, -1, valid::any, Named)
+struct GLUOptions {
+  EMBER_LAYER_OPTIONS(EMBER_GLU_FIELDS)
+};
+class EMBER_API GLU : public Layer<GLUOptions> {
+ public:
+  explicit GLU(GLUOptions options = {}) : Layer("GLU", options) {}
+  EMBER_LAYER_SHORT_FORM(GLU)
+  Tensor forward(const Tensor& input) override;
+};
+
+/// x where |x| > lambd, 0 elsewhere.
+#define EMBER_HARDSHRINK_FIELDS(X) X(Arg, double, lambd, 0.5, valid::any, Bare)
+struct HardshrinkOptions {
+  EMBER_LAYER_OPTIONS(EMBER_HARDSHRINK_FIELDS)
+};
+class EMBER_API Hardshrink : public Layer<HardshrinkOptions> {
+ public:
+  explicit Hardshrink(HardshrinkOptions options = {}) : Layer("Hardshrink", options) {}
+  EMBER_LAYER_SHORT_FORM(Hardshrink)
+  Tensor forward(const Tensor& input) override;
+};
+
+/// x - lambd above lambd, x + lambd below -lambd, 0 between (lambd >= 0).
+#define EMBER_SOFTSHRINK_FIELDS(X) X(Arg, double, lambd, 0.5, valid::any, Bare)
+struct SoftshrinkOptions {
+  EMBER_LAYER_OPTIONS(EMBER_SOFTSHRINK_FIELDS)
+};
+class EMBER_API Softshrink : public Layer<SoftshrinkOptions> {
+ public:
+  explicit Softshrink(SoftshrinkOptions options = {}) : Layer("Softshrink", options) {}
+  EMBER_LAYER_SHORT_FORM(Softshrink)
+  Tensor forward(const Tensor& input) override;
+};
+
+/// Softmax over the channels (dim -3) of a (C, H, W) or (N, C, H, W) input.
+class EMBER_API Softmax2d : public Layer<NoOptions> {
+ public:
+  explicit Softmax2d(NoOptions options = {}) : Layer("Softmax2d", options) {}
+  Tensor forward(const Tensor& input) override;
+};
+
+/// Randomized leaky ReLU: when training, each negative element's slope is drawn uniformly from
+/// [lower, upper]; in evaluation the slope is (lower + upper) / 2.
+#define EMBER_RRELU_FIELDS(X)                              \
+  X(Arg, double, lower, 0.125, valid::any, Named)          \
+  X(Arg, double, upper, 1.0 / 3.0, valid::any, Named)      \
+  X(Arg, bool, inplace, false, valid::any, Unless)
+struct RReLUOptions {
+  EMBER_LAYER_OPTIONS(EMBER_RRELU_FIELDS)
+};
+class EMBER_API RReLU : public Layer<RReLUOptions> {
+ public:
+  explicit RReLU(RReLUOptions options = {}) : Layer("RReLU", options) {}
+  EMBER_LAYER_SHORT_FORM(RReLU)
+  Tensor forward(const Tensor& input) override;
+};
+
 /// The perceptron's step: -1, 0 or 1 by the sign of x. Its gradient is zero (as torch.sign's),
 /// or with straight_through the identity (the straight-through estimator), which lets a
 /// network with sign units train by backpropagation.

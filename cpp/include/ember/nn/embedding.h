@@ -1,7 +1,9 @@
 #pragma once
-// Embedding: a lookup table of learned vectors, as torch.nn.Embedding.
+// Embedding: a lookup table of learned vectors, as torch.nn.Embedding; EmbeddingBag: its bags
+// reduced (sum, mean or max), as torch.nn.EmbeddingBag.
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "ember/nn/layer.h"
 
@@ -39,6 +41,45 @@ class EMBER_API Embedding : public Layer<EmbeddingOptions> {
                                                     std::optional<int64_t> padding_idx = {},
                                                     std::optional<double> max_norm = {}, double norm_type = 2.0);
   Tensor forward(const Tensor& indices) override;
+  void reset_parameters();
+  Tensor weight() const { return parameter("weight"); }
+};
+
+/// Sums, averages ('mean', the default) or takes the elementwise max of bags of rows of weight
+/// (num_embeddings, embedding_dim), as torch.nn.EmbeddingBag: a 2-D input (B, N) is B bags of N
+/// indices; a 1-D input is cut into bags at offsets (with include_last_offset, offsets' last entry
+/// ends the last bag). Indices equal to padding_idx are left out of their bag; an empty bag gives
+/// zeros. per_sample_weights (mode 'sum' only) scale each looked-up row.
+#define EMBER_EMBEDDING_BAG_FIELDS(X)                                                                   \
+  X(Required, int64_t, num_embeddings, 0,                                                               \
+    valid::at_least(1, "EmbeddingBag: num_embeddings must be at least 1, got "), Bare | Fixed)          \
+  X(Required, int64_t, embedding_dim, 0,                                                                \
+    valid::at_least(0, "EmbeddingBag: embedding_dim must be non-negative, got "), Bare | Fixed)         \
+  X(Arg, std::optional<double>, max_norm, std::nullopt,                                                 \
+    valid::none_or(valid::holds([](double m) { return m > 0; }, "EmbeddingBag: max_norm must be positive, got ")), \
+    Unless)                                                                                             \
+  X(Arg, double, norm_type, 2.0, valid::any, Unless)                                                    \
+  X(Arg, bool, scale_grad_by_freq, false, valid::that([](bool on) { return !on; },                      \
+    "EmbeddingBag: scale_grad_by_freq is not supported"), Unless)                                       \
+  X(Arg, std::string, mode, "mean", valid::one_of({"sum", "mean", "max"},                               \
+    "EmbeddingBag: mode has to be one of sum, mean or max, got '", "'"), Named)                         \
+  X(Arg, bool, sparse, false, valid::that([](bool on) { return !on; }, "EmbeddingBag: sparse is not supported"), \
+    Quiet)                                                                                              \
+  X(Arg, Tensor, _weight, {}, valid::any, Ctor) /* the starting weight, copied */                      \
+  X(Arg, bool, include_last_offset, false, valid::any, Quiet)                                           \
+  X(Arg, std::optional<int64_t>, padding_idx, std::nullopt, valid::any, Unless | Fixed) /* kept >= 0 */ \
+  EMBER_FACTORY_FIELDS(X)
+struct EmbeddingBagOptions {
+  EMBER_LAYER_OPTIONS(EMBER_EMBEDDING_BAG_FIELDS)
+};
+class EMBER_API EmbeddingBag : public Layer<EmbeddingBagOptions> {
+ public:
+  explicit EmbeddingBag(EmbeddingBagOptions options = {});
+  EMBER_LAYER_SHORT_FORM(EmbeddingBag)
+  /// A 2-D input's bags (its rows).
+  Tensor forward(const Tensor& input) override;
+  /// A 1-D input cut at offsets; per_sample_weights (the input's shape) may be undefined.
+  Tensor forward(const Tensor& input, const Tensor& offsets, const Tensor& per_sample_weights = {});
   void reset_parameters();
   Tensor weight() const { return parameter("weight"); }
 };

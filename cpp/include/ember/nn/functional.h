@@ -59,6 +59,18 @@ EMBER_API Tensor& selu_(Tensor& x);
 EMBER_API Tensor& celu_(Tensor& x, double alpha = 1);
 EMBER_API Tensor& mish_(Tensor& x);
 EMBER_API Tensor& threshold_(Tensor& x, double threshold, double value);
+/// x where |x| > lambd, 0 elsewhere.
+EMBER_API Tensor hardshrink(const Tensor& x, double lambd = 0.5);
+/// x - lambd above lambd, x + lambd below -lambd, 0 between; lambd >= 0.
+EMBER_API Tensor softshrink(const Tensor& x, double lambd = 0.5);
+/// a * sigmoid(b), a and b the halves of x along dim (its size even).
+EMBER_API Tensor glu(const Tensor& x, int64_t dim = -1);
+/// Randomized leaky ReLU: training, each negative element times a slope drawn from U(lower, upper);
+/// otherwise leaky_relu with slope (lower + upper) / 2.
+EMBER_API Tensor rrelu(const Tensor& x, double lower = 0.125, double upper = 1.0 / 3.0, bool training = false,
+                       Generator* gen = nullptr);
+EMBER_API Tensor& rrelu_(Tensor& x, double lower = 0.125, double upper = 1.0 / 3.0, bool training = false,
+                         Generator* gen = nullptr);
 /// x / max(||x||_p, eps), the norm taken along dim.
 EMBER_API Tensor normalize(const Tensor& x, double p = 2, int64_t dim = 1, double eps = 1e-12);
 /// ||x1 - x2 + eps||_p along the last dim of the broadcast inputs.
@@ -74,6 +86,9 @@ EMBER_API Tensor sign_straight_through(const Tensor& x);
 
 /// x W^T + b over the last dim of x (bias may be undefined).
 EMBER_API Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = {});
+/// x1^T A x2 + b over the last dims: x1 (*, in1), x2 (*, in2), weight A (out, in1, in2), bias (out,)
+/// or undefined; output (*, out).
+EMBER_API Tensor bilinear(const Tensor& x1, const Tensor& x2, const Tensor& weight, const Tensor& bias = {});
 /// Normalizes each channel (dim 1) of an (N, C) or (N, C, L...) input: with the batch's
 /// statistics when training (updating the running ones in place, if given, by momentum, the
 /// variance unbiased), with the running statistics otherwise; then scales and shifts.
@@ -87,6 +102,20 @@ EMBER_API Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, cons
 /// input (biased variance), then scales and shifts each channel.
 EMBER_API Tensor group_norm(const Tensor& x, int64_t num_groups, const Tensor& weight = {}, const Tensor& bias = {},
                             double eps = 1e-5);
+/// x / sqrt(mean(x^2) + eps) over the trailing dims normalized_shape, times weight if given; eps
+/// unset: the machine epsilon of x's dtype.
+EMBER_API Tensor rms_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& weight = {},
+                          std::optional<double> eps = {});
+/// Each channel of an (N, C, *) input divided by (k + alpha / size * the sum of x^2 over the size
+/// channels around it, zero-padded)^beta.
+EMBER_API Tensor local_response_norm(const Tensor& x, int64_t size, double alpha = 1e-4, double beta = 0.75,
+                                     double k = 1.0);
+/// Normalizes each (sample, channel) of an (N, C, *) input over its spatial dims: with its own
+/// statistics (use_input_stats; the running ones, if given, are updated in place by momentum with the
+/// mean over the samples, the variance unbiased), else with the running ones; then scales and shifts.
+EMBER_API Tensor instance_norm(const Tensor& x, const Tensor& running_mean = {}, const Tensor& running_var = {},
+                               const Tensor& weight = {}, const Tensor& bias = {}, bool use_input_stats = true,
+                               double momentum = 0.1, double eps = 1e-5);
 /// Zeroes each element with probability p and scales the rest by 1 / (1 - p) when training.
 EMBER_API Tensor dropout(const Tensor& x, double p = 0.5, bool training = true, Generator* gen = nullptr);
 /// Zeroes whole channels (each x[n, c]) of an (N, C, ...) input with probability p and scales the
@@ -104,6 +133,15 @@ EMBER_API Tensor gaussian_noise(const Tensor& x, double std = 0.1, bool training
 /// at most that norm.
 EMBER_API Tensor embedding(const Tensor& indices, const Tensor& weight, std::optional<int64_t> padding_idx = {},
                            std::optional<double> max_norm = {}, double norm_type = 2.0);
+/// Bags of rows of weight reduced by mode ("sum", "mean" or "max"): input (B, N) is B bags; a 1-D
+/// input is cut at offsets (1-D, starting at 0, non-decreasing; with include_last_offset its last
+/// entry ends the last bag). Indices equal to padding_idx are left out; an empty bag gives zeros;
+/// per_sample_weights (input's shape, mode "sum") scale the rows. max_norm as embedding's.
+/// Output (B, embedding_dim).
+EMBER_API Tensor embedding_bag(const Tensor& input, const Tensor& weight, const Tensor& offsets = {},
+                               std::optional<double> max_norm = {}, double norm_type = 2.0,
+                               const std::string& mode = "mean", const Tensor& per_sample_weights = {},
+                               bool include_last_offset = false, std::optional<int64_t> padding_idx = {});
 
 /// Pads the last len(pad) / 2 dims: pad = (before, after) for the last dim, then the one before it,
 /// ... Modes: "constant" (value, 0 by default; negative amounts crop), "reflect" (mirrored
@@ -125,6 +163,8 @@ EMBER_API Tensor interpolate(const Tensor& x, const std::optional<Shape>& size =
 /// (*, C r^2, H, W) -> (*, C, H r, W r), and its inverse.
 EMBER_API Tensor pixel_shuffle(const Tensor& x, int64_t upscale_factor);
 EMBER_API Tensor pixel_unshuffle(const Tensor& x, int64_t downscale_factor);
+/// (N, C, *) -> (N, C, *) with the channels viewed as (groups, C / groups) and transposed.
+EMBER_API Tensor channel_shuffle(const Tensor& x, int64_t groups);
 
 /// The sliding blocks of x (N, C, H, W) or (C, H, W) as columns: (N, C * KH * KW, L), L blocks
 /// (im2col, zeros in the padding). Sizes: one for both dims, or a pair.

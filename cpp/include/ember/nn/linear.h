@@ -1,5 +1,5 @@
 #pragma once
-// Dense layers: Linear (as torch.nn.Linear) and the classic Perceptron.
+// Dense layers: Linear and Bilinear (as torch.nn's) and the classic Perceptron.
 #include <utility>
 #include <vector>
 
@@ -24,6 +24,31 @@ class EMBER_API Linear : public Layer<LinearOptions> {
   explicit Linear(LinearOptions options = {});
   EMBER_LAYER_SHORT_FORM(Linear)
   Tensor forward(const Tensor& input) override;
+  void reset_parameters();
+  Tensor weight() const { return parameter("weight"); }
+  Tensor bias() const { return parameter("bias"); }  // undefined without one
+};
+
+/// y = x1^T A x2 + b over the last dims, as torch.nn.Bilinear: A is (out_features, in1_features,
+/// in2_features); A and b start uniform in +-1/sqrt(in1_features).
+#define EMBER_BILINEAR_FIELDS(X)                                                                      \
+  X(Required, int64_t, in1_features, 0, valid::at_least(1, "Bilinear: in1_features must be > 0, got "), Named) \
+  X(Required, int64_t, in2_features, 0,                                                               \
+    valid::at_least(0, "Bilinear: in2_features must be non-negative, got "), Named)                   \
+  X(Required, int64_t, out_features, 0,                                                               \
+    valid::at_least(0, "Bilinear: out_features must be non-negative, got "), Named)                   \
+  X(Arg, bool, bias, true, valid::any, Named | NoAttr)                                                \
+  EMBER_FACTORY_FIELDS(X)
+struct BilinearOptions {
+  EMBER_LAYER_OPTIONS(EMBER_BILINEAR_FIELDS)
+};
+class EMBER_API Bilinear : public Layer<BilinearOptions> {
+ public:
+  explicit Bilinear(BilinearOptions options = {});
+  EMBER_LAYER_SHORT_FORM(Bilinear)
+  /// Bilinear takes two inputs: forward(input) alone raises.
+  Tensor forward(const Tensor& input) override;
+  Tensor forward(const Tensor& input1, const Tensor& input2);
   void reset_parameters();
   Tensor weight() const { return parameter("weight"); }
   Tensor bias() const { return parameter("bias"); }  // undefined without one

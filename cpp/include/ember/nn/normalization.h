@@ -1,5 +1,6 @@
 #pragma once
-// Normalization layers, as torch.nn's: BatchNorm1d, BatchNorm2d and LayerNorm.
+// Normalization layers, as torch.nn's: BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, RMSNorm,
+// LocalResponseNorm, InstanceNorm1d and InstanceNorm2d.
 #include <optional>
 
 #include "ember/nn/layer.h"
@@ -109,6 +110,95 @@ class EMBER_API GroupNorm : public Layer<GroupNormOptions> {
   void reset_parameters();
   Tensor weight() const { return parameter("weight"); }
   Tensor bias() const { return parameter("bias"); }
+};
+
+// ---- RMSNorm, LocalResponseNorm, InstanceNorm ------------------------------------------------
+
+/// x / sqrt(mean(x^2) + eps) over the trailing dims normalized_shape, times an elementwise weight
+/// (elementwise_affine); eps unset: the machine epsilon of the input's dtype, as PyTorch's.
+#define EMBER_RMS_NORM_FIELDS(X)                                        \
+  X(Required, Sizes, normalized_shape, {}, valid::any, Bare | Fixed)    \
+  X(Arg, std::optional<double>, eps, std::nullopt, valid::any, Named)   \
+  X(Arg, bool, elementwise_affine, true, valid::any, Named | Fixed)     \
+  EMBER_FACTORY_FIELDS(X)
+struct RMSNormOptions {
+  EMBER_LAYER_OPTIONS(EMBER_RMS_NORM_FIELDS)
+};
+class EMBER_API RMSNorm : public Layer<RMSNormOptions> {
+ public:
+  explicit RMSNorm(RMSNormOptions options = {});
+  EMBER_LAYER_SHORT_FORM(RMSNorm)
+  Tensor forward(const Tensor& input) override;
+  void reset_parameters();
+  Tensor weight() const { return parameter("weight"); }
+};
+
+/// Each channel (dim 1) divided by (k + alpha / size * sum of x^2 over the `size` neighbouring
+/// channels)^beta, as AlexNet's; inputs (N, C, *) of 3 or more dims.
+#define EMBER_LOCAL_RESPONSE_NORM_FIELDS(X)                  \
+  X(Required, int64_t, size, 0, valid::any, Bare)            \
+  X(Arg, double, alpha, 1e-4, valid::any, Named)             \
+  X(Arg, double, beta, 0.75, valid::any, Named)              \
+  X(Arg, double, k, 1.0, valid::any, Named)
+struct LocalResponseNormOptions {
+  EMBER_LAYER_OPTIONS(EMBER_LOCAL_RESPONSE_NORM_FIELDS)
+};
+class EMBER_API LocalResponseNorm : public Layer<LocalResponseNormOptions> {
+ public:
+  explicit LocalResponseNorm(LocalResponseNormOptions options = {}) : Layer("LocalResponseNorm", options) {}
+  EMBER_LAYER_SHORT_FORM(LocalResponseNorm)
+  Tensor forward(const Tensor& input) override;
+};
+
+/// Normalizes each channel of each sample over its spatial dims (biased variance); affine: a
+/// learned scale and shift per channel (bias: PyTorch 2.13's keyword); track_running_stats: running
+/// averages (unbiased variance) kept in training and used in evaluation.
+#define EMBER_INSTANCE_NORM_FIELDS(X)                                                                      \
+  X(Required, int64_t, num_features, 0, valid::any, Bare | Fixed)                                          \
+  X(Arg, double, eps, 1e-5, valid::any, Named)                                                             \
+  X(Arg, std::optional<double>, momentum, 0.1, valid::any, Named)                                          \
+  X(Arg, bool, affine, false, valid::any, Named | Fixed)                                                   \
+  X(Arg, bool, track_running_stats, false, valid::any, Named | Fixed)                                      \
+  EMBER_FACTORY_FIELDS(X)                                                                                  \
+  X(Kw, bool, bias, true, valid::any, Ctor)
+struct InstanceNormOptions {
+  EMBER_LAYER_OPTIONS(EMBER_INSTANCE_NORM_FIELDS)
+};
+using InstanceNorm1dOptions = InstanceNormOptions;
+using InstanceNorm2dOptions = InstanceNormOptions;
+
+/// What InstanceNorm1d and InstanceNorm2d share: all but the input shapes they take.
+class EMBER_API InstanceNorm : public Layer<InstanceNormOptions> {
+ public:
+  Tensor forward(const Tensor& input) override;
+  std::string extra_repr() const override;
+  void reset_running_stats();
+  void reset_parameters();
+  Tensor weight() const { return parameter("weight"); }
+  Tensor bias() const { return parameter("bias"); }
+  Tensor running_mean() const { return buffer("running_mean"); }
+  Tensor running_var() const { return buffer("running_var"); }
+
+ protected:
+  /// Batched inputs have `dims` dims (unbatched ones one fewer).
+  InstanceNorm(std::string type_name, InstanceNormOptions options, int64_t dims);
+
+ private:
+  int64_t dims_;
+};
+
+/// Over an (N, C, L) or (C, L) input.
+class EMBER_API InstanceNorm1d : public InstanceNorm {
+ public:
+  explicit InstanceNorm1d(InstanceNormOptions options = {}) : InstanceNorm("InstanceNorm1d", std::move(options), 3) {}
+  EMBER_LAYER_SHORT_FORM(InstanceNorm1d)
+};
+
+/// Over an (N, C, H, W) or (C, H, W) input.
+class EMBER_API InstanceNorm2d : public InstanceNorm {
+ public:
+  explicit InstanceNorm2d(InstanceNormOptions options = {}) : InstanceNorm("InstanceNorm2d", std::move(options), 4) {}
+  EMBER_LAYER_SHORT_FORM(InstanceNorm2d)
 };
 
 }  // namespace ember::nn

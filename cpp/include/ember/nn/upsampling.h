@@ -76,6 +76,18 @@ class EMBER_API PixelShuffle : public Layer<PixelShuffleOptions> {
   Tensor forward(const Tensor& input) override;
 };
 
+/// (N, C, *) with C = g m -> the channels reordered as a (m, g) grid read from a (g, m) one.
+#define EMBER_CHANNEL_SHUFFLE_FIELDS(X) X(Required, int64_t, groups, 0, valid::any, Named)
+struct ChannelShuffleOptions {
+  EMBER_LAYER_OPTIONS(EMBER_CHANNEL_SHUFFLE_FIELDS)
+};
+class EMBER_API ChannelShuffle : public Layer<ChannelShuffleOptions> {
+ public:
+  explicit ChannelShuffle(ChannelShuffleOptions options = {}) : Layer("ChannelShuffle", options) {}
+  EMBER_LAYER_SHORT_FORM(ChannelShuffle)
+  Tensor forward(const Tensor& input) override;
+};
+
 /// (*, C, H r, W r) -> (*, C r^2, H, W), the inverse of PixelShuffle.
 #define EMBER_PIXEL_UNSHUFFLE_FIELDS(X) X(Required, int64_t, downscale_factor, 0, valid::any, Named)
 struct PixelUnshuffleOptions {
