@@ -90,6 +90,7 @@ RANDOM_OPS = {
     "Tensor.multinomial", "F.dropout", "F.dropout1d", "F.dropout2d",
     "Tensor.random_", "Tensor.exponential_", "Tensor.geometric_", "Tensor.cauchy_", "Tensor.log_normal_",
     "ember.randint_like", "ember.dropout",
+    "F.rrelu", "F.rrelu_", "ember.rrelu", "ember.rrelu_",  # random slopes with training=True
 }
 # Ops returning (values, indices) where ties make torch's indices one valid choice of several:
 # the indices' dtype and shape are compared, not their values (argsort: its whole result).

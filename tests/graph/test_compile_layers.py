@@ -15,6 +15,9 @@ DATA_DEPENDENT = {
     "BatchNorm1d-3,momentum=None", "BatchNorm2d-3,momentum=None",
     "SyncBatchNorm-3,momentum=None",  # BatchNorm without a process group
 }
+# ... and whole layers, where it depends on the input: EmbeddingBag reads the bags' offsets on the
+# host to cut its input into bags, as torch's CPU kernel does.
+DATA_DEPENDENT_LAYERS = {"EmbeddingBag"}
 
 
 def _tensors(obj):
@@ -75,6 +78,8 @@ def test_layer_replay_equals_eager(row, ctor):
             for (k, a), (_, b) in zip(eager.state_dict().items(), comp.state_dict().items()):
                 _same_bits(a, b, f"state {k}")
             (report,) = f.graph_report()
+            if row.name in DATA_DEPENDENT_LAYERS:  # replays or not by the sample: equal to eager either way
+                continue
             if f"{row.name}-{ctor.id}" in DATA_DEPENDENT:
                 assert not (training and report["replayable"])
                 continue
