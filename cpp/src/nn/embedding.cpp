@@ -1,6 +1,8 @@
 // Embedding and its functional form.
 #include "ember/nn/embedding.h"
 
+#include <utility>
+
 #include "ember/autograd.h"
 #include "ember/error.h"
 #include "ember/nn/functional.h"
@@ -63,29 +65,43 @@ Tensor functional::embedding(const Tensor& indices, const Tensor& weight, std::o
   return reshape(out, shape);
 }
 
-Embedding::Embedding(EmbeddingOptions options) : Layer("Embedding", std::move(options)) {
-  EmbeddingOptions& o = this->options;
+namespace {
+/// What Embedding and EmbeddingBag make of their options: padding_idx checked against the table
+/// (and kept >= 0), the weight's dtype (floating), and the caller's starting weight (undefined:
+/// none), taken out of the options: the layer copies it rather than keeping the caller's tensor.
+template <class Options>
+std::pair<Tensor, DType> starting_weight(Options& o, const char* layer) {
   const int64_t n = o.num_embeddings;
   if (o.padding_idx) {
-    EMBER_CHECK(*o.padding_idx >= -n && *o.padding_idx < n, "Embedding: padding_idx ", *o.padding_idx,
+    EMBER_CHECK(*o.padding_idx >= -n && *o.padding_idx < n, layer, ": padding_idx ", *o.padding_idx,
                 " must be within num_embeddings (", n, ")");
     if (*o.padding_idx < 0) *o.padding_idx += n;
   }
-  const Tensor given = o._weight;
-  o._weight = Tensor();  // the layer keeps its own copy, not the caller's tensor
+  Tensor given = std::move(o._weight);
+  o._weight = Tensor();
   const DType dtype = given.defined() ? given.dtype() : o.dtype.value_or(default_dtype());
-  EMBER_CHECK_TYPE(is_floating(dtype), "Embedding: dtype must be floating point, got ", dtype_name(dtype));
-  register_parameter("weight", empty({n, o.embedding_dim}, dtype));
+  EMBER_CHECK_TYPE(is_floating(dtype), layer, ": dtype must be floating point, got ", dtype_name(dtype));
+  return {given, dtype};
+}
+
+void copy_starting_weight(Tensor weight, const Tensor& given, const char* layer) {
+  EMBER_CHECK(given.sizes() == weight.sizes(), layer, ": _weight must have shape ", shape_str(weight.sizes()),
+              ", got ", shape_str(given.sizes()));
+  autograd::NoGradGuard no_grad;
+  copy_(weight, given);
+}
+}  // namespace
+
+Embedding::Embedding(EmbeddingOptions options) : Layer("Embedding", std::move(options)) {
+  EmbeddingOptions& o = this->options;
+  const auto [given, dtype] = starting_weight(o, "Embedding");
+  register_parameter("weight", empty({o.num_embeddings, o.embedding_dim}, dtype));
   if (!given.defined()) {
     reset_parameters();
     return;
   }
-  EMBER_CHECK(given.sizes() == Shape({n, o.embedding_dim}), "Embedding: _weight must have shape (", n, ", ",
-              o.embedding_dim, "), got ", shape_str(given.sizes()));
-  autograd::NoGradGuard no_grad;
-  Tensor w = weight();
-  copy_(w, given);
-  autograd::set_requires_grad(w, !o._freeze);
+  copy_starting_weight(weight(), given, "Embedding");
+  autograd::set_requires_grad(weight(), !o._freeze);
 }
 
 void Embedding::reset_parameters() {
@@ -207,26 +223,10 @@ Tensor functional::embedding_bag(const Tensor& input, const Tensor& weight, cons
 
 EmbeddingBag::EmbeddingBag(EmbeddingBagOptions options) : Layer("EmbeddingBag", std::move(options)) {
   EmbeddingBagOptions& o = this->options;
-  const int64_t n = o.num_embeddings;
-  if (o.padding_idx) {
-    EMBER_CHECK(*o.padding_idx >= -n && *o.padding_idx < n, "EmbeddingBag: padding_idx ", *o.padding_idx,
-                " must be within num_embeddings (", n, ")");
-    if (*o.padding_idx < 0) *o.padding_idx += n;
-  }
-  const Tensor given = o._weight;
-  o._weight = Tensor();  // the layer keeps its own copy, not the caller's tensor
-  const DType dtype = given.defined() ? given.dtype() : o.dtype.value_or(default_dtype());
-  EMBER_CHECK_TYPE(is_floating(dtype), "EmbeddingBag: dtype must be floating point, got ", dtype_name(dtype));
-  register_parameter("weight", empty({n, o.embedding_dim}, dtype));
-  if (!given.defined()) {
-    reset_parameters();
-    return;
-  }
-  EMBER_CHECK(given.sizes() == Shape({n, o.embedding_dim}), "EmbeddingBag: _weight must have shape (", n, ", ",
-              o.embedding_dim, "), got ", shape_str(given.sizes()));
-  autograd::NoGradGuard no_grad;
-  Tensor w = weight();
-  copy_(w, given);
+  const auto [given, dtype] = starting_weight(o, "EmbeddingBag");
+  register_parameter("weight", empty({o.num_embeddings, o.embedding_dim}, dtype));
+  if (given.defined()) copy_starting_weight(weight(), given, "EmbeddingBag");
+  else reset_parameters();
 }
 
 void EmbeddingBag::reset_parameters() {
