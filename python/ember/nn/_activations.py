@@ -2,6 +2,7 @@
 hardswish, hardsigmoid, selu, celu, mish, softsign, tanhshrink, threshold, hardshrink, softshrink,
 glu, rrelu), the in-place forms torch has, and softmin. The math
 is C++ (ember/nn/functional.h); these add the ``inplace`` argument and the docstrings."""
+from ember import _C
 from ember._C import _nn_functional as _F
 
 
@@ -244,7 +245,7 @@ def relu_(input):
         >>> F.relu_(ember.tensor([-1., 2.]))
         tensor([0., 2.])
     """
-    return input.relu_()
+    return _C.Tensor.relu_(input)  # the unbound method: a non-tensor is a TypeError
 
 
 def elu_(input, alpha=1.0):

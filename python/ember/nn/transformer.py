@@ -226,8 +226,10 @@ class TransformerDecoderLayer(Module):
     with a residual connection and LayerNorm, as torch.nn.TransformerDecoderLayer.
 
     Args:
-        d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps, batch_first,
-        norm_first, bias, device, dtype: as :class:`ember.nn.TransformerEncoderLayer`'s.
+        d_model (int): the model's dim.
+        nhead (int): attention heads (self-attention and attention over the memory).
+        others: dim_feedforward, dropout, activation, layer_norm_eps, batch_first, norm_first, bias,
+            device and dtype, as :class:`ember.nn.TransformerEncoderLayer`'s.
 
     Shape:
         forward(tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
