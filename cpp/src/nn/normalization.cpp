@@ -211,40 +211,52 @@ Tensor functional::layer_norm(const Tensor& x, const Shape& normalized_shape, co
 
 // ---- BatchNorm1d, BatchNorm2d -------------------------------------------------------------
 
-BatchNorm::BatchNorm(std::string type_name, BatchNormOptions options, int64_t min_dim, int64_t max_dim,
-                     const char* shapes)
-    : Layer(std::move(type_name), std::move(options)), min_dim_(min_dim), max_dim_(max_dim), shapes_(shapes) {
-  const BatchNormOptions& o = this->options;
-  const int64_t num_features = o.num_features;
-  EMBER_CHECK(num_features >= 1, this->type_name(), ": num_features must be at least 1, got ", num_features);
-  EMBER_CHECK(o.eps > 0, this->type_name(), ": eps must be positive, got ", o.eps);
+namespace {
+/// The per-channel state BatchNorm and InstanceNorm keep: weight and bias (affine; bias: PyTorch
+/// 2.13's keyword) and the running statistics with their count (track_running_stats).
+template <class Options>
+void register_channel_state(Module& layer, const Options& o) {
+  const int64_t n = o.num_features;
+  EMBER_CHECK(n >= 1, layer.type_name(), ": num_features must be at least 1, got ", n);
   const DType dtype = o.dtype.value_or(default_dtype());
-  EMBER_CHECK_TYPE(is_floating(dtype), this->type_name(), ": dtype must be floating point, got ", dtype_name(dtype));
-  register_parameter("weight", o.affine ? empty({num_features}, dtype) : Tensor());
-  register_parameter("bias", o.affine && o.bias ? empty({num_features}, dtype) : Tensor());
+  EMBER_CHECK_TYPE(is_floating(dtype), layer.type_name(), ": dtype must be floating point, got ", dtype_name(dtype));
+  layer.register_parameter("weight", o.affine ? empty({n}, dtype) : Tensor());
+  layer.register_parameter("bias", o.affine && o.bias ? empty({n}, dtype) : Tensor());
   const bool track = o.track_running_stats;
-  register_buffer("running_mean", track ? empty({num_features}, dtype) : Tensor());
-  register_buffer("running_var", track ? empty({num_features}, dtype) : Tensor());
-  register_buffer("num_batches_tracked", track ? zeros({}, DType::Int64) : Tensor());
-  reset_parameters();
+  layer.register_buffer("running_mean", track ? empty({n}, dtype) : Tensor());
+  layer.register_buffer("running_var", track ? empty({n}, dtype) : Tensor());
+  layer.register_buffer("num_batches_tracked", track ? zeros({}, DType::Int64) : Tensor());
 }
 
-void BatchNorm::reset_running_stats() {
-  if (!options.track_running_stats) return;
+void reset_statistics(Tensor mean, Tensor var, Tensor count) {
   autograd::NoGradGuard no_grad;
-  Tensor mean = running_mean(), var = running_var(), count = num_batches_tracked();
   zero_(mean);
   fill_(var, 1);
   zero_(count);
 }
 
+void reset_affine(Tensor weight, Tensor bias) {
+  autograd::NoGradGuard no_grad;
+  fill_(weight, 1);
+  if (bias.defined()) zero_(bias);
+}
+}  // namespace
+
+BatchNorm::BatchNorm(std::string type_name, BatchNormOptions options, int64_t min_dim, int64_t max_dim,
+                     const char* shapes)
+    : Layer(std::move(type_name), std::move(options)), min_dim_(min_dim), max_dim_(max_dim), shapes_(shapes) {
+  register_channel_state(*this, this->options);
+  EMBER_CHECK(this->options.eps > 0, this->type_name(), ": eps must be positive, got ", this->options.eps);
+  reset_parameters();
+}
+
+void BatchNorm::reset_running_stats() {
+  if (options.track_running_stats) reset_statistics(running_mean(), running_var(), num_batches_tracked());
+}
+
 void BatchNorm::reset_parameters() {
   reset_running_stats();
-  if (!options.affine) return;
-  autograd::NoGradGuard no_grad;
-  Tensor w = weight(), b = bias();
-  fill_(w, 1);
-  if (b.defined()) zero_(b);
+  if (options.affine) reset_affine(weight(), bias());
 }
 
 Tensor BatchNorm::forward(const Tensor& input) {
@@ -508,36 +520,17 @@ Tensor functional::instance_norm(const Tensor& x, const Tensor& running_mean, co
 
 InstanceNorm::InstanceNorm(std::string type_name, InstanceNormOptions options, int64_t dims)
     : Layer(std::move(type_name), std::move(options)), dims_(dims) {
-  const InstanceNormOptions& o = this->options;
-  const int64_t num_features = o.num_features;
-  EMBER_CHECK(num_features >= 1, this->type_name(), ": num_features must be at least 1, got ", num_features);
-  const DType dtype = o.dtype.value_or(default_dtype());
-  EMBER_CHECK_TYPE(is_floating(dtype), this->type_name(), ": dtype must be floating point, got ", dtype_name(dtype));
-  register_parameter("weight", o.affine ? empty({num_features}, dtype) : Tensor());
-  register_parameter("bias", o.affine && o.bias ? empty({num_features}, dtype) : Tensor());
-  const bool track = o.track_running_stats;
-  register_buffer("running_mean", track ? empty({num_features}, dtype) : Tensor());
-  register_buffer("running_var", track ? empty({num_features}, dtype) : Tensor());
-  register_buffer("num_batches_tracked", track ? zeros({}, DType::Int64) : Tensor());
+  register_channel_state(*this, this->options);
   reset_parameters();
 }
 
 void InstanceNorm::reset_running_stats() {
-  if (!options.track_running_stats) return;
-  autograd::NoGradGuard no_grad;
-  Tensor mean = running_mean(), var = running_var(), count = buffer("num_batches_tracked");
-  zero_(mean);
-  fill_(var, 1);
-  zero_(count);
+  if (options.track_running_stats) reset_statistics(running_mean(), running_var(), buffer("num_batches_tracked"));
 }
 
 void InstanceNorm::reset_parameters() {
   reset_running_stats();
-  if (!options.affine) return;
-  autograd::NoGradGuard no_grad;
-  Tensor w = weight(), b = bias();
-  fill_(w, 1);
-  if (b.defined()) zero_(b);
+  if (options.affine) reset_affine(weight(), bias());
 }
 
 std::string InstanceNorm::extra_repr() const {
