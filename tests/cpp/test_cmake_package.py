@@ -24,6 +24,22 @@ def test_cmake_config_is_shipped():
     assert os.path.isfile(os.path.join(ember.get_include(), "ember", "ember.h"))
 
 
+def test_found_from_site_packages_prefix(tmp_path):
+    """A scikit-build-core project that depends on ember puts site-packages on CMAKE_PREFIX_PATH
+    and nothing else (ember registers no entry point, whose import would run ember/__init__.py in
+    every build); CMake's <prefix>/<name>*/lib*/cmake/<name>*/ rule must find the config there."""
+    cmake = _cmake()
+    cmake_dir = ember.get_cmake_dir()
+    site_packages = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(cmake_dir))))
+    (tmp_path / "CMakeLists.txt").write_text(
+        "cmake_minimum_required(VERSION 3.15)\nproject(consumer LANGUAGES CXX)\n"
+        "find_package(ember CONFIG REQUIRED)\nmessage(STATUS \"ember_DIR=${ember_DIR}\")\n")
+    run = subprocess.run([cmake, "-S", str(tmp_path), "-B", str(tmp_path / "build"),
+                          f"-DCMAKE_PREFIX_PATH={site_packages}"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert f"ember_DIR={cmake_dir}" in run.stdout
+
+
 def test_external_cmake_project_builds_and_runs(tmp_path):
     cmake = _cmake()
     build = tmp_path / "build"
