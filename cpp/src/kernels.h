@@ -306,6 +306,20 @@ void channel_sums(std::vector<double>& sum_a, std::vector<double>& sum_ab, const
 void channel_affine(const Tensor& out, const Tensor& a, const std::vector<double>& ka, const Tensor& b,
                     const std::vector<double>& kb, const std::vector<double>& k);
 
+// Along one dim of a contiguous float32/float64 tensor, the other operands contiguous too.
+/// out = softmax(x) along dim, or log_softmax(x) when log.
+void softmax(const Tensor& out, const Tensor& x, int64_t dim, bool log);
+/// dx = the gradient of softmax (log_softmax when log) along dim, given its output y and g.
+void softmax_backward(const Tensor& dx, const Tensor& g, const Tensor& y, int64_t dim, bool log);
+/// Layer norm over rows of x.numel() / mean.numel() values: y, each row's mean and rstd
+/// (1 / sqrt(biased var + eps)); w and b (one value per column) may be undefined.
+void layer_norm(const Tensor& y, const Tensor& mean, const Tensor& rstd, const Tensor& x, const Tensor& w,
+                const Tensor& b, double eps);
+/// Layer norm's gradients given g and the forward's x, mean and rstd: dx, dw and db, each
+/// computed only where defined (w undefined: a weight of ones).
+void layer_norm_backward(const Tensor& dx, const Tensor& dw, const Tensor& db, const Tensor& g, const Tensor& x,
+                         const Tensor& mean, const Tensor& rstd, const Tensor& w);
+
 // Recurrent layers over a packed sequence: the rows of x are time-major, batch_sizes[t] rows at
 // step t (non-increasing; a padded batch has B rows at every step). One direction of one layer per
 // call; the state rows not active at a step keep their values (sequences that ended, or that have

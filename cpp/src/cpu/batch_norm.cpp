@@ -6,6 +6,7 @@
 #include <climits>
 #include <type_traits>
 
+#include "cpu/lane_sum.h"
 #include "cpu/loops.h"
 #include "kernels.h"
 
@@ -16,46 +17,6 @@ struct Layout {
   int64_t N, C, S;
 };
 Layout layout_of(const Tensor& x) { return {x.sizes()[0], x.sizes()[1], x.sizes()[2]}; }
-
-/// A sum of terms, in double, taken as partial sums (term s to lane s mod kLanes) added up at
-/// the end, since independent sums vectorize where one running sum would wait on each addition.
-/// Float terms are summed in float (twice the lanes per vector, no conversions), the lanes
-/// emptied into the double total after every kRun terms, so that no float sum grows long.
-template <class T>
-class LaneSum {
-  static constexpr bool kSingle = std::is_same_v<T, float>;
-  using Acc = std::conditional_t<kSingle, float, double>;
-  static constexpr int kLanes = kSingle ? 32 : 8;
-  static constexpr int64_t kRun = kSingle ? 1024 : INT64_MAX;
-
- public:
-  /// Adds term(s) for s in [0, n).
-  template <class F>
-  void add(int64_t n, F term) {
-    for (int64_t s0 = 0; s0 < n;) {
-      const int64_t end = s0 + std::min(kRun - pending_, n - s0);
-      int64_t s = s0;
-      for (; s + kLanes <= end; s += kLanes)
-        for (int j = 0; j < kLanes; ++j) lanes_[j] += term(s + j);
-      for (; s < end; ++s) total_ += term(s);
-      pending_ += end - s0, s0 = end;
-      if (pending_ >= kRun) flush();
-    }
-  }
-  double total() {
-    flush();
-    return total_;
-  }
-
- private:
-  void flush() {
-    for (Acc& lane : lanes_) total_ += lane, lane = 0;
-    pending_ = 0;
-  }
-  Acc lanes_[kLanes] = {};
-  double total_ = 0;
-  int64_t pending_ = 0;
-};
 
 /// f(c) for each channel, in parallel when there is enough work.
 template <class F>

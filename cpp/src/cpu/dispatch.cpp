@@ -1,5 +1,5 @@
-// Picks the table-driven kernels (pointwise, scans) and batch norm's for this CPU once: AVX2+FMA
-// where the CPU has them, else baseline.
+// Picks the table-driven kernels (pointwise, scans), batch norm's, softmax's and layer norm's
+// for this CPU once: AVX2+FMA where the CPU has them, else baseline.
 #include "kernels.h"
 
 namespace ember::cpu {
@@ -55,6 +55,31 @@ EMBER_CHANNEL_KERNELS
 #endif
 #undef EMBER_CHANNEL_KERNELS
 
+#define EMBER_SOFTMAX_KERNELS                                                                 \
+  void softmax(const Tensor& out, const Tensor& x, int64_t dim, bool log);                   \
+  void softmax_backward(const Tensor& dx, const Tensor& g, const Tensor& y, int64_t dim, bool log);
+#define EMBER_LAYER_NORM_KERNELS                                                                                 \
+  void layer_norm(const Tensor& y, const Tensor& mean, const Tensor& rstd, const Tensor& x, const Tensor& w,       \
+                  const Tensor& b, double eps);                                                                   \
+  void layer_norm_backward(const Tensor& dx, const Tensor& dw, const Tensor& db, const Tensor& g, const Tensor& x, \
+                           const Tensor& mean, const Tensor& rstd, const Tensor& w);
+namespace softmax_rows::baseline {
+EMBER_SOFTMAX_KERNELS
+}
+namespace layer_norm_rows::baseline {
+EMBER_LAYER_NORM_KERNELS
+}
+#ifdef EMBER_HAVE_AVX2
+namespace softmax_rows::avx2 {
+EMBER_SOFTMAX_KERNELS
+}
+namespace layer_norm_rows::avx2 {
+EMBER_LAYER_NORM_KERNELS
+}
+#endif
+#undef EMBER_SOFTMAX_KERNELS
+#undef EMBER_LAYER_NORM_KERNELS
+
 namespace {
 bool use_avx2() {
 #ifdef EMBER_HAVE_AVX2
@@ -102,6 +127,19 @@ void channel_sums(std::vector<double>& sum_a, std::vector<double>& sum_ab, const
 void channel_affine(const Tensor& out, const Tensor& a, const std::vector<double>& ka, const Tensor& b,
                     const std::vector<double>& kb, const std::vector<double>& k) {
   EMBER_PICK(channels, channel_affine, out, a, ka, b, kb, k);
+}
+
+void softmax(const Tensor& out, const Tensor& x, int64_t dim, bool log) { EMBER_PICK(softmax_rows, softmax, out, x, dim, log); }
+void softmax_backward(const Tensor& dx, const Tensor& g, const Tensor& y, int64_t dim, bool log) {
+  EMBER_PICK(softmax_rows, softmax_backward, dx, g, y, dim, log);
+}
+void layer_norm(const Tensor& y, const Tensor& mean, const Tensor& rstd, const Tensor& x, const Tensor& w,
+                const Tensor& b, double eps) {
+  EMBER_PICK(layer_norm_rows, layer_norm, y, mean, rstd, x, w, b, eps);
+}
+void layer_norm_backward(const Tensor& dx, const Tensor& dw, const Tensor& db, const Tensor& g, const Tensor& x,
+                         const Tensor& mean, const Tensor& rstd, const Tensor& w) {
+  EMBER_PICK(layer_norm_rows, layer_norm_backward, dx, dw, db, g, x, mean, rstd, w);
 }
 
 }  // namespace ember::cpu

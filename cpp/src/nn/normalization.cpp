@@ -1,4 +1,5 @@
-// BatchNorm1d, BatchNorm2d, LayerNorm and GroupNorm, and their functional forms: composites of ember ops.
+// BatchNorm1d, BatchNorm2d, LayerNorm and GroupNorm, and their functional forms: batch and layer norm
+// through fused CPU kernels (their ops forms the reference and the double backward), the rest composites.
 #include "ember/nn/normalization.h"
 
 #include <algorithm>
@@ -41,6 +42,19 @@ Tensor batch_norm_ops(const Tensor& x, const Tensor& running_mean, const Tensor&
   Tensor y = mul(sub(x, per_channel(mean, x.dim())), per_channel(rsqrt(add(var, scalar_tensor(eps))), x.dim()));
   if (weight.defined()) y = mul(y, per_channel(weight, x.dim()));
   if (bias.defined()) y = add(y, per_channel(bias, x.dim()));
+  return y;
+}
+
+/// layer_norm over the last k dims written with ember ops: the reference its kernels follow, and
+/// what their backward differentiates when a graph of the gradient is asked for.
+Tensor layer_norm_ops(const Tensor& x, int64_t k, const Tensor& weight, const Tensor& bias, double eps) {
+  Dims dims;
+  for (int64_t d = x.dim() - k; d < x.dim(); ++d) dims.push_back(d);
+  const Tensor mean = ember::mean(x, dims, /*keepdim=*/true);
+  const Tensor var = ember::var(x, dims, /*correction=*/0, /*keepdim=*/true);
+  Tensor y = mul(sub(x, mean), rsqrt(add(var, scalar_tensor(eps))));
+  if (weight.defined()) y = mul(y, weight);
+  if (bias.defined()) y = add(y, bias);
   return y;
 }
 
@@ -199,13 +213,40 @@ Tensor functional::layer_norm(const Tensor& x, const Shape& normalized_shape, co
   for (const auto& [t, what] : {std::pair{&weight, "weight"}, std::pair{&bias, "bias"}})  // no promotion, as torch
     EMBER_CHECK_TYPE(!t->defined() || t->dtype() == x.dtype(), "layer_norm: expected input and ", what,
                      " to have the same dtype, but got ", dtype_name(x.dtype()), " and ", dtype_name(t->dtype()));
-  Dims dims;
-  for (int64_t d = x.dim() - k; d < x.dim(); ++d) dims.push_back(d);
-  Tensor mean = ember::mean(x, dims, /*keepdim=*/true);
-  Tensor var = ember::var(x, dims, /*correction=*/0, /*keepdim=*/true);
-  Tensor y = mul(sub(x, mean), rsqrt(add(var, scalar_tensor(eps))));
-  if (weight.defined()) y = mul(y, weight);
-  if (bias.defined()) y = add(y, bias);
+  // One kernel call each way (cpu/layer_norm.cpp) where the composite took a temporary per op.
+  const bool rec = autograd::any_requires_grad({&x, &weight, &bias});
+  const int64_t rows = numel_of(Shape(x.sizes().begin(), x.sizes().end() - k));
+  Tensor y, mean, rstd;
+  {
+    autograd::RecordingOff off(rec);
+    y = Tensor::empty(x.sizes(), x.dtype(), x.device());
+    mean = Tensor::empty({rows}, x.dtype(), x.device());
+    rstd = Tensor::empty({rows}, x.dtype(), x.device());
+    const auto dense = [](const Tensor& t) { return t.defined() ? contiguous(t) : t; };
+    call_kernel(x.device(), "layer_norm", cpu::layer_norm, y, mean, rstd, contiguous(x), dense(weight), dense(bias),
+                eps);
+  }
+  if (!rec) return y;
+  const std::array<bool, 3> need{autograd::requires_grad(x), weight.defined() && autograd::requires_grad(weight),
+                                 bias.defined() && autograd::requires_grad(bias)};
+  autograd::record("NativeLayerNormBackward0", {y}, {x, weight, bias}, {x, weight, bias, mean, rstd},
+                   [=](const Tensors& g, const Tensors& s) {
+    Tensors out(3);
+    if (autograd::is_grad_enabled()) {  // a graph of the gradient: differentiate the ops' form
+      Tensors inputs;
+      for (size_t i = 0; i < 3; ++i)
+        if (need[i]) inputs.push_back(s[i]);
+      Tensors grads = autograd::grad({layer_norm_ops(s[0], k, s[1], s[2], eps)}, inputs, {g[0]}, true, true, true);
+      for (size_t i = 0, j = 0; i < 3; ++i)
+        if (need[i]) out[i] = grads[j++];
+      return out;
+    }
+    for (size_t i = 0; i < 3; ++i)
+      if (need[i]) out[i] = Tensor::empty(s[i].sizes(), s[i].dtype(), s[i].device());
+    call_kernel(s[0].device(), "layer_norm_backward", cpu::layer_norm_backward, out[0], out[1], out[2],
+                contiguous(g[0]), contiguous(s[0]), s[3], s[4], s[1].defined() ? contiguous(s[1]) : s[1]);
+    return out;
+  });
   return y;
 }
 

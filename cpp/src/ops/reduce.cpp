@@ -440,51 +440,45 @@ Tensor softmax_input(const char* op, const Tensor& t, int64_t& dim, OptDType dty
   return x;
 }
 
-/// The row maximum, a constant for the gradient (the shift cancels out of softmax). Not guarded
-/// against infinities, so rows holding +inf or only -inf give NaN, as PyTorch's kernels do.
-Tensor softmax_shift(const Tensor& x, int64_t dim) {
-  autograd::NoGradGuard no_grad;
-  return amax(x, Dims{dim}, true);
-}
-}  // namespace
-
-// The forwards are composites (their reference); each records one node whose backward is
-// PyTorch's closed form, a few passes instead of the composite's many.
-Tensor softmax(const Tensor& t, int64_t dim, OptDType dtype) {
-  Tensor x = softmax_input("softmax", t, dim, dtype);
-  if (is_narrow(x.dtype())) return via_widened(x, [&](const Tensor& w) { return softmax(w, dim, {}); });
-  if (x.dim() == 0 || x.numel() == 0) return exp(sub(x, x));
+/// softmax (log_softmax when log) of a floating x along dim, by the kernels of cpu/softmax.cpp,
+/// recording one node whose backward is PyTorch's closed form: a kernel, or ember ops when a
+/// graph of the gradient is asked for (create_graph).
+Tensor softmax_rows(const Tensor& x, int64_t dim, bool log) {
   const bool rec = autograd::needs_grad(x);
   Tensor out;
   {
     autograd::RecordingOff off(rec);
-    Tensor e = exp(sub(x, softmax_shift(x, dim)));
-    out = div(e, sum(e, Dims{dim}, true));
+    out = Tensor::empty(x.sizes(), x.dtype(), x.device());
+    call_kernel(x.device(), log ? "log_softmax" : "softmax", cpu::softmax, out, contiguous(x), dim, log);
   }
-  if (rec)  // dx = y * (g - sum(g * y))
-    autograd::record("SoftmaxBackward0", {out}, {x}, {out}, [dim](const Tensors& g, const Tensors& s) {
+  if (rec)
+    autograd::record(log ? "LogSoftmaxBackward0" : "SoftmaxBackward0", {out}, {x}, {out},
+                     [dim, log](const Tensors& g, const Tensors& s) {
       const Tensor& y = s[0];
-      return Tensors{mul(y, sub(g[0], sum(mul(g[0], y), Dims{dim}, true)))};
+      if (autograd::is_grad_enabled())  // log: dx = g - exp(y) sum(g); else dx = y (g - sum(g y))
+        return Tensors{log ? sub(g[0], mul(exp(y), sum(g[0], Dims{dim}, true)))
+                           : mul(y, sub(g[0], sum(mul(g[0], y), Dims{dim}, true)))};
+      Tensor dx = Tensor::empty(y.sizes(), y.dtype(), y.device());
+      call_kernel(y.device(), log ? "log_softmax_backward" : "softmax_backward", cpu::softmax_backward, dx,
+                  contiguous(g[0]), contiguous(y), dim, log);
+      return Tensors{dx};
     });
   return out;
+}
+}  // namespace
+
+Tensor softmax(const Tensor& t, int64_t dim, OptDType dtype) {
+  Tensor x = softmax_input("softmax", t, dim, dtype);
+  if (is_narrow(x.dtype())) return via_widened(x, [&](const Tensor& w) { return softmax(w, dim, {}); });
+  if (x.dim() == 0 || x.numel() == 0) return exp(sub(x, x));
+  return softmax_rows(x, dim, /*log=*/false);
 }
 
 Tensor log_softmax(const Tensor& t, int64_t dim, OptDType dtype) {
   Tensor x = softmax_input("log_softmax", t, dim, dtype);
   if (is_narrow(x.dtype())) return via_widened(x, [&](const Tensor& w) { return log_softmax(w, dim, {}); });
   if (x.dim() == 0 || x.numel() == 0) return sub(x, x);
-  const bool rec = autograd::needs_grad(x);
-  Tensor out;
-  {
-    autograd::RecordingOff off(rec);
-    Tensor shifted = sub(x, softmax_shift(x, dim));
-    out = sub(shifted, log(sum(exp(shifted), Dims{dim}, true)));
-  }
-  if (rec)  // dx = g - softmax(x) * sum(g)
-    autograd::record("LogSoftmaxBackward0", {out}, {x}, {out}, [dim](const Tensors& g, const Tensors& s) {
-      return Tensors{sub(g[0], mul(exp(s[0]), sum(g[0], Dims{dim}, true)))};
-    });
-  return out;
+  return softmax_rows(x, dim, /*log=*/true);
 }
 
 }  // namespace ember
