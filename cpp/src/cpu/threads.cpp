@@ -1,9 +1,15 @@
 // Thread control of the CPU backend: ember's OpenMP kernels and OpenBLAS's, set together.
 #include "cpu/threads.h"
 
+#include <fcntl.h>
 #include <omp.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
 #include <mutex>
 
 #include "cpu/blas.h"
@@ -14,6 +20,29 @@ namespace {
 std::atomic<int> requested{0};  // set_num_threads's count; 0 until it is called
 thread_local int applied = 0;   // the count this thread last gave OpenMP
 
+/// set_num_threads's count, or OpenMP's default (OMP_NUM_THREADS, else the cores) before a call.
+int configured_threads() {
+  static const int omp_default = omp_get_max_threads();  // read before any omp_set_num_threads
+  const int n = requested.load(std::memory_order_relaxed);
+  return n != 0 ? n : omp_default;
+}
+
+/// Linux's count of runnable threads, this one included (the 4th field of /proc/loadavg,
+/// "running/total"), or 0 where it cannot be read.
+int runnable_threads() {
+  const int fd = ::open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char buf[128];
+  const ssize_t got = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  if (got <= 0) return 0;
+  buf[got] = 0;
+  const char* p = buf;
+  for (int field = 0; field < 3 && p; ++field)
+    if ((p = std::strchr(p, ' '))) ++p;
+  return p ? std::atoi(p) : 0;
+}
+
 /// OpenBLAS's thread count is one process-wide setting: it follows the calls in flight.
 struct BlasThreads {
   std::mutex mutex;
@@ -23,7 +52,7 @@ struct BlasThreads {
 
   void update() {
     if (alone == 0) alone = EMBER_OPENBLAS(get_num_threads)();
-    const int want = serial > 0 || callers > 1 ? 1 : alone;
+    const int want = serial > 0 || callers > 1 ? 1 : std::min(alone, cpu::free_cores());
     if (want != in_effect) EMBER_OPENBLAS(set_num_threads)(want);
     in_effect = want;
   }
@@ -44,17 +73,33 @@ void set_num_threads(int n) {
   b.update();
 }
 
-int get_num_threads() { return cpu::num_threads(); }
+int get_num_threads() { return configured_threads(); }
 
 namespace cpu {
 
 int num_threads() {
-  const int n = requested.load(std::memory_order_relaxed);
-  if (n != 0 && n != applied) {
+  const int n = std::min(configured_threads(), free_cores());
+  if (n != applied) {
     omp_set_num_threads(n);
     applied = n;
   }
-  return omp_get_max_threads();
+  return n;
+}
+
+int free_cores() {
+  static const int cores = omp_get_num_procs();
+  static const bool whole_machine = cores == sysconf(_SC_NPROCESSORS_ONLN);
+  static std::atomic<int64_t> next_read{0};
+  static std::atomic<int> last{cores};
+  if (!whole_machine) return cores;
+  const int64_t now = std::chrono::steady_clock::now().time_since_epoch().count();
+  if (now < next_read.load(std::memory_order_relaxed)) return last.load(std::memory_order_relaxed);
+  next_read.store(now + std::chrono::steady_clock::duration(std::chrono::milliseconds(10)).count(),
+                  std::memory_order_relaxed);
+  const int running = runnable_threads();
+  const int free = running > 0 ? std::clamp(cores - (running - 1), 1, cores) : cores;
+  last.store(free, std::memory_order_relaxed);
+  return free;
 }
 
 BlasScope::BlasScope(bool serial) : serial_(serial) {
