@@ -291,9 +291,15 @@ Tensor hinge_embedding_loss(const Tensor& input, const Tensor& target, double ma
   const char* op = "hinge_embedding_loss";
   check_reduction(reduction, op);
   broadcast_shapes(input.sizes(), target.sizes(), op);
+  // As torch, in the input's dtype throughout: the margin is filled into it (an integer input
+  // truncates it and wraps margin - x; a margin out of the dtype's range is an error).
+  check_fits(margin, input.dtype(), op);
   const Tensor zero = zeros({}, input.dtype());
-  Tensor below = where(ne(target, number(1.0)), clamp_min(sub(number(margin), input), 0.0), zero);
-  Tensor kept = where(ne(target, number(-1.0)), input, zero);
+  const Tensor margins = full(input.sizes(), margin, input.dtype(), input.device());
+  // target compared with the integers 1 and -1, as torch: a uint8 target of 255 reads as -1.
+  const Tensor one = scalar_tensor(int64_t{1}), minus_one = scalar_tensor(int64_t{-1});
+  Tensor below = where(ne(target, one), clamp(sub(margins, input), zero, std::nullopt), zero);
+  Tensor kept = where(ne(target, minus_one), input, zero);
   return reduce(add(below, kept), reduction, op);
 }
 
