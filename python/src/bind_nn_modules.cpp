@@ -758,9 +758,11 @@ void bind_losses(py::module_& nm) {
     read_value(size_average, {"loss", "size_average"}, sa);
     read_value(reduce, {"loss", "reduce"}, rd);
     if (sa || rd) return nn::legacy_reduction(sa, rd, "");  // torch ignores reduction then
-    EMBER_CHECK(py::isinstance<py::str>(reduction), py::str(reduction).cast<std::string>(),
+    // checked first, as torch's functional reads it before any tensor
+    const std::string word = py::str(reduction).cast<std::string>();
+    EMBER_CHECK(py::isinstance<py::str>(reduction) && (word == "mean" || word == "sum" || word == "none"), word,
                 " is not a valid value for reduction");
-    return reduction.cast<std::string>();
+    return word;
   }, py::arg("size_average"), py::arg("reduce"), py::arg("reduction"));
   loss_class<nn::L1Loss>(nm, "L1Loss");
   loss_class<nn::MSELoss>(nm, "MSELoss");

@@ -89,3 +89,60 @@ def test_legacy_flags_ignore_reduction(torch):
     _same(e, t)
     with pytest.raises(ValueError, match="nan is not a valid value for reduction"):
         F.hinge_embedding_loss(ember.ones(2), ember.ones(2), reduction=math.nan)
+
+
+_BCE_DTYPES = [("float32", "float64"), ("float64", "float32"), ("float16", "float32"), ("float32", "float16"),
+               ("bfloat16", "float16")]
+
+
+@pytest.mark.parametrize("dtypes", _BCE_DTYPES, ids=str)
+@pytest.mark.parametrize("extra", ["", "weight", "pos_weight"])
+def test_bce_with_logits_takes_the_target_dtype(dtypes, extra, torch):
+    """torch's in-place steps: the loss has the target's dtype, the log-sigmoid the input's."""
+    def run(L):
+        x = L.tensor([1.5, -2.5, 17.25, -0.64453125], dtype=getattr(L, dtypes[0]))
+        t = L.tensor([0.3, 1.0, -3.0, -1.0], dtype=getattr(L, dtypes[1]))
+        kw = {extra: L.tensor([2.0, 3.0, -0.5, 0.25], dtype=L.float64)} if extra else {}
+        return L.nn.functional.binary_cross_entropy_with_logits(x, t, reduction="none", **kw)
+    e, t = run(ember), run(torch)
+    assert _dtype_name(e) == _dtype_name(t)
+    assert e.double().tolist() == pytest.approx(t.double().tolist(), rel=2e-2 if "16" in _dtype_name(t) else 1e-6)
+
+
+def test_bce_with_logits_values_as_torch(torch):
+    """Infinite targets and a uint8 pos_weight (pw - 1 wraps) as torch's formula gives them."""
+    inf = math.inf
+    x, t = [inf, inf, -inf, -inf, 2.8, 1.4, 2.0, 2.5], [1.0, 0.0, 1.0, 0.0, -inf, 1e-38, inf, -2.49]
+    for kw in ({}, {"pos_weight": ([3, 0, 1, 2, 0, 1, 3, 0], "uint8")}):
+        def run(L):
+            extra = {k: L.tensor(d, dtype=getattr(L, dt)) for k, (d, dt) in kw.items()}
+            return L.nn.functional.binary_cross_entropy_with_logits(L.tensor(x), L.tensor(t), reduction="none", **extra)
+        _same(run(ember), run(torch))
+
+
+def test_bce_with_logits_integer_target_raises(torch):
+    with pytest.raises(RuntimeError):
+        torch.nn.functional.binary_cross_entropy_with_logits(torch.tensor([1.5, -2.5]), torch.tensor([1, 0]))
+    with pytest.raises(TypeError, match="binary_cross_entropy_with_logits: result type float32 can't be cast"):
+        F.binary_cross_entropy_with_logits(ember.tensor([1.5, -2.5]), ember.tensor([1, 0]))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16", "float16"])
+def test_bce_weight_keeps_the_input_dtype(dtype, torch):
+    e, t = _both(torch, lambda L, x, y, w: L.nn.functional.binary_cross_entropy(x, y, w, reduction="none"),
+                 ([0.25, 0.5], dtype), ([0.0, 1.0], dtype), ([2.0, -0.2], "float64"))
+    assert _dtype_name(e) == _dtype_name(t)
+    assert e.double().tolist() == pytest.approx(t.double().tolist(), rel=1e-2)
+
+
+@pytest.mark.parametrize("name", ["binary_cross_entropy", "mse_loss", "l1_loss", "hinge_embedding_loss"])
+def test_a_bad_reduction_is_refused_before_the_tensors(name):
+    """torch's functional reads reduction first: 'bogus' is a ValueError even with bad tensors."""
+    with pytest.raises(ValueError, match="bogus is not a valid value for reduction"):
+        getattr(F, name)(ember.tensor([True]), ember.tensor([[1, 2]]), reduction="bogus")
+
+
+def test_logsigmoid_of_bfloat16_rounds_once(torch):
+    x = [2.5, -0.6444754004478455, 1.5]
+    e = F.logsigmoid(ember.tensor(x, dtype=ember.bfloat16)).float().tolist()
+    assert e == torch.nn.functional.logsigmoid(torch.tensor(x, dtype=torch.bfloat16)).float().tolist()

@@ -218,6 +218,9 @@ Tensor& threshold_(Tensor& x, double threshold_value, double value) {
 
 Tensor logsigmoid(const Tensor& x) {
   check_floating(x, "logsigmoid");
+  // float16/bfloat16 in float32, rounded once, as torch's kernels (a loss subtracting it cancels)
+  if (is_narrow(x.dtype()))
+    return autograd::name_grad_fn(via_widened(x, [](const Tensor& w) { return logsigmoid(w); }), "log_sigmoid");
   // min(x, 0) - log(1 + e^-|x|): the exponent is at most 0. One node with PyTorch's closed-form
   // gradient, so a NaN input gets a NaN gradient (the composite's branches would drop it).
   Tensor out;
