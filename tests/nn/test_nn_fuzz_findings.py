@@ -146,3 +146,44 @@ def test_logsigmoid_of_bfloat16_rounds_once(torch):
     x = [2.5, -0.6444754004478455, 1.5]
     e = F.logsigmoid(ember.tensor(x, dtype=ember.bfloat16)).float().tolist()
     assert e == torch.nn.functional.logsigmoid(torch.tensor(x, dtype=torch.bfloat16)).float().tolist()
+
+
+def test_layer_norm_signs_of_zero_as_torch(torch):
+    """torch's kernel adds the bias (+0 when absent) last: a zero output is +0.0."""
+    e, t = _both(torch, lambda L, x, w: L.nn.functional.layer_norm(x, (1,), w, None, 1e-3), ([[0.167], [-2.5]], "float32"),
+                 ([-0.5], "float32"))
+    _same(e, t)
+    e, t = _both(torch, lambda L, x: L.nn.functional.layer_norm(x, (3,), eps=math.inf), ([2.2, 1.1, -1.5], "float32"))
+    _same(e, t)
+
+
+@pytest.mark.parametrize("affine", [False, True])
+def test_group_norm_as_torch(affine, torch):
+    def run(L):
+        x = L.tensor([[[0.5, -1.0], [2.0, 2.0], [-3.0, 4.0], [1.0, 1.0]]])
+        w, b = (L.tensor([1.0, -2.0, 0.5, -0.0]), None) if affine else (None, None)
+        return L.nn.functional.group_norm(x, 2, w, b, eps=math.inf)
+    _same(run(ember), run(torch))
+
+
+@pytest.mark.parametrize("eps", [1e-5, 0.0, -1.0])
+def test_instance_norm_as_torch(eps, torch):
+    """x * alpha + beta, as torch's batch_norm kernel: a constant channel with eps 0 gives the bias."""
+    def run(L):
+        x = L.tensor([[[2.0, 2.0, 2.0, 2.0], [0.5, -1.0, 3.0, 0.25]]])
+        return L.nn.functional.instance_norm(x, weight=L.tensor([-0.5, 2.0]), bias=L.tensor([1.0, 0.0]), eps=eps)
+    e, t = run(ember), run(torch)
+    assert e.reshape(-1).tolist() == pytest.approx(t.reshape(-1).tolist(), nan_ok=True)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32"])
+@pytest.mark.parametrize("weight", [None, "float16", "float32", "float64"])
+def test_rms_norm_dtype_and_default_eps_as_torch(dtype, weight, torch):
+    """The default eps is float32's for the 16-bit floats; the result keeps the input's dtype."""
+    def run(L):
+        x = L.tensor([[1e-4, -0.0642, 0.499], [2.5, -0.75, 0.125]], dtype=getattr(L, dtype))
+        w = L.tensor([-2.0, 0.5, 3.0], dtype=getattr(L, weight)) if weight else None
+        return L.nn.functional.rms_norm(x, (3,), w)
+    e, t = run(ember), run(torch)
+    assert _dtype_name(e) == _dtype_name(t)
+    assert e.double().reshape(-1).tolist() == pytest.approx(t.double().reshape(-1).tolist(), rel=1e-2 if "16" in dtype else 1e-6)
