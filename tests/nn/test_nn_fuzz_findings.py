@@ -187,3 +187,24 @@ def test_rms_norm_dtype_and_default_eps_as_torch(dtype, weight, torch):
     e, t = run(ember), run(torch)
     assert _dtype_name(e) == _dtype_name(t)
     assert e.double().reshape(-1).tolist() == pytest.approx(t.double().reshape(-1).tolist(), rel=1e-2 if "16" in dtype else 1e-6)
+
+
+@pytest.mark.parametrize("case", [
+    (([8], "uint8"), ([9], "uint8"), 0.0),             # one element per row: d != 0 for p = 0
+    (([[0.5], [1e20]], "float32"), ([[1.0], [3.0]], "float32"), 2.0),  # |d|: no overflow of d^2
+    (([[1.0], [-1.5]], "bfloat16"), ([[1.6], [0.25]], "bfloat16"), math.nan),  # |d| whatever p
+], ids=str)
+def test_pairwise_distance_one_element_rows_as_torch(case, torch):
+    a, b, p = case
+    e, t = _both(torch, lambda L, x, y: L.nn.functional.pairwise_distance(x, y, p), a, b)
+    _same(e, t)
+
+
+@pytest.mark.parametrize("p", [0.0, 2.0, math.nan, 0.5])
+@pytest.mark.parametrize("values", [(-0.96, -4.0), (-104.0, -1e38)])
+def test_pairwise_distance_of_0d_inputs_as_torch(p, values, torch):
+    """0-d inputs: the norm of the one-element vector (NaN for a NaN p, 1 for p = 0)."""
+    e0, t0 = (ember.pairwise_distance(ember.tensor(values[0]), ember.tensor(values[1]), p),
+              torch.pairwise_distance(torch.tensor(values[0]), torch.tensor(values[1]), p))
+    assert e0.shape == () and t0.shape == ()
+    assert (math.isnan(e0.item()) and math.isnan(t0.item())) or e0.item() == pytest.approx(t0.item(), rel=1e-6)
