@@ -369,7 +369,9 @@ Tensor multilabel_soft_margin_loss(const Tensor& input, const Tensor& target, co
   check_floating(input, op, "input");
   Shape shape = broadcast_shapes(input.sizes(), target.sizes(), op);
   if (weight.defined()) broadcast_shapes(shape, weight.sizes(), op);
-  Tensor loss = neg(add(mul(target, logsigmoid(input)), mul(sub(number(1.0), target), logsigmoid(neg(input)))));
+  // 1 - target with the int 1, as torch's functional: an integer target keeps its dtype (uint8 wraps).
+  const Tensor one = scalar_tensor(int64_t{1});
+  Tensor loss = neg(add(mul(target, logsigmoid(input)), mul(sub(one, target), logsigmoid(neg(input)))));
   if (weight.defined()) loss = mul(loss, weight);
   // As PyTorch's: the sum over dim input.dim() - 1 of the (broadcast) loss, over the input's classes.
   const int64_t class_dim = input.dim() - 1;
