@@ -2124,8 +2124,6 @@ KNOWN = [
           'ember TypeError: max_pool1d: expected a floating or int64 input, got int32 | torch ret'),
     _open('F.multi_margin_loss', EXC,
           'ember TypeError: multi_margin_loss(): incompatible function arguments. The following a'),
-    _open('F.multilabel_soft_margin_loss', DTYPE,
-          'result: ember float32, torch float16'),
     _open('F.multilabel_soft_margin_loss', EXC,
           'ember ValueError: multilabel_soft_margin_loss: bogus is not a valid value for reductio'),
     _open('F.multilabel_soft_margin_loss', VALUE,

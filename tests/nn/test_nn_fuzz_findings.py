@@ -208,3 +208,14 @@ def test_pairwise_distance_of_0d_inputs_as_torch(p, values, torch):
               torch.pairwise_distance(torch.tensor(values[0]), torch.tensor(values[1]), p))
     assert e0.shape == () and t0.shape == ()
     assert (math.isnan(e0.item()) and math.isnan(t0.item())) or e0.item() == pytest.approx(t0.item(), rel=1e-6)
+
+
+def test_multilabel_soft_margin_loss_integer_target_as_torch(torch):
+    """1 - target with the int 1: a float16 input stays float16 and a uint8 target wraps, as torch's."""
+    e, t = _both(torch, lambda L, x, y, w: L.nn.functional.multilabel_soft_margin_loss(x, y, w),
+                 ([[-2.2421875, 0.0989990234375, 2.349609375]], "float16"), ([2], "int64"), (1.0755677, "float64"))
+    assert _dtype_name(e) == _dtype_name(t) == "float16"
+    assert e.item() == pytest.approx(t.item(), rel=1e-3)
+    e, t = _both(torch, lambda L, x, y: L.nn.functional.multilabel_soft_margin_loss(x, y, reduction="none"),
+                 ([[-1.0, 1.4], [1.7, -2.7]], "float64"), ([[1, 6], [6, 1]], "uint8"))
+    assert e.tolist() == pytest.approx(t.tolist())
