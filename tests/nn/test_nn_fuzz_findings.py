@@ -150,8 +150,8 @@ def test_logsigmoid_of_bfloat16_rounds_once(torch):
 
 def test_layer_norm_signs_of_zero_as_torch(torch):
     """torch's kernel adds the bias (+0 when absent) last: a zero output is +0.0."""
-    e, t = _both(torch, lambda L, x, w: L.nn.functional.layer_norm(x, (1,), w, None, 1e-3), ([[0.167], [-2.5]], "float32"),
-                 ([-0.5], "float32"))
+    e, t = _both(torch, lambda L, x, w: L.nn.functional.layer_norm(x, (1,), w, None, 1e-3),
+                 ([[0.167], [-2.5]], "float32"), ([-0.5], "float32"))
     _same(e, t)
     e, t = _both(torch, lambda L, x: L.nn.functional.layer_norm(x, (3,), eps=math.inf), ([2.2, 1.1, -1.5], "float32"))
     _same(e, t)
@@ -186,7 +186,8 @@ def test_rms_norm_dtype_and_default_eps_as_torch(dtype, weight, torch):
         return L.nn.functional.rms_norm(x, (3,), w)
     e, t = run(ember), run(torch)
     assert _dtype_name(e) == _dtype_name(t)
-    assert e.double().reshape(-1).tolist() == pytest.approx(t.double().reshape(-1).tolist(), rel=1e-2 if "16" in dtype else 1e-6)
+    rel = 1e-2 if "16" in dtype else 1e-6
+    assert e.double().reshape(-1).tolist() == pytest.approx(t.double().reshape(-1).tolist(), rel=rel)
 
 
 @pytest.mark.parametrize("case", [
