@@ -4,6 +4,7 @@ the functional spellings torch also exposes at the top level (dropout, cosine_si
 pairwise_distance)."""
 
 import math
+import operator
 
 import numpy as np
 
@@ -284,11 +285,14 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
 # ---- torch's top-level loss spellings: reduction is an int there (0 'none', 1 'mean', 2 'sum') ----
 
 def _reduction_word(reduction, op):
-    if isinstance(reduction, bool) or not isinstance(reduction, int):
+    # torch's parser takes an int or an integer 0-d tensor; its kernels reduce on 1 and 2 and
+    # leave any other value unreduced.
+    if isinstance(reduction, bool) or not isinstance(reduction, (int, ember.Tensor)):
         raise TypeError(f"{op}(): argument 'reduction' must be int, not {type(reduction).__name__}")
-    if reduction not in (0, 1, 2):
-        raise ValueError(f"{op}: {reduction} is not a valid reduction (0: 'none', 1: 'mean', 2: 'sum')")
-    return ("none", "mean", "sum")[reduction]
+    reduction = operator.index(reduction)
+    if not -2**63 <= reduction < 2**63:
+        raise ValueError(f"{op}(): reduction {reduction} does not fit in int64")
+    return {1: "mean", 2: "sum"}.get(reduction, "none")
 
 
 # torch 2.13's top-level forms reduce nothing unless given reduction (their declared default, Mean,

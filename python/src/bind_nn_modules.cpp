@@ -753,11 +753,16 @@ void bind_recurrent(py::module_& nm) {
 
 /// The loss modules (PyTorch's signatures, legacy size_average / reduce flags included).
 void bind_losses(py::module_& nm) {
-  nm.def("_legacy_reduction", [](py::handle size_average, py::handle reduce, const std::string& reduction) {
+  nm.def("_legacy_reduction", [](py::handle size_average, py::handle reduce, py::handle reduction) {
     std::optional<bool> sa, rd;
     read_value(size_average, {"loss", "size_average"}, sa);
     read_value(reduce, {"loss", "reduce"}, rd);
-    return nn::legacy_reduction(sa, rd, reduction);
+    if (sa || rd) return nn::legacy_reduction(sa, rd, "");  // torch ignores reduction then
+    // checked first, as torch's functional reads it before any tensor
+    const std::string word = py::str(reduction).cast<std::string>();
+    EMBER_CHECK(py::isinstance<py::str>(reduction) && (word == "mean" || word == "sum" || word == "none"), word,
+                " is not a valid value for reduction");
+    return word;
   }, py::arg("size_average"), py::arg("reduce"), py::arg("reduction"));
   loss_class<nn::L1Loss>(nm, "L1Loss");
   loss_class<nn::MSELoss>(nm, "MSELoss");

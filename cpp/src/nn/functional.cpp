@@ -175,7 +175,13 @@ Tensor pairwise_distance(const Tensor& x1, const Tensor& x2, double p, double ep
   broadcast_shapes(x1.sizes(), x2.sizes(), "pairwise_distance");  // the error names this op, not sub
   // Integer inputs are floats once eps (a Python float) is added, as torch's.
   const Tensor d = add(sub(x1, x2), number(eps));
-  if (d.dim() == 0) return autograd::name_grad_fn(abs(d), "pairwise_distance");  // torch: |d| of 0-d inputs
+  // torch's norm of 0-d d is the norm of the one-element vector (d^2 may overflow for p = 2);
+  // over a last dim of size 1 it is |d| whatever p, d != 0 for p = 0.
+  if (d.dim() == 0) return autograd::name_grad_fn(norm(reshape(d, {1}), p, Dims{0}), "pairwise_distance");
+  if (d.sizes().back() == 1) {
+    Tensor r = p == 0 ? to_dtype(ne(d, number(0.0)), d.dtype()) : abs(d);
+    return autograd::name_grad_fn(keepdim ? r : squeeze(r, Dims{-1}), "pairwise_distance");
+  }
   return autograd::name_grad_fn(norm(d, p, Dims{-1}, keepdim), "pairwise_distance");
 }
 
@@ -218,6 +224,9 @@ Tensor& threshold_(Tensor& x, double threshold_value, double value) {
 
 Tensor logsigmoid(const Tensor& x) {
   check_floating(x, "logsigmoid");
+  // float16/bfloat16 in float32, rounded once, as torch's kernels (a loss subtracting it cancels)
+  if (is_narrow(x.dtype()))
+    return autograd::name_grad_fn(via_widened(x, [](const Tensor& w) { return logsigmoid(w); }), "log_sigmoid");
   // min(x, 0) - log(1 + e^-|x|): the exponent is at most 0. One node with PyTorch's closed-form
   // gradient, so a NaN input gets a NaN gradient (the composite's branches would drop it).
   Tensor out;

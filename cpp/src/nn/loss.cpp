@@ -142,8 +142,8 @@ Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, const std::stri
 
 Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight,
                             const std::string& reduction) {
+  check_same_size(input, target, "binary_cross_entropy");  // first, as torch's functional
   check_floating(input, "binary_cross_entropy", "input");
-  check_same_size(input, target, "binary_cross_entropy");
   if (weight.defined()) check_broadcast(input, weight, "binary_cross_entropy", "weight", false);
   // torch refuses a target of another dtype here (not in the _with_logits form, which promotes).
   EMBER_CHECK_TYPE(target.dtype() == input.dtype(), "binary_cross_entropy: expected input and target to have the "
@@ -153,21 +153,31 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Ten
   const Tensor floor = number(-100.0);  // PyTorch clamps the logs, so p = 0 or 1 gives a finite loss
   Tensor log_p = clamp(log(input), floor, std::nullopt), log_q = clamp(log1p(neg(input)), floor, std::nullopt);
   Tensor loss = neg(add(mul(target, log_p), mul(sub(number(1.0), target), log_q)));
-  if (weight.defined()) loss = mul(loss, weight);
+  if (weight.defined()) loss = to_dtype(mul(loss, weight), input.dtype());  // torch's loss.mul_(weight)
   return autograd::name_grad_fn(reduce(loss, reduction, "binary_cross_entropy"), "binary_cross_entropy");
 }
 
 Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target, const Tensor& weight,
                                         const std::string& reduction, const Tensor& pos_weight) {
+  check_same_size(input, target, "binary_cross_entropy_with_logits");  // first, as torch's functional
   check_floating(input, "binary_cross_entropy_with_logits", "input");
-  check_same_size(input, target, "binary_cross_entropy_with_logits");
   if (weight.defined()) check_broadcast(input, weight, "binary_cross_entropy_with_logits", "weight", false);
   if (pos_weight.defined())
     check_broadcast(input, pos_weight, "binary_cross_entropy_with_logits", "pos_weight", false);
-  Tensor positive = mul(target, logsigmoid(input));
-  if (pos_weight.defined()) positive = mul(positive, pos_weight);
-  Tensor loss = neg(add(positive, mul(sub(number(1.0), target), logsigmoid(neg(input)))));
-  if (weight.defined()) loss = mul(loss, weight);
+  // torch's formula, (1 - t) x - log sigmoid(x) ((pw - 1) t + 1), with its dtypes: each of its
+  // in-place steps keeps its left operand's dtype, so the log-sigmoid stays in the input's dtype
+  // and the loss takes the target's (a float input with an integer target is refused).
+  const DType dt = target.dtype();
+  EMBER_CHECK_TYPE(is_floating(dt), "binary_cross_entropy_with_logits: result type ",
+                   dtype_name(promote_types(input.dtype(), dt)), " can't be cast to the target's dtype ",
+                   dtype_name(dt));
+  Tensor log_sigmoid = logsigmoid(input);
+  if (pos_weight.defined()) {  // pw - 1 with the int 1, as torch's: a uint8 pos_weight of 0 wraps to 255
+    const Tensor one = scalar_tensor(int64_t{1});
+    log_sigmoid = to_dtype(mul(log_sigmoid, add(mul(sub(pos_weight, one), target), one)), input.dtype());
+  }
+  Tensor loss = to_dtype(sub(to_dtype(mul(sub(number(1.0), target), input), dt), log_sigmoid), dt);
+  if (weight.defined()) loss = to_dtype(mul(loss, weight), dt);
   return autograd::name_grad_fn(reduce(loss, reduction, "binary_cross_entropy_with_logits"),
                                "binary_cross_entropy_with_logits");
 }
@@ -291,9 +301,15 @@ Tensor hinge_embedding_loss(const Tensor& input, const Tensor& target, double ma
   const char* op = "hinge_embedding_loss";
   check_reduction(reduction, op);
   broadcast_shapes(input.sizes(), target.sizes(), op);
+  // As torch, in the input's dtype throughout: the margin is filled into it (an integer input
+  // truncates it and wraps margin - x; a margin out of the dtype's range is an error).
+  check_fits(margin, input.dtype(), op);
   const Tensor zero = zeros({}, input.dtype());
-  Tensor below = where(ne(target, number(1.0)), clamp_min(sub(number(margin), input), 0.0), zero);
-  Tensor kept = where(ne(target, number(-1.0)), input, zero);
+  const Tensor margins = full(input.sizes(), margin, input.dtype(), input.device());
+  // target compared with the integers 1 and -1, as torch: a uint8 target of 255 reads as -1.
+  const Tensor one = scalar_tensor(int64_t{1}), minus_one = scalar_tensor(int64_t{-1});
+  Tensor below = where(ne(target, one), clamp(sub(margins, input), zero, std::nullopt), zero);
+  Tensor kept = where(ne(target, minus_one), input, zero);
   return reduce(add(below, kept), reduction, op);
 }
 
@@ -353,7 +369,9 @@ Tensor multilabel_soft_margin_loss(const Tensor& input, const Tensor& target, co
   check_floating(input, op, "input");
   Shape shape = broadcast_shapes(input.sizes(), target.sizes(), op);
   if (weight.defined()) broadcast_shapes(shape, weight.sizes(), op);
-  Tensor loss = neg(add(mul(target, logsigmoid(input)), mul(sub(number(1.0), target), logsigmoid(neg(input)))));
+  // 1 - target with the int 1, as torch's functional: an integer target keeps its dtype (uint8 wraps).
+  const Tensor one = scalar_tensor(int64_t{1});
+  Tensor loss = neg(add(mul(target, logsigmoid(input)), mul(sub(one, target), logsigmoid(neg(input)))));
   if (weight.defined()) loss = mul(loss, weight);
   // As PyTorch's: the sum over dim input.dim() - 1 of the (broadcast) loss, over the input's classes.
   const int64_t class_dim = input.dim() - 1;

@@ -388,10 +388,17 @@ Tensor functional::group_norm(const Tensor& x, int64_t num_groups, const Tensor&
   Tensor g = reshape(x, {n, num_groups, group_size});
   Tensor mean = ember::mean(g, Dims{2}, /*keepdim=*/true);
   Tensor var = ember::var(g, Dims{2}, /*correction=*/0, /*keepdim=*/true);
-  Tensor y = reshape(mul(sub(g, mean), rsqrt(add(var, scalar_tensor(eps)))), x.sizes());
-  if (weight.defined()) y = mul(y, per_channel(weight, x.dim()));
-  if (bias.defined()) y = add(y, per_channel(bias, x.dim()));
-  return y;
+  Tensor rstd = rsqrt(add(var, scalar_tensor(eps)));
+  if (!weight.defined() && !bias.defined()) return reshape(mul(sub(g, mean), rstd), x.sizes());
+  // PyTorch's kernel with an affine part: per channel, scale = rstd * weight and
+  // shift = bias - scale * mean (bias 0 when absent), y = scale * x + shift.
+  const int64_t per_group = channels / num_groups, spatial = per_group == 0 ? 0 : group_size / per_group;
+  const Shape by_channel{n, num_groups, per_group, spatial}, channel_shape{1, num_groups, per_group, 1};
+  Tensor scale = unsqueeze(rstd, 3);
+  if (weight.defined()) scale = mul(scale, reshape(weight, channel_shape));
+  Tensor shift = neg(mul(scale, unsqueeze(mean, 3)));
+  shift = add(shift, bias.defined() ? reshape(bias, channel_shape) : zeros({}, shift.dtype()));
+  return reshape(add(mul(scale, reshape(x, by_channel)), shift), x.sizes());
 }
 
 void GroupNormOptions::cross_checks() const {
@@ -444,15 +451,17 @@ Tensor functional::rms_norm(const Tensor& x, const Shape& normalized_shape, cons
               shape_str(normalized_shape), ", got ", shape_str(x.sizes()));
   EMBER_CHECK(!weight.defined() || weight.sizes() == normalized_shape, "rms_norm: weight must have shape ",
               shape_str(normalized_shape), ", got ", shape_str(weight.sizes()));
-  const double e = eps.value_or(machine_epsilon(x.dtype()));
+  // As torch's: the default eps is that of the compute type (float32 for the 16-bit floats), the
+  // weight multiplies in the compute type, and the result keeps the input's dtype.
+  const double e = eps.value_or(machine_epsilon(widened(x.dtype())));
   if (is_narrow(x.dtype())) {
     const Tensor y = rms_norm(widened_or_none(x), normalized_shape, {}, e);
-    return to_dtype(weight.defined() ? mul(y, weight) : y, x.dtype());
+    return to_dtype(weight.defined() ? mul(y, to_dtype(weight, y.dtype())) : y, x.dtype());
   }
   Dims dims;
   for (int64_t d = x.dim() - k; d < x.dim(); ++d) dims.push_back(d);
   Tensor y = mul(x, rsqrt(add(mean(mul(x, x), dims, /*keepdim=*/true), scalar_tensor(e, x.dtype()))));
-  if (weight.defined()) y = mul(y, weight);
+  if (weight.defined()) y = to_dtype(mul(y, weight), x.dtype());
   return autograd::name_grad_fn(y, "rms_norm");
 }
 
@@ -521,6 +530,10 @@ Tensor functional::instance_norm(const Tensor& x, const Tensor& running_mean, co
   EMBER_CHECK(x.dim() >= 3, "instance_norm: expected an input (N, C, *) of 3 or more dims, got ",
               shape_str(x.sizes()));
   EMBER_CHECK_TYPE(is_floating(x.dtype()), "instance_norm: expected a floating input, got ", dtype_name(x.dtype()));
+  if (is_narrow(x.dtype()))  // statistics in float32, rounded once (running statistics updated in place)
+    return to_dtype(instance_norm(widened_or_none(x), running_mean, running_var, widened_or_none(weight),
+                                  widened_or_none(bias), use_input_stats, momentum, eps),
+                    x.dtype());
   const int64_t channels = x.sizes()[1];
   for (const auto& [t, what] : {std::pair{&weight, "weight"}, std::pair{&bias, "bias"},
                                 std::pair{&running_mean, "running_mean"}, std::pair{&running_var, "running_var"}})
@@ -533,13 +546,16 @@ Tensor functional::instance_norm(const Tensor& x, const Tensor& running_mean, co
   for (int64_t d = 2; d < x.dim(); ++d) spatial.push_back(d), count *= x.sizes()[d];
   Shape channel_shape(static_cast<size_t>(x.dim() - 1), 1);  // (C, 1, ...): broadcasts along dim 1
   channel_shape[0] = channels;
-  Tensor y;
+  // PyTorch's batch_norm kernel (which its instance_norm calls): y = x * alpha + beta per
+  // (sample, channel), alpha = invstd * weight and beta = bias - mean * alpha (bias 0 when absent).
+  Tensor mu, invstd;
   if (use_input_stats) {
     EMBER_CHECK(count > 1 || x.numel() == 0, "instance_norm: expected more than 1 spatial element when training, "
                 "got input ", shape_str(x.sizes()));
-    const Tensor mu = mean(x, spatial, /*keepdim=*/true);
+    mu = mean(x, spatial, /*keepdim=*/true);
     const Tensor v = var(x, spatial, /*correction=*/0, /*keepdim=*/true);
-    y = div(sub(x, mu), sqrt(add(v, scalar_tensor(eps, x.dtype()))));
+    invstd = div(scalar_tensor(1.0), sqrt(add(v, scalar_tensor(eps, x.dtype()))));
+    if (eps == 0) invstd = where(eq(v, scalar_tensor(0.0)), zeros({}, x.dtype()), invstd);  // torch's: 0, not inf
     if (running_mean.defined() && x.sizes()[0] > 0) {
       autograd::NoGradGuard no_grad;  // PyTorch's: the mean over the samples of each one's statistics
       const Tensor batch_mean = mean(reshape(mu, {x.sizes()[0], channels}), Dims{0});
@@ -551,11 +567,12 @@ Tensor functional::instance_norm(const Tensor& x, const Tensor& running_mean, co
         copy_(rv, add(mul(rv, scalar_tensor(1 - momentum)), mul(batch_var, scalar_tensor(momentum))));
     }
   } else {
-    y = div(sub(x, reshape(running_mean, channel_shape)),
-            sqrt(add(reshape(running_var, channel_shape), scalar_tensor(eps, x.dtype()))));
+    mu = reshape(running_mean, channel_shape);
+    invstd = div(scalar_tensor(1.0), sqrt(add(reshape(running_var, channel_shape), scalar_tensor(eps, x.dtype()))));
   }
-  if (weight.defined()) y = mul(y, reshape(weight, channel_shape));
-  if (bias.defined()) y = add(y, reshape(bias, channel_shape));
+  const Tensor alpha = weight.defined() ? mul(invstd, reshape(weight, channel_shape)) : invstd;
+  const Tensor beta = sub(bias.defined() ? reshape(bias, channel_shape) : zeros({}, alpha.dtype()), mul(mu, alpha));
+  const Tensor y = add(mul(x, alpha), beta);
   return autograd::name_grad_fn(y, "instance_norm");
 }
 
