@@ -59,13 +59,15 @@ EMBER_INLINE T ember_bitwise_not(T x) {
   if constexpr (std::is_same_v<T, bool>) return !x;
   else return ~x;
 }
+// Equal x and y (+0 and -0) give x: clamp(x, min=0) keeps a -0.0 x, as torch's clamp with a
+// number bound (torch's maximum of two tensors gives either, by its loop).
 template <class T>
 EMBER_INLINE T ember_maximum(T x, T y) {
   if constexpr (std::is_floating_point_v<T>) {
     if (x != x) return x;
     if (y != y) return y;
   }
-  return x > y ? x : y;
+  return x < y ? y : x;
 }
 template <class T>
 EMBER_INLINE T ember_minimum(T x, T y) {
@@ -73,7 +75,7 @@ EMBER_INLINE T ember_minimum(T x, T y) {
     if (x != x) return x;
     if (y != y) return y;
   }
-  return x < y ? x : y;
+  return y < x ? y : x;
 }
 // Integer division: the op checks y != 0 before the kernel runs; y == -1 avoids INT64_MIN / -1.
 template <class T>

@@ -310,7 +310,7 @@ void bind_nn_functional(py::module_& m) {
     return x;
   }, py::arg("input"), py::arg("alpha") = 1.0);
   fm.def("threshold", &F::threshold, py::arg("input"), py::arg("threshold"), py::arg("value"));
-  fm.def("threshold_", [](py::object x, double threshold, double value) {
+  fm.def("threshold_", [](py::object x, Scalar threshold, Scalar value) {
     F::threshold_(x.cast<Tensor&>(), threshold, value);
     return x;
   }, py::arg("input"), py::arg("threshold"), py::arg("value"));

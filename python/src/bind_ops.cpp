@@ -620,10 +620,14 @@ Example::
   // add/sub(input, other, *, alpha=1): input ± alpha * other; calls without alpha take the overloads
   // above. alpha is checked against the result's dtype as torch's: no float alpha for integer or
   // bool results, a bool one for bool results only.
-  // alpha * other in the type the result computes in (16-bit floats in float32, narrow integers in
-  // int64; alpha does not take part in the promotion), so input ± alpha * other rounds once.
+  // alpha is read in the result's dtype (checked for overflow, as torch's); alpha * other is computed
+  // in it too for floats (a 16-bit product rounds before the sum, as torch's scalar loop: docs), in
+  // int64 for narrow integers (wrapping as theirs), and alpha takes no part in the promotion.
   auto alpha_times = [](const Tensor& a, const Tensor& b, py::handle alpha, const char* op) {
     const DType result = result_type(a, b);
+    EMBER_CHECK_TYPE(std::string(op) != "sub" || (a.dtype() != DType::Bool && b.dtype() != DType::Bool), op,
+                     ": subtraction, the `-` operator, with a bool tensor is not supported; use ~ or logical_not() "
+                     "to invert a mask");
     const bool is_bool = PyBool_Check(alpha.ptr());
     EMBER_CHECK_TYPE(is_bool || PyLong_Check(alpha.ptr()) || PyFloat_Check(alpha.ptr()), op,
                      ": argument 'alpha' must be a number, not ", std::string(py::str(alpha.get_type().attr("__name__"))));
@@ -631,7 +635,8 @@ Example::
                      dtype_name(result));
     EMBER_CHECK_TYPE(is_floating(result) || !PyFloat_Check(alpha.ptr()), op,
                      ": an integer result (", dtype_name(result), ") needs an integer alpha, got ", std::string(py::repr(alpha)));
-    const DType compute = widened(result);
+    check_fits(alpha.cast<Scalar>(), result, op);
+    const DType compute = is_floating(result) ? result : widened(result);
     return mul(to_dtype(b, compute), scalar_tensor(alpha.cast<Scalar>(), compute));
   };
   for (auto [name, sign] : {std::pair{"add", 1}, {"sub", -1}}) {

@@ -153,9 +153,13 @@ def test_addmm_errors(torch):
         ember.addmm(ember.ones(3, 4), ember.ones(3, 4), ember.ones(5, 4))
     with pytest.raises(ValueError, match=r"addmm.*\(2, 2\)"):
         ember.addmm(ember.ones(2, 2), ember.ones(3, 4), ember.ones(4, 4))
-    with pytest.raises(RuntimeError, match="addmm.*alpha"):
-        ember.addmm(ember.ones(2, 2, dtype=ember.int64), ember.ones(2, 2, dtype=ember.int64),
-                    ember.ones(2, 2, dtype=ember.int64), alpha=0.5)
+    # integers truncate a float alpha in addmm, as torch's; addr refuses one, as torch's
+    args = [(2, 2), (2, 2), (2, 2)]
+    e = ember.addmm(*[ember.ones(*s, dtype=ember.int64) for s in args], alpha=0.5)
+    assert e.tolist() == torch.addmm(*[torch.ones(*s, dtype=torch.int64) for s in args], alpha=0.5).tolist()
+    with pytest.raises(RuntimeError, match="addr.*alpha"):
+        ember.addr(ember.ones(2, 2, dtype=ember.int64), ember.ones(2, dtype=ember.int64),
+                   ember.ones(2, dtype=ember.int64), alpha=0.5)
 
 
 # ---- pointwise composites -------------------------------------------------------------------------

@@ -102,3 +102,151 @@ def test_int_divisor_that_wraps_to_zero_raises(method, torch):
         getattr(x, method)(2**31)
     assert getattr(ember.tensor([7], dtype=ember.int16), method)(2**31 + 3).tolist() == \
         getattr(torch.tensor([7], dtype=torch.int16), method)(2**31 + 3).tolist()
+
+
+def _same(e, t):
+    """ember's tensor equals torch's: dtype name, shape, values with NaN and the sign of zero."""
+    assert str(e.dtype).split(".")[-1] == str(t.dtype).split(".")[-1]
+    assert tuple(e.shape) == tuple(t.shape)
+    ev, tv = e.double().flatten().tolist(), t.double().flatten().tolist()
+    assert [("nan" if v != v else v) for v in _bits(ev)] == [("nan" if v != v else v) for v in _bits(tv)]
+
+
+def _both(torch, f):
+    """f(L) on ember and on torch."""
+    return f(ember), f(torch)
+
+
+_ZEROS = [-0.0, 0.0, -1.5, 2.0, -3.0, math.nan, 1e-45]
+
+
+@pytest.mark.parametrize("call", [
+    lambda L, F: F.elu(L.tensor(_ZEROS)),
+    lambda L, F: F.elu(L.tensor(_ZEROS), math.inf),
+    lambda L, F: F.elu(L.tensor(_ZEROS, dtype=L.bfloat16), -2.5),
+    lambda L, F: F.celu(L.tensor(_ZEROS), -1.36),
+    lambda L, F: F.selu(L.tensor(_ZEROS, dtype=L.float64)),
+    lambda L, F: F.relu6(L.tensor(_ZEROS, dtype=L.float16)),
+    lambda L, F: F.hardswish(L.tensor([3.4e38, -3.4e38, -0.0, 1.0])),
+    lambda L, F: F.softplus(L.tensor([0.64, -2.2, 0.1]), 1.57, threshold=math.nan),
+    lambda L, F: F.softsign(L.tensor([127, -128, 5], dtype=L.int8)),
+    lambda L, F: F.softsign(L.tensor([32767, -7], dtype=L.int16)),
+    lambda L, F: F.threshold(L.tensor([-2, -1, 0, 3], dtype=L.int8), -1.31, -2.69),
+    lambda L, F: F.threshold(L.tensor([1.0009765625, 1.0], dtype=L.float16), 1.0006, -5.0),
+    lambda L, F: F.threshold(L.tensor([0, 1, 2], dtype=L.uint8), 0.5, -1),
+    lambda L, F: L.clamp_min(L.tensor([5e-324, -0.0, 0.0], dtype=L.float64), 0),
+    lambda L, F: L.clamp_max(L.tensor([0.0, -0.0, 1.0]), -0.0),
+    lambda L, F: L.clamp(L.tensor([-0.0, 0.0, 2.0]), 0.0, 1.0),
+    lambda L, F: L.clamp_min(L.tensor([0, -1], dtype=L.int16), -0.0),
+    lambda L, F: L.round(L.tensor([-2.900390625, 0.67919921875], dtype=L.float16), decimals=6),
+    lambda L, F: L.round(L.tensor([-2.30078125], dtype=L.float16), decimals=39),
+    lambda L, F: L.ldexp(L.tensor([1000.0], dtype=L.float16), L.tensor([-30])),
+    lambda L, F: L.ldexp(L.tensor([1.5], dtype=L.bfloat16), L.tensor([3], dtype=L.int8)),
+    lambda L, F: L.ldexp(L.tensor([3], dtype=L.int16), L.tensor([1], dtype=L.int8)),
+], ids=lambda c: "")
+def test_activation_and_clamp_values_as_torch(call, torch):
+    """Signed zeros (x < 0 takes elu's exponential; clamp by a number keeps x on a tie), overflow in
+    torch's order (hardswish), NaN thresholds, integer wrap (softsign), bounds read in x's dtype
+    (threshold), round's power of ten in float32 for 16-bit floats, ldexp's dtype."""
+    import ember.nn.functional as EF
+    import torch.nn.functional as TF
+
+    _same(call(ember, EF), call(torch, TF))
+
+
+def test_elu_inplace_with_an_infinite_alpha_keeps_zeros(torch):
+    import ember.nn.functional as EF
+    import torch.nn.functional as TF
+
+    e, t = ember.tensor(_ZEROS), torch.tensor(_ZEROS)
+    EF.elu(e, math.inf, inplace=True)
+    TF.elu(t, math.inf, inplace=True)
+    _same(e, t)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+@pytest.mark.parametrize("op", ["add", "sub"])
+def test_16bit_add_with_alpha_rounds_the_product_as_torch(op, dtype, torch):
+    """torch's scalar loop: alpha in the dtype, alpha * other rounded to it, then the sum."""
+    import random
+
+    rng = random.Random(0)
+    a = [rng.uniform(-3, 3) for _ in range(7)]
+    b = [rng.uniform(-3, 3) for _ in range(7)]
+    for alpha in (-2.07, -0.93, 1.3):
+        e, t = _both(torch, lambda L: getattr(L.tensor(a, dtype=getattr(L, dtype)), op)(
+            L.tensor(b, dtype=getattr(L, dtype)), alpha=alpha))
+        _same(e, t)
+    e, t = _both(torch, lambda L: L.tensor(-1.448, dtype=getattr(L, dtype)).sub_(2.35, alpha=-0.93))
+    _same(e, t)
+
+
+@pytest.mark.parametrize("call", [
+    lambda L: L.tensor([7], dtype=L.int8).add(L.tensor([3], dtype=L.int8), alpha=1000),
+    lambda L: L.tensor([7.0], dtype=L.float16).add(L.tensor([3.0], dtype=L.float16), alpha=1e6),
+    lambda L: L.tensor([-1], dtype=L.int8).add(1.24, alpha=-1e308),
+    lambda L: L.tensor([False, True]).sub(L.tensor([1.0, 2.0], dtype=L.bfloat16), alpha=1.3),
+    lambda L: L.addcmul(L.tensor([1.0]), L.tensor([2.0]), L.tensor([3.0]), value=1e308),
+    lambda L: L.addcmul(L.tensor([True]), L.tensor([True]), L.tensor([True])),
+    lambda L: L.addcmul(L.tensor([1], dtype=L.int8), L.tensor([2], dtype=L.int8), L.tensor([3], dtype=L.int8),
+                        value=1000),
+    lambda L: L.clamp(L.tensor([1.0], dtype=L.float16), max=1e308),
+    lambda L: L.clamp(L.tensor([1, 2], dtype=L.int8), 1000),
+    lambda L: L.nn.functional.threshold(L.tensor([1, 2], dtype=L.int8), 1.9, 200),
+    lambda L: L.nn.functional.leaky_relu(L.tensor([-2.3]), 1e308),
+    lambda L: L.nn.functional.hardtanh_(L.tensor([7, 6], dtype=L.uint8)),
+    lambda L: L.addr(L.tensor([[1.0]]), L.tensor([1.0]), L.tensor([2.0]), beta=-1e308),
+    lambda L: L.addr(L.tensor([[1]]), L.tensor([1]), L.tensor([2]), beta=2.5),
+], ids=lambda c: "")
+def test_number_arguments_that_do_not_fit_raise_as_torch(call, torch):
+    """A number argument is read in the op's dtype (float32 for 16-bit floats' arithmetic) and must
+    fit it; sub of a bool tensor; addcmul of bools; hardtanh of uint8 with a negative bound."""
+    with pytest.raises((RuntimeError, NotImplementedError)):
+        call(torch)
+    with pytest.raises((RuntimeError, TypeError, ValueError)):
+        call(ember)
+
+
+@pytest.mark.parametrize("call", [
+    # mixed dtypes compute in the common dtype (value * t1 is not rounded to t1's bfloat16)
+    lambda L: L.addcmul(L.tensor([1.563, -1.2]), L.tensor([0.095, 0.321], dtype=L.bfloat16),
+                        L.tensor([-1.779, -0.5]), value=-3),
+    lambda L: L.addcmul(L.tensor([-0.3, 2.6]), L.tensor(0.9, dtype=L.bfloat16),
+                        L.tensor([-1.745, -2.156], dtype=L.bfloat16)),
+    # 16-bit floats in float32, rounded once
+    lambda L: L.addcmul(L.tensor([0.33, -0.4, 1.7], dtype=L.bfloat16), L.tensor([1.1, -2.3, 0.7], dtype=L.bfloat16),
+                        L.tensor([-0.9, 0.3, 2.2], dtype=L.bfloat16), value=-5),
+    lambda L: L.addcdiv(L.tensor([1.3232421875, -1.41015625], dtype=L.float16),
+                        L.tensor([0.5419921875, -2.099609375], dtype=L.float16), L.tensor(-2.044921875, dtype=L.float16)),
+    # the result dtype is the three's common one
+    lambda L: L.addcdiv(L.tensor([1, 2], dtype=L.int8), L.tensor([3, 4]), L.tensor([0.5, 2.0], dtype=L.bfloat16),
+                        value=-1.83),
+    lambda L: L.addcmul(L.tensor([-2, 5], dtype=L.int32), L.tensor([True, False]), L.tensor([3, 4], dtype=L.int32),
+                        value=4),
+    # an integer dtype truncates a float value; uint8 takes -1 (wrapping)
+    lambda L: L.addcmul(L.tensor([7], dtype=L.uint8), L.tensor([3], dtype=L.uint8), L.tensor([1], dtype=L.uint8),
+                        value=2.99),
+    lambda L: L.addcmul(L.tensor([7], dtype=L.int16), L.tensor([3], dtype=L.int16), L.tensor([1], dtype=L.int16),
+                        value=-2.99),
+    lambda L: L.addcmul(L.tensor([1], dtype=L.uint8), L.tensor([2], dtype=L.uint8), L.tensor([3], dtype=L.uint8),
+                        value=-1),
+    lambda L: L.tensor(-8, dtype=L.int8).addcmul_(L.tensor(4), L.tensor(1, dtype=L.int16), value=2.28),
+    # addmm and baddbmm truncate a float beta/alpha for integers; addr promotes its inputs
+    lambda L: L.addmm(L.tensor([[0, 8], [3, 3]], dtype=L.int16), L.tensor([[1, 2], [3, 4]], dtype=L.int16),
+                      L.tensor([[1, 0], [0, 1]], dtype=L.int16), beta=-1.07, alpha=2.9),
+    lambda L: L.baddbmm(L.tensor([[[0, 8], [3, 3]]]), L.tensor([[[1, 2], [3, 4]]]), L.tensor([[[1, 0], [0, 1]]]),
+                        beta=0.5),
+    lambda L: L.addr(L.tensor([2.8]), L.tensor([2.347]), L.tensor([3], dtype=L.int8)),
+    lambda L: L.addr(L.tensor([True, False]), L.tensor([-0.7, 2.2], dtype=L.float16), L.tensor([True, True])),
+    # clamp_ takes a result of x's kind; one bool tensor bound is an or / and
+    lambda L: L.tensor([[-0.5]]).clamp_(L.tensor([[-0.9]]), L.tensor([[-2.7]], dtype=L.float64)),
+    lambda L: L.tensor([-0.2, 88.8], dtype=L.float16).clamp_max_(L.tensor([-0.5, -0.29], dtype=L.bfloat16)),
+    lambda L: L.tensor([False, True, False]).clamp_max(L.tensor([True, False, False])),
+    lambda L: L.tensor([False, True, False]).clip(L.tensor([True, False, False])),
+    # addr: (alpha * vec1) * vec2, so alpha = 0 (1e-300 in float32) zeroes an overflowing outer
+    lambda L: L.addr(L.tensor(True), L.tensor([1.2, -0.65]), L.tensor([3.4e38, math.nan]), beta=-2.57, alpha=1e-300),
+    # isin reads a Python number in the tensor's dtype: 5e-324 is 0 in float16
+    lambda L: L.isin(5e-324, L.tensor([1.72, 0.0], dtype=L.float16)),
+], ids=lambda c: "")
+def test_pointwise_arithmetic_as_torch(call, torch):
+    _same(call(ember), call(torch))

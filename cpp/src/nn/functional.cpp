@@ -18,12 +18,18 @@ void check_floating(const Tensor& x, const char* op) {
   EMBER_CHECK_TYPE(is_floating(x.dtype()), op, ": expected a floating tensor, got ", dtype_name(x.dtype()));
 }
 Tensor number(double v) { return scalar_tensor(v); }
+/// A number argument as PyTorch's kernels read it, in x's compute type (float32 for the 16-bit
+/// floats): one that does not fit is an error, as torch's.
+void check_arg(double v, const Tensor& x, const char* op) {
+  check_fits(Scalar(v), is_floating(x.dtype()) ? widened(x.dtype()) : x.dtype(), op);
+}
 }  // namespace
 
 Tensor relu(const Tensor& x) { return ember::relu(x); }
 
 Tensor leaky_relu(const Tensor& x, double negative_slope) {
   check_floating(x, "leaky_relu");
+  check_arg(negative_slope, x, "leaky_relu");
   return autograd::name_grad_fn(where(x > 0, x, mul(x, number(negative_slope))), "leaky_relu");
 }
 
@@ -49,9 +55,22 @@ Tensor prelu(const Tensor& x, const Tensor& weight) {
 
 Tensor elu(const Tensor& x, double alpha) {
   check_floating(x, "elu");
+  check_arg(alpha, x, "elu");
   if (is_narrow(x.dtype())) return autograd::name_grad_fn(via_widened(x, [&](const Tensor& w) { return elu(w, alpha); }), "elu");
-  Tensor negative = mul(expm1(clamp(x, std::nullopt, number(0.0))), number(alpha));
-  return autograd::name_grad_fn(where(x > 0, x, negative), "elu");
+  // x < 0 takes alpha * (e^x - 1): ±0 stay themselves whatever alpha (inf too), as torch's. The
+  // gradient is PyTorch's formula, alpha * e^x for x <= 0 (alpha at 0), 1 above: one node.
+  Tensor out;
+  {
+    autograd::NoGradGuard no_grad;
+    out = where(x < 0, mul(expm1(x), number(alpha)), x);
+  }
+  if (autograd::any_requires_grad({&x}))
+    autograd::record("EluBackward0", {out}, {x}, {x}, [alpha](const Tensors& g, const Tensors& s) {
+      const Tensor& x = s[0];
+      const Tensor slope = mul(exp(clamp(x, std::nullopt, number(0.0))), number(alpha));
+      return Tensors{mul(g[0], where(x > 0, number(1.0), slope))};
+    });
+  return out;
 }
 
 Tensor gelu(const Tensor& x, const std::string& approximate) {
@@ -74,16 +93,25 @@ Tensor silu(const Tensor& x) {
 
 Tensor softplus(const Tensor& x, double beta, double threshold) {
   check_floating(x, "softplus");
+  check_arg(beta, x, "softplus");
+  check_arg(threshold, x, "softplus");
   if (is_narrow(x.dtype()))
     return autograd::name_grad_fn(via_widened(x, [&](const Tensor& w) { return softplus(w, beta, threshold); }), "softplus");
   Tensor bx = mul(x, number(beta));
-  Tensor smooth = div(log1p(exp(clamp(bx, std::nullopt, number(threshold)))), number(beta));
+  // A NaN threshold is never exceeded: every element takes the smooth branch, as torch's.
+  const Tensor clamped = std::isnan(threshold) ? bx : clamp(bx, std::nullopt, number(threshold));
+  Tensor smooth = div(log1p(exp(clamped)), number(beta));
   return autograd::name_grad_fn(where(bx > threshold, x, smooth), "softplus");
 }
 
 // min_val > max_val clamps everything to max_val, as torch's hardtanh_ (F.hardtanh refuses it, in Python as torch's).
 Tensor hardtanh(const Tensor& x, double min_val, double max_val) {
   EMBER_CHECK_TYPE(x.dtype() != DType::Bool, "hardtanh: expected a numeric tensor, got bool");
+  EMBER_CHECK_RUNTIME(x.dtype() != DType::UInt8 || (min_val >= 0 && max_val >= 0),
+                      "hardtanh: cannot do hardtanh on an unsigned type with negative limits (min_val ", min_val,
+                      ", max_val ", max_val, ")");
+  for (double bound : {min_val, max_val})  // torch's clamp reads them as float32 or int64
+    check_fits(Scalar(bound), is_floating(x.dtype()) ? widened(x.dtype()) : DType::Int64, "hardtanh");
   // The clamped value carries no gradient: PyTorch's is 0 at the bounds too (clamp's is 1 there).
   Tensor clamped;
   {
@@ -99,7 +127,8 @@ Tensor hardsigmoid(const Tensor& x) {
 }
 Tensor hardswish(const Tensor& x) {
   check_floating(x, "hardswish");
-  return autograd::name_grad_fn(mul(x, div(hardtanh(add(x, number(3.0)), 0, 6), number(6.0))), "hardswish");
+  // (x * relu6(x + 3)) / 6 in that order: x * 6 overflows near the top of the range, as torch's.
+  return autograd::name_grad_fn(div(mul(x, hardtanh(add(x, number(3.0)), 0, 6)), number(6.0)), "hardswish");
 }
 Tensor selu(const Tensor& x) {
   check_floating(x, "selu");
@@ -109,26 +138,35 @@ Tensor selu(const Tensor& x) {
 Tensor celu(const Tensor& x, double alpha) {
   check_floating(x, "celu");
   EMBER_CHECK(alpha != 0, "celu: ZeroDivisionError: alpha cannot be 0 for CELU");
+  check_arg(alpha, x, "celu");
   if (is_narrow(x.dtype()))
     return autograd::name_grad_fn(via_widened(x, [&](const Tensor& w) { return celu(w, alpha); }), "celu");
   const Tensor negative = mul(expm1(div(clamp(x, std::nullopt, number(0.0)), number(alpha))), number(alpha));
-  return autograd::name_grad_fn(where(x > 0, x, negative), "celu");
+  return autograd::name_grad_fn(where(x < 0, negative, x), "celu");  // ±0 stay themselves, as elu's
 }
 Tensor mish(const Tensor& x) {
   check_floating(x, "mish");
   return autograd::name_grad_fn(mul(x, tanh(softplus(x))), "mish");
 }
 // softsign and tanhshrink of integers are floats, as torch's (its Python composites divide and subtract).
+// softsign adds an integer 1: |x| + 1 of an integer x wraps in x's dtype (127 + 1 in int8), as torch's.
 Tensor softsign(const Tensor& x) {
-  return autograd::name_grad_fn(div(x, add(abs(x), number(1.0))), "softsign");
+  return autograd::name_grad_fn(div(x, add(abs(x), scalar_tensor(1))), "softsign");
 }
 Tensor tanhshrink(const Tensor& x) {
   return autograd::name_grad_fn(sub(x, tanh(x)), "tanhshrink");
 }
-Tensor threshold(const Tensor& x, double threshold, double value) {
+Tensor threshold(const Tensor& x, Scalar threshold, Scalar value) {
   EMBER_CHECK_TYPE(x.dtype() != DType::Bool, "threshold: expected a numeric tensor, got bool");
+  // As torch's kernel reads them: threshold in x's compute type (an integer x truncates it, a
+  // 16-bit float compares in float32), value in x's dtype; both must fit.
+  const DType ct = is_floating(x.dtype()) ? widened(x.dtype()) : x.dtype();
+  check_fits(threshold, ct, "threshold");
+  check_fits(value, x.dtype(), "threshold");
+  const Tensor bound = full({}, is_floating(ct) ? threshold : Scalar(threshold.to<int64_t>()), ct);
+  const Tensor fill = full({}, is_floating(ct) ? value : Scalar(value.to<int64_t>()), x.dtype());
   // x <= threshold picks value, so NaN stays NaN, as torch's.
-  return autograd::name_grad_fn(where(x <= threshold, full({}, value, x.dtype()), x), "threshold");
+  return autograd::name_grad_fn(where(le(to_dtype(x, ct), bound), fill, x), "threshold");
 }
 
 Tensor hardshrink(const Tensor& x, double lambd) {
@@ -218,7 +256,7 @@ Tensor& rrelu_(Tensor& x, double lower, double upper, bool training, Generator* 
   return inplace(x, "rrelu_", [=](const Tensor& t) { return rrelu(t, lower, upper, training, gen); });
 }
 Tensor& mish_(Tensor& x) { return inplace(x, "mish_", [](const Tensor& t) { return mish(t); }); }
-Tensor& threshold_(Tensor& x, double threshold_value, double value) {
+Tensor& threshold_(Tensor& x, Scalar threshold_value, Scalar value) {
   return inplace(x, "threshold_", [=](const Tensor& t) { return threshold(t, threshold_value, value); });
 }
 

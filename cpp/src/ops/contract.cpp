@@ -295,9 +295,13 @@ Tensor vdot(const Tensor& a, const Tensor& b) {
 
 // ---- beta * input + alpha * product ------------------------------------------------------------
 namespace {
-void check_integral_scalar(const char* op, DType dt, Scalar s, const char* name) {
-  EMBER_CHECK_RUNTIME(is_floating(dt) || !s.is_floating(), op, ": for integral input tensors, argument ", name,
-                      " must not be a floating point number");
+/// beta or alpha as PyTorch's kernels read it: in the result's dtype, which must hold it; an integer
+/// dtype truncates a float (addr alone refuses one).
+Scalar read_scalar(const char* op, DType dt, Scalar s, const char* name) {
+  EMBER_CHECK_RUNTIME(is_floating(dt) || !s.is_floating() || std::string(op) != "addr", op,
+                      ": for integral input tensors, argument ", name, " must not be a floating point number");
+  check_fits(s, dt, op);
+  return is_floating(dt) || !s.is_floating() ? s : Scalar(s.to<int64_t>());
 }
 /// beta * input + alpha * prod; input must broadcast to prod's shape; beta == 0 ignores input
 /// (its NaNs included), as PyTorch's.
@@ -306,8 +310,8 @@ Tensor scaled_sum(const char* op, const Tensor& input, const Tensor& prod, Scala
               shape_str(input.sizes()), " cannot be broadcast to the product's shape ", shape_str(prod.sizes()));
   EMBER_CHECK_TYPE(input.dtype() == prod.dtype(), op, ": expected input and the matrices to have the same dtype, got ",
                    dtype_name(input.dtype()), " and ", dtype_name(prod.dtype()));
-  check_integral_scalar(op, prod.dtype(), beta, "beta");
-  check_integral_scalar(op, prod.dtype(), alpha, "alpha");
+  beta = read_scalar(op, prod.dtype(), beta, "beta");
+  alpha = read_scalar(op, prod.dtype(), alpha, "alpha");
   const Tensor p = alpha.to_double() == 1 ? prod : mul(prod, scalar_tensor(alpha));
   if (beta.to_double() == 0) return p;
   return add(beta.to_double() == 1 ? input : mul(input, scalar_tensor(beta)), p);
@@ -325,9 +329,14 @@ Tensor addmv(const Tensor& input, const Tensor& mat, const Tensor& vec, Scalar b
 Tensor addr(const Tensor& input, const Tensor& vec1, const Tensor& vec2, Scalar beta, Scalar alpha) {
   EMBER_CHECK(vec1.dim() == 1 && vec2.dim() == 1, "addr: expected 1-D vectors, got shapes ", shape_str(vec1.sizes()),
               " and ", shape_str(vec2.sizes()));
-  EMBER_CHECK_TYPE(vec1.dtype() == vec2.dtype(), "addr: expected both vectors to have the same dtype, got ",
-                   dtype_name(vec1.dtype()), " and ", dtype_name(vec2.dtype()));
-  return scaled_sum("addr", input, outer(vec1, vec2), beta, alpha);
+  // The three promote to one dtype, as torch's addr (addmm and the others take one dtype only).
+  const DType dt = promote_types(promote_types(result_type(input, vec1), result_type(input, vec2)),
+                                 result_type(vec1, vec2));
+  // (alpha * vec1) * vec2 in that order, as torch's kernel: alpha = 0 makes an overflowing outer 0, not NaN.
+  alpha = read_scalar("addr", dt, alpha, "alpha");
+  const Tensor v1 = to_dtype(vec1, dt);
+  const Tensor prod = outer(alpha.to_double() == 1 ? v1 : mul(v1, scalar_tensor(alpha)), to_dtype(vec2, dt));
+  return scaled_sum("addr", to_dtype(input, dt), prod, beta, 1);
 }
 Tensor baddbmm(const Tensor& input, const Tensor& batch1, const Tensor& batch2, Scalar beta, Scalar alpha) {
   return scaled_sum("baddbmm", input, bmm(batch1, batch2), beta, alpha);

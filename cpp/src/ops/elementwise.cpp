@@ -318,8 +318,17 @@ Tensor clamp(const Tensor& x, const std::optional<Tensor>& min, const std::optio
     broadcast_shapes(x.sizes(), b->sizes(), "clamp");
     rt = promote_types(rt, result_type(x, *b));
   }
-  EMBER_CHECK_TYPE(rt != DType::Bool, "clamp: not implemented for bool tensors");
+  // A number bound is read in the result's dtype and must fit it, as torch's.
+  for (const auto& b : {min, max})
+    if (b && b->impl()->is_wrapped_number) check_fits(b->item(), rt, "clamp");
   const Tensor lo = min.value_or(Tensor()), hi = max.value_or(Tensor());
+  if (rt == DType::Bool) {
+    // One bool tensor bound is torch's maximum or minimum of bools: or, and.
+    const Tensor& bound = min ? lo : hi;
+    EMBER_CHECK_TYPE(!(min && max) && !bound.impl()->is_wrapped_number,
+                     "clamp: not implemented for bool tensors with two bounds or a number bound");
+    return min ? logical_or(x, bound) : logical_and(x, bound);
+  }
   const bool rec = autograd::any_requires_grad({&x, &lo, &hi});
   Tensor out = x;
   {
@@ -352,7 +361,10 @@ Tensor& clamp_(Tensor& x, const std::optional<Tensor>& min, const std::optional<
     return autograd::apply_inplace(x, "clamp_", [&](const Tensor& old) { return clamp(old, min, max); }, true);
   }
   Tensor r = clamp(x, min, max);
-  EMBER_CHECK_RUNTIME(r.dtype() == x.dtype(), "clamp_: result type ", dtype_name(r.dtype()),
+  // Any result of x's kind fits x (float64 into float32), as torch's in-place rule.
+  const bool too_wide = (is_floating(r.dtype()) && !is_floating(x.dtype())) ||
+                        (r.dtype() != DType::Bool && x.dtype() == DType::Bool);
+  EMBER_CHECK_RUNTIME(!too_wide, "clamp_: result type ", dtype_name(r.dtype()),
                       " can't be cast to the desired output type ", dtype_name(x.dtype()));
   return copy_(x, r);
 }

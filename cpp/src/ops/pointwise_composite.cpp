@@ -29,21 +29,31 @@ Tensor& assign_composite(Tensor& x, const char* op, std::initializer_list<const 
 }
 
 namespace {
-void check_value(const char* op, DType dt, Scalar value) {
-  EMBER_CHECK_RUNTIME(is_floating(dt) || !value.is_floating(), op,
-                      ": for integral input tensors, argument value must not be a floating point number");
-}
 DType common_dtype(const Tensor& a, const Tensor& b, const Tensor& c) {
   return promote_types(result_type(a, b), result_type(a, c));
+}
+/// input + value * t1 (op) t2 as PyTorch's kernels: on the inputs cast to their common dtype,
+/// computed in float32 for the 16-bit floats (rounded once, at the end), value read in that type
+/// (checked for overflow; an integer dtype truncates a float value).
+Tensor add_scaled(const char* op, const Tensor& input, const Tensor& tensor1, const Tensor& tensor2, Scalar value,
+                  Tensor (*combine)(const Tensor&, const Tensor&)) {
+  const DType dt = common_dtype(input, tensor1, tensor2);
+  EMBER_CHECK_TYPE(dt != DType::Bool, op, ": not implemented for bool tensors");
+  broadcast_shapes(broadcast_shapes(input.sizes(), tensor1.sizes(), op), tensor2.sizes(), op);
+  const DType ct = widened(dt);
+  check_fits(value, is_floating(dt) ? ct : dt, op);
+  const Tensor t1 = to_dtype(tensor1, ct);
+  // value * t1 first, then t2: rounded in that order, as PyTorch's kernel.
+  const Tensor t = value.to_double() == 1
+                       ? t1
+                       : mul(scalar_tensor(is_floating(ct) ? value : Scalar(value.to<int64_t>()), ct), t1);
+  return to_dtype(add(to_dtype(input, ct), combine(t, to_dtype(tensor2, ct))), dt);
 }
 }  // namespace
 
 Tensor addcmul(const Tensor& input, const Tensor& tensor1, const Tensor& tensor2, Scalar value) {
-  check_value("addcmul", common_dtype(input, tensor1, tensor2), value);
-  broadcast_shapes(broadcast_shapes(input.sizes(), tensor1.sizes(), "addcmul"), tensor2.sizes(), "addcmul");
-  // value * t1 * t2 rounded in that order, as PyTorch's kernel.
-  const Tensor t = value.to_double() == 1 ? tensor1 : mul(scalar_tensor(value), tensor1);
-  return add(input, mul(t, tensor2));
+  return add_scaled("addcmul", input, tensor1, tensor2, value,
+                    [](const Tensor& a, const Tensor& b) { return mul(a, b); });
 }
 Tensor& addcmul_(Tensor& x, const Tensor& tensor1, const Tensor& tensor2, Scalar value) {
   return assign_composite(x, "addcmul_", {&tensor1, &tensor2},
@@ -55,10 +65,8 @@ Tensor addcdiv(const Tensor& input, const Tensor& tensor1, const Tensor& tensor2
                       "addcdiv: integer division with addcdiv is not supported (tensor1 ",
                       dtype_name(tensor1.dtype()), ", tensor2 ", dtype_name(tensor2.dtype()),
                       "); use addcmul(input, tensor1, 1 / tensor2) or div with rounding_mode");
-  check_value("addcdiv", common_dtype(input, tensor1, tensor2), value);
-  broadcast_shapes(broadcast_shapes(input.sizes(), tensor1.sizes(), "addcdiv"), tensor2.sizes(), "addcdiv");
-  const Tensor t = value.to_double() == 1 ? tensor1 : mul(scalar_tensor(value), tensor1);
-  return add(input, div(t, tensor2));
+  return add_scaled("addcdiv", input, tensor1, tensor2, value,
+                    [](const Tensor& a, const Tensor& b) { return div(a, b); });
 }
 Tensor& addcdiv_(Tensor& x, const Tensor& tensor1, const Tensor& tensor2, Scalar value) {
   return assign_composite(x, "addcdiv_", {&tensor1, &tensor2},
@@ -127,11 +135,12 @@ Tensor round_decimals(const Tensor& x, int64_t decimals) {
   EMBER_CHECK_TYPE(is_floating(x.dtype()), "round: decimals= is not implemented for ", dtype_name(x.dtype()),
                    " tensors");
   if (decimals == 0) return round(x);
-  // As PyTorch's kernel: the power of ten rounded to x's dtype (1e50 is inf in float32, so the
-  // result NaN), the arithmetic in float32 for the 16-bit floats, one rounding to x's dtype at the end.
+  // As PyTorch's kernel: the arithmetic and the power of ten in float32 for the 16-bit floats (1e39
+  // is inf there, so the result NaN; 1e6 is not, though it is inf in float16), one rounding to x's
+  // dtype at the end.
   const DType compute = widened(x.dtype());
   const double power = std::pow(10.0, static_cast<double>(decimals > 0 ? decimals : -decimals));
-  const Tensor ten_pow = to_dtype(scalar_tensor(power, x.dtype()), compute), xc = to_dtype(x, compute);
+  const Tensor ten_pow = scalar_tensor(power, compute), xc = to_dtype(x, compute);
   const Tensor r = decimals > 0 ? div(round(mul(xc, ten_pow)), ten_pow) : mul(round(div(xc, ten_pow)), ten_pow);
   return to_dtype(r, x.dtype());
 }
@@ -148,7 +157,12 @@ Tensor& float_power_(Tensor& x, const Tensor& exponent) {
   return assign_composite(x, "float_power_", {&exponent}, [&](const Tensor& old) { return float_power(old, exponent); });
 }
 
-Tensor ldexp(const Tensor& x, const Tensor& other) { return mul(x, pow(scalar_tensor(2.0), other)); }
+// x * 2^other computed as PyTorch's (2^other in float32 for an integer other, the product in the
+// wider of the two), rounded once into x and other's floating result type.
+Tensor ldexp(const Tensor& x, const Tensor& other) {
+  const DType rt = result_type(x, other);
+  return to_dtype(mul(x, pow(scalar_tensor(2.0), other)), is_floating(rt) ? rt : default_dtype());
+}
 Tensor& ldexp_(Tensor& x, const Tensor& other) {
   return assign_composite(x, "ldexp_", {&other}, [&](const Tensor& old) { return ldexp(old, other); });
 }
@@ -166,8 +180,12 @@ Tensor& polygamma_(Tensor& x, int64_t n) {
 }
 
 Tensor isin(const Tensor& elements, const Tensor& test_elements, bool /*assume_unique*/, bool invert) {
-  // Each element against every test element, in blocks so the comparison matrix stays small.
-  const Tensor flat = reshape(elements, {elements.numel(), 1}), tests = reshape(test_elements, {1, test_elements.numel()});
+  // Both in their common dtype first, as torch's (a Python number is read in the tensor's dtype:
+  // 5e-324 is 0 against float16); then each element against every test element, in blocks so the
+  // comparison matrix stays small.
+  const DType dt = result_type(elements, test_elements);
+  const Tensor flat = reshape(to_dtype(elements, dt), {elements.numel(), 1}),
+               tests = reshape(to_dtype(test_elements, dt), {1, test_elements.numel()});
   const int64_t block = std::max<int64_t>(1, (int64_t{1} << 22) / std::max<int64_t>(1, test_elements.numel()));
   std::vector<Tensor> parts;
   for (int64_t start = 0; start < elements.numel() || parts.empty(); start += block) {

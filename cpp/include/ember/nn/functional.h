@@ -49,7 +49,7 @@ EMBER_API Tensor softsign(const Tensor& x);
 /// x - tanh(x).
 EMBER_API Tensor tanhshrink(const Tensor& x);
 /// x where x > threshold, value elsewhere.
-EMBER_API Tensor threshold(const Tensor& x, double threshold, double value);
+EMBER_API Tensor threshold(const Tensor& x, Scalar threshold, Scalar value);
 /// In place: the activations above that PyTorch has in place.
 EMBER_API Tensor& hardtanh_(Tensor& x, double min_val = -1, double max_val = 1);
 EMBER_API Tensor& relu6_(Tensor& x);
@@ -58,7 +58,7 @@ EMBER_API Tensor& hardsigmoid_(Tensor& x);
 EMBER_API Tensor& selu_(Tensor& x);
 EMBER_API Tensor& celu_(Tensor& x, double alpha = 1);
 EMBER_API Tensor& mish_(Tensor& x);
-EMBER_API Tensor& threshold_(Tensor& x, double threshold, double value);
+EMBER_API Tensor& threshold_(Tensor& x, Scalar threshold, Scalar value);
 /// x where |x| > lambd, 0 elsewhere.
 EMBER_API Tensor hardshrink(const Tensor& x, double lambd = 0.5);
 /// x - lambd above lambd, x + lambd below -lambd, 0 between; lambd >= 0.
