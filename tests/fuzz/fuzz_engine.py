@@ -93,8 +93,10 @@ RANDOM_OPS = {
     "F.rrelu", "F.rrelu_", "ember.rrelu", "ember.rrelu_",  # random slopes with training=True
 }
 # Ops returning (values, indices) where ties make torch's indices one valid choice of several:
-# the indices' dtype and shape are compared, not their values (argsort: its whole result).
-TIE_INDICES = {"sort", "argsort", "topk", "cummax", "cummin", "max", "min", "median", "nanmedian", "kthvalue"}
+# the indices' dtype and shape are compared, not their values (argsort: its whole result). mode's
+# index is any occurrence of the mode (torch's unstable sort picks one).
+TIE_INDICES = {"sort", "argsort", "topk", "cummax", "cummin", "max", "min", "median", "nanmedian", "kthvalue",
+               "mode"}
 # Ops that add up many values: their float tolerance grows with the largest input magnitude times
 # the number of elements (a sum of 1e10s cancels differently in another order, neither is wrong).
 ACCUMULATING = {
