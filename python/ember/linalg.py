@@ -67,10 +67,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
         raise TypeError(f"linalg.vector_norm: ord must be a number, got {ord!r}")
     if dtype is not None:
         x = x.to(dtype)
-    dims = _dims(dim)
-    if x.dim() == 0 and dims in ((0,), (-1,)):
-        dims = None
-    return ember.norm(x, float(ord), dims, keepdim)
+    return ember.norm(x, float(ord), _dims(dim), keepdim)
 
 
 def _matrix_dims(op, A, dim):

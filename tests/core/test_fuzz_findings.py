@@ -102,3 +102,41 @@ def test_int_divisor_that_wraps_to_zero_raises(method, torch):
         getattr(x, method)(2**31)
     assert getattr(ember.tensor([7], dtype=ember.int16), method)(2**31 + 3).tolist() == \
         getattr(torch.tensor([7], dtype=torch.int16), method)(2**31 + 3).tolist()
+
+
+# ---- reductions (norm, var) ----------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["var", "std", "var_mean", "std_mean"])
+@pytest.mark.parametrize("correction", [-1, 0, 1])
+def test_regression_var_of_an_empty_slice_is_nan(name, correction, torch):
+    """0 / (0 - correction) gave 0 for a negative correction; torch's variance of nothing is NaN."""
+    import warnings
+
+    from op_db import assert_same
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for shape, dim in (((0,), None), ((0, 3), 0), ((2, 0), 1)):
+            e = getattr(ember, name)(ember.zeros(shape), dim, correction=correction)
+            t = getattr(torch, name)(torch.zeros(shape), dim, correction=correction)
+            assert_same(e, t)
+
+
+@pytest.mark.parametrize("p", [2, 3, 0.5, -1.0, math.nan, math.inf, -math.inf])
+@pytest.mark.parametrize("shape,dim", [((), None), ((1,), None), ((2, 1), 1), ((1, 2), 0), ((1, 2), None),
+                                       ((), 0), ((0, 3), 0), ((0, 3), None)], ids=str)
+def test_regression_norm_shortcuts_as_torch(p, shape, dim, torch):
+    """torch's norm over one-element slices is |x| for any p (no overflow in x * x near FLT_MAX, no
+    NaN for p = nan); over empty slices it is 0 (p = nan too), an error for p < 0 (no identity).
+    A 0-d tensor with a dim takes the general path."""
+    from op_db import assert_same
+
+    data = (-3.0e38 * torch.ones(shape)).numpy()
+    if (p < 0 or math.isinf(p)) and 0 in shape:
+        with pytest.raises(RuntimeError):
+            torch.norm(torch.tensor(data), p, dim)
+        with pytest.raises(IndexError, match=f"norm: cannot compute the {p:g} norm over dim 0 of size 0"):
+            ember.norm(ember.tensor(data), p, dim)
+        return
+    for E, T in ((ember.norm, torch.norm), (ember.linalg.vector_norm, torch.linalg.vector_norm)):
+        assert_same(E(ember.tensor(data), p, dim), T(torch.tensor(data), p, dim))
+    assert_same(ember.dist(ember.tensor(data), ember.zeros(shape), p), torch.dist(torch.tensor(data), torch.zeros(shape), p))
