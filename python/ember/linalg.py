@@ -397,7 +397,8 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
 def matrix_exp(A):
     r"""The matrix exponential of the square matrices A (..., n, n), as torch.linalg.matrix_exp:
     :math:`\sum_k A^k / k!`, by scaling and squaring (A divided by :math:`2^s` so its 1-norm is at
-    most 1/2, a degree-18 Taylor polynomial, then s squarings; s from the largest norm of the batch).
+    most 1/2, a degree-18 Taylor polynomial, then s squarings; s from the largest finite norm of the
+    batch).
     A composite of ember ops, so its gradient is the polynomial's (exact to rounding).
 
     Args:
@@ -421,8 +422,12 @@ def matrix_exp(A):
     if A.numel() == 0:
         return A.clone()
     with ember.no_grad():
-        norm = A.abs().sum(-2).amax().item()  # the largest 1-norm of the batch
-    s = math.ceil(math.log2(norm / 0.5)) if math.isfinite(norm) and norm > 0.5 else 0
+        # the largest finite 1-norm of the batch (a matrix holding inf or NaN gives inf or NaN
+        # whatever the scaling; it must not leave the others unscaled)
+        norms = A.abs().sum(-2).amax(-1).reshape(-1)
+        norms = norms[norms.isfinite()]
+        norm = norms.amax().item() if norms.numel() else 0.0
+    s = math.ceil(math.log2(norm / 0.5)) if norm > 0.5 else 0
     X = A / (2.0 ** s) if s else A
     term = result = ember.eye(A.shape[-1], dtype=A.dtype).expand(tuple(A.shape))
     for k in range(1, 19):

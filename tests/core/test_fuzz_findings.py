@@ -140,3 +140,51 @@ def test_regression_norm_shortcuts_as_torch(p, shape, dim, torch):
     for E, T in ((ember.norm, torch.norm), (ember.linalg.vector_norm, torch.linalg.vector_norm)):
         assert_same(E(ember.tensor(data), p, dim), T(torch.tensor(data), p, dim))
     assert_same(ember.dist(ember.tensor(data), ember.zeros(shape), p), torch.dist(torch.tensor(data), torch.zeros(shape), p))
+
+
+# ---- scans, quantile -----------------------------------------------------------------------------
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32"])
+def test_regression_cumsum_casts_integers_to_a_floating_dtype_first(dtype, torch):
+    """int16 values beyond float16's integers round before the running sum, as torch's."""
+    from op_db import assert_same
+
+    data = [32767, -32768, 2049, 64, -1, 32767, 3]
+    for name in ("cumsum", "cumprod"):
+        e = getattr(ember, name)(ember.tensor(data, dtype=ember.int16), 0, dtype=getattr(ember, dtype))
+        t = getattr(torch, name)(torch.tensor(data, dtype=torch.int16), 0, dtype=getattr(torch, dtype))
+        assert str(e.dtype).split(".")[-1] == dtype
+        assert_same(e.float(), t.float())
+
+
+@pytest.mark.parametrize("name", ["cumsum", "cumprod", "logcumsumexp", "cumsum_", "cumprod_"])
+def test_regression_scan_of_a_0d_tensor_keeps_its_value(name, torch):
+    """A 0-d scan is a copy: -0.0 stays -0.0 (0 + -0.0 gave +0.0)."""
+    e = getattr(ember.tensor(-0.0), name)(0)
+    t = getattr(torch.tensor(-0.0), name)(0)
+    assert _bits([e.item()]) == _bits([t.item()])
+
+
+@pytest.mark.parametrize("q", [0.5, [0.25, 0.5]])
+@pytest.mark.parametrize("dim", [None, 0, -1])
+def test_regression_quantile_keepdim_of_a_0d_tensor(q, dim, torch):
+    """A 0-d input has no dim to keep: keepdim adds none (it gave (1,) or (Q, 1))."""
+    from op_db import assert_same
+
+    for name in ("quantile", "nanquantile"):
+        e = getattr(ember, name)(ember.tensor(2.5), ember.tensor(q), dim, keepdim=True)
+        t = getattr(torch, name)(torch.tensor(2.5), torch.tensor(q), dim, keepdim=True)
+        assert_same(e, t)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_regression_16bit_scans_run_in_float(dtype, torch):
+    """torch runs a 16-bit scan in float: a product past FLT_MAX stays inf (times 0: NaN); a double
+    running value came back finite."""
+    data = [3e38, 2.0, 0.5, 0.0, 1.0] if dtype == "bfloat16" else [60000.0, 2.0, 0.5, 0.0, 1.0]
+    for name in ("cumprod", "cumsum", "logcumsumexp"):
+        e = getattr(ember, name)(ember.tensor(data, dtype=getattr(ember, dtype)), 0).float().tolist()
+        t = getattr(torch, name)(torch.tensor(data, dtype=getattr(torch, dtype)), 0).float().tolist()
+        assert str(e) == str(t), name
+    e = ember.cumprod(ember.tensor([1e30, 1e10, 1e-10, 1.0]), 0, dtype=getattr(ember, dtype)).float().tolist()
+    t = torch.cumprod(torch.tensor([1e30, 1e10, 1e-10, 1.0]), 0, dtype=getattr(torch, dtype)).float().tolist()
+    assert str(e) == str(t)
