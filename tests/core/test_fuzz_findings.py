@@ -188,3 +188,15 @@ def test_regression_16bit_scans_run_in_float(dtype, torch):
     e = ember.cumprod(ember.tensor([1e30, 1e10, 1e-10, 1.0]), 0, dtype=getattr(ember, dtype)).float().tolist()
     t = torch.cumprod(torch.tensor([1e30, 1e10, 1e-10, 1.0]), 0, dtype=getattr(torch, dtype)).float().tolist()
     assert str(e) == str(t)
+
+
+def test_regression_matrix_exp_scales_each_matrix_of_a_batch(torch):
+    """One scaling for the whole batch: a matrix holding inf left the others unscaled (finite
+    garbage where torch overflows to inf), a huge one scaled the small ones to the identity."""
+    from op_db import assert_same
+
+    a = [[[0.0, 65504.0], [-math.inf, 2.0]], [[-104.0, 65504.0], [0.5, -0.0]]]
+    assert_same(ember.matrix_exp(ember.tensor(a)), torch.matrix_exp(torch.tensor(a)))
+    b = [[[0.5, -1.0], [1.3, 2.3]], [[3e30, 0.0], [0.0, -3e30]]]
+    e, t = ember.matrix_exp(ember.tensor(b)), torch.matrix_exp(torch.tensor(b))
+    assert_same(e[0], t[0], rtol=1e-5)
