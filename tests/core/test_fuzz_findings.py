@@ -200,3 +200,34 @@ def test_regression_matrix_exp_scales_each_matrix_of_a_batch(torch):
     b = [[[0.5, -1.0], [1.3, 2.3]], [[3e30, 0.0], [0.0, -3e30]]]
     e, t = ember.matrix_exp(ember.tensor(b)), torch.matrix_exp(torch.tensor(b))
     assert_same(e[0], t[0], rtol=1e-5)
+
+
+@pytest.mark.parametrize("indices", [[3, 1], [8, 1, 2**63 - 1, -1], [2, -1], [-5], [0, 0, 4]], ids=str)
+def test_regression_tensor_split_pieces_are_independent_slices(indices, torch):
+    """Piece k is x[indices[k-1]:indices[k]]: an index below its predecessor starts a piece there
+    (it started at the largest index so far)."""
+    e = ember.tensor([-7, 1, -2, 3]).tensor_split(indices)
+    t = torch.tensor([-7, 1, -2, 3]).tensor_split(indices)
+    assert [x.tolist() for x in e] == [x.tolist() for x in t]
+
+
+def test_regression_split_by_a_tensor_as_torch(torch):
+    """tensor_split takes only an int64 tensor (0-d: sections, 1-D: indices); hsplit/vsplit/dsplit
+    only a 0-d integer one, read as an int (so its divisibility is checked)."""
+    x = ember.ones(4, 4, 4)
+    assert [tuple(p.shape) for p in ember.tensor_split(x, ember.tensor([1, 2]))] == [(1, 4, 4), (1, 4, 4), (2, 4, 4)]
+    assert len(ember.tensor_split(x, ember.tensor(2))) == 2
+    for how in (ember.tensor(2.0), ember.tensor([1], dtype=ember.int16), ember.tensor([False, True])):
+        with pytest.raises(RuntimeError):
+            torch.tensor_split(torch.ones(4, 4, 4), torch.tensor(how.tolist(), dtype=getattr(torch, str(how.dtype)[6:])))
+        with pytest.raises(TypeError, match="tensor_split expected tensor_indices_or_sections to have dtype of long"):
+            ember.tensor_split(x, how)
+    with pytest.raises(ValueError, match="zero-dimensional or one-dimensional"):
+        ember.tensor_split(x, ember.tensor([[1]]))
+    with pytest.raises(RuntimeError, match="not divisible"):
+        torch.dsplit(torch.ones(4, 4, 4), torch.tensor(8, dtype=torch.uint8))
+    with pytest.raises(RuntimeError, match="dsplit: .*not divisible by the split_size 8"):
+        ember.dsplit(x, ember.tensor(8, dtype=ember.uint8))
+    assert len(ember.dsplit(x, ember.tensor(2))) == 2
+    with pytest.raises(TypeError, match="hsplit"):
+        ember.hsplit(x, ember.tensor([1, 2]))
