@@ -364,7 +364,15 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
         py::arg("device") = py::none(), py::arg("requires_grad") = false);
 
   // ---- copies and conversion ---------------------------------------------------------
-  cls.def("copy_", [](py::object self, const Tensor& src) { copy_(self.cast<Tensor&>(), src); return self; }, py::arg("src"));
+  cls.def("copy_", [](py::object self, const Tensor& src, bool) { copy_(self.cast<Tensor&>(), src); return self; },
+          py::arg("src"), py::arg("non_blocking") = false);
+  // a Python number is copied as a 0-d tensor (torch's parser wraps it); others keep the TypeError
+  cls.def("copy_", [](py::object self, py::handle src, bool) {
+    EMBER_CHECK_TYPE(PyLong_Check(src.ptr()) || PyFloat_Check(src.ptr()), "copy_(): argument 'src' must be a Tensor "
+                     "or a number, not ", std::string(py::str(src.get_type().attr("__name__"))));
+    copy_(self.cast<Tensor&>(), tensor_or_scalar(src, "copy_", "src", &self.cast<Tensor&>()));
+    return self;
+  }, py::arg("src"), py::arg("non_blocking") = false);
   cls.def("fill_", [](py::object self, py::handle v) {
     Tensor& t = self.cast<Tensor&>();
     if (py::isinstance<Tensor>(v)) {

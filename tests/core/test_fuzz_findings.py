@@ -231,3 +231,42 @@ def test_regression_split_by_a_tensor_as_torch(torch):
     assert len(ember.dsplit(x, ember.tensor(2))) == 2
     with pytest.raises(TypeError, match="hsplit"):
         ember.hsplit(x, ember.tensor([1, 2]))
+
+
+def test_regression_gather_scatter_take_a_0d_or_empty_index(torch):
+    """torch counts a 0-d index as 1-D and checks nothing for an empty one."""
+    from op_db import assert_same
+
+    ex, tx = ember.tensor([9, 8, 1]), torch.tensor([9, 8, 1])
+    assert_same(ex.gather(0, ember.tensor(1)), tx.gather(0, torch.tensor(1)))
+    assert_same(ex.scatter(0, ember.tensor(1), ember.tensor([2, 5, 3])),
+                tx.scatter(0, torch.tensor(1), torch.tensor([2, 5, 3])))
+    assert_same(ex.scatter_add(0, ember.tensor(2), ember.tensor(7)),
+                tx.scatter_add(0, torch.tensor(2), torch.tensor(7)))
+    assert_same(ex.gather(0, ember.zeros((5, 0, 3), dtype=ember.int64)),
+                tx.gather(0, torch.zeros((5, 0, 3), dtype=torch.int64)))
+    assert_same(ex.scatter(-1, ember.zeros((0, 5, 1), dtype=ember.int64), ember.tensor(4)),
+                tx.scatter(-1, torch.zeros((0, 5, 1), dtype=torch.int64), torch.tensor(4)))
+    with pytest.raises(ValueError, match="gather: index tensor must have the same number of dims"):
+        ember.tensor([[5, 6]]).gather(1, ember.tensor(1))
+    src = ember.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    ember.zeros(3).scatter(0, ember.tensor(1), src).sum().backward()
+    assert src.grad.tolist() == [1.0, 0.0, 0.0]
+
+
+def test_regression_0d_mT_roll_and_copy_of_a_number(torch):
+    """torch: a 0-d mT is the tensor; roll takes integer tensors for shifts and dims; copy_ takes a
+    Python number."""
+    from op_db import assert_same
+
+    assert_same(ember.tensor(2).mT, torch.tensor(2).mT)
+    assert_same(ember.tensor([1, 2, 3]).roll(ember.tensor([1], dtype=ember.int16), (0,)),
+                torch.tensor([1, 2, 3]).roll(torch.tensor([1], dtype=torch.int16), (0,)))
+    assert_same(ember.roll(ember.tensor([2, 127], dtype=ember.int8), ember.tensor(-7, dtype=ember.int32)),
+                torch.roll(torch.tensor([2, 127], dtype=torch.int8), torch.tensor(-7, dtype=torch.int32)))
+    assert_same(ember.tensor(-4).roll(ember.tensor(2), dims=()), torch.tensor(-4).roll(torch.tensor(2), dims=()))
+    for value in (1, 2.5, True, 300):
+        assert_same(ember.tensor([1, 2], dtype=ember.int8).copy_(value), torch.tensor([1, 2], dtype=torch.int8).copy_(value))
+        assert_same(ember.tensor(3.0).copy_(value), torch.tensor(3.0).copy_(value))
+    with pytest.raises(TypeError, match="copy_"):
+        ember.tensor([1.0]).copy_("a")
