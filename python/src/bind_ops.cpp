@@ -417,7 +417,10 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
     return t;
   }, py::arg("device") = py::none(), py::arg("non_blocking") = false);
   cls.def("detach", [](const Tensor& t) { return Tensor::make_view(t, t.sizes(), t.strides(), t.offset()); });
-  m.def("result_type", &result_type, py::arg("tensor1"), py::arg("tensor2"));
+  // Python numbers take part as wrapped numbers (a lower category decides nothing), as torch's
+  m.def("result_type", [](py::handle a, py::handle b) {
+    return result_type(tensor_or_scalar(a, "result_type", "tensor1"), tensor_or_scalar(b, "result_type", "tensor2"));
+  }, py::arg("tensor1"), py::arg("tensor2"));
   m.def("promote_types", &promote_types, py::arg("type1"), py::arg("type2"));
 
   // ---- views ------------------------------------------------------------------------

@@ -276,7 +276,7 @@ Example::
     auto ints = [](py::handle h) -> Shape {
       if (!py::isinstance<Tensor>(h)) return shape_from(h, "roll");
       const Tensor v = h.cast<Tensor>();
-      EMBER_CHECK_TYPE(v.dim() <= 1 && !is_floating(v.dtype()) && v.dtype() != DType::Bool, "roll: expected ints "
+      EMBER_CHECK_TYPE(v.dim() <= 1 && !is_floating(v.dtype()), "roll: expected ints "
                        "or an integer tensor of at most 1 dim, got a ", dtype_name(v.dtype()), " tensor of shape ",
                        shape_str(v.sizes()));
       const Tensor flat = to_dtype(reshape(v, {v.numel()}), DType::Int64);

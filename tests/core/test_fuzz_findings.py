@@ -229,6 +229,7 @@ def test_regression_split_by_a_tensor_as_torch(torch):
     with pytest.raises(RuntimeError, match="dsplit: .*not divisible by the split_size 8"):
         ember.dsplit(x, ember.tensor(8, dtype=ember.uint8))
     assert len(ember.dsplit(x, ember.tensor(2))) == 2
+    assert [tuple(p.shape) for p in x.hsplit(ember.tensor([1], dtype=ember.int16))] == [(4, 1, 4), (4, 3, 4)]
     with pytest.raises(TypeError, match="hsplit"):
         ember.hsplit(x, ember.tensor([1, 2]))
 
@@ -247,6 +248,8 @@ def test_regression_gather_scatter_take_a_0d_or_empty_index(torch):
                 tx.gather(0, torch.zeros((5, 0, 3), dtype=torch.int64)))
     assert_same(ex.scatter(-1, ember.zeros((0, 5, 1), dtype=ember.int64), ember.tensor(4)),
                 tx.scatter(-1, torch.zeros((0, 5, 1), dtype=torch.int64), torch.tensor(4)))
+    assert_same(ember.tensor(0.7).scatter_add_(-1, ember.zeros((2, 0), dtype=ember.int8), ember.tensor(2.5)),
+                torch.tensor(0.7).scatter_add_(-1, torch.zeros((2, 0), dtype=torch.int8), torch.tensor(2.5)))
     with pytest.raises(ValueError, match="gather: index tensor must have the same number of dims"):
         ember.tensor([[5, 6]]).gather(1, ember.tensor(1))
     src = ember.tensor([1.0, 2.0, 3.0], requires_grad=True)
@@ -265,8 +268,19 @@ def test_regression_0d_mT_roll_and_copy_of_a_number(torch):
     assert_same(ember.roll(ember.tensor([2, 127], dtype=ember.int8), ember.tensor(-7, dtype=ember.int32)),
                 torch.roll(torch.tensor([2, 127], dtype=torch.int8), torch.tensor(-7, dtype=torch.int32)))
     assert_same(ember.tensor(-4).roll(ember.tensor(2), dims=()), torch.tensor(-4).roll(torch.tensor(2), dims=()))
+    assert_same(ember.tensor([1, 2]).roll(ember.tensor(True)), torch.tensor([1, 2]).roll(torch.tensor(True)))
     for value in (1, 2.5, True, 300):
         assert_same(ember.tensor([1, 2], dtype=ember.int8).copy_(value), torch.tensor([1, 2], dtype=torch.int8).copy_(value))
         assert_same(ember.tensor(3.0).copy_(value), torch.tensor(3.0).copy_(value))
     with pytest.raises(TypeError, match="copy_"):
         ember.tensor([1.0]).copy_("a")
+
+
+@pytest.mark.parametrize("a,b", [(-1, [0.5]), (2.5, [1]), ([1], 2.5), (1, 2), (1.0, 2), (True, [1])], ids=str)
+def test_regression_result_type_takes_python_numbers(a, b, torch):
+    """Numbers take part as torch's wrapped numbers: a lower category decides nothing."""
+    def arg(L, v):
+        return L.tensor(v) if isinstance(v, list) else v
+
+    e, t = ember.result_type(arg(ember, a), arg(ember, b)), torch.result_type(arg(torch, a), arg(torch, b))
+    assert str(e).split(".")[-1] == str(t).split(".")[-1]

@@ -1111,8 +1111,8 @@ def _touch(r):
     if isinstance(r, (tuple, list)):
         for x in r:
             _touch(x)
-    elif (isinstance(r, ember.Tensor) and 0 < r.numel() <= COMPARE_LIMIT
-          and _dtype_name(r.dtype) != "bfloat16"):
+    elif (isinstance(r, ember.Tensor) and 0 < r.numel() <= COMPARE_LIMIT and r.dim() <= 64
+          and _dtype_name(r.dtype) != "bfloat16"):  # NumPy holds at most 64 dims
         np.asarray(r.detach())
 
 

@@ -93,8 +93,15 @@ Tensor pad_to(const Tensor& given, const Shape& sizes) {
 }
 }  // namespace
 
+namespace {
+/// gather's and scatter's index: its dtype is not checked when it is empty (as PyTorch's).
+Tensor gather_index(const Tensor& index, const char* op) {
+  return index.numel() == 0 ? to_dtype(index, DType::Int64) : as_index(index, op);
+}
+}  // namespace
+
 Tensor gather(const Tensor& t, int64_t dim, const Tensor& given_index) {
-  const Tensor index = as_index(given_index, "gather");
+  const Tensor index = gather_index(given_index, "gather");
   dim = wrap_dim(dim, t.dim(), "gather");
   check_gather_shapes("gather", t, dim, index, nullptr);
   const bool rec = autograd::needs_grad(t);
@@ -120,7 +127,7 @@ Tensor gather(const Tensor& t, int64_t dim, const Tensor& given_index) {
 namespace {
 Tensor& scatter_impl(const char* op, Tensor& t, int64_t dim, const Tensor& given_index, const Tensor& src,
                      cpu::ScatterOp how) {
-  const Tensor index = as_index(given_index, op);
+  const Tensor index = gather_index(given_index, op);
   dim = wrap_dim(dim, t.dim(), op);
   check_gather_shapes(op, t, dim, index, &src);
   EMBER_CHECK_TYPE(src.dtype() == t.dtype(), op, ": expected src of dtype ", dtype_name(t.dtype()), ", got ",
