@@ -966,8 +966,6 @@ KNOWN = [
     _known('ember.remainder', VALUE, _SUBNORMAL_DIVISOR),
     _open('ember.reshape', EXC,
           'ember ValueError: reshape: shape (1, 2) is invalid for input of size 4 (shape (4,)) | '),
-    _open('ember.result_type', RAISES,
-          'ember TypeError: result_type(): incompatible function arguments. The following argumen'),
     _open('ember.result_type', EXC,
           'ember TypeError: result_type(): incompatible function arguments. The following argumen'),
     _open('ember.round', RAISES,
