@@ -67,10 +67,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
         raise TypeError(f"linalg.vector_norm: ord must be a number, got {ord!r}")
     if dtype is not None:
         x = x.to(dtype)
-    dims = _dims(dim)
-    if x.dim() == 0 and dims in ((0,), (-1,)):
-        dims = None
-    return ember.norm(x, float(ord), dims, keepdim)
+    return ember.norm(x, float(ord), _dims(dim), keepdim)
 
 
 def _matrix_dims(op, A, dim):
@@ -400,7 +397,8 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
 def matrix_exp(A):
     r"""The matrix exponential of the square matrices A (..., n, n), as torch.linalg.matrix_exp:
     :math:`\sum_k A^k / k!`, by scaling and squaring (A divided by :math:`2^s` so its 1-norm is at
-    most 1/2, a degree-18 Taylor polynomial, then s squarings; s from the largest norm of the batch).
+    most 1/2, a degree-18 Taylor polynomial, then s squarings; s chosen for each matrix; while it
+    is small, exp - I is carried, so small terms are not lost against I).
     A composite of ember ops, so its gradient is the polynomial's (exact to rounding).
 
     Args:
@@ -424,16 +422,31 @@ def matrix_exp(A):
     if A.numel() == 0:
         return A.clone()
     with ember.no_grad():
-        norm = A.abs().sum(-2).amax().item()  # the largest 1-norm of the batch
-    s = math.ceil(math.log2(norm / 0.5)) if math.isfinite(norm) and norm > 0.5 else 0
-    X = A / (2.0 ** s) if s else A
-    term = result = ember.eye(A.shape[-1], dtype=A.dtype).expand(tuple(A.shape))
-    for k in range(1, 19):
+        # each matrix's own scaling: s = ceil(log2(2 |A|_1)) squarings (none for a 1-norm of at most
+        # 1/2, or one that is not finite: inf or NaN gives inf or NaN whatever the scaling)
+        norms = A.abs().sum(-2).amax(-1, keepdim=True).unsqueeze(-1).double()
+        norms = ember.where(norms.isfinite() & (norms > 0.5), norms, ember.ones_like(norms) * 0.5)
+        s = (norms * 2).log2().ceil()
+    steps = int(s.amax().item())
+    X = A * ember.exp2(-s).to(A.dtype) if steps else A  # by a power of 2: exact
+    # F = exp(X) - I, squared as (I + F)^2 - I = 2F + F F while it is small, so its small parts
+    # are not rounded away against I (a large matrix scaled by 2^-35 has diagonal terms below
+    # float32's eps); from a 1-norm of 1 on, E = I + F is squared (a decaying exp(A) keeps its
+    # relative precision, which I + F would cancel away)
+    eye = ember.eye(A.shape[-1], dtype=A.dtype)
+    term = F = X
+    for k in range(2, 19):
         term = (term @ X) / k
-        result = result + term
-    for _ in range(s):
-        result = result @ result
-    return result
+        F = F + term
+    E, small = F + eye, ember.ones_like(s, dtype=ember.bool)
+    for i in range(steps):
+        with ember.no_grad():
+            grown = small & (F.abs().sum(-2).amax(-1, keepdim=True).unsqueeze(-1) >= 1)
+            small = small & ~grown
+        E = ember.where(grown, F + eye, E)
+        F = ember.where(small & (s > i), 2 * F + F @ F, F)
+        E = ember.where(~small & (s > i), E @ E, E)
+    return ember.where(small, F + eye, E)
 
 
 def matrix_power(A, n):

@@ -592,8 +592,14 @@ Example::
         "    >>> ember.concatenate([ember.ones(1), ember.zeros(1)])\n    tensor([1., 0.])\n");
   auto split_at = [](const Tensor& t, py::handle how, int64_t dim) {
     if (PyLong_Check(how.ptr())) return as_tuple(tensor_split(t, how.cast<int64_t>(), dim));
-    if (py::isinstance<Tensor>(how) && how.cast<Tensor>().dim() == 0)
-      return as_tuple(tensor_split(t, how.cast<Tensor>().item<int64_t>(), dim));
+    if (py::isinstance<Tensor>(how)) {  // an int64 tensor: 0-d the sections, 1-D the indices
+      const Tensor h = how.cast<Tensor>();
+      EMBER_CHECK_TYPE(h.dtype() == DType::Int64, "tensor_split expected tensor_indices_or_sections to have dtype of "
+                       "long, but got ", dtype_name(h.dtype()));
+      EMBER_CHECK(h.dim() <= 1, "tensor_split expected tensor_indices_or_sections to be a zero-dimensional or "
+                  "one-dimensional tensor, but got a tensor with ", h.dim(), " dims");
+      if (h.dim() == 0) return as_tuple(tensor_split(t, h.item<int64_t>(), dim));
+    }
     return as_tuple(tensor_split(t, dims_list(how, "tensor_split"), dim));
   };
   def_both(m, cls, "tensor_split", split_at, py::arg("indices_or_sections"), py::arg("dim") = 0,
@@ -617,10 +623,19 @@ Example::
 )doc");
   for (const char* name : {"hsplit", "vsplit", "dsplit"}) {
     const int64_t need = name[0] == 'h' ? 1 : (name[0] == 'v' ? 2 : 3);
-    def_both(m, cls, name, [split_at, name, need](const Tensor& t, py::handle how) {
+    def_both(m, cls, name, [split_at, name, need](const Tensor& t, py::object how) {
       EMBER_CHECK_RUNTIME(t.dim() >= need, name, ": requires a tensor with at least ", need, " dimension",
                           need > 1 ? "s" : "", ", but got a tensor with ", t.dim(), " dimensions");
       const int64_t dim = need == 1 ? (t.dim() == 1 ? 0 : 1) : need - 2 + (need == 3 ? 1 : 0);
+      // an integer tensor, as torch's parser reads it: 0-d an int, of one element a list
+      if (py::isinstance<Tensor>(how)) {
+        const Tensor h = how.cast<Tensor>();
+        EMBER_CHECK_TYPE(h.dim() <= 1 && h.numel() == 1 && !is_floating(h.dtype()), name,
+                         "(): argument 'indices_or_sections' must be "
+                         "an int or a tuple of ints, not a ", dtype_name(h.dtype()), " tensor of shape ",
+                         shape_str(h.sizes()));
+        how = h.dim() == 0 ? py::object(py::int_(h.item<int64_t>())) : py::object(how.attr("tolist")());
+      }
       if (PyLong_Check(how.ptr())) {
         const int64_t s = how.cast<int64_t>();
         EMBER_CHECK_RUNTIME(s != 0 && t.sizes()[dim] % s == 0, name, ": attempted to split along dimension ", dim,

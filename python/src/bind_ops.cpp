@@ -364,7 +364,15 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
         py::arg("device") = py::none(), py::arg("requires_grad") = false);
 
   // ---- copies and conversion ---------------------------------------------------------
-  cls.def("copy_", [](py::object self, const Tensor& src) { copy_(self.cast<Tensor&>(), src); return self; }, py::arg("src"));
+  cls.def("copy_", [](py::object self, const Tensor& src, bool) { copy_(self.cast<Tensor&>(), src); return self; },
+          py::arg("src"), py::arg("non_blocking") = false);
+  // a Python number is copied as a 0-d tensor (torch's parser wraps it); others keep the TypeError
+  cls.def("copy_", [](py::object self, py::handle src, bool) {
+    EMBER_CHECK_TYPE(PyLong_Check(src.ptr()) || PyFloat_Check(src.ptr()), "copy_(): argument 'src' must be a Tensor "
+                     "or a number, not ", std::string(py::str(src.get_type().attr("__name__"))));
+    copy_(self.cast<Tensor&>(), tensor_or_scalar(src, "copy_", "src", &self.cast<Tensor&>()));
+    return self;
+  }, py::arg("src"), py::arg("non_blocking") = false);
   cls.def("fill_", [](py::object self, py::handle v) {
     Tensor& t = self.cast<Tensor&>();
     if (py::isinstance<Tensor>(v)) {
@@ -409,7 +417,10 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
     return t;
   }, py::arg("device") = py::none(), py::arg("non_blocking") = false);
   cls.def("detach", [](const Tensor& t) { return Tensor::make_view(t, t.sizes(), t.strides(), t.offset()); });
-  m.def("result_type", &result_type, py::arg("tensor1"), py::arg("tensor2"));
+  // Python numbers take part as wrapped numbers (a lower category decides nothing), as torch's
+  m.def("result_type", [](py::handle a, py::handle b) {
+    return result_type(tensor_or_scalar(a, "result_type", "tensor1"), tensor_or_scalar(b, "result_type", "tensor2"));
+  }, py::arg("tensor1"), py::arg("tensor2"));
   m.def("promote_types", &promote_types, py::arg("type1"), py::arg("type2"));
 
   // ---- views ------------------------------------------------------------------------

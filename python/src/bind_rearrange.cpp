@@ -272,7 +272,19 @@ Example::
             [1, 3]])
 )doc");
   def_both(m, cls, "roll", [](const Tensor& t, py::handle shifts, py::handle dims) {
-    return roll(t, shape_from(shifts, "roll"), dims.is_none() ? Dims{} : shape_from(dims, "roll"));
+    // an integer tensor of at most 1 dim is a list of ints, as torch's parser reads it
+    auto ints = [](py::handle h) -> Shape {
+      if (!py::isinstance<Tensor>(h)) return shape_from(h, "roll");
+      const Tensor v = h.cast<Tensor>();
+      EMBER_CHECK_TYPE(v.dim() <= 1 && !is_floating(v.dtype()), "roll: expected ints "
+                       "or an integer tensor of at most 1 dim, got a ", dtype_name(v.dtype()), " tensor of shape ",
+                       shape_str(v.sizes()));
+      const Tensor flat = to_dtype(reshape(v, {v.numel()}), DType::Int64);
+      Shape out;
+      for (int64_t i = 0; i < flat.numel(); ++i) out.push_back(select(flat, 0, i).item<int64_t>());
+      return out;
+    };
+    return roll(t, ints(shifts), dims.is_none() ? Dims{} : ints(dims));
   }, py::arg("shifts"), py::arg("dims") = py::none(), R"doc(roll(input, shifts, dims=None) -> Tensor
 
 A copy of input with its elements shifted by shifts places along dims, those pushed past the

@@ -250,3 +250,185 @@ def test_number_arguments_that_do_not_fit_raise_as_torch(call, torch):
 ], ids=lambda c: "")
 def test_pointwise_arithmetic_as_torch(call, torch):
     _same(call(ember), call(torch))
+
+
+# ---- reductions (norm, var) ----------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["var", "std", "var_mean", "std_mean"])
+@pytest.mark.parametrize("correction", [-1, 0, 1])
+def test_regression_var_of_an_empty_slice_is_nan(name, correction, torch):
+    """0 / (0 - correction) gave 0 for a negative correction; torch's variance of nothing is NaN."""
+    import warnings
+
+    from op_db import assert_same
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for shape, dim in (((0,), None), ((0, 3), 0), ((2, 0), 1)):
+            e = getattr(ember, name)(ember.zeros(shape), dim, correction=correction)
+            t = getattr(torch, name)(torch.zeros(shape), dim, correction=correction)
+            assert_same(e, t)
+
+
+@pytest.mark.parametrize("p", [2, 3, 0.5, -1.0, math.nan, math.inf, -math.inf])
+@pytest.mark.parametrize("shape,dim", [((), None), ((1,), None), ((2, 1), 1), ((1, 2), 0), ((1, 2), None),
+                                       ((), 0), ((0, 3), 0), ((0, 3), None)], ids=str)
+def test_regression_norm_shortcuts_as_torch(p, shape, dim, torch):
+    """torch's norm over one-element slices is |x| for any p (no overflow in x * x near FLT_MAX, no
+    NaN for p = nan); over empty slices it is 0 (p = nan too), an error for p < 0 (no identity).
+    A 0-d tensor with a dim takes the general path."""
+    from op_db import assert_same
+
+    data = (-3.0e38 * torch.ones(shape)).numpy()
+    if (p < 0 or math.isinf(p)) and 0 in shape:
+        with pytest.raises(RuntimeError):
+            torch.norm(torch.tensor(data), p, dim)
+        with pytest.raises(IndexError, match=f"norm: cannot compute the {p:g} norm over dim 0 of size 0"):
+            ember.norm(ember.tensor(data), p, dim)
+        return
+    for E, T in ((ember.norm, torch.norm), (ember.linalg.vector_norm, torch.linalg.vector_norm)):
+        assert_same(E(ember.tensor(data), p, dim), T(torch.tensor(data), p, dim))
+    assert_same(ember.dist(ember.tensor(data), ember.zeros(shape), p), torch.dist(torch.tensor(data), torch.zeros(shape), p))
+
+
+# ---- scans, quantile -----------------------------------------------------------------------------
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32"])
+def test_regression_cumsum_casts_integers_to_a_floating_dtype_first(dtype, torch):
+    """int16 values beyond float16's integers round before the running sum, as torch's."""
+    from op_db import assert_same
+
+    data = [32767, -32768, 2049, 64, -1, 32767, 3]
+    for name in ("cumsum", "cumprod"):
+        e = getattr(ember, name)(ember.tensor(data, dtype=ember.int16), 0, dtype=getattr(ember, dtype))
+        t = getattr(torch, name)(torch.tensor(data, dtype=torch.int16), 0, dtype=getattr(torch, dtype))
+        assert str(e.dtype).split(".")[-1] == dtype
+        assert_same(e.float(), t.float())
+
+
+@pytest.mark.parametrize("name", ["cumsum", "cumprod", "logcumsumexp", "cumsum_", "cumprod_"])
+def test_regression_scan_of_a_0d_tensor_keeps_its_value(name, torch):
+    """A 0-d scan is a copy: -0.0 stays -0.0 (0 + -0.0 gave +0.0)."""
+    e = getattr(ember.tensor(-0.0), name)(0)
+    t = getattr(torch.tensor(-0.0), name)(0)
+    assert _bits([e.item()]) == _bits([t.item()])
+
+
+@pytest.mark.parametrize("q", [0.5, [0.25, 0.5]])
+@pytest.mark.parametrize("dim", [None, 0, -1])
+def test_regression_quantile_keepdim_of_a_0d_tensor(q, dim, torch):
+    """A 0-d input has no dim to keep: keepdim adds none (it gave (1,) or (Q, 1))."""
+    from op_db import assert_same
+
+    for name in ("quantile", "nanquantile"):
+        e = getattr(ember, name)(ember.tensor(2.5), ember.tensor(q), dim, keepdim=True)
+        t = getattr(torch, name)(torch.tensor(2.5), torch.tensor(q), dim, keepdim=True)
+        assert_same(e, t)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_regression_16bit_scans_run_in_float(dtype, torch):
+    """torch runs a 16-bit scan in float: a product past FLT_MAX stays inf (times 0: NaN); a double
+    running value came back finite."""
+    data = [3e38, 2.0, 0.5, 0.0, 1.0] if dtype == "bfloat16" else [60000.0, 2.0, 0.5, 0.0, 1.0]
+    for name in ("cumprod", "cumsum", "logcumsumexp"):
+        e = getattr(ember, name)(ember.tensor(data, dtype=getattr(ember, dtype)), 0).float().tolist()
+        t = getattr(torch, name)(torch.tensor(data, dtype=getattr(torch, dtype)), 0).float().tolist()
+        assert str(e) == str(t), name
+    e = ember.cumprod(ember.tensor([1e30, 1e10, 1e-10, 1.0]), 0, dtype=getattr(ember, dtype)).float().tolist()
+    t = torch.cumprod(torch.tensor([1e30, 1e10, 1e-10, 1.0]), 0, dtype=getattr(torch, dtype)).float().tolist()
+    assert str(e) == str(t)
+
+
+def test_regression_matrix_exp_scales_each_matrix_of_a_batch(torch):
+    """One scaling for the whole batch: a matrix holding inf left the others unscaled (finite
+    garbage where torch overflows to inf), a huge one scaled the small ones to the identity."""
+    from op_db import assert_same
+
+    a = [[[0.0, 65504.0], [-math.inf, 2.0]], [[-104.0, 65504.0], [0.5, -0.0]]]
+    assert_same(ember.matrix_exp(ember.tensor(a)), torch.matrix_exp(torch.tensor(a)))
+    b = [[[0.5, -1.0], [1.3, 2.3]], [[3e30, 0.0], [0.0, -3e30]]]
+    e, t = ember.matrix_exp(ember.tensor(b)), torch.matrix_exp(torch.tensor(b))
+    assert_same(e[0], t[0], rtol=1e-5)
+
+
+@pytest.mark.parametrize("indices", [[3, 1], [8, 1, 2**63 - 1, -1], [2, -1], [-5], [0, 0, 4]], ids=str)
+def test_regression_tensor_split_pieces_are_independent_slices(indices, torch):
+    """Piece k is x[indices[k-1]:indices[k]]: an index below its predecessor starts a piece there
+    (it started at the largest index so far)."""
+    e = ember.tensor([-7, 1, -2, 3]).tensor_split(indices)
+    t = torch.tensor([-7, 1, -2, 3]).tensor_split(indices)
+    assert [x.tolist() for x in e] == [x.tolist() for x in t]
+
+
+def test_regression_split_by_a_tensor_as_torch(torch):
+    """tensor_split takes only an int64 tensor (0-d: sections, 1-D: indices); hsplit/vsplit/dsplit
+    only a 0-d integer one, read as an int (so its divisibility is checked)."""
+    x = ember.ones(4, 4, 4)
+    assert [tuple(p.shape) for p in ember.tensor_split(x, ember.tensor([1, 2]))] == [(1, 4, 4), (1, 4, 4), (2, 4, 4)]
+    assert len(ember.tensor_split(x, ember.tensor(2))) == 2
+    for how in (ember.tensor(2.0), ember.tensor([1], dtype=ember.int16), ember.tensor([False, True])):
+        with pytest.raises(RuntimeError):
+            torch.tensor_split(torch.ones(4, 4, 4), torch.tensor(how.tolist(), dtype=getattr(torch, str(how.dtype)[6:])))
+        with pytest.raises(TypeError, match="tensor_split expected tensor_indices_or_sections to have dtype of long"):
+            ember.tensor_split(x, how)
+    with pytest.raises(ValueError, match="zero-dimensional or one-dimensional"):
+        ember.tensor_split(x, ember.tensor([[1]]))
+    with pytest.raises(RuntimeError, match="not divisible"):
+        torch.dsplit(torch.ones(4, 4, 4), torch.tensor(8, dtype=torch.uint8))
+    with pytest.raises(RuntimeError, match="dsplit: .*not divisible by the split_size 8"):
+        ember.dsplit(x, ember.tensor(8, dtype=ember.uint8))
+    assert len(ember.dsplit(x, ember.tensor(2))) == 2
+    assert [tuple(p.shape) for p in x.hsplit(ember.tensor([1], dtype=ember.int16))] == [(4, 1, 4), (4, 3, 4)]
+    with pytest.raises(TypeError, match="hsplit"):
+        ember.hsplit(x, ember.tensor([1, 2]))
+
+
+def test_regression_gather_scatter_take_a_0d_or_empty_index(torch):
+    """torch counts a 0-d index as 1-D and checks nothing for an empty one."""
+    from op_db import assert_same
+
+    ex, tx = ember.tensor([9, 8, 1]), torch.tensor([9, 8, 1])
+    assert_same(ex.gather(0, ember.tensor(1)), tx.gather(0, torch.tensor(1)))
+    assert_same(ex.scatter(0, ember.tensor(1), ember.tensor([2, 5, 3])),
+                tx.scatter(0, torch.tensor(1), torch.tensor([2, 5, 3])))
+    assert_same(ex.scatter_add(0, ember.tensor(2), ember.tensor(7)),
+                tx.scatter_add(0, torch.tensor(2), torch.tensor(7)))
+    assert_same(ex.gather(0, ember.zeros((5, 0, 3), dtype=ember.int64)),
+                tx.gather(0, torch.zeros((5, 0, 3), dtype=torch.int64)))
+    assert_same(ex.scatter(-1, ember.zeros((0, 5, 1), dtype=ember.int64), ember.tensor(4)),
+                tx.scatter(-1, torch.zeros((0, 5, 1), dtype=torch.int64), torch.tensor(4)))
+    assert_same(ember.tensor(0.7).scatter_add_(-1, ember.zeros((2, 0), dtype=ember.int8), ember.tensor(2.5)),
+                torch.tensor(0.7).scatter_add_(-1, torch.zeros((2, 0), dtype=torch.int8), torch.tensor(2.5)))
+    with pytest.raises(ValueError, match="gather: index tensor must have the same number of dims"):
+        ember.tensor([[5, 6]]).gather(1, ember.tensor(1))
+    src = ember.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    ember.zeros(3).scatter(0, ember.tensor(1), src).sum().backward()
+    assert src.grad.tolist() == [1.0, 0.0, 0.0]
+
+
+def test_regression_0d_mT_roll_and_copy_of_a_number(torch):
+    """torch: a 0-d mT is the tensor; roll takes integer tensors for shifts and dims; copy_ takes a
+    Python number."""
+    from op_db import assert_same
+
+    assert_same(ember.tensor(2).mT, torch.tensor(2).mT)
+    assert_same(ember.tensor([1, 2, 3]).roll(ember.tensor([1], dtype=ember.int16), (0,)),
+                torch.tensor([1, 2, 3]).roll(torch.tensor([1], dtype=torch.int16), (0,)))
+    assert_same(ember.roll(ember.tensor([2, 127], dtype=ember.int8), ember.tensor(-7, dtype=ember.int32)),
+                torch.roll(torch.tensor([2, 127], dtype=torch.int8), torch.tensor(-7, dtype=torch.int32)))
+    assert_same(ember.tensor(-4).roll(ember.tensor(2), dims=()), torch.tensor(-4).roll(torch.tensor(2), dims=()))
+    assert_same(ember.tensor([1, 2]).roll(ember.tensor(True)), torch.tensor([1, 2]).roll(torch.tensor(True)))
+    for value in (1, 2.5, True, 300):
+        assert_same(ember.tensor([1, 2], dtype=ember.int8).copy_(value), torch.tensor([1, 2], dtype=torch.int8).copy_(value))
+        assert_same(ember.tensor(3.0).copy_(value), torch.tensor(3.0).copy_(value))
+    with pytest.raises(TypeError, match="copy_"):
+        ember.tensor([1.0]).copy_("a")
+
+
+@pytest.mark.parametrize("a,b", [(-1, [0.5]), (2.5, [1]), ([1], 2.5), (1, 2), (1.0, 2), (True, [1])], ids=str)
+def test_regression_result_type_takes_python_numbers(a, b, torch):
+    """Numbers take part as torch's wrapped numbers: a lower category decides nothing."""
+    def arg(L, v):
+        return L.tensor(v) if isinstance(v, list) else v
+
+    e, t = ember.result_type(arg(ember, a), arg(ember, b)), torch.result_type(arg(torch, a), arg(torch, b))
+    assert str(e).split(".")[-1] == str(t).split(".")[-1]

@@ -93,13 +93,16 @@ RANDOM_OPS = {
     "F.rrelu", "F.rrelu_", "ember.rrelu", "ember.rrelu_",  # random slopes with training=True
 }
 # Ops returning (values, indices) where ties make torch's indices one valid choice of several:
-# the indices' dtype and shape are compared, not their values (argsort: its whole result).
-TIE_INDICES = {"sort", "argsort", "topk", "cummax", "cummin", "max", "min", "median", "nanmedian", "kthvalue"}
+# the indices' dtype and shape are compared, not their values (argsort: its whole result). mode's
+# index is any occurrence of the mode (torch's unstable sort picks one).
+TIE_INDICES = {"sort", "argsort", "topk", "cummax", "cummin", "max", "min", "median", "nanmedian", "kthvalue",
+               "mode"}
 # Ops that add up many values: their float tolerance grows with the largest input magnitude times
 # the number of elements (a sum of 1e10s cancels differently in another order, neither is wrong).
 ACCUMULATING = {
     "sum", "mean", "prod", "cumsum", "cumprod", "var", "std", "norm", "matmul", "mm", "bmm", "mv",
-    "dot", "outer", "logsumexp", "logcumsumexp", "softmax", "log_softmax", "__matmul__", "__rmatmul__",
+    "dot", "outer", "inner", "tensordot", "addmm", "addmv", "addbmm", "baddbmm", "einsum", "matrix_exp",
+    "nansum", "nanmean", "logsumexp", "logcumsumexp", "softmax", "log_softmax", "__matmul__", "__rmatmul__",
     "linear", "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "layer_norm", "group_norm",
     "batch_norm", "cosine_similarity", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
     "adaptive_avg_pool2d", "interpolate", "upsample", "mse_loss", "l1_loss", "huber_loss",
@@ -1108,8 +1111,8 @@ def _touch(r):
     if isinstance(r, (tuple, list)):
         for x in r:
             _touch(x)
-    elif (isinstance(r, ember.Tensor) and 0 < r.numel() <= COMPARE_LIMIT
-          and _dtype_name(r.dtype) != "bfloat16"):
+    elif (isinstance(r, ember.Tensor) and 0 < r.numel() <= COMPARE_LIMIT and r.dim() <= 64
+          and _dtype_name(r.dtype) != "bfloat16"):  # NumPy holds at most 64 dims
         np.asarray(r.detach())
 
 

@@ -13,20 +13,31 @@
 namespace ember::cpu::scan::EMBER_ISA {
 namespace {
 
+/// float16 and bfloat16: results only, read as float32 (the op widens their input) and run in float.
+template <class O>
+constexpr bool is_16bit = std::is_same_v<O, Half> || std::is_same_v<O, BFloat16>;
+
 // Which result types each kind of the table is instantiated for (the op rejects the others),
 // and which input types: a SUM scan converts bool and integer inputs as it reads them.
 struct SUM {
-  template <class O> static constexpr bool ok = !std::is_same_v<O, bool>;
-  template <class T, class O> static constexpr bool reads = std::is_same_v<T, O> || !std::is_floating_point_v<T>;
+  template <class O>
+  static constexpr bool ok = std::is_same_v<O, int64_t> || std::is_floating_point_v<O> || is_16bit<O>;
+  template <class T, class O>
+  static constexpr bool reads = std::is_same_v<T, O> || !std::is_floating_point_v<T> ||
+                                (is_16bit<O> && std::is_same_v<T, float>);
 };
 struct FLOAT {
-  template <class O> static constexpr bool ok = std::is_floating_point_v<O>;
-  template <class T, class O> static constexpr bool reads = std::is_same_v<T, O>;
+  template <class O> static constexpr bool ok = std::is_floating_point_v<O> || is_16bit<O>;
+  template <class T, class O>
+  static constexpr bool reads = std::is_same_v<T, O> || (is_16bit<O> && std::is_same_v<T, float>);
 };
 
-// The running type of a row (see scan.def).
-struct SAME { template <class O> using type = O; };
-struct WIDE { template <class O> using type = std::conditional_t<std::is_same_v<O, float>, double, O>; };
+// The running type of a row (see scan.def); a 16-bit float result runs in float, as PyTorch's
+// (so a bfloat16 product that overflows stays inf, where a double would come back).
+template <class O>
+using Acc = std::conditional_t<is_16bit<O>, float, O>;
+struct SAME { template <class O> using type = Acc<O>; };
+struct WIDE { template <class O> using type = std::conditional_t<std::is_same_v<O, float>, double, Acc<O>>; };
 
 /// log(e^a + e^b) without overflow. NaN stays NaN; two equal infinities stay themselves
 /// (the shifted form would give inf - inf).
@@ -98,7 +109,7 @@ void value_lines(const Tensor& out, const Tensor& in, int64_t dim, A first, Step
 template <class Kind, class Running, class Init, class Step>
 void value_scan(const Tensor& out, const Tensor& in, int64_t dim, Init init, Step step) {
   if (out.numel() == 0) return;
-  visit_dtype(out.dtype(), [&](auto otag) {
+  visit_all_dtypes(out.dtype(), [&](auto otag) {
     using O = decltype(otag);
     visit_dtype(in.dtype(), [&](auto tag) {
       using T = decltype(tag);

@@ -37,19 +37,24 @@ Tensor along_dim_view(const Tensor& t, const Tensor& index, int64_t dim) {
   return Tensor::make_view(t, index.sizes(), std::move(strides), t.offset());
 }
 
-/// gather/scatter: index has t's number of dims and is no larger than t outside dim.
+/// gather/scatter, as PyTorch's: index has t's number of dims (a 0-d tensor counts as 1-D) and
+/// is no larger than t (and src) outside dim. An empty index is not checked: nothing is read or
+/// written.
 void check_gather_shapes(const char* op, const Tensor& t, int64_t dim, const Tensor& index, const Tensor* src) {
+  if (index.numel() == 0) return;
+  auto dims = [](const Tensor& x) { return std::max<int64_t>(x.dim(), 1); };
+  auto size = [](const Tensor& x, int64_t d) { return x.dim() == 0 ? int64_t{1} : x.sizes()[d]; };
   if (src)
-    EMBER_CHECK(src->dim() == index.dim(), op, ": src must have the same number of dims as index (src shape ",
+    EMBER_CHECK(dims(*src) == dims(index), op, ": src must have the same number of dims as index (src shape ",
                 shape_str(src->sizes()), ", index shape ", shape_str(index.sizes()), ")");
-  EMBER_CHECK(index.dim() == t.dim(), op, ": index tensor must have the same number of dims as input (index shape ",
+  EMBER_CHECK(dims(index) == dims(t), op, ": index tensor must have the same number of dims as input (index shape ",
               shape_str(index.sizes()), ", input shape ", shape_str(t.sizes()), ")");
-  for (int64_t d = 0; d < t.dim(); ++d) {
+  for (int64_t d = 0; d < dims(t); ++d) {
     if (d != dim)
-      EMBER_CHECK(index.sizes()[d] <= t.sizes()[d], op, ": size of index ", shape_str(index.sizes()),
+      EMBER_CHECK(size(index, d) <= size(t, d), op, ": size of index ", shape_str(index.sizes()),
                   " exceeds the input's ", shape_str(t.sizes()), " at dim ", d);
     if (src)
-      EMBER_CHECK(index.sizes()[d] <= src->sizes()[d], op, ": size of index ", shape_str(index.sizes()),
+      EMBER_CHECK(size(index, d) <= size(*src, d), op, ": size of index ", shape_str(index.sizes()),
                   " exceeds the source's ", shape_str(src->sizes()), " at dim ", d);
   }
 }
@@ -78,16 +83,25 @@ namespace {
 Tensor as_1d(const Tensor& t) { return t.dim() == 0 ? reshape(t, {1}) : t; }
 
 /// The gradient of scatter's src: the gathered part (index's shape) padded with zeros to src's.
-Tensor pad_to(const Tensor& part, const Shape& sizes) {
-  if (part.sizes() == sizes) return part;
+Tensor pad_to(const Tensor& given, const Shape& sizes) {
+  if (given.sizes() == sizes) return given;
+  // a 0-d part (a 0-d index) is the corner element
+  const Tensor part = given.dim() == 0 ? reshape(given, Shape(sizes.size(), 1)) : given;
   std::vector<TensorIndex> region;
   for (int64_t n : part.sizes()) region.push_back(Slice{0, n, 1});
   return index_put(zeros(sizes, part.dtype(), part.device()), region, part);
 }
 }  // namespace
 
+namespace {
+/// gather's and scatter's index: its dtype is not checked when it is empty (as PyTorch's).
+Tensor gather_index(const Tensor& index, const char* op) {
+  return index.numel() == 0 ? to_dtype(index, DType::Int64) : as_index(index, op);
+}
+}  // namespace
+
 Tensor gather(const Tensor& t, int64_t dim, const Tensor& given_index) {
-  const Tensor index = as_index(given_index, "gather");
+  const Tensor index = gather_index(given_index, "gather");
   dim = wrap_dim(dim, t.dim(), "gather");
   check_gather_shapes("gather", t, dim, index, nullptr);
   const bool rec = autograd::needs_grad(t);
@@ -95,10 +109,12 @@ Tensor gather(const Tensor& t, int64_t dim, const Tensor& given_index) {
   {
     autograd::RecordingOff off(rec);
     Tensor t1 = as_1d(t), i1 = as_1d(index);
-    check_index_range(i1, t1.sizes()[dim], false, "gather", dim);
     out = Tensor::empty(i1.sizes(), t.dtype(), t.device());
-    call_kernel(t.device(), "gather", cpu::gather, out, along_dim_view(t1, i1, dim), i1, t1.strides()[dim]);
-    if (t.dim() == 0) out = reshape(out, index.sizes());
+    if (index.numel() > 0) {
+      check_index_range(i1, t1.sizes()[dim], false, "gather", dim);
+      call_kernel(t.device(), "gather", cpu::gather, out, along_dim_view(t1, i1, dim), i1, t1.strides()[dim]);
+    }
+    out = reshape(out, index.sizes());
   }
   if (rec)
     autograd::record("GatherBackward0", {out}, {t}, {index}, [dim, in_sizes = t.sizes()](const Tensors& g,
@@ -111,12 +127,13 @@ Tensor gather(const Tensor& t, int64_t dim, const Tensor& given_index) {
 namespace {
 Tensor& scatter_impl(const char* op, Tensor& t, int64_t dim, const Tensor& given_index, const Tensor& src,
                      cpu::ScatterOp how) {
-  const Tensor index = as_index(given_index, op);
+  const Tensor index = gather_index(given_index, op);
   dim = wrap_dim(dim, t.dim(), op);
   check_gather_shapes(op, t, dim, index, &src);
   EMBER_CHECK_TYPE(src.dtype() == t.dtype(), op, ": expected src of dtype ", dtype_name(t.dtype()), ", got ",
                    dtype_name(src.dtype()));
   t.check_in_place(op);
+  if (index.numel() == 0) return t;
   // 16-bit floats reduce in float32 and round once.
   if (how != cpu::ScatterOp::Assign && is_narrow(t.dtype()) && is_floating(t.dtype())) {
     Tensor wide = to_dtype(t, widened(t.dtype()));

@@ -67,14 +67,15 @@ std::vector<Tensor> tensor_split(const Tensor& t, const Dims& indices, int64_t d
   EMBER_CHECK(t.dim() > 0, "tensor_split: expected at least a 1-dimensional tensor, got shape ", shape_str(t.sizes()));
   dim = wrap_dim(dim, t.dim(), "tensor_split");
   const int64_t n = t.sizes()[dim];
-  // Indices as Python slices read them: negative from the end, clamped to [0, n], never backwards.
+  // Piece k is t[indices[k-1]:indices[k]] along dim, each a Python slice on its own: negative
+  // from the end, clamped to [0, n], empty when it runs backwards ([3, 1] gives [:3], [3:1], [1:]).
   auto clamp_index = [n](int64_t i) { return std::clamp<int64_t>(i < 0 ? i + n : i, 0, n); };
   std::vector<Tensor> out;
   int64_t start = 0;
   for (size_t k = 0; k <= indices.size(); ++k) {
     const int64_t stop = k < indices.size() ? clamp_index(indices[k]) : n;
     out.push_back(narrow(t, dim, start, std::max<int64_t>(stop - start, 0)));
-    start = std::max(start, stop);
+    start = stop;
   }
   return out;
 }

@@ -294,10 +294,14 @@ Tensor argmin(const Tensor& t, std::optional<int64_t> dim, bool keepdim) {
 
 namespace {
 /// The divisor of var and std, N - correction (N - correction <= 0 gives inf or NaN, as
-/// PyTorch, with its warning left out); validates dims under op's name.
+/// PyTorch, with its warning left out); NaN for N = 0, so an empty slice's variance is NaN
+/// whatever the correction (0 / (0 - correction) would be 0 for a negative one). Validates dims
+/// under op's name.
 double var_divisor(const char* op, const Tensor& t, const OptDims& dims, double correction) {
   EMBER_CHECK_TYPE(is_floating(t.dtype()), op, ": expected a floating tensor, got ", dtype_name(t.dtype()));
-  return std::max(0.0, static_cast<double>(count_reduced(t, dims, op)) - correction);
+  const int64_t n = count_reduced(t, dims, op);
+  if (n == 0) return std::numeric_limits<double>::quiet_NaN();
+  return std::max(0.0, static_cast<double>(n) - correction);
 }
 
 /// var's value. As PyTorch's CPU kernels, the mean is taken in float32 for float32 (and the 16-bit
@@ -378,10 +382,18 @@ Tensor norm(const Tensor& t, double p, const OptDims& dims, bool keepdim) {
   if (is_narrow(t.dtype()))  // in float32, rounded once
     return via_widened(t, [&](const Tensor& w) { return norm(w, p, dims, keepdim); });
   const std::vector<bool> mask = reduced_mask(t, dims, "norm");
-  if (std::isinf(p))
+  if (std::isinf(p) || p < 0)  // no identity: max, min and 1 / sum of negative powers
     for (int64_t d = 0; d < t.dim(); ++d)
-      EMBER_CHECK_INDEX(!mask[d] || t.sizes()[d] > 0, "norm: cannot compute the ", p > 0 ? "" : "-",
-                        "inf norm over dim ", d, " of size 0 (shape ", shape_str(t.sizes()), ")");
+      EMBER_CHECK_INDEX(!mask[d] || t.sizes()[d] > 0, "norm: cannot compute the ", p, " norm over dim ", d,
+                        " of size 0 (shape ", shape_str(t.sizes()), ")");
+  // As PyTorch's shortcuts: a norm over slices of one element is |x| whatever p (NaN included),
+  // so the square of a float32 near FLT_MAX does not overflow (a 0-d tensor with a dim given
+  // takes the general path, as in PyTorch); over empty slices it is 0, for a NaN p too.
+  int64_t count = 1;
+  for (int64_t d = 0; d < t.dim(); ++d) count *= mask[d] ? t.sizes()[d] : 1;
+  const Shape out_shape = reduced_shape(t, mask, keepdim);
+  if (count == 1 && p != 0 && (t.dim() > 0 || !dims || dims->empty())) return reshape(abs(t), out_shape);
+  if (count == 0 && std::isnan(p)) return zeros(out_shape, t.dtype());
   Tensor a = abs(t);
   if (std::isinf(p)) return p > 0 ? amax(a, dims, keepdim) : amin(a, dims, keepdim);
   if (p == 0) {  // a count: it requires grad, as PyTorch's, but passes no gradient on

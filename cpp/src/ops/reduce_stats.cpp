@@ -119,8 +119,8 @@ Tensor quantile_impl(const char* op, bool ignore_nan, const Tensor& t, const Ten
   Tensor out;
   if (interpolation == "midpoint") out = lerp(vlo, vhi, scalar_tensor(0.5));
   else out = lerp(vlo, vhi, sub(rank, to_dtype(lo, t.dtype())));
-  // (..., Q) -> (Q, ...), the reduced dim restored as size 1 when keepdim.
-  if (keepdim) {
+  // (..., Q) -> (Q, ...), the reduced dim restored as size 1 when keepdim (a 0-d input has none).
+  if (keepdim && t.dim() > 0) {
     if (dim) {
       out = unsqueeze(out, -2);
       out = movedim(out, -2, wrap_dim(*dim, std::max<int64_t>(t.dim(), 1), op));

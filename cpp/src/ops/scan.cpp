@@ -39,19 +39,23 @@ Tensor value_scan(const char* op, const std::string& node, Kind kind, ScanKernel
                   ScanBackward backward, const Tensor& t, int64_t dim, OptDType dtype) {
   dim = wrap_dim(dim, t.dim(), op);
   const DType dt = scan_dtype(kind, t, dtype, op);
-  // A floating input is cast first, so that a cast records its own node; bool and integer
-  // inputs (no gradient) are converted by the kernel as it reads them.
-  const Tensor x = is_floating(t.dtype()) ? to_dtype(t, dt) : t;
+  // A floating input is cast first, so that a cast records its own node, and so is any input
+  // scanned in a floating dtype (as PyTorch's: int16 values round to float16 before the sum);
+  // bool and integer inputs scanned as integers are converted by the kernel as it reads them.
+  const Tensor x = is_floating(t.dtype()) || is_floating(dt) ? to_dtype(t, dt) : t;
   const bool rec = autograd::needs_grad(x) && is_floating(dt);
   Tensor out;
   {
     autograd::RecordingOff off(rec);
-    const Tensor in = as_line(x);
-    out = Tensor::empty(in.sizes(), dt, x.device());
-    const Tensor result = kernel_output(out);
-    call_kernel(x.device(), op, kernel, result, kernel_input(in, in.dtype()), dim);
-    finish_output(out, result);
-    if (x.dim() == 0) out = reshape(out, {});
+    if (x.dim() == 0) {  // a scan of one element is that element, -0.0 kept (as PyTorch's copy)
+      out = clone(to_dtype(x, dt));
+    } else {
+      out = Tensor::empty(x.sizes(), dt, x.device());
+      // a 16-bit float result is written by the kernel, which runs it in float (not double)
+      const Tensor result = is_floating(dt) && is_narrow(dt) ? out : kernel_output(out);
+      call_kernel(x.device(), op, kernel, result, kernel_input(x, x.dtype()), dim);
+      finish_output(out, result);
+    }
   }
   if (rec)
     autograd::record(node.c_str(), {out}, {x}, saves == XR ? Tensors{x, out} : Tensors{},

@@ -179,6 +179,7 @@ Tensor reverse_dims(const Tensor& t) {
 }
 
 Tensor matrix_transpose(const Tensor& t) {
+  if (t.dim() == 0) return alias(t);  // the identity, as PyTorch's (deprecated there)
   EMBER_CHECK(t.dim() >= 2, "mT: expected a tensor with at least 2 dims, got shape ", shape_str(t.sizes()));
   return transpose(t, -2, -1);
 }
