@@ -137,9 +137,13 @@ class Results:
         self.calls = 0
         self.seconds = 0.0
         self.restarts = 0
+        self.used = set()  # indices into known of the entries that covered a finding
 
     def add(self, f):
-        reason = match_known(self.known, f)
+        entry = match_known(self.known, f)
+        reason = None if entry is None else self.known[entry]["reason"]
+        if entry is not None:
+            self.used.add(entry)
         key = (f["op"], f["kind"])
         g = self.groups.setdefault(key, {"count": 0, "examples": {}, "known": None, "unknown": 0})
         g["count"] += 1
@@ -159,15 +163,15 @@ class Results:
 
 
 def match_known(known, f):
-    """The reason of the first allowlist entry that covers finding f (None when none does)."""
+    """The index of the first allowlist entry that covers finding f (None when none does)."""
     import fnmatch
 
     if f["kind"] in fe.UNALLOWABLE:
         return None
-    for k in known:
+    for i, k in enumerate(known):
         if fnmatch.fnmatchcase(f["op"], k["op"]) and k.get("kind") in (None, f["kind"]) and \
                 (k.get("match") is None or re.search(k["match"], f["detail"] + " " + f["snippet"])):
-            return k["reason"]
+            return i
     return None
 
 

@@ -65,6 +65,9 @@ def main(argv=None):
     ap.add_argument("--list-ops", action="store_true")
     ap.add_argument("--suggest-allowlist", action="store_true",
                     help="print a known_divergences.py line for each group it does not cover yet")
+    ap.add_argument("--unused", action="store_true",
+                    help="list the allowlist entries no finding of this run used (fixed, or found by other "
+                         "seeds: rerun the run that found them before removing one)")
     a = ap.parse_args(argv)
     if a.replay:
         return replay(a.replay, a.ops)
@@ -99,6 +102,11 @@ def main(argv=None):
             if kind not in fuzz_pool.fe.UNALLOWABLE:
                 detail = next(iter(g["examples"].values()))["detail"]
                 print(f"    _open({op!r}, {names[kind]},\n          {detail[:86]!r}),")
+    if a.unused:
+        unused = [k for i, k in enumerate(known_divergences.KNOWN) if i not in res.used]
+        print(f"\n# {len(unused)} of {len(known_divergences.KNOWN)} allowlist entries covered nothing in this run:")
+        for k in unused:
+            print(f"    {k['op']} / {k['kind']}: {k['reason'][:100]}")
     if a.out:
         _write(a.out, res, a)
     return 1 if res.bad_groups() else 0
