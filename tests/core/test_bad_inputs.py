@@ -538,7 +538,8 @@ print(@@MARK@@ + json.dumps({"calls": len(calls), "problems": problems}), flush=
 
 def test_generic_bad_input_sweep(tmp_path):
     progress = tmp_path / "progress.txt"
-    proc = _run_child(_SWEEP.replace("@@MARK@@", repr(_MARK)), debug_malloc=True, timeout=50,
+    # About 90k calls: 20 s on an idle machine, 45 s beside other work; the limit catches a hang.
+    proc = _run_child(_SWEEP.replace("@@MARK@@", repr(_MARK)), debug_malloc=True, timeout=150,
                       extra_env={"EMBER_SWEEP_PROGRESS": str(progress)})
     last = progress.read_text().splitlines()[-1:] if progress.exists() else []
     rc = proc.returncode
