@@ -432,3 +432,37 @@ def test_regression_result_type_takes_python_numbers(a, b, torch):
 
     e, t = ember.result_type(arg(ember, a), arg(ember, b)), torch.result_type(arg(torch, a), arg(torch, b))
     assert str(e).split(".")[-1] == str(t).split(".")[-1]
+
+
+@pytest.mark.parametrize("out_shape, out_dtype", [((1, 5, 2), "float32"), ((2,), "float64"), ((0,), "float16")])
+def test_regression_normalize_out_follows_div_out_rules(out_shape, out_dtype, torch):
+    """normalize(out=) is torch's div(out=): out is resized to the result and takes its dtype's values."""
+    import warnings
+
+    import ember.nn.functional as EF
+    import torch.nn.functional as TF
+
+    data = [-2.0, 3.0]
+    oe, ot = ember.zeros(*out_shape, dtype=getattr(ember, out_dtype)), torch.zeros(*out_shape, dtype=getattr(torch, out_dtype))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        re, rt = EF.normalize(ember.tensor(data), 0.5, 0, 1e-5, oe), TF.normalize(torch.tensor(data), 0.5, 0, 1e-5, ot)
+    assert re is oe and tuple(oe.shape) == tuple(ot.shape) and str(oe.dtype)[6:] == str(ot.dtype)[6:]
+    assert oe.tolist() == pytest.approx(ot.tolist())
+    with pytest.raises(RuntimeError):  # a float result does not go into an integer out
+        TF.normalize(torch.tensor(data), dim=0, out=torch.zeros(2, dtype=torch.int16))
+    with pytest.raises(RuntimeError, match="cast"):
+        EF.normalize(ember.tensor(data), dim=0, out=ember.zeros(2, dtype=ember.int16))
+
+
+@pytest.mark.parametrize("p, dim", [(None, 1), (2.0, None), (None, None), (2.0, ()), (1.0, [0, 1]), ("fro", -1)],
+                         ids=str)
+def test_regression_normalize_takes_torch_norms_p_and_dim(p, dim, torch):
+    """p=None is the 2-norm and dim None or () every dim, as torch's Tensor.norm (normalize calls it)."""
+    import ember.nn.functional as EF
+    import torch.nn.functional as TF
+
+    data = [[3.0, -4.0, 0.5], [0.0, 1.0, -2.0]]
+    e, t = EF.normalize(ember.tensor(data), p, dim), TF.normalize(torch.tensor(data), p, dim)
+    assert tuple(e.shape) == tuple(t.shape)
+    assert e.flatten().tolist() == pytest.approx(t.flatten().tolist(), rel=1e-6)

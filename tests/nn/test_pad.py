@@ -57,3 +57,44 @@ def test_pad_errors(call, words):
         call()
     for w in words:
         assert w in str(info.value), (w, str(info.value))
+
+
+@pytest.mark.parametrize("mode, pad, shape", [
+    ("replicate", (1, 2), (2, 3)),  # value=0 is the default, so every mode takes it
+    ("circular", (-1, 1), (4, 0, 1)),  # an empty result: nothing to wrap around
+    ("circular", (-1, 2, -1, 0), (5, 0, 2, 2)),
+    ("circular", (-3, 1), (2, 3, 2)),  # crops past the dim, still an empty result
+    ("circular", (-1, -2), (1, 3)),
+    ("replicate", (1, 1, -1, 0), (1, 1, 1)),  # one padded dim left is enough
+    ("reflect", (0, 0, -3, 0), (1, 3, 3)),
+    ("reflect", (1, 1), (0, 2, 3)),  # an empty batch
+])
+def test_pad_takes_what_torch_takes(mode, pad, shape):
+    a = np.random.default_rng(3).standard_normal(shape)
+    value = 0.0 if mode == "replicate" else None
+    ye, yt = F.pad(ember.tensor(a), pad, mode, value), torch.nn.functional.pad(torch.tensor(a), pad, mode, value)
+    assert tuple(ye.shape) == tuple(yt.shape)
+    np.testing.assert_array_equal(ye.numpy(), yt.numpy())
+
+
+@pytest.mark.parametrize("mode, pad, shape", [
+    ("circular", (1, -4), (2, 1, 3)),  # PyTorch's copy into the middle fails
+    ("reflect", (-1, -2), (1, 3)),  # reflect and replicate leave no empty dim
+    ("replicate", (-3, 0), (1, 3)),
+    ("reflect", (), (2, 3)),  # the other modes pad 1 to 3 dims
+    ("replicate", (1, 1), (0, 3)),  # only the batch dim may be empty
+    ("reflect", (1, 1), (2, 0, 3)),
+])
+def test_pad_refuses_what_torch_refuses(mode, pad, shape):
+    with pytest.raises(RuntimeError):
+        torch.nn.functional.pad(torch.zeros(shape), pad, mode)
+    with pytest.raises(ValueError, match="pad"):
+        F.pad(ember.zeros(shape), pad, mode)
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate"])
+def test_pad_of_bools_is_refused_as_torch(mode):
+    with pytest.raises(NotImplementedError):
+        torch.nn.functional.pad(torch.ones(2, 3, dtype=torch.bool), (1, 1), mode)
+    with pytest.raises(TypeError, match="bool"):
+        F.pad(ember.ones(2, 3, dtype=ember.bool), (1, 1), mode)

@@ -291,9 +291,49 @@ Tensor pad(const Tensor& x, const Shape& pad, const std::string& mode, std::opti
   const bool constant = mode == "constant";
   EMBER_CHECK(constant || mode == "reflect" || mode == "replicate" || mode == "circular",
               "pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', got '", mode, "'");
-  EMBER_CHECK(constant || !value, "pad: padding mode '", mode, "' doesn't take in value argument");
-  EMBER_CHECK(constant || (n <= 3 && (x.dim() == n + 1 || x.dim() == n + 2)), "pad: '", mode, "' padding of ", n,
-              " dims takes a ", n + 1, "-d or ", n + 2, "-d input, got ", shape_str(x.sizes()));
+  // A value of 0 is the default, so PyTorch lets the other modes take it.
+  EMBER_CHECK(constant || !value || *value == 0, "pad: padding mode '", mode, "' doesn't take in value argument");
+  EMBER_CHECK(constant || (n >= 1 && n <= 3 && (x.dim() == n + 1 || x.dim() == n + 2)), "pad: '", mode,
+              "' padding of ", n, " dims takes a ", n + 1, "-d or ", n + 2, "-d input, got ", shape_str(x.sizes()));
+  if (mode == "circular") {
+    // PyTorch bounds each amount by the whole dim's size (before cropping); an empty result needs
+    // no wrapping, whatever is left after cropping.
+    Shape out_shape = x.sizes();
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t dim = x.dim() - 1 - i, size = x.sizes()[dim];
+      EMBER_CHECK(pad[2 * i] <= size && pad[2 * i + 1] <= size, "pad: circular padding ", shape_str(pad),
+                  " wraps around more than once for dim ", dim, " of input ", shape_str(x.sizes()));
+      out_shape[dim] = size + pad[2 * i] + pad[2 * i + 1];
+      EMBER_CHECK(out_shape[dim] >= 0, "pad: padding ", shape_str(pad), " leaves a negative size of dim ", dim,
+                  " of input ", shape_str(x.sizes()));
+      // PyTorch copies the kept part of the input into the output's middle, as two Python-style
+      // slices (a negative end counts from the back); a crop beyond the dim makes them disagree.
+      auto slice_len = [](int64_t start, int64_t end, int64_t len) {
+        if (end < 0) end += len;
+        start = std::min(start, len);
+        return std::max<int64_t>(std::min(end, len) - start, 0);
+      };
+      const int64_t kept = slice_len(std::max<int64_t>(-pad[2 * i], 0), size - std::max<int64_t>(-pad[2 * i + 1], 0), size);
+      const int64_t middle = slice_len(std::max<int64_t>(pad[2 * i], 0),
+                                       out_shape[dim] - std::max<int64_t>(pad[2 * i + 1], 0), out_shape[dim]);
+      EMBER_CHECK(kept == middle || kept == 1, "pad: circular padding ", shape_str(pad),
+                  " crops more than the size of dim ", dim, " of input ", shape_str(x.sizes()));
+    }
+    if (std::count(out_shape.begin(), out_shape.end(), 0) > 0) return reshape(narrow(x, x.dim() - 1, 0, 0), out_shape);
+  }
+  if (mode == "reflect" || mode == "replicate") {
+    // PyTorch's kernels: no bools, no empty dim but the batch, and not every padded dim cropped away.
+    EMBER_CHECK_TYPE(x.dtype() != DType::Bool, "pad: '", mode, "' padding is not implemented for bool");
+    bool some_left = false;
+    for (int64_t d = x.dim() == n + 2 ? 1 : 0; d < x.dim(); ++d) {
+      EMBER_CHECK(x.sizes()[d] > 0, "pad: '", mode, "' padding of input ", shape_str(x.sizes()),
+                  " with an empty dim ", d, " (only the batch dim may be empty)");
+      const int64_t i = x.dim() - 1 - d;
+      if (i < n) some_left = some_left || x.sizes()[d] + pad[2 * i] + pad[2 * i + 1] >= 1;
+    }
+    EMBER_CHECK(some_left, "pad: '", mode, "' padding ", shape_str(pad), " leaves every padded dim of input ",
+                shape_str(x.sizes()), " empty");
+  }
   Tensor y = x;
   for (int64_t i = 0; i < n; ++i) {  // pairs from the last dim backwards, as PyTorch's
     const int64_t dim = x.dim() - 1 - i;

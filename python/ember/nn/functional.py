@@ -4,7 +4,7 @@ import warnings
 
 from ember._C import _nn_functional as _F
 from ember._C import log_softmax as _log_softmax, softmax as _softmax
-from ember._C import Tensor as _Tensor, broadcast_shapes as _broadcast_shapes, relu as _relu
+from ember._C import Tensor as _Tensor, broadcast_shapes as _broadcast_shapes, div as _div, relu as _relu
 from ember._C import sigmoid, tanh  # noqa: F401  (torch.nn.functional has them too)
 from ember._C._nn_functional import gelu, logsigmoid, one_hot, prelu, softplus
 from ember._C._nn_functional import conv1d, conv2d, conv_transpose1d, conv_transpose2d  # noqa: F401
@@ -803,10 +803,10 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
 
     Args:
         input (Tensor): a floating tensor.
-        p (float, optional): the norm's order. Default: 2.
-        dim (int, optional): the dimension of the vectors. Default: 1.
+        p (float, optional): the norm's order (None or "fro": 2). Default: 2.
+        dim (int or tuple of ints, optional): the dimension(s) of the vectors (None or (): all). Default: 1.
         eps (float, optional): the smallest norm divided by. Default: 1e-12.
-        out (Tensor, optional): where to write the result.
+        out (Tensor, optional): where to write the result (resized to it, as torch's div).
 
     Returns:
         Tensor: the input's shape.
@@ -816,12 +816,16 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
         >>> F.normalize(ember.tensor([[3., 4.]]))
         tensor([[0.6000, 0.8000]])
     """
-    result = _F.normalize(input, p, dim, eps)
-    if out is None:
-        return result
-    if not isinstance(out, _Tensor):
+    if out is None and not (p is None or isinstance(p, str) or dim is None or isinstance(dim, (tuple, list))):
+        return _F.normalize(input, p, dim, eps)
+    # torch's own formula: every p and dim that Tensor.norm takes (p=None is 2, dim=None or ()
+    # every dim), and div's out= rules (out resized to the result, no cast to a narrower kind).
+    if not isinstance(input, _Tensor):
+        raise TypeError(f"normalize: input must be a Tensor, got {type(input).__name__}")
+    if out is not None and not isinstance(out, _Tensor):
         raise TypeError(f"normalize: out must be a Tensor, got {type(out).__name__}")
-    return out.copy_(result)
+    denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
+    return _div(input, denom, out=out)
 
 
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
