@@ -567,11 +567,12 @@ case("clip_norm:no_grad", lambda L: float(L.nn.utils.clip_grad_norm_([_P(L, 2)],
 case("clip_norm:set", lambda L: float(L.nn.utils.clip_grad_norm_({_gp(L, [3., 4.])}, 1.0)), OK)
 case("clip_norm:int_entry", lambda L: L.nn.utils.clip_grad_norm_([1, 2], 1.0), TypeError, torch=AttributeError)
 case("clip_norm:None_entry", lambda L: L.nn.utils.clip_grad_norm_([None], 1.0), TypeError, torch=AttributeError)
-for _nt, _exc, _tor in [(-1.0, OK, RuntimeError), (-2.0, OK, RuntimeError), (math.inf, IndexError, RuntimeError),
-                        (-math.inf, IndexError, RuntimeError), (0.0, OK, OK), (1.0, OK, OK)]:
+for _nt, _exc, _tor in [(-1.0, IndexError, RuntimeError), (-2.0, IndexError, RuntimeError),
+                        (math.inf, IndexError, RuntimeError), (-math.inf, IndexError, RuntimeError), (0.0, OK, OK),
+                        (1.0, OK, OK)]:
     # An empty gradient next to a non-empty one: torch's vector_norm refuses orders without an
-    # identity (negative, +-inf) on empty tensors; ember gives the -p norms their identity (inf)
-    # and refuses +-inf as its max / min do (IndexError, as torch's max on an empty dim).
+    # identity (negative, +-inf) on empty tensors; ember's norm too (IndexError, as torch's max on
+    # an empty dim).
     case(f"clip_norm:empty_grad_norm_type_{_nt}",
          lambda L, nt=_nt: float(L.nn.utils.clip_grad_norm_([_gp(L, []), _gp(L, [3., 4.])], 1.0, nt)), _exc,
          torch=_tor)

@@ -213,9 +213,9 @@ Tensor pairwise_distance(const Tensor& x1, const Tensor& x2, double p, double ep
   broadcast_shapes(x1.sizes(), x2.sizes(), "pairwise_distance");  // the error names this op, not sub
   // Integer inputs are floats once eps (a Python float) is added, as torch's.
   const Tensor d = add(sub(x1, x2), number(eps));
-  // torch's norm of 0-d d is the norm of the one-element vector (d^2 may overflow for p = 2);
-  // over a last dim of size 1 it is |d| whatever p, d != 0 for p = 0.
-  if (d.dim() == 0) return autograd::name_grad_fn(norm(reshape(d, {1}), p, Dims{0}), "pairwise_distance");
+  // torch's norm over dim -1 of a 0-d d takes norm's general path (d^2 may overflow for p = 2, a
+  // NaN p gives NaN); over a last dim of size 1 it is |d| whatever p, d != 0 for p = 0.
+  if (d.dim() == 0) return autograd::name_grad_fn(norm(d, p, Dims{-1}), "pairwise_distance");
   if (d.sizes().back() == 1) {
     Tensor r = p == 0 ? to_dtype(ne(d, number(0.0)), d.dtype()) : abs(d);
     return autograd::name_grad_fn(keepdim ? r : squeeze(r, Dims{-1}), "pairwise_distance");
