@@ -491,3 +491,15 @@ def test_regression_threshold_takes_an_int_past_int64(torch):
         EF.threshold(ember.tensor([1, 2]), 1, 2 ** 63)
     with pytest.raises(OverflowError):
         EF.threshold(ember.tensor([1.0]), 1, 2 ** 64)
+
+
+def test_regression_clamp_out_casts_with_tensor_bounds(torch):
+    """clamp(out=) of another floating dtype: torch's tensor-bound overload casts, the number one refuses."""
+    x, lo = [1.5, -2.0, 3.0], [0.0, 0.0, 0.0]
+    e = ember.clamp(ember.tensor(x), min=ember.tensor(lo), out=ember.empty(3, dtype=ember.bfloat16))
+    t = torch.clamp(torch.tensor(x), min=torch.tensor(lo), out=torch.empty(3, dtype=torch.bfloat16))
+    assert str(e.dtype) == "ember.bfloat16" and e.tolist() == t.tolist()
+    with pytest.raises(RuntimeError):
+        ember.clamp(ember.tensor(x), min=0.0, out=ember.empty(3, dtype=ember.bfloat16))
+    with pytest.raises(RuntimeError):
+        ember.clamp(ember.tensor(x), min=ember.tensor(lo), out=ember.empty(3, dtype=ember.int32))
