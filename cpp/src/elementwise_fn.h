@@ -191,7 +191,6 @@ inline double ember_zeta(double x, double q) {
   constexpr double A[] = {12.0, -720.0, 30240.0, -1209600.0, 47900160.0, -1.8924375803183791606e9, 7.47242496e10,
                           -2.950130727918164224e12, 1.1646782814350067249e14, -4.5979787224074726105e15,
                           1.8152105401943546773e17, -7.1661652561756670113e18};
-  if (std::isinf(q)) return q > 0 ? 0.0 : std::numeric_limits<double>::quiet_NaN();
   if (x == 1) return std::numeric_limits<double>::infinity();
   if (x < 1) return std::numeric_limits<double>::quiet_NaN();
   if (q <= 0) {
@@ -231,10 +230,32 @@ inline double ember_zeta(double x, double q) {
 inline double ember_bessel_i(double order, double x) {
   const double ax = std::fabs(x);
   if (ax != ax || std::isinf(ax)) return std::numeric_limits<double>::quiet_NaN();
+  // Below 1e-8 the series' x^2 term is under half an ulp (libstdc++'s is NaN at 5e-324).
+  if (ax < 1e-8) return order == 0 ? 1.0 : x * 0.5;
   const double v = ax > 709.78 ? std::numeric_limits<double>::infinity() : std::cyl_bessel_i(order, ax);
   return order == 0 ? v : std::copysign(v, x);
 }
 inline double ember_i1(double x) { return ember_bessel_i(1.0, x); }
+/// trigamma (polygamma(1, x)) as PyTorch's kernel: reflection below 0.5, six steps up, then
+/// the asymptotic series; in float for float32 and the 16-bit floats, in double for float64.
+template <class T>
+EMBER_INLINE T ember_trigamma(T in) {
+  using C = std::conditional_t<std::is_same_v<T, double>, double, float>;
+  C x = C(in), sign = 1, result = 0;
+  if (x < C(0.5)) {
+    sign = -1;
+    const C s = std::sin(C(M_PI) * x);
+    result -= C(M_PI) * C(M_PI) / (s * s);
+    x = 1 - x;
+  }
+  for (int i = 0; i < 6; ++i) {
+    result += 1 / (x * x);
+    x += 1;
+  }
+  const C ixx = 1 / (x * x);
+  result += (1 + 1 / (2 * x) + ixx * (C(1) / 6 - ixx * (C(1) / 30 - ixx * (C(1) / 42)))) / x;
+  return T(sign * result);
+}
 template <class T>
 EMBER_INLINE T ember_logaddexp(T x, T y) {
   if (std::isinf(x) && x == y) return x;

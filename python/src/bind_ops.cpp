@@ -694,9 +694,19 @@ Example::
     m.attr(alias) = m.attr(target);
     cls.attr(alias) = cls.attr(target);
   }
-  def_both_out(m, cls, "clamp", OutDtype::Exact, [](const Tensor& t, py::handle lo, py::handle hi) {
+  auto clamp_fn = [](const Tensor& t, py::handle lo, py::handle hi) {
     return clamp(t, bound(lo, t, "clamp", "min"), bound(hi, t, "clamp", "max"));
-  }, py::arg("min") = py::none(), py::arg("max") = py::none());
+  };
+  cls.def("clamp", clamp_fn, py::arg("min") = py::none(), py::arg("max") = py::none());
+  // torch's clamp with tensor bounds casts into out as a pointwise op does; with a number
+  // bound (its Scalar overload) out's dtype must be the result's.
+  m.def("clamp", [clamp_fn](const Tensor& t, py::handle lo, py::handle hi, py::object out) -> py::object {
+    const Tensor r = clamp_fn(t, lo, hi);
+    if (out.is_none()) return py::cast(r);
+    const bool tensors = (lo.is_none() || py::isinstance<Tensor>(lo)) && (hi.is_none() || py::isinstance<Tensor>(hi));
+    return py_out::write_out(py::cast(r), out, "clamp", tensors ? OutDtype::Castable : OutDtype::Exact);
+  }, py::arg("input"), py::arg("min") = py::none(), py::arg("max") = py::none(), py::kw_only(),
+     py::arg("out") = py::none());
   m.attr("clip") = m.attr("clamp");
   cls.attr("clip") = cls.attr("clamp");
   cls.def("clamp_", [](py::object self, py::handle lo, py::handle hi) {

@@ -342,7 +342,13 @@ Example::
   EMBER_REVERSED_OPERATOR("__rsub__", sub)
   EMBER_REVERSED_OPERATOR("__rmul__", mul)
   EMBER_REVERSED_OPERATOR("__rtruediv__", div)
-  EMBER_REVERSED_OPERATOR("__rfloordiv__", floor_divide)
+  // torch.floor_divide(number, a) reads the number in a floating a's dtype first (3.4e38 is inf
+  // against float16): as the first operand, it gets no float32 read as a second one does.
+  cls.def("__rfloordiv__", [](const Tensor& a, py::handle b) {
+    return with_number(a, b, "floor_divide", [&a](const Tensor& n) {
+      return floor_divide(is_floating(a.dtype()) ? to_dtype(n, a.dtype()) : n, a);
+    });
+  }, py::is_operator());
   EMBER_REVERSED_OPERATOR("__rmod__", remainder)
   EMBER_REVERSED_OPERATOR("__rpow__", pow)
   EMBER_REVERSED_OPERATOR("__rand__", bitwise_and)

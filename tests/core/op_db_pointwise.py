@@ -370,7 +370,8 @@ for _name, _dts, _npf, _dom, _dom2 in _BINARY:
 
 
 
-# The table's helper rows behind gradients (i0's, polygamma's), torch.special's i1 and zeta.
+# The table's helper rows behind gradients (i0's, polygamma's), torch.special's i1 and zeta, and
+# polygamma(1, x)'s trigamma.
 def _special(name):
     import ember
 
@@ -388,6 +389,19 @@ def _special(name):
 
 
 add_op("_i1", _special("_i1"), ALL, _without(special=True), category="unary", method=False)
+
+
+def _trigamma_fns():
+    import ember
+
+    def torch_fn(x):
+        import torch
+        return torch.polygamma(1, x)
+    return (lambda x: ember._C._trigamma(x)), torch_fn
+
+
+add_op("_trigamma", _trigamma_fns(), ALL, _without(special=True), domain=Domain(0.2, 5.0), category="unary",
+       method=False)  # polygamma(1, x)'s kernel
 add_op("_zeta", _special("_zeta"), ALL, binary_samples, domain=Domain(1.5, 5.0),
        domain_rhs=Domain(0.5, 5.0), scalar_rhs=False, category="binary", method=False,
        supports_grad=False, special=False)  # torch has no gradient for x; q's is polygamma's (tested there)

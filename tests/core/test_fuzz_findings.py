@@ -466,3 +466,74 @@ def test_regression_normalize_takes_torch_norms_p_and_dim(p, dim, torch):
     e, t = EF.normalize(ember.tensor(data), p, dim), TF.normalize(torch.tensor(data), p, dim)
     assert tuple(e.shape) == tuple(t.shape)
     assert e.flatten().tolist() == pytest.approx(t.flatten().tolist(), rel=1e-6)
+
+
+_RTOL = {"float64": 1e-12, "float32": 2e-6, "float16": 1e-3, "bfloat16": 8e-3}
+
+
+def _same_values(e, t):
+    """Equal dtype and values (NaN equal to NaN, zero signs told apart), to the dtype's precision."""
+    import numpy as np
+    name = str(e.dtype).split(".")[1]
+    assert name == str(t.dtype).split(".")[1]
+    a, b = np.asarray(e.double().tolist()), np.asarray(t.double().tolist())
+    assert np.allclose(a, b, rtol=_RTOL[name], atol=0, equal_nan=True), (a, b)
+    assert (np.signbit(a) == np.signbit(b))[(a == 0) & (b == 0)].all()
+
+
+def test_regression_i0_of_a_subnormal_is_one(torch):
+    """libstdc++'s Bessel I0 is NaN at 5e-324; torch's (and the series') is 1."""
+    data = [5e-324, -5e-324, 1e-310, 1e-20, 0.0]
+    assert ember.i0(ember.tensor(data, dtype=ember.float64)).tolist() == [1.0] * 5
+    x = ember.tensor([5e-324, 1e-20], dtype=ember.float64, requires_grad=True)
+    ember.i0(x).sum().backward()
+    assert all(math.isfinite(g) and g >= 0 for g in x.grad.tolist())
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32", "float16", "bfloat16"])
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 10, 40, 2 ** 31])
+def test_regression_polygamma_as_torch(n, dtype, torch):
+    """torch's kernels: trigamma with reflection (finite near negative integers), then
+    exp(lgamma(n + 1)) zeta(n + 1, x) rounded in x's dtype, n read as a C int."""
+    data = [2.0, -2.0, -2.2, -0.22, 1.4e-45, 0.5, 3.7, -104.0, 1e3, math.inf, -math.inf, math.nan, 0.0, -0.0]
+    e = ember.polygamma(n, ember.tensor(data, dtype=getattr(ember, dtype)))
+    t = torch.polygamma(n, torch.tensor(data, dtype=getattr(torch, dtype)))
+    _same_values(e, t)
+
+
+def test_regression_rfloordiv_reads_the_number_in_a_16bit_dtype(torch):
+    """3.4e38 // float16 tensor: the number is inf in float16 first, so every quotient is NaN."""
+    for dtype in ["float16", "bfloat16", "float32"]:
+        data = [65504.0, 0.5, -3.0, 1.0]
+        for number in [3.4e38, 1e5, 7, 2.5]:
+            e = number // ember.tensor(data, dtype=getattr(ember, dtype))
+            t = number // torch.tensor(data, dtype=getattr(torch, dtype))
+            _same_values(e, t)
+
+
+def test_regression_threshold_takes_an_int_past_int64(torch):
+    """A Python int in [2^63, 2^64) is a float to torch's threshold: fine for a float input."""
+    import ember.nn.functional as EF
+    import torch.nn.functional as TF
+    for v in [2 ** 63, 2 ** 63 - 1]:
+        e, t = EF.threshold(ember.tensor([1.0, 2.0]), 1.5, v), TF.threshold(torch.tensor([1.0, 2.0]), 1.5, v)
+        assert e.tolist() == t.tolist()
+        x = ember.tensor([1.0, 2.0])
+        EF.threshold_(x, 1.5, v)
+        assert x.tolist() == t.tolist()
+    with pytest.raises(RuntimeError):
+        EF.threshold(ember.tensor([1, 2]), 1, 2 ** 63)
+    with pytest.raises(OverflowError):
+        EF.threshold(ember.tensor([1.0]), 1, 2 ** 64)
+
+
+def test_regression_clamp_out_casts_with_tensor_bounds(torch):
+    """clamp(out=) of another floating dtype: torch's tensor-bound overload casts, the number one refuses."""
+    x, lo = [1.5, -2.0, 3.0], [0.0, 0.0, 0.0]
+    e = ember.clamp(ember.tensor(x), min=ember.tensor(lo), out=ember.empty(3, dtype=ember.bfloat16))
+    t = torch.clamp(torch.tensor(x), min=torch.tensor(lo), out=torch.empty(3, dtype=torch.bfloat16))
+    assert str(e.dtype) == "ember.bfloat16" and e.tolist() == t.tolist()
+    with pytest.raises(RuntimeError):
+        ember.clamp(ember.tensor(x), min=0.0, out=ember.empty(3, dtype=ember.bfloat16))
+    with pytest.raises(RuntimeError):
+        ember.clamp(ember.tensor(x), min=ember.tensor(lo), out=ember.empty(3, dtype=ember.int32))

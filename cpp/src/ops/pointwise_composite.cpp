@@ -167,13 +167,37 @@ Tensor& ldexp_(Tensor& x, const Tensor& other) {
   return assign_composite(x, "ldexp_", {&other}, [&](const Tensor& old) { return ldexp(old, other); });
 }
 
+namespace {
+/// v rounded to dtype dt (a floating dtype), as a double.
+double rounded_to(DType dt, double v) {
+  switch (dt) {
+    case DType::Float16: return Half(v);
+    case DType::BFloat16: return BFloat16(v);
+    case DType::Float32: return static_cast<float>(v);
+    default: return v;
+  }
+}
+}  // namespace
+
 Tensor polygamma(int64_t n, const Tensor& x) {
   EMBER_CHECK_RUNTIME(n >= 0, "polygamma: polygamma(n, x) does not support negative n, got n=", n);
   if (n == 0) return digamma(x);
-  const Tensor xf = is_floating(x.dtype()) ? x : to_dtype(x, DType::Float32);
-  // psi^(n)(x) = (-1)^(n+1) n! zeta(n + 1, x).
-  const double factor = (n % 2 ? 1.0 : -1.0) * std::tgamma(static_cast<double>(n) + 1);
-  return mul(_zeta(scalar_tensor(static_cast<double>(n + 1)), xf), scalar_tensor(factor));
+  if (n == 1) return _trigamma(x);
+  const Tensor xf = is_floating(x.dtype()) ? x : to_dtype(x, default_dtype());
+  const DType dt = xf.dtype();
+  // PyTorch's kernel: (-1)^(n+1) exp(lgamma(n + 1)) zeta(n + 1, x), with n read as a C int
+  // (2^31 wraps to -2^31): in double for float64; for the others n + 1 in x's dtype, the factor
+  // in float, zeta rounded to x's dtype (computed in double for float32, float below), and the
+  // product in float, rounded to x's dtype.
+  const auto ni = static_cast<int32_t>(static_cast<uint32_t>(n));
+  const auto n1 = static_cast<int32_t>(static_cast<uint32_t>(ni) + 1u);
+  const double sign = ni % 2 ? 1.0 : -1.0;
+  if (dt == DType::Float64)
+    return mul(_zeta(scalar_tensor(static_cast<double>(n1), dt), xf),
+               scalar_tensor(sign * std::exp(std::lgamma(static_cast<double>(ni) + 1)), dt));
+  const float factor = static_cast<float>(sign) * std::exp(std::lgamma(static_cast<float>(rounded_to(dt, rounded_to(dt, ni) + 1))));
+  const Tensor z = to_dtype(_zeta(scalar_tensor(rounded_to(dt, n1), DType::Float32), to_dtype(xf, DType::Float32)), dt);
+  return to_dtype(mul(to_dtype(z, DType::Float32), scalar_tensor(factor, DType::Float32)), dt);
 }
 Tensor& polygamma_(Tensor& x, int64_t n) {
   return assign_composite(x, "polygamma_", {}, [&](const Tensor& old) { return polygamma(n, old); });

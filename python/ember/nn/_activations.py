@@ -209,7 +209,14 @@ def threshold(input, threshold, value, inplace=False):
         >>> F.threshold(ember.tensor([0.5, 2.]), 1., -1.)
         tensor([-1.,  2.])
     """
+    threshold, value = _wide_int(threshold), _wide_int(value)
     return _F.threshold_(input, threshold, value) if inplace else _F.threshold(input, threshold, value)
+
+
+def _wide_int(v):
+    # torch reads a Python int in [2^63, 2^64) as a float (an integer input then refuses it);
+    # past that range both raise OverflowError.
+    return float(v) if type(v) is int and 2 ** 63 <= v < 2 ** 64 else v
 
 
 def threshold_(input, threshold, value):
@@ -225,7 +232,7 @@ def threshold_(input, threshold, value):
         >>> F.threshold_(ember.tensor([0.5, 2.]), 1., 0.)
         tensor([0., 2.])
     """
-    return _F.threshold_(input, threshold, value)
+    return _F.threshold_(input, _wide_int(threshold), _wide_int(value))
 
 
 __all__ = ["celu", "hardsigmoid", "hardswish", "hardtanh", "hardtanh_", "mish", "relu6", "selu", "softsign",
