@@ -1,6 +1,7 @@
 // Thread control of the CPU backend: ember's OpenMP kernels and OpenBLAS's, set together.
 #include "cpu/threads.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <omp.h>
 #include <unistd.h>
@@ -8,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -27,20 +29,44 @@ int configured_threads() {
   return n != 0 ? n : omp_default;
 }
 
-/// Linux's count of runnable threads, this one included (the 4th field of /proc/loadavg,
+/// The file at path read into buf (NUL-terminated), or false.
+bool read_small_file(const char* path, char* buf, size_t size) {
+  const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const ssize_t got = ::read(fd, buf, size - 1);
+  ::close(fd);
+  if (got <= 0) return false;
+  buf[got] = 0;
+  return true;
+}
+
+/// Linux's count of runnable threads, this process's included (the 4th field of /proc/loadavg,
 /// "running/total"), or 0 where it cannot be read.
 int runnable_threads() {
-  const int fd = ::open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0;
   char buf[128];
-  const ssize_t got = ::read(fd, buf, sizeof buf - 1);
-  ::close(fd);
-  if (got <= 0) return 0;
-  buf[got] = 0;
+  if (!read_small_file("/proc/loadavg", buf, sizeof buf)) return 0;
   const char* p = buf;
   for (int field = 0; field < 3 && p; ++field)
     if ((p = std::strchr(p, ' '))) ++p;
   return p ? std::atoi(p) : 0;
+}
+
+/// This process's runnable threads (state R in /proc/self/task/*/stat), the caller included:
+/// OpenBLAS's helpers spin for a few microseconds after each call, and must not count as others.
+int own_runnable_threads() {
+  DIR* dir = ::opendir("/proc/self/task");
+  if (!dir) return 1;
+  int n = 0;
+  while (const dirent* e = ::readdir(dir)) {
+    if (e->d_name[0] == '.') continue;
+    char path[64], buf[512];
+    std::snprintf(path, sizeof path, "/proc/self/task/%s/stat", e->d_name);
+    if (!read_small_file(path, buf, sizeof buf)) continue;
+    const char* state = std::strrchr(buf, ')');  // the name in parentheses may hold anything
+    n += state && state[1] == ' ' && state[2] == 'R';
+  }
+  ::closedir(dir);
+  return std::max(n, 1);
 }
 
 /// OpenBLAS's thread count is one process-wide setting: it follows the calls in flight.
@@ -97,7 +123,7 @@ int free_cores() {
   next_read.store(now + std::chrono::steady_clock::duration(std::chrono::milliseconds(10)).count(),
                   std::memory_order_relaxed);
   const int running = runnable_threads();
-  const int free = running > 0 ? std::clamp(cores - (running - 1), 1, cores) : cores;
+  const int free = running > 0 ? std::clamp(cores - (running - own_runnable_threads()), 1, cores) : cores;
   last.store(free, std::memory_order_relaxed);
   return free;
 }

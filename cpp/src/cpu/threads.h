@@ -10,7 +10,8 @@ namespace ember::cpu {
 int num_threads();
 
 /// The cores other processes leave free, at least 1: the cores this process may use less the
-/// threads Linux counts as runnable besides the caller (/proc/loadavg), read at most every 10 ms.
+/// threads of other processes Linux counts as runnable (/proc/loadavg less this process's own
+/// runnable threads), read at most every 10 ms.
 /// A thread woken onto a taken core waits for the scheduler, and the kernel waits for its part: on
 /// 2 cores beside a compiler a 2-thread 256^3 GEMM took 24 ms instead of 0.4 (one thread: 0.5).
 /// The count is machine-wide, so where the process may use only some cores it is not read.
