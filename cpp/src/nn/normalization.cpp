@@ -333,14 +333,25 @@ std::string BatchNorm::extra_repr() const {
 
 // ---- LayerNorm ------------------------------------------------------------------------------
 
-LayerNorm::LayerNorm(LayerNormOptions options) : Layer("LayerNorm", std::move(options)) {
-  this->options.normalized_shape.spelling = Sizes::Spelling::Tuple;  // PyTorch keeps a tuple, whatever it was given
-  const Shape& normalized_shape = this->options.normalized_shape;
-  EMBER_CHECK(!normalized_shape.empty(), "LayerNorm: normalized_shape must not be empty");
+namespace {
+/// LayerNorm's and RMSNorm's constructor checks: a non-empty normalized_shape of positive sizes
+/// (kept as a tuple, as PyTorch does, whatever it was given) and a floating dtype, returned.
+template <class Options>
+DType check_normalized_layer(const char* layer, Options& o) {
+  o.normalized_shape.spelling = Sizes::Spelling::Tuple;
+  const Shape& normalized_shape = o.normalized_shape;
+  EMBER_CHECK(!normalized_shape.empty(), layer, ": normalized_shape must not be empty");
   for (int64_t d : normalized_shape)
-    EMBER_CHECK(d >= 1, "LayerNorm: normalized_shape must be positive sizes, got ", shape_str(normalized_shape));
-  const DType dtype = this->options.dtype.value_or(default_dtype());
-  EMBER_CHECK_TYPE(is_floating(dtype), "LayerNorm: dtype must be floating point, got ", dtype_name(dtype));
+    EMBER_CHECK(d >= 1, layer, ": normalized_shape must be positive sizes, got ", shape_str(normalized_shape));
+  const DType dtype = o.dtype.value_or(default_dtype());
+  EMBER_CHECK_TYPE(is_floating(dtype), layer, ": dtype must be floating point, got ", dtype_name(dtype));
+  return dtype;
+}
+}  // namespace
+
+LayerNorm::LayerNorm(LayerNormOptions options) : Layer("LayerNorm", std::move(options)) {
+  const DType dtype = check_normalized_layer("LayerNorm", this->options);
+  const Shape& normalized_shape = this->options.normalized_shape;
   const bool affine = this->options.elementwise_affine;
   register_parameter("weight", affine ? empty(normalized_shape, dtype) : Tensor());
   register_parameter("bias", affine && this->options.bias ? empty(normalized_shape, dtype) : Tensor());
@@ -466,14 +477,9 @@ Tensor functional::rms_norm(const Tensor& x, const Shape& normalized_shape, cons
 }
 
 RMSNorm::RMSNorm(RMSNormOptions options) : Layer("RMSNorm", std::move(options)) {
-  this->options.normalized_shape.spelling = Sizes::Spelling::Tuple;  // PyTorch keeps a tuple, whatever it was given
-  const Shape& normalized_shape = this->options.normalized_shape;
-  EMBER_CHECK(!normalized_shape.empty(), "RMSNorm: normalized_shape must not be empty");
-  for (int64_t d : normalized_shape)
-    EMBER_CHECK(d >= 1, "RMSNorm: normalized_shape must be positive sizes, got ", shape_str(normalized_shape));
-  const DType dtype = this->options.dtype.value_or(default_dtype());
-  EMBER_CHECK_TYPE(is_floating(dtype), "RMSNorm: dtype must be floating point, got ", dtype_name(dtype));
-  register_parameter("weight", this->options.elementwise_affine ? empty(normalized_shape, dtype) : Tensor());
+  const DType dtype = check_normalized_layer("RMSNorm", this->options);
+  const bool affine = this->options.elementwise_affine;
+  register_parameter("weight", affine ? empty(this->options.normalized_shape, dtype) : Tensor());
   reset_parameters();
 }
 
