@@ -88,7 +88,7 @@ def test_conv2d_matches_torch(x_shape, w_shape, kw, dtype):
     _compare("conv2d", x_shape, w_shape, kw, dtype, bias=len(kw) % 2 == 0)
 
 
-# 3x3, stride 1, float32, 64 or more 2x2 output tiles: the Winograd path on CPUs with AVX-512
+# 3x3, stride 1, float32, 64 or more 2x2 output tiles: the Winograd path on CPUs with AVX2+FMA or AVX-512
 # (forward, input and weight gradient). Odd sizes leave partial tiles;
 # paddings 0-3 give windows that start outside, at and inside the input (and, for the input
 # gradient, padding 2 - pad below zero); channels off multiples of 8 leave partial row groups.

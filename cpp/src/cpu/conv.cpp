@@ -4,7 +4,7 @@
 // (over images x channels), the gemm calls outside any OpenMP region (OpenBLAS threads itself).
 // A 1x1 kernel with stride 1 and no padding reads the input as its own column matrix: one gemm
 // per image and group, no copy. 3x3 kernels with stride 1 in float32 go to Winograd where the CPU
-// has AVX-512 (cpu/winograd.h): forward, input gradient, and weight gradient while input and
+// has AVX2+FMA or AVX-512 (cpu/winograd.h): forward, input gradient, and weight gradient while input and
 // output channels total 256 or fewer.
 #include <climits>
 #include <cstring>
@@ -88,22 +88,18 @@ struct Dims4 {
 };
 
 /// Whether a convolution of d's shape in T goes to Winograd (cpu/winograd.h): float32 on a CPU
-/// with AVX-512, 3x3, stride 1, dilation 1, one group, tiles enough (a 2x2 block of outputs
-/// each) to pay for transforming the weights, channels enough, and rows narrow enough
+/// with AVX2+FMA or AVX-512, 3x3, stride 1, dilation 1, one group, tiles enough (a 2x2 block of
+/// outputs each) to pay for transforming the weights, channels enough, and rows narrow enough
 /// (kWinogradRowBudget).
 template <class T>
 bool winograd_pays(const Dims4& d) {
-#ifdef EMBER_HAVE_AVX512
-  static const bool avx512 = __builtin_cpu_supports("avx512f");
+  static const bool available = winograd::available();
   const ConvGeom& g = d.g;
-  return std::is_same_v<T, float> && avx512 && d.KH == 3 && d.KW == 3 && g.groups == 1 && g.stride[0] == 1 &&
+  return std::is_same_v<T, float> && available && d.KH == 3 && d.KW == 3 && g.groups == 1 && g.stride[0] == 1 &&
          g.stride[1] == 1 && g.dilation[0] == 1 && g.dilation[1] == 1 && d.OH == d.H + 2 * g.pad[0] - 2 &&
          d.OW == d.W + 2 * g.pad[1] - 2 && d.N * ((d.OH + 1) / 2) * ((d.OW + 1) / 2) >= kWinogradTiles &&
          std::min(d.C, d.O) >= kWinogradChannels &&
          16 * (d.C + d.O) * ((std::max(d.W, d.OW) + 1) / 2) * int64_t{sizeof(float)} <= kWinogradRowBudget;
-#else
-  return false;
-#endif
 }
 
 /// Work sharing one column buffer: output rows [r0, r1) of images [n0, n0 + m).

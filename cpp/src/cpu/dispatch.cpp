@@ -1,5 +1,9 @@
 // Picks the table-driven kernels (pointwise, scans), batch norm's, softmax's and layer norm's
-// for this CPU once: AVX2+FMA where the CPU has them, else baseline.
+// for this CPU once: AVX2+FMA where the CPU has them, else baseline. The Winograd convolution's:
+// AVX-512, else AVX2+FMA, else none.
+#include <stdexcept>
+
+#include "cpu/winograd.h"
 #include "kernels.h"
 
 namespace ember::cpu {
@@ -80,10 +84,34 @@ EMBER_LAYER_NORM_KERNELS
 #undef EMBER_SOFTMAX_KERNELS
 #undef EMBER_LAYER_NORM_KERNELS
 
+#define EMBER_WINOGRAD_KERNELS                                                                       \
+  void conv3x3(const float* x, const float* w, bool transposed, float* y, const Shape& s); \
+  void conv3x3_weight_grad(const float* x, const float* dy, float* dw, const Shape& s);
+#ifdef EMBER_HAVE_AVX2
+namespace winograd::avx2 {
+EMBER_WINOGRAD_KERNELS
+}
+#endif
+#ifdef EMBER_HAVE_AVX512
+namespace winograd::avx512 {
+EMBER_WINOGRAD_KERNELS
+}
+#endif
+#undef EMBER_WINOGRAD_KERNELS
+
 namespace {
 bool use_avx2() {
 #ifdef EMBER_HAVE_AVX2
   static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return yes;
+#else
+  return false;
+#endif
+}
+
+bool use_avx512() {
+#ifdef EMBER_HAVE_AVX512
+  static const bool yes = __builtin_cpu_supports("avx512f");
   return yes;
 #else
   return false;
@@ -141,5 +169,25 @@ void layer_norm_backward(const Tensor& dx, const Tensor& dw, const Tensor& db, c
                          const Tensor& mean, const Tensor& rstd, const Tensor& w) {
   EMBER_PICK(layer_norm_rows, layer_norm_backward, dx, dw, db, g, x, mean, rstd, w);
 }
+
+namespace winograd {
+bool available() { return use_avx512() || use_avx2(); }
+
+// EMBER_PICK_WINOGRAD(name, args...): AVX-512's kernel where the CPU has it, else AVX2's.
+#if defined(EMBER_HAVE_AVX512) && defined(EMBER_HAVE_AVX2)
+#define EMBER_PICK_WINOGRAD(name, ...) (use_avx512() ? avx512::name(__VA_ARGS__) : avx2::name(__VA_ARGS__))
+#elif defined(EMBER_HAVE_AVX2)
+#define EMBER_PICK_WINOGRAD(name, ...) avx2::name(__VA_ARGS__)
+#else
+#define EMBER_PICK_WINOGRAD(name, ...) throw std::logic_error("winograd: no kernels for this CPU")
+#endif
+void conv3x3(const float* x, const float* w, bool transposed, float* y, const Shape& s) {
+  EMBER_PICK_WINOGRAD(conv3x3, x, w, transposed, y, s);
+}
+void conv3x3_weight_grad(const float* x, const float* dy, float* dw, const Shape& s) {
+  EMBER_PICK_WINOGRAD(conv3x3_weight_grad, x, dy, dw, s);
+}
+#undef EMBER_PICK_WINOGRAD
+}  // namespace winograd
 
 }  // namespace ember::cpu

@@ -1,7 +1,8 @@
 #pragma once
-// Winograd F(2x2, 3x3) convolutions in float32 (cpu/winograd_avx512.cpp), for CPUs with AVX-512:
-// cpu/conv.cpp routes 3x3 convolutions with stride 1, dilation 1 and one group here, forward,
-// input gradient and weight gradient.
+// Winograd F(2x2, 3x3) convolutions in float32 (cpu/winograd.cpp), for CPUs with AVX2+FMA or
+// AVX-512 (available()): cpu/conv.cpp routes 3x3 convolutions with stride 1, dilation 1 and one
+// group here, forward, input gradient and weight gradient. cpu/dispatch.cpp picks the copy built
+// for this CPU.
 #include <cstdint>
 
 namespace ember::cpu::winograd {
@@ -11,6 +12,9 @@ namespace ember::cpu::winograd {
 struct Shape {
   int64_t N, C, H, W, O, OH, OW, pad_h, pad_w;
 };
+
+/// Whether this CPU runs the kernels below: it has AVX2 with FMA, or AVX-512.
+bool available();
 
 /// y = conv(x, w). w is (O, C, 3, 3); or, when `transposed`, a transposed convolution's weight
 /// (C, O, 3, 3), which the convolution applies flipped: then y is the input gradient of the
