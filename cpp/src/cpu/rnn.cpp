@@ -68,12 +68,6 @@ template <class T>
 EMBER_INLINE T sigmoid_of(T x) {
   return T(1) / (T(1) + ember_exp(-x));
 }
-/// tanh; in float through the vectorizable exp (absolute error below 1e-7).
-template <class T>
-EMBER_INLINE T tanh_of(T x) {
-  if constexpr (std::is_same_v<T, float>) return 1.0f - 2.0f / (ember_exp(2.0f * x) + 1.0f);
-  else return std::tanh(x);
-}
 
 /// Scratch memory left uninitialized (every element is written before it is read).
 template <class T>
@@ -98,8 +92,8 @@ EMBER_RNN_CLONES void lstm_step(int64_t b, int64_t H, T* g, const T* bias, T* c,
 #pragma omp simd
     for (int64_t j = 0; j < H; ++j) {
       const T i = sigmoid_of(gi[j] + bias[j]), f = sigmoid_of(gf[j] + bias[H + j]);
-      const T n = tanh_of(gg[j] + bias[2 * H + j]), o = sigmoid_of(go[j] + bias[3 * H + j]);
-      const T cn = f * cr[j] + i * n, t = tanh_of(cn);
+      const T n = ember_tanh(gg[j] + bias[2 * H + j]), o = sigmoid_of(go[j] + bias[3 * H + j]);
+      const T cn = f * cr[j] + i * n, t = ember_tanh(cn);
       gi[j] = i, gf[j] = f, gg[j] = n, go[j] = o;
       cr[j] = cn, tr[j] = t, hr[j] = o * t;
     }
@@ -119,7 +113,7 @@ EMBER_RNN_CLONES void gru_step(int64_t b, int64_t H, T* xg, const T* hg, const T
     for (int64_t j = 0; j < H; ++j) {
       const T rg = sigmoid_of(xr[j] + hr[j] + bias[j]), z = sigmoid_of(xz[j] + hz[j] + bias[H + j]);
       const T hnj = hh[j] + bias_hn[j];
-      const T n = tanh_of(xn[j] + bias[2 * H + j] + rg * hnj);
+      const T n = ember_tanh(xn[j] + bias[2 * H + j] + rg * hnj);
       xr[j] = rg, xz[j] = z, xn[j] = n, nr[j] = hnj;
       out[j] = (T(1) - z) * n + z * out[j];
     }
@@ -134,7 +128,7 @@ EMBER_RNN_CLONES void simple_step(int64_t b, int64_t H, T* g, const T* bias) {
 #pragma omp simd
     for (int64_t j = 0; j < H; ++j) {
       const T v = gr[j] + bias[j];
-      gr[j] = kRelu ? (v > T(0) ? v : T(0)) : tanh_of(v);
+      gr[j] = kRelu ? (v > T(0) ? v : T(0)) : ember_tanh(v);
     }
   }
 }
