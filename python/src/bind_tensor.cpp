@@ -341,7 +341,9 @@ Example::
   EMBER_REVERSED_OPERATOR("__radd__", add)
   EMBER_REVERSED_OPERATOR("__rsub__", sub)
   EMBER_REVERSED_OPERATOR("__rmul__", mul)
-  EMBER_REVERSED_OPERATOR("__rtruediv__", div)
+  cls.def("__rtruediv__", [](const Tensor& a, py::handle b) {
+    return with_number(a, b, "div", [&a](const Tensor& n) { return reflected_div(n, a); });
+  }, py::is_operator());
   // torch.floor_divide(number, a) reads the number in a floating a's dtype first (3.4e38 is inf
   // against float16): as the first operand, it gets no float32 read as a second one does.
   cls.def("__rfloordiv__", [](const Tensor& a, py::handle b) {

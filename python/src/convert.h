@@ -84,6 +84,12 @@ Device device_from(py::handle obj, const char* op = "device");
 Tensor tensor_or_scalar(py::handle obj, const char* op, const char* arg, const Tensor* other = nullptr);
 /// A Python number as the operand of self's operator, or nullopt (NotImplemented) for anything else.
 std::optional<Tensor> number_operand(const Tensor& self, py::handle obj, const char* op);
+
+/// number / t as torch's operator computes it (Tensor.__rtruediv__): reciprocal(t) * number,
+/// rounded twice, where div(number, t), the function form, rounds once.
+inline ember::Tensor reflected_div(const ember::Tensor& number, const ember::Tensor& t) {
+  return ember::mul(ember::reciprocal(t), number);
+}
 /// Copies Python data (nested sequences, numbers, arrays) into a new tensor, as torch.tensor.
 Tensor tensor_from_data(py::handle data, std::optional<DType> dtype);
 /// Zero-copy tensor over a NumPy array (the array stays alive as long as the tensor).

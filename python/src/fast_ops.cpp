@@ -43,9 +43,9 @@ Tensor number_for(const Tensor& t, PyObject* num, const char* name) {
   return *py_convert::number_operand(t, num, name);
 }
 
-/// Fn(v, w) for the cases above, or nullptr with no error set when the generic slot must decide.
-/// name is the op as the operator methods name it in errors.
-template <Op Fn, bool CastsNumber>
+/// Fn(v, w) for the cases above (Reflected(v, w) for a number v), or nullptr with no error set
+/// when the generic slot must decide. name is the op as the operator methods name it in errors.
+template <Op Fn, bool CastsNumber, Op Reflected>
 PyObject* fast_binary(PyObject* v, PyObject* w, const char* name) {
   Tensor r;
   if (const Tensor* a = plain_tensor(v)) {
@@ -62,7 +62,7 @@ PyObject* fast_binary(PyObject* v, PyObject* w, const char* name) {
   } else if (const Tensor* b = plain_tensor(w); b && plain_number(v)) {  // number (op) tensor
     const Tensor n = number_for<CastsNumber>(*b, v, name);
     py_gil::Release nogil(py_gil::heavy(*b));
-    r = Fn(n, *b);
+    r = Reflected(n, *b);
   } else {
     return nullptr;
   }
@@ -134,16 +134,18 @@ PyObject* translated(F&& fast) {
   return nullptr;
 }
 
-template <Op Fn, bool CastsNumber = true>
+template <Op Fn, bool CastsNumber = true, Op Reflected = Fn>
 PyObject* binary_slot(PyObject* v, PyObject* w, const char* name, const Binary& b) {
-  PyObject* r = translated([&] { return fast_binary<Fn, CastsNumber>(v, w, name); });
+  PyObject* r = translated([&] { return fast_binary<Fn, CastsNumber, Reflected>(v, w, name); });
   return r || PyErr_Occurred() ? r : generic_binary(v, w, b);
 }
 
 PyObject* add_slot(PyObject* v, PyObject* w) { return binary_slot<add>(v, w, "add", g_add); }
 PyObject* sub_slot(PyObject* v, PyObject* w) { return binary_slot<sub>(v, w, "sub", g_sub); }
 PyObject* mul_slot(PyObject* v, PyObject* w) { return binary_slot<mul>(v, w, "mul", g_mul); }
-PyObject* div_slot(PyObject* v, PyObject* w) { return binary_slot<static_cast<Op>(div)>(v, w, "div", g_div); }
+PyObject* div_slot(PyObject* v, PyObject* w) {
+  return binary_slot<static_cast<Op>(div), true, py_convert::reflected_div>(v, w, "div", g_div);
+}
 PyObject* pow_slot(PyObject* v, PyObject* w, PyObject* z) {
   if (z == Py_None) return binary_slot<static_cast<Op>(pow), false>(v, w, "pow", g_pow);
   // pow(a, b, mod): CPython's slot calls __pow__ with the modulus only when self's type uses it.

@@ -547,3 +547,18 @@ def test_regression_clamp_out_casts_with_tensor_bounds(torch):
         ember.clamp(ember.tensor(x), min=0.0, out=ember.empty(3, dtype=ember.bfloat16))
     with pytest.raises(RuntimeError):
         ember.clamp(ember.tensor(x), min=ember.tensor(lo), out=ember.empty(3, dtype=ember.int32))
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32", "float64", "int64", "bool", "uint8"])
+def test_number_divided_by_tensor_is_reciprocal_times_number(dtype, torch):
+    """`number / t` is torch's Tensor.__rtruediv__, reciprocal(t) * number (two roundings; a
+    quarter of float32 quotients differ from the correctly rounded one in the last place), with
+    MulBackward0 as its grad_fn; ember.div(number, t) still divides."""
+    values = [0.1 + 0.37 * i for i in range(200)]
+    for number in (3.0, 1.7, 2, True):
+        ours = number / ember.tensor(values).to(getattr(ember, dtype))
+        theirs = number / torch.tensor(values).to(getattr(torch, dtype))
+        _same(ours, theirs)
+    x = ember.tensor([2.0, 3.0], requires_grad=True)
+    assert type(3.0 / x).__name__ == "Tensor" and (3.0 / x).grad_fn.name() == "MulBackward0"
+    assert ember.div(3.0, ember.tensor([7.0])).item() == torch.div(3.0, torch.tensor([7.0])).item()
