@@ -888,6 +888,9 @@ def make_call(seed, index, ops=None):
 # ---------------------------------------------------------------------------------------------
 
 CRASH, HANG, ERROR = "crash", "hang", "fuzzer error"
+# The worker died or hung in torch's half of a call, after ember's had returned: torch's bug, not
+# ember's. Reported, never a failure.
+TORCH_CRASH = "torch crashed or hung"
 EXC = "exception type mismatch"
 RAISES, ACCEPTS = "ember raises, torch returns", "ember returns, torch raises"
 LENIENT = "ember accepts arguments torch's parser rejects"
@@ -895,7 +898,7 @@ KIND, DTYPE, SHAPE, VALUE, INPUT = ("result kind mismatch", "dtype mismatch", "s
                                     "value mismatch", "input changed differently")
 # Every kind, the most severe first (reports follow this order): what takes a process down, then
 # wrong answers, then disagreements about errors.
-KINDS = (CRASH, HANG, ERROR, VALUE, DTYPE, SHAPE, KIND, INPUT, ACCEPTS, RAISES, EXC, LENIENT)
+KINDS = (CRASH, HANG, ERROR, VALUE, DTYPE, SHAPE, KIND, INPUT, ACCEPTS, RAISES, EXC, LENIENT, TORCH_CRASH)
 UNALLOWABLE = (CRASH, HANG, ERROR)
 
 
@@ -1120,9 +1123,12 @@ def _msg(e):
     return f"{type(e).__name__}: {str(e).splitlines()[0][:140] if str(e) else ''}"
 
 
-def execute(call):
-    """Runs `call` on ember and torch and returns its divergences (an empty list when they agree)."""
+def execute(call, entering=lambda library: None):
+    """Runs `call` on ember and torch and returns its divergences (an empty list when they agree).
+    entering(ember), then entering(torch), tell a worker which library a crash would be in."""
+    entering(ember)
     e_kind, e_val, e_args = run_on(call, ember)
+    entering(torch)
     t_kind, t_val, t_args = run_on(call, torch)
     op = call.op
     found = []

@@ -45,7 +45,9 @@ def worker_main(progress_path, result_fd):
     fe.ember.set_num_threads(1)
     progress = open(progress_path, "r+b", buffering=0)
     out = os.fdopen(result_fd, "w", buffering=1)
-    crash_at = int(os.environ.get("EMBER_FUZZ_CRASH_AT", "-1"))  # test_fuzz.py's check of the pool
+    # test_fuzz.py's checks of the pool: abort at call N ("N"), or in its torch half ("N:torch")
+    crash_at, _, crash_in = os.environ.get("EMBER_FUZZ_CRASH_AT", "-1").partition(":")
+    crash_at = int(crash_at)
     out.write(json.dumps({"ready": True}) + "\n")
     for line in sys.stdin:
         cmd = json.loads(line)
@@ -55,12 +57,19 @@ def worker_main(progress_path, result_fd):
             if time.time() > cmd["deadline"]:
                 break
             progress.seek(0)
-            progress.write(struct.pack("<q", index))
-            if index == crash_at:
+            progress.write(struct.pack("<qq", index, 0))
+            if index == crash_at and not crash_in:
                 os.abort()
+
+            def entering(library, index=index):  # the progress record's second field: 1 in torch
+                progress.seek(0)
+                progress.write(struct.pack("<qq", index, library is fe.torch))
+                if index == crash_at and crash_in == library.__name__:
+                    os.abort()
+
             try:
                 call = fe.make_call(cmd["seed"], index, ops)
-                findings = fe.execute(call)
+                findings = fe.execute(call, entering)
             except Exception as e:  # noqa: BLE001 - a bug of the fuzzer itself: report, go on
                 detail = f"{type(e).__name__}: {e}"[:300]
                 findings = [fe.Finding(cmd["seed"], index, "?", fe.ERROR, detail, "")]
@@ -77,7 +86,7 @@ def worker_main(progress_path, result_fd):
 class _Worker:
     def __init__(self, threads_env):
         fd, self.progress_path = tempfile.mkstemp(prefix="ember-fuzz-")
-        os.write(fd, struct.pack("<q", -1))
+        os.write(fd, struct.pack("<qq", -1, 0))  # the call being run, and whether torch runs it
         os.close(fd)
         self.stderr = tempfile.TemporaryFile()
         r, w = os.pipe()
@@ -103,8 +112,15 @@ class _Worker:
         self.proc.stdin.flush()
 
     def index(self):
+        return self._progress()[0]
+
+    def in_torch(self):
+        """Whether the call being run is in its torch half (ember's has returned)."""
+        return bool(self._progress()[1])
+
+    def _progress(self):
         with open(self.progress_path, "rb") as f:
-            return struct.unpack("<q", f.read(8))[0]
+            return struct.unpack("<qq", f.read(16))
 
     def stderr_tail(self):
         self.stderr.seek(0)
@@ -158,8 +174,10 @@ class Results:
             ex[shape] = f
 
     def bad_groups(self):
-        """Crashes and hangs always; other groups where some finding has no allowlist entry."""
-        return [(k, g) for k, g in self.groups.items() if k[1] in fe.UNALLOWABLE or g["unknown"]]
+        """Crashes and hangs always; other groups where some finding has no allowlist entry (torch's
+        own crashes are never bad)."""
+        return [(k, g) for k, g in self.groups.items()
+                if k[1] in fe.UNALLOWABLE or (g["unknown"] and k[1] != fe.TORCH_CRASH)]
 
 
 def match_known(known, f):
@@ -216,6 +234,8 @@ class Pool:
             how = (f"killed after {self.hang_s:.0f} s without progress" if kind == fe.HANG
                    else f"worker exited with {w.proc.returncode} "
                         f"({_signal_name(w.proc.returncode)})")
+            if w.in_torch():
+                kind, how = fe.TORCH_CRASH, f"in torch, after ember's call returned: {how}"
             tail = w.stderr_tail().strip().splitlines()
             detail = how + (f"; stderr: {tail[-1][:200]}" if tail else "")
             results.add({"seed": seed, "index": i, "op": call.op.name, "kind": kind, "detail": detail,
@@ -303,7 +323,9 @@ def repro_command(seed, index, ops=None):
 def summary_line(res):
     rate = res.calls / res.seconds if res.seconds else 0.0
     crashes = sum(g["count"] for (op, kind), g in res.groups.items() if kind in (fe.CRASH, fe.HANG))
-    return (f"{res.calls} calls in {res.seconds:.0f} s ({rate:.0f} calls/s), {crashes} crashes/hangs, "
+    torch_crashes = sum(g["count"] for (op, kind), g in res.groups.items() if kind == fe.TORCH_CRASH)
+    return (f"{res.calls} calls in {res.seconds:.0f} s ({rate:.0f} calls/s), {crashes} crashes/hangs "
+            f"(and {torch_crashes} in torch), "
             f"{len(res.groups)} groups of divergences ({len(res.bad_groups())} not in the allowlist), "
             f"{res.restarts} worker restarts")
 
@@ -315,6 +337,8 @@ def report(res, markdown=False, only_bad=False, examples=1):
     lines = [summary_line(res), ""]
     for (op, kind), g in groups:
         tag = f"known: {g['known']}" if not g["unknown"] else f"NEW: {g['unknown']} not in the allowlist"
+        if kind == fe.TORCH_CRASH:
+            tag = "torch's own bug: ember's call had returned"
         if markdown:
             lines.append(f"### {op} -- {kind} ({g['count']}) [{tag}]")
         else:

@@ -44,6 +44,20 @@ def test_a_crash_is_caught_and_named(monkeypatch):
     assert res.calls == 20 and res.restarts == 1
 
 
+def test_a_crash_in_torch_is_torchs(monkeypatch):
+    """A worker that dies in the torch half of a call, after ember's returned, is torch's crash:
+    reported as such and never a failure of the run."""
+    monkeypatch.setenv("EMBER_FUZZ_CRASH_AT", "5:torch")
+    res = fuzz_pool.Pool(1).run(seed=0, calls=10)
+    groups = [(k, g) for k, g in res.groups.items() if k[1] == fuzz_pool.fe.TORCH_CRASH]
+    assert len(groups) == 1 and groups[0][1]["count"] == 1, fuzz_pool.report(res)
+    (f,) = groups[0][1]["examples"].values()
+    assert f["index"] == 5 and "in torch" in f["detail"] and "SIGABRT" in f["detail"], f
+    assert not any(k[1] in (fuzz_pool.fe.CRASH, fuzz_pool.fe.HANG) for k in res.groups)
+    assert all(k[1] != fuzz_pool.fe.TORCH_CRASH for k, _ in res.bad_groups())
+    assert "(and 1 in torch)" in fuzz_pool.summary_line(res)
+
+
 def test_fuzz_against_torch():
     seconds = float(os.environ.get("EMBER_FUZZ_SECONDS", "120"))
     if seconds <= 0:
