@@ -97,8 +97,10 @@ void backward(const T* g, const T* x, const T* dist, int64_t n, int64_t d, T p, 
 #pragma omp parallel for schedule(dynamic, 8) num_threads(threads) if (threads > 1)
   for (int64_t i = 0; i < n; ++i)
     gather_row<T, kNorm>(x + i * d, n, d, p, [&](int64_t j) {
+      // No pair of a row with itself: its k would be before the first pair (ASan found g[-1]).
+      if (j == i) return std::make_tuple(static_cast<const T*>(nullptr), T(0), T(0));
       const int64_t k = i < j ? pair_index(i, j, n) : pair_index(j, i, n);
-      return std::make_tuple(j == i ? nullptr : x + j * d, g[k], dist[k]);
+      return std::make_tuple(x + j * d, g[k], dist[k]);
     }, dx + i * d);
 }
 
