@@ -582,3 +582,15 @@ def test_isin_of_many_elements_looks_them_up_as_torch(dtype, torch):
             theirs = torch.isin(torch.tensor(e).to(getattr(torch, dtype)), torch.tensor(t).to(getattr(torch, dtype)),
                                 invert=invert)
             assert ours.tolist() == theirs.tolist(), (n, m, invert)
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "int8", "int16", "int32", "int64"])
+def test_integer_sum_and_prod_wrap_as_torch(dtype, torch):
+    """Integer sums and products accumulate in int64 and wrap on overflow, as torch's (computed
+    unsigned: UBSan flagged the signed overflow of a uint8 prod)."""
+    values = [255, 127, -128, 3, -7, 99, 121, -113, 77, 91, 255, 254] * 3
+    ours, theirs = ember.tensor(values).to(getattr(ember, dtype)), torch.tensor(values).to(getattr(torch, dtype))
+    assert ours.prod().item() == theirs.prod().item() and ours.sum().item() == theirs.sum().item()
+    assert ours.reshape(6, 6).prod(1).tolist() == theirs.reshape(6, 6).prod(1).tolist()
+    big = [2**62] * 3
+    assert ember.tensor(big).sum().item() == torch.tensor(big).sum().item()
