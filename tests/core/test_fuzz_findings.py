@@ -594,3 +594,13 @@ def test_integer_sum_and_prod_wrap_as_torch(dtype, torch):
     assert ours.reshape(6, 6).prod(1).tolist() == theirs.reshape(6, 6).prod(1).tolist()
     big = [2**62] * 3
     assert ember.tensor(big).sum().item() == torch.tensor(big).sum().item()
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "int8", "int32", "int64"])
+def test_integer_cumsum_and_cumprod_wrap_as_torch(dtype, torch):
+    """cumsum and cumprod of integers (int64 running values) wrap on overflow as torch's."""
+    values = [255, 127, -128, 3, -7, 99, 121, -113, 77, 91, 255, 254] * 3
+    ours, theirs = ember.tensor(values).to(getattr(ember, dtype)), torch.tensor(values).to(getattr(torch, dtype))
+    assert ours.cumprod(0).tolist() == theirs.cumprod(0).tolist()
+    assert ours.cumsum(0).tolist() == theirs.cumsum(0).tolist()
+    assert ember.tensor([2**62] * 3).cumsum(0).tolist() == torch.tensor([2**62] * 3).cumsum(0).tolist()

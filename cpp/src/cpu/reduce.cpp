@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cpu/loops.h"
+#include "cpu/wrapping.h"
 #include "kernels.h"
 
 namespace ember::cpu {
@@ -136,17 +137,6 @@ double sum_contiguous(const T* p, int64_t n) { return sum_lanes(p, n); }
 EMBER_AVX2_CLONES void accumulate_row(double* acc, const float* src, int64_t n) { add_row(acc, src, n); }
 EMBER_AVX2_CLONES void accumulate_row(double* acc, const double* src, int64_t n) { add_row(acc, src, n); }
 
-/// The type in which A's sums and products wrap: a signed integer's unsigned type, at least as
-/// wide as int (narrower ones would be promoted back to int, which can overflow).
-template <class A, bool = std::is_integral_v<A> && std::is_signed_v<A>>
-struct Wrapping {
-  using type = A;
-};
-template <class A>
-struct Wrapping<A, true> {
-  using type = std::make_unsigned_t<std::common_type_t<A, int>>;
-};
-
 template <ReduceOp op, class T, class A>
 struct Reducer {
   static constexpr A identity() {
@@ -165,12 +155,9 @@ struct Reducer {
     return A(0);
   }
   static A combine(A a, A v) {
-    // Signed integers wrap as torch's do, computed unsigned: signed overflow is undefined (UBSan
-    // found a uint8 prod, accumulated in int64).
-    using W = typename Wrapping<A>::type;
     switch (op) {
-      case ReduceOp::Sum: return A(W(a) + W(v));
-      case ReduceOp::Prod: return A(W(a) * W(v));
+      case ReduceOp::Sum: return wrapping_add(a, v);
+      case ReduceOp::Prod: return wrapping_mul(a, v);
       case ReduceOp::Max: return (v != v || v > a) ? v : a;  // NaN sticks
       case ReduceOp::Min: return (v != v || v < a) ? v : a;
       case ReduceOp::All: return A(a && v);
