@@ -19,10 +19,17 @@ namespace {
 
 /// e^x. float: Cody-Waite reduction and Cephes' degree-5 polynomial (< 1 ulp), branch-free so
 /// loops vectorize; results below FLT_MIN flush to 0, NaN and +-inf are kept. double: libm.
+/// Cody-Waite reduction xc = k ln2 + r, |r| <= ln2 / 2, ln2 in two parts (the first exact in a
+/// product with k): returns k (an integer-valued float), sets r. Shared by ember_exp and ember_expm1.
+EMBER_INLINE float ln2_reduce(float xc, float& r) {
+  const float k = (xc * 1.44269504088896341f + 12582912.0f) - 12582912.0f;  // round(xc / ln2)
+  r = (xc - k * 0.693359375f) + k * 2.12194440e-4f;
+  return k;
+}
 EMBER_INLINE float ember_exp(float x) {
   const float xc = std::min(std::max(x, -87.33654f), 88.72283f);
-  const float k = (xc * 1.44269504088896341f + 12582912.0f) - 12582912.0f;  // round(xc / ln2)
-  const float r = (xc - k * 0.693359375f) + k * 2.12194440e-4f;
+  float r;
+  const float k = ln2_reduce(xc, r);
   float p = 1.9875691500e-4f;
   p = p * r + 1.3981999507e-3f;
   p = p * r + 8.3334519073e-3f;
@@ -68,8 +75,8 @@ EMBER_INLINE T ember_tanh(T x) { return std::tanh(x); }
 /// is a call per element, 15x slower); +-0 and NaN are kept. Other types: libm.
 EMBER_INLINE float ember_expm1(float x) {
   const float xc = std::min(std::max(x, -17.5f), 10.0f);
-  const float k = (xc * 1.44269504088896341f + 12582912.0f) - 12582912.0f;  // round(xc / ln2)
-  const float r = (xc - k * 0.693359375f) + k * 2.12194440e-4f;
+  float r;
+  const float k = ln2_reduce(xc, r);
   float q = 1.9845877250190824e-4f;
   q = q * r + 1.3940625358372927e-3f;
   q = q * r + 8.333389647305012e-3f;
