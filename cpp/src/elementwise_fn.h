@@ -162,6 +162,17 @@ EMBER_INLINE float ember_erf(float x) {
 template <class T>
 EMBER_INLINE T ember_erf(T x) { return std::erf(x); }
 
+/// GELU, x Phi(x) = x (1 + erf(x / sqrt 2)) / 2, and its slope Phi(x) + x phi(x): torch's
+/// formulas, in one pass each.
+template <class T>
+EMBER_INLINE T ember_gelu(T x) {
+  return x * T(0.5) * (T(1) + ember_erf(x * T(M_SQRT1_2)));
+}
+template <class T>
+EMBER_INLINE T ember_gelu_slope(T x) {
+  return T(0.5) * (T(1) + ember_erf(x * T(M_SQRT1_2))) + x * ember_exp(T(-0.5) * x * x) * T(0.5 * M_2_SQRTPI * M_SQRT1_2);
+}
+
 template <class T>
 EMBER_INLINE T ember_add(T x, T y) {
   if constexpr (std::is_same_v<T, bool>) return x || y;

@@ -77,8 +77,7 @@ Tensor gelu(const Tensor& x, const std::string& approximate) {
   check_floating(x, "gelu");
   if (is_narrow(x.dtype()))
     return autograd::name_grad_fn(via_widened(x, [&](const Tensor& w) { return gelu(w, approximate); }), "gelu");
-  if (approximate == "none")
-    return autograd::name_grad_fn(mul(mul(x, number(0.5)), add(number(1.0), erf(mul(x, number(M_SQRT1_2))))), "gelu");
+  if (approximate == "none") return autograd::name_grad_fn(_gelu(x), "gelu");  // one kernel each way
   EMBER_CHECK(approximate == "tanh", "gelu: approximate must be 'none' or 'tanh', got '", approximate, "'");
   const double k = std::sqrt(2.0 / M_PI);
   Tensor inner = mul(number(k), add(x, mul(number(0.044715), mul(mul(x, x), x))));
