@@ -173,15 +173,52 @@ EMBER_INLINE T ember_gelu_slope(T x) {
   return T(0.5) * (T(1) + ember_erf(x * T(M_SQRT1_2))) + x * ember_exp(T(-0.5) * x * x) * T(0.5 * M_2_SQRTPI * M_SQRT1_2);
 }
 
+// Integer sums, differences and products wrap on overflow as two's complement, as torch's do.
+// They are computed in the unsigned type (at least as wide as int, to which narrower types would
+// be promoted back), since signed overflow is undefined behaviour (UBSan found it in integer
+// add, prod and cumprod). Floats add and multiply as usual.
+template <class A, bool = std::is_integral_v<A> && std::is_signed_v<A>>
+struct Wrapping {
+  using type = A;
+};
+template <class A>
+struct Wrapping<A, true> {
+  using type = std::make_unsigned_t<std::common_type_t<A, int>>;
+};
+/// a + b in a's type.
+template <class A, class B>
+EMBER_INLINE A wrapping_add(A a, B b) {
+  using W = typename Wrapping<A>::type;
+  return A(W(a) + W(A(b)));
+}
+/// a - b in a's type.
+template <class A, class B>
+EMBER_INLINE A wrapping_sub(A a, B b) {
+  using W = typename Wrapping<A>::type;
+  return A(W(a) - W(A(b)));
+}
+/// a * b in a's type.
+template <class A, class B>
+EMBER_INLINE A wrapping_mul(A a, B b) {
+  using W = typename Wrapping<A>::type;
+  return A(W(a) * W(A(b)));
+}
+
 template <class T>
 EMBER_INLINE T ember_add(T x, T y) {
   if constexpr (std::is_same_v<T, bool>) return x || y;
-  else return x + y;
+  else return wrapping_add(x, y);
 }
 template <class T>
 EMBER_INLINE T ember_mul(T x, T y) {
   if constexpr (std::is_same_v<T, bool>) return x && y;
-  else return x * y;
+  else return wrapping_mul(x, y);
+}
+/// -x (the minimum of a signed integer type is its own negation, as in torch).
+template <class T>
+EMBER_INLINE T ember_neg(T x) {
+  if constexpr (std::is_integral_v<T>) return wrapping_sub(T(0), x);
+  else return -x;
 }
 template <class T>
 EMBER_INLINE T ember_bitwise_not(T x) {

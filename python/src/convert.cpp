@@ -184,7 +184,12 @@ py::array to_numpy(const Tensor& t, py::handle owner) {
   EMBER_CHECK_RUNTIME(t.device().is_cpu(), "numpy: can't convert a ", t.device().str(),
                       " tensor to numpy; use .cpu() first");
   std::vector<ssize_t> shape(t.sizes().begin(), t.sizes().end()), strides;
-  for (int64_t s : t.strides()) strides.push_back(s * t.itemsize());
+  for (int64_t s : t.strides()) {
+    // A dim of size 1 may keep a stride no byte offset can hold (x[::2**63 - 1]); NumPy never
+    // steps along it, so 0 serves.
+    ssize_t bytes;
+    strides.push_back(__builtin_mul_overflow(s, t.itemsize(), &bytes) ? 0 : bytes);
+  }
   return py::array(py::dtype(numpy_format(t.dtype())), shape, strides, t.raw_data(), owner);
 }
 

@@ -2,6 +2,7 @@
 found, fixed, and pinned here with torch as the oracle."""
 import math
 
+import numpy as np
 import pytest
 
 from op_db import ember
@@ -604,3 +605,24 @@ def test_integer_cumsum_and_cumprod_wrap_as_torch(dtype, torch):
     assert ours.cumprod(0).tolist() == theirs.cumprod(0).tolist()
     assert ours.cumsum(0).tolist() == theirs.cumsum(0).tolist()
     assert ember.tensor([2**62] * 3).cumsum(0).tolist() == torch.tensor([2**62] * 3).cumsum(0).tolist()
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "int8", "int16", "int32", "int64"])
+def test_integer_arithmetic_wraps_as_torch(dtype, torch):
+    """+, -, *, neg, abs and square of integers wrap on overflow as torch's (computed unsigned:
+    UBSan flagged int64 overflow in add and mul)."""
+    info = np.iinfo(dtype)
+    values = [info.min, info.min + 1, -1, 0, 1, info.max - 1, info.max]
+    ours, theirs = ember.tensor(values, dtype=getattr(ember, dtype)), torch.tensor(values, dtype=getattr(torch, dtype))
+    rev_ours, rev_theirs = ours.flip(0), theirs.flip(0)
+    for name in ("add", "sub", "mul"):
+        assert getattr(ours, name)(rev_ours).tolist() == getattr(theirs, name)(rev_theirs).tolist(), name
+        assert getattr(ours, name)(3).tolist() == getattr(theirs, name)(3).tolist(), name
+    for name in ("neg", "abs", "square"):
+        assert getattr(ours, name)().tolist() == getattr(theirs, name)().tolist(), name
+
+
+def test_to_numpy_of_a_stride_beyond_int64_bytes(torch):
+    """x[::2**63 - 1] has one element and a stride whose byte count overflows int64 (UBSan)."""
+    x = ember.arange(5)[:: 2**63 - 1]
+    assert x.numpy().tolist() == [0] and x.numpy().shape == (1,)

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "cpu/loops.h"
-#include "cpu/wrapping.h"
+#include "elementwise_fn.h"
 #include "kernels.h"
 
 namespace ember::cpu {

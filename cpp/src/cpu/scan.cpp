@@ -8,7 +8,7 @@
 #include <type_traits>
 
 #include "cpu/loops.h"
-#include "cpu/wrapping.h"
+#include "elementwise_fn.h"
 #include "kernels.h"
 
 namespace ember::cpu::scan::EMBER_ISA {
