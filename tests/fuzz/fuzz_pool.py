@@ -165,12 +165,17 @@ class Results:
         g["count"] += 1
         g["known"] = g["known"] or reason
         g["unknown"] += reason is None
-        shape = re.sub(r"[-+]?\d[\d.e+-]*", "#", f["detail"])[:120]
+        # Examples the allowlist does not cover come first and displace covered ones: they are
+        # what a reader of the report has to triage.
+        shape = (reason is not None, re.sub(r"[-+]?\d[\d.e+-]*", "#", f["detail"])[:120])
         ex = g["examples"]
         if shape in ex:
             if len(f["snippet"]) < len(ex[shape]["snippet"]):
                 ex[shape] = f
         elif len(ex) < self.keep:
+            ex[shape] = f
+        elif reason is None and (covered := next((k for k in ex if k[0]), None)):
+            del ex[covered]
             ex[shape] = f
 
     def bad_groups(self):
@@ -343,8 +348,8 @@ def report(res, markdown=False, only_bad=False, examples=1):
             lines.append(f"### {op} -- {kind} ({g['count']}) [{tag}]")
         else:
             lines.append(f"{op} -- {kind} ({g['count']}) [{tag}]")
-        for f in list(g["examples"].values())[:examples]:
-            lines.append(f"    {f['detail']}")
+        for covered, f in sorted(((k[0], f) for k, f in g["examples"].items()), key=lambda e: e[0])[:examples]:
+            lines.append(f"    {'' if covered or not g['known'] else '(not in the allowlist) '}{f['detail']}")
             lines.append(f"    repro: {repro_command(f['seed'], f['index'], res.ops)}")
             lines.append(f"    {f['snippet'][:600]}")
         if markdown:

@@ -100,7 +100,7 @@ def main(argv=None):
                                                       "SHAPE", "KIND", "INPUT", "LENIENT")}
         for (op, kind), g in sorted(res.bad_groups()):
             if kind not in fuzz_pool.fe.UNALLOWABLE:
-                detail = next(iter(g["examples"].values()))["detail"]
+                detail = next(f for (covered, _), f in g["examples"].items() if not covered)["detail"]
                 print(f"    _open({op!r}, {names[kind]},\n          {detail[:86]!r}),")
     if a.unused:
         unused = [k for i, k in enumerate(known_divergences.KNOWN) if i not in res.used]
