@@ -143,11 +143,22 @@ _ZEROS = [-0.0, 0.0, -1.5, 2.0, -3.0, math.nan, 1e-45]
     lambda L, F: L.ldexp(L.tensor([1000.0], dtype=L.float16), L.tensor([-30])),
     lambda L, F: L.ldexp(L.tensor([1.5], dtype=L.bfloat16), L.tensor([3], dtype=L.int8)),
     lambda L, F: L.ldexp(L.tensor([3], dtype=L.int16), L.tensor([1], dtype=L.int8)),
+    lambda L, F: F.hardswish(L.tensor([65504.0, 60000.0, 1.0, -1.5, 0.7, 2.9, -2.9], dtype=L.float16)),
+    lambda L, F: F.hardswish(L.tensor([3.3e38, 60000.0, 1.0, -1.5, 0.7, 2.9, -2.9], dtype=L.bfloat16)),
+    lambda L, F: F.hardsigmoid(L.tensor([1.0, -1.5, 0.7, 2.9, -2.9, 0.001], dtype=L.float16)),
+    lambda L, F: F.mish(L.tensor([1.0, -1.5, 0.7, 2.9, -2.9, 0.001, 20.0], dtype=L.bfloat16)),
+    lambda L, F: L.tensor([-0.25, -1.0, 0.0, 2.0], dtype=L.bfloat16) ** 1e-300,
+    lambda L, F: L.tensor([-0.25, 2.0, 3.0], dtype=L.bfloat16) ** 2.001,
+    lambda L, F: L.tensor([-0.25, 2.0, 3.0], dtype=L.float16) ** 2.001,
+    lambda L, F: L.pow(L.tensor([-0.25, 0.0, 3.0], dtype=L.float16), 1e-300),
+    lambda L, F: L.pow(L.tensor([-0.25, 0.0, 3.0], dtype=L.float32), 1e-300),
 ], ids=lambda c: "")
 def test_activation_and_clamp_values_as_torch(call, torch):
     """Signed zeros (x < 0 takes elu's exponential; clamp by a number keeps x on a tie), overflow in
     torch's order (hardswish), NaN thresholds, integer wrap (softsign), bounds read in x's dtype
-    (threshold), round's power of ten in float32 for 16-bit floats, ldexp's dtype."""
+    (threshold), round's power of ten in float32 for 16-bit floats, ldexp's dtype; 16-bit floats'
+    hardswish, hardsigmoid and mish computed in float32 and rounded once, and a number exponent
+    rounded to their dtype (x ** 1e-300 is 1)."""
     import ember.nn.functional as EF
     import torch.nn.functional as TF
 
@@ -626,3 +637,28 @@ def test_to_numpy_of_a_stride_beyond_int64_bytes(torch):
     """x[::2**63 - 1] has one element and a stride whose byte count overflows int64 (UBSan)."""
     x = ember.arange(5)[:: 2**63 - 1]
     assert x.numpy().tolist() == [0] and x.numpy().shape == (1,)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_an_exponent_beyond_a_16bit_dtype_raises_as_torch(dtype, torch):
+    x, xt = ember.ones(2, dtype=getattr(ember, dtype)), torch.ones(2, dtype=getattr(torch, dtype))
+    with pytest.raises(RuntimeError):
+        xt ** 1e39
+    with pytest.raises(RuntimeError, match=f"pow: the exponent 1e\\+39 cannot be converted to {dtype}"):
+        x ** 1e39
+    assert (x ** math.inf).tolist() == (xt ** math.inf).tolist()
+
+
+@pytest.mark.parametrize("name,shape", [("max_pool1d", (1, 1, 8)), ("max_pool2d", (1, 1, 8, 8)),
+                                        ("avg_pool1d", (1, 1, 8))])
+def test_pool_padding_beyond_half_the_kernel_raises_even_when_dilated(name, shape, torch):
+    """torch checks padding against half the kernel, not half its dilated extent."""
+    kw = {"dilation": 3} if name.startswith("max") else {}
+    with pytest.raises(RuntimeError):
+        getattr(torch.nn.functional, name)(torch.zeros(shape), 2, 1, padding=2, **kw)
+    with pytest.raises(ValueError, match=f"{name}: padding must be at most half of kernel_size"):
+        getattr(ember.nn.functional, name)(ember.zeros(shape), 2, 1, padding=2, **kw)
+    n = float(np.prod(shape))
+    ours = getattr(ember.nn.functional, name)(ember.arange(n).reshape(shape), 2, 1, padding=1, **kw)
+    theirs = getattr(torch.nn.functional, name)(torch.arange(n).reshape(shape), 2, 1, padding=1, **kw)
+    assert ours.tolist() == theirs.tolist()

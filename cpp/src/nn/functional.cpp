@@ -122,10 +122,14 @@ Tensor hardtanh(const Tensor& x, double min_val, double max_val) {
 Tensor relu6(const Tensor& x) { return autograd::name_grad_fn(hardtanh(x, 0, 6), "relu6"); }
 Tensor hardsigmoid(const Tensor& x) {
   check_floating(x, "hardsigmoid");
+  if (is_narrow(x.dtype()))
+    return autograd::name_grad_fn(via_widened(x, [](const Tensor& w) { return hardsigmoid(w); }), "hardsigmoid");
   return autograd::name_grad_fn(div(hardtanh(add(x, number(3.0)), 0, 6), number(6.0)), "hardsigmoid");
 }
 Tensor hardswish(const Tensor& x) {
   check_floating(x, "hardswish");
+  if (is_narrow(x.dtype()))
+    return autograd::name_grad_fn(via_widened(x, [](const Tensor& w) { return hardswish(w); }), "hardswish");
   // (x * relu6(x + 3)) / 6 in that order: x * 6 overflows near the top of the range, as torch's.
   return autograd::name_grad_fn(div(mul(x, hardtanh(add(x, number(3.0)), 0, 6)), number(6.0)), "hardswish");
 }
@@ -145,6 +149,7 @@ Tensor celu(const Tensor& x, double alpha) {
 }
 Tensor mish(const Tensor& x) {
   check_floating(x, "mish");
+  if (is_narrow(x.dtype())) return autograd::name_grad_fn(via_widened(x, [](const Tensor& w) { return mish(w); }), "mish");
   return autograd::name_grad_fn(mul(x, tanh(softplus(x))), "mish");
 }
 // softsign and tanhshrink of integers are floats, as torch's (its Python composites divide and subtract).

@@ -119,9 +119,17 @@ DType binary_compute_dtype(const char* op, Kind kind, int rules, const Tensor& x
 /// ye, the operand y as the kernel reads it. With TINY_EXPONENT a Python float y too small for
 /// that dtype stays nonzero (the smallest subnormal of its sign): x ** y then rounds as with
 /// PyTorch's double exponent (0 ** 1e-300 is 0, not 1; every other base gives what the tiny
-/// exponent gives).
-Tensor keep_tiny_exponent(const Tensor& y, Tensor ye, int rules) {
+/// exponent gives). Against a 16-bit float x, PyTorch rounds the exponent to x's dtype instead
+/// (x ** 1e-300 is 1, and x ** 2.001 of a bfloat16 is x ** 2), and refuses one it overflows.
+Tensor keep_tiny_exponent(const char* op, const Tensor& x, const Tensor& y, Tensor ye, int rules) {
   if (rules & TINY_EXPONENT && y.impl()->is_wrapped_number && is_floating(ye.dtype())) {
+    if (is_narrow(x.dtype())) {
+      const Tensor rounded = to_dtype(y, x.dtype());
+      EMBER_CHECK_RUNTIME(std::isfinite(rounded.item<double>()) || !std::isfinite(y.item<double>()), op,
+                          ": the exponent ", y.item<double>(), " cannot be converted to ", dtype_name(x.dtype()),
+                          " without overflow");
+      return to_dtype(rounded, ye.dtype());
+    }
     const double v = y.item<double>();
     // Only float32 (which the 16-bit floats compute in) can underflow a double.
     const double tiny = ye.dtype() == DType::Float32 ? std::numeric_limits<float>::denorm_min() : 0.0;
@@ -145,7 +153,7 @@ Tensor binary_op(const char* op, Kind kind, int rules, const Tensor& x, const Te
   }
   const Shape shape = broadcast_shapes(x.sizes(), y.sizes(), op);
   Tensor out = Tensor::empty(shape, rt, x.device());
-  Tensor xe = operand(x, ct, rules), ye = keep_tiny_exponent(y, operand(y, ct, rules), rules);
+  Tensor xe = operand(x, ct, rules), ye = keep_tiny_exponent(op, x, y, operand(y, ct, rules), rules);
   if (xe.sizes() != shape) xe = expand(xe, shape);
   if (ye.sizes() != shape) ye = expand(ye, shape);
   const Tensor result = kernel_output(out);
@@ -170,7 +178,7 @@ Tensor& binary_op_(const char* op, Kind kind, int rules, Tensor& x, const Tensor
     const bool keeps_old = (autograd::requires_grad(x) && saves[0] & X) || (autograd::requires_grad(y) && saves[1] & X);
     return autograd::apply_inplace(x, op, [&](const Tensor& old) { return out_of_place(old, y); }, keeps_old);
   }
-  Tensor ye = keep_tiny_exponent(y, operand(unaliased(y, x), ct, rules), rules);
+  Tensor ye = keep_tiny_exponent(op, x, y, operand(unaliased(y, x), ct, rules), rules);
   if (ye.sizes() != shape) ye = expand(ye, shape);
   if (ct == x.dtype() && rt == x.dtype() && widened(ct) == ct) {
     call_kernel(x.device(), op, kernel, x, x, ye);

@@ -124,9 +124,10 @@ PoolArgs checked_args(const char* op, int spatial, const Shape& kernel_size, con
     EMBER_CHECK(a.kernel[i] > 0, op, ": kernel_size must be positive, got ", shape_str(a.kernel));
     EMBER_CHECK(a.stride[i] > 0, op, ": stride must be positive, got ", shape_str(a.stride));
     EMBER_CHECK(a.dilation[i] > 0, op, ": dilation must be positive, got ", shape_str(a.dilation));
-    EMBER_CHECK(a.padding[i] >= 0 && a.padding[i] <= (a.dilation[i] * (a.kernel[i] - 1) + 1) / 2, op,
-                ": padding must be at most half of the effective kernel size, got padding ", shape_str(a.padding),
-                " for kernel_size ", shape_str(a.kernel), " and dilation ", shape_str(a.dilation));
+    // Half of the kernel, not of its dilated extent: torch checks both, and this is the tighter.
+    EMBER_CHECK(a.padding[i] >= 0 && a.padding[i] <= a.kernel[i] / 2, op,
+                ": padding must be at most half of kernel_size, got padding ", shape_str(a.padding),
+                " for kernel_size ", shape_str(a.kernel));
   }
   return a;
 }

@@ -984,7 +984,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     Args:
         input: (N, C, H, W) or (C, H, W), floating or int64.
         kernel_size, stride, padding, dilation: an int or a pair (stride: the kernel's when None).
-            The input is padded with -inf, by at most half the effective kernel.
+            The input is padded with -inf, by at most half of kernel_size.
         ceil_mode: round the output size up, so a last partial window counts.
         return_indices: also return each max's place in its plane (h * W + w), int64.
 
