@@ -296,12 +296,13 @@ Tensor vdot(const Tensor& a, const Tensor& b) {
 // ---- beta * input + alpha * product ------------------------------------------------------------
 namespace {
 /// beta or alpha as PyTorch's kernels read it: in the result's dtype, which must hold it; an integer
-/// dtype truncates a float (addr alone refuses one).
+/// dtype truncates a float (addr alone refuses one), a 16-bit float rounds it.
 Scalar read_scalar(const char* op, DType dt, Scalar s, const char* name) {
   EMBER_CHECK_RUNTIME(is_floating(dt) || !s.is_floating() || std::string(op) != "addr", op,
                       ": for integral input tensors, argument ", name, " must not be a floating point number");
   check_fits(s, dt, op);
-  return is_floating(dt) || !s.is_floating() ? s : Scalar(s.to<int64_t>());
+  if (is_floating(dt)) return is_narrow(dt) ? Scalar(scalar_tensor(s.to<double>(), dt).item<double>()) : s;
+  return s.is_floating() ? Scalar(s.to<int64_t>()) : s;
 }
 /// beta * input + alpha * prod; input must broadcast to prod's shape; beta == 0 ignores input
 /// (its NaNs included), as PyTorch's.
@@ -316,14 +317,41 @@ Tensor scaled_sum(const char* op, const Tensor& input, const Tensor& prod, Scala
   if (beta.to_double() == 0) return p;
   return add(beta.to_double() == 1 ? input : mul(input, scalar_tensor(beta)), p);
 }
+
+/// beta * input + alpha * (a @ b) of float16 or bfloat16 operands (one dtype): computed in float32
+/// and rounded once, as torch's addmm and baddbmm kernels (rounding the product first, and each
+/// scaled term, differed from torch's in most elements). An undefined tensor for other operands.
+template <class F>
+Tensor rounded_once(const char* op, const Tensor& input, const Tensor& a, const Tensor& b, Scalar beta, Scalar alpha,
+                    F&& f) {
+  const DType dt = input.dtype();
+  if (!is_narrow(dt) || !is_floating(dt) || a.dtype() != dt || b.dtype() != dt) return Tensor();
+  read_scalar(op, dt, beta, "beta");  // their range checks, in the 16-bit dtype
+  read_scalar(op, dt, alpha, "alpha");
+  const auto wide = [](const Tensor& t) { return to_dtype(t, DType::Float32); };
+  return to_dtype(f(wide(input), wide(a), wide(b), beta, alpha), dt);
+}
 }  // namespace
 
 Tensor addmm(const Tensor& input, const Tensor& mat1, const Tensor& mat2, Scalar beta, Scalar alpha) {
   EMBER_CHECK(mat1.dim() == 2 && mat2.dim() == 2, "addmm: mat1 and mat2 must be matrices, got shapes ",
               shape_str(mat1.sizes()), " and ", shape_str(mat2.sizes()));
+  if (Tensor r = rounded_once("addmm", input, mat1, mat2, beta, alpha, addmm); r.defined()) return r;
   return scaled_sum("addmm", input, mm(mat1, mat2), beta, alpha);
 }
 Tensor addmv(const Tensor& input, const Tensor& mat, const Tensor& vec, Scalar beta, Scalar alpha) {
+  const DType dt = input.dtype();
+  if (is_narrow(dt) && is_floating(dt) && mat.dtype() == dt && vec.dtype() == dt) {
+    // torch's gemv for 16-bit floats: y = beta * y rounded to the dtype, then y + alpha * (the
+    // product in float32), rounded; beta and alpha in the dtype.
+    const Tensor p = mv(to_dtype(mat, DType::Float32), to_dtype(vec, DType::Float32));
+    const Tensor ap = mul(p, scalar_tensor(read_scalar("addmv", dt, alpha, "alpha")));
+    EMBER_CHECK(broadcast_shapes(input.sizes(), p.sizes(), "addmv") == p.sizes(), "addmv: input of shape ",
+                shape_str(input.sizes()), " cannot be broadcast to the product's shape ", shape_str(p.sizes()));
+    beta = read_scalar("addmv", dt, beta, "beta");
+    if (beta.to_double() == 0) return to_dtype(ap, dt);
+    return to_dtype(add(to_dtype(mul(input, scalar_tensor(beta)), DType::Float32), ap), dt);
+  }
   return scaled_sum("addmv", input, mv(mat, vec), beta, alpha);
 }
 Tensor addr(const Tensor& input, const Tensor& vec1, const Tensor& vec2, Scalar beta, Scalar alpha) {
@@ -339,9 +367,20 @@ Tensor addr(const Tensor& input, const Tensor& vec1, const Tensor& vec2, Scalar 
   return scaled_sum("addr", to_dtype(input, dt), prod, beta, 1);
 }
 Tensor baddbmm(const Tensor& input, const Tensor& batch1, const Tensor& batch2, Scalar beta, Scalar alpha) {
+  if (Tensor r = rounded_once("baddbmm", input, batch1, batch2, beta, alpha, baddbmm); r.defined()) return r;
   return scaled_sum("baddbmm", input, bmm(batch1, batch2), beta, alpha);
 }
 Tensor addbmm(const Tensor& input, const Tensor& batch1, const Tensor& batch2, Scalar beta, Scalar alpha) {
+  const DType dt = input.dtype();
+  if (is_narrow(dt) && is_floating(dt) && batch1.dtype() == dt && batch2.dtype() == dt && batch1.dim() == 3 &&
+      batch2.dim() == 3 && batch1.sizes()[0] == batch2.sizes()[0] && batch1.sizes()[0] > 0 &&
+      batch1.sizes()[2] == batch2.sizes()[1]) {
+    // torch's for 16-bit floats: one addmm per batch (each rounding once), beta on the first only.
+    Tensor r = input;
+    for (int64_t i = 0; i < batch1.sizes()[0]; ++i)
+      r = addmm(r, select(batch1, 0, i), select(batch2, 0, i), i == 0 ? beta : Scalar(1), alpha);
+    return r;
+  }
   const Tensor p = bmm(batch1, batch2);
   return scaled_sum("addbmm", input, sum(p, Dims{0}, false, p.dtype()), beta, alpha);
 }
