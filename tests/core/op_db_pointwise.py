@@ -402,6 +402,24 @@ def _trigamma_fns():
 
 add_op("_trigamma", _trigamma_fns(), ALL, _without(special=True), domain=Domain(0.2, 5.0), category="unary",
        method=False)  # polygamma(1, x)'s kernel
+def _gelu_fns(backward):
+    import ember
+
+    def torch_fn(*a):
+        import torch
+        if not backward:
+            return torch.nn.functional.gelu(*a)
+        # torch's kernel does not broadcast
+        return torch.ops.aten.gelu_backward(*[t.contiguous() for t in torch.broadcast_tensors(*a)])
+    return getattr(ember._C, "_gelu_backward" if backward else "_gelu"), torch_fn
+
+
+# nn.functional.gelu's exact form and its gradient's kernel (gelu_backward(grad, x)), as rows
+add_op("_gelu", _gelu_fns(False), FLOATING, unary_samples, category="unary", method=False)
+# no special values: far below 0 (x = -7) torch's vector loop rounds the slope to 0 (so inf * 0 is
+# NaN) and its scalar loop does not; ember gives the scalar loop's -6.4e-11 at every size
+add_op("_gelu_backward", _gelu_fns(True), FLOATING, binary_samples, scalar_rhs=False, category="binary",
+       method=False, special=False)
 add_op("_zeta", _special("_zeta"), ALL, binary_samples, domain=Domain(1.5, 5.0),
        domain_rhs=Domain(0.5, 5.0), scalar_rhs=False, category="binary", method=False,
        supports_grad=False, special=False)  # torch has no gradient for x; q's is polygamma's (tested there)
