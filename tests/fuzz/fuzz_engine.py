@@ -933,11 +933,15 @@ def exc_base(e):
 _TORCH_PARSER = re.compile(
     r"invalid combination of arguments|must be [\w. ]+, not|missing \d+ required|takes \d+ positional|"
     r"takes from \d+ to \d+ positional|unexpected keyword argument|multiple values for argument|"
-    r"takes no keyword arguments|takes no arguments|argument after \* must be")
+    r"takes no keyword arguments|takes no arguments|argument after \* must be|but found element of type")
+# ... and an int argument past int64 or uint64, which it refuses as ValueError or OverflowError.
+_TORCH_PARSER_OVERFLOW = re.compile(
+    r"^(Overflow when unpacking long long|int too big to convert|can't convert negative int to unsigned)")
 
 
 def torch_parser_rejects(e):
-    return isinstance(e, TypeError) and bool(_TORCH_PARSER.search(str(e)))
+    return (isinstance(e, TypeError) and bool(_TORCH_PARSER.search(str(e)))) or \
+        (isinstance(e, (ValueError, OverflowError)) and bool(_TORCH_PARSER_OVERFLOW.search(str(e))))
 
 
 def exc_compatible(ember_exc, torch_exc):
@@ -945,8 +949,8 @@ def exc_compatible(ember_exc, torch_exc):
     raises, or ValueError / TypeError / IndexError where torch raises a RuntimeError (bad value or
     shape / bad dtype or argument kind / index out of range; torch's NotImplementedError for a dtype
     a kernel lacks is a RuntimeError). pybind11's TypeError for an argument it cannot convert counts
-    as TypeError. Where torch's argument parser rejects the call (a TypeError naming the argument)
-    ember may reject it by its own checks first, with any of the three. Where torch fails inside
+    as TypeError. Where torch's argument parser rejects the call (a TypeError naming the argument, or
+    an int past 64 bits) ember may reject it by its own checks first, with any exception of those. Where torch fails inside
     Python code on an argument of the wrong kind (AttributeError: 'int' object has no attribute
     'dim'), ember's TypeError is the better answer. torch's AssertionError (asserts in its Python code,
     as multi_head_attention_forward's) is ember's ValueError or TypeError, as module_db's CONVENTION.
@@ -956,7 +960,7 @@ def exc_compatible(ember_exc, torch_exc):
         return True
     if isinstance(torch_exc, RuntimeError) and e in (ValueError, TypeError, IndexError, MemoryError):
         return True
-    if torch_parser_rejects(torch_exc) and e in (ValueError, IndexError):
+    if torch_parser_rejects(torch_exc) and e in (TypeError, ValueError, IndexError, RuntimeError, OverflowError):
         return True
     if t is AttributeError and e is TypeError:
         return True
