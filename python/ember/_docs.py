@@ -1228,7 +1228,8 @@ DOCS["dsplit"] = _doc("Splits input depthwise: ember.tensor_split along dim 2 (i
 DOCS["gather"] = _doc("Gathers values of input along dim at index: out[i][j] = input[index[i][j]][j] for dim 0.",
     ("input (Tensor): the source tensor.", "dim (int): the axis along which to index.",
      "index (Tensor): the int64 indices, of input's number of dimensions (no larger than input in\n"
-     "    the other dimensions); the result has its shape."), ("out",), """
+     "    the other dimensions); the result has its shape."),
+    ("sparse_grad (bool): taken for PyTorch's signature; ember's gradient is dense either way.", "out"), """
     >>> t = ember.tensor([[1, 2], [3, 4]])
     >>> ember.gather(t, 1, ember.tensor([[0, 0], [1, 0]]))
     tensor([[1, 1],

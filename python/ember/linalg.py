@@ -11,6 +11,7 @@ singular or not positive-definite matrix :class:`LinAlgError`, which is both a V
 RuntimeError (torch raises RuntimeError and its LinAlgError, a RuntimeError, for all of these).
 """
 import math
+import operator
 
 import ember
 from ember._C._linalg import (LinAlgError, cholesky, det, eigh, eigvalsh, inv, lu_factor, qr, slogdet, solve, svd,
@@ -467,7 +468,9 @@ def matrix_power(A, n):
                 [0., 1.]])
     """
     _check_tensor("linalg.matrix_power", A)
-    if isinstance(n, bool) or not isinstance(n, int):
+    if not isinstance(n, bool) and hasattr(n, "__index__"):  # an int, or an integer 0-d tensor
+        n = operator.index(n)
+    if not isinstance(n, int) or isinstance(n, bool):
         raise TypeError(f"linalg.matrix_power: n must be an int, got {type(n).__name__}")
     if A.dim() < 2 or A.shape[-1] != A.shape[-2]:
         raise ValueError(f"linalg.matrix_power: A must be batches of square matrices, got shape {tuple(A.shape)}")
@@ -475,6 +478,9 @@ def matrix_power(A, n):
         return ember.eye(A.shape[-1], dtype=A.dtype).expand(tuple(A.shape)).clone()
     if n < 0:
         A, n = inv(A), -n
+    # torch's order of products (it matters in 16-bit floats); A ** 1 is a copy, not A
+    if n <= 3:
+        return A.clone() if n == 1 else A @ A if n == 2 else (A @ A) @ A
     result, square = None, A
     while True:
         if n & 1:

@@ -14,6 +14,15 @@ namespace ember {
 using namespace py_convert;
 
 namespace {
+/// An optional tensor argument: None (an undefined Tensor) or a Tensor; anything else is a
+/// TypeError naming the op and the argument.
+Tensor opt(py::handle t, const char* op, const char* what) {
+  if (t.is_none()) return Tensor();
+  EMBER_CHECK_TYPE(py::isinstance<Tensor>(t), op, ": argument '", what, "' must be a Tensor or None, not ",
+                   std::string(py::str(t.get_type().attr("__name__"))));
+  return t.cast<Tensor>();
+}
+
 /// A pooling size as PyTorch takes it: an int, a tuple or list of ints, or None (empty: the
 /// op's default, the kernel for a stride).
 Shape pool_sizes(py::handle v, const char* op, const char* what) {
@@ -249,9 +258,8 @@ void bind_conv(py::module_& fm) {
 /// gives them PyTorch's Python signatures and docstrings).
 void bind_cnn_layers(py::module_& fm) {
   namespace F = nn::functional;
-  auto opt = [](py::handle t) { return t.is_none() ? Tensor() : t.cast<Tensor>(); };
-  fm.def("group_norm", [opt](const Tensor& x, int64_t groups, py::handle w, py::handle b, double eps) {
-    return F::group_norm(x, groups, opt(w), opt(b), eps);
+  fm.def("group_norm", [](const Tensor& x, int64_t groups, py::handle w, py::handle b, double eps) {
+    return F::group_norm(x, groups, opt(w, "group_norm", "weight"), opt(b, "group_norm", "bias"), eps);
   }, py::arg("input"), py::arg("num_groups"), py::arg("weight"), py::arg("bias"), py::arg("eps"));
   fm.def("dropout1d", [](const Tensor& x, double p, bool training) { return F::dropout1d(x, p, training); },
          py::arg("input"), py::arg("p"), py::arg("training"));
@@ -273,15 +281,17 @@ void bind_cnn_layers(py::module_& fm) {
   fm.def("pixel_shuffle", &F::pixel_shuffle, py::arg("input"), py::arg("upscale_factor"));
   fm.def("pixel_unshuffle", &F::pixel_unshuffle, py::arg("input"), py::arg("downscale_factor"));
   fm.def("channel_shuffle", &F::channel_shuffle, py::arg("input"), py::arg("groups"));
-  fm.def("rms_norm", [opt](const Tensor& x, py::handle shape, py::handle w, std::optional<double> eps) {
+  fm.def("rms_norm", [](const Tensor& x, py::handle shape, py::handle w, std::optional<double> eps) {
     Shape s = PyLong_Check(shape.ptr()) ? Shape{shape.cast<int64_t>()} : shape_from(shape, "rms_norm");
-    return F::rms_norm(x, s, opt(w), eps);
+    return F::rms_norm(x, s, opt(w, "rms_norm", "weight"), eps);
   }, py::arg("input"), py::arg("normalized_shape"), py::arg("weight"), py::arg("eps"));
   fm.def("local_response_norm", &F::local_response_norm, py::arg("input"), py::arg("size"), py::arg("alpha"),
          py::arg("beta"), py::arg("k"));
-  fm.def("instance_norm", [opt](const Tensor& x, py::handle rm, py::handle rv, py::handle w, py::handle b,
-                                bool use_input_stats, double momentum, double eps) {
-    return F::instance_norm(x, opt(rm), opt(rv), opt(w), opt(b), use_input_stats, momentum, eps);
+  fm.def("instance_norm", [](const Tensor& x, py::handle rm, py::handle rv, py::handle w, py::handle b,
+                             bool use_input_stats, double momentum, double eps) {
+    return F::instance_norm(x, opt(rm, "instance_norm", "running_mean"), opt(rv, "instance_norm", "running_var"),
+                            opt(w, "instance_norm", "weight"), opt(b, "instance_norm", "bias"), use_input_stats,
+                            momentum, eps);
   }, py::arg("input"), py::arg("running_mean"), py::arg("running_var"), py::arg("weight"), py::arg("bias"),
      py::arg("use_input_stats"), py::arg("momentum"), py::arg("eps"));
 }
@@ -329,7 +339,6 @@ void bind_nn_functional(py::module_& m) {
       return x;
     }, py::arg("input"));
   }
-  auto opt = [](py::handle t) { return t.is_none() ? Tensor() : t.cast<Tensor>(); };
   fm.def("leaky_relu_", [](py::object x, double slope) {
     F::leaky_relu_(x.cast<Tensor&>(), slope);
     return x;
@@ -353,31 +362,33 @@ void bind_nn_functional(py::module_& m) {
     F::rrelu_(x.cast<Tensor&>(), lower, upper, training);
     return x;
   }, py::arg("input"), py::arg("lower"), py::arg("upper"), py::arg("training"));
-  fm.def("bilinear", [opt](const Tensor& x1, const Tensor& x2, const Tensor& w, py::handle b) {
-    return F::bilinear(x1, x2, w, opt(b));
+  fm.def("bilinear", [](const Tensor& x1, const Tensor& x2, const Tensor& w, py::handle b) {
+    return F::bilinear(x1, x2, w, opt(b, "bilinear", "bias"));
   }, py::arg("input1"), py::arg("input2"), py::arg("weight"), py::arg("bias") = py::none());
-  fm.def("embedding_bag", [opt](const Tensor& input, const Tensor& weight, py::handle offsets,
-                                std::optional<double> max_norm, double norm_type, const std::string& mode,
-                                py::handle per_sample_weights, bool include_last_offset,
-                                std::optional<int64_t> padding_idx) {
-    return F::embedding_bag(input, weight, opt(offsets), max_norm, norm_type, mode, opt(per_sample_weights),
+  fm.def("embedding_bag", [](const Tensor& input, const Tensor& weight, py::handle offsets,
+                             std::optional<double> max_norm, double norm_type, const std::string& mode,
+                             py::handle per_sample_weights, bool include_last_offset,
+                             std::optional<int64_t> padding_idx) {
+    return F::embedding_bag(input, weight, opt(offsets, "embedding_bag", "offsets"), max_norm, norm_type, mode,
+                            opt(per_sample_weights, "embedding_bag", "per_sample_weights"),
                             include_last_offset, padding_idx);
   }, py::arg("input"), py::arg("weight"), py::arg("offsets"), py::arg("max_norm"), py::arg("norm_type"),
      py::arg("mode"), py::arg("per_sample_weights"), py::arg("include_last_offset"), py::arg("padding_idx"));
-  fm.def("linear", [opt](const Tensor& x, const Tensor& w, py::handle b) {
-    const Tensor bias = opt(b);
+  fm.def("linear", [](const Tensor& x, const Tensor& w, py::handle b) {
+    const Tensor bias = opt(b, "linear", "bias");
     py_gil::Release nogil(py_gil::heavy(x, w));
     return F::linear(x, w, bias);
   },
          py::arg("input"), py::arg("weight"), py::arg("bias") = py::none());
-  fm.def("batch_norm", [opt](const Tensor& x, py::handle rm, py::handle rv, py::handle w, py::handle b, bool training,
-                             double momentum, double eps) {
-    return F::batch_norm(x, opt(rm), opt(rv), opt(w), opt(b), training, momentum, eps);
+  fm.def("batch_norm", [](const Tensor& x, py::handle rm, py::handle rv, py::handle w, py::handle b, bool training,
+                          double momentum, double eps) {
+    return F::batch_norm(x, opt(rm, "batch_norm", "running_mean"), opt(rv, "batch_norm", "running_var"),
+                         opt(w, "batch_norm", "weight"), opt(b, "batch_norm", "bias"), training, momentum, eps);
   }, py::arg("input"), py::arg("running_mean"), py::arg("running_var"), py::arg("weight") = py::none(),
      py::arg("bias") = py::none(), py::arg("training") = false, py::arg("momentum") = 0.1, py::arg("eps") = 1e-5);
-  fm.def("layer_norm", [opt](const Tensor& x, py::handle shape, py::handle w, py::handle b, double eps) {
+  fm.def("layer_norm", [](const Tensor& x, py::handle shape, py::handle w, py::handle b, double eps) {
     Shape s = PyLong_Check(shape.ptr()) ? Shape{shape.cast<int64_t>()} : shape_from(shape, "layer_norm");
-    return F::layer_norm(x, s, opt(w), opt(b), eps);
+    return F::layer_norm(x, s, opt(w, "layer_norm", "weight"), opt(b, "layer_norm", "bias"), eps);
   }, py::arg("input"), py::arg("normalized_shape"), py::arg("weight") = py::none(), py::arg("bias") = py::none(),
      py::arg("eps") = 1e-5);
   fm.def("dropout", [](const Tensor& x, double p, bool training, py::handle g) {
@@ -399,19 +410,20 @@ void bind_nn_functional(py::module_& m) {
   fm.def("huber_loss", &F::huber_loss, py::arg("input"), py::arg("target"), py::arg("reduction"), py::arg("delta"));
   fm.def("smooth_l1_loss", &F::smooth_l1_loss, py::arg("input"), py::arg("target"), py::arg("reduction"),
          py::arg("beta"));
-  fm.def("binary_cross_entropy", [opt](const Tensor& x, const Tensor& y, py::handle w, const std::string& r) {
-    return F::binary_cross_entropy(x, y, opt(w), r);
+  fm.def("binary_cross_entropy", [](const Tensor& x, const Tensor& y, py::handle w, const std::string& r) {
+    return F::binary_cross_entropy(x, y, opt(w, "binary_cross_entropy", "weight"), r);
   }, py::arg("input"), py::arg("target"), py::arg("weight"), py::arg("reduction"));
-  fm.def("binary_cross_entropy_with_logits", [opt](const Tensor& x, const Tensor& y, py::handle w, const std::string& r,
-                                                   py::handle pw) {
-    return F::binary_cross_entropy_with_logits(x, y, opt(w), r, opt(pw));
+  fm.def("binary_cross_entropy_with_logits", [](const Tensor& x, const Tensor& y, py::handle w, const std::string& r,
+                                                py::handle pw) {
+    return F::binary_cross_entropy_with_logits(x, y, opt(w, "binary_cross_entropy_with_logits", "weight"), r,
+                                               opt(pw, "binary_cross_entropy_with_logits", "pos_weight"));
   }, py::arg("input"), py::arg("target"), py::arg("weight"), py::arg("reduction"), py::arg("pos_weight"));
-  fm.def("nll_loss", [opt](const Tensor& x, const Tensor& y, py::handle w, int64_t ignore, const std::string& r) {
-    return F::nll_loss(x, y, opt(w), ignore, r);
+  fm.def("nll_loss", [](const Tensor& x, const Tensor& y, py::handle w, int64_t ignore, const std::string& r) {
+    return F::nll_loss(x, y, opt(w, "nll_loss", "weight"), ignore, r);
   }, py::arg("input"), py::arg("target"), py::arg("weight"), py::arg("ignore_index"), py::arg("reduction"));
-  fm.def("cross_entropy", [opt](const Tensor& x, const Tensor& y, py::handle w, int64_t ignore, const std::string& r,
-                                double smoothing) {
-    return F::cross_entropy(x, y, opt(w), ignore, r, smoothing);
+  fm.def("cross_entropy", [](const Tensor& x, const Tensor& y, py::handle w, int64_t ignore, const std::string& r,
+                             double smoothing) {
+    return F::cross_entropy(x, y, opt(w, "cross_entropy", "weight"), ignore, r, smoothing);
   }, py::arg("input"), py::arg("target"), py::arg("weight"), py::arg("ignore_index"), py::arg("reduction"),
      py::arg("label_smoothing"));
   fm.def("margin_ranking_loss", &F::margin_ranking_loss, py::arg("input1"), py::arg("input2"), py::arg("target"),
@@ -423,12 +435,12 @@ void bind_nn_functional(py::module_& m) {
          py::arg("margin"), py::arg("reduction"));
   fm.def("triplet_margin_loss", &F::triplet_margin_loss, py::arg("anchor"), py::arg("positive"), py::arg("negative"),
          py::arg("margin"), py::arg("p"), py::arg("eps"), py::arg("swap"), py::arg("reduction"));
-  fm.def("multilabel_soft_margin_loss", [opt](const Tensor& x, const Tensor& y, py::handle w, const std::string& r) {
-    return F::multilabel_soft_margin_loss(x, y, opt(w), r);
+  fm.def("multilabel_soft_margin_loss", [](const Tensor& x, const Tensor& y, py::handle w, const std::string& r) {
+    return F::multilabel_soft_margin_loss(x, y, opt(w, "multilabel_soft_margin_loss", "weight"), r);
   }, py::arg("input"), py::arg("target"), py::arg("weight"), py::arg("reduction"));
-  fm.def("multi_margin_loss", [opt](const Tensor& x, const Tensor& y, int64_t p, double margin, py::handle w,
-                                    const std::string& r) {
-    return F::multi_margin_loss(x, y, p, margin, opt(w), r);
+  fm.def("multi_margin_loss", [](const Tensor& x, const Tensor& y, int64_t p, double margin, py::handle w,
+                                 const std::string& r) {
+    return F::multi_margin_loss(x, y, p, margin, opt(w, "multi_margin_loss", "weight"), r);
   }, py::arg("input"), py::arg("target"), py::arg("p"), py::arg("margin"), py::arg("weight"), py::arg("reduction"));
   fm.def("multilabel_margin_loss", &F::multilabel_margin_loss, py::arg("input"), py::arg("target"),
          py::arg("reduction"));

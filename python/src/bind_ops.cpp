@@ -509,13 +509,22 @@ Example::
            py::arg("dim") = 0);
 
   // ---- indexing -----------------------------------------------------------------------
+  // A number reads against the other operand when that is a tensor (2**63 beside a float tensor).
   def_out(m, "where", OutDtype::Exact, [](const Tensor& c, py::handle a, py::handle b) {
-    return where(c, tensor_or_scalar(a, "where", "input"), tensor_or_scalar(b, "where", "other"));
+    if (py::isinstance<Tensor>(b)) {
+      const Tensor& bt = b.cast<const Tensor&>();
+      return where(c, tensor_or_scalar(a, "where", "input", &bt), bt);
+    }
+    const Tensor at = tensor_or_scalar(a, "where", "input");
+    return where(c, at, tensor_or_scalar(b, "where", "other", &at));
   }, py::arg("condition"), py::arg("input"), py::arg("other"));
   cls.def("where", [](const Tensor& self, const Tensor& c, py::handle b) {
-    return where(c, self, tensor_or_scalar(b, "where", "other"));
+    return where(c, self, tensor_or_scalar(b, "where", "other", &self));
   }, py::arg("condition"), py::arg("other"));
-  def_both_out(m, cls, "gather", OutDtype::Exact, &gather, py::arg("dim"), py::arg("index"));
+  // sparse_grad is taken for torch's signature; the gradient is dense either way (no sparse tensors).
+  def_both_out(m, cls, "gather", OutDtype::Exact, [](const Tensor& t, int64_t dim, const Tensor& index, bool) {
+    return gather(t, dim, index);
+  }, py::arg("dim"), py::arg("index"), py::kw_only(), py::arg("sparse_grad") = false);
   def_both(m, cls, "scatter", [](const Tensor& t, int64_t dim, const Tensor& index, py::handle src) {
     Tensor s = py::isinstance<Tensor>(src) ? src.cast<Tensor>() : expand(full({}, src.cast<Scalar>(), t.dtype()), index.sizes());
     return scatter(t, dim, index, s);
@@ -634,8 +643,13 @@ Example::
   // alpha is read in the result's dtype (checked for overflow, as torch's); alpha * other is computed
   // in it too for floats (a 16-bit product rounds before the sum, as torch's scalar loop: docs), in
   // int64 for narrow integers (wrapping as theirs), and alpha takes no part in the promotion.
-  auto alpha_times = [](const Tensor& a, const Tensor& b, py::handle alpha, const char* op) {
+  auto alpha_times = [](const Tensor& a, const Tensor& b, py::handle alpha_arg, const char* op) {
     const DType result = result_type(a, b);
+    // A 0-d tensor that needs no gradient stands for its number, as in PyTorch's parser (alpha=-lr).
+    py::object alpha = py::reinterpret_borrow<py::object>(alpha_arg);
+    if (py::isinstance<Tensor>(alpha) && alpha.cast<const Tensor&>().dim() == 0 &&
+        !alpha.cast<const Tensor&>().requires_grad())
+      alpha = py::cast(alpha.cast<const Tensor&>().item());
     EMBER_CHECK_TYPE(std::string(op) != "sub" || (a.dtype() != DType::Bool && b.dtype() != DType::Bool), op,
                      ": subtraction, the `-` operator, with a bool tensor is not supported; use ~ or logical_not() "
                      "to invert a mask");

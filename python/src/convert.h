@@ -9,7 +9,8 @@
 namespace py = pybind11;
 
 namespace pybind11::detail {
-/// Python bool / int / float (and NumPy scalars of those kinds) <-> ember::Scalar.
+/// Python bool / int / float (and NumPy scalars of those kinds, and 0-d tensors that need no
+/// gradient, as PyTorch's parser takes them: `alpha=lr` with a tensor lr) <-> ember::Scalar.
 template <>
 struct type_caster<ember::Scalar> {
   PYBIND11_TYPE_CASTER(ember::Scalar, const_name("Number"));
@@ -37,6 +38,12 @@ struct type_caster<ember::Scalar> {
       return true;
     }
     if (!convert) return false;
+    if (py::isinstance<ember::Tensor>(src)) {
+      const auto& t = src.cast<const ember::Tensor&>();
+      if (t.dim() != 0 || t.requires_grad()) return false;
+      value = t.item();
+      return true;
+    }
     // NumPy scalars: np.bool_, np.integer, np.floating.
     if (py::isinstance(src, py::module_::import("numpy").attr("generic"))) {
       py::object kind = src.attr("dtype").attr("kind");

@@ -681,3 +681,57 @@ def test_16bit_beta_alpha_products_round_as_torch(name, shapes, beta, dtype, tor
         theirs = getattr(torch, name)(*[torch.from_numpy(d).to(getattr(torch, dtype)) for d in data],
                                       beta=beta, alpha=-1.05)
         _same(ours, theirs)
+
+
+@pytest.mark.parametrize("call", [
+    lambda L: L.ones(2).add(L.ones(2), alpha=L.tensor(2.0)),
+    lambda L: L.ones(2).sub(L.ones(2), alpha=L.tensor(3)),
+    lambda L: L.ones(2).addcmul(L.ones(2), L.ones(2), value=L.tensor(3)),
+    lambda L: L.tensor([1, 2], dtype=L.int16).addcmul(L.tensor([1, 2], dtype=L.int16), L.tensor([1, 2], dtype=L.int16),
+                                                     value=L.tensor(2)),
+    lambda L: L.full((2,), L.tensor(3.0)),
+    lambda L: L.ones(3).lerp(L.zeros(3), L.tensor(0.25)),
+    lambda L: L.where(L.tensor([True, False]), 2**63, L.zeros(2, dtype=L.bfloat16)),
+    lambda L: L.where(L.tensor([True, False]), L.zeros(2), 2**63),
+    lambda L: L.zeros(2).where(L.tensor([True, False]), 2**63),
+    lambda L: L.gather(L.tensor([[1, 2]]), 1, L.tensor([[1]]), sparse_grad=True),
+], ids=lambda c: "")
+def test_number_arguments_as_torchs_parser_takes_them(call, torch):
+    """A 0-d tensor that needs no gradient stands for a number (alpha=-lr with a tensor lr); an int
+    past int64 beside a float tensor is its float value; gather takes sparse_grad."""
+    _same(call(ember), call(torch))
+
+
+def test_a_number_or_a_grad_tensor_where_a_number_or_tensor_goes_raises_typeerror(torch):
+    with pytest.raises(TypeError):
+        torch.ones(2).add(torch.ones(2), alpha=torch.tensor(2.0, requires_grad=True))
+    with pytest.raises(TypeError, match="add: argument 'alpha' must be a number, not Tensor"):
+        ember.ones(2).add(ember.ones(2), alpha=ember.tensor(2.0, requires_grad=True))
+    with pytest.raises(TypeError, match="add: argument 'alpha' must be a number"):
+        ember.ones(2).add(ember.ones(2), alpha=ember.tensor([2.0]))
+    # pybind's "Unable to cast Python instance" named neither the op nor the argument
+    with pytest.raises(TypeError, match="multilabel_soft_margin_loss: argument 'weight' must be a Tensor or None, not int"):
+        ember.nn.functional.multilabel_soft_margin_loss(ember.ones(1, 2), ember.ones(1, 2), -1)
+
+
+def test_matrix_power_multiplies_in_torchs_order_and_copies(torch):
+    """n = 3 is (A @ A) @ A, as torch's (bfloat16 results differed by several ulp); A ** 1 is a copy
+    (it returned A itself, so writing into the result wrote into A); n may be an integer 0-d tensor."""
+    rng = np.random.default_rng(1)
+    for n in (1, 2, 3, 4, 5, 7):
+        a = rng.standard_normal((4, 3, 3)).astype(np.float32)
+        _same(ember.linalg.matrix_power(ember.tensor(a).bfloat16(), n),
+              torch.linalg.matrix_power(torch.from_numpy(a).bfloat16(), n))
+    a = ember.ones(2, 2)
+    ember.linalg.matrix_power(a, 1).add_(1)
+    assert a.tolist() == [[1.0, 1.0], [1.0, 1.0]]
+    _same(ember.matrix_power(ember.eye(2) * 2, ember.tensor(3)), torch.matrix_power(torch.eye(2) * 2, torch.tensor(3)))
+
+
+def test_integer_tensor_to_a_float_power_keeps_the_exponent(torch):
+    """Only 16-bit float tensors round a number exponent to their dtype: int8 and int32 are narrow
+    dtypes too, and rounding 2.65 there gave 7 ** 2 = 49."""
+    ours = (ember.tensor([1, 7, 7, 8], dtype=ember.int8)[..., ::2] ** 2.65).tolist()
+    theirs = (torch.tensor([1, 7, 7, 8], dtype=torch.int8)[..., ::2] ** 2.65).tolist()
+    assert ours == pytest.approx(theirs, rel=1e-6)
+    assert (ember.tensor(3, dtype=ember.int32) ** 2.05).item() == pytest.approx(9.508205, rel=1e-6)

@@ -123,7 +123,7 @@ DType binary_compute_dtype(const char* op, Kind kind, int rules, const Tensor& x
 /// (x ** 1e-300 is 1, and x ** 2.001 of a bfloat16 is x ** 2), and refuses one it overflows.
 Tensor keep_tiny_exponent(const char* op, const Tensor& x, const Tensor& y, Tensor ye, int rules) {
   if (rules & TINY_EXPONENT && y.impl()->is_wrapped_number && is_floating(ye.dtype())) {
-    if (is_narrow(x.dtype())) {
+    if (is_narrow(x.dtype()) && is_floating(x.dtype())) {
       const Tensor rounded = to_dtype(y, x.dtype());
       EMBER_CHECK_RUNTIME(std::isfinite(rounded.item<double>()) || !std::isfinite(y.item<double>()), op,
                           ": the exponent ", y.item<double>(), " cannot be converted to ", dtype_name(x.dtype()),
