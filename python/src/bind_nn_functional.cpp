@@ -267,6 +267,12 @@ void bind_cnn_layers(py::module_& fm) {
          py::arg("input"), py::arg("p"), py::arg("training"));
   fm.def("interpolate", [](const Tensor& x, py::handle size, py::handle scale, const std::string& mode,
                            std::optional<bool> align_corners, std::optional<bool> recompute, bool antialias) {
+    // A number applies to every spatial dim; a sequence must name each, as torch's.
+    for (auto [v, what] : {std::pair{size, "size"}, {scale, "scale_factor"}})
+      if (py::isinstance<py::sequence>(v) && !py::isinstance<py::str>(v) && x.dim() > 2)
+        EMBER_CHECK(static_cast<int64_t>(py::len(v)) == x.dim() - 2, "interpolate: Input and output must have the same "
+                    "number of spatial dimensions, but got input ", shape_str(x.sizes()), " and ", what, " ",
+                    std::string(py::repr(v)));
     std::optional<Sizes> sizes;
     std::optional<Factors> factors;
     read_value(size, {"interpolate", "size"}, sizes);

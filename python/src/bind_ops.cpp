@@ -637,6 +637,18 @@ Example::
   EMBER_SCALAR_FIRST(bitwise_or)
   EMBER_SCALAR_FIRST(bitwise_xor)
 #undef EMBER_SCALAR_FIRST
+  // Two numbers, where torch takes them: the first as torch.tensor(number), the second wrapped.
+#define EMBER_NUMBERS(name)                                                                      \
+  def_out(m, #name, OutDtype::Castable, [](py::handle a, py::handle b) {                          \
+    const Tensor at = tensor_from_data(a, std::nullopt);                                          \
+    return name(at, tensor_or_scalar(b, #name, "other", &at));                                    \
+  }, py::arg("input"), py::arg("other"));
+  EMBER_NUMBERS(add)
+  EMBER_NUMBERS(sub)
+  EMBER_NUMBERS(mul)
+  EMBER_NUMBERS(div)
+  EMBER_NUMBERS(floor_divide)
+#undef EMBER_NUMBERS
   // add/sub(input, other, *, alpha=1): input ± alpha * other; calls without alpha take the overloads
   // above. alpha is checked against the result's dtype as torch's: no float alpha for integer or
   // bool results, a bool one for bool results only.

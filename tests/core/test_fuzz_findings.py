@@ -735,3 +735,36 @@ def test_integer_tensor_to_a_float_power_keeps_the_exponent(torch):
     theirs = (torch.tensor([1, 7, 7, 8], dtype=torch.int8)[..., ::2] ** 2.65).tolist()
     assert ours == pytest.approx(theirs, rel=1e-6)
     assert (ember.tensor(3, dtype=ember.int32) ** 2.05).item() == pytest.approx(9.508205, rel=1e-6)
+
+
+@pytest.mark.parametrize("call", [
+    lambda L: L.add(7, 2), lambda L: L.add(1.5, other=0.41), lambda L: L.sub(1.5, 4), lambda L: L.mul(-1, True),
+    lambda L: L.add(True, True), lambda L: L.div(3, 2), lambda L: L.true_divide(1.5, -0.73),
+    lambda L: L.floor_divide(1.5, 2), lambda L: L.floor_divide(7, -2),
+    lambda L: L.div(L.tensor([False, True, True]), 4, rounding_mode="trunc"),
+    lambda L: L.div(L.tensor([7, -7]), L.tensor([True, True]), rounding_mode="trunc"),
+    lambda L: L.nn.functional.instance_norm(L.zeros(2, 3, 0)),
+], ids=lambda c: "")
+def test_numbers_and_bools_where_torch_takes_them(call, torch):
+    """Two numbers for add/sub/mul/div/floor_divide (a tensor of the first); a bool tensor divided
+    with rounding_mode='trunc' (it raised from the subtraction inside)."""
+    _same(call(ember), call(torch))
+
+
+@pytest.mark.parametrize("call,exc,match", [
+    (lambda L: L.nn.functional.softshrink(L.zeros(2, dtype=L.float16), 1e5), ValueError, "softshrink: lambd must be"),
+    (lambda L: L.nn.functional.softshrink(L.zeros(2), math.inf), ValueError, "softshrink: lambd must be"),
+    (lambda L: L.nn.functional.hardshrink(L.zeros(2, dtype=L.float16), 1e5), RuntimeError, "hardshrink: value"),
+    (lambda L: L.nn.functional.hardtanh(L.zeros(2, dtype=L.int16), -1, 40000), RuntimeError, "hardtanh: value"),
+    (lambda L: L.nn.functional.interpolate(L.zeros(3, 3, 5, 3), (1,)), ValueError, "interpolate: Input and output"),
+    (lambda L: L.nn.functional.interpolate(L.zeros(3, 3, 5, 3), scale_factor=(2.0, 2.0, 2.0)), ValueError,
+     "interpolate: Input and output"),
+    (lambda L: L.nn.functional.instance_norm(L.zeros(1, 0, 1)), ValueError, "instance_norm: expected more than 1"),
+], ids=lambda c: "")
+def test_bounds_and_sizes_torch_refuses(call, exc, match, torch):
+    """Shrink and hardtanh bounds beyond the input's dtype, a size tuple of the wrong length, an
+    instance norm over one spatial element: torch raises, and ember returned."""
+    with pytest.raises((RuntimeError, ValueError)):
+        call(torch)
+    with pytest.raises(exc, match=match):
+        call(ember)

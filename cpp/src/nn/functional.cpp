@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <limits>
 
 #include "autograd/record.h"
 #include "ember/autograd.h"
@@ -109,8 +110,8 @@ Tensor hardtanh(const Tensor& x, double min_val, double max_val) {
   EMBER_CHECK_RUNTIME(x.dtype() != DType::UInt8 || (min_val >= 0 && max_val >= 0),
                       "hardtanh: cannot do hardtanh on an unsigned type with negative limits (min_val ", min_val,
                       ", max_val ", max_val, ")");
-  for (double bound : {min_val, max_val})  // torch's clamp reads them as float32 or int64
-    check_fits(Scalar(bound), is_floating(x.dtype()) ? widened(x.dtype()) : DType::Int64, "hardtanh");
+  for (double bound : {min_val, max_val})  // torch's kernel reads them in x's dtype
+    check_fits(Scalar(bound), x.dtype(), "hardtanh");
   // The clamped value carries no gradient: PyTorch's is 0 at the bounds too (clamp's is 1 there).
   Tensor clamped;
   {
@@ -175,12 +176,18 @@ Tensor threshold(const Tensor& x, Scalar threshold, Scalar value) {
 
 Tensor hardshrink(const Tensor& x, double lambd) {
   check_floating(x, "hardshrink");
+  check_fits(Scalar(lambd), x.dtype(), "hardshrink");
   // x in [-lambd, lambd] picks 0, so NaN stays NaN, as torch's
   return autograd::name_grad_fn(where(logical_and(x >= -lambd, x <= lambd), full({}, 0.0, x.dtype()), x), "hardshrink");
 }
 Tensor softshrink(const Tensor& x, double lambd) {
   check_floating(x, "softshrink");
-  EMBER_CHECK(lambd >= 0, "softshrink: lambd must be non-negative, got ", lambd);
+  const DType dt = x.dtype();
+  const double max = dt == DType::Float64   ? std::numeric_limits<double>::max()
+                     : dt == DType::Float16 ? 65504.0
+                     : dt == DType::BFloat16 ? 3.3895313892515355e38 : std::numeric_limits<float>::max();
+  EMBER_CHECK(lambd >= 0 && lambd <= max, "softshrink: lambd must be in range [0, ", max, "] for input dtype ",
+              dtype_name(x.dtype()), ", but found ", lambd);
   // x * 0 between the bounds: NaN stays NaN, as torch's
   const Tensor inner = where(x < -lambd, add(x, number(lambd)), mul(x, number(0.0)));
   return autograd::name_grad_fn(where(x > lambd, sub(x, number(lambd)), inner), "softshrink");

@@ -556,7 +556,7 @@ Tensor functional::instance_norm(const Tensor& x, const Tensor& running_mean, co
   // (sample, channel), alpha = invstd * weight and beta = bias - mean * alpha (bias 0 when absent).
   Tensor mu, invstd;
   if (use_input_stats) {
-    EMBER_CHECK(count > 1 || x.numel() == 0, "instance_norm: expected more than 1 spatial element when training, "
+    EMBER_CHECK(count != 1, "instance_norm: expected more than 1 spatial element when training, "
                 "got input ", shape_str(x.sizes()));
     mu = mean(x, spatial, /*keepdim=*/true);
     const Tensor v = var(x, spatial, /*correction=*/0, /*keepdim=*/true);

@@ -390,7 +390,12 @@ Tensor div(const Tensor& x, const Tensor& y, const std::optional<std::string>& r
   Tensor out;
   {
     autograd::RecordingOff off(rec);
-    out = is_floating(ct) ? trunc(div(x, y)) : floor_divide(sub(x, fmod(x, y)), y);
+    if (is_floating(ct)) {
+      out = trunc(div(x, y));
+    } else {
+      const Tensor xc = to_dtype(x, ct);  // a bool x (divided by an int) counts as 0 and 1
+      out = floor_divide(sub(xc, fmod(xc, y)), y);
+    }
   }
   if (rec)
     autograd::record("DivBackward2", {out}, {x, y}, {}, [](const Tensors& g, const Tensors&) {
