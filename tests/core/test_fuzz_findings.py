@@ -768,3 +768,15 @@ def test_bounds_and_sizes_torch_refuses(call, exc, match, torch):
         call(torch)
     with pytest.raises(exc, match=match):
         call(ember)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
+def test_linspace_points_are_torchs_bit_for_bit(dtype, torch):
+    """float32/float64: a fused start + step * i; 16-bit floats: every operation rounded to the
+    dtype (bfloat16 linspace(2.01, -2.1, 4)[2] was -0.7305, torch's -0.7188)."""
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        start, end = (float(v) for v in rng.uniform(-30, 30, 2).round(3))
+        steps = int(rng.integers(0, 70))
+        _same(ember.linspace(start, end, steps, dtype=getattr(ember, dtype)),
+              torch.linspace(start, end, steps, dtype=getattr(torch, dtype)))

@@ -1,5 +1,7 @@
 // CPU kernels of indexing: gather/scatter along a dim, take/put at element offsets, nonzero.
+#include <cmath>
 #include <cstring>
+#include <type_traits>
 
 #include "cpu/loops.h"
 #include "kernels.h"
@@ -179,15 +181,29 @@ void arange(const Tensor& out, double start, double step) {
 
 void linspace(const Tensor& out, double start, double end) {
   const int64_t n = out.numel();
-  const double step = n > 1 ? (end - start) / static_cast<double>(n - 1) : 0.0;
   if (n == 1) end = start;  // a single point is the start, as PyTorch
+  // Symmetric from both ends, as PyTorch, so the last point is exactly `end`; in PyTorch's
+  // arithmetic, bit for bit: float32 and float64 fuse step * i + start; float16 and bfloat16
+  // round every operation to the dtype; integers are computed in double.
   visit_all_dtypes(out.dtype(), [&](auto tag) {
     using T = decltype(tag);
     T* o = static_cast<T*>(out.raw_data());
-    // Symmetric from both ends, as PyTorch, so the last point is exactly `end`.
-    for (int64_t i = 0; i < n; ++i)
-      o[i] = static_cast<T>(i < n / 2 ? start + step * static_cast<double>(i)
-                                      : end - step * static_cast<double>(n - 1 - i));
+    if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+      const T s = static_cast<T>(start), e = static_cast<T>(end), step = n > 1 ? (e - s) / static_cast<T>(n - 1) : T(0);
+      for (int64_t i = 0; i < n; ++i)
+        o[i] = i < n / 2 ? std::fma(step, static_cast<T>(i), s) : std::fma(-step, static_cast<T>(n - 1 - i), e);
+    } else if constexpr (std::is_same_v<T, Half> || std::is_same_v<T, BFloat16>) {
+      const auto r = [](float x) { return static_cast<float>(T(x)); };  // one operation in the dtype
+      const float s = r(static_cast<float>(start)), e = r(static_cast<float>(end));
+      const float step = n > 1 ? r(r(e - s) / static_cast<float>(n - 1)) : 0.0f;
+      for (int64_t i = 0; i < n; ++i)
+        o[i] = T(i < n / 2 ? s + r(step * static_cast<float>(i)) : e - r(step * static_cast<float>(n - 1 - i)));
+    } else {
+      const double step = n > 1 ? (end - start) / static_cast<double>(n - 1) : 0.0;
+      for (int64_t i = 0; i < n; ++i)
+        o[i] = static_cast<T>(i < n / 2 ? start + step * static_cast<double>(i)
+                                        : end - step * static_cast<double>(n - 1 - i));
+    }
   });
 }
 
