@@ -414,8 +414,11 @@ Example::
     return t.item().to_double() != 0;
   }, "Whether a one-element tensor is nonzero (RuntimeError for other sizes).");
   // In-place views change the tensor's shape; with history the Python tensor becomes the view.
-  auto view_inplace = [](const char* op, auto view) {
-    return [op, view](py::object self, py::args args) {
+  // nargs: how many positional arguments the view takes (-1: any number), as torch's signatures.
+  auto view_inplace = [](const char* op, int nargs, auto view) {
+    return [op, nargs, view](py::object self, py::args args) {
+      EMBER_CHECK_TYPE(nargs < 0 || static_cast<int>(args.size()) == nargs, op, "() takes ", nargs,
+                       " positional argument", nargs == 1 ? "" : "s", " but ", args.size(), " were given");
       Tensor& t = self.cast<Tensor&>();
       Tensor r = view(t, args);
       if (autograd::inplace_requires_grad(t, {}, op)) {  // raises for a leaf requiring grad
@@ -427,17 +430,17 @@ Example::
       return self;
     };
   };
-  cls.def("unsqueeze_", view_inplace("unsqueeze_", [](const Tensor& t, py::args a) {
+  cls.def("unsqueeze_", view_inplace("unsqueeze_", 1, [](const Tensor& t, py::args a) {
     return unsqueeze(t, a[0].cast<int64_t>());
   }));
-  cls.def("squeeze_", view_inplace("squeeze_", [](const Tensor& t, py::args a) {
-    return squeeze(t, a.size() ? opt_dims(a[0]) : std::nullopt);
+  cls.def("squeeze_", view_inplace("squeeze_", -1, [](const Tensor& t, py::args a) {  // squeeze_(1, 3) too
+    return squeeze(t, a.size() > 1 ? opt_dims(a) : a.size() ? opt_dims(a[0]) : std::nullopt);
   }));
-  cls.def("t_", view_inplace("t_", [](const Tensor& t, py::args) {
+  cls.def("t_", view_inplace("t_", 0, [](const Tensor& t, py::args) {
     EMBER_CHECK(t.dim() <= 2, "t_: expects a tensor with <= 2 dims, but got shape ", shape_str(t.sizes()));
     return reverse_dims(t);
   }));
-  cls.def("transpose_", view_inplace("transpose_", [](const Tensor& t, py::args a) {
+  cls.def("transpose_", view_inplace("transpose_", 2, [](const Tensor& t, py::args a) {
     return transpose(t, a[0].cast<int64_t>(), a[1].cast<int64_t>());
   }));
 

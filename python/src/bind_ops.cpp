@@ -461,6 +461,13 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
   });
   def_both(m, cls, "squeeze", [](const Tensor& t, py::handle dim) { return squeeze(t, dims_from(dim)); },
            py::arg("dim") = py::none());
+  cls.def("squeeze", [](const Tensor& t, py::handle d0, py::handle d1, py::args rest) {  // x.squeeze(1, 3)
+    py::list dims;
+    dims.append(d0);
+    dims.append(d1);
+    for (py::handle d : rest) dims.append(d);
+    return squeeze(t, dims_from(py::tuple(dims)));
+  });
   def_both(m, cls, "unsqueeze", &unsqueeze, py::arg("dim"));
   def_both(m, cls, "flatten", &flatten, py::arg("start_dim") = 0, py::arg("end_dim") = -1);
   def_both(m, cls, "unflatten", [](const Tensor& t, int64_t dim, py::handle sizes) {

@@ -780,3 +780,18 @@ def test_linspace_points_are_torchs_bit_for_bit(dtype, torch):
         steps = int(rng.integers(0, 70))
         _same(ember.linspace(start, end, steps, dtype=getattr(ember, dtype)),
               torch.linspace(start, end, steps, dtype=getattr(torch, dtype)))
+
+
+def test_inplace_views_take_torchs_arguments(torch):
+    """squeeze_(1, 3) squeezed dim 1 only (the rest were dropped); unsqueeze_, transpose_ and t_
+    took extra positional arguments silently."""
+    for L in (ember, torch):
+        x = L.zeros((2, 1, 2, 1))
+        assert tuple(x.squeeze(1, 3).shape) == tuple(x.clone().squeeze_(1, 3).shape) == (2, 2)
+    x = ember.zeros((2, 1, 2, 1))
+    with pytest.raises(TypeError, match="unsqueeze_.. takes 1 positional argument but 2 were given"):
+        x.unsqueeze_(1, 2)
+    with pytest.raises(TypeError, match="transpose_"):
+        x.transpose_(0, 1, 2)
+    with pytest.raises(TypeError, match="t_"):
+        ember.zeros(2, 2).t_(1)
