@@ -78,7 +78,43 @@ _CIRCULAR_WRAP = ("intended: docs: circular pad wrapping around more than what c
                   "torch returns uninitialized memory")
 
 
+# Triaged from the 5M-call run (seed 7) and a 1M-call run (seed 8): classes of difference, each
+# documented in docs/pytorch_differences.rst.
+_OVERFLOW_ORDER = ("intended: docs: once an intermediate overflows (sums, products, fused multiply-adds), "
+                   "whether a result is inf, -inf, NaN or finite follows the order of operations, which "
+                   "differs from torch's kernels")
+_LAPACK = ("intended: docs: LU-based ops (det, slogdet, logdet, inv), matrix_exp and matrix_power of "
+           "singular, ill-conditioned or extreme matrices follow the LAPACK's pivoting and scaling "
+           "(OpenBLAS here, MKL in torch)")
+_ZERO_SIGN = ("intended: docs: the sign of a zero result can differ from torch's where its vector and "
+              "scalar loops disagree")
+_TORCH_NO_KERNEL = "intended: docs: ember computes dtypes torch's CPU kernel lacks (float16, bfloat16)"
+_TORCH_ASSERT = "intended: torch fails an internal assert (a bug in torch); ember answers"
+_EXPANDED_OUT = ("intended: docs: an out= whose elements share memory (expanded) and whose shape differs is "
+                 "resized, for every op (torch's pointwise ops refuse it; its reductions resize it)")
+_BIG_NUMBER_ARG = ("intended: docs: Python ints in [2^63, 2^64) raise against integer or bool tensors, and as "
+                   "number arguments (value=, alpha=, fill values) whatever the dtype")
+_TINY_EXPONENT = ("intended: docs: x ** 1e-300 is NaN for negative float32/float64 x whatever the layout "
+                  "(torch's vector loop gives 1)")
+
 KNOWN = [
+    *[_known(op, VALUE, _OVERFLOW_ORDER, match=_BLAS_ONLY)
+      for op in ("*add*", "*sub*", "*cross", "*lerp*", "*mean*", "*sum", "*.std", "*.var", "*std_mean",
+                 "*var_mean", "*nansum", "*nanmean", "*.dist", "*pdist", "*norm*", "*loss*", "*hardswish*")],
+    *[_known(op, VALUE, _LAPACK)
+      for op in ("*det", "*slogdet", "*logdet", "*inverse", "*.inv", "*matrix_exp", "*matrix_power")],
+    _known("*inverse", ACCEPTS, _LAPACK, match=r"LinAlgError"),
+    _known("*", VALUE, _ZERO_SIGN, match=_ZEROS_ONLY),
+    _known("*", ACCEPTS, _TORCH_NO_KERNEL,
+           match=r"not implemented for '(Half|BFloat16)'|Unsupported dtype (Half|BFloat16)"),
+    _known("*", ACCEPTS, _TORCH_ASSERT, match=r"INTERNAL ASSERT FAILED"),
+    _known("ember.*", ACCEPTS, _EXPANDED_OUT, match=r"more than one element of the written-to tensor"),
+    _known("ember.matmul", RAISES, _EXPANDED_OUT, match=r"more than one element of the written-to tensor"),
+    _known("*", RAISES, _BIG_NUMBER_ARG, match=r"(value 9223372036854775808 cannot|value cannot) be converted to "
+                                                r"int64 without overflow"),
+    _known("*gcd*", VALUE, _GCD_MIN),
+    _known("*lcm*", VALUE, _GCD_MIN),
+    _known("*pow*", VALUE, _TINY_EXPONENT, match=r"\*\* 1e-300|1e-300\)"),
     _known("F.pad", RAISES, _CIRCULAR_WRAP, match=r"circular padding .* wraps around more than once"),
     _known("F.layer_norm", VALUE, _NORM_OVERFLOW, match=_NAN_OR_ZERO),
     _known("F.group_norm", VALUE, _NORM_OVERFLOW, match=_NAN_OR_ZERO),
