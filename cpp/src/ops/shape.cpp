@@ -72,6 +72,9 @@ Shape infer_shape(const Shape& shape, int64_t numel, const char* op, const Shape
 
 /// An empty list with room for n views, or an error naming op (PyTorch fails the same way).
 std::vector<Tensor> reserve_views(int64_t n, const char* op) {
+  // Past 2^32 views (hundreds of GB of tensor headers) the answer is known without asking the
+  // allocator, which under AddressSanitizer aborts rather than throws.
+  EMBER_CHECK_RUNTIME(n <= (int64_t(1) << 32), op, ": cannot allocate ", n, " views");
   std::vector<Tensor> out;
   try {
     out.reserve(static_cast<size_t>(n));
