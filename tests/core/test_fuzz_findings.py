@@ -795,3 +795,14 @@ def test_inplace_views_take_torchs_arguments(torch):
         x.transpose_(0, 1, 2)
     with pytest.raises(TypeError, match="t_"):
         ember.zeros(2, 2).t_(1)
+
+
+@pytest.mark.parametrize("dtypes", [("float64", "bfloat16", "bfloat16"), ("int64", "float32", "float32"),
+                                    ("float16", "float64", "float16")])
+def test_addr_promotes_the_three_dtypes(dtypes, torch):
+    """A 0-d input counts in addr's promotion as much as the vectors (bfloat16 was returned for a
+    float64 0-d input)."""
+    def call(L):
+        a, b, c = (getattr(L, d) for d in dtypes)
+        return L.addr(L.tensor(2, dtype=a), L.tensor([1.0, 2.0], dtype=b), L.tensor([2.0, 3.0, 4.0], dtype=c))
+    _same(call(ember), call(torch))

@@ -31,7 +31,7 @@ _BLAS_OVERFLOW = ("intended: docs: where a matrix product's sums overflow, wheth
 # a value finding whose listed differences are all overflow (inf, NaN, beyond 1e30 or 1e300) or
 # the sign of a zero
 _BIG = r"(-?inf|nan|-?\d\.?\d*e\+(3[0-8]|30[0-8]))"
-_BLAS_ONLY = (r"^result: \d+ of \d+ differ \((\[[\d, ]*\]: (ember np\.\w+\(" + _BIG + r"\) torch np\.\w+\(" + _BIG
+_BLAS_ONLY = (r"^(result|self)(\[\d+\])?: \d+ of \d+ differ \((\[[\d, ]*\]: (ember np\.\w+\(" + _BIG + r"\) torch np\.\w+\(" + _BIG
               + r"\)|ember np\.\w+\(-?0\.0\) torch np\.\w+\(-?0\.0\))(, )?)+\) ")
 _UNIQUE_TIES = ("intended: docs: unique keeps equal values (+0 and -0, the NaNs) in input order "
                 "(a stable sort); torch's order among them is unspecified")
@@ -52,7 +52,7 @@ _EXPANDED_SELECT = ("intended: docs: torch's median and nanmedian along a dim of
 _SIGNED_ZERO_TIES = ("intended: docs: of tied +0 and -0, median, nanmedian and kthvalue pick the one a "
                      "stable sort puts there; torch's selection picks either")
 # a value finding whose listed differences are all the sign of a zero
-_ZEROS_ONLY = r"^result(\[0\])?: \d+ of \d+ differ \((\[[\d, ]*\]: ember np\.\w+\(-?0\.0\) torch np\.\w+\(-?0\.0\)(, )?)+\) "
+_ZEROS_ONLY = r"^(result|self)(\[\d+\])?: \d+ of \d+ differ \((\[[\d, ]*\]: ember np\.\w+\(-?0\.0\) torch np\.\w+\(-?0\.0\)(, )?)+\) "
 _SLOGDET_ZERO_SIGN = ("intended: docs: slogdet's sign of a singular or NaN matrix is a zero whose sign follows "
                       "the LU's pivots, which differ between LAPACKs")
 _PRINTOPTIONS_CHECKED = ("intended: docs: set_printoptions checks its arguments; torch stores whatever it "
@@ -98,23 +98,6 @@ _TINY_EXPONENT = ("intended: docs: x ** 1e-300 is NaN for negative float32/float
                   "(torch's vector loop gives 1)")
 
 KNOWN = [
-    *[_known(op, VALUE, _OVERFLOW_ORDER, match=_BLAS_ONLY)
-      for op in ("*add*", "*sub*", "*cross", "*lerp*", "*mean*", "*sum", "*.std", "*.var", "*std_mean",
-                 "*var_mean", "*nansum", "*nanmean", "*.dist", "*pdist", "*norm*", "*loss*", "*hardswish*")],
-    *[_known(op, VALUE, _LAPACK)
-      for op in ("*det", "*slogdet", "*logdet", "*inverse", "*.inv", "*matrix_exp", "*matrix_power")],
-    _known("*inverse", ACCEPTS, _LAPACK, match=r"LinAlgError"),
-    _known("*", VALUE, _ZERO_SIGN, match=_ZEROS_ONLY),
-    _known("*", ACCEPTS, _TORCH_NO_KERNEL,
-           match=r"not implemented for '(Half|BFloat16)'|Unsupported dtype (Half|BFloat16)"),
-    _known("*", ACCEPTS, _TORCH_ASSERT, match=r"INTERNAL ASSERT FAILED"),
-    _known("ember.*", ACCEPTS, _EXPANDED_OUT, match=r"more than one element of the written-to tensor"),
-    _known("ember.matmul", RAISES, _EXPANDED_OUT, match=r"more than one element of the written-to tensor"),
-    _known("*", RAISES, _BIG_NUMBER_ARG, match=r"(value 9223372036854775808 cannot|value cannot) be converted to "
-                                                r"int64 without overflow"),
-    _known("*gcd*", VALUE, _GCD_MIN),
-    _known("*lcm*", VALUE, _GCD_MIN),
-    _known("*pow*", VALUE, _TINY_EXPONENT, match=r"\*\* 1e-300|1e-300\)"),
     _known("F.pad", RAISES, _CIRCULAR_WRAP, match=r"circular padding .* wraps around more than once"),
     _known("F.layer_norm", VALUE, _NORM_OVERFLOW, match=_NAN_OR_ZERO),
     _known("F.group_norm", VALUE, _NORM_OVERFLOW, match=_NAN_OR_ZERO),
@@ -936,7 +919,7 @@ KNOWN = [
     _open('ember.multinomial', EXC,
           'ember TypeError: multinomial(): incompatible function arguments. The following argumen'),
     _known('ember.multiply', RAISES, _OUT_NUMBER,
-           match=r"argument 'out' must be Tensor, not (int|float)"),
+           match=r"argument 'out' must be Tensor, not (int|float|bool)"),
     _open('ember.multiply', EXC,
           'ember RuntimeError: value cannot be converted to int64 without overflow | torch Overfl'),
     _open('ember.mv', EXC,
@@ -2075,4 +2058,22 @@ KNOWN = [
           "ember RuntimeError: unique_consecutive: there are 0 sized dims, and they aren't select"),
     _open('ember.var', EXC,
           "ember RuntimeError: var: result type float16 can't be cast to the desired output type "),
+    # the classes of difference (after the specific entries, whose reasons take precedence)
+    *[_known(op, VALUE, _OVERFLOW_ORDER, match=_BLAS_ONLY)
+      for op in ("*add*", "*sub*", "*cross", "*lerp*", "*mean*", "*sum", "*.std", "*.var", "*std_mean",
+                 "*var_mean", "*nansum", "*nanmean", "*.dist", "*pdist", "*norm*", "*loss*", "*hardswish*")],
+    *[_known(op, VALUE, _LAPACK)
+      for op in ("*det", "*slogdet", "*logdet", "*inverse", "*.inv", "*matrix_exp", "*matrix_power")],
+    _known("*inverse", ACCEPTS, _LAPACK, match=r"LinAlgError"),
+    _known("*", VALUE, _ZERO_SIGN, match=_ZEROS_ONLY),
+    _known("*", ACCEPTS, _TORCH_NO_KERNEL,
+           match=r"not implemented for '(Half|BFloat16)'|Unsupported dtype (Half|BFloat16)"),
+    _known("*", ACCEPTS, _TORCH_ASSERT, match=r"INTERNAL ASSERT FAILED"),
+    _known("ember.*", ACCEPTS, _EXPANDED_OUT, match=r"more than one element of the written-to tensor"),
+    _known("ember.matmul", RAISES, _EXPANDED_OUT, match=r"more than one element of the written-to tensor"),
+    _known("*", RAISES, _BIG_NUMBER_ARG, match=r"(value 9223372036854775808 cannot|value cannot) be converted to "
+                                                r"int64 without overflow"),
+    _known("*gcd*", VALUE, _GCD_MIN),
+    _known("*lcm*", VALUE, _GCD_MIN),
+    _known("*pow*", VALUE, _TINY_EXPONENT, match=r"\*\* 1e-300|1e-300\)"),
 ]

@@ -357,9 +357,9 @@ Tensor addmv(const Tensor& input, const Tensor& mat, const Tensor& vec, Scalar b
 Tensor addr(const Tensor& input, const Tensor& vec1, const Tensor& vec2, Scalar beta, Scalar alpha) {
   EMBER_CHECK(vec1.dim() == 1 && vec2.dim() == 1, "addr: expected 1-D vectors, got shapes ", shape_str(vec1.sizes()),
               " and ", shape_str(vec2.sizes()));
-  // The three promote to one dtype, as torch's addr (addmm and the others take one dtype only).
-  const DType dt = promote_types(promote_types(result_type(input, vec1), result_type(input, vec2)),
-                                 result_type(vec1, vec2));
+  // The three dtypes promote to one, as torch's addr (a 0-d input counts as much as the vectors;
+  // addmm and the others take one dtype only).
+  const DType dt = promote_types(promote_types(input.dtype(), vec1.dtype()), vec2.dtype());
   // (alpha * vec1) * vec2 in that order, as torch's kernel: alpha = 0 makes an overflowing outer 0, not NaN.
   alpha = read_scalar("addr", dt, alpha, "alpha");
   const Tensor v1 = to_dtype(vec1, dt);
