@@ -806,3 +806,12 @@ def test_addr_promotes_the_three_dtypes(dtypes, torch):
         a, b, c = (getattr(L, d) for d in dtypes)
         return L.addr(L.tensor(2, dtype=a), L.tensor([1.0, 2.0], dtype=b), L.tensor([2.0, 3.0, 4.0], dtype=c))
     _same(call(ember), call(torch))
+
+
+def test_chunk_and_split_sizes_near_int64_max():
+    """chunk(2**63 - 1) computed size + chunks - 1, a signed overflow (UBSan, in the ASan run);
+    split's loop stops before its offset could overflow. Every element lands in one piece."""
+    x = ember.arange(10.0)
+    assert [len(c) for c in x.chunk(2**63 - 1)] == [1] * 10
+    assert [c.tolist() for c in x.split(2**63 - 1)] == [x.tolist()]
+    assert [len(c) for c in x.split(3)] == [3, 3, 3, 1] and [tuple(c.shape) for c in ember.zeros(0).split(2)] == [(0,)]

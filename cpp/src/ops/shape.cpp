@@ -501,9 +501,11 @@ std::vector<Tensor> split(const Tensor& t, int64_t split_size, int64_t dim) {
   EMBER_CHECK(split_size > 0 || size == 0, "split: split_size can only be 0 if dim ", dim, " has size 0, got size ",
               size);
   if (split_size == 0) return {t};
-  std::vector<Tensor> out = reserve_views(size == 0 ? 1 : (size + split_size - 1) / split_size, "split");
-  for (int64_t at = 0; at < size || (size == 0 && out.empty()); at += split_size)
+  std::vector<Tensor> out = reserve_views(size == 0 ? 1 : size / split_size + (size % split_size != 0), "split");
+  for (int64_t at = 0;; at += split_size) {  // stops before at + split_size could overflow
     out.push_back(narrow(t, dim, at, std::min(split_size, size - at)));
+    if (size - at <= split_size) break;
+  }
   return out;
 }
 
@@ -536,7 +538,7 @@ std::vector<Tensor> chunk(const Tensor& t, int64_t chunks, int64_t dim) {
     for (int64_t i = 0; i < chunks; ++i) out.push_back(narrow(t, dim, 0, 0));
     return out;
   }
-  return split(t, (size + chunks - 1) / chunks, dim);
+  return split(t, size / chunks + (size % chunks != 0), dim);  // ceil; size + chunks - 1 may overflow
 }
 
 std::vector<Tensor> unbind(const Tensor& t, int64_t dim) {
