@@ -2058,6 +2058,27 @@ KNOWN = [
           "ember RuntimeError: unique_consecutive: there are 0 sized dims, and they aren't select"),
     _open('ember.var', EXC,
           "ember RuntimeError: var: result type float16 can't be cast to the desired output type "),
+    # found by the 1M-call run (seed 8) and not fixed yet
+    _open('F.conv1d', RAISES, 'ember RuntimeError: conv1d: expected a floating or int64 input, got bool'),
+    _open('F.huber_loss', VALUE, 'result: 5 of 16 differ (float16 rounding: ember 7.44, torch 7.45)'),
+    _known('F.layer_norm', VALUE, "intended: a one-element (constant) row normalizes to exactly 0 in "
+           "float16 too (torch's 16-bit kernel leaves rounding noise)", match=r"ember np\.float16\(0\.0\)"),
+    _open('F.multilabel_soft_margin_loss', RAISES, 'a number target: ember TypeError (torch broadcasts it)'),
+    _open('F.poisson_nll_loss', VALUE, 'float64 result 13.3082339 vs 13.3082320 (exp of a float32 input)'),
+    _open('F.rrelu', ACCEPTS, 'bounds past float32: ember returns, torch: value cannot be converted'),
+    _open('ember.rrelu_', ACCEPTS, 'bounds past float32: ember returns, torch: value cannot be converted'),
+    _open('Tensor.bincount', DTYPE, 'empty input with integer weights: ember float64, torch int64'),
+    _open('Tensor.histc', VALUE, 'a range of +-FLT_MAX (its width overflows): ember 7.0, torch 0.0'),
+    _open('Tensor.hsplit', RAISES, 'indices_or_sections as an integer tensor'),
+    _open('Tensor.hsplit', SHAPE, 'indices_or_sections as a bool 0-d tensor'),
+    _open('Tensor.vsplit', RAISES, 'indices_or_sections as an integer tensor'),
+    _open('ember.split', RAISES, 'split_size as a 0-d integer tensor'),
+    _open('Tensor.inner', RAISES, 'empty bool operands: ember mm refuses bool'),
+    _open('Tensor.ldexp', VALUE, 'int64 exponents beyond float range: ember 2^e is inf or 0, torch wraps'),
+    _open('ember.all', EXC, 'a dim both repeated and out of range: ember ValueError, torch IndexError'),
+    _open('ember.index_add', EXC, 'a 2-d index: ember ValueError (shape), torch IndexError'),
+    _open('ember.vdot', VALUE, 'float32 sum of 65537 products: -99.0342 vs -99.0310 (order of the sum)'),
+    _known('ember.divide', RAISES, _OUT_NUMBER, match=r"out=-?[\d.]+\)$"),
     # the classes of difference (after the specific entries, whose reasons take precedence)
     *[_known(op, VALUE, _OVERFLOW_ORDER, match=_BLAS_ONLY)
       for op in ("*add*", "*sub*", "*cross", "*lerp*", "*mean*", "*sum", "*.std", "*.var", "*std_mean",
