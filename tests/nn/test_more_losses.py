@@ -205,7 +205,8 @@ CASES += [
     _case("margin_ranking_loss", (V6[:0], W6[:0], S6[:0]), {"reduction": "sum"}, id="empty"),
     _case("triplet_margin_loss", (X[:0], X2[:0], X3[:0]), {"reduction": "none"}, grads=(0, 1, 2), id="empty"),
     _case("multi_margin_loss", (X[:0], T6[:0]), {"reduction": "none"}, grads=(0,), id="empty"),
-    _case("multilabel_margin_loss", (X[:0], LABELS[:0]), {"reduction": "sum"}, grads=(0,), id="empty"),
+    # (torch's multilabel_margin_loss sum of an empty batch is uninitialized memory: ASan showed -1.8e-06)
+    _case("multilabel_margin_loss", (X[:0], LABELS[:0]), {"reduction": "none"}, grads=(0,), id="empty"),
     _case("gaussian_nll_loss", (X[:0], X2[:0], VAR[:0]), {"reduction": "sum"}, grads=(0, 1, 2), id="empty"),
 ]
 
