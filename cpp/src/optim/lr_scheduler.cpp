@@ -146,8 +146,12 @@ std::vector<double> CosineAnnealingWarmRestarts::extra_state() const {
 void CosineAnnealingWarmRestarts::load_extra_state(const std::vector<double>& state) {
   EMBER_CHECK(state.size() == 2 && state[0] >= 1 && state[1] >= 0 && state[1] < state[0],
               "CosineAnnealingWarmRestarts.load_state_dict: expected T_i >= 1 and 0 <= T_cur < T_i");
-  T_i = static_cast<int64_t>(state[0]);
-  T_cur = static_cast<int64_t>(state[1]);
+  // Past int64 a period saturates, as advance() lets it (casting 1e300 to int64 is undefined).
+  const auto saturated = [](double v) {
+    return v >= 0x1p63 ? std::numeric_limits<int64_t>::max() : static_cast<int64_t>(v);
+  };
+  T_i = saturated(state[0]);
+  T_cur = saturated(state[1]);
 }
 
 MultiplicativeLR::MultiplicativeLR(const MultiplicativeLROptions& options, size_t groups)
