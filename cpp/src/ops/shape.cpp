@@ -310,7 +310,8 @@ Tensor slice(const Tensor& t, int64_t dim, std::optional<int64_t> start, std::op
   const int64_t b = clampi(start, 0), e = std::max(clampi(stop, size), b);
   Shape sizes = t.sizes(), strides = t.strides();
   sizes[dim] = e > b ? (e - b - 1) / step + 1 : 0;
-  strides[dim] *= step;
+  // A step past the dim gives one element, whose stride is never stepped: it may wrap (not UB).
+  __builtin_mul_overflow(strides[dim], step, &strides[dim]);
   return picked_view(t, Tensor::make_view(t, std::move(sizes), std::move(strides), t.offset() + b * t.strides()[dim]),
                      "SliceBackward0", [dim, b, e, step](const Tensor& g) { return slice(g, dim, b, e, step); });
 }
