@@ -318,14 +318,20 @@ Tensor scaled_sum(const char* op, const Tensor& input, const Tensor& prod, Scala
   return add(beta.to_double() == 1 ? input : mul(input, scalar_tensor(beta)), p);
 }
 
+/// Whether input, a and b are all of one 16-bit float dtype (torch's kernels then round differently).
+bool all_16bit_float(const Tensor& input, const Tensor& a, const Tensor& b) {
+  const DType dt = input.dtype();
+  return is_narrow(dt) && is_floating(dt) && a.dtype() == dt && b.dtype() == dt;
+}
+
 /// beta * input + alpha * (a @ b) of float16 or bfloat16 operands (one dtype): computed in float32
 /// and rounded once, as torch's addmm and baddbmm kernels (rounding the product first, and each
 /// scaled term, differed from torch's in most elements). An undefined tensor for other operands.
 template <class F>
 Tensor rounded_once(const char* op, const Tensor& input, const Tensor& a, const Tensor& b, Scalar beta, Scalar alpha,
                     F&& f) {
+  if (!all_16bit_float(input, a, b)) return Tensor();
   const DType dt = input.dtype();
-  if (!is_narrow(dt) || !is_floating(dt) || a.dtype() != dt || b.dtype() != dt) return Tensor();
   read_scalar(op, dt, beta, "beta");  // their range checks, in the 16-bit dtype
   read_scalar(op, dt, alpha, "alpha");
   const auto wide = [](const Tensor& t) { return to_dtype(t, DType::Float32); };
@@ -340,8 +346,8 @@ Tensor addmm(const Tensor& input, const Tensor& mat1, const Tensor& mat2, Scalar
   return scaled_sum("addmm", input, mm(mat1, mat2), beta, alpha);
 }
 Tensor addmv(const Tensor& input, const Tensor& mat, const Tensor& vec, Scalar beta, Scalar alpha) {
-  const DType dt = input.dtype();
-  if (is_narrow(dt) && is_floating(dt) && mat.dtype() == dt && vec.dtype() == dt) {
+  if (all_16bit_float(input, mat, vec)) {
+    const DType dt = input.dtype();
     // torch's gemv for 16-bit floats: y = beta * y rounded to the dtype, then y + alpha * (the
     // product in float32), rounded; beta and alpha in the dtype.
     const Tensor p = mv(to_dtype(mat, DType::Float32), to_dtype(vec, DType::Float32));
@@ -371,10 +377,8 @@ Tensor baddbmm(const Tensor& input, const Tensor& batch1, const Tensor& batch2, 
   return scaled_sum("baddbmm", input, bmm(batch1, batch2), beta, alpha);
 }
 Tensor addbmm(const Tensor& input, const Tensor& batch1, const Tensor& batch2, Scalar beta, Scalar alpha) {
-  const DType dt = input.dtype();
-  if (is_narrow(dt) && is_floating(dt) && batch1.dtype() == dt && batch2.dtype() == dt && batch1.dim() == 3 &&
-      batch2.dim() == 3 && batch1.sizes()[0] == batch2.sizes()[0] && batch1.sizes()[0] > 0 &&
-      batch1.sizes()[2] == batch2.sizes()[1]) {
+  if (all_16bit_float(input, batch1, batch2) && batch1.dim() == 3 && batch2.dim() == 3 &&
+      batch1.sizes()[0] == batch2.sizes()[0] && batch1.sizes()[0] > 0 && batch1.sizes()[2] == batch2.sizes()[1]) {
     // torch's for 16-bit floats: one addmm per batch (each rounding once), beta on the first only.
     Tensor r = input;
     for (int64_t i = 0; i < batch1.sizes()[0]; ++i)
