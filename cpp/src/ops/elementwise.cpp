@@ -121,7 +121,7 @@ DType binary_compute_dtype(const char* op, Kind kind, int rules, const Tensor& x
 /// PyTorch's double exponent (0 ** 1e-300 is 0, not 1; every other base gives what the tiny
 /// exponent gives). Against a 16-bit float x, PyTorch rounds the exponent to x's dtype instead
 /// (x ** 1e-300 is 1, and x ** 2.001 of a bfloat16 is x ** 2), and refuses one it overflows.
-Tensor keep_tiny_exponent(const char* op, const Tensor& x, const Tensor& y, Tensor ye, int rules) {
+Tensor exponent_operand(const char* op, const Tensor& x, const Tensor& y, Tensor ye, int rules) {
   if (rules & TINY_EXPONENT && y.impl()->is_wrapped_number && is_floating(ye.dtype())) {
     if (is_narrow(x.dtype()) && is_floating(x.dtype())) {
       const Tensor rounded = to_dtype(y, x.dtype());
@@ -153,7 +153,7 @@ Tensor binary_op(const char* op, Kind kind, int rules, const Tensor& x, const Te
   }
   const Shape shape = broadcast_shapes(x.sizes(), y.sizes(), op);
   Tensor out = Tensor::empty(shape, rt, x.device());
-  Tensor xe = operand(x, ct, rules), ye = keep_tiny_exponent(op, x, y, operand(y, ct, rules), rules);
+  Tensor xe = operand(x, ct, rules), ye = exponent_operand(op, x, y, operand(y, ct, rules), rules);
   if (xe.sizes() != shape) xe = expand(xe, shape);
   if (ye.sizes() != shape) ye = expand(ye, shape);
   const Tensor result = kernel_output(out);
@@ -178,7 +178,7 @@ Tensor& binary_op_(const char* op, Kind kind, int rules, Tensor& x, const Tensor
     const bool keeps_old = (autograd::requires_grad(x) && saves[0] & X) || (autograd::requires_grad(y) && saves[1] & X);
     return autograd::apply_inplace(x, op, [&](const Tensor& old) { return out_of_place(old, y); }, keeps_old);
   }
-  Tensor ye = keep_tiny_exponent(op, x, y, operand(unaliased(y, x), ct, rules), rules);
+  Tensor ye = exponent_operand(op, x, y, operand(unaliased(y, x), ct, rules), rules);
   if (ye.sizes() != shape) ye = expand(ye, shape);
   if (ct == x.dtype() && rt == x.dtype() && widened(ct) == ct) {
     call_kernel(x.device(), op, kernel, x, x, ye);
