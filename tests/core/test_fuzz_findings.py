@@ -760,10 +760,12 @@ def test_numbers_and_bools_where_torch_takes_them(call, torch):
     (lambda L: L.nn.functional.interpolate(L.zeros(3, 3, 5, 3), scale_factor=(2.0, 2.0, 2.0)), ValueError,
      "interpolate: Input and output"),
     (lambda L: L.nn.functional.instance_norm(L.zeros(1, 0, 1)), ValueError, "instance_norm: expected more than 1"),
+    (lambda L: L.nn.functional.rrelu(L.ones(2), -1e308, 1, True), RuntimeError, "rrelu: value"),
+    (lambda L: L.nn.functional.rrelu(L.ones(2, dtype=L.bfloat16), 0.1, 1e39, False), RuntimeError, "rrelu: value"),
 ], ids=lambda c: "")
 def test_bounds_and_sizes_torch_refuses(call, exc, match, torch):
-    """Shrink and hardtanh bounds beyond the input's dtype, a size tuple of the wrong length, an
-    instance norm over one spatial element: torch raises, and ember returned."""
+    """Shrink, hardtanh and rrelu bounds beyond the input's (compute) dtype, a size tuple of the
+    wrong length, an instance norm over one spatial element: torch raises, and ember returned."""
     with pytest.raises((RuntimeError, ValueError)):
         call(torch)
     with pytest.raises(exc, match=match):

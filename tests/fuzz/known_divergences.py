@@ -2065,8 +2065,6 @@ KNOWN = [
            "float16 too (torch's 16-bit kernel leaves rounding noise)", match=r"ember np\.float16\(0\.0\)"),
     _open('F.multilabel_soft_margin_loss', RAISES, 'a number target: ember TypeError (torch broadcasts it)'),
     _open('F.poisson_nll_loss', VALUE, 'float64 result 13.3082339 vs 13.3082320 (exp of a float32 input)'),
-    _open('F.rrelu', ACCEPTS, 'bounds past float32: ember returns, torch: value cannot be converted'),
-    _open('ember.rrelu_', ACCEPTS, 'bounds past float32: ember returns, torch: value cannot be converted'),
     _open('Tensor.bincount', DTYPE, 'empty input with integer weights: ember float64, torch int64'),
     _open('Tensor.histc', VALUE, 'a range of +-FLT_MAX (its width overflows): ember 7.0, torch 0.0'),
     _open('Tensor.hsplit', RAISES, 'indices_or_sections as an integer tensor'),

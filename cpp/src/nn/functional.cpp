@@ -207,6 +207,8 @@ Tensor rrelu(const Tensor& x, double lower, double upper, bool training, Generat
   check_floating(x, "rrelu");
   EMBER_CHECK(lower <= upper, "rrelu: lower bound should be less than or equal to the upper bound, got lower=",
               lower, ", upper=", upper);
+  for (double bound : {lower, upper})  // torch's kernel reads them in x's compute type
+    check_fits(Scalar(bound), widened(x.dtype()), "rrelu");
   if (!training) return autograd::name_grad_fn(leaky_relu(x, (lower + upper) / 2), "rrelu");
   Tensor slopes = Tensor::empty(x.sizes(), x.dtype(), x.device());
   uniform_(slopes, lower, upper, gen);
