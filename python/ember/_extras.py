@@ -239,12 +239,14 @@ def _geometric_(self, p, *, generator=None):
 
 def _cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
     """Fills self with draws of Cauchy(median, sigma): median + sigma * tan(pi (u - 1/2))."""
+    median, sigma = float(median), float(sigma)
     u = ember.rand(*self.shape, dtype=ember.float64, generator=generator)
     return self.copy_(median + sigma * ember.tan(math.pi * (u - 0.5)))
 
 
 def _log_normal_(self, mean=1.0, std=2.0, *, generator=None):
     """Fills self with draws of exp(Normal(mean, std))."""
+    mean, std = float(mean), float(std)  # doubles, as torch's (a Python int past 2**63 too)
     if not std > 0:
         raise RuntimeError(f"log_normal_: expects std > 0.0, but found std={std}")
     z = ember.randn(*self.shape, dtype=ember.float64, generator=generator)

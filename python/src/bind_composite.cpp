@@ -630,14 +630,16 @@ Example::
       EMBER_CHECK_RUNTIME(t.dim() >= need, name, ": requires a tensor with at least ", need, " dimension",
                           need > 1 ? "s" : "", ", but got a tensor with ", t.dim(), " dimensions");
       const int64_t dim = need == 1 ? (t.dim() == 1 ? 0 : 1) : need - 2 + (need == 3 ? 1 : 0);
-      // an integer tensor, as torch's parser reads it: 0-d an int, of one element a list
+      // a one-element integer tensor, as torch's parser reads it: 0-d an int (the sections), else
+      // (a bool 0-d too) a list of one index
       if (py::isinstance<Tensor>(how)) {
         const Tensor h = how.cast<Tensor>();
-        EMBER_CHECK_TYPE(h.dim() <= 1 && h.numel() == 1 && !is_floating(h.dtype()), name,
+        EMBER_CHECK_TYPE(h.numel() == 1 && !is_floating(h.dtype()), name,
                          "(): argument 'indices_or_sections' must be "
                          "an int or a tuple of ints, not a ", dtype_name(h.dtype()), " tensor of shape ",
                          shape_str(h.sizes()));
-        how = h.dim() == 0 ? py::object(py::int_(h.item<int64_t>())) : py::object(how.attr("tolist")());
+        const py::int_ v(h.item<int64_t>());
+        how = h.dim() == 0 && h.dtype() != DType::Bool ? py::object(v) : py::object(py::make_tuple(v));
       }
       if (PyLong_Check(how.ptr())) {
         const int64_t s = how.cast<int64_t>();

@@ -238,6 +238,9 @@ Example::
 OptDims dims_from(py::handle dim) {
   if (dim.is_none()) return std::nullopt;
   if (PyLong_Check(dim.ptr())) return Dims{dim.cast<int64_t>()};
+  EMBER_CHECK_TYPE(!py::isinstance<Tensor>(dim) || is_index(dim), "dim must be an int or a tuple of ints, got a ",
+                   dtype_name(dim.cast<const Tensor&>().dtype()), " tensor of shape ",
+                   shape_str(dim.cast<const Tensor&>().sizes()));
   return dim.cast<Dims>();
 }
 
@@ -456,7 +459,12 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
         py::arg("input"), py::arg("size"));
   m.def("broadcast_shapes", [](py::args shapes) {
     Shape out;
-    for (py::handle s : shapes) out = broadcast_shapes(out, shape_from(s, "broadcast_shapes"), "broadcast_shapes");
+    for (py::handle s : shapes) {
+      // torch's (Python) broadcast_shapes takes ints and sequences, no tensor
+      EMBER_CHECK_RUNTIME(!py::isinstance<Tensor>(s), "broadcast_shapes: input shapes should be of type ints, a tuple "
+                          "of ints, or a list of ints, got a tensor");
+      out = broadcast_shapes(out, shape_from(s, "broadcast_shapes"), "broadcast_shapes");
+    }
     return to_size(out);
   });
   def_both(m, cls, "squeeze", [](const Tensor& t, py::handle dim) { return squeeze(t, dims_from(dim)); },
@@ -476,11 +484,11 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
   def_both(m, cls, "narrow", &narrow, py::arg("dim"), py::arg("start"), py::arg("length"));
   def_both(m, cls, "select", &select, py::arg("dim"), py::arg("index"));
   def_both(m, cls, "movedim", [](const Tensor& t, py::handle source, py::handle destination) {
-    const bool one = PyLong_Check(source.ptr()), other = PyLong_Check(destination.ptr());
+    const bool one = is_index(source), other = is_index(destination);
     EMBER_CHECK_TYPE(one == other, "movedim: source and destination must both be ints or both sequences of ints, got ",
                      py::type::of(source).attr("__name__").cast<std::string>(), " and ",
                      py::type::of(destination).attr("__name__").cast<std::string>());
-    if (one) return movedim(t, source.cast<int64_t>(), destination.cast<int64_t>());
+    if (one) return movedim(t, index_of(source), index_of(destination));
     return movedim(t, shape_from(source, "movedim"), shape_from(destination, "movedim"));
   }, py::arg("source"), py::arg("destination"), R"doc(movedim(input, source, destination) -> Tensor
 
@@ -506,7 +514,7 @@ Example::
   def_out(m, "concat", OutDtype::CastableTypeError, &cat, py::arg("tensors"), py::arg("dim") = 0);
   def_out(m, "stack", OutDtype::CastableTypeError, &stack, py::arg("tensors"), py::arg("dim") = 0);
   def_both(m, cls, "split", [](const Tensor& t, py::handle size, int64_t dim) {
-    auto parts = PyLong_Check(size.ptr()) ? split(t, size.cast<int64_t>(), dim)
+    auto parts = is_index(size) ? split(t, index_of(size), dim)
                                           : split_with_sizes(t, shape_from(size, "split"), dim);
     return py::tuple(py::cast(parts));
   }, py::arg("split_size_or_sections"), py::arg("dim") = 0);
@@ -684,12 +692,17 @@ Example::
     return mul(to_dtype(b, compute), scalar_tensor(alpha.cast<Scalar>(), compute));
   };
   for (auto [name, sign] : {std::pair{"add", 1}, {"sub", -1}}) {
-    def_both_out(m, cls, name, OutDtype::Castable, [=](const Tensor& a, py::handle b, py::handle alpha) {
+    auto with_alpha = [=](const Tensor& a, py::handle b, py::handle alpha) {
       const Tensor bt = tensor_or_scalar(b, name, "other", &a);
       const Tensor scaled = alpha_times(a, bt, alpha, name);
       const Tensor wide = to_dtype(a, scaled.dtype());
       return to_dtype(sign > 0 ? add(wide, scaled) : sub(wide, scaled), result_type(a, bt));
-    }, py::arg("other"), py::kw_only(), py::arg("alpha") = 1);
+    };
+    def_both_out(m, cls, name, OutDtype::Castable, with_alpha, py::arg("other"), py::kw_only(), py::arg("alpha") = 1);
+    // a number input, as torch.tensor(number) (EMBER_NUMBERS above)
+    def_out(m, name, OutDtype::Castable, [=](py::handle a, py::handle b, py::handle alpha) {
+      return with_alpha(tensor_from_data(a, std::nullopt), b, alpha);
+    }, py::arg("input"), py::arg("other"), py::kw_only(), py::arg("alpha") = 1);
     cls.def((std::string(name) + "_").c_str(), [=](py::object self, py::handle b, py::handle alpha) {
       Tensor& t = self.cast<Tensor&>();
       const Tensor scaled = alpha_times(t, tensor_or_scalar(b, name, "other", &t), alpha, name);
@@ -780,17 +793,20 @@ Example::
   static const py::object& max_type = values_indices_type(m, "max");
   static const py::object& min_type = values_indices_type(m, "min");
   auto max_min = [](bool is_max) {
-    return [is_max](const Tensor& t, py::handle dim, bool keepdim) -> py::object {
+    // max(other) is maximum; with keepdim given, a one-element integer tensor is the dim, as torch's parser.
+    return [is_max](const Tensor& t, py::handle dim, std::optional<bool> keepdim) -> py::object {
       if (dim.is_none()) {
         return py::cast(is_max ? max(t) : min(t));
       }
-      if (py::isinstance<Tensor>(dim)) return py::cast(is_max ? maximum(t, dim.cast<Tensor>()) : minimum(t, dim.cast<Tensor>()));
-      auto [v, i] = is_max ? max_dim(t, dim.cast<int64_t>(), keepdim) : min_dim(t, dim.cast<int64_t>(), keepdim);
+      if (py::isinstance<Tensor>(dim) && !(keepdim && is_index(dim)))
+        return py::cast(is_max ? maximum(t, dim.cast<Tensor>()) : minimum(t, dim.cast<Tensor>()));
+      const int64_t d = dim.cast<int64_t>();
+      auto [v, i] = is_max ? max_dim(t, d, keepdim.value_or(false)) : min_dim(t, d, keepdim.value_or(false));
       return (is_max ? max_type : min_type)(v, i);
     };
   };
-  def_both_out(m, cls, "max", OutDtype::Exact, max_min(true), py::arg("dim") = py::none(), py::arg("keepdim") = false);
-  def_both_out(m, cls, "min", OutDtype::Exact, max_min(false), py::arg("dim") = py::none(), py::arg("keepdim") = false);
+  def_both_out(m, cls, "max", OutDtype::Exact, max_min(true), py::arg("dim") = py::none(), py::arg("keepdim") = py::none());
+  def_both_out(m, cls, "min", OutDtype::Exact, max_min(false), py::arg("dim") = py::none(), py::arg("keepdim") = py::none());
   def_both_out(m, cls, "argmax", OutDtype::Exact, &argmax, py::arg("dim") = py::none(), py::arg("keepdim") = false);
   def_both_out(m, cls, "argmin", OutDtype::Exact, &argmin, py::arg("dim") = py::none(), py::arg("keepdim") = false);
   auto correction_of = [](std::optional<bool> unbiased, std::optional<double> correction) {
@@ -887,7 +903,7 @@ Example::
   def_both_out(m, cls, "bmm", OutDtype::Exact, releasing(&bmm), py::arg("mat2"));
   def_both_out(m, cls, "mv", OutDtype::Exact, &mv, py::arg("vec"));
   def_both_out(m, cls, "dot", OutDtype::Exact, &dot, py::arg("other"));
-  def_both_out(m, cls, "outer", OutDtype::Exact, &outer, py::arg("vec2"));
+  def_both_out(m, cls, "outer", OutDtype::Castable, &outer, py::arg("vec2"));  // torch's is a mul
 
   m.def("set_num_threads", &set_num_threads, py::arg("n"), R"doc(set_num_threads(n) -> None
 

@@ -272,11 +272,11 @@ Example::
             [1, 3]])
 )doc");
   def_both(m, cls, "roll", [](const Tensor& t, py::handle shifts, py::handle dims) {
-    // an integer tensor of at most 1 dim is a list of ints, as torch's parser reads it
+    // an integer tensor of at most 1 dim (or of one element) is a list of ints, as torch's parser reads it
     auto ints = [](py::handle h) -> Shape {
       if (!py::isinstance<Tensor>(h)) return shape_from(h, "roll");
       const Tensor v = h.cast<Tensor>();
-      EMBER_CHECK_TYPE(v.dim() <= 1 && !is_floating(v.dtype()), "roll: expected ints "
+      EMBER_CHECK_TYPE((v.dim() <= 1 || v.numel() == 1) && !is_floating(v.dtype()), "roll: expected ints "
                        "or an integer tensor of at most 1 dim, got a ", dtype_name(v.dtype()), " tensor of shape ",
                        shape_str(v.sizes()));
       const Tensor flat = to_dtype(reshape(v, {v.numel()}), DType::Int64);

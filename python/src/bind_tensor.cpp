@@ -340,17 +340,13 @@ Example::
   EMBER_BINARY_OPERATOR("__ge__", ge)
   EMBER_REVERSED_OPERATOR("__radd__", add)
   EMBER_REVERSED_OPERATOR("__rsub__", sub)
-  EMBER_REVERSED_OPERATOR("__rmul__", mul)
+  cls.def("__rmul__", [](const Tensor& a, py::handle b) {  // a.mul(number), as torch's (see fast_ops.cpp)
+    return with_number(a, b, "mul", [&a](const Tensor& n) { return mul(a, n); });
+  }, py::is_operator());
   cls.def("__rtruediv__", [](const Tensor& a, py::handle b) {
     return with_number(a, b, "div", [&a](const Tensor& n) { return reflected_div(n, a); });
   }, py::is_operator());
-  // torch.floor_divide(number, a) reads the number in a floating a's dtype first (3.4e38 is inf
-  // against float16): as the first operand, it gets no float32 read as a second one does.
-  cls.def("__rfloordiv__", [](const Tensor& a, py::handle b) {
-    return with_number(a, b, "floor_divide", [&a](const Tensor& n) {
-      return floor_divide(is_floating(a.dtype()) ? to_dtype(n, a.dtype()) : n, a);
-    });
-  }, py::is_operator());
+  EMBER_REVERSED_OPERATOR("__rfloordiv__", floor_divide)
   EMBER_REVERSED_OPERATOR("__rmod__", remainder)
   EMBER_REVERSED_OPERATOR("__rpow__", pow)
   EMBER_REVERSED_OPERATOR("__rand__", bitwise_and)

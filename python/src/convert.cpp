@@ -5,18 +5,20 @@
 
 namespace ember::py_convert {
 
-namespace {
 bool is_index(py::handle h) {
+  if (PyLong_Check(h.ptr())) return true;  // bools too, as torch's int lists take them after the first
+  if (py::isinstance<Tensor>(h)) {
+    const auto& t = h.cast<const Tensor&>();
+    return !is_floating(t.dtype()) && t.numel() == 1;
+  }
   if (py::isinstance<DType>(h)) return false;  // a dtype has __index__ but is no size
-  return PyLong_Check(h.ptr()) || (!PyBool_Check(h.ptr()) && PyObject_HasAttrString(h.ptr(), "__index__") &&
-                                   !py::isinstance<py::sequence>(h));
+  return PyObject_HasAttrString(h.ptr(), "__index__") && !py::isinstance<py::sequence>(h);
 }
 int64_t index_of(py::handle h) { return py::reinterpret_borrow<py::object>(h).attr("__index__")().cast<int64_t>(); }
-}  // namespace
 
 Shape shape_from(py::handle obj, const char* op) {
-  if (is_index(obj) && !py::isinstance<Tensor>(obj)) return {index_of(obj)};
-  EMBER_CHECK_TYPE(py::isinstance<py::sequence>(obj) && !py::isinstance<py::str>(obj), op,
+  if (is_index(obj)) return {index_of(obj)};
+  EMBER_CHECK_TYPE(py::isinstance<py::sequence>(obj) && !py::isinstance<py::str>(obj) && !py::isinstance<Tensor>(obj), op,
                    ": expected a sequence of ints for the size, got ", std::string(py::str(obj.get_type().attr("__name__"))));
   Shape s;
   // Hold each item: a sequence may build its items on access (NumPy scalars, range, tensors).

@@ -64,9 +64,29 @@ struct type_caster<ember::Scalar> {
     }
   }
 };
+/// Lists of ints (dims, sizes, shifts): any sequence of ints, and a one-element integer (or bool)
+/// tensor as one int, as PyTorch's parser reads `x.sum(tensor(1))` or `flip(x, tensor(0))`.
+template <>
+struct type_caster<std::vector<int64_t>> : list_caster<std::vector<int64_t>, int64_t> {
+  bool load(handle src, bool convert) {
+    if (!PyList_Check(src.ptr()) && !PyTuple_Check(src.ptr()) && isinstance<ember::Tensor>(src)) {
+      const auto& t = src.cast<const ember::Tensor&>();
+      if (ember::is_floating(t.dtype()) || t.numel() != 1) return false;
+      value = {t.item<int64_t>()};
+      return true;
+    }
+    return list_caster::load(src, convert);
+  }
+};
 }  // namespace pybind11::detail
 
 namespace ember::py_convert {
+
+/// Whether h reads as one int (operator.index), as PyTorch's parser takes an int: Python ints and
+/// bools, NumPy ints and one-element integer tensors; not dtypes or sequences.
+bool is_index(py::handle h);
+/// That int.
+int64_t index_of(py::handle h);
 
 /// h itself when it is a Tensor; TypeError naming `what` otherwise.
 Tensor tensor_arg(py::handle h, const char* what);

@@ -142,7 +142,12 @@ PyObject* binary_slot(PyObject* v, PyObject* w, const char* name, const Binary& 
 
 PyObject* add_slot(PyObject* v, PyObject* w) { return binary_slot<add>(v, w, "add", g_add); }
 PyObject* sub_slot(PyObject* v, PyObject* w) { return binary_slot<sub>(v, w, "sub", g_sub); }
-PyObject* mul_slot(PyObject* v, PyObject* w) { return binary_slot<mul>(v, w, "mul", g_mul); }
+// number * t is t.mul(number), as torch's __rmul__: a 16-bit t reads the number unrounded only as
+// the second operand.
+Tensor mul_reflected(const Tensor& number, const Tensor& t) { return mul(t, number); }
+PyObject* mul_slot(PyObject* v, PyObject* w) {
+  return binary_slot<static_cast<Op>(mul), true, mul_reflected>(v, w, "mul", g_mul);
+}
 PyObject* div_slot(PyObject* v, PyObject* w) {
   return binary_slot<static_cast<Op>(div), true, py_convert::reflected_div>(v, w, "div", g_div);
 }

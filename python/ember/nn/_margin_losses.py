@@ -1,6 +1,7 @@
 """torch.nn.functional's margin, ranking, embedding and likelihood losses (margin_ranking_loss ...
 gaussian_nll_loss): the bindings of the C++ composites in cpp/src/nn/loss.cpp, with their docstrings.
 ember.nn.functional re-exports them; they live apart to keep that file by family."""
+import ember
 from ember._C import _nn_functional as _F
 from ember._C._nn_modules import _legacy_reduction as _reduction
 from ember.nn.functional import pairwise_distance
@@ -229,6 +230,8 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
         >>> F.multilabel_soft_margin_loss(ember.tensor([[2., -2.]]), ember.tensor([[1., 0.]]))
         tensor(0.1269)
     """
+    if isinstance(target, (int, float)) and isinstance(input, ember.Tensor):  # one label for all, as torch's
+        target = ember.tensor(float(target), dtype=input.dtype)
     return _F.multilabel_soft_margin_loss(input, target, weight, _reduction(size_average, reduce, reduction))
 
 
