@@ -93,15 +93,18 @@ int64_t physical_memory_bytes() {
 }  // namespace
 
 int64_t checked_numel(const Shape& s, int64_t itemsize, const char* op) {
-  int64_t n = 1;
-  bool overflow = false;
+  int64_t n = 1, stride = 1;
+  bool overflow = false, stride_overflow = false;
   for (int64_t d : s) {
     EMBER_CHECK(d >= 0, op, ": negative dimension ", d, " in shape ", shape_str(s));
     overflow = overflow || __builtin_mul_overflow(n, d, &n);
+    // the strides skip zero sizes (contiguous_strides), so an empty shape can overflow them too
+    stride_overflow = stride_overflow || __builtin_mul_overflow(stride, std::max<int64_t>(d, 1), &stride);
   }
   int64_t bytes = 0;
   overflow = overflow || __builtin_mul_overflow(n, itemsize, &bytes);
   EMBER_CHECK(!overflow, op, ": shape ", shape_str(s), " has too many elements (the byte count overflows int64)");
+  EMBER_CHECK_RUNTIME(!stride_overflow, op, ": shape ", shape_str(s), " overflows int64 in its stride calculation");
   return n;
 }
 

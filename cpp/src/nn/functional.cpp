@@ -107,11 +107,12 @@ Tensor softplus(const Tensor& x, double beta, double threshold) {
 // min_val > max_val clamps everything to max_val, as torch's hardtanh_ (F.hardtanh refuses it, in Python as torch's).
 Tensor hardtanh(const Tensor& x, double min_val, double max_val) {
   EMBER_CHECK_TYPE(x.dtype() != DType::Bool, "hardtanh: expected a numeric tensor, got bool");
-  EMBER_CHECK_RUNTIME(x.dtype() != DType::UInt8 || (min_val >= 0 && max_val >= 0),
+  // checked on the bounds truncated to integers, as torch's (-0.1 is 0 for uint8)
+  EMBER_CHECK_RUNTIME(x.dtype() != DType::UInt8 || (std::trunc(min_val) >= 0 && std::trunc(max_val) >= 0),
                       "hardtanh: cannot do hardtanh on an unsigned type with negative limits (min_val ", min_val,
                       ", max_val ", max_val, ")");
-  for (double bound : {min_val, max_val})  // torch's kernel reads them in x's dtype
-    check_fits(Scalar(bound), x.dtype(), "hardtanh");
+  for (double bound : {min_val, max_val})  // torch's kernel reads them in x's dtype (truncated for integers)
+    check_fits(Scalar(is_floating(x.dtype()) ? bound : std::trunc(bound)), x.dtype(), "hardtanh");
   // The clamped value carries no gradient: PyTorch's is 0 at the bounds too (clamp's is 1 there).
   Tensor clamped;
   {
@@ -188,6 +189,8 @@ Tensor softshrink(const Tensor& x, double lambd) {
                      : dt == DType::BFloat16 ? 3.3895313892515355e38 : std::numeric_limits<float>::max();
   EMBER_CHECK(lambd >= 0 && lambd <= max, "softshrink: lambd must be in range [0, ", max, "] for input dtype ",
               dtype_name(x.dtype()), ", but found ", lambd);
+  if (is_narrow(dt))  // in float32 with lambd unrounded, as torch's kernel for the 16-bit floats
+    return via_widened(x, [lambd](const Tensor& w) { return softshrink(w, lambd); });
   // x * 0 between the bounds: NaN stays NaN, as torch's
   const Tensor inner = where(x < -lambd, add(x, number(lambd)), mul(x, number(0.0)));
   return autograd::name_grad_fn(where(x > lambd, sub(x, number(lambd)), inner), "softshrink");
@@ -203,10 +206,17 @@ Tensor glu(const Tensor& x, int64_t dim) {
               " has size ", size);
   return autograd::name_grad_fn(mul(narrow(x, d, 0, size / 2), sigmoid(narrow(x, d, size / 2, size / 2))), "glu");
 }
-Tensor rrelu(const Tensor& x, double lower, double upper, bool training, Generator* gen) {
+namespace {
+/// Infinite bounds: torch's rrelu refuses them, its rrelu_ only where it draws slopes (training).
+void check_rrelu_finite(double lower, double upper) {
+  EMBER_CHECK_RUNTIME(std::isfinite(lower), "rrelu: lower bound must be finite, got ", lower);
+  EMBER_CHECK_RUNTIME(std::isfinite(upper), "rrelu: upper bound must be finite, got ", upper);
+}
+Tensor rrelu_any_bounds(const Tensor& x, double lower, double upper, bool training, Generator* gen) {
   check_floating(x, "rrelu");
-  EMBER_CHECK(lower <= upper, "rrelu: lower bound should be less than or equal to the upper bound, got lower=",
-              lower, ", upper=", upper);
+  if (training) check_rrelu_finite(lower, upper);
+  EMBER_CHECK_RUNTIME(lower <= upper, "rrelu: lower bound should be less than or equal to the upper bound, got lower=",
+                      lower, ", upper=", upper);
   for (double bound : {lower, upper})  // torch's kernel reads them in x's compute type
     check_fits(Scalar(bound), widened(x.dtype()), "rrelu");
   if (!training) return autograd::name_grad_fn(leaky_relu(x, (lower + upper) / 2), "rrelu");
@@ -214,6 +224,11 @@ Tensor rrelu(const Tensor& x, double lower, double upper, bool training, Generat
   uniform_(slopes, lower, upper, gen);
   // x <= 0 takes the drawn slope (its gradient too), as torch's
   return autograd::name_grad_fn(where(x > 0, x, mul(x, slopes)), "rrelu");
+}
+}  // namespace
+Tensor rrelu(const Tensor& x, double lower, double upper, bool training, Generator* gen) {
+  check_rrelu_finite(lower, upper);
+  return rrelu_any_bounds(x, lower, upper, training, gen);
 }
 
 Tensor normalize(const Tensor& x, double p, int64_t dim, double eps) {
@@ -266,7 +281,7 @@ Tensor& hardsigmoid_(Tensor& x) { return inplace(x, "hardsigmoid_", [](const Ten
 Tensor& selu_(Tensor& x) { return inplace(x, "selu_", [](const Tensor& t) { return selu(t); }); }
 Tensor& celu_(Tensor& x, double alpha) { return inplace(x, "celu_", [alpha](const Tensor& t) { return celu(t, alpha); }); }
 Tensor& rrelu_(Tensor& x, double lower, double upper, bool training, Generator* gen) {
-  return inplace(x, "rrelu_", [=](const Tensor& t) { return rrelu(t, lower, upper, training, gen); });
+  return inplace(x, "rrelu_", [=](const Tensor& t) { return rrelu_any_bounds(t, lower, upper, training, gen); });
 }
 Tensor& mish_(Tensor& x) { return inplace(x, "mish_", [](const Tensor& t) { return mish(t); }); }
 Tensor& threshold_(Tensor& x, Scalar threshold_value, Scalar value) {

@@ -125,8 +125,12 @@ Tensor huber_loss(const Tensor& input, const Tensor& target, const std::string& 
   check_floating(input, "huber_loss", "input");
   check_broadcast(input, target, "huber_loss", "target", true);
   EMBER_CHECK(delta > 0, "huber_loss: delta must be positive, got ", delta);
-  Tensor z = abs(sub(input, to_dtype(target, input.dtype())));  // torch's huber keeps the input's dtype
+  // torch's huber keeps the input's dtype; its kernel computes float16 in float32 (rounding once),
+  // bfloat16 in bfloat16
+  const DType dt = input.dtype(), ct = dt == DType::Float16 ? DType::Float32 : dt;
+  const Tensor z = abs(sub(to_dtype(input, ct), to_dtype(to_dtype(target, dt), ct)));
   Tensor loss = where(z < delta, mul(number(0.5), square(z)), mul(number(delta), sub(z, number(0.5 * delta))));
+  loss = to_dtype(loss, dt);
   return autograd::name_grad_fn(reduce(loss, reduction, "huber_loss"), "huber_loss");
 }
 
@@ -136,7 +140,14 @@ Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, const std::stri
   EMBER_CHECK(beta >= 0, "smooth_l1_loss: beta must be non-negative, got ", beta);
   Tensor z = abs(difference(input, target));
   if (beta == 0) return autograd::name_grad_fn(reduce(z, reduction, "smooth_l1_loss"), "smooth_l1_loss");
+  // torch's kernel computes bfloat16 in float32 (rounding once), float16 in float16
+  const DType dt = z.dtype();
+  if (dt == DType::BFloat16) {
+    const auto wide = [dt](const Tensor& t) { return to_dtype(to_dtype(t, dt), DType::Float32); };
+    z = abs(sub(wide(input), wide(target)));
+  }
   Tensor loss = where(z < beta, div(mul(number(0.5), square(z)), number(beta)), sub(z, number(0.5 * beta)));
+  loss = to_dtype(loss, dt);
   return autograd::name_grad_fn(reduce(loss, reduction, "smooth_l1_loss"), "smooth_l1_loss");
 }
 
@@ -205,6 +216,8 @@ void check_class_target(const Tensor& input, const Tensor& target, const Tensor&
                 " for input of shape ", shape_str(input.sizes()), ", got ", shape_str(target.sizes()));
   }
   check_class_weight(weight, input.sizes()[input.dim() == 1 ? 0 : 1], op);
+  EMBER_CHECK_RUNTIME(!weight.defined() || weight.dtype() == input.dtype(), op, ": expected weight of input's dtype ",
+                      dtype_name(input.dtype()), ", got ", dtype_name(weight.dtype()));
 }
 
 /// nll_loss on checked arguments; op names the caller in the out-of-range error.
@@ -444,7 +457,8 @@ Tensor multilabel_margin_loss(const Tensor& input, const Tensor& target, const s
   // z[n, j, i] = 1 - x[n, y_j] + x[n, i], counted for listed j and non-target i; the kernel counts z > 0.
   Tensor z = ember::relu(add(sub(number(1.0), unsqueeze(gather(x, 1, safe), 2)), unsqueeze(x, 1)));
   Tensor mask = logical_and(unsqueeze(listed, 2), unsqueeze(logical_not(is_target), 1));
-  Tensor loss = div(sum(mul(z, to_dtype(mask, z.dtype())), Dims{1, 2}), number(double(classes)));
+  // where, not a product with the mask: an inf z outside the mask must not make NaN
+  Tensor loss = div(sum(where(mask, z, zeros({}, z.dtype())), Dims{1, 2}), number(double(classes)));
   if (reduction == "none" && input.dim() <= 1) loss = reshape(loss, {});
   return autograd::name_grad_fn(reduce(loss, reduction, op), op);
 }

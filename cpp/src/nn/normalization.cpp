@@ -97,6 +97,10 @@ Tensor functional::batch_norm(const Tensor& x, const Tensor& running_mean, const
     if (t->defined())
       EMBER_CHECK(t->numel() == channels, "batch_norm: expected per-channel tensors of ", channels,
                   " elements for input ", shape_str(x.sizes()), ", got ", shape_str(t->sizes()));
+  for (const Tensor* t : {&running_mean, &running_var})  // torch's kernel indexes them as vectors
+    EMBER_CHECK_RUNTIME(!t->defined() || t->dim() == 1, "batch_norm: expected running statistics of shape (",
+                        channels, ",), got ", shape_str(t->sizes()));
+  if (training) EMBER_CHECK(eps > 0, "batch_norm: eps must be positive during training, but got ", eps);
   const int64_t N = x.sizes()[0], per_channel_count = x.numel() / std::max<int64_t>(channels, 1);
   const int64_t S = N > 0 ? per_channel_count / N : 0;
   if (training)
@@ -536,6 +540,8 @@ Tensor functional::instance_norm(const Tensor& x, const Tensor& running_mean, co
   EMBER_CHECK(x.dim() >= 3, "instance_norm: expected an input (N, C, *) of 3 or more dims, got ",
               shape_str(x.sizes()));
   EMBER_CHECK_TYPE(is_floating(x.dtype()), "instance_norm: expected a floating input, got ", dtype_name(x.dtype()));
+  EMBER_CHECK(running_mean.defined() == running_var.defined(),
+              "instance_norm: running_mean and running_var must either both be None or neither be None");
   if (is_narrow(x.dtype()))  // statistics in float32, rounded once (running statistics updated in place)
     return to_dtype(instance_norm(widened_or_none(x), running_mean, running_var, widened_or_none(weight),
                                   widened_or_none(bias), use_input_stats, momentum, eps),

@@ -335,15 +335,25 @@ Tensor rounded_once(const char* op, const Tensor& input, const Tensor& a, const 
   read_scalar(op, dt, beta, "beta");  // their range checks, in the 16-bit dtype
   read_scalar(op, dt, alpha, "alpha");
   const auto wide = [](const Tensor& t) { return to_dtype(t, DType::Float32); };
-  return to_dtype(f(wide(input), wide(a), wide(b), beta, alpha), dt);
+  // the product f (mm or bmm) in float32 is no BLAS call of torch's: alpha = 0 still multiplies
+  return to_dtype(scaled_sum(op, wide(input), f(wide(a), wide(b)), beta, alpha), dt);
+}
+/// The product as torch's float32/float64 addmm, addmv and addbmm see it: they call BLAS, which
+/// skips the product when alpha is 0 (its infs and NaNs included); its other kernels multiply.
+Tensor blas_product(const Tensor& prod, Scalar alpha) {
+  const bool blas = prod.dtype() == DType::Float32 || prod.dtype() == DType::Float64;
+  if (!blas || alpha.to_double() != 0) return prod;
+  const Tensor z = zeros(prod.sizes(), prod.dtype());
+  // through where, the matrices still get their (zero) gradients, as from torch's alpha * product
+  return prod.requires_grad() ? where(ones(prod.sizes(), DType::Bool), z, prod) : z;
 }
 }  // namespace
 
 Tensor addmm(const Tensor& input, const Tensor& mat1, const Tensor& mat2, Scalar beta, Scalar alpha) {
   EMBER_CHECK(mat1.dim() == 2 && mat2.dim() == 2, "addmm: mat1 and mat2 must be matrices, got shapes ",
               shape_str(mat1.sizes()), " and ", shape_str(mat2.sizes()));
-  if (Tensor r = rounded_once("addmm", input, mat1, mat2, beta, alpha, addmm); r.defined()) return r;
-  return scaled_sum("addmm", input, mm(mat1, mat2), beta, alpha);
+  if (Tensor r = rounded_once("addmm", input, mat1, mat2, beta, alpha, mm); r.defined()) return r;
+  return scaled_sum("addmm", input, blas_product(mm(mat1, mat2), alpha), beta, alpha);
 }
 Tensor addmv(const Tensor& input, const Tensor& mat, const Tensor& vec, Scalar beta, Scalar alpha) {
   if (all_16bit_float(input, mat, vec)) {
@@ -358,7 +368,7 @@ Tensor addmv(const Tensor& input, const Tensor& mat, const Tensor& vec, Scalar b
     if (beta.to_double() == 0) return to_dtype(ap, dt);
     return to_dtype(add(to_dtype(mul(input, scalar_tensor(beta)), DType::Float32), ap), dt);
   }
-  return scaled_sum("addmv", input, mv(mat, vec), beta, alpha);
+  return scaled_sum("addmv", input, blas_product(mv(mat, vec), alpha), beta, alpha);
 }
 Tensor addr(const Tensor& input, const Tensor& vec1, const Tensor& vec2, Scalar beta, Scalar alpha) {
   EMBER_CHECK(vec1.dim() == 1 && vec2.dim() == 1, "addr: expected 1-D vectors, got shapes ", shape_str(vec1.sizes()),
@@ -373,7 +383,7 @@ Tensor addr(const Tensor& input, const Tensor& vec1, const Tensor& vec2, Scalar 
   return scaled_sum("addr", to_dtype(input, dt), prod, beta, 1);
 }
 Tensor baddbmm(const Tensor& input, const Tensor& batch1, const Tensor& batch2, Scalar beta, Scalar alpha) {
-  if (Tensor r = rounded_once("baddbmm", input, batch1, batch2, beta, alpha, baddbmm); r.defined()) return r;
+  if (Tensor r = rounded_once("baddbmm", input, batch1, batch2, beta, alpha, bmm); r.defined()) return r;
   return scaled_sum("baddbmm", input, bmm(batch1, batch2), beta, alpha);
 }
 Tensor addbmm(const Tensor& input, const Tensor& batch1, const Tensor& batch2, Scalar beta, Scalar alpha) {
@@ -386,7 +396,7 @@ Tensor addbmm(const Tensor& input, const Tensor& batch1, const Tensor& batch2, S
     return r;
   }
   const Tensor p = bmm(batch1, batch2);
-  return scaled_sum("addbmm", input, sum(p, Dims{0}, false, p.dtype()), beta, alpha);
+  return scaled_sum("addbmm", input, blas_product(sum(p, Dims{0}, false, p.dtype()), alpha), beta, alpha);
 }
 
 #define EMBER_SCALED_SUM_INPLACE(name)                                                                   \

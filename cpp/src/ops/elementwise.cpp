@@ -6,6 +6,7 @@
 #include "autograd/record.h"
 #include "ember/ops.h"
 #include "kernels.h"
+#include "ops/promotion.h"
 #include "ops/widen.h"
 
 namespace ember {
@@ -33,7 +34,8 @@ enum Rules {
   NONZERO_INT_DIVISOR = 8,
   EXACT_SCALAR = 16,
   TINY_EXPONENT = 32,
-  SAME_DTYPE = 64
+  SAME_DTYPE = 64,
+  STEP_IN_DTYPE = 128
 };
 
 /// The dtype a pointwise op computes in, for an input of dtype t (after promotion).
@@ -91,8 +93,8 @@ void check_integer_divisor(const char* op, const Tensor& y, DType ct) {
   call_check(y.device(), op, check_nonzero_divisor, y);
 }
 
-/// An operand as the kernel reads it; a 0-d one skips the rounding to a 16-bit ct where the row
-/// says so (EXACT_SCALAR).
+/// An operand as the kernel reads it; a 0-d y skips the rounding to a 16-bit ct where the row
+/// says so (EXACT_SCALAR; torch's kernels round a 0-d x).
 Tensor operand(const Tensor& t, DType ct, int rules) {
   return rules & EXACT_SCALAR && t.dim() == 0 && is_floating(ct) ? to_dtype(t, widened(ct)) : kernel_input(t, ct);
 }
@@ -111,8 +113,10 @@ DType binary_compute_dtype(const char* op, Kind kind, int rules, const Tensor& x
                         "use the `~` or `logical_not()` operator instead");
   if (rules & NONNEG_INT_EXPONENT && is_integral(ct, false) && y.impl()->is_wrapped_number)
     EMBER_CHECK_RUNTIME(y.item<int64_t>() >= 0, op, ": integers to negative integer powers are not allowed");
-  // The divisor as the kernel reads it: a Python int cast to int16 may wrap to 0 (2**31).
-  if (rules & NONZERO_INT_DIVISOR) check_integer_divisor(op, y.dtype() == ct ? y : to_dtype(y, ct), ct);
+  // The divisor as the kernel reads it: a Python int cast to int16 may wrap to 0 (2**31). An empty
+  // result divides nothing (torch's returns it).
+  if (rules & NONZERO_INT_DIVISOR && x.numel() > 0)
+    check_integer_divisor(op, y.dtype() == ct ? y : to_dtype(y, ct), ct);
   return ct;
 }
 
@@ -138,10 +142,34 @@ Tensor exponent_operand(const char* op, const Tensor& x, const Tensor& y, Tensor
   return ye;
 }
 
+/// nextafter(x, y) in a 16-bit float dtype ct, composed in float64: a step of one unit in x's
+/// last place (2^(e - p + 1) for 2^e <= |x| < 2^(e+1), p the dtype's precision), half that
+/// toward zero from a power of two, never below the smallest subnormal.
+Tensor step_in_dtype(const Tensor& x, const Tensor& y, DType ct) {
+  const bool half = ct == DType::Float16;
+  const double p = half ? 11 : 8, tiny = half ? 0x1p-24 : 0x1p-133, top = half ? 65504.0 : 0x1.fep127;
+  const Tensor a = kernel_input(x, ct), b = kernel_input(y, ct);
+  const Tensor a64 = to_dtype(a, DType::Float64), b64 = to_dtype(b, DType::Float64);
+  auto num = [](double v) { return scalar_tensor(v, DType::Float64); };
+  const Tensor mag = abs(a64), e = floor(log2(mag));
+  const Tensor up = gt(b64, a64), shrinking = logical_xor(up, gt(a64, num(0)));
+  Tensor ulp = exp2(sub(e, num(p - 1)));
+  ulp = where(logical_and(shrinking, eq(mag, exp2(e))), mul(ulp, num(0.5)), ulp);
+  ulp = maximum(ulp, num(tiny));
+  Tensor r = where(up, add(a64, ulp), sub(a64, ulp));
+  r = where(eq(r, num(0)), mul(a64, num(0)), r);  // a zero keeps x's sign, as std::nextafter's
+  r = where(eq(a64, num(0)), where(up, num(tiny), num(-tiny)), r);
+  r = where(isinf(a64), where(gt(a64, num(0)), num(top), num(-top)), r);  // toward y, so inward
+  r = where(eq(a64, b64), b64, r);
+  r = where(logical_or(isnan(a64), isnan(b64)), num(std::nan("")), r);
+  return to_dtype(r, ct);
+}
+
 Tensor binary_op(const char* op, Kind kind, int rules, const Tensor& x, const Tensor& y, BinaryKernel kernel,
                  bool recording) {
   autograd::RecordingOff off(recording);  // the casts and expands below are not the op's history
   const DType ct = binary_compute_dtype(op, kind, rules, x, y);
+  if (rules & STEP_IN_DTYPE && is_narrow(ct)) return step_in_dtype(x, y, ct);
   const DType rt = output_dtype(kind, ct);
   // Operands of one shape already in a compute dtype of its own kernels: no casts, expands or
   // temporaries. A tiny op's time is mostly such overhead (each Tensor copy alone is an atomic
@@ -153,7 +181,7 @@ Tensor binary_op(const char* op, Kind kind, int rules, const Tensor& x, const Te
   }
   const Shape shape = broadcast_shapes(x.sizes(), y.sizes(), op);
   Tensor out = Tensor::empty(shape, rt, x.device());
-  Tensor xe = operand(x, ct, rules), ye = exponent_operand(op, x, y, operand(y, ct, rules), rules);
+  Tensor xe = operand(x, ct, rules & ~EXACT_SCALAR), ye = exponent_operand(op, x, y, operand(y, ct, rules), rules);
   if (xe.sizes() != shape) xe = expand(xe, shape);
   if (ye.sizes() != shape) ye = expand(ye, shape);
   const Tensor result = kernel_output(out);
@@ -177,6 +205,10 @@ Tensor& binary_op_(const char* op, Kind kind, int rules, Tensor& x, const Tensor
     // x's old value needs a copy of its own only when a gradient formula keeps it.
     const bool keeps_old = (autograd::requires_grad(x) && saves[0] & X) || (autograd::requires_grad(y) && saves[1] & X);
     return autograd::apply_inplace(x, op, [&](const Tensor& old) { return out_of_place(old, y); }, keeps_old);
+  }
+  if (rules & STEP_IN_DTYPE && is_narrow(ct)) {  // no kernel of its own: the out-of-place op's result
+    copy_(x, out_of_place(x, y));
+    return x;
   }
   Tensor ye = exponent_operand(op, x, y, operand(unaliased(y, x), ct, rules), rules);
   if (ye.sizes() != shape) ye = expand(ye, shape);
@@ -216,12 +248,14 @@ Tensor& unary_op_(const char* op, Kind kind, Tensor& x, UnaryKernel kernel, Tens
 }
 }  // namespace
 
-DType result_type(const Tensor& a, const Tensor& b) {
+DType result_type(const Tensor& a, const Tensor& b) { return result_type_of({&a, &b}); }
+
+DType result_type_of(std::initializer_list<const Tensor*> operands) {
   // Three priority groups, as PyTorch: tensors with dims, 0-d tensors, Python numbers. A lower
   // group only matters when it is of a higher category (bool < integer < float).
   int groups[3] = {-1, -1, -1};
   DType types[3] = {DType::Bool, DType::Bool, DType::Bool};
-  for (const Tensor* t : {&a, &b}) {
+  for (const Tensor* t : operands) {
     const int g = t->impl()->is_wrapped_number ? 2 : (t->dim() == 0 ? 1 : 0);
     types[g] = groups[g] < 0 ? t->dtype() : promote_types(types[g], t->dtype());
     groups[g] = 1;

@@ -107,6 +107,9 @@ std::vector<TensorIndex> along(const Tensor& t, int64_t dim, const Tensor& index
 int64_t wrapped_dim(const Tensor& t, int64_t dim, const char* op) { return wrap_dim(dim, std::max<int64_t>(t.dim(), 1), op); }
 /// source with its index dim sized as the index's (0-d tensors and sources read as 1-element).
 Tensor source_for(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& source, const char* op) {
+  // before source's shape, which a bad index would make look wrong too (torch's IndexError)
+  EMBER_CHECK_INDEX(index.dim() <= 1, op, "(): index should have dimension 1 or 0, got shape ",
+                    shape_str(index.sizes()));
   Shape want = t.dim() == 0 ? Shape{1} : t.sizes();
   want[dim] = index.numel();
   const Tensor s = source.dim() == 0 ? reshape(source, Shape(std::max<int64_t>(t.dim(), 1), 1)) : source;
@@ -138,6 +141,7 @@ Tensor index_fill(const Tensor& t, int64_t dim, const Tensor& index, const Tenso
   EMBER_CHECK(value.dim() == 0, "index_fill(): only supports a 0-dimensional value tensor, got shape ",
               shape_str(value.sizes()));
   dim = wrapped_dim(t, dim, "index_fill");
+  if (t.numel() == 0) return clone(t);  // fills nothing, its indices unchecked, as torch's
   const Tensor base = t.dim() == 0 ? reshape(t, {1}) : t;
   return reshape(index_put(base, along(base, dim, index, "index_fill"), to_dtype(value, t.dtype()), false), t.sizes());
 }

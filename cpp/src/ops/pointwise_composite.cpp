@@ -7,6 +7,7 @@
 #include "ember/autograd.h"
 #include "ember/ops.h"
 #include "ops/inplace.h"
+#include "ops/promotion.h"
 
 namespace ember {
 
@@ -29,25 +30,24 @@ Tensor& assign_composite(Tensor& x, const char* op, std::initializer_list<const 
 }
 
 namespace {
-DType common_dtype(const Tensor& a, const Tensor& b, const Tensor& c) {
-  return promote_types(result_type(a, b), result_type(a, c));
-}
 /// input + value * t1 (op) t2 as PyTorch's kernels: on the inputs cast to their common dtype,
 /// computed in float32 for the 16-bit floats (rounded once, at the end), value read in that type
 /// (checked for overflow; an integer dtype truncates a float value).
 Tensor add_scaled(const char* op, const Tensor& input, const Tensor& tensor1, const Tensor& tensor2, Scalar value,
                   Tensor (*combine)(const Tensor&, const Tensor&)) {
-  const DType dt = common_dtype(input, tensor1, tensor2);
+  const DType dt = result_type_of({&input, &tensor1, &tensor2});
   EMBER_CHECK_TYPE(dt != DType::Bool, op, ": not implemented for bool tensors");
   broadcast_shapes(broadcast_shapes(input.sizes(), tensor1.sizes(), op), tensor2.sizes(), op);
   const DType ct = widened(dt);
   check_fits(value, is_floating(dt) ? ct : dt, op);
-  const Tensor t1 = to_dtype(tensor1, ct);
+  // Each input is cast to dt first: an int32 2**31 - 1 is inf in float16.
+  auto in_ct = [dt, ct](const Tensor& t) { return to_dtype(to_dtype(t, dt), ct); };
+  const Tensor t1 = in_ct(tensor1);
   // value * t1 first, then t2: rounded in that order, as PyTorch's kernel.
   const Tensor t = value.to_double() == 1
                        ? t1
                        : mul(scalar_tensor(is_floating(ct) ? value : Scalar(value.to<int64_t>()), ct), t1);
-  return to_dtype(add(to_dtype(input, ct), combine(t, to_dtype(tensor2, ct))), dt);
+  return to_dtype(add(in_ct(input), combine(t, in_ct(tensor2))), dt);
 }
 }  // namespace
 
@@ -160,8 +160,23 @@ Tensor& float_power_(Tensor& x, const Tensor& exponent) {
 // x * 2^other computed as PyTorch's (2^other in float32 for an integer other, the product in the
 // wider of the two), rounded once into x and other's floating result type.
 Tensor ldexp(const Tensor& x, const Tensor& other) {
-  const DType rt = result_type(x, other);
-  return to_dtype(mul(x, pow(scalar_tensor(2.0), other)), is_floating(rt) ? rt : default_dtype());
+  const DType rt = result_type(x, other), dt = is_floating(rt) ? rt : default_dtype();
+  // torch's composite, x * 2^e, where either is no float x with an integer e (an integer x times
+  // 2^200 of 0 is NaN there too)
+  if (is_floating(other.dtype()) || !is_floating(x.dtype())) return to_dtype(mul(x, pow(scalar_tensor(2.0), other)), dt);
+  // A float x and an integer e: std::ldexp's value, as torch's kernel, as three finite factors
+  // 2^(e/3) in float64, so that 0 * 2^2000 is 0 and inf * 2^-2000 inf (one factor 2^e
+  // overflowed to inf or 0: NaN). Clamping e to three times the largest exponent changes no
+  // result; float64 rounds the other dtypes' results once.
+  const int64_t max_exp = dt == DType::Float64 ? 1023 : 127;
+  const auto exponent = [](int64_t v) { return scalar_tensor(v, DType::Int64); };
+  const Tensor e = clamp(to_dtype(other, DType::Int64), exponent(-3 * max_exp), exponent(3 * max_exp));
+  const Tensor e1 = div(e, exponent(3), std::string("trunc"));
+  const Tensor e2 = div(sub(e, e1), exponent(2), std::string("trunc"));
+  const Tensor e3 = sub(sub(e, e1), e2);
+  const auto factor = [](const Tensor& ei) { return pow(scalar_tensor(2.0, DType::Float64), to_dtype(ei, DType::Float64)); };
+  const Tensor r = mul(mul(mul(to_dtype(x, DType::Float64), factor(e1)), factor(e2)), factor(e3));
+  return to_dtype(r, dt);
 }
 Tensor& ldexp_(Tensor& x, const Tensor& other) {
   return assign_composite(x, "ldexp_", {&other}, [&](const Tensor& old) { return ldexp(old, other); });

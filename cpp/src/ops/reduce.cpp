@@ -17,6 +17,7 @@ namespace {
 std::vector<bool> reduced_mask(const Tensor& t, const OptDims& dims, const char* op) {
   std::vector<bool> mask(t.dim(), !dims || dims->empty());
   if (dims) {
+    for (int64_t d : *dims) wrap_dim(d, t.dim(), op);  // every dim in range first, as torch checks
     for (int64_t d : *dims) {
       const int64_t w = wrap_dim(d, t.dim(), op);
       if (t.dim() == 0) continue;

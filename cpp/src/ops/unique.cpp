@@ -105,8 +105,11 @@ Tensor bincount(const Tensor& t, const Tensor& weights, int64_t minlength) {
                         "bincount: only supports 1-d non-negative integral inputs, got a negative value");
     length = std::max(length, max(index).item<int64_t>() + 1);
   }
-  // Weights sum in their own floating dtype, others in float64 (as PyTorch's).
-  const DType dt = !weights.defined() ? DType::Int64 : is_floating(weights.dtype()) ? weights.dtype() : DType::Float64;
+  // As PyTorch's: float32 weights sum in float32, all others (16-bit floats too) in float64; an
+  // empty input gives int64 zeros whatever the weights.
+  const DType dt = !weights.defined() || t.numel() == 0      ? DType::Int64
+                   : weights.dtype() == DType::Float32 ? DType::Float32
+                                                       : DType::Float64;
   const Tensor src = weights.defined() ? to_dtype(weights, dt) : ones({t.numel()}, dt);
   return scatter_add(zeros({length}, dt), 0, index, src);
 }
@@ -131,6 +134,8 @@ Tensor histc(const Tensor& t, int64_t bins, double min_value, double max_value) 
   // The edges and the bin of each element in t's dtype, as PyTorch computes them:
   // (x - lo) * bins / (hi - lo), the top edge counted in the last bin.
   const Tensor lo = full({}, min_value, t.dtype()), hi = full({}, max_value, t.dtype());
+  // A range whose width overflows the dtype counts nothing, as PyTorch's (its bin edges are NaN).
+  if (!std::isfinite(sub(hi, lo).item<double>())) return zeros({bins}, t.dtype());
   const Tensor in = masked_select(x, logical_and(ge(x, lo), le(x, hi)));
   // A product that overflowed to inf casts to INT64_MIN, clamped into bin 0, as PyTorch's.
   const Tensor pos = to_dtype(div(mul(sub(in, lo), full({}, bins, t.dtype())), sub(hi, lo)), DType::Int64);
