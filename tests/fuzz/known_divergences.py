@@ -25,7 +25,7 @@ _LOOP_SIGNED_ZERO = ("intended: docs: the sign of a zero from softshrink/gelu/ma
                      "scalar loop's; its vector loop gives the other")
 _GCD_MIN = "intended: docs: gcd/lcm of the dtype's minimum are the true magnitude (torch's |x| wraps)"
 _BIG_INT = "intended: docs: Python ints in [2^63, 2^64) against integer tensors raise (torch wraps them)"
-_OUT_NUMBER = "intended: docs: out= must be a tensor (torch turns a number into a throwaway tensor)"
+_OUT_NUMBER = "intended: docs: out= must be a tensor (torch turns a number or bool into a throwaway tensor)"
 _BLAS_OVERFLOW = ("intended: docs: where a matrix product's sums overflow, whether the result is inf, NaN "
                   "or finite depends on the BLAS's order and fused multiply-adds; so does the sign of a zero")
 # a value finding whose listed differences are all overflow (inf, NaN, beyond 1e30 or 1e300) or
@@ -74,6 +74,18 @@ _HALF_FILL = ("intended: docs: a margin beyond a float16/bfloat16 input's range 
               "one-element input too (torch's fill skips its check there)")
 
 
+_ONE_ELEMENT_NORM = ("intended: docs: a one-element row or group normalizes to exactly 0 (torch's one-pass "
+                     "variance leaves rounding error)")
+_ALPHA_16BIT = ("intended: docs: add/sub with alpha on float16/bfloat16 round alpha * other first, as torch's "
+                "scalar loop (its vector loop, over long contiguous runs, does not)")
+_TWO_PASS_VAR = ("intended: docs: var/std of a slice whose sum overflows are inf, as torch's two-pass kernel; "
+                 "its Welford kernel (other layouts) can stay finite")
+_LONG_SUM_ORDER = ("intended: docs: float32 dot products and p-norm distances of 65537 terms sum in another "
+                   "order than torch's (each within float32's error bound)")
+_LDEXP_WRAP = ("intended: docs: ldexp with integer exponents beyond the float range gives inf or 0; torch "
+               "computes 2 ** e in the exponent's integer dtype first, which wraps")
+_FLOAT32_INTERMEDIATE = ("intended: docs: a float32 exp (within 3 ulp of torch's) feeding a float64 result shows "
+                         "at float64's tolerance (poisson_nll_loss of a float32 input, float64 target)")
 _CIRCULAR_WRAP = ("intended: docs: circular pad wrapping around more than what cropping leaves raises; "
                   "torch returns uninitialized memory")
 
@@ -217,7 +229,7 @@ KNOWN = [
     _open('ember.sum', ACCEPTS,
           'ember returned ember.Tensor(shape=(5, 2, 4), dtype=float32) | torch TypeError: sum(): '),
     _known('ember.true_divide', RAISES, _OUT_NUMBER,
-           match=r"argument 'out' must be Tensor, not (int|float)"),
+           match=r"argument 'out' must be Tensor, not (int|float|bool)"),
     _open('ember.trunc', ACCEPTS,
           'ember returned ember.Tensor(shape=(3, 0), dtype=float64) | torch RuntimeError: Found d'),
     # everything else run.py --seed 0 --calls 100000 found, one entry per op and kind
@@ -776,7 +788,7 @@ KNOWN = [
     _open('ember.absolute', VALUE,
           'result: 1 of 12 differ ([2, 1]: ember np.float64(-0.0) torch np.float64(0.0))'),
     _known('ember.add', RAISES, _OUT_NUMBER,
-           match=r"argument 'out' must be Tensor, not (int|float)"),
+           match=r"argument 'out' must be Tensor, not (int|float|bool)"),
     _open('ember.allclose', VALUE,
           'result: ember False, torch True'),
     _open('ember.amax', EXC,
@@ -830,11 +842,11 @@ KNOWN = [
     _open('ember.cumsum', RAISES,
           'ember TypeError: cumsum: not implemented for bool results (dtype=bool) | torch returne'),
     _known('ember.div', RAISES, _OUT_NUMBER,
-           match=r"argument 'out' must be Tensor, not (int|float)"),
+           match=r"argument 'out' must be Tensor, not (int|float|bool)"),
     _open('ember.div', EXC,
           'ember RuntimeError: value cannot be converted to int64 without overflow | torch Overfl'),
     _known('ember.divide', RAISES, _OUT_NUMBER,
-           match=r"argument 'out' must be Tensor, not (int|float)"),
+           match=r"argument 'out' must be Tensor, not (int|float|bool)"),
     _open('ember.divide', EXC,
           'ember TypeError: div(): incompatible function arguments. The following argument types '),
     _open('ember.empty', RAISES,
@@ -850,7 +862,7 @@ KNOWN = [
     _open('ember.flatten', EXC,
           'ember TypeError: flatten(): incompatible function arguments. The following argument ty'),
     _known('ember.floor_divide', RAISES, _OUT_NUMBER,
-           match=r"argument 'out' must be Tensor, not (int|float)"),
+           match=r"argument 'out' must be Tensor, not (int|float|bool)"),
     _open('ember.floor_divide', EXC,
           'ember RuntimeError: value cannot be converted to int64 without overflow | torch Overfl'),
     _open('ember.fmod', EXC,
@@ -913,7 +925,7 @@ KNOWN = [
     _open('ember.movedim', RAISES,
           "ember ValueError: permute: number of dims 1 does not match the tensor's 0 (shape ()) |"),
     _known('ember.mul', RAISES, _OUT_NUMBER,
-           match=r"argument 'out' must be Tensor, not (int|float)"),
+           match=r"argument 'out' must be Tensor, not (int|float|bool)"),
     _open('ember.mul', EXC,
           'ember RuntimeError: value cannot be converted to int64 without overflow | torch Overfl'),
     _open('ember.multinomial', EXC,
@@ -990,11 +1002,11 @@ KNOWN = [
     _open('ember.stack', EXC,
           'ember ValueError: stack: expected each tensor to be equal size, but got () at entry 0 '),
     _known('ember.sub', RAISES, _OUT_NUMBER,
-           match=r"argument 'out' must be Tensor, not (int|float)"),
+           match=r"argument 'out' must be Tensor, not (int|float|bool)"),
     _open('ember.sub', EXC,
           'ember TypeError: sub(): incompatible function arguments. The following argument types '),
     _known('ember.subtract', RAISES, _OUT_NUMBER,
-           match=r"argument 'out' must be Tensor, not (int|float)"),
+           match=r"argument 'out' must be Tensor, not (int|float|bool)"),
     _open('ember.subtract', EXC,
           'ember TypeError: sub(): incompatible function arguments. The following argument types '),
     _open('ember.tensor', EXC,
@@ -1294,7 +1306,7 @@ KNOWN = [
     _known('ember.unique_consecutive', SHAPE, _UNIQUE_CONSECUTIVE_POSITIONAL),
     _known('ember.unique_consecutive', VALUE, _UNIQUE_CONSECUTIVE_POSITIONAL),
     # the same quirk: (x, True, return_counts=False, dim=d) returns torch's output alone
-    _known('ember.unique_consecutive', KIND, _UNIQUE_CONSECUTIVE_POSITIONAL, match=r"[\])], True[,)]"),
+    _known('ember.unique_consecutive', KIND, _UNIQUE_CONSECUTIVE_POSITIONAL, match=r"([\])]|--replay), True[,)]"),
     _open('ember.unsqueeze', EXC,
           'ember TypeError: unsqueeze(): incompatible function arguments. The following argument '),
     _open('ember.vander', EXC,
@@ -2060,22 +2072,36 @@ KNOWN = [
           "ember RuntimeError: var: result type float16 can't be cast to the desired output type "),
     # found by the 1M-call run (seed 8) and not fixed yet
     _open('F.conv1d', RAISES, 'ember RuntimeError: conv1d: expected a floating or int64 input, got bool'),
-    _open('F.huber_loss', VALUE, 'result: 5 of 16 differ (float16 rounding: ember 7.44, torch 7.45)'),
-    _known('F.layer_norm', VALUE, "intended: a one-element (constant) row normalizes to exactly 0 in "
-           "float16 too (torch's 16-bit kernel leaves rounding noise)", match=r"ember np\.float16\(0\.0\)"),
-    _open('F.multilabel_soft_margin_loss', RAISES, 'a number target: ember TypeError (torch broadcasts it)'),
-    _open('F.poisson_nll_loss', VALUE, 'float64 result 13.3082339 vs 13.3082320 (exp of a float32 input)'),
-    _open('Tensor.bincount', DTYPE, 'empty input with integer weights: ember float64, torch int64'),
-    _open('Tensor.histc', VALUE, 'a range of +-FLT_MAX (its width overflows): ember 7.0, torch 0.0'),
-    _open('Tensor.hsplit', RAISES, 'indices_or_sections as an integer tensor'),
+    # found by the 1M-call run (seed 9) and not fixed yet
+    _open('F.adaptive_max_pool1d', RAISES, 'an empty (0, 4) input with output size 0: ember refuses zero channels'),
+    _open('F.bilinear', RAISES, 'integer inputs: ember refuses them, torch computes in the integer dtype'),
+    _open('F.conv1d', SHAPE, 'groups=3 over zero input channels: torch gives 0 output channels, ember 3'),
+    _open('F.dropout', ACCEPTS, 'a dtype as p (ember.int64): ember reads it as a number (its __index__)'),
+    _open('F.instance_norm', RAISES, 'an empty integer input: torch returns it, ember checks the dtype first'),
+    _known('F.poisson_nll_loss', VALUE, _OVERFLOW_ORDER, match=r"int64"),
+    _open('F.triplet_margin_with_distance_loss', EXC, 'tuples and tensors as margin or inputs: exception types'),
+    _open('Tensor.lerp', RAISES, 'an empty result with a weight of another dtype: torch skips its dtype check'),
+    _open('Tensor.scatter_reduce_', EXC, 'a bad reduce and a bad dim: ember reports the reduce first'),
+    _open('ember.addmv', EXC, 'a 0-d input and mismatched vec: ember ValueError (shapes), torch IndexError'),
+    _open('ember.bucketize', RAISES, 'bool boundaries: ember refuses them'),
+    _open('ember.concat', RAISES, "a dim out of range for 1-d empty tensors (torch's legacy skips them)"),
+    _open('ember.hinge_embedding_loss', RAISES, 'integer inputs with a margin near 2**63'),
+    _open('ember.instance_norm', EXC, 'a 0-d or 1-d input: ember ValueError, torch IndexError'),
+    _open('ember.kron', RAISES, 'int8 operands of 823M results: ember computes in int64 (8x memory)'),
+    _open('ember.narrow', ACCEPTS, 'a float 0-d tensor as start: pybind11 reads it through __int__'),
+    _open('ember.var', VALUE, 'float16 input with a float32 out=: torch computes in float32, ember in float16'),
+    _open('F.smooth_l1_loss', VALUE, 'float16: torch rounds neither per op nor once (10 of 1000 differ)'),
+    _known('*ldexp*', VALUE, _LDEXP_WRAP, match=r"int64|int32"),
+    _known('F.poisson_nll_loss', VALUE, _FLOAT32_INTERMEDIATE, match=r"float64"),
+    *[_known(op, VALUE, _ONE_ELEMENT_NORM, match=r"ember np\.float(16|32)\(0\.0\)")
+      for op in ("F.layer_norm", "F.group_norm")],
+    *[_known(op, VALUE, _ALPHA_16BIT, match=r"float16.*alpha=")
+      for op in ("*.add", "*.add_", "*.sub", "*.sub_", "*.subtract", "*.subtract_")],
+    *[_known(op, VALUE, _TWO_PASS_VAR, match=r"^(?!.*out=L).*ember np\.float\d+\(inf\) torch np\.float\d+\([\d.e+-]+\)")
+      for op in ("*.var", "*.std")],
     _open('Tensor.hsplit', SHAPE, 'indices_or_sections as a bool 0-d tensor'),
-    _open('Tensor.vsplit', RAISES, 'indices_or_sections as an integer tensor'),
-    _open('ember.split', RAISES, 'split_size as a 0-d integer tensor'),
     _open('Tensor.inner', RAISES, 'empty bool operands: ember mm refuses bool'),
-    _open('Tensor.ldexp', VALUE, 'int64 exponents beyond float range: ember 2^e is inf or 0, torch wraps'),
-    _open('ember.all', EXC, 'a dim both repeated and out of range: ember ValueError, torch IndexError'),
-    _open('ember.index_add', EXC, 'a 2-d index: ember ValueError (shape), torch IndexError'),
-    _open('ember.vdot', VALUE, 'float32 sum of 65537 products: -99.0342 vs -99.0310 (order of the sum)'),
+    *[_known(op, VALUE, _LONG_SUM_ORDER, match=r"65537") for op in ("*.vdot", "*.dist")],
     _known('ember.divide', RAISES, _OUT_NUMBER, match=r"out=-?[\d.]+\)$"),
     # the classes of difference (after the specific entries, whose reasons take precedence)
     *[_known(op, VALUE, _OVERFLOW_ORDER, match=_BLAS_ONLY)
