@@ -89,6 +89,9 @@ PYBIND11_MODULE(_C, m) {
       .def("__str__", [](DType t) { return std::string("ember.") + dtype_name(t); })
       .def_property_readonly("is_floating_point", [](DType t) { return is_floating(t); })
       .def_property_readonly("itemsize", [](DType t) { return itemsize(t); });
+  // A dtype is no number (torch's is not): without __index__ no int or float argument takes one
+  // (F.dropout(x, ember.int64) read p = 1). __int__ stays: the enum's own == and hash use it.
+  py::delattr(m.attr("dtype"), "__index__");
 
   py::class_<Device>(m, "device", "Where a tensor lives: ember.device('cpu').")
       .def(py::init([](const std::string& s) { return Device::parse(s); }), py::arg("type"))

@@ -1093,3 +1093,13 @@ def test_ldexp_of_zero_and_inf_by_huge_exponents(dtype, torch):
           torch.ldexp(torch.tensor(x, dtype=getattr(torch, dtype)), torch.tensor(ex)))
     r = ember.ldexp(ember.tensor([0.0, math.inf, 1.0]), ember.tensor([2**40, -2**40, -2**40]))
     assert r.tolist() == [0.0, math.inf, 0.0]
+
+
+def test_a_dtype_is_no_number(torch):
+    """ember.int64 had __index__ (a pybind11 enum's): F.dropout(x, ember.int64) ran with p = 1."""
+    for L in (ember, torch):
+        with pytest.raises(TypeError):
+            L.nn.functional.dropout(L.ones(3), L.int64)
+        with pytest.raises(TypeError):
+            L.ones(3).sum(L.int64)
+    assert ember.int64 == ember.int64 and len({ember.int64, ember.float32, ember.int64}) == 2

@@ -2076,7 +2076,6 @@ KNOWN = [
     _open('F.adaptive_max_pool1d', RAISES, 'an empty (0, 4) input with output size 0: ember refuses zero channels'),
     _open('F.bilinear', RAISES, 'integer inputs: ember refuses them, torch computes in the integer dtype'),
     _open('F.conv1d', SHAPE, 'groups=3 over zero input channels: torch gives 0 output channels, ember 3'),
-    _open('F.dropout', ACCEPTS, 'a dtype as p (ember.int64): ember reads it as a number (its __index__)'),
     _open('F.instance_norm', RAISES, 'an empty integer input: torch returns it, ember checks the dtype first'),
     _known('F.poisson_nll_loss', VALUE, _OVERFLOW_ORDER, match=r"int64"),
     _open('F.triplet_margin_with_distance_loss', EXC, 'tuples and tensors as margin or inputs: exception types'),
