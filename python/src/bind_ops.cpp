@@ -540,14 +540,18 @@ Example::
   def_both_out(m, cls, "gather", OutDtype::Exact, [](const Tensor& t, int64_t dim, const Tensor& index, bool) {
     return gather(t, dim, index);
   }, py::arg("dim"), py::arg("index"), py::kw_only(), py::arg("sparse_grad") = false);
-  def_both(m, cls, "scatter", [](const Tensor& t, int64_t dim, const Tensor& index, py::handle src) {
-    Tensor s = py::isinstance<Tensor>(src) ? src.cast<Tensor>() : expand(full({}, src.cast<Scalar>(), t.dtype()), index.sizes());
-    return scatter(t, dim, index, s);
+  // src, or a number read in t's dtype (checked, unless nothing is written: torch skips it then)
+  auto scatter_src = [](const Tensor& t, const Tensor& index, py::handle src) {
+    if (py::isinstance<Tensor>(src)) return src.cast<Tensor>();
+    if (index.numel() == 0) return zeros(index.sizes(), t.dtype());
+    return expand(full({}, src.cast<Scalar>(), t.dtype()), index.sizes());
+  };
+  def_both(m, cls, "scatter", [=](const Tensor& t, int64_t dim, const Tensor& index, py::handle src) {
+    return scatter(t, dim, index, scatter_src(t, index, src));
   }, py::arg("dim"), py::arg("index"), py::arg("src"));
-  cls.def("scatter_", [](py::object self, int64_t dim, const Tensor& index, py::handle src) {
+  cls.def("scatter_", [=](py::object self, int64_t dim, const Tensor& index, py::handle src) {
     Tensor& t = self.cast<Tensor&>();
-    Tensor s = py::isinstance<Tensor>(src) ? src.cast<Tensor>() : expand(full({}, src.cast<Scalar>(), t.dtype()), index.sizes());
-    scatter_(t, dim, index, s);
+    scatter_(t, dim, index, scatter_src(t, index, src));
     return self;
   }, py::arg("dim"), py::arg("index"), py::arg("src"));
   def_both(m, cls, "scatter_add", &scatter_add, py::arg("dim"), py::arg("index"), py::arg("src"));
@@ -723,8 +727,13 @@ Example::
     >>> ember.div(ember.tensor([-7, 7]), 2, rounding_mode="trunc")
     tensor([-3, 3])
 )doc");
-  def_out(m, "div", OutDtype::Castable, [](py::handle a, const Tensor& b, std::optional<std::string> mode) {
-    return div(tensor_or_scalar(a, "div", "input", &b), b, mode);
+  def_out(m, "div", OutDtype::Castable, [](py::handle a, py::handle b, std::optional<std::string> mode) {
+    if (py::isinstance<Tensor>(b)) {
+      const Tensor& bt = b.cast<const Tensor&>();
+      return div(tensor_or_scalar(a, "div", "input", &bt), bt, mode);
+    }
+    const Tensor at = tensor_from_data(a, std::nullopt);  // two numbers (EMBER_NUMBERS)
+    return div(at, tensor_or_scalar(b, "div", "other", &at), mode);
   }, py::arg("input"), py::arg("other"), py::kw_only(), py::arg("rounding_mode"));
   cls.def("div_", [](py::object self, py::handle b, std::optional<std::string> mode) {
     Tensor& t = self.cast<Tensor&>();

@@ -1103,3 +1103,67 @@ def test_a_dtype_is_no_number(torch):
         with pytest.raises(TypeError):
             L.ones(3).sum(L.int64)
     assert ember.int64 == ember.int64 and len({ember.int64, ember.float32, ember.int64}) == 2
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_16bit_floor_divide_rounds_each_step_as_torch(dtype, torch):
+    """torch's kernel for two 16-bit tensors rounds every step of floor division (88.8125 //
+    0.09998 is 887, ember gave 888); with a 0-d divisor it computes in float32."""
+    rng = np.random.default_rng(3)
+    a = (rng.uniform(-100, 100, 4000) * rng.choice([1, 0.01], 4000)).tolist() + [88.8125, -7.0, 0.0, -0.0, math.inf]
+    b = rng.uniform(-3, 3, 4000).tolist() + [0.0999755859375, 0.5, -2.0, 3.0, 2.0]
+    dt_e, dt_t = getattr(ember, dtype), getattr(torch, dtype)
+    _same(ember.tensor(a, dtype=dt_e) // ember.tensor(b, dtype=dt_e), torch.tensor(a, dtype=dt_t) // torch.tensor(b, dtype=dt_t))
+    _same(ember.tensor(a, dtype=dt_e) // ember.tensor(0.0999755859375, dtype=dt_e),
+          torch.tensor(a, dtype=dt_t) // torch.tensor(0.0999755859375, dtype=dt_t))
+    x = ember.tensor(a, dtype=dt_e)
+    x //= ember.tensor(b, dtype=dt_e)
+    _same(x, torch.tensor(a, dtype=dt_t) // torch.tensor(b, dtype=dt_t))
+
+
+@pytest.mark.parametrize("call", [
+    lambda L: L.tensor(-1.5, dtype=L.float64).ldexp(L.tensor(2.304, dtype=L.bfloat16)),
+    lambda L: L.ldexp(L.tensor([0, 3, 200], dtype=L.uint8), L.tensor([200, 200, 200], dtype=L.uint8)),
+    lambda L: L.nn.functional.poisson_nll_loss(L.ones(2, 3, dtype=L.float16), L.tensor([5]), full=True),
+    lambda L: L.div(1.5, 1.53, rounding_mode="floor"),
+    lambda L: L.zeros((1, 0), dtype=L.uint8).scatter_(-2, L.zeros((1, 0), dtype=L.int64), 2**63 - 1),
+    lambda L: L.bincount(L.zeros((0,), dtype=L.int32), L.tensor(5, dtype=L.int32), 5),
+    lambda L: L.baddbmm(L.ones(4, 1, 5, dtype=L.float16), L.ones(4, 1, 1, dtype=L.float16),
+                        L.ones(4, 1, 5, dtype=L.float16), beta=3.4e38),
+], ids=lambda c: "")
+def test_more_calls_as_torch(call, torch):
+    """A float exponent's 2^e in the result's dtype (a bfloat16 exponent gave bfloat16 2^e); an
+    integer ldexp as torch's x * 2^e; poisson_nll_loss adds Stirling's term in place (keeps
+    float16); two numbers with rounding_mode; an empty scatter or bincount checks no value; the
+    16-bit addmm family reads beta in float32."""
+    _same(call(ember), call(torch))
+
+
+@pytest.mark.parametrize("call", [
+    lambda L: L.zeros(3, dtype=L.int32).index_copy_(0, L.tensor([-1]), L.tensor([5], dtype=L.int32)),
+    lambda L: L.zeros(3, dtype=L.int32).index_add_(0, L.tensor([-1]), L.tensor([5], dtype=L.int32)),
+    lambda L: L.tensor(2, dtype=L.int32).index_copy_(-1, L.tensor(-1), L.tensor(-2, dtype=L.int32)),
+    lambda L: L.nn.functional.interpolate(L.zeros((2, 0, 7)), size=(1,)),
+    lambda L: L.nn.functional.l1_loss(L.ones(2), L.tensor([True, False])),
+    lambda L: L.nn.functional.smooth_l1_loss(L.ones(2), L.tensor([True, False]), beta=0.0),
+], ids=lambda c: "")
+def test_more_refusals_as_torch(call, torch):
+    """index_copy_/index_add_ take no negative index (ember wrapped it); zero channels to upsample;
+    a bool target subtracted by l1_loss."""
+    with pytest.raises(Exception) as t:
+        call(torch)
+    with pytest.raises(type(t.value)):
+        call(ember)
+
+
+@pytest.mark.parametrize("dtypes", [("bfloat16", "float32"), ("float16", "float64"), ("bfloat16", "float64")])
+def test_soft_margin_loss_rounds_its_steps_to_the_input_dtype(dtypes, torch):
+    """torch negates, multiplies by target (at target's precision), exps and log1ps in place on a
+    tensor of input's dtype; ember rounded target to input's dtype first (7 bfloat16 ulps off)."""
+    rng = np.random.default_rng(4)
+    x, y = rng.uniform(-3, 3, 300).tolist(), rng.uniform(-3, 3, 300).tolist()
+    a, b = dtypes
+    _same(ember.nn.functional.soft_margin_loss(ember.tensor(x, dtype=getattr(ember, a)),
+                                               ember.tensor(y, dtype=getattr(ember, b)), reduction="none"),
+          torch.nn.functional.soft_margin_loss(torch.tensor(x, dtype=getattr(torch, a)),
+                                               torch.tensor(y, dtype=getattr(torch, b)), reduction="none"))

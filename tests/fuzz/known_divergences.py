@@ -84,8 +84,8 @@ _LONG_SUM_ORDER = ("intended: docs: float32 dot products and p-norm distances of
                    "order than torch's (each within float32's error bound)")
 _LDEXP_WRAP = ("intended: docs: ldexp with integer exponents beyond the float range gives inf or 0; torch "
                "computes 2 ** e in the exponent's integer dtype first, which wraps")
-_FLOAT32_INTERMEDIATE = ("intended: docs: a float32 exp (within 3 ulp of torch's) feeding a float64 result shows "
-                         "at float64's tolerance (poisson_nll_loss of a float32 input, float64 target)")
+_FLOAT32_INTERMEDIATE = ("intended: docs: a float32 exp or digamma (within a few ulp of torch's) feeding a float64 "
+                         "result shows at float64's tolerance (a float64 target or out=)")
 _CIRCULAR_WRAP = ("intended: docs: circular pad wrapping around more than what cropping leaves raises; "
                   "torch returns uninitialized memory")
 
@@ -2089,6 +2089,14 @@ KNOWN = [
     _open('ember.kron', RAISES, 'int8 operands of 823M results: ember computes in int64 (8x memory)'),
     _open('ember.narrow', ACCEPTS, 'a float 0-d tensor as start: pybind11 reads it through __int__'),
     _open('ember.var', VALUE, 'float16 input with a float32 out=: torch computes in float32, ember in float16'),
+    # found by the 1M-call run (seed 10) and not fixed yet
+    _known('F.adaptive_avg_pool2d', VALUE, _OVERFLOW_ORDER, match=_BLAS_ONLY),
+    _known('ember.digamma', VALUE, _FLOAT32_INTERMEDIATE, match=r"float64"),
+    _open('Tensor.narrow', ACCEPTS, 'a bool 0-d tensor as start: pybind11 reads it through __index__'),
+    _open('Tensor.addbmm_', RAISES, "a 0-d self: torch's addbmm_ resizes it to the product's shape"),
+    _open('ember.arange', RAISES, 'requires_grad=True with out=: torch ignores requires_grad'),
+    _open('ember.lerp', RAISES, 'an empty result with a weight of another dtype: torch skips its dtype check'),
+    _open('Tensor.addmv*', EXC, 'a 0-d input and mismatched vec: ember ValueError (shapes), torch IndexError'),
     _open('F.smooth_l1_loss', VALUE, 'float16: torch rounds neither per op nor once (10 of 1000 differ)'),
     _known('*ldexp*', VALUE, _LDEXP_WRAP, match=r"int64|int32"),
     _known('F.poisson_nll_loss', VALUE, _FLOAT32_INTERMEDIATE, match=r"float64"),

@@ -115,10 +115,20 @@ Tensor mse_loss(const Tensor& input, const Tensor& target, const std::string& re
   return autograd::name_grad_fn(reduce(square(difference(input, target)), reduction, "mse_loss"), "mse_loss");
 }
 
+namespace {
+/// torch's l1_loss (and smooth_l1_loss with beta 0, which is it) subtracts its operands as they
+/// are, so a bool target hits the bool subtraction error.
+Tensor l1_difference(const Tensor& input, const Tensor& target, const char* op) {
+  EMBER_CHECK_RUNTIME(target.dtype() != DType::Bool, op, ": subtraction, the `-` operator, with a bool tensor is "
+                      "not supported (a bool target)");
+  return abs(difference(input, target));
+}
+}  // namespace
+
 Tensor l1_loss(const Tensor& input, const Tensor& target, const std::string& reduction) {
   check_floating(input, "l1_loss", "input");
   check_broadcast(input, target, "l1_loss", "target", true);
-  return reduce(abs(difference(input, target)), reduction, "l1_loss");
+  return reduce(l1_difference(input, target, "l1_loss"), reduction, "l1_loss");
 }
 
 Tensor huber_loss(const Tensor& input, const Tensor& target, const std::string& reduction, double delta) {
@@ -138,8 +148,10 @@ Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, const std::stri
   check_floating(input, "smooth_l1_loss", "input");
   check_broadcast(input, target, "smooth_l1_loss", "target", true);
   EMBER_CHECK(beta >= 0, "smooth_l1_loss: beta must be non-negative, got ", beta);
+  if (beta == 0)
+    return autograd::name_grad_fn(reduce(l1_difference(input, target, "smooth_l1_loss"), reduction, "smooth_l1_loss"),
+                                  "smooth_l1_loss");
   Tensor z = abs(difference(input, target));
-  if (beta == 0) return autograd::name_grad_fn(reduce(z, reduction, "smooth_l1_loss"), "smooth_l1_loss");
   // torch's kernel computes bfloat16 in float32 (rounding once), float16 in float16
   const DType dt = z.dtype();
   if (dt == DType::BFloat16) {
@@ -331,7 +343,9 @@ Tensor soft_margin_loss(const Tensor& input, const Tensor& target, const std::st
   check_reduction(reduction, op);
   check_floating(input, op, "input");
   check_broadcast(input, target, op, "target", false);  // torch writes into a tensor of input's shape
-  Tensor loss = log1p(exp(mul(neg(input), to_dtype(target, input.dtype()))));
+  // torch's steps, in place on a tensor of input's dtype: the product computed with target's own
+  // precision, each step rounded to input's dtype
+  Tensor loss = log1p(exp(to_dtype(mul(neg(input), target), input.dtype())));
   return autograd::name_grad_fn(reduce(loss, reduction, op), op);
 }
 
@@ -472,7 +486,8 @@ Tensor poisson_nll_loss(const Tensor& input, const Tensor& target, bool log_inpu
   if (full) {  // Stirling's approximation of log(target!), where target > 1
     Tensor stirling = add(sub(mul(target, log(target)), target),
                           mul(number(0.5), log(mul(number(2 * M_PI), target))));
-    loss = add(loss, where(le(target, number(1.0)), zeros({}, stirling.dtype()), stirling));
+    // added in place, as torch's (loss += ...): loss keeps its dtype (a float16 input's, against an int target)
+    loss = to_dtype(add(loss, where(le(target, number(1.0)), zeros({}, stirling.dtype()), stirling)), loss.dtype());
   }
   return reduce(loss, reduction, op);
 }

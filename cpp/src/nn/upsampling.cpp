@@ -159,6 +159,9 @@ Tensor functional::interpolate(const Tensor& x, const std::optional<Shape>& size
     EMBER_CHECK(x.sizes()[d + 2] > 0 && out_size[d] > 0, "interpolate: Input and output sizes should be greater "
                 "than 0, but got input ", shape_str(x.sizes()), " and output size ", shape_str(out_size));
   if (area) return spatial == 1 ? adaptive_avg_pool1d(x, out_size) : adaptive_avg_pool2d(x, out_size);  // PyTorch's
+  // torch's upsampling kernels take an empty batch, not zero channels
+  EMBER_CHECK_RUNTIME(x.sizes()[1] > 0 || x.numel() > 0, "interpolate: Non-empty ", x.dim(), "D data tensor "
+                      "expected but got a tensor with sizes ", shape_str(x.sizes()));
   Tensor y = x;
   for (int64_t d = spatial - 1; d >= 0; --d) {  // separable: the last dim first
     const int64_t dim = d + 2;

@@ -331,12 +331,10 @@ template <class F>
 Tensor rounded_once(const char* op, const Tensor& input, const Tensor& a, const Tensor& b, Scalar beta, Scalar alpha,
                     F&& f) {
   if (!all_16bit_float(input, a, b)) return Tensor();
-  const DType dt = input.dtype();
-  read_scalar(op, dt, beta, "beta");  // their range checks, in the 16-bit dtype
-  read_scalar(op, dt, alpha, "alpha");
   const auto wide = [](const Tensor& t) { return to_dtype(t, DType::Float32); };
-  // the product f (mm or bmm) in float32 is no BLAS call of torch's: alpha = 0 still multiplies
-  return to_dtype(scaled_sum(op, wide(input), f(wide(a), wide(b)), beta, alpha), dt);
+  // beta and alpha read (and range-checked) in float32, as torch's: float16 takes 3.4e38. The
+  // product f (mm or bmm) in float32 is no BLAS call of torch's: alpha = 0 still multiplies.
+  return to_dtype(scaled_sum(op, wide(input), f(wide(a), wide(b)), beta, alpha), input.dtype());
 }
 /// The product as torch's float32/float64 addmm, addmv and addbmm see it: they call BLAS, which
 /// skips the product when alpha is 0 (its infs and NaNs included); its other kernels multiply.

@@ -35,7 +35,8 @@ enum Rules {
   EXACT_SCALAR = 16,
   TINY_EXPONENT = 32,
   SAME_DTYPE = 64,
-  STEP_IN_DTYPE = 128
+  STEP_IN_DTYPE = 128,
+  ROUND_EACH_STEP = 256
 };
 
 /// The dtype a pointwise op computes in, for an input of dtype t (after promotion).
@@ -165,11 +166,34 @@ Tensor step_in_dtype(const Tensor& x, const Tensor& y, DType ct) {
   return to_dtype(r, ct);
 }
 
+/// floor_divide of 16-bit floats as PyTorch's kernel for two tensors computes it: ember_floor_divide's
+/// steps (elementwise_fn.h), each rounded to ct, composed of the table's ops in ct.
+Tensor floor_divide_each_step_rounded(const Tensor& x, const Tensor& y, DType ct) {
+  const Tensor a = to_dtype(x, ct), b = to_dtype(y, ct);
+  auto num = [ct](double v) { return scalar_tensor(v, ct); };
+  const Tensor quotient = div(a, b), mod = fmod(a, b);
+  Tensor d = div(sub(a, mod), b);
+  d = where(logical_and(ne(mod, num(0)), ne(lt(b, num(0)), lt(mod, num(0)))), sub(d, num(1)), d);
+  Tensor r = floor(d);
+  r = where(gt(sub(d, r), num(0.5)), add(r, num(1)), r);
+  r = where(eq(d, num(0)), mul(quotient, num(0)), r);  // a zero with the quotient's sign
+  return where(eq(b, num(0)), quotient, r);
+}
+
+/// Whether a 16-bit op goes through a composite of its own (STEP_IN_DTYPE, ROUND_EACH_STEP).
+bool composed_in_dtype(int rules, DType ct, const Tensor& y) {
+  if (!is_narrow(ct) || !is_floating(ct)) return false;
+  return rules & STEP_IN_DTYPE || (rules & ROUND_EACH_STEP && y.dim() != 0);
+}
+Tensor composite_in_dtype(int rules, const Tensor& x, const Tensor& y, DType ct) {
+  return rules & STEP_IN_DTYPE ? step_in_dtype(x, y, ct) : floor_divide_each_step_rounded(x, y, ct);
+}
+
 Tensor binary_op(const char* op, Kind kind, int rules, const Tensor& x, const Tensor& y, BinaryKernel kernel,
                  bool recording) {
   autograd::RecordingOff off(recording);  // the casts and expands below are not the op's history
   const DType ct = binary_compute_dtype(op, kind, rules, x, y);
-  if (rules & STEP_IN_DTYPE && is_narrow(ct)) return step_in_dtype(x, y, ct);
+  if (composed_in_dtype(rules, ct, y)) return composite_in_dtype(rules, x, y, ct);
   const DType rt = output_dtype(kind, ct);
   // Operands of one shape already in a compute dtype of its own kernels: no casts, expands or
   // temporaries. A tiny op's time is mostly such overhead (each Tensor copy alone is an atomic
@@ -206,7 +230,7 @@ Tensor& binary_op_(const char* op, Kind kind, int rules, Tensor& x, const Tensor
     const bool keeps_old = (autograd::requires_grad(x) && saves[0] & X) || (autograd::requires_grad(y) && saves[1] & X);
     return autograd::apply_inplace(x, op, [&](const Tensor& old) { return out_of_place(old, y); }, keeps_old);
   }
-  if (rules & STEP_IN_DTYPE && is_narrow(ct)) {  // no kernel of its own: the out-of-place op's result
+  if (composed_in_dtype(rules, ct, y)) {  // no kernel of its own: the out-of-place op's result
     copy_(x, out_of_place(x, y));
     return x;
   }

@@ -110,6 +110,11 @@ Tensor source_for(const Tensor& t, int64_t dim, const Tensor& index, const Tenso
   // before source's shape, which a bad index would make look wrong too (torch's IndexError)
   EMBER_CHECK_INDEX(index.dim() <= 1, op, "(): index should have dimension 1 or 0, got shape ",
                     shape_str(index.sizes()));
+  // torch's index_add and index_copy take no negative index (index_fill wraps one); checked in a
+  // kernel call of its own, so a replayed graph checks it too
+  if (index.numel() > 0 && (index.dtype() == DType::Int64 || index.dtype() == DType::Int32))
+    call_check(index.device(), op, check_index_bounds, to_dtype(index, DType::Int64),
+               t.dim() == 0 ? int64_t{1} : t.sizes()[dim], false, dim);
   Shape want = t.dim() == 0 ? Shape{1} : t.sizes();
   want[dim] = index.numel();
   const Tensor s = source.dim() == 0 ? reshape(source, Shape(std::max<int64_t>(t.dim(), 1), 1)) : source;

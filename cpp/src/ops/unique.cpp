@@ -93,21 +93,19 @@ Tensor bincount(const Tensor& t, const Tensor& weights, int64_t minlength) {
   EMBER_CHECK_RUNTIME(t.dim() == 1, "bincount: only supports 1-d non-negative integral inputs, got shape ",
                       shape_str(t.sizes()));
   EMBER_CHECK_RUNTIME(minlength >= 0, "bincount: minlength should be >= 0, got ", minlength);
+  // An empty input gives int64 zeros, its weights unchecked and unread, as PyTorch's.
+  if (t.numel() == 0) return zeros({minlength}, DType::Int64);
   if (weights.defined())
     EMBER_CHECK_RUNTIME(weights.dim() == 1 && weights.sizes()[0] == t.sizes()[0],
                         "bincount: weights should be 1-d and have the same length as input, got shapes ",
                         shape_str(weights.sizes()), " and ", shape_str(t.sizes()));
   autograd::NoGradGuard no_grad;
   const Tensor index = to_dtype(t, DType::Int64);
-  int64_t length = minlength;
-  if (t.numel() > 0) {
-    EMBER_CHECK_RUNTIME(min(index).item<int64_t>() >= 0,
-                        "bincount: only supports 1-d non-negative integral inputs, got a negative value");
-    length = std::max(length, max(index).item<int64_t>() + 1);
-  }
-  // As PyTorch's: float32 weights sum in float32, all others (16-bit floats too) in float64; an
-  // empty input gives int64 zeros whatever the weights.
-  const DType dt = !weights.defined() || t.numel() == 0      ? DType::Int64
+  EMBER_CHECK_RUNTIME(min(index).item<int64_t>() >= 0,
+                      "bincount: only supports 1-d non-negative integral inputs, got a negative value");
+  const int64_t length = std::max(minlength, max(index).item<int64_t>() + 1);
+  // As PyTorch's: float32 weights sum in float32, all others (16-bit floats too) in float64.
+  const DType dt = !weights.defined()                  ? DType::Int64
                    : weights.dtype() == DType::Float32 ? DType::Float32
                                                        : DType::Float64;
   const Tensor src = weights.defined() ? to_dtype(weights, dt) : ones({t.numel()}, dt);
