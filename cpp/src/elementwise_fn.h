@@ -466,8 +466,8 @@ template <class T>
 EMBER_INLINE T ember_lcm(T x, T y) {
   const T g = ember_gcd(x, y);
   if (g == 0) return 0;
-  const T r = T(x / g * y);
-  return r < 0 ? T(0 - r) : r;
+  const T r = wrapping_mul(T(x / g), y);  // wraps past the dtype, as torch's (no signed overflow)
+  return r < 0 ? wrapping_sub(T(0), r) : r;
 }
 
 // One functor per table row: name##_fn{}(x) / (x, y) computes the formula in type T.

@@ -380,7 +380,9 @@ Example::
   cls.def_buffer([](const Tensor& t) {
     check_no_grad(t);
     std::vector<ssize_t> shape(t.sizes().begin(), t.sizes().end()), strides;
-    for (int64_t s : t.strides()) strides.push_back(s * t.itemsize());
+    // a dim of one element (or none) may hold any stride, even one whose byte count overflows
+    for (int64_t d = 0; d < t.dim(); ++d)
+      strides.push_back(t.sizes()[d] <= 1 ? 0 : t.strides()[d] * t.itemsize());
     return py::buffer_info(t.raw_data(), t.itemsize(), numpy_format(t.dtype()), t.dim(), shape, strides);
   });
 

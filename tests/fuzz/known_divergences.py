@@ -80,8 +80,8 @@ _ALPHA_16BIT = ("intended: docs: add/sub with alpha on float16/bfloat16 round al
                 "scalar loop (its vector loop, over long contiguous runs, does not)")
 _TWO_PASS_VAR = ("intended: docs: var/std of a slice whose sum overflows are inf, as torch's two-pass kernel; "
                  "its Welford kernel (other layouts) can stay finite")
-_LONG_SUM_ORDER = ("intended: docs: float32 dot products and p-norm distances of 65537 terms sum in another "
-                   "order than torch's (each within float32's error bound)")
+_LONG_SUM_ORDER = ("intended: docs: float32 sums (dot products, p-norm distances, means of large ints) add in "
+                   "another order than torch's (each within float32's error bound)")
 _LDEXP_WRAP = ("intended: docs: ldexp with integer exponents beyond the float range gives inf or 0; torch "
                "computes 2 ** e in the exponent's integer dtype first, which wraps")
 _FLOAT32_INTERMEDIATE = ("intended: docs: a float32 exp or digamma (within a few ulp of torch's) feeding a float64 "
@@ -113,6 +113,8 @@ KNOWN = [
     _known("F.pad", RAISES, _CIRCULAR_WRAP, match=r"circular padding .* wraps around more than once"),
     _known("F.layer_norm", VALUE, _NORM_OVERFLOW, match=_NAN_OR_ZERO),
     _known("F.group_norm", VALUE, _NORM_OVERFLOW, match=_NAN_OR_ZERO),
+    *[_known(op, VALUE, _NORM_OVERFLOW, match=r"torch np\.float\d+\(nan\).*3\.4028234663852886e\+38")  # with a bias
+      for op in ("F.layer_norm", "F.group_norm")],
     _known("*log_softmax", VALUE, _LOG_SOFTMAX_HALF, match=r"float16"),
     _known("*hinge_embedding_loss", RAISES, _HALF_FILL,
            match=r"hinge_embedding_loss: value .*torch returned torch\.Tensor\(shape=\([\d, ]*\), dtype=b?float16\)"),
@@ -2089,6 +2091,12 @@ KNOWN = [
     _open('ember.kron', RAISES, 'int8 operands of 823M results: ember computes in int64 (8x memory)'),
     _open('ember.narrow', ACCEPTS, 'a float 0-d tensor as start: pybind11 reads it through __int__'),
     _open('ember.var', VALUE, 'float16 input with a float32 out=: torch computes in float32, ember in float16'),
+    # found by a 300k-call run (seed 11) and not fixed yet
+    _open('F.interpolate', VALUE, 'nearest with scale_factor 2.14 on a strided input: 18 of 54 differ'),
+    _open('ember.index_add', ACCEPTS, 'an int8 self with a uint8 0-d source and a float alpha: torch refuses'),
+    _open('ember.bmm', RAISES, 'empty bool batches: ember refuses bool, torch returns the empty result'),
+    _open('ember.matmul', RAISES, 'empty int64 by int16 batches: ember wants one dtype, torch returns'),
+    _open('ember.take_along_dim', RAISES, 'an empty float32 index: torch returns the empty result'),
     # found by the 1M-call run (seed 10) and not fixed yet
     _known('F.adaptive_avg_pool2d', VALUE, _OVERFLOW_ORDER, match=_BLAS_ONLY),
     _known('ember.digamma', VALUE, _FLOAT32_INTERMEDIATE, match=r"float64"),
@@ -2109,11 +2117,12 @@ KNOWN = [
     _open('Tensor.hsplit', SHAPE, 'indices_or_sections as a bool 0-d tensor'),
     _open('Tensor.inner', RAISES, 'empty bool operands: ember mm refuses bool'),
     *[_known(op, VALUE, _LONG_SUM_ORDER, match=r"65537") for op in ("*.vdot", "*.dist")],
+    _known("*.mean", VALUE, _LONG_SUM_ORDER, match=r"int32.*mean\(dtype=L\.float32\)"),
     _known('ember.divide', RAISES, _OUT_NUMBER, match=r"out=-?[\d.]+\)$"),
     # the classes of difference (after the specific entries, whose reasons take precedence)
     *[_known(op, VALUE, _OVERFLOW_ORDER, match=_BLAS_ONLY)
       for op in ("*add*", "*sub*", "*cross", "*lerp*", "*mean*", "*sum", "*.std", "*.var", "*std_mean",
-                 "*var_mean", "*nansum", "*nanmean", "*.dist", "*pdist", "*norm*", "*loss*", "*hardswish*")],
+                 "*var_mean", "*nansum", "*nanmean", "*.dist", "*pdist", "*norm*", "*loss*", "*hardswish*", "*xlogy*")],
     *[_known(op, VALUE, _LAPACK)
       for op in ("*det", "*slogdet", "*logdet", "*inverse", "*.inv", "*matrix_exp", "*matrix_power")],
     _known("*inverse", ACCEPTS, _LAPACK, match=r"LinAlgError"),

@@ -192,6 +192,11 @@ Tensor composite_in_dtype(int rules, const Tensor& x, const Tensor& y, DType ct)
 Tensor binary_op(const char* op, Kind kind, int rules, const Tensor& x, const Tensor& y, BinaryKernel kernel,
                  bool recording) {
   autograd::RecordingOff off(recording);  // the casts and expands below are not the op's history
+  if (kind == Kind::LOGICAL) {  // truth after the cast to the common dtype, as torch's: int32 -32768 is 0 as uint8
+    const DType common = result_type(x, y);
+    if (x.dtype() != common || y.dtype() != common)
+      return binary_op(op, kind, rules, to_dtype(x, common), to_dtype(y, common), kernel, false);
+  }
   const DType ct = binary_compute_dtype(op, kind, rules, x, y);
   if (composed_in_dtype(rules, ct, y)) return composite_in_dtype(rules, x, y, ct);
   const DType rt = output_dtype(kind, ct);
@@ -229,6 +234,10 @@ Tensor& binary_op_(const char* op, Kind kind, int rules, Tensor& x, const Tensor
     // x's old value needs a copy of its own only when a gradient formula keeps it.
     const bool keeps_old = (autograd::requires_grad(x) && saves[0] & X) || (autograd::requires_grad(y) && saves[1] & X);
     return autograd::apply_inplace(x, op, [&](const Tensor& old) { return out_of_place(old, y); }, keeps_old);
+  }
+  if (kind == Kind::LOGICAL && y.dtype() != result_type(x, y)) {  // y read in the common dtype (binary_op)
+    const Tensor common_y = to_dtype(y, result_type(x, y));
+    return binary_op_(op, kind, rules, x, common_y, kernel, out_of_place, saves);
   }
   if (composed_in_dtype(rules, ct, y)) {  // no kernel of its own: the out-of-place op's result
     copy_(x, out_of_place(x, y));

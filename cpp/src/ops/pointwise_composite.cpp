@@ -163,8 +163,12 @@ Tensor ldexp(const Tensor& x, const Tensor& other) {
   const DType rt = result_type(x, other), dt = is_floating(rt) ? rt : default_dtype();
   // torch's composite, x * 2^e, where either is no float x with an integer e (an integer x times
   // 2^200 of 0 is NaN there too)
-  if (is_floating(other.dtype()) || !is_floating(x.dtype()))  // 2^e in the result's dtype (a bfloat16 e under
-    return to_dtype(mul(x, pow(scalar_tensor(2.0), to_dtype(other, dt))), dt);  // a float64 x: 2^e in float64)
+  if (is_floating(other.dtype()) || !is_floating(x.dtype())) {
+    // 2^e in e's dtype (rounded there: float32 x * float16 2^1.5), in float64 under a float64 x,
+    // as torch's
+    const DType pow_dtype = x.dtype() == DType::Float64 && is_floating(other.dtype()) ? DType::Float64 : other.dtype();
+    return to_dtype(mul(x, pow(scalar_tensor(2.0), to_dtype(other, pow_dtype))), dt);
+  }
   // A float x and an integer e: std::ldexp's value, as torch's kernel, as three finite factors
   // 2^(e/3) in float64, so that 0 * 2^2000 is 0 and inf * 2^-2000 inf (one factor 2^e
   // overflowed to inf or 0: NaN). Clamping e to three times the largest exponent changes no
