@@ -45,3 +45,16 @@ def pdist_500(m):
 def cdist_500(m):
     x, y = randn(m, 500, 64), randn(m, 400, 64)
     return lambda: m.cdist(x, y)
+
+
+def spatial_transformer(m):
+    """affine_grid + grid_sample (bilinear, zeros) forward and backward at the spatial transformer
+    tutorial's size: 64 MNIST images, gradients to the images and theta."""
+    images = randn(m, 64, 1, 28, 28).requires_grad_()
+    theta = (m.eye(2, 3).expand(64, 2, 3) + 0.1 * randn(m, 64, 2, 3)).detach().requires_grad_()
+
+    def run():
+        grid = m.nn.functional.affine_grid(theta, (64, 1, 28, 28), align_corners=False)
+        m.nn.functional.grid_sample(images, grid, align_corners=False).sum().backward()
+
+    return run

@@ -1431,3 +1431,4 @@ from ember.nn._margin_losses import (cosine_embedding_loss, gaussian_nll_loss, h
 from ember.nn._attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: E402
 
 __all__ += ["multi_head_attention_forward", "scaled_dot_product_attention"]
+from ember.nn._sampling import affine_grid, grid_sample  # noqa: E402,F401
