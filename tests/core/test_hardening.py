@@ -158,6 +158,18 @@ def test_pow_of_zero_to_a_tiny_exponent_is_zero():
     assert ember.pow(ember.zeros(3, dtype=ember.float64), 1e-300).tolist() == [0.0] * 3
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("exponent", [1 / 3.5, 2.5, -0.7, 1e-9])
+def test_pow_gradient_keeps_the_python_exponent_exact(dtype, exponent):
+    """d(x ** e)/dx = e * x ** (e - 1) with e - 1 in double, as torch's Scalar exponent (it was
+    computed in float32: 3.5e-8 off in float64)."""
+    x = np.random.default_rng(0).uniform(0.1, 3.0, 20).astype(dtype)
+    xe, xt = ember.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    xe.pow(exponent).sum().backward()
+    xt.pow(exponent).sum().backward()
+    np.testing.assert_allclose(xe.grad.numpy(), xt.grad.numpy(), rtol=1e-15 if dtype == "float64" else 1e-6)
+
+
 @pytest.mark.parametrize("op", ["add", "sub", "mul", "div", "remainder", "fmod", "eq", "lt"])
 @pytest.mark.parametrize("scalar", [1e-300, 1e40, -1e-46])
 def test_other_ops_cast_a_python_float_as_torch(op, scalar):

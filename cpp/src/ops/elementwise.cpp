@@ -321,6 +321,14 @@ Tensor sinc_grad(const Tensor& x) {
   const Tensor px = x * M_PI;
   return where(x == 0, zero(), (px * cos(px) - sin(px)) / (px * x));
 }
+/// pow's exponent less one. A Python number stays one, computed in double as torch's Scalar
+/// exponent: `y - 1` of two numbers would promote to the default dtype (float32).
+Tensor exponent_less_one(const Tensor& y) {
+  if (!y.impl()->is_wrapped_number) return y - 1;
+  Tensor e = scalar_tensor(y.item<double>() - 1, y.dtype());
+  e.impl()->is_wrapped_number = true;
+  return e;
+}
 #define NOGRAD Tensor()
 
 /// A row's gradient formula: (g, x, y, r) -> the gradient of one input.
