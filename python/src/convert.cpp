@@ -16,6 +16,15 @@ bool is_index(py::handle h) {
 }
 int64_t index_of(py::handle h) { return py::reinterpret_borrow<py::object>(h).attr("__index__")().cast<int64_t>(); }
 
+OptDims dims_from(py::handle dim) {
+  if (dim.is_none()) return std::nullopt;
+  if (PyLong_Check(dim.ptr())) return Dims{dim.cast<int64_t>()};
+  EMBER_CHECK_TYPE(!py::isinstance<Tensor>(dim) || is_index(dim), "dim must be an int or a tuple of ints, got a ",
+                   dtype_name(dim.cast<const Tensor&>().dtype()), " tensor of shape ",
+                   shape_str(dim.cast<const Tensor&>().sizes()));
+  return dim.cast<Dims>();
+}
+
 Shape shape_from(py::handle obj, const char* op) {
   if (is_index(obj)) return {index_of(obj)};
   EMBER_CHECK_TYPE(py::isinstance<py::sequence>(obj) && !py::isinstance<py::str>(obj) && !py::isinstance<Tensor>(obj), op,

@@ -87,6 +87,8 @@ namespace ember::py_convert {
 bool is_index(py::handle h);
 /// That int.
 int64_t index_of(py::handle h);
+/// A dim argument: None (all dims), an int, a tuple of ints or a one-element integer tensor.
+OptDims dims_from(py::handle dim);
 
 /// h itself when it is a Tensor; TypeError naming `what` otherwise.
 Tensor tensor_arg(py::handle h, const char* what);

@@ -7,6 +7,7 @@ namespace ember {
 void bind_tensor(py::module_& m, py::class_<Tensor>& cls);
 void bind_fast_ops(py::class_<Tensor>& cls);
 void bind_ops(py::module_& m, py::class_<Tensor>& cls);
+void bind_reduce(py::module_& m, py::class_<Tensor>& cls);
 void bind_random(py::module_& m, py::class_<Tensor>& cls);
 void bind_rearrange(py::module_& m, py::class_<Tensor>& cls);
 void bind_composite(py::module_& m, py::class_<Tensor>& cls);
@@ -152,6 +153,7 @@ Example::
   bind_tensor(m, cls);
   bind_fast_ops(cls);  // after the operator methods it falls back to
   bind_ops(m, cls);
+  bind_reduce(m, cls);
   bind_random(m, cls);
   bind_rearrange(m, cls);
   bind_composite(m, cls);
