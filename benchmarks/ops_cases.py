@@ -58,3 +58,21 @@ def spatial_transformer(m):
         m.nn.functional.grid_sample(images, grid, align_corners=False).sum().backward()
 
     return run
+
+
+def conv3d_step(m):
+    """Conv3d(16, 32, 3, padding=1) forward and backward on a batch of 4 clips of 8 x 32 x 32."""
+    layer = m.nn.Conv3d(16, 32, 3, padding=1)
+    clips = randn(m, 4, 16, 8, 32, 32).requires_grad_()
+
+    def run():
+        layer.zero_grad()
+        layer(clips).sum().backward()
+
+    return run
+
+
+def max_pool3d_step(m):
+    """max_pool3d(2) forward and backward on 4 x 32 x 16 x 32 x 32."""
+    volumes = randn(m, 4, 32, 16, 32, 32).requires_grad_()
+    return lambda: m.nn.functional.max_pool3d(volumes, 2).sum().backward()

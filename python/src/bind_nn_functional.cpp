@@ -47,7 +47,8 @@ void bind_pooling(py::module_& fm) {
   using MaxPool = std::pair<Tensor, Tensor> (*)(const Tensor&, const Shape&, const Shape&, const Shape&,
                                                 const Shape&, bool);
   for (auto [name, fn] : {std::pair<const char*, MaxPool>{"max_pool1d", &F::max_pool1d_with_indices},
-                          std::pair<const char*, MaxPool>{"max_pool2d", &F::max_pool2d_with_indices}})
+                          std::pair<const char*, MaxPool>{"max_pool2d", &F::max_pool2d_with_indices},
+                          std::pair<const char*, MaxPool>{"max_pool3d", &F::max_pool3d_with_indices}})
     fm.def(name, [name = name, fn = fn](const Tensor& x, py::handle k, py::handle s, py::handle p, py::handle d,
                                         bool ceil_mode) {
       return fn(x, pool_sizes(k, name, "kernel_size"), pool_sizes(s, name, "stride"), pool_sizes(p, name, "padding"),
@@ -60,13 +61,16 @@ void bind_pooling(py::module_& fm) {
                          pool_sizes(p, op, "padding"), ceil_mode, count_pad);
   }, py::arg("input"), py::arg("kernel_size"), py::arg("stride"), py::arg("padding"), py::arg("ceil_mode"),
      py::arg("count_include_pad"), "PyTorch's avg_pool1d (ember/nn/functional.py).");
-  fm.def("avg_pool2d", [](const Tensor& x, py::handle k, py::handle s, py::handle p, bool ceil_mode, bool count_pad,
-                          std::optional<int64_t> divisor_override) {
-    const char* op = "avg_pool2d";
-    return F::avg_pool2d(x, pool_sizes(k, op, "kernel_size"), pool_sizes(s, op, "stride"),
-                         pool_sizes(p, op, "padding"), ceil_mode, count_pad, divisor_override);
-  }, py::arg("input"), py::arg("kernel_size"), py::arg("stride"), py::arg("padding"), py::arg("ceil_mode"),
-     py::arg("count_include_pad"), py::arg("divisor_override"), "PyTorch's avg_pool2d (ember/nn/functional.py).");
+  using AvgPool = Tensor (*)(const Tensor&, const Shape&, const Shape&, const Shape&, bool, bool,
+                             std::optional<int64_t>);
+  for (auto [name, fn] : {std::pair<const char*, AvgPool>{"avg_pool2d", &F::avg_pool2d},
+                          std::pair<const char*, AvgPool>{"avg_pool3d", &F::avg_pool3d}})
+    fm.def(name, [name = name, fn = fn](const Tensor& x, py::handle k, py::handle s, py::handle p, bool ceil_mode,
+                                        bool count_pad, std::optional<int64_t> divisor_override) {
+      return fn(x, pool_sizes(k, name, "kernel_size"), pool_sizes(s, name, "stride"), pool_sizes(p, name, "padding"),
+                ceil_mode, count_pad, divisor_override);
+    }, py::arg("input"), py::arg("kernel_size"), py::arg("stride"), py::arg("padding"), py::arg("ceil_mode"),
+       py::arg("count_include_pad"), py::arg("divisor_override"), "PyTorch's average pool (ember/nn/functional.py).");
   fm.def("adaptive_avg_pool1d", [](const Tensor& x, py::handle size) {
     return F::adaptive_avg_pool1d(x, adaptive_output(size, x, "adaptive_avg_pool1d", 1));
   }, py::arg("input"), py::arg("output_size"), "PyTorch's adaptive_avg_pool1d (ember/nn/functional.py).");
@@ -79,6 +83,12 @@ void bind_pooling(py::module_& fm) {
   fm.def("adaptive_max_pool2d", [](const Tensor& x, py::handle size) {
     return F::adaptive_max_pool2d(x, adaptive_output(size, x, "adaptive_max_pool2d", 2));
   }, py::arg("input"), py::arg("output_size"), "(values, indices) of adaptive_max_pool2d (ember/nn/functional.py).");
+  fm.def("adaptive_avg_pool3d", [](const Tensor& x, py::handle size) {
+    return F::adaptive_avg_pool3d(x, adaptive_output(size, x, "adaptive_avg_pool3d", 3));
+  }, py::arg("input"), py::arg("output_size"), "PyTorch's adaptive_avg_pool3d (ember/nn/functional.py).");
+  fm.def("adaptive_max_pool3d", [](const Tensor& x, py::handle size) {
+    return F::adaptive_max_pool3d(x, adaptive_output(size, x, "adaptive_max_pool3d", 3));
+  }, py::arg("input"), py::arg("output_size"), "(values, indices) of adaptive_max_pool3d (ember/nn/functional.py).");
 }
 
 /// PyTorch's int-or-tuple convolution arguments ("stride", "padding", ...) as a list of sizes.
@@ -217,7 +227,63 @@ Example::
     ember.Size([8, 3, 28, 28])
 )";
 
-/// conv1d/conv2d and their transposes, with PyTorch's int-or-tuple and padding-string arguments.
+constexpr const char* kConv3dDoc = R"(conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor
+
+Applies a 3-D convolution (a cross-correlation, as PyTorch's) over an input of several channels:
+volumes such as video clips or scans.
+
+Args:
+    input (Tensor): (N, C_in, D, H, W) or, unbatched, (C_in, D, H, W); float32, float64 or int64.
+    weight (Tensor): (C_out, C_in / groups, kD, kH, kW), of input's dtype.
+    bias (Tensor, optional): (C_out,). Default: None.
+    stride (int or tuple): the step of the window, one or (sD, sH, sW). Default: 1.
+    padding (int, tuple or str): zeros added on both sides, one or (padD, padH, padW), or
+        'valid' (none) or 'same' (the output as large as the input; stride 1 only). Default: 0.
+    dilation (int or tuple): the spacing between the kernel's taps. Default: 1.
+    groups (int): splits the channels into groups convolved separately; it divides C_in and
+        C_out. Default: 1.
+
+Returns:
+    Tensor: (N, C_out, D_out, H_out, W_out) (or unbatched), with
+    D_out = floor((D + 2 padD - dilationD (kD - 1) - 1) / sD) + 1, H_out and W_out likewise.
+
+Example::
+
+    >>> x = ember.randn(2, 3, 8, 16, 16)
+    >>> w = ember.randn(4, 3, 3, 3, 3)
+    >>> F.conv3d(x, w, padding=1).shape
+    ember.Size([2, 4, 8, 16, 16])
+)";
+
+constexpr const char* kConvTranspose3dDoc = R"(conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1) -> Tensor
+
+Applies a 3-D transposed convolution (the gradient of conv3d with respect to its input).
+
+Args:
+    input (Tensor): (N, C_in, D, H, W) or, unbatched, (C_in, D, H, W); float32, float64 or int64.
+    weight (Tensor): (C_in, C_out / groups, kD, kH, kW), of input's dtype.
+    bias (Tensor, optional): (C_out,). Default: None.
+    stride (int or tuple): the stride of the convolution this one transposes. Default: 1.
+    padding (int or tuple): dilation (k - 1) - padding zeros are added on both sides of each
+        spatial dim of the input. Default: 0.
+    output_padding (int or tuple): extra size added on one side of each dim of the output
+        (smaller than stride or dilation). Default: 0.
+    groups (int): splits the channels into groups; it divides C_in and C_out. Default: 1.
+    dilation (int or tuple): the spacing between the kernel's taps. Default: 1.
+
+Returns:
+    Tensor: (N, C_out, D_out, H_out, W_out) (or unbatched), with
+    D_out = (D - 1) sD - 2 padD + dilationD (kD - 1) + output_padD + 1, H_out and W_out likewise.
+
+Example::
+
+    >>> x = ember.randn(2, 4, 4, 8, 8)
+    >>> w = ember.randn(4, 3, 3, 3, 3)
+    >>> F.conv_transpose3d(x, w, stride=2, padding=1, output_padding=1).shape
+    ember.Size([2, 3, 8, 16, 16])
+)";
+
+/// conv1d/conv2d/conv3d and their transposes, with PyTorch's int-or-tuple and padding-string arguments.
 void bind_conv(py::module_& fm) {
   py::options options;  // the docstrings open with PyTorch's signature instead of pybind11's
   options.disable_function_signatures();
@@ -239,6 +305,7 @@ void bind_conv(py::module_& fm) {
   };
   conv("conv1d", &conv1d, kConv1dDoc);
   conv("conv2d", &conv2d, kConv2dDoc);
+  conv("conv3d", &conv3d, kConv3dDoc);
   auto conv_t = [&fm](const char* name, ConvTFn f, const char* doc) {
     fm.def(name, [name, f](const Tensor& x, const Tensor& w, py::handle b, py::handle stride, py::handle padding,
                            py::handle output_padding, int64_t groups, py::handle dilation) {
@@ -253,6 +320,7 @@ void bind_conv(py::module_& fm) {
   };
   conv_t("conv_transpose1d", &conv_transpose1d, kConvTranspose1dDoc);
   conv_t("conv_transpose2d", &conv_transpose2d, kConvTranspose2dDoc);
+  conv_t("conv_transpose3d", &conv_transpose3d, kConvTranspose3dDoc);
 }
 /// group_norm, the channel dropouts, interpolate and the pixel shuffles (ember/nn/functional.py
 /// gives them PyTorch's Python signatures and docstrings).
@@ -264,6 +332,8 @@ void bind_cnn_layers(py::module_& fm) {
   fm.def("dropout1d", [](const Tensor& x, double p, bool training) { return F::dropout1d(x, p, training); },
          py::arg("input"), py::arg("p"), py::arg("training"));
   fm.def("dropout2d", [](const Tensor& x, double p, bool training) { return F::dropout2d(x, p, training); },
+         py::arg("input"), py::arg("p"), py::arg("training"));
+  fm.def("dropout3d", [](const Tensor& x, double p, bool training) { return F::dropout3d(x, p, training); },
          py::arg("input"), py::arg("p"), py::arg("training"));
   fm.def("interpolate", [](const Tensor& x, py::handle size, py::handle scale, const std::string& mode,
                            std::optional<bool> align_corners, std::optional<bool> recompute, bool antialias) {

@@ -603,6 +603,7 @@ void bind_batch_norm(py::module_& nm, const char* name) {
 void bind_normalization_dropout_embedding(py::module_& nm) {
   bind_batch_norm<nn::BatchNorm1d>(nm, "BatchNorm1d");
   bind_batch_norm<nn::BatchNorm2d>(nm, "BatchNorm2d");
+  bind_batch_norm<nn::BatchNorm3d>(nm, "BatchNorm3d");
   unary_layer<nn::LayerNorm>(nm, "LayerNorm").def("reset_parameters", &nn::LayerNorm::reset_parameters);
   unary_layer<nn::Dropout>(nm, "Dropout");
   unary_layer<nn::Dropout1d>(nm, "Dropout1d");
@@ -611,12 +612,17 @@ void bind_normalization_dropout_embedding(py::module_& nm) {
     py::module_::import("ember.nn.functional").attr("_warn_dropout2d")(input.dim());
     return m.forward(input);
   }, py::arg("input"));
+  layer_class<nn::Dropout3d>(nm, "Dropout3d").def("forward", [](nn::Dropout3d& m, const Tensor& input) {
+    py::module_::import("ember.nn.functional").attr("_warn_dropout3d")(input.dim());
+    return m.forward(input);
+  }, py::arg("input"));
   unary_layer<nn::GroupNorm>(nm, "GroupNorm").def("reset_parameters", &nn::GroupNorm::reset_parameters);
   unary_layer<nn::GaussianNoise>(nm, "GaussianNoise");
   unary_layer<nn::RMSNorm>(nm, "RMSNorm").def("reset_parameters", &nn::RMSNorm::reset_parameters);
   unary_layer<nn::LocalResponseNorm>(nm, "LocalResponseNorm");
   bind_batch_norm<nn::InstanceNorm1d>(nm, "InstanceNorm1d");
   bind_batch_norm<nn::InstanceNorm2d>(nm, "InstanceNorm2d");
+  bind_batch_norm<nn::InstanceNorm3d>(nm, "InstanceNorm3d");
   unary_layer<nn::Embedding>(nm, "Embedding").def("reset_parameters", &nn::Embedding::reset_parameters);
   layer_class<nn::EmbeddingBag>(nm, "EmbeddingBag")  // forward(input, offsets=None, per_sample_weights=None)
       .def("forward", [](nn::EmbeddingBag& m, const Tensor& input, py::handle offsets, py::handle weights) {
@@ -655,8 +661,10 @@ void bind_conv_transpose(py::module_& nm, const char* name) {
 void bind_conv(py::module_& nm) {
   unary_layer<nn::Conv1d>(nm, "Conv1d").def("reset_parameters", &nn::Conv1d::reset_parameters);
   unary_layer<nn::Conv2d>(nm, "Conv2d").def("reset_parameters", &nn::Conv2d::reset_parameters);
+  unary_layer<nn::Conv3d>(nm, "Conv3d").def("reset_parameters", &nn::Conv3d::reset_parameters);
   bind_conv_transpose<nn::ConvTranspose1d>(nm, "ConvTranspose1d");
   bind_conv_transpose<nn::ConvTranspose2d>(nm, "ConvTranspose2d");
+  bind_conv_transpose<nn::ConvTranspose3d>(nm, "ConvTranspose3d");
   unary_layer<nn::Unfold>(nm, "Unfold");
   unary_layer<nn::Fold>(nm, "Fold");
 }
@@ -665,12 +673,16 @@ void bind_conv(py::module_& nm) {
 void bind_pooling(py::module_& nm) {
   bind_max_pool<nn::MaxPool1d>(nm, "MaxPool1d");
   bind_max_pool<nn::MaxPool2d>(nm, "MaxPool2d");
+  bind_max_pool<nn::MaxPool3d>(nm, "MaxPool3d");
   unary_layer<nn::AvgPool1d>(nm, "AvgPool1d");
   unary_layer<nn::AvgPool2d>(nm, "AvgPool2d");
+  unary_layer<nn::AvgPool3d>(nm, "AvgPool3d");
   unary_layer<nn::AdaptiveAvgPool1d>(nm, "AdaptiveAvgPool1d");
   unary_layer<nn::AdaptiveAvgPool2d>(nm, "AdaptiveAvgPool2d");
+  unary_layer<nn::AdaptiveAvgPool3d>(nm, "AdaptiveAvgPool3d");
   bind_max_pool<nn::AdaptiveMaxPool1d>(nm, "AdaptiveMaxPool1d");
   bind_max_pool<nn::AdaptiveMaxPool2d>(nm, "AdaptiveMaxPool2d");
+  bind_max_pool<nn::AdaptiveMaxPool3d>(nm, "AdaptiveMaxPool3d");
 }
 
 /// The padding, upsampling and pixel-shuffle layers.
@@ -685,6 +697,11 @@ void bind_padding_upsampling(py::module_& nm) {
   unary_layer<nn::ReplicationPad2d>(nm, "ReplicationPad2d");
   unary_layer<nn::CircularPad1d>(nm, "CircularPad1d");
   unary_layer<nn::CircularPad2d>(nm, "CircularPad2d");
+  unary_layer<nn::ZeroPad3d>(nm, "ZeroPad3d");
+  unary_layer<nn::ConstantPad3d>(nm, "ConstantPad3d");
+  unary_layer<nn::ReflectionPad3d>(nm, "ReflectionPad3d");
+  unary_layer<nn::ReplicationPad3d>(nm, "ReplicationPad3d");
+  unary_layer<nn::CircularPad3d>(nm, "CircularPad3d");
   unary_layer<nn::Upsample>(nm, "Upsample");
   unary_layer<nn::UpsamplingNearest2d>(nm, "UpsamplingNearest2d");
   unary_layer<nn::UpsamplingBilinear2d>(nm, "UpsamplingBilinear2d");

@@ -12,7 +12,7 @@ from module_db import MODULES, materialize
 # Layers whose forward reads tensor values on the host: ember.compile runs them eagerly (and says so).
 DATA_DEPENDENT = {
     # the cumulative average's factor is 1 / num_batches_tracked, read on the host each step
-    "BatchNorm1d-3,momentum=None", "BatchNorm2d-3,momentum=None",
+    "BatchNorm1d-3,momentum=None", "BatchNorm2d-3,momentum=None", "BatchNorm3d-3,momentum=None",
     "SyncBatchNorm-3,momentum=None",  # BatchNorm without a process group
 }
 # ... and whole layers, where it depends on the input: EmbeddingBag reads the bags' offsets on the

@@ -610,7 +610,7 @@ add("LocalResponseNorm", [C(2), C(3, alpha=0.1, beta=0.5, k=2.0), C(size=1, id="
 
 def _instance_inputs(dims):
     def inputs(ctor, dtype, rng, dom):
-        spatial = (5,) if dims == 1 else (3, 4)
+        spatial = {1: (5,), 2: (3, 4), 3: (2, 3, 3)}[dims]
         out = [ModuleInput((contig((2, 3) + spatial, dtype, rng, dom),), "batched"),
                ModuleInput((contig((3,) + spatial, dtype, rng, dom),), "unbatched"),
                ModuleInput((noncontig((4, 3) + spatial, dtype, rng, dom),), "noncontig")]
@@ -622,13 +622,13 @@ def _instance_inputs(dims):
     return inputs
 
 
-for _name, _dims in (("InstanceNorm1d", 1), ("InstanceNorm2d", 2)):
-    _batched = (2, 3, 5) if _dims == 1 else (2, 3, 3, 4)
+for _name, _dims in (("InstanceNorm1d", 1), ("InstanceNorm2d", 2), ("InstanceNorm3d", 3)):
+    _batched = {1: (2, 3, 5), 2: (2, 3, 3, 4), 3: (2, 3, 2, 3, 3)}[_dims]
     add(_name, [C(3), C(3, affine=True), C(3, affine=True, bias=False), C(3, track_running_stats=True),
                 C(3, eps=1e-3, momentum=0.3, affine=True, track_running_stats=True, id="all"),
                 C(3, momentum=None, track_running_stats=True)],
         _instance_inputs(_dims), has_params=True, has_buffers=True, domain=Domain(-2.0, 4.0), errors=[
-            E("wrong_dims", C(3), lambda L, d=_dims: (_ones(L, *((2, 3, 4, 5, 6)[:d + 3])),), ValueError,
+            E("wrong_dims", C(3), lambda L, d=_dims: (_ones(L, *((2, 3, 4, 5, 6, 7)[:d + 3])),), ValueError,
               match=(_name, "got (")),
             E("wrong_channels_affine", C(3, affine=True), lambda L, b=_batched: (_ones(L, 2, 4, *b[2:]),),
               ValueError, match=(_name, "num_features (3)")),

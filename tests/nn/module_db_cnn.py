@@ -3,7 +3,7 @@ dropout, padding, upsampling and pixel shuffles. The table and
 its helpers are module_db.py's, which imports this file at its end."""
 import numpy as np
 
-from module_db import OK, SAME, C, E, _ones, add, shaped
+from module_db import OK, SAME, C, E, Sub, _ones, add, features, shaped
 from op_db import Domain
 
 # the last sample is small enough for gradcheck (64 values at most)
@@ -281,3 +281,133 @@ add("Fold", [C((4, 5), 2), C((4, 5), 2, padding=1, stride=2, id="padded-strided"
         E("blocks_mismatch", C((4, 5), 2), lambda L: (_ones(L, 1, 12, 11),), RuntimeError, match=("fold", "(1, 12, 11)")),
         E("channels_not_multiple", C((4, 5), 2), lambda L: (_ones(L, 1, 10, 12),), RuntimeError, match="fold"),
     ])
+
+
+# ---- the 3-d (volume) layers -------------------------------------------------------------------
+VOLUMES = shaped(("NCDHW", (2, 3, 4, 5, 6)), ("CDHW", (3, 4, 5, 6)), ("empty", (0, 3, 4, 5, 6)),
+                 ("noncontig", (2, 3, 4, 5, 6), "nc"), ("small", (1, 1, 3, 4, 4)))
+_VOLUME = lambda L: (_ones(L, 1, 1, 4, 4, 4),)  # noqa: E731
+
+
+def _volume_pool_errors(op):
+    return [
+        E("kernel_too_big", C(5), lambda L: (_ones(L, 1, 1, 3, 3, 3),), ValueError, torch=RuntimeError,
+          match=(op, "(1, 1, 3")),
+        E("stride_0", C(2, 0), _VOLUME, ValueError, torch=RuntimeError, match=(op, "stride")),
+        E("padding_over_half", C(2, padding=2), _VOLUME, ValueError, torch=RuntimeError, match=(op, "padding")),
+        E("two_sizes", C((2, 2)), _VOLUME, ValueError, torch=RuntimeError, match=(op, "kernel_size")),
+        E("wrong_rank", C(2), lambda L: (_ones(L, 4, 4, 4),), ValueError, torch=RuntimeError, match=op),
+    ]
+
+
+add("MaxPool3d", [C(2), C(3, 2, 1), C((2, 3, 2), (1, 2, 1), (1, 1, 0), id="rect"), C(3, 1, 1, 2, id="dilated"),
+                  C(3, 2, ceil_mode=True, id="ceil")],
+    VOLUMES, errors=_volume_pool_errors("max_pool3d"))
+add("AvgPool3d", [C(2), C(3, 2, 1), C(3, 2, 1, count_include_pad=False, id="no-pad-count"),
+                  C(3, 2, 1, ceil_mode=True, id="ceil"), C((2, 3, 2), divisor_override=5, id="divisor")],
+    VOLUMES, errors=_volume_pool_errors("avg_pool3d")[:-1] + [
+        E("divisor_0", C(2, divisor_override=0), _VOLUME, ValueError, torch=RuntimeError, match="divisor")])
+add("AdaptiveAvgPool3d", [C(1), C((2, 3, 4)), C(3), C((None, 2, 3), id="none-2-3"), C((6, 7, 8), id="larger")],
+    VOLUMES, errors=[
+        E("output_negative", C(-1), _VOLUME, ValueError, torch=RuntimeError, match="output_size"),
+        E("wrong_rank", C(2), lambda L: (_ones(L, 4, 4),), ValueError, torch=RuntimeError,
+          match="adaptive_avg_pool3d"),
+    ])
+add("AdaptiveMaxPool3d", [C(1), C((2, 3, 4)), C(3)], VOLUMES, errors=[
+    E("two_sizes", C((1, 1)), _VOLUME, ValueError, torch=RuntimeError, match="output_size"),
+])
+
+
+def _volume_conv_inputs(ctor, dtype, rng, dom):
+    c = ctor.args[0]
+    big, small = (4, 5, 6), (3, 3, 3)
+    return shaped(("batched", (2, c) + big), ("unbatched", (c,) + big), ("empty", (0, c) + big),
+                  ("noncontig", (2, c) + big, "nc"), ("small", (1, c) + small))(ctor, dtype, rng, dom)
+
+
+add("Conv3d", [C(2, 3, 3), C(2, 4, (3, 2, 2), stride=2, padding=1, id="rect-strided"),
+               C(2, 2, 2, groups=2, dilation=(1, 2, 2), bias=False, id="grouped-dilated"),
+               C(2, 2, 3, groups=2, padding="same", id="depthwise-same"), C(2, 3, 1, id="1x1"),
+               C(2, 3, (2, 3, 2), padding="same", id="same-even"),
+               C(2, 3, 3, padding=(1, 0, 2), padding_mode="circular", id="circular"),
+               C(2, 3, 3, padding=1, padding_mode="reflect", id="reflect"),
+               C(2, 3, 3, padding=1, padding_mode="replicate", id="replicate")],
+    _volume_conv_inputs, has_params=True, errors=[
+        E("channel_mismatch", C(3, 4, 3), lambda L: (_ones(L, 1, 5, 4, 4, 4),), RuntimeError,
+          match=("conv3d", "(1, 5, 4")),
+        E("kernel_too_big", C(1, 1, 5), lambda L: (_ones(L, 1, 1, 3, 3, 3),), RuntimeError, match="conv3d"),
+        E("wrong_rank", C(3, 4, 3), lambda L: (_ones(L, 3, 4, 4),), RuntimeError, match="conv3d"),
+        E("groups_not_dividing", C(3, 4, 3, groups=2), None, ValueError, match="divisible by groups"),
+    ])
+add("ConvTranspose3d", [C(2, 3, 3), C(2, 4, 3, stride=2, padding=1, output_padding=1, id="strided"),
+                        C(2, 2, 3, groups=2, dilation=(2, 1, 2), bias=False, id="grouped-dilated"),
+                        C(2, 3, (2, 3, 2), stride=(2, 1, 3), padding=(0, 1, 1), output_padding=(1, 0, 2), id="rect")],
+    _volume_conv_inputs, has_params=True, errors=[
+        E("channel_mismatch", C(3, 4, 3), lambda L: (_ones(L, 1, 5, 3, 3, 3),), RuntimeError,
+          match=("conv_transpose3d", "(1, 5, 3, 3, 3)")),
+        E("groups_not_dividing", C(3, 4, 3, groups=2), None, ValueError, match="divisible by groups"),
+    ])
+add("BatchNorm3d", [C(3), C(3, momentum=None), C(3, affine=False), C(3, track_running_stats=False)],
+    shaped(("NCDHW", (4, 3, 2, 3, 3)), ("empty", (0, 3, 2, 3, 3)), ("noncontig", (4, 3, 2, 3, 3), "nc"),
+           ("small", (2, 3, 2, 2, 2))),
+    has_params=True, has_buffers=True, errors=[
+        E("wrong_channels", C(3), lambda L: (_ones(L, 4, 4, 2, 2, 2),), ValueError, torch=RuntimeError,
+          match=("BatchNorm3d(3", "(4, 4, 2, 2, 2)")),
+        E("4d_input", C(3), lambda L: (_ones(L, 2, 3, 2, 2),), ValueError, match=("BatchNorm3d", "(2, 3, 2, 2)")),
+    ])
+add("Dropout3d", [C(), C(0.2), C(p=0.0), C(p=0.7, inplace=True)],
+    shaped(("NCDHW", (2, 3, 2, 3, 4)), ("empty", (0, 3, 2, 3, 4)), ("noncontig", (2, 3, 2, 3, 4), "nc"),
+           ("small", (1, 2, 2, 2, 3))),
+    random=True, train_check=_channel_dropout_check, domain=_POSITIVE, grad_domain=_POSITIVE, errors=[
+        E("p_negative", C(-0.1), None, ValueError, match="dropout probability"),
+    ])
+_PAD_VOLUMES = shaped(("NCDHW", (2, 3, 3, 4, 5)), ("CDHW", (3, 3, 4, 5)), ("empty", (0, 3, 3, 4, 5)),
+                      ("noncontig", (2, 3, 3, 4, 5), "nc"), ("small", (1, 1, 2, 3, 4)))
+for _kind in ("Zero", "Reflection", "Replication", "Circular"):
+    add(f"{_kind}Pad3d", [C(1), C((1, 2, 0, 1, 1, 0)), C((0, 1, 1, 0, 1, 1), id="asym")], _PAD_VOLUMES)
+add("ConstantPad3d", [C(1, 2.5), C((1, 2, 0, 1, 1, 0), -1.0), C((-1, 1, 1, 0, 0, -1), 1.0, id="negative-crop")],
+    _PAD_VOLUMES)
+
+# ---- power-average pools (Python layers over the average and max pools) -----------------------
+_LP_POSITIVE = Domain(0.5, 2.0)  # p-th powers of negative values have no gradient at every p
+add("LPPool1d", [C(2, 2), C(3, 3, 2, id="3-3-2"), C(float("inf"), 2, id="inf"), C(1.5, 3, ceil_mode=True, id="ceil")],
+    SIGNALS, domain=_LP_POSITIVE, grad_domain=_LP_POSITIVE)
+add("LPPool2d", [C(2, 2), C(3, (3, 2), (2, 1), id="rect"), C(float("inf"), 2, id="inf"),
+                 C(1.5, 3, 2, ceil_mode=True, id="ceil")],
+    IMAGES, domain=_LP_POSITIVE, grad_domain=_LP_POSITIVE)
+add("LPPool3d", [C(2, 2), C(3, (3, 2, 2), (2, 1, 2), id="rect"), C(1.5, 2, 1, ceil_mode=True, id="ceil")],
+    VOLUMES, domain=_LP_POSITIVE, grad_domain=_LP_POSITIVE)
+
+
+# ---- alpha dropout (SELU networks) ----------------------------------------------------------------
+_SELU_SATURATION = 1.7580993408473766
+
+
+def _alpha_dropout_check(ctor, x, y, x_grad):
+    """Training mode: each element (or channel) is a * x + b where kept, and the constant
+    alpha' a (p - 1) where dropped, as torch's; the gradient is a where kept, 0 where dropped."""
+    p = ctor.kwargs.get("p", ctor.args[0] if ctor.args else 0.5)
+    if y.size == 0 or p == 0:
+        return
+    a = 1.0 / np.sqrt((_SELU_SATURATION ** 2 * p + 1) * (1 - p))
+    dropped = np.isclose(y, _SELU_SATURATION * a * (p - 1), rtol=1e-5, atol=1e-6)
+    kept = np.isclose(y, a * x + _SELU_SATURATION * a * p, rtol=1e-5, atol=1e-6)
+    assert (dropped | kept).all()
+    if x_grad is not None:
+        np.testing.assert_allclose(x_grad[~dropped], a, rtol=1e-6)
+
+
+add("AlphaDropout", [C(), C(0.2), C(p=0.0)], features(5), random=True, train_check=_alpha_dropout_check,
+    domain=Domain(0.5, 1.5), grad_domain=Domain(0.5, 1.5), errors=[
+        E("p_above_1", C(1.5), None, ValueError, match="dropout probability")])
+add("FeatureAlphaDropout", [C(), C(0.2), C(p=0.0)],
+    shaped(("NCHW", (2, 3, 4, 5)), ("NCL", (2, 3, 5)), ("empty", (0, 3, 4)), ("noncontig", (2, 3, 4, 5), "nc"),
+           ("small", (1, 2, 2, 3))),
+    random=True, train_check=_alpha_dropout_check, domain=Domain(0.5, 1.5), grad_domain=Domain(0.5, 1.5))
+
+# ---- DataParallel: the wrapped module, run as it is without GPUs ------------------------------------
+_DP_IMAGES = shaped(("NCHW", (2, 3, 5, 6)), ("empty", (0, 3, 5, 6)), ("noncontig", (2, 3, 5, 6), "nc"),
+                    ("small", (1, 3, 3, 3)))
+add("DataParallel", [C(Sub("Linear", 5, 3), id="linear"), C(Sub("Conv2d", 3, 2, 2), id="conv")],
+    lambda ctor, dtype, rng, dom: (features(5) if ctor.id == "linear" else _DP_IMAGES)(ctor, dtype, rng, dom),
+    has_params=True)

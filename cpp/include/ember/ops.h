@@ -451,12 +451,19 @@ EMBER_API Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bia
 /// Cross-correlation of x (N, C, H, W) or (C, H, W) with weight (O, C / groups, KH, KW), plus bias (O).
 EMBER_API Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias = {}, const Dims& stride = {1},
                         const ConvPadding& padding = Dims{0}, const Dims& dilation = {1}, int64_t groups = 1);
+/// Cross-correlation of x (N, C, D, H, W) or (C, D, H, W) with weight (O, C / groups, KD, KH, KW), plus bias (O).
+EMBER_API Tensor conv3d(const Tensor& x, const Tensor& weight, const Tensor& bias = {}, const Dims& stride = {1},
+                        const ConvPadding& padding = Dims{0}, const Dims& dilation = {1}, int64_t groups = 1);
 /// The gradient of conv1d wrt its input: x (N, C, L) with weight (C, O / groups, K), plus bias (O).
 EMBER_API Tensor conv_transpose1d(const Tensor& x, const Tensor& weight, const Tensor& bias = {},
                                   const Dims& stride = {1}, const Dims& padding = {0}, const Dims& output_padding = {0},
                                   int64_t groups = 1, const Dims& dilation = {1});
 /// The gradient of conv2d wrt its input: x (N, C, H, W) with weight (C, O / groups, KH, KW), plus bias (O).
 EMBER_API Tensor conv_transpose2d(const Tensor& x, const Tensor& weight, const Tensor& bias = {},
+                                  const Dims& stride = {1}, const Dims& padding = {0}, const Dims& output_padding = {0},
+                                  int64_t groups = 1, const Dims& dilation = {1});
+/// The gradient of conv3d wrt its input: x (N, C, D, H, W) with weight (C, O / groups, KD, KH, KW), plus bias (O).
+EMBER_API Tensor conv_transpose3d(const Tensor& x, const Tensor& weight, const Tensor& bias = {},
                                   const Dims& stride = {1}, const Dims& padding = {0}, const Dims& output_padding = {0},
                                   int64_t groups = 1, const Dims& dilation = {1});
 

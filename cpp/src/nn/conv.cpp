@@ -98,11 +98,17 @@ template class ConvLayer<ConvOptions>;
 template class ConvLayer<ConvTransposeOptions>;
 
 namespace {
-/// Conv1d's and Conv2d's forward: the op, with the input padded first unless padding_mode is 'zeros'.
+/// The convolution and the transposed one over `dims` spatial dims.
+auto conv_of(size_t dims) { return dims == 1 ? &ember::conv1d : dims == 2 ? &ember::conv2d : &ember::conv3d; }
+auto conv_transpose_of(size_t dims) {
+  return dims == 1 ? &ember::conv_transpose1d : dims == 2 ? &ember::conv_transpose2d : &ember::conv_transpose3d;
+}
+
+/// The convolutions' forward: the op, with the input padded first unless padding_mode is 'zeros'.
 Tensor conv_forward(const ConvOptions& o, const Tensor& x, const Tensor& w, const Tensor& b, size_t dims) {
   const Dims& stride = o.stride.dims;
   const Dims& dilation = o.dilation.dims;
-  auto conv = dims == 1 ? &ember::conv1d : &ember::conv2d;
+  auto conv = conv_of(dims);
   if (o.padding_mode == "zeros") {
     const ConvPadding padding = o.padding.word.empty() ? ConvPadding(o.padding.sizes.dims) : ConvPadding(o.padding.word);
     return conv(x, w, b, stride, padding, dilation, o.groups);
@@ -151,10 +157,10 @@ Dims output_padding_for(const ConvTransposeOptions& o, const Tensor& x, const Sh
   return pad;
 }
 
-/// ConvTranspose1d's and ConvTranspose2d's forward.
+/// The transposed convolutions' forward.
 Tensor conv_transpose_forward(const ConvTransposeOptions& o, const Tensor& x, const Tensor& w, const Tensor& b,
                               size_t dims, const std::optional<Shape>& output_size, const std::string& layer) {
-  auto conv_t = dims == 1 ? &ember::conv_transpose1d : &ember::conv_transpose2d;
+  auto conv_t = conv_transpose_of(dims);
   const Dims output_padding = output_size ? output_padding_for(o, x, *output_size, dims, layer) : o.output_padding.dims;
   return conv_t(x, w, b, o.stride.dims, o.padding.dims, output_padding, o.groups, o.dilation.dims);
 }
@@ -163,6 +169,7 @@ Tensor conv_transpose_forward(const ConvTransposeOptions& o, const Tensor& x, co
 
 Tensor Conv1d::forward(const Tensor& input) { return conv_forward(options, input, weight(), bias(), 1); }
 Tensor Conv2d::forward(const Tensor& input) { return conv_forward(options, input, weight(), bias(), 2); }
+Tensor Conv3d::forward(const Tensor& input) { return conv_forward(options, input, weight(), bias(), 3); }
 
 Tensor Unfold::forward(const Tensor& input) {
   const UnfoldOptions& o = options;
@@ -178,6 +185,9 @@ Tensor ConvTranspose1d::forward(const Tensor& input, const std::optional<Shape>&
 }
 Tensor ConvTranspose2d::forward(const Tensor& input, const std::optional<Shape>& output_size) {
   return conv_transpose_forward(options, input, weight(), bias(), 2, output_size, type_name());
+}
+Tensor ConvTranspose3d::forward(const Tensor& input, const std::optional<Shape>& output_size) {
+  return conv_transpose_forward(options, input, weight(), bias(), 3, output_size, type_name());
 }
 
 }  // namespace ember::nn

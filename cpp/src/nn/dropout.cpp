@@ -29,11 +29,12 @@ Tensor functional::dropout(const Tensor& x, double p, bool training, Generator* 
 }
 
 Tensor functional::feature_dropout(const Tensor& x, double p, bool training, Generator* gen, const char* op) {
+  // torch's order: what draws no mask takes any input.
   check_probability(p, op);
+  if (!training || p == 0 || x.numel() == 0) return x;
+  if (p == 1) return mul(x, zeros({}, x.dtype()));  // x's dtype kept, as torch's
   EMBER_CHECK(x.dim() >= 2, op, ": expected an input of at least 2 dims (N, C, ...), got ", shape_str(x.sizes()));
-  if (!training || p == 0) return x;
   EMBER_CHECK_TYPE(is_floating(x.dtype()), op, ": expected a floating input, got ", dtype_name(x.dtype()));
-  if (p == 1) return mul(x, scalar_tensor(0.0));
   Shape mask_shape(static_cast<size_t>(x.dim()), 1);  // one draw per (sample, channel)
   mask_shape[0] = x.sizes()[0];
   mask_shape[1] = x.sizes()[1];
@@ -54,6 +55,13 @@ Tensor functional::dropout1d(const Tensor& x, double p, bool training, Generator
 
 Tensor functional::dropout2d(const Tensor& x, double p, bool training, Generator* gen) {
   return feature_dropout(x, p, training, gen, "dropout2d");
+}
+
+Tensor functional::dropout3d(const Tensor& x, double p, bool training, Generator* gen) {
+  // As torch's: only a 5-d input is batched; any other is one sample (its dim 0 the channels).
+  check_probability(p, "dropout3d");
+  if (x.dim() == 5) return feature_dropout(x, p, training, gen, "dropout3d");
+  return squeeze(feature_dropout(unsqueeze(x, 0), p, training, gen, "dropout3d"), Dims{0});
 }
 
 Tensor functional::gaussian_noise(const Tensor& x, double std, bool training, Generator* gen) {
@@ -86,6 +94,9 @@ Tensor Dropout1d::forward(const Tensor& input) {
 }
 Tensor Dropout2d::forward(const Tensor& input) {
   return maybe_inplace(input, functional::dropout2d(input, options.p, is_training()), options.inplace);
+}
+Tensor Dropout3d::forward(const Tensor& input) {
+  return maybe_inplace(input, functional::dropout3d(input, options.p, is_training()), options.inplace);
 }
 
 Tensor GaussianNoise::forward(const Tensor& input) { return functional::gaussian_noise(input, options.std, is_training()); }

@@ -35,6 +35,13 @@ std::pair<Tensor, Tensor> MaxPool2d::forward_with_indices(const Tensor& input) {
 }
 Tensor MaxPool2d::forward(const Tensor& input) { return forward_with_indices(input).first; }
 
+MaxPool3d::MaxPool3d(MaxPoolOptions options) : Layer("MaxPool3d", with_stride(std::move(options))) {}
+std::pair<Tensor, Tensor> MaxPool3d::forward_with_indices(const Tensor& input) {
+  const MaxPoolOptions& o = options;
+  return F::max_pool3d_with_indices(input, o.kernel_size, *o.stride, o.padding, o.dilation, o.ceil_mode);
+}
+Tensor MaxPool3d::forward(const Tensor& input) { return forward_with_indices(input).first; }
+
 AvgPool1d::AvgPool1d(AvgPool1dOptions options) : Layer("AvgPool1d", with_stride(std::move(options))) {
   this->options.kernel_size = as_tuple(this->options.kernel_size);
   this->options.stride = as_tuple(*this->options.stride);
@@ -52,11 +59,21 @@ Tensor AvgPool2d::forward(const Tensor& input) {
                        o.divisor_override);
 }
 
+AvgPool3d::AvgPool3d(AvgPool2dOptions options) : Layer("AvgPool3d", with_stride(std::move(options))) {}
+Tensor AvgPool3d::forward(const Tensor& input) {
+  const AvgPool2dOptions& o = options;
+  return F::avg_pool3d(input, o.kernel_size, *o.stride, o.padding, o.ceil_mode, o.count_include_pad,
+                       o.divisor_override);
+}
+
 Tensor AdaptiveAvgPool1d::forward(const Tensor& input) {
   return F::adaptive_avg_pool1d(input, F::adaptive_size(options.output_size, input));
 }
 Tensor AdaptiveAvgPool2d::forward(const Tensor& input) {
   return F::adaptive_avg_pool2d(input, F::adaptive_size(options.output_size, input));
+}
+Tensor AdaptiveAvgPool3d::forward(const Tensor& input) {
+  return F::adaptive_avg_pool3d(input, F::adaptive_size(options.output_size, input));
 }
 
 std::pair<Tensor, Tensor> AdaptiveMaxPool1d::forward_with_indices(const Tensor& input) {
@@ -67,5 +84,9 @@ std::pair<Tensor, Tensor> AdaptiveMaxPool2d::forward_with_indices(const Tensor& 
   return F::adaptive_max_pool2d(input, F::adaptive_size(options.output_size, input));
 }
 Tensor AdaptiveMaxPool2d::forward(const Tensor& input) { return forward_with_indices(input).first; }
+std::pair<Tensor, Tensor> AdaptiveMaxPool3d::forward_with_indices(const Tensor& input) {
+  return F::adaptive_max_pool3d(input, F::adaptive_size(options.output_size, input));
+}
+Tensor AdaptiveMaxPool3d::forward(const Tensor& input) { return forward_with_indices(input).first; }
 
 }  // namespace ember::nn

@@ -4,6 +4,9 @@
 // backward is written with the other two, so every convolution is differentiable any number of
 // times. Every primitive is told the spatial size of what it produces, so each is the exact
 // adjoint of the others whatever the stride leaves over. The bias is added with ember ops.
+// 3-D convolutions are 2-D ones over depth slices, written with ember ops (so autograd gives
+// their gradients): the forward stacks each output depth's slices as channels, the transposed
+// one runs per kernel depth and places each result at its output depths.
 #include <limits>
 
 #include "autograd/record.h"
@@ -142,9 +145,13 @@ std::pair<Tensor, Tensor> as_4d(size_t nd, const Tensor& x, const Tensor& w, boo
   return {x4, w};
 }
 
-/// The 4-D result back to the caller's rank, plus the bias over dim 1.
+/// The batched result back to the caller's rank, plus the bias over dim 1.
 Tensor finish(size_t nd, Tensor y, const Tensor& bias, bool batched) {
-  if (bias.defined()) y = add(y, reshape(bias, {1, bias.numel(), 1, 1}));
+  if (bias.defined()) {
+    Shape per_channel(static_cast<size_t>(y.dim()), 1);
+    per_channel[1] = bias.numel();
+    y = add(y, reshape(bias, per_channel));
+  }
   if (nd == 1) y = squeeze(y, Dims{2});
   return batched ? y : squeeze(y, Dims{0});
 }
@@ -153,6 +160,67 @@ Tensor finish(size_t nd, Tensor y, const Tensor& bias, bool batched) {
 void to_geom(int64_t (&dst)[2], const Dims& v, int64_t h_default) {
   dst[0] = v.size() == 1 ? h_default : v[0];
   dst[1] = v.back();
+}
+
+/// conv3d of batched x (N, C, D, H, W) with w (O, C / groups, KD, KH, KW) as one 2-D convolution:
+/// output depth od reads input depths od * stride + kd * dilation (kd < KD, after padding), and
+/// those KD slices become channels, ordered (group, kd, channel) so groups stay together; the
+/// weight's kernel depths move beside its channels to match.
+Tensor conv3d_as_2d(const Tensor& x, const Tensor& w, const Dims& lo, const Dims& hi, const Dims& stride,
+                    const Dims& dilation, const Dims& out, int64_t groups) {
+  const int64_t N = x.sizes()[0], C = x.sizes()[1], O = w.sizes()[0], KD = w.sizes()[2];
+  const int64_t Cg = C / groups, OD = out[0];
+  const bool uneven = lo[1] != hi[1] || lo[2] != hi[2];  // 'same' with an even kernel: padded here
+  const Tensor padded = nn::functional::pad(x, uneven ? Shape{lo[2], hi[2], lo[1], hi[1], lo[0], hi[0]}
+                                                  : Shape{0, 0, 0, 0, lo[0], hi[0]});
+  const int64_t H = padded.sizes()[3], W = padded.sizes()[4];
+  std::vector<Tensor> depths;  // kd's (N, C, OD, H, W)
+  for (int64_t kd = 0; kd < KD; ++kd) {
+    const int64_t first = kd * dilation[0];
+    depths.push_back(slice(padded, 2, first, first + stride[0] * (OD - 1) + 1, stride[0]));
+  }
+  Tensor planes = reshape(stack(depths, 1), {N, KD, groups, Cg, OD, H, W});
+  planes = reshape(permute(planes, {0, 4, 2, 1, 3, 5, 6}), {N * OD, groups * KD * Cg, H, W});
+  const Tensor w2 = reshape(permute(w, {0, 2, 1, 3, 4}), {O, KD * Cg, w.sizes()[3], w.sizes()[4]});
+  ConvGeom g{};
+  g.stride[0] = stride[1], g.stride[1] = stride[2];
+  g.pad[0] = uneven ? 0 : lo[1], g.pad[1] = uneven ? 0 : lo[2];
+  g.dilation[0] = dilation[1], g.dilation[1] = dilation[2];
+  g.groups = groups;
+  const Tensor y = conv_forward(planes, w2, g, out[1], out[2]);  // (N * OD, O, OH, OW)
+  return contiguous(permute(reshape(y, {N, OD, O, out[1], out[2]}), {0, 2, 1, 3, 4}));
+}
+
+/// conv_transpose3d of batched x (N, C, D, H, W) with w (C, O / groups, KD, KH, KW): per kernel
+/// depth kd, the 2-D transposed convolution of every input depth lands at output depth
+/// d * stride + kd * dilation - padding; `out` is the output's (D, H, W).
+Tensor conv_transpose3d_by_depth(const Tensor& x, const Tensor& w, const Dims& stride, const Dims& padding,
+                                 const Dims& dilation, const Dims& out, int64_t groups) {
+  const int64_t N = x.sizes()[0], C = x.sizes()[1], D = x.sizes()[2], KD = w.sizes()[2];
+  const int64_t O = w.sizes()[1] * groups, OH = out[1], OW = out[2];
+  const Tensor planes = reshape(permute(x, {0, 2, 1, 3, 4}), {N * D, C, x.sizes()[3], x.sizes()[4]});
+  ConvGeom g{};
+  g.stride[0] = stride[1], g.stride[1] = stride[2];
+  g.pad[0] = padding[1], g.pad[1] = padding[2];
+  g.dilation[0] = dilation[1], g.dilation[1] = dilation[2];
+  g.groups = groups;
+  const int64_t spread = (D - 1) * stride[0] + 1;  // the input depths' extent in the output
+  const int64_t full = out[0] + 2 * padding[0];    // the output before its padding is cut
+  const DType dt = x.dtype();
+  Tensor sum;
+  for (int64_t kd = 0; kd < KD; ++kd) {
+    Tensor y = conv_backward_input(planes, select(w, 2, kd), g, OH, OW, "ConvolutionBackward0");
+    y = reshape(y, {N, D, 1, O, OH, OW});
+    if (stride[0] > 1)  // stride - 1 zero depths after each input depth
+      y = narrow(reshape(cat({y, zeros({N, D, stride[0] - 1, O, OH, OW}, dt)}, 2), {N, D * stride[0], O, OH, OW}),
+                 1, 0, spread);
+    else
+      y = reshape(y, {N, D, O, OH, OW});
+    const int64_t before = kd * dilation[0], after = full - before - spread;
+    y = cat({zeros({N, before, O, OH, OW}, dt), y, zeros({N, after, O, OH, OW}, dt)}, 1);
+    sum = sum.defined() ? add(sum, y) : y;
+  }
+  return contiguous(permute(narrow(sum, 1, padding[0], out[0]), {0, 2, 1, 3, 4}));
 }
 
 Tensor conv_nd(const char* op, size_t nd, const Tensor& x, const Tensor& w, const Tensor& bias, const Dims& stride_arg,
@@ -205,6 +273,9 @@ Tensor conv_nd(const char* op, size_t nd, const Tensor& x, const Tensor& w, cons
                         " (dilated) is larger than the padded input ", shape_str(padded), " of input ",
                         shape_str(x.sizes()), " (weight ", shape_str(ws), ")");
   for (size_t i = 0; i < nd; ++i) out[i] = (padded[i] - kernel[i]) / stride[i] + 1;
+  if (nd == 3)
+    return finish(nd, conv3d_as_2d(batched ? x : unsqueeze(x, 0), w, lo, hi, stride, dilation, out, groups), bias,
+                  batched);
   ConvGeom g{};
   to_geom(g.stride, stride, 1);
   to_geom(g.pad, lo, 0);
@@ -239,6 +310,9 @@ Tensor conv_transpose_nd(const char* op, size_t nd, const Tensor& x, const Tenso
   const bool batched = x.dim() == static_cast<int64_t>(nd) + 2;
   Shape xs = x.sizes();
   if (!batched) xs.insert(xs.begin(), 1);
+  for (size_t i = 0; i < nd; ++i)
+    EMBER_CHECK_RUNTIME(xs[2 + i] > 0, op, ": only an empty batch or zero channels may be empty, got input ",
+                        shape_str(x.sizes()));
   const Shape& ws = w.sizes();
   EMBER_CHECK_RUNTIME(xs[1] == ws[0], op, ": expected input with ", ws[0], " channels (weight ", shape_str(ws),
                       ", groups ", groups, "), got input ", shape_str(x.sizes()));
@@ -254,6 +328,9 @@ Tensor conv_transpose_nd(const char* op, size_t nd, const Tensor& x, const Tenso
                         ") for input ", shape_str(x.sizes()), ", weight ", shape_str(ws), ", stride ",
                         shape_str(stride), ", padding ", shape_str(padding));
   }
+  if (nd == 3)
+    return finish(nd, conv_transpose3d_by_depth(batched ? x : unsqueeze(x, 0), w, stride, padding, dilation, out,
+                                                groups), bias, batched);
   ConvGeom g{};
   to_geom(g.stride, stride, 1);
   to_geom(g.pad, padding, 0);
@@ -341,6 +418,11 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, const D
   return conv_nd("conv2d", 2, x, weight, bias, stride, padding, dilation, groups);
 }
 
+Tensor conv3d(const Tensor& x, const Tensor& weight, const Tensor& bias, const Dims& stride,
+              const ConvPadding& padding, const Dims& dilation, int64_t groups) {
+  return conv_nd("conv3d", 3, x, weight, bias, stride, padding, dilation, groups);
+}
+
 Tensor conv_transpose1d(const Tensor& x, const Tensor& weight, const Tensor& bias, const Dims& stride,
                         const Dims& padding, const Dims& output_padding, int64_t groups, const Dims& dilation) {
   return conv_transpose_nd("conv_transpose1d", 1, x, weight, bias, stride, padding, output_padding, groups, dilation);
@@ -349,6 +431,11 @@ Tensor conv_transpose1d(const Tensor& x, const Tensor& weight, const Tensor& bia
 Tensor conv_transpose2d(const Tensor& x, const Tensor& weight, const Tensor& bias, const Dims& stride,
                         const Dims& padding, const Dims& output_padding, int64_t groups, const Dims& dilation) {
   return conv_transpose_nd("conv_transpose2d", 2, x, weight, bias, stride, padding, output_padding, groups, dilation);
+}
+
+Tensor conv_transpose3d(const Tensor& x, const Tensor& weight, const Tensor& bias, const Dims& stride,
+                        const Dims& padding, const Dims& output_padding, int64_t groups, const Dims& dilation) {
+  return conv_transpose_nd("conv_transpose3d", 3, x, weight, bias, stride, padding, output_padding, groups, dilation);
 }
 
 namespace nn::functional {

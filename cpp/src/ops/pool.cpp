@@ -1,8 +1,9 @@
-// Pooling: max, average and their adaptive forms over the last one or two dims. Each op turns
-// its arguments into per-dim windows (PyTorch's output sizes and window rules, checked once
+// Pooling: max, average and their adaptive forms over the last one, two or three dims. Each op
+// turns its arguments into per-dim windows (PyTorch's output sizes and window rules, checked once
 // here), views the input as (planes, H, W) and runs one of two primitives, each recorded with
 // its backward beside it. The backwards are themselves ops with backwards (the average's is its
-// transpose, the max's a scatter whose gradient is a gather), so create_graph works.
+// transpose, the max's a scatter whose gradient is a gather), so create_graph works. A 3-d pool
+// is two passes: (H, W) windows over every depth slice, then depth windows over the results.
 #include <memory>
 #include <utility>
 
@@ -106,7 +107,8 @@ Planes planes_of(const Tensor& x, int spatial, const char* op, bool integers = f
 Shape per_dim(const Shape& v, int spatial, const char* op, const char* what, const Shape& fallback = {}) {
   if (v.empty() && !fallback.empty()) return fallback;
   EMBER_CHECK(v.size() == 1 || static_cast<int>(v.size()) == spatial, op, ": ", what, " must be a single int",
-              spatial == 2 ? " or a pair of ints" : "", ", got ", shape_str(v));
+              spatial == 2 ? " or a pair of ints" : spatial == 3 ? " or a triple of ints" : "", ", got ",
+              shape_str(v));
   return v.size() == 1 ? Shape(spatial, v[0]) : v;
 }
 
@@ -267,6 +269,75 @@ std::pair<Planes, Windows> adaptive(const char* op, int spatial, const Tensor& x
   Windows win = windows(adaptive_windows(p.H, spatial == 2 ? out[0] : 1), adaptive_windows(p.W, out.back()));
   return {std::move(p), std::move(win)};
 }
+
+// ---- 3-d pools: two passes of the primitives -------------------------------------------------
+
+/// An input seen as (planes, D, H, W): (C, D, H, W) or (N, C, D, H, W).
+struct Volumes {
+  Tensor x;    // (P, D, H, W), contiguous
+  Shape lead;  // the dims before the pooled ones
+  int64_t P, D, H, W;
+  Tensor back(const Tensor& t, int64_t od, int64_t oh, int64_t ow) const {
+    Shape s = lead;
+    s.insert(s.end(), {od, oh, ow});
+    return reshape(t, s);
+  }
+};
+Volumes volumes_of(const Tensor& x, const char* op, bool integers) {
+  const int64_t d = x.dim();
+  EMBER_CHECK(d == 4 || d == 5, op, ": expected a 4-d or 5-d input ((C, D, H, W) or (N, C, D, H, W)), got ",
+              shape_str(x.sizes()));
+  EMBER_CHECK_TYPE(is_floating(x.dtype()) || (integers && x.dtype() == DType::Int64), op, ": expected a floating",
+                   integers ? " or int64" : "", " input, got ", dtype_name(x.dtype()));
+  const Shape& s = x.sizes();
+  for (int64_t i = d == 5 ? 1 : 0; i < d; ++i)
+    EMBER_CHECK(s[i] > 0, op, ": expected an input with non-zero sizes but for the batch dim, got ", shape_str(s));
+  Volumes v;
+  v.lead.assign(s.begin(), s.end() - 3);
+  v.D = s[d - 3], v.H = s[d - 2], v.W = s[d - 1];
+  v.P = 1;
+  for (int64_t n : v.lead) v.P *= n;
+  v.x = reshape(contiguous(x), {v.P, v.D, v.H, v.W});
+  return v;
+}
+
+/// The windows of the second pass: depth windows over the columns of the first pass's result,
+/// each column a window of its own.
+Windows depth_windows(PoolWindows depth, int64_t columns) {
+  return windows(std::move(depth), adaptive_windows(columns, columns));
+}
+
+/// (values, indices) of a 3-d max pool: each depth slice's window max, then the max over the
+/// window's depths; the place is depth * H * W + the place in that slice. The first maximum in
+/// (d, h, w) order wins, the last NaN, as PyTorch's kernel scans.
+std::pair<Tensor, Tensor> max_volumes(const Volumes& v, PoolWindows d, PoolWindows h, PoolWindows w) {
+  const int64_t OD = d.first.size(), OH = h.first.size(), OW = w.first.size(), cols = OH * OW;
+  auto [slices, slice_at] = max_planes(reshape(v.x, {v.P * v.D, v.H, v.W}), windows(std::move(h), std::move(w)));
+  auto [values, column_at] = max_planes(reshape(slices, {v.P, v.D, cols}), depth_windows(std::move(d), cols));
+  // column_at = depth * cols + column: the depth, and the slice's place read at that depth.
+  const Tensor depth = div(column_at, scalar_tensor(cols), std::string("floor"));
+  const Tensor place = gather(reshape(slice_at, {v.P, v.D * cols}), 1, reshape(column_at, {v.P, OD * cols}));
+  const Tensor indices = add(mul(depth, scalar_tensor(v.H * v.W)), reshape(place, {v.P, OD, cols}));
+  return {v.back(values, OD, OH, OW), v.back(indices, OD, OH, OW)};
+}
+
+/// A 3-d average pool's window sums: two passes with a divisor of 1.
+Tensor sum_volumes(const Volumes& v, PoolWindows d, PoolWindows h, PoolWindows w) {
+  const int64_t cols = h.first.size() * w.first.size();
+  const Tensor slices = avg_planes(reshape(v.x, {v.P * v.D, v.H, v.W}), windows(std::move(h), std::move(w)), 1);
+  return avg_planes(reshape(slices, {v.P, v.D, cols}), depth_windows(std::move(d), cols), 1);
+}
+
+/// The product of the three dims' divisors, as an (OD, OH * OW) tensor of dtype.
+Tensor box_divisors(const PoolWindows& d, const PoolWindows& h, const PoolWindows& w, DType dtype) {
+  const auto OD = static_cast<int64_t>(d.divisor.size()), cols = static_cast<int64_t>(h.divisor.size() * w.divisor.size());
+  Tensor out = Tensor::empty({OD, cols}, DType::Int64);
+  auto* p = static_cast<int64_t*>(out.raw_data());
+  for (int64_t a : d.divisor)
+    for (int64_t b : h.divisor)
+      for (int64_t c : w.divisor) *p++ = a * b * c;
+  return to_dtype(out, dtype);
+}
 }  // namespace
 
 namespace nn::functional {
@@ -327,6 +398,79 @@ std::pair<Tensor, Tensor> adaptive_max_pool1d(const Tensor& x, const Shape& outp
   const int64_t OW = win->second.first.size();
   auto [values, indices] = max_planes(p.x, win);
   return {p.back(values, 1, OW, 1), p.back(indices, 1, OW, 1)};
+}
+
+std::pair<Tensor, Tensor> max_pool3d_with_indices(const Tensor& x, const Shape& kernel_size, const Shape& stride,
+                                                  const Shape& padding, const Shape& dilation, bool ceil_mode) {
+  const char* op = "max_pool3d";
+  const Volumes v = volumes_of(x, op, true);
+  const PoolArgs a = checked_args(op, 3, kernel_size, stride, padding, dilation);
+  const int64_t in[3] = {v.D, v.H, v.W};
+  std::vector<PoolWindows> win;
+  for (int i = 0; i < 3; ++i) {
+    const int64_t o = pooled_size(in[i], a.kernel[i], a.stride[i], a.padding[i], a.dilation[i], ceil_mode);
+    EMBER_CHECK(o >= 1, op, ": input ", shape_str(x.sizes()), " is too small for kernel_size ", shape_str(a.kernel),
+                " (padding ", shape_str(a.padding), ", dilation ", shape_str(a.dilation), "): the output would be empty");
+    win.push_back(max_windows(in[i], o, a.kernel[i], a.stride[i], a.padding[i], a.dilation[i]));
+  }
+  return max_volumes(v, std::move(win[0]), std::move(win[1]), std::move(win[2]));
+}
+Tensor max_pool3d(const Tensor& x, const Shape& kernel_size, const Shape& stride, const Shape& padding,
+                  const Shape& dilation, bool ceil_mode) {
+  return max_pool3d_with_indices(x, kernel_size, stride, padding, dilation, ceil_mode).first;
+}
+
+Tensor avg_pool3d(const Tensor& x, const Shape& kernel_size, const Shape& stride, const Shape& padding, bool ceil_mode,
+                  bool count_include_pad, std::optional<int64_t> divisor_override) {
+  const char* op = "avg_pool3d";
+  const Volumes v = volumes_of(x, op, true);
+  const PoolArgs a = checked_args(op, 3, kernel_size, stride, padding, Shape{1});
+  EMBER_CHECK(!divisor_override || *divisor_override != 0, op, ": divisor must be not zero");
+  // torch's 3-d average refuses an input smaller than the kernel, padding or not.
+  EMBER_CHECK(v.D >= a.kernel[0] && v.H >= a.kernel[1] && v.W >= a.kernel[2], op, ": input ", shape_str(x.sizes()),
+              " is smaller than kernel_size ", shape_str(a.kernel));
+  if (is_narrow(x.dtype()))  // summed in float32, rounded once
+    return via_widened(x, [&](const Tensor& wide) {
+      return avg_pool3d(wide, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override);
+    });
+  const int64_t in[3] = {v.D, v.H, v.W};
+  std::vector<PoolWindows> win;
+  for (int i = 0; i < 3; ++i) {
+    const int64_t o = pooled_size(in[i], a.kernel[i], a.stride[i], a.padding[i], 1, ceil_mode);
+    EMBER_CHECK(o >= 1, op, ": input ", shape_str(x.sizes()), " is too small for kernel_size ", shape_str(a.kernel),
+                " (padding ", shape_str(a.padding), "): the output would be empty");
+    win.push_back(avg_windows(in[i], o, a.kernel[i], a.stride[i], a.padding[i], count_include_pad));
+  }
+  const int64_t OD = win[0].first.size(), OH = win[1].first.size(), OW = win[2].first.size();
+  const Tensor divisor = divisor_override ? scalar_tensor(*divisor_override)
+                                          : box_divisors(win[0], win[1], win[2], x.dtype());
+  Tensor sums = sum_volumes(v, win[0], win[1], win[2]);
+  // Integers divide with the truncation of torch's kernel; floats divide once.
+  sums = is_floating(x.dtype()) ? div(sums, divisor) : div(sums, divisor, std::string("trunc"));
+  return v.back(sums, OD, OH, OW);
+}
+
+Tensor adaptive_avg_pool3d(const Tensor& x, const Shape& output_size) {
+  const char* op = "adaptive_avg_pool3d";
+  const Volumes v = volumes_of(x, op, false);
+  const Shape out = per_dim(output_size, 3, op, "output_size");
+  for (int64_t o : out) EMBER_CHECK(o >= 0, op, ": output_size must be non-negative, got ", shape_str(output_size));
+  if (is_narrow(x.dtype()))
+    return via_widened(x, [&](const Tensor& wide) { return adaptive_avg_pool3d(wide, output_size); });
+  const int64_t cols = out[1] * out[2];
+  // Means of means: every depth's (H, W) window has the same size, so this is the box's mean.
+  const Tensor slices = avg_planes(reshape(v.x, {v.P * v.D, v.H, v.W}),
+                                   windows(adaptive_windows(v.H, out[1]), adaptive_windows(v.W, out[2])), 0);
+  const Tensor means = avg_planes(reshape(slices, {v.P, v.D, cols}), depth_windows(adaptive_windows(v.D, out[0]), cols), 0);
+  return v.back(means, out[0], out[1], out[2]);
+}
+
+std::pair<Tensor, Tensor> adaptive_max_pool3d(const Tensor& x, const Shape& output_size) {
+  const char* op = "adaptive_max_pool3d";
+  const Volumes v = volumes_of(x, op, true);
+  const Shape out = per_dim(output_size, 3, op, "output_size");
+  for (int64_t o : out) EMBER_CHECK(o >= 0, op, ": output_size must be non-negative, got ", shape_str(output_size));
+  return max_volumes(v, adaptive_windows(v.D, out[0]), adaptive_windows(v.H, out[1]), adaptive_windows(v.W, out[2]));
 }
 
 }  // namespace nn::functional

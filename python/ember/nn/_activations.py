@@ -1,7 +1,9 @@
 """The pointwise activations of torch.nn.functional beyond relu/elu/gelu/silu (relu6, hardtanh,
 hardswish, hardsigmoid, selu, celu, mish, softsign, tanhshrink, threshold, hardshrink, softshrink,
-glu, rrelu), the in-place forms torch has, and softmin. The math
+glu, rrelu), the in-place forms torch has, softmin, and gumbel_softmax. The math
 is C++ (ember/nn/functional.h); these add the ``inplace`` argument and the docstrings."""
+import warnings
+
 from ember import _C
 from ember._C import _nn_functional as _F
 
@@ -418,3 +420,42 @@ def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
         tensor([-0.2000,  2.0000])
     """
     return _F.rrelu_(input, lower, upper, training)
+
+
+def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
+    r"""A sample of the Gumbel-softmax distribution, as torch.nn.functional.gumbel_softmax:
+    :math:`\text{softmax}((\text{logits} + g) / \tau)` with Gumbel(0, 1) noise g, a differentiable
+    stand-in for drawing a category. With ``hard=True`` the result is the one-hot of its argmax in
+    the forward pass and keeps the soft sample's gradient (straight-through).
+
+    Args:
+        logits (Tensor): unnormalized log-probabilities, (..., num_classes).
+        tau (float, optional): the temperature; lower is closer to one-hot. Default: 1.
+        hard (bool, optional): return one-hot samples (straight-through gradient). Default: False.
+        eps (float, optional): deprecated, without effect (warns when set, as torch's).
+        dim (int, optional): the dim of the categories. Default: -1.
+
+    Returns:
+        Tensor: logits' shape; each slice along dim sums to 1.
+
+    Example::
+
+        >>> y = F.gumbel_softmax(ember.zeros(2, 5), tau=0.5, hard=True)
+        >>> y.sum(-1).tolist()
+        [1.0, 1.0]
+    """
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    if not isinstance(logits, _C.Tensor):
+        raise TypeError(f"gumbel_softmax(): argument 'logits' must be Tensor, not {type(logits).__name__}")
+    if not logits.is_floating_point():  # the Gumbel noise is continuous (torch draws none for an empty input)
+        if logits.numel() > 0:
+            raise TypeError(f"gumbel_softmax: expected floating logits, got {logits.dtype}")
+        logits = logits.to(_C.get_default_dtype())
+    gumbels = -_C.empty_like(logits).exponential_().log()  # ~Gumbel(0, 1)
+    y_soft = ((logits + gumbels) / tau).softmax(dim)
+    if not hard:
+        return y_soft
+    index = y_soft.max(dim, keepdim=True)[1]
+    y_hard = _C.zeros_like(logits).scatter_(dim, index, 1.0)
+    return y_hard - y_soft.detach() + y_soft

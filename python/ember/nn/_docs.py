@@ -29,10 +29,10 @@ Example::
 
 
 def _pad(name, what, dims, extra_args="", extra_ctor=""):
-    sides = "(left, right)" if dims == 1 else "(left, right, top, bottom)"
-    shape = "(N, C, W) or (C, W)" if dims == 1 else "(N, C, H, W) or (C, H, W)"
-    x = "ember.randn(1, 2, 4)" if dims == 1 else "ember.randn(1, 2, 4, 4)"
-    return f"""Pads the last {dims} dimension{'s' if dims == 2 else ''} of the input with {what}.
+    sides = {1: "(left, right)", 2: "(left, right, top, bottom)", 3: "(left, right, top, bottom, front, back)"}[dims]
+    shape = {1: "(N, C, W) or (C, W)", 2: "(N, C, H, W) or (C, H, W)", 3: "(N, C, D, H, W) or (C, D, H, W)"}[dims]
+    x = {1: "ember.randn(1, 2, 4)", 2: "ember.randn(1, 2, 4, 4)", 3: "ember.randn(1, 2, 3, 4, 4)"}[dims]
+    return f"""Pads the last {dims} dimension{'s' if dims > 1 else ''} of the input with {what}.
 
 Args:
     padding (int or tuple): the same amount on every side, or {sides}.
@@ -270,6 +270,18 @@ Example::
     >>> m = ember.nn.Dropout2d(p=0.2)
     >>> y = m(ember.randn(20, 16, 8, 8))
 """,
+    "Dropout3d": f"""In training, zeroes whole channels of (N, C, D, H, W) or (C, D, H, W) inputs with probability
+p (scaling the others by 1 / (1 - p)); in evaluation it is the identity.
+
+Args:
+    p (float): the probability of zeroing a channel. Default: 0.5.
+{_INPLACE}
+
+Example::
+
+    >>> m = ember.nn.Dropout3d(p=0.2)
+    >>> y = m(ember.randn(4, 16, 4, 8, 8))
+""",
     "GaussianNoise": """In training, adds N(0, std^2) noise to the input; in evaluation it is the identity
 (a regularizer; PyTorch has no such layer).
 
@@ -304,7 +316,8 @@ Example::
 }
 
 for _name, _inputs, _x in (("BatchNorm1d", "(N, C) or (N, C, L)", "ember.randn(20, 100)"),
-                          ("BatchNorm2d", "(N, C, H, W)", "ember.randn(20, 100, 8, 8)")):
+                          ("BatchNorm2d", "(N, C, H, W)", "ember.randn(20, 100, 8, 8)"),
+                          ("BatchNorm3d", "(N, C, D, H, W)", "ember.randn(4, 100, 3, 8, 8)")):
     DOCS[_name] = f"""Batch normalization over {_inputs} inputs, one mean and variance per channel:
 y = (x - mean) / sqrt(var + eps) * weight + bias, with batch statistics in training and running
 statistics in evaluation.
@@ -336,8 +349,10 @@ _CONV_ARGS = """    in_channels (int): the input's channels.
 
 for _name, _dims, _x, _t in (("Conv1d", 1, "ember.randn(20, 16, 50)", False),
                              ("Conv2d", 2, "ember.randn(20, 16, 50, 100)", False),
+                             ("Conv3d", 3, "ember.randn(2, 16, 10, 20, 20)", False),
                              ("ConvTranspose1d", 1, "ember.randn(20, 16, 50)", True),
-                             ("ConvTranspose2d", 2, "ember.randn(20, 16, 50, 100)", True)):
+                             ("ConvTranspose2d", 2, "ember.randn(20, 16, 50, 100)", True),
+                             ("ConvTranspose3d", 3, "ember.randn(2, 16, 5, 10, 10)", True)):
     _what = "transposed convolution (the gradient of a convolution)" if _t else "cross-correlation"
     _middle = ("    output_padding (int or tuple): added to one side of the output's size. Default: 0.\n"
                "    dilation (int or tuple): the spacing between kernel elements. Default: 1.\n") if _t else \
@@ -383,15 +398,16 @@ Example::
     ember.Size([1, 3, 4, 5])
 """
 
-for _kind, _dims in (("Max", 1), ("Max", 2), ("Avg", 1), ("Avg", 2)):
+_POOL_X = {1: "ember.randn(20, 16, 50)", 2: "ember.randn(20, 16, 50, 32)", 3: "ember.randn(2, 16, 9, 10, 11)"}
+for _kind, _dims in (("Max", 1), ("Max", 2), ("Max", 3), ("Avg", 1), ("Avg", 2), ("Avg", 3)):
     _name = f"{_kind}Pool{_dims}d"
-    _x = "ember.randn(20, 16, 50)" if _dims == 1 else "ember.randn(20, 16, 50, 32)"
+    _x = _POOL_X[_dims]
     _tail = ("    dilation (int or tuple): the spacing between window elements. Default: 1.\n"
              "    return_indices (bool): also return the argmax indices. Default: False.\n"
              "    ceil_mode (bool): round the output size up. Default: False.\n") if _kind == "Max" else \
         ("    ceil_mode (bool): round the output size up. Default: False.\n"
          "    count_include_pad (bool): count padded zeros in the average. Default: True.\n"
-         + ("    divisor_override (int, optional): divide by this instead of the window's size.\n" if _dims == 2 else ""))
+         + ("    divisor_override (int, optional): divide by this instead of the window's size.\n" if _dims > 1 else ""))
     DOCS[_name] = f"""Applies {_dims}-d {'max' if _kind == 'Max' else 'average'} pooling over sliding windows.
 
 Args:
@@ -405,9 +421,9 @@ Example::
     >>> y = m({_x})
 """
 
-for _kind, _dims in (("Avg", 1), ("Avg", 2), ("Max", 1), ("Max", 2)):
+for _kind, _dims in (("Avg", 1), ("Avg", 2), ("Avg", 3), ("Max", 1), ("Max", 2), ("Max", 3)):
     _name = f"Adaptive{_kind}Pool{_dims}d"
-    _x = "ember.randn(1, 64, 8)" if _dims == 1 else "ember.randn(1, 64, 8, 9)"
+    _x = {1: "ember.randn(1, 64, 8)", 2: "ember.randn(1, 64, 8, 9)", 3: "ember.randn(1, 64, 8, 9, 10)"}[_dims]
     _extra = "    return_indices (bool): also return the argmax indices. Default: False.\n" if _kind == "Max" else ""
     DOCS[_name] = f"""Applies {_dims}-d adaptive {'max' if _kind == 'Max' else 'average'} pooling: windows sized so the
 output has output_size.
@@ -421,7 +437,7 @@ Example::
     >>> y = m({_x})
 """
 
-for _dims in (1, 2):
+for _dims in (1, 2, 3):
     DOCS[f"ZeroPad{_dims}d"] = _pad(f"ZeroPad{_dims}d", "zeros", _dims)
     DOCS[f"ConstantPad{_dims}d"] = _pad(f"ConstantPad{_dims}d", "a constant", _dims,
                                         "    value (float): the fill value.\n", ", 3.5")
@@ -785,7 +801,8 @@ Example::
     ember.Size([32, 5, 24, 24])
 """
 for _name, _inputs, _x in (("InstanceNorm1d", "(N, C, L) or (C, L)", "ember.randn(20, 100, 40)"),
-                           ("InstanceNorm2d", "(N, C, H, W) or (C, H, W)", "ember.randn(20, 100, 35, 45)")):
+                           ("InstanceNorm2d", "(N, C, H, W) or (C, H, W)", "ember.randn(20, 100, 35, 45)"),
+                           ("InstanceNorm3d", "(N, C, D, H, W) or (C, D, H, W)", "ember.randn(4, 100, 5, 7, 9)")):
     DOCS[_name] = f"""Instance normalization over {_inputs} inputs: each channel of each sample normalized
 over its spatial dims (biased variance), y = (x - mean) / sqrt(var + eps) * weight + bias.
 

@@ -3,8 +3,8 @@
 
 Both are written over ember's ops, so their gradients (to the input, to the grid, to theta) and
 gradients of those come from autograd. grid_sample reads each tap with one gather per tap; its
-weights follow torch's CPU kernel (products of the fractional parts, out-of-range taps read as 0
-and still weighted), so a NaN or inf coordinate gives torch's NaN.
+weights follow torch's CPU kernels (products of the fractional parts; out-of-range taps read as 0
+and still weighted in 2-d, skipped in 3-d), so a NaN or inf coordinate gives torch's NaN or 0.
 """
 import warnings
 
@@ -135,7 +135,9 @@ def _pad_coordinates(coord, size, padding_mode, align_corners, folded):
 
 class _Taps:
     """Reads input (N, C, *S) at integer places, each a list of per-dim float coordinates of shape
-    (N, *O): the values (N, C, *O), 0 where a place is outside the input."""
+    (N, *O): the values (N, C, *O), 0 where a place is outside the input; times a weight (N, *O)
+    when given. torch's 2-d kernels weight an outside place's 0 (a NaN weight gives NaN), its 3-d
+    kernel skips the place (skip_outside)."""
 
     def __init__(self, input):
         self.n, self.c = input.shape[0], input.shape[1]
@@ -145,7 +147,7 @@ class _Taps:
             numel *= size
         self.flat = input.reshape(self.n, self.c, numel)
 
-    def read(self, places):
+    def read(self, places, weight=None, skip_outside=False):
         inside, index = None, None
         for coord, size, stride in zip(places, self.sizes, self._strides()):
             ok = (coord >= 0) & (coord < size)
@@ -158,7 +160,12 @@ class _Taps:
             count *= size
         index = ember.where(inside, index, 0).reshape(self.n, 1, count).expand(self.n, self.c, count)
         values = self.flat.gather(2, index).reshape(self.n, self.c, *out_shape)
-        return ember.where(inside.unsqueeze(1), values, 0)
+        inside = inside.unsqueeze(1)
+        if weight is None:
+            return ember.where(inside, values, 0)
+        if skip_outside:
+            return ember.where(inside, values * weight.unsqueeze(1), 0)
+        return ember.where(inside, values, 0) * weight.unsqueeze(1)
 
     def _strides(self):
         strides, step = [], 1
@@ -182,18 +189,10 @@ def _cubic_coefficients(t):
 
 
 def _check_grid_sample(input, grid, mode):
-    if not isinstance(input, ember.Tensor) or not isinstance(grid, ember.Tensor):
-        raise TypeError(f"grid_sample(): expected input and grid to be Tensors, got {type(input).__name__} and "
-                        f"{type(grid).__name__}")
+    """torch's checks in torch's order: sizes first, the dtypes last (its kernel's dispatch)."""
     shapes = f"input with sizes {_shape(input)} and grid with sizes {_shape(grid)}"
-    if input.dtype != grid.dtype:
-        raise RuntimeError(f"grid_sampler(): expected input and grid to have the same dtype, but got {input.dtype} "
-                           f"and {grid.dtype}")
-    if not input.is_floating_point():
-        raise NotImplementedError(f"grid_sampler(): not implemented for {input.dtype} (floating inputs only)")
-    if input.dim() not in (4, 5) or grid.dim() != input.dim():
-        raise RuntimeError(f"grid_sampler(): expected 4D or 5D input and grid with same number of dimensions, "
-                           f"but got {shapes}")
+    if input.dim() == 0 or grid.dim() == 0:
+        raise IndexError(f"grid_sampler(): expected input and grid with a batch dim, but got {shapes}")
     if input.shape[0] != grid.shape[0]:
         raise RuntimeError(f"grid_sampler(): expected grid and input to have same batch size, but got {shapes}")
     if grid.shape[-1] != input.dim() - 2:
@@ -203,8 +202,16 @@ def _check_grid_sample(input, grid, mode):
         if input.shape[i] == 0:
             raise RuntimeError(f"grid_sampler(): expected input to have non-empty spatial dimensions, but input has "
                                f"sizes {_shape(input)} with dimension {i} being empty")
+    if input.dim() not in (4, 5) or grid.dim() != input.dim():
+        raise RuntimeError(f"grid_sampler(): expected 4D or 5D input and grid with same number of dimensions, "
+                           f"but got {shapes}")
     if mode == "bicubic" and input.dim() != 4:
         raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
+    if input.dtype != grid.dtype:
+        raise RuntimeError(f"grid_sampler(): expected input and grid to have the same dtype, but got {input.dtype} "
+                           f"and {grid.dtype}")
+    if not input.is_floating_point():
+        raise NotImplementedError(f"grid_sampler(): not implemented for {input.dtype} (floating inputs only)")
 
 
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
@@ -235,15 +242,18 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
         >>> F.grid_sample(image, grid, align_corners=True)
         tensor([[[[2.5000, 1.0000]]]])
     """
-    if mode not in _MODES:
+    if not isinstance(mode, str) or mode not in _MODES:
         raise ValueError("nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or 'bicubic', "
                          f"but got: '{mode}'")
-    if padding_mode not in _PADDING_MODES:
+    if not isinstance(padding_mode, str) or padding_mode not in _PADDING_MODES:
         raise ValueError("nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', or "
                          f"'reflection', but got: '{padding_mode}'")
     if align_corners is None:
         warnings.warn(_ALIGN_CORNERS_WARNING, stacklevel=2)
         align_corners = False
+    for name, value in (("input", input), ("grid", grid)):
+        if not isinstance(value, ember.Tensor):
+            raise TypeError(f"grid_sample(): argument '{name}' must be Tensor, not {type(value).__name__}")
     _check_grid_sample(input, grid, mode)
     dtype = input.dtype
     if dtype in (ember.float16, ember.bfloat16):  # computed in float32, rounded once
@@ -267,7 +277,7 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
         for frac, up in zip(fracs, upper):
             w = frac if up else 1 - frac
             weight = w if weight is None else weight * w
-        term = taps.read([low + up for low, up in zip(lows, upper)]) * weight.unsqueeze(1)
+        term = taps.read([low + up for low, up in zip(lows, upper)], weight, skip_outside=nd == 3)
         out = term if out is None else out + term
     return out
 
@@ -283,7 +293,7 @@ def _bicubic(taps, coords, sizes, padding_mode, align_corners):
         row = None
         for j in range(4):
             col_place = _pad_coordinates(x0 + (j - 1), w, padding_mode, align_corners, True).detach()
-            term = taps.read([row_place, col_place]) * wx[j].unsqueeze(1)
+            term = taps.read([row_place, col_place], wx[j])
             row = term if row is None else row + term
         term = row * wy[i].unsqueeze(1)
         out = term if out is None else out + term

@@ -7,7 +7,8 @@ from ember._C import log_softmax as _log_softmax, softmax as _softmax
 from ember._C import Tensor as _Tensor, broadcast_shapes as _broadcast_shapes, div as _div, relu as _relu
 from ember._C import sigmoid, tanh  # noqa: F401  (torch.nn.functional has them too)
 from ember._C._nn_functional import gelu, logsigmoid, one_hot, prelu, softplus
-from ember._C._nn_functional import conv1d, conv2d, conv_transpose1d, conv_transpose2d  # noqa: F401
+from ember._C._nn_functional import conv1d, conv2d, conv3d  # noqa: F401
+from ember._C._nn_functional import conv_transpose1d, conv_transpose2d, conv_transpose3d  # noqa: F401
 from ember.nn._activations import (celu, hardsigmoid, hardswish, hardtanh, hardtanh_, mish, relu6,  # noqa: F401
                                    selu, softsign, tanhshrink, threshold, threshold_)
 from ember.nn._activations import (celu_, elu_, glu, hardshrink, leaky_relu_, relu_, rrelu,  # noqa: F401
@@ -1224,6 +1225,46 @@ def adaptive_max_pool1d(input, output_size, return_indices=False):
     return (values, indices) if return_indices else values
 
 
+def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):
+    """:func:`adaptive_max_pool2d`'s values and indices, whatever ``return_indices`` says, as
+    torch.nn.functional.adaptive_max_pool2d_with_indices.
+
+    Args:
+        input (Tensor): (N, C, H, W) or (C, H, W), floating.
+        output_size (int or tuple): (H_out, W_out), or one int for both.
+        return_indices (bool, optional): ignored (torch's signature). Default: False.
+
+    Returns:
+        (Tensor, Tensor): the maxima and their places in their planes (h * W + w).
+
+    Example::
+
+        >>> F.adaptive_max_pool2d_with_indices(ember.arange(4.).reshape(1, 2, 2), 1)[1]
+        tensor([[[3]]])
+    """
+    return _F.adaptive_max_pool2d(input, output_size)
+
+
+def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):
+    """:func:`adaptive_max_pool1d`'s values and indices, whatever ``return_indices`` says, as
+    torch.nn.functional.adaptive_max_pool1d_with_indices.
+
+    Args:
+        input (Tensor): (N, C, L) or (C, L), floating.
+        output_size (int): L_out.
+        return_indices (bool, optional): ignored (torch's signature). Default: False.
+
+    Returns:
+        (Tensor, Tensor): the maxima and their places along L.
+
+    Example::
+
+        >>> F.adaptive_max_pool1d_with_indices(ember.tensor([[1., 3., 2., 6.]]), 2)[1]
+        tensor([[1, 3]])
+    """
+    return _F.adaptive_max_pool1d(input, output_size)
+
+
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
     """Group normalization, as torch.nn.functional.group_norm.
 
@@ -1366,6 +1407,50 @@ def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=
     return interpolate(input, size, scale_factor, mode, align_corners)
 
 
+def upsample_bilinear(input, size=None, scale_factor=None):
+    """Bilinear interpolate with align_corners=True under its old name, as
+    torch.nn.functional.upsample_bilinear (with its deprecation warning).
+
+    Args:
+        input (Tensor): (N, C, H, W).
+        size (int or (int, int), optional): the output's (H, W).
+        scale_factor (float or (float, float), optional): the multiplier of (H, W).
+
+    Returns:
+        Tensor: (N, C, H_out, W_out).
+
+    Example::
+
+        >>> F.upsample_bilinear(ember.ones(1, 1, 2, 2), scale_factor=2).shape
+        ember.Size([1, 1, 4, 4])
+    """
+    warnings.warn("`nn.functional.upsample_bilinear` is deprecated. Use `nn.functional.interpolate` instead.",
+                  stacklevel=2)
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
+
+
+def upsample_nearest(input, size=None, scale_factor=None):
+    """Nearest interpolate under its old name, as torch.nn.functional.upsample_nearest (with its
+    deprecation warning).
+
+    Args:
+        input (Tensor): (N, C, L), (N, C, H, W) or (N, C, D, H, W).
+        size (int or tuple, optional): the output's spatial size.
+        scale_factor (float or tuple, optional): the multiplier of the spatial size.
+
+    Returns:
+        Tensor: the resampled input.
+
+    Example::
+
+        >>> F.upsample_nearest(ember.tensor([[[1., 2.]]]), scale_factor=2)
+        tensor([[[1., 1., 2., 2.]]])
+    """
+    warnings.warn("`nn.functional.upsample_nearest` is deprecated. Use `nn.functional.interpolate` instead.",
+                  stacklevel=2)
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
 def pixel_shuffle(input, upscale_factor):
     """Rearranges (*, C r^2, H, W) into (*, C, H r, W r), as torch.nn.functional.pixel_shuffle.
 
@@ -1432,3 +1517,10 @@ from ember.nn._attention import multi_head_attention_forward, scaled_dot_product
 
 __all__ += ["multi_head_attention_forward", "scaled_dot_product_attention"]
 from ember.nn._sampling import affine_grid, grid_sample  # noqa: E402,F401
+from ember._C import pdist  # noqa: E402,F401  (torch.nn.functional has it too)
+from ember.nn._activations import gumbel_softmax  # noqa: E402,F401
+from ember.nn._alpha_dropout import alpha_dropout, feature_alpha_dropout  # noqa: E402,F401
+from ember.nn._lp_pool import lp_pool1d, lp_pool2d, lp_pool3d  # noqa: E402,F401
+from ember.nn._volumetric import (_warn_dropout3d, adaptive_avg_pool3d, adaptive_max_pool3d,  # noqa: E402,F401
+                                  adaptive_max_pool3d_with_indices, avg_pool3d, dropout3d, max_pool3d,
+                                  max_pool3d_with_indices)

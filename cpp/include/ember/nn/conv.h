@@ -1,6 +1,6 @@
 #pragma once
-// Convolution layers, as torch.nn's: Conv1d, Conv2d (cross-correlations: ember::conv1d/conv2d),
-// ConvTranspose1d, ConvTranspose2d, and Unfold / Fold (the column matrices convolutions use). Their sizes are kept as tuples of one entry per spatial
+// Convolution layers, as torch.nn's: Conv1d, Conv2d, Conv3d (cross-correlations: ember::conv1d/2d/3d),
+// ConvTranspose1d, ConvTranspose2d, ConvTranspose3d, and Unfold / Fold (the column matrices convolutions use). Their sizes are kept as tuples of one entry per spatial
 // dim, as PyTorch's; padding_mode other than 'zeros' pads the input with functional::pad first.
 #include <optional>
 #include <string>
@@ -36,6 +36,7 @@ struct EMBER_API ConvOptions {
 };
 using Conv1dOptions = ConvOptions;
 using Conv2dOptions = ConvOptions;
+using Conv3dOptions = ConvOptions;
 
 /// What the convolution layers share: their weight and bias, made and initialized from the
 /// options, whose sizes become tuples of `dims` entries.
@@ -67,6 +68,13 @@ class EMBER_API Conv2d : public ConvLayer<ConvOptions> {
   Tensor forward(const Tensor& input) override;
 };
 
+class EMBER_API Conv3d : public ConvLayer<ConvOptions> {
+ public:
+  explicit Conv3d(ConvOptions options = {}) : ConvLayer("Conv3d", std::move(options), 3, false) {}
+  EMBER_LAYER_SHORT_FORM(Conv3d)
+  Tensor forward(const Tensor& input) override;
+};
+
 /// ConvTranspose1d and ConvTranspose2d: the gradient of a convolution wrt its input; weight
 /// (in_channels, out_channels / groups, *kernel_size). output_padding adds to one side of the
 /// output (less than the stride or the dilation); padding_mode must be 'zeros'.
@@ -85,6 +93,7 @@ struct EMBER_API ConvTransposeOptions {
 };
 using ConvTranspose1dOptions = ConvTransposeOptions;
 using ConvTranspose2dOptions = ConvTransposeOptions;
+using ConvTranspose3dOptions = ConvTransposeOptions;
 
 /// output_size (forward's second argument): the spatial size wanted (N and C may lead), which
 /// picks the output_padding, as PyTorch's.
@@ -102,6 +111,15 @@ class EMBER_API ConvTranspose2d : public ConvLayer<ConvTransposeOptions> {
   explicit ConvTranspose2d(ConvTransposeOptions options = {})
       : ConvLayer("ConvTranspose2d", std::move(options), 2, true) {}
   EMBER_LAYER_SHORT_FORM(ConvTranspose2d)
+  Tensor forward(const Tensor& input) override { return forward(input, std::nullopt); }
+  Tensor forward(const Tensor& input, const std::optional<Shape>& output_size);
+};
+
+class EMBER_API ConvTranspose3d : public ConvLayer<ConvTransposeOptions> {
+ public:
+  explicit ConvTranspose3d(ConvTransposeOptions options = {})
+      : ConvLayer("ConvTranspose3d", std::move(options), 3, true) {}
+  EMBER_LAYER_SHORT_FORM(ConvTranspose3d)
   Tensor forward(const Tensor& input) override { return forward(input, std::nullopt); }
   Tensor forward(const Tensor& input, const std::optional<Shape>& output_size);
 };

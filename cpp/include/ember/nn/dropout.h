@@ -49,11 +49,16 @@ class EMBER_API GaussianNoise : public Layer<GaussianNoiseOptions> {
   EMBER_DROPOUT_ND_FIELDS(X, "Dropout1d: dropout probability has to be between 0 and 1, but got ")
 #define EMBER_DROPOUT2D_FIELDS(X) \
   EMBER_DROPOUT_ND_FIELDS(X, "Dropout2d: dropout probability has to be between 0 and 1, but got ")
+#define EMBER_DROPOUT3D_FIELDS(X) \
+  EMBER_DROPOUT_ND_FIELDS(X, "Dropout3d: dropout probability has to be between 0 and 1, but got ")
 struct Dropout1dOptions {
   EMBER_LAYER_OPTIONS(EMBER_DROPOUT1D_FIELDS)
 };
 struct Dropout2dOptions {
   EMBER_LAYER_OPTIONS(EMBER_DROPOUT2D_FIELDS)
+};
+struct Dropout3dOptions {
+  EMBER_LAYER_OPTIONS(EMBER_DROPOUT3D_FIELDS)
 };
 class EMBER_API Dropout1d : public Layer<Dropout1dOptions> {
  public:
@@ -65,6 +70,14 @@ class EMBER_API Dropout2d : public Layer<Dropout2dOptions> {
  public:
   explicit Dropout2d(Dropout2dOptions options = {}) : Layer("Dropout2d", options) {}
   EMBER_LAYER_SHORT_FORM(Dropout2d)
+  Tensor forward(const Tensor& input) override;
+};
+/// Dropout3d: whole channels of (N, C, D, H, W) or (C, D, H, W) inputs (Python warns about
+/// other ranks, taking them as (N, C, ...)).
+class EMBER_API Dropout3d : public Layer<Dropout3dOptions> {
+ public:
+  explicit Dropout3d(Dropout3dOptions options = {}) : Layer("Dropout3d", options) {}
+  EMBER_LAYER_SHORT_FORM(Dropout3d)
   Tensor forward(const Tensor& input) override;
 };
 

@@ -126,6 +126,8 @@ EMBER_API Tensor feature_dropout(const Tensor& x, double p = 0.5, bool training 
 EMBER_API Tensor dropout1d(const Tensor& x, double p = 0.5, bool training = true, Generator* gen = nullptr);
 /// feature_dropout, as PyTorch 2.13's dropout2d (a 3-d input is (N, C, L)).
 EMBER_API Tensor dropout2d(const Tensor& x, double p = 0.5, bool training = true, Generator* gen = nullptr);
+/// feature_dropout of an (N, C, D, H, W) or (C, D, H, W) input (other ranks as (N, C, ...)).
+EMBER_API Tensor dropout3d(const Tensor& x, double p = 0.5, bool training = true, Generator* gen = nullptr);
 /// Adds N(0, std^2) noise when training.
 EMBER_API Tensor gaussian_noise(const Tensor& x, double std = 0.1, bool training = true, Generator* gen = nullptr);
 /// Rows of weight picked by integer indices: output (*indices.shape, embedding_dim). Rows at
@@ -174,8 +176,9 @@ EMBER_API Tensor unfold(const Tensor& x, const Shape& kernel_size, const Shape& 
 EMBER_API Tensor fold(const Tensor& x, const Shape& output_size, const Shape& kernel_size, const Shape& dilation = {1},
                       const Shape& padding = {0}, const Shape& stride = {1});
 
-// Pooling over the last one ((C, L) or (N, C, L)) or two ((C, H, W) or (N, C, H, W)) dims, as
-// PyTorch's: sizes have one entry per pooled dim, or one for all; an empty stride is the kernel's.
+// Pooling over the last one ((C, L) or (N, C, L)), two ((C, H, W) or (N, C, H, W)) or three
+// ((C, D, H, W) or (N, C, D, H, W)) dims, as PyTorch's: sizes have one entry per pooled dim, or
+// one for all; an empty stride is the kernel's.
 // Windows that start in the padding count; the padding is at most half a kernel.
 
 /// The max of each window (NaN wins), and its place in the input's plane (h * W + w).
@@ -189,6 +192,12 @@ EMBER_API std::pair<Tensor, Tensor> max_pool1d_with_indices(const Tensor& x, con
                                                             const Shape& dilation = {1}, bool ceil_mode = false);
 EMBER_API Tensor max_pool1d(const Tensor& x, const Shape& kernel_size, const Shape& stride = {},
                             const Shape& padding = {0}, const Shape& dilation = {1}, bool ceil_mode = false);
+/// The max of each window and its place in the input's volume (d * H * W + h * W + w).
+EMBER_API std::pair<Tensor, Tensor> max_pool3d_with_indices(const Tensor& x, const Shape& kernel_size,
+                                                            const Shape& stride = {}, const Shape& padding = {0},
+                                                            const Shape& dilation = {1}, bool ceil_mode = false);
+EMBER_API Tensor max_pool3d(const Tensor& x, const Shape& kernel_size, const Shape& stride = {},
+                            const Shape& padding = {0}, const Shape& dilation = {1}, bool ceil_mode = false);
 /// The mean of each window: divided by the window's size counting the padding (count_include_pad),
 /// or not, or by divisor_override.
 EMBER_API Tensor avg_pool2d(const Tensor& x, const Shape& kernel_size, const Shape& stride = {},
@@ -196,14 +205,19 @@ EMBER_API Tensor avg_pool2d(const Tensor& x, const Shape& kernel_size, const Sha
                             std::optional<int64_t> divisor_override = {});
 EMBER_API Tensor avg_pool1d(const Tensor& x, const Shape& kernel_size, const Shape& stride = {},
                             const Shape& padding = {0}, bool ceil_mode = false, bool count_include_pad = true);
+EMBER_API Tensor avg_pool3d(const Tensor& x, const Shape& kernel_size, const Shape& stride = {},
+                            const Shape& padding = {0}, bool ceil_mode = false, bool count_include_pad = true,
+                            std::optional<int64_t> divisor_override = {});
 /// Pools into output_size: output o of a dim of size n covers [floor(o n / out), ceil((o + 1) n / out)).
 EMBER_API Tensor adaptive_avg_pool2d(const Tensor& x, const Shape& output_size);
 EMBER_API Tensor adaptive_avg_pool1d(const Tensor& x, const Shape& output_size);
+EMBER_API Tensor adaptive_avg_pool3d(const Tensor& x, const Shape& output_size);
 /// An adaptive pool's output_size with its None entries (Sizes::kNone) replaced by the input's
 /// sizes, as PyTorch's (AdaptiveAvgPool2d((None, 7))).
 EMBER_API Shape adaptive_size(const Shape& output_size, const Tensor& x);
 /// The max of each adaptive window and its place, as max_pool2d_with_indices.
 EMBER_API std::pair<Tensor, Tensor> adaptive_max_pool2d(const Tensor& x, const Shape& output_size);
 EMBER_API std::pair<Tensor, Tensor> adaptive_max_pool1d(const Tensor& x, const Shape& output_size);
+EMBER_API std::pair<Tensor, Tensor> adaptive_max_pool3d(const Tensor& x, const Shape& output_size);
 
 }  // namespace ember::nn::functional

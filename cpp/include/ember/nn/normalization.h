@@ -1,6 +1,6 @@
 #pragma once
-// Normalization layers, as torch.nn's: BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, RMSNorm,
-// LocalResponseNorm, InstanceNorm1d and InstanceNorm2d.
+// Normalization layers, as torch.nn's: BatchNorm1d/2d/3d, LayerNorm, GroupNorm, RMSNorm,
+// LocalResponseNorm, InstanceNorm1d/2d/3d.
 #include <optional>
 
 #include "ember/nn/layer.h"
@@ -25,6 +25,7 @@ struct BatchNormOptions {
 };
 using BatchNorm1dOptions = BatchNormOptions;
 using BatchNorm2dOptions = BatchNormOptions;
+using BatchNorm3dOptions = BatchNormOptions;
 
 /// What BatchNorm1d and BatchNorm2d share: all but the input shapes they take.
 class EMBER_API BatchNorm : public Layer<BatchNormOptions> {
@@ -63,6 +64,14 @@ class EMBER_API BatchNorm2d : public BatchNorm {
   explicit BatchNorm2d(BatchNormOptions options = {})
       : BatchNorm("BatchNorm2d", std::move(options), 4, 4, "(N, C, H, W)") {}
   EMBER_LAYER_SHORT_FORM(BatchNorm2d)
+};
+
+/// Over an (N, C, D, H, W) input.
+class EMBER_API BatchNorm3d : public BatchNorm {
+ public:
+  explicit BatchNorm3d(BatchNormOptions options = {})
+      : BatchNorm("BatchNorm3d", std::move(options), 5, 5, "(N, C, D, H, W)") {}
+  EMBER_LAYER_SHORT_FORM(BatchNorm3d)
 };
 
 /// Normalizes over the trailing dims normalized_shape (biased variance), then scales and
@@ -166,6 +175,7 @@ struct InstanceNormOptions {
 };
 using InstanceNorm1dOptions = InstanceNormOptions;
 using InstanceNorm2dOptions = InstanceNormOptions;
+using InstanceNorm3dOptions = InstanceNormOptions;
 
 /// What InstanceNorm1d and InstanceNorm2d share: all but the input shapes they take.
 class EMBER_API InstanceNorm : public Layer<InstanceNormOptions> {
@@ -199,6 +209,13 @@ class EMBER_API InstanceNorm2d : public InstanceNorm {
  public:
   explicit InstanceNorm2d(InstanceNormOptions options = {}) : InstanceNorm("InstanceNorm2d", std::move(options), 4) {}
   EMBER_LAYER_SHORT_FORM(InstanceNorm2d)
+};
+
+/// Over an (N, C, D, H, W) or (C, D, H, W) input.
+class EMBER_API InstanceNorm3d : public InstanceNorm {
+ public:
+  explicit InstanceNorm3d(InstanceNormOptions options = {}) : InstanceNorm("InstanceNorm3d", std::move(options), 5) {}
+  EMBER_LAYER_SHORT_FORM(InstanceNorm3d)
 };
 
 }  // namespace ember::nn

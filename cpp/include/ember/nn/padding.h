@@ -1,8 +1,8 @@
 #pragma once
 // Padding layers, as torch.nn's: ZeroPad, ConstantPad, ReflectionPad, ReplicationPad and
-// CircularPad over the last one (1d) or two (2d) dims, each forwarding to functional::pad. The
-// padding is kept as PyTorch keeps it: an int becomes a tuple of 2 (1d) or 4 (2d) sizes
-// (left, right[, top, bottom]); a tuple stays as given. The layers are header-only.
+// CircularPad over the last one (1d), two (2d) or three (3d) dims, each forwarding to
+// functional::pad. The padding is kept as PyTorch keeps it: an int becomes a tuple of 2, 4 or 6
+// sizes (left, right[, top, bottom[, front, back]]); a tuple stays as given. Header-only.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -68,6 +68,11 @@ EMBER_PAD_LAYER(ReplicationPad1d, PadOptions, 1, "replicate")
 EMBER_PAD_LAYER(ReplicationPad2d, PadOptions, 2, "replicate")
 EMBER_PAD_LAYER(CircularPad1d, PadOptions, 1, "circular")
 EMBER_PAD_LAYER(CircularPad2d, PadOptions, 2, "circular")
+EMBER_PAD_LAYER(ZeroPad3d, PadOptions, 3, "constant")
+EMBER_PAD_LAYER(ConstantPad3d, ConstantPadOptions, 3, "constant")
+EMBER_PAD_LAYER(ReflectionPad3d, PadOptions, 3, "reflect")
+EMBER_PAD_LAYER(ReplicationPad3d, PadOptions, 3, "replicate")
+EMBER_PAD_LAYER(CircularPad3d, PadOptions, 3, "circular")
 #undef EMBER_PAD_LAYER
 
 }  // namespace ember::nn

@@ -1,5 +1,5 @@
 #pragma once
-// Pooling layers, as torch.nn's: max, average and adaptive pools over the last one or two dims
+// Pooling layers, as torch.nn's: max, average and adaptive pools over the last one, two or three dims
 // (their ops are in functional.h). Sizes are kept as given (an int or a tuple), as PyTorch's.
 #include <utility>
 
@@ -20,6 +20,7 @@ struct MaxPoolOptions {
 };
 using MaxPool1dOptions = MaxPoolOptions;
 using MaxPool2dOptions = MaxPoolOptions;
+using MaxPool3dOptions = MaxPoolOptions;
 
 class EMBER_API MaxPool1d : public Layer<MaxPoolOptions> {
  public:
@@ -36,6 +37,15 @@ class EMBER_API MaxPool2d : public Layer<MaxPoolOptions> {
   EMBER_LAYER_SHORT_FORM(MaxPool2d)
   Tensor forward(const Tensor& input) override;
   /// The maxima and their places in each (H, W) plane.
+  std::pair<Tensor, Tensor> forward_with_indices(const Tensor& input);
+};
+
+class EMBER_API MaxPool3d : public Layer<MaxPoolOptions> {
+ public:
+  explicit MaxPool3d(MaxPoolOptions options = {});
+  EMBER_LAYER_SHORT_FORM(MaxPool3d)
+  Tensor forward(const Tensor& input) override;
+  /// The maxima and their places in each (D, H, W) volume.
   std::pair<Tensor, Tensor> forward_with_indices(const Tensor& input);
 };
 
@@ -69,12 +79,21 @@ class EMBER_API AvgPool2d : public Layer<AvgPool2dOptions> {
   Tensor forward(const Tensor& input) override;
 };
 
+using AvgPool3dOptions = AvgPool2dOptions;
+class EMBER_API AvgPool3d : public Layer<AvgPool2dOptions> {
+ public:
+  explicit AvgPool3d(AvgPool2dOptions options = {});
+  EMBER_LAYER_SHORT_FORM(AvgPool3d)
+  Tensor forward(const Tensor& input) override;
+};
+
 #define EMBER_ADAPTIVE_AVG_POOL_FIELDS(X) X(Required, Sizes, output_size, {}, valid::any, Named)
 struct AdaptiveAvgPoolOptions {
   EMBER_LAYER_OPTIONS(EMBER_ADAPTIVE_AVG_POOL_FIELDS)
 };
 using AdaptiveAvgPool1dOptions = AdaptiveAvgPoolOptions;
 using AdaptiveAvgPool2dOptions = AdaptiveAvgPoolOptions;
+using AdaptiveAvgPool3dOptions = AdaptiveAvgPoolOptions;
 
 class EMBER_API AdaptiveAvgPool1d : public Layer<AdaptiveAvgPoolOptions> {
  public:
@@ -90,6 +109,13 @@ class EMBER_API AdaptiveAvgPool2d : public Layer<AdaptiveAvgPoolOptions> {
   Tensor forward(const Tensor& input) override;
 };
 
+class EMBER_API AdaptiveAvgPool3d : public Layer<AdaptiveAvgPoolOptions> {
+ public:
+  explicit AdaptiveAvgPool3d(AdaptiveAvgPoolOptions options = {}) : Layer("AdaptiveAvgPool3d", std::move(options)) {}
+  EMBER_LAYER_SHORT_FORM(AdaptiveAvgPool3d)
+  Tensor forward(const Tensor& input) override;
+};
+
 #define EMBER_ADAPTIVE_MAX_POOL_FIELDS(X)                        \
   X(Required, Sizes, output_size, {}, valid::any, Named)         \
   X(Arg, bool, return_indices, false, valid::any, Quiet)
@@ -98,6 +124,7 @@ struct AdaptiveMaxPoolOptions {
 };
 using AdaptiveMaxPool1dOptions = AdaptiveMaxPoolOptions;
 using AdaptiveMaxPool2dOptions = AdaptiveMaxPoolOptions;
+using AdaptiveMaxPool3dOptions = AdaptiveMaxPoolOptions;
 
 class EMBER_API AdaptiveMaxPool1d : public Layer<AdaptiveMaxPoolOptions> {
  public:
@@ -111,6 +138,14 @@ class EMBER_API AdaptiveMaxPool2d : public Layer<AdaptiveMaxPoolOptions> {
  public:
   explicit AdaptiveMaxPool2d(AdaptiveMaxPoolOptions options = {}) : Layer("AdaptiveMaxPool2d", std::move(options)) {}
   EMBER_LAYER_SHORT_FORM(AdaptiveMaxPool2d)
+  Tensor forward(const Tensor& input) override;
+  std::pair<Tensor, Tensor> forward_with_indices(const Tensor& input);
+};
+
+class EMBER_API AdaptiveMaxPool3d : public Layer<AdaptiveMaxPoolOptions> {
+ public:
+  explicit AdaptiveMaxPool3d(AdaptiveMaxPoolOptions options = {}) : Layer("AdaptiveMaxPool3d", std::move(options)) {}
+  EMBER_LAYER_SHORT_FORM(AdaptiveMaxPool3d)
   Tensor forward(const Tensor& input) override;
   std::pair<Tensor, Tensor> forward_with_indices(const Tensor& input);
 };
