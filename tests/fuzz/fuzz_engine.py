@@ -87,7 +87,8 @@ RANDOM_OPS = {
     "ember.rand", "ember.randn", "ember.randint", "ember.randperm", "ember.normal", "ember.bernoulli",
     "ember.multinomial", "ember.empty", "ember.empty_like", "ember.rand_like", "ember.randn_like",
     "Tensor.new_empty", "Tensor.uniform_", "Tensor.normal_", "Tensor.bernoulli_", "Tensor.bernoulli",
-    "Tensor.multinomial", "F.dropout", "F.dropout1d", "F.dropout2d",
+    "Tensor.multinomial", "F.dropout", "F.dropout1d", "F.dropout2d", "F.dropout3d", "F.alpha_dropout",
+    "F.feature_alpha_dropout", "F.gumbel_softmax",
     "Tensor.random_", "Tensor.exponential_", "Tensor.geometric_", "Tensor.cauchy_", "Tensor.log_normal_",
     "ember.randint_like", "ember.dropout",
     "F.rrelu", "F.rrelu_", "ember.rrelu", "ember.rrelu_",  # random slopes with training=True

@@ -20,6 +20,8 @@ def _open(op, kind, example):
 
 # Differences on purpose, as docs/pytorch_differences.rst lists them.
 _SUBNORMAL_DIVISOR = "intended: docs: fmod/remainder by a subnormal divisor follow IEEE"
+_WINOGRAD_TILES = ("intended: docs: a float32 3x3 convolution on the Winograd kernels spreads an inf or NaN input "
+                   "over its 4x4 tiles")
 _FINITE_NEAR_OVERFLOW = "intended: docs: sinh/cosh/i0 of floats near overflow are finite"
 _LOOP_SIGNED_ZERO = ("intended: docs: the sign of a zero from softshrink/gelu/maximum-like ties is torch's "
                      "scalar loop's; its vector loop gives the other")
@@ -2119,10 +2121,52 @@ KNOWN = [
     *[_known(op, VALUE, _LONG_SUM_ORDER, match=r"65537") for op in ("*.vdot", "*.dist")],
     _known("*.mean", VALUE, _LONG_SUM_ORDER, match=r"int32.*mean\(dtype=L\.float32\)"),
     _known('ember.divide', RAISES, _OUT_NUMBER, match=r"out=-?[\d.]+\)$"),
+    # the volume ops, the spatial transformer and the smaller layers of this stop: each the same
+    # open difference as its 2-d or functional sibling above
+    _open('F.max_pool3d', RAISES, 'int32/uint8 inputs: ember pools floating and int64 (as max_pool2d)'),
+    _open('F.max_pool3d_with_indices', RAISES, 'int32/uint8 inputs: ember pools floating and int64'),
+    _open('F.adaptive_max_pool3d', ACCEPTS, 'int64 inputs: torch has no integer kernel (as adaptive_max_pool2d)'),
+    *[_open(f'F.adaptive_max_pool{d}d_with_indices', ACCEPTS, 'int64 inputs: torch has no integer kernel')
+      for d in (1, 2, 3)],
+    *[_open(op, EXC, "a wrong rank: ember ValueError, torch's kernel indexes dims it lacks (IndexError)")
+      for op in ('F.adaptive_avg_pool3d', 'F.avg_pool3d', 'F.lp_pool2d', 'F.lp_pool3d')],
+    _open('F.conv_transpose3d', RAISES, "an output dim of 0: torch's 3-d kernel returns it empty (its 2-d one "
+          "refuses it, as ember does)"),
+    _open('F.embedding_bag', RAISES, 'scale_grad_by_freq and sparse are not supported'),
+    *[_open(op, RAISES, 'integer inputs: ember interpolates floating inputs (as F.interpolate)')
+      for op in ('F.upsample_nearest', 'F.upsample_bilinear')],
+    *[_open(op, EXC, 'a bad dtype and a missing size: ember reports the dtype first (as F.interpolate)')
+      for op in ('F.upsample_nearest', 'F.upsample_bilinear')],
+    *[_open(op, VALUE, "a norm_type of 1e-300 or 1e308: x ** norm_type follows ember's pow of a tiny or huge "
+            "Python exponent (docs), torch's avg pool path casts it first") for op in ('F.lp_pool1d', 'F.lp_pool2d',
+                                                                                     'F.lp_pool3d')],
+    *[_open(op, RAISES, 'integer inputs through the max pools (p = inf): ember pools floating and int64')
+      for op in ('F.lp_pool2d', 'F.lp_pool3d')],
+    _open('F.lp_pool1d', ACCEPTS, 'int64 inputs through max_pool1d (p = inf): torch has no integer kernel'),
+    _open('F.adaptive_avg_pool3d', VALUE, 'float16: ember averages in float32 and rounds once'),
+    _open('F.adaptive_avg_pool3d', RAISES, "an all-ones output_size: torch's shortcut takes a mean of any rank, "
+          "empty dims included (as adaptive_avg_pool2d)"),
+    *[_open(op, RAISES, 'empty inputs with an output size 0: ember refuses zero sizes (as adaptive_max_pool2d)')
+      for op in ('F.adaptive_max_pool3d', 'F.adaptive_max_pool1d_with_indices', 'F.adaptive_max_pool2d_with_indices',
+                 'F.adaptive_max_pool3d_with_indices')],
+    *[_open(op, EXC, "output_size None or past int64: ember ValueError, torch's parser TypeError")
+      for op in ('F.adaptive_max_pool3d', 'F.adaptive_max_pool1d_with_indices', 'F.adaptive_max_pool2d_with_indices',
+                 'F.adaptive_max_pool3d_with_indices')],
+    *[_open(op, ACCEPTS, 'a tensor as inplace= with training=False: torch reads its truth, ember returns')
+      for op in ('F.dropout3d', 'F.alpha_dropout', 'F.feature_alpha_dropout')],
+    _known('F.conv2d', VALUE, _WINOGRAD_TILES, match=r"ember np\.float32\((nan|-?inf)\) torch"),
+    _open('F.grid_sample', EXC, "an expanded tensor as padding_mode: torch's message formats it, and its repr "
+          "raises TypeError"),
+    _open('F.conv3d', RAISES, 'narrow integer inputs: ember convolves floating and int64 inputs (as conv2d)'),
+    *[_open(op, VALUE, 'inputs holding inf or NaN, and 1-d nearest: as F.interpolate')
+      for op in ('F.upsample_bilinear', 'F.upsample_nearest')],
+    _open('F.avg_pool3d', VALUE, "float32 windows of mixed huge magnitudes: ember sums each depth's window first, "
+          "torch in one accumulator, so what cancels differs"),
     # the classes of difference (after the specific entries, whose reasons take precedence)
     *[_known(op, VALUE, _OVERFLOW_ORDER, match=_BLAS_ONLY)
       for op in ("*add*", "*sub*", "*cross", "*lerp*", "*mean*", "*sum", "*.std", "*.var", "*std_mean",
-                 "*var_mean", "*nansum", "*nanmean", "*.dist", "*pdist", "*norm*", "*loss*", "*hardswish*", "*xlogy*")],
+                 "*var_mean", "*nansum", "*nanmean", "*.dist", "*pdist", "*norm*", "*loss*", "*hardswish*", "*xlogy*",
+                 "*conv*")],
     *[_known(op, VALUE, _LAPACK)
       for op in ("*det", "*slogdet", "*logdet", "*inverse", "*.inv", "*matrix_exp", "*matrix_power")],
     _known("*inverse", ACCEPTS, _LAPACK, match=r"LinAlgError"),

@@ -44,6 +44,24 @@ def _pair(shape, dtype, noncontig, seed=0):
     return xe.requires_grad_(), xt.requires_grad_()
 
 
+@pytest.mark.parametrize("scale_factor", [2.2, 1.2, 2.34])
+def test_nearest_1d_reads_torchs_places_and_gives_the_true_gradient(scale_factor):
+    """torch's 1-d kernel reads floor(o / scale_factor) even where the output is the input's size or
+    twice it (its 2-d kernel shortcuts those), but its backward takes the shortcut: its gradient is
+    not its forward's there. ember's forward is torch's, its gradient the forward's own."""
+    x = np.random.default_rng(2).standard_normal((2, 3, 4))
+    xe = ember.tensor(x, requires_grad=True)
+    ye = F.interpolate(xe, scale_factor=scale_factor, mode="nearest")
+    yt = TF.interpolate(torch.tensor(x), scale_factor=scale_factor, mode="nearest")
+    np.testing.assert_array_equal(ye.detach().numpy(), yt.numpy())
+    places = np.minimum(np.floor(np.arange(yt.shape[-1]) * np.float32(1 / scale_factor)).astype(int), 3)
+    g = np.random.default_rng(3).standard_normal(tuple(yt.shape))
+    ye.backward(ember.tensor(g))
+    expected = np.zeros_like(x)
+    np.add.at(expected, (slice(None), slice(None), places), g)
+    np.testing.assert_allclose(xe.grad.numpy(), expected, rtol=1e-12)
+
+
 @pytest.mark.parametrize("noncontig", [False, True], ids=["contig", "noncontig"])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("mode, shape, kw", INTERP, ids=[f"{m}-{k}" for m, _, k in INTERP])

@@ -24,17 +24,19 @@ Tensor index_tensor(const std::vector<int64_t>& v) {
 }
 
 /// Output o of a dim of size `in` resized to `out` reads input floor(o * scale) (PyTorch's
-/// nearest_idx, in float whatever the dtype, with its exact cases for out = in and out = 2 in);
-/// `exact` ('nearest-exact'): floor((o + 0.5) * scale), the pixel centers' rule.
-Tensor nearest_along(const Tensor& x, int64_t dim, int64_t out, std::optional<double> scale_factor, bool exact) {
+/// nearest_idx, in float whatever the dtype, with its exact cases for out = in and out = 2 in,
+/// which torch's 1-d kernel does not take: `shortcuts`); `exact` ('nearest-exact'):
+/// floor((o + 0.5) * scale), the pixel centers' rule.
+Tensor nearest_along(const Tensor& x, int64_t dim, int64_t out, std::optional<double> scale_factor, bool exact,
+                     bool shortcuts) {
   const int64_t in = x.sizes()[dim];
   std::vector<int64_t> index(static_cast<size_t>(out));
   const float scale = scale_factor && *scale_factor > 0 ? static_cast<float>(1.0 / *scale_factor)
                                                         : static_cast<float>(in) / static_cast<float>(out);
   for (int64_t o = 0; o < out; ++o) {
     if (exact) index[o] = std::min(static_cast<int64_t>(std::floor((static_cast<float>(o) + 0.5f) * scale)), in - 1);
-    else if (out == in) index[o] = o;
-    else if (out == 2 * in) index[o] = o >> 1;
+    else if (shortcuts && out == in) index[o] = o;
+    else if (shortcuts && out == 2 * in) index[o] = o >> 1;
     else index[o] = std::min(static_cast<int64_t>(std::floor(static_cast<float>(o) * scale)), in - 1);
   }
   return index_select(x, dim, index_tensor(index));
@@ -166,7 +168,7 @@ Tensor functional::interpolate(const Tensor& x, const std::optional<Shape>& size
   for (int64_t d = spatial - 1; d >= 0; --d) {  // separable: the last dim first
     const int64_t dim = d + 2;
     const bool corners = align_corners.value_or(false);
-    if (nearest) y = nearest_along(y, dim, out_size[d], scales[d], exact);
+    if (nearest) y = nearest_along(y, dim, out_size[d], scales[d], exact, spatial > 1);
     else if (cubic && x.dtype() == DType::Float64) y = cubic_along<double>(y, dim, out_size[d], corners, scales[d]);
     else if (cubic && x.dtype() == DType::Float32) y = cubic_along<float>(y, dim, out_size[d], corners, scales[d]);
     else if (x.dtype() == DType::Float64) y = linear_along<double>(y, dim, out_size[d], corners, scales[d]);
