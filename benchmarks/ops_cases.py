@@ -76,3 +76,18 @@ def max_pool3d_step(m):
     """max_pool3d(2) forward and backward on 4 x 32 x 16 x 32 x 32."""
     volumes = randn(m, 4, 32, 16, 32, 32).requires_grad_()
     return lambda: m.nn.functional.max_pool3d(volumes, 2).sum().backward()
+
+
+def ctc_step(m):
+    """ctc_loss forward and backward: 200 steps, batch 16, 30 classes, targets of 30 labels."""
+    logits = randn(m, 200, 16, 30).requires_grad_()
+    targets = randint(m, 29, 16 * 30).reshape(16, 30) + 1
+    lengths = (200,) * 16, (30,) * 16
+    if m.__name__ == "torch":
+        lengths = tuple(m.tensor(v) for v in lengths)
+
+    def run():
+        logits.grad = None
+        m.nn.functional.ctc_loss(logits.log_softmax(2), targets, *lengths).backward()
+
+    return run

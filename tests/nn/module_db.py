@@ -1184,6 +1184,8 @@ NOT_A_LAYER = {
     "LSTM": "returns (output, (h_n, c_n)) and takes PackedSequence: test_rnn.py and test_rnn_packed.py",
     "GRU": "returns (output, h_n) and takes PackedSequence: test_rnn.py and test_rnn_packed.py",
     "ParameterList": "a container with no forward (test_parameter_containers.py)",
+    "CTCLoss": "takes four arguments, two of them integer lengths: test_ctc.py compares it with torch (losses, "
+               "gradients, gradcheck, errors)",
     "ParameterDict": "a container with no forward (test_parameter_containers.py)",
     **{name: "takes masks by keyword and several sequences (MultiheadAttention returns (output, weights)): "
              "test_transformer.py compares it with torch (outputs, gradients, gradcheck, errors)"

@@ -9,6 +9,7 @@ from ember.nn import parallel  # noqa: F401,E402
 from ember.nn.sync_batchnorm import SyncBatchNorm  # noqa: F401,E402
 from ember.nn.containers import ParameterDict, ParameterList  # noqa: F401,E402
 from ember.nn._alpha_dropout import AlphaDropout, FeatureAlphaDropout  # noqa: F401,E402
+from ember.nn._ctc import CTCLoss  # noqa: F401,E402
 from ember.nn._lp_pool import LPPool1d, LPPool2d, LPPool3d  # noqa: F401,E402
 from ember.nn.parallel import DataParallel  # noqa: F401,E402
 from ember.nn.distance import CosineSimilarity, PairwiseDistance, TripletMarginWithDistanceLoss  # noqa: F401,E402
@@ -19,7 +20,7 @@ import typing
 if typing.TYPE_CHECKING:  # the layer classes modules.py registers, for type checkers (ember/_C/_nn_modules.pyi)
     from ember._C._nn_modules import *  # noqa: F401,F403
 
-__all__ = _modules_all + ["AlphaDropout", "CosineSimilarity", "DataParallel",
+__all__ = _modules_all + ["AlphaDropout", "CTCLoss", "CosineSimilarity", "DataParallel",
                           "FeatureAlphaDropout", "LPPool1d", "LPPool2d", "LPPool3d",
                           "MultiheadAttention", "PairwiseDistance", "ParameterDict",
                           "ParameterList", "Summary", "SyncBatchNorm", "Transformer",

@@ -1524,3 +1524,4 @@ from ember.nn._lp_pool import lp_pool1d, lp_pool2d, lp_pool3d  # noqa: E402,F401
 from ember.nn._volumetric import (_warn_dropout3d, adaptive_avg_pool3d, adaptive_max_pool3d,  # noqa: E402,F401
                                   adaptive_max_pool3d_with_indices, avg_pool3d, dropout3d, max_pool3d,
                                   max_pool3d_with_indices)
+from ember.nn._ctc import ctc_loss  # noqa: E402,F401
