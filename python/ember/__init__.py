@@ -37,6 +37,7 @@ from ember import metrics  # noqa: E402  (scikit-learn's classification metrics,
 from ember import transforms  # noqa: E402  (after nn: its transforms are modules)
 from ember import linalg  # noqa: E402  (torch.linalg's names)
 from ember import distributed  # noqa: E402  (torch.distributed's names; MPI loads at init_process_group)
+from ember import distributions  # noqa: E402  (after nn: Bernoulli's log_prob is a loss)
 from ember import train  # noqa: E402  (callbacks, checkpoints, history, Monitor, sanity checks, fit, search)
 from ember.serialization import load, save  # noqa: E402
 from ember import cuda, accelerator, backends  # noqa: E402  (honest answers: no CUDA backend)
@@ -86,6 +87,7 @@ from ember import _extras  # noqa: E402  (typename, determinism flags, frombuffe
 from ember._extras import (cosine_embedding_loss, hinge_embedding_loss, margin_ranking_loss,  # noqa: E402
                            poisson_nll_loss, triplet_margin_loss)
 from ember._extras import bilinear, celu_, hardshrink, relu_, rrelu, rrelu_, selu_  # noqa: E402
+from ember._type_info import finfo, iinfo  # noqa: E402
 from ember._extras import channel_shuffle, instance_norm, rms_norm  # noqa: E402
 from ember._extras import (are_deterministic_algorithms_enabled, cosine_similarity, dropout,  # noqa: E402
                            frombuffer, is_deterministic_algorithms_warn_only_enabled, pairwise_distance,
@@ -152,7 +154,7 @@ __all__ = sorted(set(_exported) | {
     "are_deterministic_algorithms_enabled", "cosine_similarity", "dropout", "frombuffer",
     "cosine_embedding_loss", "hinge_embedding_loss", "margin_ranking_loss", "poisson_nll_loss", "triplet_margin_loss",
     "bilinear", "celu_", "hardshrink", "relu_", "rrelu", "rrelu_", "selu_", "channel_shuffle", "instance_norm",
-    "rms_norm",
+    "rms_norm", "finfo", "iinfo",
     "is_deterministic_algorithms_warn_only_enabled", "pairwise_distance", "randint_like", "typename",
     "use_deterministic_algorithms", "set_printoptions", "compile", *linalg.TOP_LEVEL,
 })

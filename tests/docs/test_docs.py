@@ -26,7 +26,8 @@ def test_every_api_module_has_a_page():
     """The modules the brief lists, one page each, each an automodule of its module."""
     modules = ["ember", "ember.autograd", "ember.nn", "ember.nn.functional", "ember.nn.init",
                "ember.optim", "ember.optim.lr_scheduler", "ember.models", "ember.text", "ember.metrics", "ember.transforms",
-               "ember.linalg", "ember.distributed", "ember.distributed.run", "ember.nn.parallel"]
+               "ember.linalg", "ember.distributed", "ember.distributed.run", "ember.nn.parallel",
+               "ember.distributions"]
     pages = {}
     api = os.path.join(DOCS, "api")
     for name in os.listdir(api):
