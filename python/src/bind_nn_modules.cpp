@@ -453,7 +453,17 @@ void bind_module_base(py::module_& nm) {
       })
       .def("state_dict", &state_dict, py::kw_only(), py::arg("destination") = py::none(), py::arg("prefix") = "",
            py::arg("keep_vars") = false)
-      .def("_load_state_dict", &load_state_dict, py::arg("state_dict"), py::arg("strict"));
+      .def("_load_state_dict", &load_state_dict, py::arg("state_dict"), py::arg("strict"))
+      // ember.func.functional_call: this module's own parameter or buffer slot `name` holds any
+      // tensor (a non-leaf too) until the old one, returned here, is put back.
+      .def("_swap_tensor", [](Module& self, const std::string& name, const Tensor& value) {
+        Module::Slot* slot = self.find(Kind::Parameter, name);
+        if (!slot) slot = self.find(Kind::Buffer, name);
+        EMBER_CHECK_KEY(slot, self.type_name(), " has no parameter or buffer '", name, "'");
+        Tensor old = slot->value;
+        slot->value = value;
+        return old;
+      }, py::arg("name"), py::arg("value"));
   add_pickle<Module>(mod);
 }
 

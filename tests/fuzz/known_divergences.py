@@ -2157,6 +2157,10 @@ KNOWN = [
     _known('F.conv2d', VALUE, _WINOGRAD_TILES, match=r"ember np\.float32\((nan|-?inf)\) torch"),
     _open('F.grid_sample', EXC, "an expanded tensor as padding_mode: torch's message formats it, and its repr "
           "raises TypeError"),
+    _open('Tensor.index_put', VALUE, 'repeated indices without accumulate: which write lands is unspecified '
+          '(as Tensor.index_put_)'),
+    _open('Tensor.ldexp', VALUE, "a float64 x with a float32 exponent past 128: torch's 2 ** e overflows in "
+          "float32 (as ember.ldexp)"),
     _open('F.conv3d', RAISES, 'narrow integer inputs: ember convolves floating and int64 inputs (as conv2d)'),
     *[_open(op, VALUE, 'inputs holding inf or NaN, and 1-d nearest: as F.interpolate')
       for op in ('F.upsample_bilinear', 'F.upsample_nearest')],
