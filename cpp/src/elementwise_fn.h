@@ -284,10 +284,11 @@ EMBER_INLINE T ember_pow(T x, T y) {
     return x || !y;
   } else {
     if (y < 0) return x == 1 ? 1 : (x == -1 ? ((y & 1) ? -1 : 1) : 0);  // as PyTorch's integer pow
+    // Squaring wraps past the dtype, as torch's (in unsigned arithmetic: no signed overflow).
     T result = 1;
     while (y > 0) {
-      if (y & 1) result *= x;
-      x *= x;
+      if (y & 1) result = wrapping_mul(result, x);
+      x = wrapping_mul(x, x);
       y >>= 1;
     }
     return result;

@@ -158,6 +158,16 @@ def test_pow_of_zero_to_a_tiny_exponent_is_zero():
     assert ember.pow(ember.zeros(3, dtype=ember.float64), 1e-300).tolist() == [0.0] * 3
 
 
+@pytest.mark.parametrize("dtype", ["int8", "int16", "int32", "int64", "uint8"])
+def test_integer_pow_wraps_as_torch(dtype):
+    """Square-and-multiply past the dtype wraps, as torch's (UBSan found the signed overflow)."""
+    for exponent in (2**63 - 1, 2**31 + 7, 1000, 63):
+        if dtype != "int64" and exponent > 2**31:
+            continue
+        _same(lambda L: L.pow(L.tensor([3, -2, 5, 7, -1, 0], dtype=getattr(L, dtype)) if dtype != "uint8"
+                              else L.tensor([3, 2, 5, 7, 255, 0], dtype=L.uint8), exponent))
+
+
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("exponent", [1 / 3.5, 2.5, -0.7, 1e-9])
 def test_pow_gradient_keeps_the_python_exponent_exact(dtype, exponent):
