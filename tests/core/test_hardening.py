@@ -161,8 +161,9 @@ def test_pow_of_zero_to_a_tiny_exponent_is_zero():
 @pytest.mark.parametrize("dtype", ["int8", "int16", "int32", "int64", "uint8"])
 def test_integer_pow_wraps_as_torch(dtype):
     """Square-and-multiply past the dtype wraps, as torch's (UBSan found the signed overflow)."""
+    top = {"int8": 127, "uint8": 255, "int16": 2**15 - 1, "int32": 2**31 - 1, "int64": 2**63 - 1}[dtype]
     for exponent in (2**63 - 1, 2**31 + 7, 1000, 63):
-        if dtype != "int64" and exponent > 2**31:
+        if exponent > top:  # torch refuses an exponent its dtype cannot hold (ember's open entry)
             continue
         _same(lambda L: L.pow(L.tensor([3, -2, 5, 7, -1, 0], dtype=getattr(L, dtype)) if dtype != "uint8"
                               else L.tensor([3, 2, 5, 7, 255, 0], dtype=L.uint8), exponent))
