@@ -98,6 +98,17 @@ def _detach(tree, plain):
     return _map(lambda t: t.detach(), tree) if plain else tree
 
 
+def _call(func, name, has_aux, *args, **kwargs):
+    """(output, aux) of func; aux is None unless has_aux, when func must return a pair."""
+    out = func(*args, **kwargs)
+    if not has_aux:
+        return out, None
+    if not (isinstance(out, tuple) and len(out) == 2):
+        raise RuntimeError(f"{name}(f)(*args): output of function f should be a tuple: (output, aux) if has_aux "
+                           "is True")
+    return out
+
+
 # ---- transforms ----------------------------------------------------------------------------------
 
 def grad_and_value(func, argnums=0, has_aux=False):
@@ -124,13 +135,7 @@ def grad_and_value(func, argnums=0, has_aux=False):
         plain = _outermost_plain(args, kwargs)
         with _level():
             tracked, nums = _tracked_args(args, argnums, "grad_and_value")
-            out = func(*tracked, **kwargs)
-            aux = None
-            if has_aux:
-                if not (isinstance(out, tuple) and len(out) == 2):
-                    raise RuntimeError("grad_and_value(f)(*args): output of function f should be a tuple: "
-                                       "(output, aux) if has_aux is True")
-                out, aux = out
+            out, aux = _call(func, "grad_and_value", has_aux, *tracked, **kwargs)
             if not isinstance(out, ember.Tensor) or out.numel() != 1:
                 got = f"shape {tuple(out.shape)}" if isinstance(out, ember.Tensor) else type(out).__name__
                 raise RuntimeError(f"grad_and_value(f)(*args): Expected f(*args) to return a scalar Tensor, got "
@@ -196,10 +201,7 @@ def vjp(func, *primals, has_aux=False):
     plain = _outermost_plain(primals)
     with _level():
         tracked = [_map(_track, p) for p in primals]
-        out = func(*tracked)
-        aux = None
-        if has_aux:
-            out, aux = out
+        out, aux = _call(func, "vjp", has_aux, *tracked)
     leaves, rebuild = _flatten(tracked)
     out_leaves, _ = _flatten(out)
 
@@ -242,10 +244,7 @@ def jvp(func, primals, tangents, *, has_aux=False):
     plain = _outermost_plain(primals, tangents)
     with _level():
         tracked = [_map(_track, p) for p in primals]
-        out = func(*tracked)
-        aux = None
-        if has_aux:
-            out, aux = out
+        out, aux = _call(func, "jvp", has_aux, *tracked)
         out_leaves, rebuild_out = _flatten(out)
         in_leaves, _ = _flatten(tracked)
         tangent_leaves, _ = _flatten(list(tangents))
@@ -281,10 +280,7 @@ def jacrev(func, argnums=0, *, has_aux=False):
         plain = _outermost_plain(args, kwargs)
         with _level():
             tracked, nums = _tracked_args(args, argnums, "jacrev")
-            out = func(*tracked, **kwargs)
-            aux = None
-            if has_aux:
-                out, aux = out
+            out, aux = _call(func, "jacrev", has_aux, *tracked, **kwargs)
             inputs = [tracked[n] for n in nums]
             in_leaves, rebuild_in = _flatten(inputs)
             out_leaves, rebuild_out = _flatten(out)
