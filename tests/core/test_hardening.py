@@ -158,6 +158,13 @@ def test_pow_of_zero_to_a_tiny_exponent_is_zero():
     assert ember.pow(ember.zeros(3, dtype=ember.float64), 1e-300).tolist() == [0.0] * 3
 
 
+@pytest.mark.parametrize("op", ["tril_indices", "triu_indices"])
+@pytest.mark.parametrize("row, col, offset", [(3, 2**63 - 1, 0), (0, 2**63 - 1, 0), (3, 4, 2**62), (5, 3, -2**62)])
+def test_triangle_indices_at_the_int64_limits_as_torch(op, row, col, offset):
+    """col = 2**63 - 1 overflowed col + 1 (UBSan); the bounds are now computed in 128 bits."""
+    _same(lambda L: getattr(L, op)(row, col, offset))
+
+
 @pytest.mark.parametrize("dtype", ["int8", "int16", "int32", "int64", "uint8"])
 def test_integer_pow_wraps_as_torch(dtype):
     """Square-and-multiply past the dtype wraps, as torch's (UBSan found the signed overflow)."""

@@ -238,12 +238,14 @@ Tensor triangle_indices(const char* op, int64_t row, int64_t col, int64_t offset
   EMBER_CHECK_RUNTIME(col >= 0, op, ": col must be non-negative, got ", col);
   // Row i keeps columns [lo(i), hi(i)): j - i <= offset (tril) or j - i >= offset (triu). The rows
   // before `first` keep alike columns (none for tril, all for triu), as do those from `last` on,
-  // so counting walks at most col + 2 rows however many there are (offset clamped so that
-  // i + offset cannot overflow).
-  const int64_t k = std::clamp<int64_t>(offset, -row - 1, col + 1);
-  auto lo = [&](int64_t i) { return lower ? int64_t{0} : std::clamp<int64_t>(i + k, 0, col); };
-  auto hi = [&](int64_t i) { return lower ? std::clamp<int64_t>(i + k + 1, 0, col) : col; };
-  const int64_t first = std::clamp<int64_t>(-k - 1, 0, row), last = std::clamp<int64_t>(col - k + 1, first, row);
+  // so counting walks at most col + 2 rows however many there are (the bounds computed in 128
+  // bits: col + 1 overflows int64 for col = 2^63 - 1, which UBSan found).
+  using Wide = __int128;
+  const Wide k = std::clamp<Wide>(offset, -Wide(row) - 1, Wide(col) + 1);
+  auto lo = [&](int64_t i) { return lower ? int64_t{0} : static_cast<int64_t>(std::clamp<Wide>(i + k, 0, col)); };
+  auto hi = [&](int64_t i) { return lower ? static_cast<int64_t>(std::clamp<Wide>(i + k + 1, 0, col)) : col; };
+  const auto first = static_cast<int64_t>(std::clamp<Wide>(-k - 1, 0, row));
+  const auto last = static_cast<int64_t>(std::clamp<Wide>(Wide(col) - k + 1, first, row));
   // Past 2^40 coordinates (16 TB) the result cannot be held: stop counting there.
   constexpr int64_t kTooMany = int64_t{1} << 40;
   int64_t n = 0, before, after;
