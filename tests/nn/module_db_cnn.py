@@ -209,24 +209,31 @@ def _r(ctor):
 _UP_IMAGES = shaped(("NCHW", (2, 3, 4, 5)), ("empty", (0, 3, 4, 5)), ("noncontig", (2, 3, 4, 5), "nc"),
                     ("small", (1, 2, 3, 4)))
 _UP_SIGNALS = shaped(("NCL", (2, 3, 5)), ("empty", (0, 3, 5)), ("noncontig", (2, 3, 5), "nc"), ("small", (1, 2, 5)))
+_UP_VOLUMES = shaped(("NCDHW", (2, 3, 3, 4, 5)), ("empty", (0, 3, 3, 4, 5)), ("noncontig", (2, 3, 3, 4, 5), "nc"),
+                     ("small", (1, 2, 2, 3, 2)))
 
 
 def _upsample_inputs(ctor, dtype, rng, dom):
-    linear = ctor.kwargs.get("mode") == "linear" or ctor.id.startswith("1d")
-    return (_UP_SIGNALS if linear else _UP_IMAGES)(ctor, dtype, rng, dom)
+    kind = _UP_SIGNALS if ctor.id.startswith("1d") else _UP_VOLUMES if ctor.id.startswith("3d") else _UP_IMAGES
+    return kind(ctor, dtype, rng, dom)
 
 
 add("Upsample", [C(scale_factor=2), C(size=(6, 7), id="size"), C(size=7, mode="bilinear", id="bilinear-size"),
                  C(scale_factor=(1.5, 2.5), mode="bilinear", align_corners=True, id="bilinear-corners"),
                  C(scale_factor=0.7, mode="bilinear", id="bilinear-down"),
                  C(None, 1.7, "nearest", None, True, id="recompute"),
-                 C(scale_factor=2.5, mode="linear", id="1d-linear"), C(8, mode="linear", align_corners=True, id="1d-linear-corners")],
+                 C(scale_factor=2.5, mode="linear", id="1d-linear"), C(8, mode="linear", align_corners=True, id="1d-linear-corners"),
+                 C(scale_factor=(1.5, 2, 0.7), mode="trilinear", id="3d-trilinear"),
+                 C(size=(4, 3, 6), mode="trilinear", align_corners=True, id="3d-trilinear-corners"),
+                 C(size=(5, 8, 7), id="3d-nearest"), C(scale_factor=(0.6, 1, 1.5), mode="area", id="3d-area")],
     _upsample_inputs, errors=[
         E("both_sizes", C(3, 2.0), _IMAGE, ValueError, match="only one of size or scale_factor"),
         E("no_size", C(), _IMAGE, ValueError, match="either size or scale_factor"),
         E("corners_nearest", C(scale_factor=2, align_corners=True), _IMAGE, ValueError, match="align_corners"),
         E("bilinear_3d", C(scale_factor=2, mode="bilinear"), _SIGNAL, ValueError, torch=NotImplementedError,
           match=("interpolate", "bilinear", "(1, 1, 4)"), note="torch's interpolate: NotImplementedError for a rank"),
+        E("trilinear_4d", C(scale_factor=2, mode="trilinear"), _IMAGE, ValueError, torch=NotImplementedError,
+          match=("interpolate", "trilinear", "5D"), note="torch's interpolate: NotImplementedError for a rank"),
         E("zero_output", C(scale_factor=0.1), _IMAGE, ValueError, torch=RuntimeError, match=("interpolate", "greater than 0")),
         E("size_rank", C(size=(2, 2, 2)), _IMAGE, ValueError, match="same number of spatial dimensions"),
     ])

@@ -1,5 +1,5 @@
 """The functional forms of the convolutional-network layers against torch's: interpolate
-(nearest, linear, bilinear; size or scale_factor, align_corners, recompute_scale_factor; float32
+(nearest, linear, bilinear, bicubic, trilinear, area; size or scale_factor, align_corners, recompute_scale_factor; float32
 and float64, non-contiguous inputs), pixel_shuffle / pixel_unshuffle, group_norm and the channel
 dropouts: values, gradients, gradcheck and gradgradcheck in float64, and the bad inputs."""
 import warnings
@@ -30,6 +30,13 @@ INTERP = [
     ("area", (2, 3, 7, 8), dict(size=(3, 5))), ("area", (2, 3, 7, 8), dict(scale_factor=0.5)),
     ("bicubic", (2, 3, 5, 6), dict(size=(9, 4))), ("bicubic", (1, 2, 5, 6), dict(scale_factor=1.7)),
     ("bicubic", (1, 2, 5, 6), dict(size=(8, 11), align_corners=True)), ("bicubic", (1, 1, 4, 4), dict(size=1)),
+    # a dim that keeps its size: torch's linear kernels copy it whatever the scale
+    ("linear", (2, 3, 4), dict(scale_factor=1.168)), ("bilinear", (1, 2, 2, 4), dict(scale_factor=(2.0, 1.168))),
+    ("trilinear", (2, 3, 3, 4, 5), dict(scale_factor=(1.5, 2.3, 0.6))),
+    ("trilinear", (1, 2, 3, 4, 2), dict(size=(5, 2, 7), align_corners=True)),
+    ("trilinear", (1, 2, 5, 6, 4), dict(scale_factor=1.168)), ("trilinear", (1, 1, 2, 2, 2), dict(size=1)),
+    ("nearest", (2, 3, 3, 4, 5), dict(size=(5, 8, 3))), ("nearest", (1, 2, 3, 4, 5), dict(scale_factor=(1.7, 0.8, 2.6))),
+    ("nearest-exact", (1, 2, 3, 4, 5), dict(scale_factor=1.7)), ("area", (2, 3, 6, 4, 5), dict(size=(3, 2, 4))),
 ]
 
 
@@ -62,6 +69,76 @@ def test_nearest_1d_reads_torchs_places_and_gives_the_true_gradient(scale_factor
     np.testing.assert_allclose(xe.grad.numpy(), expected, rtol=1e-12)
 
 
+def test_nearest_3d_reads_torchs_places_and_gives_the_true_gradient():
+    """torch's 3-d nearest kernel, as its 1-d one, reads floor(o / scale_factor) where a dim keeps
+    its size or doubles (only its 2-d kernel shortcuts those), but its backward shortcuts them.
+    ember's forward is torch's, its gradient the forward's own."""
+    x = np.random.default_rng(2).standard_normal((1, 2, 3, 4, 2))
+    xe = ember.tensor(x, requires_grad=True)
+    ye = F.interpolate(xe, scale_factor=(1.2, 2.3, 1.1), mode="nearest")
+    yt = TF.interpolate(torch.tensor(x), scale_factor=(1.2, 2.3, 1.1), mode="nearest")
+    np.testing.assert_array_equal(ye.detach().numpy(), yt.numpy())
+    places = [np.minimum(np.floor(np.arange(o) * np.float32(1 / f)).astype(int), i - 1)
+              for o, i, f in zip(yt.shape[2:], x.shape[2:], (1.2, 2.3, 1.1))]
+    g = np.random.default_rng(3).standard_normal(tuple(yt.shape))
+    ye.backward(ember.tensor(g))
+    expected = np.zeros_like(x)
+    np.add.at(expected, (slice(None), slice(None), *np.ix_(*places)), g)
+    np.testing.assert_allclose(xe.grad.numpy(), expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("shape, scale_factor", [((1, 1, 5, 5), 0.1), ((1, 1, 1, 5, 5), (0.3, 2.0, 0.5))])
+def test_area_to_an_empty_size_is_empty(shape, scale_factor):
+    """'area' is adaptive average pooling, which torch lets shrink a dim to 0 (the other modes raise)."""
+    ye = F.interpolate(ember.ones(*shape), scale_factor=scale_factor, mode="area")
+    yt = TF.interpolate(torch.ones(*shape), scale_factor=scale_factor, mode="area")
+    assert tuple(ye.shape) == tuple(yt.shape) and 0 in ye.shape
+
+
+HALF_MODES = [("linear", (2, 3, 7), dict(scale_factor=1.7)), ("linear", (1, 2, 9), dict(size=4, align_corners=True)),
+              ("bilinear", (2, 3, 5, 6), dict(scale_factor=(1.5, 2.3))), ("bicubic", (1, 2, 5, 6), dict(size=(9, 4))),
+              ("trilinear", (1, 2, 3, 4, 5), dict(scale_factor=(1.5, 2.3, 0.6))),
+              ("trilinear", (1, 2, 3, 4, 2), dict(size=(5, 2, 7), align_corners=True)),
+              ("nearest", (1, 2, 3, 4, 5), dict(scale_factor=1.7)), ("nearest-exact", (2, 3, 5, 6), dict(size=(7, 3))),
+              ("area", (2, 3, 7, 8), dict(size=(3, 5)))]
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+@pytest.mark.parametrize("mode, shape, kw", HALF_MODES, ids=[f"{m}-{k}" for m, _, k in HALF_MODES])
+def test_16_bit_interpolate_rounds_as_torch(mode, shape, kw, dtype):
+    """torch interpolates 16-bit inputs in float32, its weights rounded to the dtype but for
+    bilinear's, and rounds once; ember does the same. Bicubic sums its taps in another order: a
+    result may sit one rounding away."""
+    x = np.random.default_rng(4).standard_normal(shape).astype(np.float32) * 4
+    ye = F.interpolate(ember.tensor(x).to(getattr(ember, dtype)), mode=mode, **kw)
+    yt = TF.interpolate(torch.tensor(x).to(getattr(torch, dtype)), mode=mode, **kw)
+    assert ye.dtype == getattr(ember, dtype)
+    a, b = ye.to(ember.float32).numpy(), yt.float().numpy()
+    if mode == "bicubic":
+        np.testing.assert_allclose(a, b, rtol=1e-2 if dtype == "bfloat16" else 1e-3)
+        assert (a != b).mean() < 0.01
+    else:
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("mode, shape", [("nearest", (1, 3, 4)), ("nearest", (2, 3, 4, 5)), ("nearest", (1, 1, 2, 3, 4)),
+                                         ("nearest-exact", (2, 3, 4, 5))])
+def test_uint8_images_resize_with_the_nearest_modes(mode, shape):
+    x = np.random.default_rng(5).integers(0, 256, shape).astype(np.uint8)
+    ye = F.interpolate(ember.tensor(x), scale_factor=1.7, mode=mode)
+    yt = TF.interpolate(torch.tensor(x), scale_factor=1.7, mode=mode)
+    assert ye.dtype == ember.uint8
+    np.testing.assert_array_equal(ye.numpy(), yt.numpy())
+
+
+def test_a_size_kept_everywhere_gives_a_new_tensor():
+    x = ember.ones(1, 1, 3, requires_grad=True)
+    y = F.interpolate(x, scale_factor=1.1, mode="linear")
+    y.backward(ember.tensor([[[1.0, 2.0, 3.0]]]))
+    assert y is not x and y.grad_fn is not None
+    np.testing.assert_array_equal(x.grad.numpy(), [[[1.0, 2.0, 3.0]]])
+
+
 @pytest.mark.parametrize("noncontig", [False, True], ids=["contig", "noncontig"])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("mode, shape, kw", INTERP, ids=[f"{m}-{k}" for m, _, k in INTERP])
@@ -81,7 +158,11 @@ def test_interpolate_matches_torch(mode, shape, kw, dtype, noncontig):
                                              ("linear", (1, 2, 4), dict(size=7)),
                                              ("bilinear", (1, 2, 3, 3), dict(size=(4, 5), align_corners=True)),
                                              ("bilinear", (1, 1, 4, 3), dict(scale_factor=0.7)),
-                                             ("bicubic", (1, 1, 3, 4), dict(size=(5, 5)))])
+                                             ("bicubic", (1, 1, 3, 4), dict(size=(5, 5))),
+                                             ("trilinear", (1, 1, 2, 3, 2), dict(size=(3, 2, 4))),
+                                             ("trilinear", (1, 1, 3, 2, 2), dict(scale_factor=1.4, align_corners=True)),
+                                             ("nearest", (1, 1, 2, 3, 2), dict(size=(3, 4, 3))),
+                                             ("bicubic", (1, 1, 3, 4), dict(scale_factor=1.168))])  # keeps its size
 def test_interpolate_gradcheck(mode, shape, kw):
     x = ember.tensor(np.random.default_rng(2).standard_normal(shape), requires_grad=True)
     fn = lambda t: F.interpolate(t, mode=mode, **kw)  # noqa: E731
@@ -103,6 +184,11 @@ def test_interpolate_gradcheck(mode, shape, kw):
      ("recompute_scale_factor",)),
     (lambda: F.interpolate(ember.ones(1, 1, 4, 4), size=2, antialias=True), ValueError, ("Anti-alias",)),
     (lambda: F.interpolate(ember.ones(1, 1, 4), size=2, mode="bicubic"), ValueError, ("mode", "bicubic")),
+    (lambda: F.interpolate(ember.ones(1, 1, 4, 4), size=2, mode="trilinear"), ValueError, ("trilinear", "5D")),
+    (lambda: F.interpolate(ember.ones(1, 1, 2, 2, 2, 2), size=2), ValueError, ("interpolate", "(1, 1, 2, 2, 2, 2)")),
+    (lambda: F.interpolate(ember.ones(1, 1, 2, 2, 2, dtype=ember.uint8), size=3, mode="trilinear"), TypeError,
+     ("trilinear", "uint8")),
+    (lambda: F.interpolate(ember.ones(1, 1, 2, dtype=ember.int32), size=3), TypeError, ("nearest", "int32")),
     (lambda: F.interpolate(ember.ones(1, 1, 4, dtype=ember.int64), size=2, mode="linear"), TypeError,
      ("interpolate", "int64")),
 ])

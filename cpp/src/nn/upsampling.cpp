@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ember/error.h"
+#include "ember/half.h"
 #include "ember/nn/functional.h"
 #include "ember/ops.h"
 
@@ -60,8 +61,19 @@ Tensor along_weights(const Tensor& x, int64_t dim, int64_t out) {
   return Tensor::empty(shape, x.dtype());
 }
 
+/// v rounded to a 16-bit dtype (other dtypes keep it).
 template <class T>
-Tensor linear_along(const Tensor& x, int64_t dim, int64_t out, bool align_corners, std::optional<double> scale_factor) {
+T rounded_to(DType dtype, T v) {
+  if (dtype == DType::Float16) return half_to_float(float_to_half(static_cast<float>(v)));
+  if (dtype == DType::BFloat16) return bfloat16_to_float(float_to_bfloat16(static_cast<float>(v)));
+  return v;
+}
+
+/// `weights_in`: torch's 1-d and 3-d linear kernels keep a 16-bit input's weights in its dtype
+/// (lambda rounded, then 1 - lambda rounded) and interpolate in float32.
+template <class T>
+Tensor linear_along(const Tensor& x, int64_t dim, int64_t out, bool align_corners, std::optional<double> scale_factor,
+                    DType weights_in) {
   const int64_t in = x.sizes()[dim];
   const T scale = source_scale<T>(in, out, align_corners, scale_factor);
   std::vector<int64_t> lo(static_cast<size_t>(out)), hi(static_cast<size_t>(out));
@@ -72,10 +84,11 @@ Tensor linear_along(const Tensor& x, int64_t dim, int64_t out, bool align_corner
     T real = align_corners ? scale * static_cast<T>(o) : scale * (static_cast<T>(o) + T(0.5)) - T(0.5);
     if (!align_corners && real < 0) real = 0;
     const int64_t i = std::min(static_cast<int64_t>(std::floor(real)), in - 1);
-    const T lambda = std::min(std::max(real - static_cast<T>(i), T(0)), T(1));
+    T lambda = std::min(std::max(real - static_cast<T>(i), T(0)), T(1));
+    lambda = rounded_to(weights_in, lambda);
     lo[o] = i;
     hi[o] = i + (i < in - 1 ? 1 : 0);
-    a[o] = T(1) - lambda;
+    a[o] = rounded_to(weights_in, T(1) - lambda);
     b[o] = lambda;
   }
   return add(mul(index_select(x, dim, index_tensor(lo)), w0), mul(index_select(x, dim, index_tensor(hi)), w1));
@@ -85,7 +98,8 @@ Tensor linear_along(const Tensor& x, int64_t dim, int64_t out, bool align_corner
 /// Keys' cubic convolution with A = -0.75 over the four taps around it, indices clamped to the
 /// edge), in T.
 template <class T>
-Tensor cubic_along(const Tensor& x, int64_t dim, int64_t out, bool align_corners, std::optional<double> scale_factor) {
+Tensor cubic_along(const Tensor& x, int64_t dim, int64_t out, bool align_corners, std::optional<double> scale_factor,
+                   DType weights_in) {
   const int64_t in = x.sizes()[dim];
   const T scale = source_scale<T>(in, out, align_corners, scale_factor), A = T(-0.75);
   const auto near = [A](T t) { return ((A + 2) * t - (A + 3)) * t * t + 1; };          // |t| <= 1
@@ -100,7 +114,7 @@ Tensor cubic_along(const Tensor& x, int64_t dim, int64_t out, bool align_corners
     const T w[4] = {far(t + 1), near(t), near(1 - t), far(2 - t)};
     for (int k = 0; k < 4; ++k) {
       taps[k][o] = std::clamp<int64_t>(i - 1 + k, 0, in - 1);
-      weights[k].data<T>()[o] = w[k];
+      weights[k].data<T>()[o] = rounded_to(weights_in, w[k]);
     }
   }
   Tensor y;
@@ -119,21 +133,19 @@ Tensor functional::interpolate(const Tensor& x, const std::optional<Shape>& size
                                bool antialias) {
   const bool exact = mode == "nearest-exact", nearest = mode == "nearest" || exact, area = mode == "area";
   const bool cubic = mode == "bicubic";
-  EMBER_CHECK(nearest || area || cubic || mode == "linear" || mode == "bilinear", "interpolate: mode must be "
-              "'nearest', 'nearest-exact', 'area', 'linear', 'bilinear' or 'bicubic' (ember has no others), got '",
-              mode, "'");
+  // the interpolating modes and the rank each needs
+  const int64_t linear_rank = mode == "linear" ? 3 : mode == "bilinear" || cubic ? 4 : mode == "trilinear" ? 5 : 0;
+  EMBER_CHECK(nearest || area || linear_rank, "interpolate: mode must be 'nearest', 'nearest-exact', 'area', "
+              "'linear', 'bilinear', 'bicubic' or 'trilinear' (ember has no others), got '", mode, "'");
   EMBER_CHECK(!(nearest || area) || !align_corners, "interpolate: align_corners option can only be set with the "
               "interpolating modes: linear | bilinear | bicubic | trilinear");
   EMBER_CHECK(!antialias || (mode == "bilinear" && x.dim() == 4), "interpolate: Anti-alias option is restricted to "
               "bilinear, bicubic, and lanczos modes and requires a 4-D tensor as input");
   EMBER_CHECK(!antialias, "interpolate: antialias=True is not implemented in ember");
-  EMBER_CHECK(x.dim() == 3 || x.dim() == 4, "interpolate: expected a 3-d (N, C, L) or 4-d (N, C, H, W) input for "
-              "mode '", mode, "', got ", shape_str(x.sizes()));
-  EMBER_CHECK(mode != "linear" || x.dim() == 3, "interpolate: Got ", x.dim(), "D input ", shape_str(x.sizes()),
-              ", but linear mode needs 3D input");
-  EMBER_CHECK((mode != "bilinear" && !cubic) || x.dim() == 4, "interpolate: Got ", x.dim(), "D input ",
-              shape_str(x.sizes()), ", but ", mode, " mode needs 4D input");
-  EMBER_CHECK_TYPE(is_floating(x.dtype()), "interpolate: expected a floating input, got ", dtype_name(x.dtype()));
+  EMBER_CHECK(x.dim() >= 3 && x.dim() <= 5, "interpolate: expected a 3-d (N, C, L), 4-d (N, C, H, W) or 5-d "
+              "(N, C, D, H, W) input for mode '", mode, "', got ", shape_str(x.sizes()));
+  EMBER_CHECK(!linear_rank || x.dim() == linear_rank, "interpolate: Got ", x.dim(), "D input ", shape_str(x.sizes()),
+              ", but ", mode, " mode needs ", linear_rank, "D input");
   EMBER_CHECK(size.has_value() != scale_factor.has_value(), size ? "interpolate: only one of size or scale_factor "
               "should be defined" : "interpolate: either size or scale_factor should be defined");
   const int64_t spatial = x.dim() - 2;
@@ -157,26 +169,38 @@ Tensor functional::interpolate(const Tensor& x, const std::optional<Shape>& size
       if (!recompute_scale_factor || !*recompute_scale_factor) scales[d] = f;
     }
   }
+  if (area)  // PyTorch's, an empty output size and the pools' dtype checks included
+    return spatial == 1 ? adaptive_avg_pool1d(x, out_size)
+                        : spatial == 2 ? adaptive_avg_pool2d(x, out_size) : adaptive_avg_pool3d(x, out_size);
   for (int64_t d = 0; d < spatial; ++d)
     EMBER_CHECK(x.sizes()[d + 2] > 0 && out_size[d] > 0, "interpolate: Input and output sizes should be greater "
                 "than 0, but got input ", shape_str(x.sizes()), " and output size ", shape_str(out_size));
-  if (area) return spatial == 1 ? adaptive_avg_pool1d(x, out_size) : adaptive_avg_pool2d(x, out_size);  // PyTorch's
   // torch's upsampling kernels take an empty batch, not zero channels
   EMBER_CHECK_RUNTIME(x.sizes()[1] > 0 || x.numel() > 0, "interpolate: Non-empty ", x.dim(), "D data tensor "
                       "expected but got a tensor with sizes ", shape_str(x.sizes()));
-  Tensor y = x;
+  // the dtypes torch's kernels take
+  EMBER_CHECK_TYPE(is_floating(x.dtype()) || (nearest && x.dtype() == DType::UInt8), "interpolate: mode '", mode,
+                   "' takes floating", nearest ? " or uint8" : "", " inputs, got ", dtype_name(x.dtype()));
+  const bool f64 = x.dtype() == DType::Float64, wide = f64 || x.dtype() == DType::Float32;
+  // a 16-bit input is interpolated in float32 with weights rounded to its dtype, as torch's kernels,
+  // but for its bilinear one (float32 weights)
+  const DType weights_in = mode == "bilinear" ? DType::Float32 : x.dtype();
+  Tensor y = nearest || wide ? x : to_dtype(x, DType::Float32);
+  bool resampled = false;
   for (int64_t d = spatial - 1; d >= 0; --d) {  // separable: the last dim first
     const int64_t dim = d + 2;
     const bool corners = align_corners.value_or(false);
-    if (nearest) y = nearest_along(y, dim, out_size[d], scales[d], exact, spatial > 1);
-    else if (cubic && x.dtype() == DType::Float64) y = cubic_along<double>(y, dim, out_size[d], corners, scales[d]);
-    else if (cubic && x.dtype() == DType::Float32) y = cubic_along<float>(y, dim, out_size[d], corners, scales[d]);
-    else if (x.dtype() == DType::Float64) y = linear_along<double>(y, dim, out_size[d], corners, scales[d]);
-    else if (x.dtype() == DType::Float32) y = linear_along<float>(y, dim, out_size[d], corners, scales[d]);
-    else EMBER_CHECK_TYPE(false, "interpolate: mode '", mode, "' takes float32 or float64 inputs, got ",
-                          dtype_name(x.dtype()));
+    // torch's (bi/tri)linear kernels copy a dim that keeps its size, whatever the scale_factor
+    if (linear_rank && !cubic && out_size[d] == y.sizes()[dim]) continue;
+    resampled = true;
+    if (nearest) y = nearest_along(y, dim, out_size[d], scales[d], exact, spatial == 2);
+    else if (cubic && f64) y = cubic_along<double>(y, dim, out_size[d], corners, scales[d], weights_in);
+    else if (cubic) y = cubic_along<float>(y, dim, out_size[d], corners, scales[d], weights_in);
+    else if (f64) y = linear_along<double>(y, dim, out_size[d], corners, scales[d], weights_in);
+    else y = linear_along<float>(y, dim, out_size[d], corners, scales[d], weights_in);
   }
-  return y;
+  if (!resampled) return clone(x);
+  return y.dtype() == x.dtype() ? y : to_dtype(y, x.dtype());
 }
 
 Tensor functional::pixel_shuffle(const Tensor& x, int64_t r) {

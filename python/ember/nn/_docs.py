@@ -445,12 +445,13 @@ for _dims in (1, 2, 3):
     DOCS[f"ReplicationPad{_dims}d"] = _pad(f"ReplicationPad{_dims}d", "copies of the edge values", _dims)
     DOCS[f"CircularPad{_dims}d"] = _pad(f"CircularPad{_dims}d", "the input wrapped around", _dims)
 
-DOCS["Upsample"] = """Upsamples a (N, C, W) or (N, C, H, W) input to size or by scale_factor.
+DOCS["Upsample"] = """Upsamples a (N, C, W), (N, C, H, W) or (N, C, D, H, W) input to size or by scale_factor.
 
 Args:
     size (int or tuple, optional): the output's spatial size.
     scale_factor (float or tuple, optional): the multiplier of the spatial size.
-    mode (str): 'nearest' (default), 'linear', 'bilinear' or 'bicubic'.
+    mode (str): 'nearest' (default), 'nearest-exact', 'area', 'linear' (3-d input), 'bilinear' or
+        'bicubic' (4-d), 'trilinear' (5-d).
     align_corners (bool, optional): for the linear modes, align the corner pixels' centers.
     recompute_scale_factor (bool, optional): as in PyTorch's interpolate.
 

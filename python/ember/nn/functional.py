@@ -1364,16 +1364,18 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
 
     The output size is ``size``, or floor(in * scale_factor). ``nearest`` reads the input at
     floor(dst * scale), the scale being 1 / scale_factor when given (and not recomputed), else
-    in / out. ``linear`` (3-d input) and ``bilinear`` (4-d) interpolate between the two nearest
-    inputs: at dst * (in - 1) / (out - 1) with align_corners, else at (dst + 0.5) * scale - 0.5
-    (clamped at 0). A composite of gathers: gradients of every order.
+    in / out. ``linear`` (3-d input), ``bilinear`` (4-d) and ``trilinear`` (5-d) interpolate
+    between the two nearest inputs along each dim: at dst * (in - 1) / (out - 1) with
+    align_corners, else at (dst + 0.5) * scale - 0.5 (clamped at 0). A composite of gathers:
+    gradients of every order.
 
     Args:
-        input: an (N, C, L) or (N, C, H, W) floating tensor.
+        input: an (N, C, L), (N, C, H, W) or (N, C, D, H, W) floating tensor.
         size: the output's spatial size: an int or one per spatial dim.
         scale_factor: a float or one per spatial dim (give size or scale_factor, not both).
         mode: 'nearest', 'nearest-exact' (pixel centers), 'area' (adaptive average pooling),
-            'linear' (3-d input), 'bilinear' or 'bicubic' (4-d); ember has no other modes.
+            'linear' (3-d input), 'bilinear' or 'bicubic' (4-d), 'trilinear' (5-d); ember has
+            no other modes.
         align_corners: for the linear modes only; None means False.
         recompute_scale_factor: True: the scale is in / out even when scale_factor is given.
         antialias: not implemented (False only).

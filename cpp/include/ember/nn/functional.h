@@ -152,12 +152,13 @@ EMBER_API Tensor embedding_bag(const Tensor& input, const Tensor& weight, const 
 EMBER_API Tensor pad(const Tensor& x, const Shape& pad, const std::string& mode = "constant",
                      std::optional<double> value = {});
 
-/// Resamples the spatial dims of an (N, C, L) or (N, C, H, W) input to `size`, or to
-/// floor(in * scale_factor), as PyTorch's interpolate: "nearest" (source floor(dst * scale), the
+/// Resamples the spatial dims of an (N, C, L), (N, C, H, W) or (N, C, D, H, W) input to `size`, or
+/// to floor(in * scale_factor), as PyTorch's interpolate: "nearest" (source floor(dst * scale), the
 /// scale in / out, or 1 / scale_factor when given and not recomputed), "nearest-exact" (source
 /// floor((dst + 0.5) * scale)), "area" (adaptive average pooling to the size), "linear" (3-d),
-/// "bilinear" or "bicubic" (4-d; Keys' cubic with A = -0.75), with or without align_corners. A composite of index_select (or the pool), so
-/// every order of gradient comes from the ops.
+/// "bilinear" or "bicubic" (4-d; Keys' cubic with A = -0.75), "trilinear" (5-d), with or without
+/// align_corners. A composite of index_select (or the pool), so every order of gradient comes
+/// from the ops.
 EMBER_API Tensor interpolate(const Tensor& x, const std::optional<Shape>& size = {},
                              const std::optional<std::vector<double>>& scale_factor = {},
                              const std::string& mode = "nearest", std::optional<bool> align_corners = {},

@@ -9,7 +9,7 @@ namespace ember::nn {
 
 /// size or scale_factor (one of them) sets the output's spatial size; mode 'nearest',
 /// 'nearest-exact', 'area' (adaptive average pooling), 'linear' (3-d input), 'bilinear' or
-/// 'bicubic' (4-d); align_corners only with the interpolating modes. A scale_factor of 0 is None,
+/// 'bicubic' (4-d), 'trilinear' (5-d); align_corners only with the interpolating modes. A scale_factor of 0 is None,
 /// as PyTorch's `float(scale_factor) if scale_factor else None`.
 #define EMBER_UPSAMPLE_FIELDS(X)                                                          \
   X(Arg, std::optional<Sizes>, size, std::nullopt, valid::any, Named)                     \
