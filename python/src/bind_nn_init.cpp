@@ -54,6 +54,22 @@ void bind_nn_init(py::module_& m) {
     init::orthogonal_(tensor_of(t), gain, generator_from(g));
     return t;
   }, py::arg("tensor"), py::arg("gain"), py::arg("generator"));
+  nm.def("trunc_normal_", [](py::object t, double mean, double std, double a, double b, py::handle g) {
+    init::trunc_normal_(tensor_of(t), mean, std, a, b, generator_from(g));
+    return t;
+  }, py::arg("tensor"), py::arg("mean"), py::arg("std"), py::arg("a"), py::arg("b"), py::arg("generator"));
+  nm.def("dirac_", [](py::object t, int64_t groups) {
+    init::dirac_(tensor_of(t), groups);
+    return t;
+  }, py::arg("tensor"), py::arg("groups"));
+  nm.def("eye_", [](py::object t) {
+    init::eye_(tensor_of(t));
+    return t;
+  }, py::arg("tensor"));
+  nm.def("sparse_", [](py::object t, double sparsity, double std, py::handle g) {
+    init::sparse_(tensor_of(t), sparsity, std, generator_from(g));
+    return t;
+  }, py::arg("tensor"), py::arg("sparsity"), py::arg("std"), py::arg("generator"));
 }
 
 }  // namespace ember

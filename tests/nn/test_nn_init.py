@@ -126,3 +126,84 @@ def test_bad_arguments():
         init.normal_(ember.empty(3, 4), std=-1.0)
     empty = ember.empty(0, 4)
     assert init.kaiming_uniform_(empty) is empty  # nothing to fill
+
+
+@pytest.mark.parametrize("mean, std, a, b", [(0.0, 1.0, -2.0, 2.0), (0.0, 0.02, -0.04, 0.04), (1.0, 2.0, 0.0, 5.0),
+                                             (0.0, 1.0, 0.5, 3.0)])
+def test_trunc_normal_has_the_truncated_distribution(mean, std, a, b):
+    """Draws lie in [a, b] with the truncated normal's mean and std (the closed forms)."""
+    from math import erf, exp, pi, sqrt
+    w = init.trunc_normal_(ember.empty(*SHAPE), mean, std, a, b)
+    m, s, lo, hi = _moments(w)
+    alpha, beta = (a - mean) / std, (b - mean) / std
+    pdf = lambda x: exp(-x * x / 2) / sqrt(2 * pi)  # noqa: E731
+    z = (1 + erf(beta / sqrt(2))) / 2 - (1 + erf(alpha / sqrt(2))) / 2
+    expected_mean = mean + std * (pdf(alpha) - pdf(beta)) / z
+    expected_var = std**2 * (1 + (alpha * pdf(alpha) - beta * pdf(beta)) / z - ((pdf(alpha) - pdf(beta)) / z) ** 2)
+    assert a <= lo and hi <= b
+    assert abs(m - expected_mean) < 0.01 * std and abs(s - sqrt(expected_var)) < 0.01 * std
+
+
+def test_trunc_normal_warns_far_from_its_bounds_and_keeps_dtypes(torch):
+    with pytest.warns(UserWarning, match="more than 2 std"):
+        init.trunc_normal_(ember.empty(10), mean=5.0, std=1.0, a=-2.0, b=2.0)
+    for dt in ("float16", "bfloat16", "float64"):
+        w = init.trunc_normal_(ember.empty(1000, dtype=getattr(ember, dt)), std=0.5, a=-0.5, b=0.5)
+        assert w.dtype == getattr(ember, dt) and bool((w.abs() <= 0.5).all())
+    with pytest.raises(TypeError, match="trunc_normal_"):
+        init.trunc_normal_(ember.zeros(3, dtype=ember.int64))
+    with pytest.raises(NotImplementedError):  # torch's kernel refuses integers too
+        torch.nn.init.trunc_normal_(torch.zeros(3, dtype=torch.int64))
+
+
+@pytest.mark.parametrize("shape, groups", [((4, 4, 3), 1), ((6, 3, 3, 3), 2), ((4, 6, 3, 2), 1), ((2, 2, 3, 4, 5), 1),
+                                           ((6, 2, 5, 5), 3), ((3, 5, 1, 1), 1)])
+def test_dirac_and_eye_match_torch(shape, groups, torch):
+    for dt in ("float32", "int64"):
+        e = init.dirac_(ember.ones(*shape, dtype=getattr(ember, dt)), groups)
+        t = torch.nn.init.dirac_(torch.ones(*shape, dtype=getattr(torch, dt)), groups)
+        np.testing.assert_array_equal(e.numpy(), t.numpy())
+    for rows, cols in ((3, 3), (2, 5), (5, 2), (0, 3)):
+        w = ember.empty(rows, cols, requires_grad=True)
+        assert init.eye_(w) is w and w.requires_grad and w.grad_fn is None
+        np.testing.assert_array_equal(w.detach().numpy(), torch.nn.init.eye_(torch.empty(rows, cols)).numpy())
+
+
+def test_dirac_convolution_passes_its_input_through():
+    conv = ember.nn.Conv2d(4, 4, 3, padding=1, groups=2, bias=False)
+    init.dirac_(conv.weight, groups=2)
+    x = ember.randn(2, 4, 6, 6)
+    np.testing.assert_allclose(conv(x).detach().numpy(), x.numpy(), atol=1e-6)
+
+
+@pytest.mark.parametrize("sparsity, zeros", [(0.3, 3), (0.0, 0), (1.0, 10), (1.5, 10), (-0.25, 8), (0.05, 1)])
+def test_sparse_zeroes_ceil_sparsity_rows_of_each_column(sparsity, zeros, torch):
+    """ceil(sparsity * rows) zeros per column, as torch's randperm(rows)[:k] (a negative k counts
+    from the back, as the Python slice)."""
+    w = init.sparse_(ember.empty(10, 300), sparsity, std=0.5)
+    t = torch.nn.init.sparse_(torch.empty(10, 300), sparsity, std=0.5)
+    assert (w == 0).sum(0).tolist() == (t == 0).sum(0).tolist() == [zeros] * 300
+    nonzero = w.numpy()[w.numpy() != 0]
+    assert nonzero.size == 0 or abs(nonzero.std() - 0.5) < 0.05
+
+
+def test_new_inits_bad_inputs_match_torch(torch):
+    for call in (lambda L: L.nn.init.dirac_(L.empty(3, 3)), lambda L: L.nn.init.dirac_(L.empty(3, 3, 3), groups=2),
+                 lambda L: L.nn.init.eye_(L.empty(3)), lambda L: L.nn.init.sparse_(L.empty(3, 3, 3), 0.5)):
+        with pytest.raises(ValueError) as expected:
+            call(torch)
+        with pytest.raises(ValueError) as got:
+            call(ember)
+        assert str(expected.value).split(",")[0].split(" (")[0] in str(got.value)
+
+
+@pytest.mark.parametrize("old, args", [("uniform", ()), ("normal", ()), ("constant", (0.5,)), ("eye", ()),
+                                       ("xavier_uniform", ()), ("xavier_normal", ()), ("kaiming_uniform", ()),
+                                       ("kaiming_normal", ()), ("orthogonal", ()), ("sparse", (0.5,))])
+def test_deprecated_names_warn_as_torch(old, args, torch):
+    with pytest.warns(FutureWarning, match=f"nn.init.{old}_") as got:
+        w = getattr(init, old)(ember.empty(4, 4), *args)
+    with pytest.warns(FutureWarning) as expected:
+        getattr(torch.nn.init, old)(torch.empty(4, 4), *args)
+    assert str(got[0].message) == str(expected[0].message) and tuple(w.shape) == (4, 4)
+    assert got[0].filename == __file__  # the warning points at the caller

@@ -1,6 +1,7 @@
 // Weight initialization (torch.nn.init's formulas), written with ember ops under no_grad.
 #include "ember/nn/init.h"
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -168,6 +169,64 @@ Tensor& orthogonal_(Tensor& t, double gain, Generator* gen) {
   autograd::NoGradGuard no_grad;
   Tensor view = reshape(out, t.sizes());
   copy_(t, mul(view, scalar_tensor(gain)));
+  return t;
+}
+
+Tensor& trunc_normal_(Tensor& t, double mean, double std, double a, double b, Generator* gen) {
+  check_floating(t, "trunc_normal_");
+  if (skip_init) return t;
+  autograd::NoGradGuard no_grad;
+  const auto cdf = [](double x) { return (1 + std::erf(x / std::sqrt(2.0))) / 2; };
+  ::ember::uniform_(t, 2 * cdf((a - mean) / std) - 1, 2 * cdf((b - mean) / std) - 1, gen);
+  const Tensor v = add(mul(erfinv(t), scalar_tensor(std * std::sqrt(2.0))), scalar_tensor(mean));
+  copy_(t, clamp(v, scalar_tensor(a), scalar_tensor(b)));
+  return t;
+}
+
+Tensor& dirac_(Tensor& t, int64_t groups) {
+  EMBER_CHECK(t.dim() >= 3 && t.dim() <= 5, "dirac_: Only tensors with 3, 4, or 5 dimensions are supported, got "
+              "shape ", shape_str(t.sizes()));
+  EMBER_CHECK(groups > 0, "dirac_: groups must be positive, got ", groups);
+  EMBER_CHECK(t.sizes()[0] % groups == 0, "dirac_: dim 0 must be divisible by groups, got shape ",
+              shape_str(t.sizes()), " and ", groups, " groups");
+  if (skip_init) return t;
+  autograd::NoGradGuard no_grad;
+  zero_(t);
+  const int64_t per_group = t.sizes()[0] / groups, channels = std::min(per_group, t.sizes()[1]);
+  for (int64_t g = 0; g < groups; ++g)
+    for (int64_t d = 0; d < channels; ++d) {
+      Tensor centre = select(select(t, 0, g * per_group + d), 0, d);
+      while (centre.dim() > 0) centre = select(centre, 0, centre.sizes()[0] / 2);
+      fill_(centre, 1);
+    }
+  return t;
+}
+
+Tensor& eye_(Tensor& t) {
+  EMBER_CHECK(t.dim() == 2, "eye_: Only tensors with 2 dimensions are supported, got shape ", shape_str(t.sizes()));
+  if (skip_init) return t;
+  autograd::NoGradGuard no_grad;
+  copy_(t, eye(t.sizes()[0], t.sizes()[1], t.dtype()));
+  return t;
+}
+
+Tensor& sparse_(Tensor& t, double sparsity, double std, Generator* gen) {
+  EMBER_CHECK(t.dim() == 2, "sparse_: Only tensors with 2 dimensions are supported, got shape ", shape_str(t.sizes()));
+  init::normal_(t, 0, std, gen);
+  if (skip_init) return t;
+  autograd::NoGradGuard no_grad;
+  const int64_t rows = t.sizes()[0], cols = t.sizes()[1];
+  // PyTorch's randperm(rows)[:ceil(sparsity * rows)], a Python slice (a negative end counts from the back)
+  const double wanted = std::ceil(sparsity * static_cast<double>(rows));
+  const int64_t zeroed = wanted >= 0 ? static_cast<int64_t>(std::min(wanted, static_cast<double>(rows)))
+                                    : std::max<int64_t>(0, rows + static_cast<int64_t>(std::max(wanted, -1e18)));
+  Tensor mask = zeros({rows, cols}, DType::Bool);
+  bool* m = mask.data<bool>();
+  for (int64_t c = 0; c < cols; ++c) {
+    const Tensor perm = randperm(rows, DType::Int64, gen);
+    for (int64_t i = 0; i < zeroed; ++i) m[perm.data<int64_t>()[i] * cols + c] = true;
+  }
+  masked_fill_(t, mask, 0);
   return t;
 }
 

@@ -4,6 +4,7 @@ Each function fills `tensor` in place without recording history (parameters that
 can be filled) and returns it. The formulas are C++ (ember::nn::init), shared with C++ layers.
 """
 import numbers
+import warnings
 
 from ember._C import _nn_init as _init
 
@@ -326,6 +327,152 @@ def orthogonal_(tensor, gain=1, generator=None):
     return _init.orthogonal_(tensor, gain, generator)
 
 
-__all__ = ["calculate_gain", "constant_", "kaiming_normal_", "kaiming_uniform_", "lecun_normal_",
-           "normal_", "ones_", "orthogonal_", "uniform_", "xavier_normal_", "xavier_uniform_",
-           "zeros_"]
+def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
+    r"""Fills ``tensor`` in place with draws of :math:`\mathcal{N}(\text{mean}, \text{std}^2)`
+    truncated to :math:`[a, b]`, as torch.nn.init.trunc_normal_ (the initialization of ViT and
+    most transformer code): uniform draws between the bounds' CDFs, mapped through the inverse
+    CDF, clamped to ``[a, b]`` against rounding. Warns, as torch, when ``mean`` lies more than 2
+    std outside ``[a, b]`` (the samples are then poor).
+
+    Args:
+        tensor (Tensor): a floating tensor to fill.
+        mean (float, optional): the mean of the normal distribution. Default: 0.0.
+        std (float, optional): its standard deviation. Default: 1.0.
+        a (float, optional): the lower cutoff (an absolute value, not in stds). Default: -2.0.
+        b (float, optional): the upper cutoff. Default: 2.0.
+        generator (ember.Generator, optional): the source of randomness. Default: None (ember's
+            default generator).
+
+    Returns:
+        Tensor: ``tensor``.
+
+    Example::
+
+        >>> w = nn.init.trunc_normal_(ember.empty(768, 768), std=0.02, a=-0.04, b=0.04)
+        >>> bool((w.abs() <= 0.04).all())
+        True
+    """
+    if mean < a - 2 * std or mean > b + 2 * std:
+        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The distribution of values "
+                      "may be incorrect.", stacklevel=2)
+    return _init.trunc_normal_(tensor, mean, std, a, b, generator)
+
+
+def dirac_(tensor, groups=1):
+    """Fills a 3-, 4- or 5-d convolution weight with the Dirac delta, as torch.nn.init.dirac_: the
+    convolution then passes its input channels through unchanged (as many as it has outputs per
+    group); with ``groups``, each group's block gets its own identity.
+
+    Args:
+        tensor (Tensor): an (out_channels, in_channels, *kernel) tensor of any dtype.
+        groups (int, optional): the number of groups of output channels. Default: 1.
+
+    Returns:
+        Tensor: ``tensor``.
+
+    Raises:
+        ValueError: ``tensor`` has not 3 to 5 dims, or ``groups`` does not divide its size(0).
+
+    Example::
+
+        >>> conv = nn.Conv2d(3, 3, 3, padding=1, bias=False)
+        >>> _ = nn.init.dirac_(conv.weight)
+        >>> x = ember.randn(1, 3, 5, 5)
+        >>> ember.allclose(conv(x), x, atol=1e-6)
+        True
+    """
+    return _init.dirac_(tensor, groups)
+
+
+def eye_(tensor):
+    """Fills a 2-d tensor with the identity matrix (ones on the diagonal of a rectangular one), as
+    torch.nn.init.eye_: a Linear layer so filled passes its inputs through.
+
+    Args:
+        tensor (Tensor): a 2-d tensor of any dtype.
+
+    Returns:
+        Tensor: ``tensor``.
+
+    Raises:
+        ValueError: ``tensor`` is not 2-d.
+
+    Example::
+
+        >>> nn.init.eye_(ember.empty(2, 3))
+        tensor([[1., 0., 0.],
+                [0., 1., 0.]])
+    """
+    return _init.eye_(tensor)
+
+
+def sparse_(tensor, sparsity, std=0.01, generator=None):
+    """Fills a 2-d tensor as a sparse matrix, as torch.nn.init.sparse_ (Martens, 2010): draws of
+    N(0, std^2), then ``ceil(sparsity * rows)`` entries of each column, at random rows, set to zero.
+
+    Args:
+        tensor (Tensor): a 2-d floating tensor.
+        sparsity (float): the fraction of each column set to zero.
+        std (float, optional): the standard deviation of the non-zero entries. Default: 0.01.
+        generator (ember.Generator, optional): the source of randomness, for the values and the
+            rows chosen. Default: None (ember's default generator).
+
+    Returns:
+        Tensor: ``tensor``.
+
+    Raises:
+        ValueError: ``tensor`` is not 2-d.
+
+    Example::
+
+        >>> w = nn.init.sparse_(ember.empty(10, 4), sparsity=0.3)
+        >>> (w == 0).sum(0).tolist()
+        [3, 3, 3, 3]
+    """
+    return _init.sparse_(tensor, sparsity, std, generator)
+
+
+def _deprecated(fill, example_args="ember.empty(2, 2)"):
+    """torch's old name of an init function (without the trailing underscore), with its
+    FutureWarning."""
+    def old(*args, **kwargs):
+        warnings.warn(f"`nn.init.{fill.__name__[:-1]}` is now deprecated in favor of `nn.init.{fill.__name__}`.",
+                      FutureWarning, stacklevel=2)
+        return fill(*args, **kwargs)
+
+    old.__name__ = old.__qualname__ = fill.__name__[:-1]
+    old.__doc__ = f"""{fill.__name__} under its deprecated name (with a FutureWarning), as torch.nn.init.{old.__name__}.
+
+    Args:
+        *args, **kwargs: as {fill.__name__}'s.
+
+    Returns:
+        Tensor: the tensor filled.
+
+    Example::
+
+        >>> import warnings
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     w = nn.init.{old.__name__}({example_args})
+        >>> caught[0].category.__name__
+        'FutureWarning'
+    """
+    return old
+
+
+uniform = _deprecated(uniform_)
+normal = _deprecated(normal_)
+constant = _deprecated(constant_, "ember.empty(2, 2), 0.5")
+eye = _deprecated(eye_)
+dirac = _deprecated(dirac_, "ember.empty(2, 2, 3)")
+xavier_uniform = _deprecated(xavier_uniform_)
+xavier_normal = _deprecated(xavier_normal_)
+kaiming_uniform = _deprecated(kaiming_uniform_)
+kaiming_normal = _deprecated(kaiming_normal_)
+orthogonal = _deprecated(orthogonal_)
+sparse = _deprecated(sparse_, "ember.empty(2, 2), 0.5")
+
+__all__ = ["calculate_gain", "constant_", "dirac_", "eye_", "kaiming_normal_", "kaiming_uniform_", "lecun_normal_",
+           "normal_", "ones_", "orthogonal_", "sparse_", "trunc_normal_", "uniform_", "xavier_normal_",
+           "xavier_uniform_", "zeros_"]

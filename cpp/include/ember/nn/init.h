@@ -40,6 +40,19 @@ EMBER_API Tensor& lecun_normal_(Tensor& t, Generator* gen = nullptr);
 /// standard normal one, times gain.
 EMBER_API Tensor& orthogonal_(Tensor& t, double gain = 1, Generator* gen = nullptr);
 
+/// N(mean, std^2) truncated to [a, b]: inverse-CDF sampling, as PyTorch's (uniform draws between
+/// the bounds' CDFs through erfinv, clamped to [a, b] against rounding).
+EMBER_API Tensor& trunc_normal_(Tensor& t, double mean = 0, double std = 1, double a = -2, double b = 2,
+                                Generator* gen = nullptr);
+/// The identity of a 3-, 4- or 5-d convolution weight (out, in, *kernel): ones at the kernel's
+/// centre for channel d -> d of each of `groups` groups, zeros elsewhere.
+EMBER_API Tensor& dirac_(Tensor& t, int64_t groups = 1);
+/// The (rectangular) identity matrix of a 2-d tensor.
+EMBER_API Tensor& eye_(Tensor& t);
+/// N(0, std^2) with ceil(sparsity * rows) entries of each column, at random rows, set to zero
+/// (Martens, 2010).
+EMBER_API Tensor& sparse_(Tensor& t, double sparsity, double std = 0.01, Generator* gen = nullptr);
+
 /// While one is alive on this thread, the fills above leave tensors as they are and draw
 /// nothing from the generator: a layer rebuilt from a pickle or a deep copy is made with its
 /// constructor, then given the saved tensors (so copying a model does not move the random stream).
