@@ -168,6 +168,7 @@ class LRScheduler:
         return [self._impl.rate(i, base) for i, base in enumerate(self.base_lrs)]
 
     _warns_order = True  # PyTorch's CosineAnnealingWarmRestarts and ReduceLROnPlateau do not
+    _reads_current_rate = False  # a schedule that goes on from the group's rate (SWALR) is not overwriting it
 
     def _warn_order(self):
         if self._warns_order and self._step_count == 1 and not getattr(self.optimizer, "_opt_called", False):
@@ -202,7 +203,7 @@ class LRScheduler:
                              f"{len(self.optimizer.param_groups)} parameter groups (was a group added after the "
                              "scheduler was made?)")
         last = getattr(self, "_last_lr", None)
-        if last is not None and not getattr(self, "_warned_overwrite", False) and any(
+        if last is not None and not self._reads_current_rate and not getattr(self, "_warned_overwrite", False) and any(
                 group["lr"] != lr for group, lr in zip(self.optimizer.param_groups, last)):
             # PyTorch's recursive schedules would go on from the new rate; this one does not.
             warnings.warn(f"{type(self).__name__}: a param group's 'lr' was changed since this scheduler set it "
