@@ -54,6 +54,10 @@ void bind_nn_init(py::module_& m) {
     init::orthogonal_(tensor_of(t), gain, generator_from(g));
     return t;
   }, py::arg("tensor"), py::arg("gain"), py::arg("generator"));
+  nm.def("_without_init", [](py::object make, py::args args, py::kwargs kwargs) {
+    init::SkipInitGuard skip;
+    return make(*args, **kwargs);
+  }, "make(*args, **kwargs) with the init fills skipped (what nn.utils.skip_init builds on)", py::arg("make"));
   nm.def("trunc_normal_", [](py::object t, double mean, double std, double a, double b, py::handle g) {
     init::trunc_normal_(tensor_of(t), mean, std, a, b, generator_from(g));
     return t;

@@ -21,6 +21,10 @@ void bind_nn_utils(py::module_& m) {
   um.def("clip_grad_norm_", &nn::utils::clip_grad_norm_, py::arg("params"), py::arg("max_norm"),
          py::arg("norm_type"), py::arg("error_if_nonfinite"));
   um.def("clip_grad_value_", &nn::utils::clip_grad_value_, py::arg("params"), py::arg("clip_value"));
+  um.def("get_total_norm", &nn::utils::get_total_norm, py::arg("tensors"), py::arg("norm_type"),
+         py::arg("error_if_nonfinite"));
+  um.def("clip_grads_with_norm_", &nn::utils::clip_grads_with_norm_, py::arg("params"), py::arg("max_norm"),
+         py::arg("total_norm"));
 }
 
 }  // namespace ember
