@@ -6,6 +6,7 @@
 // are modules (ember.transforms) use it too.
 #include <pybind11/pybind11.h>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <type_traits>
@@ -142,6 +143,17 @@ ModuleClass<T> layer_class(py::module_& nm, const char* name) {
     if (shown & attr::Fixed) cls.def_property_readonly(key, get);
     else cls.def_property(key, get, [at, name](T& m, py::handle v) { set_field(m.options, at, v, name); });
   });
+  // Any option by name, the Fixed ones included: the sizes a lazy layer (ember.nn.LazyLinear, ...)
+  // learns from its first input, its tensors then resized to match.
+  cls.def("_set_option", [name](T& m, const std::string& key, py::handle v) {
+    size_t at = 0, found = SIZE_MAX;
+    Options::attributes(m.options, [&](const char* k, const auto&, unsigned, auto) {
+      if (key == k) found = at;
+      ++at;
+    });
+    EMBER_CHECK_KEY(found != SIZE_MAX, name, " has no option '", key, "'");
+    set_field(m.options, found, v, name);
+  }, py::arg("key"), py::arg("value"));
   return cls;
 }
 

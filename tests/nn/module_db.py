@@ -1191,4 +1191,9 @@ NOT_A_LAYER = {
              "test_transformer.py compares it with torch (outputs, gradients, gradcheck, errors)"
        for name in ("MultiheadAttention", "TransformerEncoderLayer", "TransformerDecoderLayer", "TransformerEncoder",
                     "TransformerDecoder", "Transformer")},
+    **{name: "sized by its first call, then the plain layer (whose row this is): test_lazy.py compares it with "
+             "torch (reprs, sizes, outputs, gradients, errors)"
+       for name in ("LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d",
+                    "LazyConvTranspose2d", "LazyConvTranspose3d", "LazyBatchNorm1d", "LazyBatchNorm2d",
+                    "LazyBatchNorm3d", "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d")},
 }

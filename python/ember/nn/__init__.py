@@ -15,12 +15,14 @@ from ember.nn.parallel import DataParallel  # noqa: F401,E402
 from ember.nn.distance import CosineSimilarity, PairwiseDistance, TripletMarginWithDistanceLoss  # noqa: F401,E402
 from ember.nn.transformer import (MultiheadAttention, Transformer, TransformerDecoder,  # noqa: F401,E402
                                   TransformerDecoderLayer, TransformerEncoder, TransformerEncoderLayer)
+from ember.nn._lazy import *  # noqa: F401,F403,E402  (LazyLinear, LazyConv2d, ...)
+from ember.nn._lazy import __all__ as _lazy_all  # noqa: E402
 import typing
 
 if typing.TYPE_CHECKING:  # the layer classes modules.py registers, for type checkers (ember/_C/_nn_modules.pyi)
     from ember._C._nn_modules import *  # noqa: F401,F403
 
-__all__ = _modules_all + ["AlphaDropout", "CTCLoss", "CosineSimilarity", "DataParallel",
+__all__ = _modules_all + _lazy_all + ["AlphaDropout", "CTCLoss", "CosineSimilarity", "DataParallel",
                           "FeatureAlphaDropout", "LPPool1d", "LPPool2d", "LPPool3d",
                           "MultiheadAttention", "PairwiseDistance", "ParameterDict",
                           "ParameterList", "Summary", "SyncBatchNorm", "Transformer",
