@@ -137,3 +137,25 @@ def test_lazy_errors_match_torch(name, args, shape, exc, words):
         with pytest.raises(exc, match=re.escape(words)):
             m(L.zeros(shape))
         assert type(m).__name__ == name  # still lazy: a later call may size it
+
+
+def test_loading_a_state_dict_sizes_lazy_layers():
+    """A checkpoint of the sized model loads into a fresh lazy one (torch's lazy layers take the
+    tensors' shapes on loading too); the outputs are then the checkpoint's."""
+    theirs = d2l_lenet(torch)
+    x = np.random.default_rng(2).standard_normal((4, 1, 28, 28)).astype(np.float32)
+    theirs(torch.tensor(x))
+    theirs.eval()
+    mine = d2l_lenet(ember)
+    result = mine.load_state_dict({k: ember.tensor(v.numpy()) for k, v in theirs.state_dict().items()})
+    assert result.missing_keys == [] and result.unexpected_keys == []
+    assert type(mine[0]).__name__ == "Conv2d" and mine[0].in_channels == 1 and mine[9].in_features == 256
+    mine.eval()
+    np.testing.assert_allclose(mine(ember.tensor(x)).detach().numpy(), theirs(torch.tensor(x)).detach().numpy(),
+                               rtol=1e-4, atol=1e-5)
+    lazy = ember.nn.LazyLinear(3)
+    with pytest.raises(RuntimeError, match="size mismatch for bias"):
+        lazy.load_state_dict({"weight": ember.zeros(3, 5), "bias": ember.zeros(4)})
+    untouched = ember.nn.LazyLinear(3)
+    assert untouched.load_state_dict({}, strict=False).missing_keys == ["weight", "bias"]
+    assert untouched.has_uninitialized_params()

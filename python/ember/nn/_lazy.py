@@ -2,7 +2,7 @@
 LazyInstanceNorm*d: the input size (in_features, in_channels, num_features) is read from the first
 input, the weights made and initialized then, and the layer becomes the plain one (its class
 named as torch's: Linear, Conv2d, ...). Optimizers may be made before that first call: the
-parameters keep their identity, only their data is replaced."""
+parameters keep their identity, only their data is replaced. Loading a state_dict sizes them too."""
 import ember
 from ember._C import _nn_init
 from ember.nn import modules as _layers
@@ -50,6 +50,31 @@ class LazyModuleMixin:
         self.__class__ = self.cls_to_become
         return self(input)
 
+    def _sizes_from_state(self, shapes):
+        """{option: size} read from the shapes of the layer's tensors in a state_dict."""
+        raise NotImplementedError(f"{type(self).__name__}._sizes_from_state")
+
+    def _materialize(self):
+        """Gives the placeholder tensors the shapes the size options now imply."""
+        raise NotImplementedError(f"{type(self).__name__}._materialize")
+
+    def _size_from_state(self, state_dict, prefix):
+        """Sizes the layer from the tensors a state_dict holds for it (load_state_dict calls this
+        first) and makes it the plain layer, whose loading then checks every shape. torch's lazy
+        layers take the tensors' shapes there too, but keep their size options 0 and their class
+        until the first call."""
+        shapes = {}
+        for name in self.state_dict():
+            t = state_dict.get(prefix + name)
+            if hasattr(t, "shape"):
+                shapes[name] = tuple(t.shape)
+        if "weight" not in shapes and "running_mean" not in shapes:
+            return  # nothing to size from: strict loading reports the missing keys
+        for option, size in self._sizes_from_state(shapes).items():
+            self._set_option(option, size)
+        self._materialize()
+        self.__class__ = self.cls_to_become
+
 
 def _becomes(layer):
     """A Python subclass of `layer` named as it: what a lazy layer of that kind turns into (the
@@ -96,10 +121,16 @@ class LazyLinear(LazyModuleMixin, _LinearResult):
     def __init__(self, out_features, bias=True, device=None, dtype=None):
         _nn_init._without_init(super().__init__, 0, out_features, bias, device, dtype)
 
+    def _sizes_from_state(self, shapes):
+        return {"in_features": shapes["weight"][1]}
+
+    def _materialize(self):
+        _materialize(self.weight, (self.out_features, self.in_features))
+
     def initialize_parameters(self, input):
         """Sizes the weight (out_features, input.shape[-1]) and initializes it and the bias."""
         self._set_option("in_features", input.shape[-1])
-        _materialize(self.weight, (self.out_features, self.in_features))
+        self._materialize()
         self.reset_parameters()
 
 
@@ -108,6 +139,17 @@ class _LazyConv(LazyModuleMixin):
 
     _spatial = 0
     _transposed = False
+
+    def _sizes_from_state(self, shapes):
+        weight = shapes["weight"]
+        return {"in_channels": weight[0] if self._transposed else weight[1] * self.groups}
+
+    def _materialize(self):
+        if self._transposed:
+            shape = (self.in_channels, self.out_channels // self.groups)
+        else:
+            shape = (self.out_channels, self.in_channels // self.groups)
+        _materialize(self.weight, shape + tuple(self.kernel_size))
 
     def initialize_parameters(self, input):
         """Sizes the weight from the input's channels and initializes it and the bias."""
@@ -119,11 +161,7 @@ class _LazyConv(LazyModuleMixin):
         self._set_option("in_channels", in_channels)
         if in_channels % self.groups != 0:
             raise ValueError("in_channels must be divisible by groups")
-        if self._transposed:
-            shape = (in_channels, self.out_channels // self.groups)
-        else:
-            shape = (self.out_channels, in_channels // self.groups)
-        _materialize(self.weight, shape + tuple(self.kernel_size))
+        self._materialize()
         self.reset_parameters()
 
 
@@ -184,13 +222,19 @@ class _LazyNorm(LazyModuleMixin):
     def _placeholders(self):
         return [t for t in (self.weight, self.bias, self.running_mean, self.running_var) if t is not None]
 
+    def _sizes_from_state(self, shapes):
+        return {"num_features": (shapes.get("weight") or shapes["running_mean"])[0]}
+
+    def _materialize(self):
+        for t in self._placeholders():
+            _materialize(t, (self.num_features,))
+
     def initialize_parameters(self, input):
         """Sizes the weight, bias and running statistics from input.shape[1] and resets them."""
         if not self._placeholders():  # nothing to size: torch leaves num_features 0
             return
         self._set_option("num_features", input.shape[1])
-        for t in self._placeholders():
-            _materialize(t, (self.num_features,))
+        self._materialize()
         self.reset_parameters()
 
 

@@ -198,6 +198,10 @@ def _load_state_dict(self, state_dict, strict=True, assign=False):
     missing or unexpected keys raise. Nothing is copied when it raises."""
     if assign:
         raise NotImplementedError("load_state_dict: assign=True is not supported; tensors are copied in place")
+    for prefix, module in self.named_modules():  # lazy layers take their sizes from the state, as torch's
+        size_from_state = getattr(module, "_size_from_state", None)
+        if size_from_state is not None:
+            size_from_state(state_dict, prefix + "." if prefix else "")
     missing, unexpected = self._load_state_dict(state_dict, strict)
     return _IncompatibleKeys(missing, unexpected)
 
