@@ -451,6 +451,26 @@ EMBER_INLINE T ember_fmin(T x, T y) {
   if constexpr (std::is_floating_point_v<T>) return std::fmin(x, y);
   else return x < y ? x : y;
 }
+/// Shifts as torch's: by a count outside [0, bits), left gives 0 and right the sign (0 or -1);
+/// the left shift in unsigned arithmetic, wrapping as torch's.
+template <class T>
+EMBER_INLINE T ember_shift_left(T x, T y) {
+  if constexpr (std::is_integral_v<T>) {
+    constexpr T bits = static_cast<T>(sizeof(T) * 8);
+    return y < 0 || y >= bits ? T(0) : T(std::make_unsigned_t<T>(x) << y);
+  } else {
+    return x;  // integer kinds only: never called
+  }
+}
+template <class T>
+EMBER_INLINE T ember_shift_right(T x, T y) {
+  if constexpr (std::is_integral_v<T>) {
+    constexpr T bits = static_cast<T>(sizeof(T) * 8);
+    return y < 0 || y >= bits ? T(x < 0 ? -1 : 0) : T(x >> y);
+  } else {
+    return x;
+  }
+}
 /// gcd of the magnitudes, in unsigned arithmetic so that INT64_MIN has one.
 template <class T>
 EMBER_INLINE T ember_gcd(T x, T y) {

@@ -332,6 +332,11 @@ DOCS["arctan2"] = _binary("Computes the angle of the point (other_i, input_i): a
     >>> ember.arctan2(ember.tensor([1., 1., -1.]), ember.tensor([1., -1., -1.]))
     tensor([ 0.7854,  2.3562, -2.3562])
 """)
+DOCS["copysign"] = _binary("Computes |input_i| with the sign of other_i (also the sign of a zero or NaN), in a "
+                           "floating dtype.", """
+    >>> ember.copysign(ember.tensor([1., -2., 3.]), ember.tensor([-1., 1., -0.]))
+    tensor([-1.,  2., -3.])
+""")
 DOCS["bitwise_and"] = _binary("Computes the bitwise AND of input and other (integer or bool).", """
     >>> ember.bitwise_and(ember.tensor([-1, -2, 3], dtype=ember.int8), ember.tensor([1, 0, 3], dtype=ember.int8))
     tensor([1, 0, 3], dtype=ember.int8)
@@ -341,6 +346,22 @@ DOCS["bitwise_and"] = _binary("Computes the bitwise AND of input and other (inte
 DOCS["bitwise_or"] = _binary("Computes the bitwise OR of input and other (integer or bool).", """
     >>> ember.bitwise_or(ember.tensor([-1, -2, 3], dtype=ember.int8), ember.tensor([1, 0, 3], dtype=ember.int8))
     tensor([-1, -2,  3], dtype=ember.int8)
+""")
+DOCS["bitwise_left_shift"] = _binary("Shifts the bits of input left by other: input * 2**other, wrapping in "
+                                     "the dtype; shifts of other < 0 or of the dtype's width or more give 0 "
+                                     "(integers only).", """
+    >>> ember.bitwise_left_shift(ember.tensor([1, -3, 64], dtype=ember.int8), ember.tensor([2, 1, 1], dtype=ember.int8))
+    tensor([   4,   -6, -128], dtype=ember.int8)
+    >>> ember.tensor([1, 2]) << 3
+    tensor([ 8, 16])
+""")
+DOCS["bitwise_right_shift"] = _binary("Shifts the bits of input right by other, keeping the sign (floor of "
+                                      "input / 2**other); shifts of other < 0 or of the dtype's width or more give "
+                                      "0 or -1 (integers only).", """
+    >>> ember.bitwise_right_shift(ember.tensor([16, -16, 7]), ember.tensor([2, 2, 70]))
+    tensor([ 4, -4,  0])
+    >>> ember.tensor([-1, 8]) >> 1
+    tensor([-1,  4])
 """)
 DOCS["bitwise_xor"] = _binary("Computes the bitwise XOR of input and other (integer or bool).", """
     >>> ember.bitwise_xor(ember.tensor([-1, -2, 3], dtype=ember.int8), ember.tensor([1, 0, 3], dtype=ember.int8))

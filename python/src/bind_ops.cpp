@@ -304,6 +304,28 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
   }, py::arg("dim"), py::arg("sizes"));
   def_both(m, cls, "narrow", &narrow, py::arg("dim"), py::arg("start"), py::arg("length"));
   def_both(m, cls, "select", &select, py::arg("dim"), py::arg("index"));
+  cls.def("unfold", &unfold, py::arg("dimension"), py::arg("size"), py::arg("step"),
+          R"doc(unfold(dimension, size, step) -> Tensor
+
+A view of the windows of ``size`` elements along ``dimension``, ``step`` apart, as a new last dim,
+as torch.Tensor.unfold: the dim becomes the (size(dimension) - size) // step + 1 windows. Windows
+overlap when step < size (their gradients then add up).
+
+Args:
+    dimension (int): the dim to slide along.
+    size (int): the length of each window.
+    step (int): the distance between the windows' starts (> 0).
+
+Returns:
+    Tensor: a view with one more dim.
+
+Example::
+
+    >>> ember.arange(7.).unfold(0, 3, 2)
+    tensor([[0., 1., 2.],
+            [2., 3., 4.],
+            [4., 5., 6.]])
+)doc");
   def_both(m, cls, "movedim", [](const Tensor& t, py::handle source, py::handle destination) {
     const bool one = is_index(source), other = is_index(destination);
     EMBER_CHECK_TYPE(one == other, "movedim: source and destination must both be ints or both sequences of ints, got ",
@@ -476,6 +498,8 @@ Example::
   EMBER_SCALAR_FIRST(bitwise_and)
   EMBER_SCALAR_FIRST(bitwise_or)
   EMBER_SCALAR_FIRST(bitwise_xor)
+  EMBER_SCALAR_FIRST(bitwise_left_shift)
+  EMBER_SCALAR_FIRST(bitwise_right_shift)
 #undef EMBER_SCALAR_FIRST
   // Two numbers, where torch takes them: the first as torch.tensor(number), the second wrapped.
 #define EMBER_NUMBERS(name)                                                                      \

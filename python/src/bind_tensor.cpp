@@ -332,6 +332,8 @@ Example::
   EMBER_BINARY_OPERATOR("__and__", bitwise_and)
   EMBER_BINARY_OPERATOR("__or__", bitwise_or)
   EMBER_BINARY_OPERATOR("__xor__", bitwise_xor)
+  EMBER_BINARY_OPERATOR("__lshift__", bitwise_left_shift)
+  EMBER_BINARY_OPERATOR("__rshift__", bitwise_right_shift)
   EMBER_BINARY_OPERATOR("__eq__", eq)
   EMBER_BINARY_OPERATOR("__ne__", ne)
   EMBER_BINARY_OPERATOR("__lt__", lt)
@@ -352,6 +354,8 @@ Example::
   EMBER_REVERSED_OPERATOR("__rand__", bitwise_and)
   EMBER_REVERSED_OPERATOR("__ror__", bitwise_or)
   EMBER_REVERSED_OPERATOR("__rxor__", bitwise_xor)
+  EMBER_REVERSED_OPERATOR("__rlshift__", bitwise_left_shift)
+  EMBER_REVERSED_OPERATOR("__rrshift__", bitwise_right_shift)
 #undef EMBER_BINARY_OPERATOR
 #undef EMBER_REVERSED_OPERATOR
   cls.def("__matmul__", [](const Tensor& a, const Tensor& b) {
@@ -372,6 +376,12 @@ Example::
   cls.def("__iand__", [](py::object s, py::handle o) { return inplace<bitwise_and_>(s, o, "bitwise_and_"); });
   cls.def("__ior__", [](py::object s, py::handle o) { return inplace<bitwise_or_>(s, o, "bitwise_or_"); });
   cls.def("__ixor__", [](py::object s, py::handle o) { return inplace<bitwise_xor_>(s, o, "bitwise_xor_"); });
+  cls.def("__ilshift__", [](py::object s, py::handle o) {
+    return inplace<bitwise_left_shift_>(s, o, "bitwise_left_shift_");
+  });
+  cls.def("__irshift__", [](py::object s, py::handle o) {
+    return inplace<bitwise_right_shift_>(s, o, "bitwise_right_shift_");
+  });
   cls.def("__neg__", [](const Tensor& a) { return neg(a); });
   cls.def("__pos__", [](const Tensor& a) { return a; });
   cls.def("__abs__", [](const Tensor& a) { return abs(a); });

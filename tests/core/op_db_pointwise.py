@@ -296,6 +296,10 @@ def _np_xlogy(x, y):
         return np.where(np.isnan(y), np.nan, np.where(x == 0, 0.0, x * np.log(y)))
 
 
+def _np_copysign(x, y):
+    return np.copysign(np.asarray(x, np.float64), np.asarray(y, np.float64))
+
+
 def _np_logical(f):
     return lambda x, y: f(np.asarray(x).astype(bool), np.asarray(y).astype(bool))
 
@@ -327,6 +331,9 @@ _BINARY = [
     ("bitwise_and", INTEGRAL, np.bitwise_and, Domain(-9, 9), None),
     ("bitwise_or", INTEGRAL, np.bitwise_or, Domain(-9, 9), None),
     ("bitwise_xor", INTEGRAL, np.bitwise_xor, Domain(-9, 9), None),
+    ("bitwise_left_shift", frozenset({"int64"}), np.left_shift, Domain(-9, 9), Domain(0, 6)),
+    ("bitwise_right_shift", frozenset({"int64"}), np.right_shift, Domain(-99, 99), Domain(0, 6)),
+    ("copysign", ALL, _np_copysign, DEFAULT, None),
     ("hypot", FLOATING, np.hypot, DEFAULT, None),
     ("logaddexp", FLOATING, np.logaddexp, DEFAULT, None),
     ("logaddexp2", FLOATING, np.logaddexp2, DEFAULT, None),
@@ -346,7 +353,8 @@ _TENSOR_ONLY_RHS = {"atan2", "maximum", "minimum", "logical_and", "logical_or", 
 # Binary rows with no gradient: bool results, and floor_divide (torch: "derivative for
 # aten::floor_divide is not implemented").
 _NO_GRAD_BINARY = {"eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor",
-                   "floor_divide", "heaviside", "nextafter", "gcd", "lcm"}
+                   "floor_divide", "heaviside", "nextafter", "gcd", "lcm", "bitwise_left_shift",
+                   "bitwise_right_shift"}
 _BINARY_GRAD = {
     "maximum": dict(grad_domain=DEFAULT, grad_ok=_apart),  # no ties (torch splits the gradient)
     "minimum": dict(grad_domain=DEFAULT, grad_ok=_apart),
@@ -357,6 +365,7 @@ _BINARY_GRAD = {
     "fmin": dict(grad_domain=DEFAULT, grad_ok=_apart),
     "hypot": dict(grad_domain=_AWAY_FROM_0),           # singular at the origin
     "xlogy": dict(grad_domain=_AWAY_FROM_0),           # x = 0 is where the gradient switches
+    "copysign": dict(grad_domain=_AWAY_FROM_0),        # so is copysign's (x = 0, and the sign of y)
 }
 for _name, _dts, _npf, _dom, _dom2 in _BINARY:
     add_op(_name, by_name(_name), _dts, binary_samples, numpy_fn=_npf, domain=_dom,

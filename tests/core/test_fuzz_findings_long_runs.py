@@ -273,6 +273,21 @@ def test_16bit_huber_and_smooth_l1_round_as_torch(name, kw, dtype, torch):
                                              torch.tensor(b, dtype=getattr(torch, dtype)), reduction="none", **kw))
 
 
+@pytest.mark.parametrize("dtype, target_dtype, target_shape", [
+    ("bfloat16", "float32", (1, 1, 1)), ("float16", "float64", (5,)), ("float32", "float64", (5,)),
+    ("bfloat16", "float32", ())], ids=str)
+def test_huber_reads_a_wider_target_in_the_common_dtype(dtype, target_dtype, target_shape, torch):
+    """A float32 target beside a bfloat16 input was rounded to bfloat16 first (0.0957 for torch's
+    0.0991): torch's kernel reads both in their promoted dtype (broadcast first: a 0-d target too)."""
+    rng = np.random.default_rng(1)
+    a = rng.uniform(-3, 3, (2, 2, 5)).tolist()
+    b = rng.uniform(-3, 3, target_shape).tolist()
+    _same(ember.nn.functional.huber_loss(ember.tensor(a, dtype=getattr(ember, dtype)),
+                                         ember.tensor(b, dtype=getattr(ember, target_dtype)), reduction="none"),
+          torch.nn.functional.huber_loss(torch.tensor(a, dtype=getattr(torch, dtype)),
+                                         torch.tensor(b, dtype=getattr(torch, target_dtype)), reduction="none"))
+
+
 @pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
 def test_ldexp_of_zero_and_inf_by_huge_exponents(dtype, torch):
     """2^e overflowed to inf (or 0) before the product: ldexp(0, 2000) was NaN, not 0, and

@@ -212,3 +212,21 @@ def test_eigenvalue_gradients_with_repeated_eigenvalues(torch):
             grads.append(_np(x.grad) if lib is ember else x.grad.numpy())
         assert np.isfinite(grads[0]).all()
         np.testing.assert_allclose(grads[0], grads[1], atol=1e-12)
+
+
+@pytest.mark.parametrize("fn", ["svd", "svdvals", "pinv", "matrix_rank", "cond"])
+def test_svd_refuses_non_finite_input_as_torch(fn, torch):
+    """LAPACK's gesdd loops forever or returns garbage on inf/NaN: refused first, naming the batch
+    element, as torch's (ember returned uninitialized numbers for a NaN matrix)."""
+    a = np.zeros((2, 4, 4))
+    a[1, 1, 2] = np.nan
+    for L in (torch, ember):
+        with pytest.raises(Exception) as info:
+            getattr(L.linalg, fn)(L.tensor(a))
+        assert type(info.value).__name__.endswith("LinAlgError")
+        assert "(Batch element 1): The algorithm failed to converge because the input matrix contained non-finite" \
+            in str(info.value)
+    b = np.eye(3)
+    b[0, 0] = np.inf
+    with pytest.raises(ember.linalg.LinAlgError, match="linalg.svd: The algorithm failed"):
+        ember.linalg.svd(ember.tensor(b))

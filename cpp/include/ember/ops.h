@@ -118,6 +118,9 @@ EMBER_API Tensor movedim(const Tensor& t, int64_t source, int64_t destination);
 /// Moves each dim source[k] to position destination[k], the other dims keeping their order.
 EMBER_API Tensor movedim(const Tensor& t, const Dims& source, const Dims& destination);
 
+/// The windows of `size` elements along dim, `step` apart, as a new last dim: a view (Tensor.unfold;
+/// windows overlap when step < size, and their gradients add up).
+EMBER_API Tensor unfold(const Tensor& t, int64_t dim, int64_t size, int64_t step);
 /// The diagonal of dims dim1 and dim2 (above the main one by offset > 0, below by offset < 0)
 /// as the last dim, those two dims removed: a view.
 EMBER_API Tensor diagonal(const Tensor& t, int64_t offset = 0, int64_t dim1 = 0, int64_t dim2 = 1);

@@ -135,10 +135,12 @@ Tensor huber_loss(const Tensor& input, const Tensor& target, const std::string& 
   check_floating(input, "huber_loss", "input");
   check_broadcast(input, target, "huber_loss", "target", true);
   EMBER_CHECK(delta > 0, "huber_loss: delta must be positive, got ", delta);
-  // torch's huber keeps the input's dtype; its kernel computes float16 in float32 (rounding once),
-  // bfloat16 in bfloat16
-  const DType dt = input.dtype(), ct = dt == DType::Float16 ? DType::Float32 : dt;
-  const Tensor z = abs(sub(to_dtype(input, ct), to_dtype(to_dtype(target, dt), ct)));
+  // torch's huber keeps the input's dtype; its kernel reads both operands (broadcast first, so a
+  // 0-d target counts in full) in their promoted dtype, computing float16 in float32 (rounding
+  // once) and bfloat16 in bfloat16
+  const DType dt = input.dtype(), common = promote_types(dt, target.dtype());
+  const DType ct = common == DType::Float16 ? DType::Float32 : common;
+  const Tensor z = abs(sub(to_dtype(input, ct), to_dtype(to_dtype(target, common), ct)));
   Tensor loss = where(z < delta, mul(number(0.5), square(z)), mul(number(delta), sub(z, number(0.5 * delta))));
   loss = to_dtype(loss, dt);
   return autograd::name_grad_fn(reduce(loss, reduction, "huber_loss"), "huber_loss");

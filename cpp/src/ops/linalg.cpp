@@ -636,6 +636,15 @@ namespace {
 std::tuple<Tensor, Tensor, Tensor> svd_forward(const char* op, const Tensor& a, bool full, bool vectors) {
   const int64_t m = a.sizes()[a.dim() - 2], n = a.sizes().back(), k = std::min(m, n);
   const Shape batch = batch_of(a);
+  // LAPACK's gesdd may loop forever, or return garbage, on inf or NaN: refused first, as torch's
+  if (a.numel() > 0) {
+    const Tensor finite = contiguous(reshape(all(isfinite(a), Dims{-2, -1}), {numel_of(batch)}));
+    const bool* ok = finite.data<bool>();
+    for (int64_t b = 0; b < numel_of(batch); ++b)
+      if (!ok[b])
+        throw LinAlgError(detail::cat("linalg.svd: ", batch_prefix(batch, b), "The algorithm failed to converge "
+                                      "because the input matrix contained non-finite values."));
+  }
   Tensor work = column_major(a);
   Tensor S = empty(with(batch, {k}), a.dtype(), a.device());
   Tensor u, vt;

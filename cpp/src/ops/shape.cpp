@@ -374,6 +374,36 @@ Tensor diagonal(const Tensor& t, int64_t offset, int64_t dim1, int64_t dim2) {
                      [offset, dim1, dim2](const Tensor& g) { return diagonal(g, offset, dim1, dim2); });
 }
 
+Tensor unfold(const Tensor& t, int64_t dim, int64_t size, int64_t step) {
+  const int64_t n = t.dim();
+  dim = wrap_dim(dim, std::max<int64_t>(n, 1), "unfold");  // a 0-d tensor unfolds as one element
+  const int64_t max_size = n == 0 ? 1 : t.sizes()[dim];
+  EMBER_CHECK_RUNTIME(size <= max_size, "unfold: maximum size for tensor at dimension ", dim, " is ", max_size,
+                      " but size is ", size);
+  EMBER_CHECK_RUNTIME(size >= 0, "unfold: size is ", size, " but must be >= 0");
+  EMBER_CHECK_RUNTIME(step > 0, "unfold: step is ", step, " but must be > 0");
+  Shape sizes = t.sizes(), strides = t.strides();
+  sizes.push_back(size);
+  strides.push_back(n == 0 ? 1 : strides[dim]);
+  int64_t windows = 1;
+  if (n > 0) {
+    windows = sizes[dim] = (sizes[dim] - size) / step + 1;
+    // one window needs no stride between windows (and a huge step would overflow it)
+    if (windows > 1) strides[dim] *= step;
+  }
+  return as_view(t, Tensor::make_view(t, std::move(sizes), std::move(strides), t.offset()), "UnfoldBackward0",
+                 [in_sizes = t.sizes(), dim, size, step, windows](const Tensor& g) {
+                   if (in_sizes.empty()) return size == 0 ? zeros({}, g.dtype(), g.device()) : reshape(g, {});
+                   // each window's elements add into the places they were read from
+                   Tensor index = add(unsqueeze(arange(0, windows * step, step, DType::Int64, g.device()), 1),
+                                      arange(0, size, 1, DType::Int64, g.device()));
+                   Shape merged = in_sizes;
+                   merged[dim] = windows * size;
+                   return index_add(zeros(in_sizes, g.dtype(), g.device()), dim, reshape(index, {windows * size}),
+                                    reshape(movedim(g, -1, dim + 1), merged));
+                 });
+}
+
 Tensor diag_embed(const Tensor& t, int64_t offset, int64_t dim1, int64_t dim2) {
   const int64_t nd = t.dim() + 1;
   dim1 = wrap_dim(dim1, nd, "diag_embed");
