@@ -97,7 +97,12 @@ from ember._extras import (are_deterministic_algorithms_enabled, cosine_similari
 from ember._tensor_str import set_printoptions  # noqa: E402
 from ember._compile import compile  # noqa: E402  (capture once, replay the kernels in C++)
 
+from ember import _numerics  # noqa: E402  (cov, logspace, trapezoid, ..., the legacy svd/qr/cholesky spellings)
+from ember._numerics import (corrcoef, cov, cumulative_trapezoid, diagflat, ger, logspace, msort,  # noqa: E402
+                             renorm, trapezoid, trapz)
+
 _extras.install(Tensor)
+_numerics.install(Tensor)
 linalg.install(globals(), Tensor)  # det, inverse, logdet, slogdet, matrix_power (torch's top-level spellings)
 
 _exported = [name for name in dir(_C) if not name.startswith("_") and name not in ("dtype", "device", "return_types")]
@@ -158,5 +163,5 @@ __all__ = sorted(set(_exported) | {
     "bilinear", "celu_", "hardshrink", "relu_", "rrelu", "rrelu_", "selu_", "channel_shuffle", "instance_norm",
     "rms_norm", "finfo", "iinfo",
     "is_deterministic_algorithms_warn_only_enabled", "pairwise_distance", "randint_like", "typename",
-    "use_deterministic_algorithms", "set_printoptions", "compile", *linalg.TOP_LEVEL,
+    "use_deterministic_algorithms", "set_printoptions", "compile", *linalg.TOP_LEVEL, *_numerics.__all__,
 })

@@ -55,6 +55,7 @@ CREATION_CALLS = {
     "full": (((2, 3), 1.5), {}),
     "arange": ((5,), {}),
     "linspace": ((0.0, 1.0, 5), {}),
+    "logspace": ((0.0, 1.0, 5), {}),
     "eye": ((3,), {}),
     "rand": ((2, 3), {}),
     "randn": ((2, 3), {}),
@@ -201,6 +202,7 @@ DEFAULT_DTYPE_CASES = {
     "arange_float": lambda L: L.arange(0.0, 2.0, 0.5),
     "arange_int": lambda L: L.arange(3),
     "linspace": lambda L: L.linspace(0, 1, 3),
+    "logspace": lambda L: L.logspace(0, 1, 3),
     "eye": lambda L: L.eye(2),
     "rand": lambda L: L.rand(2),
     "randn": lambda L: L.randn(2),
@@ -286,6 +288,7 @@ OUT_CASES = {
     "full": (lambda L, o: L.full((2, 3), 1.5, out=o), "creation"),
     "arange": (lambda L, o: L.arange(6, out=o), "creation_warns"),
     "linspace": (lambda L, o: L.linspace(0, 1, 5, out=o), "creation"),
+    "logspace": (lambda L, o: L.logspace(0, 1, 5, out=o), "creation"),
     "eye": (lambda L, o: L.eye(3, out=o), "creation"),
 }
 OUT_TUPLE_CASES = {

@@ -26,6 +26,11 @@ _FINITE_NEAR_OVERFLOW = "intended: docs: sinh/cosh/i0 of floats near overflow ar
 _LOOP_SIGNED_ZERO = ("intended: docs: the sign of a zero from softshrink/gelu/maximum-like ties is torch's "
                      "scalar loop's; its vector loop gives the other")
 _GCD_MIN = "intended: docs: gcd/lcm of the dtype's minimum are the true magnitude (torch's |x| wraps)"
+_TORCH_ALLOCATOR = ("intended: the fuzz children's memory cap: torch's allocator refuses a block of several hundred "
+                    "MB under it that ember's allocation gets")
+_COV_WRITES_INPUT = "intended: docs: torch.cov overwrites a 0-d input when given weights; ember leaves it alone"
+_NAN_SIGN = ("intended: docs: a NaN keeps its sign bit through 16-bit conversions (torch's float32-to-bfloat16 "
+             "sets it, its float64 ones clear it), which copysign reads")
 _BIG_INT = "intended: docs: Python ints in [2^63, 2^64) against integer tensors raise (torch wraps them)"
 _OUT_NUMBER = "intended: docs: out= must be a tensor (torch turns a number or bool into a throwaway tensor)"
 _BLAS_OVERFLOW = ("intended: docs: where a matrix product's sums overflow, whether the result is inf, NaN "
@@ -133,7 +138,7 @@ KNOWN = [
     _known("*.histc", VALUE, _HISTC_16BIT, match=r"float16"),
     *[_known(op, VALUE, _BLAS_OVERFLOW, match=_BLAS_ONLY)
       for op in ("*matmul*", "*.mm", "*bmm", "*.inner", "*.tensordot", "*addmm*", "*addmv*", "*.mv", "*.dot",
-                 "*.einsum", "*.matrix_exp")],
+                 "*.einsum", "*.matrix_exp", "*.cov", "*.corrcoef")],
     _known("*.pdist", VALUE, _PDIST_NEAR_OVERFLOW, match=r"3\.40282\d*e\+38\) torch np\.float32\(inf"),
     # low severity, by kind: ember takes what torch's argument parser refuses (a bool or None for
     # an int dim, a Python number where torch wants a tensor, an int where it wants a tuple)
@@ -1789,6 +1794,7 @@ KNOWN = [
           'ember RuntimeError: le: value 9223372036854775808 cannot be converted to int64 without'),
     _open('ember.nansum', VALUE,
           'result: 1 of 1 differ ([]: ember np.int32(-2147417434) torch np.int32(710))'),
+    _open('Tensor.nansum', VALUE, 'dtype=int32 of a 16-bit sum holding inf (as ember.nansum)'),
     _open('ember.polygamma', EXC,
           'ember TypeError: polygamma(): incompatible function arguments. The following argument '),
     _open('ember.rand', EXC,
@@ -2183,6 +2189,16 @@ KNOWN = [
     _known("*", RAISES, _BIG_NUMBER_ARG, match=r"(value 9223372036854775808 cannot|value cannot) be converted to "
                                                 r"int64 without overflow"),
     _known("*gcd*", VALUE, _GCD_MIN),
+    _known("*copysign*", VALUE, _NAN_SIGN, match=r"float16"),
+    _known("*.cov", INPUT, _COV_WRITES_INPUT),
+    _known("*.corrcoef", VALUE, _BLAS_OVERFLOW, match=r"inf|e\+3[0-8]"),  # the covariance's products overflow
+    _known("Tensor.sum_to_size", VALUE, _LONG_SUM_ORDER, match=r"inf|e\+[1-3]\d"),
+    _known("*.corrcoef", VALUE, _LONG_SUM_ORDER, match=r"\(nan\)"),  # 0 / 0 or not, as the sums round
+    *[_known(op, VALUE, _LONG_SUM_ORDER) for op in ("*trapezoid", "ember.trapz")],
+    _known("*.cov", VALUE, _LONG_SUM_ORDER, match=r"65537|2147483647|e\+[1-3]\d"),
+    _known("*", ACCEPTS, _TORCH_ALLOCATOR, match=r"DefaultCPUAllocator: can't allocate memory"),
+    _open("Tensor.fill_diagonal_", RAISES, "a one-element diagonal: torch fills it unchecked (to inf); ember's "
+                                           "fill_ refuses a value past the dtype, as torch's does for the others"),
     _known("*lcm*", VALUE, _GCD_MIN),
     _known("*pow*", VALUE, _TINY_EXPONENT, match=r"\*\* 1e-300|1e-300\)"),
 ]
