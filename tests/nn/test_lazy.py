@@ -159,3 +159,14 @@ def test_loading_a_state_dict_sizes_lazy_layers():
     untouched = ember.nn.LazyLinear(3)
     assert untouched.load_state_dict({}, strict=False).missing_keys == ["weight", "bias"]
     assert untouched.has_uninitialized_params()
+
+
+def test_hooks_run_once_on_the_sizing_call():
+    for L in (ember, torch):
+        m = L.nn.LazyLinear(2)
+        calls = []
+        m.register_forward_pre_hook(lambda mod, args: calls.append("pre"))
+        m.register_forward_hook(lambda mod, args, out: calls.append("post"))
+        m(L.ones(1, 3))
+        m(L.ones(1, 3))
+        assert calls == ["pre", "post", "pre", "post"], (L.__name__, calls)

@@ -48,7 +48,7 @@ class LazyModuleMixin:
         with ember.no_grad():
             self.initialize_parameters(input)
         self.__class__ = self.cls_to_become
-        return self(input)
+        return self.forward(input)  # the plain layer's forward: this call's hooks have run, or will
 
     def _sizes_from_state(self, shapes):
         """{option: size} read from the shapes of the layer's tensors in a state_dict."""
