@@ -107,15 +107,25 @@ _LinearResult = _becomes(_layers.Linear)
 
 
 class LazyLinear(LazyModuleMixin, _LinearResult):
-    __doc__ = _lazy_doc("LazyLinear", "in_features (the input's last size)", f"""\
+    """Linear whose in_features (the input's last size) is read from the first input, as
+    torch.nn.LazyLinear: until then the layer holds no weights (its tensors are placeholders of
+    size 0); the first call makes and initializes them and the layer becomes a Linear.
+
+    Args:
         out_features (int): the size of each output.
         bias (bool, optional): learn an additive bias. Default: True.
-{_DEVICE}""", """\
+        device (str or ember.device, optional): where the tensors live.
+        dtype (ember.dtype, optional): their dtype.
+
+    Example::
+
         >>> net = ember.nn.Sequential(ember.nn.LazyLinear(256), ember.nn.ReLU(), ember.nn.LazyLinear(10))
         >>> net(ember.rand(2, 20)).shape
         ember.Size([2, 10])
         >>> net[0]
-        Linear(in_features=20, out_features=256, bias=True)""")
+        Linear(in_features=20, out_features=256, bias=True)
+    """
+
     cls_to_become = _LinearResult
 
     def __init__(self, out_features, bias=True, device=None, dtype=None):
