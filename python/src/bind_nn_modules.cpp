@@ -101,6 +101,9 @@ void module_setattr(py::handle self, py::str name_obj, py::object value) {
   // The order of PyTorch's Module.__setattr__: a parameter's name takes only a Parameter or None.
   if (py::isinstance<Parameter>(value)) {
     if (!m) throw py::attribute_error("cannot assign parameters before Module.__init__() call");
+    // A name the class has (a parametrized tensor's property, a method) is not taken by a parameter.
+    EMBER_CHECK_KEY(m->find(Kind::Parameter, name) || !py::hasattr(py::type::handle_of(self), name.c_str()),
+                    "attribute '", name, "' already exists");
     if (!m->find(Kind::Parameter, name)) m->unregister(name);
     const Tensor& p = value.cast<const Tensor&>();
     m->register_parameter(name, p, p.requires_grad());
@@ -198,13 +201,27 @@ void add_module(py::handle self, py::handle name, py::object module) {
   drop_from_dict(self, name);
 }
 
+py::object state_value(Module& owner, const Module::Slot& slot, bool keep_vars) {
+  return keep_vars ? slot_attribute(owner, slot) : py::cast(autograd::detach(slot.value));
+}
+
+/// The whole tree's state (without the hooks of ember/nn/modules.py's state_dict).
 py::object state_dict(py::handle self, py::object destination, const std::string& prefix, bool keep_vars) {
   if (destination.is_none()) destination = py::module_::import("collections").attr("OrderedDict")();
   module_of(self).visit_state([&](const std::string& name, Module& owner, Kind, const Module::Slot& slot) {
-    destination[py::str(prefix + name)] =  // PyTorch's prefix carries its own dot ("body.")
-        keep_vars ? slot_attribute(owner, slot) : py::cast(autograd::detach(slot.value));
+    // PyTorch's prefix carries its own dot ("body.")
+    destination[py::str(prefix + name)] = state_value(owner, slot, keep_vars);
   });
   return destination;
+}
+
+/// This module's own parameters and buffers, as state_dict saves them (PyTorch's _save_to_state_dict).
+void save_own_state(py::handle self, py::object destination, const std::string& prefix, bool keep_vars) {
+  Module& m = module_of(self);
+  for (Kind kind : {Kind::Parameter, Kind::Buffer})
+    for (const auto& slot : m.slots(kind))
+      if (slot.value.defined() && slot.persistent)
+        destination[py::str(prefix + slot.name)] = state_value(m, slot, keep_vars);
 }
 
 py::tuple load_state_dict(py::handle self, py::handle state, bool strict) {
@@ -451,8 +468,14 @@ void bind_module_base(py::module_& nm) {
         self.cast<Module&>().to(dtype);
         return self;
       })
-      .def("state_dict", &state_dict, py::kw_only(), py::arg("destination") = py::none(), py::arg("prefix") = "",
+      .def("_state_dict", &state_dict, py::kw_only(), py::arg("destination") = py::none(), py::arg("prefix") = "",
            py::arg("keep_vars") = false)
+      .def("_save_to_state_dict", &save_own_state, py::arg("destination"), py::arg("prefix"), py::arg("keep_vars"))
+      .def("_child_slots", [](Module& self) {  // every (name, child or None), a shared child under each name
+        py::list out;
+        for (const auto& [name, child] : self.named_children()) out.append(py::make_tuple(name, child_object(child)));
+        return out;
+      })
       .def("_load_state_dict", &load_state_dict, py::arg("state_dict"), py::arg("strict"))
       // ember.func.functional_call: this module's own parameter or buffer slot `name` holds any
       // tensor (a non-leaf too) until the old one, returned here, is put back.

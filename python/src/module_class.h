@@ -55,6 +55,19 @@ class PyModule : public Base, public py::trampoline_self_life_support {
   std::string extra_repr() const override { PYBIND11_OVERRIDE(std::string, Base, extra_repr, ); }
   std::string repr() const override { PYBIND11_OVERRIDE_NAME(std::string, Base, "__repr__", repr, ); }
   void train(bool on) override { PYBIND11_OVERRIDE(void, Base, train, on); }
+  /// A parameter removed from the module is read as its Python attribute, as a PyTorch forward
+  /// reads self.weight: a parametrization's property (ember.nn.utils.parametrize) or the tensor
+  /// weight_norm's hook sets. Errors from computing it propagate; None means no tensor.
+  Tensor missing_parameter(const std::string& name) const override {
+    py::gil_scoped_acquire gil;
+    const py::object obj = self();
+    const py::dict own = obj.attr("__dict__");
+    if (!own.contains(name) && !py::hasattr(py::type::handle_of(obj), name.c_str())) return Base::missing_parameter(name);
+    const py::object value = obj.attr(name.c_str());
+    if (value.is_none()) return Tensor();
+    const std::string what = std::string(py::str(py::type::handle_of(obj).attr("__name__"))) + "." + name;
+    return tensor_arg(value, what.c_str());
+  }
   bool overrides_repr() const override { return overridden("__repr__") || Base::overrides_repr(); }
   bool overrides_train() const override { return overridden("train") || Base::overrides_train(); }
 

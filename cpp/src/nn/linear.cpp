@@ -120,8 +120,8 @@ Perceptron::Perceptron(PerceptronOptions options) : Layer("Perceptron", std::mov
 }
 
 std::pair<Tensor, Tensor> Perceptron::checked_parameters() const {
-  const Tensor& w = required_parameter("weight");
-  const Tensor& b = required_parameter("bias");
+  const Tensor w = required_parameter("weight");
+  const Tensor b = required_parameter("bias");
   EMBER_CHECK(w.sizes() == Shape{options.in_features} && b.numel() == 1, describe(), ": expected weight of shape (",
               options.in_features, ",) and a one-element bias, got ", shape_str(w.sizes()), " and ", shape_str(b.sizes()));
   EMBER_CHECK_TYPE(is_floating(w.dtype()) && is_floating(b.dtype()), describe(),

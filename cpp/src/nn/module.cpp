@@ -207,8 +207,18 @@ const Tensor& Module::slot_value(Kind kind, const std::string& name) const {
                                   " '", name, "'"));
 }
 
-const Tensor& Module::required_parameter(const std::string& name) const {
-  const Tensor& t = parameter(name);
+Tensor Module::parameter(const std::string& name) const {
+  for (const Slot& s : params_)
+    if (s.name == name) return s.value;
+  return missing_parameter(name);
+}
+
+Tensor Module::missing_parameter(const std::string& name) const {
+  throw AttributeError(detail::cat("'", type_name(), "' object has no parameter '", name, "'"));
+}
+
+Tensor Module::required_parameter(const std::string& name) const {
+  Tensor t = parameter(name);
   EMBER_CHECK_TYPE(t.defined(), describe(), ": parameter '", name, "' is None; forward needs a tensor there");
   return t;
 }

@@ -165,7 +165,7 @@ RNNBase::Output RNNBase::run_layers(const Tensor& data, const std::vector<int64_
   const int64_t D = c.bidirectional ? 2 : 1, out = c.proj_size > 0 ? c.proj_size : c.hidden_size;
   EMBER_CHECK_RUNTIME(data.sizes().back() == c.input_size, "input.size(-1) must be equal to input_size. Expected ",
                       c.input_size, ", got ", data.sizes().back());
-  const Tensor& w0 = required_parameter("weight_ih_l0");
+  const Tensor w0 = required_parameter("weight_ih_l0");  // read once: a parametrized weight is computed per read
   EMBER_CHECK(data.dtype() == w0.dtype(), type_name(), ": input dtype (", dtype_name(data.dtype()),
               ") does not match weight dtype (", dtype_name(w0.dtype()), "). Convert the input or the model");
   const Shape h_shape{c.num_layers * D, batch, out}, c_shape{c.num_layers * D, batch, c.hidden_size};
@@ -184,7 +184,7 @@ RNNBase::Output RNNBase::run_layers(const Tensor& data, const std::vector<int64_
       const std::string s = "_l" + std::to_string(l) + (d ? "_reverse" : "");
       const int64_t k = l * D + d;
       auto [o, hn, cn] = rnn_layer(c.mode, layer_in, batch_sizes, select(h0, 0, k), lstm ? select(c0, 0, k) : Tensor(),
-                                   required_parameter("weight_ih" + s), required_parameter("weight_hh" + s),
+                                   k == 0 ? w0 : required_parameter("weight_ih" + s), required_parameter("weight_hh" + s),
                                    c.bias ? parameter("bias_ih" + s) : Tensor(), c.bias ? parameter("bias_hh" + s) : Tensor(),
                                    c.proj_size > 0 ? required_parameter("weight_hr" + s) : Tensor(), d == 1);
       outs.push_back(o), hs.push_back(hn);

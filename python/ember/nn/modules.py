@@ -5,6 +5,8 @@ this file adds what is Python's own: calling a module with forward hooks, hook h
 ``to()``'s argument forms, and the named tuple load_state_dict returns.
 """
 import collections
+import collections.abc
+import functools
 import itertools
 import weakref
 
@@ -48,24 +50,34 @@ Parameter.__repr__ = Parameter.__str__ = _parameter_repr
 # ---- calling a module: forward hooks ---------------------------------------------------------
 
 class RemovableHandle:
-    """Returned by register_forward_hook / register_forward_pre_hook; remove() unregisters."""
+    """Returned by the register_*_hook methods; remove() unregisters the hook (and its flags)."""
 
     _ids = itertools.count()
 
-    def __init__(self, hooks):
-        self._hooks = weakref.ref(hooks)
+    def __init__(self, hooks, extra=()):
+        self.hooks_dict_ref = weakref.ref(hooks)
+        self.extra_dict_ref = tuple(weakref.ref(d) for d in extra)
         self.id = next(RemovableHandle._ids)
 
     def remove(self):
-        hooks = self._hooks()
-        if hooks is not None:
-            hooks.pop(self.id, None)
+        for ref in (self.hooks_dict_ref, *self.extra_dict_ref):
+            hooks = ref()
+            if hooks is not None:
+                hooks.pop(self.id, None)
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
         self.remove()
+
+
+# A module's hooks live where PyTorch keeps them: an ordered dict per kind in its __dict__ (hook
+# objects there, such as weight_norm's, are found as in PyTorch), made on first use, with the
+# flags of forward hooks in dicts of their own under the same ids.
+_HOOK_DICTS = ("_forward_pre_hooks", "_forward_pre_hooks_with_kwargs", "_forward_hooks",
+               "_forward_hooks_with_kwargs", "_forward_hooks_always_called", "_state_dict_pre_hooks",
+               "_state_dict_hooks", "_load_state_dict_pre_hooks", "_load_state_dict_post_hooks")
 
 
 def _hooks(module, attribute):
@@ -77,10 +89,14 @@ def _hooks(module, attribute):
     return hooks
 
 
-def _register(module, attribute, entry, prepend):
+def _register(module, attribute, hook, prepend=False, flags=()):
+    """Adds hook to the module's dict `attribute`; flags: the flag dicts that mark it too."""
     hooks = _hooks(module, attribute)
-    handle = RemovableHandle(hooks)
-    hooks[handle.id] = entry
+    extra = [_hooks(module, flag) for flag in flags]
+    handle = RemovableHandle(hooks, extra)
+    hooks[handle.id] = hook
+    for d in extra:
+        d[handle.id] = True
     if prepend:
         hooks.move_to_end(handle.id, last=False)
     return handle
@@ -89,18 +105,21 @@ def _register(module, attribute, entry, prepend):
 def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
     """hook(module, args) -> None or new args (with_kwargs: hook(module, args, kwargs) -> None or
     (args, kwargs)), run before forward."""
-    return _register(self, "_forward_pre_hooks", (hook, with_kwargs), prepend)
+    return _register(self, "_forward_pre_hooks", hook, prepend, ["_forward_pre_hooks_with_kwargs"] * with_kwargs)
 
 
 def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
     """hook(module, args, output) -> None or a new output (with_kwargs: hook(module, args, kwargs,
     output)), run after forward; always_call runs it even when forward raises."""
-    return _register(self, "_forward_hooks", (hook, with_kwargs, always_call), prepend)
+    flags = ["_forward_hooks_with_kwargs"] * with_kwargs + ["_forward_hooks_always_called"] * always_call
+    return _register(self, "_forward_hooks", hook, prepend, flags)
 
 
 def _call_with_hooks(self, args, kwargs):
-    for hook, with_kwargs in list(self.__dict__.get("_forward_pre_hooks", {}).values()):
-        if with_kwargs:
+    d = self.__dict__
+    with_kwargs = d.get("_forward_pre_hooks_with_kwargs", {})
+    for key, hook in list(d.get("_forward_pre_hooks", {}).items()):
+        if key in with_kwargs:
             result = hook(self, args, kwargs)
             if result is not None:
                 if not (isinstance(result, tuple) and len(result) == 2):
@@ -111,19 +130,20 @@ def _call_with_hooks(self, args, kwargs):
             result = hook(self, args)
             if result is not None:
                 args = result if isinstance(result, tuple) else (result,)
-    post = list(self.__dict__.get("_forward_hooks", {}).values())
+    with_kwargs, always = d.get("_forward_hooks_with_kwargs", {}), d.get("_forward_hooks_always_called", {})
+    post = [(hook, key in with_kwargs, key in always) for key, hook in d.get("_forward_hooks", {}).items()]
     try:
         output = self.forward(*args, **kwargs)
     except Exception:
-        for hook, with_kwargs, always_call in post:
+        for hook, kw, always_call in post:
             if always_call:
                 try:
-                    hook(self, args, kwargs, None) if with_kwargs else hook(self, args, None)
+                    hook(self, args, kwargs, None) if kw else hook(self, args, None)
                 except Exception:  # the forward's own error is the one to report
                     pass
         raise
-    for hook, with_kwargs, _ in post:
-        result = hook(self, args, kwargs, output) if with_kwargs else hook(self, args, output)
+    for hook, kw, _ in post:
+        result = hook(self, args, kwargs, output) if kw else hook(self, args, output)
         if result is not None:
             output = result
     return output
@@ -134,6 +154,10 @@ def _call(self, *args, **kwargs):
     if d.get("_forward_hooks") or d.get("_forward_pre_hooks"):
         return _call_with_hooks(self, args, kwargs)
     return self.forward(*args, **kwargs)
+
+
+def _hook_dict_property(attribute):
+    return property(lambda self: _hooks(self, attribute), doc=f"The module's {attribute[1:]} (id -> hook).")
 
 
 # ---- conversions and state ----------------------------------------------------------------
@@ -193,17 +217,118 @@ class _IncompatibleKeys(collections.namedtuple("IncompatibleKeys", ["missing_key
     __str__ = __repr__
 
 
+# ---- state dicts and their hooks -----------------------------------------------------------
+# Without hooks anywhere in the tree, the C++ side saves and loads the whole tree at once; with
+# them, each module is visited as PyTorch's recursion does, so the hooks see the same arguments.
+
+def register_state_dict_pre_hook(self, hook):
+    """hook(module, prefix, keep_vars) -> None, run before state_dict() saves this module."""
+    return _register(self, "_state_dict_pre_hooks", hook)
+
+
+def register_state_dict_post_hook(self, hook):
+    """hook(module, state_dict, prefix, local_metadata) -> None, run after state_dict() saved this
+    module and its children; it may change state_dict in place."""
+    return _register(self, "_state_dict_hooks", hook, flags=["_state_dict_hooks_public"])
+
+
+def _register_state_dict_hook(self, hook):
+    """The older form of register_state_dict_post_hook: a result other than None replaces the state."""
+    return _register(self, "_state_dict_hooks", hook)
+
+
+def register_load_state_dict_pre_hook(self, hook):
+    """hook(module, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+    error_msgs) -> None, run before load_state_dict() loads this module; it may change state_dict
+    (a copy of the caller's) and append to the three lists."""
+    return _register_load_state_dict_pre_hook(self, hook, with_module=True)
+
+
+def _register_load_state_dict_pre_hook(self, hook, with_module=False):
+    """As register_load_state_dict_pre_hook; without with_module the hook is not given the module."""
+    return _register(self, "_load_state_dict_pre_hooks", functools.partial(hook, self) if with_module else hook)
+
+
+def register_load_state_dict_post_hook(self, hook):
+    """hook(module, incompatible_keys) -> None, run after load_state_dict() loaded the tree; it
+    may change incompatible_keys' two lists in place (strict then checks what is left)."""
+    return _register(self, "_load_state_dict_post_hooks", hook)
+
+
+def _any_hooks(module, *attributes):
+    return any(m.__dict__.get(a) for m in module.modules() for a in attributes)
+
+
+def _state_dict(self, *, destination=None, prefix="", keep_vars=False):
+    """The parameters and persistent buffers of the tree by dotted name (an OrderedDict);
+    keep_vars keeps the tensors themselves instead of detached ones."""
+    if not _any_hooks(self, "_state_dict_pre_hooks", "_state_dict_hooks"):
+        return self._state_dict(destination=destination, prefix=prefix, keep_vars=keep_vars)
+    return _save_with_hooks(self, collections.OrderedDict() if destination is None else destination, prefix,
+                            keep_vars)
+
+
+def _save_with_hooks(module, destination, prefix, keep_vars):
+    d = module.__dict__
+    for hook in list(d.get("_state_dict_pre_hooks", {}).values()):
+        hook(module, prefix, keep_vars)
+    module._save_to_state_dict(destination, prefix, keep_vars)
+    for name, child in module._child_slots():
+        if child is not None:
+            _save_with_hooks(child, destination, f"{prefix}{name}.", keep_vars)
+    public = d.get("_state_dict_hooks_public", {})
+    for key, hook in list(d.get("_state_dict_hooks", {}).items()):
+        result = hook(module, destination, prefix, {})
+        if key in public:
+            if result is not None:
+                raise RuntimeError("state_dict post-hook must return None")
+        elif result is not None:
+            destination = result
+    return destination
+
+
+def _load_error(module, missing, unexpected, error_msgs):
+    if unexpected:
+        error_msgs.insert(0, "Unexpected key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in unexpected)))
+    if missing:
+        error_msgs.insert(0, "Missing key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in missing)))
+    return RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(type(module).__name__,
+                                                                             "\n\t".join(error_msgs)))
+
+
 def _load_state_dict(self, state_dict, strict=True, assign=False):
     """Copies parameters and buffers from state_dict (names as state_dict() gives them); strict:
-    missing or unexpected keys raise. Nothing is copied when it raises."""
+    missing or unexpected keys raise. Nothing is copied when it raises, unless a post-hook is
+    registered (it sees the keys after the copy, as in PyTorch)."""
     if assign:
         raise NotImplementedError("load_state_dict: assign=True is not supported; tensors are copied in place")
-    for prefix, module in self.named_modules():  # lazy layers take their sizes from the state, as torch's
+    pre, post = [], []
+    for prefix, module in self.named_modules():
+        prefix = prefix + "." if prefix else ""
         size_from_state = getattr(module, "_size_from_state", None)
-        if size_from_state is not None:
-            size_from_state(state_dict, prefix + "." if prefix else "")
-    missing, unexpected = self._load_state_dict(state_dict, strict)
-    return _IncompatibleKeys(missing, unexpected)
+        if size_from_state is not None:  # lazy layers take their sizes from the state, as torch's
+            size_from_state(state_dict, prefix)
+        pre += [(prefix, hook) for hook in module.__dict__.get("_load_state_dict_pre_hooks", {}).values()]
+        post += [(module, hook) for hook in module.__dict__.get("_load_state_dict_post_hooks", {}).values()]
+    missing, unexpected, error_msgs = [], [], []
+    if pre:
+        if not isinstance(state_dict, collections.abc.Mapping):
+            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
+        state_dict = collections.OrderedDict(state_dict)  # the hooks change a copy
+        for prefix, hook in pre:
+            hook(state_dict, prefix, {}, strict, missing, unexpected, error_msgs)
+        if error_msgs or (strict and (missing or unexpected)):
+            raise _load_error(self, missing, unexpected, error_msgs)
+    found_missing, found_unexpected = self._load_state_dict(state_dict, strict and not post)
+    keys = _IncompatibleKeys(missing + found_missing, unexpected + found_unexpected)
+    for module, hook in post:
+        if hook(module, keys) is not None:
+            raise RuntimeError("Hooks registered with ``register_load_state_dict_post_hook`` are not expected to "
+                               "return new values, if incompatible_keys need to be modified, it should be done "
+                               "inplace.")
+    if post and strict and (keys.missing_keys or keys.unexpected_keys):
+        raise _load_error(self, keys.missing_keys, keys.unexpected_keys, [])
+    return keys
 
 
 def _get_submodule(self, target):
@@ -290,6 +415,8 @@ Module.__call__ = _call
 Module.named_modules = _named_modules
 Module.register_forward_pre_hook = register_forward_pre_hook
 Module.register_forward_hook = register_forward_hook
+for _attribute in _HOOK_DICTS:
+    setattr(Module, _attribute, _hook_dict_property(_attribute))
 Module.to = _to
 Module.cpu = _cpu
 Module.cuda = _cuda
@@ -297,6 +424,13 @@ Module.double = _double
 Module.float = _float
 Module.requires_grad_ = _requires_grad_
 Module.load_state_dict = _load_state_dict
+Module.state_dict = _state_dict
+Module.register_state_dict_pre_hook = register_state_dict_pre_hook
+Module.register_state_dict_post_hook = register_state_dict_post_hook
+Module._register_state_dict_hook = _register_state_dict_hook
+Module.register_load_state_dict_pre_hook = register_load_state_dict_pre_hook
+Module._register_load_state_dict_pre_hook = _register_load_state_dict_pre_hook
+Module.register_load_state_dict_post_hook = register_load_state_dict_post_hook
 Module.get_submodule = _get_submodule
 Module.get_parameter = _get_parameter
 Module.summary = _summary

@@ -70,10 +70,15 @@ class EMBER_API Module {
   const Children& named_children() const { return children_; }
   /// The tensor in this module's own parameter or buffer slot `name` (undefined when empty).
   /// Layers read their tensors through these, so reassigning a slot (from Python too) counts.
-  const Tensor& parameter(const std::string& name) const { return slot_value(Kind::Parameter, name); }
+  /// A parameter the module no longer has comes from missing_parameter.
+  Tensor parameter(const std::string& name) const;
   const Tensor& buffer(const std::string& name) const { return slot_value(Kind::Buffer, name); }
   /// The parameter `name` that forward cannot do without: TypeError when it is None.
-  const Tensor& required_parameter(const std::string& name) const;
+  Tensor required_parameter(const std::string& name) const;
+  /// The tensor forward reads for a parameter that was removed (AttributeError here). A Python
+  /// module answers with its attribute of that name, as a PyTorch forward reading self.weight
+  /// would: the parametrized weight of ember.nn.utils.parametrize, or weight_norm's computed one.
+  virtual Tensor missing_parameter(const std::string& name) const;
 
   // ---- traversal ------------------------------------------------------------------------------
   // Every walk over the tree is iterative, and the dotted names are built only where they are
