@@ -91,3 +91,20 @@ def ctc_step(m):
         m.nn.functional.ctc_loss(logits.log_softmax(2), targets, *lengths).backward()
 
     return run
+
+
+def sn_discriminator_step(m):
+    """A spectral-normalized DCGAN discriminator (32x32 RGB, batch 16) trained one Adam step:
+    the parametrization's power iteration and weight division run at each layer's call."""
+    nn, sn = m.nn, m.nn.utils.parametrizations.spectral_norm
+    net = nn.Sequential(sn(nn.Conv2d(3, 64, 4, 2, 1)), nn.LeakyReLU(0.2), sn(nn.Conv2d(64, 128, 4, 2, 1)),
+                        nn.LeakyReLU(0.2), nn.Flatten(), sn(nn.Linear(128 * 8 * 8, 1)))
+    opt = m.optim.Adam(net.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    images = randn(m, 16, 3, 32, 32)
+
+    def run():
+        opt.zero_grad()
+        net(images).mean().backward()
+        opt.step()
+
+    return run

@@ -54,7 +54,8 @@ from graph_cases import (GRAPH_CHAIN_BIG, chain_big_replayed, chain_big_replayed
                          char_lm_replayed_unfused)
 from attention_cases import encoder_layer_inference, encoder_layer_step
 from ops_cases import (cdist_500, conv3d_step, ctc_step, max_pool3d_step, mode_rows, pdist_500,
-                       scatter_reduce_amax, scatter_reduce_amax_numpy, scatter_reduce_mean, spatial_transformer)
+                       scatter_reduce_amax, scatter_reduce_amax_numpy, scatter_reduce_mean, sn_discriminator_step,
+                       spatial_transformer)
 from inputs import M, randint, randn
 
 LIBRARIES = ("ember", "torch", "numpy")
@@ -559,6 +560,7 @@ CASES: list[Case] = [
     Case("Conv3d 16-32 3^3 8x32^2 b4 fwd+bwd", conv3d_step, conv3d_step, None),
     Case("max_pool3d(2) 4x32x16x32^2 fwd+bwd", max_pool3d_step, max_pool3d_step, None),
     Case("ctc_loss T200 N16 C30 S30 fwd+bwd", ctc_step, ctc_step, None),
+    Case("spectral-norm DCGAN discriminator Adam step 16x3x32x32", sn_discriminator_step, sn_discriminator_step, None),
     Case("pickle round trip 100 MB", _pickle_round_trip, _pickle_round_trip, _pickle_round_trip),
     Case("DataLoader TensorDataset 60k b128", tensor_dataset_epoch, tensor_dataset_epoch, None,
          items=(LOADER_N, "smp")),
