@@ -570,3 +570,108 @@ def test_forward_hooks_live_where_torch_keeps_them():
         h1.remove(), h2.remove()
         return state, len(m._forward_hooks), len(m._forward_hooks_with_kwargs), len(m._forward_hooks_always_called)
     assert run(ember) == run(torch)
+
+
+def test_parametrizations_tutorial_runs():
+    """PyTorch's "Parametrizations" tutorial, its code with ember in torch's place: symmetric,
+    skew-symmetric, orthogonal (Cayley, matrix exponential) and SPD weights, caching, chaining,
+    initialization through right_inverse and removal, each with the tutorial's check."""
+    parametrize = nn.utils.parametrize
+
+    class Symmetric(nn.Module):
+        def forward(self, X):
+            return X.triu() + X.triu(1).transpose(-1, -2)
+
+    class Skew(nn.Module):
+        def forward(self, X):
+            A = X.triu(1)
+            return A - A.transpose(-1, -2)
+
+        def right_inverse(self, A):
+            return A.triu(1)
+
+    class CayleyMap(nn.Module):
+        def __init__(self, n):
+            super().__init__()
+            self.register_buffer("Id", ember.eye(n))
+
+        def forward(self, X):
+            return ember.linalg.solve(self.Id - X, self.Id + X)
+
+        def right_inverse(self, A):
+            return ember.linalg.solve(A + self.Id, self.Id - A)
+
+    class MatrixExponential(nn.Module):
+        def forward(self, X):
+            return ember.matrix_exp(X)
+
+    layer = nn.Linear(3, 3)
+    parametrize.register_parametrization(layer, "weight", Symmetric())
+    assert ember.allclose(layer.weight, layer.weight.T)
+    cnn = nn.Conv2d(in_channels=5, out_channels=8, kernel_size=3)
+    parametrize.register_parametrization(cnn, "weight", Skew())
+    assert ember.allclose(cnn.weight[0, 1], -cnn.weight[0, 1].T)
+    assert tuple(cnn(ember.randn(1, 5, 6, 6)).shape) == (1, 8, 4, 4)
+
+    layer = nn.Linear(3, 3)
+    parametrize.register_parametrization(layer, "weight", Skew())
+    parametrize.register_parametrization(layer, "weight", CayleyMap(3))
+    X = layer.weight
+    assert float(ember.dist(X.T @ X, ember.eye(3))) < 1e-5  # orthogonal
+    layer_orthogonal = nn.Linear(3, 3)
+    parametrize.register_parametrization(layer_orthogonal, "weight", Skew())
+    parametrize.register_parametrization(layer_orthogonal, "weight", MatrixExponential())
+    X = layer_orthogonal.weight
+    assert float(ember.dist(X.T @ X, ember.eye(3))) < 1e-5
+    layer_spd = nn.Linear(3, 3)
+    parametrize.register_parametrization(layer_spd, "weight", Symmetric())
+    parametrize.register_parametrization(layer_spd, "weight", MatrixExponential())
+    X = layer_spd.weight
+    assert float(ember.dist(X, X.T)) < 1e-6 and bool((ember.linalg.eigvalsh(X) > 0.).all())
+
+    layer = nn.Linear(3, 3)
+    parametrize.register_parametrization(layer, "weight", Skew())
+    X = ember.rand(3, 3)
+    X = X - X.T
+    layer.weight = X
+    assert float(ember.dist(layer.weight, X)) < 1e-6
+    layer_orthogonal = nn.Linear(3, 3)
+    parametrize.register_parametrization(layer_orthogonal, "weight", Skew())
+    parametrize.register_parametrization(layer_orthogonal, "weight", CayleyMap(3))
+    X = ember.empty(3, 3)
+    nn.init.orthogonal_(X)
+    if X.det() < 0.:
+        X[0].neg_()
+    layer_orthogonal.weight = X
+    # The tutorial's Cayley inverse gives the transpose (torch's weight is X.T too: its Skew and
+    # Cayley maps do not commute with that inverse as written)
+    assert float(ember.dist(layer_orthogonal.weight, X.T)) < 1e-5
+
+    class PruningParametrization(nn.Module):
+        def __init__(self, X, p_drop=0.2):
+            super().__init__()
+            self.mask = ember.bernoulli(ember.full_like(X, 1.0 - p_drop))
+
+        def forward(self, X):
+            return X * self.mask
+
+        def right_inverse(self, A):
+            return A
+
+    layer = nn.Linear(3, 4)
+    X = ember.rand_like(layer.weight)
+    parametrize.register_parametrization(layer, "weight", PruningParametrization(layer.weight))
+    layer.weight = X
+    mask = layer.parametrizations.weight[0].mask
+    assert ember.equal(layer.weight, X * mask)
+
+    layer = nn.Linear(3, 3)
+    parametrize.register_parametrization(layer, "weight", Skew())
+    skew = layer.weight.detach().clone()
+    parametrize.remove_parametrizations(layer, "weight")
+    assert ember.equal(layer.weight, skew) and repr(layer) == "Linear(in_features=3, out_features=3, bias=True)"
+    layer = nn.Linear(3, 3)
+    parametrize.register_parametrization(layer, "weight", Skew())
+    original = layer.parametrizations.weight.original.detach().clone()
+    parametrize.remove_parametrizations(layer, "weight", leave_parametrized=False)
+    assert ember.equal(layer.weight, original)
