@@ -228,6 +228,29 @@ Example::
     dm->grad_fn = sm ? sm->grad_fn : nullptr;
     dm->output_nr = sm ? sm->output_nr : 0;
   }, py::arg("dst"), py::arg("src"));
+  // ember.autograd.graph.saved_tensors_hooks: the Python pack and unpack callables, called under
+  // the GIL (unpack runs on the engine's threads); what pack returns is freed under the GIL too.
+  ag.def("_push_saved_tensors_hooks", [](py::function pack, py::function unpack) {
+    auto hooks = std::make_shared<SavedTensorHooks>();
+    hooks->pack = [pack = py_gil::Object(pack)](const Tensor& t) -> std::shared_ptr<void> {
+      py::gil_scoped_acquire gil;
+      return std::make_shared<py_gil::Object>(pack(t));
+    };
+    hooks->unpack = [unpack = py_gil::Object(unpack)](const std::shared_ptr<void>& packed) {
+      py::gil_scoped_acquire gil;
+      py::object t = unpack(py::handle(static_cast<const py_gil::Object*>(packed.get())->ptr()));
+      EMBER_CHECK_TYPE(py::isinstance<Tensor>(t), "Output of saved tensor unpack_hook expected to be a Tensor but got "
+                       "result of type ", std::string(py::str(py::type::handle_of(t).attr("__name__"))));
+      return t.cast<Tensor>();
+    };
+    autograd::push_saved_tensor_hooks(std::move(hooks));
+  }, py::arg("pack_hook"), py::arg("unpack_hook"));
+  ag.def("_pop_saved_tensors_hooks", &autograd::pop_saved_tensor_hooks);
+  ag.def("_is_checkpoint_valid", &autograd::is_checkpoint_valid,
+         "False inside grad() or backward(inputs=...) (ember.utils.checkpoint's reentrant variant refuses them).");
+  ag.def("_saved_tensors_hooks_disabled", &autograd::saved_tensor_hooks_disabled,
+         "The message pushing hooks raises on this thread ('' when enabled).");
+  ag.def("_set_saved_tensors_hooks_disabled", &autograd::set_saved_tensor_hooks_disabled, py::arg("message"));
   m.def("_live_tensor_count", &autograd::live_tensor_count, "Live TensorImpl objects (for leak tests).");
   m.def("_live_node_count", &autograd::live_node_count, "Live autograd graph nodes (for leak tests).");
 }

@@ -41,8 +41,17 @@ struct EMBER_API AutogradMeta {
   std::vector<std::pair<int64_t, PostAccumulateGradHookFn>> post_accumulate_grad_hooks;  // leaves only
 };
 
+/// Hooks that take over how saved tensors are kept (ember.autograd.graph.saved_tensors_hooks):
+/// pack gets each tensor as an op saves it and returns what to keep instead (the tensor is then
+/// not held); unpack gets that back when backward needs the tensor.
+struct EMBER_API SavedTensorHooks {
+  std::function<std::shared_ptr<void>(const Tensor&)> pack;
+  std::function<Tensor(const std::shared_ptr<void>&)> unpack;
+};
+
 /// A tensor saved for backward: checked against in-place changes when unpacked, dropped when
-/// the graph is freed. Outputs of the saving node are held without a reference cycle.
+/// the graph is freed. Outputs of the saving node are held without a reference cycle. Under
+/// saved-tensor hooks, what their pack returned is held instead (no version check then).
 class EMBER_API SavedTensor {
  public:
   SavedTensor() = default;
@@ -54,6 +63,8 @@ class EMBER_API SavedTensor {
 
  private:
   Tensor data_;                       // leaves: the tensor itself; others: an alias without history
+  std::shared_ptr<void> packed_;      // under hooks: what pack returned (data_ stays empty)
+  std::shared_ptr<const SavedTensorHooks> hooks_;
   std::shared_ptr<Node> grad_fn_;     // inputs' history
   std::weak_ptr<Node> output_fn_;     // outputs' history (the owner itself: weak, no cycle)
   uint32_t output_nr_ = 0;
@@ -126,6 +137,15 @@ struct EMBER_API FunctionNode : Node {
 
 namespace autograd {
 
+// ---- saved-tensor hooks (thread-local) -------------------------------------------------
+/// Tensors saved on this thread go through `hooks` until the matching pop (the innermost pair
+/// applies). RuntimeError while disabled (set_saved_tensor_hooks_disabled).
+EMBER_API void push_saved_tensor_hooks(std::shared_ptr<const SavedTensorHooks> hooks);
+EMBER_API void pop_saved_tensor_hooks();
+/// A non-empty message disables pushing hooks on this thread (the error says it); empty enables.
+EMBER_API void set_saved_tensor_hooks_disabled(std::string message);
+EMBER_API const std::string& saved_tensor_hooks_disabled();
+
 // ---- grad mode (thread-local) ----------------------------------------------------------
 EMBER_API bool is_grad_enabled();
 EMBER_API void set_grad_enabled(bool enabled);
@@ -186,6 +206,10 @@ EMBER_API void backward(const Tensors& tensors, const Tensors& grad_tensors = {}
 /// The gradients of outputs with respect to inputs (undefined where unused and allow_unused).
 EMBER_API Tensors grad(const Tensors& outputs, const Tensors& inputs, const Tensors& grad_outputs = {},
                        std::optional<bool> retain_graph = {}, bool create_graph = false, bool allow_unused = false);
+/// Whether the backward pass running on this thread reaches every leaf (backward() without
+/// inputs=): false inside grad() or backward(inputs=...), where a node that runs backward of its
+/// own would accumulate into .grad behind the caller's back (the reentrant checkpoint refuses).
+EMBER_API bool is_checkpoint_valid();
 
 // ---- recording (for ops, custom functions and bindings) -----------------------------------
 /// Whether an op on these inputs must record: grad mode on and one of them requires grad.

@@ -215,13 +215,30 @@ Tensors run(const Tensors& roots, const Tensors& grad_roots, bool keep_graph, bo
 }
 }  // namespace
 
+namespace {
+thread_local std::vector<bool> partial_passes;  // one entry per pass running on this thread, innermost last
+
+/// Marks a pass on this thread for is_checkpoint_valid while it runs.
+class PassGuard {
+ public:
+  explicit PassGuard(bool partial) { partial_passes.push_back(partial); }
+  ~PassGuard() { partial_passes.pop_back(); }
+  PassGuard(const PassGuard&) = delete;
+  PassGuard& operator=(const PassGuard&) = delete;
+};
+}  // namespace
+
+bool is_checkpoint_valid() { return partial_passes.empty() || !partial_passes.back(); }
+
 void backward(const Tensors& tensors, const Tensors& grad_tensors, std::optional<bool> retain_graph, bool create_graph) {
+  PassGuard pass(false);
   run(tensors, grad_tensors, retain_graph.value_or(create_graph), create_graph, nullptr);
 }
 
 Tensors grad(const Tensors& outputs, const Tensors& inputs, const Tensors& grad_outputs, std::optional<bool> retain_graph,
              bool create_graph, bool allow_unused) {
   EMBER_CHECK_RUNTIME(!inputs.empty(), "grad: requires at least one input");
+  PassGuard pass(true);
   Tensors result = run(outputs, grad_outputs, retain_graph.value_or(create_graph), create_graph, &inputs);
   for (size_t i = 0; i < result.size(); ++i) {  // an input no gradient reached was not used
     EMBER_CHECK_RUNTIME(result[i].defined() || allow_unused, "grad: One of the differentiated Tensors (input ", i,

@@ -195,6 +195,23 @@ void AccumulateGrad::accumulate(const std::shared_ptr<TensorImpl>& leaf, Tensor 
 }
 
 // ---- saved tensors ------------------------------------------------------------------------
+namespace {
+thread_local std::vector<std::shared_ptr<const SavedTensorHooks>> saved_hooks;
+thread_local std::string saved_hooks_disabled;
+}  // namespace
+
+namespace autograd {
+void push_saved_tensor_hooks(std::shared_ptr<const SavedTensorHooks> hooks) {
+  EMBER_CHECK_RUNTIME(saved_hooks_disabled.empty(), saved_hooks_disabled);
+  saved_hooks.push_back(std::move(hooks));
+}
+void pop_saved_tensor_hooks() {
+  if (!saved_hooks.empty()) saved_hooks.pop_back();
+}
+void set_saved_tensor_hooks_disabled(std::string message) { saved_hooks_disabled = std::move(message); }
+const std::string& saved_tensor_hooks_disabled() { return saved_hooks_disabled; }
+}  // namespace autograd
+
 SavedTensor::SavedTensor(const Tensor& t, bool is_output) {
   if (!t.defined()) return;
   was_defined_ = true;
@@ -202,6 +219,18 @@ SavedTensor::SavedTensor(const Tensor& t, bool is_output) {
   const AutogradMeta* m = t.impl()->autograd.get();
   requires_grad_ = m && m->requires_grad;
   is_output_ = is_output;
+  if (!saved_hooks.empty()) {
+    // pack gets the tensor; an output of the saving node without its history (the node would
+    // otherwise hold itself through what pack keeps). The history is kept here, for create_graph.
+    hooks_ = saved_hooks.back();
+    packed_ = hooks_->pack(is_output && m && m->grad_fn ? alias_of(t) : t);
+    if (m && m->grad_fn) {
+      if (is_output) output_fn_ = m->grad_fn;
+      else grad_fn_ = m->grad_fn;
+      output_nr_ = m->output_nr;
+    }
+    return;
+  }
   if (is_output && m && m->grad_fn) {
     data_ = alias_of(t);  // the node holding this must not hold its own output: no cycle
     output_fn_ = m->grad_fn;
@@ -217,26 +246,32 @@ SavedTensor::SavedTensor(const Tensor& t, bool is_output) {
 
 void SavedTensor::reset() {
   data_ = Tensor();
+  packed_.reset();  // what pack kept: a Python object is freed under the GIL (its deleter takes it)
   defer(std::move(grad_fn_));
   drain_pending();
 }
 
 Tensor SavedTensor::unpack(const Node& owner) const {
   if (!was_defined_) return {};
-  EMBER_CHECK_RUNTIME(data_.defined(), owner.name(),
+  EMBER_CHECK_RUNTIME(data_.defined() || packed_, owner.name(),
                       ": Trying to backward through the graph a second time (or directly access saved tensors after "
                       "they have already been freed). Specify retain_graph=True if you need to backward through the "
                       "graph a second time.");
-  const uint32_t now = data_.storage()->version.load(std::memory_order_relaxed);
-  EMBER_CHECK_RUNTIME(now == version_, "one of the variables needed for gradient computation has been modified by "
-                      "an inplace operation: ", describe(data_), ", saved by ", owner.name(), ", is at version ", now,
-                      "; expected version ", version_, " instead. Hint: the in-place op came after ", owner.name(),
-                      " saved it; use an out-of-place op or clone() the tensor first.");
-  if (!autograd::is_grad_enabled() || !(grad_fn_ || is_output_)) return data_;
+  Tensor data = data_;
+  if (packed_) {
+    data = hooks_->unpack(packed_);
+  } else {
+    const uint32_t now = data_.storage()->version.load(std::memory_order_relaxed);
+    EMBER_CHECK_RUNTIME(now == version_, "one of the variables needed for gradient computation has been modified by "
+                        "an inplace operation: ", describe(data_), ", saved by ", owner.name(), ", is at version ",
+                        now, "; expected version ", version_, " instead. Hint: the in-place op came after ",
+                        owner.name(), " saved it; use an out-of-place op or clone() the tensor first.");
+  }
+  if (!autograd::is_grad_enabled() || !(grad_fn_ || is_output_)) return data;
   // create_graph: the saved value takes part in the new graph through its history.
   std::shared_ptr<Node> fn = is_output_ ? output_fn_.lock() : grad_fn_;
-  if (!fn) return data_;
-  Tensor t = alias_of(data_);
+  if (!fn) return data;
+  Tensor t = alias_of(data);
   AutogradMeta& m = meta_of(t);
   m.requires_grad = true;
   m.grad_fn = std::move(fn);

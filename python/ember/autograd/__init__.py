@@ -5,6 +5,7 @@ from ember.autograd.function import Function, FunctionCtx
 from ember.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
                                       set_grad_enabled)
 from ember.autograd.gradcheck import gradcheck, gradgradcheck
+from ember.autograd import graph  # noqa: F401  (saved-tensor hooks)
 from ember._legacy import Variable  # noqa: F401  (PyTorch's deprecated wrapper: returns the tensor)
 
 
