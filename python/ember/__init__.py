@@ -44,6 +44,8 @@ import ember.autograd.functional  # noqa: E402,F401  (on ember.func)
 from ember import train  # noqa: E402  (callbacks, checkpoints, history, Monitor, sanity checks, fit, search)
 from ember.serialization import load, save  # noqa: E402
 from ember import cuda, accelerator, backends  # noqa: E402  (honest answers: no CUDA backend)
+from ember import amp, random  # noqa: E402  (GradScaler, autocast's honest answers; fork_rng)
+from ember.amp import autocast  # noqa: E402
 from ember import _legacy  # noqa: E402
 from ember._legacy import (BFloat16Tensor, BoolTensor, ByteTensor, CharTensor, DoubleTensor,  # noqa: E402
                            FloatTensor, HalfTensor, IntTensor, LongTensor, ShortTensor,
@@ -95,6 +97,7 @@ from ember._extras import channel_shuffle, instance_norm, rms_norm  # noqa: E402
 from ember._extras import (are_deterministic_algorithms_enabled, cosine_similarity, dropout,  # noqa: E402
                            frombuffer, is_deterministic_algorithms_warn_only_enabled, pairwise_distance,
                            randint_like, typename, use_deterministic_algorithms)
+from ember._extras import get_float32_matmul_precision, set_float32_matmul_precision  # noqa: E402
 from ember._tensor_str import set_printoptions  # noqa: E402
 from ember._compile import compile  # noqa: E402  (capture once, replay the kernels in C++)
 

@@ -5,6 +5,7 @@ pairwise_distance)."""
 
 import math
 import operator
+import warnings
 
 import numpy as np
 
@@ -576,3 +577,46 @@ def channel_shuffle(input, groups):
         tensor([0., 2., 1., 3.])
     """
     return ember.nn.functional.channel_shuffle(input, groups)
+
+
+_MATMUL_PRECISION = ["highest"]
+
+
+def set_float32_matmul_precision(precision):
+    """Records the internal precision torch programs ask of float32 matrix products: "highest",
+    "high" or "medium" (on GPUs, TF32 or bfloat16 passes). ember's float32 GEMMs always compute
+    at full float32 precision, so the setting changes no result. Another value warns and is
+    ignored, as torch's.
+
+    Args:
+        precision (str): "highest", "high" or "medium".
+
+    Example::
+
+        >>> ember.set_float32_matmul_precision("high")
+        >>> ember.get_float32_matmul_precision()
+        'high'
+        >>> ember.set_float32_matmul_precision("highest")
+    """
+    if not isinstance(precision, str):
+        raise TypeError(f"set_float32_matmul_precision(): argument 'precision' must be str, not "
+                        f"{type(precision).__name__}")
+    if precision not in ("highest", "high", "medium"):
+        warnings.warn(f"{precision} is not one of 'highest', 'high', or 'medium'; the current "
+                      "set_float32_matmul_precision call has no effect.", stacklevel=2)
+        return
+    _MATMUL_PRECISION[0] = precision
+
+
+def get_float32_matmul_precision():
+    """The float32 matmul precision last set (``"highest"`` by default).
+
+    Returns:
+        str
+
+    Example::
+
+        >>> ember.get_float32_matmul_precision()
+        'highest'
+    """
+    return _MATMUL_PRECISION[0]

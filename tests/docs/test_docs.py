@@ -29,7 +29,8 @@ def test_every_api_module_has_a_page():
                "ember.linalg", "ember.distributed", "ember.distributed.run", "ember.nn.parallel",
                "ember.distributions", "ember.func", "ember.autograd.functional", "ember.optim.swa_utils",
                "ember.nn.utils", "ember.nn.utils.parametrize", "ember.nn.utils.parametrizations",
-               "ember.nn.utils.prune", "ember.utils.checkpoint", "ember.autograd.graph"]
+               "ember.nn.utils.prune", "ember.utils.checkpoint", "ember.autograd.graph", "ember.amp", "ember.random",
+               "ember.utils.tensorboard"]
     pages = {}
     api = os.path.join(DOCS, "api")
     for name in os.listdir(api):

@@ -71,6 +71,7 @@ SKIP_FUNCTIONS = {
     "is_grad_enabled", "set_grad_enabled", "no_grad", "enable_grad", "inference_mode",
     "from_numpy",  # takes an ndarray; its dtypes are exercised by every tensor the fuzzer builds
     "compile",  # wraps a callable (tests/graph test it against eager); torch.compile is not an op
+    "set_float32_matmul_precision", "get_float32_matmul_precision",  # global state (tests/core/test_torch_namespaces)
 }
 # Tensor members that touch autograd hooks, devices or raw memory, or have no value to compare.
 SKIP_METHODS = {

@@ -166,7 +166,8 @@ __all__ = ["activity_penalty", "clip_grad_norm", "clip_grad_norm_", "clip_grad_v
            "elastic_net_penalty", "fuse_conv_bn_eval", "fuse_conv_bn_weights", "fuse_linear_bn_eval",
            "fuse_linear_bn_weights", "get_total_norm", "l1_penalty", "l2_penalty", "max_norm_",
            "parameters_to_vector", "parametrizations", "parametrize", "prune", "remove_spectral_norm",
-           "remove_weight_norm", "rnn", "skip_init", "spectral_norm", "vector_to_parameters", "weight_norm"]
+           "remove_weight_norm", "rnn", "skip_init", "spectral_norm", "stateless", "vector_to_parameters",
+           "weight_norm"]
 
 
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
@@ -536,6 +537,6 @@ def skip_init(module_cls, *args, **kwargs):
 
 
 # Parametrized tensors (they import from this package, so they come last).
-from ember.nn.utils import parametrizations, parametrize, prune  # noqa: E402
+from ember.nn.utils import parametrizations, parametrize, prune, stateless  # noqa: E402
 from ember.nn.utils.spectral_norm import remove_spectral_norm, spectral_norm  # noqa: E402
 from ember.nn.utils.weight_norm import remove_weight_norm, weight_norm  # noqa: E402
