@@ -17,7 +17,8 @@ import ember
 from ember._C._linalg import (LinAlgError, cholesky, det, eigh, eigvalsh, inv, lu_factor, qr, slogdet, solve, svd,
                               svdvals)
 
-__all__ = ["LinAlgError", "cholesky", "cond", "cross", "det", "diagonal", "eigh", "eigvalsh", "inv", "lu_factor", "matmul",
+__all__ = ["LinAlgError", "cholesky", "cond", "cross", "det", "diagonal", "eigh", "eigvalsh", "householder_product",
+           "inv", "lu_factor", "matmul",
            "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "solve_triangular", "svd",
            "svdvals", "vander", "vecdot", "vector_norm"]
 
@@ -522,6 +523,58 @@ def multi_dot(tensors):
     for t in tensors[1:]:
         out = out @ t
     return out
+
+
+def householder_product(A, tau):
+    r"""The first n columns of the product of Householder reflectors
+    :math:`H_1 \cdots H_k`, :math:`H_i = I_m - \tau_i v_i v_i^T`, where :math:`v_i` is column i
+    of ``A`` below the diagonal with a 1 on it (the form LAPACK's QR returns), as
+    torch.linalg.householder_product (LAPACK's orgqr). Batched over leading dims;
+    differentiable (a composite of ember ops).
+
+    Args:
+        A (Tensor): (*, m, n), m >= n: the reflectors' vectors below the diagonal.
+        tau (Tensor): (*, k), k <= n: the reflectors' factors.
+
+    Returns:
+        Tensor: (*, m, n), orthonormal columns when each tau_i is 2 / ||v_i||^2 (or 0).
+
+    Raises:
+        ValueError: fewer than 2 dims, m < n, k > n, or tau's dims not A's batch dims plus one.
+        TypeError: not floating point, or tau's dtype not A's.
+
+    Example::
+
+        >>> A = ember.tensor([[1., 0.], [1., 1.], [0., 1.]])
+        >>> Q = ember.linalg.householder_product(A, ember.tensor([1., 1.]))
+        >>> ember.allclose(Q.T @ Q, ember.eye(2))
+        True
+    """
+    op = "linalg.householder_product"
+    _check_floating(op, A)
+    _check_tensor(op, tau)
+    if A.dim() < 2:
+        raise ValueError(f"{op}: input must have at least 2 dimensions.")
+    m, n = A.shape[-2], A.shape[-1]
+    if m < n:
+        raise ValueError(f"{op}: input.shape[-2] must be greater than or equal to input.shape[-1]")
+    if tau.dim() != A.dim() - 1:
+        raise ValueError(f"{op}: Expected tau to have one dimension less than input, but got tau.ndim equal to "
+                         f"{tau.dim()} and input.ndim is equal to {A.dim()}")
+    if tau.shape[-1] > n:
+        raise ValueError(f"{op}: input.shape[-1] must be greater than or equal to tau.shape[-1]")
+    if tuple(tau.shape[:-1]) != tuple(A.shape[:-2]):
+        raise ValueError(f"{op}: Expected batch dimensions of tau to be equal to input.shape[:-2], but got "
+                         f"{tuple(tau.shape[:-1])}")
+    if tau.dtype != A.dtype:
+        raise TypeError(f"{op}: tau dtype {tau.dtype} does not match input dtype {A.dtype}")
+    rows = ember.arange(m).unsqueeze(-1)
+    Q = ember.eye(m, n, dtype=A.dtype).expand(*A.shape[:-2], m, n)
+    for i in reversed(range(tau.shape[-1])):  # Q = H_i Q, the last reflector first
+        below = (rows > i).to(A.dtype)
+        v = A[..., :, i:i + 1] * below + (rows == i).to(A.dtype)
+        Q = Q - tau[..., i:i + 1].unsqueeze(-1) * v * (v.mT @ Q)
+    return Q
 
 
 def cross(input, other, *, dim=-1):

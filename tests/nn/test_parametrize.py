@@ -675,3 +675,76 @@ def test_parametrizations_tutorial_runs():
     original = layer.parametrizations.weight.original.detach().clone()
     parametrize.remove_parametrizations(layer, "weight", leave_parametrized=False)
     assert ember.equal(layer.weight, original)
+
+
+# ---- orthogonal ------------------------------------------------------------------------------
+
+ORTHOGONAL_CASES = [((5, 5), None, True), ((3, 5), None, True), ((5, 3), None, True), ((4, 4), "cayley", True),
+                    ((6, 3), "matrix_exp", True), ((4, 4), "matrix_exp", False), ((4, 6), "cayley", False),
+                    ((5, 3), "householder", True)]
+
+
+@pytest.mark.parametrize("shape, orthogonal_map, trivialization", ORTHOGONAL_CASES)
+def test_orthogonal_as_torch(shape, orthogonal_map, trivialization):
+    def make(L):
+        return L.nn.utils.parametrizations.orthogonal(L.nn.Linear(shape[1], shape[0]), orthogonal_map=orthogonal_map,
+                                                      use_trivialization=trivialization)
+    torch.manual_seed(20)
+    theirs = make(torch)
+    mine = make(ember)
+    _copy_state(mine, theirs)  # the originals, and the base (random columns completed a tall one)
+    assert repr(mine) == repr(theirs)
+    w = mine.weight
+    gram = w @ w.T if shape[0] <= shape[1] else w.T @ w
+    _close(gram, ember.eye(min(shape)), atol=1e-5)
+    x = np.random.default_rng(21).standard_normal((4, shape[1])).astype(np.float32)
+    opt_e, opt_t = ember.optim.SGD(mine.parameters(), lr=0.1), torch.optim.SGD(theirs.parameters(), lr=0.1)
+    for _ in range(3):
+        for model, opt, L in ((mine, opt_e, ember), (theirs, opt_t, torch)):
+            opt.zero_grad()
+            model(L.tensor(x)).pow(2).sum().backward()
+            opt.step()
+    _close(mine.weight, theirs.weight, rtol=1e-4, atol=1e-5)
+
+
+def test_orthogonal_starts_from_the_layers_weight_as_torch_and_assigns():
+    torch.manual_seed(22)
+    theirs = torch.nn.Linear(4, 4)
+    mine = nn.Linear(4, 4)
+    _copy_state(mine, theirs)
+    torch.nn.utils.parametrizations.orthogonal(theirs)
+    nn.utils.parametrizations.orthogonal(mine)
+    _close(mine.weight, theirs.weight, rtol=1e-4, atol=1e-5)  # QR of the same weight: no random draw
+    q = ember.linalg.qr(ember.randn(4, 4))[0]
+    mine.weight = q
+    _close(mine.weight, q, atol=1e-5)
+
+
+def test_householder_product_as_torch_and_gradcheck():
+    rng = np.random.default_rng(23)
+    A, tau = rng.standard_normal((2, 5, 3)), rng.random((2, 2))
+    _close(ember.linalg.householder_product(ember.tensor(A), ember.tensor(tau)),
+           torch.linalg.householder_product(torch.tensor(A), torch.tensor(tau)), rtol=1e-12, atol=1e-12)
+    a, t = ember.tensor(A[0], requires_grad=True), ember.tensor(tau[0], requires_grad=True)
+    assert ember.autograd.gradcheck(ember.linalg.householder_product, (a, t))
+    for bad_a, bad_tau, error, match in [
+            (np.ones(3), np.ones(1), ValueError, "at least 2 dimensions"),
+            (np.ones((3, 5)), np.ones(2), ValueError, r"input.shape\[-2\] must be greater than or equal"),
+            (np.ones((5, 3)), np.ones(4), ValueError, r"input.shape\[-1\] must be greater than or equal to tau"),
+            (np.ones((5, 3)), np.ones((2, 2)), ValueError, "one dimension less than input")]:
+        with pytest.raises(error, match=match):
+            ember.linalg.householder_product(ember.tensor(bad_a), ember.tensor(bad_tau))
+    with pytest.raises(TypeError, match="tau dtype"):
+        ember.linalg.householder_product(ember.ones(5, 3), ember.ones(2, dtype=ember.float64))
+
+
+def test_orthogonal_errors():
+    with pytest.raises(ValueError, match="Expected a matrix or batch of matrices. Got a tensor of 1 dimensions."):
+        nn.utils.parametrizations.orthogonal(nn.Linear(2, 2), "bias")
+    with pytest.raises(ValueError, match='orthogonal_map has to be one of "matrix_exp", "cayley", "householder"'):
+        nn.utils.parametrizations.orthogonal(nn.Linear(2, 2), orthogonal_map="qr")
+    with pytest.raises(NotImplementedError, match="geqrf"):
+        nn.utils.parametrizations.orthogonal(nn.Linear(2, 3), orthogonal_map="householder", use_trivialization=False)
+    m = nn.utils.parametrizations.orthogonal(nn.Linear(3, 3))
+    with pytest.raises(ValueError, match="Expected a matrix or batch of matrices of shape"):
+        m.weight = ember.eye(2)

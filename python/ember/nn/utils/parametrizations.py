@@ -1,5 +1,5 @@
-"""ember.nn.utils.parametrizations, as torch.nn.utils.parametrizations: weight normalization and
-spectral normalization as parametrizations (ember.nn.utils.parametrize). The older hook-based
+"""ember.nn.utils.parametrizations, as torch.nn.utils.parametrizations: orthogonal weights, weight
+normalization and spectral normalization as parametrizations (ember.nn.utils.parametrize). The older hook-based
 forms, ember.nn.utils.weight_norm and spectral_norm, share the formulas here."""
 import ember
 import ember.nn.functional as F
@@ -7,7 +7,7 @@ from ember._C import Tensor
 from ember.nn.modules import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d, Module
 from ember.nn.utils import parametrize
 
-__all__ = ["spectral_norm", "weight_norm"]
+__all__ = ["orthogonal", "spectral_norm", "weight_norm"]
 
 
 def _norm_except_dim(v, dim):
@@ -44,6 +44,133 @@ def _tensor_of(module, name):
     if not isinstance(weight, Tensor):
         raise ValueError(f"Module '{module}' has no parameter or buffer with name '{name}'")
     return weight
+
+
+def _is_orthogonal(Q):
+    n, k = Q.shape[-2], Q.shape[-1]
+    eps = 10.0 * n * ember.finfo(Q.dtype).eps
+    return ember.allclose(Q.mT @ Q, ember.eye(k, dtype=Q.dtype), atol=eps)
+
+
+def _make_orthogonal(A):
+    """The Q of A's QR factorization whose R has a positive diagonal (unique for full-rank A)."""
+    Q, R = ember.linalg.qr(A)
+    return Q * R.diagonal(dim1=-2, dim2=-1).sgn().unsqueeze(-2)
+
+
+_ORTHOGONAL_MAPS = ("matrix_exp", "cayley", "householder")
+
+
+class _Orthogonal(Module):
+    """An orthogonal (n x k: orthonormal columns, or rows when n < k) matrix from an unconstrained
+    one: the exponential or the Cayley map of its skew-symmetric part, or a product of Householder
+    reflectors; with ``use_trivialization``, times a base the assignments update."""
+
+    def __init__(self, weight, orthogonal_map, *, use_trivialization=True):
+        super().__init__()
+        self.shape = weight.shape
+        self.orthogonal_map = orthogonal_map
+        if use_trivialization:
+            self.register_buffer("base", None)
+
+    def forward(self, X):
+        n, k = X.shape[-2], X.shape[-1]
+        transposed = n < k
+        if transposed:
+            X = X.mT
+            n, k = k, n
+        if self.orthogonal_map in ("matrix_exp", "cayley"):
+            X = X.tril()
+            if n != k:
+                X = ember.cat([X, X.new_zeros(n, n - k).expand(*X.shape[:-2], -1, -1)], dim=-1)
+            A = X - X.mH
+            if self.orthogonal_map == "matrix_exp":
+                Q = ember.matrix_exp(A)
+            else:
+                Id = ember.eye(n, dtype=A.dtype)
+                Q = ember.linalg.solve(ember.add(Id, A, alpha=-0.5), ember.add(Id, A, alpha=0.5))
+            if n != k:
+                Q = Q[..., :k]
+        else:
+            A = X.tril(diagonal=-1)
+            tau = 2.0 / (1.0 + (A * A).sum(dim=-2))
+            Q = ember.linalg.householder_product(A, tau)
+            Q = Q * X.diagonal(dim1=-2, dim2=-1).int().unsqueeze(-2)
+        if hasattr(self, "base"):
+            Q = self.base @ Q
+        if transposed:
+            Q = Q.mT
+        return Q
+
+    def right_inverse(self, Q):
+        with ember.no_grad():
+            if Q.shape != self.shape:
+                raise ValueError(f"Expected a matrix or batch of matrices of shape {self.shape}. Got a tensor of shape "
+                                 f"{Q.shape}.")
+            Q_init = Q
+            n, k = Q.shape[-2], Q.shape[-1]
+            if n < k:
+                Q = Q.mT
+                n, k = k, n
+            if not hasattr(self, "base"):
+                # matrix_exp and cayley cannot be inverted; householder (refused by orthogonal()) would need geqrf
+                raise NotImplementedError("It is not possible to assign to the matrix exponential or the Cayley "
+                                          "parametrizations when use_trivialization=False.")
+            if n == k:
+                Q = Q.clone() if _is_orthogonal(Q) else _make_orthogonal(Q)
+            else:  # complete the columns to a square orthogonal matrix
+                N = ember.randn(*Q.shape[:-2], n, n - k, dtype=Q.dtype)
+                Q = _make_orthogonal(ember.cat([Q, N], dim=-1))
+            self.base = Q
+            neg_Id = ember.zeros_like(Q_init)
+            neg_Id.diagonal(dim1=-2, dim2=-1).fill_(-1.0)
+            return neg_Id
+
+
+def orthogonal(module, name="weight", orthogonal_map=None, *, use_trivialization=True):
+    r"""Makes ``module.<name>`` an orthogonal matrix (or batch of them), as
+    torch.nn.utils.parametrizations.orthogonal: :math:`Q^T Q = I` (orthonormal columns; rows when
+    the matrix is wide), kept so through training. With ``use_trivialization`` (the default), the
+    parametrization starts from the current weight (made orthogonal by QR if it is not) and
+    assigning ``module.<name> = Q`` sets it.
+
+    Args:
+        module (Module): the module holding the tensor.
+        name (str, optional): the tensor's name. Default: ``"weight"``.
+        orthogonal_map (str, optional): ``"matrix_exp"``, ``"cayley"`` or ``"householder"``.
+            Default: ``"matrix_exp"`` for square matrices, ``"householder"`` otherwise.
+        use_trivialization (bool, optional): keep a base matrix the parametrization multiplies.
+            Default: True.
+
+    Returns:
+        Module: ``module``, parametrized.
+
+    Raises:
+        ValueError: no tensor of that name; fewer than 2 dims; an unknown map.
+        NotImplementedError: ``use_trivialization=False`` with the Householder map (its
+            initialization needs LAPACK's geqrf, not in ember yet).
+
+    Example::
+
+        >>> m = nn.utils.parametrizations.orthogonal(nn.Linear(5, 3))
+        >>> ember.allclose(m.weight @ m.weight.T, ember.eye(3), atol=1e-5)
+        True
+    """
+    weight = _tensor_of(module, name)
+    if weight.ndim < 2:
+        raise ValueError(f"Expected a matrix or batch of matrices. Got a tensor of {weight.ndim} dimensions.")
+    if orthogonal_map is None:
+        orthogonal_map = "matrix_exp" if weight.shape[-2] == weight.shape[-1] else "householder"
+    if orthogonal_map not in _ORTHOGONAL_MAPS:
+        raise ValueError(f'orthogonal_map has to be one of "matrix_exp", "cayley", "householder". Got: '
+                         f"{orthogonal_map}")
+    if orthogonal_map == "householder" and not use_trivialization:
+        raise NotImplementedError("orthogonal(orthogonal_map='householder', use_trivialization=False): its "
+                                  "initialization needs LAPACK's geqrf, which ember does not have yet; use the default "
+                                  "use_trivialization=True")
+    orth = _Orthogonal(weight, orthogonal_map, use_trivialization=use_trivialization)
+    parametrize.register_parametrization(module, name, orth, unsafe=True)
+    return module
 
 
 class _WeightNorm(Module):
