@@ -115,6 +115,7 @@ from ember import return_types  # noqa: E402  (max(dim)'s named tuples, as torch
 from ember import _docs  # noqa: E402  (the C++ functions' and classes' docstrings)
 
 _docs.apply(__import__(__name__))
+default_generator = _C.default_generator()  # the global Generator object itself, as torch.default_generator
 import typing as _typing  # noqa: E402
 
 if _typing.TYPE_CHECKING:  # what the update above exports, for type checkers (ember/_C/*.pyi)

@@ -738,16 +738,6 @@ DOCS["initial_seed"] = _doc("Returns the seed the global generator was last seed
     >>> ember.initial_seed()
     42
 """, returns="int: the seed.")
-DOCS["default_generator"] = _doc("Returns the global generator, the one the random ops use when given none.",
-    example="""
-    >>> g = ember.default_generator()
-    >>> g is ember.default_generator()
-    True
-    >>> g.manual_seed(3).initial_seed()
-    3
-""", notes="torch.default_generator is the object itself; in ember it is this function's result.",
-    returns="ember.Generator: the global generator.")
-
 # ---- reductions ----
 _KEEP = ("dims", "keepdim")
 DOCS["sum"] = _doc("Returns the sum of the elements of input, over all of them or over the dimensions dim.",
@@ -1589,7 +1579,7 @@ DOCS["Generator"] = _doc("A seedable source of random numbers for the random ops
     7
 """, notes="""manual_seed(seed) seeds it (and returns it), seed() seeds it randomly, initial_seed() returns the
 seed; get_state() and set_state(state) save and restore its state as a uint8 tensor.
-ember.default_generator() is the one the random ops use when given none.""")
+ember.default_generator (this class's global instance) is the one the random ops use when given none.""")
 DOCS["device"] = _doc("Where a tensor's memory lives: ember.device('cpu').",
     ("type (str): the device type, optionally with an index ('cpu', 'cpu:0', 'cuda:1').",), (), """
     >>> ember.device('cpu')

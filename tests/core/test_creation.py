@@ -466,7 +466,7 @@ def test_manual_seed_sets_initial_seed():
 def test_manual_seed_takes_torchs_range_and_returns_the_generator(seed):
     torch = _torch()
     g = ember.manual_seed(seed)
-    assert g is ember.default_generator()
+    assert g is ember.default_generator
     assert ember.initial_seed() == torch.manual_seed(seed).initial_seed()
     assert ember.Generator().manual_seed(seed).initial_seed() == ember.initial_seed()
 
@@ -538,7 +538,8 @@ def test_generator_with_every_random_op():
 
 
 def test_default_generator_object():
-    g = ember.default_generator()
+    g = ember.default_generator
+    assert g is ember._C.default_generator()  # the global object itself, as torch.default_generator
     g.manual_seed(11)
     assert ember.initial_seed() == 11
     a = ember.rand(3).tolist()

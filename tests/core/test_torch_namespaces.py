@@ -1,5 +1,6 @@
 """torch's small namespaces, against torch: ember.random.fork_rng, the float32 matmul precision
-setting, and nn.utils.stateless.functional_call (deprecated there, a drop-in for func's)."""
+setting, nn.utils.stateless.functional_call (deprecated there, a drop-in for func's), and
+default_generator (the global Generator object)."""
 import warnings
 
 import pytest
@@ -44,3 +45,12 @@ def test_stateless_functional_call_warns_and_calls_func():
         warnings.simplefilter("ignore", FutureWarning)
         with pytest.raises(Exception):
             nn.utils.stateless.functional_call(m, {"nope": ember.ones(1)}, (ember.ones(1, 2),), strict=True)
+
+
+def test_default_generator_is_the_global_object_as_torch():
+    for L in (ember, torch):
+        g = L.default_generator
+        assert isinstance(g, L.Generator) and L.manual_seed(5) is g
+        a = L.rand(3, generator=L.default_generator)
+        g.manual_seed(5)
+        assert L.equal(L.rand(3), a)

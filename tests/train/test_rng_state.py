@@ -52,7 +52,7 @@ def test_default_generator_state():
     ember.set_rng_state(state)
     assert draws() == after
     assert ember.initial_seed() == 7
-    assert ember.equal(ember.default_generator().get_state(), ember.get_rng_state())
+    assert ember.equal(ember.default_generator.get_state(), ember.get_rng_state())
 
 
 def test_dropout_and_init_follow_the_state():
