@@ -52,6 +52,10 @@ def _write(writer_cls, log_dir, lib):
         w.add_image("img", np.linspace(0, 1, 3 * 4 * 5, dtype=np.float32).reshape(3, 4, 5), 5, walltime=700.0)
         w.add_images("imgs", (np.arange(2 * 1 * 4 * 4) % 256).astype(np.uint8).reshape(2, 1, 4, 4), 6,
                      walltime=701.0)
+        w.add_hparams({"lr": 0.1, "layers": 3, "opt": "adam", "bn": True, "none": None, "t": lib.tensor([0.5])},
+                      {"hparam/acc": 0.9, "hparam/loss": 0.0}, hparam_domain_discrete={"opt": ["adam", "sgd"],
+                                                                                    "layers": [2, 3]},
+                      run_name="run1", global_step=8)
 
 
 def test_event_records_as_torchs_writer(tmp_path):
@@ -79,6 +83,14 @@ def test_event_records_as_torchs_writer(tmp_path):
                                                   np.asarray(Image.open(io.BytesIO(b.encoded_image_string))))
                 assert (t_event.wall_time, t_event.step, t_value.tag) == (e_event.wall_time, e_event.step,
                                                                           e_value.tag)
+            elif t_value.tag == "_hparams_/session_start_info":  # a protobuf map: its order is unspecified
+                from tensorboard.plugins.hparams import plugin_data_pb2
+                t_ssi, e_ssi = (plugin_data_pb2.HParamsPluginData.FromString(v.metadata.plugin_data.content)
+                                .session_start_info for v in (t_value, e_value))
+                assert dict(t_ssi.hparams) == dict(e_ssi.hparams) and len(e_ssi.hparams) == 5
+                assert t_event.step == e_event.step
+            elif "run1" in t_path:  # add_hparams stamps its events with the time of the call
+                assert e_rec[:1] == t_rec[:1] == b"\x09" and e_rec[9:] == t_rec[9:], (t_event, e_event)
             else:
                 assert e_rec == t_rec, (t_event, e_event)
 
@@ -131,6 +143,12 @@ def test_writer_errors():
         w.add_image("i", np.zeros((2, 2)), dataformats="CHW")
     with pytest.raises(NotImplementedError, match="add_graph"):
         w.add_graph(ember.nn.Linear(2, 2))
+    with pytest.raises(TypeError, match="hparam_dict and metric_dict should be dictionary"):
+        w.add_hparams([], {})
+    with pytest.raises(ValueError, match="value should be one of int, float, str, bool"):
+        w.add_hparams({"a": [1]}, {})
+    with pytest.raises(TypeError, match=r"hparam_domain_discrete\[a\] should be a list of same type"):
+        w.add_hparams({"a": 1}, {}, hparam_domain_discrete={"a": ["x"]})
     with pytest.raises(NotImplementedError, match="Got <class 'object'>"):
         w.add_histogram("h", object())
     w.close()

@@ -1,7 +1,7 @@
 """ember.utils.tensorboard, as torch.utils.tensorboard: SummaryWriter writes TensorBoard event
-files (scalars, scalar groups, histograms, images, text), byte for byte as torch's writer does,
-without needing the tensorboard or protobuf packages (the few protobuf messages and the TFRecord
-framing are written here). Reading them needs TensorBoard, as always."""
+files (scalars, scalar groups, histograms, images, text, hyperparameters), byte for byte as
+torch's writer does, without needing the tensorboard or protobuf packages (the few protobuf
+messages and the TFRecord framing are written here). Reading them needs TensorBoard, as always."""
 import os
 import socket
 import struct
@@ -276,12 +276,66 @@ def _text_summary(tag, text):
                            metadata=_bytes(9, metadata, keep_empty=True)))
 
 
+def _plugin_metadata(name, content):
+    """SummaryMetadata(plugin_data=PluginData(plugin_name=name, content=content))."""
+    return _bytes(9, _bytes(1, _bytes(1, name.encode()) + _bytes(2, content), keep_empty=True), keep_empty=True)
+
+
+def _hparams_summaries(hparam_dict, metric_dict, hparam_domain_discrete=None):
+    """The hparams plugin's three summaries (experiment, session start, session end), as
+    torch.utils.tensorboard.summary.hparams makes them."""
+    if not isinstance(hparam_dict, dict):
+        raise TypeError("parameter: hparam_dict should be a dictionary, nothing logged.")
+    if not isinstance(metric_dict, dict):
+        raise TypeError("parameter: metric_dict should be a dictionary, nothing logged.")
+    hparam_domain_discrete = hparam_domain_discrete or {}
+    if not isinstance(hparam_domain_discrete, dict):
+        raise TypeError("parameter: hparam_domain_discrete should be a dictionary, nothing logged.")
+    for k, v in hparam_domain_discrete.items():
+        if k not in hparam_dict or not isinstance(v, list) or not all(isinstance(d, type(hparam_dict[k])) for d in v):
+            raise TypeError(f"parameter: hparam_domain_discrete[{k}] should be a list of same type as hparam_dict[{k}].")
+
+    # google.protobuf.Value: number_value (2), string_value (3); a oneof, so zeros are written too
+    def number(v):
+        return _double(2, float(v), keep_zero=True)
+
+    def string(v):
+        return _bytes(3, v.encode(), keep_empty=True)
+
+    infos, start_values = [], []
+    for k, v in hparam_dict.items():
+        if v is None:
+            continue
+        if isinstance(v, (int, float)):  # bools too, as torch's (bool is an int)
+            value, data_type, encode = number(v), 3, number  # DATA_TYPE_FLOAT64
+        elif isinstance(v, str):
+            value, data_type, encode = string(v), 1, string  # DATA_TYPE_STRING
+        elif isinstance(v, Tensor):
+            value, data_type, encode = number(_numpy(v).reshape(-1)[0]), 3, None
+        else:
+            raise ValueError("value should be one of int, float, str, bool, or torch.Tensor")
+        start_values.append(_bytes(1, _bytes(1, k.encode()) + _bytes(2, value, keep_empty=True), keep_empty=True))
+        domain = b""
+        if encode is not None and k in hparam_domain_discrete:  # a ListValue of Values
+            domain = _bytes(5, b"".join(_bytes(1, encode(d), keep_empty=True) for d in hparam_domain_discrete[k]),
+                            keep_empty=True)
+        infos.append(_bytes(4, _bytes(1, k.encode()) + _int(4, data_type) + domain, keep_empty=True))
+    metrics = [_bytes(5, _bytes(1, _bytes(2, k.encode()), keep_empty=True), keep_empty=True) for k in metric_dict]
+    # HParamsPluginData: version 0, then experiment (2), session_start_info (3) or session_end_info (4)
+    experiment = _bytes(2, b"".join(infos) + b"".join(metrics), keep_empty=True)
+    start = _bytes(3, b"".join(start_values), keep_empty=True)
+    end = _bytes(4, _int(1, 1), keep_empty=True)  # STATUS_SUCCESS
+    return [_summary(_value(tag, metadata=_plugin_metadata("hparams", content)))
+            for tag, content in (("_hparams_/experiment", experiment), ("_hparams_/session_start_info", start),
+                                 ("_hparams_/session_end_info", end))]
+
+
 class SummaryWriter:
     """Writes TensorBoard event files into ``log_dir``, as torch.utils.tensorboard.SummaryWriter:
     ``add_scalar``, ``add_scalars``, ``add_histogram``, ``add_image``, ``add_images``,
-    ``add_text``; ``flush`` and ``close`` (also as a context manager). View them with
-    ``tensorboard --logdir runs``. The graph, embedding, audio, video, figure, mesh, PR-curve and
-    hyperparameter summaries are not written yet (they raise NotImplementedError).
+    ``add_text``, ``add_hparams``; ``flush`` and ``close`` (also as a context manager). View them
+    with ``tensorboard --logdir runs``. The graph, embedding, figure and PR-curve summaries are not
+    written yet (they raise NotImplementedError).
 
     Args:
         log_dir (str, optional): the directory. Default: ``runs/<date>_<host><comment>``.
@@ -415,15 +469,36 @@ class SummaryWriter:
 
     def _not_written(self, what):
         raise NotImplementedError(f"SummaryWriter.{what}: this summary is not written by ember yet (scalars, "
-                                  "histograms, images and text are)")
+                                  "histograms, images, text and hyperparameters are)")
 
     def add_graph(self, model, input_to_model=None, verbose=False, use_strict_trace=True):
         """Not written yet: raises NotImplementedError."""
         self._not_written("add_graph")
 
     def add_hparams(self, hparam_dict, metric_dict, hparam_domain_discrete=None, run_name=None, global_step=None):
-        """Not written yet: raises NotImplementedError."""
-        self._not_written("add_hparams")
+        """Records a run's hyperparameters and its final metrics for TensorBoard's HParams tab, in a
+        run directory of its own (``<log_dir>/<run_name>``), with the metrics as scalars there.
+
+        Args:
+            hparam_dict (dict): {name: value}; values int, float, str, bool, a one-element tensor or None.
+            metric_dict (dict): {name: number}; names should not be tags added with add_scalar.
+            hparam_domain_discrete (dict, optional): {name: list of the values it can take}.
+            run_name (str, optional): the run's directory. Default: the current time.
+            global_step (int, optional): the step. Default: None.
+
+        Raises:
+            TypeError: the dicts are not dicts, or a domain does not fit its hyperparameter.
+            ValueError: a value of another type.
+        """
+        if type(hparam_dict) is not dict or type(metric_dict) is not dict:
+            raise TypeError("hparam_dict and metric_dict should be dictionary.")
+        summaries = _hparams_summaries(hparam_dict, metric_dict, hparam_domain_discrete)
+        run_name = run_name or str(time.time())
+        with SummaryWriter(log_dir=os.path.join(self._get_file_writer().get_logdir(), run_name)) as w_hp:
+            for summary in summaries:
+                w_hp.file_writer.add_summary(summary, global_step)
+            for k, v in metric_dict.items():
+                w_hp.add_scalar(k, v, global_step)
 
     def add_embedding(self, mat, metadata=None, label_img=None, global_step=None, tag="default",
                       metadata_header=None):
