@@ -37,7 +37,8 @@ def _tolerances(dtypes, rtol, atol):
 
 def _mismatch_message(identifier, equality, extra, abs_diff, abs_idx, atol, rel_diff, rel_idx, rtol):
     def line(kind, diff, idx, tol):
-        text = f"{kind.title()} difference: {diff}" if idx is None else f"Greatest {kind} difference: {diff} at index {idx}"
+        text = (f"{kind.title()} difference: {diff}" if idx is None
+                else f"Greatest {kind} difference: {diff} at index {idx}")
         return text + ("" if equality else f" (up to {tol} allowed)") + "\n"
     msg = f"{identifier} are not {'equal' if equality else 'close'}!\n\n{extra.strip()}\n"
     msg += line("absolute", abs_diff, abs_idx, atol) + line("relative", rel_diff, rel_idx, rtol)

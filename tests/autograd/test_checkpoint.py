@@ -40,7 +40,8 @@ def test_hooks_nest_stay_with_what_they_saved_and_are_per_thread():
     log = []
 
     def hooks(tag):
-        return saved_tensors_hooks(lambda t: (log.append(("pack", tag)), t)[1], lambda t: (log.append(("unpack", tag)), t)[1])
+        return saved_tensors_hooks(lambda t: (log.append(("pack", tag)), t)[1],
+                                   lambda t: (log.append(("unpack", tag)), t)[1])
 
     x = ember.ones(2, requires_grad=True)
     with hooks("outer"):

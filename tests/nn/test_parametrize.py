@@ -544,7 +544,8 @@ def test_load_state_dict_hooks_as_torch():
         m.register_load_state_dict_post_hook(post)
         given = {"0.w": L.ones(2, 2), "0.bias": L.zeros(2), "stray": L.zeros(1)}
         result = m.load_state_dict(given)
-        return log, float(m[0].weight.detach().sum()), sorted(given), list(result.missing_keys), list(result.unexpected_keys)
+        return (log, float(m[0].weight.detach().sum()), sorted(given), list(result.missing_keys),
+                list(result.unexpected_keys))
     assert run(ember) == run(torch)
 
     def failing(L):

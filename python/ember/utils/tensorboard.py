@@ -293,7 +293,8 @@ def _hparams_summaries(hparam_dict, metric_dict, hparam_domain_discrete=None):
         raise TypeError("parameter: hparam_domain_discrete should be a dictionary, nothing logged.")
     for k, v in hparam_domain_discrete.items():
         if k not in hparam_dict or not isinstance(v, list) or not all(isinstance(d, type(hparam_dict[k])) for d in v):
-            raise TypeError(f"parameter: hparam_domain_discrete[{k}] should be a list of same type as hparam_dict[{k}].")
+            raise TypeError(f"parameter: hparam_domain_discrete[{k}] should be a list of same type as "
+                            f"hparam_dict[{k}].")
 
     # google.protobuf.Value: number_value (2), string_value (3); a oneof, so zeros are written too
     def number(v):

@@ -536,6 +536,19 @@ def skip_init(module_cls, *args, **kwargs):
     return _init._without_init(module_cls, *args, **kwargs)
 
 
+def _take_forward_pre_hook(module, matches):
+    """Runs ``hook.remove(module)`` on the module's first forward pre-hook that ``matches``, then
+    unregisters it; the hook, or None when none matches (remove_weight_norm, remove_spectral_norm,
+    prune.remove)."""
+    hooks = module._forward_pre_hooks
+    for key, hook in hooks.items():
+        if matches(hook):
+            hook.remove(module)
+            del hooks[key]
+            return hook
+    return None
+
+
 # Parametrized tensors (they import from this package, so they come last).
 from ember.nn.utils import parametrizations, parametrize, prune, stateless  # noqa: E402
 from ember.nn.utils.spectral_norm import remove_spectral_norm, spectral_norm  # noqa: E402

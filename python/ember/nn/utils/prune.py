@@ -8,7 +8,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable
 
 import ember
-from ember.nn.utils import parameters_to_vector
+from ember.nn.utils import _take_forward_pre_hook, parameters_to_vector
 
 __all__ = ["BasePruningMethod", "CustomFromMask", "Identity", "L1Unstructured", "LnStructured", "PruningContainer",
            "RandomStructured", "RandomUnstructured", "custom_from_mask", "global_unstructured", "identity",
@@ -241,12 +241,7 @@ class RandomUnstructured(BasePruningMethod):
         self.amount = amount
 
     def compute_mask(self, t, default_mask):
-        nparams_toprune = _compute_nparams_toprune(self.amount, t.nelement())
-        _validate_pruning_amount(nparams_toprune, t.nelement())
-        mask = default_mask.clone()
-        if nparams_toprune != 0:
-            mask.view(-1)[ember.topk(ember.rand_like(t).view(-1), k=nparams_toprune).indices] = 0
-        return mask
+        return _entries_pruned(self.amount, t, default_mask, lambda flat, k: ember.topk(ember.rand_like(flat), k=k))
 
     @classmethod
     def apply(cls, module, name, amount):
@@ -276,12 +271,8 @@ class L1Unstructured(BasePruningMethod):
         self.amount = amount
 
     def compute_mask(self, t, default_mask):
-        nparams_toprune = _compute_nparams_toprune(self.amount, t.nelement())
-        _validate_pruning_amount(nparams_toprune, t.nelement())
-        mask = default_mask.clone()
-        if nparams_toprune != 0:
-            mask.view(-1)[ember.topk(ember.abs(t).view(-1), k=nparams_toprune, largest=False).indices] = 0
-        return mask
+        return _entries_pruned(self.amount, t, default_mask,
+                               lambda flat, k: ember.topk(ember.abs(flat), k=k, largest=False))
 
     @classmethod
     def apply(cls, module, name, amount, importance_scores=None):
@@ -399,6 +390,17 @@ class CustomFromMask(BasePruningMethod):
     @classmethod
     def apply(cls, module, name, mask):
         return super().apply(module, name, mask=mask)
+
+
+def _entries_pruned(amount, t, default_mask, pick):
+    """default_mask with ``amount`` more entries zeroed: those pick(t flattened, count) returns
+    (top-k values and indices)."""
+    nparams_toprune = _compute_nparams_toprune(amount, t.nelement())
+    _validate_pruning_amount(nparams_toprune, t.nelement())
+    mask = default_mask.clone()
+    if nparams_toprune != 0:
+        mask.view(-1)[pick(t.reshape(-1), nparams_toprune).indices] = 0
+    return mask
 
 
 def _channel_mask(t, dim, channels):
@@ -615,12 +617,10 @@ def remove(module, name):
         >>> [n for n, _ in m.named_parameters()]
         ['bias', 'weight']
     """
-    for key, hook in module._forward_pre_hooks.items():
-        if isinstance(hook, BasePruningMethod) and hook._tensor_name == name:
-            hook.remove(module)
-            del module._forward_pre_hooks[key]
-            return module
-    raise ValueError(f"Parameter '{name}' of module {module} has to be pruned before pruning can be removed")
+    if _take_forward_pre_hook(module, lambda hook: isinstance(hook, BasePruningMethod) and
+                              hook._tensor_name == name) is None:
+        raise ValueError(f"Parameter '{name}' of module {module} has to be pruned before pruning can be removed")
+    return module
 
 
 def is_pruned(module):

@@ -4,6 +4,7 @@ uses): the parameter ``<name>_orig`` and the buffers ``<name>_u``, ``<name>_v`` 
 import ember
 import ember.nn.functional as F
 from ember.nn.modules import Parameter
+from ember.nn.utils import _take_forward_pre_hook
 from ember.nn.utils.parametrizations import _default_spectral_dim, _reshape_weight_to_matrix
 
 __all__ = ["SpectralNorm", "SpectralNormLoadStateDictPreHook", "SpectralNormStateDictHook", "remove_spectral_norm",
@@ -78,9 +79,8 @@ class SpectralNorm:
     @staticmethod
     def apply(module, name, n_power_iterations, dim, eps):
         """Replaces ``module.<name>`` by ``<name>_orig``, ``<name>_u``, ``<name>_v`` and registers the hooks."""
-        for hook in module._forward_pre_hooks.values():
-            if isinstance(hook, SpectralNorm) and hook.name == name:
-                raise RuntimeError(f"Cannot register two spectral_norm hooks on the same parameter {name}")
+        if any(isinstance(hook, SpectralNorm) and hook.name == name for hook in module._forward_pre_hooks.values()):
+            raise RuntimeError(f"Cannot register two spectral_norm hooks on the same parameter {name}")
         fn = SpectralNorm(name, n_power_iterations, dim, eps)
         weight = dict(module.named_parameters(recurse=False)).get(name)
         if weight is None:
@@ -225,12 +225,7 @@ def remove_spectral_norm(module, name="weight"):
         >>> [name for name, _ in m.named_parameters()]
         ['bias', 'weight']
     """
-    for key, hook in module._forward_pre_hooks.items():
-        if isinstance(hook, SpectralNorm) and hook.name == name:
-            hook.remove(module)
-            del module._forward_pre_hooks[key]
-            break
-    else:
+    if _take_forward_pre_hook(module, lambda hook: isinstance(hook, SpectralNorm) and hook.name == name) is None:
         raise ValueError(f"spectral_norm of '{name}' not found in {module}")
     for hooks, kind in ((module._state_dict_hooks, SpectralNormStateDictHook),
                         (module._load_state_dict_pre_hooks, SpectralNormLoadStateDictPreHook)):

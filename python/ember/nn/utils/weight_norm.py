@@ -4,6 +4,7 @@ of ember.nn.utils.parametrizations.weight_norm, and here too): the parameters ``
 import warnings
 
 from ember.nn.modules import Parameter
+from ember.nn.utils import _take_forward_pre_hook
 from ember.nn.utils.parametrizations import _norm_except_dim, _weight_norm
 
 __all__ = ["WeightNorm", "remove_weight_norm", "weight_norm"]
@@ -37,9 +38,8 @@ class WeightNorm:
         """Replaces ``module.<name>`` by ``<name>_g`` and ``<name>_v`` and registers the hook."""
         warnings.warn("`nn.utils.weight_norm` is deprecated in favor of `nn.utils.parametrizations.weight_norm`.",
                       FutureWarning, stacklevel=3)
-        for hook in module._forward_pre_hooks.values():
-            if isinstance(hook, WeightNorm) and hook.name == name:
-                raise RuntimeError(f"Cannot register two weight_norm hooks on the same parameter {name}")
+        if any(isinstance(hook, WeightNorm) and hook.name == name for hook in module._forward_pre_hooks.values()):
+            raise RuntimeError(f"Cannot register two weight_norm hooks on the same parameter {name}")
         fn = WeightNorm(name, dim)
         weight = getattr(module, name)
         delattr(module, name)
@@ -109,9 +109,6 @@ def remove_weight_norm(module, name="weight"):
         >>> [name for name, _ in m.named_parameters()]
         ['bias', 'weight']
     """
-    for key, hook in module._forward_pre_hooks.items():
-        if isinstance(hook, WeightNorm) and hook.name == name:
-            hook.remove(module)
-            del module._forward_pre_hooks[key]
-            return module
-    raise ValueError(f"weight_norm of '{name}' not found in {module}")
+    if _take_forward_pre_hook(module, lambda hook: isinstance(hook, WeightNorm) and hook.name == name) is None:
+        raise ValueError(f"weight_norm of '{name}' not found in {module}")
+    return module
