@@ -14,7 +14,7 @@ MODULES = [
     "ember", "ember.nn", "ember.nn.functional", "ember.nn.init", "ember.nn.utils", "ember.nn.utils.rnn",
     "ember.nn.utils.parametrize", "ember.nn.utils.parametrizations", "ember.nn.utils.spectral_norm",
     "ember.nn.utils.weight_norm", "ember.nn.utils.prune", "ember.utils.checkpoint", "ember.autograd.graph",
-    "ember.amp", "ember.random", "ember.utils.tensorboard", "ember.nn.utils.stateless",
+    "ember.amp", "ember.random", "ember.utils.tensorboard", "ember.nn.utils.stateless", "ember.special",
     "ember.optim", "ember.optim.lr_scheduler", "ember.optim.lr_finder", "ember.autograd", "ember.models",
     "ember.text", "ember.return_types", "ember.data", "ember.utils.data", "ember.metrics", "ember.transforms", "ember.linalg",
     "ember.train", "ember.distributed", "ember.distributed.run", "ember.nn.parallel", "ember.distributions",

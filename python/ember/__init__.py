@@ -40,6 +40,7 @@ from ember import distributed  # noqa: E402  (torch.distributed's names; MPI loa
 from ember import distributions  # noqa: E402  (after nn: Bernoulli's log_prob is a loss)
 from ember import func  # noqa: E402  (function transforms over autograd)
 from ember import testing  # noqa: E402  (assert_close, make_tensor)
+from ember import special  # noqa: E402  (torch.special's names)
 import ember.autograd.functional  # noqa: E402,F401  (on ember.func)
 from ember import train  # noqa: E402  (callbacks, checkpoints, history, Monitor, sanity checks, fit, search)
 from ember.serialization import load, save  # noqa: E402
