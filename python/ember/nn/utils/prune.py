@@ -301,11 +301,7 @@ class RandomStructured(BasePruningMethod):
         self.dim = dim
 
     def compute_mask(self, t, default_mask):
-        _validate_structured_pruning(t)
-        _validate_pruning_dim(t, self.dim)
-        nchannels = t.shape[self.dim]
-        nparams_toprune = _compute_nparams_toprune(self.amount, nchannels)
-        _validate_pruning_amount(nparams_toprune, nchannels)
+        nchannels, nparams_toprune = _channels_to_prune(self.amount, t, self.dim)
         if nparams_toprune == 0:
             return default_mask
         prob = ember.rand(nchannels)
@@ -344,11 +340,7 @@ class LnStructured(BasePruningMethod):
         self.dim = dim
 
     def compute_mask(self, t, default_mask):
-        _validate_structured_pruning(t)
-        _validate_pruning_dim(t, self.dim)
-        nchannels = t.shape[self.dim]
-        nparams_toprune = _compute_nparams_toprune(self.amount, nchannels)
-        _validate_pruning_amount(nparams_toprune, nchannels)
+        nchannels, nparams_toprune = _channels_to_prune(self.amount, t, self.dim)
         if nparams_toprune == 0:
             return default_mask
         dims = list(range(t.dim()))
@@ -401,6 +393,16 @@ def _entries_pruned(amount, t, default_mask, pick):
     if nparams_toprune != 0:
         mask.view(-1)[pick(t.reshape(-1), nparams_toprune).indices] = 0
     return mask
+
+
+def _channels_to_prune(amount, t, dim):
+    """(channels along dim, how many of them to prune), checked as torch's structured methods do."""
+    _validate_structured_pruning(t)
+    _validate_pruning_dim(t, dim)
+    nchannels = t.shape[dim]
+    nparams_toprune = _compute_nparams_toprune(amount, nchannels)
+    _validate_pruning_amount(nparams_toprune, nchannels)
+    return nchannels, nparams_toprune
 
 
 def _channel_mask(t, dim, channels):
