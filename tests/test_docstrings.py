@@ -18,7 +18,7 @@ MODULES = [
     "ember.optim", "ember.optim.lr_scheduler", "ember.optim.lr_finder", "ember.autograd", "ember.models",
     "ember.text", "ember.return_types", "ember.data", "ember.utils.data", "ember.metrics", "ember.transforms", "ember.linalg",
     "ember.train", "ember.distributed", "ember.distributed.run", "ember.nn.parallel", "ember.distributions",
-    "ember.func", "ember.autograd.functional", "ember.optim.swa_utils",
+    "ember.func", "ember.autograd.functional", "ember.optim.swa_utils", "ember.errors",
 ]
 
 EXEMPT = {

@@ -46,6 +46,7 @@ from ember import train  # noqa: E402  (callbacks, checkpoints, history, Monitor
 from ember.serialization import load, save  # noqa: E402
 from ember import cuda, accelerator, backends  # noqa: E402  (honest answers: no CUDA backend)
 from ember import amp, random  # noqa: E402  (GradScaler, autocast's honest answers; fork_rng)
+from ember import errors  # noqa: E402  (ValueError, TypeError, IndexError: also RuntimeErrors)
 from ember.amp import autocast  # noqa: E402
 from ember import _legacy  # noqa: E402
 from ember._legacy import (BFloat16Tensor, BoolTensor, ByteTensor, CharTensor, DoubleTensor,  # noqa: E402

@@ -301,10 +301,10 @@ void bind_linalg(py::module_& m) {
     py_gil::Release nogil(eigh_heavy(a));
     return linalg_eigvalsh(a, uplo);
   }, py::arg("A"), py::arg("UPLO") = "L", kEigvalshDoc);
-  // ember.linalg.LinAlgError: a ValueError (ember's convention for a value an op cannot take) and a
-  // RuntimeError (what torch.linalg.LinAlgError is), raised for singular / not positive-definite input.
-  static PyObject* linalg_error = [] {
-    PyObject* bases = PyTuple_Pack(2, PyExc_ValueError, PyExc_RuntimeError);
+  // ember.linalg.LinAlgError: an ember.errors.ValueError (ember's convention for a value an op cannot
+  // take, also a RuntimeError, what torch.linalg.LinAlgError is), for singular / not positive-definite input.
+  static PyObject* linalg_error = [&m] {
+    PyObject* bases = PyTuple_Pack(1, m.attr("_ValueError").ptr());
     PyObject* cls = PyErr_NewExceptionWithDoc(
         "ember.linalg.LinAlgError",
         "Raised by ember.linalg when a matrix is singular or not positive-definite (torch.linalg.LinAlgError).\n\n"

@@ -500,6 +500,7 @@ Example::
   EMBER_SCALAR_FIRST(bitwise_xor)
   EMBER_SCALAR_FIRST(bitwise_left_shift)
   EMBER_SCALAR_FIRST(bitwise_right_shift)
+  EMBER_SCALAR_FIRST(xlogy)
 #undef EMBER_SCALAR_FIRST
   // Two numbers, where torch takes them: the first as torch.tensor(number), the second wrapped.
 #define EMBER_NUMBERS(name)                                                                      \

@@ -1,4 +1,7 @@
 // The extension ember._C: error translation, then one bind_<area> call per file.
+#include <string>
+#include <tuple>
+
 #include "convert.h"
 #include "gc.h"
 #include "ember/python.h"
@@ -53,6 +56,28 @@ using namespace ember;
 
 PYBIND11_MODULE(_C, m) {
   m.doc() = "ember's C++ core";
+  // ember.errors' classes, which ember/python.h's mapping raises (it looks them up here).
+  struct ErrorClass {
+    const char *name, *what, *example;
+    PyObject* builtin;
+  };
+  for (const ErrorClass& e : {ErrorClass{"ValueError", "a value or shape the op cannot take", "ember.ones(2, 3) @ ember.ones(4, 5)", PyExc_ValueError},
+                              {"TypeError", "a dtype or an argument kind the op cannot take", "ember.ones(2).bitwise_not()", PyExc_TypeError},
+                              {"IndexError", "an index or a dim out of range", "ember.ones(2).sum(dim=3)", PyExc_IndexError}}) {
+    const std::string doc = std::string("Raised by ember's ops for ") + e.what + ": a " + e.name +
+                            " and a RuntimeError (torch raises RuntimeError\nfor most bad input), so either "
+                            "``except`` clause catches it.\n\nArgs:\n    message (str): what is wrong, starting with "
+                            "the op's name.\n\nExample::\n\n    >>> try:\n    ...     " + e.example +
+                            "\n    ... except RuntimeError as err:\n    ...     print(type(err).__name__, isinstance(err, " +
+                            e.name + "))\n    " + e.name + " True\n";
+    PyObject* bases = PyTuple_Pack(2, e.builtin, PyExc_RuntimeError);
+    PyObject* cls = bases ? PyErr_NewExceptionWithDoc((std::string("ember.errors.") + e.name).c_str(), doc.c_str(),
+                                                      bases, nullptr)
+                          : nullptr;
+    Py_XDECREF(bases);
+    if (!cls) throw py::error_already_set();
+    m.attr((std::string("_") + e.name).c_str()) = py::reinterpret_steal<py::object>(cls);
+  }
   // ember's C++ errors become Python exceptions (the mapping lives in ember/python.h).
   py::register_exception_translator([](std::exception_ptr p) {
     try {

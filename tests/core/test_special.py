@@ -52,6 +52,11 @@ def test_binary_and_reductions_as_torch():
         got = getattr(ember.special, name)(2.0, ember.tensor(y)).numpy()  # a number first
         want = getattr(torch.special, name)(2.0, torch.tensor(y)).numpy()
         np.testing.assert_allclose(got, want, rtol=1e-12, equal_nan=True)
+    for number, dtype in ((2.0, "float32"), (3, "int64"), (0, "float64")):  # ember.xlogy takes a number first too
+        y_t = np.abs(y).astype(dtype)
+        got, want = ember.xlogy(number, ember.tensor(y_t)), torch.xlogy(number, torch.tensor(y_t))
+        assert str(got.dtype).split(".")[1] == str(want.dtype).split(".")[1]
+        np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-6, equal_nan=True)
     m = np.random.default_rng(1).standard_normal((3, 4))
     for name in ("softmax", "log_softmax"):
         np.testing.assert_allclose(getattr(ember.special, name)(ember.tensor(m), 1).numpy(),

@@ -43,8 +43,26 @@ inline Tensor tensor_from_capsule(PyObject* capsule) {
   return *static_cast<Tensor*>(PyCapsule_GetPointer(capsule, kTensorCapsule));
 }
 
+/// ember's ValueError, TypeError and IndexError (ember.errors): the builtin classes' subclasses
+/// that are RuntimeErrors too, because torch raises RuntimeError for most bad input and code
+/// written for it catches that. ember._C makes them (as _ValueError, ...); before it is imported,
+/// the builtin class.
+inline PyObject* error_class(const char* name, PyObject* builtin) {
+  PyObject* module_name = PyUnicode_FromString("ember._C");
+  PyObject* module = module_name ? PyImport_GetModule(module_name) : nullptr;
+  Py_XDECREF(module_name);
+  PyObject* cls = module ? PyObject_GetAttrString(module, name) : nullptr;
+  Py_XDECREF(module);
+  if (!cls) {
+    PyErr_Clear();
+    return builtin;
+  }
+  Py_DECREF(cls);  // the module holds it
+  return cls;
+}
+
 /// Sets the Python exception that ember raises for an ember::Error (ValueError, TypeError,
-/// IndexError, KeyError, AttributeError, OSError with errno and path, AssertionError for a device
+/// IndexError: ember.errors' classes, also RuntimeErrors; KeyError, AttributeError, OSError with errno and path, AssertionError for a device
 /// this build lacks (as torch's no-CUDA error), NotImplementedError,
 /// else RuntimeError) or std::bad_alloc (MemoryError) and returns true; returns false, setting
 /// nothing, for any other exception. The one mapping from ember's C++ errors to Python's.
@@ -52,11 +70,11 @@ inline bool set_python_error(std::exception_ptr p) {
   try {
     std::rethrow_exception(p);
   } catch (const ValueError& e) {
-    PyErr_SetString(PyExc_ValueError, e.what());
+    PyErr_SetString(error_class("_ValueError", PyExc_ValueError), e.what());
   } catch (const TypeError& e) {
-    PyErr_SetString(PyExc_TypeError, e.what());
+    PyErr_SetString(error_class("_TypeError", PyExc_TypeError), e.what());
   } catch (const IndexError& e) {
-    PyErr_SetString(PyExc_IndexError, e.what());
+    PyErr_SetString(error_class("_IndexError", PyExc_IndexError), e.what());
   } catch (const KeyError& e) {
     PyErr_SetString(PyExc_KeyError, e.what());
   } catch (const AttributeError& e) {
