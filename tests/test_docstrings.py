@@ -19,6 +19,7 @@ MODULES = [
     "ember.text", "ember.return_types", "ember.data", "ember.utils.data", "ember.metrics", "ember.transforms", "ember.linalg",
     "ember.train", "ember.distributed", "ember.distributed.run", "ember.nn.parallel", "ember.distributions",
     "ember.func", "ember.autograd.functional", "ember.optim.swa_utils", "ember.errors",
+    "ember.multiprocessing",
 ]
 
 EXEMPT = {
@@ -46,6 +47,8 @@ def public_objects():
             obj = getattr(module, name)
             if inspect.ismodule(obj) or not callable(obj) or isinstance(obj, ember.dtype):
                 continue
+            if getattr(obj, "__module__", "").split(".")[0] == "multiprocessing":
+                continue  # the standard library's, which ember.multiprocessing re-exports as torch's does
             if id(obj) in seen:
                 continue
             seen.add(id(obj))

@@ -47,6 +47,7 @@ from ember.serialization import load, save  # noqa: E402
 from ember import cuda, accelerator, backends  # noqa: E402  (honest answers: no CUDA backend)
 from ember import amp, random  # noqa: E402  (GradScaler, autocast's honest answers; fork_rng)
 from ember import errors  # noqa: E402  (ValueError, TypeError, IndexError: also RuntimeErrors)
+from ember import multiprocessing  # noqa: E402  (shared tensors cross processes by file descriptor)
 from ember.amp import autocast  # noqa: E402
 from ember import _legacy  # noqa: E402
 from ember._legacy import (BFloat16Tensor, BoolTensor, ByteTensor, CharTensor, DoubleTensor,  # noqa: E402

@@ -1,5 +1,10 @@
 // The Tensor class: attributes, conversion (NumPy, lists, buffer protocol), subscripts and
 // Python operators. Ops shared with the module namespace live in bind_ops.cpp.
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 #include "convert.h"
@@ -137,6 +142,81 @@ Tensor rebuild_tensor(py::handle data, DType dtype, const Shape& sizes, const Sh
   Tensor t = over_storage(std::move(storage), dtype, sizes, strides, 0);
   if (requires_grad) autograd::set_requires_grad(t, true);
   return t;
+}
+
+// ---- shared memory (Tensor.share_memory_, ember.multiprocessing) -------------------------------
+/// The owner of a storage in shared memory: a mapping of a memfd, which forked children inherit
+/// and ember.multiprocessing hands to other processes as the file descriptor.
+struct SharedMapping {
+  int fd;
+  size_t length;
+  /// The memory the mapping replaced: NumPy arrays, DLPack exports and running ops may still
+  /// point there, so it lives as long as the storage (it no longer changes with the tensor).
+  std::shared_ptr<void> previous;
+  void operator()(void* p) const {
+    munmap(p, length);
+    close(fd);
+  }
+};
+
+const SharedMapping* shared_mapping(const Tensor& t) { return std::get_deleter<SharedMapping>(t.storage()->owner); }
+
+/// Maps `length` bytes of fd (which the result then owns) shared.
+std::shared_ptr<void> map_shared(int fd, size_t length, std::shared_ptr<void> previous, const char* op) {
+  void* p = mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (p == MAP_FAILED) {
+    const int err = errno;
+    close(fd);
+    throw RuntimeError(detail::cat(op, ": cannot map ", length, " bytes of shared memory: ", std::strerror(err)));
+  }
+  return std::shared_ptr<void>(p, SharedMapping{fd, length, std::move(previous)});
+}
+
+/// Tensor.share_memory_: moves the storage (every view of it) into shared memory, in place.
+void share_memory(const Tensor& t) {
+  const char* op = "share_memory_";
+  EMBER_CHECK_RUNTIME(t.device().is_cpu(), op, ": only CPU tensors can be moved to shared memory, got a ",
+                      t.device().str(), " tensor");
+  if (shared_mapping(t)) return;
+  Storage& storage = *t.storage();
+  const size_t length = static_cast<size_t>(std::max<int64_t>(storage.nbytes, 1));
+  const int fd = memfd_create("ember-shared", MFD_CLOEXEC);
+  EMBER_CHECK_RUNTIME(fd >= 0, op, ": cannot create shared memory: ", std::strerror(errno));
+  if (ftruncate(fd, static_cast<off_t>(length)) != 0) {
+    const int err = errno;
+    close(fd);
+    throw RuntimeError(detail::cat(op, ": cannot allocate ", length, " bytes of shared memory: ", std::strerror(err)));
+  }
+  std::shared_ptr<void> memory = map_shared(fd, length, storage.owner, op);
+  if (storage.nbytes) std::memcpy(memory.get(), storage.data(), storage.nbytes);
+  storage.owner = std::move(memory);
+}
+
+/// The checks of a view that ember.multiprocessing's unpickler puts over nbytes of shared memory.
+void check_shared_view(int64_t nbytes, DType dtype, const Shape& sizes, const Shape& strides, int64_t offset,
+                       const char* op) {
+  EMBER_CHECK(nbytes >= 0 && offset >= 0, op, ": bad size ", nbytes, " or offset ", offset);
+  EMBER_CHECK(sizes.size() == strides.size(), op, ": ", sizes.size(), " sizes but ", strides.size(), " strides");
+  for (size_t d = 0; d < sizes.size(); ++d)
+    EMBER_CHECK(sizes[d] >= 0 && strides[d] >= 0, op, ": negative size or stride (sizes ", shape_str(sizes),
+                ", strides ", shape_str(strides), ")");
+  const int64_t end = numel_of(sizes) == 0 ? 0 : (offset + span_elements(sizes, strides)) * itemsize(dtype);
+  EMBER_CHECK(end <= nbytes, op, ": a view of ", end, " bytes of a ", nbytes, "-byte storage");
+}
+
+/// The tensor ember.multiprocessing sends as a file descriptor: fd's memory (fd is taken over).
+Tensor tensor_from_shared_fd(int fd, int64_t nbytes, DType dtype, const Shape& sizes, const Shape& strides,
+                             int64_t offset) {
+  const char* op = "_tensor_from_shared_fd";
+  try {
+    check_shared_view(nbytes, dtype, sizes, strides, offset, op);
+  } catch (...) {
+    close(fd);
+    throw;
+  }
+  auto storage = Storage::wrap(map_shared(fd, static_cast<size_t>(std::max<int64_t>(nbytes, 1)), nullptr, op), nbytes,
+                               Device{});
+  return over_storage(std::move(storage), dtype, sizes, strides, offset);
 }
 
 /// Whether obj is an ember.nn.Parameter (whose class remakes it from (data, requires_grad)).
@@ -401,6 +481,39 @@ Example::
       .def("__deepcopy__", &tensor_deepcopy, py::arg("memo"),
            "copy.deepcopy: new memory (views copied together share it), requires_grad and grad, as PyTorch's.")
       .def("__copy__", &tensor_copy, "copy.copy: a new leaf sharing the memory, with requires_grad, as PyTorch's.");
+  cls.def("share_memory_", [](py::object self) {
+    share_memory(self.cast<const Tensor&>());
+    return self;
+  }, R"doc(share_memory_() -> Tensor
+
+Moves the tensor's memory (with every view of it) into shared memory, in place, and returns self; a
+no-op for memory already there. Processes forked afterwards share it (writes in one are seen by all),
+and :mod:`ember.multiprocessing` hands it to other processes without a copy, as PyTorch does for
+Hogwild-style training. NumPy arrays and DLPack exports taken before keep the old memory.
+
+Example::
+
+    >>> x = ember.zeros(3).share_memory_()
+    >>> x.is_shared()
+    True
+)doc");
+  cls.def("is_shared", [](const Tensor& t) { return shared_mapping(t) != nullptr; }, R"doc(is_shared() -> bool
+
+Whether the tensor's memory is shared memory (:meth:`share_memory_`).
+
+Example::
+
+    >>> ember.ones(2).is_shared()
+    False
+)doc");
+  m.def("_shared_memory", [](const Tensor& t) {
+    const SharedMapping* mapping = shared_mapping(t);
+    EMBER_CHECK(mapping, "_shared_memory: the tensor is not in shared memory");
+    return std::pair(mapping->fd, t.storage()->nbytes);
+  }, py::arg("tensor"), "(file descriptor, bytes) of a shared tensor's memory (ember.multiprocessing's pickler).");
+  m.def("_tensor_from_shared_fd", &tensor_from_shared_fd, py::arg("fd"), py::arg("nbytes"), py::arg("dtype"),
+        py::arg("sizes"), py::arg("strides"), py::arg("offset"),
+        "A tensor over the shared memory of fd, which it takes over (ember.multiprocessing's unpickler).");
   m.def("_rebuild_tensor", &rebuild_tensor, py::arg("data"), py::arg("dtype"), py::arg("sizes"), py::arg("strides"),
         py::arg("requires_grad"), "Rebuilds a pickled tensor (what Tensor.__reduce_ex__ describes).");
 

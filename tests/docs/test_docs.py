@@ -30,7 +30,8 @@ def test_every_api_module_has_a_page():
                "ember.distributions", "ember.func", "ember.autograd.functional", "ember.optim.swa_utils",
                "ember.nn.utils", "ember.nn.utils.parametrize", "ember.nn.utils.parametrizations",
                "ember.nn.utils.prune", "ember.utils.checkpoint", "ember.autograd.graph", "ember.amp", "ember.random",
-               "ember.utils.tensorboard", "ember.special", "ember.errors"]
+               "ember.utils.tensorboard", "ember.special", "ember.errors",
+               "ember.multiprocessing"]
     pages = {}
     api = os.path.join(DOCS, "api")
     for name in os.listdir(api):

@@ -202,6 +202,27 @@ def _float(self):
     return self._to_dtype(_float32)
 
 
+def _share_memory(self):
+    """Moves the parameters and buffers, with the gradients they have, to shared memory
+    (:meth:`ember.Tensor.share_memory_`), in place, as torch's: processes forked afterwards, or
+    handed the model by :mod:`ember.multiprocessing`, train the same weights (Hogwild).
+
+    Returns:
+        Module: self.
+
+    Example::
+
+        >>> m = ember.nn.Linear(2, 2).share_memory()
+        >>> m.weight.is_shared()
+        True
+    """
+    for t in (*self.parameters(), *self.buffers()):
+        t.share_memory_()
+        if t.grad is not None:
+            t.grad.share_memory_()
+    return self
+
+
 def _requires_grad_(self, requires_grad=True):
     for p in self.parameters():
         p.requires_grad_(requires_grad)
@@ -423,6 +444,7 @@ Module.cuda = _cuda
 Module.double = _double
 Module.float = _float
 Module.requires_grad_ = _requires_grad_
+Module.share_memory = _share_memory
 Module.load_state_dict = _load_state_dict
 Module.state_dict = _state_dict
 Module.register_state_dict_pre_hook = register_state_dict_pre_hook
