@@ -19,7 +19,7 @@ MODULES = [
     "ember.text", "ember.return_types", "ember.data", "ember.utils.data", "ember.metrics", "ember.transforms", "ember.linalg",
     "ember.train", "ember.distributed", "ember.distributed.run", "ember.nn.parallel", "ember.distributions",
     "ember.func", "ember.autograd.functional", "ember.optim.swa_utils", "ember.errors",
-    "ember.multiprocessing",
+    "ember.multiprocessing", "ember.utils.benchmark",
 ]
 
 EXEMPT = {

@@ -31,7 +31,7 @@ def test_every_api_module_has_a_page():
                "ember.nn.utils", "ember.nn.utils.parametrize", "ember.nn.utils.parametrizations",
                "ember.nn.utils.prune", "ember.utils.checkpoint", "ember.autograd.graph", "ember.amp", "ember.random",
                "ember.utils.tensorboard", "ember.special", "ember.errors",
-               "ember.multiprocessing"]
+               "ember.multiprocessing", "ember.utils.benchmark"]
     pages = {}
     api = os.path.join(DOCS, "api")
     for name in os.listdir(api):
