@@ -52,9 +52,9 @@ from ember.amp import autocast  # noqa: E402
 from ember import _legacy  # noqa: E402
 from ember._legacy import (BFloat16Tensor, BoolTensor, ByteTensor, CharTensor, DoubleTensor,  # noqa: E402
                            FloatTensor, HalfTensor, IntTensor, LongTensor, ShortTensor,
-                           get_default_device, set_default_device)
+                           get_default_device, set_default_device, set_default_tensor_type)
 from ember.autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,  # noqa: E402
-                                      no_grad, set_grad_enabled)
+                                      is_inference_mode_enabled, no_grad, set_grad_enabled)
 
 
 __version__ = "0.1.0"
@@ -90,6 +90,7 @@ def _backward(self, gradient=None, retain_graph=None, create_graph=False, inputs
 
 Tensor.backward = _backward
 Tensor.__format__ = _legacy.tensor_format
+Tensor.new = _legacy.tensor_new
 
 from ember import _extras  # noqa: E402  (typename, determinism flags, frombuffer, distribution fillers)
 from ember._extras import (cosine_embedding_loss, hinge_embedding_loss, margin_ranking_loss,  # noqa: E402
@@ -108,7 +109,11 @@ from ember import _numerics  # noqa: E402  (cov, logspace, trapezoid, ..., the l
 from ember._numerics import (corrcoef, cov, cumulative_trapezoid, diagflat, ger, logspace, msort,  # noqa: E402
                              renorm, trapezoid, trapz)
 
+from ember import _spellings  # noqa: E402  (layout, asarray, range, windows, dtype queries, switches)
+from ember._spellings import *  # noqa: E402,F401,F403  (range among them, as in torch's namespace)
+
 _extras.install(Tensor)
+_spellings.install(Tensor)
 _numerics.install(Tensor)
 linalg.install(globals(), Tensor)  # det, inverse, logdet, slogdet, matrix_power (torch's top-level spellings)
 
@@ -118,6 +123,12 @@ from ember import return_types  # noqa: E402  (max(dim)'s named tuples, as torch
 from ember import _docs  # noqa: E402  (the C++ functions' and classes' docstrings)
 
 _docs.apply(__import__(__name__))
+import math as _math  # noqa: E402
+
+e, pi, inf, nan = _math.e, _math.pi, _math.inf, _math.nan  # torch's constants (Python floats, as its)
+newaxis = None  # x[:, ember.newaxis], as NumPy's and torch's
+vmap = func.vmap  # torch.vmap is torch.func.vmap
+GradScaler = amp.GradScaler  # torch.GradScaler is torch.amp.GradScaler
 default_generator = _C.default_generator()  # the global Generator object itself, as torch.default_generator
 import typing as _typing  # noqa: E402
 
@@ -172,4 +183,6 @@ __all__ = sorted(set(_exported) | {
     "rms_norm", "finfo", "iinfo",
     "is_deterministic_algorithms_warn_only_enabled", "pairwise_distance", "randint_like", "typename",
     "use_deterministic_algorithms", "set_printoptions", "compile", *linalg.TOP_LEVEL, *_numerics.__all__,
+    *_spellings.__all__, "e", "pi", "inf", "nan", "newaxis", "vmap", "GradScaler", "is_inference_mode_enabled",
+    "errors", "multiprocessing", "set_default_tensor_type",
 })

@@ -15,25 +15,50 @@ class _LegacyTensorType(type):
 
 
 def _legacy_new(cls, *args, device=None):
-    _C._check_device(device, cls.__name__)
+    return _construct(cls.__name__, cls.dtype, args, device)
+
+
+def tensor_new(self, *args, device=None):
+    """The legacy constructor of the tensor's dtype, as torch's ``Tensor.new``: ``x.new(2, 3)`` is
+    uninitialized of x's dtype, ``x.new([1, 2])`` copies the data into x's dtype, ``x.new()`` is
+    empty (prefer ``new_empty``, ``new_tensor``, ...).
+
+    Args:
+        *args: sizes (ints), one sequence of data, or a tensor of the same dtype.
+        device (str or ember.device, optional): "cpu".
+
+    Returns:
+        Tensor
+
+    Example::
+
+        >>> ember.zeros(2, dtype=ember.int64).new([1.7, 2])
+        tensor([1, 2])
+    """
+    return _construct("new", self.dtype, args, device)
+
+
+def _construct(name, dtype, args, device):
+    """A legacy constructor's result: `name` for the messages, `dtype` the result's."""
+    _C._check_device(device, name)
     if not args:
-        return _C.empty(0, dtype=cls.dtype)
+        return _C.empty(0, dtype=dtype)
     if len(args) == 1 and isinstance(args[0], _Tensor):
-        if args[0].dtype != cls.dtype:
-            raise TypeError(f"{cls.__name__}: expected a tensor of dtype {cls.dtype}, got {args[0].dtype}")
+        if args[0].dtype != dtype:
+            raise TypeError(f"{name}: expected a tensor of dtype {dtype}, got {args[0].dtype}")
         return args[0]
     from ember.size import Size
 
     if all(isinstance(a, int) and not isinstance(a, bool) for a in args) or (len(args) == 1 and isinstance(args[0], Size)):
         sizes = list(args[0]) if isinstance(args[0], Size) else list(args)
         if any(a < 0 for a in sizes):
-            raise RuntimeError(f"{cls.__name__}: trying to create tensor with negative dimension: {list(args)}")
-        return _C.empty(*args, dtype=cls.dtype)  # sizes (a tuple or list is data, as torch's)
+            raise RuntimeError(f"{name}: trying to create tensor with negative dimension: {list(args)}")
+        return _C.empty(*args, dtype=dtype)  # sizes (a tuple or list is data, as torch's)
     if len(args) == 1:
-        if isinstance(args[0], (str, bytes, float, bool)):
-            raise TypeError(f"{cls.__name__}: data must be a sequence (got {type(args[0]).__name__})")
-        return _C.tensor(args[0], dtype=cls.dtype)
-    raise TypeError(f"{cls.__name__}: expected sizes (ints), one sequence of data or a tensor, got "
+        if args[0] is None or isinstance(args[0], (str, bytes, float, bool)):
+            raise TypeError(f"{name}: data must be a sequence (got {type(args[0]).__name__})")
+        return _C.tensor(args[0], dtype=dtype)
+    raise TypeError(f"{name}: expected sizes (ints), one sequence of data or a tensor, got "
                     f"({', '.join(type(a).__name__ for a in args)})")
 
 
@@ -113,6 +138,48 @@ class Variable(metaclass=_VariableMeta):
         if requires_grad:
             data.requires_grad_(True)
         return data
+
+
+def set_default_tensor_type(t):
+    """Sets the default floating dtype from a legacy tensor type, as the deprecated
+    torch.set_default_tensor_type (it warns, as torch's): ``ember.DoubleTensor`` (or the string
+    ``"torch.DoubleTensor"``) makes float64 the default.
+
+    Args:
+        t (type or str): FloatTensor, DoubleTensor, HalfTensor or BFloat16Tensor, or its name.
+
+    Raises:
+        TypeError: not a floating legacy type (a CUDA type: this build has no CUDA).
+
+    Example::
+
+        >>> import warnings
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     ember.set_default_tensor_type(ember.DoubleTensor)
+        ...     d = ember.ones(1).dtype
+        ...     ember.set_default_tensor_type("torch.FloatTensor")
+        >>> d
+        ember.float64
+    """
+    warnings.warn("torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use "
+                  "torch.set_default_dtype() and torch.set_default_device() as alternatives.", UserWarning,
+                  stacklevel=2)
+    if not isinstance(t, (str, type)):
+        raise TypeError(f"invalid type object: only floating-point types are supported as the default type, got "
+                        f"{type(t).__name__}")
+    if isinstance(t, str):
+        module, _, name = t.rpartition(".")
+        if module in ("torch.cuda", "ember.cuda"):
+            raise TypeError(f"type {t} not available. ember has no CUDA backend in this build")
+        t = globals().get(name) if module in ("torch", "ember") else None
+        if t is None:
+            raise TypeError(f"invalid type: '{module}.{name}'")
+    if not isinstance(t, _LegacyTensorType):
+        raise TypeError(f"invalid type object: only floating-point types are supported as the default type, got {t!r}")
+    if not t.dtype.is_floating_point:
+        raise TypeError("only floating-point types are supported as the default type")
+    _C.set_default_dtype(t.dtype)
 
 
 def set_default_device(device):

@@ -11,7 +11,11 @@ __all__ = ["is_available", "device_count", "is_initialized", "current_device", "
            "get_device_capability", "get_device_properties", "synchronize", "init", "set_device",
            "mem_get_info", "current_stream", "initial_seed", "manual_seed", "manual_seed_all", "seed",
            "seed_all", "empty_cache", "memory_allocated", "max_memory_allocated", "memory_reserved",
-           "max_memory_reserved", "get_arch_list", "is_bf16_supported"]
+           "max_memory_reserved", "get_arch_list", "is_bf16_supported", "reset_peak_memory_stats",
+           "reset_max_memory_allocated", "memory_cached", "max_memory_cached", "memory_stats", "get_rng_state_all",
+           "set_rng_state_all", "get_rng_state", "set_rng_state", "ipc_collect", "Event", "Stream",
+           "FloatTensor", "DoubleTensor", "HalfTensor", "BFloat16Tensor", "LongTensor", "IntTensor", "ShortTensor",
+           "CharTensor", "ByteTensor", "BoolTensor"]
 
 
 def is_available():
@@ -75,6 +79,9 @@ set_device = _needs_device("set_device", "Selects the current CUDA device.")
 mem_get_info = _needs_device("mem_get_info", "A CUDA device's free and total memory in bytes.")
 current_stream = _needs_device("current_stream", "The current CUDA stream of a device.")
 initial_seed = _needs_device("initial_seed", "The seed of the current CUDA device's generator.")
+get_rng_state = _needs_device("get_rng_state", "The state of a CUDA device's generator.")
+set_rng_state = _needs_device("set_rng_state", "Sets the state of a CUDA device's generator.")
+ipc_collect = _needs_device("ipc_collect", "Frees CUDA memory that other processes no longer use.")
 
 
 def _no_op(name, doc, result=None):
@@ -92,6 +99,97 @@ max_memory_allocated = _no_op("max_memory_allocated", "The peak of memory_alloca
 memory_reserved = _no_op("memory_reserved", "Bytes of CUDA memory the allocator holds.", 0)
 max_memory_reserved = _no_op("max_memory_reserved", "The peak of memory_reserved.", 0)
 is_bf16_supported = _no_op("is_bf16_supported", "Whether the current CUDA device computes in bfloat16.", False)
+reset_peak_memory_stats = _no_op("reset_peak_memory_stats", "Resets the peaks of the CUDA memory statistics.")
+reset_max_memory_allocated = _no_op("reset_max_memory_allocated", "Resets the peak of memory_allocated.")
+memory_cached = _no_op("memory_cached", "The deprecated name of memory_reserved.", 0)
+max_memory_cached = _no_op("max_memory_cached", "The deprecated name of max_memory_reserved.", 0)
+get_rng_state_all = _no_op("get_rng_state_all", "The states of every CUDA device's generator: none.", [])
+set_rng_state_all = _no_op("set_rng_state_all", "Sets the states of every CUDA device's generator: none to set.")
+
+
+def memory_stats(device=None):
+    """The CUDA allocator's statistics: none without a CUDA backend, as in a CPU-only PyTorch.
+
+    Args:
+        device (int or ember.device, optional): the device.
+
+    Returns:
+        collections.OrderedDict: empty.
+
+    Example::
+
+        >>> ember.cuda.memory_stats()
+        OrderedDict()
+    """
+    import collections
+
+    return collections.OrderedDict()
+
+
+class _Unavailable:
+    """A CUDA class that cannot be made in this build."""
+
+    def __new__(cls, *args, **kwargs):
+        raise RuntimeError(f"ember.cuda.{cls.__name__} requires CUDA support (this build of ember has no CUDA "
+                           "backend)")
+
+
+class Event(_Unavailable):
+    """A CUDA event (for timing and synchronizing streams): raises RuntimeError in this build,
+    which has no CUDA backend, as torch's CPU build does.
+
+    Args:
+        enable_timing (bool): record times.
+        blocking (bool): wait by blocking.
+        interprocess (bool): shareable between processes.
+
+    Example::
+
+        >>> if ember.cuda.is_available():
+        ...     start = ember.cuda.Event(enable_timing=True)
+    """
+
+
+class Stream(_Unavailable):
+    """A CUDA stream: raises RuntimeError in this build, which has no CUDA backend.
+
+    Args:
+        device (int or ember.device, optional): the device.
+        priority (int): the stream's priority.
+
+    Example::
+
+        >>> if ember.cuda.is_available():
+        ...     s = ember.cuda.Stream()
+    """
+
+
+class _LegacyCudaType(type):
+    def __instancecheck__(cls, obj):
+        return False  # no tensor lives on a CUDA device here
+
+
+def _legacy_cuda_type(name):
+    def new(cls, *args, **kwargs):
+        raise TypeError(f"type ember.cuda.{name} not available: this build of ember has no CUDA backend")
+
+    doc = f"""torch.cuda.{name}, the legacy constructor of CUDA tensors: raises TypeError in this build,
+which has no CUDA backend (``isinstance(x, ember.cuda.{name})`` is False for every tensor).
+
+Args:
+    *args: sizes or data, as ember.{name}'s.
+
+Example::
+
+    >>> dtype = ember.cuda.{name} if ember.cuda.is_available() else ember.{name}
+"""
+    return _LegacyCudaType(name, (), {"__new__": new, "__doc__": doc, "__module__": "ember.cuda"})
+
+
+FloatTensor, DoubleTensor, HalfTensor, BFloat16Tensor, LongTensor, IntTensor, ShortTensor, CharTensor, ByteTensor, \
+    BoolTensor = (_legacy_cuda_type(n) for n in ("FloatTensor", "DoubleTensor", "HalfTensor", "BFloat16Tensor",
+                                                 "LongTensor", "IntTensor", "ShortTensor", "CharTensor", "ByteTensor",
+                                                 "BoolTensor"))
 
 
 def get_arch_list():

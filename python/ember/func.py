@@ -367,12 +367,18 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
     Returns:
         callable: taking func's arguments with the mapped dims.
 
+    Raises:
+        ValueError: randomness is none of 'error', 'different', 'same'.
+
     Example::
 
         >>> batched_dot = ember.func.vmap(ember.dot)
         >>> batched_dot(ember.ones(3, 2), ember.ones(3, 2))
         tensor([2., 2., 2.])
     """
+    if randomness not in ("error", "different", "same"):  # (a tuple or tensor is no str to compare)
+        raise ValueError(f"vmap: Only allowed values for randomness are 'error', 'different', or 'same'. "
+                         f"Got {randomness!r}")
     def wrapper(*args, **kwargs):
         dims = _dims_for(in_dims, args)
         sizes = set()

@@ -10,11 +10,13 @@ import numpy as np
 import ember
 from ember._C import Tensor, dtype as _dtype
 
-__all__ = ["assert_close", "make_tensor"]
+__all__ = ["assert_allclose", "assert_close", "make_tensor"]
 
 # (rtol, atol) by dtype, as torch.testing's; other dtypes compare exactly.
 _PRECISIONS = {_dtype.float16: (0.001, 1e-5), _dtype.bfloat16: (0.016, 1e-5), _dtype.float32: (1.3e-6, 1e-5),
                _dtype.float64: (1e-7, 1e-7)}
+# the deprecated assert_allclose's, looser
+_ALLCLOSE_PRECISIONS = {_dtype.float16: (1e-3, 1e-3), _dtype.float32: (1e-4, 1e-5), _dtype.float64: (1e-5, 1e-8)}
 
 
 class _Mismatch(AssertionError):
@@ -266,3 +268,43 @@ def make_tensor(*shape, dtype, device="cpu", low=None, high=None, requires_grad=
     if requires_grad:
         t.requires_grad_(True)
     return t
+
+
+def assert_allclose(actual, expected, rtol=None, atol=None, equal_nan=True, msg=""):
+    """The deprecated form of :func:`assert_close`, as torch.testing.assert_allclose (it warns, as
+    torch's): numbers and sequences become tensors (``expected`` of ``actual``'s dtype), dtypes and
+    strides are not compared, NaNs are equal by default, and the default tolerances are looser
+    (float32: rtol 1e-4, atol 1e-5; float64: 1e-5, 1e-8; float16: 1e-3, 1e-3).
+
+    Args:
+        actual: a tensor, or data for one.
+        expected: a tensor, or data for one.
+        rtol (float, optional): relative tolerance (with atol).
+        atol (float, optional): absolute tolerance (with rtol).
+        equal_nan (bool): NaNs compare equal. Default: True.
+        msg (str): the message on failure instead of the generated one.
+
+    Raises:
+        AssertionError: the values are not close.
+
+    Example::
+
+        >>> import warnings
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     ember.testing.assert_allclose(ember.tensor([1.0, 2.0]), [1.0, 2.00001])
+    """
+    import warnings
+
+    warnings.warn("`torch.testing.assert_allclose()` is deprecated since 1.12 and will be removed in a future "
+                  "release. Please use `torch.testing.assert_close()` instead. You can find detailed upgrade "
+                  "instructions in https://github.com/pytorch/pytorch/issues/61844.", FutureWarning, stacklevel=2)
+    if not isinstance(actual, Tensor):
+        actual = ember.tensor(actual)
+    if not isinstance(expected, Tensor):
+        expected = ember.tensor(expected, dtype=actual.dtype)
+    if rtol is None and atol is None:
+        pairs = [_ALLCLOSE_PRECISIONS.get(t.dtype, (0.0, 0.0)) for t in (actual, expected)]
+        rtol, atol = max(p[0] for p in pairs), max(p[1] for p in pairs)
+    assert_close(actual, expected, rtol=rtol, atol=atol, equal_nan=equal_nan, check_device=True, check_dtype=False,
+                 check_stride=False, msg=msg or None)

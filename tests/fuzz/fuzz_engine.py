@@ -71,7 +71,11 @@ SKIP_FUNCTIONS = {
     "is_grad_enabled", "set_grad_enabled", "no_grad", "enable_grad", "inference_mode",
     "from_numpy",  # takes an ndarray; its dtypes are exercised by every tensor the fuzzer builds
     "compile",  # wraps a callable (tests/graph test it against eager); torch.compile is not an op
+    "vmap",  # wraps a callable (tests/autograd/test_func.py test it against torch.func.vmap)
     "set_float32_matmul_precision", "get_float32_matmul_precision",  # global state (tests/core/test_torch_namespaces)
+    "set_default_tensor_type", "set_warn_always", "is_warn_always_enabled", "set_num_interop_threads",
+    "get_num_interop_threads", "set_anomaly_enabled", "is_anomaly_enabled", "is_anomaly_check_nan_enabled",
+    "is_inference_mode_enabled",  # global state (tests/core/test_top_level_names)
 }
 # Tensor members that touch autograd hooks, devices or raw memory, or have no value to compare.
 SKIP_METHODS = {
@@ -87,7 +91,7 @@ SKIP_METHODS = {
 RANDOM_OPS = {
     "ember.rand", "ember.randn", "ember.randint", "ember.randperm", "ember.normal", "ember.bernoulli",
     "ember.multinomial", "ember.empty", "ember.empty_like", "ember.rand_like", "ember.randn_like",
-    "Tensor.new_empty", "Tensor.uniform_", "Tensor.normal_", "Tensor.bernoulli_", "Tensor.bernoulli",
+    "Tensor.new_empty", "Tensor.new", "Tensor.uniform_", "Tensor.normal_", "Tensor.bernoulli_", "Tensor.bernoulli",
     "Tensor.multinomial", "F.dropout", "F.dropout1d", "F.dropout2d", "F.dropout3d", "F.alpha_dropout",
     "F.feature_alpha_dropout", "F.gumbel_softmax",
     "Tensor.random_", "Tensor.exponential_", "Tensor.geometric_", "Tensor.cauchy_", "Tensor.log_normal_",

@@ -2105,6 +2105,10 @@ KNOWN = [
     _open('ember.bmm', RAISES, 'empty bool batches: ember refuses bool, torch returns the empty result'),
     _open('ember.matmul', RAISES, 'empty int64 by int16 batches: ember wants one dtype, torch returns'),
     _open('ember.take_along_dim', RAISES, 'an empty float32 index: torch returns the empty result'),
+    # found by the 2-minute run once ember's namespace grew (its calls shifted), not fixed yet
+    _open('ember.std', VALUE, 'bfloat16 input with a float32 out=: torch computes in float32, ember in bfloat16'),
+    _open('ember.std', RAISES, 'an expanded out= (one element written twice): torch writes it, ember refuses'),
+    _open('Tensor.__matmul__', RAISES, 'empty bool operands: ember refuses bool, torch returns the empty result'),
     # found by the 1M-call run (seed 10) and not fixed yet
     _known('F.adaptive_avg_pool2d', VALUE, _OVERFLOW_ORDER, match=_BLAS_ONLY),
     _known('ember.digamma', VALUE, _FLOAT32_INTERMEDIATE, match=r"float64"),

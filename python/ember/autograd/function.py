@@ -180,3 +180,64 @@ class Function:
                             for r, o in zip(returned, outputs))
             ctx._dirty = ()
         return outputs[0] if single else outputs
+
+
+class _DelayedError(Function):
+    """Gives a once-differentiable backward's results a history whose backward raises."""
+
+    @staticmethod
+    def forward(ctx, n_outputs, *tensors):
+        return tensors[:n_outputs]  # the remaining tensors only connect the node to the graph
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise RuntimeError("trying to differentiate twice a function that was marked with @once_differentiable")
+
+
+def once_differentiable(fn):
+    """Decorates a :class:`Function`'s backward that cannot itself be differentiated, as
+    torch.autograd.function.once_differentiable: it runs without recording, and when a double
+    backward (``create_graph=True``) later reaches its results, that raises RuntimeError instead of
+    silently giving a wrong (zero) second derivative.
+
+    Args:
+        fn (callable): the ``backward(ctx, *grads)`` staticmethod.
+
+    Returns:
+        callable: the wrapped backward.
+
+    Example::
+
+        >>> from ember.autograd.function import once_differentiable
+        >>> class Square(ember.autograd.Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         ctx.save_for_backward(x)
+        ...         return x * x
+        ...     @staticmethod
+        ...     @once_differentiable
+        ...     def backward(ctx, grad):
+        ...         (x,) = ctx.saved_tensors
+        ...         return 2 * x * grad
+        >>> x = ember.tensor([3.0], requires_grad=True)
+        >>> Square.apply(x).sum().backward(); x.grad
+        tensor([6.])
+    """
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(ctx, *args):
+        with no_grad():
+            outputs = fn(ctx, *args)
+        if not is_grad_enabled():
+            return outputs
+        tracked = [a for a in args if isinstance(a, Tensor) and a.requires_grad]
+        if not tracked:
+            return outputs
+        single = not isinstance(outputs, tuple)
+        outs = (outputs,) if single else outputs
+        tensors = [o for o in outs if isinstance(o, Tensor)]
+        wrapped = iter(_DelayedError.apply(len(tensors), *tensors, *tracked))
+        outs = tuple(next(wrapped) if isinstance(o, Tensor) else o for o in outs)
+        return outs[0] if single else outs
+    return wrapper

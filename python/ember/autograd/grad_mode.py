@@ -6,10 +6,27 @@ The mode is thread-local (kept in C++): a new thread starts with gradients enabl
 """
 import functools
 import inspect
+import threading
 
 from ember._C import _autograd
 
 is_grad_enabled = _autograd.is_grad_enabled
+_inference = threading.local()  # .enabled: inside inference_mode (thread-local, as the grad mode)
+
+
+def is_inference_mode_enabled():
+    """Whether the running code is inside :class:`inference_mode` (on this thread).
+
+    Returns:
+        bool
+
+    Example::
+
+        >>> with ember.inference_mode():
+        ...     ember.is_inference_mode_enabled()
+        True
+    """
+    return getattr(_inference, "enabled", False)
 
 
 class _GradMode:
@@ -36,25 +53,25 @@ class _GradMode:
         return _Fixed(self.mode)
 
     def __call__(self, fn):
-        mode = self.mode
+        fixed = self.clone
         if inspect.isgeneratorfunction(fn):
             @functools.wraps(fn)
             def generator(*args, **kwargs):
                 gen = fn(*args, **kwargs)
-                with _Fixed(mode):
+                with fixed():
                     request = next(gen)  # each step of the generator runs under the mode
                 while True:
                     try:
                         response = yield request
                     except GeneratorExit:
-                        with _Fixed(mode):
+                        with fixed():
                             gen.close()
                         raise
                     except BaseException as exc:
-                        with _Fixed(mode):
+                        with fixed():
                             request = gen.throw(exc)
                     else:
-                        with _Fixed(mode):
+                        with fixed():
                             try:
                                 request = gen.send(response)
                             except StopIteration as stop:
@@ -63,7 +80,7 @@ class _GradMode:
 
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            with _Fixed(mode):
+            with fixed():
                 return fn(*args, **kwargs)
 
         return wrapper
@@ -176,3 +193,16 @@ class inference_mode(_GradMode):
 
     def __init__(self, mode=True):
         self.mode = not mode
+        self.inference = mode
+
+    def __enter__(self):
+        super().__enter__()
+        self._prev_inference = is_inference_mode_enabled()
+        _inference.enabled = self.inference
+
+    def __exit__(self, *exc):
+        _inference.enabled = self._prev_inference
+        return super().__exit__(*exc)
+
+    def clone(self):
+        return inference_mode(self.inference)
