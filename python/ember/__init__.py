@@ -182,7 +182,7 @@ __all__ = sorted(set(_exported) | {
     "bilinear", "celu_", "hardshrink", "relu_", "rrelu", "rrelu_", "selu_", "channel_shuffle", "instance_norm",
     "rms_norm", "finfo", "iinfo",
     "is_deterministic_algorithms_warn_only_enabled", "pairwise_distance", "randint_like", "typename",
-    "use_deterministic_algorithms", "set_printoptions", "compile", *linalg.TOP_LEVEL, *_numerics.__all__,
+    "use_deterministic_algorithms", "set_printoptions", "compile", *linalg.TOP_LEVEL_NAMES, *_numerics.__all__,
     *_spellings.__all__, "e", "pi", "inf", "nan", "newaxis", "vmap", "GradScaler", "is_inference_mode_enabled",
     "errors", "multiprocessing", "set_default_tensor_type",
 })

@@ -8,7 +8,7 @@ import operator
 import warnings
 
 import ember
-from ember import _C
+from ember import _C, errors
 
 
 class layout:  # noqa: N801  (torch.layout's name)
@@ -162,8 +162,8 @@ def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
     """
     _C._check_device(device, "scalar_tensor")
     dtype = ember.get_default_dtype() if dtype is None else dtype
-    if isinstance(dtype, ember.dtype) and dtype.is_floating_point and isinstance(s, (int, float)) \
-            and math.isfinite(s) and abs(s) > ember.finfo(dtype).max:
+    if isinstance(dtype, ember.dtype) and dtype.is_floating_point and isinstance(s, float) \
+            and math.isfinite(s) and abs(s) > ember.finfo(dtype).max:  # (torch checks floats, not ints)
         raise RuntimeError(f"scalar_tensor: value {s} cannot be converted to type {dtype} without overflow")
     return ember.tensor(s, dtype=dtype, requires_grad=requires_grad)
 
@@ -208,15 +208,15 @@ def range(start, end, step=1, *, dtype=None, device=None, requires_grad=False): 
     if dtype == ember.bool:
         raise NotImplementedError("range: not implemented for dtype ember.bool")
     if not all(math.isfinite(v) for v in bounds):
-        raise ValueError(f"range: unsupported range: {start} -> {end} (step {step})")
+        raise errors.ValueError(f"range: unsupported range: {start} -> {end} (step {step})")
     if step != 0 and (end - start) * step < 0:
-        raise ValueError("range: upper bound and lower bound inconsistent with step sign")
+        raise errors.ValueError("range: upper bound and lower bound inconsistent with step sign")
     if not dtype.is_floating_point:  # as torch's: the bounds in the integer type, truncated
         start, end, step = (int(v) for v in bounds)
         if not all(-2 ** 63 <= v < 2 ** 63 for v in (start, end, step)):
             raise RuntimeError("range: value cannot be converted to type int64_t without overflow")
     if step == 0:
-        raise ValueError("range: step must be nonzero")
+        raise errors.ValueError("range: step must be nonzero")
     steps = (end - start) / step
     if not steps < 2 ** 63 - 1:  # inf too
         raise RuntimeError(f"range: the number of elements from {start} to {end} by {step} cannot be represented")
@@ -234,7 +234,7 @@ def _window(name, window_length, periodic, dtype, device, requires_grad, formula
         raise TypeError(f"{name}: window_length must be an int, got {type(window_length).__name__}")
     window_length = operator.index(window_length)  # an int, or a 0-d integer tensor
     if window_length < 0:
-        raise ValueError(f"{name}: window_length must be non-negative, got {window_length}")
+        raise errors.ValueError(f"{name}: window_length must be non-negative, got {window_length}")
     dtype = dtype or ember.get_default_dtype()
     if not dtype.is_floating_point:
         raise TypeError(f"{name}: expected a floating point dtype, got {dtype}")
@@ -466,7 +466,7 @@ def set_num_interop_threads(num):
         >>> ember.set_num_interop_threads(1)
     """
     if not isinstance(num, int) or isinstance(num, bool) or num < 1:
-        raise ValueError(f"set_num_interop_threads: expected a positive int, got {num!r}")
+        raise errors.ValueError(f"set_num_interop_threads: expected a positive int, got {num!r}")
 
 
 def set_warn_always(b):

@@ -16,9 +16,12 @@ import operator
 import ember
 from ember._C._linalg import (LinAlgError, cholesky, det, eigh, eigvalsh, inv, lu_factor, qr, slogdet, solve, svd,
                               svdvals)
+from ember._linalg_solvers import (LEGACY_FUNCTIONS, LEGACY_TOP_LEVEL, cholesky_ex, inv_ex, lstsq, lu, lu_factor_ex,
+                                   lu_solve, solve_ex, tensorinv, tensorsolve)
 
-__all__ = ["LinAlgError", "cholesky", "cond", "cross", "det", "diagonal", "eigh", "eigvalsh", "householder_product",
-           "inv", "lu_factor", "matmul",
+__all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "eigh", "eigvalsh",
+           "householder_product", "inv", "inv_ex", "lstsq", "lu", "lu_factor", "lu_factor_ex", "lu_solve", "matmul",
+           "solve_ex", "tensorinv", "tensorsolve",
            "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "solve_triangular", "svd",
            "svdvals", "vander", "vecdot", "vector_norm"]
 
@@ -772,13 +775,15 @@ def _matrix_exp(input):
 
 
 TOP_LEVEL = {"det": _det, "inverse": _inverse, "slogdet": _slogdet, "logdet": _logdet, "matrix_power": _matrix_power,
-             "matrix_exp": _matrix_exp}
+             "matrix_exp": _matrix_exp, **LEGACY_TOP_LEVEL}
+TOP_LEVEL_NAMES = [*TOP_LEVEL, *LEGACY_FUNCTIONS]  # ember's names (the first ones Tensor's methods too)
 
 
 def install(namespace, tensor_cls):
     """Puts torch's top-level spellings into ``namespace`` (ember's) and the same as methods of Tensor."""
-    for name, fn in TOP_LEVEL.items():
+    for name, fn in {**TOP_LEVEL, **LEGACY_FUNCTIONS}.items():
         fn.__name__ = fn.__qualname__ = name
         fn.__module__ = "ember"
         namespace[name] = fn
-        setattr(tensor_cls, name, fn)
+        if name in TOP_LEVEL:
+            setattr(tensor_cls, name, fn)

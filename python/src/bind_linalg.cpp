@@ -337,6 +337,14 @@ void bind_linalg(py::module_& m) {
     }
     return type(r.first, r.second);
   }, py::arg("A"), kLuFactorDoc);
+  lm.def("_lu_factor_ex", [](const Tensor& a) {
+    std::tuple<Tensor, Tensor, Tensor> r;
+    {
+      py_gil::Release nogil(eigh_heavy(a));
+      r = linalg_lu_factor_ex(a);
+    }
+    return r;
+  }, py::arg("A"), "(LU, pivots, info) without lu_factor's check (ember.linalg.lu_factor_ex).");
   lm.def("solve", [](const Tensor& a, const Tensor& b, bool left) {
     py_gil::Release nogil(eigh_heavy(a));
     return linalg_solve(a, b, left);

@@ -185,7 +185,9 @@ def test_aminmax_returns_torchs_named_tuple():
 def test_return_types_pickle_and_are_listed():
     assert ember.return_types.__all__ == ["aminmax", "cummax", "cummin", "kthvalue", "linalg_eigh", "linalg_lu_factor",
                                           "linalg_qr", "linalg_slogdet", "linalg_svd", "max", "median", "min", "mode",
-                                          "nanmedian", "sort", "topk"]
+                                          "nanmedian", "sort", "topk", "linalg_lu_factor_ex", "linalg_lu", "lu_unpack",
+                                          "linalg_solve_ex", "linalg_inv_ex", "linalg_cholesky_ex", "linalg_lstsq",
+                                          "svd", "qr", "triangular_solve"]
     r = ember.return_types.max(values=1.5, indices=1)  # tensors pickle where ember's Tensor does
     back = pickle.loads(pickle.dumps(r))
     assert type(back) is ember.return_types.max and back == (1.5, 1)

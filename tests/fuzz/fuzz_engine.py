@@ -106,7 +106,7 @@ TIE_INDICES = {"sort", "argsort", "topk", "cummax", "cummin", "max", "min", "med
 # Ops that add up many values: their float tolerance grows with the largest input magnitude times
 # the number of elements (a sum of 1e10s cancels differently in another order, neither is wrong).
 ACCUMULATING = {
-    "sum", "mean", "prod", "cumsum", "cumprod", "var", "std", "norm", "matmul", "mm", "bmm", "mv",
+    "sum", "sum_to_size", "mean", "prod", "cumsum", "cumprod", "var", "std", "norm", "matmul", "mm", "bmm", "mv",
     "dot", "outer", "inner", "tensordot", "addmm", "addmv", "addbmm", "baddbmm", "einsum", "matrix_exp",
     "nansum", "nanmean", "logsumexp", "logcumsumexp", "softmax", "log_softmax", "__matmul__", "__rmatmul__",
     "linear", "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "layer_norm", "group_norm",

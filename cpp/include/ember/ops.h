@@ -419,6 +419,9 @@ EMBER_API Tensor linalg_eigvalsh(const Tensor& a, const std::string& uplo = "L")
 /// LU with partial pivoting of the square matrices a (..., n, n), as torch.linalg.lu_factor (LAPACK
 /// getrf): LU (..., n, n) holds L (unit diagonal, not stored) below U; pivots (..., n) int32, 1-based.
 EMBER_API std::pair<Tensor, Tensor> linalg_lu_factor(const Tensor& a);
+/// linalg_lu_factor without its check, as torch.linalg.lu_factor_ex: (LU, pivots, info), info (...)
+/// int32 per matrix: 0, or the 1-based index of the first zero on U's diagonal (a singular matrix).
+EMBER_API std::tuple<Tensor, Tensor, Tensor> linalg_lu_factor_ex(const Tensor& a);
 /// X with A X = B (left) or X A = B, as torch.linalg.solve; B (..., n) (or (n)) is a batch of vectors
 /// when its shape is A's without the last dim; batch dims broadcast. LinAlgError when A is singular.
 EMBER_API Tensor linalg_solve(const Tensor& a, const Tensor& b, bool left = true);

@@ -387,11 +387,22 @@ bool vector_rhs(const Tensor& a, const Tensor& b) {
 }
 }  // namespace
 
+namespace {
+LU lu_factor_checked(const char* op, const Tensor& a) {
+  check_matrices(op, a);
+  EMBER_CHECK_RUNTIME(!autograd::needs_grad(a), op, ": the gradient of the LU factorization is not implemented; "
+                      "factor A.detach(), or use linalg.solve, inv, det or slogdet, which are differentiable");
+  return lu_forward(op, a);
+}
+}  // namespace
+
+std::tuple<Tensor, Tensor, Tensor> linalg_lu_factor_ex(const Tensor& a) {
+  LU lu = lu_factor_checked("linalg.lu_factor_ex", a);
+  return {matrix_transpose(lu.work), lu.pivots, reshape(lu.infos, batch_of(a))};
+}
+
 std::pair<Tensor, Tensor> linalg_lu_factor(const Tensor& a) {
-  check_matrices("linalg.lu_factor", a);
-  EMBER_CHECK_RUNTIME(!autograd::needs_grad(a), "linalg.lu_factor: the gradient of the LU factorization is not "
-                      "implemented; factor A.detach(), or use linalg.solve, inv, det or slogdet, which are differentiable");
-  LU lu = lu_forward("linalg.lu_factor", a);
+  LU lu = lu_factor_checked("linalg.lu_factor", a);
   int info = 0;  // as torch's lu_factor (not lu_factor_ex): a zero on U's diagonal is an error
   const int64_t b = first_failure(lu.infos, &info);
   if (b >= 0)
