@@ -108,3 +108,26 @@ def sn_discriminator_step(m):
         opt.step()
 
     return run
+
+
+def lstsq_2000x50(m):
+    """Least squares of a tall float32 system (2000 equations, 50 unknowns, 4 right-hand sides):
+    ember solves through the pseudo-inverse (an SVD), torch with LAPACK's gelsy."""
+    a, b = randn(m, 2000, 50), randn(m, 2000, 4)
+    if m.__name__ == "numpy":
+        return lambda: m.linalg.lstsq(a, b, rcond=None)
+    return lambda: m.linalg.lstsq(a, b)
+
+
+def caught_shape_error(m):
+    """The cost of a bad call: a matmul of mismatched shapes, raised and caught as RuntimeError."""
+    a, b = m.ones(2, 3), m.ones(4, 5)
+
+    def run():
+        for _ in range(100):
+            try:
+                a @ b
+            except RuntimeError:
+                pass
+
+    return run

@@ -283,8 +283,8 @@ _DRIVERS = ("gels", "gelsy", "gelsd", "gelss")
 
 def lstsq(A, B, rcond=None, *, driver=None):
     """The least-squares solution of ``A X = B``, as torch.linalg.lstsq: the X minimizing
-    ``||A X - B||`` (the one of least norm when A is rank-deficient), computed through the
-    pseudo-inverse (an SVD), so it is differentiable.
+    ``||A X - B||`` (the one of least norm when A is rank-deficient), computed through a QR
+    factorization and the pseudo-inverse of its small R factor (an SVD), so it is differentiable.
 
     Args:
         A (Tensor): float32 or float64, of shape (..., m, n).
@@ -325,16 +325,29 @@ def lstsq(A, B, rcond=None, *, driver=None):
         raise errors.ValueError(f"{op}: input.size(-2) should match other.size(-2) (A {tuple(A.shape)}, B {tuple(B.shape)})")
     eps = ember.finfo(A.dtype).eps
     rtol = eps * max(m, n) if rcond is None or rcond < 0 else rcond
-    X = ember.linalg.pinv(A, rtol=rtol) @ Bm
+    # A = Q R (or A^T = Q R when wide) with Q's columns orthonormal: A's pseudo-inverse is R's
+    # (a small k x k matrix, k = min(m, n)) times Q^T, and A's singular values are R's.
+    if m >= n:
+        Q, R = ember.linalg.qr(A)
+        X = ember.linalg.pinv(R, rtol=rtol) @ (Q.mT @ Bm)
+    else:
+        Q, R = ember.linalg.qr(A.mT)
+        X = Q @ (ember.linalg.pinv(R.mT, rtol=rtol) @ Bm)
+    S = svdvals(R.detach())
     empty = ember.empty(0, dtype=A.dtype)
-    rank = ember.linalg.matrix_rank(A.detach(), rtol=rtol) if driver != "gels" else ember.empty(0, dtype=ember.int64)
-    singular = svdvals(A.detach()) if driver in ("gelsd", "gelss") else empty
+    rank = (S > _rank_cutoff(S, rtol)).sum(-1) if min(m, n) else ember.zeros(tuple(A.shape[:-2]), dtype=ember.int64)
+    singular = S if driver in ("gelsd", "gelss") else empty
     residuals = empty
-    if m > n and driver != "gelsy" and min(m, n) > 0:
-        full = bool((ember.linalg.matrix_rank(A.detach(), rtol=rtol) == n).all())
-        if full:
-            residuals = ((A @ X - Bm) ** 2).sum(-2)  # (..., k): k is 1 for a vector B, as torch's
+    if m > n and driver != "gelsy" and min(m, n) > 0 and bool((rank == n).all()):
+        residuals = ((A @ X - Bm) ** 2).sum(-2)  # (..., k): k is 1 for a vector B, as torch's
+    if driver == "gels":
+        rank = ember.empty(0, dtype=ember.int64)
     return return_types.linalg_lstsq(X.squeeze(-1) if vector else X, residuals, rank, singular)
+
+
+def _rank_cutoff(S, rtol):
+    """rtol times each matrix's largest singular value, shaped (..., 1) against S (..., k)."""
+    return S.amax(-1, keepdim=True) * rtol
 
 
 # ---- tensor equations ------------------------------------------------------------------------------
