@@ -37,6 +37,39 @@ class layout:  # noqa: N801  (torch.layout's name)
 strided = layout("strided")
 
 
+class memory_format:  # noqa: N801  (torch.memory_format's name)
+    """The order in which a tensor's elements are stored, as torch.memory_format: ember.contiguous_format
+    (row-major), ember.channels_last (4-d (N, C, H, W) stored as (N, H, W, C)), ember.channels_last_3d
+    (its 5-d form) and ember.preserve_format (keep the input's, for clone and to). Taken by
+    ``contiguous``, ``is_contiguous``, ``clone``, ``to`` and ``Module.to``; ember's ops compute on any
+    layout.
+
+    Args:
+        name (str): the format's name.
+
+    Example::
+
+        >>> x = ember.ones(2, 3, 4, 5).contiguous(memory_format=ember.channels_last)
+        >>> x.stride(), x.is_contiguous(memory_format=ember.channels_last)
+        ((60, 1, 15, 3), True)
+    """
+
+    def __init__(self, name):
+        self._name = name
+
+    def __repr__(self):
+        return f"ember.{self._name}"
+
+    def __reduce__(self):
+        return self._name
+
+
+contiguous_format = memory_format("contiguous_format")
+channels_last = memory_format("channels_last")
+channels_last_3d = memory_format("channels_last_3d")
+preserve_format = memory_format("preserve_format")
+
+
 def _tensor_layout(self):
     """The tensor's memory layout: always ``ember.strided``."""
     return strided
@@ -534,7 +567,8 @@ def set_anomaly_enabled(enabled, check_nan=True):
     _C._autograd.set_anomaly_enabled(bool(enabled))
 
 
-__all__ = ["asarray", "bartlett_window", "blackman_window", "can_cast", "get_num_interop_threads", "hamming_window",
+__all__ = ["asarray", "bartlett_window", "blackman_window", "can_cast", "channels_last", "channels_last_3d",
+           "contiguous_format", "memory_format", "preserve_format", "get_num_interop_threads", "hamming_window",
            "hann_window", "is_anomaly_check_nan_enabled", "is_anomaly_enabled", "is_same_size", "is_signed",
            "is_warn_always_enabled", "kaiser_window", "layout", "range", "scalar_tensor", "set_anomaly_enabled",
            "set_num_interop_threads", "set_warn_always", "strided"]

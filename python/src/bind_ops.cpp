@@ -70,6 +70,55 @@ std::optional<Tensor> bound(py::handle h, const Tensor& t, const char* op, const
   return tensor_or_scalar(h, op, arg, &t);
 }
 
+// ---- memory formats (ember.contiguous_format, channels_last, channels_last_3d, preserve_format) ----
+enum class MemoryFormat { Contiguous, ChannelsLast, ChannelsLast3d, Preserve };
+
+/// The format an ember.memory_format object names (defined in Python, ember/_spellings.py); None is
+/// preserve_format where torch's argument is optional (clone, to).
+MemoryFormat memory_format_of(py::handle h, const char* op, bool optional = false) {
+  if (optional && h.is_none()) return MemoryFormat::Preserve;
+  EMBER_CHECK_TYPE(!h.is_none() && std::string(py::str(py::type::handle_of(h).attr("__name__"))) == "memory_format",
+                   op, "(): argument 'memory_format' must be ember.memory_format, not ",
+                   std::string(py::str(py::type::handle_of(h).attr("__name__"))));
+  const std::string name = py::str(h.attr("_name"));
+  if (name == "channels_last") return MemoryFormat::ChannelsLast;
+  if (name == "channels_last_3d") return MemoryFormat::ChannelsLast3d;
+  if (name == "preserve_format") return MemoryFormat::Preserve;
+  return MemoryFormat::Contiguous;
+}
+
+/// The channels-last dim order of a 4-d (N, C, H, W) or 5-d tensor: C varies fastest, then W, H (D), N.
+Dims channels_last_order(int64_t dim) { return dim == 4 ? Dims{1, 3, 2, 0} : Dims{1, 4, 3, 2, 0}; }
+
+/// Whether t's strides are those of the channels-last layout (dims of size 1 may have any), as torch's.
+bool is_channels_last(const Tensor& t, MemoryFormat format) {
+  const int64_t rank = format == MemoryFormat::ChannelsLast ? 4 : 5;
+  if (t.dim() != rank) return false;
+  int64_t expected = 1;
+  for (int64_t d : channels_last_order(rank)) {
+    if (t.sizes()[d] == 1) continue;
+    if (t.strides()[d] != expected) return false;
+    expected *= t.sizes()[d];
+  }
+  return true;
+}
+
+/// t laid out in `format` (t itself when it already is), as torch's contiguous(memory_format=).
+Tensor in_memory_format(const Tensor& t, MemoryFormat format, const char* op) {
+  if (format == MemoryFormat::Contiguous) return contiguous(t);
+  if (format == MemoryFormat::Preserve)  // a layout to keep: row-major or channels-last, else row-major
+    return t.is_contiguous() || is_channels_last(t, MemoryFormat::ChannelsLast) ||
+           is_channels_last(t, MemoryFormat::ChannelsLast3d) ? t : contiguous(t);
+  const int64_t rank = format == MemoryFormat::ChannelsLast ? 4 : 5;
+  EMBER_CHECK(t.dim() == rank, op, ": required rank ", rank, " tensor to use ",
+              rank == 4 ? "channels_last" : "channels_last_3d", " format, got shape ", shape_str(t.sizes()));
+  if (is_channels_last(t, format)) return t;
+  // (N, C, H, W) -> (N, H, W, C) made contiguous, viewed back as (N, C, H, W)
+  const Dims to_last = rank == 4 ? Dims{0, 2, 3, 1} : Dims{0, 2, 3, 4, 1};
+  const Dims back = rank == 4 ? Dims{0, 3, 1, 2} : Dims{0, 4, 1, 2, 3};
+  return permute(contiguous(permute(t, to_last)), back);
+}
+
 Tensor to_impl(const Tensor& t, py::args args, py::kwargs kwargs) {
   // to(dtype), to(device), to(device, dtype), to(other), with copy= as a keyword.
   std::optional<DType> dtype;
@@ -82,7 +131,12 @@ Tensor to_impl(const Tensor& t, py::args args, py::kwargs kwargs) {
   for (py::handle h : args) take(h);
   if (kwargs.contains("dtype")) take(kwargs["dtype"]);
   if (kwargs.contains("device")) take(kwargs["device"]);
-  return to_dtype(t, dtype.value_or(t.dtype()), copy);
+  Tensor result = to_dtype(t, dtype.value_or(t.dtype()), copy);
+  if (kwargs.contains("memory_format")) {
+    const MemoryFormat format = memory_format_of(kwargs["memory_format"], "to", true);
+    if (format != MemoryFormat::Preserve) result = in_memory_format(result, format, "to");
+  }
+  return result;
 }
 
 /// torch's out= dtype rule of a unary pointwise op: abs wants out of the result's dtype.
@@ -216,7 +270,31 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
   }, "Gives the tensor the shape *size in place (contiguous), growing its memory when needed; new elements are "
      "uninitialized.");
   def_both(m, cls, "clone", &clone);
-  cls.def("contiguous", &contiguous);
+  // clone(memory_format=): preserve_format (torch's default) keeps a channels-last layout.
+  const auto clone_in = [](const Tensor& t, py::handle format) {
+    MemoryFormat f = memory_format_of(format, "clone", true);
+    if (f == MemoryFormat::Preserve)
+      f = is_channels_last(t, MemoryFormat::ChannelsLast) ? MemoryFormat::ChannelsLast
+          : is_channels_last(t, MemoryFormat::ChannelsLast3d) ? MemoryFormat::ChannelsLast3d
+                                                             : MemoryFormat::Contiguous;
+    Tensor copy = clone(t);
+    return f == MemoryFormat::Contiguous ? copy : in_memory_format(copy, f, "clone");
+  };
+  m.def("clone", clone_in, py::arg("input"), py::kw_only(), py::arg("memory_format"));
+  cls.def("clone", clone_in, py::kw_only(), py::arg("memory_format"));
+  cls.def("contiguous", [](py::object self) -> py::object {  // self when already contiguous, as torch's
+    const Tensor& t = self.cast<const Tensor&>();
+    return t.is_contiguous() ? self : py::cast(contiguous(t));
+  });
+  cls.def("contiguous", [](py::object self, py::handle format) -> py::object {
+    const Tensor& t = self.cast<const Tensor&>();
+    Tensor r = in_memory_format(t, memory_format_of(format, "contiguous"), "contiguous");
+    return r.impl() == t.impl() ? self : py::cast(std::move(r));  // already so laid out: self, as torch's
+  }, py::kw_only(), py::arg("memory_format"));
+  cls.def("is_contiguous", [](const Tensor& t, py::handle format) {
+    const MemoryFormat f = memory_format_of(format, "is_contiguous");
+    return f == MemoryFormat::Contiguous || f == MemoryFormat::Preserve ? t.is_contiguous() : is_channels_last(t, f);
+  }, py::kw_only(), py::arg("memory_format"));
   cls.def("to", &to_impl);
   cls.def("type", [](const Tensor& t, std::optional<DType> d) -> py::object {
     if (d) return py::cast(to_dtype(t, *d));

@@ -253,3 +253,30 @@ def test_cuda_names_answer_as_a_cpu_build():
     assert ember.cuda.memory_cached() == torch.cuda.memory_cached() == 0
     assert ember.cuda.get_rng_state_all() == torch.cuda.get_rng_state_all() == []
     ember.cuda.reset_peak_memory_stats()
+
+
+def test_memory_formats_as_torch():
+    def layouts(L):
+        x = L.arange(120.0).reshape(2, 3, 4, 5)
+        y = x.contiguous(memory_format=L.channels_last)
+        v = L.arange(240.0).reshape(2, 3, 2, 4, 5).contiguous(memory_format=L.channels_last_3d)
+        conv = L.nn.Conv2d(3, 4, 3).to(memory_format=L.channels_last)
+        return [y.stride(), y.is_contiguous(), y.is_contiguous(memory_format=L.channels_last),
+                y.contiguous(memory_format=L.channels_last) is y, bool((y == x).all()),
+                y.clone(memory_format=L.preserve_format).stride(), y.clone(memory_format=L.contiguous_format).stride(),
+                x.clone(memory_format=L.channels_last).stride(), x.to(memory_format=L.channels_last).stride(),
+                y.to(memory_format=L.contiguous_format).stride(), v.stride(),
+                v.is_contiguous(memory_format=L.channels_last_3d), conv.weight.stride(), conv.bias.stride(),
+                L.ones(2, 3, 1, 1).is_contiguous(memory_format=L.channels_last),
+                x.contiguous(memory_format=L.preserve_format).stride(), repr(L.channels_last).split(".")[1],
+                x.contiguous() is x, x.mT.contiguous() is x.mT]
+    assert layouts(ember) == layouts(torch)
+    y = ember.randn(2, 3, 6, 6).contiguous(memory_format=ember.channels_last)
+    conv = ember.nn.Conv2d(3, 4, 3).to(memory_format=ember.channels_last)
+    np.testing.assert_allclose(conv(y).detach().numpy(), conv(y.contiguous()).detach().numpy(), rtol=1e-6, atol=1e-6)
+    for fn in (lambda L: L.ones(3).contiguous(memory_format=L.channels_last),
+               lambda L: L.ones(2, 3).to(memory_format=L.channels_last),
+               lambda L: L.ones(2, 3, 4, 5).contiguous(memory_format=3)):
+        _same_outcome(fn)
+    import pickle
+    assert pickle.loads(pickle.dumps(ember.channels_last)) is ember.channels_last

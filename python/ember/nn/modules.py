@@ -163,10 +163,12 @@ def _hook_dict_property(attribute):
 # ---- conversions and state ----------------------------------------------------------------
 
 def _to(self, *args, **kwargs):
-    """to(dtype), to(device), to(device, dtype), to(tensor): floating-point parameters and buffers
-    take the dtype in place (they keep their identity); ember's modules live on the CPU."""
+    """to(dtype), to(device), to(device, dtype), to(tensor), to(memory_format=): floating-point
+    parameters and buffers take the dtype in place (they keep their identity), and the 4-d (5-d)
+    ones the channels-last layout; ember's modules live on the CPU."""
     dtype = kwargs.pop("dtype", None)
     device = kwargs.pop("device", None)
+    memory_format = kwargs.pop("memory_format", None)
     kwargs.pop("non_blocking", None)
     if kwargs:
         raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
@@ -183,6 +185,10 @@ def _to(self, *args, **kwargs):
         _C._check_device(device, "Module.to")
     if dtype is not None:
         self._to_dtype(dtype)
+    if memory_format is not None:
+        for t in (*self.parameters(), *self.buffers()):
+            if t.dim() in (4, 5):  # as torch's: the layouts are those of 4-d and 5-d tensors
+                t.data = t.to(memory_format=memory_format)
     return self
 
 
