@@ -24,7 +24,8 @@ def _square(op, A):
     if not isinstance(A, ember.Tensor):
         raise TypeError(f"{op}: expected a Tensor, got {type(A).__name__}")
     if A.dim() < 2 or A.shape[-1] != A.shape[-2]:
-        raise errors.ValueError(f"{op}: A must be batches of square matrices, but they are {tuple(A.shape[-2:])} matrices")
+        raise errors.ValueError(f"{op}: A must be batches of square matrices, but they are "
+                                f"{tuple(A.shape[-2:])} matrices")
 
 
 # ---- LU ------------------------------------------------------------------------------------------
@@ -316,13 +317,15 @@ def lstsq(A, B, rcond=None, *, driver=None):
     if A.dim() < 2:
         raise errors.ValueError(f"{op}: input must have at least 2 dimensions.")
     if not A.dtype.is_floating_point or A.dtype != B.dtype:
-        raise errors.TypeError(f"{op}: Expected A and B to be floating tensors of the same dtype, got {A.dtype} and {B.dtype}")
+        raise errors.TypeError(f"{op}: Expected A and B to be floating tensors of the same dtype, got {A.dtype} "
+                               f"and {B.dtype}")
     driver = driver or "gelsy"
     vector = B.dim() == A.dim() - 1
     Bm = B.unsqueeze(-1) if vector else B
     m, n = A.shape[-2], A.shape[-1]
     if Bm.dim() < 2 or Bm.shape[-2] != m:
-        raise errors.ValueError(f"{op}: input.size(-2) should match other.size(-2) (A {tuple(A.shape)}, B {tuple(B.shape)})")
+        raise errors.ValueError(f"{op}: input.size(-2) should match other.size(-2) (A {tuple(A.shape)}, "
+                                f"B {tuple(B.shape)})")
     eps = ember.finfo(A.dtype).eps
     rtol = eps * max(m, n) if rcond is None or rcond < 0 else rcond
     # A = Q R (or A^T = Q R when wide) with Q's columns orthonormal: A's pseudo-inverse is R's
@@ -400,8 +403,9 @@ def tensorsolve(A, B, dims=None):
         A = A.permute(*[d for d in range(A.dim()) if d not in dims], *dims)
     lead, rest = tuple(A.shape[:B.dim()]), tuple(A.shape[B.dim():])
     if lead != tuple(B.shape) or math.prod(lead) != math.prod(rest):
-        raise errors.ValueError(f"linalg.tensorsolve: Expected self to satisfy the requirement prod(self.shape[other.ndim:]) == "
-                         f"prod(self.shape[:other.ndim]), but got {math.prod(rest)} != {math.prod(lead)}")
+        raise errors.ValueError(f"linalg.tensorsolve: Expected self to satisfy the requirement "
+                                f"prod(self.shape[other.ndim:]) == prod(self.shape[:other.ndim]), but got "
+                                f"{math.prod(rest)} != {math.prod(lead)}")
     return solve(A.reshape(math.prod(lead), math.prod(rest)), B.reshape(-1)).reshape(rest)
 
 
@@ -550,7 +554,8 @@ def _cholesky_inverse(input, upper=False):
     """
     _tensors("cholesky_inverse", input=input)
     if input.dim() < 2:
-        raise errors.ValueError(f"cholesky_inverse: input must have at least 2 dimensions, got shape {tuple(input.shape)}")
+        raise errors.ValueError(f"cholesky_inverse: input must have at least 2 dimensions, got shape "
+                                f"{tuple(input.shape)}")
     eye = ember.eye(input.shape[-1], dtype=input.dtype).expand(input.shape)
     return _cholesky_solve(eye, input, upper)
 

@@ -21,7 +21,6 @@ Example::
 """
 
 import multiprocessing
-import multiprocessing.connection
 import signal
 import traceback
 from multiprocessing import *  # noqa: F401,F403  (torch.multiprocessing re-exports it too)
@@ -224,6 +223,8 @@ class ProcessContext:
         """
         if not self.sentinels:
             return True
+        import multiprocessing.connection  # (here: ember's import does not pay for it)
+
         ready = multiprocessing.connection.wait(self.sentinels, timeout=timeout)
         failed = None
         for sentinel in ready:

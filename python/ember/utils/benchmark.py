@@ -126,7 +126,8 @@ class Measurement:
     """
 
     def __init__(self, number_per_run, raw_times, task_spec, metadata=None):
-        self.number_per_run, self.raw_times, self.task_spec, self.metadata = number_per_run, list(raw_times), task_spec, metadata
+        self.number_per_run, self.raw_times = number_per_run, list(raw_times)
+        self.task_spec, self.metadata = task_spec, metadata
 
     def __getattr__(self, name):  # stmt, label, num_threads, ...: the task's
         if name in {f.name for f in dataclasses.fields(TaskSpec)}:
@@ -234,7 +235,8 @@ class Timer:
         100
     """
 
-    def __init__(self, stmt="pass", setup="pass", global_setup="", timer=timeit.default_timer, globals=None,  # noqa: A002
+    def __init__(self, stmt="pass", setup="pass", global_setup="", timer=timeit.default_timer,
+                 globals=None,  # noqa: A002  (torch's name)
                  label=None, sub_label=None, description=None, env=None, num_threads=1, language=Language.PYTHON):
         if language not in (Language.PYTHON, "py", "python"):
             raise ValueError(f"Timer: only Python statements are supported, got language {language!r}")
