@@ -51,6 +51,8 @@ def _construct(name, dtype, args, device):
 
     if all(isinstance(a, int) and not isinstance(a, bool) for a in args) or (len(args) == 1 and isinstance(args[0], Size)):
         sizes = list(args[0]) if isinstance(args[0], Size) else list(args)
+        if any(not -2 ** 63 <= a < 2 ** 63 for a in sizes):
+            raise TypeError(f"{name}(): argument 'size' failed to unpack: a size does not fit in int64: {sizes}")
         if any(a < 0 for a in sizes):
             raise RuntimeError(f"{name}: trying to create tensor with negative dimension: {list(args)}")
         return _C.empty(*args, dtype=dtype)  # sizes (a tuple or list is data, as torch's)

@@ -660,6 +660,7 @@ def _chain_matmul(*matrices, out=None):
     for i, m in enumerate(matrices):
         if not isinstance(m, ember.Tensor):
             raise TypeError(f"chain_matmul: expected Tensor as element {i} in argument 0, but got {type(m).__name__}")
+    for m in matrices:
         if m.dim() != 2:
             raise errors.ValueError(f"chain_matmul: Tensor dimension is {m.dim()}, expected 2 instead.")
     if not matrices:

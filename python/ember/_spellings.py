@@ -232,6 +232,7 @@ def range(start, end, step=1, *, dtype=None, device=None, requires_grad=False): 
                   "inconsistent with Python's range builtin. Instead, use torch.arange, which produces values in "
                   "[start, end).", UserWarning, stacklevel=2)
     _C._check_device(device, "range")
+    _check_kinds("range", requires_grad=(requires_grad, bool))
     dtype = ember.get_default_dtype() if dtype is None else dtype
     if not isinstance(dtype, ember.dtype):
         raise TypeError(f"range(): argument 'dtype' must be ember.dtype, not {type(dtype).__name__}")
@@ -242,7 +243,7 @@ def range(start, end, step=1, *, dtype=None, device=None, requires_grad=False): 
         raise NotImplementedError("range: not implemented for dtype ember.bool")
     if not all(math.isfinite(v) for v in bounds):
         raise errors.ValueError(f"range: unsupported range: {start} -> {end} (step {step})")
-    if step != 0 and (end - start) * step < 0:
+    if (step > 0 and end < start) or (step < 0 and end > start):
         raise errors.ValueError("range: upper bound and lower bound inconsistent with step sign")
     if not dtype.is_floating_point:  # as torch's: the bounds in the integer type, truncated
         start, end, step = (int(v) for v in bounds)
@@ -261,11 +262,21 @@ def range(start, end, step=1, *, dtype=None, device=None, requires_grad=False): 
 
 # ---- window functions (signal processing: torch.stft's windows) -------------------------------
 
+def _check_kinds(op, **arguments):
+    """TypeError for an argument not of its kind, as torch's argument parser: name=(value, kinds)."""
+    for name, (value, kinds) in arguments.items():
+        if not isinstance(value, kinds):
+            raise TypeError(f"{op}(): argument '{name}' must be {getattr(kinds, '__name__', kinds)}, not "
+                            f"{type(value).__name__}")
+
+
 def _window(name, window_length, periodic, dtype, device, requires_grad, formula):
     _C._check_device(device, name)
     if isinstance(window_length, bool) or not hasattr(window_length, "__index__"):
         raise TypeError(f"{name}: window_length must be an int, got {type(window_length).__name__}")
     window_length = operator.index(window_length)  # an int, or a 0-d integer tensor
+    _check_kinds(name, periodic=(periodic, bool), requires_grad=(requires_grad, bool),
+                 dtype=(dtype, (ember.dtype, type(None))))
     if window_length < 0:
         raise errors.ValueError(f"{name}: window_length must be non-negative, got {window_length}")
     dtype = dtype or ember.get_default_dtype()

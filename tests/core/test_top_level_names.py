@@ -280,3 +280,12 @@ def test_memory_formats_as_torch():
         _same_outcome(fn)
     import pickle
     assert pickle.loads(pickle.dumps(ember.channels_last)) is ember.channels_last
+
+
+def test_argument_kinds_refused_as_torch():
+    # found by a 5-minute fuzz run of this stop's names (seed 5)
+    for fn in (lambda L: L.blackman_window(0, dtype="abc"), lambda L: L.hann_window(2, -0.85),
+               lambda L: L.kaiser_window(3, requires_grad=2), lambda L: L.range(3.4e38, 0, requires_grad=()),
+               lambda L: L.range(0.22, 5e-324, 5e-324), lambda L: L.ones(2).new(-2 ** 63 - 1, 3),
+               lambda L: L.chain_matmul(L.tensor(1.5), 2)):
+        _same_outcome(fn)

@@ -2115,6 +2115,8 @@ KNOWN = [
     _open('ember.cholesky', RAISES, 'a non-square empty batch (1, 0, 2): torch returns it'),
     _open('ember.pinverse', RAISES, "non-finite input: ember's svd raises, torch returns NaN"),
     *[_open(op, RAISES, "rectangular matrices: ember's LU is square-only") for op in ('ember.lu', 'Tensor.lu')],
+    _open('ember.asarray', EXC, "ragged data: ember.tensor's ValueError, torch's TypeError; a buffer read as "
+                               "bfloat16: ember's frombuffer refuses the dtype"),
     *[_open(op, RAISES, "a zero on a factor's diagonal: ember's solve_triangular raises LinAlgError, torch gives inf/nan")
       for op in ('ember.cholesky_inverse', 'Tensor.cholesky_inverse', 'ember.cholesky_solve', 'Tensor.cholesky_solve',
                  'ember.triangular_solve', 'Tensor.triangular_solve')],
