@@ -294,14 +294,10 @@ def _hamming(alpha, beta):
     return lambda k, n: (k * (2 * math.pi / (n - 1))).cos() * -beta + alpha
 
 
-def _window_doc(summary, example, shape_args=""):
-    """A window function's docstring: its formula, the arguments they all share, its example."""
-    return f"""{summary}
-
-    Args:
+_WINDOW_ARGS = """Args:
         window_length (int): the window's size (N = window_length + 1 when periodic, the last
             value dropped: the periodic window of spectral analysis; else N = window_length).
-        periodic (bool): periodic (True, the default) or symmetric.{shape_args}
+        periodic (bool): periodic (True, the default) or symmetric.{extra}
         dtype (ember.dtype, optional): a floating dtype (default: the default dtype).
         device (str or ember.device, optional): "cpu".
         requires_grad (bool): whether the result requires grad.
@@ -309,29 +305,67 @@ def _window_doc(summary, example, shape_args=""):
     Returns:
         Tensor: 1-d of ``window_length`` values, computed in ``dtype`` as torch's are.
 
-    Example::
-
-        >>> {example}
     """
 
 
+def _window_args(extra=""):
+    """Puts the Args and Returns the window functions share before their docstring's Example."""
+    def decorate(fn):
+        fn.__doc__ = fn.__doc__.replace("Example::", _WINDOW_ARGS.format(extra=extra) + "Example::", 1)
+        return fn
+    return decorate
+
+
+@_window_args()
 def hann_window(window_length, periodic=True, *, dtype=None, device=None, requires_grad=False):
+    r"""The Hann window :math:`w[k] = 0.5 - 0.5 \cos(2\pi k / (N - 1))`, as torch.hann_window.
+
+    Example::
+
+        >>> ember.hann_window(4)
+        tensor([0.0000, 0.5000, 1.0000, 0.5000])
+    """
     return _window("hann_window", window_length, periodic, dtype, device, requires_grad, _hamming(0.5, 0.5))
 
 
+@_window_args("\n        alpha (float): :math:`\\alpha`. Default: 0.54.\n        beta (float): :math:`\\beta`. Default: 0.46.")
 def hamming_window(window_length, periodic=True, alpha=0.54, beta=0.46, *, dtype=None, device=None,
                    requires_grad=False):
+    r"""The Hamming window :math:`w[k] = \alpha - \beta \cos(2\pi k / (N - 1))`, as torch.hamming_window.
+
+    Example::
+
+        >>> ember.hamming_window(4)
+        tensor([0.0800, 0.5400, 1.0000, 0.5400])
+    """
     return _window("hamming_window", window_length, periodic, dtype, device, requires_grad, _hamming(alpha, beta))
 
 
+@_window_args()
 def blackman_window(window_length, periodic=True, *, dtype=None, device=None, requires_grad=False):
+    r"""The Blackman window :math:`0.42 - 0.5 \cos(2\pi k / (N - 1)) + 0.08 \cos(4\pi k / (N - 1))`,
+    as torch.blackman_window.
+
+    Example::
+
+        >>> ember.blackman_window(4, periodic=False)
+        tensor([-2.9802e-08,  6.3000e-01,  6.3000e-01, -2.9802e-08])
+    """
     def formula(k, n):
         w = k * (math.pi / (n - 1))
         return (w * 4).cos() * 0.08 - (w * 2).cos() * 0.5 + 0.42
     return _window("blackman_window", window_length, periodic, dtype, device, requires_grad, formula)
 
 
+@_window_args()
 def bartlett_window(window_length, periodic=True, *, dtype=None, device=None, requires_grad=False):
+    r"""The Bartlett (triangular) window :math:`1 - |2k / (N - 1) - 1|`, as torch.bartlett_window.
+
+    Example::
+
+        >>> ember.bartlett_window(4)
+        tensor([0.0000, 0.5000, 1.0000, 0.5000])
+    """
     def formula(k, n):
         w = k * (2 / (n - 1))
         half = (n - 1) // 2 + 1  # the rising half as computed; the falling one is 2 - w
@@ -339,32 +373,21 @@ def bartlett_window(window_length, periodic=True, *, dtype=None, device=None, re
     return _window("bartlett_window", window_length, periodic, dtype, device, requires_grad, formula)
 
 
+@_window_args("\n        beta (float): the shape parameter :math:`\\beta`. Default: 12.0.")
 def kaiser_window(window_length, periodic=True, beta=12.0, *, dtype=None, device=None, requires_grad=False):
+    r"""The Kaiser window :math:`I_0(\beta \sqrt{1 - (2k / (N - 1) - 1)^2}) / I_0(\beta)`, as
+    torch.kaiser_window.
+
+    Example::
+
+        >>> ember.kaiser_window(3, periodic=False, beta=1.0)
+        tensor([0.7898, 1.0000, 0.7898])
+    """
     def formula(k, n):
         middle = (n - 1) / 2
         x = (k - middle) / middle
         return ember.i0((1 - x * x).clamp(min=0).sqrt() * beta) / ember.i0(ember.tensor(float(beta), dtype=k.dtype))
     return _window("kaiser_window", window_length, periodic, dtype, device, requires_grad, formula)
-
-
-hann_window.__doc__ = _window_doc(
-    r"The Hann window :math:`w[k] = 0.5 - 0.5 \cos(2\pi k / (N - 1))`, as torch.hann_window.",
-    "ember.hann_window(4)\n        tensor([0.0000, 0.5000, 1.0000, 0.5000])")
-hamming_window.__doc__ = _window_doc(
-    r"The Hamming window :math:`w[k] = \alpha - \beta \cos(2\pi k / (N - 1))`, as torch.hamming_window.",
-    "ember.hamming_window(4)\n        tensor([0.0800, 0.5400, 1.0000, 0.5400])",
-    "\n        alpha (float): :math:`\\alpha`. Default: 0.54.\n        beta (float): :math:`\\beta`. Default: 0.46.")
-blackman_window.__doc__ = _window_doc(
-    r"The Blackman window :math:`0.42 - 0.5 \cos(2\pi k / (N - 1)) + 0.08 \cos(4\pi k / (N - 1))`, as "
-    "torch.blackman_window.",
-    "ember.blackman_window(4, periodic=False)\n        tensor([-2.9802e-08,  6.3000e-01,  6.3000e-01, -2.9802e-08])")
-bartlett_window.__doc__ = _window_doc(
-    r"The Bartlett (triangular) window :math:`1 - |2k / (N - 1) - 1|`, as torch.bartlett_window.",
-    "ember.bartlett_window(4)\n        tensor([0.0000, 0.5000, 1.0000, 0.5000])")
-kaiser_window.__doc__ = _window_doc(
-    r"The Kaiser window :math:`I_0(\beta \sqrt{1 - (2k / (N - 1) - 1)^2}) / I_0(\beta)`, as torch.kaiser_window.",
-    "ember.kaiser_window(3, periodic=False, beta=1.0)\n        tensor([0.7898, 1.0000, 0.7898])",
-    "\n        beta (float): the shape parameter :math:`\\beta`. Default: 12.0.")
 
 
 # ---- dtype and shape queries ------------------------------------------------------------------
