@@ -14,11 +14,14 @@ class _LegacyTensorType(type):
         return isinstance(obj, _Tensor) and obj.dtype == cls.dtype
 
 
-def _legacy_new(cls, *args, device=None):
+_NO_DEVICE = object()  # torch refuses a tensor with any device= argument, None included
+
+
+def _legacy_new(cls, *args, device=_NO_DEVICE):
     return _construct(cls.__name__, cls.dtype, args, device)
 
 
-def tensor_new(self, *args, device=None):
+def tensor_new(self, *args, device=_NO_DEVICE):
     """The legacy constructor of the tensor's dtype, as torch's ``Tensor.new``: ``x.new(2, 3)`` is
     uninitialized of x's dtype, ``x.new([1, 2])`` copies the data into x's dtype, ``x.new()`` is
     empty (prefer ``new_empty``, ``new_tensor``, ...).
@@ -40,7 +43,11 @@ def tensor_new(self, *args, device=None):
 
 def _construct(name, dtype, args, device):
     """A legacy constructor's result: `name` for the messages, `dtype` the result's."""
-    _C._check_device(device, name)
+    if len(args) == 1 and isinstance(args[0], _Tensor) and device is not _NO_DEVICE:
+        form = "new of the form tensor.new" if name == "new" else "constructor of the form ember.Tensor"
+        raise RuntimeError(f"Legacy tensor {form}(tensor, device=device) is not supported. "
+                                  "Use ember.as_tensor(...) instead.")
+    _C._check_device(None if device is _NO_DEVICE else device, name)
     if not args:
         return _C.empty(0, dtype=dtype)
     if len(args) == 1 and isinstance(args[0], _Tensor):

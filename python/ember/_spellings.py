@@ -275,8 +275,10 @@ def _window(name, window_length, periodic, dtype, device, requires_grad, formula
     if isinstance(window_length, bool) or not hasattr(window_length, "__index__"):
         raise TypeError(f"{name}: window_length must be an int, got {type(window_length).__name__}")
     window_length = operator.index(window_length)  # an int, or a 0-d integer tensor
-    _check_kinds(name, periodic=(periodic, bool), requires_grad=(requires_grad, bool),
+    # torch's parser takes None for the windows' requires_grad (as False), not for periodic
+    _check_kinds(name, periodic=(periodic, bool), requires_grad=(requires_grad, (bool, type(None))),
                  dtype=(dtype, (ember.dtype, type(None))))
+    requires_grad = bool(requires_grad)
     if window_length < 0:
         raise errors.ValueError(f"{name}: window_length must be non-negative, got {window_length}")
     dtype = dtype or ember.get_default_dtype()
@@ -290,8 +292,13 @@ def _window(name, window_length, periodic, dtype, device, requires_grad, formula
     return values[:window_length].requires_grad_(requires_grad)
 
 
+def _rounded(k, value):
+    """A Python number as k's dtype holds it: torch's window kernels round their constants so."""
+    return ember.tensor(value, dtype=k.dtype).item()
+
+
 def _hamming(alpha, beta):
-    return lambda k, n: (k * (2 * math.pi / (n - 1))).cos() * -beta + alpha
+    return lambda k, n: (k * _rounded(k, 2 * math.pi / (n - 1))).cos() * _rounded(k, -beta) + _rounded(k, alpha)
 
 
 _WINDOW_ARGS = """Args:
@@ -352,8 +359,8 @@ def blackman_window(window_length, periodic=True, *, dtype=None, device=None, re
         tensor([-2.9802e-08,  6.3000e-01,  6.3000e-01, -2.9802e-08])
     """
     def formula(k, n):
-        w = k * (math.pi / (n - 1))
-        return (w * 4).cos() * 0.08 - (w * 2).cos() * 0.5 + 0.42
+        w = k * _rounded(k, math.pi / (n - 1))
+        return (w * 4).cos() * _rounded(k, 0.08) - (w * 2).cos() * 0.5 + _rounded(k, 0.42)
     return _window("blackman_window", window_length, periodic, dtype, device, requires_grad, formula)
 
 
@@ -367,7 +374,7 @@ def bartlett_window(window_length, periodic=True, *, dtype=None, device=None, re
         tensor([0.0000, 0.5000, 1.0000, 0.5000])
     """
     def formula(k, n):
-        w = k * (2 / (n - 1))
+        w = k * _rounded(k, 2 / (n - 1))
         half = (n - 1) // 2 + 1  # the rising half as computed; the falling one is 2 - w
         return ember.cat([w[:half], 2 - w[half:]])
     return _window("bartlett_window", window_length, periodic, dtype, device, requires_grad, formula)
@@ -384,9 +391,12 @@ def kaiser_window(window_length, periodic=True, beta=12.0, *, dtype=None, device
         tensor([0.7898, 1.0000, 0.7898])
     """
     def formula(k, n):
+        # torch's kernel computes each value in float32 for the 16-bit dtypes and rounds once
+        work = k.float() if k.dtype in (ember.float16, ember.bfloat16) else k
         middle = (n - 1) / 2
-        x = (k - middle) / middle
-        return ember.i0((1 - x * x).clamp(min=0).sqrt() * beta) / ember.i0(ember.tensor(float(beta), dtype=k.dtype))
+        x = (work - middle) / middle
+        values = ember.i0((1 - x * x).abs().sqrt() * beta) / ember.i0(ember.tensor(float(beta), dtype=work.dtype))
+        return values.to(k.dtype)
     return _window("kaiser_window", window_length, periodic, dtype, device, requires_grad, formula)
 
 

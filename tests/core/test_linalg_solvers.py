@@ -1,6 +1,7 @@
 """ember.linalg's LU family, the _ex forms, lstsq, tensorinv/tensorsolve and torch's older top-level
 spellings (torch.svd, qr, cholesky, lu, ...), each against torch."""
 
+import math
 import warnings
 
 import numpy as np
@@ -88,6 +89,28 @@ def test_ex_forms_report_failures_in_info_as_torch():
             fn(ember)
         with pytest.raises(RuntimeError):
             fn(torch)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_cholesky_of_nan_or_inf_fails_as_torch(dtype):
+    """A NaN pivot fails at its order (OpenBLAS's potrf lets it through); an inf pivot scales the
+    column below it by 1/inf, NaN where that column holds inf or NaN (OpenBLAS's scal gives 0)."""
+    nan, inf = math.nan, math.inf
+    cases = [[[nan]], [[1.0, nan], [nan, 1.0]], [[4.0, 2.0], [2.0, nan]], [[4.0, 1.0], [nan, 3.0]],
+             [[inf, 0.5], [inf, 2.0]], [[inf, 0.5], [nan, 2.0]], [[2.0, 0.5], [0.5, inf]],
+             [[1.0, 0.0, 0.0], [0.3, 2.0, 0.0], [nan, 0.1, 3.0]]]
+    if dtype == "float64":  # torch's float32 LAPACK (MKL) also turns a finite value below an inf pivot into NaN
+        cases += [[[inf, 0.5], [0.5, 2.0]], [[1.0, 0.0, 0.0], [0.3, inf, 0.0], [0.2, 0.1, 3.0]]]
+    for a in cases:
+        e = ember.linalg.cholesky_ex(ember.tensor(a, dtype=getattr(ember, dtype)))
+        t = torch.linalg.cholesky_ex(torch.tensor(a, dtype=getattr(torch, dtype)))
+        assert int(e.info) == int(t.info), (a, e, t)
+        if int(t.info) == 0:
+            np.testing.assert_allclose(e.L.numpy(), t.L.numpy(), rtol=1e-6)
+        else:
+            with pytest.raises(ember.linalg.LinAlgError, match=f"order {int(t.info)} is not positive-definite"):
+                ember.linalg.cholesky(ember.tensor(a, dtype=getattr(ember, dtype)))
+
 
 
 @pytest.mark.parametrize("driver", [None, "gels", "gelsy", "gelsd", "gelss"])

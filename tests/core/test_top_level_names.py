@@ -108,6 +108,10 @@ def test_windows_as_torch(name):
         for beta in (0.5, 5.0, 20.0):
             np.testing.assert_allclose(ember.kaiser_window(7, True, beta, dtype=ember.float64).numpy(),
                                        torch.kaiser_window(7, True, beta, dtype=torch.float64).numpy(), rtol=1e-12)
+    for dtype in ("float16", "bfloat16"):  # each value rounded as torch's kernels round it
+        for n in (5, 8, 33):
+            np.testing.assert_array_equal(getattr(ember, name)(n, dtype=getattr(ember, dtype)).float().numpy(),
+                                          getattr(torch, name)(n, dtype=getattr(torch, dtype)).float().numpy())
     if name == "hamming_window":
         np.testing.assert_allclose(ember.hamming_window(6, True, 0.6, 0.4).numpy(),
                                    torch.hamming_window(6, True, 0.6, 0.4).numpy(), rtol=1e-6)
@@ -169,6 +173,10 @@ def test_tensor_new_as_torch():
     x = ember.ones(2)
     assert x.new(x) is x
     _same_outcome(lambda L: L.ones(2).new(-1))
+    for device in (None, "cpu"):  # a tensor with any device= is refused, as torch's
+        _same_outcome(lambda L, d=device: L.ones(2).new(L.ones(2), device=d))
+        _same_outcome(lambda L, d=device: L.FloatTensor(L.ones(2), device=d))
+        _same_outcome(lambda L, d=device: L.ones(2).new(2, device=d).zero_())
 
 
 def test_set_default_tensor_type_as_torch():

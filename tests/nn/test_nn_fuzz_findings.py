@@ -220,3 +220,120 @@ def test_multilabel_soft_margin_loss_integer_target_as_torch(torch):
     e, t = _both(torch, lambda L, x, y: L.nn.functional.multilabel_soft_margin_loss(x, y, reduction="none"),
                  ([[-1.0, 1.4], [1.7, -2.7]], "float64"), ([[1, 6], [6, 1]], "uint8"))
     assert e.tolist() == pytest.approx(t.tolist())
+
+
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss", "smooth_l1_loss"])
+@pytest.mark.parametrize("case", [
+    (([1, 2], "int64"), ([1.0, 3.5], "float32"), "mean"),    # an integer input, a floating target
+    (([1, 7], "uint8"), (1.5, "float64"), "none"),
+    (([True, False], "bool"), ([1.5, -1.0], "float32"), "sum"),
+    (([2.5, 1.0], "float16"), ([1, 3], "int32"), "none"),
+], ids=str)
+def test_pointwise_losses_compute_in_the_promoted_dtype(name, case, torch):
+    """torch's mse/l1/smooth_l1 kernels run in the operands' promoted dtype (l1 of a bool refused)."""
+    x, y, reduction = case
+    outcomes = []
+    for lib in (ember, torch):
+        try:
+            r = getattr(lib.nn.functional, name)(lib.tensor(x[0], dtype=getattr(lib, x[1])),
+                                                 lib.tensor(y[0], dtype=getattr(lib, y[1])), reduction=reduction)
+            outcomes.append((_dtype_name(r), tuple(r.shape), r.double().reshape(-1).tolist()))
+        except RuntimeError:  # ember.errors subclass it; torch's bool subtraction error
+            outcomes.append("raises")
+    assert outcomes[0] == outcomes[1]
+
+
+@pytest.mark.parametrize("reduction", ["none", "sum"])
+@pytest.mark.parametrize("dtype", ["int64", "uint8"])
+def test_l1_loss_of_integers_as_torch(dtype, reduction, torch):
+    """|input - target| in the integer dtype (uint8 wrapping), as torch's; its mean is refused."""
+    e, t = _both(torch, lambda L, a, b: L.nn.functional.l1_loss(a, b, reduction=reduction), ([1, 2, 9], dtype),
+                 ([1, 5, 3], dtype))
+    _same(e, t)
+    e, t = _both(torch, lambda L, a, b: L.nn.functional.smooth_l1_loss(a, b, reduction=reduction, beta=0.0),
+                 ([1, 2, 9], dtype), ([1, 5, 3], dtype))
+    _same(e, t)
+    with pytest.raises(RuntimeError):
+        torch.nn.functional.l1_loss(torch.tensor([1, 2]), torch.tensor([1, 5]))
+    with pytest.raises(TypeError, match="mean"):
+        F.l1_loss(ember.tensor([1, 2]), ember.tensor([1, 5]))
+    for name in ("mse_loss", "smooth_l1_loss"):  # integers with integers: torch's kernels have none
+        with pytest.raises(RuntimeError):
+            getattr(torch.nn.functional, name)(torch.tensor([1, 2]), torch.tensor([1, 5]))
+        with pytest.raises(TypeError, match=f"{name}: expected a floating input or target, got int64 and int64"):
+            getattr(F, name)(ember.tensor([1, 2]), ember.tensor([1, 5]))
+
+
+@pytest.mark.parametrize("case", [
+    (([[1, 2], [0, 3]], "int64"), ([[1.0, 2.0]], "float64")),
+    (([[True, False]], "bool"), ([[1.0, 2.0]], "float32")),
+    (([[1.0, 2.0]], "float16"), ([[1.0, 2.5]], "float32")),  # floating inputs stay as they are
+], ids=str)
+def test_cosine_similarity_casts_integer_inputs_as_torch(case, torch):
+    e, t = _both(torch, lambda L, a, b: L.nn.functional.cosine_similarity(a, b), *case)
+    assert _dtype_name(e) == _dtype_name(t) and tuple(e.shape) == tuple(t.shape)
+    assert e.double().tolist() == pytest.approx(t.double().tolist(), rel=1e-6)
+    with pytest.raises(RuntimeError):
+        torch.nn.functional.cosine_similarity(torch.tensor([[1, 2]]), torch.tensor([[1, 2]]))
+    with pytest.raises(TypeError, match="cosine_similarity: expected a floating common dtype"):
+        F.cosine_similarity(ember.tensor([[1, 2]]), ember.tensor([[1, 2]]))
+
+
+@pytest.mark.parametrize("case", [
+    ((3,), (3,), None),           # a 1-D weight: one dot product per row
+    ((2, 3), (3,), None),
+    ((4, 2, 3), (3,), None),
+    ((2, 3), (4, 3), (1, 4)),     # a bias broadcast to the result (addmm's rule)
+    ((2, 3), (4, 3), (2, 1)),
+    ((5, 2, 3), (4, 3), (2, 4)),
+    ((0, 7), (0, 7), (1, 1)),
+], ids=str)
+def test_linear_general_weight_and_bias_as_torch(case, torch):
+    xs, ws, bs = case
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal(s) for s in (xs, ws) + ((bs,) if bs is not None else ())]
+    outs = []
+    for lib in (ember, torch):
+        ts = [lib.tensor(a, dtype=lib.float64, requires_grad=True) for a in arrays]
+        out = lib.nn.functional.linear(*ts)
+        out.sum().backward()
+        outs.append((tuple(out.shape), out.detach().reshape(-1).tolist(),
+                     [t.grad.reshape(-1).tolist() for t in ts]))
+    assert outs[0][0] == outs[1][0]
+    assert outs[0][1] == pytest.approx(outs[1][1])
+    for ge, gt in zip(outs[0][2], outs[1][2]):
+        assert ge == pytest.approx(gt)
+
+
+@pytest.mark.parametrize("case", [
+    ((2, 3), (3,), (2,)),         # a bias needs a 2-D weight (torch's addmm)
+    ((4, 2, 3), (3,), (1,)),
+    ((2, 3), (4, 3), (3, 4)),     # a bias that does not broadcast to (2, 4)
+    ((3,), (4, 3), (2, 4)),       # ... or would grow the result
+    ((2, 3), (2, 3, 3), None),    # a 3-D weight
+    ((2, 3), (4,), None),
+], ids=str)
+def test_linear_bad_weight_or_bias_raises_as_torch(case, torch):
+    xs, ws, bs = case
+    args = [(xs,), (ws,)] + ([(bs,)] if bs is not None else [])
+    with pytest.raises(RuntimeError):
+        torch.nn.functional.linear(*[torch.zeros(*a[0]) for a in args])
+    with pytest.raises((ValueError, RuntimeError), match="linear: "):
+        F.linear(*[ember.zeros(*a[0]) for a in args])
+
+
+def test_cosine_similarity_eps_and_0d_inputs_as_torch(torch):
+    """0-d inputs are one-element vectors (dim 0 or -1); a negative or NaN eps raises, as torch's."""
+    for dim in (0, -1):
+        e, t = _both(torch, lambda L, a, b: L.nn.functional.cosine_similarity(a, b, dim), (-2, "int16"),
+                     (0.6, "float64"))
+        _same(e, t)
+    for eps in (-1.0, math.nan):
+        with pytest.raises(RuntimeError):
+            torch.nn.functional.cosine_similarity(torch.ones(2, 2), torch.ones(2, 2), 1, eps)
+        with pytest.raises(RuntimeError, match="cosine_similarity: eps must be non-negative"):
+            F.cosine_similarity(ember.ones(2, 2), ember.ones(2, 2), 1, eps)
+    with pytest.raises(TypeError, match="argument 'dim' must be int, not bool"):
+        F.cosine_similarity(ember.ones(2, 2), ember.ones(2, 2), True)

@@ -2,6 +2,7 @@
 // dimensions, copied only when neither layout fits), a plain loop for int64 and bool; symmetric
 // eigendecompositions and the factorizations of linalg (LU, Cholesky, QR, SVD) through LAPACK.
 #include <climits>
+#include <cmath>
 
 #include "cpu/blas.h"
 #include "cpu/threads.h"
@@ -245,6 +246,30 @@ void lu_solve_lapack(const Tensor& lu, const Tensor& pivots, const Tensor& rhs, 
   });
 }
 
+/// Reference LAPACK's unblocked lower Cholesky (potf2) of the column-major n x n matrix m: the
+/// factor of a matrix holding inf or NaN as torch's LAPACK gives it. OpenBLAS's potrf differs there:
+/// it scales a column by 1/pivot with a scal that turns NaN * 0 into 0, and passes a NaN pivot.
+template <class T>
+int cholesky_reference(T* m, int n) {
+  for (int j = 0; j < n; ++j) {
+    T pivot = m[j + j * n];
+    for (int k = 0; k < j; ++k) pivot -= m[j + k * n] * m[j + k * n];
+    if (!(pivot > 0)) {  // also a NaN
+      m[j + j * n] = pivot;
+      return j + 1;
+    }
+    pivot = std::sqrt(pivot);
+    m[j + j * n] = pivot;
+    const T scale = T(1) / pivot;
+    for (int i = j + 1; i < n; ++i) {
+      T v = m[i + j * n];
+      for (int k = 0; k < j; ++k) v -= m[i + k * n] * m[j + k * n];
+      m[i + j * n] = v * scale;
+    }
+  }
+  return 0;
+}
+
 template <class T>
 void cholesky_lapack(const Tensor& a, const Tensor& infos) {
   const int64_t B = a.sizes()[0];
@@ -252,8 +277,13 @@ void cholesky_lapack(const Tensor& a, const Tensor& infos) {
   T* pa = static_cast<T*>(a.raw_data());
   int* pi = static_cast<int*>(infos.raw_data());
   each_matrix(B, n, [&](int64_t b) {
-    if constexpr (std::is_same_v<T, float>) EMBER_LAPACK(spotrf)("L", &n, pa + b * n * n, &ld, pi + b, 1);
-    else EMBER_LAPACK(dpotrf)("L", &n, pa + b * n * n, &ld, pi + b, 1);
+    T* m = pa + b * n * n;
+    bool finite = true;
+    for (int j = 0; j < n && finite; ++j)
+      for (int i = j; i < n && finite; ++i) finite = std::isfinite(m[i + j * n]);
+    if (!finite) pi[b] = cholesky_reference(m, n);
+    else if constexpr (std::is_same_v<T, float>) EMBER_LAPACK(spotrf)("L", &n, m, &ld, pi + b, 1);
+    else EMBER_LAPACK(dpotrf)("L", &n, m, &ld, pi + b, 1);
   });
 }
 

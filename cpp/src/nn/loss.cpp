@@ -55,6 +55,14 @@ void check_floating(const Tensor& t, const char* op, const char* what) {
   EMBER_CHECK_TYPE(is_floating(t.dtype()), op, ": expected a floating ", what, ", got ", dtype_name(t.dtype()));
 }
 
+/// torch's pointwise loss kernels run in the operands' promoted dtype, which must be floating (an
+/// integer input with a floating target is fine).
+void check_floating_common(const Tensor& input, const Tensor& target, const char* op) {
+  const DType common = promote_types(input.dtype(), target.dtype());
+  EMBER_CHECK_TYPE(is_floating(common), op, ": expected a floating input or target, got ", dtype_name(input.dtype()),
+                   " and ", dtype_name(target.dtype()));
+}
+
 void check_same_size(const Tensor& input, const Tensor& target, const char* op) {
   EMBER_CHECK(input.sizes() == target.sizes(), op, ": target size ", shape_str(target.sizes()),
               " must be the same as input size ", shape_str(input.sizes()));
@@ -110,23 +118,24 @@ Tensor kl_div(const Tensor& input, const Tensor& target, const std::string& redu
 }
 
 Tensor mse_loss(const Tensor& input, const Tensor& target, const std::string& reduction) {
-  check_floating(input, "mse_loss", "input");
+  check_floating_common(input, target, "mse_loss");
   check_broadcast(input, target, "mse_loss", "target", true);
   return autograd::name_grad_fn(reduce(square(difference(input, target)), reduction, "mse_loss"), "mse_loss");
 }
 
 namespace {
-/// torch's l1_loss (and smooth_l1_loss with beta 0, which is it) subtracts its operands as they
-/// are, so a bool target hits the bool subtraction error.
+/// torch's l1_loss (and smooth_l1_loss with beta 0, which is it) is |input - target| in any dtype
+/// the subtraction takes (integers too: its mean then refuses them), so a bool operand hits the
+/// bool subtraction error.
 Tensor l1_difference(const Tensor& input, const Tensor& target, const char* op) {
-  EMBER_CHECK_RUNTIME(target.dtype() != DType::Bool, op, ": subtraction, the `-` operator, with a bool tensor is "
-                      "not supported (a bool target)");
+  EMBER_CHECK_RUNTIME(input.dtype() != DType::Bool && target.dtype() != DType::Bool, op, ": subtraction, the `-` "
+                      "operator, with a bool tensor is not supported (a bool ",
+                      input.dtype() == DType::Bool ? "input" : "target", ")");
   return abs(difference(input, target));
 }
 }  // namespace
 
 Tensor l1_loss(const Tensor& input, const Tensor& target, const std::string& reduction) {
-  check_floating(input, "l1_loss", "input");
   check_broadcast(input, target, "l1_loss", "target", true);
   return reduce(l1_difference(input, target, "l1_loss"), reduction, "l1_loss");
 }
@@ -147,12 +156,12 @@ Tensor huber_loss(const Tensor& input, const Tensor& target, const std::string& 
 }
 
 Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, const std::string& reduction, double beta) {
-  check_floating(input, "smooth_l1_loss", "input");
   check_broadcast(input, target, "smooth_l1_loss", "target", true);
   EMBER_CHECK(beta >= 0, "smooth_l1_loss: beta must be non-negative, got ", beta);
   if (beta == 0)
     return autograd::name_grad_fn(reduce(l1_difference(input, target, "smooth_l1_loss"), reduction, "smooth_l1_loss"),
                                   "smooth_l1_loss");
+  check_floating_common(input, target, "smooth_l1_loss");
   Tensor z = abs(difference(input, target));
   // torch's kernel computes bfloat16 in float32 (rounding once), float16 in float16
   const DType dt = z.dtype();

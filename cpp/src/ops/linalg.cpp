@@ -116,20 +116,44 @@ Tensor outer(const Tensor& a, const Tensor& b) {
   return mul(unsqueeze(a, 1), unsqueeze(b, 0));
 }
 
-Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
-  EMBER_CHECK(weight.dim() == 2, "linear: weight must be 2-D (out_features, in_features), got ",
+namespace {
+/// torch's linear beyond the layer's form: a 1-D weight (one dot product per row of x) or a bias of
+/// any shape that broadcasts to the result (added in place, so it may not grow the result).
+Tensor linear_general(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+  EMBER_CHECK(weight.dim() == 1 || weight.dim() == 2, "linear: weight must be 2-D (out_features, in_features) "
+              "or 1-D, got ", shape_str(weight.sizes()));
+  EMBER_CHECK(x.dim() >= 1 && x.sizes().back() == weight.sizes().back(), "linear: input ", shape_str(x.sizes()),
+              " and weight ", shape_str(weight.sizes()), " cannot be multiplied (the input's last dim must be ",
+              weight.sizes().back(), ")");
+  // torch adds a bias by addmm (on the input flattened to 2-D), which needs a 2-D weight
+  EMBER_CHECK(!bias.defined() || weight.dim() == 2, "linear: a bias needs a 2-D weight, got weight ",
               shape_str(weight.sizes()));
+  Tensor out = matmul(x, weight.dim() == 2 ? transpose(weight, 0, 1) : weight);
+  if (!bias.defined()) return out;
+  // added in place by torch, so the bias may not grow the result (torch's addmm path for
+  // contiguous 3-D inputs refuses some biases that broadcast; ember takes every one that does)
+  const Shape& o = out.sizes();
+  const Shape& b = bias.sizes();
+  bool fits = b.size() <= o.size();
+  for (size_t i = 1; fits && i <= b.size(); ++i) fits = b[b.size() - i] == 1 || b[b.size() - i] == o[o.size() - i];
+  EMBER_CHECK(fits, "linear: bias ", shape_str(b), " cannot be broadcast to the result's shape ", shape_str(o));
+  EMBER_CHECK_TYPE(bias.dtype() == x.dtype(), "linear: bias has dtype ", dtype_name(bias.dtype()),
+                   ", input and weight ", dtype_name(x.dtype()));
+  return add(out, bias);
+}
+}  // namespace
+
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+  if (weight.dim() != 2 || (bias.defined() && (bias.dim() != 1 || bias.numel() != weight.sizes()[0])))
+    return linear_general(x, weight, bias);
   const int64_t out_features = weight.sizes()[0], in_features = weight.sizes()[1];
   EMBER_CHECK(x.dim() >= 1 && x.sizes().back() == in_features, "linear: input ", shape_str(x.sizes()),
               " and weight ", shape_str(weight.sizes()), " cannot be multiplied (the input's last dim must be ",
               in_features, ")");
   matmul_dtype("linear", x, weight);
-  if (bias.defined()) {
-    EMBER_CHECK(bias.dim() == 1 && bias.numel() == out_features, "linear: bias ", shape_str(bias.sizes()),
-                " does not match weight ", shape_str(weight.sizes()));
+  if (bias.defined())
     EMBER_CHECK_TYPE(bias.dtype() == x.dtype(), "linear: bias has dtype ", dtype_name(bias.dtype()),
                      ", input and weight ", dtype_name(x.dtype()));
-  }
   if (is_narrow(x.dtype())) {  // float16/bfloat16 in float32, rounded once
     const DType w = widened(x.dtype());
     return to_dtype(linear(to_dtype(x, w), to_dtype(weight, w), bias.defined() ? to_dtype(bias, w) : bias), x.dtype());

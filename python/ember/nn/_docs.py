@@ -301,8 +301,8 @@ Args:
     padding_idx (int, optional): a row that gets no gradient (initialized to zeros).
     max_norm (float, optional): rows looked up are renormalized to at most this norm.
     norm_type (float): the p of that norm. Default: 2.0.
-    scale_grad_by_freq (bool): scale gradients by the inverse frequency in the batch. Default: False.
-    sparse (bool): accepted for PyTorch compatibility; gradients are dense. Default: False.
+    scale_grad_by_freq (bool): not supported (False only). Default: False.
+    sparse (bool): not supported (False only; gradients are dense). Default: False.
     _weight (Tensor, optional): the initial table (PyTorch's private argument; see from_pretrained).
     _freeze (bool): with _weight, whether the table is not trained. Default: False.
 {_DEVICE_DTYPE}

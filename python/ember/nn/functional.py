@@ -5,6 +5,8 @@ import warnings
 from ember._C import _nn_functional as _F
 from ember._C import log_softmax as _log_softmax, softmax as _softmax
 from ember._C import Tensor as _Tensor, broadcast_shapes as _broadcast_shapes, div as _div, relu as _relu
+from ember._C import promote_types as _promote_types
+from ember import errors as _errors
 from ember._C import sigmoid, tanh  # noqa: F401  (torch.nn.functional has them too)
 from ember._C._nn_functional import gelu, logsigmoid, one_hot, prelu, softplus
 from ember._C._nn_functional import conv1d, conv2d, conv3d  # noqa: F401
@@ -861,7 +863,7 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     which keeps the result in [-1, 1].
 
     Args:
-        x1, x2: floating tensors of broadcastable shapes.
+        x1, x2: tensors of broadcastable shapes whose promoted dtype is floating.
         dim: the dimension of the vectors (of the broadcast shape). Default: 1.
         eps: the smallest norm divided by, so a zero vector gives 0. Default: 1e-8.
 
@@ -876,17 +878,26 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     for name, x in (("x1", x1), ("x2", x2)):
         if not isinstance(x, _Tensor):
             raise TypeError(f"cosine_similarity: {name} must be a Tensor, got {type(x).__name__}")
-        if not x.is_floating_point():
-            raise TypeError(f"cosine_similarity: expected floating-point inputs, got {name} of "
-                            f"dtype {x.dtype}")
+    if isinstance(dim, bool) or not isinstance(dim, int):
+        raise TypeError(f"cosine_similarity(): argument 'dim' must be int, not {type(dim).__name__}")
+    if not eps >= 0:
+        raise _errors.ValueError(f"cosine_similarity: eps must be non-negative, got: {eps}")
+    common = _promote_types(x1.dtype, x2.dtype)
+    if not common.is_floating_point:
+        raise TypeError(f"cosine_similarity: expected a floating common dtype, got x1 of dtype {x1.dtype} and "
+                        f"x2 of dtype {x2.dtype}")
+    # as torch's: an integer (or bool) input is cast to the common dtype, a floating one kept
+    x1, x2 = (x if x.is_floating_point() else x.to(common) for x in (x1, x2))
     try:
         shape = _broadcast_shapes(x1.shape, x2.shape)
     except ValueError as e:  # name this op, not broadcast_shapes
         raise ValueError(f"cosine_similarity: {str(e).partition(': ')[2]}") from None
-    if not -len(shape) <= dim < max(len(shape), 1):
+    if not -max(len(shape), 1) <= dim < max(len(shape), 1):
         raise IndexError(f"cosine_similarity: dim {dim} is out of range for the broadcast shape "
                          f"{tuple(shape)}")
     x1, x2 = x1.expand(shape), x2.expand(shape)
+    if not shape:  # 0-d: each is its own one-element vector (dim 0 or -1, as torch's)
+        return (x1 / x1.abs().clamp(min=eps)) * (x2 / x2.abs().clamp(min=eps))
     n1 = x1.norm(dim=dim, keepdim=True).clamp(min=eps)
     n2 = x2.norm(dim=dim, keepdim=True).clamp(min=eps)
     return ((x1 / n1) * (x2 / n2)).sum(dim)
