@@ -773,9 +773,9 @@ def _class_errors(name, fn_name):
     return _loss_errors(name, _CLS) + [
         E("class_out_of_range", C(), lambda L: (_ones(L, 3, 4), L.tensor([0, 4, 1])), IndexError,
           match="out of bounds"),
-        # a float target is class probabilities to cross_entropy, so there the error is its shape
-        E("float_target", C(), lambda L: (_ones(L, 3, 4), L.tensor([0.0, 1.0, 2.0])),
-          ValueError if name == "CrossEntropyLoss" else TypeError, torch=RuntimeError, match=fn_name),
+        # a target not of the input's shape is class indices (torch's rule), so a float one is refused
+        E("float_target", C(), lambda L: (_ones(L, 3, 4), L.tensor([0.0, 1.0, 2.0])), TypeError,
+          torch=RuntimeError, match=fn_name),
         E("target_batch_mismatch", C(), lambda L: (_ones(L, 3, 4), L.tensor([0, 1])), ValueError,
           match=(fn_name, "(3, 4)", "(2,)")),
         E("unbatched_input_batched_target", C(), lambda L: (_ones(L, 5), L.tensor([1, 2, 3])), ValueError,

@@ -337,3 +337,29 @@ def test_cosine_similarity_eps_and_0d_inputs_as_torch(torch):
             F.cosine_similarity(ember.ones(2, 2), ember.ones(2, 2), 1, eps)
     with pytest.raises(TypeError, match="argument 'dim' must be int, not bool"):
         F.cosine_similarity(ember.ones(2, 2), ember.ones(2, 2), True)
+
+
+@pytest.mark.parametrize("smoothing", [-0.1, math.nan, 0.0, 0.3])
+@pytest.mark.parametrize("target", [([1, 0], "int64"), ([[0.9, 0.1], [0.2, 0.8]], "float32")], ids=str)
+def test_cross_entropy_smooths_only_a_positive_label_smoothing(smoothing, target, torch):
+    """torch refuses a label_smoothing above 1 only; one that is not positive smooths nothing."""
+    e, t = _both(torch, lambda L, x, y: L.nn.functional.cross_entropy(x, y, label_smoothing=smoothing),
+                 ([[1.2, 0.3], [-0.5, 2.0]], "float32"), target)
+    assert e.item() == pytest.approx(t.item(), rel=1e-6)
+
+
+def test_cross_entropy_probabilities_refuse_ignore_index(torch):
+    x, p = [[1.2, 0.3]], [[0.9, 0.1]]
+    with pytest.raises(RuntimeError, match="ignore_index is not supported"):
+        torch.nn.functional.cross_entropy(torch.tensor(x), torch.tensor(p), ignore_index=0)
+    with pytest.raises(RuntimeError, match="cross_entropy: ignore_index is not supported for floating point target"):
+        F.cross_entropy(ember.tensor(x), ember.tensor(p), ignore_index=0)
+    e, t = _both(torch, lambda L, a, b: L.nn.functional.cross_entropy(a, b, ignore_index=-3), (x, "float32"),
+                 (p, "float32"))  # a negative one is taken
+    assert e.item() == pytest.approx(t.item(), rel=1e-6)
+    for lib in (ember, torch):  # a target of the input's shape holds probabilities, whatever its dtype
+        with pytest.raises(RuntimeError, match="(?i)floating point type for target|floating target"):
+            lib.nn.functional.cross_entropy(lib.tensor([2.5]), lib.tensor([0]))
+    for lib in (ember, torch):  # above 1 refused
+        with pytest.raises(RuntimeError, match="label_smoothing"):
+            lib.nn.functional.cross_entropy(lib.tensor(x), lib.tensor([1]), label_smoothing=1.5)

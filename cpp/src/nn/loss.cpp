@@ -274,13 +274,18 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
 Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight, int64_t ignore_index,
                      const std::string& reduction, double label_smoothing) {
   check_floating(input, "cross_entropy", "input");
-  EMBER_CHECK(label_smoothing >= 0 && label_smoothing <= 1, "cross_entropy: label_smoothing must be in [0, 1], got ",
-              label_smoothing);
+  // torch refuses only a smoothing above 1; one that is not positive (NaN included) smooths nothing
+  EMBER_CHECK(!(label_smoothing > 1), "cross_entropy: label_smoothing must be in [0, 1], got ", label_smoothing);
+  const bool smoothing = label_smoothing > 0;
   EMBER_CHECK(input.dim() >= 1, "cross_entropy: input must have at least 1 dim, got a 0-d tensor");
   const int64_t class_dim = input.dim() == 1 ? 0 : 1, classes = input.sizes()[class_dim];
-  const bool probabilities = is_floating(target.dtype());
+  // torch's rule: a target of the input's shape holds class probabilities, any other class indices
+  const bool probabilities = input.sizes() == target.sizes();
   if (probabilities) {
-    check_same_size(input, target, "cross_entropy");
+    EMBER_CHECK_TYPE(is_floating(target.dtype()), "cross_entropy: expected a floating target for class "
+                     "probabilities (a target of the input's shape), got ", dtype_name(target.dtype()));
+    EMBER_CHECK(ignore_index < 0, "cross_entropy: ignore_index is not supported for floating point target "
+                "(class probabilities), got ", ignore_index);
     check_class_weight(weight, classes, "cross_entropy");
   } else {
     check_class_target(input, target, weight, "cross_entropy");
@@ -288,7 +293,7 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& we
   Tensor logp = log_softmax(input, class_dim);
   Tensor w = weight.defined() ? per_class(weight, input.dim(), class_dim) : Tensor();
   if (probabilities) {  // one row of class probabilities per sample
-    Tensor p = label_smoothing > 0 ? add(mul(target, number(1 - label_smoothing)), number(label_smoothing / classes))
+    Tensor p = smoothing ? add(mul(target, number(1 - label_smoothing)), number(label_smoothing / classes))
                                    : target;
     Tensor terms = mul(logp, p);
     if (w.defined()) terms = mul(terms, w);
@@ -298,7 +303,7 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& we
     return reduce(loss, reduction, "cross_entropy");
   }
   Tensor nll = nll_loss_checked(logp, target, weight, ignore_index, reduction, "cross_entropy");
-  if (label_smoothing == 0) return autograd::name_grad_fn(nll, "nll_loss");  // torch's cross_entropy ends in nll_loss
+  if (!smoothing) return autograd::name_grad_fn(nll, "nll_loss");  // torch's cross_entropy ends in nll_loss
   const Tensor t = input.dim() == 1 ? reshape(target, {}) : target;  // an unbatched (1,) target as 0-d
   // The smoothing term: the (weighted) mean of -log p over the classes, on counted targets.
   Tensor counted = to_dtype(ne(t, scalar_tensor(ignore_index)), input.dtype());

@@ -400,20 +400,22 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
             ``input``'s shape.
         weight (Tensor, optional): a (C,) weight per class. Default: None.
         size_average (bool, optional): deprecated (PyTorch's); folded into ``reduction``.
-        ignore_index (int, optional): a target index that contributes nothing (indices only).
-            Default: -100.
+        ignore_index (int, optional): a target index that contributes nothing (indices only;
+            with probabilities it must be negative, as torch's). Default: -100.
         reduce (bool, optional): deprecated (PyTorch's); folded into ``reduction``.
         reduction (str, optional): ``'none'``, ``'mean'`` or ``'sum'``. Default: ``'mean'``.
-        label_smoothing (float, optional): in [0, 1]: the target becomes
+        label_smoothing (float, optional): at most 1: the target becomes
             :math:`(1 - \varepsilon)` of itself plus :math:`\varepsilon` spread uniformly over the
-            C classes. Default: 0.0.
+            C classes (a value that is not positive smooths nothing, as torch's). Default: 0.0.
 
     Returns:
         Tensor: a scalar, or the per-sample shape with ``reduction='none'``.
 
     Raises:
-        ValueError: the shapes do not match, ``label_smoothing`` is out of [0, 1], or a bad
+        ValueError: the shapes do not match, ``label_smoothing`` is above 1, or a bad
             ``reduction``.
+        TypeError: a target of ``input``'s shape (probabilities) that is not floating, or class
+            indices that are not int64.
         IndexError: a class index is out of [0, C) (and not ``ignore_index``).
 
     Example::
