@@ -119,6 +119,14 @@ def lstsq_2000x50(m):
     return lambda: m.linalg.lstsq(a, b)
 
 
+def solve_triangular_500(m):
+    """A float32 lower-triangular system (500 x 500, 64 right-hand sides) by substitution (BLAS trsm);
+    NumPy has no triangular solver (SciPy's is one), so it has no row."""
+    a = randn(m, 500, 500).tril() + 30 * m.eye(500)
+    b = randn(m, 500, 64)
+    return lambda: m.linalg.solve_triangular(a, b, upper=False)
+
+
 def caught_shape_error(m):
     """The cost of a bad call: a matmul of mismatched shapes, raised and caught as RuntimeError."""
     a, b = m.ones(2, 3), m.ones(4, 5)

@@ -246,6 +246,10 @@ void lu_factor(const Tensor& a, const Tensor& pivots, const Tensor& infos);
 void lu_solve(const Tensor& lu, const Tensor& pivots, const Tensor& b, bool transpose);
 /// Cholesky (potrf) of a in place: its lower factor L (the upper triangle is left as it was).
 void cholesky(const Tensor& a, const Tensor& infos);
+/// Solves A X = B (left) or X A = B in place of b (B, m, k) for a (B, n, n), both contiguous
+/// row-major (this one is not column-major): a's upper (or lower) triangle is read, its diagonal
+/// taken as ones when unit (BLAS trsm, so a zero on the diagonal gives inf or NaN, as LAPACK's).
+void triangular_solve(const Tensor& a, const Tensor& b, bool upper, bool left, bool unit);
 /// QR (geqrf): R above the diagonal of a (B, n, m), Householder reflectors below; tau (B, min(m, n)).
 void geqrf(const Tensor& a, const Tensor& tau);
 /// Q (orgqr) in place of q (B, c, m): its first tau.size(1) columns hold geqrf's reflectors.

@@ -556,6 +556,13 @@ def _cholesky_inverse(input, upper=False):
     if input.dim() < 2:
         raise errors.ValueError(f"cholesky_inverse: input must have at least 2 dimensions, got shape "
                                 f"{tuple(input.shape)}")
+    # torch's LAPACK (potri) refuses an exact zero on the factor's diagonal; the solves would give inf
+    zero = input.diagonal(dim1=-2, dim2=-1) == 0
+    if bool(zero.any()):
+        batch, column = (int(i) for i in zero.reshape(-1, input.shape[-1]).nonzero()[0])
+        where = f"(Batch element {batch}): " if input.dim() > 2 else ""
+        raise LinAlgError(f"cholesky_inverse: {where}The diagonal element {column + 1} is zero, the inversion could "
+                          "not be completed because the input matrix is singular.")
     eye = ember.eye(input.shape[-1], dtype=input.dtype).expand(input.shape)
     return _cholesky_solve(eye, input, upper)
 
@@ -585,7 +592,8 @@ def _triangular_solve(b, A, upper=True, transpose=False, unitriangular=False):
     _tensors("triangular_solve", input=b, A=A)
     T = A.mT if transpose else A
     X = ember.linalg.solve_triangular(T, b, upper=upper != transpose, unitriangular=unitriangular)
-    return return_types.triangular_solve(X, A.clone())
+    # the coefficient comes back broadcast to the batch, as torch's
+    return return_types.triangular_solve(X, A.expand(*X.shape[:-2], *A.shape[-2:]).clone())
 
 
 def _lu(A, pivot=True, get_infos=False):

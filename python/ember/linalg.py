@@ -16,6 +16,7 @@ import operator
 import ember
 from ember._C._linalg import (LinAlgError, cholesky, det, eigh, eigvalsh, inv, lu_factor, qr, slogdet, solve, svd,
                               svdvals)
+from ember._C._linalg import _solve_triangular
 from ember._linalg_solvers import (LEGACY_FUNCTIONS, LEGACY_TOP_LEVEL, cholesky_ex, inv_ex, lstsq, lu, lu_factor_ex,
                                    lu_solve, solve_ex, tensorinv, tensorsolve)
 
@@ -359,9 +360,8 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
     r"""The solution X of ``A X = B`` (``X A = B`` when left is False) for triangular A, as
     torch.linalg.solve_triangular: only A's upper (or lower) triangle is read, and with
     unitriangular its diagonal is taken as ones. B is always a batch of matrices; the batch dims
-    broadcast. Computed by :func:`solve` on the triangle (LU of a triangular matrix), so the
-    gradient wrt A lies in that triangle, as torch's. A zero on the diagonal raises
-    :class:`LinAlgError` (torch returns inf / nan there).
+    broadcast. Computed by BLAS trsm (substitution, no factorization), so a zero on the diagonal
+    gives inf or NaN, as torch's; the gradient wrt A lies in the triangle read, as torch's.
 
     Args:
         A (Tensor): float32 or float64, of shape (..., n, n).
@@ -387,16 +387,10 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
     if A.dim() < 2 or B.dim() < 2:
         raise ValueError(f"{op}: The input tensors A and B must have at least 2 dimensions, got shapes "
                          f"{tuple(A.shape)} and {tuple(B.shape)}")
-    if unitriangular:
-        T = (A.triu(1) if upper else A.tril(-1)) + ember.eye(A.shape[-1], dtype=A.dtype)
-    else:
-        T = A.triu() if upper else A.tril()
-    if B.dim() == A.dim() - 1:  # a matrix, not solve's batch of vectors: give it A's number of dims
-        B = B.unsqueeze(0)
-    try:
-        return solve(T, B, left=left)
-    except (ValueError, TypeError) as e:  # solve's checks and LinAlgError, named after this op
-        raise type(e)(str(e).replace("linalg.solve", op, 1)) from None
+    for name, flag in (("left", left), ("unitriangular", unitriangular)):
+        if not isinstance(flag, bool):
+            raise TypeError(f"{op}: {name} must be a bool, got {type(flag).__name__}")
+    return _solve_triangular(A, B, upper, left, unitriangular)
 
 
 def matrix_exp(A):

@@ -349,6 +349,11 @@ void bind_linalg(py::module_& m) {
     py_gil::Release nogil(eigh_heavy(a));
     return linalg_solve(a, b, left);
   }, py::arg("A"), py::arg("B"), py::kw_only(), py::arg("left") = true, kSolveDoc);
+  lm.def("_solve_triangular", [](const Tensor& a, const Tensor& b, bool upper, bool left, bool unitriangular) {
+    py_gil::Release nogil(eigh_heavy(a));
+    return linalg_solve_triangular(a, b, upper, left, unitriangular);
+  }, py::arg("A"), py::arg("B"), py::arg("upper"), py::arg("left"), py::arg("unitriangular"),
+     "linalg_solve_triangular's kernel call (ember.linalg.solve_triangular checks the arguments).");
   lm.def("inv", [](const Tensor& a) {
     py_gil::Release nogil(eigh_heavy(a));
     return linalg_inv(a);

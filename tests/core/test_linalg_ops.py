@@ -501,8 +501,13 @@ def test_solve_triangular_bad_inputs(torch):
         L.solve_triangular(ember.eye(3), ember.ones(3), upper=True)
     with pytest.raises(RuntimeError):
         torch.linalg.solve_triangular(torch.eye(3), torch.ones(3), upper=True)
-    with pytest.raises(L.LinAlgError, match=r"^linalg.solve_triangular: The solver failed"):
-        L.solve_triangular(ember.zeros(3, 3), ember.ones(3, 1), upper=True)
+    for a in ([[0., 0.], [1., 1.]], [[1., 0.], [1., 0.]], [[0., 0.], [0., 0.]]):  # a zero pivot: inf / NaN
+        got = L.solve_triangular(ember.tensor(a), ember.ones(2, 1), upper=False)
+        want = torch.linalg.solve_triangular(torch.tensor(a), torch.ones(2, 1), upper=False)
+        np.testing.assert_array_equal(got.numpy(), want.numpy())
+    b = ember.ones(3, 1)
+    L.solve_triangular(2 * ember.eye(3), b, upper=True)
+    assert b.tolist() == [[1.0]] * 3  # B is not overwritten
     with pytest.raises(ValueError, match=r"^linalg.solve_triangular: Incompatible shapes of A and B"):
         L.solve_triangular(ember.eye(3), ember.ones(2, 1), upper=True)
     with pytest.raises(TypeError, match=r"^linalg.solve_triangular: expected A to be a float32 or float64"):

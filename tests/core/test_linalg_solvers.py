@@ -232,3 +232,33 @@ def test_return_types_pickle_and_print_as_torch():
     assert repr(r).startswith("ember.return_types.linalg_lstsq(\nsolution=tensor(")
     assert repr(torch.linalg.lstsq(torch.eye(2), torch.ones(2, 1))).startswith(
         "torch.return_types.linalg_lstsq(\nsolution=tensor(")
+
+
+def test_solves_on_a_singular_factor_as_torch():
+    """A zero on a triangular factor's diagonal: the substitutions give inf / NaN as torch's (BLAS
+    trsm), while cholesky_inverse raises as torch's LAPACK potri does."""
+    factors = [[[2.0, 0.0], [1.0, 0.0]], [[0.0, 0.0], [1.0, 3.0]]]
+    for f in factors:
+        for upper in (False, True):
+            e = ember.cholesky_solve(ember.ones(2, 1), ember.tensor(f), upper)
+            t = torch.cholesky_solve(torch.ones(2, 1), torch.tensor(f), upper)
+            np.testing.assert_array_equal(e.numpy(), t.numpy())
+        e = ember.triangular_solve(ember.ones(2, 2), ember.tensor(f), upper=False)
+        t = torch.triangular_solve(torch.ones(2, 2), torch.tensor(f), upper=False)
+        np.testing.assert_array_equal(e.solution.numpy(), t.solution.numpy())
+    batch = [[[2.0, 0.0], [1.0, 3.0]], factors[0]]
+    with pytest.raises(RuntimeError) as t_err:
+        torch.cholesky_inverse(torch.tensor(batch))
+    with pytest.raises(ember.linalg.LinAlgError) as e_err:
+        ember.cholesky_inverse(ember.tensor(batch))
+    assert str(e_err.value) == str(t_err.value)
+
+
+def test_triangular_solve_coefficient_and_empty_inverse_as_torch():
+    e = ember.triangular_solve(ember.ones(1, 2, 2), ember.tensor([[1.5, 0.8], [1.9, 2.9]]))
+    t = torch.triangular_solve(torch.ones(1, 2, 2), torch.tensor([[1.5, 0.8], [1.9, 2.9]]))
+    assert tuple(e.cloned_coefficient.shape) == tuple(t.cloned_coefficient.shape) == (1, 2, 2)
+    np.testing.assert_allclose(e.solution.numpy(), t.solution.numpy(), rtol=1e-6)
+    for shape in ((5, 1, 3, 0, 0), (0, 2, 2)):
+        assert tuple(ember.cholesky_inverse(ember.zeros(shape)).shape) == tuple(
+            torch.cholesky_inverse(torch.zeros(shape)).shape)

@@ -2106,7 +2106,7 @@ KNOWN = [
     *[_known(op, VALUE, _ARANGE_16BIT, match=r"b?float16") for op in ("ember.*_window", "ember.arange", "ember.range")],
     _known('F.linear', ACCEPTS, _LINEAR_BIAS, match="expand"),
     _known('*.cosine_similarity', VALUE, _LONG_SUM_ORDER, match=r"65537"),
-    *[_known(op, VALUE, _LAPACK) for op in ('*cholesky_solve', '*cholesky_inverse', '*triangular_solve')],
+    *[_known(op, VALUE, _LAPACK) for op in ('*cholesky_solve', '*cholesky_inverse', '*triangular_solve', '*lu_solve')],
     _known('*cholesky*', ACCEPTS, _LAPACK, match="not positive-definite"),
     # torch's older linear-algebra spellings, on ember.linalg's ops
     _open('ember.cholesky', RAISES, 'a non-square empty batch (1, 0, 2): torch returns it'),
@@ -2114,9 +2114,6 @@ KNOWN = [
     *[_open(op, RAISES, "rectangular matrices: ember's LU is square-only") for op in ('ember.lu', 'Tensor.lu')],
     _open('ember.asarray', EXC, "ragged data: ember.tensor's ValueError, torch's TypeError; a buffer read as "
                                "bfloat16: ember's frombuffer refuses the dtype"),
-    *[_open(op, RAISES, "a zero on a factor's diagonal: ember's solve_triangular raises LinAlgError, torch gives inf/nan")
-      for op in ('ember.cholesky_inverse', 'Tensor.cholesky_inverse', 'ember.cholesky_solve', 'Tensor.cholesky_solve',
-                 'ember.triangular_solve', 'Tensor.triangular_solve')],
     # found by the 1M-call run (seed 10) and not fixed yet
     _known('F.adaptive_avg_pool2d', VALUE, _OVERFLOW_ORDER, match=_BLAS_ONLY),
     _known('ember.digamma', VALUE, _FLOAT32_INTERMEDIATE, match=r"float64"),

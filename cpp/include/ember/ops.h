@@ -425,6 +425,12 @@ EMBER_API std::tuple<Tensor, Tensor, Tensor> linalg_lu_factor_ex(const Tensor& a
 /// X with A X = B (left) or X A = B, as torch.linalg.solve; B (..., n) (or (n)) is a batch of vectors
 /// when its shape is A's without the last dim; batch dims broadcast. LinAlgError when A is singular.
 EMBER_API Tensor linalg_solve(const Tensor& a, const Tensor& b, bool left = true);
+/// X with A X = B (left) or X A = B for triangular A (..., n, n), as torch.linalg.solve_triangular:
+/// only A's upper (or lower) triangle is read, its diagonal taken as ones when unitriangular; B is a
+/// batch of matrices (..., n, k) (left=false: (..., k, n)); batch dims broadcast. BLAS trsm, so a
+/// zero on the diagonal gives inf or NaN, as torch's.
+EMBER_API Tensor linalg_solve_triangular(const Tensor& a, const Tensor& b, bool upper, bool left = true,
+                                        bool unitriangular = false);
 /// The inverses of the square matrices a (..., n, n); LinAlgError when one is singular.
 EMBER_API Tensor linalg_inv(const Tensor& a);
 /// The determinants of the square matrices a (..., n, n), from their LU factorization.

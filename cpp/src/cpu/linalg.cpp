@@ -288,6 +288,29 @@ void cholesky_lapack(const Tensor& a, const Tensor& infos) {
 }
 
 template <class T>
+void triangular_solve_blas(const Tensor& a, const Tensor& rhs, bool upper, bool left, bool unit) {
+  const int64_t B = rhs.sizes()[0];
+  const int m = lapack_int(rhs.sizes()[1], "linalg.solve_triangular");
+  const int k = lapack_int(rhs.sizes()[2], "linalg.solve_triangular");
+  const int n = left ? m : k;
+  const T* pa = static_cast<const T*>(a.raw_data());
+  T* pb = static_cast<T*>(rhs.raw_data());
+  const auto side = left ? CblasLeft : CblasRight;
+  const auto uplo = upper ? CblasUpper : CblasLower;
+  const auto diag = unit ? CblasUnit : CblasNonUnit;
+  each_matrix(B, std::max(m, k), [&](int64_t b) {
+    const T* am = pa + b * n * n;
+    T* bm = pb + b * m * k;
+    if constexpr (std::is_same_v<T, float>)
+      EMBER_CBLAS(strsm)(CblasRowMajor, side, uplo, CblasNoTrans, diag, m, k, 1.0f, am, std::max(n, 1), bm,
+                         std::max(k, 1));
+    else
+      EMBER_CBLAS(dtrsm)(CblasRowMajor, side, uplo, CblasNoTrans, diag, m, k, 1.0, am, std::max(n, 1), bm,
+                         std::max(k, 1));
+  });
+}
+
+template <class T>
 void geqrf_lapack(const Tensor& a, const Tensor& tau) {
   const int64_t B = a.sizes()[0];
   const int n = lapack_int(a.sizes()[1], "linalg.qr"), m = lapack_int(a.sizes()[2], "linalg.qr");
@@ -388,6 +411,10 @@ void cholesky(const Tensor& a, const Tensor& infos) {
   fill(infos, 0);
   if (a.numel() == 0) return;
   EMBER_FLOAT_DISPATCH(a.dtype(), cholesky_lapack, a, infos)
+}
+void triangular_solve(const Tensor& a, const Tensor& b, bool upper, bool left, bool unit) {
+  if (b.numel() == 0) return;
+  EMBER_FLOAT_DISPATCH(b.dtype(), triangular_solve_blas, a, b, upper, left, unit)
 }
 void geqrf(const Tensor& a, const Tensor& tau) {
   if (a.numel() == 0) return;

@@ -484,6 +484,53 @@ Tensor linalg_solve(const Tensor& a, const Tensor& b, bool left) {
   return x;
 }
 
+Tensor linalg_solve_triangular(const Tensor& a, const Tensor& b, bool upper, bool left, bool unitriangular) {
+  const char* op = "linalg.solve_triangular";
+  check_matrices(op, a);
+  check_float(op, b, "B");
+  EMBER_CHECK_TYPE(a.dtype() == b.dtype(), op, ": Expected A and B to have the same dtype, but found A of type ",
+                   dtype_name(a.dtype()), " and B of type ", dtype_name(b.dtype()), " instead");
+  EMBER_CHECK(b.dim() >= 2, op, ": The input tensor B must have at least 2 dimensions, got shape ",
+              shape_str(b.sizes()));
+  const int64_t n = a.sizes().back(), rows = b.sizes()[b.dim() - 2], cols = b.sizes().back();
+  EMBER_CHECK((left ? rows : cols) == n, op, ": Incompatible shapes of A and B for the equation ",
+              left ? "AX = B" : "XA = B", " (A ", shape_str(a.sizes()), ", B ", shape_str(b.sizes()), ")");
+  Shape batch;
+  try {
+    batch = broadcast_shapes(batch_of(a), batch_of(b), op);
+  } catch (const ValueError&) {
+    throw ValueError(detail::cat(op, ": the batch dims of A ", shape_str(a.sizes()), " and B ", shape_str(b.sizes()),
+                                 " cannot be broadcast together"));
+  }
+  const bool rec = autograd::needs_grad(a, b);
+  Tensor x;
+  {
+    autograd::RecordingOff off(rec);
+    const Tensor am = contiguous(expand(a, with(batch, {n, n})));
+    x = clone(expand(b, with(batch, {rows, cols})));  // contiguous and fresh: solved in place
+    call_kernel(a.device(), op, cpu::triangular_solve, flat3(am), flat3(x), upper, left, unitriangular);
+  }
+  if (!rec) return x;
+  // torch's: gB solves the transposed system (a triangular solve again, so higher orders follow);
+  // gA = -gB X^T (left) or -X^T gB, kept to the triangle that was read.
+  const bool need_a = autograd::requires_grad(a), need_b = autograd::requires_grad(b);
+  autograd::record("LinalgSolveTriangularBackward0", {x}, {a, b}, {a, x},
+                   [need_a, need_b, upper, left, unitriangular](const Tensors& g, const Tensors& s) {
+                     const Tensor& A = s[0];
+                     const Tensor& X = s[1];
+                     Tensor gB = linalg_solve_triangular(matrix_transpose(A), g[0], !upper, left, unitriangular);
+                     Tensors in(2);
+                     if (need_a) {
+                       Tensor gA = neg(left ? matmul(gB, matrix_transpose(X)) : matmul(matrix_transpose(X), gB));
+                       const int64_t skip = unitriangular ? 1 : 0;  // a unit diagonal is not read
+                       in[0] = upper ? triu(gA, skip) : tril(gA, -skip);
+                     }
+                     if (need_b) in[1] = gB;
+                     return in;
+                   });
+  return x;
+}
+
 Tensor linalg_inv(const Tensor& a) {
   const char* op = "linalg.inv";
   check_matrices(op, a);
