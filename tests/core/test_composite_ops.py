@@ -228,6 +228,19 @@ def test_logit_float_power_ldexp(torch):
     grad_ok(lambda x, y: ember.float_power(x, y), pair(3, lo=0.5, hi=2)[0], pair(3)[0])
 
 
+@pytest.mark.parametrize("eps", [None, 0.1, 0.7, -0.1, float("nan")])
+def test_logit_clamps_by_torchs_comparisons(eps, torch):
+    """x < eps ? eps : x > 1 - eps ? 1 - eps : x, as torch's kernel: a negative or NaN eps clamps
+    nothing, eps > 0.5 makes every x the low bound; the gradient is 0 where x was clamped."""
+    values = [0.0, 0.05, 0.3, 0.95, 1.0, 1.5, -0.2]
+    e = ember.tensor(values, dtype=ember.float64, requires_grad=True)
+    t = torch.tensor(values, dtype=torch.float64, requires_grad=True)
+    ember.logit(e, eps).sum().backward()
+    torch.logit(t, eps).sum().backward()
+    np.testing.assert_allclose(ember.logit(e, eps).detach().numpy(), torch.logit(t, eps).detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(e.grad.numpy(), t.grad.numpy(), rtol=1e-12)
+
+
 def test_special_functions_and_polygamma(torch):
     x, tx = pair(3, 5, lo=0.3, hi=4.0)
     for n in range(4):

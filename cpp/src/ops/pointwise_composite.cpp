@@ -1,9 +1,11 @@
 // Pointwise ops composed of the table's (elementwise.def): addcmul, addcdiv, lerp, nan_to_num,
-// logit, float_power, ldexp, polygamma, isin. No kernel and no backward of their own: gradients,
-// double gradients and every dtype come from the ops they are written with.
+// logit, float_power, ldexp, polygamma, isin. No kernel of their own, and no backward but logit's
+// (torch's formula, which the composite's chain rule does not give at 0, 1 and outside [0, 1]):
+// gradients, double gradients and every dtype come from the ops they are written with.
 #include <cmath>
 #include <limits>
 
+#include "autograd/record.h"
 #include "ember/autograd.h"
 #include "ember/ops.h"
 #include "ops/inplace.h"
@@ -123,9 +125,32 @@ Tensor& nan_to_num_(Tensor& x, std::optional<double> nan, std::optional<double> 
 
 Tensor logit(const Tensor& x, std::optional<double> eps) {
   const Tensor xf = is_floating(x.dtype()) ? x : to_dtype(x, DType::Float32);
-  // Clamped to [eps, 1 - eps] first: clamp's gradient is 0 outside, as PyTorch's logit backward.
-  const Tensor z = eps ? clamp(xf, scalar_tensor(*eps), scalar_tensor(1.0 - *eps)) : xf;
-  return log(div(z, sub(scalar_tensor(1.0), z)));
+  // Clamped to [eps, 1 - eps] first, by torch's comparisons (x < eps ? eps : x > 1 - eps ? 1 - eps :
+  // x): a negative eps clamps nothing, nor does a NaN one, and with eps > 0.5 the low bound wins.
+  // where's gradient is 0 on the clamped elements, as PyTorch's logit backward.
+  const bool clamped = eps && !(*eps < 0);  // a NaN eps compares false: it clamps and masks nothing
+  const double lo = clamped ? *eps : 0.0, hi = clamped ? 1.0 - *eps : 1.0;
+  if (eps) check_fits(Scalar(*eps), xf.dtype(), "logit");  // torch casts eps to the dtype first
+  const bool rec = autograd::needs_grad(xf);
+  Tensor out;
+  {
+    autograd::RecordingOff off(rec);
+    Tensor z = xf;
+    if (clamped)
+      z = where(lt(xf, scalar_tensor(lo)), scalar_tensor(lo, xf.dtype()),
+                where(gt(xf, scalar_tensor(hi)), scalar_tensor(hi, xf.dtype()), xf));
+    out = log(div(z, sub(scalar_tensor(1.0), z)));
+  }
+  if (!rec) return out;
+  // torch's: g / (x (1 - x)) (inf at 0 and 1); 0 where eps clamped x, NaN outside [0, 1] without eps
+  autograd::record("LogitBackward0", {out}, {xf}, {xf}, [clamped, lo, hi](const Tensors& g, const Tensors& s) {
+    const Tensor& x = s[0];
+    const Tensor outside = logical_or(lt(x, scalar_tensor(lo)), gt(x, scalar_tensor(hi)));
+    const Tensor grad = div(g[0], mul(x, sub(scalar_tensor(1.0), x)));
+    const double there = clamped ? 0.0 : std::numeric_limits<double>::quiet_NaN();
+    return Tensors{where(outside, scalar_tensor(there, grad.dtype()), grad)};
+  });
+  return out;
 }
 Tensor& logit_(Tensor& x, std::optional<double> eps) {
   return assign_composite(x, "logit_", {}, [&](const Tensor& old) { return logit(old, eps); });
