@@ -266,6 +266,15 @@ Tensor tensor_from_data(py::handle data, std::optional<DType> dtype) {
   return to_dtype(from_numpy(copy), target);
 }
 
+namespace {
+/// A uint8 index is a mask, torch's deprecated form: warned about as torch does.
+void warn_uint8_index() {
+  if (PyErr_WarnEx(PyExc_UserWarning, "indexing with dtype ember.uint8 is now deprecated, please use a dtype "
+                   "ember.bool instead.", 1) < 0)
+    throw py::error_already_set();
+}
+}  // namespace
+
 std::vector<TensorIndex> indices_from(py::handle index) {
   std::vector<TensorIndex> out;
   auto one = [&out](py::handle h) {
@@ -298,14 +307,18 @@ std::vector<TensorIndex> indices_from(py::handle index) {
       };
       out.emplace_back(Slice{get(s->start), get(s->stop), get(s->step)});
     } else if (py::isinstance<Tensor>(h)) {
-      out.emplace_back(h.cast<Tensor>());
+      Tensor t = h.cast<Tensor>();
+      if (t.dtype() == DType::UInt8) warn_uint8_index();
+      out.emplace_back(std::move(t));
     } else if (PyObject_HasAttrString(o, "__index__") && !py::isinstance<py::array>(h) && !py::isinstance<DType>(h)) {
       out.emplace_back(py::reinterpret_borrow<py::object>(h).attr("__index__")().cast<int64_t>());
     } else if (py::isinstance<py::sequence>(h) || py::isinstance<py::array>(h)) {
       Tensor t = tensor_from_data(h, std::nullopt);
       EMBER_CHECK_INDEX(t.dtype() == DType::Int64 || t.dtype() == DType::Int32 || t.dtype() == DType::Bool ||
-                            t.numel() == 0,
-                        "index: tensors used as indices must be int64, int32 or bool, got ", dtype_name(t.dtype()));
+                            t.dtype() == DType::UInt8 || t.numel() == 0,
+                        "index: tensors used as indices must be int64, int32, uint8 (a mask) or bool, got ",
+                        dtype_name(t.dtype()));
+      if (t.dtype() == DType::UInt8 && t.numel() > 0) warn_uint8_index();
       out.emplace_back(t.numel() == 0 ? to_dtype(t, DType::Int64) : t);
     } else {
       throw IndexError(detail::cat("index: only integers, slices (`:`), ellipsis (`...`), None and int64 or bool "

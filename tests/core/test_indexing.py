@@ -777,3 +777,31 @@ def test_a_step_beyond_int64_takes_the_first_element_as_python():
     # torch's length arithmetic overflows here and gives [] (NumPy and Python lists give [0])
     with pytest.warns(UserWarning, match="Truncating"):
         assert ember.arange(5)[::2**70].tolist() == np.arange(5)[::2**70].tolist() == [0]
+
+
+@pytest.mark.parametrize("idx", [
+    lambda L: L.tensor([1, 0, 1], dtype=L.uint8),
+    lambda L: (L.tensor([1, 0, 1], dtype=L.uint8), 1),
+    lambda L: L.tensor(1, dtype=L.uint8),
+    lambda L: L.tensor([[1, 0], [0, 1], [1, 1]], dtype=L.uint8),
+])
+def test_uint8_indices_are_masks_with_torchs_warning(idx):
+    """torch's deprecated form: a uint8 index tensor is a mask (nonzero = True), with a warning."""
+    torch = pytest.importorskip("torch")
+    data = [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]
+    with pytest.warns(UserWarning, match="indexing with dtype ember.uint8 is now deprecated"):
+        e = ember.tensor(data)[idx(ember)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t = torch.tensor(data)[idx(torch)]
+    assert tuple(e.shape) == tuple(t.shape) and e.tolist() == t.tolist()
+    x = ember.tensor(data)
+    with pytest.warns(UserWarning):
+        x[ember.tensor([1, 0, 1], dtype=ember.uint8)] = ember.tensor([[7.0, 7.0], [8.0, 8.0]])
+    assert x.tolist() == [[7.0, 7.0], [3.0, 4.0], [8.0, 8.0]]
+    with pytest.raises(IndexError, match="int64, int32, uint8 \\(a mask\\) or bool, got int16"):
+        ember.tensor(data)[ember.tensor([0, 1], dtype=ember.int16)]
+    # a 2-d uint8 mask uses up two dims, as a bool one: one more index is too many (was a crash)
+    with pytest.raises(IndexError, match="too many indices"):
+        ember.index_put(ember.zeros(2, 1), (ember.tensor([[1], [0]], dtype=ember.uint8), ember.tensor([[1], [1]])),
+                        ember.ones(2, 1))

@@ -363,3 +363,22 @@ def test_cross_entropy_probabilities_refuse_ignore_index(torch):
     for lib in (ember, torch):  # above 1 refused
         with pytest.raises(RuntimeError, match="label_smoothing"):
             lib.nn.functional.cross_entropy(lib.tensor(x), lib.tensor([1]), label_smoothing=1.5)
+
+
+@pytest.mark.parametrize("smoothing", [0.0, 0.2])
+def test_class_losses_take_uint8_targets_as_torch(smoothing, torch):
+    """torch's nll_loss and cross_entropy take Long or Byte class indices; a uint8 ignore_index of
+    156 is the value 156 (not -100 wrapped)."""
+    x = [[0.2, 0.7, 0.1], [1.0, 2.0, 3.0], [0.5, -1.0, 2.0]]
+    for ignore in (-100, 1):
+        e, t = _both(torch, lambda L, a, b: L.nn.functional.cross_entropy(a, b, ignore_index=ignore,
+                                                                          label_smoothing=smoothing),
+                     (x, "float32"), ([2, 0, 1], "uint8"))
+        assert e.item() == pytest.approx(t.item(), rel=1e-6)
+    e, t = _both(torch, lambda L, a, b: L.nn.functional.nll_loss(a, b, reduction="none"), (x, "float32"),
+                 ([2, 0, 1], "uint8"))
+    _same(e, t)
+    with pytest.raises(RuntimeError):
+        torch.nn.functional.nll_loss(torch.tensor(x), torch.tensor([1, 0, 1], dtype=torch.int32))
+    with pytest.raises(TypeError, match="nll_loss: expected int64 \\(or uint8\\) class indices as target, got int32"):
+        F.nll_loss(ember.tensor(x), ember.tensor([1, 0, 1], dtype=ember.int32))

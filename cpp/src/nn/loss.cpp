@@ -226,8 +226,9 @@ void check_class_weight(const Tensor& weight, int64_t classes, const char* op) {
 /// The checks of a class-index target, run under the name of the op the user called (nll_loss or
 /// cross_entropy), before any inner op can fail with a message of its own.
 void check_class_target(const Tensor& input, const Tensor& target, const Tensor& weight, const char* op) {
-  EMBER_CHECK_TYPE(target.dtype() == DType::Int64, op, ": expected int64 class indices as target, got ",
-                   dtype_name(target.dtype()));
+  // uint8 too, as torch's ("Long or Byte"); the losses read either as int64 (class_indices)
+  EMBER_CHECK_TYPE(target.dtype() == DType::Int64 || target.dtype() == DType::UInt8, op,
+                   ": expected int64 (or uint8) class indices as target, got ", dtype_name(target.dtype()));
   EMBER_CHECK(input.dim() >= 1, op, ": input must have at least 1 dim, got a 0-d tensor");
   if (input.dim() == 1) {  // unbatched: one class index, 0-d or (as torch takes it) of shape (1,)
     EMBER_CHECK(target.dim() == 0 || target.sizes() == Shape{1}, op, ": expected a 0-d target (or one of shape "
@@ -268,7 +269,8 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
                 const std::string& reduction) {
   check_floating(input, "nll_loss", "input");
   check_class_target(input, target, weight, "nll_loss");
-  return autograd::name_grad_fn(nll_loss_checked(input, target, weight, ignore_index, reduction, "nll_loss"), "nll_loss");
+  return autograd::name_grad_fn(nll_loss_checked(input, to_dtype(target, DType::Int64), weight, ignore_index,
+                                                 reduction, "nll_loss"), "nll_loss");
 }
 
 Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight, int64_t ignore_index,
@@ -302,9 +304,10 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& we
       return div(sum(loss), number(classes ? static_cast<double>(input.numel() / classes) : 0.0));
     return reduce(loss, reduction, "cross_entropy");
   }
-  Tensor nll = nll_loss_checked(logp, target, weight, ignore_index, reduction, "cross_entropy");
+  const Tensor indices = to_dtype(target, DType::Int64);  // a uint8 target read as int64, as torch's
+  Tensor nll = nll_loss_checked(logp, indices, weight, ignore_index, reduction, "cross_entropy");
   if (!smoothing) return autograd::name_grad_fn(nll, "nll_loss");  // torch's cross_entropy ends in nll_loss
-  const Tensor t = input.dim() == 1 ? reshape(target, {}) : target;  // an unbatched (1,) target as 0-d
+  const Tensor t = input.dim() == 1 ? reshape(indices, {}) : indices;  // an unbatched (1,) target as 0-d
   // The smoothing term: the (weighted) mean of -log p over the classes, on counted targets.
   Tensor counted = to_dtype(ne(t, scalar_tensor(ignore_index)), input.dtype());
   Tensor smooth = neg(sum(w.defined() ? mul(logp, w) : logp, Dims{class_dim}));
@@ -427,8 +430,9 @@ namespace {
 /// (C,) or 0-d, with C > 0. Returns {N, C}.
 std::pair<int64_t, int64_t> margin_frames(const Tensor& input, const Tensor& target, const char* op) {
   check_floating(input, op, "input");
-  EMBER_CHECK_TYPE(target.dtype() == DType::Int64, op, ": expected int64 class indices as target, got ",
-                   dtype_name(target.dtype()));
+  // uint8 too, as torch's ("Long or Byte"); the losses read either as int64 (class_indices)
+  EMBER_CHECK_TYPE(target.dtype() == DType::Int64 || target.dtype() == DType::UInt8, op,
+                   ": expected int64 (or uint8) class indices as target, got ", dtype_name(target.dtype()));
   const int64_t dims = input.dim();
   EMBER_CHECK((dims == 2 && input.sizes()[1] != 0) || (dims == 1 && input.sizes()[0] != 0) || dims == 0, op,
               ": expected a non-empty vector or matrix with an optional 0-dim batch size, got input of shape ",

@@ -437,7 +437,7 @@ Subscript apply_basic(const Tensor& t, const std::vector<TensorIndex>& indices, 
     if (std::holds_alternative<int64_t>(ix) || std::holds_alternative<Slice>(ix)) ++consumed;
     else if (std::holds_alternative<EllipsisIndex>(ix)) ++ellipses;
     else if (const Tensor* it = std::get_if<Tensor>(&ix))
-      consumed += it->dtype() == DType::Bool ? it->dim() : 1;
+      consumed += it->dtype() == DType::Bool || it->dtype() == DType::UInt8 ? it->dim() : 1;  // masks
   }
   EMBER_CHECK_INDEX(ellipses <= 1, op, ": an index can only have a single ellipsis ('...')");
   EMBER_CHECK_INDEX(consumed <= t.dim(), op, ": too many indices for tensor of dimension ", t.dim(), " (shape ",
@@ -469,25 +469,28 @@ Subscript apply_basic(const Tensor& t, const std::vector<TensorIndex>& indices, 
       src_dim += skip;
     } else {
       const Tensor& it = std::get<Tensor>(ix);
-      if (it.dtype() == DType::Bool) {
-        if (it.dim() == 0) {
+      if (it.dtype() == DType::Bool || it.dtype() == DType::UInt8) {
+        // A uint8 index is a mask too: torch's deprecated form (which warns; ember does not).
+        const Tensor mask = it.dtype() == DType::UInt8 ? ne(it, scalar_tensor(int64_t{0})) : it;
+        if (mask.dim() == 0) {
           // A scalar bool adds a dim of size 1 (true) or 0 (false), as NumPy.
           r.view = unsqueeze(r.view, d);
-          r.advanced.push_back({d, it.item<bool>() ? zeros({1}, DType::Int64) : zeros({0}, DType::Int64)});
+          r.advanced.push_back({d, mask.item<bool>() ? zeros({1}, DType::Int64) : zeros({0}, DType::Int64)});
           ++d;
           continue;
         }
-        for (int64_t k = 0; k < it.dim(); ++k)
-          EMBER_CHECK_INDEX(it.sizes()[k] == r.view.sizes()[d + k], op, ": the shape of the mask ",
-                            shape_str(it.sizes()), " at index ", k, " does not match the shape of the indexed tensor ",
+        for (int64_t k = 0; k < mask.dim(); ++k)
+          EMBER_CHECK_INDEX(mask.sizes()[k] == r.view.sizes()[d + k], op, ": the shape of the mask ",
+                            shape_str(mask.sizes()), " at index ", k, " does not match the shape of the indexed tensor ",
                             shape_str(t.sizes()), " at index ", src_dim + k);
-        Tensor nz = nonzero(it);
-        for (int64_t k = 0; k < it.dim(); ++k) r.advanced.push_back({d + k, select(nz, 1, k)});
-        d += it.dim();
-        src_dim += it.dim();
+        Tensor nz = nonzero(mask);
+        for (int64_t k = 0; k < mask.dim(); ++k) r.advanced.push_back({d + k, select(nz, 1, k)});
+        d += mask.dim();
+        src_dim += mask.dim();
       } else {
         EMBER_CHECK_INDEX(it.dtype() == DType::Int64 || it.dtype() == DType::Int32, op,
-                          ": tensors used as indices must be int64, int32 or bool, got ", dtype_name(it.dtype()));
+                          ": tensors used as indices must be int64, int32, uint8 (a mask) or bool, got ",
+                          dtype_name(it.dtype()));
         const int64_t size = r.view.sizes()[d];
         check_index_range(it, size, true, op, src_dim);
         r.advanced.push_back({d, to_dtype(it, DType::Int64)});

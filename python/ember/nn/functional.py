@@ -362,7 +362,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     Args:
         input (Tensor): log-probabilities, (N, C), (C,) or (N, C, d1, ...) (e.g. from
             :func:`log_softmax`).
-        target (Tensor): int64 class indices in [0, C), of shape (N,), () or (N, d1, ...).
+        target (Tensor): int64 (or uint8) class indices in [0, C), of shape (N,), () or (N, d1, ...).
         weight (Tensor, optional): a (C,) weight per class. Default: None.
         size_average (bool, optional): deprecated (PyTorch's); folded into ``reduction``.
         ignore_index (int, optional): a target value that contributes nothing (nor to the
@@ -396,7 +396,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
 
     Args:
         input (Tensor): unnormalized logits, (N, C), (C,) or (N, C, d1, ...).
-        target (Tensor): int64 class indices (N,), () or (N, d1, ...), or probabilities of
+        target (Tensor): int64 (or uint8) class indices (N,), () or (N, d1, ...), or probabilities of
             ``input``'s shape.
         weight (Tensor, optional): a (C,) weight per class. Default: None.
         size_average (bool, optional): deprecated (PyTorch's); folded into ``reduction``.
