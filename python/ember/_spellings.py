@@ -88,6 +88,8 @@ def _is_pinned(self, device=None):
         >>> ember.ones(2).is_pinned()
         False
     """
+    if device == "":
+        raise errors.ValueError("is_pinned: Device string must not be empty")
     return False
 
 

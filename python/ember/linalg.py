@@ -265,6 +265,8 @@ def pinv(A, *, atol=None, rtol=None, hermitian=False):
     _check_tensor("linalg.pinv", A)
     if A.dim() < 2:
         raise ValueError(f"linalg.pinv: The input tensor A must have at least 2 dimensions, got shape {tuple(A.shape)}")
+    if A.dtype not in (ember.float32, ember.float64):  # checked before the empty case, as torch's
+        raise TypeError(f"linalg.pinv: expected A to be a float32 or float64 tensor, got {A.dtype}")
     if min(A.shape[-2], A.shape[-1]) == 0:
         return ember.zeros(tuple(A.shape[:-2]) + (A.shape[-1], A.shape[-2]), dtype=A.dtype)
     if hermitian:

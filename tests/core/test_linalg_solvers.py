@@ -262,3 +262,10 @@ def test_triangular_solve_coefficient_and_empty_inverse_as_torch():
     for shape in ((5, 1, 3, 0, 0), (0, 2, 2)):
         assert tuple(ember.cholesky_inverse(ember.zeros(shape)).shape) == tuple(
             torch.cholesky_inverse(torch.zeros(shape)).shape)
+
+
+def test_pinv_checks_the_dtype_before_the_empty_case():
+    for lib in (ember, torch):
+        with pytest.raises(RuntimeError if lib is torch else TypeError):
+            lib.linalg.pinv(lib.zeros((3, 5, 0), dtype=lib.bfloat16))
+    assert tuple(ember.pinverse(ember.zeros((3, 5, 0))).shape) == tuple(torch.pinverse(torch.zeros((3, 5, 0))).shape)

@@ -52,6 +52,9 @@ def test_layout_and_tensor_flags():
     assert repr(x.layout) == "ember.strided" and x.layout is ember.strided and repr(t.layout) == "torch.strided"
     assert x.is_sparse is t.is_sparse is False
     assert x.is_pinned() is t.is_pinned() is False and x.is_inference() is t.is_inference() is False
+    for y in (x, t):
+        with pytest.raises(RuntimeError, match="Device string must not be empty"):
+            y.is_pinned("")
     for lib, y in ((ember, x), (torch, t)):
         with pytest.raises(RuntimeError, match="accelerator"):
             y.pin_memory()
