@@ -176,3 +176,34 @@ def test_max_pool2d_ties_take_the_first_place_as_torch(kw):
     tv, ti = torch.nn.functional.max_pool2d(torch.tensor(a), return_indices=True, **kw)
     np.testing.assert_array_equal(v.numpy(), tv.numpy())
     np.testing.assert_array_equal(i.numpy(), ti.numpy())
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "int8", "int16", "int32"])
+def test_2d_and_3d_max_pools_take_every_integer_dtype_as_torch(dtype):
+    """torch's max_pool2d/3d pool the narrow integer dtypes too (uint8 images): values exact, dtype kept."""
+    data = [[[[1, 5, 0, 7], [3, 2, 9, 9], [4, 4, 1, 0]]]]
+    for fn in (lambda L, x: L.nn.functional.max_pool2d(x, 2, ceil_mode=True),
+               lambda L, x: L.nn.functional.max_pool2d(x, 2, return_indices=True)[1],
+               lambda L, x: L.nn.functional.max_pool2d(x[0], (1, 3), padding=(0, 1)),
+               lambda L, x: L.nn.functional.max_pool3d(x, (1, 2, 2)),
+               lambda L, x: L.nn.MaxPool2d(2)(x)):
+        e = fn(ember, ember.tensor(data, dtype=getattr(ember, dtype)))
+        t = fn(torch, torch.tensor(data, dtype=getattr(torch, dtype)))
+        assert str(e.dtype).split(".")[-1] == str(t.dtype).split(".")[-1]
+        assert e.tolist() == t.tolist()
+
+
+@pytest.mark.parametrize("dtype", ["float32", "int16", "int64"])
+def test_max_pool_windows_wholly_in_the_padding_as_torch(dtype):
+    """A window that only covers padding has the dtype's lowest value (-inf for floats); 3-d pools
+    used to fail on its index."""
+    x = [[[[-2.19921875]]]]
+    kw = dict(padding=(1, 1, 1), dilation=(2, 2, 2))
+    e = F.max_pool3d_with_indices(ember.tensor(x).to(getattr(ember, dtype)), (2, 2, 2), **kw)[0]
+    t = torch.nn.functional.max_pool3d_with_indices(torch.tensor(x).to(getattr(torch, dtype)), (2, 2, 2), **kw)[0]
+    assert e.tolist() == t.tolist()
+    if dtype == "int16":
+        e = F.max_pool2d(ember.tensor([[[8], [-9], [7]]], dtype=ember.int16), 3, padding=1, dilation=2, ceil_mode=True)
+        t = torch.nn.functional.max_pool2d(torch.tensor([[[8], [-9], [7]]], dtype=torch.int16), 3, padding=1,
+                                           dilation=2, ceil_mode=True)
+        assert e.tolist() == t.tolist()

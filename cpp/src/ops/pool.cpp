@@ -4,6 +4,7 @@
 // its backward beside it. The backwards are themselves ops with backwards (the average's is its
 // transpose, the max's a scatter whose gradient is a gather), so create_graph works. A 3-d pool
 // is two passes: (H, W) windows over every depth slice, then depth windows over the results.
+#include <cstdint>
 #include <memory>
 #include <utility>
 
@@ -233,8 +234,26 @@ Windows windows(PoolWindows h, PoolWindows w) {
   return std::make_shared<const std::pair<PoolWindows, PoolWindows>>(std::move(h), std::move(w));
 }
 
+/// The integer dtypes torch's 2-d and 3-d max pools take beyond int64 (its 1-d pool and the
+/// adaptive ones do not): pooled exactly through int64, the max being one of the inputs.
+bool narrow_integer(DType t) {
+  return t == DType::UInt8 || t == DType::Int8 || t == DType::Int16 || t == DType::Int32;
+}
+/// int64 maxima back in dtype: a window wholly in the padding holds int64's lowest value, which is
+/// dtype's lowest there (as torch's kernel starts each window from it).
+Tensor to_narrow_integer(const Tensor& values, DType dtype) {
+  const int64_t lo = dtype == DType::UInt8 ? 0 : dtype == DType::Int8 ? INT8_MIN : dtype == DType::Int16 ? INT16_MIN
+                                                                                                       : INT32_MIN;
+  return to_dtype(clamp(values, scalar_tensor(lo), std::nullopt), dtype);
+}
+
 std::pair<Tensor, Tensor> max_pool(const char* op, int spatial, const Tensor& x, const Shape& kernel_size,
                                    const Shape& stride, const Shape& padding, const Shape& dilation, bool ceil_mode) {
+  if (spatial == 2 && narrow_integer(x.dtype())) {
+    auto [values, indices] = max_pool(op, spatial, to_dtype(x, DType::Int64), kernel_size, stride, padding, dilation,
+                                      ceil_mode);
+    return {to_narrow_integer(values, x.dtype()), indices};
+  }
   const Planes p = planes_of(x, spatial, op, true);
   const PoolArgs a = checked_args(op, spatial, kernel_size, stride, padding, dilation);
   const auto [OH, OW] = pooled(op, p, a, ceil_mode, x);
@@ -314,9 +333,12 @@ std::pair<Tensor, Tensor> max_volumes(const Volumes& v, PoolWindows d, PoolWindo
   const int64_t OD = d.first.size(), OH = h.first.size(), OW = w.first.size(), cols = OH * OW;
   auto [slices, slice_at] = max_planes(reshape(v.x, {v.P * v.D, v.H, v.W}), windows(std::move(h), std::move(w)));
   auto [values, column_at] = max_planes(reshape(slices, {v.P, v.D, cols}), depth_windows(std::move(d), cols));
-  // column_at = depth * cols + column: the depth, and the slice's place read at that depth.
-  const Tensor depth = div(column_at, scalar_tensor(cols), std::string("floor"));
-  const Tensor place = gather(reshape(slice_at, {v.P, v.D * cols}), 1, reshape(column_at, {v.P, OD * cols}));
+  // column_at = depth * cols + column: the depth, and the slice's place read at that depth. A window
+  // wholly in the padding has no element (its max is the lowest value) and a position past the
+  // input: clamped into it, so the index is defined (torch's is arbitrary there too).
+  const Tensor at = clamp(column_at, scalar_tensor(int64_t{0}), scalar_tensor(v.D * cols - 1));
+  const Tensor depth = div(at, scalar_tensor(cols), std::string("floor"));
+  const Tensor place = gather(reshape(slice_at, {v.P, v.D * cols}), 1, reshape(at, {v.P, OD * cols}));
   const Tensor indices = add(mul(depth, scalar_tensor(v.H * v.W)), reshape(place, {v.P, OD, cols}));
   return {v.back(values, OD, OH, OW), v.back(indices, OD, OH, OW)};
 }
@@ -403,6 +425,11 @@ std::pair<Tensor, Tensor> adaptive_max_pool1d(const Tensor& x, const Shape& outp
 std::pair<Tensor, Tensor> max_pool3d_with_indices(const Tensor& x, const Shape& kernel_size, const Shape& stride,
                                                   const Shape& padding, const Shape& dilation, bool ceil_mode) {
   const char* op = "max_pool3d";
+  if (narrow_integer(x.dtype())) {
+    auto [values, indices] = max_pool3d_with_indices(to_dtype(x, DType::Int64), kernel_size, stride, padding, dilation,
+                                                     ceil_mode);
+    return {to_narrow_integer(values, x.dtype()), indices};
+  }
   const Volumes v = volumes_of(x, op, true);
   const PoolArgs a = checked_args(op, 3, kernel_size, stride, padding, dilation);
   const int64_t in[3] = {v.D, v.H, v.W};
