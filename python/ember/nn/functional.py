@@ -899,7 +899,7 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
                          f"{tuple(shape)}")
     x1, x2 = x1.expand(shape), x2.expand(shape)
     if not shape:  # 0-d: each is its own one-element vector (dim 0 or -1, as torch's)
-        return (x1 / x1.abs().clamp(min=eps)) * (x2 / x2.abs().clamp(min=eps))
+        return cosine_similarity(x1.reshape(1), x2.reshape(1), 0, eps).reshape(())
     n1 = x1.norm(dim=dim, keepdim=True).clamp(min=eps)
     n2 = x2.norm(dim=dim, keepdim=True).clamp(min=eps)
     return ((x1 / n1) * (x2 / n2)).sum(dim)
