@@ -348,6 +348,13 @@ def test_cross_entropy_smooths_only_a_positive_label_smoothing(smoothing, target
     assert e.item() == pytest.approx(t.item(), rel=1e-6)
 
 
+@pytest.mark.parametrize("smoothing", [-0.1, math.nan])
+def test_cross_entropy_loss_module_takes_what_the_function_takes(smoothing, torch):
+    e, t = (L.nn.CrossEntropyLoss(label_smoothing=smoothing)(L.tensor([[1.2, 0.3], [0.1, 0.9]]), L.tensor([1, 0]))
+            for L in (ember, torch))
+    assert e.item() == pytest.approx(t.item(), rel=1e-6)
+
+
 def test_cross_entropy_probabilities_refuse_ignore_index(torch):
     x, p = [[1.2, 0.3]], [[0.9, 0.1]]
     with pytest.raises(RuntimeError, match="ignore_index is not supported"):

@@ -209,8 +209,10 @@ EMBER_LOSS(NLLLoss, EMBER_NLL_LOSS_FIELDS)
 
 #define EMBER_CROSS_ENTROPY_LOSS_FIELDS(X)                                                                      \
   EMBER_NLL_LOSS_FIELDS(X)                                                                                      \
+  /* torch refuses only a smoothing above 1: one that is not positive (NaN too) smooths nothing */          \
   X(Arg, double, label_smoothing, 0.0,                                                                          \
-    valid::between(0, 1, "CrossEntropyLoss: label_smoothing must be in [0, 1], got "), Quiet)
+    valid::holds([](double v) { return !(v > 1); }, "CrossEntropyLoss: label_smoothing must be at most 1, got "), \
+    Quiet)
 EMBER_LOSS(CrossEntropyLoss, EMBER_CROSS_ENTROPY_LOSS_FIELDS)
 
 #define EMBER_MARGIN_RANKING_LOSS_FIELDS(X) X(Arg, double, margin, 0.0, valid::any, Quiet) EMBER_LEGACY_LOSS_FIELDS(X)
