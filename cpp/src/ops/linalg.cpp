@@ -435,6 +435,19 @@ std::pair<Tensor, Tensor> linalg_lu_factor(const Tensor& a) {
   return {matrix_transpose(lu.work), lu.pivots};
 }
 
+namespace {
+/// The broadcast batch dims of A and of the right-hand sides bm (B as solved, `b` as the caller
+/// gave it, for the message), named after the solver that failed.
+Shape broadcast_batches(const char* op, const Tensor& a, const Tensor& bm, const Tensor& b) {
+  try {
+    return broadcast_shapes(batch_of(a), batch_of(bm), op);
+  } catch (const ValueError&) {
+    throw ValueError(detail::cat(op, ": the batch dims of A ", shape_str(a.sizes()), " and B ", shape_str(b.sizes()),
+                                 " cannot be broadcast together"));
+  }
+}
+}  // namespace
+
 Tensor linalg_solve(const Tensor& a, const Tensor& b, bool left) {
   const char* op = "linalg.solve";
   check_matrices(op, a);
@@ -454,13 +467,7 @@ Tensor linalg_solve(const Tensor& a, const Tensor& b, bool left) {
   EMBER_CHECK(bm.dim() >= 2 && bm.sizes()[bm.dim() - 2] == n, op,
               ": Incompatible shapes of A and B for the equation AX = B (A ", shape_str(a.sizes()), ", B ",
               shape_str(b.sizes()), ")");
-  Shape batch;
-  try {
-    batch = broadcast_shapes(batch_of(a), batch_of(bm), op);
-  } catch (const ValueError&) {
-    throw ValueError(detail::cat(op, ": the batch dims of A ", shape_str(a.sizes()), " and B ", shape_str(b.sizes()),
-                                 " cannot be broadcast together"));
-  }
+  const Shape batch = broadcast_batches(op, a, bm, b);
   const int64_t k = bm.sizes().back();
   const bool rec = autograd::needs_grad(a, b);
   Tensor x;
@@ -495,13 +502,7 @@ Tensor linalg_solve_triangular(const Tensor& a, const Tensor& b, bool upper, boo
   const int64_t n = a.sizes().back(), rows = b.sizes()[b.dim() - 2], cols = b.sizes().back();
   EMBER_CHECK((left ? rows : cols) == n, op, ": Incompatible shapes of A and B for the equation ",
               left ? "AX = B" : "XA = B", " (A ", shape_str(a.sizes()), ", B ", shape_str(b.sizes()), ")");
-  Shape batch;
-  try {
-    batch = broadcast_shapes(batch_of(a), batch_of(b), op);
-  } catch (const ValueError&) {
-    throw ValueError(detail::cat(op, ": the batch dims of A ", shape_str(a.sizes()), " and B ", shape_str(b.sizes()),
-                                 " cannot be broadcast together"));
-  }
+  const Shape batch = broadcast_batches(op, a, b, b);
   const bool rec = autograd::needs_grad(a, b);
   Tensor x;
   {
