@@ -444,12 +444,13 @@ void bind_nn_functional(py::module_& m) {
   fm.def("embedding_bag", [](const Tensor& input, const Tensor& weight, py::handle offsets,
                              std::optional<double> max_norm, double norm_type, const std::string& mode,
                              py::handle per_sample_weights, bool include_last_offset,
-                             std::optional<int64_t> padding_idx) {
+                             std::optional<int64_t> padding_idx, bool scale_grad_by_freq, bool sparse) {
     return F::embedding_bag(input, weight, opt(offsets, "embedding_bag", "offsets"), max_norm, norm_type, mode,
                             opt(per_sample_weights, "embedding_bag", "per_sample_weights"),
-                            include_last_offset, padding_idx);
+                            include_last_offset, padding_idx, scale_grad_by_freq, sparse);
   }, py::arg("input"), py::arg("weight"), py::arg("offsets"), py::arg("max_norm"), py::arg("norm_type"),
-     py::arg("mode"), py::arg("per_sample_weights"), py::arg("include_last_offset"), py::arg("padding_idx"));
+     py::arg("mode"), py::arg("per_sample_weights"), py::arg("include_last_offset"), py::arg("padding_idx"),
+     py::arg("scale_grad_by_freq"), py::arg("sparse"));
   fm.def("linear", [](const Tensor& x, const Tensor& w, py::handle b) {
     const Tensor bias = opt(b, "linear", "bias");
     py_gil::Release nogil(py_gil::heavy(x, w));
@@ -474,12 +475,12 @@ void bind_nn_functional(py::module_& m) {
     return F::gaussian_noise(x, std, training, generator_from(g));
   }, py::arg("input"), py::arg("std") = 0.1, py::arg("training") = true, py::arg("generator") = py::none());
   fm.def("embedding", [](const Tensor& idx, const Tensor& w, py::handle padding_idx, py::handle max_norm,
-                         double norm_type) {
+                         double norm_type, bool scale_grad_by_freq) {
     auto pad = padding_idx.is_none() ? std::nullopt : std::optional<int64_t>(padding_idx.cast<int64_t>());
     auto mn = max_norm.is_none() ? std::nullopt : std::optional<double>(max_norm.cast<double>());
-    return F::embedding(idx, w, pad, mn, norm_type);
+    return F::embedding(idx, w, pad, mn, norm_type, scale_grad_by_freq);
   }, py::arg("input"), py::arg("weight"), py::arg("padding_idx") = py::none(), py::arg("max_norm") = py::none(),
-     py::arg("norm_type") = 2.0);
+     py::arg("norm_type") = 2.0, py::arg("scale_grad_by_freq") = false);
   fm.def("kl_div", &F::kl_div, py::arg("input"), py::arg("target"), py::arg("reduction"), py::arg("log_target"));
   fm.def("mse_loss", &F::mse_loss, py::arg("input"), py::arg("target"), py::arg("reduction"));
   fm.def("l1_loss", &F::l1_loss, py::arg("input"), py::arg("target"), py::arg("reduction"));

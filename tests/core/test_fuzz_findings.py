@@ -456,6 +456,20 @@ def test_regression_result_type_takes_python_numbers(a, b, torch):
     assert str(e).split(".")[-1] == str(t).split(".")[-1]
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float16", "float64"])
+def test_regression_norm_power_in_the_dtype(dtype, torch):
+    """torch's norm kernel holds p and 1 / p in the accumulation dtype (float32 below float64): p =
+    1e39 is inf there and p = 5e-324 is 0, so the general formula gives 1 and inf, not the max or a
+    count. (Found through F.embedding's max_norm.)"""
+    from op_db import assert_same
+
+    rows = [[0.8, -2.7], [0.7, 1e-30], [-0.0, 2.5], [float("-inf"), 3.0]]
+    for p in (1e39, -1e39, 1e308, -1e308, 5e-324, 3.5):
+        for E, T in ((ember.norm, torch.norm), (ember.linalg.vector_norm, torch.linalg.vector_norm)):
+            assert_same(E(ember.tensor(rows, dtype=getattr(ember, dtype)), p, 1),
+                        T(torch.tensor(rows, dtype=getattr(torch, dtype)), p, 1))
+
+
 @pytest.mark.parametrize("out_shape, out_dtype", [((1, 5, 2), "float32"), ((2,), "float64"), ((0,), "float16")])
 def test_regression_normalize_out_follows_div_out_rules(out_shape, out_dtype, torch):
     """normalize(out=) is torch's div(out=): out is resized to the result and takes its dtype's values."""

@@ -68,6 +68,8 @@ _EXPANDED_WRITE = ("intended: docs: masked_fill_, tril_ and triu_ on an expanded
                    "masked_fill_ there is deprecated, and its tril_ result depends on the order of the writes)")
 _HISTC_16BIT = ("intended: docs: histc of float16/bfloat16 counts exactly and rounds once; torch counts in "
                 "the 16-bit dtype, whose counts stop growing once adding 1 rounds away")
+_EMPTY_BAGS = ("intended: docs: embedding_bag of a 2-D input of empty bags gives zeros; torch raises 'step must "
+               "be nonzero'")
 _KRON_VIEW = ("intended: docs: torch's kron raises a view error on some non-contiguous inputs; "
               "ember computes them")
 
@@ -305,10 +307,6 @@ KNOWN = [
           'ember ValueError: dropout2d: expected an input of at least 2 dims (N, C, ...), got (1,'),
     _open('F.elu', ACCEPTS,
           'ember returned ember.Tensor(shape=(1,), dtype=float32) | torch OverflowError: int too '),
-    _open('F.embedding', RAISES,
-          'ember ValueError: embedding: scale_grad_by_freq and sparse are not supported | torch r'),
-    _open('F.embedding', EXC,
-          'ember ValueError: embedding: scale_grad_by_freq and sparse are not supported | torch I'),
     _open('F.fold', ACCEPTS,
           'ember returned ember.Tensor(shape=(5, 1, 1), dtype=float32) | torch RuntimeError: It i'),
     _open('F.fold', EXC,
@@ -1982,8 +1980,6 @@ KNOWN = [
           'ember ValueError: bilinear: weight must be 3-D (out_features, in1_features, in2_featur'),
     _open('F.celu_', ACCEPTS,
           'ember returned ember.Tensor(shape=(7, 2), dtype=bfloat16) | torch RuntimeError: value '),
-    _open('F.embedding_bag', EXC,
-          'ember ValueError: embedding_bag: scale_grad_by_freq and sparse are not supported | tor'),
     _open('F.glu', EXC,
           'ember TypeError: glu: expected a floating tensor, got int32 | torch IndexError: Dimens'),
     _open('F.hardtanh_', EXC,
@@ -2139,7 +2135,14 @@ KNOWN = [
       for op in ('F.adaptive_avg_pool3d', 'F.avg_pool3d', 'F.lp_pool2d', 'F.lp_pool3d')],
     _open('F.conv_transpose3d', RAISES, "an output dim of 0: torch's 3-d kernel returns it empty (its 2-d one "
           "refuses it, as ember does)"),
-    _open('F.embedding_bag', RAISES, 'scale_grad_by_freq and sparse are not supported'),
+    _known('F.embedding_bag', ACCEPTS, _EMPTY_BAGS, match=r"step must be nonzero"),
+    _open('F.embedding', ACCEPTS, 'a dtype as padding_idx: ember dtypes convert to int'),
+    _open('F.embedding', RAISES, "max_norm on an expanded weight: ember's write of the rows refuses the shared "
+          "memory (torch writes row by row); also tensors and tuples where torch takes any truthy value"),
+    _open('F.embedding_bag', RAISES, 'a tensor as include_last_offset: ember takes bools only'),
+    *[_open(op, EXC, "a 0-d weight with bad indices: ember reports the indices' dtype or the weight's rank "
+            "(ValueError/TypeError), torch indexes the weight's dims (IndexError) or its parser (TypeError)")
+      for op in ('F.embedding', 'F.embedding_bag')],
     *[_open(op, RAISES, 'integer inputs: ember interpolates floating inputs (as F.interpolate)')
       for op in ('F.upsample_nearest', 'F.upsample_bilinear')],
     *[_open(op, EXC, 'a bad dtype and a missing size: ember reports the dtype first (as F.interpolate)')

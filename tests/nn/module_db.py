@@ -422,21 +422,23 @@ def _embedding_inputs(ctor, dtype, rng, dom):
 
 add("Embedding", [C(10, 4), C(10, 4, padding_idx=2, gradcheck=False), C(10, 4, padding_idx=-1, gradcheck=False),
                   C(10, 4, max_norm=1.0, gradcheck=False), C(10, 4, max_norm=0.5, norm_type=1.0, gradcheck=False),
-                  C(10, 4, padding_idx=0, max_norm=2.0, gradcheck=False)],
+                  C(10, 4, padding_idx=0, max_norm=2.0, gradcheck=False), C(10, 4, scale_grad_by_freq=True, gradcheck=False),
+                  C(10, 4, padding_idx=3, scale_grad_by_freq=True, gradcheck=False)],
     _embedding_inputs, has_params=True, errors=[
         E("float_indices", C(5, 2), lambda L: (L.tensor([1.0, 2.0]),), TypeError, torch=RuntimeError),
         E("index_out_of_range", C(5, 2), lambda L: (L.tensor([1, 5]),), IndexError, match="embedding"),
         E("padding_idx_out_of_range", C(5, 2, padding_idx=5), None, ValueError, torch=AssertionError,
           match="padding_idx"),
         E("num_embeddings_negative", C(-1, 2), None, ValueError, torch=RuntimeError),
-        E("scale_grad_by_freq", C(5, 2, scale_grad_by_freq=True), None, ValueError, torch=OK, match="not supported",
-          note="a documented limitation: ember refuses what it does not implement"),
         E("_weight_wrong_shape", C(5, 2, _weight=Arg(np.ones((5, 3), np.float32)), id="weight53"), None, ValueError,
           torch=AssertionError, match=("Embedding", "(5, 3)")),
     ])
 # padding_idx ctors: the padding row's gradient is 0 by design, not the derivative (no gradcheck).
 # max_norm ctors: the forward renormalizes the looked-up rows in place, so finite differences on the
 # weight see a different function (no gradcheck; the backward is still compared with torch's).
+# scale_grad_by_freq ctors: the gradient is scaled on purpose, so it is not the derivative (no
+# gradcheck; compared with torch's). EmbeddingBag's: tests/nn/test_more_layers.py (torch's CPU kernel
+# divides by the wrong count when counts differ).
 
 
 def _bag_inputs(ctor, dtype, rng, dom):
@@ -492,8 +494,10 @@ add("EmbeddingBag", [C(10, 4), C(10, 4, mode="sum"), C(10, 4, mode="max"), C(10,
         E("padding_idx_out_of_range", C(5, 2, padding_idx=5), None, ValueError, torch=AssertionError,
           match="padding_idx"),
         E("num_embeddings_negative", C(-1, 2), None, ValueError, torch=RuntimeError),
-        E("scale_grad_by_freq", C(5, 2, scale_grad_by_freq=True), None, ValueError, torch=OK, match="not supported",
-          note="a documented limitation: ember refuses what it does not implement"),
+        E("scale_grad_by_freq_max", C(5, 2, mode="max", scale_grad_by_freq=True), lambda L: (L.tensor([[1, 2]]),),
+          ValueError, match=("embedding_bag", "max mode")),
+        E("sparse_max", C(5, 2, mode="max", sparse=True), lambda L: (L.tensor([[1, 2]]),), ValueError,
+          match=("embedding_bag", "max mode")),
         E("_weight_wrong_shape", C(5, 2, _weight=Arg(np.ones((5, 3), np.float32)), id="weight53"), None, ValueError,
           torch=AssertionError, match=("EmbeddingBag", "(5, 3)")),
     ])

@@ -1,6 +1,6 @@
 """The layers' functional forms and what module_db's rows cannot express, against torch:
 F.embedding_bag (modes, offsets, include_last_offset, 2-D bags, padding_idx, per_sample_weights,
-int32 indices, max_norm, gradients), EmbeddingBag.from_pretrained, torch's text-classification
+int32 indices, max_norm, gradients, scale_grad_by_freq), F.embedding's scale_grad_by_freq, EmbeddingBag.from_pretrained, torch's text-classification
 tutorial model trained step by step in both libraries, F.bilinear, F.glu, F.hardshrink,
 F.softshrink, F.rrelu and the in-place forms torch.nn.functional has (relu_, elu_, leaky_relu_,
 selu_, celu_, rrelu_), torch's top-level spellings, and the signatures of the functional forms.
@@ -93,12 +93,91 @@ def test_embedding_bag_max_norm_renormalizes_like_torch(torch):
     np.testing.assert_allclose(to_numpy(w), wt.numpy(), rtol=1e-7)  # the rows looked up, renormalized in place
 
 
+def _freq_scaled_grad(idx, bag_of, cot, bag_size, padding_idx=None):
+    """NumPy: the weight's gradient with scale_grad_by_freq: index j adds cot[bag_of[j]] / bag_size
+    to its row, divided by how often idx holds that row (padding_idx's row gets none)."""
+    counts = np.bincount(idx, minlength=len(W))
+    grad = np.zeros_like(W)
+    for j, row in enumerate(idx):
+        if row != padding_idx and bag_of[j] >= 0:
+            grad[row] += cot[bag_of[j]] / bag_size[bag_of[j]] / counts[row]
+    return grad
+
+
+@pytest.mark.parametrize("mode", ["sum", "mean"])
+@pytest.mark.parametrize("padding_idx", [None, 2])
+def test_embedding_bag_scale_grad_by_freq(torch, mode, padding_idx):
+    # IDX repeats rows 2 and 4 among single ones. torch 2.13's CPU kernel divides by another row's
+    # count there (pytorch/pytorch#190063), so the reference is NumPy; where every row is picked
+    # equally often torch is right, and both are compared with it.
+    out, grad, _ = _bag(ember, IDX, OFFSETS, mode=mode, padding_idx=padding_idx, scale_grad_by_freq=True)
+    bag_of = np.searchsorted(OFFSETS, np.arange(len(IDX)), side="right") - 1
+    kept = (IDX != padding_idx)
+    sizes = np.bincount(bag_of[kept], minlength=len(OFFSETS)).clip(1) if mode == "mean" else np.ones(len(OFFSETS))
+    cot = np.random.default_rng(1).standard_normal(out.shape)
+    np.testing.assert_allclose(grad, _freq_scaled_grad(IDX, bag_of, cot, sizes, padding_idx), rtol=1e-12)
+    np.testing.assert_allclose(out, _bag(ember, IDX, OFFSETS, mode=mode, padding_idx=padding_idx)[0], rtol=0)
+    twice = np.array([[1, 5, 5, 1], [7, 1, 7, 5], [1, 5, 7, 7]])
+    _assert_bags(torch, twice, mode=mode, padding_idx=padding_idx, scale_grad_by_freq=True)
+
+
+def test_embedding_scale_grad_by_freq_matches_torch(torch):
+    idx = np.array([[1, 2, 4, 4], [4, 9, 1, 4]])
+    for dtype in ("float64", "float32", "float16", "bfloat16"):
+        for padding_idx in (None, 4):
+            grads = []
+            for lib in (ember, torch):
+                w = lib.tensor(W.tolist(), dtype=getattr(lib, dtype), requires_grad=True)
+                out = (F if lib is ember else lib.nn.functional).embedding(
+                    lib.tensor(idx.tolist()), w, padding_idx=padding_idx, scale_grad_by_freq=True)
+                out.backward(lib.arange(32.0).reshape(2, 4, 4).to(getattr(lib, dtype)))
+                grads.append(np.array(w.grad.double().tolist()))
+            np.testing.assert_array_equal(*grads, err_msg=f"{dtype}, padding_idx={padding_idx}")
+    want = np.zeros_like(W)
+    want[4] = (np.arange(32.0).reshape(8, 4)[[2, 3, 4, 7]]).sum(0) / 4
+    w = ember.from_numpy(W).requires_grad_(True)
+    F.embedding(ember.tensor(idx), w, scale_grad_by_freq=True).backward(ember.arange(32.0, dtype=ember.float64)
+                                                                       .reshape(2, 4, 4))
+    np.testing.assert_allclose(to_numpy(w.grad)[4], want[4], rtol=1e-15)
+
+
+def test_sparse_gradients_come_dense_with_torch_values(torch):
+    # torch's sparse=True gives a sparse gradient; ember's is dense, with the same values, so SGD
+    # steps the same.
+    for name, kw in (("embedding", {}), ("embedding_bag", {"mode": "sum"})):
+        grads = []
+        for lib in (ember, torch):
+            w = _t(lib, W).requires_grad_(True)
+            out = getattr(F if lib is ember else lib.nn.functional, name)(_t(lib, IDX.reshape(2, 5)), w, sparse=True,
+                                                                        **kw)
+            out.backward(_t(lib, np.random.default_rng(2).standard_normal(tuple(out.shape))))
+            grads.append(to_numpy(w.grad) if lib is ember else w.grad.to_dense().numpy())
+        assert not grads[0].size == 0
+        np.testing.assert_allclose(*grads, rtol=1e-12, err_msg=name)
+    m = ember.nn.Embedding(10, 3, sparse=True)
+    assert m.sparse and repr(m) == "Embedding(10, 3, sparse=True)"
+
+
+def test_embedding_max_norm_like_torch(torch):
+    # torch rescales every looked-up row whose norm exceeds max_norm by max_norm / (norm + 1e-7),
+    # max_norm <= 0 included; the scale in float64, rounded to the dtype for the product
+    for dtype in ("float64", "float32", "float16", "bfloat16"):
+        for max_norm, norm_type in ((1.0, 2.0), (0.5, 1.0), (2.0, 3.5), (0.0, 2.0), (-1.5, 2.0), (1.0, float("inf"))):
+            tables = []
+            for lib in (ember, torch):
+                w = lib.tensor((W * 3).tolist(), dtype=getattr(lib, dtype))
+                (F if lib is ember else lib.nn.functional).embedding(lib.tensor(IDX.tolist()), w, max_norm=max_norm,
+                                                                      norm_type=norm_type)
+                tables.append(np.array(w.double().tolist()))
+            np.testing.assert_array_equal(*tables, err_msg=f"{dtype} max_norm={max_norm} p={norm_type}")
+
+
 def test_embedding_bag_refusals():
     w = ember.from_numpy(W)
-    with pytest.raises(ValueError, match="not supported"):
-        F.embedding_bag(ember.tensor([[1, 2]]), w, scale_grad_by_freq=True)
-    with pytest.raises(ValueError, match="not supported"):
-        F.embedding_bag(ember.tensor([[1, 2]]), w, sparse=True)
+    with pytest.raises(ValueError, match="max mode does not support scaling the gradient"):
+        F.embedding_bag(ember.tensor([[1, 2]]), w, mode="max", scale_grad_by_freq=True)
+    with pytest.raises(ValueError, match="max mode does not support sparse weights"):
+        F.embedding_bag(ember.tensor([[1, 2]]), w, mode="max", sparse=True)
     with pytest.raises(ValueError, match="mode has to be one of sum, mean or max"):
         F.embedding_bag(ember.tensor([[1, 2]]), w, mode="avg")
     with pytest.raises(ValueError, match="include_last_offset"):

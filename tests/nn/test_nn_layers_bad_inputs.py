@@ -219,12 +219,8 @@ case("embedding:padding_idx_-num-1", lambda L: L.nn.Embedding(5, 2, padding_idx=
 case("embedding:padding_idx_float", lambda L: L.nn.Embedding(5, 2, padding_idx=1.5), TypeError,
      "Embedding: padding_idx", torch=IndexError)
 case("embedding:padding_idx_str", lambda L: L.nn.Embedding(5, 2, padding_idx="a"), TypeError, "Embedding: padding_idx")
-case("embedding:max_norm_0", lambda L: L.nn.Embedding(5, 2, max_norm=0.0), ValueError, "max_norm", torch=OK)
-case("embedding:max_norm_negative", lambda L: L.nn.Embedding(5, 2, max_norm=-1.0), ValueError, "max_norm",
-     torch=OK)
 case("embedding:max_norm_str", lambda L: L.nn.Embedding(5, 2, max_norm="a")(_i(L, [1])), TypeError,
      "Embedding: max_norm", note="at construction")
-case("embedding:sparse", lambda L: L.nn.Embedding(5, 2, sparse=True), ValueError, "not supported", torch=OK)
 case("embedding:_weight_wrong_shape", lambda L: L.nn.Embedding(5, 2, _weight=_x(L, 4, 2)), ValueError, "_weight",
      torch=AssertionError)
 case("embedding:int_dtype", lambda L: L.nn.Embedding(5, 2, dtype=L.int64), TypeError, "Embedding",
@@ -245,8 +241,6 @@ case("F.embedding:negative_index", lambda L: L.nn.functional.embedding(_i(L, [-1
 case("F.embedding:padding_idx_out_of_range",
      lambda L: L.nn.functional.embedding(_i(L, [1]), _x(L, 5, 2), padding_idx=7), ValueError, "padding_idx",
      torch=AssertionError)
-case("F.embedding:max_norm_negative", lambda L: L.nn.functional.embedding(_i(L, [1]), _x(L, 5, 2), max_norm=-1.0),
-     ValueError, "max_norm", torch=OK)
 
 # ---- losses ----------------------------------------------------------------------------------------------
 _LOSSES = ["L1Loss", "MSELoss", "HuberLoss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss", "NLLLoss",

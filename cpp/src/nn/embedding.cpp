@@ -3,6 +3,7 @@
 
 #include <utility>
 
+#include "autograd/record.h"
 #include "ember/autograd.h"
 #include "ember/error.h"
 #include "ember/nn/functional.h"
@@ -22,22 +23,49 @@ void check_embedding_indices(const Tensor& indices, const Shape& weight_shape) {
 namespace ember::nn {
 
 namespace {
-/// max_norm: the rows of weight that flat picks, rescaled in place to at most that norm (PyTorch's
-/// embedding_renorm_, outside autograd).
-void renorm_rows_(const Tensor& weight, const Tensor& flat, double max_norm, double norm_type, const char* op) {
-  EMBER_CHECK(max_norm > 0, op, ": max_norm must be positive, got ", max_norm);
+/// max_norm: the rows of weight that flat picks and whose norm_type-norm exceeds max_norm, rescaled
+/// in place by max_norm / (norm + 1e-7), outside autograd, as PyTorch's embedding_renorm_: the norm
+/// in weight's dtype, the scale in float64, rounded to weight's dtype for the product.
+void renorm_rows_(const Tensor& weight, const Tensor& flat, double max_norm, double norm_type) {
   autograd::NoGradGuard no_grad;
   Tensor picked = index_select(weight, 0, flat);
-  Tensor norms = norm(picked, norm_type, Dims{1}, /*keepdim=*/true);
-  Tensor scale = where(gt(norms, scalar_tensor(max_norm)), div(scalar_tensor(max_norm), add(norms,
-                       scalar_tensor(1e-7))), scalar_tensor(1.0, norms.dtype()));
+  const Tensor norms = to_dtype(norm(picked, norm_type, Dims{1}, /*keepdim=*/true), DType::Float64);
+  const Tensor scale = where(gt(norms, scalar_tensor(max_norm)), div(scalar_tensor(max_norm),
+                             add(norms, scalar_tensor(1e-7))), scalar_tensor(1.0, DType::Float64));
   Tensor w = weight;
-  index_put_(w, {flat}, mul(picked, scale));
+  index_put_(w, {flat}, mul(picked, to_dtype(scale, weight.dtype())));
+}
+
+/// The rows of weight that flat picks, for scale_grad_by_freq: each index's gradient reaches its
+/// row divided by how often flat picks that row (none at padding_idx), as torch's dense embedding
+/// backward. The sum is taken in float32 for the 16-bit floats, rounded once.
+Tensor rows_with_grad_by_freq(const Tensor& weight, const Tensor& flat, std::optional<int64_t> padding_idx) {
+  const bool rec = autograd::needs_grad(weight);
+  Tensor out;
+  {
+    autograd::RecordingOff off(rec);
+    out = index_select(weight, 0, flat);
+  }
+  if (!rec) return out;
+  const DType sum_dtype = widened(weight.dtype());
+  const Tensor index = to_dtype(flat, DType::Int64);
+  const Tensor count = index_select(bincount(index, {}, weight.sizes()[0]), 0, index);
+  Tensor scale = reciprocal(to_dtype(count, sum_dtype));
+  if (padding_idx) scale = where(eq(index, scalar_tensor(*padding_idx)), scalar_tensor(0.0, sum_dtype), scale);
+  scale = unsqueeze(scale, 1);
+  const Shape shape = weight.sizes();
+  const DType dtype = weight.dtype();
+  autograd::record("EmbeddingBackward0", {out}, {weight}, {},
+                   [index, scale, shape, dtype, sum_dtype](const Tensors& g, const Tensors&) {
+    const Tensor rows = mul(to_dtype(g[0], sum_dtype), scale);
+    return Tensors{to_dtype(index_add(zeros(shape, sum_dtype), 0, index, rows), dtype)};
+  });
+  return out;
 }
 }  // namespace
 
 Tensor functional::embedding(const Tensor& indices, const Tensor& weight, std::optional<int64_t> padding_idx,
-                             std::optional<double> max_norm, double norm_type) {
+                             std::optional<double> max_norm, double norm_type, bool scale_grad_by_freq) {
   EMBER_CHECK_TYPE(indices.dtype() == DType::Int64 || indices.dtype() == DType::Int32,
                    "embedding: expected indices of dtype int64 or int32, got ", dtype_name(indices.dtype()));
   EMBER_CHECK(weight.dim() == 2, "embedding: weight must be 2-D (num_embeddings, embedding_dim), got ",
@@ -49,13 +77,13 @@ Tensor functional::embedding(const Tensor& indices, const Tensor& weight, std::o
     if (*padding_idx < 0) *padding_idx += rows;
   }
   Tensor flat = reshape(indices, {indices.numel()});
+  const int64_t n = flat.numel();
   // Checked here, so the message names embedding rather than index_select; in a kernel call of its
   // own, so a captured graph (ember/graph.h) checks at every replay.
-  if (flat.numel() > 0)
-    call_check(flat.device(), "embedding", check_embedding_indices, flat, weight.sizes());
-  if (max_norm) renorm_rows_(weight, flat, *max_norm, norm_type, "embedding");
-  Tensor out = index_select(weight, 0, flat);
-  if (padding_idx && autograd::any_requires_grad({&weight})) {
+  if (n > 0) call_check(flat.device(), "embedding", check_embedding_indices, flat, weight.sizes());
+  if (max_norm && n > 0) renorm_rows_(weight, flat, *max_norm, norm_type);
+  Tensor out = scale_grad_by_freq ? rows_with_grad_by_freq(weight, flat, padding_idx) : index_select(weight, 0, flat);
+  if (padding_idx && !scale_grad_by_freq && autograd::any_requires_grad({&weight})) {
     // The padding row is read as it is but gets no gradient.
     Tensor is_pad = unsqueeze(eq(flat, scalar_tensor(*padding_idx)), 1);
     out = where(is_pad, autograd::detach(out), out);
@@ -126,7 +154,7 @@ std::shared_ptr<Embedding> Embedding::from_pretrained(const Tensor& embeddings, 
 
 Tensor Embedding::forward(const Tensor& indices) {
   return functional::embedding(indices, required_parameter("weight"), options.padding_idx, options.max_norm,
-                               options.norm_type);
+                               options.norm_type, options.scale_grad_by_freq);
 }
 
 }  // namespace ember::nn
@@ -141,7 +169,7 @@ namespace ember::nn {
 Tensor functional::embedding_bag(const Tensor& input, const Tensor& weight, const Tensor& offsets,
                                  std::optional<double> max_norm, double norm_type, const std::string& mode,
                                  const Tensor& per_sample_weights, bool include_last_offset,
-                                 std::optional<int64_t> padding_idx) {
+                                 std::optional<int64_t> padding_idx, bool scale_grad_by_freq, bool sparse) {
   EMBER_CHECK(mode == "sum" || mode == "mean" || mode == "max",
               "embedding_bag: mode has to be one of sum, mean or max, got '", mode, "'");
   EMBER_CHECK_TYPE(input.dtype() == DType::Int64 || input.dtype() == DType::Int32,
@@ -158,6 +186,9 @@ Tensor functional::embedding_bag(const Tensor& input, const Tensor& weight, cons
                 " must be within num_embeddings (", rows, ")");
     if (*padding_idx < 0) *padding_idx += rows;
   }
+  EMBER_CHECK(!(scale_grad_by_freq && mode == "max"),
+              "embedding_bag: max mode does not support scaling the gradient by the frequency");
+  EMBER_CHECK(!(sparse && mode == "max"), "embedding_bag: max mode does not support sparse weights");
   if (per_sample_weights.defined()) {
     EMBER_CHECK_T(NotImplementedError, mode == "sum", "embedding_bag: per_sample_weights is only supported for "
                   "mode='sum', got mode='", mode, "'");
@@ -199,12 +230,14 @@ Tensor functional::embedding_bag(const Tensor& input, const Tensor& weight, cons
     bag_of = sub(bucketize(arange(0, n, 1, DType::Int64), offs, false, /*right=*/true), scalar_tensor(1, DType::Int64));
   }
   if (n > 0) call_check(flat.device(), "embedding_bag", check_embedding_indices, flat, weight.sizes());
-  if (max_norm) renorm_rows_(weight, flat, *max_norm, norm_type, "embedding_bag");
+  if (max_norm && n > 0) renorm_rows_(weight, flat, *max_norm, norm_type);
   const Tensor trash = scalar_tensor(bags, DType::Int64);
   Tensor keep = logical_and(ge(bag_of, scalar_tensor(0, DType::Int64)), lt(bag_of, trash));
   if (padding_idx) keep = logical_and(keep, ne(flat, scalar_tensor(*padding_idx, flat.dtype())));
   const Tensor target = where(keep, bag_of, trash);
-  Tensor picked = index_select(weight, 0, to_dtype(flat, DType::Int64));
+  // Indices left out of every bag count too, as in torch's.
+  const Tensor index = to_dtype(flat, DType::Int64);
+  Tensor picked = scale_grad_by_freq ? rows_with_grad_by_freq(weight, index, {}) : index_select(weight, 0, index);
   if (per_sample_weights.defined()) picked = mul(picked, unsqueeze(reshape(per_sample_weights, {n}), 1));
   const Tensor start = zeros({bags + 1, dim}, weight.dtype());
   Tensor out;
@@ -244,7 +277,8 @@ Tensor EmbeddingBag::forward(const Tensor& input) { return forward(input, Tensor
 Tensor EmbeddingBag::forward(const Tensor& input, const Tensor& offsets, const Tensor& per_sample_weights) {
   const EmbeddingBagOptions& o = options;
   return functional::embedding_bag(input, required_parameter("weight"), offsets, o.max_norm, o.norm_type, o.mode,
-                                   per_sample_weights, o.include_last_offset, o.padding_idx);
+                                   per_sample_weights, o.include_last_offset, o.padding_idx, o.scale_grad_by_freq,
+                                   o.sparse);
 }
 
 }  // namespace ember::nn

@@ -409,11 +409,14 @@ Tensor norm(const Tensor& t, double p, const OptDims& dims, bool keepdim) {
   }
   if (p == 1) return sum(a, dims, keepdim);
   const bool rec = autograd::needs_grad(t);
+  // As PyTorch's kernel, the power and its inverse in t's dtype: a float32 norm of p = 1e39 is one
+  // with p = inf there (not the max), so (sum |x|^inf)^(1 / inf) = 1.
+  const double p_t = t.dtype() == DType::Float32 ? static_cast<double>(static_cast<float>(p)) : p;
   Tensor out;
   {
     autograd::RecordingOff off(rec);
     out = p == 2 ? sqrt(sum(mul(a, a), dims, keepdim))
-                 : pow(sum(pow(a, scalar_tensor(p)), dims, keepdim), scalar_tensor(1.0 / p));
+                 : pow(sum(pow(a, scalar_tensor(p_t)), dims, keepdim), scalar_tensor(1.0 / p_t));
   }
   if (rec) {
     // d|x|_p / dx = sign(x) |x|^(p-1) / |x|_p^(p-1), and 0 where the norm is 0 (as PyTorch).

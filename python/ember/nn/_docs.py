@@ -299,10 +299,13 @@ Args:
     num_embeddings (int): the table's size.
     embedding_dim (int): the size of each row.
     padding_idx (int, optional): a row that gets no gradient (initialized to zeros).
-    max_norm (float, optional): rows looked up are renormalized to at most this norm.
+    max_norm (float, optional): rows looked up whose norm exceeds it are rescaled in place by
+        max_norm / (norm + 1e-7).
     norm_type (float): the p of that norm. Default: 2.0.
-    scale_grad_by_freq (bool): not supported (False only). Default: False.
-    sparse (bool): not supported (False only; gradients are dense). Default: False.
+    scale_grad_by_freq (bool): divide each row's gradient by how often the input picks it.
+        Default: False.
+    sparse (bool): accepted for PyTorch's code; the gradient is dense either way (ember has no sparse
+        tensors). Default: False.
     _weight (Tensor, optional): the initial table (PyTorch's private argument; see from_pretrained).
     _freeze (bool): with _weight, whether the table is not trained. Default: False.
 {_DEVICE_DTYPE}
@@ -690,11 +693,14 @@ output is (B, embedding_dim); an empty bag gives zeros.
 Args:
     num_embeddings (int): the table's size.
     embedding_dim (int): the size of each row.
-    max_norm (float, optional): rows looked up are renormalized in place to at most this norm.
+    max_norm (float, optional): rows looked up whose norm exceeds it are rescaled in place by
+        max_norm / (norm + 1e-7).
     norm_type (float): the p of that norm. Default: 2.0.
-    scale_grad_by_freq (bool): not supported (False only). Default: False.
+    scale_grad_by_freq (bool): divide each row's gradient by how often the input picks it (not
+        with mode='max'). Default: False.
     mode (str): 'sum', 'mean' or 'max'. Default: 'mean'.
-    sparse (bool): not supported (False only; gradients are dense). Default: False.
+    sparse (bool): accepted for PyTorch's code (not with mode='max'); the gradient is dense either way
+        (ember has no sparse tensors). Default: False.
     _weight (Tensor, optional): the initial table (PyTorch's private argument; see from_pretrained).
     include_last_offset (bool): offsets has one more entry, the end of the last bag. Default: False.
     padding_idx (int, optional): indices left out of their bags; the row starts at zeros.

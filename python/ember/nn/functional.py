@@ -583,16 +583,17 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         weight (Tensor): the (num_embeddings, embedding_dim) matrix.
         padding_idx (int, optional): a row whose gradient stays zero. Default: None.
         max_norm (float, optional): rescale in place each row looked up whose ``norm_type``-norm
-            exceeds it to that norm, as PyTorch's. Default: None.
+            exceeds it by ``max_norm / (norm + 1e-7)``, as PyTorch's. Default: None.
         norm_type (float, optional): the p of the p-norm for ``max_norm``. Default: 2.0.
-        scale_grad_by_freq (bool, optional): not supported (False only).
-        sparse (bool, optional): not supported (False only).
+        scale_grad_by_freq (bool, optional): divide each row's gradient by how often ``input``
+            picks that row. Default: False.
+        sparse (bool, optional): accepted for PyTorch's code; the gradient is dense either way
+            (ember has no sparse tensors). Default: False.
 
     Returns:
         Tensor: (*input.shape, embedding_dim).
 
     Raises:
-        ValueError: ``scale_grad_by_freq`` or ``sparse`` is True.
         IndexError: an index is out of range.
 
     Example::
@@ -602,9 +603,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         tensor([[[3., 4.],
                  [1., 2.]]])
     """
-    if scale_grad_by_freq or sparse:
-        raise ValueError("embedding: scale_grad_by_freq and sparse are not supported")
-    return _F.embedding(input, weight, padding_idx, max_norm, norm_type)
+    return _F.embedding(input, weight, padding_idx, max_norm, norm_type, scale_grad_by_freq)
 
 
 def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False, mode="mean",
@@ -619,11 +618,13 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         offsets (Tensor, optional): for a 1-D input, where each bag starts (1-D, first 0,
             non-decreasing); None for a 2-D input. Default: None.
         max_norm (float, optional): rescale in place each row looked up whose ``norm_type``-norm
-            exceeds it to that norm, as PyTorch's. Default: None.
+            exceeds it by ``max_norm / (norm + 1e-7)``, as PyTorch's. Default: None.
         norm_type (float, optional): the p of the p-norm for ``max_norm``. Default: 2.
-        scale_grad_by_freq (bool, optional): not supported (False only).
+        scale_grad_by_freq (bool, optional): divide each row's gradient by how often ``input``
+            picks that row (not with ``mode='max'``). Default: False.
         mode (str, optional): ``'sum'``, ``'mean'`` or ``'max'`` (elementwise). Default: ``'mean'``.
-        sparse (bool, optional): not supported (False only).
+        sparse (bool, optional): accepted for PyTorch's code (not with ``mode='max'``); the
+            gradient is dense either way (ember has no sparse tensors). Default: False.
         per_sample_weights (Tensor, optional): the input's shape and weight's dtype; each row is
             scaled by its weight before the sum (``mode='sum'`` only). Default: None.
         include_last_offset (bool, optional): ``offsets`` has one more entry, the end of the last
@@ -635,7 +636,8 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         Tensor: (B, embedding_dim).
 
     Raises:
-        ValueError: bad shapes or offsets, or ``scale_grad_by_freq`` or ``sparse`` set.
+        ValueError: bad shapes or offsets, or ``scale_grad_by_freq`` or ``sparse`` with
+            ``mode='max'``.
         NotImplementedError: ``per_sample_weights`` with a mode other than ``'sum'`` (as PyTorch).
         IndexError: an index is out of range.
 
@@ -649,10 +651,8 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         tensor([[3., 4.],
                 [3., 4.]])
     """
-    if scale_grad_by_freq or sparse:
-        raise ValueError("embedding_bag: scale_grad_by_freq and sparse are not supported")
     return _F.embedding_bag(input, weight, offsets, max_norm, norm_type, mode, per_sample_weights,
-                            include_last_offset, padding_idx)
+                            include_last_offset, padding_idx, scale_grad_by_freq, sparse)
 
 
 def bilinear(input1, input2, weight, bias=None):

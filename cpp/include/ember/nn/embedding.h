@@ -11,21 +11,18 @@ namespace ember::nn {
 
 /// Maps integer indices of any shape to rows of weight (num_embeddings, embedding_dim),
 /// initialized N(0, 1) as PyTorch's. The row at padding_idx starts at zero and gets no
-/// gradient; with max_norm, the rows looked up are rescaled in place to at most that norm.
+/// gradient; with max_norm, the rows looked up are rescaled in place to at most that norm; with
+/// scale_grad_by_freq, each row's gradient is divided by how often the input picks it.
 #define EMBER_EMBEDDING_FIELDS(X)                                                                       \
   X(Required, int64_t, num_embeddings, 0,                                                               \
     valid::at_least(1, "Embedding: num_embeddings must be at least 1, got "), Bare | Fixed)             \
   X(Required, int64_t, embedding_dim, 0, valid::at_least(0, "Embedding: embedding_dim must be non-negative, got "), \
     Bare | Fixed)                                                                                       \
   X(Arg, std::optional<int64_t>, padding_idx, std::nullopt, valid::any, Unless | Fixed) /* kept >= 0 */ \
-  X(Arg, std::optional<double>, max_norm, std::nullopt,                                                 \
-    valid::none_or(valid::holds([](double m) { return m > 0; }, "Embedding: max_norm must be positive, got ")), \
-    Unless)                                                                                             \
+  X(Arg, std::optional<double>, max_norm, std::nullopt, valid::any, Unless)                             \
   X(Arg, double, norm_type, 2.0, valid::any, Unless)                                                    \
-  X(Arg, bool, scale_grad_by_freq, false, valid::that([](bool on) { return !on; },                      \
-    "Embedding: scale_grad_by_freq is not supported"), Unless)                                          \
-  X(Arg, bool, sparse, false, valid::that([](bool on) { return !on; }, "Embedding: sparse is not supported"), \
-    Unless)                                                                                             \
+  X(Arg, bool, scale_grad_by_freq, false, valid::any, Unless)                                           \
+  X(Arg, bool, sparse, false, valid::any, Unless) /* accepted; gradients are dense */                 \
   X(Arg, Tensor, _weight, {}, valid::any, Ctor) /* the starting weight, copied */                      \
   X(Arg, bool, _freeze, false, valid::any, Ctor) /* with _weight: no gradient for it */                \
   EMBER_FACTORY_FIELDS(X)
@@ -55,16 +52,12 @@ class EMBER_API Embedding : public Layer<EmbeddingOptions> {
     valid::at_least(1, "EmbeddingBag: num_embeddings must be at least 1, got "), Bare | Fixed)          \
   X(Required, int64_t, embedding_dim, 0,                                                                \
     valid::at_least(0, "EmbeddingBag: embedding_dim must be non-negative, got "), Bare | Fixed)         \
-  X(Arg, std::optional<double>, max_norm, std::nullopt,                                                 \
-    valid::none_or(valid::holds([](double m) { return m > 0; }, "EmbeddingBag: max_norm must be positive, got ")), \
-    Unless)                                                                                             \
+  X(Arg, std::optional<double>, max_norm, std::nullopt, valid::any, Unless)                             \
   X(Arg, double, norm_type, 2.0, valid::any, Unless)                                                    \
-  X(Arg, bool, scale_grad_by_freq, false, valid::that([](bool on) { return !on; },                      \
-    "EmbeddingBag: scale_grad_by_freq is not supported"), Unless)                                       \
+  X(Arg, bool, scale_grad_by_freq, false, valid::any, Unless)                                           \
   X(Arg, std::string, mode, "mean", valid::one_of({"sum", "mean", "max"},                               \
     "EmbeddingBag: mode has to be one of sum, mean or max, got '", "'"), Named)                         \
-  X(Arg, bool, sparse, false, valid::that([](bool on) { return !on; }, "EmbeddingBag: sparse is not supported"), \
-    Quiet)                                                                                              \
+  X(Arg, bool, sparse, false, valid::any, Quiet) /* accepted; gradients are dense */                  \
   X(Arg, Tensor, _weight, {}, valid::any, Ctor) /* the starting weight, copied */                      \
   X(Arg, bool, include_last_offset, false, valid::any, Quiet)                                           \
   X(Arg, std::optional<int64_t>, padding_idx, std::nullopt, valid::any, Unless | Fixed) /* kept >= 0 */ \

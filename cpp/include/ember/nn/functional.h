@@ -131,19 +131,23 @@ EMBER_API Tensor dropout3d(const Tensor& x, double p = 0.5, bool training = true
 /// Adds N(0, std^2) noise when training.
 EMBER_API Tensor gaussian_noise(const Tensor& x, double std = 0.1, bool training = true, Generator* gen = nullptr);
 /// Rows of weight picked by integer indices: output (*indices.shape, embedding_dim). Rows at
-/// padding_idx get no gradient; with max_norm, the picked rows are first rescaled in place to
-/// at most that norm.
+/// padding_idx get no gradient; with max_norm, the picked rows whose norm exceeds it are first
+/// rescaled in place to max_norm / (norm + 1e-7); with scale_grad_by_freq, each row's gradient is divided by how often indices
+/// pick it.
 EMBER_API Tensor embedding(const Tensor& indices, const Tensor& weight, std::optional<int64_t> padding_idx = {},
-                           std::optional<double> max_norm = {}, double norm_type = 2.0);
+                           std::optional<double> max_norm = {}, double norm_type = 2.0,
+                           bool scale_grad_by_freq = false);
 /// Bags of rows of weight reduced by mode ("sum", "mean" or "max"): input (B, N) is B bags; a 1-D
 /// input is cut at offsets (1-D, starting at 0, non-decreasing; with include_last_offset its last
 /// entry ends the last bag). Indices equal to padding_idx are left out; an empty bag gives zeros;
-/// per_sample_weights (input's shape, mode "sum") scale the rows. max_norm as embedding's.
-/// Output (B, embedding_dim).
+/// per_sample_weights (input's shape, mode "sum") scale the rows. max_norm and scale_grad_by_freq
+/// (not with mode "max") as embedding's. Output (B, embedding_dim). sparse only refuses mode "max",
+/// as PyTorch's: ember's gradients are dense.
 EMBER_API Tensor embedding_bag(const Tensor& input, const Tensor& weight, const Tensor& offsets = {},
                                std::optional<double> max_norm = {}, double norm_type = 2.0,
                                const std::string& mode = "mean", const Tensor& per_sample_weights = {},
-                               bool include_last_offset = false, std::optional<int64_t> padding_idx = {});
+                               bool include_last_offset = false, std::optional<int64_t> padding_idx = {},
+                               bool scale_grad_by_freq = false, bool sparse = false);
 
 /// Pads the last len(pad) / 2 dims: pad = (before, after) for the last dim, then the one before it,
 /// ... Modes: "constant" (value, 0 by default; negative amounts crop), "reflect" (mirrored
