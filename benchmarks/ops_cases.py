@@ -127,6 +127,18 @@ def solve_triangular_500(m):
     return lambda: m.linalg.solve_triangular(a, b, upper=False)
 
 
+def resize_antialias(m):
+    """A batch of float32 images halved with the antialiased bilinear filter (8x3x256x256 to 128x128)."""
+    x = randn(m, 8, 3, 256, 256)
+    return lambda: m.nn.functional.interpolate(x, size=(128, 128), mode="bilinear", antialias=True)
+
+
+def resize_uint8(m):
+    """A uint8 RGB image resized with torch's integer bilinear kernel (3x512x512 to 224x224)."""
+    x = (m.rand(1, 3, 512, 512) * 255).to(m.uint8)
+    return lambda: m.nn.functional.interpolate(x, size=(224, 224), mode="bilinear", antialias=True)
+
+
 def caught_shape_error(m):
     """The cost of a bad call: a matmul of mismatched shapes, raised and caught as RuntimeError."""
     a, b = m.ones(2, 3), m.ones(4, 5)

@@ -55,7 +55,7 @@ from graph_cases import (GRAPH_CHAIN_BIG, chain_big_replayed, chain_big_replayed
 from attention_cases import encoder_layer_inference, encoder_layer_step
 from ops_cases import (caught_shape_error, cdist_500, conv3d_step, ctc_step, lstsq_2000x50, max_pool3d_step, mode_rows,
                        pdist_500, scatter_reduce_amax, scatter_reduce_amax_numpy, scatter_reduce_mean, sn_discriminator_step,
-                       solve_triangular_500, spatial_transformer)
+                       resize_antialias, resize_uint8, solve_triangular_500, spatial_transformer)
 from inputs import M, randint, randn
 
 LIBRARIES = ("ember", "torch", "numpy")
@@ -558,6 +558,8 @@ CASES: list[Case] = [
     Case("cdist 500x400x64", cdist_500, cdist_500, None),
     Case("linalg.lstsq 2000x50, 4 rhs", lstsq_2000x50, lstsq_2000x50, lstsq_2000x50),
     Case("linalg.solve_triangular 500x500, 64 rhs", solve_triangular_500, solve_triangular_500, None),
+    Case("interpolate bilinear antialias 8x3x256^2->128^2", resize_antialias, resize_antialias, None),
+    Case("interpolate uint8 bilinear antialias 3x512^2->224^2", resize_uint8, resize_uint8, None),
     Case("matmul shape error caught x100", caught_shape_error, caught_shape_error, None),
     Case("affine_grid+grid_sample 64x28x28 fwd+bwd", spatial_transformer, spatial_transformer, None),
     Case("Conv3d 16-32 3^3 8x32^2 b4 fwd+bwd", conv3d_step, conv3d_step, None),

@@ -366,8 +366,6 @@ KNOWN = [
           'ember returned ember.Tensor(shape=(1, 6), dtype=float32) | torch RuntimeError: It is e'),
     _open('F.unfold', EXC,
           'ember RuntimeError: unfold: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got (1'),
-    _open('F.upsample', RAISES,
-          'ember ValueError: interpolate: Input and output sizes should be greater than 0, but go'),
     _open('F.upsample', EXC,
           'ember TypeError: interpolate: expected a floating input, got int64 | torch ValueError:'),
     _open('Tensor.__abs__', VALUE,
@@ -1037,8 +1035,6 @@ KNOWN = [
     # after the dtypes of issue 14 (float16, bfloat16, narrow integers) joined the calls
     _open('F.adaptive_max_pool1d', EXC,
           "ember TypeError: Unable to cast Python instance of type <class 'int'> to C++ type '?' "),
-    _open('F.interpolate', RAISES,
-          'ember TypeError: interpolate: expected a floating input, got uint8 | torch returned to'),
     _open('F.layer_norm', ACCEPTS,
           'ember returned ember.Tensor(shape=(2,), dtype=bfloat16) | torch RuntimeError: mixed dt'),
     _open('F.max_pool1d', ACCEPTS,
@@ -2135,6 +2131,8 @@ KNOWN = [
       for op in ('F.adaptive_avg_pool3d', 'F.avg_pool3d', 'F.lp_pool2d', 'F.lp_pool3d')],
     _open('F.conv_transpose3d', RAISES, "an output dim of 0: torch's 3-d kernel returns it empty (its 2-d one "
           "refuses it, as ember does)"),
+    *[_open(op, RAISES, "mode='area' to an empty or negative size: ember's adaptive pools check the dtype and the "
+            "size, torch's return an empty tensor") for op in ('F.interpolate', 'F.upsample')],
     _known('F.embedding_bag', ACCEPTS, _EMPTY_BAGS, match=r"step must be nonzero"),
     _open('F.embedding', ACCEPTS, 'a dtype as padding_idx: ember dtypes convert to int'),
     _open('F.embedding', RAISES, "max_norm on an expanded weight: ember's write of the rows refuses the shared "

@@ -1,6 +1,6 @@
 """The functional forms of the convolutional-network layers against torch's: interpolate
-(nearest, linear, bilinear, bicubic, trilinear, area; size or scale_factor, align_corners, recompute_scale_factor; float32
-and float64, non-contiguous inputs), pixel_shuffle / pixel_unshuffle, group_norm and the channel
+(nearest, linear, bilinear, bicubic, trilinear, area, lanczos; size or scale_factor, align_corners,
+recompute_scale_factor, antialias; float32 and float64, non-contiguous inputs; uint8 images bit for bit), pixel_shuffle / pixel_unshuffle, group_norm and the channel
 dropouts: values, gradients, gradcheck and gradgradcheck in float64, and the bad inputs."""
 import warnings
 
@@ -37,6 +37,16 @@ INTERP = [
     ("trilinear", (1, 2, 5, 6, 4), dict(scale_factor=1.168)), ("trilinear", (1, 1, 2, 2, 2), dict(size=1)),
     ("nearest", (2, 3, 3, 4, 5), dict(size=(5, 8, 3))), ("nearest", (1, 2, 3, 4, 5), dict(scale_factor=(1.7, 0.8, 2.6))),
     ("nearest-exact", (1, 2, 3, 4, 5), dict(scale_factor=1.7)), ("area", (2, 3, 6, 4, 5), dict(size=(3, 2, 4))),
+    # antialias: shrinking widens the filter; growing is the plain filter with normalized weights
+    ("bilinear", (2, 3, 9, 11), dict(size=(4, 5), antialias=True)),
+    ("bilinear", (1, 2, 9, 11), dict(size=(4, 5), align_corners=True, antialias=True)),
+    ("bilinear", (1, 2, 64, 48), dict(size=(9, 9), antialias=True)),
+    ("bilinear", (1, 2, 5, 6), dict(scale_factor=2.5, antialias=True)),
+    ("bicubic", (2, 3, 20, 30), dict(scale_factor=(0.3, 0.45), antialias=True)),
+    ("bicubic", (1, 2, 5, 6), dict(size=(13, 17), align_corners=True, antialias=True)),
+    ("bicubic", (1, 2, 20, 30), dict(size=(20, 7), antialias=True)),  # a dim that keeps its size is copied
+    ("lanczos", (2, 3, 32, 17), dict(size=(7, 3), antialias=True)),
+    ("lanczos", (1, 2, 5, 6), dict(scale_factor=2.5, antialias=True)),
 ]
 
 
@@ -131,6 +141,44 @@ def test_uint8_images_resize_with_the_nearest_modes(mode, shape):
     np.testing.assert_array_equal(ye.numpy(), yt.numpy())
 
 
+UINT8_CASES = [((9, 11), dict(size=(4, 5))), ((5, 6), dict(size=(13, 17))), ((30, 20), dict(size=(7, 20))),
+               ((8, 8), dict(size=(3, 13))), ((24, 9), dict(scale_factor=(2.2, 0.7))), ((1, 19), dict(size=(1, 1))),
+               ((37, 41), dict(scale_factor=0.13))]
+
+
+@pytest.mark.parametrize("channels", [3, 5])  # torch: a vectorized kernel up to 4 channels, a generic one above
+@pytest.mark.parametrize("mode, antialias, align_corners", [
+    ("bilinear", False, False), ("bilinear", False, True), ("bilinear", True, False), ("bilinear", True, True),
+    ("bicubic", False, False), ("bicubic", False, True), ("bicubic", True, False), ("bicubic", True, True),
+    ("lanczos", True, None)])
+def test_uint8_images_resize_bit_for_bit_as_torch(mode, antialias, align_corners, channels):
+    # torch's integer kernels: fixed-point weights, each pass rounded to uint8 (Pillow's arithmetic)
+    rng = np.random.default_rng(11)
+    for (h, w), kw in UINT8_CASES:
+        x = rng.integers(0, 256, (2, channels, h, w)).astype(np.uint8)
+        ye = F.interpolate(ember.tensor(x), mode=mode, antialias=antialias, align_corners=align_corners, **kw)
+        yt = TF.interpolate(torch.tensor(x), mode=mode, antialias=antialias, align_corners=align_corners, **kw)
+        assert ye.dtype == ember.uint8
+        np.testing.assert_array_equal(ye.numpy(), yt.numpy(), err_msg=f"{(h, w)} {kw}")
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "bicubic", "lanczos"])
+def test_antialias_to_one_column_resizes_the_rows_too(mode):
+    # torch 2.13's generic separable kernel gives every output row the first one's value when the
+    # output is one pixel wide (floats, and uint8 above 4 channels; docs/pytorch_differences.rst).
+    # ember resizes the rows: as torch's uint8 kernel does up to 4 channels, and as torch does the
+    # transposed float image.
+    x = np.random.default_rng(3).integers(0, 256, (1, 5, 4, 19)).astype(np.uint8)
+    ye = F.interpolate(ember.tensor(x), size=(9, 1), mode=mode, antialias=True)
+    yt = TF.interpolate(torch.tensor(x[:, :3]), size=(9, 1), mode=mode, antialias=True)
+    np.testing.assert_array_equal(ye.numpy()[:, :3], yt.numpy())
+    xf = x.astype(np.float64)
+    ye = F.interpolate(ember.tensor(xf), size=(9, 1), mode=mode, antialias=True)
+    yt = TF.interpolate(torch.tensor(xf).transpose(2, 3), size=(1, 9), mode=mode, antialias=True).transpose(2, 3)
+    np.testing.assert_allclose(ye.numpy(), yt.numpy(), rtol=1e-12)
+    assert len(set(ye[0, 0, :, 0].tolist())) > 1
+
+
 def test_a_size_kept_everywhere_gives_a_new_tensor():
     x = ember.ones(1, 1, 3, requires_grad=True)
     y = F.interpolate(x, scale_factor=1.1, mode="linear")
@@ -162,7 +210,10 @@ def test_interpolate_matches_torch(mode, shape, kw, dtype, noncontig):
                                              ("trilinear", (1, 1, 2, 3, 2), dict(size=(3, 2, 4))),
                                              ("trilinear", (1, 1, 3, 2, 2), dict(scale_factor=1.4, align_corners=True)),
                                              ("nearest", (1, 1, 2, 3, 2), dict(size=(3, 4, 3))),
-                                             ("bicubic", (1, 1, 3, 4), dict(scale_factor=1.168))])  # keeps its size
+                                             ("bicubic", (1, 1, 3, 4), dict(scale_factor=1.168)),  # keeps its size
+                                             ("bilinear", (1, 1, 5, 6), dict(size=(3, 4), antialias=True)),
+                                             ("bicubic", (1, 1, 7, 4), dict(size=(3, 6), antialias=True)),
+                                             ("lanczos", (1, 1, 7, 5), dict(size=(3, 2), antialias=True))])
 def test_interpolate_gradcheck(mode, shape, kw):
     x = ember.tensor(np.random.default_rng(2).standard_normal(shape), requires_grad=True)
     fn = lambda t: F.interpolate(t, mode=mode, **kw)  # noqa: E731
@@ -183,6 +234,16 @@ def test_interpolate_gradcheck(mode, shape, kw):
     (lambda: F.interpolate(ember.ones(1, 1, 4), size=3, recompute_scale_factor=True), ValueError,
      ("recompute_scale_factor",)),
     (lambda: F.interpolate(ember.ones(1, 1, 4, 4), size=2, antialias=True), ValueError, ("Anti-alias",)),
+    (lambda: F.interpolate(ember.ones(1, 1, 4), size=2, mode="bilinear", antialias=True), ValueError,
+     ("Anti-alias", "4-D")),
+    (lambda: F.interpolate(ember.ones(1, 1, 4, 4), size=2, mode="lanczos"), ValueError,
+     ("Lanczos mode requires antialias=True",)),
+    (lambda: F.interpolate(ember.ones(1, 1, 4, 4), size=2, mode="lanczos", align_corners=True, antialias=True),
+     ValueError, ("Lanczos mode does not support align_corners=True",)),
+    (lambda: F.interpolate(ember.ones(1, 1, 4, 4, dtype=ember.float16), size=2, mode="bilinear", antialias=True),
+     TypeError, ("antialias", "float16")),
+    (lambda: F.interpolate(ember.ones(1, 1, 4, dtype=ember.uint8), size=2, mode="linear"), TypeError,
+     ("linear", "uint8")),
     (lambda: F.interpolate(ember.ones(1, 1, 4), size=2, mode="bicubic"), ValueError, ("mode", "bicubic")),
     (lambda: F.interpolate(ember.ones(1, 1, 4, 4), size=2, mode="trilinear"), ValueError, ("trilinear", "5D")),
     (lambda: F.interpolate(ember.ones(1, 1, 2, 2, 2, 2), size=2), ValueError, ("interpolate", "(1, 1, 2, 2, 2, 2)")),

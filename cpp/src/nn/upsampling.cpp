@@ -6,9 +6,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "autograd/record.h"
+#include "cpu/loops.h"
+#include "ember/autograd.h"
 #include "ember/error.h"
 #include "ember/half.h"
 #include "ember/nn/functional.h"
@@ -125,6 +129,202 @@ Tensor cubic_along(const Tensor& x, int64_t dim, int64_t out, bool align_corners
   return y;
 }
 
+/// The filters of PyTorch's separable anti-aliasing kernels (UpSampleKernel.cpp's aa_filter), over
+/// |t| in input pixels, with the number of taps each spans at a scale of 1.
+enum class AAFilter { Linear, Cubic, Lanczos };
+int aa_taps(AAFilter f) { return f == AAFilter::Linear ? 2 : f == AAFilter::Cubic ? 4 : 6; }
+template <class T>
+T aa_weight(AAFilter f, T t) {
+  t = std::abs(t);
+  if (f == AAFilter::Linear) return t < 1 ? T(1) - t : T(0);
+  if (f == AAFilter::Cubic) {  // Keys' cubic with A = -0.5 (Pillow's), not the -0.75 of bicubic without it
+    const T A = T(-0.5);
+    if (t < 1) return ((A + 2) * t - (A + 3)) * t * t + 1;
+    return t < 2 ? ((A * t - 5 * A) * t + 8 * A) * t - 4 * A : T(0);
+  }
+  // Lanczos-3: sinc(t) sinc(t / 3) over |t| < 3
+  const auto sinc = [](double u) { return u == 0.0 ? 1.0 : std::sin(u * M_PI) / (u * M_PI); };
+  return t < 3 ? static_cast<T>(sinc(static_cast<double>(t)) * sinc(static_cast<double>(t) / 3.0)) : T(0);
+}
+
+/// Which inputs each output reads along a dim, and with what weights: output o is the sum over
+/// j < count[o] of weights[o * width + j] * input[first[o] + j], in that order.
+template <class T>
+struct Taps {
+  std::vector<int64_t> first, count;
+  std::vector<T> weights;
+  int64_t width = 0;  // the room each output has for weights
+};
+
+/// PyTorch's _compute_weights_aa in T (its scalar type; float64 for uint8): with antialias the
+/// filter is widened by the scale when shrinking; the weights within an output's support are
+/// normalized to sum 1. Without antialias (uint8 bilinear), align_corners moves the centers back
+/// by half a pixel, as torch's.
+template <class T>
+Taps<T> filter_taps(int64_t in, int64_t out, bool align_corners, std::optional<double> scale_factor, AAFilter filter,
+                    bool antialias) {
+  const T scale = source_scale<T>(in, out, align_corners, scale_factor);
+  const bool widen = antialias && scale >= 1;
+  const double half_taps = aa_taps(filter) * 0.5, delta = align_corners && !antialias ? 0.5 : 0.0;
+  const T support = static_cast<T>(widen ? half_taps * static_cast<double>(scale) : half_taps);
+  const T invscale = static_cast<T>(widen ? 1.0 / static_cast<double>(scale) : 1.0);
+  Taps<T> taps;
+  taps.width = antialias ? static_cast<int64_t>(std::ceil(static_cast<double>(support))) * 2 + 1 : aa_taps(filter);
+  taps.first.resize(static_cast<size_t>(out)), taps.count.resize(static_cast<size_t>(out));
+  taps.weights.assign(static_cast<size_t>(out * taps.width), T(0));
+  for (int64_t o = 0; o < out; ++o) {
+    const T center = static_cast<T>(static_cast<double>(scale) * (static_cast<double>(o) + 0.5 - delta));
+    const int64_t lo = std::max<int64_t>(static_cast<int64_t>(static_cast<double>(center - support) + 0.5 + delta), 0);
+    const int64_t hi = std::min<int64_t>(static_cast<int64_t>(static_cast<double>(center + support) + 0.5 + delta), in);
+    const int64_t n = std::clamp<int64_t>(hi - lo, 0, taps.width);
+    T* w = taps.weights.data() + o * taps.width;
+    T total = 0;
+    for (int64_t j = 0; j < n; ++j) {
+      const T offset = static_cast<T>(j + lo) - center;
+      w[j] = aa_weight(filter, static_cast<T>((static_cast<double>(offset) + 0.5 - delta) *
+                                              static_cast<double>(invscale)));
+      total += w[j];
+    }
+    if (total != 0)
+      for (int64_t j = 0; j < n; ++j) w[j] /= total;
+    taps.first[o] = lo, taps.count[o] = n;
+  }
+  return taps;
+}
+
+/// uint8 bicubic without antialias, as PyTorch's integer kernel: the four taps of bicubic (A =
+/// -0.75, clamped to the edge) in float64, those that land on the same edge input added together.
+Taps<double> clamped_cubic_taps(int64_t in, int64_t out, bool align_corners, std::optional<double> scale_factor) {
+  const double scale = source_scale<double>(in, out, align_corners, scale_factor), A = -0.75;
+  const auto near = [A](double t) { return ((A + 2) * t - (A + 3)) * t * t + 1; };
+  const auto far = [A](double t) { return ((A * t - 5 * A) * t + 8 * A) * t - 4 * A; };
+  Taps<double> taps;
+  taps.width = 4;
+  taps.first.resize(static_cast<size_t>(out)), taps.count.resize(static_cast<size_t>(out));
+  taps.weights.assign(static_cast<size_t>(out * 4), 0.0);
+  for (int64_t o = 0; o < out; ++o) {
+    const double real = align_corners ? scale * static_cast<double>(o) : scale * (static_cast<double>(o) + 0.5) - 0.5;
+    const int64_t i = static_cast<int64_t>(std::floor(real));
+    const double t = real - static_cast<double>(i);
+    const double w[4] = {far(t + 1), near(t), near(1 - t), far(2 - t)};
+    const int64_t lo = std::clamp<int64_t>(i - 1, 0, in - 1);
+    for (int k = 0; k < 4; ++k) taps.weights[o * 4 + std::clamp<int64_t>(i - 1 + k, 0, in - 1) - lo] += w[k];
+    taps.first[o] = lo, taps.count[o] = std::clamp<int64_t>(i + 2, 0, in - 1) - lo + 1;
+  }
+  return taps;
+}
+
+/// x viewed as (outer, size along dim, inner), contiguous.
+struct Lanes {
+  int64_t outer = 1, inner = 1;
+  Lanes(const Tensor& x, int64_t dim) {
+    for (int64_t d = 0; d < dim; ++d) outer *= x.sizes()[d];
+    for (int64_t d = dim + 1; d < x.dim(); ++d) inner *= x.sizes()[d];
+  }
+};
+
+/// Floating resampling along dim by taps (in: the size they read from), in x's dtype T and in
+/// each output's tap order, as torch's kernel; `transposed`: the adjoint map (each output's
+/// weighted sum scattered back onto its inputs), which is the gradient. Each direction's gradient
+/// is the other one, so gradients of every order follow.
+template <class T>
+Tensor resample_taps(const Tensor& x, int64_t dim, const std::shared_ptr<const Taps<T>>& taps, int64_t in,
+                     bool transposed) {
+  const Taps<T>& t = *taps;
+  const int64_t out = static_cast<int64_t>(t.first.size());
+  const bool rec = autograd::needs_grad(x);
+  Shape shape = x.sizes();
+  shape[dim] = transposed ? in : out;
+  Tensor y;
+  {
+    autograd::RecordingOff off(rec);
+    const Tensor src = contiguous(x);
+    const Lanes lanes(src, dim);
+    const int64_t inner = lanes.inner;
+    y = transposed ? zeros(shape, x.dtype()) : Tensor::empty(shape, x.dtype());
+    const T* a = src.data<T>();
+    T* b = y.data<T>();
+    cpu::parallel_range(lanes.outer, out * inner * 4, [&](int64_t p0, int64_t p1) {
+      for (int64_t p = p0; p < p1; ++p)
+        for (int64_t o = 0; o < out; ++o) {
+          const T* w = t.weights.data() + o * t.width;
+          if (transposed) {  // b (p, in, inner) += w * a (p, o, inner)
+            const T* g = a + (p * out + o) * inner;
+            for (int64_t j = 0; j < t.count[o]; ++j) {
+              T* dst = b + (p * in + t.first[o] + j) * inner;
+              for (int64_t q = 0; q < inner; ++q) dst[q] += w[j] * g[q];
+            }
+            continue;
+          }
+          const T* row = a + (p * in + t.first[o]) * inner;
+          T* dst = b + (p * out + o) * inner;
+          if (inner == 1) {  // along the last dim: one dot product per output
+            T sum = t.count[o] > 0 ? w[0] * row[0] : T(0);
+            for (int64_t j = 1; j < t.count[o]; ++j) sum += w[j] * row[j];
+            dst[0] = sum;
+            continue;
+          }
+          for (int64_t q = 0; q < inner; ++q) dst[q] = t.count[o] > 0 ? w[0] * row[q] : T(0);
+          for (int64_t j = 1; j < t.count[o]; ++j)
+            for (int64_t q = 0; q < inner; ++q) dst[q] += w[j] * row[j * inner + q];
+        }
+    });
+  }
+  if (rec)
+    autograd::record("UpsampleAaBackward0", {y}, {x}, {}, [dim, taps, in, transposed](const Tensors& g, const Tensors&) {
+      return Tensors{resample_taps<T>(g[0], dim, taps, in, !transposed)};
+    });
+  return y;
+}
+
+template <class T>
+Tensor taps_along(const Tensor& x, int64_t dim, Taps<T> taps) {
+  return resample_taps<T>(x, dim, std::make_shared<const Taps<T>>(std::move(taps)), x.sizes()[dim], false);
+}
+
+/// uint8 resampling along dim, as PyTorch's (and Pillow's) integer kernels: the weights in fixed
+/// point with as many fractional bits as the largest lets an int16 hold, int32 sums rounded half
+/// up and clamped to [0, 255].
+Tensor uint8_along(const Tensor& x, int64_t dim, const Taps<double>& taps) {
+  const double top = std::max(0.0, *std::max_element(taps.weights.begin(), taps.weights.end()));
+  int bits = 0;
+  while (bits < 22 && static_cast<int>(0.5 + top * static_cast<double>(1 << (bits + 1))) < (1 << 15)) ++bits;
+  std::vector<int32_t> fixed(taps.weights.size());
+  for (size_t i = 0; i < fixed.size(); ++i) {
+    const double v = taps.weights[i] * static_cast<double>(1 << bits);
+    fixed[i] = static_cast<int16_t>(v < 0 ? static_cast<int>(-0.5 + v) : static_cast<int>(0.5 + v));
+  }
+  const Tensor src = contiguous(x);
+  const Lanes lanes(src, dim);
+  const int64_t in = x.sizes()[dim], out = static_cast<int64_t>(taps.first.size()), inner = lanes.inner;
+  Shape shape = x.sizes();
+  shape[dim] = out;
+  Tensor y = Tensor::empty(shape, DType::UInt8);
+  const uint8_t* a = src.data<uint8_t>();
+  uint8_t* b = y.data<uint8_t>();
+  const auto pixel = [bits](int32_t sum) { return static_cast<uint8_t>(std::clamp(sum >> bits, 0, 255)); };
+  cpu::parallel_range(lanes.outer, out * inner * 4, [&](int64_t p0, int64_t p1) {
+    std::vector<int32_t> acc(static_cast<size_t>(inner));
+    for (int64_t p = p0; p < p1; ++p)
+      for (int64_t o = 0; o < out; ++o) {
+        const int32_t* w = fixed.data() + o * taps.width;
+        const uint8_t* row = a + (p * in + taps.first[o]) * inner;
+        uint8_t* dst = b + (p * out + o) * inner;
+        if (inner == 1) {  // along the last dim: one dot product per output
+          int32_t sum = int32_t{1} << (bits - 1);
+          for (int64_t j = 0; j < taps.count[o]; ++j) sum += w[j] * row[j];
+          dst[0] = pixel(sum);
+          continue;
+        }
+        std::fill(acc.begin(), acc.end(), int32_t{1} << (bits - 1));
+        for (int64_t j = 0; j < taps.count[o]; ++j)
+          for (int64_t q = 0; q < inner; ++q) acc[q] += w[j] * row[j * inner + q];
+        for (int64_t q = 0; q < inner; ++q) dst[q] = pixel(acc[q]);
+      }
+  });
+  return y;
+}
+
 }  // namespace
 
 Tensor functional::interpolate(const Tensor& x, const std::optional<Shape>& size,
@@ -132,16 +332,16 @@ Tensor functional::interpolate(const Tensor& x, const std::optional<Shape>& size
                                std::optional<bool> align_corners, std::optional<bool> recompute_scale_factor,
                                bool antialias) {
   const bool exact = mode == "nearest-exact", nearest = mode == "nearest" || exact, area = mode == "area";
-  const bool cubic = mode == "bicubic";
+  const bool cubic = mode == "bicubic", lanczos = mode == "lanczos";
   // the interpolating modes and the rank each needs
-  const int64_t linear_rank = mode == "linear" ? 3 : mode == "bilinear" || cubic ? 4 : mode == "trilinear" ? 5 : 0;
+  const int64_t linear_rank =
+      mode == "linear" ? 3 : mode == "bilinear" || cubic || lanczos ? 4 : mode == "trilinear" ? 5 : 0;
   EMBER_CHECK(nearest || area || linear_rank, "interpolate: mode must be 'nearest', 'nearest-exact', 'area', "
-              "'linear', 'bilinear', 'bicubic' or 'trilinear' (ember has no others), got '", mode, "'");
+              "'linear', 'bilinear', 'bicubic', 'lanczos' or 'trilinear', got '", mode, "'");
   EMBER_CHECK(!(nearest || area) || !align_corners, "interpolate: align_corners option can only be set with the "
-              "interpolating modes: linear | bilinear | bicubic | trilinear");
-  EMBER_CHECK(!antialias || (mode == "bilinear" && x.dim() == 4), "interpolate: Anti-alias option is restricted to "
-              "bilinear, bicubic, and lanczos modes and requires a 4-D tensor as input");
-  EMBER_CHECK(!antialias, "interpolate: antialias=True is not implemented in ember");
+              "interpolating modes: linear | bilinear | bicubic | trilinear | lanczos");
+  EMBER_CHECK(!antialias || ((mode == "bilinear" || cubic || lanczos) && x.dim() == 4), "interpolate: Anti-alias "
+              "option is restricted to bilinear, bicubic, and lanczos modes and requires a 4-D tensor as input");
   EMBER_CHECK(x.dim() >= 3 && x.dim() <= 5, "interpolate: expected a 3-d (N, C, L), 4-d (N, C, H, W) or 5-d "
               "(N, C, D, H, W) input for mode '", mode, "', got ", shape_str(x.sizes()));
   EMBER_CHECK(!linear_rank || x.dim() == linear_rank, "interpolate: Got ", x.dim(), "D input ", shape_str(x.sizes()),
@@ -178,22 +378,40 @@ Tensor functional::interpolate(const Tensor& x, const std::optional<Shape>& size
   // torch's upsampling kernels take an empty batch, not zero channels
   EMBER_CHECK_RUNTIME(x.sizes()[1] > 0 || x.numel() > 0, "interpolate: Non-empty ", x.dim(), "D data tensor "
                       "expected but got a tensor with sizes ", shape_str(x.sizes()));
+  EMBER_CHECK(!lanczos || !align_corners.value_or(false), "interpolate: Lanczos mode does not support "
+              "align_corners=True");
+  EMBER_CHECK(!lanczos || antialias, "interpolate: Lanczos mode requires antialias=True");
   // the dtypes torch's kernels take
-  EMBER_CHECK_TYPE(is_floating(x.dtype()) || (nearest && x.dtype() == DType::UInt8), "interpolate: mode '", mode,
-                   "' takes floating", nearest ? " or uint8" : "", " inputs, got ", dtype_name(x.dtype()));
+  const bool takes_uint8 = nearest || linear_rank == 4;
+  EMBER_CHECK_TYPE(is_floating(x.dtype()) || (takes_uint8 && x.dtype() == DType::UInt8), "interpolate: mode '", mode,
+                   "' takes floating", takes_uint8 ? " or uint8" : "", " inputs, got ", dtype_name(x.dtype()));
   const bool f64 = x.dtype() == DType::Float64, wide = f64 || x.dtype() == DType::Float32;
+  const bool uint8 = x.dtype() == DType::UInt8;
+  EMBER_CHECK_TYPE(!antialias || wide || uint8, "interpolate: antialias=True takes float32, float64 or uint8 inputs "
+                   "(as PyTorch's), got ", dtype_name(x.dtype()));
+  const AAFilter filter = lanczos ? AAFilter::Lanczos : cubic ? AAFilter::Cubic : AAFilter::Linear;
   // a 16-bit input is interpolated in float32 with weights rounded to its dtype, as torch's kernels,
   // but for its bilinear one (float32 weights)
   const DType weights_in = mode == "bilinear" ? DType::Float32 : x.dtype();
-  Tensor y = nearest || wide ? x : to_dtype(x, DType::Float32);
+  Tensor y = nearest || wide || uint8 ? x : to_dtype(x, DType::Float32);
   bool resampled = false;
   for (int64_t d = spatial - 1; d >= 0; --d) {  // separable: the last dim first
     const int64_t dim = d + 2;
     const bool corners = align_corners.value_or(false);
-    // torch's (bi/tri)linear kernels copy a dim that keeps its size, whatever the scale_factor
-    if (linear_rank && !cubic && out_size[d] == y.sizes()[dim]) continue;
+    const int64_t in = y.sizes()[dim];
+    // torch's (bi/tri)linear, anti-aliasing and uint8 kernels copy a dim that keeps its size,
+    // whatever the scale_factor
+    if (linear_rank && (!cubic || antialias || uint8) && out_size[d] == in) continue;
     resampled = true;
-    if (nearest) y = nearest_along(y, dim, out_size[d], scales[d], exact, spatial == 2);
+    if (uint8 && !nearest)
+      y = uint8_along(y, dim, cubic && !antialias ? clamped_cubic_taps(in, out_size[d], corners, scales[d])
+                                                  : filter_taps<double>(in, out_size[d], corners, scales[d], filter,
+                                                                        antialias));
+    else if (antialias && f64)
+      y = taps_along(y, dim, filter_taps<double>(in, out_size[d], corners, scales[d], filter, true));
+    else if (antialias)
+      y = taps_along(y, dim, filter_taps<float>(in, out_size[d], corners, scales[d], filter, true));
+    else if (nearest) y = nearest_along(y, dim, out_size[d], scales[d], exact, spatial == 2);
     else if (cubic && f64) y = cubic_along<double>(y, dim, out_size[d], corners, scales[d], weights_in);
     else if (cubic) y = cubic_along<float>(y, dim, out_size[d], corners, scales[d], weights_in);
     else if (f64) y = linear_along<double>(y, dim, out_size[d], corners, scales[d], weights_in);

@@ -1387,11 +1387,13 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         size: the output's spatial size: an int or one per spatial dim.
         scale_factor: a float or one per spatial dim (give size or scale_factor, not both).
         mode: 'nearest', 'nearest-exact' (pixel centers), 'area' (adaptive average pooling),
-            'linear' (3-d input), 'bilinear' or 'bicubic' (4-d), 'trilinear' (5-d); ember has
-            no other modes.
+            'linear' (3-d input), 'bilinear' or 'bicubic' (4-d), 'trilinear' (5-d), or
+            'lanczos' (4-d, Lanczos-3; needs antialias=True).
         align_corners: for the linear modes only; None means False.
         recompute_scale_factor: True: the scale is in / out even when scale_factor is given.
-        antialias: not implemented (False only).
+        antialias: with 'bilinear', 'bicubic' or 'lanczos' on a 4-d float32/float64 input,
+            low-pass filter while shrinking: the filter is widened by the scale and its weights
+            normalized, as PyTorch's (and Pillow's). Default: False.
 
     Returns:
         A tensor of shape (N, C, *size).
@@ -1400,6 +1402,9 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
 
         >>> F.interpolate(ember.tensor([[[1., 2.]]]), scale_factor=2)
         tensor([[[1., 1., 2., 2.]]])
+        >>> F.interpolate(ember.arange(8.).reshape(1, 1, 1, 8), size=(1, 2), mode="bilinear",
+        ...               antialias=True)
+        tensor([[[[1.8929, 5.1071]]]])
     """
     return _F.interpolate(input, size, scale_factor, mode, align_corners, recompute_scale_factor, antialias)
 

@@ -161,8 +161,10 @@ EMBER_API Tensor pad(const Tensor& x, const Shape& pad, const std::string& mode 
 /// scale in / out, or 1 / scale_factor when given and not recomputed), "nearest-exact" (source
 /// floor((dst + 0.5) * scale)), "area" (adaptive average pooling to the size), "linear" (3-d),
 /// "bilinear" or "bicubic" (4-d; Keys' cubic with A = -0.75), "trilinear" (5-d), with or without
-/// align_corners. A composite of index_select (or the pool), so every order of gradient comes
-/// from the ops.
+/// align_corners. antialias (bilinear, bicubic and "lanczos", which needs it; 4-d float32/float64
+/// input): the filter is widened by the scale when shrinking and its weights normalized, as
+/// PyTorch's (and Pillow's) separable kernels. A composite of index_select (or the pool), so every
+/// order of gradient comes from the ops.
 EMBER_API Tensor interpolate(const Tensor& x, const std::optional<Shape>& size = {},
                              const std::optional<std::vector<double>>& scale_factor = {},
                              const std::string& mode = "nearest", std::optional<bool> align_corners = {},
