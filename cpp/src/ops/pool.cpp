@@ -234,8 +234,8 @@ Windows windows(PoolWindows h, PoolWindows w) {
   return std::make_shared<const std::pair<PoolWindows, PoolWindows>>(std::move(h), std::move(w));
 }
 
-/// The integer dtypes torch's 2-d and 3-d max pools take beyond int64 (its 1-d pool and the
-/// adaptive ones do not): pooled exactly through int64, the max being one of the inputs.
+/// The integer dtypes torch's max pools with indices take beyond int64 (its adaptive ones do not):
+/// pooled exactly through int64, the max being one of the inputs.
 bool narrow_integer(DType t) {
   return t == DType::UInt8 || t == DType::Int8 || t == DType::Int16 || t == DType::Int32;
 }
@@ -249,7 +249,7 @@ Tensor to_narrow_integer(const Tensor& values, DType dtype) {
 
 std::pair<Tensor, Tensor> max_pool(const char* op, int spatial, const Tensor& x, const Shape& kernel_size,
                                    const Shape& stride, const Shape& padding, const Shape& dilation, bool ceil_mode) {
-  if (spatial == 2 && narrow_integer(x.dtype())) {
+  if (narrow_integer(x.dtype())) {  // spatial 1 or 2 here; max_pool3d has its own path
     auto [values, indices] = max_pool(op, spatial, to_dtype(x, DType::Int64), kernel_size, stride, padding, dilation,
                                       ceil_mode);
     return {to_narrow_integer(values, x.dtype()), indices};
