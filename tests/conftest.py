@@ -2,7 +2,7 @@
 
 * Puts the folders of the shared tables and helpers on sys.path (this one: bad_inputs,
   pickle_helpers; core/: op_db; autograd/: autograd_helpers; nn/: module_db, nn_helpers; optim/:
-  optim_cases; fuzz/: fuzz_engine, fuzz_pool, known_divergences; transforms/:
+  optim_cases; fuzz/: fuzz_engine, fuzz_pool, known_divergences and its parts; transforms/:
   transform_helpers; distributed/: mpi_helpers), so test modules can
   ``import op_db``.
   The test folders follow the source's: core, autograd, nn, optim, text, io, cpp; and fuzz.

@@ -95,7 +95,8 @@ def main(argv=None):
     text = fuzz_pool.report(res, only_bad=a.new_only, examples=a.examples)
     print(text)
     if a.suggest_allowlist:
-        print("\n# for known_divergences.py (write the reason: intended, or the issue):")
+        print("\n# for the allowlist: open ones in open_<namespace>.py, intended ones in known_divergences.py "
+              "(write the reason: intended, or the issue):")
         names = {getattr(fuzz_pool.fe, n): n for n in ("EXC", "RAISES", "ACCEPTS", "VALUE", "DTYPE",
                                                       "SHAPE", "KIND", "INPUT", "LENIENT")}
         for (op, kind), g in sorted(res.bad_groups()):
