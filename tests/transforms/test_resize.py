@@ -1,6 +1,7 @@
 """Resize and RandomResizedCrop against a NumPy reference of the same separable filters (torch's
 interpolate: nearest and nearest-exact source indices, bilinear and its antialiased triangle filter,
-align_corners=False), and against torch itself where it is installed."""
+align_corners=False), and against torch itself where it is installed (bicubic, and uint8 images
+bit for bit)."""
 import inspect
 import math
 import pickle
@@ -10,7 +11,7 @@ import pytest
 
 import ember
 import ember.transforms.v2 as T
-from transform_helpers import DTYPES, as_pixels, images, run, smooth
+from transform_helpers import DTYPES, images, run, smooth
 
 IM = T.InterpolationMode
 
@@ -58,21 +59,26 @@ def test_resize_matches_numpy_reference(h, w, oh, ow, mode, antialias):
     np.testing.assert_allclose(out32, np_resize(x.astype(np.float32), oh, ow, mode, antialias), atol=1e-5)
 
 
-@pytest.mark.parametrize("mode", ["nearest", "bilinear"])
-def test_resize_uint8_rounds_once(mode):
+@pytest.mark.parametrize("mode,antialias", [("nearest", False), ("nearest-exact", False), ("bilinear", True),
+                                            ("bilinear", False), ("bicubic", True), ("bicubic", False)])
+def test_resize_uint8_is_torchs_integer_kernel(torch, mode, antialias):
+    # torchvision resizes uint8 tensors with torch's interpolate (its integer kernels on AVX2 CPUs)
     x = images((2, 3, 13, 11), np.uint8)
-    out = run(T.Resize((6, 17), interpolation=IM(mode)), x)
-    assert out.dtype == np.uint8
-    np.testing.assert_array_equal(out, as_pixels(np_resize(x, 6, 17, mode), np.uint8))
+    for size in ((6, 17), (5, 4), (26, 9)):
+        out = run(T.Resize(size, interpolation=IM(mode), antialias=antialias), x)
+        want = torch.nn.functional.interpolate(torch.from_numpy(x), size=size, mode=mode, antialias=antialias,
+                                               **({"align_corners": False} if mode.startswith("bi") else {}))
+        assert out.dtype == np.uint8
+        np.testing.assert_array_equal(out, want.numpy())
 
 
 @pytest.mark.parametrize("h,w,oh,ow", CASES)
 @pytest.mark.parametrize("mode,antialias", [("nearest", False), ("nearest-exact", False), ("bilinear", True),
-                                            ("bilinear", False)])
+                                            ("bilinear", False), ("bicubic", True), ("bicubic", False)])
 def test_resize_matches_torch_interpolate(torch, h, w, oh, ow, mode, antialias):
     x = smooth((2, 3, h, w))
     want = torch.nn.functional.interpolate(torch.from_numpy(x), size=(oh, ow), mode=mode, antialias=antialias,
-                                           **({"align_corners": False} if mode == "bilinear" else {})).numpy()
+                                           **({"align_corners": False} if mode.startswith("bi") else {})).numpy()
     out = run(T.Resize((oh, ow), interpolation=IM(mode), antialias=antialias), x)
     np.testing.assert_allclose(out, want, atol=1e-6)
 
@@ -106,9 +112,9 @@ def test_resize_errors():
     with pytest.raises(ValueError, match=r"Resize: max_size = 8 must be strictly greater than the requested size for "
                                          r"the smaller edge size = \[8\]"):
         T.Resize(8, max_size=8)(ember.rand(3, 10, 12))
-    with pytest.raises(ValueError, match=r"Resize: interpolation InterpolationMode.BICUBIC is not supported "
+    with pytest.raises(ValueError, match=r"Resize: interpolation InterpolationMode.BOX is not supported "
                                          r"\(ember implements InterpolationMode.NEAREST"):
-        T.Resize(8, interpolation=IM.BICUBIC)
+        T.Resize(8, interpolation=IM.BOX)
     with pytest.raises(ValueError, match="Argument interpolation should be an `InterpolationMode`"):
         T.Resize(8, interpolation="bilinear")
     with pytest.raises(ValueError, match="Resize: size can be an integer, a sequence of one or two integers"):
@@ -132,11 +138,10 @@ def test_random_resized_crop_whole_image(dtype):
     x = smooth((2, 3, 12, 12)) if dtype != np.uint8 else images((2, 3, 12, 12), np.uint8)
     x = x.astype(dtype)
     out = run(T.RandomResizedCrop(5, scale=(1, 1), ratio=(1, 1)), x)
-    want = as_pixels(np_resize(x, 5, 5), dtype)
-    if dtype == np.uint8:
-        np.testing.assert_array_equal(out, want)
+    if dtype == np.uint8:  # the integer kernel's rounding: as Resize's (compared with torch above)
+        np.testing.assert_array_equal(out, run(T.Resize((5, 5)), x))
     else:
-        np.testing.assert_allclose(out, want, atol=1e-5)
+        np.testing.assert_allclose(out, np_resize(x, 5, 5), atol=1e-5)
 
 
 def test_random_resized_crop_fallback_is_the_center():

@@ -2,9 +2,11 @@
 // first, then the images in parallel.
 #include "ember/data/geometry.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstring>
+#include <string>
 
 #include "data/images.h"
 #include "ember/nn/functional.h"
@@ -222,98 +224,35 @@ std::vector<Tensor> TenCrop::crops(const Tensor& input) const {
 // ---- resampling -------------------------------------------------------------------------------
 
 namespace {
-/// One axis of a separable resampling: output o reads count[o] input pixels from first[o] with
-/// weights weights[o * width + k].
-struct Taps {
-  std::vector<int64_t> first, count;
-  std::vector<double> weights;
-  int64_t width = 1;
-};
-
-/// The taps of torch's interpolate along an axis of `in` pixels resampled to `out`
-/// (align_corners=False, no scale factor). Nearest modes take torch's float32 source index;
-/// bilinear is the triangle filter of torch's antialiased kernel, widened by the scale when
-/// shrinking with antialias (without it, or when growing, that filter is plain bilinear).
-Taps taps_for(int64_t in, int64_t out, InterpolationMode mode, bool antialias) {
-  Taps t;
-  t.first.resize(out), t.count.assign(out, 1);
-  if (mode != InterpolationMode::Bilinear) {
-    t.weights.assign(out, 1.0);
-    const float scale = static_cast<float>(in) / static_cast<float>(out);
-    for (int64_t o = 0; o < out; ++o) {
-      int64_t src;
-      if (mode == InterpolationMode::NearestExact)
-        src = static_cast<int64_t>(std::floor(static_cast<float>((o + 0.5) * scale)));
-      else if (out == in) src = o;
-      else if (out == 2 * in) src = o >> 1;
-      else src = static_cast<int64_t>(std::floor(static_cast<float>(o) * scale));
-      t.first[o] = std::min(src, in - 1);
-    }
-    return t;
-  }
-  const double scale = static_cast<double>(in) / static_cast<double>(out);
-  const bool widen = antialias && scale >= 1.0;
-  const double support = widen ? scale : 1.0, inv = widen ? 1.0 / scale : 1.0;
-  t.width = static_cast<int64_t>(std::ceil(support)) * 2 + 1;
-  t.weights.assign(out * t.width, 0.0);
-  for (int64_t o = 0; o < out; ++o) {
-    const double center = scale * (o + 0.5);
-    const int64_t lo = std::max<int64_t>(static_cast<int64_t>(center - support + 0.5), 0);
-    const int64_t hi = std::min<int64_t>(static_cast<int64_t>(center + support + 0.5), in);
-    double* w = &t.weights[o * t.width];
-    double total = 0;
-    for (int64_t j = lo; j < hi; ++j) total += w[j - lo] = std::max(0.0, 1.0 - std::abs((j - center + 0.5) * inv));
-    for (int64_t j = lo; j < hi && total != 0; ++j) w[j - lo] /= total;
-    t.first[o] = lo, t.count[o] = hi - lo;
-  }
-  return t;
-}
-
 /// A region of an image: its rows [top, top + h) and columns [left, left + w).
 struct Region {
   int64_t top, left, h, w;
 };
 
-/// Each image's region resized to (oh, ow): rows first, then columns, in double; uint8 results
-/// rounded once at the end.
+/// Each image's region resized to (oh, ow) by nn.functional.interpolate, as torchvision resizes
+/// tensors (align_corners=False; antialias with BILINEAR and BICUBIC only): uint8 images through
+/// torch's integer kernels, as torchvision on CPUs with AVX2, so its results bit for bit.
 Tensor resample(const ImageBatch& b, const std::vector<Region>& regions, int64_t oh, int64_t ow,
                 InterpolationMode mode, bool antialias, const char* op) {
   EMBER_CHECK(b.h > 0 && b.w > 0 && oh > 0 && ow > 0, op, ": Input and output sizes should be greater than 0, but got input (H: ", b.h,
               ", W: ", b.w, ") output (H: ", oh, ", W: ", ow, ")");
-  Tensor out = b.empty(oh, ow);
-  visit_image_dtype(b.images.dtype(), op, [&](auto tag) {
-    using T = decltype(tag);
-    const T* x = static_cast<const T*>(b.images.raw_data());
-    T* y = static_cast<T*>(out.raw_data());
-    for_each_image(b.n, b.c * (oh * ow + b.h * ow), [&](int64_t i) {
-      const Region& r = regions[i];
-      const Taps tx = taps_for(r.w, ow, mode, antialias), ty = taps_for(r.h, oh, mode, antialias);
-      std::vector<double> rows(static_cast<size_t>(r.h * ow)), acc(static_cast<size_t>(ow));
-      for (int64_t c = 0; c < b.c; ++c) {
-        const T* plane = x + (i * b.c + c) * b.h * b.w + r.top * b.w + r.left;
-        for (int64_t row = 0; row < r.h; ++row) {
-          const T* src = plane + row * b.w;
-          for (int64_t o = 0; o < ow; ++o) {
-            const double* w = &tx.weights[o * tx.width];
-            const T* s = src + tx.first[o];
-            double v = 0;
-            for (int64_t k = 0; k < tx.count[o]; ++k) v += w[k] * static_cast<double>(s[k]);
-            rows[row * ow + o] = v;
-          }
-        }
-        T* dst = y + (i * b.c + c) * oh * ow;
-        for (int64_t o = 0; o < oh; ++o) {
-          std::fill(acc.begin(), acc.end(), 0.0);
-          for (int64_t k = 0; k < ty.count[o]; ++k) {
-            const double w = ty.weights[o * ty.width + k];
-            const double* src = &rows[(ty.first[o] + k) * ow];
-            for (int64_t q = 0; q < ow; ++q) acc[q] += w * src[q];
-          }
-          for (int64_t q = 0; q < ow; ++q) dst[o * ow + q] = to_pixel<T>(acc[q]);
-        }
-      }
-    });
+  visit_image_dtype(b.images.dtype(), op, [](auto) {});
+  const bool filtered = mode == InterpolationMode::Bilinear || mode == InterpolationMode::Bicubic;
+  const std::string how = interpolation_value(mode);
+  const auto resize = [&](const Tensor& x) {
+    return nn::functional::interpolate(x, Shape{oh, ow}, {}, how, filtered ? std::optional<bool>(false) : std::nullopt,
+                                       {}, filtered && antialias);
+  };
+  const bool whole = std::all_of(regions.begin(), regions.end(), [&](const Region& r) {
+    return r.top == 0 && r.left == 0 && r.h == b.h && r.w == b.w;
   });
+  if (whole) return resize(b.images);
+  Tensor out = b.empty(oh, ow);
+  for (int64_t i = 0; i < b.n; ++i) {
+    const Region& r = regions[static_cast<size_t>(i)];
+    Tensor dst = narrow(out, 0, i, 1);
+    copy_(dst, resize(narrow(narrow(narrow(b.images, 0, i, 1), 2, r.top, r.h), 3, r.left, r.w)));
+  }
   return out;
 }
 

@@ -121,17 +121,18 @@ Args:
 {_AVERAGE.format(name="TenCrop")}
 """
 
-DOCS["Resize"] = f"""Resizes every image, as torch's interpolate (align_corners=False).
+DOCS["Resize"] = f"""Resizes every image with torch's interpolate (align_corners=False), as torchvision.
 
-{_NO_GRAD} uint8 images are computed in floating point and rounded once.
+{_NO_GRAD} uint8 images go through the integer kernels (fixed-point weights, each pass rounded),
+so their results are torchvision's bit for bit.
 
 Args:
     size (int, sequence or None): (h, w); or an int s (or [s]): the smaller edge becomes s and the
         other keeps the aspect ratio; None: the longer edge becomes max_size.
-{_INTERPOLATION.format(modes="NEAREST, NEAREST_EXACT or BILINEAR", default="BILINEAR")}
+{_INTERPOLATION.format(modes="NEAREST, NEAREST_EXACT, BILINEAR or BICUBIC", default="BILINEAR")}
     max_size (int, optional): the longest the longer edge may become, with an int size (the
         smaller edge then shrinks with it); required when size is None. Default: None.
-    antialias (bool): with BILINEAR, filter with a triangle widened by the scale when shrinking
+    antialias (bool): with BILINEAR or BICUBIC, widen the filter by the scale when shrinking
         (torch's interpolate(antialias=True)). Default: True.
 
 {_IMAGES.format(output="(..., C, h, w); the input itself when the size does not change")}
@@ -152,7 +153,7 @@ Args:
     size (int or sequence): the output's (h, w); an int s, or [s], is (s, s).
     scale (tuple of float): (min, max) of the area fraction. Default: (0.08, 1.0).
     ratio (tuple of float): (min, max) of the aspect ratio. Default: (3/4, 4/3).
-{_INTERPOLATION.format(modes="NEAREST, NEAREST_EXACT or BILINEAR", default="BILINEAR")}
+{_INTERPOLATION.format(modes="NEAREST, NEAREST_EXACT, BILINEAR or BICUBIC", default="BILINEAR")}
     antialias (bool): as Resize's. Default: True.
 
 {_IMAGES.format(output="(..., C, h, w)")}

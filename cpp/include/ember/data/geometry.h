@@ -33,10 +33,11 @@ inline void resize_size(const Sizes& s) {
               " instead.");
   for (int64_t d : s.dims) EMBER_CHECK(d > 0, "Resize: size should be positive, got ", nn::repr_value(s));
 }
-/// The modes the resampling kernel implements (Resize, RandomResizedCrop).
+/// The modes Resize and RandomResizedCrop resample with (through nn.functional.interpolate).
 inline auto resampling(const char* op) {
   return [=](InterpolationMode m) {
-    check_interpolation(m, {InterpolationMode::Nearest, InterpolationMode::NearestExact, InterpolationMode::Bilinear}, op);
+    check_interpolation(m, {InterpolationMode::Nearest, InterpolationMode::NearestExact, InterpolationMode::Bilinear,
+                            InterpolationMode::Bicubic}, op);
   };
 }
 /// The modes of the affine warps (torchvision's grid transform: NEAREST and BILINEAR).
