@@ -1,5 +1,5 @@
 """ember.compile: replays equal eager bit for bit on training loops (MLP + Adam, CNN with BatchNorm
-and Dropout, LSTM LM with Embedding and clip_grad_norm_), dropout draws fresh numbers, guards
+and Dropout, LSTM LM with Embedding and clip_grad_norm_, an antialiased resize), dropout draws fresh numbers, guards
 re-capture on shape / dtype / grad mode / train-eval changes, data-dependent functions fall back to
 eager with a warning, errors are eager's, memory stays flat over many replays."""
 import copy
@@ -112,6 +112,17 @@ def test_lstm_lm_embedding_clip_grad_norm():
         return step
     batches = [(ember.randint(0, 11, (4, 7)), ember.randint(0, 11, (4, 7))) for _ in range(4)]
     _check_training(LM(), lambda m: ember.optim.Adam(m.parameters(), lr=3e-3), make, batches)
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "bicubic", "lanczos"])
+def test_antialiased_resize_in_a_training_step(mode):
+    # interpolate(antialias=True) resamples in a kernel of its own (forward and adjoint): captured too
+    ember.manual_seed(4)
+    model = nn.Sequential(nn.Conv2d(2, 3, 3), nn.Tanh())
+    batches = [(ember.randn(2, 2, 13, 11), ember.randn(2, 3, 5, 4)) for _ in range(3)]
+    loss = lambda y, t: F.mse_loss(F.interpolate(y, size=(5, 4), mode=mode, antialias=True), t)  # noqa: E731
+    report = _check_training(model, lambda m: ember.optim.SGD(m.parameters(), lr=0.1), _sgd_step(loss), batches)
+    assert report["ops"]["interpolate"] >= 4  # two passes forward, two backward
 
 
 def test_dropout_draws_fresh_numbers_each_replay():

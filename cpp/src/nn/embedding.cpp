@@ -49,7 +49,9 @@ Tensor rows_with_grad_by_freq(const Tensor& weight, const Tensor& flat, std::opt
   if (!rec) return out;
   const DType sum_dtype = widened(weight.dtype());
   const Tensor index = to_dtype(flat, DType::Int64);
-  const Tensor count = index_select(bincount(index, {}, weight.sizes()[0]), 0, index);
+  // index_add rather than bincount: no read of the indices on the host, so a captured graph replays it
+  const Tensor counts = index_add(zeros({weight.sizes()[0]}, DType::Int64), 0, index, ones({index.numel()}, DType::Int64));
+  const Tensor count = index_select(counts, 0, index);
   Tensor scale = reciprocal(to_dtype(count, sum_dtype));
   if (padding_idx) scale = where(eq(index, scalar_tensor(*padding_idx)), scalar_tensor(0.0, sum_dtype), scale);
   scale = unsqueeze(scale, 1);

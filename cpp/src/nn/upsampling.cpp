@@ -17,6 +17,7 @@
 #include "ember/half.h"
 #include "ember/nn/functional.h"
 #include "ember/ops.h"
+#include "kernels.h"
 
 namespace ember::nn {
 
@@ -223,52 +224,62 @@ struct Lanes {
   }
 };
 
+/// The kernel of resample_taps: y (contiguous) from src (contiguous), forward or transposed.
+template <class T>
+void resample_kernel(const Tensor& y, const Tensor& src, int64_t dim, const std::shared_ptr<const Taps<T>>& taps,
+                     int64_t in, bool transposed) {
+  const Taps<T>& t = *taps;
+  const int64_t out = static_cast<int64_t>(t.first.size());
+  const Lanes lanes(src, dim);
+  const int64_t inner = lanes.inner;
+  const T* a = src.data<T>();
+  T* b = y.data<T>();
+  cpu::parallel_range(lanes.outer, out * inner * 4, [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; ++p)
+      for (int64_t o = 0; o < out; ++o) {
+        const T* w = t.weights.data() + o * t.width;
+        if (transposed) {  // b (p, in, inner) += w * a (p, o, inner)
+          const T* g = a + (p * out + o) * inner;
+          for (int64_t j = 0; j < t.count[o]; ++j) {
+            T* dst = b + (p * in + t.first[o] + j) * inner;
+            for (int64_t q = 0; q < inner; ++q) dst[q] += w[j] * g[q];
+          }
+          continue;
+        }
+        const T* row = a + (p * in + t.first[o]) * inner;
+        T* dst = b + (p * out + o) * inner;
+        if (inner == 1) {  // along the last dim: one dot product per output
+          T sum = t.count[o] > 0 ? w[0] * row[0] : T(0);
+          for (int64_t j = 1; j < t.count[o]; ++j) sum += w[j] * row[j];
+          dst[0] = sum;
+          continue;
+        }
+        for (int64_t q = 0; q < inner; ++q) dst[q] = t.count[o] > 0 ? w[0] * row[q] : T(0);
+        for (int64_t j = 1; j < t.count[o]; ++j)
+          for (int64_t q = 0; q < inner; ++q) dst[q] += w[j] * row[j * inner + q];
+      }
+  });
+}
+
 /// Floating resampling along dim by taps (in: the size they read from), in x's dtype T and in
 /// each output's tap order, as torch's kernel; `transposed`: the adjoint map (each output's
 /// weighted sum scattered back onto its inputs), which is the gradient. Each direction's gradient
-/// is the other one, so gradients of every order follow.
+/// is the other one, so gradients of every order follow. A kernel call, so graphs capture it.
 template <class T>
 Tensor resample_taps(const Tensor& x, int64_t dim, const std::shared_ptr<const Taps<T>>& taps, int64_t in,
                      bool transposed) {
-  const Taps<T>& t = *taps;
-  const int64_t out = static_cast<int64_t>(t.first.size());
   const bool rec = autograd::needs_grad(x);
   Shape shape = x.sizes();
-  shape[dim] = transposed ? in : out;
+  shape[dim] = transposed ? in : static_cast<int64_t>(taps->first.size());
   Tensor y;
   {
     autograd::RecordingOff off(rec);
     const Tensor src = contiguous(x);
-    const Lanes lanes(src, dim);
-    const int64_t inner = lanes.inner;
     y = transposed ? zeros(shape, x.dtype()) : Tensor::empty(shape, x.dtype());
-    const T* a = src.data<T>();
-    T* b = y.data<T>();
-    cpu::parallel_range(lanes.outer, out * inner * 4, [&](int64_t p0, int64_t p1) {
-      for (int64_t p = p0; p < p1; ++p)
-        for (int64_t o = 0; o < out; ++o) {
-          const T* w = t.weights.data() + o * t.width;
-          if (transposed) {  // b (p, in, inner) += w * a (p, o, inner)
-            const T* g = a + (p * out + o) * inner;
-            for (int64_t j = 0; j < t.count[o]; ++j) {
-              T* dst = b + (p * in + t.first[o] + j) * inner;
-              for (int64_t q = 0; q < inner; ++q) dst[q] += w[j] * g[q];
-            }
-            continue;
-          }
-          const T* row = a + (p * in + t.first[o]) * inner;
-          T* dst = b + (p * out + o) * inner;
-          if (inner == 1) {  // along the last dim: one dot product per output
-            T sum = t.count[o] > 0 ? w[0] * row[0] : T(0);
-            for (int64_t j = 1; j < t.count[o]; ++j) sum += w[j] * row[j];
-            dst[0] = sum;
-            continue;
-          }
-          for (int64_t q = 0; q < inner; ++q) dst[q] = t.count[o] > 0 ? w[0] * row[q] : T(0);
-          for (int64_t j = 1; j < t.count[o]; ++j)
-            for (int64_t q = 0; q < inner; ++q) dst[q] += w[j] * row[j * inner + q];
-        }
-    });
+    call_kernel(x.device(), "interpolate", [](const Tensor& y, const Tensor& src, int64_t dim,
+                                              const std::shared_ptr<const Taps<T>>& taps, int64_t in,
+                                              bool transposed) { resample_kernel<T>(y, src, dim, taps, in, transposed); },
+                y, src, dim, taps, in, transposed);
   }
   if (rec)
     autograd::record("UpsampleAaBackward0", {y}, {x}, {}, [dim, taps, in, transposed](const Tensors& g, const Tensors&) {
@@ -282,24 +293,13 @@ Tensor taps_along(const Tensor& x, int64_t dim, Taps<T> taps) {
   return resample_taps<T>(x, dim, std::make_shared<const Taps<T>>(std::move(taps)), x.sizes()[dim], false);
 }
 
-/// uint8 resampling along dim, as PyTorch's (and Pillow's) integer kernels: the weights in fixed
-/// point with as many fractional bits as the largest lets an int16 hold, int32 sums rounded half
-/// up and clamped to [0, 255].
-Tensor uint8_along(const Tensor& x, int64_t dim, const Taps<double>& taps) {
-  const double top = std::max(0.0, *std::max_element(taps.weights.begin(), taps.weights.end()));
-  int bits = 0;
-  while (bits < 22 && static_cast<int>(0.5 + top * static_cast<double>(1 << (bits + 1))) < (1 << 15)) ++bits;
-  std::vector<int32_t> fixed(taps.weights.size());
-  for (size_t i = 0; i < fixed.size(); ++i) {
-    const double v = taps.weights[i] * static_cast<double>(1 << bits);
-    fixed[i] = static_cast<int16_t>(v < 0 ? static_cast<int>(-0.5 + v) : static_cast<int>(0.5 + v));
-  }
-  const Tensor src = contiguous(x);
+/// The kernel of uint8_along: y (contiguous) from src (contiguous), with weights in fixed point of
+/// `bits` fractional bits.
+void uint8_kernel(const Tensor& y, const Tensor& src, int64_t dim, const std::shared_ptr<const Taps<int32_t>>& taps,
+                  int bits) {
+  const Taps<int32_t>& t = *taps;
   const Lanes lanes(src, dim);
-  const int64_t in = x.sizes()[dim], out = static_cast<int64_t>(taps.first.size()), inner = lanes.inner;
-  Shape shape = x.sizes();
-  shape[dim] = out;
-  Tensor y = Tensor::empty(shape, DType::UInt8);
+  const int64_t in = src.sizes()[dim], out = static_cast<int64_t>(t.first.size()), inner = lanes.inner;
   const uint8_t* a = src.data<uint8_t>();
   uint8_t* b = y.data<uint8_t>();
   const auto pixel = [bits](int32_t sum) { return static_cast<uint8_t>(std::clamp(sum >> bits, 0, 255)); };
@@ -307,21 +307,45 @@ Tensor uint8_along(const Tensor& x, int64_t dim, const Taps<double>& taps) {
     std::vector<int32_t> acc(static_cast<size_t>(inner));
     for (int64_t p = p0; p < p1; ++p)
       for (int64_t o = 0; o < out; ++o) {
-        const int32_t* w = fixed.data() + o * taps.width;
-        const uint8_t* row = a + (p * in + taps.first[o]) * inner;
+        const int32_t* w = t.weights.data() + o * t.width;
+        const uint8_t* row = a + (p * in + t.first[o]) * inner;
         uint8_t* dst = b + (p * out + o) * inner;
         if (inner == 1) {  // along the last dim: one dot product per output
           int32_t sum = int32_t{1} << (bits - 1);
-          for (int64_t j = 0; j < taps.count[o]; ++j) sum += w[j] * row[j];
+          for (int64_t j = 0; j < t.count[o]; ++j) sum += w[j] * row[j];
           dst[0] = pixel(sum);
           continue;
         }
         std::fill(acc.begin(), acc.end(), int32_t{1} << (bits - 1));
-        for (int64_t j = 0; j < taps.count[o]; ++j)
+        for (int64_t j = 0; j < t.count[o]; ++j)
           for (int64_t q = 0; q < inner; ++q) acc[q] += w[j] * row[j * inner + q];
         for (int64_t q = 0; q < inner; ++q) dst[q] = pixel(acc[q]);
       }
   });
+}
+
+/// uint8 resampling along dim, as PyTorch's (and Pillow's) integer kernels: the weights in fixed
+/// point with as many fractional bits as the largest lets an int16 hold, int32 sums rounded half
+/// up and clamped to [0, 255].
+Tensor uint8_along(const Tensor& x, int64_t dim, const Taps<double>& taps) {
+  const double top = std::max(0.0, *std::max_element(taps.weights.begin(), taps.weights.end()));
+  int bits = 0;
+  while (bits < 22 && static_cast<int>(0.5 + top * static_cast<double>(1 << (bits + 1))) < (1 << 15)) ++bits;
+  auto fixed = std::make_shared<Taps<int32_t>>();
+  fixed->first = taps.first, fixed->count = taps.count, fixed->width = taps.width;
+  fixed->weights.resize(taps.weights.size());
+  for (size_t i = 0; i < taps.weights.size(); ++i) {
+    const double v = taps.weights[i] * static_cast<double>(1 << bits);
+    fixed->weights[i] = static_cast<int16_t>(v < 0 ? static_cast<int>(-0.5 + v) : static_cast<int>(0.5 + v));
+  }
+  const Tensor src = contiguous(x);
+  Shape shape = x.sizes();
+  shape[dim] = static_cast<int64_t>(taps.first.size());
+  Tensor y = Tensor::empty(shape, DType::UInt8);
+  call_kernel(x.device(), "interpolate", [](const Tensor& y, const Tensor& src, int64_t dim,
+                                            const std::shared_ptr<const Taps<int32_t>>& taps,
+                                            int bits) { uint8_kernel(y, src, dim, taps, bits); },
+              y, src, dim, std::shared_ptr<const Taps<int32_t>>(fixed), bits);
   return y;
 }
 
