@@ -4,6 +4,7 @@
 #include "ember/nn/upsampling.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <memory>
@@ -99,6 +100,19 @@ Tensor linear_along(const Tensor& x, int64_t dim, int64_t out, bool align_corner
   return add(mul(index_select(x, dim, index_tensor(lo)), w0), mul(index_select(x, dim, index_tensor(hi)), w1));
 }
 
+/// Keys' cubic convolution at a distance t, for |t| <= 1 (near) and 1 < |t| < 2 (far); A is -0.75
+/// in bicubic (torch's) and -0.5 in antialiasing (Pillow's).
+template <class T>
+T keys_near(T t, T A) { return ((A + 2) * t - (A + 3)) * t * t + 1; }
+template <class T>
+T keys_far(T t, T A) { return ((A * t - 5 * A) * t + 8 * A) * t - 4 * A; }
+/// Bicubic's weights of the taps floor(x) - 1 ... floor(x) + 2, t being x's fraction.
+template <class T>
+std::array<T, 4> bicubic_weights(T t) {
+  const T A = T(-0.75);
+  return {keys_far(t + 1, A), keys_near(t, A), keys_near(1 - t, A), keys_far(2 - t, A)};
+}
+
 /// Bicubic interpolation along one dim: PyTorch's upsample_bicubic2d (the source index unclamped,
 /// Keys' cubic convolution with A = -0.75 over the four taps around it, indices clamped to the
 /// edge), in T.
@@ -106,17 +120,14 @@ template <class T>
 Tensor cubic_along(const Tensor& x, int64_t dim, int64_t out, bool align_corners, std::optional<double> scale_factor,
                    DType weights_in) {
   const int64_t in = x.sizes()[dim];
-  const T scale = source_scale<T>(in, out, align_corners, scale_factor), A = T(-0.75);
-  const auto near = [A](T t) { return ((A + 2) * t - (A + 3)) * t * t + 1; };          // |t| <= 1
-  const auto far = [A](T t) { return ((A * t - 5 * A) * t + 8 * A) * t - 4 * A; };    // 1 < |t| < 2
+  const T scale = source_scale<T>(in, out, align_corners, scale_factor);
   std::vector<std::vector<int64_t>> taps(4, std::vector<int64_t>(static_cast<size_t>(out)));
   std::vector<Tensor> weights;
   for (int k = 0; k < 4; ++k) weights.push_back(along_weights(x, dim, out));
   for (int64_t o = 0; o < out; ++o) {
     const T real = align_corners ? scale * static_cast<T>(o) : scale * (static_cast<T>(o) + T(0.5)) - T(0.5);
     const int64_t i = static_cast<int64_t>(std::floor(real));
-    const T t = real - static_cast<T>(i);
-    const T w[4] = {far(t + 1), near(t), near(1 - t), far(2 - t)};
+    const std::array<T, 4> w = bicubic_weights(real - static_cast<T>(i));
     for (int k = 0; k < 4; ++k) {
       taps[k][o] = std::clamp<int64_t>(i - 1 + k, 0, in - 1);
       weights[k].data<T>()[o] = rounded_to(weights_in, w[k]);
@@ -138,11 +149,7 @@ template <class T>
 T aa_weight(AAFilter f, T t) {
   t = std::abs(t);
   if (f == AAFilter::Linear) return t < 1 ? T(1) - t : T(0);
-  if (f == AAFilter::Cubic) {  // Keys' cubic with A = -0.5 (Pillow's), not the -0.75 of bicubic without it
-    const T A = T(-0.5);
-    if (t < 1) return ((A + 2) * t - (A + 3)) * t * t + 1;
-    return t < 2 ? ((A * t - 5 * A) * t + 8 * A) * t - 4 * A : T(0);
-  }
+  if (f == AAFilter::Cubic) return t < 1 ? keys_near(t, T(-0.5)) : t < 2 ? keys_far(t, T(-0.5)) : T(0);
   // Lanczos-3: sinc(t) sinc(t / 3) over |t| < 3
   const auto sinc = [](double u) { return u == 0.0 ? 1.0 : std::sin(u * M_PI) / (u * M_PI); };
   return t < 3 ? static_cast<T>(sinc(static_cast<double>(t)) * sinc(static_cast<double>(t) / 3.0)) : T(0);
@@ -196,9 +203,7 @@ Taps<T> filter_taps(int64_t in, int64_t out, bool align_corners, std::optional<d
 /// uint8 bicubic without antialias, as PyTorch's integer kernel: the four taps of bicubic (A =
 /// -0.75, clamped to the edge) in float64, those that land on the same edge input added together.
 Taps<double> clamped_cubic_taps(int64_t in, int64_t out, bool align_corners, std::optional<double> scale_factor) {
-  const double scale = source_scale<double>(in, out, align_corners, scale_factor), A = -0.75;
-  const auto near = [A](double t) { return ((A + 2) * t - (A + 3)) * t * t + 1; };
-  const auto far = [A](double t) { return ((A * t - 5 * A) * t + 8 * A) * t - 4 * A; };
+  const double scale = source_scale<double>(in, out, align_corners, scale_factor);
   Taps<double> taps;
   taps.width = 4;
   taps.first.resize(static_cast<size_t>(out)), taps.count.resize(static_cast<size_t>(out));
@@ -206,8 +211,7 @@ Taps<double> clamped_cubic_taps(int64_t in, int64_t out, bool align_corners, std
   for (int64_t o = 0; o < out; ++o) {
     const double real = align_corners ? scale * static_cast<double>(o) : scale * (static_cast<double>(o) + 0.5) - 0.5;
     const int64_t i = static_cast<int64_t>(std::floor(real));
-    const double t = real - static_cast<double>(i);
-    const double w[4] = {far(t + 1), near(t), near(1 - t), far(2 - t)};
+    const std::array<double, 4> w = bicubic_weights(real - static_cast<double>(i));
     const int64_t lo = std::clamp<int64_t>(i - 1, 0, in - 1);
     for (int k = 0; k < 4; ++k) taps.weights[o * 4 + std::clamp<int64_t>(i - 1 + k, 0, in - 1) - lo] += w[k];
     taps.first[o] = lo, taps.count[o] = std::clamp<int64_t>(i + 2, 0, in - 1) - lo + 1;
