@@ -133,7 +133,9 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_
         # end - start is taken in the dtype, the step in double, as torch's kernel
         span = (ember.tensor(hi, dtype=dtype) - ember.tensor(lo, dtype=dtype)).item()
     else:
-        lo, hi = (float(bool(v)) if dtype == ember.bool else float(math.trunc(v)) for v in (start, end))
+        # uint8 takes negative ints down to -255, wrapped (-3 is 253), as torch's Scalar::to
+        lo, hi = (float(bool(v)) if dtype == ember.bool else float(math.trunc(v) % 256 if dtype == ember.uint8
+                                                                  else math.trunc(v)) for v in (start, end))
         span = hi - lo
     i = np.arange(steps, dtype=np.float64)
     step = float(span) / (steps - 1) if steps > 1 else 0.0

@@ -88,8 +88,17 @@ def _is_pinned(self, device=None):
         >>> ember.ones(2).is_pinned()
         False
     """
-    if device == "":
-        raise errors.ValueError("is_pinned: Device string must not be empty")
+    if isinstance(device, str):
+        if not device:
+            raise errors.ValueError("is_pinned: Device string must not be empty")
+        ember.device(device)  # a string that names no device raises, as torch's
+    elif isinstance(device, int) and not isinstance(device, bool):
+        if device < 0:
+            raise RuntimeError("is_pinned: Device index must not be negative")
+        raise RuntimeError("Cannot access accelerator device when none is available.")
+    elif device is not None and not isinstance(device, ember.device):
+        raise TypeError(f"is_pinned(): argument 'device' (position 1) must be ember.device, "
+                        f"not {type(device).__name__}")
     return False
 
 
@@ -197,8 +206,12 @@ def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
     """
     _C._check_device(device, "scalar_tensor")
     dtype = ember.get_default_dtype() if dtype is None else dtype
-    if isinstance(dtype, ember.dtype) and dtype.is_floating_point and isinstance(s, float) \
-            and math.isfinite(s) and abs(s) > ember.finfo(dtype).max:  # (torch checks floats, not ints)
+    if isinstance(s, ember.Tensor):  # a 0-d tensor stands for its number, as torch's Scalar
+        if s.dim() != 0:
+            raise TypeError(f"scalar_tensor(): argument 's' (position 1) must be Number, not a {s.dim()}-d Tensor")
+        s = s.item()
+    # torch checks that a float fits float32; 16-bit floats take it as inf (their fill is unchecked)
+    if dtype == ember.float32 and isinstance(s, float) and math.isfinite(s) and abs(s) > ember.finfo(dtype).max:
         raise RuntimeError(f"scalar_tensor: value {s} cannot be converted to type {dtype} without overflow")
     return ember.tensor(s, dtype=dtype, requires_grad=requires_grad)
 

@@ -218,15 +218,20 @@ Tensor tensor_from_data(py::handle data, std::optional<DType> dtype) {
   } catch (py::error_already_set& e) {
     throw ValueError(detail::cat("tensor: could not build a tensor from the data: ", e.what()));
   }
-  const char kind = arr.dtype().kind();
+  char kind = arr.dtype().kind();
   if (kind == 'O' && !is_array) {  // Python ints beyond int64 make NumPy fall back to objects
-    bool numbers = true;
+    py::object as_float;
     try {
-      arr.attr("astype")(np.attr("float64"));
+      as_float = arr.attr("astype")(np.attr("float64"));
     } catch (py::error_already_set&) {
-      numbers = false;
     }
-    if (numbers) throw ValueError("tensor: a Python int does not fit in int64 (overflow when unpacking long long)");
+    // they round to a floating dtype (2**70 as float64, -2**63 - 1 as float16's -inf), as torch's
+    if (as_float && dtype && is_floating(*dtype)) {
+      arr = as_float;
+      kind = 'f';
+    } else if (as_float) {
+      throw ValueError("tensor: a Python int does not fit in int64 (overflow when unpacking long long)");
+    }
   }
   if (!(kind == 'b' || kind == 'i' || kind == 'u' || kind == 'f')) {
     const std::string what = is_array ? "dtype " + std::string(py::str(arr.dtype()))
@@ -241,9 +246,10 @@ Tensor tensor_from_data(py::handle data, std::optional<DType> dtype) {
   else natural = (is_array && arr.dtype().itemsize() == 8) ? DType::Float64 : default_dtype();
   if (is_array) natural = dtype_from_numpy(arr.dtype()).value_or(natural);
   else if (kind != 'O') natural = sequence_dtype(data, np.attr("generic")).value_or(natural);
-  if (kind == 'u' && arr.dtype().itemsize() == 8 && arr.size() > 0) {
-    EMBER_CHECK_RUNTIME(arr.attr("max")().cast<uint64_t>() <= static_cast<uint64_t>(INT64_MAX),
-                        "tensor: a uint64 value does not fit in int64");
+  if (kind == 'u' && arr.dtype().itemsize() == 8 && arr.size() > 0 && !(dtype && is_floating(*dtype))) {
+    if (arr.attr("max")().cast<uint64_t>() > static_cast<uint64_t>(INT64_MAX))
+      throw ValueError(is_array ? "tensor: a uint64 value does not fit in int64"
+                                : "tensor: a Python int does not fit in int64 (overflow when unpacking long long)");
   }
   const DType target = dtype.value_or(natural);
   if (kind == 'f' && target == DType::Int64 && arr.size() > 0) {
@@ -259,8 +265,12 @@ Tensor tensor_from_data(py::handle data, std::optional<DType> dtype) {
     }
   }
   // A fresh C-ordered copy (0-d stays 0-d) that the new tensor then owns: one copy in all;
-  // bfloat16, which NumPy lacks, is converted from float32.
-  const DType staged = target == DType::BFloat16 ? DType::Float32 : target;
+  // bfloat16, which NumPy lacks, is converted from float32. Floats narrowed to a smaller float
+  // dtype are narrowed here, not by NumPy: as torch's, double to float16 goes through float
+  // (1 + 2^-11 + 2^-40 is 1, not 1 + 2^-10), and 1e39 is inf without NumPy's overflow warning.
+  DType staged = target == DType::BFloat16 ? DType::Float32 : target;
+  if (kind == 'f' && is_floating(target) && static_cast<size_t>(arr.dtype().itemsize()) > itemsize(target))
+    staged = arr.dtype().itemsize() >= 8 ? DType::Float64 : DType::Float32;
   py::array copy = np.attr("array")(arr, py::arg("dtype") = py::dtype(numpy_format(staged)),
                                     py::arg("order") = "C", py::arg("copy") = true);
   return to_dtype(from_numpy(copy), target);

@@ -115,9 +115,21 @@ PYBIND11_MODULE(_C, m) {
       .def("__str__", [](DType t) { return std::string("ember.") + dtype_name(t); })
       .def_property_readonly("is_floating_point", [](DType t) { return is_floating(t); })
       .def_property_readonly("itemsize", [](DType t) { return itemsize(t); });
-  // A dtype is no number (torch's is not): without __index__ no int or float argument takes one
-  // (F.dropout(x, ember.int64) read p = 1). __int__ stays: the enum's own == and hash use it.
-  py::delattr(m.attr("dtype"), "__index__");
+  // A dtype is no number (torch's is not): without __index__ and __int__ no int or float argument
+  // takes one (F.dropout(x, ember.int64) read p = 1, local_response_norm(x, ember.float32) a size
+  // of 8). The enum's ==, hash and pickling went through int(), so they get their own.
+  {
+    py::object cls = m.attr("dtype");
+    auto method = [&cls](const char* name, auto&& f) {
+      py::setattr(cls, name, py::cpp_function(std::forward<decltype(f)>(f), py::name(name), py::is_method(cls)));
+    };
+    method("__eq__", [](DType a, py::handle b) { return py::isinstance<DType>(b) && a == b.cast<DType>(); });
+    method("__ne__", [](DType a, py::handle b) { return !(py::isinstance<DType>(b) && a == b.cast<DType>()); });
+    method("__hash__", [](DType t) { return static_cast<int>(t); });
+    method("__reduce__", [cls](DType t) { return py::make_tuple(cls, py::make_tuple(static_cast<int>(t))); });
+    py::delattr(cls, "__index__");
+    py::delattr(cls, "__int__");
+  }
 
   py::class_<Device>(m, "device", "Where a tensor lives: ember.device('cpu').")
       .def(py::init([](const std::string& s) { return Device::parse(s); }), py::arg("type"))
@@ -125,8 +137,7 @@ PYBIND11_MODULE(_C, m) {
       .def_property_readonly("index", [](const Device& d) -> py::object {
         return d.is_cpu() || d.index < 0 ? py::none() : py::object(py::int_(d.index));
       })
-      .def("__eq__", [](const Device& a, py::handle b) {
-        if (py::isinstance<py::str>(b)) return a == Device::parse(b.cast<std::string>());
+      .def("__eq__", [](const Device& a, py::handle b) {  // a string is no device (torch's == 'cpu' is False)
         return py::isinstance<Device>(b) && a == b.cast<Device>();
       })
       .def("__hash__", [](const Device& d) { return static_cast<int>(d.type) * 1000 + d.index; })

@@ -836,7 +836,8 @@ def test_dtype_device_and_size_reprs():
     assert repr(ember.zeros(2, 3).shape) == "ember.Size([2, 3])"
     assert repr(ember.zeros(()).shape) == "ember.Size([])"
     assert repr(ember.device("cpu")) == "device(type='cpu')"
-    assert ember.zeros(1).device == "cpu"
+    assert ember.zeros(1).device == ember.device("cpu") and ember.zeros(1).device.type == "cpu"
+    assert ember.zeros(1).device != "cpu"  # a string is no device, as torch's
 
 
 def test_legacy_tensor_constructor_matches_torch():

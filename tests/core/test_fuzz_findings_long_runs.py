@@ -394,3 +394,150 @@ def test_operands_read_in_the_dtype_torch_reads_them(call, torch):
     operand's truth after its cast to the common dtype (int32 -32768 is 0 as uint8, 1e-10 is 0 as
     float16)."""
     _same(call(ember), call(torch))
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+@pytest.mark.parametrize("n", [7, 1000])
+@pytest.mark.parametrize("call", [
+    lambda L, x, y, xi: L.div(x, y, rounding_mode="trunc"),
+    lambda L, x, y, xi: L.div(L.stack([x, x], 1)[:, 0], y, rounding_mode="trunc"),
+    lambda L, x, y, xi: L.div(xi, y, rounding_mode="trunc"),
+    lambda L, x, y, xi: L.div(x, -0.42, rounding_mode="trunc"),
+    lambda L, x, y, xi: L.div(x, L.tensor(0.3337, dtype=L.float64), rounding_mode="trunc"),
+    lambda L, x, y, xi: L.div(xi, y[3], rounding_mode="trunc"),
+    lambda L, x, y, xi: x.clone().div_(y[:1], rounding_mode="trunc"),
+], ids=["tensors", "strided", "int_by_half", "number", "float64_0d", "int_by_0d", "one_element_inplace"])
+def test_16bit_trunc_division_as_torch_kernels(call, n, dtype, torch):
+    """div(rounding_mode='trunc') of float16/bfloat16: torch rounds the quotient to the dtype and
+    then truncates, but for a one-element divisor (a Python number too) it divides in float32 by
+    the divisor as given and truncates first. ember did the first everywhere (-1.953 / 0.326 by a
+    (1,) tensor gave -6 where torch's -5.99 truncates to -5)."""
+    rng = np.random.default_rng(n)
+    xd, yd = rng.uniform(-100, 100, n), rng.uniform(-3, 3, n)
+
+    def run(L):
+        x, y = L.tensor(xd).to(getattr(L, dtype)), L.tensor(yd).to(getattr(L, dtype))
+        return call(L, x, y, L.tensor(xd.astype(np.int8)))
+    _same(run(ember), run(torch))
+
+
+@pytest.mark.parametrize("call", [
+    lambda L: L.tensor([[math.nan, 1.0]]).addmm(L.tensor([[-0.77]]), L.tensor([[2.5, 1.0]]), beta=5e-324),
+    lambda L: L.tensor([[1.0]]).addmm(L.tensor([[math.inf]]), L.tensor([[2.5]]), alpha=5e-324),
+    lambda L: L.tensor([[1.0]]).addmm_(L.tensor([[3.4e38, 1e20]]), L.tensor([[2.0], [-3.4e38]]), alpha=1e-46),
+    lambda L: L.tensor([[1.0]], dtype=L.float64).addmm(L.tensor([[1.0]], dtype=L.float64),
+                                                       L.tensor([[2.5]], dtype=L.float64), alpha=5e-324),
+], ids=lambda c: "")
+def test_addmm_reads_alpha_and_beta_in_float32(call, torch):
+    """A float32 addmm takes beta and alpha as float32, as torch's BLAS call: 5e-324 is 0 there, so
+    the input's NaN (beta) or the product's inf (alpha) is ignored, not multiplied into NaN."""
+    _same(call(ember), call(torch))
+
+
+@pytest.mark.parametrize("call", [
+    lambda L: L.scalar_tensor(2**63),
+    lambda L: L.asarray(-2**63 - 1, dtype=L.float16),
+    lambda L: L.tensor([2**70, 1], dtype=L.float64),
+    lambda L: L.tensor(2**64 - 1, dtype=L.float32),
+    lambda L: L.as_tensor([[-2**65]], dtype=L.bfloat16),
+], ids=lambda c: "")
+def test_python_ints_past_int64_round_to_a_float_dtype(call, torch):
+    """A Python int past int64 makes a float tensor when a float dtype is asked for (torch rounds it);
+    ember refused it as for int64."""
+    _same(call(ember), call(torch))
+
+
+def test_python_ints_past_int64_still_refused_for_integers(torch):
+    for L in (ember, torch):
+        for data in (2**63, [1, -2**63 - 1]):
+            with pytest.raises(ValueError):
+                L.tensor(data)
+        with pytest.raises((ValueError, RuntimeError)):
+            L.tensor(2**70, dtype=L.int64)
+
+
+@pytest.mark.parametrize("call", [
+    lambda L: L.linspace(-1, 2, 4, dtype=L.uint8),
+    lambda L: L.linspace(-3, -1, 3, dtype=L.uint8),
+    lambda L: L.linspace(-255, 0, 3, dtype=L.uint8),
+    lambda L: L.logspace(3, -3, 4, dtype=L.uint8),
+    lambda L: L.logspace(-1, 2, 4, dtype=L.uint8),
+    lambda L: L.logspace(-2, 2, 5, dtype=L.uint8),
+], ids=lambda c: "")
+def test_uint8_range_bounds_wrap_as_torch_reads_them(call, torch):
+    """linspace and logspace read start and end in the dtype first (c10's Scalar::to): a negative
+    int is 256 + it for uint8, so linspace(-1, 2, 4) is [255, 170, 86, 2], not each point wrapped."""
+    _same(call(ember), call(torch))
+
+
+@pytest.mark.parametrize("args", [(-300, 2, 4, "uint8"), (-1.5, 2, 4, "uint8"), (300, 2, 4, "uint8"),
+                                  (-129, 0, 3, "int8"), (0, 70000, 3, "float16")])
+def test_linspace_bounds_the_dtype_cannot_hold_raise(args, torch):
+    *bounds, dtype = args
+    for L in (ember, torch):
+        with pytest.raises(RuntimeError, match="cannot be converted"):
+            L.linspace(*bounds, dtype=getattr(L, dtype))
+
+
+@pytest.mark.parametrize("call", [
+    lambda L: L.nn.functional.local_response_norm(L.ones(1, 1, 2, 2, 2), L.float32),
+    lambda L: L.nn.functional.dropout(L.ones(2), L.float32),
+    lambda L: L.ones(2).sum(L.float32),
+    lambda L: int(L.int16),
+], ids=lambda c: "")
+def test_a_dtype_is_no_int(call, torch):
+    """A dtype where an int or float belongs raises TypeError, as torch's: pybind11 read
+    local_response_norm(x, ember.float32) as a size of 8 through the enum's __int__."""
+    for L in (ember, torch):
+        with pytest.raises(TypeError):
+            call(L)
+
+
+def test_dtypes_still_compare_hash_and_pickle():
+    import pickle
+    for dt in (ember.bool, ember.uint8, ember.bfloat16, ember.float64):
+        assert pickle.loads(pickle.dumps(dt)) == dt
+        assert {dt: 1}[dt] == 1 and dt == dt and not dt != dt
+    assert ember.float32 != ember.float64 and ember.float32 != 8 and not ember.float32 == "float32"
+
+
+@pytest.mark.parametrize("device", ["abc", -1, 0, 1.5])
+def test_is_pinned_checks_its_device(device, torch):
+    """is_pinned(device) (deprecated in torch) still checks the device it names: a bad string, a
+    negative index, a GPU index without one, a float raise, as torch's."""
+    for L in (ember, torch):
+        with pytest.raises((RuntimeError, TypeError)) as info:
+            L.ones(2).is_pinned(device)
+        assert info.type is (TypeError if isinstance(device, float) else RuntimeError)
+    assert ember.ones(2).is_pinned("cuda") is False and ember.ones(2).is_pinned(ember.device("cpu")) is False
+
+
+@pytest.mark.parametrize("call", [
+    lambda L: L.tensor(1 + 2**-11 + 2**-40, dtype=L.float16),
+    lambda L: L.tensor([1 + 2**-11 + 2**-40, 3.4e38, -1e300], dtype=L.float16),
+    lambda L: L.tensor(np.array([1 + 2**-11 + 2**-40]), dtype=L.float16),
+    lambda L: L.tensor([1e39, -1e39]),
+    lambda L: L.scalar_tensor(3.4e38, dtype=L.float16),
+    lambda L: L.scalar_tensor(1e308, dtype=L.bfloat16),
+    lambda L: L.scalar_tensor(L.tensor(2.5), dtype=L.float64),
+], ids=lambda c: "")
+def test_floats_narrow_as_torch_narrows_them(call, torch):
+    """A Python float (a double) becomes float16 through float32, as torch's c10::Half(float(x)):
+    1 + 2^-11 + 2^-40 is 1, where NumPy's direct cast gave 1 + 2^-10. Past the range it is inf
+    without NumPy's overflow warning, and scalar_tensor takes it for 16-bit floats (torch checks
+    float32 only)."""
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _same(call(ember), call(torch))
+
+
+@pytest.mark.parametrize("call", [
+    lambda L: L.scalar_tensor(1e39),
+    lambda L: L.scalar_tensor(L.tensor(-1.71), dtype=L.uint8),
+    lambda L: L.scalar_tensor(1e5, dtype=L.int16),
+], ids=lambda c: "")
+def test_scalar_tensor_refuses_what_torch_refuses(call, torch):
+    for L in (ember, torch):
+        with pytest.raises(RuntimeError, match="cannot be converted"):
+            call(L)

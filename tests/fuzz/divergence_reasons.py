@@ -119,5 +119,13 @@ _UNSPECIFIED_INPUT = ("intended: docs: searchsorted on boundaries that are not s
                       "on inputs that are not unique: unspecified in both libraries")
 _SINGULAR_VECTORS = ("intended: docs: singular vectors' signs, and the basis of repeated or vanishing singular "
                      "values (Q's columns for a rank-deficient qr), are the LAPACK's choice (OpenBLAS here, MKL in torch)")
+_HISTC_COLLAPSED = ("intended: docs: histc of values whose range collapses in the dtype counts them in the first "
+                    "bin; torch's bin is 0 / 0 cast to an integer (undefined)")
+_STRIDED_HALF_DOT = ("intended: docs: float16/bfloat16 inner and dot add the products in float32 whatever the "
+                     "layout; torch's strided path rounds each product first")
+_INDICES_OVERFLOW = ("intended: docs: tril_indices/triu_indices near int64's limit count exactly; torch's "
+                     "element count overflows")
+_EMPTY_BATCH_MEAN = ("intended: docs: a loss averaged over an empty batch is NaN; torch's multilabel_margin_loss "
+                     "returns uninitialized memory")
 _TINY_EXPONENT = ("intended: docs: x ** 1e-300 is NaN for negative float32/float64 x whatever the layout "
                   "(torch's vector loop gives 1)")

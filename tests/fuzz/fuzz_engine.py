@@ -41,7 +41,7 @@ import torch.nn.functional as TF
 def discover_dtypes():
     """Names of ember's dtypes that torch also has, in ember's enum order ('bool', 'int64', ...)."""
     members = getattr(ember.dtype, "__members__", None)  # a pybind11 enum; else the module's dtypes
-    found = (sorted(members.values(), key=int) if members else
+    found = (sorted(members.values(), key=lambda d: d.value) if members else
              sorted({v for v in vars(ember).values() if isinstance(v, ember.dtype)}, key=str))
     names = []
     for d in found:

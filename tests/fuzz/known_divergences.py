@@ -10,11 +10,12 @@ open_tensor.py, open_functional.py and open_ember.py."""
 
 from divergence_reasons import (ACCEPTS, DTYPE, EXC, INPUT, LENIENT, RAISES, SHAPE, VALUE, _BIG_NUMBER_ARG,
                                _BLAS_ONLY, _BLAS_OVERFLOW, _CIRCULAR_WRAP, _COV_WRITES_INPUT, _EXPANDED_OUT,
-                               _EXPANDED_SELECT, _EXPANDED_WRITE, _GCD_MIN, _HALF_FILL, _HISTC_16BIT, _LAPACK,
+                               _EMPTY_BATCH_MEAN, _EXPANDED_SELECT, _EXPANDED_WRITE, _GCD_MIN, _HALF_FILL,
+                               _HISTC_16BIT, _HISTC_COLLAPSED, _INDICES_OVERFLOW, _LAPACK,
                                _LOG_SOFTMAX_HALF, _LONG_SUM_ORDER, _MODE_NAN, _NAN_OR_ZERO, _NAN_SIGN,
                                _NORM_OVERFLOW, _OUT_NUMBER, _OVERFLOW_ORDER, _PDIST_NEAR_OVERFLOW,
                                _PRINTOPTIONS_CHECKED, _SIGNED_ZERO_TIES, _SINGULAR_VECTORS,
-                               _SLOGDET_ZERO_SIGN, _TINY_EXPONENT, _TORCH_ALLOCATOR, _TORCH_ASSERT,
+                               _SLOGDET_ZERO_SIGN, _STRIDED_HALF_DOT, _TINY_EXPONENT, _TORCH_ALLOCATOR, _TORCH_ASSERT,
                                _TORCH_NO_KERNEL, _WELFORD_MEAN, _ZEROS_ONLY, _ZERO_SIGN, _known, _open)
 from open_ember import OPEN_EMBER
 from open_functional import OPEN_FUNCTIONAL
@@ -40,9 +41,15 @@ KNOWN = [
     *[_known(op, RAISES, _EXPANDED_WRITE, match="more than one element of the written-to tensor")
       for op in ("Tensor.masked_fill_", "Tensor.tril_", "Tensor.triu_")],
     _known("*.histc", VALUE, _HISTC_16BIT, match=r"float16"),
+    _known("*.histc", VALUE, _HISTC_COLLAPSED, match=r"e\+(2\d|3[0-8])"),
+    *[_known(op, VALUE, _STRIDED_HALF_DOT, match=r"float16") for op in ("*.inner", "*.dot", "*.vdot")],
+    _known("*tri[lu]_indices", ACCEPTS, _INDICES_OVERFLOW, match=r"negative dimension"),
+    _known("F.multilabel_margin_loss", VALUE, _EMPTY_BATCH_MEAN, match=r"zeros\(\(0, "),
     *[_known(op, VALUE, _BLAS_OVERFLOW, match=_BLAS_ONLY)
       for op in ("*matmul*", "*.mm", "*bmm", "*.inner", "*.tensordot", "*addmm*", "*addmv*", "*.mv", "*.dot",
                  "*.einsum", "*.matrix_exp", "*.cov", "*.corrcoef")],
+    # an alpha near float32's max overflows alpha * x inside torch's gemv (inf * 0 is NaN)
+    _known("*addm[mv]*", VALUE, _BLAS_OVERFLOW, match=r"alpha=[\d.]+e\+3[0-8]"),
     _known("*.pdist", VALUE, _PDIST_NEAR_OVERFLOW, match=r"3\.40282\d*e\+38\) torch np\.float32\(inf"),
     # low severity, by kind: ember takes what torch's argument parser refuses (a bool or None for
     # an int dim, a Python number where torch wants a tensor, an int where it wants a tuple)
@@ -155,7 +162,7 @@ KNOWN = [
                  "*var_mean", "*nansum", "*nanmean", "*.dist", "*pdist", "*norm*", "*loss*", "*hardswish*", "*xlogy*",
                  "*conv*")],
     *[_known(op, VALUE, _LAPACK)
-      for op in ("*det", "*slogdet", "*logdet", "*inverse", "*.inv", "*matrix_exp", "*matrix_power")],
+      for op in ("*det", "*slogdet", "*logdet", "*inverse", "*.inv", "*matrix_exp", "*matrix_power", "*.lu")],
     _known("*inverse", ACCEPTS, _LAPACK, match=r"LinAlgError"),
     # the older svd and qr spellings compare their vectors as they come: signs and, for rank-deficient
     # or near-degenerate inputs, the basis are the LAPACK's choice (linalg.svd/qr are compared so)
@@ -167,6 +174,15 @@ KNOWN = [
     _open("ember.det", RAISES, "an empty bfloat16 matrix: torch returns 1"),
     _open("F.lp_pool1d", RAISES, "a bool 0-d tensor as kernel_size: torch reads it as an int"),
     _open("ember.diff", RAISES, "n=0 with a dim out of range: torch returns the input unchecked"),
+    _open("*tensor_split", ACCEPTS, "split indices near int64's minimum: torch's SymInt cannot hold them"),
+    _open("Tensor.bernoulli_", ACCEPTS, "an integer self with a tensor p: torch's kernel lacks integer dtypes"),
+    _open("*.clip", RAISES, "min=nan with a max past float32: torch skips the max's range check"),
+    _open("ember.split", RAISES, "a float 0-d tensor as the size: torch returns a tuple its repr fails on"),
+    _open("F.multilabel_margin_loss", EXC, "a tensor as reduction: torch's legacy-reduction path compares it"),
+    *[_open(op, RAISES, "empty bool operands: ember's mm and bmm refuse bool (torch's too, once non-empty)")
+      for op in ("*addbmm*", "*baddbmm*", "*addmm*", "*.bmm")],
+    _open("ember.logspace", RAISES, "requires_grad=None: torch's parser reads None as False"),
+    _open("ember.logspace", EXC, "bounds past int64 with a mismatched out=: torch checks the out's dtype first"),
     _open("ember.matmul", EXC, "a mismatched product with a 0-d out=: torch's IndexError, ember's shape error"),
     _known("*", VALUE, _ZERO_SIGN, match=_ZEROS_ONLY),
     _known("*", ACCEPTS, _TORCH_NO_KERNEL,
@@ -183,7 +199,7 @@ KNOWN = [
     _known("Tensor.sum_to_size", VALUE, _LONG_SUM_ORDER, match=r"inf|e\+[1-3]\d"),
     _known("*.corrcoef", VALUE, _LONG_SUM_ORDER, match=r"\(nan\)"),  # 0 / 0 or not, as the sums round
     *[_known(op, VALUE, _LONG_SUM_ORDER) for op in ("*trapezoid", "ember.trapz")],
-    _known("*.cov", VALUE, _LONG_SUM_ORDER, match=r"65537|2147483647|e\+[1-3]\d"),
+    _known("*.cov", VALUE, _LONG_SUM_ORDER, match=r"65537|32767|2147483647|e\+[1-3]\d"),
     _known("*", ACCEPTS, _TORCH_ALLOCATOR, match=r"DefaultCPUAllocator: can't allocate memory"),
     _open("Tensor.fill_diagonal_", RAISES, "a one-element diagonal: torch fills it unchecked (to inf); ember's "
                                            "fill_ refuses a value past the dtype, as torch's does for the others"),

@@ -296,12 +296,14 @@ Tensor vdot(const Tensor& a, const Tensor& b) {
 // ---- beta * input + alpha * product ------------------------------------------------------------
 namespace {
 /// beta or alpha as PyTorch's kernels read it: in the result's dtype, which must hold it; an integer
-/// dtype truncates a float (addr alone refuses one), a 16-bit float rounds it.
+/// dtype truncates a float (addr alone refuses one), a float32 or 16-bit float rounds it (so 5e-324
+/// is 0 there, and beta = 0 then ignores the input).
 Scalar read_scalar(const char* op, DType dt, Scalar s, const char* name) {
   EMBER_CHECK_RUNTIME(is_floating(dt) || !s.is_floating() || std::string(op) != "addr", op,
                       ": for integral input tensors, argument ", name, " must not be a floating point number");
   check_fits(s, dt, op);
-  if (is_floating(dt)) return is_narrow(dt) ? Scalar(scalar_tensor(s.to<double>(), dt).item<double>()) : s;
+  if (is_floating(dt))
+    return dt == DType::Float64 ? s : Scalar(scalar_tensor(s.to<double>(), dt).item<double>());
   return s.is_floating() ? Scalar(s.to<int64_t>()) : s;
 }
 /// beta * input + alpha * prod; input must broadcast to prod's shape; beta == 0 ignores input
@@ -340,7 +342,8 @@ Tensor rounded_once(const char* op, const Tensor& input, const Tensor& a, const 
 /// skips the product when alpha is 0 (its infs and NaNs included); its other kernels multiply.
 Tensor blas_product(const Tensor& prod, Scalar alpha) {
   const bool blas = prod.dtype() == DType::Float32 || prod.dtype() == DType::Float64;
-  if (!blas || alpha.to_double() != 0) return prod;
+  // alpha in the dtype: a float32 BLAS takes 5e-324 as 0
+  if (!blas || scalar_tensor(alpha.to_double(), prod.dtype()).item<double>() != 0) return prod;
   const Tensor z = zeros(prod.sizes(), prod.dtype());
   // through where, the matrices still get their (zero) gradients, as from torch's alpha * product
   return prod.requires_grad() ? where(ones(prod.sizes(), DType::Bool), z, prod) : z;

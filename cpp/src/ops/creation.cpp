@@ -126,8 +126,17 @@ Tensor linspace(double start, double end, int64_t steps, DType dtype, Device dev
   if (is_integral(dtype, false)) {  // integer points between the bounds truncated, as torch's
     EMBER_CHECK(std::isfinite(start) && std::isfinite(end), "linspace: start and end must be finite for dtype ",
                 dtype_name(dtype));
-    start = std::trunc(start);
-    end = std::trunc(end);
+    // The bounds as torch's kernel reads them (Scalar::to<T>): checked to fit, a whole number
+    // read as the int it came from, so uint8 takes -255..-1 and wraps them (-3 is 253).
+    for (double* bound : {&start, &end}) {
+      const double v = *bound;
+      check_fits(v == std::trunc(v) && std::fabs(v) < 9e18 ? Scalar(static_cast<int64_t>(v)) : Scalar(v), dtype,
+                 "linspace");
+      *bound = std::trunc(v) + (dtype == DType::UInt8 && v < 0 ? 256 : 0);
+    }
+  } else {
+    check_fits(Scalar(start), dtype, "linspace");
+    check_fits(Scalar(end), dtype, "linspace");
   }
   Tensor t = Tensor::empty({steps}, dtype, device);
   call_kernel(device, "linspace", cpu::linspace, t, start, end);

@@ -458,14 +458,20 @@ Tensor div(const Tensor& x, const Tensor& y, const std::optional<std::string>& r
                       "div: expected rounding_mode to be one of None, 'trunc', or 'floor' but found '", *rounding_mode,
                       "'");
   if (*rounding_mode == "floor") return floor_divide(x, y);
-  // trunc: integers stay integers (x - fmod(x, y) divides exactly); floats are trunc(x / y). The
-  // gradient is 0, as PyTorch's (trunc's zero times div's, at y = 0, would be NaN).
+  // trunc: integers stay integers (x - fmod(x, y) divides exactly); floats are trunc(x / y). For
+  // 16-bit floats as torch's kernels: the quotient rounds to the dtype before it truncates, but
+  // a one-element divisor (a Python number too) divides in float32 as given (unrounded) and the
+  // quotient truncates first. The gradient is 0, as PyTorch's (trunc's zero times div's, at
+  // y = 0, would be NaN).
   const DType ct = binary_compute_dtype("div", Kind::NONBOOL, NONZERO_INT_DIVISOR, x, y);
   const bool rec = autograd::needs_grad(x, y) && is_floating(ct);
   Tensor out;
   {
     autograd::RecordingOff off(rec);
-    if (is_floating(ct)) {
+    if (is_floating(ct) && is_narrow(ct) && y.numel() == 1) {
+      const Tensor q = div(to_dtype(to_dtype(x, ct), DType::Float32), to_dtype(y, DType::Float32));
+      out = to_dtype(trunc(q), ct);
+    } else if (is_floating(ct)) {
       out = trunc(div(x, y));
     } else {
       const Tensor xc = to_dtype(x, ct);  // a bool x (divided by an int) counts as 0 and 1
