@@ -399,6 +399,9 @@ void nonzero(const Tensor& out, const Tensor& t);
 void arange(const Tensor& out, double start, double step);
 /// out (contiguous) = start + i * (end - start) / (n - 1).
 void linspace(const Tensor& out, double start, double end);
+/// torch's float32 Box-Muller over one block of 16 uniforms in b (normal_fill_16_AVX2): b[j] and
+/// b[j + 8] become mean + std * (the two normals of b[j] and b[j + 8]), bit for bit as torch's.
+void normal_block16(float* b, float mean, float std);
 
 // Optimizer steps: one fused pass over elements [begin, end) of a parameter and its state,
 // updated in place, on the calling thread (for_each_range splits the work). Every tensor is

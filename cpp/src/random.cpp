@@ -19,32 +19,22 @@ uint64_t Generator::seed() {
   return s;
 }
 
-uint64_t Generator::next_below(uint64_t n) {
-  // Lemire's rejection: uniform without modulo bias.
-  const uint64_t limit = (0 - n) % n;
-  uint64_t x;
-  do x = engine_();
-  while (x < limit);
-  return x % n;
-}
-
 double Generator::next_normal() {
   if (has_spare_) {
     has_spare_ = false;
     return spare_;
   }
-  double u1;
-  do u1 = next_double();
-  while (u1 <= 0.0);
-  const double u2 = next_double();
-  const double r = std::sqrt(-2.0 * std::log(u1)), theta = 2.0 * M_PI * u2;
+  // torch's order: the first uniform sets the angle, the second the radius (through log1p(-u),
+  // finite for u in [0, 1)).
+  const double u1 = next_double(), u2 = next_double();
+  const double r = std::sqrt(-2.0 * std::log1p(-u2)), theta = 2.0 * M_PI * u1;
   spare_ = r * std::sin(theta);
   has_spare_ = true;
   return r * std::cos(theta);
 }
 
 namespace {
-constexpr uint64_t kStateMagic = 0x31304e52524d4245ULL;  // "EMBRRN01"
+constexpr uint64_t kStateMagic = 0x32304e52524d4245ULL;  // "EMBRRN02"
 constexpr size_t kHeaderWords = 5, kEngineWords = Generator::kStateBytes / 8 - kHeaderWords;
 }  // namespace
 
@@ -83,7 +73,7 @@ void Generator::set_state(const Tensor& state) {
   std::ostringstream text;
   for (size_t i = 0; i < all[4]; ++i) text << all[kHeaderWords + i] << ' ';
   std::istringstream in(text.str());
-  std::mt19937_64 engine;
+  std::mt19937 engine;
   in >> engine;
   EMBER_CHECK_RUNTIME(!in.fail(), "set_state: the tensor is not a state from Generator.get_state (engine words)");
   std::lock_guard<std::mutex> lock(mutex_);

@@ -99,7 +99,7 @@ from ember._extras import bilinear, celu_, hardshrink, relu_, rrelu, rrelu_, sel
 from ember._type_info import finfo, iinfo  # noqa: E402
 from ember._extras import channel_shuffle, instance_norm, rms_norm  # noqa: E402
 from ember._extras import (are_deterministic_algorithms_enabled, cosine_similarity, dropout,  # noqa: E402
-                           frombuffer, is_deterministic_algorithms_warn_only_enabled, pairwise_distance,
+                           frombuffer, is_deterministic_algorithms_warn_only_enabled, normal, pairwise_distance,
                            randint_like, typename, use_deterministic_algorithms)
 from ember._extras import get_float32_matmul_precision, set_float32_matmul_precision  # noqa: E402
 from ember._tensor_str import set_printoptions  # noqa: E402

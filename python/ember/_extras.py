@@ -151,6 +151,76 @@ def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_g
     return t.requires_grad_(requires_grad) if requires_grad else t
 
 
+class _NormalDraw(ember.autograd.Function):
+    """A sample that depends on mean and std with zero gradients, as torch's NormalBackward."""
+
+    @staticmethod
+    def forward(ctx, sample, mean, std):
+        ctx.shapes = (mean.shape, std.shape)
+        return sample
+
+    @staticmethod
+    def backward(ctx, grad):
+        return None, ember.zeros(ctx.shapes[0], dtype=grad.dtype), ember.zeros(ctx.shapes[1], dtype=grad.dtype)
+
+
+def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, device=None, requires_grad=False):
+    """Normal draws, as torch.normal: ``normal(mean, std, size)`` for numbers, or one draw per
+    element of ``mean`` and/or ``std`` when either is a tensor (broadcast together; the result has
+    ``mean``'s dtype, or ``std``'s when mean is a number). A seed gives torch's numbers: the
+    tensor forms draw standard normals and scale them in place, as torch's.
+
+    Args:
+        mean (float or Tensor): the means.
+        std (float or Tensor): the standard deviations (>= 0). Default: 1.
+        size (tuple of ints): the shape, for number mean and std only.
+        generator (ember.Generator, optional): where the draws come from.
+        out (Tensor, optional): the output tensor.
+        dtype (ember.dtype, optional): the number form's dtype. Default: the default dtype.
+        device (str or ember.device, optional): ``"cpu"``, the only device of this build.
+        requires_grad (bool): the number form's result requires grad. Default: False.
+
+    Returns:
+        Tensor: the draws. The tensor forms pass zero gradients to mean and std, as torch's.
+
+    Example::
+
+        >>> ember.normal(ember.zeros(3), ember.tensor([1.0, 2.0, 3.0])).shape
+        ember.Size([3])
+        >>> ember.normal(0.0, 1.0, size=(2, 2)).shape
+        ember.Size([2, 2])
+    """
+    mean_t, std_t = isinstance(mean, ember.Tensor), isinstance(std, ember.Tensor)
+    if not (mean_t or std_t):
+        if size is None:
+            raise TypeError("normal() received an invalid combination of arguments: number mean and std need a size")
+        return ember._C._normal(mean, std, size, generator=generator, out=out, dtype=dtype, device=device,
+                         requires_grad=requires_grad)
+    if size is not None or dtype is not None or requires_grad:
+        raise TypeError("normal(): size, dtype and requires_grad go with number mean and std only")
+    if device is not None:
+        ember._C._check_device(device, "normal")
+    like = mean if mean_t else std
+    if not like.dtype.is_floating_point:
+        raise TypeError(f"normal: not implemented for dtype {like.dtype}")
+    if std_t and bool((std < 0).any()):
+        raise RuntimeError("normal expects all elements of std >= 0.0")
+    if not std_t and std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    shape = ember.broadcast_shapes(mean.shape, std.shape) if mean_t and std_t else like.shape
+    with ember.no_grad():
+        sample = ember.empty(shape, dtype=like.dtype)
+        if std_t:  # standard normals scaled in place, as torch's
+            sample.normal_(0.0, 1.0, generator=generator).mul_(std).add_(mean)
+        else:
+            sample.normal_(0.0, std, generator=generator).add_(mean)
+    if ember.is_grad_enabled() and any(isinstance(t, ember.Tensor) and t.requires_grad for t in (mean, std)):
+        sample = _NormalDraw.apply(sample, mean if mean_t else ember.tensor(mean), std if std_t else ember.tensor(std))
+    if out is not None:
+        return out.resize_(sample.shape).copy_(sample)
+    return sample
+
+
 def dropout(input, p, train):
     """torch.dropout's spelling of :func:`ember.nn.functional.dropout`: while ``train``, zeroes each
     element with probability ``p`` and scales the others by :math:`1 / (1 - p)`.
@@ -213,12 +283,17 @@ def _random_(self, from_=0, to=None, *, generator=None):
     """
     if to is None:
         from_, to = (0, from_) if from_ != 0 else (0, None)
-    if to is None:
+    if to is None:  # torch's full range: up to the mantissa's 2^digits for floats, the maximum for integers
         bits = {ember.float16: 11, ember.bfloat16: 8, ember.float32: 24, ember.float64: 53}
         to = 2 ** bits[self.dtype] + 1 if self.dtype.is_floating_point else (
-            2 if self.dtype == ember.bool else np.iinfo(str(self.dtype).split(".")[-1]).max)
+            2 if self.dtype == ember.bool else np.iinfo(str(self.dtype).split(".")[-1]).max + 1)
     if from_ >= to:
         raise RuntimeError(f"random_: expects 'from' to be less than 'to', but got from={from_} >= to={to}")
+    if to == 2 ** 63 and from_ == 0:
+        # int64's whole range: [-2^63, 0) is the same draw modulo 2^63, and flipping the sign bit
+        # moves it to [0, 2^63), which int64's randint cannot name
+        drawn = ember.randint(-2 ** 63, 0, tuple(self.shape), generator=generator)
+        return self.copy_(drawn.bitwise_xor_(ember.tensor(-2 ** 63)))
     return self.copy_(ember.randint(int(from_), int(to), tuple(self.shape), generator=generator))
 
 

@@ -210,8 +210,9 @@ Example::
     return multinomial(t, n, replacement, generator_from(gen));
   }, py::arg("num_samples"), py::arg("replacement") = false, py::kw_only(), py::arg("generator") = py::none(),
      kMultinomialDoc);
-  def_out(m, "normal", OutDtype::Creation, [](double mean, double std, py::handle size, py::handle gen, std::optional<DType> dtype,
-                                               py::handle device, bool rg) {
+  // ember.normal (python/ember/_extras.py) takes this number form and the tensor forms
+  def_out(m, "_normal", OutDtype::Creation, [](double mean, double std, py::handle size, py::handle gen,
+                                                std::optional<DType> dtype, py::handle device, bool rg) {
           Tensor t = empty(shape_from(size, "normal"), dtype.value_or(default_dtype()), device_from(device, "normal"));
           return with_grad(normal_(t, mean, std, generator_from(gen)), rg);
         }, py::arg("mean"), py::arg("std"), py::arg("size"), py::kw_only(), py::arg("generator") = py::none(),

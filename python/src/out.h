@@ -53,13 +53,15 @@ auto outable(F&& fn, const char* op, OutDtype rule) {
   return outable_fn(std::function{std::forward<F>(fn)}, op, rule);
 }
 
-/// m.def with torch's keyword-only out= appended (see out.h for the rule of each kind of op).
+/// m.def with torch's keyword-only out= appended (see out.h for the rule of each kind of op). A
+/// private binding (_normal, behind a Python function) names the public op in its errors.
 template <class F, class... Extra>
 void def_out(py::module_& m, const char* name, OutDtype rule, F&& fn, const Extra&... extra) {
+  const char* op = name[0] == '_' ? name + 1 : name;
   if constexpr ((std::is_same_v<Extra, py::kw_only> || ...)) {
-    m.def(name, outable(std::forward<F>(fn), name, rule), extra..., py::arg("out") = py::none());
+    m.def(name, outable(std::forward<F>(fn), op, rule), extra..., py::arg("out") = py::none());
   } else {
-    m.def(name, outable(std::forward<F>(fn), name, rule), extra..., py::kw_only(), py::arg("out") = py::none());
+    m.def(name, outable(std::forward<F>(fn), op, rule), extra..., py::kw_only(), py::arg("out") = py::none());
   }
 }
 /// def_both with out= on the module function (the method has none, as torch's).

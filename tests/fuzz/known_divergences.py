@@ -182,6 +182,7 @@ KNOWN = [
     *[_open(op, RAISES, "empty bool operands: ember's mm and bmm refuse bool (torch's too, once non-empty)")
       for op in ("*addbmm*", "*baddbmm*", "*addmm*", "*.bmm")],
     _open("ember.logspace", RAISES, "requires_grad=None: torch's parser reads None as False"),
+    _open("Tensor.bernoulli_", RAISES, "an empty self with a tensor p outside [0, 1]: torch checks p only when drawing"),
     _open("ember.logspace", EXC, "bounds past int64 with a mismatched out=: torch checks the out's dtype first"),
     _open("ember.matmul", EXC, "a mismatched product with a 0-d out=: torch's IndexError, ember's shape error"),
     _known("*", VALUE, _ZERO_SIGN, match=_ZEROS_ONLY),

@@ -10,25 +10,32 @@ namespace ember {
 
 class Tensor;
 
-/// A seedable source of random bits (64-bit Mersenne Twister). Same seed, same sequence.
+/// A seedable source of random bits: the 32-bit Mersenne Twister of PyTorch's CPU generator,
+/// seeded and read as PyTorch reads it, so that a seed gives torch's numbers (rand, randn,
+/// randint, randperm, bernoulli, dropout masks, the layers' initial weights).
 class EMBER_API Generator {
  public:
   explicit Generator(uint64_t seed = 67280421310721ULL) { manual_seed(seed); }
   void manual_seed(uint64_t seed) {
     seed_ = seed;
-    engine_.seed(seed);
+    engine_.seed(static_cast<uint32_t>(seed));  // the low 32 bits, as torch's mt19937
     has_spare_ = false;
   }
   uint64_t initial_seed() const { return seed_; }
   /// Seeds from the OS entropy source and returns the seed.
   uint64_t seed();
-  uint64_t next_u64() { return engine_(); }
-  /// Uniform in [0, 1) with 24 (float) or 53 (double) random bits.
-  float next_float() { return static_cast<float>(engine_() >> 40) * 0x1.0p-24f; }
-  double next_double() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }
-  /// Uniform integer in [0, n) without modulo bias.
-  uint64_t next_below(uint64_t n);
-  /// Standard normal (Box-Muller, the spare value kept).
+  /// 32 random bits (torch's random()), and 64 from two draws, the first the high half (random64()).
+  uint32_t next_u32() { return static_cast<uint32_t>(engine_()); }
+  uint64_t next_u64() {
+    const uint64_t high = next_u32();
+    return high << 32 | next_u32();
+  }
+  /// Uniform in [0, 1): the low 24 bits of one draw (float) or 53 of two (double), as torch's.
+  float next_float() { return static_cast<float>(next_u32() & 0xffffffu) * 0x1.0p-24f; }
+  double next_double() { return static_cast<double>(next_u64() & ((uint64_t{1} << 53) - 1)) * 0x1.0p-53; }
+  /// Uniform integer in [0, n) as torch's random_from_to: one draw modulo n below 2^32, two above.
+  uint64_t next_below(uint64_t n) { return n < (uint64_t{1} << 32) ? next_u32() % n : next_u64() % n; }
+  /// Standard normal, torch's Box-Muller on two doubles; the second value is kept for the next call.
   double next_normal();
   std::mutex& mutex() { return mutex_; }
   /// The whole state (engine, seed, spare normal) as a 1-D uint8 tensor of kStateBytes bytes;
@@ -37,11 +44,12 @@ class EMBER_API Generator {
   Tensor get_state();
   /// Restores a state from get_state (RuntimeError on a wrong size, TypeError on a non-uint8 one).
   void set_state(const Tensor& state);
-  /// Header words (magic, seed, has_spare, spare, word count) and the engine's words, 8 bytes each.
-  static constexpr size_t kStateBytes = (5 + 313) * 8;
+  /// Header words (magic, seed, has_spare, spare, word count) and the engine's 625 words (624 of
+  /// state and the position), 8 bytes each.
+  static constexpr size_t kStateBytes = (5 + 625) * 8;
 
  private:
-  std::mt19937_64 engine_;
+  std::mt19937 engine_;
   uint64_t seed_ = 0;
   bool has_spare_ = false;
   double spare_ = 0;

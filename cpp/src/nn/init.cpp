@@ -159,7 +159,10 @@ Tensor& orthogonal_(Tensor& t, double gain, Generator* gen) {
   const int64_t rows = t.sizes()[0], cols = t.numel() / rows;
   const bool wide = rows < cols;  // QR of the transpose, then transposed back
   const int64_t m = wide ? cols : rows, n = wide ? rows : cols;
-  Tensor flat = randn({rows, cols}, DType::Float64, gen);
+  // torch's draws (normals of t's dtype, row by row), so a seed gives torch's matrix to rounding
+  Tensor flat = Tensor::empty({rows, cols}, t.dtype());
+  ::ember::normal_(flat, 0, 1, gen);
+  flat = to_dtype(flat, DType::Float64);
   if (wide) flat = contiguous(matrix_transpose(flat));
   const double* p = flat.data<double>();
   std::vector<double> q = orthonormal_columns(std::vector<double>(p, p + m * n), m, n);
@@ -176,11 +179,46 @@ Tensor& trunc_normal_(Tensor& t, double mean, double std, double a, double b, Ge
   check_floating(t, "trunc_normal_");
   if (skip_init) return t;
   autograd::NoGradGuard no_grad;
+  // torch's rejection sampling, draw for draw: normals redrawn where they fall outside [a, b] when
+  // that interval holds more than 0.3 of the mass, else uniforms on [a, b] accepted with the
+  // normal density's ratio to its peak.
   const auto cdf = [](double x) { return (1 + std::erf(x / std::sqrt(2.0))) / 2; };
-  ::ember::uniform_(t, 2 * cdf((a - mean) / std) - 1, 2 * cdf((b - mean) / std) - 1, gen);
-  const Tensor v = add(mul(erfinv(t), scalar_tensor(std * std::sqrt(2.0))), scalar_tensor(mean));
-  copy_(t, clamp(v, scalar_tensor(a), scalar_tensor(b)));
-  return t;
+  // draws again where pending, until nothing is: still_pending(fresh draw, pending, new result)
+  const auto redraw = [&](Tensor& pending, Tensor& result, const auto& draw, const auto& still_pending) {
+    while (any(pending).item<bool>()) {
+      Tensor fresh = draw();
+      result = where(pending, fresh, result);
+      pending = still_pending(fresh, pending, result);
+    }
+  };
+  if (cdf((b - mean) / std) - cdf((a - mean) / std) > 0.3) {
+    const Tensor lo = full({}, a, t.dtype()), hi = full({}, b, t.dtype());
+    const auto outside = [&](const Tensor& x) { return logical_or(lt(x, lo), gt(x, hi)); };
+    Tensor result = ::ember::normal_(t, mean, std, gen);
+    Tensor pending = outside(result);
+    redraw(pending, result, [&] {
+      Tensor x = Tensor::empty(t.sizes(), t.dtype());
+      return ::ember::normal_(x, mean, std, gen);
+    }, [&](const Tensor&, const Tensor&, const Tensor& now) { return outside(now); });
+    return copy_(t, result);
+  }
+  const double mode = std::max(a, std::min(mean, b)), log_peak = -0.5 * std::pow((mode - mean) / std, 2);
+  // log of the density ratio: -((x - mean) / std)^2 / 2 - log_peak, in t's dtype step by step
+  const auto log_ratio = [&](const Tensor& x) {
+    return sub(mul(pow(div(sub(x, scalar_tensor(mean)), scalar_tensor(std)), scalar_tensor(2.0)), scalar_tensor(-0.5)),
+               scalar_tensor(log_peak));
+  };
+  const auto rejected = [&](const Tensor& candidates) {
+    Tensor u = Tensor::empty(t.sizes(), t.dtype());
+    return gt(log(::ember::uniform_(u, 0, 1, gen)), log_ratio(candidates));
+  };
+  Tensor result = ::ember::uniform_(t, a, b, gen);
+  Tensor pending = rejected(result);
+  redraw(pending, result, [&] {
+    Tensor x = Tensor::empty(t.sizes(), t.dtype());
+    return ::ember::uniform_(x, a, b, gen);
+  }, [&](const Tensor& fresh, const Tensor& still, const Tensor&) { return where(still, rejected(fresh), still); });
+  return copy_(t, result);
 }
 
 Tensor& dirac_(Tensor& t, int64_t groups) {

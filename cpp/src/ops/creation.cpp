@@ -159,38 +159,97 @@ Tensor eye(int64_t n, std::optional<int64_t> m_opt, DType dtype, Device device) 
 namespace {
 Generator* generator_or_default(Generator* gen) { return gen ? gen : &default_generator(); }
 
-/// Fills a contiguous tensor element by element from the generator, under its lock; draw
-/// captures by value (a recorded call outlives this frame).
+/// Runs fill(out, generator) on the contiguous out under the generator's lock, inside call_kernel
+/// (fill captures by value: a recorded call outlives this frame).
 template <class F>
-void random_fill(const char* op, const Tensor& t, Generator* gen, F draw) {
-  call_kernel(t.device(), op, [draw](const Tensor& out, Generator* g) {
+void locked_fill(const char* op, const Tensor& t, Generator* gen, F fill) {
+  call_kernel(t.device(), op, [fill](const Tensor& out, Generator* g) {
     std::lock_guard<std::mutex> lock(g->mutex());
+    fill(out, *g);
+  }, t, generator_or_default(gen));
+}
+/// A fill that draws each element in turn: out[i] = draw(generator, i), cast to out's dtype.
+template <class F>
+auto each_element(F draw) {
+  return [draw](const Tensor& out, Generator& g) {
     visit_all_dtypes(out.dtype(), [&](auto tag) {
       using T = decltype(tag);
       T* p = static_cast<T*>(out.raw_data());
-      for (int64_t i = 0; i < out.numel(); ++i) p[i] = static_cast<T>(draw(*g, i));
+      for (int64_t i = 0; i < out.numel(); ++i) p[i] = static_cast<T>(draw(g, i));
     });
-  }, t, generator_or_default(gen));
+  };
+}
+template <class F>
+void random_fill(const char* op, const Tensor& t, Generator* gen, F draw) {
+  locked_fill(op, t, gen, each_element(draw));
 }
 /// Runs a fill on a contiguous temporary and copies it into t when t is a strided view.
 template <class F>
-Tensor& random_fill_(Tensor& t, const char* op, Generator* gen, F draw) {
+Tensor& random_fill_(Tensor& t, const char* op, Generator* gen, F fill) {
   t.check_in_place(op);
   if (autograd::inplace_requires_grad(t, {}, op))  // new values owe nothing to the old ones
     return autograd::apply_inplace(t, op, [&](const Tensor& old) {
       Tensor fresh = Tensor::empty(old.sizes(), old.dtype(), old.device());
-      random_fill(op, fresh, gen, draw);
+      locked_fill(op, fresh, gen, fill);
       return fresh;
     }, false);
   if (t.is_contiguous()) {
-    random_fill(op, t, gen, draw);
+    locked_fill(op, t, gen, fill);
   } else {
     Tensor tmp = Tensor::empty(t.sizes(), t.dtype(), t.device());
-    random_fill(op, tmp, gen, draw);
+    locked_fill(op, tmp, gen, fill);
     call_kernel(t.device(), op, cpu::copy, t, tmp);
   }
   t.bump_version();
   return t;
+}
+
+/// torch's normal_ for 16 or more contiguous elements: uniforms for all of them, then Box-Muller
+/// over the two halves of each block of 16; when the size is no multiple of 16, the last 16 are
+/// drawn again and transformed. float32 goes through torch's AVX2 approximations (cpu/cephes.h),
+/// float64 through libm; 16-bit floats are torch's float32 values for whole blocks, the last 16
+/// taken from the padded last block.
+void normal_blocks(const Tensor& out, double mean, double std, Generator& g) {
+  const int64_t n = out.numel();
+  if (out.dtype() == DType::Float64) {
+    double* d = out.data<double>();
+    auto block = [mean, std](double* b) {
+      for (int j = 0; j < 8; ++j) {
+        const double radius = std::sqrt(-2 * std::log(1 - b[j])), theta = 2 * M_PI * b[j + 8];
+        b[j] = std::fma(radius * std::cos(theta), std, mean);
+        b[j + 8] = std::fma(radius * std::sin(theta), std, mean);
+      }
+    };
+    for (int64_t i = 0; i < n; ++i) d[i] = g.next_double();
+    for (int64_t i = 0; i + 16 <= n; i += 16) block(d + i);
+    if (n % 16 != 0) {
+      for (int64_t i = n - 16; i < n; ++i) d[i] = g.next_double();
+      block(d + n - 16);
+    }
+    return;
+  }
+  const float m = static_cast<float>(mean), s = static_cast<float>(std);
+  auto block = [m, s](float* b) { cpu::normal_block16(b, m, s); };
+  if (out.dtype() == DType::Float32) {
+    float* d = out.data<float>();
+    for (int64_t i = 0; i < n; ++i) d[i] = g.next_float();
+    for (int64_t i = 0; i + 16 <= n; i += 16) block(d + i);
+    if (n % 16 != 0) {
+      for (int64_t i = n - 16; i < n; ++i) d[i] = g.next_float();
+      block(d + n - 16);
+    }
+    return;
+  }
+  const int64_t padded = (n + 15) / 16 * 16;
+  std::vector<float> buf(padded);
+  for (float& v : buf) v = g.next_float();
+  for (int64_t i = 0; i < padded; i += 16) block(buf.data() + i);
+  if (padded != n) std::copy(buf.end() - 16, buf.end(), buf.begin() + (n - 16));
+  visit_all_dtypes(out.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    T* p = static_cast<T*>(out.raw_data());
+    for (int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(buf[i]);
+  });
 }
 }  // namespace
 
@@ -215,10 +274,11 @@ Tensor randint(int64_t low, int64_t high, const Shape& size, DType dtype, Genera
 Tensor randperm(int64_t n, DType dtype, Generator* gen) {
   EMBER_CHECK(n >= 0, "randperm: n must be non-negative, got ", n);
   Tensor t = arange(0, n, 1, DType::Int64);
+  // torch's shuffle: element i swaps with one of i..n-1, picked by one draw modulo n - i
   call_kernel(t.device(), "randperm", [](const Tensor& perm, Generator* g) {
     std::lock_guard<std::mutex> lock(g->mutex());
     int64_t* p = perm.data<int64_t>();
-    for (int64_t i = perm.numel() - 1; i > 0; --i) std::swap(p[i], p[g->next_below(i + 1)]);
+    for (int64_t i = 0, n = perm.numel(); i + 1 < n; ++i) std::swap(p[i], p[i + g->next_u32() % (n - i)]);
   }, t, generator_or_default(gen));
   return to_dtype(t, dtype);
 }
@@ -229,7 +289,8 @@ Tensor bernoulli(const Tensor& p, Generator* gen) {
   Tensor pc = contiguous(to_dtype(p, DType::Float64));
   Tensor out = Tensor::empty(p.sizes(), p.dtype());
   // The probabilities are checked inside the kernel, so a replayed graph checks them too.
-  call_kernel(p.device(), "bernoulli", [](const Tensor& o, const Tensor& probs, Generator* g) {
+  const bool doubles = p.dtype() == DType::Float64;
+  call_kernel(p.device(), "bernoulli", [doubles](const Tensor& o, const Tensor& probs, Generator* g) {
     const double* pp = probs.data<double>();
     for (int64_t i = 0; i < probs.numel(); ++i)
       EMBER_CHECK(pp[i] >= 0 && pp[i] <= 1, "bernoulli: expected all probabilities in [0, 1], got ", pp[i]);
@@ -237,7 +298,9 @@ Tensor bernoulli(const Tensor& p, Generator* gen) {
     visit_all_dtypes(o.dtype(), [&](auto tag) {
       using T = decltype(tag);
       T* q = static_cast<T*>(o.raw_data());
-      for (int64_t i = 0; i < o.numel(); ++i) q[i] = static_cast<T>(g->next_double() < pp[i] ? 1.0 : 0.0);
+      // torch's: a uniform of the probabilities' precision (double for float64, else float)
+      for (int64_t i = 0; i < o.numel(); ++i)
+        q[i] = static_cast<T>(doubles ? g->next_double() < pp[i] : g->next_float() < static_cast<float>(pp[i]));
     });
   }, out, pc, generator_or_default(gen));
   return out;
@@ -248,21 +311,43 @@ Tensor& uniform_(Tensor& t, double from, double to, Generator* gen) {
   EMBER_CHECK(from <= to, "uniform_: expected from <= to, got from=", from, ", to=", to);
   EMBER_CHECK(std::isfinite(from) && std::isfinite(to), "uniform_: from and to must be finite, got from=", from,
               ", to=", to);
-  const bool f32 = t.dtype() != DType::Float64;  // float32, and the 16-bit floats it rounds to
-  return random_fill_(t, "uniform_", gen, [f32, from, to](Generator& g, int64_t) {
-    return f32 ? from + (to - from) * g.next_float() : from + (to - from) * g.next_double();
+  // torch's: from + u * (to - from) as one fused multiply-add, float64 from 53 random bits, the others
+  // from 24 in float32, rounded to the dtype; a value that rounds to `to` is `from`, so `to` never
+  // comes out
+  if (t.dtype() == DType::Float64)
+    return random_fill_(t, "uniform_", gen, each_element([from, to](Generator& g, int64_t) {
+      return std::fma(g.next_double(), to - from, from);
+    }));
+  const float lo = static_cast<float>(from), hi = static_cast<float>(to);
+  return random_fill_(t, "uniform_", gen, [lo, hi](const Tensor& out, Generator& g) {
+    visit_all_dtypes(out.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      const T top = static_cast<T>(hi), bottom = static_cast<T>(lo);
+      T* p = static_cast<T*>(out.raw_data());
+      for (int64_t i = 0; i < out.numel(); ++i) {
+        const T v = static_cast<T>(std::fma(g.next_float(), hi - lo, lo));
+        p[i] = v == top ? bottom : v;
+      }
+    });
   });
 }
 
 Tensor& normal_(Tensor& t, double mean, double std, Generator* gen) {
   EMBER_CHECK_TYPE(is_floating(t.dtype()), "normal_: expected a floating tensor, got ", dtype_name(t.dtype()));
   EMBER_CHECK(std >= 0, "normal_: expected std >= 0, got ", std);
-  return random_fill_(t, "normal_", gen, [mean, std](Generator& g, int64_t) { return mean + std * g.next_normal(); });
+  // as torch's kernel: blocks of 16 for 16 or more contiguous elements, else one draw of the
+  // generator's double normal per element
+  const bool blocks = t.numel() >= 16 && t.is_contiguous();
+  auto one_by_one = each_element([mean, std](Generator& g, int64_t) { return std::fma(g.next_normal(), std, mean); });
+  return random_fill_(t, "normal_", gen, [blocks, mean, std, one_by_one](const Tensor& out, Generator& g) {
+    if (blocks) normal_blocks(out, mean, std, g);
+    else one_by_one(out, g);
+  });
 }
 
 Tensor& bernoulli_(Tensor& t, double p, Generator* gen) {
   EMBER_CHECK(p >= 0 && p <= 1, "bernoulli_: expected p in [0, 1], got ", p);
-  return random_fill_(t, "bernoulli_", gen, [p](Generator& g, int64_t) { return g.next_double() < p ? 1.0 : 0.0; });
+  return random_fill_(t, "bernoulli_", gen, each_element([p](Generator& g, int64_t) { return g.next_double() < p; }));
 }
 
 namespace {

@@ -117,8 +117,8 @@ def lr_range_test(model, optimizer, loss_fn, batches, start_lr=1e-7, end_lr=10.0
         >>> opt = ember.optim.SGD(model.parameters(), lr=0.1)
         >>> x = ember.randn(64, 3)
         >>> y = x @ ember.tensor([[1.], [-2.], [0.5]])
-        >>> result = lr_range_test(model, opt, nn.MSELoss(), [(x, y)], start_lr=1e-4, num_iter=50)
-        >>> result.diverged, len(result.lrs) < 50     # it stopped once the loss blew up
+        >>> result = lr_range_test(model, opt, nn.MSELoss(), [(x, y)], start_lr=1e-4, num_iter=100)
+        >>> result.diverged, len(result.lrs) < 100    # it stopped once the loss blew up
         (True, True)
         >>> 0.01 < result.suggestion < 1
         True

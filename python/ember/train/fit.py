@@ -146,10 +146,10 @@ def fit(model, optimizer, loss_fn, train_loader, val_loader=None, epochs=1, sche
         >>> loader = ember.data.DataLoader(ember.data.TensorDataset(x, y), batch_size=16)
         >>> model = ember.nn.Linear(4, 3)
         >>> opt = ember.optim.SGD(model.parameters(), lr=0.5)
-        >>> history = fit(model, opt, ember.nn.functional.cross_entropy, loader, loader, epochs=3,
+        >>> history = fit(model, opt, ember.nn.functional.cross_entropy, loader, loader, epochs=8,
         ...               metrics={"acc": ember.metrics.Accuracy()})
         >>> len(history.epochs["loss"]), history.epochs["val_acc"][-1] > 0.8
-        (3, True)
+        (8, True)
     """
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"fit: epochs must be an int >= 1, got {epochs!r}")

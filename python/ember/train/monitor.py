@@ -138,8 +138,8 @@ class Monitor:
         >>> record = monitor.step(loss)
         >>> sorted(record["grad_norm"]), sorted(record["act_mean"])
         (['0', '2'], ['0', '1', '2'])
-        >>> monitor.end_epoch()["dead_fraction"]
-        {'1': 0.0}
+        >>> monitor.end_epoch()["dead_fraction"]   # one ReLU of 8 gave 0 on all 16 inputs
+        {'1': 0.125}
         >>> monitor.remove()
     """
 
