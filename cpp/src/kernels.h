@@ -399,9 +399,14 @@ void nonzero(const Tensor& out, const Tensor& t);
 void arange(const Tensor& out, double start, double step);
 /// out (contiguous) = start + i * (end - start) / (n - 1).
 void linspace(const Tensor& out, double start, double end);
-/// torch's float32 Box-Muller over one block of 16 uniforms in b (normal_fill_16_AVX2): b[j] and
-/// b[j + 8] become mean + std * (the two normals of b[j] and b[j + 8]), bit for bit as torch's.
-void normal_block16(float* b, float mean, float std);
+/// torch's float32 Box-Muller over `blocks` blocks of 16 uniforms from b (normal_fill_16_AVX2):
+/// in each, b[j] and b[j + 8] become mean + std * (the two normals of b[j] and b[j + 8]).
+void normal_blocks16(float* b, int64_t blocks, float mean, float std);
+/// The same for float64, through libm (torch's normal_fill_16).
+void normal_blocks16(double* b, int64_t blocks, double mean, double std);
+/// torch's float32 uniform_: out[i] = from + u (to - from) in one fused multiply-add, u from the
+/// generator's floats; a value that rounds to `to` is `from`. Call under the generator's lock.
+void uniform_floats(float* out, int64_t n, float from, float to, Generator& g);
 
 // Optimizer steps: one fused pass over elements [begin, end) of a parameter and its state,
 // updated in place, on the calling thread (for_each_range splits the work). Every tensor is

@@ -34,7 +34,9 @@ class EMBER_API Generator {
   float next_float() { return static_cast<float>(next_u32() & 0xffffffu) * 0x1.0p-24f; }
   double next_double() { return static_cast<double>(next_u64() & ((uint64_t{1} << 53) - 1)) * 0x1.0p-53; }
   /// Uniform integer in [0, n) as torch's random_from_to: one draw modulo n below 2^32, two above.
-  uint64_t next_below(uint64_t n) { return n < (uint64_t{1} << 32) ? next_u32() % n : next_u64() % n; }
+  uint64_t next_below(uint64_t n) {
+    return n < (uint64_t{1} << 32) ? next_u32() % static_cast<uint32_t>(n) : next_u64() % n;
+  }
   /// Standard normal, torch's Box-Muller on two doubles; the second value is kept for the next call.
   double next_normal();
   std::mutex& mutex() { return mutex_; }

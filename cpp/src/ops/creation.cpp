@@ -213,37 +213,29 @@ void normal_blocks(const Tensor& out, double mean, double std, Generator& g) {
   const int64_t n = out.numel();
   if (out.dtype() == DType::Float64) {
     double* d = out.data<double>();
-    auto block = [mean, std](double* b) {
-      for (int j = 0; j < 8; ++j) {
-        const double radius = std::sqrt(-2 * std::log(1 - b[j])), theta = 2 * M_PI * b[j + 8];
-        b[j] = std::fma(radius * std::cos(theta), std, mean);
-        b[j + 8] = std::fma(radius * std::sin(theta), std, mean);
-      }
-    };
     for (int64_t i = 0; i < n; ++i) d[i] = g.next_double();
-    for (int64_t i = 0; i + 16 <= n; i += 16) block(d + i);
+    cpu::normal_blocks16(d, n / 16, mean, std);
     if (n % 16 != 0) {
       for (int64_t i = n - 16; i < n; ++i) d[i] = g.next_double();
-      block(d + n - 16);
+      cpu::normal_blocks16(d + n - 16, 1, mean, std);
     }
     return;
   }
   const float m = static_cast<float>(mean), s = static_cast<float>(std);
-  auto block = [m, s](float* b) { cpu::normal_block16(b, m, s); };
   if (out.dtype() == DType::Float32) {
     float* d = out.data<float>();
     for (int64_t i = 0; i < n; ++i) d[i] = g.next_float();
-    for (int64_t i = 0; i + 16 <= n; i += 16) block(d + i);
+    cpu::normal_blocks16(d, n / 16, m, s);
     if (n % 16 != 0) {
       for (int64_t i = n - 16; i < n; ++i) d[i] = g.next_float();
-      block(d + n - 16);
+      cpu::normal_blocks16(d + n - 16, 1, m, s);
     }
     return;
   }
   const int64_t padded = (n + 15) / 16 * 16;
   std::vector<float> buf(padded);
   for (float& v : buf) v = g.next_float();
-  for (int64_t i = 0; i < padded; i += 16) block(buf.data() + i);
+  cpu::normal_blocks16(buf.data(), padded / 16, m, s);
   if (padded != n) std::copy(buf.end() - 16, buf.end(), buf.begin() + (n - 16));
   visit_all_dtypes(out.dtype(), [&](auto tag) {
     using T = decltype(tag);
@@ -320,12 +312,15 @@ Tensor& uniform_(Tensor& t, double from, double to, Generator* gen) {
     }));
   const float lo = static_cast<float>(from), hi = static_cast<float>(to);
   return random_fill_(t, "uniform_", gen, [lo, hi](const Tensor& out, Generator& g) {
-    visit_all_dtypes(out.dtype(), [&](auto tag) {
+    if (out.dtype() == DType::Float32) return cpu::uniform_floats(out.data<float>(), out.numel(), lo, hi, g);
+    std::vector<float> buf(out.numel());
+    cpu::uniform_floats(buf.data(), out.numel(), lo, hi, g);
+    visit_all_dtypes(out.dtype(), [&](auto tag) {  // rounded to the 16-bit dtype, `to` again `from`
       using T = decltype(tag);
       const T top = static_cast<T>(hi), bottom = static_cast<T>(lo);
       T* p = static_cast<T*>(out.raw_data());
       for (int64_t i = 0; i < out.numel(); ++i) {
-        const T v = static_cast<T>(std::fma(g.next_float(), hi - lo, lo));
+        const T v = static_cast<T>(buf[i]);
         p[i] = v == top ? bottom : v;
       }
     });
