@@ -68,6 +68,23 @@ Tensors py_gc::FunctionBackward::operator()(const Tensors& grads, const Tensors&
   return tensors_or_none(r, "Function backward's result");
 }
 
+namespace {
+/// A node as a Python object whose type is named after its op (AddBackward0), as torch's classes
+/// per op are (graph printers read type(fn).__name__): a subclass of Node without slots of its
+/// own, made once per name, so the object only changes its class.
+py::object node_object(const std::shared_ptr<Node>& n) {
+  py::object obj = py::cast(n);
+  static py::dict& classes = *new py::dict();  // one per process, never freed (as the module)
+  const py::str name(n->display_name());
+  if (!classes.contains(name))
+    classes[name] = py::reinterpret_borrow<py::object>(reinterpret_cast<PyObject*>(&PyType_Type))(
+        name, py::make_tuple(py::type::of<Node>()), py::dict(py::arg("__slots__") = py::tuple(),
+                                                       py::arg("__module__") = "ember.autograd.graph"));
+  if (!obj.get_type().is(classes[name])) obj.attr("__class__") = classes[name];
+  return obj;
+}
+}  // namespace
+
 void bind_autograd(py::module_& m, py::class_<Tensor>& cls) {
   py::class_<Node, std::shared_ptr<Node>>(m, "Node", py_gc::node_type_setup(),
                                           "A recorded op of the autograd graph (a tensor's grad_fn).")
@@ -76,7 +93,7 @@ void bind_autograd(py::module_& m, py::class_<Tensor>& cls) {
         py::tuple out(n.next_edges.size());
         for (size_t i = 0; i < n.next_edges.size(); ++i) {
           const Edge& e = n.next_edges[i];
-          out[i] = py::make_tuple(e.fn ? py::cast(e.fn) : py::none(), e.input_nr);
+          out[i] = py::make_tuple(e.fn ? node_object(e.fn) : py::none(), e.input_nr);
         }
         return out;
       })
@@ -117,7 +134,7 @@ Example::
            }, [](const Tensor& t, py::handle g) { autograd::set_grad(t, g.is_none() ? Tensor() : tensor_arg(g, "grad")); })
       .def_property_readonly("grad_fn", [](const Tensor& t) -> py::object {
              auto fn = autograd::grad_fn(t);
-             return fn ? py::cast(fn) : py::none();
+             return fn ? node_object(fn) : py::none();
            })
       .def_property_readonly("is_leaf", &autograd::is_leaf)
       .def("detach", &autograd::detach)

@@ -320,3 +320,17 @@ def test_inplace_on_non_leaf_updates_grad_fn(torch):
         assert not y.is_leaf
         name = y.grad_fn.name() if m is ember else type(y.grad_fn).__name__
         assert name == "AddBackward0"
+
+
+def test_grad_fn_types_are_named_after_their_ops(torch):
+    """type(t.grad_fn).__name__ is the node's name, as torch's classes per op (graph printers such
+    as torchviz read it), for grad_fn and next_functions alike; each is still a Node."""
+    def names(L):
+        x, w = L.ones(2, 3, requires_grad=True), L.randn(2, 3, requires_grad=True)
+        fn = ((x * w).relu() * 2).exp().sum().grad_fn
+        seen = [fn]
+        for f in seen:
+            seen += [g for g, _ in f.next_functions if g is not None and g not in seen]
+        assert all(isinstance(f, L.autograd.graph.Node) for f in seen)
+        return [type(f).__name__ for f in seen]
+    assert names(ember) == names(torch)
