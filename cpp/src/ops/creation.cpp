@@ -206,36 +206,29 @@ Tensor& random_fill_(Tensor& t, const char* op, Generator* gen, F fill) {
 
 /// torch's normal_ for 16 or more contiguous elements: uniforms for all of them, then Box-Muller
 /// over the two halves of each block of 16; when the size is no multiple of 16, the last 16 are
-/// drawn again and transformed. float32 goes through torch's AVX2 approximations (cpu/cephes.h),
-/// float64 through libm; 16-bit floats are torch's float32 values for whole blocks, the last 16
-/// taken from the padded last block.
+/// drawn again and transformed (cpu/random_fill.cpp: float32 through torch's AVX2 approximations,
+/// float64 through libm).
+template <class T, class Draw>
+void normal_in_blocks(T* d, int64_t n, T mean, T std, Draw draw) {
+  for (int64_t i = 0; i < n; ++i) d[i] = draw();
+  cpu::normal_blocks16(d, n / 16, mean, std);
+  if (n % 16 != 0) {
+    for (int64_t i = n - 16; i < n; ++i) d[i] = draw();
+    cpu::normal_blocks16(d + n - 16, 1, mean, std);
+  }
+}
+/// The same into out of any floating dtype: float16 and bfloat16 are torch's float32 values for
+/// whole blocks over the size rounded up to 16, the last 16 taken from the padded last block.
 void normal_blocks(const Tensor& out, double mean, double std, Generator& g) {
   const int64_t n = out.numel();
-  if (out.dtype() == DType::Float64) {
-    double* d = out.data<double>();
-    for (int64_t i = 0; i < n; ++i) d[i] = g.next_double();
-    cpu::normal_blocks16(d, n / 16, mean, std);
-    if (n % 16 != 0) {
-      for (int64_t i = n - 16; i < n; ++i) d[i] = g.next_double();
-      cpu::normal_blocks16(d + n - 16, 1, mean, std);
-    }
-    return;
-  }
+  const auto doubles = [&g] { return g.next_double(); };
+  const auto floats = [&g] { return g.next_float(); };
+  if (out.dtype() == DType::Float64) return normal_in_blocks(out.data<double>(), n, mean, std, doubles);
   const float m = static_cast<float>(mean), s = static_cast<float>(std);
-  if (out.dtype() == DType::Float32) {
-    float* d = out.data<float>();
-    for (int64_t i = 0; i < n; ++i) d[i] = g.next_float();
-    cpu::normal_blocks16(d, n / 16, m, s);
-    if (n % 16 != 0) {
-      for (int64_t i = n - 16; i < n; ++i) d[i] = g.next_float();
-      cpu::normal_blocks16(d + n - 16, 1, m, s);
-    }
-    return;
-  }
+  if (out.dtype() == DType::Float32) return normal_in_blocks(out.data<float>(), n, m, s, floats);
   const int64_t padded = (n + 15) / 16 * 16;
   std::vector<float> buf(padded);
-  for (float& v : buf) v = g.next_float();
-  cpu::normal_blocks16(buf.data(), padded / 16, m, s);
+  normal_in_blocks(buf.data(), padded, m, s, floats);
   if (padded != n) std::copy(buf.end() - 16, buf.end(), buf.begin() + (n - 16));
   visit_all_dtypes(out.dtype(), [&](auto tag) {
     using T = decltype(tag);
