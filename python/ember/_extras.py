@@ -302,7 +302,7 @@ def _exponential_(self, lambd=1.0, *, generator=None):
     if not lambd > 0:
         raise RuntimeError(f"exponential_: expects lambda > 0.0, but found lambda={lambd}")
     u = ember.rand(*self.shape, dtype=ember.float64, generator=generator)
-    return self.copy_(-ember.log1p(-u) / lambd)
+    return self.copy_(ember.log1p(-u) * (-1.0 / lambd))  # torch's order, so a seed gives its numbers
 
 
 def _geometric_(self, p, *, generator=None):

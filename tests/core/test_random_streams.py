@@ -85,6 +85,19 @@ def test_bernoulli_and_dropout_masks(torch):
     _same_draws(lambda L: L.nn.Dropout(0.25)(L.ones(7, 300)), torch, seed=5)
 
 
+@pytest.mark.parametrize("call", [
+    lambda L: L.empty(100, dtype=L.float64).exponential_(2.5),
+    lambda L: L.empty(100).exponential_(),
+    lambda L: L.stack([L.multinomial(L.tensor([0.1, 0.2, 0.3, 0.4]), 1) for _ in range(30)]),
+    lambda L: L.multinomial(L.tensor([[0.5, 0.0, 2.0, 1.0], [1.0, 1.0, 1.0, 1.0]]), 3),
+    lambda L: L.multinomial(L.tensor([0.1, 0.2, 0.3, 0.4], dtype=L.float64), 12, replacement=True),
+], ids=["exponential", "exponential_float32", "multinomial_one", "multinomial_rows", "multinomial_replacement"])
+def test_exponential_and_multinomial(call, torch):
+    """One sample, or several without replacement, is the exponential race (torch's argmax/topk of
+    p / exponential_), so char-RNN sampling with a seed picks torch's characters."""
+    _same_draws(call, torch, seed=8)
+
+
 def test_explicit_generators(torch):
     def draws(L):
         g = L.Generator().manual_seed(1234)

@@ -364,7 +364,7 @@ void multinomial_draw(const Tensor& out, const Tensor& w, bool replacement, Gene
   for (int64_t r = 0; r < rows; ++r) {
     const double* row = pw + r * n;
     int64_t* o = po + r * num_samples;
-    if (replacement || num_samples == 1) {
+    if (replacement && num_samples > 1) {
       double sum = 0;
       int64_t last = 0;  // the last category of nonzero weight (for u * total rounding up to total)
       for (int64_t i = 0; i < n; ++i) {
@@ -394,9 +394,10 @@ void multinomial_draw(const Tensor& out, const Tensor& w, bool replacement, Gene
 }  // namespace
 
 /// Each row of weights is checked (finite, >= 0, a positive sum), then drawn from under the
-/// generator's lock. With replacement, or for one sample, a draw inverts the row's cumulative sum
-/// at a uniform in [0, total): a zero weight adds an empty interval, so it is never drawn. Without
-/// replacement, the exponential race: each category gets w / E with E ~ Exp(1), and the
+/// generator's lock. With replacement (more than one sample), a draw inverts the row's cumulative
+/// sum at a uniform in [0, total): a zero weight adds an empty interval, so it is never drawn.
+/// Without replacement or for one sample, the exponential race: each category gets w / E with
+/// E ~ Exp(1) (torch's exponential_: -log1p(-u) of a double uniform), and the
 /// num_samples largest, in decreasing order, are distributed as successive draws that remove what
 /// they took (as PyTorch's CPU kernel). Zero weights get -E, after every positive key: once the
 /// nonzero categories run out, the rest come in random order, as PyTorch's.
