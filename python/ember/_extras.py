@@ -156,12 +156,12 @@ class _NormalDraw(ember.autograd.Function):
 
     @staticmethod
     def forward(ctx, sample, mean, std):
-        ctx.shapes = (mean.shape, std.shape)
+        ctx.inputs = [(t.shape, t.dtype) for t in (mean, std)]
         return sample
 
     @staticmethod
     def backward(ctx, grad):
-        return None, ember.zeros(ctx.shapes[0], dtype=grad.dtype), ember.zeros(ctx.shapes[1], dtype=grad.dtype)
+        return (None, *(ember.zeros(shape, dtype=dtype) for shape, dtype in ctx.inputs))
 
 
 def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, device=None, requires_grad=False):
@@ -195,7 +195,7 @@ def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, de
         if size is None:
             raise TypeError("normal() received an invalid combination of arguments: number mean and std need a size")
         return ember._C._normal(mean, std, size, generator=generator, out=out, dtype=dtype, device=device,
-                         requires_grad=requires_grad)
+                                requires_grad=requires_grad)
     if size is not None or dtype is not None or requires_grad:
         raise TypeError("normal(): size, dtype and requires_grad go with number mean and std only")
     if device is not None:
