@@ -26,15 +26,21 @@ def _tensor(op, name, value, pos=None):
     return value
 
 
-def _int(op, name, value, pos=None):
-    """An int argument as torch's parser takes it: an integer (not a bool) or a one-element integer tensor."""
+def _int(op, name, value, pos=None, in_list=False):
+    """An int argument as torch's parser takes it: an integer (not a bool) or a one-element integer
+    tensor, within int64 (past it, torch's ValueError, or TypeError for an item of a list of ints)."""
     if isinstance(value, ember.Tensor) and value.dtype == ember.bool:
         raise RuntimeError(f"{op}(): argument '{name}'{_where(pos)} expected an integral value, got a bool tensor")
     if not isinstance(value, bool):
         try:
-            return operator.index(value)
+            v = operator.index(value)
         except TypeError:
             pass
+        else:
+            if -2 ** 63 <= v < 2 ** 63:
+                return v
+            raise (TypeError if in_list else ValueError)(
+                f"{op}(): argument '{name}'{_where(pos)}: {v} does not fit in int64 (overflow when unpacking long long)")
     raise TypeError(f"{op}(): argument '{name}'{_where(pos)} must be int, not {type(value).__name__}")
 
 
@@ -559,7 +565,7 @@ def _sum_to_size(self, *size):
         if len(size) > 1 and isinstance(s, ember.Tensor) and (s.dtype == ember.bool or s.numel() != 1):
             raise TypeError(f"sum_to_size(): argument 'size' failed to unpack the object: type must be tuple of "
                             f"ints, but got Tensor")
-    size = tuple(_int("sum_to_size", "size", s) for s in size)
+    size = tuple(_int("sum_to_size", "size", s, in_list=True) for s in size)
     try:
         expandable = ember.broadcast_shapes(size, tuple(self.shape)) == tuple(self.shape)
     except (RuntimeError, ValueError):
@@ -578,7 +584,7 @@ def _sum_to_size(self, *size):
 def _split_with_sizes(self, split_sizes, dim=0):
     """Splits into pieces of the given sizes along dim, as torch.Tensor.split_with_sizes (the
     sizes must add up to the dim's size)."""
-    sizes = [_int("split_with_sizes", "split_sizes", s) for s in split_sizes]
+    sizes = [_int("split_with_sizes", "split_sizes", s, in_list=True) for s in split_sizes]
     dim = _wrap_dim("split_with_sizes", _int("split_with_sizes", "dim", dim), self.dim())
     if self.dim() == 0:
         raise RuntimeError("split_with_sizes: expected a tensor with at least 1 dimension")

@@ -22,7 +22,7 @@ void def_inplace(py::class_<Tensor>& cls, const char* name, R (*f)(Tensor&, A...
   });
 }
 Dims dims_list(py::handle h, const char* op) {
-  if (PyLong_Check(h.ptr())) return Dims{h.cast<int64_t>()};
+  if (PyLong_Check(h.ptr())) return Dims{index_of(h, 1)};
   if (py::isinstance<Tensor>(h)) {
     const Tensor flat = reshape(h.cast<Tensor>(), {h.cast<Tensor>().numel()});
     Dims d;
@@ -33,7 +33,7 @@ Dims dims_list(py::handle h, const char* op) {
 }
 OptDims opt_dims(py::handle dim) {
   if (dim.is_none()) return std::nullopt;
-  if (PyLong_Check(dim.ptr())) return Dims{dim.cast<int64_t>()};
+  if (PyLong_Check(dim.ptr())) return Dims{index_of(dim)};
   return dim.cast<Dims>();
 }
 std::vector<Tensor> tensor_list(const py::args& args) {
@@ -51,7 +51,7 @@ std::string sublist_equation(const py::args& args, std::vector<Tensor>& operands
         s += "...";
         continue;
       }
-      const int64_t l = h.cast<int64_t>();
+      const int64_t l = index_of(h);
       EMBER_CHECK(l >= 0 && l < 52, "einsum(): expected subscript to be within the range [0, 52), but got ", l);
       s += static_cast<char>(l < 26 ? 'A' + l : 'a' + l - 26);
     }
@@ -109,7 +109,7 @@ Example::
     tensor(3.)
 )doc");
   m.def("tensordot", [](const Tensor& a, const Tensor& b, py::handle dims) {
-    if (PyLong_Check(dims.ptr())) return tensordot(a, b, dims.cast<int64_t>());
+    if (PyLong_Check(dims.ptr())) return tensordot(a, b, index_of(dims));
     if (py::isinstance<Tensor>(dims) && dims.cast<Tensor>().dim() == 0) return tensordot(a, b, dims.cast<Tensor>().item<int64_t>());
     py::sequence pair = py::isinstance<Tensor>(dims) ? py::sequence(py::cast(unbind(dims.cast<Tensor>(), 0)))
                                                       : dims.cast<py::sequence>();
@@ -431,7 +431,7 @@ Example::
     };
   };
   cls.def("unsqueeze_", view_inplace("unsqueeze_", 1, [](const Tensor& t, py::args a) {
-    return unsqueeze(t, a[0].cast<int64_t>());
+    return unsqueeze(t, index_of(a[0]));
   }));
   cls.def("squeeze_", view_inplace("squeeze_", -1, [](const Tensor& t, py::args a) {  // squeeze_(1, 3) too
     return squeeze(t, a.size() > 1 ? opt_dims(a) : a.size() ? opt_dims(a[0]) : std::nullopt);
@@ -441,7 +441,7 @@ Example::
     return reverse_dims(t);
   }));
   cls.def("transpose_", view_inplace("transpose_", 2, [](const Tensor& t, py::args a) {
-    return transpose(t, a[0].cast<int64_t>(), a[1].cast<int64_t>());
+    return transpose(t, index_of(a[0]), index_of(a[1]));
   }));
 
   // ---- statistics -----------------------------------------------------------------------------
@@ -460,7 +460,7 @@ Example::
     return [&type = values_indices_type(m, nan ? "nanmedian" : "median"), nan](const Tensor& t, py::handle dim,
                                                                                bool keepdim) -> py::object {
       if (dim.is_none()) return py::cast(nan ? nanmedian(t) : median(t));
-      auto [v, i] = nan ? nanmedian_dim(t, dim.cast<int64_t>(), keepdim) : median_dim(t, dim.cast<int64_t>(), keepdim);
+      auto [v, i] = nan ? nanmedian_dim(t, index_of(dim), keepdim) : median_dim(t, index_of(dim), keepdim);
       return type(v, i);
     };
   };
@@ -594,7 +594,7 @@ Example::
         "concatenate(tensors, axis=0) -> Tensor\n\ncat with NumPy's argument name.\n\nExample::\n\n"
         "    >>> ember.concatenate([ember.ones(1), ember.zeros(1)])\n    tensor([1., 0.])\n");
   auto split_at = [](const Tensor& t, py::handle how, int64_t dim) {
-    if (PyLong_Check(how.ptr())) return as_tuple(tensor_split(t, how.cast<int64_t>(), dim));
+    if (PyLong_Check(how.ptr())) return as_tuple(tensor_split(t, index_of(how), dim));
     if (py::isinstance<Tensor>(how)) {  // an int64 tensor: 0-d the sections, 1-D the indices
       const Tensor h = how.cast<Tensor>();
       EMBER_CHECK_TYPE(h.dtype() == DType::Int64, "tensor_split expected tensor_indices_or_sections to have dtype of "
@@ -642,7 +642,7 @@ Example::
         how = h.dim() == 0 && h.dtype() != DType::Bool ? py::object(v) : py::object(py::make_tuple(v));
       }
       if (PyLong_Check(how.ptr())) {
-        const int64_t s = how.cast<int64_t>();
+        const int64_t s = index_of(how);
         EMBER_CHECK_RUNTIME(s != 0 && t.sizes()[dim] % s == 0, name, ": attempted to split along dimension ", dim,
                             ", but the size of the dimension ", t.sizes()[dim], " is not divisible by the split_size ", s, "!");
       }
@@ -862,7 +862,7 @@ Example::
             [2, 3]])
 )doc");
   m.def("unravel_index", [](const Tensor& indices, py::handle shape) {
-    return as_tuple(unravel_index(indices, PyLong_Check(shape.ptr()) ? Shape{shape.cast<int64_t>()}
+    return as_tuple(unravel_index(indices, PyLong_Check(shape.ptr()) ? Shape{index_of(shape)}
                                                                        : shape_from(shape, "unravel_index")));
   }, py::arg("indices"), py::arg("shape"), R"doc(unravel_index(indices, shape) -> tuple of Tensors
 

@@ -93,14 +93,14 @@ void bind_pooling(py::module_& fm) {
 
 /// PyTorch's int-or-tuple convolution arguments ("stride", "padding", ...) as a list of sizes.
 Dims conv_sizes(py::handle h, const char* op, const char* what) {
-  if (PyLong_Check(h.ptr())) return {h.cast<int64_t>()};
+  if (PyLong_Check(h.ptr())) return {index_of(h)};
   EMBER_CHECK_TYPE(PyTuple_Check(h.ptr()) || PyList_Check(h.ptr()), op, "(): argument '", what,
                    "' must be an int or a tuple of ints, not ", Py_TYPE(h.ptr())->tp_name);
   Dims out;
   for (py::handle e : h) {
     EMBER_CHECK_TYPE(PyLong_Check(e.ptr()), op, "(): argument '", what, "' must be an int or a tuple of ints, got an "
                      "element of type ", Py_TYPE(e.ptr())->tp_name);
-    out.push_back(e.cast<int64_t>());
+    out.push_back(index_of(e, static_cast<int64_t>(out.size()) + 1));
   }
   return out;
 }
@@ -358,7 +358,7 @@ void bind_cnn_layers(py::module_& fm) {
   fm.def("pixel_unshuffle", &F::pixel_unshuffle, py::arg("input"), py::arg("downscale_factor"));
   fm.def("channel_shuffle", &F::channel_shuffle, py::arg("input"), py::arg("groups"));
   fm.def("rms_norm", [](const Tensor& x, py::handle shape, py::handle w, std::optional<double> eps) {
-    Shape s = PyLong_Check(shape.ptr()) ? Shape{shape.cast<int64_t>()} : shape_from(shape, "rms_norm");
+    Shape s = PyLong_Check(shape.ptr()) ? Shape{index_of(shape)} : shape_from(shape, "rms_norm");
     return F::rms_norm(x, s, opt(w, "rms_norm", "weight"), eps);
   }, py::arg("input"), py::arg("normalized_shape"), py::arg("weight"), py::arg("eps"));
   fm.def("local_response_norm", &F::local_response_norm, py::arg("input"), py::arg("size"), py::arg("alpha"),
@@ -464,7 +464,7 @@ void bind_nn_functional(py::module_& m) {
   }, py::arg("input"), py::arg("running_mean"), py::arg("running_var"), py::arg("weight") = py::none(),
      py::arg("bias") = py::none(), py::arg("training") = false, py::arg("momentum") = 0.1, py::arg("eps") = 1e-5);
   fm.def("layer_norm", [](const Tensor& x, py::handle shape, py::handle w, py::handle b, double eps) {
-    Shape s = PyLong_Check(shape.ptr()) ? Shape{shape.cast<int64_t>()} : shape_from(shape, "layer_norm");
+    Shape s = PyLong_Check(shape.ptr()) ? Shape{index_of(shape)} : shape_from(shape, "layer_norm");
     return F::layer_norm(x, s, opt(w, "layer_norm", "weight"), opt(b, "layer_norm", "bias"), eps);
   }, py::arg("input"), py::arg("normalized_shape"), py::arg("weight") = py::none(), py::arg("bias") = py::none(),
      py::arg("eps") = 1e-5);
@@ -476,7 +476,7 @@ void bind_nn_functional(py::module_& m) {
   }, py::arg("input"), py::arg("std") = 0.1, py::arg("training") = true, py::arg("generator") = py::none());
   fm.def("embedding", [](const Tensor& idx, const Tensor& w, py::handle padding_idx, py::handle max_norm,
                          double norm_type, bool scale_grad_by_freq) {
-    auto pad = padding_idx.is_none() ? std::nullopt : std::optional<int64_t>(padding_idx.cast<int64_t>());
+    auto pad = padding_idx.is_none() ? std::nullopt : std::optional<int64_t>(index_of(padding_idx));
     auto mn = max_norm.is_none() ? std::nullopt : std::optional<double>(max_norm.cast<double>());
     return F::embedding(idx, w, pad, mn, norm_type, scale_grad_by_freq);
   }, py::arg("input"), py::arg("weight"), py::arg("padding_idx") = py::none(), py::arg("max_norm") = py::none(),
@@ -515,9 +515,11 @@ void bind_nn_functional(py::module_& m) {
   fm.def("multilabel_soft_margin_loss", [](const Tensor& x, const Tensor& y, py::handle w, const std::string& r) {
     return F::multilabel_soft_margin_loss(x, y, opt(w, "multilabel_soft_margin_loss", "weight"), r);
   }, py::arg("input"), py::arg("target"), py::arg("weight"), py::arg("reduction"));
-  fm.def("multi_margin_loss", [](const Tensor& x, const Tensor& y, int64_t p, double margin, py::handle w,
+  // p is a number, as torch's Scalar (p=2.0 works); only 1 and 2 are implemented, there and here
+  fm.def("multi_margin_loss", [](const Tensor& x, const Tensor& y, double p, double margin, py::handle w,
                                  const std::string& r) {
-    return F::multi_margin_loss(x, y, p, margin, opt(w, "multi_margin_loss", "weight"), r);
+    EMBER_CHECK(p == 1 || p == 2, "multi_margin_loss: only p == 1 and p == 2 supported, got ", p);
+    return F::multi_margin_loss(x, y, static_cast<int64_t>(p), margin, opt(w, "multi_margin_loss", "weight"), r);
   }, py::arg("input"), py::arg("target"), py::arg("p"), py::arg("margin"), py::arg("weight"), py::arg("reduction"));
   fm.def("multilabel_margin_loss", &F::multilabel_margin_loss, py::arg("input"), py::arg("target"),
          py::arg("reduction"));

@@ -193,8 +193,8 @@ Example::
                            "(randint(high, size) or randint(low, high, size))");
           EMBER_CHECK_TYPE(!PyLong_Check(size.ptr()), "randint: argument 'size' must be a tuple of ints, not int");
           device_from(device, "randint");
-          const int64_t lo = low.is_none() ? 0 : low.cast<int64_t>();
-          return with_grad(randint(lo, high.cast<int64_t>(), shape_from(size, "randint"), dtype.value_or(DType::Int64),
+          const int64_t lo = low.is_none() ? 0 : index_of(low);
+          return with_grad(randint(lo, index_of(high), shape_from(size, "randint"), dtype.value_or(DType::Int64),
                                    generator_from(gen)), rg);
         }, py::kw_only(), py::arg("low") = py::none(), py::arg("high") = py::none(), py::arg("size") = py::none(),
         py::arg("generator") = py::none(), py::arg("dtype") = py::none(), py::arg("device") = py::none(),

@@ -382,7 +382,7 @@ Example::
       return repeat_interleave(t, output_size);
     }
     if (py::isinstance<Tensor>(repeats)) return repeat_interleave(t, repeats.cast<Tensor>(), dim, output_size);
-    return repeat_interleave(t, repeats.cast<int64_t>(), dim, output_size);
+    return repeat_interleave(t, index_of(repeats), dim, output_size);
   };
   m.def("repeat_interleave", repeat_interleave_any, py::arg("input"), py::arg("repeats") = py::none(),
         py::arg("dim") = py::none(), py::kw_only(), py::arg("output_size") = py::none(), kRepeatInterleaveDoc);

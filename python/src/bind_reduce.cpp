@@ -223,7 +223,7 @@ void bind_reduce(py::module_& m, py::class_<Tensor>& cls) {
       }
       if (py::isinstance<Tensor>(dim) && !(keepdim && is_index(dim)))
         return py::cast(is_max ? maximum(t, dim.cast<Tensor>()) : minimum(t, dim.cast<Tensor>()));
-      const int64_t d = dim.cast<int64_t>();
+      const int64_t d = index_of(dim);
       auto [v, i] = is_max ? max_dim(t, d, keepdim.value_or(false)) : min_dim(t, d, keepdim.value_or(false));
       return (is_max ? max_type : min_type)(v, i);
     };

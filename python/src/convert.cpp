@@ -14,11 +14,22 @@ bool is_index(py::handle h) {
   if (py::isinstance<DType>(h)) return false;  // a dtype has __index__ but is no size
   return PyObject_HasAttrString(h.ptr(), "__index__") && !py::isinstance<py::sequence>(h);
 }
-int64_t index_of(py::handle h) { return py::reinterpret_borrow<py::object>(h).attr("__index__")().cast<int64_t>(); }
+int64_t index_of(py::handle h, int64_t pos) {
+  const py::object i = py::reinterpret_steal<py::object>(PyNumber_Index(h.ptr()));
+  if (!i) throw py::error_already_set();
+  int overflow = 0;
+  const long long v = PyLong_AsLongLongAndOverflow(i.ptr(), &overflow);
+  if (overflow && pos > 0)
+    throw TypeError(detail::cat("failed to unpack the integer at pos ", pos, " of a list of ints with error "
+                                "\"Overflow when unpacking long long\" (", std::string(py::str(i)), " does not fit in int64)"));
+  EMBER_CHECK(!overflow, "an integer argument does not fit in int64 (overflow when unpacking long long), got ",
+              std::string(py::str(i)));
+  return v;
+}
 
 OptDims dims_from(py::handle dim) {
   if (dim.is_none()) return std::nullopt;
-  if (PyLong_Check(dim.ptr())) return Dims{dim.cast<int64_t>()};
+  if (PyLong_Check(dim.ptr())) return Dims{index_of(dim)};
   EMBER_CHECK_TYPE(!py::isinstance<Tensor>(dim) || is_index(dim), "dim must be an int or a tuple of ints, got a ",
                    dtype_name(dim.cast<const Tensor&>().dtype()), " tensor of shape ",
                    shape_str(dim.cast<const Tensor&>().sizes()));
@@ -26,7 +37,7 @@ OptDims dims_from(py::handle dim) {
 }
 
 Shape shape_from(py::handle obj, const char* op) {
-  if (is_index(obj)) return {index_of(obj)};
+  if (is_index(obj)) return {index_of(obj, 1)};
   EMBER_CHECK_TYPE(py::isinstance<py::sequence>(obj) && !py::isinstance<py::str>(obj) && !py::isinstance<Tensor>(obj), op,
                    ": expected a sequence of ints for the size, got ", std::string(py::str(obj.get_type().attr("__name__"))));
   Shape s;
@@ -34,7 +45,7 @@ Shape shape_from(py::handle obj, const char* op) {
   for (py::object h : py::reinterpret_borrow<py::sequence>(obj)) {
     EMBER_CHECK_TYPE(is_index(h), op, ": expected ints in the size, got ",
                      std::string(py::str(h.get_type().attr("__name__"))));
-    s.push_back(index_of(h));
+    s.push_back(index_of(h, static_cast<int64_t>(s.size()) + 1));
   }
   return s;
 }
@@ -261,7 +272,7 @@ Tensor tensor_from_data(py::handle data, std::optional<DType> dtype) {
     // Python numbers must fit a narrow integer dtype (NumPy arrays wrap), as torch.tensor.
     for (const char* end : {"min", "max"}) {
       py::object v = arr.attr(end)();
-      check_fits(kind == 'f' ? Scalar(v.cast<double>()) : Scalar(v.cast<int64_t>()), target, "tensor");
+      check_fits(kind == 'f' ? Scalar(v.cast<double>()) : Scalar(index_of(v)), target, "tensor");
     }
   }
   // A fresh C-ordered copy (0-d stays 0-d) that the new tensor then owns: one copy in all;
@@ -296,7 +307,7 @@ std::vector<TensorIndex> indices_from(py::handle index) {
     } else if (PyBool_Check(o)) {
       out.emplace_back(scalar_tensor(o == Py_True, DType::Bool));
     } else if (PyLong_Check(o)) {
-      out.emplace_back(h.cast<int64_t>());
+      out.emplace_back(index_of(h));
     } else if (PySlice_Check(o)) {
       auto* s = reinterpret_cast<PySliceObject*>(o);
       auto get = [](PyObject* v) -> std::optional<int64_t> {
@@ -321,7 +332,7 @@ std::vector<TensorIndex> indices_from(py::handle index) {
       if (t.dtype() == DType::UInt8) warn_uint8_index();
       out.emplace_back(std::move(t));
     } else if (PyObject_HasAttrString(o, "__index__") && !py::isinstance<py::array>(h) && !py::isinstance<DType>(h)) {
-      out.emplace_back(py::reinterpret_borrow<py::object>(h).attr("__index__")().cast<int64_t>());
+      out.emplace_back(index_of(h));
     } else if (py::isinstance<py::sequence>(h) || py::isinstance<py::array>(h)) {
       Tensor t = tensor_from_data(h, std::nullopt);
       EMBER_CHECK_INDEX(t.dtype() == DType::Int64 || t.dtype() == DType::Int32 || t.dtype() == DType::Bool ||

@@ -8,6 +8,10 @@
 
 namespace py = pybind11;
 
+namespace ember::py_convert {
+int64_t index_of(py::handle h, int64_t pos = 0);  // declared again below, with the other argument readers
+}
+
 namespace pybind11::detail {
 /// Python bool / int / float (and NumPy scalars of those kinds, and 0-d tensors that need no
 /// gradient, as PyTorch's parser takes them: `alpha=lr` with a tensor lr) <-> ember::Scalar.
@@ -49,7 +53,7 @@ struct type_caster<ember::Scalar> {
       py::object kind = src.attr("dtype").attr("kind");
       const std::string k = kind.cast<std::string>();
       if (k == "b") value = ember::Scalar(src.cast<bool>());
-      else if (k == "i" || k == "u") value = ember::Scalar(src.cast<int64_t>());
+      else if (k == "i" || k == "u") value = ember::Scalar(ember::py_convert::index_of(src));
       else if (k == "f") value = ember::Scalar(src.cast<double>());
       else return false;
       return true;
@@ -85,8 +89,9 @@ namespace ember::py_convert {
 /// Whether h reads as one int (operator.index), as PyTorch's parser takes an int: Python ints and
 /// bools, NumPy ints and one-element integer tensors; not dtypes or sequences.
 bool is_index(py::handle h);
-/// That int.
-int64_t index_of(py::handle h);
+/// That int; past int64, ValueError (torch's "Overflow when unpacking long long"), or TypeError for
+/// the item at 1-based pos of a list of ints (torch's "failed to unpack the object at pos").
+int64_t index_of(py::handle h, int64_t pos);
 /// A dim argument: None (all dims), an int, a tuple of ints or a one-element integer tensor.
 OptDims dims_from(py::handle dim);
 

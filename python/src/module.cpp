@@ -83,7 +83,15 @@ PYBIND11_MODULE(_C, m) {
     try {
       if (p) std::rethrow_exception(p);
     } catch (const py::cast_error& e) {  // an argument of the wrong kind (pybind11 says RuntimeError)
-      PyErr_SetString(PyExc_TypeError, e.what());
+      // "Unable to cast Python instance of type <class 'float'> to C++ type '?' (#define ...)":
+      // name the kind, not pybind11's internals
+      const std::string what = e.what();
+      const size_t at = what.find("of type <class '"), end = what.find("'>", at + 16);
+      if (what.rfind("Unable to cast Python instance", 0) == 0 && at != std::string::npos && end != std::string::npos)
+        PyErr_SetString(PyExc_TypeError, ("an argument of type '" + what.substr(at + 16, end - at - 16) +
+                                          "' is not of a kind this function takes (see its signature)").c_str());
+      else
+        PyErr_SetString(PyExc_TypeError, e.what());
     } catch (...) {
       if (!python::set_python_error(std::current_exception())) throw;  // pybind11's own translators
     }

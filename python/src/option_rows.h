@@ -34,7 +34,7 @@ inline void read_value(py::handle v, const Field& what, double& out) {
 inline void read_value(py::handle v, const Field& what, int64_t& out) {
   // bool is an int to Python and to PyTorch (StepLR(opt, True) steps every epoch).
   EMBER_CHECK_TYPE(PyIndex_Check(v.ptr()), what, " must be an integer, got ", type_name(v));
-  out = py::int_(py::reinterpret_borrow<py::object>(v)).cast<int64_t>();
+  out = py_convert::index_of(v);
 }
 inline void read_value(py::handle v, const Field& what, std::string& out) {
   EMBER_CHECK_TYPE(py::isinstance<py::str>(v), what, " must be None or a string, got ", type_name(v));
@@ -125,7 +125,7 @@ inline void read_value(py::handle v, const Field& what, EpochCount& out) {
   }
   EMBER_CHECK_TYPE(PyIndex_Check(v.ptr()) && !PyBool_Check(v.ptr()), what, " must be an integer (or inf), got ",
                    type_name(v));
-  out = py::int_(py::reinterpret_borrow<py::object>(v)).cast<int64_t>();
+  out = py_convert::index_of(v);
 }
 
 // The types of layers' fields.

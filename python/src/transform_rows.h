@@ -45,7 +45,7 @@ inline void read_value(py::handle v, const py_convert::Field& what, Interpolatio
                                                InterpolationMode::Bilinear, InterpolationMode::Bicubic,
                                                InterpolationMode::Box, InterpolationMode::Hamming};
   if (PyLong_Check(v.ptr()) && !PyBool_Check(v.ptr())) {
-    const auto i = v.cast<int64_t>();
+    const auto i = py_convert::index_of(v);
     EMBER_CHECK(0 <= i && i < 6, what.owner, ": this interpolation mode is unsupported with Tensor input: ", i);
     out = from_pil[i];
     return;
