@@ -273,17 +273,30 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
 
 
 # ---- Tensor's distribution fillers, from uniform_ (inverse CDFs) and normal_ -------------------
-def _random_(self, from_=0, to=None, *, generator=None):
-    """Fills self with integers uniform on [from, to) (to=None: up to the dtype's mantissa range
-    for floats, its maximum for integers), as torch's Tensor.random_.
+def _random_(self, *args, generator=None, **bounds):
+    """Fills self with integers uniform on [from, to), as torch's Tensor.random_, whose three forms
+    it takes: random_() (the dtype's whole range: up to the mantissa's 2^digits for floats, the
+    maximum for integers), random_(to) and random_(from, to) (`from` by keyword too; to=None: up to
+    the top of that range).
 
     Example::
 
         >>> ember.zeros(3).random_(0, 10)   # three of 0..9, as floats
     """
-    if to is None:
-        from_, to = (0, from_) if from_ != 0 else (0, None)
-    if to is None:  # torch's full range: up to the mantissa's 2^digits for floats, the maximum for integers
+    if len(args) > 2 or set(bounds) - {"from", "to"} or (len(args) == 2 and bounds) or (args and "to" in bounds and
+                                                                                        "from" in bounds):
+        raise TypeError("random_() received an invalid combination of arguments: expected (), (int to) or "
+                        "(int from, int to), each with a keyword-only generator")
+    if len(args) == 2 or "from" in bounds or (args and "to" in bounds):  # (from, to)
+        given = {**dict(zip(("from", "to"), args)), **bounds}
+        if "to" not in given:
+            raise TypeError("random_() missing the argument 'to' of its (int from, int to) form")
+        from_, to = given["from"], given["to"]
+    else:  # (to) or ()
+        from_, to = 0, (args[0] if args else bounds.get("to", None))
+        if (args or bounds) and to is None:
+            raise TypeError("random_(): argument 'to' must be int, not NoneType")
+    if to is None:  # up to the dtype's top: the mantissa's 2^digits for floats, the maximum for integers
         bits = {ember.float16: 11, ember.bfloat16: 8, ember.float32: 24, ember.float64: 53}
         to = 2 ** bits[self.dtype] + 1 if self.dtype.is_floating_point else (
             2 if self.dtype == ember.bool else np.iinfo(str(self.dtype).split(".")[-1]).max + 1)
@@ -306,11 +319,12 @@ def _exponential_(self, lambd=1.0, *, generator=None):
 
 
 def _geometric_(self, p, *, generator=None):
-    """Fills self with draws of Geometric(p) on {1, 2, ...}: ceil(log(1 - u) / log(1 - p))."""
+    """Fills self with draws of Geometric(p) on {1, 2, ...}: ceil(log(u) / log(1 - p)), as torch's
+    (so a seed gives its numbers)."""
     if not 0 < p < 1:
         raise RuntimeError(f"geometric_: expects p to be in (0, 1), but got p={p}")
     u = ember.rand(*self.shape, dtype=ember.float64, generator=generator)
-    return self.copy_(ember.ceil(ember.log1p(-u) / math.log1p(-p)).clamp(min=1))
+    return self.copy_(ember.ceil(ember.log(u) / math.log1p(-p)))
 
 
 def _cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
@@ -325,8 +339,10 @@ def _log_normal_(self, mean=1.0, std=2.0, *, generator=None):
     mean, std = float(mean), float(std)  # doubles, as torch's (a Python int past 2**63 too)
     if not std > 0:
         raise RuntimeError(f"log_normal_: expects std > 0.0, but found std={std}")
-    z = ember.randn(*self.shape, dtype=ember.float64, generator=generator)
-    return self.copy_(ember.exp(z * std + mean))
+    # torch draws each normal on its own (Box-Muller, the spare kept), not in randn's blocks of 16:
+    # a strided fill draws so
+    z = ember.empty((self.numel(), 2), dtype=ember.float64)[:, 0].normal_(generator=generator)
+    return self.copy_((ember.exp(z * std + mean)).reshape(self.shape))
 
 
 def install(tensor_cls):

@@ -65,8 +65,16 @@ Example::
 )doc";
 
 
-std::optional<Tensor> bound(py::handle h, const Tensor& t, const char* op, const char* arg) {
+/// One of clamp's bounds. A number beside it makes the call torch's clamp(Number, Number)
+/// overload, which reads a 0-d tensor bound as a number too: its dtype then promotes as a Python
+/// number's would (int16 clamped by a float16 0-d min and a max of 3 is float32, not float16).
+std::optional<Tensor> bound(py::handle h, py::handle other, const Tensor& t, const char* op, const char* arg) {
   if (h.is_none()) return std::nullopt;
+  const bool number_overload = !other.is_none() && !py::isinstance<Tensor>(other);
+  if (number_overload && py::isinstance<Tensor>(h)) {
+    const Tensor& b = h.cast<const Tensor&>();
+    if (b.dim() == 0 && !b.requires_grad()) return tensor_or_scalar(h.attr("item")(), op, arg, &t);
+  }
   return tensor_or_scalar(h, op, arg, &t);
 }
 
@@ -674,7 +682,7 @@ Example::
     cls.attr(alias) = cls.attr(target);
   }
   auto clamp_fn = [](const Tensor& t, py::handle lo, py::handle hi) {
-    return clamp(t, bound(lo, t, "clamp", "min"), bound(hi, t, "clamp", "max"));
+    return clamp(t, bound(lo, hi, t, "clamp", "min"), bound(hi, lo, t, "clamp", "max"));
   };
   cls.def("clamp", clamp_fn, py::arg("min") = py::none(), py::arg("max") = py::none());
   // torch's clamp with tensor bounds casts into out as a pointwise op does; with a number
@@ -690,7 +698,7 @@ Example::
   cls.attr("clip") = cls.attr("clamp");
   cls.def("clamp_", [](py::object self, py::handle lo, py::handle hi) {
     Tensor& t = self.cast<Tensor&>();
-    clamp_(t, bound(lo, t, "clamp_", "min"), bound(hi, t, "clamp_", "max"));
+    clamp_(t, bound(lo, hi, t, "clamp_", "min"), bound(hi, lo, t, "clamp_", "max"));
     return self;
   }, py::arg("min") = py::none(), py::arg("max") = py::none());
   def_both(m, cls, "isclose", &isclose, py::arg("other"), py::arg("rtol") = 1e-5, py::arg("atol") = 1e-8,

@@ -384,6 +384,9 @@ Example::
       .def("__getitem__", [](const Tensor& t, py::handle idx) { return index(t, indices_from(idx)); })
       .def("__setitem__", [](Tensor& t, py::handle idx, py::handle value) {
              Tensor v = py::isinstance<Tensor>(value) ? value.cast<Tensor>() : tensor_from_data(value, t.dtype());
+             // The value's leading dims of size 1 go first, as torch's: x[0] = y[:1] and
+             // x[i] = row.unsqueeze(0) assign where plain broadcasting would refuse.
+             while (v.dim() > 0 && v.size(0) == 1) v = select(v, 0, 0);
              index_put_(t, indices_from(idx), v);
            });
 

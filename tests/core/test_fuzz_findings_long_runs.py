@@ -541,3 +541,146 @@ def test_scalar_tensor_refuses_what_torch_refuses(call, torch):
     for L in (ember, torch):
         with pytest.raises(RuntimeError, match="cannot be converted"):
             call(L)
+
+
+@pytest.mark.parametrize("call", [
+    lambda L: L.tensor([4, -9], dtype=L.int16).clamp(L.tensor(-1.2, dtype=L.float16), 3),
+    lambda L: L.tensor(4, dtype=L.int16).clamp(L.tensor(-1.2, dtype=L.float16), False),
+    lambda L: L.clamp(L.tensor([False, True]), min=L.tensor(-9, dtype=L.int32), max=True),
+    lambda L: L.tensor([-2.4], dtype=L.bfloat16).clamp(L.tensor(1.0, dtype=L.float64), max=False),
+    lambda L: L.clip(L.tensor(-3, dtype=L.int8), True, L.tensor(-2.5, dtype=L.float64)),
+    lambda L: L.tensor([-2.4], dtype=L.bfloat16).clamp_(max=2.5, min=L.tensor(-1.0, dtype=L.float64)),
+    # both bounds tensors (or one None): their dtypes promote as tensors
+    lambda L: L.tensor([4, -9], dtype=L.int16).clamp(L.tensor(-1.2, dtype=L.float16), None),
+    lambda L: L.tensor([4, -9], dtype=L.int16).clamp(L.tensor(-1.2, dtype=L.float16), L.tensor(3)),
+    # computed in the result's dtype from the start: -1 is not first wrapped to uint8's 255
+    lambda L: L.clamp(L.tensor([0, 9, 8, 4], dtype=L.uint8), -1, max=1.61),
+    # a NaN number bound gives NaN before the other bound is read (1e39 past float32 is fine)
+    lambda L: L.tensor([[1.8]]).clip(math.nan, 1e39),
+    lambda L: L.tensor([True]).clamp(1e308, math.nan),
+], ids=lambda c: "")
+def test_clamp_with_a_number_bound_reads_a_0d_bound_as_a_number(call, torch):
+    """A number bound makes clamp torch's (Number, Number) overload, which reads a 0-d tensor bound
+    as a number: int16 clamped by a float16 0-d min and a max of 3 is float32 (a Python float's
+    dtype), not float16."""
+    _same(call(ember), call(torch))
+
+
+def _assigned(L, index, value):
+    x = L.arange(6.0).reshape(3, 2)
+    x[index] = value(L)
+    return x
+
+
+@pytest.mark.parametrize("index, value", [
+    (0, lambda L: L.ones(1, 1, 2)),
+    ((0, 1), lambda L: L.tensor([5.0])),
+    ((slice(None), 0), lambda L: L.ones(1, 3)),
+    (Ellipsis, lambda L: L.ones(1, 1, 3, 2)),
+    ([0, 2], lambda L: L.ones(1, 1, 2)),
+    ([True, False, True], lambda L: L.ones(1, 2, 2)),
+], ids=lambda c: "")
+def test_setitem_drops_the_values_leading_unit_dims(index, value, torch):
+    """x[i] = v drops v's leading dims of size 1 before broadcasting, as torch's: x[0] = y[:1] and
+    x[:, 0] = col.unsqueeze(0) assign where plain broadcasting refuses."""
+    _same(_assigned(ember, index, value), _assigned(torch, index, value))
+
+
+def test_setitem_refuses_a_value_that_broadcasts_after_no_drop(torch):
+    for L in (ember, torch):
+        with pytest.raises((RuntimeError, ValueError)):
+            _assigned(L, 0, lambda L: L.ones(2, 1, 2))
+
+
+@pytest.mark.parametrize("args, kwargs", [
+    ((), {}), ((5,), {}), ((-1, None), {}), ((), {"from": 3, "to": None}), ((), {"to": 5}), ((2,), {"to": 7}),
+    ((), {"from": 2}), ((0,), {}), ((None,), {}), ((1, 2, 3), {}),
+], ids=str)
+def test_random_takes_torchs_three_forms(args, kwargs, torch):
+    """random_(), random_(to) and random_(from, to) with `from` by keyword and to=None (the dtype's
+    top): the same draws as torch's and the same errors (random_(0) is an empty range)."""
+    outcomes = []
+    for L in (ember, torch):
+        L.manual_seed(0)
+        try:
+            outcomes.append(L.zeros(3, dtype=L.int16).random_(*args, **kwargs).tolist())
+        except (TypeError, RuntimeError) as e:
+            outcomes.append(type(e).__name__)
+    assert outcomes[0] == outcomes[1]
+
+
+@pytest.mark.parametrize("call", [
+    lambda L: L.std_mean(L.tensor([-2.6, 0.804, -1e10, 3.0, 88.8, 1e10, -1.836]))[1],
+    lambda L: L.var_mean(L.tensor([[-2.6, 1e10, 0.5, -1e10], [1.0, 2.0, 3.0, 4.5]]), dim=1)[1],
+    lambda L: L.std_mean(L.tensor([1.5, -1e10, 2.25, 1e10], dtype=L.bfloat16))[1],
+    lambda L: L.std_mean(L.tensor([3.4028234663852886e+38]).expand((3,)), -1, True, False)[0],
+    lambda L: L.var_mean(L.tensor([[3e38, 3e38], [1.0, 2.0]]), 1)[0],
+], ids=lambda c: "")
+def test_var_mean_computes_in_float64(call, torch):
+    """var_mean and std_mean compute in float64 and round once, as torch's Welford kernel: a
+    float32 mean loses the small values beside a 1e10 and a -1e10 that cancel, and a float32
+    two-pass var of three FLT_MAX is inf, not 0 (torch's running update can be one float32 ulp
+    off the exact mean, ember's is the exact one rounded)."""
+    e, t = call(ember), call(torch)
+    assert str(e.dtype).split(".")[-1] == str(t.dtype).split(".")[-1]
+    np.testing.assert_allclose(e.double().numpy(), t.double().numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("call", [
+    lambda L: L.nn.functional.multi_margin_loss(L.tensor(-math.inf), L.tensor(0), reduction="none"),
+    lambda L: L.nn.functional.multi_margin_loss(L.tensor([[1e-8, -math.inf], [-104.0, 1e-8]]), L.tensor([1, 1]),
+                                                reduction="sum"),
+    lambda L: L.nn.functional.multi_margin_loss(L.tensor([[math.inf, 0.5, 2.0]]), L.tensor([0]), p=2),
+    lambda L: L.nn.functional.multi_margin_loss(L.tensor([3.0, math.nan, -104.0]), L.tensor(0)),
+    lambda L: L.nn.functional.multi_margin_loss(L.tensor([[3.0, 1.0, 2.5]]), L.tensor([1]), p=2.0),
+], ids=lambda c: "")
+def test_multi_margin_loss_counts_positive_terms_only(call, torch):
+    """As torch's kernel, a term counts where margin - x[y] + x[i] > 0: the i == y term (NaN for an
+    infinite x[y]) is left out rather than multiplied by 0, and a NaN term adds nothing. p may be
+    a float (torch's Scalar)."""
+    _same(call(ember), call(torch))
+
+
+@pytest.mark.parametrize("stats", [(True, False), (False, True)])
+def test_batch_norm_training_wants_both_running_statistics_or_neither(stats, torch):
+    for L in (ember, torch):
+        mean, var = (L.zeros(2) if stats[0] else None), (L.ones(2) if stats[1] else None)
+        with pytest.raises(ValueError, match="both be None or neither"):
+            L.nn.functional.batch_norm(L.ones(4, 2), mean, var, training=True)
+
+
+@pytest.mark.parametrize("call", [
+    lambda L: L.ones(2, 3).sum(2 ** 64),
+    lambda L: L.ones(2, 3).squeeze(2 ** 64),
+    lambda L: L.ones(2, 3).unsqueeze_(-2 ** 63 - 1),
+    lambda L: L.nn.functional.adaptive_avg_pool1d(L.ones(1, 2, 3), 2 ** 64),
+    lambda L: L.randint(2 ** 64, (2,)),
+], ids=lambda c: "")
+def test_an_int_past_int64_is_a_value_error(call, torch):
+    """An int argument past int64 raises ValueError (torch's "Overflow when unpacking long long"),
+    not pybind11's message about C++ types."""
+    for L in (ember, torch):
+        with pytest.raises(ValueError, match="(?i)overflow when unpacking long long"):
+            call(L)
+
+
+@pytest.mark.parametrize("call", [
+    lambda L: L.ones(2, 3).view(2 ** 63),
+    lambda L: L.ones(2, 3).view(-1, 2 ** 63),
+    lambda L: L.ones(2, 3).flip(2 ** 63),
+    lambda L: L.ones(2, 3).sum_to_size(2 ** 63),
+    lambda L: L.ones(2, 3).expand(3, -2 ** 63 - 1),
+    lambda L: L.nn.functional.conv1d(L.ones(1, 1, 3), L.ones(1, 1, 1), stride=(2 ** 63,)),
+], ids=lambda c: "")
+def test_an_int_past_int64_in_a_list_of_ints_is_a_type_error(call, torch):
+    """In a list of ints (a size, dims, a stride tuple) it is torch's TypeError, "failed to unpack
+    the object at pos N"."""
+    for L in (ember, torch):
+        with pytest.raises(TypeError, match="(?i)overflow when unpacking long long"):
+            call(L)
+
+
+def test_an_argument_of_the_wrong_kind_names_its_python_type():
+    with pytest.raises(TypeError, match="an argument of type 'float' is not of a kind") as info:
+        ember.ones(2, 3).sum(1.5)
+    assert "PYBIND11" not in str(info.value) and "C++" not in str(info.value)

@@ -85,6 +85,18 @@ def test_bernoulli_and_dropout_masks(torch):
     _same_draws(lambda L: L.nn.Dropout(0.25)(L.ones(7, 300)), torch, seed=5)
 
 
+@pytest.mark.parametrize("dtype", FLOATS)
+@pytest.mark.parametrize("shape", [(5,), (100,), (3, 40), ()])
+@pytest.mark.parametrize("fill", [
+    lambda t: t.geometric_(0.3), lambda t: t.log_normal_(-1.0, 0.5), lambda t: t.log_normal_(),
+    lambda t: t.cauchy_(0.5, 2.0),
+], ids=["geometric", "log_normal", "log_normal_default", "cauchy"])
+def test_the_other_distribution_fillers(fill, shape, dtype, torch):
+    """geometric_, log_normal_ (its normals one by one, not in randn's blocks of 16) and cauchy_
+    use torch's transforms of one draw per element."""
+    _same_draws(lambda L: fill(L.zeros(shape, dtype=getattr(L, dtype))), torch, seed=3)
+
+
 @pytest.mark.parametrize("call", [
     lambda L: L.empty(100, dtype=L.float64).exponential_(2.5),
     lambda L: L.empty(100).exponential_(),

@@ -21,7 +21,8 @@ _WINOGRAD_TILES = ("intended: docs: a float32 3x3 convolution on the Winograd ke
 _FINITE_NEAR_OVERFLOW = "intended: docs: sinh/cosh/i0 of floats near overflow are finite"
 _LOOP_SIGNED_ZERO = ("intended: docs: the sign of a zero from softshrink/gelu/maximum-like ties is torch's "
                      "scalar loop's; its vector loop gives the other")
-_GCD_MIN = "intended: docs: gcd/lcm of the dtype's minimum are the true magnitude (torch's |x| wraps)"
+_GCD_MIN = ("intended: docs: gcd/lcm of the dtype's minimum are the true magnitude (torch's |x| wraps), and an int32 "
+            "lcm past the range is the true lcm wrapped")
 _TORCH_ALLOCATOR = ("intended: the fuzz children's memory cap: torch's allocator refuses a block of several hundred "
                     "MB under it that ember's allocation gets")
 _COV_WRITES_INPUT = "intended: docs: torch.cov overwrites a 0-d input when given weights; ember leaves it alone"
@@ -129,3 +130,8 @@ _EMPTY_BATCH_MEAN = ("intended: docs: a loss averaged over an empty batch is NaN
                      "returns uninitialized memory")
 _TINY_EXPONENT = ("intended: docs: x ** 1e-300 is NaN for negative float32/float64 x whatever the layout "
                   "(torch's vector loop gives 1)")
+_UNIQUE_DIM_NAN = ("intended: docs: unique with dim= orders slices holding NaN with NaN last, so equal slices meet; "
+                   "torch's comparison is broken by NaN")
+_POLYGAMMA_FLOAT64 = ("intended: docs: polygamma of float32 and 16-bit floats computes in float64 and rounds once; "
+                      "torch's float32 series loses digits near the poles")
+_BYTES_AS_BOOL = "intended: docs: asarray of bytes as bool stores 0 or 1; torch keeps the raw byte"

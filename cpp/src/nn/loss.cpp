@@ -459,12 +459,14 @@ Tensor multi_margin_loss(const Tensor& input, const Tensor& target, int64_t p, d
   }
   if (target.numel() > 0) call_check(target.device(), op, check_class_range, target, classes);
   const Tensor x = reshape(input, {frames, classes}), t = reshape(target, {frames, 1});
-  // max(0, margin - x[y] + x[i]) over the classes i != y; relu's zero gradient at 0 is the kernel's
-  // (it counts z > 0 only).
-  Tensor h = ember::relu(add(sub(number(margin), gather(x, 1, t)), x));
+  // max(0, margin - x[y] + x[i]) over the classes i != y, as torch's kernel: z > 0 counts, so a
+  // NaN z adds nothing (and its gradient at 0 is 0).
+  const Tensor z = add(sub(number(margin), gather(x, 1, t)), x);
+  Tensor h = where(gt(z, zeros({}, z.dtype())), z, zeros({}, z.dtype()));
   if (p == 2) h = square(h);
   if (weight.defined()) h = mul(h, unsqueeze(index_select(weight, 0, reshape(t, {frames})), 1));
-  h = mul(h, to_dtype(ne(arange(0, classes, 1, DType::Int64), t), h.dtype()));
+  // where, not a product with the mask: the i == y term is NaN for an infinite x[y] (inf - inf)
+  h = where(ne(arange(0, classes, 1, DType::Int64), t), h, zeros({}, h.dtype()));
   Tensor loss = div(sum(h, Dims{1}), number(double(classes)));
   if (reduction == "none" && target.dim() == 0) loss = reshape(loss, {});
   return autograd::name_grad_fn(reduce(loss, reduction, op), op);

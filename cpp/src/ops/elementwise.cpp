@@ -401,9 +401,14 @@ Tensor clamp(const Tensor& x, const std::optional<Tensor>& min, const std::optio
     broadcast_shapes(x.sizes(), b->sizes(), "clamp");
     rt = promote_types(rt, result_type(x, *b));
   }
-  // A number bound is read in the result's dtype and must fit it, as torch's.
-  for (const auto& b : {min, max})
-    if (b && b->impl()->is_wrapped_number) check_fits(b->item(), rt, "clamp");
+  // A number bound is read in the result's dtype and must fit it, as torch's, unless a bound is a
+  // NaN number: torch's result is then NaN before any bound is read.
+  auto nan_number = [](const std::optional<Tensor>& b) {
+    return b && b->impl()->is_wrapped_number && is_floating(b->dtype()) && std::isnan(b->item<double>());
+  };
+  if (!nan_number(min) && !nan_number(max))
+    for (const auto& b : {min, max})
+      if (b && b->impl()->is_wrapped_number) check_fits(b->item(), rt, "clamp");
   const Tensor lo = min.value_or(Tensor()), hi = max.value_or(Tensor());
   if (rt == DType::Bool) {
     // One bool tensor bound is torch's maximum or minimum of bools: or, and.
@@ -413,7 +418,9 @@ Tensor clamp(const Tensor& x, const std::optional<Tensor>& min, const std::optio
     return min ? logical_or(x, bound) : logical_and(x, bound);
   }
   const bool rec = autograd::any_requires_grad({&x, &lo, &hi});
-  Tensor out = x;
+  // In the result's dtype from the start: a uint8 x with min=-1 and max=1.61 is clamped as floats,
+  // not first against -1 wrapped to 255.
+  Tensor out = x.dtype() == rt ? x : to_dtype(x, rt);
   {
     autograd::RecordingOff off(rec);
     // NaN in x propagates; NaN bounds propagate too, as PyTorch's.

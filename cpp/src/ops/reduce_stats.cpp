@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "autograd/record.h"
 #include "ember/ops.h"
 
 namespace ember {
@@ -166,11 +167,26 @@ std::pair<Tensor, Tensor> aminmax(const Tensor& t, std::optional<int64_t> dim, b
   return {amin(t, Dims{*dim}, keepdim), amax(t, Dims{*dim}, keepdim)};
 }
 
+namespace {
+/// var_mean and std_mean in float64, rounded once, as torch's Welford kernel adds up both in double:
+/// a float32 mean loses the small values beside a 1e10 and a -1e10 that cancel, and three copies
+/// of 3.4e38 have a spread of 0, not the inf of a float32 two-pass var.
+/// Both results' grad_fn are named after op, as torch's one node.
+template <class Stat>
+std::pair<Tensor, Tensor> in_float64(const char* op, const Tensor& t, const OptDims& dims, bool keepdim, Stat stat) {
+  const bool f64 = !is_floating(t.dtype()) || t.dtype() == DType::Float64;
+  const Tensor x = f64 ? t : to_dtype(t, DType::Float64);
+  const Tensor s = stat(x), m = mean(x, dims, keepdim);
+  return {autograd::name_grad_fn(f64 ? s : to_dtype(s, t.dtype()), op),
+          autograd::name_grad_fn(f64 ? m : to_dtype(m, t.dtype()), op)};
+}
+}  // namespace
+
 std::pair<Tensor, Tensor> var_mean(const Tensor& t, const OptDims& dims, double correction, bool keepdim) {
-  return {var(t, dims, correction, keepdim), mean(t, dims, keepdim)};
+  return in_float64("var_mean", t, dims, keepdim, [&](const Tensor& x) { return var(x, dims, correction, keepdim); });
 }
 std::pair<Tensor, Tensor> std_mean(const Tensor& t, const OptDims& dims, double correction, bool keepdim) {
-  return {ember::std(t, dims, correction, keepdim), mean(t, dims, keepdim)};
+  return in_float64("std_mean", t, dims, keepdim, [&](const Tensor& x) { return ember::std(x, dims, correction, keepdim); });
 }
 
 }  // namespace ember

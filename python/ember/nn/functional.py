@@ -226,8 +226,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         Tensor: the input's shape.
 
     Raises:
-        ValueError: training with a single value per channel, or a statistic's, weight's or
-            bias's size is not C.
+        ValueError: training with a single value per channel or with one running statistic
+            but not the other, or a statistic's, weight's or bias's size is not C.
 
     Example::
 
@@ -239,6 +239,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         >>> mean
         tensor([0.2000, 2.0000])
     """
+    if training and (running_mean is None) != (running_var is None):
+        raise ValueError("batch_norm: running_mean and running_var must either both be None or neither be None")
     return _F.batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
 
 
