@@ -217,6 +217,8 @@ def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, de
     if ember.is_grad_enabled() and any(isinstance(t, ember.Tensor) and t.requires_grad for t in (mean, std)):
         sample = _NormalDraw.apply(sample, mean if mean_t else ember.tensor(mean), std if std_t else ember.tensor(std))
     if out is not None:
+        if not isinstance(out, ember.Tensor):
+            raise TypeError(f"normal(): argument 'out' must be Tensor, not {type(out).__name__}")
         return out.resize_(sample.shape).copy_(sample)
     return sample
 

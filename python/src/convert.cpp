@@ -272,7 +272,8 @@ Tensor tensor_from_data(py::handle data, std::optional<DType> dtype) {
     // Python numbers must fit a narrow integer dtype (NumPy arrays wrap), as torch.tensor.
     for (const char* end : {"min", "max"}) {
       py::object v = arr.attr(end)();
-      check_fits(kind == 'f' ? Scalar(v.cast<double>()) : Scalar(index_of(v)), target, "tensor");
+      // (the array's min and max: NumPy scalars, a bool one included, which has no __index__)
+      check_fits(kind == 'f' ? Scalar(v.cast<double>()) : Scalar(index_of(py::int_(v))), target, "tensor");
     }
   }
   // A fresh C-ordered copy (0-d stays 0-d) that the new tensor then owns: one copy in all;

@@ -684,3 +684,48 @@ def test_an_argument_of_the_wrong_kind_names_its_python_type():
     with pytest.raises(TypeError, match="an argument of type 'float' is not of a kind") as info:
         ember.ones(2, 3).sum(1.5)
     assert "PYBIND11" not in str(info.value) and "C++" not in str(info.value)
+
+
+@pytest.mark.parametrize("call, exc", [
+    (lambda L: L.tensor(5.0).squeeze((0, -1)), RuntimeError),
+    (lambda L: L.ones(1, 3).squeeze((0, -2)), RuntimeError),
+    (lambda L: L.tensor([1, 2]).nanmean(dtype=L.float32), (RuntimeError, TypeError)),
+    (lambda L: L.tensor([1.0, 2.0]).nanmean(dtype=L.int64), (RuntimeError, TypeError)),
+    (lambda L: L.nn.functional.one_hot(L.zeros((3, 0), dtype=L.int64), 0), RuntimeError),
+    (lambda L: L.zeros(3).uniform_(-1e308, 1.37), RuntimeError),
+    (lambda L: L.zeros(3, dtype=L.float16).uniform_(0, 7e4), RuntimeError),
+], ids=lambda c: "")
+def test_checks_torch_makes(call, exc, torch):
+    """A dim named twice in squeeze, an integer input to nanmean (whatever dtype=), one_hot of an
+    empty tensor with num_classes=0, uniform_ bounds past the dtype's range: refused, as torch's."""
+    for L in (ember, torch):
+        with pytest.raises(exc):
+            call(L)
+    assert ember.nn.functional.one_hot(ember.zeros((3, 0), dtype=ember.int64), 2).shape == (3, 0, 2)
+
+
+@pytest.mark.parametrize("call", [
+    lambda L: L.tensor(True, dtype=L.int16),
+    lambda L: L.as_tensor(False, dtype=L.uint8),
+    lambda L: L.scalar_tensor(True, dtype=L.int16),
+], ids=lambda c: "")
+def test_bools_into_integer_dtypes(call, torch):
+    """A Python bool into an integer dtype: its range check reads NumPy's bool as an int."""
+    _same(call(ember), call(torch))
+
+
+@pytest.mark.parametrize("call", [
+    lambda L: L.tensor([2.256]).lerp(L.tensor([-1.885]), L.tensor(0.7, dtype=L.bfloat16)),
+    lambda L: L.tensor([2.256]).lerp_(L.tensor([-1.885]), L.tensor(0.3, dtype=L.float64)),
+], ids=lambda c: "")
+def test_a_0d_lerp_weight_of_another_dtype(call, torch):
+    """A 0-d lerp weight that needs no gradient is torch's Scalar overload, so its dtype may differ
+    from the input's (torch's kernel fuses end - diff * (1 - w) into one FMA: one ulp apart)."""
+    e, t = call(ember), call(torch)
+    assert str(e.dtype).split(".")[-1] == str(t.dtype).split(".")[-1]
+    np.testing.assert_allclose(e.numpy(), t.numpy(), rtol=3e-7)
+
+
+def test_normal_refuses_an_out_that_is_no_tensor():
+    with pytest.raises(TypeError, match="'out' must be Tensor"):
+        ember.normal(0.8, ember.ones(2), out=(1, 2))

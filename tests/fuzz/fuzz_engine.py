@@ -107,7 +107,7 @@ TIE_INDICES = {"sort", "argsort", "topk", "cummax", "cummin", "max", "min", "med
 # the number of elements (a sum of 1e10s cancels differently in another order, neither is wrong).
 ACCUMULATING = {
     "sum", "sum_to_size", "mean", "prod", "cumsum", "cumprod", "var", "std", "norm", "matmul", "mm", "bmm", "mv",
-    "dot", "outer", "inner", "tensordot", "addmm", "addmv", "addbmm", "baddbmm", "einsum", "matrix_exp",
+    "dot", "vdot", "outer", "inner", "tensordot", "addmm", "addmv", "addbmm", "baddbmm", "einsum", "matrix_exp",
     "nansum", "nanmean", "logsumexp", "logcumsumexp", "softmax", "log_softmax", "__matmul__", "__rmatmul__",
     "linear", "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "layer_norm", "group_norm",
     "batch_norm", "cosine_similarity", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",

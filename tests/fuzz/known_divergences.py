@@ -10,15 +10,15 @@ entry once the op agrees with torch; `python tests/fuzz/run.py --seed 0 --calls 
 tests/fuzz/test_fuzz.py). The entries are made of divergence_reasons.py's helpers and reasons; the
 open ones live by namespace in open_tensor.py, open_functional.py and open_ember.py."""
 
-from divergence_reasons import (ACCEPTS, DTYPE, EXC, INPUT, LENIENT, RAISES, SHAPE, VALUE, _BIG_NUMBER_ARG,
-                               _BLAS_ONLY, _BLAS_OVERFLOW, _BYTES_AS_BOOL, _CIRCULAR_WRAP, _COV_WRITES_INPUT, _EXPANDED_OUT,
-                               _EMPTY_BATCH_MEAN, _EXPANDED_SELECT, _EXPANDED_WRITE, _GCD_MIN, _HALF_FILL,
-                               _HISTC_16BIT, _HISTC_COLLAPSED, _INDICES_OVERFLOW, _LAPACK,
-                               _LOG_SOFTMAX_HALF, _LONG_SUM_ORDER, _MODE_NAN, _NAN_OR_ZERO, _NAN_SIGN,
-                               _NORM_OVERFLOW, _OUT_NUMBER, _OVERFLOW_ORDER, _PDIST_NEAR_OVERFLOW,
-                               _POLYGAMMA_FLOAT64, _PRINTOPTIONS_CHECKED, _SIGNED_ZERO_TIES, _SINGULAR_VECTORS,
-                               _SLOGDET_ZERO_SIGN, _STRIDED_HALF_DOT, _TINY_EXPONENT, _TORCH_ALLOCATOR, _TORCH_ASSERT,
-                               _TORCH_NO_KERNEL, _UNIQUE_DIM_NAN, _WELFORD_MEAN, _ZEROS_ONLY, _ZERO_SIGN, _known, _open)
+from divergence_reasons import (ACCEPTS, DTYPE, EXC, INPUT, LENIENT, RAISES, SHAPE, VALUE, _BIG_NUMBER_ARG, _BLAS_ONLY,
+                               _BLAS_OVERFLOW, _BYTES_AS_BOOL, _CIRCULAR_WRAP, _COV_WRITES_INPUT, _EMPTY_BATCH_MEAN,
+                               _EXPANDED_OUT, _EXPANDED_SELECT, _EXPANDED_WRITE, _FLOAT32_INTERMEDIATE, _GCD_MIN,
+                               _HALF_FILL, _HISTC_16BIT, _HISTC_COLLAPSED, _INDICES_OVERFLOW, _LAPACK,
+                               _LOG_SOFTMAX_HALF, _LONG_SUM_ORDER, _MODE_NAN, _NAN_OR_ZERO, _NAN_SIGN, _NORM_OVERFLOW,
+                               _OUT_NUMBER, _OVERFLOW_ORDER, _PDIST_NEAR_OVERFLOW, _POLYGAMMA_FLOAT64,
+                               _PRINTOPTIONS_CHECKED, _SIGNED_ZERO_TIES, _SINGULAR_VECTORS, _SLOGDET_ZERO_SIGN,
+                               _STRIDED_HALF_DOT, _TINY_EXPONENT, _TORCH_ALLOCATOR, _TORCH_ASSERT, _TORCH_NO_KERNEL,
+                               _UNIQUE_DIM_NAN, _WELFORD_MEAN, _ZEROS_ONLY, _ZERO_SIGN, _known, _open)
 from open_ember import OPEN_EMBER
 from open_functional import OPEN_FUNCTIONAL
 from open_tensor import OPEN_TENSOR
@@ -163,6 +163,16 @@ _ENTRIES = [
     _known("*[vs][at][rd]_mean", VALUE, _LONG_SUM_ORDER, match=r"e\+(1\d|2\d|3[0-8])\b|data elided"),
     _open("ember.asarray", RAISES, "a Python int past int64 as a bool: torch reads it as True"),
     _open("F.multi_margin_loss", RAISES, "an empty integer input: torch returns it unchecked"),
+    _known("*i0", VALUE, _FLOAT32_INTERMEDIATE, match=r"float64"),
+    _open("Tensor.index_put_", VALUE, "a 0-d uint8 index beside int64 ones: torch reads it as a mask that selects all"),
+    _open("*.isclose", VALUE, "bfloat16 with a large rtol: torch rounds rtol * |other| to bfloat16, ember does not"),
+    _open("Tensor.fill_diagonal_", RAISES, "a one-element diagonal: torch fills it unchecked (to inf); ember's "
+                                           "fill_ refuses a value past the dtype, as torch's does for the others"),
+    _open("ember.kron", RAISES, "a 1.2 GB int16 result under the fuzz children's memory cap: ember's allocation "
+                                "fails where torch's succeeds"),
+    _open("Tensor.norm", EXC, "a dim past int64: torch's TypeError (its dim is a list of ints), ember's ValueError"),
+    _open("ember.hsplit", EXC, "a 0-d tensor with a malformed index list: ember checks the rank first"),
+    _open("ember.range", EXC, "a start past int64 with dtype=bool: ember refuses the dtype first"),
     _open("F.batch_norm", VALUE, "a channel whose values are all (nearly) equal: the rounding residue of "
                                  "(x - mean) * invstd, which torch's float path leaves otherwise (0 or 1e-3)"),
     _known("*polygamma", VALUE, _POLYGAMMA_FLOAT64, match=r"float32|float16"),

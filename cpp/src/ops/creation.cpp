@@ -8,6 +8,7 @@
 #include "autograd/record.h"
 #include "ember/ops.h"
 #include "kernels.h"
+#include "ops/dtype_limits.h"
 
 namespace ember {
 
@@ -293,9 +294,13 @@ Tensor bernoulli(const Tensor& p, Generator* gen) {
 
 Tensor& uniform_(Tensor& t, double from, double to, Generator* gen) {
   EMBER_CHECK_TYPE(is_floating(t.dtype()), "uniform_: expected a floating tensor, got ", dtype_name(t.dtype()));
+  // torch's order: each bound within the dtype's finite range, then from <= to
+  const double top = finite_max(t.dtype());
+  EMBER_CHECK_RUNTIME(-top <= from && from <= top, "uniform_: from is out of bounds for ", dtype_name(t.dtype()),
+                      ", got ", from);
+  EMBER_CHECK_RUNTIME(-top <= to && to <= top, "uniform_: to is out of bounds for ", dtype_name(t.dtype()), ", got ",
+                      to);
   EMBER_CHECK(from <= to, "uniform_: expected from <= to, got from=", from, ", to=", to);
-  EMBER_CHECK(std::isfinite(from) && std::isfinite(to), "uniform_: from and to must be finite, got from=", from,
-              ", to=", to);
   // torch's: from + u * (to - from) as one fused multiply-add, float64 from 53 random bits, the others
   // from 24 in float32, rounded to the dtype; a value that rounds to `to` is `from`, so `to` never
   // comes out

@@ -402,8 +402,10 @@ Tensor one_hot(const Tensor& t, int64_t num_classes) {
   EMBER_CHECK_TYPE(t.dtype() == DType::Int64, "one_hot: expected an int64 tensor of class indices, got ",
                    dtype_name(t.dtype()));
   EMBER_CHECK(num_classes >= -1, "one_hot: num_classes must be positive or -1 (inferred), got ", num_classes);
+  if (num_classes <= 0 && t.numel() == 0)  // torch's rule: 0 classes of nothing is no answer either
+    throw RuntimeError("one_hot: cannot infer the number of classes from an empty tensor (num_classes=" +
+                       std::to_string(num_classes) + ")");
   if (num_classes < 0) {
-    EMBER_CHECK_RUNTIME(t.numel() > 0, "one_hot: cannot infer the number of classes from an empty tensor");
     num_classes = amax(t).item<int64_t>() + 1;
   }
   if (t.numel() > 0) {

@@ -8,6 +8,7 @@
 #include "autograd/record.h"
 #include "ember/autograd.h"
 #include "ember/ops.h"
+#include "ops/dtype_limits.h"
 #include "ops/inplace.h"
 #include "ops/promotion.h"
 
@@ -96,18 +97,6 @@ Tensor lerp(const Tensor& input, const Tensor& end, const Tensor& weight) {
 Tensor& lerp_(Tensor& x, const Tensor& end, const Tensor& weight) {
   return assign_composite(x, "lerp_", {&end, &weight}, [&](const Tensor& old) { return lerp(old, end, weight); });
 }
-
-namespace {
-/// The largest finite value of a floating dtype.
-double finite_max(DType dt) {
-  switch (dt) {
-    case DType::Float16: return 65504.0;
-    case DType::BFloat16: return 3.3895313892515355e38;
-    case DType::Float32: return std::numeric_limits<float>::max();
-    default: return std::numeric_limits<double>::max();
-  }
-}
-}  // namespace
 
 Tensor nan_to_num(const Tensor& x, std::optional<double> nan, std::optional<double> posinf,
                   std::optional<double> neginf) {

@@ -151,8 +151,11 @@ Tensor nansum(const Tensor& t, const OptDims& dims, bool keepdim, OptDType dtype
 }
 
 Tensor nanmean(const Tensor& t, const OptDims& dims, bool keepdim, OptDType dtype) {
-  EMBER_CHECK_TYPE(is_floating(dtype.value_or(t.dtype())), "nanmean(): expected input to have floating point dtype ",
-                   "but got ", dtype_name(dtype.value_or(t.dtype())));
+  // torch checks the input's dtype, not dtype='s: an integer input is refused even with dtype=float32
+  EMBER_CHECK_TYPE(is_floating(t.dtype()), "nanmean(): expected input to have floating point dtype but got ",
+                   dtype_name(t.dtype()));
+  EMBER_CHECK_TYPE(!dtype || is_floating(*dtype), "nanmean(): could not infer output dtype. Optional dtype must "
+                   "be a floating point dtype, got ", dtype_name(*dtype));
   const Tensor x = dtype ? to_dtype(t, *dtype) : t;
   const Tensor count = sum(logical_not(isnan(x)), dims, keepdim);
   return div(nansum(x, dims, keepdim), to_dtype(count, x.dtype()));

@@ -216,8 +216,11 @@ Tensor expand(const Tensor& t, const Shape& size) {
 Tensor squeeze(const Tensor& t, const OptDims& dims) {
   std::vector<bool> drop(t.dim(), false);
   if (dims) {
+    std::vector<bool> named(std::max<int64_t>(t.dim(), 1), false);  // a 0-d tensor takes dim 0 and -1
     for (int64_t d : *dims) {
       d = wrap_dim(d, t.dim(), "squeeze");
+      EMBER_CHECK_RUNTIME(!named[d], "squeeze: dim ", d, " appears multiple times in the list of dims");
+      named[d] = true;
       if (t.dim() > 0 && t.sizes()[d] == 1) drop[d] = true;
     }
   } else {
