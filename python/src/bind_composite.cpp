@@ -420,9 +420,18 @@ Example::
     return t.item().to_double() != 0;
   }, "Whether a one-element tensor is nonzero (RuntimeError for other sizes).");
   // In-place views change the tensor's shape; with history the Python tensor becomes the view.
-  // nargs: how many positional arguments the view takes (-1: any number), as torch's signatures.
-  auto view_inplace = [](const char* op, int nargs, auto view) {
-    return [op, nargs, view](py::object self, py::args args) {
+  // nargs: how many arguments the view takes (-1: any number), as torch's signatures; names: those
+  // that may come by keyword, in order (x.unsqueeze_(dim=0), x.transpose_(0, dim1=1)).
+  auto view_inplace = [](const char* op, int nargs, std::vector<const char*> names, auto view) {
+    return [op, nargs, names, view](py::object self, py::args positional, py::kwargs kwargs) {
+      py::list given(positional);
+      for (size_t i = given.size(); i < names.size() && kwargs.contains(names[i]); ++i) {
+        given.append(kwargs[names[i]]);
+        PyDict_DelItemString(kwargs.ptr(), names[i]);
+      }
+      EMBER_CHECK_TYPE(kwargs.empty(), op, "() got an unexpected keyword argument '",
+                       kwargs.empty() ? std::string() : std::string(py::str(kwargs.begin()->first)), "'");
+      const py::args args{py::tuple(given)};
       EMBER_CHECK_TYPE(nargs < 0 || static_cast<int>(args.size()) == nargs, op, "() takes ", nargs,
                        " positional argument", nargs == 1 ? "" : "s", " but ", args.size(), " were given");
       Tensor& t = self.cast<Tensor&>();
@@ -436,17 +445,17 @@ Example::
       return self;
     };
   };
-  cls.def("unsqueeze_", view_inplace("unsqueeze_", 1, [](const Tensor& t, py::args a) {
+  cls.def("unsqueeze_", view_inplace("unsqueeze_", 1, {"dim"}, [](const Tensor& t, py::args a) {
     return unsqueeze(t, index_of(a[0]));
   }));
-  cls.def("squeeze_", view_inplace("squeeze_", -1, [](const Tensor& t, py::args a) {  // squeeze_(1, 3) too
+  cls.def("squeeze_", view_inplace("squeeze_", -1, {"dim"}, [](const Tensor& t, py::args a) {  // squeeze_(1, 3) too
     return squeeze(t, a.size() > 1 ? opt_dims(a) : a.size() ? opt_dims(a[0]) : std::nullopt);
   }));
-  cls.def("t_", view_inplace("t_", 0, [](const Tensor& t, py::args) {
+  cls.def("t_", view_inplace("t_", 0, {}, [](const Tensor& t, py::args) {
     EMBER_CHECK(t.dim() <= 2, "t_: expects a tensor with <= 2 dims, but got shape ", shape_str(t.sizes()));
     return reverse_dims(t);
   }));
-  cls.def("transpose_", view_inplace("transpose_", 2, [](const Tensor& t, py::args a) {
+  cls.def("transpose_", view_inplace("transpose_", 2, {"dim0", "dim1"}, [](const Tensor& t, py::args a) {
     return transpose(t, index_of(a[0]), index_of(a[1]));
   }));
 

@@ -68,8 +68,12 @@ py::object write_out(py::object result, py::handle out, const char* op, OutDtype
   if (py::isinstance<Tensor>(result)) {
     Tensor& o = out_tensor(out, op);
     const Tensor& r = result.cast<const Tensor&>();
-    check_grad(r, o);
-    write_one(r, o, op, rule);
+    // A leaf result that requires grad comes from requires_grad=True (zeros, randn, arange, ...):
+    // as torch's, out takes the values and then requires grad itself.
+    const bool asked = r.requires_grad() && autograd::is_leaf(r);
+    check_grad(asked ? autograd::detach(r) : r, o);
+    write_one(asked ? autograd::detach(r) : r, o, op, rule);
+    if (asked) autograd::set_requires_grad(o, true);
     return py::reinterpret_borrow<py::object>(out);
   }
   // A tuple-valued op (max(dim), sort, ...): out is a tuple of as many tensors.

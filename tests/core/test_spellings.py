@@ -413,6 +413,32 @@ def test_out_with_requires_grad_raises_as_torch(torch):
             assert lib.add(x, 1, out=lib.empty(2)).tolist() == [2.0, 2.0]
 
 
+@pytest.mark.parametrize("make", [
+    lambda L, o: L.zeros(2, requires_grad=True, out=o),
+    lambda L, o: L.randn(3, requires_grad=True, out=o),
+    lambda L, o: L.arange(3.0, requires_grad=True, out=o),
+    lambda L, o: L.linspace(0, 1, 3, requires_grad=True, out=o),
+], ids=["zeros", "randn", "arange", "linspace"])
+def test_creation_with_requires_grad_and_out_marks_out(make, torch):
+    """A creation op's requires_grad=True with out= is no autograd error in torch: out takes the
+    values and then requires grad itself."""
+    for lib in (torch, ember):
+        o = lib.empty(2)
+        r = make(lib, o)
+        assert r is o and o.requires_grad and o.is_leaf
+
+
+def test_in_place_views_take_their_keywords(torch):
+    for lib in (torch, ember):
+        x = lib.zeros(2, 3)
+        assert tuple(x.unsqueeze_(dim=0).shape) == (1, 2, 3)
+        assert tuple(x.squeeze_(dim=0).shape) == (2, 3)
+        assert tuple(x.transpose_(0, dim1=1).shape) == (3, 2)
+        assert tuple(x.transpose_(dim0=0, dim1=1).shape) == (2, 3)
+        with pytest.raises(TypeError):
+            x.unsqueeze_(0, dim=0)
+
+
 def test_out_bad_values_as_torch(torch):
     with pytest.raises(TypeError, match="^add: argument 'out' must be Tensor"):
         ember.add(ember.ones(2), 1, out=[1.0, 2.0])
