@@ -312,8 +312,16 @@ def _random_(self, *args, generator=None, **bounds):
     return self.copy_(ember.randint(int(from_), int(to), tuple(self.shape), generator=generator))
 
 
+def _continuous(self, op):
+    """The continuous distributions fill floating tensors only, as torch's (TypeError, ember's
+    kind for a dtype an op does not take)."""
+    if not self.dtype.is_floating_point:
+        raise TypeError(f"{op}: a continuous distribution fills floating tensors only, got {self.dtype}")
+
+
 def _exponential_(self, lambd=1.0, *, generator=None):
     """Fills self with draws of Exponential(lambd): -log(1 - u) / lambd."""
+    _continuous(self, "exponential_")
     if not lambd > 0:
         raise RuntimeError(f"exponential_: expects lambda > 0.0, but found lambda={lambd}")
     u = ember.rand(*self.shape, dtype=ember.float64, generator=generator)
@@ -323,6 +331,8 @@ def _exponential_(self, lambd=1.0, *, generator=None):
 def _geometric_(self, p, *, generator=None):
     """Fills self with draws of Geometric(p) on {1, 2, ...}: ceil(log(u) / log(1 - p)), as torch's
     (so a seed gives its numbers)."""
+    if self.dtype == ember.bool:
+        raise TypeError("geometric_: not implemented for bool tensors")
     if not 0 < p < 1:
         raise RuntimeError(f"geometric_: expects p to be in (0, 1), but got p={p}")
     u = ember.rand(*self.shape, dtype=ember.float64, generator=generator)
@@ -331,6 +341,7 @@ def _geometric_(self, p, *, generator=None):
 
 def _cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
     """Fills self with draws of Cauchy(median, sigma): median + sigma * tan(pi (u - 1/2))."""
+    _continuous(self, "cauchy_")
     median, sigma = float(median), float(sigma)
     u = ember.rand(*self.shape, dtype=ember.float64, generator=generator)
     return self.copy_(median + sigma * ember.tan(math.pi * (u - 0.5)))
@@ -338,6 +349,7 @@ def _cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
 
 def _log_normal_(self, mean=1.0, std=2.0, *, generator=None):
     """Fills self with draws of exp(Normal(mean, std))."""
+    _continuous(self, "log_normal_")
     mean, std = float(mean), float(std)  # doubles, as torch's (a Python int past 2**63 too)
     if not std > 0:
         raise RuntimeError(f"log_normal_: expects std > 0.0, but found std={std}")

@@ -139,7 +139,10 @@ Example::
       .def_property_readonly("is_leaf", &autograd::is_leaf)
       .def("detach", &autograd::detach)
       .def("detach_", [](py::object self) {
-             autograd::detach_(self.cast<const Tensor&>());
+             // torch refuses any view here (its base would keep the history), not only one with history
+             const Tensor& t = self.cast<const Tensor&>();
+             EMBER_CHECK_RUNTIME(!t.is_view(), "detach_: can't detach views in-place; use detach() instead");
+             autograd::detach_(t);
              return self;
            })
       .def("retain_grad", &autograd::retain_grad)

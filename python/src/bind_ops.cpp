@@ -518,10 +518,18 @@ Example::
     }
     return out;
   };
-  def_both(m, cls, "index_put", [index_list](const Tensor& t, py::tuple indices, const Tensor& values, bool acc) {
+  // index_put wants values of self's dtype, as torch's (x[i] = v casts; index_put does not)
+  auto same_dtype = [](const Tensor& t, const Tensor& values, const char* op) {
+    EMBER_CHECK_TYPE(values.dtype() == t.dtype(), op, ": requires the source and destination dtypes match, got ",
+                     dtype_name(t.dtype()), " for the destination and ", dtype_name(values.dtype()), " for the source");
+  };
+  def_both(m, cls, "index_put", [index_list, same_dtype](const Tensor& t, py::tuple indices, const Tensor& values,
+                                                         bool acc) {
+    same_dtype(t, values, "index_put");
     return index_put(t, index_list(indices), values, acc);
   }, py::arg("indices"), py::arg("values"), py::arg("accumulate") = false);
-  cls.def("index_put_", [index_list](py::object self, py::tuple indices, const Tensor& values, bool acc) {
+  cls.def("index_put_", [index_list, same_dtype](py::object self, py::tuple indices, const Tensor& values, bool acc) {
+    same_dtype(self.cast<const Tensor&>(), values, "index_put_");
     index_put_(self.cast<Tensor&>(), index_list(indices), values, acc);
     return self;
   }, py::arg("indices"), py::arg("values"), py::arg("accumulate") = false);

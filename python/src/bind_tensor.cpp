@@ -466,7 +466,10 @@ Example::
     return inplace<bitwise_right_shift_>(s, o, "bitwise_right_shift_");
   });
   cls.def("__neg__", [](const Tensor& a) { return neg(a); });
-  cls.def("__pos__", [](const Tensor& a) { return a; });
+  cls.def("__pos__", [](const Tensor& a) {
+    EMBER_CHECK_TYPE(a.dtype() != DType::Bool, "positive: the `+` operator, on a bool tensor is not supported");
+    return a;
+  });
   cls.def("__abs__", [](const Tensor& a) { return abs(a); });
   cls.def("__invert__", [](const Tensor& a) { return bitwise_not(a); });
 

@@ -729,3 +729,27 @@ def test_a_0d_lerp_weight_of_another_dtype(call, torch):
 def test_normal_refuses_an_out_that_is_no_tensor():
     with pytest.raises(TypeError, match="'out' must be Tensor"):
         ember.normal(0.8, ember.ones(2), out=(1, 2))
+
+
+@pytest.mark.parametrize("call", [
+    lambda L: L.zeros(4, 3)[1:].detach_(),
+    lambda L: L.zeros(12).view(3, 4).detach_(),
+    lambda L: +L.zeros((0, 3), dtype=L.bool),
+    lambda L: L.index_put(L.zeros(2, dtype=L.bfloat16), (L.tensor([1, 0]),), L.tensor([1.0, 2.0]), True),
+    lambda L: L.zeros(3).index_put_((L.tensor([0]),), L.tensor(5)),
+], ids=lambda c: "")
+def test_refused_as_torch_refuses(call, torch):
+    """detach_ of any view, + of a bool tensor, index_put with values of another dtype."""
+    for L in (ember, torch):
+        with pytest.raises((RuntimeError, TypeError)):
+            call(L)
+
+
+def test_zero_grad_keeps_a_view_grad_working(torch):
+    """zero_grad(set_to_none=False) detaches only a grad with history, as torch's, so a grad that
+    is a view (one the user set) is zeroed rather than refused."""
+    for L in (ember, torch):
+        p = L.nn.Parameter(L.ones(2))
+        p.grad = L.ones(4)[:2]
+        L.optim.SGD([p], lr=0.1).zero_grad(set_to_none=False)
+        assert p.grad.tolist() == [0.0, 0.0]

@@ -195,3 +195,14 @@ def test_normal_tensor_forms_pass_zero_gradients_and_check_std(torch):
             L.normal(L.zeros(3), -L.ones(3))
         with pytest.raises(TypeError):
             L.normal(2.0, 3.0)
+
+
+@pytest.mark.parametrize("dtype", ["int16", "uint8", "bool"])
+@pytest.mark.parametrize("fill", ["exponential_", "cauchy_", "log_normal_"])
+def test_continuous_fillers_refuse_integer_tensors(fill, dtype, torch):
+    """exponential_, cauchy_ and log_normal_ fill floating tensors only, as torch's."""
+    for L in (ember, torch):
+        with pytest.raises((TypeError, RuntimeError, NotImplementedError)):
+            getattr(L.zeros(2, dtype=getattr(L, dtype)), fill)()
+    with pytest.raises(TypeError, match=fill):
+        getattr(ember.zeros(2, dtype=getattr(ember, dtype)), fill)()
