@@ -312,10 +312,10 @@ def _random_(self, *args, generator=None, **bounds):
     return self.copy_(ember.randint(int(from_), int(to), tuple(self.shape), generator=generator))
 
 
-def _continuous(self, op):
+def _continuous(self, op, even_empty=False):
     """The continuous distributions fill floating tensors only, as torch's (TypeError, ember's
-    kind for a dtype an op does not take)."""
-    if not self.dtype.is_floating_point:
+    kind for a dtype an op does not take); torch checks an empty tensor for cauchy_ only."""
+    if not self.dtype.is_floating_point and (even_empty or self.numel() > 0):
         raise TypeError(f"{op}: a continuous distribution fills floating tensors only, got {self.dtype}")
 
 
@@ -331,7 +331,7 @@ def _exponential_(self, lambd=1.0, *, generator=None):
 def _geometric_(self, p, *, generator=None):
     """Fills self with draws of Geometric(p) on {1, 2, ...}: ceil(log(u) / log(1 - p)), as torch's
     (so a seed gives its numbers)."""
-    if self.dtype == ember.bool:
+    if self.dtype == ember.bool and self.numel() > 0:
         raise TypeError("geometric_: not implemented for bool tensors")
     if not 0 < p < 1:
         raise RuntimeError(f"geometric_: expects p to be in (0, 1), but got p={p}")
@@ -341,7 +341,7 @@ def _geometric_(self, p, *, generator=None):
 
 def _cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
     """Fills self with draws of Cauchy(median, sigma): median + sigma * tan(pi (u - 1/2))."""
-    _continuous(self, "cauchy_")
+    _continuous(self, "cauchy_", even_empty=True)
     median, sigma = float(median), float(sigma)
     u = ember.rand(*self.shape, dtype=ember.float64, generator=generator)
     return self.copy_(median + sigma * ember.tan(math.pi * (u - 0.5)))

@@ -753,3 +753,17 @@ def test_zero_grad_keeps_a_view_grad_working(torch):
         p.grad = L.ones(4)[:2]
         L.optim.SGD([p], lr=0.1).zero_grad(set_to_none=False)
         assert p.grad.tolist() == [0.0, 0.0]
+
+
+def test_multilabel_margin_loss_counts_positive_terms_only(torch):
+    """As torch's kernel, a term counts where 1 - x[y] + x[j] > 0, so a NaN score adds nothing."""
+    call = lambda L: L.nn.functional.multilabel_margin_loss(L.tensor([-1e10, math.nan]), L.tensor([0, 0]))
+    _same(call(ember), call(torch))
+
+
+@pytest.mark.parametrize("fill", ["log_normal_", "exponential_", "geometric_"])
+def test_fillers_leave_an_empty_integer_tensor_alone(fill, torch):
+    """torch checks the dtype of an empty tensor for cauchy_ only: the others return it."""
+    for L in (ember, torch):
+        t = L.zeros((2, 0), dtype=L.bool)
+        assert getattr(t, fill)(*((0.5,) if fill == "geometric_" else ())) is t

@@ -314,3 +314,26 @@ def test_adam_float32_matches_torch():
     assert all(p.dtype == ember.float32 for p in e.model.parameters())
     state = e.opt.state_dict()["state"][0]
     assert state["exp_avg"].dtype == ember.float32 and state["exp_avg_sq"].dtype == ember.float32
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("kw", [
+    {"lr": 0.0137}, {"lr": 0.0137, "momentum": 0.9}, {"lr": 0.05, "momentum": 0.9, "dampening": 0.3},
+    {"lr": 0.0137, "momentum": 0.9, "nesterov": True, "weight_decay": 0.01},
+    {"lr": 0.02, "weight_decay": 0.1, "maximize": True},
+], ids=lambda kw: _id("SGD", kw))
+def test_sgd_steps_are_torchs_bit_for_bit(kw, dtype):
+    """SGD's step rounds as torch's op by op: each add_ with alpha one fused multiply-add (torch's
+    add kernel), the momentum's mul_ a rounding of its own, so the parameters stay equal exactly."""
+    rng = np.random.default_rng(0)
+    w0 = rng.standard_normal(1000).astype(dtype)
+    grads = [rng.standard_normal(1000).astype(dtype) for _ in range(6)]
+    out = []
+    for L in (ember, torch):
+        p = L.nn.Parameter(L.tensor(w0))
+        opt = L.optim.SGD([p], **kw)
+        for g in grads:
+            p.grad = L.tensor(g)
+            opt.step()
+        out.append(p.detach().numpy())
+    np.testing.assert_array_equal(out[0], out[1])

@@ -82,8 +82,12 @@ void for_each_range(const std::vector<int64_t>& sizes, const std::function<void(
 // stays PyTorch's); baseline x86-64 elsewhere.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define EMBER_STEP_CLONES __attribute__((target_clones("avx2", "default")))
+// SGD's loop spells torch's fused multiply-adds as std::fma: a clone for CPUs with FMA (which
+// implies AVX) makes each one instruction; the baseline copy calls libm's, which rounds alike.
+#define EMBER_FMA_STEP_CLONES __attribute__((target_clones("fma", "default")))
 #else
 #define EMBER_STEP_CLONES
+#define EMBER_FMA_STEP_CLONES
 #endif
 
 // Each kernel's loop is a function of its own whose scalars are by-value arguments: the
@@ -97,18 +101,20 @@ struct SgdScalars {
   T lr, momentum, keep, weight_decay, sign;
 };
 
+/// torch's SGD step, op by op: each add_ with alpha is one fused multiply-add there (its add
+/// kernel's fmadd(other, alpha, self)), the momentum's mul_ a rounding of its own.
 template <class T, bool kDecay, bool kBuffer, bool kFirst, bool kNesterov>
-EMBER_STEP_CLONES void sgd_range(int64_t begin, int64_t end, T* pp, const T* gp, T* bp, SgdScalars<T> c) {
+EMBER_FMA_STEP_CLONES void sgd_range(int64_t begin, int64_t end, T* pp, const T* gp, T* bp, SgdScalars<T> c) {
 #pragma omp simd
   for (int64_t i = begin; i < end; ++i) {
     T d = c.sign * gp[i];
-    if constexpr (kDecay) d = d + c.weight_decay * pp[i];
+    if constexpr (kDecay) d = std::fma(pp[i], c.weight_decay, d);  // grad.add(param, alpha=weight_decay)
     if constexpr (kBuffer) {
-      const T b = kFirst ? d : bp[i] * c.momentum + c.keep * d;
+      const T b = kFirst ? d : std::fma(d, c.keep, bp[i] * c.momentum);  // buf.mul_(m).add_(grad, alpha=keep)
       bp[i] = b;
-      d = kNesterov ? d + c.momentum * b : b;
+      d = kNesterov ? std::fma(b, c.momentum, d) : b;  // grad.add(buf, alpha=momentum)
     }
-    pp[i] = pp[i] + -c.lr * d;
+    pp[i] = std::fma(d, -c.lr, pp[i]);  // param.add_(grad, alpha=-lr)
   }
 }
 

@@ -490,9 +490,11 @@ Tensor multilabel_margin_loss(const Tensor& input, const Tensor& target, const s
   // (one_hot would read the classes on the host, which a captured graph cannot replay)
   const Tensor hits = eq(unsqueeze(safe, 2), reshape(arange(0, classes, 1, DType::Int64, t.device()), {1, 1, classes}));
   const Tensor is_target = gt(sum(mul(to_dtype(hits, DType::Int64), counted), Dims{1}), scalar_tensor(int64_t{0}));
-  // z[n, j, i] = 1 - x[n, y_j] + x[n, i], counted for listed j and non-target i; the kernel counts z > 0.
-  Tensor z = ember::relu(add(sub(number(1.0), unsqueeze(gather(x, 1, safe), 2)), unsqueeze(x, 1)));
-  Tensor mask = logical_and(unsqueeze(listed, 2), unsqueeze(logical_not(is_target), 1));
+  // z[n, j, i] = 1 - x[n, y_j] + x[n, i], counted for listed j and non-target i where z > 0, as the
+  // kernel's (a NaN z adds nothing)
+  const Tensor z = add(sub(number(1.0), unsqueeze(gather(x, 1, safe), 2)), unsqueeze(x, 1));
+  Tensor mask = logical_and(logical_and(unsqueeze(listed, 2), unsqueeze(logical_not(is_target), 1)),
+                            gt(z, zeros({}, z.dtype())));
   // where, not a product with the mask: an inf z outside the mask must not make NaN
   Tensor loss = div(sum(where(mask, z, zeros({}, z.dtype())), Dims{1, 2}), number(double(classes)));
   if (reduction == "none" && input.dim() <= 1) loss = reshape(loss, {});
