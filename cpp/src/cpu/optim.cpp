@@ -28,12 +28,12 @@ void with_flags(F&& f, bool first, Flags... rest) {
   else with_flags([&](auto... c) { f(std::false_type{}, c...); }, rest...);
 }
 
-/// PyTorch's lerp: a + w (b - a) for w < 0.5, else b - (b - a)(1 - w) (exact at w = 1); kLow
-/// says which (w is the same for every element).
+/// PyTorch's lerp: a + w (b - a) for w < 0.5, else b + (w - 1)(b - a) (exact at w = 1), each one
+/// fused multiply-add as its kernel's fmadd; kLow says which (w is the same for every element).
 template <bool kLow, class T>
 inline T lerp(T a, T b, T w) {
-  if constexpr (kLow) return a + w * (b - a);
-  else return b - (b - a) * (T(1) - w);
+  if constexpr (kLow) return std::fma(w, b - a, a);
+  else return std::fma(w - T(1), b - a, b);
 }
 
 /// Calls f(T{}) for float or double.
@@ -78,16 +78,14 @@ void for_each_range(const std::vector<int64_t>& sizes, const std::function<void(
   }
 }
 
-// AVX2 copies of the loops, picked per CPU at load time (wider vectors, no FMA: the rounding
-// stays PyTorch's); baseline x86-64 elsewhere.
+// The loops spell torch's fused multiply-adds (each add_ with alpha, lerp) as std::fma, and only
+// those: the file is built with -ffp-contract=off, so nothing else fuses and the rounding stays
+// PyTorch's. A copy for CPUs with FMA (which implies 256-bit AVX) makes each one instruction,
+// picked at load time; the baseline copy calls libm's fma, which rounds alike.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define EMBER_STEP_CLONES __attribute__((target_clones("avx2", "default")))
-// SGD's loop spells torch's fused multiply-adds as std::fma: a clone for CPUs with FMA (which
-// implies AVX) makes each one instruction; the baseline copy calls libm's, which rounds alike.
-#define EMBER_FMA_STEP_CLONES __attribute__((target_clones("fma", "default")))
+#define EMBER_STEP_CLONES __attribute__((target_clones("fma", "default")))
 #else
 #define EMBER_STEP_CLONES
-#define EMBER_FMA_STEP_CLONES
 #endif
 
 // Each kernel's loop is a function of its own whose scalars are by-value arguments: the
@@ -104,7 +102,7 @@ struct SgdScalars {
 /// torch's SGD step, op by op: each add_ with alpha is one fused multiply-add there (its add
 /// kernel's fmadd(other, alpha, self)), the momentum's mul_ a rounding of its own.
 template <class T, bool kDecay, bool kBuffer, bool kFirst, bool kNesterov>
-EMBER_FMA_STEP_CLONES void sgd_range(int64_t begin, int64_t end, T* pp, const T* gp, T* bp, SgdScalars<T> c) {
+EMBER_STEP_CLONES void sgd_range(int64_t begin, int64_t end, T* pp, const T* gp, T* bp, SgdScalars<T> c) {
 #pragma omp simd
   for (int64_t i = begin; i < end; ++i) {
     T d = c.sign * gp[i];
@@ -129,8 +127,8 @@ EMBER_STEP_CLONES void adagrad_range(int64_t begin, int64_t end, T* pp, const T*
 #pragma omp simd
   for (int64_t i = begin; i < end; ++i) {
     T d = c.sign * gp[i];
-    if constexpr (kDecay) d = d + c.weight_decay * pp[i];
-    const T s = sp[i] + d * d;
+    if constexpr (kDecay) d = std::fma(pp[i], c.weight_decay, d);  // grad.add(param, alpha=weight_decay)
+    const T s = std::fma(d, d, sp[i]);  // state_sum.addcmul_(grad, grad, value=1)
     sp[i] = s;
     pp[i] = pp[i] + c.neg_clr * d / (std::sqrt(s) + c.eps);
   }
@@ -147,22 +145,23 @@ EMBER_STEP_CLONES void rmsprop_range(int64_t begin, int64_t end, T* pp, const T*
 #pragma omp simd
   for (int64_t i = begin; i < end; ++i) {
     T d = c.sign * gp[i];
-    if constexpr (kDecay) d = d + c.weight_decay * pp[i];
-    const T v = vp[i] * c.alpha + c.rest * d * d;
+    if constexpr (kDecay) d = std::fma(pp[i], c.weight_decay, d);  // grad.add(param, alpha=weight_decay)
+    // square_avg.mul_(alpha).addcmul_(grad, grad, value=1 - alpha)
+    const T v = std::fma(c.rest * d, d, vp[i] * c.alpha);
     vp[i] = v;
     T avg;
     if constexpr (kCentered) {
       const T m = lerp<kLow>(mp[i], d, c.rest);
       mp[i] = m;
-      // v - m^2 with m^2 in double: a float m^2 overflows to inf (inf - inf) where PyTorch's stays finite.
-      avg = std::sqrt(static_cast<T>(static_cast<double>(v) - static_cast<double>(m) * m)) + c.eps;
+      // square_avg.addcmul(grad_avg, grad_avg, value=-1): one rounding, so m^2 never overflows alone
+      avg = std::sqrt(std::fma(-m, m, v)) + c.eps;
     } else {
       avg = std::sqrt(v) + c.eps;
     }
     if constexpr (kBuffer) {
       const T b = bp[i] * c.momentum + d / avg;
       bp[i] = b;
-      pp[i] = pp[i] + -c.lr * b;
+      pp[i] = std::fma(b, -c.lr, pp[i]);  // param.add_(buf, alpha=-lr)
     } else {
       pp[i] = pp[i] + -c.lr * d / avg;
     }
@@ -181,9 +180,9 @@ EMBER_STEP_CLONES void adam_range(int64_t begin, int64_t end, T* pp, const T* gp
   for (int64_t i = begin; i < end; ++i) {
     T x = pp[i], d = c.sign * gp[i];
     if constexpr (kDecoupled) x = x * c.shrink;
-    if constexpr (kL2) d = d + c.weight_decay * x;
+    if constexpr (kL2) d = std::fma(x, c.weight_decay, d);  // grad.add(param, alpha=weight_decay)
     const T m = lerp<kLow>(mp[i], d, c.w1);
-    const T v = vp[i] * c.beta2 + c.w2 * d * d;
+    const T v = std::fma(c.w2 * d, d, vp[i] * c.beta2);  // exp_avg_sq.mul_(beta2).addcmul_(grad, grad, ...)
     mp[i] = m;
     vp[i] = v;
     T second = v;
@@ -206,12 +205,13 @@ EMBER_STEP_CLONES void adadelta_range(int64_t begin, int64_t end, T* pp, const T
 #pragma omp simd
   for (int64_t i = begin; i < end; ++i) {
     T d = c.sign * gp[i];
-    if constexpr (kDecay) d = d + c.weight_decay * pp[i];
-    const T v = vp[i] * c.rho + c.rest * d * d;
+    if constexpr (kDecay) d = std::fma(pp[i], c.weight_decay, d);  // grad.add(param, alpha=weight_decay)
+    const T v = std::fma(c.rest * d, d, vp[i] * c.rho);  // square_avg.mul_(rho).addcmul_(grad, grad, value=1 - rho)
     vp[i] = v;
     const T delta = std::sqrt(up[i] + c.eps) / std::sqrt(v + c.eps) * d;
-    up[i] = up[i] * c.rho + c.rest * delta * delta;
-    pp[i] = pp[i] + c.neg_lr * delta;
+    // acc_delta.mul_(rho).addcmul_(delta, delta, value=1 - rho)
+    up[i] = std::fma(c.rest * delta, delta, up[i] * c.rho);
+    pp[i] = std::fma(delta, c.neg_lr, pp[i]);  // param.add_(delta, alpha=-lr)
   }
 }
 
@@ -232,7 +232,7 @@ EMBER_STEP_CLONES void adamax_range(int64_t begin, int64_t end, T* pp, const T* 
 #pragma omp simd
   for (int64_t i = begin; i < end; ++i) {
     T d = c.sign * gp[i];
-    if constexpr (kDecay) d = d + c.weight_decay * pp[i];
+    if constexpr (kDecay) d = std::fma(pp[i], c.weight_decay, d);  // grad.add(param, alpha=weight_decay)
     const T m = lerp<kLow>(mp[i], d, c.w1);
     const T u = nan_max(up[i] * c.beta2, std::abs(d) + c.eps);
     mp[i] = m;
@@ -252,9 +252,9 @@ EMBER_STEP_CLONES void nadam_range(int64_t begin, int64_t end, T* pp, const T* g
   for (int64_t i = begin; i < end; ++i) {
     T x = pp[i], d = c.sign * gp[i];
     if constexpr (kDecoupled) x = x * c.shrink;
-    if constexpr (kL2) d = d + c.weight_decay * x;
+    if constexpr (kL2) d = std::fma(x, c.weight_decay, d);  // grad.add(param, alpha=weight_decay)
     const T m = lerp<kLow>(mp[i], d, c.w1);
-    const T v = vp[i] * c.beta2 + c.w2 * d * d;
+    const T v = std::fma(c.w2 * d, d, vp[i] * c.beta2);  // exp_avg_sq.mul_(beta2).addcmul_(grad, grad, ...)
     mp[i] = m;
     vp[i] = v;
     const T denom = std::sqrt(v / c.correction2) + c.eps;
@@ -274,9 +274,9 @@ EMBER_STEP_CLONES void radam_range(int64_t begin, int64_t end, T* pp, const T* g
   for (int64_t i = begin; i < end; ++i) {
     T x = pp[i], d = c.sign * gp[i];
     if constexpr (kDecoupled) x = x * c.shrink;
-    if constexpr (kL2) d = d + c.weight_decay * x;
+    if constexpr (kL2) d = std::fma(x, c.weight_decay, d);  // grad.add(param, alpha=weight_decay)
     const T m = lerp<kLow>(mp[i], d, c.w1);
-    const T v = vp[i] * c.beta2 + c.w2 * d * d;
+    const T v = std::fma(c.w2 * d, d, vp[i] * c.beta2);  // exp_avg_sq.mul_(beta2).addcmul_(grad, grad, ...)
     mp[i] = m;
     vp[i] = v;
     T update = m / c.correction1 * c.lr;
@@ -295,8 +295,8 @@ EMBER_STEP_CLONES void asgd_range(int64_t begin, int64_t end, T* pp, const T* gp
 #pragma omp simd
   for (int64_t i = begin; i < end; ++i) {
     T d = c.sign * gp[i];
-    if constexpr (kDecay) d = d + c.weight_decay * pp[i];
-    const T x = pp[i] * c.decay + c.neg_eta * d;
+    if constexpr (kDecay) d = std::fma(pp[i], c.weight_decay, d);  // grad.add(param, alpha=weight_decay)
+    const T x = std::fma(d, c.neg_eta, pp[i] * c.decay);  // param.mul_(1 - lambd * eta).add_(grad, alpha=-eta)
     pp[i] = x;
     ap[i] = kAverage ? ap[i] + (x - ap[i]) * c.mu : x;
   }
