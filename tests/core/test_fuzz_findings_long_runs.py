@@ -767,3 +767,14 @@ def test_fillers_leave_an_empty_integer_tensor_alone(fill, torch):
     for L in (ember, torch):
         t = L.zeros((2, 0), dtype=L.bool)
         assert getattr(t, fill)(*((0.5,) if fill == "geometric_" else ())) is t
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_16bit_lerp_with_a_tensor_weight_rounds_once(dtype, torch):
+    """A 16-bit lerp computes in float32 and rounds once, as torch's (it rounded each step)."""
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal(2000).astype(np.float32), rng.standard_normal(2000).astype(np.float32)
+    w = rng.uniform(-1, 2, 2000).astype(np.float32)
+    call = lambda L: L.tensor(a).to(getattr(L, dtype)).lerp(L.tensor(b).to(getattr(L, dtype)),
+                                                            L.tensor(w).to(getattr(L, dtype)))
+    _same(call(ember), call(torch))

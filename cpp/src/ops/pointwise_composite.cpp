@@ -84,6 +84,10 @@ Tensor lerp(const Tensor& input, const Tensor& end, const Tensor& weight) {
   EMBER_CHECK_TYPE(weight.impl()->is_wrapped_number || weight.dtype() == input.dtype(), "lerp: expected dtype ",
                    dtype_name(input.dtype()), " for `weight` but got dtype ", dtype_name(weight.dtype()));
   broadcast_shapes(broadcast_shapes(input.sizes(), end.sizes(), "lerp"), weight.sizes(), "lerp");
+  if (is_narrow(input.dtype())) {  // float16/bfloat16 in float32, rounded once, as torch's opmath
+    auto wide = [](const Tensor& t) { return t.impl()->is_wrapped_number ? t : to_dtype(t, DType::Float32); };
+    return to_dtype(lerp(wide(input), wide(end), wide(weight)), input.dtype());
+  }
   // PyTorch's two-sided formula: exact at both ends (weight 0 gives input, weight 1 gives end).
   const Tensor diff = sub(end, input);
   auto low = [&] { return add(input, mul(weight, diff)); };
