@@ -205,13 +205,8 @@ Example::
   EMBER_ADDC(addcdiv, "/")
 #undef EMBER_ADDC
   // A 0-d weight that needs no gradient takes torch's Scalar overload: a number, of any dtype.
-  auto lerp_weight = [](py::handle w, const Tensor& t, const char* op) {
-    const bool number = py::isinstance<Tensor>(w) && w.cast<const Tensor&>().dim() == 0 &&
-                        !w.cast<const Tensor&>().requires_grad();
-    return tensor_or_scalar(number ? py::handle(w.attr("item")()) : w, op, "weight", &t);
-  };
-  def_both(m, cls, "lerp", [lerp_weight](const Tensor& t, const Tensor& end, py::handle w) {
-    return lerp(t, end, lerp_weight(w, t, "lerp"));
+  def_both(m, cls, "lerp", [](const Tensor& t, const Tensor& end, py::handle w) {
+    return lerp(t, end, tensor_or_scalar(number_if_0d(w), "lerp", "weight", &t));
   }, py::arg("end"), py::arg("weight"), R"doc(lerp(input, end, weight) -> Tensor
 
 Linear interpolation: input + weight * (end - input), exact at weight 0 and 1.
@@ -229,9 +224,9 @@ Example::
     >>> ember.lerp(ember.zeros(3), ember.ones(3) * 10, 0.25)
     tensor([2.5000, 2.5000, 2.5000])
 )doc");
-  cls.def("lerp_", [lerp_weight](py::object self, const Tensor& end, py::handle w) {
+  cls.def("lerp_", [](py::object self, const Tensor& end, py::handle w) {
     Tensor& t = self.cast<Tensor&>();
-    lerp_(t, end, lerp_weight(w, t, "lerp_"));
+    lerp_(t, end, tensor_or_scalar(number_if_0d(w), "lerp_", "weight", &t));
     return self;
   }, py::arg("end"), py::arg("weight"));
   def_both(m, cls, "nan_to_num", &nan_to_num, py::arg("nan") = 0.0, py::arg("posinf") = py::none(),

@@ -71,11 +71,7 @@ Example::
 std::optional<Tensor> bound(py::handle h, py::handle other, const Tensor& t, const char* op, const char* arg) {
   if (h.is_none()) return std::nullopt;
   const bool number_overload = !other.is_none() && !py::isinstance<Tensor>(other);
-  if (number_overload && py::isinstance<Tensor>(h)) {
-    const Tensor& b = h.cast<const Tensor&>();
-    if (b.dim() == 0 && !b.requires_grad()) return tensor_or_scalar(h.attr("item")(), op, arg, &t);
-  }
-  return tensor_or_scalar(h, op, arg, &t);
+  return tensor_or_scalar(number_overload ? number_if_0d(h) : py::reinterpret_borrow<py::object>(h), op, arg, &t);
 }
 
 // ---- memory formats (ember.contiguous_format, channels_last, channels_last_3d, preserve_format) ----
@@ -617,10 +613,7 @@ Example::
   auto alpha_times = [](const Tensor& a, const Tensor& b, py::handle alpha_arg, const char* op) {
     const DType result = result_type(a, b);
     // A 0-d tensor that needs no gradient stands for its number, as in PyTorch's parser (alpha=-lr).
-    py::object alpha = py::reinterpret_borrow<py::object>(alpha_arg);
-    if (py::isinstance<Tensor>(alpha) && alpha.cast<const Tensor&>().dim() == 0 &&
-        !alpha.cast<const Tensor&>().requires_grad())
-      alpha = py::cast(alpha.cast<const Tensor&>().item());
+    const py::object alpha = number_if_0d(alpha_arg);
     EMBER_CHECK_TYPE(std::string(op) != "sub" || (a.dtype() != DType::Bool && b.dtype() != DType::Bool), op,
                      ": subtraction, the `-` operator, with a bool tensor is not supported; use ~ or logical_not() "
                      "to invert a mask");

@@ -111,6 +111,14 @@ Tensor tensor_or_scalar(py::handle obj, const char* op, const char* arg, const T
                               std::string(py::str(obj.get_type().attr("__name__")))));
 }
 
+py::object number_if_0d(py::handle obj) {
+  if (py::isinstance<Tensor>(obj)) {
+    const Tensor& t = obj.cast<const Tensor&>();
+    if (t.dim() == 0 && !t.requires_grad()) return obj.attr("item")();
+  }
+  return py::reinterpret_borrow<py::object>(obj);
+}
+
 std::optional<Tensor> number_operand(const Tensor& self, py::handle obj, const char* op) {
   if (PyLong_Check(obj.ptr()) || PyFloat_Check(obj.ptr())) return tensor_or_scalar(obj, op, "other", &self);
   py::detail::make_caster<Scalar> number;  // NumPy scalars

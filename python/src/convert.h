@@ -118,6 +118,9 @@ Device device_from(py::handle obj, const char* op = "device");
 Tensor tensor_or_scalar(py::handle obj, const char* op, const char* arg, const Tensor* other = nullptr);
 /// A Python number as the operand of self's operator, or nullopt (NotImplemented) for anything else.
 std::optional<Tensor> number_operand(const Tensor& self, py::handle obj, const char* op);
+/// obj itself, or the number a 0-d tensor that needs no gradient stands for, as torch's parser
+/// reads one for a Number argument (alpha=lr, a clamp bound beside a number, lerp's weight).
+py::object number_if_0d(py::handle obj);
 
 /// number / t as torch's operator computes it (Tensor.__rtruediv__): reciprocal(t) * number,
 /// rounded twice, where div(number, t), the function form, rounds once.

@@ -71,8 +71,9 @@ py::object write_out(py::object result, py::handle out, const char* op, OutDtype
     // A leaf result that requires grad comes from requires_grad=True (zeros, randn, arange, ...):
     // as torch's, out takes the values and then requires grad itself.
     const bool asked = r.requires_grad() && autograd::is_leaf(r);
-    check_grad(asked ? autograd::detach(r) : r, o);
-    write_one(asked ? autograd::detach(r) : r, o, op, rule);
+    const Tensor values = asked ? autograd::detach(r) : r;
+    check_grad(values, o);
+    write_one(values, o, op, rule);
     if (asked) autograd::set_requires_grad(o, true);
     return py::reinterpret_borrow<py::object>(out);
   }
