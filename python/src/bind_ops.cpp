@@ -604,13 +604,11 @@ Example::
   EMBER_NUMBERS(div)
   EMBER_NUMBERS(floor_divide)
 #undef EMBER_NUMBERS
-  // add/sub(input, other, *, alpha=1): input ± alpha * other; calls without alpha take the overloads
-  // above. alpha is checked against the result's dtype as torch's: no float alpha for integer or
-  // bool results, a bool one for bool results only.
-  // alpha is read in the result's dtype (checked for overflow, as torch's); alpha * other is computed
-  // in it too for floats (a 16-bit product rounds before the sum, as torch's scalar loop: docs), in
-  // int64 for narrow integers (wrapping as theirs), and alpha takes no part in the promotion.
-  auto alpha_times = [](const Tensor& a, const Tensor& b, py::handle alpha_arg, const char* op) {
+  // add/sub(input, other, *, alpha=1): input ± alpha * other (ember::add/sub with alpha: fused as
+  // torch's for float32 and float64); calls without alpha take the overloads above. alpha is
+  // checked as torch's: a number, no float alpha for integer or bool results, a bool one for bool
+  // results only; it takes no part in the promotion.
+  auto alpha_of = [](const Tensor& a, const Tensor& b, py::handle alpha_arg, const char* op) {
     const DType result = result_type(a, b);
     // A 0-d tensor that needs no gradient stands for its number, as in PyTorch's parser (alpha=-lr).
     const py::object alpha = number_if_0d(alpha_arg);
@@ -624,16 +622,13 @@ Example::
                      dtype_name(result));
     EMBER_CHECK_TYPE(is_floating(result) || !PyFloat_Check(alpha.ptr()), op,
                      ": an integer result (", dtype_name(result), ") needs an integer alpha, got ", std::string(py::repr(alpha)));
-    check_fits(alpha.cast<Scalar>(), result, op);
-    const DType compute = is_floating(result) ? result : widened(result);
-    return mul(to_dtype(b, compute), scalar_tensor(alpha.cast<Scalar>(), compute));
+    return alpha.cast<Scalar>();
   };
   for (auto [name, sign] : {std::pair{"add", 1}, {"sub", -1}}) {
     auto with_alpha = [=](const Tensor& a, py::handle b, py::handle alpha) {
       const Tensor bt = tensor_or_scalar(b, name, "other", &a);
-      const Tensor scaled = alpha_times(a, bt, alpha, name);
-      const Tensor wide = to_dtype(a, scaled.dtype());
-      return to_dtype(sign > 0 ? add(wide, scaled) : sub(wide, scaled), result_type(a, bt));
+      const Scalar k = alpha_of(a, bt, alpha, name);
+      return sign > 0 ? add(a, bt, k) : sub(a, bt, k);
     };
     def_both_out(m, cls, name, OutDtype::Castable, with_alpha, py::arg("other"), py::kw_only(), py::arg("alpha") = 1);
     // a number input, as torch.tensor(number) (EMBER_NUMBERS above)
@@ -642,9 +637,10 @@ Example::
     }, py::arg("input"), py::arg("other"), py::kw_only(), py::arg("alpha") = 1);
     cls.def((std::string(name) + "_").c_str(), [=](py::object self, py::handle b, py::handle alpha) {
       Tensor& t = self.cast<Tensor&>();
-      const Tensor scaled = alpha_times(t, tensor_or_scalar(b, name, "other", &t), alpha, name);
-      if (sign > 0) add_(t, scaled);
-      else sub_(t, scaled);
+      const Tensor bt = tensor_or_scalar(b, name, "other", &t);
+      const Scalar k = alpha_of(t, bt, alpha, name);
+      if (sign > 0) add_(t, bt, k);
+      else sub_(t, bt, k);
       return self;
     }, py::arg("other"), py::kw_only(), py::arg("alpha") = 1);
   }

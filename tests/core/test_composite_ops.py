@@ -4,6 +4,8 @@ nan_to_num, logit, float_power, ldexp, polygamma, isin), statistics (median, kth
 nansum, aminmax, var_mean, ...), joins and index composites; each against torch (values, dtypes,
 shapes, errors) and NumPy, with float64 gradcheck where torch has a gradient.
 """
+import zlib
+
 import numpy as np
 import pytest
 
@@ -197,6 +199,70 @@ def test_lerp(torch):
         ember.lerp(a, b.float(), 0.5)
     with pytest.raises(TypeError, match="lerp.*int64"):
         ember.lerp(ember.ones(2, dtype=ember.int64), ember.ones(2, dtype=ember.int64), 0.5)
+
+
+# What torch's kernels fuse into one multiply-add, ember rounds once too: the same bits, in the
+# vectorized body and the tail of torch's loops alike (sizes 1, 7 and 1003), contiguous or not.
+_FUSED = {
+    "add alpha": lambda L, a, b, c: L.add(a, b, alpha=-0.37),
+    "sub alpha": lambda L, a, b, c: L.sub(a, b, alpha=3),
+    "add_ alpha": lambda L, a, b, c: a.clone().add_(b, alpha=-1e-3),
+    # (not a Python number as other: torch's scalar loop then rounds alpha * other first in some
+    # elements of a run's tail, by their alignment)
+    "addcmul": lambda L, a, b, c: L.addcmul(a, b, c),
+    "addcmul value": lambda L, a, b, c: L.addcmul(a, b, c, value=0.9),
+    "addcmul_ value": lambda L, a, b, c: a.clone().addcmul_(b, c, value=-0.1),
+    "addcdiv value": lambda L, a, b, c: L.addcdiv(a, b, c, value=0.3),
+    "lerp small": lambda L, a, b, c: L.lerp(a, b, 0.1),
+    "lerp large": lambda L, a, b, c: L.lerp(a, b, 0.9),
+    "lerp_ number": lambda L, a, b, c: a.clone().lerp_(b, 0.7),
+    "lerp tensor": lambda L, a, b, c: L.lerp(a, b, c),
+}
+
+
+# (16-bit add with alpha rounds the product first, as torch's scalar loop: docs, not here)
+@pytest.mark.parametrize("name, dtype", [(n, d) for n in _FUSED for d in ("float32", "float64", "float16", "bfloat16")
+                                         if d in ("float32", "float64") or n.startswith(("addc", "lerp"))])
+@pytest.mark.parametrize("layout", ["1", "7", "1003", "strided", "broadcast"])
+def test_fused_multiply_adds_round_as_torchs(name, layout, dtype, torch):
+    rng = np.random.default_rng(zlib.crc32(f"{name} {layout} {dtype}".encode()))
+    shape = {"1": (1,), "7": (7,), "1003": (1003,), "strided": (40, 30), "broadcast": (17, 13)}[layout]
+    # cancellation-prone values: what one rounding more would change
+    vals = [rng.standard_normal(shape) * 10.0 ** rng.integers(-3, 4, shape) for _ in range(3)]
+    vals[2] = rng.uniform(-0.2, 1.2, shape)  # lerp's weight, both sides of 0.5
+    results = []
+    for L in (ember, torch):
+        dt = getattr(L, dtype)
+        a, b, c = (L.tensor(v).to(dt) for v in vals)
+        if layout == "strided":
+            a, b, c = a.t(), b.t(), c.t()
+        if layout == "broadcast":
+            b, c = b[:1], c[:, :1]
+        results.append(_FUSED[name](L, a, b, c).float().numpy())
+    np.testing.assert_array_equal(results[0], results[1])
+
+
+@pytest.mark.parametrize("name", ["add alpha", "sub alpha", "addcmul value", "addcdiv value", "lerp small",
+                                  "lerp large", "lerp tensor"])
+def test_fused_multiply_adds_backward_as_torchs(name, torch):
+    """torch's nodes (names and gradient formulas), so gradients round as theirs; float64 gradcheck.
+    One shape for all: the sums of broadcast gradients are the engine's, not these nodes'."""
+    rng = np.random.default_rng(3)
+    vals = [rng.standard_normal((5, 4)), rng.standard_normal((5, 4)), rng.uniform(-0.2, 1.2, (5, 4))]
+    g = rng.standard_normal((5, 4))  # the same incoming gradient for both
+    grads, names = [], []
+    for L in (ember, torch):
+        xs = [L.tensor(v, dtype=L.float32, requires_grad=True) for v in vals]
+        y = _FUSED[name](L, *xs)
+        names.append(y.grad_fn.name())
+        y.backward(L.tensor(g, dtype=L.float32))
+        grads.append([None if x.grad is None else x.grad.numpy() for x in xs])
+    assert names[0] == names[1]
+    for ge, gt in zip(*grads):
+        assert (ge is None) == (gt is None)
+        if ge is not None:
+            np.testing.assert_array_equal(ge, gt)
+    grad_ok(lambda *xs: _FUSED[name](ember, *xs), *[ember.tensor(v) for v in vals])
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "int64", "bool"])

@@ -535,6 +535,13 @@ EMBER_API Tensor& baddbmm_(Tensor& x, const Tensor& batch1, const Tensor& batch2
 EMBER_API Tensor& addbmm_(Tensor& x, const Tensor& batch1, const Tensor& batch2, Scalar beta = 1, Scalar alpha = 1);
 
 // ---- pointwise composites (ops/pointwise_composite.cpp) ---------------------------------------
+/// input + alpha * other, rounded once for float32 and float64 (PyTorch's fused multiply-add).
+EMBER_API Tensor add(const Tensor& input, const Tensor& other, Scalar alpha);
+/// input - alpha * other, rounded as add.
+EMBER_API Tensor sub(const Tensor& input, const Tensor& other, Scalar alpha);
+/// In place: add and sub with alpha.
+EMBER_API Tensor& add_(Tensor& x, const Tensor& other, Scalar alpha);
+EMBER_API Tensor& sub_(Tensor& x, const Tensor& other, Scalar alpha);
 /// input + value * tensor1 * tensor2.
 EMBER_API Tensor addcmul(const Tensor& input, const Tensor& tensor1, const Tensor& tensor2, Scalar value = 1);
 /// In place: addcmul.

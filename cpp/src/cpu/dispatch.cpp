@@ -10,16 +10,20 @@ namespace ember::cpu {
 
 #define EMBER_UNARY(name, kind, formula, doc, ...) void name(const Tensor& out, const Tensor& x);
 #define EMBER_BINARY(name, kind, formula, doc, ...) void name(const Tensor& out, const Tensor& x, const Tensor& y);
+#define EMBER_MULTIPLY_ADD void multiply_add(const Tensor& out, const Tensor& a, const Tensor& b, const Tensor& c);
 namespace pointwise::baseline {
 #include "ember/elementwise.def"
+EMBER_MULTIPLY_ADD
 }
 #ifdef EMBER_HAVE_AVX2
 #define EMBER_UNARY(name, kind, formula, doc, ...) void name(const Tensor& out, const Tensor& x);
 #define EMBER_BINARY(name, kind, formula, doc, ...) void name(const Tensor& out, const Tensor& x, const Tensor& y);
 namespace pointwise::avx2 {
 #include "ember/elementwise.def"
+EMBER_MULTIPLY_ADD
 }
 #endif
+#undef EMBER_MULTIPLY_ADD
 
 namespace pointwise::baseline {
 extern const PointwiseSpan spans[];
@@ -137,6 +141,10 @@ bool use_avx512() {
     EMBER_PICK(scan, name, values, indices, in, dim);                                      \
   }
 #include "ember/scan.def"
+
+void multiply_add(const Tensor& out, const Tensor& a, const Tensor& b, const Tensor& c) {
+  EMBER_PICK(pointwise, multiply_add, out, a, b, c);
+}
 
 PointwiseSpan pointwise_span(int row) {
 #ifdef EMBER_HAVE_AVX2

@@ -1,4 +1,5 @@
 // CPU kernels of the pointwise table (compiled once per instruction set, see cpu/isa.h).
+#include <cmath>
 #include <type_traits>
 
 #include "cpu/isa.h"
@@ -107,6 +108,37 @@ void binary_span(DType t, char* const* p, const int64_t* s, int64_t n, F f) {
     binary_kernel<kind>(out, x, y, name##_fn{});                   \
   }
 #include "ember/elementwise.def"
+
+// One rounding per element: std::fma is one instruction in the AVX2+FMA copy, and libm's
+// correctly rounded fma in the baseline one, so both copies give the same bits.
+void multiply_add(const Tensor& out, const Tensor& a, const Tensor& b, const Tensor& c) {
+  visit_floating(out.dtype(), "multiply_add", [&](auto tag) {
+    using T = decltype(tag);
+    for_each<4>({&out, &a, &b, &c}, [](char* const* p, const int64_t* s, int64_t n) {
+      T* o = reinterpret_cast<T*>(p[0]);
+      const T* x = reinterpret_cast<const T*>(p[1]);
+      const T* y = reinterpret_cast<const T*>(p[2]);
+      const T* z = reinterpret_cast<const T*>(p[3]);
+      constexpr int64_t st = sizeof(T);
+      // Plain loops for contiguous runs, one factor possibly a broadcast scalar (add's alpha,
+      // lerp's number weight): they vectorize.
+      if (s[0] == st && s[3] == st && s[1] == st && s[2] == st) {
+        for (int64_t i = 0; i < n; ++i) o[i] = std::fma(x[i], y[i], z[i]);
+      } else if (s[0] == st && s[3] == st && s[1] == st && s[2] == 0) {
+        const T yv = *y;
+        for (int64_t i = 0; i < n; ++i) o[i] = std::fma(x[i], yv, z[i]);
+      } else if (s[0] == st && s[3] == st && s[1] == 0 && s[2] == st) {
+        const T xv = *x;
+        for (int64_t i = 0; i < n; ++i) o[i] = std::fma(xv, y[i], z[i]);
+      } else {
+        for (int64_t i = 0; i < n; ++i)
+          *reinterpret_cast<T*>(p[0] + i * s[0]) = std::fma(*reinterpret_cast<const T*>(p[1] + i * s[1]),
+                                                            *reinterpret_cast<const T*>(p[2] + i * s[2]),
+                                                            *reinterpret_cast<const T*>(p[3] + i * s[3]));
+      }
+    });
+  });
+}
 
 // The span of every row, in the table's order (the fused replay's rows, kernels.h).
 extern const PointwiseSpan spans[];

@@ -1,13 +1,16 @@
-// Pointwise ops composed of the table's (elementwise.def): addcmul, addcdiv, lerp, nan_to_num,
-// logit, float_power, ldexp, polygamma, isin. No kernel of their own, and no backward but logit's
-// (torch's formula, which the composite's chain rule does not give at 0, 1 and outside [0, 1]):
-// gradients, double gradients and every dtype come from the ops they are written with.
+// Pointwise ops composed of the table's (elementwise.def): add and sub with alpha, addcmul,
+// addcdiv and lerp (on the fused multiply-add kernel where PyTorch's kernels fuse, each with
+// PyTorch's backward, so that values and gradients round as theirs), nan_to_num, logit,
+// float_power, ldexp, polygamma, isin. The others have no kernel of their own and no backward but
+// logit's (torch's formula, which the composite's chain rule does not give at 0, 1 and outside
+// [0, 1]): their gradients, double gradients and every dtype come from the ops they are written with.
 #include <cmath>
 #include <limits>
 
 #include "autograd/record.h"
 #include "ember/autograd.h"
 #include "ember/ops.h"
+#include "kernels.h"
 #include "ops/dtype_limits.h"
 #include "ops/inplace.h"
 #include "ops/promotion.h"
@@ -33,30 +36,115 @@ Tensor& assign_composite(Tensor& x, const char* op, std::initializer_list<const 
 }
 
 namespace {
-/// input + value * t1 (op) t2 as PyTorch's kernels: on the inputs cast to their common dtype,
-/// computed in float32 for the 16-bit floats (rounded once, at the end), value read in that type
-/// (checked for overflow; an integer dtype truncates a float value).
-Tensor add_scaled(const char* op, const Tensor& input, const Tensor& tensor1, const Tensor& tensor2, Scalar value,
-                  Tensor (*combine)(const Tensor&, const Tensor&)) {
+/// a * b + c rounded once, in widened(dt) (float32 for the 16-bit floats), the result cast to dt
+/// (dt floating). PyTorch's kernels fuse add with alpha, addcmul and lerp into one multiply-add
+/// (its vectorized loops' fmadd, and its scalar loops compiled to the same), so ember's round as
+/// theirs only so. No history: the callers record their ops' nodes.
+Tensor multiply_add(const Tensor& a, const Tensor& b, const Tensor& c, DType dt) {
+  const DType ct = widened(dt);
+  const Shape shape = broadcast_shapes(broadcast_shapes(a.sizes(), b.sizes(), "multiply_add"), c.sizes(), "multiply_add");
+  auto operand = [&](const Tensor& t) {
+    const Tensor w = to_dtype(t, ct);
+    return w.sizes() == shape ? w : expand(w, shape);
+  };
+  Tensor out = Tensor::empty(shape, ct, c.device());
+  call_kernel(c.device(), "multiply_add", cpu::multiply_add, out, operand(a), operand(b), operand(c));
+  return to_dtype(out, dt);
+}
+
+/// Whether add with alpha fuses for a result of dtype dt (not the 16-bit floats: see add_alpha).
+bool fused(DType dt) { return dt == DType::Float32 || dt == DType::Float64; }
+
+/// input + alpha * other (alpha negated for sub), as PyTorch's add kernel.
+Tensor add_alpha(const char* op, const Tensor& input, const Tensor& other, Scalar alpha, bool negate) {
+  const DType dt = result_type(input, other);
+  check_fits(alpha, dt, op);  // alpha is read in the result's dtype, as torch's
+  if (!fused(dt)) {
+    // Integers: alpha * other in int64, wrapping as theirs. The 16-bit floats: the product rounds
+    // to the dtype before the sum, as torch's scalar loop (docs: PyTorch differences).
+    const DType compute = is_floating(dt) ? dt : widened(dt);
+    const Tensor scaled = mul(to_dtype(other, compute), scalar_tensor(alpha, compute));
+    const Tensor wide = to_dtype(input, compute);
+    return to_dtype(negate ? sub(wide, scaled) : add(wide, scaled), dt);
+  }
+  const double k = negate ? -alpha.to_double() : alpha.to_double();
+  const bool rec = autograd::needs_grad(input, other);
+  Tensor out;
+  {
+    autograd::RecordingOff off(rec);
+    out = multiply_add(other, scalar_tensor(k, dt), input, dt);
+  }
+  if (rec)
+    autograd::record(negate ? "SubBackward0" : "AddBackward0", {out}, {input, other}, {},
+                     [k](const Tensors& g, const Tensors&) { return Tensors{g[0], mul(g[0], scalar_tensor(k))}; });
+  return out;
+}
+
+/// x = add_alpha(x, other): one pass into x where no history is recorded and x keeps its
+/// dtype and shape (hand-written SGD's p.add_(g, alpha=-lr)), else the composite's rules.
+Tensor& add_alpha_(const char* op, Tensor& x, const Tensor& other, Scalar alpha, bool negate) {
+  const char* name = negate ? "sub_" : "add_";
+  x.check_in_place(name);
+  if (!autograd::needs_grad(x, other) && fused(x.dtype()) && result_type(x, other) == x.dtype() &&
+      broadcast_shapes(x.sizes(), other.sizes(), op) == x.sizes()) {
+    check_fits(alpha, x.dtype(), op);
+    const Tensor y = expand(to_dtype(unaliased(other, x), x.dtype()), x.sizes());
+    const Tensor k = expand(scalar_tensor(negate ? -alpha.to_double() : alpha.to_double(), x.dtype()), x.sizes());
+    call_kernel(x.device(), op, cpu::multiply_add, x, y, k, x);
+    x.bump_version();
+    return x;
+  }
+  return assign_composite(x, name, {&other},
+                          [&](const Tensor& old) { return add_alpha(op, old, other, alpha, negate); });
+}
+
+/// The common dtype of addcmul's and addcdiv's operands, checked as PyTorch's: not bool, shapes
+/// that broadcast, value that fits (read in float32 for the 16-bit floats; an integer dtype
+/// truncates a float value).
+DType addc_dtype(const char* op, const Tensor& input, const Tensor& tensor1, const Tensor& tensor2, Scalar value) {
   const DType dt = result_type_of({&input, &tensor1, &tensor2});
   EMBER_CHECK_TYPE(dt != DType::Bool, op, ": not implemented for bool tensors");
   broadcast_shapes(broadcast_shapes(input.sizes(), tensor1.sizes(), op), tensor2.sizes(), op);
+  check_fits(value, is_floating(dt) ? widened(dt) : dt, op);
+  return dt;
+}
+
+/// Each operand cast to dt (an int32 2**31 - 1 is inf in float16), then to the compute dtype.
+Tensor in_compute(const Tensor& t, DType dt) { return to_dtype(to_dtype(t, dt), widened(dt)); }
+
+/// value * t1, rounded in the compute dtype as the first step of PyTorch's addcmul and addcdiv.
+Tensor scaled(const Tensor& t1, Scalar value, DType dt) {
   const DType ct = widened(dt);
-  check_fits(value, is_floating(dt) ? ct : dt, op);
-  // Each input is cast to dt first: an int32 2**31 - 1 is inf in float16.
-  auto in_ct = [dt, ct](const Tensor& t) { return to_dtype(to_dtype(t, dt), ct); };
-  const Tensor t1 = in_ct(tensor1);
-  // value * t1 first, then t2: rounded in that order, as PyTorch's kernel.
-  const Tensor t = value.to_double() == 1
-                       ? t1
-                       : mul(scalar_tensor(is_floating(ct) ? value : Scalar(value.to<int64_t>()), ct), t1);
-  return to_dtype(add(in_ct(input), combine(t, in_ct(tensor2))), dt);
+  const Tensor t = in_compute(t1, dt);
+  if (value.to_double() == 1) return t;
+  return mul(scalar_tensor(is_floating(ct) ? value : Scalar(value.to<int64_t>()), ct), t);
 }
 }  // namespace
 
+Tensor add(const Tensor& input, const Tensor& other, Scalar alpha) { return add_alpha("add", input, other, alpha, false); }
+Tensor sub(const Tensor& input, const Tensor& other, Scalar alpha) { return add_alpha("sub", input, other, alpha, true); }
+Tensor& add_(Tensor& x, const Tensor& other, Scalar alpha) { return add_alpha_("add", x, other, alpha, false); }
+Tensor& sub_(Tensor& x, const Tensor& other, Scalar alpha) { return add_alpha_("sub", x, other, alpha, true); }
+
 Tensor addcmul(const Tensor& input, const Tensor& tensor1, const Tensor& tensor2, Scalar value) {
-  return add_scaled("addcmul", input, tensor1, tensor2, value,
-                    [](const Tensor& a, const Tensor& b) { return mul(a, b); });
+  const DType dt = addc_dtype("addcmul", input, tensor1, tensor2, value);
+  const bool rec = autograd::needs_grad({input, tensor1, tensor2});
+  Tensor out;
+  {
+    autograd::RecordingOff off(rec);
+    const Tensor t = scaled(tensor1, value, dt), t2 = in_compute(tensor2, dt);
+    out = is_floating(dt) ? multiply_add(t, t2, in_compute(input, dt), dt)
+                          : to_dtype(add(in_compute(input, dt), mul(t, t2)), dt);
+  }
+  if (rec) {
+    const double v = value.to_double();
+    // PyTorch's: grad, grad * (tensor2 * value), grad * (tensor1 * value)
+    autograd::record("AddcmulBackward0", {out}, {input, tensor1, tensor2}, {tensor1, tensor2},
+                     [v](const Tensors& g, const Tensors& s) {
+                       return Tensors{g[0], mul(g[0], mul(s[1], scalar_tensor(v))), mul(g[0], mul(s[0], scalar_tensor(v)))};
+                     });
+  }
+  return out;
 }
 Tensor& addcmul_(Tensor& x, const Tensor& tensor1, const Tensor& tensor2, Scalar value) {
   return assign_composite(x, "addcmul_", {&tensor1, &tensor2},
@@ -68,8 +156,25 @@ Tensor addcdiv(const Tensor& input, const Tensor& tensor1, const Tensor& tensor2
                       "addcdiv: integer division with addcdiv is not supported (tensor1 ",
                       dtype_name(tensor1.dtype()), ", tensor2 ", dtype_name(tensor2.dtype()),
                       "); use addcmul(input, tensor1, 1 / tensor2) or div with rounding_mode");
-  return add_scaled("addcdiv", input, tensor1, tensor2, value,
-                    [](const Tensor& a, const Tensor& b) { return div(a, b); });
+  const DType dt = addc_dtype("addcdiv", input, tensor1, tensor2, value);
+  const bool rec = autograd::needs_grad({input, tensor1, tensor2});
+  Tensor out;
+  {
+    // value * t1 / t2 + input: the division keeps it from fusing, in torch's kernel too.
+    autograd::RecordingOff off(rec);
+    out = to_dtype(add(in_compute(input, dt), div(scaled(tensor1, value, dt), in_compute(tensor2, dt))), dt);
+  }
+  if (rec) {
+    const double v = value.to_double();
+    // PyTorch's: grad, grad * (value / tensor2), -grad * (value * tensor1 / (tensor2 * tensor2))
+    autograd::record("AddcdivBackward0", {out}, {input, tensor1, tensor2}, {tensor1, tensor2},
+                     [v](const Tensors& g, const Tensors& s) {
+                       const Tensor &t1 = s[0], &t2 = s[1];
+                       return Tensors{g[0], mul(g[0], div(scalar_tensor(v), t2)),
+                                      mul(neg(g[0]), div(mul(scalar_tensor(v), t1), mul(t2, t2)))};
+                     });
+  }
+  return out;
 }
 Tensor& addcdiv_(Tensor& x, const Tensor& tensor1, const Tensor& tensor2, Scalar value) {
   return assign_composite(x, "addcdiv_", {&tensor1, &tensor2},
@@ -81,22 +186,42 @@ Tensor lerp(const Tensor& input, const Tensor& end, const Tensor& weight) {
                    " tensors (floating only)");
   EMBER_CHECK_TYPE(end.dtype() == input.dtype(), "lerp: expected dtype ", dtype_name(input.dtype()),
                    " for `end` but got dtype ", dtype_name(end.dtype()));
-  EMBER_CHECK_TYPE(weight.impl()->is_wrapped_number || weight.dtype() == input.dtype(), "lerp: expected dtype ",
+  const bool number = weight.impl()->is_wrapped_number;
+  EMBER_CHECK_TYPE(number || weight.dtype() == input.dtype(), "lerp: expected dtype ",
                    dtype_name(input.dtype()), " for `weight` but got dtype ", dtype_name(weight.dtype()));
   broadcast_shapes(broadcast_shapes(input.sizes(), end.sizes(), "lerp"), weight.sizes(), "lerp");
-  if (is_narrow(input.dtype())) {  // float16/bfloat16 in float32, rounded once, as torch's opmath
-    auto wide = [](const Tensor& t) { return t.impl()->is_wrapped_number ? t : to_dtype(t, DType::Float32); };
-    return to_dtype(lerp(wide(input), wide(end), wide(weight)), input.dtype());
+  // PyTorch's two-sided form, exact at both ends (weight 0 gives input, weight 1 gives end), in
+  // float32 for the 16-bit floats: fma(w, end - input, input) for |w| < 0.5, else
+  // fma(w - 1, end - input, end), w read in the compute dtype.
+  const DType dt = input.dtype(), ct = widened(dt);
+  const bool rec = autograd::needs_grad({input, end, weight});
+  Tensor out;
+  {
+    autograd::RecordingOff off(rec);
+    const Tensor a = to_dtype(input, ct), b = to_dtype(end, ct), diff = sub(b, a);
+    if (number) {
+      const double w = ct == DType::Float32 ? double(float(weight.item<double>())) : weight.item<double>();
+      const bool small = std::fabs(w) < 0.5;
+      const double coeff = ct == DType::Float32 ? double(float(w) - 1.0f) : w - 1.0;
+      out = multiply_add(scalar_tensor(small ? w : coeff, ct), diff, small ? a : b, dt);
+    } else {
+      const Tensor w = to_dtype(weight, ct), small = lt(abs(w), scalar_tensor(0.5));
+      out = multiply_add(where(small, w, sub(w, scalar_tensor(1.0))), diff, where(small, a, b), dt);
+    }
   }
-  // PyTorch's two-sided formula: exact at both ends (weight 0 gives input, weight 1 gives end).
-  const Tensor diff = sub(end, input);
-  auto low = [&] { return add(input, mul(weight, diff)); };
-  auto high = [&] { return sub(end, mul(diff, sub(scalar_tensor(1.0), weight))); };
-  if (weight.impl()->is_wrapped_number) {  // 1 - w in double: two Python numbers would make a float32
+  if (!rec) return out;
+  if (number) {  // PyTorch's: grad * (1 - weight), grad * weight, the weight a double
     const double w = weight.item<double>();
-    return std::fabs(w) < 0.5 ? low() : sub(end, mul(diff, scalar_tensor(1.0 - w)));
+    autograd::record("LerpBackward0", {out}, {input, end}, {}, [w](const Tensors& g, const Tensors&) {
+      return Tensors{mul(g[0], scalar_tensor(1.0 - w)), mul(g[0], scalar_tensor(w))};
+    });
+  } else {  // grad * (1 - weight), grad * weight, grad * (end - input)
+    autograd::record("LerpBackward1", {out}, {input, end, weight}, {input, end, weight},
+                     [](const Tensors& g, const Tensors& s) {
+                       return Tensors{mul(g[0], sub(scalar_tensor(1.0), s[2])), mul(g[0], s[2]), mul(g[0], sub(s[1], s[0]))};
+                     });
   }
-  return where(lt(abs(weight), scalar_tensor(0.5)), low(), high());
+  return out;
 }
 Tensor& lerp_(Tensor& x, const Tensor& end, const Tensor& weight) {
   return assign_composite(x, "lerp_", {&end, &weight}, [&](const Tensor& old) { return lerp(old, end, weight); });
