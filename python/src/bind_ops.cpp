@@ -631,9 +631,12 @@ Example::
       return sign > 0 ? add(a, bt, k) : sub(a, bt, k);
     };
     def_both_out(m, cls, name, OutDtype::Castable, with_alpha, py::arg("other"), py::kw_only(), py::arg("alpha") = 1);
-    // a number input, as torch.tensor(number) (EMBER_NUMBERS above)
+    // a number input: wrapped beside a tensor (torch's parser), as torch.tensor(number) beside a
+    // number (EMBER_NUMBERS above)
     def_out(m, name, OutDtype::Castable, [=](py::handle a, py::handle b, py::handle alpha) {
-      return with_alpha(tensor_from_data(a, std::nullopt), b, alpha);
+      if (!py::isinstance<Tensor>(b)) return with_alpha(tensor_from_data(a, std::nullopt), b, alpha);
+      const Tensor& bt = b.cast<const Tensor&>();
+      return with_alpha(tensor_or_scalar(a, name, "input", &bt), b, alpha);
     }, py::arg("input"), py::arg("other"), py::kw_only(), py::arg("alpha") = 1);
     cls.def((std::string(name) + "_").c_str(), [=](py::object self, py::handle b, py::handle alpha) {
       Tensor& t = self.cast<Tensor&>();

@@ -82,8 +82,8 @@ _HALF_FILL = ("intended: docs: a margin beyond a float16/bfloat16 input's range 
 
 _ONE_ELEMENT_NORM = ("intended: docs: a one-element row or group normalizes to exactly 0 (torch's one-pass "
                      "variance leaves rounding error)")
-_ALPHA_16BIT = ("intended: docs: add/sub with alpha on float16/bfloat16 round alpha * other first, as torch's "
-                "scalar loop (its vector loop, over long contiguous runs, does not)")
+_ALPHA_16BIT = ("intended: docs: add/sub with alpha on float16/bfloat16 follow torch's choice of loop (fused in "
+                "its vector loop, the product rounded first in its scalar one) for the layouts ember can see")
 _TWO_PASS_VAR = ("intended: docs: var/std of a slice whose sum overflows are inf, as torch's two-pass kernel; "
                  "its Welford kernel (other layouts) can stay finite")
 _LONG_SUM_ORDER = ("intended: docs: float32 sums (dot products, p-norm distances, means of large ints) add in "

@@ -4,6 +4,7 @@
 // float_power, ldexp, polygamma, isin. The others have no kernel of their own and no backward but
 // logit's (torch's formula, which the composite's chain rule does not give at 0, 1 and outside
 // [0, 1]): their gradients, double gradients and every dtype come from the ops they are written with.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -55,26 +56,123 @@ Tensor multiply_add(const Tensor& a, const Tensor& b, const Tensor& c, DType dt)
 /// Whether add with alpha fuses for a result of dtype dt (not the 16-bit floats: see add_alpha).
 bool fused(DType dt) { return dt == DType::Float32 || dt == DType::Float64; }
 
+/// Whether strides lay out elements of these sizes without gaps or overlaps, in some order of
+/// the dims.
+bool dense(const Shape& sizes, const Shape& strides) {
+  std::vector<std::pair<int64_t, int64_t>> dims;  // (stride, size) of the dims of size > 1
+  for (size_t d = 0; d < sizes.size(); ++d)
+    if (sizes[d] > 1) dims.emplace_back(strides[d], sizes[d]);
+  std::sort(dims.begin(), dims.end());
+  int64_t expected = 1;
+  for (auto [stride, size] : dims) {
+    if (stride != expected) return false;
+    expected *= size;
+  }
+  return true;
+}
+
+/// Where torch's AVX2 add kernel takes its vectorized loop for a float16/bfloat16 result: the
+/// first n - n % 32 elements of each run of n it walks (two registers of 16 per step), the rest
+/// going to its scalar loop. Its TensorIterator copies an operand of another dtype into the
+/// result's first (the layout kept if dense), orders the dims by the operands' strides (its
+/// insertion sort: the smaller stride inner, broadcast dims deferring to the next operand, equal
+/// strides the smaller size inner), lays the result out in that order, and merges dims from the
+/// innermost while every operand is contiguous across them: the merged dims are a run. It
+/// vectorizes a run whose innermost stride is 1 for every operand, or 0 for one input; runs of
+/// other layouts (an undefined mask here), and runs under 32, take the scalar loop throughout.
+/// One range is assumed: torch splits tensors past 32768 elements among its threads, each part
+/// with a tail of its own.
+Tensor vector_loop_mask(const Tensor& input, const Tensor& other, DType dt) {
+  constexpr int64_t kStep = 32;
+  const Shape shape = broadcast_shapes(input.sizes(), other.sizes(), "add");
+  const int64_t nd = static_cast<int64_t>(shape.size());
+  if (numel_of(shape) < kStep) return Tensor();
+  std::vector<Shape> strides;  // each input's as torch walks it, broadcast (0-d ones are scalars)
+  int scalars = 0;             // inputs read as one value along the run
+  for (const Tensor* t : {&input, &other}) {
+    if (t->dim() == 0) {
+      ++scalars;
+      continue;
+    }
+    const bool kept = t->dtype() == dt || dense(t->sizes(), t->strides());
+    const Shape own = kept ? t->strides() : contiguous_strides(t->sizes());
+    Shape st(nd, 0);
+    for (int64_t d = t->dim() - 1, e = nd - 1; d >= 0; --d, --e) st[e] = t->sizes()[d] == 1 ? 0 : own[d];
+    strides.push_back(st);
+  }
+  // torch's reorder_dimensions: perm[0] the innermost dim.
+  std::vector<int64_t> perm(nd);
+  for (int64_t i = 0; i < nd; ++i) perm[i] = nd - 1 - i;
+  auto should_swap = [&](int64_t d0, int64_t d1) {
+    for (const Shape& st : strides) {
+      if (st[d0] == 0 || st[d1] == 0) continue;
+      if (st[d0] != st[d1]) return st[d0] < st[d1] ? -1 : 1;
+      if (shape[d0] > shape[d1]) return 1;
+    }
+    return 0;
+  };
+  for (int64_t i = 1; i < nd; ++i) {
+    int64_t d1 = i;
+    for (int64_t d0 = i - 1; d0 >= 0; --d0) {
+      const int c = should_swap(perm[d0], perm[d1]);
+      if (c > 0) {
+        std::swap(perm[d0], perm[d1]);
+        d1 = d0;
+      } else if (c < 0) {
+        break;
+      }
+    }
+  }
+  // The result, laid out in that order, is contiguous across any dims; the inputs decide the run.
+  int64_t run = 1, inner = -1;  // inner: the run's innermost dim of size > 1
+  Shape run_stride(nd, 0);      // an element's place in its run, by dim
+  for (int64_t i = 0; i < nd; ++i) {
+    const int64_t d = perm[i];
+    if (shape[d] == 1) continue;
+    if (inner >= 0) {
+      bool merges = true;
+      for (const Shape& st : strides) merges = merges && st[d] == st[inner] * run;
+      if (!merges) break;
+    } else {
+      inner = d;
+    }
+    run_stride[d] = run;
+    run *= shape[d];
+  }
+  for (const Shape& st : strides) {
+    if (st[inner] != 0 && st[inner] != 1) return Tensor();
+    scalars += st[inner] == 0;
+  }
+  if (scalars > 1 || run < kStep) return Tensor();
+  const Tensor positions = Tensor::make_view(arange(0, run, 1, DType::Int64, input.device()), shape, run_stride, 0);
+  return lt(positions, scalar_tensor(run - run % kStep));
+}
+
 /// input + alpha * other (alpha negated for sub), as PyTorch's add kernel.
 Tensor add_alpha(const char* op, const Tensor& input, const Tensor& other, Scalar alpha, bool negate) {
   const DType dt = result_type(input, other);
   check_fits(alpha, dt, op);  // alpha is read in the result's dtype, as torch's
-  if (!fused(dt)) {
-    // Integers: alpha * other in int64, wrapping as theirs. The 16-bit floats: the product rounds
-    // to the dtype before the sum, as torch's scalar loop (docs: PyTorch differences).
-    const DType compute = is_floating(dt) ? dt : widened(dt);
-    const Tensor scaled = mul(to_dtype(other, compute), scalar_tensor(alpha, compute));
-    const Tensor wide = to_dtype(input, compute);
-    return to_dtype(negate ? sub(wide, scaled) : add(wide, scaled), dt);
-  }
   const double k = negate ? -alpha.to_double() : alpha.to_double();
   const bool rec = autograd::needs_grad(input, other);
   Tensor out;
   {
     autograd::RecordingOff off(rec);
-    out = multiply_add(other, scalar_tensor(k, dt), input, dt);
+    if (fused(dt)) {
+      out = multiply_add(other, scalar_tensor(k, dt), input, dt);
+    } else {
+      // Integers: alpha * other in int64, wrapping as theirs. The 16-bit floats: alpha read in
+      // the dtype, the product rounded to it before the sum, as torch's scalar loop; where its
+      // vectorized loop runs, one multiply-add in float32 (docs: PyTorch differences).
+      const DType compute = is_floating(dt) ? dt : widened(dt);
+      const Tensor scaled = mul(to_dtype(other, compute), scalar_tensor(alpha, compute));
+      const Tensor wide = to_dtype(input, compute);
+      out = to_dtype(negate ? sub(wide, scaled) : add(wide, scaled), dt);
+      const Tensor vector_loop = is_floating(dt) ? vector_loop_mask(input, other, dt) : Tensor();
+      if (vector_loop.defined())
+        out = where(vector_loop, multiply_add(to_dtype(other, dt), scalar_tensor(k, dt), to_dtype(input, dt), dt), out);
+    }
   }
-  if (rec)
+  if (rec)  // torch's: grad, grad * alpha
     autograd::record(negate ? "SubBackward0" : "AddBackward0", {out}, {input, other}, {},
                      [k](const Tensors& g, const Tensors&) { return Tensors{g[0], mul(g[0], scalar_tensor(k))}; });
   return out;
