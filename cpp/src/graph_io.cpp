@@ -301,6 +301,7 @@ const std::vector<KernelEntry>& kernel_table() {
 #include "ember/scan.def"
       entry<&cpu::where>("where"),
       entry<&cpu::multiply_add>("multiply_add"),
+      entry<&cpu::lerp>("lerp"),
       entry<&cpu::reduce>("reduce"),
       entry<&cpu::sum_sq_dev>("sum_sq_dev"),
       entry<&cpu::arg_reduce>("arg_reduce"),

@@ -4,7 +4,7 @@
 // the tensors' device). A backend provides these families:
 //   - memory: copy (converting dtypes) and fill;
 //   - pointwise: one kernel per row of elementwise.def, whose scalar formula is shared by every
-//     device (elementwise_fn.h), where, and a fused multiply-add;
+//     device (elementwise_fn.h), where, a fused multiply-add and lerp;
 //   - reductions and scans: reduce, arg_reduce, and one kernel per row of scan.def;
 //   - sorting and selection along one dim: sort, topk, searchsorted;
 //   - matrix products: gemm over batches (batch strides may be 0); symmetric eigendecomposition;
@@ -203,6 +203,9 @@ void where(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor&
 /// out = a * b + c rounded once (float32 or float64, all four one dtype): PyTorch's kernels fuse
 /// add with alpha, addcmul and lerp into such a multiply-add.
 void multiply_add(const Tensor& out, const Tensor& a, const Tensor& b, const Tensor& c);
+/// out = lerp(a, b, w), PyTorch's form: fma(w, b - a, a) for |w| < 0.5, else fma(w - 1, b - a, b)
+/// (float32 or float64, all four one dtype).
+void lerp(const Tensor& out, const Tensor& a, const Tensor& b, const Tensor& w);
 
 /// Reduces the last `n_reduced` dims of `in` into `out` (contiguous, the leading dims' shape).
 void reduce(ReduceOp op, const Tensor& out, const Tensor& in, int64_t n_reduced);

@@ -10,20 +10,22 @@ namespace ember::cpu {
 
 #define EMBER_UNARY(name, kind, formula, doc, ...) void name(const Tensor& out, const Tensor& x);
 #define EMBER_BINARY(name, kind, formula, doc, ...) void name(const Tensor& out, const Tensor& x, const Tensor& y);
-#define EMBER_MULTIPLY_ADD void multiply_add(const Tensor& out, const Tensor& a, const Tensor& b, const Tensor& c);
+#define EMBER_TERNARY_KERNELS                                                                      \
+  void multiply_add(const Tensor& out, const Tensor& a, const Tensor& b, const Tensor& c); \
+  void lerp(const Tensor& out, const Tensor& a, const Tensor& b, const Tensor& w);
 namespace pointwise::baseline {
 #include "ember/elementwise.def"
-EMBER_MULTIPLY_ADD
+EMBER_TERNARY_KERNELS
 }
 #ifdef EMBER_HAVE_AVX2
 #define EMBER_UNARY(name, kind, formula, doc, ...) void name(const Tensor& out, const Tensor& x);
 #define EMBER_BINARY(name, kind, formula, doc, ...) void name(const Tensor& out, const Tensor& x, const Tensor& y);
 namespace pointwise::avx2 {
 #include "ember/elementwise.def"
-EMBER_MULTIPLY_ADD
+EMBER_TERNARY_KERNELS
 }
 #endif
-#undef EMBER_MULTIPLY_ADD
+#undef EMBER_TERNARY_KERNELS
 
 namespace pointwise::baseline {
 extern const PointwiseSpan spans[];
@@ -145,6 +147,7 @@ bool use_avx512() {
 void multiply_add(const Tensor& out, const Tensor& a, const Tensor& b, const Tensor& c) {
   EMBER_PICK(pointwise, multiply_add, out, a, b, c);
 }
+void lerp(const Tensor& out, const Tensor& a, const Tensor& b, const Tensor& w) { EMBER_PICK(pointwise, lerp, out, a, b, w); }
 
 PointwiseSpan pointwise_span(int row) {
 #ifdef EMBER_HAVE_AVX2

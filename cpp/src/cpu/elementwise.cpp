@@ -109,34 +109,51 @@ void binary_span(DType t, char* const* p, const int64_t* s, int64_t n, F f) {
   }
 #include "ember/elementwise.def"
 
+/// out = f(a, b, c) over one run (pointers and byte strides, out first), with plain loops for
+/// contiguous operands, one of a and b possibly a broadcast scalar: they vectorize.
+template <class T, class F>
+void ternary_run(F f, char* const* p, const int64_t* s, int64_t n) {
+  T* o = reinterpret_cast<T*>(p[0]);
+  const T* x = reinterpret_cast<const T*>(p[1]);
+  const T* y = reinterpret_cast<const T*>(p[2]);
+  const T* z = reinterpret_cast<const T*>(p[3]);
+  constexpr int64_t st = sizeof(T);
+  if (s[0] == st && s[3] == st && s[1] == st && s[2] == st) {
+    for (int64_t i = 0; i < n; ++i) o[i] = f(x[i], y[i], z[i]);
+  } else if (s[0] == st && s[3] == st && s[1] == st && s[2] == 0) {
+    const T yv = *y;
+    for (int64_t i = 0; i < n; ++i) o[i] = f(x[i], yv, z[i]);
+  } else if (s[0] == st && s[3] == st && s[1] == 0 && s[2] == st) {
+    const T xv = *x;
+    for (int64_t i = 0; i < n; ++i) o[i] = f(xv, y[i], z[i]);
+  } else {
+    for (int64_t i = 0; i < n; ++i)
+      *reinterpret_cast<T*>(p[0] + i * s[0]) = f(*reinterpret_cast<const T*>(p[1] + i * s[1]),
+                                                 *reinterpret_cast<const T*>(p[2] + i * s[2]),
+                                                 *reinterpret_cast<const T*>(p[3] + i * s[3]));
+  }
+}
+
+template <class Fn>
+void ternary_kernel(const char* op, const Tensor& out, const Tensor& a, const Tensor& b, const Tensor& c, Fn f) {
+  visit_floating(out.dtype(), op, [&](auto tag) {
+    using T = decltype(tag);
+    for_each<4>({&out, &a, &b, &c}, [f](char* const* p, const int64_t* s, int64_t n) { ternary_run<T>(f, p, s, n); });
+  });
+}
+
 // One rounding per element: std::fma is one instruction in the AVX2+FMA copy, and libm's
 // correctly rounded fma in the baseline one, so both copies give the same bits.
 void multiply_add(const Tensor& out, const Tensor& a, const Tensor& b, const Tensor& c) {
-  visit_floating(out.dtype(), "multiply_add", [&](auto tag) {
-    using T = decltype(tag);
-    for_each<4>({&out, &a, &b, &c}, [](char* const* p, const int64_t* s, int64_t n) {
-      T* o = reinterpret_cast<T*>(p[0]);
-      const T* x = reinterpret_cast<const T*>(p[1]);
-      const T* y = reinterpret_cast<const T*>(p[2]);
-      const T* z = reinterpret_cast<const T*>(p[3]);
-      constexpr int64_t st = sizeof(T);
-      // Plain loops for contiguous runs, one factor possibly a broadcast scalar (add's alpha,
-      // lerp's number weight): they vectorize.
-      if (s[0] == st && s[3] == st && s[1] == st && s[2] == st) {
-        for (int64_t i = 0; i < n; ++i) o[i] = std::fma(x[i], y[i], z[i]);
-      } else if (s[0] == st && s[3] == st && s[1] == st && s[2] == 0) {
-        const T yv = *y;
-        for (int64_t i = 0; i < n; ++i) o[i] = std::fma(x[i], yv, z[i]);
-      } else if (s[0] == st && s[3] == st && s[1] == 0 && s[2] == st) {
-        const T xv = *x;
-        for (int64_t i = 0; i < n; ++i) o[i] = std::fma(xv, y[i], z[i]);
-      } else {
-        for (int64_t i = 0; i < n; ++i)
-          *reinterpret_cast<T*>(p[0] + i * s[0]) = std::fma(*reinterpret_cast<const T*>(p[1] + i * s[1]),
-                                                            *reinterpret_cast<const T*>(p[2] + i * s[2]),
-                                                            *reinterpret_cast<const T*>(p[3] + i * s[3]));
-      }
-    });
+  ternary_kernel("multiply_add", out, a, b, c, [](auto x, auto y, auto z) { return std::fma(x, y, z); });
+}
+
+// Branch-free selects, so the loops vectorize (a NaN weight takes the second form: NaN).
+void lerp(const Tensor& out, const Tensor& a, const Tensor& b, const Tensor& w) {
+  ternary_kernel("lerp", out, w, a, b, [](auto wv, auto av, auto bv) {
+    using T = decltype(wv);
+    const bool low = std::fabs(wv) < T(0.5);
+    return std::fma(low ? wv : wv - T(1), bv - av, low ? av : bv);
   });
 }
 

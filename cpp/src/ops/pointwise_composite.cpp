@@ -37,24 +37,45 @@ Tensor& assign_composite(Tensor& x, const char* op, std::initializer_list<const 
 }
 
 namespace {
-/// a * b + c rounded once, in widened(dt) (float32 for the 16-bit floats), the result cast to dt
-/// (dt floating). PyTorch's kernels fuse add with alpha, addcmul and lerp into one multiply-add
-/// (its vectorized loops' fmadd, and its scalar loops compiled to the same), so ember's round as
-/// theirs only so. No history: the callers record their ops' nodes.
-Tensor multiply_add(const Tensor& a, const Tensor& b, const Tensor& c, DType dt) {
+using TernaryKernel = void (*)(const Tensor&, const Tensor&, const Tensor&, const Tensor&);
+
+/// kernel(out, a, b, c) on the operands cast to widened(dt) (float32 for the 16-bit floats) and
+/// broadcast, the result cast to dt (floating). The kernels are cpu::multiply_add (a * b + c
+/// rounded once: PyTorch's kernels fuse add with alpha, addcmul and lerp so, its vectorized loops'
+/// fmadd and its scalar loops compiled to the same) and cpu::lerp. No history: the callers record
+/// their ops' nodes.
+Tensor ternary(const char* op, TernaryKernel kernel, const Tensor& a, const Tensor& b, const Tensor& c, DType dt) {
   const DType ct = widened(dt);
-  const Shape shape = broadcast_shapes(broadcast_shapes(a.sizes(), b.sizes(), "multiply_add"), c.sizes(), "multiply_add");
+  const Shape shape = broadcast_shapes(broadcast_shapes(a.sizes(), b.sizes(), op), c.sizes(), op);
   auto operand = [&](const Tensor& t) {
     const Tensor w = to_dtype(t, ct);
     return w.sizes() == shape ? w : expand(w, shape);
   };
   Tensor out = Tensor::empty(shape, ct, c.device());
-  call_kernel(c.device(), "multiply_add", cpu::multiply_add, out, operand(a), operand(b), operand(c));
+  call_kernel(c.device(), op, kernel, out, operand(a), operand(b), operand(c));
   return to_dtype(out, dt);
+}
+Tensor multiply_add(const Tensor& a, const Tensor& b, const Tensor& c, DType dt) {
+  return ternary("multiply_add", cpu::multiply_add, a, b, c, dt);
 }
 
 /// Whether add with alpha fuses for a result of dtype dt (not the 16-bit floats: see add_alpha).
 bool fused(DType dt) { return dt == DType::Float32 || dt == DType::Float64; }
+
+/// x = kernel(a, b, c) in one pass when no history is recorded, x is float32 or float64 and the
+/// op's result (of dtype `result`) keeps x's dtype and shape (hand-written SGD's
+/// p.add_(g, alpha=-lr), an EMA's lerp_): true when done, false leaves x to the composite's rules.
+bool ternary_into(Tensor& x, const char* op, TernaryKernel kernel, const Tensor& a, const Tensor& b, const Tensor& c,
+                  DType result) {
+  if (!fused(x.dtype()) || result != x.dtype() || autograd::needs_grad({x, a, b, c})) return false;
+  const Shape shape = broadcast_shapes(broadcast_shapes(a.sizes(), b.sizes(), op), c.sizes(), op);
+  if (shape != x.sizes()) return false;
+  auto operand = [&](const Tensor& t) { return expand(to_dtype(unaliased(t, x), x.dtype()), shape); };
+  call_kernel(x.device(), op, kernel, x, operand(a), operand(b), operand(c));
+  x.bump_version();
+  return true;
+}
+
 
 /// Whether strides lay out elements of these sizes without gaps or overlaps, in some order of
 /// the dims.
@@ -178,19 +199,14 @@ Tensor add_alpha(const char* op, const Tensor& input, const Tensor& other, Scala
   return out;
 }
 
-/// x = add_alpha(x, other): one pass into x where no history is recorded and x keeps its
-/// dtype and shape (hand-written SGD's p.add_(g, alpha=-lr)), else the composite's rules.
+/// x = add_alpha(x, other), in one pass where it can (ternary_into).
 Tensor& add_alpha_(const char* op, Tensor& x, const Tensor& other, Scalar alpha, bool negate) {
   const char* name = negate ? "sub_" : "add_";
   x.check_in_place(name);
-  if (!autograd::needs_grad(x, other) && fused(x.dtype()) && result_type(x, other) == x.dtype() &&
-      broadcast_shapes(x.sizes(), other.sizes(), op) == x.sizes()) {
+  if (fused(x.dtype())) {
     check_fits(alpha, x.dtype(), op);
-    const Tensor y = expand(to_dtype(unaliased(other, x), x.dtype()), x.sizes());
-    const Tensor k = expand(scalar_tensor(negate ? -alpha.to_double() : alpha.to_double(), x.dtype()), x.sizes());
-    call_kernel(x.device(), op, cpu::multiply_add, x, y, k, x);
-    x.bump_version();
-    return x;
+    const Tensor k = scalar_tensor(negate ? -alpha.to_double() : alpha.to_double(), x.dtype());
+    if (ternary_into(x, op, cpu::multiply_add, other, k, x, result_type(x, other))) return x;
   }
   return assign_composite(x, name, {&other},
                           [&](const Tensor& old) { return add_alpha(op, old, other, alpha, negate); });
@@ -245,6 +261,12 @@ Tensor addcmul(const Tensor& input, const Tensor& tensor1, const Tensor& tensor2
   return out;
 }
 Tensor& addcmul_(Tensor& x, const Tensor& tensor1, const Tensor& tensor2, Scalar value) {
+  x.check_in_place("addcmul_");
+  if (fused(x.dtype()) && !autograd::needs_grad({x, tensor1, tensor2})) {
+    const DType dt = addc_dtype("addcmul", x, tensor1, tensor2, value);
+    if (dt == x.dtype() && ternary_into(x, "addcmul", cpu::multiply_add, scaled(tensor1, value, dt), tensor2, x, dt))
+      return x;
+  }
   return assign_composite(x, "addcmul_", {&tensor1, &tensor2},
                           [&](const Tensor& old) { return addcmul(old, tensor1, tensor2, value); });
 }
@@ -289,23 +311,13 @@ Tensor lerp(const Tensor& input, const Tensor& end, const Tensor& weight) {
                    dtype_name(input.dtype()), " for `weight` but got dtype ", dtype_name(weight.dtype()));
   broadcast_shapes(broadcast_shapes(input.sizes(), end.sizes(), "lerp"), weight.sizes(), "lerp");
   // PyTorch's two-sided form, exact at both ends (weight 0 gives input, weight 1 gives end), in
-  // float32 for the 16-bit floats: fma(w, end - input, input) for |w| < 0.5, else
-  // fma(w - 1, end - input, end), w read in the compute dtype.
-  const DType dt = input.dtype(), ct = widened(dt);
+  // float32 for the 16-bit floats (cpu::lerp), a number weight read in that dtype.
+  const DType dt = input.dtype();
   const bool rec = autograd::needs_grad({input, end, weight});
   Tensor out;
   {
     autograd::RecordingOff off(rec);
-    const Tensor a = to_dtype(input, ct), b = to_dtype(end, ct), diff = sub(b, a);
-    if (number) {
-      const double w = ct == DType::Float32 ? double(float(weight.item<double>())) : weight.item<double>();
-      const bool small = std::fabs(w) < 0.5;
-      const double coeff = ct == DType::Float32 ? double(float(w) - 1.0f) : w - 1.0;
-      out = multiply_add(scalar_tensor(small ? w : coeff, ct), diff, small ? a : b, dt);
-    } else {
-      const Tensor w = to_dtype(weight, ct), small = lt(abs(w), scalar_tensor(0.5));
-      out = multiply_add(where(small, w, sub(w, scalar_tensor(1.0))), diff, where(small, a, b), dt);
-    }
+    out = ternary("lerp", cpu::lerp, input, end, number ? scalar_tensor(weight.item<double>(), widened(dt)) : weight, dt);
   }
   if (!rec) return out;
   if (number) {  // PyTorch's: grad * (1 - weight), grad * weight, the weight a double
@@ -322,6 +334,11 @@ Tensor lerp(const Tensor& input, const Tensor& end, const Tensor& weight) {
   return out;
 }
 Tensor& lerp_(Tensor& x, const Tensor& end, const Tensor& weight) {
+  x.check_in_place("lerp_");
+  if (fused(x.dtype()) && end.dtype() == x.dtype() && (weight.impl()->is_wrapped_number || weight.dtype() == x.dtype())) {
+    const Tensor w = weight.impl()->is_wrapped_number ? scalar_tensor(weight.item<double>(), x.dtype()) : weight;
+    if (ternary_into(x, "lerp", cpu::lerp, x, end, w, x.dtype())) return x;
+  }
   return assign_composite(x, "lerp_", {&end, &weight}, [&](const Tensor& old) { return lerp(old, end, weight); });
 }
 
