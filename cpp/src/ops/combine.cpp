@@ -1,9 +1,13 @@
 // Composite ops written with other ember ops (views, products, joins): their gradients and
-// their devices come from those ops. trace, kron, cross, diff, vander, meshgrid, cartesian_prod,
+// their devices come from those ops (but float cross's, which rounds as torch's fused kernel and
+// records torch's node). trace, kron, cross, diff, vander, meshgrid, cartesian_prod,
 // broadcast_tensors, atleast_nd, take_along_dim, argwhere.
 #include <algorithm>
 
+#include "autograd/record.h"
+#include "ember/autograd.h"
 #include "ember/ops.h"
+#include "ops/multiply_add.h"
 
 namespace ember {
 
@@ -48,10 +52,26 @@ Tensor cross(const Tensor& a, const Tensor& b, std::optional<int64_t> dim) {
   EMBER_CHECK_TYPE(a.dtype() != DType::Bool && b.dtype() != DType::Bool, "cross: does not support bool inputs");
   const Tensor x = expand(a, shape), y = expand(b, shape);
   auto at = [d](const Tensor& t, int64_t i) { return select(t, d, i); };
-  return stack({sub(mul(at(x, 1), at(y, 2)), mul(at(x, 2), at(y, 1))),
-                sub(mul(at(x, 2), at(y, 0)), mul(at(x, 0), at(y, 2))),
-                sub(mul(at(x, 0), at(y, 1)), mul(at(x, 1), at(y, 0)))},
-               d);
+  const DType dt = a.dtype();
+  if (dt != DType::Float32 && dt != DType::Float64)  // integers exact; 16-bit: each step rounded, as torch's
+    return stack({sub(mul(at(x, 1), at(y, 2)), mul(at(x, 2), at(y, 1))),
+                  sub(mul(at(x, 2), at(y, 0)), mul(at(x, 0), at(y, 2))),
+                  sub(mul(at(x, 0), at(y, 1)), mul(at(x, 1), at(y, 0)))},
+                 d);
+  // torch's kernel computes a_i b_j - a_j b_i with the first product fused (its compiler's
+  // contraction): under cancellation (near-parallel vectors) the roundings decide the result.
+  const bool rec = autograd::needs_grad(a, b);
+  Tensor out;
+  {
+    autograd::RecordingOff off(rec);
+    auto term = [&](int64_t i, int64_t j) { return multiply_add(at(x, i), at(y, j), neg(mul(at(x, j), at(y, i))), dt); };
+    out = stack({term(1, 2), term(2, 0), term(0, 1)}, d);
+  }
+  if (rec)  // torch's: cross(other, grad), cross(grad, self)
+    autograd::record("LinalgCrossBackward0", {out}, {a, b}, {a, b}, [d](const Tensors& g, const Tensors& s) {
+      return Tensors{cross(s[1], g[0], d), cross(g[0], s[0], d)};
+    });
+  return out;
 }
 
 Tensor diff(const Tensor& t, int64_t n, int64_t dim, const Tensor& prepend, const Tensor& append) {

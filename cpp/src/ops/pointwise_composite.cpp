@@ -14,6 +14,7 @@
 #include "kernels.h"
 #include "ops/dtype_limits.h"
 #include "ops/inplace.h"
+#include "ops/multiply_add.h"
 #include "ops/promotion.h"
 
 namespace ember {
@@ -55,10 +56,14 @@ Tensor ternary(const char* op, TernaryKernel kernel, const Tensor& a, const Tens
   call_kernel(c.device(), op, kernel, out, operand(a), operand(b), operand(c));
   return to_dtype(out, dt);
 }
+
+}  // namespace
+
 Tensor multiply_add(const Tensor& a, const Tensor& b, const Tensor& c, DType dt) {
   return ternary("multiply_add", cpu::multiply_add, a, b, c, dt);
 }
 
+namespace {
 /// Whether add with alpha fuses for a result of dtype dt (not the 16-bit floats: see add_alpha).
 bool fused(DType dt) { return dt == DType::Float32 || dt == DType::Float64; }
 
