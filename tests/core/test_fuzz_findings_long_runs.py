@@ -787,3 +787,13 @@ def test_a_number_input_with_alpha_is_a_wrapped_number(call, torch):
     """add/sub(number, tensor, alpha=): torch's parser wraps the number, so a 0-d bfloat16 other
     keeps the result bfloat16 (ember made it float32)."""
     _same(call(ember), call(torch))
+
+
+@pytest.mark.parametrize("call", [
+    lambda L: L.cosine_similarity(L.zeros(4, 5, 2, 1), L.zeros(4, 1, 2, 5).transpose(1, 3), eps=2 ** 64),
+    lambda L: L.cosine_similarity(L.tensor([[3.0, 4.0]]), L.tensor([[1.0, 1.0]]), dim=L.tensor(1)),
+], ids=lambda c: "")
+def test_cosine_similarity_reads_eps_as_a_double_and_dim_as_an_index(call, torch):
+    """eps=2**64 raised OverflowError (ember's clamp took the int); a one-element integer tensor dim
+    is an int to torch's parser."""
+    _same(call(ember), call(torch))

@@ -149,6 +149,8 @@ _ENTRIES = [
     _known("*.corrcoef", VALUE, _BLAS_OVERFLOW, match=r"inf|e\+3[0-8]"),  # the covariance's products overflow
     _known("Tensor.sum_to_size", VALUE, _LONG_SUM_ORDER, match=r"inf|e\+[1-3]\d"),
     _known("*.corrcoef", VALUE, _LONG_SUM_ORDER, match=r"\(nan\)"),  # 0 / 0 or not, as the sums round
+    # a convolution's dot products: a few float32 elements of a large result, where terms cancel
+    _known("*conv[123]d", VALUE, _LONG_SUM_ORDER, match=r"^result: [1-9] of \d{3,} differ \(\[[\d, ]*\]: ember np\.float32"),
     *[_known(op, VALUE, _LONG_SUM_ORDER) for op in ("*trapezoid", "ember.trapz")],
     _known("*.cov", VALUE, _LONG_SUM_ORDER, match=r"65537|32767|2147483647|e\+[1-3]\d"),
     _known("*", ACCEPTS, _TORCH_ALLOCATOR, match=r"DefaultCPUAllocator: can't allocate memory"),
@@ -178,8 +180,10 @@ _ENTRIES = [
     _open("*lerp", RAISES, "0-d or empty integer inputs with a number weight: torch promotes them to float (its "
                            "kernel refuses other integer tensors); ember refuses integer inputs"),
     # found by 1M-call runs of seeds 48 and 49 after the pruning, not triaged yet
-    _open('ember.cosine_similarity', VALUE,
-          'result: 1 of 1 differ ([]: ember np.float32(1.0) torch np.float32(inf))'),
+    _open('*cosine_similarity', RAISES, 'an eps past float16\'s range with a float16 input: ember\'s clamp of its '
+                                         'norm refuses it'),
+    _open('*cosine_similarity', VALUE,
+          'a subnormal or 0-d input: torch\'s result is inf or -inf where ember\'s is 1 or -1'),
     _open('Tensor.histc', ACCEPTS,
           'ember returned ember.Tensor(shape=(4,), dtype=bfloat16) | torch RuntimeError: torch.hi'),
     _open('Tensor.addmv_', EXC,
@@ -204,8 +208,6 @@ _ENTRIES = [
           'ember TypeError: matmul: expected both operands to have the same dtype, but got float3'),
     _open('F.conv3d', RAISES,
           'ember RuntimeError: conv3d: expected a floating or int64 input, got int8 | torch retur'),
-    _open('F.cosine_similarity', RAISES,
-          'ember OverflowError: int too big to convert | torch returned torch.Tensor(shape=(2, 2,'),
     _open('F.rrelu_', RAISES,
           'ember RuntimeError: rrelu: value -1000000000000000010979063629440455417404923096773118'),
     _open('Tensor.diff', RAISES,

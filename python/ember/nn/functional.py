@@ -6,7 +6,7 @@ from ember._C import _nn_functional as _F
 from ember._C import log_softmax as _log_softmax, softmax as _softmax
 from ember._C import Tensor as _Tensor, broadcast_shapes as _broadcast_shapes, div as _div, relu as _relu
 from ember._C import promote_types as _promote_types
-from ember import errors as _errors
+from ember import _numerics, errors as _errors
 from ember._C import sigmoid, tanh  # noqa: F401  (torch.nn.functional has them too)
 from ember._C._nn_functional import gelu, logsigmoid, one_hot, prelu, softplus
 from ember._C._nn_functional import conv1d, conv2d, conv3d  # noqa: F401
@@ -600,10 +600,10 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     for name, x in (("x1", x1), ("x2", x2)):
         if not isinstance(x, _Tensor):
             raise TypeError(f"cosine_similarity: {name} must be a Tensor, got {type(x).__name__}")
-    if isinstance(dim, bool) or not isinstance(dim, int):
-        raise TypeError(f"cosine_similarity(): argument 'dim' must be int, not {type(dim).__name__}")
+    dim = _numerics._int("cosine_similarity", "dim", dim)
     if not eps >= 0:
         raise _errors.ValueError(f"cosine_similarity: eps must be non-negative, got: {eps}")
+    eps = float(eps)  # torch's eps is a double: an int past int64 is a number like any other
     common = _promote_types(x1.dtype, x2.dtype)
     if not common.is_floating_point:
         raise TypeError(f"cosine_similarity: expected a floating common dtype, got x1 of dtype {x1.dtype} and "
