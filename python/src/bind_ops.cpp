@@ -384,7 +384,16 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
   def_both(m, cls, "unflatten", [](const Tensor& t, int64_t dim, py::handle sizes) {
     return unflatten(t, dim, shape_from(sizes, "unflatten"));
   }, py::arg("dim"), py::arg("sizes"));
-  def_both(m, cls, "narrow", &narrow, py::arg("dim"), py::arg("start"), py::arg("length"));
+  // start may be an int or (torch's Tensor overload) a 0-d integral tensor
+  def_both(m, cls, "narrow", [](const Tensor& t, int64_t dim, py::handle start, int64_t length) {
+    if (py::isinstance<Tensor>(start)) {
+      const Tensor& s = start.cast<const Tensor&>();
+      EMBER_CHECK_RUNTIME(s.dim() == 0 && !is_floating(s.dtype()), "narrow: start must be an 0-dim integral Tensor, got ",
+                          dtype_name(s.dtype()), " of shape ", shape_str(s.sizes()));
+      return narrow(t, dim, s.item<int64_t>(), length);
+    }
+    return narrow(t, dim, py_convert::index_of(start), length);
+  }, py::arg("dim"), py::arg("start"), py::arg("length"));
   def_both(m, cls, "select", &select, py::arg("dim"), py::arg("index"));
   cls.def("unfold", &unfold, py::arg("dimension"), py::arg("size"), py::arg("step"),
           R"doc(unfold(dimension, size, step) -> Tensor

@@ -797,3 +797,21 @@ def test_cosine_similarity_reads_eps_as_a_double_and_dim_as_an_index(call, torch
     """eps=2**64 raised OverflowError (ember's clamp took the int); a one-element integer tensor dim
     is an int to torch's parser."""
     _same(call(ember), call(torch))
+
+
+@pytest.mark.parametrize("call", [
+    lambda L: L.nn.functional.multilabel_soft_margin_loss(
+        L.tensor([[-2.96, 1.66], [-0.2, -0.9]], dtype=L.float64), L.tensor([[0], [1]]), 0.1, reduction="sum"),
+    lambda L: L.narrow(L.ones(3, 2), -1, L.tensor(-2), 2),
+], ids=lambda c: "")
+def test_number_weights_and_tensor_starts(call, torch):
+    """multilabel_soft_margin_loss multiplies by any weight, a number too (ember wanted a tensor);
+    narrow takes a 0-d integral tensor as start (fuzz seed 50)."""
+    _same(call(ember), call(torch))
+
+
+def test_narrow_refuses_a_float_start(torch):
+    with pytest.raises(RuntimeError, match="0-dim integral"):
+        ember.narrow(ember.ones(3, 2), -1, ember.tensor(-2.5), 2)
+    with pytest.raises(RuntimeError, match="0-dim integral"):
+        torch.narrow(torch.ones(3, 2), -1, torch.tensor(-2.5), 2)

@@ -124,6 +124,10 @@ _HISTC_COLLAPSED = ("intended: docs: histc of values whose range collapses in th
                     "bin; torch's bin is 0 / 0 cast to an integer (undefined)")
 _STRIDED_HALF_DOT = ("intended: docs: float16/bfloat16 inner and dot add the products in float32 whatever the "
                      "layout; torch's strided path rounds each product first")
+_HALF_CONV_TRANSPOSE = ("intended: docs: float16/bfloat16 transposed convolutions add in float32 and round once; "
+                        "torch's kernel rounds its partial sums to the dtype")
+_NARROW_INTO_WIDE_OUT = ("intended: docs: a float16/bfloat16 computation written into a wider out= keeps its 16-bit "
+                         "rounding, one step of which may differ from torch's")
 _INDICES_OVERFLOW = ("intended: docs: tril_indices/triu_indices near int64's limit count exactly; torch's "
                      "element count overflows")
 _EMPTY_BATCH_MEAN = ("intended: docs: a loss averaged over an empty batch is NaN; torch's multilabel_margin_loss "

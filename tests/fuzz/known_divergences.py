@@ -13,8 +13,9 @@ open ones live by namespace in open_tensor.py, open_functional.py and open_ember
 from divergence_reasons import (ACCEPTS, DTYPE, EXC, INPUT, LENIENT, RAISES, SHAPE, VALUE, _BIG_NUMBER_ARG, _BLAS_ONLY,
                                _BLAS_OVERFLOW, _BYTES_AS_BOOL, _CIRCULAR_WRAP, _COV_WRITES_INPUT, _EMPTY_BATCH_MEAN,
                                _EXPANDED_OUT, _EXPANDED_SELECT, _EXPANDED_WRITE, _FLOAT32_INTERMEDIATE, _GCD_MIN,
-                               _HALF_FILL, _HISTC_16BIT, _HISTC_COLLAPSED, _INDICES_OVERFLOW, _LAPACK,
-                               _LOG_SOFTMAX_HALF, _LONG_SUM_ORDER, _MODE_NAN, _NAN_OR_ZERO, _NAN_SIGN, _NORM_OVERFLOW,
+                               _HALF_CONV_TRANSPOSE, _HALF_FILL, _HISTC_16BIT, _HISTC_COLLAPSED, _INDICES_OVERFLOW, _LAPACK,
+                               _LOG_SOFTMAX_HALF, _LONG_SUM_ORDER, _MODE_NAN, _NAN_OR_ZERO, _NAN_SIGN, _NARROW_INTO_WIDE_OUT,
+                               _NORM_OVERFLOW,
                                _OUT_NUMBER, _OVERFLOW_ORDER, _PDIST_NEAR_OVERFLOW, _POLYGAMMA_FLOAT64,
                                _PRINTOPTIONS_CHECKED, _SIGNED_ZERO_TIES, _SINGULAR_VECTORS, _SLOGDET_ZERO_SIGN,
                                _STRIDED_HALF_DOT, _TINY_EXPONENT, _TORCH_ALLOCATOR, _TORCH_ASSERT, _TORCH_NO_KERNEL,
@@ -113,7 +114,7 @@ _ENTRIES = [
     *OPEN_EMBER,
     # the classes of difference (after the specific entries, whose reasons take precedence)
     *[_known(op, VALUE, _OVERFLOW_ORDER, match=_BLAS_ONLY)
-      for op in ("*add*", "*sub*", "*cross", "*lerp*", "*mean*", "*sum", "*.std", "*.var", "*std_mean",
+      for op in ("*add*", "*sub*", "*cross", "*lerp*", "*upsample*", "*interpolate", "*mean*", "*sum", "*.std", "*.var", "*std_mean",
                  "*var_mean", "*nansum", "*nanmean", "*.dist", "*pdist", "*norm*", "*loss*", "*hardswish*", "*xlogy*",
                  "*conv*")],
     *[_known(op, VALUE, _LAPACK)
@@ -165,7 +166,18 @@ _ENTRIES = [
     # values near FLT_MAX beside small ones: ember's float64 sum keeps what torch's running update
     # (whose steps are a few 1e22 off there) loses
     _known("*[vs][at][rd]_mean", VALUE, _LONG_SUM_ORDER, match=r"e\+(1\d|2\d|3[0-8])\b|data elided"),
-    _open("ember.asarray", RAISES, "a Python int past int64 as a bool: torch reads it as True"),
+    *[_open(op, RAISES, "a Python int past int64 as a bool: torch reads it as True")
+      for op in ("ember.asarray", "ember.as_tensor")],
+    _known("*conv_transpose[123]d", VALUE, _HALF_CONV_TRANSPOSE, match=r"np\.(float16|bfloat16)"),
+    _known("*", VALUE, _NARROW_INTO_WIDE_OUT,
+           match=r"dtype=L\.(float16|bfloat16).*out=L\.\w+\(.*dtype=L\.float(32|64)"),
+    _open("*.broadcast_to", RAISES, "a 0-d tensor to a shape with -1 in a new dim: torch returns a shape holding -1"),
+    _open("ember.where", RAISES, "an empty uint8 condition: torch skips its bool check"),
+    _open("ember.quantile", EXC, "q out of [0, 1] and a dim out of range: ember checks q first"),
+    _open("F.affine_grid", EXC, "a tensor as size: ember reads it, torch's comparison of int and tuple fails"),
+    _open("ember.matmul", EXC, "mismatched shapes with a 0-d out=: ember checks the shapes first"),
+    _open("ember.unflatten", ACCEPTS, "sizes whose strides overflow int64 on an empty tensor: torch refuses"),
+    _open("ember.rrelu", ACCEPTS, "an upper bound past int64 (torch's Scalar becomes uint64, which it cannot promote)"),
     _open("F.multi_margin_loss", RAISES, "an empty integer input: torch returns it unchecked"),
     _known("*i0", VALUE, _FLOAT32_INTERMEDIATE, match=r"float64"),
     _open("Tensor.index_put_", VALUE, "a 0-d uint8 index beside int64 ones: torch reads it as a mask that selects all"),

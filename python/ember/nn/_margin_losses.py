@@ -213,7 +213,7 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
     Args:
         input (Tensor): (N, C) or (C,) scores, floating.
         target (Tensor): labels in {0, 1} (or probabilities), broadcastable with ``input``.
-        weight (Tensor, optional): a weight per class (broadcastable). Default: None.
+        weight (Tensor or number, optional): a weight per class (broadcastable). Default: None.
         size_average (bool, optional): deprecated (PyTorch's); folded into ``reduction``.
         reduce (bool, optional): deprecated (PyTorch's); folded into ``reduction``.
         reduction (str, optional): ``'none'``, ``'mean'`` or ``'sum'``. Default: ``'mean'``.
@@ -232,6 +232,8 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
     """
     if isinstance(target, (int, float)) and isinstance(input, ember.Tensor):  # one label for all, as torch's
         target = ember.tensor(float(target), dtype=input.dtype)
+    if isinstance(weight, (int, float)):  # torch multiplies the terms by it, so a number works too
+        weight = ember.tensor(weight, dtype=ember.float64)
     return _F.multilabel_soft_margin_loss(input, target, weight, _reduction(size_average, reduce, reduction))
 
 
