@@ -429,6 +429,20 @@ add_op("_gelu", _gelu_fns(False), FLOATING, unary_samples, category="unary", met
 # NaN) and its scalar loop does not; ember gives the scalar loop's -6.4e-11 at every size
 add_op("_gelu_backward", _gelu_fns(True), FLOATING, binary_samples, scalar_rhs=False, category="binary",
        method=False, special=False)
+
+
+def _tanh_backward_fns():
+    import ember
+
+    def torch_fn(*a):
+        import torch
+        return torch.ops.aten.tanh_backward(*[t.contiguous() for t in torch.broadcast_tensors(*a)])
+    return ember._C._tanh_backward, torch_fn
+
+
+# tanh's gradient kernel (tanh_backward(grad, output)) as a row: 1 - y^2 fused, as torch's kernel
+add_op("_tanh_backward", _tanh_backward_fns(), FLOATING, binary_samples, scalar_rhs=False, category="binary",
+       method=False)
 add_op("_zeta", _special("_zeta"), ALL, binary_samples, domain=Domain(1.5, 5.0),
        domain_rhs=Domain(0.5, 5.0), scalar_rhs=False, category="binary", method=False,
        supports_grad=False, special=False)  # torch has no gradient for x; q's is polygamma's (tested there)

@@ -666,3 +666,18 @@ def test_cross_rounds_as_torchs_fused_kernel(dtype, torch):
         np.testing.assert_array_equal(ge, gt)
     assert names[0] == names[1] == "LinalgCrossBackward0"
     grad_ok(lambda x, y: ember.cross(x, y, dim=1), ember.tensor(a[:4]), ember.tensor(b[:1]))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "bfloat16"])
+def test_tanh_backward_fuses_one_minus_y_squared(dtype, torch):
+    """torch's tanh_backward computes grad * (1 - y * y) with 1 - y * y one fused multiply-add (its
+    compiler's contraction): given the same output, ember's gradient is torch's bit for bit (44% of
+    float32 elements agreed unfused); tanh's node uses it."""
+    rng = np.random.default_rng(1)
+    y, g = rng.uniform(-1, 1, 5000), rng.standard_normal(5000)
+    e = ember._C._tanh_backward(ember.tensor(g).to(getattr(ember, dtype)), ember.tensor(y).to(getattr(ember, dtype)))
+    t = torch.ops.aten.tanh_backward(torch.tensor(g).to(getattr(torch, dtype)), torch.tensor(y).to(getattr(torch, dtype)))
+    np.testing.assert_array_equal(e.float().numpy(), t.float().numpy())
+    x = ember.tensor(rng.standard_normal(50), requires_grad=True)
+    ember.tanh(x).backward(ember.tensor(g[:50]))
+    np.testing.assert_array_equal(x.grad.numpy(), ember._C._tanh_backward(ember.tensor(g[:50]), ember.tanh(x.detach())).numpy())

@@ -723,9 +723,12 @@ def test_a_number_or_a_grad_tensor_where_a_number_or_tensor_goes_raises_typeerro
         ember.ones(2).add(ember.ones(2), alpha=ember.tensor(2.0, requires_grad=True))
     with pytest.raises(TypeError, match="add: argument 'alpha' must be a number"):
         ember.ones(2).add(ember.ones(2), alpha=ember.tensor([2.0]))
-    # pybind's "Unable to cast Python instance" named neither the op nor the argument
-    with pytest.raises(TypeError, match="multilabel_soft_margin_loss: argument 'weight' must be a Tensor or None, not int"):
-        ember.nn.functional.multilabel_soft_margin_loss(ember.ones(1, 2), ember.ones(1, 2), -1)
+    # pybind's "Unable to cast Python instance" named neither the op nor the argument (a number
+    # weight is taken, as torch multiplies by it)
+    with pytest.raises(TypeError, match="multilabel_soft_margin_loss: argument 'weight' must be a Tensor or None, not str"):
+        ember.nn.functional.multilabel_soft_margin_loss(ember.ones(1, 2), ember.ones(1, 2), "-1")
+    with pytest.raises(TypeError):
+        torch.nn.functional.multilabel_soft_margin_loss(torch.ones(1, 2), torch.ones(1, 2), "-1")
 
 
 def test_matrix_power_multiplies_in_torchs_order_and_copies(torch):

@@ -64,7 +64,8 @@ Tensor multiply_add(const Tensor& a, const Tensor& b, const Tensor& c, DType dt)
 }
 
 namespace {
-/// Whether add with alpha fuses for a result of dtype dt (not the 16-bit floats: see add_alpha).
+/// float32 or float64: the dtypes the ternary kernels run in (16-bit results go through float32;
+/// their add with alpha keeps torch's scalar loop where torch does: see add_alpha).
 bool fused(DType dt) { return dt == DType::Float32 || dt == DType::Float64; }
 
 /// x = kernel(a, b, c) in one pass when no history is recorded, x is float32 or float64 and the
@@ -80,7 +81,6 @@ bool ternary_into(Tensor& x, const char* op, TernaryKernel kernel, const Tensor&
   x.bump_version();
   return true;
 }
-
 
 /// Whether strides lay out elements of these sizes without gaps or overlaps, in some order of
 /// the dims.
