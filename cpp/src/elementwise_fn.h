@@ -173,6 +173,21 @@ EMBER_INLINE T ember_gelu_slope(T x) {
   return T(0.5) * (T(1) + ember_erf(x * T(M_SQRT1_2))) + x * ember_exp(T(-0.5) * x * x) * T(0.5 * M_2_SQRTPI * M_SQRT1_2);
 }
 
+/// SiLU's and Mish's gradients g f'(x), with torch's kernels' roundings (their products and sums
+/// contracted to fused multiply-adds, as its compiler does): SiLU's g s (1 + x (1 - s)) with s the
+/// sigmoid of x; Mish's g (t + x s (1 - t^2)) with t = tanh(softplus(x)).
+template <class T>
+EMBER_INLINE T ember_silu_backward(T g, T x) {
+  const T s = T(1) / (T(1) + ember_exp(-x));
+  return g * s * std::fma(x, T(1) - s, T(1));
+}
+template <class T>
+EMBER_INLINE T ember_mish_backward(T g, T x) {
+  const T s = T(1) / (T(1) + ember_exp(-x));
+  const T t = ember_tanh(ember_log1p(ember_exp(x)));
+  return g * std::fma(x * s, std::fma(-t, t, T(1)), t);
+}
+
 // Integer sums, differences and products wrap on overflow as two's complement, as torch's do.
 // They are computed in the unsigned type (at least as wide as int, to which narrower types would
 // be promoted back), since signed overflow is undefined behaviour (UBSan found it in integer

@@ -411,24 +411,38 @@ def _trigamma_fns():
 
 add_op("_trigamma", _trigamma_fns(), ALL, _without(special=True), domain=Domain(0.2, 5.0), category="unary",
        method=False)  # polygamma(1, x)'s kernel
-def _gelu_fns(backward):
+def _activation_fns(name, backward):
+    """ember's row `_name` (or `_name_backward`) beside nn.functional.name (or torch's gradient of it:
+    its kernel gelu_backward(grad, x); silu's and mish's kernels have no gradient in torch, so their
+    formulas in torch ops, which differentiate, stand for them)."""
     import ember
 
     def torch_fn(*a):
         import torch
         if not backward:
-            return torch.nn.functional.gelu(*a)
-        # torch's kernel does not broadcast
-        return torch.ops.aten.gelu_backward(*[t.contiguous() for t in torch.broadcast_tensors(*a)])
-    return getattr(ember._C, "_gelu_backward" if backward else "_gelu"), torch_fn
+            return getattr(torch.nn.functional, name)(*a)
+        # torch's kernel (which does not broadcast), for its values and the dtypes it refuses
+        kernel = getattr(torch.ops.aten, name + "_backward")(*[t.contiguous() for t in torch.broadcast_tensors(*a)])
+        g, x = a
+        if name == "silu":
+            return g * torch.sigmoid(x) * (1 + x * (1 - torch.sigmoid(x)))
+        if name == "mish":
+            t = torch.tanh(torch.log1p(torch.exp(x)))
+            return g * (t + x * torch.sigmoid(x) * (1 - t * t))
+        return kernel
+    return getattr(ember._C, f"_{name}_backward" if backward else f"_{name}"), torch_fn
 
 
-# nn.functional.gelu's exact form and its gradient's kernel (gelu_backward(grad, x)), as rows
-add_op("_gelu", _gelu_fns(False), FLOATING, unary_samples, category="unary", method=False)
-# no special values: far below 0 (x = -7) torch's vector loop rounds the slope to 0 (so inf * 0 is
-# NaN) and its scalar loop does not; ember gives the scalar loop's -6.4e-11 at every size
-add_op("_gelu_backward", _gelu_fns(True), FLOATING, binary_samples, scalar_rhs=False, category="binary",
-       method=False, special=False)
+# nn.functional.gelu's exact form, silu and mish, and their gradients' kernels, as rows
+for _name in ("gelu", "silu", "mish"):
+    add_op(f"_{_name}", _activation_fns(_name, False), FLOATING, unary_samples, category="unary", method=False)
+# no special values: far below 0 (x = -7) torch's vector loop rounds gelu's slope to 0 (so inf * 0
+# is NaN) and its scalar loop does not; ember gives the scalar loop's -6.4e-11 at every size
+add_op("_gelu_backward", _activation_fns("gelu", True), FLOATING, binary_samples, scalar_rhs=False,
+       category="binary", method=False, special=False)
+for _name in ("silu", "mish"):
+    add_op(f"_{_name}_backward", _activation_fns(_name, True), FLOATING, binary_samples, scalar_rhs=False,
+           category="binary", method=False)
 
 
 def _tanh_backward_fns():

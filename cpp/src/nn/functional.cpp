@@ -87,8 +87,7 @@ Tensor gelu(const Tensor& x, const std::string& approximate) {
 
 Tensor silu(const Tensor& x) {
   check_floating(x, "silu");
-  if (is_narrow(x.dtype())) return autograd::name_grad_fn(via_widened(x, [&](const Tensor& w) { return silu(w); }), "silu");
-  return autograd::name_grad_fn(mul(x, sigmoid(x)), "silu");
+  return autograd::name_grad_fn(_silu(x), "silu");  // one kernel each way, float16/bfloat16 computed in float32
 }
 
 Tensor softplus(const Tensor& x, double beta, double threshold) {
@@ -144,6 +143,7 @@ Tensor celu(const Tensor& x, double alpha) {
   check_floating(x, "celu");
   EMBER_CHECK(alpha != 0, "celu: ZeroDivisionError: alpha cannot be 0 for CELU");
   check_arg(alpha, x, "celu");
+  check_arg(1.0 / alpha, x, "celu");  // torch's elu takes it as input_scale (alpha = 1e-300 overflows float32)
   if (is_narrow(x.dtype()))
     return autograd::name_grad_fn(via_widened(x, [&](const Tensor& w) { return celu(w, alpha); }), "celu");
   const Tensor negative = mul(expm1(div(clamp(x, std::nullopt, number(0.0)), number(alpha))), number(alpha));
@@ -151,8 +151,7 @@ Tensor celu(const Tensor& x, double alpha) {
 }
 Tensor mish(const Tensor& x) {
   check_floating(x, "mish");
-  if (is_narrow(x.dtype())) return autograd::name_grad_fn(via_widened(x, [](const Tensor& w) { return mish(w); }), "mish");
-  return autograd::name_grad_fn(mul(x, tanh(softplus(x))), "mish");
+  return autograd::name_grad_fn(_mish(x), "mish");  // one kernel each way, float16/bfloat16 computed in float32
 }
 // softsign and tanhshrink of integers are floats, as torch's (its Python composites divide and subtract).
 // softsign adds an integer 1: |x| + 1 of an integer x wraps in x's dtype (127 + 1 in int8), as torch's.

@@ -2,6 +2,7 @@
 // written once here for the whole family. The backward of each row joins the table with autograd.
 #include <cmath>
 #include <limits>
+#include <string_view>
 
 #include "autograd/record.h"
 #include "ember/ops.h"
@@ -180,13 +181,21 @@ Tensor floor_divide_each_step_rounded(const Tensor& x, const Tensor& y, DType ct
   return where(eq(b, num(0)), quotient, r);
 }
 
+/// xlogy in float16/bfloat16 as torch's kernel computes it there: log(y) rounded to the dtype, then
+/// the product rounded (0 where x is 0, y where y is NaN, as ember_xlogy).
+Tensor xlogy_each_step_rounded(const Tensor& x, const Tensor& y, DType ct) {
+  const Tensor a = to_dtype(x, ct), b = to_dtype(y, ct), zero = scalar_tensor(0, ct);
+  return where(isnan(b), b, where(eq(a, zero), zero, mul(a, log(b))));
+}
+
 /// Whether a 16-bit op goes through a composite of its own (STEP_IN_DTYPE, ROUND_EACH_STEP).
 bool composed_in_dtype(int rules, DType ct, const Tensor& y) {
   if (!is_narrow(ct) || !is_floating(ct)) return false;
-  return rules & STEP_IN_DTYPE || (rules & ROUND_EACH_STEP && y.dim() != 0);
+  return rules & STEP_IN_DTYPE || (rules & ROUND_EACH_STEP && !(rules & EXACT_SCALAR && y.dim() == 0));
 }
-Tensor composite_in_dtype(int rules, const Tensor& x, const Tensor& y, DType ct) {
-  return rules & STEP_IN_DTYPE ? step_in_dtype(x, y, ct) : floor_divide_each_step_rounded(x, y, ct);
+Tensor composite_in_dtype(const char* op, int rules, const Tensor& x, const Tensor& y, DType ct) {
+  if (rules & STEP_IN_DTYPE) return step_in_dtype(x, y, ct);
+  return std::string_view(op) == "xlogy" ? xlogy_each_step_rounded(x, y, ct) : floor_divide_each_step_rounded(x, y, ct);
 }
 
 Tensor binary_op(const char* op, Kind kind, int rules, const Tensor& x, const Tensor& y, BinaryKernel kernel,
@@ -198,7 +207,7 @@ Tensor binary_op(const char* op, Kind kind, int rules, const Tensor& x, const Te
       return binary_op(op, kind, rules, to_dtype(x, common), to_dtype(y, common), kernel, false);
   }
   const DType ct = binary_compute_dtype(op, kind, rules, x, y);
-  if (composed_in_dtype(rules, ct, y)) return composite_in_dtype(rules, x, y, ct);
+  if (composed_in_dtype(rules, ct, y)) return composite_in_dtype(op, rules, x, y, ct);
   const DType rt = output_dtype(kind, ct);
   // Operands of one shape already in a compute dtype of its own kernels: no casts, expands or
   // temporaries. A tiny op's time is mostly such overhead (each Tensor copy alone is an atomic
