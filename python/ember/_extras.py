@@ -298,7 +298,14 @@ def _random_(self, *args, generator=None, **bounds):
         from_, to = 0, (args[0] if args else bounds.get("to", None))
         if (args or bounds) and to is None:
             raise TypeError("random_(): argument 'to' must be int, not NoneType")
-    if to is None:  # up to the dtype's top: the mantissa's 2^digits for floats, the maximum for integers
+    if to is not None:  # a bound must fit the dtype, as torch's (beyond 2^digits a float bound rounds)
+        info = ember.finfo(self.dtype) if self.dtype.is_floating_point else (
+            None if self.dtype == ember.bool else ember.iinfo(self.dtype))
+        lo, hi = (info.min, info.max) if info else (0, 1)
+        for name, bound in (("from", from_), ("to - 1", to - 1)):
+            if not lo <= bound <= hi:
+                raise RuntimeError(f"random_: {name} is out of bounds for {self.dtype}")
+    else:  # up to the dtype's top: the mantissa's 2^digits for floats, the maximum for integers
         bits = {ember.float16: 11, ember.bfloat16: 8, ember.float32: 24, ember.float64: 53}
         to = 2 ** bits[self.dtype] + 1 if self.dtype.is_floating_point else (
             2 if self.dtype == ember.bool else np.iinfo(str(self.dtype).split(".")[-1]).max + 1)
@@ -343,6 +350,8 @@ def _cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
     """Fills self with draws of Cauchy(median, sigma): median + sigma * tan(pi (u - 1/2))."""
     _continuous(self, "cauchy_", even_empty=True)
     median, sigma = float(median), float(sigma)
+    if not sigma > 0:
+        raise RuntimeError(f"cauchy_: expects sigma > 0.0, but found sigma={sigma}")
     u = ember.rand(*self.shape, dtype=ember.float64, generator=generator)
     return self.copy_(median + sigma * ember.tan(math.pi * (u - 0.5)))
 

@@ -403,7 +403,7 @@ def matrix_exp(A):
     A composite of ember ops, so its gradient is the polynomial's (exact to rounding).
 
     Args:
-        A (Tensor): float32 or float64, of shape (..., n, n).
+        A (Tensor): floating, of shape (..., n, n) (float16 and bfloat16 computed in float32).
 
     Returns:
         Tensor: of A's shape.
@@ -418,8 +418,10 @@ def matrix_exp(A):
     _check_tensor(op, A)
     if A.dim() < 2 or A.shape[-1] != A.shape[-2]:
         raise ValueError(f"{op}: A must be batches of square matrices, got shape {tuple(A.shape)}")
+    if A.dtype in (ember.float16, ember.bfloat16):  # computed in float32, rounded once
+        return matrix_exp(A.float()).to(A.dtype)
     if A.dtype not in (ember.float32, ember.float64):
-        raise TypeError(f"{op}: expected A to be a float32 or float64 tensor, got {A.dtype}")
+        raise TypeError(f"{op}: expected A to be a floating tensor, got {A.dtype}")
     if A.numel() == 0:
         return A.clone()
     with ember.no_grad():

@@ -1,5 +1,7 @@
 // The composite ops PyTorch programs call by name (contractions, scaled sums, statistics, joins,
 // index composites), bound as ember.<op> and Tensor.<op> where PyTorch has both.
+#include <set>
+
 #include "convert.h"
 #include "ember/autograd.h"
 
@@ -813,9 +815,16 @@ Example::
         "block_diag(*tensors) -> Tensor\n\nThe tensors (0-d and 1-D as one row) on the diagonal of a zero matrix.\n\n"
         "Example::\n\n    >>> ember.block_diag(ember.ones(1, 1), ember.ones(1, 2) * 2)\n"
         "    tensor([[1., 0., 0.],\n            [0., 2., 2.]])\n");
-  m.def("cdist", [](const Tensor& x1, const Tensor& x2, double p, py::handle) { return cdist(x1, x2, p); },
-        py::arg("x1"), py::arg("x2"), py::arg("p") = 2.0, py::arg("compute_mode") = py::none(),
-        R"doc(cdist(x1, x2, p=2.0, compute_mode=None) -> Tensor
+  m.def("cdist", [](const Tensor& x1, const Tensor& x2, double p, py::handle compute_mode) {
+          // torch's three modes (which choose whether p = 2 goes through a matmul); ember computes directly
+          const bool known = py::isinstance<py::str>(compute_mode) &&
+                             std::set<std::string>{"use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist",
+                                                   "donot_use_mm_for_euclid_dist"}.count(compute_mode.cast<std::string>());
+          if (!known) throw ValueError(std::string(py::str(compute_mode)) + " is not a valid value for compute_mode");
+          return cdist(x1, x2, p);
+        },
+        py::arg("x1"), py::arg("x2"), py::arg("p") = 2.0, py::arg("compute_mode") = "use_mm_for_euclid_dist_if_necessary",
+        R"doc(cdist(x1, x2, p=2.0, compute_mode='use_mm_for_euclid_dist_if_necessary') -> Tensor
 
 The p-norm distance between each row of x1 and each row of x2.
 
@@ -823,7 +832,8 @@ Args:
     x1 (Tensor): (..., P, M), floating.
     x2 (Tensor): (..., R, M).
     p (float, optional): the norm's order, >= 0. Default: 2.
-    compute_mode: accepted for PyTorch's signature (ember always computes directly).
+    compute_mode (str, optional): one of PyTorch's 'use_mm_for_euclid_dist_if_necessary',
+        'use_mm_for_euclid_dist', 'donot_use_mm_for_euclid_dist'; ember always computes directly.
 
 Returns:
     Tensor: (..., P, R).

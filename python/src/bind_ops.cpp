@@ -1,5 +1,7 @@
 // Tensor ops, bound once as ember.<op> and as Tensor.<op> where PyTorch has both: creation, copies,
 // views, joining, indexing, pointwise ops and matrix products (reductions, scans and sorting: bind_reduce.cpp).
+#include <set>
+
 #include "convert.h"
 #include "def_both.h"
 #include "gil.h"
@@ -143,8 +145,14 @@ Tensor to_impl(const Tensor& t, py::args args, py::kwargs kwargs) {
   return result;
 }
 
-/// torch's out= dtype rule of a unary pointwise op: abs wants out of the result's dtype.
-OutDtype unary_out_rule(std::string_view name) { return name == "abs" ? OutDtype::Exact : OutDtype::Castable; }
+/// torch's out= rule of a unary op: the ops that keep their input's dtype write only into an out of
+/// that dtype, the sign and infinity predicates only into a bool one, the rest cast.
+OutDtype unary_out_rule(std::string_view name) {
+  static const std::set<std::string_view> exact{"abs", "neg", "sign", "floor", "ceil", "round", "trunc", "frac",
+                                                "bitwise_not"};
+  static const std::set<std::string_view> predicates{"signbit", "isposinf", "isneginf"};
+  return exact.count(name) ? OutDtype::Exact : predicates.count(name) ? OutDtype::Bool : OutDtype::Castable;
+}
 
 }  // namespace
 
@@ -227,8 +235,7 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
           return with_grad(full(t.sizes(), v, dtype.value_or(t.dtype())), rg);
         }, py::arg("input"), py::arg("fill_value"), py::kw_only(), py::arg("dtype") = py::none(),
         py::arg("device") = py::none(), py::arg("requires_grad") = false);
-  // DtypeFromOut, not Creation: torch's arange warns when it resizes out.
-  def_out(m, "arange", OutDtype::DtypeFromOut, [](std::optional<Scalar> a, std::optional<Scalar> b, Scalar step, std::optional<DType> dtype,
+  def_out(m, "arange", OutDtype::Arange, [](std::optional<Scalar> a, std::optional<Scalar> b, Scalar step, std::optional<DType> dtype,
                      py::handle device, bool rg) {
           // arange(end), arange(start, end[, step]) or arange(end=...), as PyTorch.
           EMBER_CHECK_TYPE(a || b, "arange: expected an end value");
@@ -236,7 +243,7 @@ void bind_ops(py::module_& m, py::class_<Tensor>& cls) {
           return with_grad(arange(a.value_or(Scalar(0)), *b, step, dtype, device_from(device, "arange")), rg);
         }, py::arg("start") = py::none(), py::arg("end") = py::none(), py::arg("step") = 1, py::kw_only(),
         py::arg("dtype") = py::none(), py::arg("device") = py::none(), py::arg("requires_grad") = false);
-  def_out(m, "linspace", OutDtype::Creation, [](double a, double b, int64_t steps, std::optional<DType> dtype, py::handle device, bool rg) {
+  def_out(m, "linspace", OutDtype::Range, [](double a, double b, int64_t steps, std::optional<DType> dtype, py::handle device, bool rg) {
           return with_grad(linspace(a, b, steps, dtype.value_or(default_dtype()), device_from(device, "linspace")), rg);
         }, py::arg("start"), py::arg("end"), py::arg("steps"), py::kw_only(), py::arg("dtype") = py::none(),
         py::arg("device") = py::none(), py::arg("requires_grad") = false);
@@ -459,16 +466,26 @@ Example::
 
   // ---- indexing -----------------------------------------------------------------------
   // A number reads against the other operand when that is a tensor (2**63 beside a float tensor).
-  def_out(m, "where", OutDtype::Exact, [](const Tensor& c, py::handle a, py::handle b) {
+  // A number must fit the result's dtype, as torch's (16-bit floats excepted: torch lets them round to inf).
+  auto where_of = [](const Tensor& c, const Tensor& at, const Tensor& bt, std::initializer_list<const Tensor*> numbers) {
+    Tensor r = where(c, at, bt);
+    if (r.dtype() != DType::Float16 && r.dtype() != DType::BFloat16)
+      for (const Tensor* n : numbers) check_fits(n->item(), r.dtype(), "where");
+    return r;
+  };
+  def_out(m, "where", OutDtype::Exact, [where_of](const Tensor& c, py::handle a, py::handle b) {
     if (py::isinstance<Tensor>(b)) {
       const Tensor& bt = b.cast<const Tensor&>();
-      return where(c, tensor_or_scalar(a, "where", "input", &bt), bt);
+      const Tensor at = tensor_or_scalar(a, "where", "input", &bt);
+      return py::isinstance<Tensor>(a) ? where(c, at, bt) : where_of(c, at, bt, {&at});
     }
     const Tensor at = tensor_or_scalar(a, "where", "input");
-    return where(c, at, tensor_or_scalar(b, "where", "other", &at));
+    const Tensor bt = tensor_or_scalar(b, "where", "other", &at);
+    return py::isinstance<Tensor>(a) ? where_of(c, at, bt, {&bt}) : where_of(c, at, bt, {&at, &bt});
   }, py::arg("condition"), py::arg("input"), py::arg("other"));
-  cls.def("where", [](const Tensor& self, const Tensor& c, py::handle b) {
-    return where(c, self, tensor_or_scalar(b, "where", "other", &self));
+  cls.def("where", [where_of](const Tensor& self, const Tensor& c, py::handle b) {
+    const Tensor bt = tensor_or_scalar(b, "where", "other", &self);
+    return py::isinstance<Tensor>(b) ? where(c, self, bt) : where_of(c, self, bt, {&bt});
   }, py::arg("condition"), py::arg("other"));
   // sparse_grad is taken for torch's signature; the gradient is dense either way (no sparse tensors).
   def_both_out(m, cls, "gather", OutDtype::Exact, [](const Tensor& t, int64_t dim, const Tensor& index, bool) {

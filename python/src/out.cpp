@@ -19,7 +19,10 @@ Tensor& out_tensor(py::handle h, const char* op) {
 }
 
 void write_one(const Tensor& result, Tensor& out, const char* op, OutDtype rule) {
-  if (rule == OutDtype::Exact) {
+  if (rule == OutDtype::Bool) {
+    EMBER_CHECK_RUNTIME(out.dtype() == DType::Bool, op, " does not support non-boolean outputs (got an out of dtype ",
+                        dtype_name(out.dtype()), ")");
+  } else if (rule == OutDtype::Exact) {
     EMBER_CHECK_RUNTIME(out.dtype() == result.dtype(), op, ": expected out tensor to have dtype ",
                         dtype_name(result.dtype()), ", but got ", dtype_name(out.dtype()), " instead");
   } else if (rule == OutDtype::Castable || rule == OutDtype::CastableTypeError) {
@@ -31,8 +34,10 @@ void write_one(const Tensor& result, Tensor& out, const char* op, OutDtype rule)
     }
   }
   out.check_writable(op);
-  if (out.sizes() != result.sizes()) {
-    if (out.numel() != 0 && rule != OutDtype::Creation) {
+  // torch's range factories resize out only when its number of elements differs
+  const bool keeps_shape = (rule == OutDtype::Range || rule == OutDtype::Arange) && out.numel() == result.numel();
+  if (out.sizes() != result.sizes() && !keeps_shape) {
+    if (out.numel() != 0 && rule != OutDtype::Creation && rule != OutDtype::Range) {
       const std::string msg = std::string(op) + ": an output with one or more elements was resized since it had shape " +
                               shape_str(out.sizes()) + ", which does not match the required output shape " +
                               shape_str(result.sizes()) + " (as torch, a deprecated behaviour: pass an out of the "
@@ -43,7 +48,7 @@ void write_one(const Tensor& result, Tensor& out, const char* op, OutDtype rule)
   }
   out.check_in_place(op);
   autograd::NoGradGuard no_grad;
-  copy_(out, result);
+  copy_(out, keeps_shape ? reshape(result, out.sizes()) : result);
 }
 }  // namespace
 

@@ -13,9 +13,13 @@ namespace ember::py_out {
 enum class OutDtype {
   Castable,           // pointwise ops, mean: a same-kind-or-wider cast (RuntimeError otherwise)
   CastableTypeError,  // cat, stack: as Castable, raising TypeError as torch's
+  Bool,               // signbit, isposinf, isneginf: a bool out only
   Exact,              // matmul, mm, bmm, where, clamp, abs, amax, argmax, ...: the result's dtype
   DtypeFromOut,       // sum, prod, cumsum: out's dtype is the dtype= left unset
-  Creation,           // zeros, rand, arange, ...: as DtypeFromOut, and out is resized silently
+  Creation,           // zeros, rand, eye, ...: as DtypeFromOut, and out is resized silently
+  Range,              // linspace, logspace, range: as Creation, but an out holding as many elements
+                      // as the result keeps its shape (torch resizes it only when it must)
+  Arange,             // arange: as Range, with a warning when out is resized
 };
 
 /// Writes result (a Tensor, or a tuple of Tensors for a tuple-valued op) into out and returns
@@ -40,7 +44,8 @@ template <class R, class... A>
 auto outable_fn(std::function<R(A...)> fn, const char* op, OutDtype rule) {
   return [fn = std::move(fn), op, rule](A... a, py::object out) -> py::object {
     if (out.is_none()) return as_object(fn(std::forward<A>(a)...));
-    if (rule == OutDtype::DtypeFromOut || rule == OutDtype::Creation) {
+    if (rule == OutDtype::DtypeFromOut || rule == OutDtype::Creation || rule == OutDtype::Range ||
+        rule == OutDtype::Arange) {
       const Tensor& o = first_out(out, op);
       (dtype_from_out(a, o, op), ...);
     }

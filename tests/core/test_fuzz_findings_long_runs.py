@@ -815,3 +815,78 @@ def test_narrow_refuses_a_float_start(torch):
         ember.narrow(ember.ones(3, 2), -1, ember.tensor(-2.5), 2)
     with pytest.raises(RuntimeError, match="0-dim integral"):
         torch.narrow(torch.ones(3, 2), -1, torch.tensor(-2.5), 2)
+
+
+@pytest.mark.parametrize("call", [
+    lambda L: L.linspace(0.75, 0.39, 1, out=L.tensor(True)),
+    lambda L: L.linspace(-2.0, 1.0, steps=2, out=L.zeros(1, 1, 2)),
+    lambda L: L.arange(6, out=L.zeros(2, 3)),
+    lambda L: L.linspace(0.0, 1.0, steps=3, out=L.zeros(1, 1, 2)),
+], ids=lambda c: "")
+def test_range_factories_keep_the_shape_of_an_out_with_as_many_elements(call, torch):
+    """torch's linspace/logspace/arange resize out only when its number of elements differs (fuzz
+    seed 51): ember resized it to 1-d always."""
+    _same(call(ember), call(torch))
+
+
+@pytest.mark.parametrize("call, exc", [
+    (lambda L: L.cdist(L.zeros(2, 3), L.zeros(2, 3), compute_mode=-3), ValueError),
+    (lambda L: L.cdist(L.zeros(2, 3), L.zeros(2, 3), compute_mode=None), ValueError),
+    (lambda L: L.cdist(L.zeros(2, 3), L.zeros(2, 3, dtype=L.float64)), RuntimeError),
+    (lambda L: L.zeros(3).cauchy_(0.0, -1.0), RuntimeError),
+    (lambda L: L.zeros(3).cauchy_(0.0, 0.0), RuntimeError),
+    (lambda L: L.zeros(3, dtype=L.int8).random_(-128, 129), RuntimeError),
+    (lambda L: L.zeros(3, dtype=L.int8).random_(-200, 3), RuntimeError),
+    (lambda L: L.zeros(3, dtype=L.bool).random_(0, 3), RuntimeError),
+    (lambda L: L.zeros(3, dtype=L.int32).random_(2 ** 40), RuntimeError),
+    (lambda L: L.isposinf(L.zeros(3), out=L.zeros(3)), RuntimeError),
+    (lambda L: L.signbit(L.zeros(3), out=L.zeros(3, dtype=L.int64)), RuntimeError),
+    (lambda L: L.floor(L.zeros(3), out=L.zeros(3, dtype=L.float64)), RuntimeError),
+    (lambda L: L.neg(L.zeros(3, dtype=L.int64), out=L.zeros(3, dtype=L.int32)), RuntimeError),
+    (lambda L: L.zeros(3, 3).index_fill(0, L.tensor([[0]]), 1.0), RuntimeError),
+    (lambda L: L.zeros(3, 3).index_fill(0, L.tensor([0], dtype=L.int32), 1.0), IndexError),
+    (lambda L: L.zeros(0, 3).index_fill(0, L.tensor([0], dtype=L.int32), 1.0), IndexError),
+    (lambda L: L.full((2,), 1e300), RuntimeError),
+    (lambda L: L.where(L.tensor([True]), L.tensor([1.0]), 1e39), RuntimeError),
+    (lambda L: L.where(L.tensor(True), -1.75, 1e308), RuntimeError),
+    (lambda L: L.where(L.tensor([True]), L.tensor([1], dtype=L.int8), 1000), RuntimeError),
+    (lambda L: L.nn.functional.celu(L.zeros(3), 1e-300), RuntimeError),
+    (lambda L: L.nn.functional.group_norm(L.tensor([[[-2.0]]]), 1), ValueError),
+    (lambda L: L.nn.GroupNorm(2, 2)(L.zeros(1, 2, 1)), ValueError),
+], ids=lambda c: "")
+def test_checks_torch_makes(call, exc, torch):
+    """Arguments torch refuses and ember took (fuzz seed 51): cdist's compute_mode and mixed dtypes,
+    cauchy_'s sigma, random_'s bounds against the dtype, a non-bool out of the infinity and sign
+    predicates, an out of another dtype for the unary ops that keep their dtype, index_fill's
+    index, a fill value or where's number past float32's range, celu's 1 / alpha, group_norm of one
+    value per group."""
+    for L in (ember, torch):
+        with pytest.raises(exc):
+            call(L)
+
+
+@pytest.mark.parametrize("call", [
+    lambda L: L.where(L.tensor([True]), L.tensor([1], dtype=L.float16), 1e6),
+    lambda L: L.where(L.tensor([True]), L.tensor([1], dtype=L.uint8), -1),
+    lambda L: L.zeros(3, dtype=L.int8).random_(-128, 128) * 0,
+    lambda L: L.abs(L.tensor([-1.0]), out=L.zeros(1)),
+    lambda L: L.exp(L.zeros(2), out=L.zeros(2, dtype=L.float64)),
+    lambda L: L.isneginf(L.tensor([-math.inf, 1.0]), out=L.zeros(2, dtype=L.bool)),
+], ids=lambda c: "")
+def test_what_those_checks_let_through(call, torch):
+    """The other side of the checks above: what torch takes still works."""
+    _same(call(ember), call(torch))
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+def test_16bit_xlogy_rounds_the_log_first(dtype, torch):
+    """torch's xlogy kernel computes x * log(y) in the 16-bit type, the log rounded to it before the
+    product (kl_div's xlogy(target, target) too): ember rounded once (fuzz seed 51)."""
+    rng = np.random.default_rng(3)
+    x, y = rng.uniform(-3, 3, 4000), rng.uniform(0, 5, 4000)
+    x[:10], y[10:20] = 0.0, math.nan
+    for call in (lambda L: L.xlogy(L.tensor(x).to(getattr(L, dtype)), L.tensor(y).to(getattr(L, dtype))),
+                 lambda L: L.xlogy(L.tensor(x).to(getattr(L, dtype)), 2.5),
+                 lambda L: L.nn.functional.kl_div(L.tensor(x[:40]).float(), L.tensor(y[20:60]).to(getattr(L, dtype)),
+                                                  reduction="none")):
+        _same(call(ember), call(torch))

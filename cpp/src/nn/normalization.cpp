@@ -390,6 +390,10 @@ Tensor functional::group_norm(const Tensor& x, int64_t num_groups, const Tensor&
                     x.dtype());
   EMBER_CHECK(num_groups > 0, "group_norm: num_groups must be positive, got ", num_groups);
   const int64_t n = x.sizes()[0], channels = x.sizes()[1];
+  int64_t values = n * channels / num_groups;  // torch's count: N * C // num_groups times the spatial sizes
+  for (int64_t d = 2; d < x.dim(); ++d) values *= x.sizes()[d];
+  EMBER_CHECK(values != 1, "group_norm: expected more than 1 value per channel when training, got input size ",
+              shape_str(x.sizes()));
   EMBER_CHECK(channels % num_groups == 0, "group_norm: expected the number of channels of input ",
               shape_str(x.sizes()), " to be divisible by num_groups=", num_groups);
   for (const auto& [t, what] : {std::pair{&weight, "weight"}, std::pair{&bias, "bias"}}) {

@@ -51,8 +51,9 @@ void check_fits(Scalar v, DType dtype, const char* op) {
 }
 
 Tensor full(const Shape& size, Scalar value, OptDType dtype, Device device) {
-  if (dtype) check_fits(value, *dtype, "full");
-  Tensor t = Tensor::empty(size, dtype.value_or(default_dtype_for(value)), device);
+  const DType dt = dtype.value_or(default_dtype_for(value));
+  check_fits(value, dt, "full");  // a float past float32's range refused for the default dtype too, as torch's
+  Tensor t = Tensor::empty(size, dt, device);
   call_kernel(device, "full", cpu::fill, t, value);
   return t;
 }

@@ -146,6 +146,11 @@ Tensor index_fill(const Tensor& t, int64_t dim, const Tensor& index, const Tenso
   EMBER_CHECK(value.dim() == 0, "index_fill(): only supports a 0-dimensional value tensor, got shape ",
               shape_str(value.sizes()));
   dim = wrapped_dim(t, dim, "index_fill");
+  // torch's checks of the index, even where nothing is filled: its rank, then its dtype (int64 only)
+  EMBER_CHECK_RUNTIME(index.dim() <= 1, "index_fill(): index has to be a vector or a scalar, got shape ",
+                      shape_str(index.sizes()));
+  EMBER_CHECK_INDEX(index.dtype() == DType::Int64, "index_fill(): expected dtype int64 for index, got ",
+                    dtype_name(index.dtype()));
   if (t.numel() == 0) return clone(t);  // fills nothing, its indices unchecked, as torch's
   const Tensor base = t.dim() == 0 ? reshape(t, {1}) : t;
   return reshape(index_put(base, along(base, dim, index, "index_fill"), to_dtype(value, t.dtype()), false), t.sizes());
@@ -242,8 +247,7 @@ Tensor block_diag(const std::vector<Tensor>& tensors) {
 }
 
 namespace {
-/// cdist written with ember ops: every pair's difference, then its norm. For mixed or 16-bit
-/// floats, and to differentiate the kernels' gradient (create_graph=True).
+/// cdist written with ember ops: every pair's difference, then its norm. For 16-bit floats, and to differentiate the kernels' gradient (create_graph=True).
 Tensor cdist_ops(const Tensor& x1, const Tensor& x2, double p) {
   return norm(sub(unsqueeze(x1, -2), unsqueeze(x2, -3)), p, Dims{-1});
 }
@@ -257,7 +261,9 @@ Tensor cdist(const Tensor& x1, const Tensor& x2, double p) {
   EMBER_CHECK(p >= 0, "cdist only supports non-negative p values, got ", p);
   EMBER_CHECK_TYPE(is_floating(x1.dtype()) && is_floating(x2.dtype()), "cdist only supports floating-point dtypes, X1 got: ",
                    dtype_name(x1.dtype()), ", X2 got: ", dtype_name(x2.dtype()));
-  const bool kernel = x1.dtype() == x2.dtype() && (x1.dtype() == DType::Float32 || x1.dtype() == DType::Float64);
+  EMBER_CHECK_RUNTIME(x1.dtype() == x2.dtype(), "cdist: expected both inputs to have the same dtype, got ",
+                      dtype_name(x1.dtype()), " and ", dtype_name(x2.dtype()));
+  const bool kernel = x1.dtype() == DType::Float32 || x1.dtype() == DType::Float64;
   if (!kernel) return cdist_ops(x1, x2, p);
   // The kernels, on the batch dims broadcast together and flattened: (B, P, M) and (B, R, M).
   const Shape s1 = x1.sizes(), s2 = x2.sizes();
