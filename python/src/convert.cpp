@@ -338,6 +338,10 @@ std::vector<TensorIndex> indices_from(py::handle index) {
       out.emplace_back(Slice{get(s->start), get(s->stop), get(s->step)});
     } else if (py::isinstance<Tensor>(h)) {
       Tensor t = h.cast<Tensor>();
+      if (t.dim() == 0 && is_integral(t.dtype(), false) && t.dtype() != DType::UInt8) {
+        out.emplace_back(t.item().to<int64_t>());  // an int to torch: x[tensor(1)] is a view, as x[1]
+        return;
+      }
       if (t.dtype() == DType::UInt8) warn_uint8_index();
       out.emplace_back(std::move(t));
     } else if (PyObject_HasAttrString(o, "__index__") && !py::isinstance<py::array>(h) && !py::isinstance<DType>(h)) {

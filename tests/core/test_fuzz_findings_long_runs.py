@@ -890,3 +890,30 @@ def test_16bit_xlogy_rounds_the_log_first(dtype, torch):
                  lambda L: L.nn.functional.kl_div(L.tensor(x[:40]).float(), L.tensor(y[20:60]).to(getattr(L, dtype)),
                                                   reduction="none")):
         _same(call(ember), call(torch))
+
+
+@pytest.mark.parametrize("call", [
+    lambda L: L.range(2.36, 1, -0.34),
+    lambda L: L.range(0.0, 1.0, 0.1),
+    lambda L: L.range(-5, 7, 4, dtype=L.int64),
+    lambda L: L.nn.functional.fold(L.tensor([[[0.9, 1.5], [-0.07, -0.26]], [[-2.0, -0.07], [-1.8, -0.8]]],
+                                            dtype=L.float16), 2, kernel_size=(2, 1)),
+    lambda L: L.nn.functional.unfold(L.arange(16.0).reshape(1, 1, 4, 4).to(L.bfloat16), 2),
+    lambda L: L.zeros(3, 4, 5)[L.tensor(1), :, [1, 2]],
+    lambda L: L.zeros(3, 4, 5)[:, L.tensor(-1, dtype=L.int8), L.tensor([1, 2])],
+    lambda L: L.zeros(3, 3, 3, 3)[L.tensor(0), ::3, [], ()],
+], ids=lambda c: "")
+def test_range_count_16bit_fold_and_0d_integer_indices(call, torch):
+    """range counts int((end - start) / step + 1) values, as torch's (2.36 down to 1 by 0.34 is 5
+    values, the quotient 3.9999999999999996); fold and unfold take float16/bfloat16; a 0-d integer
+    tensor index is an int to torch (a select), so advanced indices beside it stay in place (fuzz
+    seed 51)."""
+    _same(call(ember), call(torch))
+
+
+def test_a_0d_integer_tensor_index_is_a_view(torch):
+    for L in (ember, torch):
+        t = L.zeros(3, 2)
+        t[L.tensor(1)].add_(1)
+        assert t.tolist() == [[0.0, 0.0], [1.0, 1.0], [0.0, 0.0]]
+        assert t[L.tensor(True)].shape == (1, 3, 2)  # a bool one still adds a dim

@@ -444,8 +444,10 @@ Tensor unfold(const Tensor& x, const Dims& kernel_size, const Dims& dilation, co
   const char* op = "unfold";
   EMBER_CHECK_RUNTIME(x.dim() == 3 || x.dim() == 4, op, ": expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got ",
                       shape_str(x.sizes()));
+  if (x.dtype() == DType::Float16 || x.dtype() == DType::BFloat16)  // in float32, rounded once
+    return to_dtype(unfold(to_dtype(x, DType::Float32), kernel_size, dilation, padding, stride), x.dtype());
   EMBER_CHECK_RUNTIME(x.dtype() == DType::Float32 || x.dtype() == DType::Float64, op,
-                      ": expected a float32 or float64 input, got ", dtype_name(x.dtype()));
+                      ": expected a floating input, got ", dtype_name(x.dtype()));
   const bool batched = x.dim() == 4;
   const Tensor x4 = batched ? x : unsqueeze(x, 0);
   for (int64_t i = 1; i < 4; ++i)
@@ -461,8 +463,10 @@ Tensor fold(const Tensor& x, const Dims& output_size, const Dims& kernel_size, c
   const char* op = "fold";
   EMBER_CHECK_RUNTIME(x.dim() == 2 || x.dim() == 3, op, ": expected a 2-D (C * kernel, L) or 3-D (N, C * kernel, L) "
                       "input, got ", shape_str(x.sizes()));
+  if (x.dtype() == DType::Float16 || x.dtype() == DType::BFloat16)  // in float32, rounded once
+    return to_dtype(fold(to_dtype(x, DType::Float32), output_size, kernel_size, dilation, padding, stride), x.dtype());
   EMBER_CHECK_RUNTIME(x.dtype() == DType::Float32 || x.dtype() == DType::Float64, op,
-                      ": expected a float32 or float64 input, got ", dtype_name(x.dtype()));
+                      ": expected a floating input, got ", dtype_name(x.dtype()));
   const Dims out = spatial_arg(op, "output_size", output_size, 2);
   check_at_least(op, "output_size", out, 1);
   const bool batched = x.dim() == 3;
