@@ -61,8 +61,16 @@ _SLOGDET_ZERO_SIGN = ("intended: docs: slogdet's sign of a singular or NaN matri
                       "the LU's pivots, which differ between LAPACKs")
 _PRINTOPTIONS_CHECKED = ("intended: docs: set_printoptions checks its arguments; torch stores whatever it "
                          "is given")
-_EXPANDED_WRITE = ("intended: docs: masked_fill_, tril_ and triu_ on an expanded tensor raise (torch's "
+_EXPANDED_WRITE = ("intended: docs: in-place ops of an expanded tensor raise (torch lets some write: its "
                    "masked_fill_ there is deprecated, and its tril_ result depends on the order of the writes)")
+_EMPTY_UNCHECKED = ("intended: docs: an empty input is checked as a non-empty one; torch returns some empty "
+                    "results unchecked")
+_WRONG_RANK = ("intended: docs: an input of the wrong number of dims raises ValueError naming the dims expected; "
+               "torch's kernel reads a dim the input lacks (IndexError)")
+_WRONG_RANK_ERRORS = (r"^ember (ValueError|RuntimeError): [^|]*(\d-[Dd]\b|\d-dimensional|\bdims\b|dimension)[^|]* \| "
+                      r"torch IndexError: (Dimension out of range|Dimension specified as|index_select\(\): Index is "
+                      r"supposed to be a vector)")
+_EMPTY_RESULT = r"torch returned torch\.Tensor\(shape=\((\d+, )*0(, \d+)*,?\)"
 _HISTC_16BIT = ("intended: docs: histc of float16/bfloat16 counts exactly and rounds once; torch counts in "
                 "the 16-bit dtype, whose counts stop growing once adding 1 rounds away")
 _EMPTY_BAGS = ("intended: docs: embedding_bag of a 2-D input of empty bags gives zeros; torch raises 'step must "
@@ -106,7 +114,8 @@ _LAPACK = ("intended: docs: LU-based ops (det, slogdet, logdet, inv), matrix_exp
            "(OpenBLAS here, MKL in torch)")
 _ZERO_SIGN = ("intended: docs: the sign of a zero result can differ from torch's where its vector and "
               "scalar loops disagree")
-_TORCH_NO_KERNEL = "intended: docs: ember computes dtypes torch's CPU kernel lacks (float16, bfloat16)"
+_TORCH_NO_KERNEL = ("intended: docs: ember computes dtypes torch's CPU kernel lacks (float16 and bfloat16; integers "
+                    "and bool where the answer is exact in the dtype)")
 _TORCH_ASSERT = "intended: torch fails an internal assert (a bug in torch); ember answers"
 _EXPANDED_OUT = ("intended: docs: an out= whose elements share memory (expanded) and whose shape differs is "
                  "resized, for every op (torch's pointwise ops refuse it; its reductions resize it)")
@@ -126,6 +135,8 @@ _STRIDED_HALF_DOT = ("intended: docs: float16/bfloat16 inner and dot add the pro
                      "layout; torch's strided path rounds each product first")
 _HALF_CONV_TRANSPOSE = ("intended: docs: float16/bfloat16 transposed convolutions add in float32 and round once; "
                         "torch's kernel rounds its partial sums to the dtype")
+_HALF_ROUNDED_ONCE = ("intended: docs: float16/bfloat16 prod, matrix_exp and fold compute in float32 and round "
+                      "once; torch's round every step to the dtype")
 _NARROW_INTO_WIDE_OUT = ("intended: docs: a float16/bfloat16 computation written into a wider out= keeps its 16-bit "
                          "rounding, one step of which may differ from torch's")
 _INDICES_OVERFLOW = ("intended: docs: tril_indices/triu_indices near int64's limit count exactly; torch's "

@@ -12,14 +12,15 @@ open ones live by namespace in open_tensor.py, open_functional.py and open_ember
 
 from divergence_reasons import (ACCEPTS, DTYPE, EXC, INPUT, LENIENT, RAISES, SHAPE, VALUE, _BIG_NUMBER_ARG, _BLAS_ONLY,
                                _BLAS_OVERFLOW, _BYTES_AS_BOOL, _CIRCULAR_WRAP, _COV_WRITES_INPUT, _EMPTY_BATCH_MEAN,
-                               _EXPANDED_OUT, _EXPANDED_SELECT, _EXPANDED_WRITE, _FLOAT32_INTERMEDIATE, _GCD_MIN,
-                               _HALF_CONV_TRANSPOSE, _HALF_FILL, _HISTC_16BIT, _HISTC_COLLAPSED, _INDICES_OVERFLOW, _LAPACK,
-                               _LOG_SOFTMAX_HALF, _LONG_SUM_ORDER, _MODE_NAN, _NAN_OR_ZERO, _NAN_SIGN, _NARROW_INTO_WIDE_OUT,
-                               _NORM_OVERFLOW,
-                               _OUT_NUMBER, _OVERFLOW_ORDER, _PDIST_NEAR_OVERFLOW, _POLYGAMMA_FLOAT64,
-                               _PRINTOPTIONS_CHECKED, _SIGNED_ZERO_TIES, _SINGULAR_VECTORS, _SLOGDET_ZERO_SIGN,
-                               _STRIDED_HALF_DOT, _TINY_EXPONENT, _TORCH_ALLOCATOR, _TORCH_ASSERT, _TORCH_NO_KERNEL,
-                               _UNIQUE_DIM_NAN, _WELFORD_MEAN, _ZEROS_ONLY, _ZERO_SIGN, _known, _open)
+                               _EMPTY_RESULT, _EMPTY_UNCHECKED, _EXPANDED_OUT, _EXPANDED_SELECT, _EXPANDED_WRITE,
+                               _FLOAT32_INTERMEDIATE, _GCD_MIN, _HALF_CONV_TRANSPOSE, _HALF_FILL, _HALF_ROUNDED_ONCE,
+                               _HISTC_16BIT, _HISTC_COLLAPSED, _INDICES_OVERFLOW, _known, _LAPACK, _LOG_SOFTMAX_HALF,
+                               _LONG_SUM_ORDER, _MODE_NAN, _NAN_OR_ZERO, _NAN_SIGN, _NARROW_INTO_WIDE_OUT,
+                               _NORM_OVERFLOW, _open, _OUT_NUMBER, _OVERFLOW_ORDER, _PDIST_NEAR_OVERFLOW,
+                               _POLYGAMMA_FLOAT64, _PRINTOPTIONS_CHECKED, _SIGNED_ZERO_TIES, _SINGULAR_VECTORS,
+                               _SLOGDET_ZERO_SIGN, _STRIDED_HALF_DOT, _TINY_EXPONENT, _TORCH_ALLOCATOR, _TORCH_ASSERT,
+                               _TORCH_NO_KERNEL, _UNIQUE_DIM_NAN, _WELFORD_MEAN, _WRONG_RANK, _WRONG_RANK_ERRORS,
+                               _ZEROS_ONLY, _ZERO_SIGN)
 from open_ember import OPEN_EMBER
 from open_functional import OPEN_FUNCTIONAL
 from open_tensor import OPEN_TENSOR
@@ -42,8 +43,9 @@ _ENTRIES = [
     _known("*.kthvalue", VALUE, _SIGNED_ZERO_TIES, match=_ZEROS_ONLY),
     _known("*slogdet", VALUE, _SLOGDET_ZERO_SIGN, match=_ZEROS_ONLY),
     _known("ember.set_printoptions", RAISES, _PRINTOPTIONS_CHECKED),
-    *[_known(op, RAISES, _EXPANDED_WRITE, match="more than one element of the written-to tensor")
-      for op in ("Tensor.masked_fill_", "Tensor.tril_", "Tensor.triu_")],
+    _known("*", RAISES, _EXPANDED_WRITE, match="more than one element of the written-to tensor"),
+    _known("*", RAISES, _EMPTY_UNCHECKED, match=_EMPTY_RESULT),
+    _known("*", EXC, _WRONG_RANK, match=_WRONG_RANK_ERRORS),
     _known("*.histc", VALUE, _HISTC_16BIT, match=r"float16"),
     _known("*.histc", VALUE, _HISTC_COLLAPSED, match=r"e\+(1[6-9]|2\d|3[0-8])|\d{8,}\.0\b"),
     *[_known(op, VALUE, _STRIDED_HALF_DOT, match=r"float16") for op in ("*.inner", "*.dot", "*.vdot")],
@@ -61,7 +63,7 @@ _ENTRIES = [
            "open: issue 14 (fuzzing): argument kinds torch's parser rejects are accepted"),
     # out= (issue 15): torch.tensor()'s storage is not resizable in torch, so torch refuses to resize
     # such an out; ember resizes any out of the wrong shape (torch's documented out= rule)
-    _known("ember.*", ACCEPTS, "intended: out= resizes any out tensor (torch refuses tensor()'s storage)",
+    _known("*", ACCEPTS, "intended: out= resizes any out tensor (torch refuses tensor()'s storage)",
            match="Trying to resize storage that is not resizable"),
     # out= is computed into a fresh tensor and then copied: an out overlapping an input is fine
     _known("ember.*", ACCEPTS, "intended: out= may overlap an input (ember copies the result in)",
@@ -72,42 +74,24 @@ _ENTRIES = [
           'ember RuntimeError: all: expected out tensor to have dtype bool, but got uint8 instead'),
     _open('ember.any', RAISES,
           'ember RuntimeError: any: expected out tensor to have dtype bool, but got uint8 instead'),
-    _open('ember.bitwise_not', ACCEPTS,
-          'ember returned ember.Tensor(shape=(2,), dtype=float32) | torch RuntimeError: Found dty'),
-    _open('ember.ceil', ACCEPTS,
-          'ember returned ember.Tensor(shape=(1, 1, 1, 1), dtype=int64) | torch RuntimeError: Try'),
     _open('ember.clip', DTYPE,
           'result: ember bfloat16, torch float32'),
     _open('ember.concat', EXC,
           'ember TypeError: concat(): incompatible function arguments. The following argument typ'),
     _open('ember.cummin', EXC,
           'ember IndexError: cummin: dim 1 is out of range for a tensor with 1 dims (expected in '),
-    _open('ember.floor', ACCEPTS,
-          'ember returned ember.Tensor(shape=(3, 3, 3), dtype=float16) | torch RuntimeError: Tryi'),
-    _open('ember.linspace', SHAPE,
-          'result: ember (1,), torch ()'),
     _open('ember.logcumsumexp', ACCEPTS,
           'ember returned ember.Tensor(shape=(), dtype=float32) | torch RuntimeError: expected sc'),
     _open('ember.max', RAISES,
           'ember RuntimeError: max: expected out tensor to have dtype float16, but got float32 in'),
     _open('ember.min', RAISES,
           'ember RuntimeError: min: expected out tensor to have dtype int8, but got float32 inste'),
-    _open('ember.neg', ACCEPTS,
-          'ember returned ember.Tensor(shape=(3,), dtype=float32) | torch RuntimeError: Trying to'),
-    _open('ember.negative', ACCEPTS,
-          'ember returned ember.Tensor(shape=(2, 3, 2, 4), dtype=float32) | torch RuntimeError: T'),
     _open('ember.norm', ACCEPTS,
           'ember returned ember.Tensor(shape=(), dtype=float32) | torch RuntimeError: Expected ou'),
-    _open('ember.round', ACCEPTS,
-          'ember returned ember.Tensor(shape=(4, 4), dtype=float16) | torch RuntimeError: Found d'),
     _open('ember.rsqrt', VALUE,
           'result: 1 of 2 differ ([1]: ember np.float64(0.6796875) torch np.float64(0.67578125))'),
-    _open('ember.sign', ACCEPTS,
-          'ember returned ember.Tensor(shape=(3, 1, 1, 2), dtype=float32) | torch RuntimeError: T'),
     _known('ember.true_divide', RAISES, _OUT_NUMBER,
            match=r"argument 'out' must be Tensor, not (int|float|bool)"),
-    _open('ember.trunc', ACCEPTS,
-          'ember returned ember.Tensor(shape=(3, 0), dtype=float64) | torch RuntimeError: Found d'),
     # the open differences, by namespace (open_*.py)
     *OPEN_TENSOR,
     *OPEN_FUNCTIONAL,
@@ -115,8 +99,10 @@ _ENTRIES = [
     # the classes of difference (after the specific entries, whose reasons take precedence)
     *[_known(op, VALUE, _OVERFLOW_ORDER, match=_BLAS_ONLY)
       for op in ("*add*", "*sub*", "*cross", "*lerp*", "*upsample*", "*interpolate", "*mean*", "*sum", "*.std", "*.var", "*std_mean",
-                 "*var_mean", "*nansum", "*nanmean", "*.dist", "*pdist", "*norm*", "*loss*", "*hardswish*", "*xlogy*",
+                 "*var_mean", "*nansum", "*nanmean", "*.prod", "*.dist", "*pdist", "*norm*", "*loss*", "*hardswish*", "*xlogy*",
                  "*conv*")],
+    *[_known(op, VALUE, _HALF_ROUNDED_ONCE, match=r"np\.(float16|bfloat16)")
+      for op in ("*.prod", "*matrix_exp", "*.fold")],
     *[_known(op, VALUE, _LAPACK)
       for op in ("*det", "*slogdet", "*logdet", "*inverse", "*.inv", "*matrix_exp", "*matrix_power", "*.lu")],
     _known("*inverse", ACCEPTS, _LAPACK, match=r"LinAlgError"),
@@ -138,7 +124,11 @@ _ENTRIES = [
     _open("ember.logspace", RAISES, "requires_grad=None: torch's parser reads None as False"),
     _known("*", VALUE, _ZERO_SIGN, match=_ZEROS_ONLY),
     _known("*", ACCEPTS, _TORCH_NO_KERNEL,
-           match=r"not implemented for '(Half|BFloat16)'|Unsupported dtype (Half|BFloat16)"),
+           match=r"not implemented for '(Half|BFloat16)'|Unsupported dtype (Half|BFloat16)|quantile\(\) input tensor "
+                 r"must be either float or double dtype"),
+    *[_known(op, ACCEPTS, _TORCH_NO_KERNEL, match=r"not implemented for '(Bool|Byte|Char|Short|Int|Long)'|"
+                                                  r"Unsupported input type encountered for isin\(\): Bool")
+      for op in ("*median", "*kthvalue", "*max_pool*", "*lp_pool*", "*isin", "*ldexp*")],
     _known("*", ACCEPTS, _TORCH_ASSERT, match=r"INTERNAL ASSERT FAILED"),
     _known("ember.*", ACCEPTS, _EXPANDED_OUT, match=r"more than one element of the written-to tensor"),
     _known("ember.matmul", RAISES, _EXPANDED_OUT, match=r"more than one element of the written-to tensor"),
@@ -153,7 +143,8 @@ _ENTRIES = [
     # a convolution's dot products: a few float32 elements of a large result, where terms cancel
     _known("*conv[123]d", VALUE, _LONG_SUM_ORDER, match=r"^result: [1-9] of \d{3,} differ \(\[[\d, ]*\]: ember np\.float32"),
     *[_known(op, VALUE, _LONG_SUM_ORDER) for op in ("*trapezoid", "ember.trapz")],
-    _known("*.cov", VALUE, _LONG_SUM_ORDER, match=r"65537|32767|2147483647|e\+[1-3]\d"),
+    # and the float32 sums over long rows of integers, whose cancellation leaves a few 1e-3 either way
+    _known("*.cov", VALUE, _LONG_SUM_ORDER, match=r"65537|32767|2147483647|e\+[1-3]\d|\(\d+, \d{4,}\), dtype=L\.u?int"),
     _known("*", ACCEPTS, _TORCH_ALLOCATOR, match=r"DefaultCPUAllocator: can't allocate memory"),
     _known("*lcm*", VALUE, _GCD_MIN),
     _known("*signbit", VALUE, _NAN_SIGN, match=r"float16"),
@@ -173,7 +164,7 @@ _ENTRIES = [
            match=r"dtype=L\.(float16|bfloat16).*out=L\.\w+\(.*dtype=L\.float(32|64)"),
     _open("*.broadcast_to", RAISES, "a 0-d tensor to a shape with -1 in a new dim: torch returns a shape holding -1"),
     _open("ember.where", RAISES, "an empty uint8 condition: torch skips its bool check"),
-    _open("ember.quantile", EXC, "q out of [0, 1] and a dim out of range: ember checks q first"),
+    _open("*quantile", EXC, "q out of [0, 1] and a dim out of range: ember checks q first"),
     _open("F.affine_grid", EXC, "a tensor as size: ember reads it, torch's comparison of int and tuple fails"),
     _open("ember.matmul", EXC, "mismatched shapes with a 0-d out=: ember checks the shapes first"),
     _open("ember.unflatten", ACCEPTS, "sizes whose strides overflow int64 on an empty tensor: torch refuses"),
@@ -243,6 +234,12 @@ _ENTRIES = [
     _open("ember.index_copy", EXC, "a source of another dtype and a mismatched shape: ember checks the dtype first"),
     _open("ember.index_copy", ACCEPTS, "a 0-d source for a one-element slice: torch wants the slice's shape"),
     _known("*pow*", VALUE, _TINY_EXPONENT, match=r"\*\* (1e-300|5e-324)|(1e-300|5e-324)[,)]"),
+    # found by the 1.2M-call run of seed 51, not fixed yet
+    _open("Tensor.new", RAISES, "a 0-d integer tensor among the sizes: torch reads it as an int"),
+    _open("Tensor.new_zeros", RAISES, "requires_grad=None: torch's parser reads None as False"),
+    _open("ember.bilinear", RAISES, "integer inputs: torch computes them, ember wants floating ones"),
+    _open("Tensor.index_add", EXC, "a 0-d source for several indexed slices: ember's ValueError names the shapes, "
+                                   "torch's IndexError comes from reading a dim the source lacks"),
 ]
 
 # intended first (a stable partition): a finding a documented class explains is not counted as open

@@ -104,8 +104,6 @@ OPEN_TENSOR = [
           'ember ValueError: unbind: expected at least a 1-dimensional tensor | torch IndexError:'),
     _open('Tensor.uniform_', ACCEPTS,
           'ember returned ember.Tensor(shape=(1,), dtype=float32) | torch RuntimeError: from is o'),
-    _open('Tensor.where', ACCEPTS,
-          'ember returned ember.Tensor(shape=(3, 2), dtype=float32) | torch RuntimeError: value c'),
     _known('Tensor.__imod__', VALUE, _SUBNORMAL_DIVISOR),
     _known('Tensor.__mod__', VALUE, _SUBNORMAL_DIVISOR),
     _open('Tensor.__getitem__', RAISES, "an out-of-range index whose result is empty: torch checks only the indices "
@@ -240,8 +238,6 @@ OPEN_TENSOR = [
           'ember returned ember.Tensor(shape=(), dtype=bfloat16) | torch RuntimeError: quantile()'),
     _open('Tensor.new_ones', ACCEPTS,
           'ember returned ember.Tensor(shape=(1, 2), dtype=float16) | torch TypeError: new_ones()'),
-    _open('Tensor.random_', ACCEPTS,
-          'ember returned ember.Tensor(shape=(3,), dtype=float32) | torch RuntimeError: random_ e'),
     _open('Tensor.repeat', RAISES,
           'ember ValueError: number of dimensions must be within [0, 64] | torch returned torch.T'),
     _open('Tensor.split', RAISES,
