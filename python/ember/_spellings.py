@@ -4,6 +4,7 @@ ops: the layout objects, asarray, scalar_tensor, range, the window functions, dt
 anomaly mode)."""
 
 import math
+import numbers
 import operator
 import warnings
 
@@ -210,6 +211,8 @@ def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
         if s.dim() != 0:
             raise TypeError(f"scalar_tensor(): argument 's' (position 1) must be Number, not a {s.dim()}-d Tensor")
         s = s.item()
+    if not isinstance(s, numbers.Number):
+        raise TypeError(f"scalar_tensor(): argument 's' (position 1) must be Number, not {type(s).__name__}")
     # torch checks that a float fits float32; 16-bit floats take it as inf (their fill is unchecked)
     if dtype == ember.float32 and isinstance(s, float) and math.isfinite(s) and abs(s) > ember.finfo(dtype).max:
         raise RuntimeError(f"scalar_tensor: value {s} cannot be converted to type {dtype} without overflow")

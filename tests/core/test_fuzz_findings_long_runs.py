@@ -917,3 +917,20 @@ def test_a_0d_integer_tensor_index_is_a_view(torch):
         t[L.tensor(1)].add_(1)
         assert t.tolist() == [[0.0, 0.0], [1.0, 1.0], [0.0, 0.0]]
         assert t[L.tensor(True)].shape == (1, 3, 2)  # a bool one still adds a dim
+
+
+def test_poisson_nll_loss_reads_its_stirling_numbers_unrounded(torch):
+    """full=True with a float16 target: torch's Python scalars (2 pi, 0.5) enter the 16-bit products
+    unrounded; ember put them first, where a 0-d operand rounds to the dtype (2 pi to 6.28125), and
+    its loss was 1e-3 off (fuzz seed 52)."""
+    x = np.array([-1.0, -2.0, 0.5, 3.0], dtype=np.float32)
+    t = np.array([2.2168, 1.2314, 7.5, 40.0])
+    call = lambda L: L.nn.functional.poisson_nll_loss(L.tensor(x), L.tensor(t, dtype=L.float16), full=True,
+                                                      reduction="none")
+    _same(call(ember), call(torch))
+
+
+def test_multi_margin_loss_refuses_a_margin_past_float32(torch):
+    for L in (ember, torch):
+        with pytest.raises(RuntimeError):
+            L.nn.functional.multi_margin_loss(L.tensor([[0.3, 0.1]]), L.tensor([0]), margin=-1e308)

@@ -448,6 +448,7 @@ Tensor multi_margin_loss(const Tensor& input, const Tensor& target, int64_t p, d
   EMBER_CHECK(p == 1 || p == 2, op, ": only p == 1 and p == 2 supported, got ", p);
   if (weight.defined())
     EMBER_CHECK(weight.dim() == 1, op, ": weight must be one-dimensional, got shape ", shape_str(weight.sizes()));
+  if (is_floating(input.dtype())) check_fits(Scalar(margin), widened(input.dtype()), op);  // torch's kernel reads it so
   const auto [frames, classes] = margin_frames(input, target, op);
   EMBER_CHECK(target.dim() <= 1 && target.numel() == frames, op, ": expected a target of shape (", frames,
               ",) for input of shape ", shape_str(input.sizes()), ", got ", shape_str(target.sizes()));
@@ -508,8 +509,9 @@ Tensor poisson_nll_loss(const Tensor& input, const Tensor& target, bool log_inpu
   broadcast_shapes(input.sizes(), target.sizes(), op);
   Tensor loss = log_input ? sub(exp(input), mul(target, input)) : sub(input, mul(target, log(add(input, number(eps)))));
   if (full) {  // Stirling's approximation of log(target!), where target > 1
+    // the numbers second, as torch's Python scalars: a float16 target reads them unrounded
     Tensor stirling = add(sub(mul(target, log(target)), target),
-                          mul(number(0.5), log(mul(number(2 * M_PI), target))));
+                          mul(log(mul(target, number(2 * M_PI))), number(0.5)));
     // added in place, as torch's (loss += ...): loss keeps its dtype (a float16 input's, against an int target)
     loss = to_dtype(add(loss, where(le(target, number(1.0)), zeros({}, stirling.dtype()), stirling)), loss.dtype());
   }
