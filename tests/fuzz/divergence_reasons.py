@@ -15,9 +15,13 @@ def _open(op, kind, example):
 
 
 # Differences on purpose, as docs/pytorch_differences.rst lists them.
+_PYTHON_CONVERSIONS = ("intended: docs: arguments convert as Python's do (a bool is an int, a number a 0-d tensor, "
+                       "dim=None every dim) where torch's parser raises TypeError")
 _SUBNORMAL_DIVISOR = "intended: docs: fmod/remainder by a subnormal divisor follow IEEE"
 _WINOGRAD_TILES = ("intended: docs: a float32 3x3 convolution on the Winograd kernels spreads an inf or NaN input "
                    "over its 4x4 tiles")
+_PADDING_TIMES_INF = ("intended: docs: a convolution's padded borders are NaN where the weight holds inf or NaN "
+                      "(0 * inf); torch's oneDNN path skips the padding for some shapes")
 _FINITE_NEAR_OVERFLOW = "intended: docs: sinh/cosh/i0 of floats near overflow are finite"
 _LOOP_SIGNED_ZERO = ("intended: docs: the sign of a zero from softshrink/gelu/maximum-like ties is torch's "
                      "scalar loop's; its vector loop gives the other")
@@ -63,6 +67,8 @@ _PRINTOPTIONS_CHECKED = ("intended: docs: set_printoptions checks its arguments;
                          "is given")
 _EXPANDED_WRITE = ("intended: docs: in-place ops of an expanded tensor raise (torch lets some write: its "
                    "masked_fill_ there is deprecated, and its tril_ result depends on the order of the writes)")
+_LOGSUMEXP_NO_DIMS = ("intended: docs: logsumexp with dim=() reduces every dim, as sum; torch's raises for an input "
+                      "of one or more dims")
 _EMPTY_UNCHECKED = ("intended: docs: an empty input is checked as a non-empty one; torch returns some empty "
                     "results unchecked")
 _WRONG_RANK = ("intended: docs: an input of the wrong number of dims raises ValueError naming the dims expected; "
@@ -116,6 +122,8 @@ _ZERO_SIGN = ("intended: docs: the sign of a zero result can differ from torch's
               "scalar loops disagree")
 _TORCH_NO_KERNEL = ("intended: docs: ember computes dtypes torch's CPU kernel lacks (float16 and bfloat16; integers "
                     "and bool where the answer is exact in the dtype)")
+_TORCH_CAT_STRIDED_OUT = ("intended: torch's cat of one tensor into a one-element non-contiguous out leaves out "
+                          "unwritten (a bug in torch); ember writes it")
 _TORCH_ASSERT = "intended: torch fails an internal assert (a bug in torch); ember answers"
 _EXPANDED_OUT = ("intended: docs: an out= whose elements share memory (expanded) and whose shape differs is "
                  "resized, for every op (torch's pointwise ops refuse it; its reductions resize it)")
@@ -135,8 +143,8 @@ _STRIDED_HALF_DOT = ("intended: docs: float16/bfloat16 inner and dot add the pro
                      "layout; torch's strided path rounds each product first")
 _HALF_CONV_TRANSPOSE = ("intended: docs: float16/bfloat16 transposed convolutions add in float32 and round once; "
                         "torch's kernel rounds its partial sums to the dtype")
-_HALF_ROUNDED_ONCE = ("intended: docs: float16/bfloat16 prod, matrix_exp and fold compute in float32 and round "
-                      "once; torch's round every step to the dtype")
+_HALF_ROUNDED_ONCE = ("intended: docs: float16/bfloat16 prod, logsumexp, matrix_exp and fold compute in float32 "
+                      "and round once; torch's round every step to the dtype")
 _NARROW_INTO_WIDE_OUT = ("intended: docs: a float16/bfloat16 computation written into a wider out= keeps its 16-bit "
                          "rounding, one step of which may differ from torch's")
 _INDICES_OVERFLOW = ("intended: docs: tril_indices/triu_indices near int64's limit count exactly; torch's "
