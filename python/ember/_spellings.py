@@ -269,13 +269,13 @@ def range(start, end, step=1, *, dtype=None, device=None, requires_grad=False): 
             raise RuntimeError("range: value cannot be converted to type int64_t without overflow")
     if step == 0:
         raise errors.ValueError("range: step must be nonzero")
-    # torch's count: int((end - start) / step + 1), the + 1 before truncating (so a quotient a hair
-    # below 4 counts 5 values); integers divide exactly
-    steps = (end - start) // step if isinstance(start, int) and isinstance(step, int) and isinstance(end, int) \
-        else (end - start) / step + 1
-    if not steps < 2 ** 63 - 1:  # inf too
+    if all(isinstance(v, int) for v in (start, end, step)):
+        n = (end - start) // step + 1  # exact
+    else:  # torch's count in double: the + 1 before truncating (a quotient a hair below 4 counts 5)
+        n = (end - start) / step + 1
+    if not n < 2 ** 63:  # inf too
         raise RuntimeError(f"range: the number of elements from {start} to {end} by {step} cannot be represented")
-    n = int(steps) + 1 if isinstance(steps, int) else int(steps)
+    n = int(n)
     work = ember.float64 if dtype.is_floating_point else ember.int64
     values = ember.arange(n, dtype=work) * step + start
     return values.to(dtype).requires_grad_(requires_grad)

@@ -73,7 +73,9 @@ std::string sublist_equation(const py::args& args, std::vector<Tensor>& operands
 void bind_composite(py::module_& m, py::class_<Tensor>& cls) {
   // ---- contractions -------------------------------------------------------------------------
   m.def("einsum", [](py::args args) {
-    EMBER_CHECK_TYPE(args.size() > 0, "einsum(): must specify the equation string and at least one operand");
+    if (args.size() < 2)
+      throw ValueError("einsum(): must specify the equation string and at least one operand, or at least one "
+                       "operand and its subscripts list");
     std::vector<Tensor> operands;
     if (!py::isinstance<py::str>(args[0])) {
       const std::string eq = sublist_equation(args, operands);

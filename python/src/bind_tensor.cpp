@@ -15,6 +15,27 @@ namespace ember {
 using namespace py_convert;
 
 namespace {
+/// Whether torch's x[index] = value goes through index_put_, which wants the value in x's dtype: an
+/// index holding a tensor (a 0-d signed integer one is an int) or a sequence. A single mask with a
+/// 0-d value is a masked_fill, and ints, slices, None, ... a copy: those cast.
+bool puts_by_index(py::handle index, const Tensor& value) {
+  auto advanced = [](py::handle h) {
+    if (py::isinstance<Tensor>(h)) {
+      const Tensor& t = h.cast<const Tensor&>();
+      return !(t.dim() == 0 && is_integral(t.dtype(), false) && t.dtype() != DType::UInt8);
+    }
+    return PyList_Check(h.ptr()) || PyTuple_Check(h.ptr()) || py::isinstance<py::array>(h);
+  };
+  if (!PyTuple_Check(index.ptr())) {
+    const bool mask = py::isinstance<Tensor>(index) && (index.cast<const Tensor&>().dtype() == DType::Bool ||
+                                                        index.cast<const Tensor&>().dtype() == DType::UInt8);
+    return !(mask && value.dim() == 0) && advanced(index);
+  }
+  for (py::handle h : py::reinterpret_borrow<py::tuple>(index))
+    if (advanced(h)) return true;
+  return false;
+}
+
 /// NumPy must not see memory autograd tracks: writes through it would go unrecorded (as PyTorch).
 void check_no_grad(const Tensor& t) {
   EMBER_CHECK_RUNTIME(!t.requires_grad(), "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
@@ -384,6 +405,10 @@ Example::
       .def("__getitem__", [](const Tensor& t, py::handle idx) { return index(t, indices_from(idx)); })
       .def("__setitem__", [](Tensor& t, py::handle idx, py::handle value) {
              Tensor v = py::isinstance<Tensor>(value) ? value.cast<Tensor>() : tensor_from_data(value, t.dtype());
+             EMBER_CHECK_RUNTIME(v.dtype() == t.dtype() || !puts_by_index(idx, v),
+                                 "index_put_: requires the source and destination dtypes match, got ",
+                                 dtype_name(t.dtype()), " for the destination and ", dtype_name(v.dtype()),
+                                 " for the source (x[index] = value with a tensor or sequence index)");
              // The value's leading dims of size 1 go first, as torch's: x[0] = y[:1] and
              // x[i] = row.unsqueeze(0) assign where plain broadcasting would refuse.
              while (v.dim() > 0 && v.size(0) == 1) v = select(v, 0, 0);

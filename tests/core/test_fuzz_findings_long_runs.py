@@ -934,3 +934,41 @@ def test_multi_margin_loss_refuses_a_margin_past_float32(torch):
     for L in (ember, torch):
         with pytest.raises(RuntimeError):
             L.nn.functional.multi_margin_loss(L.tensor([[0.3, 0.1]]), L.tensor([0]), margin=-1e308)
+
+
+@pytest.mark.parametrize("shape, assign", [
+    ((3,), lambda L, x: x.__setitem__([0, 1], L.tensor([1, 2]))),
+    ((3,), lambda L, x: x.__setitem__(L.tensor([True, False, True]), L.tensor([1, 2]))),
+    ((3,), lambda L, x: x.__setitem__([0, 1], L.tensor(2.0, dtype=L.float64))),
+    ((2, 3), lambda L, x: x.__setitem__((slice(None), [0, 1]), L.tensor([1.0, 2.0], dtype=L.float64))),
+], ids=lambda c: "")
+def test_indexed_assignment_wants_the_dtype(shape, assign, torch):
+    """x[index] = value with a tensor or sequence index is torch's index_put_, which refuses a value
+    of another dtype (fuzz seed 51); ember cast it."""
+    for L in (ember, torch):
+        with pytest.raises(RuntimeError, match="dtypes match"):
+            assign(L, L.zeros(shape))
+
+
+@pytest.mark.parametrize("assign", [
+    lambda L, x: x.__setitem__(L.tensor([True, False, True]), L.tensor(2)),
+    lambda L, x: x.__setitem__([0, 1], 5),
+    lambda L, x: x.__setitem__(L.tensor(1), L.tensor(2)),
+    lambda L, x: x.__setitem__(slice(0, 2), L.tensor([1, 2])),
+    lambda L, x: x.__setitem__([0, 2], L.tensor([1.0, 2.0])),
+], ids=lambda c: "")
+def test_what_indexed_assignment_casts(assign, torch):
+    """A mask with a 0-d value (masked_fill), a number, an int or slice index (a copy) cast, as torch's."""
+    results = []
+    for L in (ember, torch):
+        x = L.zeros(3)
+        assign(L, x)
+        results.append(x)
+    _same(*results)
+
+
+@pytest.mark.parametrize("args", [(), (1,), ("i",)], ids=repr)
+def test_einsum_without_operands_raises_value_error(args, torch):
+    for L in (ember, torch):
+        with pytest.raises(ValueError, match="must specify the equation string"):
+            L.einsum(*args)

@@ -247,7 +247,8 @@ Tensor block_diag(const std::vector<Tensor>& tensors) {
 }
 
 namespace {
-/// cdist written with ember ops: every pair's difference, then its norm. For 16-bit floats, and to differentiate the kernels' gradient (create_graph=True).
+/// cdist written with ember ops: every pair's difference, then its norm. For 16-bit floats, and to
+/// differentiate the kernels' gradient (create_graph=True).
 Tensor cdist_ops(const Tensor& x1, const Tensor& x2, double p) {
   return norm(sub(unsqueeze(x1, -2), unsqueeze(x2, -3)), p, Dims{-1});
 }
