@@ -56,6 +56,9 @@ def _construct(name, dtype, args, device):
         return args[0]
     from ember.size import Size
 
+    if len(args) > 1:  # a 0-d integer tensor among the sizes is an int, as torch's parser reads it
+        args = tuple(a.item() if isinstance(a, _Tensor) and a.dim() == 0 and isinstance(a.item(), int)
+                     and not isinstance(a.item(), bool) else a for a in args)
     if all(isinstance(a, int) and not isinstance(a, bool) for a in args) or (len(args) == 1 and isinstance(args[0], Size)):
         sizes = list(args[0]) if isinstance(args[0], Size) else list(args)
         if any(not -2 ** 63 <= a < 2 ** 63 for a in sizes):

@@ -114,6 +114,7 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_
         raise RuntimeError(f"logspace: number of steps must be non-negative, got {steps}")
     if device is not None:
         device = ember._C._check_device(device, "logspace")  # the one no-CUDA error
+    requires_grad = False if requires_grad is None else requires_grad  # None is False to torch's parser
     if requires_grad and not dtype.is_floating_point:
         raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
     if steps == 0:

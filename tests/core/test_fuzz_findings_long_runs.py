@@ -972,3 +972,26 @@ def test_einsum_without_operands_raises_value_error(args, torch):
     for L in (ember, torch):
         with pytest.raises(ValueError, match="must specify the equation string"):
             L.einsum(*args)
+
+
+@pytest.mark.parametrize("call", [
+    lambda L: L.tensor(-2.5, dtype=L.bfloat16).new(L.tensor(9, dtype=L.int8), 2),
+    lambda L: L.logspace(0, 1, 3, requires_grad=None),
+], ids=lambda c: "")
+def test_legacy_new_reads_0d_sizes_and_logspace_a_none_requires_grad(call, torch):
+    """Tensor.new(tensor(9), 2) takes the 0-d integer tensor as a size, and logspace requires_grad=None
+    as False, as torch's parser (fuzz seed 51)."""
+    e, t = call(ember), call(torch)
+    assert tuple(e.shape) == tuple(t.shape) and e.requires_grad == t.requires_grad
+
+
+def test_in_place_alpha_is_read_in_the_computations_dtype(torch):
+    """x.sub_(float64 other, alpha=1e308) on a float32 x computes in float64, so alpha fits there, as
+    torch's (ember checked it against float32); against a float32 other it does not fit (fuzz seed 53)."""
+    call = lambda L: L.tensor([[3.0]]).subtract_(L.tensor([[2.4]], dtype=L.float64), alpha=1e308)
+    _same(call(ember), call(torch))
+    for L in (ember, torch):
+        with pytest.raises(RuntimeError, match="cannot be converted"):
+            L.tensor([[3.0]]).add_(L.tensor([[2.4]]), alpha=1e308)
+    with pytest.raises(RuntimeError, match=r"value 1e\+308 cannot"):  # printed as Python prints it
+        ember.tensor([[3.0]]).add_(ember.tensor([[2.4]]), alpha=1e308)

@@ -143,8 +143,8 @@ _STRIDED_HALF_DOT = ("intended: docs: float16/bfloat16 inner and dot add the pro
                      "layout; torch's strided path rounds each product first")
 _HALF_CONV_TRANSPOSE = ("intended: docs: float16/bfloat16 transposed convolutions add in float32 and round once; "
                         "torch's kernel rounds its partial sums to the dtype")
-_HALF_ROUNDED_ONCE = ("intended: docs: float16/bfloat16 prod, logsumexp, matrix_exp and fold compute in float32 "
-                      "and round once; torch's round every step to the dtype")
+_HALF_ROUNDED_ONCE = ("intended: docs: float16/bfloat16 prod, logsumexp, nansum, matrix_exp and fold compute in "
+                      "float32 and round once; torch's round steps to the dtype")
 _NARROW_INTO_WIDE_OUT = ("intended: docs: a float16/bfloat16 computation written into a wider out= keeps its 16-bit "
                          "rounding, one step of which may differ from torch's")
 _INDICES_OVERFLOW = ("intended: docs: tril_indices/triu_indices near int64's limit count exactly; torch's "

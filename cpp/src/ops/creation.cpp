@@ -1,6 +1,7 @@
 // Creation ops, conversion and the random ops.
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <utility>
 #include <vector>
@@ -46,7 +47,9 @@ void check_fits(Scalar v, DType dtype, const char* op) {
       fits = x <= static_cast<int64_t>(hi) && x >= (is_unsigned ? -255 : static_cast<int64_t>(lo));
     }
   }
-  EMBER_CHECK_RUNTIME(fits, op, ": value ", v.is_floating() ? std::to_string(v.to_double()) : std::to_string(v.to<int64_t>()),
+  char number[32];  // a float as Python prints it (1e+308, not its 309 digits)
+  if (v.is_floating()) std::snprintf(number, sizeof number, "%.17g", v.to_double());
+  EMBER_CHECK_RUNTIME(fits, op, ": value ", v.is_floating() ? std::string(number) : std::to_string(v.to<int64_t>()),
                       " cannot be converted to ", dtype_name(dtype), " without overflow");
 }
 

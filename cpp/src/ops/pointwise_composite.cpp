@@ -209,7 +209,7 @@ Tensor& add_alpha_(const char* op, Tensor& x, const Tensor& other, Scalar alpha,
   const char* name = negate ? "sub_" : "add_";
   x.check_in_place(name);
   if (fused(x.dtype())) {
-    check_fits(alpha, x.dtype(), op);
+    check_fits(alpha, result_type(x, other), op);  // read in the computation's dtype (float64 for a float64 other)
     const Tensor k = scalar_tensor(negate ? -alpha.to_double() : alpha.to_double(), x.dtype());
     if (ternary_into(x, op, cpu::multiply_add, other, k, x, result_type(x, other))) return x;
   }
